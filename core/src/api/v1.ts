@@ -1,0 +1,148 @@
+/**
+ * Wire contract of the CLV Lens app's HTTP API, version 1, shared by `@clvlens/shopify-app` (which serves it) and
+ * `@clvlens/extension` and the dashboard (which read it). Types only: this file has no runtime code.
+ *
+ * Conventions: times are UTC epoch milliseconds (`...AtMs`), money is integer minor units of the shop currency
+ * (`...Minor`, with `currency` alongside), rates and probabilities are fractions in [0, 1]. Customer ids are the
+ * numeric Shopify ids (`legacyResourceId`) as decimal strings, because they can exceed what a JSON reader must keep
+ * exact and they appear as such in admin URLs (`/store/<handle>/customers/<id>`).
+ *
+ * No names, emails or addresses travel here: the extension caches only what its badges need.
+ *
+ * Endpoints (all under the app origin, JSON, `Authorization: Bearer <extension token>` except pairing):
+ * - `POST /api/v1/pair` body {@link PairRequestV1} -> {@link PairResponseV1}
+ * - `POST /api/v1/unpair` -> 204 (revokes the calling token)
+ * - `GET /api/v1/shop/summary` -> {@link ShopSummaryV1}
+ * - `GET /api/v1/customers?since=<cursor>&limit=<n>` -> {@link CustomersFeedV1} (delta feed ordered by change)
+ * - `GET /api/v1/customers/<numeric id>` -> {@link CustomerInsightV1}
+ * - `GET /api/v1/orders/<numeric id>/customer` -> {@link CustomerInsightV1} (the order's customer; for order pages)
+ * - errors: HTTP 4xx/5xx with {@link ApiErrorV1}
+ */
+
+/** Churn-risk tier: low < 1/3 <= medium <= 2/3 < high by default (configurable in the app). */
+export type ChurnTierV1 = 'low' | 'medium' | 'high';
+
+/** One of Shopify's customer segment names, from RFM scores. */
+export type RfmSegmentV1 =
+  | 'CHAMPIONS'
+  | 'LOYAL'
+  | 'ACTIVE'
+  | 'NEEDS_ATTENTION'
+  | 'PROMISING'
+  | 'NEW'
+  | 'AT_RISK'
+  | 'PREVIOUSLY_LOYAL'
+  | 'ALMOST_LOST'
+  | 'DORMANT';
+
+/** Everything a badge or a detail card shows about one customer. */
+export interface CustomerInsightV1 {
+  /** Numeric Shopify customer id as a decimal string. */
+  customerId: string;
+  /** ISO 4217 code of the shop currency. */
+  currency: string;
+  /** Counted orders (not test, not cancelled, net value > 0). */
+  orderCount: number;
+  /** True when orderCount >= 2. */
+  isRepeat: boolean;
+  /** Historic CLV: net spend (totals minus refunds) of counted orders, minor units. */
+  historicClvMinor: number;
+  /** Predicted discounted CLV over the next 12 months, minor units; null when no model could be fitted. */
+  predictedClvMinor: number | null;
+  /** Average order value of counted orders, minor units. */
+  averageOrderValueMinor: number;
+  firstOrderAtMs: number | null;
+  lastOrderAtMs: number | null;
+  /** Whole days from the last counted order to the shop's `asOfMs`. */
+  daysSinceLastOrder: number | null;
+  /** When the next order is expected; null with fewer than two orders and no model. */
+  expectedNextOrderAtMs: number | null;
+  /** True when expectedNextOrderAtMs has passed. */
+  overdue: boolean;
+  /** Probability the customer is still active (MBG/NBD, or the low-confidence fallback rule). */
+  pAlive: number;
+  /** 1 - pAlive. */
+  churnProbability: number;
+  churnTier: ChurnTierV1;
+  /** Plain-word reasons for the tier, e.g. "no order for 3.1x this customer's usual gap". */
+  churnReasons: string[];
+  /** 'low' when the shop has too little data for the model and a cadence/RFM rule was used. */
+  confidence: 'normal' | 'low';
+  rfmSegment: RfmSegmentV1 | null;
+  /** The customer's counted orders, oldest first, for the sparkline (at most the last 50). */
+  orderHistory: { placedAtMs: number; amountMinor: number }[];
+  /** When this record last changed in the app. */
+  updatedAtMs: number;
+}
+
+/** A page of the delta feed. Follow `nextCursor` until `hasMore` is false; keep the last cursor for the next sync. */
+export interface CustomersFeedV1 {
+  customers: CustomerInsightV1[];
+  /** Customers removed since the cursor (redacted or deleted in Shopify): drop them from any cache. */
+  deletedCustomerIds: string[];
+  /** Opaque; pass back as `since`. */
+  nextCursor: string;
+  hasMore: boolean;
+}
+
+/** Shop-level numbers for the popup and the dashboard header. */
+export interface ShopSummaryV1 {
+  shopDomain: string;
+  currency: string;
+  /** The moment the metrics describe. */
+  asOfMs: number;
+  sync: {
+    state: 'not-started' | 'backfilling' | 'live' | 'error';
+    ordersDone: number;
+    ordersEstimated: number | null;
+    lastSyncAtMs: number | null;
+    message: string | null;
+  };
+  /** Customers with at least one counted order. */
+  customers: number;
+  repeatPurchaseRate: { windowDays: number; value: number };
+  /** Shopify's returning customer rate over the same window, for reconciliation. */
+  returningCustomerRate: number;
+  /** Mean historic CLV per customer, minor units. */
+  averageClvMinor: number;
+  /** Mean predicted 12-month CLV per customer, minor units; null without a model. */
+  averagePredictedClvMinor: number | null;
+  churn: { d30: number; d60: number; d90: number };
+  /** Weekly inactivity churn, columnar for uPlot: x in UTC ms (week starts), then each series. */
+  churnTrend: { weekStartMs: number[]; d30: number[]; d60: number[]; d90: number[] };
+  /** Valuable customers most at risk, highest (historic CLV x churn probability) first. */
+  topAtRisk: {
+    customerId: string;
+    historicClvMinor: number;
+    churnProbability: number;
+    churnTier: ChurnTierV1;
+    daysSinceLastOrder: number | null;
+  }[];
+}
+
+export interface PairRequestV1 {
+  /** The one-time code shown on the app dashboard. */
+  code: string;
+}
+
+export interface PairResponseV1 {
+  /** Bearer token for this shop only; shown once, stored hashed by the app. */
+  token: string;
+  shopDomain: string;
+  /** `<handle>` of `<handle>.myshopify.com`, as in admin URLs. */
+  storeHandle: string;
+}
+
+/** Stable error codes of the API. */
+export type ApiErrorCodeV1 =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'bad-request'
+  | 'pairing-code-invalid'
+  | 'rate-limited'
+  | 'internal';
+
+export interface ApiErrorV1 {
+  error: { code: ApiErrorCodeV1; message: string };
+}

@@ -1,0 +1,1 @@
+// Public entry of @clvlens/shopify-app.

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace: unit, property, cross-package, PostgreSQL and real-Chromium tests.
+# Called by `pnpm test` after `pnpm install`; installs Debian's chromium and postgresql when they are missing,
+# starts a throwaway PostgreSQL cluster on loopback, and prints one "N passed, N failed" line at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing Debian packages: ${need_apt[*]}" >&2
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "missing Debian packages: ${need_apt[*]} (run as root, or install them, to run the browser and PostgreSQL tests)" >&2
+    exit 1
+  fi
+fi
+
+# A throwaway PostgreSQL cluster on loopback, owned by the postgres user, removed on exit.
+PG_BIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
+PG_PORT=${CLVLENS_TEST_PG_PORT:-54329}
+PG_DIR=$(mktemp -d /tmp/clvlens-pg.XXXXXX)
+chown postgres:postgres "$PG_DIR" 2>/dev/null || true
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+trap cleanup EXIT
+as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c max_connections=200" start >/dev/null
+export CLVLENS_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+export CLVLENS_CHROMIUM=/usr/bin/chromium
+
+# Build steps that tests depend on (each package decides what it needs).
+if [ -f extension/wxt.config.ts ]; then
+  pnpm --filter @clvlens/extension run build >/dev/null
+fi
+
+REPORT="$PG_DIR/vitest.json"
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$REPORT" || status=$?
+node "$ROOT/test/scripts/summarize-vitest.ts" "$REPORT" || status=$?
+exit $status
