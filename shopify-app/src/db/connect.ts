@@ -1,0 +1,88 @@
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { acquireDataDirLock } from './lock.ts';
+import { migrateToLatest } from './migrate.ts';
+import type { DB } from './schema.ts';
+
+// int8 (count(*), sums, Shopify ids) as numbers: every id and minor-unit sum stays below 2^53 (storage.md §8).
+pg.types.setTypeParser(20, (value) => Number(value));
+
+/** Options of {@link createDatabase}. */
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; when absent the embedded PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory (default `./data/pglite`); `memory://` keeps it in memory (tests). */
+  dataDir?: string | undefined;
+  /** Pool size for PostgreSQL. Default: 10. */
+  maxConnections?: number | undefined;
+  /** Apply pending migrations on open. Default: true. */
+  migrate?: boolean | undefined;
+}
+
+/** An open database: Kysely over a `pg` Pool, on PGlite or PostgreSQL. */
+export interface Database {
+  db: Kysely<DB>;
+  pool: pg.Pool;
+  kind: 'pglite' | 'postgres';
+  /** The PGlite instance in embedded mode (for VACUUM and dumps). */
+  pglite: PGlite | null;
+  /** Runs `VACUUM (ANALYZE)` on the embedded database, which has no autovacuum (storage.md §5); a no-op on PostgreSQL. */
+  vacuum(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the app database: PostgreSQL when `databaseUrl` is given, otherwise PGlite in `dataDir` under an exclusive
+ * lock file. Applies migrations unless `migrate: false`.
+ */
+export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  let pool: pg.Pool;
+  let pglite: PGlite | null = null;
+  let release = (): void => {};
+  if (options.databaseUrl) {
+    pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
+  } else {
+    const dataDir = options.dataDir ?? './data/pglite';
+    const inMemory = dataDir.startsWith('memory://');
+    if (!inMemory) release = acquireDataDirLock(dataDir).release;
+    try {
+      pglite = await PGlite.create(inMemory ? undefined : dataDir, {
+        startParams: [...PGlite.defaultStartParams, '-c', 'max_wal_size=128MB', '-c', 'min_wal_size=32MB'],
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    pool = new pg.Pool({ ...(createPgConfig(pglite) as unknown as pg.PoolConfig), max: 1 });
+  }
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const embedded = pglite;
+  let closed = false;
+  const database: Database = {
+    db,
+    pool,
+    kind: embedded ? 'pglite' : 'postgres',
+    pglite: embedded,
+    async vacuum() {
+      if (embedded) await pool.query('VACUUM (ANALYZE)');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+      if (embedded) await embedded.close();
+      release();
+    },
+  };
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(db);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+  return database;
+}

@@ -1,0 +1,147 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Timestamps come back as `Date` and go in as `Date` or ISO strings. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface ShopsTable {
+  shop_id: string;
+  status: Generated<string>;
+  currency: string | null;
+  iana_timezone: string | null;
+  installed_at: Generated<Date>;
+  uninstalled_at: Timestamp | null;
+  insight_seq: Generated<number>;
+}
+
+export interface SessionsTable {
+  id: string;
+  shop_id: string;
+  state: string;
+  is_online: boolean;
+  scope: string | null;
+  expires_at: Timestamp | null;
+  access_token_enc: string | null;
+  refresh_token_enc: string | null;
+  refresh_token_expires_at: Timestamp | null;
+  online_access_info: string | null;
+}
+
+export interface OrdersTable {
+  shop_id: string;
+  order_id: number;
+  customer_id: number | null;
+  guest_key: string | null;
+  placed_at: Timestamp;
+  updated_at: Timestamp;
+  currency: string;
+  total_minor: number;
+  refunded_minor: Generated<number>;
+  cancelled: Generated<boolean>;
+  test: Generated<boolean>;
+  subscription: Generated<boolean>;
+}
+
+export interface OrderRefundsTable {
+  shop_id: string;
+  refund_id: number;
+  order_id: number;
+  refunded_at: Timestamp;
+  amount_minor: number;
+}
+
+export interface CustomersTable {
+  shop_id: string;
+  customer_id: number;
+  updated_at: Timestamp | null;
+  deleted: Generated<boolean>;
+}
+
+export interface CustomerPersonalTable {
+  shop_id: string;
+  customer_id: number;
+  email: string | null;
+}
+
+export interface CustomerInsightsTable {
+  shop_id: string;
+  customer_id: number;
+  change_seq: number;
+  deleted: Generated<boolean>;
+  payload: string | null;
+  historic_clv_minor: Generated<number>;
+  churn_probability: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface RecomputeQueueTable {
+  shop_id: string;
+  customer_id: number;
+}
+
+export interface ShopMetricsTable {
+  shop_id: string;
+  as_of: Timestamp;
+  payload: string;
+  models: string | null;
+  fitted_at: Timestamp | null;
+  computed_at: Timestamp;
+}
+
+export interface SyncStateTable {
+  shop_id: string;
+  state: Generated<string>;
+  bulk_operation_id: string | null;
+  bulk_url: string | null;
+  bulk_lines_done: Generated<number>;
+  orders_done: Generated<number>;
+  orders_estimated: number | null;
+  backfill_started_at: Timestamp | null;
+  reconcile_checkpoint: Timestamp | null;
+  last_sync_at: Timestamp | null;
+  message: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  shop_id: string;
+  webhook_id: string;
+  topic: string;
+  received_at: Timestamp;
+}
+
+export interface PairingCodesTable {
+  code_hash: string;
+  shop_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface ExtensionTokensTable {
+  token_hash: string;
+  shop_id: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface SchemaMigrationsTable {
+  version: string;
+  applied_at: Generated<Date>;
+}
+
+/** The database as Kysely sees it. */
+export interface DB {
+  shops: ShopsTable;
+  sessions: SessionsTable;
+  orders: OrdersTable;
+  order_refunds: OrderRefundsTable;
+  customers: CustomersTable;
+  customer_personal: CustomerPersonalTable;
+  customer_insights: CustomerInsightsTable;
+  recompute_queue: RecomputeQueueTable;
+  shop_metrics: ShopMetricsTable;
+  sync_state: SyncStateTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  pairing_codes: PairingCodesTable;
+  extension_tokens: ExtensionTokensTable;
+  schema_migrations: SchemaMigrationsTable;
+}

@@ -1,0 +1,21 @@
+/** Stable error codes of `@clvlens/shopify-app` (listed in the package README). */
+export const APP_ERROR_CODES = {
+  config: 'config',
+  dataDirLocked: 'data-dir-locked',
+  migrationFailed: 'migration-failed',
+  tokenDecrypt: 'token-decrypt',
+  sync: 'sync',
+  shopifyRequest: 'shopify-request',
+  badPayload: 'bad-payload',
+} as const;
+export type AppErrorCode = (typeof APP_ERROR_CODES)[keyof typeof APP_ERROR_CODES];
+
+/** The one error class of the package; `code` is stable, `message` says what to do next. */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: AppErrorCode;
+  constructor(code: AppErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
