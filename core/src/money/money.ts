@@ -1,0 +1,112 @@
+import { CoreError, CoreErrorCode, CurrencyMismatchError } from '../errors/core-error.ts';
+import type { Result } from '../result.ts';
+
+/** ISO 4217 alphabetic code, e.g. `USD`. Validated by {@link assertCurrencyCode}. */
+export type CurrencyCode = string;
+
+/** An amount of money: integer minor units (cents for USD, yen for JPY, fils for KWD) plus its currency. */
+export interface Money {
+  amountMinor: number;
+  currency: CurrencyCode;
+}
+
+// ISO 4217 minor-unit exponents that differ from 2. Kept as a table rather than Intl's CLDR digits, which disagree
+// with ISO for some currencies (IQD, for example) and with what Shopify sends.
+const EXPONENT_NOT_2: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0,
+  XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
+
+const CURRENCY_RE = /^[A-Z]{3}$/;
+
+/** Throws `CoreError('invalid-currency')` unless `code` is three upper-case letters. */
+export function assertCurrencyCode(code: string): asserts code is CurrencyCode {
+  if (!CURRENCY_RE.test(code)) {
+    throw new CoreError(
+      CoreErrorCode.invalidCurrency,
+      `Currency code ${JSON.stringify(code)} is not an ISO 4217 code (three upper-case letters, e.g. "USD").`,
+    );
+  }
+}
+
+/**
+ * Number of decimal digits of the currency's minor unit (ISO 4217): JPY 0, USD 2, KWD 3, CLF 4.
+ * @example currencyExponent('KWD') // 3
+ */
+export function currencyExponent(currency: CurrencyCode): number {
+  assertCurrencyCode(currency);
+  return EXPONENT_NOT_2[currency] ?? 2;
+}
+
+/** Why a decimal amount string could not be converted to minor units. */
+export const ParseMoneyReason = {
+  empty: 'empty',
+  notADecimal: 'not-a-decimal',
+  tooManyDecimals: 'too-many-decimals',
+  tooLarge: 'too-large',
+} as const;
+export type ParseMoneyReason = (typeof ParseMoneyReason)[keyof typeof ParseMoneyReason];
+
+const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/**
+ * Converts a decimal amount string as Shopify sends it (`"404.95"`, `"-3.5"`, `"1200"`) to integer minor units of
+ * `currency`, exactly, without floating point. Extra decimals are accepted only when they are zeros
+ * (`"10.500"` in USD is 1050); otherwise the result is `too-many-decimals` rather than a silent rounding.
+ * Surrounding spaces are ignored; thousands separators and exponents are rejected.
+ * @example parseMinorUnits('404.95', 'USD') // { ok: true, value: 40495 }
+ */
+export function parseMinorUnits(text: string, currency: CurrencyCode): Result<number, ParseMoneyReason> {
+  const exponent = currencyExponent(currency);
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: false, reason: ParseMoneyReason.empty };
+  const match = DECIMAL_RE.exec(trimmed);
+  if (match === null) return { ok: false, reason: ParseMoneyReason.notADecimal };
+  const sign = match[1] === '-' ? -1 : 1;
+  const whole = match[2] ?? '';
+  let fraction = match[3] ?? '';
+  if (whole === '' && fraction === '') return { ok: false, reason: ParseMoneyReason.notADecimal };
+  if (fraction.length > exponent) {
+    if (!/^0*$/.test(fraction.slice(exponent))) return { ok: false, reason: ParseMoneyReason.tooManyDecimals };
+    fraction = fraction.slice(0, exponent);
+  }
+  const digits = (whole + fraction.padEnd(exponent, '0')).replace(/^0+(?=\d)/, '');
+  if (digits.length > 15) return { ok: false, reason: ParseMoneyReason.tooLarge };
+  const value = Number(digits === '' ? '0' : digits);
+  // `-0` would serialise as 0 but compare oddly in Object.is-based tests.
+  return { ok: true, value: value === 0 ? 0 : sign * value };
+}
+
+/**
+ * Formats integer minor units as a plain decimal string with the currency's exponent (`40495, 'USD'` -> `"404.95"`).
+ * No symbol or grouping: presentation is the caller's job.
+ */
+export function formatMinorUnits(amountMinor: number, currency: CurrencyCode): string {
+  if (!Number.isSafeInteger(amountMinor)) {
+    throw new CoreError(CoreErrorCode.invalidArgument, `amountMinor must be a safe integer, got ${amountMinor}.`);
+  }
+  const exponent = currencyExponent(currency);
+  const negative = amountMinor < 0;
+  const digits = String(Math.abs(amountMinor)).padStart(exponent + 1, '0');
+  const body = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+  return negative ? `-${body}` : body;
+}
+
+/** Adds two amounts; throws {@link CurrencyMismatchError} when the currencies differ. */
+export function addMoney(a: Money, b: Money): Money {
+  if (a.currency !== b.currency) throw new CurrencyMismatchError(a.currency, b.currency, 'addMoney');
+  return { amountMinor: a.amountMinor + b.amountMinor, currency: a.currency };
+}
+
+/** Sums amounts of one currency; throws {@link CurrencyMismatchError} on the first amount in another currency. */
+export function sumMoney(amounts: readonly Money[], currency: CurrencyCode): Money {
+  assertCurrencyCode(currency);
+  let total = 0;
+  for (const amount of amounts) {
+    if (amount.currency !== currency) throw new CurrencyMismatchError(currency, amount.currency, 'sumMoney');
+    total += amount.amountMinor;
+  }
+  return { amountMinor: total, currency };
+}
