@@ -1,0 +1,296 @@
+import type { CustomerInsightV1 } from '@clvlens/core';
+import {
+  clearNotices,
+  clearShopCache,
+  countCustomers,
+  getCustomers,
+  getOrderCustomers,
+  getShop,
+  getShopByHandle,
+  listNotices,
+  listShops,
+  putCustomer,
+  putOrderCustomer,
+  putShop,
+  toCachedCustomer,
+  updateShop,
+  type RetentionDb,
+} from '../db/cache.ts';
+import type { CachedCustomer, ShopRecord } from '../db/schema.ts';
+import { ExtensionError, ExtensionErrorCode, toPlainError, type PlainError } from '../errors.ts';
+import {
+  DEFAULT_BADGE_SETTINGS,
+  parseRequest,
+  type BadgeSettings,
+  type Envelope,
+  type Request,
+  type ResponseMap,
+  type ShopStatus,
+} from '../messages/protocol.ts';
+import { createApiClient, normalizeAppUrl, pair, type FetchLike } from '../sync/api-client.ts';
+import { syncShop, type SyncResult } from '../sync/sync.ts';
+
+export interface SettingsStore {
+  get(): Promise<BadgeSettings>;
+  set(settings: BadgeSettings): Promise<void>;
+}
+
+export interface BackgroundDeps {
+  openDb: () => Promise<RetentionDb>;
+  fetch: FetchLike;
+  nowMs: () => number;
+  settings: SettingsStore;
+  pageSize?: number;
+}
+
+export interface BackgroundService {
+  /** Answers one message from any extension context; never throws (errors come back as `{ ok: false }`). */
+  handleMessage(raw: unknown): Promise<Envelope<unknown>>;
+  /** Syncs one shop; concurrent calls for the same shop share one run. */
+  sync(shopDomain: string): Promise<SyncResult>;
+  /** Periodic sync of every shop that is connected, not evicted and not waiting for a reconnect. */
+  syncAll(): Promise<void>;
+}
+
+/** A guest-order answer is re-checked after this long, since the app may link the order to a customer later. */
+const NULL_ORDER_MAPPING_TTL_MS = 24 * 60 * 60 * 1000;
+const ORDER_LOOKUP_CONCURRENCY = 4;
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+/** Coerces stored or received settings to the current shape, keeping only booleans it knows. */
+export function normalizeSettings(raw: unknown): BadgeSettings {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Record<string, unknown>>;
+  const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
+  const f = (typeof r.fields === 'object' && r.fields !== null ? r.fields : {}) as Partial<Record<string, unknown>>;
+  const d = DEFAULT_BADGE_SETTINGS;
+  return {
+    showListBadges: bool(r.showListBadges, d.showListBadges),
+    showDetailCard: bool(r.showDetailCard, d.showDetailCard),
+    fields: {
+      churnTier: bool(f.churnTier, d.fields.churnTier),
+      historicClv: bool(f.historicClv, d.fields.historicClv),
+      orderCount: bool(f.orderCount, d.fields.orderCount),
+      overdue: bool(f.overdue, d.fields.overdue),
+      repeat: bool(f.repeat, d.fields.repeat),
+    },
+  };
+}
+
+async function mapWithConcurrency<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** The background service worker's logic, with its dependencies passed in so unit tests run it in process. */
+export function createBackgroundService(deps: BackgroundDeps): BackgroundService {
+  let dbPromise: Promise<RetentionDb> | null = null;
+  const db = () => (dbPromise ??= deps.openDb());
+  const running = new Map<string, Promise<SyncResult>>();
+  const lastUsedWrite = new Map<string, number>();
+
+  function sync(shopDomain: string): Promise<SyncResult> {
+    const existing = running.get(shopDomain);
+    if (existing) return existing;
+    const run = (async () =>
+      syncShop({ db: await db(), fetch: deps.fetch, nowMs: deps.nowMs, ...(deps.pageSize ? { pageSize: deps.pageSize } : {}) }, shopDomain))();
+    running.set(shopDomain, run);
+    const forget = () => running.delete(shopDomain);
+    run.then(forget, forget);
+    return run;
+  }
+
+  async function touch(shop: ShopRecord): Promise<void> {
+    const now = deps.nowMs();
+    if (now - (lastUsedWrite.get(shop.shopDomain) ?? 0) < LAST_USED_WRITE_INTERVAL_MS) return;
+    lastUsedWrite.set(shop.shopDomain, now);
+    await updateShop(await db(), shop.shopDomain, (s) => ({ ...s, lastUsedAtMs: now }));
+  }
+
+  async function lookupCustomers(storeHandle: string, ids: readonly string[]): Promise<ResponseMap['customers.lookup']> {
+    const d = await db();
+    const shop = await getShopByHandle(d, storeHandle);
+    if (!shop) return { connected: false, shopDomain: null, customers: {} };
+    const unique = [...new Set(ids)];
+    const found = await getCustomers(d, shop.shopDomain, unique);
+    const customers: Record<string, CachedCustomer | null> = {};
+    for (const id of unique) customers[id] = found.get(id) ?? null;
+    await touch(shop);
+    return { connected: true, shopDomain: shop.shopDomain, customers };
+  }
+
+  async function lookupOrders(storeHandle: string, orderIds: readonly string[]): Promise<ResponseMap['orders.lookup']> {
+    const d = await db();
+    const shop = await getShopByHandle(d, storeHandle);
+    if (!shop) return { connected: false, shopDomain: null, customers: {}, orderCustomerIds: {} };
+    const unique = [...new Set(orderIds)];
+    const known = await getOrderCustomers(d, shop.shopDomain, unique);
+    const now = deps.nowMs();
+    const orderCustomerIds: Record<string, string | null> = {};
+    const fetched = new Map<string, CachedCustomer>();
+    const misses: string[] = [];
+    for (const id of unique) {
+      const rec = known.get(id);
+      if (rec && (rec.customerId !== null || now - rec.fetchedAtMs < NULL_ORDER_MAPPING_TTL_MS)) {
+        orderCustomerIds[id] = rec.customerId;
+      } else {
+        misses.push(id);
+      }
+    }
+    if (misses.length > 0) {
+      const client = createApiClient(deps.fetch, shop.appUrl, shop.token);
+      await mapWithConcurrency(misses, ORDER_LOOKUP_CONCURRENCY, async (orderId) => {
+        let insight: CustomerInsightV1 | null;
+        try {
+          insight = await client.orderCustomer(orderId);
+        } catch {
+          // Unreachable app or a transient error: show the quiet placeholder now, ask again on the next page view.
+          orderCustomerIds[orderId] = null;
+          return;
+        }
+        const customerId = insight ? String(insight.customerId) : null;
+        orderCustomerIds[orderId] = customerId;
+        try {
+          await putOrderCustomer(d, { shopDomain: shop.shopDomain, orderId, customerId, fetchedAtMs: now });
+          if (insight) {
+            const cached = toCachedCustomer(shop.shopDomain, insight);
+            fetched.set(cached.customerId, cached);
+            await putCustomer(d, cached);
+          }
+        } catch {
+          // A full disk only loses this mapping: it is fetched again next time.
+        }
+      });
+    }
+    const customerIds = [...new Set(Object.values(orderCustomerIds).filter((v): v is string => v !== null))];
+    const cached = await getCustomers(d, shop.shopDomain, customerIds.filter((id) => !fetched.has(id)));
+    const customers: Record<string, CachedCustomer | null> = {};
+    for (const id of customerIds) customers[id] = fetched.get(id) ?? cached.get(id) ?? null;
+    await touch(shop);
+    return { connected: true, shopDomain: shop.shopDomain, customers, orderCustomerIds };
+  }
+
+  async function status(): Promise<ResponseMap['status.get']> {
+    const d = await db();
+    const shops = await listShops(d);
+    const out: ShopStatus[] = [];
+    for (const s of shops) {
+      out.push({
+        shopDomain: s.shopDomain,
+        storeHandle: s.storeHandle,
+        appUrl: s.appUrl,
+        connectedAtMs: s.connectedAtMs,
+        syncState: running.has(s.shopDomain) ? 'syncing' : s.syncState === 'syncing' ? 'idle' : s.syncState,
+        lastSyncAtMs: s.lastSyncAtMs,
+        lastError: s.lastError,
+        evicted: s.evicted,
+        cachedCustomers: await countCustomers(d, s.shopDomain),
+        summary: s.summary,
+      });
+    }
+    return { shops: out, notices: await listNotices(d) };
+  }
+
+  async function connect(rawUrl: string, code: string): Promise<ResponseMap['connect']> {
+    const appUrl = normalizeAppUrl(rawUrl);
+    if (code.trim() === '') {
+      throw new ExtensionError(ExtensionErrorCode.pairingCodeInvalid, 'Enter the pairing code shown on the app dashboard.');
+    }
+    const paired = await pair(deps.fetch, appUrl, code);
+    const d = await db();
+    const previous = await getShop(d, paired.shopDomain);
+    // A new app URL for a known shop means another installation: its cursor and cache mean nothing there.
+    if (previous && previous.appUrl !== appUrl) await clearShopCache(d, paired.shopDomain, { dropShop: true });
+    const keep = previous && previous.appUrl === appUrl ? previous : null;
+    const now = deps.nowMs();
+    await putShop(d, {
+      shopDomain: paired.shopDomain,
+      storeHandle: paired.storeHandle.toLowerCase(),
+      appUrl,
+      token: paired.token,
+      connectedAtMs: now,
+      lastUsedAtMs: now,
+      cursor: keep?.cursor ?? null,
+      syncState: 'idle',
+      lastSyncAtMs: keep?.lastSyncAtMs ?? null,
+      lastError: null,
+      evicted: keep?.evicted ?? false,
+      summary: keep?.summary ?? null,
+    });
+    // The first sync runs on after the answer; the options page follows it through status.get.
+    sync(paired.shopDomain).catch(() => undefined);
+    return { shopDomain: paired.shopDomain, storeHandle: paired.storeHandle.toLowerCase() };
+  }
+
+  async function disconnect(shopDomain: string): Promise<ResponseMap['disconnect']> {
+    const d = await db();
+    const shop = await getShop(d, shopDomain);
+    if (!shop) throw new ExtensionError(ExtensionErrorCode.notConnected, `${shopDomain} is not connected.`);
+    let unpairError: PlainError | null = null;
+    try {
+      await createApiClient(deps.fetch, shop.appUrl, shop.token).unpair();
+    } catch (error) {
+      unpairError = toPlainError(error);
+    }
+    await running.get(shopDomain)?.catch(() => undefined);
+    await clearShopCache(d, shopDomain, { dropShop: true });
+    return { unpairError };
+  }
+
+  async function handle(req: Request): Promise<unknown> {
+    switch (req.type) {
+      case 'customers.lookup':
+        return lookupCustomers(req.storeHandle, req.customerIds);
+      case 'orders.lookup':
+        return lookupOrders(req.storeHandle, req.orderIds);
+      case 'status.get':
+        return status();
+      case 'settings.get':
+        return normalizeSettings(await deps.settings.get());
+      case 'settings.set': {
+        const settings = normalizeSettings(req.settings);
+        await deps.settings.set(settings);
+        return settings;
+      }
+      case 'sync.now': {
+        const r = await sync(req.shopDomain);
+        return { customersReceived: r.customersReceived, customersDeleted: r.customersDeleted, evictedShops: r.evictedShops };
+      }
+      case 'connect':
+        return connect(req.appUrl, req.code);
+      case 'disconnect':
+        return disconnect(req.shopDomain);
+      case 'notices.dismiss':
+        await clearNotices(await db());
+        return null;
+    }
+  }
+
+  return {
+    async handleMessage(raw) {
+      const req = parseRequest(raw);
+      if (!req) {
+        const type = typeof raw === 'object' && raw !== null && 'type' in raw ? String(raw.type) : typeof raw;
+        return { ok: false, error: { code: ExtensionErrorCode.badMessage, message: `Unknown or malformed message (${type}).` } };
+      }
+      try {
+        return { ok: true, value: await handle(req) };
+      } catch (error) {
+        return { ok: false, error: toPlainError(error) };
+      }
+    },
+    sync,
+    async syncAll() {
+      const shops = await listShops(await db());
+      for (const s of shops) {
+        if (s.evicted || s.lastError?.code === ExtensionErrorCode.unauthorized) continue;
+        await sync(s.shopDomain).catch(() => undefined);
+      }
+    },
+  };
+}

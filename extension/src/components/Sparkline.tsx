@@ -1,0 +1,38 @@
+import { formatDate } from '../utils/format.ts';
+
+export interface SparklineProps {
+  orders: readonly { placedAtMs: number; amountMinor: number }[];
+  width?: number;
+  height?: number;
+}
+
+/** A small SVG line of order amounts over time, drawn from numbers only (no markup from data). */
+export function Sparkline({ orders, width = 160, height = 32 }: SparklineProps) {
+  if (orders.length === 0) return null;
+  const first = orders[0]!;
+  const last = orders[orders.length - 1]!;
+  const minX = first.placedAtMs;
+  const spanX = Math.max(1, last.placedAtMs - minX);
+  const maxY = Math.max(1, ...orders.map((o) => o.amountMinor));
+  const pad = 3;
+  const points = orders.map((o) => {
+    const x = orders.length === 1 ? width / 2 : pad + ((o.placedAtMs - minX) / spanX) * (width - 2 * pad);
+    const y = height - pad - (Math.max(0, o.amountMinor) / maxY) * (height - 2 * pad);
+    return [Math.round(x * 10) / 10, Math.round(y * 10) / 10] as const;
+  });
+  const label =
+    orders.length === 1
+      ? `1 order on ${formatDate(first.placedAtMs)}`
+      : `${orders.length} orders from ${formatDate(first.placedAtMs)} to ${formatDate(last.placedAtMs)}`;
+  return (
+    <svg class="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
+      <title>{label}</title>
+      {points.length > 1 && (
+        <polyline fill="none" stroke="currentColor" stroke-width="1.5" points={points.map((p) => p.join(',')).join(' ')} />
+      )}
+      {points.map(([x, y], i) => (
+        <circle key={i} cx={x} cy={y} r="2" fill="currentColor" />
+      ))}
+    </svg>
+  );
+}

@@ -1,0 +1,331 @@
+import { render } from 'preact';
+import { Badge, type CustomerView } from '../components/Badge.tsx';
+import { CustomerCard } from '../components/CustomerCard.tsx';
+import type { CachedCustomer } from '../db/schema.ts';
+import type { BadgeSettings, LookupResult, ResponseMap } from '../messages/protocol.ts';
+import { parseAdminLink, parseAdminPage, type AdminLink } from '../utils/admin-urls.ts';
+import { BADGE_HOST_TAG, CARD_HOST_TAG, createShadowHost, isOwnHost, type ShadowMount } from './shadow-host.ts';
+
+export interface ScannerDeps {
+  doc: Document;
+  /** The page URL now (changes with SPA navigation). */
+  href: () => string;
+  nowMs: () => number;
+  css: string;
+  settings: () => Promise<BadgeSettings>;
+  lookupCustomers: (storeHandle: string, customerIds: string[]) => Promise<LookupResult>;
+  lookupOrders: (storeHandle: string, orderIds: string[]) => Promise<ResponseMap['orders.lookup']>;
+  /** Reports a caught error (the page must never break); defaults to nothing. */
+  onError?: (error: unknown) => void;
+}
+
+export interface Scanner {
+  /** Finds new customer and order links and the detail-page header, and (re)renders badges and the card. */
+  scan(): Promise<void>;
+  /** Forgets cached answers and settings and re-renders everything (after a sync or settings change). */
+  refresh(): Promise<void>;
+  /** Removes every badge and card. */
+  destroy(): void;
+}
+
+interface BadgeEntry {
+  key: string;
+  link: AdminLink;
+  mount: ShadowMount;
+}
+
+interface CardEntry {
+  key: string;
+  link: AdminLink;
+  mount: ShadowMount;
+}
+
+interface OrderAnswer {
+  atMs: number;
+  connected: boolean;
+  customerId: string | null;
+}
+
+const ANSWER_TTL_MS = 30_000;
+
+/** The row an anchor belongs to, by ARIA/HTML structure (never by the admin's hashed class names). */
+function rowOf(a: Element): Element | null {
+  return a.closest('tr, [role="row"], li');
+}
+
+/** Where the card goes: after the page's first heading (the customer name or order number). */
+function headerAnchor(doc: Document): Element | null {
+  return doc.querySelector('main h1') ?? doc.querySelector('h1');
+}
+
+export function createScanner(deps: ScannerDeps): Scanner {
+  const { doc } = deps;
+  const badges = new Map<HTMLAnchorElement, BadgeEntry>();
+  let card: CardEntry | null = null;
+  let settingsCache: Promise<BadgeSettings> | null = null;
+  // Answers per store handle and id, so rows added later and SPA navigations render from memory.
+  const customerAnswers = new Map<string, { atMs: number; connected: boolean; customer: CachedCustomer | null }>();
+  const orderAnswers = new Map<string, OrderAnswer>();
+
+  const safe = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      deps.onError?.(error);
+    }
+  };
+
+  const settings = () => (settingsCache ??= deps.settings());
+
+  /** What is known about a customer: null when it still has to be asked for. */
+  function viewFor(storeHandle: string, customerId: string): CustomerView | null {
+    const a = customerAnswers.get(`${storeHandle}:${customerId}`);
+    if (!a || deps.nowMs() - a.atMs > ANSWER_TTL_MS) return null;
+    if (!a.connected) return { state: 'not-connected' };
+    return a.customer ? { state: 'found', customer: a.customer } : { state: 'missing' };
+  }
+
+  /** The order's answer: undefined when it still has to be asked for. */
+  function orderAnswer(storeHandle: string, orderId: string): OrderAnswer | undefined {
+    const a = orderAnswers.get(`${storeHandle}:${orderId}`);
+    return a && deps.nowMs() - a.atMs <= ANSWER_TTL_MS ? a : undefined;
+  }
+
+  function viewForLink(link: AdminLink): CustomerView | null {
+    if (link.kind === 'customer') return viewFor(link.storeHandle, link.customerId);
+    const a = orderAnswer(link.storeHandle, link.orderId);
+    if (!a) return null;
+    if (!a.connected) return { state: 'not-connected' };
+    if (a.customerId === null) return { state: 'missing' };
+    return viewFor(link.storeHandle, a.customerId);
+  }
+
+  function renderBadge(entry: BadgeEntry, s: BadgeSettings): void {
+    const view = viewForLink(entry.link) ?? { state: 'loading' };
+    entry.mount.host.setAttribute('data-state', view.state);
+    safe(() => render(<Badge view={view} fields={s.fields} />, entry.mount.container));
+  }
+
+  function renderCard(entry: CardEntry): void {
+    const view = viewForLink(entry.link) ?? { state: 'loading' };
+    entry.mount.host.setAttribute('data-state', view.state);
+    safe(() => render(<CustomerCard view={view} nowMs={deps.nowMs()} />, entry.mount.container));
+  }
+
+  function removeBadge(a: HTMLAnchorElement, entry: BadgeEntry): void {
+    safe(() => render(null, entry.mount.container));
+    entry.mount.host.remove();
+    badges.delete(a);
+  }
+
+  function removeCard(): void {
+    if (!card) return;
+    const c = card;
+    card = null;
+    safe(() => render(null, c.mount.container));
+    c.mount.host.remove();
+  }
+
+  async function fetchAnswers(customerIds: Map<string, Set<string>>, orderIds: Map<string, Set<string>>): Promise<void> {
+    const now = deps.nowMs();
+    const jobs: Promise<void>[] = [];
+    for (const [storeHandle, ids] of orderIds) {
+      jobs.push(
+        deps.lookupOrders(storeHandle, [...ids]).then((r) => {
+          for (const id of ids) {
+            const customerId = r.connected ? (r.orderCustomerIds[id] ?? null) : null;
+            orderAnswers.set(`${storeHandle}:${id}`, { atMs: now, connected: r.connected, customerId });
+            if (customerId !== null && customerId in r.customers) {
+              customerAnswers.set(`${storeHandle}:${customerId}`, {
+                atMs: now,
+                connected: true,
+                customer: r.customers[customerId] ?? null,
+              });
+            }
+          }
+        }),
+      );
+    }
+    for (const [storeHandle, ids] of customerIds) {
+      jobs.push(
+        deps.lookupCustomers(storeHandle, [...ids]).then((r) => {
+          for (const id of ids) {
+            customerAnswers.set(`${storeHandle}:${id}`, { atMs: now, connected: r.connected, customer: r.customers[id] ?? null });
+          }
+        }),
+      );
+    }
+    const results = await Promise.allSettled(jobs);
+    for (const r of results) if (r.status === 'rejected') deps.onError?.(r.reason);
+  }
+
+  async function scan(): Promise<void> {
+    try {
+      const page = parseAdminPage(deps.href());
+      if (!page) {
+        for (const [a, e] of badges) removeBadge(a, e);
+        removeCard();
+        return;
+      }
+      const s = await settings();
+      const needCustomers = new Map<string, Set<string>>();
+      const needOrders = new Map<string, Set<string>>();
+      const want = (map: Map<string, Set<string>>, store: string, id: string) => {
+        let set = map.get(store);
+        if (!set) map.set(store, (set = new Set()));
+        set.add(id);
+      };
+      const fresh: BadgeEntry[] = [];
+
+      // Drop badges whose link left the page or whose host the page removed.
+      for (const [a, e] of badges) {
+        if (!a.isConnected || !e.mount.host.isConnected) removeBadge(a, e);
+      }
+
+      if (s.showListBadges) {
+        const anchors = doc.querySelectorAll<HTMLAnchorElement>('a[href]');
+        const base = deps.href();
+        for (const a of anchors) {
+          const link = parseAdminLink(a.getAttribute('href') ?? '', base);
+          const existing = badges.get(a);
+          let wanted = link !== null;
+          if (link?.kind === 'order') {
+            // Order links carry a badge only on the order list, and only when the row has no customer link.
+            const row = rowOf(a);
+            wanted =
+              page.kind === 'orders-list' &&
+              !(row && [...row.querySelectorAll('a[href]')].some((x) => parseAdminLink(x.getAttribute('href') ?? '', base)?.kind === 'customer'));
+          }
+          if (link?.kind === 'customer' && page.kind === 'customer-detail' && link.customerId === page.customerId) {
+            wanted = false; // the card already describes this customer
+          }
+          if (!link || !wanted) {
+            if (existing) removeBadge(a, existing);
+            continue;
+          }
+          const key = link.kind === 'customer' ? `c:${link.storeHandle}:${link.customerId}` : `o:${link.storeHandle}:${link.orderId}`;
+          if (existing?.key === key) continue;
+          if (existing) removeBadge(a, existing);
+          const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
+          a.after(mount.host);
+          const entry: BadgeEntry = { key, link, mount };
+          badges.set(a, entry);
+          fresh.push(entry);
+          if (link.kind === 'order') {
+            if (!orderAnswer(link.storeHandle, link.orderId)) want(needOrders, link.storeHandle, link.orderId);
+          } else if (viewFor(link.storeHandle, link.customerId) === null) {
+            want(needCustomers, link.storeHandle, link.customerId);
+          }
+        }
+      } else {
+        for (const [a, e] of badges) removeBadge(a, e);
+      }
+
+      let cardFresh = false;
+      const detail = page.kind === 'customer-detail' || page.kind === 'order-detail';
+      if (detail && s.showDetailCard) {
+        const key = page.kind === 'customer-detail' ? `c:${page.storeHandle}:${page.customerId}` : `o:${page.storeHandle}:${page.orderId}`;
+        const header = headerAnchor(doc);
+        if (card && (card.key !== key || !card.mount.host.isConnected)) removeCard();
+        if (!card && header) {
+          const mount = createShadowHost(doc, CARD_HOST_TAG, deps.css, 'block');
+          header.after(mount.host);
+          const link: AdminLink =
+            page.kind === 'customer-detail'
+              ? { kind: 'customer', storeHandle: page.storeHandle, customerId: page.customerId }
+              : { kind: 'order', storeHandle: page.storeHandle, orderId: page.orderId };
+          card = { key, link, mount };
+          cardFresh = true;
+          if (link.kind === 'customer') {
+            if (viewFor(link.storeHandle, link.customerId) === null) want(needCustomers, link.storeHandle, link.customerId);
+          } else if (!orderAnswer(link.storeHandle, link.orderId)) {
+            want(needOrders, link.storeHandle, link.orderId);
+          }
+        }
+      } else {
+        removeCard();
+      }
+
+      // First paint from memory (or "loading"), then once more when the background answers.
+      for (const e of fresh) renderBadge(e, s);
+      if (card && cardFresh) renderCard(card);
+      if (needCustomers.size === 0 && needOrders.size === 0) return;
+      await fetchAnswers(needCustomers, needOrders);
+      // Order answers may name customers we still have to ask for.
+      const second = new Map<string, Set<string>>();
+      for (const e of [...badges.values(), ...(card ? [card] : [])]) {
+        if (e.link.kind !== 'order') continue;
+        const cid = orderAnswer(e.link.storeHandle, e.link.orderId)?.customerId;
+        if (cid && viewFor(e.link.storeHandle, cid) === null) want(second, e.link.storeHandle, cid);
+      }
+      if (second.size > 0) await fetchAnswers(second, new Map());
+      for (const e of badges.values()) {
+        if (e.mount.host.isConnected && e.mount.host.getAttribute('data-state') === 'loading') renderBadge(e, s);
+      }
+      if (card && card.mount.host.getAttribute('data-state') === 'loading') renderCard(card);
+    } catch (error) {
+      deps.onError?.(error);
+    }
+  }
+
+  return {
+    scan,
+    async refresh() {
+      customerAnswers.clear();
+      orderAnswers.clear();
+      settingsCache = null;
+      for (const [a, e] of badges) removeBadge(a, e);
+      removeCard();
+      await scan();
+    },
+    destroy() {
+      for (const [a, e] of badges) removeBadge(a, e);
+      removeCard();
+    },
+  };
+}
+
+/**
+ * Watches the page for rows added later and SPA navigations and runs `scan` debounced: a short quiet period
+ * (`quietMs`) after the last mutation, but never later than `maxWaitMs` after the first, so a page that keeps
+ * changing still gets its badges. Mutations that only add or remove our own hosts are ignored.
+ */
+export function watchPage(
+  doc: Document,
+  scan: () => void,
+  opts: { quietMs?: number; maxWaitMs?: number; setTimeout: (fn: () => void, ms: number) => unknown; clearTimeout: (id: unknown) => void },
+): { trigger: () => void; disconnect: () => void } {
+  const quietMs = opts.quietMs ?? 10;
+  const maxWaitMs = opts.maxWaitMs ?? 50;
+  let timer: unknown = null;
+  let firstAt = 0;
+  const run = () => {
+    timer = null;
+    firstAt = 0;
+    scan();
+  };
+  const trigger = () => {
+    const now = performance.now();
+    if (timer !== null) opts.clearTimeout(timer);
+    if (firstAt === 0) firstAt = now;
+    const wait = Math.max(0, Math.min(quietMs, maxWaitMs - (now - firstAt)));
+    timer = opts.setTimeout(run, wait);
+  };
+  const observer = new MutationObserver((records) => {
+    const relevant = records.some(
+      (r) =>
+        r.type === 'attributes' ||
+        [...r.addedNodes].some((n) => !isOwnHost(n)) ||
+        [...r.removedNodes].some((n) => !isOwnHost(n)),
+    );
+    if (relevant) trigger();
+  });
+  observer.observe(doc.body ?? doc.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['href'] });
+  return {
+    trigger,
+    disconnect: () => {
+      observer.disconnect();
+      if (timer !== null) opts.clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { browser } from 'wxt/browser';
+import { defineBackground } from 'wxt/utils/define-background';
+import { createBackgroundService } from '../background/service.ts';
+import { openRetentionDb } from '../db/schema.ts';
+import { badgeSettingsItem } from '../settings.ts';
+
+const SYNC_ALARM = 'clvlens-sync';
+const SYNC_PERIOD_MINUTES = 15;
+
+export default defineBackground(() => {
+  const service = createBackgroundService({
+    openDb: () => openRetentionDb(),
+    fetch: (input, init) => fetch(input, init),
+    nowMs: () => Date.now(),
+    settings: { get: () => badgeSettingsItem.getValue(), set: (s) => badgeSettingsItem.setValue(s) },
+  });
+
+  // Reply through sendResponse and return true: this works in Chromium, Firefox and both fake browsers.
+  browser.runtime.onMessage.addListener((message, _sender, sendResponse) => {
+    service.handleMessage(message).then(sendResponse);
+    return true;
+  });
+
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === SYNC_ALARM) void service.syncAll();
+  });
+  void browser.alarms.get(SYNC_ALARM).then((existing) => {
+    if (!existing) void browser.alarms.create(SYNC_ALARM, { periodInMinutes: SYNC_PERIOD_MINUTES, delayInMinutes: 1 });
+  });
+});

@@ -1,0 +1,44 @@
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import { sendRequest } from '../../messages/client.ts';
+import { createScanner, watchPage } from '../../content/scanner.tsx';
+import css from './style.css?inline';
+
+/**
+ * Badges on Shopify admin customer and order pages. Matches every admin page of a store, not just customers and
+ * orders: the admin is a single-page app, so a merchant who lands on the home page and clicks "Customers" never
+ * reloads, and a script matched only on `/customers*` would never run. Elsewhere it only watches the URL.
+ */
+export default defineContentScript({
+  matches: ['https://admin.shopify.com/store/*', 'https://*.myshopify.com/admin/*'],
+  runAt: 'document_idle',
+  main(ctx) {
+    try {
+      const scanner = createScanner({
+        doc: document,
+        href: () => location.href,
+        nowMs: () => Date.now(),
+        css,
+        settings: () => sendRequest({ type: 'settings.get' }),
+        lookupCustomers: (storeHandle, customerIds) => sendRequest({ type: 'customers.lookup', storeHandle, customerIds }),
+        lookupOrders: (storeHandle, orderIds) => sendRequest({ type: 'orders.lookup', storeHandle, orderIds }),
+        onError: (error) => console.debug('[CLV Lens]', error),
+      });
+      const watcher = watchPage(document, () => void scanner.scan(), {
+        setTimeout: (fn, ms) => ctx.setTimeout(fn, ms),
+        clearTimeout: (id) => clearTimeout(id as number),
+      });
+      void scanner.scan();
+      ctx.addEventListener(window, 'wxt:locationchange', () => watcher.trigger());
+      // After a while in another tab the cache may have been synced: re-read it when the merchant comes back.
+      ctx.addEventListener(document, 'visibilitychange', () => {
+        if (document.visibilityState === 'visible') void scanner.refresh();
+      });
+      ctx.onInvalidated(() => {
+        watcher.disconnect();
+        scanner.destroy();
+      });
+    } catch (error) {
+      console.debug('[CLV Lens]', error);
+    }
+  },
+});

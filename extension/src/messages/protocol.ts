@@ -1,0 +1,108 @@
+import type { CachedCustomer, NoticeRecord } from '../db/schema.ts';
+import type { PlainError } from '../errors.ts';
+import type { ShopSummaryV1 } from '@clvlens/core';
+
+/** Which badge parts and views the merchant wants (options page). */
+export interface BadgeSettings {
+  showListBadges: boolean;
+  showDetailCard: boolean;
+  fields: { churnTier: boolean; historicClv: boolean; orderCount: boolean; overdue: boolean; repeat: boolean };
+}
+
+export const DEFAULT_BADGE_SETTINGS: BadgeSettings = {
+  showListBadges: true,
+  showDetailCard: true,
+  fields: { churnTier: true, historicClv: true, orderCount: true, overdue: true, repeat: true },
+};
+
+/** What the popup and options page show about one connected shop. */
+export interface ShopStatus {
+  shopDomain: string;
+  storeHandle: string;
+  appUrl: string;
+  connectedAtMs: number;
+  syncState: 'idle' | 'syncing' | 'error';
+  lastSyncAtMs: number | null;
+  lastError: PlainError | null;
+  evicted: boolean;
+  cachedCustomers: number;
+  summary: ShopSummaryV1 | null;
+}
+
+/** Lookup answer: `connected` false when no paired shop has this store handle; `customers[id]` null when not cached. */
+export interface LookupResult {
+  connected: boolean;
+  shopDomain: string | null;
+  customers: Record<string, CachedCustomer | null>;
+}
+
+/**
+ * The one message protocol between content scripts, popup, options page and the background service worker,
+ * discriminated on `type`. Each request's answer type is in {@link ResponseMap}.
+ */
+export type Request =
+  | { type: 'customers.lookup'; storeHandle: string; customerIds: string[] }
+  | { type: 'orders.lookup'; storeHandle: string; orderIds: string[] }
+  | { type: 'status.get' }
+  | { type: 'settings.get' }
+  | { type: 'settings.set'; settings: BadgeSettings }
+  | { type: 'sync.now'; shopDomain: string }
+  | { type: 'connect'; appUrl: string; code: string }
+  | { type: 'disconnect'; shopDomain: string }
+  | { type: 'notices.dismiss' };
+
+export interface ResponseMap {
+  'customers.lookup': LookupResult;
+  /** Keyed by order id: the order's customer, or null (not cached, guest order, unknown order). */
+  'orders.lookup': LookupResult & { orderCustomerIds: Record<string, string | null> };
+  'status.get': { shops: ShopStatus[]; notices: NoticeRecord[] };
+  'settings.get': BadgeSettings;
+  'settings.set': BadgeSettings;
+  'sync.now': { customersReceived: number; customersDeleted: number; evictedShops: string[] };
+  connect: { shopDomain: string; storeHandle: string };
+  /** `unpairError` when the app could not be told (the local cache is cleared anyway). */
+  disconnect: { unpairError: PlainError | null };
+  'notices.dismiss': null;
+}
+
+export type RequestType = Request['type'];
+export type RequestOf<T extends RequestType> = Extract<Request, { type: T }>;
+
+/** Every answer crosses the boundary in this envelope; errors are plain objects. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: PlainError };
+
+const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
+  'customers.lookup',
+  'orders.lookup',
+  'status.get',
+  'settings.get',
+  'settings.set',
+  'sync.now',
+  'connect',
+  'disconnect',
+  'notices.dismiss',
+]);
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** Validates an incoming message (it may come from any extension context); null when it is not a {@link Request}. */
+export function parseRequest(raw: unknown): Request | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !REQUEST_TYPES.has(m.type)) return null;
+  switch (m.type) {
+    case 'customers.lookup':
+      return typeof m.storeHandle === 'string' && isStringArray(m.customerIds) ? (m as Request) : null;
+    case 'orders.lookup':
+      return typeof m.storeHandle === 'string' && isStringArray(m.orderIds) ? (m as Request) : null;
+    case 'sync.now':
+    case 'disconnect':
+      return typeof m.shopDomain === 'string' ? (m as Request) : null;
+    case 'connect':
+      return typeof m.appUrl === 'string' && typeof m.code === 'string' ? (m as Request) : null;
+    case 'settings.set':
+      return typeof m.settings === 'object' && m.settings !== null ? (m as Request) : null;
+    default:
+      return m as Request;
+  }
+}

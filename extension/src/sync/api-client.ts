@@ -1,0 +1,158 @@
+import type {
+  ApiErrorV1,
+  CustomerInsightV1,
+  CustomersFeedV1,
+  PairResponseV1,
+  ShopSummaryV1,
+} from '@clvlens/core';
+import { ExtensionError, ExtensionErrorCode } from '../errors.ts';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** The app's v1 HTTP API as the extension calls it. Every method throws {@link ExtensionError}. */
+export interface ApiClient {
+  summary(): Promise<ShopSummaryV1>;
+  customersPage(since: string | null, limit: number): Promise<CustomersFeedV1>;
+  /** null when the app knows no such order, or the order has no customer. */
+  orderCustomer(orderId: string): Promise<CustomerInsightV1 | null>;
+  unpair(): Promise<void>;
+}
+
+/** Checks and normalises an app URL typed by the user: http(s), origin plus optional path prefix, no trailing slash. */
+export function normalizeAppUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch (cause) {
+    throw new ExtensionError(
+      ExtensionErrorCode.invalidAppUrl,
+      `"${raw}" is not a URL. Enter the app address shown on the CLV Lens dashboard, e.g. https://clvlens.example.com.`,
+      { cause },
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ExtensionError(ExtensionErrorCode.invalidAppUrl, `The app URL must start with https:// (got ${url.protocol}).`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+async function request<T>(
+  fetchFn: FetchLike,
+  url: string,
+  init: RequestInit,
+  what: string,
+  opts: { nullOnNotFound?: boolean } = {},
+): Promise<T | null> {
+  let response: Response;
+  try {
+    response = await fetchFn(url, init);
+  } catch (cause) {
+    throw new ExtensionError(
+      ExtensionErrorCode.appUnreachable,
+      `Could not reach the CLV Lens app at ${new URL(url).origin} (${what}). Check that it is running and the URL is right.`,
+      { cause },
+    );
+  }
+  if (response.status === 204) return null;
+  if (response.status === 404 && opts.nullOnNotFound) return null;
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch (cause) {
+    throw new ExtensionError(
+      ExtensionErrorCode.badResponse,
+      `The app answered ${what} with HTTP ${response.status} and a body that is not JSON. Is the app URL right?`,
+      { cause },
+    );
+  }
+  if (!response.ok) {
+    const apiError = (body as Partial<ApiErrorV1> | null)?.error;
+    const detail = apiError?.message ?? `HTTP ${response.status}`;
+    if (response.status === 401 || apiError?.code === 'unauthorized') {
+      throw new ExtensionError(
+        ExtensionErrorCode.unauthorized,
+        `The app no longer accepts this extension (${detail}). Reconnect from the CLV Lens options page.`,
+      );
+    }
+    if (apiError?.code === 'pairing-code-invalid') {
+      throw new ExtensionError(
+        ExtensionErrorCode.pairingCodeInvalid,
+        `The pairing code was not accepted (${detail}). Copy a fresh code from the app dashboard.`,
+      );
+    }
+    throw new ExtensionError(ExtensionErrorCode.appError, `The app could not answer ${what}: ${detail}.`);
+  }
+  return body as T;
+}
+
+async function requestBody<T>(fetchFn: FetchLike, url: string, init: RequestInit, what: string): Promise<T> {
+  const body = await request<T>(fetchFn, url, init, what);
+  expect(body !== null, what);
+  return body as T;
+}
+
+function expect(condition: boolean, what: string): void {
+  if (!condition) {
+    throw new ExtensionError(ExtensionErrorCode.badResponse, `The app's answer to ${what} does not follow API v1.`);
+  }
+}
+
+/** Pairs with the app using a one-time code: `POST /api/v1/pair`. */
+export async function pair(fetchFn: FetchLike, appUrl: string, code: string): Promise<PairResponseV1> {
+  const body = await requestBody<PairResponseV1>(
+    fetchFn,
+    `${appUrl}/api/v1/pair`,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: code.trim() }) },
+    'the pairing request',
+  );
+  expect(
+    typeof body?.token === 'string' && typeof body.shopDomain === 'string' && typeof body.storeHandle === 'string',
+    'the pairing request',
+  );
+  return body;
+}
+
+/** A client bound to one paired shop's app URL and token. */
+export function createApiClient(fetchFn: FetchLike, appUrl: string, token: string): ApiClient {
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  return {
+    async summary() {
+      const body = await requestBody<ShopSummaryV1>(fetchFn, `${appUrl}/api/v1/shop/summary`, { headers }, 'the shop summary');
+      expect(typeof body?.shopDomain === 'string' && typeof body.churn === 'object', 'the shop summary');
+      return body;
+    },
+    async customersPage(since, limit) {
+      const params = new URLSearchParams({ limit: String(limit) });
+      if (since !== null) params.set('since', since);
+      const body = await requestBody<CustomersFeedV1>(
+        fetchFn,
+        `${appUrl}/api/v1/customers?${params}`,
+        { headers },
+        'the customer feed',
+      );
+      expect(
+        Array.isArray(body?.customers) &&
+          Array.isArray(body.deletedCustomerIds) &&
+          typeof body.nextCursor === 'string' &&
+          typeof body.hasMore === 'boolean',
+        'the customer feed',
+      );
+      return body;
+    },
+    async orderCustomer(orderId) {
+      // 404 = unknown order or guest order: a quiet placeholder, not an error.
+      const body = await request<CustomerInsightV1>(
+        fetchFn,
+        `${appUrl}/api/v1/orders/${encodeURIComponent(orderId)}/customer`,
+        { headers },
+        `the customer of order ${orderId}`,
+        { nullOnNotFound: true },
+      );
+      if (body !== null) expect(typeof body.customerId === 'string', `the customer of order ${orderId}`);
+      return body;
+    },
+    async unpair() {
+      await request<unknown>(fetchFn, `${appUrl}/api/v1/unpair`, { method: 'POST', headers }, 'the unpair request');
+    },
+  };
+}

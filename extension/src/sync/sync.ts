@@ -1,0 +1,128 @@
+import { ExtensionError, ExtensionErrorCode, isQuotaError, toPlainError } from '../errors.ts';
+import {
+  addNotice,
+  applyFeedPage,
+  clearShopCache,
+  getShop,
+  listShops,
+  updateShop,
+  type RetentionDb,
+  toCachedCustomer,
+} from '../db/cache.ts';
+import { createApiClient, type FetchLike } from './api-client.ts';
+
+export interface SyncDeps {
+  db: RetentionDb;
+  fetch: FetchLike;
+  /** Wall clock, UTC epoch ms (injected so tests control it). */
+  nowMs: () => number;
+  /** Customers per feed page (`limit`); the app may cap it. */
+  pageSize?: number;
+}
+
+export interface SyncResult {
+  shopDomain: string;
+  pages: number;
+  customersReceived: number;
+  customersDeleted: number;
+  /** Shops whose cache was evicted to make room during this sync. */
+  evictedShops: string[];
+}
+
+export const DEFAULT_PAGE_SIZE = 1000;
+
+/**
+ * Frees space by dropping the cached customers of the least recently used other shop. The shop stays connected and
+ * is marked `evicted`, so its next on-demand sync starts from scratch; the user gets a notice. Returns the evicted
+ * shop's domain, or null when no other shop has a cache to drop.
+ */
+export async function evictOldestShop(db: RetentionDb, exceptShopDomain: string, nowMs: number): Promise<string | null> {
+  const candidates = (await listShops(db))
+    .filter((s) => s.shopDomain !== exceptShopDomain && !s.evicted)
+    .sort((a, b) => a.lastUsedAtMs - b.lastUsedAtMs);
+  const victim = candidates[0];
+  if (!victim) return null;
+  await clearShopCache(db, victim.shopDomain, { dropShop: false });
+  await updateShop(db, victim.shopDomain, (s) => ({ ...s, evicted: true, cursor: null }));
+  await addNotice(db, {
+    atMs: nowMs,
+    message:
+      `Browser storage was full, so CLV Lens removed its cached data for ${victim.shopDomain} (the shop used least ` +
+      `recently) to make room for ${exceptShopDomain}. Press "Sync now" for ${victim.shopDomain} to fetch it again.`,
+  });
+  return victim.shopDomain;
+}
+
+/**
+ * Brings one shop's cache up to date: the shop summary, then the delta feed from the stored cursor until `hasMore`
+ * is false. Each page commits with its cursor, so an interrupted sync resumes where it stopped. Throws
+ * {@link ExtensionError}; the shop record then carries the error for the popup.
+ */
+export async function syncShop(deps: SyncDeps, shopDomain: string): Promise<SyncResult> {
+  const { db } = deps;
+  const shop = await getShop(db, shopDomain);
+  if (!shop) {
+    throw new ExtensionError(ExtensionErrorCode.notConnected, `${shopDomain} is not connected. Connect it from the options page.`);
+  }
+  await updateShop(db, shopDomain, (s) => ({ ...s, syncState: 'syncing' }));
+  const client = createApiClient(deps.fetch, shop.appUrl, shop.token);
+  const result: SyncResult = { shopDomain, pages: 0, customersReceived: 0, customersDeleted: 0, evictedShops: [] };
+  try {
+    const summary = await client.summary();
+    await updateShop(db, shopDomain, (s) => ({ ...s, summary }));
+    let cursor = shop.evicted ? null : shop.cursor;
+    for (;;) {
+      const page = await client.customersPage(cursor, deps.pageSize ?? DEFAULT_PAGE_SIZE);
+      const cached = page.customers.map((c) => toCachedCustomer(shopDomain, c));
+      const write = () =>
+        applyFeedPage(db, shopDomain, { customers: cached, deletedCustomerIds: page.deletedCustomerIds, nextCursor: page.nextCursor }, deps.nowMs());
+      let stillConnected: boolean;
+      try {
+        stillConnected = await write();
+      } catch (error) {
+        if (!isQuotaError(error)) throw error;
+        const evicted = await evictOldestShop(db, shopDomain, deps.nowMs());
+        if (evicted === null) {
+          throw new ExtensionError(
+            ExtensionErrorCode.quotaExceeded,
+            `Browser storage is full: CLV Lens could cache only part of ${shopDomain}. Free disk space or disconnect ` +
+              `shops you no longer use, then press "Sync now".`,
+            { cause: error },
+          );
+        }
+        result.evictedShops.push(evicted);
+        try {
+          stillConnected = await write();
+        } catch (retryError) {
+          if (!isQuotaError(retryError)) throw retryError;
+          throw new ExtensionError(
+            ExtensionErrorCode.quotaExceeded,
+            `Browser storage is still full after removing ${evicted}'s cache: CLV Lens could cache only part of ` +
+              `${shopDomain}. Free disk space, then press "Sync now".`,
+            { cause: retryError },
+          );
+        }
+      }
+      if (!stillConnected) return result;
+      result.pages++;
+      result.customersReceived += page.customers.length;
+      result.customersDeleted += page.deletedCustomerIds.length;
+      cursor = page.nextCursor;
+      if (!page.hasMore) break;
+    }
+    await updateShop(db, shopDomain, (s) => ({
+      ...s,
+      syncState: 'idle',
+      lastSyncAtMs: deps.nowMs(),
+      lastUsedAtMs: deps.nowMs(),
+      lastError: null,
+      evicted: false,
+    }));
+    return result;
+  } catch (error) {
+    const plain = toPlainError(error);
+    await updateShop(db, shopDomain, (s) => ({ ...s, syncState: 'error', lastError: plain }));
+    if (plain.code === ExtensionErrorCode.quotaExceeded) await addNotice(db, { atMs: deps.nowMs(), message: plain.message });
+    throw error;
+  }
+}
