@@ -1,0 +1,216 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toCachedCustomer } from '../db/cache.ts';
+import type { CachedCustomer } from '../db/schema.ts';
+import { DEFAULT_BADGE_SETTINGS, type BadgeSettings, type LookupResult, type ResponseMap } from '../messages/protocol.ts';
+import { sampleInsight } from '../testing/fake-app-api.ts';
+import { createScanner, watchPage } from './scanner.tsx';
+
+const XSS = '<img src=x onerror=alert(1)>';
+const STORE = 'https://admin.shopify.com/store/demo';
+
+function setupPage(html: string, path: string) {
+  document.body.innerHTML = html; // fixture markup written by the test itself
+  let href = `${STORE}${path}`;
+  const customers = new Map<string, CachedCustomer>(
+    ['101', '102', '103', '201', '301'].map((id) => [id, toCachedCustomer('demo.myshopify.com', sampleInsight(id, { orderCount: Number(id) }))]),
+  );
+  const orders = new Map([['5001', '102'], ['5002', null]]);
+  const calls: string[] = [];
+  let settings: BadgeSettings = DEFAULT_BADGE_SETTINGS;
+  let connected = true;
+  const scanner = createScanner({
+    doc: document,
+    href: () => href,
+    nowMs: () => Date.UTC(2026, 10, 23),
+    css: '.badge{}',
+    settings: async () => settings,
+    async lookupCustomers(storeHandle, ids): Promise<LookupResult> {
+      calls.push(`customers:${storeHandle}:${ids.join(',')}`);
+      return {
+        connected,
+        shopDomain: connected ? 'demo.myshopify.com' : null,
+        customers: Object.fromEntries(ids.map((id) => [id, connected ? (customers.get(id) ?? null) : null])),
+      };
+    },
+    async lookupOrders(storeHandle, ids): Promise<ResponseMap['orders.lookup']> {
+      calls.push(`orders:${storeHandle}:${ids.join(',')}`);
+      const orderCustomerIds = Object.fromEntries(ids.map((id) => [id, orders.get(id) ?? null]));
+      const cids = Object.values(orderCustomerIds).filter((v): v is string => v !== null);
+      return {
+        connected,
+        shopDomain: 'demo.myshopify.com',
+        orderCustomerIds,
+        customers: Object.fromEntries(cids.map((id) => [id, customers.get(id) ?? null])),
+      };
+    },
+    onError: (e) => {
+      throw e;
+    },
+  });
+  return {
+    scanner,
+    calls,
+    customers,
+    navigate: (path: string) => void (href = `${STORE}${path}`),
+    setSettings: (s: BadgeSettings) => void (settings = s),
+    disconnect: () => void (connected = false),
+  };
+}
+
+const badgeText = (a: Element) => {
+  const host = a.nextElementSibling;
+  return host?.localName === 'clvlens-badge' ? (host.shadowRoot?.querySelector('.root')?.textContent ?? '') : null;
+};
+
+afterEach(() => {
+  document.body.replaceChildren();
+});
+
+describe('createScanner', () => {
+  it('puts a badge after each customer link on a list page and none after other links', async () => {
+    const page = setupPage(
+      `<main><h1>Customers</h1><table>
+        <tr><td><a id="a" href="/store/demo/customers/101">A</a></td></tr>
+        <tr><td><a id="b" href="https://admin.shopify.com/store/demo/customers/102?tab=orders">B</a></td></tr>
+        <tr><td><a id="c" href="/store/demo/customers/999">Unknown</a></td></tr>
+        <tr><td><a id="x" href="/store/demo/customers">All customers</a><a id="y" href="/store/demo/products/1">P</a></td></tr>
+      </table></main>`,
+      '/customers',
+    );
+    await page.scanner.scan();
+    expect(document.querySelectorAll('clvlens-badge')).toHaveLength(3);
+    expect(page.calls).toEqual(['customers:demo:101,102,999']);
+    const a = document.getElementById('a')!;
+    expect(a.nextElementSibling?.getAttribute('data-state')).toBe('found');
+    expect(a.nextElementSibling?.shadowRoot?.querySelector('.orders')?.textContent).toBe('101×');
+    expect(document.getElementById('c')!.nextElementSibling?.getAttribute('data-state')).toBe('missing');
+    expect(badgeText(document.getElementById('c')!)).toBe('CLV –');
+    expect(badgeText(document.getElementById('x')!)).toBeNull();
+    expect(badgeText(document.getElementById('y')!)).toBeNull();
+    // Idempotent: a second scan adds nothing and asks nothing.
+    await page.scanner.scan();
+    expect(document.querySelectorAll('clvlens-badge')).toHaveLength(3);
+    expect(page.calls).toHaveLength(1);
+  });
+
+  it('badges rows added later through the debounced observer', async () => {
+    const page = setupPage(`<table id="t"><tr><td><a href="/store/demo/customers/101">A</a></td></tr></table>`, '/customers');
+    await page.scanner.scan();
+    let scans = 0;
+    let done: () => void = () => undefined;
+    const watcher = watchPage(document, () => void page.scanner.scan().then(() => (scans++, done())), {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (id) => clearTimeout(id as number),
+    });
+    const settled = new Promise<void>((r) => (done = r));
+    const tbody = document.getElementById('t')!;
+    for (const id of ['201', '301']) {
+      const tr = document.createElement('tr');
+      tr.innerHTML = `<td><a id="l${id}" href="/store/demo/customers/${id}">x</a></td>`;
+      tbody.append(tr);
+    }
+    await settled;
+    watcher.disconnect();
+    expect(scans).toBe(1);
+    expect(document.querySelectorAll('clvlens-badge')).toHaveLength(3);
+    expect(document.getElementById('l301')!.nextElementSibling?.getAttribute('data-state')).toBe('found');
+  });
+
+  it('follows client-side navigation: drops the old view, cards the new customer page', async () => {
+    const page = setupPage(`<main id="m"><h1>Customers</h1><a id="a" href="/store/demo/customers/101">A</a></main>`, '/customers');
+    await page.scanner.scan();
+    page.navigate('/customers/101');
+    document.getElementById('m')!.innerHTML = `<h1>Ada</h1><a href="/store/demo/customers/101">self</a><a id="o" href="/store/demo/orders/5001">#5001</a>`;
+    await page.scanner.scan();
+    const card = document.querySelector('clvlens-card')!;
+    expect(card.previousElementSibling?.tagName).toBe('H1');
+    expect(card.getAttribute('data-state')).toBe('found');
+    expect(card.shadowRoot?.textContent).toContain('101');
+    // No badge on the page's own customer link or on order links outside the order list.
+    expect(document.querySelectorAll('clvlens-badge')).toHaveLength(0);
+
+    page.navigate('/products');
+    document.getElementById('m')!.innerHTML = `<h1>Products</h1>`;
+    await page.scanner.scan();
+    expect(document.querySelector('clvlens-card')).toBeNull();
+  });
+
+  it('on the order list, badges order rows by their customer, preferring a customer link in the row', async () => {
+    const page = setupPage(
+      `<table>
+        <tr><td><a id="o1" href="/store/demo/orders/5001">#1001</a></td><td>Name only</td></tr>
+        <tr><td><a id="o2" href="/store/demo/orders/5002">#1002</a></td><td>Guest</td></tr>
+        <tr><td><a id="o3" href="/store/demo/orders/5003">#1003</a></td><td><a id="c3" href="/store/demo/customers/103">C</a></td></tr>
+      </table>`,
+      '/orders',
+    );
+    await page.scanner.scan();
+    expect(page.calls.sort()).toEqual(['customers:demo:103', 'orders:demo:5001,5002']);
+    expect(document.getElementById('o1')!.nextElementSibling?.shadowRoot?.querySelector('.orders')?.textContent).toBe('102×');
+    expect(document.getElementById('o2')!.nextElementSibling?.getAttribute('data-state')).toBe('missing');
+    expect(document.getElementById('o3')!.nextElementSibling?.localName).not.toBe('clvlens-badge');
+    expect(document.getElementById('c3')!.nextElementSibling?.getAttribute('data-state')).toBe('found');
+  });
+
+  it('cards an order page with the order customer', async () => {
+    const page = setupPage(`<main><h1>#1001</h1></main>`, '/orders/5001');
+    await page.scanner.scan();
+    const card = document.querySelector('clvlens-card')!;
+    expect(card.getAttribute('data-state')).toBe('found');
+    expect(page.calls).toEqual(['orders:demo:5001']);
+  });
+
+  it('shows "not connected" quietly for a store that is not paired', async () => {
+    const page = setupPage(`<a id="a" href="/store/demo/customers/101">A</a>`, '/customers');
+    page.disconnect();
+    await page.scanner.scan();
+    expect(document.getElementById('a')!.nextElementSibling?.getAttribute('data-state')).toBe('not-connected');
+  });
+
+  it('respects the settings: no list badges, no card', async () => {
+    const page = setupPage(`<main><h1>Ada</h1><a id="a" href="/store/demo/customers/102">A</a></main>`, '/customers/101');
+    page.setSettings({ ...DEFAULT_BADGE_SETTINGS, showListBadges: false, showDetailCard: false });
+    await page.scanner.scan();
+    expect(document.querySelector('clvlens-badge')).toBeNull();
+    expect(document.querySelector('clvlens-card')).toBeNull();
+  });
+
+  it('treats a hostile link text and hostile data as text', async () => {
+    const page = setupPage(`<a id="a" href="/store/demo/customers/101"></a>`, '/customers');
+    document.getElementById('a')!.textContent = XSS;
+    page.customers.set('101', toCachedCustomer('demo.myshopify.com', sampleInsight('101', { churnReasons: [XSS] })));
+    await page.scanner.scan();
+    expect(document.querySelectorAll('img')).toHaveLength(0);
+    const host = document.getElementById('a')!.nextElementSibling!;
+    expect(host.shadowRoot?.querySelectorAll('img')).toHaveLength(0);
+    expect(host.shadowRoot?.textContent).toContain(XSS);
+    expect(document.getElementById('a')!.textContent).toBe(XSS);
+  });
+
+  it('never throws into the page when the background fails', async () => {
+    document.body.innerHTML = `<a id="a" href="/store/demo/customers/101">A</a>`;
+    const errors: unknown[] = [];
+    const scanner = createScanner({
+      doc: document,
+      href: () => `${STORE}/customers`,
+      nowMs: () => 0,
+      css: '',
+      settings: async () => DEFAULT_BADGE_SETTINGS,
+      lookupCustomers: async () => {
+        throw new Error('Extension context invalidated.');
+      },
+      lookupOrders: async () => {
+        throw new Error('boom');
+      },
+      onError: (e) => errors.push(e),
+    });
+    await expect(scanner.scan()).resolves.toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(document.querySelector('clvlens-badge')?.getAttribute('data-state')).toBe('loading');
+  });
+});
+
+beforeEach(() => {
+  document.body.replaceChildren();
+});

@@ -1,0 +1,106 @@
+import { IDBFactory } from 'fake-indexeddb';
+import { openDB } from 'idb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { sampleInsight } from '../testing/fake-app-api.ts';
+import {
+  applyFeedPage,
+  clearShopCache,
+  countCustomers,
+  getCustomers,
+  getShopByHandle,
+  putOrderCustomer,
+  putShop,
+  toCachedCustomer,
+} from './cache.ts';
+import { openRetentionDb, RETENTION_DB_VERSION } from './schema.ts';
+import { shopRecord } from '../testing/shop-record.ts';
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+});
+
+describe('openRetentionDb', () => {
+  it('upgrades a version 1 database step by step and keeps its customers', async () => {
+    const v1 = await openDB('clvlens-upgrade', 1, {
+      upgrade(db) {
+        db.createObjectStore('shops', { keyPath: 'shopDomain' }).createIndex('byStoreHandle', 'storeHandle');
+        db.createObjectStore('customers', { keyPath: ['shopDomain', 'customerId'] }).createIndex('byShop', 'shopDomain');
+      },
+    });
+    await v1.put('shops', shopRecord('a.myshopify.com'));
+    await v1.put('customers', toCachedCustomer('a.myshopify.com', sampleInsight('7')));
+    v1.close();
+
+    const db = await openRetentionDb('clvlens-upgrade');
+    expect(db.version).toBe(RETENTION_DB_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual(['customers', 'notices', 'orderCustomers', 'shops']);
+    expect((await getCustomers(db, 'a.myshopify.com', ['7'])).get('7')?.historicClvMinor).toBe(12_345);
+    await putOrderCustomer(db, { shopDomain: 'a.myshopify.com', orderId: '1', customerId: '7', fetchedAtMs: 1 });
+    db.close();
+  });
+});
+
+describe('toCachedCustomer', () => {
+  it('keeps only the contract fields, dropping anything personal the app might add', () => {
+    const insight = { ...sampleInsight('5'), firstName: 'Ada', email: 'ada@example.com' };
+    const cached = toCachedCustomer('a.myshopify.com', insight);
+    expect(cached).not.toHaveProperty('firstName');
+    expect(cached).not.toHaveProperty('email');
+    expect(cached.shopDomain).toBe('a.myshopify.com');
+    expect(cached.orderHistory).toEqual(sampleInsight('5').orderHistory);
+  });
+});
+
+describe('applyFeedPage', () => {
+  it('writes customers, deletions and the cursor together', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord('a.myshopify.com'));
+    const page = (ids: string[], deleted: string[], cursor: string) => ({
+      customers: ids.map((id) => toCachedCustomer('a.myshopify.com', sampleInsight(id))),
+      deletedCustomerIds: deleted,
+      nextCursor: cursor,
+    });
+    expect(await applyFeedPage(db, 'a.myshopify.com', page(['1', '2', '3'], [], 'c1'), 10)).toBe(true);
+    expect(await applyFeedPage(db, 'a.myshopify.com', page(['4'], ['2'], 'c2'), 20)).toBe(true);
+    expect(await countCustomers(db, 'a.myshopify.com')).toBe(3);
+    expect([...(await getCustomers(db, 'a.myshopify.com', ['1', '2', '4'])).keys()].sort()).toEqual(['1', '4']);
+    const shop = await getShopByHandle(db, 'a');
+    expect(shop?.cursor).toBe('c2');
+    expect(shop?.lastUsedAtMs).toBe(20);
+  });
+
+  it('writes nothing once the shop is disconnected', async () => {
+    const db = await openRetentionDb();
+    const ok = await applyFeedPage(
+      db,
+      'gone.myshopify.com',
+      { customers: [toCachedCustomer('gone.myshopify.com', sampleInsight('1'))], deletedCustomerIds: [], nextCursor: 'x' },
+      1,
+    );
+    expect(ok).toBe(false);
+    expect(await countCustomers(db, 'gone.myshopify.com')).toBe(0);
+  });
+});
+
+describe('clearShopCache', () => {
+  it('removes one shop and leaves shops with similar names alone', async () => {
+    const db = await openRetentionDb();
+    for (const shop of ['a.myshopify.com', 'a.myshopify.co', 'ab.myshopify.com']) {
+      await putShop(db, shopRecord(shop));
+      await applyFeedPage(
+        db,
+        shop,
+        { customers: ['1', '2'].map((id) => toCachedCustomer(shop, sampleInsight(id))), deletedCustomerIds: [], nextCursor: '2' },
+        1,
+      );
+      await putOrderCustomer(db, { shopDomain: shop, orderId: '9', customerId: '1', fetchedAtMs: 1 });
+    }
+    await clearShopCache(db, 'a.myshopify.com', { dropShop: true });
+    expect(await countCustomers(db, 'a.myshopify.com')).toBe(0);
+    expect(await db.get('shops', 'a.myshopify.com')).toBeUndefined();
+    expect(await db.get('orderCustomers', ['a.myshopify.com', '9'])).toBeUndefined();
+    expect(await countCustomers(db, 'a.myshopify.co')).toBe(2);
+    expect(await countCustomers(db, 'ab.myshopify.com')).toBe(2);
+    expect(await db.get('orderCustomers', ['ab.myshopify.com', '9'])).toBeDefined();
+  });
+});

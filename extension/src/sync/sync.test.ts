@@ -1,0 +1,133 @@
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as cache from '../db/cache.ts';
+import { countCustomers, getCustomers, getShop, listNotices, putShop, toCachedCustomer } from '../db/cache.ts';
+import { openRetentionDb } from '../db/schema.ts';
+import { ExtensionError } from '../errors.ts';
+import { createFakeAppApi, sampleInsight, sampleSummary } from '../testing/fake-app-api.ts';
+import { shopRecord } from '../testing/shop-record.ts';
+import { syncShop } from './sync.ts';
+
+const SHOP = 'demo.myshopify.com';
+
+function fakeApi(n: number) {
+  const api = createFakeAppApi({
+    shopDomain: SHOP,
+    storeHandle: 'demo',
+    summary: sampleSummary(SHOP),
+    customers: Array.from({ length: n }, (_, i) => sampleInsight(String(i + 1), { historicClvMinor: (i + 1) * 100 })),
+    pairingCodes: [],
+    tokens: ['tok'],
+  });
+  return api;
+}
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+});
+
+describe('syncShop', () => {
+  it('pulls every page of the delta feed, then only what changed since the stored cursor', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord(SHOP));
+    const api = fakeApi(25);
+    let now = 1_000;
+    const deps = { db, fetch: api.fetch, nowMs: () => now, pageSize: 10 };
+
+    const first = await syncShop(deps, SHOP);
+    expect(first).toMatchObject({ pages: 3, customersReceived: 25, customersDeleted: 0 });
+    expect(await countCustomers(db, SHOP)).toBe(25);
+    expect(api.requests.filter((r) => r.startsWith('GET /api/v1/customers'))).toEqual([
+      'GET /api/v1/customers?limit=10',
+      'GET /api/v1/customers?limit=10&since=10',
+      'GET /api/v1/customers?limit=10&since=20',
+    ]);
+    const shop = await getShop(db, SHOP);
+    expect(shop).toMatchObject({ cursor: '25', syncState: 'idle', lastSyncAtMs: 1_000, lastError: null });
+    expect(shop?.summary?.churn.d30).toBe(0.4);
+
+    api.upsertCustomer(sampleInsight('3', { historicClvMinor: 99_999, churnTier: 'high' }));
+    api.deleteCustomer('7');
+    api.upsertCustomer(sampleInsight('26'));
+    now = 2_000;
+    const second = await syncShop(deps, SHOP);
+    expect(second).toMatchObject({ pages: 1, customersReceived: 2, customersDeleted: 1 });
+    expect(api.requests.at(-1)).toBe('GET /api/v1/customers?limit=10&since=25');
+    const got = await getCustomers(db, SHOP, ['3', '7', '26']);
+    expect(got.get('3')?.historicClvMinor).toBe(99_999);
+    expect(got.has('7')).toBe(false);
+    expect(got.has('26')).toBe(true);
+    expect(await countCustomers(db, SHOP)).toBe(25);
+  });
+
+  it('records an unauthorized app as the shop error and throws it', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord(SHOP, { token: 'revoked' }));
+    const api = fakeApi(3);
+    const err = await syncShop({ db, fetch: api.fetch, nowMs: () => 5 }, SHOP).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExtensionError);
+    expect((err as ExtensionError).code).toBe('unauthorized');
+    expect((await getShop(db, SHOP))?.lastError?.code).toBe('unauthorized');
+    expect((await getShop(db, SHOP))?.syncState).toBe('error');
+  });
+
+  it('records an unreachable app as app-unreachable', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord(SHOP));
+    const fetch = async () => {
+      throw new TypeError('fetch failed');
+    };
+    await expect(syncShop({ db, fetch, nowMs: () => 5 }, SHOP)).rejects.toMatchObject({ code: 'app-unreachable' });
+  });
+
+  it('evicts the least recently used other shop when storage is full, tells the user, and finishes', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord('old.myshopify.com', { storeHandle: 'old', lastUsedAtMs: 10, cursor: '5' }));
+    await putShop(db, shopRecord('recent.myshopify.com', { storeHandle: 'recent', lastUsedAtMs: 500 }));
+    await putShop(db, shopRecord(SHOP, { lastUsedAtMs: 100 }));
+    for (const other of ['old.myshopify.com', 'recent.myshopify.com']) {
+      await cache.applyFeedPage(
+        db,
+        other,
+        { customers: [toCachedCustomer(other, sampleInsight('1'))], deletedCustomerIds: [], nextCursor: '5' },
+        other.startsWith('old') ? 10 : 500,
+      );
+    }
+    const api = fakeApi(4);
+    const real = cache.applyFeedPage;
+    let failures = 1;
+    const spy = vi.spyOn(cache, 'applyFeedPage').mockImplementation(async (...args) => {
+      if (args[1] === SHOP && failures-- > 0) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return real(...args);
+    });
+    try {
+      const result = await syncShop({ db, fetch: api.fetch, nowMs: () => 1_000 }, SHOP);
+      expect(result.evictedShops).toEqual(['old.myshopify.com']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await countCustomers(db, SHOP)).toBe(4);
+    expect(await countCustomers(db, 'old.myshopify.com')).toBe(0);
+    expect(await countCustomers(db, 'recent.myshopify.com')).toBe(1);
+    expect(await getShop(db, 'old.myshopify.com')).toMatchObject({ evicted: true, cursor: null });
+    const notices = await listNotices(db);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.message).toContain('old.myshopify.com');
+  });
+
+  it('fails with quota-exceeded and a notice when no other shop can be evicted', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord(SHOP));
+    const api = fakeApi(2);
+    const spy = vi
+      .spyOn(cache, 'applyFeedPage')
+      .mockRejectedValue(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    try {
+      await expect(syncShop({ db, fetch: api.fetch, nowMs: () => 1 }, SHOP)).rejects.toMatchObject({ code: 'quota-exceeded' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await getShop(db, SHOP))?.lastError?.code).toBe('quota-exceeded');
+    expect((await listNotices(db))[0]?.message).toMatch(/storage is full/i);
+  });
+});

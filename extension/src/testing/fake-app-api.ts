@@ -1,0 +1,218 @@
+/**
+ * An in-process fake of the CLV Lens app's HTTP API v1 (`core/src/api/v1.ts`), as a fetch-compatible function. Used
+ * by the extension's unit tests and, wrapped in an HTTP server, by the end-to-end tests and benchmarks until they
+ * run against the real app. It keeps a change log so `GET /api/v1/customers?since=` is a true delta feed.
+ */
+import type { ApiErrorCodeV1, CustomerInsightV1, CustomersFeedV1, ShopSummaryV1 } from '@clvlens/core';
+
+export interface FakeAppApiOptions {
+  shopDomain: string;
+  storeHandle: string;
+  summary: ShopSummaryV1;
+  customers: readonly CustomerInsightV1[];
+  /** Order id -> customer id (null for guest orders). */
+  orders?: ReadonlyMap<string, string | null>;
+  /** One-time pairing codes the fake accepts. */
+  pairingCodes: readonly string[];
+  /** Tokens valid from the start (as if paired earlier). */
+  tokens?: readonly string[];
+  /** Largest page the feed returns, whatever `limit` asks. Default 1000. */
+  maxPageSize?: number;
+}
+
+export interface FakeAppApi {
+  /** Answers a request like the app would. */
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  /** Adds or changes a customer: it reappears in the feed after any earlier cursor. */
+  upsertCustomer(customer: CustomerInsightV1): void;
+  /** Removes a customer: it appears in `deletedCustomerIds` after any earlier cursor. */
+  deleteCustomer(customerId: string): void;
+  /** Every request path seen, in order (for assertions). */
+  readonly requests: string[];
+  /** Tokens currently valid. */
+  readonly tokens: ReadonlySet<string>;
+  /** A fresh pairing code, as the dashboard would show. */
+  issuePairingCode(): string;
+}
+
+interface Entry {
+  seq: number;
+  customer: CustomerInsightV1 | null;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+function apiError(status: number, code: ApiErrorCodeV1, message: string): Response {
+  return json(status, { error: { code, message } });
+}
+
+export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
+  let seq = 0;
+  let tokenCounter = 0;
+  const entries = new Map<string, Entry>();
+  // Ordered by seq: rebuilt lazily after changes.
+  let ordered: [string, Entry][] | null = null;
+  for (const c of opts.customers) entries.set(c.customerId, { seq: ++seq, customer: c });
+  const codes = new Set(opts.pairingCodes);
+  const tokens = new Set<string>(opts.tokens ?? []);
+  const requests: string[] = [];
+  const maxPage = opts.maxPageSize ?? 1000;
+
+  const sortedEntries = () => (ordered ??= [...entries].sort((a, b) => a[1].seq - b[1].seq));
+
+  function feed(since: number, limit: number): CustomersFeedV1 {
+    const all = sortedEntries();
+    // Binary search the first entry after the cursor.
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (all[mid]![1].seq <= since) lo = mid + 1;
+      else hi = mid;
+    }
+    const slice = all.slice(lo, lo + limit);
+    const customers: CustomerInsightV1[] = [];
+    const deletedCustomerIds: string[] = [];
+    for (const [id, e] of slice) {
+      if (e.customer) customers.push(e.customer);
+      else deletedCustomerIds.push(id);
+    }
+    const last = slice[slice.length - 1];
+    return {
+      customers,
+      deletedCustomerIds,
+      nextCursor: String(last ? last[1].seq : since),
+      hasMore: lo + limit < all.length,
+    };
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    requests.push(`${request.method} ${url.pathname}${url.search}`);
+    const path = url.pathname;
+    if (request.method === 'POST' && path === '/api/v1/pair') {
+      let body: unknown;
+      try {
+        body = await request.json();
+      } catch {
+        return apiError(400, 'bad-request', 'Body must be JSON {"code": "..."}.');
+      }
+      const code = typeof body === 'object' && body !== null && 'code' in body ? String(body.code) : '';
+      if (!codes.has(code)) return apiError(400, 'pairing-code-invalid', 'Unknown or already used pairing code.');
+      codes.delete(code);
+      const token = `tok_${++tokenCounter}_${opts.storeHandle}`;
+      tokens.add(token);
+      return json(200, { token, shopDomain: opts.shopDomain, storeHandle: opts.storeHandle });
+    }
+    const auth = request.headers.get('authorization') ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    if (!tokens.has(token)) return apiError(401, 'unauthorized', 'Missing or revoked extension token.');
+    if (request.method === 'POST' && path === '/api/v1/unpair') {
+      tokens.delete(token);
+      return new Response(null, { status: 204 });
+    }
+    if (request.method !== 'GET') return apiError(404, 'not-found', `No route ${request.method} ${path}.`);
+    if (path === '/api/v1/shop/summary') return json(200, opts.summary);
+    if (path === '/api/v1/customers') {
+      const sinceRaw = url.searchParams.get('since');
+      const since = sinceRaw === null || sinceRaw === '' ? 0 : Number(sinceRaw);
+      const limitRaw = url.searchParams.get('limit');
+      const limit = limitRaw === null ? 500 : Number(limitRaw);
+      if (!Number.isInteger(since) || since < 0) return apiError(400, 'bad-request', `Bad cursor "${sinceRaw}".`);
+      if (!Number.isInteger(limit) || limit < 1) return apiError(400, 'bad-request', `Bad limit "${limitRaw}".`);
+      return json(200, feed(since, Math.min(limit, maxPage)));
+    }
+    let m = /^\/api\/v1\/customers\/(\d+)$/.exec(path);
+    if (m) {
+      const c = entries.get(m[1]!)?.customer;
+      return c ? json(200, c) : apiError(404, 'not-found', `No customer ${m[1]}.`);
+    }
+    m = /^\/api\/v1\/orders\/(\d+)\/customer$/.exec(path);
+    if (m) {
+      const customerId = opts.orders?.get(m[1]!);
+      const c = customerId ? entries.get(customerId)?.customer : null;
+      return c ? json(200, c) : apiError(404, 'not-found', `No customer for order ${m[1]}.`);
+    }
+    return apiError(404, 'not-found', `No route GET ${path}.`);
+  }
+
+  return {
+    fetch: async (input, init) => handle(new Request(input instanceof URL ? input.href : input, init)),
+    upsertCustomer(customer) {
+      entries.set(customer.customerId, { seq: ++seq, customer });
+      ordered = null;
+    },
+    deleteCustomer(customerId) {
+      entries.set(customerId, { seq: ++seq, customer: null });
+      ordered = null;
+    },
+    requests,
+    tokens,
+    issuePairingCode() {
+      const code = `PAIR-${Math.floor(seq + codes.size + tokenCounter * 7919)}-${codes.size}`;
+      codes.add(code);
+      return code;
+    },
+  };
+}
+
+/** A well-formed insight for tests; pass overrides for the fields under test. */
+export function sampleInsight(customerId: string, overrides: Partial<CustomerInsightV1> = {}): CustomerInsightV1 {
+  const day = 86_400_000;
+  const last = Date.UTC(2026, 9, 1);
+  return {
+    customerId,
+    currency: 'USD',
+    orderCount: 3,
+    isRepeat: true,
+    historicClvMinor: 12_345,
+    predictedClvMinor: 6_789,
+    averageOrderValueMinor: 4_115,
+    firstOrderAtMs: last - 200 * day,
+    lastOrderAtMs: last,
+    daysSinceLastOrder: 53,
+    expectedNextOrderAtMs: last + 90 * day,
+    overdue: false,
+    pAlive: 0.8,
+    churnProbability: 0.2,
+    churnTier: 'low',
+    churnReasons: ['ordering on their usual rhythm'],
+    confidence: 'normal',
+    rfmSegment: 'LOYAL',
+    orderHistory: [
+      { placedAtMs: last - 200 * day, amountMinor: 4000 },
+      { placedAtMs: last - 100 * day, amountMinor: 4345 },
+      { placedAtMs: last, amountMinor: 4000 },
+    ],
+    updatedAtMs: last,
+    ...overrides,
+  };
+}
+
+/** A well-formed shop summary for tests. */
+export function sampleSummary(shopDomain: string, overrides: Partial<ShopSummaryV1> = {}): ShopSummaryV1 {
+  const week = 7 * 86_400_000;
+  const start = Date.UTC(2026, 6, 6);
+  return {
+    shopDomain,
+    currency: 'USD',
+    asOfMs: Date.UTC(2026, 10, 23),
+    sync: { state: 'live', ordersDone: 100, ordersEstimated: 100, lastSyncAtMs: Date.UTC(2026, 10, 23), message: null },
+    customers: 3,
+    repeatPurchaseRate: { windowDays: 365, value: 0.31 },
+    returningCustomerRate: 0.29,
+    averageClvMinor: 9_900,
+    averagePredictedClvMinor: 5_500,
+    churn: { d30: 0.4, d60: 0.3, d90: 0.2 },
+    churnTrend: {
+      weekStartMs: [start, start + week, start + 2 * week],
+      d30: [0.42, 0.41, 0.4],
+      d60: [0.32, 0.31, 0.3],
+      d90: [0.22, 0.21, 0.2],
+    },
+    topAtRisk: [{ customerId: '2', historicClvMinor: 50_000, churnProbability: 0.85, churnTier: 'high', daysSinceLastOrder: 240 }],
+    ...overrides,
+  };
+}
