@@ -1,0 +1,72 @@
+import { parseMinorUnits } from '@clvlens/core';
+import { CliError, CliErrorCode } from '../errors.ts';
+
+/** A header name as matched: trimmed, lower-cased, inner whitespace collapsed (`" Created  At"` -> `created at`). */
+export function normalizeHeaderName(name: string): string {
+  return name.trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+/** 0-based index of each normalised header name (first occurrence wins). */
+export function indexHeader(fields: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  fields.forEach((name, i) => {
+    const key = normalizeHeaderName(name);
+    if (key !== '' && !index.has(key)) index.set(key, i);
+  });
+  return index;
+}
+
+/** Throws `missing-column` naming every required column the header lacks. */
+export function requireColumns(
+  index: ReadonlyMap<string, number>,
+  required: readonly string[],
+  file: string,
+  line: number,
+  formatName: string,
+): void {
+  const missing = required.filter((name) => !index.has(normalizeHeaderName(name)));
+  if (missing.length === 0) return;
+  throw new CliError(
+    CliErrorCode.missingColumn,
+    `the ${formatName} header lacks column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}. ` +
+      'Columns are matched by name, in any order; add the missing one or export again with all columns.',
+    { location: { file, line } },
+  );
+}
+
+/** A value error at one cell, with the reason `--skip-invalid` counts it under (`invalid-created-at`). */
+export function invalidCell(file: string, line: number, columnIndex: number, field: string, problem: string): CliError {
+  return new InvalidCellError(file, line, columnIndex, field, problem);
+}
+
+/** `invalid-value` raised for one cell; `skipReason` is what `--skip-invalid` counts it under. */
+export class InvalidCellError extends CliError {
+  readonly skipReason: string;
+
+  constructor(file: string, line: number, columnIndex: number, field: string, problem: string, code: CliErrorCode = CliErrorCode.invalidValue) {
+    super(code, problem, { location: { file, line, column: columnIndex + 1, field } });
+    this.skipReason = `invalid-${normalizeHeaderName(field).replace(/[^a-z0-9]+/g, '-')}`;
+  }
+}
+
+/** Parses a decimal amount exactly to minor units of `currency`, or throws naming the cell. */
+export function parseAmountCell(
+  text: string,
+  currency: string,
+  file: string,
+  line: number,
+  columnIndex: number,
+  field: string,
+): number {
+  const parsed = parseMinorUnits(text, currency);
+  if (parsed.ok) return parsed.value;
+  const why =
+    parsed.reason === 'too-many-decimals'
+      ? `has more decimals than ${currency} allows`
+      : parsed.reason === 'empty'
+        ? 'is empty'
+        : parsed.reason === 'too-large'
+          ? 'is too large'
+          : 'is not a plain decimal amount like 1234.50 (no thousands separators or currency symbols)';
+  throw invalidCell(file, line, columnIndex, field, `${JSON.stringify(text)} ${why}.`);
+}

@@ -1,0 +1,238 @@
+import type { OrderRecord } from '@clvlens/core';
+import { CliError, CliErrorCode } from '../errors.ts';
+import { indexHeader, InvalidCellError, invalidCell, normalizeHeaderName, parseAmountCell, requireColumns } from './columns.ts';
+import { readCsvRows, splitCsvLine } from './csv-rows.ts';
+import { parseDateTimeMs } from './datetime.ts';
+import { countSkip, InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
+
+const FORMAT_NAME = 'Shopify orders export';
+const REQUIRED = ['Name', 'Created at', 'Total'] as const;
+const CURRENCY_RE = /^[A-Z]{3}$/;
+
+/** Financial statuses meaning no money changed hands: the order is treated as cancelled. */
+const VOID_STATUSES = new Set(['voided']);
+
+/**
+ * Reads an Admin › Orders › Export CSV: one row per line item, grouped into orders by `Name`; order-level columns are
+ * read from the order's first row (the one with `Total`). Columns are matched by header name (case and spacing
+ * ignored), so extra, reordered or missing optional columns are fine; a UTF-8 BOM is ignored. Rules (README):
+ * - `placedAtMs` from `Created at`; a time without an offset is wall time in the shop zone.
+ * - `refundedMinor` from `Refunded Amount`; when that column is absent or empty and `Financial Status` is
+ *   `refunded`, the whole total.
+ * - cancelled when `Cancelled at` is set or `Financial Status` is `voided`.
+ * - test when `Payment Method` or `Gateway` names Shopify's Bogus Gateway (`bogus`), or a `Test` column is `true`.
+ * - subscription when a tag contains "subscription", or `Source` contains "subscription" or "recharge".
+ * - identity: a `Customer ID` column when present, else `Email` (the standard export has no customer id).
+ * - `orderId` from `Id`, else `Name`.
+ * A group whose first row has no order-level columns is skipped as `missing-order-row`; a second group with an
+ * already-seen name and order-level columns as `duplicate-order`.
+ */
+export const shopifyOrdersReader: OrdersReader = {
+  format: InputFormat.shopifyOrdersExport,
+  description: 'Shopify Admin orders export (header has "Name", "Created at" and "Total")',
+  detect(firstLine) {
+    const index = indexHeader(splitCsvLine(firstLine));
+    return REQUIRED.every((name) => index.has(normalizeHeaderName(name)));
+  },
+  read: readShopifyOrdersExport,
+};
+
+interface Columns {
+  name: number;
+  createdAt: number;
+  total: number;
+  email: number;
+  currency: number;
+  id: number;
+  cancelledAt: number;
+  refundedAmount: number;
+  financialStatus: number;
+  tags: number;
+  source: number;
+  paymentMethod: number;
+  gateway: number;
+  test: number;
+  customerId: number;
+}
+
+/** See {@link shopifyOrdersReader}. */
+export async function readShopifyOrdersExport(
+  path: string,
+  file: string,
+  options: ReadOrdersOptions,
+): Promise<ReadOrdersResult> {
+  const orders: OrderRecord[] = [];
+  const skippedByReason: Record<string, number> = {};
+  const seenNames = new Set<string>();
+  let header: readonly string[] = [];
+  let col: Columns | undefined;
+  let currentName: string | null = null;
+  let currentOrder: OrderRecord | null = null;
+  let shopCurrency = options.currency;
+
+  const cell = (fields: readonly string[], index: number): string => (index < 0 ? '' : (fields[index] ?? ''));
+
+  const buildOrder = (fields: readonly string[], line: number, c: Columns, name: string): OrderRecord => {
+    const at = (index: number, problem: string) => invalidCell(file, line, index, header[index] ?? '', problem);
+
+    const createdText = cell(fields, c.createdAt);
+    const placedAtMs = parseDateTimeMs(createdText, options.timeZone);
+    if (placedAtMs === null) {
+      throw at(c.createdAt, `${JSON.stringify(createdText)} is not a date-time like "2025-10-02 17:09:34 -0300".`);
+    }
+
+    let currency: string;
+    if (c.currency >= 0) {
+      currency = cell(fields, c.currency).trim().toUpperCase();
+      if (!CURRENCY_RE.test(currency)) {
+        throw at(c.currency, `${JSON.stringify(cell(fields, c.currency))} is not an ISO 4217 currency code like "USD".`);
+      }
+    } else {
+      // The header check guarantees --currency when the column is missing.
+      currency = options.currency as string;
+    }
+    if (shopCurrency === null) shopCurrency = currency;
+    else if (currency !== shopCurrency) {
+      throw new InvalidCellError(
+        file, line, c.currency, header[c.currency] ?? 'Currency',
+        `order ${name} is in ${currency} but earlier orders are in ${shopCurrency}; CLV Lens reports in one currency and never adds two. ` +
+          'Export in the shop currency, or pass --skip-invalid to count such orders as skipped.',
+        CliErrorCode.mixedCurrency,
+      );
+    }
+
+    const totalMinor = parseAmountCell(cell(fields, c.total), currency, file, line, c.total, header[c.total] ?? 'Total');
+    if (totalMinor < 0) throw at(c.total, `${JSON.stringify(cell(fields, c.total))} is negative; an order total is >= 0.`);
+
+    const financialStatus = cell(fields, c.financialStatus).trim().toLowerCase();
+    const refundedText = cell(fields, c.refundedAmount);
+    let refundedMinor = 0;
+    if (refundedText.trim() !== '') {
+      refundedMinor = parseAmountCell(refundedText, currency, file, line, c.refundedAmount, header[c.refundedAmount] ?? '');
+      if (refundedMinor < 0) throw at(c.refundedAmount, `${JSON.stringify(refundedText)} is negative; refunds are listed as positive amounts.`);
+    } else if (financialStatus === 'refunded') {
+      refundedMinor = totalMinor;
+    }
+
+    const cancelledText = cell(fields, c.cancelledAt);
+    if (cancelledText.trim() !== '' && parseDateTimeMs(cancelledText, options.timeZone) === null) {
+      throw at(c.cancelledAt, `${JSON.stringify(cancelledText)} is not a date-time like "2025-10-02 17:09:34 -0300".`);
+    }
+    const cancelled = cancelledText.trim() !== '' || VOID_STATUSES.has(financialStatus);
+
+    const emailText = cell(fields, c.email).trim().toLowerCase();
+    const customerText = stripApostrophe(cell(fields, c.customerId));
+    const idText = stripApostrophe(cell(fields, c.id));
+    const payment = `${cell(fields, c.paymentMethod)} ${cell(fields, c.gateway)}`.toLowerCase();
+    const testText = cell(fields, c.test).trim().toLowerCase();
+    return {
+      orderId: idText === '' ? name : idText,
+      customerId: customerText === '' ? null : customerText,
+      email: emailText === '' ? null : emailText,
+      placedAtMs,
+      currency,
+      totalMinor,
+      refundedMinor,
+      cancelled,
+      test: payment.includes('bogus') || testText === 'true' || testText === 'yes',
+      subscription: isSubscription(cell(fields, c.tags), cell(fields, c.source)),
+    };
+  };
+
+  const dataRows = await readCsvRows(
+    path,
+    file,
+    {
+      header(fields, line) {
+        const index = indexHeader(fields);
+        requireColumns(index, REQUIRED, file, line, FORMAT_NAME);
+        if (!index.has('currency') && options.currency === null) {
+          throw new CliError(CliErrorCode.missingColumn, 'the header has no "Currency" column: name the shop currency with --currency XXX.', {
+            location: { file, line },
+          });
+        }
+        header = fields;
+        const find = (...names: string[]) => {
+          for (const name of names) {
+            const i = index.get(normalizeHeaderName(name));
+            if (i !== undefined) return i;
+          }
+          return -1;
+        };
+        col = {
+          name: find('Name'),
+          createdAt: find('Created at'),
+          total: find('Total'),
+          email: find('Email'),
+          currency: find('Currency'),
+          id: find('Id'),
+          cancelledAt: find('Cancelled at'),
+          refundedAmount: find('Refunded Amount'),
+          financialStatus: find('Financial Status'),
+          tags: find('Tags'),
+          source: find('Source', 'Source name'),
+          paymentMethod: find('Payment Method'),
+          gateway: find('Gateway', 'Payment Gateway'),
+          test: find('Test'),
+          customerId: find('Customer ID', 'Customer Id'),
+        };
+      },
+      row(fields, line) {
+        const c = col as Columns;
+        const name = cell(fields, c.name).trim();
+        if (name === '') {
+          const error = invalidCell(file, line, c.name, header[c.name] ?? 'Name', 'is empty: every row of an orders export names its order.');
+          if (!options.skipInvalid) throw error;
+          countSkip(skippedByReason, 'missing-order-name');
+          return;
+        }
+        if (name === currentName) {
+          // A line-item row. Exports may repeat Email only here when the order row lacks it.
+          if (currentOrder !== null && currentOrder.email === null) {
+            const email = cell(fields, c.email).trim().toLowerCase();
+            if (email !== '') currentOrder.email = email;
+          }
+          return;
+        }
+        currentName = name;
+        currentOrder = null;
+        const isOrderRow =
+          cell(fields, c.total).trim() !== '' || cell(fields, c.id).trim() !== '' || cell(fields, c.financialStatus).trim() !== '';
+        if (seenNames.has(name)) {
+          // Rows of one order are contiguous in Shopify's export; a repeated name with order-level columns is the
+          // same order exported twice (e.g. two exports concatenated), a repeated name without them a stray line item.
+          if (isOrderRow) countSkip(skippedByReason, 'duplicate-order');
+          return;
+        }
+        seenNames.add(name);
+        if (!isOrderRow) {
+          countSkip(skippedByReason, 'missing-order-row');
+          return;
+        }
+        try {
+          currentOrder = buildOrder(fields, line, c, name);
+        } catch (error) {
+          if (!options.skipInvalid || !(error instanceof InvalidCellError)) throw error;
+          countSkip(skippedByReason, error.code === CliErrorCode.mixedCurrency ? 'other-currency' : error.skipReason);
+          return;
+        }
+        orders.push(currentOrder);
+      },
+    },
+    options.progress,
+  );
+  return { format: InputFormat.shopifyOrdersExport, file, orders, dataRows, skippedByReason };
+}
+
+/** Zip codes, phones and ids may carry a leading `'` so spreadsheets keep them as text. */
+function stripApostrophe(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.startsWith("'") ? trimmed.slice(1).trim() : trimmed;
+}
+
+/** The subscription rule (README): any tag containing "subscription", or a Source naming a subscription app. */
+export function isSubscription(tags: string, source: string): boolean {
+  if (tags !== '' && tags.toLowerCase().includes('subscription')) return true;
+  const src = source.toLowerCase();
+  return src.includes('subscription') || src.includes('recharge');
+}
