@@ -108,6 +108,14 @@ export interface WebhookDeliveriesTable {
   received_at: Timestamp;
 }
 
+export interface DataRequestExportsTable {
+  shop_id: string;
+  request_id: string;
+  customer_id: number | null;
+  payload: string;
+  created_at: Timestamp;
+}
+
 export interface PairingCodesTable {
   code_hash: string;
   shop_id: string;
@@ -141,6 +149,7 @@ export interface DB {
   shop_metrics: ShopMetricsTable;
   sync_state: SyncStateTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  data_request_exports: DataRequestExportsTable;
   pairing_codes: PairingCodesTable;
   extension_tokens: ExtensionTokensTable;
   schema_migrations: SchemaMigrationsTable;

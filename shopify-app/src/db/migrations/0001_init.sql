@@ -122,6 +122,16 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_received ON webhook_deliveries (shop_id, received_at);
 
+-- What customers/data_request produced, for the merchant to hand over (the dashboard lists them).
+CREATE TABLE data_request_exports (
+  shop_id text NOT NULL,
+  request_id text NOT NULL,
+  customer_id bigint,
+  payload text NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (shop_id, request_id)
+);
+
 CREATE TABLE pairing_codes (
   code_hash text PRIMARY KEY,
   shop_id text NOT NULL,

@@ -1,0 +1,116 @@
+import type { ShopSummaryV1 } from '@clvlens/core';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Clock } from '../log.ts';
+import { ApiError } from './errors.ts';
+
+/** Largest page of the delta feed. */
+export const FEED_MAX_LIMIT = 5000;
+export const FEED_DEFAULT_LIMIT = 1000;
+
+/** Cursor = the last change sequence served, as an opaque `c<seq>` string. */
+export function parseCursor(since: string | undefined): number {
+  if (since === undefined || since === '') return 0;
+  const m = /^c(\d{1,15})$/.exec(since);
+  if (!m) throw new ApiError('bad-request', `since: ${JSON.stringify(since)} is not a cursor returned by this API`);
+  return Number(m[1]);
+}
+
+/**
+ * One page of the delta feed as JSON text (`CustomersFeedV1`): insights changed after the cursor, ordered by change
+ * sequence. The stored payloads are spliced in as text, never parsed, which keeps a 200,000-customer sync fast.
+ */
+export async function readCustomersFeed(db: Kysely<DB>, shop: string, since: string | undefined, limitText: string | undefined): Promise<string> {
+  const after = parseCursor(since);
+  let limit = FEED_DEFAULT_LIMIT;
+  if (limitText !== undefined) {
+    limit = Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > FEED_MAX_LIMIT) {
+      throw new ApiError('bad-request', `limit must be an integer from 1 to ${FEED_MAX_LIMIT}, got ${JSON.stringify(limitText)}`);
+    }
+  }
+  const { rows } = await sql<{ customer_id: number; change_seq: number; deleted: boolean; payload: string | null }>`
+    SELECT customer_id, change_seq, deleted, payload FROM customer_insights
+    WHERE shop_id = ${shop} AND change_seq > ${after} ORDER BY change_seq LIMIT ${limit + 1}`.execute(db);
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const customers: string[] = [];
+  const deleted: string[] = [];
+  for (const row of page) {
+    if (row.deleted || row.payload === null) deleted.push(JSON.stringify(String(row.customer_id)));
+    else customers.push(row.payload);
+  }
+  const last = page.length > 0 ? page[page.length - 1]!.change_seq : after;
+  return `{"customers":[${customers.join(',')}],"deletedCustomerIds":[${deleted.join(',')}],"nextCursor":"c${last}","hasMore":${hasMore}}`;
+}
+
+/** A customer's insight as JSON text, or `not-found`. */
+export async function readCustomerInsight(db: Kysely<DB>, shop: string, customerIdText: string): Promise<string> {
+  if (!/^\d{1,16}$/.test(customerIdText)) throw new ApiError('bad-request', `customer id must be a numeric Shopify id, got ${JSON.stringify(customerIdText)}`);
+  const row = await db
+    .selectFrom('customer_insights')
+    .select(['payload', 'deleted'])
+    .where('shop_id', '=', shop)
+    .where('customer_id', '=', Number(customerIdText))
+    .executeTakeFirst();
+  if (!row || row.deleted || row.payload === null) throw new ApiError('not-found', `No insight for customer ${customerIdText} in ${shop} (yet).`);
+  return row.payload;
+}
+
+/** The insight of an order's customer, or `not-found` (unknown order, or a guest order). */
+export async function readOrderCustomerInsight(db: Kysely<DB>, shop: string, orderIdText: string): Promise<string> {
+  if (!/^\d{1,16}$/.test(orderIdText)) throw new ApiError('bad-request', `order id must be a numeric Shopify id, got ${JSON.stringify(orderIdText)}`);
+  const order = await db
+    .selectFrom('orders')
+    .select('customer_id')
+    .where('shop_id', '=', shop)
+    .where('order_id', '=', Number(orderIdText))
+    .executeTakeFirst();
+  if (!order) throw new ApiError('not-found', `Order ${orderIdText} is not known in ${shop} (yet).`);
+  if (order.customer_id === null) throw new ApiError('not-found', `Order ${orderIdText} has no customer (guest checkout).`);
+  return readCustomerInsight(db, shop, String(order.customer_id));
+}
+
+/** The sync part of the shop summary, from sync_state. */
+export async function readSyncStatus(db: Kysely<DB>, shop: string): Promise<ShopSummaryV1['sync']> {
+  const state = await db.selectFrom('sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirst();
+  if (!state) return { state: 'not-started', ordersDone: 0, ordersEstimated: null, lastSyncAtMs: null, message: null };
+  let ordersDone = Number(state.orders_done);
+  if (state.state === 'live') {
+    const count = await db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('shop_id', '=', shop).executeTakeFirstOrThrow();
+    ordersDone = count.n;
+  }
+  const known = ['not-started', 'backfilling', 'live', 'error'] as const;
+  return {
+    state: (known as readonly string[]).includes(state.state) ? (state.state as (typeof known)[number]) : 'error',
+    ordersDone,
+    ordersEstimated: state.orders_estimated === null ? null : Number(state.orders_estimated),
+    lastSyncAtMs: state.last_sync_at?.getTime() ?? null,
+    message: state.message,
+  };
+}
+
+/** The shop summary: the last computed metrics plus the live sync status. */
+export async function readShopSummary(db: Kysely<DB>, clock: Clock, shop: string): Promise<ShopSummaryV1> {
+  const [metrics, shopRow, sync] = await Promise.all([
+    db.selectFrom('shop_metrics').select(['payload']).where('shop_id', '=', shop).executeTakeFirst(),
+    db.selectFrom('shops').select(['currency']).where('shop_id', '=', shop).executeTakeFirst(),
+    readSyncStatus(db, shop),
+  ]);
+  if (metrics) return { ...(JSON.parse(metrics.payload) as Omit<ShopSummaryV1, 'sync'>), shopDomain: shop, sync };
+  // Nothing computed yet (install just happened): say so through sync.state and zero counts, not invented numbers.
+  return {
+    shopDomain: shop,
+    currency: shopRow?.currency ?? 'USD',
+    asOfMs: clock.now(),
+    sync,
+    customers: 0,
+    repeatPurchaseRate: { windowDays: 365, value: 0 },
+    returningCustomerRate: 0,
+    averageClvMinor: 0,
+    averagePredictedClvMinor: null,
+    churn: { d30: 0, d60: 0, d90: 0 },
+    churnTrend: { weekStartMs: [], d30: [], d60: [], d90: [] },
+    topAtRisk: [],
+  };
+}

@@ -1,0 +1,71 @@
+import { RequestedTokenType, type Shopify } from '@shopify/shopify-api';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Clock, Logger } from '../log.ts';
+import { KyselySessionStorage } from '../sessions/session-storage.ts';
+import type { TokenCipher } from '../sessions/token-cipher.ts';
+import type { ShopGraphql } from '../shopify/graphql.ts';
+import { ensureSyncState } from '../sync/state.ts';
+import { ApiError } from '../api/errors.ts';
+
+const SHOP_INFO = `#graphql
+query ShopInfo { shop { currencyCode ianaTimezone } }`;
+
+/** Dependencies of {@link authenticateSessionToken}. */
+export interface InstallDeps {
+  db: Kysely<DB>;
+  shopify: Shopify;
+  cipher: TokenCipher;
+  clock: Clock;
+  log: Logger;
+  graphqlFor(shop: string): ShopGraphql;
+  /** Called once a shop is (re)installed: starts its backfill. */
+  onInstalled(shop: string): Promise<void>;
+}
+
+/**
+ * Verifies an App Bridge session token (HS256 with the app secret, audience = API key, exp/nbf) and makes sure the
+ * shop has a usable expiring offline token: when there is none (first open, reinstall, or an expired refresh token)
+ * it runs token exchange, stores the session encrypted and installs the shop. Returns the shop domain.
+ */
+export async function authenticateSessionToken(deps: InstallDeps, sessionToken: string): Promise<string> {
+  let shop: string;
+  try {
+    const payload = await deps.shopify.session.decodeSessionToken(sessionToken);
+    shop = new URL(payload.dest).host;
+  } catch (error) {
+    throw new ApiError('unauthorized', 'The Shopify session token is invalid or expired: reload the app from the Shopify admin.', { cause: error });
+  }
+  const storage = new KyselySessionStorage(deps.db, deps.cipher);
+  const existing = await storage.loadSession(deps.shopify.session.getOfflineId(shop));
+  const shopRow = await deps.db.selectFrom('shops').select('status').where('shop_id', '=', shop).executeTakeFirst();
+  const usable =
+    existing?.accessToken !== undefined &&
+    shopRow?.status === 'active' &&
+    (existing.refreshTokenExpires === undefined || existing.refreshTokenExpires.getTime() > deps.clock.now() + 60_000);
+  if (usable) return shop;
+  const { session } = await deps.shopify.auth.tokenExchange({
+    shop,
+    sessionToken,
+    requestedTokenType: RequestedTokenType.OfflineAccessToken,
+    expiring: true,
+  });
+  await storage.storeSession(session);
+  await installShop(deps, shop);
+  return shop;
+}
+
+/** Records the shop as active with its currency and time zone, and starts the backfill. */
+export async function installShop(deps: InstallDeps, shop: string): Promise<void> {
+  const info = await deps.graphqlFor(shop).request<{ shop: { currencyCode: string; ianaTimezone: string } }>(SHOP_INFO, {}, 1);
+  await deps.db
+    .insertInto('shops')
+    .values({ shop_id: shop, status: 'active', currency: info.shop.currencyCode, iana_timezone: info.shop.ianaTimezone, uninstalled_at: null })
+    .onConflict((oc) =>
+      oc.column('shop_id').doUpdateSet({ status: 'active', currency: info.shop.currencyCode, iana_timezone: info.shop.ianaTimezone, uninstalled_at: null }),
+    )
+    .execute();
+  await ensureSyncState(deps.db, shop);
+  deps.log.info('shop installed', { shop, currency: info.shop.currencyCode });
+  await deps.onInstalled(shop);
+}

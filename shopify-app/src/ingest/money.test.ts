@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { parseMoneyToMinor } from './money.ts';
+
+describe('parseMoneyToMinor', () => {
+  it('uses the currency exponent', () => {
+    expect(parseMoneyToMinor('104.95', 'USD')).toBe(10495);
+    expect(parseMoneyToMinor('104.9', 'EUR')).toBe(10490);
+    expect(parseMoneyToMinor('1200', 'JPY')).toBe(1200);
+    expect(parseMoneyToMinor('1200.00', 'JPY')).toBe(1200);
+    expect(parseMoneyToMinor('1.234', 'KWD')).toBe(1234);
+    expect(parseMoneyToMinor('0.10', 'USD')).toBe(10);
+    expect(parseMoneyToMinor('-5.00', 'USD')).toBe(-500);
+    expect(parseMoneyToMinor(12.5, 'USD')).toBe(1250);
+  });
+
+  it('is exact where floats are not', () => {
+    expect(parseMoneyToMinor('0.29', 'USD')).toBe(29);
+    expect(parseMoneyToMinor('1.005', 'KWD')).toBe(1005);
+    expect(parseMoneyToMinor('90071992547409.91', 'USD')).toBe(9007199254740991);
+  });
+
+  it('rejects what it cannot represent exactly, naming the field', () => {
+    expect(() => parseMoneyToMinor('1.5', 'JPY', 'total_price')).toThrow(/total_price: 1.5 has more than 0 decimals for JPY/);
+    expect(() => parseMoneyToMinor('abc', 'USD')).toThrow(/not a decimal amount/);
+    expect(() => parseMoneyToMinor('1e3', 'USD')).toThrow(/not a decimal amount/);
+  });
+});

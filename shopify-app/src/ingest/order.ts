@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors.ts';
+import { parseMoneyToMinor } from './money.ts';
+
+/** A refund as stored: money in minor units of the shop currency. */
+export interface StoredRefund {
+  refundId: number;
+  refundedAtMs: number;
+  amountMinor: number;
+}
+
+/** An order as the app stores it: Shopify's strings parsed once, here (house style §5, §6). */
+export interface StoredOrder {
+  orderId: number;
+  customerId: number | null;
+  /** sha256 of the lower-cased email, the identity of a guest order; null when the order has a customer. */
+  guestKey: string | null;
+  placedAtMs: number;
+  updatedAtMs: number;
+  currency: string;
+  totalMinor: number;
+  /** Refunded so far according to the order payload; refunds carries the detail when the payload has it. */
+  refundedMinor: number;
+  cancelled: boolean;
+  test: boolean;
+  subscription: boolean;
+  refunds: StoredRefund[];
+}
+
+type Json = Record<string, unknown>;
+
+/** `gid://shopify/Order/123` or `123` or 123 -> 123; throws with the field name on anything else. */
+export function parseShopifyId(value: unknown, field: string): number {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
+  const m = /^(?:gid:\/\/shopify\/[A-Za-z]+\/)?(\d+)$/.exec(text);
+  const id = m ? Number(m[1]) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id <= 0) throw new AppError('bad-payload', `${field}: ${JSON.stringify(value)} is not a Shopify id`);
+  return id;
+}
+
+/** Parses an ISO 8601 date-time into UTC epoch ms; throws naming the field. */
+export function parseTimeMs(value: unknown, field: string): number {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new AppError('bad-payload', `${field}: ${JSON.stringify(value)} is not a date-time`);
+  return ms;
+}
+
+/** The identity of a guest order: a hash, so that the app keeps no guest email. */
+export function guestKeyOf(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('hex');
+}
+
+function obj(value: unknown): Json | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+/** Reads a `*_set.shop_money` (REST) or `*Set.shopMoney` (GraphQL) bag: `[amount, currency]` or null. */
+function shopMoney(bag: unknown): [string | number, string] | null {
+  const b = obj(bag);
+  const money = obj(b?.['shop_money']) ?? obj(b?.['shopMoney']);
+  if (!money) return null;
+  const amount = money['amount'];
+  const currency = str(money['currency_code']) ?? str(money['currencyCode']);
+  if ((typeof amount !== 'string' && typeof amount !== 'number') || currency === null) return null;
+  return [amount, currency];
+}
+
+/** Order payload of the `orders/*` webhooks (REST shape, snake_case, numeric ids). */
+export function orderFromWebhook(payload: unknown): StoredOrder {
+  const p = obj(payload);
+  if (!p) throw new AppError('bad-payload', 'order webhook: the body is not a JSON object');
+  const orderId = parseShopifyId(p['id'], 'order.id');
+  const total = shopMoney(p['total_price_set']);
+  const currency = total?.[1] ?? str(p['currency']);
+  if (currency === null) throw new AppError('bad-payload', `order ${orderId}: no currency`);
+  const totalRaw = total?.[0] ?? p['total_price'];
+  if (typeof totalRaw !== 'string' && typeof totalRaw !== 'number') {
+    throw new AppError('bad-payload', `order ${orderId}: no total_price`);
+  }
+  const customer = obj(p['customer']);
+  const customerId = customer && customer['id'] != null ? parseShopifyId(customer['id'], `order ${orderId} customer.id`) : null;
+  const email = str(p['email']) ?? str(p['contact_email']) ?? str(customer?.['email']);
+  const refunds = Array.isArray(p['refunds'])
+    ? p['refunds'].map((r, i) => refundFromWebhook(r, currency, `order ${orderId} refunds[${i}]`))
+    : [];
+  const lineItems = Array.isArray(p['line_items']) ? p['line_items'] : [];
+  const hasSellingPlan = lineItems.some((li) => {
+    const item = obj(li);
+    return item != null && item['selling_plan_allocation'] != null;
+  });
+  return {
+    orderId,
+    customerId,
+    guestKey: customerId === null && email !== null ? guestKeyOf(email) : null,
+    placedAtMs: parseTimeMs(p['processed_at'] ?? p['created_at'], `order ${orderId} processed_at`),
+    updatedAtMs: parseTimeMs(p['updated_at'] ?? p['created_at'], `order ${orderId} updated_at`),
+    currency,
+    totalMinor: parseMoneyToMinor(totalRaw, currency, `order ${orderId} total_price`),
+    refundedMinor: refunds.reduce((sum, r) => sum + r.amountMinor, 0),
+    cancelled: p['cancelled_at'] != null,
+    test: p['test'] === true,
+    subscription: hasSellingPlan || p['source_name'] === 'subscription_contract',
+    refunds,
+  };
+}
+
+/** A refund of the `refunds/create` webhook or of an order payload's `refunds[]` (REST shape). */
+export function refundFromWebhook(payload: unknown, shopCurrency: string, field = 'refund'): StoredRefund & { orderId: number | null } {
+  const r = obj(payload);
+  if (!r) throw new AppError('bad-payload', `${field}: not a JSON object`);
+  const refundId = parseShopifyId(r['id'], `${field}.id`);
+  const total = shopMoney(r['total_refunded_set']);
+  let amountMinor = 0;
+  if (total) {
+    amountMinor = parseMoneyToMinor(total[0], total[1], `${field}.total_refunded_set`);
+  } else {
+    const transactions = Array.isArray(r['transactions']) ? r['transactions'] : [];
+    for (const [i, t] of transactions.entries()) {
+      const tx = obj(t);
+      if (!tx || tx['kind'] !== 'refund' || (tx['status'] !== undefined && tx['status'] !== 'success')) continue;
+      const set = shopMoney(tx['amount_set']);
+      const raw = set?.[0] ?? tx['amount'];
+      if (typeof raw !== 'string' && typeof raw !== 'number') continue;
+      amountMinor += parseMoneyToMinor(raw, set?.[1] ?? shopCurrency, `${field}.transactions[${i}].amount`);
+    }
+  }
+  return {
+    refundId,
+    orderId: r['order_id'] != null ? parseShopifyId(r['order_id'], `${field}.order_id`) : null,
+    refundedAtMs: parseTimeMs(r['processed_at'] ?? r['created_at'], `${field}.created_at`),
+    amountMinor,
+  };
+}
+
+/** The fields every GraphQL order read asks for (bulk backfill and reconciliation), so both parse the same way. */
+export const ORDER_NODE_FIELDS = `id createdAt processedAt updatedAt cancelledAt test email sourceName currencyCode
+  totalPriceSet { shopMoney { amount currencyCode } }
+  totalRefundedSet { shopMoney { amount currencyCode } }
+  customer { id }
+  refunds { id createdAt totalRefundedSet { shopMoney { amount currencyCode } } }`;
+
+/** An order node of the GraphQL Admin API (bulk JSONL line or `orders` page node), asked with {@link ORDER_NODE_FIELDS}. */
+export function orderFromGraphql(node: unknown): StoredOrder {
+  const n = obj(node);
+  if (!n) throw new AppError('bad-payload', 'order node: not a JSON object');
+  const orderId = parseShopifyId(n['legacyResourceId'] ?? n['id'], 'order.id');
+  const total = shopMoney(n['totalPriceSet']);
+  if (!total) throw new AppError('bad-payload', `order ${orderId}: no totalPriceSet.shopMoney`);
+  const currency = total[1];
+  const customer = obj(n['customer']);
+  const customerId = customer && customer['id'] != null ? parseShopifyId(customer['id'], `order ${orderId} customer.id`) : null;
+  const email = str(n['email']);
+  const refunds: StoredRefund[] = (Array.isArray(n['refunds']) ? n['refunds'] : []).map((r, i) => {
+    const refund = obj(r) ?? {};
+    const field = `order ${orderId} refunds[${i}]`;
+    const money = shopMoney(refund['totalRefundedSet']);
+    return {
+      refundId: parseShopifyId(refund['id'], `${field}.id`),
+      refundedAtMs: parseTimeMs(refund['createdAt'], `${field}.createdAt`),
+      amountMinor: money ? parseMoneyToMinor(money[0], money[1], `${field}.totalRefundedSet`) : 0,
+    };
+  });
+  const refundedTotal = shopMoney(n['totalRefundedSet']);
+  return {
+    orderId,
+    customerId,
+    guestKey: customerId === null && email !== null ? guestKeyOf(email) : null,
+    placedAtMs: parseTimeMs(n['processedAt'] ?? n['createdAt'], `order ${orderId} processedAt`),
+    updatedAtMs: parseTimeMs(n['updatedAt'] ?? n['createdAt'], `order ${orderId} updatedAt`),
+    currency,
+    totalMinor: parseMoneyToMinor(total[0], currency, `order ${orderId} totalPriceSet`),
+    refundedMinor: refundedTotal
+      ? parseMoneyToMinor(refundedTotal[0], refundedTotal[1], `order ${orderId} totalRefundedSet`)
+      : refunds.reduce((sum, r) => sum + r.amountMinor, 0),
+    cancelled: n['cancelledAt'] != null,
+    test: n['test'] === true,
+    subscription: n['sourceName'] === 'subscription_contract',
+    refunds,
+  };
+}

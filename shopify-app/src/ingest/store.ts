@@ -1,0 +1,88 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { StoredOrder, StoredRefund } from './order.ts';
+
+/**
+ * Upserts orders with one `INSERT ... SELECT FROM unnest(...)` statement (storage.md §8): a row changes only when the
+ * incoming `updated_at` is newer, so stale and replayed deliveries are no-ops. Refunds are inserted idempotently by
+ * refund id. Customers whose orders changed (before or after) are queued for recompute.
+ * @returns how many order rows changed.
+ */
+export async function upsertOrders(db: Kysely<DB>, shopId: string, orders: readonly StoredOrder[]): Promise<number> {
+  if (orders.length === 0) return 0;
+  const ids = orders.map((o) => o.orderId);
+  const previous = await sql<{ customer_id: number | null }>`
+    SELECT DISTINCT customer_id FROM orders WHERE shop_id = ${shopId} AND order_id = ANY(${ids}::bigint[]) AND customer_id IS NOT NULL`.execute(db);
+  const changed = await sql<{ customer_id: number | null }>`
+    INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
+                        refunded_minor, cancelled, test, subscription)
+    SELECT ${shopId}, * FROM unnest(
+      ${ids}::bigint[], ${orders.map((o) => o.customerId)}::bigint[], ${orders.map((o) => o.guestKey)}::text[],
+      ${orders.map((o) => new Date(o.placedAtMs).toISOString())}::timestamptz[],
+      ${orders.map((o) => new Date(o.updatedAtMs).toISOString())}::timestamptz[],
+      ${orders.map((o) => o.currency)}::text[], ${orders.map((o) => o.totalMinor)}::bigint[],
+      ${orders.map((o) => o.refundedMinor)}::bigint[], ${orders.map((o) => o.cancelled)}::boolean[],
+      ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])
+    ON CONFLICT (shop_id, order_id) DO UPDATE SET
+      customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
+      updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
+      refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
+      subscription = excluded.subscription
+    WHERE excluded.updated_at > orders.updated_at
+    RETURNING customer_id`.execute(db);
+  const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
+  await insertRefunds(db, shopId, refunds);
+  const dirty = new Set<number>();
+  for (const row of changed.rows) if (row.customer_id !== null) dirty.add(row.customer_id);
+  if (changed.rows.length > 0) for (const row of previous.rows) if (row.customer_id !== null) dirty.add(row.customer_id);
+  await queueRecompute(db, shopId, [...dirty]);
+  return changed.rows.length;
+}
+
+/** Inserts refunds (immutable in Shopify) once each; returns the customers of the orders that got a new refund. */
+export async function insertRefunds(
+  db: Kysely<DB>,
+  shopId: string,
+  refunds: readonly (StoredRefund & { orderId: number })[],
+): Promise<number[]> {
+  if (refunds.length === 0) return [];
+  const inserted = await sql<{ order_id: number }>`
+    INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
+    SELECT ${shopId}, * FROM unnest(${refunds.map((r) => r.refundId)}::bigint[], ${refunds.map((r) => r.orderId)}::bigint[],
+      ${refunds.map((r) => new Date(r.refundedAtMs).toISOString())}::timestamptz[], ${refunds.map((r) => r.amountMinor)}::bigint[])
+    ON CONFLICT (shop_id, refund_id) DO NOTHING
+    RETURNING order_id`.execute(db);
+  if (inserted.rows.length === 0) return [];
+  const customers = await sql<{ customer_id: number }>`
+    SELECT DISTINCT customer_id FROM orders
+    WHERE shop_id = ${shopId} AND order_id = ANY(${inserted.rows.map((r) => r.order_id)}::bigint[]) AND customer_id IS NOT NULL`.execute(db);
+  const ids = customers.rows.map((r) => r.customer_id);
+  await queueRecompute(db, shopId, ids);
+  return ids;
+}
+
+/** Queues customers for the recompute job (a set: queuing twice is a no-op). */
+export async function queueRecompute(db: Kysely<DB>, shopId: string, customerIds: readonly number[]): Promise<void> {
+  if (customerIds.length === 0) return;
+  await sql`INSERT INTO recompute_queue (shop_id, customer_id)
+    SELECT ${shopId}, * FROM unnest(${[...customerIds]}::bigint[]) ON CONFLICT DO NOTHING`.execute(db);
+}
+
+/**
+ * Records a webhook delivery; false when this webhook id was already seen for the shop (Shopify delivers at least
+ * once), so the caller skips it.
+ */
+export async function claimWebhookDelivery(
+  db: Kysely<DB>,
+  shopId: string,
+  webhookId: string,
+  topic: string,
+  receivedAtMs: number,
+): Promise<boolean> {
+  const result = await db
+    .insertInto('webhook_deliveries')
+    .values({ shop_id: shopId, webhook_id: webhookId, topic, received_at: new Date(receivedAtMs) })
+    .onConflict((oc) => oc.columns(['shop_id', 'webhook_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}

@@ -1,0 +1,103 @@
+import { PgBoss } from 'pg-boss';
+import type pg from 'pg';
+import type { Logger } from '../log.ts';
+
+/** Queue names of the app's background work. */
+export const QUEUES = {
+  backfill: 'backfill',
+  recompute: 'recompute',
+  reconcile: 'reconcile',
+  reconcileAll: 'reconcile-all',
+  refitAll: 'refit-all',
+  refreshTokens: 'refresh-tokens',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** A job's payload: every per-shop job names its shop. */
+export interface ShopJob {
+  shop: string;
+  /** Recompute everything of the shop, not only the queued customers. */
+  full?: boolean;
+}
+
+/** Options of {@link startJobs}. */
+export interface JobsOptions {
+  pool: pg.Pool;
+  kind: 'pglite' | 'postgres';
+  log: Logger;
+  handlers: Record<QueueName, (job: ShopJob) => Promise<void>>;
+  /** Worker polling interval, seconds (>= 0.5). Default 0.5. */
+  pollingIntervalSeconds?: number;
+  /** Cron of the reconciliation sweep. Default every 5 minutes. */
+  reconcileCron?: string;
+  /** Cron of the model refit. Default daily at 03:17 UTC. */
+  refitCron?: string;
+  /** Run workers in this process (false: only send). Default true. */
+  work?: boolean;
+}
+
+/** The running job system. */
+export interface Jobs {
+  send(queue: QueueName, job: ShopJob): Promise<void>;
+  stop(): Promise<void>;
+  boss: PgBoss;
+}
+
+/**
+ * Starts pg-boss on the app's own pool: on PGlite through the single adapter connection (storage.md §7.2), on
+ * PostgreSQL shared by every app process, which is what lets several processes split the work. Per-shop queues use
+ * the `stately` policy keyed by shop: at most one active and one queued job per shop, so a burst of webhooks causes
+ * one recompute, never two concurrent ones for the same shop.
+ */
+export async function startJobs(options: JobsOptions): Promise<Jobs> {
+  const { pool, log } = options;
+  const boss = new PgBoss({
+    ...(options.kind === 'pglite' ? { backend: 'pglite' as const } : {}),
+    db: {
+      async executeSql(text: string, values?: unknown[]) {
+        const result = (await pool.query(text, values as unknown[])) as unknown as pg.QueryResult | pg.QueryResult[];
+        return Array.isArray(result) ? { rows: result.flatMap((r) => r.rows ?? []) } : { rows: result.rows };
+      },
+    },
+  } as ConstructorParameters<typeof PgBoss>[0]);
+  boss.on('error', (error) => log.error('job system error', { message: error.message }));
+  await boss.start();
+  const perShop = { policy: 'stately' as const, retryLimit: 5, retryDelay: 2, retryBackoff: true };
+  await boss.createQueue(QUEUES.backfill, { ...perShop, heartbeatSeconds: 30, expireInSeconds: 6 * 3600 });
+  await boss.createQueue(QUEUES.recompute, { ...perShop, expireInSeconds: 3600 });
+  await boss.createQueue(QUEUES.reconcile, { ...perShop, expireInSeconds: 3600 });
+  await boss.createQueue(QUEUES.reconcileAll, { policy: 'singleton' });
+  await boss.createQueue(QUEUES.refitAll, { policy: 'singleton' });
+  await boss.createQueue(QUEUES.refreshTokens, { policy: 'singleton' });
+  await boss.schedule(QUEUES.reconcileAll, options.reconcileCron ?? '*/5 * * * *');
+  await boss.schedule(QUEUES.refitAll, options.refitCron ?? '17 3 * * *');
+  await boss.schedule(QUEUES.refreshTokens, '*/10 * * * *');
+  const workerIds: string[] = [];
+  if (options.work !== false) {
+    const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
+    for (const name of Object.values(QUEUES)) {
+      const handler = options.handlers[name];
+      const id = await boss.work<ShopJob>(name, { pollingIntervalSeconds, batchSize: 1 }, async (jobs) => {
+        for (const job of jobs) {
+          try {
+            await handler(job.data ?? { shop: '' });
+          } catch (error) {
+            log.error('job failed', { queue: name, shop: job.data?.shop, message: (error as Error).message });
+            throw error;
+          }
+        }
+      });
+      workerIds.push(id);
+    }
+  }
+  return {
+    boss,
+    async send(queue, job) {
+      await boss.send(queue, job, { singletonKey: job.shop });
+      for (const id of workerIds) boss.notifyWorker(id);
+    },
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 } as Parameters<PgBoss['stop']>[0]);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import '@shopify/shopify-api/adapters/node';
+import { ApiVersion, LogSeverity, shopifyApi, type Shopify } from '@shopify/shopify-api';
+
+/** Scopes the app asks for; kept equal to `shopify.app.toml`. */
+export const APP_SCOPES = ['read_orders', 'read_all_orders', 'read_customers'] as const;
+
+/** The Admin API version every request and webhook uses; kept equal to `shopify.app.toml`. */
+export const API_VERSION = ApiVersion.July26;
+
+/** Options of {@link createShopifyApi}. */
+export interface ShopifyApiOptions {
+  apiKey: string;
+  apiSecretKey: string;
+  /** Public URL of the app, e.g. `https://clvlens.example.com`. */
+  appUrl: string;
+}
+
+/**
+ * The `@shopify/shopify-api` object for this app: embedded, expiring offline tokens via token exchange. The library's
+ * own logger is silenced below warnings; it never logs tokens in v15.
+ */
+export function createShopifyApi(options: ShopifyApiOptions): Shopify {
+  const url = new URL(options.appUrl);
+  return shopifyApi({
+    apiKey: options.apiKey,
+    apiSecretKey: options.apiSecretKey,
+    scopes: [...APP_SCOPES],
+    hostName: url.host,
+    hostScheme: url.protocol === 'http:' ? 'http' : 'https',
+    apiVersion: API_VERSION,
+    isEmbeddedApp: true,
+    logger: { level: LogSeverity.Error, httpRequests: false, timestamps: false, log: async () => {} },
+  });
+}

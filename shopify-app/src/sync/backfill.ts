@@ -1,0 +1,229 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { ORDER_NODE_FIELDS, orderFromGraphql, type StoredOrder } from '../ingest/order.ts';
+import type { Clock, Logger } from '../log.ts';
+import type { ShopGraphql } from '../shopify/graphql.ts';
+import { readLines } from './jsonl.ts';
+import { ensureSyncState, loadSyncState } from './state.ts';
+
+/** Dependencies of {@link runBackfill}. */
+export interface BackfillDeps {
+  db: Kysely<DB>;
+  graphql: ShopGraphql;
+  fetch: typeof fetch;
+  clock: Clock;
+  log: Logger;
+  sleep: (ms: number) => Promise<void>;
+  /** Orders per insert transaction. Default 5,000. */
+  batchSize?: number;
+  /** Delay between bulk-operation status polls, ms. Default 1,000. */
+  pollMs?: number;
+  /** Runs `VACUUM (ANALYZE)` on the embedded database after the load. */
+  vacuum?: () => Promise<void>;
+}
+
+const RUN_BULK = `#graphql
+mutation RunOrdersBulk($query: String!) {
+  bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { field message code } }
+}`;
+
+const BULK_STATUS = `#graphql
+query BulkStatus($id: ID!) {
+  bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount url partialDataUrl }
+}`;
+
+const ORDERS_COUNT = `#graphql
+query OrdersCount { ordersCount(limit: null) { count } }`;
+
+/** The bulk query: every order of the shop with the fields the metrics need (no line items: no child lines). */
+export const BULK_ORDERS_QUERY = `{ orders { edges { node { ${ORDER_NODE_FIELDS} } } } }`;
+
+interface BulkOperation {
+  id: string;
+  status: string;
+  errorCode: string | null;
+  objectCount: string | number | null;
+  url: string | null;
+}
+
+/**
+ * Backfills every order of the shop with a bulk operation, resumably:
+ * 1. starts the operation (or reuses the one recorded in sync_state),
+ * 2. polls it until it completes,
+ * 3. streams the JSONL into `orders` in batches, each batch committed together with the number of lines done, so a
+ *    restart (after a crash or kill -9) skips what is stored and continues,
+ * 4. marks the shop live, sets the reconciliation checkpoint to the start of the backfill (what changed during it is
+ *    re-read), and queues every customer for recompute.
+ * @returns false when there was nothing to do (already live).
+ */
+export async function runBackfill(deps: BackfillDeps, shop: string, options: { restart?: boolean } = {}): Promise<boolean> {
+  const { db, log } = deps;
+  await ensureSyncState(db, shop);
+  let state = await loadSyncState(db, shop);
+  if (!state) throw new AppError('sync', `no sync state for ${shop}`);
+  if (state.state === 'live' && !options.restart) return false;
+  let operationId = options.restart ? null : state.bulk_operation_id;
+  if (operationId === null) {
+    operationId = await startBulkOperation(deps, shop);
+    state = await loadSyncState(db, shop);
+  }
+  const operation = await waitForBulkOperation(deps, shop, operationId);
+  if (operation.status !== 'COMPLETED') {
+    await db
+      .updateTable('sync_state')
+      .set({ state: 'error', bulk_operation_id: null, bulk_lines_done: 0, message: `Bulk operation ${operation.status.toLowerCase()} (${operation.errorCode ?? 'no code'}); retrying.` })
+      .where('shop_id', '=', shop)
+      .execute();
+    throw new AppError('sync', `bulk operation ${operationId} of ${shop} ended ${operation.status} (${operation.errorCode ?? 'no code'})`);
+  }
+  if (operation.url !== null) await streamResult(deps, shop, operation.url, Number(state?.bulk_lines_done ?? 0));
+  const startedAt = state?.backfill_started_at ?? new Date(deps.clock.now());
+  await db.transaction().execute(async (trx) => {
+    const done = await trx
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('shop_id', '=', shop)
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('sync_state')
+      .set({
+        state: 'live',
+        orders_done: done.n,
+        bulk_operation_id: null,
+        bulk_url: null,
+        bulk_lines_done: 0,
+        reconcile_checkpoint: new Date(new Date(startedAt).getTime() - 60_000),
+        last_sync_at: new Date(deps.clock.now()),
+        message: null,
+      })
+      .where('shop_id', '=', shop)
+      .execute();
+    await sql`INSERT INTO recompute_queue (shop_id, customer_id)
+      SELECT DISTINCT shop_id, customer_id FROM orders WHERE shop_id = ${shop} AND customer_id IS NOT NULL
+      UNION SELECT shop_id, customer_id FROM customer_insights WHERE shop_id = ${shop}
+      ON CONFLICT DO NOTHING`.execute(trx);
+  });
+  await deps.vacuum?.();
+  log.info('backfill finished', { shop });
+  return true;
+}
+
+async function startBulkOperation(deps: BackfillDeps, shop: string): Promise<string> {
+  let estimated: number | null = null;
+  try {
+    const count = await deps.graphql.request<{ ordersCount: { count: number } | null }>(ORDERS_COUNT, {}, 10);
+    estimated = count.ordersCount ? Number(count.ordersCount.count) : null;
+  } catch (error) {
+    deps.log.warn('ordersCount unavailable; progress has no estimate', { shop, message: (error as Error).message });
+  }
+  for (let attempt = 1; ; attempt++) {
+    const result = await deps.graphql.request<{
+      bulkOperationRunQuery: { bulkOperation: { id: string } | null; userErrors: { message: string; code: string | null }[] };
+    }>(RUN_BULK, { query: BULK_ORDERS_QUERY }, 10);
+    const { bulkOperation, userErrors } = result.bulkOperationRunQuery;
+    if (bulkOperation) {
+      await deps.db
+        .updateTable('sync_state')
+        .set({
+          state: 'backfilling',
+          bulk_operation_id: bulkOperation.id,
+          bulk_lines_done: 0,
+          orders_estimated: estimated,
+          backfill_started_at: new Date(deps.clock.now()),
+          message: null,
+        })
+        .where('shop_id', '=', shop)
+        .execute();
+      deps.log.info('bulk operation started', { shop, operation: bulkOperation.id, estimated });
+      return bulkOperation.id;
+    }
+    const busy = userErrors.some((e) => e.code === 'OPERATION_IN_PROGRESS');
+    if (!busy || attempt >= 30) {
+      throw new AppError('sync', `bulkOperationRunQuery for ${shop} failed: ${userErrors.map((e) => e.message).join('; ')}`);
+    }
+    await deps.sleep(deps.pollMs ?? 1000);
+  }
+}
+
+async function waitForBulkOperation(deps: BackfillDeps, shop: string, id: string): Promise<BulkOperation> {
+  for (;;) {
+    const { bulkOperation } = await deps.graphql.request<{ bulkOperation: BulkOperation | null }>(BULK_STATUS, { id }, 2);
+    if (!bulkOperation) throw new AppError('sync', `bulk operation ${id} of ${shop} not found`);
+    if (!['CREATED', 'RUNNING', 'CANCELING'].includes(bulkOperation.status)) return bulkOperation;
+    await deps.db
+      .updateTable('sync_state')
+      .set({ message: `Shopify is preparing the export (${Number(bulkOperation.objectCount ?? 0)} orders so far).` })
+      .where('shop_id', '=', shop)
+      .execute();
+    await deps.sleep(deps.pollMs ?? 1000);
+  }
+}
+
+async function streamResult(deps: BackfillDeps, shop: string, url: string, skipLines: number): Promise<void> {
+  const response = await deps.fetch(url);
+  if (!response.ok || !response.body) throw new AppError('sync', `bulk result of ${shop}: HTTP ${response.status}`);
+  const batchSize = deps.batchSize ?? 5000;
+  let lineNo = 0;
+  let batch: StoredOrder[] = [];
+  let batchLines = 0;
+  const flush = async (): Promise<void> => {
+    if (batchLines === 0) return;
+    const orders = batch;
+    const lines = batchLines;
+    batch = [];
+    batchLines = 0;
+    await deps.db.transaction().execute(async (trx) => {
+      await insertOrdersBulk(trx, shop, orders);
+      await sql`UPDATE sync_state SET bulk_lines_done = bulk_lines_done + ${lines}, orders_done = orders_done + ${orders.length},
+        message = NULL WHERE shop_id = ${shop}`.execute(trx);
+    });
+  };
+  await deps.db.updateTable('sync_state').set({ bulk_url: url }).where('shop_id', '=', shop).execute();
+  if (skipLines === 0) await deps.db.updateTable('sync_state').set({ orders_done: 0 }).where('shop_id', '=', shop).execute();
+  for await (const line of readLines(response.body)) {
+    lineNo++;
+    if (lineNo <= skipLines) continue;
+    batchLines++;
+    const node = JSON.parse(line) as Record<string, unknown>;
+    // Child lines (nested connections) carry __parentId; the bulk query asks for none, so they are skipped.
+    if (node['__parentId'] === undefined && typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
+      batch.push(orderFromGraphql(node));
+    }
+    if (batchLines >= batchSize) await flush();
+  }
+  await flush();
+}
+
+/**
+ * The backfill's insert: like the webhook upsert (newer `updated_at` wins, so a webhook that landed first is not
+ * overwritten by an older export line) but without per-row bookkeeping; recompute is queued once at the end.
+ */
+export async function insertOrdersBulk(db: Kysely<DB>, shop: string, orders: readonly StoredOrder[]): Promise<void> {
+  if (orders.length === 0) return;
+  await sql`
+    INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
+                        refunded_minor, cancelled, test, subscription)
+    SELECT ${shop}, * FROM unnest(
+      ${orders.map((o) => o.orderId)}::bigint[], ${orders.map((o) => o.customerId)}::bigint[],
+      ${orders.map((o) => o.guestKey)}::text[],
+      ${orders.map((o) => new Date(o.placedAtMs).toISOString())}::timestamptz[],
+      ${orders.map((o) => new Date(o.updatedAtMs).toISOString())}::timestamptz[],
+      ${orders.map((o) => o.currency)}::text[], ${orders.map((o) => o.totalMinor)}::bigint[],
+      ${orders.map((o) => o.refundedMinor)}::bigint[], ${orders.map((o) => o.cancelled)}::boolean[],
+      ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])
+    ON CONFLICT (shop_id, order_id) DO UPDATE SET
+      customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
+      updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
+      refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
+      subscription = excluded.subscription
+    WHERE excluded.updated_at > orders.updated_at`.execute(db);
+  const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
+  if (refunds.length > 0) {
+    await sql`
+      INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
+      SELECT ${shop}, * FROM unnest(${refunds.map((r) => r.refundId)}::bigint[], ${refunds.map((r) => r.orderId)}::bigint[],
+        ${refunds.map((r) => new Date(r.refundedAtMs).toISOString())}::timestamptz[], ${refunds.map((r) => r.amountMinor)}::bigint[])
+      ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(db);
+  }
+}

@@ -1,0 +1,100 @@
+import type { Shopify } from '@shopify/shopify-api';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { claimWebhookDelivery } from '../ingest/store.ts';
+import type { Clock, Logger } from '../log.ts';
+import { handleAppUninstalled } from './app-uninstalled.ts';
+import { handleBulkOperationsFinish } from './bulk-operations-finish.ts';
+import { handleCustomersDataRequest } from './customers-data-request.ts';
+import { handleCustomersDelete } from './customers-delete.ts';
+import { handleCustomersRedact } from './customers-redact.ts';
+import { handleCustomersUpdate } from './customers-update.ts';
+import { handleOrdersCancelled } from './orders-cancelled.ts';
+import { handleOrdersCreate } from './orders-create.ts';
+import { handleOrdersUpdated } from './orders-updated.ts';
+import { handleRefundsCreate } from './refunds-create.ts';
+import { handleShopRedact } from './shop-redact.ts';
+import type { FollowUp, WebhookHandler } from './types.ts';
+
+/** Topic (as in the `X-Shopify-Topic` header) -> handler. Keep in step with `shopify.app.toml`. */
+export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
+  'orders/create': handleOrdersCreate,
+  'orders/updated': handleOrdersUpdated,
+  'orders/paid': handleOrdersUpdated,
+  'orders/cancelled': handleOrdersCancelled,
+  'refunds/create': handleRefundsCreate,
+  'customers/create': handleCustomersUpdate,
+  'customers/update': handleCustomersUpdate,
+  'customers/delete': handleCustomersDelete,
+  'app/uninstalled': handleAppUninstalled,
+  'customers/data_request': handleCustomersDataRequest,
+  'customers/redact': handleCustomersRedact,
+  'shop/redact': handleShopRedact,
+  'bulk_operations/finish': handleBulkOperationsFinish,
+};
+
+/** Outcome of one delivery, mapped to HTTP by the route. */
+export type WebhookOutcome =
+  | { status: 200; result: 'processed' | 'duplicate' | 'ignored-topic' }
+  | { status: 401; reason: string }
+  | { status: 400; reason: string };
+
+/**
+ * Verifies the HMAC on the raw body (`shopify.webhooks.validate`) before anything is parsed or stored, then records
+ * the delivery id and runs the topic handler in one transaction, so a repeated delivery is a no-op and a failed one
+ * is retried by Shopify. Follow-up work (recompute, backfill) is returned, to run after commit.
+ */
+export async function processWebhook(
+  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger },
+  request: { headers: Headers; method: string; url: string },
+  rawBody: string,
+): Promise<{ outcome: WebhookOutcome; followUps: FollowUp[] }> {
+  const rawRequest = { headers: Object.fromEntries(request.headers.entries()), method: request.method, url: request.url };
+  const validation = await deps.shopify.webhooks.validate({ rawBody, rawRequest });
+  if (!validation.valid) {
+    deps.log.warn('webhook rejected', { reason: validation.reason });
+    return { outcome: { status: 401, reason: validation.reason }, followUps: [] };
+  }
+  const topic = (request.headers.get('x-shopify-topic') ?? '').toLowerCase();
+  const shop = validation.domain;
+  const webhookId = validation.webhookType === 'webhooks' ? validation.webhookId : '';
+  const handler = WEBHOOK_HANDLERS[topic];
+  if (!handler) {
+    deps.log.warn('webhook topic not handled', { topic, shop });
+    return { outcome: { status: 200, result: 'ignored-topic' }, followUps: [] };
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch {
+    return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: the body is not JSON` }, followUps: [] };
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: the body is not a JSON object` }, followUps: [] };
+  }
+  const followUps: FollowUp[] = [];
+  try {
+    const fresh = await deps.db.transaction().execute(async (trx) => {
+      if (!(await claimWebhookDelivery(trx, shop, webhookId, topic, deps.clock.now()))) return false;
+      await handler({
+        trx,
+        shop,
+        topic,
+        webhookId,
+        payload: payload as Record<string, unknown>,
+        clock: deps.clock,
+        log: deps.log,
+        followUp: (work) => followUps.push(work),
+      });
+      return true;
+    });
+    return { outcome: { status: 200, result: fresh ? 'processed' : 'duplicate' }, followUps };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'bad-payload') {
+      deps.log.warn('webhook payload rejected', { topic, shop, webhookId, message: error.message });
+      return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: ${error.message}` }, followUps: [] };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,24 @@
+import type { WebhookContext } from './types.ts';
+
+/** Every table that holds shop data; shop/redact empties them all for the shop. */
+export const SHOP_TABLES = [
+  'sessions',
+  'orders',
+  'order_refunds',
+  'customers',
+  'customer_personal',
+  'customer_insights',
+  'recompute_queue',
+  'shop_metrics',
+  'sync_state',
+  'data_request_exports',
+  'pairing_codes',
+  'extension_tokens',
+  'shops',
+] as const;
+
+/** `shop/redact` (48 h after uninstall): erase all data of the shop. Its webhook-delivery ids are kept for dedupe. */
+export async function handleShopRedact(ctx: WebhookContext): Promise<void> {
+  for (const table of SHOP_TABLES) await ctx.trx.deleteFrom(table).where('shop_id', '=', ctx.shop).execute();
+  ctx.followUp({ kind: 'stop-shop', shop: ctx.shop });
+}
