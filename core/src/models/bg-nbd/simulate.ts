@@ -1,0 +1,57 @@
+import betaRandom from '@stdlib/random-base-beta';
+import gammaRandom from '@stdlib/random-base-gamma';
+import { BetaGeoVariant } from './likelihood.ts';
+import type { BgNbdParams } from './likelihood.ts';
+
+/** A seeded generator of uniform numbers in [0, 1); core never calls Math.random. */
+export type UniformRng = () => number;
+
+/** Simulated (x, t_x, T) per customer, plus the latent truth for checks. */
+export interface SimulatedCustomers {
+  frequency: Float64Array;
+  recency: Float64Array;
+  age: Float64Array;
+  /** Whether each customer is still alive at T. */
+  alive: Uint8Array;
+}
+
+/**
+ * Draws customers from BG/NBD or MBG/NBD (FHL 2005 §2 assumptions i–v): λ ~ Gamma(r, α), p ~ Beta(a, b); purchases
+ * follow a Poisson process with rate λ; after each repeat purchase (MBG/NBD: also right after the first) the customer
+ * drops out with probability p. `ages` are the observation lengths T, in the params' time unit.
+ */
+export function simulateBetaGeo(variant: BetaGeoVariant, params: BgNbdParams, ages: ArrayLike<number>, rng: UniformRng): SimulatedCustomers {
+  const drawGamma = gammaRandom.factory({ prng: rng });
+  const drawBeta = betaRandom.factory({ prng: rng });
+  const n = ages.length;
+  const frequency = new Float64Array(n);
+  const recency = new Float64Array(n);
+  const age = new Float64Array(n);
+  const alive = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const T = ages[i]!;
+    const lambda = drawGamma(params.r, params.alpha);
+    const p = drawBeta(params.a, params.b);
+    let isAlive = !(variant === BetaGeoVariant.mbgNbd && rng() < p);
+    let t = 0;
+    let x = 0;
+    let last = 0;
+    while (isAlive) {
+      t += -Math.log(1 - rng()) / lambda;
+      if (t > T) break;
+      x++;
+      last = t;
+      if (rng() < p) isAlive = false;
+    }
+    frequency[i] = x;
+    recency[i] = last;
+    age[i] = T;
+    alive[i] = isAlive ? 1 : 0;
+  }
+  return { frequency, recency, age, alive };
+}
+
+/** Draws customers from BG/NBD; see {@link simulateBetaGeo}. */
+export function simulateBgNbd(params: BgNbdParams, ages: ArrayLike<number>, rng: UniformRng): SimulatedCustomers {
+  return simulateBetaGeo(BetaGeoVariant.bgNbd, params, ages, rng);
+}

@@ -1,0 +1,79 @@
+import type { Result } from '../../result.ts';
+import { minimizeBfgs } from '../optimize/bfgs.ts';
+import { LOG_PARAMETER_BOUND, ModelFitFailure } from '../optimize/fit-failure.ts';
+import { gammaGammaLogLikelihoodPrepared, prepareSpendRows } from './likelihood.ts';
+import type { GammaGammaParams, SpendRows } from './likelihood.ts';
+
+export interface GammaGammaFit {
+  params: GammaGammaParams;
+  /** Σ ln f at the MLE, mean-spend density, in the data's currency unit. */
+  logLikelihood: number;
+  /** Repeat buyers with m > 0 that were fitted (Σ weights). */
+  customers: number;
+  /** Rows left out because x = 0 or m <= 0 (Gamma-Gamma needs repeat buyers with positive spend). */
+  excluded: number;
+  iterations: number;
+}
+
+export interface GammaGammaFitOptions {
+  /** Penalty λ·Σ params² on the mean negative log-likelihood. Default 0. */
+  penalizer?: number;
+  maxIterations?: number;
+}
+
+/**
+ * Maximum-likelihood Gamma-Gamma fit (Fader & Hardie 2013 note 025) on the customers with x >= 1 and m > 0; others are
+ * counted in `excluded`. Spend is divided by its mean for conditioning (γ scales back; p, q are unit-free). Fails with
+ * `mean-spend-undefined` when q <= 1. On the 946 CDNOW repeat buyers (dollars): p, q, γ = 6.25, 3.74, 15.44.
+ */
+export function fitGammaGamma(rows: SpendRows, options: GammaGammaFitOptions = {}): Result<GammaGammaFit, ModelFitFailure> {
+  const xs: number[] = [];
+  const ms: number[] = [];
+  const ws: number[] = [];
+  let excluded = 0;
+  let sum = 0;
+  let totalW = 0;
+  for (let i = 0; i < rows.frequency.length; i++) {
+    const x = rows.frequency[i]!;
+    const m = rows.monetaryValue[i]!;
+    const w = rows.weight === undefined ? 1 : rows.weight[i]!;
+    if (!Number.isFinite(m) || !Number.isFinite(x)) throw new RangeError(`Spend row ${i}: x and m must be finite, got x=${x}, m=${m}.`);
+    if (x >= 1 && m > 0) {
+      xs.push(x);
+      ms.push(m);
+      ws.push(w);
+      sum += w * m;
+      totalW += w;
+    } else excluded += w;
+  }
+  if (totalW <= 0) return { ok: false, reason: ModelFitFailure.noRepeatCustomers };
+  const scale = sum / totalW;
+  const kept = { frequency: xs, monetaryValue: ms, weight: ws };
+  const data = prepareSpendRows(kept, scale);
+  const penalizer = options.penalizer ?? 0;
+  const g = new Float64Array(3);
+  const outcome = minimizeBfgs(
+    (theta, grad) => {
+      const params = { p: Math.exp(theta[0]!), q: Math.exp(theta[1]!), gamma: Math.exp(theta[2]!) };
+      const ll = gammaGammaLogLikelihoodPrepared(params, data, g);
+      const values = [params.p, params.q, params.gamma];
+      let penalty = 0;
+      for (let i = 0; i < 3; i++) {
+        const v = values[i]!;
+        penalty += v * v;
+        grad[i] = -g[i]! / totalW + penalizer * 2 * v * v;
+      }
+      return -ll / totalW + penalizer * penalty;
+    },
+    [0.1, 0.1, 0.1],
+    options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
+  );
+  const theta = outcome.theta;
+  if (!outcome.converged || theta.some((t) => !Number.isFinite(t) || Math.abs(t) > LOG_PARAMETER_BOUND)) {
+    return { ok: false, reason: ModelFitFailure.didNotConverge };
+  }
+  const params: GammaGammaParams = { p: Math.exp(theta[0]!), q: Math.exp(theta[1]!), gamma: Math.exp(theta[2]!) * scale };
+  if (!(params.q > 1)) return { ok: false, reason: ModelFitFailure.meanSpendUndefined };
+  const logLikelihood = gammaGammaLogLikelihoodPrepared(params, prepareSpendRows(kept), null);
+  return { ok: true, value: { params, logLikelihood, customers: totalW, excluded, iterations: outcome.iterations } };
+}

@@ -1,0 +1,336 @@
+import { CoreError, CoreErrorCode } from '../../errors/core-error.ts';
+import { localDayNumber } from '../../time/calendar.ts';
+import { DAY_MS } from '../../time/zone-offsets.ts';
+
+/** Model time unit: the papers use weeks = days / 7 on CDNOW (clv-models.md §2); shops use days. */
+export const TimeUnit = { day: 'day', week: 'week' } as const;
+export type TimeUnit = (typeof TimeUnit)[keyof typeof TimeUnit];
+
+/** Length of one model time unit in days. */
+export const DAYS_PER_TIME_UNIT: Readonly<Record<TimeUnit, number>> = { day: 1, week: 7 };
+
+/**
+ * One counted order of one customer: what the models need from an `OrderRecord` after identity resolution and the
+ * counting rules (not test, not cancelled). `amountMinor` is the order's net value in minor units of one currency.
+ */
+export interface CountedOrder {
+  /** Opaque customer identity (Shopify customer id, lower-cased email, or a file's customer column). */
+  customerKey: string;
+  /** UTC epoch ms. */
+  placedAtMs: number;
+  /** Net order value, integer minor units, >= 0. */
+  amountMinor: number;
+}
+
+export interface SummaryOptions {
+  /** Last instant of the calibration period (inclusive), UTC ms. Its local day is the calibration end day. */
+  calibrationEndMs: number;
+  /** IANA zone whose calendar days are the purchase periods ("UTC" for CDNOW). */
+  timeZone: string;
+  timeUnit: TimeUnit;
+  /** Last instant of an optional holdout period (inclusive, UTC ms), after `calibrationEndMs`. */
+  holdoutEndMs?: number;
+}
+
+/** Holdout-period counts per customer (lifetimes' `calibration_and_holdout_data`, without its monetary quirk). */
+export interface HoldoutCounts {
+  /** Holdout length in model time units ((holdout end day − calibration end day) / days per unit). */
+  duration: number;
+  /** Distinct purchase days in (calibration end, holdout end], per customer; nothing is subtracted. */
+  frequency: Int32Array;
+  /** Summed order value in the holdout, minor units, per customer. */
+  valueMinor: Float64Array;
+}
+
+/**
+ * Per-customer BTYD inputs at the end of the calibration period (clv-models.md §2), columnar. Index i is one customer.
+ * Only customers with an order on or before the calibration end are present.
+ */
+export interface CustomerSummaries {
+  timeUnit: TimeUnit;
+  timeZone: string;
+  calibrationEndMs: number;
+  /** Local day number of the calibration end. */
+  endDay: number;
+  customerKeys: string[];
+  /** x: repeat purchase days (distinct purchase days − 1). */
+  frequency: Int32Array;
+  /** t_x in whole days: first to last purchase day (not time since the last purchase). */
+  recencyDays: Int32Array;
+  /** T in whole days: first purchase day to the calibration end day. */
+  ageDays: Int32Array;
+  /** t_x in model time units. */
+  recency: Float64Array;
+  /** T in model time units. */
+  age: Float64Array;
+  /** m: mean over repeat days of each day's summed value, minor units; 0 when x = 0. */
+  monetaryValueMinor: Float64Array;
+  /** Summed value of the first purchase day, minor units. */
+  firstDayValueMinor: Float64Array;
+  /** UTC ms of the customer's first and last counted order up to the calibration end. */
+  firstOrderAtMs: Float64Array;
+  lastOrderAtMs: Float64Array;
+  /** Present when `holdoutEndMs` was given. */
+  holdout: HoldoutCounts | null;
+  /** Orders after the last counted instant (calibration or holdout end): outside the window, counted not dropped. */
+  ordersAfterEnd: number;
+  /** Customers whose first order falls after the calibration end (left out, as in the literature). */
+  customersFirstSeenLater: number;
+}
+
+/**
+ * Builds (x, t_x, T, m) per customer from counted orders, bucketing orders into local calendar days so that several
+ * orders on one day count once (FHL 2005 Marketing Science §2; clv-models.md §2, lifetimes'
+ * `summary_data_from_transaction_data` with freq "D").
+ * Throws `CoreError('invalid-order')` for a non-finite time or a non-integer or negative amount (index named).
+ * @example summarizeOrders(orders, { calibrationEndMs: endOfLocalDateMs('1997-09-30', 'UTC'), timeZone: 'UTC', timeUnit: 'week' })
+ */
+export function summarizeOrders(orders: readonly CountedOrder[], options: SummaryOptions): CustomerSummaries {
+  const { calibrationEndMs, timeZone, timeUnit } = options;
+  const holdoutEndMs = options.holdoutEndMs;
+  if (!Number.isFinite(calibrationEndMs)) {
+    throw new CoreError(CoreErrorCode.invalidArgument, `calibrationEndMs must be a finite UTC ms, got ${calibrationEndMs}.`);
+  }
+  if (holdoutEndMs !== undefined && !(holdoutEndMs > calibrationEndMs)) {
+    throw new CoreError(CoreErrorCode.invalidArgument, `holdoutEndMs (${holdoutEndMs}) must be after calibrationEndMs (${calibrationEndMs}).`);
+  }
+  const daysPerUnit = DAYS_PER_TIME_UNIT[timeUnit];
+  if (daysPerUnit === undefined) throw new CoreError(CoreErrorCode.invalidArgument, `Unknown time unit ${JSON.stringify(timeUnit)}: use 'day' or 'week'.`);
+  const utc = timeZone === 'UTC';
+  const dayOf = (ms: number): number => (utc ? Math.floor(ms / DAY_MS) : localDayNumber(ms, timeZone));
+  const endDay = dayOf(calibrationEndMs);
+  const lastMs = holdoutEndMs ?? calibrationEndMs;
+  const holdoutEndDay = holdoutEndMs === undefined ? endDay : dayOf(holdoutEndMs);
+
+  // Pass 1: customer index per order and first calibration order per customer.
+  const n = orders.length;
+  const indexOfKey = new Map<string, number>();
+  const keys: string[] = [];
+  const orderCustomer = new Int32Array(n);
+  const orderDay = new Int32Array(n);
+  let counts = new Int32Array(1024);
+  let ordersAfterEnd = 0;
+  for (let i = 0; i < n; i++) {
+    const order = orders[i]!;
+    const ms = order.placedAtMs;
+    const amount = order.amountMinor;
+    if (!Number.isFinite(ms)) throw invalidOrder(i, 'placedAtMs', ms);
+    if (!Number.isInteger(amount) || amount < 0) throw invalidOrder(i, 'amountMinor', amount);
+    if (ms > lastMs) {
+      orderCustomer[i] = -1;
+      ordersAfterEnd++;
+      continue;
+    }
+    let c = indexOfKey.get(order.customerKey);
+    if (c === undefined) {
+      c = keys.length;
+      indexOfKey.set(order.customerKey, c);
+      keys.push(order.customerKey);
+      if (c >= counts.length) {
+        const grown = new Int32Array(counts.length * 2);
+        grown.set(counts);
+        counts = grown;
+      }
+    }
+    orderCustomer[i] = c;
+    orderDay[i] = dayOf(ms);
+    counts[c]!++;
+  }
+  const customerCount = keys.length;
+
+  // Pass 2: orders grouped per customer (counting sort), then each customer's days sorted in place.
+  const start = new Int32Array(customerCount + 1);
+  for (let c = 0; c < customerCount; c++) start[c + 1] = start[c]! + counts[c]!;
+  const fill = start.slice(0, customerCount);
+  const grouped = new Int32Array(start[customerCount]!);
+  for (let i = 0; i < n; i++) {
+    const c = orderCustomer[i]!;
+    if (c >= 0) grouped[fill[c]!++] = i;
+  }
+
+  const frequency = new Int32Array(customerCount);
+  const recencyDays = new Int32Array(customerCount);
+  const ageDays = new Int32Array(customerCount);
+  const monetary = new Float64Array(customerCount);
+  const firstValue = new Float64Array(customerCount);
+  const firstAt = new Float64Array(customerCount);
+  const lastAt = new Float64Array(customerCount);
+  const holdoutFrequency = holdoutEndMs === undefined ? null : new Int32Array(customerCount);
+  const holdoutValue = holdoutEndMs === undefined ? null : new Float64Array(customerCount);
+  const keep = new Uint8Array(customerCount);
+  let kept = 0;
+
+  for (let c = 0; c < customerCount; c++) {
+    const lo = start[c]!;
+    const hi = start[c + 1]!;
+    // Insertion sort by day: per-customer lists are short.
+    for (let k = lo + 1; k < hi; k++) {
+      const idx = grouped[k]!;
+      const day = orderDay[idx]!;
+      let j = k - 1;
+      while (j >= lo && orderDay[grouped[j]!]! > day) {
+        grouped[j + 1] = grouped[j]!;
+        j--;
+      }
+      grouped[j + 1] = idx;
+    }
+    const firstDay = orderDay[grouped[lo]!]!;
+    if (firstDay > endDay) continue;
+    keep[c] = 1;
+    kept++;
+    let distinct = 0;
+    let prevDay = Number.NaN;
+    let lastDay = firstDay;
+    let repeatSum = 0;
+    let firstSum = 0;
+    let minAt = Number.POSITIVE_INFINITY;
+    let maxAt = Number.NEGATIVE_INFINITY;
+    let hFreq = 0;
+    let hValue = 0;
+    let hPrevDay = Number.NaN;
+    for (let k = lo; k < hi; k++) {
+      const idx = grouped[k]!;
+      const day = orderDay[idx]!;
+      const order = orders[idx]!;
+      if (day <= endDay && order.placedAtMs <= calibrationEndMs) {
+        if (day !== prevDay) {
+          distinct++;
+          prevDay = day;
+        }
+        lastDay = day;
+        if (day === firstDay) firstSum += order.amountMinor;
+        else repeatSum += order.amountMinor;
+        if (order.placedAtMs < minAt) minAt = order.placedAtMs;
+        if (order.placedAtMs > maxAt) maxAt = order.placedAtMs;
+      } else if (day <= holdoutEndDay) {
+        if (day !== hPrevDay) {
+          hFreq++;
+          hPrevDay = day;
+        }
+        hValue += order.amountMinor;
+      }
+    }
+    const x = distinct - 1;
+    frequency[c] = x;
+    recencyDays[c] = lastDay - firstDay;
+    ageDays[c] = endDay - firstDay;
+    monetary[c] = x > 0 ? repeatSum / x : 0;
+    firstValue[c] = firstSum;
+    firstAt[c] = minAt;
+    lastAt[c] = maxAt;
+    if (holdoutFrequency !== null) holdoutFrequency[c] = hFreq;
+    if (holdoutValue !== null) holdoutValue[c] = hValue;
+  }
+
+  const pick = <A extends Int32Array | Float64Array>(arr: A): A => {
+    if (kept === customerCount) return arr;
+    const out = new (arr.constructor as { new (len: number): A })(kept);
+    let j = 0;
+    for (let c = 0; c < customerCount; c++) if (keep[c] === 1) out[j++] = arr[c]!;
+    return out;
+  };
+  const customerKeys = kept === customerCount ? keys : keys.filter((_, c) => keep[c] === 1);
+  const rDays = pick(recencyDays);
+  const aDays = pick(ageDays);
+  const recency = new Float64Array(kept);
+  const age = new Float64Array(kept);
+  for (let i = 0; i < kept; i++) {
+    recency[i] = rDays[i]! / daysPerUnit;
+    age[i] = aDays[i]! / daysPerUnit;
+  }
+  return {
+    timeUnit,
+    timeZone,
+    calibrationEndMs,
+    endDay,
+    customerKeys,
+    frequency: pick(frequency),
+    recencyDays: rDays,
+    ageDays: aDays,
+    recency,
+    age,
+    monetaryValueMinor: pick(monetary),
+    firstDayValueMinor: pick(firstValue),
+    firstOrderAtMs: pick(firstAt),
+    lastOrderAtMs: pick(lastAt),
+    holdout:
+      holdoutFrequency === null || holdoutValue === null
+        ? null
+        : { duration: (holdoutEndDay - endDay) / daysPerUnit, frequency: pick(holdoutFrequency), valueMinor: pick(holdoutValue) },
+    ordersAfterEnd,
+    customersFirstSeenLater: customerCount - kept,
+  };
+}
+
+function invalidOrder(index: number, field: string, value: unknown): CoreError {
+  return new CoreError(
+    CoreErrorCode.invalidOrder,
+    `Order at index ${index}: ${field} ${String(value)} is invalid (placedAtMs must be finite UTC ms; amountMinor a non-negative integer).`,
+  );
+}
+
+/**
+ * (x, t_x, T) rows with weights: the likelihood input of BG/NBD and MBG/NBD. `weight[i]` identical customers share row i
+ * (clv-models.md §4.7: compressing duplicates leaves the MLE unchanged).
+ */
+export interface FrequencyRecencyRows {
+  /** x per row. */
+  frequency: ArrayLike<number>;
+  /** t_x per row, model time units. */
+  recency: ArrayLike<number>;
+  /** T per row, model time units. */
+  age: ArrayLike<number>;
+  /** Number of customers per row; all 1 when omitted. */
+  weight?: ArrayLike<number>;
+}
+
+/** Unique (x, t_x, T) rows plus, for each customer, the row that holds it. */
+export interface CompressedSummaries {
+  frequency: Float64Array;
+  recency: Float64Array;
+  age: Float64Array;
+  weight: Float64Array;
+  /** rowOfCustomer[i] = the row of customer i of the summaries. */
+  rowOfCustomer: Int32Array;
+}
+
+/** Groups customers with identical (x, t_x, T) in whole days into weighted rows, so fits and predictions run per row. */
+export function compressSummaries(summaries: CustomerSummaries): CompressedSummaries {
+  const n = summaries.customerKeys.length;
+  const daysPerUnit = DAYS_PER_TIME_UNIT[summaries.timeUnit];
+  const rowOfKey = new Map<number, number>();
+  const rowOfLargeKey = new Map<string, number>();
+  const rowOfCustomer = new Int32Array(n);
+  const xs: number[] = [];
+  const txs: number[] = [];
+  const ts: number[] = [];
+  const ws: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = summaries.frequency[i]!;
+    const tx = summaries.recencyDays[i]!;
+    const T = summaries.ageDays[i]!;
+    // A number key is exact below 2^53: x < 2^11 and day counts < 2^21 (5,700 years); rarer rows use a string key.
+    const small = x < 2048 && tx < 2_097_152 && T < 2_097_152;
+    const key = (x * 2_097_152 + tx) * 2_097_152 + T;
+    const largeKey = small ? '' : `${x},${tx},${T}`;
+    let row = small ? rowOfKey.get(key) : rowOfLargeKey.get(largeKey);
+    if (row === undefined) {
+      row = xs.length;
+      if (small) rowOfKey.set(key, row);
+      else rowOfLargeKey.set(largeKey, row);
+      xs.push(x);
+      txs.push(tx / daysPerUnit);
+      ts.push(T / daysPerUnit);
+      ws.push(0);
+    }
+    ws[row]!++;
+    rowOfCustomer[i] = row;
+  }
+  return {
+    frequency: Float64Array.from(xs),
+    recency: Float64Array.from(txs),
+    age: Float64Array.from(ts),
+    weight: Float64Array.from(ws),
+    rowOfCustomer,
+  };
+}

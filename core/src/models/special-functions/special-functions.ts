@@ -1,0 +1,42 @@
+import digammaStdlib from '@stdlib/math-base-special-digamma';
+import gammalnStdlib from '@stdlib/math-base-special-gammaln';
+import hyp2f1Stdlib from '@stdlib/math-base-special-hyp2f1';
+
+/**
+ * Special functions used by the buy-till-you-die models (clv-models.md §3). The numerics come from `@stdlib`
+ * (gammaln, digamma, hyp2f1 verified against SciPy); this file only adds the log-space helpers and the
+ * overflow-safe Euler form of the hypergeometric term.
+ */
+
+/** ln Γ(x) for x > 0. */
+export const lnGamma: (x: number) => number = gammalnStdlib;
+
+/** ψ(x) = d/dx ln Γ(x). */
+export const digamma: (x: number) => number = digammaStdlib;
+
+/** Gauss hypergeometric ₂F₁(a, b; c; z) (series definition, converges for |z| < 1). */
+export const hyp2f1: (a: number, b: number, c: number, z: number) => number = hyp2f1Stdlib;
+
+/** ln(e^u + e^v) without overflow. */
+export function logAddExp(u: number, v: number): number {
+  if (u === Number.NEGATIVE_INFINITY) return v;
+  if (v === Number.NEGATIVE_INFINITY) return u;
+  return u > v ? u + Math.log1p(Math.exp(v - u)) : v + Math.log1p(Math.exp(u - v));
+}
+
+/** Logistic function 1 / (1 + e^-u), exact 0 and 1 at the extremes instead of NaN. */
+export function expit(u: number): number {
+  if (u >= 0) return 1 / (1 + Math.exp(-u));
+  const e = Math.exp(u);
+  return e / (1 + e);
+}
+
+/**
+ * 1 − (1−z)^A · ₂F₁(A, B; C; z) for 0 ≤ z < 1, the bracket of the BG/NBD and MBG/NBD expectations after the Euler
+ * transformation ₂F₁(α, β; γ; z) = (1−z)^(γ−α−β) ₂F₁(γ−α, γ−β; γ; z) (clv-models.md §4.1). With A = a − 1 ∈ (−1, ∞)
+ * the transformed series stays finite where the direct ₂F₁(r+x, b+x; a+b+x−1; z) overflows (large x, long t).
+ */
+export function eulerBracket(A: number, B: number, C: number, z: number): number {
+  if (z <= 0) return 0;
+  return 1 - Math.exp(A * Math.log1p(-z)) * hyp2f1(A, B, C, z);
+}
