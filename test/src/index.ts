@@ -25,3 +25,25 @@ export type {
   ShopPlan,
 } from './shop-model/types.ts';
 export { currencyExponent, decimalToMinor, minorToDecimal, moneyBag } from './shop-model/money.ts';
+
+// --- fake shopify
+export { createFakeShopify } from './fake-shopify/server.ts';
+export type {
+  AppWebhookSubscription,
+  CreateFakeShopifyOptions,
+  CreateShopInput,
+  FakeShopify,
+  FakeShopifyControl,
+  FaultSpec,
+  RefundInput,
+} from './fake-shopify/server.ts';
+export { fakeShopifyFetch, installFakeShopifyFetch } from './fake-shopify/fetch.ts';
+export { mintSessionToken, verifySessionToken } from './fake-shopify/session-token.ts';
+export type { MintSessionTokenOptions, SessionTokenPayload } from './fake-shopify/session-token.ts';
+export { webhookHmac, DEFAULT_WEBHOOK_RETRY } from './fake-shopify/webhooks.ts';
+export type { WebhookChaos, WebhookDelivery, WebhookRetryPolicy } from './fake-shopify/webhooks.ts';
+export { COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from './fake-shopify/topics.ts';
+export type { ComplianceTopic, WebhookTopic } from './fake-shopify/topics.ts';
+export { FAKE_SHOPIFY_ERROR_CODES, FakeShopifyError } from './fake-shopify/errors.ts';
+export type { FakeShopifyErrorCode } from './fake-shopify/errors.ts';
+export { toGid, parseGid } from './fake-shopify/gid.ts';

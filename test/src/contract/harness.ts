@@ -1,0 +1,24 @@
+import '@shopify/shopify-api/adapters/node';
+import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
+import { ApiVersion, LogSeverity, shopifyApi, type Shopify } from '@shopify/shopify-api';
+import { createFakeShopify, type CreateFakeShopifyOptions, type FakeShopify } from '../fake-shopify/server.ts';
+import { fakeShopifyFetch } from '../fake-shopify/fetch.ts';
+
+export const API_KEY = 'clvlens-test-key';
+export const API_SECRET = 'clvlens-test-secret';
+
+/** Starts a fake on an ephemeral loopback port and a real shopifyApi() whose fetch is routed to it. */
+export async function startHarness(extra: Partial<CreateFakeShopifyOptions> = {}): Promise<{ fake: FakeShopify; shopify: Shopify }> {
+  const fake = await createFakeShopify({ appApiKey: API_KEY, appSecret: API_SECRET, ...extra });
+  setAbstractFetchFunc(fakeShopifyFetch(fake));
+  const shopify = shopifyApi({
+    apiKey: API_KEY,
+    apiSecretKey: API_SECRET,
+    scopes: ['read_orders', 'read_customers', 'read_all_orders'],
+    hostName: 'clvlens.example',
+    apiVersion: ApiVersion.July26,
+    isEmbeddedApp: true,
+    logger: { level: LogSeverity.Error, log: () => undefined },
+  });
+  return { fake, shopify };
+}

@@ -1,0 +1,28 @@
+/**
+ * `pnpm --filter @clvlens/test fake-shopify`: runs the fake Shopify until Ctrl-C.
+ * Env: FAKE_SHOPIFY_API_KEY, FAKE_SHOPIFY_API_SECRET (required unless defaults are fine for a demo),
+ * FAKE_SHOPIFY_PORT (default 0 = ephemeral), FAKE_SHOPIFY_HOST (default 127.0.0.1),
+ * FAKE_SHOPIFY_SHOPS (comma-separated handles to create empty, default none),
+ * FAKE_SHOPIFY_WEBHOOK_URI (app-wide subscription to every topic), FAKE_SHOPIFY_COMPLIANCE_URI.
+ * Prints one JSON line `{"url":..,"apiKey":..}` on stdout once listening.
+ */
+import { createFakeShopify } from './server.ts';
+import { WEBHOOK_TOPICS } from './topics.ts';
+
+const env = process.env;
+const webhookUri = env['FAKE_SHOPIFY_WEBHOOK_URI'];
+const fake = await createFakeShopify({
+  appApiKey: env['FAKE_SHOPIFY_API_KEY'] ?? 'clvlens-dev-key',
+  appSecret: env['FAKE_SHOPIFY_API_SECRET'] ?? 'clvlens-dev-secret',
+  port: Number(env['FAKE_SHOPIFY_PORT'] ?? 0),
+  host: env['FAKE_SHOPIFY_HOST'] ?? '127.0.0.1',
+  appWebhooks: webhookUri === undefined ? [] : [{ topics: WEBHOOK_TOPICS, uri: webhookUri }],
+  complianceWebhooksUri: env['FAKE_SHOPIFY_COMPLIANCE_URI'] ?? null,
+});
+for (const handle of (env['FAKE_SHOPIFY_SHOPS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  fake.control.createShop({ domain: handle });
+}
+process.stdout.write(`${JSON.stringify({ url: fake.url, apiKey: fake.app.apiKey, control: `${fake.url}/_control/` })}\n`);
+const shutdown = (): void => { void fake.stop().then(() => process.exit(0)); };
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
