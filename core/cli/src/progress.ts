@@ -1,9 +1,9 @@
 import type { TextSink } from './io.ts';
 
-/** Progress of reading one file: bytes consumed so far and data rows seen. */
+/** Progress of reading one file: bytes consumed so far of the file's size, and data rows seen. */
 export interface Progress {
-  update(bytesRead: number, rows: number): void;
-  done(rows: number): void;
+  update(bytesRead: number, totalBytes: number, rows: number): void;
+  done(totalBytes: number, rows: number): void;
 }
 
 const REDRAW_EVERY_MS = 200;
@@ -13,13 +13,12 @@ export function createProgress(
   stderr: TextSink,
   enabled: boolean,
   label: string,
-  totalBytes: number,
   now: () => number = () => performance.now(),
 ): Progress {
   if (!enabled) return { update: () => {}, done: () => {} };
   let lastDrawMs = Number.NEGATIVE_INFINITY;
   const startMs = now();
-  const draw = (bytesRead: number, rows: number, final: boolean) => {
+  const draw = (bytesRead: number, totalBytes: number, rows: number, final: boolean) => {
     const percent = totalBytes > 0 ? Math.min(100, (100 * bytesRead) / totalBytes) : 100;
     const seconds = ((now() - startMs) / 1000).toFixed(1);
     stderr.write(
@@ -28,14 +27,14 @@ export function createProgress(
     );
   };
   return {
-    update(bytesRead, rows) {
+    update(bytesRead, totalBytes, rows) {
       const t = now();
       if (t - lastDrawMs < REDRAW_EVERY_MS) return;
       lastDrawMs = t;
-      draw(bytesRead, rows, false);
+      draw(bytesRead, totalBytes, rows, false);
     },
-    done(rows) {
-      draw(totalBytes, rows, true);
+    done(totalBytes, rows) {
+      draw(totalBytes, totalBytes, rows, true);
     },
   };
 }

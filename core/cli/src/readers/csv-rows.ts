@@ -83,7 +83,7 @@ export async function readCsvRows(path: string, file: string, handler: CsvRowHan
           fail(error, parser);
           return;
         }
-        progress.update(stream.bytesRead, dataRows);
+        progress.update(stream.bytesRead, sizeBytes, dataRows);
       },
       complete() {
         if (settled) return;
@@ -92,7 +92,7 @@ export async function readCsvRows(path: string, file: string, handler: CsvRowHan
           reject(new CliError(CliErrorCode.unknownFormat, `${file} is empty: expected a header row.`));
           return;
         }
-        progress.done(dataRows);
+        progress.done(sizeBytes, dataRows);
         resolve(dataRows);
       },
       error(cause) {

@@ -34,7 +34,7 @@ export function captureIo(cwd: string): CliIo & { out: () => string; err: () => 
 }
 
 /** Progress that draws nothing, for reader tests. */
-export const noProgress = createProgress({ write: () => {} }, false, '', 0);
+export const noProgress = createProgress({ write: () => {} }, false, '');
 
 /** Standard Shopify orders export header (shopify-platform.md §5). */
 export const SHOPIFY_HEADER =

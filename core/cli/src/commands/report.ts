@@ -1,0 +1,140 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  computeShopReport,
+  endOfLocalDateMs,
+  endOfLocalDayMs,
+  isValidTimeZone,
+  parseLocalDate,
+  type MonthlySpend,
+  type ShopReportOptions,
+} from '@clvlens/core';
+import { CliError, CliErrorCode } from '../errors.ts';
+import { readMonthlySpend } from '../inputs/spend.ts';
+import { readSurveyResponses } from '../inputs/surveys.ts';
+import type { CliIo } from '../io.ts';
+import { createProgress } from '../progress.ts';
+import { readOrdersFile } from '../readers/detect.ts';
+import { describeIoError } from '../readers/csv-rows.ts';
+import { buildReportDocument } from '../report/report-document.ts';
+import { renderHtmlPage } from '../report/html-page.ts';
+import { formatScorecardText } from '../report/scorecard-text.ts';
+
+export const REPORT_USAGE = `Usage: clvlens report <file> [options]
+
+Reads a Shopify orders export CSV or a transaction log (customer_id,date,amount[,order_id]); the format is
+detected from the header. Prints a retention scorecard.
+
+Options:
+  --as-of YYYY-MM-DD     report as of the end of that day in the shop time zone (default: the last order's day)
+  --timezone Area/City   shop IANA time zone for days, weeks and months (default: UTC)
+  --window-days N        window of the repeat purchase rate, returning customer rate and AOV (default: 365)
+  --margin F             gross margin fraction for formula CLV and LTV:CAC, e.g. 0.4 (default: 1 = revenue)
+  --surveys FILE         survey responses CSV: type,score (nps 0-10, csat 1-5)
+  --spend FILE           marketing spend CSV: month,amount (YYYY-MM, shop currency)
+  --currency XXX         shop currency when the file has no Currency column (transaction log default: USD)
+  --skip-invalid         count rows with invalid values by reason and go on, instead of stopping at the first
+  --json                 print every metric as one JSON document instead of the scorecard
+  --html FILE            also write a self-contained HTML page with charts
+  --progress             show reading progress on stderr even when it is not a terminal
+  -h, --help             show this help
+`;
+
+const OPTIONS = {
+  'as-of': { type: 'string' },
+  timezone: { type: 'string' },
+  'window-days': { type: 'string' },
+  margin: { type: 'string' },
+  surveys: { type: 'string' },
+  spend: { type: 'string' },
+  currency: { type: 'string' },
+  'skip-invalid': { type: 'boolean' },
+  json: { type: 'boolean' },
+  html: { type: 'string' },
+  progress: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function usageError(message: string): CliError {
+  return new CliError(CliErrorCode.usage, `report: ${message}\n\n${REPORT_USAGE}`);
+}
+
+/** `clvlens report`: reads one orders file, runs core's computeShopReport, prints the scorecard or JSON. */
+export async function runReport(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    io.stdout.write(REPORT_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'name the orders file.' : `expected one file, got ${positionals.length}.`);
+  const file = positionals[0] as string;
+
+  const timeZone = values.timezone ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) throw usageError(`--timezone ${JSON.stringify(timeZone)} is not an IANA time zone like Europe/Paris.`);
+  if (values['as-of'] !== undefined && !parseLocalDate(values['as-of']).ok) {
+    throw usageError(`--as-of ${JSON.stringify(values['as-of'])} is not a date like 2025-06-30.`);
+  }
+  const windowDays = values['window-days'] === undefined ? undefined : Number(values['window-days']);
+  if (windowDays !== undefined && !(Number.isInteger(windowDays) && windowDays >= 1)) {
+    throw usageError(`--window-days must be a whole number of days >= 1, got ${JSON.stringify(values['window-days'])}.`);
+  }
+  const marginFraction = values.margin === undefined ? undefined : Number(values.margin);
+  if (marginFraction !== undefined && !(/^\s*\d*\.?\d+\s*$/.test(values.margin ?? '') && marginFraction >= 0 && marginFraction <= 1)) {
+    throw usageError(`--margin is a fraction from 0 to 1 (0.4 for 40%), got ${JSON.stringify(values.margin)}.`);
+  }
+  const currency = values.currency === undefined ? null : values.currency.trim().toUpperCase();
+  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) throw usageError(`--currency ${JSON.stringify(values.currency)} is not an ISO 4217 code like USD.`);
+
+  const showProgress = io.stderrIsTTY || values.progress === true;
+  const read = await readOrdersFile(resolve(io.cwd, file), file, {
+    timeZone,
+    currency,
+    skipInvalid: values['skip-invalid'] === true,
+    progress: createProgress(io.stderr, showProgress, `reading ${file}`),
+  });
+  if (read.orders.length === 0) {
+    throw new CliError(CliErrorCode.noOrders, `${file} holds no orders to report on (${read.dataRows} data rows; skipped: ${JSON.stringify(read.skippedByReason)}).`);
+  }
+  const shopCurrency = read.orders[0]?.currency ?? currency ?? 'USD';
+
+  let lastPlacedMs = Number.NEGATIVE_INFINITY;
+  for (const order of read.orders) if (order.placedAtMs > lastPlacedMs) lastPlacedMs = order.placedAtMs;
+  const asOfMs = values['as-of'] === undefined ? endOfLocalDayMs(lastPlacedMs, timeZone) : endOfLocalDateMs(values['as-of'], timeZone);
+
+  const options: ShopReportOptions = { asOfMs, timeZone, currency: shopCurrency };
+  if (windowDays !== undefined) options.windowDays = windowDays;
+  if (marginFraction !== undefined) options.marginFraction = marginFraction;
+  if (values.surveys !== undefined) {
+    const surveys = await readSurveyResponses(resolve(io.cwd, values.surveys), values.surveys, createProgress(io.stderr, false, ''));
+    options.surveys = surveys;
+  }
+  if (values.spend !== undefined) {
+    const spend: MonthlySpend[] = await readMonthlySpend(resolve(io.cwd, values.spend), values.spend, shopCurrency, createProgress(io.stderr, false, ''));
+    options.spendByMonth = spend;
+  }
+
+  const report = computeShopReport(read.orders, options);
+  const doc = buildReportDocument(report, read, {
+    asOfSource: values['as-of'] === undefined ? 'last-order-day' : 'option',
+    surveysFile: values.surveys ?? null,
+    spendFile: values.spend ?? null,
+  });
+
+  if (values.html !== undefined) {
+    try {
+      await writeFile(resolve(io.cwd, values.html), renderHtmlPage(doc));
+    } catch (cause) {
+      throw new CliError(CliErrorCode.outputUnwritable, `cannot write ${values.html}: ${describeIoError(cause)}.`, { cause });
+    }
+    io.stderr.write(`clvlens: wrote ${values.html}\n`);
+  }
+  io.stdout.write(values.json === true ? `${JSON.stringify(doc, null, 2)}\n` : formatScorecardText(doc));
+  return 0;
+}

@@ -1,0 +1,11 @@
+// The `clvlens` executable: the only file that touches the process (argv, env, exit code).
+import { runCli } from './cli.ts';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stderrIsTTY: process.stderr.isTTY === true,
+  // pnpm runs `pnpm clvlens` in the workspace root and package scripts in the package folder: paths are relative to
+  // that directory (see README).
+  cwd: process.cwd(),
+});
