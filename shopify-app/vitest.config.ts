@@ -6,5 +6,6 @@ export default defineProject({
     include: ['src/**/*.test.ts'],
     passWithNoTests: true,
     testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -82,6 +82,7 @@ export interface ShopMetricsTable {
   shop_id: string;
   as_of: Timestamp;
   payload: string;
+  report: string | null;
   models: string | null;
   fitted_at: Timestamp | null;
   computed_at: Timestamp;

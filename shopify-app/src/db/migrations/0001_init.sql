@@ -94,6 +94,7 @@ CREATE TABLE shop_metrics (
   shop_id text PRIMARY KEY,
   as_of timestamptz NOT NULL,
   payload text NOT NULL,                            -- ShopSummaryV1 without `sync`, as JSON text
+  report text,                                      -- core's full ShopReport (dashboard), JSON text
   models text,                                      -- fitted model parameters, JSON text
   fitted_at timestamptz,
   computed_at timestamptz NOT NULL

@@ -1,0 +1,296 @@
+import type { Shopify } from '@shopify/shopify-api';
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import type { Database } from './db/connect.ts';
+import { AppError } from './errors.ts';
+import { createJsonLogger, systemClock, type Clock, type Logger } from './log.ts';
+import { API_ERROR_STATUS, ApiError } from './api/errors.ts';
+import {
+  authenticateExtensionToken,
+  createPairingCode,
+  redeemPairingCode,
+  revokeExtensionTokens,
+} from './api/pairing.ts';
+import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readShopSummary } from './api/read.ts';
+import { authenticateSessionToken, type InstallDeps } from './auth/install.ts';
+import { renderDashboardPage } from './auth/dashboard-page.ts';
+import { createComputeService, type ComputeOptions, type ComputeService } from './compute/service.ts';
+import { QUEUES, startJobs, type Jobs } from './jobs/jobs.ts';
+import { createTokenCipher, type TokenCipher } from './sessions/token-cipher.ts';
+import { createGraphqlClient, type ShopGraphql } from './shopify/graphql.ts';
+import { getOfflineSession } from './shopify/offline-session.ts';
+import { runBackfill } from './sync/backfill.ts';
+import { runReconcile } from './sync/reconcile.ts';
+import { processWebhook } from './webhooks/router.ts';
+import type { FollowUp } from './webhooks/types.ts';
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** The open database ({@link createDatabase}). The app does not close it. */
+  database: Database;
+  /** The `@shopify/shopify-api` object ({@link createShopifyApi}). */
+  shopify: Shopify;
+  /** Key for AES-256-GCM encryption of Shopify tokens at rest (64 hex chars or 32 bytes). */
+  encryptionKey: string | Uint8Array;
+  clock?: Clock;
+  log?: Logger;
+  /** fetch used to download bulk-operation results. Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  /** Origins allowed by CORS on /api/v1 (e.g. `chrome-extension://<id>`). Default: none. */
+  extensionOrigins?: readonly string[];
+  /** Run background workers in this process. Default true. */
+  workers?: boolean;
+  /** Worker polling interval in seconds (>= 0.5). */
+  pollingIntervalSeconds?: number;
+  /** Cron of the reconciliation sweep. Default every 5 minutes. */
+  reconcileCron?: string;
+  /** Backfill insert batch size and bulk status poll interval. */
+  backfill?: { batchSize?: number; pollMs?: number };
+  compute?: ComputeOptions;
+}
+
+/** The running app: a fetch-style handler plus the services behind it (for the demo, tests and benchmarks). */
+export interface App {
+  /** Handles one HTTP request (hono). */
+  fetch(request: Request): Promise<Response>;
+  /** Same as fetch with a path or URL relative to `http://localhost` (hono's `app.request`). */
+  request(input: string | Request, init?: RequestInit): Promise<Response>;
+  jobs: Jobs;
+  compute: ComputeService;
+  /** Runs (or resumes) the shop's backfill now, in this call. */
+  backfill(shop: string, options?: { restart?: boolean }): Promise<boolean>;
+  /** Runs one reconciliation pass for the shop now. */
+  reconcile(shop: string): Promise<number>;
+  /** Issues a pairing code for the shop (what the dashboard shows). */
+  createPairingCode(shop: string): Promise<{ code: string; expiresAtMs: number }>;
+  graphqlFor(shop: string): ShopGraphql;
+  /** Stops the workers (waits for running jobs). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the CLV Lens app on explicit dependencies: webhooks (`POST /webhooks`, `POST /webhooks/compliance`), the
+ * extension API (`/api/v1/...`), the embedded dashboard (`/app`, `/app/api/...`) and the background jobs on pg-boss.
+ * Only `server.ts` reads the environment and listens.
+ */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { database, shopify } = options;
+  const db = database.db;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createJsonLogger();
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const cipher: TokenCipher = createTokenCipher(options.encryptionKey);
+  const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep }, shop);
+  const compute = createComputeService({ db, clock, log, ...(options.compute ? { options: options.compute } : {}) });
+
+  const backfill = (shop: string, opts: { restart?: boolean } = {}): Promise<boolean> =>
+    runBackfill(
+      { db, graphql: graphqlFor(shop), fetch: fetchFn, clock, log, sleep, vacuum: () => database.vacuum(), ...options.backfill },
+      shop,
+      opts,
+    );
+  const reconcile = (shop: string): Promise<number> => runReconcile({ db, graphql: graphqlFor(shop), clock, log }, shop);
+
+  const activeShops = async (): Promise<string[]> =>
+    (await db.selectFrom('shops').select('shop_id').where('status', '=', 'active').execute()).map((r) => r.shop_id);
+
+  const jobs = await startJobs({
+    pool: database.pool,
+    kind: database.kind,
+    log,
+    work: options.workers !== false,
+    ...(options.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: options.pollingIntervalSeconds } : {}),
+    ...(options.reconcileCron !== undefined ? { reconcileCron: options.reconcileCron } : {}),
+    handlers: {
+      [QUEUES.backfill]: async ({ shop }) => {
+        if (await backfill(shop)) await jobs.send(QUEUES.recompute, { shop });
+      },
+      [QUEUES.recompute]: async ({ shop }) => {
+        await compute.recomputeShop(shop);
+      },
+      [QUEUES.reconcile]: async ({ shop }) => {
+        if ((await reconcile(shop)) > 0) await jobs.send(QUEUES.recompute, { shop });
+      },
+      [QUEUES.reconcileAll]: async () => {
+        for (const shop of await activeShops()) await jobs.send(QUEUES.reconcile, { shop });
+      },
+      [QUEUES.refitAll]: async () => {
+        // The models are refitted by every recompute; the daily run also moves "as of" to the new day for everyone.
+        for (const shop of await activeShops()) await jobs.send(QUEUES.recompute, { shop });
+      },
+      [QUEUES.refreshTokens]: async () => {
+        for (const shop of await activeShops()) {
+          try {
+            await getOfflineSession({ db, shopify, cipher, clock, log }, shop);
+          } catch (error) {
+            log.warn('token refresh failed', { shop, message: (error as Error).message });
+          }
+        }
+      },
+    },
+  });
+
+  // Resume what a previous process left half done (a killed backfill, customers queued for recompute).
+  for (const row of await db.selectFrom('sync_state').select(['shop_id', 'state']).where('state', 'in', ['backfilling', 'error']).execute()) {
+    await jobs.send(QUEUES.backfill, { shop: row.shop_id });
+  }
+  for (const row of await db.selectFrom('recompute_queue').select('shop_id').distinct().execute()) {
+    await jobs.send(QUEUES.recompute, { shop: row.shop_id });
+  }
+
+  const runFollowUps = async (followUps: FollowUp[]): Promise<void> => {
+    const seen = new Set<string>();
+    for (const work of followUps) {
+      const key = `${work.kind}:${work.shop}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (work.kind === 'recompute') await jobs.send(QUEUES.recompute, { shop: work.shop });
+      else if (work.kind === 'backfill') await jobs.send(QUEUES.backfill, { shop: work.shop });
+    }
+  };
+
+  const installDeps: InstallDeps = {
+    db,
+    shopify,
+    cipher,
+    clock,
+    log,
+    graphqlFor,
+    onInstalled: async (shop) => {
+      await jobs.send(QUEUES.backfill, { shop });
+    },
+  };
+
+  const app = new Hono<{ Variables: { shop: string; token: string } }>();
+
+  app.onError((error, c) => errorResponse(c, error, log));
+  app.notFound((c) => c.json({ error: { code: 'not-found', message: `No route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+
+  // --- webhooks (HMAC first, then dedupe and store in one transaction; follow-up work is queued, never awaited inline)
+  const webhook = async (c: Context): Promise<Response> => {
+    const rawBody = await c.req.text();
+    const { outcome, followUps } = await processWebhook({ db, shopify, clock, log }, c.req.raw, rawBody);
+    if (outcome.status === 401) return c.json({ error: { code: 'unauthorized', message: 'Invalid webhook HMAC.' } }, 401);
+    if (outcome.status === 400) return c.json({ error: { code: 'bad-request', message: outcome.reason } }, 400);
+    await runFollowUps(followUps);
+    return c.json({ ok: true, result: outcome.result });
+  };
+  app.post('/webhooks', webhook);
+  app.post('/webhooks/compliance', webhook);
+
+  // --- extension API v1
+  const origins = new Set(options.extensionOrigins ?? []);
+  app.use('/api/v1/*', cors({ origin: (origin) => (origins.has(origin) ? origin : null), allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST'], maxAge: 600 }));
+  app.use('/api/v1/*', async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !origins.has(origin) && !origin.startsWith(new URL(c.req.url).origin)) {
+      throw new ApiError('forbidden', `Origin ${origin} may not call this API.`);
+    }
+    await next();
+  });
+  const pairAttempts = new Map<string, { count: number; windowStartMs: number }>();
+  app.post('/api/v1/pair', async (c) => {
+    const client = c.req.header('x-forwarded-for') ?? 'local';
+    const now = clock.now();
+    const attempts = pairAttempts.get(client);
+    if (attempts && now - attempts.windowStartMs < 60_000 && attempts.count >= 10) {
+      throw new ApiError('rate-limited', 'Too many pairing attempts: wait a minute.');
+    }
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new ApiError('bad-request', 'The body must be JSON: {"code":"XXXX-XXXX"}.');
+    }
+    const code = (body as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || code.length === 0 || code.length > 32) throw new ApiError('bad-request', 'code: expected the pairing code shown on the dashboard.');
+    try {
+      return c.json(await redeemPairingCode(db, clock, code));
+    } catch (error) {
+      const current = attempts && now - attempts.windowStartMs < 60_000 ? attempts : { count: 0, windowStartMs: now };
+      current.count++;
+      pairAttempts.set(client, current);
+      throw error;
+    }
+  });
+  const bearer = (c: Context): string => {
+    const header = c.req.header('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new ApiError('unauthorized', 'Missing "Authorization: Bearer <token>": pair the extension first.');
+    return m[1]!;
+  };
+  app.use('/api/v1/*', async (c, next) => {
+    if (c.req.path === '/api/v1/pair' || c.req.method === 'OPTIONS') return next();
+    const token = bearer(c);
+    c.set('shop', await authenticateExtensionToken(db, token));
+    c.set('token', token);
+    await next();
+  });
+  app.post('/api/v1/unpair', async (c) => {
+    await revokeExtensionTokens(db, clock, c.get('shop'), c.get('token'));
+    return c.body(null, 204);
+  });
+  const jsonText = (c: Context, text: string): Response => c.body(text, 200, { 'content-type': 'application/json; charset=utf-8' });
+  app.get('/api/v1/shop/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'))));
+  app.get('/api/v1/customers', async (c) => jsonText(c, await readCustomersFeed(db, c.get('shop'), c.req.query('since'), c.req.query('limit'))));
+  app.get('/api/v1/customers/:id', async (c) => jsonText(c, await readCustomerInsight(db, c.get('shop'), c.req.param('id'))));
+  app.get('/api/v1/orders/:id/customer', async (c) => jsonText(c, await readOrderCustomerInsight(db, c.get('shop'), c.req.param('id'))));
+
+  // --- embedded dashboard (App Bridge session tokens; token exchange on first use)
+  app.get('/app', async (c) => {
+    const idToken = c.req.query('id_token');
+    const shopParam = c.req.query('shop') ?? '';
+    c.header('content-security-policy', `frame-ancestors https://${/^[a-z0-9-]+\.myshopify\.com$/.test(shopParam) ? shopParam : 'admin.shopify.com'} https://admin.shopify.com;`);
+    if (!idToken) return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop: null }), 200);
+    const shop = await authenticateSessionToken(installDeps, idToken);
+    return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop }), 200);
+  });
+  app.use('/app/api/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new ApiError('unauthorized', 'Missing the Shopify session token: open the app from the Shopify admin.');
+    c.set('shop', await authenticateSessionToken(installDeps, m[1]!));
+    await next();
+  });
+  app.get('/app/api/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'))));
+  app.post('/app/api/pairing-code', async (c) => c.json(await createPairingCode(db, clock, c.get('shop'))));
+  app.post('/app/api/extension-tokens/revoke', async (c) => {
+    await revokeExtensionTokens(db, clock, c.get('shop'), null);
+    return c.body(null, 204);
+  });
+  app.get('/app/api/data-requests', async (c) => {
+    const rows = await db
+      .selectFrom('data_request_exports')
+      .select(['request_id', 'customer_id', 'payload', 'created_at'])
+      .where('shop_id', '=', c.get('shop'))
+      .orderBy('created_at', 'desc')
+      .execute();
+    return c.json(rows.map((r) => ({ requestId: r.request_id, customerId: r.customer_id === null ? null : String(r.customer_id), createdAtMs: r.created_at.getTime(), data: JSON.parse(r.payload) })));
+  });
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  return {
+    fetch: (request) => Promise.resolve(app.fetch(request)),
+    request: (input, init) => Promise.resolve(app.request(input, init)),
+    jobs,
+    compute,
+    backfill,
+    reconcile,
+    createPairingCode: (shop) => createPairingCode(db, clock, shop),
+    graphqlFor,
+    stop: () => jobs.stop(),
+  };
+}
+
+function errorResponse(c: Context, error: Error, log: Logger): Response {
+  if (error instanceof ApiError) {
+    return c.json({ error: { code: error.code, message: error.message } }, API_ERROR_STATUS[error.code] as 400);
+  }
+  if (error instanceof AppError && error.code === 'bad-payload') {
+    return c.json({ error: { code: 'bad-request', message: error.message } }, 400);
+  }
+  log.error('request failed', { path: new URL(c.req.url).pathname, message: error.message, code: (error as { code?: unknown }).code });
+  return c.json({ error: { code: 'internal', message: 'Internal error; see the app log.' } }, 500);
+}

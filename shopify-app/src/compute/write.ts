@@ -1,0 +1,86 @@
+import type { CustomerInsightV1 } from '@clvlens/core';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+
+/** A computed insight ready to store; `updatedAtMs` is filled in here when the record changed. */
+export type InsightDraft = Omit<CustomerInsightV1, 'updatedAtMs'>;
+
+/**
+ * Writes the shop's new insights, touching only what changed: a customer whose computed record equals the stored one
+ * keeps its change sequence, a changed one gets the next sequence, and a stored customer that is no longer computed
+ * (deleted, redacted, no counted order left) becomes a tombstone. Sequences come from `shops.insight_seq`, taken
+ * under that row's lock, so they are handed out in commit order and a feed reader never skips a change.
+ * @returns how many insights changed and how many became tombstones.
+ */
+export async function writeInsights(
+  db: Kysely<DB>,
+  shop: string,
+  drafts: readonly InsightDraft[],
+  nowMs: number,
+): Promise<{ changed: number; deleted: number }> {
+  return db.transaction().execute(async (trx) => {
+    // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
+    const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
+    if (locked.rows.length === 0) return { changed: 0, deleted: 0 };
+    let seq = locked.rows[0]!.insight_seq;
+    const { rows: stored } = await sql<{ customer_id: number; deleted: boolean; body: string | null }>`
+      SELECT customer_id, deleted, payload AS body FROM customer_insights WHERE shop_id = ${shop}`.execute(trx);
+    const storedBody = new Map<number, string | null>();
+    for (const row of stored) storedBody.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
+
+    const ids: number[] = [];
+    const seqs: number[] = [];
+    const payloads: string[] = [];
+    const clv: number[] = [];
+    const churn: number[] = [];
+    const seen = new Set<number>();
+    for (const draft of drafts) {
+      const id = Number(draft.customerId);
+      seen.add(id);
+      const body = JSON.stringify(draft);
+      if (storedBody.get(id) === body) continue;
+      seq++;
+      ids.push(id);
+      seqs.push(seq);
+      payloads.push(`${body.slice(0, -1)},"updatedAtMs":${nowMs}}`);
+      clv.push(draft.historicClvMinor);
+      churn.push(draft.churnProbability);
+    }
+    const gone: number[] = [];
+    const goneSeqs: number[] = [];
+    for (const [id, body] of storedBody) {
+      if (!seen.has(id) && body !== null) {
+        seq++;
+        gone.push(id);
+        goneSeqs.push(seq);
+      }
+    }
+    const now = new Date(nowMs).toISOString();
+    for (let from = 0; from < ids.length; from += 10_000) {
+      const to = from + 10_000;
+      await sql`
+        INSERT INTO customer_insights (shop_id, customer_id, change_seq, deleted, payload, historic_clv_minor, churn_probability, updated_at)
+        SELECT ${shop}, id, s, false, p, c, ch, ${now}::timestamptz
+        FROM unnest(${ids.slice(from, to)}::bigint[], ${seqs.slice(from, to)}::bigint[], ${payloads.slice(from, to)}::text[],
+                    ${clv.slice(from, to)}::bigint[], ${churn.slice(from, to)}::float8[]) AS t(id, s, p, c, ch)
+        ON CONFLICT (shop_id, customer_id) DO UPDATE SET change_seq = excluded.change_seq, deleted = false,
+          payload = excluded.payload, historic_clv_minor = excluded.historic_clv_minor,
+          churn_probability = excluded.churn_probability, updated_at = excluded.updated_at`.execute(trx);
+    }
+    if (gone.length > 0) {
+      await sql`
+        UPDATE customer_insights ci SET change_seq = t.s, deleted = true, payload = NULL, updated_at = ${now}::timestamptz
+        FROM unnest(${gone}::bigint[], ${goneSeqs}::bigint[]) AS t(id, s)
+        WHERE ci.shop_id = ${shop} AND ci.customer_id = t.id`.execute(trx);
+    }
+    await sql`UPDATE shops SET insight_seq = ${seq} WHERE shop_id = ${shop}`.execute(trx);
+    return { changed: ids.length, deleted: gone.length };
+  });
+}
+
+/** The stored payload without its trailing `"updatedAtMs"` member, to compare with a freshly computed draft. */
+function bodyWithoutUpdatedAt(payload: string | null): string | null {
+  if (payload === null) return null;
+  const at = payload.lastIndexOf(',"updatedAtMs":');
+  return at === -1 ? payload : `${payload.slice(0, at)}}`;
+}
