@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 export default defineProject({
-  plugins: [WxtVitest()],
+  // root: the extension folder, also when vitest runs from the workspace root.
+  plugins: [WxtVitest({ root: fileURLToPath(new URL('.', import.meta.url)) })],
   test: {
     name: 'extension',
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],

@@ -87,7 +87,7 @@ export function Badge({ view, fields }: BadgeProps) {
       {fields.orderCount && <span class="orders">{c.orderCount}×</span>}
       {fields.overdue && c.overdue && (
         <span class="mark overdue" aria-hidden="true">
-          ⏱ overdue
+          overdue
         </span>
       )}
       {fields.repeat && c.isRepeat && (

@@ -16,7 +16,7 @@ export function ChurnTrendChart({ trend, width = 300 }: { trend: ShopSummaryV1['
       scales: { y: { range: [0, 1] } },
       axes: [
         { size: 24, font: '10px system-ui' },
-        { size: 34, font: '10px system-ui', values: (_u, splits) => splits.map((v) => formatPercent(v)) },
+        { size: 44, font: '10px system-ui', values: (_u, splits) => splits.map((v) => formatPercent(v)) },
       ],
       series: [
         {},

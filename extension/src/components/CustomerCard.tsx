@@ -13,7 +13,7 @@ import { Sparkline } from './Sparkline.tsx';
 
 export interface CustomerCardProps {
   view: CustomerView;
-  /** Wall clock for "expected in N days", UTC epoch ms. */
+  /** Wall clock, UTC epoch ms; used only when the record does not say which moment its numbers describe. */
   nowMs: number;
 }
 
@@ -43,6 +43,8 @@ export function CustomerCard({ view, nowMs }: CustomerCardProps) {
     );
   }
   const c = view.customer;
+  // "Expected in N days" counts from the moment the app's numbers describe (its asOf), like daysSinceLastOrder does.
+  const asOfMs = c.lastOrderAtMs !== null && c.daysSinceLastOrder !== null ? c.lastOrderAtMs + c.daysSinceLastOrder * 86_400_000 : nowMs;
   return (
     <section class={`card tier-${c.churnTier}`} data-state="found" data-tier={c.churnTier} aria-label="CLV Lens customer insight">
       <header>
@@ -52,7 +54,7 @@ export function CustomerCard({ view, nowMs }: CustomerCardProps) {
           {CHURN_TIER_LABEL[c.churnTier]}
         </span>
         {c.isRepeat && <span class="pill neutral">↻ Repeat customer</span>}
-        {c.overdue && <span class="pill warn">⏱ Next order overdue</span>}
+        {c.overdue && <span class="pill warn">! Next order overdue</span>}
       </header>
       <dl class="stats">
         <Stat label="Historic CLV" value={formatMoney(c.historicClvMinor, c.currency)} />
@@ -69,7 +71,7 @@ export function CustomerCard({ view, nowMs }: CustomerCardProps) {
           value={
             c.expectedNextOrderAtMs === null
               ? '—'
-              : `${formatDate(c.expectedNextOrderAtMs)} (${formatRelativeDays(c.expectedNextOrderAtMs, nowMs)})`
+              : `${formatDate(c.expectedNextOrderAtMs)} (${formatRelativeDays(c.expectedNextOrderAtMs, asOfMs)})`
           }
         />
         <Stat label="Segment" value={formatSegment(c.rfmSegment)} />

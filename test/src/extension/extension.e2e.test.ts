@@ -1,0 +1,278 @@
+/// <reference lib="dom" />
+/**
+ * End-to-end: the built extension in real headless Chromium, on fixture pages served as https://admin.shopify.com,
+ * talking to the app's API v1 over HTTP. Pairing through the options page, badges on list and detail pages, rows
+ * added later, client-side navigation, order pages, popup contents, on-demand delta sync, and disconnect clearing the
+ * cache. Screenshots go to test-results/extension/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerAdminUrl } from '@clvlens/extension';
+import { createFakeAppApi, type FakeAppApi } from '@clvlens/extension/testing';
+import type { CustomerInsightV1 } from '@clvlens/core';
+import type { AdminFixtureData } from './admin-fixture.ts';
+import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
+import { loadCdnowFixture, type CdnowFixture } from './cdnow-fixture.ts';
+import { serveAdminFixture, serveFetchHandler, type RunningServer } from './servers.ts';
+
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+const PAIRING_CODE = 'E2E-PAIR-1';
+
+let fixture: CdnowFixture;
+let api: FakeAppApi;
+let apiServer: RunningServer;
+let adminServer: RunningServer;
+let browser: ExtensionBrowser;
+let admin: Page;
+const byId = new Map<string, CustomerInsightV1>();
+
+const money = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100);
+const pct = (f: number) => `${Math.round(f * 100)}%`;
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+
+function adminData(): AdminFixtureData {
+  const name = (id: string) => (id === '3' ? XSS_NAME : `Customer ${id}`);
+  const listed = fixture.customers.slice(0, 20).map((c) => ({ id: c.customerId, name: name(c.customerId), orders: c.orderCount }));
+  listed.push({ id: '999999', name: 'Brand-new customer', orders: 0 });
+  const orders = [...fixture.orders].slice(0, 12).map(([id, customerId], i) => ({
+    id,
+    customerId,
+    customerName: name(customerId),
+    totalCents: 1000 + i,
+    linkCustomer: i === 2,
+  }));
+  orders.push({ id: '999999', customerId: null as unknown as string, customerName: 'Guest', totalCents: 500, linkCustomer: false });
+  return {
+    storeHandle: fixture.storeHandle,
+    customers: listed,
+    lateCustomers: fixture.customers.slice(20, 22).map((c) => ({ id: c.customerId, name: name(c.customerId), orders: c.orderCount })),
+    orders,
+  };
+}
+
+async function badgeFor(page: Page, href: string): Promise<{ state: string | null; text: string; orders: string; tier: string }> {
+  return page.evaluate((h) => {
+    const a = [...document.querySelectorAll('a[href]')].find((x) => x.getAttribute('href') === h);
+    const host = a?.nextElementSibling;
+    if (!host || host.localName !== 'clvlens-badge') return { state: null, text: '', orders: '', tier: '' };
+    const root = host.shadowRoot!;
+    return {
+      state: host.getAttribute('data-state'),
+      text: root.querySelector('.root')?.textContent ?? '',
+      orders: root.querySelector('.orders')?.textContent ?? '',
+      tier: root.querySelector('.tier')?.textContent ?? '',
+    };
+  }, href);
+}
+
+const countBadges = (page: Page, state: string) =>
+  page.evaluate((s) => document.querySelectorAll(`clvlens-badge[data-state="${s}"]`).length, state);
+
+async function swCustomerCount(): Promise<number> {
+  const sw = await browser.serviceWorker();
+  return sw.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('clvlens');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const req = db.transaction('customers').objectStore('customers').count();
+          req.onsuccess = () => {
+            resolve(req.result);
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+describe('extension in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    fixture = loadCdnowFixture();
+    for (const c of fixture.customers) byId.set(c.customerId, c);
+    api = createFakeAppApi({
+      shopDomain: fixture.shopDomain,
+      storeHandle: fixture.storeHandle,
+      summary: fixture.summary,
+      customers: fixture.customers,
+      orders: fixture.orders,
+      pairingCodes: [PAIRING_CODE],
+      maxPageSize: 500,
+    });
+    apiServer = await serveFetchHandler((req) => api.fetch(req));
+    adminServer = await serveAdminFixture(adminData());
+    browser = await launchWithExtension({ adminPort: adminServer.port });
+    admin = await browser.context.newPage();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await apiServer?.close();
+    await adminServer?.close();
+  });
+
+  it('pairs through the options page and syncs the whole feed', async () => {
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    await options.locator('input[name="appUrl"]').fill(apiServer.url);
+    await options.locator('input[name="code"]').fill(PAIRING_CODE);
+    await options.locator('[data-testid="connect"]').click();
+    await expect.poll(() => options.locator('[data-testid="message"]').textContent()).toContain(`Connected to ${fixture.shopDomain}`);
+    await expect
+      .poll(() => options.locator('[data-testid="shop-sync"]').textContent(), { timeout: 20_000 })
+      .toMatch(/^synced/);
+    expect(await options.locator('[data-testid="shop-cached"]').textContent()).toBe(fixture.customers.length.toLocaleString('en-US'));
+    expect(await swCustomerCount()).toBe(fixture.customers.length);
+    // The feed was read page by page from the start, with the cursor.
+    const feed = api.requests.filter((r) => r.startsWith('GET /api/v1/customers'));
+    expect(feed.length).toBe(Math.ceil(fixture.customers.length / 500));
+    expect(feed[1]).toContain('since=500');
+    await shot(options, 'options-connected');
+    await options.close();
+  });
+
+  it('badges every customer link on the customer list, from the cache, and nothing else', async () => {
+    await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
+    await expect.poll(() => countBadges(admin, 'found')).toBeGreaterThanOrEqual(20);
+    const c1 = byId.get('1')!;
+    const b1 = await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`);
+    expect(b1.state).toBe('found');
+    expect(b1.orders).toBe(`${c1.orderCount}×`);
+    expect(b1.tier).toBe({ low: 'Low', medium: 'Med', high: 'High' }[c1.churnTier]);
+    // The absolute href with a query string counts too.
+    const b2 = await badgeFor(admin, `https://admin.shopify.com/store/${fixture.storeHandle}/customers/2?tab=orders`);
+    expect(b2.orders).toBe(`${byId.get('2')!.orderCount}×`);
+    // Not in the cache: a quiet placeholder.
+    expect((await badgeFor(admin, `/store/${fixture.storeHandle}/customers/999999`)).state).toBe('missing');
+    // Navigation and index links carry no badge.
+    for (const href of ['orders', 'customers', 'products', 'customers?segment=all']) {
+      expect((await badgeFor(admin, `/store/${fixture.storeHandle}/${href}`)).state).toBeNull();
+    }
+    // Badges sit on the same line, right after their link.
+    const box = await admin.evaluate(() => {
+      const a = document.querySelector('a[href$="/customers/1"]')!;
+      const ra = a.getBoundingClientRect();
+      const rb = a.nextElementSibling!.getBoundingClientRect();
+      return { sameLine: Math.abs(ra.top + ra.height / 2 - (rb.top + rb.height / 2)) < 8, after: rb.left >= ra.right - 1 };
+    });
+    expect(box).toEqual({ sameLine: true, after: true });
+    // A customer named like an HTML tag stays text; nothing ran.
+    expect(await admin.locator('a[href$="/customers/3"]').textContent()).toBe(XSS_NAME);
+    expect(await admin.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
+    expect(await admin.evaluate(() => (window as unknown as { __alerts: string[] }).__alerts)).toEqual([]);
+  });
+
+  it('explains a badge on keyboard focus, with an accessible label', async () => {
+    const badge = admin.locator('clvlens-badge .badge[data-state="found"]').first();
+    await badge.focus();
+    await expect.poll(() => badge.locator('.tip').isVisible()).toBe(true);
+    expect(await badge.getAttribute('aria-label')).toMatch(/^CLV Lens: (Low|Medium|High) risk, historic CLV \$/);
+    expect(await badge.getAttribute('tabindex')).toBe('0');
+    await shot(admin, 'customers-list');
+  });
+
+  it('badges rows that load later', async () => {
+    const late = fixture.customers[20]!;
+    await expect.poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${late.customerId}`)).state).toBe('found');
+    await admin.evaluate((c) => (window as unknown as { __addCustomerRows: (r: unknown[]) => void }).__addCustomerRows([c]), {
+      id: fixture.customers[30]!.customerId,
+      name: 'Added by script',
+      orders: 1,
+    });
+    await expect
+      .poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${fixture.customers[30]!.customerId}`)).orders)
+      .toBe(`${fixture.customers[30]!.orderCount}×`);
+  });
+
+  it('shows the customer card after client-side navigation to a customer page', async () => {
+    const c = byId.get('6')!;
+    await admin.locator(`a[href="/store/${fixture.storeHandle}/customers/6"]`).click();
+    await admin.waitForURL(`**/customers/6`);
+    const card = admin.locator('clvlens-card[data-state="found"]');
+    await expect.poll(() => card.count()).toBe(1);
+    const text = (await card.locator('.card').textContent()) ?? '';
+    expect(text).toContain(money(c.historicClvMinor));
+    expect(text).toContain(money(c.averageOrderValueMinor));
+    expect(text).toContain(pct(c.pAlive));
+    expect(text).toContain('No model yet');
+    expect(text).toContain(c.churnReasons[0]!);
+    expect(text).toContain('Champions');
+    expect(await card.locator('svg.sparkline circle').count()).toBe(c.orderHistory.length);
+    // The card follows the page header; no full reload happened (the late-row timer's list is gone).
+    expect(await admin.evaluate(() => document.querySelector('clvlens-card')?.previousElementSibling?.tagName)).toBe('H1');
+    expect(await admin.evaluate(() => document.querySelectorAll('clvlens-badge').length)).toBe(0);
+    await shot(admin, 'customer-detail');
+  });
+
+  it('badges the order list by each order customer, and cards an order page', async () => {
+    await admin.locator(`nav a[href="/store/${fixture.storeHandle}/orders"]`).click();
+    await admin.waitForURL('**/orders');
+    const [firstOrderId, firstCustomerId] = [...fixture.orders][0]!;
+    await expect.poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/orders/${firstOrderId}`)).state).toBe('found');
+    expect((await badgeFor(admin, `/store/${fixture.storeHandle}/orders/${firstOrderId}`)).orders).toBe(`${byId.get(firstCustomerId)!.orderCount}×`);
+    expect((await badgeFor(admin, `/store/${fixture.storeHandle}/orders/999999`)).state).toBe('missing');
+    // The third row links its customer: that link is badged, the order link is not.
+    const [thirdOrderId, thirdCustomerId] = [...fixture.orders][2]!;
+    expect((await badgeFor(admin, `/store/${fixture.storeHandle}/orders/${thirdOrderId}`)).state).toBeNull();
+    expect((await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${thirdCustomerId}`)).state).toBe('found');
+    expect(api.requests.filter((r) => r.includes('/api/v1/orders/')).length).toBe(12);
+    await shot(admin, 'orders-list');
+
+    await admin.locator(`a[href="/store/${fixture.storeHandle}/orders/${firstOrderId}"]`).click();
+    await admin.waitForURL(`**/orders/${firstOrderId}`);
+    const card = admin.locator('clvlens-card[data-state="found"]');
+    await expect.poll(() => card.count()).toBe(1);
+    expect(await card.locator('.card').textContent()).toContain(money(byId.get(firstCustomerId)!.historicClvMinor));
+    // The mapping came from the cache: no new order request.
+    expect(api.requests.filter((r) => r.includes('/api/v1/orders/')).length).toBe(12);
+    await shot(admin, 'order-detail');
+  });
+
+  it('shows the shop at a glance in the popup, and syncs on demand', async () => {
+    const popup = await browser.context.newPage();
+    await popup.setViewportSize({ width: 360, height: 600 });
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+    const s = fixture.summary;
+    await expect.poll(() => popup.locator('[data-testid="repeat-rate"]').textContent()).toBe(pct(s.repeatPurchaseRate.value));
+    expect(await popup.locator('[data-testid="connection"]').textContent()).toContain(fixture.shopDomain);
+    expect(await popup.locator('[data-testid="average-clv"]').textContent()).toBe(money(s.averageClvMinor));
+    expect(await popup.locator('[data-testid="churn"]').textContent()).toBe(`${pct(s.churn.d30)} / ${pct(s.churn.d60)} / ${pct(s.churn.d90)}`);
+    expect(await popup.locator('[data-testid="last-sync"]').textContent()).toMatch(/Last sync: (just now|\d+ min ago)/);
+    expect(await popup.locator('.uplot canvas').count()).toBe(1);
+    const links = await popup.locator('[data-testid="at-risk"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(s.topAtRisk.map((c) => customerAdminUrl(fixture.storeHandle, c.customerId)));
+    await shot(popup, 'popup');
+
+    const changed = { ...byId.get('1')!, orderCount: 42, updatedAtMs: fixture.asOfMs + 1 };
+    api.upsertCustomer(changed);
+    const before = api.requests.length;
+    await popup.locator('[data-testid="sync-now"]').click();
+    await expect.poll(() => api.requests.slice(before).some((r) => r.startsWith('GET /api/v1/customers?'))).toBe(true);
+    await expect.poll(() => popup.locator('[data-testid="sync-now"]').textContent()).toBe('Sync now');
+    expect(api.requests.slice(before).find((r) => r.startsWith('GET /api/v1/customers?'))).toContain(`since=${fixture.customers.length}`);
+    await popup.close();
+    await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
+    await expect.poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).orders).toBe('42×');
+  });
+
+  it('disconnect revokes the token and clears the cache; badges fall back to "not connected"', async () => {
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    await options.locator('[data-testid="disconnect"]').click();
+    await expect.poll(() => options.locator('[data-testid="no-shops"]').count()).toBe(1);
+    expect(await options.locator('[data-testid="message"]').textContent()).toContain('cleared its cached data');
+    expect(api.tokens.size).toBe(0);
+    expect(await swCustomerCount()).toBe(0);
+    await shot(options, 'options-disconnected');
+    await options.close();
+    await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
+    await expect.poll(() => countBadges(admin, 'not-connected')).toBeGreaterThanOrEqual(21);
+    expect(await countBadges(admin, 'found')).toBe(0);
+    await shot(admin, 'customers-list-disconnected');
+  });
+});
