@@ -255,6 +255,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     await next();
   });
   app.get('/app/api/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'))));
+  app.get('/app/api/report', async (c) => {
+    const row = await db.selectFrom('shop_metrics').select(['report', 'models']).where('shop_id', '=', c.get('shop')).executeTakeFirst();
+    if (!row?.report) throw new ApiError('not-found', 'No report yet: the first sync is still running.');
+    return jsonText(c, `{"report":${row.report},"models":${row.models ?? 'null'}}`);
+  });
   app.post('/app/api/pairing-code', async (c) => c.json(await createPairingCode(db, clock, c.get('shop'))));
   app.post('/app/api/extension-tokens/revoke', async (c) => {
     await revokeExtensionTokens(db, clock, c.get('shop'), null);

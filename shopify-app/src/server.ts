@@ -1,0 +1,30 @@
+// The only module that reads the environment and listens: `node shopify-app/src/server.ts`.
+import { startAppServer } from './start.ts';
+
+const env = process.env;
+const server = await startAppServer({
+  apiKey: env['SHOPIFY_API_KEY'] ?? '',
+  apiSecretKey: env['SHOPIFY_API_SECRET'] ?? '',
+  appUrl: env['SHOPIFY_APP_URL'] ?? '',
+  encryptionKey: env['CLVLENS_ENCRYPTION_KEY'] ?? '',
+  databaseUrl: env['DATABASE_URL'] || undefined,
+  dataDir: env['CLVLENS_DATA_DIR'] || undefined,
+  port: env['PORT'] ? Number(env['PORT']) : undefined,
+  host: env['HOST'] || undefined,
+  extensionOrigins: (env['CLVLENS_EXTENSION_ORIGINS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+});
+
+let stopping = false;
+const shutdown = (): void => {
+  if (stopping) return;
+  stopping = true;
+  server.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

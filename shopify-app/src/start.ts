@@ -1,0 +1,89 @@
+import { serve } from '@hono/node-server';
+import type { Shopify } from '@shopify/shopify-api';
+import type { AddressInfo } from 'node:net';
+import { createApp, type App, type AppOptions } from './app.ts';
+import { createDatabase, type Database } from './db/connect.ts';
+import { AppError } from './errors.ts';
+import { createJsonLogger, type Logger } from './log.ts';
+import { createShopifyApi } from './shopify/config.ts';
+
+/** Configuration of {@link startAppServer}; `server.ts` fills it from the environment. */
+export interface AppServerConfig {
+  apiKey: string;
+  apiSecretKey: string;
+  /** Public URL of the app (Shopify's `application_url`). */
+  appUrl: string;
+  /** AES-256-GCM key for tokens at rest: 64 hex chars (`openssl rand -hex 32`). */
+  encryptionKey: string;
+  /** PostgreSQL URL; when absent, PGlite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** PGlite directory. Default `./data/pglite`. */
+  dataDir?: string | undefined;
+  /** Listen port; 0 = ephemeral. Default 3000. */
+  port?: number | undefined;
+  /** Listen address. Default 127.0.0.1. */
+  host?: string | undefined;
+  extensionOrigins?: readonly string[] | undefined;
+  log?: Logger | undefined;
+  /** A prebuilt `@shopify/shopify-api` object (tests, demo); default built from apiKey/apiSecretKey/appUrl. */
+  shopify?: Shopify | undefined;
+  /** Passed to {@link createApp}. */
+  appOptions?: Partial<Omit<AppOptions, 'database' | 'shopify' | 'encryptionKey'>> | undefined;
+}
+
+/** A listening app server. */
+export interface AppServer {
+  /** `http://host:port` it listens on. */
+  url: string;
+  app: App;
+  database: Database;
+  /** Stops listening, waits for running jobs, closes the database (and releases the PGlite lock). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database (migrating it), builds the app and listens. Used by `server.ts` and by the demo.
+ * @example const server = await startAppServer({ apiKey, apiSecretKey, appUrl, encryptionKey, port: 0 });
+ */
+export async function startAppServer(config: AppServerConfig): Promise<AppServer> {
+  for (const [name, value] of Object.entries({ apiKey: config.apiKey, apiSecretKey: config.apiSecretKey, appUrl: config.appUrl, encryptionKey: config.encryptionKey })) {
+    if (!value) throw new AppError('config', `startAppServer: ${name} is required (see shopify-app/README.md, Configuration).`);
+  }
+  const log = config.log ?? createJsonLogger();
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let app: App;
+  try {
+    const shopify = config.shopify ?? createShopifyApi({ apiKey: config.apiKey, apiSecretKey: config.apiSecretKey, appUrl: config.appUrl });
+    app = await createApp({
+      ...config.appOptions,
+      database,
+      shopify,
+      encryptionKey: config.encryptionKey,
+      log,
+      ...(config.extensionOrigins ? { extensionOrigins: config.extensionOrigins } : {}),
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const host = config.host ?? '127.0.0.1';
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port ?? 3000, hostname: host }, (info: AddressInfo) => resolve({ server: s, port: info.port }));
+  });
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log.info('app listening', { url, database: database.kind });
+  let stopped: Promise<void> | null = null;
+  return {
+    url,
+    app,
+    database,
+    stop() {
+      stopped ??= (async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await app.stop();
+        await database.close();
+      })();
+      return stopped;
+    },
+  };
+}
