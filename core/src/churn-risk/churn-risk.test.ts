@@ -1,0 +1,106 @@
+import mt19937 from '@stdlib/random-base-mt19937';
+import { describe, expect, it } from 'vitest';
+import { simulateMbgNbd } from '../models/mbg-nbd/simulate.ts';
+import type { CountedOrder } from '../models/rfm-summary/rfm-summary.ts';
+import { DAY_MS } from '../time/zone-offsets.ts';
+import { assessChurnRisk } from './churn-risk.ts';
+
+const asOfMs = Date.UTC(2024, 11, 31, 23, 59, 59, 999);
+const startDay = Date.UTC(2024, 0, 1) / DAY_MS;
+
+/** A shop simulated from MBG/NBD in days: whole purchase days, spend around 50.00. */
+function simulatedShop(customers: number, seed: number): CountedOrder[] {
+  const rng = mt19937.factory({ seed }).normalized;
+  const firstDays = Float64Array.from({ length: customers }, () => Math.floor(rng() * 300));
+  const sim = simulateMbgNbd({ r: 0.8, alpha: 40, a: 0.8, b: 2 }, Array.from(firstDays, (d) => 365 - 1 - d), rng);
+  const orders: CountedOrder[] = [];
+  for (let i = 0; i < customers; i++) {
+    const first = (startDay + firstDays[i]!) * DAY_MS + 36_000_000;
+    // Customers differ in their typical basket (what Gamma-Gamma models); each order varies around it.
+    const basket = 2000 + 8000 * rng();
+    const amount = (): number => Math.round(basket * (0.6 + 0.8 * rng()));
+    orders.push({ customerKey: `c${i}`, placedAtMs: first, amountMinor: amount() });
+    const x = sim.frequency[i]!;
+    // Spread the x repeat purchases evenly up to the simulated last purchase (t_x).
+    for (let k = 1; k <= x; k++) {
+      const day = Math.max(k, Math.round((sim.recency[i]! * k) / x));
+      orders.push({ customerKey: `c${i}`, placedAtMs: first + day * DAY_MS, amountMinor: amount() });
+    }
+  }
+  return orders;
+}
+
+describe('assessChurnRisk', () => {
+  it('fits MBG/NBD on a shop with enough repeat customers and fills every badge field', () => {
+    const result = assessChurnRisk(simulatedShop(3000, 11), { asOfMs, timeZone: 'UTC', margin: 0.4 });
+    expect(result.method).toBe('mbg-nbd');
+    expect(result.confidence).toBe('normal');
+    expect(result.transactionModel).not.toBeNull();
+    expect(result.spendModel).not.toBeNull();
+    expect(result.customers).toHaveLength(3000);
+    for (const c of result.customers) {
+      expect(c.pAlive).toBeGreaterThanOrEqual(0);
+      expect(c.pAlive).toBeLessThanOrEqual(1);
+      expect(c.churnProbability).toBeCloseTo(1 - c.pAlive, 12);
+      expect(c.churnTier).toBe(c.churnProbability < 1 / 3 ? 'low' : c.churnProbability > 2 / 3 ? 'high' : 'medium');
+      expect(c.churnReasons.length).toBeGreaterThan(0);
+      expect(Number.isInteger(c.predictedClvMinor)).toBe(true);
+      expect(c.predictedClvMinor!).toBeGreaterThanOrEqual(0);
+    }
+    expect(new Set(result.customers.map((c) => c.churnTier))).toEqual(new Set(['low', 'medium', 'high']));
+  });
+
+  it('gives one-time buyers a churn probability that grows with time since their order (MBG/NBD, not BG/NBD)', () => {
+    const result = assessChurnRisk(simulatedShop(3000, 12), { asOfMs, timeZone: 'UTC', margin: 1 });
+    const oneTime = result.customers.filter((c) => c.churnReasons[0]!.startsWith('one order'));
+    const daysAgo = (c: (typeof oneTime)[number]): number => Number(/one order, (\d+) days? ago/.exec(c.churnReasons[0]!)?.[1] ?? 0);
+    const recent = oneTime.filter((c) => daysAgo(c) < 120);
+    const old = oneTime.filter((c) => daysAgo(c) > 250);
+    expect(recent.length).toBeGreaterThan(10);
+    expect(old.length).toBeGreaterThan(10);
+    const mean = (cs: typeof oneTime): number => cs.reduce((s, c) => s + c.churnProbability, 0) / cs.length;
+    expect(mean(old)).toBeGreaterThan(mean(recent) + 0.1);
+    expect(Math.max(...oneTime.map((c) => c.pAlive))).toBeLessThan(1);
+  });
+
+  it('explains a lapsed regular with the multiple of their usual gap and marks them overdue', () => {
+    const orders: CountedOrder[] = [...simulatedShop(500, 13)];
+    // Orders every 10 days in January, then nothing for the 335 days to asOf: 33.5 usual gaps.
+    for (let k = 0; k < 4; k++) orders.push({ customerKey: 'lapsed', placedAtMs: Date.UTC(2024, 0, 1 + 10 * k, 12), amountMinor: 5000 });
+    const result = assessChurnRisk(orders, { asOfMs, timeZone: 'UTC', margin: 1 });
+    const lapsed = result.customers.find((c) => c.customerKey === 'lapsed')!;
+    expect(lapsed.churnReasons[0]).toBe("no order for 33.5x this customer's usual gap");
+    expect(lapsed.churnReasons[1]).toBe('4 orders, usually 10 days apart');
+    expect(lapsed.expectedNextOrderAtMs).toBe(Date.UTC(2024, 1, 10, 12));
+    expect(lapsed.overdue).toBe(true);
+    expect(lapsed.churnTier).toBe('high');
+  });
+
+  it('falls back to the cadence rule, marked low confidence, below the minimum of repeat customers', () => {
+    const day = (d: number): number => Date.UTC(2024, 0, 1, 12) + d * DAY_MS;
+    const orders: CountedOrder[] = [
+      { customerKey: 'regular', placedAtMs: day(300), amountMinor: 2000 },
+      { customerKey: 'regular', placedAtMs: day(330), amountMinor: 2000 },
+      { customerKey: 'regular', placedAtMs: day(360), amountMinor: 2000 },
+      { customerKey: 'once', placedAtMs: day(225), amountMinor: 4000 },
+    ];
+    const result = assessChurnRisk(orders, { asOfMs, timeZone: 'UTC', margin: 0.5 });
+    expect(result.method).toBe('cadence-rule');
+    expect(result.fallbackReason).toBe('too-few-repeat-customers');
+    expect(result.typicalGapDays).toBe(30);
+    const regular = result.customers.find((c) => c.customerKey === 'regular')!;
+    const once = result.customers.find((c) => c.customerKey === 'once')!;
+    expect(regular).toMatchObject({ pAlive: 1, churnTier: 'low', confidence: 'low', overdue: false, predictedClvMinor: null, expectedAvgValueMinor: 2000 });
+    // 140 days since the only order = 4.67 typical gaps: 0.5^3.67 alive.
+    expect(once.churnReasons[0]).toBe('one order, 140 days ago');
+    expect(once.pAlive).toBeCloseTo(0.5 ** (140 / 30 - 1), 12);
+    expect(once.churnTier).toBe('high');
+    expect(once.overdue).toBe(true);
+    expect(once.churnReasons.at(-1)).toBe('estimated from order timing: too few repeat customers for the model');
+  });
+
+  it('honours custom tier thresholds', () => {
+    const result = assessChurnRisk(simulatedShop(1000, 14), { asOfMs, timeZone: 'UTC', margin: 1, tiers: { medium: 0.05, high: 0.1 } });
+    for (const c of result.customers) expect(c.churnTier).toBe(c.churnProbability < 0.05 ? 'low' : c.churnProbability > 0.1 ? 'high' : 'medium');
+  });
+});

@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hyp2f1 } from '../special-functions/special-functions.ts';
+import {
+  betaGeoConditionalExpectedPurchases,
+  bgNbdConditionalExpectedPurchases,
+  bgNbdExpectedPurchases,
+  bgNbdProbabilityAlive,
+  bgNbdPurchaseProbability,
+} from './predict.ts';
+
+const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+
+/** FHL 2005 eq. 10 written directly with ₂F₁(r+x, b+x; a+b+x−1; z), the form that overflows at extremes. */
+function directConditional(p: typeof published, t: number, x: number, tx: number, T: number): number {
+  const { r, alpha, a, b } = p;
+  const z = t / (alpha + T + t);
+  const num = ((a + b + x - 1) / (a - 1)) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z));
+  const den = 1 + (x > 0 ? 1 : 0) * (a / (b + x - 1)) * ((alpha + T) / (alpha + tx)) ** (r + x);
+  return num / den;
+}
+
+describe('bgNbdConditionalExpectedPurchases', () => {
+  it('agrees with the direct (non-Euler) form of FHL 2005 eq. 10 to 1e-9 where that form is finite', () => {
+    for (const [t, x, tx, T] of [
+      [39, 2, 30.43, 38.86],
+      [39, 7, 29.43, 38.86],
+      [1, 0, 0, 38.86],
+      [52, 26, 30.86, 31],
+      [104, 10, 20, 38],
+    ] as const) {
+      const direct = directConditional(published, t, x, tx, T);
+      expect(Math.abs(bgNbdConditionalExpectedPurchases(published, t, x, tx, T) - direct) / direct).toBeLessThan(1e-9);
+    }
+  });
+
+  it('stays finite where the direct hypergeometric overflows (x = 500, t = 520 weeks)', () => {
+    const direct = directConditional(published, 520, 500, 110, 110);
+    const stable = bgNbdConditionalExpectedPurchases(published, 520, 500, 110, 110);
+    expect(Number.isFinite(direct)).toBe(false);
+    expect(Number.isFinite(stable)).toBe(true);
+    expect(stable).toBeGreaterThan(100);
+  });
+
+  it('is continuous through the removable singularity a = 1', () => {
+    const at = (a: number): number => bgNbdConditionalExpectedPurchases({ ...published, a }, 39, 3, 20, 38);
+    expect(at(1)).toBeCloseTo((at(1 - 1e-4) + at(1 + 1e-4)) / 2, 6);
+    expect(Number.isFinite(betaGeoConditionalExpectedPurchases('mbg-nbd', { ...published, a: 1 }, 39, 3, 20, 38))).toBe(true);
+  });
+
+  it('is non-negative and increasing in t (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.5, max: 200, noNaN: true }), (x, frac, T) => {
+        const tx = x === 0 ? 0 : Math.max(1e-3, frac * T);
+        const e1 = bgNbdConditionalExpectedPurchases(published, 10, x, tx, T);
+        const e2 = bgNbdConditionalExpectedPurchases(published, 20, x, tx, T);
+        return e1 >= 0 && e2 >= e1 && Number.isFinite(e2);
+      }),
+    );
+  });
+});
+
+describe('bgNbdProbabilityAlive', () => {
+  it('is exactly 0 for x = 1000, t_x = 10, T = 100 (lifetimes overflow test) and 1 for x = 0', () => {
+    expect(bgNbdProbabilityAlive(published, 1000, 10, 100)).toBe(0);
+    expect(bgNbdProbabilityAlive(published, 0, 0, 1e6)).toBe(1);
+  });
+
+  it('stays within [0, 1] (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1e4, noNaN: true }), (x, frac, T) => {
+        const p = bgNbdProbabilityAlive(published, x, frac * T, T);
+        return p >= 0 && p <= 1;
+      }),
+    );
+  });
+});
+
+describe('bgNbdPurchaseProbability', () => {
+  it('sums to 1 over n and its mean equals E[X(t)]', () => {
+    for (const t of [1, 39, 78]) {
+      let total = 0;
+      let mean = 0;
+      for (let n = 0; n < 400; n++) {
+        const p = bgNbdPurchaseProbability(published, t, n);
+        total += p;
+        mean += n * p;
+      }
+      expect(total).toBeCloseTo(1, 8);
+      expect(mean).toBeCloseTo(bgNbdExpectedPurchases(published, t), 6);
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import mt19937 from '@stdlib/random-base-mt19937';
+import { describe, expect, it } from 'vitest';
+import { bgNbdProbabilityAlive } from '../bg-nbd/predict.ts';
+import { fitMbgNbd } from './fit.ts';
+import { mbgNbdLogLikelihood } from './likelihood.ts';
+import { mbgNbdConditionalExpectedPurchases, mbgNbdExpectedPurchases, mbgNbdProbabilityAlive } from './predict.ts';
+import { simulateMbgNbd } from './simulate.ts';
+
+const params = { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
+
+describe('fitMbgNbd', () => {
+  it('recovers the parameters of data simulated from MBG/NBD (seed 99, 20,000 customers)', () => {
+    const truth = { r: 0.6, alpha: 5, a: 0.9, b: 1.8 };
+    const rng = mt19937.factory({ seed: 99 }).normalized;
+    const sim = simulateMbgNbd(truth, Float64Array.from({ length: 20_000 }, () => 40 + 12 * rng()), rng);
+    const fit = fitMbgNbd(sim);
+    expect(fit.ok).toBe(true);
+    if (!fit.ok) return;
+    const p = fit.value.params;
+    expect(Math.abs(p.r / truth.r - 1)).toBeLessThan(0.1);
+    expect(Math.abs(p.alpha / truth.alpha - 1)).toBeLessThan(0.15);
+    expect(Math.abs(p.a / truth.a - 1)).toBeLessThan(0.25);
+    expect(Math.abs(p.b / truth.b - 1)).toBeLessThan(0.3);
+    expect(fit.value.logLikelihood).toBeGreaterThanOrEqual(mbgNbdLogLikelihood(truth, sim));
+  });
+});
+
+describe('mbgNbdProbabilityAlive', () => {
+  it('decays with time for one-time buyers, while BG/NBD keeps them alive forever', () => {
+    const ages = [1, 30, 90, 365, 1000];
+    const mbg = ages.map((T) => mbgNbdProbabilityAlive(params, 0, 0, T));
+    const bg = ages.map((T) => bgNbdProbabilityAlive(params, 0, 0, T));
+    expect(bg).toEqual([1, 1, 1, 1, 1]);
+    for (let i = 1; i < mbg.length; i++) expect(mbg[i]!).toBeLessThan(mbg[i - 1]!);
+    expect(mbg[0]!).toBeLessThan(1);
+    expect(mbg.at(-1)!).toBeLessThan(0.2);
+  });
+
+  it('stays in [0, 1] and is exactly 0 at extreme inactivity', () => {
+    expect(mbgNbdProbabilityAlive(params, 1000, 10, 100)).toBe(0);
+    expect(mbgNbdProbabilityAlive(params, 5, 50, 50)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('mbgNbdExpectedPurchases', () => {
+  it('equals the conditional expectation of a customer observed for zero time (x = 0, T = 0)', () => {
+    for (const t of [1, 10, 39, 100]) {
+      expect(mbgNbdExpectedPurchases(params, t)).toBeCloseTo(mbgNbdConditionalExpectedPurchases(params, t, 0, 0, 0), 10);
+    }
+  });
+});
