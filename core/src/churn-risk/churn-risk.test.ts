@@ -1,5 +1,5 @@
-import mt19937 from '@stdlib/random-base-mt19937';
 import { describe, expect, it } from 'vitest';
+import { createSeededRng } from '../models/bg-nbd/simulate.ts';
 import { simulateMbgNbd } from '../models/mbg-nbd/simulate.ts';
 import type { CountedOrder } from '../models/rfm-summary/rfm-summary.ts';
 import { DAY_MS } from '../time/zone-offsets.ts';
@@ -10,7 +10,7 @@ const startDay = Date.UTC(2024, 0, 1) / DAY_MS;
 
 /** A shop simulated from MBG/NBD in days: whole purchase days, spend around 50.00. */
 function simulatedShop(customers: number, seed: number): CountedOrder[] {
-  const rng = mt19937.factory({ seed }).normalized;
+  const rng = createSeededRng(seed);
   const firstDays = Float64Array.from({ length: customers }, () => Math.floor(rng() * 300));
   const sim = simulateMbgNbd({ r: 0.8, alpha: 40, a: 0.8, b: 2 }, Array.from(firstDays, (d) => 365 - 1 - d), rng);
   const orders: CountedOrder[] = [];

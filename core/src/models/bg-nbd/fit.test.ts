@@ -1,10 +1,9 @@
-import mt19937 from '@stdlib/random-base-mt19937';
 import { describe, expect, it } from 'vitest';
 import { fitBgNbd } from './fit.ts';
 import { bgNbdLogLikelihood } from './likelihood.ts';
-import { simulateBgNbd } from './simulate.ts';
+import { createSeededRng, simulateBgNbd } from './simulate.ts';
 
-const seeded = (seed: number): (() => number) => mt19937.factory({ seed }).normalized;
+const seeded = (seed: number): (() => number) => createSeededRng(seed);
 
 function ages(n: number, rng: () => number): Float64Array {
   // Acquisition spread over 12 weeks, observed until week 52, like a quarterly cohort.

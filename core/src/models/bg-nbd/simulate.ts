@@ -1,10 +1,18 @@
 import betaRandom from '@stdlib/random-base-beta';
 import gammaRandom from '@stdlib/random-base-gamma';
+import mt19937 from '@stdlib/random-base-mt19937';
 import { BetaGeoVariant } from './likelihood.ts';
 import type { BgNbdParams } from './likelihood.ts';
 
 /** A seeded generator of uniform numbers in [0, 1); core never calls Math.random. */
 export type UniformRng = () => number;
+
+/** A Mersenne Twister (MT19937) uniform generator in [0, 1): the same seed gives the same sequence. */
+export function createSeededRng(seed: number): UniformRng {
+  // stdlib's typings omit the `normalized` property that its factory attaches to the generator.
+  const generator = mt19937.factory({ seed }) as unknown as { normalized: UniformRng };
+  return generator.normalized;
+}
 
 /** Simulated (x, t_x, T) per customer, plus the latent truth for checks. */
 export interface SimulatedCustomers {

@@ -1,5 +1,5 @@
-import mt19937 from '@stdlib/random-base-mt19937';
 import { describe, expect, it } from 'vitest';
+import { createSeededRng } from '../bg-nbd/simulate.ts';
 import { fitGammaGamma } from './fit.ts';
 import { gammaGammaExpectedAverageValue, gammaGammaPopulationMean } from './predict.ts';
 import { simulateGammaGamma } from './simulate.ts';
@@ -7,7 +7,7 @@ import { simulateGammaGamma } from './simulate.ts';
 describe('fitGammaGamma', () => {
   it('recovers p, q, γ from simulated spend (seed 5, 20,000 repeat buyers, γ in minor units)', () => {
     const truth = { p: 6, q: 4, gamma: 1500 };
-    const rng = mt19937.factory({ seed: 5 }).normalized;
+    const rng = createSeededRng(5);
     const frequency = Float64Array.from({ length: 20_000 }, () => 1 + Math.floor(6 * rng()));
     const m = simulateGammaGamma(truth, frequency, rng);
     const fit = fitGammaGamma({ frequency, monetaryValue: m });
@@ -19,7 +19,7 @@ describe('fitGammaGamma', () => {
   });
 
   it('leaves out one-time buyers and zero spend, and counts them', () => {
-    const rng = mt19937.factory({ seed: 6 }).normalized;
+    const rng = createSeededRng(6);
     const frequency = Float64Array.from({ length: 3_000 }, (_, i) => (i % 3 === 0 ? 0 : 2));
     const m = simulateGammaGamma({ p: 5, q: 3, gamma: 20 }, frequency, rng);
     m[1] = 0;
