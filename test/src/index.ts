@@ -47,3 +47,19 @@ export type { ComplianceTopic, WebhookTopic } from './fake-shopify/topics.ts';
 export { FAKE_SHOPIFY_ERROR_CODES, FakeShopifyError } from './fake-shopify/errors.ts';
 export type { FakeShopifyErrorCode } from './fake-shopify/errors.ts';
 export { toGid, parseGid } from './fake-shopify/gid.ts';
+
+// --- generator
+export { generateShop, generateShopStream, shopHandle } from './generator/generate.ts';
+export type { GeneratedShopStream, ShopSource } from './generator/generate.ts';
+export { DEFAULT_BEHAVIOUR, DEFAULT_PROCESS } from './generator/options.ts';
+export type { GenerateShopOptions, PurchaseProcessParams, ShopBehaviour } from './generator/options.ts';
+export {
+  exportFinancialStatus,
+  refundedMinorOf,
+  SHOPIFY_ORDERS_EXPORT_HEADER,
+  writeShopifyOrdersExport,
+} from './generator/shopify-export.ts';
+export type { OrdersExportOptions, WriteSummary } from './generator/shopify-export.ts';
+export { toOrderRecord, toOrderRecords, TRANSACTION_LOG_HEADER, writeTransactionLog } from './generator/truth.ts';
+export { Random } from './generator/random.ts';
+export type { WritableLike } from './generator/csv.ts';
