@@ -8,9 +8,17 @@ export const API_KEY = 'clvlens-test-key';
 export const API_SECRET = 'clvlens-test-secret';
 
 /** Starts a fake on an ephemeral loopback port and a real shopifyApi() whose fetch is routed to it. */
-export async function startHarness(extra: Partial<CreateFakeShopifyOptions> = {}): Promise<{ fake: FakeShopify; shopify: Shopify }> {
+export interface Harness {
+  fake: FakeShopify;
+  shopify: Shopify;
+  /** Routes the process-wide library fetch to this harness's fake again (after another harness took it). */
+  activate: () => void;
+}
+
+export async function startHarness(extra: Partial<CreateFakeShopifyOptions> = {}): Promise<Harness> {
   const fake = await createFakeShopify({ appApiKey: API_KEY, appSecret: API_SECRET, ...extra });
-  setAbstractFetchFunc(fakeShopifyFetch(fake));
+  const activate = (): void => setAbstractFetchFunc(fakeShopifyFetch(fake));
+  activate();
   const shopify = shopifyApi({
     apiKey: API_KEY,
     apiSecretKey: API_SECRET,
@@ -20,5 +28,5 @@ export async function startHarness(extra: Partial<CreateFakeShopifyOptions> = {}
     isEmbeddedApp: true,
     logger: { level: LogSeverity.Error, log: () => undefined },
   });
-  return { fake, shopify };
+  return { fake, shopify, activate };
 }
