@@ -1,0 +1,21 @@
+// Public entry of @clvlens/cli: every export is listed by name. The executable is main.ts.
+export { runCli, usage } from './cli.ts';
+export { CliError, CliErrorCode, EXIT_CODE, EXIT_INTERNAL_ERROR, formatLocation } from './errors.ts';
+export type { InputLocation } from './errors.ts';
+export type { CliIo, CommandRunner, TextSink } from './io.ts';
+export { runReport } from './commands/report.ts';
+export { detectReader, readOrdersFile, READERS } from './readers/detect.ts';
+export { InputFormat } from './readers/reader.ts';
+export type { OrdersReader, ReadOrdersOptions, ReadOrdersResult } from './readers/reader.ts';
+export { readShopifyOrdersExport, isSubscription } from './readers/shopify-orders.ts';
+export { readTransactionLog, DEFAULT_LOG_CURRENCY } from './readers/transaction-log.ts';
+export { parseDateTimeMs } from './readers/datetime.ts';
+export { readSurveyResponses, CSAT_SCALE_MAX } from './inputs/surveys.ts';
+export type { SurveyResponses } from './inputs/surveys.ts';
+export { readMonthlySpend } from './inputs/spend.ts';
+export { buildReportDocument } from './report/report-document.ts';
+export type { ReportDocument } from './report/report-document.ts';
+export { formatScorecardText, formatMoney, formatPercent } from './report/scorecard-text.ts';
+export { renderHtmlPage, jsonForScriptElement } from './report/html-page.ts';
+export { createProgress } from './progress.ts';
+export type { Progress } from './progress.ts';
