@@ -7,7 +7,7 @@ import { readOrdersFile } from '../readers/detect.ts';
 import { captureIo, noProgress, shopifyRow, SHOPIFY_HEADER, tempDir } from '../testing/temp-files.ts';
 
 const files = tempDir();
-const fixture = join(import.meta.dirname, '../../fixtures/sample-orders-export.csv');
+const fixture = join(import.meta.dirname, '../../fixtures/hand-made-orders-export.csv');
 
 async function run(args: string[]) {
   const io = captureIo(files.dir);

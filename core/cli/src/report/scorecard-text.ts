@@ -72,9 +72,10 @@ export function formatScorecardText(doc: ReportDocument): string {
   const alert = churn.alert;
   row('Churn alert (90 d trend)', alert.status + (alert.direction === null ? '' : ` (${alert.direction})`), alert.rule);
   const pc = doc.periodChurn;
-  row(`Period churn rate (last ${Math.round((pc.periodEndMs - pc.periodStartMs) / 86_400_000)} d)`, formatPercent(pc.value), `${count(pc.churned)} of ${count(pc.activeAtStart)} active at the start`);
+  const periodText = `${formatLocalDate(pc.periodStartMs, doc.timeZone)} to ${formatLocalDate(pc.periodEndMs, doc.timeZone)}`;
+  row('Period churn rate (CRR)', formatPercent(pc.value), `${count(pc.churned)} of ${count(pc.activeAtStart)} active (order within ${pc.inactivityDays} d) at the start churned, ${periodText}`);
   const pr = doc.productRetention;
-  row('Retention rate ((CE - CN) / CS)', formatPercent(pr.value), `CE ${count(pr.activeAtEnd)}, CN ${count(pr.newInPeriod)}, CS ${count(pr.activeAtStart)}`);
+  row('Retention rate ((CE - CN) / CS)', formatPercent(pr.value), `CE ${count(pr.activeAtEnd)}, CN ${count(pr.newInPeriod)}, CS ${count(pr.activeAtStart)}, same period`);
   for (const gap of [doc.timeBetweenOrders.firstToSecond, doc.timeBetweenOrders.secondToThird]) {
     row(
       `Days from order ${gap.fromOrder} to ${gap.fromOrder + 1} (median)`,
