@@ -1,6 +1,9 @@
 import { CliError, EXIT_INTERNAL_ERROR } from './errors.ts';
 import type { CliIo, CommandRunner } from './io.ts';
 import { runReport } from './commands/report.ts';
+import { runFit } from './commands/fit.ts';
+import { runPredict } from './commands/predict.ts';
+import { runValidate } from './commands/validate.ts';
 
 interface CommandEntry {
   run: CommandRunner;
@@ -10,6 +13,9 @@ interface CommandEntry {
 // Commands are registered here as they exist; an unregistered name is reported as unknown, never faked.
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   report: { run: runReport, summary: 'retention scorecard of an orders export or transaction log (--json, --html)' },
+  fit: { run: runFit, summary: 'fit BG/NBD or MBG/NBD and Gamma-Gamma on a calibration period (--json)' },
+  predict: { run: runPredict, summary: 'per-customer P(alive), expected purchases and CLV as CSV (--out)' },
+  validate: { run: runValidate, summary: 'holdout validation of every purchase model (--json)' },
 };
 
 /** Top-level usage text, listing the registered commands. */

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { CliError, CliErrorCode } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { COMMON_OPTIONS, COMMON_USAGE, endMs, loadCountedOrders, MODEL_NAMES, minorPerMajor, parseCommon, reportFitFailure, runModels } from './model-common.ts';
+
+export const FIT_USAGE = `Usage: clvlens fit <file> [options]
+
+Fits a purchase model (BG/NBD or MBG/NBD) and the Gamma-Gamma spend model on the calibration period and prints the
+parameters. α is in the time unit; Gamma-Gamma v (γ) is in major currency units (dollars for CDNOW).
+
+Options:
+  --model bgnbd|mbgnbd       purchase model (default bgnbd)
+${COMMON_USAGE}`;
+
+const OPTIONS = { ...COMMON_OPTIONS, model: { type: 'string' } } as const;
+
+function usageError(message: string): CliError {
+  return new CliError(CliErrorCode.usage, `fit: ${message}\n\n${FIT_USAGE}`);
+}
+
+/**
+ * `clvlens fit <file> --model bgnbd|mbgnbd --time-unit week|day --calibration-end YYYY-MM-DD --json` prints
+ * `{"model","params":{"r","alpha","a","b"},"logLikelihood","customers","gammaGamma":{"p","q","v","customers"}}`
+ * (gammaGamma is null when it cannot be fitted). Exit 3 when the purchase model cannot be fitted.
+ */
+export async function runFit(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    io.stdout.write(FIT_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'name the orders file.' : `expected one file, got ${positionals.length}.`);
+  const file = positionals[0]!;
+  const modelName = values.model ?? 'bgnbd';
+  const variant = MODEL_NAMES[modelName];
+  if (variant === undefined) throw usageError(`--model is bgnbd or mbgnbd, got ${JSON.stringify(modelName)}.`);
+  const settings = parseCommon(values, usageError);
+
+  const loaded = await loadCountedOrders(file, io, settings);
+  const calibrationEndMs = endMs(settings.calibrationEnd, loaded.orders, settings.timeZone);
+  const run = runModels(loaded.orders, variant, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
+  if (!run.fit.ok) return reportFitFailure(io, 'fit', modelName, run.fit.reason);
+  const { params, logLikelihood, customers } = run.fit.value;
+  const perMajor = minorPerMajor(loaded.currency);
+  const gammaGamma = run.spend.ok
+    ? { p: run.spend.value.params.p, q: run.spend.value.params.q, v: run.spend.value.params.gamma / perMajor, customers: run.spend.value.customers }
+    : null;
+  if (!run.spend.ok) io.stderr.write(`clvlens: fit: Gamma-Gamma could not be fitted (${run.spend.reason}).\n`);
+  const doc = { model: modelName, params: { r: params.r, alpha: params.alpha, a: params.a, b: params.b }, logLikelihood, customers, gammaGamma };
+  if (settings.json) {
+    io.stdout.write(`${JSON.stringify(doc)}\n`);
+    return 0;
+  }
+  const lines = [
+    `${modelName} fitted on ${customers} customers (${loaded.format}, time unit ${settings.timeUnit}, calibration to ${new Date(calibrationEndMs).toISOString().slice(0, 10)} ${settings.timeZone})`,
+    `  r = ${params.r.toFixed(4)}  alpha = ${params.alpha.toFixed(4)}  a = ${params.a.toFixed(4)}  b = ${params.b.toFixed(4)}`,
+    `  log-likelihood = ${logLikelihood.toFixed(3)}`,
+    gammaGamma === null
+      ? '  Gamma-Gamma: not fitted'
+      : `Gamma-Gamma on ${gammaGamma.customers} repeat customers: p = ${gammaGamma.p.toFixed(4)}  q = ${gammaGamma.q.toFixed(4)}  v = ${gammaGamma.v.toFixed(4)} ${loaded.currency}`,
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,201 @@
+import { open, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  compressSummaries,
+  currencyExponent,
+  customerKeyOf,
+  endOfLocalDateMs,
+  endOfLocalDayMs,
+  fitBetaGeo,
+  fitGammaGamma,
+  isCountedOrder,
+  isValidTimeZone,
+  orderNetMinor,
+  parseLocalDate,
+  summarizeOrders,
+  type BetaGeoVariant,
+  type BgNbdFit,
+  type CompressedSummaries,
+  type CountedOrder,
+  type CustomerSummaries,
+  type GammaGammaFit,
+  type ModelFitFailure,
+  type Result,
+  type TimeUnit,
+} from '@clvlens/core';
+import { CliError, CliErrorCode } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { createProgress } from '../progress.ts';
+import { looksLikeCdnow, readCdnow } from '../readers/cdnow.ts';
+import { describeIoError } from '../readers/csv-rows.ts';
+import { readOrdersFile } from '../readers/detect.ts';
+
+/** Model names on the command line and in JSON output, and core's variant for each. */
+export const MODEL_NAMES: Readonly<Record<string, BetaGeoVariant>> = { bgnbd: 'bg-nbd', mbgnbd: 'mbg-nbd' };
+export const MODEL_OF_VARIANT: Readonly<Record<BetaGeoVariant, string>> = { 'bg-nbd': 'bgnbd', 'mbg-nbd': 'mbgnbd' };
+
+/** Options shared by fit, predict and validate (node:util parseArgs shapes). */
+export const COMMON_OPTIONS = {
+  'time-unit': { type: 'string' },
+  'calibration-end': { type: 'string' },
+  timezone: { type: 'string' },
+  currency: { type: 'string' },
+  'skip-invalid': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const COMMON_USAGE = `  --time-unit week|day       model time unit (default week; weeks are days / 7, as in the papers)
+  --calibration-end DATE     last day (YYYY-MM-DD, inclusive) of the calibration period (default: last order day)
+  --timezone ZONE            IANA zone whose calendar days are purchase days (default UTC, right for CDNOW)
+  --currency XXX             shop currency when the file has none (transaction log default USD; CDNOW is USD)
+  --skip-invalid             count rows with invalid values by reason and go on (orders exports, transaction logs)
+  --json                     print JSON instead of text
+  -h, --help                 show this help
+
+Input: CDNOW_sample.txt / CDNOW_master.txt (whitespace-separated; detected by 5 or 4 columns with a yyyymmdd date,
+the sample keyed by its SECOND column sample_id, the master by its first), a transaction log CSV
+(customer_id,date,amount[,order_id]) or a Shopify orders export; the CSV formats are detected from their header.
+Only counted orders are modelled (not test, not cancelled, net > 0); several orders on one day count once.
+`;
+
+export interface LoadedOrders {
+  format: string;
+  orders: CountedOrder[];
+  currency: string;
+  /** Orders left out before modelling, by reason (the readers' skips plus core's counting rules). */
+  skippedByReason: Record<string, number>;
+}
+
+/** Reads CDNOW logs with the CDNOW reader and every other format with the CLI's detecting reader. */
+export async function loadCountedOrders(
+  file: string,
+  io: CliIo,
+  options: { timeZone: string; currency: string | null; skipInvalid: boolean },
+): Promise<LoadedOrders> {
+  const path = resolve(io.cwd, file);
+  let head: string;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(4096);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      head = buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (cause) {
+    throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
+  }
+  if (looksLikeCdnow(head)) {
+    if (options.currency !== null && options.currency !== 'USD') {
+      throw new CliError(CliErrorCode.mixedCurrency, `${file} is a CDNOW log in USD; --currency ${options.currency} does not apply.`);
+    }
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
+    }
+    const log = readCdnow(text, file);
+    return { format: log.format, orders: log.orders, currency: log.currency, skippedByReason: {} };
+  }
+  const read = await readOrdersFile(path, file, {
+    timeZone: options.timeZone,
+    currency: options.currency,
+    skipInvalid: options.skipInvalid,
+    progress: createProgress(io.stderr, false, ''),
+  });
+  const skipped: Record<string, number> = { ...read.skippedByReason };
+  const orders: CountedOrder[] = [];
+  let currency: string | null = null;
+  for (const order of read.orders) {
+    if (!isCountedOrder(order)) {
+      skipped['not-counted'] = (skipped['not-counted'] ?? 0) + 1;
+      continue;
+    }
+    const customerKey = customerKeyOf(order);
+    if (customerKey === null) {
+      skipped['no-customer'] = (skipped['no-customer'] ?? 0) + 1;
+      continue;
+    }
+    if (currency === null) currency = order.currency;
+    else if (order.currency !== currency) {
+      throw new CliError(CliErrorCode.mixedCurrency, `${file} has orders in ${currency} and ${order.currency} (order ${order.orderId}); models need one currency.`);
+    }
+    orders.push({ customerKey, placedAtMs: order.placedAtMs, amountMinor: orderNetMinor(order) });
+  }
+  if (orders.length === 0) {
+    throw new CliError(CliErrorCode.noOrders, `${file} holds no counted orders with a customer (skipped: ${JSON.stringify(skipped)}).`);
+  }
+  return { format: read.format, orders, currency: currency ?? options.currency ?? 'USD', skippedByReason: skipped };
+}
+
+/** Parsed common options. */
+export interface CommonSettings {
+  timeUnit: TimeUnit;
+  timeZone: string;
+  currency: string | null;
+  skipInvalid: boolean;
+  json: boolean;
+  calibrationEnd: string | null;
+}
+
+export function parseCommon(values: Record<string, string | boolean | undefined>, usageError: (m: string) => CliError): CommonSettings {
+  const timeUnit = (values['time-unit'] as string | undefined) ?? 'week';
+  if (timeUnit !== 'week' && timeUnit !== 'day') throw usageError(`--time-unit is week or day, got ${JSON.stringify(timeUnit)}.`);
+  const timeZone = (values.timezone as string | undefined) ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) throw usageError(`--timezone ${JSON.stringify(timeZone)} is not an IANA time zone like Europe/Paris.`);
+  const calibrationEnd = (values['calibration-end'] as string | undefined) ?? null;
+  if (calibrationEnd !== null) checkDate('--calibration-end', calibrationEnd, usageError);
+  const currencyText = values.currency as string | undefined;
+  const currency = currencyText === undefined ? null : currencyText.trim().toUpperCase();
+  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) throw usageError(`--currency ${JSON.stringify(currencyText)} is not an ISO 4217 code like USD.`);
+  return { timeUnit, timeZone, currency, skipInvalid: values['skip-invalid'] === true, json: values.json === true, calibrationEnd };
+}
+
+export function checkDate(option: string, text: string, usageError: (m: string) => CliError): void {
+  if (!parseLocalDate(text).ok) throw usageError(`${option} ${JSON.stringify(text)} is not a date like 1997-09-30.`);
+}
+
+/** End of the given local date, or of the last order's day. */
+export function endMs(date: string | null, orders: readonly CountedOrder[], timeZone: string): number {
+  if (date !== null) return endOfLocalDateMs(date, timeZone);
+  let last = Number.NEGATIVE_INFINITY;
+  for (const order of orders) if (order.placedAtMs > last) last = order.placedAtMs;
+  return endOfLocalDayMs(last, timeZone);
+}
+
+/** The summaries, compressed rows and both fits for one command run. */
+export interface ModelRun {
+  summaries: CustomerSummaries;
+  compressed: CompressedSummaries;
+  fit: Result<BgNbdFit, ModelFitFailure>;
+  spend: Result<GammaGammaFit, ModelFitFailure>;
+}
+
+export function runModels(
+  orders: readonly CountedOrder[],
+  variant: BetaGeoVariant,
+  settings: { calibrationEndMs: number; timeZone: string; timeUnit: TimeUnit; holdoutEndMs?: number },
+): ModelRun {
+  const summaries = summarizeOrders(orders, settings);
+  if (summaries.customerKeys.length === 0) {
+    throw new CliError(CliErrorCode.noOrders, 'no customer has an order on or before the calibration end.');
+  }
+  const compressed = compressSummaries(summaries);
+  const fit = fitBetaGeo(variant, compressed);
+  const spend = fitGammaGamma({ frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor });
+  return { summaries, compressed, fit, spend };
+}
+
+/** Minor units per major unit of `currency` (100 for USD). */
+export function minorPerMajor(currency: string): number {
+  return 10 ** currencyExponent(currency);
+}
+
+/** Message and exit code 3 (the data) for a model that could not be fitted. */
+export function reportFitFailure(io: CliIo, command: string, model: string, reason: string): number {
+  io.stderr.write(`clvlens: ${command}: the ${model} model could not be fitted to this data (${reason}).\n`);
+  return 3;
+}
