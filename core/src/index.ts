@@ -60,3 +60,59 @@ export {
 export type { OrderRecord } from './orders/order.ts';
 
 // --- predictive models and churn risk (issue 3)
+export { compressSummaries, DAYS_PER_TIME_UNIT, summarizeOrders, TimeUnit } from './models/rfm-summary/rfm-summary.ts';
+export type {
+  CompressedSummaries,
+  CountedOrder,
+  CustomerSummaries,
+  FrequencyRecencyRows,
+  HoldoutCounts,
+  SummaryOptions,
+} from './models/rfm-summary/rfm-summary.ts';
+export { ModelFitFailure } from './models/optimize/fit-failure.ts';
+export { minimizeBfgs } from './models/optimize/bfgs.ts';
+export type { MinimizeOptions, MinimizeOutcome, ObjectiveWithGradient } from './models/optimize/bfgs.ts';
+export { BetaGeoVariant, betaGeoLogLikelihood, bgNbdLogLikelihood, prepareRows } from './models/bg-nbd/likelihood.ts';
+export type { BgNbdParams, PreparedRows } from './models/bg-nbd/likelihood.ts';
+export { fitBetaGeo, fitBgNbd } from './models/bg-nbd/fit.ts';
+export type { BetaGeoFitOptions, BgNbdFit } from './models/bg-nbd/fit.ts';
+export {
+  betaGeoConditionalExpectedPurchases,
+  betaGeoExpectedPurchases,
+  betaGeoProbabilityAlive,
+  bgNbdConditionalExpectedPurchases,
+  bgNbdExpectedPurchases,
+  bgNbdProbabilityAlive,
+  bgNbdPurchaseProbability,
+} from './models/bg-nbd/predict.ts';
+export { createSeededRng, simulateBetaGeo, simulateBgNbd } from './models/bg-nbd/simulate.ts';
+export type { SimulatedCustomers, UniformRng } from './models/bg-nbd/simulate.ts';
+export { mbgNbdLogLikelihood } from './models/mbg-nbd/likelihood.ts';
+export type { MbgNbdParams } from './models/mbg-nbd/likelihood.ts';
+export { fitMbgNbd } from './models/mbg-nbd/fit.ts';
+export { mbgNbdConditionalExpectedPurchases, mbgNbdExpectedPurchases, mbgNbdProbabilityAlive } from './models/mbg-nbd/predict.ts';
+export { simulateMbgNbd } from './models/mbg-nbd/simulate.ts';
+export { gammaGammaLogLikelihood } from './models/gamma-gamma/likelihood.ts';
+export type { GammaGammaParams, SpendRows } from './models/gamma-gamma/likelihood.ts';
+export { fitGammaGamma } from './models/gamma-gamma/fit.ts';
+export type { GammaGammaFit, GammaGammaFitOptions } from './models/gamma-gamma/fit.ts';
+export { gammaGammaExpectedAverageValue, gammaGammaPopulationMean } from './models/gamma-gamma/predict.ts';
+export { simulateGammaGamma } from './models/gamma-gamma/simulate.ts';
+export {
+  DEFAULT_ANNUAL_DISCOUNT_RATE,
+  discountedClv,
+  discountedExpectedPurchases,
+  predictCustomers,
+  UNITS_PER_MONTH,
+} from './models/clv/clv.ts';
+export type { ClvOptions, CustomerPredictions } from './models/clv/clv.ts';
+export { holdoutReport } from './models/holdout/holdout.ts';
+export type { HoldoutFrequencyRow, HoldoutReport } from './models/holdout/holdout.ts';
+export {
+  assessChurnRisk,
+  ChurnFallbackReason,
+  ChurnMethod,
+  DEFAULT_TYPICAL_GAP_DAYS,
+  MIN_REPEAT_CUSTOMERS_FOR_MODEL,
+} from './churn-risk/churn-risk.ts';
+export type { ChurnRiskAssessment, ChurnRiskOptions, CustomerChurnRisk } from './churn-risk/churn-risk.ts';
