@@ -58,6 +58,66 @@ export {
   OrderSkipReason,
 } from './orders/order.ts';
 export type { OrderRecord } from './orders/order.ts';
+export { prepareOrders, RefundAttribution } from './dataset/prepare.ts';
+export type { OrderCounts, PreparedOrders, PrepareOptions } from './dataset/prepare.ts';
+export { computeShopReport } from './report/shop-report.ts';
+export type { ShopReport, ShopReportOptions, SurveyInput } from './report/shop-report.ts';
+export { summarizeCustomers, summarizePreparedCustomers } from './metrics/customer-summary/customer-summary.ts';
+export type { CustomerSummary } from './metrics/customer-summary/customer-summary.ts';
+export { computeRepeatPurchaseRate, computeRepeatRateSeries } from './metrics/repeat-rate/repeat-rate.ts';
+export type { RepeatPurchaseRate, RepeatRateSeries } from './metrics/repeat-rate/repeat-rate.ts';
+export {
+  computeReturningCustomerRate,
+  RETURNING_VS_REPEAT_NOTE,
+} from './metrics/returning-customer-rate/returning-customer-rate.ts';
+export type { ReturningCustomerRate } from './metrics/returning-customer-rate/returning-customer-rate.ts';
+export { computeAverageOrderValue, computeAverageOrderValueSeries } from './metrics/average-order-value/average-order-value.ts';
+export type { AverageOrderValue } from './metrics/average-order-value/average-order-value.ts';
+export { computeRepurchaseWithin } from './metrics/repurchase-window/repurchase-window.ts';
+export type { RepurchaseCohort, RepurchaseRate, RepurchaseWithin } from './metrics/repurchase-window/repurchase-window.ts';
+export {
+  CHURN_ALERT_DEFAULTS,
+  computeChurnTrend,
+  computeInactivityChurn,
+  detectChurnAlert,
+} from './metrics/inactivity-churn/inactivity-churn.ts';
+export type { ChurnAlert, ChurnTrend, InactivityChurn } from './metrics/inactivity-churn/inactivity-churn.ts';
+export { computePeriodChurn, measurePeriod, periodEndingAt } from './metrics/period-churn/period-churn.ts';
+export type { DayPeriod, PeriodActivity, PeriodChurn } from './metrics/period-churn/period-churn.ts';
+export { computeProductRetention } from './metrics/product-retention/product-retention.ts';
+export type { ProductRetention } from './metrics/product-retention/product-retention.ts';
+export { computeHistoricClv } from './metrics/historic-clv/historic-clv.ts';
+export type { HistoricClv } from './metrics/historic-clv/historic-clv.ts';
+export {
+  computeShopFormulaClv,
+  expectedLifetimeYears,
+  formulaClvMinor,
+  LIFETIME_BOUNDS,
+} from './metrics/formula-clv/formula-clv.ts';
+export type { FormulaClvInputs, ShopFormulaClv } from './metrics/formula-clv/formula-clv.ts';
+export { computeWindowedClv, computeWindowedClvSeries, WINDOWED_CLV_DEFAULTS } from './metrics/windowed-clv/windowed-clv.ts';
+export type { ClvWindow, WindowedClv, WindowedClvSeries } from './metrics/windowed-clv/windowed-clv.ts';
+export { computeCohortMatrix } from './metrics/cohort-matrix/cohort-matrix.ts';
+export type { CohortMatrix, CohortRow } from './metrics/cohort-matrix/cohort-matrix.ts';
+export { countRfmSegments, RFM_SEGMENT_TABLE, RFM_SEGMENTS, rfmSegmentOf, scoreRfm } from './metrics/rfm/rfm.ts';
+export type { RfmScores, RfmSegment } from './metrics/rfm/rfm.ts';
+export { computeTimeBetweenOrders, GAP_BUCKET_UPPER_DAYS } from './metrics/time-between-orders/time-between-orders.ts';
+export type { GapDistribution, TimeBetweenOrders } from './metrics/time-between-orders/time-between-orders.ts';
+export { computeCsat, computeNps } from './metrics/surveys/surveys.ts';
+export type { Csat, Nps } from './metrics/surveys/surveys.ts';
+export { computeMrr, mrrMinor } from './metrics/mrr/mrr.ts';
+export type { Mrr, MrrPoint } from './metrics/mrr/mrr.ts';
+export { computeLtvCac } from './metrics/ltv-cac/ltv-cac.ts';
+export type { CohortLtvCac, MonthlySpend } from './metrics/ltv-cac/ltv-cac.ts';
+export { buildScorecard, DEFAULT_SCORECARD_TARGETS, SCORECARD_METRICS } from './metrics/scorecard/scorecard.ts';
+export type {
+  Scorecard,
+  ScorecardMetric,
+  ScorecardOptions,
+  ScorecardRow,
+  ScorecardStatus,
+  ScorecardTargets,
+} from './metrics/scorecard/scorecard.ts';
 
 // --- predictive models and churn risk (issue 3)
 export { compressSummaries, DAYS_PER_TIME_UNIT, summarizeOrders, TimeUnit } from './models/rfm-summary/rfm-summary.ts';

@@ -77,21 +77,30 @@ export function customerKeyOf(order: OrderRecord): string | null {
  * time, non-integer amounts, negative refund). Callers parse and validate at the edge; this guards core's maths.
  */
 export function assertOrderRecord(order: OrderRecord, index: number): void {
-  const where = () => `order #${index} (orderId ${JSON.stringify(order.orderId)})`;
+  // Hot path (once per order): plain checks, message built only on failure.
+  const refunds = order.refunds;
+  if (
+    Number.isFinite(order.placedAtMs) &&
+    Number.isSafeInteger(order.totalMinor) &&
+    Number.isSafeInteger(order.refundedMinor) &&
+    order.refundedMinor >= 0 &&
+    (refunds === undefined || refunds.length === 0)
+  ) {
+    return;
+  }
+  const where = `order #${index} (orderId ${JSON.stringify(order.orderId)})`;
   if (!Number.isFinite(order.placedAtMs)) {
-    throw new CoreError(CoreErrorCode.invalidOrder, `${where()}: placedAtMs must be finite UTC epoch ms, got ${order.placedAtMs}.`);
+    throw new CoreError(CoreErrorCode.invalidOrder, `${where}: placedAtMs must be finite UTC epoch ms, got ${order.placedAtMs}.`);
   }
   if (!Number.isSafeInteger(order.totalMinor)) {
-    throw new CoreError(CoreErrorCode.invalidOrder, `${where()}: totalMinor must be an integer in minor units, got ${order.totalMinor}.`);
+    throw new CoreError(CoreErrorCode.invalidOrder, `${where}: totalMinor must be an integer in minor units, got ${order.totalMinor}.`);
   }
   if (!Number.isSafeInteger(order.refundedMinor) || order.refundedMinor < 0) {
-    throw new CoreError(CoreErrorCode.invalidOrder, `${where()}: refundedMinor must be a non-negative integer, got ${order.refundedMinor}.`);
+    throw new CoreError(CoreErrorCode.invalidOrder, `${where}: refundedMinor must be a non-negative integer, got ${order.refundedMinor}.`);
   }
-  if (order.refunds !== undefined) {
-    for (const refund of order.refunds) {
-      if (!Number.isFinite(refund.refundedAtMs) || !Number.isSafeInteger(refund.amountMinor) || refund.amountMinor < 0) {
-        throw new CoreError(CoreErrorCode.invalidOrder, `${where()}: refunds[] entries need finite refundedAtMs and a non-negative integer amountMinor.`);
-      }
+  for (const refund of refunds ?? []) {
+    if (!Number.isFinite(refund.refundedAtMs) || !Number.isSafeInteger(refund.amountMinor) || refund.amountMinor < 0) {
+      throw new CoreError(CoreErrorCode.invalidOrder, `${where}: refunds[] entries need finite refundedAtMs and a non-negative integer amountMinor.`);
     }
   }
 }

@@ -1,0 +1,402 @@
+import { CoreError, CoreErrorCode, CurrencyMismatchError } from '../errors/core-error.ts';
+import { assertCurrencyCode } from '../money/money.ts';
+import { assertOrderRecord, customerKeyOf, orderSkipReason, OrderSkipReason, type OrderRecord } from '../orders/order.ts';
+import { assertTimeZone, localDayFunction } from '../time/zone-offsets.ts';
+import { canonicalDecimalValue, NumericKeyTable } from './numeric-key-table.ts';
+
+/**
+ * Where refunds land in time. `order-date` (default, as RCI and Lifetimely do): a refund reduces the original order,
+ * its day, month and cohort. `refund-date`: the order counts its full total on its day and each refund is negative
+ * revenue on its own refund date (from `OrderRecord.refunds`; any refunded amount without detail stays on the order
+ * date). Either way, whether an order is counted uses its total refunds (net > 0).
+ */
+export const RefundAttribution = { orderDate: 'order-date', refundDate: 'refund-date' } as const;
+export type RefundAttribution = (typeof RefundAttribution)[keyof typeof RefundAttribution];
+
+/** Options shared by every entry point that reads orders. */
+export interface PrepareOptions {
+  /** The moment the metrics describe, UTC epoch ms; orders placed after it are ignored (counted in `afterAsOf`). */
+  asOfMs: number;
+  /** Shop IANA time zone for calendar days, weeks and months. Default `UTC`. */
+  timeZone?: string;
+  /** Default `order-date`. */
+  refundAttribution?: RefundAttribution;
+  /** Expected shop currency; default: the first order's currency. Any other currency throws CurrencyMismatchError. */
+  currency?: string;
+}
+
+/** Order counts of a dataset: every input order lands in exactly one of counted, afterAsOf or skippedByReason. */
+export interface OrderCounts {
+  /** All input orders. */
+  total: number;
+  /** Counted orders placed up to asOf, attributed or not. */
+  counted: number;
+  /** Counted orders with neither customer id nor email (excluded from customer metrics; included in counted). */
+  unattributed: number;
+  /** Orders placed after asOf, whatever their status (out of scope, not skipped for a fault). */
+  afterAsOf: number;
+  /** Orders up to asOf that are not counted, by reason. */
+  skippedByReason: Record<OrderSkipReason, number>;
+}
+
+/**
+ * Counted orders grouped by customer once, in flat typed arrays, so every metric is a linear pass. Customers are
+ * sorted by key and each customer's orders by time, so results never depend on input order. Days are local day
+ * numbers in `timeZone` (see time/calendar.ts).
+ */
+export interface PreparedOrders {
+  asOfMs: number;
+  asOfDay: number;
+  timeZone: string;
+  /** Shop currency; null only when there are no orders and no `currency` option. */
+  currency: string | null;
+  refundAttribution: RefundAttribution;
+  counts: OrderCounts;
+  /** Customer keys (see customerKeyOf): numeric customer ids ascending, then other keys (emails) in string order. */
+  customerKeys: string[];
+  /** Customer c's orders are indices customerStart[c] .. customerStart[c+1]-1, oldest first. */
+  customerStart: Int32Array;
+  orderAtMs: Float64Array;
+  orderDay: Int32Array;
+  /** Net value (total - refunds) per counted order, minor units. */
+  orderNetMinor: Float64Array;
+  orderSubscription: Uint8Array;
+  /** Revenue events per customer (CSR like orders): equal to the orders under order-date attribution. */
+  eventStart: Int32Array;
+  eventDay: Int32Array;
+  eventAmountMinor: Float64Array;
+  /** Net revenue of events up to asOf per customer: historic CLV, minor units. */
+  customerNetMinor: Float64Array;
+  /** Unattributed counted orders (for order-level metrics such as AOV). */
+  unattributedDay: Int32Array;
+  unattributedNetMinor: Float64Array;
+}
+
+const INSERTION_LIMIT = 24;
+
+/**
+ * Validates and groups orders once for all metrics. Throws CoreError (`invalid-order`, `invalid-time-zone`,
+ * `invalid-argument`) or CurrencyMismatchError on a contract breach; data outcomes (skips) are counted, not thrown.
+ */
+export function prepareOrders(orders: readonly OrderRecord[], options: PrepareOptions): PreparedOrders {
+  const { asOfMs } = options;
+  if (!Number.isFinite(asOfMs)) {
+    throw new CoreError(CoreErrorCode.invalidArgument, `asOfMs must be finite UTC epoch ms, got ${asOfMs}.`);
+  }
+  const timeZone = options.timeZone ?? 'UTC';
+  assertTimeZone(timeZone);
+  const refundAttribution = options.refundAttribution ?? RefundAttribution.orderDate;
+  if (refundAttribution !== 'order-date' && refundAttribution !== 'refund-date') {
+    throw new CoreError(CoreErrorCode.invalidArgument, `refundAttribution must be "order-date" or "refund-date", got ${JSON.stringify(refundAttribution)}.`);
+  }
+  let currency = options.currency ?? orders[0]?.currency ?? null;
+  if (currency !== null) assertCurrencyCode(currency);
+  const dayOf = localDayFunction(timeZone);
+
+  const counts: OrderCounts = {
+    total: orders.length,
+    counted: 0,
+    unattributed: 0,
+    afterAsOf: 0,
+    skippedByReason: { test: 0, cancelled: 0, 'non-positive-net': 0 },
+  };
+  // Numeric customer ids (Shopify's) go through a typed-array hash table; emails and other keys through a Map.
+  const numericTable = new NumericKeyTable();
+  const numericValues: number[] = [];
+  const numericStrings: string[] = [];
+  const stringIndex = new Map<string, number>();
+  const stringKeys: string[] = [];
+  // Pass 1 reads each record once, in input order (sequential memory access), into flat arrays.
+  const inputRef = new Int32Array(orders.length);
+  const inputCustomer = new Int32Array(orders.length);
+  const inputAtMs = new Float64Array(orders.length);
+  const inputNet = new Float64Array(orders.length);
+  const inputSubscription = new Uint8Array(orders.length);
+  let n = 0;
+  const unattributedDays: number[] = [];
+  const unattributedNets: number[] = [];
+
+  for (let i = 0; i < orders.length; i++) {
+    const order = orders[i]!;
+    assertOrderRecord(order, i);
+    if (order.currency !== currency) {
+      if (currency === null) currency = order.currency;
+      else throw new CurrencyMismatchError(currency, order.currency, `order #${i} (orderId ${JSON.stringify(order.orderId)})`);
+    }
+    if (order.placedAtMs > asOfMs) {
+      counts.afterAsOf++;
+      continue;
+    }
+    const reason = orderSkipReason(order);
+    if (reason !== null) {
+      counts.skippedByReason[reason]++;
+      continue;
+    }
+    counts.counted++;
+    const id = order.customerId;
+    const numeric = id === null ? -1 : canonicalDecimalValue(id);
+    let temp: number;
+    if (numeric >= 0) {
+      temp = numericTable.indexOf(numeric);
+      if (temp === numericValues.length) {
+        numericValues.push(numeric);
+        numericStrings.push(id!);
+      }
+    } else {
+      const key = customerKeyOf(order);
+      if (key === null) {
+        counts.unattributed++;
+        unattributedDays.push(dayOf(order.placedAtMs));
+        unattributedNets.push(order.totalMinor - order.refundedMinor);
+        continue;
+      }
+      let c = stringIndex.get(key);
+      if (c === undefined) {
+        c = stringKeys.length;
+        stringIndex.set(key, c);
+        stringKeys.push(key);
+      }
+      temp = -1 - c;
+    }
+    inputRef[n] = i;
+    inputCustomer[n] = temp;
+    inputAtMs[n] = order.placedAtMs;
+    inputNet[n] = order.totalMinor - order.refundedMinor;
+    inputSubscription[n] = order.subscription ? 1 : 0;
+    n++;
+  }
+
+  // Customers in a fixed order whatever the input order (numeric ids ascending, then other keys), so outputs and
+  // float sums never depend on input order.
+  const sortedNumeric = Float64Array.from(numericValues).sort();
+  const numericRank = new Int32Array(numericValues.length);
+  for (let t = 0; t < numericValues.length; t++) numericRank[t] = binarySearch(sortedNumeric, numericValues[t]!);
+  const sortedStrings = stringKeys.slice().sort();
+  const stringRank = new Int32Array(stringKeys.length);
+  {
+    const sortedIndex = new Map<string, number>();
+    for (let c = 0; c < sortedStrings.length; c++) sortedIndex.set(sortedStrings[c]!, c);
+    for (let t = 0; t < stringKeys.length; t++) stringRank[t] = sortedNumeric.length + sortedIndex.get(stringKeys[t]!)!;
+  }
+  const customerKeys: string[] = new Array<string>(sortedNumeric.length + sortedStrings.length);
+  for (let t = 0; t < numericStrings.length; t++) customerKeys[numericRank[t]!] = numericStrings[t]!;
+  for (let c = 0; c < sortedStrings.length; c++) customerKeys[sortedNumeric.length + c] = sortedStrings[c]!;
+  const customerCount = customerKeys.length;
+  for (let j = 0; j < n; j++) {
+    const temp = inputCustomer[j]!;
+    inputCustomer[j] = temp >= 0 ? numericRank[temp]! : stringRank[-1 - temp]!;
+  }
+
+  // Counting sort by customer, then each customer's few orders by time (insertion sort on typed arrays).
+  const customerStart = new Int32Array(customerCount + 1);
+  for (let j = 0; j < n; j++) customerStart[inputCustomer[j]! + 1]!++;
+  for (let c = 0; c < customerCount; c++) customerStart[c + 1]! += customerStart[c]!;
+  const fill = customerStart.slice(0, customerCount);
+  const slotRef = new Int32Array(n);
+  const orderAtMs = new Float64Array(n);
+  const orderNetMinor = new Float64Array(n);
+  const orderSubscription = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    const slot = fill[inputCustomer[j]!]!++;
+    slotRef[slot] = inputRef[j]!;
+    orderAtMs[slot] = inputAtMs[j]!;
+    orderNetMinor[slot] = inputNet[j]!;
+    orderSubscription[slot] = inputSubscription[j]!;
+  }
+  for (let c = 0; c < customerCount; c++) {
+    const from = customerStart[c]!;
+    const to = customerStart[c + 1]!;
+    if (to - from < 2) continue;
+    if (to - from > INSERTION_LIMIT) {
+      sortLargeGroup(from, to, orderAtMs, orderNetMinor, orderSubscription, slotRef, orders);
+      continue;
+    }
+    for (let a = from + 1; a < to; a++) {
+      const at = orderAtMs[a]!;
+      const net = orderNetMinor[a]!;
+      const sub = orderSubscription[a]!;
+      const ref = slotRef[a]!;
+      let b = a - 1;
+      while (b >= from && before(at, net, ref, orderAtMs[b]!, orderNetMinor[b]!, slotRef[b]!, orders)) {
+        orderAtMs[b + 1] = orderAtMs[b]!;
+        orderNetMinor[b + 1] = orderNetMinor[b]!;
+        orderSubscription[b + 1] = orderSubscription[b]!;
+        slotRef[b + 1] = slotRef[b]!;
+        b--;
+      }
+      orderAtMs[b + 1] = at;
+      orderNetMinor[b + 1] = net;
+      orderSubscription[b + 1] = sub;
+      slotRef[b + 1] = ref;
+    }
+  }
+  const orderDay = new Int32Array(n);
+  for (let s = 0; s < n; s++) orderDay[s] = dayOf(orderAtMs[s]!);
+
+  let eventStart: Int32Array = customerStart;
+  let eventDay: Int32Array = orderDay;
+  let eventAmountMinor: Float64Array = orderNetMinor;
+  if (refundAttribution === 'refund-date') {
+    ({ eventStart, eventDay, eventAmountMinor } = buildRefundDateEvents(orders, slotRef, customerStart, orderDay, asOfMs, dayOf));
+  }
+  const customerNetMinor = new Float64Array(customerCount);
+  for (let c = 0; c < customerCount; c++) {
+    let sum = 0;
+    for (let e = eventStart[c]!; e < eventStart[c + 1]!; e++) sum += eventAmountMinor[e]!;
+    customerNetMinor[c] = sum;
+  }
+
+  return {
+    asOfMs,
+    asOfDay: dayOf(asOfMs),
+    timeZone,
+    currency,
+    refundAttribution,
+    counts,
+    customerKeys,
+    customerStart,
+    orderAtMs,
+    orderDay,
+    orderNetMinor,
+    orderSubscription,
+    eventStart,
+    eventDay,
+    eventAmountMinor,
+    customerNetMinor,
+    unattributedDay: Int32Array.from(unattributedDays),
+    unattributedNetMinor: Float64Array.from(unattributedNets),
+  };
+}
+
+// Sorts one large group oldest first. Times relative to the group's earliest fit in 37 bits for any realistic span
+// (4 years), leaving room to pack the slot offset into the same float, so a native numeric typed-array sort does the
+// work; equal times are then settled by the same tie rule as the insertion sort.
+function binarySearch(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function sortLargeGroup(
+  from: number,
+  to: number,
+  atMs: Float64Array,
+  net: Float64Array,
+  subscription: Uint8Array,
+  ref: Int32Array,
+  orders: readonly OrderRecord[],
+): void {
+  const size = to - from;
+  let minAt = Number.POSITIVE_INFINITY;
+  let maxAt = Number.NEGATIVE_INFINITY;
+  for (let s = from; s < to; s++) {
+    minAt = Math.min(minAt, atMs[s]!);
+    maxAt = Math.max(maxAt, atMs[s]!);
+  }
+  const scale = 2 ** Math.ceil(Math.log2(size + 1));
+  let order: ArrayLike<number>;
+  if ((maxAt - minAt + 1) * scale <= Number.MAX_SAFE_INTEGER && Number.isInteger(maxAt - minAt)) {
+    const packed = new Float64Array(size);
+    for (let k = 0; k < size; k++) packed[k] = (atMs[from + k]! - minAt) * scale + k;
+    packed.sort();
+    order = Int32Array.from(packed, (v) => from + (v % scale));
+  } else {
+    const idx = Array.from({ length: size }, (_, k) => from + k);
+    idx.sort((x, y) => atMs[x]! - atMs[y]!);
+    order = idx;
+  }
+  const at = Float64Array.from(order, (k) => atMs[k]!);
+  const nets = Float64Array.from(order, (k) => net[k]!);
+  const subs = Uint8Array.from(order, (k) => subscription[k]!);
+  const refs = Int32Array.from(order, (k) => ref[k]!);
+  atMs.set(at, from);
+  net.set(nets, from);
+  subscription.set(subs, from);
+  ref.set(refs, from);
+  // Equal times: order each run of equal times by the tie rule.
+  let runStart = from;
+  for (let a = from + 1; a <= to; a++) {
+    if (a < to && atMs[a] === atMs[runStart]) continue;
+    if (a - runStart > 1) sortTies(runStart, a, atMs, net, subscription, ref, orders);
+    runStart = a;
+  }
+}
+
+function sortTies(
+  from: number,
+  to: number,
+  atMs: Float64Array,
+  net: Float64Array,
+  subscription: Uint8Array,
+  ref: Int32Array,
+  orders: readonly OrderRecord[],
+): void {
+  const idx = Array.from({ length: to - from }, (_, k) => from + k);
+  idx.sort((x, y) => net[x]! - net[y]! || (orders[ref[x]!]!.orderId < orders[ref[y]!]!.orderId ? -1 : orders[ref[x]!]!.orderId > orders[ref[y]!]!.orderId ? 1 : 0));
+  const nets = idx.map((k) => net[k]!);
+  const subs = idx.map((k) => subscription[k]!);
+  const refs = idx.map((k) => ref[k]!);
+  net.set(nets, from);
+  subscription.set(subs, from);
+  ref.set(refs, from);
+}
+
+function before(
+  atA: number, netA: number, refA: number,
+  atB: number, netB: number, refB: number,
+  orders: readonly OrderRecord[],
+): boolean {
+  if (atA !== atB) return atA < atB;
+  if (netA !== netB) return netA < netB;
+  return orders[refA]!.orderId < orders[refB]!.orderId;
+}
+
+function buildRefundDateEvents(
+  orders: readonly OrderRecord[],
+  slotRef: Int32Array,
+  customerStart: Int32Array,
+  orderDay: Int32Array,
+  asOfMs: number,
+  dayOf: (ms: number) => number,
+): { eventStart: Int32Array; eventDay: Int32Array; eventAmountMinor: Float64Array } {
+  const customerCount = customerStart.length - 1;
+  const eventStart = new Int32Array(customerCount + 1);
+  const days: number[] = [];
+  const amounts: number[] = [];
+  for (let c = 0; c < customerCount; c++) {
+    const first = days.length;
+    for (let s = customerStart[c]!; s < customerStart[c + 1]!; s++) {
+      const order = orders[slotRef[s]!]!;
+      let detailed = 0;
+      const pending: [number, number][] = [];
+      for (const refund of order.refunds ?? []) {
+        detailed += refund.amountMinor;
+        // A refund after asOf has not happened yet at asOf.
+        if (refund.refundedAtMs <= asOfMs && refund.amountMinor > 0) pending.push([dayOf(refund.refundedAtMs), -refund.amountMinor]);
+      }
+      const undetailed = Math.max(0, order.refundedMinor - detailed);
+      days.push(orderDay[s]!);
+      amounts.push(order.totalMinor - undetailed);
+      for (const [day, amount] of pending) {
+        days.push(day);
+        amounts.push(amount);
+      }
+    }
+    // Keep each customer's events in day order (a refund can predate a later order).
+    const idx = Array.from({ length: days.length - first }, (_, k) => first + k);
+    idx.sort((a, b) => days[a]! - days[b]! || amounts[a]! - amounts[b]!);
+    const sortedDays = idx.map((k) => days[k]!);
+    const sortedAmounts = idx.map((k) => amounts[k]!);
+    for (let k = 0; k < idx.length; k++) {
+      days[first + k] = sortedDays[k]!;
+      amounts[first + k] = sortedAmounts[k]!;
+    }
+    eventStart[c + 1] = days.length;
+  }
+  return { eventStart, eventDay: Int32Array.from(days), eventAmountMinor: Float64Array.from(amounts) };
+}

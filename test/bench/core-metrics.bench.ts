@@ -1,0 +1,104 @@
+// Benchmark: every descriptive metric of issue 2 on 1,000,000 orders / 200,000 customers held in memory.
+// Run: `n24 node --expose-gc test/bench/core-metrics.bench.ts` (or `pnpm bench core-metrics`). Prints figures only.
+import { computeShopReport, summarizeCustomers, type OrderRecord } from '@clvlens/core';
+
+const ORDERS = Number(process.env.CLVLENS_BENCH_ORDERS ?? 1_000_000);
+const CUSTOMERS = Math.round(ORDERS / 5);
+const DAY_MS = 86_400_000;
+const AS_OF_MS = Date.UTC(2025, 11, 31, 22, 59, 59, 999); // end of 2025-12-31 in Europe/Paris
+
+// mulberry32: a small seeded PRNG so every run builds the same shop.
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function buildOrders(): OrderRecord[] {
+  const random = mulberry32(20_241_123);
+  const orders: OrderRecord[] = [];
+  const historyDays = 3 * 365;
+  let customer = 0;
+  while (orders.length < ORDERS) {
+    // Order counts skewed like real shops: most buy once or twice, a few many times (mean about 5).
+    const count = Math.min(ORDERS - orders.length, 1 + Math.floor(-Math.log(1 - random()) * 4));
+    const id = customer < CUSTOMERS ? String(6_000_000_000 + customer) : String(6_000_000_000 + Math.floor(random() * CUSTOMERS));
+    const guest = random() < 0.05;
+    customer++;
+    let at = AS_OF_MS - Math.floor(random() * historyDays * DAY_MS);
+    const gapDays = 10 + random() * 80;
+    for (let k = 0; k < count; k++) {
+      const total = 1_000 + Math.floor(random() * 15_000);
+      const refunded = random() < 0.05 ? Math.floor(total * random()) : 0;
+      orders.push({
+        orderId: String(5_000_000_000 + orders.length),
+        customerId: guest ? null : id,
+        email: guest ? `Guest${customer}@Example.com` : null,
+        placedAtMs: at,
+        currency: 'EUR',
+        totalMinor: total,
+        refundedMinor: refunded,
+        cancelled: random() < 0.01,
+        test: random() < 0.002,
+        subscription: random() < 0.1,
+      });
+      at += Math.floor(gapDays * DAY_MS * (0.5 + random()));
+      // Keep every order within the history so all 1M are in scope at asOf.
+      if (at > AS_OF_MS) at -= historyDays * DAY_MS;
+    }
+  }
+  // Shuffle so the input order says nothing about customers or time.
+  for (let i = orders.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [orders[i], orders[j]] = [orders[j]!, orders[i]!];
+  }
+  return orders;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+let peakRss = 0;
+const sample = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+const timer = setInterval(sample, 5);
+
+const buildStart = performance.now();
+const orders = buildOrders();
+const buildMs = performance.now() - buildStart;
+gc?.();
+sample();
+const rssAfterBuild = process.memoryUsage().rss;
+
+const options = {
+  asOfMs: AS_OF_MS,
+  timeZone: 'Europe/Paris',
+  marginFraction: 0.4,
+  surveys: { nps: [10, 9, 7, 3], csat: [5, 4, 2] },
+  spendByMonth: [{ month: '2025-06', amountMinor: 5_000_000, currency: 'EUR' }],
+};
+const runs: number[] = [];
+let report = computeShopReport(orders, options);
+for (let r = 0; r < 3; r++) {
+  const start = performance.now();
+  report = computeShopReport(orders, options);
+  runs.push(performance.now() - start);
+  sample();
+}
+const summaryStart = performance.now();
+const summaries = summarizeCustomers(orders, options);
+const summaryMs = performance.now() - summaryStart;
+sample();
+clearInterval(timer);
+
+const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+console.log(`orders: ${orders.length.toLocaleString('en')} (counted ${report.orders.counted.toLocaleString('en')}), customers: ${report.customers.toLocaleString('en')}`);
+console.log(`build synthetic orders: ${fmt(buildMs)}; RSS holding them: ${(rssAfterBuild / 2 ** 20).toFixed(0)} MiB`);
+console.log(`computeShopReport (all metrics): first run excluded, next 3 runs ${runs.map(fmt).join(', ')}; best ${fmt(Math.min(...runs))}`);
+console.log(`summarizeCustomers (${summaries.length.toLocaleString('en')} customers): ${fmt(summaryMs)}`);
+console.log(`peak RSS (input + all metrics): ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+console.log(`check: repeat rate ${report.repeatPurchaseRate.value.toFixed(4)}, churn d90 ${report.churn.d90.toFixed(4)}, chosen CLV window ${report.windowedClv.chosenLookbackDays} d`);
