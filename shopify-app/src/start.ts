@@ -15,6 +15,8 @@ export interface AppServerConfig {
   appUrl: string;
   /** AES-256-GCM key for tokens at rest: 64 hex chars (`openssl rand -hex 32`). */
   encryptionKey: string;
+  /** An already open database to use (tests); `stop()` then leaves it open. Otherwise one is opened from the URL/dir. */
+  database?: Database | undefined;
   /** PostgreSQL URL; when absent, PGlite in `dataDir`. */
   databaseUrl?: string | undefined;
   /** PGlite directory. Default `./data/pglite`. */
@@ -50,7 +52,8 @@ export async function startAppServer(config: AppServerConfig): Promise<AppServer
     if (!value) throw new AppError('config', `startAppServer: ${name} is required (see shopify-app/README.md, Configuration).`);
   }
   const log = config.log ?? createJsonLogger();
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const ownDatabase = config.database === undefined;
+  const database = config.database ?? (await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   let app: App;
   try {
     const shopify = config.shopify ?? createShopifyApi({ apiKey: config.apiKey, apiSecretKey: config.apiSecretKey, appUrl: config.appUrl });
@@ -63,7 +66,7 @@ export async function startAppServer(config: AppServerConfig): Promise<AppServer
       ...(config.extensionOrigins ? { extensionOrigins: config.extensionOrigins } : {}),
     });
   } catch (error) {
-    await database.close();
+    if (ownDatabase) await database.close();
     throw error;
   }
   const host = config.host ?? '127.0.0.1';
@@ -81,7 +84,7 @@ export async function startAppServer(config: AppServerConfig): Promise<AppServer
       stopped ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await app.stop();
-        await database.close();
+        if (ownDatabase) await database.close();
       })();
       return stopped;
     },

@@ -137,11 +137,16 @@ export function refundFromWebhook(payload: unknown, shopCurrency: string, field 
 }
 
 /** The fields every GraphQL order read asks for (bulk backfill and reconciliation), so both parse the same way. */
-export const ORDER_NODE_FIELDS = `id createdAt processedAt updatedAt cancelledAt test email sourceName currencyCode
+export const ORDER_NODE_FIELDS = orderNodeFields('');
+
+/** {@link ORDER_NODE_FIELDS} with arguments on `refunds` (`(first: 10)` keeps a paged query's cost bounded). */
+export function orderNodeFields(refundsArgs: string): string {
+  return `id createdAt processedAt updatedAt cancelledAt test email sourceName currencyCode
   totalPriceSet { shopMoney { amount currencyCode } }
   totalRefundedSet { shopMoney { amount currencyCode } }
   customer { id }
-  refunds { id createdAt totalRefundedSet { shopMoney { amount currencyCode } } }`;
+  refunds${refundsArgs} { id createdAt totalRefundedSet { shopMoney { amount currencyCode } } }`;
+}
 
 /** An order node of the GraphQL Admin API (bulk JSONL line or `orders` page node), asked with {@link ORDER_NODE_FIELDS}. */
 export function orderFromGraphql(node: unknown): StoredOrder {

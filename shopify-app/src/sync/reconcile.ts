@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { ORDER_NODE_FIELDS, orderFromGraphql } from '../ingest/order.ts';
+import { orderFromGraphql, orderNodeFields } from '../ingest/order.ts';
 import { upsertOrders } from '../ingest/store.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
@@ -8,12 +8,13 @@ import { loadSyncState } from './state.ts';
 
 const ORDERS_PAGE = `#graphql
 query ReconcileOrders($cursor: String, $q: String) {
-  orders(first: 250, after: $cursor, sortKey: UPDATED_AT, query: $q) {
+  orders(first: 25, after: $cursor, sortKey: UPDATED_AT, query: $q) {
     pageInfo { hasNextPage endCursor }
-    nodes { ${ORDER_NODE_FIELDS} }
+    nodes { ${orderNodeFields('(first: 10)')} }
   }
 }`;
 
+// 25 orders with up to 10 refunds each cost about 900 points, under the 1,000-point single-query limit.
 /** Re-read orders this far before the checkpoint, for Shopify's search-index lag and clock skew. */
 const CHECKPOINT_MARGIN_MS = 2 * 60_000;
 
@@ -37,7 +38,7 @@ export async function runReconcile(
   for (;;) {
     const page: {
       orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: unknown[] };
-    } = await deps.graphql.request(ORDERS_PAGE, { cursor, q }, 260);
+    } = await deps.graphql.request(ORDERS_PAGE, { cursor, q }, 950);
     const orders = page.orders.nodes.map((node) => orderFromGraphql(node));
     if (orders.length > 0) {
       changed += await deps.db.transaction().execute((trx) => upsertOrders(trx, shop, orders));

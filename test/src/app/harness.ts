@@ -1,0 +1,121 @@
+import { createTestDatabase, silentLogger, startAppServer, type AppServer, type Database, createShopifyApi } from '@clvlens/shopify-app';
+import type { OrderRecord, ShopSummaryV1 } from '@clvlens/core';
+import { createFakeShopify, type FakeShopify } from '../fake-shopify/server.ts';
+import { fakeShopifyFetch, installFakeShopifyFetch } from '../fake-shopify/fetch.ts';
+import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../fake-shopify/topics.ts';
+import { decimalToMinor } from '../shop-model/money.ts';
+import type { ShopData } from '../shop-model/types.ts';
+
+export const API_KEY = 'clvlens-test-key';
+export const API_SECRET = 'clvlens-test-secret';
+export const ENCRYPTION_KEY = 'b'.repeat(64);
+
+/** The fake Shopify plus the real app on a test database, wired together as in production. */
+export interface Harness {
+  fake: FakeShopify;
+  server: AppServer;
+  database: Database;
+  stop(): Promise<void>;
+  /** Opens the embedded app as the Shopify admin would (first load with `id_token`): installs via token exchange. */
+  openApp(shop: string): Promise<Response>;
+  /** Calls `/app/api/*` with a fresh session token. */
+  appApi(shop: string, path: string, init?: RequestInit): Promise<Response>;
+  /** Pairs an extension token through the dashboard code. */
+  pair(shop: string): Promise<string>;
+  api(token: string, path: string): Promise<Response>;
+  waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs?: number): Promise<T>;
+}
+
+export async function startHarness(options: { fakeOptions?: Partial<Parameters<typeof createFakeShopify>[0]>; workers?: boolean } = {}): Promise<Harness> {
+  const fake = await createFakeShopify({ appApiKey: API_KEY, appSecret: API_SECRET, ...options.fakeOptions });
+  const restore = await installFakeShopifyFetch(fake);
+  const database = await createTestDatabase();
+  const shopify = createShopifyApi({ apiKey: API_KEY, apiSecretKey: API_SECRET, appUrl: 'https://clvlens.example.com' });
+  const server = await startAppServer({
+    apiKey: API_KEY,
+    apiSecretKey: API_SECRET,
+    appUrl: 'https://clvlens.example.com',
+    encryptionKey: ENCRYPTION_KEY,
+    database,
+    shopify,
+    port: 0,
+    log: silentLogger,
+    appOptions: { fetch: fakeShopifyFetch(fake), backfill: { pollMs: 100 }, workers: options.workers ?? true },
+  });
+  fake.control.setAppWebhooks(
+    [{ topics: WEBHOOK_TOPICS.filter((t) => !(COMPLIANCE_TOPICS as readonly string[]).includes(t)), uri: `${server.url}/webhooks` }],
+    `${server.url}/webhooks/compliance`,
+  );
+  const harness: Harness = {
+    fake,
+    server,
+    database,
+    async stop() {
+      await server.stop();
+      await fake.stop();
+      await database.close();
+      restore();
+    },
+    openApp(shop) {
+      const token = fake.control.mintSessionToken(shop);
+      return fetch(`${server.url}/app?embedded=1&shop=${shop}&id_token=${encodeURIComponent(token)}`);
+    },
+    appApi(shop, path, init = {}) {
+      const token = fake.control.mintSessionToken(shop);
+      return fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+    },
+    async pair(shop) {
+      const codeRes = await harness.appApi(shop, '/app/api/pairing-code', { method: 'POST' });
+      const { code } = (await codeRes.json()) as { code: string };
+      const res = await fetch(`${server.url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code }), headers: { 'content-type': 'application/json' } });
+      return ((await res.json()) as { token: string }).token;
+    },
+    api(token, path) {
+      return fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    },
+    async waitFor(what, probe, timeoutMs = 60_000) {
+      const start = Date.now();
+      for (;;) {
+        const value = await probe();
+        if (value !== null && value !== undefined && value !== false) return value;
+        if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+  return harness;
+}
+
+/** The fake's truth as core OrderRecords (guest identity = lower-cased email, as core's customerKeyOf). */
+export function truthRecords(data: ShopData): OrderRecord[] {
+  const currency = data.shop.currencyCode;
+  return data.orders.map((o) => ({
+    orderId: String(o.id),
+    customerId: o.customerId === null ? null : String(o.customerId),
+    email: o.customerId === null ? (o.email?.trim().toLowerCase() ?? null) : null,
+    placedAtMs: o.processedAtMs,
+    currency,
+    totalMinor: decimalToMinor(o.totalPriceSet.shopMoney.amount, currency),
+    refundedMinor: o.refunds.reduce((sum, r) => sum + decimalToMinor(r.totalRefundedSet.shopMoney.amount, currency), 0),
+    cancelled: o.cancelledAtMs !== null,
+    test: o.test,
+    subscription: o.subscription,
+  }));
+}
+
+/** Waits until the shop is live and its summary computed. */
+export async function waitForLive(h: Harness, shop: string, timeoutMs = 90_000): Promise<ShopSummaryV1> {
+  return h.waitFor(
+    `${shop} to be live and computed`,
+    async () => {
+      const res = await h.appApi(shop, '/app/api/summary');
+      if (res.status !== 200) return null;
+      const summary = (await res.json()) as ShopSummaryV1;
+      const sync = await h.database.db.selectFrom('sync_state').select('last_sync_at').where('shop_id', '=', shop).executeTakeFirst();
+      const metrics = await h.database.db.selectFrom('shop_metrics').select('computed_at').where('shop_id', '=', shop).executeTakeFirst();
+      const fresh = sync?.last_sync_at && metrics && metrics.computed_at.getTime() >= sync.last_sync_at.getTime();
+      return summary.sync.state === 'live' && fresh ? summary : null;
+    },
+    timeoutMs,
+  );
+}

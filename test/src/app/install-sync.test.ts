@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeShopReport, endOfLocalDayMs, type CustomerInsightV1, type CustomersFeedV1, type ShopSummaryV1 } from '@clvlens/core';
+import { loadOrderRecords } from '@clvlens/shopify-app';
+import { generateShop } from '../generator/generate.ts';
+import type { ShopData } from '../shop-model/types.ts';
+import { startHarness, truthRecords, waitForLive, type Harness } from './harness.ts';
+
+describe('the app against the fake Shopify', () => {
+  let h: Harness;
+  let data: ShopData;
+  let shop = '';
+  let token = '';
+  let summary: ShopSummaryV1;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    data = generateShop({ seed: 11, customers: 400, historyDays: 500, endMs: Date.now() - 3_600_000, shopName: 'App Sync Test' });
+    shop = data.shop.domain;
+    h.fake.control.loadShop(data);
+    const res = await h.openApp(shop);
+    expect(res.status).toBe(200);
+    summary = await waitForLive(h, shop);
+    token = await h.pair(shop);
+  }, 120_000);
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('installs through token exchange and keeps the tokens encrypted', async () => {
+    const sessions = await h.database.db.selectFrom('sessions').selectAll().where('shop_id', '=', shop).execute();
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.id).toBe(`offline_${shop}`);
+    expect(sessions[0]!.access_token_enc).toMatch(/^v1:/);
+    expect(sessions[0]!.refresh_token_enc).toMatch(/^v1:/);
+    expect(sessions[0]!.expires_at).not.toBeNull();
+    const shopRow = await h.database.db.selectFrom('shops').selectAll().where('shop_id', '=', shop).executeTakeFirstOrThrow();
+    expect(shopRow).toMatchObject({ status: 'active', currency: data.shop.currencyCode, iana_timezone: data.shop.ianaTimezone });
+  });
+
+  it('backfills every order exactly (bulk operation JSONL)', async () => {
+    const stored = await loadOrderRecords(h.database.db, shop);
+    const truth = truthRecords(h.fake.control.truth(shop));
+    const strip = (r: (typeof truth)[number]) => ({ ...r, email: null, subscription: false, refunds: undefined });
+    const byId = new Map(stored.map((r) => [r.orderId, r]));
+    expect(stored).toHaveLength(truth.length);
+    for (const t of truth) {
+      const s = byId.get(t.orderId);
+      expect(s && { ...strip(s), refundedMinor: s.refundedMinor }).toEqual({ ...strip(t) });
+    }
+    expect(summary.sync).toMatchObject({ state: 'live', ordersDone: truth.length, message: null });
+  });
+
+  it('computes the shop metrics core computes on the truth', async () => {
+    const truth = truthRecords(h.fake.control.truth(shop));
+    const report = computeShopReport(truth, { asOfMs: summary.asOfMs, timeZone: data.shop.ianaTimezone, currency: data.shop.currencyCode });
+    expect(summary.asOfMs).toBe(endOfLocalDayMs(Date.now(), data.shop.ianaTimezone));
+    expect(summary.customers).toBe(report.customers);
+    expect(summary.repeatPurchaseRate.value).toBe(report.repeatPurchaseRate.value);
+    expect(summary.returningCustomerRate).toBe(report.returningCustomerRate);
+    expect(summary.churn).toEqual(report.churn);
+    expect(summary.averageClvMinor).toBe(Math.round(report.historicClv.meanMinor));
+  });
+
+  it('serves every customer with a counted order through the delta feed', async () => {
+    const seen: CustomerInsightV1[] = [];
+    let since = '';
+    for (;;) {
+      const page = (await (await h.api(token, `/api/v1/customers?limit=100${since ? `&since=${since}` : ''}`)).json()) as CustomersFeedV1;
+      seen.push(...page.customers);
+      since = page.nextCursor;
+      if (!page.hasMore) break;
+    }
+    const truth = truthRecords(h.fake.control.truth(shop));
+    const counted = new Set(truth.filter((r) => r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0).map((r) => r.customerId));
+    expect(new Set(seen.map((c) => c.customerId))).toEqual(counted);
+    expect(seen.length).toBe(counted.size);
+  });
+
+  it('shows a webhook change in the API within 5 seconds', async () => {
+    const truth = h.fake.control.truth(shop);
+    const order = truth.orders.find((o) => o.customerId !== null && !o.test && o.cancelledAtMs === null && o.refunds.length === 0)!;
+    const customerId = String(order.customerId);
+    const before = (await (await h.api(token, `/api/v1/customers/${customerId}`)).json()) as CustomerInsightV1;
+    const started = Date.now();
+    h.fake.control.cancelOrder(shop, order.id);
+    const after = await h.waitFor('the cancelled order to show', async () => {
+      const res = await h.api(token, `/api/v1/customers/${customerId}`);
+      if (res.status === 404) return before.orderCount === 1 ? ({ orderCount: 0 } as CustomerInsightV1) : null;
+      const insight = (await res.json()) as CustomerInsightV1;
+      return insight.orderCount === before.orderCount - 1 ? insight : null;
+    }, 10_000);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(after.orderCount).toBe(before.orderCount - 1);
+  });
+
+  it('corrects a dropped webhook by reconciliation', async () => {
+    h.fake.control.setWebhookChaos({ dropRate: 1 });
+    const truth = h.fake.control.truth(shop);
+    const order = truth.orders.find((o) => o.customerId !== null && !o.test && o.cancelledAtMs === null && o.refunds.length === 0)!;
+    h.fake.control.refundOrder(shop, order.id, { amountShopMinor: 100 });
+    await h.fake.control.webhooksIdle();
+    h.fake.control.setWebhookChaos({});
+    const refundedBefore = (await loadOrderRecords(h.database.db, shop)).find((r) => r.orderId === String(order.id))!.refundedMinor;
+    expect(refundedBefore).toBe(0);
+    const changed = await h.server.app.reconcile(shop);
+    expect(changed).toBeGreaterThanOrEqual(1);
+    const refundedAfter = (await loadOrderRecords(h.database.db, shop)).find((r) => r.orderId === String(order.id))!.refundedMinor;
+    expect(refundedAfter).toBe(100);
+  });
+
+  it('revokes everything on uninstall and erases the shop on shop/redact', async () => {
+    h.fake.control.uninstall(shop);
+    await h.waitFor('tokens revoked', async () => (await h.api(token, '/api/v1/shop/summary')).status === 401, 10_000);
+    expect(await h.database.db.selectFrom('sessions').selectAll().where('shop_id', '=', shop).execute()).toEqual([]);
+    h.fake.control.redactShop(shop);
+    await h.waitFor('shop erased', async () => (await h.database.db.selectFrom('orders').select('order_id').where('shop_id', '=', shop).executeTakeFirst()) === undefined, 10_000);
+    expect(await h.database.db.selectFrom('customer_insights').selectAll().where('shop_id', '=', shop).execute()).toEqual([]);
+    expect(await h.database.db.selectFrom('shops').selectAll().where('shop_id', '=', shop).execute()).toEqual([]);
+  });
+});
