@@ -37,6 +37,19 @@ describe('the app against the fake Shopify', () => {
     expect(shopRow).toMatchObject({ status: 'active', currency: data.shop.currencyCode, iana_timezone: data.shop.ianaTimezone });
   });
 
+  it('refreshes the expiring offline token before it expires, rotating the refresh token', async () => {
+    const { createTokenCipher } = await import('@clvlens/shopify-app');
+    const cipher = createTokenCipher('b'.repeat(64));
+    const before = await h.database.db.selectFrom('sessions').selectAll().where('shop_id', '=', shop).executeTakeFirstOrThrow();
+    // Pretend the hour is almost over: the next Admin API call must refresh first.
+    await h.database.db.updateTable('sessions').set({ expires_at: new Date(Date.now() + 60_000) }).where('shop_id', '=', shop).execute();
+    await h.server.app.reconcile(shop);
+    const after = await h.database.db.selectFrom('sessions').selectAll().where('shop_id', '=', shop).executeTakeFirstOrThrow();
+    expect(cipher.decrypt(after.access_token_enc!)).not.toBe(cipher.decrypt(before.access_token_enc!));
+    expect(cipher.decrypt(after.refresh_token_enc!)).not.toBe(cipher.decrypt(before.refresh_token_enc!));
+    expect(after.expires_at!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+  });
+
   it('backfills every order exactly (bulk operation JSONL)', async () => {
     const stored = await loadOrderRecords(h.database.db, shop);
     const truth = truthRecords(h.fake.control.truth(shop));
