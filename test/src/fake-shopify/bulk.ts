@@ -112,6 +112,16 @@ export function validateBulkQuery(schema: GraphQLSchema, query: string): { ok: t
   return { ok: true, value: { doc, root, rootName: root.name.value } };
 }
 
+const fieldMaps = new WeakMap<SelectionSetNode, Map<string, FieldNode>>();
+function fieldMap(set: SelectionSetNode): Map<string, FieldNode> {
+  let m = fieldMaps.get(set);
+  if (m === undefined) {
+    m = new Map(fieldsOf(set).map((f) => [f.alias?.value ?? f.name.value, f]));
+    fieldMaps.set(set, m);
+  }
+  return m;
+}
+
 /** Splits one result object into its JSONL lines: itself (without nested connections) then its children. */
 function flatten(
   obj: Record<string, unknown>, type: GraphQLCompositeType, set: SelectionSetNode, parentId: string | null,
@@ -120,9 +130,9 @@ function flatten(
   const line: Record<string, unknown> = {};
   const children: (() => void)[] = [];
   const myId = typeof obj['id'] === 'string' ? (obj['id'] as string) : parentId;
-  const fields = fieldsOf(set);
+  const fields = fieldMap(set);
   for (const [key, value] of Object.entries(obj)) {
-    const f = fields.find((x) => (x.alias?.value ?? x.name.value) === key);
+    const f = fields.get(key);
     const t = f === undefined ? null : childType(type, f.name.value);
     if (f !== undefined && t !== null && connectionType(t) && value !== null && typeof value === 'object') {
       const ns = nodeSelectionOf(t, f);

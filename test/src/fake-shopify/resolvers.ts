@@ -126,6 +126,10 @@ function runPage<T>(
 
 /** Positional pagination over a short list (line items, refund lines) in stored order. */
 function listConnection<T>(items: readonly T[], id: (x: T) => number, args: Record<string, unknown>, ctx: GqlContext): unknown {
+  if (ctx.bulk !== null) {
+    // Bulk results carry no cursors; skip building them for every nested line.
+    return { edges: items.map((node) => ({ cursor: '', node })), nodes: items, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+  }
   const pos = new Map<T, number>(items.map((x, i) => [x, i]));
   return connectionOf(runPage(items, (x) => pos.get(x) ?? 0, id, () => true, pageArgs(args, ctx, true)));
 }
