@@ -5,7 +5,7 @@
  * the day's rate; every total is a sum of atoms in each currency, so both currencies add up exactly.
  */
 import { DAY_MS, localDayNumber } from '@clvlens/core';
-import { currencyExponent, moneyBag } from '../shop-model/money.ts';
+import { currencyExponent, minorToDecimal } from '../shop-model/money.ts';
 import type {
   Customer,
   DiscountApplication,
@@ -38,6 +38,8 @@ export const ID_BASE = {
   customer: 7_300_000_000_000,
   product: 8_100_000_000_000,
 } as const;
+
+const DECIMAL_CACHE_SIZE = 1 << 17;
 
 /** Tags Shopify subscription apps put on orders; readers detect subscription orders by `Subscription`. */
 export const SUBSCRIPTION_TAG = 'Subscription';
@@ -95,6 +97,7 @@ export class OrderFactory {
   #refundLineItemId: number = ID_BASE.refundLineItem;
   readonly #shopExp: number;
   readonly #bfcmDays: Set<number>;
+  readonly #decimalCache = new Map<string, (string | undefined)[]>();
 
   constructor(ctx: OrderContext) {
     this.#ctx = ctx;
@@ -404,7 +407,27 @@ export class OrderFactory {
   }
 
   #bag(shopMinor: number, presMinor: number, presCurrency: string): MoneyBag {
-    return moneyBag(shopMinor, this.#ctx.opts.currency, presMinor, presCurrency);
+    const shopCurrency = this.#ctx.opts.currency;
+    return {
+      shopMoney: { amount: this.#decimal(shopMinor, shopCurrency), currencyCode: shopCurrency },
+      presentmentMoney: { amount: this.#decimal(presMinor, presCurrency), currencyCode: presCurrency },
+    };
+  }
+
+  /** `minorToDecimal` with the strings of small amounts cached: a million orders repeat the same prices. */
+  #decimal(minor: number, currency: string): string {
+    if (minor < 0 || minor >= DECIMAL_CACHE_SIZE) return minorToDecimal(minor, currency);
+    let cache = this.#decimalCache.get(currency);
+    if (cache === undefined) {
+      cache = new Array<string | undefined>(DECIMAL_CACHE_SIZE);
+      this.#decimalCache.set(currency, cache);
+    }
+    let text = cache[minor];
+    if (text === undefined) {
+      text = minorToDecimal(minor, currency);
+      cache[minor] = text;
+    }
+    return text;
   }
 
   /** Refunds `units` of one line (a return), prorating its net price and tax. */

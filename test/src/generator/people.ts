@@ -16,14 +16,21 @@ export interface Identity {
 
 /** ASCII local part of an e-mail from a name (`"Chloé O'Brien"` -> `chloe.obrien`). */
 function emailLocal(first: string, last: string): string {
+  const key = `${first}|${last}`;
+  const cached = localParts.get(key);
+  if (cached !== undefined) return cached;
   const clean = (s: string) =>
     s
       .normalize('NFD')
       .replace(/[\u0300-\u036f]/g, '')
       .toLowerCase()
       .replace(/[^a-z]+/g, '');
-  return `${clean(first)}.${clean(last)}`;
+  const local = `${clean(first)}.${clean(last)}`;
+  localParts.set(key, local);
+  return local;
 }
+
+const localParts = new Map<string, string>();
 
 /** The identity of buyer `index` living in `COUNTRIES[countryIndex]`. */
 export function makeIdentity(rng: Random, index: number, countryIndex: number): Identity {

@@ -1,0 +1,73 @@
+// Shop generator figures: time and memory to generate 1,000,000 orders (streamed and held in memory), and to write
+// them as a Shopify orders export and a transaction log (to a byte-counting sink, so disk speed is not measured).
+// Run: `pnpm bench generator` (root) or `n24 node --expose-gc test/bench/generator.bench.ts [orders]`.
+import { Writable } from 'node:stream';
+import { generateShop, generateShopStream, writeShopifyOrdersExport, writeTransactionLog } from '../src/index.ts';
+
+const ORDERS = Number(process.argv[2] ?? 1_000_000);
+const END_MS = Date.UTC(2026, 10, 1);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
+
+function settle(): void {
+  if (gc !== undefined) {
+    gc();
+    gc();
+  }
+}
+
+function sink(): { stream: Writable; bytes: () => number } {
+  let bytes = 0;
+  const stream = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      done();
+    },
+  });
+  return { stream, bytes: () => bytes };
+}
+
+async function main(): Promise<void> {
+  console.log(`generator: ${ORDERS.toLocaleString('en-US')} orders, seed 1, 730 days, USD, America/New_York`);
+  settle();
+  const base = process.memoryUsage().heapUsed;
+
+  // 1. Streaming: plan + customers up front, orders materialized one by one and dropped.
+  let t = performance.now();
+  const stream = generateShopStream({ seed: 1, orders: ORDERS, endMs: END_MS });
+  const planMs = performance.now() - t;
+  let lines = 0;
+  for (const order of stream.orders) lines += order.lineItems.length;
+  const streamMs = performance.now() - t;
+  console.log(`  stream: plan+customers ${planMs.toFixed(0)} ms, all orders ${streamMs.toFixed(0)} ms ` +
+    `(${stream.orderCount} orders, ${stream.customers.length} customers, ${lines} line items), heap after ${mb(process.memoryUsage().heapUsed - base)}`);
+
+  // 2. Export and transaction log from the stream (orders regenerated while writing).
+  const csv = sink();
+  t = performance.now();
+  const exportSummary = await writeShopifyOrdersExport(stream, csv.stream);
+  const exportMs = performance.now() - t;
+  console.log(`  orders export (streamed): ${exportMs.toFixed(0)} ms, ${exportSummary.rows} rows, ${mb(csv.bytes())}`);
+  const log = sink();
+  t = performance.now();
+  const logSummary = await writeTransactionLog(stream, log.stream);
+  console.log(`  transaction log (streamed): ${(performance.now() - t).toFixed(0)} ms, ${logSummary.rows} rows, ${mb(log.bytes())}`);
+  settle();
+
+  // 3. Everything in memory, as tests and the fake Shopify use it.
+  const before = process.memoryUsage().heapUsed;
+  t = performance.now();
+  const data = generateShop({ seed: 1, orders: ORDERS, endMs: END_MS });
+  const fullMs = performance.now() - t;
+  settle();
+  const held = process.memoryUsage().heapUsed - before;
+  console.log(`  generateShop (in memory): ${fullMs.toFixed(0)} ms, ${data.orders.length} orders held, heap ${mb(held)} ` +
+    `(${(held / data.orders.length).toFixed(0)} B/order)`);
+  console.log(`  peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
+  console.log(`  target: 1,000,000 orders in <= 20 s -> ${ORDERS >= 1_000_000 ? (fullMs <= 20_000 && streamMs <= 20_000 ? 'met' : 'NOT met') : 'run with 1000000'}`);
+}
+
+await main();
