@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpResponseError, InvalidJwtError, RequestedTokenType, type Shopify } from '@shopify/shopify-api';
+import { HttpResponseError, InvalidJwtError, RequestedTokenType, type Session, type Shopify } from '@shopify/shopify-api';
 import type { FakeShopify } from '../fake-shopify/server.ts';
 import { mintSessionToken } from '../fake-shopify/session-token.ts';
 import { API_KEY, API_SECRET, startHarness } from './harness.ts';
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await fake.stop(); });
 
-const shopName = async (s: Parameters<Shopify['clients']['Graphql']>[0]['session']): Promise<string | undefined> =>
+const shopName = async (s: Session): Promise<string | undefined> =>
   (await new shopify.clients.Graphql({ session: s }).request<{ shop: { name: string } }>('{ shop { name } }')).data?.shop.name;
 
 async function rawToken(body: Record<string, unknown>): Promise<{ status: number; json: unknown }> {
@@ -55,7 +55,7 @@ describe('shopify.auth.tokenExchange against the fake', () => {
     const h = await startHarness();
     try {
       h.fake.control.createShop({ domain: SHOP });
-      const name = async (s: Parameters<Shopify['clients']['Graphql']>[0]['session']): Promise<string | undefined> =>
+      const name = async (s: Session): Promise<string | undefined> =>
         (await new h.shopify.clients.Graphql({ session: s }).request<{ shop: { name: string } }>('{ shop { name } }')).data?.shop.name;
       const { session } = await h.shopify.auth.tokenExchange({
         shop: SHOP, sessionToken: h.fake.control.mintSessionToken(SHOP), requestedTokenType: RequestedTokenType.OfflineAccessToken, expiring: true,

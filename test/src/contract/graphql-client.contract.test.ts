@@ -39,8 +39,8 @@ async function walk(variables: Record<string, unknown>): Promise<OrdersPage['ord
   const out: OrdersPage['orders']['edges'][number]['node'][] = [];
   let cursor: string | null = null;
   for (;;) {
-    const resp = await client.request<OrdersPage>(ORDERS, { variables: { ...variables, cursor } });
-    const page = resp.data?.orders;
+    const resp: { data?: OrdersPage | undefined } = await client.request<OrdersPage>(ORDERS, { variables: { ...variables, cursor } });
+    const page: OrdersPage['orders'] | undefined = resp.data?.orders;
     if (page === undefined) throw new Error('no data');
     out.push(...page.edges.map((e) => e.node));
     if (!page.pageInfo.hasNextPage) return out;
