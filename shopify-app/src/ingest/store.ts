@@ -4,7 +4,9 @@ import type { StoredOrder, StoredRefund } from './order.ts';
 
 /**
  * Upserts orders with one `INSERT ... SELECT FROM unnest(...)` statement (storage.md §8): a row changes only when the
- * incoming `updated_at` is newer, so stale and replayed deliveries are no-ops. Refunds are inserted idempotently by
+ * incoming `updated_at` is newer, so stale and replayed deliveries are no-ops. Shopify's `updated_at` has whole-second
+ * precision, so a version with the same `updated_at` but different content also applies: two changes within one
+ * second cannot be ordered from the payload, and the reconciliation pass (which reads the current state) then wins. Refunds are inserted idempotently by
  * refund id. Customers whose orders changed (before or after) are queued for recompute.
  * @returns how many order rows changed.
  */
@@ -29,6 +31,11 @@ export async function upsertOrders(db: Kysely<DB>, shopId: string, orders: reado
       refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
       subscription = excluded.subscription
     WHERE excluded.updated_at > orders.updated_at
+       OR (excluded.updated_at = orders.updated_at
+           AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
+                excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription)
+           IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
+                orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))
     RETURNING customer_id`.execute(db);
   const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
   await insertRefunds(db, shopId, refunds);

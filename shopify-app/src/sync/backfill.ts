@@ -217,7 +217,12 @@ export async function insertOrdersBulk(db: Kysely<DB>, shop: string, orders: rea
       updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
       refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
       subscription = excluded.subscription
-    WHERE excluded.updated_at > orders.updated_at`.execute(db);
+    WHERE excluded.updated_at > orders.updated_at
+       OR (excluded.updated_at = orders.updated_at
+           AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
+                excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription)
+           IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
+                orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))`.execute(db);
   const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
   if (refunds.length > 0) {
     await sql`
