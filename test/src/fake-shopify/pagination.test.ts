@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, paginate, sortByKey } from './pagination.ts';
+import { decodeCursor, paginate, sortByKey, type Page } from './pagination.ts';
 
 interface Item { id: number; v: number }
 
@@ -8,7 +8,7 @@ function walkAll(sorted: Item[], size: number, reverse: boolean, pred: (x: Item)
   const out: number[] = [];
   let after: string | null = null;
   for (let guard = 0; guard < 10_000; guard++) {
-    const page = paginate(sorted, (x) => x.v, (x) => x.id, pred, { first: size, after, reverse }, bounds);
+    const page: Page<Item> = paginate(sorted, (x) => x.v, (x) => x.id, pred, { first: size, after, reverse }, bounds);
     out.push(...page.items.map((x) => x.id));
     if (!page.hasNextPage) return out;
     after = page.cursors[page.cursors.length - 1] ?? null;
