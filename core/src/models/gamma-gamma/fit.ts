@@ -27,6 +27,8 @@ export interface GammaGammaFitOptions {
  * `mean-spend-undefined` when q <= 1. On the 946 CDNOW repeat buyers (dollars): p, q, γ = 6.25, 3.74, 15.44.
  */
 export function fitGammaGamma(rows: SpendRows, options: GammaGammaFitOptions = {}): Result<GammaGammaFit, ModelFitFailure> {
+  // Identical (x, m) customers share one weighted row: the fit is unchanged and runs per distinct row.
+  const rowOf = new Map<number, Map<number, number>>();
   const xs: number[] = [];
   const ms: number[] = [];
   const ws: number[] = [];
@@ -38,13 +40,24 @@ export function fitGammaGamma(rows: SpendRows, options: GammaGammaFitOptions = {
     const m = rows.monetaryValue[i]!;
     const w = rows.weight === undefined ? 1 : rows.weight[i]!;
     if (!Number.isFinite(m) || !Number.isFinite(x)) throw new RangeError(`Spend row ${i}: x and m must be finite, got x=${x}, m=${m}.`);
-    if (x >= 1 && m > 0) {
+    if (!(x >= 1 && m > 0)) {
+      excluded += w;
+      continue;
+    }
+    let byM = rowOf.get(x);
+    if (byM === undefined) {
+      byM = new Map();
+      rowOf.set(x, byM);
+    }
+    const row = byM.get(m);
+    if (row === undefined) {
+      byM.set(m, xs.length);
       xs.push(x);
       ms.push(m);
       ws.push(w);
-      sum += w * m;
-      totalW += w;
-    } else excluded += w;
+    } else ws[row]! += w;
+    sum += w * m;
+    totalW += w;
   }
   if (totalW <= 0) return { ok: false, reason: ModelFitFailure.noRepeatCustomers };
   const scale = sum / totalW;

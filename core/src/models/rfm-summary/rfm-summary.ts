@@ -108,6 +108,9 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
   const keys: string[] = [];
   const orderCustomer = new Int32Array(n);
   const orderDay = new Int32Array(n);
+  // Copies of the fields pass 2 reads, so it walks typed arrays instead of chasing order objects.
+  const orderMs = new Float64Array(n);
+  const orderAmount = new Float64Array(n);
   let counts = new Int32Array(1024);
   let ordersAfterEnd = 0;
   for (let i = 0; i < n; i++) {
@@ -134,6 +137,8 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
     }
     orderCustomer[i] = c;
     orderDay[i] = dayOf(ms);
+    orderMs[i] = ms;
+    orderAmount[i] = amount;
     counts[c]!++;
   }
   const customerCount = keys.length;
@@ -191,23 +196,24 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
     for (let k = lo; k < hi; k++) {
       const idx = grouped[k]!;
       const day = orderDay[idx]!;
-      const order = orders[idx]!;
-      if (day <= endDay && order.placedAtMs <= calibrationEndMs) {
+      const placedAtMs = orderMs[idx]!;
+      const amount = orderAmount[idx]!;
+      if (day <= endDay && placedAtMs <= calibrationEndMs) {
         if (day !== prevDay) {
           distinct++;
           prevDay = day;
         }
         lastDay = day;
-        if (day === firstDay) firstSum += order.amountMinor;
-        else repeatSum += order.amountMinor;
-        if (order.placedAtMs < minAt) minAt = order.placedAtMs;
-        if (order.placedAtMs > maxAt) maxAt = order.placedAtMs;
+        if (day === firstDay) firstSum += amount;
+        else repeatSum += amount;
+        if (placedAtMs < minAt) minAt = placedAtMs;
+        if (placedAtMs > maxAt) maxAt = placedAtMs;
       } else if (day <= holdoutEndDay) {
         if (day !== hPrevDay) {
           hFreq++;
           hPrevDay = day;
         }
-        hValue += order.amountMinor;
+        hValue += amount;
       }
     }
     const x = distinct - 1;

@@ -1,0 +1,123 @@
+// Benchmark of the issue-3 models (`pnpm bench clv-models`): fit BG/NBD + Gamma-Gamma on CDNOW_master replicated 10
+// times with new ids (235,700 customers) and predict every customer. Prints figures; it does not pass or fail on time.
+import {
+  assessChurnRisk,
+  betaGeoConditionalExpectedPurchases,
+  betaGeoProbabilityAlive,
+  compressSummaries,
+  endOfLocalDateMs,
+  fitBgNbd,
+  fitGammaGamma,
+  predictCustomers,
+  summarizeOrders,
+} from '@clvlens/core';
+import type { BgNbdParams, CountedOrder, GammaGammaParams } from '@clvlens/core';
+import { loadCdnow } from '../src/published/cdnow-fixture.ts';
+
+const COPIES = 10;
+const RUNS = 5;
+const calibrationEndMs = endOfLocalDateMs('1997-09-30', 'UTC');
+
+function ms(start: number): number {
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
+function maxRelativeDifference(p: Record<string, number>, q: Record<string, number>): number {
+  let worst = 0;
+  for (const key of Object.keys(p)) worst = Math.max(worst, Math.abs(p[key]! / q[key]! - 1));
+  return worst;
+}
+
+const master = loadCdnow('CDNOW_master.txt');
+const replicated: CountedOrder[] = [];
+for (let copy = 0; copy < COPIES; copy++) {
+  for (const order of master) replicated.push({ ...order, customerKey: `${copy}-${order.customerKey}` });
+}
+
+/** CPU milliseconds of this process since `start` (the machine is shared, so wall time alone can mislead). */
+function cpuMs(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+function fitAll(orders: readonly CountedOrder[]) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const summaries = summarizeOrders(orders, { calibrationEndMs, timeZone: 'UTC', timeUnit: 'week' });
+  const t1 = performance.now();
+  const summaryCpuMs = cpuMs(c0);
+  const c1 = process.cpuUsage();
+  const compressed = compressSummaries(summaries);
+  const bg = fitBgNbd(compressed);
+  const gg = fitGammaGamma({ frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor });
+  const t2 = performance.now();
+  const fitCpuMs = cpuMs(c1);
+  if (!bg.ok || !gg.ok) throw new Error(`fit failed: ${bg.ok ? '' : bg.reason} ${gg.ok ? '' : gg.reason}`);
+  return { summaries, compressed, bg: bg.value, gg: gg.value, summaryMs: t1 - t0, fitMs: t2 - t1, summaryCpuMs, fitCpuMs };
+}
+
+const original = fitAll(master);
+const runs = Array.from({ length: RUNS }, () => fitAll(replicated));
+const big = runs.at(-1)!;
+const customers = big.summaries.customerKeys.length;
+console.log(`CDNOW_master x${COPIES}: ${replicated.length.toLocaleString('en-US')} orders, ${customers.toLocaleString('en-US')} customers, ${big.compressed.weight.length.toLocaleString('en-US')} unique (x, t_x, T) rows`);
+console.log(`load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} cores`);
+console.log(`summary (orders -> x, t_x, T, m):          first ${runs[0]!.summaryMs.toFixed(1)} ms, median of ${RUNS} ${median(runs.map((r) => r.summaryMs)).toFixed(1)} ms wall, ${median(runs.map((r) => r.summaryCpuMs)).toFixed(1)} ms CPU`);
+console.log(`fit BG/NBD + Gamma-Gamma (incl. compress): first ${runs[0]!.fitMs.toFixed(1)} ms, median of ${RUNS} ${median(runs.map((r) => r.fitMs)).toFixed(1)} ms wall, ${median(runs.map((r) => r.fitCpuMs)).toFixed(1)} ms CPU (target <= 250 ms)`);
+console.log(`summary + fit:                             median ${median(runs.map((r) => r.summaryMs + r.fitMs)).toFixed(1)} ms`);
+console.log(`BG/NBD iterations ${big.bg.iterations}, Gamma-Gamma iterations ${big.gg.iterations}`);
+const bgParams = big.bg.params as unknown as Record<string, number>;
+const ggParams = big.gg.params as unknown as Record<string, number>;
+console.log(`params x10:  r=${big.bg.params.r.toFixed(6)} alpha=${big.bg.params.alpha.toFixed(6)} a=${big.bg.params.a.toFixed(6)} b=${big.bg.params.b.toFixed(6)} | p=${big.gg.params.p.toFixed(6)} q=${big.gg.params.q.toFixed(6)} gamma=${(big.gg.params.gamma / 100).toFixed(6)}`);
+console.log(`params x1:   r=${original.bg.params.r.toFixed(6)} alpha=${original.bg.params.alpha.toFixed(6)} a=${original.bg.params.a.toFixed(6)} b=${original.bg.params.b.toFixed(6)} | p=${original.gg.params.p.toFixed(6)} q=${original.gg.params.q.toFixed(6)} gamma=${(original.gg.params.gamma / 100).toFixed(6)}`);
+console.log(
+  `largest relative parameter difference x10 vs x1: BG/NBD ${maxRelativeDifference(bgParams, original.bg.params as unknown as Record<string, number>).toExponential(2)}, Gamma-Gamma ${maxRelativeDifference(ggParams, original.gg.params as unknown as Record<string, number>).toExponential(2)}`,
+);
+
+// Prediction: P(alive), E[Y(39 weeks)], E(M) and 12-month discounted CLV for every customer.
+const predictTimes: number[] = [];
+let checksum = 0;
+for (let k = 0; k < RUNS; k++) {
+  const t = performance.now();
+  const p = predictCustomers(big.bg, big.gg.params, big.summaries, big.compressed, 39, { margin: 0.3 });
+  predictTimes.push(ms(t));
+  checksum += p.clvMinor[0]!;
+}
+const predictMs = median(predictTimes);
+console.log(`predict all customers (P(alive), E[Y(39)], E(M), 12-month CLV): median ${predictMs.toFixed(1)} ms = ${Math.round(customers / (predictMs / 1000)).toLocaleString('en-US')} customers/s (target >= 1,000,000)`);
+
+// The same model terms per customer without sharing them across identical rows, for comparison.
+function predictUnshared(params: BgNbdParams, spend: GammaGammaParams): number {
+  const t = performance.now();
+  let sum = 0;
+  const s = big.summaries;
+  const n = 20_000;
+  for (let i = 0; i < n; i++) {
+    const x = s.frequency[i]!;
+    sum += betaGeoProbabilityAlive('bg-nbd', params, x, s.recency[i]!, s.age[i]!);
+    sum += betaGeoConditionalExpectedPurchases('bg-nbd', params, 39, x, s.recency[i]!, s.age[i]!) * spend.p;
+  }
+  checksum += sum;
+  return n / (ms(t) / 1000);
+}
+console.log(`  (for comparison, P(alive) + E[Y(39)] evaluated per customer without row sharing: ${Math.round(predictUnshared(big.bg.params, big.gg.params)).toLocaleString('en-US')} customers/s)`);
+
+// The app's per-shop call: summary, MBG/NBD + Gamma-Gamma fit, per-customer badges with reasons, in days.
+const churnTimes: number[] = [];
+let churnCustomers = 0;
+for (let k = 0; k < 3; k++) {
+  const t = performance.now();
+  const result = assessChurnRisk(replicated, { asOfMs: calibrationEndMs, timeZone: 'UTC', margin: 0.3 });
+  churnTimes.push(ms(t));
+  churnCustomers = result.customers.length;
+  checksum += result.customers[0]!.pAlive;
+}
+const churnMs = median(churnTimes);
+console.log(`assessChurnRisk (summary + MBG/NBD + Gamma-Gamma in days + badges for every customer): median ${churnMs.toFixed(1)} ms for ${churnCustomers.toLocaleString('en-US')} customers = ${Math.round(churnCustomers / (churnMs / 1000)).toLocaleString('en-US')} customers/s end to end`);
+const memory = process.memoryUsage();
+console.log(`heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB (checksum ${checksum.toFixed(3)})`);
