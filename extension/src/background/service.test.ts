@@ -126,7 +126,8 @@ describe('createBackgroundService handleMessage', () => {
     expect(api.tokens.size).toBe(0);
     expect((await ask({ type: 'status.get' })).shops).toEqual([]);
     const db = await openRetentionDb();
-    expect(await db.count('customers')).toBe(0);
+    expect(await db.count('customerChunks')).toBe(0);
+    expect(await db.count('chunkIds')).toBe(0);
     expect(await db.count('orderCustomers')).toBe(0);
     expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] })).connected).toBe(false);
   });

@@ -2,7 +2,6 @@ import type { CustomerInsightV1 } from '@clvlens/core';
 import {
   clearNotices,
   clearShopCache,
-  countCustomers,
   getCustomers,
   getOrderCustomers,
   getShop,
@@ -189,7 +188,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
         lastSyncAtMs: s.lastSyncAtMs,
         lastError: s.lastError,
         evicted: s.evicted,
-        cachedCustomers: await countCustomers(d, s.shopDomain),
+        cachedCustomers: s.cachedCustomers,
         summary: s.summary,
       });
     }
@@ -220,6 +219,8 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
       lastSyncAtMs: keep?.lastSyncAtMs ?? null,
       lastError: null,
       evicted: keep?.evicted ?? false,
+      cachedCustomers: keep?.cachedCustomers ?? 0,
+      nextChunkSeq: keep?.nextChunkSeq ?? 0,
       summary: keep?.summary ?? null,
     });
     // The first sync runs on after the answer; the options page follows it through status.get.

@@ -295,7 +295,7 @@ export function watchPage(
   scan: () => void,
   opts: { quietMs?: number; maxWaitMs?: number; setTimeout: (fn: () => void, ms: number) => unknown; clearTimeout: (id: unknown) => void },
 ): { trigger: () => void; disconnect: () => void } {
-  const quietMs = opts.quietMs ?? 10;
+  const quietMs = opts.quietMs ?? 0;
   const maxWaitMs = opts.maxWaitMs ?? 50;
   let timer: unknown = null;
   let firstAt = 0;

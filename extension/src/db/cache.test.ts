@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { sampleInsight } from '../testing/fake-app-api.ts';
 import {
   applyFeedPage,
+  putCustomer,
   clearShopCache,
   countCustomers,
   getCustomers,
@@ -12,7 +13,7 @@ import {
   putShop,
   toCachedCustomer,
 } from './cache.ts';
-import { openRetentionDb, RETENTION_DB_VERSION } from './schema.ts';
+import { CHUNK_SIZE, openRetentionDb, RETENTION_DB_VERSION } from './schema.ts';
 import { shopRecord } from '../testing/shop-record.ts';
 
 beforeEach(() => {
@@ -20,23 +21,60 @@ beforeEach(() => {
 });
 
 describe('openRetentionDb', () => {
-  it('upgrades a version 1 database step by step and keeps its customers', async () => {
+  it('upgrades a version 1 database step by step: chunked customers, and a fresh sync from the start', async () => {
     const v1 = await openDB('clvlens-upgrade', 1, {
       upgrade(db) {
         db.createObjectStore('shops', { keyPath: 'shopDomain' }).createIndex('byStoreHandle', 'storeHandle');
-        db.createObjectStore('customers', { keyPath: ['shopDomain', 'customerId'] }).createIndex('byShop', 'shopDomain');
+        db.createObjectStore('customers', { keyPath: ['shopDomain', 'customerId'] });
       },
     });
-    await v1.put('shops', shopRecord('a.myshopify.com'));
+    const { nextChunkSeq: _n, cachedCustomers: _c, ...v1Shop } = shopRecord('a.myshopify.com', { cursor: 'c9' });
+    await v1.put('shops', v1Shop);
     await v1.put('customers', toCachedCustomer('a.myshopify.com', sampleInsight('7')));
     v1.close();
 
     const db = await openRetentionDb('clvlens-upgrade');
     expect(db.version).toBe(RETENTION_DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['customers', 'notices', 'orderCustomers', 'shops']);
-    expect((await getCustomers(db, 'a.myshopify.com', ['7'])).get('7')?.historicClvMinor).toBe(12_345);
+    expect([...db.objectStoreNames].sort()).toEqual(['chunkIds', 'customerChunks', 'notices', 'orderCustomers', 'shops']);
+    expect(await getShopByHandle(db, 'a')).toMatchObject({ cursor: null, cachedCustomers: 0, nextChunkSeq: 0, token: 'tok' });
+    expect(await countCustomers(db, 'a.myshopify.com')).toBe(0);
     await putOrderCustomer(db, { shopDomain: 'a.myshopify.com', orderId: '1', customerId: '7', fetchedAtMs: 1 });
     db.close();
+  });
+});
+
+describe('getCustomers', () => {
+  it('finds customers across chunks, after updates and deletions, also from a fresh connection', async () => {
+    const shop = 'a.myshopify.com';
+    const db = await openRetentionDb('chunks');
+    await putShop(db, shopRecord(shop));
+    const ids = Array.from({ length: CHUNK_SIZE * 2 + 7 }, (_, i) => String(i + 1));
+    const page = (list: string[], deleted: string[], cursor: string, clv = 1) => ({
+      customers: list.map((id) => toCachedCustomer(shop, sampleInsight(id, { historicClvMinor: clv }))),
+      deletedCustomerIds: deleted,
+      nextCursor: cursor,
+    });
+    await applyFeedPage(db, shop, page(ids, [], 'c1'), 1);
+    expect(await db.count('customerChunks')).toBe(3);
+    await applyFeedPage(db, shop, page(['2', String(CHUNK_SIZE + 3), 'new'], ['1', '9999'], 'c2', 77), 2);
+    await putCustomer(db, toCachedCustomer(shop, sampleInsight('solo', { historicClvMinor: 5 })));
+    const expectedCount = ids.length - 1 + 2;
+    expect(await countCustomers(db, shop)).toBe(expectedCount);
+    expect((await getShopByHandle(db, 'a'))?.cachedCustomers).toBe(expectedCount);
+    const check = async (d: typeof db) => {
+      const got = await getCustomers(d, shop, ['1', '2', String(CHUNK_SIZE + 3), 'new', 'solo', '3', 'nope']);
+      expect([...got.keys()].sort()).toEqual(['2', '3', String(CHUNK_SIZE + 3), 'new', 'solo'].sort());
+      expect(got.get('2')?.historicClvMinor).toBe(77);
+      expect(got.get(String(CHUNK_SIZE + 3))?.historicClvMinor).toBe(77);
+      expect(got.get('3')?.historicClvMinor).toBe(1);
+      expect(got.get('solo')?.historicClvMinor).toBe(5);
+    };
+    await check(db);
+    db.close();
+    const again = await openRetentionDb('chunks');
+    await check(again);
+    expect(await countCustomers(again, shop)).toBe(expectedCount);
+    again.close();
   });
 });
 
@@ -99,6 +137,7 @@ describe('clearShopCache', () => {
     expect(await countCustomers(db, 'a.myshopify.com')).toBe(0);
     expect(await db.get('shops', 'a.myshopify.com')).toBeUndefined();
     expect(await db.get('orderCustomers', ['a.myshopify.com', '9'])).toBeUndefined();
+    expect(await db.count('customerChunks', IDBKeyRange.bound(['a.myshopify.com'], ['a.myshopify.com', []]))).toBe(0);
     expect(await countCustomers(db, 'a.myshopify.co')).toBe(2);
     expect(await countCustomers(db, 'ab.myshopify.com')).toBe(2);
     expect(await db.get('orderCustomers', ['ab.myshopify.com', '9'])).toBeDefined();

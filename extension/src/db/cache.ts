@@ -1,6 +1,14 @@
 import type { IDBPDatabase } from 'idb';
 import type { CustomerInsightV1 } from '@clvlens/core';
-import type { CachedCustomer, NoticeRecord, OrderCustomerRecord, RetentionDB, ShopRecord } from './schema.ts';
+import {
+  CHUNK_SIZE,
+  type CachedCustomer,
+  type CustomerChunk,
+  type NoticeRecord,
+  type OrderCustomerRecord,
+  type RetentionDB,
+  type ShopRecord,
+} from './schema.ts';
 
 export type RetentionDb = IDBPDatabase<RetentionDB>;
 
@@ -66,6 +74,140 @@ export async function updateShop(
   return next;
 }
 
+/** All keys of one shop in a `[shopDomain, ...]`-keyed store: arrays sort after strings and numbers. */
+export function shopKeyRange(shopDomain: string): IDBKeyRange {
+  return IDBKeyRange.bound([shopDomain], [shopDomain, []]);
+}
+
+/** customerId -> chunk seq for one shop, kept in memory by the only writer (the background). */
+type ChunkIndex = Map<string, number>;
+
+// Per open database, per shop. Loaded lazily from the small `chunkIds` store; updated after each committed write.
+const indexes = new WeakMap<RetentionDb, Map<string, Promise<ChunkIndex>>>();
+// Writes to one shop's chunks are serialised: each decides "new or existing" from the index.
+const writeQueues = new WeakMap<RetentionDb, Map<string, Promise<unknown>>>();
+
+function shopIndex(db: RetentionDb, shopDomain: string): Promise<ChunkIndex> {
+  let perDb = indexes.get(db);
+  if (!perDb) indexes.set(db, (perDb = new Map()));
+  let index = perDb.get(shopDomain);
+  if (!index) {
+    index = db.getAll('chunkIds', shopKeyRange(shopDomain)).then((records) => {
+      const map: ChunkIndex = new Map();
+      for (const r of records) for (const id of r.ids) map.set(id, r.seq);
+      return map;
+    });
+    perDb.set(shopDomain, index);
+    index.catch(() => perDb.delete(shopDomain));
+  }
+  return index;
+}
+
+function forgetIndex(db: RetentionDb, shopDomain: string): void {
+  indexes.get(db)?.delete(shopDomain);
+}
+
+function serialised<T>(db: RetentionDb, shopDomain: string, fn: () => Promise<T>): Promise<T> {
+  let perDb = writeQueues.get(db);
+  if (!perDb) writeQueues.set(db, (perDb = new Map()));
+  const run = (perDb.get(shopDomain) ?? Promise.resolve()).then(fn, fn);
+  perDb.set(shopDomain, run.catch(() => undefined));
+  return run;
+}
+
+/**
+ * Upserts and deletes customers of one shop in one transaction, optionally changing the shop record with it.
+ * Changed customers are rewritten in their chunk; new ones are appended in fresh chunks. Returns false (and writes
+ * nothing) when the shop is not connected.
+ */
+function writeCustomers(
+  db: RetentionDb,
+  shopDomain: string,
+  customers: readonly CachedCustomer[],
+  deletedIds: readonly string[],
+  changeShop: (shop: ShopRecord) => ShopRecord,
+): Promise<boolean> {
+  return serialised(db, shopDomain, async () => {
+    const index = await shopIndex(db, shopDomain);
+    // Last write wins within one call, as in the feed.
+    const upserts = new Map<string, CachedCustomer>();
+    for (const c of customers) upserts.set(c.customerId, c);
+    const deletes = new Set(deletedIds);
+    for (const id of deletes) upserts.delete(id);
+    const touched = new Set<number>();
+    const fresh: CachedCustomer[] = [];
+    for (const [id, c] of upserts) {
+      const seq = index.get(id);
+      if (seq === undefined) fresh.push(c);
+      else touched.add(seq);
+    }
+    for (const id of deletes) {
+      const seq = index.get(id);
+      if (seq !== undefined) touched.add(seq);
+    }
+
+    // Relaxed durability: a page lost to a crash is fetched again from the previous cursor.
+    const tx = db.transaction(['shops', 'customerChunks', 'chunkIds'], 'readwrite', { durability: 'relaxed' });
+    const shops = tx.objectStore('shops');
+    const chunks = tx.objectStore('customerChunks');
+    const chunkIds = tx.objectStore('chunkIds');
+    const shop = await shops.get(shopDomain);
+    if (!shop) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      return false;
+    }
+    const indexChanges: [string, number | null][] = [];
+    const writes: Promise<unknown>[] = [];
+    const existing = await Promise.all([...touched].map((seq) => chunks.get([shopDomain, seq])));
+    for (const chunk of existing) {
+      if (!chunk) continue;
+      const kept: CachedCustomer[] = [];
+      for (const c of chunk.customers) {
+        if (deletes.has(c.customerId)) {
+          indexChanges.push([c.customerId, null]);
+          continue;
+        }
+        kept.push(upserts.get(c.customerId) ?? c);
+      }
+      if (kept.length === 0) {
+        writes.push(chunks.delete([shopDomain, chunk.seq]), chunkIds.delete([shopDomain, chunk.seq]));
+      } else {
+        writes.push(
+          chunks.put({ shopDomain, seq: chunk.seq, customers: kept }),
+          chunkIds.put({ shopDomain, seq: chunk.seq, ids: kept.map((c) => c.customerId) }),
+        );
+      }
+    }
+    let seq = shop.nextChunkSeq;
+    for (let i = 0; i < fresh.length; i += CHUNK_SIZE) {
+      const part = fresh.slice(i, i + CHUNK_SIZE);
+      const chunk: CustomerChunk = { shopDomain, seq, customers: part };
+      writes.push(chunks.put(chunk), chunkIds.put({ shopDomain, seq, ids: part.map((c) => c.customerId) }));
+      for (const c of part) indexChanges.push([c.customerId, seq]);
+      seq++;
+    }
+    const removed = indexChanges.filter(([, s]) => s === null).length;
+    const next = changeShop({
+      ...shop,
+      nextChunkSeq: seq,
+      cachedCustomers: index.size + fresh.length - removed,
+    });
+    writes.push(shops.put(next));
+    try {
+      await Promise.all([...writes, tx.done]);
+    } catch (error) {
+      forgetIndex(db, shopDomain);
+      throw error;
+    }
+    for (const [id, s] of indexChanges) {
+      if (s === null) index.delete(id);
+      else index.set(id, s);
+    }
+    return true;
+  });
+}
+
 /**
  * Writes one delta-feed page atomically: upserts, deletions and the new cursor commit together, so an interrupted
  * sync resumes from the last complete page. Returns false when the shop was disconnected meanwhile.
@@ -76,22 +218,17 @@ export async function applyFeedPage(
   page: { customers: CachedCustomer[]; deletedCustomerIds: string[]; nextCursor: string },
   nowMs: number,
 ): Promise<boolean> {
-  const tx = db.transaction(['shops', 'customers'], 'readwrite');
-  const shops = tx.objectStore('shops');
-  const customers = tx.objectStore('customers');
-  const shop = await shops.get(shopDomain);
-  if (!shop) {
-    tx.abort();
-    await tx.done.catch(() => undefined);
-    return false;
-  }
-  // Issue every request without awaiting each: they queue in order on the transaction, which is much faster.
-  const writes: Promise<unknown>[] = [];
-  for (const c of page.customers) writes.push(customers.put(c));
-  for (const id of page.deletedCustomerIds) writes.push(customers.delete([shopDomain, id]));
-  writes.push(shops.put({ ...shop, cursor: page.nextCursor, lastUsedAtMs: nowMs, evicted: false }));
-  await Promise.all([...writes, tx.done]);
-  return true;
+  return writeCustomers(db, shopDomain, page.customers, page.deletedCustomerIds, (shop) => ({
+    ...shop,
+    cursor: page.nextCursor,
+    lastUsedAtMs: nowMs,
+    evicted: false,
+  }));
+}
+
+/** Upserts one customer (e.g. fetched for an order page) without moving the feed cursor. */
+export async function putCustomer(db: RetentionDb, customer: CachedCustomer): Promise<void> {
+  await writeCustomers(db, customer.shopDomain, [customer], [], (shop) => shop);
 }
 
 export async function getCustomers(
@@ -99,20 +236,31 @@ export async function getCustomers(
   shopDomain: string,
   customerIds: readonly string[],
 ): Promise<Map<string, CachedCustomer>> {
-  const tx = db.transaction('customers', 'readonly');
-  const found = await Promise.all(customerIds.map((id) => tx.store.get([shopDomain, id])));
-  await tx.done;
+  const index = await shopIndex(db, shopDomain);
+  const wanted = new Map<number, Set<string>>();
+  for (const id of customerIds) {
+    const seq = index.get(id);
+    if (seq === undefined) continue;
+    let set = wanted.get(seq);
+    if (!set) wanted.set(seq, (set = new Set()));
+    set.add(id);
+  }
   const out = new Map<string, CachedCustomer>();
-  for (const c of found) if (c) out.set(c.customerId, c);
+  if (wanted.size === 0) return out;
+  const tx = db.transaction('customerChunks', 'readonly');
+  const chunks = await Promise.all([...wanted.keys()].map((seq) => tx.store.get([shopDomain, seq])));
+  await tx.done;
+  for (const chunk of chunks) {
+    if (!chunk) continue;
+    const ids = wanted.get(chunk.seq);
+    for (const c of chunk.customers) if (ids?.has(c.customerId)) out.set(c.customerId, c);
+  }
   return out;
 }
 
-export async function putCustomer(db: RetentionDb, customer: CachedCustomer): Promise<void> {
-  await db.put('customers', customer);
-}
-
+/** Customers cached for a shop (from the in-memory index). */
 export async function countCustomers(db: RetentionDb, shopDomain: string): Promise<number> {
-  return db.countFromIndex('customers', 'byShop', shopDomain);
+  return (await shopIndex(db, shopDomain)).size;
 }
 
 export async function getOrderCustomers(
@@ -133,15 +281,21 @@ export async function putOrderCustomer(db: RetentionDb, record: OrderCustomerRec
 }
 
 /** Deletes every cached record of a shop (customers and order mappings), keeping or dropping the shop record. */
-export async function clearShopCache(db: RetentionDb, shopDomain: string, opts: { dropShop: boolean }): Promise<void> {
-  const tx = db.transaction(['shops', 'customers', 'orderCustomers'], 'readwrite');
-  const range = IDBKeyRange.bound([shopDomain], [shopDomain, []]);
-  await Promise.all([
-    tx.objectStore('customers').delete(range),
-    tx.objectStore('orderCustomers').delete(range),
-    opts.dropShop ? tx.objectStore('shops').delete(shopDomain) : Promise.resolve(),
-    tx.done,
-  ]);
+export function clearShopCache(db: RetentionDb, shopDomain: string, opts: { dropShop: boolean }): Promise<void> {
+  return serialised(db, shopDomain, async () => {
+    const tx = db.transaction(['shops', 'customerChunks', 'chunkIds', 'orderCustomers'], 'readwrite');
+    const range = shopKeyRange(shopDomain);
+    const shops = tx.objectStore('shops');
+    const shop = await shops.get(shopDomain);
+    await Promise.all([
+      tx.objectStore('customerChunks').delete(range),
+      tx.objectStore('chunkIds').delete(range),
+      tx.objectStore('orderCustomers').delete(range),
+      opts.dropShop ? shops.delete(shopDomain) : shop ? shops.put({ ...shop, cachedCustomers: 0 }) : Promise.resolve(),
+      tx.done,
+    ]);
+    forgetIndex(db, shopDomain);
+  });
 }
 
 export async function addNotice(db: RetentionDb, notice: NoticeRecord): Promise<void> {

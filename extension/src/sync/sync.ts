@@ -3,6 +3,7 @@ import {
   addNotice,
   applyFeedPage,
   clearShopCache,
+  countCustomers,
   getShop,
   listShops,
   updateShop,
@@ -43,7 +44,7 @@ export async function evictOldestShop(db: RetentionDb, exceptShopDomain: string,
   const victim = candidates[0];
   if (!victim) return null;
   await clearShopCache(db, victim.shopDomain, { dropShop: false });
-  await updateShop(db, victim.shopDomain, (s) => ({ ...s, evicted: true, cursor: null }));
+  await updateShop(db, victim.shopDomain, (s) => ({ ...s, evicted: true, cursor: null, cachedCustomers: 0 }));
   await addNotice(db, {
     atMs: nowMs,
     message:
@@ -71,8 +72,15 @@ export async function syncShop(deps: SyncDeps, shopDomain: string): Promise<Sync
     const summary = await client.summary();
     await updateShop(db, shopDomain, (s) => ({ ...s, summary }));
     let cursor = shop.evicted ? null : shop.cursor;
+    const limit = deps.pageSize ?? DEFAULT_PAGE_SIZE;
+    let pending = client.customersPage(cursor, limit);
     for (;;) {
-      const page = await client.customersPage(cursor, deps.pageSize ?? DEFAULT_PAGE_SIZE);
+      const page = await pending;
+      // Fetch the next page while this one is written: network and IndexedDB overlap.
+      if (page.hasMore) {
+        pending = client.customersPage(page.nextCursor, limit);
+        pending.catch(() => undefined);
+      }
       const cached = page.customers.map((c) => toCachedCustomer(shopDomain, c));
       const write = () =>
         applyFeedPage(db, shopDomain, { customers: cached, deletedCustomerIds: page.deletedCustomerIds, nextCursor: page.nextCursor }, deps.nowMs());
@@ -110,8 +118,10 @@ export async function syncShop(deps: SyncDeps, shopDomain: string): Promise<Sync
       cursor = page.nextCursor;
       if (!page.hasMore) break;
     }
+    const cachedCustomers = await countCustomers(db, shopDomain);
     await updateShop(db, shopDomain, (s) => ({
       ...s,
+      cachedCustomers,
       syncState: 'idle',
       lastSyncAtMs: deps.nowMs(),
       lastUsedAtMs: deps.nowMs(),

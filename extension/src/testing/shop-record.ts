@@ -14,6 +14,8 @@ export function shopRecord(shopDomain: string, overrides: Partial<ShopRecord> = 
     lastSyncAtMs: null,
     lastError: null,
     evicted: false,
+    cachedCustomers: 0,
+    nextChunkSeq: 0,
     summary: null,
     ...overrides,
   };

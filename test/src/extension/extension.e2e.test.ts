@@ -79,9 +79,10 @@ async function swCustomerCount(): Promise<number> {
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const req = db.transaction('customers').objectStore('customers').count();
+          // Customers are stored in chunks; chunkIds lists each chunk's customer ids.
+          const req = db.transaction('chunkIds').objectStore('chunkIds').getAll();
           req.onsuccess = () => {
-            resolve(req.result);
+            resolve((req.result as { ids: string[] }[]).reduce((n, r) => n + r.ids.length, 0));
             db.close();
           };
           req.onerror = () => reject(req.error);
