@@ -63,3 +63,5 @@ export type { OrdersExportOptions, WriteSummary } from './generator/shopify-expo
 export { toOrderRecord, toOrderRecords, TRANSACTION_LOG_HEADER, writeTransactionLog } from './generator/truth.ts';
 export { Random } from './generator/random.ts';
 export type { WritableLike } from './generator/csv.ts';
+export { startLiveShop } from './generator/live.ts';
+export type { LiveAction, LiveShop, StartLiveShopOptions } from './generator/live.ts';

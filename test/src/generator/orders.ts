@@ -65,6 +65,19 @@ export interface OrderContext {
   customerOf: readonly (Customer | null)[];
   staff: Customer;
   shopCountryCode: string;
+  /** Where ids and order numbers continue from (live mode appends to an existing shop). Default: the id bases, #1001. */
+  start?: IdState;
+  /** Per buyer: orders placed before this plan (live mode), so first-order discounts and VIP tags stay right. */
+  priorOrders?: ArrayLike<number>;
+}
+
+/** The last ids handed out and the next order number. */
+export interface IdState {
+  orderNumber: number;
+  orderId: number;
+  lineItemId: number;
+  refundId: number;
+  refundLineItemId: number;
 }
 
 interface Line {
@@ -91,6 +104,7 @@ export class OrderFactory {
   readonly #ctx: OrderContext;
   readonly #ordinal: Int32Array;
   #index = 0;
+  #firstOrderNumber = 1001;
   #lastOrderId: number = ID_BASE.order;
   #lineItemId: number = ID_BASE.lineItem;
   #refundId: number = ID_BASE.refund;
@@ -102,6 +116,14 @@ export class OrderFactory {
   constructor(ctx: OrderContext) {
     this.#ctx = ctx;
     this.#ordinal = new Int32Array(ctx.plan.buyerCount);
+    if (ctx.priorOrders !== undefined) this.#ordinal.set(Array.from(ctx.priorOrders).slice(0, ctx.plan.buyerCount));
+    if (ctx.start !== undefined) {
+      this.#firstOrderNumber = ctx.start.orderNumber;
+      this.#lastOrderId = ctx.start.orderId;
+      this.#lineItemId = ctx.start.lineItemId;
+      this.#refundId = ctx.start.refundId;
+      this.#refundLineItemId = ctx.start.refundLineItemId;
+    }
     this.#shopExp = currencyExponent(ctx.opts.currency);
     this.#bfcmDays = new Set();
     const firstYear = new Date(ctx.cal.startMs).getUTCFullYear();
@@ -110,6 +132,17 @@ export class OrderFactory {
       const bf = blackFridayDay(y);
       for (let d = 0; d <= 3; d++) this.#bfcmDays.add(bf + d);
     }
+  }
+
+  /** Ids handed out so far; feed it back as `start` to continue the shop. */
+  idState(): IdState {
+    return {
+      orderNumber: this.#firstOrderNumber + this.#index,
+      orderId: this.#lastOrderId,
+      lineItemId: this.#lineItemId,
+      refundId: this.#refundId,
+      refundLineItemId: this.#refundLineItemId,
+    };
   }
 
   get done(): boolean {
@@ -331,7 +364,7 @@ export class OrderFactory {
     for (const t of [cancelledAtMs, fulfilledAtMs, ...refunds.map((r) => r.createdAtMs)]) {
       if (t !== null && t > updatedAtMs) updatedAtMs = t;
     }
-    const orderNumber = 1001 + j;
+    const orderNumber = this.#firstOrderNumber + j;
     const subscription = kind === EventKind.subscriptionFirst || kind === EventKind.subscriptionRenewal;
     const tags: string[] = [];
     if (kind === EventKind.subscriptionFirst) tags.push(SUBSCRIPTION_TAG, 'Subscription First Order');
