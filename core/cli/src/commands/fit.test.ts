@@ -94,6 +94,15 @@ describe('clvlens fit', () => {
     expect(doc.gammaGamma.customers).toBeGreaterThan(50);
   });
 
+  it('reads a Shopify orders export through the CLI reader (customer id or email as the key)', async () => {
+    const { code, out, err } = await run(['fit', join(repoRoot, 'core/cli/fixtures/sample-orders-export.csv'), '--time-unit', 'day', '--json']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const doc = JSON.parse(out);
+    expect(doc.customers).toBeGreaterThan(100);
+    expect(doc.params.alpha).toBeGreaterThan(0);
+  });
+
   it('prints a readable summary without --json', async () => {
     const { code, out } = await run(['fit', join(cdnow, 'CDNOW_sample.txt'), '--calibration-end', '1997-09-30']);
     expect(code).toBe(0);
