@@ -88,6 +88,20 @@ describe('webhook deliveries validated by shopify.webhooks.validate', () => {
     expect(truthOrder?.refunds.at(-1)?.totalRefundedSet.shopMoney.amount).toBe('2.50');
   });
 
+  it('sends bulk_operations/finish when a bulk query ends', async () => {
+    const token = fake.control.issueOfflineToken(SHOP);
+    const r = await fetch(`${fake.url}/admin/api/2026-07/graphql.json`, {
+      method: 'POST', headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { bulkOperationRunQuery(query: "{ orders { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }' }),
+    });
+    const id = ((await r.json()) as { data: { bulkOperationRunQuery: { bulkOperation: { id: string } } } }).data.bulkOperationRunQuery.bulkOperation.id;
+    await fake.control.bulkIdle(SHOP);
+    await fake.control.webhooksIdle();
+    const got = receiver.received.find((x) => x.topic === 'bulk_operations/finish');
+    expect(got?.validation).toMatchObject({ valid: true, topic: 'BULK_OPERATIONS_FINISH' });
+    expect(JSON.parse(got?.body ?? '{}')).toMatchObject({ admin_graphql_api_id: id, status: 'completed', type: 'query', error_code: null });
+  });
+
   it('sends customers/*, app/uninstalled and the compliance topics', async () => {
     const c = fake.control.truth(SHOP).customers[0];
     if (c === undefined) throw new Error('no customer');
