@@ -99,6 +99,21 @@ describe('assessChurnRisk', () => {
     expect(once.churnReasons.at(-1)).toBe('estimated from order timing: too few repeat customers for the model');
   });
 
+  it('falls back with the fit failure as reason when the model cannot be fitted (no sign of dropout at all)', () => {
+    const orders: CountedOrder[] = [];
+    // 40 customers who each order every 10 days right up to asOf: the MLE runs to the no-dropout boundary.
+    for (let c = 0; c < 40; c++) {
+      for (let day = 365 - 10 * (10 + (c % 7)); day <= 365; day += 10) {
+        orders.push({ customerKey: `r${c}`, placedAtMs: asOfMs - (365 - day) * DAY_MS - 3_600_000, amountMinor: 2500 });
+      }
+    }
+    const result = assessChurnRisk(orders, { asOfMs, timeZone: 'UTC', margin: 1 });
+    expect(result.method).toBe('cadence-rule');
+    expect(result.fallbackReason).toBe('did-not-converge');
+    expect(result.customers[0]!.churnReasons.at(-1)).toBe("estimated from order timing: the model could not be fitted to this shop's orders");
+    expect(result.customers.every((c) => c.churnTier === 'low' && c.confidence === 'low')).toBe(true);
+  });
+
   it('honours custom tier thresholds', () => {
     const result = assessChurnRisk(simulatedShop(1000, 14), { asOfMs, timeZone: 'UTC', margin: 1, tiers: { medium: 0.05, high: 0.1 } });
     for (const c of result.customers) expect(c.churnTier).toBe(c.churnProbability < 0.05 ? 'low' : c.churnProbability > 0.1 ? 'high' : 'medium');

@@ -174,7 +174,7 @@ export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnR
       pAlive,
       churnProbability,
       churnTier,
-      churnReasons: reasons(x, daysSinceLast, ownGap, typicalGapDays, confidence),
+      churnReasons: reasons(x, daysSinceLast, ownGap, typicalGapDays, fallbackReason),
       expectedPurchases,
       expectedAvgValueMinor,
       predictedClvMinor,
@@ -202,7 +202,7 @@ function days(n: number): string {
 }
 
 /** Plain-word reasons behind a tier; the numbers are the ones the merchant can check on the order list. */
-function reasons(x: number, daysSinceLast: number, ownGap: number | null, shopGap: number | null, confidence: 'normal' | 'low'): string[] {
+function reasons(x: number, daysSinceLast: number, ownGap: number | null, shopGap: number | null, fallback: ChurnFallbackReason | null): string[] {
   const out: string[] = [];
   if (ownGap === null) {
     out.push(daysSinceLast === 0 ? 'one order, today' : `one order, ${days(daysSinceLast)} ago`);
@@ -215,7 +215,8 @@ function reasons(x: number, daysSinceLast: number, ownGap: number | null, shopGa
     else out.push(daysSinceLast === 0 ? 'ordered today' : `last order ${days(daysSinceLast)} ago, within this customer's usual gap`);
     out.push(`${x + 1} orders, usually ${days(Math.max(1, Math.round(ownGap)))} apart`);
   }
-  if (confidence === 'low') out.push('estimated from order timing: too few repeat customers for the model');
+  if (fallback === ChurnFallbackReason.tooFewRepeatCustomers) out.push('estimated from order timing: too few repeat customers for the model');
+  else if (fallback !== null) out.push("estimated from order timing: the model could not be fitted to this shop's orders");
   return out;
 }
 
