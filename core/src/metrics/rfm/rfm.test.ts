@@ -43,3 +43,17 @@ describe('scoreRfm', () => {
     expect(Array.from(scores.recencyScore)).toEqual([1, 1, 1]);
   });
 });
+
+describe('scoreRfm quintiles', () => {
+  it('scores fractional monetary values (fallback path) the same way as integer ones', () => {
+    const asOf = '2024-12-31';
+    const make = (scale: number) => {
+      const orders: OrderRecord[] = [];
+      for (let i = 0; i < 23; i++) orders.push(order(`c${String(i).padStart(2, '0')}`, addDays(asOf, -((i * 7) % 40)), 1000 + ((i * 37) % 11) * 100));
+      const data = prepareOrders(orders, { asOfMs: endOfUtcDay(asOf) });
+      return scoreRfm({ ...data, customerNetMinor: data.customerNetMinor.map((v) => v * scale) });
+    };
+    expect(Array.from(make(1.5).monetaryScore)).toEqual(Array.from(make(1).monetaryScore));
+    expect(Array.from(make(1).monetaryScore)).toContain(5);
+  });
+});

@@ -70,14 +70,53 @@ export function scoreRfm(data: PreparedOrders): RfmScores {
 
 function quintileScores(values: Float64Array, higherIsBetter: boolean): Uint8Array {
   const n = values.length;
-  const sorted = values.slice().sort();
   const out = new Uint8Array(n);
+  const worse = packedWorseCounts(values, higherIsBetter) ?? searchedWorseCounts(values, higherIsBetter);
+  for (let i = 0; i < n; i++) out[i] = Math.min(5, 1 + Math.floor((5 * worse[i]!) / n));
+  return out;
+}
+
+// For integer values (days, order counts, minor units) one native sort of (value, index) packed into a double gives
+// every customer's count of strictly worse customers in a single pass; null when the values do not fit the packing.
+function packedWorseCounts(values: Float64Array, higherIsBetter: boolean): Int32Array | null {
+  const n = values.length;
+  if (n === 0) return new Int32Array(0);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    const worse = higherIsBetter ? lowerBound(sorted, v) : n - upperBound(sorted, v);
-    out[i] = Math.min(5, 1 + Math.floor((5 * worse) / n));
+    if (!Number.isInteger(v)) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
-  return out;
+  const scale = 2 ** Math.ceil(Math.log2(n + 1));
+  if ((max - min + 1) * scale > Number.MAX_SAFE_INTEGER) return null;
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = (values[i]! - min) * scale + i;
+  packed.sort();
+  const worse = new Int32Array(n);
+  let groupStart = 0;
+  while (groupStart < n) {
+    const value = Math.floor(packed[groupStart]! / scale);
+    let groupEnd = groupStart + 1;
+    while (groupEnd < n && Math.floor(packed[groupEnd]! / scale) === value) groupEnd++;
+    // Ascending order: customers before the group have smaller values, those after have larger ones.
+    const count = higherIsBetter ? groupStart : n - groupEnd;
+    for (let p = groupStart; p < groupEnd; p++) worse[packed[p]! % scale] = count;
+    groupStart = groupEnd;
+  }
+  return worse;
+}
+
+function searchedWorseCounts(values: Float64Array, higherIsBetter: boolean): Int32Array {
+  const n = values.length;
+  const sorted = values.slice().sort();
+  const worse = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    worse[i] = higherIsBetter ? lowerBound(sorted, v) : n - upperBound(sorted, v);
+  }
+  return worse;
 }
 
 function lowerBound(sorted: Float64Array, v: number): number {
