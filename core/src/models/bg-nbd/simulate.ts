@@ -21,6 +21,8 @@ export interface SimulatedCustomers {
   age: Float64Array;
   /** Whether each customer is still alive at T. */
   alive: Uint8Array;
+  /** Repeat purchase times per customer (after the first purchase at 0), when `keepPurchaseTimes` was set. */
+  purchaseTimes: number[][] | null;
 }
 
 /**
@@ -28,7 +30,13 @@ export interface SimulatedCustomers {
  * follow a Poisson process with rate λ; after each repeat purchase (MBG/NBD: also right after the first) the customer
  * drops out with probability p. `ages` are the observation lengths T, in the params' time unit.
  */
-export function simulateBetaGeo(variant: BetaGeoVariant, params: BgNbdParams, ages: ArrayLike<number>, rng: UniformRng): SimulatedCustomers {
+export function simulateBetaGeo(
+  variant: BetaGeoVariant,
+  params: BgNbdParams,
+  ages: ArrayLike<number>,
+  rng: UniformRng,
+  options: { keepPurchaseTimes?: boolean } = {},
+): SimulatedCustomers {
   const drawGamma = gammaRandom.factory({ prng: rng });
   const drawBeta = betaRandom.factory({ prng: rng });
   const n = ages.length;
@@ -36,7 +44,9 @@ export function simulateBetaGeo(variant: BetaGeoVariant, params: BgNbdParams, ag
   const recency = new Float64Array(n);
   const age = new Float64Array(n);
   const alive = new Uint8Array(n);
+  const purchaseTimes: number[][] | null = options.keepPurchaseTimes === true ? [] : null;
   for (let i = 0; i < n; i++) {
+    const times: number[] = [];
     const T = ages[i]!;
     const lambda = drawGamma(params.r, params.alpha);
     const p = drawBeta(params.a, params.b);
@@ -49,17 +59,24 @@ export function simulateBetaGeo(variant: BetaGeoVariant, params: BgNbdParams, ag
       if (t > T) break;
       x++;
       last = t;
+      if (purchaseTimes !== null) times.push(t);
       if (rng() < p) isAlive = false;
     }
     frequency[i] = x;
     recency[i] = last;
     age[i] = T;
     alive[i] = isAlive ? 1 : 0;
+    purchaseTimes?.push(times);
   }
-  return { frequency, recency, age, alive };
+  return { frequency, recency, age, alive, purchaseTimes };
 }
 
 /** Draws customers from BG/NBD; see {@link simulateBetaGeo}. */
-export function simulateBgNbd(params: BgNbdParams, ages: ArrayLike<number>, rng: UniformRng): SimulatedCustomers {
-  return simulateBetaGeo(BetaGeoVariant.bgNbd, params, ages, rng);
+export function simulateBgNbd(
+  params: BgNbdParams,
+  ages: ArrayLike<number>,
+  rng: UniformRng,
+  options: { keepPurchaseTimes?: boolean } = {},
+): SimulatedCustomers {
+  return simulateBetaGeo(BetaGeoVariant.bgNbd, params, ages, rng, options);
 }
