@@ -56,6 +56,18 @@ describe('fitBgNbd on CDNOW_sample (weeks)', () => {
     expect(relativeError(bgNbdLogLikelihood(published, summaries), -9582.4)).toBeLessThan(0.005);
   });
 
+  it('gives the same r, a, b and α × 7 when fitted in days instead of weeks (unit invariance)', () => {
+    const days = fitBgNbd(cdnowSummaries(orders, 'day').compressed);
+    expect(days.ok).toBe(true);
+    if (!days.ok) return;
+    expect(days.value.params.r).toBeCloseTo(mle.r, 6);
+    expect(days.value.params.alpha / 7).toBeCloseTo(mle.alpha, 5);
+    expect(days.value.params.a).toBeCloseTo(mle.a, 6);
+    expect(days.value.params.b).toBeCloseTo(mle.b, 6);
+    // Densities of purchase times scale by 1/7 per repeat purchase: LL_days = LL_weeks − Σx·ln 7.
+    expect(days.value.logLikelihood).toBeCloseTo(fitted.value.logLikelihood - 2457 * Math.log(7), 4);
+  });
+
   it('gives the same MLE on the 2,357 uncompressed rows as on the weighted unique rows', () => {
     expect(compressed.weight.length).toBeLessThan(1100);
     const plain = fitBgNbd(summaries);
