@@ -121,6 +121,8 @@ export type {
 
 // --- predictive models and churn risk (issue 3)
 export { compressSummaries, DAYS_PER_TIME_UNIT, summarizeOrders, TimeUnit } from './models/rfm-summary/rfm-summary.ts';
+export { toCountedOrders } from './models/rfm-summary/counted-orders.ts';
+export type { CountedOrders } from './models/rfm-summary/counted-orders.ts';
 export type {
   CompressedSummaries,
   CountedOrder,

@@ -3,16 +3,15 @@ import { resolve } from 'node:path';
 import {
   compressSummaries,
   currencyExponent,
-  customerKeyOf,
+  CurrencyMismatchError,
   endOfLocalDateMs,
   endOfLocalDayMs,
   fitBetaGeo,
   fitGammaGamma,
-  isCountedOrder,
   isValidTimeZone,
-  orderNetMinor,
   parseLocalDate,
   summarizeOrders,
+  toCountedOrders,
   type BetaGeoVariant,
   type BgNbdFit,
   type CompressedSummaries,
@@ -106,25 +105,19 @@ export async function loadCountedOrders(
     skipInvalid: options.skipInvalid,
     progress: createProgress(io.stderr, false, ''),
   });
-  const skipped: Record<string, number> = { ...read.skippedByReason };
-  const orders: CountedOrder[] = [];
-  let currency: string | null = null;
-  for (const order of read.orders) {
-    if (!isCountedOrder(order)) {
-      skipped['not-counted'] = (skipped['not-counted'] ?? 0) + 1;
-      continue;
+  let counted;
+  try {
+    counted = toCountedOrders(read.orders);
+  } catch (cause) {
+    if (cause instanceof CurrencyMismatchError) {
+      throw new CliError(CliErrorCode.mixedCurrency, `${file}: ${cause.message} Models need one currency.`, { cause });
     }
-    const customerKey = customerKeyOf(order);
-    if (customerKey === null) {
-      skipped['no-customer'] = (skipped['no-customer'] ?? 0) + 1;
-      continue;
-    }
-    if (currency === null) currency = order.currency;
-    else if (order.currency !== currency) {
-      throw new CliError(CliErrorCode.mixedCurrency, `${file} has orders in ${currency} and ${order.currency} (order ${order.orderId}); models need one currency.`);
-    }
-    orders.push({ customerKey, placedAtMs: order.placedAtMs, amountMinor: orderNetMinor(order) });
+    throw cause;
   }
+  const skipped: Record<string, number> = { ...read.skippedByReason };
+  if (counted.skipped.notCounted > 0) skipped['not-counted'] = counted.skipped.notCounted;
+  if (counted.skipped.noCustomer > 0) skipped['no-customer'] = counted.skipped.noCustomer;
+  const { orders, currency } = counted;
   if (orders.length === 0) {
     throw new CliError(CliErrorCode.noOrders, `${file} holds no counted orders with a customer (skipped: ${JSON.stringify(skipped)}).`);
   }
