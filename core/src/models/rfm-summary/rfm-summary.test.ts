@@ -63,6 +63,18 @@ describe('summarizeOrders', () => {
     expect(s.holdout?.duration).toBe(30);
   });
 
+  it('leaves out a customer whose only calibration-day order comes after a mid-day calibration end', () => {
+    const s = summarizeOrders(
+      [
+        { customerKey: 'a', placedAtMs: utc('2024-01-01', 8), amountMinor: 100 },
+        { customerKey: 'b', placedAtMs: utc('2024-01-10', 18), amountMinor: 100 },
+      ],
+      { calibrationEndMs: utc('2024-01-10', 12), holdoutEndMs: utc('2024-01-20'), timeZone: 'UTC', timeUnit: 'day' },
+    );
+    expect(s.customerKeys).toEqual(['a']);
+    expect(s.customersFirstSeenLater).toBe(1);
+  });
+
   it('rejects a fractional amount, naming the order index', () => {
     expect(() =>
       summarizeOrders([{ customerKey: 'a', placedAtMs: 0, amountMinor: 1.5 }], { calibrationEndMs: 1, timeZone: 'UTC', timeUnit: 'day' }),

@@ -181,8 +181,6 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
     }
     const firstDay = orderDay[grouped[lo]!]!;
     if (firstDay > endDay) continue;
-    keep[c] = 1;
-    kept++;
     let distinct = 0;
     let prevDay = Number.NaN;
     let lastDay = firstDay;
@@ -216,6 +214,10 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
         hValue += amount;
       }
     }
+    // A first order on the calibration end day but after calibrationEndMs belongs to the holdout only.
+    if (distinct === 0) continue;
+    keep[c] = 1;
+    kept++;
     const x = distinct - 1;
     frequency[c] = x;
     recencyDays[c] = lastDay - firstDay;
