@@ -113,6 +113,8 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
   const orderAmount = new Float64Array(n);
   let counts = new Int32Array(1024);
   let ordersAfterEnd = 0;
+  let previousKey: string | null = null;
+  let previousIndex = -1;
   for (let i = 0; i < n; i++) {
     const order = orders[i]!;
     const ms = order.placedAtMs;
@@ -124,7 +126,8 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
       ordersAfterEnd++;
       continue;
     }
-    let c = indexOfKey.get(order.customerKey);
+    // Logs are often grouped by customer: reuse the previous order's index before hashing the key.
+    let c = order.customerKey === previousKey ? previousIndex : indexOfKey.get(order.customerKey);
     if (c === undefined) {
       c = keys.length;
       indexOfKey.set(order.customerKey, c);
@@ -135,6 +138,8 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
         counts = grown;
       }
     }
+    previousKey = order.customerKey;
+    previousIndex = c;
     orderCustomer[i] = c;
     orderDay[i] = dayOf(ms);
     orderMs[i] = ms;
