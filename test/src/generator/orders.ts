@@ -12,6 +12,7 @@ import type {
   FulfillmentStatus,
   LineItem,
   MoneyBag,
+  MoneyV2,
   Order,
   OrderCancelReason,
   Refund,
@@ -39,7 +40,21 @@ export const ID_BASE = {
   product: 8_100_000_000_000,
 } as const;
 
-const DECIMAL_CACHE_SIZE = 1 << 17;
+const MONEY_CACHE_SIZE = 1 << 17;
+
+/**
+ * Shared frozen arrays for the common cases (no refunds, no tags, one gateway): most of a million orders have them,
+ * and one frozen instance each saves memory. The fake replaces arrays rather than pushing into them.
+ */
+const NONE = Object.freeze([]) as never[];
+const GATEWAYS = {
+  bogus: Object.freeze(['bogus']) as string[],
+  cash: Object.freeze(['cash']) as string[],
+  shopifyPayments: Object.freeze(['shopify_payments']) as string[],
+  paypal: Object.freeze(['paypal']) as string[],
+  giftCardAndCard: Object.freeze(['gift_card', 'shopify_payments']) as string[],
+  manual: Object.freeze(['manual']) as string[],
+};
 
 /** Tags Shopify subscription apps put on orders; readers detect subscription orders by `Subscription`. */
 export const SUBSCRIPTION_TAG = 'Subscription';
@@ -111,7 +126,8 @@ export class OrderFactory {
   #refundLineItemId: number = ID_BASE.refundLineItem;
   readonly #shopExp: number;
   readonly #bfcmDays: Set<number>;
-  readonly #decimalCache = new Map<string, (string | undefined)[]>();
+  readonly #moneyCache = new Map<string, (MoneyV2 | undefined)[]>();
+  readonly #sameCurrencyBags: (MoneyBag | undefined)[] = new Array<MoneyBag | undefined>(MONEY_CACHE_SIZE);
 
   constructor(ctx: OrderContext) {
     this.#ctx = ctx;
@@ -301,7 +317,7 @@ export class OrderFactory {
     });
 
     // --- payment, cancellation, fulfilment, refunds
-    const gateways = test ? ['bogus'] : pos ? ['cash'] : this.#gateways(rng);
+    const gateways = test ? GATEWAYS.bogus : pos ? GATEWAYS.cash : this.#gateways(rng);
     const refundGateway = gateways[gateways.length - 1]!;
     const endMs = opts.endMs;
     let financialStatus: Order['financialStatus'] = 'PAID';
@@ -398,12 +414,12 @@ export class OrderFactory {
       totalDiscountsSet: this.#bag(discShopSum, discPresSum, presCurrency),
       totalPriceSet: this.#bag(totalShop, totalPres, presCurrency),
       lineItems,
-      refunds,
+      refunds: refunds.length === 0 ? NONE : refunds,
       shippingLine,
-      discountCodes: code === null ? [] : [{ code: code.code, type: code.type, amountSet: this.#bag(discShopSum, discPresSum, presCurrency) }],
+      discountCodes: code === null ? NONE : [{ code: code.code, type: code.type, amountSet: this.#bag(discShopSum, discPresSum, presCurrency) }],
       financialStatus,
       fulfillmentStatus: fulfillment,
-      tags,
+      tags: tags.length === 0 ? NONE : tags,
       sourceName: pos ? 'pos' : kind === EventKind.subscriptionRenewal ? 'subscription_contract' : 'web',
       subscription,
       paymentGatewayNames: gateways,
@@ -433,34 +449,44 @@ export class OrderFactory {
 
   #gateways(rng: Random): string[] {
     const u = rng.next();
-    if (u < 0.78) return ['shopify_payments'];
-    if (u < 0.95) return ['paypal'];
-    if (u < 0.98) return ['gift_card', 'shopify_payments'];
-    return ['manual'];
+    if (u < 0.78) return GATEWAYS.shopifyPayments;
+    if (u < 0.95) return GATEWAYS.paypal;
+    if (u < 0.98) return GATEWAYS.giftCardAndCard;
+    return GATEWAYS.manual;
   }
 
+  /**
+   * A MoneyBag of the two amounts. Small amounts reuse frozen `MoneyV2` (and, in the shop currency, whole `MoneyBag`)
+   * objects: a million orders repeat the same prices, and sharing them keeps memory and GC time down. Consumers never
+   * mutate money in place (the fake builds new objects), and freezing makes an accidental write throw.
+   */
   #bag(shopMinor: number, presMinor: number, presCurrency: string): MoneyBag {
     const shopCurrency = this.#ctx.opts.currency;
-    return {
-      shopMoney: { amount: this.#decimal(shopMinor, shopCurrency), currencyCode: shopCurrency },
-      presentmentMoney: { amount: this.#decimal(presMinor, presCurrency), currencyCode: presCurrency },
-    };
+    if (presCurrency === shopCurrency && shopMinor === presMinor && shopMinor >= 0 && shopMinor < MONEY_CACHE_SIZE) {
+      let bag = this.#sameCurrencyBags[shopMinor];
+      if (bag === undefined) {
+        const money = this.#money(shopMinor, shopCurrency);
+        bag = Object.freeze({ shopMoney: money, presentmentMoney: money });
+        this.#sameCurrencyBags[shopMinor] = bag;
+      }
+      return bag;
+    }
+    return { shopMoney: this.#money(shopMinor, shopCurrency), presentmentMoney: this.#money(presMinor, presCurrency) };
   }
 
-  /** `minorToDecimal` with the strings of small amounts cached: a million orders repeat the same prices. */
-  #decimal(minor: number, currency: string): string {
-    if (minor < 0 || minor >= DECIMAL_CACHE_SIZE) return minorToDecimal(minor, currency);
-    let cache = this.#decimalCache.get(currency);
+  #money(minor: number, currency: string): MoneyV2 {
+    if (minor < 0 || minor >= MONEY_CACHE_SIZE) return { amount: minorToDecimal(minor, currency), currencyCode: currency };
+    let cache = this.#moneyCache.get(currency);
     if (cache === undefined) {
-      cache = new Array<string | undefined>(DECIMAL_CACHE_SIZE);
-      this.#decimalCache.set(currency, cache);
+      cache = new Array<MoneyV2 | undefined>(MONEY_CACHE_SIZE);
+      this.#moneyCache.set(currency, cache);
     }
-    let text = cache[minor];
-    if (text === undefined) {
-      text = minorToDecimal(minor, currency);
-      cache[minor] = text;
+    let money = cache[minor];
+    if (money === undefined) {
+      money = Object.freeze({ amount: minorToDecimal(minor, currency), currencyCode: currency });
+      cache[minor] = money;
     }
-    return text;
+    return money;
   }
 
   /** Refunds `units` of one line (a return), prorating its net price and tax. */
