@@ -4,7 +4,7 @@ export { CliError, CliErrorCode, EXIT_CODE, EXIT_INTERNAL_ERROR, formatLocation 
 export type { InputLocation } from './errors.ts';
 export type { CliIo, CommandRunner, TextSink } from './io.ts';
 export { runReport } from './commands/report.ts';
-export { detectReader, readOrdersFile, READERS } from './readers/detect.ts';
+export { cdnowOrdersReader, detectReader, readOrdersFile, READERS } from './readers/detect.ts';
 export { InputFormat } from './readers/reader.ts';
 export type { OrdersReader, ReadOrdersOptions, ReadOrdersResult } from './readers/reader.ts';
 export { readShopifyOrdersExport, isSubscription } from './readers/shopify-orders.ts';

@@ -126,9 +126,9 @@ describe('clvlens exit codes', () => {
   it('returns 0 for help, 2 for usage errors, 3 for bad input, 4 when the output cannot be written', async () => {
     expect((await run(['report', '--help'])).code).toBe(0);
     expect((await run([])).code).toBe(2);
-    const unknown = await run(['fit', fixture]);
+    const unknown = await run(['forecast', fixture]);
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('unknown command "fit"');
+    expect(unknown.err).toContain('unknown command "forecast"');
     expect((await run(['report'])).code).toBe(2);
     expect((await run(['report', fixture, '--as-of', '2025-02-30'])).code).toBe(2);
     expect((await run(['report', fixture, '--timezone', 'Mars/Olympus'])).code).toBe(2);

@@ -59,7 +59,7 @@ export async function readCsvRows(path: string, file: string, handler: CsvRowHan
             const fields = rows[r];
             if (fields === undefined) continue;
             const rowLine = line;
-            line += 1 + embeddedNewlines(fields);
+            line += 1 + embeddedNewlines(fields, results.meta.linebreak);
             if (r === errorRow && firstError !== undefined) {
               throw new CliError(CliErrorCode.malformedCsv, `${firstError.message}; fix the quoting of this row.`, {
                 location: { file, line: rowLine },
@@ -102,17 +102,18 @@ export async function readCsvRows(path: string, file: string, handler: CsvRowHan
   });
 }
 
-function embeddedNewlines(fields: string[]): number {
+// Line ends inside quoted fields: each `\n` (which also covers `\r\n`) ends one physical line, or each `\r` in a
+// file whose rows end in a lone `\r`. One indexOf per non-empty field keeps this off the profile.
+function embeddedNewlines(fields: string[], lineEnd: string): number {
+  const mark = lineEnd === '\r' ? '\r' : '\n';
   let count = 0;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i] as string;
     if (field.length === 0) continue;
-    if (field.indexOf('\n') === -1 && field.indexOf('\r') === -1) continue;
-    // `\r\n` and a lone `\r` inside a quoted field each end one physical line, like outside quotes.
-    for (let c = 0; c < field.length; c++) {
-      const code = field.charCodeAt(c);
-      if (code === 10) count++;
-      else if (code === 13 && field.charCodeAt(c + 1) !== 10) count++;
+    let at = field.indexOf(mark);
+    while (at !== -1) {
+      count++;
+      at = field.indexOf(mark, at + 1);
     }
   }
   return count;
@@ -130,21 +131,22 @@ export function describeIoError(cause: unknown): string {
   return String(cause);
 }
 
-/** Reads the first line of a file (at most 64 KiB), without its line end and BOM, for format detection. */
-export async function readFirstLine(path: string, file: string): Promise<string> {
+/** Reads the start of a file (at most 64 KiB, whole lines where possible), BOM removed, for format detection. */
+export async function readHead(path: string, file: string): Promise<string> {
   const stream = createReadStream(path, { encoding: 'utf8', start: 0, end: 65_535 });
   let text = '';
   try {
-    for await (const chunk of stream) {
-      text += chunk as string;
-      if (/[\r\n]/.test(text)) break;
-    }
+    for await (const chunk of stream) text += chunk as string;
   } catch (cause) {
     throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
   } finally {
     stream.destroy();
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The first line of `text`, without its line end. */
+export function firstLineOf(text: string): string {
   const end = text.search(/[\r\n]/);
   return end === -1 ? text : text.slice(0, end);
 }

@@ -1,20 +1,67 @@
+import { readFile } from 'node:fs/promises';
 import { CliError, CliErrorCode } from '../errors.ts';
-import { readFirstLine } from './csv-rows.ts';
-import type { OrdersReader, ReadOrdersOptions, ReadOrdersResult } from './reader.ts';
+import { looksLikeCdnow, readCdnow } from './cdnow.ts';
+import { describeIoError, firstLineOf, readHead } from './csv-rows.ts';
+import { InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 import { shopifyOrdersReader } from './shopify-orders.ts';
 import { transactionLogReader } from './transaction-log.ts';
 
 /**
- * Every orders format, in detection order: the first whose `detect` accepts the file's first line reads it.
- * Headers are matched by column name, so the Shopify export (Name, Created at, Total) and the transaction log
- * (customer_id, date, amount) cannot be confused.
+ * The CLV-models engineer's CDNOW reader (cdnow.ts) behind the common interface, for `report` on CDNOW_sample.txt
+ * and CDNOW_master.txt: whitespace-separated, no CSV header, amounts in US dollars, read whole (the files are a few
+ * MB). Each line becomes one order `cdnow:<n>` of its customer; there are no test, cancelled or refunded orders.
  */
-export const READERS: readonly OrdersReader[] = [shopifyOrdersReader, transactionLogReader];
+export const cdnowOrdersReader: OrdersReader = {
+  format: InputFormat.cdnow,
+  description: 'CDNOW log (whitespace-separated: [master_id] customer_id yyyymmdd cds dollars)',
+  detect: (head) => looksLikeCdnow(head),
+  async read(path, file, options): Promise<ReadOrdersResult> {
+    if (options.currency !== null && options.currency !== 'USD') {
+      throw new CliError(CliErrorCode.mixedCurrency, `${file} is a CDNOW log in USD; --currency ${options.currency} does not apply.`);
+    }
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
+    }
+    const log = readCdnow(text, file);
+    return {
+      format: InputFormat.cdnow,
+      file,
+      orders: log.orders.map((order, i) => ({
+        orderId: `cdnow:${i + 1}`,
+        customerId: order.customerKey,
+        email: null,
+        placedAtMs: order.placedAtMs,
+        currency: log.currency,
+        totalMinor: order.amountMinor,
+        refundedMinor: 0,
+        cancelled: false,
+        test: false,
+        subscription: false,
+      })),
+      dataRows: log.orders.length,
+      skippedByReason: {},
+    };
+  },
+};
 
-/** The reader for a file's first line, or a `unknown-format` error listing what each format's header looks like. */
-export function detectReader(firstLine: string, file: string): OrdersReader {
-  const reader = READERS.find((candidate) => candidate.detect(firstLine));
+/**
+ * Every orders format, in detection order: the first whose `detect` accepts the start of the file reads it.
+ * Headers are matched by column name, so the Shopify export (Name, Created at, Total) and the transaction log
+ * (customer_id, date, amount) cannot be confused; CDNOW has no CSV header and is recognised by its data lines.
+ */
+export const READERS: readonly OrdersReader[] = [shopifyOrdersReader, transactionLogReader, cdnowOrdersReader];
+
+/**
+ * The reader for a file whose first 64 KiB are `head` (BOM removed), or a `unknown-format` error listing what each
+ * format looks like.
+ */
+export function detectReader(head: string, file: string): OrdersReader {
+  const reader = READERS.find((candidate) => candidate.detect(head));
   if (reader !== undefined) return reader;
+  const firstLine = firstLineOf(head);
   const shown = firstLine.length > 120 ? `${firstLine.slice(0, 120)}...` : firstLine;
   throw new CliError(
     CliErrorCode.unknownFormat,
@@ -26,6 +73,6 @@ export function detectReader(firstLine: string, file: string): OrdersReader {
 
 /** Detects the format of `path` from its first line and reads all its orders. */
 export async function readOrdersFile(path: string, file: string, options: ReadOrdersOptions): Promise<ReadOrdersResult> {
-  const reader = detectReader(await readFirstLine(path, file), file);
+  const reader = detectReader(await readHead(path, file), file);
   return await reader.read(path, file, options);
 }

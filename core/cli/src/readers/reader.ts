@@ -40,14 +40,14 @@ export interface ReadOrdersResult {
 }
 
 /**
- * One input format. `detect` sees the first line of the file (UTF-8 BOM removed) and says whether it is this
- * format; readers are tried in the order of `READERS` in detect.ts, and the first match reads the whole file.
+ * One input format. `detect` sees the start of the file (up to 64 KiB, UTF-8 BOM removed) and says whether it is
+ * this format; readers are tried in the order of `READERS` in detect.ts, and the first match reads the whole file.
  */
 export interface OrdersReader {
   format: InputFormat;
   /** One line for `--help` and error messages: what the format is and how it is recognised. */
   description: string;
-  detect(firstLine: string): boolean;
+  detect(head: string): boolean;
   read(path: string, file: string, options: ReadOrdersOptions): Promise<ReadOrdersResult>;
 }
 

@@ -1,7 +1,7 @@
 import type { OrderRecord } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { indexHeader, InvalidCellError, invalidCell, normalizeHeaderName, parseAmountCell, requireColumns } from './columns.ts';
-import { readCsvRows, splitCsvLine } from './csv-rows.ts';
+import { firstLineOf, readCsvRows, splitCsvLine } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
 import { countSkip, InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 
@@ -30,8 +30,8 @@ const VOID_STATUSES = new Set(['voided']);
 export const shopifyOrdersReader: OrdersReader = {
   format: InputFormat.shopifyOrdersExport,
   description: 'Shopify Admin orders export (header has "Name", "Created at" and "Total")',
-  detect(firstLine) {
-    const index = indexHeader(splitCsvLine(firstLine));
+  detect(head) {
+    const index = indexHeader(splitCsvLine(firstLineOf(head)));
     return REQUIRED.every((name) => index.has(normalizeHeaderName(name)));
   },
   read: readShopifyOrdersExport,

@@ -1,6 +1,6 @@
 import type { OrderRecord } from '@clvlens/core';
 import { indexHeader, invalidCell, InvalidCellError, normalizeHeaderName, parseAmountCell, requireColumns } from './columns.ts';
-import { readCsvRows, splitCsvLine } from './csv-rows.ts';
+import { firstLineOf, readCsvRows, splitCsvLine } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
 import { countSkip, InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 
@@ -20,8 +20,8 @@ export const DEFAULT_LOG_CURRENCY = 'USD';
 export const transactionLogReader: OrdersReader = {
   format: InputFormat.transactionLog,
   description: 'transaction log CSV (header customer_id,date,amount[,order_id])',
-  detect(firstLine) {
-    const index = indexHeader(splitCsvLine(firstLine));
+  detect(head) {
+    const index = indexHeader(splitCsvLine(firstLineOf(head)));
     return REQUIRED.every((name) => index.has(name));
   },
   read: readTransactionLog,

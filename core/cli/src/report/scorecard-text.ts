@@ -52,7 +52,7 @@ export function formatScorecardText(doc: ReportDocument): string {
   lines.push(
     `Orders: ${count(doc.orders.counted)} counted (${count(doc.orders.unattributed)} without customer or email), ` +
       `${count(doc.orders.afterAsOf)} after as-of, skipped: ${skipped.length === 0 ? 'none' : skipped.join(', ')}. ` +
-      `${count(doc.input.dataRows)} CSV rows read.`,
+      `${count(doc.input.dataRows)} data rows read.`,
   );
   lines.push(`Customers with a counted order up to as-of: ${count(doc.customers)}`);
 
