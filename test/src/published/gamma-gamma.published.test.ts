@@ -18,6 +18,10 @@ describe('fitGammaGamma on the 946 CDNOW repeat buyers (Fader & Hardie 2013 note
     expect(relativeError(params.gamma, 15.44)).toBeLessThan(0.005);
   });
 
+  it('reports the frequency-spend correlation 0.11 among repeat buyers, the independence check of note 025', () => {
+    expect(fitted.value.frequencySpendCorrelation).toBeCloseTo(0.11, 2);
+  });
+
   it('gives the same p, q and γ × 100 when spend is in cents (core works in minor units)', () => {
     const cents = fitGammaGamma({ frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor });
     expect(cents.ok).toBe(true);

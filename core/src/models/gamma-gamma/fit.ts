@@ -12,6 +12,11 @@ export interface GammaGammaFit {
   customers: number;
   /** Rows left out because x = 0 or m <= 0 (Gamma-Gamma needs repeat buyers with positive spend). */
   excluded: number;
+  /**
+   * Pearson correlation of x and m over the fitted customers. The model assumes spend is independent of frequency;
+   * a value far from 0 warns that E(M) is biased (0.11 on CDNOW, note 025).
+   */
+  frequencySpendCorrelation: number;
   iterations: number;
 }
 
@@ -88,5 +93,32 @@ export function fitGammaGamma(rows: SpendRows, options: GammaGammaFitOptions = {
   const params: GammaGammaParams = { p: Math.exp(theta[0]!), q: Math.exp(theta[1]!), gamma: Math.exp(theta[2]!) * scale };
   if (!(params.q > 1)) return { ok: false, reason: ModelFitFailure.meanSpendUndefined };
   const logLikelihood = gammaGammaLogLikelihoodPrepared(params, prepareSpendRows(kept), null);
-  return { ok: true, value: { params, logLikelihood, customers: totalW, excluded, iterations: outcome.iterations } };
+  return {
+    ok: true,
+    value: { params, logLikelihood, customers: totalW, excluded, frequencySpendCorrelation: weightedCorrelation(xs, ms, ws), iterations: outcome.iterations },
+  };
+}
+
+function weightedCorrelation(u: readonly number[], v: readonly number[], w: readonly number[]): number {
+  let sw = 0;
+  let su = 0;
+  let sv = 0;
+  for (let i = 0; i < u.length; i++) {
+    sw += w[i]!;
+    su += w[i]! * u[i]!;
+    sv += w[i]! * v[i]!;
+  }
+  const mu = su / sw;
+  const mv = sv / sw;
+  let cuv = 0;
+  let cuu = 0;
+  let cvv = 0;
+  for (let i = 0; i < u.length; i++) {
+    const du = u[i]! - mu;
+    const dv = v[i]! - mv;
+    cuv += w[i]! * du * dv;
+    cuu += w[i]! * du * du;
+    cvv += w[i]! * dv * dv;
+  }
+  return cuu > 0 && cvv > 0 ? cuv / Math.sqrt(cuu * cvv) : 0;
 }
