@@ -77,7 +77,11 @@ describe('webhook deliveries validated by shopify.webhooks.validate', () => {
     const id = fake.control.truth(SHOP).orders[3]?.id ?? 0;
     fake.control.refundOrder(SHOP, id, { amountShopMinor: 250 });
     fake.control.cancelOrder(SHOP, id, { reason: 'CUSTOMER' });
+    const gone = fake.control.truth(SHOP).orders[4]?.id ?? 0;
+    fake.control.deleteOrder(SHOP, gone);
     await fake.control.webhooksIdle();
+    expect(JSON.parse(receiver.received.find((r) => r.topic === 'orders/delete')?.body ?? '{}')).toEqual({ id: gone });
+    expect(fake.control.truth(SHOP).orders.some((o) => o.id === gone)).toBe(false);
     const refund = receiver.received.find((r) => r.topic === 'refunds/create');
     expect(refund?.validation.valid).toBe(true);
     expect(JSON.parse(refund?.body ?? '{}')).toMatchObject({ order_id: id, transactions: [{ kind: 'refund', amount: '2.50' }] });

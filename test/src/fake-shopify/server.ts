@@ -128,6 +128,8 @@ export interface FakeShopifyControl {
   addOrder(domain: string, order: Order): Order;
   updateOrder(domain: string, id: number, patch: Partial<Omit<Order, 'id'>>): Order;
   cancelOrder(domain: string, id: number, options?: { reason?: OrderCancelReason; atMs?: number }): Order;
+  /** Deletes an order (`orders/delete` with only the id). */
+  deleteOrder(domain: string, id: number): void;
   refundOrder(domain: string, id: number, refund: RefundInput): Refund;
   /** Uninstalls the app: tokens revoked at once, `app/uninstalled` sent, shop subscriptions removed. */
   uninstall(domain: string): void;
@@ -650,6 +652,11 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
         emit(s, [orderEvent(s, next, 'orders/cancelled'), orderEvent(s, next, 'orders/updated')]);
         return next;
       },
+      deleteOrder(domain, id) {
+        const s = store(domain);
+        const o = s.deleteOrder(id);
+        emit(s, [{ topic: 'orders/delete', payload: { id: o.id } }]);
+      },
       refundOrder(domain, id, input) {
         const s = store(domain);
         const o = s.getOrder(id);
@@ -820,6 +827,7 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL
     case 'DELETE /shops/:/customers/:': c.deleteCustomer(shop, id); return ok();
     case 'POST /shops/:/orders': return ok(c.addOrder(shop, body as unknown as Order));
     case 'PATCH /shops/:/orders/:': return ok(c.updateOrder(shop, id, body));
+    case 'DELETE /shops/:/orders/:': c.deleteOrder(shop, id); return ok();
     case 'POST /shops/:/orders/:/cancel': return ok(c.cancelOrder(shop, id, body as { reason?: OrderCancelReason; atMs?: number }));
     case 'POST /shops/:/orders/:/refunds': return ok(c.refundOrder(shop, id, body as RefundInput));
     case 'POST /shops/:/uninstall': c.uninstall(shop); return ok();

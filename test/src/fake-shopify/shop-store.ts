@@ -56,6 +56,36 @@ export const CUSTOMER_SORT_VALUE: Readonly<Record<CustomerSortKey, (c: Customer)
   NAME: (c) => `${c.firstName ?? ''} ${c.lastName ?? ''}`.trim().toLowerCase(),
 };
 
+/** First index whose (key, id) is >= (key(x), id(x)). */
+function lowerBound<T>(xs: readonly T[], x: T, key: (x: T) => SortValue, id: (x: T) => number): number {
+  const kx = key(x);
+  const ix = id(x);
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = xs[mid] as T;
+    const km = key(m);
+    if (km < kx || (km === kx && id(m) < ix)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted<T>(xs: T[], x: T, key: (x: T) => SortValue, id: (x: T) => number): void {
+  xs.splice(lowerBound(xs, x, key, id), 0, x);
+}
+
+function removeSorted<T>(xs: T[], x: T, key: (x: T) => SortValue, id: (x: T) => number): void {
+  const i = lowerBound(xs, x, key, id);
+  if (xs[i] !== undefined && id(xs[i] as T) === id(x)) xs.splice(i, 1);
+  else {
+    // The stored record was mutated in place, so its old key is unknown: fall back to a scan.
+    const j = xs.findIndex((y) => id(y) === id(x));
+    if (j >= 0) xs.splice(j, 1);
+  }
+}
+
 /** The live state of one shop in the fake: its data, app installation, subscriptions, bulk operations, bucket. */
 export class ShopStore {
   shop: Shop;
@@ -83,29 +113,63 @@ export class ShopStore {
     if (!Number.isSafeInteger(order.id) || order.id <= 0) {
       throw new FakeShopifyError('BAD_INPUT', `order id must be a positive safe integer, got ${order.id}`);
     }
+    const old = this.orders.get(order.id);
     this.orders.set(order.id, order);
+    // Keep built indexes sorted in place (a live shop changes one order at a time; re-sorting 1M orders per
+    // change would not keep up).
+    for (const [sortKey, idx] of this.orderIndexes) {
+      const key = ORDER_SORT_VALUE[sortKey];
+      if (old !== undefined) removeSorted(idx, old, key, (o) => o.id);
+      insertSorted(idx, order, key, (o) => o.id);
+    }
+    if (this.byCustomer !== null) {
+      if (old?.customerId !== undefined && old.customerId !== null) {
+        const list = this.byCustomer.get(old.customerId);
+        if (list !== undefined) removeSorted(list, old, (o) => o.id, (o) => o.id);
+      }
+      if (order.customerId !== null) {
+        let list = this.byCustomer.get(order.customerId);
+        if (list === undefined) this.byCustomer.set(order.customerId, (list = []));
+        insertSorted(list, order, (o) => o.id, (o) => o.id);
+      }
+    }
     this.maxIds.order = Math.max(this.maxIds.order, order.id);
     this.maxIds.orderNumber = Math.max(this.maxIds.orderNumber, order.orderNumber);
     for (const li of order.lineItems) this.maxIds.lineItem = Math.max(this.maxIds.lineItem, li.id);
     for (const r of order.refunds) this.maxIds.refund = Math.max(this.maxIds.refund, r.id);
-    this.orderIndexes.clear();
-    this.byCustomer = null;
+  }
+
+  /** Removes an order (Shopify's order deletion); the caller emits `orders/delete`. */
+  deleteOrder(id: number): Order {
+    const o = this.getOrder(id);
+    this.orders.delete(id);
+    for (const [sortKey, idx] of this.orderIndexes) removeSorted(idx, o, ORDER_SORT_VALUE[sortKey], (x) => x.id);
+    if (this.byCustomer !== null && o.customerId !== null) {
+      const list = this.byCustomer.get(o.customerId);
+      if (list !== undefined) removeSorted(list, o, (x) => x.id, (x) => x.id);
+    }
+    return o;
   }
 
   putCustomer(customer: Customer): void {
     if (!Number.isSafeInteger(customer.id) || customer.id <= 0) {
       throw new FakeShopifyError('BAD_INPUT', `customer id must be a positive safe integer, got ${customer.id}`);
     }
+    const old = this.customers.get(customer.id);
     this.customers.set(customer.id, customer);
     this.maxIds.customer = Math.max(this.maxIds.customer, customer.id);
-    this.customerIndexes.clear();
+    for (const [sortKey, idx] of this.customerIndexes) {
+      const key = CUSTOMER_SORT_VALUE[sortKey];
+      if (old !== undefined) removeSorted(idx, old, key, (c) => c.id);
+      insertSorted(idx, customer, key, (c) => c.id);
+    }
   }
 
   deleteCustomer(id: number): Customer {
     const c = this.customers.get(id);
     if (c === undefined) throw new FakeShopifyError('UNKNOWN_CUSTOMER', `no customer ${id} in ${this.shop.domain}`);
     this.customers.delete(id);
-    this.customerIndexes.clear();
+    for (const [sortKey, idx] of this.customerIndexes) removeSorted(idx, c, CUSTOMER_SORT_VALUE[sortKey], (x) => x.id);
     return c;
   }
 
