@@ -62,6 +62,8 @@ describe('bulkOperationRunQuery', () => {
     expect(current.data?.currentBulkOperation.id).toBe(id);
 
     const op = await waitFor(id);
+    const viaNode = await client.request<{ node: { status: string } }>('query N($id: ID!) { node(id: $id) { ... on BulkOperation { status } } }', { variables: { id } });
+    expect(viaNode.data?.node.status).toBe('COMPLETED');
     const ranMs = performance.now() - t0;
     expect(op.status).toBe('COMPLETED');
     expect(op.rootObjectCount).toBe(String(ORDER_COUNT));
