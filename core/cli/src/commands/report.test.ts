@@ -77,6 +77,17 @@ describe('clvlens report --json', () => {
   });
 });
 
+describe('clvlens report --progress', () => {
+  it('draws reading progress on stderr only when asked (or when stderr is a terminal)', async () => {
+    const quiet = await run(['report', fixture, '--json']);
+    expect(quiet.err).toBe('');
+    const loud = await run(['report', fixture, '--json', '--progress']);
+    expect(loud.code).toBe(0);
+    expect(loud.err).toMatch(/\rreading .*hand-made-orders-export\.csv: 100% of 12\.4 kB, 39 rows, [\d.]+ s\n$/);
+    expect(loud.out).toBe(quiet.out);
+  });
+});
+
 describe('clvlens report (scorecard text)', () => {
   it('prints the headline metrics readable, with the reconciliation note', async () => {
     const { code, out } = await run(['report', fixture, '--margin', '0.4']);
