@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fitMbgNbd } from '../mbg-nbd/fit.ts';
+import { mbgNbdLogLikelihood } from '../mbg-nbd/likelihood.ts';
 import { fitBgNbd } from './fit.ts';
 import { bgNbdLogLikelihood } from './likelihood.ts';
 import { createSeededRng, simulateBgNbd } from './simulate.ts';
@@ -75,6 +78,34 @@ describe('fitBgNbd', () => {
     // No sign of dropout at all: the MLE of a/b goes to 0, which is a boundary, not an estimate.
     const fit = fitBgNbd({ frequency: [5, 5, 5, 0], recency: [50, 50, 50, 0], age: [50, 50, 50, 50] });
     expect(fit).toEqual({ ok: false, reason: 'did-not-converge' });
+  });
+
+  it('on small simulated shops returns either finite parameters that beat the truth, or a failure reason (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 10, max: 400 }),
+        fc.record({ r: fc.double({ min: 0.1, max: 3 }), alpha: fc.double({ min: 0.5, max: 50 }), a: fc.double({ min: 0.2, max: 3 }), b: fc.double({ min: 0.2, max: 10 }) }),
+        (seed, n, truth) => {
+          const rng = createSeededRng(seed);
+          const sim = simulateBgNbd(truth, ages(n, rng), rng);
+          for (const [fit, ll] of [
+            [fitBgNbd(sim), bgNbdLogLikelihood],
+            [fitMbgNbd(sim), mbgNbdLogLikelihood],
+          ] as const) {
+            if (!fit.ok) {
+              expect(['no-repeat-customers', 'did-not-converge']).toContain(fit.reason);
+              continue;
+            }
+            const p = fit.value.params;
+            for (const v of [p.r, p.alpha, p.a, p.b, fit.value.logLikelihood]) expect(Number.isFinite(v)).toBe(true);
+            expect(Math.min(p.r, p.alpha, p.a, p.b)).toBeGreaterThan(0);
+            if (fit.value.model === 'bg-nbd') expect(fit.value.logLikelihood).toBeGreaterThanOrEqual(ll(truth, sim) - 1e-6);
+          }
+        },
+      ),
+      { numRuns: 40, seed: 424242 },
+    );
   });
 
   it('rejects a row with t_x > T', () => {
