@@ -95,7 +95,7 @@ export async function readShopifyOrdersExport(
     else if (currency !== shopCurrency) {
       throw new InvalidCellError(
         file, line, c.currency, header[c.currency] ?? 'Currency',
-        `order ${name} is in ${currency} but earlier orders are in ${shopCurrency}; CLV Lens reports in one currency and never adds two. ` +
+        `order ${name} is in ${currency} but the shop currency is ${shopCurrency} (${options.currency === null ? 'from earlier orders' : 'from --currency'}); CLV Lens reports in one currency and never adds two. ` +
           'Export in the shop currency, or pass --skip-invalid to count such orders as skipped.',
         CliErrorCode.mixedCurrency,
       );
