@@ -176,5 +176,6 @@ export {
   ChurnMethod,
   DEFAULT_TYPICAL_GAP_DAYS,
   MIN_REPEAT_CUSTOMERS_FOR_MODEL,
+  PENALIZER_STEPS,
 } from './churn-risk/churn-risk.ts';
 export type { ChurnRiskAssessment, ChurnRiskOptions, CustomerChurnRisk } from './churn-risk/churn-risk.ts';

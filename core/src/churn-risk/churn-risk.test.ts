@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../models/bg-nbd/simulate.ts';
+import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
 import { simulateMbgNbd } from '../models/mbg-nbd/simulate.ts';
+import { compressSummaries, summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
 import type { CountedOrder } from '../models/rfm-summary/rfm-summary.ts';
 import { DAY_MS } from '../time/zone-offsets.ts';
 import { assessChurnRisk } from './churn-risk.ts';
@@ -28,6 +30,17 @@ function simulatedShop(customers: number, seed: number): CountedOrder[] {
     }
   }
   return orders;
+}
+
+/** 150 customers from MBG/NBD with their simulated purchase days (seed 89: the plain MLE runs to a boundary). */
+function smallShop(seed: number): CountedOrder[] {
+  const rng = createSeededRng(seed);
+  const firstDays = Array.from({ length: 150 }, () => Math.floor(rng() * 300));
+  const sim = simulateMbgNbd({ r: 0.8, alpha: 40, a: 0.8, b: 2 }, firstDays.map((d) => 365 - 1 - d), rng, { keepPurchaseTimes: true });
+  return firstDays.flatMap((day, i) => {
+    const first = (startDay + day) * DAY_MS + 36_000_000;
+    return [0, ...sim.purchaseTimes![i]!].map((t) => ({ customerKey: `c${i}`, placedAtMs: first + Math.round(t) * DAY_MS, amountMinor: 2000 + Math.floor(3000 * rng()) }));
+  });
 }
 
 describe('assessChurnRisk', () => {
@@ -112,6 +125,21 @@ describe('assessChurnRisk', () => {
     expect(result.fallbackReason).toBe('did-not-converge');
     expect(result.customers[0]!.churnReasons.at(-1)).toBe("estimated from order timing: the model could not be fitted to this shop's orders");
     expect(result.customers.every((c) => c.churnTier === 'low' && c.confidence === 'low')).toBe(true);
+  });
+
+  it('retries with a small penalty when the plain MBG/NBD fit runs to a boundary, instead of falling back', () => {
+    const orders = smallShop(89);
+    const summaries = summarizeOrders(orders, { calibrationEndMs: asOfMs, timeZone: 'UTC', timeUnit: 'day' });
+    expect(fitMbgNbd(compressSummaries(summaries))).toEqual({ ok: false, reason: 'did-not-converge' });
+    const result = assessChurnRisk(orders, { asOfMs, timeZone: 'UTC', margin: 1 });
+    expect(result.method).toBe('mbg-nbd');
+    expect(result.transactionModel?.penalizer).toBe(0.001);
+    const p = result.transactionModel!.params;
+    // Close to the simulated truth (0.8, 40, 0.8, 2) for 150 customers.
+    expect(p.r).toBeGreaterThan(0.4);
+    expect(p.r).toBeLessThan(1.6);
+    expect(p.a / (p.a + p.b)).toBeGreaterThan(0.2);
+    expect(p.a / (p.a + p.b)).toBeLessThan(0.45);
   });
 
   it('honours custom tier thresholds', () => {

@@ -18,6 +18,13 @@ import { DAY_MS } from '../time/zone-offsets.ts';
  */
 export const MIN_REPEAT_CUSTOMERS_FOR_MODEL = 30;
 
+/**
+ * Penalties λ tried in turn when the MBG/NBD fit runs to a boundary (typically a, b → ∞ with a fixed ratio: small shops
+ * whose data cannot tell apart dropout heterogeneity). λ·Σ params² on time rescaled to max T = 1, as lifetimes'
+ * penalizer_coef; on simulated small shops λ = 0.001 recovers most such fits. The CDNOW fits need none.
+ */
+export const PENALIZER_STEPS: readonly number[] = [0, 0.001, 0.01];
+
 /** Gap used by the cadence rule when a shop has no repeat customer at all to learn a typical gap from. */
 export const DEFAULT_TYPICAL_GAP_DAYS = 90;
 
@@ -75,8 +82,11 @@ export interface ChurnRiskAssessment {
   confidence: 'normal' | 'low';
   /** Set when `method` is the cadence rule. */
   fallbackReason: ChurnFallbackReason | null;
-  /** MBG/NBD fit in days; null under the cadence rule. */
-  transactionModel: { params: BgNbdParams; logLikelihood: number } | null;
+  /**
+   * MBG/NBD fit in days; null under the cadence rule. `penalizer` is 0 for the plain MLE, or the small L2 penalty that
+   * was needed to keep a and b finite (see {@link PENALIZER_STEPS}).
+   */
+  transactionModel: { params: BgNbdParams; logLikelihood: number; penalizer: number } | null;
   /** Gamma-Gamma fit (γ in minor units); null when it could not be fitted (then historic averages are used). */
   spendModel: { params: GammaGammaParams; customers: number } | null;
   spendModelFailure: ModelFitFailure | null;
@@ -114,12 +124,21 @@ export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnR
 
   let fallbackReason: ChurnFallbackReason | null = null;
   let fit: BgNbdFit | null = null;
+  let fitPenalizer = 0;
   const compressed = compressSummaries(summaries);
   if (repeatCustomers < minRepeat) fallbackReason = ChurnFallbackReason.tooFewRepeatCustomers;
   else {
-    const fitted = fitMbgNbd(compressed);
-    if (fitted.ok) fit = fitted.value;
-    else fallbackReason = fitted.reason;
+    for (const penalizer of PENALIZER_STEPS) {
+      const fitted = fitMbgNbd(compressed, { penalizer });
+      if (fitted.ok) {
+        fit = fitted.value;
+        fitPenalizer = penalizer;
+        fallbackReason = null;
+        break;
+      }
+      fallbackReason = fitted.reason;
+      if (fitted.reason !== ModelFitFailure.didNotConverge) break;
+    }
   }
 
   let spendModel: ChurnRiskAssessment['spendModel'] = null;
@@ -187,7 +206,7 @@ export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnR
     method: fit === null ? ChurnMethod.cadenceRule : ChurnMethod.model,
     confidence,
     fallbackReason,
-    transactionModel: fit === null ? null : { params: fit.params, logLikelihood: fit.logLikelihood },
+    transactionModel: fit === null ? null : { params: fit.params, logLikelihood: fit.logLikelihood, penalizer: fitPenalizer },
     spendModel,
     spendModelFailure,
     customerCount: n,
