@@ -144,7 +144,12 @@ export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnR
   let spendModel: ChurnRiskAssessment['spendModel'] = null;
   let spendModelFailure: ModelFitFailure | null = null;
   if (fit !== null) {
-    const spend = fitGammaGamma({ frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor });
+    const spendRows = { frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor };
+    let spend = fitGammaGamma(spendRows);
+    for (const penalizer of PENALIZER_STEPS.slice(1)) {
+      if (spend.ok || spend.reason !== ModelFitFailure.didNotConverge) break;
+      spend = fitGammaGamma(spendRows, { penalizer });
+    }
     if (spend.ok && spend.value.customers >= minRepeat) spendModel = { params: spend.value.params, customers: spend.value.customers };
     else spendModelFailure = spend.ok ? ModelFitFailure.noRepeatCustomers : spend.reason;
   }
