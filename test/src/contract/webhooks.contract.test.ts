@@ -185,6 +185,27 @@ describe('webhook delivery semantics', () => {
     expect(((await list.json()) as { data: { webhookSubscriptions: { nodes: unknown[] } } }).data.webhookSubscriptions.nodes).toHaveLength(0);
   });
 
+  it('applies a subscription filter and includeFields', async () => {
+    ({ fake, shopify } = await startHarness());
+    const receiver = await startReceiver(shopify);
+    closers.push(receiver.close);
+    fake.control.loadShop(buildSimpleShop({ domain: SHOP, orders: 4, customers: 2 }));
+    const token = fake.control.issueOfflineToken(SHOP);
+    const r = await fetch(`${fake.url}/admin/api/2026-07/graphql.json`, {
+      method: 'POST', headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `mutation { webhookSubscriptionCreate(topic: ORDERS_UPDATED, webhookSubscription: {
+        uri: "${receiver.url}", filter: "tags:vip", includeFields: ["id", "tags", "updated_at"] }) { userErrors { message } } }` }),
+    });
+    expect(((await r.json()) as { data: { webhookSubscriptionCreate: { userErrors: unknown[] } } }).data.webhookSubscriptionCreate.userErrors).toEqual([]);
+    const [a, b] = fake.control.truth(SHOP).orders;
+    fake.control.updateOrder(SHOP, a?.id ?? 0, { tags: ['vip'] });
+    fake.control.updateOrder(SHOP, b?.id ?? 0, { tags: ['other'] });
+    await fake.control.webhooksIdle();
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]?.validation.valid).toBe(true);
+    expect(Object.keys(JSON.parse(receiver.received[0]?.body ?? '{}')).sort()).toEqual(['id', 'tags', 'updated_at']);
+  });
+
   it('applies seeded chaos: duplicates share a Webhook-Id, drops never arrive, reordering lets later events overtake', async () => {
     const run = async () => {
       const h = await startHarness({ seed: 42, webhookChaos: { duplicateRate: 0.2, dropRate: 0.1, reorderRate: 0.3, maxReorderDelayMs: 50 } });

@@ -27,6 +27,7 @@ import { createRng } from './rng.ts';
 import { FULL_SDL } from './schema-sdl.ts';
 import { mintSessionToken } from './session-token.ts';
 import { ShopStore, type BulkOperationRecord, type WebhookSubscriptionRecord } from './shop-store.ts';
+import { webhookFilterMatches } from './webhook-filter.ts';
 import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS, type AnyTopic } from './topics.ts';
 import {
   DEFAULT_WEBHOOK_RETRY, WebhookDispatcher, type WebhookChaos, type WebhookDelivery, type WebhookRetryPolicy,
@@ -282,7 +283,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       }
       if (!s.installed && topic !== 'app/uninstalled') continue;
       for (const sub of [...appSubs, ...s.subscriptions]) {
-        if (sub.topic !== topic) continue;
+        if (sub.topic !== topic || !webhookFilterMatches(sub.filter, payload)) continue;
         dispatcher.send({
           shop: s.shop.domain, topic, uri: sub.uri, apiVersion: sub.apiVersion,
           payload: trimPayload(payload, sub.includeFields), eventId, subscriptionId: sub.source === 'shop' ? sub.id : 0,
