@@ -1,8 +1,8 @@
 import { CoreError, CoreErrorCode, CurrencyMismatchError } from '../errors/core-error.ts';
 import { assertCurrencyCode } from '../money/money.ts';
 import { assertOrderRecord, customerKeyOf, orderSkipReason, OrderSkipReason, type OrderRecord } from '../orders/order.ts';
-import { assertTimeZone, localDayFunction } from '../time/zone-offsets.ts';
-import { canonicalDecimalValue, NumericKeyTable } from './numeric-key-table.ts';
+import { assertTimeZone, localDayFunction, localDayNumbers } from '../time/zone-offsets.ts';
+import { NumericKeyTable } from './numeric-key-table.ts';
 
 /**
  * Where refunds land in time. `order-date` (default, as RCI and Lifetimely do): a refund reduces the original order,
@@ -100,138 +100,17 @@ export function prepareOrders(orders: readonly OrderRecord[], options: PrepareOp
     afterAsOf: 0,
     skippedByReason: { test: 0, cancelled: 0, 'non-positive-net': 0 },
   };
-  // Numeric customer ids (Shopify's) go through a typed-array hash table; emails and other keys through a Map.
-  const numericTable = new NumericKeyTable();
-  const numericValues: number[] = [];
-  const numericStrings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const stringKeys: string[] = [];
-  // Pass 1 reads each record once, in input order (sequential memory access), into flat arrays.
-  const inputRef = new Int32Array(orders.length);
-  const inputCustomer = new Int32Array(orders.length);
-  const inputAtMs = new Float64Array(orders.length);
-  const inputNet = new Float64Array(orders.length);
-  const inputSubscription = new Uint8Array(orders.length);
-  let n = 0;
-  const unattributedDays: number[] = [];
-  const unattributedNets: number[] = [];
-
-  for (let i = 0; i < orders.length; i++) {
-    const order = orders[i]!;
-    assertOrderRecord(order, i);
-    if (order.currency !== currency) {
-      if (currency === null) currency = order.currency;
-      else throw new CurrencyMismatchError(currency, order.currency, `order #${i} (orderId ${JSON.stringify(order.orderId)})`);
-    }
-    if (order.placedAtMs > asOfMs) {
-      counts.afterAsOf++;
-      continue;
-    }
-    const reason = orderSkipReason(order);
-    if (reason !== null) {
-      counts.skippedByReason[reason]++;
-      continue;
-    }
-    counts.counted++;
-    const id = order.customerId;
-    const numeric = id === null ? -1 : canonicalDecimalValue(id);
-    let temp: number;
-    if (numeric >= 0) {
-      temp = numericTable.indexOf(numeric);
-      if (temp === numericValues.length) {
-        numericValues.push(numeric);
-        numericStrings.push(id!);
-      }
-    } else {
-      const key = customerKeyOf(order);
-      if (key === null) {
-        counts.unattributed++;
-        unattributedDays.push(dayOf(order.placedAtMs));
-        unattributedNets.push(order.totalMinor - order.refundedMinor);
-        continue;
-      }
-      let c = stringIndex.get(key);
-      if (c === undefined) {
-        c = stringKeys.length;
-        stringIndex.set(key, c);
-        stringKeys.push(key);
-      }
-      temp = -1 - c;
-    }
-    inputRef[n] = i;
-    inputCustomer[n] = temp;
-    inputAtMs[n] = order.placedAtMs;
-    inputNet[n] = order.totalMinor - order.refundedMinor;
-    inputSubscription[n] = order.subscription ? 1 : 0;
-    n++;
-  }
-
-  // Customers in a fixed order whatever the input order (numeric ids ascending, then other keys), so outputs and
-  // float sums never depend on input order.
-  const sortedNumeric = Float64Array.from(numericValues).sort();
-  const numericRank = new Int32Array(numericValues.length);
-  for (let t = 0; t < numericValues.length; t++) numericRank[t] = binarySearch(sortedNumeric, numericValues[t]!);
-  const sortedStrings = stringKeys.slice().sort();
-  const stringRank = new Int32Array(stringKeys.length);
-  {
-    const sortedIndex = new Map<string, number>();
-    for (let c = 0; c < sortedStrings.length; c++) sortedIndex.set(sortedStrings[c]!, c);
-    for (let t = 0; t < stringKeys.length; t++) stringRank[t] = sortedNumeric.length + sortedIndex.get(stringKeys[t]!)!;
-  }
-  const customerKeys: string[] = new Array<string>(sortedNumeric.length + sortedStrings.length);
-  for (let t = 0; t < numericStrings.length; t++) customerKeys[numericRank[t]!] = numericStrings[t]!;
-  for (let c = 0; c < sortedStrings.length; c++) customerKeys[sortedNumeric.length + c] = sortedStrings[c]!;
+  // Small functions per phase: V8 inlines the hot helpers (hash probe, digit parse) only into small callers, and
+  // a call that is not inlined boxes every double it passes.
+  const scan = scanOrders(orders, asOfMs, currency, dayOf, counts);
+  currency = scan.currency;
+  const customerKeys = rankCustomers(scan);
   const customerCount = customerKeys.length;
-  for (let j = 0; j < n; j++) {
-    const temp = inputCustomer[j]!;
-    inputCustomer[j] = temp >= 0 ? numericRank[temp]! : stringRank[-1 - temp]!;
-  }
-
-  // Counting sort by customer, then each customer's few orders by time (insertion sort on typed arrays).
-  const customerStart = new Int32Array(customerCount + 1);
-  for (let j = 0; j < n; j++) customerStart[inputCustomer[j]! + 1]!++;
-  for (let c = 0; c < customerCount; c++) customerStart[c + 1]! += customerStart[c]!;
-  const fill = customerStart.slice(0, customerCount);
-  const slotRef = new Int32Array(n);
-  const orderAtMs = new Float64Array(n);
-  const orderNetMinor = new Float64Array(n);
-  const orderSubscription = new Uint8Array(n);
-  for (let j = 0; j < n; j++) {
-    const slot = fill[inputCustomer[j]!]!++;
-    slotRef[slot] = inputRef[j]!;
-    orderAtMs[slot] = inputAtMs[j]!;
-    orderNetMinor[slot] = inputNet[j]!;
-    orderSubscription[slot] = inputSubscription[j]!;
-  }
-  for (let c = 0; c < customerCount; c++) {
-    const from = customerStart[c]!;
-    const to = customerStart[c + 1]!;
-    if (to - from < 2) continue;
-    if (to - from > INSERTION_LIMIT) {
-      sortLargeGroup(from, to, orderAtMs, orderNetMinor, orderSubscription, slotRef, orders);
-      continue;
-    }
-    for (let a = from + 1; a < to; a++) {
-      const at = orderAtMs[a]!;
-      const net = orderNetMinor[a]!;
-      const sub = orderSubscription[a]!;
-      const ref = slotRef[a]!;
-      let b = a - 1;
-      while (b >= from && before(at, net, ref, orderAtMs[b]!, orderNetMinor[b]!, slotRef[b]!, orders)) {
-        orderAtMs[b + 1] = orderAtMs[b]!;
-        orderNetMinor[b + 1] = orderNetMinor[b]!;
-        orderSubscription[b + 1] = orderSubscription[b]!;
-        slotRef[b + 1] = slotRef[b]!;
-        b--;
-      }
-      orderAtMs[b + 1] = at;
-      orderNetMinor[b + 1] = net;
-      orderSubscription[b + 1] = sub;
-      slotRef[b + 1] = ref;
-    }
-  }
-  const orderDay = new Int32Array(n);
-  for (let s = 0; s < n; s++) orderDay[s] = dayOf(orderAtMs[s]!);
+  const { customerStart, slotRef, orderAtMs, orderNetMinor, orderSubscription } = groupByCustomer(scan, customerCount);
+  sortWithinCustomers(customerStart, orderAtMs, orderNetMinor, orderSubscription, slotRef, orders);
+  const orderDay = localDayNumbers(orderAtMs, timeZone);
+  const unattributedDays = scan.unattributedDays;
+  const unattributedNets = scan.unattributedNets;
 
   let eventStart: Int32Array = customerStart;
   let eventDay: Int32Array = orderDay;
@@ -268,9 +147,186 @@ export function prepareOrders(orders: readonly OrderRecord[], options: PrepareOp
   };
 }
 
-// Sorts one large group oldest first. Times relative to the group's earliest fit in 37 bits for any realistic span
-// (4 years), leaving room to pack the slot offset into the same float, so a native numeric typed-array sort does the
-// work; equal times are then settled by the same tie rule as the insertion sort.
+interface Scan {
+  currency: string | null;
+  /** Counted, attributed orders read. */
+  n: number;
+  inputRef: Int32Array;
+  /** Temporary customer index: >= 0 into numericValues, < 0 as -1 - index into stringKeys; rank after rankCustomers. */
+  inputCustomer: Int32Array;
+  inputAtMs: Float64Array;
+  inputNet: Float64Array;
+  inputSubscription: Uint8Array;
+  /** Numeric customer ids by temporary index. */
+  numericValues: Float64Array;
+  numericStrings: string[];
+  stringKeys: string[];
+  unattributedDays: number[];
+  unattributedNets: number[];
+}
+
+// Pass 1 reads each record once, in input order (sequential memory access), into flat arrays. Numeric customer ids
+// (Shopify's) go through a typed-array hash table; emails and other keys through a Map.
+function scanOrders(
+  orders: readonly OrderRecord[],
+  asOfMs: number,
+  initialCurrency: string | null,
+  dayOf: (ms: number) => number,
+  counts: OrderCounts,
+): Scan {
+  let currency = initialCurrency;
+  const numericTable = new NumericKeyTable(Math.min(orders.length, 1 << 20) / 4);
+  const stringIndex = new Map<string, number>();
+  const scan: Scan = {
+    currency,
+    n: 0,
+    inputRef: new Int32Array(orders.length),
+    inputCustomer: new Int32Array(orders.length),
+    inputAtMs: new Float64Array(orders.length),
+    inputNet: new Float64Array(orders.length),
+    inputSubscription: new Uint8Array(orders.length),
+    numericValues: new Float64Array(0),
+    numericStrings: [],
+    stringKeys: [],
+    unattributedDays: [],
+    unattributedNets: [],
+  };
+  const { inputRef, inputCustomer, inputAtMs, inputNet, inputSubscription, numericStrings, stringKeys } = scan;
+  let n = 0;
+  for (let i = 0; i < orders.length; i++) {
+    const order = orders[i]!;
+    assertOrderRecord(order, i);
+    if (order.currency !== currency) {
+      if (currency === null) currency = order.currency;
+      else throw new CurrencyMismatchError(currency, order.currency, `order #${i} (orderId ${JSON.stringify(order.orderId)})`);
+    }
+    const placedAtMs = order.placedAtMs;
+    if (placedAtMs > asOfMs) {
+      counts.afterAsOf++;
+      continue;
+    }
+    const reason = orderSkipReason(order);
+    if (reason !== null) {
+      counts.skippedByReason[reason]++;
+      continue;
+    }
+    counts.counted++;
+    const id = order.customerId;
+    let temp = id === null ? -1 : numericTable.indexOfDecimal(id);
+    if (temp >= 0) {
+      if (temp === numericStrings.length) numericStrings.push(id!);
+    } else {
+      const key = customerKeyOf(order);
+      if (key === null) {
+        counts.unattributed++;
+        scan.unattributedDays.push(dayOf(placedAtMs));
+        scan.unattributedNets.push(order.totalMinor - order.refundedMinor);
+        continue;
+      }
+      let c = stringIndex.get(key);
+      if (c === undefined) {
+        c = stringKeys.length;
+        stringIndex.set(key, c);
+        stringKeys.push(key);
+      }
+      temp = -1 - c;
+    }
+    inputRef[n] = i;
+    inputCustomer[n] = temp;
+    inputAtMs[n] = placedAtMs;
+    inputNet[n] = order.totalMinor - order.refundedMinor;
+    inputSubscription[n] = order.subscription ? 1 : 0;
+    n++;
+  }
+  scan.n = n;
+  scan.currency = currency;
+  scan.numericValues = numericTable.keys();
+  return scan;
+}
+
+// Customers in a fixed order whatever the input order (numeric ids ascending, then other keys), so outputs and float
+// sums never depend on input order. Rewrites scan.inputCustomer to final customer indices; returns the keys.
+function rankCustomers(scan: Scan): string[] {
+  const { numericValues, numericStrings, stringKeys, inputCustomer } = scan;
+  const sortedNumeric = numericValues.slice().sort();
+  const numericRank = new Int32Array(numericValues.length);
+  for (let t = 0; t < numericValues.length; t++) numericRank[t] = binarySearch(sortedNumeric, numericValues[t]!);
+  const sortedStrings = stringKeys.slice().sort();
+  const stringRank = new Int32Array(stringKeys.length);
+  const sortedIndex = new Map<string, number>();
+  for (let c = 0; c < sortedStrings.length; c++) sortedIndex.set(sortedStrings[c]!, c);
+  for (let t = 0; t < stringKeys.length; t++) stringRank[t] = sortedNumeric.length + sortedIndex.get(stringKeys[t]!)!;
+  const customerKeys: string[] = new Array<string>(sortedNumeric.length + sortedStrings.length);
+  for (let t = 0; t < numericStrings.length; t++) customerKeys[numericRank[t]!] = numericStrings[t]!;
+  for (let c = 0; c < sortedStrings.length; c++) customerKeys[sortedNumeric.length + c] = sortedStrings[c]!;
+  for (let j = 0; j < scan.n; j++) {
+    const temp = inputCustomer[j]!;
+    inputCustomer[j] = temp >= 0 ? numericRank[temp]! : stringRank[-1 - temp]!;
+  }
+  return customerKeys;
+}
+
+// Counting sort by customer (stable: input order within a customer).
+function groupByCustomer(scan: Scan, customerCount: number) {
+  const { n, inputCustomer, inputRef, inputAtMs, inputNet, inputSubscription } = scan;
+  const customerStart = new Int32Array(customerCount + 1);
+  for (let j = 0; j < n; j++) customerStart[inputCustomer[j]! + 1]!++;
+  for (let c = 0; c < customerCount; c++) customerStart[c + 1]! += customerStart[c]!;
+  const fill = customerStart.slice(0, customerCount);
+  const slotRef = new Int32Array(n);
+  const orderAtMs = new Float64Array(n);
+  const orderNetMinor = new Float64Array(n);
+  const orderSubscription = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    const slot = fill[inputCustomer[j]!]!++;
+    slotRef[slot] = inputRef[j]!;
+    orderAtMs[slot] = inputAtMs[j]!;
+    orderNetMinor[slot] = inputNet[j]!;
+    orderSubscription[slot] = inputSubscription[j]!;
+  }
+  return { customerStart, slotRef, orderAtMs, orderNetMinor, orderSubscription };
+}
+
+// Each customer's orders oldest first: insertion sort for the usual handful, a packed numeric sort for large groups.
+function sortWithinCustomers(
+  customerStart: Int32Array,
+  orderAtMs: Float64Array,
+  orderNetMinor: Float64Array,
+  orderSubscription: Uint8Array,
+  slotRef: Int32Array,
+  orders: readonly OrderRecord[],
+): void {
+  const customerCount = customerStart.length - 1;
+  for (let c = 0; c < customerCount; c++) {
+    const from = customerStart[c]!;
+    const to = customerStart[c + 1]!;
+    if (to - from < 2) continue;
+    if (to - from > INSERTION_LIMIT) {
+      sortLargeGroup(from, to, orderAtMs, orderNetMinor, orderSubscription, slotRef, orders);
+      continue;
+    }
+    for (let a = from + 1; a < to; a++) {
+      const at = orderAtMs[a]!;
+      const net = orderNetMinor[a]!;
+      const sub = orderSubscription[a]!;
+      const ref = slotRef[a]!;
+      let b = a - 1;
+      // Times differ in nearly every comparison; the full tie rule runs only on equal times.
+      while (b >= from && (at < orderAtMs[b]! || (at === orderAtMs[b]! && before(at, net, ref, orderAtMs[b]!, orderNetMinor[b]!, slotRef[b]!, orders)))) {
+        orderAtMs[b + 1] = orderAtMs[b]!;
+        orderNetMinor[b + 1] = orderNetMinor[b]!;
+        orderSubscription[b + 1] = orderSubscription[b]!;
+        slotRef[b + 1] = slotRef[b]!;
+        b--;
+      }
+      orderAtMs[b + 1] = at;
+      orderNetMinor[b + 1] = net;
+      orderSubscription[b + 1] = sub;
+      slotRef[b + 1] = ref;
+    }
+  }
+}
+
 function binarySearch(sorted: Float64Array, value: number): number {
   let lo = 0;
   let hi = sorted.length - 1;
@@ -282,6 +338,9 @@ function binarySearch(sorted: Float64Array, value: number): number {
   return lo;
 }
 
+// Sorts one large group oldest first. Times relative to the group's earliest fit in 37 bits for any realistic span
+// (4 years), leaving room to pack the slot offset into the same float, so a native numeric typed-array sort does the
+// work; equal times are then settled by the same tie rule as the insertion sort.
 function sortLargeGroup(
   from: number,
   to: number,

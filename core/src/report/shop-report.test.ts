@@ -111,7 +111,8 @@ describe('computeShopReport', () => {
         const target = orders[i]!;
         const refundedMinor = Math.min(target.totalMinor, target.refundedMinor + amount);
         const refunded = orders.map((o, k) =>
-          k === i ? { ...o, refundedMinor, refunds: [{ refundedAtMs: o.placedAtMs + DAY_MS, amountMinor: refundedMinor }] } : o,
+          // The new refund is dated a day later; what was refunded before keeps its (undetailed) order date.
+          k === i ? { ...o, refundedMinor, refunds: [{ refundedAtMs: o.placedAtMs + DAY_MS, amountMinor: refundedMinor - o.refundedMinor }] } : o,
         );
         const options = { asOfMs, currency: 'EUR', refundAttribution } as const;
         const before = new Map(summarizeCustomers(orders, options).map((c) => [c.customerKey, c.netSpentMinor]));

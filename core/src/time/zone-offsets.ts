@@ -51,6 +51,16 @@ class ZoneOffsets {
     return transition === transition && ms >= transition ? chunk.after[i]! : chunk.start[i]!;
   }
 
+  /** Local day numbers of many instants, in one loop (no per-instant call boundary). */
+  localDays(msList: Float64Array): Int32Array {
+    const out = new Int32Array(msList.length);
+    for (let i = 0; i < msList.length; i++) {
+      const ms = msList[i]!;
+      out[i] = Math.floor((ms + this.offsetAt(ms)) / DAY_MS);
+    }
+    return out;
+  }
+
   #intlOffset(ms: number): number {
     const wholeSecondMs = ms - (((ms % 1000) + 1000) % 1000);
     let year = 0;
@@ -161,4 +171,13 @@ export function localDayFunction(timeZone: string): (ms: number) => number {
   const zone = zoneOffsets(timeZone);
   if (zone === null) return (ms) => Math.floor(ms / DAY_MS);
   return (ms) => Math.floor((ms + zone.offsetAt(ms)) / DAY_MS);
+}
+
+/** Local day numbers of many UTC instants in `timeZone` (see localDayNumber), for hot paths. Internal to core. */
+export function localDayNumbers(msList: Float64Array, timeZone: string): Int32Array {
+  const zone = zoneOffsets(timeZone);
+  if (zone !== null) return zone.localDays(msList);
+  const out = new Int32Array(msList.length);
+  for (let i = 0; i < msList.length; i++) out[i] = Math.floor(msList[i]! / DAY_MS);
+  return out;
 }
