@@ -4,6 +4,12 @@ import { defineConfig } from 'wxt';
 // Host permissions: the app's API origin. Loopback origins are granted at install so the local demo and the tests
 // work without a permission prompt; any other app origin is requested at connect time (optional_host_permissions),
 // from the options page's Connect click (a user gesture), so the extension asks only for the app the merchant uses.
+// Public half of the key that pins the Chromium extension id to gnjbafhekanhleidagfdegcaanbebfpa for unpacked
+// builds, so the app's allowed extension origin (`chrome-extension://<id>`, its `extensionOrigins`) is known in
+// advance. Only the public key is needed to load unpacked; a store build gets its id from the store.
+const CHROME_PUBLIC_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAyLDmydSeZ8402yceOEEW8a3xPhKiWGyLnozHCzbLNaKo90bxxJL92iuTxEOrvgfzDrsuEBxMMG6JZmQfZNlgniTq/iJe8cjohOSudf88RBfIygv+YO0w0wYuzhQxIOMuyOS73UQmh1fr1TGB/aLr8gYMnxVhfZvYOrFJ41O9KOj63gW81c2Kf7vBGc2YyuR0nLzCX0jqX56KfCCos1nYDsitngRmSZTby/BMg6k8THCO9VKVL3AQAsj9Rj2UgSUJN/JGnEReoRYPc5kj9/8wW/9lYL0nx1G+vI9lleybHi1iiEWSoIJivf1w1T3Tot7OuzjvJIPSwm4yOjUs3t61lQIDAQAB';
+
 export default defineConfig({
   srcDir: 'src',
   imports: false,
@@ -24,7 +30,7 @@ export default defineConfig({
             },
           },
         }
-      : {}),
+      : { key: CHROME_PUBLIC_KEY }),
   }),
   vite: () => ({ plugins: [preact()] }),
 });

@@ -15,3 +15,4 @@ export type {
   ShopStatus,
 } from './messages/protocol.ts';
 export type { CachedCustomer, RetentionDB } from './db/schema.ts';
+export { CHROMIUM_EXTENSION_ID } from './extension-id.ts';

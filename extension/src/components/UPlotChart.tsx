@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
-import uPlot, { type AlignedData, type Options } from 'uplot';
+import type uPlot from 'uplot';
+import type { AlignedData, Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 export interface UPlotChartProps {
@@ -9,15 +10,24 @@ export interface UPlotChartProps {
   label: string;
 }
 
-/** uPlot in Preact, following the uplot-wrappers lifecycle: create in an effect, setData on change, destroy. */
+/**
+ * uPlot in Preact, following the uplot-wrappers lifecycle: create in an effect, setData on change, destroy on
+ * unmount. uPlot itself is loaded on demand so the popup's numbers render before the chart library is parsed.
+ */
 export function UPlotChart({ options, data, label }: UPlotChartProps) {
   const target = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
+  const latestData = useRef(data);
+  latestData.current = data;
 
   useEffect(() => {
-    if (!target.current) return;
-    chart.current = new uPlot(options, data, target.current);
+    let cancelled = false;
+    void import('uplot').then(({ default: UPlot }) => {
+      if (cancelled || !target.current) return;
+      chart.current = new UPlot(options, latestData.current, target.current);
+    });
     return () => {
+      cancelled = true;
       chart.current?.destroy();
       chart.current = null;
     };

@@ -30,6 +30,8 @@ export interface Scanner {
 
 interface BadgeEntry {
   key: string;
+  /** The href attribute the entry was made from, to skip unchanged links without parsing them again. */
+  href: string;
   link: AdminLink;
   mount: ShadowMount;
 }
@@ -61,6 +63,10 @@ function headerAnchor(doc: Document): Element | null {
 export function createScanner(deps: ScannerDeps): Scanner {
   const { doc } = deps;
   const badges = new Map<HTMLAnchorElement, BadgeEntry>();
+  // Links already seen that need no badge, with the href they had (a changed href is looked at again).
+  const ignored = new WeakMap<HTMLAnchorElement, string>();
+  // Which badges a link gets depends on the page: after a navigation every link is looked at again.
+  let lastPageHref = '';
   let card: CardEntry | null = null;
   let settingsCache: Promise<BadgeSettings> | null = null;
   // Answers per store handle and id, so rows added later and SPA navigations render from memory.
@@ -185,9 +191,14 @@ export function createScanner(deps: ScannerDeps): Scanner {
       if (s.showListBadges) {
         const anchors = doc.querySelectorAll<HTMLAnchorElement>('a[href]');
         const base = deps.href();
+        const samePage = base === lastPageHref;
+        lastPageHref = base;
         for (const a of anchors) {
-          const link = parseAdminLink(a.getAttribute('href') ?? '', base);
+          const href = a.getAttribute('href') ?? '';
           const existing = badges.get(a);
+          // Fast path for rescans: a link whose href did not change keeps its badge (or its lack of one).
+          if (samePage && (existing ? existing.href === href : ignored.get(a) === href)) continue;
+          const link = parseAdminLink(href, base);
           let wanted = link !== null;
           if (link?.kind === 'order') {
             // Order links carry a badge only on the order list, and only when the row has no customer link.
@@ -201,6 +212,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
           }
           if (!link || !wanted) {
             if (existing) removeBadge(a, existing);
+            // Order links depend on their row (a customer link may arrive later): only cache plain non-links.
+            if (!link) ignored.set(a, href);
             continue;
           }
           const key = link.kind === 'customer' ? `c:${link.storeHandle}:${link.customerId}` : `o:${link.storeHandle}:${link.orderId}`;
@@ -208,7 +221,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
           if (existing) removeBadge(a, existing);
           const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
           a.after(mount.host);
-          const entry: BadgeEntry = { key, link, mount };
+          const entry: BadgeEntry = { key, href, link, mount };
           badges.set(a, entry);
           fresh.push(entry);
           if (link.kind === 'order') {

@@ -26,7 +26,9 @@ export interface Harness {
   waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs?: number): Promise<T>;
 }
 
-export async function startHarness(options: { fakeOptions?: Partial<Parameters<typeof createFakeShopify>[0]>; workers?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { fakeOptions?: Partial<Parameters<typeof createFakeShopify>[0]>; workers?: boolean; extensionOrigins?: readonly string[] } = {},
+): Promise<Harness> {
   const fake = await createFakeShopify({ appApiKey: API_KEY, appSecret: API_SECRET, ...options.fakeOptions });
   const restore = await installFakeShopifyFetch(fake);
   const database = await createTestDatabase();
@@ -40,6 +42,7 @@ export async function startHarness(options: { fakeOptions?: Partial<Parameters<t
     shopify,
     port: 0,
     log: silentLogger,
+    ...(options.extensionOrigins ? { extensionOrigins: options.extensionOrigins } : {}),
     appOptions: { fetch: fakeShopifyFetch(fake), backfill: { pollMs: 100 }, workers: options.workers ?? true },
   });
   fake.control.setAppWebhooks(

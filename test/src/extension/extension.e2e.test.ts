@@ -6,7 +6,6 @@
  * cache. Screenshots go to test-results/extension/.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerAdminUrl } from '@clvlens/extension';
@@ -14,6 +13,7 @@ import { createFakeAppApi, type FakeAppApi } from '@clvlens/extension/testing';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import type { AdminFixtureData } from './admin-fixture.ts';
 import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
+import { badgeFor, countBadges, money as moneyIn, pct, shot, swCustomerCount as swCount } from './e2e-helpers.ts';
 import { loadCdnowFixture, type CdnowFixture } from './cdnow-fixture.ts';
 import { serveAdminFixture, serveFetchHandler, type RunningServer } from './servers.ts';
 
@@ -28,9 +28,8 @@ let browser: ExtensionBrowser;
 let admin: Page;
 const byId = new Map<string, CustomerInsightV1>();
 
-const money = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100);
-const pct = (f: number) => `${Math.round(f * 100)}%`;
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+const money = (cents: number) => moneyIn(cents, 'USD');
+const swCustomerCount = () => swCount(browser);
 
 function adminData(): AdminFixtureData {
   const name = (id: string) => (id === '3' ? XSS_NAME : `Customer ${id}`);
@@ -50,45 +49,6 @@ function adminData(): AdminFixtureData {
     lateCustomers: fixture.customers.slice(20, 22).map((c) => ({ id: c.customerId, name: name(c.customerId), orders: c.orderCount })),
     orders,
   };
-}
-
-async function badgeFor(page: Page, href: string): Promise<{ state: string | null; text: string; orders: string; tier: string }> {
-  return page.evaluate((h) => {
-    const a = [...document.querySelectorAll('a[href]')].find((x) => x.getAttribute('href') === h);
-    const host = a?.nextElementSibling;
-    if (!host || host.localName !== 'clvlens-badge') return { state: null, text: '', orders: '', tier: '' };
-    const root = host.shadowRoot!;
-    return {
-      state: host.getAttribute('data-state'),
-      text: root.querySelector('.root')?.textContent ?? '',
-      orders: root.querySelector('.orders')?.textContent ?? '',
-      tier: root.querySelector('.tier')?.textContent ?? '',
-    };
-  }, href);
-}
-
-const countBadges = (page: Page, state: string) =>
-  page.evaluate((s) => document.querySelectorAll(`clvlens-badge[data-state="${s}"]`).length, state);
-
-async function swCustomerCount(): Promise<number> {
-  const sw = await browser.serviceWorker();
-  return sw.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('clvlens');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          // Customers are stored in chunks; chunkIds lists each chunk's customer ids.
-          const req = db.transaction('chunkIds').objectStore('chunkIds').getAll();
-          req.onsuccess = () => {
-            resolve((req.result as { ids: string[] }[]).reduce((n, r) => n + r.ids.length, 0));
-            db.close();
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
 }
 
 describe('extension in Chromium', () => {
@@ -244,7 +204,7 @@ describe('extension in Chromium', () => {
     expect(await popup.locator('[data-testid="average-clv"]').textContent()).toBe(money(s.averageClvMinor));
     expect(await popup.locator('[data-testid="churn"]').textContent()).toBe(`${pct(s.churn.d30)} / ${pct(s.churn.d60)} / ${pct(s.churn.d90)}`);
     expect(await popup.locator('[data-testid="last-sync"]').textContent()).toMatch(/Last sync: (just now|\d+ min ago)/);
-    expect(await popup.locator('.uplot canvas').count()).toBe(1);
+    await expect.poll(() => popup.locator('.uplot canvas').count()).toBe(1);
     const links = await popup.locator('[data-testid="at-risk"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toEqual(s.topAtRisk.map((c) => customerAdminUrl(fixture.storeHandle, c.customerId)));
     await shot(popup, 'popup');

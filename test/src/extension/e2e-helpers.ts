@@ -1,0 +1,64 @@
+/// <reference lib="dom" />
+/** Shared probes for the extension's end-to-end tests (they run in the page or the service worker). */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
+
+export interface BadgeProbe {
+  state: string | null;
+  text: string;
+  orders: string;
+  tier: string;
+}
+
+/** The badge after the first link whose href attribute is exactly `href`; state null when it has none. */
+export async function badgeFor(page: Page, href: string): Promise<BadgeProbe> {
+  return page.evaluate((h) => {
+    const a = [...document.querySelectorAll('a[href]')].find((x) => x.getAttribute('href') === h);
+    const host = a?.nextElementSibling;
+    if (!host || host.localName !== 'clvlens-badge') return { state: null, text: '', orders: '', tier: '' };
+    const root = host.shadowRoot!;
+    return {
+      state: host.getAttribute('data-state'),
+      text: root.querySelector('.root')?.textContent ?? '',
+      orders: root.querySelector('.orders')?.textContent ?? '',
+      tier: root.querySelector('.tier')?.textContent ?? '',
+    };
+  }, href);
+}
+
+export function countBadges(page: Page, state: string): Promise<number> {
+  return page.evaluate((s) => document.querySelectorAll(`clvlens-badge[data-state="${s}"]`).length, state);
+}
+
+/** Customers in the service worker's IndexedDB, read with the raw API (chunked: `chunkIds` lists each chunk's ids). */
+export async function swCustomerCount(browser: ExtensionBrowser): Promise<number> {
+  const sw = await browser.serviceWorker();
+  return sw.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('clvlens');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const req = db.transaction('chunkIds').objectStore('chunkIds').getAll();
+          req.onsuccess = () => {
+            resolve((req.result as { ids: string[] }[]).reduce((n, r) => n + r.ids.length, 0));
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+export const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+
+export const money = (minor: number, currency: string) => {
+  const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(minor / 10 ** digits);
+};
+
+export const pct = (f: number) => `${Math.round(f * 100)}%`;
+
+export const TIER_SHORT = { low: 'Low', medium: 'Med', high: 'High' } as const;

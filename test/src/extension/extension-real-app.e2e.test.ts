@@ -1,0 +1,227 @@
+/// <reference lib="dom" />
+/**
+ * End-to-end against the real thing: the built extension in headless Chromium, paired with the real CLV Lens app
+ * (`@clvlens/shopify-app`, started by the app test harness) that installed on the fake Shopify and backfilled a
+ * generated shop. The admin pages are fixtures with that shop's customer and order ids; every number the extension
+ * shows is checked against what the app's API serves.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerInsightV1, CustomersFeedV1, ShopSummaryV1 } from '@clvlens/core';
+import { CHROMIUM_EXTENSION_ID, customerAdminUrl } from '@clvlens/extension';
+import { startHarness, truthRecords, waitForLive, type Harness } from '../app/harness.ts';
+import { generateShop } from '../generator/generate.ts';
+import type { ShopData } from '../shop-model/types.ts';
+import type { AdminFixtureData } from './admin-fixture.ts';
+import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
+import { badgeFor, countBadges, money, pct, shot, swCustomerCount, TIER_SHORT } from './e2e-helpers.ts';
+import { serveAdminFixture, type RunningServer } from './servers.ts';
+
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+
+let h: Harness;
+let data: ShopData;
+let shop = '';
+let handle = '';
+let referenceToken = '';
+let adminServer: RunningServer;
+let browser: ExtensionBrowser;
+let admin: Page;
+let listed: CustomerInsightV1[] = [];
+let listedOrders: { id: string; customerId: string | null }[] = [];
+const insights = new Map<string, CustomerInsightV1>();
+
+async function appJson<T>(path: string): Promise<T> {
+  const res = await h.api(referenceToken, path);
+  if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function loadInsights(): Promise<void> {
+  insights.clear();
+  let since = '';
+  for (;;) {
+    const page = await appJson<CustomersFeedV1>(`/api/v1/customers?limit=500${since ? `&since=${since}` : ''}`);
+    for (const c of page.customers) insights.set(c.customerId, c);
+    since = page.nextCursor;
+    if (!page.hasMore) break;
+  }
+}
+
+function adminData(): AdminFixtureData {
+  const names = new Map(data.customers.map((c) => [String(c.id), [c.firstName, c.lastName].filter(Boolean).join(' ') || `Customer ${c.id}`]));
+  const name = (id: string, i: number) => (i === 1 ? XSS_NAME : (names.get(id) ?? `Customer ${id}`));
+  return {
+    storeHandle: handle,
+    customers: [
+      ...listed.map((c, i) => ({ id: c.customerId, name: name(c.customerId, i), orders: c.orderCount })),
+      { id: '1', name: 'Not a customer of this shop', orders: 0 },
+    ],
+    lateCustomers: [],
+    orders: listedOrders.map((o, i) => ({
+      id: o.id,
+      customerId: o.customerId as string,
+      customerName: o.customerId ? (names.get(o.customerId) ?? 'Customer') : 'Guest',
+      totalCents: 1000 + i,
+      linkCustomer: false,
+    })),
+  };
+}
+
+describe('extension with the real app on the fake Shopify', () => {
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    // The app answers only the extension origins it is configured with; the manifest key pins the id.
+    h = await startHarness({ extensionOrigins: [`chrome-extension://${CHROMIUM_EXTENSION_ID}`] });
+    data = generateShop({ seed: 61, customers: 150, historyDays: 400, endMs: Date.now() - 3_600_000, shopName: 'Extension Real App' });
+    shop = data.shop.domain;
+    handle = shop.replace(/\.myshopify\.com$/, '');
+    h.fake.control.loadShop(data);
+    expect((await h.openApp(shop)).status).toBe(200);
+    const live = await waitForLive(h, shop);
+    referenceToken = await h.pair(shop);
+    // Insights are written after the shop metrics: wait until the feed holds every customer with a counted order.
+    const counted = new Set(
+      truthRecords(h.fake.control.truth(shop))
+        .filter((r) => r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0)
+        .map((r) => r.customerId),
+    );
+    await h.waitFor('every customer insight', async () => (await loadInsights(), insights.size === counted.size), 60_000);
+    expect(live.customers).toBeGreaterThanOrEqual(counted.size);
+    listed = [...insights.values()].sort((a, b) => b.orderCount - a.orderCount || a.customerId.localeCompare(b.customerId)).slice(0, 15);
+    const countedOrders = data.orders.filter((o) => o.customerId !== null && insights.has(String(o.customerId)) && !o.test && o.cancelledAtMs === null);
+    const guest = data.orders.find((o) => o.customerId === null && !o.test);
+    listedOrders = countedOrders.slice(-10).map((o) => ({ id: String(o.id), customerId: String(o.customerId) }));
+    if (guest) listedOrders.push({ id: String(guest.id), customerId: null });
+    adminServer = await serveAdminFixture(adminData());
+    browser = await launchWithExtension({ adminPort: adminServer.port });
+    expect(browser.extensionId).toBe(CHROMIUM_EXTENSION_ID);
+    admin = await browser.context.newPage();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await adminServer?.close();
+    await h?.stop();
+  });
+
+  it('pairs with a code from the app dashboard and syncs the whole delta feed', async () => {
+    const codeRes = await h.appApi(shop, '/app/api/pairing-code', { method: 'POST' });
+    const { code } = (await codeRes.json()) as { code: string };
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    await options.locator('input[name="appUrl"]').fill(h.server.url);
+    await options.locator('input[name="code"]').fill(code);
+    await options.locator('[data-testid="connect"]').click();
+    await expect.poll(() => options.locator('[data-testid="message"]').textContent()).toContain(`Connected to ${shop}`);
+    await expect.poll(() => options.locator('[data-testid="shop-sync"]').textContent(), { timeout: 30_000 }).toMatch(/^synced/);
+    expect(await options.locator('[data-testid="shop-cached"]').textContent()).toBe(insights.size.toLocaleString('en-US'));
+    expect(await swCustomerCount(browser)).toBe(insights.size);
+    await shot(options, 'real-app-options-connected');
+    await options.close();
+  });
+
+  it('badges the customer list with the numbers the app serves', async () => {
+    await admin.goto(`https://admin.shopify.com/store/${handle}/customers`);
+    await expect.poll(() => countBadges(admin, 'found')).toBe(listed.length);
+    for (const [i, c] of listed.entries()) {
+      // The fixture's second row links with an absolute URL and a query string, like some admin links do.
+      const href = i === 1 ? `https://admin.shopify.com/store/${handle}/customers/${c.customerId}?tab=orders` : `/store/${handle}/customers/${c.customerId}`;
+      const b = await badgeFor(admin, href);
+      expect(b, c.customerId).toMatchObject({ state: 'found', orders: `${c.orderCount}×` });
+      expect(b.tier).toBe(TIER_SHORT[c.churnTier]);
+    }
+    expect((await badgeFor(admin, `/store/${handle}/customers/1`)).state).toBe('missing');
+    expect(await admin.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
+    expect(await admin.evaluate(() => (window as unknown as { __alerts: string[] }).__alerts)).toEqual([]);
+    await shot(admin, 'real-app-customers-list');
+  });
+
+  it('cards a customer page after client-side navigation', async () => {
+    const c = listed[0]!;
+    await admin.locator(`a[href="/store/${handle}/customers/${c.customerId}"]`).click();
+    await admin.waitForURL(`**/customers/${c.customerId}`);
+    const card = admin.locator('clvlens-card[data-state="found"]');
+    await expect.poll(() => card.count()).toBe(1);
+    const text = (await card.locator('.card').textContent()) ?? '';
+    expect(text).toContain(money(c.historicClvMinor, c.currency));
+    expect(text).toContain(c.predictedClvMinor === null ? 'No model yet' : money(c.predictedClvMinor, c.currency));
+    expect(text).toContain(money(c.averageOrderValueMinor, c.currency));
+    expect(text).toContain(pct(c.pAlive));
+    for (const reason of c.churnReasons) expect(text).toContain(reason);
+    expect(await card.locator('svg.sparkline circle').count()).toBe(c.orderHistory.length);
+    await shot(admin, 'real-app-customer-detail');
+  });
+
+  it('badges order rows through the app order -> customer endpoint, and cards an order page', async () => {
+    await admin.locator(`nav a[href="/store/${handle}/orders"]`).click();
+    await admin.waitForURL('**/orders');
+    const withCustomer = listedOrders.filter((o) => o.customerId !== null);
+    await expect.poll(() => countBadges(admin, 'found')).toBe(withCustomer.length);
+    for (const o of withCustomer) {
+      expect((await badgeFor(admin, `/store/${handle}/orders/${o.id}`)).orders).toBe(`${insights.get(o.customerId!)!.orderCount}×`);
+    }
+    for (const o of listedOrders.filter((x) => x.customerId === null)) {
+      expect((await badgeFor(admin, `/store/${handle}/orders/${o.id}`)).state).toBe('missing');
+    }
+    await shot(admin, 'real-app-orders-list');
+    const first = withCustomer[0]!;
+    await admin.locator(`a[href="/store/${handle}/orders/${first.id}"]`).click();
+    await admin.waitForURL(`**/orders/${first.id}`);
+    const card = admin.locator('clvlens-card[data-state="found"]');
+    await expect.poll(() => card.count()).toBe(1);
+    const c = insights.get(first.customerId!)!;
+    expect(await card.locator('.card').textContent()).toContain(money(c.historicClvMinor, c.currency));
+  });
+
+  it("shows the app's shop summary in the popup", async () => {
+    const s = await appJson<ShopSummaryV1>('/api/v1/shop/summary');
+    const popup = await browser.context.newPage();
+    await popup.setViewportSize({ width: 360, height: 640 });
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+    await expect.poll(() => popup.locator('[data-testid="repeat-rate"]').textContent()).toBe(pct(s.repeatPurchaseRate.value));
+    expect(await popup.locator('[data-testid="average-clv"]').textContent()).toBe(money(s.averageClvMinor, s.currency));
+    expect(await popup.locator('[data-testid="churn"]').textContent()).toBe(`${pct(s.churn.d30)} / ${pct(s.churn.d60)} / ${pct(s.churn.d90)}`);
+    await expect.poll(() => popup.locator('.uplot canvas').count()).toBe(1);
+    const links = await popup.locator('[data-testid="at-risk"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(s.topAtRisk.slice(0, 5).map((c) => customerAdminUrl(handle, c.customerId)));
+    await shot(popup, 'real-app-popup');
+    await popup.close();
+  });
+
+  it('picks up a change in the shop with "Sync now" (webhook -> app -> delta feed -> badge)', async () => {
+    const target = listed[3]!;
+    const order = data.orders.find((o) => String(o.customerId) === target.customerId && !o.test && o.cancelledAtMs === null)!;
+    h.fake.control.cancelOrder(shop, order.id);
+    await h.waitFor('the app to count one order less', async () => {
+      const res = await h.api(referenceToken, `/api/v1/customers/${target.customerId}`);
+      return res.status === 200 && ((await res.json()) as CustomerInsightV1).orderCount === target.orderCount - 1;
+    }, 15_000);
+    const popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+    await popup.locator('[data-testid="sync-now"]').click();
+    await expect.poll(() => popup.locator('[data-testid="sync-now"]').textContent()).toBe('Sync now');
+    await popup.close();
+    await admin.goto(`https://admin.shopify.com/store/${handle}/customers`);
+    await expect
+      .poll(async () => (await badgeFor(admin, `/store/${handle}/customers/${target.customerId}`)).orders)
+      .toBe(`${target.orderCount - 1}×`);
+  });
+
+  it('disconnect revokes the token at the app and clears the cache', async () => {
+    const live = () =>
+      h.database.db.selectFrom('extension_tokens').select('token_hash').where('shop_id', '=', shop).where('revoked_at', 'is', null).execute();
+    expect(await live()).toHaveLength(2);
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    await options.locator('[data-testid="disconnect"]').click();
+    await expect.poll(() => options.locator('[data-testid="no-shops"]').count()).toBe(1);
+    expect(await options.locator('[data-testid="message"]').textContent()).not.toContain('could not be told');
+    expect(await live()).toHaveLength(1);
+    expect(await swCustomerCount(browser)).toBe(0);
+    await options.close();
+    await admin.goto(`https://admin.shopify.com/store/${handle}/customers`);
+    await expect.poll(() => countBadges(admin, 'not-connected')).toBe(listed.length + 1);
+  });
+});
