@@ -1,0 +1,282 @@
+/// <reference lib="dom" />
+/**
+ * End-to-end proof of the offline demo (issue 7), on the same start path as `pnpm start` (`startDemo`), in process
+ * with a smaller shop: demo shop -> install (token exchange) -> backfill -> dashboard in real Chromium inside the
+ * demo admin (screenshot) -> extension paired with the dashboard's code -> badges on the demo admin pages -> a new
+ * order in the fake shop changes that customer's badge within 5 s. Then: stop releases everything, and a second
+ * start on the same data folder resumes (no second backfill) with the shop and the database in step.
+ * Screenshots go to test-results/demo/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerInsightV1 } from '@clvlens/core';
+import { loadOrderRecords } from '@clvlens/shopify-app';
+import { ensureExtensionBuilt } from '../extension/browser.ts';
+import type { Order } from '../shop-model/types.ts';
+import { decimalToMinor } from '../shop-model/money.ts';
+import { startDemo, type Demo, type DemoProgress } from './start-demo.ts';
+
+const SHOTS = fileURLToPath(new URL('../../../test-results/demo', import.meta.url));
+const CUSTOMERS = 1500;
+
+let dataDir: string;
+let profileDir: string;
+let demo: Demo;
+let context: BrowserContext;
+let admin: Page;
+const progress: DemoProgress[] = [];
+let extensionToken = '';
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+
+/** Counted orders of a customer in the fake's truth: not test, not cancelled, net value > 0 (core's rule). */
+function countedOrders(d: Demo, customerId: string): number {
+  return d.fake.control
+    .truth(d.shopDomain)
+    .orders.filter((o) => String(o.customerId) === customerId && !o.test && o.cancelledAtMs === null)
+    .filter((o) => decimalToMinor(o.totalPriceSet.shopMoney.amount, o.currencyCode) - o.refunds.reduce((s, r) => s + decimalToMinor(r.totalRefundedSet.shopMoney.amount, o.currencyCode), 0) > 0).length;
+}
+
+/** A new paid order for `customerId`, shaped like the customer's last one, with fresh ids, placed now. */
+function newOrderFor(d: Demo, customerId: string): Order {
+  const truth = d.fake.control.truth(d.shopDomain);
+  const mine = truth.orders.filter((o) => String(o.customerId) === customerId && !o.test && o.cancelledAtMs === null);
+  const template = mine[mine.length - 1]!;
+  let maxId = 0;
+  let maxNumber = 0;
+  let maxLine = 0;
+  for (const o of truth.orders) {
+    maxId = Math.max(maxId, o.id);
+    maxNumber = Math.max(maxNumber, o.orderNumber);
+    for (const li of o.lineItems) maxLine = Math.max(maxLine, li.id);
+  }
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  return {
+    ...template,
+    id: maxId + 1,
+    orderNumber: maxNumber + 1,
+    name: `#${maxNumber + 1}`,
+    createdAtMs: now,
+    processedAtMs: now,
+    updatedAtMs: now,
+    cancelledAtMs: null,
+    cancelReason: null,
+    closedAtMs: null,
+    financialStatus: 'PAID',
+    fulfillmentStatus: 'UNFULFILLED',
+    refunds: [],
+    lineItems: template.lineItems.map((li, i) => ({ ...li, id: maxLine + 1 + i, currentQuantity: li.quantity })),
+  };
+}
+
+async function badgeFor(page: Page, href: string): Promise<{ state: string | null; orders: string }> {
+  return page.evaluate((h) => {
+    const a = [...document.querySelectorAll('a[href]')].find((x) => x.getAttribute('href') === h);
+    const host = a?.nextElementSibling;
+    if (!host || host.localName !== 'clvlens-badge') return { state: null, orders: '' };
+    return { state: host.getAttribute('data-state'), orders: host.shadowRoot?.querySelector('.orders')?.textContent ?? '' };
+  }, href);
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+
+describe('pnpm start: the offline demo end to end', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'clvlens-demo-'));
+    profileDir = mkdtempSync(join(tmpdir(), 'clvlens-demo-chromium-'));
+    const extensionDir = ensureExtensionBuilt();
+    demo = await startDemo({
+      dataDir,
+      customers: CUSTOMERS,
+      appPort: 0,
+      adminPort: 0,
+      extensionDir,
+      liveActionsPerMinute: 12,
+      onProgress: (p) => progress.push(p),
+      backfill: { pollMs: 100 },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await demo?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it('installs through token exchange and backfills every order, with progress', async () => {
+    expect(demo.resumed).toBe(false);
+    const sessions = await demo.app.database.db.selectFrom('sessions').select(['id', 'access_token_enc']).where('shop_id', '=', demo.shopDomain).execute();
+    expect(sessions.map((s) => s.id)).toEqual([`offline_${demo.shopDomain}`]);
+    expect(sessions[0]!.access_token_enc).toMatch(/^v1:/);
+    // Every order of the generated shop that existed at install time came through the bulk backfill.
+    expect(demo.backfilledOrders).toBeGreaterThanOrEqual(1500);
+    expect(demo.summary.sync.state).toBe('live');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[progress.length - 1]!.state).toBe('live');
+    const stored = await loadOrderRecords(demo.app.database.db, demo.shopDomain);
+    expect(stored.length).toBeGreaterThanOrEqual(demo.backfilledOrders);
+  });
+
+  it('renders the dashboard inside the demo admin in real Chromium, with session tokens from App Bridge', async () => {
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: process.env.CLVLENS_CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      ignoreDefaultArgs: ['--disable-extensions'],
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1280, height: 800 },
+      args: [
+        ...demo.chromiumArgs().filter((a) => a.startsWith('--host-resolver-rules') || a.startsWith('--load-extension') || a === '--ignore-certificate-errors'),
+        `--disable-extensions-except=${demo.extensionDir}`,
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const [sw] = context.serviceWorkers();
+    const worker = sw ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+    // The origin the demo allowed in the app's CORS is the one Chromium gave the unpacked extension.
+    expect(new URL(worker.url()).host).toBe(demo.extensionId);
+
+    const page = await context.newPage();
+    await page.goto(demo.dashboardUrl);
+    const frame = page.frameLocator('#app-frame');
+    await expect.poll(() => frame.locator('#sync').textContent(), { timeout: 20_000 }).toMatch(/^live: \d+/);
+    const syncText = (await frame.locator('#sync').textContent()) ?? '';
+    expect(Number(/^live: (\d+)/.exec(syncText)![1])).toBeGreaterThanOrEqual(demo.backfilledOrders);
+    await frame.locator('#pair').click();
+    await expect.poll(() => frame.locator('#code').textContent()).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    await shot(page, 'dashboard');
+    const code = (await frame.locator('#code').textContent())!;
+
+    // Outside the admin the app explains where to open it.
+    const direct = await context.newPage();
+    await direct.goto(`${demo.appUrl}/app`);
+    expect(await direct.locator('body').textContent()).toContain('runs inside the Shopify admin');
+    await direct.close();
+
+    // Pair the extension with the code the dashboard showed.
+    const options = await context.newPage();
+    await options.goto(`chrome-extension://${demo.extensionId}/options.html`);
+    await options.locator('input[name="appUrl"]').fill(demo.appUrl);
+    await options.locator('input[name="code"]').fill(code);
+    await options.locator('[data-testid="connect"]').click();
+    await expect.poll(() => options.locator('[data-testid="message"]').textContent(), { timeout: 15_000 }).toContain(`Connected to ${demo.shopDomain}`);
+    await expect.poll(() => options.locator('[data-testid="shop-sync"]').textContent(), { timeout: 30_000 }).toMatch(/^synced/);
+    await shot(options, 'extension-options-paired');
+    await options.close();
+    await page.close();
+  }, 90_000);
+
+  it('badges the demo admin pages: customers list, customer page, orders list', async () => {
+    admin = await context.newPage();
+    await admin.goto(demo.adminCustomersUrl);
+    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    // Each badge's order count is the customer's counted orders in the fake shop.
+    const rows = await admin.evaluate(() =>
+      [...document.querySelectorAll('#rows a[href*="/customers/"]')].slice(0, 10).map((a) => a.getAttribute('href')!),
+    );
+    let checked = 0;
+    for (const href of rows) {
+      const b = await badgeFor(admin, href);
+      if (b.state !== 'found') continue;
+      expect(b.orders).toBe(`${countedOrders(demo, href.split('/').pop()!)}×`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(5);
+    // Names are text: nothing from the data became markup.
+    expect(await admin.evaluate(() => document.querySelectorAll('main img, main script').length)).toBe(0);
+    await shot(admin, 'admin-customers');
+
+    await admin.locator(`a[href="${rows[0]}"]`).first().click();
+    await admin.waitForURL(`**${rows[0]}`);
+    await expect.poll(() => admin.locator('clvlens-card[data-state="found"]').count(), { timeout: 10_000 }).toBe(1);
+    await shot(admin, 'admin-customer');
+
+    await admin.goto(`https://admin.shopify.com/store/${demo.storeHandle}/orders`);
+    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+    await shot(admin, 'admin-orders');
+  }, 60_000);
+
+  it('a new order in the fake shop changes that customer\'s badge within 5 s', async () => {
+    // Pick a customer on the first list page with a found badge.
+    await admin.goto(demo.adminCustomersUrl);
+    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    const href = await admin.evaluate(() => {
+      const host = document.querySelector('#rows clvlens-badge[data-state="found"]');
+      return (host?.previousElementSibling as HTMLAnchorElement | null)?.getAttribute('href') ?? null;
+    });
+    expect(href).not.toBeNull();
+    const customerId = href!.split('/').pop()!;
+    const before = countedOrders(demo, customerId);
+    expect((await badgeFor(admin, href!)).orders).toBe(`${before}×`);
+    // An extension token of our own, to see when the app has the change.
+    const { code } = await demo.newPairingCode();
+    extensionToken = ((await (await fetch(`${demo.appUrl}/api/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()) as { token: string }).token;
+
+    const popup = await context.newPage();
+    await popup.goto(`chrome-extension://${demo.extensionId}/popup.html`);
+    await expect.poll(() => popup.locator('[data-testid="sync-now"]').textContent()).toBe('Sync now');
+
+    const order = newOrderFor(demo, customerId);
+    const started = Date.now();
+    demo.control.addOrder(demo.shopDomain, order);
+    await expect
+      .poll(async () => ((await (await fetch(`${demo.appUrl}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${extensionToken}` } })).json()) as CustomerInsightV1).orderCount, { timeout: 5000, interval: 100 })
+      .toBe(before + 1);
+    const appMs = Date.now() - started;
+    // The merchant syncs from the popup and looks at the list again.
+    await popup.locator('[data-testid="sync-now"]').click();
+    await expect.poll(() => popup.locator('[data-testid="sync-now"]').textContent(), { timeout: 5000, interval: 100 }).toBe('Sync now');
+    await admin.reload();
+    await expect.poll(async () => (await badgeFor(admin, href!)).orders, { timeout: 5000, interval: 100 }).toBe(`${before + 1}×`);
+    const badgeMs = Date.now() - started;
+    console.info(`demo e2e: new order visible in the app API after ${appMs} ms, on the badge after ${badgeMs} ms`);
+    expect(badgeMs).toBeLessThan(5000);
+    await shot(admin, 'admin-customers-after-new-order');
+    await popup.close();
+  }, 60_000);
+
+  it('stops cleanly and a second start on the same data resumes without a second backfill', async () => {
+    const ports = [demo.app.url, demo.fake.url].map((u) => Number(new URL(u).port)).concat(demo.admin.port);
+    const journal = join(dataDir, 'demo', 'live-journal.ndjson');
+    await demo.stop();
+    for (const port of ports) expect(await portOpen(port)).toBe(false);
+    expect(existsSync(join(dataDir, 'pglite', '.lock'))).toBe(false);
+    const journalLines = readFileSync(journal, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+    expect(journalLines).toBeGreaterThanOrEqual(1);
+
+    const again: DemoProgress[] = [];
+    demo = await startDemo({ dataDir, appPort: 0, adminPort: 0, extensionDir: demo.extensionDir, liveActionsPerMinute: 0, onProgress: (p) => again.push(p) });
+    expect(demo.resumed).toBe(true);
+    expect(demo.backfilledOrders).toBe(0);
+    expect(demo.replay).toEqual({ applied: journalLines, skipped: { truncated: 0, rejected: 0 } });
+    // The rebuilt shop and the stored data agree, order for order.
+    const truth = demo.fake.control.truth(demo.shopDomain);
+    const stored = await loadOrderRecords(demo.app.database.db, demo.shopDomain);
+    expect(stored.length).toBe(truth.orders.length);
+    expect(new Set(stored.map((r) => r.orderId))).toEqual(new Set(truth.orders.map((o) => String(o.id))));
+    // No bulk operation ran against the new fake.
+    expect(demo.fake.control.deliveries({ topic: 'bulk_operations/finish' })).toEqual([]);
+    // The app works with freshly exchanged tokens: reconciliation reached the new fake.
+    expect(await demo.app.app.reconcile(demo.shopDomain)).toBe(0);
+  }, 120_000);
+});
