@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Extension benchmarks in real headless Chromium with the built extension (issue 6 floors in brackets):
  * content-script size gzipped [<= 30 KB], initial sync of 200,000 customers into IndexedDB [<= 10 s], one cached
@@ -6,6 +7,7 @@
  * Run: `pnpm bench extension` (or `node test/bench/extension.bench.ts`). Prints figures; does not pass or fail.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CustomerInsightV1 } from '@clvlens/core';
@@ -28,6 +30,8 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 const line = (name: string, value: string, floor: string) => console.log(`${name.padEnd(52)} ${value.padStart(22)}   (floor ${floor})`);
 
 ensureExtensionBuilt();
+// Wall-clock figures depend on what else runs: print the load so a reader can judge them.
+console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${process.env.CI ? 'CI' : 'local'})`);
 const contentJs = readFileSync(join(EXTENSION_DIR, 'content-scripts/customer-badge.js'));
 line('content script gzipped', `${(gzipSync(contentJs).length / 1024).toFixed(1)} KB`, '<= 30 KB');
 
@@ -56,6 +60,7 @@ try {
 
   // Initial sync: from the connect message until the first sync (joined through sync.now) has committed every page.
   const sync = await ext.evaluate(async (appUrl) => {
+    const { chrome } = globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
     const send = (m: unknown) => chrome.runtime.sendMessage(m) as Promise<{ ok: boolean; value?: unknown; error?: unknown }>;
     const t0 = performance.now();
     const c = await send({ type: 'connect', appUrl, code: 'BENCH' });
@@ -70,6 +75,7 @@ try {
 
   // Lookup: one customers.lookup round trip from an extension page to the service worker's IndexedDB.
   const lookups = await ext.evaluate(async ({ n, max }) => {
+    const { chrome } = globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
     const times: number[] = [];
     for (let i = 0; i < n; i++) {
       const id = String(1 + ((i * 7919) % max));
@@ -138,6 +144,7 @@ try {
   line('badge after a row appears, p95', fmt(quantile(latencies, 0.95)), '<= 50 ms');
   line('badge after a row appears, worst', fmt(Math.max(...latencies)), '<= 50 ms');
 } finally {
+  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await browser.close();
   await apiServer.close();
   await adminServer.close();
