@@ -30,26 +30,28 @@ export interface TimeBetweenOrders {
  * summarised by mean, quartiles (linear interpolation) and Lifetimely-style buckets.
  */
 export function computeTimeBetweenOrders(data: PreparedOrders): TimeBetweenOrders {
-  const gaps: number[][] = [[], []];
+  const gaps = [new Float64Array(data.customerKeys.length), new Float64Array(data.customerKeys.length)];
+  const counts = [0, 0];
   for (let c = 0; c < data.customerKeys.length; c++) {
     const from = data.customerStart[c]!;
     const to = data.customerStart[c + 1]!;
     for (let n = 0; n < 2 && from + n + 1 < to; n++) {
-      gaps[n]!.push((data.orderAtMs[from + n + 1]! - data.orderAtMs[from + n]!) / DAY_MS);
+      gaps[n]![counts[n]!++] = (data.orderAtMs[from + n + 1]! - data.orderAtMs[from + n]!) / DAY_MS;
     }
   }
   return {
     bucketUpperDays: GAP_BUCKET_UPPER_DAYS,
-    firstToSecond: describeGaps(1, gaps[0]!),
-    secondToThird: describeGaps(2, gaps[1]!),
+    firstToSecond: describeGaps(1, gaps[0]!.subarray(0, counts[0]!)),
+    secondToThird: describeGaps(2, gaps[1]!.subarray(0, counts[1]!)),
   };
 }
 
-function describeGaps(fromOrder: number, gaps: number[]): GapDistribution {
-  const sorted = Float64Array.from(gaps).sort();
+function describeGaps(fromOrder: number, gaps: Float64Array): GapDistribution {
+  const sorted = gaps.sort();
   const histogram = new Array<number>(GAP_BUCKET_UPPER_DAYS.length + 1).fill(0);
   let sum = 0;
-  for (const gap of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const gap = sorted[i]!;
     sum += gap;
     let b = 0;
     while (b < GAP_BUCKET_UPPER_DAYS.length && gap > GAP_BUCKET_UPPER_DAYS[b]!) b++;
