@@ -31,6 +31,24 @@ export interface ShopSource {
   orders: Iterable<Order>;
 }
 
+/**
+ * Indexes of the non-NaN entries of `times` sorted by time, ties by index. Packs (seconds since `originMs`, index)
+ * into one double so a native Float64Array sort does it without a comparator.
+ */
+function sortByTime(times: Float64Array, originMs: number): number[] {
+  const scale = 2 ** 23;
+  const keys: number[] = [];
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    if (t === t) keys.push(((t - originMs) / 1000) * scale + i);
+  }
+  if (times.length >= scale) {
+    return keys.map((k) => k % scale).sort((a, b) => times[a]! - times[b]! || a - b);
+  }
+  const sorted = Float64Array.from(keys).sort();
+  return Array.from(sorted, (k) => k % scale);
+}
+
 /** `"Northwind Goods"` -> `"northwind-goods"`. */
 export function shopHandle(name: string): string {
   const handle = name
@@ -71,62 +89,68 @@ export function generateShopStream(options: GenerateShopOptions): GeneratedShopS
   const plan = planPurchases(root, cal, opts, shopCountryIndex);
   const catalogue = buildCatalogue(root.derive(Stream.catalogue), opts.currency, opts.shopName, ID_BASE.product);
 
+  // One sequential stream per purpose (buyers are visited in a fixed order, so this stays deterministic); a Random
+  // per buyer would cost an allocation each for half a million buyers.
+  const identityRng = root.derive(Stream.identity);
   const identities: Identity[] = new Array<Identity>(plan.buyerCount);
-  for (let b = 0; b < plan.buyerCount; b++) identities[b] = makeIdentity(root.derive(Stream.identity, b), b, plan.country[b]!);
+  for (let b = 0; b < plan.buyerCount; b++) identities[b] = makeIdentity(identityRng, b, plan.country[b]!);
 
-  // Customers: account buyers, sign-ups without orders, and the staff account. Ids increase with creation time.
-  interface Pending { createdAtMs: number; identity: Identity; buyer: number; rng: Random }
-  const pending: Pending[] = [];
+  // Customers: account buyers, sign-ups without orders ("leads"), and the staff account; ids increase with creation
+  // time. Entity e < buyerCount is buyer e, then the leads, then the staff account last.
+  const leads = Math.round(plan.buyerCount * opts.behaviour.leadShare);
+  const entityCount = plan.buyerCount + leads + 1;
+  const createdAt = new Float64Array(entityCount).fill(Number.NaN);
+  const customerRng = root.derive(Stream.identity, 1);
   for (let b = 0; b < plan.buyerCount; b++) {
     if (plan.guest[b] === 1) continue;
-    const rng = root.derive(Stream.identity, b, 1);
-    const first = plan.firstOrderMs[b]!;
-    const early = rng.bernoulli(0.3) ? Math.floor(rng.exponential(1 / (40 * 86400))) * 1000 : 5000 + 1000 * rng.int(115);
-    pending.push({ createdAtMs: Math.max(shop.createdAtMs, first - early), identity: identities[b]!, buyer: b, rng });
+    const early = customerRng.bernoulli(0.3) ? Math.floor(customerRng.exponential(1 / (40 * 86400))) * 1000 : 5000 + 1000 * customerRng.int(115);
+    createdAt[b] = Math.max(shop.createdAtMs, plan.firstOrderMs[b]! - early);
   }
-  const leads = Math.round(plan.buyerCount * opts.behaviour.leadShare);
+  const leadRng = root.derive(Stream.lead);
+  const leadIdentities: Identity[] = [];
   for (let i = 0; i < leads; i++) {
-    const rng = root.derive(Stream.lead, i);
-    const country = rng.bernoulli(opts.behaviour.foreignShare) ? rng.int(COUNTRIES.length) : shopCountryIndex;
-    const createdAtMs = Math.floor((opts.startMs + rng.next() * (opts.endMs - opts.startMs)) / 1000) * 1000;
-    pending.push({ createdAtMs, identity: makeIdentity(rng, plan.buyerCount + i, country), buyer: -1, rng });
+    const country = leadRng.bernoulli(opts.behaviour.foreignShare) ? leadRng.int(COUNTRIES.length) : shopCountryIndex;
+    createdAt[plan.buyerCount + i] = Math.floor((opts.startMs + leadRng.next() * (opts.endMs - opts.startMs)) / 1000) * 1000;
+    leadIdentities.push(makeIdentity(leadRng, plan.buyerCount + i, country));
   }
-  const staffAddress = makeIdentity(root.derive(Stream.shop, 2), plan.buyerCount + leads, shopCountryIndex).address;
-  pending.push({
-    createdAtMs: shop.createdAtMs,
-    identity: { firstName: 'Store', lastName: 'Owner', email: shop.email, phone: null, address: staffAddress },
-    buyer: -2,
-    rng: root.derive(Stream.shop, 3),
-  });
-  pending.sort((x, y) => x.createdAtMs - y.createdAtMs || x.buyer - y.buyer);
+  const staffIndex = entityCount - 1;
+  createdAt[staffIndex] = shop.createdAtMs;
+  const staffIdentity: Identity = {
+    firstName: 'Store', lastName: 'Owner', email: shop.email, phone: null,
+    address: makeIdentity(root.derive(Stream.shop, 2), entityCount, shopCountryIndex).address,
+  };
+  const creationOrder = sortByTime(createdAt, shop.createdAtMs);
+
   const customerOf: (Customer | null)[] = new Array<Customer | null>(plan.buyerCount).fill(null);
   const customers: Customer[] = [];
   let staff: Customer | null = null;
   let lastId: number = ID_BASE.customer;
-  for (const p of pending) {
-    lastId += 1 + p.rng.int(64);
-    const isBuyer = p.buyer >= 0;
-    const state = p.buyer === -2 || p.rng.bernoulli(0.35) ? 'ENABLED' : 'DISABLED';
-    const lastOrder = isBuyer ? plan.lastOrderMs[p.buyer]! : p.createdAtMs;
+  for (const e of creationOrder) {
+    lastId += 1 + customerRng.int(64);
+    const isBuyer = e < plan.buyerCount;
+    const isStaff = e === staffIndex;
+    const identity = isBuyer ? identities[e]! : isStaff ? staffIdentity : leadIdentities[e - plan.buyerCount]!;
+    const createdAtMs = createdAt[e]!;
+    const state = isStaff || customerRng.bernoulli(0.35) ? 'ENABLED' : 'DISABLED';
     const customer: Customer = {
       id: lastId,
-      email: p.identity.email,
-      firstName: p.identity.firstName,
-      lastName: p.identity.lastName,
-      phone: p.identity.phone,
-      createdAtMs: p.createdAtMs,
-      updatedAtMs: Math.max(p.createdAtMs, lastOrder),
+      email: identity.email,
+      firstName: identity.firstName,
+      lastName: identity.lastName,
+      phone: identity.phone,
+      createdAtMs,
+      updatedAtMs: Math.max(createdAtMs, isBuyer ? plan.lastOrderMs[e]! : createdAtMs),
       state,
       verifiedEmail: state === 'ENABLED',
-      taxExempt: isBuyer && p.rng.bernoulli(0.01),
-      acceptsMarketing: p.buyer === -1 || p.rng.bernoulli(0.4),
+      taxExempt: isBuyer && customerRng.bernoulli(0.01),
+      acceptsMarketing: (!isBuyer && !isStaff) || customerRng.bernoulli(0.4),
       note: null,
-      tags: isBuyer && plan.subscriber[p.buyer] === 1 ? ['subscriber'] : p.buyer === -1 ? ['newsletter'] : [],
-      defaultAddress: p.identity.address,
+      tags: isBuyer && plan.subscriber[e] === 1 ? ['subscriber'] : !isBuyer && !isStaff ? ['newsletter'] : [],
+      defaultAddress: identity.address,
     };
     customers.push(customer);
-    if (isBuyer) customerOf[p.buyer] = customer;
-    if (p.buyer === -2) staff = customer;
+    if (isBuyer) customerOf[e] = customer;
+    if (isStaff) staff = customer;
   }
   if (staff === null) throw new Error('generateShop: staff customer missing (bug)');
 

@@ -126,6 +126,8 @@ export class OrderFactory {
   #refundLineItemId: number = ID_BASE.refundLineItem;
   readonly #shopExp: number;
   readonly #bfcmDays: Set<number>;
+  readonly #rates = new Map<string, number>();
+  readonly #taxes = new Map<string, { name: string; rate: number } | null>();
   readonly #moneyCache = new Map<string, (MoneyV2 | undefined)[]>();
   readonly #sameCurrencyBags: (MoneyBag | undefined)[] = new Array<MoneyBag | undefined>(MONEY_CACHE_SIZE);
 
@@ -148,6 +150,27 @@ export class OrderFactory {
       const bf = blackFridayDay(y);
       for (let d = 0; d <= 3; d++) this.#bfcmDays.add(bf + d);
     }
+  }
+
+  /** `usdRate` memoized per (currency, day): it is evaluated for every order. */
+  #rate(currency: string, day: number): number {
+    const key = `${currency}${day}`;
+    let rate = this.#rates.get(key);
+    if (rate === undefined) {
+      rate = usdRate(currency, day);
+      this.#rates.set(key, rate);
+    }
+    return rate;
+  }
+
+  #tax(countryCode: string | null, provinceCode: string | null): { name: string; rate: number } | null {
+    const key = `${countryCode}|${provinceCode}`;
+    let tax = this.#taxes.get(key);
+    if (tax === undefined) {
+      tax = taxFor(this.#ctx.shopCountryCode, countryCode, provinceCode);
+      this.#taxes.set(key, tax);
+    }
+    return tax;
   }
 
   /** Ids handed out so far; feed it back as `start` to continue the shop. */
@@ -186,9 +209,9 @@ export class OrderFactory {
     const presCurrency = opts.presentmentCurrencies.includes(country.currency) ? country.currency : opts.currency;
     const day = localDayNumber(placedMs, opts.timeZone);
     const presExp = currencyExponent(presCurrency);
-    const k = presCurrency === opts.currency ? 1 : (usdRate(presCurrency, day) / usdRate(opts.currency, day)) * 10 ** (presExp - this.#shopExp);
+    const k = presCurrency === opts.currency ? 1 : (this.#rate(presCurrency, day) / this.#rate(opts.currency, day)) * 10 ** (presExp - this.#shopExp);
     const conv = (shopMinor: number) => (k === 1 ? shopMinor : Math.round(shopMinor * k));
-    const shopToday = usdRate(opts.currency, day) * 10 ** this.#shopExp;
+    const shopToday = this.#rate(opts.currency, day) * 10 ** this.#shopExp;
 
     // --- line items
     const lines: Line[] = [];
@@ -245,7 +268,7 @@ export class OrderFactory {
     }
 
     // --- taxes, per line (exclusive pricing; exports zero-rated)
-    const tax = taxFor(ctx.shopCountryCode, address?.countryCode ?? null, address?.provinceCode ?? null);
+    const tax = this.#tax(address?.countryCode ?? null, address?.provinceCode ?? null);
     const taxExempt = customer?.taxExempt ?? false;
     for (const l of lines) {
       if (tax !== null && !taxExempt && l.variant.taxable) {
