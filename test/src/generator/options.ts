@@ -94,7 +94,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<ShopBehaviour> = {
   partialRefundShare: 0.04,
   fullRefundShare: 0.02,
   discountShare: 0.1,
-  subscriberShare: 0.03,
+  subscriberShare: 0.015,
   subscriptionChurnPerMonth: 0.12,
   testOrdersPerThousand: 3,
   acquisitionGrowthPerYear: 0.35,
