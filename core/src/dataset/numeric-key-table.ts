@@ -20,6 +20,12 @@ export class NumericKeyTable {
     this.#ordered = new Float64Array(capacity >> 1);
   }
 
+  /** Empties the table, keeping its capacity. */
+  clear(): void {
+    this.#slots.fill(-1);
+    this.#size = 0;
+  }
+
   get size(): number {
     return this.#size;
   }

@@ -102,11 +102,12 @@ export function prepareOrders(orders: readonly OrderRecord[], options: PrepareOp
   };
   // Small functions per phase: V8 inlines the hot helpers (hash probe, digit parse) only into small callers, and
   // a call that is not inlined boxes every double it passes.
-  const scan = scanOrders(orders, asOfMs, currency, dayOf, counts);
+  const scratch = takeScratch(orders.length);
+  const scan = scanOrders(orders, asOfMs, currency, dayOf, counts, scratch);
   currency = scan.currency;
   const customerKeys = rankCustomers(scan);
   const customerCount = customerKeys.length;
-  const { customerStart, slotRef, orderAtMs, orderNetMinor, orderSubscription } = groupByCustomer(scan, customerCount);
+  const { customerStart, slotRef, orderAtMs, orderNetMinor, orderSubscription } = groupByCustomer(scan, customerCount, scratch.slotRef);
   sortWithinCustomers(customerStart, orderAtMs, orderNetMinor, orderSubscription, slotRef, orders);
   const orderDay = localDayNumbers(orderAtMs, timeZone);
   const unattributedDays = scan.unattributedDays;
@@ -118,6 +119,7 @@ export function prepareOrders(orders: readonly OrderRecord[], options: PrepareOp
   if (refundAttribution === 'refund-date') {
     ({ eventStart, eventDay, eventAmountMinor } = buildRefundDateEvents(orders, slotRef, customerStart, orderDay, asOfMs, dayOf));
   }
+  scratch.release();
   const customerNetMinor = new Float64Array(customerCount);
   for (let c = 0; c < customerCount; c++) {
     let sum = 0;
@@ -147,6 +149,50 @@ export function prepareOrders(orders: readonly OrderRecord[], options: PrepareOp
   };
 }
 
+/**
+ * Scratch buffers of one prepareOrders call (about 45 MB for a million orders), kept for the next call: allocating
+ * them afresh each time is what made V8 run a full GC over the caller's million order objects on every report
+ * ("external memory pressure"). Only buffers that never leave prepareOrders are pooled; a nested call (impossible
+ * today, no callbacks run) would simply allocate its own.
+ */
+interface Scratch {
+  capacity: number;
+  table: NumericKeyTable;
+  inputRef: Int32Array;
+  inputCustomer: Int32Array;
+  inputAtMs: Float64Array;
+  inputNet: Float64Array;
+  inputSubscription: Uint8Array;
+  slotRef: Int32Array;
+  release(): void;
+}
+
+let pooledScratch: Scratch | null = null;
+
+function takeScratch(size: number): Scratch {
+  const pooled = pooledScratch;
+  if (pooled !== null && pooled.capacity >= size && pooled.capacity <= 4 * Math.max(size, 65_536)) {
+    pooledScratch = null;
+    pooled.table.clear();
+    return pooled;
+  }
+  const capacity = Math.max(size, 1024);
+  const scratch: Scratch = {
+    capacity,
+    table: new NumericKeyTable(Math.min(capacity, 1 << 20) / 4),
+    inputRef: new Int32Array(capacity),
+    inputCustomer: new Int32Array(capacity),
+    inputAtMs: new Float64Array(capacity),
+    inputNet: new Float64Array(capacity),
+    inputSubscription: new Uint8Array(capacity),
+    slotRef: new Int32Array(capacity),
+    release() {
+      pooledScratch = scratch;
+    },
+  };
+  return scratch;
+}
+
 interface Scan {
   currency: string | null;
   /** Counted, attributed orders read. */
@@ -173,18 +219,19 @@ function scanOrders(
   initialCurrency: string | null,
   dayOf: (ms: number) => number,
   counts: OrderCounts,
+  scratch: Scratch,
 ): Scan {
   let currency = initialCurrency;
-  const numericTable = new NumericKeyTable(Math.min(orders.length, 1 << 20) / 4);
+  const numericTable = scratch.table;
   const stringIndex = new Map<string, number>();
   const scan: Scan = {
     currency,
     n: 0,
-    inputRef: new Int32Array(orders.length),
-    inputCustomer: new Int32Array(orders.length),
-    inputAtMs: new Float64Array(orders.length),
-    inputNet: new Float64Array(orders.length),
-    inputSubscription: new Uint8Array(orders.length),
+    inputRef: scratch.inputRef,
+    inputCustomer: scratch.inputCustomer,
+    inputAtMs: scratch.inputAtMs,
+    inputNet: scratch.inputNet,
+    inputSubscription: scratch.inputSubscription,
     numericValues: new Float64Array(0),
     numericStrings: [],
     stringKeys: [],
@@ -267,13 +314,12 @@ function rankCustomers(scan: Scan): string[] {
 }
 
 // Counting sort by customer (stable: input order within a customer).
-function groupByCustomer(scan: Scan, customerCount: number) {
+function groupByCustomer(scan: Scan, customerCount: number, slotRef: Int32Array) {
   const { n, inputCustomer, inputRef, inputAtMs, inputNet, inputSubscription } = scan;
   const customerStart = new Int32Array(customerCount + 1);
   for (let j = 0; j < n; j++) customerStart[inputCustomer[j]! + 1]!++;
   for (let c = 0; c < customerCount; c++) customerStart[c + 1]! += customerStart[c]!;
   const fill = customerStart.slice(0, customerCount);
-  const slotRef = new Int32Array(n);
   const orderAtMs = new Float64Array(n);
   const orderNetMinor = new Float64Array(n);
   const orderSubscription = new Uint8Array(n);
