@@ -63,6 +63,22 @@ describe('computeShopReport', () => {
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
+  it('describes an empty shop with zeros and nulls rather than throwing', () => {
+    const report = computeShopReport([], { asOfMs, timeZone: 'Europe/Paris' });
+    expect(report).toMatchObject({ currency: null, customers: 0, averageOrderValueMinor: 0, churn: { d30: 0, d60: 0, d90: 0 } });
+    expect(report.repeatPurchaseRate.value).toBe(0);
+    expect(report.periodChurn.value).toBeNull();
+    expect(report.cohortMatrix.cohorts).toEqual([]);
+    expect(report.charts.churnTrend.d90.every((v) => v === null)).toBe(true);
+    expect(report.scorecard.rows.every((r) => r.status === 'no-data')).toBe(true);
+  });
+
+  it('rejects a NaN asOf and an unknown time zone with CoreError codes', () => {
+    expect(() => computeShopReport([], { asOfMs: Number.NaN })).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+    expect(() => computeShopReport([], { asOfMs, timeZone: 'Atlantis/Capital' })).toThrow(expect.objectContaining({ code: 'invalid-time-zone' }));
+    expect(() => computeShopReport([], { asOfMs, marginFraction: 40 })).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+  });
+
   it('keeps every rate in [0, 1] (property)', () => {
     fc.assert(
       fc.property(ordersArbitrary, zoneArbitrary, (orders, timeZone) => {
