@@ -97,6 +97,35 @@ export const COUNTRIES: readonly CountryInfo[] = [
       { city: 'Nagoya', province: 'Aichi', provinceCode: 'JP-23', zip: '460-0008' },
     ],
   },
+  {
+    code: 'CH', name: 'Switzerland', currency: 'CHF', taxName: 'MWST', taxRate: 0.081, phonePrefix: '+41',
+    streets: ['Bahnhofstrasse', 'Rue du Rhône', 'Marktgasse'],
+    places: [
+      { city: 'Zürich', province: 'Zürich', provinceCode: 'ZH', zip: '8001' },
+      { city: 'Genève', province: 'Genève', provinceCode: 'GE', zip: '1204' },
+    ],
+  },
+  {
+    code: 'SE', name: 'Sweden', currency: 'SEK', taxName: 'Moms', taxRate: 0.25, phonePrefix: '+46',
+    streets: ['Drottninggatan', 'Storgatan', 'Kungsgatan'],
+    places: [
+      { city: 'Stockholm', province: null, provinceCode: null, zip: '111 20' },
+      { city: 'Göteborg', province: null, provinceCode: null, zip: '411 06' },
+    ],
+  },
+  {
+    code: 'NZ', name: 'New Zealand', currency: 'NZD', taxName: 'GST', taxRate: 0.15, phonePrefix: '+64',
+    streets: ['Queen Street', 'Lambton Quay', 'Colombo Street'],
+    places: [
+      { city: 'Auckland', province: 'Auckland', provinceCode: 'AUK', zip: '1010' },
+      { city: 'Wellington', province: 'Wellington', provinceCode: 'WGN', zip: '6011' },
+    ],
+  },
+  {
+    code: 'KW', name: 'Kuwait', currency: 'KWD', taxName: 'VAT', taxRate: 0, phonePrefix: '+965',
+    streets: ['Fahad Al-Salem Street', 'Gulf Road'],
+    places: [{ city: 'Kuwait City', province: 'Al Asimah', provinceCode: 'KU', zip: '13001' }],
+  },
 ];
 
 /** US state and Canadian province sales tax rates (combined, rounded; illustrative, not tax advice). */
