@@ -140,6 +140,22 @@ describe('generateShop', () => {
     expectNoViolations();
   });
 
+  it.each([
+    ['JPY', 'Asia/Tokyo', /^\d+$/],
+    ['KWD', 'Asia/Kuwait', /^\d+\.\d{3}$/],
+  ])('keeps exact sums in a %s shop, whose amounts have its own number of decimals', (currency, timeZone, format) => {
+    violations.length = 0;
+    const data = generateShop({ seed: currency, customers: 400, endMs: END_MS, currency, timeZone });
+    for (const o of data.orders) {
+      check(format.test(o.totalPriceSet.shopMoney.amount), () => `shop amount ${o.totalPriceSet.shopMoney.amount} has ${currency}'s decimals`, o);
+      const lines = o.lineItems.reduce((sum, li) => sum + shop(li.originalUnitPriceSet) * li.quantity - shop(li.totalDiscountSet), 0);
+      check(lines === shop(o.subtotalPriceSet), () => 'line items sum to the subtotal', o);
+      check(shop(o.subtotalPriceSet) + shop(o.totalShippingPriceSet) + shop(o.totalTaxSet) === shop(o.totalPriceSet), () => 'parts sum to the total', o);
+      check(pres(o.subtotalPriceSet) + pres(o.totalShippingPriceSet) + pres(o.totalTaxSet) === pres(o.totalPriceSet), () => 'presentment parts sum to the total', o);
+    }
+    expectNoViolations();
+  });
+
   it('refunds never exceed totals, come after the order and before the end, and match the refunded quantities', () => {
     violations.length = 0;
     for (const o of big.orders) {
