@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { prepareOrders } from '../../dataset/prepare.ts';
+import { endOfLocalDayMs } from '../../time/calendar.ts';
 import { addDays, endOfUtcDay, order } from '../../testing/orders.ts';
 import { computeChurnTrend, computeInactivityChurn, detectChurnAlert } from './inactivity-churn.ts';
 
@@ -45,5 +47,33 @@ describe('detectChurnAlert', () => {
   it('does not alert on a flat baseline for a change under 2 points, and needs 4 baseline weeks', () => {
     expect(detectChurnAlert([0.2, 0.2, 0.2, 0.2, 0.21]).status).toBe('normal');
     expect(detectChurnAlert([null, 0.2, 0.2, 0.5]).status).toBe('insufficient-data');
+  });
+});
+
+describe('computeChurnTrend (property)', () => {
+  it('equals the churn recomputed from scratch as of each week end, in any time zone', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ customer: fc.integer({ min: 1, max: 10 }), hoursAgo: fc.integer({ min: 0, max: 24 * 200 }) }), { maxLength: 50 }),
+        fc.constantFrom('UTC', 'America/New_York', 'Australia/Sydney'),
+        (rows, timeZone) => {
+          const asOfMs = endOfUtcDay(AS_OF);
+          const orders = rows.map((r) => order(String(r.customer), new Date(asOfMs - r.hoursAgo * 3_600_000).toISOString(), 100));
+          const data = prepareOrders(orders, { asOfMs, timeZone });
+          const trend = computeChurnTrend(data, { weeks: 30, inactivityDays: [30, 90] });
+          trend.weekStartMs.forEach((weekStartMs, k) => {
+            // The end of the week's Sunday (or asOf for the current week), in the shop zone.
+            const weekEndMs = Math.min(endOfLocalDayMs(weekStartMs + 6 * 86_400_000 + 3_600_000, timeZone), asOfMs);
+            const then = prepareOrders(orders, { asOfMs: weekEndMs, timeZone });
+            [30, 90].forEach((n, i) => {
+              const expected = then.customerKeys.length === 0 ? null : computeInactivityChurn(then, { inactivityDays: n }).value;
+              if (expected === null) expect(trend.values[i]![k]).toBeNull();
+              else expect(trend.values[i]![k]).toBeCloseTo(expected, 12);
+            });
+          });
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
