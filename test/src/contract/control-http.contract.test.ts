@@ -61,15 +61,18 @@ describe('control API over HTTP', () => {
 describe('pnpm --filter @clvlens/test fake-shopify', () => {
   it('starts a standalone fake that prints its URL and answers the control API', async () => {
     const main = fileURLToPath(new URL('../fake-shopify/main.ts', import.meta.url));
-    const child = spawn(process.execPath, [main], { env: { ...process.env, FAKE_SHOPIFY_SHOPS: 'demo-a,demo-b' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [main], { env: { ...process.env, FAKE_SHOPIFY_SHOPS: 'demo-a,demo-b', FAKE_SHOPIFY_DEMO_SHOP: 'Demo Goods', FAKE_SHOPIFY_DEMO_CUSTOMERS: '50' }, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const first = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout }).once('line', resolve);
         child.once('exit', (code) => reject(new Error(`fake-shopify exited with ${code}`)));
       });
-      const { url } = JSON.parse(first) as { url: string };
+      const { url, demoShop } = JSON.parse(first) as { url: string; demoShop: string };
       const shops = await (await fetch(`${url}/_control/shops`)).json() as { domain: string }[];
-      expect(shops.map((s) => s.domain)).toEqual(['demo-a.myshopify.com', 'demo-b.myshopify.com']);
+      expect(shops.map((s) => s.domain)).toEqual(['demo-a.myshopify.com', 'demo-b.myshopify.com', 'demo-goods.myshopify.com']);
+      expect(demoShop).toBe('demo-goods.myshopify.com');
+      const truth = await (await fetch(`${url}/_control/shops/${demoShop}/truth`)).json() as { orders: unknown[] };
+      expect(truth.orders.length).toBeGreaterThan(50);
     } finally {
       child.kill('SIGTERM');
     }
