@@ -2,7 +2,7 @@ import { CoreError, CoreErrorCode, CurrencyMismatchError } from '../errors/core-
 import { assertCurrencyCode } from '../money/money.ts';
 import { assertOrderRecord, customerKeyOf, orderSkipReason, OrderSkipReason, type OrderRecord } from '../orders/order.ts';
 import { assertTimeZone, localDayFunction, localDayNumbers } from '../time/zone-offsets.ts';
-import { NumericKeyTable } from './numeric-key-table.ts';
+import { rankNumericKeys } from './numeric-key-ranks.ts';
 
 /**
  * Where refunds land in time. `order-date` (default, as RCI and Lifetimely do): a refund reduces the original order,
@@ -150,15 +150,18 @@ export function prepareOrders(orders: readonly OrderRecord[], options: PrepareOp
 }
 
 /**
- * Scratch buffers of one prepareOrders call (about 45 MB for a million orders), kept for the next call: allocating
+ * Scratch buffers of one prepareOrders call (about 65 MB for a million orders), kept for the next call: allocating
  * them afresh each time is what made V8 run a full GC over the caller's million order objects on every report
  * ("external memory pressure"). Only buffers that never leave prepareOrders are pooled; a nested call (impossible
  * today, no callbacks run) would simply allocate its own.
  */
 interface Scratch {
   capacity: number;
-  table: NumericKeyTable;
   inputRef: Int32Array;
+  inputKey: Float64Array;
+  numericPositions: Int32Array;
+  byBucket: Int32Array;
+  unique: Float64Array;
   inputCustomer: Int32Array;
   inputAtMs: Float64Array;
   inputNet: Float64Array;
@@ -173,14 +176,16 @@ function takeScratch(size: number): Scratch {
   const pooled = pooledScratch;
   if (pooled !== null && pooled.capacity >= size && pooled.capacity <= 4 * Math.max(size, 65_536)) {
     pooledScratch = null;
-    pooled.table.clear();
     return pooled;
   }
   const capacity = Math.max(size, 1024);
   const scratch: Scratch = {
     capacity,
-    table: new NumericKeyTable(Math.min(capacity, 1 << 20) / 4),
     inputRef: new Int32Array(capacity),
+    inputKey: new Float64Array(capacity),
+    numericPositions: new Int32Array(capacity),
+    byBucket: new Int32Array(capacity),
+    unique: new Float64Array(capacity),
     inputCustomer: new Int32Array(capacity),
     inputAtMs: new Float64Array(capacity),
     inputNet: new Float64Array(capacity),
@@ -198,21 +203,20 @@ interface Scan {
   /** Counted, attributed orders read. */
   n: number;
   inputRef: Int32Array;
-  /** Temporary customer index: >= 0 into numericValues, < 0 as -1 - index into stringKeys; rank after rankCustomers. */
+  /** Customer: >= 0 is the rank among numeric ids (final), < 0 is -1 - index into stringKeys; final after rankCustomers. */
   inputCustomer: Int32Array;
   inputAtMs: Float64Array;
   inputNet: Float64Array;
   inputSubscription: Uint8Array;
-  /** Numeric customer ids by temporary index. */
+  /** Distinct numeric customer ids, ascending (index = rank). */
   numericValues: Float64Array;
-  numericStrings: string[];
   stringKeys: string[];
   unattributedDays: number[];
   unattributedNets: number[];
 }
 
 // Pass 1 reads each record once, in input order (sequential memory access), into flat arrays. Numeric customer ids
-// (Shopify's) go through a typed-array hash table; emails and other keys through a Map.
+// (Shopify's) are parsed to numbers and ranked afterwards by rankNumericKeys; emails and other keys go through a Map.
 function scanOrders(
   orders: readonly OrderRecord[],
   asOfMs: number,
@@ -222,7 +226,8 @@ function scanOrders(
   scratch: Scratch,
 ): Scan {
   let currency = initialCurrency;
-  const numericTable = scratch.table;
+  const { inputKey, numericPositions } = scratch;
+  let numericCount = 0;
   const stringIndex = new Map<string, number>();
   const scan: Scan = {
     currency,
@@ -233,12 +238,11 @@ function scanOrders(
     inputNet: scratch.inputNet,
     inputSubscription: scratch.inputSubscription,
     numericValues: new Float64Array(0),
-    numericStrings: [],
     stringKeys: [],
     unattributedDays: [],
     unattributedNets: [],
   };
-  const { inputRef, inputCustomer, inputAtMs, inputNet, inputSubscription, numericStrings, stringKeys } = scan;
+  const { inputRef, inputCustomer, inputAtMs, inputNet, inputSubscription, stringKeys } = scan;
   let n = 0;
   for (let i = 0; i < orders.length; i++) {
     const order = orders[i]!;
@@ -259,9 +263,23 @@ function scanOrders(
     }
     counts.counted++;
     const id = order.customerId;
-    let temp = id === null ? -1 : numericTable.indexOfDecimal(id);
-    if (temp >= 0) {
-      if (temp === numericStrings.length) numericStrings.push(id!);
+    // A canonical decimal id ("0" or no leading zero, <= 15 digits) is keyed by its value, so "007" stays apart from "7".
+    let numeric = -1;
+    if (id !== null && id.length > 0 && id.length <= 15 && (id.length === 1 || id.charCodeAt(0) !== 48)) {
+      numeric = 0;
+      for (let k = 0; k < id.length; k++) {
+        const digit = id.charCodeAt(k) - 48;
+        if (digit < 0 || digit > 9) {
+          numeric = -1;
+          break;
+        }
+        numeric = numeric * 10 + digit;
+      }
+    }
+    let temp = 0;
+    if (numeric >= 0) {
+      inputKey[n] = numeric;
+      numericPositions[numericCount++] = n;
     } else {
       const key = customerKeyOf(order);
       if (key === null) {
@@ -287,28 +305,27 @@ function scanOrders(
   }
   scan.n = n;
   scan.currency = currency;
-  scan.numericValues = numericTable.keys();
+  scan.numericValues = rankNumericKeys(inputKey, numericPositions, numericCount, inputCustomer, scratch);
   return scan;
 }
 
 // Customers in a fixed order whatever the input order (numeric ids ascending, then other keys), so outputs and float
 // sums never depend on input order. Rewrites scan.inputCustomer to final customer indices; returns the keys.
 function rankCustomers(scan: Scan): string[] {
-  const { numericValues, numericStrings, stringKeys, inputCustomer } = scan;
-  const sortedNumeric = numericValues.slice().sort();
-  const numericRank = new Int32Array(numericValues.length);
-  for (let t = 0; t < numericValues.length; t++) numericRank[t] = binarySearch(sortedNumeric, numericValues[t]!);
+  const { numericValues, stringKeys, inputCustomer } = scan;
+  const numericCount = numericValues.length;
   const sortedStrings = stringKeys.slice().sort();
   const stringRank = new Int32Array(stringKeys.length);
   const sortedIndex = new Map<string, number>();
   for (let c = 0; c < sortedStrings.length; c++) sortedIndex.set(sortedStrings[c]!, c);
-  for (let t = 0; t < stringKeys.length; t++) stringRank[t] = sortedNumeric.length + sortedIndex.get(stringKeys[t]!)!;
-  const customerKeys: string[] = new Array<string>(sortedNumeric.length + sortedStrings.length);
-  for (let t = 0; t < numericStrings.length; t++) customerKeys[numericRank[t]!] = numericStrings[t]!;
-  for (let c = 0; c < sortedStrings.length; c++) customerKeys[sortedNumeric.length + c] = sortedStrings[c]!;
+  for (let t = 0; t < stringKeys.length; t++) stringRank[t] = numericCount + sortedIndex.get(stringKeys[t]!)!;
+  const customerKeys: string[] = new Array<string>(numericCount + sortedStrings.length);
+  // Canonical decimal ids print back exactly as they were written.
+  for (let c = 0; c < numericCount; c++) customerKeys[c] = String(numericValues[c]!);
+  for (let c = 0; c < sortedStrings.length; c++) customerKeys[numericCount + c] = sortedStrings[c]!;
   for (let j = 0; j < scan.n; j++) {
     const temp = inputCustomer[j]!;
-    inputCustomer[j] = temp >= 0 ? numericRank[temp]! : stringRank[-1 - temp]!;
+    if (temp < 0) inputCustomer[j] = stringRank[-1 - temp]!;
   }
   return customerKeys;
 }
@@ -371,17 +388,6 @@ function sortWithinCustomers(
       slotRef[b + 1] = ref;
     }
   }
-}
-
-function binarySearch(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 // Sorts one large group oldest first. Times relative to the group's earliest fit in 37 bits for any realistic span
