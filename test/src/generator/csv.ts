@@ -9,12 +9,9 @@ export interface WritableLike {
 
 /** One CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
 export function csvField(value: string): string {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 44 || c === 34 || c === 10 || c === 13) return `"${value.replace(/"/g, '""')}"`;
-  }
-  return value;
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
+const NEEDS_QUOTES = /[",\r\n]/;
 
 /** Buffers text and writes it in ~256 KB chunks, waiting for `drain` when the stream asks to. */
 export class ChunkedWriter {

@@ -85,8 +85,10 @@ export function exportFinancialStatus(order: Order): string {
   return order.financialStatus.toLowerCase();
 }
 
-function street(a: MailingAddress): string {
-  return [a.address1, a.address2].filter((x) => x !== null && x !== '').join(', ');
+function joinPresent(a: string | null, b: string | null, sep: string): string {
+  const hasA = a !== null && a !== '';
+  const hasB = b !== null && b !== '';
+  return hasA && hasB ? `${a}${sep}${b}` : hasA ? (a as string) : hasB ? (b as string) : '';
 }
 
 function zip(z: string | null): string {
@@ -97,17 +99,30 @@ function phone(p: string | null): string {
   return p === null || p === '' ? '' : `'${p}`;
 }
 
-function fullName(a: MailingAddress): string {
-  return [a.firstName, a.lastName].filter((x) => x !== null && x !== '').join(' ');
+/** The ten `Billing *` or `Shipping *` cells of an address, CSV-escaped and joined; cached per address object. */
+const addressCache = new WeakMap<MailingAddress, string>();
+const NO_ADDRESS = ','.repeat(9);
+function addressCells(a: MailingAddress | null): string {
+  if (a === null) return NO_ADDRESS;
+  let text = addressCache.get(a);
+  if (text === undefined) {
+    text = [
+      joinPresent(a.firstName, a.lastName, ' '), joinPresent(a.address1, a.address2, ', '), a.address1 ?? '',
+      a.address2 ?? '', a.company ?? '', a.city ?? '', zip(a.zip), a.provinceCode ?? '', a.countryCode ?? '', phone(a.phone),
+    ].map(csvField).join(',');
+    addressCache.set(a, text);
+  }
+  return text;
 }
 
-function addressCells(a: MailingAddress | null): string[] {
-  if (a === null) return ['', '', '', '', '', '', '', '', '', ''];
-  return [
-    fullName(a), street(a), a.address1 ?? '', a.address2 ?? '', a.company ?? '', a.city ?? '', zip(a.zip),
-    a.provinceCode ?? '', a.countryCode ?? '', phone(a.phone),
-  ];
+/** `n` empty cells, with the commas that separate them from what follows. */
+function empties(n: number): string {
+  return ','.repeat(n);
 }
+const AFTER_EMAIL_EMPTY = empties(14);
+const AFTER_LINE_EMPTY = empties(26);
+const AFTER_VENDOR_EMPTY = empties(8);
+const AFTER_DISCOUNT_EMPTY = empties(19);
 
 /**
  * Writes `source` (a `ShopData` or a `generateShopStream` result) to `out` as Shopify's orders export CSV, header
@@ -146,74 +161,70 @@ export async function writeShopifyOrdersExport(
     const hasTax = decimalToMinor(o.totalTaxSet.shopMoney.amount, o.currencyCode) > 0;
     const reference = o.test ? '' : `c${o.id}.1`;
     const items: (LineItem | null)[] = o.lineItems.length > 0 ? o.lineItems : [null];
+    const name = csvField(o.name);
+    const email = csvField(o.email ?? '');
     for (let i = 0; i < items.length; i++) {
       const li = items[i]!;
-      const first = i === 0;
       const lineCells = li === null
-        ? ['', '', '', '', '', '', '', '']
-        : [
-          String(li.quantity),
-          li.variantTitle === null ? li.title : `${li.title} - ${li.variantTitle}`,
-          money(li.originalUnitPriceSet),
+        ? ',,,,,,,'
+        : `${li.quantity},${csvField(li.variantTitle === null ? li.title : `${li.title} - ${li.variantTitle}`)},${money(li.originalUnitPriceSet)},,${csvField(li.sku ?? '')},${li.requiresShipping ? 'true' : 'false'},${li.taxable ? 'true' : 'false'},${fulfilled ? 'fulfilled' : 'pending'}`;
+      const vendor = csvField(li?.vendor ?? '');
+      const lineDiscount = li === null ? '' : money(li.totalDiscountSet);
+      let row: string;
+      if (i > 0) {
+        // Continuation rows: only Name, Email and the line item columns.
+        row = `${name},${email}${AFTER_EMAIL_EMPTY},${lineCells}${AFTER_LINE_EMPTY},${vendor}${AFTER_VENDOR_EMPTY},${lineDiscount}${AFTER_DISCOUNT_EMPTY}`;
+      } else {
+        const orderCells = [
+          status,
+          status !== 'voided' ? formatShopDateTime(o.processedAtMs, tz) : '',
+          fulfilled ? 'fulfilled' : 'unfulfilled',
+          fulfilled && o.closedAtMs !== null ? formatShopDateTime(o.closedAtMs, tz) : '',
+          customer?.acceptsMarketing === true ? 'yes' : 'no',
+          currency,
+          money(o.subtotalPriceSet),
+          money(o.totalShippingPriceSet),
+          money(o.totalTaxSet),
+          money(o.totalPriceSet),
+          csvField(o.discountCodes.map((d) => d.code).join(', ')),
+          money(o.totalDiscountsSet),
+          csvField(o.shippingLine?.title ?? ''),
+          formatShopDateTime(o.createdAtMs, tz),
+        ].join(',');
+        const tail = [
+          csvField(o.note ?? ''),
           '',
-          li.sku ?? '',
-          li.requiresShipping ? 'true' : 'false',
-          li.taxable ? 'true' : 'false',
-          fulfilled ? 'fulfilled' : 'pending',
-        ];
-      const cells: string[] = [
-        o.name,
-        o.email ?? '',
-        first ? status : '',
-        first && status !== 'voided' ? formatShopDateTime(o.processedAtMs, tz) : '',
-        first ? (fulfilled ? 'fulfilled' : 'unfulfilled') : '',
-        first && fulfilled && o.closedAtMs !== null ? formatShopDateTime(o.closedAtMs, tz) : '',
-        first ? (customer?.acceptsMarketing === true ? 'yes' : 'no') : '',
-        first ? currency : '',
-        first ? money(o.subtotalPriceSet) : '',
-        first ? money(o.totalShippingPriceSet) : '',
-        first ? money(o.totalTaxSet) : '',
-        first ? money(o.totalPriceSet) : '',
-        first ? o.discountCodes.map((d) => d.code).join(', ') : '',
-        first ? money(o.totalDiscountsSet) : '',
-        first ? (o.shippingLine?.title ?? '') : '',
-        first ? formatShopDateTime(o.createdAtMs, tz) : '',
-        ...lineCells,
-        ...(first ? addressCells(o.billingAddress) : addressCells(null)),
-        ...(first ? addressCells(o.shippingAddress) : addressCells(null)),
-        first ? (o.note ?? '') : '',
-        '',
-        first && o.cancelledAtMs !== null ? formatShopDateTime(o.cancelledAtMs, tz) : '',
-        first ? o.paymentGatewayNames.join(' + ') : '',
-        first ? reference : '',
-        first ? minorToDecimal(refundedMinorOf(o, side), currency) : '',
-        li?.vendor ?? '',
-        first ? minorToDecimal(0, currency) : '',
-        '',
-        first && o.sourceName === 'pos' ? 'Main Store' : '',
-        '',
-        first ? String(o.id) : '',
-        first ? o.tags.join(', ') : '',
-        first ? 'Low' : '',
-        first ? o.sourceName : '',
-        li === null ? '' : money(li.totalDiscountSet),
-        first && hasTax && tax !== null ? tax.name : '',
-        first && hasTax ? money(o.totalTaxSet) : '',
-        '', '', '', '', '', '', '', '',
-        first ? phone(o.phone) : '',
-        '',
-        '',
-        first ? (o.billingAddress?.province ?? '') : '',
-        first ? (o.shippingAddress?.province ?? '') : '',
-        first ? reference : '',
-        '',
-        '',
-        first ? reference : '',
-      ];
-      let line = '';
-      for (let k = 0; k < cells.length; k++) line += (k === 0 ? '' : ',') + csvField(cells[k]!);
+          o.cancelledAtMs !== null ? formatShopDateTime(o.cancelledAtMs, tz) : '',
+          csvField(o.paymentGatewayNames.join(' + ')),
+          reference,
+          minorToDecimal(refundedMinorOf(o, side), currency),
+          vendor,
+          minorToDecimal(0, currency),
+          '',
+          o.sourceName === 'pos' ? 'Main Store' : '',
+          '',
+          String(o.id),
+          csvField(o.tags.join(', ')),
+          'Low',
+          csvField(o.sourceName),
+          lineDiscount,
+          hasTax && tax !== null ? csvField(tax.name) : '',
+          hasTax ? money(o.totalTaxSet) : '',
+          '', '', '', '', '', '', '', '',
+          csvField(phone(o.phone)),
+          '',
+          '',
+          csvField(o.billingAddress?.province ?? ''),
+          csvField(o.shippingAddress?.province ?? ''),
+          reference,
+          '',
+          '',
+          reference,
+        ].join(',');
+        row = `${name},${email},${orderCells},${lineCells},${addressCells(o.billingAddress)},${addressCells(o.shippingAddress)},${tail}`;
+      }
       rows++;
-      const p = w.push(`${line}\r\n`);
+      const p = w.push(`${row}\r\n`);
       if (p !== null) await p;
     }
   }
