@@ -47,7 +47,7 @@ beforeAll(async () => {
   fake.control.loadShop(buildSimpleShop({ domain: SHOP, orders: ORDER_COUNT, customers: 20_000 }));
   console.log(`bulk contract: built and loaded ${ORDER_COUNT} orders in ${Math.round(performance.now() - t0)} ms`);
   session = new Session({ id: `offline_${SHOP}`, shop: SHOP, state: '', isOnline: false, accessToken: fake.control.issueOfflineToken(SHOP) });
-}, 120_000);
+}, 300_000);
 afterAll(async () => { await fake.stop(); });
 
 describe('bulkOperationRunQuery', () => {
@@ -115,7 +115,7 @@ describe('bulkOperationRunQuery', () => {
     expect(sortedByUpdated).toBe(true);
     expect(sortedByCreated).toBe(false);
     console.log(`bulk contract: ${ORDER_COUNT} orders -> ${objects} JSONL lines, ${(bytes / 1e6).toFixed(1)} MB, completed in ${Math.round(ranMs)} ms`);
-  }, 120_000);
+  }, 300_000);
 
   it('rejects bulk queries that break Shopify\'s rules with userErrors', async () => {
     const client = new shopify.clients.Graphql({ session });
