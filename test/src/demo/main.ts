@@ -72,7 +72,7 @@ async function runDemo(): Promise<void> {
       process.exit(130);
     }
     stopping = true;
-    out.write(`\n${signal}: stopping live orders, the admin pages, the app (database lock released) and the fake Shopify…\n`);
+    out.write(`\n${signal}: stopping live orders, the admin pages, the app (a running recompute may take a few seconds; then the database lock is released) and the fake Shopify…\n`);
     await demo?.stop();
     out.write(`Stopped. Data kept in ${dataDir}; \`pnpm start\` resumes from it (\`pnpm start --reset\` starts over).\n`);
     process.exit(0);

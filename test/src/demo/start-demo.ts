@@ -54,7 +54,7 @@ export interface DemoOptions {
   /** Length of the generated history, days. Default 730. */
   historyDays?: number;
   seed?: string;
-  /** Live-mode actions per minute (new orders and changes); 0 turns live mode off. Default 30. */
+  /** Live-mode actions per minute (new orders and changes); 0 turns live mode off. Default 12. */
   liveActionsPerMinute?: number;
   /** Preferred ports; a busy port falls back to a free one (the extension must then be paired again). */
   appPort?: number;
@@ -277,7 +277,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       log: createJsonLogger(logStream),
       appOptions: { fetch: fakeShopifyFetch(fake), ...(options.backfill ? { backfill: options.backfill } : {}) },
     });
-    cleanups.push(() => app.stop());
+    cleanups.push(async () => {
+      const stopping = app.stop().catch(() => undefined);
+      // A socket a browser opened ahead of time but never used keeps the app's server.close() waiting for Node's
+      // headers timeout (about 90 s). Do not wait for it: stop the jobs directly so the database can close now.
+      const done = await Promise.race([stopping.then(() => true), sleep(3000).then(() => false)]);
+      if (!done) await app.app.stop();
+    });
     fake.control.setAppWebhooks(
       [{ topics: WEBHOOK_TOPICS.filter((topic) => !(COMPLIANCE_TOPICS as readonly string[]).includes(topic)), uri: `${app.url}/webhooks` }],
       `${app.url}/webhooks/compliance`,
@@ -318,7 +324,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // Every change the demo makes to the shop goes through the journal, so the next start rebuilds the same shop.
     const control = journalingControl(fake.control, journalPath);
     let live: LiveShop | null = null;
-    const rate = options.liveActionsPerMinute ?? 30;
+    const rate = options.liveActionsPerMinute ?? 12;
     if (rate > 0) {
       live = startLiveShop({
         fake: { control },
