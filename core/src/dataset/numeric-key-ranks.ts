@@ -9,6 +9,10 @@
 export interface NumericRankBuffers {
   /** Position list ordered by bucket; at least `count` long. */
   byBucket: Int32Array;
+  /** Keys in bucket order (so bucket passes read memory sequentially); at least `count` long. */
+  bucketKey: Float64Array;
+  /** Local index of each bucket-ordered key; at least `count` long. */
+  bucketLocal: Int32Array;
   /** Unique keys, ascending; at least `count` long. */
   unique: Float64Array;
 }
@@ -43,10 +47,13 @@ export function rankNumericKeys(
     starts[b + 1]! += starts[b]!;
   }
   const fill = starts.slice(0, bucketCount);
-  const byBucket = buffers.byBucket;
+  const { byBucket, bucketKey, bucketLocal } = buffers;
   for (let p = 0; p < count; p++) {
     const j = positions[p]!;
-    byBucket[fill[Math.min(bucketCount - 1, Math.floor((keys[j]! - min) * scale))]!++] = j;
+    const key = keys[j]!;
+    const q = fill[Math.min(bucketCount - 1, Math.floor((key - min) * scale))]!++;
+    byBucket[q] = j;
+    bucketKey[q] = key;
   }
   const tableCapacity = 2 ** Math.ceil(Math.log2(2 * largest + 2));
   const table = new Float64Array(2 * tableCapacity);
@@ -63,20 +70,19 @@ export function rankNumericKeys(
     table.fill(-1, 0, 2 * capacity);
     let distinct = 0;
     for (let p = from; p < to; p++) {
-      const j = byBucket[p]!;
-      const key = keys[j]!;
+      const key = bucketKey[p]!;
       let slot = slotOf(key, mask);
       for (;;) {
         const found = table[2 * slot]!;
         if (found === key) {
-          out[j] = table[2 * slot + 1]!;
+          bucketLocal[p] = table[2 * slot + 1]!;
           break;
         }
         if (found === -1) {
           table[2 * slot] = key;
           table[2 * slot + 1] = distinct;
           localKeys[distinct] = key;
-          out[j] = distinct++;
+          bucketLocal[p] = distinct++;
           break;
         }
         slot = (slot + 1) & mask;
@@ -89,10 +95,7 @@ export function rankNumericKeys(
       while (table[2 * slot] !== key) slot = (slot + 1) & mask;
       rankOfLocal[table[2 * slot + 1]!] = r;
     }
-    for (let p = from; p < to; p++) {
-      const j = byBucket[p]!;
-      out[j] = total + rankOfLocal[out[j]!]!;
-    }
+    for (let p = from; p < to; p++) out[byBucket[p]!] = total + rankOfLocal[bucketLocal[p]!]!;
     unique.set(sorted, total);
     total += distinct;
   }
