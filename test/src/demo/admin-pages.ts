@@ -287,6 +287,7 @@ const ADMIN_CSS = `
   ._Pager_m1 a { color: #005bd3; }
   ._Banner_d3 { background: #eaf4ff; border-radius: 12px; padding: 8px 16px; margin-bottom: 16px; color: #00527c; }
   .num { text-align: right; font-variant-numeric: tabular-nums; }
+  .when, .num { white-space: nowrap; }
 `;
 
 /** The admin pages: a single-page app on the admin's URLs; all data is put in with textContent. */
@@ -368,7 +369,7 @@ const ADMIN_CLIENT_JS = `
       const c = d.customer;
       const orders = el('tbody', {});
       for (const o of d.orders) {
-        orders.append(el('tr', {}, el('td', {}, link(base + '/orders/' + o.id, o.name)), el('td', {}, when(o.processedAtMs)),
+        orders.append(el('tr', {}, el('td', {}, link(base + '/orders/' + o.id, o.name)), el('td', { class: 'when' }, when(o.processedAtMs)),
           el('td', {}, payment(o)), el('td', {}, fulfil(o)), el('td', { class: 'num' }, money(o.total))));
       }
       app.append(el('h1', {}, c.name),
@@ -383,7 +384,7 @@ const ADMIN_CLIENT_JS = `
       for (const o of p.orders) {
         tbody.append(el('tr', { role: 'row' },
           el('td', {}, link(base + '/orders/' + o.id, o.name)),
-          el('td', {}, when(o.processedAtMs)),
+          el('td', { class: 'when' }, when(o.processedAtMs)),
           el('td', {}, o.customerName),
           el('td', { class: 'num' }, money(o.total)),
           el('td', {}, payment(o)), el('td', {}, fulfil(o)),

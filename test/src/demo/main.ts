@@ -66,12 +66,23 @@ async function runDemo(): Promise<void> {
   };
   let demo: Demo | null = null;
   let stopping = false;
+  let firstSignalMs = 0;
   const stop = async (signal: string) => {
     if (stopping) {
-      out.write('\nStopping anyway.\n');
-      process.exit(130);
+      // Ctrl-C reaches every process of the terminal's group, and pnpm then passes a SIGTERM on to its child: only
+      // a second Ctrl-C pressed later means "now".
+      if (signal === 'Ctrl-C' && Date.now() - firstSignalMs > 1500) {
+        out.write('\nStopping anyway (the next start repairs the database lock).\n');
+        process.exit(130);
+      }
+      return;
     }
     stopping = true;
+    firstSignalMs = Date.now();
+    setTimeout(() => {
+      process.stderr.write('\nStopping took more than 60 s; exiting anyway.\n');
+      process.exit(1);
+    }, 60_000).unref();
     out.write(`\n${signal}: stopping live orders, the admin pages, the app (a running recompute may take a few seconds; then the database lock is released) and the fake Shopify…\n`);
     await demo?.stop();
     out.write(`Stopped. Data kept in ${dataDir}; \`pnpm start\` resumes from it (\`pnpm start --reset\` starts over).\n`);
@@ -79,6 +90,7 @@ async function runDemo(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('Ctrl-C'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void stop('SIGHUP'));
 
   const live = { created: 0, changed: 0 };
   try {

@@ -12,7 +12,7 @@
  * a reinstall; a reconciliation pass then catches anything a webhook did not deliver before the last stop.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,16 +246,24 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const replay = replayJournal(fake.control, journalPath);
     if (replay.applied > 0) step(`Replayed ${replay.applied.toLocaleString('en-US')} live changes from the previous runs`);
 
+    // The database first: its lock tells a second `pnpm start` on the same folder to stop before it touches anything.
+    const pgliteDir = join(dataDir, 'pglite');
+    if (created && existsSync(pgliteDir)) {
+      // A database without the state that made its shop cannot match a newly generated one: start it over.
+      step(`No demo state next to ${pgliteDir}: starting the demo database over`);
+      rmSync(pgliteDir, { recursive: true, force: true });
+    }
+    const database: Database = await createDatabase({ dataDir: pgliteDir });
+    cleanups.push(() => database.close());
+
     state.appPort = await pickPort(options.appPort ?? state.appPort);
     state.adminPort = await pickPort(options.adminPort ?? state.adminPort);
     state.runs += 1;
     writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
 
-    // The app on the embedded database, its log in a file so the terminal stays readable.
+    // The app's log goes to a file so the terminal stays readable.
     const logStream: WriteStream = createWriteStream(join(demoDir, 'app.log'), { flags: 'a' });
     cleanups.push(() => new Promise<void>((r) => logStream.end(() => r())));
-    const database: Database = await createDatabase({ dataDir: join(dataDir, 'pglite') });
-    cleanups.push(() => database.close());
     const cipher = createTokenCipher(state.encryptionKey);
     const appUrl = `http://127.0.0.1:${state.appPort}`;
     const shopify = createShopifyApi({ apiKey: state.apiKey, apiSecretKey: state.apiSecret, appUrl });
@@ -289,7 +297,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       `${app.url}/webhooks/compliance`,
     );
     cleanups.push(() => Promise.race([fake.control.webhooksIdle(), sleep(2000)]));
-    step(`App listening on ${app.url} (embedded database in ${join(dataDir, 'pglite')})`);
+    step(`App listening on ${app.url} (embedded database in ${pgliteDir})`);
 
     // The real install flow: the admin opens the embedded app with a session token; the app exchanges it.
     const sessionToken = () => fake.control.mintSessionToken(shopDomain);
