@@ -36,12 +36,30 @@ function sink(): { stream: Writable; bytes: () => number } {
   return { stream, bytes: () => bytes };
 }
 
+/** Generates the whole shop in memory (as tests and the fake Shopify use it); returns wall ms. */
+function inMemory(): number {
+  settle();
+  const before = process.memoryUsage().heapUsed;
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const data = generateShop({ seed: 1, orders: ORDERS, endMs: END_MS });
+  const ms = performance.now() - t;
+  const cpuText = cpuMs(cpu);
+  settle();
+  const held = process.memoryUsage().heapUsed - before;
+  console.log(`  generateShop (in memory): ${ms.toFixed(0)} ms (${cpuText}), ${data.orders.length} orders and ` +
+    `${data.customers.length} customers held, heap ${mb(held)} (${(held / data.orders.length).toFixed(0)} B/order)`);
+  return ms;
+}
+
 async function main(): Promise<void> {
   console.log(`generator: ${ORDERS.toLocaleString('en-US')} orders, seed 1, 730 days, USD, America/New_York`);
+  // 1. Everything in memory, first, on a clean heap; dropped before the streaming runs.
+  const fullMs = inMemory();
   settle();
   const base = process.memoryUsage().heapUsed;
 
-  // 1. Streaming: plan + customers up front, orders materialized one by one and dropped.
+  // 2. Streaming: plan + customers up front, orders materialized one by one and dropped.
   let t = performance.now();
   let cpu = process.cpuUsage();
   const stream = generateShopStream({ seed: 1, orders: ORDERS, endMs: END_MS });
@@ -52,7 +70,7 @@ async function main(): Promise<void> {
   console.log(`  stream: plan+customers ${planMs.toFixed(0)} ms, all orders ${streamMs.toFixed(0)} ms (${cpuMs(cpu)}) ` +
     `(${stream.orderCount} orders, ${stream.customers.length} customers, ${lines} line items), heap after ${mb(process.memoryUsage().heapUsed - base)}`);
 
-  // 2. Export and transaction log from the stream (orders regenerated while writing).
+  // 3. Export and transaction log from the stream (orders regenerated while writing).
   const csv = sink();
   t = performance.now();
   cpu = process.cpuUsage();
@@ -64,20 +82,8 @@ async function main(): Promise<void> {
   cpu = process.cpuUsage();
   const logSummary = await writeTransactionLog(stream, log.stream);
   console.log(`  transaction log (streamed, orders regenerated): ${(performance.now() - t).toFixed(0)} ms (${cpuMs(cpu)}), ${logSummary.rows} rows, ${mb(log.bytes())}`);
-  settle();
-
-  // 3. Everything in memory, as tests and the fake Shopify use it.
-  const before = process.memoryUsage().heapUsed;
-  t = performance.now();
-  cpu = process.cpuUsage();
-  const data = generateShop({ seed: 1, orders: ORDERS, endMs: END_MS });
-  const fullMs = performance.now() - t;
-  settle();
-  const held = process.memoryUsage().heapUsed - before;
-  console.log(`  generateShop (in memory): ${fullMs.toFixed(0)} ms (${cpuMs(cpu)}), ${data.orders.length} orders held, heap ${mb(held)} ` +
-    `(${(held / data.orders.length).toFixed(0)} B/order)`);
   console.log(`  peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
-  console.log(`  target: 1,000,000 orders in <= 20 s -> ${ORDERS >= 1_000_000 ? (fullMs <= 20_000 && streamMs <= 20_000 ? 'met' : 'NOT met') : 'run with 1000000'}`);
+  console.log(`  target: 1,000,000 orders in <= 20 s -> ${ORDERS >= 1_000_000 ? (fullMs <= 20_000 && streamMs <= 20_000 ? 'met' : 'NOT met (wall time; see CPU time on a shared machine)') : 'run with 1000000'}`);
 }
 
 await main();

@@ -204,7 +204,7 @@ export function startLiveShop(options: StartLiveShopOptions): LiveShop {
       }
       if (refunded.shop >= totalShop) continue;
       if (u < 0.55) {
-        const refund = partialRefund(order, at);
+        const refund = partialRefund(order, at, rng);
         if (refund === null) continue;
         control.refundOrder(shopDomain, id, refund);
         return { kind: 'order-refunded', orderId: id, newCustomerId: null, atMs: at };
@@ -312,10 +312,10 @@ function lineShare(order: Order, lineIndex: number, units: number): { sub: [numb
 }
 
 /** One returned unit of a random line still held by the buyer, capped at what is left to refund. */
-function partialRefund(order: Order, atMs: number) {
+function partialRefund(order: Order, atMs: number, rng: Random) {
   const candidates = order.lineItems.map((li, i) => ({ li, i })).filter(({ li }) => li.currentQuantity > 0);
   if (candidates.length === 0) return null;
-  const { li, i } = candidates[Math.floor((atMs / 1000) % candidates.length)]!;
+  const { li, i } = rng.pick(candidates);
   const share = lineShare(order, i, 1);
   const done = sumRefunds(order);
   const shop = Math.min(share.sub[0] + share.tax[0], minor(order.totalPriceSet, 'shop') - done.shop);

@@ -26,7 +26,7 @@ import { blackFridayDay, COUNTRIES, taxFor, usdRate } from './locale.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Identity } from './people.ts';
 import { EventKind, Stream, type PurchasePlan } from './process.ts';
-import { Random } from './random.ts';
+import type { Random } from './random.ts';
 import type { ShopCalendar } from './seasonality.ts';
 import { sampleTimeBetween } from './seasonality.ts';
 
