@@ -94,15 +94,12 @@ describe('createScanner', () => {
     expect(page.calls).toHaveLength(1);
   });
 
-  it('badges rows added later through the debounced observer', async () => {
+  it('badges rows added later through the observer, one scan for one burst of mutations', async () => {
     const page = setupPage(`<table id="t"><tr><td><a href="/store/demo/customers/101">A</a></td></tr></table>`, '/customers');
     await page.scanner.scan();
     let scans = 0;
     let done: () => void = () => undefined;
-    const watcher = watchPage(document, () => void page.scanner.scan().then(() => (scans++, done())), {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (id) => clearTimeout(id as number),
-    });
+    const watcher = watchPage(document, () => page.scanner.scan().then(() => (scans++, done())));
     const settled = new Promise<void>((r) => (done = r));
     const tbody = document.getElementById('t')!;
     for (const id of ['201', '301']) {
@@ -115,6 +112,23 @@ describe('createScanner', () => {
     expect(scans).toBe(1);
     expect(document.querySelectorAll('clvlens-badge')).toHaveLength(3);
     expect(document.getElementById('l301')!.nextElementSibling?.getAttribute('data-state')).toBe('found');
+  });
+
+  it('coalesces mutations during a running scan into one more scan', async () => {
+    let scans = 0;
+    let release: () => void = () => undefined;
+    const watcher = watchPage(document, async () => {
+      scans++;
+      if (scans === 1) await new Promise<void>((r) => (release = r));
+    });
+    watcher.trigger();
+    watcher.trigger();
+    watcher.trigger();
+    expect(scans).toBe(1);
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(scans).toBe(2);
+    watcher.disconnect();
   });
 
   it('follows client-side navigation: drops the old view, cards the new customer page', async () => {

@@ -299,30 +299,30 @@ export function createScanner(deps: ScannerDeps): Scanner {
 }
 
 /**
- * Watches the page for rows added later and SPA navigations and runs `scan` debounced: a short quiet period
- * (`quietMs`) after the last mutation, but never later than `maxWaitMs` after the first, so a page that keeps
- * changing still gets its badges. Mutations that only add or remove our own hosts are ignored.
+ * Watches the page for rows added later and SPA navigations and runs `scan`, coalesced: mutations during a running
+ * scan (the admin rendering in several commits) queue exactly one more scan after it, so a burst costs two scans
+ * and a single new row is handled at once, with no timer delay. Mutations that only add or remove our own hosts are
+ * ignored.
  */
-export function watchPage(
-  doc: Document,
-  scan: () => void,
-  opts: { quietMs?: number; maxWaitMs?: number; setTimeout: (fn: () => void, ms: number) => unknown; clearTimeout: (id: unknown) => void },
-): { trigger: () => void; disconnect: () => void } {
-  const quietMs = opts.quietMs ?? 0;
-  const maxWaitMs = opts.maxWaitMs ?? 50;
-  let timer: unknown = null;
-  let firstAt = 0;
-  const run = () => {
-    timer = null;
-    firstAt = 0;
-    scan();
+export function watchPage(doc: Document, scan: () => Promise<void>): { trigger: () => void; disconnect: () => void } {
+  let running = false;
+  let again = false;
+  let stopped = false;
+  const run = async () => {
+    running = true;
+    try {
+      do {
+        again = false;
+        await scan();
+      } while (again && !stopped);
+    } finally {
+      running = false;
+    }
   };
   const trigger = () => {
-    const now = performance.now();
-    if (timer !== null) opts.clearTimeout(timer);
-    if (firstAt === 0) firstAt = now;
-    const wait = Math.max(0, Math.min(quietMs, maxWaitMs - (now - firstAt)));
-    timer = opts.setTimeout(run, wait);
+    if (stopped) return;
+    if (running) again = true;
+    else void run();
   };
   const observer = new MutationObserver((records) => {
     const relevant = records.some(
@@ -337,8 +337,8 @@ export function watchPage(
   return {
     trigger,
     disconnect: () => {
+      stopped = true;
       observer.disconnect();
-      if (timer !== null) opts.clearTimeout(timer);
     },
   };
 }

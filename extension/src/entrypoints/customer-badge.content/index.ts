@@ -23,10 +23,7 @@ export default defineContentScript({
         lookupOrders: (storeHandle, orderIds) => sendRequest({ type: 'orders.lookup', storeHandle, orderIds }),
         onError: (error) => console.debug('[CLV Lens]', error),
       });
-      const watcher = watchPage(document, () => void scanner.scan(), {
-        setTimeout: (fn, ms) => ctx.setTimeout(fn, ms),
-        clearTimeout: (id) => clearTimeout(id as number),
-      });
+      const watcher = watchPage(document, () => scanner.scan());
       void scanner.scan();
       ctx.addEventListener(window, 'wxt:locationchange', () => watcher.trigger());
       // After a while in another tab the cache may have been synced: re-read it when the merchant comes back.
