@@ -45,5 +45,6 @@ fi
 REPORT="$PG_DIR/vitest.json"
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$REPORT" || status=$?
-node "$ROOT/test/scripts/summarize-vitest.ts" "$REPORT" || status=$?
+if [ -f "$REPORT" ]; then node "$ROOT/test/scripts/summarize-vitest.ts" "$REPORT" || status=$?; fi
+if [ $status -ne 0 ]; then echo "vitest exited with $status (failed tests, or errors outside tests: see above)" >&2; fi
 exit $status
