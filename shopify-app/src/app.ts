@@ -45,8 +45,8 @@ export interface AppOptions {
   pollingIntervalSeconds?: number;
   /** Cron of the reconciliation sweep. Default every 5 minutes. */
   reconcileCron?: string;
-  /** Backfill insert batch size and bulk status poll interval. */
-  backfill?: { batchSize?: number; pollMs?: number };
+  /** Backfill insert batch size, bulk status poll interval, and a progress callback (JSONL lines stored). */
+  backfill?: { batchSize?: number; pollMs?: number; onProgress?: (shop: string, linesDone: number) => void };
   compute?: ComputeOptions;
 }
 
@@ -60,7 +60,7 @@ export interface App {
   compute: ComputeService;
   /** Runs (or resumes) the shop's backfill now, in this call. */
   backfill(shop: string, options?: { restart?: boolean }): Promise<boolean>;
-  /** Runs one reconciliation pass for the shop now. */
+  /** Runs one reconciliation pass for the shop now (and queues a recompute when it changed orders). */
   reconcile(shop: string): Promise<number>;
   /** Issues a pairing code for the shop (what the dashboard shows). */
   createPairingCode(shop: string): Promise<{ code: string; expiresAtMs: number }>;
@@ -91,7 +91,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       shop,
       opts,
     );
-  const reconcile = (shop: string): Promise<number> => runReconcile({ db, graphql: graphqlFor(shop), clock, log }, shop);
+  let jobsRef: Jobs | null = null;
+  const reconcile = async (shop: string): Promise<number> => {
+    const changed = await runReconcile({ db, graphql: graphqlFor(shop), clock, log }, shop);
+    if (changed > 0) await jobsRef?.send(QUEUES.recompute, { shop });
+    return changed;
+  };
 
   const activeShops = async (): Promise<string[]> =>
     (await db.selectFrom('shops').select('shop_id').where('status', '=', 'active').execute()).map((r) => r.shop_id);
@@ -111,7 +116,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         await compute.recomputeShop(shop);
       },
       [QUEUES.reconcile]: async ({ shop }) => {
-        if ((await reconcile(shop)) > 0) await jobs.send(QUEUES.recompute, { shop });
+        await reconcile(shop);
       },
       [QUEUES.reconcileAll]: async () => {
         for (const shop of await activeShops()) await jobs.send(QUEUES.reconcile, { shop });
@@ -131,6 +136,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
     },
   });
+
+  jobsRef = jobs;
 
   // Resume what a previous process left half done (a killed backfill, customers queued for recompute).
   for (const row of await db.selectFrom('sync_state').select(['shop_id', 'state']).where('state', 'in', ['backfilling', 'error']).execute()) {

@@ -3,9 +3,8 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 /**
- * Every stored order of the shop as core's `OrderRecord`, with refund detail. Refunds stored separately (from
- * `refunds/create`) are merged with the order payload's own refunded total: the larger of the two is the truth,
- * because each source can only miss refunds, never invent them. Guest orders carry their hashed email key in
+ * Every stored order of the shop as core's `OrderRecord`. The refunded total is the order payload's (shop money);
+ * the stored refunds add their dates for refund-date attribution. Guest orders carry their hashed email key in
  * `email`, so guests are still told apart without the app keeping their address.
  */
 export async function loadOrderRecords(db: Kysely<DB>, shop: string): Promise<OrderRecord[]> {
@@ -49,7 +48,7 @@ export async function loadOrderRecords(db: Kysely<DB>, shop: string): Promise<Or
       placedAtMs: Number(row.placed_ms),
       currency: row.currency,
       totalMinor: row.total_minor,
-      refundedMinor: Math.max(row.refunded_minor, row.refund_sum ?? 0),
+      refundedMinor: row.refunded_minor,
       cancelled: row.cancelled,
       test: row.test,
       subscription: row.subscription,

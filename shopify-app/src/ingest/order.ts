@@ -69,7 +69,27 @@ function shopMoney(bag: unknown): [string | number, string] | null {
   return [amount, currency];
 }
 
-/** Order payload of the `orders/*` webhooks (REST shape, snake_case, numeric ids). */
+/** Reads a `*_set.presentment_money` bag: `[amount, currency]` or null. */
+function presentmentMoney(bag: unknown): [string | number, string] | null {
+  const b = obj(bag);
+  const money = obj(b?.['presentment_money']) ?? obj(b?.['presentmentMoney']);
+  if (!money) return null;
+  const amount = money['amount'];
+  const currency = str(money['currency_code']) ?? str(money['currencyCode']);
+  if ((typeof amount !== 'string' && typeof amount !== 'number') || currency === null) return null;
+  return [amount, currency];
+}
+
+/** Converts a buyer-currency amount to the shop currency with the order's own shop/presentment total ratio. */
+export interface PresentmentRate {
+  currency: string;
+  shopPerPresentment: number;
+}
+
+/**
+ * Order payload of the `orders/*` webhooks (REST shape, snake_case, numeric ids). The refunded total is
+ * `total_price_set - current_total_price_set` in shop money (refund transactions are in the buyer's currency).
+ */
 export function orderFromWebhook(payload: unknown): StoredOrder {
   const p = obj(payload);
   if (!p) throw new AppError('bad-payload', 'order webhook: the body is not a JSON object');
@@ -81,17 +101,28 @@ export function orderFromWebhook(payload: unknown): StoredOrder {
   if (typeof totalRaw !== 'string' && typeof totalRaw !== 'number') {
     throw new AppError('bad-payload', `order ${orderId}: no total_price`);
   }
+  const totalMinor = parseMoneyToMinor(totalRaw, currency, `order ${orderId} total_price`);
+  const current = shopMoney(p['current_total_price_set']);
+  const presentment = presentmentMoney(p['total_price_set']);
+  let rate: PresentmentRate | null = null;
+  if (presentment && presentment[1] !== currency) {
+    const presentmentMinor = parseMoneyToMinor(presentment[0], presentment[1], `order ${orderId} total_price_set.presentment_money`);
+    if (presentmentMinor > 0) rate = { currency: presentment[1], shopPerPresentment: totalMinor / presentmentMinor };
+  }
   const customer = obj(p['customer']);
   const customerId = customer && customer['id'] != null ? parseShopifyId(customer['id'], `order ${orderId} customer.id`) : null;
   const email = str(p['email']) ?? str(p['contact_email']) ?? str(customer?.['email']);
   const refunds = Array.isArray(p['refunds'])
-    ? p['refunds'].map((r, i) => refundFromWebhook(r, currency, `order ${orderId} refunds[${i}]`))
+    ? p['refunds'].map((r, i) => refundFromWebhook(r, currency, `order ${orderId} refunds[${i}]`, rate)).filter((r) => r.amountMinor !== null)
     : [];
   const lineItems = Array.isArray(p['line_items']) ? p['line_items'] : [];
   const hasSellingPlan = lineItems.some((li) => {
     const item = obj(li);
     return item != null && item['selling_plan_allocation'] != null;
   });
+  const refundedMinor = current
+    ? Math.max(0, totalMinor - parseMoneyToMinor(current[0], current[1], `order ${orderId} current_total_price_set`))
+    : refunds.reduce((sum, r) => sum + (r.amountMinor ?? 0), 0);
   return {
     orderId,
     customerId,
@@ -99,22 +130,31 @@ export function orderFromWebhook(payload: unknown): StoredOrder {
     placedAtMs: parseTimeMs(p['processed_at'] ?? p['created_at'], `order ${orderId} processed_at`),
     updatedAtMs: parseTimeMs(p['updated_at'] ?? p['created_at'], `order ${orderId} updated_at`),
     currency,
-    totalMinor: parseMoneyToMinor(totalRaw, currency, `order ${orderId} total_price`),
-    refundedMinor: refunds.reduce((sum, r) => sum + r.amountMinor, 0),
+    totalMinor,
+    refundedMinor,
     cancelled: p['cancelled_at'] != null,
     test: p['test'] === true,
     subscription: hasSellingPlan || p['source_name'] === 'subscription_contract',
-    refunds,
+    refunds: refunds.map((r) => ({ refundId: r.refundId, refundedAtMs: r.refundedAtMs, amountMinor: r.amountMinor ?? 0 })),
   };
 }
 
-/** A refund of the `refunds/create` webhook or of an order payload's `refunds[]` (REST shape). */
-export function refundFromWebhook(payload: unknown, shopCurrency: string, field = 'refund'): StoredRefund & { orderId: number | null } {
+/**
+ * A refund of the `refunds/create` webhook or of an order payload's `refunds[]` (REST shape). Its transactions are in
+ * the buyer's currency: they are converted with `rate` (the order's ratio) when given; without one, an amount in a
+ * currency other than the shop's is unknown (`amountMinor: null`), and the order's own refunded total is the truth.
+ */
+export function refundFromWebhook(
+  payload: unknown,
+  shopCurrency: string,
+  field = 'refund',
+  rate: PresentmentRate | null = null,
+): { refundId: number; orderId: number | null; refundedAtMs: number; amountMinor: number | null } {
   const r = obj(payload);
   if (!r) throw new AppError('bad-payload', `${field}: not a JSON object`);
   const refundId = parseShopifyId(r['id'], `${field}.id`);
   const total = shopMoney(r['total_refunded_set']);
-  let amountMinor = 0;
+  let amountMinor: number | null = 0;
   if (total) {
     amountMinor = parseMoneyToMinor(total[0], total[1], `${field}.total_refunded_set`);
   } else {
@@ -125,7 +165,12 @@ export function refundFromWebhook(payload: unknown, shopCurrency: string, field 
       const set = shopMoney(tx['amount_set']);
       const raw = set?.[0] ?? tx['amount'];
       if (typeof raw !== 'string' && typeof raw !== 'number') continue;
-      amountMinor += parseMoneyToMinor(raw, set?.[1] ?? shopCurrency, `${field}.transactions[${i}].amount`);
+      const txCurrency = set?.[1] ?? str(tx['currency']) ?? shopCurrency;
+      const where = `${field}.transactions[${i}].amount`;
+      if (txCurrency === shopCurrency) amountMinor = (amountMinor ?? 0) + parseMoneyToMinor(raw, txCurrency, where);
+      else if (rate && rate.currency === txCurrency) amountMinor = (amountMinor ?? 0) + Math.round(parseMoneyToMinor(raw, txCurrency, where) * rate.shopPerPresentment);
+      else amountMinor = null;
+      if (amountMinor === null) break;
     }
   }
   return {

@@ -72,6 +72,17 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   await boss.schedule(QUEUES.reconcileAll, options.reconcileCron ?? '*/5 * * * *');
   await boss.schedule(QUEUES.refitAll, options.refitCron ?? '17 3 * * *');
   await boss.schedule(QUEUES.refreshTokens, '*/10 * * * *');
+  if (options.kind === 'pglite') {
+    // One process owns a PGlite directory (the lock), so a job still "active" at start belongs to a process that
+    // died (kill -9, crash). Failing it now lets pg-boss retry it at once instead of after its heartbeat expires.
+    for (const name of Object.values(QUEUES)) {
+      const orphans = (await boss.findJobs(name, { limit: 1000 })).filter((job) => job.state === 'active');
+      if (orphans.length > 0) {
+        await boss.fail(name, orphans.map((job) => job.id), { reason: 'the app process died while running it' });
+        log.warn('retrying jobs of a process that died', { queue: name, jobs: orphans.length });
+      }
+    }
+  }
   const workerIds: string[] = [];
   if (options.work !== false) {
     const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;

@@ -19,6 +19,8 @@ export interface BackfillDeps {
   batchSize?: number;
   /** Delay between bulk-operation status polls, ms. Default 1,000. */
   pollMs?: number;
+  /** Called after each committed batch with the JSONL lines stored so far (progress bars, tests). */
+  onProgress?: (shop: string, linesDone: number) => void;
   /** Runs `VACUUM (ANALYZE)` on the embedded database after the load. */
   vacuum?: () => Promise<void>;
 }
@@ -165,6 +167,7 @@ async function streamResult(deps: BackfillDeps, shop: string, url: string, skipL
   if (!response.ok || !response.body) throw new AppError('sync', `bulk result of ${shop}: HTTP ${response.status}`);
   const batchSize = deps.batchSize ?? 5000;
   let lineNo = 0;
+  let linesDone = skipLines;
   let batch: StoredOrder[] = [];
   let batchLines = 0;
   const flush = async (): Promise<void> => {
@@ -178,6 +181,8 @@ async function streamResult(deps: BackfillDeps, shop: string, url: string, skipL
       await sql`UPDATE sync_state SET bulk_lines_done = bulk_lines_done + ${lines}, orders_done = orders_done + ${orders.length},
         message = NULL WHERE shop_id = ${shop}`.execute(trx);
     });
+    linesDone += lines;
+    deps.onProgress?.(shop, linesDone);
   };
   await deps.db.updateTable('sync_state').set({ bulk_url: url }).where('shop_id', '=', shop).execute();
   if (skipLines === 0) await deps.db.updateTable('sync_state').set({ orders_done: 0 }).where('shop_id', '=', shop).execute();

@@ -52,6 +52,10 @@ export function orderPayload(input: {
     currency,
     total_price: input.total,
     total_price_set: { shop_money: { amount: input.total, currency_code: currency }, presentment_money: { amount: input.total, currency_code: currency } },
+    current_total_price_set: {
+      shop_money: { amount: (Number(input.total) - (input.refunds ?? []).reduce((sum, r) => sum + Number(r.amount), 0)).toFixed(2), currency_code: currency },
+      presentment_money: { amount: input.total, currency_code: currency },
+    },
     source_name: 'web',
     customer: input.customerId === null ? null : { id: input.customerId, email: `c${input.customerId}@example.com` },
     line_items: [],

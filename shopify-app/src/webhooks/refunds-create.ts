@@ -4,13 +4,19 @@ import { insertRefunds } from '../ingest/store.ts';
 import type { WebhookContext } from './types.ts';
 
 /**
- * `refunds/create`: store the refund once by id. It may arrive before its order; the order's customer is recomputed
- * when the order lands, because refunds are joined at compute time.
+ * `refunds/create`: store the refund (date and shop-currency amount) once by id, for refund-date attribution. The
+ * order's refunded total itself comes from the order payloads (orders/updated, bulk, reconciliation).
  */
 export async function handleRefundsCreate(ctx: WebhookContext): Promise<void> {
   const shop = await ctx.trx.selectFrom('shops').select('currency').where('shop_id', '=', ctx.shop).executeTakeFirst();
   const refund = refundFromWebhook(ctx.payload, shop?.currency ?? 'USD');
   if (refund.orderId === null) throw new AppError('bad-payload', `refund ${refund.refundId}: no order_id`);
-  await insertRefunds(ctx.trx, ctx.shop, [{ ...refund, orderId: refund.orderId }]);
+  if (refund.amountMinor === null) {
+    // Paid back in the buyer's currency: the shop-currency amount arrives with the order update (orders/updated,
+    // or the reconciliation pass), which is what the order's refunded total is taken from anyway.
+    ctx.log.info('refund in presentment currency; waiting for the order update', { shop: ctx.shop, refund: refund.refundId });
+    return;
+  }
+  await insertRefunds(ctx.trx, ctx.shop, [{ refundId: refund.refundId, refundedAtMs: refund.refundedAtMs, amountMinor: refund.amountMinor, orderId: refund.orderId }]);
   ctx.followUp({ kind: 'recompute', shop: ctx.shop });
 }

@@ -1,0 +1,75 @@
+// The app in its own process, for tests that kill it (-9) or run two of them on one PostgreSQL. Started by
+// child_process.fork with the configuration in env; answers the parent over IPC.
+import { loadOrderRecords, startAppServer, silentLogger, createShopifyApi } from '@clvlens/shopify-app';
+import { fakeShopifyFetch, installFakeShopifyFetch } from '../fake-shopify/fetch.ts';
+
+const env = process.env;
+const fakeUrl = env['FAKE_SHOPIFY_URL']!;
+await installFakeShopifyFetch(fakeUrl);
+const handled: Record<string, number> = {};
+const server = await startAppServer({
+  apiKey: env['APP_API_KEY']!,
+  apiSecretKey: env['APP_API_SECRET']!,
+  appUrl: 'https://clvlens.example.com',
+  encryptionKey: env['APP_ENCRYPTION_KEY']!,
+  databaseUrl: env['APP_DATABASE_URL'] || undefined,
+  dataDir: env['APP_DATA_DIR'] || undefined,
+  port: 0,
+  shopify: createShopifyApi({ apiKey: env['APP_API_KEY']!, apiSecretKey: env['APP_API_SECRET']!, appUrl: 'https://clvlens.example.com' }),
+  log: {
+    ...silentLogger,
+    info(message) {
+      handled[message] = (handled[message] ?? 0) + 1;
+    },
+  },
+  appOptions: {
+    fetch: fakeShopifyFetch(fakeUrl),
+    backfill: {
+      pollMs: 50,
+      batchSize: Number(env['APP_BACKFILL_BATCH'] ?? 5000),
+      // Chaos test: die like kill -9 once this many JSONL lines are committed.
+      onProgress: (_shop, linesDone) => {
+        if (env['APP_KILL_AFTER_LINES'] && linesDone >= Number(env['APP_KILL_AFTER_LINES'])) process.kill(process.pid, 'SIGKILL');
+      },
+    },
+  },
+});
+
+type Request = { id: number; type: 'status' | 'reconcile' | 'dump' | 'stop'; shop?: string };
+
+process.on('message', (raw) => {
+  const msg = raw as Request;
+  const reply = (value: unknown): void => {
+    process.send?.({ id: msg.id, value });
+  };
+  const fail = (error: unknown): void => {
+    process.send?.({ id: msg.id, error: String((error as Error)?.stack ?? error) });
+  };
+  const db = server.database.db;
+  const shop = msg.shop ?? '';
+  const run = async (): Promise<unknown> => {
+    switch (msg.type) {
+      case 'status': {
+        const sync = await db.selectFrom('sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirst();
+        const queued = await db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', shop).execute();
+        const metrics = await db.selectFrom('shop_metrics').select(['computed_at']).where('shop_id', '=', shop).executeTakeFirst();
+        return { sync: sync ?? null, queued: queued.length, computedAtMs: metrics?.computed_at.getTime() ?? null, handled };
+      }
+      case 'reconcile':
+        return server.app.reconcile(shop);
+      case 'dump': {
+        const orders = await loadOrderRecords(db, shop);
+        const insights = await db.selectFrom('customer_insights').select(['customer_id', 'deleted', 'payload']).where('shop_id', '=', shop).execute();
+        const metrics = await db.selectFrom('shop_metrics').select('payload').where('shop_id', '=', shop).executeTakeFirst();
+        return { orders, insights, summary: metrics ? JSON.parse(metrics.payload) : null };
+      }
+      case 'stop':
+        await server.stop();
+        setImmediate(() => process.exit(0));
+        return null;
+    }
+  };
+  run().then(reply, fail);
+});
+
+process.send?.({ ready: true, url: server.url, pid: process.pid });
