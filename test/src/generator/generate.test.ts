@@ -1,9 +1,10 @@
-import { assertOrderRecord, customerKeyOf, DAY_MS, isCountedOrder } from '@clvlens/core';
+import { assertOrderRecord, customerKeyOf, DAY_MS, fitMbgNbd, isCountedOrder, summarizeOrders } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
 import { decimalToMinor } from '../shop-model/money.ts';
 import type { MoneyBag, Order, ShopData } from '../shop-model/types.ts';
 import { generateShop, generateShopStream } from './generate.ts';
 import { blackFridayDay } from './locale.ts';
+import { DEFAULT_PROCESS } from './options.ts';
 import { exportText } from './test-helpers.ts';
 import { toOrderRecords } from './truth.ts';
 
@@ -258,6 +259,28 @@ describe('generateShop', () => {
       return d.getUTCFullYear() === 2025 && d.getUTCMonth() === 9;
     }).length / 31;
     expect(onBf / octoberDays).toBeGreaterThan(2.2);
+  });
+
+  it("lets core's MBG/NBD fit recover the purchase process it was drawn from, roughly", () => {
+    // Only the BTYD process: no cancellations, refunds, subscriptions or test orders. Seasonality and same-day
+    // orders merging into one purchase day bias the fit a little, hence the loose tolerances.
+    const data = generateShop({
+      seed: 'recovery', customers: 8000, endMs: END_MS, timeZone: 'UTC',
+      behaviour: { cancelShare: 0, partialRefundShare: 0, fullRefundShare: 0, subscriberShare: 0, testOrdersPerThousand: 0 },
+    });
+    const orders = toOrderRecords(data).filter(isCountedOrder)
+      .map((r) => ({ customerKey: customerKeyOf(r)!, placedAtMs: r.placedAtMs, amountMinor: r.totalMinor - r.refundedMinor }));
+    const summaries = summarizeOrders(orders, { calibrationEndMs: END_MS - 1, timeZone: 'UTC', timeUnit: 'day' });
+    const fit = fitMbgNbd(summaries);
+    if (!fit.ok) throw new Error(`MBG/NBD fit failed: ${fit.reason}`);
+    const { r, alpha, a, b } = fit.value.params;
+    const { r: r0, alphaDays, a: a0, b: b0 } = DEFAULT_PROCESS;
+    expect((r / alpha) / (r0 / alphaDays)).toBeGreaterThan(0.85);
+    expect((r / alpha) / (r0 / alphaDays)).toBeLessThan(1.15);
+    expect((a / (a + b)) / (a0 / (a0 + b0))).toBeGreaterThan(0.75);
+    expect((a / (a + b)) / (a0 / (a0 + b0))).toBeLessThan(1.3);
+    expect(r / r0).toBeGreaterThan(0.6);
+    expect(r / r0).toBeLessThan(1.4);
   });
 
   it('maps to valid core OrderRecords in the shop currency', () => {
