@@ -48,6 +48,8 @@ const api = createFakeAppApi({
   summary: { ...fixture.summary, customers: CUSTOMERS },
   customers,
   pairingCodes: ['BENCH'],
+  // The app serves up to 5,000 per page (FEED_MAX_LIMIT).
+  maxPageSize: 5000,
 });
 const apiServer = await serveFetchHandler((req) => api.fetch(req));
 const rows = customers.slice(0, LIST_ROWS).map((c) => ({ id: c.customerId, name: `Customer ${c.customerId}`, orders: c.orderCount }));

@@ -30,7 +30,7 @@ export interface SyncResult {
   evictedShops: string[];
 }
 
-export const DEFAULT_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 2500;
 
 /**
  * Frees space by dropping the cached customers of the least recently used other shop. The shop stays connected and
