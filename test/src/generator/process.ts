@@ -160,11 +160,16 @@ export function planPurchases(root: Random, cal: ShopCalendar, opts: ResolvedOpt
         localKind.push(EventKind.subscriptionRenewal);
       }
     }
-    // Keep the buyer's events in time order so truncation (order-count mode) drops the latest ones.
-    const idx = local.map((_, i) => i).sort((x, y) => local[x]! - local[y]! || x - y);
-    const room = Math.min(idx.length, realTarget - events.length);
+    // Keep the buyer's events in time order so truncation (order-count mode) drops the latest ones. Purchases come
+    // out in order; only subscription renewals interleave with them.
+    const room = Math.min(local.length, realTarget - events.length);
     buyers.push(spendRate, guest, country, subscriber);
-    for (let i = 0; i < room; i++) events.push(local[idx[i]!]!, b, localKind[idx[i]!]!);
+    if (subscriber) {
+      const idx = local.map((_, i) => i).sort((x, y) => local[x]! - local[y]! || x - y);
+      for (let i = 0; i < room; i++) events.push(local[idx[i]!]!, b, localKind[idx[i]!]!);
+    } else {
+      for (let i = 0; i < room; i++) events.push(local[i]!, b, localKind[i]!);
+    }
     if (events.length >= MAX_EVENTS) throw new RangeError(`generateShop: more than ${MAX_EVENTS} orders; use fewer customers`);
   }
 
