@@ -215,6 +215,12 @@ describe('pnpm start: the offline demo end to end', () => {
     await admin.goto(`https://admin.shopify.com/store/${demo.storeHandle}/orders`);
     await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
     await shot(admin, 'admin-orders');
+
+    const firstOrder = await admin.evaluate(() => document.querySelector('#rows a[href*="/orders/"]')!.getAttribute('href')!);
+    await admin.locator(`a[href="${firstOrder}"]`).first().click();
+    await admin.waitForURL(`**${firstOrder}`);
+    await expect.poll(() => admin.locator('clvlens-card').count(), { timeout: 10_000 }).toBe(1);
+    await shot(admin, 'admin-order');
   }, 60_000);
 
   it('a new order in the fake shop changes that customer\'s badge within 5 s', async () => {
@@ -236,6 +242,8 @@ describe('pnpm start: the offline demo end to end', () => {
     const popup = await context.newPage();
     await popup.goto(`chrome-extension://${demo.extensionId}/popup.html`);
     await expect.poll(() => popup.locator('[data-testid="sync-now"]').textContent()).toBe('Sync now');
+    await expect.poll(() => popup.locator('[data-testid="connection"]').textContent()).toContain(demo.shopDomain);
+    await shot(popup, 'extension-popup');
 
     const order = newOrderFor(demo, customerId);
     const started = Date.now();

@@ -52,7 +52,12 @@ async function runDemo(): Promise<void> {
 
   out.write(`${bold('CLV Lens offline demo')} ${dim('(no Shopify account needed; Ctrl-C stops it, `pnpm start` again resumes)')}\n`);
   out.write('Checking the browser extension build…\n');
-  const extensionDir = ensureExtensionBuilt();
+  let extensionDir: string | undefined;
+  try {
+    extensionDir = ensureExtensionBuilt();
+  } catch (error) {
+    process.stderr.write(`Could not build the extension (${(error as Error).message.split('\n')[0]}); run \`pnpm --filter @clvlens/extension run build\`. The demo starts without it.\n`);
+  }
 
   let lastBar = '';
   const progress = (p: DemoProgress) => {
@@ -96,7 +101,7 @@ async function runDemo(): Promise<void> {
   try {
     demo = await startDemo({
       dataDir,
-      extensionDir,
+      ...(extensionDir !== undefined ? { extensionDir } : {}),
       ...(customers !== undefined ? { customers } : {}),
       ...(env['CLVLENS_EXTENSION_ORIGINS'] ? { extraExtensionOrigins: env['CLVLENS_EXTENSION_ORIGINS'].split(',').map((s) => s.trim()).filter((s) => s !== '') } : {}),
       onStep: (message) => {
