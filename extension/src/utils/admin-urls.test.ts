@@ -40,6 +40,14 @@ describe('parseAdminLink', () => {
     expect(parseAdminLink(href, `${BASE}/`)).toEqual(expected);
   });
 
+  it('reads legacy admin links against a legacy admin page', () => {
+    expect(parseAdminLink('/admin/customers/5', 'https://shop-1.myshopify.com/admin/orders')).toEqual({
+      kind: 'customer',
+      storeHandle: 'shop-1',
+      customerId: '5',
+    });
+  });
+
   it.each([
     '/store/demo/customers',
     '/store/demo/customers/101/edit',

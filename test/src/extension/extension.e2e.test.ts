@@ -221,6 +221,42 @@ describe('extension in Chromium', () => {
     await expect.poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).orders).toBe('42×');
   });
 
+  it('applies the badge settings chosen on the options page', async () => {
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    await options.locator('input[name="historicClv"]').uncheck();
+    await options.locator('input[name="showDetailCard"]').uncheck();
+    // Saved in the background: a fresh options page reads them back.
+    await expect
+      .poll(async () => {
+        await options.reload();
+        return options.locator('input[name="historicClv"]').isChecked();
+      })
+      .toBe(false);
+    expect(await options.locator('input[name="showDetailCard"]').isChecked()).toBe(false);
+    await options.close();
+    await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
+    await expect.poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).state).toBe('found');
+    expect(await admin.locator('clvlens-badge .clv').count()).toBe(0);
+    expect(await admin.locator('clvlens-badge .tier').count()).toBeGreaterThan(0);
+    await admin.locator(`a[href="/store/${fixture.storeHandle}/customers/6"]`).click();
+    await admin.waitForURL('**/customers/6');
+    await admin.waitForSelector('h1');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await admin.locator('clvlens-card').count()).toBe(0);
+    const restore = await browser.context.newPage();
+    await restore.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    await restore.locator('input[name="historicClv"]').check();
+    await restore.locator('input[name="showDetailCard"]').check();
+    await expect
+      .poll(async () => {
+        await restore.reload();
+        return restore.locator('input[name="showDetailCard"]').isChecked();
+      })
+      .toBe(true);
+    await restore.close();
+  });
+
   it('disconnect revokes the token and clears the cache; badges fall back to "not connected"', async () => {
     const options = await browser.context.newPage();
     await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
