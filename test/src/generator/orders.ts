@@ -249,7 +249,7 @@ export class OrderFactory {
         const u = rng.next();
         if (u < 0.5) code = { code: 'SPRING15', type: 'percentage', pct: 0.15, fixedShop: 0 };
         else if (u < 0.8) code = { code: 'FREESHIP', type: 'shipping', pct: 0, fixedShop: 0 };
-        else code = { code: 'TAKE10', type: 'fixed_amount', pct: 0, fixedShop: pricePoint(10, opts.currency) + 1 };
+        else code = { code: 'TAKE10', type: 'fixed_amount', pct: 0, fixedShop: pricePoint(10, opts.currency) + (this.#shopExp === 0 ? 0 : 1) };
       }
     }
     const discountable = lines.filter((l) => !l.variant.giftCard);
