@@ -2,6 +2,7 @@
 /** Shared probes for the extension's end-to-end tests (they run in the page or the service worker). */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
 
 export interface BadgeProbe {
@@ -62,3 +63,6 @@ export const money = (minor: number, currency: string) => {
 export const pct = (f: number) => `${Math.round(f * 100)}%`;
 
 export const TIER_SHORT = { low: 'Low', medium: 'Med', high: 'High' } as const;
+
+/** `expect.poll` with room for a loaded CI machine (the default 1 s is too short when every package tests at once). */
+export const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 50 });

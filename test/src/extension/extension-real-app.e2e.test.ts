@@ -16,7 +16,7 @@ import { generateShop } from '../generator/generate.ts';
 import type { ShopData } from '../shop-model/types.ts';
 import type { AdminFixtureData } from './admin-fixture.ts';
 import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
-import { badgeFor, countBadges, money, pct, shot, swCustomerCount, TIER_SHORT } from './e2e-helpers.ts';
+import { badgeFor, countBadges, poll, money, pct, shot, swCustomerCount, TIER_SHORT } from './e2e-helpers.ts';
 import { serveAdminFixture, type RunningServer } from './servers.ts';
 
 const XSS_NAME = '<img src=x onerror=alert(1)>';
@@ -133,7 +133,7 @@ describe('extension with the real app on the fake Shopify', () => {
     await options.locator('input[name="appUrl"]').fill(h.server.url);
     await options.locator('input[name="code"]').fill(code);
     await options.locator('[data-testid="connect"]').click();
-    await expect.poll(() => options.locator('[data-testid="message"]').textContent()).toContain(`Connected to ${shop}`);
+    await poll(() => options.locator('[data-testid="message"]').textContent()).toContain(`Connected to ${shop}`);
     await expect.poll(() => options.locator('[data-testid="shop-sync"]').textContent(), { timeout: 30_000 }).toMatch(/^synced/);
     expect(await options.locator('[data-testid="shop-cached"]').textContent()).toBe(insights.size.toLocaleString('en-US'));
     expect(await swCustomerCount(browser)).toBe(insights.size);
@@ -143,7 +143,7 @@ describe('extension with the real app on the fake Shopify', () => {
 
   it('badges the customer list with the numbers the app serves', async () => {
     await admin.goto(`https://admin.shopify.com/store/${handle}/customers`);
-    await expect.poll(() => countBadges(admin, 'found')).toBe(listed.length);
+    await poll(() => countBadges(admin, 'found')).toBe(listed.length);
     for (const [i, c] of listed.entries()) {
       // The fixture's second row links with an absolute URL and a query string, like some admin links do.
       const href = i === 1 ? `https://admin.shopify.com/store/${handle}/customers/${c.customerId}?tab=orders` : `/store/${handle}/customers/${c.customerId}`;
@@ -162,7 +162,7 @@ describe('extension with the real app on the fake Shopify', () => {
     await admin.locator(`a[href="/store/${handle}/customers/${c.customerId}"]`).click();
     await admin.waitForURL(`**/customers/${c.customerId}`);
     const card = admin.locator('clvlens-card[data-state="found"]');
-    await expect.poll(() => card.count()).toBe(1);
+    await poll(() => card.count()).toBe(1);
     const text = (await card.locator('.card').textContent()) ?? '';
     expect(text).toContain(money(c.historicClvMinor, c.currency));
     expect(text).toContain(c.predictedClvMinor === null ? 'No model yet' : money(c.predictedClvMinor, c.currency));
@@ -177,7 +177,7 @@ describe('extension with the real app on the fake Shopify', () => {
     await admin.locator(`nav a[href="/store/${handle}/orders"]`).click();
     await admin.waitForURL('**/orders');
     const withCustomer = listedOrders.filter((o) => o.customerId !== null);
-    await expect.poll(() => countBadges(admin, 'found')).toBe(withCustomer.length);
+    await poll(() => countBadges(admin, 'found')).toBe(withCustomer.length);
     for (const o of withCustomer) {
       expect((await badgeFor(admin, `/store/${handle}/orders/${o.id}`)).orders).toBe(`${insights.get(o.customerId!)!.orderCount}×`);
     }
@@ -189,7 +189,7 @@ describe('extension with the real app on the fake Shopify', () => {
     await admin.locator(`a[href="/store/${handle}/orders/${first.id}"]`).click();
     await admin.waitForURL(`**/orders/${first.id}`);
     const card = admin.locator('clvlens-card[data-state="found"]');
-    await expect.poll(() => card.count()).toBe(1);
+    await poll(() => card.count()).toBe(1);
     const c = insights.get(first.customerId!)!;
     expect(await card.locator('.card').textContent()).toContain(money(c.historicClvMinor, c.currency));
   });
@@ -199,10 +199,10 @@ describe('extension with the real app on the fake Shopify', () => {
     const popup = await browser.context.newPage();
     await popup.setViewportSize({ width: 360, height: 640 });
     await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
-    await expect.poll(() => popup.locator('[data-testid="repeat-rate"]').textContent()).toBe(pct(s.repeatPurchaseRate.value));
+    await poll(() => popup.locator('[data-testid="repeat-rate"]').textContent()).toBe(pct(s.repeatPurchaseRate.value));
     expect(await popup.locator('[data-testid="average-clv"]').textContent()).toBe(money(s.averageClvMinor, s.currency));
     expect(await popup.locator('[data-testid="churn"]').textContent()).toBe(`${pct(s.churn.d30)} / ${pct(s.churn.d60)} / ${pct(s.churn.d90)}`);
-    await expect.poll(() => popup.locator('.uplot canvas').count()).toBe(1);
+    await poll(() => popup.locator('.uplot canvas').count()).toBe(1);
     const links = await popup.locator('[data-testid="at-risk"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toEqual(s.topAtRisk.slice(0, 5).map((c) => customerAdminUrl(handle, c.customerId)));
     await shot(popup, 'real-app-popup');
@@ -220,11 +220,10 @@ describe('extension with the real app on the fake Shopify', () => {
     const popup = await browser.context.newPage();
     await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
     await popup.locator('[data-testid="sync-now"]').click();
-    await expect.poll(() => popup.locator('[data-testid="sync-now"]').textContent()).toBe('Sync now');
+    await poll(() => popup.locator('[data-testid="sync-now"]').textContent()).toBe('Sync now');
     await popup.close();
     await admin.goto(`https://admin.shopify.com/store/${handle}/customers`);
-    await expect
-      .poll(async () => (await badgeFor(admin, `/store/${handle}/customers/${target.customerId}`)).orders)
+    await poll(async () => (await badgeFor(admin, `/store/${handle}/customers/${target.customerId}`)).orders)
       .toBe(`${target.orderCount - 1}×`);
   });
 
@@ -235,12 +234,12 @@ describe('extension with the real app on the fake Shopify', () => {
     const options = await browser.context.newPage();
     await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
     await options.locator('[data-testid="disconnect"]').click();
-    await expect.poll(() => options.locator('[data-testid="no-shops"]').count()).toBe(1);
+    await poll(() => options.locator('[data-testid="no-shops"]').count()).toBe(1);
     expect(await options.locator('[data-testid="message"]').textContent()).not.toContain('could not be told');
     expect(await live()).toHaveLength(1);
     expect(await swCustomerCount(browser)).toBe(0);
     await options.close();
     await admin.goto(`https://admin.shopify.com/store/${handle}/customers`);
-    await expect.poll(() => countBadges(admin, 'not-connected')).toBe(listed.length + 1);
+    await poll(() => countBadges(admin, 'not-connected')).toBe(listed.length + 1);
   });
 });

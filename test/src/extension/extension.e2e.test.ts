@@ -13,7 +13,7 @@ import { createFakeAppApi, type FakeAppApi } from '@clvlens/extension/testing';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import type { AdminFixtureData } from './admin-fixture.ts';
 import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
-import { badgeFor, countBadges, money as moneyIn, pct, shot, swCustomerCount as swCount } from './e2e-helpers.ts';
+import { badgeFor, countBadges, poll, money as moneyIn, pct, shot, swCustomerCount as swCount } from './e2e-helpers.ts';
 import { loadCdnowFixture, type CdnowFixture } from './cdnow-fixture.ts';
 import { serveAdminFixture, serveFetchHandler, type RunningServer } from './servers.ts';
 
@@ -83,7 +83,7 @@ describe('extension in Chromium', () => {
     await options.locator('input[name="appUrl"]').fill(apiServer.url);
     await options.locator('input[name="code"]').fill(PAIRING_CODE);
     await options.locator('[data-testid="connect"]').click();
-    await expect.poll(() => options.locator('[data-testid="message"]').textContent()).toContain(`Connected to ${fixture.shopDomain}`);
+    await poll(() => options.locator('[data-testid="message"]').textContent()).toContain(`Connected to ${fixture.shopDomain}`);
     await expect
       .poll(() => options.locator('[data-testid="shop-sync"]').textContent(), { timeout: 20_000 })
       .toMatch(/^synced/);
@@ -99,7 +99,7 @@ describe('extension in Chromium', () => {
 
   it('badges every customer link on the customer list, from the cache, and nothing else', async () => {
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
-    await expect.poll(() => countBadges(admin, 'found')).toBeGreaterThanOrEqual(20);
+    await poll(() => countBadges(admin, 'found')).toBeGreaterThanOrEqual(20);
     const c1 = byId.get('1')!;
     const b1 = await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`);
     expect(b1.state).toBe('found');
@@ -131,7 +131,7 @@ describe('extension in Chromium', () => {
   it('explains a badge on keyboard focus, with an accessible label', async () => {
     const badge = admin.locator('clvlens-badge .badge[data-state="found"]').first();
     await badge.focus();
-    await expect.poll(() => badge.locator('.tip').isVisible()).toBe(true);
+    await poll(() => badge.locator('.tip').isVisible()).toBe(true);
     expect(await badge.getAttribute('aria-label')).toMatch(/^CLV Lens: (Low|Medium|High) risk, historic CLV \$/);
     expect(await badge.getAttribute('tabindex')).toBe('0');
     await shot(admin, 'customers-list');
@@ -139,14 +139,13 @@ describe('extension in Chromium', () => {
 
   it('badges rows that load later', async () => {
     const late = fixture.customers[20]!;
-    await expect.poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${late.customerId}`)).state).toBe('found');
+    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${late.customerId}`)).state).toBe('found');
     await admin.evaluate((c) => (window as unknown as { __addCustomerRows: (r: unknown[]) => void }).__addCustomerRows([c]), {
       id: fixture.customers[30]!.customerId,
       name: 'Added by script',
       orders: 1,
     });
-    await expect
-      .poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${fixture.customers[30]!.customerId}`)).orders)
+    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${fixture.customers[30]!.customerId}`)).orders)
       .toBe(`${fixture.customers[30]!.orderCount}×`);
   });
 
@@ -155,7 +154,7 @@ describe('extension in Chromium', () => {
     await admin.locator(`a[href="/store/${fixture.storeHandle}/customers/6"]`).click();
     await admin.waitForURL(`**/customers/6`);
     const card = admin.locator('clvlens-card[data-state="found"]');
-    await expect.poll(() => card.count()).toBe(1);
+    await poll(() => card.count()).toBe(1);
     const text = (await card.locator('.card').textContent()) ?? '';
     expect(text).toContain(money(c.historicClvMinor));
     expect(text).toContain(money(c.averageOrderValueMinor));
@@ -174,7 +173,7 @@ describe('extension in Chromium', () => {
     await admin.locator(`nav a[href="/store/${fixture.storeHandle}/orders"]`).click();
     await admin.waitForURL('**/orders');
     const [firstOrderId, firstCustomerId] = [...fixture.orders][0]!;
-    await expect.poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/orders/${firstOrderId}`)).state).toBe('found');
+    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/orders/${firstOrderId}`)).state).toBe('found');
     expect((await badgeFor(admin, `/store/${fixture.storeHandle}/orders/${firstOrderId}`)).orders).toBe(`${byId.get(firstCustomerId)!.orderCount}×`);
     expect((await badgeFor(admin, `/store/${fixture.storeHandle}/orders/999999`)).state).toBe('missing');
     // The third row links its customer: that link is badged, the order link is not.
@@ -187,7 +186,7 @@ describe('extension in Chromium', () => {
     await admin.locator(`a[href="/store/${fixture.storeHandle}/orders/${firstOrderId}"]`).click();
     await admin.waitForURL(`**/orders/${firstOrderId}`);
     const card = admin.locator('clvlens-card[data-state="found"]');
-    await expect.poll(() => card.count()).toBe(1);
+    await poll(() => card.count()).toBe(1);
     expect(await card.locator('.card').textContent()).toContain(money(byId.get(firstCustomerId)!.historicClvMinor));
     // The mapping came from the cache: no new order request.
     expect(api.requests.filter((r) => r.includes('/api/v1/orders/')).length).toBe(12);
@@ -199,12 +198,12 @@ describe('extension in Chromium', () => {
     await popup.setViewportSize({ width: 360, height: 600 });
     await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
     const s = fixture.summary;
-    await expect.poll(() => popup.locator('[data-testid="repeat-rate"]').textContent()).toBe(pct(s.repeatPurchaseRate.value));
+    await poll(() => popup.locator('[data-testid="repeat-rate"]').textContent()).toBe(pct(s.repeatPurchaseRate.value));
     expect(await popup.locator('[data-testid="connection"]').textContent()).toContain(fixture.shopDomain);
     expect(await popup.locator('[data-testid="average-clv"]').textContent()).toBe(money(s.averageClvMinor));
     expect(await popup.locator('[data-testid="churn"]').textContent()).toBe(`${pct(s.churn.d30)} / ${pct(s.churn.d60)} / ${pct(s.churn.d90)}`);
     expect(await popup.locator('[data-testid="last-sync"]').textContent()).toMatch(/Last sync: (just now|\d+ min ago)/);
-    await expect.poll(() => popup.locator('.uplot canvas').count()).toBe(1);
+    await poll(() => popup.locator('.uplot canvas').count()).toBe(1);
     const links = await popup.locator('[data-testid="at-risk"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toEqual(s.topAtRisk.map((c) => customerAdminUrl(fixture.storeHandle, c.customerId)));
     await shot(popup, 'popup');
@@ -213,12 +212,12 @@ describe('extension in Chromium', () => {
     api.upsertCustomer(changed);
     const before = api.requests.length;
     await popup.locator('[data-testid="sync-now"]').click();
-    await expect.poll(() => api.requests.slice(before).some((r) => r.startsWith('GET /api/v1/customers?'))).toBe(true);
-    await expect.poll(() => popup.locator('[data-testid="sync-now"]').textContent()).toBe('Sync now');
+    await poll(() => api.requests.slice(before).some((r) => r.startsWith('GET /api/v1/customers?'))).toBe(true);
+    await poll(() => popup.locator('[data-testid="sync-now"]').textContent()).toBe('Sync now');
     expect(api.requests.slice(before).find((r) => r.startsWith('GET /api/v1/customers?'))).toContain(`since=${fixture.customers.length}`);
     await popup.close();
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
-    await expect.poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).orders).toBe('42×');
+    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).orders).toBe('42×');
   });
 
   it('applies the badge settings chosen on the options page', async () => {
@@ -227,8 +226,7 @@ describe('extension in Chromium', () => {
     await options.locator('input[name="historicClv"]').uncheck();
     await options.locator('input[name="showDetailCard"]').uncheck();
     // Saved in the background: a fresh options page reads them back.
-    await expect
-      .poll(async () => {
+    await poll(async () => {
         await options.reload();
         return options.locator('input[name="historicClv"]').isChecked();
       })
@@ -236,7 +234,7 @@ describe('extension in Chromium', () => {
     expect(await options.locator('input[name="showDetailCard"]').isChecked()).toBe(false);
     await options.close();
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
-    await expect.poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).state).toBe('found');
+    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).state).toBe('found');
     expect(await admin.locator('clvlens-badge .clv').count()).toBe(0);
     expect(await admin.locator('clvlens-badge .tier').count()).toBeGreaterThan(0);
     await admin.locator(`a[href="/store/${fixture.storeHandle}/customers/6"]`).click();
@@ -248,8 +246,7 @@ describe('extension in Chromium', () => {
     await restore.goto(`chrome-extension://${browser.extensionId}/options.html`);
     await restore.locator('input[name="historicClv"]').check();
     await restore.locator('input[name="showDetailCard"]').check();
-    await expect
-      .poll(async () => {
+    await poll(async () => {
         await restore.reload();
         return restore.locator('input[name="showDetailCard"]').isChecked();
       })
@@ -261,14 +258,14 @@ describe('extension in Chromium', () => {
     const options = await browser.context.newPage();
     await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
     await options.locator('[data-testid="disconnect"]').click();
-    await expect.poll(() => options.locator('[data-testid="no-shops"]').count()).toBe(1);
+    await poll(() => options.locator('[data-testid="no-shops"]').count()).toBe(1);
     expect(await options.locator('[data-testid="message"]').textContent()).toContain('cleared its cached data');
     expect(api.tokens.size).toBe(0);
     expect(await swCustomerCount()).toBe(0);
     await shot(options, 'options-disconnected');
     await options.close();
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
-    await expect.poll(() => countBadges(admin, 'not-connected')).toBeGreaterThanOrEqual(21);
+    await poll(() => countBadges(admin, 'not-connected')).toBeGreaterThanOrEqual(21);
     expect(await countBadges(admin, 'found')).toBe(0);
     await shot(admin, 'customers-list-disconnected');
   });
