@@ -3,8 +3,8 @@
  * from PractRand, 128-bit state, passes PractRand and BigCrush) seeded through splitmix32, plus the samplers the
  * buy-till-you-die process needs (Gamma, Beta, Poisson, exponential, normal).
  *
- * Every stream is a pure function of its seed, so the same seed gives byte-identical shops on every platform
- * (only 32-bit integer maths and IEEE doubles). Independent sub-streams are derived with {@link Random.derive},
+ * Every stream is a pure function of its seed (only 32-bit integer maths and IEEE doubles), so the same seed gives
+ * byte-identical shops wherever the same Node version runs. Independent sub-streams are derived with {@link Random.derive},
  * which hashes (seed, labels...) rather than sharing one sequence: a change in how many numbers one part of the
  * generator draws does not shift every other part.
  */
