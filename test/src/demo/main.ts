@@ -70,6 +70,8 @@ async function runDemo(): Promise<void> {
     lastBar = line;
   };
   let demo: Demo | null = null;
+  let starting: Promise<Demo> | null = null;
+  const abort = new AbortController();
   let stopping = false;
   let firstSignalMs = 0;
   const stop = async (signal: string) => {
@@ -89,7 +91,14 @@ async function runDemo(): Promise<void> {
       process.exit(1);
     }, 60_000).unref();
     out.write(`\n${signal}: stopping live orders, the admin pages, the app (a running recompute may take a few seconds; then the database lock is released) and the fake Shopify…\n`);
-    await demo?.stop();
+    if (demo === null && starting !== null) {
+      // Still starting: abort, and startDemo stops what it had started (the database closes cleanly); if it had just
+      // finished, stop the demo it returned.
+      abort.abort();
+      await (await starting.catch(() => null))?.stop();
+    } else {
+      await demo?.stop();
+    }
     out.write(`Stopped. Data kept in ${dataDir}; \`pnpm start\` resumes from it (\`pnpm start --reset\` starts over).\n`);
     process.exit(0);
   };
@@ -99,7 +108,8 @@ async function runDemo(): Promise<void> {
 
   const live = { created: 0, changed: 0 };
   try {
-    demo = await startDemo({
+    starting = startDemo({
+      signal: abort.signal,
       dataDir,
       ...(extensionDir !== undefined ? { extensionDir } : {}),
       ...(customers !== undefined ? { customers } : {}),
@@ -117,7 +127,9 @@ async function runDemo(): Promise<void> {
         else if ((live.created + live.changed) % 20 === 0) out.write(`live: ${live.created} new orders, ${live.changed} changes since start\n`);
       },
     });
+    demo = await starting;
   } catch (error) {
+    if (stopping) return;
     out.write('\n');
     const e = error as Error & { code?: string };
     if (e.code === 'data-dir-locked') process.stderr.write(`${e.message}\nIs another \`pnpm start\` running?\n`);

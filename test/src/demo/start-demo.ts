@@ -69,6 +69,8 @@ export interface DemoOptions {
   onLiveAction?: (action: LiveAction) => void;
   /** Human-readable steps ("generated 20,000 customers in 0.9 s"). */
   onStep?: (message: string) => void;
+  /** Aborting it while the demo starts (Ctrl-C during the backfill) stops what was started and rejects. */
+  signal?: AbortSignal;
   /** Backfill insert batch and bulk status poll interval. Default the app's. */
   backfill?: { batchSize?: number; pollMs?: number };
 }
@@ -271,6 +273,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await new KyselySessionStorage(database.db, cipher).deleteSession(shopify.session.getOfflineId(shopDomain));
     const before = await database.db.selectFrom('sync_state').select(['state']).where('shop_id', '=', shopDomain).executeTakeFirst();
     const resumed = before?.state === 'live';
+    if (before !== undefined && !resumed) {
+      // Stopped during the backfill: its bulk operation lived in the previous fake. Start a new one; the orders already
+      // stored are overwritten by the same lines.
+      await database.db.updateTable('sync_state').set({ bulk_operation_id: null, bulk_lines_done: 0 }).where('shop_id', '=', shopDomain).execute();
+      step('The previous start stopped during the backfill: it starts again on this fake');
+    }
 
     const app = await startAppServer({
       apiKey: state.apiKey,
@@ -306,7 +314,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     step(resumed ? `Resumed: ${shopDomain} is already synced in the app's database; new tokens exchanged` : `Installed the app in ${shopDomain} (token exchange); backfill started`);
 
     t = Date.now();
-    const summary = await waitUntilComputed(app, shopDomain, sessionToken, (p) => {
+    const summary = await waitUntilComputed(app, shopDomain, sessionToken, options.signal, (p) => {
       if (!resumed) options.onProgress?.({ ...p, elapsedMs: Date.now() - t });
     });
     const backfilledOrders = resumed ? 0 : summary.sync.ordersDone;
@@ -405,11 +413,13 @@ async function waitUntilComputed(
   app: AppServer,
   shop: string,
   sessionToken: () => string,
+  signal: AbortSignal | undefined,
   onProgress: (p: Omit<DemoProgress, 'elapsedMs'>) => void,
   timeoutMs = 15 * 60_000,
 ): Promise<ShopSummaryV1> {
   const started = Date.now();
   for (;;) {
+    signal?.throwIfAborted();
     const res = await fetch(`${app.url}/app/api/summary`, { headers: { authorization: `Bearer ${sessionToken()}` } });
     if (res.status !== 200) throw new Error(`The app's /app/api/summary answered HTTP ${res.status}: ${await res.text()}`);
     const summary = (await res.json()) as ShopSummaryV1;
