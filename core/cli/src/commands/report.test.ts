@@ -46,8 +46,10 @@ describe('clvlens report --json', () => {
   });
 
   it('defaults as-of to the end of the last order day and honours --window-days', async () => {
-    const { code, out } = await run(['report', fixture, '--json', '--window-days', '90']);
+    const { code, out, err } = await run(['report', fixture, '--json', '--window-days', '90']);
     expect(code).toBe(0);
+    // The export's times are at -0500/-0400/-0300 while days are taken in UTC: the user is told, on stderr only.
+    expect(err).toBe('clvlens: note: ' + fixture + ' has times at UTC offset -0300, -0400, -0500 but days, weeks and months are taken in UTC; pass --timezone Area/City (the shop time zone) to match Shopify.\n');
     const doc = JSON.parse(out);
     expect(doc.asOf).toBe('2025-10-30T23:59:59.999Z');
     expect(doc.input.asOfSource).toBe('last-order-day');
@@ -79,9 +81,9 @@ describe('clvlens report --json', () => {
 
 describe('clvlens report --progress', () => {
   it('draws reading progress on stderr only when asked (or when stderr is a terminal)', async () => {
-    const quiet = await run(['report', fixture, '--json']);
+    const quiet = await run(['report', fixture, '--json', '--timezone', 'America/New_York']);
     expect(quiet.err).toBe('');
-    const loud = await run(['report', fixture, '--json', '--progress']);
+    const loud = await run(['report', fixture, '--json', '--timezone', 'America/New_York', '--progress']);
     expect(loud.code).toBe(0);
     expect(loud.err).toMatch(/\rreading .*hand-made-orders-export\.csv: 100% of 12\.4 kB, 39 rows, [\d.]+ s\n$/);
     expect(loud.out).toBe(quiet.out);

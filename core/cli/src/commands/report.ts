@@ -103,6 +103,14 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
     throw new CliError(CliErrorCode.noOrders, `${file} holds no orders to report on (${read.dataRows} data rows; skipped: ${JSON.stringify(read.skippedByReason)}).`);
   }
   const shopCurrency = read.orders[0]?.currency ?? currency ?? 'USD';
+  const foreignOffsets = (read.timeOffsets ?? []).filter((offset) => offset !== '+0000');
+  if (values.timezone === undefined && foreignOffsets.length > 0) {
+    // Shopify writes datetimes in the shop's zone: a non-zero offset means days and weeks in UTC are not the shop's.
+    io.stderr.write(
+      `clvlens: note: ${file} has times at UTC offset ${foreignOffsets.join(', ')} but days, weeks and months are taken in UTC; ` +
+        'pass --timezone Area/City (the shop time zone) to match Shopify.\n',
+    );
+  }
 
   let lastPlacedMs = Number.NEGATIVE_INFINITY;
   for (const order of read.orders) if (order.placedAtMs > lastPlacedMs) lastPlacedMs = order.placedAtMs;

@@ -37,6 +37,11 @@ export interface ReadOrdersResult {
    * Orders core does not count (test, cancelled, net <= 0) are not here: they are orders, and core counts them.
    */
   skippedByReason: Record<string, number>;
+  /**
+   * UTC offsets the file's datetimes carry (`-0400`, `+0000`; at most a few distinct ones), when the format has
+   * them: lets `report` warn that the export is from a shop outside `--timezone`.
+   */
+  timeOffsets?: string[];
 }
 
 /**

@@ -69,6 +69,7 @@ export async function readShopifyOrdersExport(
   let currentName: string | null = null;
   let currentOrder: OrderRecord | null = null;
   let shopCurrency = options.currency;
+  const timeOffsets = new Set<string>();
 
   const cell = (fields: readonly string[], index: number): string => (index < 0 ? '' : (fields[index] ?? ''));
 
@@ -77,6 +78,10 @@ export async function readShopifyOrdersExport(
 
     const createdText = cell(fields, c.createdAt);
     const placedAtMs = parseDateTimeMs(createdText, options.timeZone);
+    if (timeOffsets.size < 8) {
+      const offset = /[+-]\d{2}:?\d{2}$|Z$/.exec(createdText.trim());
+      if (offset !== null) timeOffsets.add(offset[0] === 'Z' ? '+0000' : offset[0].replace(':', ''));
+    }
     if (placedAtMs === null) {
       throw at(c.createdAt, `${JSON.stringify(createdText)} is not a date-time like "2025-10-02 17:09:34 -0300".`);
     }
@@ -221,7 +226,7 @@ export async function readShopifyOrdersExport(
     },
     options.progress,
   );
-  return { format: InputFormat.shopifyOrdersExport, file, orders, dataRows, skippedByReason };
+  return { format: InputFormat.shopifyOrdersExport, file, orders, dataRows, skippedByReason, timeOffsets: [...timeOffsets].sort() };
 }
 
 /** Zip codes, phones and ids may carry a leading `'` so spreadsheets keep them as text. */
