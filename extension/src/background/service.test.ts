@@ -144,6 +144,22 @@ describe('createBackgroundService handleMessage', () => {
     });
   });
 
+  it('resumes a sync a stopped worker left half done, from its last committed cursor', async () => {
+    const { service, ask, api } = setup();
+    await ask({ type: 'connect', appUrl: APP, code: 'GOOD-CODE' });
+    await service.sync(SHOP);
+    const db = await openRetentionDb();
+    const shop = (await db.get('shops', SHOP))!;
+    // As if the worker stopped after the first page of a later sync.
+    await db.put('shops', { ...shop, syncState: 'syncing', cursor: '2' });
+    api.upsertCustomer(sampleInsight('9'));
+    const before = api.requests.length;
+    await service.resumeInterrupted();
+    expect(api.requests.slice(before).filter((r) => r.startsWith('GET /api/v1/customers'))[0]).toBe('GET /api/v1/customers?limit=2&since=2');
+    expect((await db.get('shops', SHOP))?.syncState).toBe('idle');
+    expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['9'] })).customers['9']).not.toBeNull();
+  });
+
   it('stores badge settings, coercing unknown or missing fields to defaults', async () => {
     const { ask } = setup();
     const saved = await ask({

@@ -49,6 +49,11 @@ export interface BackgroundService {
   sync(shopDomain: string): Promise<SyncResult>;
   /** Periodic sync of every shop that is connected, not evicted and not waiting for a reconnect. */
   syncAll(): Promise<void>;
+  /**
+   * Resumes syncs a stopped service worker left half done (MV3 stops idle workers): the feed continues from the last
+   * committed page's cursor. Called when the worker starts.
+   */
+  resumeInterrupted(): Promise<void>;
 }
 
 /** A guest-order answer is re-checked after this long, since the app may link the order to a customer later. */
@@ -286,6 +291,12 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
       }
     },
     sync,
+    async resumeInterrupted() {
+      const shops = await listShops(await db());
+      for (const s of shops) {
+        if (s.syncState === 'syncing' && !running.has(s.shopDomain)) await sync(s.shopDomain).catch(() => undefined);
+      }
+    },
     async syncAll() {
       const shops = await listShops(await db());
       for (const s of shops) {

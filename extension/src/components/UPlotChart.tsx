@@ -22,10 +22,13 @@ export function UPlotChart({ options, data, label }: UPlotChartProps) {
 
   useEffect(() => {
     let cancelled = false;
-    void import('uplot').then(({ default: UPlot }) => {
-      if (cancelled || !target.current) return;
-      chart.current = new UPlot(options, latestData.current, target.current);
-    });
+    import('uplot')
+      .then(({ default: UPlot }) => {
+        if (cancelled || !target.current) return;
+        chart.current = new UPlot(options, latestData.current, target.current);
+      })
+      // A chart that cannot draw (no canvas) leaves its accessible label; the numbers above it still show.
+      .catch(() => undefined);
     return () => {
       cancelled = true;
       chart.current?.destroy();

@@ -21,6 +21,8 @@ export default defineBackground(() => {
     return true;
   });
 
+  void service.resumeInterrupted();
+
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === SYNC_ALARM) void service.syncAll();
   });

@@ -1,0 +1,71 @@
+// @vitest-environment happy-dom
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { DEFAULT_BADGE_SETTINGS, type Request } from '../../messages/protocol.ts';
+import { Options } from './Options.tsx';
+
+async function mount(): Promise<{ el: HTMLElement; sent: Request[] }> {
+  const sent: Request[] = [];
+  vi.spyOn(browser.runtime, 'sendMessage').mockImplementation((async (req: Request) => {
+    sent.push(req);
+    if (req.type === 'status.get') return { ok: true, value: { shops: [], notices: [] } };
+    if (req.type === 'settings.get') return { ok: true, value: DEFAULT_BADGE_SETTINGS };
+    if (req.type === 'connect') return { ok: true, value: { shopDomain: 'demo.myshopify.com', storeHandle: 'demo' } };
+    return { ok: false, error: { code: 'bad-message', message: 'unexpected' } };
+  }) as never);
+  const el = document.createElement('div');
+  document.body.append(el);
+  await act(async () => {
+    render(<Options />, el);
+    await new Promise((r) => setTimeout(r, 0));
+  });
+  return { el, sent };
+}
+
+async function submit(el: HTMLElement, appUrl: string, code: string): Promise<void> {
+  await act(async () => {
+    const url = el.querySelector<HTMLInputElement>('input[name="appUrl"]')!;
+    url.value = appUrl;
+    url.dispatchEvent(new Event('input'));
+    const c = el.querySelector<HTMLInputElement>('input[name="code"]')!;
+    c.value = code;
+    c.dispatchEvent(new Event('input'));
+  });
+  await act(async () => {
+    el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await new Promise((r) => setTimeout(r, 0));
+  });
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  document.body.replaceChildren();
+});
+
+describe('Options', () => {
+  it('connects to a loopback app without asking for a host permission', async () => {
+    const { el, sent } = await mount();
+    const request = vi.spyOn(browser.permissions, 'request');
+    await submit(el, 'http://127.0.0.1:3000/', 'ABCD-EFGH');
+    expect(request).not.toHaveBeenCalled();
+    expect(sent.find((r) => r.type === 'connect')).toEqual({ type: 'connect', appUrl: 'http://127.0.0.1:3000', code: 'ABCD-EFGH' });
+    expect(el.querySelector('[data-testid="message"]')?.textContent).toBe('Connected to demo.myshopify.com. Fetching customers…');
+  });
+
+  it('asks for the app origin only, and stops with a clear message when the merchant declines', async () => {
+    const { el, sent } = await mount();
+    vi.spyOn(browser.permissions, 'contains').mockResolvedValue(false as never);
+    const request = vi.spyOn(browser.permissions, 'request').mockResolvedValue(false as never);
+    await submit(el, 'https://clvlens.example.com/', 'ABCD-EFGH');
+    expect(request).toHaveBeenCalledWith({ origins: ['https://clvlens.example.com/*'] });
+    expect(sent.some((r) => r.type === 'connect')).toBe(false);
+    expect(el.querySelector('[data-testid="message"]')?.textContent).toContain('needs permission to talk to clvlens.example.com');
+  });
+});

@@ -1,0 +1,108 @@
+// @vitest-environment happy-dom
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { Request, ResponseMap, ShopStatus } from '../../messages/protocol.ts';
+import { sampleSummary } from '../../testing/fake-app-api.ts';
+import { Popup } from './Popup.tsx';
+
+// happy-dom has no 2D canvas: stand in for uPlot and record what the popup asked it to draw.
+const charts: { data: unknown }[] = [];
+vi.mock('uplot', () => ({
+  default: class {
+    constructor(_opts: unknown, data: unknown) {
+      charts.push({ data });
+    }
+    setData() {}
+    destroy() {}
+  },
+}));
+
+const SHOP = 'demo.myshopify.com';
+
+function shopStatus(overrides: Partial<ShopStatus> = {}): ShopStatus {
+  return {
+    shopDomain: SHOP,
+    storeHandle: 'demo',
+    appUrl: 'http://127.0.0.1:3000',
+    connectedAtMs: 1,
+    syncState: 'idle',
+    lastSyncAtMs: Date.now() - 5 * 60_000,
+    lastError: null,
+    evicted: false,
+    cachedCustomers: 1234,
+    summary: sampleSummary(SHOP),
+    ...overrides,
+  };
+}
+
+async function mount(answers: (req: Request) => unknown): Promise<{ el: HTMLElement; sent: Request[] }> {
+  const sent: Request[] = [];
+  vi.spyOn(browser.runtime, 'sendMessage').mockImplementation((async (req: Request) => {
+    sent.push(req);
+    return { ok: true, value: answers(req) };
+  }) as never);
+  const el = document.createElement('div');
+  document.body.append(el);
+  await act(async () => {
+    render(<Popup />, el);
+  });
+  await act(async () => {
+    await new Promise((r) => setTimeout(r, 0));
+  });
+  return { el, sent };
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  document.body.replaceChildren();
+});
+
+describe('Popup', () => {
+  it('says "not connected" and links to the options page when no shop is paired', async () => {
+    const { el } = await mount(() => ({ shops: [], notices: [] }) satisfies ResponseMap['status.get']);
+    expect(el.querySelector('[data-testid="connection"]')?.textContent).toContain('Not connected.');
+  });
+
+  it('shows the summary, last sync, notices and at-risk links, and syncs on demand', async () => {
+    const { el, sent } = await mount((req) =>
+      req.type === 'status.get'
+        ? ({ shops: [shopStatus()], notices: [{ id: 1, atMs: 1, message: 'Browser storage was full.' }] } satisfies ResponseMap['status.get'])
+        : { customersReceived: 0, customersDeleted: 0, evictedShops: [] },
+    );
+    const text = (id: string) => el.querySelector(`[data-testid="${id}"]`)?.textContent;
+    expect(text('repeat-rate')).toBe('31%');
+    expect(text('average-clv')).toBe('$99.00');
+    expect(text('churn')).toBe('40% / 30% / 20%');
+    expect(text('last-sync')).toBe('Last sync: 5 min ago · 1,234 customers cached');
+    expect(el.querySelector('.notice')?.textContent).toBe('Browser storage was full.');
+    expect([...el.querySelectorAll('[data-testid="at-risk"] a')].map((a) => a.getAttribute('href'))).toEqual([
+      'https://admin.shopify.com/store/demo/customers/2',
+    ]);
+    expect(el.querySelector('.uplot-chart')?.getAttribute('aria-label')).toBe(
+      'Churn trend over 3 weeks: latest 30-day 40%, 60-day 30%, 90-day 20%',
+    );
+    const trend = sampleSummary(SHOP).churnTrend;
+    await vi.waitFor(() => expect(charts.at(-1)?.data).toEqual([trend.weekStartMs, trend.d30, trend.d60, trend.d90]));
+    await act(async () => {
+      (el.querySelector('[data-testid="sync-now"]') as HTMLButtonElement).click();
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(sent.map((r) => r.type)).toEqual(['status.get', 'sync.now', 'status.get']);
+  });
+
+  it('shows a shop error in words', async () => {
+    const { el } = await mount(() => ({
+      shops: [shopStatus({ syncState: 'error', lastError: { code: 'unauthorized', message: 'Reconnect from the options page.' } })],
+      notices: [],
+    }));
+    expect(el.querySelector('[data-testid="shop-error"]')?.textContent).toBe('Reconnect from the options page.');
+    expect(el.querySelector('[data-testid="connection"]')?.textContent).toContain('Sync problem');
+  });
+});
