@@ -31,6 +31,13 @@ export interface ShopSource {
   orders: Iterable<Order>;
 }
 
+/** Shared frozen tag lists (half a million customers mostly have none): treat generated data as immutable. */
+const CUSTOMER_TAGS = {
+  none: Object.freeze([]) as never[] as string[],
+  subscriber: Object.freeze(['subscriber']) as string[],
+  newsletter: Object.freeze(['newsletter']) as string[],
+};
+
 /**
  * Indexes of the non-NaN entries of `times` sorted by time, ties by index. Packs (seconds since `originMs`, index)
  * into one double so a native Float64Array sort does it without a comparator.
@@ -145,7 +152,7 @@ export function generateShopStream(options: GenerateShopOptions): GeneratedShopS
       taxExempt: isBuyer && customerRng.bernoulli(0.01),
       acceptsMarketing: (!isBuyer && !isStaff) || customerRng.bernoulli(0.4),
       note: null,
-      tags: isBuyer && plan.subscriber[e] === 1 ? ['subscriber'] : !isBuyer && !isStaff ? ['newsletter'] : [],
+      tags: isBuyer && plan.subscriber[e] === 1 ? CUSTOMER_TAGS.subscriber : !isBuyer && !isStaff ? CUSTOMER_TAGS.newsletter : CUSTOMER_TAGS.none,
       defaultAddress: identity.address,
     };
     customers.push(customer);
