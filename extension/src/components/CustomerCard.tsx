@@ -1,4 +1,3 @@
-import type { CachedCustomer } from '../db/schema.ts';
 import {
   CHURN_TIER_LABEL,
   formatDate,
