@@ -126,6 +126,8 @@ export class OrderFactory {
   #refundLineItemId: number = ID_BASE.refundLineItem;
   readonly #shopExp: number;
   readonly #bfcmDays: Set<number>;
+  /** Reused for every order, reset to the order's own derived stream. */
+  readonly #rng: Random;
   readonly #rates = new Map<string, number>();
   readonly #taxes = new Map<string, { name: string; rate: number } | null>();
   readonly #moneyCache = new Map<string, (MoneyV2 | undefined)[]>();
@@ -133,6 +135,7 @@ export class OrderFactory {
 
   constructor(ctx: OrderContext) {
     this.#ctx = ctx;
+    this.#rng = ctx.root.derive(Stream.order);
     this.#ordinal = new Int32Array(ctx.plan.buyerCount);
     if (ctx.priorOrders !== undefined) this.#ordinal.set(Array.from(ctx.priorOrders).slice(0, ctx.plan.buyerCount));
     if (ctx.start !== undefined) {
@@ -196,7 +199,7 @@ export class OrderFactory {
     const placedMs = plan.eventMs[j]!;
     const buyer = plan.eventBuyer[j]!;
     const kind = plan.eventKind[j]!;
-    const rng = ctx.root.derive(Stream.order, plan.eventLabel[j]!);
+    const rng = this.#rng.resetToDerived(ctx.root, Stream.order, plan.eventLabel[j]!);
     const test = kind === EventKind.test;
     const identity: Identity | null = buyer >= 0 ? ctx.identities[buyer]! : null;
     const customer: Customer | null = buyer >= 0 ? ctx.customerOf[buyer]! : ctx.staff;
