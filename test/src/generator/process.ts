@@ -128,10 +128,11 @@ export function planPurchases(root: Random, cal: ShopCalendar, opts: ResolvedOpt
   // With a target order count, real orders fill what test orders leave.
   const realTarget = target === null ? Number.POSITIVE_INFINITY : target - testCount(target);
   const local: number[] = [];
+  const buyerRng = root.derive(Stream.buyer);
   const localKind: number[] = [];
 
   for (let b = 0; opts.customers === null ? events.length < realTarget : b < opts.customers; b++) {
-    const rng = root.derive(Stream.buyer, b);
+    const rng = buyerRng.resetToDerived(root, Stream.buyer, b);
     const t0 = sampleAcquisitionMs(cal, rng);
     const lambdaPerMs = rng.gamma(pp.r, pp.alphaDays) / DAY_MS;
     const dropout = rng.beta(pp.a, pp.b);
