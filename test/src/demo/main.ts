@@ -140,12 +140,33 @@ async function runDemo(): Promise<void> {
   printReady(demo, dataDir);
 
   if (flag('open')) openChromium(demo);
+  watchNumbers(demo);
   if (process.stdin.isTTY) {
     const rl = createInterface({ input: process.stdin, terminal: false });
     rl.on('line', () => {
       void demo?.newPairingCode().then((c) => out.write(`\nNew pairing code: ${bold(c.code)} (valid until ${new Date(c.expiresAtMs).toLocaleTimeString()})\n`));
     });
   }
+}
+
+/** Once a minute, the shop's numbers as the app computes them, when they changed: live orders move them. */
+function watchNumbers(demo: Demo): void {
+  let last = '';
+  const timer = setInterval(() => {
+    fetch(`${demo.appUrl}/app/api/summary`, { headers: { authorization: `Bearer ${demo.sessionToken()}` } })
+      .then(async (res) => {
+        if (res.status !== 200) return;
+        const s = (await res.json()) as Demo['summary'];
+        const pct = (f: number) => `${(f * 100).toFixed(1)}%`;
+        const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: s.currency }).format(s.averageClvMinor / 100);
+        const line = `${s.sync.ordersDone.toLocaleString('en-US')} orders, ${s.customers.toLocaleString('en-US')} customers · repeat rate ${pct(s.repeatPurchaseRate.value)} · average CLV ${money} · churn 30/60/90 ${pct(s.churn.d30)} / ${pct(s.churn.d60)} / ${pct(s.churn.d90)}`;
+        if (line === last) return;
+        last = line;
+        out.write(`${tty ? '\r\x1b[K' : ''}${new Date().toLocaleTimeString()} ${line}\n`);
+      })
+      .catch(() => undefined);
+  }, 60_000);
+  timer.unref();
 }
 
 function renderProgress(p: DemoProgress): string {
