@@ -21,6 +21,7 @@ import { createGraphqlClient, type ShopGraphql } from './shopify/graphql.ts';
 import { getOfflineSession } from './shopify/offline-session.ts';
 import { runBackfill } from './sync/backfill.ts';
 import { runReconcile } from './sync/reconcile.ts';
+import { createOrderBatcher } from './webhooks/order-batcher.ts';
 import { processWebhook } from './webhooks/router.ts';
 import type { FollowUp } from './webhooks/types.ts';
 
@@ -147,16 +148,41 @@ export async function createApp(options: AppOptions): Promise<App> {
     await jobs.send(QUEUES.recompute, { shop: row.shop_id });
   }
 
+  // Follow-up jobs are sent once per shop and kind however many webhooks asked meanwhile: a send that is already in
+  // flight covers every request that arrived before it started, so later requests only wait for the next one.
+  const inFlight = new Map<string, { started: Promise<void> | null; next: Promise<void> | null }>();
+  const sendCoalesced = (key: string, send: () => Promise<void>): Promise<void> => {
+    let slot = inFlight.get(key);
+    if (!slot) inFlight.set(key, (slot = { started: null, next: null }));
+    const s = slot;
+    if (s.next) return s.next;
+    const start = (): Promise<void> => {
+      const p = send().finally(() => {
+        if (s.started === p) s.started = null;
+      });
+      s.started = p;
+      return p;
+    };
+    if (!s.started) return start();
+    s.next = s.started.catch(() => undefined).then(() => {
+      s.next = null;
+      return start();
+    });
+    return s.next;
+  };
   const runFollowUps = async (followUps: FollowUp[]): Promise<void> => {
     const seen = new Set<string>();
     for (const work of followUps) {
       const key = `${work.kind}:${work.shop}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (work.kind === 'recompute') await jobs.send(QUEUES.recompute, { shop: work.shop });
+      if (work.kind === 'recompute') await sendCoalesced(key, () => jobs.send(QUEUES.recompute, { shop: work.shop }));
       else if (work.kind === 'backfill') await jobs.send(QUEUES.backfill, { shop: work.shop });
     }
   };
+  const orderBatcher = createOrderBatcher(db, clock, async (shops) => {
+    for (const shop of shops) await jobs.send(QUEUES.recompute, { shop });
+  });
 
   const installDeps: InstallDeps = {
     db,
@@ -178,7 +204,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // --- webhooks (HMAC first, then dedupe and store in one transaction; follow-up work is queued, never awaited inline)
   const webhook = async (c: Context): Promise<Response> => {
     const rawBody = await c.req.text();
-    const { outcome, followUps } = await processWebhook({ db, shopify, clock, log }, c.req.raw, rawBody);
+    const { outcome, followUps } = await processWebhook({ db, shopify, clock, log, orderBatcher }, c.req.raw, rawBody);
     if (outcome.status === 401) return c.json({ error: { code: 'unauthorized', message: 'Invalid webhook HMAC.' } }, 401);
     if (outcome.status === 400) return c.json({ error: { code: 'bad-request', message: outcome.reason } }, 400);
     await runFollowUps(followUps);

@@ -16,6 +16,11 @@ import { handleOrdersUpdated } from './orders-updated.ts';
 import { handleRefundsCreate } from './refunds-create.ts';
 import { handleShopRedact } from './shop-redact.ts';
 import type { FollowUp, WebhookHandler } from './types.ts';
+import { orderFromWebhook } from '../ingest/order.ts';
+import type { OrderBatcher } from './order-batcher.ts';
+
+/** Order topics go through the group-commit batcher (same effect as handleOrders*, fewer statements). */
+const BATCHED_ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled']);
 
 /** Topic (as in the `X-Shopify-Topic` header) -> handler. Keep in step with `shopify.app.toml`. */
 export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
@@ -46,7 +51,7 @@ export type WebhookOutcome =
  * is retried by Shopify. Follow-up work (recompute, backfill) is returned, to run after commit.
  */
 export async function processWebhook(
-  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger },
+  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger; orderBatcher?: OrderBatcher },
   request: { headers: Headers; method: string; url: string },
   rawBody: string,
 ): Promise<{ outcome: WebhookOutcome; followUps: FollowUp[] }> {
@@ -74,6 +79,20 @@ export async function processWebhook(
     return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: the body is not a JSON object` }, followUps: [] };
   }
   const followUps: FollowUp[] = [];
+  if (deps.orderBatcher && BATCHED_ORDER_TOPICS.has(topic)) {
+    let order;
+    try {
+      order = orderFromWebhook(payload);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'bad-payload') {
+        deps.log.warn('webhook payload rejected', { topic, shop, webhookId, message: error.message });
+        return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: ${error.message}` }, followUps: [] };
+      }
+      throw error;
+    }
+    const fresh = await deps.orderBatcher.submit({ shop, webhookId, topic, order });
+    return { outcome: { status: 200, result: fresh ? 'processed' : 'duplicate' }, followUps: [] };
+  }
   try {
     const fresh = await deps.db.transaction().execute(async (trx) => {
       if (!(await claimWebhookDelivery(trx, shop, webhookId, topic, deps.clock.now()))) return false;

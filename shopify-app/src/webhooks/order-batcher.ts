@@ -1,0 +1,95 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { StoredOrder } from '../ingest/order.ts';
+import { upsertOrders } from '../ingest/store.ts';
+import type { Clock } from '../log.ts';
+
+/** One verified, parsed order delivery waiting to be stored. */
+export interface OrderDelivery {
+  shop: string;
+  webhookId: string;
+  topic: string;
+  order: StoredOrder;
+}
+
+/** Most deliveries stored in one transaction. */
+const MAX_BATCH = 500;
+
+/**
+ * How long a batch waits for company before it starts, ms. PGlite runs a whole transaction without yielding to I/O
+ * callbacks, so without this pause concurrent deliveries (still verifying their HMAC) never meet in one batch.
+ */
+const LINGER_MS = 2;
+
+/**
+ * Group commit for order webhooks. Deliveries that arrive while a batch is being written wait and go together in the
+ * next transaction: one statement records all their webhook ids (dedupe), one upserts all their orders (newest
+ * `updated_at` wins, also between two versions inside one batch), one queues their customers. Per-statement cost
+ * dominates on PGlite, so this is what lets one process take webhooks at over 1,000/s with a short p99. A delivery
+ * is answered only after its batch committed and its shop's recompute was queued.
+ */
+export function createOrderBatcher(db: Kysely<DB>, clock: Clock, afterCommit: (shops: string[]) => Promise<void>) {
+  let pending: { delivery: OrderDelivery; resolve(fresh: boolean): void; reject(error: unknown): void }[] = [];
+  let running = false;
+
+  const writeBatch = async (batch: OrderDelivery[]): Promise<{ result: boolean[]; shops: string[] }> => {
+    return db.transaction().execute(async (trx) => {
+      const receivedAt = new Date(clock.now()).toISOString();
+      const claimed = await sql<{ shop_id: string; webhook_id: string }>`
+        INSERT INTO webhook_deliveries (shop_id, webhook_id, topic, received_at)
+        SELECT DISTINCT ON (s, w) s, w, t, ${receivedAt}::timestamptz
+        FROM unnest(${batch.map((d) => d.shop)}::text[], ${batch.map((d) => d.webhookId)}::text[], ${batch.map((d) => d.topic)}::text[]) AS x(s, w, t)
+        ON CONFLICT (shop_id, webhook_id) DO NOTHING
+        RETURNING shop_id, webhook_id`.execute(trx);
+      const fresh = new Set(claimed.rows.map((r) => `${r.shop_id}\u0000${r.webhook_id}`));
+      const result: boolean[] = [];
+      const byShop = new Map<string, Map<number, StoredOrder>>();
+      for (const d of batch) {
+        const key = `${d.shop}\u0000${d.webhookId}`;
+        const isFresh = fresh.delete(key);
+        result.push(isFresh);
+        if (!isFresh) continue;
+        let orders = byShop.get(d.shop);
+        if (!orders) byShop.set(d.shop, (orders = new Map()));
+        const seen = orders.get(d.order.orderId);
+        // Two versions of one order in a batch: keep the newer; on a tie the later arrival, as the upsert would.
+        if (!seen || d.order.updatedAtMs >= seen.updatedAtMs) orders.set(d.order.orderId, d.order);
+      }
+      for (const [shop, orders] of byShop) await upsertOrders(trx, shop, [...orders.values()]);
+      return { result, shops: [...byShop.keys()] };
+    });
+  };
+
+  const run = async (): Promise<void> => {
+    running = true;
+    try {
+      while (pending.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
+        const items = pending.slice(0, MAX_BATCH);
+        pending = pending.slice(items.length);
+        try {
+          const { result, shops } = await writeBatch(items.map((i) => i.delivery));
+          // One recompute request per shop and batch, sent after commit so the job sees these orders.
+          await afterCommit(shops);
+          items.forEach((item, k) => item.resolve(result[k]!));
+        } catch (error) {
+          for (const item of items) item.reject(error);
+        }
+      }
+    } finally {
+      running = false;
+    }
+  };
+
+  return {
+    /** Stores the delivery (with others arriving meanwhile); resolves false when its webhook id was seen before. */
+    submit(delivery: OrderDelivery): Promise<boolean> {
+      return new Promise<boolean>((resolve, reject) => {
+        pending.push({ delivery, resolve, reject });
+        if (!running) void run();
+      });
+    },
+  };
+}
+
+export type OrderBatcher = ReturnType<typeof createOrderBatcher>;
