@@ -1,4 +1,6 @@
-import { assertOrderRecord, customerKeyOf, DAY_MS, fitMbgNbd, isCountedOrder, summarizeOrders } from '@clvlens/core';
+import {
+  assertOrderRecord, customerKeyOf, DAY_MS, fitGammaGamma, fitMbgNbd, gammaGammaPopulationMean, isCountedOrder, summarizeOrders,
+} from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
 import { decimalToMinor } from '../shop-model/money.ts';
 import type { MoneyBag, Order, ShopData } from '../shop-model/types.ts';
@@ -261,7 +263,7 @@ describe('generateShop', () => {
     expect(onBf / octoberDays).toBeGreaterThan(2.2);
   });
 
-  it("lets core's MBG/NBD fit recover the purchase process it was drawn from, roughly", () => {
+  it("lets core's MBG/NBD and Gamma-Gamma fits recover the process it was drawn from, roughly", () => {
     // Only the BTYD process: no cancellations, refunds, subscriptions or test orders. Seasonality and same-day
     // orders merging into one purchase day bias the fit a little, hence the loose tolerances.
     const data = generateShop({
@@ -281,6 +283,14 @@ describe('generateShop', () => {
     expect((a / (a + b)) / (a0 / (a0 + b0))).toBeLessThan(1.3);
     expect(r / r0).toBeGreaterThan(0.6);
     expect(r / r0).toBeLessThan(1.4);
+
+    // Spend: orders are built from catalogue prices around each drawn value, plus shipping and tax, so the mean
+    // repeat order value lands a little above the configured p·γ/(q−1).
+    const spend = fitGammaGamma({ frequency: summaries.frequency, monetaryValue: Array.from(summaries.monetaryValueMinor, (m) => m / 100) });
+    if (!spend.ok) throw new Error(`Gamma-Gamma fit failed: ${spend.reason}`);
+    const configuredMean = (DEFAULT_PROCESS.spendP * DEFAULT_PROCESS.spendGammaUsd) / (DEFAULT_PROCESS.spendQ - 1);
+    expect(gammaGammaPopulationMean(spend.value.params) / configuredMean).toBeGreaterThan(0.9);
+    expect(gammaGammaPopulationMean(spend.value.params) / configuredMean).toBeLessThan(1.25);
   });
 
   it('maps to valid core OrderRecords in the shop currency', () => {
