@@ -13,7 +13,9 @@ import {
 } from './api/pairing.ts';
 import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readShopSummary } from './api/read.ts';
 import { authenticateSessionToken, type InstallDeps } from './auth/install.ts';
-import { renderDashboardPage } from './auth/dashboard-page.ts';
+import { createDashboardAssets } from './dashboard/assets.ts';
+import { renderDashboardPage } from './dashboard/page.ts';
+import { readSegmentValues } from './dashboard/segments.ts';
 import { createComputeService, type ComputeOptions, type ComputeService } from './compute/service.ts';
 import { QUEUES, startJobs, type Jobs } from './jobs/jobs.ts';
 import { createTokenCipher, type TokenCipher } from './sessions/token-cipher.ts';
@@ -306,6 +308,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       .orderBy('created_at', 'desc')
       .execute();
     return c.json(rows.map((r) => ({ requestId: r.request_id, customerId: r.customer_id === null ? null : String(r.customer_id), createdAtMs: r.created_at.getTime(), data: JSON.parse(r.payload) })));
+  });
+  app.get('/app/api/segments', async (c) => c.json(await readSegmentValues(db, c.get('shop'))));
+  const dashboardAssets = createDashboardAssets();
+  app.get('/app/assets/:file', (c) => {
+    const asset = dashboardAssets.get(c.req.path);
+    if (!asset) throw new ApiError('not-found', `No dashboard asset ${c.req.path}`);
+    return c.body(asset.body, 200, { 'content-type': asset.contentType, 'cache-control': 'no-cache' });
   });
   app.get('/healthz', (c) => c.json({ ok: true }));
 
