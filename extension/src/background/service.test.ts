@@ -8,7 +8,7 @@ import { createBackgroundService } from './service.ts';
 const SHOP = 'demo.myshopify.com';
 const APP = 'http://127.0.0.1:3000';
 
-function setup() {
+function setup(clock: { now: number; appDown?: boolean } = { now: 1_000_000 }) {
   const api = createFakeAppApi({
     shopDomain: SHOP,
     storeHandle: 'demo',
@@ -29,8 +29,8 @@ function setup() {
   let stored: BadgeSettings = DEFAULT_BADGE_SETTINGS;
   const service = createBackgroundService({
     openDb: () => openRetentionDb(),
-    fetch: (input, init) => api.fetch(input, init),
-    nowMs: () => 1_000_000,
+    fetch: (input, init) => (clock.appDown ? Promise.reject(new TypeError('Failed to fetch')) : api.fetch(input, init)),
+    nowMs: () => clock.now,
     settings: { get: async () => stored, set: async (s) => void (stored = s) },
     pageSize: 2,
   });
@@ -168,5 +168,93 @@ describe('createBackgroundService handleMessage', () => {
     });
     expect(saved).toEqual({ ...DEFAULT_BADGE_SETTINGS, showListBadges: false, fields: { ...DEFAULT_BADGE_SETTINGS.fields, historicClv: false } });
     expect(await ask({ type: 'settings.get' })).toEqual(saved);
+  });
+});
+
+describe('freshness behind visible badges (fresh.poll)', () => {
+  async function connected() {
+    const clock: { now: number; appDown?: boolean } = { now: 1_000_000 };
+    const t = setup(clock);
+    await t.ask({ type: 'connect', appUrl: APP, code: 'GOOD-CODE' });
+    await t.service.sync(SHOP);
+    clock.now += 10_000;
+    return { ...t, clock };
+  }
+
+  it('costs one feed GET and no write when nothing changed, and is throttled per shop', async () => {
+    const { ask, api, clock } = await connected();
+    const db = await openRetentionDb();
+    const shopBefore = await db.get('shops', SHOP);
+    const before = api.requests.length;
+    const a = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: clock.now - 1 });
+    expect(a).toMatchObject({ connected: true, shopDomain: SHOP, changedCustomerIds: [], reset: false, nextPollMs: 3000 });
+    expect(api.requests.slice(before)).toEqual(['GET /api/v1/customers?limit=2&since=4']);
+    expect(await db.get('shops', SHOP)).toEqual(shopBefore);
+    // Other tabs polling within the interval ride on that check.
+    clock.now += 1000;
+    await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: a.nowMs });
+    await ask({ type: 'fresh.poll', storeHandle: 'Demo', sinceMs: a.nowMs });
+    expect(api.requests.length).toBe(before + 1);
+    // The popup's "last sync" follows the checks, without writing them.
+    expect((await ask({ type: 'status.get' })).shops[0]).toMatchObject({ syncState: 'idle', lastSyncAtMs: clock.now - 1000 });
+  });
+
+  it('pulls a change within one interval and names the changed customers; the summary is refreshed with it', async () => {
+    const { ask, api, clock } = await connected();
+    const a = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: clock.now - 1 });
+    api.upsertCustomer(sampleInsight('2', { orderCount: 9 }));
+    api.deleteCustomer('3');
+    clock.now += 3000;
+    const before = api.requests.length;
+    const b = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: a.nowMs });
+    expect(b.changedCustomerIds.sort()).toEqual(['2', '3']);
+    expect(api.requests.slice(before)).toEqual(['GET /api/v1/customers?limit=2&since=4', 'GET /api/v1/shop/summary']);
+    const lookup = await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['2', '3'] });
+    expect(lookup.customers['2']?.orderCount).toBe(9);
+    expect(lookup.customers['3']).toBeNull();
+    // A page that already saw these gets nothing more.
+    clock.now += 3000;
+    expect((await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: b.nowMs })).changedCustomerIds).toEqual([]);
+  });
+
+  it('reports the ids a "Sync now" brought in to polling pages too, and never shows delta checks as syncing', async () => {
+    const { ask, api, clock, service } = await connected();
+    const a = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: clock.now - 1 });
+    api.upsertCustomer(sampleInsight('5'));
+    clock.now += 100;
+    await ask({ type: 'sync.now', shopDomain: SHOP });
+    // Within the interval: no new check, but the change is listed.
+    const b = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: a.nowMs });
+    expect(b.changedCustomerIds).toEqual(['5']);
+    api.upsertCustomer(sampleInsight('6'));
+    clock.now += 3000;
+    const pending = service.handleMessage({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: b.nowMs });
+    expect((await ask({ type: 'status.get' })).shops[0]?.syncState).toBe('idle');
+    expect(await pending).toMatchObject({ ok: true, value: { changedCustomerIds: ['6'] } });
+  });
+
+  it('backs off while the app is unreachable and recovers, and does not sync evicted or unknown shops', async () => {
+    const { ask, api, clock } = await connected();
+    const db = await openRetentionDb();
+    clock.appDown = true;
+    const broken = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: clock.now - 1 });
+    expect(broken.nextPollMs).toBe(6000);
+    expect((await ask({ type: 'status.get' })).shops[0]?.lastError?.code).toBe('app-unreachable');
+    clock.appDown = false;
+    clock.now += 3000;
+    const before = api.requests.length;
+    await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: broken.nowMs });
+    expect(api.requests.length).toBe(before);
+    clock.now += 3000;
+    const ok = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: broken.nowMs });
+    expect(ok.nextPollMs).toBe(3000);
+    expect((await ask({ type: 'status.get' })).shops[0]).toMatchObject({ syncState: 'idle', lastError: null });
+
+    await db.put('shops', { ...(await db.get('shops', SHOP))!, evicted: true });
+    clock.now += 3000;
+    const n = api.requests.length;
+    expect((await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: ok.nowMs })).nextPollMs).toBe(30_000);
+    expect(api.requests.length).toBe(n);
+    expect(await ask({ type: 'fresh.poll', storeHandle: 'other', sinceMs: null })).toMatchObject({ connected: false, nextPollMs: 30_000 });
   });
 });

@@ -27,7 +27,8 @@ import {
   type ShopStatus,
 } from '../messages/protocol.ts';
 import { createApiClient, normalizeAppUrl, pair, type FetchLike } from '../sync/api-client.ts';
-import { syncShop, type SyncResult } from '../sync/sync.ts';
+import { syncShop, type SyncMode, type SyncResult } from '../sync/sync.ts';
+import { createFreshness, DEFAULT_FRESHNESS, type FreshnessConfig } from './freshness.ts';
 
 export interface SettingsStore {
   get(): Promise<BadgeSettings>;
@@ -40,13 +41,18 @@ export interface BackgroundDeps {
   nowMs: () => number;
   settings: SettingsStore;
   pageSize?: number;
+  /** The freshness loop behind visible badges (defaults: {@link DEFAULT_FRESHNESS}). */
+  freshness?: Partial<FreshnessConfig>;
 }
 
 export interface BackgroundService {
   /** Answers one message from any extension context; never throws (errors come back as `{ ok: false }`). */
   handleMessage(raw: unknown): Promise<Envelope<unknown>>;
-  /** Syncs one shop; concurrent calls for the same shop share one run. */
-  sync(shopDomain: string): Promise<SyncResult>;
+  /**
+   * Syncs one shop; concurrent calls for the same shop share one run (a `full` call waits for a running `delta` one,
+   * then runs). Every run's changed ids go to the freshness change log for the pages that show badges.
+   */
+  sync(shopDomain: string, mode?: SyncMode): Promise<SyncResult>;
   /** Periodic sync of every shop that is connected, not evicted and not waiting for a reconnect. */
   syncAll(): Promise<void>;
   /**
@@ -80,6 +86,8 @@ export function normalizeSettings(raw: unknown): BadgeSettings {
   };
 }
 
+const latest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
+
 async function mapWithConcurrency<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -95,18 +103,45 @@ async function mapWithConcurrency<T>(items: readonly T[], limit: number, fn: (it
 export function createBackgroundService(deps: BackgroundDeps): BackgroundService {
   let dbPromise: Promise<RetentionDb> | null = null;
   const db = () => (dbPromise ??= deps.openDb());
-  const running = new Map<string, Promise<SyncResult>>();
+  const running = new Map<string, { mode: SyncMode; run: Promise<SyncResult> }>();
   const lastUsedWrite = new Map<string, number>();
+  // When a delta check last succeeded (it writes nothing when nothing changed): "last sync" in the popup.
+  const lastCheckedAtMs = new Map<string, number>();
+  const freshness = createFreshness({
+    config: { ...DEFAULT_FRESHNESS, ...deps.freshness },
+    nowMs: deps.nowMs,
+    deltaSync: (shopDomain) => sync(shopDomain, 'delta'),
+  });
 
-  function sync(shopDomain: string): Promise<SyncResult> {
+  function sync(shopDomain: string, mode: SyncMode = 'full'): Promise<SyncResult> {
     const existing = running.get(shopDomain);
-    if (existing) return existing;
-    const run = (async () =>
-      syncShop({ db: await db(), fetch: deps.fetch, nowMs: deps.nowMs, ...(deps.pageSize ? { pageSize: deps.pageSize } : {}) }, shopDomain))();
-    running.set(shopDomain, run);
-    const forget = () => running.delete(shopDomain);
+    if (existing && (existing.mode === 'full' || mode === 'delta')) return existing.run;
+    const run = (async () => {
+      await existing?.run.catch(() => undefined);
+      const result = await syncShop(
+        { db: await db(), fetch: deps.fetch, nowMs: deps.nowMs, ...(deps.pageSize ? { pageSize: deps.pageSize } : {}) },
+        shopDomain,
+        mode,
+      );
+      freshness.record(shopDomain, result.changedCustomerIds);
+      lastCheckedAtMs.set(shopDomain, deps.nowMs());
+      return result;
+    })();
+    const entry = { mode, run };
+    running.set(shopDomain, entry);
+    const forget = () => {
+      if (running.get(shopDomain) === entry) running.delete(shopDomain);
+    };
     run.then(forget, forget);
     return run;
+  }
+
+  async function pollFreshness(storeHandle: string, sinceMs: number | null): Promise<ResponseMap['fresh.poll']> {
+    const shop = await getShopByHandle(await db(), storeHandle);
+    if (!shop) return freshness.notConnected();
+    // Evicted shops wait for "Sync now"; a rejected token waits for a reconnect. Pages keep polling slowly.
+    const skipSync = shop.evicted || shop.lastError?.code === ExtensionErrorCode.unauthorized;
+    return freshness.poll(shop.shopDomain, sinceMs, { skipSync });
   }
 
   async function touch(shop: ShopRecord): Promise<void> {
@@ -189,8 +224,9 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
         storeHandle: s.storeHandle,
         appUrl: s.appUrl,
         connectedAtMs: s.connectedAtMs,
-        syncState: running.has(s.shopDomain) ? 'syncing' : s.syncState === 'syncing' ? 'idle' : s.syncState,
-        lastSyncAtMs: s.lastSyncAtMs,
+        // Freshness checks run every few seconds behind the badges: only full syncs show as "syncing".
+        syncState: running.get(s.shopDomain)?.mode === 'full' ? 'syncing' : s.syncState === 'syncing' ? 'idle' : s.syncState,
+        lastSyncAtMs: latest(s.lastSyncAtMs, lastCheckedAtMs.get(s.shopDomain) ?? null),
         lastError: s.lastError,
         evicted: s.evicted,
         cachedCustomers: s.cachedCustomers,
@@ -210,6 +246,8 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     const previous = await getShop(d, paired.shopDomain);
     // A new app URL for a known shop means another installation: its cursor and cache mean nothing there.
     if (previous && previous.appUrl !== appUrl) await clearShopCache(d, paired.shopDomain, { dropShop: true });
+    freshness.forget(paired.shopDomain);
+    lastCheckedAtMs.delete(paired.shopDomain);
     const keep = previous && previous.appUrl === appUrl ? previous : null;
     const now = deps.nowMs();
     await putShop(d, {
@@ -243,8 +281,10 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     } catch (error) {
       unpairError = toPlainError(error);
     }
-    await running.get(shopDomain)?.catch(() => undefined);
+    await running.get(shopDomain)?.run.catch(() => undefined);
     await clearShopCache(d, shopDomain, { dropShop: true });
+    freshness.forget(shopDomain);
+    lastCheckedAtMs.delete(shopDomain);
     return { unpairError };
   }
 
@@ -263,6 +303,8 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
         await deps.settings.set(settings);
         return settings;
       }
+      case 'fresh.poll':
+        return pollFreshness(req.storeHandle, req.sinceMs);
       case 'sync.now': {
         const r = await sync(req.shopDomain);
         return { customersReceived: r.customersReceived, customersDeleted: r.customersDeleted, evictedShops: r.evictedShops };

@@ -228,3 +228,55 @@ describe('createScanner', () => {
 beforeEach(() => {
   document.body.replaceChildren();
 });
+
+describe('createScanner update', () => {
+  it('update() re-renders in place only the badges and card of the changed customers', async () => {
+    const page = setupPage(
+      `<main><h1>Order 5001</h1><table>
+        <tr><td><a id="a" href="/store/demo/customers/101">A</a></td></tr>
+        <tr><td><a id="b" href="/store/demo/customers/102">B</a></td></tr>
+        <tr><td><a id="b2" href="/store/demo/customers/102?tab=orders">B again</a></td></tr>
+        <tr><td><a id="c" href="/store/demo/customers/404">New</a></td></tr>
+      </table></main>`,
+      '/orders/5001',
+    );
+    await page.scanner.scan();
+    expect(page.scanner.shownStore()).toBe('demo');
+    const hostOf = (id: string) => document.getElementById(id)!.nextElementSibling!;
+    const orders = (id: string) => hostOf(id).shadowRoot?.querySelector('.orders')?.textContent;
+    const hosts = ['a', 'b', 'b2', 'c'].map(hostOf);
+    const cardHost = document.querySelector('clvlens-card')!;
+    const cardRoot = cardHost.shadowRoot!.querySelector('.root')!;
+    expect(cardRoot.textContent).toContain('102');
+    expect(orders('b')).toBe('102×');
+    expect(hostOf('c').getAttribute('data-state')).toBe('missing');
+
+    // The order card's customer (102) placed an order; 404 is a new customer; 101 did not change.
+    page.customers.set('102', toCachedCustomer('demo.myshopify.com', sampleInsight('102', { orderCount: 103 })));
+    page.customers.set('404', toCachedCustomer('demo.myshopify.com', sampleInsight('404', { orderCount: 1 })));
+    page.calls.length = 0;
+    await page.scanner.update('demo', ['102', '404', '777']);
+    expect(page.calls).toEqual(['customers:demo:102,404']);
+    expect(orders('b')).toBe('103×');
+    expect(orders('b2')).toBe('103×');
+    expect(hostOf('c').getAttribute('data-state')).toBe('found');
+    expect(orders('a')).toBe('101×');
+    // Same hosts, same card: re-rendered, not re-created.
+    expect(['a', 'b', 'b2', 'c'].map(hostOf)).toEqual(hosts);
+    expect(document.querySelector('clvlens-card')).toBe(cardHost);
+    expect(cardRoot.textContent).toContain('103');
+
+    // Another store's ids, or ids this page does not show, cost nothing.
+    page.calls.length = 0;
+    await page.scanner.update('other', ['101']);
+    await page.scanner.update('demo', ['555']);
+    expect(page.calls).toEqual([]);
+
+    // 'all' re-reads every customer shown (the background could not list the changes).
+    page.customers.set('101', toCachedCustomer('demo.myshopify.com', sampleInsight('101', { orderCount: 5 })));
+    await page.scanner.update('demo', 'all');
+    expect(page.calls).toEqual(['customers:demo:101,102,404']);
+    expect(orders('a')).toBe('5×');
+    expect(document.querySelectorAll('clvlens-badge')).toHaveLength(4);
+  });
+});

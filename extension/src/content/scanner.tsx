@@ -24,6 +24,14 @@ export interface Scanner {
   scan(): Promise<void>;
   /** Forgets cached answers and settings and re-renders everything (after a sync or settings change). */
   refresh(): Promise<void>;
+  /**
+   * Re-reads the given customers of one store from the background and re-renders, in place, only the badges and
+   * the card that show them (`'all'`: every customer shown). No page scan, no host replaced: what the freshness loop
+   * calls with the ids that changed in the cache.
+   */
+  update(storeHandle: string, customerIds: readonly string[] | 'all'): Promise<void>;
+  /** The store whose customers this page shows badges or a card for; null when it shows none. */
+  shownStore(): string | null;
   /** Removes every badge and card. */
   destroy(): void;
 }
@@ -281,8 +289,43 @@ export function createScanner(deps: ScannerDeps): Scanner {
     }
   }
 
+  /** The customer an entry shows, as far as known (an order entry's customer comes from its order answer). */
+  function customerOf(e: BadgeEntry | CardEntry): string | null {
+    if (e.link.kind === 'customer') return e.link.customerId;
+    return orderAnswers.get(`${e.link.storeHandle}:${e.link.orderId}`)?.customerId ?? null;
+  }
+
+  async function update(storeHandle: string, customerIds: readonly string[] | 'all'): Promise<void> {
+    try {
+      const wanted = customerIds === 'all' ? null : new Set(customerIds);
+      const ids = new Set<string>();
+      const shows = (e: BadgeEntry | CardEntry): boolean => {
+        if (e.link.storeHandle !== storeHandle || !e.mount.host.isConnected) return false;
+        const id = customerOf(e);
+        if (id === null || (wanted && !wanted.has(id))) return false;
+        ids.add(id);
+        return true;
+      };
+      const affectedBadges = new Map([...badges].filter(([, e]) => shows(e)));
+      const affectedCard = card && shows(card) ? card : null;
+      if (ids.size === 0) return;
+      // The old answers stay on screen until the new ones arrive: no flash of "loading".
+      await fetchAnswers(new Map([[storeHandle, ids]]), new Map());
+      const s = await settings();
+      for (const [a, e] of affectedBadges) if (badges.get(a) === e && e.mount.host.isConnected) renderBadge(e, s);
+      if (affectedCard && card === affectedCard && card.mount.host.isConnected) renderCard(card);
+    } catch (error) {
+      deps.onError?.(error);
+    }
+  }
+
   return {
     scan,
+    update,
+    shownStore() {
+      for (const e of badges.values()) if (e.mount.host.isConnected) return e.link.storeHandle;
+      return card?.mount.host.isConnected ? card.link.storeHandle : null;
+    },
     async refresh() {
       customerAnswers.clear();
       orderAnswers.clear();

@@ -36,6 +36,20 @@ export interface LookupResult {
   customers: Record<string, CachedCustomer | null>;
 }
 
+/** A poll's answer: which customers changed since the page's `sinceMs`, and when to poll again. */
+export interface FreshnessAnswer {
+  connected: boolean;
+  shopDomain: string | null;
+  /** Customer ids upserted or deleted in the cache since `sinceMs` (empty when nothing changed). */
+  changedCustomerIds: string[];
+  /** True when the background cannot list the changes (it restarted, or too much changed): re-read every id shown. */
+  reset: boolean;
+  /** Pass back as the next poll's `sinceMs` (background clock; the page and the worker share the machine's clock). */
+  nowMs: number;
+  /** When to poll next (the interval, longer while backing off after errors or when not connected). */
+  nextPollMs: number;
+}
+
 /**
  * The one message protocol between content scripts, popup, options page and the background service worker,
  * discriminated on `type`. Each request's answer type is in {@link ResponseMap}.
@@ -47,6 +61,11 @@ export type Request =
   | { type: 'settings.get' }
   | { type: 'settings.set'; settings: BadgeSettings }
   | { type: 'sync.now'; shopDomain: string }
+  /**
+   * A visible page with badges polls every few seconds: the background runs a throttled delta sync of the store's
+   * shop and answers which customer ids changed in the cache since `sinceMs` (the previous answer's `nowMs`).
+   */
+  | { type: 'fresh.poll'; storeHandle: string; sinceMs: number | null }
   | { type: 'connect'; appUrl: string; code: string }
   | { type: 'disconnect'; shopDomain: string }
   | { type: 'notices.dismiss' };
@@ -59,6 +78,7 @@ export interface ResponseMap {
   'settings.get': BadgeSettings;
   'settings.set': BadgeSettings;
   'sync.now': { customersReceived: number; customersDeleted: number; evictedShops: string[] };
+  'fresh.poll': FreshnessAnswer;
   connect: { shopDomain: string; storeHandle: string };
   /** `unpairError` when the app could not be told (the local cache is cleared anyway). */
   disconnect: { unpairError: PlainError | null };
@@ -78,6 +98,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'settings.get',
   'settings.set',
   'sync.now',
+  'fresh.poll',
   'connect',
   'disconnect',
   'notices.dismiss',
@@ -98,6 +119,10 @@ export function parseRequest(raw: unknown): Request | null {
     case 'sync.now':
     case 'disconnect':
       return typeof m.shopDomain === 'string' ? (m as Request) : null;
+    case 'fresh.poll':
+      return typeof m.storeHandle === 'string' && (m.sinceMs === null || (typeof m.sinceMs === 'number' && Number.isFinite(m.sinceMs)))
+        ? (m as Request)
+        : null;
     case 'connect':
       return typeof m.appUrl === 'string' && typeof m.code === 'string' ? (m as Request) : null;
     case 'settings.set':

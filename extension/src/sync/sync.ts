@@ -21,6 +21,13 @@ export interface SyncDeps {
   pageSize?: number;
 }
 
+/**
+ * `full`: the shop summary, then the feed, with the shop shown as syncing (connect, alarm, "Sync now").
+ * `delta`: the freshness check behind visible badges, every few seconds: the feed only, the summary only when
+ * something changed, and no write at all when the feed page is empty (the common case).
+ */
+export type SyncMode = 'full' | 'delta';
+
 export interface SyncResult {
   shopDomain: string;
   pages: number;
@@ -28,7 +35,14 @@ export interface SyncResult {
   customersDeleted: number;
   /** Shops whose cache was evicted to make room during this sync. */
   evictedShops: string[];
+  /**
+   * Ids upserted or deleted by this run, in feed order, capped at {@link CHANGED_IDS_CAP}; null when more changed
+   * than that (an initial sync): then every customer counts as changed.
+   */
+  changedCustomerIds: string[] | null;
 }
+
+export const CHANGED_IDS_CAP = 5000;
 
 export const DEFAULT_PAGE_SIZE = 2500;
 
@@ -59,18 +73,32 @@ export async function evictOldestShop(db: RetentionDb, exceptShopDomain: string,
  * is false. Each page commits with its cursor, so an interrupted sync resumes where it stopped. Throws
  * {@link ExtensionError}; the shop record then carries the error for the popup.
  */
-export async function syncShop(deps: SyncDeps, shopDomain: string): Promise<SyncResult> {
+export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMode = 'full'): Promise<SyncResult> {
   const { db } = deps;
   const shop = await getShop(db, shopDomain);
   if (!shop) {
     throw new ExtensionError(ExtensionErrorCode.notConnected, `${shopDomain} is not connected. Connect it from the options page.`);
   }
-  await updateShop(db, shopDomain, (s) => ({ ...s, syncState: 'syncing' }));
+  if (mode === 'full') await updateShop(db, shopDomain, (s) => ({ ...s, syncState: 'syncing' }));
   const client = createApiClient(deps.fetch, shop.appUrl, shop.token);
-  const result: SyncResult = { shopDomain, pages: 0, customersReceived: 0, customersDeleted: 0, evictedShops: [] };
+  const result: SyncResult = {
+    shopDomain,
+    pages: 0,
+    customersReceived: 0,
+    customersDeleted: 0,
+    evictedShops: [],
+    changedCustomerIds: [],
+  };
+  const noteChanged = (ids: readonly string[]) => {
+    if (!result.changedCustomerIds) return;
+    if (result.changedCustomerIds.length + ids.length > CHANGED_IDS_CAP) result.changedCustomerIds = null;
+    else result.changedCustomerIds.push(...ids);
+  };
   try {
-    const summary = await client.summary();
-    await updateShop(db, shopDomain, (s) => ({ ...s, summary }));
+    if (mode === 'full') {
+      const summary = await client.summary();
+      await updateShop(db, shopDomain, (s) => ({ ...s, summary }));
+    }
     let cursor = shop.evicted ? null : shop.cursor;
     const limit = deps.pageSize ?? DEFAULT_PAGE_SIZE;
     let pending = client.customersPage(cursor, limit);
@@ -80,6 +108,13 @@ export async function syncShop(deps: SyncDeps, shopDomain: string): Promise<Sync
       if (page.hasMore) {
         pending = client.customersPage(page.nextCursor, limit);
         pending.catch(() => undefined);
+      }
+      if (mode === 'delta' && page.customers.length === 0 && page.deletedCustomerIds.length === 0 && page.nextCursor === cursor && !page.hasMore) {
+        // Nothing changed: a freshness check costs one small GET and no IndexedDB write.
+        if (shop.syncState !== 'idle' || shop.lastError !== null) {
+          await updateShop(db, shopDomain, (s) => ({ ...s, syncState: 'idle', lastError: null, lastSyncAtMs: deps.nowMs() }));
+        }
+        return result;
       }
       const cached = page.customers.map((c) => toCachedCustomer(shopDomain, c));
       const write = () =>
@@ -115,12 +150,17 @@ export async function syncShop(deps: SyncDeps, shopDomain: string): Promise<Sync
       result.pages++;
       result.customersReceived += page.customers.length;
       result.customersDeleted += page.deletedCustomerIds.length;
+      noteChanged(cached.map((c) => c.customerId));
+      noteChanged(page.deletedCustomerIds);
       cursor = page.nextCursor;
       if (!page.hasMore) break;
     }
+    // A delta run that found changes refreshes the popup's shop numbers too (they move with every order).
+    const summary = mode === 'delta' ? await client.summary() : null;
     const cachedCustomers = await countCustomers(db, shopDomain);
     await updateShop(db, shopDomain, (s) => ({
       ...s,
+      ...(summary ? { summary } : {}),
       cachedCustomers,
       syncState: 'idle',
       lastSyncAtMs: deps.nowMs(),

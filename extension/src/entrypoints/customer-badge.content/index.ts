@@ -1,5 +1,6 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { sendRequest } from '../../messages/client.ts';
+import { createFreshnessClient } from '../../content/freshness-client.ts';
 import { createScanner, watchPage } from '../../content/scanner.tsx';
 import css from './style.css?inline';
 
@@ -13,6 +14,17 @@ export default defineContentScript({
   runAt: 'document_idle',
   main(ctx) {
     try {
+      // Created first: its first poll asks for changes since before any badge looked anything up.
+      const freshness = createFreshnessClient({
+        poll: (storeHandle, sinceMs) => sendRequest({ type: 'fresh.poll', storeHandle, sinceMs }),
+        shownStore: () => scanner.shownStore(),
+        visible: () => document.visibilityState === 'visible',
+        onChanged: (storeHandle, ids) => scanner.update(storeHandle, ids),
+        nowMs: () => Date.now(),
+        setTimeout: (fn, ms) => ctx.setTimeout(fn, ms),
+        clearTimeout: (handle) => clearTimeout(handle as number),
+        onError: (error) => console.debug('[CLV Lens]', error),
+      });
       const scanner = createScanner({
         doc: document,
         href: () => location.href,
@@ -24,13 +36,20 @@ export default defineContentScript({
         onError: (error) => console.debug('[CLV Lens]', error),
       });
       const watcher = watchPage(document, () => scanner.scan());
-      void scanner.scan();
+      void scanner.scan().then(() => freshness.start());
       ctx.addEventListener(window, 'wxt:locationchange', () => watcher.trigger());
-      // After a while in another tab the cache may have been synced: re-read it when the merchant comes back.
+      // After a while in another tab the cache may have been synced and the settings changed: re-read both when the
+      // merchant comes back, and keep the badges fresh only while the page is visible.
       ctx.addEventListener(document, 'visibilitychange', () => {
-        if (document.visibilityState === 'visible') void scanner.refresh();
+        if (document.visibilityState === 'visible') {
+          void scanner.refresh();
+          freshness.start();
+        } else {
+          freshness.stop();
+        }
       });
       ctx.onInvalidated(() => {
+        freshness.stop();
         watcher.disconnect();
         scanner.destroy();
       });

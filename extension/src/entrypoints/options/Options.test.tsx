@@ -4,14 +4,14 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { DEFAULT_BADGE_SETTINGS, type Request } from '../../messages/protocol.ts';
+import { DEFAULT_BADGE_SETTINGS, type Request, type ShopStatus } from '../../messages/protocol.ts';
 import { Options } from './Options.tsx';
 
-async function mount(): Promise<{ el: HTMLElement; sent: Request[] }> {
+async function mount(statuses: ShopStatus[][] = []): Promise<{ el: HTMLElement; sent: Request[] }> {
   const sent: Request[] = [];
   vi.spyOn(browser.runtime, 'sendMessage').mockImplementation((async (req: Request) => {
     sent.push(req);
-    if (req.type === 'status.get') return { ok: true, value: { shops: [], notices: [] } };
+    if (req.type === 'status.get') return { ok: true, value: { shops: statuses.length > 1 ? statuses.shift()! : (statuses[0] ?? []), notices: [] } };
     if (req.type === 'settings.get') return { ok: true, value: DEFAULT_BADGE_SETTINGS };
     if (req.type === 'connect') return { ok: true, value: { shopDomain: 'demo.myshopify.com', storeHandle: 'demo' } };
     return { ok: false, error: { code: 'bad-message', message: 'unexpected' } };
@@ -67,5 +67,53 @@ describe('Options', () => {
     expect(request).toHaveBeenCalledWith({ origins: ['https://clvlens.example.com/*'] });
     expect(sent.some((r) => r.type === 'connect')).toBe(false);
     expect(el.querySelector('[data-testid="message"]')?.textContent).toContain('needs permission to talk to clvlens.example.com');
+  });
+  it('replaces "Fetching customers…" with the outcome once the first sync has finished', async () => {
+    const shop = (over: Partial<ShopStatus>): ShopStatus => ({
+      shopDomain: 'demo.myshopify.com',
+      storeHandle: 'demo',
+      appUrl: 'http://127.0.0.1:3000',
+      connectedAtMs: 1,
+      syncState: 'syncing',
+      lastSyncAtMs: null,
+      lastError: null,
+      evicted: false,
+      cachedCustomers: 0,
+      summary: null,
+      ...over,
+    });
+    // Before connect, right after it (syncing), then done.
+    const { el } = await mount([[], [shop({ cachedCustomers: 1200 })], [shop({ syncState: 'idle', lastSyncAtMs: Date.now(), cachedCustomers: 2500 })]]);
+    await submit(el, 'http://127.0.0.1:3000/', 'ABCD-EFGH');
+    const message = () => el.querySelector('[data-testid="message"]')?.textContent;
+    expect(message()).toBe('Connected to demo.myshopify.com. Fetching customers…');
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 700));
+    });
+    expect(message()).toBe('Connected to demo.myshopify.com. 2,500 customers cached; badges stay up to date while you browse.');
+    expect(el.querySelector('[data-testid="shop-sync"]')?.textContent).toMatch(/^synced/);
+  });
+
+  it('says so when the first sync fails', async () => {
+    const failed: ShopStatus = {
+      shopDomain: 'demo.myshopify.com',
+      storeHandle: 'demo',
+      appUrl: 'http://127.0.0.1:3000',
+      connectedAtMs: 1,
+      syncState: 'error',
+      lastSyncAtMs: null,
+      lastError: { code: 'app-unreachable', message: 'Could not reach the CLV Lens app.' },
+      evicted: false,
+      cachedCustomers: 0,
+      summary: null,
+    };
+    const { el } = await mount([[], [failed]]);
+    await submit(el, 'http://127.0.0.1:3000/', 'ABCD-EFGH');
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(el.querySelector('[data-testid="message"]')?.textContent).toBe(
+      'Connected to demo.myshopify.com, but the first sync failed: Could not reach the CLV Lens app.',
+    );
   });
 });

@@ -46,6 +46,8 @@ export function Options() {
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  // The shop whose first sync the message is still announcing ("Fetching customers…").
+  const [fetching, setFetching] = useState<string | null>(null);
 
   const load = async () => {
     try {
@@ -62,11 +64,33 @@ export function Options() {
 
   // Follow a running sync so the cached count and last-sync time move.
   const syncing = status?.shops.some((s) => s.syncState === 'syncing') ?? false;
+  const following = syncing || fetching !== null;
   useEffect(() => {
-    if (!syncing) return;
+    if (!following) return;
     const id = setInterval(() => void load(), 500);
     return () => clearInterval(id);
-  }, [syncing]);
+  }, [following]);
+
+  // When the first sync after Connect ends, the message says how it ended instead of "Fetching customers…" forever.
+  useEffect(() => {
+    if (fetching === null || !status) return;
+    const shop = status.shops.find((s) => s.shopDomain === fetching);
+    if (!shop) {
+      setFetching(null);
+      return;
+    }
+    if (shop.syncState === 'syncing') return;
+    if (shop.lastError) {
+      setMessage({ kind: 'error', text: `Connected to ${shop.shopDomain}, but the first sync failed: ${shop.lastError.message}` });
+      setFetching(null);
+    } else if (shop.lastSyncAtMs !== null) {
+      setMessage({
+        kind: 'ok',
+        text: `Connected to ${shop.shopDomain}. ${shop.cachedCustomers.toLocaleString()} customers cached; badges stay up to date while you browse.`,
+      });
+      setFetching(null);
+    }
+  }, [fetching, status]);
 
   const connect = async (e: Event) => {
     e.preventDefault();
@@ -78,6 +102,7 @@ export function Options() {
       const r = await sendRequest({ type: 'connect', appUrl: url, code });
       setCode('');
       setMessage({ kind: 'ok', text: `Connected to ${r.shopDomain}. Fetching customers…` });
+      setFetching(r.shopDomain);
     } catch (err) {
       const plain = (err as { plain?: PlainError }).plain ?? toPlainError(err);
       setMessage({ kind: 'error', text: plain.message });
