@@ -67,7 +67,8 @@ export function formatPercent(fraction: number | null, decimals = 1): string {
 }
 
 const formatCount = (n: number): string => n.toLocaleString('en-US');
-const formatDate = (ms: number): string => new Date(ms).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+/** A calendar date in the shop's time zone (week starts and "as of" are local midnights and ends of local days). */
+const formatDate = (ms: number, timeZone = 'UTC'): string => new Date(ms).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone });
 const formatTime = (ms: number): string => new Date(ms).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit' });
 
 const METRIC_LABEL: Record<ScorecardRow['metric'], string> = {
@@ -111,6 +112,13 @@ function card(id: string, title: string, ...children: Child[]): HTMLElement {
   return h('section', { class: 'card', id, 'aria-labelledby': headingId }, h('h2', { id: headingId }, title), ...children);
 }
 
+/** A card spanning the whole grid row (tables too wide for half a page). */
+function wideCard(id: string, title: string, ...children: Child[]): HTMLElement {
+  const section = card(id, title, ...children);
+  section.classList.add('card--wide');
+  return section;
+}
+
 function why(text: string): HTMLElement {
   return h('p', { class: 'why' }, h('strong', {}, 'Why this differs from Shopify: '), text);
 }
@@ -119,8 +127,9 @@ function kpi(label: string, value: string, testId: string): HTMLElement {
   return h('div', { class: 'kpi' }, h('span', { class: 'label' }, label), h('span', { class: 'value', 'data-testid': testId }, value));
 }
 
-function table(caption: string, head: string[], rows: Node[][], numericFrom = 1, className?: string): HTMLElement {
-  const thead = h('thead', {}, h('tr', {}, ...head.map((text, i) => h('th', { scope: 'col', class: i >= numericFrom ? 'num' : undefined }, text))));
+/** A captioned table; every column but those in `textColumns` (default the first) holds numbers, right-aligned. */
+function table(caption: string, head: string[], rows: Node[][], textColumns: readonly number[] = [0], className?: string): HTMLElement {
+  const thead = h('thead', {}, h('tr', {}, ...head.map((text, i) => h('th', { scope: 'col', class: textColumns.includes(i) ? undefined : 'num' }, text))));
   const tbody = h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells)));
   return h('div', { class: 'table-wrap' }, h('table', { class: className }, h('caption', {}, caption), thead, tbody));
 }
@@ -140,7 +149,7 @@ export function renderSync(summary: ShopSummaryV1): HTMLElement {
   return card(
     'sync',
     'Sync',
-    h('p', {}, pill(stateText, s.state === 'live' ? 'success' : s.state === 'error' ? 'critical' : 'info'), ' ', h('span', { id: 'sync-text' }, counts)),
+    h('p', {}, 'Status: ', pill(stateText, s.state === 'live' ? 'success' : s.state === 'error' ? 'critical' : 'info'), ' ', h('span', { id: 'sync-text' }, counts)),
     s.state === 'live' ? null : bar,
     s.message ? h('p', { class: 'muted' }, s.message) : null,
     s.lastSyncAtMs !== null ? h('p', { class: 'muted' }, `Last sync ${formatDate(s.lastSyncAtMs)} ${formatTime(s.lastSyncAtMs)}`) : null,
@@ -169,9 +178,9 @@ function renderScorecard(report: ShopReport): HTMLElement {
     h(
       'p',
       { class: 'muted' },
-      `Week of ${formatDate(sc.weekStartMs)} vs the mean of the ${sc.baselineWeeks} weeks before. Targets: CLV +${Math.round(sc.targets.clvGrowthFraction * 100)}% and repeat rate ×${sc.targets.repeatRateMultiplier} within ${sc.targets.horizonWeeks} weeks (${sc.weeksElapsed.toFixed(0)} elapsed).`,
+      `Week of ${formatDate(sc.weekStartMs, report.timeZone)} vs the mean of the ${sc.baselineWeeks} weeks before. Targets: CLV +${Math.round(sc.targets.clvGrowthFraction * 100)}% and repeat rate ×${sc.targets.repeatRateMultiplier} within ${sc.targets.horizonWeeks} weeks (${sc.weeksElapsed.toFixed(0)} elapsed).`,
     ),
-    table('This week vs baseline vs target', ['Metric', 'This week', 'Baseline', 'Change', 'Target', 'Pace needed', 'Status'], rows, 1),
+    table('This week vs baseline vs target', ['Metric', 'This week', 'Baseline', 'Change', 'Target', 'Pace needed', 'Status'], rows, [0, 6]),
     why(WHY_DIFFERENT.scorecard),
   );
 }
@@ -184,6 +193,8 @@ interface ChartSpec {
   series: { label: string; values: (number | null)[]; stroke: string; dash?: number[] }[];
   yFormat(v: number): string;
   xLabel: string;
+  /** Start the y axis at 0 (amounts); rates zoom to their range. */
+  yFromZero?: boolean;
 }
 
 const PALETTE = ['#2c6ecb', '#b98900', '#d72c0d', '#007f5f', '#8051ff', '#e56b00', '#0094d5', '#616161', '#c05717', '#47c1bf', '#9c6ade', '#50b83c'];
@@ -199,12 +210,12 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: uPlot[]): HTMLEleme
   }
   // uPlot needs its container in the document to measure it: draw on the next frame.
   const draw = () => {
-    const width = Math.max(280, box.clientWidth || 600);
+    const width = Math.max(200, box.clientWidth || 600);
     const options: uPlot.Options = {
       width,
       height: 240,
       ms: 1,
-      scales: { x: { time: spec.xIsTime } },
+      scales: { x: { time: spec.xIsTime }, ...(spec.yFromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.05 : 1] } } : {}) },
       axes: [
         { label: spec.xLabel, stroke: '#616161', grid: { stroke: '#ebebeb' } },
         { stroke: '#616161', grid: { stroke: '#ebebeb' }, values: (_u, splits) => splits.map((v) => spec.yFormat(v)), size: 64 },
@@ -226,7 +237,7 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: uPlot[]): HTMLEleme
     charts.push(plot);
     if (typeof ResizeObserver !== 'undefined') {
       new ResizeObserver(() => {
-        const w = Math.max(280, box.clientWidth);
+        const w = Math.max(200, box.clientWidth);
         if (Math.abs(w - plot.width) > 4) plot.setSize({ width: w, height: 240 });
       }).observe(box);
     }
@@ -327,14 +338,17 @@ function renderCohorts(report: ShopReport, deps: DashboardDeps, charts: uPlot[])
     ];
   });
   const curves = report.charts.ltvCurves;
-  const shown = curves.cohortMonth.map((month, i) => ({ month, values: curves.cumulativeRevenuePerCustomerMinor[i] ?? [] })).slice(-8);
+  const all = curves.cohortMonth.map((month, i) => ({ month, values: curves.cumulativeRevenuePerCustomerMinor[i] ?? [] }));
+  // Up to 8 cohorts spread over the history, newest last, so both long (old) and recent curves show.
+  const step = Math.max(1, Math.ceil(all.length / 8));
+  const shown = all.filter((_, i) => (all.length - 1 - i) % step === 0).slice(-8);
   const currency = report.currency ?? 'USD';
   return h(
     'section',
     { class: 'card card--wide', id: 'cohorts', 'aria-labelledby': 'cohorts-title' },
     h('h2', { id: 'cohorts-title' }, 'Cohorts'),
     h('h3', {}, 'Share of each monthly cohort ordering again, by months since the first order'),
-    table(`Last ${rows.length} cohorts; month 0 is the first order (100%); · = not reached yet`, ['Cohort', ...months.map((m) => `M${m}`)], rows, 1, 'heat'),
+    table(`Last ${rows.length} cohorts; month 0 is the first order (100%); · = not reached yet`, ['Cohort', ...months.map((m) => `M${m}`)], rows, [0], 'heat'),
     h('h3', {}, 'Cumulative revenue per customer (LTV curve)'),
     chart(
       {
@@ -345,6 +359,7 @@ function renderCohorts(report: ShopReport, deps: DashboardDeps, charts: uPlot[])
         xLabel: 'Months since first order',
         series: shown.map((c, i) => ({ label: c.month, values: c.values, stroke: PALETTE[i % PALETTE.length]! })),
         yFormat: (v) => formatMoney(Math.round(v), currency),
+        yFromZero: true,
       },
       deps,
       charts,
@@ -375,7 +390,7 @@ function renderSegments(report: ShopReport, segments: SegmentValueV1[] | null): 
     );
     body.setAttribute('data-testid', 'segments-table');
   }
-  return card('segments', 'RFM segments', body, why(WHY_DIFFERENT.rfm));
+  return wideCard('segments', 'RFM segments', body, why(WHY_DIFFERENT.rfm));
 }
 
 function renderAtRisk(summary: ShopSummaryV1): HTMLElement {
@@ -390,12 +405,12 @@ function renderAtRisk(summary: ShopSummaryV1): HTMLElement {
       numCell(c.daysSinceLastOrder === null ? '—' : formatCount(c.daysSinceLastOrder)),
     ];
   });
-  return card(
+  return wideCard(
     'at-risk',
     'Valuable customers at risk',
     rows.length === 0
       ? h('p', { class: 'muted' }, 'No customer at risk yet.')
-      : table('Highest historic CLV × churn probability first; links open the customer in Shopify', ['Customer', 'Historic CLV', 'Churn risk', 'Tier', 'Days since order'], rows, 1),
+      : table('Highest historic CLV × churn probability first; links open the customer in Shopify', ['Customer', 'Historic CLV', 'Churn risk', 'Tier', 'Days since order'], rows, [0, 3]),
     why(WHY_DIFFERENT.atRisk),
   );
 }
@@ -452,13 +467,15 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
   const grid = h('div', { class: 'grid', id: 'metrics' });
   root.replaceChildren(header, status, grid);
   let reportText: string | null = null;
+  let timeZone = 'UTC';
   let timer: unknown = null;
   let stopped = false;
   let pending: Promise<void> = Promise.resolve();
 
   const layout = (metrics: HTMLElement[]) => {
     for (const c of charts.splice(0)) c.destroy();
-    grid.replaceChildren(...(metrics.length > 0 ? [metrics[0]!] : []), syncSlot, ...metrics.slice(1), pairing);
+    // Before the first report the sync progress leads; afterwards the metrics do, with sync and pairing last.
+    grid.replaceChildren(...metrics, syncSlot, pairing);
   };
   layout([]);
 
@@ -470,8 +487,6 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
       const summary = s.body as ShopSummaryV1;
       root.removeAttribute('aria-busy');
       syncSlot.replaceChildren(renderSync(summary));
-      const asOf = header.querySelector('#as-of')!;
-      asOf.textContent = `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs)}`;
       const r = await deps.request('/app/api/report');
       if (r.status === 404) {
         status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'attention', id: 'no-report' }, 'No report yet: the first sync is still running. The metrics appear here as soon as it is done.'));
@@ -484,10 +499,12 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
           const seg = await deps.request('/app/api/segments');
           const segments = seg.status === 200 ? (seg.body as { segments: SegmentValueV1[] }).segments : null;
           reportText = text;
+          timeZone = report.timeZone;
           layout(renderMetrics(report, summary, segments, deps, charts));
         }
         status.replaceChildren();
         if (summary.sync.state === 'live') next = POLL_MS.live;
+        header.querySelector('#as-of')!.textContent = `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, timeZone)}`;
       }
     } catch (error) {
       status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, `Could not load the dashboard: ${(error as Error).message}. Retrying…`));

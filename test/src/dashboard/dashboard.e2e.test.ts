@@ -1,0 +1,157 @@
+/// <reference lib="dom" />
+/**
+ * The embedded dashboard (issue 7) in real headless Chromium: the real app on the fake Shopify with a generated shop
+ * (the demo's start path: install through token exchange, backfill), opened inside the demo admin frame whose App
+ * Bridge stand-in hands out session tokens. Every section must render, with the numbers the app's JSON API gives.
+ * Screenshots (wide and narrow) go to test-results/dashboard/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ShopReport, ShopSummaryV1 } from '@clvlens/core';
+import { startDemo, type Demo } from '../demo/start-demo.ts';
+
+const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
+
+let dataDir: string;
+let demo: Demo;
+let browser: Browser;
+
+const pct = (v: number | null, d = 1) => (v === null ? '—' : `${(v * 100).toFixed(d)}%`);
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`${demo.appUrl}${path}`, { headers: { authorization: `Bearer ${demo.sessionToken()}` } });
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+}
+
+async function openDashboard(width: number, height: number): Promise<{ page: Page; frame: FrameLocator }> {
+  const page = await browser.newPage({ viewport: { width, height }, ignoreHTTPSErrors: true });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(demo.dashboardUrl);
+  const frame = page.frameLocator('#app-frame');
+  await expect.poll(() => frame.locator('#scorecard').count(), { timeout: 30_000 }).toBe(1);
+  // One uPlot canvas per chart: repeat rate, churn trend, LTV curves.
+  await expect.poll(() => frame.locator('.chart canvas').count(), { timeout: 15_000 }).toBe(3);
+  expect(errors).toEqual([]);
+  return { page, frame };
+}
+
+/** Screenshot of the whole dashboard: the admin frame grows with the viewport, so make it as tall as the app. */
+async function shotWhole(page: Page, frame: FrameLocator, name: string): Promise<void> {
+  const height = await frame.locator('body').evaluate((b) => b.scrollHeight);
+  const width = page.viewportSize()!.width;
+  await page.setViewportSize({ width, height: height + 80 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(SHOTS, name) });
+}
+
+describe('embedded dashboard in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'clvlens-dashboard-'));
+    demo = await startDemo({
+      dataDir,
+      customers: 1200,
+      appPort: 0,
+      adminPort: 0,
+      extensionDir: join(dataDir, 'no-extension'),
+      liveActionsPerMinute: 0,
+      backfill: { pollMs: 100 },
+    });
+    browser = await chromium.launch({
+      executablePath: process.env.CLVLENS_CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      args: [
+        ...demo.chromiumArgs().filter((a) => a.startsWith('--host-resolver-rules') || a === '--ignore-certificate-errors'),
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+      ],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await demo?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('renders every section with the numbers of /app/api/summary, /app/api/report and /app/api/segments', async () => {
+    const summary = await api<ShopSummaryV1>('/app/api/summary');
+    const { report } = await api<{ report: ShopReport }>('/app/api/report');
+    const { segments } = await api<{ segments: { segment: string | null; customers: number }[] }>('/app/api/segments');
+    const { page, frame } = await openDashboard(1280, 900);
+
+    // Scorecard: a row per metric with this week's value and a status in words.
+    const rows = frame.locator('#scorecard tbody tr');
+    expect(await rows.count()).toBe(report.scorecard.rows.length);
+    const rr = report.scorecard.rows.find((r) => r.metric === 'repeatPurchaseRate')!;
+    expect(await frame.getByTestId('scorecard-repeatPurchaseRate-current').textContent()).toBe(pct(rr.current));
+    expect(await frame.locator('#scorecard').textContent()).toMatch(/CLV \+15% and repeat rate ×1\.5 within 52 weeks/);
+    expect(await frame.locator('#scorecard tbody .pill').allTextContents()).toHaveLength(report.scorecard.rows.length);
+
+    // Repeat rate beside Shopify's returning rate, equal to the API's.
+    expect(await frame.getByTestId('repeat-rate-value').textContent()).toBe(pct(summary.repeatPurchaseRate.value));
+    expect(await frame.getByTestId('returning-rate-value').textContent()).toBe(pct(summary.returningCustomerRate));
+    expect(await frame.locator('#repeat-rate .why').textContent()).toContain('Why this differs from Shopify');
+
+    // Churn 30/60/90 and the alert state.
+    expect(await frame.getByTestId('churn-d30').textContent()).toBe(pct(summary.churn.d30));
+    expect(await frame.getByTestId('churn-d90').textContent()).toBe(pct(summary.churn.d90));
+    expect(await frame.getByTestId('churn-alert').textContent()).toMatch(report.churnDetail.alert.status === 'alert' ? /Alert/ : /No alert|Not enough/);
+
+    // Cohort heatmap: a row per cohort shown (the 12 most recent), numbers in the cells.
+    const heatRows = await frame.locator('#cohorts table.heat tbody tr').count();
+    expect(heatRows).toBe(Math.min(12, report.charts.cohortHeatmap.cohortMonth.length));
+    const firstCells = await frame.locator('#cohorts table.heat tbody tr').first().locator('td').allTextContents();
+    expect(firstCells[0]).toBe('100%');
+
+    // RFM segments: one row per segment the app reports, with counts.
+    const segRows = frame.locator('[data-testid="segments-table"] tbody tr');
+    expect(await segRows.count()).toBe(segments.length);
+    expect(segments.length).toBeGreaterThan(3);
+    for (const s of segments) {
+      expect(await frame.getByTestId(`segment-${s.segment ?? 'none'}-customers`).textContent()).toBe(s.customers.toLocaleString('en-US'));
+    }
+
+    // At-risk customers link to the customer in the admin, in the top window.
+    const links = frame.locator('#at-risk a');
+    expect(await links.count()).toBe(summary.topAtRisk.length);
+    const handle = demo.shopDomain.replace(/\.myshopify\.com$/, '');
+    expect(await links.first().getAttribute('href')).toBe(`https://admin.shopify.com/store/${handle}/customers/${summary.topAtRisk[0]!.customerId}`);
+    expect(await links.first().getAttribute('target')).toBe('_top');
+
+    // Sync says live; a "why" note on every metric card.
+    expect(await frame.locator('#sync').textContent()).toMatch(/\blive\b/);
+    expect(await frame.locator('.why').count()).toBe(6);
+
+    // Pairing code from the app, shown in the page.
+    await frame.getByRole('button', { name: /pairing code/i }).click();
+    await expect.poll(() => frame.locator('#pairing-code').textContent()).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+
+    await shotWhole(page, frame, 'dashboard.png');
+    await page.close();
+  }, 90_000);
+
+  it('reflows to one column when the admin gives the app a narrow frame', async () => {
+    const { page, frame } = await openDashboard(700, 900);
+    const boxes = await Promise.all(['#scorecard', '#repeat-rate', '#churn'].map((s) => frame.locator(s).boundingBox()));
+    const xs = boxes.map((b) => Math.round(b!.x));
+    expect(new Set(xs).size).toBe(1);
+    await shotWhole(page, frame, 'dashboard-narrow.png');
+    await page.close();
+  }, 60_000);
+
+  it('shows the clear page when opened outside Shopify', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${demo.appUrl}/app`);
+    expect(await page.locator('body').textContent()).toContain('runs inside the Shopify admin');
+    await page.close();
+  });
+});
