@@ -1,0 +1,244 @@
+// @vitest-environment happy-dom
+import { computeShopReport, type OrderRecord, type ShopReport, type ShopSummaryV1 } from '@clvlens/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatMoney, formatPercent, startDashboard, type DashboardDeps } from './client.ts';
+import type { SegmentValueV1 } from './segments.ts';
+
+const DAY = 86_400_000;
+const AS_OF = Date.UTC(2025, 5, 30, 23, 59, 59);
+const HOSTILE = '<img src=x onerror="window.hacked=1">';
+
+/** 60 customers over 18 months: every third one orders again every 40 days, so there are repeats, churn and cohorts. */
+function orders(): OrderRecord[] {
+  const list: OrderRecord[] = [];
+  let id = 1;
+  for (let c = 1; c <= 60; c++) {
+    const first = AS_OF - (540 - c * 8) * DAY;
+    const count = c % 3 === 0 ? 1 + Math.floor((AS_OF - first) / (40 * DAY)) : 1;
+    for (let k = 0; k < count; k++) {
+      list.push({
+        orderId: String(id++),
+        customerId: String(1000 + c),
+        email: null,
+        placedAtMs: first + k * 40 * DAY,
+        currency: 'USD',
+        totalMinor: 2500 + c * 10,
+        refundedMinor: 0,
+        cancelled: false,
+        test: false,
+        subscription: false,
+      });
+    }
+  }
+  return list;
+}
+
+function summaryOf(report: ShopReport, sync: ShopSummaryV1['sync']): ShopSummaryV1 {
+  return {
+    shopDomain: `${HOSTILE}.myshopify.com`,
+    currency: 'USD',
+    asOfMs: report.asOfMs,
+    sync,
+    customers: report.customers,
+    repeatPurchaseRate: { windowDays: report.repeatPurchaseRate.windowDays, value: report.repeatPurchaseRate.value },
+    returningCustomerRate: report.returningCustomerRate,
+    averageClvMinor: Math.round(report.historicClv.meanMinor),
+    averagePredictedClvMinor: null,
+    churn: report.churn,
+    churnTrend: { weekStartMs: [], d30: [], d60: [], d90: [] },
+    topAtRisk: [
+      { customerId: '1003', historicClvMinor: 52_500, churnProbability: 0.8, churnTier: 'high', daysSinceLastOrder: 95 },
+      { customerId: '1006', historicClvMinor: 30_000, churnProbability: 0.4, churnTier: 'medium', daysSinceLastOrder: 41 },
+    ],
+  };
+}
+
+interface Harness {
+  deps: DashboardDeps;
+  calls: string[];
+  charts: { data: unknown[][]; seriesLabels: string[] }[];
+  /** Runs the scheduled poll (the dashboard schedules exactly one at a time). */
+  tick(): void;
+  state: { reportReady: boolean; summary: ShopSummaryV1 };
+}
+
+function harness(report: ShopReport, segments: SegmentValueV1[]): Harness {
+  const calls: string[] = [];
+  const charts: Harness['charts'] = [];
+  let scheduled: (() => void) | null = null;
+  const state = {
+    reportReady: false,
+    summary: summaryOf(report, { state: 'backfilling', ordersDone: 120, ordersEstimated: 400, lastSyncAtMs: null, message: null }),
+  };
+  // Records what the dashboard hands to uPlot; drawing itself is the Chromium test's job.
+  class FakePlot {
+    width = 600;
+    constructor(opts: { series: { label?: string }[] }, data: unknown[][]) {
+      charts.push({ data, seriesLabels: opts.series.map((s) => s.label ?? '') });
+    }
+    destroy(): void {}
+    setSize(): void {}
+  }
+  const deps: DashboardDeps = {
+    async request(path, init = {}) {
+      calls.push(`${init.method ?? 'GET'} ${path}`);
+      if (path === '/app/api/summary') return { status: 200, body: state.summary };
+      if (path === '/app/api/report') {
+        return state.reportReady
+          ? { status: 200, body: { report, models: null } }
+          : { status: 404, body: { error: { code: 'not-found', message: 'No report yet: the first sync is still running.' } } };
+      }
+      if (path === '/app/api/segments') return { status: 200, body: { segments } };
+      if (path === '/app/api/pairing-code') return { status: 200, body: { code: 'AB12-CD34', expiresAtMs: AS_OF + 600_000 } };
+      return { status: 404, body: { error: { code: 'not-found', message: `<b>no ${path}</b>` } } };
+    },
+    uPlot: FakePlot as unknown as NonNullable<DashboardDeps['uPlot']>,
+    setTimeout(fn) {
+      scheduled = fn;
+      return 1;
+    },
+    clearTimeout() {
+      scheduled = null;
+    },
+  };
+  return {
+    deps,
+    calls,
+    charts,
+    state,
+    tick() {
+      const fn = scheduled;
+      scheduled = null;
+      fn?.();
+    },
+  };
+}
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+let root: HTMLElement;
+let report: ShopReport;
+const segments: SegmentValueV1[] = [
+  { segment: 'CHAMPIONS', customers: 12, historicClvMinor: 480_000, predictedClvMinor: 120_000 },
+  { segment: HOSTILE, customers: 3, historicClvMinor: 9_000, predictedClvMinor: null },
+];
+
+beforeEach(() => {
+  report = computeShopReport(orders(), { asOfMs: AS_OF, timeZone: 'UTC' });
+  document.body.replaceChildren();
+  root = document.createElement('main');
+  document.body.append(root);
+});
+afterEach(() => {
+  document.body.replaceChildren();
+});
+
+describe('startDashboard', () => {
+  it('shows the backfill progress while there is no report, keeps polling, and renders once the report exists', async () => {
+    const t = harness(report, segments);
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    const bar = root.querySelector('progress')!;
+    expect(bar.value).toBe(120);
+    expect(bar.max).toBe(400);
+    expect(root.querySelector('#sync-text')!.textContent).toBe('120 of about 400 orders');
+    expect(root.querySelector('#no-report')!.textContent).toMatch(/No report yet/);
+    expect(root.querySelector('#scorecard')).toBeNull();
+
+    t.state.reportReady = true;
+    t.state.summary = { ...t.state.summary, sync: { state: 'live', ordersDone: 400, ordersEstimated: 400, lastSyncAtMs: AS_OF, message: null } };
+    t.tick();
+    await dash.refreshed();
+    await settle();
+    expect(root.querySelector('#no-report')).toBeNull();
+    expect(root.querySelector('progress')).toBeNull();
+    expect(root.querySelector('#sync')!.textContent).toMatch(/Status: live/);
+    for (const id of ['scorecard', 'repeat-rate', 'churn', 'cohorts', 'segments', 'at-risk', 'sync', 'pairing']) {
+      expect(root.querySelector(`#${id}`), id).not.toBeNull();
+    }
+    expect(t.calls.filter((c) => c === 'GET /app/api/report')).toHaveLength(2);
+    dash.stop();
+  });
+
+  it('renders the report numbers: scorecard, repeat vs returning rate, churn, cohorts, segments, at-risk links', async () => {
+    const t = harness(report, segments);
+    t.state.reportReady = true;
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    await settle();
+
+    expect(root.querySelectorAll('#scorecard tbody tr')).toHaveLength(report.scorecard.rows.length);
+    const rr = report.scorecard.rows.find((r) => r.metric === 'repeatPurchaseRate')!;
+    expect(root.querySelector('[data-testid="scorecard-repeatPurchaseRate-current"]')!.textContent).toBe(formatPercent(rr.current));
+    expect(root.querySelector('[data-testid="repeat-rate-value"]')!.textContent).toBe(formatPercent(report.repeatPurchaseRate.value));
+    expect(root.querySelector('[data-testid="returning-rate-value"]')!.textContent).toBe(formatPercent(report.returningCustomerRate));
+    expect(root.querySelector('[data-testid="churn-d90"]')!.textContent).toBe(formatPercent(report.churn.d90));
+    expect(root.querySelector('[data-testid="churn-alert"]')).not.toBeNull();
+    // A status is always a word, never only a colour.
+    for (const p of root.querySelectorAll('#scorecard tbody .pill')) expect(p.textContent).toMatch(/[A-Za-z]/);
+
+    const heatRows = root.querySelectorAll('#cohorts table.heat tbody tr');
+    expect(heatRows.length).toBe(Math.min(12, report.charts.cohortHeatmap.cohortMonth.length));
+    expect(heatRows[0]!.querySelector('th')!.textContent).toMatch(/^\d{4}-\d{2}$/);
+    expect(heatRows[0]!.querySelector('td')!.textContent).toBe('100%');
+
+    expect(root.querySelector('[data-testid="segment-CHAMPIONS-customers"]')!.textContent).toBe('12');
+    expect(root.querySelector('[data-testid="segment-CHAMPIONS-clv"]')!.textContent).toBe(formatMoney(480_000, 'USD'));
+    const links = [...root.querySelectorAll<HTMLAnchorElement>('#at-risk a')];
+    expect(links.map((a) => a.getAttribute('target'))).toEqual(['_top', '_top']);
+    expect(links[0]!.getAttribute('href')).toMatch(/^https:\/\/admin\.shopify\.com\/store\/.+\/customers\/1003$/);
+    expect(root.querySelectorAll('.why')).toHaveLength(6);
+
+    // Three charts, each handed the report's columnar series as is (x in ms, ms: 1).
+    expect(t.charts).toHaveLength(3);
+    expect(t.charts[0]!.data).toEqual([report.charts.repeatRate.weekStartMs, report.charts.repeatRate.value]);
+    expect(t.charts[1]!.data).toEqual([report.charts.churnTrend.weekStartMs, report.charts.churnTrend.d30, report.charts.churnTrend.d60, report.charts.churnTrend.d90]);
+    expect(t.charts[2]!.data[0]).toEqual(report.charts.ltvCurves.monthsSince);
+    dash.stop();
+  });
+
+  it('never turns data into markup: hostile shop names, segment names and error messages stay text', async () => {
+    const t = harness(report, segments);
+    t.state.reportReady = true;
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    await settle();
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.querySelector('#as-of')!.textContent).toContain(HOSTILE);
+    expect(root.querySelector('#segments')!.textContent).toContain(HOSTILE);
+    const link = root.querySelector<HTMLAnchorElement>('#at-risk a')!;
+    expect(link.getAttribute('href')).toContain(encodeURIComponent('<img'));
+    dash.stop();
+
+    // An error from the app is shown as its text.
+    const failing: DashboardDeps = { ...t.deps, request: async () => ({ status: 500, body: { error: { code: 'internal', message: '<b>boom</b>' } } }) };
+    const again = startDashboard(root, failing);
+    await again.refreshed();
+    expect(root.querySelector('b')).toBeNull();
+    expect(root.querySelector('[role="alert"]')!.textContent).toContain('<b>boom</b>');
+    again.stop();
+    expect((window as unknown as { hacked?: number }).hacked).toBeUndefined();
+  });
+
+  it('shows a one-time pairing code from the app when asked', async () => {
+    const t = harness(report, segments);
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    const button = [...root.querySelectorAll('button')].find((b) => /pairing code/i.test(b.textContent ?? ''))!;
+    button.click();
+    await settle();
+    expect(t.calls).toContain('POST /app/api/pairing-code');
+    expect(root.querySelector('#pairing-code')!.textContent).toBe('AB12-CD34');
+    dash.stop();
+  });
+});
+
+describe('formatMoney', () => {
+  it('uses the currency’s own decimals', () => {
+    expect(formatMoney(123_456, 'USD')).toBe('$1,234.56');
+    expect(formatMoney(1234, 'JPY')).toBe('¥1,234');
+    expect(formatMoney(null, 'USD')).toBe('—');
+  });
+});
