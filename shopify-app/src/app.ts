@@ -12,6 +12,7 @@ import {
   revokeExtensionTokens,
 } from './api/pairing.ts';
 import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readShopSummary } from './api/read.ts';
+import { FeedCache, type FeedEntry } from './api/feed-cache.ts';
 import { authenticateSessionToken, type InstallDeps } from './auth/install.ts';
 import { createDashboardAssets } from './dashboard/assets.ts';
 import { renderDashboardPage } from './dashboard/page.ts';
@@ -86,7 +87,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   const fetchFn = options.fetch ?? globalThis.fetch;
   const cipher: TokenCipher = createTokenCipher(options.encryptionKey);
   const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep }, shop);
-  const compute = createComputeService({ db, clock, log, ...(options.compute ? { options: options.compute } : {}) });
+  // The embedded database is single-writer (its lock), so the delta feed can be served from memory there.
+  const feedCache = database.kind === 'pglite' ? new FeedCache() : null;
+  const compute = createComputeService({
+    db,
+    clock,
+    log,
+    ...(options.compute ? { options: options.compute } : {}),
+    ...(feedCache ? { onWrites: (shop: string, writes: FeedEntry[]) => feedCache.apply(shop, writes) } : {}),
+  });
 
   const backfill = (shop: string, opts: { restart?: boolean } = {}): Promise<boolean> =>
     runBackfill(
@@ -180,6 +189,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       seen.add(key);
       if (work.kind === 'recompute') await sendCoalesced(key, () => jobs.send(QUEUES.recompute, { shop: work.shop }));
       else if (work.kind === 'backfill') await jobs.send(QUEUES.backfill, { shop: work.shop });
+      else if (work.kind === 'stop-shop') feedCache?.drop(work.shop);
     }
   };
   const orderBatcher = createOrderBatcher(db, clock, async (shops) => {
@@ -269,7 +279,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const jsonText = (c: Context, text: string): Response => c.body(text, 200, { 'content-type': 'application/json; charset=utf-8' });
   app.get('/api/v1/shop/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'))));
-  app.get('/api/v1/customers', async (c) => jsonText(c, await readCustomersFeed(db, c.get('shop'), c.req.query('since'), c.req.query('limit'))));
+  app.get('/api/v1/customers', async (c) => jsonText(c, await readCustomersFeed(db, c.get('shop'), c.req.query('since'), c.req.query('limit'), feedCache)));
   app.get('/api/v1/customers/:id', async (c) => jsonText(c, await readCustomerInsight(db, c.get('shop'), c.req.param('id'))));
   app.get('/api/v1/orders/:id/customer', async (c) => jsonText(c, await readOrderCustomerInsight(db, c.get('shop'), c.req.param('id'))));
 

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Clock } from '../log.ts';
 import { ApiError } from './errors.ts';
+import type { FeedCache, FeedEntry } from './feed-cache.ts';
 
 /** Largest page of the delta feed. */
 export const FEED_MAX_LIMIT = 5000;
@@ -20,7 +21,13 @@ export function parseCursor(since: string | undefined): number {
  * One page of the delta feed as JSON text (`CustomersFeedV1`): insights changed after the cursor, ordered by change
  * sequence. The stored payloads are spliced in as text, never parsed, which keeps a 200,000-customer sync fast.
  */
-export async function readCustomersFeed(db: Kysely<DB>, shop: string, since: string | undefined, limitText: string | undefined): Promise<string> {
+export async function readCustomersFeed(
+  db: Kysely<DB>,
+  shop: string,
+  since: string | undefined,
+  limitText: string | undefined,
+  cache: FeedCache | null = null,
+): Promise<string> {
   const after = parseCursor(since);
   let limit = FEED_DEFAULT_LIMIT;
   if (limitText !== undefined) {
@@ -29,18 +36,23 @@ export async function readCustomersFeed(db: Kysely<DB>, shop: string, since: str
       throw new ApiError('bad-request', `limit must be an integer from 1 to ${FEED_MAX_LIMIT}, got ${JSON.stringify(limitText)}`);
     }
   }
-  const { rows } = await sql<{ customer_id: number; change_seq: number; deleted: boolean; payload: string | null }>`
-    SELECT customer_id, change_seq, deleted, payload FROM customer_insights
-    WHERE shop_id = ${shop} AND change_seq > ${after} ORDER BY change_seq LIMIT ${limit + 1}`.execute(db);
+  let rows: FeedEntry[];
+  if (cache) rows = await cache.read(db, shop, after, limit);
+  else {
+    const result = await sql<{ customer_id: number; change_seq: number; deleted: boolean; payload: string | null }>`
+      SELECT customer_id, change_seq, deleted, payload FROM customer_insights
+      WHERE shop_id = ${shop} AND change_seq > ${after} ORDER BY change_seq LIMIT ${limit + 1}`.execute(db);
+    rows = result.rows.map((r) => ({ customerId: r.customer_id, seq: r.change_seq, payload: r.deleted ? null : r.payload }));
+  }
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
   const customers: string[] = [];
   const deleted: string[] = [];
   for (const row of page) {
-    if (row.deleted || row.payload === null) deleted.push(JSON.stringify(String(row.customer_id)));
+    if (row.payload === null) deleted.push(JSON.stringify(String(row.customerId)));
     else customers.push(row.payload);
   }
-  const last = page.length > 0 ? page[page.length - 1]!.change_seq : after;
+  const last = page.length > 0 ? page[page.length - 1]!.seq : after;
   return `{"customers":[${customers.join(',')}],"deletedCustomerIds":[${deleted.join(',')}],"nextCursor":"c${last}","hasMore":${hasMore}}`;
 }
 

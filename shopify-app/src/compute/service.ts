@@ -4,6 +4,7 @@ import type { Clock, Logger } from '../log.ts';
 import { computeShop, type ComputeOptions } from './insights.ts';
 import { loadOrderRecords } from './load.ts';
 import { writeInsights } from './write.ts';
+import type { FeedEntry } from '../api/feed-cache.ts';
 
 export type { ComputeOptions } from './insights.ts';
 
@@ -17,7 +18,14 @@ export interface ComputeService {
   recomputeShop(shop: string): Promise<{ changed: number; deleted: number }>;
 }
 
-export function createComputeService(deps: { db: Kysely<DB>; clock: Clock; log: Logger; options?: ComputeOptions }): ComputeService {
+export function createComputeService(deps: {
+  db: Kysely<DB>;
+  clock: Clock;
+  log: Logger;
+  options?: ComputeOptions;
+  /** Told about every committed insight write (the embedded feed cache). */
+  onWrites?: (shop: string, writes: FeedEntry[]) => void;
+}): ComputeService {
   const { db, clock, log } = deps;
   const options = deps.options ?? {};
   return {
@@ -36,7 +44,8 @@ export function createComputeService(deps: { db: Kysely<DB>; clock: Clock; log: 
         nowMs,
         options,
       });
-      const result = await writeInsights(db, shop, computed.drafts, nowMs);
+      const { writes, ...result } = await writeInsights(db, shop, computed.drafts, nowMs);
+      deps.onWrites?.(shop, writes);
       const row = {
         as_of: new Date(computed.summary.asOfMs),
         payload: JSON.stringify({ ...computed.summary, shopDomain: shop }),

@@ -17,11 +17,11 @@ export async function writeInsights(
   shop: string,
   drafts: readonly InsightDraft[],
   nowMs: number,
-): Promise<{ changed: number; deleted: number }> {
+): Promise<{ changed: number; deleted: number; writes: { customerId: number; seq: number; payload: string | null }[] }> {
   return db.transaction().execute(async (trx) => {
     // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
     const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
-    if (locked.rows.length === 0) return { changed: 0, deleted: 0 };
+    if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [] };
     let seq = locked.rows[0]!.insight_seq;
     const { rows: stored } = await sql<{ customer_id: number; deleted: boolean; body: string | null }>`
       SELECT customer_id, deleted, payload AS body FROM customer_insights WHERE shop_id = ${shop}`.execute(trx);
@@ -74,7 +74,11 @@ export async function writeInsights(
         WHERE ci.shop_id = ${shop} AND ci.customer_id = t.id`.execute(trx);
     }
     await sql`UPDATE shops SET insight_seq = ${seq} WHERE shop_id = ${shop}`.execute(trx);
-    return { changed: ids.length, deleted: gone.length };
+    const writes = [
+      ...ids.map((id, k) => ({ customerId: id, seq: seqs[k]!, payload: payloads[k]! })),
+      ...gone.map((id, k) => ({ customerId: id, seq: goneSeqs[k]!, payload: null })),
+    ];
+    return { changed: ids.length, deleted: gone.length, writes };
   });
 }
 
