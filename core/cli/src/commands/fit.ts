@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { COMMON_OPTIONS, COMMON_USAGE, endMs, loadCountedOrders, MODEL_NAMES, minorPerMajor, parseCommon, reportFitFailure, runModels } from './model-common.ts';
+import { endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
+import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
 export const FIT_USAGE = `Usage: clvlens fit <file> [options]
 
@@ -14,9 +13,7 @@ ${COMMON_USAGE}`;
 
 const OPTIONS = { ...COMMON_OPTIONS, model: { type: 'string' } } as const;
 
-function usageError(message: string): CliError {
-  return new CliError(CliErrorCode.usage, `fit: ${message}\n\n${FIT_USAGE}`);
-}
+const usageError = usageErrorFor('fit', FIT_USAGE);
 
 /**
  * `clvlens fit <file> --model bgnbd|mbgnbd --time-unit week|day --calibration-end YYYY-MM-DD --json` prints
@@ -24,22 +21,10 @@ function usageError(message: string): CliError {
  * (gammaGamma is null when it cannot be fitted). Exit 3 when the purchase model cannot be fitted.
  */
 export async function runFit(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.stdout.write(FIT_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'name the orders file.' : `expected one file, got ${positionals.length}.`);
-  const file = positionals[0]!;
-  const modelName = values.model ?? 'bgnbd';
-  const variant = MODEL_NAMES[modelName];
-  if (variant === undefined) throw usageError(`--model is bgnbd or mbgnbd, got ${JSON.stringify(modelName)}.`);
+  const command = parseFileCommand(args, OPTIONS, FIT_USAGE, usageError, io);
+  if (command === null) return 0;
+  const { values, file } = command;
+  const { modelName, variant } = parseModelOption(values.model, usageError);
   const settings = parseCommon(values, usageError);
 
   const loaded = await loadCountedOrders(file, io, settings);

@@ -4,12 +4,8 @@ import {
   compressSummaries,
   currencyExponent,
   CurrencyMismatchError,
-  endOfLocalDateMs,
-  endOfLocalDayMs,
   fitBetaGeo,
   fitGammaGamma,
-  isValidTimeZone,
-  parseLocalDate,
   summarizeOrders,
   toCountedOrders,
   type BetaGeoVariant,
@@ -28,6 +24,7 @@ import { createProgress } from '../progress.ts';
 import { looksLikeCdnow, readCdnow } from '../readers/cdnow.ts';
 import { describeIoError } from '../readers/csv-rows.ts';
 import { readOrdersFile } from '../readers/detect.ts';
+import { checkDate, parseCurrencyOption, parseTimeZoneOption } from './command-line.ts';
 
 /** Model names on the command line and in JSON output, and core's variant for each. */
 export const MODEL_NAMES: Readonly<Record<string, BetaGeoVariant>> = { bgnbd: 'bg-nbd', mbgnbd: 'mbg-nbd' };
@@ -137,26 +134,19 @@ export interface CommonSettings {
 export function parseCommon(values: Record<string, string | boolean | undefined>, usageError: (m: string) => CliError): CommonSettings {
   const timeUnit = (values['time-unit'] as string | undefined) ?? 'week';
   if (timeUnit !== 'week' && timeUnit !== 'day') throw usageError(`--time-unit is week or day, got ${JSON.stringify(timeUnit)}.`);
-  const timeZone = (values.timezone as string | undefined) ?? 'UTC';
-  if (!isValidTimeZone(timeZone)) throw usageError(`--timezone ${JSON.stringify(timeZone)} is not an IANA time zone like Europe/Paris.`);
+  const timeZone = parseTimeZoneOption(values.timezone as string | undefined, usageError);
   const calibrationEnd = (values['calibration-end'] as string | undefined) ?? null;
   if (calibrationEnd !== null) checkDate('--calibration-end', calibrationEnd, usageError);
-  const currencyText = values.currency as string | undefined;
-  const currency = currencyText === undefined ? null : currencyText.trim().toUpperCase();
-  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) throw usageError(`--currency ${JSON.stringify(currencyText)} is not an ISO 4217 code like USD.`);
+  const currency = parseCurrencyOption(values.currency as string | undefined, usageError);
   return { timeUnit, timeZone, currency, skipInvalid: values['skip-invalid'] === true, json: values.json === true, calibrationEnd };
 }
 
-export function checkDate(option: string, text: string, usageError: (m: string) => CliError): void {
-  if (!parseLocalDate(text).ok) throw usageError(`${option} ${JSON.stringify(text)} is not a date like 1997-09-30.`);
-}
-
-/** End of the given local date, or of the last order's day. */
-export function endMs(date: string | null, orders: readonly CountedOrder[], timeZone: string): number {
-  if (date !== null) return endOfLocalDateMs(date, timeZone);
-  let last = Number.NEGATIVE_INFINITY;
-  for (const order of orders) if (order.placedAtMs > last) last = order.placedAtMs;
-  return endOfLocalDayMs(last, timeZone);
+/** `--model`: the command-line name (default bgnbd) and core's variant for it. */
+export function parseModelOption(text: string | undefined, usageError: (m: string) => CliError): { modelName: string; variant: BetaGeoVariant } {
+  const modelName = text ?? 'bgnbd';
+  const variant = MODEL_NAMES[modelName];
+  if (variant === undefined) throw usageError(`--model is bgnbd or mbgnbd, got ${JSON.stringify(modelName)}.`);
+  return { modelName, variant };
 }
 
 /** The summaries, compressed rows and both fits for one command run. */

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { predictCustomers } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { describeIoError } from '../readers/csv-rows.ts';
-import { COMMON_OPTIONS, COMMON_USAGE, endMs, loadCountedOrders, MODEL_NAMES, minorPerMajor, parseCommon, reportFitFailure, runModels } from './model-common.ts';
+import { endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
+import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
 export const PREDICT_USAGE = `Usage: clvlens predict <file> --horizon <t> [options]
 
@@ -33,9 +33,7 @@ const OPTIONS = {
   margin: { type: 'string' },
 } as const;
 
-function usageError(message: string): CliError {
-  return new CliError(CliErrorCode.usage, `predict: ${message}\n\n${PREDICT_USAGE}`);
-}
+const usageError = usageErrorFor('predict', PREDICT_USAGE);
 
 function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
@@ -47,22 +45,10 @@ function num(value: number, digits: number): string {
 
 /** `clvlens predict <file> --horizon <t> --out predictions.csv`: per-customer P(alive), expected purchases and CLV. */
 export async function runPredict(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.stdout.write(PREDICT_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'name the orders file.' : `expected one file, got ${positionals.length}.`);
-  const file = positionals[0]!;
-  const modelName = values.model ?? 'bgnbd';
-  const variant = MODEL_NAMES[modelName];
-  if (variant === undefined) throw usageError(`--model is bgnbd or mbgnbd, got ${JSON.stringify(modelName)}.`);
+  const command = parseFileCommand(args, OPTIONS, PREDICT_USAGE, usageError, io);
+  if (command === null) return 0;
+  const { values, file } = command;
+  const { modelName, variant } = parseModelOption(values.model, usageError);
   const settings = parseCommon(values, usageError);
   if (values.horizon === undefined) throw usageError('--horizon is required (time units, e.g. 39 for 39 weeks).');
   const horizon = Number(values.horizon);

@@ -1,15 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  computeShopReport,
-  endOfLocalDateMs,
-  endOfLocalDayMs,
-  isValidTimeZone,
-  parseLocalDate,
-  type MonthlySpend,
-  type ShopReportOptions,
-} from '@clvlens/core';
+import { computeShopReport, parseLocalDate, type MonthlySpend, type ShopReportOptions } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { readMonthlySpend } from '../inputs/spend.ts';
 import { readSurveyResponses } from '../inputs/surveys.ts';
@@ -20,6 +11,7 @@ import { describeIoError } from '../readers/csv-rows.ts';
 import { buildReportDocument } from '../report/report-document.ts';
 import { renderHtmlPage } from '../report/html-page.ts';
 import { formatScorecardText } from '../report/scorecard-text.ts';
+import { endMs, parseCurrencyOption, parseFileCommand, parseTimeZoneOption, usageErrorFor } from './command-line.ts';
 
 export const REPORT_USAGE = `Usage: clvlens report <file> [options]
 
@@ -56,28 +48,15 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function usageError(message: string): CliError {
-  return new CliError(CliErrorCode.usage, `report: ${message}\n\n${REPORT_USAGE}`);
-}
+const usageError = usageErrorFor('report', REPORT_USAGE);
 
 /** `clvlens report`: reads one orders file, runs core's computeShopReport, prints the scorecard or JSON. */
 export async function runReport(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.stdout.write(REPORT_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'name the orders file.' : `expected one file, got ${positionals.length}.`);
-  const file = positionals[0] as string;
+  const command = parseFileCommand(args, OPTIONS, REPORT_USAGE, usageError, io);
+  if (command === null) return 0;
+  const { values, file } = command;
 
-  const timeZone = values.timezone ?? 'UTC';
-  if (!isValidTimeZone(timeZone)) throw usageError(`--timezone ${JSON.stringify(timeZone)} is not an IANA time zone like Europe/Paris.`);
+  const timeZone = parseTimeZoneOption(values.timezone, usageError);
   if (values['as-of'] !== undefined && !parseLocalDate(values['as-of']).ok) {
     throw usageError(`--as-of ${JSON.stringify(values['as-of'])} is not a date like 2025-06-30.`);
   }
@@ -89,8 +68,7 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
   if (marginFraction !== undefined && !(/^\s*\d*\.?\d+\s*$/.test(values.margin ?? '') && marginFraction >= 0 && marginFraction <= 1)) {
     throw usageError(`--margin is a fraction from 0 to 1 (0.4 for 40%), got ${JSON.stringify(values.margin)}.`);
   }
-  const currency = values.currency === undefined ? null : values.currency.trim().toUpperCase();
-  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) throw usageError(`--currency ${JSON.stringify(values.currency)} is not an ISO 4217 code like USD.`);
+  const currency = parseCurrencyOption(values.currency, usageError);
 
   const showProgress = io.stderrIsTTY || values.progress === true;
   const read = await readOrdersFile(resolve(io.cwd, file), file, {
@@ -112,9 +90,7 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
     );
   }
 
-  let lastPlacedMs = Number.NEGATIVE_INFINITY;
-  for (const order of read.orders) if (order.placedAtMs > lastPlacedMs) lastPlacedMs = order.placedAtMs;
-  const asOfMs = values['as-of'] === undefined ? endOfLocalDayMs(lastPlacedMs, timeZone) : endOfLocalDateMs(values['as-of'], timeZone);
+  const asOfMs = endMs(values['as-of'] ?? null, read.orders, timeZone);
 
   const options: ShopReportOptions = { asOfMs, timeZone, currency: shopCurrency };
   if (windowDays !== undefined) options.windowDays = windowDays;

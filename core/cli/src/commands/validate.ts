@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { holdoutReport, type HoldoutReport } from '@clvlens/core';
-import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { checkDate, COMMON_OPTIONS, COMMON_USAGE, endMs, loadCountedOrders, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
+import { checkDate, endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
+import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
 
 export const VALIDATE_USAGE = `Usage: clvlens validate <file> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [options]
 
@@ -16,27 +15,15 @@ ${COMMON_USAGE}`;
 
 const OPTIONS = { ...COMMON_OPTIONS, 'holdout-end': { type: 'string' } } as const;
 
-function usageError(message: string): CliError {
-  return new CliError(CliErrorCode.usage, `validate: ${message}\n\n${VALIDATE_USAGE}`);
-}
+const usageError = usageErrorFor('validate', VALIDATE_USAGE);
 
 type ModelReport = Omit<HoldoutReport, 'model'> & { model: string };
 
 /** `clvlens validate <file> --calibration-end ... [--holdout-end ...] --json`: the holdout report of every model. */
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.stdout.write(VALIDATE_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'name the orders file.' : `expected one file, got ${positionals.length}.`);
-  const file = positionals[0]!;
+  const command = parseFileCommand(args, OPTIONS, VALIDATE_USAGE, usageError, io);
+  if (command === null) return 0;
+  const { values, file } = command;
   const settings = parseCommon(values, usageError);
   if (settings.calibrationEnd === null) throw usageError('--calibration-end is required: the holdout starts the day after.');
   const holdoutEnd = values['holdout-end'] ?? null;
