@@ -13,7 +13,7 @@ import { CHROMIUM_EXTENSION_ID, customerAdminUrl } from '@clvlens/extension';
 import { loadOrderRecords } from '@clvlens/shopify-app';
 import { startHarness, truthRecords, waitForLive, type Harness } from '../app/harness.ts';
 import { generateShop } from '../generator/generate.ts';
-import type { ShopData } from '../shop-model/types.ts';
+import type { Order, ShopData } from '../shop-model/types.ts';
 import type { AdminFixtureData } from './admin-fixture.ts';
 import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
 import { badgeFor, countBadges, poll, money, pct, shot, swCustomerCount, TIER_SHORT } from './e2e-helpers.ts';
@@ -48,6 +48,38 @@ async function loadInsights(): Promise<void> {
     since = page.nextCursor;
     if (!page.hasMore) break;
   }
+}
+
+/** A new paid order for `customerId`, shaped like the customer's last one in the fake shop, with fresh ids, placed now. */
+function newOrderFor(customerId: string): Order {
+  const truth = h.fake.control.truth(shop);
+  const mine = truth.orders.filter((o) => String(o.customerId) === customerId && !o.test && o.cancelledAtMs === null);
+  const template = mine[mine.length - 1]!;
+  let maxId = 0;
+  let maxNumber = 0;
+  let maxLine = 0;
+  for (const o of truth.orders) {
+    maxId = Math.max(maxId, o.id);
+    maxNumber = Math.max(maxNumber, o.orderNumber);
+    for (const li of o.lineItems) maxLine = Math.max(maxLine, li.id);
+  }
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  return {
+    ...template,
+    id: maxId + 1,
+    orderNumber: maxNumber + 1,
+    name: `#${maxNumber + 1}`,
+    createdAtMs: now,
+    processedAtMs: now,
+    updatedAtMs: now,
+    cancelledAtMs: null,
+    cancelReason: null,
+    closedAtMs: null,
+    financialStatus: 'PAID',
+    fulfillmentStatus: 'UNFULFILLED',
+    refunds: [],
+    lineItems: template.lineItems.map((li, i) => ({ ...li, id: maxLine + 1 + i, currentQuantity: li.quantity })),
+  };
 }
 
 function adminData(): AdminFixtureData {
@@ -209,23 +241,53 @@ describe('extension with the real app on the fake Shopify', () => {
     await popup.close();
   });
 
-  it('picks up a change in the shop with "Sync now" (webhook -> app -> delta feed -> badge)', async () => {
+  it('a new order, then its cancellation, in the fake shop update the visible badge by themselves within 5 s', async () => {
     const target = listed[3]!;
-    const order = data.orders.find((o) => String(o.customerId) === target.customerId && !o.test && o.cancelledAtMs === null)!;
-    h.fake.control.cancelOrder(shop, order.id);
-    await h.waitFor('the app to count one order less', async () => {
-      const res = await h.api(referenceToken, `/api/v1/customers/${target.customerId}`);
-      return res.status === 200 && ((await res.json()) as CustomerInsightV1).orderCount === target.orderCount - 1;
-    }, 15_000);
-    const popup = await browser.context.newPage();
-    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
-    await popup.locator('[data-testid="sync-now"]').click();
-    await poll(() => popup.locator('[data-testid="sync-now"]').textContent()).toBe('Sync now');
-    await popup.close();
+    const href = `/store/${handle}/customers/${target.customerId}`;
     await admin.goto(`https://admin.shopify.com/store/${handle}/customers`);
-    await poll(async () => (await badgeFor(admin, `/store/${handle}/customers/${target.customerId}`)).orders)
-      .toBe(`${target.orderCount - 1}×`);
-  });
+    await poll(async () => (await badgeFor(admin, href)).orders).toBe(`${target.orderCount}×`);
+    expect(await admin.evaluate(() => document.visibilityState)).toBe('visible');
+    // Marks on the document and on the badge host: the change must arrive with no reload and no new host.
+    await admin.evaluate((h) => {
+      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+      const a = [...document.querySelectorAll('a[href]')].find((x) => x.getAttribute('href') === h);
+      a!.nextElementSibling!.setAttribute('data-e2e-mark', 'kept');
+    }, href);
+    const marksKept = () =>
+      admin.evaluate((h) => {
+        const a = [...document.querySelectorAll('a[href]')].find((x) => x.getAttribute('href') === h);
+        return (window as unknown as { __sameDocument?: boolean }).__sameDocument === true && a?.nextElementSibling?.getAttribute('data-e2e-mark') === 'kept';
+      }, href);
+
+    const order = newOrderFor(target.customerId);
+    let started = Date.now();
+    h.fake.control.addOrder(shop, order);
+    await expect.poll(async () => (await badgeFor(admin, href)).orders, { timeout: 5000, interval: 50 }).toBe(`${target.orderCount + 1}×`);
+    const placedMs = Date.now() - started;
+    expect(await marksKept()).toBe(true);
+    await shot(admin, 'real-app-customers-after-new-order');
+
+    started = Date.now();
+    h.fake.control.cancelOrder(shop, order.id);
+    await expect.poll(async () => (await badgeFor(admin, href)).orders, { timeout: 5000, interval: 50 }).toBe(`${target.orderCount}×`);
+    const cancelledMs = Date.now() - started;
+    expect(await marksKept()).toBe(true);
+    console.info(`extension e2e: badge moved ${placedMs} ms after the order was placed, ${cancelledMs} ms after it was cancelled (no click, no reload)`);
+  }, 30_000);
+
+  it('keeps the order page card fresh too: a new order of the same customer moves its order count', async () => {
+    const o = listedOrders.find((x) => x.customerId !== null && x.customerId !== listed[3]!.customerId)!;
+    await admin.goto(`https://admin.shopify.com/store/${handle}/orders/${o.id}`);
+    const card = admin.locator('clvlens-card[data-state="found"]');
+    await poll(() => card.count()).toBe(1);
+    const before = (await appJson<CustomerInsightV1>(`/api/v1/customers/${o.customerId}`)).orderCount;
+    const started = Date.now();
+    h.fake.control.addOrder(shop, newOrderFor(o.customerId!));
+    const ordersStat = card.locator('dt:text-is("Orders") + dd');
+    expect(await ordersStat.textContent()).toBe(String(before));
+    await expect.poll(() => ordersStat.textContent(), { timeout: 5000, interval: 50 }).toBe(String(before + 1));
+    console.info(`extension e2e: order page card moved ${Date.now() - started} ms after the new order`);
+  }, 30_000);
 
   it('disconnect revokes the token at the app and clears the cache', async () => {
     const live = () =>
