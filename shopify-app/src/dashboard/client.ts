@@ -17,6 +17,8 @@ export interface DashboardDeps {
   uPlot?: typeof uPlot;
   /** App Bridge toast. */
   toast?(message: string): void;
+  /** App Bridge's loading indicator in the admin, on during the first load. */
+  loading?(on: boolean): void;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
@@ -142,7 +144,7 @@ export function renderSync(summary: ShopSummaryV1): HTMLElement {
   const s = summary.sync;
   const est = s.ordersEstimated;
   const stateText = s.state === 'live' ? 'live' : s.state === 'backfilling' ? 'backfilling' : s.state === 'error' ? 'error' : 'not started';
-  const counts = `${formatCount(s.ordersDone)}${est ? ` of about ${formatCount(est)}` : ''} orders`;
+  const counts = `${formatCount(s.ordersDone)}${est && s.state !== 'live' ? ` of about ${formatCount(est)}` : ''} orders`;
   const bar = h('progress', { id: 'sync-progress', 'aria-labelledby': 'sync-title' });
   bar.max = est && est > 0 ? est : 1;
   bar.value = est && est > 0 ? Math.min(s.ordersDone, est) : s.state === 'live' ? 1 : 0;
@@ -434,7 +436,7 @@ function renderPairing(deps: DashboardDeps): HTMLElement {
       button.disabled = false;
     }
   });
-  return card('pairing', 'Browser extension', h('p', {}, 'Pair the CLV Lens extension to see badges on your customer and order lists.'), h('p', {}, code), note, button);
+  return card('pairing', 'Browser extension', h('p', {}, 'Pair the CLV Lens extension to see badges on your customer and order lists.'), h('p', {}, code, ' '), note, button);
 }
 
 function errorMessage(body: unknown): string {
@@ -511,7 +513,8 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
     }
     if (!stopped) timer = deps.setTimeout(() => void (pending = cycle()), next);
   };
-  pending = cycle();
+  deps.loading?.(true);
+  pending = cycle().finally(() => deps.loading?.(false));
   return {
     stop() {
       stopped = true;
@@ -544,6 +547,7 @@ function browserDeps(bridge: AppBridge): DashboardDeps {
     },
     ...(w.uPlot ? { uPlot: w.uPlot } : {}),
     toast: (message) => bridge.toast?.show(message),
+    loading: (on) => bridge.loading?.(on),
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
     clearTimeout: (handle) => window.clearTimeout(handle as number),
   };
