@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   compressSummaries,
@@ -21,9 +21,9 @@ import {
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
-import { looksLikeCdnow, readCdnow } from '../readers/cdnow.ts';
+import { looksLikeCdnow } from '../readers/cdnow.ts';
 import { describeIoError } from '../readers/csv-rows.ts';
-import { readOrdersFile } from '../readers/detect.ts';
+import { readCdnowFile, readOrdersFile } from '../readers/detect.ts';
 import { checkDate, parseCurrencyOption, parseTimeZoneOption } from './command-line.ts';
 
 /** Model names on the command line and in JSON output, and core's variant for each. */
@@ -84,16 +84,7 @@ export async function loadCountedOrders(
     throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
   }
   if (looksLikeCdnow(head)) {
-    if (options.currency !== null && options.currency !== 'USD') {
-      throw new CliError(CliErrorCode.mixedCurrency, `${file} is a CDNOW log in USD; --currency ${options.currency} does not apply.`);
-    }
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (cause) {
-      throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
-    }
-    const log = readCdnow(text, file);
+    const log = await readCdnowFile(path, file, options.currency);
     return { format: log.format, orders: log.orders, currency: log.currency, skippedByReason: {} };
   }
   const read = await readOrdersFile(path, file, {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors.ts';
 import { noProgress, SHOPIFY_HEADER, tempDir } from '../testing/temp-files.ts';
-import { detectReader, readOrdersFile } from './detect.ts';
+import { detectReader, readCdnowFile, readOrdersFile } from './detect.ts';
 
 const files = tempDir();
 const options = { timeZone: 'UTC', currency: null, skipInvalid: false, progress: noProgress };
@@ -31,5 +31,23 @@ describe('readOrdersFile', () => {
       ['2', Date.UTC(1997, 0, 12), 'USD', 1200],
       ['1', Date.UTC(1997, 1, 18), 'USD', 1177],
     ]);
+  });
+});
+
+describe('readCdnowFile', () => {
+  it('reads a whole CDNOW log in USD', async () => {
+    const path = files.write('cdnow-whole.txt', '    4     1 19970101  2  29.33\r\n');
+    const log = await readCdnowFile(path, 'cdnow-whole.txt', 'USD');
+    expect(log.format).toBe('cdnow-sample');
+    expect(log.orders).toHaveLength(1);
+  });
+
+  it('rejects a --currency other than USD and an unreadable file with their codes', async () => {
+    const path = files.write('cdnow-eur.txt', '    4     1 19970101  2  29.33\r\n');
+    await expect(readCdnowFile(path, 'cdnow-eur.txt', 'EUR')).rejects.toMatchObject({
+      code: 'mixed-currency',
+      message: 'cdnow-eur.txt is a CDNOW log in USD; --currency EUR does not apply.',
+    });
+    await expect(readCdnowFile(`${path}.missing`, 'missing.txt', null)).rejects.toMatchObject({ code: 'file-unreadable' });
   });
 });

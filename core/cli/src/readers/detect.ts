@@ -1,10 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { CliError, CliErrorCode } from '../errors.ts';
-import { looksLikeCdnow, readCdnow } from './cdnow.ts';
+import { looksLikeCdnow, readCdnow, type CdnowLog } from './cdnow.ts';
 import { describeIoError, firstLineOf, readHead } from './csv-rows.ts';
 import { InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 import { shopifyOrdersReader } from './shopify-orders.ts';
 import { transactionLogReader } from './transaction-log.ts';
+
+/**
+ * Reads a whole CDNOW log (a few MB). CDNOW amounts are US dollars, so a `--currency` other than USD is a
+ * `mixed-currency` error; an unreadable file is `file-unreadable`.
+ */
+export async function readCdnowFile(path: string, file: string, currency: string | null): Promise<CdnowLog> {
+  if (currency !== null && currency !== 'USD') {
+    throw new CliError(CliErrorCode.mixedCurrency, `${file} is a CDNOW log in USD; --currency ${currency} does not apply.`);
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
+  }
+  return readCdnow(text, file);
+}
 
 /**
  * The CLV-models engineer's CDNOW reader (cdnow.ts) behind the common interface, for `report` on CDNOW_sample.txt
@@ -16,16 +33,7 @@ export const cdnowOrdersReader: OrdersReader = {
   description: 'CDNOW log (whitespace-separated: [master_id] customer_id yyyymmdd cds dollars)',
   detect: (head) => looksLikeCdnow(head),
   async read(path, file, options): Promise<ReadOrdersResult> {
-    if (options.currency !== null && options.currency !== 'USD') {
-      throw new CliError(CliErrorCode.mixedCurrency, `${file} is a CDNOW log in USD; --currency ${options.currency} does not apply.`);
-    }
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (cause) {
-      throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
-    }
-    const log = readCdnow(text, file);
+    const log = await readCdnowFile(path, file, options.currency);
     return {
       format: InputFormat.cdnow,
       file,
