@@ -168,6 +168,10 @@ describe('extension with the real app on the fake Shopify', () => {
     await poll(() => options.locator('[data-testid="message"]').textContent()).toContain(`Connected to ${shop}`);
     await expect.poll(() => options.locator('[data-testid="shop-sync"]').textContent(), { timeout: 30_000 }).toMatch(/^synced/);
     expect(await options.locator('[data-testid="shop-cached"]').textContent()).toBe(insights.size.toLocaleString('en-US'));
+    // The message follows the sync to its end instead of saying "Fetching customers…" forever.
+    await poll(() => options.locator('[data-testid="message"]').textContent()).toBe(
+      `Connected to ${shop}. ${insights.size.toLocaleString('en-US')} customers cached; badges stay up to date while you browse.`,
+    );
     expect(await swCustomerCount(browser)).toBe(insights.size);
     await shot(options, 'real-app-options-connected');
     await options.close();

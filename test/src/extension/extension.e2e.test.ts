@@ -220,6 +220,36 @@ describe('extension in Chromium', () => {
     await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).orders).toBe('42×');
   });
 
+  it('keeps visible badges fresh by itself: one cheap feed poll every few seconds, none without badges', async () => {
+    const feedGets = () => api.requests.filter((r) => r.startsWith('GET /api/v1/customers?'));
+    await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
+    await poll(() => countBadges(admin, 'found')).toBeGreaterThan(0);
+    const href = `/store/${fixture.storeHandle}/customers/1`;
+    const orders = (await badgeFor(admin, href)).orders;
+    let before = feedGets().length;
+    await admin.waitForTimeout(6500);
+    const polls = feedGets().slice(before);
+    // 3 s cadence: two or three delta checks in 6.5 s, each from the cursor, and nothing else when nothing changed.
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+    expect(polls.length).toBeLessThanOrEqual(3);
+    expect(new Set(polls.map((r) => new URL(r.slice(4), 'http://x').searchParams.get('since'))).size).toBe(1);
+
+    const changed = { ...byId.get('1')!, orderCount: 77, updatedAtMs: fixture.asOfMs + 2 };
+    api.upsertCustomer(changed);
+    const started = Date.now();
+    await expect.poll(async () => (await badgeFor(admin, href)).orders, { timeout: 5000, interval: 50 }).toBe('77×');
+    expect(orders).toBe('42×');
+    console.info(`extension e2e (fake API): badge moved ${Date.now() - started} ms after the feed changed`);
+
+    // A page without badges asks for nothing: the service worker may sleep.
+    await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/products`);
+    expect(await countBadges(admin, 'found')).toBe(0);
+    await admin.waitForTimeout(300);
+    before = feedGets().length;
+    await admin.waitForTimeout(4000);
+    expect(feedGets().length).toBe(before);
+  }, 30_000);
+
   it('applies the badge settings chosen on the options page', async () => {
     const options = await browser.context.newPage();
     await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
