@@ -125,4 +125,18 @@ describe('createFreshnessClient', () => {
     expect(t.timers.map((x) => x.ms)).toEqual([3000]);
     expect(t.errors).toHaveLength(4);
   });
+
+  it('re-reads every badge when the store was disconnected meanwhile', async () => {
+    const t = setup([
+      () => answer({ nowMs: 1 }),
+      () => ({ ...answer({ nowMs: 2, nextPollMs: 30_000 }), connected: false, shopDomain: null }),
+      () => ({ ...answer({ nowMs: 3, nextPollMs: 30_000 }), connected: false, shopDomain: null }),
+    ]);
+    t.client.start();
+    await t.settle();
+    await t.fire(3000);
+    expect(t.changed).toEqual(['all']);
+    await t.fire(30_000);
+    expect(t.changed).toEqual(['all']);
+  });
 });

@@ -38,6 +38,7 @@ export function createFreshnessClient(deps: FreshnessClientDeps): FreshnessClien
   const maxBackoffMs = deps.maxBackoffMs ?? 60_000;
   const createdAtMs = deps.nowMs();
   const since = new Map<string, number>();
+  const connected = new Map<string, boolean>();
   let timer: unknown = null;
   let polling = false;
   let active = false;
@@ -69,7 +70,10 @@ export function createFreshnessClient(deps: FreshnessClientDeps): FreshnessClien
       const answer = await deps.poll(store, since.get(store) ?? createdAtMs - 1);
       failures = 0;
       since.set(store, answer.nowMs);
-      if (answer.reset) await deps.onChanged(store, 'all');
+      // Disconnected meanwhile (options page, another window): every badge falls back to "not connected".
+      const disconnected = connected.get(store) === true && !answer.connected;
+      connected.set(store, answer.connected);
+      if (answer.reset || disconnected) await deps.onChanged(store, 'all');
       else if (answer.changedCustomerIds.length > 0) await deps.onChanged(store, answer.changedCustomerIds);
       nextMs = answer.nextPollMs;
     } catch (error) {
