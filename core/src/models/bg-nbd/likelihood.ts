@@ -1,4 +1,5 @@
 import { digamma, lnGamma, logAddExp } from '../special-functions/special-functions.ts';
+import { groupByFrequency, type FrequencyGroups } from '../frequency-groups/frequency-groups.ts';
 import type { FrequencyRecencyRows } from '../rfm-summary/rfm-summary.ts';
 
 /**
@@ -27,17 +28,11 @@ export type BetaGeoVariant = (typeof BetaGeoVariant)[keyof typeof BetaGeoVariant
  * Rows prepared for repeated likelihood evaluation: the terms that depend on x alone are evaluated once per distinct x
  * (a few hundred at most), the time terms once per row.
  */
-export interface PreparedRows {
+export interface PreparedRows extends FrequencyGroups {
   x: Float64Array;
   tx: Float64Array;
   T: Float64Array;
   w: Float64Array;
-  /** Index of each row's x in `distinctX`. */
-  xIndex: Int32Array;
-  distinctX: Float64Array;
-  /** Total weight per distinct x. */
-  distinctWeight: Float64Array;
-  totalWeight: number;
 }
 
 /** Copies rows (dividing times by `timeScale`) and indexes their distinct x values. */
@@ -47,30 +42,13 @@ export function prepareRows(rows: FrequencyRecencyRows, timeScale = 1): Prepared
   const tx = new Float64Array(n);
   const T = new Float64Array(n);
   const w = new Float64Array(n);
-  const xIndex = new Int32Array(n);
-  const indexOfX = new Map<number, number>();
-  const distinct: number[] = [];
-  const distinctW: number[] = [];
-  let total = 0;
   for (let i = 0; i < n; i++) {
-    const xi = rows.frequency[i]!;
-    const weight = rows.weight === undefined ? 1 : rows.weight[i]!;
-    x[i] = xi;
+    x[i] = rows.frequency[i]!;
     tx[i] = rows.recency[i]! / timeScale;
     T[i] = rows.age[i]! / timeScale;
-    w[i] = weight;
-    total += weight;
-    let k = indexOfX.get(xi);
-    if (k === undefined) {
-      k = distinct.length;
-      indexOfX.set(xi, k);
-      distinct.push(xi);
-      distinctW.push(0);
-    }
-    distinctW[k]! += weight;
-    xIndex[i] = k;
+    w[i] = rows.weight === undefined ? 1 : rows.weight[i]!;
   }
-  return { x, tx, T, w, xIndex, distinctX: Float64Array.from(distinct), distinctWeight: Float64Array.from(distinctW), totalWeight: total };
+  return { x, tx, T, w, ...groupByFrequency(x, w) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { groupByFrequency, type FrequencyGroups } from '../frequency-groups/frequency-groups.ts';
 import { digamma, lnGamma } from '../special-functions/special-functions.ts';
 
 /**
@@ -23,16 +24,12 @@ export interface SpendRows {
 }
 
 /** Spend rows prepared for repeated evaluation (x-only terms once per distinct x). */
-export interface PreparedSpendRows {
+export interface PreparedSpendRows extends FrequencyGroups {
   x: Float64Array;
   m: Float64Array;
   w: Float64Array;
   lnM: Float64Array;
   lnX: Float64Array;
-  xIndex: Int32Array;
-  distinctX: Float64Array;
-  distinctWeight: Float64Array;
-  totalWeight: number;
 }
 
 /** Copies the rows, dividing spend by `valueScale`. Rows must already satisfy x >= 1, m > 0. */
@@ -43,35 +40,19 @@ export function prepareSpendRows(rows: SpendRows, valueScale = 1): PreparedSpend
   const w = new Float64Array(n);
   const lnM = new Float64Array(n);
   const lnX = new Float64Array(n);
-  const xIndex = new Int32Array(n);
-  const indexOfX = new Map<number, number>();
-  const distinct: number[] = [];
-  const distinctW: number[] = [];
-  let total = 0;
   for (let i = 0; i < n; i++) {
     const xi = rows.frequency[i]!;
     const mi = rows.monetaryValue[i]! / valueScale;
-    const wi = rows.weight === undefined ? 1 : rows.weight[i]!;
     if (!(xi >= 1) || !(mi > 0) || !Number.isFinite(mi)) {
       throw new RangeError(`Spend row ${i}: need x >= 1 and m > 0 (Gamma-Gamma uses repeat buyers only), got x=${xi}, m=${rows.monetaryValue[i]}.`);
     }
     x[i] = xi;
     m[i] = mi;
-    w[i] = wi;
+    w[i] = rows.weight === undefined ? 1 : rows.weight[i]!;
     lnM[i] = Math.log(mi);
     lnX[i] = Math.log(xi);
-    total += wi;
-    let k = indexOfX.get(xi);
-    if (k === undefined) {
-      k = distinct.length;
-      indexOfX.set(xi, k);
-      distinct.push(xi);
-      distinctW.push(0);
-    }
-    distinctW[k]! += wi;
-    xIndex[i] = k;
   }
-  return { x, m, w, lnM, lnX, xIndex, distinctX: Float64Array.from(distinct), distinctWeight: Float64Array.from(distinctW), totalWeight: total };
+  return { x, m, w, lnM, lnX, ...groupByFrequency(x, w) };
 }
 
 /**
