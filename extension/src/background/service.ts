@@ -119,11 +119,16 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     const run = (async () => {
       await existing?.run.catch(() => undefined);
       const result = await syncShop(
-        { db: await db(), fetch: deps.fetch, nowMs: deps.nowMs, ...(deps.pageSize ? { pageSize: deps.pageSize } : {}) },
+        {
+          db: await db(),
+          fetch: deps.fetch,
+          nowMs: deps.nowMs,
+          ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
+          onChanged: (ids) => freshness.record(shopDomain, ids),
+        },
         shopDomain,
         mode,
       );
-      freshness.record(shopDomain, result.changedCustomerIds);
       lastCheckedAtMs.set(shopDomain, deps.nowMs());
       return result;
     })();

@@ -6,7 +6,7 @@ import { openRetentionDb } from '../db/schema.ts';
 import { ExtensionError } from '../errors.ts';
 import { createFakeAppApi, sampleInsight, sampleSummary } from '../testing/fake-app-api.ts';
 import { shopRecord } from '../testing/shop-record.ts';
-import { syncShop } from './sync.ts';
+import { CHANGED_IDS_CAP, syncShop } from './sync.ts';
 
 const SHOP = 'demo.myshopify.com';
 
@@ -129,5 +129,57 @@ describe('syncShop', () => {
     }
     expect((await getShop(db, SHOP))?.lastError?.code).toBe('quota-exceeded');
     expect((await listNotices(db))[0]?.message).toMatch(/storage is full/i);
+  });
+
+  it('delta mode: one feed GET and no IndexedDB write when nothing changed; changed ids reported page by page', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord(SHOP));
+    const api = fakeApi(5);
+    await syncShop({ db, fetch: api.fetch, nowMs: () => 1, pageSize: 2 }, SHOP);
+    const before = api.requests.length;
+    const shop = await getShop(db, SHOP);
+    const writes = vi.spyOn(cache, 'applyFeedPage');
+    const reported: (string[] | null)[] = [];
+    try {
+      const quiet = await syncShop({ db, fetch: api.fetch, nowMs: () => 2, pageSize: 2, onChanged: (ids) => reported.push(ids) }, SHOP, 'delta');
+      expect(quiet).toMatchObject({ pages: 0, changedCustomerIds: [] });
+      expect(api.requests.slice(before)).toEqual(['GET /api/v1/customers?limit=2&since=5']);
+      expect(writes).not.toHaveBeenCalled();
+      expect(await getShop(db, SHOP)).toEqual(shop);
+      expect(reported).toEqual([]);
+
+      api.upsertCustomer(sampleInsight('2', { orderCount: 7 }));
+      api.upsertCustomer(sampleInsight('6'));
+      api.deleteCustomer('4');
+      // The second page fails after the first committed: what was written is still reported.
+      let calls = 0;
+      const flaky = async (input: string | URL | Request, init?: RequestInit) => {
+        if (String(input).includes('/customers') && ++calls === 2) throw new TypeError('fetch failed');
+        return api.fetch(input, init);
+      };
+      await expect(syncShop({ db, fetch: flaky, nowMs: () => 3, pageSize: 2, onChanged: (ids) => reported.push(ids) }, SHOP, 'delta')).rejects.toMatchObject({
+        code: 'app-unreachable',
+      });
+      expect(reported).toEqual([['2', '6']]);
+      const done = await syncShop({ db, fetch: api.fetch, nowMs: () => 4, pageSize: 2, onChanged: (ids) => reported.push(ids) }, SHOP, 'delta');
+      expect(done.changedCustomerIds).toEqual(['4']);
+      expect(reported).toEqual([['2', '6'], ['4']]);
+      expect(await getShop(db, SHOP)).toMatchObject({ syncState: 'idle', lastError: null, lastSyncAtMs: 4 });
+      expect(api.requests.at(-1)).toBe('GET /api/v1/shop/summary');
+    } finally {
+      writes.mockRestore();
+    }
+  });
+
+  it('reports "everything changed" (null) once a run changes more than the cap', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord(SHOP));
+    const api = fakeApi(CHANGED_IDS_CAP + 10);
+    const reported: (string[] | null)[] = [];
+    const r = await syncShop({ db, fetch: api.fetch, nowMs: () => 1, pageSize: 1000, onChanged: (ids) => reported.push(ids) }, SHOP);
+    expect(r.changedCustomerIds).toBeNull();
+    expect(reported.at(-1)).toBeNull();
+    expect(reported.filter((x) => x === null)).toHaveLength(1);
+    expect(reported.slice(0, -1).every((x) => x?.length === 1000)).toBe(true);
   });
 });

@@ -19,6 +19,12 @@ export interface SyncDeps {
   nowMs: () => number;
   /** Customers per feed page (`limit`); the app may cap it. */
   pageSize?: number;
+  /**
+   * Told after each committed page which customer ids it changed (null once more than {@link CHANGED_IDS_CAP}
+   * changed in this run: then treat every customer as changed). Pages are reported as they commit, so a run that
+   * fails later still reports what it did write.
+   */
+  onChanged?: (customerIds: string[] | null) => void;
 }
 
 /**
@@ -89,10 +95,15 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
     evictedShops: [],
     changedCustomerIds: [],
   };
-  const noteChanged = (ids: readonly string[]) => {
-    if (!result.changedCustomerIds) return;
-    if (result.changedCustomerIds.length + ids.length > CHANGED_IDS_CAP) result.changedCustomerIds = null;
-    else result.changedCustomerIds.push(...ids);
+  const noteChanged = (ids: string[]) => {
+    if (!result.changedCustomerIds || ids.length === 0) return;
+    if (result.changedCustomerIds.length + ids.length > CHANGED_IDS_CAP) {
+      result.changedCustomerIds = null;
+      deps.onChanged?.(null);
+    } else {
+      result.changedCustomerIds.push(...ids);
+      deps.onChanged?.(ids);
+    }
   };
   try {
     if (mode === 'full') {
@@ -150,8 +161,7 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
       result.pages++;
       result.customersReceived += page.customers.length;
       result.customersDeleted += page.deletedCustomerIds.length;
-      noteChanged(cached.map((c) => c.customerId));
-      noteChanged(page.deletedCustomerIds);
+      noteChanged([...cached.map((c) => c.customerId), ...page.deletedCustomerIds]);
       cursor = page.nextCursor;
       if (!page.hasMore) break;
     }
