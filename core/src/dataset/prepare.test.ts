@@ -44,6 +44,17 @@ describe('prepareOrders', () => {
       expect(earlier < later || (earlier === later && data.orderNetMinor[s - 1]! <= data.orderNetMinor[s]!)).toBe(true);
     }
   });
+  it('keeps each order’s net and subscription flag with its time when sorting a large group with ties', () => {
+    // 40 orders (beyond the insertion-sort limit) on 7 days, with equal nets on a day so the order id decides.
+    const orders = Array.from({ length: 40 }, (_, k) =>
+      order('1', `2024-03-0${(k * 3) % 7 + 1}`, 100 * (1 + (k % 2)), { orderId: `#${String(k).padStart(3, '0')}`, subscription: k % 3 === 0 }),
+    ).reverse();
+    const expected = [...orders].sort((p, q) => p.placedAtMs - q.placedAtMs || p.totalMinor - q.totalMinor || (p.orderId < q.orderId ? -1 : 1));
+    const data = prepareOrders(orders, { asOfMs });
+    expect(Array.from(data.orderAtMs)).toEqual(expected.map((o) => o.placedAtMs));
+    expect(Array.from(data.orderNetMinor)).toEqual(expected.map((o) => o.totalMinor));
+    expect(Array.from(data.orderSubscription)).toEqual(expected.map((o) => (o.subscription ? 1 : 0)));
+  });
   it('moves refunds to their own dates under refund-date attribution', () => {
     const orders = [
       order('1', '2024-01-10', 10_000, { refundedMinor: 3_000, refunds: [{ refundedAtMs: Date.UTC(2024, 2, 5), amountMinor: 2_000 }] }),

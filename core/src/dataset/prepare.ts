@@ -425,14 +425,8 @@ function sortLargeGroup(
     idx.sort((x, y) => atMs[x]! - atMs[y]!);
     order = idx;
   }
-  const at = Float64Array.from(order, (k) => atMs[k]!);
-  const nets = Float64Array.from(order, (k) => net[k]!);
-  const subs = Uint8Array.from(order, (k) => subscription[k]!);
-  const refs = Int32Array.from(order, (k) => ref[k]!);
-  atMs.set(at, from);
-  net.set(nets, from);
-  subscription.set(subs, from);
-  ref.set(refs, from);
+  atMs.set(Float64Array.from(order, (k) => atMs[k]!), from);
+  permuteSlots(order, from, net, subscription, ref);
   // Equal times: order each run of equal times by the tie rule.
   let runStart = from;
   for (let a = from + 1; a <= to; a++) {
@@ -453,12 +447,14 @@ function sortTies(
 ): void {
   const idx = Array.from({ length: to - from }, (_, k) => from + k);
   idx.sort((x, y) => net[x]! - net[y]! || (orders[ref[x]!]!.orderId < orders[ref[y]!]!.orderId ? -1 : orders[ref[x]!]!.orderId > orders[ref[y]!]!.orderId ? 1 : 0));
-  const nets = idx.map((k) => net[k]!);
-  const subs = idx.map((k) => subscription[k]!);
-  const refs = idx.map((k) => ref[k]!);
-  net.set(nets, from);
-  subscription.set(subs, from);
-  ref.set(refs, from);
+  permuteSlots(idx, from, net, subscription, ref);
+}
+
+// Rewrites slots from, from + 1, ... of each column with the values the slots listed in `order` held.
+function permuteSlots(order: ArrayLike<number>, from: number, net: Float64Array, subscription: Uint8Array, ref: Int32Array): void {
+  net.set(Float64Array.from(order, (k) => net[k]!), from);
+  subscription.set(Uint8Array.from(order, (k) => subscription[k]!), from);
+  ref.set(Int32Array.from(order, (k) => ref[k]!), from);
 }
 
 function before(
