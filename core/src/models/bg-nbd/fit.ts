@@ -1,6 +1,7 @@
 import type { Result } from '../../result.ts';
 import { minimizeBfgs } from '../optimize/bfgs.ts';
 import { LOG_PARAMETER_BOUND, ModelFitFailure } from '../optimize/fit-failure.ts';
+import { penalizedNegativeLogLikelihood } from '../optimize/penalized-likelihood.ts';
 import type { FrequencyRecencyRows } from '../rfm-summary/rfm-summary.ts';
 import { betaGeoLogLikelihood, BetaGeoVariant, prepareRows } from './likelihood.ts';
 import type { BgNbdParams } from './likelihood.ts';
@@ -55,20 +56,10 @@ export function fitBetaGeo(
   if (repeaters <= 0) return { ok: false, reason: ModelFitFailure.noRepeatCustomers };
   const penalizer = options.penalizer ?? 0;
   const W = data.totalWeight;
-  const gradient = new Float64Array(4);
   const outcome = minimizeBfgs(
-    (theta, grad) => {
-      const params = { r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), a: Math.exp(theta[2]!), b: Math.exp(theta[3]!) };
-      const ll = betaGeoLogLikelihood(variant, params, data, gradient);
-      const values = [params.r, params.alpha, params.a, params.b];
-      let penalty = 0;
-      for (let i = 0; i < 4; i++) {
-        const v = values[i]!;
-        penalty += v * v;
-        grad[i] = -gradient[i]! / W + penalizer * 2 * v * v;
-      }
-      return -ll / W + penalizer * penalty;
-    },
+    penalizedNegativeLogLikelihood(4, W, penalizer, ([r, alpha, a, b], gradient) =>
+      betaGeoLogLikelihood(variant, { r: r!, alpha: alpha!, a: a!, b: b! }, data, gradient),
+    ),
     [0.1, 0.1, 0.1, 0.1],
     options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
   );

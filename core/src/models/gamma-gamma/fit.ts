@@ -1,6 +1,7 @@
 import type { Result } from '../../result.ts';
 import { minimizeBfgs } from '../optimize/bfgs.ts';
 import { LOG_PARAMETER_BOUND, ModelFitFailure } from '../optimize/fit-failure.ts';
+import { penalizedNegativeLogLikelihood } from '../optimize/penalized-likelihood.ts';
 import { gammaGammaLogLikelihoodPrepared, prepareSpendRows } from './likelihood.ts';
 import type { GammaGammaParams, SpendRows } from './likelihood.ts';
 
@@ -69,20 +70,10 @@ export function fitGammaGamma(rows: SpendRows, options: GammaGammaFitOptions = {
   const kept = { frequency: xs, monetaryValue: ms, weight: ws };
   const data = prepareSpendRows(kept, scale);
   const penalizer = options.penalizer ?? 0;
-  const g = new Float64Array(3);
   const outcome = minimizeBfgs(
-    (theta, grad) => {
-      const params = { p: Math.exp(theta[0]!), q: Math.exp(theta[1]!), gamma: Math.exp(theta[2]!) };
-      const ll = gammaGammaLogLikelihoodPrepared(params, data, g);
-      const values = [params.p, params.q, params.gamma];
-      let penalty = 0;
-      for (let i = 0; i < 3; i++) {
-        const v = values[i]!;
-        penalty += v * v;
-        grad[i] = -g[i]! / totalW + penalizer * 2 * v * v;
-      }
-      return -ll / totalW + penalizer * penalty;
-    },
+    penalizedNegativeLogLikelihood(3, totalW, penalizer, ([p, q, gamma], gradient) =>
+      gammaGammaLogLikelihoodPrepared({ p: p!, q: q!, gamma: gamma! }, data, gradient),
+    ),
     [0.1, 0.1, 0.1],
     options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
   );
