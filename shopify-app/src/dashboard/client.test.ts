@@ -222,6 +222,21 @@ describe('startDashboard', () => {
     expect((window as unknown as { hacked?: number }).hacked).toBeUndefined();
   });
 
+  it('raises the churn alert in words, with role alert, when the trend leaves its band', async () => {
+    const alerted: ShopReport = {
+      ...report,
+      churnDetail: { ...report.churnDetail, alert: { status: 'alert', direction: 'up', latest: 0.52, baselineMean: 0.41, baselineStdDev: 0.01, rule: 'the rule' } },
+    };
+    const t = harness(alerted, segments);
+    t.state.reportReady = true;
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    const banner = root.querySelector('[data-testid="churn-alert"]')!;
+    expect(banner.getAttribute('role')).toBe('alert');
+    expect(banner.textContent).toBe('⚠ Alert: 90-day churn is up to 52.0% against a recent mean of 41.0%.');
+    dash.stop();
+  });
+
   it('shows a one-time pairing code from the app when asked', async () => {
     const t = harness(report, segments);
     const dash = startDashboard(root, t.deps);

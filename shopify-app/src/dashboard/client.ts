@@ -506,7 +506,7 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
         }
         status.replaceChildren();
         if (summary.sync.state === 'live') next = POLL_MS.live;
-        header.querySelector('#as-of')!.textContent = `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, timeZone)}`;
+        header.querySelector('#as-of')!.textContent = `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, timeZone)} · sync ${summary.sync.state}`;
       }
     } catch (error) {
       status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, `Could not load the dashboard: ${(error as Error).message}. Retrying…`));
