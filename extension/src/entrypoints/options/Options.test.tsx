@@ -7,10 +7,12 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { DEFAULT_BADGE_SETTINGS, type Request, type ShopStatus } from '../../messages/protocol.ts';
 import { Options } from './Options.tsx';
 
-async function mount(statuses: ShopStatus[][] = []): Promise<{ el: HTMLElement; sent: Request[] }> {
+async function mount(statuses: ShopStatus[][] = [], statusDelayMs = 0): Promise<{ el: HTMLElement; sent: Request[] }> {
   const sent: Request[] = [];
   vi.spyOn(browser.runtime, 'sendMessage').mockImplementation((async (req: Request) => {
     sent.push(req);
+    // A real round trip to the service worker: the page renders (and runs effects) before the answer arrives.
+    if (req.type === 'status.get' && statusDelayMs > 0) await new Promise((r) => setTimeout(r, statusDelayMs));
     if (req.type === 'status.get') return { ok: true, value: { shops: statuses.length > 1 ? statuses.shift()! : (statuses[0] ?? []), notices: [] } };
     if (req.type === 'settings.get') return { ok: true, value: DEFAULT_BADGE_SETTINGS };
     if (req.type === 'connect') return { ok: true, value: { shopDomain: 'demo.myshopify.com', storeHandle: 'demo' } };
@@ -83,13 +85,16 @@ describe('Options', () => {
       ...over,
     });
     // Before connect, right after it (syncing), then done.
-    const { el } = await mount([[], [shop({ cachedCustomers: 1200 })], [shop({ syncState: 'idle', lastSyncAtMs: Date.now(), cachedCustomers: 2500 })]]);
-    await submit(el, 'http://127.0.0.1:3000/', 'ABCD-EFGH');
+    const { el } = await mount([[], [shop({ cachedCustomers: 1200 })], [shop({ syncState: 'idle', lastSyncAtMs: Date.now(), cachedCustomers: 2500 })]], 150);
     const message = () => el.querySelector('[data-testid="message"]')?.textContent;
+    // Outside act(), as in the browser: renders and effects run on their own schedule while status.get is in flight.
+    const code = el.querySelector<HTMLInputElement>('input[name="code"]')!;
+    code.value = 'ABCD-EFGH';
+    code.dispatchEvent(new Event('input'));
+    el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await new Promise((r) => setTimeout(r, 100));
     expect(message()).toBe('Connected to demo.myshopify.com. Fetching customers…');
-    await act(async () => {
-      await new Promise((r) => setTimeout(r, 700));
-    });
+    await new Promise((r) => setTimeout(r, 1200));
     expect(message()).toBe('Connected to demo.myshopify.com. 2,500 customers cached; badges stay up to date while you browse.');
     expect(el.querySelector('[data-testid="shop-sync"]')?.textContent).toMatch(/^synced/);
   });

@@ -96,13 +96,14 @@ export function Options() {
     e.preventDefault();
     setBusy(true);
     setMessage(null);
+    let connected: string | null = null;
     try {
       const url = normalizeAppUrl(appUrl);
       await ensureHostPermission(url);
       const r = await sendRequest({ type: 'connect', appUrl: url, code });
       setCode('');
       setMessage({ kind: 'ok', text: `Connected to ${r.shopDomain}. Fetching customers…` });
-      setFetching(r.shopDomain);
+      connected = r.shopDomain;
     } catch (err) {
       const plain = (err as { plain?: PlainError }).plain ?? toPlainError(err);
       setMessage({ kind: 'error', text: plain.message });
@@ -110,6 +111,8 @@ export function Options() {
       setBusy(false);
       await load();
     }
+    // Only now: judged against a status from before the connect, the new shop would look gone.
+    if (connected !== null) setFetching(connected);
   };
 
   const disconnect = async (shopDomain: string) => {
