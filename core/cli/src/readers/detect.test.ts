@@ -31,6 +31,10 @@ describe('readOrdersFile', () => {
       ['2', Date.UTC(1997, 0, 12), 'USD', 1200],
       ['1', Date.UTC(1997, 1, 18), 'USD', 1177],
     ]);
+    expect(result.orders[1]).toEqual({
+      orderId: 'cdnow:2', customerId: '2', email: null, placedAtMs: Date.UTC(1997, 0, 12), currency: 'USD', totalMinor: 1200,
+      refundedMinor: 0, cancelled: false, test: false, subscription: false,
+    });
   });
 });
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { looksLikeCdnow, readCdnow, type CdnowLog } from './cdnow.ts';
 import { describeIoError, firstLineOf, readHead } from './csv-rows.ts';
-import { InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
+import { InputFormat, paidOrder, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 import { shopifyOrdersReader } from './shopify-orders.ts';
 import { transactionLogReader } from './transaction-log.ts';
 
@@ -37,18 +37,7 @@ export const cdnowOrdersReader: OrdersReader = {
     return {
       format: InputFormat.cdnow,
       file,
-      orders: log.orders.map((order, i) => ({
-        orderId: `cdnow:${i + 1}`,
-        customerId: order.customerKey,
-        email: null,
-        placedAtMs: order.placedAtMs,
-        currency: log.currency,
-        totalMinor: order.amountMinor,
-        refundedMinor: 0,
-        cancelled: false,
-        test: false,
-        subscription: false,
-      })),
+      orders: log.orders.map((order, i) => paidOrder(`cdnow:${i + 1}`, order.customerKey, order.placedAtMs, log.currency, order.amountMinor)),
       dataRows: log.orders.length,
       skippedByReason: {},
     };

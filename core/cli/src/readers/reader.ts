@@ -60,3 +60,11 @@ export interface OrdersReader {
 export function countSkip(counts: Record<string, number>, reason: string): void {
   counts[reason] = (counts[reason] ?? 0) + 1;
 }
+
+/**
+ * An order from a format that records only who paid how much when (transaction logs, CDNOW): no email, refunds,
+ * cancellation, test flag or subscription.
+ */
+export function paidOrder(orderId: string, customerId: string | null, placedAtMs: number, currency: string, totalMinor: number): OrderRecord {
+  return { orderId, customerId, email: null, placedAtMs, currency, totalMinor, refundedMinor: 0, cancelled: false, test: false, subscription: false };
+}

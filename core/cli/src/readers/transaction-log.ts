@@ -2,7 +2,7 @@ import type { OrderRecord } from '@clvlens/core';
 import { indexHeader, invalidCell, InvalidCellError, normalizeHeaderName, parseAmountCell, requireColumns } from './columns.ts';
 import { firstLineOf, readCsvRows, splitCsvLine } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
-import { countSkip, InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
+import { countSkip, InputFormat, paidOrder, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 
 const FORMAT_NAME = 'transaction log';
 const REQUIRED = ['customer_id', 'date', 'amount'] as const;
@@ -73,18 +73,7 @@ export async function readTransactionLog(path: string, file: string, options: Re
             seenOrderIds.add(orderText);
           }
           const customerText = (fields[customerCol] ?? '').trim();
-          orders.push({
-            orderId: orderText === '' ? `line:${line}` : orderText,
-            customerId: customerText === '' ? null : customerText,
-            email: null,
-            placedAtMs,
-            currency,
-            totalMinor,
-            refundedMinor: 0,
-            cancelled: false,
-            test: false,
-            subscription: false,
-          });
+          orders.push(paidOrder(orderText === '' ? `line:${line}` : orderText, customerText === '' ? null : customerText, placedAtMs, currency, totalMinor));
         } catch (error) {
           if (!options.skipInvalid || !(error instanceof InvalidCellError)) throw error;
           countSkip(skippedByReason, error.skipReason);
