@@ -118,7 +118,7 @@ describe('embedded dashboard in Chromium', () => {
     const heatRows = await frame.locator('#cohorts table.heat tbody tr').count();
     expect(heatRows).toBe(Math.min(12, report.charts.cohortHeatmap.cohortMonth.length));
     // (polled: a recompute finishing meanwhile re-renders the sections with the new report)
-    await expect.poll(() => frame.locator('#cohorts table.heat tbody tr').first().locator('td').first().textContent()).toBe('100%');
+    await expect.poll(() => frame.locator('#cohorts table.heat tbody tr').first().locator('td').first().textContent(), { timeout: 10_000 }).toBe('100%');
 
     // The segment endpoint agrees with the stored customer insights, parsed in full.
     const stored = await demo.app.database.db.selectFrom('customer_insights').select('payload').where('shop_id', '=', demo.shopDomain).where('deleted', '=', false).execute();
@@ -154,7 +154,7 @@ describe('embedded dashboard in Chromium', () => {
 
     // Pairing code from the app, shown in the page.
     await frame.getByRole('button', { name: /pairing code/i }).click();
-    await expect.poll(() => frame.locator('#pairing-code').textContent()).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    await expect.poll(() => frame.locator('#pairing-code').textContent(), { timeout: 10_000 }).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
 
     await shotWhole(page, frame, 'dashboard.png');
     await page.close();
@@ -167,6 +167,34 @@ describe('embedded dashboard in Chromium', () => {
     expect(new Set(xs).size).toBe(1);
     await shotWhole(page, frame, 'dashboard-narrow.png');
     await page.close();
+  }, 60_000);
+
+  it('shows the backfill progress while no report exists, polls, and renders once the first report is computed', async () => {
+    const db = demo.app.database.db;
+    const shop = demo.shopDomain;
+    const sync = await db.selectFrom('sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirstOrThrow();
+    // The state a first install is in mid-backfill: no computed metrics yet, progress stored.
+    await db.deleteFrom('shop_metrics').where('shop_id', '=', shop).execute();
+    await db.updateTable('sync_state').set({ state: 'backfilling', orders_done: 700, orders_estimated: 1740 }).where('shop_id', '=', shop).execute();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 700 }, ignoreHTTPSErrors: true });
+    try {
+      await page.goto(demo.dashboardUrl);
+      const frame = page.frameLocator('#app-frame');
+      await expect.poll(() => frame.locator('#no-report').count(), { timeout: 20_000 }).toBe(1);
+      expect(await frame.locator('#sync-text').textContent()).toBe('700 of about 1,740 orders');
+      expect(await frame.locator('#sync-progress').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([700, 1740]);
+      expect(await frame.locator('#scorecard').count()).toBe(0);
+      await page.screenshot({ path: join(SHOTS, 'dashboard-backfilling.png') });
+
+      await db.updateTable('sync_state').set({ state: sync.state, orders_done: sync.orders_done, orders_estimated: sync.orders_estimated }).where('shop_id', '=', shop).execute();
+      await demo.app.app.compute.recomputeShop(shop);
+      // The page polls every 3 s while there is no report: it renders without a reload.
+      await expect.poll(() => frame.locator('#scorecard').count(), { timeout: 15_000 }).toBe(1);
+      expect(await frame.locator('#no-report').count()).toBe(0);
+      await expect.poll(() => frame.locator('.chart canvas').count(), { timeout: 10_000 }).toBe(3);
+    } finally {
+      await page.close();
+    }
   }, 60_000);
 
   it('shows the clear page when opened outside Shopify', async () => {
