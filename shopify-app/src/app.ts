@@ -94,7 +94,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     log,
     ...(options.compute ? { options: options.compute } : {}),
-    ...(feedCache ? { onWrites: (shop: string, writes: FeedEntry[]) => feedCache.apply(shop, writes) } : {}),
+    ...(feedCache ? { onWrites: (shop: string, snapshot: FeedEntry[]) => feedCache.replace(shop, snapshot) } : {}),
   });
 
   const backfill = (shop: string, opts: { restart?: boolean } = {}): Promise<boolean> =>

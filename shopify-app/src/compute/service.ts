@@ -23,8 +23,8 @@ export function createComputeService(deps: {
   clock: Clock;
   log: Logger;
   options?: ComputeOptions;
-  /** Told about every committed insight write (the embedded feed cache). */
-  onWrites?: (shop: string, writes: FeedEntry[]) => void;
+  /** Told about every committed insight write with the shop's whole feed after it (the embedded feed cache). */
+  onWrites?: (shop: string, snapshot: FeedEntry[]) => void;
 }): ComputeService {
   const { db, clock, log } = deps;
   const options = deps.options ?? {};
@@ -44,8 +44,8 @@ export function createComputeService(deps: {
         nowMs,
         options,
       });
-      const { writes, ...result } = await writeInsights(db, shop, computed.drafts, nowMs);
-      deps.onWrites?.(shop, writes);
+      const { writes: _writes, snapshot, ...result } = await writeInsights(db, shop, computed.drafts, nowMs, { snapshot: deps.onWrites !== undefined });
+      if (snapshot) deps.onWrites?.(shop, snapshot);
       const row = {
         as_of: new Date(computed.summary.asOfMs),
         payload: JSON.stringify({ ...computed.summary, shopDomain: shop }),

@@ -17,14 +17,21 @@ export async function writeInsights(
   shop: string,
   drafts: readonly InsightDraft[],
   nowMs: number,
-): Promise<{ changed: number; deleted: number; writes: { customerId: number; seq: number; payload: string | null }[] }> {
+  options: { snapshot?: boolean } = {},
+): Promise<{
+  changed: number;
+  deleted: number;
+  writes: { customerId: number; seq: number; payload: string | null }[];
+  /** With `snapshot: true`: every row of the shop after the write, in change order. */
+  snapshot: { customerId: number; seq: number; payload: string | null }[] | null;
+}> {
   return db.transaction().execute(async (trx) => {
     // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
     const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
-    if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [] };
+    if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [], snapshot: null };
     let seq = locked.rows[0]!.insight_seq;
-    const { rows: stored } = await sql<{ customer_id: number; deleted: boolean; body: string | null }>`
-      SELECT customer_id, deleted, payload AS body FROM customer_insights WHERE shop_id = ${shop}`.execute(trx);
+    const { rows: stored } = await sql<{ customer_id: number; change_seq: number; deleted: boolean; body: string | null }>`
+      SELECT customer_id, change_seq, deleted, payload AS body FROM customer_insights WHERE shop_id = ${shop}`.execute(trx);
     const storedBody = new Map<number, string | null>();
     for (const row of stored) storedBody.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
 
@@ -78,7 +85,14 @@ export async function writeInsights(
       ...ids.map((id, k) => ({ customerId: id, seq: seqs[k]!, payload: payloads[k]! })),
       ...gone.map((id, k) => ({ customerId: id, seq: goneSeqs[k]!, payload: null })),
     ];
-    return { changed: ids.length, deleted: gone.length, writes };
+    let snapshot: { customerId: number; seq: number; payload: string | null }[] | null = null;
+    if (options.snapshot) {
+      const latest = new Map<number, { customerId: number; seq: number; payload: string | null }>();
+      for (const row of stored) latest.set(row.customer_id, { customerId: row.customer_id, seq: row.change_seq, payload: row.deleted ? null : row.body });
+      for (const w of writes) latest.set(w.customerId, w);
+      snapshot = [...latest.values()].sort((a, b) => a.seq - b.seq);
+    }
+    return { changed: ids.length, deleted: gone.length, writes, snapshot };
   });
 }
 

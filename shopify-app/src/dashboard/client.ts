@@ -145,13 +145,14 @@ export function renderSync(summary: ShopSummaryV1): HTMLElement {
   const est = s.ordersEstimated;
   const stateText = s.state === 'live' ? 'live' : s.state === 'backfilling' ? 'backfilling' : s.state === 'error' ? 'error' : 'not started';
   const counts = `${formatCount(s.ordersDone)}${est && s.state !== 'live' ? ` of about ${formatCount(est)}` : ''} orders`;
+  const share = est && s.state !== 'live' ? ` (${Math.min(100, Math.floor((100 * s.ordersDone) / est))}%)` : '';
   const bar = h('progress', { id: 'sync-progress', 'aria-labelledby': 'sync-title' });
   bar.max = est && est > 0 ? est : 1;
   bar.value = est && est > 0 ? Math.min(s.ordersDone, est) : s.state === 'live' ? 1 : 0;
   return card(
     'sync',
     'Sync',
-    h('p', {}, 'Status: ', pill(stateText, s.state === 'live' ? 'success' : s.state === 'error' ? 'critical' : 'info'), ' ', h('span', { id: 'sync-text' }, counts)),
+    h('p', {}, 'Status: ', pill(stateText, s.state === 'live' ? 'success' : s.state === 'error' ? 'critical' : 'info'), ' ', h('span', { id: 'sync-text' }, counts), share),
     s.state === 'live' ? null : bar,
     s.message ? h('p', { class: 'muted' }, s.message) : null,
     s.lastSyncAtMs !== null ? h('p', { class: 'muted' }, `Last sync ${formatDate(s.lastSyncAtMs)} ${formatTime(s.lastSyncAtMs)}`) : null,
@@ -418,7 +419,7 @@ function renderAtRisk(summary: ShopSummaryV1): HTMLElement {
 }
 
 function renderPairing(deps: DashboardDeps): HTMLElement {
-  const code = h('output', { class: 'code', id: 'pairing-code', 'aria-live': 'polite' }, '—');
+  const code = h('output', { class: 'code', id: 'pairing-code', 'aria-live': 'polite' });
   const note = h('p', { class: 'muted', id: 'pairing-note' }, 'A code works once, for 10 minutes.');
   const button = h('button', { type: 'button', id: 'pair' }, 'Show a pairing code');
   button.addEventListener('click', async () => {
@@ -490,6 +491,10 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
       root.removeAttribute('aria-busy');
       syncSlot.replaceChildren(renderSync(summary));
       const r = await deps.request('/app/api/report');
+      const asOf = header.querySelector('#as-of')!;
+      asOf.textContent = r.status === 200
+        ? `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, timeZone)} · sync ${summary.sync.state}`
+        : `${summary.shopDomain} · sync ${summary.sync.state}`;
       if (r.status === 404) {
         status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'attention', id: 'no-report' }, 'No report yet: the first sync is still running. The metrics appear here as soon as it is done.'));
       } else if (r.status !== 200) {
@@ -498,6 +503,7 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
         const text = JSON.stringify(r.body);
         if (text !== reportText) {
           const report = (r.body as { report: ShopReport }).report;
+          asOf.textContent = `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, report.timeZone)} · sync ${summary.sync.state}`;
           const seg = await deps.request('/app/api/segments');
           const segments = seg.status === 200 ? (seg.body as { segments: SegmentValueV1[] }).segments : null;
           reportText = text;
@@ -506,7 +512,7 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
         }
         status.replaceChildren();
         if (summary.sync.state === 'live') next = POLL_MS.live;
-        header.querySelector('#as-of')!.textContent = `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, timeZone)} · sync ${summary.sync.state}`;
+
       }
     } catch (error) {
       status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, `Could not load the dashboard: ${(error as Error).message}. Retrying…`));

@@ -41,7 +41,10 @@ th[scope="row"] { font-weight: 550; }
 .banner[data-tone="critical"] { background: #fedad9; color: #8e1f0b; }
 .banner[data-tone="success"] { background: #cdfee1; color: #0c5132; }
 .banner[data-tone="attention"] { background: #fff1c2; color: #4f4700; }
-progress { width: 100%; height: 8px; accent-color: #303030; }
+progress { -webkit-appearance: none; appearance: none; width: 100%; height: 8px; border: 0; border-radius: 4px; background: #e3e3e3; overflow: hidden; }
+progress::-webkit-progress-bar { background: #e3e3e3; border-radius: 4px; }
+progress::-webkit-progress-value { background: #303030; border-radius: 4px; }
+progress::-moz-progress-bar { background: #303030; border-radius: 4px; }
 .chart { width: 100%; min-height: 240px; }
 .chart .u-legend { font-size: 12px; }
 .heat td { text-align: right; min-width: 44px; }
@@ -52,6 +55,7 @@ a { color: var(--focus); text-decoration: none; }
 a:hover { text-decoration: underline; }
 a:focus-visible, button:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; border-radius: 4px; }
 .code { font: 600 24px/32px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; letter-spacing: .08em; }
+.code:empty { display: none; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 600px) { .page { padding: 12px; } .grid { grid-template-columns: 1fr; } }
 `;
