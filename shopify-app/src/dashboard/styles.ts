@@ -41,7 +41,7 @@ th[scope="row"] { font-weight: 550; }
 .banner[data-tone="critical"] { background: #fedad9; color: #8e1f0b; }
 .banner[data-tone="success"] { background: #cdfee1; color: #0c5132; }
 .banner[data-tone="attention"] { background: #fff1c2; color: #4f4700; }
-progress { -webkit-appearance: none; appearance: none; width: 100%; height: 8px; border: 0; border-radius: 4px; background: #e3e3e3; overflow: hidden; }
+progress { -webkit-appearance: none; appearance: none; display: block; margin: 4px 0 12px; width: 100%; height: 8px; border: 0; border-radius: 4px; background: #e3e3e3; overflow: hidden; }
 progress::-webkit-progress-bar { background: #e3e3e3; border-radius: 4px; }
 progress::-webkit-progress-value { background: #303030; border-radius: 4px; }
 progress::-moz-progress-bar { background: #303030; border-radius: 4px; }
