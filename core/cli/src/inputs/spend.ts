@@ -1,6 +1,6 @@
 import type { MonthlySpend } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
-import { indexHeader, invalidCell, parseAmountCell, requireColumns } from '../readers/columns.ts';
+import { invalidCell, locateColumns, parseAmountCell } from '../readers/columns.ts';
 import { readCsvRows } from '../readers/csv-rows.ts';
 import type { Progress } from '../progress.ts';
 
@@ -22,12 +22,11 @@ export async function readMonthlySpend(path: string, file: string, currency: str
     file,
     {
       header(fields, line) {
-        const index = indexHeader(fields);
-        requireColumns(index, ['month', 'amount'], file, line, 'marketing spend');
+        const column = locateColumns(fields, ['month', 'amount'], file, line, 'marketing spend');
         header = fields;
-        monthCol = index.get('month') ?? -1;
-        amountCol = index.get('amount') ?? -1;
-        currencyCol = index.get('currency') ?? -1;
+        monthCol = column('month');
+        amountCol = column('amount');
+        currencyCol = column('currency');
       },
       row(fields, line) {
         const month = (fields[monthCol] ?? '').trim();

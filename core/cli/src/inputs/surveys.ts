@@ -1,5 +1,5 @@
 import { CliError, CliErrorCode } from '../errors.ts';
-import { indexHeader, invalidCell, requireColumns } from '../readers/columns.ts';
+import { invalidCell, locateColumns } from '../readers/columns.ts';
 import { readCsvRows } from '../readers/csv-rows.ts';
 import type { Progress } from '../progress.ts';
 
@@ -31,11 +31,10 @@ export async function readSurveyResponses(path: string, file: string, progress: 
     file,
     {
       header(fields, line) {
-        const index = indexHeader(fields);
-        requireColumns(index, ['type', 'score'], file, line, 'survey');
+        const column = locateColumns(fields, ['type', 'score'], file, line, 'survey');
         header = fields;
-        typeCol = index.get('type') ?? -1;
-        scoreCol = index.get('score') ?? -1;
+        typeCol = column('type');
+        scoreCol = column('score');
       },
       row(fields, line) {
         const type = (fields[typeCol] ?? '').trim().toLowerCase();

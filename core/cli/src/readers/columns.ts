@@ -34,6 +34,25 @@ export function requireColumns(
   );
 }
 
+/** 0-based column of the first of `names` the header has (matched normalised), or -1 when it has none of them. */
+export type ColumnLookup = (...names: string[]) => number;
+
+/**
+ * Indexes a CSV header row and checks its required columns (`missing-column` otherwise); returns the lookup the
+ * reader takes its column positions from.
+ */
+export function locateColumns(fields: readonly string[], required: readonly string[], file: string, line: number, formatName: string): ColumnLookup {
+  const index = indexHeader(fields);
+  requireColumns(index, required, file, line, formatName);
+  return (...names) => {
+    for (const name of names) {
+      const i = index.get(normalizeHeaderName(name));
+      if (i !== undefined) return i;
+    }
+    return -1;
+  };
+}
+
 /** A value error at one cell, with the reason `--skip-invalid` counts it under (`invalid-created-at`). */
 export function invalidCell(file: string, line: number, columnIndex: number, field: string, problem: string): CliError {
   return new InvalidCellError(file, line, columnIndex, field, problem);

@@ -1,6 +1,6 @@
 import type { OrderRecord } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
-import { indexHeader, InvalidCellError, invalidCell, normalizeHeaderName, parseAmountCell, requireColumns } from './columns.ts';
+import { indexHeader, InvalidCellError, invalidCell, locateColumns, normalizeHeaderName, parseAmountCell } from './columns.ts';
 import { firstLineOf, readCsvRows, splitCsvLine } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
 import { countSkip, InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
@@ -149,21 +149,13 @@ export async function readShopifyOrdersExport(
     file,
     {
       header(fields, line) {
-        const index = indexHeader(fields);
-        requireColumns(index, REQUIRED, file, line, FORMAT_NAME);
-        if (!index.has('currency') && options.currency === null) {
+        const find = locateColumns(fields, REQUIRED, file, line, FORMAT_NAME);
+        if (find('Currency') < 0 && options.currency === null) {
           throw new CliError(CliErrorCode.missingColumn, 'the header has no "Currency" column: name the shop currency with --currency XXX.', {
             location: { file, line },
           });
         }
         header = fields;
-        const find = (...names: string[]) => {
-          for (const name of names) {
-            const i = index.get(normalizeHeaderName(name));
-            if (i !== undefined) return i;
-          }
-          return -1;
-        };
         col = {
           name: find('Name'),
           createdAt: find('Created at'),

@@ -1,5 +1,5 @@
 import type { OrderRecord } from '@clvlens/core';
-import { indexHeader, invalidCell, InvalidCellError, normalizeHeaderName, parseAmountCell, requireColumns } from './columns.ts';
+import { indexHeader, invalidCell, InvalidCellError, locateColumns, parseAmountCell } from './columns.ts';
 import { firstLineOf, readCsvRows, splitCsvLine } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
 import { countSkip, InputFormat, paidOrder, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
@@ -44,13 +44,12 @@ export async function readTransactionLog(path: string, file: string, options: Re
     file,
     {
       header(fields, line) {
-        const index = indexHeader(fields);
-        requireColumns(index, REQUIRED, file, line, FORMAT_NAME);
+        const column = locateColumns(fields, REQUIRED, file, line, FORMAT_NAME);
         header = fields;
-        customerCol = index.get('customer_id') ?? -1;
-        dateCol = index.get('date') ?? -1;
-        amountCol = index.get('amount') ?? -1;
-        orderCol = index.get(normalizeHeaderName('order_id')) ?? -1;
+        customerCol = column('customer_id');
+        dateCol = column('date');
+        amountCol = column('amount');
+        orderCol = column('order_id');
       },
       row(fields, line) {
         try {
