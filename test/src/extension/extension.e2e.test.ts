@@ -208,8 +208,14 @@ describe('extension in Chromium', () => {
     expect(links).toEqual(s.topAtRisk.map((c) => customerAdminUrl(fixture.storeHandle, c.customerId)));
     await shot(popup, 'popup');
 
+    // No badges on screen, so no freshness polls: the feed GET below can only come from the click.
+    await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/products`);
+    await admin.waitForTimeout(300);
+    const idle = api.requests.length;
     const changed = { ...byId.get('1')!, orderCount: 42, updatedAtMs: fixture.asOfMs + 1 };
     api.upsertCustomer(changed);
+    await admin.waitForTimeout(3500);
+    expect(api.requests.length).toBe(idle);
     const before = api.requests.length;
     await popup.locator('[data-testid="sync-now"]').click();
     await poll(() => api.requests.slice(before).some((r) => r.startsWith('GET /api/v1/customers?'))).toBe(true);
