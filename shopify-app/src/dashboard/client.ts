@@ -43,6 +43,11 @@ export const WHY_DIFFERENT = {
 
 type Child = Node | string | null | undefined | false;
 
+/** A drawn chart; destroyed before the sections are rebuilt. */
+interface ChartHandle {
+  destroy(): void;
+}
+
 /** Creates an element; string children become text nodes (never parsed as HTML). */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
@@ -203,7 +208,7 @@ interface ChartSpec {
 const PALETTE = ['#2c6ecb', '#b98900', '#d72c0d', '#007f5f', '#8051ff', '#e56b00', '#0094d5', '#616161', '#c05717', '#47c1bf', '#9c6ade', '#50b83c'];
 
 /** A uPlot chart in a labelled figure; `charts` collects the instances so a re-render can destroy them. */
-function chart(spec: ChartSpec, deps: DashboardDeps, charts: uPlot[]): HTMLElement {
+function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
   const box = h('div', { class: 'chart', id: spec.id, role: 'img', 'aria-label': spec.label });
   const figure = h('figure', { style: 'margin:0' }, box);
   const Plot = deps.uPlot;
@@ -237,20 +242,27 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: uPlot[]): HTMLEleme
     };
     const data = [spec.x, ...spec.series.map((s) => s.values)] as uPlot.AlignedData;
     const plot = new Plot(options, data, box);
-    charts.push(plot);
-    if (typeof ResizeObserver !== 'undefined') {
-      new ResizeObserver(() => {
-        const w = Math.max(200, box.clientWidth);
-        if (Math.abs(w - plot.width) > 4) plot.setSize({ width: w, height: 240 });
-      }).observe(box);
-    }
+    const observer =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => {
+            const w = Math.max(200, box.clientWidth);
+            if (Math.abs(w - plot.width) > 4) plot.setSize({ width: w, height: 240 });
+          });
+    observer?.observe(box);
+    charts.push({
+      destroy() {
+        observer?.disconnect();
+        plot.destroy();
+      },
+    });
   };
   if (typeof requestAnimationFrame === 'function') requestAnimationFrame(draw);
   else draw();
   return figure;
 }
 
-function renderRepeatRate(report: ShopReport, deps: DashboardDeps, charts: uPlot[]): HTMLElement {
+function renderRepeatRate(report: ShopReport, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
   const rr = report.repeatPurchaseRate;
   const ret = report.returningCustomers;
   const series = report.charts.repeatRate;
@@ -281,7 +293,7 @@ function renderRepeatRate(report: ShopReport, deps: DashboardDeps, charts: uPlot
   );
 }
 
-function renderChurn(report: ShopReport, deps: DashboardDeps, charts: uPlot[]): HTMLElement {
+function renderChurn(report: ShopReport, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
   const alert = report.churnDetail.alert;
   const trend = report.charts.churnTrend;
   const banner =
@@ -324,7 +336,7 @@ function renderChurn(report: ShopReport, deps: DashboardDeps, charts: uPlot[]): 
 }
 
 /** Cohort heatmap as a table: each cell has its number and a background whose strength follows it. */
-function renderCohorts(report: ShopReport, deps: DashboardDeps, charts: uPlot[]): HTMLElement {
+function renderCohorts(report: ShopReport, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
   const heat = report.charts.cohortHeatmap;
   const recent = Math.max(0, heat.cohortMonth.length - 12);
   const months = heat.monthsSince.slice(0, 13);
@@ -446,7 +458,7 @@ function errorMessage(body: unknown): string {
 }
 
 /** Everything shown once a report exists. */
-export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segments: SegmentValueV1[] | null, deps: DashboardDeps, charts: uPlot[]): HTMLElement[] {
+export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segments: SegmentValueV1[] | null, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement[] {
   return [
     renderScorecard(report),
     renderRepeatRate(report, deps, charts),
@@ -462,7 +474,7 @@ export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segmen
  * once live). Returns a stop function.
  */
 export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop(): void; refreshed: () => Promise<void> } {
-  const charts: uPlot[] = [];
+  const charts: ChartHandle[] = [];
   const header = h('div', { class: 'header' }, h('h1', {}, 'CLV Lens'), h('p', { class: 'muted', id: 'as-of' }, ''));
   const status = h('div', { id: 'status', 'aria-live': 'polite' });
   const syncSlot = h('div', { id: 'sync-slot' });
@@ -492,9 +504,7 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
       syncSlot.replaceChildren(renderSync(summary));
       const r = await deps.request('/app/api/report');
       const asOf = header.querySelector('#as-of')!;
-      asOf.textContent = r.status === 200
-        ? `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, timeZone)} · sync ${summary.sync.state}`
-        : `${summary.shopDomain} · sync ${summary.sync.state}`;
+      asOf.textContent = `${summary.shopDomain} · sync ${summary.sync.state}`;
       if (r.status === 404) {
         status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'attention', id: 'no-report' }, 'No report yet: the first sync is still running. The metrics appear here as soon as it is done.'));
       } else if (r.status !== 200) {
@@ -503,16 +513,15 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
         const text = JSON.stringify(r.body);
         if (text !== reportText) {
           const report = (r.body as { report: ShopReport }).report;
-          asOf.textContent = `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, report.timeZone)} · sync ${summary.sync.state}`;
           const seg = await deps.request('/app/api/segments');
           const segments = seg.status === 200 ? (seg.body as { segments: SegmentValueV1[] }).segments : null;
           reportText = text;
           timeZone = report.timeZone;
           layout(renderMetrics(report, summary, segments, deps, charts));
         }
+        asOf.textContent = `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, timeZone)} · sync ${summary.sync.state}`;
         status.replaceChildren();
         if (summary.sync.state === 'live') next = POLL_MS.live;
-
       }
     } catch (error) {
       status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, `Could not load the dashboard: ${(error as Error).message}. Retrying…`));
