@@ -247,6 +247,21 @@ describe('extension in Chromium', () => {
     expect(orders).toBe('42×');
     console.info(`extension e2e (fake API): badge moved ${Date.now() - started} ms after the feed changed`);
 
+    // MV3 stops idle workers (and may stop busy ones): the next poll wakes a new worker, which has no change log, so
+    // the page re-reads what it shows, and later changes flow as before.
+    const oldWorker = await browser.serviceWorker();
+    await oldWorker.evaluate(() => void ((globalThis as unknown as { __e2eMark: number }).__e2eMark = 1));
+    const cdp = await browser.context.newCDPSession(admin);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    api.upsertCustomer({ ...byId.get('1')!, orderCount: 78, updatedAtMs: fixture.asOfMs + 3 });
+    const restarted = Date.now();
+    await expect.poll(async () => (await badgeFor(admin, href)).orders, { timeout: 5000, interval: 50 }).toBe('78×');
+    // It really was a new worker: the mark left on the old one is gone.
+    expect(await (await browser.serviceWorker()).evaluate(() => (globalThis as unknown as { __e2eMark?: number }).__e2eMark ?? null)).toBeNull();
+    console.info(`extension e2e (fake API): after the worker was stopped, badge moved ${Date.now() - restarted} ms after the feed changed`);
+
     // A page without badges asks for nothing: the service worker may sleep.
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/products`);
     expect(await countBadges(admin, 'found')).toBe(0);
