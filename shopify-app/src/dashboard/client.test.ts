@@ -191,6 +191,20 @@ describe('startDashboard', () => {
     expect(links[0]!.getAttribute('href')).toMatch(/^https:\/\/admin\.shopify\.com\/store\/.+\/customers\/1003$/);
     expect(root.querySelectorAll('.why')).toHaveLength(6);
 
+    // Accessible structure: every card is a section named by its heading, every table has a caption and scoped
+    // headers, every chart a text alternative.
+    for (const section of root.querySelectorAll('section')) {
+      expect(root.querySelector(`#${section.getAttribute('aria-labelledby')}`)?.localName).toBe('h2');
+    }
+    for (const t of root.querySelectorAll('table')) {
+      expect(t.querySelector('caption')?.textContent).toBeTruthy();
+      for (const th of t.querySelectorAll('th')) expect(th.getAttribute('scope')).toMatch(/^(col|row)$/);
+    }
+    for (const c of root.querySelectorAll('.chart')) {
+      expect(c.getAttribute('role')).toBe('img');
+      expect(c.getAttribute('aria-label')).toBeTruthy();
+    }
+
     // Three charts, each handed the report's columnar series as is (x in ms, ms: 1).
     expect(t.charts).toHaveLength(3);
     expect(t.charts[0]!.data).toEqual([report.charts.repeatRate.weekStartMs, report.charts.repeatRate.value]);

@@ -138,7 +138,8 @@ function kpi(label: string, value: string, testId: string): HTMLElement {
 function table(caption: string, head: string[], rows: Node[][], textColumns: readonly number[] = [0], className?: string): HTMLElement {
   const thead = h('thead', {}, h('tr', {}, ...head.map((text, i) => h('th', { scope: 'col', class: textColumns.includes(i) ? undefined : 'num' }, text))));
   const tbody = h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells)));
-  return h('div', { class: 'table-wrap' }, h('table', { class: className }, h('caption', {}, caption), thead, tbody));
+  // The wrapper scrolls sideways on narrow screens: focusable and named so keyboard users can scroll it too.
+  return h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' }, h('table', { class: className }, h('caption', {}, caption), thead, tbody));
 }
 
 const rowHeader = (...children: Child[]): HTMLElement => h('th', { scope: 'row' }, ...children);
