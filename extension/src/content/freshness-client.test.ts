@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { FreshnessAnswer } from '../messages/protocol.ts';
 import { createFreshnessClient } from './freshness-client.ts';
 
-/** A hand-driven timer queue and a scripted background. */
-function setup(answers: ((store: string, sinceMs: number | null) => FreshnessAnswer | Error)[]) {
+/** A hand-driven timer queue and a scripted background that takes `pollTakesMs` to answer each poll. */
+function setup(answers: ((store: string, sinceMs: number | null) => FreshnessAnswer | Error)[], pollTakesMs = 0) {
   let now = 50_000;
   const timers: { fn: () => void; ms: number; id: number }[] = [];
   let nextId = 1;
@@ -14,6 +14,7 @@ function setup(answers: ((store: string, sinceMs: number | null) => FreshnessAns
   const client = createFreshnessClient({
     async poll(store, sinceMs) {
       polls.push({ store, sinceMs });
+      now += pollTakesMs;
       const next = answers.shift();
       if (!next) throw new Error('no scripted answer');
       const a = next(store, sinceMs);
@@ -138,5 +139,12 @@ describe('createFreshnessClient', () => {
     expect(t.changed).toEqual(['all']);
     await t.fire(30_000);
     expect(t.changed).toEqual(['all']);
+  });
+
+  it('keeps the period at the interval, however long the delta sync behind a poll took', async () => {
+    const t = setup([() => answer({ nowMs: 1 }), () => answer({ nowMs: 2 })], 400);
+    t.client.start();
+    await t.settle();
+    expect(t.timers.map((x) => x.ms)).toEqual([2600]);
   });
 });

@@ -64,6 +64,7 @@ export function createFreshnessClient(deps: FreshnessClientDeps): FreshnessClien
       return;
     }
     polling = true;
+    const polledAtMs = deps.nowMs();
     let nextMs: number;
     try {
       // One ms before creation: a change stamped in the very millisecond the page started is listed, not missed.
@@ -75,7 +76,8 @@ export function createFreshnessClient(deps: FreshnessClientDeps): FreshnessClien
       connected.set(store, answer.connected);
       if (answer.reset || disconnected) await deps.onChanged(store, 'all');
       else if (answer.changedCustomerIds.length > 0) await deps.onChanged(store, answer.changedCustomerIds);
-      nextMs = answer.nextPollMs;
+      // The cadence counts from the start of this poll: the sync it waited for does not stretch the period.
+      nextMs = Math.max(0, answer.nextPollMs - (deps.nowMs() - polledAtMs));
     } catch (error) {
       deps.onError?.(error);
       failures++;
