@@ -90,7 +90,7 @@ describe('embedded dashboard in Chromium', () => {
       const same = now === last;
       last = now;
       return same;
-    }, { timeout: 30_000, intervals: [1000] }).toBe(true);
+    }, { timeout: 30_000, interval: 1000 }).toBe(true);
     const summary = await api<ShopSummaryV1>('/app/api/summary');
     const { report } = await api<{ report: ShopReport }>('/app/api/report');
     const { segments } = await api<{ segments: { segment: string | null; customers: number; historicClvMinor: number; predictedClvMinor: number | null }[] }>('/app/api/segments');
