@@ -212,8 +212,10 @@ export async function runBulkQuery(
     op.status = 'FAILED';
     op.errorCode = failure as BulkOperationRecord['errorCode'];
   } else {
-    op.status = 'COMPLETED';
-    op.fileSize = (await stat(deps.filePath)).size;
+    // The result is published with the status, never after it: a poll in between would see "completed, no results".
+    const fileSize = (await stat(deps.filePath)).size;
+    op.fileSize = fileSize;
     op.filePath = op.objectCount > 0 ? deps.filePath : null;
+    op.status = 'COMPLETED';
   }
 }
