@@ -97,12 +97,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(feedCache ? { onWrites: (shop: string, snapshot: FeedEntry[]) => feedCache.replace(shop, snapshot) } : {}),
   });
 
-  const backfill = (shop: string, opts: { restart?: boolean } = {}): Promise<boolean> =>
-    runBackfill(
-      { db, graphql: graphqlFor(shop), fetch: fetchFn, clock, log, sleep, vacuum: () => database.vacuum(), ...options.backfill },
-      shop,
-      opts,
+  // One backfill per shop at a time in this process (a job and a direct call, or a retry racing a finish webhook):
+  // the later one starts when the earlier ends, and then finds the shop live. Across processes runBackfill itself is safe.
+  const backfillsRunning = new Map<string, Promise<unknown>>();
+  const backfill = (shop: string, opts: { restart?: boolean } = {}): Promise<boolean> => {
+    const before = backfillsRunning.get(shop) ?? Promise.resolve();
+    const run = before.catch(() => undefined).then(() =>
+      runBackfill(
+        { db, graphql: graphqlFor(shop), fetch: fetchFn, clock, log, sleep, vacuum: () => database.vacuum(), ...options.backfill },
+        shop,
+        opts,
+      ),
     );
+    backfillsRunning.set(shop, run);
+    void run.catch(() => undefined).finally(() => {
+      if (backfillsRunning.get(shop) === run) backfillsRunning.delete(shop);
+    });
+    return run;
+  };
   let jobsRef: Jobs | null = null;
   const reconcile = async (shop: string): Promise<number> => {
     const changed = await runReconcile({ db, graphql: graphqlFor(shop), clock, log }, shop);

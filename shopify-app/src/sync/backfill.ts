@@ -49,15 +49,23 @@ interface BulkOperation {
   url: string | null;
 }
 
+/** Status polls of a COMPLETED operation that reports objects but no result url yet, before giving up this run. */
+const MAX_URL_WAIT_POLLS = 30;
+
 /**
  * Backfills every order of the shop with a bulk operation, resumably:
  * 1. starts the operation (or reuses the one recorded in sync_state),
  * 2. polls it until it completes,
  * 3. streams the JSONL into `orders` in batches, each batch committed together with the number of lines done, so a
  *    restart (after a crash or kill -9) skips what is stored and continues,
- * 4. marks the shop live, sets the reconciliation checkpoint to the start of the backfill (what changed during it is
- *    re-read), and queues every customer for recompute.
- * @returns false when there was nothing to do (already live).
+ * 4. checks that the result held exactly the operation's `objectCount` lines, then marks the shop live, sets the
+ *    reconciliation checkpoint to the start of the backfill (what changed during it is re-read), and queues every
+ *    customer for recompute.
+ *
+ * Safe to run twice at once for one shop (two processes, a job and a direct call): every checkpoint write and the final
+ * "live" are conditional on the operation recorded in sync_state, so a runner whose operation was replaced or already
+ * finished by another never moves the state, and the line checkpoint only grows.
+ * @returns false when there was nothing to do (already live, or another runner finished this operation).
  */
 export async function runBackfill(deps: BackfillDeps, shop: string, options: { restart?: boolean } = {}): Promise<boolean> {
   const { db, log } = deps;
@@ -67,27 +75,48 @@ export async function runBackfill(deps: BackfillDeps, shop: string, options: { r
   if (state.state === 'live' && !options.restart) return false;
   let operationId = options.restart ? null : state.bulk_operation_id;
   if (operationId === null) {
-    operationId = await startBulkOperation(deps, shop);
-    state = await loadSyncState(db, shop);
+    operationId = await startBulkOperation(deps, shop, options.restart === true);
+    if (operationId === null) return false;
   }
+  state = await loadSyncState(db, shop);
+  if (!state) throw new AppError('sync', `no sync state for ${shop}`);
   const operation = await waitForBulkOperation(deps, shop, operationId);
   if (operation.status !== 'COMPLETED') {
     await db
       .updateTable('sync_state')
       .set({ state: 'error', bulk_operation_id: null, bulk_lines_done: 0, message: `Bulk operation ${operation.status.toLowerCase()} (${operation.errorCode ?? 'no code'}); retrying.` })
       .where('shop_id', '=', shop)
+      .where('bulk_operation_id', '=', operationId)
       .execute();
     throw new AppError('sync', `bulk operation ${operationId} of ${shop} ended ${operation.status} (${operation.errorCode ?? 'no code'})`);
   }
-  if (operation.url !== null) await streamResult(deps, shop, operation.url, Number(state?.bulk_lines_done ?? 0));
-  const startedAt = state?.backfill_started_at ?? new Date(deps.clock.now());
-  await db.transaction().execute(async (trx) => {
+  const expectedLines = Number(operation.objectCount ?? 0);
+  const skipLines = state.bulk_operation_id === operationId ? Number(state.bulk_lines_done) : 0;
+  const lines = operation.url === null ? 0 : await streamResult(deps, shop, operationId, operation.url, skipLines);
+  if (lines !== expectedLines) {
+    // Never live on a partial import. Fewer lines (a cut download, a url not published yet): keep the operation and
+    // its checkpoint so the retry continues; more lines than Shopify counted: start over with a new operation.
+    const resume = lines < expectedLines;
+    await db
+      .updateTable('sync_state')
+      .set({
+        state: 'error',
+        message: `The export held ${lines} of ${expectedLines} orders; retrying.`,
+        ...(resume ? {} : { bulk_operation_id: null, bulk_lines_done: 0 }),
+      })
+      .where('shop_id', '=', shop)
+      .where('bulk_operation_id', '=', operationId)
+      .execute();
+    throw new AppError('sync', `bulk operation ${operationId} of ${shop}: read ${lines} lines, objectCount is ${expectedLines}`);
+  }
+  const startedAt = state.bulk_operation_id === operationId && state.backfill_started_at ? state.backfill_started_at : new Date(deps.clock.now());
+  const marked = await db.transaction().execute(async (trx) => {
     const done = await trx
       .selectFrom('orders')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('shop_id', '=', shop)
       .executeTakeFirstOrThrow();
-    await trx
+    const updated = await trx
       .updateTable('sync_state')
       .set({
         state: 'live',
@@ -100,18 +129,31 @@ export async function runBackfill(deps: BackfillDeps, shop: string, options: { r
         message: null,
       })
       .where('shop_id', '=', shop)
-      .execute();
+      .where('bulk_operation_id', '=', operationId)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return false;
     await sql`INSERT INTO recompute_queue (shop_id, customer_id)
       SELECT DISTINCT shop_id, customer_id FROM orders WHERE shop_id = ${shop} AND customer_id IS NOT NULL
       UNION SELECT shop_id, customer_id FROM customer_insights WHERE shop_id = ${shop}
       ON CONFLICT DO NOTHING`.execute(trx);
+    return true;
   });
+  if (!marked) {
+    // Another runner finished this operation first or replaced it (restart): that runner owns the state.
+    log.info('backfill superseded by another run', { shop, operation: operationId, lines });
+    return false;
+  }
   await deps.vacuum?.();
-  log.info('backfill finished', { shop });
+  log.info('backfill finished', { shop, operation: operationId, lines });
   return true;
 }
 
-async function startBulkOperation(deps: BackfillDeps, shop: string): Promise<string> {
+/**
+ * Starts the bulk operation and records it in sync_state. Unless `replace`, it is recorded only when no other
+ * operation is and the shop is not live: when another runner got there first, its operation is followed instead
+ * (ours finds the same orders and is left to finish unused), and null is returned if that one already made the shop live.
+ */
+async function startBulkOperation(deps: BackfillDeps, shop: string, replace: boolean): Promise<string | null> {
   let estimated: number | null = null;
   try {
     const count = await deps.graphql.request<{ ordersCount: { count: number } | null }>(ORDERS_COUNT, {}, 10);
@@ -125,18 +167,27 @@ async function startBulkOperation(deps: BackfillDeps, shop: string): Promise<str
     }>(RUN_BULK, { query: BULK_ORDERS_QUERY }, 10);
     const { bulkOperation, userErrors } = result.bulkOperationRunQuery;
     if (bulkOperation) {
-      await deps.db
+      let update = deps.db
         .updateTable('sync_state')
         .set({
           state: 'backfilling',
           bulk_operation_id: bulkOperation.id,
           bulk_lines_done: 0,
+          orders_done: 0,
           orders_estimated: estimated,
           backfill_started_at: new Date(deps.clock.now()),
           message: null,
         })
-        .where('shop_id', '=', shop)
-        .execute();
+        .where('shop_id', '=', shop);
+      if (!replace) update = update.where('bulk_operation_id', 'is', null).where('state', '<>', 'live');
+      const recorded = await update.executeTakeFirst();
+      if (Number(recorded.numUpdatedRows) === 0) {
+        const other = await loadSyncState(deps.db, shop);
+        deps.log.info('another backfill recorded its bulk operation first; following it', {
+          shop, ours: bulkOperation.id, theirs: other?.bulk_operation_id ?? null, state: other?.state ?? null,
+        });
+        return other?.bulk_operation_id ?? null;
+      }
       deps.log.info('bulk operation started', { shop, operation: bulkOperation.id, estimated });
       return bulkOperation.id;
     }
@@ -144,30 +195,61 @@ async function startBulkOperation(deps: BackfillDeps, shop: string): Promise<str
     if (!busy || attempt >= 30) {
       throw new AppError('sync', `bulkOperationRunQuery for ${shop} failed: ${userErrors.map((e) => e.message).join('; ')}`);
     }
+    // Another runner's operation may be the one in progress: follow it once recorded.
+    const other = await loadSyncState(deps.db, shop);
+    if (!replace && other?.bulk_operation_id) return other.bulk_operation_id;
+    if (!replace && other?.state === 'live') return null;
     await deps.sleep(deps.pollMs ?? 1000);
   }
 }
 
 async function waitForBulkOperation(deps: BackfillDeps, shop: string, id: string): Promise<BulkOperation> {
-  for (;;) {
+  for (let urlWaits = 0; ; ) {
     const { bulkOperation } = await deps.graphql.request<{ bulkOperation: BulkOperation | null }>(BULK_STATUS, { id }, 2);
-    if (!bulkOperation) throw new AppError('sync', `bulk operation ${id} of ${shop} not found`);
-    if (!['CREATED', 'RUNNING', 'CANCELING'].includes(bulkOperation.status)) return bulkOperation;
+    if (!bulkOperation) {
+      await deps.db
+        .updateTable('sync_state')
+        .set({ state: 'error', bulk_operation_id: null, bulk_lines_done: 0, message: 'The export was not found at Shopify; starting a new one.' })
+        .where('shop_id', '=', shop)
+        .where('bulk_operation_id', '=', id)
+        .execute();
+      throw new AppError('sync', `bulk operation ${id} of ${shop} not found`);
+    }
+    const finished = !['CREATED', 'RUNNING', 'CANCELING'].includes(bulkOperation.status);
+    // Shopify's url is null only when the operation found nothing; objects without a url are not ready yet.
+    const urlPending = bulkOperation.status === 'COMPLETED' && bulkOperation.url === null && Number(bulkOperation.objectCount ?? 0) > 0;
+    if (finished && (!urlPending || ++urlWaits > MAX_URL_WAIT_POLLS)) return bulkOperation;
+    if (urlPending) deps.log.warn('bulk operation completed without its result url yet; polling again', { shop, operation: id });
     await deps.db
       .updateTable('sync_state')
       .set({ message: `Shopify is preparing the export (${Number(bulkOperation.objectCount ?? 0)} orders so far).` })
       .where('shop_id', '=', shop)
+      .where('bulk_operation_id', '=', id)
       .execute();
     await deps.sleep(deps.pollMs ?? 1000);
   }
 }
 
-async function streamResult(deps: BackfillDeps, shop: string, url: string, skipLines: number): Promise<void> {
+/**
+ * Streams the operation's JSONL into `orders`, skipping the first `skipLines` (stored by an earlier run).
+ * @returns the number of lines the file held (skipped ones included).
+ */
+async function streamResult(deps: BackfillDeps, shop: string, operationId: string, url: string, skipLines: number): Promise<number> {
   const response = await deps.fetch(url);
-  if (!response.ok || !response.body) throw new AppError('sync', `bulk result of ${shop}: HTTP ${response.status}`);
+  if (!response.ok || !response.body) {
+    // An expired or missing result: the retry starts a new operation.
+    await deps.db
+      .updateTable('sync_state')
+      .set({ state: 'error', bulk_operation_id: null, bulk_lines_done: 0, message: `The export download failed (HTTP ${response.status}); retrying.` })
+      .where('shop_id', '=', shop)
+      .where('bulk_operation_id', '=', operationId)
+      .execute();
+    throw new AppError('sync', `bulk result of ${shop}: HTTP ${response.status}`);
+  }
   const batchSize = deps.batchSize ?? 5000;
   let lineNo = 0;
   let linesDone = skipLines;
+  let ordersDone = skipLines;
   let batch: StoredOrder[] = [];
   let batchLines = 0;
   const flush = async (): Promise<void> => {
@@ -178,14 +260,22 @@ async function streamResult(deps: BackfillDeps, shop: string, url: string, skipL
     batchLines = 0;
     await deps.db.transaction().execute(async (trx) => {
       await insertOrdersBulk(trx, shop, orders);
-      await sql`UPDATE sync_state SET bulk_lines_done = bulk_lines_done + ${lines}, orders_done = orders_done + ${orders.length},
-        message = NULL WHERE shop_id = ${shop}`.execute(trx);
+      // Absolute and never decreasing, and only for the recorded operation: a second runner on the same operation
+      // does not double count, one on a replaced operation does not touch the new one's checkpoint.
+      await sql`UPDATE sync_state SET bulk_lines_done = GREATEST(bulk_lines_done, ${linesDone + lines}),
+        orders_done = GREATEST(orders_done, ${ordersDone + orders.length}), message = NULL
+        WHERE shop_id = ${shop} AND bulk_operation_id = ${operationId}`.execute(trx);
     });
     linesDone += lines;
+    ordersDone += orders.length;
     deps.onProgress?.(shop, linesDone);
   };
-  await deps.db.updateTable('sync_state').set({ bulk_url: url }).where('shop_id', '=', shop).execute();
-  if (skipLines === 0) await deps.db.updateTable('sync_state').set({ orders_done: 0 }).where('shop_id', '=', shop).execute();
+  await deps.db
+    .updateTable('sync_state')
+    .set({ bulk_url: url })
+    .where('shop_id', '=', shop)
+    .where('bulk_operation_id', '=', operationId)
+    .execute();
   for await (const line of readLines(response.body)) {
     lineNo++;
     if (lineNo <= skipLines) continue;
@@ -198,6 +288,7 @@ async function streamResult(deps: BackfillDeps, shop: string, url: string, skipL
     if (batchLines >= batchSize) await flush();
   }
   await flush();
+  return lineNo;
 }
 
 /**
