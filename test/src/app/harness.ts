@@ -111,13 +111,16 @@ export async function waitForLive(h: Harness, shop: string, timeoutMs = 90_000):
   return h.waitFor(
     `${shop} to be live and computed`,
     async () => {
-      const res = await h.appApi(shop, '/app/api/summary');
-      if (res.status !== 200) return null;
-      const summary = (await res.json()) as ShopSummaryV1;
+      // Freshness first, the summary after: read the other way round, a summary served just before the first
+      // recompute (no metrics yet, asOfMs = now) passed once the metrics landed a moment later.
       const sync = await h.database.db.selectFrom('sync_state').select('last_sync_at').where('shop_id', '=', shop).executeTakeFirst();
       const metrics = await h.database.db.selectFrom('shop_metrics').select('computed_at').where('shop_id', '=', shop).executeTakeFirst();
       const fresh = sync?.last_sync_at && metrics && metrics.computed_at.getTime() >= sync.last_sync_at.getTime();
-      return summary.sync.state === 'live' && fresh ? summary : null;
+      if (!fresh) return null;
+      const res = await h.appApi(shop, '/app/api/summary');
+      if (res.status !== 200) return null;
+      const summary = (await res.json()) as ShopSummaryV1;
+      return summary.sync.state === 'live' ? summary : null;
     },
     timeoutMs,
   );
