@@ -18,6 +18,7 @@ import { handleShopRedact } from './shop-redact.ts';
 import type { FollowUp, WebhookHandler } from './types.ts';
 import { orderFromWebhook } from '../ingest/order.ts';
 import type { OrderBatcher } from './order-batcher.ts';
+import { verifyWebhook } from './verify.ts';
 
 /** Order topics go through the group-commit batcher (same effect as handleOrders*, fewer statements). */
 const BATCHED_ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled']);
@@ -46,7 +47,7 @@ export type WebhookOutcome =
   | { status: 400; reason: string };
 
 /**
- * Verifies the HMAC on the raw body (`shopify.webhooks.validate`) before anything is parsed or stored, then records
+ * Verifies the HMAC on the raw body ({@link verifyWebhook}, equivalent to `shopify.webhooks.validate`) before anything is parsed or stored, then records
  * the delivery id and runs the topic handler in one transaction, so a repeated delivery is a no-op and a failed one
  * is retried by Shopify. Follow-up work (recompute, backfill) is returned, to run after commit.
  */
@@ -55,15 +56,14 @@ export async function processWebhook(
   request: { headers: Headers; method: string; url: string },
   rawBody: string,
 ): Promise<{ outcome: WebhookOutcome; followUps: FollowUp[] }> {
-  const rawRequest = { headers: Object.fromEntries(request.headers.entries()), method: request.method, url: request.url };
-  const validation = await deps.shopify.webhooks.validate({ rawBody, rawRequest });
+  const validation = verifyWebhook(deps.shopify.config.apiSecretKey, request.headers, rawBody);
   if (!validation.valid) {
-    deps.log.warn('webhook rejected', { reason: validation.reason });
+    deps.log.warn('webhook rejected', { reason: validation.reason, ...(validation.missingHeaders ? { missingHeaders: validation.missingHeaders } : {}) });
     return { outcome: { status: 401, reason: validation.reason }, followUps: [] };
   }
-  const topic = (request.headers.get('x-shopify-topic') ?? '').toLowerCase();
+  const topic = validation.topic.toLowerCase();
   const shop = validation.domain;
-  const webhookId = validation.webhookType === 'webhooks' ? validation.webhookId : '';
+  const webhookId = validation.webhookId;
   const handler = WEBHOOK_HANDLERS[topic];
   if (!handler) {
     deps.log.warn('webhook topic not handled', { topic, shop });
