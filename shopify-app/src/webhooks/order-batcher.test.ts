@@ -39,4 +39,37 @@ describe('createOrderBatcher', () => {
     expect(late).toBe(true);
     expect((await database.db.selectFrom('orders').select('total_minor').where('order_id', '=', 1).executeTakeFirstOrThrow()).total_minor).toBe(300);
   });
+
+  it('requests the recompute without delaying the reply, coalesced per shop, and retries a failed request', async () => {
+    const calls: string[][] = [];
+    let release: () => void = () => {};
+    let fail = true;
+    const batcher = createOrderBatcher(
+      database.db,
+      { now: () => 1_800_000_000_000 },
+      async (shops) => {
+        calls.push(shops);
+        if (fail) {
+          fail = false;
+          throw new Error('queue down');
+        }
+        await new Promise<void>((resolve) => (release = resolve));
+      },
+      { retryMs: 5 },
+    );
+    // Four batches one after the other: every reply comes while the first request is failing or still held.
+    for (let k = 0; k < 4; k++) {
+      expect(await batcher.submit({ shop: SHOP, webhookId: `coalesce-${k}`, topic: 'orders/create', order: order(100 + k, 1000, 10) })).toBe(true);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The failed first request was retried (call 2) and is held; batches 2-4 only marked the shop meanwhile.
+    expect(calls).toEqual([[SHOP], [SHOP]]);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // One more request covers everything committed while the held one was in flight.
+    expect(calls).toEqual([[SHOP], [SHOP], [SHOP]]);
+    release();
+    await batcher.settled();
+    expect(calls.length).toBe(3);
+  });
 });

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { StoredOrder } from '../ingest/order.ts';
 import { upsertOrders } from '../ingest/store.ts';
-import type { Clock } from '../log.ts';
+import type { Clock, Logger } from '../log.ts';
 
 /** One verified, parsed order delivery waiting to be stored. */
 export interface OrderDelivery {
@@ -26,11 +26,47 @@ const LINGER_MS = 2;
  * next transaction: one statement records all their webhook ids (dedupe), one upserts all their orders (newest
  * `updated_at` wins, also between two versions inside one batch), one queues their customers. Per-statement cost
  * dominates on PGlite, so this is what lets one process take webhooks at over 1,000/s with a short p99. A delivery
- * is answered only after its batch committed and its shop's recompute was queued.
+ * is answered once its batch committed, which also committed its customers into `recompute_queue`.
+ *
+ * The recompute job (`afterCommit`) is then requested per shop without holding up the reply, and coalesced: while one
+ * request for a shop is in flight, later batches only mark the shop again, so a burst of N batches costs two job
+ * sends instead of N (each a pg-boss insert on the single embedded connection, which is where the webhook p99 went).
+ * Nothing is lost if the process dies before the send: the app queues a recompute at start for every shop with rows
+ * in `recompute_queue`. A failed send is retried after `retryMs` while the shop stays marked.
  */
-export function createOrderBatcher(db: Kysely<DB>, clock: Clock, afterCommit: (shops: string[]) => Promise<void>) {
+export function createOrderBatcher(
+  db: Kysely<DB>,
+  clock: Clock,
+  afterCommit: (shops: string[]) => Promise<void>,
+  options: { log?: Logger; retryMs?: number } = {},
+) {
   let pending: { delivery: OrderDelivery; resolve(fresh: boolean): void; reject(error: unknown): void }[] = [];
   let running = false;
+  /** Shops whose recompute request is in flight -> whether another batch committed for them meanwhile. */
+  const requesting = new Map<string, boolean>();
+  const idle: (() => void)[] = [];
+  const requestRecompute = (shop: string): void => {
+    if (requesting.has(shop)) {
+      requesting.set(shop, true);
+      return;
+    }
+    requesting.set(shop, false);
+    void (async () => {
+      for (;;) {
+        try {
+          await afterCommit([shop]);
+        } catch (error) {
+          options.log?.warn('recompute request after webhook batch failed; retrying', { shop, message: (error as Error).message });
+          await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 1000));
+          continue;
+        }
+        if (requesting.get(shop) !== true) break;
+        requesting.set(shop, false);
+      }
+      requesting.delete(shop);
+      if (requesting.size === 0) for (const done of idle.splice(0)) done();
+    })();
+  };
 
   const writeBatch = async (batch: OrderDelivery[]): Promise<{ result: boolean[]; shops: string[] }> => {
     return db.transaction().execute(async (trx) => {
@@ -69,8 +105,8 @@ export function createOrderBatcher(db: Kysely<DB>, clock: Clock, afterCommit: (s
         pending = pending.slice(items.length);
         try {
           const { result, shops } = await writeBatch(items.map((i) => i.delivery));
-          // One recompute request per shop and batch, sent after commit so the job sees these orders.
-          await afterCommit(shops);
+          // Requested after commit so the job sees these orders; coalesced, not awaited (see above).
+          for (const shop of shops) requestRecompute(shop);
           items.forEach((item, k) => item.resolve(result[k]!));
         } catch (error) {
           for (const item of items) item.reject(error);
@@ -88,6 +124,10 @@ export function createOrderBatcher(db: Kysely<DB>, clock: Clock, afterCommit: (s
         pending.push({ delivery, resolve, reject });
         if (!running) void run();
       });
+    },
+    /** Resolves once no recompute request is in flight or pending (tests, shutdown). */
+    settled(): Promise<void> {
+      return requesting.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
     },
   };
 }
