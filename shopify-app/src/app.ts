@@ -204,9 +204,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       else if (work.kind === 'stop-shop') feedCache?.drop(work.shop);
     }
   };
-  const orderBatcher = createOrderBatcher(db, clock, async (shops) => {
-    for (const shop of shops) await jobs.send(QUEUES.recompute, { shop });
-  });
+  const orderBatcher = createOrderBatcher(
+    db,
+    clock,
+    async (shops) => {
+      for (const shop of shops) await jobs.send(QUEUES.recompute, { shop });
+    },
+    { log },
+  );
 
   const installDeps: InstallDeps = {
     db,
