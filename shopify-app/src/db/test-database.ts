@@ -23,15 +23,33 @@ export async function createTestDatabase(env: Record<string, string | undefined>
   const close = database.close;
   database.close = async () => {
     await close();
-    const dropper = new pg.Client({ connectionString: serverUrl });
-    await dropper.connect();
-    try {
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } finally {
-      await dropper.end();
-    }
+    await dropDatabase(serverUrl, name);
   };
   return database;
+}
+
+/**
+ * Drops a test database once its sessions are gone. A closed pg pool has sent Terminate but its backends may still be
+ * exiting; `WITH (FORCE)` at that moment makes the server send 57P01 to a client that is ending, an uncaught error in
+ * the test process. So wait for them first (55006 "being accessed by other users"), and force only as a last resort.
+ */
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const dropper = new pg.Client({ connectionString: serverUrl });
+  await dropper.connect();
+  try {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS ${name}`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006') throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await dropper.end();
+  }
 }
 
 /** The PostgreSQL URL of a fresh database (for tests that start several processes), with its drop function. */
@@ -48,14 +66,6 @@ export async function createTestPostgresDatabase(serverUrl: string): Promise<{ u
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    async drop() {
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    },
+    drop: () => dropDatabase(serverUrl, name),
   };
 }
