@@ -13,37 +13,44 @@ import type { StoredOrder, StoredRefund } from './order.ts';
 export async function upsertOrders(db: Kysely<DB>, shopId: string, orders: readonly StoredOrder[]): Promise<number> {
   if (orders.length === 0) return 0;
   const ids = orders.map((o) => o.orderId);
-  const previous = await sql<{ customer_id: number | null }>`
-    SELECT DISTINCT customer_id FROM orders WHERE shop_id = ${shopId} AND order_id = ANY(${ids}::bigint[]) AND customer_id IS NOT NULL`.execute(db);
-  const changed = await sql<{ customer_id: number | null }>`
-    INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
-                        refunded_minor, cancelled, test, subscription)
-    SELECT ${shopId}, * FROM unnest(
-      ${ids}::bigint[], ${orders.map((o) => o.customerId)}::bigint[], ${orders.map((o) => o.guestKey)}::text[],
-      ${orders.map((o) => new Date(o.placedAtMs).toISOString())}::timestamptz[],
-      ${orders.map((o) => new Date(o.updatedAtMs).toISOString())}::timestamptz[],
-      ${orders.map((o) => o.currency)}::text[], ${orders.map((o) => o.totalMinor)}::bigint[],
-      ${orders.map((o) => o.refundedMinor)}::bigint[], ${orders.map((o) => o.cancelled)}::boolean[],
-      ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])
-    ON CONFLICT (shop_id, order_id) DO UPDATE SET
-      customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
-      updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
-      refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
-      subscription = excluded.subscription
-    WHERE excluded.updated_at > orders.updated_at
-       OR (excluded.updated_at = orders.updated_at
-           AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
-                excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription)
-           IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
-                orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))
-    RETURNING customer_id`.execute(db);
+  // One statement (the per-statement cost dominates on PGlite): every CTE sees the snapshot from before the upsert,
+  // so `previous` holds the customers the changed orders had before (an order moved to another customer dirties both).
+  const { rows } = await sql<{ changed: number }>`
+    WITH previous AS (
+      SELECT DISTINCT customer_id FROM orders WHERE shop_id = ${shopId} AND order_id = ANY(${ids}::bigint[]) AND customer_id IS NOT NULL
+    ), upserted AS (
+      INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
+                          refunded_minor, cancelled, test, subscription)
+      SELECT ${shopId}, * FROM unnest(
+        ${ids}::bigint[], ${orders.map((o) => o.customerId)}::bigint[], ${orders.map((o) => o.guestKey)}::text[],
+        ${orders.map((o) => new Date(o.placedAtMs).toISOString())}::timestamptz[],
+        ${orders.map((o) => new Date(o.updatedAtMs).toISOString())}::timestamptz[],
+        ${orders.map((o) => o.currency)}::text[], ${orders.map((o) => o.totalMinor)}::bigint[],
+        ${orders.map((o) => o.refundedMinor)}::bigint[], ${orders.map((o) => o.cancelled)}::boolean[],
+        ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])
+      ON CONFLICT (shop_id, order_id) DO UPDATE SET
+        customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
+        updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
+        refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
+        subscription = excluded.subscription
+      WHERE excluded.updated_at > orders.updated_at
+         OR (excluded.updated_at = orders.updated_at
+             AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
+                  excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription)
+             IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
+                  orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))
+      RETURNING customer_id
+    ), dirty AS (
+      SELECT customer_id FROM upserted WHERE customer_id IS NOT NULL
+      UNION
+      SELECT customer_id FROM previous WHERE EXISTS (SELECT 1 FROM upserted)
+    ), queued AS (
+      INSERT INTO recompute_queue (shop_id, customer_id) SELECT ${shopId}, customer_id FROM dirty ON CONFLICT DO NOTHING
+    )
+    SELECT count(*)::int AS changed FROM upserted`.execute(db);
   const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
   await insertRefunds(db, shopId, refunds);
-  const dirty = new Set<number>();
-  for (const row of changed.rows) if (row.customer_id !== null) dirty.add(row.customer_id);
-  if (changed.rows.length > 0) for (const row of previous.rows) if (row.customer_id !== null) dirty.add(row.customer_id);
-  await queueRecompute(db, shopId, [...dirty]);
-  return changed.rows.length;
+  return Number(rows[0]?.changed ?? 0);
 }
 
 /** Inserts refunds (immutable in Shopify) once each; returns the customers of the orders that got a new refund. */
