@@ -1,6 +1,46 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { StoredOrder, StoredRefund } from './order.ts';
+
+/**
+ * The `orders` column list every order upsert writes, in the order {@link ordersUnnest} yields the values. Shared by
+ * {@link upsertOrders}, the backfill's bulk insert and the webhook batcher so the three cannot drift apart.
+ */
+export const ORDERS_INSERT_COLUMNS = sql.raw(
+  '(shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor, cancelled, test, subscription)',
+);
+
+/**
+ * `SELECT <shopId>, * FROM unnest(...)`: one row per order in {@link ORDERS_INSERT_COLUMNS} order, every column sent
+ * as one typed array parameter (times as ISO strings cast to `timestamptz`).
+ */
+export function ordersUnnest(shopId: string, orders: readonly StoredOrder[]): RawBuilder<unknown> {
+  return sql`SELECT ${shopId}, * FROM unnest(
+    ${orders.map((o) => o.orderId)}::bigint[], ${orders.map((o) => o.customerId)}::bigint[],
+    ${orders.map((o) => o.guestKey)}::text[],
+    ${orders.map((o) => new Date(o.placedAtMs).toISOString())}::timestamptz[],
+    ${orders.map((o) => new Date(o.updatedAtMs).toISOString())}::timestamptz[],
+    ${orders.map((o) => o.currency)}::text[], ${orders.map((o) => o.totalMinor)}::bigint[],
+    ${orders.map((o) => o.refundedMinor)}::bigint[], ${orders.map((o) => o.cancelled)}::boolean[],
+    ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])`;
+}
+
+/**
+ * The "newer version wins" conflict clause (storage.md §8): an existing row is replaced only when the incoming
+ * `updated_at` is newer, or equal with different content (Shopify's `updated_at` has whole-second precision, so two
+ * changes within one second cannot be ordered from the payload). Constant text, no parameters.
+ */
+export const ORDERS_NEWER_WINS = sql.raw(`ON CONFLICT (shop_id, order_id) DO UPDATE SET
+  customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
+  updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
+  refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
+  subscription = excluded.subscription
+WHERE excluded.updated_at > orders.updated_at
+   OR (excluded.updated_at = orders.updated_at
+       AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
+            excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription)
+       IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
+            orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))`);
 
 /**
  * Upserts orders with one `INSERT ... SELECT FROM unnest(...)` statement (storage.md §8): a row changes only when the
@@ -19,26 +59,9 @@ export async function upsertOrders(db: Kysely<DB>, shopId: string, orders: reado
     WITH previous AS (
       SELECT DISTINCT customer_id FROM orders WHERE shop_id = ${shopId} AND order_id = ANY(${ids}::bigint[]) AND customer_id IS NOT NULL
     ), upserted AS (
-      INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
-                          refunded_minor, cancelled, test, subscription)
-      SELECT ${shopId}, * FROM unnest(
-        ${ids}::bigint[], ${orders.map((o) => o.customerId)}::bigint[], ${orders.map((o) => o.guestKey)}::text[],
-        ${orders.map((o) => new Date(o.placedAtMs).toISOString())}::timestamptz[],
-        ${orders.map((o) => new Date(o.updatedAtMs).toISOString())}::timestamptz[],
-        ${orders.map((o) => o.currency)}::text[], ${orders.map((o) => o.totalMinor)}::bigint[],
-        ${orders.map((o) => o.refundedMinor)}::bigint[], ${orders.map((o) => o.cancelled)}::boolean[],
-        ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])
-      ON CONFLICT (shop_id, order_id) DO UPDATE SET
-        customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
-        updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
-        refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
-        subscription = excluded.subscription
-      WHERE excluded.updated_at > orders.updated_at
-         OR (excluded.updated_at = orders.updated_at
-             AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
-                  excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription)
-             IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
-                  orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))
+      INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
+      ${ordersUnnest(shopId, orders)}
+      ${ORDERS_NEWER_WINS}
       RETURNING customer_id
     ), dirty AS (
       SELECT customer_id FROM upserted WHERE customer_id IS NOT NULL

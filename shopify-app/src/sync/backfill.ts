@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { ORDER_NODE_FIELDS, orderFromGraphql, type StoredOrder } from '../ingest/order.ts';
+import { ORDERS_INSERT_COLUMNS, ORDERS_NEWER_WINS, ordersUnnest } from '../ingest/store.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { readLines } from './jsonl.ts';
@@ -298,27 +299,9 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
 export async function insertOrdersBulk(db: Kysely<DB>, shop: string, orders: readonly StoredOrder[]): Promise<void> {
   if (orders.length === 0) return;
   await sql`
-    INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
-                        refunded_minor, cancelled, test, subscription)
-    SELECT ${shop}, * FROM unnest(
-      ${orders.map((o) => o.orderId)}::bigint[], ${orders.map((o) => o.customerId)}::bigint[],
-      ${orders.map((o) => o.guestKey)}::text[],
-      ${orders.map((o) => new Date(o.placedAtMs).toISOString())}::timestamptz[],
-      ${orders.map((o) => new Date(o.updatedAtMs).toISOString())}::timestamptz[],
-      ${orders.map((o) => o.currency)}::text[], ${orders.map((o) => o.totalMinor)}::bigint[],
-      ${orders.map((o) => o.refundedMinor)}::bigint[], ${orders.map((o) => o.cancelled)}::boolean[],
-      ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])
-    ON CONFLICT (shop_id, order_id) DO UPDATE SET
-      customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
-      updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
-      refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
-      subscription = excluded.subscription
-    WHERE excluded.updated_at > orders.updated_at
-       OR (excluded.updated_at = orders.updated_at
-           AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
-                excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription)
-           IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
-                orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))`.execute(db);
+    INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
+    ${ordersUnnest(shop, orders)}
+    ${ORDERS_NEWER_WINS}`.execute(db);
   const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
   if (refunds.length > 0) {
     await sql`

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { StoredOrder } from '../ingest/order.ts';
-import { upsertOrders } from '../ingest/store.ts';
+import { ORDERS_INSERT_COLUMNS, ORDERS_NEWER_WINS, upsertOrders } from '../ingest/store.ts';
 import type { Clock, Logger } from '../log.ts';
 
 /** One verified, parsed order delivery waiting to be stored. */
@@ -100,20 +100,9 @@ export function createOrderBatcher(
         SELECT DISTINCT o.shop_id, o.customer_id FROM orders o JOIN newest n ON o.shop_id = n.s AND o.order_id = n.oid
         WHERE o.customer_id IS NOT NULL
       ), upserted AS (
-        INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
-                            refunded_minor, cancelled, test, subscription)
+        INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
         SELECT s, oid, cid, gk, placed, upd, cur, tot, ref, canc, tst, sub FROM newest
-        ON CONFLICT (shop_id, order_id) DO UPDATE SET
-          customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
-          updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
-          refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
-          subscription = excluded.subscription
-        WHERE excluded.updated_at > orders.updated_at
-           OR (excluded.updated_at = orders.updated_at
-               AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
-                    excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription)
-               IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
-                    orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))
+        ${ORDERS_NEWER_WINS}
         RETURNING shop_id, customer_id
       ), dirty AS (
         SELECT shop_id, customer_id FROM upserted WHERE customer_id IS NOT NULL
