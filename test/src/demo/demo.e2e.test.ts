@@ -12,11 +12,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import { loadOrderRecords } from '@clvlens/shopify-app';
-import { ensureExtensionBuilt } from '../extension/browser.ts';
+import { ensureExtensionBuilt, launchWithExtension, type ExtensionBrowser } from '../extension/browser.ts';
 import type { Order } from '../shop-model/types.ts';
 import { decimalToMinor } from '../shop-model/money.ts';
 import { startDemo, type Demo, type DemoProgress } from './start-demo.ts';
@@ -25,8 +25,8 @@ const SHOTS = fileURLToPath(new URL('../../../test-results/demo', import.meta.ur
 const CUSTOMERS = 1500;
 
 let dataDir: string;
-let profileDir: string;
 let demo: Demo;
+let browser: ExtensionBrowser;
 let context: BrowserContext;
 let admin: Page;
 const progress: DemoProgress[] = [];
@@ -97,7 +97,6 @@ describe('pnpm start: the offline demo end to end', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'clvlens-demo-'));
-    profileDir = mkdtempSync(join(tmpdir(), 'clvlens-demo-chromium-'));
     const extensionDir = ensureExtensionBuilt();
     demo = await startDemo({
       dataDir,
@@ -112,10 +111,9 @@ describe('pnpm start: the offline demo end to end', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
+    await browser?.close();
     await demo?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(profileDir, { recursive: true, force: true });
   });
 
   it('installs through token exchange and backfills every order, with progress', async () => {
@@ -133,28 +131,11 @@ describe('pnpm start: the offline demo end to end', () => {
   });
 
   it('renders the dashboard inside the demo admin in real Chromium, with session tokens from App Bridge', async () => {
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: process.env.CLVLENS_CHROMIUM ?? '/usr/bin/chromium',
-      headless: true,
-      ignoreDefaultArgs: ['--disable-extensions'],
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        ...demo.chromiumArgs().filter((a) => a.startsWith('--host-resolver-rules') || a.startsWith('--load-extension') || a === '--ignore-certificate-errors'),
-        `--disable-extensions-except=${demo.extensionDir}`,
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const [sw] = context.serviceWorkers();
-    const worker = sw ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+    // Same host mapping as the demo's `chromiumArgs()`: the demo admin also serves App Bridge as cdn.shopify.com.
+    browser = await launchWithExtension({ adminPort: demo.admin.port, alsoMapHosts: ['cdn.shopify.com'], viewport: { width: 1280, height: 800 } });
+    context = browser.context;
     // The origin the demo allowed in the app's CORS is the one Chromium gave the unpacked extension.
-    expect(new URL(worker.url()).host).toBe(demo.extensionId);
+    expect(browser.extensionId).toBe(demo.extensionId);
 
     const page = await context.newPage();
     await page.goto(demo.dashboardUrl);

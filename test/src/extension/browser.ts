@@ -1,6 +1,6 @@
 /**
  * Launches Debian's Chromium headless with the built extension loaded (recipe: shared/docs/extension-testing.md §3),
- * with `admin.shopify.com` mapped to a local fixture server.
+ * with `admin.shopify.com` mapped to a local fixture server. Shared by the extension and demo end-to-end tests.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +30,15 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(opts: { adminPort: number; viewport?: { width: number; height: number } }): Promise<ExtensionBrowser> {
+export interface LaunchOptions {
+  /** Port on 127.0.0.1 that answers for `admin.shopify.com`. */
+  adminPort: number;
+  /** Further hosts mapped to the same port (the demo admin also serves App Bridge as `cdn.shopify.com`). */
+  alsoMapHosts?: readonly string[];
+  viewport?: { width: number; height: number };
+}
+
+export async function launchWithExtension(opts: LaunchOptions): Promise<ExtensionBrowser> {
   const extensionDir = ensureExtensionBuilt();
   const profile = mkdtempSync(join(tmpdir(), 'clvlens-chromium-'));
   let context: BrowserContext;
@@ -44,7 +52,7 @@ export async function launchWithExtension(opts: { adminPort: number; viewport?: 
       args: [
         `--disable-extensions-except=${extensionDir}`,
         `--load-extension=${extensionDir}`,
-        `--host-resolver-rules=MAP admin.shopify.com 127.0.0.1:${opts.adminPort}`,
+        `--host-resolver-rules=${['admin.shopify.com', ...(opts.alsoMapHosts ?? [])].map((host) => `MAP ${host} 127.0.0.1:${opts.adminPort}`).join(',')}`,
         '--ignore-certificate-errors',
         '--no-sandbox',
         '--disable-gpu',
