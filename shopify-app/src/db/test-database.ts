@@ -9,21 +9,12 @@ import { createDatabase, type Database } from './connect.ts';
 export async function createTestDatabase(env: Record<string, string | undefined> = process.env): Promise<Database> {
   const serverUrl = env['CLVLENS_TEST_DATABASE_URL'];
   if (!serverUrl) return createDatabase({ dataDir: 'memory://' });
-  const name = `clvlens_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await createDatabase({ databaseUrl: url.toString() });
+  const { url, drop } = await createTestPostgresDatabase(serverUrl);
+  const database = await createDatabase({ databaseUrl: url });
   const close = database.close;
   database.close = async () => {
     await close();
-    await dropDatabase(serverUrl, name);
+    await drop();
   };
   return database;
 }
