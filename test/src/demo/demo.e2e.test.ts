@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import { loadOrderRecords } from '@clvlens/shopify-app';
 import { ensureExtensionBuilt, launchWithExtension, type ExtensionBrowser } from '../extension/browser.ts';
-import type { Order } from '../shop-model/types.ts';
+import { repeatOrderFor } from '../extension/e2e-helpers.ts';
 import { decimalToMinor } from '../shop-model/money.ts';
 import { startDemo, type Demo, type DemoProgress } from './start-demo.ts';
 
@@ -40,38 +40,6 @@ function countedOrders(d: Demo, customerId: string): number {
     .truth(d.shopDomain)
     .orders.filter((o) => String(o.customerId) === customerId && !o.test && o.cancelledAtMs === null)
     .filter((o) => decimalToMinor(o.totalPriceSet.shopMoney.amount, o.currencyCode) - o.refunds.reduce((s, r) => s + decimalToMinor(r.totalRefundedSet.shopMoney.amount, o.currencyCode), 0) > 0).length;
-}
-
-/** A new paid order for `customerId`, shaped like the customer's last one, with fresh ids, placed now. */
-function newOrderFor(d: Demo, customerId: string): Order {
-  const truth = d.fake.control.truth(d.shopDomain);
-  const mine = truth.orders.filter((o) => String(o.customerId) === customerId && !o.test && o.cancelledAtMs === null);
-  const template = mine[mine.length - 1]!;
-  let maxId = 0;
-  let maxNumber = 0;
-  let maxLine = 0;
-  for (const o of truth.orders) {
-    maxId = Math.max(maxId, o.id);
-    maxNumber = Math.max(maxNumber, o.orderNumber);
-    for (const li of o.lineItems) maxLine = Math.max(maxLine, li.id);
-  }
-  const now = Math.floor(Date.now() / 1000) * 1000;
-  return {
-    ...template,
-    id: maxId + 1,
-    orderNumber: maxNumber + 1,
-    name: `#${maxNumber + 1}`,
-    createdAtMs: now,
-    processedAtMs: now,
-    updatedAtMs: now,
-    cancelledAtMs: null,
-    cancelReason: null,
-    closedAtMs: null,
-    financialStatus: 'PAID',
-    fulfillmentStatus: 'UNFULFILLED',
-    refunds: [],
-    lineItems: template.lineItems.map((li, i) => ({ ...li, id: maxLine + 1 + i, currentQuantity: li.quantity })),
-  };
 }
 
 async function badgeFor(page: Page, href: string): Promise<{ state: string | null; orders: string }> {
@@ -230,7 +198,7 @@ describe('pnpm start: the offline demo end to end', () => {
     await expect.poll(() => popup.locator('[data-testid="connection"]').textContent()).toContain(demo.shopDomain);
     await shot(popup, 'extension-popup');
 
-    const order = newOrderFor(demo, customerId);
+    const order = repeatOrderFor(demo.fake.control.truth(demo.shopDomain), customerId, Date.now());
     const started = Date.now();
     demo.control.addOrder(demo.shopDomain, order);
     await expect

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { Order, ShopData } from '../shop-model/types.ts';
 import { SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
 
 export interface BadgeProbe {
@@ -66,3 +67,37 @@ export const TIER_SHORT = { low: 'Low', medium: 'Med', high: 'High' } as const;
 
 /** `expect.poll` with room for a loaded CI machine (the default 1 s is too short when every package tests at once). */
 export const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 50 });
+
+/**
+ * A new paid order for `customerId`, shaped like that customer's last counted order, with fresh ids, placed at
+ * `nowMs` (whole seconds, as Shopify's timestamps): what a repeat purchase looks like to the fake shop.
+ */
+export function repeatOrderFor(truth: ShopData, customerId: string, nowMs: number): Order {
+  const mine = truth.orders.filter((o) => String(o.customerId) === customerId && !o.test && o.cancelledAtMs === null);
+  const template = mine[mine.length - 1]!;
+  let maxId = 0;
+  let maxNumber = 0;
+  let maxLine = 0;
+  for (const o of truth.orders) {
+    maxId = Math.max(maxId, o.id);
+    maxNumber = Math.max(maxNumber, o.orderNumber);
+    for (const li of o.lineItems) maxLine = Math.max(maxLine, li.id);
+  }
+  const now = Math.floor(nowMs / 1000) * 1000;
+  return {
+    ...template,
+    id: maxId + 1,
+    orderNumber: maxNumber + 1,
+    name: `#${maxNumber + 1}`,
+    createdAtMs: now,
+    processedAtMs: now,
+    updatedAtMs: now,
+    cancelledAtMs: null,
+    cancelReason: null,
+    closedAtMs: null,
+    financialStatus: 'PAID',
+    fulfillmentStatus: 'UNFULFILLED',
+    refunds: [],
+    lineItems: template.lineItems.map((li, i) => ({ ...li, id: maxLine + 1 + i, currentQuantity: li.quantity })),
+  };
+}

@@ -13,10 +13,10 @@ import { CHROMIUM_EXTENSION_ID, customerAdminUrl } from '@clvlens/extension';
 import { loadOrderRecords } from '@clvlens/shopify-app';
 import { startHarness, truthRecords, waitForLive, type Harness } from '../app/harness.ts';
 import { generateShop } from '../generator/generate.ts';
-import type { Order, ShopData } from '../shop-model/types.ts';
+import type { ShopData } from '../shop-model/types.ts';
 import type { AdminFixtureData } from './admin-fixture.ts';
 import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
-import { badgeFor, countBadges, poll, money, pct, shot, swCustomerCount, TIER_SHORT } from './e2e-helpers.ts';
+import { badgeFor, countBadges, poll, money, pct, repeatOrderFor, shot, swCustomerCount, TIER_SHORT } from './e2e-helpers.ts';
 import { serveAdminFixture, type RunningServer } from './servers.ts';
 
 const XSS_NAME = '<img src=x onerror=alert(1)>';
@@ -50,37 +50,6 @@ async function loadInsights(): Promise<void> {
   }
 }
 
-/** A new paid order for `customerId`, shaped like the customer's last one in the fake shop, with fresh ids, placed now. */
-function newOrderFor(customerId: string): Order {
-  const truth = h.fake.control.truth(shop);
-  const mine = truth.orders.filter((o) => String(o.customerId) === customerId && !o.test && o.cancelledAtMs === null);
-  const template = mine[mine.length - 1]!;
-  let maxId = 0;
-  let maxNumber = 0;
-  let maxLine = 0;
-  for (const o of truth.orders) {
-    maxId = Math.max(maxId, o.id);
-    maxNumber = Math.max(maxNumber, o.orderNumber);
-    for (const li of o.lineItems) maxLine = Math.max(maxLine, li.id);
-  }
-  const now = Math.floor(Date.now() / 1000) * 1000;
-  return {
-    ...template,
-    id: maxId + 1,
-    orderNumber: maxNumber + 1,
-    name: `#${maxNumber + 1}`,
-    createdAtMs: now,
-    processedAtMs: now,
-    updatedAtMs: now,
-    cancelledAtMs: null,
-    cancelReason: null,
-    closedAtMs: null,
-    financialStatus: 'PAID',
-    fulfillmentStatus: 'UNFULFILLED',
-    refunds: [],
-    lineItems: template.lineItems.map((li, i) => ({ ...li, id: maxLine + 1 + i, currentQuantity: li.quantity })),
-  };
-}
 
 function adminData(): AdminFixtureData {
   const names = new Map(data.customers.map((c) => [String(c.id), [c.firstName, c.lastName].filter(Boolean).join(' ') || `Customer ${c.id}`]));
@@ -265,7 +234,7 @@ describe('extension with the real app on the fake Shopify', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    const order = newOrderFor(target.customerId);
+    const order = repeatOrderFor(h.fake.control.truth(shop), target.customerId, Date.now());
     let started = Date.now();
     h.fake.control.addOrder(shop, order);
     const appPlacedMs = appHas(target.orderCount + 1, started);
@@ -293,7 +262,7 @@ describe('extension with the real app on the fake Shopify', () => {
     await poll(() => card.count()).toBe(1);
     const before = (await appJson<CustomerInsightV1>(`/api/v1/customers/${o.customerId}`)).orderCount;
     const started = Date.now();
-    h.fake.control.addOrder(shop, newOrderFor(o.customerId!));
+    h.fake.control.addOrder(shop, repeatOrderFor(h.fake.control.truth(shop), o.customerId!, Date.now()));
     const ordersStat = card.locator('dt:text-is("Orders") + dd');
     expect(await ordersStat.textContent()).toBe(String(before));
     await expect.poll(() => ordersStat.textContent(), { timeout: 5000, interval: 50 }).toBe(String(before + 1));
