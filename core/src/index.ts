@@ -175,7 +175,15 @@ export {
   ChurnFallbackReason,
   ChurnMethod,
   DEFAULT_TYPICAL_GAP_DAYS,
+  fitChurnModels,
   MIN_REPEAT_CUSTOMERS_FOR_MODEL,
   PENALIZER_STEPS,
+  scoreChurnRisk,
 } from './churn-risk/churn-risk.ts';
-export type { ChurnRiskAssessment, ChurnRiskOptions, CustomerChurnRisk } from './churn-risk/churn-risk.ts';
+export type {
+  ChurnModelFitOptions,
+  ChurnModels,
+  ChurnRiskAssessment,
+  ChurnRiskOptions,
+  CustomerChurnRisk,
+} from './churn-risk/churn-risk.ts';

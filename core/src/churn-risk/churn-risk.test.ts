@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../models/bg-nbd/simulate.ts';
 import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
@@ -5,7 +6,8 @@ import { simulateMbgNbd } from '../models/mbg-nbd/simulate.ts';
 import { compressSummaries, summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
 import type { CountedOrder } from '../models/rfm-summary/rfm-summary.ts';
 import { DAY_MS } from '../time/zone-offsets.ts';
-import { assessChurnRisk } from './churn-risk.ts';
+import { assessChurnRisk, fitChurnModels, scoreChurnRisk } from './churn-risk.ts';
+import type { ChurnModels, ChurnRiskOptions, CustomerChurnRisk } from './churn-risk.ts';
 
 const asOfMs = Date.UTC(2024, 11, 31, 23, 59, 59, 999);
 const startDay = Date.UTC(2024, 0, 1) / DAY_MS;
@@ -145,5 +147,118 @@ describe('assessChurnRisk', () => {
   it('honours custom tier thresholds', () => {
     const result = assessChurnRisk(simulatedShop(1000, 14), { asOfMs, timeZone: 'UTC', margin: 1, tiers: { medium: 0.05, high: 0.1 } });
     for (const c of result.customers) expect(c.churnTier).toBe(c.churnProbability < 0.05 ? 'low' : c.churnProbability > 0.1 ? 'high' : 'medium');
+  });
+});
+
+/** The orders of the customers in `keys`, in their original order. */
+function ordersOf(orders: readonly CountedOrder[], keys: ReadonlySet<string>): CountedOrder[] {
+  return orders.filter((o) => keys.has(o.customerKey));
+}
+
+function byKey(customers: readonly CustomerChurnRisk[]): Map<string, CustomerChurnRisk> {
+  return new Map(customers.map((c) => [c.customerKey, c]));
+}
+
+describe('fitChurnModels and scoreChurnRisk', () => {
+  it('worked example: scoring three customers with the stored shop models equals their rows of the full assessment', () => {
+    const orders = simulatedShop(800, 21);
+    const options: ChurnRiskOptions = { asOfMs, timeZone: 'UTC', margin: 0.4 };
+    const full = assessChurnRisk(orders, options);
+    const models = fitChurnModels(orders, { asOfMs, timeZone: 'UTC' });
+    const { customers, ...fullModels } = full;
+    expect(models).toEqual(fullModels);
+    expect(models.method).toBe('mbg-nbd');
+    expect(models.spendModel).not.toBeNull();
+    const touched = new Set(['c3', 'c400', 'c799']);
+    const scored = scoreChurnRisk(ordersOf(orders, touched), models, options);
+    expect(scored.map((c) => c.customerKey)).toEqual(['c3', 'c400', 'c799']);
+    const expected = byKey(customers);
+    for (const c of scored) expect(c).toStrictEqual(expected.get(c.customerKey));
+  });
+
+  it('scores identically with models that went through JSON.stringify / JSON.parse', () => {
+    const orders = simulatedShop(600, 22);
+    const options: ChurnRiskOptions = { asOfMs, timeZone: 'UTC', margin: 0.7, horizonMonths: 6 };
+    const models = fitChurnModels(orders, options);
+    const stored = JSON.parse(JSON.stringify(models)) as ChurnModels;
+    expect(stored).toStrictEqual(models);
+    expect(scoreChurnRisk(orders, stored, options)).toStrictEqual(scoreChurnRisk(orders, models, options));
+    expect(scoreChurnRisk(orders, stored, options)).toStrictEqual(assessChurnRisk(orders, options).customers);
+  });
+
+  it('scores with the stored cadence-rule decision, gap and fallback reason when there is no transaction model', () => {
+    const day = (d: number): number => Date.UTC(2024, 0, 1, 12) + d * DAY_MS;
+    const orders: CountedOrder[] = [
+      { customerKey: 'regular', placedAtMs: day(300), amountMinor: 2000 },
+      { customerKey: 'regular', placedAtMs: day(330), amountMinor: 2000 },
+      { customerKey: 'regular', placedAtMs: day(360), amountMinor: 2000 },
+      { customerKey: 'once', placedAtMs: day(225), amountMinor: 4000 },
+    ];
+    const models = fitChurnModels(orders, { asOfMs, timeZone: 'UTC' });
+    expect(models).toMatchObject({ method: 'cadence-rule', transactionModel: null, typicalGapDays: 30 });
+    // Alone, 'once' has no shop gap to learn from; the stored 30-day gap is what makes 140 days 4.67 gaps.
+    const [once] = scoreChurnRisk(ordersOf(orders, new Set(['once'])), models, { asOfMs, timeZone: 'UTC', margin: 0.5 });
+    expect(once!.pAlive).toBeCloseTo(0.5 ** (140 / 30 - 1), 12);
+    expect(once!.churnReasons.at(-1)).toBe('estimated from order timing: too few repeat customers for the model');
+  });
+
+  it('validates tiers and margin, and rejects models whose method and transaction model disagree', () => {
+    const orders = simulatedShop(200, 23);
+    const models = fitChurnModels(orders, { asOfMs, timeZone: 'UTC', minRepeatCustomers: 1_000_000 });
+    expect(() => scoreChurnRisk(orders, models, { asOfMs, timeZone: 'UTC', margin: 1.5 })).toThrow(/margin/);
+    expect(() => scoreChurnRisk(orders, models, { asOfMs, timeZone: 'UTC', margin: 1, tiers: { medium: 0.8, high: 0.2 } })).toThrow(/tiers/);
+    expect(() => scoreChurnRisk(orders, { ...models, method: 'mbg-nbd' }, { asOfMs, timeZone: 'UTC', margin: 1 })).toThrow(/inconsistent/);
+  });
+
+  it('property: for any shop and any subset S of its customers, scoring S alone equals the full assessment restricted to S', () => {
+    const dayMs = (d: number, hour: number): number => (startDay + d) * DAY_MS + hour * 3_600_000;
+    const customer = fc.array(fc.record({ day: fc.integer({ min: 0, max: 364 }), hour: fc.integer({ min: 0, max: 23 }), amountMinor: fc.integer({ min: 0, max: 20_000 }) }), {
+      minLength: 1,
+      maxLength: 6,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(customer, fc.boolean()), { minLength: 1, maxLength: 60 }),
+        fc.constantFrom(1, 3, 30),
+        fc.constantFrom('UTC', 'America/New_York'),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (shop, minRepeatCustomers, timeZone, margin) => {
+          const orders: CountedOrder[] = shop.flatMap(([list], i) => list.map((o) => ({ customerKey: `k${i}`, placedAtMs: dayMs(o.day, o.hour), amountMinor: o.amountMinor })));
+          const subset = new Set(shop.flatMap(([, inS], i) => (inS ? [`k${i}`] : [])));
+          const options: ChurnRiskOptions = { asOfMs, timeZone, margin, minRepeatCustomers };
+          const full = byKey(assessChurnRisk(orders, options).customers);
+          const scored = scoreChurnRisk(ordersOf(orders, subset), fitChurnModels(orders, options), options);
+          expect(scored.map((c) => c.customerKey).sort()).toEqual([...subset].sort());
+          for (const c of scored) expect(c).toStrictEqual(full.get(c.customerKey));
+        },
+      ),
+      { numRuns: 60, seed: 20261123 },
+    );
+  });
+
+  it('property: the same holds on simulated MBG/NBD shops, where the model and spend fits succeed', () => {
+    let modelled = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 120, max: 400 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 399 }), { minLength: 1, maxLength: 40 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 24 }),
+        (seed, size, picked, margin, horizonMonths) => {
+          const orders = simulatedShop(size, seed);
+          const subset = new Set(picked.filter((i) => i < size).map((i) => `c${i}`));
+          const options: ChurnRiskOptions = { asOfMs, timeZone: 'UTC', margin, horizonMonths };
+          const full = assessChurnRisk(orders, options);
+          if (full.spendModel !== null) modelled++;
+          const scored = scoreChurnRisk(ordersOf(orders, subset), fitChurnModels(orders, options), options);
+          expect(scored).toHaveLength(subset.size);
+          const expected = byKey(full.customers);
+          for (const c of scored) expect(c).toStrictEqual(expected.get(c.customerKey));
+        },
+      ),
+      { numRuns: 12, seed: 20261124 },
+    );
+    expect(modelled).toBeGreaterThanOrEqual(6);
   });
 });

@@ -1,6 +1,7 @@
 import type { ChurnTierV1 } from '../api/v1.ts';
 import { CoreError, CoreErrorCode } from '../errors/core-error.ts';
 import type { BgNbdFit } from '../models/bg-nbd/fit.ts';
+import { BetaGeoVariant } from '../models/bg-nbd/likelihood.ts';
 import type { BgNbdParams } from '../models/bg-nbd/likelihood.ts';
 import { predictCustomers, UNITS_PER_MONTH } from '../models/clv/clv.ts';
 import type { ClvOptions } from '../models/clv/clv.ts';
@@ -9,7 +10,7 @@ import type { GammaGammaParams } from '../models/gamma-gamma/likelihood.ts';
 import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
 import { ModelFitFailure } from '../models/optimize/fit-failure.ts';
 import { compressSummaries, summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
-import type { CountedOrder } from '../models/rfm-summary/rfm-summary.ts';
+import type { CompressedSummaries, CountedOrder, CustomerSummaries } from '../models/rfm-summary/rfm-summary.ts';
 import { DAY_MS } from '../time/zone-offsets.ts';
 
 /**
@@ -50,7 +51,7 @@ export interface ChurnRiskOptions extends Omit<ClvOptions, 'unitsPerMonth' | 'ma
   margin: number;
   /** Churn probability thresholds: low < medium, high > high. Default 1/3 and 2/3. */
   tiers?: { medium: number; high: number };
-  /** Default {@link MIN_REPEAT_CUSTOMERS_FOR_MODEL}. */
+  /** Default {@link MIN_REPEAT_CUSTOMERS_FOR_MODEL}. Used when fitting; {@link scoreChurnRisk} keeps the stored decision. */
   minRepeatCustomers?: number;
 }
 
@@ -77,7 +78,14 @@ export interface CustomerChurnRisk {
   confidence: 'normal' | 'low';
 }
 
-export interface ChurnRiskAssessment {
+/**
+ * Everything per-customer scoring needs from the shop as a whole: the fitted MBG/NBD and Gamma-Gamma parameters, the
+ * fallback decision and the shop's typical gap. Plain JSON: store it after a scheduled full fit, then score the
+ * customers a webhook touched with {@link scoreChurnRisk} without refitting. Scoring is exact against the population
+ * the models were fitted on (same asOf); a later full recompute ({@link fitChurnModels} or {@link assessChurnRisk})
+ * refreshes them.
+ */
+export interface ChurnModels {
   method: ChurnMethod;
   confidence: 'normal' | 'low';
   /** Set when `method` is the cadence rule. */
@@ -90,29 +98,99 @@ export interface ChurnRiskAssessment {
   /** Gamma-Gamma fit (γ in minor units); null when it could not be fitted (then historic averages are used). */
   spendModel: { params: GammaGammaParams; customers: number } | null;
   spendModelFailure: ModelFitFailure | null;
+  /** Customers with a counted order up to asOf in the fitted population. */
   customerCount: number;
+  /** Customers of the fitted population with at least two purchase days (x >= 1). */
   repeatCustomers: number;
   /** Median over repeat customers of (first-to-last days / repeat days); null without repeat customers. */
   typicalGapDays: number | null;
-  customers: CustomerChurnRisk[];
+}
+
+export interface ChurnModelFitOptions {
+  /** "Now", UTC ms: orders after it are ignored. */
+  asOfMs: number;
+  /** The shop's IANA time zone: purchase days are its calendar days. */
+  timeZone: string;
+  /** Default {@link MIN_REPEAT_CUSTOMERS_FOR_MODEL}. */
+  minRepeatCustomers?: number;
+}
+
+/** The shop-level models plus every customer's badge fields. */
+export type ChurnRiskAssessment = ChurnModels & { customers: CustomerChurnRisk[] };
+
+/**
+ * Per-customer churn risk, next-order date and predicted CLV for one shop (issue 3): {@link fitChurnModels} then
+ * {@link scoreChurnRisk} on the same orders. Churn probability is 1 − P(alive) under MBG/NBD (Batislam et al. 2007),
+ * fitted on the shop's own orders in days; spend from Gamma-Gamma (Fader & Hardie 2013); CLV as in clv-models.md §4.5.
+ * With fewer than `minRepeatCustomers` repeat customers, or a fit that fails, a cadence rule is used and every result
+ * is marked `confidence: 'low'`: P(alive) = 1 while the time since the last order is within the usual gap g, then
+ * halves with every further g.
+ */
+export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnRiskOptions): ChurnRiskAssessment {
+  const tiers = checkedScoringOptions(options);
+  const summaries = summarizeForChurn(orders, options);
+  const compressed = compressSummaries(summaries);
+  const models = fitFromSummaries(summaries, compressed, options.minRepeatCustomers ?? MIN_REPEAT_CUSTOMERS_FOR_MODEL);
+  return { ...models, customers: scoreSummaries(summaries, compressed, models, options, tiers) };
 }
 
 /**
- * Per-customer churn risk, next-order date and predicted CLV for one shop (issue 3). Churn probability is
- * 1 − P(alive) under MBG/NBD (Batislam et al. 2007), fitted on the shop's own orders in days; spend from Gamma-Gamma
- * (Fader & Hardie 2013); CLV as in clv-models.md §4.5. With fewer than `minRepeatCustomers` repeat customers, or a
- * fit that fails, a cadence rule is used and every result is marked `confidence: 'low'`:
- * P(alive) = 1 while the time since the last order is within the usual gap g, then halves with every further g.
+ * Fits the shop-level churn models (MBG/NBD in days with the {@link PENALIZER_STEPS} retries, then Gamma-Gamma) on
+ * every customer of `orders` — the reference population — or records why the cadence rule must be used instead.
+ * Pure and JSON-serialisable: store the result and score customers later with {@link scoreChurnRisk}.
  */
-export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnRiskOptions): ChurnRiskAssessment {
-  const { asOfMs, timeZone, margin } = options;
+export function fitChurnModels(orders: readonly CountedOrder[], options: ChurnModelFitOptions): ChurnModels {
+  const summaries = summarizeForChurn(orders, options);
+  return fitFromSummaries(summaries, compressSummaries(summaries), options.minRepeatCustomers ?? MIN_REPEAT_CUSTOMERS_FOR_MODEL);
+}
+
+/**
+ * Scores the customers present in `orders` (any subset of the shop: only their own orders are needed) with models
+ * fitted earlier by {@link fitChurnModels}, without refitting. A customer's result depends only on their own orders,
+ * the models and the options, so with the same asOf it equals that customer's entry in
+ * `assessChurnRisk(allOrders, options).customers` exactly; with a later asOf it applies the stored parameters to the
+ * customer's history at that asOf until the next scheduled fit refreshes them. Customers come in the order
+ * {@link summarizeOrders} lists them (first appearance). `options.minRepeatCustomers` is not used here: the fallback
+ * decision is the one stored in `models`. Throws `CoreError('invalid-argument')` for bad tiers or margin, or a models
+ * object whose method and transaction model disagree.
+ */
+export function scoreChurnRisk(orders: readonly CountedOrder[], models: ChurnModels, options: ChurnRiskOptions): CustomerChurnRisk[] {
+  const tiers = checkedScoringOptions(options);
+  assertChurnModels(models);
+  const summaries = summarizeForChurn(orders, options);
+  return scoreSummaries(summaries, compressSummaries(summaries), models, options, tiers);
+}
+
+function checkedScoringOptions(options: ChurnRiskOptions): { medium: number; high: number } {
   const tiers = options.tiers ?? { medium: 1 / 3, high: 2 / 3 };
   if (!(tiers.medium >= 0 && tiers.medium <= tiers.high && tiers.high <= 1)) {
     throw new CoreError(CoreErrorCode.invalidArgument, `Churn tiers need 0 <= medium <= high <= 1, got ${tiers.medium}, ${tiers.high}.`);
   }
+  const margin = options.margin;
   if (!(margin >= 0 && margin <= 1)) throw new CoreError(CoreErrorCode.invalidArgument, `margin must be in [0, 1], got ${margin}.`);
-  const minRepeat = options.minRepeatCustomers ?? MIN_REPEAT_CUSTOMERS_FOR_MODEL;
-  const summaries = summarizeOrders(orders, { calibrationEndMs: asOfMs, timeZone, timeUnit: 'day' });
+  return tiers;
+}
+
+// Stored models come back from a database: a cadence-rule method with a fitted model (or the reverse) would silently
+// score with the wrong rule, so it is rejected instead.
+function assertChurnModels(models: ChurnModels): void {
+  const modelled = models.transactionModel !== null;
+  if (modelled !== (models.method === ChurnMethod.model) || (modelled ? 'normal' : 'low') !== models.confidence) {
+    throw new CoreError(
+      CoreErrorCode.invalidArgument,
+      `Churn models are inconsistent: method ${models.method}, confidence ${models.confidence}, transaction model ${modelled ? 'present' : 'absent'}.`,
+    );
+  }
+  if (models.spendModel !== null && !modelled) {
+    throw new CoreError(CoreErrorCode.invalidArgument, 'Churn models are inconsistent: a spend model without a transaction model.');
+  }
+}
+
+function summarizeForChurn(orders: readonly CountedOrder[], options: { asOfMs: number; timeZone: string }): CustomerSummaries {
+  return summarizeOrders(orders, { calibrationEndMs: options.asOfMs, timeZone: options.timeZone, timeUnit: 'day' });
+}
+
+function fitFromSummaries(summaries: CustomerSummaries, compressed: CompressedSummaries, minRepeat: number): ChurnModels {
   const n = summaries.customerKeys.length;
   const gaps: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -125,7 +203,6 @@ export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnR
   let fallbackReason: ChurnFallbackReason | null = null;
   let fit: BgNbdFit | null = null;
   let fitPenalizer = 0;
-  const compressed = compressSummaries(summaries);
   if (repeatCustomers < minRepeat) fallbackReason = ChurnFallbackReason.tooFewRepeatCustomers;
   else {
     for (const penalizer of PENALIZER_STEPS) {
@@ -141,7 +218,7 @@ export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnR
     }
   }
 
-  let spendModel: ChurnRiskAssessment['spendModel'] = null;
+  let spendModel: ChurnModels['spendModel'] = null;
   let spendModelFailure: ModelFitFailure | null = null;
   if (fit !== null) {
     const spendRows = { frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor };
@@ -153,18 +230,48 @@ export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnR
     if (spend.ok && spend.value.customers >= minRepeat) spendModel = { params: spend.value.params, customers: spend.value.customers };
     else spendModelFailure = spend.ok ? ModelFitFailure.noRepeatCustomers : spend.reason;
   }
+  return {
+    method: fit === null ? ChurnMethod.cadenceRule : ChurnMethod.model,
+    confidence: fit === null ? 'low' : 'normal',
+    fallbackReason,
+    transactionModel: fit === null ? null : { params: fit.params, logLikelihood: fit.logLikelihood, penalizer: fitPenalizer },
+    spendModel,
+    spendModelFailure,
+    customerCount: n,
+    repeatCustomers,
+    typicalGapDays,
+  };
+}
 
+function scoreSummaries(
+  summaries: CustomerSummaries,
+  compressed: CompressedSummaries,
+  models: ChurnModels,
+  options: ChurnRiskOptions,
+  tiers: { medium: number; high: number },
+): CustomerChurnRisk[] {
+  const { asOfMs, margin } = options;
+  const { transactionModel, spendModel, typicalGapDays, fallbackReason } = models;
+  const n = summaries.customerKeys.length;
   const horizonMonths = options.horizonMonths ?? 12;
+  // ChurnMethod.model is MBG/NBD: the transaction model is always the MBG/NBD variant.
   const predictions =
-    fit === null
+    transactionModel === null
       ? null
-      : predictCustomers(fit, spendModel?.params ?? null, summaries, compressed, horizonMonths * UNITS_PER_MONTH.day, {
-          horizonMonths,
-          ...(options.annualDiscountRate === undefined ? {} : { annualDiscountRate: options.annualDiscountRate }),
-          margin,
-        });
-  const confidence = fit === null ? 'low' : 'normal';
-  const customers: CustomerChurnRisk[] = new Array(n);
+      : predictCustomers(
+          { model: BetaGeoVariant.mbgNbd, params: transactionModel.params },
+          spendModel?.params ?? null,
+          summaries,
+          compressed,
+          horizonMonths * UNITS_PER_MONTH.day,
+          {
+            horizonMonths,
+            ...(options.annualDiscountRate === undefined ? {} : { annualDiscountRate: options.annualDiscountRate }),
+            margin,
+          },
+        );
+  const confidence = models.confidence;
+  const customers: CustomerChurnRisk[] = new Array<CustomerChurnRisk>(n);
   const shopGap = typicalGapDays ?? DEFAULT_TYPICAL_GAP_DAYS;
   for (let i = 0; i < n; i++) {
     const x = summaries.frequency[i]!;
@@ -207,18 +314,7 @@ export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnR
       confidence,
     };
   }
-  return {
-    method: fit === null ? ChurnMethod.cadenceRule : ChurnMethod.model,
-    confidence,
-    fallbackReason,
-    transactionModel: fit === null ? null : { params: fit.params, logLikelihood: fit.logLikelihood, penalizer: fitPenalizer },
-    spendModel,
-    spendModelFailure,
-    customerCount: n,
-    repeatCustomers,
-    typicalGapDays,
-    customers,
-  };
+  return customers;
 }
 
 function days(n: number): string {
