@@ -63,7 +63,7 @@ export type { OrderCounts, PreparedOrders, PrepareOptions } from './dataset/prep
 export { computeShopReport } from './report/shop-report.ts';
 export type { ShopReport, ShopReportOptions, SurveyInput } from './report/shop-report.ts';
 export { summarizeCustomers, summarizePreparedCustomers } from './metrics/customer-summary/customer-summary.ts';
-export type { CustomerSummary } from './metrics/customer-summary/customer-summary.ts';
+export type { CustomerSummary, CustomerSummaryOptions } from './metrics/customer-summary/customer-summary.ts';
 export { computeRepeatPurchaseRate, computeRepeatRateSeries } from './metrics/repeat-rate/repeat-rate.ts';
 export type { RepeatPurchaseRate, RepeatRateSeries } from './metrics/repeat-rate/repeat-rate.ts';
 export {
@@ -99,8 +99,16 @@ export { computeWindowedClv, computeWindowedClvSeries, WINDOWED_CLV_DEFAULTS } f
 export type { ClvWindow, WindowedClv, WindowedClvSeries } from './metrics/windowed-clv/windowed-clv.ts';
 export { computeCohortMatrix } from './metrics/cohort-matrix/cohort-matrix.ts';
 export type { CohortMatrix, CohortRow } from './metrics/cohort-matrix/cohort-matrix.ts';
-export { countRfmSegments, RFM_SEGMENT_TABLE, RFM_SEGMENTS, rfmSegmentOf, scoreRfm } from './metrics/rfm/rfm.ts';
-export type { RfmScores, RfmSegment } from './metrics/rfm/rfm.ts';
+export {
+  countRfmSegments,
+  rfmCutPointsOf,
+  RFM_SEGMENT_TABLE,
+  RFM_SEGMENTS,
+  rfmSegmentOf,
+  scoreRfm,
+  scoreRfmAgainst,
+} from './metrics/rfm/rfm.ts';
+export type { RfmCutPoints, RfmScores, RfmSegment, RfmValues } from './metrics/rfm/rfm.ts';
 export { computeTimeBetweenOrders, GAP_BUCKET_UPPER_DAYS } from './metrics/time-between-orders/time-between-orders.ts';
 export type { GapDistribution, TimeBetweenOrders } from './metrics/time-between-orders/time-between-orders.ts';
 export { computeCsat, computeNps } from './metrics/surveys/surveys.ts';

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { prepareOrders } from '../../dataset/prepare.ts';
 import type { OrderRecord } from '../../orders/order.ts';
 import { addDays, endOfUtcDay, order } from '../../testing/orders.ts';
-import { countRfmSegments, RFM_SEGMENT_TABLE, RFM_SEGMENTS, rfmSegmentOf, scoreRfm } from './rfm.ts';
+import { countRfmSegments, rfmCutPointsOf, RFM_SEGMENT_TABLE, RFM_SEGMENTS, rfmSegmentOf, scoreRfm, scoreRfmAgainst } from './rfm.ts';
+import type { RfmValues } from './rfm.ts';
 
 describe('rfmSegmentOf', () => {
   it('maps scores to Shopify segment names by the documented table', () => {
@@ -55,5 +57,107 @@ describe('scoreRfm quintiles', () => {
     };
     expect(Array.from(make(1.5).monetaryScore)).toEqual(Array.from(make(1).monetaryScore));
     expect(Array.from(make(1).monetaryScore)).toContain(5);
+  });
+});
+
+/** scoreRfm's definition written out directly: 1 + floor(5 x strictly-worse count / n), capped at 5. */
+function quintile(values: readonly number[], v: number, higherIsBetter: boolean): number {
+  const worse = values.filter((u) => (higherIsBetter ? u < v : u > v)).length;
+  return Math.min(5, 1 + Math.floor((5 * worse) / values.length));
+}
+
+function directScores(population: readonly RfmValues[], c: RfmValues): { recencyScore: number; frequencyScore: number; monetaryScore: number } {
+  return {
+    recencyScore: quintile(population.map((p) => p.daysSinceLastOrder), c.daysSinceLastOrder, false),
+    frequencyScore: quintile(population.map((p) => p.orderCount), c.orderCount, true),
+    monetaryScore: quintile(population.map((p) => p.netSpentMinor), c.netSpentMinor, true),
+  };
+}
+
+/** Small value ranges so ties are common. */
+const rfmValues = (spread: number): fc.Arbitrary<RfmValues> =>
+  fc.record({
+    daysSinceLastOrder: fc.integer({ min: 0, max: spread }),
+    orderCount: fc.integer({ min: 1, max: Math.max(1, spread >> 2) }),
+    netSpentMinor: fc.oneof(fc.integer({ min: -spread, max: 10 * spread }), fc.double({ min: -100, max: 1000, noNaN: true })),
+  });
+
+describe('rfmCutPointsOf and scoreRfmAgainst', () => {
+  it('worked example: ten customers give the cut points at ranks 2, 4, 6 and 8 and reproduce the quintiles', () => {
+    const population = Array.from({ length: 10 }, (_, i) => ({ daysSinceLastOrder: 10 * i, orderCount: 1 + (i >> 1), netSpentMinor: 1000 * (i + 1) }));
+    const cuts = rfmCutPointsOf(population);
+    expect(cuts).toEqual({ customers: 10, recencyDays: [80, 60, 40, 20], orderCount: [1, 2, 3, 4], netSpentMinor: [2000, 4000, 6000, 8000] });
+    // 25 days is better than the 7 customers at 30..90 days: 1 + floor(5 x 7 / 10) = 4.
+    expect(scoreRfmAgainst(cuts, { daysSinceLastOrder: 25, orderCount: 5, netSpentMinor: 100_000 })).toEqual({
+      recencyScore: 4,
+      frequencyScore: 5,
+      monetaryScore: 5,
+      segment: 'CHAMPIONS',
+    });
+    for (const c of population) expect(scoreRfmAgainst(cuts, c)).toMatchObject(directScores(population, c));
+  });
+
+  it('property: scoring a member of the reference population against its cut points equals the quintile definition (ties, n = 1..7)', () => {
+    fc.assert(
+      fc.property(fc.array(rfmValues(6), { minLength: 1, maxLength: 7 }), (population) => {
+        const cuts = rfmCutPointsOf(population);
+        for (const c of population) {
+          const scores = directScores(population, c);
+          expect(scoreRfmAgainst(cuts, c)).toEqual({ ...scores, segment: rfmSegmentOf(scores.recencyScore, scores.frequencyScore, scores.monetaryScore) });
+        }
+      }),
+      { numRuns: 500, seed: 11 },
+    );
+  });
+
+  it('property: the same for large populations, and any new value scores as if compared with the population', () => {
+    fc.assert(
+      fc.property(fc.array(rfmValues(400), { minLength: 50, maxLength: 600 }), fc.array(rfmValues(500), { maxLength: 20 }), (population, newcomers) => {
+        const cuts = rfmCutPointsOf(population);
+        for (const c of [...population, ...newcomers]) expect(scoreRfmAgainst(cuts, c)).toMatchObject(directScores(population, c));
+      }),
+      { numRuns: 60, seed: 12 },
+    );
+  });
+
+  it('scores everyone 1 in every dimension when all values are equal', () => {
+    const population = Array.from({ length: 9 }, () => ({ daysSinceLastOrder: 3, orderCount: 2, netSpentMinor: 500 }));
+    const cuts = rfmCutPointsOf(population);
+    expect(scoreRfmAgainst(cuts, population[0]!)).toEqual({ recencyScore: 1, frequencyScore: 1, monetaryScore: 1, segment: 'DORMANT' });
+    // A newcomer better on every dimension than all nine beats every cut point.
+    expect(scoreRfmAgainst(cuts, { daysSinceLastOrder: 0, orderCount: 3, netSpentMinor: 501 })).toMatchObject({ recencyScore: 5, frequencyScore: 5, monetaryScore: 5 });
+  });
+
+  it('scores 1 everywhere against an empty reference population, and the cut points survive JSON', () => {
+    const empty = rfmCutPointsOf([]);
+    expect(empty).toEqual({ customers: 0, recencyDays: [], orderCount: [], netSpentMinor: [] });
+    expect(scoreRfmAgainst(empty, { daysSinceLastOrder: 0, orderCount: 9, netSpentMinor: 1e6 })).toEqual({ recencyScore: 1, frequencyScore: 1, monetaryScore: 1, segment: 'DORMANT' });
+    const cuts = rfmCutPointsOf([{ daysSinceLastOrder: 4, orderCount: 1, netSpentMinor: 12.5 }, { daysSinceLastOrder: 1, orderCount: 3, netSpentMinor: 7 }]);
+    expect(JSON.parse(JSON.stringify(cuts))).toStrictEqual(cuts);
+  });
+
+  it('agrees with scoreRfm on a prepared shop', () => {
+    const asOf = '2024-12-31';
+    const orders: OrderRecord[] = [];
+    for (let i = 0; i < 37; i++) for (let k = 0; k <= i % 4; k++) orders.push(order(`c${String(i).padStart(2, '0')}`, addDays(asOf, -((i * 13) % 50) - 20 * k), 500 + ((i * 31) % 9) * 250));
+    const data = prepareOrders(orders, { asOfMs: endOfUtcDay(asOf) });
+    const scores = scoreRfm(data);
+    const values = data.customerKeys.map((_, c) => ({
+      daysSinceLastOrder: data.asOfDay - data.orderDay[data.customerStart[c + 1]! - 1]!,
+      orderCount: data.customerStart[c + 1]! - data.customerStart[c]!,
+      netSpentMinor: data.customerNetMinor[c]!,
+    }));
+    const cuts = rfmCutPointsOf(values);
+    values.forEach((v, c) =>
+      expect(scoreRfmAgainst(cuts, v)).toEqual({ recencyScore: scores.recencyScore[c], frequencyScore: scores.frequencyScore[c], monetaryScore: scores.monetaryScore[c], segment: scores.segment[c] }),
+    );
+  });
+
+  it('rejects malformed stored cut points', () => {
+    const c = { daysSinceLastOrder: 1, orderCount: 1, netSpentMinor: 1 };
+    expect(() => scoreRfmAgainst({ customers: 3, recencyDays: [1, 2, 3, 4], orderCount: [1, 1, 1, 1], netSpentMinor: [1, 1, 1, 1] }, c)).toThrow(/recencyDays/);
+    expect(() => scoreRfmAgainst({ customers: 3, recencyDays: [4, 3, 2, 1], orderCount: [1, 1, 1], netSpentMinor: [1, 1, 1, 1] }, c)).toThrow(/orderCount/);
+    expect(() => scoreRfmAgainst({ customers: 0, recencyDays: [], orderCount: [], netSpentMinor: [0, 0, 0, 0] }, c)).toThrow(/netSpentMinor/);
+    expect(() => rfmCutPointsOf([{ daysSinceLastOrder: Number.NaN, orderCount: 1, netSpentMinor: 1 }])).toThrow(/daysSinceLastOrder/);
   });
 });

@@ -1,5 +1,6 @@
 import type { RfmSegmentV1 } from '../../api/v1.ts';
 import type { PreparedOrders } from '../../dataset/prepare.ts';
+import { CoreError, CoreErrorCode } from '../../errors/core-error.ts';
 
 /** Shopify's RFM segment names (`CustomerStatistics.rfmGroup`, minus PROSPECTS: customers without orders). */
 export type RfmSegment = RfmSegmentV1;
@@ -139,6 +140,104 @@ function upperBound(sorted: Float64Array, v: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Quintile boundaries of a reference population: the population whose RFM quintiles a customer is scored against,
+ * normally every customer of the shop at the last full recompute. For k = 1..4 and m_k = ceil(k·n / 5), entry k − 1
+ * is the m_k-th best-from-worst value: the m_k-th smallest for frequency and monetary value (higher is better), the
+ * m_k-th largest for recency (fewer days is better). Scoring a member of the reference population against its own cut
+ * points gives exactly its {@link scoreRfm} scores; scoring anyone else gives the score they would get if they were
+ * compared with that population. Plain JSON: the app stores them and a full recompute refreshes them.
+ */
+export interface RfmCutPoints {
+  /** Reference population size n (customers with at least one counted order). */
+  customers: number;
+  /** Whole days since the last counted order, descending boundaries; 4 values (empty when customers = 0). */
+  recencyDays: number[];
+  /** Counted orders, ascending boundaries; 4 values (empty when customers = 0). */
+  orderCount: number[];
+  /** Net spent (historic CLV), minor units, ascending boundaries; 4 values (empty when customers = 0). */
+  netSpentMinor: number[];
+}
+
+/** The three RFM inputs of one customer, as in `CustomerSummary`. */
+export interface RfmValues {
+  /** Whole local calendar days from the last counted order to asOf. */
+  daysSinceLastOrder: number;
+  /** Counted orders up to asOf. */
+  orderCount: number;
+  /** Net spend up to asOf, minor units. */
+  netSpentMinor: number;
+}
+
+/** The customers' quintile boundaries (see {@link RfmCutPoints}); `customers` is the reference population. */
+export function rfmCutPointsOf(customers: readonly RfmValues[]): RfmCutPoints {
+  const n = customers.length;
+  const column = (pick: (c: RfmValues) => number, ascending: boolean): number[] => {
+    const sorted = Float64Array.from(customers, pick).sort();
+    if (!ascending) sorted.reverse();
+    const out: number[] = [];
+    for (let k = 1; k <= 4 && n > 0; k++) out.push(sorted[Math.ceil((k * n) / 5) - 1]!);
+    return out;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = customers[i]!;
+    for (const field of ['daysSinceLastOrder', 'orderCount', 'netSpentMinor'] as const) {
+      if (!Number.isFinite(c[field])) throw new CoreError(CoreErrorCode.invalidArgument, `Customer ${i}: ${field} must be a finite number, got ${c[field]}.`);
+    }
+  }
+  return {
+    customers: n,
+    recencyDays: column((c) => c.daysSinceLastOrder, false),
+    orderCount: column((c) => c.orderCount, true),
+    netSpentMinor: column((c) => c.netSpentMinor, true),
+  };
+}
+
+/**
+ * RFM scores and segment of one customer against stored cut points, equal to {@link scoreRfm}'s
+ * 1 + floor(5 × share of the reference population strictly worse), capped at 5. With an empty reference population
+ * (`customers` = 0) there is nobody to be better than, so every dimension scores 1 (segment DORMANT), as a shop where
+ * everyone is equal scores everyone 1. Throws `CoreError('invalid-argument')` for malformed cut points.
+ */
+export function scoreRfmAgainst(
+  cutPoints: RfmCutPoints,
+  customer: RfmValues,
+): { recencyScore: number; frequencyScore: number; monetaryScore: number; segment: RfmSegment } {
+  assertCutPoints(cutPoints);
+  let recencyScore = 1;
+  let frequencyScore = 1;
+  let monetaryScore = 1;
+  for (let k = 0; k < cutPoints.recencyDays.length; k++) {
+    if (customer.daysSinceLastOrder < cutPoints.recencyDays[k]!) recencyScore++;
+    if (customer.orderCount > cutPoints.orderCount[k]!) frequencyScore++;
+    if (customer.netSpentMinor > cutPoints.netSpentMinor[k]!) monetaryScore++;
+  }
+  return { recencyScore, frequencyScore, monetaryScore, segment: rfmSegmentOf(recencyScore, frequencyScore, monetaryScore) };
+}
+
+// Cut points come back from storage: a wrong length or order would shift every score silently.
+function assertCutPoints(cutPoints: RfmCutPoints): void {
+  const { customers } = cutPoints;
+  if (!(Number.isInteger(customers) && customers >= 0)) {
+    throw new CoreError(CoreErrorCode.invalidArgument, `RFM cut points: customers must be a whole number >= 0, got ${customers}.`);
+  }
+  const length = customers === 0 ? 0 : 4;
+  const columns = [
+    ['recencyDays', cutPoints.recencyDays, -1],
+    ['orderCount', cutPoints.orderCount, 1],
+    ['netSpentMinor', cutPoints.netSpentMinor, 1],
+  ] as const;
+  for (const [name, values, direction] of columns) {
+    const ordered = values.every((v, k) => Number.isFinite(v) && (k === 0 || direction * (v - values[k - 1]!) >= 0));
+    if (values.length !== length || !ordered) {
+      throw new CoreError(
+        CoreErrorCode.invalidArgument,
+        `RFM cut points: ${name} needs ${length} finite values in ${direction > 0 ? 'ascending' : 'descending'} order for ${customers} customers, got ${JSON.stringify(values)}.`,
+      );
+    }
+  }
 }
 
 /** Customers per segment (all ten names present, zero when empty). */
