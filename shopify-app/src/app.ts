@@ -1,3 +1,4 @@
+import { endOfLocalDayMs } from '@clvlens/core';
 import type { Shopify } from '@shopify/shopify-api';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
@@ -12,7 +13,7 @@ import {
   revokeExtensionTokens,
 } from './api/pairing.ts';
 import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readShopSummary } from './api/read.ts';
-import { FeedCache, type FeedEntry } from './api/feed-cache.ts';
+import { FeedCache } from './api/feed-cache.ts';
 import { authenticateSessionToken, type InstallDeps } from './auth/install.ts';
 import { createDashboardAssets } from './dashboard/assets.ts';
 import { renderDashboardPage } from './dashboard/page.ts';
@@ -94,7 +95,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     log,
     ...(options.compute ? { options: options.compute } : {}),
-    ...(feedCache ? { onWrites: (shop: string, snapshot: FeedEntry[]) => feedCache.replace(shop, snapshot) } : {}),
+    ...(feedCache ? { feed: feedCache } : {}),
   });
 
   // One backfill per shop at a time in this process (a job and a direct call, or a retry racing a finish webhook):
@@ -124,6 +125,16 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const activeShops = async (): Promise<string[]> =>
     (await db.selectFrom('shops').select('shop_id').where('status', '=', 'active').execute()).map((r) => r.shop_id);
+  /** Active shops whose computed "as of" is before the end of their current local day. */
+  const shopsOnAnEarlierDay = async (): Promise<string[]> => {
+    const rows = await db
+      .selectFrom('shops')
+      .innerJoin('shop_metrics', 'shop_metrics.shop_id', 'shops.shop_id')
+      .select(['shops.shop_id', 'shops.iana_timezone', 'shop_metrics.as_of'])
+      .where('shops.status', '=', 'active')
+      .execute();
+    return rows.filter((r) => r.as_of.getTime() < endOfLocalDayMs(clock.now(), r.iana_timezone ?? 'UTC')).map((r) => r.shop_id);
+  };
 
   const jobs = await startJobs({
     pool: database.pool,
@@ -136,8 +147,19 @@ export async function createApp(options: AppOptions): Promise<App> {
       [QUEUES.backfill]: async ({ shop }) => {
         if (await backfill(shop)) await jobs.send(QUEUES.recompute, { shop });
       },
-      [QUEUES.recompute]: async ({ shop }) => {
-        await compute.recomputeShop(shop);
+      [QUEUES.recompute]: async ({ shop, full }) => {
+        const result = await compute.recomputeShop(shop, { ...(full ? { full } : {}), metrics: 'skip' });
+        if (result.remaining > 0) await jobs.send(QUEUES.recompute, { shop });
+        if (result.mode === 'incremental') {
+          // Badges change with the customer's insight, at once; the shop metrics (all orders) follow, at most about
+          // one refresh per ten durations of the last one, so a webhook storm on a large shop cannot keep a worker
+          // and the embedded database busy reloading every order.
+          const lastMs = compute.lastMetricsDurationMs(shop) ?? 0;
+          await jobs.send(QUEUES.shopMetrics, { shop }, { startAfterSeconds: Math.min(300, Math.max(1, Math.ceil((10 * lastMs) / 1000))) });
+        }
+      },
+      [QUEUES.shopMetrics]: async ({ shop }) => {
+        await compute.refreshShopMetrics(shop);
       },
       [QUEUES.reconcile]: async ({ shop }) => {
         await reconcile(shop);
@@ -146,8 +168,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         for (const shop of await activeShops()) await jobs.send(QUEUES.reconcile, { shop });
       },
       [QUEUES.refitAll]: async () => {
-        // The models are refitted by every recompute; the daily run also moves "as of" to the new day for everyone.
-        for (const shop of await activeShops()) await jobs.send(QUEUES.recompute, { shop });
+        // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
+        for (const shop of await shopsOnAnEarlierDay()) await jobs.send(QUEUES.recompute, { shop });
       },
       [QUEUES.refreshTokens]: async () => {
         for (const shop of await activeShops()) {
@@ -170,6 +192,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   for (const row of await db.selectFrom('recompute_queue').select('shop_id').distinct().execute()) {
     await jobs.send(QUEUES.recompute, { shop: row.shop_id });
   }
+  for (const shop of await shopsOnAnEarlierDay()) await jobs.send(QUEUES.recompute, { shop });
+
+  // The first delta-feed read of a shop fills the embedded feed cache (seconds for 200,000 customers); do it now, in
+  // the background, so the first extension sync after a restart is as fast as the next ones.
+  let stopped = false;
+  const warming = (async () => {
+    if (!feedCache) return;
+    for (const shop of await activeShops()) {
+      if (stopped) return;
+      await feedCache.warm(db, shop);
+    }
+  })().catch((error: unknown) => {
+    if (!stopped) log.warn('feed cache warm-up failed', { message: (error as Error).message });
+  });
 
   // Follow-up jobs are sent once per shop and kind however many webhooks asked meanwhile: a send that is already in
   // flight covers every request that arrived before it started, so later requests only wait for the next one.
@@ -354,7 +390,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     reconcile,
     createPairingCode: (shop) => createPairingCode(db, clock, shop),
     graphqlFor,
-    stop: () => jobs.stop(),
+    async stop() {
+      stopped = true;
+      await warming;
+      await jobs.stop();
+    },
   };
 }
 

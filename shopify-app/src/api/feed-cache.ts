@@ -66,6 +66,11 @@ export class FeedCache {
     return out;
   }
 
+  /** Loads the shop's feed into memory now (what the first read would do), if it is not there yet. */
+  async warm(db: Kysely<DB>, shop: string): Promise<void> {
+    await this.read(db, shop, Number.MAX_SAFE_INTEGER, 0);
+  }
+
   /** Replaces a shop's feed with a complete snapshot (in change order) taken inside the committed write. */
   replace(shop: string, snapshot: readonly FeedEntry[]): void {
     this.#generation.set(shop, (this.#generation.get(shop) ?? 0) + 1);

@@ -1,13 +1,17 @@
 import {
-  assessChurnRisk,
   computeShopReport,
   customerKeyOf,
   endOfLocalDayMs,
+  fitChurnModels,
   isCountedOrder,
   orderNetMinor,
+  rfmCutPointsOf,
+  scoreChurnRisk,
   summarizeCustomers,
-  type ChurnRiskAssessment,
+  type ChurnModels,
+  type CustomerSummary,
   type OrderRecord,
+  type RfmCutPoints,
   type ShopReport,
   type ShopSummaryV1,
 } from '@clvlens/core';
@@ -27,68 +31,76 @@ export interface ComputeOptions {
   topAtRisk?: number;
 }
 
-/** Fitted model parameters kept with the shop metrics (for the dashboard and audits). */
+/**
+ * What a full run fits on the whole shop and the incremental runs score with until the next full run: the churn
+ * models (MBG/NBD + Gamma-Gamma, or the cadence rule) and the RFM quintile cut points. Stored as JSON in
+ * `shop_metrics.models`.
+ */
 export interface ShopModels {
-  method: ChurnRiskAssessment['method'];
-  fallbackReason: ChurnRiskAssessment['fallbackReason'];
-  transactionModel: ChurnRiskAssessment['transactionModel'];
-  spendModel: ChurnRiskAssessment['spendModel'];
-  typicalGapDays: number | null;
+  /** The "as of" (end of the shop's local day, UTC ms) the models were fitted at; a new local day means a full run. */
+  asOfMs: number;
+  churn: ChurnModels;
+  rfmCutPoints: RfmCutPoints;
 }
 
-/** Everything one recompute produces for a shop. */
-export interface ShopComputation {
-  drafts: InsightDraft[];
-  summary: Omit<ShopSummaryV1, 'sync'>;
-  report: ShopReport;
-  models: ShopModels;
+/** The shop-level part of the summary, from the orders alone (the rest is read from the stored insights). */
+export type ShopSummaryFromOrders = Omit<ShopSummaryV1, 'sync' | 'topAtRisk' | 'averagePredictedClvMinor'>;
+
+/** What a computation needs to know about the shop and the moment. */
+export interface ComputeContext {
+  currency: string;
+  timeZone: string;
+  /** Insights are "as of" the end of this local day. */
+  asOfMs: number;
+  options: ComputeOptions;
 }
 
 const HISTORY_LIMIT = 50;
 
+/** "As of" for a moment: the end of its day in the shop's time zone, so insights change when a day passes, not on every run. */
+export function asOfFor(nowMs: number, timeZone: string): number {
+  return endOfLocalDayMs(nowMs, timeZone);
+}
+
 /**
- * Computes every customer's insight and the shop metrics from the shop's orders with `@clvlens/core`:
- * `summarizeCustomers` (counts, CLV, AOV, RFM), `assessChurnRisk` (MBG/NBD P(alive), tiers, reasons, predicted CLV,
- * next order; the cadence rule when the shop is too small) and `computeShopReport` (repeat rate, churn, trends).
- * "As of" is the end of the current day in the shop's time zone, so insights change when orders change or a day
- * passes, not on every run. Only numeric Shopify customers get an insight; guests count in shop metrics only.
- * Customers in `deleted` (deleted or redacted in Shopify) get none.
+ * Fits the shop's models on all its orders (a full run): `fitChurnModels` on the counted orders and the RFM cut points
+ * of every customer (guests by email included, as in core's own RFM). Also returns the full summaries, which the full
+ * run scores with directly.
  */
-export function computeShop(
+export function fitShopModels(records: readonly OrderRecord[], context: ComputeContext): { models: ShopModels; summaries: CustomerSummary[] } {
+  const { asOfMs, timeZone, currency } = context;
+  const summaries = summarizeCustomers(records, { asOfMs, timeZone, currency });
+  const churn = fitChurnModels(countedOrders(records, asOfMs).counted, { asOfMs, timeZone });
+  return { models: { asOfMs, churn, rfmCutPoints: rfmCutPointsOf(summaries) }, summaries };
+}
+
+/**
+ * Every numeric Shopify customer's insight among `records` (all of the shop, or all orders of some customers),
+ * scored with `models` fitted earlier: core's `summarizeCustomers` against the stored RFM cut points and
+ * `scoreChurnRisk` with the stored churn models. Customers in `deleted` (deleted or redacted in Shopify) get none;
+ * guests get none (they count in shop metrics only).
+ * @param summaries the customers' summaries when already made (the full run), else made here.
+ */
+export function scoreCustomers(
   records: readonly OrderRecord[],
   deleted: ReadonlySet<string>,
-  context: { currency: string; timeZone: string; nowMs: number; options: ComputeOptions },
-): ShopComputation {
-  const { currency, timeZone, options } = context;
-  const asOfMs = endOfLocalDayMs(context.nowMs, timeZone);
-  const margin = options.margin ?? 1;
-  const prepare = { asOfMs, timeZone, currency };
-  const summaries = summarizeCustomers(records, prepare);
-  const counted: { customerKey: string; placedAtMs: number; amountMinor: number }[] = [];
-  const history = new Map<string, { placedAtMs: number; amountMinor: number }[]>();
-  for (const order of records) {
-    if (order.placedAtMs > asOfMs || !isCountedOrder(order)) continue;
-    const key = customerKeyOf(order);
-    if (key === null) continue;
-    const amountMinor = orderNetMinor(order);
-    counted.push({ customerKey: key, placedAtMs: order.placedAtMs, amountMinor });
-    if (order.customerId !== null) {
-      let list = history.get(key);
-      if (!list) history.set(key, (list = []));
-      list.push({ placedAtMs: order.placedAtMs, amountMinor });
-    }
-  }
-  const risk = assessChurnRisk(counted, {
+  models: ShopModels,
+  context: ComputeContext,
+  summaries?: readonly CustomerSummary[],
+): InsightDraft[] {
+  const { currency, timeZone, asOfMs, options } = context;
+  const own = summaries ?? summarizeCustomers(records, { asOfMs, timeZone, currency, rfmCutPoints: models.rfmCutPoints });
+  const { counted, history } = countedOrders(records, asOfMs);
+  const risk = scoreChurnRisk(counted, models.churn, {
     asOfMs,
     timeZone,
-    margin,
+    margin: options.margin ?? 1,
     ...(options.tiers ? { tiers: options.tiers } : {}),
     ...(options.horizonMonths !== undefined ? { horizonMonths: options.horizonMonths } : {}),
   });
-  const riskByKey = new Map(risk.customers.map((c) => [c.customerKey, c]));
-
+  const riskByKey = new Map(risk.map((c) => [c.customerKey, c]));
   const drafts: InsightDraft[] = [];
-  for (const s of summaries) {
+  for (const s of own) {
     if (!/^\d+$/.test(s.customerKey) || deleted.has(s.customerKey)) continue;
     const r = riskByKey.get(s.customerKey);
     if (!r) continue;
@@ -116,23 +128,20 @@ export function computeShop(
       orderHistory: orders,
     });
   }
+  return drafts;
+}
 
-  const report = computeShopReport(records, { ...prepare, windowDays: options.windowDays ?? 365, marginFraction: margin });
-  const predicted = drafts.filter((d) => d.predictedClvMinor !== null);
+/**
+ * The shop metrics of the summary and the dashboard's full report, from all the shop's orders with core's
+ * `computeShopReport` (repeat rate, returning rate, CLV, churn 30/60/90 and its weekly trend, cohorts, scorecard).
+ */
+export function computeShopMetrics(records: readonly OrderRecord[], context: ComputeContext): { summary: ShopSummaryFromOrders; report: ShopReport } {
+  const { currency, timeZone, asOfMs, options } = context;
+  const report = computeShopReport(records, { asOfMs, timeZone, currency, windowDays: options.windowDays ?? 365, marginFraction: options.margin ?? 1 });
   const trend = report.charts.churnTrend;
   const keep = trend.weekStartMs.map((_, i) => trend.d30[i] != null && trend.d60[i] != null && trend.d90[i] != null);
   const pick = (values: (number | null)[]): number[] => values.filter((_, i) => keep[i]).map((v) => v as number);
-  const topAtRisk = [...drafts]
-    .sort((a, b) => b.historicClvMinor * b.churnProbability - a.historicClvMinor * a.churnProbability || Number(a.customerId) - Number(b.customerId))
-    .slice(0, options.topAtRisk ?? 10)
-    .map((d) => ({
-      customerId: d.customerId,
-      historicClvMinor: d.historicClvMinor,
-      churnProbability: d.churnProbability,
-      churnTier: d.churnTier,
-      daysSinceLastOrder: d.daysSinceLastOrder,
-    }));
-  const summary: Omit<ShopSummaryV1, 'sync'> = {
+  const summary: ShopSummaryFromOrders = {
     shopDomain: '',
     currency,
     asOfMs,
@@ -140,20 +149,29 @@ export function computeShop(
     repeatPurchaseRate: { windowDays: report.repeatPurchaseRate.windowDays, value: report.repeatPurchaseRate.value },
     returningCustomerRate: report.returningCustomerRate,
     averageClvMinor: Math.round(report.historicClv.meanMinor),
-    averagePredictedClvMinor:
-      predicted.length === 0 ? null : Math.round(predicted.reduce((sum, d) => sum + (d.predictedClvMinor ?? 0), 0) / predicted.length),
     churn: report.churn,
     churnTrend: { weekStartMs: trend.weekStartMs.filter((_, i) => keep[i]), d30: pick(trend.d30), d60: pick(trend.d60), d90: pick(trend.d90) },
-    topAtRisk,
   };
-  const models: ShopModels = {
-    method: risk.method,
-    fallbackReason: risk.fallbackReason,
-    transactionModel: risk.transactionModel,
-    spendModel: risk.spendModel,
-    typicalGapDays: risk.typicalGapDays,
-  };
-  return { drafts, summary, report, models };
+  return { summary, report };
+}
+
+/** Counted orders up to asOf (core's rule) keyed by customer, and each numeric customer's order history. */
+function countedOrders(records: readonly OrderRecord[], asOfMs: number) {
+  const counted: { customerKey: string; placedAtMs: number; amountMinor: number }[] = [];
+  const history = new Map<string, { placedAtMs: number; amountMinor: number }[]>();
+  for (const order of records) {
+    if (order.placedAtMs > asOfMs || !isCountedOrder(order)) continue;
+    const key = customerKeyOf(order);
+    if (key === null) continue;
+    const amountMinor = orderNetMinor(order);
+    counted.push({ customerKey: key, placedAtMs: order.placedAtMs, amountMinor });
+    if (order.customerId !== null) {
+      let list = history.get(key);
+      if (!list) history.set(key, (list = []));
+      list.push({ placedAtMs: order.placedAtMs, amountMinor });
+    }
+  }
+  return { counted, history };
 }
 
 /** Probabilities are stored to 6 decimals: enough for any badge, and stable across runs so unchanged rows stay put. */

@@ -3,11 +3,17 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 /**
- * Every stored order of the shop as core's `OrderRecord`. The refunded total is the order payload's (shop money);
- * the stored refunds add their dates for refund-date attribution. Guest orders carry their hashed email key in
- * `email`, so guests are still told apart without the app keeping their address.
+ * Every stored order of the shop as core's `OrderRecord`, or with `customerIds` only those customers' orders. The
+ * refunded total is the order payload's (shop money); the stored refunds add their dates for refund-date
+ * attribution. Guest orders carry their hashed email key in `email`, so guests are still told apart without the app
+ * keeping their address.
  */
-export async function loadOrderRecords(db: Kysely<DB>, shop: string): Promise<OrderRecord[]> {
+export async function loadOrderRecords(db: Kysely<DB>, shop: string, options: { customerIds?: readonly number[] } = {}): Promise<OrderRecord[]> {
+  const ids = options.customerIds;
+  const onlyOrders = ids ? sql`AND o.customer_id = ANY(${[...ids]}::bigint[])` : sql``;
+  const onlyRefunds = ids
+    ? sql`AND order_id IN (SELECT order_id FROM orders WHERE shop_id = ${shop} AND customer_id = ANY(${[...ids]}::bigint[]))`
+    : sql``;
   const { rows } = await sql<{
     order_id: number;
     customer_id: number | null;
@@ -29,9 +35,9 @@ export async function loadOrderRecords(db: Kysely<DB>, shop: string): Promise<Or
     LEFT JOIN (
       SELECT order_id, sum(amount_minor)::bigint AS refund_sum,
              string_agg(((extract(epoch FROM refunded_at) * 1000)::bigint)::text || ':' || amount_minor::text, ',') AS refunds
-      FROM order_refunds WHERE shop_id = ${shop} GROUP BY order_id
+      FROM order_refunds WHERE shop_id = ${shop} ${onlyRefunds} GROUP BY order_id
     ) r ON r.order_id = o.order_id
-    WHERE o.shop_id = ${shop}`.execute(db);
+    WHERE o.shop_id = ${shop} ${onlyOrders}`.execute(db);
   const records: OrderRecord[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;

@@ -1,66 +1,254 @@
-import type { Kysely } from 'kysely';
+import type { ShopSummaryV1 } from '@clvlens/core';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Clock, Logger } from '../log.ts';
-import { computeShop, type ComputeOptions } from './insights.ts';
-import { loadOrderRecords } from './load.ts';
-import { writeInsights } from './write.ts';
 import type { FeedEntry } from '../api/feed-cache.ts';
+import {
+  asOfFor,
+  computeShopMetrics,
+  fitShopModels,
+  scoreCustomers,
+  type ComputeContext,
+  type ComputeOptions,
+  type ShopModels,
+  type ShopSummaryFromOrders,
+} from './insights.ts';
+import { loadOrderRecords } from './load.ts';
+import { writeInsights, type DequeuedEntries } from './write.ts';
 
-export type { ComputeOptions } from './insights.ts';
+export type { ComputeOptions, ShopModels } from './insights.ts';
+
+/** Why a run rescored the whole shop instead of only the queued customers. */
+export const FullRunReason = {
+  /** No stored models yet (first run after the backfill, or models of an older format). */
+  noModels: 'no-models',
+  /** A new day in the shop's time zone: every "days since" moved, and the models are refit (the schedule). */
+  newDay: 'new-day',
+  /** More customers queued than an incremental run is worth (e.g. after a backfill or a redelivery storm). */
+  largeQueue: 'large-queue',
+  requested: 'requested',
+} as const;
+export type FullRunReason = (typeof FullRunReason)[keyof typeof FullRunReason];
+
+/** What one {@link ComputeService.recomputeShop} call did. */
+export interface RecomputeResult {
+  mode: 'full' | 'incremental' | 'skipped';
+  /** Set for a full run. */
+  reason: FullRunReason | null;
+  /** Customers scored (a full run: every customer with an insight or an order). */
+  customers: number;
+  /** Insights whose content changed (each took a new change sequence). */
+  changed: number;
+  /** Insights that became tombstones. */
+  deleted: number;
+  /** Customers still queued when an incremental run stopped at its batch limit (another run should follow). */
+  remaining: number;
+}
 
 /** Recomputes and stores per-customer insights and shop metrics. */
 export interface ComputeService {
   /**
-   * Recomputes the shop from its stored orders (models refitted on the shop's data) and writes only the insights that
-   * changed, each with a new change sequence, plus tombstones for customers that are gone. Clears the shop's
-   * recompute queue first, so changes arriving meanwhile queue another run.
+   * Brings the shop's insights up to date. Normally incremental: only the customers in `recompute_queue` are
+   * rescored, from their own orders, with the models and RFM cut points of the last full run. A full run (models
+   * refit on all orders, every customer rescored, shop metrics recomputed) happens when the shop has no models yet,
+   * when a new day began in the shop's time zone (the refit schedule: daily, as "days since" moves for everyone),
+   * when the queue holds more than a quarter of the customers, or when `full` is asked. Writes only the insights that
+   * changed. `metrics: 'now'` (default) also refreshes the shop metrics after an incremental run; `'skip'` leaves that
+   * to {@link refreshShopMetrics} (the app's throttled job).
    */
-  recomputeShop(shop: string): Promise<{ changed: number; deleted: number }>;
+  recomputeShop(shop: string, options?: { full?: boolean; metrics?: 'now' | 'skip' }): Promise<RecomputeResult>;
+  /**
+   * Recomputes the shop metrics (summary and dashboard report) from all stored orders, and the parts of the summary
+   * that come from the insights (top at-risk customers, average predicted CLV). Keeps the stored models.
+   * @returns false when the shop has no computed state yet (the first full run writes it).
+   */
+  refreshShopMetrics(shop: string): Promise<boolean>;
+  /** How long the last metrics refresh of the shop took in this process, ms (null before the first). */
+  lastMetricsDurationMs(shop: string): number | null;
 }
+
+/** Queue entries read per incremental batch: one batch is one load, one scoring and one write transaction. */
+const INCREMENTAL_BATCH = 20_000;
+/** Batches per incremental call before it returns with `remaining` (so one shop cannot hold a worker forever). */
+const MAX_BATCHES = 10;
 
 export function createComputeService(deps: {
   db: Kysely<DB>;
   clock: Clock;
   log: Logger;
   options?: ComputeOptions;
-  /** Told about every committed insight write with the shop's whole feed after it (the embedded feed cache). */
-  onWrites?: (shop: string, snapshot: FeedEntry[]) => void;
+  /** Told about every committed insight write (the embedded feed cache): a whole-shop snapshot or the rows written. */
+  feed?: { replace(shop: string, snapshot: FeedEntry[]): void; apply(shop: string, writes: readonly FeedEntry[]): void };
 }): ComputeService {
   const { db, clock, log } = deps;
   const options = deps.options ?? {};
+  const metricsDurations = new Map<string, number>();
+
+  const shopContext = async (shop: string) => {
+    const row = await db.selectFrom('shops').select(['currency', 'iana_timezone', 'status']).where('shop_id', '=', shop).executeTakeFirst();
+    if (!row || row.status !== 'active') return null;
+    const timeZone = row.iana_timezone ?? 'UTC';
+    return { currency: row.currency ?? null, timeZone };
+  };
+
+  const readQueue = async (shop: string, limit: number | null): Promise<DequeuedEntries> => {
+    const { rows } = await sql<{ customer_id: number; queued_seq: number }>`
+      SELECT customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop}
+      ORDER BY queued_seq ${limit === null ? sql`` : sql`LIMIT ${limit}`}`.execute(db);
+    return { customerIds: rows.map((r) => Number(r.customer_id)), queuedSeqs: rows.map((r) => Number(r.queued_seq)) };
+  };
+
+  const deletedCustomers = async (shop: string, ids: readonly number[] | null): Promise<Set<string>> => {
+    let query = db.selectFrom('customers').select('customer_id').where('shop_id', '=', shop).where('deleted', '=', true);
+    if (ids) query = query.where('customer_id', 'in', ids.length > 0 ? [...ids] : [-1]);
+    return new Set((await query.execute()).map((r) => String(r.customer_id)));
+  };
+
+  const storedModels = async (shop: string): Promise<ShopModels | null> => {
+    const row = await db.selectFrom('shop_metrics').select('models').where('shop_id', '=', shop).executeTakeFirst();
+    if (!row?.models) return null;
+    const parsed = JSON.parse(row.models) as Partial<ShopModels>;
+    // Rows written before incremental recompute hold the churn fit only: treat as no models (one full run fixes it).
+    return parsed.churn && parsed.rfmCutPoints && typeof parsed.asOfMs === 'number' ? (parsed as ShopModels) : null;
+  };
+
+  /** The summary's insight-derived parts: top customers by expected loss (historic CLV x churn probability), average predicted CLV. */
+  const insightAggregates = async (shop: string): Promise<Pick<ShopSummaryV1, 'topAtRisk' | 'averagePredictedClvMinor'>> => {
+    const avg = await sql<{ n: string | number; total: string | number | null }>`
+      SELECT count(predicted_clv_minor) AS n, sum(predicted_clv_minor) AS total
+      FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted`.execute(db);
+    const n = Number(avg.rows[0]?.n ?? 0);
+    const top = await sql<{ customer_id: number; payload: string }>`
+      SELECT customer_id, payload FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted AND payload IS NOT NULL
+      ORDER BY historic_clv_minor * churn_probability DESC, customer_id LIMIT ${options.topAtRisk ?? 10}`.execute(db);
+    return {
+      averagePredictedClvMinor: n === 0 ? null : Math.round(Number(avg.rows[0]!.total) / n),
+      topAtRisk: top.rows.map((row) => {
+        const insight = JSON.parse(row.payload) as { historicClvMinor: number; churnProbability: number; churnTier: ShopSummaryV1['topAtRisk'][number]['churnTier']; daysSinceLastOrder: number };
+        return {
+          customerId: String(row.customer_id),
+          historicClvMinor: insight.historicClvMinor,
+          churnProbability: insight.churnProbability,
+          churnTier: insight.churnTier,
+          daysSinceLastOrder: insight.daysSinceLastOrder,
+        };
+      }),
+    };
+  };
+
+  const storeMetrics = async (
+    shop: string,
+    summary: ShopSummaryFromOrders,
+    report: unknown,
+    nowMs: number,
+    models: ShopModels | null,
+  ): Promise<void> => {
+    const aggregates = await insightAggregates(shop);
+    const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...aggregates, shopDomain: shop };
+    const row = {
+      as_of: new Date(summary.asOfMs),
+      payload: JSON.stringify(payload),
+      report: JSON.stringify(report),
+      computed_at: new Date(nowMs),
+      ...(models ? { models: JSON.stringify(models), fitted_at: new Date(nowMs) } : {}),
+    };
+    await db
+      .insertInto('shop_metrics')
+      .values({ shop_id: shop, ...row })
+      .onConflict((oc) => oc.column('shop_id').doUpdateSet(row))
+      .execute();
+  };
+
+  const fullRun = async (shop: string, shopInfo: { currency: string | null; timeZone: string }, reason: FullRunReason): Promise<RecomputeResult> => {
+    const started = clock.now();
+    const queued = await readQueue(shop, null);
+    const records = await loadOrderRecords(db, shop);
+    const deleted = await deletedCustomers(shop, null);
+    const nowMs = clock.now();
+    const context: ComputeContext = {
+      currency: shopInfo.currency ?? records[0]?.currency ?? 'USD',
+      timeZone: shopInfo.timeZone,
+      asOfMs: asOfFor(nowMs, shopInfo.timeZone),
+      options,
+    };
+    const { models, summaries } = fitShopModels(records, context);
+    const drafts = scoreCustomers(records, deleted, models, context, summaries);
+    const written = await writeInsights(db, shop, drafts, nowMs, { snapshot: deps.feed !== undefined, dequeue: queued });
+    if (written.snapshot) deps.feed?.replace(shop, written.snapshot);
+    const metricsStarted = clock.now();
+    const { summary, report } = computeShopMetrics(records, context);
+    await storeMetrics(shop, summary, report, nowMs, models);
+    metricsDurations.set(shop, clock.now() - metricsStarted);
+    log.info('recomputed', {
+      shop,
+      mode: 'full',
+      reason,
+      orders: records.length,
+      customers: drafts.length,
+      changed: written.changed,
+      deleted: written.deleted,
+      method: models.churn.method,
+      ms: clock.now() - started,
+    });
+    return { mode: 'full', reason, customers: drafts.length, changed: written.changed, deleted: written.deleted, remaining: 0 };
+  };
+
+  const refreshShopMetrics = async (shop: string): Promise<boolean> => {
+    const info = await shopContext(shop);
+    if (!info) return false;
+    const current = await db.selectFrom('shop_metrics').select('as_of').where('shop_id', '=', shop).executeTakeFirst();
+    if (!current) return false;
+    const started = clock.now();
+    const records = await loadOrderRecords(db, shop);
+    // The summary stays "as of" the models' day: a new day is the full run's (it rescored everyone to that day).
+    const asOfMs = current.as_of.getTime();
+    const { summary, report } = computeShopMetrics(records, { currency: info.currency ?? records[0]?.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options });
+    await storeMetrics(shop, summary, report, clock.now(), null);
+    metricsDurations.set(shop, clock.now() - started);
+    log.info('shop metrics refreshed', { shop, orders: records.length, ms: clock.now() - started });
+    return true;
+  };
+
   return {
-    async recomputeShop(shop) {
+    refreshShopMetrics,
+    lastMetricsDurationMs: (shop) => metricsDurations.get(shop) ?? null,
+    async recomputeShop(shop, runOptions = {}) {
+      const info = await shopContext(shop);
+      if (!info) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0 };
+      const models = await storedModels(shop);
+      if (runOptions.full) return fullRun(shop, info, FullRunReason.requested);
+      if (!models) return fullRun(shop, info, FullRunReason.noModels);
+      if (models.asOfMs !== asOfFor(clock.now(), info.timeZone)) return fullRun(shop, info, FullRunReason.newDay);
+      const { rows } = await sql<{ n: string | number }>`SELECT count(*) AS n FROM recompute_queue WHERE shop_id = ${shop}`.execute(db);
+      if (Number(rows[0]?.n ?? 0) > Math.max(INCREMENTAL_BATCH, models.churn.customerCount / 4)) return fullRun(shop, info, FullRunReason.largeQueue);
+
       const started = clock.now();
-      const shopRow = await db.selectFrom('shops').select(['currency', 'iana_timezone', 'status']).where('shop_id', '=', shop).executeTakeFirst();
-      if (!shopRow || shopRow.status !== 'active') return { changed: 0, deleted: 0 };
-      await db.deleteFrom('recompute_queue').where('shop_id', '=', shop).execute();
-      const records = await loadOrderRecords(db, shop);
-      const deletedRows = await db.selectFrom('customers').select('customer_id').where('shop_id', '=', shop).where('deleted', '=', true).execute();
-      const deleted = new Set(deletedRows.map((r) => String(r.customer_id)));
-      const nowMs = clock.now();
-      const computed = computeShop(records, deleted, {
-        currency: shopRow.currency ?? records[0]?.currency ?? 'USD',
-        timeZone: shopRow.iana_timezone ?? 'UTC',
-        nowMs,
-        options,
-      });
-      const { writes: _writes, snapshot, ...result } = await writeInsights(db, shop, computed.drafts, nowMs, { snapshot: deps.onWrites !== undefined });
-      if (snapshot) deps.onWrites?.(shop, snapshot);
-      const row = {
-        as_of: new Date(computed.summary.asOfMs),
-        payload: JSON.stringify({ ...computed.summary, shopDomain: shop }),
-        report: JSON.stringify(computed.report),
-        models: JSON.stringify(computed.models),
-        fitted_at: new Date(nowMs),
-        computed_at: new Date(nowMs),
-      };
-      await db
-        .insertInto('shop_metrics')
-        .values({ shop_id: shop, ...row })
-        .onConflict((oc) => oc.column('shop_id').doUpdateSet(row))
-        .execute();
-      log.info('recomputed', { shop, orders: records.length, customers: computed.drafts.length, ...result, method: computed.models.method, ms: clock.now() - started });
-      return result;
+      const context: ComputeContext = { currency: info.currency ?? 'USD', timeZone: info.timeZone, asOfMs: models.asOfMs, options };
+      let customers = 0;
+      let changed = 0;
+      let deleted = 0;
+      let remaining = 0;
+      for (let batch = 0; ; batch++) {
+        const queued = await readQueue(shop, INCREMENTAL_BATCH);
+        if (queued.customerIds.length === 0) break;
+        if (batch === MAX_BATCHES) {
+          remaining = queued.customerIds.length;
+          break;
+        }
+        const records = await loadOrderRecords(db, shop, { customerIds: queued.customerIds });
+        if (info.currency === null && records[0]) context.currency = records[0].currency;
+        const gone = await deletedCustomers(shop, queued.customerIds);
+        const drafts = scoreCustomers(records, gone, models, context);
+        const nowMs = clock.now();
+        const written = await writeInsights(db, shop, drafts, nowMs, { scope: queued.customerIds, dequeue: queued });
+        if (written.writes.length > 0) deps.feed?.apply(shop, written.writes);
+        customers += queued.customerIds.length;
+        changed += written.changed;
+        deleted += written.deleted;
+      }
+      if (customers > 0) log.info('recomputed', { shop, mode: 'incremental', customers, changed, deleted, remaining, ms: clock.now() - started });
+      if (runOptions.metrics !== 'skip') await refreshShopMetrics(shop);
+      return { mode: 'incremental', reason: null, customers, changed, deleted, remaining };
     },
   };
 }

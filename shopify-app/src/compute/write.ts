@@ -5,11 +5,20 @@ import type { DB } from '../db/schema.ts';
 /** A computed insight ready to store; `updatedAtMs` is filled in here when the record changed. */
 export type InsightDraft = Omit<CustomerInsightV1, 'updatedAtMs'>;
 
+/** Recompute-queue entries a run computed: removed with its writes, unless queued again meanwhile (newer `queued_seq`). */
+export interface DequeuedEntries {
+  customerIds: number[];
+  queuedSeqs: number[];
+}
+
 /**
  * Writes the shop's new insights, touching only what changed: a customer whose computed record equals the stored one
  * keeps its change sequence, a changed one gets the next sequence, and a stored customer that is no longer computed
- * (deleted, redacted, no counted order left) becomes a tombstone. Sequences come from `shops.insight_seq`, taken
- * under that row's lock, so they are handed out in commit order and a feed reader never skips a change.
+ * (deleted, redacted, no counted order left) becomes a tombstone. With `scope`, only those customers are compared,
+ * written and tombstoned (an incremental run); without it, the whole shop. Sequences come from `shops.insight_seq`,
+ * taken under that row's lock, so they are handed out in commit order and a feed reader never skips a change.
+ * `dequeue` entries are removed from `recompute_queue` in the same transaction, so a crash before the commit leaves
+ * them queued.
  * @returns how many insights changed and how many became tombstones.
  */
 export async function writeInsights(
@@ -17,21 +26,23 @@ export async function writeInsights(
   shop: string,
   drafts: readonly InsightDraft[],
   nowMs: number,
-  options: { snapshot?: boolean } = {},
+  options: { snapshot?: boolean; scope?: readonly number[]; dequeue?: DequeuedEntries } = {},
 ): Promise<{
   changed: number;
   deleted: number;
   writes: { customerId: number; seq: number; payload: string | null }[];
-  /** With `snapshot: true`: every row of the shop after the write, in change order. */
+  /** With `snapshot: true` and no `scope`: every row of the shop after the write, in change order. */
   snapshot: { customerId: number; seq: number; payload: string | null }[] | null;
 }> {
+  const scope = options.scope ? [...options.scope] : null;
   const result = await db.transaction().execute(async (trx) => {
     // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
     const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
     if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [], snapshot: null, rowsBefore: 0 };
     let seq = locked.rows[0]!.insight_seq;
     const { rows: stored } = await sql<{ customer_id: number; change_seq: number; deleted: boolean; body: string | null }>`
-      SELECT customer_id, change_seq, deleted, payload AS body FROM customer_insights WHERE shop_id = ${shop}`.execute(trx);
+      SELECT customer_id, change_seq, deleted, payload AS body FROM customer_insights
+      WHERE shop_id = ${shop} ${scope ? sql`AND customer_id = ANY(${scope}::bigint[])` : sql``}`.execute(trx);
     const storedBody = new Map<number, string | null>();
     for (const row of stored) storedBody.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
 
@@ -40,6 +51,7 @@ export async function writeInsights(
     const payloads: string[] = [];
     const clv: number[] = [];
     const churn: number[] = [];
+    const predicted: (number | null)[] = [];
     const seen = new Set<number>();
     for (const draft of drafts) {
       const id = Number(draft.customerId);
@@ -52,6 +64,7 @@ export async function writeInsights(
       payloads.push(`${body.slice(0, -1)},"updatedAtMs":${nowMs}}`);
       clv.push(draft.historicClvMinor);
       churn.push(draft.churnProbability);
+      predicted.push(draft.predictedClvMinor);
     }
     const gone: number[] = [];
     const goneSeqs: number[] = [];
@@ -66,27 +79,35 @@ export async function writeInsights(
     for (let from = 0; from < ids.length; from += 10_000) {
       const to = from + 10_000;
       await sql`
-        INSERT INTO customer_insights (shop_id, customer_id, change_seq, deleted, payload, historic_clv_minor, churn_probability, updated_at)
-        SELECT ${shop}, id, s, false, p, c, ch, ${now}::timestamptz
+        INSERT INTO customer_insights (shop_id, customer_id, change_seq, deleted, payload, historic_clv_minor, churn_probability, predicted_clv_minor, updated_at)
+        SELECT ${shop}, id, s, false, p, c, ch, pc, ${now}::timestamptz
         FROM unnest(${ids.slice(from, to)}::bigint[], ${seqs.slice(from, to)}::bigint[], ${payloads.slice(from, to)}::text[],
-                    ${clv.slice(from, to)}::bigint[], ${churn.slice(from, to)}::float8[]) AS t(id, s, p, c, ch)
+                    ${clv.slice(from, to)}::bigint[], ${churn.slice(from, to)}::float8[], ${predicted.slice(from, to)}::bigint[]) AS t(id, s, p, c, ch, pc)
         ON CONFLICT (shop_id, customer_id) DO UPDATE SET change_seq = excluded.change_seq, deleted = false,
           payload = excluded.payload, historic_clv_minor = excluded.historic_clv_minor,
-          churn_probability = excluded.churn_probability, updated_at = excluded.updated_at`.execute(trx);
+          churn_probability = excluded.churn_probability, predicted_clv_minor = excluded.predicted_clv_minor,
+          updated_at = excluded.updated_at`.execute(trx);
     }
     if (gone.length > 0) {
       await sql`
-        UPDATE customer_insights ci SET change_seq = t.s, deleted = true, payload = NULL, updated_at = ${now}::timestamptz
+        UPDATE customer_insights ci SET change_seq = t.s, deleted = true, payload = NULL, historic_clv_minor = 0,
+          churn_probability = 0, predicted_clv_minor = NULL, updated_at = ${now}::timestamptz
         FROM unnest(${gone}::bigint[], ${goneSeqs}::bigint[]) AS t(id, s)
         WHERE ci.shop_id = ${shop} AND ci.customer_id = t.id`.execute(trx);
     }
     await sql`UPDATE shops SET insight_seq = ${seq} WHERE shop_id = ${shop}`.execute(trx);
+    const dequeue = options.dequeue;
+    if (dequeue && dequeue.customerIds.length > 0) {
+      await sql`
+        DELETE FROM recompute_queue q USING unnest(${dequeue.customerIds}::bigint[], ${dequeue.queuedSeqs}::bigint[]) AS t(id, s)
+        WHERE q.shop_id = ${shop} AND q.customer_id = t.id AND q.queued_seq = t.s`.execute(trx);
+    }
     const writes = [
       ...ids.map((id, k) => ({ customerId: id, seq: seqs[k]!, payload: payloads[k]! })),
       ...gone.map((id, k) => ({ customerId: id, seq: goneSeqs[k]!, payload: null })),
     ];
     let snapshot: { customerId: number; seq: number; payload: string | null }[] | null = null;
-    if (options.snapshot) {
+    if (options.snapshot && !scope) {
       const latest = new Map<number, { customerId: number; seq: number; payload: string | null }>();
       for (const row of stored) latest.set(row.customer_id, { customerId: row.customer_id, seq: row.change_seq, payload: row.deleted ? null : row.body });
       for (const w of writes) latest.set(w.customerId, w);
@@ -100,7 +121,8 @@ export async function writeInsights(
   // bitmap scan plus a sort of every row after the cursor, for every page: 200,000 customers then took ~27 s to read
   // instead of ~2.4 s. Refresh the table's statistics after any write that changed a large part of it.
   const touched = written.changed + written.deleted;
-  if (touched >= 1000 && touched * 10 >= rowsBefore) await sql`ANALYZE customer_insights`.execute(db);
+  const large = scope ? touched >= 10_000 : touched >= 1000 && touched * 10 >= rowsBefore;
+  if (large) await sql`ANALYZE customer_insights`.execute(db);
   return written;
 }
 

@@ -70,12 +70,15 @@ export interface CustomerInsightsTable {
   payload: string | null;
   historic_clv_minor: Generated<number>;
   churn_probability: Generated<number>;
+  predicted_clv_minor: number | null;
   updated_at: Timestamp;
 }
 
 export interface RecomputeQueueTable {
   shop_id: string;
   customer_id: number;
+  /** Taken anew on every (re)queue; see migration 0002. */
+  queued_seq: Generated<number>;
 }
 
 export interface ShopMetricsTable {

@@ -26,6 +26,13 @@ export function ordersUnnest(shopId: string, orders: readonly StoredOrder[]): Ra
 }
 
 /**
+ * Conflict clause of every `INSERT INTO recompute_queue`: a customer already queued takes a new `queued_seq`, so a
+ * recompute that read the older entry leaves this one for the next run (see compute/service.ts). Sources must not
+ * repeat a customer (one statement cannot update a row twice).
+ */
+export const REQUEUE = sql.raw('ON CONFLICT (shop_id, customer_id) DO UPDATE SET queued_seq = excluded.queued_seq');
+
+/**
  * The "newer version wins" conflict clause (storage.md §8): an existing row is replaced only when the incoming
  * `updated_at` is newer, or equal with different content (Shopify's `updated_at` has whole-second precision, so two
  * changes within one second cannot be ordered from the payload). Constant text, no parameters.
@@ -68,7 +75,7 @@ export async function upsertOrders(db: Kysely<DB>, shopId: string, orders: reado
       UNION
       SELECT customer_id FROM previous WHERE EXISTS (SELECT 1 FROM upserted)
     ), queued AS (
-      INSERT INTO recompute_queue (shop_id, customer_id) SELECT ${shopId}, customer_id FROM dirty ON CONFLICT DO NOTHING
+      INSERT INTO recompute_queue (shop_id, customer_id) SELECT ${shopId}, customer_id FROM dirty ${REQUEUE}
     )
     SELECT count(*)::int AS changed FROM upserted`.execute(db);
   const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
@@ -98,11 +105,11 @@ export async function insertRefunds(
   return ids;
 }
 
-/** Queues customers for the recompute job (a set: queuing twice is a no-op). */
+/** Queues customers for the recompute job (a set: queuing again only renews the entry). */
 export async function queueRecompute(db: Kysely<DB>, shopId: string, customerIds: readonly number[]): Promise<void> {
   if (customerIds.length === 0) return;
   await sql`INSERT INTO recompute_queue (shop_id, customer_id)
-    SELECT ${shopId}, * FROM unnest(${[...customerIds]}::bigint[]) ON CONFLICT DO NOTHING`.execute(db);
+    SELECT DISTINCT ${shopId}, id FROM unnest(${[...customerIds]}::bigint[]) AS t(id) ${REQUEUE}`.execute(db);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 export const QUEUES = {
   backfill: 'backfill',
   recompute: 'recompute',
+  shopMetrics: 'shop-metrics',
   reconcile: 'reconcile',
   reconcileAll: 'reconcile-all',
   refitAll: 'refit-all',
@@ -30,7 +31,10 @@ export interface JobsOptions {
   pollingIntervalSeconds?: number;
   /** Cron of the reconciliation sweep. Default every 5 minutes. */
   reconcileCron?: string;
-  /** Cron of the model refit. Default daily at 03:17 UTC. */
+  /**
+   * Cron of the refit check: shops whose models are from an earlier local day get a full run (refit + rescore).
+   * Hourly by default, because shops' days start at different UTC hours.
+   */
   refitCron?: string;
   /** Run workers in this process (false: only send). Default true. */
   work?: boolean;
@@ -38,7 +42,8 @@ export interface JobsOptions {
 
 /** The running job system. */
 export interface Jobs {
-  send(queue: QueueName, job: ShopJob): Promise<void>;
+  /** Queues a job (dropped when the shop already has one waiting in that queue). */
+  send(queue: QueueName, job: ShopJob, options?: { startAfterSeconds?: number }): Promise<void>;
   stop(): Promise<void>;
   boss: PgBoss;
 }
@@ -65,12 +70,13 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   const perShop = { policy: 'stately' as const, retryLimit: 5, retryDelay: 2, retryBackoff: true };
   await boss.createQueue(QUEUES.backfill, { ...perShop, heartbeatSeconds: 30, expireInSeconds: 6 * 3600 });
   await boss.createQueue(QUEUES.recompute, { ...perShop, expireInSeconds: 3600 });
+  await boss.createQueue(QUEUES.shopMetrics, { ...perShop, expireInSeconds: 3600 });
   await boss.createQueue(QUEUES.reconcile, { ...perShop, expireInSeconds: 3600 });
   await boss.createQueue(QUEUES.reconcileAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refitAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refreshTokens, { policy: 'singleton' });
   await boss.schedule(QUEUES.reconcileAll, options.reconcileCron ?? '*/5 * * * *');
-  await boss.schedule(QUEUES.refitAll, options.refitCron ?? '17 3 * * *');
+  await boss.schedule(QUEUES.refitAll, options.refitCron ?? '2 * * * *');
   await boss.schedule(QUEUES.refreshTokens, '*/10 * * * *');
   if (options.kind === 'pglite') {
     // One process owns a PGlite directory (the lock), so a job still "active" at start belongs to a process that
@@ -103,8 +109,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   }
   return {
     boss,
-    async send(queue, job) {
-      await boss.send(queue, job, { singletonKey: job.shop });
+    async send(queue, job, sendOptions = {}) {
+      const startAfter = sendOptions.startAfterSeconds;
+      await boss.send(queue, job, { singletonKey: job.shop, ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}) });
       for (const id of workerIds) boss.notifyWorker(id);
     },
     async stop() {

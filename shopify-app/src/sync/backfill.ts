@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { ORDER_NODE_FIELDS, orderFromGraphql, type StoredOrder } from '../ingest/order.ts';
-import { ORDERS_INSERT_COLUMNS, ORDERS_NEWER_WINS, ordersUnnest } from '../ingest/store.ts';
+import { ORDERS_INSERT_COLUMNS, ORDERS_NEWER_WINS, ordersUnnest, REQUEUE } from '../ingest/store.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { readLines } from './jsonl.ts';
@@ -136,7 +136,7 @@ export async function runBackfill(deps: BackfillDeps, shop: string, options: { r
     await sql`INSERT INTO recompute_queue (shop_id, customer_id)
       SELECT DISTINCT shop_id, customer_id FROM orders WHERE shop_id = ${shop} AND customer_id IS NOT NULL
       UNION SELECT shop_id, customer_id FROM customer_insights WHERE shop_id = ${shop}
-      ON CONFLICT DO NOTHING`.execute(trx);
+      ${REQUEUE}`.execute(trx);
     return true;
   });
   if (!marked) {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { StoredOrder } from '../ingest/order.ts';
-import { ORDERS_INSERT_COLUMNS, ORDERS_NEWER_WINS, upsertOrders } from '../ingest/store.ts';
+import { ORDERS_INSERT_COLUMNS, ORDERS_NEWER_WINS, REQUEUE, upsertOrders } from '../ingest/store.ts';
 import type { Clock, Logger } from '../log.ts';
 
 /** One verified, parsed order delivery waiting to be stored. */
@@ -109,7 +109,7 @@ export function createOrderBatcher(
         UNION
         SELECT p.shop_id, p.customer_id FROM previous p WHERE EXISTS (SELECT 1 FROM upserted u WHERE u.shop_id = p.shop_id)
       ), queued AS (
-        INSERT INTO recompute_queue (shop_id, customer_id) SELECT shop_id, customer_id FROM dirty ON CONFLICT DO NOTHING
+        INSERT INTO recompute_queue (shop_id, customer_id) SELECT shop_id, customer_id FROM dirty ${REQUEUE}
       )
       SELECT shop_id, webhook_id FROM claimed`.execute(db);
     const fresh = new Set(rows.map((r) => `${r.shop_id}\u0000${r.webhook_id}`));

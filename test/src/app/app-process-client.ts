@@ -6,7 +6,7 @@ import { API_KEY, API_SECRET, ENCRYPTION_KEY } from './harness.ts';
 export interface AppProcess {
   url: string;
   child: ChildProcess;
-  call<T>(type: 'status' | 'reconcile' | 'dump' | 'stop', shop?: string): Promise<T>;
+  call<T>(type: 'status' | 'reconcile' | 'recompute-full' | 'dump' | 'stop', shop?: string): Promise<T>;
   kill9(): Promise<void>;
 }
 
@@ -38,7 +38,7 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   return {
     url,
     child,
-    call<T>(type: 'status' | 'reconcile' | 'dump' | 'stop', shop?: string): Promise<T> {
+    call<T>(type: 'status' | 'reconcile' | 'recompute-full' | 'dump' | 'stop', shop?: string): Promise<T> {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

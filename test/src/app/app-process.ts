@@ -35,7 +35,7 @@ const server = await startAppServer({
   },
 });
 
-type Request = { id: number; type: 'status' | 'reconcile' | 'dump' | 'stop'; shop?: string };
+type Request = { id: number; type: 'status' | 'reconcile' | 'recompute-full' | 'dump' | 'stop'; shop?: string };
 
 process.on('message', (raw) => {
   const msg = raw as Request;
@@ -57,11 +57,13 @@ process.on('message', (raw) => {
       }
       case 'reconcile':
         return server.app.reconcile(shop);
+      case 'recompute-full':
+        return server.app.compute.recomputeShop(shop, { full: true });
       case 'dump': {
         const orders = await loadOrderRecords(db, shop);
         const insights = await db.selectFrom('customer_insights').select(['customer_id', 'deleted', 'payload']).where('shop_id', '=', shop).execute();
-        const metrics = await db.selectFrom('shop_metrics').select('payload').where('shop_id', '=', shop).executeTakeFirst();
-        return { orders, insights, summary: metrics ? JSON.parse(metrics.payload) : null };
+        const metrics = await db.selectFrom('shop_metrics').select(['payload', 'models']).where('shop_id', '=', shop).executeTakeFirst();
+        return { orders, insights, summary: metrics ? JSON.parse(metrics.payload) : null, models: metrics?.models ? JSON.parse(metrics.models) : null };
       }
       case 'stop':
         await server.stop();

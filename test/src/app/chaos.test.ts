@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '@clvlens/shopify-app';
-import { computeShopReport, summarizeCustomers, type CustomerInsightV1, type OrderRecord, type ShopSummaryV1 } from '@clvlens/core';
+import {
+  computeShopReport,
+  fitChurnModels,
+  scoreChurnRisk,
+  summarizeCustomers,
+  toCountedOrders,
+  type ChurnModels,
+  type CustomerInsightV1,
+  type OrderRecord,
+  type RfmCutPoints,
+  type ShopSummaryV1,
+} from '@clvlens/core';
 import { createFakeShopify, type FakeShopify } from '../fake-shopify/server.ts';
 import { installFakeShopifyFetch } from '../fake-shopify/fetch.ts';
 import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../fake-shopify/topics.ts';
@@ -21,6 +32,7 @@ interface Dump {
   orders: OrderRecord[];
   insights: { customer_id: number; deleted: boolean; payload: string | null }[];
   summary: Omit<ShopSummaryV1, 'sync'> | null;
+  models: { asOfMs: number; churn: ChurnModels; rfmCutPoints: RfmCutPoints } | null;
 }
 
 const until = async <T>(what: string, probe: () => Promise<T | null | false>, timeoutMs: number): Promise<T> => {
@@ -112,7 +124,8 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
     fake.control.injectFault({ status: 503, times: 2, route: 'graphql', shop });
     fake.control.injectFault({ status: 429, retryAfterSeconds: 1, times: 1, route: 'graphql', shop });
     await app.call('reconcile', shop);
-    // Settled: nothing queued for recompute and no new computation for 3 s.
+    // Settled: nothing queued for recompute and no new computation for 5 s (the shop metrics follow the insights by
+    // about a second on a shop this size).
     let last = { computedAtMs: -1, sinceMs: Date.now() };
     const dump = await until('recompute to settle', async () => {
       const s = await app!.call<Status>('status', shop);
@@ -120,7 +133,7 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
         last = { computedAtMs: s.computedAtMs ?? -1, sinceMs: Date.now() };
         return null;
       }
-      return Date.now() - last.sinceMs >= 3000 ? app!.call<Dump>('dump', shop) : null;
+      return Date.now() - last.sinceMs >= 5000 ? app!.call<Dump>('dump', shop) : null;
     }, 60_000);
 
     // Orders: exactly the truth.
@@ -132,24 +145,45 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
     expect(mismatches).toEqual([]);
     expect(dump.orders).toHaveLength(truth.length);
 
-    // Metrics: what core computes on the truth.
+    // Metrics: what core computes on the truth. Changed customers were rescored incrementally, with the models and
+    // RFM cut points of the last full run: exactly core's scoring of the truth against those stored models.
     const asOfMs = dump.summary!.asOfMs;
-    const report = computeShopReport(truth, { asOfMs, timeZone: data.shop.ianaTimezone, currency: data.shop.currencyCode });
+    const context = { asOfMs, timeZone: data.shop.ianaTimezone, currency: data.shop.currencyCode };
+    const report = computeShopReport(truth, context);
     expect(dump.summary!.customers).toBe(report.customers);
     expect(dump.summary!.repeatPurchaseRate.value).toBe(report.repeatPurchaseRate.value);
     expect(dump.summary!.churn).toEqual(report.churn);
-    const summaries = summarizeCustomers(truth, { asOfMs, timeZone: data.shop.ianaTimezone, currency: data.shop.currencyCode }).filter((s) => /^\d+$/.test(s.customerKey));
-    const served = new Map(dump.insights.filter((i) => !i.deleted).map((i) => [String(i.customer_id), JSON.parse(i.payload!) as CustomerInsightV1]));
-    expect(served.size).toBe(summaries.length);
-    for (const s of summaries) {
-      const insight = served.get(s.customerKey);
-      expect({ id: s.customerKey, orders: insight?.orderCount, clv: insight?.historicClvMinor, rfm: insight?.rfmSegment }).toEqual({
-        id: s.customerKey,
-        orders: s.orderCount,
-        clv: s.netSpentMinor,
-        rfm: s.rfm.segment,
+    const models = dump.models!;
+    expect(models.asOfMs).toBe(asOfMs);
+    const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
+    const expectInsightsOf = (d: Dump, rfmCutPoints: RfmCutPoints | undefined, churn: ChurnModels) => {
+      const summaries = summarizeCustomers(truth, { ...context, ...(rfmCutPoints ? { rfmCutPoints } : {}) }).filter((s) => /^\d+$/.test(s.customerKey));
+      const risk = new Map(scoreChurnRisk(toCountedOrders(truth).orders, churn, { asOfMs, timeZone: context.timeZone, margin: 1 }).map((r) => [r.customerKey, r]));
+      const served = new Map(d.insights.filter((i) => !i.deleted).map((i) => [String(i.customer_id), JSON.parse(i.payload!) as CustomerInsightV1]));
+      expect(served.size).toBe(summaries.length);
+      const wrong = summaries.filter((s) => {
+        const insight = served.get(s.customerKey);
+        const r = risk.get(s.customerKey)!;
+        return (
+          insight?.orderCount !== s.orderCount ||
+          insight.historicClvMinor !== s.netSpentMinor ||
+          insight.rfmSegment !== s.rfm.segment ||
+          insight.churnProbability !== round6(r.churnProbability) ||
+          insight.predictedClvMinor !== r.predictedClvMinor
+        );
       });
-    }
+      expect(wrong.map((s) => ({ expected: s, served: served.get(s.customerKey) }))).toEqual([]);
+    };
+    expectInsightsOf(dump, models.rfmCutPoints, models.churn);
+
+    // The scheduled full run (refit on all orders, everyone rescored) gives what core computes on the truth alone.
+    const full = await app.call<{ mode: string }>('recompute-full', shop);
+    expect(full.mode).toBe('full');
+    const after = await app.call<Dump>('dump', shop);
+    expect(after.summary!.asOfMs).toBe(asOfMs);
+    const refit = fitChurnModels(toCountedOrders(truth).orders, { asOfMs, timeZone: context.timeZone });
+    expect(after.models!.churn).toEqual(refit);
+    expectInsightsOf(after, undefined, refit);
     await app.call('stop');
   }, 240_000);
 });

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerInsightV1, ShopSummaryV1 } from '@clvlens/core';
+import type { Database } from '../db/connect.ts';
+import { createTestDatabase } from '../db/test-database.ts';
+import type { StoredOrder } from '../ingest/order.ts';
+import { queueRecompute, upsertOrders } from '../ingest/store.ts';
+import { silentLogger } from '../log.ts';
+import { asOfFor, scoreCustomers, type ShopModels } from './insights.ts';
+import { loadOrderRecords } from './load.ts';
+import { createComputeService, type ComputeService } from './service.ts';
+import { writeInsights } from './write.ts';
+
+const SHOP = 'incremental.myshopify.com';
+const TZ = 'America/New_York';
+const DAY = 86_400_000;
+const START = Date.parse('2026-11-20T15:00:00Z');
+
+/** A shop with enough repeat customers for the MBG/NBD fit: 120 customers, 1-6 orders each over two years. */
+function shopOrders(): StoredOrder[] {
+  let seed = 12345;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const orders: StoredOrder[] = [];
+  let orderId = 1;
+  for (let customer = 1; customer <= 120; customer++) {
+    const count = 1 + Math.floor(next() * 6);
+    let at = START - 700 * DAY + Math.floor(next() * 300) * DAY;
+    for (let k = 0; k < count && at < START - DAY; k++) {
+      orders.push(order(orderId++, customer, at, 1000 + Math.floor(next() * 9000)));
+      at += Math.floor(20 + next() * 120) * DAY;
+    }
+  }
+  return orders;
+}
+
+function order(orderId: number, customerId: number, placedAtMs: number, totalMinor: number): StoredOrder {
+  return {
+    orderId,
+    customerId,
+    guestKey: null,
+    placedAtMs,
+    updatedAtMs: placedAtMs,
+    currency: 'USD',
+    totalMinor,
+    refundedMinor: 0,
+    cancelled: false,
+    test: false,
+    subscription: false,
+    refunds: [],
+  };
+}
+
+describe('incremental recompute', () => {
+  let database: Database;
+  let compute: ComputeService;
+  let nowMs = START;
+  const feedWrites: number[][] = [];
+  const insights = async () =>
+    new Map(
+      (await database.db.selectFrom('customer_insights').select(['customer_id', 'change_seq', 'deleted', 'payload']).where('shop_id', '=', SHOP).execute()).map((r) => [
+        Number(r.customer_id),
+        r,
+      ]),
+    );
+  const metrics = async () => {
+    const row = await database.db.selectFrom('shop_metrics').selectAll().where('shop_id', '=', SHOP).executeTakeFirstOrThrow();
+    return { ...row, models: JSON.parse(row.models!) as ShopModels, summary: JSON.parse(row.payload) as ShopSummaryV1 };
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await database.db.insertInto('shops').values({ shop_id: SHOP, currency: 'USD', iana_timezone: TZ }).execute();
+    await upsertOrders(database.db, SHOP, shopOrders());
+    compute = createComputeService({
+      db: database.db,
+      clock: { now: () => nowMs },
+      log: silentLogger,
+      feed: { replace() {}, apply: (_shop, writes) => feedWrites.push(writes.map((w) => w.customerId)) },
+    });
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('fits the models on the first run and scores every customer', async () => {
+    const result = await compute.recomputeShop(SHOP);
+    expect(result).toMatchObject({ mode: 'full', reason: 'no-models', customers: 120, changed: 120 });
+    const m = await metrics();
+    expect(m.models.asOfMs).toBe(asOfFor(nowMs, TZ));
+    expect(m.models.churn.method).toBe('mbg-nbd');
+    expect(m.models.rfmCutPoints.customers).toBe(120);
+    expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
+  });
+
+  it("rescores only a changed customer, with the stored models, and the shop metrics follow", async () => {
+    const before = await insights();
+    const fittedBefore = (await metrics()).fitted_at;
+    nowMs += 3_600_000;
+    await upsertOrders(database.db, SHOP, [order(10_001, 5, nowMs - 60_000, 4200)]);
+    feedWrites.length = 0;
+    const result = await compute.recomputeShop(SHOP);
+    expect(result).toMatchObject({ mode: 'incremental', customers: 1, changed: 1, deleted: 0, remaining: 0 });
+    expect(feedWrites).toEqual([[5]]);
+
+    const after = await insights();
+    for (const [id, row] of before) if (id !== 5) expect(after.get(id)!.change_seq).toBe(row.change_seq);
+    expect(after.get(5)!.change_seq).toBeGreaterThan(Math.max(...[...before.values()].map((r) => r.change_seq)));
+
+    // Exactly what scoring the whole shop with the same stored models gives for that customer.
+    const m = await metrics();
+    expect(m.fitted_at).toEqual(fittedBefore);
+    const records = await loadOrderRecords(database.db, SHOP);
+    const expected = scoreCustomers(records, new Set(), m.models, { currency: 'USD', timeZone: TZ, asOfMs: m.models.asOfMs, options: {} }).find(
+      (d) => d.customerId === '5',
+    )!;
+    const served = JSON.parse(after.get(5)!.payload!) as CustomerInsightV1;
+    expect({ ...served, updatedAtMs: undefined }).toEqual({ ...expected, updatedAtMs: undefined });
+    expect(served.lastOrderAtMs).toBe(nowMs - 60_000);
+
+    expect(m.summary.averageClvMinor).toBe(Math.round(records.reduce((s, r) => s + r.totalMinor, 0) / 120));
+    expect(m.summary.topAtRisk).toHaveLength(10);
+  });
+
+  it('keeps a queue entry that was renewed while a run computed the older one', async () => {
+    await queueRecompute(database.db, SHOP, [7]);
+    const old = await database.db.selectFrom('recompute_queue').select('queued_seq').where('customer_id', '=', 7).executeTakeFirstOrThrow();
+    await queueRecompute(database.db, SHOP, [7]);
+    await writeInsights(database.db, SHOP, [], nowMs, { scope: [], dequeue: { customerIds: [7], queuedSeqs: [Number(old.queued_seq)] } });
+    expect((await database.db.selectFrom('recompute_queue').select('customer_id').execute()).map((r) => Number(r.customer_id))).toEqual([7]);
+    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, changed: 0 });
+    expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
+  });
+
+  it('turns a deleted customer into a tombstone without touching the others', async () => {
+    const before = await insights();
+    await database.db.insertInto('customers').values({ shop_id: SHOP, customer_id: 9, deleted: true }).execute();
+    await queueRecompute(database.db, SHOP, [9]);
+    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, changed: 0, deleted: 1 });
+    const after = await insights();
+    expect(after.get(9)).toMatchObject({ deleted: true, payload: null });
+    expect([...after.values()].filter((r) => r.change_seq !== before.get(Number(r.customer_id))!.change_seq).map((r) => Number(r.customer_id))).toEqual([9]);
+  });
+
+  it('refits and rescores everyone when a new day begins in the shop time zone', async () => {
+    const before = await metrics();
+    nowMs = asOfFor(nowMs, TZ) + 1;
+    const result = await compute.recomputeShop(SHOP);
+    expect(result).toMatchObject({ mode: 'full', reason: 'new-day' });
+    expect(result.changed).toBeGreaterThan(100);
+    const after = await metrics();
+    expect(after.models.asOfMs).toBe(before.models.asOfMs + DAY);
+    expect(after.fitted_at!.getTime()).toBe(nowMs);
+    expect(after.summary.asOfMs).toBe(after.models.asOfMs);
+    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 0 });
+  });
+});
