@@ -18,8 +18,9 @@ const server = await startAppServer({
   shopify: createShopifyApi({ apiKey: env['APP_API_KEY']!, apiSecretKey: env['APP_API_SECRET']!, appUrl: 'https://clvlens.example.com' }),
   log: {
     ...silentLogger,
-    info(message) {
+    info(message, context) {
       handled[message] = (handled[message] ?? 0) + 1;
+      if (typeof context?.['mode'] === 'string') handled[`${message} (${context['mode']})`] = (handled[`${message} (${context['mode']})`] ?? 0) + 1;
     },
   },
   appOptions: {
