@@ -1,8 +1,9 @@
 // Benchmark of the CLV Lens app (issue 5) against the fake Shopify, on the embedded database (PGlite on disk):
 // 1. backfill: bulk operation -> JSONL streamed into PGlite (orders/s; target >= 20,000/s for 1,000,000 orders),
-// 2. recompute of every customer with core (seconds),
+// 2. first (full) recompute of every customer with core: models fitted, everyone scored (seconds),
 // 3. delta feed: every customer summary over HTTP in pages of 5,000 (target: 200,000 in <= 2 s),
-// 4. webhook ingestion over loopback HTTP, 16 in flight (target >= 1,000/s sustained, p99 < 50 ms).
+// 4. webhook ingestion over loopback HTTP, 16 in flight (target >= 1,000/s sustained, p99 < 50 ms),
+// 5. incremental recompute of the customers those webhooks touched, one order webhook -> API, shop metrics refresh.
 // Workers are off while measuring, so each figure is that step alone (with workers on, a recompute of a 1M-order
 // shop holds PGlite's single connection for seconds and webhook latency rises meanwhile).
 // Run: `pnpm bench app` or `n24 node test/bench/app.bench.ts`. CLVLENS_BENCH_APP_ORDERS sets the size (default 1M).
@@ -273,6 +274,31 @@ try {
     console.log(
       `webhooks (client ${inline ? 'on the app thread' : 'in a worker thread'}): ${WEBHOOKS} orders/create in ${s(webhookMs)} -> ${Math.round((WEBHOOKS / webhookMs) * 1000)}/s; latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms (${cpuSince(webhookCpu)}, whole process)`,
     );
+  }
+  // 5. Incremental recompute: the customers the webhook burst touched are rescored with the stored models (no refit,
+  // no reload of the shop), then one more order goes webhook -> incremental run -> API, then the shop metrics (all
+  // orders, the throttled job) are refreshed. With workers on, the recompute job adds up to one polling interval (0.5 s).
+  if (FULL && PARTS.has('webhooks')) {
+    t0 = performance.now();
+    let cpu = process.cpuUsage();
+    const burst = await app.compute.recomputeShop(SHOP, { metrics: 'skip' });
+    console.log(`incremental recompute after the webhook burst: ${burst.mode}, ${burst.customers} customers rescored, ${burst.changed} insights changed in ${s(performance.now() - t0)} (${cpuSince(cpu)})`);
+    const { code: code2 } = await app.createPairingCode(SHOP);
+    const { token: token2 } = (await (await get(`${server.url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code: code2 }) })).json()) as { token: string };
+    const customerId = customerIds[7]!;
+    const before = (await (await get(`${server.url}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${token2}` } })).json()) as { orderCount: number };
+    t0 = performance.now();
+    const r = signedWebhook(SECRET, SHOP, 'orders/create', orderPayload({ id: 9_900_000_001, customerId, total: '12.34', createdAt: new Date().toISOString() }));
+    const posted = await get(`${server.url}/webhooks`, { method: 'POST', headers: [...r.headers], body: await r.text() });
+    if (posted.status !== 200) throw new Error(`webhook answered ${posted.status}`);
+    const one = await app.compute.recomputeShop(SHOP, { metrics: 'skip' });
+    const after = (await (await get(`${server.url}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${token2}` } })).json()) as { orderCount: number };
+    if (after.orderCount !== before.orderCount + 1) throw new Error(`the new order is not in the API: ${before.orderCount} -> ${after.orderCount}`);
+    console.log(`one order, webhook -> incremental recompute (${one.customers} customer) -> GET /api/v1/customers/:id shows it: ${s(performance.now() - t0)}`);
+    t0 = performance.now();
+    cpu = process.cpuUsage();
+    await app.compute.refreshShopMetrics(SHOP);
+    console.log(`shop metrics refresh (every order reloaded, computeShopReport, top at-risk from the insights): ${s(performance.now() - t0)} (${cpuSince(cpu)})`);
   }
   console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
 } finally {

@@ -2,65 +2,75 @@ import type { OrderRecord } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
+/** Orders read per query when loading a whole shop. */
+const PAGE = 50_000;
+
 /**
  * Every stored order of the shop as core's `OrderRecord`, or with `customerIds` only those customers' orders. The
  * refunded total is the order payload's (shop money); the stored refunds add their dates for refund-date
  * attribution. Guest orders carry their hashed email key in `email`, so guests are still told apart without the app
- * keeping their address.
+ * keeping their address. A whole shop is read in pages of {@link PAGE} orders: on the embedded database every query
+ * holds its one connection, and pages let webhooks and API reads in between instead of waiting for a million rows.
+ * Each page comes back as one text of comma-separated lines: PGlite hands over rows one by one slowly, and one text
+ * per page loads 200,000 orders in 0.7 s instead of 3.6 s (measured on PGlite in memory).
  */
 export async function loadOrderRecords(db: Kysely<DB>, shop: string, options: { customerIds?: readonly number[] } = {}): Promise<OrderRecord[]> {
-  const ids = options.customerIds;
-  const onlyOrders = ids ? sql`AND o.customer_id = ANY(${[...ids]}::bigint[])` : sql``;
-  const onlyRefunds = ids
-    ? sql`AND order_id IN (SELECT order_id FROM orders WHERE shop_id = ${shop} AND customer_id = ANY(${[...ids]}::bigint[]))`
-    : sql``;
-  const { rows } = await sql<{
-    order_id: number;
-    customer_id: number | null;
-    guest_key: string | null;
-    placed_ms: number;
-    currency: string;
-    total_minor: number;
-    refunded_minor: number;
-    cancelled: boolean;
-    test: boolean;
-    subscription: boolean;
-    refund_sum: number | null;
-    refunds: string | null;
-  }>`
-    SELECT o.order_id, o.customer_id, o.guest_key, (extract(epoch FROM o.placed_at) * 1000)::bigint AS placed_ms,
-           o.currency, o.total_minor, o.refunded_minor, o.cancelled, o.test, o.subscription,
-           r.refund_sum, r.refunds
-    FROM orders o
-    LEFT JOIN (
-      SELECT order_id, sum(amount_minor)::bigint AS refund_sum,
-             string_agg(((extract(epoch FROM refunded_at) * 1000)::bigint)::text || ':' || amount_minor::text, ',') AS refunds
-      FROM order_refunds WHERE shop_id = ${shop} ${onlyRefunds} GROUP BY order_id
-    ) r ON r.order_id = o.order_id
-    WHERE o.shop_id = ${shop} ${onlyOrders}`.execute(db);
-  const records: OrderRecord[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const refunds = row.refunds
-      ? row.refunds.split(',').map((pair) => {
-          const [at, amount] = pair.split(':');
-          return { refundedAtMs: Number(at), amountMinor: Number(amount) };
-        })
-      : undefined;
-    const record: OrderRecord = {
-      orderId: String(row.order_id),
-      customerId: row.customer_id === null ? null : String(row.customer_id),
-      email: row.customer_id === null ? row.guest_key : null,
-      placedAtMs: Number(row.placed_ms),
-      currency: row.currency,
-      totalMinor: row.total_minor,
-      refundedMinor: row.refunded_minor,
-      cancelled: row.cancelled,
-      test: row.test,
-      subscription: row.subscription,
-    };
-    if (refunds) record.refunds = refunds;
-    records[i] = record;
+  const ids = options.customerIds ? [...options.customerIds] : null;
+  const refunds = await loadRefunds(db, shop, ids);
+  const records: OrderRecord[] = [];
+  for (let after = -1; ; ) {
+    const page = ids
+      ? sql`SELECT * FROM orders WHERE shop_id = ${shop} AND customer_id = ANY(${ids}::bigint[])`
+      : sql`SELECT * FROM orders WHERE shop_id = ${shop} AND order_id > ${after} ORDER BY order_id LIMIT ${PAGE}`;
+    // Ids, times and amounts are integers, the guest key is hex and the currency three letters: no commas inside.
+    const { rows } = await sql<{ lines: string | null; last: number | null; n: number }>`
+      SELECT string_agg(concat_ws(',', order_id, coalesce(customer_id::text, ''), coalesce(guest_key, ''),
+               (extract(epoch FROM placed_at) * 1000)::bigint, currency, total_minor, refunded_minor,
+               cancelled::int, test::int, subscription::int), E'\n' ORDER BY order_id) AS lines,
+             max(order_id) AS last, count(*)::int AS n
+      FROM (${page}) p`.execute(db);
+    const { lines, last, n } = rows[0]!;
+    if (lines) for (const line of lines.split('\n')) records.push(toRecord(line, refunds));
+    if (ids || Number(n) < PAGE) return records;
+    after = Number(last);
   }
-  return records;
+}
+
+/** The stored refunds (date and amount) per order id, of the whole shop or of some customers' orders. */
+async function loadRefunds(db: Kysely<DB>, shop: string, customerIds: number[] | null): Promise<Map<number, { refundedAtMs: number; amountMinor: number }[]>> {
+  const only = customerIds
+    ? sql`AND order_id IN (SELECT order_id FROM orders WHERE shop_id = ${shop} AND customer_id = ANY(${customerIds}::bigint[]))`
+    : sql``;
+  const { rows } = await sql<{ order_id: number; refunded_ms: number; amount_minor: number }>`
+    SELECT order_id, (extract(epoch FROM refunded_at) * 1000)::bigint AS refunded_ms, amount_minor
+    FROM order_refunds WHERE shop_id = ${shop} ${only} ORDER BY order_id, refunded_at, refund_id`.execute(db);
+  const byOrder = new Map<number, { refundedAtMs: number; amountMinor: number }[]>();
+  for (const row of rows) {
+    const id = Number(row.order_id);
+    let list = byOrder.get(id);
+    if (!list) byOrder.set(id, (list = []));
+    list.push({ refundedAtMs: Number(row.refunded_ms), amountMinor: Number(row.amount_minor) });
+  }
+  return byOrder;
+}
+
+function toRecord(line: string, refunds: Map<number, { refundedAtMs: number; amountMinor: number }[]>): OrderRecord {
+  const [orderId, customerId, guestKey, placedMs, currency, total, refunded, cancelled, test, subscription] = line.split(',') as [
+    string, string, string, string, string, string, string, string, string, string,
+  ];
+  const record: OrderRecord = {
+    orderId,
+    customerId: customerId === '' ? null : customerId,
+    email: customerId === '' ? guestKey || null : null,
+    placedAtMs: Number(placedMs),
+    currency,
+    totalMinor: Number(total),
+    refundedMinor: Number(refunded),
+    cancelled: cancelled === '1',
+    test: test === '1',
+    subscription: subscription === '1',
+  };
+  const list = refunds.get(Number(orderId));
+  if (list) record.refunds = list;
+  return record;
 }
