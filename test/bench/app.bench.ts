@@ -252,6 +252,32 @@ try {
     );
   }
 
+  // 3b. The same after a restart: a new app on the same database starts with an empty feed cache and warms it in the
+  // background; a read issued at once waits for that warm-up, a read a moment later is served from memory.
+  if (PARTS.has('feed')) {
+    const restarted = await startAppServer({
+      apiKey: KEY,
+      apiSecretKey: SECRET,
+      appUrl: 'https://clvlens.example.com',
+      encryptionKey: 'c'.repeat(64),
+      database,
+      shopify: createShopifyApi({ apiKey: KEY, apiSecretKey: SECRET, appUrl: 'https://clvlens.example.com' }),
+      port: 0,
+      log: silentLogger,
+      appOptions: { workers: false },
+    });
+    try {
+      for (const label of ['issued right at start', 'issued again']) {
+        t0 = performance.now();
+        const args: [string, string, number] = [`${restarted.url}/api/v1/customers`, token, FEED_PAGE];
+        const got = feedInline ? await readFeed(...args) : await inWorker<{ customers: number; bytes: number; pages: number }>(readFeed, args);
+        console.log(`delta feed after a restart, ${label}: ${got.customers} customer summaries in ${s(performance.now() - t0)}`);
+      }
+    } finally {
+      await restarted.stop();
+    }
+  }
+
   // 4. Webhooks over loopback, 16 in flight. The sender runs in a worker thread by default (Shopify's senders are not in
   // the app's process; on the same thread the client's own fetch work queues behind the server's and inflates both
   // figures); CLVLENS_BENCH_APP_WEBHOOK_CLIENT=inline keeps it on the app's thread for comparison.

@@ -25,27 +25,19 @@ interface ShopFeed {
 export class FeedCache {
   readonly #shops = new Map<string, ShopFeed>();
   readonly #generation = new Map<string, number>();
+  readonly #loading = new Map<string, Promise<ShopFeed>>();
 
   /** Changes after `after`, at most `limit` (plus one to tell whether there are more). */
   async read(db: Kysely<DB>, shop: string, after: number, limit: number): Promise<FeedEntry[]> {
     let feed = this.#shops.get(shop);
     if (!feed) {
-      const generation = this.#generation.get(shop) ?? 0;
-      const loaded: ShopFeed = { entries: [], index: new Map(), stale: 0 };
-      // In pages: one huge result set is far slower on PGlite than many 5,000-row ones.
-      for (let from = 0; ; ) {
-        const { rows } = await sql<{ customer_id: number; change_seq: number; deleted: boolean; payload: string | null }>`
-          SELECT customer_id, change_seq, deleted, payload FROM customer_insights
-          WHERE shop_id = ${shop} AND change_seq > ${from} ORDER BY change_seq LIMIT 5000`.execute(db);
-        for (const row of rows) {
-          loaded.index.set(row.customer_id, loaded.entries.length);
-          loaded.entries.push({ customerId: row.customer_id, seq: row.change_seq, payload: row.deleted ? null : row.payload });
-        }
-        if (rows.length < 5000) break;
-        from = rows[rows.length - 1]!.change_seq;
+      // One load per shop at a time: a read during the start-up warm-up waits for it instead of loading again.
+      let loading = this.#loading.get(shop);
+      if (!loading) {
+        loading = this.#load(db, shop).finally(() => this.#loading.delete(shop));
+        this.#loading.set(shop, loading);
       }
-      if ((this.#generation.get(shop) ?? 0) === generation) this.#shops.set(shop, loaded);
-      feed = loaded;
+      feed = await loading;
     }
     const entries = feed.entries;
     let lo = 0;
@@ -64,6 +56,35 @@ export class FeedCache {
       if (entry && entry.seq > after) out.push(entry);
     }
     return out;
+  }
+
+  async #load(db: Kysely<DB>, shop: string): Promise<ShopFeed> {
+    const generation = this.#generation.get(shop) ?? 0;
+    const loaded: ShopFeed = { entries: [], index: new Map(), stale: 0 };
+    // In pages of 5,000, each one text of "id:seq:payload" lines (empty payload = tombstone): PGlite hands rows over
+    // slowly, one large result set even more so. JSON text has no raw line breaks, so a line is one insight.
+    for (let from = 0; ; ) {
+      const { rows } = await sql<{ lines: string | null; last: number | null; n: number }>`
+        SELECT string_agg(customer_id || ':' || change_seq || ':' || CASE WHEN deleted THEN '' ELSE coalesce(payload, '') END,
+                          E'\n' ORDER BY change_seq) AS lines, max(change_seq) AS last, count(*)::int AS n
+        FROM (SELECT customer_id, change_seq, deleted, payload FROM customer_insights
+              WHERE shop_id = ${shop} AND change_seq > ${from} ORDER BY change_seq LIMIT 5000) page`.execute(db);
+      const { lines, last, n } = rows[0]!;
+      if (lines) {
+        for (const line of lines.split('\n')) {
+          const a = line.indexOf(':');
+          const b = line.indexOf(':', a + 1);
+          const customerId = Number(line.slice(0, a));
+          const payload = line.slice(b + 1);
+          loaded.index.set(customerId, loaded.entries.length);
+          loaded.entries.push({ customerId, seq: Number(line.slice(a + 1, b)), payload: payload === '' ? null : payload });
+        }
+      }
+      if (Number(n) < 5000) break;
+      from = Number(last);
+    }
+    if ((this.#generation.get(shop) ?? 0) === generation) this.#shops.set(shop, loaded);
+    return loaded;
   }
 
   /** Loads the shop's feed into memory now (what the first read would do), if it is not there yet. */
