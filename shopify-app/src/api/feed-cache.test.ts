@@ -57,4 +57,31 @@ describe('FeedCache', () => {
     const fresh = await cache.read(database.db, SHOP, 0, 100);
     expect(fresh.map((e) => e.customerId)).toContain(6);
   });
+
+  it('warms a shop with one load that early reads share, then serves from memory (tombstones included)', async () => {
+    let queries = 0;
+    const counted = database.db.withPlugin({
+      transformQuery: (args) => {
+        queries++;
+        return args.node;
+      },
+      transformResult: (args) => Promise.resolve(args.result),
+    });
+    const cache = new FeedCache();
+    const warming = cache.warm(counted, SHOP);
+    const early = cache.read(counted, SHOP, 0, 100);
+    await warming;
+    const served = await early;
+    expect(queries).toBe(1);
+    expect(served.map((e) => [e.customerId, e.payload === null])).toEqual((await readFromDatabase()).map((e) => [e.customerId, e.payload === null]));
+    expect(served.find((e) => e.customerId === 4)?.payload).toBeNull();
+    expect(JSON.parse(served.find((e) => e.customerId === 2)!.payload!)).toMatchObject({ customerId: '2', orderCount: 2 });
+    await cache.read(counted, SHOP, 0, 100);
+    expect(queries).toBe(1);
+  });
+
+  const readFromDatabase = async () =>
+    (
+      await database.db.selectFrom('customer_insights').select(['customer_id', 'change_seq', 'deleted', 'payload']).where('shop_id', '=', SHOP).orderBy('change_seq').execute()
+    ).map((r) => ({ customerId: Number(r.customer_id), payload: r.deleted ? null : r.payload }));
 });
