@@ -92,12 +92,6 @@ export class FeedCache {
     await this.read(db, shop, Number.MAX_SAFE_INTEGER, 0);
   }
 
-  /** Replaces a shop's feed with a complete snapshot (in change order) taken inside the committed write. */
-  replace(shop: string, snapshot: readonly FeedEntry[]): void {
-    this.#generation.set(shop, (this.#generation.get(shop) ?? 0) + 1);
-    this.#shops.set(shop, { entries: [...snapshot], index: new Map(snapshot.map((e, i) => [e.customerId, i])), stale: 0 });
-  }
-
   /** Records committed writes (in sequence order) for a shop. */
   apply(shop: string, writes: readonly FeedEntry[]): void {
     this.#generation.set(shop, (this.#generation.get(shop) ?? 0) + 1);

@@ -74,7 +74,7 @@ describe('incremental recompute', () => {
       db: database.db,
       clock: { now: () => nowMs },
       log: silentLogger,
-      feed: { replace() {}, apply: (_shop, writes) => feedWrites.push(writes.map((w) => w.customerId)) },
+      feed: { apply: (_shop, writes) => feedWrites.push(writes.map((w) => w.customerId)) },
     });
   });
   afterAll(async () => {
@@ -84,6 +84,7 @@ describe('incremental recompute', () => {
   it('fits the models on the first run and scores every customer', async () => {
     const result = await compute.recomputeShop(SHOP);
     expect(result).toMatchObject({ mode: 'full', reason: 'no-models', customers: 120, changed: 120 });
+    expect(feedWrites.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
     const m = await metrics();
     expect(m.models.asOfMs).toBe(asOfFor(nowMs, TZ));
     expect(m.models.churn.method).toBe('mbg-nbd');
@@ -142,9 +143,12 @@ describe('incremental recompute', () => {
 
   it('refits and rescores everyone when a new day begins in the shop time zone', async () => {
     const before = await metrics();
+    // Deleted without a queue entry (as if that webhook's recompute was lost): the full run still finds it.
+    await database.db.insertInto('customers').values({ shop_id: SHOP, customer_id: 11, deleted: true }).execute();
     nowMs = asOfFor(nowMs, TZ) + 1;
     const result = await compute.recomputeShop(SHOP);
-    expect(result).toMatchObject({ mode: 'full', reason: 'new-day' });
+    expect(result).toMatchObject({ mode: 'full', reason: 'new-day', deleted: 1 });
+    expect((await insights()).get(11)).toMatchObject({ deleted: true, payload: null });
     expect(result.changed).toBeGreaterThan(100);
     const after = await metrics();
     expect(after.models.asOfMs).toBe(before.models.asOfMs + DAY);

@@ -14,7 +14,7 @@ import {
   type ShopSummaryFromOrders,
 } from './insights.ts';
 import { loadOrderRecords } from './load.ts';
-import { writeInsights, type DequeuedEntries } from './write.ts';
+import { analyzeAfterLargeWrite, dequeueEntries, writeInsights, type DequeuedEntries, type InsightDraft } from './write.ts';
 
 export type { ComputeOptions, ShopModels } from './insights.ts';
 
@@ -69,6 +69,8 @@ export interface ComputeService {
 
 /** Queue entries read per incremental batch: one batch is one load, one scoring and one write transaction. */
 const INCREMENTAL_BATCH = 20_000;
+/** Customers per write transaction of a full run. */
+const FULL_RUN_CHUNK = 5_000;
 /** Batches per incremental call before it returns with `remaining` (so one shop cannot hold a worker forever). */
 const MAX_BATCHES = 10;
 
@@ -77,8 +79,8 @@ export function createComputeService(deps: {
   clock: Clock;
   log: Logger;
   options?: ComputeOptions;
-  /** Told about every committed insight write (the embedded feed cache): a whole-shop snapshot or the rows written. */
-  feed?: { replace(shop: string, snapshot: FeedEntry[]): void; apply(shop: string, writes: readonly FeedEntry[]): void };
+  /** Told about every committed insight write, with the rows written (the embedded feed cache). */
+  feed?: { apply(shop: string, writes: readonly FeedEntry[]): void };
 }): ComputeService {
   const { db, clock, log } = deps;
   const options = deps.options ?? {};
@@ -173,8 +175,25 @@ export function createComputeService(deps: {
     };
     const { models, summaries } = fitShopModels(records, context);
     const drafts = scoreCustomers(records, deleted, models, context, summaries);
-    const written = await writeInsights(db, shop, drafts, nowMs, { snapshot: deps.feed !== undefined, dequeue: queued });
-    if (written.snapshot) deps.feed?.replace(shop, written.snapshot);
+    // Written in chunks, each its own short transaction: on the embedded database a transaction holds the only
+    // connection, and one over every customer of a large shop would keep webhooks waiting past Shopify's 5 s.
+    const written = { changed: 0, deleted: 0 };
+    const write = async (chunk: readonly InsightDraft[], scope: readonly number[]) => {
+      const result = await writeInsights(db, shop, chunk, nowMs, { scope });
+      if (result.writes.length > 0) deps.feed?.apply(shop, result.writes);
+      written.changed += result.changed;
+      written.deleted += result.deleted;
+    };
+    const storedIds = await db.selectFrom('customer_insights').select('customer_id').where('shop_id', '=', shop).where('deleted', '=', false).execute();
+    for (let from = 0; from < drafts.length; from += FULL_RUN_CHUNK) {
+      const chunk = drafts.slice(from, from + FULL_RUN_CHUNK);
+      await write(chunk, chunk.map((d) => Number(d.customerId)));
+    }
+    const computed = new Set(drafts.map((d) => Number(d.customerId)));
+    const gone = storedIds.map((r) => Number(r.customer_id)).filter((id) => !computed.has(id));
+    for (let from = 0; from < gone.length; from += FULL_RUN_CHUNK) await write([], gone.slice(from, from + FULL_RUN_CHUNK));
+    await dequeueEntries(db, shop, queued);
+    await analyzeAfterLargeWrite(db, written.changed + written.deleted, storedIds.length);
     const metricsStarted = clock.now();
     const { summary, report } = computeShopMetrics(records, context);
     await storeMetrics(shop, summary, report, nowMs, models);
@@ -246,6 +265,7 @@ export function createComputeService(deps: {
         changed += written.changed;
         deleted += written.deleted;
       }
+      if (changed + deleted >= 10_000) await analyzeAfterLargeWrite(db, changed + deleted, changed + deleted);
       if (customers > 0) log.info('recomputed', { shop, mode: 'incremental', customers, changed, deleted, remaining, ms: clock.now() - started });
       if (runOptions.metrics !== 'skip') await refreshShopMetrics(shop);
       return { mode: 'incremental', reason: null, customers, changed, deleted, remaining };

@@ -26,19 +26,20 @@ export async function writeInsights(
   shop: string,
   drafts: readonly InsightDraft[],
   nowMs: number,
-  options: { snapshot?: boolean; scope?: readonly number[]; dequeue?: DequeuedEntries } = {},
+  options: { scope?: readonly number[]; dequeue?: DequeuedEntries } = {},
 ): Promise<{
   changed: number;
   deleted: number;
+  /** The rows written, in sequence order (for the feed cache). */
   writes: { customerId: number; seq: number; payload: string | null }[];
-  /** With `snapshot: true` and no `scope`: every row of the shop after the write, in change order. */
-  snapshot: { customerId: number; seq: number; payload: string | null }[] | null;
+  /** Rows of the shop (or of the scope) before the write. */
+  rowsBefore: number;
 }> {
   const scope = options.scope ? [...options.scope] : null;
   const result = await db.transaction().execute(async (trx) => {
     // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
     const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
-    if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [], snapshot: null, rowsBefore: 0 };
+    if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [], rowsBefore: 0 };
     let seq = locked.rows[0]!.insight_seq;
     const { rows: stored } = await sql<{ customer_id: number; change_seq: number; deleted: boolean; body: string | null }>`
       SELECT customer_id, change_seq, deleted, payload AS body FROM customer_insights
@@ -96,34 +97,33 @@ export async function writeInsights(
         WHERE ci.shop_id = ${shop} AND ci.customer_id = t.id`.execute(trx);
     }
     await sql`UPDATE shops SET insight_seq = ${seq} WHERE shop_id = ${shop}`.execute(trx);
-    const dequeue = options.dequeue;
-    if (dequeue && dequeue.customerIds.length > 0) {
-      await sql`
-        DELETE FROM recompute_queue q USING unnest(${dequeue.customerIds}::bigint[], ${dequeue.queuedSeqs}::bigint[]) AS t(id, s)
-        WHERE q.shop_id = ${shop} AND q.customer_id = t.id AND q.queued_seq = t.s`.execute(trx);
-    }
+    if (options.dequeue) await dequeueEntries(trx, shop, options.dequeue);
     const writes = [
       ...ids.map((id, k) => ({ customerId: id, seq: seqs[k]!, payload: payloads[k]! })),
       ...gone.map((id, k) => ({ customerId: id, seq: goneSeqs[k]!, payload: null })),
     ];
-    let snapshot: { customerId: number; seq: number; payload: string | null }[] | null = null;
-    if (options.snapshot && !scope) {
-      const latest = new Map<number, { customerId: number; seq: number; payload: string | null }>();
-      for (const row of stored) latest.set(row.customer_id, { customerId: row.customer_id, seq: row.change_seq, payload: row.deleted ? null : row.body });
-      for (const w of writes) latest.set(w.customerId, w);
-      snapshot = [...latest.values()].sort((a, b) => a.seq - b.seq);
-    }
-    return { changed: ids.length, deleted: gone.length, writes, snapshot, rowsBefore: stored.length };
+    return { changed: ids.length, deleted: gone.length, writes, rowsBefore: stored.length };
   });
-  const { rowsBefore, ...written } = result;
-  // The delta feed pages with `change_seq > cursor ORDER BY change_seq LIMIT n`. With statistics older than a large
-  // write (PGlite has no autovacuum; PostgreSQL's may not have run yet) the planner expects a few rows and picks a
-  // bitmap scan plus a sort of every row after the cursor, for every page: 200,000 customers then took ~27 s to read
-  // instead of ~2.4 s. Refresh the table's statistics after any write that changed a large part of it.
-  const touched = written.changed + written.deleted;
-  const large = scope ? touched >= 10_000 : touched >= 1000 && touched * 10 >= rowsBefore;
-  if (large) await sql`ANALYZE customer_insights`.execute(db);
-  return written;
+  if (!scope) await analyzeAfterLargeWrite(db, result.changed + result.deleted, result.rowsBefore);
+  return result;
+}
+
+/** Removes queue entries a run computed, unless they were queued again meanwhile (a newer `queued_seq`). */
+export async function dequeueEntries(db: Kysely<DB>, shop: string, entries: DequeuedEntries): Promise<void> {
+  if (entries.customerIds.length === 0) return;
+  await sql`
+    DELETE FROM recompute_queue q USING unnest(${entries.customerIds}::bigint[], ${entries.queuedSeqs}::bigint[]) AS t(id, s)
+    WHERE q.shop_id = ${shop} AND q.customer_id = t.id AND q.queued_seq = t.s`.execute(db);
+}
+
+/**
+ * The delta feed pages with `change_seq > cursor ORDER BY change_seq LIMIT n`. With statistics older than a large
+ * write (PGlite has no autovacuum; PostgreSQL's may not have run yet) the planner expects a few rows and picks a
+ * bitmap scan plus a sort of every row after the cursor, for every page: 200,000 customers then took ~27 s to read
+ * instead of ~2.4 s. Refreshes the table's statistics after a write that changed a large part of it.
+ */
+export async function analyzeAfterLargeWrite(db: Kysely<DB>, touched: number, rowsBefore: number): Promise<void> {
+  if (touched >= 1000 && touched * 10 >= rowsBefore) await sql`ANALYZE customer_insights`.execute(db);
 }
 
 /** The stored payload without its trailing `"updatedAtMs"` member, to compare with a freshly computed draft. */
