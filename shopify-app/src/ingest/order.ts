@@ -116,10 +116,7 @@ export function orderFromWebhook(payload: unknown): StoredOrder {
     ? p['refunds'].map((r, i) => refundFromWebhook(r, currency, `order ${orderId} refunds[${i}]`, rate)).filter((r) => r.amountMinor !== null)
     : [];
   const lineItems = Array.isArray(p['line_items']) ? p['line_items'] : [];
-  const hasSellingPlan = lineItems.some((li) => {
-    const item = obj(li);
-    return item != null && item['selling_plan_allocation'] != null;
-  });
+  const subscription = isSubscriptionOrder(p['source_name'], lineItems.map((li) => obj(li)?.['selling_plan_allocation']));
   const refundedMinor = current
     ? Math.max(0, totalMinor - parseMoneyToMinor(current[0], current[1], `order ${orderId} current_total_price_set`))
     : refunds.reduce((sum, r) => sum + (r.amountMinor ?? 0), 0);
@@ -134,7 +131,7 @@ export function orderFromWebhook(payload: unknown): StoredOrder {
     refundedMinor,
     cancelled: p['cancelled_at'] != null,
     test: p['test'] === true,
-    subscription: hasSellingPlan || p['source_name'] === 'subscription_contract',
+    subscription,
     refunds: refunds.map((r) => ({ refundId: r.refundId, refundedAtMs: r.refundedAtMs, amountMinor: r.amountMinor ?? 0 })),
   };
 }
@@ -181,7 +178,23 @@ export function refundFromWebhook(
   };
 }
 
-/** The fields every GraphQL order read asks for (bulk backfill and reconciliation), so both parse the same way. */
+/**
+ * Whether an order is recurring (for MRR), the one rule for every payload: created by a subscription contract
+ * (`source_name` / `sourceName` = `subscription_contract`, the renewals), or any line item bought with a selling plan
+ * (REST `selling_plan_allocation`, GraphQL `LineItem.sellingPlan`; the checkout that starts a subscription).
+ * @param sellingPlans one entry per line item read: its selling plan, or null/undefined when it has none.
+ */
+export function isSubscriptionOrder(sourceName: unknown, sellingPlans: Iterable<unknown>): boolean {
+  if (sourceName === 'subscription_contract') return true;
+  for (const plan of sellingPlans) if (plan != null) return true;
+  return false;
+}
+
+/**
+ * The order fields every GraphQL order read asks for (bulk backfill and reconciliation), so both parse the same way.
+ * Line items are not in it: a bulk query asks them as a nested connection (their own JSONL lines, see
+ * {@link BULK_LINE_ITEM_FIELDS}), a paged query with {@link PAGED_LINE_ITEM_FIELDS}.
+ */
 export const ORDER_NODE_FIELDS = orderNodeFields('');
 
 /** {@link ORDER_NODE_FIELDS} with arguments on `refunds` (`(first: 10)` keeps a paged query's cost bounded). */
@@ -193,7 +206,51 @@ export function orderNodeFields(refundsArgs: string): string {
   refunds${refundsArgs} { id createdAt totalRefundedSet { shopMoney { amount currencyCode } } }`;
 }
 
-/** An order node of the GraphQL Admin API (bulk JSONL line or `orders` page node), asked with {@link ORDER_NODE_FIELDS}. */
+/**
+ * The line items of an order in a bulk query: a nested connection (no `first` allowed), each item its own JSONL line
+ * `{"id":..,"sellingPlan":{..}|null,"__parentId":"gid://shopify/Order/.."}`, read by {@link sellingPlanLineOf}.
+ */
+export const BULK_LINE_ITEM_FIELDS = 'lineItems { edges { node { id sellingPlan { name } } } }';
+
+/**
+ * The line items of an order in a paged query, `first` of them; `pageInfo` tells when an order has more, which are
+ * then read with {@link ORDER_LINE_ITEMS_PAGE}.
+ */
+export function pagedLineItemFields(first: number): string {
+  return `lineItems(first: ${first}) { pageInfo { hasNextPage endCursor } nodes { sellingPlan { name } } }`;
+}
+
+/** The rest of one order's line items, after `$cursor` (cost 2 + 250 × 2 + 3, under the 1,000-point limit). */
+export const ORDER_LINE_ITEMS_PAGE = `#graphql
+query OrderLineItems($id: ID!, $cursor: String) {
+  order(id: $id) { id lineItems(first: 250, after: $cursor) { pageInfo { hasNextPage endCursor } nodes { sellingPlan { name } } } }
+}`;
+
+/** The selling plans of a GraphQL `lineItems` connection value (`nodes` or `edges { node }`), one per item read. */
+export function sellingPlansOf(connection: unknown): unknown[] {
+  const c = obj(connection);
+  if (!c) return [];
+  const nodes = Array.isArray(c['nodes']) ? c['nodes'] : Array.isArray(c['edges']) ? c['edges'].map((e) => obj(e)?.['node']) : [];
+  return nodes.map((n) => obj(n)?.['sellingPlan']);
+}
+
+/**
+ * A child line of the bulk JSONL that is a line item (`__parentId` an Order gid): its order's numeric id and whether
+ * it has a selling plan; null for any other line.
+ */
+export function sellingPlanLineOf(node: unknown): { orderId: number; hasSellingPlan: boolean } | null {
+  const n = obj(node);
+  const parent = n?.['__parentId'];
+  const id = n?.['id'];
+  if (!n || typeof parent !== 'string' || !parent.includes('/Order/') || typeof id !== 'string' || !id.includes('/LineItem/')) return null;
+  return { orderId: parseShopifyId(parent, `line item ${id} __parentId`), hasSellingPlan: n['sellingPlan'] != null };
+}
+
+/**
+ * An order node of the GraphQL Admin API (bulk JSONL line or `orders` page node), asked with {@link ORDER_NODE_FIELDS}.
+ * `subscription` comes from `sourceName` and the line items the node carries (`lineItems`, paged reads); a bulk line
+ * carries none (they are child lines), so the backfill adds what its child lines say.
+ */
 export function orderFromGraphql(node: unknown): StoredOrder {
   const n = obj(node);
   if (!n) throw new AppError('bad-payload', 'order node: not a JSON object');
@@ -228,7 +285,7 @@ export function orderFromGraphql(node: unknown): StoredOrder {
       : refunds.reduce((sum, r) => sum + r.amountMinor, 0),
     cancelled: n['cancelledAt'] != null,
     test: n['test'] === true,
-    subscription: n['sourceName'] === 'subscription_contract',
+    subscription: isSubscriptionOrder(n['sourceName'], sellingPlansOf(n['lineItems'])),
     refunds,
   };
 }

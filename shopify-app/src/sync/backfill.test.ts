@@ -10,11 +10,11 @@ const SHOP = 'backfill.myshopify.com';
 const ORDERS = 40;
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-function orderLine(i: number): string {
+function orderLine(i: number, sourceName = 'web'): string {
   const at = new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString();
   return JSON.stringify({
     id: `gid://shopify/Order/${1000 + i}`, createdAt: at, processedAt: at, updatedAt: at, cancelledAt: null, test: false,
-    email: null, sourceName: 'web', currencyCode: 'USD',
+    email: null, sourceName, currencyCode: 'USD',
     totalPriceSet: { shopMoney: { amount: '10.00', currencyCode: 'USD' } },
     totalRefundedSet: { shopMoney: { amount: '0.00', currencyCode: 'USD' } },
     customer: { id: `gid://shopify/Customer/${1 + (i % 7)}` }, refunds: [],
@@ -22,13 +22,56 @@ function orderLine(i: number): string {
 }
 const FILE = Array.from({ length: ORDERS }, (_, i) => `${orderLine(i)}\n`).join('');
 
+/** A line item child line of order `i`, as Shopify writes it (`sellingPlan` null for a one-off purchase). */
+function itemLine(i: number, item: number, plan: string | null): string {
+  return JSON.stringify({ id: `gid://shopify/LineItem/${(1000 + i) * 10 + item}`, sellingPlan: plan === null ? null : { name: plan }, __parentId: `gid://shopify/Order/${1000 + i}` });
+}
+
+/**
+ * A shop with line items: order i has 1 + i % 3 items; every 4th order starts a subscription (its last item has a
+ * selling plan, the source is the checkout's `web`); every 4th + 1 is a renewal (`subscription_contract`, no plan).
+ */
+interface ExportLine { text: string; orderIndex: number }
+function subscriptionShop(): { lines: ExportLine[]; expected: Map<number, boolean> } {
+  const lines: ExportLine[] = [];
+  const expected = new Map<number, boolean>();
+  for (let i = 0; i < ORDERS; i++) {
+    const starts = i % 4 === 0;
+    const renews = i % 4 === 1;
+    lines.push({ text: orderLine(i, renews ? 'subscription_contract' : 'web'), orderIndex: i });
+    const items = 1 + (i % 3);
+    for (let k = 0; k < items; k++) lines.push({ text: itemLine(i, k, starts && k === items - 1 ? 'Monthly, 10% off' : null), orderIndex: i });
+    expected.set(1000 + i, starts || renews);
+  }
+  return { lines, expected };
+}
+const joinLines = (lines: readonly ExportLine[]): string => lines.map((l) => `${l.text}\n`).join('');
+
+/** A download that delivers `text` and then fails, like a connection cut or a process killed mid-stream. */
+function cutDownload(text: string): () => Response {
+  return () => new Response(new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(text));
+    },
+    // Asked for more once the text is read: the connection drops there.
+    pull(controller) {
+      controller.error(new Error('connection reset'));
+    },
+  }), { status: 200 });
+}
+
 /**
  * A scripted Shopify: every bulkOperationRunQuery starts a new operation (API 2026-01+ allows several), whose status
  * polls answer from `statuses` in turn (the last repeats), and whose result file is `files[n]` on the n-th download.
  */
-function scriptedShopify(options: { statuses?: ('running' | 'completed-no-url' | 'completed')[]; files?: string[] } = {}) {
+function scriptedShopify(options: {
+  statuses?: ('running' | 'completed-no-url' | 'completed')[];
+  files?: (string | (() => Response))[];
+  objects?: number;
+} = {}) {
   const statuses = options.statuses ?? ['running', 'completed'];
   const files = options.files ?? [FILE];
+  const objects = options.objects ?? ORDERS;
   const polls = new Map<string, number>();
   let operations = 0;
   let downloads = 0;
@@ -47,7 +90,7 @@ function scriptedShopify(options: { statuses?: ('running' | 'completed-no-url' |
       const done = step !== 'running';
       return {
         bulkOperation: {
-          id, status: done ? 'COMPLETED' : 'RUNNING', errorCode: null, objectCount: String(done ? ORDERS : 5),
+          id, status: done ? 'COMPLETED' : 'RUNNING', errorCode: null, objectCount: String(done ? objects : 5),
           rootObjectCount: String(done ? ORDERS : 5), url: step === 'completed' ? `https://files.example/${id}.jsonl` : null,
           partialDataUrl: null,
         },
@@ -57,7 +100,7 @@ function scriptedShopify(options: { statuses?: ('running' | 'completed-no-url' |
   const fetchFn = (async () => {
     const body = files[Math.min(downloads++, files.length - 1)] ?? '';
     await new Promise((r) => setTimeout(r, 5));
-    return new Response(body, { status: 200 });
+    return typeof body === 'string' ? new Response(body, { status: 200 }) : body();
   }) as unknown as typeof fetch;
   return { graphql, fetch: fetchFn, operations: () => operations };
 }
@@ -81,6 +124,8 @@ describe('runBackfill', () => {
     db: database.db, graphql: shopify.graphql, fetch: shopify.fetch, clock: { now: () => Date.now() }, log: quiet,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)), pollMs: 1, batchSize: 7,
   });
+  const storedFlags = async () => new Map((await database.db.selectFrom('orders').select(['order_id', 'subscription']).execute())
+    .map((r) => [Number(r.order_id), r.subscription]));
   const storedOrders = async () => Number((await database.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   it('waits for the url of a COMPLETED operation that counted objects, instead of going live with nothing', async () => {
@@ -149,5 +194,67 @@ describe('runBackfill', () => {
     expect(results.filter((r) => r).length).toBeGreaterThanOrEqual(1);
     expect(await storedOrders()).toBe(ORDERS);
     expect(await loadSyncState(database.db, SHOP)).toMatchObject({ state: 'live', orders_done: ORDERS, bulk_operation_id: null });
+  });
+
+  it('marks an order as subscription when one of its line items has a selling plan, or it renews a contract', async () => {
+    const { lines, expected } = subscriptionShop();
+    const shopify = scriptedShopify({ files: [joinLines(lines)], objects: lines.length });
+    const progress: number[] = [];
+    expect(await runBackfill({ ...deps(shopify), onProgress: (_, n) => progress.push(n) }, SHOP)).toBe(true);
+    expect(await storedFlags()).toEqual(expected);
+    expect([...expected.values()].filter(Boolean).length).toBe(20);
+    // Batches of 7 orders: children follow their parent but often land in the next batch; progress counts every line.
+    expect(progress.at(-1)).toBe(lines.length);
+    expect(await loadSyncState(database.db, SHOP)).toMatchObject({ state: 'live', orders_done: ORDERS });
+  });
+
+  it('resumes after a crash between an order and its selling-plan line item without losing the mark', async () => {
+    const { lines, expected } = subscriptionShop();
+    // Batches of 7 orders: the second ends with order 13's line; order 20 ends the third and starts a subscription with
+    // 3 items, the plan on the last. Cut after its first item: the order is committed, its marking child is not read.
+    const cutAt = lines.findIndex((l) => l.orderIndex === 20) + 2;
+    const shopify = scriptedShopify({ files: [cutDownload(joinLines(lines.slice(0, cutAt))), joinLines(lines)], objects: lines.length });
+    await expect(runBackfill(deps(shopify), SHOP)).rejects.toThrow(/connection reset/);
+    const after = await loadSyncState(database.db, SHOP);
+    // Only whole batches were committed: the checkpoint counts their lines (orders and line items alike).
+    expect(Number(after?.bulk_lines_done)).toBe(cutAt - 1);
+    expect(await storedOrders()).toBe(21);
+    expect((await storedFlags()).get(1020)).toBe(false);
+    expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
+    expect(shopify.operations()).toBe(1);
+    expect(await storedFlags()).toEqual(expected);
+  });
+
+  it('marks orders whose line items come before the order line (ungrouped export), also across a crash', async () => {
+    const { lines, expected } = subscriptionShop();
+    // Shopify does not promise grouping with groupObjects false: put every line item first, orders after.
+    const shuffled = [...lines.filter((l) => l.text.includes('__parentId')), ...lines.filter((l) => !l.text.includes('__parentId'))];
+    const firstOrderLine = shuffled.findIndex((l) => !l.text.includes('__parentId'));
+    const cutAt = firstOrderLine + 20;
+    const shopify = scriptedShopify({ files: [cutDownload(joinLines(shuffled.slice(0, cutAt))), joinLines(shuffled)], objects: shuffled.length });
+    await expect(runBackfill(deps(shopify), SHOP)).rejects.toThrow(/connection reset/);
+    const after = await loadSyncState(database.db, SHOP);
+    // Marks of orders not stored yet are not committed: the checkpoint waits before the first of them.
+    expect(Number(after?.bulk_lines_done)).toBeLessThan(firstOrderLine);
+    expect(await storedOrders()).toBe(14);
+    expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
+    expect(await storedFlags()).toEqual(expected);
+    expect(await loadSyncState(database.db, SHOP)).toMatchObject({ state: 'live', orders_done: ORDERS });
+  });
+
+  it('keeps a subscription flag a webhook stored when an export order line (no line items) is newer', async () => {
+    const { lines, expected } = subscriptionShop();
+    const at = new Date(Date.UTC(2025, 0, 1));
+    // Order 0 came by webhook first (with its line items: subscription), older than the export's line.
+    await database.db.insertInto('orders').values({
+      shop_id: SHOP, order_id: 1000, customer_id: 1, guest_key: null, placed_at: at, updated_at: at, currency: 'USD',
+      total_minor: 1000, refunded_minor: 0, cancelled: false, test: false, subscription: true,
+    }).execute();
+    // Its selling-plan line item is in an earlier batch than the order line.
+    const withoutOrder0 = lines.filter((l) => !(l.orderIndex === 0 && !l.text.includes('__parentId')));
+    const reordered = [...withoutOrder0, lines[0]!];
+    const shopify = scriptedShopify({ files: [joinLines(reordered)], objects: reordered.length });
+    expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
+    expect(await storedFlags()).toEqual(expected);
   });
 });

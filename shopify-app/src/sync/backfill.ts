@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { ORDER_NODE_FIELDS, orderFromGraphql, type StoredOrder } from '../ingest/order.ts';
-import { ORDERS_INSERT_COLUMNS, ORDERS_NEWER_WINS, ordersUnnest, REQUEUE } from '../ingest/store.ts';
+import { BULK_LINE_ITEM_FIELDS, ORDER_NODE_FIELDS, orderFromGraphql, sellingPlanLineOf, type StoredOrder } from '../ingest/order.ts';
+import { ORDERS_INSERT_COLUMNS, ordersUnnest, REQUEUE } from '../ingest/store.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { readLines } from './jsonl.ts';
@@ -16,7 +16,7 @@ export interface BackfillDeps {
   clock: Clock;
   log: Logger;
   sleep: (ms: number) => Promise<void>;
-  /** Orders per insert transaction. Default 5,000. */
+  /** Orders per insert transaction (a batch also ends after 20 × this many JSONL lines). Default 5,000. */
   batchSize?: number;
   /** Delay between bulk-operation status polls, ms. Default 1,000. */
   pollMs?: number;
@@ -39,8 +39,12 @@ query BulkStatus($id: ID!) {
 const ORDERS_COUNT = `#graphql
 query OrdersCount { ordersCount(limit: null) { count } }`;
 
-/** The bulk query: every order of the shop with the fields the metrics need (no line items: no child lines). */
-export const BULK_ORDERS_QUERY = `{ orders { edges { node { ${ORDER_NODE_FIELDS} } } } }`;
+/**
+ * The bulk query: every order of the shop with the fields the metrics need, and its line items' selling plans (one
+ * child line per line item, for the subscription flag).
+ */
+export const BULK_ORDERS_QUERY = `{ orders { edges { node { ${ORDER_NODE_FIELDS}
+  ${BULK_LINE_ITEM_FIELDS} } } } }`;
 
 interface BulkOperation {
   id: string;
@@ -233,6 +237,18 @@ async function waitForBulkOperation(deps: BackfillDeps, shop: string, id: string
 
 /**
  * Streams the operation's JSONL into `orders`, skipping the first `skipLines` (stored by an earlier run).
+ *
+ * The file holds order lines and, for each order, one child line per line item (`__parentId` = the order's gid). With
+ * `groupObjects: false` (the default since API 2026-01) Shopify does not promise that children follow their parent, so
+ * a line item with a selling plan marks its order wherever the order is: in the batch being read (flag set before the
+ * insert), already stored (an `UPDATE` in the batch's transaction), or not stored yet (kept in `pending` until the
+ * order line or a webhook stores it; only selling-plan items of orders not yet seen are held, never the file).
+ *
+ * `bulk_lines_done` counts JSONL lines of every kind and is the resume point: every line up to it has its effect
+ * committed. A batch commits the lines it read, except that the checkpoint stays before the first line of any
+ * `pending` child (its mark is not stored yet), so a restart re-reads that child; re-read orders are upserted again
+ * and keep a subscription flag already stored ({@link insertOrdersBulk}), so a crash anywhere, even between an order
+ * and its children, loses no mark.
  * @returns the number of lines the file held (skipped ones included).
  */
 async function streamResult(deps: BackfillDeps, shop: string, operationId: string, url: string, skipLines: number): Promise<number> {
@@ -248,28 +264,45 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     throw new AppError('sync', `bulk result of ${shop}: HTTP ${response.status}`);
   }
   const batchSize = deps.batchSize ?? 5000;
+  const maxBatchLines = batchSize * 20;
   let lineNo = 0;
   let linesDone = skipLines;
-  let ordersDone = skipLines;
+  let ordersDone = 0;
   let batch: StoredOrder[] = [];
+  let batchById = new Map<number, StoredOrder>();
+  /** Orders marked by a child line but not stored with the mark yet -> the line number of their first such child. */
+  const pending = new Map<number, number>();
   let batchLines = 0;
   const flush = async (): Promise<void> => {
     if (batchLines === 0) return;
     const orders = batch;
     const lines = batchLines;
     batch = [];
+    batchById = new Map();
     batchLines = 0;
-    await deps.db.transaction().execute(async (trx) => {
+    for (const o of orders) if (pending.delete(o.orderId)) o.subscription = true;
+    const toMark = [...pending.keys()];
+    const checkpoint = await deps.db.transaction().execute(async (trx) => {
       await insertOrdersBulk(trx, shop, orders);
+      if (toMark.length > 0) {
+        // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
+        const found = await sql<{ order_id: string | number }>`UPDATE orders SET subscription = true
+          WHERE shop_id = ${shop} AND order_id = ANY(${toMark}::bigint[]) RETURNING order_id`.execute(trx);
+        for (const row of found.rows) pending.delete(Number(row.order_id));
+      }
+      // Held back before the first mark still waiting for its order, so that a restart reads that child again.
+      let done = linesDone + lines;
+      for (const line of pending.values()) done = Math.min(done, line - 1);
       // Absolute and never decreasing, and only for the recorded operation: a second runner on the same operation
       // does not double count, one on a replaced operation does not touch the new one's checkpoint.
-      await sql`UPDATE sync_state SET bulk_lines_done = GREATEST(bulk_lines_done, ${linesDone + lines}),
+      await sql`UPDATE sync_state SET bulk_lines_done = GREATEST(bulk_lines_done, ${done}),
         orders_done = GREATEST(orders_done, ${ordersDone + orders.length}), message = NULL
         WHERE shop_id = ${shop} AND bulk_operation_id = ${operationId}`.execute(trx);
+      return done;
     });
     linesDone += lines;
     ordersDone += orders.length;
-    deps.onProgress?.(shop, linesDone);
+    deps.onProgress?.(shop, checkpoint);
   };
   await deps.db
     .updateTable('sync_state')
@@ -279,29 +312,68 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     .execute();
   for await (const line of readLines(response.body)) {
     lineNo++;
-    if (lineNo <= skipLines) continue;
-    batchLines++;
-    const node = JSON.parse(line) as Record<string, unknown>;
-    // Child lines (nested connections) carry __parentId; the bulk query asks for none, so they are skipped.
-    if (node['__parentId'] === undefined && typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
-      batch.push(orderFromGraphql(node));
+    // A JSON key is the only place `"__parentId"` can appear unescaped: child lines are told apart without parsing.
+    const child = line.includes('"__parentId"');
+    if (lineNo <= skipLines) {
+      if (!child) ordersDone++;
+      continue;
     }
-    if (batchLines >= batchSize) await flush();
+    batchLines++;
+    if (!child) {
+      const node = JSON.parse(line) as Record<string, unknown>;
+      if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
+        const order = orderFromGraphql(node);
+        batch.push(order);
+        batchById.set(order.orderId, order);
+      }
+    } else if (!line.includes('"sellingPlan":null')) {
+      // Most line items have no selling plan: only the others are parsed.
+      const item = sellingPlanLineOf(JSON.parse(line));
+      if (item !== null && item.hasSellingPlan) {
+        const order = batchById.get(item.orderId);
+        if (order !== undefined) order.subscription = true;
+        else if (!pending.has(item.orderId)) pending.set(item.orderId, lineNo);
+      }
+    }
+    if (batch.length >= batchSize || batchLines >= maxBatchLines) await flush();
   }
   await flush();
+  if (pending.size > 0) {
+    deps.log.warn('bulk line items whose order is not in the export; their marks are dropped', { shop, operation: operationId, orders: pending.size });
+  }
   return lineNo;
 }
 
 /**
+ * `ON CONFLICT` of the backfill's insert: the webhook rule (newer `updated_at` wins, see `ORDERS_NEWER_WINS` in
+ * ingest/store.ts) except that a stored `subscription = true` is kept. An export order line carries no line items
+ * (they are child lines), so its flag is only a lower bound; what is stored came from a webhook (all line items) or from
+ * this export's child lines. An order's selling-plan line items are never taken away (an edit zeroes a line's
+ * quantity, the line stays), so the flag only ever goes from false to true.
+ */
+const ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION = sql.raw(`ON CONFLICT (shop_id, order_id) DO UPDATE SET
+  customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
+  updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
+  refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
+  subscription = excluded.subscription OR orders.subscription
+WHERE excluded.updated_at > orders.updated_at
+   OR (excluded.updated_at = orders.updated_at
+       AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
+            excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription OR orders.subscription)
+       IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
+            orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))`);
+
+/**
  * The backfill's insert: like the webhook upsert (newer `updated_at` wins, so a webhook that landed first is not
- * overwritten by an older export line) but without per-row bookkeeping; recompute is queued once at the end.
+ * overwritten by an older export line) but without per-row bookkeeping, and a stored subscription flag is kept (see
+ * {@link ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}); recompute is queued once at the end.
  */
 export async function insertOrdersBulk(db: Kysely<DB>, shop: string, orders: readonly StoredOrder[]): Promise<void> {
   if (orders.length === 0) return;
   await sql`
     INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
     ${ordersUnnest(shop, orders)}
-    ${ORDERS_NEWER_WINS}`.execute(db);
+    ${ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}`.execute(db);
   const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
   if (refunds.length > 0) {
     await sql`
