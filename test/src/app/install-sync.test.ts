@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeShopReport, endOfLocalDayMs, type CustomerInsightV1, type CustomersFeedV1, type ShopSummaryV1 } from '@clvlens/core';
 import { loadOrderRecords } from '@clvlens/shopify-app';
 import { generateShop } from '../generator/generate.ts';
-import type { ShopData } from '../shop-model/types.ts';
+import type { Order, ShopData } from '../shop-model/types.ts';
 import { startHarness, truthRecords, waitForLive, type Harness } from './harness.ts';
+
+/** Shopify's two signs of a recurring order: a line item bought with a selling plan, or a subscription-contract renewal. */
+const isSubscription = (o: Order): boolean =>
+  o.sourceName === 'subscription_contract' || o.lineItems.some((li) => li.sellingPlanName !== null);
 
 describe('the app against the fake Shopify', () => {
   let h: Harness;
@@ -63,6 +67,16 @@ describe('the app against the fake Shopify', () => {
     expect(summary.sync).toMatchObject({ state: 'live', ordersDone: truth.length, message: null });
   });
 
+  it('stores the subscription flag of every order: a selling plan on a line item or a subscription-contract renewal', async () => {
+    const stored = new Map((await loadOrderRecords(h.database.db, shop)).map((r) => [r.orderId, r.subscription]));
+    const truth = h.fake.control.truth(shop).orders;
+    const expected = new Map(truth.map((o) => [String(o.id), isSubscription(o)]));
+    // The shop has both kinds, and first orders of a subscription (a checkout, not a contract) among them.
+    expect(truth.filter((o) => o.sourceName === 'subscription_contract').length).toBeGreaterThan(0);
+    expect(truth.filter((o) => o.sourceName !== 'subscription_contract' && isSubscription(o)).length).toBeGreaterThan(0);
+    expect(stored).toEqual(expected);
+  });
+
   it('computes the shop metrics core computes on the truth', async () => {
     const truth = truthRecords(h.fake.control.truth(shop));
     const report = computeShopReport(truth, { asOfMs: summary.asOfMs, timeZone: data.shop.ianaTimezone, currency: data.shop.currencyCode });
@@ -119,6 +133,24 @@ describe('the app against the fake Shopify', () => {
     expect(changed).toBeGreaterThanOrEqual(1);
     const refundedAfter = (await loadOrderRecords(h.database.db, shop)).find((r) => r.orderId === String(order.id))!.refundedMinor;
     expect(refundedAfter).toBe(100);
+  });
+
+  it('reconciliation reads line items too: first subscription orders keep their flag', async () => {
+    const truth = h.fake.control.truth(shop).orders;
+    const firsts = truth
+      .filter((o) => o.sourceName !== 'subscription_contract' && isSubscription(o))
+      .sort((a, b) => b.updatedAtMs - a.updatedAtMs);
+    expect(firsts.length).toBeGreaterThanOrEqual(3);
+    const sinceMs = firsts[2]!.updatedAtMs;
+    const window = truth.filter((o) => o.updatedAtMs >= sinceMs);
+    // Forget the flag of every order the pass will read, as if the backfill had not set it.
+    await h.database.db.updateTable('orders').set({ subscription: false })
+      .where('shop_id', '=', shop).where('order_id', 'in', window.map((o) => o.id)).execute();
+    // reconcile re-reads from 2 minutes before its checkpoint.
+    await h.database.db.updateTable('sync_state').set({ reconcile_checkpoint: new Date(sinceMs + 120_000) }).where('shop_id', '=', shop).execute();
+    await h.server.app.reconcile(shop);
+    const stored = new Map((await loadOrderRecords(h.database.db, shop)).map((r) => [r.orderId, r.subscription]));
+    for (const o of window) expect([o.id, stored.get(String(o.id))]).toEqual([o.id, isSubscription(o)]);
   });
 
   it('revokes everything on uninstall and erases the shop on shop/redact', async () => {
