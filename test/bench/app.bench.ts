@@ -197,8 +197,9 @@ try {
     };
     // The app was built with a fixed backfill config; wrap its progress through the sync_state rows instead.
     const poll = setInterval(() => {
-      void database.db.selectFrom('sync_state').select('bulk_lines_done').where('shop_id', '=', SHOP).executeTakeFirst().then((r) => {
-        if (r && r.bulk_lines_done > lines) progress(SHOP, r.bulk_lines_done);
+      // orders_done, not bulk_lines_done: the JSONL also holds one line per line item (selling plans).
+      void database.db.selectFrom('sync_state').select('orders_done').where('shop_id', '=', SHOP).executeTakeFirst().then((r) => {
+        if (r && Number(r.orders_done) > lines) progress(SHOP, Number(r.orders_done));
       });
     }, 20);
     await backfillWith(SHOP);
@@ -207,7 +208,7 @@ try {
     const stored = await database.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const streamRate = lines > firstBatchLines ? ((lines - firstBatchLines) / (lastBatchAt - firstBatchAt)) * 1000 : NaN;
     console.log(`backfill: ${stored.n} orders stored in ${s(totalMs)} including the fake's export and VACUUM -> ${Math.round((stored.n / totalMs) * 1000)} orders/s overall`);
-    console.log(`backfill stream (JSONL -> PGlite, between first and last committed batch as polled): ${Math.round(streamRate)} orders/s`);
+    console.log(`backfill stream (JSONL with line items -> PGlite, orders between first and last committed batch as polled): ${Math.round(streamRate)} orders/s`);
   }
 
   // The fake (1M orders in this heap) is not needed any more: stop it and drop every reference to it, so the app's
