@@ -59,16 +59,22 @@ let fakeStopped = false;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'clvlens-app-bench-'));
 const database = await createDatabase({ dataDir });
-const server = await startAppServer({
-  apiKey: KEY,
-  apiSecretKey: SECRET,
-  appUrl: 'https://clvlens.example.com',
-  encryptionKey: 'c'.repeat(64),
-  database,
-  shopify: createShopifyApi({ apiKey: KEY, apiSecretKey: SECRET, appUrl: 'https://clvlens.example.com' }),
-  port: 0,
-  log: silentLogger,
-  appOptions: { workers: false, fetch: (input, init) => (fakeFetch ? fakeFetch(input, init) : Promise.reject(new Error('the fake Shopify was stopped'))), backfill: { pollMs: 50, batchSize: 10_000 } },
+/** The app on the bench's database, workers off (each figure is one step alone). */
+const startBenchServer = (appOptions: Parameters<typeof startAppServer>[0]['appOptions'] = {}) =>
+  startAppServer({
+    apiKey: KEY,
+    apiSecretKey: SECRET,
+    appUrl: 'https://clvlens.example.com',
+    encryptionKey: 'c'.repeat(64),
+    database,
+    shopify: createShopifyApi({ apiKey: KEY, apiSecretKey: SECRET, appUrl: 'https://clvlens.example.com' }),
+    port: 0,
+    log: silentLogger,
+    appOptions: { workers: false, ...appOptions },
+  });
+const server = await startBenchServer({
+  fetch: (input, init) => (fakeFetch ? fakeFetch(input, init) : Promise.reject(new Error('the fake Shopify was stopped'))),
+  backfill: { pollMs: 50, batchSize: 10_000 },
 });
 /** Writes `n` insights of the stored shape (what writeInsights stores) and moves the shop's change sequence past them. */
 const seedInsights = async (n: number): Promise<void> => {
@@ -256,17 +262,7 @@ try {
   // 3b. The same after a restart: a new app on the same database starts with an empty feed cache and warms it in the
   // background; a read issued at once waits for that warm-up, a read a moment later is served from memory.
   if (PARTS.has('feed')) {
-    const restarted = await startAppServer({
-      apiKey: KEY,
-      apiSecretKey: SECRET,
-      appUrl: 'https://clvlens.example.com',
-      encryptionKey: 'c'.repeat(64),
-      database,
-      shopify: createShopifyApi({ apiKey: KEY, apiSecretKey: SECRET, appUrl: 'https://clvlens.example.com' }),
-      port: 0,
-      log: silentLogger,
-      appOptions: { workers: false },
-    });
+    const restarted = await startBenchServer();
     try {
       for (const label of ['issued right at start', 'issued again']) {
         t0 = performance.now();
