@@ -146,7 +146,11 @@ describe('incremental recompute', () => {
     // Deleted without a queue entry (as if that webhook's recompute was lost): the full run still finds it.
     await database.db.insertInto('customers').values({ shop_id: SHOP, customer_id: 11, deleted: true }).execute();
     nowMs = asOfFor(nowMs, TZ) + 1;
+    // A change that arrives first thing in the new day is written before the full run starts.
+    await upsertOrders(database.db, SHOP, [order(10_002, 12, nowMs, 2500)]);
+    feedWrites.length = 0;
     const result = await compute.recomputeShop(SHOP);
+    expect(feedWrites[0]).toEqual([12]);
     expect(result).toMatchObject({ mode: 'full', reason: 'new-day', deleted: 1 });
     expect((await insights()).get(11)).toMatchObject({ deleted: true, payload: null });
     expect(result.changed).toBeGreaterThan(100);

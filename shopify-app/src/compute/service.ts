@@ -51,7 +51,8 @@ export interface ComputeService {
    * Brings the shop's insights up to date. Normally incremental: only the customers in `recompute_queue` are
    * rescored, from their own orders, with the models and RFM cut points of the last full run. A full run (models
    * refit on all orders, every customer rescored, shop metrics recomputed) happens when the shop has no models yet,
-   * when a new day began in the shop's time zone (the refit schedule: daily, as "days since" moves for everyone),
+   * when a new day began in the shop's time zone (the refit schedule: daily, as "days since" moves for everyone; the
+   * queued customers are rescored first, so their changes do not wait for it),
    * when the queue holds more than a quarter of the customers, or when `full` is asked. Writes only the insights that
    * changed. `metrics: 'now'` (default) also refreshes the shop metrics after an incremental run; `'skip'` leaves that
    * to {@link refreshShopMetrics} (the app's throttled job).
@@ -237,12 +238,14 @@ export function createComputeService(deps: {
       const models = await storedModels(shop);
       if (runOptions.full) return fullRun(shop, info, FullRunReason.requested);
       if (!models) return fullRun(shop, info, FullRunReason.noModels);
-      if (models.asOfMs !== asOfFor(clock.now(), info.timeZone)) return fullRun(shop, info, FullRunReason.newDay);
+      const asOfMs = asOfFor(clock.now(), info.timeZone);
       const { rows } = await sql<{ n: string | number }>`SELECT count(*) AS n FROM recompute_queue WHERE shop_id = ${shop}`.execute(db);
       if (Number(rows[0]?.n ?? 0) > Math.max(INCREMENTAL_BATCH, models.churn.customerCount / 4)) return fullRun(shop, info, FullRunReason.largeQueue);
 
       const started = clock.now();
-      const context: ComputeContext = { currency: info.currency ?? 'USD', timeZone: info.timeZone, asOfMs: models.asOfMs, options };
+      // On a new local day the queued customers are still rescored first, as of today with yesterday's models, so
+      // their changes show at once; the full run that follows (refit, everyone) can take a minute on a large shop.
+      const context: ComputeContext = { currency: info.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options };
       let customers = 0;
       let changed = 0;
       let deleted = 0;
@@ -267,6 +270,7 @@ export function createComputeService(deps: {
       }
       if (changed + deleted >= 10_000) await analyzeAfterLargeWrite(db, changed + deleted, changed + deleted);
       if (customers > 0) log.info('recomputed', { shop, mode: 'incremental', customers, changed, deleted, remaining, ms: clock.now() - started });
+      if (models.asOfMs !== asOfMs) return fullRun(shop, info, FullRunReason.newDay);
       if (runOptions.metrics !== 'skip') await refreshShopMetrics(shop);
       return { mode: 'incremental', reason: null, customers, changed, deleted, remaining };
     },
