@@ -13,7 +13,7 @@ import {
   revokeExtensionTokens,
 } from './api/pairing.ts';
 import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readShopSummary } from './api/read.ts';
-import { FeedCache } from './api/feed-cache.ts';
+import { FeedCache, type FeedEntry } from './api/feed-cache.ts';
 import { authenticateSessionToken, type InstallDeps } from './auth/install.ts';
 import { createDashboardAssets } from './dashboard/assets.ts';
 import { renderDashboardPage } from './dashboard/page.ts';
@@ -95,7 +95,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     log,
     ...(options.compute ? { options: options.compute } : {}),
-    ...(feedCache ? { feed: feedCache } : {}),
+    ...(feedCache ? { feed: { apply: (shop: string, writes: readonly FeedEntry[]) => feedCache.apply(shop, writes), warm: (shop: string) => feedCache.warm(db, shop) } } : {}),
   });
 
   // One backfill per shop at a time in this process (a job and a direct call, or a retry racing a finish webhook):

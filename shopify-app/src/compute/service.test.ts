@@ -54,6 +54,7 @@ describe('incremental recompute', () => {
   let compute: ComputeService;
   let nowMs = START;
   const feedWrites: number[][] = [];
+  const warmed: string[] = [];
   const insights = async () =>
     new Map(
       (await database.db.selectFrom('customer_insights').select(['customer_id', 'change_seq', 'deleted', 'payload']).where('shop_id', '=', SHOP).execute()).map((r) => [
@@ -74,7 +75,12 @@ describe('incremental recompute', () => {
       db: database.db,
       clock: { now: () => nowMs },
       log: silentLogger,
-      feed: { apply: (_shop, writes) => feedWrites.push(writes.map((w) => w.customerId)) },
+      feed: {
+        apply: (_shop, writes) => feedWrites.push(writes.map((w) => w.customerId)),
+        warm: async (shop) => {
+          warmed.push(shop);
+        },
+      },
     });
   });
   afterAll(async () => {
@@ -85,6 +91,7 @@ describe('incremental recompute', () => {
     const result = await compute.recomputeShop(SHOP);
     expect(result).toMatchObject({ mode: 'full', reason: 'no-models', customers: 120, changed: 120 });
     expect(feedWrites.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(warmed).toEqual([SHOP]);
     const m = await metrics();
     expect(m.models.asOfMs).toBe(asOfFor(nowMs, TZ));
     expect(m.models.churn.method).toBe('mbg-nbd');

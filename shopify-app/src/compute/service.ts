@@ -80,8 +80,11 @@ export function createComputeService(deps: {
   clock: Clock;
   log: Logger;
   options?: ComputeOptions;
-  /** Told about every committed insight write, with the rows written (the embedded feed cache). */
-  feed?: { apply(shop: string, writes: readonly FeedEntry[]): void };
+  /**
+   * The embedded feed cache: told about every committed insight write, with the rows written, and asked to load a
+   * shop after a full run (the first full run follows the backfill, just before the extension's first sync).
+   */
+  feed?: { apply(shop: string, writes: readonly FeedEntry[]): void; warm(shop: string): Promise<void> };
 }): ComputeService {
   const { db, clock, log } = deps;
   const options = deps.options ?? {};
@@ -195,6 +198,7 @@ export function createComputeService(deps: {
     for (let from = 0; from < gone.length; from += FULL_RUN_CHUNK) await write([], gone.slice(from, from + FULL_RUN_CHUNK));
     await dequeueEntries(db, shop, queued);
     await analyzeAfterLargeWrite(db, written.changed + written.deleted, storedIds.length);
+    await deps.feed?.warm(shop);
     const metricsStarted = clock.now();
     const { summary, report } = computeShopMetrics(records, context);
     await storeMetrics(shop, summary, report, nowMs, models);
