@@ -184,4 +184,19 @@ describe('createApp', () => {
     expect((await get('/api/v1/shop/summary', tokenB)).status).toBe(401);
     expect((await get('/api/v1/shop/summary', tokenA)).status).toBe(200);
   });
+
+  it('queues a full run for a shop whose local day moved on while the app was down', async () => {
+    // A's "as of" is the end of 2026-11-20 in New York; a day later, a starting app asks for its recompute.
+    const earlier = await app.jobs.boss.findJobs('recompute', { limit: 100 });
+    if (earlier.length > 0) await app.jobs.boss.deleteJob('recompute', earlier.map((j) => j.id));
+    await database.db.deleteFrom('recompute_queue').execute();
+    const later = await createApp({ database, shopify, encryptionKey: KEY, clock: { now: () => clock.now() + 86_400_000 }, log: silentLogger, workers: false });
+    try {
+      const queued = (await later.jobs.boss.findJobs<{ shop: string }>('recompute', { limit: 100 })).filter((j) => j.state === 'created');
+      expect(queued.map((j) => j.data.shop)).toContain(A);
+      expect(await later.compute.recomputeShop(A)).toMatchObject({ mode: 'full', reason: 'new-day' });
+    } finally {
+      await later.stop();
+    }
+  });
 });
