@@ -2,7 +2,6 @@ import {
   computeShopReport,
   customerKeyOf,
   endOfLocalDayMs,
-  fitChurnModels,
   isCountedOrder,
   orderNetMinor,
   rfmCutPointsOf,
@@ -15,6 +14,7 @@ import {
   type ShopReport,
   type ShopSummaryV1,
 } from '@clvlens/core';
+import { fitChurnModelsOffThread } from './fit-off-thread.ts';
 import type { InsightDraft } from './write.ts';
 
 /** Tunables of the computation (all optional). */
@@ -63,14 +63,24 @@ export function asOfFor(nowMs: number, timeZone: string): number {
 }
 
 /**
- * Fits the shop's models on all its orders (a full run): `fitChurnModels` on the counted orders and the RFM cut points
+ * Lets pending I/O (webhooks, API reads) run between the long synchronous steps of a full run: core's work on a
+ * 1,000,000-order shop takes seconds, and in one piece it would hold every request of the process that long.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Fits the shop's models on all its orders (a full run): `fitChurnModels` on the counted orders (on a worker thread
+ * for a large shop, see fit-off-thread.ts) and the RFM cut points
  * of every customer (guests by email included, as in core's own RFM). Also returns the full summaries, which the full
  * run scores with directly.
  */
-export function fitShopModels(records: readonly OrderRecord[], context: ComputeContext): { models: ShopModels; summaries: CustomerSummary[] } {
+export async function fitShopModels(records: readonly OrderRecord[], context: ComputeContext): Promise<{ models: ShopModels; summaries: CustomerSummary[] }> {
   const { asOfMs, timeZone, currency } = context;
   const summaries = summarizeCustomers(records, { asOfMs, timeZone, currency });
-  const churn = fitChurnModels(countedOrders(records, asOfMs).counted, { asOfMs, timeZone });
+  await yieldToEventLoop();
+  const churn = await fitChurnModelsOffThread(countedOrders(records, asOfMs).counted, { asOfMs, timeZone });
   return { models: { asOfMs, churn, rfmCutPoints: rfmCutPointsOf(summaries) }, summaries };
 }
 

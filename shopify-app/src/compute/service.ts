@@ -7,6 +7,7 @@ import {
   asOfFor,
   computeShopMetrics,
   fitShopModels,
+  yieldToEventLoop,
   scoreCustomers,
   type ComputeContext,
   type ComputeOptions,
@@ -177,8 +178,11 @@ export function createComputeService(deps: {
       asOfMs: asOfFor(nowMs, shopInfo.timeZone),
       options,
     };
-    const { models, summaries } = fitShopModels(records, context);
+    await yieldToEventLoop();
+    const { models, summaries } = await fitShopModels(records, context);
+    await yieldToEventLoop();
     const drafts = scoreCustomers(records, deleted, models, context, summaries);
+    await yieldToEventLoop();
     // Written in chunks, each its own short transaction: on the embedded database a transaction holds the only
     // connection, and one over every customer of a large shop would keep webhooks waiting past Shopify's 5 s.
     const written = { changed: 0, deleted: 0 };
@@ -200,6 +204,7 @@ export function createComputeService(deps: {
     await analyzeAfterLargeWrite(db, written.changed + written.deleted, storedIds.length);
     await deps.feed?.warm(shop);
     const metricsStarted = clock.now();
+    await yieldToEventLoop();
     const { summary, report } = computeShopMetrics(records, context);
     await storeMetrics(shop, summary, report, nowMs, models);
     metricsDurations.set(shop, clock.now() - metricsStarted);
