@@ -8,7 +8,6 @@ import {
   scoreChurnRisk,
   summarizeCustomers,
   type ChurnModels,
-  type CustomerSummary,
   type OrderRecord,
   type RfmCutPoints,
   type ShopReport,
@@ -71,17 +70,50 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * Fits the shop's models on all its orders (a full run): `fitChurnModels` on the counted orders (on a worker thread
- * for a large shop, see fit-off-thread.ts) and the RFM cut points
- * of every customer (guests by email included, as in core's own RFM). Also returns the full summaries, which the full
- * run scores with directly.
+ * The orders grouped by customer (core's `customerKeyOf`: Shopify id, or email key for guests) into chunks of at most
+ * `customersPerChunk` whole customers, for work done one chunk at a time with the event loop free in between. Orders
+ * without a customer key are left out (they count in shop metrics only).
  */
-export async function fitShopModels(records: readonly OrderRecord[], context: ComputeContext): Promise<{ models: ShopModels; summaries: CustomerSummary[] }> {
+export function customerChunks(records: readonly OrderRecord[], customersPerChunk: number): OrderRecord[][] {
+  const byCustomer = new Map<string, OrderRecord[]>();
+  for (const order of records) {
+    const key = customerKeyOf(order);
+    if (key === null) continue;
+    let list = byCustomer.get(key);
+    if (!list) byCustomer.set(key, (list = []));
+    list.push(order);
+  }
+  const chunks: OrderRecord[][] = [];
+  let chunk: OrderRecord[] = [];
+  let customers = 0;
+  for (const list of byCustomer.values()) {
+    for (const order of list) chunk.push(order);
+    if (++customers === customersPerChunk) {
+      chunks.push(chunk);
+      chunk = [];
+      customers = 0;
+    }
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * Fits the shop's models on all its orders (a full run): `fitChurnModels` on the counted orders (on a worker thread
+ * for a large shop, see fit-off-thread.ts) and the RFM cut points of every customer (guests by email included, as in
+ * core's own RFM). The customers' RFM values are summarised a chunk at a time (`chunks`, from
+ * {@link customerChunks}): each value depends on the customer's own orders only, and one pass over a 1,000,000-order
+ * shop would hold the thread for seconds.
+ */
+export async function fitShopModels(records: readonly OrderRecord[], chunks: readonly OrderRecord[][], context: ComputeContext): Promise<ShopModels> {
   const { asOfMs, timeZone, currency } = context;
-  const summaries = summarizeCustomers(records, { asOfMs, timeZone, currency });
-  await yieldToEventLoop();
+  const values: { daysSinceLastOrder: number; orderCount: number; netSpentMinor: number }[] = [];
+  for (const chunk of chunks) {
+    for (const s of summarizeCustomers(chunk, { asOfMs, timeZone, currency })) values.push({ daysSinceLastOrder: s.daysSinceLastOrder, orderCount: s.orderCount, netSpentMinor: s.netSpentMinor });
+    await yieldToEventLoop();
+  }
   const churn = await fitChurnModelsOffThread(countedOrders(records, asOfMs).counted, { asOfMs, timeZone });
-  return { models: { asOfMs, churn, rfmCutPoints: rfmCutPointsOf(summaries) }, summaries };
+  return { asOfMs, churn, rfmCutPoints: rfmCutPointsOf(values) };
 }
 
 /**
@@ -89,17 +121,15 @@ export async function fitShopModels(records: readonly OrderRecord[], context: Co
  * scored with `models` fitted earlier: core's `summarizeCustomers` against the stored RFM cut points and
  * `scoreChurnRisk` with the stored churn models. Customers in `deleted` (deleted or redacted in Shopify) get none;
  * guests get none (they count in shop metrics only).
- * @param summaries the customers' summaries when already made (the full run), else made here.
  */
 export function scoreCustomers(
   records: readonly OrderRecord[],
   deleted: ReadonlySet<string>,
   models: ShopModels,
   context: ComputeContext,
-  summaries?: readonly CustomerSummary[],
 ): InsightDraft[] {
   const { currency, timeZone, asOfMs, options } = context;
-  const own = summaries ?? summarizeCustomers(records, { asOfMs, timeZone, currency, rfmCutPoints: models.rfmCutPoints });
+  const own = summarizeCustomers(records, { asOfMs, timeZone, currency, rfmCutPoints: models.rfmCutPoints });
   const { counted, history } = countedOrders(records, asOfMs);
   const risk = scoreChurnRisk(counted, models.churn, {
     asOfMs,

@@ -6,6 +6,7 @@ import type { FeedEntry } from '../api/feed-cache.ts';
 import {
   asOfFor,
   computeShopMetrics,
+  customerChunks,
   fitShopModels,
   yieldToEventLoop,
   scoreCustomers,
@@ -178,12 +179,12 @@ export function createComputeService(deps: {
       asOfMs: asOfFor(nowMs, shopInfo.timeZone),
       options,
     };
+    // Whole customers a chunk at a time, the event loop free in between: scoring a customer needs only their own
+    // orders and the shop's models, and one pass over a 1,000,000-order shop held the thread for seconds.
+    const chunks = customerChunks(records, FULL_RUN_CHUNK);
     await yieldToEventLoop();
-    const { models, summaries } = await fitShopModels(records, context);
-    await yieldToEventLoop();
-    const drafts = scoreCustomers(records, deleted, models, context, summaries);
-    await yieldToEventLoop();
-    // Written in chunks, each its own short transaction: on the embedded database a transaction holds the only
+    const models = await fitShopModels(records, chunks, context);
+    // Each chunk's writes are their own short transaction: on the embedded database a transaction holds the only
     // connection, and one over every customer of a large shop would keep webhooks waiting past Shopify's 5 s.
     const written = { changed: 0, deleted: 0 };
     const write = async (chunk: readonly InsightDraft[], scope: readonly number[]) => {
@@ -193,11 +194,12 @@ export function createComputeService(deps: {
       written.deleted += result.deleted;
     };
     const storedIds = await db.selectFrom('customer_insights').select('customer_id').where('shop_id', '=', shop).where('deleted', '=', false).execute();
-    for (let from = 0; from < drafts.length; from += FULL_RUN_CHUNK) {
-      const chunk = drafts.slice(from, from + FULL_RUN_CHUNK);
-      await write(chunk, chunk.map((d) => Number(d.customerId)));
+    const computed = new Set<number>();
+    for (const chunk of chunks) {
+      const drafts = scoreCustomers(chunk, deleted, models, context);
+      for (const d of drafts) computed.add(Number(d.customerId));
+      await write(drafts, drafts.map((d) => Number(d.customerId)));
     }
-    const computed = new Set(drafts.map((d) => Number(d.customerId)));
     const gone = storedIds.map((r) => Number(r.customer_id)).filter((id) => !computed.has(id));
     for (let from = 0; from < gone.length; from += FULL_RUN_CHUNK) await write([], gone.slice(from, from + FULL_RUN_CHUNK));
     await dequeueEntries(db, shop, queued);
@@ -213,13 +215,13 @@ export function createComputeService(deps: {
       mode: 'full',
       reason,
       orders: records.length,
-      customers: drafts.length,
+      customers: computed.size,
       changed: written.changed,
       deleted: written.deleted,
       method: models.churn.method,
       ms: clock.now() - started,
     });
-    return { mode: 'full', reason, customers: drafts.length, changed: written.changed, deleted: written.deleted, remaining: 0 };
+    return { mode: 'full', reason, customers: computed.size, changed: written.changed, deleted: written.deleted, remaining: 0 };
   };
 
   const refreshShopMetrics = async (shop: string): Promise<boolean> => {
