@@ -1,40 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { fitChurnModels, type CountedOrder } from '@clvlens/core';
-import { fitChurnModelsOffThread } from './fit-off-thread.ts';
+import { fitChurnModels, toCountedOrders, type OrderRecord } from '@clvlens/core';
+import { countedColumns, fitChurnModelsOffThread, ordersOfColumns } from './fit-off-thread.ts';
 
 const DAY = 86_400_000;
 const AS_OF = Date.parse('2026-11-20T23:59:59.999Z');
 
-/** 400 customers, 1-6 orders each over two years (deterministic). */
-function countedOrders(): CountedOrder[] {
+/** 400 customers (every 7th a guest), 1-6 orders each over two years, some cancelled, test or after "as of". */
+function records(): OrderRecord[] {
   let seed = 777;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const orders: CountedOrder[] = [];
+  const out: OrderRecord[] = [];
   for (let c = 1; c <= 400; c++) {
     let at = AS_OF - 700 * DAY + Math.floor(next() * 300) * DAY;
-    for (let k = 0, n = 1 + Math.floor(next() * 6); k < n && at < AS_OF; k++) {
-      orders.push({ customerKey: c % 7 === 0 ? `guest${c}@example.com` : String(c), placedAtMs: at, amountMinor: 500 + Math.floor(next() * 9000) });
+    for (let k = 0, n = 1 + Math.floor(next() * 6); k < n; k++) {
+      const guest = c % 7 === 0;
+      out.push({
+        orderId: String(out.length + 1),
+        customerId: guest ? null : String(c),
+        email: guest ? `guest${c}@example.com` : null,
+        placedAtMs: at,
+        currency: 'USD',
+        totalMinor: 500 + Math.floor(next() * 9000),
+        refundedMinor: k === 1 ? 100 : 0,
+        cancelled: out.length % 31 === 0,
+        test: out.length % 53 === 0,
+        subscription: false,
+      });
       at += Math.floor(15 + next() * 150) * DAY;
     }
   }
-  return orders;
+  return out;
 }
 
 describe('fitChurnModelsOffThread', () => {
+  it('hands the worker exactly core\'s counted orders up to "as of"', async () => {
+    const all = records();
+    expect(all.some((r) => r.placedAtMs > AS_OF)).toBe(true);
+    const expected = toCountedOrders(all.filter((r) => r.placedAtMs <= AS_OF)).orders;
+    expect(ordersOfColumns(await countedColumns(all, AS_OF))).toEqual(expected);
+  });
+
   it('fits on a worker thread exactly what core fits in place', async () => {
-    const orders = countedOrders();
+    const all = records();
     const options = { asOfMs: AS_OF, timeZone: 'America/New_York' };
-    const inPlace = fitChurnModels(orders, options);
+    const inPlace = fitChurnModels(toCountedOrders(all).orders, options);
     expect(inPlace.method).toBe('mbg-nbd');
-    expect(await fitChurnModelsOffThread(orders, { ...options, minOrdersOffThread: 0 })).toEqual(inPlace);
+    expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { ...options, minOrdersOffThread: 0 })).toEqual(inPlace);
   });
 
   it('passes the fit options through, and fits small shops in place', async () => {
-    const orders = countedOrders();
+    const all = records();
+    const orders = toCountedOrders(all).orders;
     const options = { asOfMs: AS_OF, timeZone: 'UTC', minRepeatCustomers: 100_000 };
-    const offThread = await fitChurnModelsOffThread(orders, { ...options, minOrdersOffThread: 0 });
+    const offThread = await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { ...options, minOrdersOffThread: 0 });
     expect(offThread).toMatchObject({ method: 'cadence-rule', fallbackReason: 'too-few-repeat-customers' });
     expect(offThread).toEqual(fitChurnModels(orders, options));
-    expect(await fitChurnModelsOffThread(orders, { asOfMs: AS_OF, timeZone: 'UTC' })).toEqual(fitChurnModels(orders, { asOfMs: AS_OF, timeZone: 'UTC' }));
+    expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { asOfMs: AS_OF, timeZone: 'UTC' })).toEqual(fitChurnModels(orders, { asOfMs: AS_OF, timeZone: 'UTC' }));
   });
 });

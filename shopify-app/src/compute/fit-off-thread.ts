@@ -1,53 +1,94 @@
 import { Worker } from 'node:worker_threads';
-import { fitChurnModels, type ChurnModels, type ChurnModelFitOptions, type CountedOrder } from '@clvlens/core';
+import {
+  customerKeyOf,
+  fitChurnModels,
+  isCountedOrder,
+  orderNetMinor,
+  type ChurnModelFitOptions,
+  type ChurnModels,
+  type CountedOrder,
+  type OrderRecord,
+} from '@clvlens/core';
 
-/** What the fit worker receives: the counted orders as columns (typed arrays are moved, not copied). */
-export interface FitJob {
+/** Counted orders as columns: what the fit worker receives (typed arrays are moved to it, not copied). */
+export interface CountedColumns {
   keys: string[];
-  keyIndex: Int32Array;
-  placedAtMs: Float64Array;
-  amountMinor: Float64Array;
+  keyIndex: Int32Array<ArrayBuffer>;
+  placedAtMs: Float64Array<ArrayBuffer>;
+  amountMinor: Float64Array<ArrayBuffer>;
+}
+
+/** What the fit worker receives. */
+export interface FitJob {
+  columns: CountedColumns;
   options: ChurnModelFitOptions;
 }
 
 /**
  * Below this many counted orders the fit runs in place: it takes milliseconds there, less than starting a worker.
  * Above it, a fit that struggles (a shop whose orders the MBG/NBD describes badly, retried with penalties before the
- * cadence rule) took 1.2 s of one thread at 100,000 orders and grows with the shop.
+ * cadence rule) took 1.2 s of one thread at 100,000 orders and 5.3 s at 1,000,000.
  */
 export const OFF_THREAD_MIN_ORDERS = 20_000;
+
+/** Records handled between two yields to the event loop in {@link countedColumns}. */
+const YIELD_EVERY = 100_000;
+
+/**
+ * The counted orders up to `asOfMs` (core's `isCountedOrder`, `customerKeyOf`, `orderNetMinor`) as columns, built a
+ * slice at a time with the event loop free in between: a million order objects at once held the thread for a second.
+ */
+export async function countedColumns(records: readonly OrderRecord[], asOfMs: number): Promise<CountedColumns> {
+  const keyOf = new Map<string, number>();
+  const keys: string[] = [];
+  const keyIndex = new Int32Array(records.length);
+  const placedAtMs = new Float64Array(records.length);
+  const amountMinor = new Float64Array(records.length);
+  let n = 0;
+  for (let i = 0; i < records.length; i++) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+    const order = records[i]!;
+    if (order.placedAtMs > asOfMs || !isCountedOrder(order)) continue;
+    const key = customerKeyOf(order);
+    if (key === null) continue;
+    let k = keyOf.get(key);
+    if (k === undefined) {
+      k = keys.length;
+      keyOf.set(key, k);
+      keys.push(key);
+    }
+    keyIndex[n] = k;
+    placedAtMs[n] = order.placedAtMs;
+    amountMinor[n] = orderNetMinor(order);
+    n++;
+  }
+  return { keys, keyIndex: keyIndex.slice(0, n), placedAtMs: placedAtMs.slice(0, n), amountMinor: amountMinor.slice(0, n) };
+}
+
+/** The counted orders back from columns, in their original order. */
+export function ordersOfColumns(columns: CountedColumns): CountedOrder[] {
+  const orders: CountedOrder[] = new Array(columns.keyIndex.length);
+  for (let i = 0; i < orders.length; i++) {
+    orders[i] = { customerKey: columns.keys[columns.keyIndex[i]!]!, placedAtMs: columns.placedAtMs[i]!, amountMinor: columns.amountMinor[i]! };
+  }
+  return orders;
+}
 
 /**
  * core's `fitChurnModels` on a worker thread, so a large shop's fit does not hold the thread that answers webhooks
  * and API reads (the embedded database and HTTP share it). Same code, same input order: the same models as in place.
+ * The columns' arrays are moved to the worker (unusable here afterwards).
  */
 export async function fitChurnModelsOffThread(
-  orders: readonly CountedOrder[],
+  columns: CountedColumns,
   options: ChurnModelFitOptions & { minOrdersOffThread?: number },
 ): Promise<ChurnModels> {
   const { minOrdersOffThread, ...fitOptions } = options;
-  if (orders.length < (minOrdersOffThread ?? OFF_THREAD_MIN_ORDERS)) return fitChurnModels(orders, fitOptions);
-  const keyOf = new Map<string, number>();
-  const keys: string[] = [];
-  const keyIndex = new Int32Array(orders.length);
-  const placedAtMs = new Float64Array(orders.length);
-  const amountMinor = new Float64Array(orders.length);
-  for (let i = 0; i < orders.length; i++) {
-    const order = orders[i]!;
-    let k = keyOf.get(order.customerKey);
-    if (k === undefined) {
-      k = keys.length;
-      keyOf.set(order.customerKey, k);
-      keys.push(order.customerKey);
-    }
-    keyIndex[i] = k;
-    placedAtMs[i] = order.placedAtMs;
-    amountMinor[i] = order.amountMinor;
-  }
-  const job: FitJob = { keys, keyIndex, placedAtMs, amountMinor, options: fitOptions };
+  if (columns.keyIndex.length < (minOrdersOffThread ?? OFF_THREAD_MIN_ORDERS)) return fitChurnModels(ordersOfColumns(columns), fitOptions);
+  const job: FitJob = { columns, options: fitOptions };
   const worker = new Worker(new URL('./fit-worker.ts', import.meta.url), {
     workerData: job,
-    transferList: [keyIndex.buffer, placedAtMs.buffer, amountMinor.buffer],
+    transferList: [columns.keyIndex.buffer, columns.placedAtMs.buffer, columns.amountMinor.buffer],
   });
   try {
     return await new Promise<ChurnModels>((resolve, reject) => {

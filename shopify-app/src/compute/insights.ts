@@ -13,7 +13,7 @@ import {
   type ShopReport,
   type ShopSummaryV1,
 } from '@clvlens/core';
-import { fitChurnModelsOffThread } from './fit-off-thread.ts';
+import { countedColumns, fitChurnModelsOffThread } from './fit-off-thread.ts';
 import type { InsightDraft } from './write.ts';
 
 /** Tunables of the computation (all optional). */
@@ -71,12 +71,15 @@ export function yieldToEventLoop(): Promise<void> {
 
 /**
  * The orders grouped by customer (core's `customerKeyOf`: Shopify id, or email key for guests) into chunks of at most
- * `customersPerChunk` whole customers, for work done one chunk at a time with the event loop free in between. Orders
+ * `customersPerChunk` whole customers, for work done one chunk at a time with the event loop free in between (and
+ * free every 100,000 orders while grouping). Orders
  * without a customer key are left out (they count in shop metrics only).
  */
-export function customerChunks(records: readonly OrderRecord[], customersPerChunk: number): OrderRecord[][] {
+export async function customerChunks(records: readonly OrderRecord[], customersPerChunk: number): Promise<OrderRecord[][]> {
   const byCustomer = new Map<string, OrderRecord[]>();
-  for (const order of records) {
+  for (let i = 0; i < records.length; i++) {
+    if (i % 100_000 === 99_999) await yieldToEventLoop();
+    const order = records[i]!;
     const key = customerKeyOf(order);
     if (key === null) continue;
     let list = byCustomer.get(key);
@@ -103,7 +106,7 @@ export function customerChunks(records: readonly OrderRecord[], customersPerChun
  * for a large shop, see fit-off-thread.ts) and the RFM cut points of every customer (guests by email included, as in
  * core's own RFM). The customers' RFM values are summarised a chunk at a time (`chunks`, from
  * {@link customerChunks}): each value depends on the customer's own orders only, and one pass over a 1,000,000-order
- * shop would hold the thread for seconds.
+ * shop would hold the thread for seconds. Grouping and column building also yield every 100,000 orders.
  */
 export async function fitShopModels(records: readonly OrderRecord[], chunks: readonly OrderRecord[][], context: ComputeContext): Promise<ShopModels> {
   const { asOfMs, timeZone, currency } = context;
@@ -112,7 +115,7 @@ export async function fitShopModels(records: readonly OrderRecord[], chunks: rea
     for (const s of summarizeCustomers(chunk, { asOfMs, timeZone, currency })) values.push({ daysSinceLastOrder: s.daysSinceLastOrder, orderCount: s.orderCount, netSpentMinor: s.netSpentMinor });
     await yieldToEventLoop();
   }
-  const churn = await fitChurnModelsOffThread(countedOrders(records, asOfMs).counted, { asOfMs, timeZone });
+  const churn = await fitChurnModelsOffThread(await countedColumns(records, asOfMs), { asOfMs, timeZone });
   return { asOfMs, churn, rfmCutPoints: rfmCutPointsOf(values) };
 }
 

@@ -181,7 +181,7 @@ export function createComputeService(deps: {
     };
     // Whole customers a chunk at a time, the event loop free in between: scoring a customer needs only their own
     // orders and the shop's models, and one pass over a 1,000,000-order shop held the thread for seconds.
-    const chunks = customerChunks(records, FULL_RUN_CHUNK);
+    const chunks = await customerChunks(records, FULL_RUN_CHUNK);
     await yieldToEventLoop();
     const models = await fitShopModels(records, chunks, context);
     // Each chunk's writes are their own short transaction: on the embedded database a transaction holds the only
