@@ -5,6 +5,7 @@ import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from '../ingest/order.ts';
 import { queueRecompute, upsertOrders } from '../ingest/store.ts';
 import { silentLogger } from '../log.ts';
+import { storedOrder } from '../testing/fixtures.ts';
 import { asOfFor, scoreCustomers, type ShopModels } from './insights.ts';
 import { loadOrderRecords } from './load.ts';
 import { createComputeService, type ComputeService } from './service.ts';
@@ -33,20 +34,7 @@ function shopOrders(): StoredOrder[] {
 }
 
 function order(orderId: number, customerId: number, placedAtMs: number, totalMinor: number): StoredOrder {
-  return {
-    orderId,
-    customerId,
-    guestKey: null,
-    placedAtMs,
-    updatedAtMs: placedAtMs,
-    currency: 'USD',
-    totalMinor,
-    refundedMinor: 0,
-    cancelled: false,
-    test: false,
-    subscription: false,
-    refunds: [],
-  };
+  return storedOrder({ orderId, customerId, placedAtMs, totalMinor });
 }
 
 describe('incremental recompute', () => {

@@ -3,22 +3,11 @@ import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from './order.ts';
 import { upsertOrders } from './store.ts';
+import { storedOrder } from '../testing/fixtures.ts';
 
 const SHOP = 'store.myshopify.com';
-const order = (customerId: number, updatedAtMs: number, totalMinor: number): StoredOrder => ({
-  orderId: 77,
-  customerId,
-  guestKey: null,
-  placedAtMs: 1_700_000_000_000,
-  updatedAtMs,
-  currency: 'USD',
-  totalMinor,
-  refundedMinor: 0,
-  cancelled: false,
-  test: false,
-  subscription: false,
-  refunds: [],
-});
+const order = (customerId: number, updatedAtMs: number, totalMinor: number): StoredOrder =>
+  storedOrder({ orderId: 77, customerId, placedAtMs: 1_700_000_000_000, updatedAtMs, totalMinor });
 
 describe('upsertOrders', () => {
   let database: Database;

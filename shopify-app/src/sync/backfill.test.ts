@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
+import { resetSyncTables } from '../testing/fixtures.ts';
 import type { Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { runBackfill, type BackfillDeps } from './backfill.ts';
@@ -114,10 +115,7 @@ describe('runBackfill', () => {
     await database.close();
   });
   beforeEach(async () => {
-    for (const table of ['orders', 'order_refunds', 'recompute_queue', 'sync_state', 'shops'] as const) {
-      await database.db.deleteFrom(table).execute();
-    }
-    await database.db.insertInto('shops').values({ shop_id: SHOP, currency: 'USD', iana_timezone: 'UTC' }).execute();
+    await resetSyncTables(database.db, SHOP);
   });
 
   const deps = (shopify: ReturnType<typeof scriptedShopify>): BackfillDeps => ({
