@@ -1,4 +1,3 @@
-import { endOfLocalDayMs } from '@clvlens/core';
 import type { Shopify } from '@shopify/shopify-api';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
@@ -18,6 +17,7 @@ import { authenticateSessionToken, type InstallDeps } from './auth/install.ts';
 import { createDashboardAssets } from './dashboard/assets.ts';
 import { renderDashboardPage } from './dashboard/page.ts';
 import { readSegmentValues } from './dashboard/segments.ts';
+import { asOfFor } from './compute/insights.ts';
 import { createComputeService, type ComputeOptions, type ComputeService } from './compute/service.ts';
 import { QUEUES, startJobs, type Jobs } from './jobs/jobs.ts';
 import { createTokenCipher, type TokenCipher } from './sessions/token-cipher.ts';
@@ -133,7 +133,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       .select(['shops.shop_id', 'shops.iana_timezone', 'shop_metrics.as_of'])
       .where('shops.status', '=', 'active')
       .execute();
-    return rows.filter((r) => r.as_of.getTime() < endOfLocalDayMs(clock.now(), r.iana_timezone ?? 'UTC')).map((r) => r.shop_id);
+    return rows.filter((r) => r.as_of.getTime() < asOfFor(clock.now(), r.iana_timezone ?? 'UTC')).map((r) => r.shop_id);
   };
 
   const jobs = await startJobs({

@@ -25,7 +25,7 @@ describe('FeedCache', () => {
 
   it('serves the same pages as the database, before and after later writes', async () => {
     const cache = new FeedCache();
-    const first = await writeInsights(database.db, SHOP, [1, 2, 3, 4, 5].map((id) => draft(id, 1)), 1000);
+    const first = await writeInsights(database.db, SHOP, [1, 2, 3, 4, 5].map((id) => draft(id, 1)), 1000, { scope: [1, 2, 3, 4, 5] });
     cache.apply(SHOP, first.writes);
     const pages = async (c: FeedCache | null) => {
       const out: string[] = [];
@@ -39,7 +39,7 @@ describe('FeedCache', () => {
     };
     expect(await pages(cache)).toEqual(await pages(null));
     // Customer 2 changes, customer 4 disappears: both move to the end of the feed, 4 as a tombstone.
-    const second = await writeInsights(database.db, SHOP, [1, 2, 3, 5].map((id) => draft(id, id === 2 ? 2 : 1)), 2000);
+    const second = await writeInsights(database.db, SHOP, [1, 2, 3, 5].map((id) => draft(id, id === 2 ? 2 : 1)), 2000, { scope: [1, 2, 3, 4, 5] });
     expect(second.writes.map((w) => [w.customerId, w.payload === null])).toEqual([[2, false], [4, true]]);
     cache.apply(SHOP, second.writes);
     expect(await pages(cache)).toEqual(await pages(null));
@@ -51,7 +51,7 @@ describe('FeedCache', () => {
   it('does not keep a load that raced a write', async () => {
     const cache = new FeedCache();
     const reading = cache.read(database.db, SHOP, 0, 100);
-    const third = await writeInsights(database.db, SHOP, [1, 2, 3, 5, 6].map((id) => draft(id, id === 2 ? 2 : 1)), 3000);
+    const third = await writeInsights(database.db, SHOP, [1, 2, 3, 5, 6].map((id) => draft(id, id === 2 ? 2 : 1)), 3000, { scope: [1, 2, 3, 4, 5, 6] });
     cache.apply(SHOP, third.writes);
     await reading;
     const fresh = await cache.read(database.db, SHOP, 0, 100);

@@ -246,8 +246,8 @@ export function createComputeService(deps: {
     async recomputeShop(shop, runOptions = {}) {
       const info = await shopContext(shop);
       if (!info) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0 };
-      const models = await storedModels(shop);
       if (runOptions.full) return fullRun(shop, info, FullRunReason.requested);
+      const models = await storedModels(shop);
       if (!models) return fullRun(shop, info, FullRunReason.noModels);
       const asOfMs = asOfFor(clock.now(), info.timeZone);
       const { rows } = await sql<{ n: string | number }>`SELECT count(*) AS n FROM recompute_queue WHERE shop_id = ${shop}`.execute(db);

@@ -12,10 +12,11 @@ export interface DequeuedEntries {
 }
 
 /**
- * Writes the shop's new insights, touching only what changed: a customer whose computed record equals the stored one
- * keeps its change sequence, a changed one gets the next sequence, and a stored customer that is no longer computed
- * (deleted, redacted, no counted order left) becomes a tombstone. With `scope`, only those customers are compared,
- * written and tombstoned (an incremental run); without it, the whole shop. Sequences come from `shops.insight_seq`,
+ * Writes the new insights of the customers in `scope`, touching only what changed: a customer whose computed record
+ * equals the stored one keeps its change sequence, a changed one gets the next sequence, and a stored customer of the
+ * scope that is no longer computed (deleted, redacted, no counted order left) becomes a tombstone. Runs write a
+ * bounded scope at a time (the queued customers, or a chunk of a full run), so one transaction never covers a whole
+ * large shop. Sequences come from `shops.insight_seq`,
  * taken under that row's lock, so they are handed out in commit order and a feed reader never skips a change.
  * `dequeue` entries are removed from `recompute_queue` in the same transaction, so a crash before the commit leaves
  * them queued.
@@ -26,24 +27,22 @@ export async function writeInsights(
   shop: string,
   drafts: readonly InsightDraft[],
   nowMs: number,
-  options: { scope?: readonly number[]; dequeue?: DequeuedEntries } = {},
+  options: { scope: readonly number[]; dequeue?: DequeuedEntries },
 ): Promise<{
   changed: number;
   deleted: number;
   /** The rows written, in sequence order (for the feed cache). */
   writes: { customerId: number; seq: number; payload: string | null }[];
-  /** Rows of the shop (or of the scope) before the write. */
-  rowsBefore: number;
 }> {
-  const scope = options.scope ? [...options.scope] : null;
-  const result = await db.transaction().execute(async (trx) => {
+  const scope = [...options.scope];
+  return db.transaction().execute(async (trx) => {
     // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
     const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
-    if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [], rowsBefore: 0 };
+    if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [] };
     let seq = locked.rows[0]!.insight_seq;
     const { rows: stored } = await sql<{ customer_id: number; change_seq: number; deleted: boolean; body: string | null }>`
       SELECT customer_id, change_seq, deleted, payload AS body FROM customer_insights
-      WHERE shop_id = ${shop} ${scope ? sql`AND customer_id = ANY(${scope}::bigint[])` : sql``}`.execute(trx);
+      WHERE shop_id = ${shop} AND customer_id = ANY(${scope}::bigint[])`.execute(trx);
     const storedBody = new Map<number, string | null>();
     for (const row of stored) storedBody.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
 
@@ -102,10 +101,8 @@ export async function writeInsights(
       ...ids.map((id, k) => ({ customerId: id, seq: seqs[k]!, payload: payloads[k]! })),
       ...gone.map((id, k) => ({ customerId: id, seq: goneSeqs[k]!, payload: null })),
     ];
-    return { changed: ids.length, deleted: gone.length, writes, rowsBefore: stored.length };
+    return { changed: ids.length, deleted: gone.length, writes };
   });
-  if (!scope) await analyzeAfterLargeWrite(db, result.changed + result.deleted, result.rowsBefore);
-  return result;
 }
 
 /** Removes queue entries a run computed, unless they were queued again meanwhile (a newer `queued_seq`). */
