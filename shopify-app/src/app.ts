@@ -1,5 +1,6 @@
 import type { Shopify } from '@shopify/shopify-api';
 import { Hono, type Context } from 'hono';
+import { sql } from 'kysely';
 import { cors } from 'hono/cors';
 import type { Database } from './db/connect.ts';
 import { AppError } from './errors.ts';
@@ -366,11 +367,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get('/app/api/data-requests', async (c) => {
     const rows = await db
       .selectFrom('data_request_exports')
-      .select(['request_id', 'customer_id', 'payload', 'created_at'])
+      .select(['request_id', sql<string | null>`customer_id::text`.as('customer_id'), 'payload', 'created_at'])
       .where('shop_id', '=', c.get('shop'))
       .orderBy('created_at', 'desc')
       .execute();
-    return c.json(rows.map((r) => ({ requestId: r.request_id, customerId: r.customer_id === null ? null : String(r.customer_id), createdAtMs: r.created_at.getTime(), data: JSON.parse(r.payload) })));
+    return c.json(rows.map((r) => ({ requestId: r.request_id, customerId: r.customer_id, createdAtMs: r.created_at.getTime(), data: JSON.parse(r.payload) })));
   });
   app.get('/app/api/segments', async (c) => c.json(await readSegmentValues(db, c.get('shop'))));
   const dashboardAssets = createDashboardAssets();

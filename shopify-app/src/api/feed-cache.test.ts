@@ -25,7 +25,7 @@ describe('FeedCache', () => {
 
   it('serves the same pages as the database, before and after later writes', async () => {
     const cache = new FeedCache();
-    const first = await writeInsights(database.db, SHOP, [1, 2, 3, 4, 5].map((id) => draft(id, 1)), 1000, { scope: [1, 2, 3, 4, 5] });
+    const first = await writeInsights(database.db, SHOP, [1, 2, 3, 4, 5].map((id) => draft(id, 1)), 1000, { scope: ['1', '2', '3', '4', '5'] });
     cache.apply(SHOP, first.writes);
     const pages = async (c: FeedCache | null) => {
       const out: string[] = [];
@@ -39,7 +39,7 @@ describe('FeedCache', () => {
     };
     expect(await pages(cache)).toEqual(await pages(null));
     // Customer 2 changes, customer 4 disappears: both move to the end of the feed, 4 as a tombstone.
-    const second = await writeInsights(database.db, SHOP, [1, 2, 3, 5].map((id) => draft(id, id === 2 ? 2 : 1)), 2000, { scope: [1, 2, 3, 4, 5] });
+    const second = await writeInsights(database.db, SHOP, [1, 2, 3, 5].map((id) => draft(id, id === 2 ? 2 : 1)), 2000, { scope: ['1', '2', '3', '4', '5'] });
     expect(second.writes.map((w) => [w.customerId, w.payload === null])).toEqual([[2, false], [4, true]]);
     cache.apply(SHOP, second.writes);
     expect(await pages(cache)).toEqual(await pages(null));
@@ -51,11 +51,11 @@ describe('FeedCache', () => {
   it('does not keep a load that raced a write', async () => {
     const cache = new FeedCache();
     const reading = cache.read(database.db, SHOP, 0, 100);
-    const third = await writeInsights(database.db, SHOP, [1, 2, 3, 5, 6].map((id) => draft(id, id === 2 ? 2 : 1)), 3000, { scope: [1, 2, 3, 4, 5, 6] });
+    const third = await writeInsights(database.db, SHOP, [1, 2, 3, 5, 6].map((id) => draft(id, id === 2 ? 2 : 1)), 3000, { scope: ['1', '2', '3', '4', '5', '6'] });
     cache.apply(SHOP, third.writes);
     await reading;
     const fresh = await cache.read(database.db, SHOP, 0, 100);
-    expect(fresh.map((e) => e.customerId)).toContain(6);
+    expect(fresh.map((e) => e.customerId)).toContain('6');
   });
 
   it('warms a shop with one load that early reads share, then serves from memory (tombstones included)', async () => {
@@ -74,8 +74,8 @@ describe('FeedCache', () => {
     const served = await early;
     expect(queries).toBe(1);
     expect(served.map((e) => [e.customerId, e.payload === null])).toEqual((await readFromDatabase()).map((e) => [e.customerId, e.payload === null]));
-    expect(served.find((e) => e.customerId === 4)?.payload).toBeNull();
-    expect(JSON.parse(served.find((e) => e.customerId === 2)!.payload!)).toMatchObject({ customerId: '2', orderCount: 2 });
+    expect(served.find((e) => e.customerId === '4')?.payload).toBeNull();
+    expect(JSON.parse(served.find((e) => e.customerId === '2')!.payload!)).toMatchObject({ customerId: '2', orderCount: 2 });
     await cache.read(counted, SHOP, 0, 100);
     expect(queries).toBe(1);
   });
@@ -83,5 +83,5 @@ describe('FeedCache', () => {
   const readFromDatabase = async () =>
     (
       await database.db.selectFrom('customer_insights').select(['customer_id', 'change_seq', 'deleted', 'payload']).where('shop_id', '=', SHOP).orderBy('change_seq').execute()
-    ).map((r) => ({ customerId: Number(r.customer_id), payload: r.deleted ? null : r.payload }));
+    ).map((r) => ({ customerId: String(r.customer_id), payload: r.deleted ? null : r.payload }));
 });

@@ -3,7 +3,8 @@ import type { DB } from '../db/schema.ts';
 
 /** One change of the feed: an insight (payload JSON text) or a tombstone (payload null). */
 export interface FeedEntry {
-  customerId: number;
+  /** Decimal Shopify id. */
+  customerId: string;
   seq: number;
   payload: string | null;
 }
@@ -12,7 +13,7 @@ interface ShopFeed {
   /** Entries in change order; an entry replaced by a later change is set to null (compacted now and then). */
   entries: (FeedEntry | null)[];
   /** customer id -> index of its current entry. */
-  index: Map<number, number>;
+  index: Map<string, number>;
   stale: number;
 }
 
@@ -74,7 +75,7 @@ export class FeedCache {
         for (const line of lines.split('\n')) {
           const a = line.indexOf(':');
           const b = line.indexOf(':', a + 1);
-          const customerId = Number(line.slice(0, a));
+          const customerId = line.slice(0, a);
           const payload = line.slice(b + 1);
           loaded.index.set(customerId, loaded.entries.length);
           loaded.entries.push({ customerId, seq: Number(line.slice(a + 1, b)), payload: payload === '' ? null : payload });

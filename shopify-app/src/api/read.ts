@@ -1,6 +1,7 @@
 import type { ShopSummaryV1 } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { MAX_SHOPIFY_ID, shopifyIdOrNull } from '../ingest/order.ts';
 import type { Clock } from '../log.ts';
 import { ApiError } from './errors.ts';
 import type { FeedCache, FeedEntry } from './feed-cache.ts';
@@ -39,8 +40,8 @@ export async function readCustomersFeed(
   let rows: FeedEntry[];
   if (cache) rows = await cache.read(db, shop, after, limit);
   else {
-    const result = await sql<{ customer_id: number; change_seq: number; deleted: boolean; payload: string | null }>`
-      SELECT customer_id, change_seq, deleted, payload FROM customer_insights
+    const result = await sql<{ customer_id: string; change_seq: number; deleted: boolean; payload: string | null }>`
+      SELECT customer_id::text AS customer_id, change_seq, deleted, payload FROM customer_insights
       WHERE shop_id = ${shop} AND change_seq > ${after} ORDER BY change_seq LIMIT ${limit + 1}`.execute(db);
     rows = result.rows.map((r) => ({ customerId: r.customer_id, seq: r.change_seq, payload: r.deleted ? null : r.payload }));
   }
@@ -49,21 +50,33 @@ export async function readCustomersFeed(
   const customers: string[] = [];
   const deleted: string[] = [];
   for (const row of page) {
-    if (row.payload === null) deleted.push(JSON.stringify(String(row.customerId)));
+    if (row.payload === null) deleted.push(JSON.stringify(row.customerId));
     else customers.push(row.payload);
   }
   const last = page.length > 0 ? page[page.length - 1]!.seq : after;
   return `{"customers":[${customers.join(',')}],"deletedCustomerIds":[${deleted.join(',')}],"nextCursor":"c${last}","hasMore":${hasMore}}`;
 }
 
+/**
+ * The id of an API path (`/customers/<id>`): a Shopify id in decimal, 1 to 2^63 - 1 (ids are 64-bit, compared as
+ * text, never as a JavaScript number); `bad-request` naming the rule otherwise.
+ */
+export function parseApiId(text: string, what: 'customer' | 'order'): string {
+  const id = /^\d{1,19}$/.test(text) ? shopifyIdOrNull(text) : null;
+  if (id === null) {
+    throw new ApiError('bad-request', `${what} id must be a numeric Shopify id (decimal digits, 1 to ${MAX_SHOPIFY_ID}), got ${JSON.stringify(text)}`);
+  }
+  return id;
+}
+
 /** A customer's insight as JSON text, or `not-found`. */
 export async function readCustomerInsight(db: Kysely<DB>, shop: string, customerIdText: string): Promise<string> {
-  if (!/^\d{1,16}$/.test(customerIdText)) throw new ApiError('bad-request', `customer id must be a numeric Shopify id, got ${JSON.stringify(customerIdText)}`);
+  const customerId = parseApiId(customerIdText, 'customer');
   const row = await db
     .selectFrom('customer_insights')
     .select(['payload', 'deleted'])
     .where('shop_id', '=', shop)
-    .where('customer_id', '=', Number(customerIdText))
+    .where('customer_id', '=', customerId)
     .executeTakeFirst();
   if (!row || row.deleted || row.payload === null) throw new ApiError('not-found', `No insight for customer ${customerIdText} in ${shop} (yet).`);
   return row.payload;
@@ -71,16 +84,16 @@ export async function readCustomerInsight(db: Kysely<DB>, shop: string, customer
 
 /** The insight of an order's customer, or `not-found` (unknown order, or a guest order). */
 export async function readOrderCustomerInsight(db: Kysely<DB>, shop: string, orderIdText: string): Promise<string> {
-  if (!/^\d{1,16}$/.test(orderIdText)) throw new ApiError('bad-request', `order id must be a numeric Shopify id, got ${JSON.stringify(orderIdText)}`);
+  const orderId = parseApiId(orderIdText, 'order');
   const order = await db
     .selectFrom('orders')
-    .select('customer_id')
+    .select(sql<string | null>`customer_id::text`.as('customer_id'))
     .where('shop_id', '=', shop)
-    .where('order_id', '=', Number(orderIdText))
+    .where('order_id', '=', orderId)
     .executeTakeFirst();
   if (!order) throw new ApiError('not-found', `Order ${orderIdText} is not known in ${shop} (yet).`);
   if (order.customer_id === null) throw new ApiError('not-found', `Order ${orderIdText} has no customer (guest checkout).`);
-  return readCustomerInsight(db, shop, String(order.customer_id));
+  return readCustomerInsight(db, shop, order.customer_id);
 }
 
 /** The sync part of the shop summary, from sync_state. */

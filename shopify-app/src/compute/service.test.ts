@@ -41,7 +41,7 @@ describe('incremental recompute', () => {
   let database: Database;
   let compute: ComputeService;
   let nowMs = START;
-  const feedWrites: number[][] = [];
+  const feedWrites: string[][] = [];
   const warmed: string[] = [];
   const insights = async () =>
     new Map(
@@ -78,7 +78,7 @@ describe('incremental recompute', () => {
   it('fits the models on the first run and scores every customer', async () => {
     const result = await compute.recomputeShop(SHOP);
     expect(result).toMatchObject({ mode: 'full', reason: 'no-models', customers: 120, changed: 120 });
-    expect(feedWrites.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(feedWrites.flat().map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
     expect(warmed).toEqual([SHOP]);
     const m = await metrics();
     expect(m.models.asOfMs).toBe(asOfFor(nowMs, TZ));
@@ -95,7 +95,7 @@ describe('incremental recompute', () => {
     feedWrites.length = 0;
     const result = await compute.recomputeShop(SHOP);
     expect(result).toMatchObject({ mode: 'incremental', customers: 1, changed: 1, deleted: 0, remaining: 0 });
-    expect(feedWrites).toEqual([[5]]);
+    expect(feedWrites).toEqual([['5']]);
 
     const after = await insights();
     for (const [id, row] of before) if (id !== 5) expect(after.get(id)!.change_seq).toBe(row.change_seq);
@@ -145,7 +145,7 @@ describe('incremental recompute', () => {
     await upsertOrders(database.db, SHOP, [order(10_002, 12, nowMs, 2500)]);
     feedWrites.length = 0;
     const result = await compute.recomputeShop(SHOP);
-    expect(feedWrites[0]).toEqual([12]);
+    expect(feedWrites[0]).toEqual(['12']);
     expect(result).toMatchObject({ mode: 'full', reason: 'new-day', deleted: 1 });
     expect((await insights()).get(11)).toMatchObject({ deleted: true, payload: null });
     expect(result.changed).toBeGreaterThan(100);

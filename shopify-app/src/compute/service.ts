@@ -100,16 +100,16 @@ export function createComputeService(deps: {
   };
 
   const readQueue = async (shop: string, limit: number | null): Promise<DequeuedEntries> => {
-    const { rows } = await sql<{ customer_id: number; queued_seq: number }>`
-      SELECT customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop}
+    const { rows } = await sql<{ customer_id: string; queued_seq: number }>`
+      SELECT customer_id::text AS customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop}
       ORDER BY queued_seq ${limit === null ? sql`` : sql`LIMIT ${limit}`}`.execute(db);
-    return { customerIds: rows.map((r) => Number(r.customer_id)), queuedSeqs: rows.map((r) => Number(r.queued_seq)) };
+    return { customerIds: rows.map((r) => r.customer_id), queuedSeqs: rows.map((r) => Number(r.queued_seq)) };
   };
 
-  const deletedCustomers = async (shop: string, ids: readonly number[] | null): Promise<Set<string>> => {
-    let query = db.selectFrom('customers').select('customer_id').where('shop_id', '=', shop).where('deleted', '=', true);
-    if (ids) query = query.where('customer_id', 'in', ids.length > 0 ? [...ids] : [-1]);
-    return new Set((await query.execute()).map((r) => String(r.customer_id)));
+  const deletedCustomers = async (shop: string, ids: readonly string[] | null): Promise<Set<string>> => {
+    let query = db.selectFrom('customers').select(sql<string>`customer_id::text`.as('customer_id')).where('shop_id', '=', shop).where('deleted', '=', true);
+    if (ids) query = query.where('customer_id', 'in', ids.length > 0 ? [...ids] : ['-1']);
+    return new Set((await query.execute()).map((r) => r.customer_id));
   };
 
   const storedModels = async (shop: string): Promise<ShopModels | null> => {
@@ -126,15 +126,15 @@ export function createComputeService(deps: {
       SELECT count(predicted_clv_minor) AS n, sum(predicted_clv_minor) AS total
       FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted`.execute(db);
     const n = Number(avg.rows[0]?.n ?? 0);
-    const top = await sql<{ customer_id: number; payload: string }>`
-      SELECT customer_id, payload FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted AND payload IS NOT NULL
+    const top = await sql<{ customer_id: string; payload: string }>`
+      SELECT customer_id::text AS customer_id, payload FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted AND payload IS NOT NULL
       ORDER BY historic_clv_minor * churn_probability DESC, customer_id LIMIT ${options.topAtRisk ?? 10}`.execute(db);
     return {
       averagePredictedClvMinor: n === 0 ? null : Math.round(Number(avg.rows[0]!.total) / n),
       topAtRisk: top.rows.map((row) => {
         const insight = JSON.parse(row.payload) as { historicClvMinor: number; churnProbability: number; churnTier: ShopSummaryV1['topAtRisk'][number]['churnTier']; daysSinceLastOrder: number };
         return {
-          customerId: String(row.customer_id),
+          customerId: row.customer_id,
           historicClvMinor: insight.historicClvMinor,
           churnProbability: insight.churnProbability,
           churnTier: insight.churnTier,
@@ -187,20 +187,25 @@ export function createComputeService(deps: {
     // Each chunk's writes are their own short transaction: on the embedded database a transaction holds the only
     // connection, and one over every customer of a large shop would keep webhooks waiting past Shopify's 5 s.
     const written = { changed: 0, deleted: 0 };
-    const write = async (chunk: readonly InsightDraft[], scope: readonly number[]) => {
+    const write = async (chunk: readonly InsightDraft[], scope: readonly string[]) => {
       const result = await writeInsights(db, shop, chunk, nowMs, { scope });
       if (result.writes.length > 0) deps.feed?.apply(shop, result.writes);
       written.changed += result.changed;
       written.deleted += result.deleted;
     };
-    const storedIds = await db.selectFrom('customer_insights').select('customer_id').where('shop_id', '=', shop).where('deleted', '=', false).execute();
-    const computed = new Set<number>();
+    const storedIds = await db
+      .selectFrom('customer_insights')
+      .select(sql<string>`customer_id::text`.as('customer_id'))
+      .where('shop_id', '=', shop)
+      .where('deleted', '=', false)
+      .execute();
+    const computed = new Set<string>();
     for (const chunk of chunks) {
       const drafts = scoreCustomers(chunk, deleted, models, context);
-      for (const d of drafts) computed.add(Number(d.customerId));
-      await write(drafts, drafts.map((d) => Number(d.customerId)));
+      for (const d of drafts) computed.add(d.customerId);
+      await write(drafts, drafts.map((d) => d.customerId));
     }
-    const gone = storedIds.map((r) => Number(r.customer_id)).filter((id) => !computed.has(id));
+    const gone = storedIds.map((r) => r.customer_id).filter((id) => !computed.has(id));
     for (let from = 0; from < gone.length; from += FULL_RUN_CHUNK) await write([], gone.slice(from, from + FULL_RUN_CHUNK));
     await dequeueEntries(db, shop, queued);
     await analyzeAfterLargeWrite(db, written.changed + written.deleted, storedIds.length);

@@ -7,7 +7,8 @@ export type InsightDraft = Omit<CustomerInsightV1, 'updatedAtMs'>;
 
 /** Recompute-queue entries a run computed: removed with its writes, unless queued again meanwhile (newer `queued_seq`). */
 export interface DequeuedEntries {
-  customerIds: number[];
+  /** Decimal Shopify ids. */
+  customerIds: string[];
   queuedSeqs: number[];
 }
 
@@ -27,12 +28,12 @@ export async function writeInsights(
   shop: string,
   drafts: readonly InsightDraft[],
   nowMs: number,
-  options: { scope: readonly number[]; dequeue?: DequeuedEntries },
+  options: { scope: readonly string[]; dequeue?: DequeuedEntries },
 ): Promise<{
   changed: number;
   deleted: number;
   /** The rows written, in sequence order (for the feed cache). */
-  writes: { customerId: number; seq: number; payload: string | null }[];
+  writes: { customerId: string; seq: number; payload: string | null }[];
 }> {
   const scope = [...options.scope];
   return db.transaction().execute(async (trx) => {
@@ -40,21 +41,21 @@ export async function writeInsights(
     const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
     if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [] };
     let seq = locked.rows[0]!.insight_seq;
-    const { rows: stored } = await sql<{ customer_id: number; change_seq: number; deleted: boolean; body: string | null }>`
-      SELECT customer_id, change_seq, deleted, payload AS body FROM customer_insights
+    const { rows: stored } = await sql<{ customer_id: string; change_seq: number; deleted: boolean; body: string | null }>`
+      SELECT customer_id::text AS customer_id, change_seq, deleted, payload AS body FROM customer_insights
       WHERE shop_id = ${shop} AND customer_id = ANY(${scope}::bigint[])`.execute(trx);
-    const storedBody = new Map<number, string | null>();
+    const storedBody = new Map<string, string | null>();
     for (const row of stored) storedBody.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
 
-    const ids: number[] = [];
+    const ids: string[] = [];
     const seqs: number[] = [];
     const payloads: string[] = [];
     const clv: number[] = [];
     const churn: number[] = [];
     const predicted: (number | null)[] = [];
-    const seen = new Set<number>();
+    const seen = new Set<string>();
     for (const draft of drafts) {
-      const id = Number(draft.customerId);
+      const id = draft.customerId;
       seen.add(id);
       const body = JSON.stringify(draft);
       if (storedBody.get(id) === body) continue;
@@ -66,7 +67,7 @@ export async function writeInsights(
       churn.push(draft.churnProbability);
       predicted.push(draft.predictedClvMinor);
     }
-    const gone: number[] = [];
+    const gone: string[] = [];
     const goneSeqs: number[] = [];
     for (const [id, body] of storedBody) {
       if (!seen.has(id) && body !== null) {

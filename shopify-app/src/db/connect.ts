@@ -6,8 +6,12 @@ import { acquireDataDirLock } from './lock.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { DB } from './schema.ts';
 
-// int8 (count(*), sums, Shopify ids) as numbers: every id and minor-unit sum stays below 2^53 (storage.md §8).
-pg.types.setTypeParser(20, (value) => Number(value));
+// int8 (count(*), sums, sequences) as numbers, which stay below 2^53. Shopify ids are 64-bit and are read as text
+// (`customer_id::text`, see db/schema.ts); a value a double cannot hold exactly comes back as its text, never rounded.
+pg.types.setTypeParser(20, (value) => {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+});
 
 /** Options of {@link createDatabase}. */
 export interface DatabaseOptions {

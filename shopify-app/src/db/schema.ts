@@ -3,6 +3,12 @@ import type { ColumnType, Generated } from 'kysely';
 /** Timestamps come back as `Date` and go in as `Date` or ISO strings. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+/**
+ * A Shopify id (`bigint` column): 64-bit, so it travels as decimal text both ways. A plain `SELECT` of the column
+ * returns a number (see db/connect.ts); read it with `::text` (or `String()` at once), as every query here does.
+ */
+type ShopifyId = string;
+
 export interface ShopsTable {
   shop_id: string;
   status: Generated<string>;
@@ -28,8 +34,8 @@ export interface SessionsTable {
 
 export interface OrdersTable {
   shop_id: string;
-  order_id: number;
-  customer_id: number | null;
+  order_id: ShopifyId;
+  customer_id: ShopifyId | null;
   guest_key: string | null;
   placed_at: Timestamp;
   updated_at: Timestamp;
@@ -43,28 +49,28 @@ export interface OrdersTable {
 
 export interface OrderRefundsTable {
   shop_id: string;
-  refund_id: number;
-  order_id: number;
+  refund_id: ShopifyId;
+  order_id: ShopifyId;
   refunded_at: Timestamp;
   amount_minor: number;
 }
 
 export interface CustomersTable {
   shop_id: string;
-  customer_id: number;
+  customer_id: ShopifyId;
   updated_at: Timestamp | null;
   deleted: Generated<boolean>;
 }
 
 export interface CustomerPersonalTable {
   shop_id: string;
-  customer_id: number;
+  customer_id: ShopifyId;
   email: string | null;
 }
 
 export interface CustomerInsightsTable {
   shop_id: string;
-  customer_id: number;
+  customer_id: ShopifyId;
   change_seq: number;
   deleted: Generated<boolean>;
   payload: string | null;
@@ -76,7 +82,7 @@ export interface CustomerInsightsTable {
 
 export interface RecomputeQueueTable {
   shop_id: string;
-  customer_id: number;
+  customer_id: ShopifyId;
   /** Taken anew on every (re)queue; see migration 0002. */
   queued_seq: Generated<number>;
 }
@@ -115,7 +121,7 @@ export interface WebhookDeliveriesTable {
 export interface DataRequestExportsTable {
   shop_id: string;
   request_id: string;
-  customer_id: number | null;
+  customer_id: ShopifyId | null;
   payload: string;
   created_at: Timestamp;
 }

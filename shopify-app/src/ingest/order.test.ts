@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isSubscriptionOrder, orderFromGraphql, orderFromWebhook, sellingPlanLineOf, sellingPlansOf } from './order.ts';
+import { AppError } from '../errors.ts';
+import { isSubscriptionOrder, orderFromGraphql, orderFromWebhook, parseShopifyId, refundFromWebhook, sellingPlanLineOf, sellingPlansOf } from './order.ts';
+import { parseJsonExact } from './json.ts';
 
 const graphqlOrder = (extra: Record<string, unknown>) => ({
   id: 'gid://shopify/Order/42', createdAt: '2026-03-01T10:00:00Z', processedAt: '2026-03-01T10:00:00Z',
@@ -14,6 +16,41 @@ const restOrder = (extra: Record<string, unknown>) => ({
   id: 42, created_at: '2026-03-01T10:00:00Z', processed_at: '2026-03-01T10:00:00Z', updated_at: '2026-03-02T10:00:00Z',
   currency: 'EUR', total_price: '25.00', source_name: 'web', customer: { id: 7 }, line_items: [],
   ...extra,
+});
+
+describe('parseShopifyId', () => {
+  it('reads a gid, decimal text or a safe number as canonical decimal text, up to 2^63 - 1', () => {
+    expect(parseShopifyId('gid://shopify/Order/820982911946154508', 'id')).toBe('820982911946154508');
+    expect(parseShopifyId('115310627314723954', 'id')).toBe('115310627314723954');
+    expect(parseShopifyId(6075126841483, 'id')).toBe('6075126841483');
+    expect(parseShopifyId('007', 'id')).toBe('7');
+    expect(parseShopifyId('9223372036854775807', 'id')).toBe('9223372036854775807');
+  });
+
+  it('refuses zero, 2^63 and above, garbage, and a number already rounded above 2^53', () => {
+    for (const bad of [0, '0', '9223372036854775808', '99999999999999999999', '-5', '1.5', 'abc', '', null, 820982911946154508]) {
+      expect(() => parseShopifyId(bad, 'order.id')).toThrow(AppError);
+    }
+    expect(() => parseShopifyId(820982911946154508, 'order.id')).toThrow(/above 2\^53, already rounded/);
+  });
+});
+
+describe("Shopify's sample bodies (ids above 2^53)", () => {
+  it('orders/*: the order and customer ids come out exact', () => {
+    const order = orderFromWebhook(parseJsonExact(
+      '{"id":820982911946154508,"created_at":"2021-12-31T19:00:00-05:00","updated_at":"2021-12-31T19:00:00-05:00","currency":"USD",' +
+        '"total_price":"403.00","test":true,"customer":{"id":115310627314723954},"line_items":[]}',
+    ));
+    expect([order.orderId, order.customerId]).toEqual(['820982911946154508', '115310627314723954']);
+  });
+
+  it('refunds/create: the refund and order ids come out exact', () => {
+    const refund = refundFromWebhook(parseJsonExact(
+      '{"id":890088186047892319,"order_id":820982911946154508,"created_at":"2021-12-31T19:00:00-05:00",' +
+        '"transactions":[{"id":245135121236349890,"kind":"refund","status":"success","amount":"10.00","currency":"USD"}]}',
+    ), 'USD');
+    expect(refund).toMatchObject({ refundId: '890088186047892319', orderId: '820982911946154508', amountMinor: 1000 });
+  });
 });
 
 describe('isSubscriptionOrder', () => {
@@ -51,9 +88,9 @@ describe('the subscription flag is the same from every payload', () => {
 describe('sellingPlanLineOf', () => {
   it('reads a bulk line item child line: its order and whether it has a selling plan', () => {
     expect(sellingPlanLineOf({ id: 'gid://shopify/LineItem/5', sellingPlan: { name: 'Weekly' }, __parentId: 'gid://shopify/Order/42' }))
-      .toEqual({ orderId: 42, hasSellingPlan: true });
+      .toEqual({ orderId: '42', hasSellingPlan: true });
     expect(sellingPlanLineOf({ id: 'gid://shopify/LineItem/6', sellingPlan: null, __parentId: 'gid://shopify/Order/42' }))
-      .toEqual({ orderId: 42, hasSellingPlan: false });
+      .toEqual({ orderId: '42', hasSellingPlan: false });
   });
 
   it('ignores order lines and other children, and names a bad parent id', () => {

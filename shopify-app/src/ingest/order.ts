@@ -4,15 +4,16 @@ import { parseMoneyToMinor } from './money.ts';
 
 /** A refund as stored: money in minor units of the shop currency. */
 export interface StoredRefund {
-  refundId: number;
+  refundId: string;
   refundedAtMs: number;
   amountMinor: number;
 }
 
 /** An order as the app stores it: Shopify's strings parsed once, here (house style §5, §6). */
 export interface StoredOrder {
-  orderId: number;
-  customerId: number | null;
+  /** Shopify's numeric id as canonical decimal text (ids are 64-bit; see {@link parseShopifyId}). */
+  orderId: string;
+  customerId: string | null;
   /** sha256 of the lower-cased email, the identity of a guest order; null when the order has a customer. */
   guestKey: string | null;
   placedAtMs: number;
@@ -29,13 +30,32 @@ export interface StoredOrder {
 
 type Json = Record<string, unknown>;
 
-/** `gid://shopify/Order/123` or `123` or 123 -> 123; throws with the field name on anything else. */
-export function parseShopifyId(value: unknown, field: string): number {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
-  const m = /^(?:gid:\/\/shopify\/[A-Za-z]+\/)?(\d+)$/.exec(text);
-  const id = m ? Number(m[1]) : Number.NaN;
-  if (!Number.isSafeInteger(id) || id <= 0) throw new AppError('bad-payload', `${field}: ${JSON.stringify(value)} is not a Shopify id`);
+/** The largest id PostgreSQL's `bigint` holds (2^63 - 1); Shopify documents ids as 64-bit integers. */
+export const MAX_SHOPIFY_ID = '9223372036854775807';
+const ID_TEXT = /^(?:gid:\/\/shopify\/[A-Za-z]+\/)?0*([1-9]\d{0,18})$/;
+
+/**
+ * The decimal id (canonical: no leading zeros) of `gid://shopify/Order/123`, `"123"` or 123, in 1..2^63-1; throws
+ * with the field name on anything else. Ids stay text: they are 64-bit, and a JavaScript number rounds them above
+ * 2^53, so a number that is not a safe integer is refused (it was rounded before it got here; parse bodies with
+ * `parseJsonExact`).
+ */
+export function parseShopifyId(value: unknown, field: string): string {
+  const id = shopifyIdOrNull(value);
+  if (id === null) {
+    const rounded = typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value);
+    throw new AppError('bad-payload', `${field}: ${JSON.stringify(value)} is not a Shopify id${rounded ? ' (a number above 2^53, already rounded)' : ''}`);
+  }
   return id;
+}
+
+/** {@link parseShopifyId} without the throw: the canonical decimal id, or null. */
+export function shopifyIdOrNull(value: unknown): string | null {
+  const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : '';
+  const m = ID_TEXT.exec(text);
+  const digits = m?.[1];
+  if (digits === undefined || (digits.length === 19 && digits > MAX_SHOPIFY_ID)) return null;
+  return digits;
 }
 
 /** Parses an ISO 8601 date-time into UTC epoch ms; throws naming the field. */
@@ -87,7 +107,8 @@ export interface PresentmentRate {
 }
 
 /**
- * Order payload of the `orders/*` webhooks (REST shape, snake_case, numeric ids). The refunded total is
+ * Order payload of the `orders/*` webhooks (REST shape, snake_case, numeric ids: parse the body with
+ * `parseJsonExact` so that ids above 2^53 arrive as text). The refunded total is
  * `total_price_set - current_total_price_set` in shop money (refund transactions are in the buyer's currency).
  */
 export function orderFromWebhook(payload: unknown): StoredOrder {
@@ -146,7 +167,7 @@ export function refundFromWebhook(
   shopCurrency: string,
   field = 'refund',
   rate: PresentmentRate | null = null,
-): { refundId: number; orderId: number | null; refundedAtMs: number; amountMinor: number | null } {
+): { refundId: string; orderId: string | null; refundedAtMs: number; amountMinor: number | null } {
   const r = obj(payload);
   if (!r) throw new AppError('bad-payload', `${field}: not a JSON object`);
   const refundId = parseShopifyId(r['id'], `${field}.id`);
@@ -235,10 +256,10 @@ export function sellingPlansOf(connection: unknown): unknown[] {
 }
 
 /**
- * A child line of the bulk JSONL that is a line item (`__parentId` an Order gid): its order's numeric id and whether
+ * A child line of the bulk JSONL that is a line item (`__parentId` an Order gid): its order's id and whether
  * it has a selling plan; null for any other line.
  */
-export function sellingPlanLineOf(node: unknown): { orderId: number; hasSellingPlan: boolean } | null {
+export function sellingPlanLineOf(node: unknown): { orderId: string; hasSellingPlan: boolean } | null {
   const n = obj(node);
   const parent = n?.['__parentId'];
   const id = n?.['id'];

@@ -87,18 +87,18 @@ export async function upsertOrders(db: Kysely<DB>, shopId: string, orders: reado
 export async function insertRefunds(
   db: Kysely<DB>,
   shopId: string,
-  refunds: readonly (StoredRefund & { orderId: number })[],
-): Promise<number[]> {
+  refunds: readonly (StoredRefund & { orderId: string })[],
+): Promise<string[]> {
   if (refunds.length === 0) return [];
-  const inserted = await sql<{ order_id: number }>`
+  const inserted = await sql<{ order_id: string }>`
     INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
     SELECT ${shopId}, * FROM unnest(${refunds.map((r) => r.refundId)}::bigint[], ${refunds.map((r) => r.orderId)}::bigint[],
       ${refunds.map((r) => new Date(r.refundedAtMs).toISOString())}::timestamptz[], ${refunds.map((r) => r.amountMinor)}::bigint[])
     ON CONFLICT (shop_id, refund_id) DO NOTHING
-    RETURNING order_id`.execute(db);
+    RETURNING order_id::text AS order_id`.execute(db);
   if (inserted.rows.length === 0) return [];
-  const customers = await sql<{ customer_id: number }>`
-    SELECT DISTINCT customer_id FROM orders
+  const customers = await sql<{ customer_id: string }>`
+    SELECT DISTINCT customer_id::text AS customer_id FROM orders
     WHERE shop_id = ${shopId} AND order_id = ANY(${inserted.rows.map((r) => r.order_id)}::bigint[]) AND customer_id IS NOT NULL`.execute(db);
   const ids = customers.rows.map((r) => r.customer_id);
   await queueRecompute(db, shopId, ids);
@@ -106,7 +106,7 @@ export async function insertRefunds(
 }
 
 /** Queues customers for the recompute job (a set: queuing again only renews the entry). */
-export async function queueRecompute(db: Kysely<DB>, shopId: string, customerIds: readonly number[]): Promise<void> {
+export async function queueRecompute(db: Kysely<DB>, shopId: string, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
   await sql`INSERT INTO recompute_queue (shop_id, customer_id)
     SELECT DISTINCT ${shopId}, id FROM unnest(${[...customerIds]}::bigint[]) AS t(id) ${REQUEUE}`.execute(db);

@@ -269,9 +269,9 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
   let linesDone = skipLines;
   let ordersDone = 0;
   let batch: StoredOrder[] = [];
-  let batchById = new Map<number, StoredOrder>();
+  let batchById = new Map<string, StoredOrder>();
   /** Orders marked by a child line but not stored with the mark yet -> the line number of their first such child. */
-  const pending = new Map<number, number>();
+  const pending = new Map<string, number>();
   let batchLines = 0;
   const flush = async (): Promise<void> => {
     if (batchLines === 0) return;
@@ -286,9 +286,9 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
       await insertOrdersBulk(trx, shop, orders);
       if (toMark.length > 0) {
         // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
-        const found = await sql<{ order_id: string | number }>`UPDATE orders SET subscription = true
-          WHERE shop_id = ${shop} AND order_id = ANY(${toMark}::bigint[]) RETURNING order_id`.execute(trx);
-        for (const row of found.rows) pending.delete(Number(row.order_id));
+        const found = await sql<{ order_id: string }>`UPDATE orders SET subscription = true
+          WHERE shop_id = ${shop} AND order_id = ANY(${toMark}::bigint[]) RETURNING order_id::text AS order_id`.execute(trx);
+        for (const row of found.rows) pending.delete(row.order_id);
       }
       // Held back before the first mark still waiting for its order, so that a restart reads that child again.
       let done = linesDone + lines;
@@ -320,6 +320,7 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     }
     batchLines++;
     if (!child) {
+      // Plain JSON.parse: a GraphQL export carries every id as a gid string (and 64-bit scalars as strings), no id as a number.
       const node = JSON.parse(line) as Record<string, unknown>;
       if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
         const order = orderFromGraphql(node);

@@ -1,6 +1,18 @@
 import { createHmac, randomUUID } from 'node:crypto';
 
-/** Builds a webhook delivery as Shopify sends it: raw JSON body, base64 HMAC-SHA256 with the app secret, headers. */
+/**
+ * JSON text as Shopify's REST payloads write it: a `bigint` becomes a bare JSON number (64-bit ids), which
+ * JSON.stringify cannot write.
+ */
+export function restJson(payload: unknown): string {
+  return JSON.stringify(payload, (_key, value: unknown) => (typeof value === 'bigint' ? `\u0000${value}\u0000` : value))
+    .replace(/"\\u0000(\d+)\\u0000"/g, '$1');
+}
+
+/**
+ * Builds a webhook delivery as Shopify sends it: raw JSON body (`payload` as is when it is text, else
+ * {@link restJson}), base64 HMAC-SHA256 with the app secret, headers.
+ */
 export function signedWebhook(
   secret: string,
   shop: string,
@@ -8,7 +20,7 @@ export function signedWebhook(
   payload: unknown,
   options: { webhookId?: string; badHmac?: boolean; path?: string } = {},
 ): Request {
-  const body = JSON.stringify(payload);
+  const body = typeof payload === 'string' ? payload : restJson(payload);
   const hmac = createHmac('sha256', options.badHmac ? `${secret}x` : secret).update(body, 'utf8').digest('base64');
   return new Request(`http://localhost${options.path ?? '/webhooks'}`, {
     method: 'POST',
@@ -25,10 +37,10 @@ export function signedWebhook(
   });
 }
 
-/** A REST-shaped order payload as the orders/* webhooks carry it. */
+/** A REST-shaped order payload as the orders/* webhooks carry it (a `bigint` id is written as a bare JSON number). */
 export function orderPayload(input: {
-  id: number;
-  customerId: number | null;
+  id: number | bigint;
+  customerId: number | bigint | null;
   email?: string | null;
   total: string;
   currency?: string;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { parseShopifyId } from '../ingest/order.ts';
 import type { WebhookContext } from './types.ts';
 
@@ -17,10 +18,10 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
     : await ctx.trx.selectFrom('customer_personal').select('email').where('shop_id', '=', ctx.shop).where('customer_id', '=', customerId).executeTakeFirst();
   let ordersQuery = ctx.trx
     .selectFrom('orders')
-    .select(['order_id', 'placed_at', 'currency', 'total_minor', 'refunded_minor', 'cancelled', 'test'])
+    .select([sql<string>`order_id::text`.as('order_id'), 'placed_at', 'currency', 'total_minor', 'refunded_minor', 'cancelled', 'test'])
     .where('shop_id', '=', ctx.shop);
   ordersQuery = customerId === null
-    ? ordersQuery.where('order_id', 'in', requested.length > 0 ? requested : [-1])
+    ? ordersQuery.where('order_id', 'in', requested.length > 0 ? requested : ['-1'])
     : ordersQuery.where((eb) =>
         eb.or([eb('customer_id', '=', customerId), ...(requested.length > 0 ? [eb('order_id', 'in', requested)] : [])]),
       );
@@ -30,10 +31,10 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
     : await ctx.trx.selectFrom('customer_insights').select('payload').where('shop_id', '=', ctx.shop).where('customer_id', '=', customerId).executeTakeFirst();
   const payload = {
     shopDomain: ctx.shop,
-    customerId: customerId === null ? null : String(customerId),
+    customerId,
     personalData: personal ? { email: personal.email } : null,
     orders: orders.map((o) => ({
-      orderId: String(o.order_id),
+      orderId: o.order_id,
       placedAt: o.placed_at.toISOString(),
       currency: o.currency,
       totalMinor: o.total_minor,

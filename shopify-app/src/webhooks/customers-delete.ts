@@ -9,7 +9,7 @@ export async function handleCustomersDelete(ctx: WebhookContext): Promise<void> 
 }
 
 /** Shared by customers/delete and customers/redact. */
-export async function markCustomerDeleted(ctx: WebhookContext, customerId: number): Promise<void> {
+export async function markCustomerDeleted(ctx: WebhookContext, customerId: string): Promise<void> {
   await ctx.trx
     .insertInto('customers')
     .values({ shop_id: ctx.shop, customer_id: customerId, updated_at: null, deleted: true })

@@ -25,6 +25,6 @@ export async function handleCustomersRedact(ctx: WebhookContext): Promise<void> 
       OR (${customerId}::bigint IS NOT NULL AND customer_id = ${customerId}::bigint)
       OR (${guestKey}::text IS NOT NULL AND guest_key = ${guestKey}::text))`.execute(ctx.trx);
   if (customerId !== null) await markCustomerDeleted(ctx, customerId);
-  await ctx.trx.deleteFrom('data_request_exports').where('shop_id', '=', ctx.shop).where('customer_id', '=', customerId ?? -1).execute();
+  if (customerId !== null) await ctx.trx.deleteFrom('data_request_exports').where('shop_id', '=', ctx.shop).where('customer_id', '=', customerId).execute();
   ctx.followUp({ kind: 'recompute', shop: ctx.shop });
 }

@@ -132,7 +132,7 @@ export function createOrderBatcher(
         RETURNING shop_id, webhook_id`.execute(trx);
       const fresh = new Set(claimed.rows.map((r) => `${r.shop_id}\u0000${r.webhook_id}`));
       const result: boolean[] = [];
-      const byShop = new Map<string, Map<number, StoredOrder>>();
+      const byShop = new Map<string, Map<string, StoredOrder>>();
       for (const d of batch) {
         const key = `${d.shop}\u0000${d.webhookId}`;
         const isFresh = fresh.delete(key);

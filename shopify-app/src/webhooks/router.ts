@@ -16,6 +16,7 @@ import { handleOrdersUpdated } from './orders-updated.ts';
 import { handleRefundsCreate } from './refunds-create.ts';
 import { handleShopRedact } from './shop-redact.ts';
 import type { FollowUp, WebhookHandler } from './types.ts';
+import { parseJsonExact } from '../ingest/json.ts';
 import { orderFromWebhook } from '../ingest/order.ts';
 import type { OrderBatcher } from './order-batcher.ts';
 import { verifyWebhook } from './verify.ts';
@@ -71,7 +72,8 @@ export async function processWebhook(
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(rawBody);
+    // Ids are 64-bit JSON numbers: integers beyond 2^53 are kept as their decimal text, not rounded (issue 19).
+    payload = parseJsonExact(rawBody);
   } catch {
     return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: the body is not JSON` }, followUps: [] };
   }

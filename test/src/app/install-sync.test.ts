@@ -145,7 +145,7 @@ describe('the app against the fake Shopify', () => {
     const window = truth.filter((o) => o.updatedAtMs >= sinceMs);
     // Forget the flag of every order the pass will read, as if the backfill had not set it.
     await h.database.db.updateTable('orders').set({ subscription: false })
-      .where('shop_id', '=', shop).where('order_id', 'in', window.map((o) => o.id)).execute();
+      .where('shop_id', '=', shop).where('order_id', 'in', window.map((o) => String(o.id))).execute();
     // reconcile re-reads from 2 minutes before its checkpoint.
     await h.database.db.updateTable('sync_state').set({ reconcile_checkpoint: new Date(sinceMs + 120_000) }).where('shop_id', '=', shop).execute();
     await h.server.app.reconcile(shop);
