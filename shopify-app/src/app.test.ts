@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInsightV1, CustomersFeedV1, ShopSummaryV1 } from '@clvlens/core';
 import { createApp, type App } from './app.ts';
@@ -198,5 +200,71 @@ describe('createApp', () => {
     } finally {
       await later.stop();
     }
+  });
+
+  describe('64-bit Shopify ids (issue 19)', () => {
+    const C = 'shop-c.myshopify.com';
+    let tokenC = '';
+    const stored = async (orderId: string) =>
+      (await sql<{ order_id: string; customer_id: string | null }>`SELECT order_id::text AS order_id, customer_id::text AS customer_id
+        FROM orders WHERE shop_id = ${C} AND order_id = ${orderId}::bigint`.execute(database.db)).rows;
+    beforeAll(async () => {
+      await database.db.insertInto('shops').values({ shop_id: C, currency: 'USD', iana_timezone: 'UTC' }).execute();
+      tokenC = await pair(C);
+    });
+
+    it('accepts any id up to 2^63 - 1 in the API path and answers 400 naming the rule otherwise', async () => {
+      expect((await get('/api/v1/customers/9223372036854775807', tokenC)).status).toBe(404);
+      expect((await get('/api/v1/orders/9223372036854775807/customer', tokenC)).status).toBe(404);
+      for (const bad of ['9223372036854775808', '18446744073709551615', '123456789012345678901', '0', '-5', '1e3', '12abc']) {
+        const res = await get(`/api/v1/customers/${bad}`, tokenC);
+        expect([bad, res.status]).toEqual([bad, 400]);
+        expect(((await res.json()) as { error: { code: string; message: string } }).error).toEqual({
+          code: 'bad-request',
+          message: `customer id must be a numeric Shopify id (decimal digits, 1 to 9223372036854775807), got ${JSON.stringify(bad)}`,
+        });
+      }
+      expect((await get('/api/v1/orders/9223372036854775808/customer', tokenC)).status).toBe(400);
+    });
+
+    it('keeps any 64-bit id exact from the webhook body to the database, the API and the feed (property)', async () => {
+      // An order id drawn twice moves that order to the new customer: the feed ends with each order's last customer.
+      const customerOf = new Map<string, string>();
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.bigInt({ min: 1n, max: 2n ** 63n - 1n }), fc.bigInt({ min: 1n, max: 2n ** 63n - 1n }), async (orderId, customerId) => {
+          n++;
+          await webhook(C, 'orders/create', orderPayload({ id: orderId, customerId, total: '12.00', createdAt: '2026-11-01T10:00:00Z', updatedAt: `2026-11-01T10:00:${String(n % 60).padStart(2, '0')}Z` }));
+          expect(await stored(String(orderId))).toEqual([{ order_id: String(orderId), customer_id: String(customerId) }]);
+          await app.compute.recomputeShop(C);
+          const insight = await get(`/api/v1/customers/${customerId}`, tokenC);
+          expect(insight.status).toBe(200);
+          expect(((await insight.json()) as CustomerInsightV1).customerId).toBe(String(customerId));
+          const byOrder = (await (await get(`/api/v1/orders/${orderId}/customer`, tokenC)).json()) as CustomerInsightV1;
+          expect(byOrder.customerId).toBe(String(customerId));
+          customerOf.set(String(orderId), String(customerId));
+        }),
+        { numRuns: 25 },
+      );
+      const feed = (await (await get('/api/v1/customers?limit=5000', tokenC)).json()) as CustomersFeedV1;
+      const fed = feed.customers.map((c) => c.customerId);
+      for (const id of new Set(customerOf.values())) expect(fed).toContain(id);
+    });
+
+    it('tells apart two ids a double cannot (820982911946154508 and ...509): customers/redact unlinks only its own', async () => {
+      // Both pairs are one and the same double: rounded ids would merge the two customers and redact both.
+      expect(820982911946154508 === 820982911946154509).toBe(true);
+      for (const [order, customer] of [[820982911946154508n, 115310627314723954n], [820982911946154509n, 115310627314723955n]] as const) {
+        await webhook(C, 'orders/create', orderPayload({ id: order, customerId: customer, total: '20.00', createdAt: '2026-11-02T10:00:00Z' }));
+      }
+      await app.compute.recomputeShop(C);
+      expect((await get('/api/v1/customers/115310627314723955', tokenC)).status).toBe(200);
+      await webhook(C, 'customers/redact', `{"shop_id":954889,"shop_domain":"${C}","customer":{"id":115310627314723954},"orders_to_redact":[820982911946154508]}`);
+      await app.compute.recomputeShop(C);
+      expect(await stored('820982911946154508')).toEqual([{ order_id: '820982911946154508', customer_id: null }]);
+      expect(await stored('820982911946154509')).toEqual([{ order_id: '820982911946154509', customer_id: '115310627314723955' }]);
+      expect((await get('/api/v1/customers/115310627314723954', tokenC)).status).toBe(404);
+      expect(((await (await get('/api/v1/customers/115310627314723955', tokenC)).json()) as CustomerInsightV1).orderCount).toBe(1);
+    });
   });
 });
