@@ -78,6 +78,25 @@ describe('getCustomers', () => {
   });
 });
 
+describe('64-bit customer ids (issue 19)', () => {
+  it('keeps ids a double cannot tell apart as separate customers, under their exact text, through feed, deletion and lookup', async () => {
+    const shop = 'a.myshopify.com';
+    const db = await openRetentionDb('big-ids');
+    await putShop(db, shopRecord(shop));
+    // 115310627314723954 and ...955 are one and the same JavaScript number.
+    const [a, b, max] = ['115310627314723954', '115310627314723955', '9223372036854775807'];
+    await applyFeedPage(db, shop, { customers: [a, b, max].map((id, k) => toCachedCustomer(shop, sampleInsight(id, { historicClvMinor: k + 1 }))), deletedCustomerIds: [], nextCursor: 'c1' }, 1);
+    let got = await getCustomers(db, shop, [a, b, max, '115310627314723950']);
+    expect([...got].map(([id, c]) => [id, c.customerId, c.historicClvMinor])).toEqual([[a, a, 1], [b, b, 2], [max, max, 3]]);
+    await applyFeedPage(db, shop, { customers: [], deletedCustomerIds: [a], nextCursor: 'c2' }, 2);
+    got = await getCustomers(db, shop, [a, b]);
+    expect([...got.keys()]).toEqual([b]);
+    await putOrderCustomer(db, { shopDomain: shop, orderId: '820982911946154508', customerId: b, fetchedAtMs: 1 });
+    expect(await db.get('orderCustomers', [shop, '820982911946154508'])).toMatchObject({ customerId: b });
+    db.close();
+  });
+});
+
 describe('toCachedCustomer', () => {
   it('keeps only the contract fields, dropping anything personal the app might add', () => {
     const insight = { ...sampleInsight('5'), firstName: 'Ada', email: 'ada@example.com' };

@@ -14,6 +14,15 @@ describe('parseAdminPage', () => {
     ['https://admin.shopify.com/store/demo/customers/new', { kind: 'other', storeHandle: 'demo' }],
     ['https://shop-1.myshopify.com/admin/customers/77', { kind: 'customer-detail', storeHandle: 'shop-1', customerId: '77' }],
     ['https://shop-1.myshopify.com/admin/orders', { kind: 'orders-list', storeHandle: 'shop-1' }],
+    // Shopify's sample ids, above 2^53: kept exact, as text.
+    ['https://admin.shopify.com/store/demo/customers/115310627314723954', { kind: 'customer-detail', storeHandle: 'demo', customerId: '115310627314723954' }],
+    ['https://admin.shopify.com/store/demo/orders/820982911946154508', { kind: 'order-detail', storeHandle: 'demo', orderId: '820982911946154508' }],
+    ['https://admin.shopify.com/store/demo/customers/9223372036854775807', { kind: 'customer-detail', storeHandle: 'demo', customerId: '9223372036854775807' }],
+    // Not a Shopify id (0, leading zero, 2^63 and above): not a record page.
+    ['https://admin.shopify.com/store/demo/customers/0', { kind: 'other', storeHandle: 'demo' }],
+    ['https://admin.shopify.com/store/demo/customers/0123', { kind: 'other', storeHandle: 'demo' }],
+    ['https://admin.shopify.com/store/demo/customers/9223372036854775808', { kind: 'other', storeHandle: 'demo' }],
+    ['https://admin.shopify.com/store/demo/orders/123456789012345678901', { kind: 'other', storeHandle: 'demo' }],
   ])('reads %s', (href, expected) => {
     expect(parseAdminPage(href)).toEqual(expected);
   });

@@ -21,6 +21,17 @@ const LEGACY_HOST_RE = /^([a-z0-9][a-z0-9-]*)\.myshopify\.com$/i;
 const CURRENT_PATH_RE = /^\/store\/([^/]+)(\/.*)?$/;
 const LEGACY_PATH_RE = /^\/admin(\/.*)?$/;
 const SECTION_RE = /^\/(customers|orders)(?:\/(\d+))?\/?$/;
+/** The largest Shopify id (ids are 64-bit; the app stores them as PostgreSQL bigint). */
+const MAX_ID = '9223372036854775807';
+
+/**
+ * Whether `digits` is a Shopify id as the admin writes it: decimal, no leading zero, 1 to 2^63 - 1. Ids are 64-bit and
+ * stay text here (a JavaScript number rounds them above 2^53), so cache keys and API paths use them as written.
+ */
+function isShopifyId(digits: string): boolean {
+  if (digits.length === 0 || digits.length > MAX_ID.length || digits.charCodeAt(0) === 48) return false;
+  return digits.length < MAX_ID.length || digits <= MAX_ID;
+}
 
 /** The store handle and the admin path after it (`/customers/5`), or null for a non-admin URL. */
 function splitAdminUrl(url: URL): { storeHandle: string; rest: string } | null {
@@ -51,7 +62,7 @@ export function parseAdminPage(href: string): AdminPage | null {
   if (!split) return null;
   const { storeHandle, rest } = split;
   const m = SECTION_RE.exec(rest);
-  if (!m) return { kind: 'other', storeHandle };
+  if (!m || (m[2] !== undefined && !isShopifyId(m[2]))) return { kind: 'other', storeHandle };
   if (m[1] === 'customers') {
     return m[2] ? { kind: 'customer-detail', storeHandle, customerId: m[2] } : { kind: 'customers-list', storeHandle };
   }
