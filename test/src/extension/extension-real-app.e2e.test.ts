@@ -10,8 +10,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInsightV1, CustomersFeedV1, ShopSummaryV1 } from '@clvlens/core';
 import { CHROMIUM_EXTENSION_ID, customerAdminUrl } from '@clvlens/extension';
-import { loadOrderRecords } from '@clvlens/shopify-app';
-import { startHarness, truthRecords, waitForLive, type Harness } from '../app/harness.ts';
+import { loadOrderRecords, signedWebhook } from '@clvlens/shopify-app';
+import { API_SECRET, startHarness, truthRecords, waitForLive, type Harness } from '../app/harness.ts';
+import { SAMPLE_ORDER_CUSTOMER_ID, SAMPLE_ORDER_ID, sampleOrderBody } from '../app/shopify-sample-webhooks.ts';
 import { generateShop } from '../generator/generate.ts';
 import type { ShopData } from '../shop-model/types.ts';
 import type { AdminFixtureData } from './admin-fixture.ts';
@@ -102,10 +103,22 @@ describe('extension with the real app on the fake Shopify', () => {
       // Poll gently: the app's workers share its single PGlite connection with the API.
       await new Promise((r) => setTimeout(r, 500));
     }
-    listed = [...insights.values()].sort((a, b) => b.orderCount - a.orderCount || a.customerId.localeCompare(b.customerId)).slice(0, 15);
+    // Issue 19: Shopify's own sample order (order and customer ids above 2^53), signed and posted to the app as
+    // Shopify would, sent as a real (not test) order; its customer is badged like any other, under its exact id.
+    const sample = sampleOrderBody({ test: false });
+    const delivery = signedWebhook(API_SECRET, shop, 'orders/create', sample);
+    expect((await fetch(`${h.server.url}/webhooks`, { method: 'POST', headers: delivery.headers, body: sample })).status).toBe(200);
+    await h.waitFor('the sample customer in the API', async () => (await h.api(referenceToken, `/api/v1/customers/${SAMPLE_ORDER_CUSTOMER_ID}`)).status === 200, 30_000);
+    await loadInsights();
+    listed = [...insights.values()]
+      .filter((c) => c.customerId !== SAMPLE_ORDER_CUSTOMER_ID)
+      .sort((a, b) => b.orderCount - a.orderCount || a.customerId.localeCompare(b.customerId))
+      .slice(0, 15);
+    listed.push(insights.get(SAMPLE_ORDER_CUSTOMER_ID)!);
     const countedOrders = data.orders.filter((o) => o.customerId !== null && insights.has(String(o.customerId)) && !o.test && o.cancelledAtMs === null);
     const guest = data.orders.find((o) => o.customerId === null && !o.test);
     listedOrders = countedOrders.slice(-10).map((o) => ({ id: String(o.id), customerId: String(o.customerId) }));
+    listedOrders.push({ id: SAMPLE_ORDER_ID, customerId: SAMPLE_ORDER_CUSTOMER_ID });
     if (guest) listedOrders.push({ id: String(guest.id), customerId: null });
     adminServer = await serveAdminFixture(adminData());
     browser = await launchWithExtension({ adminPort: adminServer.port });
@@ -150,6 +163,8 @@ describe('extension with the real app on the fake Shopify', () => {
       expect(b.tier).toBe(TIER_SHORT[c.churnTier]);
     }
     expect((await badgeFor(admin, `/store/${handle}/customers/1`)).state).toBe('missing');
+    // The sample customer (id above 2^53) has its own badge: 1 order, from the app under its exact id.
+    expect(await badgeFor(admin, `/store/${handle}/customers/${SAMPLE_ORDER_CUSTOMER_ID}`)).toMatchObject({ state: 'found', orders: '1×' });
     expect(await admin.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
     expect(await admin.evaluate(() => (window as unknown as { __alerts: string[] }).__alerts)).toEqual([]);
     await shot(admin, 'real-app-customers-list');

@@ -54,6 +54,19 @@ describe('readShopifyOrdersExport', () => {
     ]);
   });
 
+  it('keeps 64-bit ids above 2^53 exact (Id and a quoted Customer ID column are read as text)', async () => {
+    const header = 'Name,Customer ID,Currency,Total,Created at,Id';
+    const rows = [
+      { Name: '#9999', 'Customer ID': "'115310627314723954", Currency: 'USD', Total: '403.00', 'Created at': '2021-12-31 19:00:00 -0500', Id: '820982911946154508' },
+      { Name: '#9998', 'Customer ID': "'115310627314723955", Currency: 'USD', Total: '1.00', 'Created at': '2021-12-31 19:00:00 -0500', Id: '820982911946154509' },
+    ];
+    const result = await readOrdersFile(files.write('big-ids.csv', exportOf(rows, header)), 'big-ids.csv', options);
+    expect(result.orders.map((o) => [o.orderId, o.customerId])).toEqual([
+      ['820982911946154508', '115310627314723954'],
+      ['820982911946154509', '115310627314723955'],
+    ]);
+  });
+
   it('names the missing required columns', async () => {
     const path = files.write('missing.csv', 'Name,Email,Total,Currency\n#1,a@b.c,1.00,USD\n');
     const error = await readShopifyOrdersExport(path, 'missing.csv', options).catch((e: unknown) => e);
