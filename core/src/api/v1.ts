@@ -14,7 +14,7 @@
  * - `POST /api/v1/unpair` -> 204 (revokes the calling token)
  * - `GET /api/v1/shop/summary` -> {@link ShopSummaryV1}
  * - `GET /api/v1/customers?since=<cursor>&limit=<n>` -> {@link CustomersFeedV1} (delta feed ordered by change)
- * - `GET /api/v1/customers/<numeric id>` -> {@link CustomerInsightV1}
+ * - `GET /api/v1/customers/<numeric id>` -> {@link CustomerInsightV1} (ids are 64-bit: any decimal id 1 to 2^63 - 1)
  * - `GET /api/v1/orders/<numeric id>/customer` -> {@link CustomerInsightV1} (the order's customer; for order pages)
  * - errors: HTTP 4xx/5xx with {@link ApiErrorV1}
  */
