@@ -43,7 +43,7 @@ async function loadRefunds(db: Kysely<DB>, shop: string, customerIds: string[] |
     : sql``;
   const { rows } = await sql<{ order_id: string; refunded_ms: number; amount_minor: number }>`
     SELECT order_id::text AS order_id, (extract(epoch FROM refunded_at) * 1000)::bigint AS refunded_ms, amount_minor
-    FROM order_refunds WHERE shop_id = ${shop} ${only} ORDER BY order_id, refunded_at, refund_id`.execute(db);
+    FROM order_refunds WHERE shop_id = ${shop} ${only} ORDER BY order_refunds.order_id, refunded_at, refund_id`.execute(db);
   const byOrder = new Map<string, { refundedAtMs: number; amountMinor: number }[]>();
   for (const row of rows) {
     const id = row.order_id;

@@ -128,7 +128,7 @@ export function createComputeService(deps: {
     const n = Number(avg.rows[0]?.n ?? 0);
     const top = await sql<{ customer_id: string; payload: string }>`
       SELECT customer_id::text AS customer_id, payload FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted AND payload IS NOT NULL
-      ORDER BY historic_clv_minor * churn_probability DESC, customer_id LIMIT ${options.topAtRisk ?? 10}`.execute(db);
+      ORDER BY historic_clv_minor * churn_probability DESC, customer_insights.customer_id LIMIT ${options.topAtRisk ?? 10}`.execute(db);
     return {
       averagePredictedClvMinor: n === 0 ? null : Math.round(Number(avg.rows[0]!.total) / n),
       topAtRisk: top.rows.map((row) => {

@@ -25,7 +25,7 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
     : ordersQuery.where((eb) =>
         eb.or([eb('customer_id', '=', customerId), ...(requested.length > 0 ? [eb('order_id', 'in', requested)] : [])]),
       );
-  const orders = await ordersQuery.orderBy('order_id').execute();
+  const orders = await ordersQuery.orderBy('orders.order_id').execute();
   const insight = customerId === null
     ? undefined
     : await ctx.trx.selectFrom('customer_insights').select('payload').where('shop_id', '=', ctx.shop).where('customer_id', '=', customerId).executeTakeFirst();
