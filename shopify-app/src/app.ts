@@ -1,5 +1,6 @@
 import type { Shopify } from '@shopify/shopify-api';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Database } from './db/connect.ts';
 import { AppError } from './errors.ts';
@@ -27,6 +28,7 @@ import { runBackfill } from './sync/backfill.ts';
 import { runReconcile } from './sync/reconcile.ts';
 import { createOrderBatcher } from './webhooks/order-batcher.ts';
 import { processWebhook } from './webhooks/router.ts';
+import { pruneWebhookDeliveries } from './ingest/store.ts';
 import type { FollowUp } from './webhooks/types.ts';
 
 /** Options of {@link createApp}. */
@@ -53,6 +55,12 @@ export interface AppOptions {
   /** Backfill insert batch size, bulk status poll interval, and a progress callback (JSONL lines stored). */
   backfill?: { batchSize?: number; pollMs?: number; onProgress?: (shop: string, linesDone: number) => void };
   compute?: ComputeOptions;
+  /**
+   * Largest request body accepted, bytes; a larger one gets 413 before it is read (by its Content-Length, or as soon as
+   * a chunked body passes the limit). Default: 5 MiB on the webhook routes (an order with hundreds of line items is
+   * well under 1 MiB), 64 KiB elsewhere (the API's bodies are a pairing code).
+   */
+  maxBodyBytes?: { webhooks?: number; other?: number };
 }
 
 /** The running app: a fetch-style handler plus the services behind it (for the demo, tests and benchmarks). */
@@ -67,6 +75,8 @@ export interface App {
   backfill(shop: string, options?: { restart?: boolean }): Promise<boolean>;
   /** Runs one reconciliation pass for the shop now (and queues a recompute when it changed orders). */
   reconcile(shop: string): Promise<number>;
+  /** Runs the daily housekeeping now: deletes webhook delivery ids past their dedupe window and expired pairing codes. */
+  prune(): Promise<{ webhookDeliveries: number }>;
   /** Issues a pairing code for the shop (what the dashboard shows). */
   createPairingCode(shop: string): Promise<{ code: string; expiresAtMs: number }>;
   graphqlFor(shop: string): ShopGraphql;
@@ -136,6 +146,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     return rows.filter((r) => r.as_of.getTime() < asOfFor(clock.now(), r.iana_timezone ?? 'UTC')).map((r) => r.shop_id);
   };
 
+  const prune = async (): Promise<{ webhookDeliveries: number }> => {
+    const webhookDeliveries = await pruneWebhookDeliveries(db, clock.now());
+    await db.deleteFrom('pairing_codes').where('expires_at', '<', new Date(clock.now() - 86_400_000)).execute();
+    if (webhookDeliveries > 0) log.info('pruned', { webhookDeliveries });
+    return { webhookDeliveries };
+  };
+
   const jobs = await startJobs({
     pool: database.pool,
     kind: database.kind,
@@ -170,6 +187,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       [QUEUES.refitAll]: async () => {
         // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
         for (const shop of await shopsOnAnEarlierDay()) await jobs.send(QUEUES.recompute, { shop });
+      },
+      [QUEUES.prune]: async () => {
+        await prune();
       },
       [QUEUES.refreshTokens]: async () => {
         for (const shop of await activeShops()) {
@@ -264,6 +284,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   const app = new Hono<{ Variables: { shop: string; token: string } }>();
 
   app.onError((error, c) => errorResponse(c, error, log));
+  const tooLarge = (limit: number) => (c: Context): Response =>
+    c.json({ error: { code: 'payload-too-large', message: `The request body is larger than ${limit} bytes.` } }, 413);
+  const webhookLimit = options.maxBodyBytes?.webhooks ?? 5 * 1024 * 1024;
+  const otherLimit = options.maxBodyBytes?.other ?? 64 * 1024;
+  const webhookBodyLimit = bodyLimit({ maxSize: webhookLimit, onError: tooLarge(webhookLimit) });
+  const otherBodyLimit = bodyLimit({ maxSize: otherLimit, onError: tooLarge(otherLimit) });
+  app.use('*', (c, next) => (c.req.path === '/webhooks' || c.req.path.startsWith('/webhooks/') ? webhookBodyLimit : otherBodyLimit)(c, next));
   app.notFound((c) => c.json({ error: { code: 'not-found', message: `No route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
 
   // --- webhooks (HMAC first, then dedupe and store in one transaction; follow-up work is queued, never awaited inline)
@@ -372,6 +399,17 @@ export async function createApp(options: AppOptions): Promise<App> {
       .execute();
     return c.json(rows.map((r) => ({ requestId: r.request_id, customerId: r.customer_id === null ? null : String(r.customer_id), createdAtMs: r.created_at.getTime(), data: JSON.parse(r.payload) })));
   });
+  // Records ingest or the recompute refused (another currency, a negative amount, a malformed export line), with why.
+  app.get('/app/api/quarantine', async (c) => {
+    const rows = await db
+      .selectFrom('quarantined_records')
+      .select(['record_kind', 'record_id', 'reason', 'seen_at'])
+      .where('shop_id', '=', c.get('shop'))
+      .orderBy('seen_at', 'desc')
+      .limit(1000)
+      .execute();
+    return c.json(rows.map((r) => ({ kind: r.record_kind, id: r.record_id, reason: r.reason, seenAtMs: r.seen_at.getTime() })));
+  });
   app.get('/app/api/segments', async (c) => c.json(await readSegmentValues(db, c.get('shop'))));
   const dashboardAssets = createDashboardAssets();
   app.get('/app/assets/:file', (c) => {
@@ -388,6 +426,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     compute,
     backfill,
     reconcile,
+    prune,
     createPairingCode: (shop) => createPairingCode(db, clock, shop),
     graphqlFor,
     async stop() {

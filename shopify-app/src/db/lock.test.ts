@@ -49,6 +49,9 @@ describe('acquireDataDirLock', () => {
   });
 
   it('refuses a second process on the directory, and a restart after kill -9 starts at once, whatever pid the lock names', async () => {
+    const setup = await createDatabase({ dataDir: dir });
+    await setup.db.insertInto('shops').values({ shop_id: 'lock-shop.myshopify.com', currency: 'USD', iana_timezone: 'UTC' }).execute();
+    await setup.close();
     const first = await startChild(dir);
     children.push(first.child);
     if (!('url' in first)) throw new Error(`first app did not start: ${first.failed.message}`);

@@ -135,6 +135,14 @@ export interface ExtensionTokensTable {
   last_used_at: Timestamp | null;
 }
 
+export interface QuarantinedRecordsTable {
+  shop_id: string;
+  record_kind: 'order' | 'refund' | 'bulk-line';
+  record_id: string;
+  reason: string;
+  seen_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   applied_at: Generated<Date>;
@@ -156,5 +164,6 @@ export interface DB {
   data_request_exports: DataRequestExportsTable;
   pairing_codes: PairingCodesTable;
   extension_tokens: ExtensionTokensTable;
+  quarantined_records: QuarantinedRecordsTable;
   schema_migrations: SchemaMigrationsTable;
 }

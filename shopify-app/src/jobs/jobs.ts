@@ -11,6 +11,8 @@ export const QUEUES = {
   reconcileAll: 'reconcile-all',
   refitAll: 'refit-all',
   refreshTokens: 'refresh-tokens',
+  /** Daily housekeeping: old webhook delivery ids, expired pairing codes. */
+  prune: 'prune',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -75,9 +77,11 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   await boss.createQueue(QUEUES.reconcileAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refitAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refreshTokens, { policy: 'singleton' });
+  await boss.createQueue(QUEUES.prune, { policy: 'singleton' });
   await boss.schedule(QUEUES.reconcileAll, options.reconcileCron ?? '*/5 * * * *');
   await boss.schedule(QUEUES.refitAll, options.refitCron ?? '2 * * * *');
   await boss.schedule(QUEUES.refreshTokens, '*/10 * * * *');
+  await boss.schedule(QUEUES.prune, '17 3 * * *');
   if (options.kind === 'pglite') {
     // One process owns a PGlite directory (the lock), so a job still "active" at start belongs to a process that
     // died (kill -9, crash). Failing it now lets pg-boss retry it at once instead of after its heartbeat expires.

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { isSubscriptionOrder, ORDER_LINE_ITEMS_PAGE, orderFromGraphql, orderNodeFields, pagedLineItemFields, sellingPlansOf } from '../ingest/order.ts';
 import { upsertOrders } from '../ingest/store.ts';
+import { screenOrders } from '../ingest/validate.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { loadSyncState } from './state.ts';
@@ -65,7 +66,7 @@ export async function runReconcile(
       order.subscription = await moreLineItemsHaveSellingPlan(deps.graphql, String(n.id), n.lineItems.pageInfo.endCursor ?? null);
     }
     if (orders.length > 0) {
-      changed += await deps.db.transaction().execute((trx) => upsertOrders(trx, shop, orders));
+      changed += await deps.db.transaction().execute(async (trx) => upsertOrders(trx, shop, await screenOrders(trx, shop, orders, deps.clock.now())));
       for (const o of orders) newestMs = Math.max(newestMs, o.updatedAtMs);
     }
     if (!page.orders.pageInfo.hasNextPage || page.orders.pageInfo.endCursor === null) break;

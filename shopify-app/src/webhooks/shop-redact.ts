@@ -14,6 +14,7 @@ export const SHOP_TABLES = [
   'data_request_exports',
   'pairing_codes',
   'extension_tokens',
+  'quarantined_records',
   'shops',
 ] as const;
 
