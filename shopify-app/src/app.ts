@@ -11,6 +11,7 @@ import {
   createPairingCode,
   redeemPairingCode,
   revokeExtensionTokens,
+  rotateExtensionToken,
 } from './api/pairing.ts';
 import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readShopSummary } from './api/read.ts';
 import { FeedCache, type FeedEntry } from './api/feed-cache.ts';
@@ -44,6 +45,11 @@ export interface AppOptions {
   /** fetch used to download bulk-operation results. Default: globalThis.fetch. */
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Addresses of reverse proxies in front of the app whose `X-Forwarded-For` is believed (for the pairing rate limit).
+   * Default: none, so the limit is keyed on the connection's own address.
+   */
+  trustedProxies?: readonly string[];
   /** Origins allowed by CORS on /api/v1 (e.g. `chrome-extension://<id>`). Default: none. */
   extensionOrigins?: readonly string[];
   /** Run background workers in this process. Default true. */
@@ -65,8 +71,8 @@ export interface AppOptions {
 
 /** The running app: a fetch-style handler plus the services behind it (for the demo, tests and benchmarks). */
 export interface App {
-  /** Handles one HTTP request (hono). */
-  fetch(request: Request): Promise<Response>;
+  /** Handles one HTTP request (hono); `env` is the server's bindings (`@hono/node-server` passes the socket there). */
+  fetch(request: Request, env?: unknown): Promise<Response>;
   /** Same as fetch with a path or URL relative to `http://localhost` (hono's `app.request`). */
   request(input: string | Request, init?: RequestInit): Promise<Response>;
   jobs: Jobs;
@@ -315,12 +321,30 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     await next();
   });
+  // Failed pairing attempts per client, a minute window each. The client is the socket's address: X-Forwarded-For is
+  // read only from a configured trusted proxy (the rightmost address it did not add itself), since anyone can send it.
+  const trustedProxies = new Set((options.trustedProxies ?? []).map(normalizeAddress));
+  const clientAddress = (c: Context): string => {
+    const socketAddress = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+    const socket = socketAddress ? normalizeAddress(socketAddress) : 'in-process';
+    if (!trustedProxies.has(socket)) return socket;
+    const forwarded = (c.req.header('x-forwarded-for') ?? '').split(',').map((a) => normalizeAddress(a.trim())).filter((a) => a.length > 0);
+    for (let i = forwarded.length - 1; i >= 0; i--) if (!trustedProxies.has(forwarded[i]!)) return forwarded[i]!;
+    return socket;
+  };
+  const PAIR_WINDOW_MS = 60_000;
   const pairAttempts = new Map<string, { count: number; windowStartMs: number }>();
+  let pairAttemptsSweptMs = 0;
   app.post('/api/v1/pair', async (c) => {
-    const client = c.req.header('x-forwarded-for') ?? 'local';
+    const client = clientAddress(c);
     const now = clock.now();
+    if (now - pairAttemptsSweptMs >= PAIR_WINDOW_MS) {
+      // Windows that ended are forgotten, so many distinct clients cannot grow the map without bound.
+      pairAttemptsSweptMs = now;
+      for (const [key, entry] of pairAttempts) if (now - entry.windowStartMs >= PAIR_WINDOW_MS) pairAttempts.delete(key);
+    }
     const attempts = pairAttempts.get(client);
-    if (attempts && now - attempts.windowStartMs < 60_000 && attempts.count >= 10) {
+    if (attempts && now - attempts.windowStartMs < PAIR_WINDOW_MS && attempts.count >= 10) {
       throw new ApiError('rate-limited', 'Too many pairing attempts: wait a minute.');
     }
     let body: unknown;
@@ -334,7 +358,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     try {
       return c.json(await redeemPairingCode(db, clock, code));
     } catch (error) {
-      const current = attempts && now - attempts.windowStartMs < 60_000 ? attempts : { count: 0, windowStartMs: now };
+      const current = attempts && now - attempts.windowStartMs < PAIR_WINDOW_MS ? attempts : { count: 0, windowStartMs: now };
       current.count++;
       pairAttempts.set(client, current);
       throw error;
@@ -349,10 +373,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === '/api/v1/pair' || c.req.method === 'OPTIONS') return next();
     const token = bearer(c);
-    c.set('shop', await authenticateExtensionToken(db, token));
+    c.set('shop', await authenticateExtensionToken(db, clock, token));
     c.set('token', token);
     await next();
   });
+  app.post('/api/v1/token/rotate', async (c) => c.json(await rotateExtensionToken(db, clock, c.get('shop'), c.get('token'))));
   app.post('/api/v1/unpair', async (c) => {
     await revokeExtensionTokens(db, clock, c.get('shop'), c.get('token'));
     return c.body(null, 204);
@@ -420,7 +445,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get('/healthz', (c) => c.json({ ok: true }));
 
   return {
-    fetch: (request) => Promise.resolve(app.fetch(request)),
+    fetch: (request, env) => Promise.resolve(app.fetch(request, env)),
     request: (input, init) => Promise.resolve(app.request(input, init)),
     jobs,
     compute,
@@ -435,6 +460,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       await jobs.stop();
     },
   };
+}
+
+/** `::ffff:1.2.3.4` (an IPv4 client on a dual-stack socket) as `1.2.3.4`, so one client has one key. */
+function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 function errorResponse(c: Context, error: Error, log: Logger): Response {

@@ -133,6 +133,8 @@ export interface ExtensionTokensTable {
   created_at: Timestamp;
   revoked_at: Timestamp | null;
   last_used_at: Timestamp | null;
+  /** The token stops working then unless used before; each use moves it to `EXTENSION_TOKEN_IDLE_MS` (api/pairing.ts) later. */
+  expires_at: Timestamp;
 }
 
 export interface QuarantinedRecordsTable {
