@@ -23,6 +23,7 @@ import { asOfFor } from './compute/insights.ts';
 import { createComputeService, type ComputeOptions, type ComputeService } from './compute/service.ts';
 import { QUEUES, startJobs, type Jobs } from './jobs/jobs.ts';
 import { createTokenCipher, type TokenCipher } from './sessions/token-cipher.ts';
+import { checkEncryptionKey } from './sessions/key-rotation.ts';
 import { createGraphqlClient, type ShopGraphql } from './shopify/graphql.ts';
 import { getOfflineSession } from './shopify/offline-session.ts';
 import { runBackfill } from './sync/backfill.ts';
@@ -40,6 +41,8 @@ export interface AppOptions {
   shopify: Shopify;
   /** Key for AES-256-GCM encryption of Shopify tokens at rest (64 hex chars or 32 bytes). */
   encryptionKey: string | Uint8Array;
+  /** Keys used before `encryptionKey` (rotation): they still decrypt, never encrypt. Default: none. */
+  previousEncryptionKeys?: readonly (string | Uint8Array)[];
   clock?: Clock;
   log?: Logger;
   /** fetch used to download bulk-operation results. Default: globalThis.fetch. */
@@ -102,7 +105,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const log = options.log ?? createJsonLogger();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const fetchFn = options.fetch ?? globalThis.fetch;
-  const cipher: TokenCipher = createTokenCipher(options.encryptionKey);
+  const cipher: TokenCipher = createTokenCipher(options.encryptionKey, options.previousEncryptionKeys ?? []);
+  await checkEncryptionKey(db, cipher);
   const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep }, shop);
   // The embedded database is single-writer (its lock), so the delta feed can be served from memory there.
   const feedCache = database.kind === 'pglite' ? new FeedCache() : null;

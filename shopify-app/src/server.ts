@@ -12,7 +12,10 @@ const server = await startAppServer({
   port: env['PORT'] ? Number(env['PORT']) : undefined,
   host: env['HOST'] || undefined,
   extensionOrigins: (env['CLVLENS_EXTENSION_ORIGINS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
-  appOptions: { trustedProxies: (env['CLVLENS_TRUSTED_PROXIES'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0) },
+  appOptions: {
+    previousEncryptionKeys: (env['CLVLENS_PREVIOUS_ENCRYPTION_KEYS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    trustedProxies: (env['CLVLENS_TRUSTED_PROXIES'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+  },
 });
 
 let stopping = false;
