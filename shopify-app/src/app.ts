@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Database } from './db/connect.ts';
+import { retryOnConnectionLoss } from './db/retry.ts';
 import { AppError } from './errors.ts';
 import { createJsonLogger, systemClock, type Clock, type Logger } from './log.ts';
 import { API_ERROR_STATUS, ApiError } from './api/errors.ts';
@@ -306,10 +307,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   // --- webhooks (HMAC first, then dedupe and store in one transaction; follow-up work is queued, never awaited inline)
   const webhook = async (c: Context): Promise<Response> => {
     const rawBody = await c.req.text();
-    const { outcome, followUps } = await processWebhook({ db, shopify, clock, log, orderBatcher }, c.req.raw, rawBody);
+    // A PostgreSQL restart or a dropped connection is waited out here (each attempt is idempotent by delivery id),
+    // so Shopify gets its 200 instead of a 500 and a retry hours later.
+    const { outcome, followUps } = await retryOnConnectionLoss(() => processWebhook({ db, shopify, clock, log, orderBatcher }, c.req.raw, rawBody), { log, what: 'webhook' });
     if (outcome.status === 401) return c.json({ error: { code: 'unauthorized', message: 'Invalid webhook HMAC.' } }, 401);
     if (outcome.status === 400) return c.json({ error: { code: 'bad-request', message: outcome.reason } }, 400);
-    await runFollowUps(followUps);
+    await retryOnConnectionLoss(() => runFollowUps(followUps), { log, what: 'webhook follow-up' });
     return c.json({ ok: true, result: outcome.result });
   };
   app.post('/webhooks', webhook);
