@@ -85,6 +85,8 @@ export interface App {
   backfill(shop: string, options?: { restart?: boolean }): Promise<boolean>;
   /** Runs one reconciliation pass for the shop now (and queues a recompute when it changed orders). */
   reconcile(shop: string): Promise<number>;
+  /** Queues a backfill for every active shop whose backfill is unfinished (what the 5-minute schedule runs); returns them. */
+  resumeBackfills(): Promise<string[]>;
   /** Runs the daily housekeeping now: deletes webhook delivery ids past their dedupe window and expired pairing codes. */
   prune(): Promise<{ webhookDeliveries: number }>;
   /** Issues a pairing code for the shop (what the dashboard shows). */
@@ -164,6 +166,23 @@ export async function createApp(options: AppOptions): Promise<App> {
     return { webhookDeliveries };
   };
 
+  /**
+   * Queues a backfill for every active shop whose backfill is unfinished (`backfilling`, or `error` after pg-boss used
+   * up its retries): run by the reconciliation schedule, so a failed backfill resumes within minutes, not at the next
+   * process start. A shop that already has one queued or running gets no second (the queue is stately per shop).
+   */
+  const resumeBackfills = async (): Promise<string[]> => {
+    const rows = await db
+      .selectFrom('sync_state')
+      .innerJoin('shops', 'shops.shop_id', 'sync_state.shop_id')
+      .select('sync_state.shop_id')
+      .where('sync_state.state', 'in', ['backfilling', 'error'])
+      .where('shops.status', '=', 'active')
+      .execute();
+    for (const row of rows) await jobsRef?.send(QUEUES.backfill, { shop: row.shop_id });
+    return rows.map((r) => r.shop_id);
+  };
+
   const jobs = await startJobs({
     pool: database.pool,
     kind: database.kind,
@@ -194,6 +213,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
       [QUEUES.reconcileAll]: async () => {
         for (const shop of await activeShops()) await jobs.send(QUEUES.reconcile, { shop });
+        await resumeBackfills();
       },
       [QUEUES.refitAll]: async () => {
         // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
@@ -459,6 +479,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     backfill,
     reconcile,
     prune,
+    resumeBackfills,
     createPairingCode: (shop) => createPairingCode(db, clock, shop),
     graphqlFor,
     async stop() {

@@ -3,7 +3,7 @@ import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { BULK_LINE_ITEM_FIELDS, ORDER_NODE_FIELDS, orderFromGraphql, sellingPlanLineOf, type StoredOrder } from '../ingest/order.ts';
 import { ORDERS_INSERT_COLUMNS, ordersUnnest, REQUEUE } from '../ingest/store.ts';
-import { screenOrders } from '../ingest/validate.ts';
+import { quarantineRecord, screenOrders } from '../ingest/validate.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { readLines } from './jsonl.ts';
@@ -320,21 +320,29 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
       continue;
     }
     batchLines++;
-    if (!child) {
-      const node = JSON.parse(line) as Record<string, unknown>;
-      if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
-        const order = orderFromGraphql(node);
-        batch.push(order);
-        batchById.set(order.orderId, order);
+    // Nothing in here does I/O: whatever it throws is about this line, which is reported and skipped, since every
+    // retry would stop on the same line again.
+    try {
+      if (!child) {
+        const node = JSON.parse(line) as Record<string, unknown>;
+        if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
+          const order = orderFromGraphql(node);
+          batch.push(order);
+          batchById.set(order.orderId, order);
+        }
+      } else if (!line.includes('"sellingPlan":null')) {
+        // Most line items have no selling plan: only the others are parsed.
+        const item = sellingPlanLineOf(JSON.parse(line));
+        if (item !== null && item.hasSellingPlan) {
+          const order = batchById.get(item.orderId);
+          if (order !== undefined) order.subscription = true;
+          else if (!pending.has(item.orderId)) pending.set(item.orderId, lineNo);
+        }
       }
-    } else if (!line.includes('"sellingPlan":null')) {
-      // Most line items have no selling plan: only the others are parsed.
-      const item = sellingPlanLineOf(JSON.parse(line));
-      if (item !== null && item.hasSellingPlan) {
-        const order = batchById.get(item.orderId);
-        if (order !== undefined) order.subscription = true;
-        else if (!pending.has(item.orderId)) pending.set(item.orderId, lineNo);
-      }
+    } catch (error) {
+      const reason = `bulk export ${operationId}, line ${lineNo}: ${(error as Error).message}`;
+      await quarantineRecord(deps.db, shop, 'bulk-line', String(lineNo), reason, deps.clock.now());
+      deps.log.warn('bulk export line skipped', { shop, operation: operationId, line: lineNo, error: (error as Error).message });
     }
     if (batch.length >= batchSize || batchLines >= maxBatchLines) await flush();
   }
