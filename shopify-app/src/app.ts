@@ -25,6 +25,7 @@ import { createComputeService, type ComputeOptions, type ComputeService } from '
 import { QUEUES, startJobs, type Jobs } from './jobs/jobs.ts';
 import { createTokenCipher, type TokenCipher } from './sessions/token-cipher.ts';
 import { checkEncryptionKey } from './sessions/key-rotation.ts';
+import { createPiiProtector, protectStoredPersonalData } from './ingest/pii.ts';
 import { createGraphqlClient, type ShopGraphql } from './shopify/graphql.ts';
 import { getOfflineSession } from './shopify/offline-session.ts';
 import { runBackfill } from './sync/backfill.ts';
@@ -110,6 +111,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const fetchFn = options.fetch ?? globalThis.fetch;
   const cipher: TokenCipher = createTokenCipher(options.encryptionKey, options.previousEncryptionKeys ?? []);
   await checkEncryptionKey(db, cipher);
+  const pii = createPiiProtector(cipher);
+  const converted = await protectStoredPersonalData(db, pii);
+  if (converted.emails + converted.guestKeys > 0) log.info('protected personal data of an older version', converted);
   const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep }, shop);
   // The embedded database is single-writer (its lock), so the delta feed can be served from memory there.
   const feedCache = database.kind === 'pglite' ? new FeedCache() : null;
@@ -128,7 +132,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const before = backfillsRunning.get(shop) ?? Promise.resolve();
     const run = before.catch(() => undefined).then(() =>
       runBackfill(
-        { db, graphql: graphqlFor(shop), fetch: fetchFn, clock, log, sleep, vacuum: () => database.vacuum(), ...options.backfill },
+        { db, graphql: graphqlFor(shop), fetch: fetchFn, clock, log, sleep, vacuum: () => database.vacuum(), pii, ...options.backfill },
         shop,
         opts,
       ),
@@ -141,7 +145,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
   let jobsRef: Jobs | null = null;
   const reconcile = async (shop: string): Promise<number> => {
-    const changed = await runReconcile({ db, graphql: graphqlFor(shop), clock, log }, shop);
+    const changed = await runReconcile({ db, graphql: graphqlFor(shop), clock, log, pii }, shop);
     if (changed > 0) await jobsRef?.send(QUEUES.recompute, { shop });
     return changed;
   };
@@ -329,7 +333,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const rawBody = await c.req.text();
     // A PostgreSQL restart or a dropped connection is waited out here (each attempt is idempotent by delivery id),
     // so Shopify gets its 200 instead of a 500 and a retry hours later.
-    const { outcome, followUps } = await retryOnConnectionLoss(() => processWebhook({ db, shopify, clock, log, orderBatcher }, c.req.raw, rawBody), { log, what: 'webhook' });
+    const { outcome, followUps } = await retryOnConnectionLoss(() => processWebhook({ db, shopify, clock, log, orderBatcher, pii }, c.req.raw, rawBody), { log, what: 'webhook' });
     if (outcome.status === 401) return c.json({ error: { code: 'unauthorized', message: 'Invalid webhook HMAC.' } }, 401);
     if (outcome.status === 400) return c.json({ error: { code: 'bad-request', message: outcome.reason } }, 400);
     await retryOnConnectionLoss(() => runFollowUps(followUps), { log, what: 'webhook follow-up' });

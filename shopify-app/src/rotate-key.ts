@@ -14,8 +14,8 @@ if (!key) {
 const previous = (env['CLVLENS_PREVIOUS_ENCRYPTION_KEYS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 const database = await createDatabase({ databaseUrl: env['DATABASE_URL'] || undefined, dataDir: env['CLVLENS_DATA_DIR'] || undefined });
 try {
-  const { sessions } = await reencryptSecrets(database.db, createTokenCipher(key, previous));
-  console.log(`Re-encrypted ${sessions} sessions with the current key; CLVLENS_PREVIOUS_ENCRYPTION_KEYS can be removed now.`);
+  const { sessions, shopKeys, emails } = await reencryptSecrets(database.db, createTokenCipher(key, previous));
+  console.log(`Re-encrypted ${sessions} sessions, ${shopKeys} shop keys and ${emails} emails with the current key; CLVLENS_PREVIOUS_ENCRYPTION_KEYS can be removed now.`);
 } finally {
   await database.close();
 }

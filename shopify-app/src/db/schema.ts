@@ -11,6 +11,8 @@ export interface ShopsTable {
   installed_at: Generated<Date>;
   uninstalled_at: Timestamp | null;
   insight_seq: Generated<number>;
+  /** The shop's random HMAC key for guest keys and email keys, encrypted with the app key (ingest/pii.ts). */
+  pii_key_enc: string | null;
 }
 
 export interface SessionsTable {
@@ -59,7 +61,12 @@ export interface CustomersTable {
 export interface CustomerPersonalTable {
   shop_id: string;
   customer_id: number;
+  /** Plain email of rows written before migration 0005; converted to `email_enc` at start, then always null. */
   email: string | null;
+  /** The email encrypted with the app key (for the data-request export only). */
+  email_enc: string | null;
+  /** Per-shop HMAC of the normalised email (ingest/pii.ts), to find the customer a compliance request names by email. */
+  email_key: string | null;
 }
 
 export interface CustomerInsightsTable {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, QuarantinedRecordsTable } from '../db/schema.ts';
 import type { StoredOrder } from './order.ts';
+import type { PiiProtector } from './pii.ts';
 
 /**
  * Why an order that parsed cannot be counted, or null when it can: the shop's analytics add amounts of one currency
@@ -43,9 +44,11 @@ export async function shopCurrencyOf(db: Kysely<DB>, shop: string): Promise<stri
 
 /**
  * Splits orders into those that can be stored and those that cannot ({@link orderProblem}); the latter are
- * quarantined with their reason. Used by every order write path (webhooks, backfill, reconciliation).
+ * quarantined with their reason. Used by every order write path (webhooks, backfill, reconciliation). With `pii`, the
+ * guest keys of the stored ones become the shop's HMACs ({@link PiiProtector.protectGuestKeys}); only unit tests of the
+ * write paths leave it out.
  */
-export async function screenOrders(db: Kysely<DB>, shop: string, orders: readonly StoredOrder[], nowMs: number): Promise<StoredOrder[]> {
+export async function screenOrders(db: Kysely<DB>, shop: string, orders: readonly StoredOrder[], nowMs: number, pii?: PiiProtector): Promise<StoredOrder[]> {
   if (orders.length === 0) return [];
   const currency = await shopCurrencyOf(db, shop);
   const valid: StoredOrder[] = [];
@@ -54,5 +57,6 @@ export async function screenOrders(db: Kysely<DB>, shop: string, orders: readonl
     if (problem === null) valid.push(order);
     else await quarantineRecord(db, shop, 'order', String(order.orderId), problem, nowMs);
   }
+  await pii?.protectGuestKeys(db, shop, valid);
   return valid;
 }

@@ -7,7 +7,7 @@ import type { TokenCipher } from './token-cipher.ts';
 const CHECK_SAMPLE = 50;
 
 /**
- * Refuses to start when the configured keys cannot decrypt the stored Shopify tokens (a wrong or rotated
+ * Refuses to start when the configured keys cannot decrypt the stored Shopify tokens or the shops' personal-data keys (a wrong or rotated
  * `CLVLENS_ENCRYPTION_KEY`): otherwise the app would start and every call that needs a token would fail with 500.
  */
 export async function checkEncryptionKey(db: Kysely<DB>, cipher: TokenCipher): Promise<void> {
@@ -27,22 +27,31 @@ export async function checkEncryptionKey(db: Kysely<DB>, cipher: TokenCipher): P
       failed++;
     }
   }
+  const shopKeys = await db.selectFrom('shops').select('pii_key_enc').where('pii_key_enc', 'is not', null).orderBy('shop_id').limit(CHECK_SAMPLE).execute();
+  for (const row of shopKeys) {
+    try {
+      cipher.decrypt(row.pii_key_enc!);
+    } catch {
+      failed++;
+    }
+  }
   if (failed > 0) {
     throw new AppError(
       'token-decrypt',
-      `CLVLENS_ENCRYPTION_KEY cannot decrypt ${failed} of ${rows.length} stored Shopify sessions checked. Set it back to the key they were written with, ` +
+      `CLVLENS_ENCRYPTION_KEY cannot decrypt ${failed} of ${rows.length + shopKeys.length} stored Shopify sessions and shop keys checked. Set it back to the key they were written with, ` +
         'or keep the new key and list the old one in CLVLENS_PREVIOUS_ENCRYPTION_KEYS (then `pnpm --filter @clvlens/shopify-app rotate-key` re-encrypts everything).',
     );
   }
 }
 
 /**
- * Re-encrypts every stored secret (session access and refresh tokens) with the cipher's current key, reading it with
+ * Re-encrypts every stored secret (session access and refresh tokens, the shops' personal-data keys, customers' emails)
+ * with the cipher's current key, reading it with
  * any of its keys. After it, the previous keys can be dropped. Idempotent; safe while the app runs (each row is
  * rewritten from its own value).
- * @returns how many sessions were rewritten.
+ * @returns how many rows of each kind were rewritten.
  */
-export async function reencryptSecrets(db: Kysely<DB>, cipher: TokenCipher): Promise<{ sessions: number }> {
+export async function reencryptSecrets(db: Kysely<DB>, cipher: TokenCipher): Promise<{ sessions: number; shopKeys: number; emails: number }> {
   let sessions = 0;
   let after = '';
   for (;;) {
@@ -68,5 +77,21 @@ export async function reencryptSecrets(db: Kysely<DB>, cipher: TokenCipher): Pro
     }
     after = rows[rows.length - 1]!.id;
   }
-  return { sessions };
+  let shopKeys = 0;
+  for (const row of await db.selectFrom('shops').select(['shop_id', 'pii_key_enc']).where('pii_key_enc', 'is not', null).execute()) {
+    await db.updateTable('shops').set({ pii_key_enc: cipher.encrypt(cipher.decrypt(row.pii_key_enc!)) }).where('shop_id', '=', row.shop_id).where('pii_key_enc', '=', row.pii_key_enc).execute();
+    shopKeys++;
+  }
+  let emails = 0;
+  for (const row of await db.selectFrom('customer_personal').select(['shop_id', 'customer_id', 'email_enc']).where('email_enc', 'is not', null).execute()) {
+    await db
+      .updateTable('customer_personal')
+      .set({ email_enc: cipher.encrypt(cipher.decrypt(row.email_enc!)) })
+      .where('shop_id', '=', row.shop_id)
+      .where('customer_id', '=', row.customer_id)
+      .where('email_enc', '=', row.email_enc)
+      .execute();
+    emails++;
+  }
+  return { sessions, shopKeys, emails };
 }

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import { BULK_LINE_ITEM_FIELDS, ORDER_NODE_FIELDS, orderFromGraphql, sellingPlanLineOf, type StoredOrder } from '../ingest/order.ts';
 import { ORDERS_INSERT_COLUMNS, ordersUnnest, REQUEUE } from '../ingest/store.ts';
 import { quarantineRecord, screenOrders } from '../ingest/validate.ts';
+import type { PiiProtector } from '../ingest/pii.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { readLines } from './jsonl.ts';
@@ -25,6 +26,8 @@ export interface BackfillDeps {
   onProgress?: (shop: string, linesDone: number) => void;
   /** Runs `VACUUM (ANALYZE)` on the embedded database after the load. */
   vacuum?: () => Promise<void>;
+  /** Turns guest keys into the shop's HMACs before they are stored (the app always passes it). */
+  pii?: PiiProtector;
 }
 
 const RUN_BULK = `#graphql
@@ -284,7 +287,7 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     for (const o of orders) if (pending.delete(o.orderId)) o.subscription = true;
     const toMark = [...pending.keys()];
     const checkpoint = await deps.db.transaction().execute(async (trx) => {
-      await insertOrdersBulk(trx, shop, await screenOrders(trx, shop, orders, deps.clock.now()));
+      await insertOrdersBulk(trx, shop, await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii));
       if (toMark.length > 0) {
         // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
         const found = await sql<{ order_id: string | number }>`UPDATE orders SET subscription = true

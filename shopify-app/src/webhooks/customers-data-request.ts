@@ -7,12 +7,12 @@ import type { WebhookContext } from './types.ts';
  * id, by email only, or both; guest orders are found by the email's guest key.
  */
 export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<void> {
-  const { customerIds, guestKey, email, orderIds: requested } = await resolveCustomerSubject(ctx, 'orders_requested');
+  const { customerIds, guestKeys, email, orderIds: requested } = await resolveCustomerSubject(ctx, 'orders_requested');
   const requestId = String((ctx.payload['data_request'] as Record<string, unknown> | undefined)?.['id'] ?? ctx.webhookId);
   const customerId = customerIds.length === 1 ? customerIds[0]! : null;
   const personal = customerIds.length === 0
     ? []
-    : await ctx.trx.selectFrom('customer_personal').select(['customer_id', 'email']).where('shop_id', '=', ctx.shop).where('customer_id', 'in', customerIds).orderBy('customer_id').execute();
+    : await ctx.trx.selectFrom('customer_personal').select(['customer_id', 'email', 'email_enc']).where('shop_id', '=', ctx.shop).where('customer_id', 'in', customerIds).orderBy('customer_id').execute();
   const orders = await ctx.trx
     .selectFrom('orders')
     .select(['order_id', 'placed_at', 'currency', 'total_minor', 'refunded_minor', 'cancelled', 'test'])
@@ -21,7 +21,7 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
       eb.or([
         ...(customerIds.length > 0 ? [eb('customer_id', 'in', customerIds)] : []),
         ...(requested.length > 0 ? [eb('order_id', 'in', requested)] : []),
-        ...(guestKey !== null ? [eb('guest_key', '=', guestKey)] : []),
+        ...(guestKeys.length > 0 ? [eb('guest_key', 'in', guestKeys)] : []),
         eb.val(false),
       ]),
     )
@@ -36,7 +36,7 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
     customerId: customerId === null ? null : String(customerId),
     customerIds: customerIds.map(String),
     requestedEmail: email,
-    personalData: personal.length > 0 ? { email: personal[0]!.email } : null,
+    personalData: personal.length > 0 ? { email: storedEmail(ctx, personal[0]!) } : null,
     orders: orders.map((o) => ({
       orderId: String(o.order_id),
       placedAt: o.placed_at.toISOString(),
@@ -59,4 +59,10 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
     })
     .onConflict((oc) => oc.columns(['shop_id', 'request_id']).doNothing())
     .execute();
+}
+
+/** The customer's email as stored: decrypted (ingest/pii.ts), or the plain column of a row of an older version. */
+function storedEmail(ctx: WebhookContext, row: { email: string | null; email_enc: string | null }): string | null {
+  if (row.email_enc !== null && ctx.pii) return ctx.pii.decryptEmail(row.email_enc);
+  return row.email;
 }

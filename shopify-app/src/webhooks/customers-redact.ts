@@ -11,13 +11,13 @@ import type { WebhookContext } from './types.ts';
  * or both, and `orders_to_redact` may list guest orders ({@link resolveCustomerSubject}).
  */
 export async function handleCustomersRedact(ctx: WebhookContext): Promise<void> {
-  const { customerIds, guestKey, email, orderIds } = await resolveCustomerSubject(ctx, 'orders_to_redact');
+  const { customerIds, guestKeys, email, orderIds } = await resolveCustomerSubject(ctx, 'orders_to_redact');
   const anonymousKey = `redacted:${randomBytes(16).toString('hex')}`;
   await sql`UPDATE orders SET customer_id = NULL, guest_key = ${anonymousKey}
     WHERE shop_id = ${ctx.shop} AND (
       order_id = ANY(${orderIds}::bigint[])
       OR customer_id = ANY(${customerIds}::bigint[])
-      OR (${guestKey}::text IS NOT NULL AND guest_key = ${guestKey}::text))`.execute(ctx.trx);
+      OR guest_key = ANY(${guestKeys}::text[]))`.execute(ctx.trx);
   for (const customerId of customerIds) await markCustomerDeleted(ctx, customerId);
   // Exports made for an earlier data request hold the same personal data.
   await sql`DELETE FROM data_request_exports WHERE shop_id = ${ctx.shop} AND (

@@ -5,6 +5,6 @@ import type { WebhookContext } from './types.ts';
 
 /** `orders/cancelled`: the payload is the whole order with `cancelled_at` set; same newer-wins upsert. */
 export async function handleOrdersCancelled(ctx: WebhookContext): Promise<void> {
-  await upsertOrders(ctx.trx, ctx.shop, await screenOrders(ctx.trx, ctx.shop, [orderFromWebhook(ctx.payload)], ctx.clock.now()));
+  await upsertOrders(ctx.trx, ctx.shop, await screenOrders(ctx.trx, ctx.shop, [orderFromWebhook(ctx.payload)], ctx.clock.now(), ctx.pii));
   ctx.followUp({ kind: 'recompute', shop: ctx.shop });
 }

@@ -18,6 +18,7 @@ import { handleShopRedact } from './shop-redact.ts';
 import type { FollowUp, WebhookHandler } from './types.ts';
 import { orderFromWebhook } from '../ingest/order.ts';
 import { orderProblem, quarantineRecord } from '../ingest/validate.ts';
+import type { PiiProtector } from '../ingest/pii.ts';
 import type { OrderBatcher } from './order-batcher.ts';
 import { verifyWebhook } from './verify.ts';
 
@@ -62,7 +63,7 @@ export type WebhookOutcome =
  * is retried by Shopify. Follow-up work (recompute, backfill) is returned, to run after commit.
  */
 export async function processWebhook(
-  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger; orderBatcher?: OrderBatcher },
+  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger; orderBatcher?: OrderBatcher; pii?: PiiProtector },
   request: { headers: Headers; method: string; url: string },
   rawBody: string,
 ): Promise<{ outcome: WebhookOutcome; followUps: FollowUp[] }> {
@@ -113,6 +114,7 @@ export async function processWebhook(
       deps.log.warn('order quarantined', { topic, shop, webhookId, reason: problem });
       return { outcome: { status: 200, result: 'quarantined' }, followUps: [] };
     }
+    await deps.pii?.protectGuestKeys(deps.db, shop, [order]);
     const fresh = await deps.orderBatcher.submit({ shop, webhookId, topic, order });
     return { outcome: { status: 200, result: fresh ? 'processed' : 'duplicate' }, followUps: [] };
   }
@@ -127,6 +129,7 @@ export async function processWebhook(
         payload: payload as Record<string, unknown>,
         clock: deps.clock,
         log: deps.log,
+        ...(deps.pii ? { pii: deps.pii } : {}),
         followUp: (work) => followUps.push(work),
       });
       return true;
