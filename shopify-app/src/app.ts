@@ -43,6 +43,8 @@ export interface AppOptions {
   shopify: Shopify;
   /** Key for AES-256-GCM encryption of Shopify tokens at rest (64 hex chars or 32 bytes). */
   encryptionKey: string | Uint8Array;
+  /** App secrets used before the current one (rotation): webhooks signed with them are still accepted. Default: none. */
+  previousApiSecretKeys?: readonly string[];
   /** Keys used before `encryptionKey` (rotation): they still decrypt, never encrypt. Default: none. */
   previousEncryptionKeys?: readonly (string | Uint8Array)[];
   clock?: Clock;
@@ -333,7 +335,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const rawBody = await c.req.text();
     // A PostgreSQL restart or a dropped connection is waited out here (each attempt is idempotent by delivery id),
     // so Shopify gets its 200 instead of a 500 and a retry hours later.
-    const { outcome, followUps } = await retryOnConnectionLoss(() => processWebhook({ db, shopify, clock, log, orderBatcher, pii }, c.req.raw, rawBody), { log, what: 'webhook' });
+    const { outcome, followUps } = await retryOnConnectionLoss(() => processWebhook({ db, shopify, clock, log, orderBatcher, pii, previousSecrets: options.previousApiSecretKeys ?? [] }, c.req.raw, rawBody), { log, what: 'webhook' });
     if (outcome.status === 401) return c.json({ error: { code: 'unauthorized', message: 'Invalid webhook HMAC.' } }, 401);
     if (outcome.status === 400) return c.json({ error: { code: 'bad-request', message: outcome.reason } }, 400);
     await retryOnConnectionLoss(() => runFollowUps(followUps), { log, what: 'webhook follow-up' });
@@ -347,7 +349,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use('/api/v1/*', cors({ origin: (origin) => (origins.has(origin) ? origin : null), allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST'], maxAge: 600 }));
   app.use('/api/v1/*', async (c, next) => {
     const origin = c.req.header('origin');
-    if (origin !== undefined && !origins.has(origin) && !origin.startsWith(new URL(c.req.url).origin)) {
+    // Exact origins only: a prefix test let `https://app.example.com.evil.example` through.
+    if (origin !== undefined && !origins.has(origin) && origin !== new URL(c.req.url).origin) {
       throw new ApiError('forbidden', `Origin ${origin} may not call this API.`);
     }
     await next();
@@ -422,10 +425,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   // --- embedded dashboard (App Bridge session tokens; token exchange on first use)
   app.get('/app', async (c) => {
     const idToken = c.req.query('id_token');
-    const shopParam = c.req.query('shop') ?? '';
-    c.header('content-security-policy', `frame-ancestors https://${/^[a-z0-9-]+\.myshopify\.com$/.test(shopParam) ? shopParam : 'admin.shopify.com'} https://admin.shopify.com;`);
-    if (!idToken) return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop: null }), 200);
+    // frame-ancestors names the shop only once the session token proved it; the `shop` query parameter is unverified.
+    if (!idToken) {
+      c.header('content-security-policy', 'frame-ancestors https://admin.shopify.com;');
+      return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop: null }), 200);
+    }
     const shop = await authenticateSessionToken(installDeps, idToken);
+    c.header('content-security-policy', `frame-ancestors https://${shop} https://admin.shopify.com;`);
     return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop }), 200);
   });
   app.use('/app/api/*', async (c, next) => {

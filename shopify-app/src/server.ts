@@ -13,6 +13,7 @@ const server = await startAppServer({
   host: env['HOST'] || undefined,
   extensionOrigins: (env['CLVLENS_EXTENSION_ORIGINS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
   appOptions: {
+    previousApiSecretKeys: (env['SHOPIFY_PREVIOUS_API_SECRETS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     previousEncryptionKeys: (env['CLVLENS_PREVIOUS_ENCRYPTION_KEYS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     trustedProxies: (env['CLVLENS_TRUSTED_PROXIES'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
   },

@@ -63,11 +63,11 @@ export type WebhookOutcome =
  * is retried by Shopify. Follow-up work (recompute, backfill) is returned, to run after commit.
  */
 export async function processWebhook(
-  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger; orderBatcher?: OrderBatcher; pii?: PiiProtector },
+  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger; orderBatcher?: OrderBatcher; pii?: PiiProtector; previousSecrets?: readonly string[] },
   request: { headers: Headers; method: string; url: string },
   rawBody: string,
 ): Promise<{ outcome: WebhookOutcome; followUps: FollowUp[] }> {
-  const validation = verifyWebhook(deps.shopify.config.apiSecretKey, request.headers, rawBody);
+  const validation = verifyWebhook(deps.shopify.config.apiSecretKey, request.headers, rawBody, deps.previousSecrets);
   if (!validation.valid) {
     deps.log.warn('webhook rejected', { reason: validation.reason, ...(validation.missingHeaders ? { missingHeaders: validation.missingHeaders } : {}) });
     return { outcome: { status: 401, reason: validation.reason }, followUps: [] };
