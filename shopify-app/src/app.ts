@@ -116,7 +116,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const pii = createPiiProtector(cipher);
   const converted = await protectStoredPersonalData(db, pii);
   if (converted.emails + converted.guestKeys > 0) log.info('protected personal data of an older version', converted);
-  const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep }, shop);
+  const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep, singleProcess: database.kind === 'pglite' }, shop);
   // The embedded database is single-writer (its lock), so the delta feed can be served from memory there.
   const feedCache = database.kind === 'pglite' ? new FeedCache() : null;
   const compute = createComputeService({
@@ -231,7 +231,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       [QUEUES.refreshTokens]: async () => {
         for (const shop of await activeShops()) {
           try {
-            await getOfflineSession({ db, shopify, cipher, clock, log }, shop);
+            await getOfflineSession({ db, shopify, cipher, clock, log, singleProcess: database.kind === 'pglite' }, shop);
           } catch (error) {
             log.warn('token refresh failed', { shop, message: (error as Error).message });
           }
