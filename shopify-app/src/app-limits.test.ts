@@ -50,3 +50,16 @@ describe('request body limits over HTTP', () => {
     expect(ok.status).toBe(400);
   });
 });
+
+describe('job queues', () => {
+  it('give per-shop jobs a heartbeat, so one left active by a killed process is retried within a minute, not an hour', async () => {
+    const t = await startTestHttpServer();
+    try {
+      for (const name of ['recompute', 'shop-metrics', 'reconcile', 'backfill']) {
+        expect((await t.server.app.jobs.boss.getQueue(name))?.heartbeatSeconds, name).toBe(30);
+      }
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -71,9 +71,13 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   await boss.start();
   const perShop = { policy: 'stately' as const, retryLimit: 5, retryDelay: 2, retryBackoff: true };
   await boss.createQueue(QUEUES.backfill, { ...perShop, heartbeatSeconds: 30, expireInSeconds: 6 * 3600 });
-  await boss.createQueue(QUEUES.recompute, { ...perShop, expireInSeconds: 3600 });
-  await boss.createQueue(QUEUES.shopMetrics, { ...perShop, expireInSeconds: 3600 });
-  await boss.createQueue(QUEUES.reconcile, { ...perShop, expireInSeconds: 3600 });
+  // A job left active by a process that died (kill -9, OOM) would hold its shop's stately slot until it expires, an
+  // hour: with a heartbeat, pg-boss fails it (and retries) once no worker has touched it for 30 s. updateQueue
+  // brings queues created by an older version along.
+  for (const name of [QUEUES.recompute, QUEUES.shopMetrics, QUEUES.reconcile]) {
+    await boss.createQueue(name, { ...perShop, expireInSeconds: 3600, heartbeatSeconds: 30 });
+    await boss.updateQueue(name, { heartbeatSeconds: 30 });
+  }
   await boss.createQueue(QUEUES.reconcileAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refitAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refreshTokens, { policy: 'singleton' });
