@@ -4,6 +4,8 @@ import { defineConfig } from 'wxt';
 // Host permissions: the app's API origin. Loopback origins are granted at install so the local demo and the tests
 // work without a permission prompt; any other app origin is requested at connect time (optional_host_permissions),
 // from the options page's Connect click (a user gesture), so the extension asks only for the app the merchant uses.
+// A store build (CLVLENS_STORE_BUILD=1, `pnpm build:store`) has no loopback permissions: those are for the demo and tests.
+// Plain http is accepted for loopback app URLs only (normalizeAppUrl), so no http pattern is ever requested.
 // Public half of the key that pins the Chromium extension id to gnjbafhekanhleidagfdegcaanbebfpa for unpacked
 // builds, so the app's allowed extension origin (`chrome-extension://<id>`, its `extensionOrigins`) is known in
 // advance. Only the public key is needed to load unpacked; a store build gets its id from the store.
@@ -17,8 +19,8 @@ export default defineConfig({
     name: 'CLV Lens',
     description: 'Customer lifetime value, repeat purchase and churn-risk badges in your Shopify admin.',
     permissions: ['storage', 'alarms'],
-    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
-    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    host_permissions: process.env['CLVLENS_STORE_BUILD'] === '1' ? [] : ['http://127.0.0.1/*', 'http://localhost/*'],
+    optional_host_permissions: ['https://*/*'],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

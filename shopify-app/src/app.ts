@@ -1,8 +1,10 @@
 import type { Shopify } from '@shopify/shopify-api';
 import { Hono, type Context } from 'hono';
 import { sql } from 'kysely';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Database } from './db/connect.ts';
+import { retryOnConnectionLoss } from './db/retry.ts';
 import { AppError } from './errors.ts';
 import { createJsonLogger, systemClock, type Clock, type Logger } from './log.ts';
 import { API_ERROR_STATUS, ApiError } from './api/errors.ts';
@@ -11,6 +13,7 @@ import {
   createPairingCode,
   redeemPairingCode,
   revokeExtensionTokens,
+  rotateExtensionToken,
 } from './api/pairing.ts';
 import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readShopSummary } from './api/read.ts';
 import { FeedCache, type FeedEntry } from './api/feed-cache.ts';
@@ -22,12 +25,15 @@ import { asOfFor } from './compute/insights.ts';
 import { createComputeService, type ComputeOptions, type ComputeService } from './compute/service.ts';
 import { QUEUES, startJobs, type Jobs } from './jobs/jobs.ts';
 import { createTokenCipher, type TokenCipher } from './sessions/token-cipher.ts';
+import { checkEncryptionKey } from './sessions/key-rotation.ts';
+import { createPiiProtector, protectStoredPersonalData } from './ingest/pii.ts';
 import { createGraphqlClient, type ShopGraphql } from './shopify/graphql.ts';
 import { getOfflineSession } from './shopify/offline-session.ts';
 import { runBackfill } from './sync/backfill.ts';
 import { runReconcile } from './sync/reconcile.ts';
 import { createOrderBatcher } from './webhooks/order-batcher.ts';
 import { processWebhook } from './webhooks/router.ts';
+import { pruneWebhookDeliveries } from './ingest/store.ts';
 import type { FollowUp } from './webhooks/types.ts';
 
 /** Options of {@link createApp}. */
@@ -38,11 +44,20 @@ export interface AppOptions {
   shopify: Shopify;
   /** Key for AES-256-GCM encryption of Shopify tokens at rest (64 hex chars or 32 bytes). */
   encryptionKey: string | Uint8Array;
+  /** App secrets used before the current one (rotation): webhooks signed with them are still accepted. Default: none. */
+  previousApiSecretKeys?: readonly string[];
+  /** Keys used before `encryptionKey` (rotation): they still decrypt, never encrypt. Default: none. */
+  previousEncryptionKeys?: readonly (string | Uint8Array)[];
   clock?: Clock;
   log?: Logger;
   /** fetch used to download bulk-operation results. Default: globalThis.fetch. */
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Addresses of reverse proxies in front of the app whose `X-Forwarded-For` is believed (for the pairing rate limit).
+   * Default: none, so the limit is keyed on the connection's own address.
+   */
+  trustedProxies?: readonly string[];
   /** Origins allowed by CORS on /api/v1 (e.g. `chrome-extension://<id>`). Default: none. */
   extensionOrigins?: readonly string[];
   /** Run background workers in this process. Default true. */
@@ -54,12 +69,18 @@ export interface AppOptions {
   /** Backfill insert batch size, bulk status poll interval, and a progress callback (JSONL lines stored). */
   backfill?: { batchSize?: number; pollMs?: number; onProgress?: (shop: string, linesDone: number) => void };
   compute?: ComputeOptions;
+  /**
+   * Largest request body accepted, bytes; a larger one gets 413 before it is read (by its Content-Length, or as soon as
+   * a chunked body passes the limit). Default: 5 MiB on the webhook routes (an order with hundreds of line items is
+   * well under 1 MiB), 64 KiB elsewhere (the API's bodies are a pairing code).
+   */
+  maxBodyBytes?: { webhooks?: number; other?: number };
 }
 
 /** The running app: a fetch-style handler plus the services behind it (for the demo, tests and benchmarks). */
 export interface App {
-  /** Handles one HTTP request (hono). */
-  fetch(request: Request): Promise<Response>;
+  /** Handles one HTTP request (hono); `env` is the server's bindings (`@hono/node-server` passes the socket there). */
+  fetch(request: Request, env?: unknown): Promise<Response>;
   /** Same as fetch with a path or URL relative to `http://localhost` (hono's `app.request`). */
   request(input: string | Request, init?: RequestInit): Promise<Response>;
   jobs: Jobs;
@@ -68,6 +89,10 @@ export interface App {
   backfill(shop: string, options?: { restart?: boolean }): Promise<boolean>;
   /** Runs one reconciliation pass for the shop now (and queues a recompute when it changed orders). */
   reconcile(shop: string): Promise<number>;
+  /** Queues a backfill for every active shop whose backfill is unfinished (what the 5-minute schedule runs); returns them. */
+  resumeBackfills(): Promise<string[]>;
+  /** Runs the daily housekeeping now: deletes webhook delivery ids past their dedupe window and expired pairing codes. */
+  prune(): Promise<{ webhookDeliveries: number }>;
   /** Issues a pairing code for the shop (what the dashboard shows). */
   createPairingCode(shop: string): Promise<{ code: string; expiresAtMs: number }>;
   graphqlFor(shop: string): ShopGraphql;
@@ -87,8 +112,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const log = options.log ?? createJsonLogger();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const fetchFn = options.fetch ?? globalThis.fetch;
-  const cipher: TokenCipher = createTokenCipher(options.encryptionKey);
-  const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep }, shop);
+  const cipher: TokenCipher = createTokenCipher(options.encryptionKey, options.previousEncryptionKeys ?? []);
+  await checkEncryptionKey(db, cipher);
+  const pii = createPiiProtector(cipher);
+  const converted = await protectStoredPersonalData(db, pii);
+  if (converted.emails + converted.guestKeys > 0) log.info('protected personal data of an older version', converted);
+  const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep, singleProcess: database.kind === 'pglite' }, shop);
   // The embedded database is single-writer (its lock), so the delta feed can be served from memory there.
   const feedCache = database.kind === 'pglite' ? new FeedCache() : null;
   const compute = createComputeService({
@@ -106,7 +135,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const before = backfillsRunning.get(shop) ?? Promise.resolve();
     const run = before.catch(() => undefined).then(() =>
       runBackfill(
-        { db, graphql: graphqlFor(shop), fetch: fetchFn, clock, log, sleep, vacuum: () => database.vacuum(), ...options.backfill },
+        { db, graphql: graphqlFor(shop), fetch: fetchFn, clock, log, sleep, vacuum: () => database.vacuum(), pii, ...options.backfill },
         shop,
         opts,
       ),
@@ -119,7 +148,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
   let jobsRef: Jobs | null = null;
   const reconcile = async (shop: string): Promise<number> => {
-    const changed = await runReconcile({ db, graphql: graphqlFor(shop), clock, log }, shop);
+    const changed = await runReconcile({ db, graphql: graphqlFor(shop), clock, log, pii }, shop);
     if (changed > 0) await jobsRef?.send(QUEUES.recompute, { shop });
     return changed;
   };
@@ -135,6 +164,30 @@ export async function createApp(options: AppOptions): Promise<App> {
       .where('shops.status', '=', 'active')
       .execute();
     return rows.filter((r) => r.as_of.getTime() < asOfFor(clock.now(), r.iana_timezone ?? 'UTC')).map((r) => r.shop_id);
+  };
+
+  const prune = async (): Promise<{ webhookDeliveries: number }> => {
+    const webhookDeliveries = await pruneWebhookDeliveries(db, clock.now());
+    await db.deleteFrom('pairing_codes').where('expires_at', '<', new Date(clock.now() - 86_400_000)).execute();
+    if (webhookDeliveries > 0) log.info('pruned', { webhookDeliveries });
+    return { webhookDeliveries };
+  };
+
+  /**
+   * Queues a backfill for every active shop whose backfill is unfinished (`backfilling`, or `error` after pg-boss used
+   * up its retries): run by the reconciliation schedule, so a failed backfill resumes within minutes, not at the next
+   * process start. A shop that already has one queued or running gets no second (the queue is stately per shop).
+   */
+  const resumeBackfills = async (): Promise<string[]> => {
+    const rows = await db
+      .selectFrom('sync_state')
+      .innerJoin('shops', 'shops.shop_id', 'sync_state.shop_id')
+      .select('sync_state.shop_id')
+      .where('sync_state.state', 'in', ['backfilling', 'error'])
+      .where('shops.status', '=', 'active')
+      .execute();
+    for (const row of rows) await jobsRef?.send(QUEUES.backfill, { shop: row.shop_id });
+    return rows.map((r) => r.shop_id);
   };
 
   const jobs = await startJobs({
@@ -167,15 +220,19 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
       [QUEUES.reconcileAll]: async () => {
         for (const shop of await activeShops()) await jobs.send(QUEUES.reconcile, { shop });
+        await resumeBackfills();
       },
       [QUEUES.refitAll]: async () => {
         // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
         for (const shop of await shopsOnAnEarlierDay()) await jobs.send(QUEUES.recompute, { shop });
       },
+      [QUEUES.prune]: async () => {
+        await prune();
+      },
       [QUEUES.refreshTokens]: async () => {
         for (const shop of await activeShops()) {
           try {
-            await getOfflineSession({ db, shopify, cipher, clock, log }, shop);
+            await getOfflineSession({ db, shopify, cipher, clock, log, singleProcess: database.kind === 'pglite' }, shop);
           } catch (error) {
             log.warn('token refresh failed', { shop, message: (error as Error).message });
           }
@@ -265,15 +322,24 @@ export async function createApp(options: AppOptions): Promise<App> {
   const app = new Hono<{ Variables: { shop: string; token: string } }>();
 
   app.onError((error, c) => errorResponse(c, error, log));
+  const tooLarge = (limit: number) => (c: Context): Response =>
+    c.json({ error: { code: 'payload-too-large', message: `The request body is larger than ${limit} bytes.` } }, 413);
+  const webhookLimit = options.maxBodyBytes?.webhooks ?? 5 * 1024 * 1024;
+  const otherLimit = options.maxBodyBytes?.other ?? 64 * 1024;
+  const webhookBodyLimit = bodyLimit({ maxSize: webhookLimit, onError: tooLarge(webhookLimit) });
+  const otherBodyLimit = bodyLimit({ maxSize: otherLimit, onError: tooLarge(otherLimit) });
+  app.use('*', (c, next) => (c.req.path === '/webhooks' || c.req.path.startsWith('/webhooks/') ? webhookBodyLimit : otherBodyLimit)(c, next));
   app.notFound((c) => c.json({ error: { code: 'not-found', message: `No route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
 
   // --- webhooks (HMAC first, then dedupe and store in one transaction; follow-up work is queued, never awaited inline)
   const webhook = async (c: Context): Promise<Response> => {
     const rawBody = await c.req.text();
-    const { outcome, followUps } = await processWebhook({ db, shopify, clock, log, orderBatcher }, c.req.raw, rawBody);
+    // A PostgreSQL restart or a dropped connection is waited out here (each attempt is idempotent by delivery id),
+    // so Shopify gets its 200 instead of a 500 and a retry hours later.
+    const { outcome, followUps } = await retryOnConnectionLoss(() => processWebhook({ db, shopify, clock, log, orderBatcher, pii, previousSecrets: options.previousApiSecretKeys ?? [] }, c.req.raw, rawBody), { log, what: 'webhook' });
     if (outcome.status === 401) return c.json({ error: { code: 'unauthorized', message: 'Invalid webhook HMAC.' } }, 401);
     if (outcome.status === 400) return c.json({ error: { code: 'bad-request', message: outcome.reason } }, 400);
-    await runFollowUps(followUps);
+    await retryOnConnectionLoss(() => runFollowUps(followUps), { log, what: 'webhook follow-up' });
     return c.json({ ok: true, result: outcome.result });
   };
   app.post('/webhooks', webhook);
@@ -284,17 +350,36 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use('/api/v1/*', cors({ origin: (origin) => (origins.has(origin) ? origin : null), allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST'], maxAge: 600 }));
   app.use('/api/v1/*', async (c, next) => {
     const origin = c.req.header('origin');
-    if (origin !== undefined && !origins.has(origin) && !origin.startsWith(new URL(c.req.url).origin)) {
+    // Exact origins only: a prefix test let `https://app.example.com.evil.example` through.
+    if (origin !== undefined && !origins.has(origin) && origin !== new URL(c.req.url).origin) {
       throw new ApiError('forbidden', `Origin ${origin} may not call this API.`);
     }
     await next();
   });
+  // Failed pairing attempts per client, a minute window each. The client is the socket's address: X-Forwarded-For is
+  // read only from a configured trusted proxy (the rightmost address it did not add itself), since anyone can send it.
+  const trustedProxies = new Set((options.trustedProxies ?? []).map(normalizeAddress));
+  const clientAddress = (c: Context): string => {
+    const socketAddress = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+    const socket = socketAddress ? normalizeAddress(socketAddress) : 'in-process';
+    if (!trustedProxies.has(socket)) return socket;
+    const forwarded = (c.req.header('x-forwarded-for') ?? '').split(',').map((a) => normalizeAddress(a.trim())).filter((a) => a.length > 0);
+    for (let i = forwarded.length - 1; i >= 0; i--) if (!trustedProxies.has(forwarded[i]!)) return forwarded[i]!;
+    return socket;
+  };
+  const PAIR_WINDOW_MS = 60_000;
   const pairAttempts = new Map<string, { count: number; windowStartMs: number }>();
+  let pairAttemptsSweptMs = 0;
   app.post('/api/v1/pair', async (c) => {
-    const client = c.req.header('x-forwarded-for') ?? 'local';
+    const client = clientAddress(c);
     const now = clock.now();
+    if (now - pairAttemptsSweptMs >= PAIR_WINDOW_MS) {
+      // Windows that ended are forgotten, so many distinct clients cannot grow the map without bound.
+      pairAttemptsSweptMs = now;
+      for (const [key, entry] of pairAttempts) if (now - entry.windowStartMs >= PAIR_WINDOW_MS) pairAttempts.delete(key);
+    }
     const attempts = pairAttempts.get(client);
-    if (attempts && now - attempts.windowStartMs < 60_000 && attempts.count >= 10) {
+    if (attempts && now - attempts.windowStartMs < PAIR_WINDOW_MS && attempts.count >= 10) {
       throw new ApiError('rate-limited', 'Too many pairing attempts: wait a minute.');
     }
     let body: unknown;
@@ -308,7 +393,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     try {
       return c.json(await redeemPairingCode(db, clock, code));
     } catch (error) {
-      const current = attempts && now - attempts.windowStartMs < 60_000 ? attempts : { count: 0, windowStartMs: now };
+      const current = attempts && now - attempts.windowStartMs < PAIR_WINDOW_MS ? attempts : { count: 0, windowStartMs: now };
       current.count++;
       pairAttempts.set(client, current);
       throw error;
@@ -323,10 +408,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === '/api/v1/pair' || c.req.method === 'OPTIONS') return next();
     const token = bearer(c);
-    c.set('shop', await authenticateExtensionToken(db, token));
+    c.set('shop', await authenticateExtensionToken(db, clock, token));
     c.set('token', token);
     await next();
   });
+  app.post('/api/v1/token/rotate', async (c) => c.json(await rotateExtensionToken(db, clock, c.get('shop'), c.get('token'))));
   app.post('/api/v1/unpair', async (c) => {
     await revokeExtensionTokens(db, clock, c.get('shop'), c.get('token'));
     return c.body(null, 204);
@@ -340,10 +426,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   // --- embedded dashboard (App Bridge session tokens; token exchange on first use)
   app.get('/app', async (c) => {
     const idToken = c.req.query('id_token');
-    const shopParam = c.req.query('shop') ?? '';
-    c.header('content-security-policy', `frame-ancestors https://${/^[a-z0-9-]+\.myshopify\.com$/.test(shopParam) ? shopParam : 'admin.shopify.com'} https://admin.shopify.com;`);
-    if (!idToken) return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop: null }), 200);
+    // frame-ancestors names the shop only once the session token proved it; the `shop` query parameter is unverified.
+    if (!idToken) {
+      c.header('content-security-policy', 'frame-ancestors https://admin.shopify.com;');
+      return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop: null }), 200);
+    }
     const shop = await authenticateSessionToken(installDeps, idToken);
+    c.header('content-security-policy', `frame-ancestors https://${shop} https://admin.shopify.com;`);
     return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop }), 200);
   });
   app.use('/app/api/*', async (c, next) => {
@@ -373,6 +462,17 @@ export async function createApp(options: AppOptions): Promise<App> {
       .execute();
     return c.json(rows.map((r) => ({ requestId: r.request_id, customerId: r.customer_id, createdAtMs: r.created_at.getTime(), data: JSON.parse(r.payload) })));
   });
+  // Records ingest or the recompute refused (another currency, a negative amount, a malformed export line), with why.
+  app.get('/app/api/quarantine', async (c) => {
+    const rows = await db
+      .selectFrom('quarantined_records')
+      .select(['record_kind', 'record_id', 'reason', 'seen_at'])
+      .where('shop_id', '=', c.get('shop'))
+      .orderBy('seen_at', 'desc')
+      .limit(1000)
+      .execute();
+    return c.json(rows.map((r) => ({ kind: r.record_kind, id: r.record_id, reason: r.reason, seenAtMs: r.seen_at.getTime() })));
+  });
   app.get('/app/api/segments', async (c) => c.json(await readSegmentValues(db, c.get('shop'))));
   const dashboardAssets = createDashboardAssets();
   app.get('/app/assets/:file', (c) => {
@@ -383,12 +483,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get('/healthz', (c) => c.json({ ok: true }));
 
   return {
-    fetch: (request) => Promise.resolve(app.fetch(request)),
+    fetch: (request, env) => Promise.resolve(app.fetch(request, env)),
     request: (input, init) => Promise.resolve(app.request(input, init)),
     jobs,
     compute,
     backfill,
     reconcile,
+    prune,
+    resumeBackfills,
     createPairingCode: (shop) => createPairingCode(db, clock, shop),
     graphqlFor,
     async stop() {
@@ -397,6 +499,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       await jobs.stop();
     },
   };
+}
+
+/** `::ffff:1.2.3.4` (an IPv4 client on a dual-stack socket) as `1.2.3.4`, so one client has one key. */
+function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 function errorResponse(c: Context, error: Error, log: Logger): Response {

@@ -14,6 +14,7 @@ export type { ShopifyApiOptions } from './shopify/config.ts';
 export { KyselySessionStorage } from './sessions/session-storage.ts';
 export { createTokenCipher } from './sessions/token-cipher.ts';
 export type { TokenCipher } from './sessions/token-cipher.ts';
+export { checkEncryptionKey, reencryptSecrets } from './sessions/key-rotation.ts';
 export { parseMoneyToMinor, currencyExponent } from './ingest/money.ts';
 export { orderFromWebhook, orderFromGraphql } from './ingest/order.ts';
 export type { StoredOrder, StoredRefund } from './ingest/order.ts';

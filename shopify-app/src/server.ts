@@ -12,6 +12,11 @@ const server = await startAppServer({
   port: env['PORT'] ? Number(env['PORT']) : undefined,
   host: env['HOST'] || undefined,
   extensionOrigins: (env['CLVLENS_EXTENSION_ORIGINS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+  appOptions: {
+    previousApiSecretKeys: (env['SHOPIFY_PREVIOUS_API_SECRETS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    previousEncryptionKeys: (env['CLVLENS_PREVIOUS_ENCRYPTION_KEYS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    trustedProxies: (env['CLVLENS_TRUSTED_PROXIES'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+  },
 });
 
 let stopping = false;

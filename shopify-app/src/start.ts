@@ -53,7 +53,7 @@ export async function startAppServer(config: AppServerConfig): Promise<AppServer
   }
   const log = config.log ?? createJsonLogger();
   const ownDatabase = config.database === undefined;
-  const database = config.database ?? (await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const database = config.database ?? (await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
   let app: App;
   try {
     const shopify = config.shopify ?? createShopifyApi({ apiKey: config.apiKey, apiSecretKey: config.apiSecretKey, appUrl: config.appUrl });

@@ -35,6 +35,8 @@ as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c max_connections=200" start >/dev/null
 export CLVLENS_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+# The restart test (shopify-app/src/db/pg-restart.test.ts) starts and restarts a cluster of its own with these.
+export CLVLENS_TEST_PG_BIN="$PG_BIN"
 export CLVLENS_CHROMIUM=/usr/bin/chromium
 
 # Build steps that tests depend on (each package decides what it needs).

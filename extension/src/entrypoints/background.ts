@@ -3,6 +3,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { createBackgroundService } from '../background/service.ts';
 import { openRetentionDb } from '../db/schema.ts';
 import { badgeSettingsItem } from '../settings.ts';
+import { isOwnSender } from '../background/sender.ts';
 
 const SYNC_ALARM = 'clvlens-sync';
 const SYNC_PERIOD_MINUTES = 15;
@@ -16,7 +17,9 @@ export default defineBackground(() => {
   });
 
   // Reply through sendResponse and return true: this works in Chromium, Firefox and both fake browsers.
-  browser.runtime.onMessage.addListener((message, _sender, sendResponse) => {
+  browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    // Only this extension's own pages and content scripts (never another extension, never a web page).
+    if (!isOwnSender(sender, browser.runtime.id)) return false;
     service.handleMessage(message).then(sendResponse);
     return true;
   });

@@ -18,7 +18,13 @@ export interface ApiClient {
   unpair(): Promise<void>;
 }
 
-/** Checks and normalises an app URL typed by the user: http(s), origin plus optional path prefix, no trailing slash. */
+/** Host names that reach this machine only: the one place an unencrypted http:// app URL is accepted (local demo). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Checks and normalises an app URL typed by the user: https (http only to a loopback address, where no network sees
+ * the token), origin plus optional path prefix, no trailing slash.
+ */
 export function normalizeAppUrl(raw: string): string {
   let url: URL;
   try {
@@ -32,6 +38,12 @@ export function normalizeAppUrl(raw: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ExtensionError(ExtensionErrorCode.invalidAppUrl, `The app URL must start with https:// (got ${url.protocol}).`);
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new ExtensionError(
+      ExtensionErrorCode.invalidAppUrl,
+      `The app URL must start with https:// (http:// is only for an app on this computer, such as the local demo).`,
+    );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

@@ -8,6 +8,9 @@ import type { ShopGraphql } from '../shopify/graphql.ts';
 import { ensureSyncState } from '../sync/state.ts';
 import { ApiError } from '../api/errors.ts';
 
+/** A shop's permanent domain, as in a session token's `dest`. */
+export const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+
 const SHOP_INFO = `#graphql
 query ShopInfo { shop { currencyCode ianaTimezone } }`;
 
@@ -32,7 +35,11 @@ export async function authenticateSessionToken(deps: InstallDeps, sessionToken: 
   let shop: string;
   try {
     const payload = await deps.shopify.session.decodeSessionToken(sessionToken);
-    shop = new URL(payload.dest).host;
+    const dest = new URL(payload.dest);
+    shop = dest.host;
+    // The shop is the token's `dest`; its issuer must be that shop's admin, and the domain a myshopify one.
+    if (dest.protocol !== 'https:' || !SHOP_DOMAIN.test(shop)) throw new Error(`dest ${payload.dest} is not a shop`);
+    if (new URL(payload.iss).host !== shop) throw new Error(`iss ${payload.iss} is not the admin of ${shop}`);
   } catch (error) {
     throw new ApiError('unauthorized', 'The Shopify session token is invalid or expired: reload the app from the Shopify admin.', { cause: error });
   }

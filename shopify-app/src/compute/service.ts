@@ -1,4 +1,4 @@
-import type { ShopSummaryV1 } from '@clvlens/core';
+import type { OrderRecord, ShopSummaryV1 } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Clock, Logger } from '../log.ts';
@@ -16,6 +16,8 @@ import {
   type ShopSummaryFromOrders,
 } from './insights.ts';
 import { loadOrderRecords } from './load.ts';
+import { screenOrderRecords } from './screen.ts';
+import { quarantineRecord } from '../ingest/validate.ts';
 import { analyzeAfterLargeWrite, dequeueEntries, writeInsights, type DequeuedEntries, type InsightDraft } from './write.ts';
 
 export type { ComputeOptions, ShopModels } from './insights.ts';
@@ -99,6 +101,15 @@ export function createComputeService(deps: {
     return { currency: row.currency ?? null, timeZone };
   };
 
+  /** Drops the orders core cannot count ({@link screenOrderRecords}) and reports them: quarantined for the merchant, logged. */
+  const screened = async (shop: string, records: OrderRecord[], currency: string | null): Promise<OrderRecord[]> => {
+    const { kept, rejected } = screenOrderRecords(records, currency);
+    if (rejected.length === 0) return records;
+    for (const r of rejected) await quarantineRecord(db, shop, 'order', r.orderId, r.reason, clock.now());
+    log.warn('orders skipped by the recompute', { shop, orders: rejected.length, first: rejected[0]!.reason });
+    return kept;
+  };
+
   const readQueue = async (shop: string, limit: number | null): Promise<DequeuedEntries> => {
     const { rows } = await sql<{ customer_id: string; queued_seq: number }>`
       SELECT customer_id::text AS customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop}
@@ -170,7 +181,7 @@ export function createComputeService(deps: {
   const fullRun = async (shop: string, shopInfo: { currency: string | null; timeZone: string }, reason: FullRunReason): Promise<RecomputeResult> => {
     const started = clock.now();
     const queued = await readQueue(shop, null);
-    const records = await loadOrderRecords(db, shop);
+    const records = await screened(shop, await loadOrderRecords(db, shop), shopInfo.currency);
     const deleted = await deletedCustomers(shop, null);
     const nowMs = clock.now();
     const context: ComputeContext = {
@@ -235,7 +246,7 @@ export function createComputeService(deps: {
     const current = await db.selectFrom('shop_metrics').select('as_of').where('shop_id', '=', shop).executeTakeFirst();
     if (!current) return false;
     const started = clock.now();
-    const records = await loadOrderRecords(db, shop);
+    const records = await screened(shop, await loadOrderRecords(db, shop), info.currency);
     // The summary stays "as of" the models' day: a new day is the full run's (it rescored everyone to that day).
     const asOfMs = current.as_of.getTime();
     const { summary, report } = computeShopMetrics(records, { currency: info.currency ?? records[0]?.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options });
@@ -273,8 +284,9 @@ export function createComputeService(deps: {
           remaining = queued.customerIds.length;
           break;
         }
-        const records = await loadOrderRecords(db, shop, { customerIds: queued.customerIds });
-        if (info.currency === null && records[0]) context.currency = records[0].currency;
+        const loaded = await loadOrderRecords(db, shop, { customerIds: queued.customerIds });
+        if (info.currency === null && loaded[0]) context.currency = loaded[0].currency;
+        const records = await screened(shop, loaded, context.currency);
         const gone = await deletedCustomers(shop, queued.customerIds);
         const drafts = scoreCustomers(records, gone, models, context);
         const nowMs = clock.now();

@@ -46,10 +46,10 @@ describe('createDatabase on a PGlite data directory', () => {
     }
   });
 
-  it('replaces a lock left by a dead process', async () => {
+  it('ignores the pid note left by a dead process, or by an older version', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clvlens-lock-'));
     try {
-      writeFileSync(join(dir, '.lock'), '999999999');
+      writeFileSync(join(dir, '.lock'), String(process.pid));
       const database = await createDatabase({ dataDir: dir });
       await database.close();
     } finally {

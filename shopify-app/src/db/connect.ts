@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { createJsonLogger, type Logger } from '../log.ts';
 import { acquireDataDirLock } from './lock.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { DB } from './schema.ts';
@@ -23,6 +24,8 @@ export interface DatabaseOptions {
   maxConnections?: number | undefined;
   /** Apply pending migrations on open. Default: true. */
   migrate?: boolean | undefined;
+  /** Told about errors of idle pooled connections (PostgreSQL restarted, a connection dropped). Default: a JSON line on stderr. */
+  log?: Logger | undefined;
 }
 
 /** An open database: Kysely over a `pg` Pool, on PGlite or PostgreSQL. */
@@ -47,6 +50,16 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   let release = (): void => {};
   if (options.databaseUrl) {
     pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
+    // Without a listener, an idle connection that the server closes (restart, failover, idle timeout) is an uncaught
+    // 'error' event that ends the process. The pool drops that client and opens a new one on the next query.
+    const log = options.log ?? createJsonLogger();
+    pool.on('error', (error) => log.warn('database connection lost; the pool reconnects on next use', { error: error.message, code: (error as { code?: string }).code }));
+    // A checked-out client has no pool listener: one the server drops between two statements of a transaction would
+    // emit an unhandled 'error' too. The statement in flight (or the next) fails instead, and the pool discards the
+    // client on release because it is no longer queryable.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
   } else {
     const dataDir = options.dataDir ?? './data/pglite';
     const inMemory = dataDir.startsWith('memory://');

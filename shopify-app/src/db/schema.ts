@@ -17,6 +17,8 @@ export interface ShopsTable {
   installed_at: Generated<Date>;
   uninstalled_at: Timestamp | null;
   insight_seq: Generated<number>;
+  /** The shop's random HMAC key for guest keys and email keys, encrypted with the app key (ingest/pii.ts). */
+  pii_key_enc: string | null;
 }
 
 export interface SessionsTable {
@@ -65,7 +67,12 @@ export interface CustomersTable {
 export interface CustomerPersonalTable {
   shop_id: string;
   customer_id: ShopifyId;
+  /** Plain email of rows written before migration 0005; converted to `email_enc` at start, then always null. */
   email: string | null;
+  /** The email encrypted with the app key (for the data-request export only). */
+  email_enc: string | null;
+  /** Per-shop HMAC of the normalised email (ingest/pii.ts), to find the customer a compliance request names by email. */
+  email_key: string | null;
 }
 
 export interface CustomerInsightsTable {
@@ -139,6 +146,16 @@ export interface ExtensionTokensTable {
   created_at: Timestamp;
   revoked_at: Timestamp | null;
   last_used_at: Timestamp | null;
+  /** The token stops working then unless used before; each use moves it to `EXTENSION_TOKEN_IDLE_MS` (api/pairing.ts) later. */
+  expires_at: Timestamp;
+}
+
+export interface QuarantinedRecordsTable {
+  shop_id: string;
+  record_kind: 'order' | 'refund' | 'bulk-line';
+  record_id: string;
+  reason: string;
+  seen_at: Timestamp;
 }
 
 export interface SchemaMigrationsTable {
@@ -162,5 +179,6 @@ export interface DB {
   data_request_exports: DataRequestExportsTable;
   pairing_codes: PairingCodesTable;
   extension_tokens: ExtensionTokensTable;
+  quarantined_records: QuarantinedRecordsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMoneyToMinor } from './money.ts';
+import { currencyExponent, parseMoneyToMinor } from './money.ts';
 
 describe('parseMoneyToMinor', () => {
   it('uses the currency exponent', () => {
@@ -23,5 +23,13 @@ describe('parseMoneyToMinor', () => {
     expect(() => parseMoneyToMinor('1.5', 'JPY', 'total_price')).toThrow(/total_price: 1.5 has more than 0 decimals for JPY/);
     expect(() => parseMoneyToMinor('abc', 'USD')).toThrow(/not a decimal amount/);
     expect(() => parseMoneyToMinor('1e3', 'USD')).toThrow(/not a decimal amount/);
+  });
+});
+
+describe('currencyExponent', () => {
+  it('knows every ISO 4217 exponent, and refuses unknown or malformed codes instead of guessing 2', () => {
+    expect([currencyExponent('USD'), currencyExponent('JPY'), currencyExponent('KWD'), currencyExponent('CLF'), currencyExponent('ISK')]).toEqual([2, 0, 3, 4, 0]);
+    for (const code of ['ZZZ', 'ZZ,Z', 'usd', 'US', '', 'XXX']) expect(() => currencyExponent(code)).toThrow(/not an ISO 4217 code/);
+    expect(() => parseMoneyToMinor('1.00', 'ZZZ', 'total_price')).toThrow(/ZZZ/);
   });
 });

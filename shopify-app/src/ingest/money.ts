@@ -1,14 +1,21 @@
 import { AppError } from '../errors.ts';
+import { CURRENCY_EXPONENTS } from './currencies.ts';
 
-/** ISO 4217 currencies whose minor unit is not 2 digits; every other code has 2. */
-const EXPONENTS: Readonly<Record<string, number>> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0,
-  XAF: 0, XOF: 0, XPF: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-};
+/** Whether `currency` is a known ISO 4217 code (three upper-case letters in the table of currencies.ts). */
+export function isKnownCurrency(currency: string): boolean {
+  return CURRENCY_EXPONENTS.has(currency);
+}
 
-/** Number of minor-unit digits of an ISO 4217 currency (JPY 0, USD 2, KWD 3). */
+/**
+ * Number of minor-unit digits of an ISO 4217 currency (JPY 0, USD 2, KWD 3, CLF 4). An unknown or malformed code is a
+ * `bad-payload` error: guessing 2 decimals would store amounts off by a factor of 10 or 100.
+ */
 export function currencyExponent(currency: string): number {
-  return EXPONENTS[currency.toUpperCase()] ?? 2;
+  const exponent = CURRENCY_EXPONENTS.get(currency);
+  if (exponent === undefined) {
+    throw new AppError('bad-payload', `currency ${JSON.stringify(currency)} is not an ISO 4217 code CLV Lens knows (three upper-case letters, e.g. "USD")`);
+  }
+  return exponent;
 }
 
 /**

@@ -130,3 +130,12 @@ export async function claimWebhookDelivery(
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
+
+/** How long a webhook id is kept for dedupe: Shopify retries a failed delivery for about 48 hours (8 tries). */
+export const WEBHOOK_DEDUPE_DAYS = 7;
+
+/** Deletes the delivery ids older than `keepDays` (they only serve dedupe); returns how many went. */
+export async function pruneWebhookDeliveries(db: Kysely<DB>, nowMs: number, keepDays = WEBHOOK_DEDUPE_DAYS): Promise<number> {
+  const result = await db.deleteFrom('webhook_deliveries').where('received_at', '<', new Date(nowMs - keepDays * 86_400_000)).executeTakeFirst();
+  return Number(result.numDeletedRows ?? 0);
+}

@@ -11,6 +11,8 @@ export const QUEUES = {
   reconcileAll: 'reconcile-all',
   refitAll: 'refit-all',
   refreshTokens: 'refresh-tokens',
+  /** Daily housekeeping: old webhook delivery ids, expired pairing codes. */
+  prune: 'prune',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -69,15 +71,21 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   await boss.start();
   const perShop = { policy: 'stately' as const, retryLimit: 5, retryDelay: 2, retryBackoff: true };
   await boss.createQueue(QUEUES.backfill, { ...perShop, heartbeatSeconds: 30, expireInSeconds: 6 * 3600 });
-  await boss.createQueue(QUEUES.recompute, { ...perShop, expireInSeconds: 3600 });
-  await boss.createQueue(QUEUES.shopMetrics, { ...perShop, expireInSeconds: 3600 });
-  await boss.createQueue(QUEUES.reconcile, { ...perShop, expireInSeconds: 3600 });
+  // A job left active by a process that died (kill -9, OOM) would hold its shop's stately slot until it expires, an
+  // hour: with a heartbeat, pg-boss fails it (and retries) once no worker has touched it for 30 s. updateQueue
+  // brings queues created by an older version along.
+  for (const name of [QUEUES.recompute, QUEUES.shopMetrics, QUEUES.reconcile]) {
+    await boss.createQueue(name, { ...perShop, expireInSeconds: 3600, heartbeatSeconds: 30 });
+    await boss.updateQueue(name, { heartbeatSeconds: 30 });
+  }
   await boss.createQueue(QUEUES.reconcileAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refitAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refreshTokens, { policy: 'singleton' });
+  await boss.createQueue(QUEUES.prune, { policy: 'singleton' });
   await boss.schedule(QUEUES.reconcileAll, options.reconcileCron ?? '*/5 * * * *');
   await boss.schedule(QUEUES.refitAll, options.refitCron ?? '2 * * * *');
   await boss.schedule(QUEUES.refreshTokens, '*/10 * * * *');
+  await boss.schedule(QUEUES.prune, '17 3 * * *');
   if (options.kind === 'pglite') {
     // One process owns a PGlite directory (the lock), so a job still "active" at start belongs to a process that
     // died (kill -9, crash). Failing it now lets pg-boss retry it at once instead of after its heartbeat expires.

@@ -10,9 +10,12 @@ export interface TokenCipher {
 /**
  * Builds the cipher from a 32-byte key given as 64 hex chars or base64 (e.g. `openssl rand -hex 32`). Any other
  * string is stretched with SHA-256, which is acceptable for a long random secret but not for a password.
+ * `previousKeys` (key rotation) only decrypt: values written with them stay readable until re-encrypted with `key`
+ * (`reencryptSecrets`, the `rotate-key` command).
  */
-export function createTokenCipher(key: string | Uint8Array): TokenCipher {
+export function createTokenCipher(key: string | Uint8Array, previousKeys: readonly (string | Uint8Array)[] = []): TokenCipher {
   const keyBytes = parseKey(key);
+  const allKeys = [keyBytes, ...previousKeys.map(parseKey)];
   return {
     encrypt(plain) {
       const iv = randomBytes(12);
@@ -25,17 +28,22 @@ export function createTokenCipher(key: string | Uint8Array): TokenCipher {
       if (version !== 'v1' || iv === undefined || tag === undefined || body === undefined) {
         throw new AppError('token-decrypt', 'A stored token is not in the v1 format; was it written by another app version?');
       }
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', keyBytes, Buffer.from(iv, 'base64url'));
-        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
-      } catch (error) {
-        throw new AppError(
-          'token-decrypt',
-          'A stored token cannot be decrypted: CLVLENS_ENCRYPTION_KEY differs from the key it was written with.',
-          { cause: error },
-        );
+      let lastError: unknown;
+      // GCM's tag tells a wrong key apart: the current key first, then the previous ones (rotation).
+      for (const candidate of allKeys) {
+        try {
+          const decipher = createDecipheriv('aes-256-gcm', candidate, Buffer.from(iv, 'base64url'));
+          decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+          return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+        } catch (error) {
+          lastError = error;
+        }
       }
+      throw new AppError(
+        'token-decrypt',
+        'A stored token cannot be decrypted: CLVLENS_ENCRYPTION_KEY differs from the key it was written with (add that key to CLVLENS_PREVIOUS_ENCRYPTION_KEYS).',
+        { cause: lastError },
+      );
     },
   };
 }

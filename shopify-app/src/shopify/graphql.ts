@@ -20,6 +20,8 @@ export interface GraphqlDeps {
   clock: Clock;
   log: Logger;
   sleep?: (ms: number) => Promise<void>;
+  /** The embedded database (one process): token refreshes lock in this process, not in the database. */
+  singleProcess?: boolean;
 }
 
 /** Runs Admin GraphQL operations for one shop, honouring throttleStatus, retrying 429/5xx with backoff. */

@@ -3,6 +3,8 @@ import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { BULK_LINE_ITEM_FIELDS, ORDER_NODE_FIELDS, orderFromGraphql, sellingPlanLineOf, type StoredOrder } from '../ingest/order.ts';
 import { ORDERS_INSERT_COLUMNS, ordersUnnest, REQUEUE } from '../ingest/store.ts';
+import { quarantineRecord, screenOrders } from '../ingest/validate.ts';
+import type { PiiProtector } from '../ingest/pii.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { readLines } from './jsonl.ts';
@@ -24,6 +26,8 @@ export interface BackfillDeps {
   onProgress?: (shop: string, linesDone: number) => void;
   /** Runs `VACUUM (ANALYZE)` on the embedded database after the load. */
   vacuum?: () => Promise<void>;
+  /** Turns guest keys into the shop's HMACs before they are stored (the app always passes it). */
+  pii?: PiiProtector;
 }
 
 const RUN_BULK = `#graphql
@@ -283,7 +287,7 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     for (const o of orders) if (pending.delete(o.orderId)) o.subscription = true;
     const toMark = [...pending.keys()];
     const checkpoint = await deps.db.transaction().execute(async (trx) => {
-      await insertOrdersBulk(trx, shop, orders);
+      await insertOrdersBulk(trx, shop, await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii));
       if (toMark.length > 0) {
         // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
         const found = await sql<{ order_id: string }>`UPDATE orders SET subscription = true
@@ -319,22 +323,30 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
       continue;
     }
     batchLines++;
-    if (!child) {
-      // Plain JSON.parse: a GraphQL export carries every id as a gid string (and 64-bit scalars as strings), no id as a number.
-      const node = JSON.parse(line) as Record<string, unknown>;
-      if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
-        const order = orderFromGraphql(node);
-        batch.push(order);
-        batchById.set(order.orderId, order);
+    // Nothing in here does I/O: whatever it throws is about this line, which is reported and skipped, since every
+    // retry would stop on the same line again.
+    try {
+      if (!child) {
+        // Plain JSON.parse: a GraphQL export carries every id as a gid string (and 64-bit scalars as strings), no id as a number.
+        const node = JSON.parse(line) as Record<string, unknown>;
+        if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
+          const order = orderFromGraphql(node);
+          batch.push(order);
+          batchById.set(order.orderId, order);
+        }
+      } else if (!line.includes('"sellingPlan":null')) {
+        // Most line items have no selling plan: only the others are parsed.
+        const item = sellingPlanLineOf(JSON.parse(line));
+        if (item !== null && item.hasSellingPlan) {
+          const order = batchById.get(item.orderId);
+          if (order !== undefined) order.subscription = true;
+          else if (!pending.has(item.orderId)) pending.set(item.orderId, lineNo);
+        }
       }
-    } else if (!line.includes('"sellingPlan":null')) {
-      // Most line items have no selling plan: only the others are parsed.
-      const item = sellingPlanLineOf(JSON.parse(line));
-      if (item !== null && item.hasSellingPlan) {
-        const order = batchById.get(item.orderId);
-        if (order !== undefined) order.subscription = true;
-        else if (!pending.has(item.orderId)) pending.set(item.orderId, lineNo);
-      }
+    } catch (error) {
+      const reason = `bulk export ${operationId}, line ${lineNo}: ${(error as Error).message}`;
+      await quarantineRecord(deps.db, shop, 'bulk-line', String(lineNo), reason, deps.clock.now());
+      deps.log.warn('bulk export line skipped', { shop, operation: operationId, line: lineNo, error: (error as Error).message });
     }
     if (batch.length >= batchSize || batchLines >= maxBatchLines) await flush();
   }

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { isSubscriptionOrder, ORDER_LINE_ITEMS_PAGE, orderFromGraphql, orderNodeFields, pagedLineItemFields, sellingPlansOf } from '../ingest/order.ts';
 import { upsertOrders } from '../ingest/store.ts';
+import { screenOrders } from '../ingest/validate.ts';
+import type { PiiProtector } from '../ingest/pii.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { loadSyncState } from './state.ts';
@@ -43,7 +45,7 @@ const CHECKPOINT_MARGIN_MS = 2 * 60_000;
  * @returns the number of order rows that changed.
  */
 export async function runReconcile(
-  deps: { db: Kysely<DB>; graphql: ShopGraphql; clock: Clock; log: Logger },
+  deps: { db: Kysely<DB>; graphql: ShopGraphql; clock: Clock; log: Logger; pii?: PiiProtector },
   shop: string,
 ): Promise<number> {
   const state = await loadSyncState(deps.db, shop);
@@ -65,7 +67,7 @@ export async function runReconcile(
       order.subscription = await moreLineItemsHaveSellingPlan(deps.graphql, String(n.id), n.lineItems.pageInfo.endCursor ?? null);
     }
     if (orders.length > 0) {
-      changed += await deps.db.transaction().execute((trx) => upsertOrders(trx, shop, orders));
+      changed += await deps.db.transaction().execute(async (trx) => upsertOrders(trx, shop, await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii)));
       for (const o of orders) newestMs = Math.max(newestMs, o.updatedAtMs);
     }
     if (!page.orders.pageInfo.hasNextPage || page.orders.pageInfo.endCursor === null) break;

@@ -1,38 +1,43 @@
 import { sql } from 'kysely';
-import { parseShopifyId } from '../ingest/order.ts';
+import { resolveCustomerSubject } from './customer-lookup.ts';
 import type { WebhookContext } from './types.ts';
 
 /**
  * `customers/data_request`: collect everything stored about the customer (personal data, orders, computed insight)
- * into `data_request_exports` for the merchant to hand over; the dashboard lists them.
+ * into `data_request_exports` for the merchant to hand over; the dashboard lists them. The customer may be named by
+ * id, by email only, or both; guest orders are found by the email's guest key.
  */
 export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<void> {
-  const customer = (ctx.payload['customer'] ?? {}) as Record<string, unknown>;
-  const customerId = customer['id'] != null ? parseShopifyId(customer['id'], 'customer.id') : null;
+  const { customerIds, guestKeys, email, orderIds: requested } = await resolveCustomerSubject(ctx, 'orders_requested');
   const requestId = String((ctx.payload['data_request'] as Record<string, unknown> | undefined)?.['id'] ?? ctx.webhookId);
-  const requested = Array.isArray(ctx.payload['orders_requested'])
-    ? ctx.payload['orders_requested'].map((id, i) => parseShopifyId(id, `orders_requested[${i}]`))
-    : [];
-  const personal = customerId === null
-    ? undefined
-    : await ctx.trx.selectFrom('customer_personal').select('email').where('shop_id', '=', ctx.shop).where('customer_id', '=', customerId).executeTakeFirst();
-  let ordersQuery = ctx.trx
+  const customerId = customerIds.length === 1 ? customerIds[0]! : null;
+  const personal = customerIds.length === 0
+    ? []
+    : await ctx.trx.selectFrom('customer_personal').select(['customer_id', 'email', 'email_enc']).where('shop_id', '=', ctx.shop).where('customer_id', 'in', customerIds).orderBy('customer_id').execute();
+  const orders = await ctx.trx
     .selectFrom('orders')
     .select([sql<string>`order_id::text`.as('order_id'), 'placed_at', 'currency', 'total_minor', 'refunded_minor', 'cancelled', 'test'])
-    .where('shop_id', '=', ctx.shop);
-  ordersQuery = customerId === null
-    ? ordersQuery.where('order_id', 'in', requested.length > 0 ? requested : ['-1'])
-    : ordersQuery.where((eb) =>
-        eb.or([eb('customer_id', '=', customerId), ...(requested.length > 0 ? [eb('order_id', 'in', requested)] : [])]),
-      );
-  const orders = await ordersQuery.orderBy('orders.order_id').execute();
-  const insight = customerId === null
-    ? undefined
-    : await ctx.trx.selectFrom('customer_insights').select('payload').where('shop_id', '=', ctx.shop).where('customer_id', '=', customerId).executeTakeFirst();
+    .where('shop_id', '=', ctx.shop)
+    .where((eb) =>
+      eb.or([
+        ...(customerIds.length > 0 ? [eb('customer_id', 'in', customerIds)] : []),
+        ...(requested.length > 0 ? [eb('order_id', 'in', requested)] : []),
+        ...(guestKeys.length > 0 ? [eb('guest_key', 'in', guestKeys)] : []),
+        eb.val(false),
+      ]),
+    )
+    .orderBy('orders.order_id')
+    .execute();
+  const insights = customerIds.length === 0
+    ? []
+    : await ctx.trx.selectFrom('customer_insights').select('payload').where('shop_id', '=', ctx.shop).where('customer_id', 'in', customerIds).orderBy('customer_id').execute();
+  const insight = insights.find((i) => i.payload !== null);
   const payload = {
     shopDomain: ctx.shop,
-    customerId,
-    personalData: personal ? { email: personal.email } : null,
+    customerId: customerId === null ? null : String(customerId),
+    customerIds: customerIds.map(String),
+    requestedEmail: email,
+    personalData: personal.length > 0 ? { email: storedEmail(ctx, personal[0]!) } : null,
     orders: orders.map((o) => ({
       orderId: o.order_id,
       placedAt: o.placed_at.toISOString(),
@@ -55,4 +60,10 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
     })
     .onConflict((oc) => oc.columns(['shop_id', 'request_id']).doNothing())
     .execute();
+}
+
+/** The customer's email as stored: decrypted (ingest/pii.ts), or the plain column of a row of an older version. */
+function storedEmail(ctx: WebhookContext, row: { email: string | null; email_enc: string | null }): string | null {
+  if (row.email_enc !== null && ctx.pii) return ctx.pii.decryptEmail(row.email_enc);
+  return row.email;
 }

@@ -1,30 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { parseShopifyId } from '../ingest/order.ts';
-import { guestKeyOf } from '../ingest/order.ts';
 import { markCustomerDeleted } from './customers-delete.ts';
+import { resolveCustomerSubject } from './customer-lookup.ts';
 import type { WebhookContext } from './types.ts';
 
 /**
  * `customers/redact`: delete the customer's personal data and unlink the listed orders from them. The orders stay for
  * shop metrics under one random key (repeat rate stays exact, nobody can link them back); the customer's insight
- * becomes a tombstone that the delta feed reports as deleted.
+ * becomes a tombstone that the delta feed reports as deleted. The payload may name the customer by id, by email only,
+ * or both, and `orders_to_redact` may list guest orders ({@link resolveCustomerSubject}).
  */
 export async function handleCustomersRedact(ctx: WebhookContext): Promise<void> {
-  const customer = (ctx.payload['customer'] ?? {}) as Record<string, unknown>;
-  const customerId = customer['id'] != null ? parseShopifyId(customer['id'], 'customer.id') : null;
-  const email = typeof customer['email'] === 'string' ? customer['email'] : null;
-  const orderIds = Array.isArray(ctx.payload['orders_to_redact'])
-    ? ctx.payload['orders_to_redact'].map((id, i) => parseShopifyId(id, `orders_to_redact[${i}]`))
-    : [];
+  const { customerIds, guestKeys, email, orderIds } = await resolveCustomerSubject(ctx, 'orders_to_redact');
   const anonymousKey = `redacted:${randomBytes(16).toString('hex')}`;
-  const guestKey = email ? guestKeyOf(email) : null;
   await sql`UPDATE orders SET customer_id = NULL, guest_key = ${anonymousKey}
     WHERE shop_id = ${ctx.shop} AND (
       order_id = ANY(${orderIds}::bigint[])
-      OR (${customerId}::bigint IS NOT NULL AND customer_id = ${customerId}::bigint)
-      OR (${guestKey}::text IS NOT NULL AND guest_key = ${guestKey}::text))`.execute(ctx.trx);
-  if (customerId !== null) await markCustomerDeleted(ctx, customerId);
-  if (customerId !== null) await ctx.trx.deleteFrom('data_request_exports').where('shop_id', '=', ctx.shop).where('customer_id', '=', customerId).execute();
+      OR customer_id = ANY(${customerIds}::bigint[])
+      OR guest_key = ANY(${guestKeys}::text[]))`.execute(ctx.trx);
+  for (const customerId of customerIds) await markCustomerDeleted(ctx, customerId);
+  // Exports made for an earlier data request hold the same personal data.
+  await sql`DELETE FROM data_request_exports WHERE shop_id = ${ctx.shop} AND (
+      customer_id = ANY(${customerIds}::bigint[])
+      OR (${email}::text IS NOT NULL AND strpos(lower(payload), lower(${email}::text)) > 0))`.execute(ctx.trx);
   ctx.followUp({ kind: 'recompute', shop: ctx.shop });
 }

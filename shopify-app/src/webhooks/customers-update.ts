@@ -17,10 +17,14 @@ export async function handleCustomersUpdate(ctx: WebhookContext): Promise<void> 
     )
     .executeTakeFirst();
   if (Number(changed.numInsertedOrUpdatedRows ?? 0) === 0) return;
-  const email = typeof ctx.payload['email'] === 'string' ? ctx.payload['email'] : null;
+  const email = typeof ctx.payload['email'] === 'string' && ctx.payload['email'].trim().length > 0 ? ctx.payload['email'] : null;
+  // Kept encrypted, for the data-request export only, with a per-shop HMAC to find it by (ingest/pii.ts).
+  const personal = ctx.pii
+    ? { email: null, email_enc: email === null ? null : ctx.pii.encryptEmail(email), email_key: email === null ? null : await ctx.pii.emailKey(ctx.trx, ctx.shop, email) }
+    : { email, email_enc: null, email_key: null };
   await ctx.trx
     .insertInto('customer_personal')
-    .values({ shop_id: ctx.shop, customer_id: customerId, email })
-    .onConflict((oc) => oc.columns(['shop_id', 'customer_id']).doUpdateSet({ email }))
+    .values({ shop_id: ctx.shop, customer_id: customerId, ...personal })
+    .onConflict((oc) => oc.columns(['shop_id', 'customer_id']).doUpdateSet(personal))
     .execute();
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../errors.ts';
 import { refundFromWebhook } from '../ingest/order.ts';
 import { insertRefunds } from '../ingest/store.ts';
+import { quarantineRecord } from '../ingest/validate.ts';
 import type { WebhookContext } from './types.ts';
 
 /**
@@ -15,6 +16,12 @@ export async function handleRefundsCreate(ctx: WebhookContext): Promise<void> {
     // Paid back in the buyer's currency: the shop-currency amount arrives with the order update (orders/updated,
     // or the reconciliation pass), which is what the order's refunded total is taken from anyway.
     ctx.log.info('refund in presentment currency; waiting for the order update', { shop: ctx.shop, refund: refund.refundId });
+    return;
+  }
+  if (refund.amountMinor < 0) {
+    const reason = `refund ${refund.refundId} of order ${refund.orderId} has a negative amount (${refund.amountMinor} minor units)`;
+    await quarantineRecord(ctx.trx, ctx.shop, 'refund', String(refund.refundId), reason, ctx.clock.now());
+    ctx.log.warn('refund quarantined', { shop: ctx.shop, refund: refund.refundId, reason });
     return;
   }
   await insertRefunds(ctx.trx, ctx.shop, [{ refundId: refund.refundId, refundedAtMs: refund.refundedAtMs, amountMinor: refund.amountMinor, orderId: refund.orderId }]);

@@ -18,11 +18,22 @@ import { handleShopRedact } from './shop-redact.ts';
 import type { FollowUp, WebhookHandler } from './types.ts';
 import { parseJsonExact } from '../ingest/json.ts';
 import { orderFromWebhook } from '../ingest/order.ts';
+import { orderProblem, quarantineRecord } from '../ingest/validate.ts';
+import type { PiiProtector } from '../ingest/pii.ts';
 import type { OrderBatcher } from './order-batcher.ts';
 import { verifyWebhook } from './verify.ts';
 
 /** Order topics go through the group-commit batcher (same effect as handleOrders*, fewer statements). */
 const BATCHED_ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled']);
+
+/**
+ * Topics that only ever add data: stored for an installed (active) shop only, so nothing comes back after
+ * app/uninstalled or shop/redact (a late or retried delivery is acknowledged and dropped). The compliance topics and
+ * customers/delete only remove data and run for an uninstalled shop too, until shop/redact removed it.
+ */
+const DATA_TOPICS = new Set([
+  'orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update', 'bulk_operations/finish',
+]);
 
 /** Topic (as in the `X-Shopify-Topic` header) -> handler. Keep in step with `shopify.app.toml`. */
 export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
@@ -43,7 +54,7 @@ export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
 
 /** Outcome of one delivery, mapped to HTTP by the route. */
 export type WebhookOutcome =
-  | { status: 200; result: 'processed' | 'duplicate' | 'ignored-topic' }
+  | { status: 200; result: 'processed' | 'duplicate' | 'ignored-topic' | 'ignored-shop' | 'quarantined' }
   | { status: 401; reason: string }
   | { status: 400; reason: string };
 
@@ -53,11 +64,11 @@ export type WebhookOutcome =
  * is retried by Shopify. Follow-up work (recompute, backfill) is returned, to run after commit.
  */
 export async function processWebhook(
-  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger; orderBatcher?: OrderBatcher },
+  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger; orderBatcher?: OrderBatcher; pii?: PiiProtector; previousSecrets?: readonly string[] },
   request: { headers: Headers; method: string; url: string },
   rawBody: string,
 ): Promise<{ outcome: WebhookOutcome; followUps: FollowUp[] }> {
-  const validation = verifyWebhook(deps.shopify.config.apiSecretKey, request.headers, rawBody);
+  const validation = verifyWebhook(deps.shopify.config.apiSecretKey, request.headers, rawBody, deps.previousSecrets);
   if (!validation.valid) {
     deps.log.warn('webhook rejected', { reason: validation.reason, ...(validation.missingHeaders ? { missingHeaders: validation.missingHeaders } : {}) });
     return { outcome: { status: 401, reason: validation.reason }, followUps: [] };
@@ -80,6 +91,13 @@ export async function processWebhook(
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: the body is not a JSON object` }, followUps: [] };
   }
+  // After the parse (issue 13): which shop state lets this topic store anything.
+  const shopRow = await deps.db.selectFrom('shops').select(['status', 'currency']).where('shop_id', '=', shop).executeTakeFirst();
+  const storable = shopRow?.status === 'active' || (!DATA_TOPICS.has(topic) && (shopRow !== undefined || topic === 'shop/redact' || topic === 'app/uninstalled'));
+  if (!storable) {
+    deps.log.info('webhook for a shop that is not installed; dropped', { topic, shop, webhookId });
+    return { outcome: { status: 200, result: 'ignored-shop' }, followUps: [] };
+  }
   const followUps: FollowUp[] = [];
   if (deps.orderBatcher && BATCHED_ORDER_TOPICS.has(topic)) {
     let order;
@@ -92,6 +110,13 @@ export async function processWebhook(
       }
       throw error;
     }
+    const problem = orderProblem(order, shopRow?.currency ?? null);
+    if (problem !== null) {
+      await quarantineRecord(deps.db, shop, 'order', String(order.orderId), problem, deps.clock.now());
+      deps.log.warn('order quarantined', { topic, shop, webhookId, reason: problem });
+      return { outcome: { status: 200, result: 'quarantined' }, followUps: [] };
+    }
+    await deps.pii?.protectGuestKeys(deps.db, shop, [order]);
     const fresh = await deps.orderBatcher.submit({ shop, webhookId, topic, order });
     return { outcome: { status: 200, result: fresh ? 'processed' : 'duplicate' }, followUps: [] };
   }
@@ -106,6 +131,7 @@ export async function processWebhook(
         payload: payload as Record<string, unknown>,
         clock: deps.clock,
         log: deps.log,
+        ...(deps.pii ? { pii: deps.pii } : {}),
         followUp: (work) => followUps.push(work),
       });
       return true;

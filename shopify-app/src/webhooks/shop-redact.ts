@@ -1,3 +1,4 @@
+import { AppError } from '../errors.ts';
 import type { WebhookContext } from './types.ts';
 
 /** Every table that holds shop data; shop/redact empties them all for the shop. */
@@ -14,11 +15,17 @@ export const SHOP_TABLES = [
   'data_request_exports',
   'pairing_codes',
   'extension_tokens',
+  'quarantined_records',
   'shops',
 ] as const;
 
 /** `shop/redact` (48 h after uninstall): erase all data of the shop. Its webhook-delivery ids are kept for dedupe. */
 export async function handleShopRedact(ctx: WebhookContext): Promise<void> {
+  // The header names the shop the HMAC covers; a payload naming another one is not what Shopify sends.
+  const named = ctx.payload['shop_domain'];
+  if (named !== undefined && named !== null && named !== ctx.shop) {
+    throw new AppError('bad-payload', `shop/redact: shop_domain ${JSON.stringify(named)} is not the delivering shop ${ctx.shop}`);
+  }
   for (const table of SHOP_TABLES) await ctx.trx.deleteFrom(table).where('shop_id', '=', ctx.shop).execute();
   ctx.followUp({ kind: 'stop-shop', shop: ctx.shop });
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import type { PiiProtector } from '../ingest/pii.ts';
 import type { Clock, Logger } from '../log.ts';
 
 /** Work a webhook asks for once its transaction has committed. */
@@ -14,6 +15,8 @@ export interface WebhookContext {
   payload: Record<string, unknown>;
   clock: Clock;
   log: Logger;
+  /** Protects emails and guest keys before they are stored; absent only in unit tests of single handlers. */
+  pii?: PiiProtector;
   followUp(work: FollowUp): void;
 }
 

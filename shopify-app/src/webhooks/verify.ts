@@ -21,13 +21,16 @@ const REQUIRED = ['x-shopify-topic', 'x-shopify-shop-domain', 'x-shopify-api-ver
  * goes through async WebCrypto); this is a synchronous node:crypto call of a few microseconds, and the webhook
  * intake's largest CPU cost after the database. `verify.test.ts` checks both agree.
  */
-export function verifyWebhook(secret: string, headers: Headers, rawBody: string): WebhookVerification {
+export function verifyWebhook(secret: string, headers: Headers, rawBody: string, previousSecrets: readonly string[] = []): WebhookVerification {
   const given = headers.get('x-shopify-hmac-sha256');
   if (!given) return { valid: false, reason: WEBHOOK_REJECTIONS.missingHmac };
-  const expected = createHmac('sha256', secret).update(rawBody, 'utf8').digest('base64');
-  const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(given, 'utf8');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return { valid: false, reason: WEBHOOK_REJECTIONS.invalidHmac };
+  // During a secret rotation Shopify may still sign with the old secret for a while: it is accepted too.
+  const matches = (key: string): boolean => {
+    const a = Buffer.from(createHmac('sha256', key).update(rawBody, 'utf8').digest('base64'), 'utf8');
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+  if (!matches(secret) && !previousSecrets.some(matches)) return { valid: false, reason: WEBHOOK_REJECTIONS.invalidHmac };
   const values = REQUIRED.map((name) => headers.get(name));
   const missing = REQUIRED.filter((_, k) => !values[k]);
   if (missing.length > 0) return { valid: false, reason: WEBHOOK_REJECTIONS.missingHeaders, missingHeaders: [...missing] };

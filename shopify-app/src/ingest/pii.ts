@@ -1,0 +1,88 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import type { TokenCipher } from '../sessions/token-cipher.ts';
+import type { StoredOrder } from './order.ts';
+
+/** Prefix of a guest key made by {@link PiiProtector.guestKey} (older rows hold a bare SHA-256 of the email). */
+export const GUEST_KEY_PREFIX = 'g1:';
+
+/**
+ * Keeps customer emails out of the database in readable or guessable form. Each shop gets a random 32-byte key,
+ * stored encrypted with the app key (so a database dump alone cannot test a list of emails against it, and key
+ * rotation re-encrypts it without changing any stored HMAC):
+ * - a guest order's key is `g1:` + HMAC(shop key, SHA-256 of the normalised email), not the bare SHA-256;
+ * - a customer's email is stored encrypted (read only by the data-request export), with HMAC(shop key, email) beside
+ *   it to find the customer a compliance request names by email only.
+ */
+export interface PiiProtector {
+  /** The stored guest key for the parse step's email hash (`guestKeyOf` in order.ts). */
+  guestKey(db: Kysely<DB>, shop: string, emailHash: string): Promise<string>;
+  /** Replaces the parse step's guest keys of the orders (same shop) by stored ones, in place. */
+  protectGuestKeys(db: Kysely<DB>, shop: string, orders: StoredOrder[]): Promise<void>;
+  /** The lookup key of an email (normalised: trimmed, lower case). */
+  emailKey(db: Kysely<DB>, shop: string, email: string): Promise<string>;
+  encryptEmail(email: string): string;
+  decryptEmail(stored: string): string;
+}
+
+export function createPiiProtector(cipher: TokenCipher): PiiProtector {
+  const shopKey = async (db: Kysely<DB>, shop: string): Promise<Buffer> => {
+    let row = await db.selectFrom('shops').select('pii_key_enc').where('shop_id', '=', shop).executeTakeFirst();
+    if (!row) throw new AppError('sync', `${shop} is not installed: no key to protect its customers' data with`);
+    if (row.pii_key_enc === null) {
+      // First use: two writers racing both try; the first wins and both read the winner.
+      await db.updateTable('shops').set({ pii_key_enc: cipher.encrypt(randomBytes(32).toString('base64')) }).where('shop_id', '=', shop).where('pii_key_enc', 'is', null).execute();
+      row = await db.selectFrom('shops').select('pii_key_enc').where('shop_id', '=', shop).executeTakeFirstOrThrow();
+    }
+    return Buffer.from(cipher.decrypt(row.pii_key_enc!), 'base64');
+  };
+  const hmac = (key: Buffer, text: string): string => createHmac('sha256', key).update(text, 'utf8').digest('hex');
+  return {
+    async guestKey(db, shop, emailHash) {
+      return `${GUEST_KEY_PREFIX}${hmac(await shopKey(db, shop), emailHash)}`;
+    },
+    async protectGuestKeys(db, shop, orders) {
+      if (!orders.some((o) => o.guestKey !== null && !o.guestKey.startsWith(GUEST_KEY_PREFIX))) return;
+      const key = await shopKey(db, shop);
+      for (const o of orders) if (o.guestKey !== null && !o.guestKey.startsWith(GUEST_KEY_PREFIX)) o.guestKey = `${GUEST_KEY_PREFIX}${hmac(key, o.guestKey)}`;
+    },
+    async emailKey(db, shop, email) {
+      return hmac(await shopKey(db, shop), `email:${email.trim().toLowerCase()}`);
+    },
+    encryptEmail: (email) => cipher.encrypt(email),
+    decryptEmail: (stored) => cipher.decrypt(stored),
+  };
+}
+
+/**
+ * Converts what older versions stored in the clear: plain emails become `email_enc` + `email_key`, bare SHA-256 guest
+ * keys become per-shop HMACs. Run at start; a no-op once done.
+ */
+export async function protectStoredPersonalData(db: Kysely<DB>, pii: PiiProtector): Promise<{ emails: number; guestKeys: number }> {
+  let emails = 0;
+  for (;;) {
+    const rows = await db.selectFrom('customer_personal').select(['shop_id', 'customer_id', 'email']).where('email', 'is not', null).limit(500).execute();
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      await db
+        .updateTable('customer_personal')
+        .set({ email: null, email_enc: pii.encryptEmail(r.email!), email_key: await pii.emailKey(db, r.shop_id, r.email!) })
+        .where('shop_id', '=', r.shop_id)
+        .where('customer_id', '=', r.customer_id)
+        .execute();
+      emails++;
+    }
+  }
+  let guestKeys = 0;
+  const { rows: legacy } = await sql<{ shop_id: string; guest_key: string }>`SELECT DISTINCT o.shop_id, o.guest_key FROM orders o
+    JOIN shops s ON s.shop_id = o.shop_id
+    WHERE o.guest_key IS NOT NULL AND o.guest_key NOT LIKE 'g1:%' AND o.guest_key NOT LIKE 'redacted:%'`.execute(db);
+  for (const r of legacy) {
+    await sql`UPDATE orders SET guest_key = ${await pii.guestKey(db, r.shop_id, r.guest_key)} WHERE shop_id = ${r.shop_id} AND guest_key = ${r.guest_key}`.execute(db);
+    guestKeys++;
+  }
+  return { emails, guestKeys };
+}
+
