@@ -55,8 +55,9 @@ describe("Shopify's sample webhook bodies through the real server (64-bit ids)",
   it('customers/create and customers/update store the sample customer under its exact id', async () => {
     expect(await deliver('customers/create', SAMPLE_CUSTOMER_BODY)).toBe(200);
     expect(await deliver('customers/update', SAMPLE_CUSTOMER_BODY.replace('"updated_at":"2021-12-31T19:00:00-05:00"', '"updated_at":"2022-01-01T19:00:00-05:00"'))).toBe(200);
-    const rows = await query('SELECT customer_id::text AS customer_id, email FROM customer_personal WHERE shop_id = $1', [SHOP]);
-    expect(rows).toEqual([{ customer_id: SAMPLE_CUSTOMER_ID, email: 'bob@biller.com' }]);
+    // The email is stored encrypted (issue 13), never in plain text.
+    const rows = await query('SELECT customer_id::text AS customer_id, email, email_enc IS NOT NULL AS encrypted FROM customer_personal WHERE shop_id = $1', [SHOP]);
+    expect(rows).toEqual([{ customer_id: SAMPLE_CUSTOMER_ID, email: null, encrypted: true }]);
   });
 
   it('orders/create, orders/paid and orders/updated store the sample order and its customer exactly, once', async () => {
