@@ -195,3 +195,34 @@ export type {
   ChurnRiskOptions,
   CustomerChurnRisk,
 } from './churn-risk/churn-risk.ts';
+
+// --- churn classifier, calibration, backtest scores and first-order-aware spend (issue 11)
+export {
+  ClassifierFitFailure,
+  fitLogisticRegression,
+  logisticLinearPredictor,
+  predictLogistic,
+  sigmoid,
+} from './models/logistic-regression/logistic-regression.ts';
+export type { FeatureColumns, LogisticFitOptions, LogisticModel } from './models/logistic-regression/logistic-regression.ts';
+export { applyIsotonic, fitIsotonic } from './models/calibration/isotonic.ts';
+export type { IsotonicFitOptions, IsotonicModel } from './models/calibration/isotonic.ts';
+export { applyPlatt, fitPlatt, PLATT_SCORE_EPSILON } from './models/calibration/platt.ts';
+export type { PlattFitOptions, PlattModel } from './models/calibration/platt.ts';
+export {
+  areaUnderRoc,
+  brierScore,
+  calibrationTable,
+  EvaluationFailure,
+  LOG_LOSS_EPSILON,
+  logLoss,
+  meanAbsoluteError,
+  topDecileCapture,
+} from './models/evaluation/evaluation.ts';
+export type { CalibrationBin, CalibrationTable } from './models/evaluation/evaluation.ts';
+export {
+  allPurchaseDaySpendRows,
+  expectedOrderValueAllDays,
+  fitGammaGammaAllDays,
+} from './models/gamma-gamma/all-purchase-days.ts';
+export type { PurchaseDaySpend } from './models/gamma-gamma/all-purchase-days.ts';
