@@ -180,8 +180,8 @@ describe('fitLogisticRegression', () => {
     const start = performance.now();
     const model = fitted(cols, y, 1);
     const elapsedMs = performance.now() - start;
-    // Loose bound: the machine is shared; the measured fit alone takes 0.2–0.5 s there.
-    expect(elapsedMs).toBeLessThan(1000);
+    // Loose bound for a shared machine: the fit takes 150–230 ms of CPU once warm, up to ~0.9 s wall when loaded.
+    expect(elapsedMs).toBeLessThan(1500);
     // Recovers the generating coefficients (per unit of x, so divide by the scale).
     for (let j = 0; j < 10; j++) expect(model.coefficients[j]! / model.scales[j]!).toBeCloseTo((j - 4.5) * 0.2, 1);
   });

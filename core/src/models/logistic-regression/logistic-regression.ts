@@ -51,6 +51,9 @@ export interface LogisticFitOptions {
   maxIterations?: number;
 }
 
+/** Rows per block of the Hessian sums: 11 columns × 4,096 rows × 8 bytes stay in a 512 KB cache. */
+const ROW_BLOCK = 4096;
+
 /** Newton stops when no parameter moves by more than this (log-odds per standard deviation). */
 const STEP_TOLERANCE = 1e-10;
 
@@ -63,8 +66,8 @@ const STEP_TOLERANCE = 1e-10;
  *
  * Hand-written rather than taken from npm: `ml-logistic-regression` (the one maintained package) fits by plain
  * gradient descent with a fixed step and has no weights, no unpenalised intercept and no standardisation.
- * Cost: one pass over the rows per Hessian entry, (d+1)(d+2)/2 passes per iteration, 5–10 iterations; 200,000 rows ×
- * 10 features take 0.2–0.5 s (6 iterations, measured on a shared 2-core machine).
+ * Cost: (d+1)(d+2)/2 multiply-adds per row per iteration for the Hessian, 5–10 iterations; 200,000 rows × 10 features
+ * take 6 iterations and 150–230 ms of CPU once warm (about 0.45 s cold), measured on a loaded 2-core machine.
  *
  * Fails (as a value) with `no-rows`, `one-class` or, only when λ = 0, `did-not-converge`. Throws CoreError
  * ('invalid-argument') for mismatched lengths, non-finite values, labels outside [0, 1] or negative weights.
@@ -147,28 +150,38 @@ export function fitLogisticRegression(
       h00 += v[i]!;
     }
     const residual = eta;
+    gradient.fill(0);
+    hessian.fill(0);
     gradient[0] = g0;
     hessian[0] = h00;
-    for (let a = 0; a < k; a++) {
-      const za = z[a]!;
-      let ga = 0;
-      let ha0 = 0;
-      for (let i = 0; i < n; i++) {
-        ga += residual[i]! * za[i]!;
-        vz[i] = v[i]! * za[i]!;
-        ha0 += vz[i]!;
+    // Rows in blocks, so the k + 1 columns of a block stay in cache across the (k+1)(k+2)/2 Hessian sums. Sums go to
+    // the lower triangle, copied up below.
+    for (let from = 0; from < n; from += ROW_BLOCK) {
+      const to = Math.min(n, from + ROW_BLOCK);
+      for (let a = 0; a < k; a++) {
+        const za = z[a]!;
+        let ga = 0;
+        let ha0 = 0;
+        for (let i = from; i < to; i++) {
+          ga += residual[i]! * za[i]!;
+          const t = v[i]! * za[i]!;
+          vz[i] = t;
+          ha0 += t;
+        }
+        gradient[a + 1]! += ga;
+        hessian[(a + 1) * size]! += ha0;
+        for (let b = a; b < k; b++) {
+          const zb = z[b]!;
+          let h = 0;
+          for (let i = from; i < to; i++) h += vz[i]! * zb[i]!;
+          hessian[(b + 1) * size + a + 1]! += h;
+        }
       }
-      gradient[a + 1] = ga + l2 * theta[a + 1]!;
-      hessian[(a + 1) * size] = ha0;
-      hessian[a + 1] = ha0;
-      for (let b = a; b < k; b++) {
-        const zb = z[b]!;
-        let h = 0;
-        for (let i = 0; i < n; i++) h += vz[i]! * zb[i]!;
-        if (a === b) h += l2;
-        hessian[(a + 1) * size + b + 1] = h;
-        hessian[(b + 1) * size + a + 1] = h;
-      }
+    }
+    for (let a = 1; a < size; a++) {
+      gradient[a]! += l2 * theta[a]!;
+      hessian[a * size + a]! += l2;
+      for (let b = 0; b < a; b++) hessian[b * size + a] = hessian[a * size + b]!;
     }
     if (!solveCholesky(hessian, gradient, step, size)) break;
     let maxStep = 0;
