@@ -195,3 +195,18 @@ export type {
   ChurnRiskOptions,
   CustomerChurnRisk,
 } from './churn-risk/churn-risk.ts';
+
+// --- Pareto/NBD and P(no purchase in a horizon) (issue 11)
+export { bgNbdProbabilityNoPurchase, betaGeoProbabilityNoPurchase } from './models/bg-nbd/predict.ts';
+export { mbgNbdProbabilityNoPurchase } from './models/mbg-nbd/predict.ts';
+export { paretoNbdLogLikelihood } from './models/pareto-nbd/likelihood.ts';
+export type { ParetoNbdParams } from './models/pareto-nbd/likelihood.ts';
+export { fitParetoNbd, PARETO_NBD, PARETO_NBD_PENALIZER_STEPS } from './models/pareto-nbd/fit.ts';
+export type { ParetoNbdFit, ParetoNbdFitOptions } from './models/pareto-nbd/fit.ts';
+export {
+  paretoNbdConditionalExpectedPurchases,
+  paretoNbdExpectedPurchases,
+  paretoNbdProbabilityAlive,
+  paretoNbdProbabilityNoPurchase,
+} from './models/pareto-nbd/predict.ts';
+export { simulateParetoNbd } from './models/pareto-nbd/simulate.ts';
