@@ -210,3 +210,4 @@ export {
   paretoNbdProbabilityNoPurchase,
 } from './models/pareto-nbd/predict.ts';
 export { simulateParetoNbd } from './models/pareto-nbd/simulate.ts';
+export type { PurchaseModelFit } from './models/purchase-model/purchase-model.ts';
