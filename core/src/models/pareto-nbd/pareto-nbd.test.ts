@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../bg-nbd/simulate.ts';
-import { lnGamma } from '../special-functions/special-functions.ts';
+import { hyp2f1, lnGamma } from '../special-functions/special-functions.ts';
 import { fitParetoNbd } from './fit.ts';
 import { paretoNbdLogA0, paretoNbdLogLikelihood } from './likelihood.ts';
 import type { ParetoNbdParams } from './likelihood.ts';
@@ -104,6 +104,29 @@ describe('paretoNbdLogLikelihood', () => {
         expect(Math.abs(closed - logA0ByQuadrature(p, x, tx, T))).toBeLessThan(1e-6);
       }
     }
+  });
+
+  it('uses a quadrature for α < β with z > 0.9 that agrees with the ₂F₁ route to 1e-11 where that still works', () => {
+    // The α < β branch of note 009 written out with the Euler-form ₂F₁, as the likelihood uses it for z <= 0.9.
+    const viaHyp2f1 = (p: ParetoNbdParams, x: number, tx: number, T: number): number => {
+      const rsx = p.r + p.s + x;
+      const d = p.beta - p.alpha;
+      const lnF = (y: number): number => (1 - p.r - x) * Math.log1p(-d / y) + Math.log(hyp2f1(1, p.s + 1, rsx + 1, d / y)) - rsx * Math.log(y);
+      const near = lnF(p.beta + tx);
+      return near + Math.log(-Math.expm1(lnF(p.beta + T) - near));
+    };
+    let compared = 0;
+    for (const r of [0.3, 2.5]) {
+      for (const s of [0.3, 5, 100]) {
+        for (const [x, tx, T] of [[0, 0, 1], [3, 0.5, 0.9], [40, 0.2, 1]] as const) {
+          const p = { r, alpha: 0.02, s, beta: 10 };
+          expect((p.beta - p.alpha) / (p.beta + tx)).toBeGreaterThan(0.9);
+          expect(Math.abs(paretoNbdLogA0(p, x, tx, T) - viaHyp2f1(p, x, tx, T))).toBeLessThan(1e-11);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(18);
   });
 
   it('stays finite for a very heavy buyer (x = 2,000) in both branches', () => {
