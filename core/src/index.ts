@@ -226,3 +226,18 @@ export {
   fitGammaGammaAllDays,
 } from './models/gamma-gamma/all-purchase-days.ts';
 export type { PurchaseDaySpend } from './models/gamma-gamma/all-purchase-days.ts';
+// --- Pareto/NBD and P(no purchase in a horizon) (issue 11)
+export { bgNbdProbabilityNoPurchase, betaGeoProbabilityNoPurchase } from './models/bg-nbd/predict.ts';
+export { mbgNbdProbabilityNoPurchase } from './models/mbg-nbd/predict.ts';
+export { paretoNbdLogLikelihood } from './models/pareto-nbd/likelihood.ts';
+export type { ParetoNbdParams } from './models/pareto-nbd/likelihood.ts';
+export { fitParetoNbd, PARETO_NBD, PARETO_NBD_PENALIZER_STEPS } from './models/pareto-nbd/fit.ts';
+export type { ParetoNbdFit, ParetoNbdFitOptions } from './models/pareto-nbd/fit.ts';
+export {
+  paretoNbdConditionalExpectedPurchases,
+  paretoNbdExpectedPurchases,
+  paretoNbdProbabilityAlive,
+  paretoNbdProbabilityNoPurchase,
+} from './models/pareto-nbd/predict.ts';
+export { simulateParetoNbd } from './models/pareto-nbd/simulate.ts';
+export type { PurchaseModelFit } from './models/purchase-model/purchase-model.ts';

@@ -34,6 +34,20 @@ describe('clvlens predict', () => {
     expect(oneTime.split(',')[4]).toBe('1');
   });
 
+  it('predicts with --model pnbd: P(alive) in [0, 1] for all 2,357 customers and below 1 for one-time buyers', async () => {
+    const io = captureIo(files.dir);
+    const code = await runPredict([join(cdnow, 'CDNOW_sample.txt'), '--model', 'pnbd', '--calibration-end', '1997-09-30', '--horizon', '39'], io);
+    expect(code).toBe(0);
+    const rows = io.out().trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows).toHaveLength(2357);
+    for (const row of rows) {
+      expect(Number(row[4])).toBeGreaterThanOrEqual(0);
+      expect(Number(row[4])).toBeLessThanOrEqual(1);
+    }
+    // Pareto/NBD, unlike BG/NBD, lets one-time buyers age out.
+    expect(rows.filter((r) => r[1] === '0').every((r) => Number(r[4]) < 1)).toBe(true);
+  });
+
   it('prints the CSV on standard output without --out, and CDNOW_master gives 23,570 rows', async () => {
     const io = captureIo(files.dir);
     const code = await runPredict([join(cdnow, 'CDNOW_master.txt'), '--calibration-end', '1997-09-30', '--horizon', '52', '--margin', '0.3'], io);

@@ -15,7 +15,7 @@ customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,cl
 in major currency units; clv is the discounted CLV over --clv-months times --margin).
 
 Options:
-  --model bgnbd|mbgnbd       purchase model (default bgnbd)
+  --model bgnbd|mbgnbd|pnbd  purchase model (default bgnbd)
   --horizon T                prediction horizon in time units (required)
   --out FILE                 write the CSV there (default: standard output)
   --clv-months N             CLV horizon in months (default 12)

@@ -18,7 +18,7 @@ describe('clvlens validate', () => {
     const doc = JSON.parse(io.out());
     expect(doc.holdoutDuration).toBe(39);
     expect(doc.customers).toBe(2357);
-    expect(doc.models.map((m: { model: string }) => m.model)).toEqual(['bgnbd', 'mbgnbd']);
+    expect(doc.models.map((m: { model: string }) => m.model)).toEqual(['bgnbd', 'mbgnbd', 'pnbd']);
     const bg = doc.models[0];
     expect(bg.holdout.actual).toBe(1882);
     expect(bg.cumulative.actual).toBe(4339);
@@ -30,6 +30,13 @@ describe('clvlens validate', () => {
     expect(bg.byFrequency[0].actualMean).toBeCloseTo(0.237, 3);
     expect(bg.byFrequency[0].predictedMean).toBeCloseTo(0.23, 1);
     expect(bg.byFrequency.at(-1).frequency).toBe('7+');
+    // FHL 2005: Pareto/NBD's cumulative error at week 78 about -2%, correlation 0.630, x = 0 mean prediction 0.14.
+    const pnbd = doc.models[2];
+    expect(pnbd.params.s).toBeCloseTo(0.606, 2);
+    expect(pnbd.cumulative.errorPercent).toBeGreaterThan(-3);
+    expect(pnbd.cumulative.errorPercent).toBeLessThan(0);
+    expect(pnbd.correlation).toBeCloseTo(0.63, 2);
+    expect(pnbd.byFrequency[0].predictedMean).toBeCloseTo(0.14, 2);
     for (const m of doc.models) {
       expect(m.holdout.predicted).toBeGreaterThan(1400);
       expect(m.correlation).toBeGreaterThan(0.6);

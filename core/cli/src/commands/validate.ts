@@ -1,11 +1,11 @@
-import { holdoutReport, type HoldoutReport } from '@clvlens/core';
+import { holdoutReport, type HoldoutReport, type PurchaseModelFit } from '@clvlens/core';
 import type { CliIo } from '../io.ts';
 import { checkDate, endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
 
 export const VALIDATE_USAGE = `Usage: clvlens validate <file> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [options]
 
-Fits every purchase model (bgnbd, mbgnbd) on the calibration period, predicts the holdout period and reports actual
+Fits every purchase model (bgnbd, mbgnbd, pnbd) on the calibration period, predicts the holdout period and reports actual
 vs predicted totals (holdout only, and cumulative from the first purchase as in FHL 2005 Fig. 2), a table by
 calibration frequency and the per-customer correlation.
 
@@ -17,7 +17,7 @@ const OPTIONS = { ...COMMON_OPTIONS, 'holdout-end': { type: 'string' } } as cons
 
 const usageError = usageErrorFor('validate', VALIDATE_USAGE);
 
-type ModelReport = Omit<HoldoutReport, 'model'> & { model: string };
+type ModelReport = Omit<HoldoutReport<PurchaseModelFit>, 'model'> & { model: string };
 
 /** `clvlens validate <file> --calibration-end ... [--holdout-end ...] --json`: the holdout report of every model. */
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
@@ -72,7 +72,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
       out.push(`${m.model}: could not be fitted (${m.error})`);
       continue;
     }
-    out.push(`${m.model}: r=${m.params.r.toFixed(4)} alpha=${m.params.alpha.toFixed(4)} a=${m.params.a.toFixed(4)} b=${m.params.b.toFixed(4)} LL=${m.logLikelihood.toFixed(2)}`);
+    out.push(`${m.model}: ${Object.entries(m.params).map(([name, value]) => `${name}=${value.toFixed(4)}`).join(' ')} LL=${m.logLikelihood.toFixed(2)}`);
     out.push(`  holdout purchases: actual ${m.holdout.actual}, predicted ${m.holdout.predicted.toFixed(1)} (${m.holdout.errorPercent.toFixed(1)}%)`);
     out.push(`  cumulative repeat purchases: actual ${m.cumulative.actual}, predicted ${m.cumulative.predicted.toFixed(1)} (${m.cumulative.errorPercent.toFixed(1)}%)`);
     out.push(`  per-customer correlation: ${m.correlation.toFixed(3)}`);
