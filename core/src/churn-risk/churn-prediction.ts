@@ -50,8 +50,8 @@ export interface TransactionModelParams {
 
 /**
  * The classifier's inputs, in this order, computed per customer from the summary at the moment of scoring:
- * log(1 + x), log(1 + days since the last order / s), log(1 + age in days / s) with s the shop's typical gap between
- * orders (so the weights mean the same on a shop where people buy weekly and one where they buy yearly), log(1 + days since last / own usual gap)
+ * log(1 + x), log(1 + days since the last order / s), −log(1 + days from first to last order / s) with s the shop's typical gap
+ * between orders (so the weights mean the same on a shop where people buy weekly and one where they buy yearly), log(1 + days since last / own usual gap)
  * (0 for one-time buyers), one-time buyer (0/1), log(1 + average purchase-day value, minor units) and the logit of the
  * stacked transaction model's P(no purchase in the backtest horizon) (clv-models.md §8b: "stacking the BTYD
  * probabilities with such features").
@@ -59,7 +59,7 @@ export interface TransactionModelParams {
 export const CLASSIFIER_FEATURES = [
   'log-frequency',
   'log-days-since-last-order',
-  'log-age-days',
+  'negative-log-span',
   'log-gap-ratio',
   'one-time-buyer',
   'log-average-value',
@@ -67,11 +67,13 @@ export const CLASSIFIER_FEATURES = [
 ] as const;
 
 /**
- * Features whose coefficient must not be negative: each grows as the last order gets older with everything else
- * equal, so a negative weight would let an older last order lower the churn probability. Such a feature is dropped
- * and the classifier refitted.
+ * Features whose coefficient must not be negative: each grows as the last order gets older with the number of orders
+ * and either the first order or the whole history's shape held (the span enters negated: a later last order means a
+ * longer first-to-last span), so a negative weight would let an older last order lower the churn probability. Such
+ * a feature is dropped and the classifier refitted. The customer's age is left out on purpose: for a one-time buyer it
+ * is the days since the order, and its weight could undo that feature's.
  */
-const RECENCY_FEATURES: readonly number[] = [1, 3, 6];
+const RECENCY_FEATURES: readonly number[] = [1, 2, 3, 6];
 
 /** Penalty of the classifier (standardised features; a sum over rows, so it matters only for small shops). */
 const CLASSIFIER_L2 = 1;
@@ -252,7 +254,7 @@ export function classifierFeatures(s: CustomerSummaries, modelNoPurchase: ArrayL
     const total = s.firstDayValueMinor[i]! + x * (x > 0 ? s.monetaryValueMinor[i]! : 0);
     cols[0]![i] = Math.log1p(x);
     cols[1]![i] = Math.log1p(since / timeScaleDays);
-    cols[2]![i] = Math.log1p(s.ageDays[i]! / timeScaleDays);
+    cols[2]![i] = -Math.log1p(s.recencyDays[i]! / timeScaleDays);
     cols[3]![i] = x > 0 ? Math.log1p(Math.min(50, since / Math.max(1, gap))) : 0;
     cols[4]![i] = x === 0 ? 1 : 0;
     cols[5]![i] = Math.log1p(total / (x + 1));
