@@ -182,6 +182,8 @@ export {
   assessChurnRisk,
   ChurnFallbackReason,
   ChurnMethod,
+  CHURN_HORIZONS_DAYS,
+  DEFAULT_CHURN_HORIZON_DAYS,
   DEFAULT_TYPICAL_GAP_DAYS,
   fitChurnModels,
   MIN_REPEAT_CUSTOMERS_FOR_MODEL,
@@ -195,6 +197,8 @@ export type {
   ChurnRiskOptions,
   CustomerChurnRisk,
 } from './churn-risk/churn-risk.ts';
+export { ChurnPredictionFailure, ChurnScoreModel, CLASSIFIER_FEATURES } from './churn-risk/churn-prediction.ts';
+export type { CandidateBacktest, ChurnBacktest, ChurnProbabilityModel, SpendBacktest } from './churn-risk/churn-prediction.ts';
 
 // --- churn classifier, calibration, backtest scores and first-order-aware spend (issue 11)
 export {
