@@ -91,6 +91,8 @@ export interface CandidateBacktest {
   auc: number | null;
   /** Per-customer mean absolute error of expected orders in the backtest horizon (transaction models only). */
   purchasesMae: number | null;
+  /** The same for the likeliest whole number of orders ({@link transactionLikelyOrders}). */
+  likelyOrdersMae: number | null;
 }
 
 /** Predicted against actual spend in the backtest horizon, per customer, minor units. */
@@ -217,6 +219,31 @@ export function transactionExpectedOrders(model: TransactionModelName, params: T
   if (model === ChurnScoreModel.paretoNbd) return paretoNbdConditionalExpectedPurchases(params['pareto-nbd']!, t, x, tx, T);
   const variant = model === ChurnScoreModel.bgNbd ? BetaGeoVariant.bgNbd : BetaGeoVariant.mbgNbd;
   return betaGeoConditionalExpectedPurchases(variant, params[model]!, t, x, tx, T);
+}
+
+/**
+ * The likeliest-to-be-right whole number of orders in (T, T+t]: the median of the predicted count, which is the point
+ * forecast with the smallest expected absolute error (the mean, {@link transactionExpectedOrders}, is right on
+ * average and is what CLV sums, but for a customer who will most likely not buy at all it still says 0.4). P(no
+ * order) is the model's exact one; above zero a live customer's count is taken as the negative binomial of the
+ * posterior rate, Gamma(r+x, α+T), ignoring a dropout inside the horizon, so for the few customers whose median is
+ * above 1 it can be one order high. t, t_x, T in days.
+ */
+export function transactionLikelyOrders(model: TransactionModelName, params: TransactionModelParams, t: number, x: number, tx: number, T: number): number {
+  const p0 = transactionNoPurchase(model, params, t, x, tx, T);
+  if (p0 >= 0.5) return 0;
+  const alive = transactionProbabilityAlive(model, params, x, tx, T);
+  const { r, alpha } = params[model]!;
+  const shape = r + x;
+  const q = (alpha + T) / (alpha + T + t);
+  let pmf = Math.exp(shape * Math.log(q));
+  let cdf = p0;
+  for (let k = 1; k < 100_000; k++) {
+    pmf *= ((shape + k - 1) / k) * (1 - q);
+    cdf += alive * pmf;
+    if (cdf >= 0.5) return k;
+  }
+  return 100_000;
 }
 
 /** P(alive at the as-of) of one fitted transaction model, t_x, T in days. */
@@ -382,18 +409,20 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   const since = new Float64Array(n);
   for (let i = 0; i < n; i++) since[i] = backtest.ageDays[i]! - backtest.recencyDays[i]!;
   scores.set(ChurnScoreModel.daysSinceLastOrder, since);
-  candidates.push({ model: ChurnScoreModel.daysSinceLastOrder, auc: aucOrNull(since, labels), purchasesMae: null });
+  candidates.push({ model: ChurnScoreModel.daysSinceLastOrder, auc: aucOrNull(since, labels), purchasesMae: null, likelyOrdersMae: null });
   const actualOrders = Float64Array.from(backtest.holdout.frequency);
   for (const model of TRANSACTION_MODELS) {
     if (btParams[model] === null) {
-      candidates.push({ model, auc: null, purchasesMae: null });
+      candidates.push({ model, auc: null, purchasesMae: null, likelyOrdersMae: null });
       continue;
     }
     const p0 = perCustomer(btCompressed, (x, tx, T) => transactionNoPurchase(model, btParams, h, x, tx, T));
     const expected = perCustomer(btCompressed, (x, tx, T) => transactionExpectedOrders(model, btParams, h, x, tx, T));
+    const likely = perCustomer(btCompressed, (x, tx, T) => transactionLikelyOrders(model, btParams, h, x, tx, T));
     const mae = meanAbsoluteError(expected, actualOrders);
+    const likelyMae = meanAbsoluteError(likely, actualOrders);
     scores.set(model, p0);
-    candidates.push({ model, auc: aucOrNull(p0, labels), purchasesMae: mae.ok ? mae.value : null });
+    candidates.push({ model, auc: aucOrNull(p0, labels), purchasesMae: mae.ok ? mae.value : null, likelyOrdersMae: likelyMae.ok ? likelyMae.value : null });
   }
   const stackedModel = TRANSACTION_MODELS.find((m) => btParams[m] !== null) ?? null;
   if (stackedModel === null) return { ok: false, reason: ChurnPredictionFailure.noTransactionModel };
@@ -402,7 +431,7 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   const oof = outOfFold(btFeatures, labels);
   const classifier = oof === null ? null : fitMonotoneClassifier(btFeatures, labels);
   if (oof !== null && classifier !== null) scores.set(ChurnScoreModel.classifier, oof);
-  candidates.push({ model: ChurnScoreModel.classifier, auc: oof === null || classifier === null ? null : aucOrNull(oof, labels), purchasesMae: null });
+  candidates.push({ model: ChurnScoreModel.classifier, auc: oof === null || classifier === null ? null : aucOrNull(oof, labels), purchasesMae: null, likelyOrdersMae: null });
 
   let chosen: CandidateBacktest = candidates[0]!;
   for (const c of candidates) if (c.auc !== null && (chosen.auc === null || c.auc > chosen.auc)) chosen = c;
@@ -564,11 +593,12 @@ export function predictValue(
   summaries: CustomerSummaries,
   options: { horizonMonths: number; monthlyDiscountRate: number; margin: number },
   compressed: CompressedSummaries = compressSummaries(summaries),
-): { expectedOrders: Float64Array; expectedOrderValueMinor: Float64Array; clvMinor: Float64Array } {
+): { expectedOrders: Float64Array; likelyOrders: Float64Array; expectedOrderValueMinor: Float64Array; clvMinor: Float64Array } {
   const params = model.transactionModels;
   const purchase = model.purchaseModel;
   const months = options.horizonMonths;
   const expectedOrders = perCustomer(compressed, (x, tx, T) => transactionExpectedOrders(purchase, params, months * 30, x, tx, T));
+  const likelyOrders = perCustomer(compressed, (x, tx, T) => transactionLikelyOrders(purchase, params, months * 30, x, tx, T));
   const discounted = perCustomer(compressed, (x, tx, T) => {
     let sum = 0;
     let previous = 0;
@@ -584,7 +614,7 @@ export function predictValue(
     model.spend === null ? historicAverages(summaries) : expectedOrderValueAllDays(model.spend, summaries);
   const clvMinor = new Float64Array(n);
   for (let i = 0; i < n; i++) clvMinor[i] = options.margin * expectedOrderValueMinor[i]! * discounted[i]!;
-  return { expectedOrders, expectedOrderValueMinor, clvMinor };
+  return { expectedOrders, likelyOrders, expectedOrderValueMinor, clvMinor };
 }
 
 function historicAverages(s: CustomerSummaries): Float64Array {
