@@ -78,6 +78,17 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   const backtest = choice.models.prediction?.backtest ?? null;
   let noOrder = 0;
   for (const label of choiceLabels) noOrder += label;
+  // The tiers on the holdout: the share who ordered again should fall from low to medium to high (clv-models.md §8b).
+  const tiers = (['low', 'medium', 'high'] as const).map((tier) => {
+    let count = 0;
+    let again = 0;
+    days.customerKeys.forEach((key, i) => {
+      if (choice.byCustomer.get(key)!.churnTier !== tier) return;
+      count++;
+      again += 1 - choiceLabels[i]!;
+    });
+    return { tier, customers: count, orderedAgainShare: count === 0 ? null : again / count };
+  });
   const churn = {
     horizonDays,
     customers: days.customerKeys.length,
@@ -88,6 +99,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
       method: choice.models.method,
       purchaseModel: choice.purchaseModel === null ? null : choice.purchaseModel.model,
       ...choiceCheck,
+      tiers,
       backtest,
     },
     models: churnModels,
@@ -151,7 +163,12 @@ function churnText(churn: {
   customers: number;
   noOrderShare: number;
   baseline: { auc: number | null };
-  choice: ChurnCheck & { model: string; method: string; purchaseModel: string | null; backtest: { horizonDays: number; candidates: { model: string; auc: number | null }[] } | null };
+  choice: ChurnCheck & {
+    model: string;
+    method: string;
+    purchaseModel: string | null;
+    tiers: { tier: string; customers: number; orderedAgainShare: number | null }[];
+    backtest: { horizonDays: number; candidates: { model: string; auc: number | null }[] } | null };
   models: (ChurnCheck & { model: string })[];
 }): string[] {
   const base = fixed(churn.baseline.auc);
@@ -167,6 +184,11 @@ function churnText(churn: {
   }
   out.push(`    AUC ${fixed(c.auc)} (days since last order ${base})`, ...calibrationLines(c.calibration));
   out.push(`    expected purchases per customer: mean absolute error ${fixed(c.purchasesMae)}`);
+  out.push(
+    `    ordered again in the holdout, by churn tier: ${c.tiers
+      .map((t) => `${t.tier} ${t.orderedAgainShare === null ? 'n/a' : `${(t.orderedAgainShare * 100).toFixed(1)}%`} of ${t.customers}`)
+      .join(', ')}`,
+  );
   for (const m of churn.models) {
     out.push('', `${m.model}: P(no purchase in the holdout), uncalibrated`, `    AUC ${fixed(m.auc)} (days since last order ${base})`, ...calibrationLines(m.calibration));
     out.push(`    expected purchases per customer: mean absolute error ${fixed(m.purchasesMae)}`);
