@@ -136,6 +136,19 @@ describe('clvlens predict', () => {
     expect(doc.customers[0].customerId).toBe('0001');
   });
 
+  it("says so on stderr when the data is too small for the app's backtest, and writes core's fallback", async () => {
+    const log = files.write('tiny.csv', 'customer_id,date,amount\na,2025-01-01,10\na,2025-02-01,12\nb,2025-01-15,30\n');
+    const io = captureIo(files.dir);
+    expect(await runPredict([log, '--time-unit', 'day', '--horizon', '30'], io)).toBe(0);
+    expect(io.err()).toBe('clvlens: predict: no backtested choice for this data (too-few-repeat-customers); using cadence-rule, low confidence.\n');
+    const rows = io.out().trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    // As of the last order day (2025-02-01): b's only order is 17 days old, within the typical gap of 31 days: new.
+    expect(rows.map((r) => [r[0], r[8], r[10], r[11]])).toEqual([
+      ['a', 'cadence-rule', 'low', 'false'],
+      ['b', 'cadence-rule', 'low', 'true'],
+    ]);
+  });
+
   it('exits 2 for a horizon that is not a positive number of time units', async () => {
     for (const horizon of ['0', '-1', 'x']) {
       await expect(runPredict([sample, '--horizon', horizon], captureIo(files.dir))).rejects.toMatchObject({ code: 'usage' });

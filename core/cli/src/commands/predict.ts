@@ -75,7 +75,7 @@ function num(value: number, digits: number): string {
   return Number.isFinite(value) ? String(Number(value.toFixed(digits))) : '';
 }
 
-/** `clvlens predict <file> --horizon <t> --out predictions.csv`: per-customer P(alive), expected purchases and CLV. */
+/** `clvlens predict <file> [--horizon <t>] [--model <name>] --out predictions.csv`: per-customer churn probability, P(alive), expected purchases and CLV. */
 export async function runPredict(args: readonly string[], io: CliIo): Promise<number> {
   const command = parseFileCommand(args, OPTIONS, PREDICT_USAGE, usageError, io);
   if (command === null) return 0;

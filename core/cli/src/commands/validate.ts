@@ -52,17 +52,17 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     const run = runModels(loaded.orders, variant, { calibrationEndMs, holdoutEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
     customers = run.summaries.customerKeys.length;
     duration = run.summaries.holdout?.duration ?? 0;
+    const s = run.summaries;
+    actual ??= Float64Array.from(s.holdout!.frequency);
+    labels ??= Float64Array.from(s.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
+    baselineAuc ??= checkChurn(Float64Array.from(s.age, (T, i) => T - s.recency[i]!), labels, null, actual).auc;
     if (!run.fit.ok) {
       models.push({ model: name, error: run.fit.reason });
       continue;
     }
     const report = holdoutReport(run.fit.value, run.summaries, run.compressed);
     models.push({ ...report, model: MODEL_OF_VARIANT[report.model] });
-    const s = run.summaries;
-    const holdout = s.holdout!;
-    actual ??= Float64Array.from(holdout.frequency);
-    labels ??= Float64Array.from(holdout.frequency, (f) => (f === 0 ? 1 : 0));
-    baselineAuc ??= checkChurn(Float64Array.from(s.age, (T, i) => T - s.recency[i]!), labels, null, actual).auc;
+    const holdout = run.summaries.holdout!;
     const fit: PurchaseModelFit = run.fit.value;
     const noPurchase = perCustomer(run.compressed, (x, tx, T) => purchaseModelProbabilityNoPurchase(fit, holdout.duration, x, tx, T));
     const expected = perCustomer(run.compressed, (x, tx, T) => purchaseModelConditionalExpectedPurchases(fit, holdout.duration, x, tx, T));
