@@ -1,6 +1,16 @@
-import { compressSummaries, DAY_MS, holdoutReport, purchaseModelConditionalExpectedPurchases, purchaseModelProbabilityNoPurchase, type CalibrationTable, type HoldoutReport, type PurchaseModelFit } from '@clvlens/core';
-import { appChoice, checkChurn, expectedOrdersDays, perCustomer, type ChurnCheck } from './churn-choice.ts';
+import {
+  compressSummaries,
+  DAY_MS,
+  holdoutReport,
+  purchaseModelConditionalExpectedPurchases,
+  purchaseModelProbabilityNoPurchase,
+  type CalibrationTable,
+  type ChurnModels,
+  type HoldoutReport,
+  type PurchaseModelFit,
+} from '@clvlens/core';
 import type { CliIo } from '../io.ts';
+import { appChoice, checkChurn, expectedOrdersDays, perCustomer, type ChurnCheck } from './churn-choice.ts';
 import { checkDate, endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
 
@@ -25,6 +35,27 @@ const OPTIONS = { ...COMMON_OPTIONS, 'holdout-end': { type: 'string' } } as cons
 const usageError = usageErrorFor('validate', VALIDATE_USAGE);
 
 type ModelReport = Omit<HoldoutReport<PurchaseModelFit>, 'model'> & { model: string };
+
+/** validate's churn section: who placed no counted order in the holdout, against each prediction of it. */
+interface ChurnReport {
+  /** The holdout's length, days: the horizon of every probability here. */
+  horizonDays: number;
+  customers: number;
+  /** Share of customers with no counted order in the holdout. */
+  noOrderShare: number;
+  baseline: { model: 'days-since-last-order'; auc: number | null };
+  /** The app's choice, fitted on the calibration period (its own backtest inside it). */
+  choice: ChurnCheck & {
+    model: string;
+    method: ChurnModels['method'];
+    purchaseModel: string | null;
+    /** Per tier on the holdout: customers and the share who ordered again. */
+    tiers: { tier: 'low' | 'medium' | 'high'; customers: number; orderedAgainShare: number | null }[];
+    backtest: NonNullable<ChurnModels['prediction']>['backtest'] | null;
+  };
+  /** Each model's P(no purchase in the holdout), uncalibrated. */
+  models: (ChurnCheck & { model: string })[];
+}
 
 /** `clvlens validate <file> --calibration-end ... [--holdout-end ...] --json`: the holdout report of every model. */
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
@@ -89,7 +120,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     });
     return { tier, customers: count, orderedAgainShare: count === 0 ? null : again / count };
   });
-  const churn = {
+  const churn: ChurnReport = {
     horizonDays,
     customers: days.customerKeys.length,
     noOrderShare: noOrder / days.customerKeys.length,
@@ -158,19 +189,7 @@ function calibrationLines(table: CalibrationTable | null): string[] {
 }
 
 /** The churn section of the text report, in plain words. */
-function churnText(churn: {
-  horizonDays: number;
-  customers: number;
-  noOrderShare: number;
-  baseline: { auc: number | null };
-  choice: ChurnCheck & {
-    model: string;
-    method: string;
-    purchaseModel: string | null;
-    tiers: { tier: string; customers: number; orderedAgainShare: number | null }[];
-    backtest: { horizonDays: number; candidates: { model: string; auc: number | null }[] } | null };
-  models: (ChurnCheck & { model: string })[];
-}): string[] {
+function churnText(churn: ChurnReport): string[] {
   const base = fixed(churn.baseline.auc);
   const out = [
     `Churn: chance of no counted order in the ${churn.horizonDays}-day holdout (${(churn.noOrderShare * 100).toFixed(1)}% of ${churn.customers} customers placed none).`,
