@@ -244,4 +244,8 @@ export {
   paretoNbdProbabilityNoPurchase,
 } from './models/pareto-nbd/predict.ts';
 export { simulateParetoNbd } from './models/pareto-nbd/simulate.ts';
+export {
+  purchaseModelConditionalExpectedPurchases,
+  purchaseModelProbabilityNoPurchase,
+} from './models/purchase-model/purchase-model.ts';
 export type { PurchaseModelFit } from './models/purchase-model/purchase-model.ts';
