@@ -8,6 +8,7 @@ import {
   purchaseModelConditionalExpectedPurchases,
   scoreChurnRisk,
   summarizeOrders,
+  transactionLikelyOrders,
   type CalibrationTable,
   type ChurnModels,
   type CompressedSummaries,
@@ -83,6 +84,16 @@ export function expectedOrdersDays(choice: AppChoice, tDays: number, compressed:
   return perCustomer(compressed, (x, tx, T) => purchaseModelConditionalExpectedPurchases(fit, tDays, x, tx, T));
 }
 
+/**
+ * The likeliest whole number of orders in the next `tDays` days (the median of the predicted count, core's
+ * `transactionLikelyOrders`) under the choice's purchase model; null without a backtested choice.
+ */
+export function likelyOrdersDays(choice: AppChoice, tDays: number, compressed: CompressedSummaries = compressSummaries(choice.days)): Float64Array | null {
+  const prediction = choice.models.prediction;
+  if (prediction === null) return null;
+  return perCustomer(compressed, (x, tx, T) => transactionLikelyOrders(prediction.purchaseModel, prediction.transactionModels, tDays, x, tx, T));
+}
+
 /** How a probability of "no purchase in the holdout" and expected purchases compare with what happened. */
 export interface ChurnCheck {
   /** AUC of the probability for "no counted order in the holdout"; null when it cannot be computed. */
@@ -91,11 +102,25 @@ export interface ChurnCheck {
   calibration: CalibrationTable | null;
   /** Per-customer mean absolute error of expected purchases in the holdout; null without expected purchases. */
   purchasesMae: number | null;
+  /** The same for the likeliest whole number of orders; null when not computed. */
+  likelyOrdersMae: number | null;
 }
 
-export function checkChurn(probability: ArrayLike<number>, labels: ArrayLike<number>, expected: ArrayLike<number> | null, actual: ArrayLike<number>): ChurnCheck {
+export function checkChurn(
+  probability: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  expected: ArrayLike<number> | null,
+  actual: ArrayLike<number>,
+  likely: ArrayLike<number> | null = null,
+): ChurnCheck {
   const auc = areaUnderRoc(probability, labels);
   const table = calibrationTable(probability, labels, CALIBRATION_GROUPS);
   const mae = expected === null ? null : meanAbsoluteError(expected, actual);
-  return { auc: auc.ok ? auc.value : null, calibration: table.ok ? table.value : null, purchasesMae: mae !== null && mae.ok ? mae.value : null };
+  const likelyMae = likely === null ? null : meanAbsoluteError(likely, actual);
+  return {
+    auc: auc.ok ? auc.value : null,
+    calibration: table.ok ? table.value : null,
+    purchasesMae: mae !== null && mae.ok ? mae.value : null,
+    likelyOrdersMae: likelyMae !== null && likelyMae.ok ? likelyMae.value : null,
+  };
 }

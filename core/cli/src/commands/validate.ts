@@ -10,7 +10,7 @@ import {
   type PurchaseModelFit,
 } from '@clvlens/core';
 import type { CliIo } from '../io.ts';
-import { appChoice, checkChurn, expectedOrdersDays, perCustomer, type ChurnCheck } from './churn-choice.ts';
+import { appChoice, checkChurn, expectedOrdersDays, likelyOrdersDays, perCustomer, type ChurnCheck } from './churn-choice.ts';
 import { checkDate, endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
 
@@ -105,7 +105,13 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   const days = choice.days;
   const choiceLabels = Float64Array.from(days.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
   const choiceProbability = Float64Array.from(days.customerKeys, (key) => choice.byCustomer.get(key)!.churnProbability);
-  const choiceCheck = checkChurn(choiceProbability, choiceLabels, expectedOrdersDays(choice, horizonDays, compressSummaries(days)), Float64Array.from(days.holdout!.frequency));
+  const choiceCheck = checkChurn(
+    choiceProbability,
+    choiceLabels,
+    expectedOrdersDays(choice, horizonDays, compressSummaries(days)),
+    Float64Array.from(days.holdout!.frequency),
+    likelyOrdersDays(choice, horizonDays, compressSummaries(days)),
+  );
   const backtest = choice.models.prediction?.backtest ?? null;
   let noOrder = 0;
   for (const label of choiceLabels) noOrder += label;
@@ -203,6 +209,7 @@ function churnText(churn: ChurnReport): string[] {
   }
   out.push(`    AUC ${fixed(c.auc)} (days since last order ${base})`, ...calibrationLines(c.calibration));
   out.push(`    expected purchases per customer: mean absolute error ${fixed(c.purchasesMae)}`);
+  out.push(`    likeliest whole number of orders per customer (the median, the point forecast with the least absolute error): mean absolute error ${fixed(c.likelyOrdersMae)}`);
   out.push(
     `    ordered again in the holdout, by churn tier: ${c.tiers
       .map((t) => `${t.tier} ${t.orderedAgainShare === null ? 'n/a' : `${(t.orderedAgainShare * 100).toFixed(1)}%`} of ${t.customers}`)
