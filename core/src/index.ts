@@ -182,6 +182,8 @@ export {
   assessChurnRisk,
   ChurnFallbackReason,
   ChurnMethod,
+  CHURN_HORIZONS_DAYS,
+  DEFAULT_CHURN_HORIZON_DAYS,
   DEFAULT_TYPICAL_GAP_DAYS,
   fitChurnModels,
   MIN_REPEAT_CUSTOMERS_FOR_MODEL,
@@ -195,3 +197,55 @@ export type {
   ChurnRiskOptions,
   CustomerChurnRisk,
 } from './churn-risk/churn-risk.ts';
+export { ChurnPredictionFailure, ChurnScoreModel, CLASSIFIER_FEATURES, transactionLikelyOrders } from './churn-risk/churn-prediction.ts';
+export type { CandidateBacktest, ChurnBacktest, ChurnProbabilityModel, SpendBacktest } from './churn-risk/churn-prediction.ts';
+
+// --- churn classifier, calibration, backtest scores and first-order-aware spend (issue 11)
+export {
+  ClassifierFitFailure,
+  fitLogisticRegression,
+  logisticLinearPredictor,
+  predictLogistic,
+  sigmoid,
+} from './models/logistic-regression/logistic-regression.ts';
+export type { FeatureColumns, LogisticFitOptions, LogisticModel } from './models/logistic-regression/logistic-regression.ts';
+export { applyIsotonic, fitIsotonic } from './models/calibration/isotonic.ts';
+export type { IsotonicFitOptions, IsotonicModel } from './models/calibration/isotonic.ts';
+export { applyPlatt, fitPlatt, PLATT_SCORE_EPSILON } from './models/calibration/platt.ts';
+export type { PlattFitOptions, PlattModel } from './models/calibration/platt.ts';
+export {
+  areaUnderRoc,
+  brierScore,
+  calibrationTable,
+  EvaluationFailure,
+  LOG_LOSS_EPSILON,
+  logLoss,
+  meanAbsoluteError,
+  topDecileCapture,
+} from './models/evaluation/evaluation.ts';
+export type { CalibrationBin, CalibrationTable } from './models/evaluation/evaluation.ts';
+export {
+  allPurchaseDaySpendRows,
+  expectedOrderValueAllDays,
+  fitGammaGammaAllDays,
+} from './models/gamma-gamma/all-purchase-days.ts';
+export type { PurchaseDaySpend } from './models/gamma-gamma/all-purchase-days.ts';
+// --- Pareto/NBD and P(no purchase in a horizon) (issue 11)
+export { bgNbdProbabilityNoPurchase, betaGeoProbabilityNoPurchase } from './models/bg-nbd/predict.ts';
+export { mbgNbdProbabilityNoPurchase } from './models/mbg-nbd/predict.ts';
+export { paretoNbdLogLikelihood } from './models/pareto-nbd/likelihood.ts';
+export type { ParetoNbdParams } from './models/pareto-nbd/likelihood.ts';
+export { fitParetoNbd, PARETO_NBD, PARETO_NBD_PENALIZER_STEPS } from './models/pareto-nbd/fit.ts';
+export type { ParetoNbdFit, ParetoNbdFitOptions } from './models/pareto-nbd/fit.ts';
+export {
+  paretoNbdConditionalExpectedPurchases,
+  paretoNbdExpectedPurchases,
+  paretoNbdProbabilityAlive,
+  paretoNbdProbabilityNoPurchase,
+} from './models/pareto-nbd/predict.ts';
+export { simulateParetoNbd } from './models/pareto-nbd/simulate.ts';
+export {
+  purchaseModelConditionalExpectedPurchases,
+  purchaseModelProbabilityNoPurchase,
+} from './models/purchase-model/purchase-model.ts';
+export type { PurchaseModelFit } from './models/purchase-model/purchase-model.ts';

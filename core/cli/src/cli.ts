@@ -14,8 +14,8 @@ interface CommandEntry {
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   report: { run: runReport, summary: 'retention scorecard of an orders export or transaction log (--json, --html)' },
   fit: { run: runFit, summary: 'fit BG/NBD or MBG/NBD and Gamma-Gamma on a calibration period (--json)' },
-  predict: { run: runPredict, summary: 'per-customer P(alive), expected purchases and CLV as CSV (--out)' },
-  validate: { run: runValidate, summary: 'holdout validation of every purchase model (--json)' },
+  predict: { run: runPredict, summary: "per-customer churn probability (the app's choice), P(alive), expected purchases and CLV as CSV (--out, --json)" },
+  validate: { run: runValidate, summary: "holdout validation of every purchase model and of the app's churn choice (--json)" },
 };
 
 /** Top-level usage text, listing the registered commands. */

@@ -12,6 +12,23 @@ import { ModelFitFailure } from '../models/optimize/fit-failure.ts';
 import { compressSummaries, summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
 import type { CompressedSummaries, CountedOrder, CustomerSummaries } from '../models/rfm-summary/rfm-summary.ts';
 import { DAY_MS } from '../time/zone-offsets.ts';
+import { endOfLocalDayMs } from '../time/calendar.ts';
+import {
+  backtestHorizonDays,
+  ChurnPredictionFailure,
+  fitChurnProbabilityModel,
+  predictValue,
+  scoreChurnProbability,
+  transactionNoPurchase,
+  ChurnScoreModel,
+} from './churn-prediction.ts';
+import type { ChurnProbabilityModel } from './churn-prediction.ts';
+
+/** H of the churn probability when the shop has not chosen one: no counted order in the next 90 days. */
+export const DEFAULT_CHURN_HORIZON_DAYS = 90;
+
+/** The horizons a shop can choose for its churn probability, days. */
+export const CHURN_HORIZONS_DAYS: readonly number[] = [30, 60, 90, 180];
 
 /**
  * Below this many repeat customers (x >= 1) a shop's MBG/NBD fit is too noisy to show per customer; the cadence rule
@@ -31,7 +48,15 @@ export const DEFAULT_TYPICAL_GAP_DAYS = 90;
 
 /** How the churn figures were produced. */
 export const ChurnMethod = {
-  /** MBG/NBD fitted on the shop (P(alive) decays for one-time buyers, unlike BG/NBD). */
+  /**
+   * The shop's own backtest chose and calibrated the probability (see churn-prediction.ts): the normal case for a shop
+   * with enough history.
+   */
+  backtested: 'backtested',
+  /**
+   * MBG/NBD's P(no purchase in H) without a backtest (the history is too short to check it against): low confidence.
+   * P(alive) decays for one-time buyers, unlike BG/NBD.
+   */
   model: 'mbg-nbd',
   /** Too little data or no convergence: the cadence rule, low confidence. */
   cadenceRule: 'cadence-rule',
@@ -40,7 +65,7 @@ export type ChurnMethod = (typeof ChurnMethod)[keyof typeof ChurnMethod];
 
 /** Why the cadence rule was used instead of the model. */
 export const ChurnFallbackReason = { tooFewRepeatCustomers: 'too-few-repeat-customers' } as const;
-export type ChurnFallbackReason = (typeof ChurnFallbackReason)[keyof typeof ChurnFallbackReason] | ModelFitFailure;
+export type ChurnFallbackReason = (typeof ChurnFallbackReason)[keyof typeof ChurnFallbackReason] | ModelFitFailure | ChurnPredictionFailure;
 
 export interface ChurnRiskOptions extends Omit<ClvOptions, 'unitsPerMonth' | 'margin'> {
   /** "Now", UTC ms: orders after it are ignored. */
@@ -49,7 +74,10 @@ export interface ChurnRiskOptions extends Omit<ClvOptions, 'unitsPerMonth' | 'ma
   timeZone: string;
   /** Gross margin in [0, 1] applied to predicted CLV. */
   margin: number;
-  /** Churn probability thresholds: low < medium, high > high. Default 1/3 and 2/3. */
+  /**
+   * Churn probability thresholds: low below `medium`, high above `high`. Default: the cuts the shop's backtest chose
+   * (see {@link ChurnProbabilityModel.tiers}), or 1/3 and 2/3 without one.
+   */
   tiers?: { medium: number; high: number };
   /** Default {@link MIN_REPEAT_CUSTOMERS_FOR_MODEL}. Used when fitting; {@link scoreChurnRisk} keeps the stored decision. */
   minRepeatCustomers?: number;
@@ -58,10 +86,17 @@ export interface ChurnRiskOptions extends Omit<ClvOptions, 'unitsPerMonth' | 'ma
 /** What a badge shows for one customer. */
 export interface CustomerChurnRisk {
   customerKey: string;
-  /** Probability the customer is still active at asOf. */
+  /** Probability the customer is still active at asOf (under the purchase model; the cadence rule's own guess without one). */
   pAlive: number;
-  /** 1 − pAlive. */
+  /** Probability of no counted order in the next `horizonDays` days, calibrated on the shop's backtest when there is one. */
   churnProbability: number;
+  /** H of `churnProbability`, days. */
+  horizonDays: number;
+  /**
+   * One order so far, placed within the shop's typical gap between orders: too early to expect a second one. The tier
+   * is still computed, but a surface should say "new" rather than alarm.
+   */
+  newCustomer: boolean;
   churnTier: ChurnTierV1;
   /** Plain-word reasons, e.g. "no order for 3.1x this customer's usual gap", "one order, 140 days ago". */
   churnReasons: string[];
@@ -88,6 +123,10 @@ export interface CustomerChurnRisk {
 export interface ChurnModels {
   method: ChurnMethod;
   confidence: 'normal' | 'low';
+  /** H: churn probabilities are of no counted order in the next H days. */
+  horizonDays: number;
+  /** The backtested choice, calibration, tiers and spend model; set when `method` is `backtested`. */
+  prediction: ChurnProbabilityModel | null;
   /** Set when `method` is the cadence rule. */
   fallbackReason: ChurnFallbackReason | null;
   /**
@@ -113,6 +152,8 @@ export interface ChurnModelFitOptions {
   timeZone: string;
   /** Default {@link MIN_REPEAT_CUSTOMERS_FOR_MODEL}. */
   minRepeatCustomers?: number;
+  /** H, days: the churn probability is that of no counted order in the next H days. Default {@link DEFAULT_CHURN_HORIZON_DAYS}. */
+  horizonDays?: number;
 }
 
 /** The shop-level models plus every customer's badge fields. */
@@ -126,12 +167,12 @@ export type ChurnRiskAssessment = ChurnModels & { customers: CustomerChurnRisk[]
  * is marked `confidence: 'low'`: P(alive) = 1 while the time since the last order is within the usual gap g, then
  * halves with every further g.
  */
-export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnRiskOptions): ChurnRiskAssessment {
-  const tiers = checkedScoringOptions(options);
+export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnRiskOptions & { horizonDays?: number }): ChurnRiskAssessment {
+  checkedScoringOptions(options);
   const summaries = summarizeForChurn(orders, options);
   const compressed = compressSummaries(summaries);
-  const models = fitFromSummaries(summaries, compressed, options.minRepeatCustomers ?? MIN_REPEAT_CUSTOMERS_FOR_MODEL);
-  return { ...models, customers: scoreSummaries(summaries, compressed, models, options, tiers) };
+  const models = fitFromSummaries(orders, summaries, compressed, options);
+  return { ...models, customers: scoreSummaries(summaries, compressed, models, options, tiersFor(models, options)) };
 }
 
 /**
@@ -141,7 +182,7 @@ export function assessChurnRisk(orders: readonly CountedOrder[], options: ChurnR
  */
 export function fitChurnModels(orders: readonly CountedOrder[], options: ChurnModelFitOptions): ChurnModels {
   const summaries = summarizeForChurn(orders, options);
-  return fitFromSummaries(summaries, compressSummaries(summaries), options.minRepeatCustomers ?? MIN_REPEAT_CUSTOMERS_FOR_MODEL);
+  return fitFromSummaries(orders, summaries, compressSummaries(summaries), options);
 }
 
 /**
@@ -155,27 +196,34 @@ export function fitChurnModels(orders: readonly CountedOrder[], options: ChurnMo
  * object whose method and transaction model disagree.
  */
 export function scoreChurnRisk(orders: readonly CountedOrder[], models: ChurnModels, options: ChurnRiskOptions): CustomerChurnRisk[] {
-  const tiers = checkedScoringOptions(options);
+  checkedScoringOptions(options);
   assertChurnModels(models);
   const summaries = summarizeForChurn(orders, options);
-  return scoreSummaries(summaries, compressSummaries(summaries), models, options, tiers);
+  return scoreSummaries(summaries, compressSummaries(summaries), models, options, tiersFor(models, options));
 }
 
-function checkedScoringOptions(options: ChurnRiskOptions): { medium: number; high: number } {
+function tiersFor(models: ChurnModels, options: ChurnRiskOptions): { medium: number; high: number } {
+  return options.tiers ?? models.prediction?.tiers ?? { medium: 1 / 3, high: 2 / 3 };
+}
+
+function checkedScoringOptions(options: ChurnRiskOptions): void {
   const tiers = options.tiers ?? { medium: 1 / 3, high: 2 / 3 };
   if (!(tiers.medium >= 0 && tiers.medium <= tiers.high && tiers.high <= 1)) {
     throw new CoreError(CoreErrorCode.invalidArgument, `Churn tiers need 0 <= medium <= high <= 1, got ${tiers.medium}, ${tiers.high}.`);
   }
   const margin = options.margin;
   if (!(margin >= 0 && margin <= 1)) throw new CoreError(CoreErrorCode.invalidArgument, `margin must be in [0, 1], got ${margin}.`);
-  return tiers;
 }
 
 // Stored models come back from a database: a cadence-rule method with a fitted model (or the reverse) would silently
 // score with the wrong rule, so it is rejected instead.
 function assertChurnModels(models: ChurnModels): void {
   const modelled = models.transactionModel !== null;
-  if (modelled !== (models.method === ChurnMethod.model) || (modelled ? 'normal' : 'low') !== models.confidence) {
+  const backtested = models.prediction !== null && models.prediction !== undefined;
+  if (!(models.horizonDays > 0) || backtested !== (models.method === ChurnMethod.backtested)) {
+    throw new CoreError(CoreErrorCode.invalidArgument, `Churn models are inconsistent or from an older version: method ${models.method}, horizon ${models.horizonDays}.`);
+  }
+  if (modelled !== (models.method !== ChurnMethod.cadenceRule) || (backtested ? 'normal' : 'low') !== models.confidence) {
     throw new CoreError(
       CoreErrorCode.invalidArgument,
       `Churn models are inconsistent: method ${models.method}, confidence ${models.confidence}, transaction model ${modelled ? 'present' : 'absent'}.`,
@@ -190,12 +238,24 @@ function summarizeForChurn(orders: readonly CountedOrder[], options: { asOfMs: n
   return summarizeOrders(orders, { calibrationEndMs: options.asOfMs, timeZone: options.timeZone, timeUnit: 'day' });
 }
 
-function fitFromSummaries(summaries: CustomerSummaries, compressed: CompressedSummaries, minRepeat: number): ChurnModels {
+function fitFromSummaries(
+  orders: readonly CountedOrder[],
+  summaries: CustomerSummaries,
+  compressed: CompressedSummaries,
+  options: { asOfMs: number; timeZone: string; minRepeatCustomers?: number; horizonDays?: number },
+): ChurnModels {
+  const minRepeat = options.minRepeatCustomers ?? MIN_REPEAT_CUSTOMERS_FOR_MODEL;
+  const horizonDays = options.horizonDays ?? DEFAULT_CHURN_HORIZON_DAYS;
+  if (!(Number.isInteger(horizonDays) && horizonDays > 0)) {
+    throw new CoreError(CoreErrorCode.invalidArgument, `horizonDays must be a positive whole number of days, got ${horizonDays}.`);
+  }
   const n = summaries.customerKeys.length;
   const gaps: number[] = [];
+  let historyDays = 0;
   for (let i = 0; i < n; i++) {
     const x = summaries.frequency[i]!;
     if (x > 0) gaps.push(summaries.recencyDays[i]! / x);
+    if (summaries.ageDays[i]! > historyDays) historyDays = summaries.ageDays[i]!;
   }
   const repeatCustomers = gaps.length;
   const typicalGapDays = repeatCustomers > 0 ? median(gaps) : null;
@@ -218,6 +278,17 @@ function fitFromSummaries(summaries: CustomerSummaries, compressed: CompressedSu
     }
   }
 
+  let prediction: ChurnProbabilityModel | null = null;
+  if (fit !== null) {
+    // The backtest: the same orders summarised at a cutoff h days before the as-of, with what happened after it.
+    const h = backtestHorizonDays(horizonDays, historyDays);
+    const cutoffMs = endOfLocalDayMs(options.asOfMs - h * DAY_MS - 2 * 3_600_000, options.timeZone);
+    const backtest = summarizeOrders(orders, { calibrationEndMs: cutoffMs, timeZone: options.timeZone, timeUnit: 'day', holdoutEndMs: options.asOfMs });
+    const fitted = fitChurnProbabilityModel({ current: summaries, backtest, horizonDays, backtestHorizonDays: h, minRepeatCustomers: minRepeat });
+    if (fitted.ok) prediction = fitted.value;
+    else fallbackReason = fitted.reason;
+  }
+
   let spendModel: ChurnModels['spendModel'] = null;
   let spendModelFailure: ModelFitFailure | null = null;
   if (fit !== null) {
@@ -231,8 +302,10 @@ function fitFromSummaries(summaries: CustomerSummaries, compressed: CompressedSu
     else spendModelFailure = spend.ok ? ModelFitFailure.noRepeatCustomers : spend.reason;
   }
   return {
-    method: fit === null ? ChurnMethod.cadenceRule : ChurnMethod.model,
-    confidence: fit === null ? 'low' : 'normal',
+    method: prediction !== null ? ChurnMethod.backtested : fit === null ? ChurnMethod.cadenceRule : ChurnMethod.model,
+    confidence: prediction !== null ? 'normal' : 'low',
+    horizonDays,
+    prediction,
     fallbackReason,
     transactionModel: fit === null ? null : { params: fit.params, logLikelihood: fit.logLikelihood, penalizer: fitPenalizer },
     spendModel,
@@ -251,12 +324,15 @@ function scoreSummaries(
   tiers: { medium: number; high: number },
 ): CustomerChurnRisk[] {
   const { asOfMs, margin } = options;
-  const { transactionModel, spendModel, typicalGapDays, fallbackReason } = models;
+  const { transactionModel, spendModel, typicalGapDays, fallbackReason, prediction, horizonDays } = models;
   const n = summaries.customerKeys.length;
   const horizonMonths = options.horizonMonths ?? 12;
-  // ChurnMethod.model is MBG/NBD: the transaction model is always the MBG/NBD variant.
+  const monthlyDiscountRate = (1 + (options.annualDiscountRate ?? 1.01 ** 12 - 1)) ** (1 / 12) - 1;
+  const scored = prediction === null ? null : scoreChurnProbability(prediction, summaries, compressed);
+  const valued = prediction === null ? null : predictValue(prediction, summaries, { horizonMonths, monthlyDiscountRate, margin }, compressed);
+  // Without a backtest, MBG/NBD (the only model then fitted) gives expected orders and CLV as before.
   const predictions =
-    transactionModel === null
+    prediction !== null || transactionModel === null
       ? null
       : predictCustomers(
           { model: BetaGeoVariant.mbgNbd, params: transactionModel.params },
@@ -270,6 +346,7 @@ function scoreSummaries(
             margin,
           },
         );
+  const mbgParams = transactionModel === null ? null : { 'bg-nbd': null, 'mbg-nbd': transactionModel.params, 'pareto-nbd': null };
   const confidence = models.confidence;
   const customers: CustomerChurnRisk[] = new Array<CustomerChurnRisk>(n);
   const shopGap = typicalGapDays ?? DEFAULT_TYPICAL_GAP_DAYS;
@@ -282,11 +359,19 @@ function scoreSummaries(
     const expectedNextOrderAtMs = gap === null ? null : lastAt + gap * DAY_MS;
     const historicAverage = (summaries.firstDayValueMinor[i]! + summaries.monetaryValueMinor[i]! * x) / (x + 1);
     let pAlive: number;
+    let churnProbability: number;
     let expectedPurchases: number | null = null;
     let expectedAvgValueMinor = Math.round(historicAverage);
     let predictedClvMinor: number | null = null;
-    if (predictions !== null) {
+    if (scored !== null && valued !== null) {
+      pAlive = scored.pAlive[i]!;
+      churnProbability = scored.probability[i]!;
+      expectedPurchases = valued.expectedOrders[i]!;
+      expectedAvgValueMinor = Math.round(valued.expectedOrderValueMinor[i]!);
+      predictedClvMinor = Math.round(valued.clvMinor[i]!);
+    } else if (predictions !== null && mbgParams !== null) {
       pAlive = predictions.pAlive[i]!;
+      churnProbability = transactionNoPurchase(ChurnScoreModel.mbgNbd, mbgParams, horizonDays, x, summaries.recencyDays[i]!, summaries.ageDays[i]!);
       expectedPurchases = predictions.expectedPurchases[i]!;
       if (spendModel !== null) {
         expectedAvgValueMinor = Math.round(predictions.expectedAverageValueMinor[i]!);
@@ -295,15 +380,21 @@ function scoreSummaries(
         predictedClvMinor = Math.round(margin * historicAverage * expectedPurchases);
       }
     } else {
-      const k = daysSinceLast / (ownGap ?? shopGap);
+      // Cadence rule: P(alive) = 1 within the usual gap g, halving with every further g; no order in H days needs the
+      // customer to be gone, or alive and not due within H.
+      const g = ownGap ?? shopGap;
+      const k = daysSinceLast / g;
       pAlive = k <= 1 ? 1 : 0.5 ** (k - 1);
+      churnProbability = 1 - pAlive * Math.min(1, horizonDays / g);
     }
-    const churnProbability = 1 - pAlive;
+    const newCustomer = x === 0 && daysSinceLast <= shopGap;
     const churnTier: ChurnTierV1 = churnProbability < tiers.medium ? 'low' : churnProbability > tiers.high ? 'high' : 'medium';
     customers[i] = {
       customerKey: summaries.customerKeys[i]!,
       pAlive,
       churnProbability,
+      horizonDays,
+      newCustomer,
       churnTier,
       churnReasons: reasons(x, daysSinceLast, ownGap, typicalGapDays, fallbackReason),
       expectedPurchases,

@@ -57,6 +57,22 @@ describe('clvlens fit', () => {
     expect(doc.gammaGamma.customers).toBe(946);
   });
 
+  it('fits Pareto/NBD with --model pnbd and prints params {r, alpha, s, beta} (FHL 2005: 0.553, 10.578, 0.606, 11.669; LL -9,595.0)', async () => {
+    const { code, out, err } = await run(['fit', join(cdnow, 'CDNOW_sample.txt'), '--model', 'pnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30', '--json']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const doc = JSON.parse(out);
+    expect(Object.keys(doc)).toEqual(['model', 'params', 'logLikelihood', 'customers', 'gammaGamma']);
+    expect(Object.keys(doc.params)).toEqual(['r', 'alpha', 's', 'beta']);
+    expect(doc.model).toBe('pnbd');
+    const close = (actual: number, published: number) => expect(Math.abs(actual / published - 1)).toBeLessThan(0.005);
+    close(doc.params.r, 0.553);
+    close(doc.params.alpha, 10.578);
+    close(doc.params.s, 0.606);
+    close(doc.params.beta, 11.669);
+    expect(Math.abs(doc.logLikelihood - -9595.0)).toBeLessThan(0.1);
+  });
+
   it('fits MBG/NBD on CDNOW_master, keyed by its first column (23,570 customers)', async () => {
     const io = captureIo(files.dir);
     const code = await runFit([join(cdnow, 'CDNOW_master.txt'), '--model', 'mbgnbd', '--calibration-end', '1997-09-30', '--json'], io);

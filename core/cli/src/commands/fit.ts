@@ -1,14 +1,15 @@
+import { PARETO_NBD } from '@clvlens/core';
 import type { CliIo } from '../io.ts';
 import { endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
 export const FIT_USAGE = `Usage: clvlens fit <file> [options]
 
-Fits a purchase model (BG/NBD or MBG/NBD) and the Gamma-Gamma spend model on the calibration period and prints the
-parameters. α is in the time unit; Gamma-Gamma v (γ) is in major currency units (dollars for CDNOW).
+Fits a purchase model (BG/NBD, MBG/NBD or Pareto/NBD) and the Gamma-Gamma spend model on the calibration period and
+prints the parameters. α (and Pareto/NBD's β) are in the time unit; Gamma-Gamma v (γ) is in major currency units (dollars for CDNOW).
 
 Options:
-  --model bgnbd|mbgnbd       purchase model (default bgnbd)
+  --model bgnbd|mbgnbd|pnbd  purchase model (default bgnbd)
 ${COMMON_USAGE}`;
 
 const OPTIONS = { ...COMMON_OPTIONS, model: { type: 'string' } } as const;
@@ -16,9 +17,9 @@ const OPTIONS = { ...COMMON_OPTIONS, model: { type: 'string' } } as const;
 const usageError = usageErrorFor('fit', FIT_USAGE);
 
 /**
- * `clvlens fit <file> --model bgnbd|mbgnbd --time-unit week|day --calibration-end YYYY-MM-DD --json` prints
+ * `clvlens fit <file> --model bgnbd|mbgnbd|pnbd --time-unit week|day --calibration-end YYYY-MM-DD --json` prints
  * `{"model","params":{"r","alpha","a","b"},"logLikelihood","customers","gammaGamma":{"p","q","v","customers"}}`
- * (gammaGamma is null when it cannot be fitted). Exit 3 when the purchase model cannot be fitted.
+ * (params are `{"r","alpha","s","beta"}` for pnbd; gammaGamma is null when it cannot be fitted). Exit 3 when the purchase model cannot be fitted.
  */
 export async function runFit(args: readonly string[], io: CliIo): Promise<number> {
   const command = parseFileCommand(args, OPTIONS, FIT_USAGE, usageError, io);
@@ -31,20 +32,25 @@ export async function runFit(args: readonly string[], io: CliIo): Promise<number
   const calibrationEndMs = endMs(settings.calibrationEnd, loaded.orders, settings.timeZone);
   const run = runModels(loaded.orders, variant, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
   if (!run.fit.ok) return reportFitFailure(io, 'fit', modelName, run.fit.reason);
-  const { params, logLikelihood, customers } = run.fit.value;
+  const { logLikelihood, customers } = run.fit.value;
+  const fitted = run.fit.value;
+  const params =
+    fitted.model === PARETO_NBD
+      ? { r: fitted.params.r, alpha: fitted.params.alpha, s: fitted.params.s, beta: fitted.params.beta }
+      : { r: fitted.params.r, alpha: fitted.params.alpha, a: fitted.params.a, b: fitted.params.b };
   const perMajor = minorPerMajor(loaded.currency);
   const gammaGamma = run.spend.ok
     ? { p: run.spend.value.params.p, q: run.spend.value.params.q, v: run.spend.value.params.gamma / perMajor, customers: run.spend.value.customers }
     : null;
   if (!run.spend.ok) io.stderr.write(`clvlens: fit: Gamma-Gamma could not be fitted (${run.spend.reason}).\n`);
-  const doc = { model: modelName, params: { r: params.r, alpha: params.alpha, a: params.a, b: params.b }, logLikelihood, customers, gammaGamma };
+  const doc = { model: modelName, params, logLikelihood, customers, gammaGamma };
   if (settings.json) {
     io.stdout.write(`${JSON.stringify(doc)}\n`);
     return 0;
   }
   const lines = [
     `${modelName} fitted on ${customers} customers (${loaded.format}, time unit ${settings.timeUnit}, calibration to ${new Date(calibrationEndMs).toISOString().slice(0, 10)} ${settings.timeZone})`,
-    `  r = ${params.r.toFixed(4)}  alpha = ${params.alpha.toFixed(4)}  a = ${params.a.toFixed(4)}  b = ${params.b.toFixed(4)}`,
+    `  ${Object.entries(params).map(([name, value]) => `${name} = ${value.toFixed(4)}`).join('  ')}`,
     `  log-likelihood = ${logLikelihood.toFixed(3)}`,
     gammaGamma === null
       ? '  Gamma-Gamma: not fitted'

@@ -6,6 +6,8 @@ import {
   CurrencyMismatchError,
   fitBetaGeo,
   fitGammaGamma,
+  fitParetoNbd,
+  PARETO_NBD,
   summarizeOrders,
   toCountedOrders,
   type BetaGeoVariant,
@@ -15,6 +17,7 @@ import {
   type CustomerSummaries,
   type GammaGammaFit,
   type ModelFitFailure,
+  type ParetoNbdFit,
   type Result,
   type TimeUnit,
 } from '@clvlens/core';
@@ -26,9 +29,12 @@ import { describeIoError } from '../readers/csv-rows.ts';
 import { readCdnowFile, readOrdersFile } from '../readers/detect.ts';
 import { checkDate, parseCurrencyOption, parseTimeZoneOption } from './command-line.ts';
 
+/** Core's tag of each purchase model: a BG/NBD-family variant or Pareto/NBD. */
+export type ModelVariant = BetaGeoVariant | typeof PARETO_NBD;
+
 /** Model names on the command line and in JSON output, and core's variant for each. */
-export const MODEL_NAMES: Readonly<Record<string, BetaGeoVariant>> = { bgnbd: 'bg-nbd', mbgnbd: 'mbg-nbd' };
-export const MODEL_OF_VARIANT: Readonly<Record<BetaGeoVariant, string>> = { 'bg-nbd': 'bgnbd', 'mbg-nbd': 'mbgnbd' };
+export const MODEL_NAMES: Readonly<Record<string, ModelVariant>> = { bgnbd: 'bg-nbd', mbgnbd: 'mbg-nbd', pnbd: PARETO_NBD };
+export const MODEL_OF_VARIANT: Readonly<Record<ModelVariant, string>> = { 'bg-nbd': 'bgnbd', 'mbg-nbd': 'mbgnbd', [PARETO_NBD]: 'pnbd' };
 
 /** Options shared by fit, predict and validate (node:util parseArgs shapes). */
 export const COMMON_OPTIONS = {
@@ -133,10 +139,10 @@ export function parseCommon(values: Record<string, string | boolean | undefined>
 }
 
 /** `--model`: the command-line name (default bgnbd) and core's variant for it. */
-export function parseModelOption(text: string | undefined, usageError: (m: string) => CliError): { modelName: string; variant: BetaGeoVariant } {
+export function parseModelOption(text: string | undefined, usageError: (m: string) => CliError): { modelName: string; variant: ModelVariant } {
   const modelName = text ?? 'bgnbd';
   const variant = MODEL_NAMES[modelName];
-  if (variant === undefined) throw usageError(`--model is bgnbd or mbgnbd, got ${JSON.stringify(modelName)}.`);
+  if (variant === undefined) throw usageError(`--model is bgnbd, mbgnbd or pnbd, got ${JSON.stringify(modelName)}.`);
   return { modelName, variant };
 }
 
@@ -144,13 +150,13 @@ export function parseModelOption(text: string | undefined, usageError: (m: strin
 export interface ModelRun {
   summaries: CustomerSummaries;
   compressed: CompressedSummaries;
-  fit: Result<BgNbdFit, ModelFitFailure>;
+  fit: Result<BgNbdFit | ParetoNbdFit, ModelFitFailure>;
   spend: Result<GammaGammaFit, ModelFitFailure>;
 }
 
 export function runModels(
   orders: readonly CountedOrder[],
-  variant: BetaGeoVariant,
+  variant: ModelVariant,
   settings: { calibrationEndMs: number; timeZone: string; timeUnit: TimeUnit; holdoutEndMs?: number },
 ): ModelRun {
   const summaries = summarizeOrders(orders, settings);
@@ -158,7 +164,7 @@ export function runModels(
     throw new CliError(CliErrorCode.noOrders, 'no customer has an order on or before the calibration end.');
   }
   const compressed = compressSummaries(summaries);
-  const fit = fitBetaGeo(variant, compressed);
+  const fit = variant === PARETO_NBD ? fitParetoNbd(compressed) : fitBetaGeo(variant, compressed);
   const spend = fitGammaGamma({ frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor });
   return { summaries, compressed, fit, spend };
 }

@@ -1,11 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { endOfLocalDateMs, fitChurnModels, scoreChurnRisk } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
 import { captureIo, tempDir } from '../testing/temp-files.ts';
+import { loadCountedOrders } from './model-common.ts';
 import { runPredict } from './predict.ts';
 
 const cdnow = join(import.meta.dirname, '../../../../../shared/data/cdnow');
 const files = tempDir();
+const sample = join(cdnow, 'CDNOW_sample.txt');
+
+/** predict's CSV on standard output as one record per customer, by column name. */
+async function predictRows(args: string[]): Promise<Record<string, string>[]> {
+  const io = captureIo(files.dir);
+  expect(await runPredict([sample, '--calibration-end', '1997-09-30', ...args], io)).toBe(0);
+  const [header, ...lines] = io.out().trimEnd().split('\n');
+  const names = header!.split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((value, j) => [names[j]!, value])));
+}
 
 describe('clvlens predict', () => {
   it('writes one CSV row per CDNOW-sample customer with the published spot values of customer 0001', async () => {
@@ -17,9 +29,9 @@ describe('clvlens predict', () => {
     expect(code).toBe(0);
     expect(io.err()).toBe('clvlens: wrote 2357 customers to predictions.csv\n');
     const lines = readFileSync(join(files.dir, 'predictions.csv'), 'utf8').trimEnd().split('\n');
-    expect(lines[0]).toBe('customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv');
+    expect(lines[0]).toBe('customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv,model,churn_probability,churn_tier,new_customer');
     expect(lines).toHaveLength(2358);
-    const [id, x, recency, T, pAlive, expected, avgValue, clv] = lines[1]!.split(',');
+    const [id, x, recency, T, pAlive, expected, avgValue, clv, model, churn, tier, newCustomer] = lines[1]!.split(',');
     expect(id).toBe('0001');
     expect(Number(x)).toBe(2);
     expect(Number(recency)).toBeCloseTo(30.43, 2);
@@ -29,9 +41,28 @@ describe('clvlens predict', () => {
     expect(Number(expected)).toBeCloseTo(1.226, 2);
     expect(Number(avgValue)).toBeCloseTo(24.65, 2);
     expect(Number(clv)).toBeGreaterThan(0);
+    // --model: that model's own P(no purchase in the 39 weeks), which is at least P(not alive); no tier.
+    expect(model).toBe('bgnbd');
+    expect(Number(churn)).toBeGreaterThanOrEqual(1 - Number(pAlive));
+    expect(Number(churn)).toBeLessThan(1);
+    expect([tier, newCustomer]).toEqual(['', '']);
     // A one-time buyer under BG/NBD: P(alive) = 1 exactly.
     const oneTime = lines.slice(1).find((l) => l.split(',')[1] === '0')!;
     expect(oneTime.split(',')[4]).toBe('1');
+  });
+
+  it('predicts with --model pnbd: P(alive) in [0, 1] for all 2,357 customers and below 1 for one-time buyers', async () => {
+    const io = captureIo(files.dir);
+    const code = await runPredict([join(cdnow, 'CDNOW_sample.txt'), '--model', 'pnbd', '--calibration-end', '1997-09-30', '--horizon', '39'], io);
+    expect(code).toBe(0);
+    const rows = io.out().trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows).toHaveLength(2357);
+    for (const row of rows) {
+      expect(Number(row[4])).toBeGreaterThanOrEqual(0);
+      expect(Number(row[4])).toBeLessThanOrEqual(1);
+    }
+    // Pareto/NBD, unlike BG/NBD, lets one-time buyers age out.
+    expect(rows.filter((r) => r[1] === '0').every((r) => Number(r[4]) < 1)).toBe(true);
   });
 
   it('prints the CSV on standard output without --out, and CDNOW_master gives 23,570 rows', async () => {
@@ -41,8 +72,86 @@ describe('clvlens predict', () => {
     expect(io.out().trimEnd().split('\n')).toHaveLength(23_571);
   });
 
-  it('exits 2 without --horizon', async () => {
+  it("without --model writes the app's choice: the same model and probabilities as fitChurnModels + scoreChurnRisk", async () => {
+    // Default horizon: 13 weeks = 91 days.
+    const rows = await predictRows([]);
+    expect(rows).toHaveLength(2357);
+    const orders = (await loadCountedOrders(sample, captureIo(files.dir), { timeZone: 'UTC', currency: null, skipInvalid: false })).orders;
+    const asOfMs = endOfLocalDateMs('1997-09-30', 'UTC');
+    const models = fitChurnModels(orders, { asOfMs, timeZone: 'UTC', horizonDays: 91 });
+    const app = new Map(scoreChurnRisk(orders, models, { asOfMs, timeZone: 'UTC', margin: 1 }).map((c) => [c.customerKey, c]));
+    expect(models.prediction).not.toBeNull();
+    for (const row of rows) {
+      expect(row['model']).toBe(models.prediction!.chosen);
+      const p = Number(row['churn_probability']);
+      expect(p).toBeGreaterThanOrEqual(0);
+      expect(p).toBeLessThanOrEqual(1);
+      expect(['low', 'medium', 'high']).toContain(row['churn_tier']);
+      expect(['true', 'false']).toContain(row['new_customer']);
+      const c = app.get(row['customer_id']!)!;
+      expect(p).toBeCloseTo(c.churnProbability, 6);
+      expect(row['churn_tier']).toBe(c.churnTier);
+      expect(row['new_customer']).toBe(String(c.newCustomer));
+    }
+    expect(new Set(rows.map((r) => r['churn_tier'])).size).toBe(3);
+  });
+
+  it('--horizon: a longer horizon gives a lower chance of no order', async () => {
+    const byHorizon = await Promise.all(['4', '13', '39'].map((h) => predictRows(['--horizon', h])));
+    const mean = (rows: Record<string, string>[]): number => rows.reduce((sum, r) => sum + Number(r['churn_probability']), 0) / rows.length;
+    // Measured: 0.933 (4 weeks, pareto-nbd chosen), 0.847 (13 weeks, pareto-nbd), 0.646 (39 weeks, classifier).
+    expect(mean(byHorizon[0]!)).toBeGreaterThan(mean(byHorizon[1]!));
+    expect(mean(byHorizon[1]!)).toBeGreaterThan(mean(byHorizon[2]!));
+    // Per customer while the backtest keeps its choice (pareto-nbd at 4 and 13 weeks). When the choice changes, a
+    // few one-time buyers can move the other way (8 of 2,357 between 13 and 26 weeks, by less than 0.01).
+    expect(byHorizon[0]![0]!['model']).toBe(byHorizon[1]![0]!['model']);
+    byHorizon[0]!.forEach((row, i) => expect(Number(byHorizon[1]![i]!['churn_probability'])).toBeLessThanOrEqual(Number(row['churn_probability'])));
+    // One model's P(no purchase in t) falls with t for every customer.
+    const pnbd = await Promise.all(['4', '13', '39'].map((h) => predictRows(['--model', 'pnbd', '--horizon', h])));
+    for (let k = 1; k < pnbd.length; k++) {
+      pnbd[k]!.forEach((row, i) => expect(Number(row['churn_probability'])).toBeLessThanOrEqual(Number(pnbd[k - 1]![i]!['churn_probability'])));
+    }
+  });
+
+  it('--json writes the same fields per customer', async () => {
     const io = captureIo(files.dir);
-    await expect(runPredict([join(cdnow, 'CDNOW_sample.txt')], io)).rejects.toMatchObject({ code: 'usage' });
+    expect(await runPredict([sample, '--calibration-end', '1997-09-30', '--time-unit', 'day', '--horizon', '90', '--json'], io)).toBe(0);
+    const doc = JSON.parse(io.out());
+    expect(doc).toMatchObject({ timeUnit: 'day', horizon: 90, horizonDays: 90 });
+    expect(doc.customers).toHaveLength(2357);
+    expect(Object.keys(doc.customers[0])).toEqual([
+      'customerId',
+      'frequency',
+      'recency',
+      'T',
+      'pAlive',
+      'expectedPurchases',
+      'expectedAvgValue',
+      'clv',
+      'model',
+      'churnProbability',
+      'churnTier',
+      'newCustomer',
+    ]);
+    expect(doc.customers[0].customerId).toBe('0001');
+  });
+
+  it("says so on stderr when the data is too small for the app's backtest, and writes core's fallback", async () => {
+    const log = files.write('tiny.csv', 'customer_id,date,amount\na,2025-01-01,10\na,2025-02-01,12\nb,2025-01-15,30\n');
+    const io = captureIo(files.dir);
+    expect(await runPredict([log, '--time-unit', 'day', '--horizon', '30'], io)).toBe(0);
+    expect(io.err()).toBe('clvlens: predict: no backtested choice for this data (too-few-repeat-customers); using cadence-rule, low confidence.\n');
+    const rows = io.out().trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    // As of the last order day (2025-02-01): b's only order is 17 days old, within the typical gap of 31 days: new.
+    expect(rows.map((r) => [r[0], r[8], r[10], r[11]])).toEqual([
+      ['a', 'cadence-rule', 'low', 'false'],
+      ['b', 'cadence-rule', 'low', 'true'],
+    ]);
+  });
+
+  it('exits 2 for a horizon that is not a positive number of time units', async () => {
+    for (const horizon of ['0', '-1', 'x']) {
+      await expect(runPredict([sample, '--horizon', horizon], captureIo(files.dir))).rejects.toMatchObject({ code: 'usage' });
+    }
   });
 });

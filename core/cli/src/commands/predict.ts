@@ -1,22 +1,30 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { predictCustomers } from '@clvlens/core';
+import { DAYS_PER_TIME_UNIT, predictCustomers, purchaseModelProbabilityNoPurchase, summarizeOrders, type CustomerSummaries } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { describeIoError } from '../readers/csv-rows.ts';
+import { appChoice, expectedOrdersDays, perCustomer } from './churn-choice.ts';
 import { endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
-export const PREDICT_USAGE = `Usage: clvlens predict <file> --horizon <t> [options]
+export const PREDICT_USAGE = `Usage: clvlens predict <file> [--horizon <t>] [--model <name>] [options]
 
 Fits the models on the calibration period and writes one CSV row per customer:
-customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv
+customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv,model,churn_probability,churn_tier,new_customer
 (recency and T in the time unit; expected_purchases over the next --horizon time units; expected_avg_value and clv
 in major currency units; clv is the discounted CLV over --clv-months times --margin).
+churn_probability is the chance of no counted order in the next --horizon time units (whole days).
+
+Without --model, the app's choice: the per-shop churn prediction chosen by backtest (model = the chosen candidate,
+e.g. classifier or pareto-nbd), its calibrated churn_probability, churn_tier (low, medium, high) and new_customer,
+with p_alive, expected_purchases and clv from the purchase model the backtest chose.
+With --model, that model alone: churn_probability is its P(no purchase in the horizon), uncalibrated, and
+churn_tier and new_customer are left empty.
 
 Options:
-  --model bgnbd|mbgnbd       purchase model (default bgnbd)
-  --horizon T                prediction horizon in time units (required)
+  --model bgnbd|mbgnbd|pnbd  one purchase model instead of the app's choice
+  --horizon T                prediction horizon in time units (default 13 weeks, or 90 days with --time-unit day)
   --out FILE                 write the CSV there (default: standard output)
   --clv-months N             CLV horizon in months (default 12)
   --discount-rate R          annual discount rate (default 0.1268 = 1% a month)
@@ -35,6 +43,30 @@ const OPTIONS = {
 
 const usageError = usageErrorFor('predict', PREDICT_USAGE);
 
+/** --horizon when not given: 13 weeks, or 90 days (the app's default horizon). */
+const DEFAULT_HORIZON = { week: 13, day: 90 } as const;
+
+const CSV_HEADER = 'customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv,model,churn_probability,churn_tier,new_customer';
+
+/** One customer's predictions besides the summary columns; NaN where a value is not available. */
+interface PredictionRow {
+  pAlive: number;
+  expectedPurchases: number;
+  expectedAvgValue: number;
+  clv: number;
+  model: string;
+  churnProbability: number;
+  churnTier: 'low' | 'medium' | 'high' | null;
+  newCustomer: boolean | null;
+}
+
+/** The row for JSON: non-finite values as null. */
+function finite(row: PredictionRow): Record<string, number | string | boolean | null> {
+  const out: Record<string, number | string | boolean | null> = {};
+  for (const [key, value] of Object.entries(row)) out[key] = typeof value === 'number' && !Number.isFinite(value) ? null : value;
+  return out;
+}
+
 function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
@@ -43,15 +75,14 @@ function num(value: number, digits: number): string {
   return Number.isFinite(value) ? String(Number(value.toFixed(digits))) : '';
 }
 
-/** `clvlens predict <file> --horizon <t> --out predictions.csv`: per-customer P(alive), expected purchases and CLV. */
+/** `clvlens predict <file> [--horizon <t>] [--model <name>] --out predictions.csv`: per-customer churn probability, P(alive), expected purchases and CLV. */
 export async function runPredict(args: readonly string[], io: CliIo): Promise<number> {
   const command = parseFileCommand(args, OPTIONS, PREDICT_USAGE, usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
-  const { modelName, variant } = parseModelOption(values.model, usageError);
+  const chosenModel = values.model === undefined ? null : parseModelOption(values.model, usageError);
   const settings = parseCommon(values, usageError);
-  if (values.horizon === undefined) throw usageError('--horizon is required (time units, e.g. 39 for 39 weeks).');
-  const horizon = Number(values.horizon);
+  const horizon = values.horizon === undefined ? DEFAULT_HORIZON[settings.timeUnit] : Number(values.horizon);
   if (!(Number.isFinite(horizon) && horizon > 0)) throw usageError(`--horizon must be a positive number of time units, got ${JSON.stringify(values.horizon)}.`);
   const clvMonths = values['clv-months'] === undefined ? 12 : Number(values['clv-months']);
   if (!(Number.isInteger(clvMonths) && clvMonths >= 0)) throw usageError(`--clv-months must be a whole number >= 0, got ${JSON.stringify(values['clv-months'])}.`);
@@ -60,40 +91,112 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
   const margin = values.margin === undefined ? 1 : Number(values.margin);
   if (!(margin >= 0 && margin <= 1)) throw usageError(`--margin is a fraction from 0 to 1, got ${JSON.stringify(values.margin)}.`);
 
+  const horizonDays = Math.round(horizon * DAYS_PER_TIME_UNIT[settings.timeUnit]);
+  if (horizonDays < 1) throw usageError(`--horizon must be at least one day, got ${JSON.stringify(values.horizon)}.`);
+
   const loaded = await loadCountedOrders(file, io, settings);
   const calibrationEndMs = endMs(settings.calibrationEnd, loaded.orders, settings.timeZone);
-  const run = runModels(loaded.orders, variant, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
-  if (!run.fit.ok) return reportFitFailure(io, 'predict', modelName, run.fit.reason);
-  if (!run.spend.ok) io.stderr.write(`clvlens: predict: Gamma-Gamma could not be fitted (${run.spend.reason}); expected_avg_value and clv are left empty.\n`);
-  const predictions = predictCustomers(run.fit.value, run.spend.ok ? run.spend.value.params : null, run.summaries, run.compressed, horizon, {
-    horizonMonths: clvMonths,
-    margin,
-    ...(discount === undefined ? {} : { annualDiscountRate: discount }),
-  });
   const perMajor = minorPerMajor(loaded.currency);
-  const s = run.summaries;
-  const lines = ['customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv'];
-  for (let i = 0; i < s.customerKeys.length; i++) {
-    lines.push(
-      [
-        csvField(s.customerKeys[i]!),
-        String(s.frequency[i]),
-        num(s.recency[i]!, 6),
-        num(s.age[i]!, 6),
-        num(predictions.pAlive[i]!, 6),
-        num(predictions.expectedPurchases[i]!, 6),
-        num(predictions.expectedAverageValueMinor[i]! / perMajor, 4),
-        num(predictions.clvMinor[i]! / perMajor, 4),
-      ].join(','),
-    );
+  let s: CustomerSummaries;
+  let rows: PredictionRow[];
+  if (chosenModel === null) {
+    const choice = appChoice(loaded.orders, {
+      asOfMs: calibrationEndMs,
+      timeZone: settings.timeZone,
+      horizonDays,
+      margin,
+      horizonMonths: clvMonths,
+      ...(discount === undefined ? {} : { annualDiscountRate: discount }),
+    });
+    if (choice.models.prediction === null) {
+      io.stderr.write(`clvlens: predict: no backtested choice for this data (${choice.models.fallbackReason ?? 'unknown'}); using ${choice.modelName}, low confidence.\n`);
+    }
+    s = summarizeOrders(loaded.orders, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
+    const expected = expectedOrdersDays(choice, horizonDays);
+    const positionOf = new Map(choice.days.customerKeys.map((key, i) => [key, i]));
+    rows = s.customerKeys.map((key) => {
+      const c = choice.byCustomer.get(key)!;
+      const i = positionOf.get(key)!;
+      return {
+        pAlive: c.pAlive,
+        expectedPurchases: expected === null ? Number.NaN : expected[i]!,
+        expectedAvgValue: c.expectedAvgValueMinor / perMajor,
+        clv: c.predictedClvMinor === null ? Number.NaN : c.predictedClvMinor / perMajor,
+        model: choice.modelName,
+        churnProbability: c.churnProbability,
+        churnTier: c.churnTier,
+        newCustomer: c.newCustomer,
+      };
+    });
+  } else {
+    const { modelName, variant } = chosenModel;
+    const run = runModels(loaded.orders, variant, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
+    if (!run.fit.ok) return reportFitFailure(io, 'predict', modelName, run.fit.reason);
+    if (!run.spend.ok) io.stderr.write(`clvlens: predict: Gamma-Gamma could not be fitted (${run.spend.reason}); expected_avg_value and clv are left empty.\n`);
+    const predictions = predictCustomers(run.fit.value, run.spend.ok ? run.spend.value.params : null, run.summaries, run.compressed, horizon, {
+      horizonMonths: clvMonths,
+      margin,
+      ...(discount === undefined ? {} : { annualDiscountRate: discount }),
+    });
+    const fit = run.fit.value;
+    // The horizon in whole days, in the model's time unit, so that churn_probability means the same with either unit.
+    const t = horizonDays / DAYS_PER_TIME_UNIT[settings.timeUnit];
+    const noPurchase = perCustomer(run.compressed, (x, tx, T) => purchaseModelProbabilityNoPurchase(fit, t, x, tx, T));
+    s = run.summaries;
+    rows = s.customerKeys.map((_, i) => ({
+      pAlive: predictions.pAlive[i]!,
+      expectedPurchases: predictions.expectedPurchases[i]!,
+      expectedAvgValue: predictions.expectedAverageValueMinor[i]! / perMajor,
+      clv: predictions.clvMinor[i]! / perMajor,
+      model: modelName,
+      churnProbability: noPurchase[i]!,
+      churnTier: null,
+      newCustomer: null,
+    }));
   }
-  const csv = `${lines.join('\n')}\n`;
+  let text: string;
+  if (settings.json) {
+    text = `${JSON.stringify(
+      {
+        file,
+        format: loaded.format,
+        timeUnit: settings.timeUnit,
+        horizon,
+        horizonDays,
+        customers: s.customerKeys.map((id, i) => ({ customerId: id, frequency: s.frequency[i], recency: s.recency[i], T: s.age[i], ...finite(rows[i]!) })),
+      },
+      null,
+      2,
+    )}\n`;
+  } else {
+    const lines = [CSV_HEADER];
+    for (let i = 0; i < s.customerKeys.length; i++) {
+      const r = rows[i]!;
+      lines.push(
+        [
+          csvField(s.customerKeys[i]!),
+          String(s.frequency[i]),
+          num(s.recency[i]!, 6),
+          num(s.age[i]!, 6),
+          num(r.pAlive, 6),
+          num(r.expectedPurchases, 6),
+          num(r.expectedAvgValue, 4),
+          num(r.clv, 4),
+          r.model,
+          num(r.churnProbability, 6),
+          r.churnTier ?? '',
+          r.newCustomer === null ? '' : String(r.newCustomer),
+        ].join(','),
+      );
+    }
+    text = `${lines.join('\n')}\n`;
+  }
   if (values.out === undefined) {
-    io.stdout.write(csv);
+    io.stdout.write(text);
     return 0;
   }
   try {
-    await writeFile(resolve(io.cwd, values.out), csv);
+    await writeFile(resolve(io.cwd, values.out), text);
   } catch (cause) {
     throw new CliError(CliErrorCode.outputUnwritable, `cannot write ${values.out}: ${describeIoError(cause)}.`, { cause });
   }

@@ -1,13 +1,30 @@
-import { holdoutReport, type HoldoutReport } from '@clvlens/core';
+import {
+  compressSummaries,
+  DAY_MS,
+  holdoutReport,
+  purchaseModelConditionalExpectedPurchases,
+  purchaseModelProbabilityNoPurchase,
+  type CalibrationTable,
+  type ChurnModels,
+  type HoldoutReport,
+  type PurchaseModelFit,
+} from '@clvlens/core';
 import type { CliIo } from '../io.ts';
+import { appChoice, checkChurn, expectedOrdersDays, likelyOrdersDays, perCustomer, type ChurnCheck } from './churn-choice.ts';
 import { checkDate, endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
 
 export const VALIDATE_USAGE = `Usage: clvlens validate <file> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [options]
 
-Fits every purchase model (bgnbd, mbgnbd) on the calibration period, predicts the holdout period and reports actual
+Fits every purchase model (bgnbd, mbgnbd, pnbd) on the calibration period, predicts the holdout period and reports actual
 vs predicted totals (holdout only, and cumulative from the first purchase as in FHL 2005 Fig. 2), a table by
 calibration frequency and the per-customer correlation.
+
+Then, for churn (no counted order in the holdout, whose length is the horizon): the app's choice (the per-shop
+prediction chosen by backtest, fitted on the calibration period with the holdout length as horizon) and each model's
+P(no purchase in the holdout), each with its AUC beside that of days since the last order, a calibration table
+(5 equal groups by predicted probability: mean predicted, observed share, gap) and the per-customer mean absolute
+error of expected purchases.
 
 Options:
   --holdout-end DATE         last day of the holdout period (default: last order day)
@@ -17,7 +34,28 @@ const OPTIONS = { ...COMMON_OPTIONS, 'holdout-end': { type: 'string' } } as cons
 
 const usageError = usageErrorFor('validate', VALIDATE_USAGE);
 
-type ModelReport = Omit<HoldoutReport, 'model'> & { model: string };
+type ModelReport = Omit<HoldoutReport<PurchaseModelFit>, 'model'> & { model: string };
+
+/** validate's churn section: who placed no counted order in the holdout, against each prediction of it. */
+interface ChurnReport {
+  /** The holdout's length, days: the horizon of every probability here. */
+  horizonDays: number;
+  customers: number;
+  /** Share of customers with no counted order in the holdout. */
+  noOrderShare: number;
+  baseline: { model: 'days-since-last-order'; auc: number | null };
+  /** The app's choice, fitted on the calibration period (its own backtest inside it). */
+  choice: ChurnCheck & {
+    model: string;
+    method: ChurnModels['method'];
+    purchaseModel: string | null;
+    /** Per tier on the holdout: customers and the share who ordered again. */
+    tiers: { tier: 'low' | 'medium' | 'high'; customers: number; orderedAgainShare: number | null }[];
+    backtest: NonNullable<ChurnModels['prediction']>['backtest'] | null;
+  };
+  /** Each model's P(no purchase in the holdout), uncalibrated. */
+  models: (ChurnCheck & { model: string })[];
+}
 
 /** `clvlens validate <file> --calibration-end ... [--holdout-end ...] --json`: the holdout report of every model. */
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
@@ -35,19 +73,74 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   if (!(holdoutEndMs > calibrationEndMs)) throw usageError('the holdout end must be after the calibration end.');
 
   const models: (ModelReport | { model: string; error: string })[] = [];
+  const churnModels: (ChurnCheck & { model: string })[] = [];
+  let labels: Float64Array | null = null;
+  let actual: Float64Array | null = null;
+  let baselineAuc: number | null = null;
   let customers = 0;
   let duration = 0;
   for (const [name, variant] of Object.entries(MODEL_NAMES)) {
     const run = runModels(loaded.orders, variant, { calibrationEndMs, holdoutEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
     customers = run.summaries.customerKeys.length;
     duration = run.summaries.holdout?.duration ?? 0;
+    const s = run.summaries;
+    actual ??= Float64Array.from(s.holdout!.frequency);
+    labels ??= Float64Array.from(s.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
+    baselineAuc ??= checkChurn(Float64Array.from(s.age, (T, i) => T - s.recency[i]!), labels, null, actual).auc;
     if (!run.fit.ok) {
       models.push({ model: name, error: run.fit.reason });
       continue;
     }
     const report = holdoutReport(run.fit.value, run.summaries, run.compressed);
     models.push({ ...report, model: MODEL_OF_VARIANT[report.model] });
+    const holdout = run.summaries.holdout!;
+    const fit: PurchaseModelFit = run.fit.value;
+    const noPurchase = perCustomer(run.compressed, (x, tx, T) => purchaseModelProbabilityNoPurchase(fit, holdout.duration, x, tx, T));
+    const expected = perCustomer(run.compressed, (x, tx, T) => purchaseModelConditionalExpectedPurchases(fit, holdout.duration, x, tx, T));
+    churnModels.push({ model: name, ...checkChurn(noPurchase, labels, expected, actual) });
   }
+  // The app's choice, fitted on the calibration period only with the holdout length as its horizon.
+  const horizonDays = Math.round((holdoutEndMs - calibrationEndMs) / DAY_MS);
+  const choice = appChoice(loaded.orders, { asOfMs: calibrationEndMs, timeZone: settings.timeZone, horizonDays, margin: 1, holdoutEndMs });
+  const days = choice.days;
+  const choiceLabels = Float64Array.from(days.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
+  const choiceProbability = Float64Array.from(days.customerKeys, (key) => choice.byCustomer.get(key)!.churnProbability);
+  const choiceCheck = checkChurn(
+    choiceProbability,
+    choiceLabels,
+    expectedOrdersDays(choice, horizonDays, compressSummaries(days)),
+    Float64Array.from(days.holdout!.frequency),
+    likelyOrdersDays(choice, horizonDays, compressSummaries(days)),
+  );
+  const backtest = choice.models.prediction?.backtest ?? null;
+  let noOrder = 0;
+  for (const label of choiceLabels) noOrder += label;
+  // The tiers on the holdout: the share who ordered again should fall from low to medium to high (clv-models.md §8b).
+  const tiers = (['low', 'medium', 'high'] as const).map((tier) => {
+    let count = 0;
+    let again = 0;
+    days.customerKeys.forEach((key, i) => {
+      if (choice.byCustomer.get(key)!.churnTier !== tier) return;
+      count++;
+      again += 1 - choiceLabels[i]!;
+    });
+    return { tier, customers: count, orderedAgainShare: count === 0 ? null : again / count };
+  });
+  const churn: ChurnReport = {
+    horizonDays,
+    customers: days.customerKeys.length,
+    noOrderShare: noOrder / days.customerKeys.length,
+    baseline: { model: 'days-since-last-order', auc: baselineAuc },
+    choice: {
+      model: choice.modelName,
+      method: choice.models.method,
+      purchaseModel: choice.purchaseModel === null ? null : choice.purchaseModel.model,
+      ...choiceCheck,
+      tiers,
+      backtest,
+    },
+    models: churnModels,
+  };
   const doc = {
     file,
     format: loaded.format,
@@ -58,6 +151,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     holdoutDuration: duration,
     customers,
     models,
+    churn,
   };
   if (settings.json) {
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -72,7 +166,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
       out.push(`${m.model}: could not be fitted (${m.error})`);
       continue;
     }
-    out.push(`${m.model}: r=${m.params.r.toFixed(4)} alpha=${m.params.alpha.toFixed(4)} a=${m.params.a.toFixed(4)} b=${m.params.b.toFixed(4)} LL=${m.logLikelihood.toFixed(2)}`);
+    out.push(`${m.model}: ${Object.entries(m.params).map(([name, value]) => `${name}=${value.toFixed(4)}`).join(' ')} LL=${m.logLikelihood.toFixed(2)}`);
     out.push(`  holdout purchases: actual ${m.holdout.actual}, predicted ${m.holdout.predicted.toFixed(1)} (${m.holdout.errorPercent.toFixed(1)}%)`);
     out.push(`  cumulative repeat purchases: actual ${m.cumulative.actual}, predicted ${m.cumulative.predicted.toFixed(1)} (${m.cumulative.errorPercent.toFixed(1)}%)`);
     out.push(`  per-customer correlation: ${m.correlation.toFixed(3)}`);
@@ -81,6 +175,49 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
       out.push(`  ${row.frequency.padStart(15)}  ${String(row.customers).padStart(9)}  ${row.actualMean.toFixed(3).padStart(11)}  ${row.predictedMean.toFixed(3).padStart(14)}`);
     }
   }
+  out.push('', ...churnText(churn));
   io.stdout.write(`${out.join('\n')}\n`);
   return models.some((m) => 'error' in m) ? 3 : 0;
+}
+
+function fixed(value: number | null, digits = 3): string {
+  return value === null ? 'n/a' : value.toFixed(digits);
+}
+
+function calibrationLines(table: CalibrationTable | null): string[] {
+  if (table === null) return ['    calibration: not enough customers'];
+  const out = [`    calibration (${table.bins.length} equal groups by predicted probability):`, '      mean predicted  observed share     gap'];
+  for (const bin of table.bins) {
+    out.push(`      ${bin.meanPredicted.toFixed(3).padStart(14)}  ${bin.observedShare.toFixed(3).padStart(14)}  ${(bin.gap >= 0 ? '+' : '') + bin.gap.toFixed(3)}`);
+  }
+  out.push(`    largest gap between predicted and observed: ${table.maxAbsoluteGap.toFixed(3)}`);
+  return out;
+}
+
+/** The churn section of the text report, in plain words. */
+function churnText(churn: ChurnReport): string[] {
+  const base = fixed(churn.baseline.auc);
+  const out = [
+    `Churn: chance of no counted order in the ${churn.horizonDays}-day holdout (${(churn.noOrderShare * 100).toFixed(1)}% of ${churn.customers} customers placed none).`,
+    `AUC: how often a customer who placed no order is ranked above one who did (0.5 = chance); days since the last order scores ${base}.`,
+    '',
+    `app's choice (fitted on the calibration period, as the app would): ${churn.choice.model}${churn.choice.purchaseModel === null ? '' : `, expected purchases from ${churn.choice.purchaseModel}`}`,
+  ];
+  const c = churn.choice;
+  if (c.backtest !== null) {
+    out.push(`    chosen on its own ${c.backtest.horizonDays}-day backtest: ${c.backtest.candidates.map((k) => `${k.model} ${fixed(k.auc)}`).join(', ')}`);
+  }
+  out.push(`    AUC ${fixed(c.auc)} (days since last order ${base})`, ...calibrationLines(c.calibration));
+  out.push(`    expected purchases per customer: mean absolute error ${fixed(c.purchasesMae)}`);
+  out.push(`    likeliest whole number of orders per customer (the median, the point forecast with the least absolute error): mean absolute error ${fixed(c.likelyOrdersMae)}`);
+  out.push(
+    `    ordered again in the holdout, by churn tier: ${c.tiers
+      .map((t) => `${t.tier} ${t.orderedAgainShare === null ? 'n/a' : `${(t.orderedAgainShare * 100).toFixed(1)}%`} of ${t.customers}`)
+      .join(', ')}`,
+  );
+  for (const m of churn.models) {
+    out.push('', `${m.model}: P(no purchase in the holdout), uncalibrated`, `    AUC ${fixed(m.auc)} (days since last order ${base})`, ...calibrationLines(m.calibration));
+    out.push(`    expected purchases per customer: mean absolute error ${fixed(m.purchasesMae)}`);
+  }
+  return out;
 }

@@ -6,8 +6,10 @@ import {
   bgNbdConditionalExpectedPurchases,
   bgNbdExpectedPurchases,
   bgNbdProbabilityAlive,
+  bgNbdProbabilityNoPurchase,
   bgNbdPurchaseProbability,
 } from './predict.ts';
+import { bgNbdLogLikelihood } from './likelihood.ts';
 
 const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 
@@ -88,6 +90,45 @@ describe('bgNbdPurchaseProbability', () => {
       }
       expect(total).toBeCloseTo(1, 8);
       expect(mean).toBeCloseTo(bgNbdExpectedPurchases(published, t), 6);
+    }
+  });
+});
+
+describe('bgNbdProbabilityNoPurchase', () => {
+  const histories = [
+    [2, 30.43, 38.86],
+    [7, 29.43, 38.86],
+    [0, 0, 38.86],
+    [26, 30.86, 31],
+  ] as const;
+
+  it('is 1 at t = 0, non-increasing in t, and tends to 1 − P(alive)', () => {
+    for (const [x, tx, T] of histories) {
+      expect(bgNbdProbabilityNoPurchase(published, 0, x, tx, T)).toBe(1);
+      let previous = 1;
+      for (const t of [0.1, 1, 13, 39, 104, 520]) {
+        const p = bgNbdProbabilityNoPurchase(published, t, x, tx, T);
+        expect(p).toBeLessThanOrEqual(previous);
+        previous = p;
+      }
+      expect(bgNbdProbabilityNoPurchase(published, Number.POSITIVE_INFINITY, x, tx, T)).toBeCloseTo(1 - bgNbdProbabilityAlive(published, x, tx, T), 12);
+    }
+  });
+
+  it('equals the PMF P(X(39) = 0) = 0.5737864 for a brand-new customer (x = t_x = T = 0; R BTYD tests)', () => {
+    expect(bgNbdProbabilityNoPurchase(published, 39, 0, 0, 0)).toBeCloseTo(0.5737864, 7);
+    expect(bgNbdProbabilityNoPurchase(published, 39, 0, 0, 0)).toBeCloseTo(bgNbdPurchaseProbability(published, 39, 0), 12);
+  });
+
+  it('equals the likelihood ratio L(x, t_x, T+t) / L(x, t_x, T)', () => {
+    for (const [x, tx, T] of histories) {
+      for (const t of [1, 39, 520]) {
+        const ratio = Math.exp(
+          bgNbdLogLikelihood(published, { frequency: [x], recency: [tx], age: [T + t] }) -
+            bgNbdLogLikelihood(published, { frequency: [x], recency: [tx], age: [T] }),
+        );
+        expect(bgNbdProbabilityNoPurchase(published, t, x, tx, T)).toBeCloseTo(ratio, 12);
+      }
     }
   });
 });

@@ -66,6 +66,29 @@ export function betaGeoExpectedPurchases(variant: BetaGeoVariant, params: BgNbdP
   return (a + b - 1) * bracketOverAMinus1(a - 1, a + b - 1 - r, a + b - 1, z);
 }
 
+/**
+ * P(no purchase in (T, T+t] | x, t_x, T) for BG/NBD or MBG/NBD = 1 − P(alive) + P(alive)·((α+T)/(α+T+t))^(r+x):
+ * given alive at T, λ ~ Gamma(r+x, α+T), and in this family a customer can drop out only right after a purchase,
+ * so a live customer makes no purchase in t with probability E[e^−λt]. It equals L(x, t_x, T+t) / L(x, t_x, T).
+ * t, t_x, T in the params' time unit; 1 at t = 0, non-increasing in t, and 1 − P(alive) as t → ∞.
+ */
+export function betaGeoProbabilityNoPurchase(
+  variant: BetaGeoVariant,
+  params: BgNbdParams,
+  t: number,
+  x: number,
+  tx: number,
+  T: number,
+): number {
+  if (t <= 0) return 1;
+  const { r, alpha } = params;
+  const quiet = Math.exp(-(r + x) * Math.log1p(t / (alpha + T)));
+  if (x === 0 && variant === BetaGeoVariant.bgNbd) return quiet;
+  const odds = logOddsDead(variant, params, x, tx, T);
+  // P(dead) + P(alive)·E[e^−λt]: two non-negative terms, so no cancellation near 0 or 1.
+  return Math.min(1, expit(odds) + expit(-odds) * quiet);
+}
+
 /** P(alive | x, t_x, T) under BG/NBD (Fader-Hardie note 021): exactly 1 for x = 0, however long ago. */
 export function bgNbdProbabilityAlive(params: BgNbdParams, x: number, tx: number, T: number): number {
   return betaGeoProbabilityAlive(BetaGeoVariant.bgNbd, params, x, tx, T);
@@ -79,6 +102,14 @@ export function bgNbdConditionalExpectedPurchases(params: BgNbdParams, t: number
 /** BG/NBD E[X(t)] (FHL 2005 eq. 9). */
 export function bgNbdExpectedPurchases(params: BgNbdParams, t: number): number {
   return betaGeoExpectedPurchases(BetaGeoVariant.bgNbd, params, t);
+}
+
+/**
+ * P(no purchase in (T, T+t] | x, t_x, T) under BG/NBD (see {@link betaGeoProbabilityNoPurchase}). For a brand-new
+ * customer (x = t_x = T = 0) it is the PMF P(X(t) = 0) = (α/(α+t))^r: 0.5737864 at t = 39 weeks, published params.
+ */
+export function bgNbdProbabilityNoPurchase(params: BgNbdParams, t: number, x: number, tx: number, T: number): number {
+  return betaGeoProbabilityNoPurchase(BetaGeoVariant.bgNbd, params, t, x, tx, T);
 }
 
 /**

@@ -1,4 +1,8 @@
-import { betaGeoConditionalExpectedPurchases, betaGeoProbabilityAlive } from '../bg-nbd/predict.ts';
+import {
+  purchaseModelConditionalExpectedPurchases,
+  purchaseModelProbabilityAlive,
+  type PurchaseModelFit,
+} from '../purchase-model/purchase-model.ts';
 import type { BetaGeoVariant, BgNbdParams } from '../bg-nbd/likelihood.ts';
 import { gammaGammaExpectedAverageValue } from '../gamma-gamma/predict.ts';
 import type { GammaGammaParams } from '../gamma-gamma/likelihood.ts';
@@ -53,11 +57,24 @@ export function discountedExpectedPurchases(
   horizonMonths: number,
   monthlyDiscountRate: number,
 ): number {
+  return discountedPurchasesOf({ model: variant, params }, x, tx, T, unitsPerMonth, horizonMonths, monthlyDiscountRate);
+}
+
+/** {@link discountedExpectedPurchases} for any purchase model (Pareto/NBD included). */
+function discountedPurchasesOf(
+  fit: PurchaseModelFit,
+  x: number,
+  tx: number,
+  T: number,
+  unitsPerMonth: number,
+  horizonMonths: number,
+  monthlyDiscountRate: number,
+): number {
   let previous = 0;
   let total = 0;
   let discount = 1;
   for (let k = 1; k <= horizonMonths; k++) {
-    const current = betaGeoConditionalExpectedPurchases(variant, params, k * unitsPerMonth, x, tx, T);
+    const current = purchaseModelConditionalExpectedPurchases(fit, k * unitsPerMonth, x, tx, T);
     discount /= 1 + monthlyDiscountRate;
     total += (current - previous) * discount;
     previous = current;
@@ -108,7 +125,7 @@ export interface CustomerPredictions {
  * millions of customers per second.
  */
 export function predictCustomers(
-  fit: { model: BetaGeoVariant; params: BgNbdParams },
+  fit: PurchaseModelFit,
   spend: GammaGammaParams | null,
   summaries: CustomerSummaries,
   compressed: CompressedSummaries,
@@ -127,9 +144,9 @@ export function predictCustomers(
     const x = compressed.frequency[j]!;
     const tx = compressed.recency[j]!;
     const T = compressed.age[j]!;
-    rowAlive[j] = betaGeoProbabilityAlive(fit.model, fit.params, x, tx, T);
-    if (spend !== null) rowFactor[j] = discountedExpectedPurchases(fit.model, fit.params, x, tx, T, unitsPerMonth, horizonMonths, d);
-    rowExpected[j] = betaGeoConditionalExpectedPurchases(fit.model, fit.params, horizon, x, tx, T);
+    rowAlive[j] = purchaseModelProbabilityAlive(fit, x, tx, T);
+    if (spend !== null) rowFactor[j] = discountedPurchasesOf(fit, x, tx, T, unitsPerMonth, horizonMonths, d);
+    rowExpected[j] = purchaseModelConditionalExpectedPurchases(fit, horizon, x, tx, T);
   }
   const n = summaries.customerKeys.length;
   const pAlive = new Float64Array(n);

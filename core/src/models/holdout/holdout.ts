@@ -1,6 +1,10 @@
 import { CoreError, CoreErrorCode } from '../../errors/core-error.ts';
 import type { BgNbdFit } from '../bg-nbd/fit.ts';
-import { betaGeoConditionalExpectedPurchases, betaGeoExpectedPurchases } from '../bg-nbd/predict.ts';
+import {
+  purchaseModelConditionalExpectedPurchases,
+  purchaseModelExpectedPurchases,
+  type PurchaseModelFit,
+} from '../purchase-model/purchase-model.ts';
 import type { CompressedSummaries, CustomerSummaries } from '../rfm-summary/rfm-summary.ts';
 
 /** Mean actual vs predicted holdout purchases of the customers with one calibration frequency (FHL 2005 Fig. 4). */
@@ -12,10 +16,13 @@ export interface HoldoutFrequencyRow {
   predictedMean: number;
 }
 
-/** Fit-on-calibration, predict-the-holdout report for one model (FHL 2005 §4; clv-models.md §6.3). */
-export interface HoldoutReport {
-  model: BgNbdFit['model'];
-  params: BgNbdFit['params'];
+/**
+ * Fit-on-calibration, predict-the-holdout report for one model (FHL 2005 §4; clv-models.md §6.3). `F` is the fit's
+ * type (BG/NBD or MBG/NBD by default, or ParetoNbdFit).
+ */
+export interface HoldoutReport<F extends PurchaseModelFit = BgNbdFit> {
+  model: F['model'];
+  params: F['params'];
   logLikelihood: number;
   customers: number;
   /** Holdout length in model time units. */
@@ -33,10 +40,15 @@ export interface HoldoutReport {
 }
 
 /**
- * Holdout validation of a BG/NBD or MBG/NBD fit: `summaries` must carry holdout counts (summarizeOrders with
+ * Holdout validation of a BG/NBD, MBG/NBD or Pareto/NBD fit: `summaries` must carry holdout counts (summarizeOrders with
  * `holdoutEndMs`), `fit` must come from the same summaries' calibration rows.
  */
-export function holdoutReport(fit: BgNbdFit, summaries: CustomerSummaries, compressed: CompressedSummaries, frequencyCap = 7): HoldoutReport {
+export function holdoutReport<F extends PurchaseModelFit & { logLikelihood: number }>(
+  fit: F,
+  summaries: CustomerSummaries,
+  compressed: CompressedSummaries,
+  frequencyCap = 7,
+): HoldoutReport<F> {
   const holdout = summaries.holdout;
   if (holdout === null) {
     throw new CoreError(CoreErrorCode.invalidArgument, 'holdoutReport needs summaries built with holdoutEndMs (summarizeOrders options).');
@@ -45,7 +57,7 @@ export function holdoutReport(fit: BgNbdFit, summaries: CustomerSummaries, compr
   const rows = compressed.weight.length;
   const rowPredicted = new Float64Array(rows);
   for (let j = 0; j < rows; j++) {
-    rowPredicted[j] = betaGeoConditionalExpectedPurchases(fit.model, fit.params, D, compressed.frequency[j]!, compressed.recency[j]!, compressed.age[j]!);
+    rowPredicted[j] = purchaseModelConditionalExpectedPurchases(fit, D, compressed.frequency[j]!, compressed.recency[j]!, compressed.age[j]!);
   }
   const unconditionalByAge = new Map<number, number>();
   const n = summaries.customerKeys.length;
@@ -77,7 +89,7 @@ export function holdoutReport(fit: BgNbdFit, summaries: CustomerSummaries, compr
     const T = summaries.age[i]!;
     let ex = unconditionalByAge.get(T);
     if (ex === undefined) {
-      ex = betaGeoExpectedPurchases(fit.model, fit.params, T + D);
+      ex = purchaseModelExpectedPurchases(fit, T + D);
       unconditionalByAge.set(T, ex);
     }
     cumulativePredicted += ex;

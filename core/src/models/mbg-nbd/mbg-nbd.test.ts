@@ -3,7 +3,12 @@ import { createSeededRng } from '../bg-nbd/simulate.ts';
 import { bgNbdProbabilityAlive } from '../bg-nbd/predict.ts';
 import { fitMbgNbd } from './fit.ts';
 import { mbgNbdLogLikelihood } from './likelihood.ts';
-import { mbgNbdConditionalExpectedPurchases, mbgNbdExpectedPurchases, mbgNbdProbabilityAlive } from './predict.ts';
+import {
+  mbgNbdConditionalExpectedPurchases,
+  mbgNbdExpectedPurchases,
+  mbgNbdProbabilityAlive,
+  mbgNbdProbabilityNoPurchase,
+} from './predict.ts';
 import { simulateMbgNbd } from './simulate.ts';
 
 const params = { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
@@ -46,6 +51,40 @@ describe('mbgNbdExpectedPurchases', () => {
   it('equals the conditional expectation of a customer observed for zero time (x = 0, T = 0)', () => {
     for (const t of [1, 10, 39, 100]) {
       expect(mbgNbdExpectedPurchases(params, t)).toBeCloseTo(mbgNbdConditionalExpectedPurchases(params, t, 0, 0, 0), 10);
+    }
+  });
+});
+
+describe('mbgNbdProbabilityNoPurchase', () => {
+  const histories = [
+    [2, 30.43, 38.86],
+    [0, 0, 38.86],
+    [0, 0, 0],
+    [26, 30.86, 31],
+  ] as const;
+
+  it('is 1 at t = 0, non-increasing in t, and tends to 1 − P(alive) (below 1 even for one-time buyers)', () => {
+    for (const [x, tx, T] of histories) {
+      expect(mbgNbdProbabilityNoPurchase(params, 0, x, tx, T)).toBe(1);
+      let previous = 1;
+      for (const t of [0.1, 1, 13, 39, 104, 520]) {
+        const p = mbgNbdProbabilityNoPurchase(params, t, x, tx, T);
+        expect(p).toBeLessThanOrEqual(previous);
+        previous = p;
+      }
+      expect(mbgNbdProbabilityNoPurchase(params, Number.POSITIVE_INFINITY, x, tx, T)).toBeCloseTo(1 - mbgNbdProbabilityAlive(params, x, tx, T), 12);
+    }
+  });
+
+  it('equals the likelihood ratio L(x, t_x, T+t) / L(x, t_x, T)', () => {
+    for (const [x, tx, T] of histories) {
+      for (const t of [1, 39, 520]) {
+        const ratio = Math.exp(
+          mbgNbdLogLikelihood(params, { frequency: [x], recency: [tx], age: [T + t] }) -
+            mbgNbdLogLikelihood(params, { frequency: [x], recency: [tx], age: [T] }),
+        );
+        expect(mbgNbdProbabilityNoPurchase(params, t, x, tx, T)).toBeCloseTo(ratio, 12);
+      }
     }
   });
 });

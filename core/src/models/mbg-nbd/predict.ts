@@ -1,4 +1,9 @@
-import { betaGeoConditionalExpectedPurchases, betaGeoExpectedPurchases, betaGeoProbabilityAlive } from '../bg-nbd/predict.ts';
+import {
+  betaGeoConditionalExpectedPurchases,
+  betaGeoExpectedPurchases,
+  betaGeoProbabilityAlive,
+  betaGeoProbabilityNoPurchase,
+} from '../bg-nbd/predict.ts';
 import { BetaGeoVariant } from '../bg-nbd/likelihood.ts';
 import type { MbgNbdParams } from './likelihood.ts';
 
@@ -18,4 +23,12 @@ export function mbgNbdConditionalExpectedPurchases(params: MbgNbdParams, t: numb
 /** MBG/NBD E[X(t)] = b/(a−1)·[1 − (α/(α+t))^r ₂F₁(r, b+1; a+b; t/(α+t))] (clv-models.md §4.2). */
 export function mbgNbdExpectedPurchases(params: MbgNbdParams, t: number): number {
   return betaGeoExpectedPurchases(BetaGeoVariant.mbgNbd, params, t);
+}
+
+/**
+ * P(no purchase in (T, T+t] | x, t_x, T) under MBG/NBD = 1 − P(alive) + P(alive)·((α+T)/(α+T+t))^(r+x) (see
+ * betaGeoProbabilityNoPurchase). t, t_x, T in the params' time unit.
+ */
+export function mbgNbdProbabilityNoPurchase(params: MbgNbdParams, t: number, x: number, tx: number, T: number): number {
+  return betaGeoProbabilityNoPurchase(BetaGeoVariant.mbgNbd, params, t, x, tx, T);
 }

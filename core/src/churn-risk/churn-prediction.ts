@@ -1,0 +1,627 @@
+import { BetaGeoVariant } from '../models/bg-nbd/likelihood.ts';
+import type { BgNbdParams } from '../models/bg-nbd/likelihood.ts';
+import { fitBgNbd } from '../models/bg-nbd/fit.ts';
+import { betaGeoConditionalExpectedPurchases, betaGeoProbabilityAlive, betaGeoProbabilityNoPurchase } from '../models/bg-nbd/predict.ts';
+import { applyPlatt, fitPlatt } from '../models/calibration/platt.ts';
+import type { PlattModel } from '../models/calibration/platt.ts';
+import { areaUnderRoc, calibrationTable, meanAbsoluteError, topDecileCapture } from '../models/evaluation/evaluation.ts';
+import type { CalibrationTable } from '../models/evaluation/evaluation.ts';
+import { expectedOrderValueAllDays, fitGammaGammaAllDays } from '../models/gamma-gamma/all-purchase-days.ts';
+import { fitGammaGamma } from '../models/gamma-gamma/fit.ts';
+import type { GammaGammaParams } from '../models/gamma-gamma/likelihood.ts';
+import { fitLogisticRegression, predictLogistic } from '../models/logistic-regression/logistic-regression.ts';
+import type { LogisticModel } from '../models/logistic-regression/logistic-regression.ts';
+import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
+import { ModelFitFailure } from '../models/optimize/fit-failure.ts';
+import { fitParetoNbd } from '../models/pareto-nbd/fit.ts';
+import type { ParetoNbdParams } from '../models/pareto-nbd/likelihood.ts';
+import {
+  paretoNbdConditionalExpectedPurchases,
+  paretoNbdProbabilityAlive,
+  paretoNbdProbabilityNoPurchase,
+} from '../models/pareto-nbd/predict.ts';
+import { compressSummaries } from '../models/rfm-summary/rfm-summary.ts';
+import type { CompressedSummaries, CustomerSummaries, FrequencyRecencyRows } from '../models/rfm-summary/rfm-summary.ts';
+import type { Result } from '../result.ts';
+
+/**
+ * The candidate scores for "no counted order in the next H days" that a shop's backtest compares. The first is the
+ * rule a merchant already has; the BTYD models give P(no purchase in (T, T+h]) from their own assumptions; the
+ * classifier is a regularised logistic regression trained on the shop's own past (features: {@link CLASSIFIER_FEATURES}).
+ */
+export const ChurnScoreModel = {
+  daysSinceLastOrder: 'days-since-last-order',
+  bgNbd: 'bg-nbd',
+  mbgNbd: 'mbg-nbd',
+  paretoNbd: 'pareto-nbd',
+  classifier: 'classifier',
+} as const;
+export type ChurnScoreModel = (typeof ChurnScoreModel)[keyof typeof ChurnScoreModel];
+
+/** The transaction (purchase-count) models, fitted in days. */
+export type TransactionModelName = typeof ChurnScoreModel.bgNbd | typeof ChurnScoreModel.mbgNbd | typeof ChurnScoreModel.paretoNbd;
+
+/** Each transaction model's parameters (days), or null where it could not be fitted. */
+export interface TransactionModelParams {
+  'bg-nbd': BgNbdParams | null;
+  'mbg-nbd': BgNbdParams | null;
+  'pareto-nbd': ParetoNbdParams | null;
+}
+
+/**
+ * The classifier's inputs, in this order, computed per customer from the summary at the moment of scoring:
+ * log(1 + x), log(1 + days since the last order / s), −log(1 + days from first to last order / s) with s the shop's typical gap
+ * between orders (so the weights mean the same on a shop where people buy weekly and one where they buy yearly), log(1 + days since last / own usual gap)
+ * (0 for one-time buyers), one-time buyer (0/1), log(1 + average purchase-day value, minor units) and the logit of the
+ * stacked transaction model's P(no purchase in the backtest horizon) (clv-models.md §8b: "stacking the BTYD
+ * probabilities with such features").
+ */
+export const CLASSIFIER_FEATURES = [
+  'log-frequency',
+  'log-days-since-last-order',
+  'negative-log-span',
+  'log-gap-ratio',
+  'one-time-buyer',
+  'log-average-value',
+  'logit-model-no-purchase',
+] as const;
+
+/**
+ * Features whose coefficient must not be negative: each grows as the last order gets older with the number of orders
+ * and either the first order or the whole history's shape held (the span enters negated: a later last order means a
+ * longer first-to-last span), so a negative weight would let an older last order lower the churn probability. Such
+ * a feature is dropped and the classifier refitted. The customer's age is left out on purpose: for a one-time buyer it
+ * is the days since the order, and its weight could undo that feature's.
+ */
+const RECENCY_FEATURES: readonly number[] = [1, 2, 3, 6];
+
+/** Penalty of the classifier (standardised features; a sum over rows, so it matters only for small shops). */
+const CLASSIFIER_L2 = 1;
+
+/** Folds of the out-of-fold backtest scores of the classifier (customers assigned by index, so deterministic). */
+const FOLDS = 5;
+
+/** A backtest horizon shorter than this many days says too little; the models run uncalibrated (low confidence). */
+export const MIN_BACKTEST_HORIZON_DAYS = 7;
+
+/** One candidate's backtest numbers. */
+export interface CandidateBacktest {
+  model: ChurnScoreModel;
+  /** AUC of the score for "no order in the backtest horizon"; null when it could not be computed (fit failed). */
+  auc: number | null;
+  /** Per-customer mean absolute error of expected orders in the backtest horizon (transaction models only). */
+  purchasesMae: number | null;
+  /** The same for the likeliest whole number of orders ({@link transactionLikelyOrders}). */
+  likelyOrdersMae: number | null;
+}
+
+/** Predicted against actual spend in the backtest horizon, per customer, minor units. */
+export interface SpendBacktest {
+  /** The shop's choice: chosen transaction model × expected order value over all purchase days. */
+  mae: number;
+  /** BG/NBD × Gamma-Gamma on repeat purchases (population mean for one-time buyers), as published. */
+  baselineMae: number | null;
+  /** Share of actual spend held by the top 10% by predicted spend, chosen and baseline. */
+  topDecileCapture: number;
+  baselineTopDecileCapture: number | null;
+}
+
+/** What the shop's own past says about the predictions: fitted at `cutoffMs`, checked against (cutoff, cutoff + h]. */
+export interface ChurnBacktest {
+  /** End of the fitting period, UTC ms. */
+  cutoffMs: number;
+  /** Days after the cutoff checked (the shop's horizon, or less when the history is short). */
+  horizonDays: number;
+  customers: number;
+  /** Share of the backtest's customers with no counted order in the horizon. */
+  noOrderShare: number;
+  candidates: CandidateBacktest[];
+  /** Calibrated probability of the chosen model against what happened, in five equal-count groups. */
+  calibration: CalibrationTable;
+  /** Per tier: customers and the share who ordered again in the backtest horizon. */
+  tiers: { tier: 'low' | 'medium' | 'high'; customers: number; orderedAgainShare: number }[];
+  spend: SpendBacktest | null;
+}
+
+/**
+ * The shop's churn-probability model: the candidate chosen by its backtest, its calibration and everything needed to
+ * score any customer from their own orders. Plain JSON.
+ */
+export interface ChurnProbabilityModel {
+  /** H: the probability is that of no counted order in the next H days. */
+  horizonDays: number;
+  chosen: ChurnScoreModel;
+  /** Transaction model used for expected orders and predicted CLV (lowest backtest purchases MAE). */
+  purchaseModel: TransactionModelName;
+  /** All transaction models refitted on every order up to the as-of (days). */
+  transactionModels: TransactionModelParams;
+  /** The model whose probability the classifier stacks (its last feature); null when none was fitted. */
+  stackedModel: TransactionModelName | null;
+  /** Null unless `chosen` is the classifier. Features in {@link CLASSIFIER_FEATURES} order, unused ones at weight 0. */
+  classifier: LogisticModel | null;
+  /**
+   * Platt scaling (a 1-D logistic) of the chosen candidate's score on a log-odds scale ({@link calibrationScore}) at
+   * the backtest horizon → P(no order in that horizon). A smooth, strictly increasing map: unlike isotonic steps it
+   * never ties customers the raw score told apart, so the calibrated probability ranks exactly as the score.
+   */
+  calibration: PlattModel;
+  /** Days that {@link CLASSIFIER_FEATURES} and the days-since-last-order score are measured in: the shop's typical gap. */
+  timeScaleDays: number;
+  /**
+   * Added to the calibrated log-odds to go from the backtest horizon to H when the history was too short to backtest
+   * H itself: the average change of the stacked model's log-odds of no purchase from h to H. 0 when h = H.
+   */
+  horizonShift: number;
+  /** Tier cuts on the calibrated probability: low below `medium`, high at or above `high`. */
+  tiers: { medium: number; high: number };
+  /** Gamma-Gamma over all purchase days (first included), γ in minor units; null when it could not be fitted. */
+  spend: GammaGammaParams | null;
+  backtest: ChurnBacktest;
+}
+
+/** Why a shop gets no backtested probability (then the caller uses its fallback, marked low confidence). */
+export const ChurnPredictionFailure = {
+  historyTooShort: 'history-too-short',
+  tooFewRepeatCustomers: 'too-few-repeat-customers',
+  noTransactionModel: 'no-transaction-model',
+  oneOutcome: 'one-outcome',
+} as const;
+export type ChurnPredictionFailure = (typeof ChurnPredictionFailure)[keyof typeof ChurnPredictionFailure];
+
+/** Inputs of {@link fitChurnProbabilityModel}. `backtest` is summarised at the cutoff with a holdout to the as-of. */
+export interface ChurnPredictionInput {
+  /** Every customer at the as-of, time unit day. */
+  current: CustomerSummaries;
+  /** Every customer at the cutoff, with `holdout` counts over (cutoff, cutoff + backtest horizon]. */
+  backtest: CustomerSummaries;
+  horizonDays: number;
+  backtestHorizonDays: number;
+  minRepeatCustomers: number;
+}
+
+/**
+ * The backtest horizon for a horizon of H days and a history (first order to as-of) of `historyDays`: H when at least
+ * H days of history come before the cutoff, else half the history, so that fitting and checking periods are equal.
+ */
+export function backtestHorizonDays(horizonDays: number, historyDays: number): number {
+  return Math.min(horizonDays, Math.floor(historyDays / 2));
+}
+
+const TRANSACTION_MODELS: readonly TransactionModelName[] = [ChurnScoreModel.paretoNbd, ChurnScoreModel.mbgNbd, ChurnScoreModel.bgNbd];
+
+/** Fits one transaction model (days), retrying with the small penalties that keep a and b finite on small shops. */
+function fitTransactionModel(model: TransactionModelName, rows: FrequencyRecencyRows): BgNbdParams | ParetoNbdParams | null {
+  for (const penalizer of [0, 0.001, 0.01]) {
+    const fitted = model === ChurnScoreModel.paretoNbd ? fitParetoNbd(rows, { penalizer }) : model === ChurnScoreModel.bgNbd ? fitBgNbd(rows, { penalizer }) : fitMbgNbd(rows, { penalizer });
+    if (fitted.ok) return fitted.value.params;
+    if (fitted.reason !== ModelFitFailure.didNotConverge) return null;
+  }
+  return null;
+}
+
+function fitAll(rows: FrequencyRecencyRows): TransactionModelParams {
+  return {
+    'bg-nbd': fitTransactionModel(ChurnScoreModel.bgNbd, rows) as BgNbdParams | null,
+    'mbg-nbd': fitTransactionModel(ChurnScoreModel.mbgNbd, rows) as BgNbdParams | null,
+    'pareto-nbd': fitTransactionModel(ChurnScoreModel.paretoNbd, rows) as ParetoNbdParams | null,
+  };
+}
+
+/** P(no purchase in (T, T+t]) of one fitted transaction model, t, t_x, T in days. */
+export function transactionNoPurchase(model: TransactionModelName, params: TransactionModelParams, t: number, x: number, tx: number, T: number): number {
+  if (model === ChurnScoreModel.paretoNbd) return paretoNbdProbabilityNoPurchase(params['pareto-nbd']!, t, x, tx, T);
+  const variant = model === ChurnScoreModel.bgNbd ? BetaGeoVariant.bgNbd : BetaGeoVariant.mbgNbd;
+  return betaGeoProbabilityNoPurchase(variant, params[model]!, t, x, tx, T);
+}
+
+/** E[orders in (T, T+t]] of one fitted transaction model, t, t_x, T in days. */
+export function transactionExpectedOrders(model: TransactionModelName, params: TransactionModelParams, t: number, x: number, tx: number, T: number): number {
+  if (model === ChurnScoreModel.paretoNbd) return paretoNbdConditionalExpectedPurchases(params['pareto-nbd']!, t, x, tx, T);
+  const variant = model === ChurnScoreModel.bgNbd ? BetaGeoVariant.bgNbd : BetaGeoVariant.mbgNbd;
+  return betaGeoConditionalExpectedPurchases(variant, params[model]!, t, x, tx, T);
+}
+
+/**
+ * The likeliest-to-be-right whole number of orders in (T, T+t]: the median of the predicted count, which is the point
+ * forecast with the smallest expected absolute error (the mean, {@link transactionExpectedOrders}, is right on
+ * average and is what CLV sums, but for a customer who will most likely not buy at all it still says 0.4). P(no
+ * order) is the model's exact one; above zero a live customer's count is taken as the negative binomial of the
+ * posterior rate, Gamma(r+x, α+T), ignoring a dropout inside the horizon, so for the few customers whose median is
+ * above 1 it can be one order high. t, t_x, T in days.
+ */
+export function transactionLikelyOrders(model: TransactionModelName, params: TransactionModelParams, t: number, x: number, tx: number, T: number): number {
+  const p0 = transactionNoPurchase(model, params, t, x, tx, T);
+  if (p0 >= 0.5) return 0;
+  const alive = transactionProbabilityAlive(model, params, x, tx, T);
+  const { r, alpha } = params[model]!;
+  const shape = r + x;
+  const q = (alpha + T) / (alpha + T + t);
+  let pmf = Math.exp(shape * Math.log(q));
+  let cdf = p0;
+  for (let k = 1; k < 100_000; k++) {
+    pmf *= ((shape + k - 1) / k) * (1 - q);
+    cdf += alive * pmf;
+    if (cdf >= 0.5) return k;
+  }
+  return 100_000;
+}
+
+/** P(alive at the as-of) of one fitted transaction model, t_x, T in days. */
+export function transactionProbabilityAlive(model: TransactionModelName, params: TransactionModelParams, x: number, tx: number, T: number): number {
+  if (model === ChurnScoreModel.paretoNbd) return paretoNbdProbabilityAlive(params['pareto-nbd']!, x, tx, T);
+  const variant = model === ChurnScoreModel.bgNbd ? BetaGeoVariant.bgNbd : BetaGeoVariant.mbgNbd;
+  return betaGeoProbabilityAlive(variant, params[model]!, x, tx, T);
+}
+
+/** Evaluates `f(x, t_x, T)` once per distinct (x, t_x, T) row and spreads it over the customers. */
+function perCustomer(compressed: CompressedSummaries, f: (x: number, tx: number, T: number) => number): Float64Array {
+  const rows = compressed.weight.length;
+  const rowValue = new Float64Array(rows);
+  // Compressed rows are in the summaries' time unit; these models are fitted in days, and every caller here
+  // summarises in days.
+  for (let j = 0; j < rows; j++) rowValue[j] = f(compressed.frequency[j]!, compressed.recency[j]!, compressed.age[j]!);
+  const out = new Float64Array(compressed.rowOfCustomer.length);
+  for (let i = 0; i < out.length; i++) out[i] = rowValue[compressed.rowOfCustomer[i]!]!;
+  return out;
+}
+
+function logit(p: number): number {
+  const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
+  return Math.log(q / (1 - q));
+}
+
+/** The classifier's feature columns ({@link CLASSIFIER_FEATURES}) for every customer of `s`. */
+export function classifierFeatures(s: CustomerSummaries, modelNoPurchase: ArrayLike<number> | null, timeScaleDays: number): Float64Array[] {
+  const n = s.customerKeys.length;
+  const cols = CLASSIFIER_FEATURES.map(() => new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    const x = s.frequency[i]!;
+    const since = s.ageDays[i]! - s.recencyDays[i]!;
+    const gap = x > 0 ? s.recencyDays[i]! / x : 0;
+    const total = s.firstDayValueMinor[i]! + x * (x > 0 ? s.monetaryValueMinor[i]! : 0);
+    cols[0]![i] = Math.log1p(x);
+    cols[1]![i] = Math.log1p(since / timeScaleDays);
+    cols[2]![i] = -Math.log1p(s.recencyDays[i]! / timeScaleDays);
+    cols[3]![i] = x > 0 ? Math.log1p(Math.min(50, since / Math.max(1, gap))) : 0;
+    cols[4]![i] = x === 0 ? 1 : 0;
+    cols[5]![i] = Math.log1p(total / (x + 1));
+    cols[6]![i] = modelNoPurchase === null ? 0 : logit(modelNoPurchase[i]!);
+  }
+  return cols;
+}
+
+/**
+ * Fits the logistic classifier with the recency-monotone constraint: a recency feature that gets a negative weight is
+ * dropped (held at 0) and the fit repeated. Returns null when the fit fails (e.g. one outcome only).
+ */
+function fitMonotoneClassifier(features: Float64Array[], labels: Float64Array, weights?: Float64Array): LogisticModel | null {
+  const zero = new Float64Array(labels.length);
+  const cols = features.slice();
+  for (let round = 0; round <= RECENCY_FEATURES.length; round++) {
+    const fitted = fitLogisticRegression(cols, labels, weights === undefined ? { l2: CLASSIFIER_L2 } : { l2: CLASSIFIER_L2, weights });
+    if (!fitted.ok) return null;
+    const bad = RECENCY_FEATURES.filter((j) => fitted.value.coefficients[j]! < 0);
+    if (bad.length === 0) return fitted.value;
+    for (const j of bad) cols[j] = zero;
+  }
+  return null;
+}
+
+/** Out-of-fold classifier scores: each customer scored by a classifier that did not see them. */
+function outOfFold(features: Float64Array[], labels: Float64Array): Float64Array | null {
+  const n = labels.length;
+  const out = new Float64Array(n);
+  for (let fold = 0; fold < FOLDS; fold++) {
+    const weights = new Float64Array(n);
+    for (let i = 0; i < n; i++) weights[i] = i % FOLDS === fold ? 0 : 1;
+    const model = fitMonotoneClassifier(features, labels, weights);
+    if (model === null) return null;
+    const p = predictLogistic(model, features);
+    for (let i = fold; i < n; i += FOLDS) out[i] = p[i]!;
+  }
+  return out;
+}
+
+/**
+ * The chosen candidate's raw score as a probability for Platt scaling, whose input is its log-odds: the models'
+ * probabilities as they are; days since the last order d as (d+1)/(d+1+s), whose log-odds is ln((d+1)/s), s the
+ * shop's typical gap.
+ */
+function calibrationScore(model: ChurnScoreModel, raw: Float64Array, timeScaleDays: number): Float64Array {
+  if (model !== ChurnScoreModel.daysSinceLastOrder) return raw;
+  return Float64Array.from(raw, (d) => (d + 1) / (d + 1 + timeScaleDays));
+}
+
+/** Median over repeat customers of (first-to-last days / repeat days); 30 days when nobody ordered twice. */
+export function typicalGapDays(s: CustomerSummaries): number {
+  const gaps: number[] = [];
+  for (let i = 0; i < s.customerKeys.length; i++) if (s.frequency[i]! > 0) gaps.push(s.recencyDays[i]! / s.frequency[i]!);
+  if (gaps.length === 0) return 30;
+  gaps.sort((a, b) => a - b);
+  const mid = gaps.length >> 1;
+  return Math.max(1, gaps.length % 2 === 1 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2);
+}
+
+function aucOrNull(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
+  const auc = areaUnderRoc(scores, labels);
+  return auc.ok ? auc.value : null;
+}
+
+/**
+ * Tier cuts on the calibrated probability: 50% and 80% when, on the backtest, each tier holds at least 5% of the
+ * customers and the share who ordered again falls strictly from low to medium to high; otherwise the backtest's
+ * terciles of calibrated probability (each tier then holds a third), which sort people on any shop where the
+ * calibration is not flat.
+ */
+function chooseTiers(calibrated: Float64Array, labels: Float64Array): { cuts: { medium: number; high: number }; table: ChurnBacktest['tiers'] } {
+  const tableFor = (cuts: { medium: number; high: number }): ChurnBacktest['tiers'] => {
+    const count = [0, 0, 0];
+    const again = [0, 0, 0];
+    for (let i = 0; i < calibrated.length; i++) {
+      const t = calibrated[i]! >= cuts.high ? 2 : calibrated[i]! >= cuts.medium ? 1 : 0;
+      count[t]!++;
+      again[t]! += 1 - labels[i]!;
+    }
+    return (['low', 'medium', 'high'] as const).map((tier, t) => ({ tier, customers: count[t]!, orderedAgainShare: count[t]! === 0 ? 0 : again[t]! / count[t]! }));
+  };
+  const sorts = (table: ChurnBacktest['tiers']): boolean =>
+    table.every((row) => row.customers >= 0.05 * calibrated.length) &&
+    table[0]!.orderedAgainShare > table[1]!.orderedAgainShare &&
+    table[1]!.orderedAgainShare > table[2]!.orderedAgainShare;
+  const fixed = { medium: 0.5, high: 0.8 };
+  const fixedTable = tableFor(fixed);
+  if (sorts(fixedTable)) return { cuts: fixed, table: fixedTable };
+  const sorted = Float64Array.from(calibrated).sort();
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const terciles = { medium: at(1 / 3), high: Math.max(at(1 / 3), at(2 / 3)) };
+  // Equal values at a cut go up a tier; nudge the upper cut so the middle tier is not empty when the two coincide.
+  if (terciles.high === terciles.medium) terciles.high = Math.min(1, terciles.medium + 1e-9);
+  return { cuts: terciles, table: tableFor(terciles) };
+}
+
+/**
+ * The per-shop choice by backtest (issue 11): every candidate ({@link ChurnScoreModel}) is fitted on the orders up to
+ * a cutoff h days before the as-of and scored against what happened after it; the one with the highest AUC for "no
+ * counted order in h days" is chosen (out-of-fold for the classifier, whose own fit sees the labels), its
+ * probabilities are calibrated on that backtest by Platt scaling, and tiers are cut on the calibrated
+ * probability. Expected orders come from the transaction model with the lowest per-customer MAE on the same backtest,
+ * spend from Gamma-Gamma over all purchase days. Everything is then refitted up to the as-of.
+ */
+export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<ChurnProbabilityModel, ChurnPredictionFailure> {
+  const { current, backtest, horizonDays, backtestHorizonDays: h, minRepeatCustomers } = input;
+  if (h < MIN_BACKTEST_HORIZON_DAYS || backtest.holdout === null) return { ok: false, reason: ChurnPredictionFailure.historyTooShort };
+  const n = backtest.customerKeys.length;
+  let repeat = 0;
+  for (let i = 0; i < n; i++) if (backtest.frequency[i]! > 0) repeat++;
+  if (repeat < minRepeatCustomers) return { ok: false, reason: ChurnPredictionFailure.tooFewRepeatCustomers };
+  const labels = new Float64Array(n);
+  let noOrder = 0;
+  for (let i = 0; i < n; i++) {
+    labels[i] = backtest.holdout.frequency[i] === 0 ? 1 : 0;
+    noOrder += labels[i]!;
+  }
+  if (noOrder === 0 || noOrder === n) return { ok: false, reason: ChurnPredictionFailure.oneOutcome };
+
+  const btCompressed = compressSummaries(backtest);
+  const btParams = fitAll(btCompressed);
+  const candidates: CandidateBacktest[] = [];
+  const scores = new Map<ChurnScoreModel, Float64Array>();
+  const since = new Float64Array(n);
+  for (let i = 0; i < n; i++) since[i] = backtest.ageDays[i]! - backtest.recencyDays[i]!;
+  scores.set(ChurnScoreModel.daysSinceLastOrder, since);
+  candidates.push({ model: ChurnScoreModel.daysSinceLastOrder, auc: aucOrNull(since, labels), purchasesMae: null, likelyOrdersMae: null });
+  const actualOrders = Float64Array.from(backtest.holdout.frequency);
+  for (const model of TRANSACTION_MODELS) {
+    if (btParams[model] === null) {
+      candidates.push({ model, auc: null, purchasesMae: null, likelyOrdersMae: null });
+      continue;
+    }
+    const p0 = perCustomer(btCompressed, (x, tx, T) => transactionNoPurchase(model, btParams, h, x, tx, T));
+    const expected = perCustomer(btCompressed, (x, tx, T) => transactionExpectedOrders(model, btParams, h, x, tx, T));
+    const likely = perCustomer(btCompressed, (x, tx, T) => transactionLikelyOrders(model, btParams, h, x, tx, T));
+    const mae = meanAbsoluteError(expected, actualOrders);
+    const likelyMae = meanAbsoluteError(likely, actualOrders);
+    scores.set(model, p0);
+    candidates.push({ model, auc: aucOrNull(p0, labels), purchasesMae: mae.ok ? mae.value : null, likelyOrdersMae: likelyMae.ok ? likelyMae.value : null });
+  }
+  const stackedModel = TRANSACTION_MODELS.find((m) => btParams[m] !== null) ?? null;
+  if (stackedModel === null) return { ok: false, reason: ChurnPredictionFailure.noTransactionModel };
+  const timeScaleDays = typicalGapDays(backtest);
+  const btFeatures = classifierFeatures(backtest, scores.get(stackedModel)!, timeScaleDays);
+  const oof = outOfFold(btFeatures, labels);
+  const classifier = oof === null ? null : fitMonotoneClassifier(btFeatures, labels);
+  if (oof !== null && classifier !== null) scores.set(ChurnScoreModel.classifier, oof);
+  candidates.push({ model: ChurnScoreModel.classifier, auc: oof === null || classifier === null ? null : aucOrNull(oof, labels), purchasesMae: null, likelyOrdersMae: null });
+
+  let chosen: CandidateBacktest = candidates[0]!;
+  for (const c of candidates) if (c.auc !== null && (chosen.auc === null || c.auc > chosen.auc)) chosen = c;
+  let purchaseModel: TransactionModelName = stackedModel;
+  let bestMae = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    if (c.purchasesMae !== null && c.purchasesMae < bestMae) {
+      bestMae = c.purchasesMae;
+      purchaseModel = c.model as TransactionModelName;
+    }
+  }
+
+  const raw = calibrationScore(chosen.model, scores.get(chosen.model)!, timeScaleDays);
+  const platt = fitPlatt(raw, labels);
+  if (!platt.ok) return { ok: false, reason: ChurnPredictionFailure.oneOutcome };
+  const calibrated = applyPlatt(platt.value, raw);
+  const table = calibrationTable(calibrated, labels, 5);
+  const tiers = chooseTiers(calibrated, labels);
+
+  const spendBacktest = backtestSpend(backtest, btCompressed, btParams, purchaseModel, h);
+
+  // Refit everything on all orders up to the as-of.
+  const compressed = compressSummaries(current);
+  const params = fitAll(compressed);
+  const stackedNow = TRANSACTION_MODELS.find((m) => params[m] !== null) ?? null;
+  if (stackedNow === null) return { ok: false, reason: ChurnPredictionFailure.noTransactionModel };
+  const purchaseNow = params[purchaseModel] !== null ? purchaseModel : stackedNow;
+  let horizonShift = 0;
+  if (h < horizonDays) {
+    // Average change in log-odds of the stacked model from h to H over today's customers.
+    let sum = 0;
+    const p0h = perCustomer(compressed, (x, tx, T) => logit(transactionNoPurchase(stackedNow, params, horizonDays, x, tx, T)) - logit(transactionNoPurchase(stackedNow, params, h, x, tx, T)));
+    for (let i = 0; i < p0h.length; i++) sum += p0h[i]!;
+    horizonShift = p0h.length === 0 ? 0 : sum / p0h.length;
+  }
+  const spendFit = fitGammaGammaAllDays(current);
+  return {
+    ok: true,
+    value: {
+      horizonDays,
+      chosen: chosen.model,
+      purchaseModel: purchaseNow,
+      transactionModels: params,
+      stackedModel: stackedNow,
+      classifier: chosen.model === ChurnScoreModel.classifier ? classifier : null,
+      calibration: platt.value,
+      timeScaleDays,
+      horizonShift,
+      tiers: tiers.cuts,
+      spend: spendFit.ok ? spendFit.value.params : null,
+      backtest: {
+        cutoffMs: backtest.calibrationEndMs,
+        horizonDays: h,
+        customers: n,
+        noOrderShare: noOrder / n,
+        candidates,
+        calibration: table.ok ? table.value : emptyTable(),
+        tiers: tiers.table,
+        spend: spendBacktest,
+      },
+    },
+  };
+}
+
+/** Spend in (cutoff, cutoff + h]: the shop's choice against BG/NBD × published Gamma-Gamma. */
+function backtestSpend(backtest: CustomerSummaries, compressed: CompressedSummaries, params: TransactionModelParams, model: TransactionModelName, h: number): SpendBacktest | null {
+  const spend = fitGammaGammaAllDays(backtest);
+  if (!spend.ok || backtest.holdout === null) return null;
+  const value = expectedOrderValueAllDays(spend.value.params, backtest);
+  const expected = perCustomer(compressed, (x, tx, T) => transactionExpectedOrders(model, params, h, x, tx, T));
+  const n = value.length;
+  const predicted = new Float64Array(n);
+  for (let i = 0; i < n; i++) predicted[i] = expected[i]! * value[i]!;
+  const actual = backtest.holdout.valueMinor;
+  const mae = meanAbsoluteError(predicted, actual);
+  const capture = topDecileCapture(predicted, actual);
+  if (!mae.ok || !capture.ok) return null;
+  let baselineMae: number | null = null;
+  let baselineCapture: number | null = null;
+  if (params['bg-nbd'] !== null) {
+    const bg = perCustomer(compressed, (x, tx, T) => transactionExpectedOrders(ChurnScoreModel.bgNbd, params, h, x, tx, T));
+    const classic = classicSpend(backtest);
+    if (classic !== null) {
+      const base = new Float64Array(n);
+      for (let i = 0; i < n; i++) base[i] = bg[i]! * classic[i]!;
+      const m = meanAbsoluteError(base, actual);
+      const c = topDecileCapture(base, actual);
+      baselineMae = m.ok ? m.value : null;
+      baselineCapture = c.ok ? c.value : null;
+    }
+  }
+  return { mae: mae.value, baselineMae, topDecileCapture: capture.value, baselineTopDecileCapture: baselineCapture };
+}
+
+/** E(M) of the published Gamma-Gamma on repeat purchase days: the population mean for one-time buyers. */
+function classicSpend(s: CustomerSummaries): Float64Array | null {
+  const fit = fitGammaGamma({ frequency: s.frequency, monetaryValue: s.monetaryValueMinor });
+  if (!fit.ok) return null;
+  const { p, q, gamma } = fit.value.params;
+  const out = new Float64Array(s.customerKeys.length);
+  for (let i = 0; i < out.length; i++) {
+    const x = s.frequency[i]!;
+    const m = s.monetaryValueMinor[i]!;
+    out[i] = x > 0 && m > 0 ? (p * (gamma + m * x)) / (p * x + q - 1) : (p * gamma) / (q - 1);
+  }
+  return out;
+}
+
+function emptyTable(): CalibrationTable {
+  return { bins: [], maxAbsoluteGap: 0 };
+}
+
+/** Per-customer output of {@link scoreChurnProbability}, columnar in the summaries' order. */
+export interface ChurnProbabilityScores {
+  /** Calibrated P(no counted order in the next H days). */
+  probability: Float64Array;
+  /** P(alive) under the purchase model. */
+  pAlive: Float64Array;
+}
+
+/**
+ * Scores every customer of `summaries` (time unit day, at the as-of the model was fitted for, or later) with a model
+ * from {@link fitChurnProbabilityModel}: the chosen candidate's raw score at the backtest horizon, calibrated (Platt), then
+ * moved to the horizon H by `horizonShift` in log-odds (a constant shift keeps the ranking). Each customer's result
+ * depends only on their own summary and the model.
+ */
+export function scoreChurnProbability(model: ChurnProbabilityModel, summaries: CustomerSummaries, compressed: CompressedSummaries = compressSummaries(summaries)): ChurnProbabilityScores {
+  const h = model.backtest.horizonDays;
+  const params = model.transactionModels;
+  const n = summaries.customerKeys.length;
+  let raw: Float64Array;
+  if (model.chosen === ChurnScoreModel.daysSinceLastOrder) {
+    raw = new Float64Array(n);
+    for (let i = 0; i < n; i++) raw[i] = summaries.ageDays[i]! - summaries.recencyDays[i]!;
+  } else if (model.chosen === ChurnScoreModel.classifier) {
+    const stacked = model.stackedModel;
+    const p0 = stacked === null ? null : perCustomer(compressed, (x, tx, T) => transactionNoPurchase(stacked, params, h, x, tx, T));
+    raw = predictLogistic(model.classifier!, classifierFeatures(summaries, p0, model.timeScaleDays));
+  } else {
+    const chosen = model.chosen;
+    raw = perCustomer(compressed, (x, tx, T) => transactionNoPurchase(chosen, params, h, x, tx, T));
+  }
+  const probability = applyPlatt(model.calibration, calibrationScore(model.chosen, raw, model.timeScaleDays));
+  if (model.horizonShift !== 0) {
+    for (let i = 0; i < n; i++) probability[i] = 1 / (1 + Math.exp(-(logit(probability[i]!) + model.horizonShift)));
+  }
+  const purchase = model.purchaseModel;
+  const pAlive = perCustomer(compressed, (x, tx, T) => transactionProbabilityAlive(purchase, params, x, tx, T));
+  return { probability, pAlive };
+}
+
+/**
+ * Expected orders in the next `horizonDays` and the discounted CLV over `horizonMonths` (clv-models.md §4.5, months
+ * of 30 days) under the model's purchase model, with the expected order value of Gamma-Gamma over all purchase days
+ * (each customer's own orders, first included, shrunk toward the shop). Minor units; margin applied.
+ */
+export function predictValue(
+  model: ChurnProbabilityModel,
+  summaries: CustomerSummaries,
+  options: { horizonMonths: number; monthlyDiscountRate: number; margin: number },
+  compressed: CompressedSummaries = compressSummaries(summaries),
+): { expectedOrders: Float64Array; likelyOrders: Float64Array; expectedOrderValueMinor: Float64Array; clvMinor: Float64Array } {
+  const params = model.transactionModels;
+  const purchase = model.purchaseModel;
+  const months = options.horizonMonths;
+  const expectedOrders = perCustomer(compressed, (x, tx, T) => transactionExpectedOrders(purchase, params, months * 30, x, tx, T));
+  const likelyOrders = perCustomer(compressed, (x, tx, T) => transactionLikelyOrders(purchase, params, months * 30, x, tx, T));
+  const discounted = perCustomer(compressed, (x, tx, T) => {
+    let sum = 0;
+    let previous = 0;
+    for (let k = 1; k <= months; k++) {
+      const cumulative = transactionExpectedOrders(purchase, params, k * 30, x, tx, T);
+      sum += (cumulative - previous) / (1 + options.monthlyDiscountRate) ** k;
+      previous = cumulative;
+    }
+    return sum;
+  });
+  const n = summaries.customerKeys.length;
+  const expectedOrderValueMinor =
+    model.spend === null ? historicAverages(summaries) : expectedOrderValueAllDays(model.spend, summaries);
+  const clvMinor = new Float64Array(n);
+  for (let i = 0; i < n; i++) clvMinor[i] = options.margin * expectedOrderValueMinor[i]! * discounted[i]!;
+  return { expectedOrders, likelyOrders, expectedOrderValueMinor, clvMinor };
+}
+
+function historicAverages(s: CustomerSummaries): Float64Array {
+  const out = new Float64Array(s.customerKeys.length);
+  for (let i = 0; i < out.length; i++) {
+    const x = s.frequency[i]!;
+    out[i] = (s.firstDayValueMinor[i]! + (x > 0 ? s.monetaryValueMinor[i]! * x : 0)) / (x + 1);
+  }
+  return out;
+}

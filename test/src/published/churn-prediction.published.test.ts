@@ -1,0 +1,63 @@
+import { areaUnderRoc, endOfLocalDayMs, fitChurnModels, scoreChurnRisk, summarizeOrders } from '@clvlens/core';
+import type { ChurnRiskOptions, CountedOrder } from '@clvlens/core';
+import { describe, expect, it } from 'vitest';
+import { loadCdnow } from './cdnow-fixture.ts';
+
+// Issue 11 on real data: fit on CDNOW up to 1997-09-30 exactly as the app does (its own backtest inside the
+// calibration period), then check the churn probability against what happened in the published 39-week holdout.
+const DAY_MS = 86_400_000;
+const orders = loadCdnow('CDNOW_sample.txt');
+const asOfMs = endOfLocalDayMs(Date.UTC(1997, 8, 30, 12), 'UTC');
+const calibration = orders.filter((o) => o.placedAtMs <= asOfMs);
+const horizonDays = 273;
+const models = fitChurnModels(calibration, { asOfMs, timeZone: 'UTC', horizonDays });
+const options: ChurnRiskOptions = { asOfMs, timeZone: 'UTC', margin: 1 };
+const scored = scoreChurnRisk(calibration, models, options);
+const holdout = summarizeOrders(orders, { calibrationEndMs: asOfMs, timeZone: 'UTC', timeUnit: 'day', holdoutEndMs: asOfMs + horizonDays * DAY_MS });
+const index = new Map(holdout.customerKeys.map((k, i) => [k, i]));
+const noOrder = Float64Array.from(scored, (c) => (holdout.holdout!.frequency[index.get(c.customerKey)!] === 0 ? 1 : 0));
+const daysSinceLast = Float64Array.from(scored, (c) => {
+  const i = index.get(c.customerKey)!;
+  return holdout.ageDays[i]! - holdout.recencyDays[i]!;
+});
+
+function auc(scores: ArrayLike<number>): number {
+  const r = areaUnderRoc(scores, noOrder);
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
+}
+
+describe('churn probability on CDNOW_sample, fitted to 1997-09-30, checked on the 39-week holdout', () => {
+  it('was chosen and calibrated by a backtest inside the calibration period', () => {
+    expect(models.method).toBe('backtested');
+    expect(models.horizonDays).toBe(273);
+    // Only 272 days of history: the backtest checks half of it.
+    expect(models.prediction!.backtest.horizonDays).toBe(136);
+    expect(scored).toHaveLength(2357);
+  });
+
+  it('ranks who will not order again better than days since the last order, by at least 0.01 AUC', () => {
+    const baseline = auc(daysSinceLast);
+    expect(baseline).toBeCloseTo(0.7714, 3);
+    expect(auc(scored.map((c) => c.churnProbability))).toBeGreaterThanOrEqual(baseline + 0.01);
+  });
+
+  it('has tiers whose share who ordered again falls from low to medium to high in the holdout, none empty', () => {
+    const byTier = { low: [0, 0], medium: [0, 0], high: [0, 0] };
+    scored.forEach((c, i) => {
+      byTier[c.churnTier][0]!++;
+      byTier[c.churnTier][1]! += 1 - noOrder[i]!;
+    });
+    const share = (t: keyof typeof byTier): number => byTier[t][1]! / byTier[t][0]!;
+    for (const t of ['low', 'medium', 'high'] as const) expect(byTier[t][0]).toBeGreaterThan(50);
+    expect(share('low')).toBeGreaterThan(share('medium'));
+    expect(share('medium')).toBeGreaterThan(share('high'));
+  });
+
+  it('gives one-time buyers who spent more a higher predicted CLV, all else equal', () => {
+    const one = (amountMinor: number): CountedOrder[] => [{ customerKey: 'n', placedAtMs: asOfMs - 30 * DAY_MS, amountMinor }];
+    const [small] = scoreChurnRisk(one(3200), models, options);
+    const [large] = scoreChurnRisk(one(23400), models, options);
+    expect(large!.predictedClvMinor!).toBeGreaterThan(small!.predictedClvMinor!);
+  });
+});
