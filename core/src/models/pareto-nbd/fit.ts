@@ -33,6 +33,11 @@ export interface ParetoNbdFitOptions {
   penalizer?: number;
   /** Per attempt. Default 400. */
   maxIterations?: number;
+  /**
+   * Where the optimiser starts, in the rows' time unit; default r = α/max T = s = β/max T = e^0.1. A nearby earlier
+   * fit (the same shop some days before) saves most of the iterations; the MLE does not depend on it.
+   */
+  start?: ParetoNbdParams;
 }
 
 /**
@@ -106,7 +111,9 @@ export function fitParetoNbd(rows: FrequencyRecencyRows, options: ParetoNbdFitOp
   for (const penalizer of steps) {
     const outcome = minimizeBfgs(
       penalizedNegativeLogLikelihood(4, W, penalizer, (values, gradient) => logLikelihoodWithGradient(data, values, gradient)),
-      [0.1, 0.1, 0.1, 0.1],
+      options.start === undefined
+        ? [0.1, 0.1, 0.1, 0.1]
+        : [Math.log(options.start.r), Math.log(options.start.alpha / maxT), Math.log(options.start.s), Math.log(options.start.beta / maxT)],
       { gradientTolerance: GRADIENT_TOLERANCE, ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }) },
     );
     const theta = outcome.theta;
