@@ -103,9 +103,19 @@ describe('createApp', () => {
       ],
       updatedAtMs: clock.now(),
     });
-    expect(insight.churnProbability).toBeCloseTo(1 - insight.pAlive, 6);
+    // The chance of no order in the next 90 days (the cadence rule here: too few repeat customers for a backtest).
+    expect(insight).toMatchObject({ churnHorizonDays: 90, newCustomer: false });
+    expect(insight.churnProbability).toBeGreaterThanOrEqual(1 - insight.pAlive);
     expect(insight.churnReasons.length).toBeGreaterThan(0);
     expect(insight.daysSinceLastOrder).toBe(111);
+  });
+
+  it('marks a one-order customer within the shop typical gap as new, and leaves them out of the top at risk', async () => {
+    const insight = (await (await get('/api/v1/customers/8', tokenA)).json()) as CustomerInsightV1;
+    expect(insight).toMatchObject({ orderCount: 1, churnHorizonDays: 90, newCustomer: true });
+    const summary = (await (await get('/api/v1/shop/summary', tokenA)).json()) as ShopSummaryV1;
+    expect(summary.topAtRisk.map((c) => c.customerId)).toEqual(['7']);
+    expect(summary).toMatchObject({ churnHorizonDays: 90, churnBacktest: null });
   });
 
   it('finds the customer of an order, and 404s guests, unknown and test-only customers', async () => {

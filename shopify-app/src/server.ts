@@ -12,6 +12,7 @@ const server = await startAppServer({
   port: env['PORT'] ? Number(env['PORT']) : undefined,
   host: env['HOST'] || undefined,
   extensionOrigins: (env['CLVLENS_EXTENSION_ORIGINS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+  appOptions: env['CLVLENS_CHURN_HORIZON_DAYS'] ? { compute: { churnHorizonDays: Number(env['CLVLENS_CHURN_HORIZON_DAYS']) } } : undefined,
 });
 
 let stopping = false;
