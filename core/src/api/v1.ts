@@ -123,6 +123,12 @@ export interface ChurnBacktestSummaryV1 {
   calibration: { customers: number; meanPredicted: number; observedNoOrderShare: number }[];
   /** Per tier: customers and the share of them who did order again in the horizon. */
   tiers: { tier: ChurnTierV1; customers: number; orderedAgainShare: number }[];
+  /**
+   * Where the tiers are cut on `churnProbability` today: low below `medium`, high above `high`. Tiers rank a shop's
+   * customers against each other, so on a shop where most customers go the horizon without an order, "low" can still
+   * be a high probability.
+   */
+  tierCuts: { medium: number; high: number };
 }
 
 /** Shop-level numbers for the popup and the dashboard header. */
@@ -154,7 +160,10 @@ export interface ShopSummaryV1 {
   churnBacktest: ChurnBacktestSummaryV1 | null;
   /** Weekly inactivity churn, columnar for uPlot: x in UTC ms (week starts), then each series. */
   churnTrend: { weekStartMs: number[]; d30: number[]; d60: number[]; d90: number[] };
-  /** Valuable customers most at risk, highest (historic CLV x churn probability) first; new customers left out. */
+  /**
+   * Valuable customers most at risk, highest (historic CLV x churn probability) first: medium and high tiers only,
+   * new customers left out.
+   */
   topAtRisk: {
     customerId: string;
     historicClvMinor: number;

@@ -229,6 +229,7 @@ export function sampleSummary(shopDomain: string, overrides: Partial<ShopSummary
         { tier: 'medium', customers: 1000, orderedAgainShare: 0.27 },
         { tier: 'high', customers: 1000, orderedAgainShare: 0.09 },
       ],
+      tierCuts: { medium: 0.62, high: 0.81 },
     },
     churnTrend: {
       weekStartMs: [start, start + week, start + 2 * week],

@@ -66,10 +66,11 @@ export function churnHorizonOf(options: ComputeOptions): number {
 
 /**
  * The summary's "how right we were" from the shop's churn models: the chosen model, its AUC against sorting by days
- * since the last order, the calibration groups and the tiers with the share who ordered again. Null without a
+ * since the last order, the calibration groups, the tiers with the share who ordered again and where the tiers are cut
+ * (`tiers`, the app's override, or the backtest's own cuts). Null without a
  * backtest (a short history: the probabilities are then marked low confidence).
  */
-export function churnBacktestSummary(churn: ChurnModels): ChurnBacktestSummaryV1 | null {
+export function churnBacktestSummary(churn: ChurnModels, tiers?: { medium: number; high: number }): ChurnBacktestSummaryV1 | null {
   const prediction = churn.prediction;
   if (prediction === null) return null;
   const bt = prediction.backtest;
@@ -85,6 +86,7 @@ export function churnBacktestSummary(churn: ChurnModels): ChurnBacktestSummaryV1
     daysSinceLastOrderAuc: aucOf('days-since-last-order'),
     calibration: bt.calibration.bins.map((b) => ({ customers: b.count, meanPredicted: b.meanPredicted, observedNoOrderShare: b.observedShare })),
     tiers: bt.tiers.map((t) => ({ tier: t.tier, customers: t.customers, orderedAgainShare: t.orderedAgainShare })),
+    tierCuts: tiers ?? prediction.tiers,
   };
 }
 

@@ -94,6 +94,7 @@ describe('incremental recompute', () => {
     expect(bt.calibration).toHaveLength(5);
     expect(bt.tiers.map((t) => t.tier)).toEqual(['low', 'medium', 'high']);
     expect(bt.tiers.reduce((n, t) => n + t.customers, 0)).toBe(bt.customers);
+    expect(bt.tierCuts).toEqual(prediction.tiers);
     const served = [...(await insights()).values()].map((r) => JSON.parse(r.payload!) as CustomerInsightV1);
     expect(served.every((c) => c.churnHorizonDays === 90 && typeof c.newCustomer === 'boolean')).toBe(true);
     expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
@@ -166,6 +167,17 @@ describe('incremental recompute', () => {
     expect(after.fitted_at!.getTime()).toBe(nowMs);
     expect(after.summary.asOfMs).toBe(after.models.asOfMs);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 0 });
+  });
+
+  it('lists only medium and high risk customers at risk, never a new customer, however valuable', async () => {
+    nowMs += 3_600_000;
+    await upsertOrders(database.db, SHOP, [order(20_001, 500, nowMs - 3 * DAY, 900_000)]);
+    await compute.recomputeShop(SHOP);
+    const m = await metrics();
+    const byId = new Map([...(await insights()).entries()].filter(([, r]) => !r.deleted).map(([id, r]) => [String(id), JSON.parse(r.payload!) as CustomerInsightV1]));
+    expect(byId.get('500')).toMatchObject({ newCustomer: true, orderCount: 1 });
+    expect(m.summary.topAtRisk.length).toBeGreaterThan(0);
+    for (const c of m.summary.topAtRisk) expect(byId.get(c.customerId)).toMatchObject({ newCustomer: false, churnTier: expect.stringMatching(/^(medium|high)$/) });
   });
 
   it('refits models stored by an older version instead of failing on them', async () => {

@@ -135,11 +135,12 @@ export function createComputeService(deps: {
       SELECT count(predicted_clv_minor) AS n, sum(predicted_clv_minor) AS total
       FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted`.execute(db);
     const n = Number(avg.rows[0]?.n ?? 0);
-    // New customers (one order, within the shop's usual gap) are not "at risk" yet: leave them out. The payload is
-    // our own JSON.stringify output, so the member is spelled exactly so.
+    // "At risk" means the medium and high tiers, without new customers (one order, within the shop's usual gap): a
+    // valuable low-risk customer who just ordered is not one to win back. The payload is our own JSON.stringify
+    // output, so the members are spelled exactly so.
     const top = await sql<{ customer_id: number; payload: string }>`
       SELECT customer_id, payload FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted AND payload IS NOT NULL
-        AND payload NOT LIKE '%"newCustomer":true%'
+        AND payload NOT LIKE '%"newCustomer":true%' AND payload NOT LIKE '%"churnTier":"low"%'
       ORDER BY historic_clv_minor * churn_probability DESC, customer_id LIMIT ${options.topAtRisk ?? 10}`.execute(db);
     return {
       averagePredictedClvMinor: n === 0 ? null : Math.round(Number(avg.rows[0]!.total) / n),
@@ -165,7 +166,7 @@ export function createComputeService(deps: {
     churnModels: ChurnModels | null,
   ): Promise<void> => {
     const aggregates = await insightAggregates(shop);
-    const churn = { churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays, churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels) };
+    const churn = { churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays, churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, options.tiers) };
     const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...churn, ...aggregates, shopDomain: shop };
     const row = {
       as_of: new Date(summary.asOfMs),

@@ -53,6 +53,7 @@ const BACKTEST: NonNullable<ShopSummaryV1['churnBacktest']> = {
     { tier: 'medium', customers: 1000, orderedAgainShare: 0.27 },
     { tier: 'high', customers: 1000, orderedAgainShare: 0.09 },
   ],
+  tierCuts: { medium: 0.62, high: 0.81 },
 };
 
 function summaryOf(report: ShopReport, sync: ShopSummaryV1['sync']): ShopSummaryV1 {
@@ -297,13 +298,16 @@ describe('renderBacktest', () => {
     expect(text('backtest-method')).toBe(
       'We checked on your own past: fitted on orders up to Apr 1, 2025, then looked at the next 90 days for 3,000 customers (70% of them did not order in that time).',
     );
-    expect(text('backtest-tiers')).toBe('Customers we rated high risk ordered again 9% of the time, medium risk 27%, low risk 52%.');
+    expect(text('backtest-tiers')).toBe('Of the customers we rated high risk, 9% ordered again in those days; medium risk, 27%; low risk, 52%.');
+    expect(text('backtest-cuts')).toBe(
+      'Risk tiers rank your customers against each other: low risk is a chance of no order in 90 days below 62%, high risk above 81%, medium in between.',
+    );
     expect(text('backtest-auc')).toBe(
       "Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): 0.79 with a classifier trained on your orders, against 0.78 for 'days since last order'.",
     );
     const rows = [...el.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent));
-    expect(rows[0]).toEqual(['1 (least likely)', '600', '41%', '43%']);
-    expect(rows[4]).toEqual(['5 (most likely)', '600', '>99%', '99%']);
+    expect(rows[0]).toEqual(['1 (lowest risk)', '600', '41%', '43%']);
+    expect(rows[4]).toEqual(['5 (highest risk)', '600', '>99%', '99%']);
   });
 
   it('notes a shorter checked period, and says so plainly when there is no backtest', () => {

@@ -442,7 +442,9 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLEl
   const again =
     tiers.length === 0
       ? null
-      : `Customers we rated ${tiers.map((t, i) => `${t.tier} risk ${i === 0 ? 'ordered again ' : ''}${formatPercent(t.orderedAgainShare, 0)}${i === 0 ? ' of the time' : ''}`).join(', ')}.`;
+      : `Of the customers we rated ${tiers.map((t, i) => `${t.tier} risk, ${formatPercent(t.orderedAgainShare, 0)}${i === 0 ? ' ordered again in those days' : ''}`).join('; ')}.`;
+  const cuts = bt.tierCuts;
+  const cutsText = `Risk tiers rank your customers against each other: low risk is a chance of no order in ${horizon} days below ${formatChance(cuts.medium)}, high risk above ${formatChance(cuts.high)}, medium in between.`;
   const model = MODEL_LABEL[bt.chosenModel] ?? bt.chosenModel;
   const ranking =
     bt.auc === null
@@ -451,7 +453,7 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLEl
         ? `Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): ${bt.auc.toFixed(2)}, with ${model}, which ranked best on your shop.`
         : `Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): ${bt.auc.toFixed(2)} with ${model}, against ${bt.daysSinceLastOrderAuc.toFixed(2)} for 'days since last order'.`;
   const rows = bt.calibration.map((g, i) => [
-    rowHeader(i === 0 ? `${i + 1} (least likely)` : i === bt.calibration.length - 1 ? `${i + 1} (most likely)` : String(i + 1)),
+    rowHeader(i === 0 ? `${i + 1} (lowest risk)` : i === bt.calibration.length - 1 ? `${i + 1} (highest risk)` : String(i + 1)),
     numCell(formatCount(g.customers)),
     numCell(formatChance(g.meanPredicted), `backtest-predicted-${i}`),
     numCell(formatChance(g.observedNoOrderShare), `backtest-observed-${i}`),
@@ -467,7 +469,8 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLEl
     bt.horizonDays !== horizon ? h('p', { class: 'muted' }, `Your history is short, so ${bt.horizonDays} days were checked; the chances shown are for ${horizon} days.`) : null,
     again ? h('p', { 'data-testid': 'backtest-tiers' }, again) : null,
     ranking ? h('p', { 'data-testid': 'backtest-auc' }, ranking) : null,
-    table('Predicted chance of no order against what happened, customers in groups of equal size', ['Group', 'Customers', 'We predicted', 'Did not order'], rows),
+    h('p', { class: 'muted', 'data-testid': 'backtest-cuts' }, cutsText),
+    table('Predicted chance of no order against what happened, customers in groups of equal size', ['Group', 'Customers', 'We predicted no order', 'Actually did not order'], rows),
   );
 }
 
@@ -488,7 +491,7 @@ function renderAtRisk(summary: ShopSummaryV1): HTMLElement {
     'Valuable customers at risk',
     rows.length === 0
       ? h('p', { class: 'muted' }, 'No customer at risk yet.')
-      : table('Highest historic CLV × churn probability first; links open the customer in Shopify', ['Customer', 'Historic CLV', `Chance of no order in ${summary.churnHorizonDays} days`, 'Tier', 'Days since order'], rows, [0, 3]),
+      : table('Medium and high risk, highest historic CLV × chance of no order first; links open the customer in Shopify', ['Customer', 'Historic CLV', `Chance of no order in ${summary.churnHorizonDays} days`, 'Tier (vs your other customers)', 'Days since order'], rows, [0, 3]),
     why(WHY_DIFFERENT.atRisk),
   );
 }

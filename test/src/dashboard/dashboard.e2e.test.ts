@@ -155,7 +155,7 @@ describe('embedded dashboard in Chromium', () => {
     expect(await frame.getByTestId('backtest-method').textContent()).toMatch(
       new RegExp(`^We checked on your own past: fitted on orders up to .+, then looked at the next ${bt.horizonDays} days for ${bt.customers.toLocaleString('en-US')} customers`),
     );
-    expect(await frame.getByTestId('backtest-tiers').textContent()).toMatch(/^Customers we rated high risk ordered again \d+% of the time, medium risk \d+%, low risk \d+%\.$/);
+    expect(await frame.getByTestId('backtest-tiers').textContent()).toMatch(/^Of the customers we rated high risk, \d+% ordered again in those days; medium risk, \d+%; low risk, \d+%\.$/);
     expect(await frame.getByTestId('backtest-auc').textContent()).toContain(`${bt.auc!.toFixed(2)}`);
     expect(await frame.locator('#backtest tbody tr').count()).toBe(bt.calibration.length);
     await frame.locator('#backtest').screenshot({ path: join(SHOTS, 'dashboard-backtest.png') });
