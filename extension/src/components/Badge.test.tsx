@@ -122,6 +122,12 @@ describe('CustomerCard', () => {
     expect(el.querySelector('svg.sparkline')?.getAttribute('aria-label')).toBe('3 orders from Mar 15, 2026 to Oct 1, 2026');
   });
 
+  it('calls a low-confidence probability a rough estimate', () => {
+    const c = toCachedCustomer('s', sampleInsight('1', { confidence: 'low', churnProbability: 0.001 }));
+    const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={Date.UTC(2026, 10, 23)} />);
+    expect(el.querySelector('[data-testid="churn-chance"]')?.textContent).toBe('<1% chance of no order in the next 90 days (rough estimate)');
+  });
+
   it('says a new customer is too early to call, with the probability still in words', () => {
     const c = toCachedCustomer('s', sampleInsight('1', { newCustomer: true, churnTier: 'high', churnProbability: 0.86, orderCount: 1, isRepeat: false }));
     const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={Date.UTC(2026, 10, 23)} />);

@@ -65,6 +65,7 @@ export function CustomerCard({ view, nowMs }: CustomerCardProps) {
       </header>
       <p class="chance" data-testid="churn-chance">
         {chance}
+        {c.confidence === 'low' && ' (rough estimate)'}
       </p>
       <p class="note" data-testid="risk-note">
         {c.newCustomer
