@@ -470,7 +470,7 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLEl
     again ? h('p', { 'data-testid': 'backtest-tiers' }, again) : null,
     ranking ? h('p', { 'data-testid': 'backtest-auc' }, ranking) : null,
     h('p', { class: 'muted', 'data-testid': 'backtest-cuts' }, cutsText),
-    table('Predicted chance of no order against what happened, customers in groups of equal size', ['Group', 'Customers', 'We predicted no order', 'Actually did not order'], rows),
+    table('Chance of no order: what we predicted and what happened, in groups of equal size', ['Group', 'Customers', 'Predicted', 'Happened'], rows),
   );
 }
 
