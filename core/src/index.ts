@@ -5,6 +5,7 @@
 export type {
   ApiErrorCodeV1,
   ApiErrorV1,
+  ChurnBacktestSummaryV1,
   ChurnTierV1,
   CustomerInsightV1,
   CustomersFeedV1,
@@ -180,9 +181,9 @@ export { holdoutReport } from './models/holdout/holdout.ts';
 export type { HoldoutFrequencyRow, HoldoutReport } from './models/holdout/holdout.ts';
 export {
   assessChurnRisk,
+  CHURN_HORIZONS_DAYS,
   ChurnFallbackReason,
   ChurnMethod,
-  CHURN_HORIZONS_DAYS,
   DEFAULT_CHURN_HORIZON_DAYS,
   DEFAULT_TYPICAL_GAP_DAYS,
   fitChurnModels,

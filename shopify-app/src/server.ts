@@ -15,6 +15,7 @@ const server = await startAppServer({
   appOptions: {
     previousApiSecretKeys: (env['SHOPIFY_PREVIOUS_API_SECRETS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     previousEncryptionKeys: (env['CLVLENS_PREVIOUS_ENCRYPTION_KEYS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    ...(env['CLVLENS_CHURN_HORIZON_DAYS'] ? { compute: { churnHorizonDays: Number(env['CLVLENS_CHURN_HORIZON_DAYS']) } } : {}),
     trustedProxies: (env['CLVLENS_TRUSTED_PROXIES'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
   },
 });

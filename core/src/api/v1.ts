@@ -19,7 +19,10 @@
  * - errors: HTTP 4xx/5xx with {@link ApiErrorV1}
  */
 
-/** Churn-risk tier: low < 1/3 <= medium <= 2/3 < high by default (configurable in the app). */
+/**
+ * Churn-risk tier, cut on `churnProbability` at the cuts the shop's backtest chose (so that, on the shop's own past,
+ * the share who ordered again falls from low to medium to high); 1/3 and 2/3 without a backtest.
+ */
 export type ChurnTierV1 = 'low' | 'medium' | 'high';
 
 /** One of Shopify's customer segment names, from RFM scores. */
@@ -59,10 +62,20 @@ export interface CustomerInsightV1 {
   expectedNextOrderAtMs: number | null;
   /** True when expectedNextOrderAtMs has passed. */
   overdue: boolean;
-  /** Probability the customer is still active (MBG/NBD, or the low-confidence fallback rule). */
+  /** Probability the customer is still active (the shop's purchase model, or the low-confidence fallback rule). */
   pAlive: number;
-  /** 1 - pAlive. */
+  /**
+   * Chance of no counted order in the next `churnHorizonDays` days, calibrated on the shop's own past (backtest).
+   * Not 1 - pAlive: an active customer who orders rarely can still go the whole horizon without an order.
+   */
   churnProbability: number;
+  /** H of `churnProbability`, days: the shop's setting, one of 30, 60, 90, 180 (default 90). */
+  churnHorizonDays: number;
+  /**
+   * One order so far, placed within the shop's typical gap between first and second orders: too early to expect a
+   * second one. Surfaces say "new" rather than alarm; `churnProbability` and `churnTier` are still filled in.
+   */
+  newCustomer: boolean;
   churnTier: ChurnTierV1;
   /** Plain-word reasons for the tier, e.g. "no order for 3.1x this customer's usual gap". */
   churnReasons: string[];
@@ -83,6 +96,39 @@ export interface CustomersFeedV1 {
   /** Opaque; pass back as `since`. */
   nextCursor: string;
   hasMore: boolean;
+}
+
+/**
+ * "How right we were": the shop's churn prediction checked on its own past. The models were fitted on the orders up
+ * to `cutoffMs` and their probabilities compared with who ordered in the `horizonDays` days after it.
+ */
+export interface ChurnBacktestSummaryV1 {
+  /** End of the fitting period, UTC ms. */
+  cutoffMs: number;
+  /** Days after the cutoff that were checked (the shop's horizon, or less when its history is short). */
+  horizonDays: number;
+  /** Customers checked. */
+  customers: number;
+  /** Share of them with no counted order in those days. */
+  noOrderShare: number;
+  /**
+   * The model the shop's backtest chose: `days-since-last-order`, `bg-nbd`, `mbg-nbd`, `pareto-nbd` or `classifier`.
+   */
+  chosenModel: string;
+  /** Ranking quality (AUC, 0.5 = a coin, 1 = perfect) of the chosen model for "no order in the horizon". */
+  auc: number | null;
+  /** AUC of simply sorting customers by days since their last order, the rule a merchant already has. */
+  daysSinceLastOrderAuc: number | null;
+  /** Calibrated probability against what happened, in groups of equal size from lowest to highest predicted. */
+  calibration: { customers: number; meanPredicted: number; observedNoOrderShare: number }[];
+  /** Per tier: customers and the share of them who did order again in the horizon. */
+  tiers: { tier: ChurnTierV1; customers: number; orderedAgainShare: number }[];
+  /**
+   * Where the tiers are cut on `churnProbability` today: low below `medium`, high above `high`. Tiers rank a shop's
+   * customers against each other, so on a shop where most customers go the horizon without an order, "low" can still
+   * be a high probability.
+   */
+  tierCuts: { medium: number; high: number };
 }
 
 /** Shop-level numbers for the popup and the dashboard header. */
@@ -108,9 +154,16 @@ export interface ShopSummaryV1 {
   /** Mean predicted 12-month CLV per customer, minor units; null without a model. */
   averagePredictedClvMinor: number | null;
   churn: { d30: number; d60: number; d90: number };
+  /** H of every customer's `churnProbability`, days (see {@link CustomerInsightV1.churnHorizonDays}). */
+  churnHorizonDays: number;
+  /** The backtest behind the churn probabilities; null when the shop's history was too short to check them. */
+  churnBacktest: ChurnBacktestSummaryV1 | null;
   /** Weekly inactivity churn, columnar for uPlot: x in UTC ms (week starts), then each series. */
   churnTrend: { weekStartMs: number[]; d30: number[]; d60: number[]; d90: number[] };
-  /** Valuable customers most at risk, highest (historic CLV x churn probability) first. */
+  /**
+   * Valuable customers most at risk, highest (historic CLV x churn probability) first: medium and high tiers only,
+   * new customers left out.
+   */
   topAtRisk: {
     customerId: string;
     historicClvMinor: number;

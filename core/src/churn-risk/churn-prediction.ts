@@ -159,7 +159,7 @@ export interface ChurnProbabilityModel {
    * H itself: the average change of the stacked model's log-odds of no purchase from h to H. 0 when h = H.
    */
   horizonShift: number;
-  /** Tier cuts on the calibrated probability: low below `medium`, high at or above `high`. */
+  /** Tier cuts on the calibrated probability: low below `medium`, high above `high`. */
   tiers: { medium: number; high: number };
   /** Gamma-Gamma over all purchase days (first included), γ in minor units; null when it could not be fitted. */
   spend: GammaGammaParams | null;
@@ -367,7 +367,8 @@ function chooseTiers(calibrated: Float64Array, labels: Float64Array): { cuts: { 
     const count = [0, 0, 0];
     const again = [0, 0, 0];
     for (let i = 0; i < calibrated.length; i++) {
-      const t = calibrated[i]! >= cuts.high ? 2 : calibrated[i]! >= cuts.medium ? 1 : 0;
+      // The same rule as the scoring (churn-risk.ts): low below `medium`, high above `high`.
+      const t = calibrated[i]! > cuts.high ? 2 : calibrated[i]! >= cuts.medium ? 1 : 0;
       count[t]!++;
       again[t]! += 1 - labels[i]!;
     }
@@ -383,8 +384,8 @@ function chooseTiers(calibrated: Float64Array, labels: Float64Array): { cuts: { 
   const sorted = Float64Array.from(calibrated).sort();
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   const terciles = { medium: at(1 / 3), high: Math.max(at(1 / 3), at(2 / 3)) };
-  // Equal values at a cut go up a tier; nudge the upper cut so the middle tier is not empty when the two coincide.
-  if (terciles.high === terciles.medium) terciles.high = Math.min(1, terciles.medium + 1e-9);
+  // Equal values at the lower cut go up to medium, at the upper cut stay medium.
+
   return { cuts: terciles, table: tableFor(terciles) };
 }
 

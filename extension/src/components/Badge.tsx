@@ -2,11 +2,12 @@ import type { CachedCustomer } from '../db/schema.ts';
 import type { BadgeSettings } from '../messages/protocol.ts';
 import {
   CHURN_TIER_LABEL,
+  describeChurnChance,
+  formatChance,
   formatDate,
   formatDays,
   formatMoney,
   formatMoneyCompact,
-  formatPercent,
   formatSegment,
 } from '../utils/format.ts';
 
@@ -19,10 +20,27 @@ export type CustomerView =
 
 const TIER_SHORT = { low: 'Low', medium: 'Med', high: 'High' } as const;
 
+/**
+ * The risk in a few words: "High risk, 82% chance of no order in the next 90 days", or for a customer too new to judge
+ * "New customer, one order so far: too early to expect a second".
+ */
+export function describeRisk(c: CachedCustomer): string {
+  if (c.newCustomer) return 'New customer, one order so far: too early to expect a second';
+  return `${CHURN_TIER_LABEL[c.churnTier]}, ${describeChurnChance(c.churnProbability, c.churnHorizonDays)}`;
+}
+
+/** What the badge's tier part reads: "High risk 82%", or "New" for a customer too new to judge. */
+export function badgeRiskText(c: CachedCustomer): string {
+  if (c.newCustomer) return 'New';
+  // A record from an app before the horizon: its probability meant something else, so only the tier shows.
+  if (c.churnHorizonDays === null || c.churnHorizonDays === undefined) return TIER_SHORT[c.churnTier];
+  return `${CHURN_TIER_LABEL[c.churnTier]} ${formatChance(c.churnProbability)}`;
+}
+
 /** The full explanation (tooltip and screen-reader description), in plain words. */
 export function describeCustomer(c: CachedCustomer): string {
   const parts = [
-    `${CHURN_TIER_LABEL[c.churnTier]} of churn (${formatPercent(c.pAlive)} chance still active)` +
+    (c.newCustomer ? `${describeRisk(c)} (${describeChurnChance(c.churnProbability, c.churnHorizonDays)})` : describeRisk(c)) +
       (c.churnReasons.length > 0 ? `: ${c.churnReasons.join('; ')}.` : '.'),
     `Historic CLV ${formatMoney(c.historicClvMinor, c.currency)}` +
       (c.predictedClvMinor !== null ? `, predicted next 12 months ${formatMoney(c.predictedClvMinor, c.currency)}.` : '.'),
@@ -44,7 +62,8 @@ export interface BadgeProps {
 }
 
 /**
- * The compact badge beside a customer link: tier (colour dot plus a word, so colour is never the only signal),
+ * The compact badge beside a customer link: tier and churn probability ("High risk 82%"; "New" for a customer too new
+ * to judge; a colour dot plus words, so colour is never the only signal),
  * historic CLV, order count, and marks for overdue and repeat. Focusable; the explanation shows on hover or focus and
  * is the accessible description.
  */
@@ -65,13 +84,14 @@ export function Badge({ view, fields }: BadgeProps) {
   const c = view.customer;
   const description = describeCustomer(c);
   const label =
-    `CLV Lens: ${CHURN_TIER_LABEL[c.churnTier]}, historic CLV ${formatMoney(c.historicClvMinor, c.currency)}, ` +
+    `CLV Lens: ${describeRisk(c)}, historic CLV ${formatMoney(c.historicClvMinor, c.currency)}, ` +
     `${c.orderCount} ${c.orderCount === 1 ? 'order' : 'orders'}${c.overdue ? ', overdue' : ''}${c.isRepeat ? ', repeat customer' : ''}`;
   return (
     <span
-      class={`badge tier-${c.churnTier}`}
+      class={`badge tier-${c.newCustomer ? 'new' : c.churnTier}`}
       data-state="found"
       data-tier={c.churnTier}
+      data-new={c.newCustomer ? 'true' : undefined}
       tabIndex={0}
       role="note"
       aria-label={label}
@@ -80,7 +100,7 @@ export function Badge({ view, fields }: BadgeProps) {
       {fields.churnTier && (
         <span class="tier">
           <span class="dot" aria-hidden="true" />
-          {TIER_SHORT[c.churnTier]}
+          {badgeRiskText(c)}
         </span>
       )}
       {fields.historicClv && <span class="clv">{formatMoneyCompact(c.historicClvMinor, c.currency)}</span>}

@@ -1,9 +1,9 @@
 import {
   CHURN_TIER_LABEL,
+  describeChurnChance,
   formatDate,
   formatDays,
   formatMoney,
-  formatPercent,
   formatRelativeDays,
   formatSegment,
 } from '../utils/format.ts';
@@ -44,24 +44,40 @@ export function CustomerCard({ view, nowMs }: CustomerCardProps) {
   const c = view.customer;
   // "Expected in N days" counts from the moment the app's numbers describe (its asOf), like daysSinceLastOrder does.
   const asOfMs = c.lastOrderAtMs !== null && c.daysSinceLastOrder !== null ? c.lastOrderAtMs + c.daysSinceLastOrder * 86_400_000 : nowMs;
+  const chance = describeChurnChance(c.churnProbability, c.churnHorizonDays);
+  const label = c.newCustomer ? 'New customer' : CHURN_TIER_LABEL[c.churnTier];
   return (
-    <section class={`card tier-${c.churnTier}`} data-state="found" data-tier={c.churnTier} aria-label="CLV Lens customer insight">
+    <section
+      class={`card tier-${c.newCustomer ? 'new' : c.churnTier}`}
+      data-state="found"
+      data-tier={c.churnTier}
+      data-new={c.newCustomer ? 'true' : undefined}
+      aria-label="CLV Lens customer insight"
+    >
       <header>
         <h2>CLV Lens</h2>
-        <span class="pill" tabIndex={0} title={`${formatPercent(c.churnProbability)} churn probability`}>
+        <span class="pill" tabIndex={0} title={chance}>
           <span class="dot" aria-hidden="true" />
-          {CHURN_TIER_LABEL[c.churnTier]}
+          {label}
         </span>
         {c.isRepeat && <span class="pill neutral">↻ Repeat customer</span>}
         {c.overdue && <span class="pill warn">! Next order overdue</span>}
       </header>
+      <p class="chance" data-testid="churn-chance">
+        {chance}
+        {c.confidence === 'low' && ' (rough estimate)'}
+      </p>
+      <p class="note" data-testid="risk-note">
+        {c.newCustomer
+          ? "One order so far, within your shop's usual time to a second order: too early to call this a risk."
+          : 'The risk tier compares this customer with the rest of your shop.'}
+      </p>
       <dl class="stats">
         <Stat label="Historic CLV" value={formatMoney(c.historicClvMinor, c.currency)} />
         <Stat
           label="Predicted CLV (12 months)"
           value={c.predictedClvMinor === null ? 'No model yet' : formatMoney(c.predictedClvMinor, c.currency)}
         />
-        <Stat label="Chance still active" value={formatPercent(c.pAlive)} />
         <Stat label="Orders" value={String(c.orderCount)} />
         <Stat label="Average order" value={formatMoney(c.averageOrderValueMinor, c.currency)} />
         <Stat label="Since last order" value={c.daysSinceLastOrder === null ? '—' : formatDays(c.daysSinceLastOrder)} />
@@ -77,7 +93,7 @@ export function CustomerCard({ view, nowMs }: CustomerCardProps) {
       </dl>
       {c.churnReasons.length > 0 && (
         <div class="reasons">
-          <h3>Why {CHURN_TIER_LABEL[c.churnTier].toLowerCase()}</h3>
+          <h3>Why {label.toLowerCase()}</h3>
           <ul>
             {c.churnReasons.map((r, i) => (
               <li key={i}>{r}</li>

@@ -31,6 +31,9 @@ export function toCachedCustomer(shopDomain: string, insight: CustomerInsightV1)
     overdue: insight.overdue,
     pAlive: insight.pAlive,
     churnProbability: insight.churnProbability,
+    // An app from before issue 11 sends neither field.
+    churnHorizonDays: typeof insight.churnHorizonDays === 'number' ? insight.churnHorizonDays : null,
+    newCustomer: insight.newCustomer === true,
     churnTier: insight.churnTier,
     churnReasons: insight.churnReasons.map(String),
     confidence: insight.confidence,

@@ -21,7 +21,15 @@ export interface CachedCustomer {
   expectedNextOrderAtMs: number | null;
   overdue: boolean;
   pAlive: number;
+  /** Chance of no counted order in the next `churnHorizonDays` days. */
   churnProbability: number;
+  /**
+   * H of `churnProbability`, days; null for a record from an app version before the horizon (its probability was
+   * then 1 - pAlive, and is shown without a horizon until the next sync replaces it).
+   */
+  churnHorizonDays: number | null;
+  /** One order so far, within the shop's usual time to a second: shown as "New" rather than as a risk. */
+  newCustomer: boolean;
   churnTier: ChurnTierV1;
   churnReasons: string[];
   confidence: 'normal' | 'low';

@@ -56,6 +56,26 @@ export function formatRelativeDays(targetMs: number, nowMs: number): string {
   return days > 0 ? `in ${formatDays(days)}` : `${formatDays(-days)} ago`;
 }
 
+/**
+ * A probability as a whole percentage that never reads as a certainty: "<1%" and ">99%" at the ends, where rounding
+ * would say 0% or 100%.
+ */
+export function formatChance(fraction: number): string {
+  if (fraction < 0.005) return '<1%';
+  if (fraction >= 0.995) return '>99%';
+  return formatPercent(fraction);
+}
+
+/**
+ * The churn probability in plain words: "82% chance of no order in the next 90 days". Without a horizon (a record from
+ * an older app) it is the old "chance of having stopped buying".
+ */
+export function describeChurnChance(churnProbability: number, horizonDays: number | null | undefined): string {
+  // Records cached before the horizon existed have no such member at all.
+  if (horizonDays === null || horizonDays === undefined) return `${formatChance(churnProbability)} chance of having stopped buying`;
+  return `${formatChance(churnProbability)} chance of no order in the next ${formatDays(horizonDays)}`;
+}
+
 export const CHURN_TIER_LABEL: Record<ChurnTierV1, string> = {
   low: 'Low risk',
   medium: 'Medium risk',

@@ -9,7 +9,7 @@ const SHOP = 'feed.myshopify.com';
 const draft = (id: number, orderCount: number): InsightDraft => ({
   customerId: String(id), currency: 'USD', orderCount, isRepeat: orderCount > 1, historicClvMinor: orderCount * 100,
   predictedClvMinor: null, averageOrderValueMinor: 100, firstOrderAtMs: 1, lastOrderAtMs: 2, daysSinceLastOrder: 3,
-  expectedNextOrderAtMs: null, overdue: false, pAlive: 1, churnProbability: 0, churnTier: 'low', churnReasons: [],
+  expectedNextOrderAtMs: null, overdue: false, pAlive: 1, churnProbability: 0, churnHorizonDays: 90, newCustomer: false, churnTier: 'low', churnReasons: [],
   confidence: 'low', rfmSegment: 'NEW', orderHistory: [],
 });
 

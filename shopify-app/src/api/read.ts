@@ -1,4 +1,4 @@
-import type { ShopSummaryV1 } from '@clvlens/core';
+import { DEFAULT_CHURN_HORIZON_DAYS, type ShopSummaryV1 } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { MAX_SHOPIFY_ID, shopifyIdOrNull } from '../ingest/order.ts';
@@ -115,14 +115,21 @@ export async function readSyncStatus(db: Kysely<DB>, shop: string): Promise<Shop
   };
 }
 
-/** The shop summary: the last computed metrics plus the live sync status. */
-export async function readShopSummary(db: Kysely<DB>, clock: Clock, shop: string): Promise<ShopSummaryV1> {
+/**
+ * The shop summary: the last computed metrics plus the live sync status. `churnHorizonDays` (the app's setting) fills
+ * in the horizon until the first computation, and for metrics stored before the summary carried it.
+ */
+export async function readShopSummary(db: Kysely<DB>, clock: Clock, shop: string, churnHorizonDays = DEFAULT_CHURN_HORIZON_DAYS): Promise<ShopSummaryV1> {
   const [metrics, shopRow, sync] = await Promise.all([
     db.selectFrom('shop_metrics').select(['payload']).where('shop_id', '=', shop).executeTakeFirst(),
     db.selectFrom('shops').select(['currency']).where('shop_id', '=', shop).executeTakeFirst(),
     readSyncStatus(db, shop),
   ]);
-  if (metrics) return { ...(JSON.parse(metrics.payload) as Omit<ShopSummaryV1, 'sync'>), shopDomain: shop, sync };
+  if (metrics) {
+    // Metrics stored before the summary carried the churn horizon and backtest lack them until the next full run.
+    const stored = JSON.parse(metrics.payload) as Partial<Omit<ShopSummaryV1, 'sync'>> & Omit<ShopSummaryV1, 'sync' | 'churnHorizonDays' | 'churnBacktest'>;
+    return { ...stored, churnHorizonDays: stored.churnHorizonDays ?? churnHorizonDays, churnBacktest: stored.churnBacktest ?? null, shopDomain: shop, sync };
+  }
   // Nothing computed yet (install just happened): say so through sync.state and zero counts, not invented numbers.
   return {
     shopDomain: shop,
@@ -135,6 +142,8 @@ export async function readShopSummary(db: Kysely<DB>, clock: Clock, shop: string
     averageClvMinor: 0,
     averagePredictedClvMinor: null,
     churn: { d30: 0, d60: 0, d90: 0 },
+    churnHorizonDays,
+    churnBacktest: null,
     churnTrend: { weekStartMs: [], d30: [], d60: [], d90: [] },
     topAtRisk: [],
   };

@@ -44,7 +44,7 @@ describe('fitChurnModelsOffThread', () => {
     const all = records();
     const options = { asOfMs: AS_OF, timeZone: 'America/New_York' };
     const inPlace = fitChurnModels(toCountedOrders(all).orders, options);
-    expect(inPlace.method).toBe('mbg-nbd');
+    expect(inPlace).toMatchObject({ method: 'backtested', horizonDays: 90 });
     expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { ...options, minOrdersOffThread: 0 })).toEqual(inPlace);
   });
 

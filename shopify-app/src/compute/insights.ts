@@ -1,12 +1,15 @@
 import {
+  CHURN_HORIZONS_DAYS,
   computeShopReport,
   customerKeyOf,
+  DEFAULT_CHURN_HORIZON_DAYS,
   endOfLocalDayMs,
   isCountedOrder,
   orderNetMinor,
   rfmCutPointsOf,
   scoreChurnRisk,
   summarizeCustomers,
+  type ChurnBacktestSummaryV1,
   type ChurnModels,
   type OrderRecord,
   type RfmCutPoints,
@@ -22,8 +25,14 @@ export interface ComputeOptions {
   margin?: number;
   /** Window of the repeat purchase rate, days. Default 365. */
   windowDays?: number;
-  /** Churn tier thresholds on churn probability. Default 1/3 and 2/3. */
+  /** Churn tier thresholds on churn probability. Default: the cuts the shop's backtest chose (1/3 and 2/3 without one). */
   tiers?: { medium: number; high: number };
+  /**
+   * H of the churn probability: the chance of no counted order in the next H days. One of 30, 60, 90, 180 (core's
+   * `CHURN_HORIZONS_DAYS`). Default 90. Changing it makes the next run a full one (stored models of another H are
+   * not reused).
+   */
+  churnHorizonDays?: number;
   /** Predicted CLV horizon, months. Default 12. */
   horizonMonths?: number;
   /** How many customers `topAtRisk` lists. Default 10. */
@@ -42,8 +51,44 @@ export interface ShopModels {
   rfmCutPoints: RfmCutPoints;
 }
 
-/** The shop-level part of the summary, from the orders alone (the rest is read from the stored insights). */
-export type ShopSummaryFromOrders = Omit<ShopSummaryV1, 'sync' | 'topAtRisk' | 'averagePredictedClvMinor'>;
+/**
+ * The shop-level part of the summary, from the orders alone (the top at-risk customers and average predicted CLV are
+ * read from the stored insights, the horizon and backtest from the stored models).
+ */
+export type ShopSummaryFromOrders = Omit<ShopSummaryV1, 'sync' | 'topAtRisk' | 'averagePredictedClvMinor' | 'churnHorizonDays' | 'churnBacktest'>;
+
+/** The churn horizon of `options`, checked: one of core's `CHURN_HORIZONS_DAYS`, default 90. */
+export function churnHorizonOf(options: ComputeOptions): number {
+  const h = options.churnHorizonDays ?? DEFAULT_CHURN_HORIZON_DAYS;
+  if (!CHURN_HORIZONS_DAYS.includes(h)) throw new RangeError(`churnHorizonDays must be one of ${CHURN_HORIZONS_DAYS.join(', ')} days, got ${h}.`);
+  return h;
+}
+
+/**
+ * The summary's "how right we were" from the shop's churn models: the chosen model, its AUC against sorting by days
+ * since the last order, the calibration groups, the tiers with the share who ordered again and where the tiers are cut
+ * (`tiers`, the app's override, or the backtest's own cuts). Null without a
+ * backtest (a short history: the probabilities are then marked low confidence).
+ */
+export function churnBacktestSummary(churn: ChurnModels, tiers?: { medium: number; high: number }): ChurnBacktestSummaryV1 | null {
+  const prediction = churn.prediction;
+  if (prediction === null) return null;
+  const bt = prediction.backtest;
+  type Model = (typeof bt.candidates)[number]['model'];
+  const aucOf = (model: Model) => bt.candidates.find((c) => c.model === model)?.auc ?? null;
+  return {
+    cutoffMs: bt.cutoffMs,
+    horizonDays: bt.horizonDays,
+    customers: bt.customers,
+    noOrderShare: bt.noOrderShare,
+    chosenModel: prediction.chosen,
+    auc: aucOf(prediction.chosen),
+    daysSinceLastOrderAuc: aucOf('days-since-last-order'),
+    calibration: bt.calibration.bins.map((b) => ({ customers: b.count, meanPredicted: b.meanPredicted, observedNoOrderShare: b.observedShare })),
+    tiers: bt.tiers.map((t) => ({ tier: t.tier, customers: t.customers, orderedAgainShare: t.orderedAgainShare })),
+    tierCuts: tiers ?? prediction.tiers,
+  };
+}
 
 /** What a computation needs to know about the shop and the moment. */
 export interface ComputeContext {
@@ -115,7 +160,7 @@ export async function fitShopModels(records: readonly OrderRecord[], chunks: rea
     for (const s of summarizeCustomers(chunk, { asOfMs, timeZone, currency })) values.push({ daysSinceLastOrder: s.daysSinceLastOrder, orderCount: s.orderCount, netSpentMinor: s.netSpentMinor });
     await yieldToEventLoop();
   }
-  const churn = await fitChurnModelsOffThread(await countedColumns(records, asOfMs), { asOfMs, timeZone });
+  const churn = await fitChurnModelsOffThread(await countedColumns(records, asOfMs), { asOfMs, timeZone, horizonDays: churnHorizonOf(context.options) });
   return { asOfMs, churn, rfmCutPoints: rfmCutPointsOf(values) };
 }
 
@@ -164,6 +209,8 @@ export function scoreCustomers(
       overdue: expectedNextOrderAtMs !== null && asOfMs > expectedNextOrderAtMs,
       pAlive: round6(r.pAlive),
       churnProbability: round6(r.churnProbability),
+      churnHorizonDays: r.horizonDays,
+      newCustomer: r.newCustomer,
       churnTier: r.churnTier,
       churnReasons: r.churnReasons,
       confidence: r.confidence,

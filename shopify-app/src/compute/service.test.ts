@@ -82,8 +82,21 @@ describe('incremental recompute', () => {
     expect(warmed).toEqual([SHOP]);
     const m = await metrics();
     expect(m.models.asOfMs).toBe(asOfFor(nowMs, TZ));
-    expect(m.models.churn.method).toBe('mbg-nbd');
+    expect(m.models.churn.method).toBe('backtested');
     expect(m.models.rfmCutPoints.customers).toBe(120);
+    // The summary says how right the backtest was, in the terms the dashboard and popup show.
+    const bt = m.summary.churnBacktest!;
+    const prediction = m.models.churn.prediction!;
+    expect(m.summary.churnHorizonDays).toBe(90);
+    expect(bt).toMatchObject({ chosenModel: prediction.chosen, horizonDays: prediction.backtest.horizonDays, cutoffMs: prediction.backtest.cutoffMs });
+    expect(bt.auc).toBe(prediction.backtest.candidates.find((c) => c.model === prediction.chosen)!.auc);
+    expect(bt.daysSinceLastOrderAuc).toBe(prediction.backtest.candidates.find((c) => c.model === 'days-since-last-order')!.auc);
+    expect(bt.calibration).toHaveLength(5);
+    expect(bt.tiers.map((t) => t.tier)).toEqual(['low', 'medium', 'high']);
+    expect(bt.tiers.reduce((n, t) => n + t.customers, 0)).toBe(bt.customers);
+    expect(bt.tierCuts).toEqual(prediction.tiers);
+    const served = [...(await insights()).values()].map((r) => JSON.parse(r.payload!) as CustomerInsightV1);
+    expect(served.every((c) => c.churnHorizonDays === 90 && typeof c.newCustomer === 'boolean')).toBe(true);
     expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
   });
 
@@ -154,5 +167,35 @@ describe('incremental recompute', () => {
     expect(after.fitted_at!.getTime()).toBe(nowMs);
     expect(after.summary.asOfMs).toBe(after.models.asOfMs);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 0 });
+  });
+
+  it('lists only medium and high risk customers at risk, never a new customer, however valuable', async () => {
+    nowMs += 3_600_000;
+    await upsertOrders(database.db, SHOP, [order(20_001, 500, nowMs - 3 * DAY, 900_000)]);
+    await compute.recomputeShop(SHOP);
+    const m = await metrics();
+    const byId = new Map([...(await insights()).entries()].filter(([, r]) => !r.deleted).map(([id, r]) => [String(id), JSON.parse(r.payload!) as CustomerInsightV1]));
+    expect(byId.get('500')).toMatchObject({ newCustomer: true, orderCount: 1 });
+    expect(m.summary.topAtRisk.length).toBeGreaterThan(0);
+    for (const c of m.summary.topAtRisk) expect(byId.get(c.customerId)).toMatchObject({ newCustomer: false, churnTier: expect.stringMatching(/^(medium|high)$/) });
+  });
+
+  it('refits models stored by an older version instead of failing on them', async () => {
+    const row = await metrics();
+    const { horizonDays: _h, prediction: _p, ...older } = row.models.churn;
+    await database.db.updateTable('shop_metrics').set({ models: JSON.stringify({ ...row.models, churn: { ...older, method: 'mbg-nbd' } }) }).where('shop_id', '=', SHOP).execute();
+    await queueRecompute(database.db, SHOP, [3]);
+    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'full', reason: 'no-models' });
+    expect((await metrics()).models.churn).toMatchObject({ method: 'backtested', horizonDays: 90 });
+  });
+
+  it('refits with the churn horizon of the options, and every insight and the summary carry it', async () => {
+    const sixty = createComputeService({ db: database.db, clock: { now: () => nowMs }, log: silentLogger, options: { churnHorizonDays: 60 } });
+    expect(await sixty.recomputeShop(SHOP)).toMatchObject({ mode: 'full', reason: 'no-models' });
+    const m = await metrics();
+    expect(m.models.churn.horizonDays).toBe(60);
+    expect(m.summary.churnHorizonDays).toBe(60);
+    expect([...(await insights()).values()].filter((r) => !r.deleted).every((r) => (JSON.parse(r.payload!) as CustomerInsightV1).churnHorizonDays === 60)).toBe(true);
+    expect(() => createComputeService({ db: database.db, clock: { now: () => nowMs }, log: silentLogger, options: { churnHorizonDays: 45 } })).toThrow(RangeError);
   });
 });

@@ -1,10 +1,12 @@
-import type { OrderRecord, ShopSummaryV1 } from '@clvlens/core';
+import type { ChurnModels, OrderRecord, ShopSummaryV1 } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { FeedEntry } from '../api/feed-cache.ts';
 import {
   asOfFor,
+  churnBacktestSummary,
+  churnHorizonOf,
   computeShopMetrics,
   customerChunks,
   fitShopModels,
@@ -24,7 +26,7 @@ export type { ComputeOptions, ShopModels } from './insights.ts';
 
 /** Why a run rescored the whole shop instead of only the queued customers. */
 export const FullRunReason = {
-  /** No stored models yet (first run after the backfill, or models of an older format). */
+  /** No stored models yet (first run after the backfill, models of an older format, or of another churn horizon). */
   noModels: 'no-models',
   /** A new day in the shop's time zone: every "days since" moved, and the models are refit (the schedule). */
   newDay: 'new-day',
@@ -92,6 +94,7 @@ export function createComputeService(deps: {
 }): ComputeService {
   const { db, clock, log } = deps;
   const options = deps.options ?? {};
+  const churnHorizonDays = churnHorizonOf(options);
   const metricsDurations = new Map<string, number>();
 
   const shopContext = async (shop: string) => {
@@ -128,7 +131,13 @@ export function createComputeService(deps: {
     if (!row?.models) return null;
     const parsed = JSON.parse(row.models) as Partial<ShopModels>;
     // Rows written before incremental recompute hold the churn fit only: treat as no models (one full run fixes it).
-    return parsed.churn && parsed.rfmCutPoints && typeof parsed.asOfMs === 'number' ? (parsed as ShopModels) : null;
+    if (!parsed.churn || !parsed.rfmCutPoints || typeof parsed.asOfMs !== 'number') return null;
+    // Churn models from before the backtested probability (issue 11) have no horizon or prediction, and core's
+    // scoreChurnRisk rejects them as "from an older version"; models of another horizon answer another question.
+    // Either way one full run refits them.
+    const churn = parsed.churn as Partial<ChurnModels>;
+    if (churn.horizonDays !== churnHorizonDays || churn.prediction === undefined) return null;
+    return parsed as ShopModels;
   };
 
   /** The summary's insight-derived parts: top customers by expected loss (historic CLV x churn probability), average predicted CLV. */
@@ -137,8 +146,12 @@ export function createComputeService(deps: {
       SELECT count(predicted_clv_minor) AS n, sum(predicted_clv_minor) AS total
       FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted`.execute(db);
     const n = Number(avg.rows[0]?.n ?? 0);
+    // "At risk" means the medium and high tiers, without new customers (one order, within the shop's usual gap): a
+    // valuable low-risk customer who just ordered is not one to win back. The payload is our own JSON.stringify
+    // output, so the members are spelled exactly so.
     const top = await sql<{ customer_id: string; payload: string }>`
       SELECT customer_id::text AS customer_id, payload FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted AND payload IS NOT NULL
+        AND payload NOT LIKE '%"newCustomer":true%' AND payload NOT LIKE '%"churnTier":"low"%'
       ORDER BY historic_clv_minor * churn_probability DESC, customer_insights.customer_id LIMIT ${options.topAtRisk ?? 10}`.execute(db);
     return {
       averagePredictedClvMinor: n === 0 ? null : Math.round(Number(avg.rows[0]!.total) / n),
@@ -161,9 +174,11 @@ export function createComputeService(deps: {
     report: unknown,
     nowMs: number,
     models: ShopModels | null,
+    churnModels: ChurnModels | null,
   ): Promise<void> => {
     const aggregates = await insightAggregates(shop);
-    const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...aggregates, shopDomain: shop };
+    const churn = { churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays, churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, options.tiers) };
+    const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...churn, ...aggregates, shopDomain: shop };
     const row = {
       as_of: new Date(summary.asOfMs),
       payload: JSON.stringify(payload),
@@ -224,7 +239,7 @@ export function createComputeService(deps: {
     const metricsStarted = clock.now();
     await yieldToEventLoop();
     const { summary, report } = computeShopMetrics(records, context);
-    await storeMetrics(shop, summary, report, nowMs, models);
+    await storeMetrics(shop, summary, report, nowMs, models, models.churn);
     metricsDurations.set(shop, clock.now() - metricsStarted);
     log.info('recomputed', {
       shop,
@@ -250,7 +265,7 @@ export function createComputeService(deps: {
     // The summary stays "as of" the models' day: a new day is the full run's (it rescored everyone to that day).
     const asOfMs = current.as_of.getTime();
     const { summary, report } = computeShopMetrics(records, { currency: info.currency ?? records[0]?.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options });
-    await storeMetrics(shop, summary, report, clock.now(), null);
+    await storeMetrics(shop, summary, report, clock.now(), null, (await storedModels(shop))?.churn ?? null);
     metricsDurations.set(shop, clock.now() - started);
     log.info('shop metrics refreshed', { shop, orders: records.length, ms: clock.now() - started });
     return true;

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { computeShopReport, type OrderRecord, type ShopReport, type ShopSummaryV1 } from '@clvlens/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatMoney, formatPercent, startDashboard, type DashboardDeps } from './client.ts';
+import { formatMoney, formatPercent, renderBacktest, startDashboard, type DashboardDeps } from './client.ts';
 import type { SegmentValueV1 } from './segments.ts';
 
 const DAY = 86_400_000;
@@ -33,6 +33,29 @@ function orders(): OrderRecord[] {
   return list;
 }
 
+const BACKTEST: NonNullable<ShopSummaryV1['churnBacktest']> = {
+  cutoffMs: Date.UTC(2025, 3, 1, 23, 59, 59),
+  horizonDays: 90,
+  customers: 3000,
+  noOrderShare: 0.7,
+  chosenModel: 'classifier',
+  auc: 0.792,
+  daysSinceLastOrderAuc: 0.781,
+  calibration: [
+    { customers: 600, meanPredicted: 0.41, observedNoOrderShare: 0.43 },
+    { customers: 600, meanPredicted: 0.6, observedNoOrderShare: 0.58 },
+    { customers: 600, meanPredicted: 0.73, observedNoOrderShare: 0.74 },
+    { customers: 600, meanPredicted: 0.84, observedNoOrderShare: 0.83 },
+    { customers: 600, meanPredicted: 0.997, observedNoOrderShare: 0.99 },
+  ],
+  tiers: [
+    { tier: 'low', customers: 1000, orderedAgainShare: 0.52 },
+    { tier: 'medium', customers: 1000, orderedAgainShare: 0.27 },
+    { tier: 'high', customers: 1000, orderedAgainShare: 0.09 },
+  ],
+  tierCuts: { medium: 0.62, high: 0.81 },
+};
+
 function summaryOf(report: ShopReport, sync: ShopSummaryV1['sync']): ShopSummaryV1 {
   return {
     shopDomain: `${HOSTILE}.myshopify.com`,
@@ -45,6 +68,8 @@ function summaryOf(report: ShopReport, sync: ShopSummaryV1['sync']): ShopSummary
     averageClvMinor: Math.round(report.historicClv.meanMinor),
     averagePredictedClvMinor: null,
     churn: report.churn,
+    churnHorizonDays: 90,
+    churnBacktest: BACKTEST,
     churnTrend: { weekStartMs: [], d30: [], d60: [], d90: [] },
     topAtRisk: [
       { customerId: '1003', historicClvMinor: 52_500, churnProbability: 0.8, churnTier: 'high', daysSinceLastOrder: 95 },
@@ -155,7 +180,7 @@ describe('startDashboard', () => {
     expect(root.querySelector('#no-report')).toBeNull();
     expect(root.querySelector('progress')).toBeNull();
     expect(root.querySelector('#sync')!.textContent).toMatch(/Status: live/);
-    for (const id of ['scorecard', 'repeat-rate', 'churn', 'cohorts', 'segments', 'at-risk', 'sync', 'pairing']) {
+    for (const id of ['scorecard', 'repeat-rate', 'churn', 'cohorts', 'segments', 'at-risk', 'backtest', 'sync', 'pairing']) {
       expect(root.querySelector(`#${id}`), id).not.toBeNull();
     }
     expect(t.calls.filter((c) => c === 'GET /app/api/report')).toHaveLength(2);
@@ -261,6 +286,37 @@ describe('startDashboard', () => {
     expect(t.calls).toContain('POST /app/api/pairing-code');
     expect(root.querySelector('#pairing-code')!.textContent).toBe('AB12-CD34');
     dash.stop();
+  });
+});
+
+describe('renderBacktest', () => {
+  it('says how right the predictions were on the shop own past, in plain words, with the calibration groups', () => {
+    const s = summaryOf(report, { state: 'live', ordersDone: 400, ordersEstimated: 400, lastSyncAtMs: AS_OF, message: null });
+    const el = renderBacktest(s, 'UTC');
+    const text = (id: string) => el.querySelector(`[data-testid="${id}"]`)?.textContent;
+    expect(el.querySelector('h2')!.textContent).toBe('How right we were');
+    expect(text('backtest-method')).toBe(
+      'We checked on your own past: fitted on orders up to Apr 1, 2025, then looked at the next 90 days for 3,000 customers (70% of them did not order in that time).',
+    );
+    expect(text('backtest-tiers')).toBe('Of the customers we rated high risk, 9% ordered again in those days; medium risk, 27%; low risk, 52%.');
+    expect(text('backtest-cuts')).toBe(
+      'Risk tiers rank your customers against each other: low risk is a chance of no order in 90 days below 62%, high risk above 81%, medium in between.',
+    );
+    expect(text('backtest-auc')).toBe(
+      "Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): 0.79 with a classifier trained on your orders, against 0.78 for 'days since last order'.",
+    );
+    const rows = [...el.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(rows[0]).toEqual(['1 (lowest risk)', '600', '41%', '43%']);
+    expect(rows[4]).toEqual(['5 (highest risk)', '600', '>99%', '99%']);
+  });
+
+  it('notes a shorter checked period, and says so plainly when there is no backtest', () => {
+    const base = summaryOf(report, { state: 'live', ordersDone: 400, ordersEstimated: 400, lastSyncAtMs: AS_OF, message: null });
+    const short = renderBacktest({ ...base, churnHorizonDays: 180, churnBacktest: { ...BACKTEST, horizonDays: 120 } }, 'UTC');
+    expect(short.textContent).toContain('Your history is short, so 120 days were checked; the chances shown are for 180 days.');
+    const none = renderBacktest({ ...base, churnBacktest: null }, 'UTC');
+    expect(none.querySelector('[data-testid="backtest-missing"]')!.textContent).toMatch(/^Your order history is too short yet to check the predictions/);
+    expect(none.querySelector('table')).toBeNull();
   });
 });
 

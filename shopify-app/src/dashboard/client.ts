@@ -38,7 +38,7 @@ export const WHY_DIFFERENT = {
     "Shopify's cohort report counts customers returning per month; here refunds are taken off the original order's month, so old cohorts do not change when a refund lands later.",
   rfm: "Same segment names as Shopify's RFM groups, but Shopify does not publish its cut-offs: here each of recency, frequency and spend is scored 1-5 by quintile within your shop.",
   atRisk:
-    "Shopify's predicted spend tier is a spend percentile; churn risk here is the probability the customer has stopped buying, from a model fitted on your shop (MBG/NBD), with the reasons behind it.",
+    "Shopify's predicted spend tier is a spend percentile; here the risk is the chance of no order in the next days shown, from the model that predicted your own past best (see \"How right we were\"). New customers, with one order and still within your usual time to a second, are left out.",
 } as const;
 
 type Child = Node | string | null | undefined | false;
@@ -409,6 +409,71 @@ function renderSegments(report: ShopReport, segments: SegmentValueV1[] | null): 
   return wideCard('segments', 'RFM segments', body, why(WHY_DIFFERENT.rfm));
 }
 
+/** A probability as a whole percentage that never reads as a certainty ("<1%", ">99%" at the ends). */
+export function formatChance(fraction: number): string {
+  if (fraction < 0.005) return '<1%';
+  if (fraction >= 0.995) return '>99%';
+  return formatPercent(fraction, 0);
+}
+
+const MODEL_LABEL: Record<string, string> = {
+  'days-since-last-order': "the simple rule 'days since last order'",
+  'bg-nbd': 'the BG/NBD model',
+  'mbg-nbd': 'the MBG/NBD model',
+  'pareto-nbd': 'the Pareto/NBD model',
+  classifier: 'a classifier trained on your orders',
+};
+
+/**
+ * "How right we were": the shop's churn prediction checked on its own past, in plain words, with the calibration groups
+ * as a small table (predicted against actual share with no order).
+ */
+export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLElement {
+  const bt = summary.churnBacktest;
+  const horizon = summary.churnHorizonDays;
+  if (!bt) {
+    return card(
+      'backtest',
+      'How right we were',
+      h('p', { 'data-testid': 'backtest-missing' }, `Your order history is too short yet to check the predictions on your own past, so the chances of no order in the next ${horizon} days are a rough estimate (marked low confidence).`),
+    );
+  }
+  const tiers = (['high', 'medium', 'low'] as const).flatMap((name) => bt.tiers.filter((t) => t.tier === name && t.customers > 0));
+  const again =
+    tiers.length === 0
+      ? null
+      : `Of the customers we rated ${tiers.map((t, i) => `${t.tier} risk, ${formatPercent(t.orderedAgainShare, 0)}${i === 0 ? ' ordered again in those days' : ''}`).join('; ')}.`;
+  const cuts = bt.tierCuts;
+  const cutsText = `Risk tiers rank your customers against each other: low risk is a chance of no order in ${horizon} days below ${formatChance(cuts.medium)}, high risk above ${formatChance(cuts.high)}, medium in between.`;
+  const model = MODEL_LABEL[bt.chosenModel] ?? bt.chosenModel;
+  const ranking =
+    bt.auc === null
+      ? null
+      : bt.chosenModel === 'days-since-last-order' || bt.daysSinceLastOrderAuc === null
+        ? `Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): ${bt.auc.toFixed(2)}, with ${model}, which ranked best on your shop.`
+        : `Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): ${bt.auc.toFixed(2)} with ${model}, against ${bt.daysSinceLastOrderAuc.toFixed(2)} for 'days since last order'.`;
+  const rows = bt.calibration.map((g, i) => [
+    rowHeader(i === 0 ? `${i + 1} (lowest risk)` : i === bt.calibration.length - 1 ? `${i + 1} (highest risk)` : String(i + 1)),
+    numCell(formatCount(g.customers)),
+    numCell(formatChance(g.meanPredicted), `backtest-predicted-${i}`),
+    numCell(formatChance(g.observedNoOrderShare), `backtest-observed-${i}`),
+  ]);
+  return card(
+    'backtest',
+    'How right we were',
+    h(
+      'p',
+      { 'data-testid': 'backtest-method' },
+      `We checked on your own past: fitted on orders up to ${formatDate(bt.cutoffMs, timeZone)}, then looked at the next ${bt.horizonDays} days for ${formatCount(bt.customers)} customers (${formatPercent(bt.noOrderShare, 0)} of them did not order in that time).`,
+    ),
+    bt.horizonDays !== horizon ? h('p', { class: 'muted' }, `Your history is short, so ${bt.horizonDays} days were checked; the chances shown are for ${horizon} days.`) : null,
+    again ? h('p', { 'data-testid': 'backtest-tiers' }, again) : null,
+    ranking ? h('p', { 'data-testid': 'backtest-auc' }, ranking) : null,
+    h('p', { class: 'muted', 'data-testid': 'backtest-cuts' }, cutsText),
+    table('Chance of no order: what we predicted and what happened, in groups of equal size', ['Group', 'Customers', 'Predicted', 'Happened'], rows),
+  );
+}
+
 function renderAtRisk(summary: ShopSummaryV1): HTMLElement {
   const handle = summary.shopDomain.replace(/\.myshopify\.com$/, '');
   const rows = summary.topAtRisk.map((c) => {
@@ -416,7 +481,7 @@ function renderAtRisk(summary: ShopSummaryV1): HTMLElement {
     return [
       rowHeader(link),
       numCell(formatMoney(c.historicClvMinor, summary.currency)),
-      numCell(formatPercent(c.churnProbability, 0)),
+      numCell(formatChance(c.churnProbability)),
       h('td', {}, pill(c.churnTier, TIER_TONE[c.churnTier])),
       numCell(c.daysSinceLastOrder === null ? '—' : formatCount(c.daysSinceLastOrder)),
     ];
@@ -426,7 +491,7 @@ function renderAtRisk(summary: ShopSummaryV1): HTMLElement {
     'Valuable customers at risk',
     rows.length === 0
       ? h('p', { class: 'muted' }, 'No customer at risk yet.')
-      : table('Highest historic CLV × churn probability first; links open the customer in Shopify', ['Customer', 'Historic CLV', 'Churn risk', 'Tier', 'Days since order'], rows, [0, 3]),
+      : table('Medium and high risk, highest historic CLV × chance of no order first; links open the customer in Shopify', ['Customer', 'Historic CLV', `Chance of no order in ${summary.churnHorizonDays} days`, 'Tier (vs your other customers)', 'Days since order'], rows, [0, 3]),
     why(WHY_DIFFERENT.atRisk),
   );
 }
@@ -467,6 +532,7 @@ export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segmen
     renderCohorts(report, deps, charts),
     renderSegments(report, segments),
     renderAtRisk(summary),
+    renderBacktest(summary, report.timeZone),
   ];
 }
 

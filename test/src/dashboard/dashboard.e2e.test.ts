@@ -148,6 +148,19 @@ describe('embedded dashboard in Chromium', () => {
     expect(await links.first().getAttribute('href')).toBe(`https://admin.shopify.com/store/${handle}/customers/${summary.topAtRisk[0]!.customerId}`);
     expect(await links.first().getAttribute('target')).toBe('_top');
 
+    // How right we were: the shop's backtest from the summary, in words, with its calibration groups.
+    const bt = summary.churnBacktest!;
+    expect(bt).not.toBeNull();
+    expect(summary.churnHorizonDays).toBe(90);
+    expect(await frame.getByTestId('backtest-method').textContent()).toMatch(
+      new RegExp(`^We checked on your own past: fitted on orders up to .+, then looked at the next ${bt.horizonDays} days for ${bt.customers.toLocaleString('en-US')} customers`),
+    );
+    expect(await frame.getByTestId('backtest-tiers').textContent()).toMatch(/^Of the customers we rated high risk, \d+% ordered again in those days; medium risk, \d+%; low risk, \d+%\.$/);
+    expect(await frame.getByTestId('backtest-auc').textContent()).toContain(`${bt.auc!.toFixed(2)}`);
+    expect(await frame.locator('#backtest tbody tr').count()).toBe(bt.calibration.length);
+    await frame.locator('#backtest').screenshot({ path: join(SHOTS, 'dashboard-backtest.png') });
+    await frame.locator('#at-risk').screenshot({ path: join(SHOTS, 'dashboard-at-risk.png') });
+
     // Sync says live; a "why" note on every metric card.
     expect(await frame.locator('#sync').textContent()).toMatch(/\blive\b/);
     expect(await frame.locator('.why').count()).toBe(6);

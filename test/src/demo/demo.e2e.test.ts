@@ -42,12 +42,13 @@ function countedOrders(d: Demo, customerId: string): number {
     .filter((o) => decimalToMinor(o.totalPriceSet.shopMoney.amount, o.currencyCode) - o.refunds.reduce((s, r) => s + decimalToMinor(r.totalRefundedSet.shopMoney.amount, o.currencyCode), 0) > 0).length;
 }
 
-async function badgeFor(page: Page, href: string): Promise<{ state: string | null; orders: string }> {
+async function badgeFor(page: Page, href: string): Promise<{ state: string | null; orders: string; tier: string }> {
   return page.evaluate((h) => {
     const a = [...document.querySelectorAll('a[href]')].find((x) => x.getAttribute('href') === h);
     const host = a?.nextElementSibling;
-    if (!host || host.localName !== 'clvlens-badge') return { state: null, orders: '' };
-    return { state: host.getAttribute('data-state'), orders: host.shadowRoot?.querySelector('.orders')?.textContent ?? '' };
+    if (!host || host.localName !== 'clvlens-badge') return { state: null, orders: '', tier: '' };
+    const root = host.shadowRoot;
+    return { state: host.getAttribute('data-state'), orders: root?.querySelector('.orders')?.textContent ?? '', tier: root?.querySelector('.tier')?.textContent ?? '' };
   }, href);
 }
 
@@ -160,6 +161,23 @@ describe('pnpm start: the offline demo end to end', () => {
     await admin.waitForURL(`**${rows[0]}`);
     await expect.poll(() => admin.locator('clvlens-card[data-state="found"]').count(), { timeout: 10_000 }).toBe(1);
     await shot(admin, 'admin-customer');
+
+    // A customer with a risk (not new): the card says the chance of no order in the horizon in words.
+    let risky: string | null = null;
+    await admin.goto(demo.adminCustomersUrl);
+    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    for (const href of rows) {
+      const b = await badgeFor(admin, href);
+      if (b.state === 'found' && /^(Low|Medium|High) risk (<1|>99|\d+)%$/.test(b.tier)) {
+        risky = href;
+        break;
+      }
+    }
+    expect(risky).not.toBeNull();
+    await admin.goto(`https://admin.shopify.com${risky!}`);
+    await expect.poll(() => admin.locator('clvlens-card[data-state="found"]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await admin.locator('clvlens-card [data-testid="churn-chance"]').textContent()).toMatch(/^(<1|>99|\d+)% chance of no order in the next 90 days$/);
+    await shot(admin, 'admin-customer-at-risk');
 
     await admin.goto(`https://admin.shopify.com/store/${demo.storeHandle}/orders`);
     await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);

@@ -107,6 +107,8 @@ export function loadCdnowFixture(opts: { storeHandle?: string; path?: string } =
       overdue: expectedNext !== null && expectedNext < asOfMs,
       pAlive,
       churnProbability,
+      churnHorizonDays: 90,
+      newCustomer: false,
       churnTier: tierOf(churnProbability),
       churnReasons: reasons,
       confidence: 'low',
@@ -152,6 +154,8 @@ export function loadCdnowFixture(opts: { storeHandle?: string; path?: string } =
     averageClvMinor: Math.round(customers.reduce((s, c) => s + c.historicClvMinor, 0) / n),
     averagePredictedClvMinor: null,
     churn: { d30: inactiveAt(asOfMs, 30), d60: inactiveAt(asOfMs, 60), d90: inactiveAt(asOfMs, 90) },
+    churnHorizonDays: 90,
+    churnBacktest: null,
     churnTrend: {
       weekStartMs: weeks,
       d30: weeks.map((t) => inactiveAt(t, 30)),

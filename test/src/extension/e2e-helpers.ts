@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { CustomerInsightV1 } from '@clvlens/core';
 import type { Order, ShopData } from '../shop-model/types.ts';
 import { SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
 
@@ -63,7 +64,16 @@ export const money = (minor: number, currency: string) => {
 
 export const pct = (f: number) => `${Math.round(f * 100)}%`;
 
-export const TIER_SHORT = { low: 'Low', medium: 'Med', high: 'High' } as const;
+/** A probability as the extension shows it: whole percent, "<1%" and ">99%" at the ends. */
+export const chance = (f: number) => (f < 0.005 ? '<1%' : f >= 0.995 ? '>99%' : pct(f));
+
+const TIER_LABEL = { low: 'Low risk', medium: 'Medium risk', high: 'High risk' } as const;
+
+/** What a badge's tier part reads for an insight: "High risk 82%", or "New". */
+export const badgeRisk = (c: CustomerInsightV1) => (c.newCustomer ? 'New' : `${TIER_LABEL[c.churnTier]} ${chance(c.churnProbability)}`);
+
+/** The card's headline: "82% chance of no order in the next 90 days". */
+export const cardChance = (c: CustomerInsightV1) => `${chance(c.churnProbability)} chance of no order in the next ${c.churnHorizonDays} days`;
 
 /** `expect.poll` with room for a loaded CI machine (the default 1 s is too short when every package tests at once). */
 export const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 50 });

@@ -17,7 +17,7 @@ import { generateShop } from '../generator/generate.ts';
 import type { ShopData } from '../shop-model/types.ts';
 import type { AdminFixtureData } from './admin-fixture.ts';
 import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
-import { badgeFor, countBadges, poll, money, pct, repeatOrderFor, shot, swCustomerCount, TIER_SHORT } from './e2e-helpers.ts';
+import { badgeFor, badgeRisk, cardChance, countBadges, poll, money, pct, repeatOrderFor, shot, swCustomerCount } from './e2e-helpers.ts';
 import { serveAdminFixture, type RunningServer } from './servers.ts';
 
 const XSS_NAME = '<img src=x onerror=alert(1)>';
@@ -160,7 +160,7 @@ describe('extension with the real app on the fake Shopify', () => {
       const href = i === 1 ? `https://admin.shopify.com/store/${handle}/customers/${c.customerId}?tab=orders` : `/store/${handle}/customers/${c.customerId}`;
       const b = await badgeFor(admin, href);
       expect(b, c.customerId).toMatchObject({ state: 'found', orders: `${c.orderCount}×` });
-      expect(b.tier).toBe(TIER_SHORT[c.churnTier]);
+      expect(b.tier).toBe(badgeRisk(c));
     }
     expect((await badgeFor(admin, `/store/${handle}/customers/1`)).state).toBe('missing');
     // The sample customer (id above 2^53) has its own badge: 1 order, from the app under its exact id.
@@ -180,7 +180,7 @@ describe('extension with the real app on the fake Shopify', () => {
     expect(text).toContain(money(c.historicClvMinor, c.currency));
     expect(text).toContain(c.predictedClvMinor === null ? 'No model yet' : money(c.predictedClvMinor, c.currency));
     expect(text).toContain(money(c.averageOrderValueMinor, c.currency));
-    expect(text).toContain(pct(c.pAlive));
+    expect(text).toContain(cardChance(c));
     for (const reason of c.churnReasons) expect(text).toContain(reason);
     expect(await card.locator('svg.sparkline circle').count()).toBe(c.orderHistory.length);
     await shot(admin, 'real-app-customer-detail');

@@ -13,7 +13,7 @@ import { createFakeAppApi, type FakeAppApi } from '@clvlens/extension/testing';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import type { AdminFixtureData } from './admin-fixture.ts';
 import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
-import { badgeFor, countBadges, poll, money as moneyIn, pct, shot, swCustomerCount as swCount } from './e2e-helpers.ts';
+import { badgeFor, badgeRisk, cardChance, countBadges, poll, money as moneyIn, pct, shot, swCustomerCount as swCount } from './e2e-helpers.ts';
 import { loadCdnowFixture, type CdnowFixture } from './cdnow-fixture.ts';
 import { serveAdminFixture, serveFetchHandler, type RunningServer } from './servers.ts';
 
@@ -104,7 +104,7 @@ describe('extension in Chromium', () => {
     const b1 = await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`);
     expect(b1.state).toBe('found');
     expect(b1.orders).toBe(`${c1.orderCount}×`);
-    expect(b1.tier).toBe({ low: 'Low', medium: 'Med', high: 'High' }[c1.churnTier]);
+    expect(b1.tier).toBe(badgeRisk(c1));
     // The absolute href with a query string counts too.
     const b2 = await badgeFor(admin, `https://admin.shopify.com/store/${fixture.storeHandle}/customers/2?tab=orders`);
     expect(b2.orders).toBe(`${byId.get('2')!.orderCount}×`);
@@ -132,7 +132,7 @@ describe('extension in Chromium', () => {
     const badge = admin.locator('clvlens-badge .badge[data-state="found"]').first();
     await badge.focus();
     await poll(() => badge.locator('.tip').isVisible()).toBe(true);
-    expect(await badge.getAttribute('aria-label')).toMatch(/^CLV Lens: (Low|Medium|High) risk, historic CLV \$/);
+    expect(await badge.getAttribute('aria-label')).toMatch(/^CLV Lens: (Low|Medium|High) risk, \d+% chance of no order in the next 90 days, historic CLV \$/);
     expect(await badge.getAttribute('tabindex')).toBe('0');
     await shot(admin, 'customers-list');
   });
@@ -158,7 +158,7 @@ describe('extension in Chromium', () => {
     const text = (await card.locator('.card').textContent()) ?? '';
     expect(text).toContain(money(c.historicClvMinor));
     expect(text).toContain(money(c.averageOrderValueMinor));
-    expect(text).toContain(pct(c.pAlive));
+    expect(text).toContain(cardChance(c));
     expect(text).toContain('No model yet');
     expect(text).toContain(c.churnReasons[0]!);
     expect(text).toContain('Champions');

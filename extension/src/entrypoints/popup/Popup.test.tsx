@@ -85,6 +85,11 @@ describe('Popup', () => {
     expect([...el.querySelectorAll('[data-testid="at-risk"] a')].map((a) => a.getAttribute('href'))).toEqual([
       'https://admin.shopify.com/store/demo/customers/2',
     ]);
+    expect(text('at-risk')).toBe('Customer 2 High risk · $500.00 · 85% chance of no order in the next 90 days · 240 days since last order');
+    expect([...el.querySelectorAll('[data-testid="backtest"] p')].map((p) => p.textContent)).toEqual([
+      'Checked on your past orders: 9% of customers we rated high risk ordered again within 90 days, against 52% of low risk.',
+      'Ranking quality (AUC) 0.79, against 0.77 for days since last order.',
+    ]);
     expect(el.querySelector('.uplot-chart')?.getAttribute('aria-label')).toBe(
       'Churn trend over 3 weeks: latest 30-day 40%, 60-day 30%, 90-day 20%',
     );

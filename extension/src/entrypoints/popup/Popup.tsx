@@ -5,11 +5,32 @@ import type { ShopStatus } from '../../messages/protocol.ts';
 import { sendRequest } from '../../messages/client.ts';
 import type { ResponseMap } from '../../messages/protocol.ts';
 import { customerAdminUrl } from '../../utils/admin-urls.ts';
-import { formatMoney, formatPercent, formatTimeAgo, CHURN_TIER_LABEL, formatDays } from '../../utils/format.ts';
+import { describeChurnChance, formatMoney, formatPercent, formatTimeAgo, CHURN_TIER_LABEL, formatDays } from '../../utils/format.ts';
+import type { ChurnBacktestSummaryV1 } from '@clvlens/core';
 import type { PlainError } from '../../errors.ts';
 import { toPlainError } from '../../errors.ts';
 
 type Status = ResponseMap['status.get'];
+
+/**
+ * "How right we were", in two sentences: who ordered again per tier on the shop's own past, and the ranking quality
+ * against sorting by days since the last order.
+ */
+export function describeBacktest(bt: ChurnBacktestSummaryV1): string[] {
+  const again = (tier: 'low' | 'high') => bt.tiers.find((t) => t.tier === tier);
+  const high = again('high');
+  const low = again('low');
+  const lines: string[] = [];
+  if (high && low) {
+    lines.push(
+      `Checked on your past orders: ${formatPercent(high.orderedAgainShare)} of customers we rated high risk ordered again within ${formatDays(bt.horizonDays)}, against ${formatPercent(low.orderedAgainShare)} of low risk.`,
+    );
+  }
+  if (bt.auc !== null && bt.daysSinceLastOrderAuc !== null) {
+    lines.push(`Ranking quality (AUC) ${bt.auc.toFixed(2)}, against ${bt.daysSinceLastOrderAuc.toFixed(2)} for days since last order.`);
+  }
+  return lines;
+}
 
 function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => void; syncing: boolean }) {
   const s = shop.summary;
@@ -49,6 +70,16 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
             </div>
           </dl>
           <ChurnTrendChart trend={s.churnTrend} />
+          {s.churnBacktest && (
+            <div class="backtest" data-testid="backtest">
+              <h2>How right we were</h2>
+              {describeBacktest(s.churnBacktest).map((line, i) => (
+                <p class="muted" key={i}>
+                  {line}
+                </p>
+              ))}
+            </div>
+          )}
           <h2>Valuable customers at risk</h2>
           {s.topAtRisk.length === 0 ? (
             <p class="muted">No valuable customer at risk.</p>
@@ -60,7 +91,7 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
                     Customer {c.customerId}
                   </a>{' '}
                   <span class={`tier-text tier-${c.churnTier}`}>{CHURN_TIER_LABEL[c.churnTier]}</span> ·{' '}
-                  {formatMoney(c.historicClvMinor, s.currency)} · {formatPercent(c.churnProbability)} churn
+                  {formatMoney(c.historicClvMinor, s.currency)} · {describeChurnChance(c.churnProbability, s.churnHorizonDays)}
                   {c.daysSinceLastOrder !== null && ` · ${formatDays(c.daysSinceLastOrder)} since last order`}
                 </li>
               ))}
