@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'core',
     include: ['src/**/*.test.ts'],
+    // The churn tests fit whole shops with their backtest: a few seconds each on a loaded 2-core machine.
+    testTimeout: 30_000,
   },
 });

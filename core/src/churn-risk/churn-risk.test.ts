@@ -194,7 +194,7 @@ describe('fitChurnModels and scoreChurnRisk', () => {
       ),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('worked example: scoring three customers with the stored shop models equals their rows of the full assessment', () => {
     const orders = simulatedShop(800, 21);
@@ -296,5 +296,6 @@ describe('fitChurnModels and scoreChurnRisk', () => {
       { numRuns: 12, seed: 20261124 },
     );
     expect(modelled).toBeGreaterThanOrEqual(6);
-  });
+    // Twelve whole-shop fits, each with its backtest (five candidates, a 5-fold classifier): seconds, not a hang.
+  }, 120_000);
 });
