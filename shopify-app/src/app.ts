@@ -67,6 +67,8 @@ export interface AppOptions {
   pollingIntervalSeconds?: number;
   /** Cron of the reconciliation sweep. Default every 5 minutes. */
   reconcileCron?: string;
+  /** Tests only: awaited at the start of each recompute job (e.g. to hold a job active, then kill the process). */
+  beforeRecompute?: (shop: string) => Promise<void>;
   /** Backfill insert batch size, bulk status poll interval, and a progress callback (JSONL lines stored). */
   backfill?: { batchSize?: number; pollMs?: number; onProgress?: (shop: string, linesDone: number) => void };
   compute?: ComputeOptions;
@@ -204,6 +206,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         if (await backfill(shop)) await jobs.send(QUEUES.recompute, { shop });
       },
       [QUEUES.recompute]: async ({ shop, full }) => {
+        await options.beforeRecompute?.(shop);
         const result = await compute.recomputeShop(shop, { ...(full ? { full } : {}), metrics: 'skip' });
         if (result.remaining > 0) await jobs.send(QUEUES.recompute, { shop });
         if (result.mode === 'incremental') {

@@ -60,6 +60,10 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   const { pool, log } = options;
   const boss = new PgBoss({
     ...(options.kind === 'pglite' ? { backend: 'pglite' as const } : {}),
+    // pg-boss fails a job whose heartbeat is stale only in its monitor pass, every 60 s by default: a job held by a
+    // killed process then waited up to ~105 s (heartbeat 30 s + refresh slack + 60 s). Every 10 s bounds it under a
+    // minute. PostgreSQL only: on PGlite one process owns the data, and start-up fails its orphans at once (below).
+    ...(options.kind === 'postgres' ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
     db: {
       async executeSql(text: string, values?: unknown[]) {
         const result = (await pool.query(text, values as unknown[])) as unknown as pg.QueryResult | pg.QueryResult[];
@@ -72,7 +76,8 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   const perShop = { policy: 'stately' as const, retryLimit: 5, retryDelay: 2, retryBackoff: true };
   await boss.createQueue(QUEUES.backfill, { ...perShop, heartbeatSeconds: 30, expireInSeconds: 6 * 3600 });
   // A job left active by a process that died (kill -9, OOM) would hold its shop's stately slot until it expires, an
-  // hour: with a heartbeat, pg-boss fails it (and retries) once no worker has touched it for 30 s. updateQueue
+  // hour: with a heartbeat, pg-boss fails it (and retries) once no worker has touched it for 30 s, at its next monitor
+  // pass (see superviseIntervalSeconds above; killed-worker.test.ts measures it end to end). updateQueue
   // brings queues created by an older version along.
   for (const name of [QUEUES.recompute, QUEUES.shopMetrics, QUEUES.reconcile]) {
     await boss.createQueue(name, { ...perShop, expireInSeconds: 3600, heartbeatSeconds: 30 });

@@ -5,14 +5,15 @@
  * added later, client-side navigation, order pages, popup contents, on-demand delta sync, and disconnect clearing the
  * cache. Screenshots go to test-results/extension/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerAdminUrl } from '@clvlens/extension';
 import { createFakeAppApi, type FakeAppApi } from '@clvlens/extension/testing';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import type { AdminFixtureData } from './admin-fixture.ts';
-import { launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
+import { EXTENSION_DIR, launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
 import { badgeFor, badgeRisk, cardChance, countBadges, poll, money as moneyIn, pct, shot, swCustomerCount as swCount } from './e2e-helpers.ts';
 import { loadCdnowFixture, type CdnowFixture } from './cdnow-fixture.ts';
 import { serveAdminFixture, serveFetchHandler, type RunningServer } from './servers.ts';
@@ -97,6 +98,39 @@ describe('extension in Chromium', () => {
     await options.close();
   });
 
+  it('refuses a non-loopback http:// app URL on the options page with a clear error, and stores nothing', async () => {
+    const stored = async () => {
+      const sw = await browser.serviceWorker();
+      return sw.evaluate(async () => ({
+        local: await (globalThis as unknown as { chrome: { storage: { local: { get(keys: null): Promise<Record<string, unknown>> } } } }).chrome.storage.local.get(null),
+        shops: await new Promise<unknown[]>((resolve, reject) => {
+          const open = indexedDB.open('clvlens');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const req = open.result.transaction('shops').objectStore('shops').getAllKeys();
+            req.onsuccess = () => {
+              resolve(req.result as unknown[]);
+              open.result.close();
+            };
+            req.onerror = () => reject(req.error);
+          };
+        }),
+      }));
+    };
+    const before = await stored();
+    expect(before.shops).toEqual([fixture.shopDomain]);
+    const requests = api.requests.length;
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    await options.locator('input[name="appUrl"]').fill(apiServer.url.replace('127.0.0.1', 'clvlens.example.com'));
+    await options.locator('input[name="code"]').fill(PAIRING_CODE);
+    await options.locator('[data-testid="connect"]').click();
+    await poll(() => options.locator('[data-testid="message"]').textContent()).toContain('The app URL must start with https://');
+    expect(await stored()).toEqual(before);
+    expect(api.requests.length).toBe(requests);
+    await options.close();
+  });
+
   it('badges every customer link on the customer list, from the cache, and nothing else', async () => {
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
     await poll(() => countBadges(admin, 'found')).toBeGreaterThanOrEqual(20);
@@ -126,6 +160,33 @@ describe('extension in Chromium', () => {
     expect(await admin.locator('a[href$="/customers/3"]').textContent()).toBe(XSS_NAME);
     expect(await admin.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
     expect(await admin.evaluate(() => (window as unknown as { __alerts: string[] }).__alerts)).toEqual([]);
+  });
+
+  it('gives a web page that messages the extension by its id no data', async () => {
+    // The admin page's own (main-world) script, not the content script: without externally_connectable the page has
+    // no channel to the extension, and the background would drop a message from any sender but the extension itself.
+    const answer = await admin.evaluate(async ({ id, storeHandle }) => {
+      const runtime = (globalThis as unknown as { chrome?: { runtime?: { sendMessage?: (...args: unknown[]) => unknown } } }).chrome?.runtime;
+      if (typeof runtime?.sendMessage !== 'function') return { channel: false, response: null, error: null };
+      try {
+        const response = await new Promise((resolve, reject) => {
+          try {
+            runtime.sendMessage!(id, { type: 'customers.lookup', storeHandle, customerIds: ['1'] }, (r: unknown) => resolve(r ?? null));
+          } catch (error) {
+            reject(error);
+          }
+          setTimeout(() => resolve('no answer in 3 s'), 3000);
+        });
+        return { channel: true, response: JSON.stringify(response), error: null };
+      } catch (error) {
+        return { channel: true, response: null, error: String(error) };
+      }
+    }, { id: browser.extensionId, storeHandle: fixture.storeHandle });
+    // Chromium gives the page no channel at all (the built manifest declares no externally_connectable).
+    expect(answer).toEqual({ channel: false, response: null, error: null });
+    expect(JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8'))).not.toHaveProperty('externally_connectable');
+    // The same request from the extension's own content script does get the customer (the badges above).
+    expect((await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).state).toBe('found');
   });
 
   it('explains a badge on keyboard focus, with an accessible label', async () => {
