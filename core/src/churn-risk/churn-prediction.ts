@@ -179,6 +179,10 @@ export type ChurnPredictionFailure = (typeof ChurnPredictionFailure)[keyof typeo
 export interface ChurnPredictionInput {
   /** Every customer at the as-of, time unit day. */
   current: CustomerSummaries;
+  /** `compressSummaries(current)`, when the caller has it already. */
+  currentCompressed?: CompressedSummaries;
+  /** MBG/NBD already fitted on `current` with the same penalty steps (churn-risk's fallback model), not fitted again. */
+  currentMbgNbd?: BgNbdParams;
   /** Every customer at the cutoff, with `holdout` counts over (cutoff, cutoff + backtest horizon]. */
   backtest: CustomerSummaries;
   horizonDays: number;
@@ -208,10 +212,10 @@ function fitTransactionModel(model: TransactionModelName, rows: FrequencyRecency
 }
 
 /** Every transaction model on `rows`; Pareto/NBD (its gradient is by finite differences) starts from `start` when given. */
-function fitAll(rows: FrequencyRecencyRows, start: TransactionModelParams | null = null): TransactionModelParams {
+function fitAll(rows: FrequencyRecencyRows, start: TransactionModelParams | null = null, mbgNbd?: BgNbdParams): TransactionModelParams {
   return {
     'bg-nbd': fitTransactionModel(ChurnScoreModel.bgNbd, rows, start) as BgNbdParams | null,
-    'mbg-nbd': fitTransactionModel(ChurnScoreModel.mbgNbd, rows, start) as BgNbdParams | null,
+    'mbg-nbd': mbgNbd ?? (fitTransactionModel(ChurnScoreModel.mbgNbd, rows, start) as BgNbdParams | null),
     'pareto-nbd': fitTransactionModel(ChurnScoreModel.paretoNbd, rows, start) as ParetoNbdParams | null,
   };
 }
@@ -471,8 +475,8 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   const spendBacktest = backtestSpend(backtest, btCompressed, btParams, purchaseModel, h);
 
   // Refit everything on all orders up to the as-of.
-  const compressed = compressSummaries(current);
-  const params = fitAll(compressed, btParams);
+  const compressed = input.currentCompressed ?? compressSummaries(current);
+  const params = fitAll(compressed, btParams, input.currentMbgNbd);
   const stackedNow = TRANSACTION_MODELS.find((m) => params[m] !== null) ?? null;
   if (stackedNow === null) return { ok: false, reason: ChurnPredictionFailure.noTransactionModel };
   const purchaseNow = params[purchaseModel] !== null ? purchaseModel : stackedNow;

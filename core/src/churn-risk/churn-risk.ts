@@ -284,7 +284,15 @@ function fitFromSummaries(
     const h = backtestHorizonDays(horizonDays, historyDays);
     const cutoffMs = endOfLocalDayMs(options.asOfMs - h * DAY_MS - 2 * 3_600_000, options.timeZone);
     const backtest = summarizeOrders(orders, { calibrationEndMs: cutoffMs, timeZone: options.timeZone, timeUnit: 'day', holdoutEndMs: options.asOfMs });
-    const fitted = fitChurnProbabilityModel({ current: summaries, backtest, horizonDays, backtestHorizonDays: h, minRepeatCustomers: minRepeat });
+    const fitted = fitChurnProbabilityModel({
+      current: summaries,
+      currentCompressed: compressed,
+      currentMbgNbd: fit.params,
+      backtest,
+      horizonDays,
+      backtestHorizonDays: h,
+      minRepeatCustomers: minRepeat,
+    });
     if (fitted.ok) prediction = fitted.value;
     else fallbackReason = fitted.reason;
   }
