@@ -1,4 +1,4 @@
-import { areaUnderRoc, endOfLocalDayMs, fitChurnModels, scoreChurnRisk, summarizeOrders } from '@clvlens/core';
+import { areaUnderRoc, calibrationTable, endOfLocalDayMs, fitChurnModels, scoreChurnRisk, summarizeOrders } from '@clvlens/core';
 import type { ChurnRiskOptions, CountedOrder } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
 import { loadCdnow } from './cdnow-fixture.ts';
@@ -40,6 +40,13 @@ describe('churn probability on CDNOW_sample, fitted to 1997-09-30, checked on th
     const baseline = auc(daysSinceLast);
     expect(baseline).toBeCloseTo(0.7714, 3);
     expect(auc(scored.map((c) => c.churnProbability))).toBeGreaterThanOrEqual(baseline + 0.01);
+  });
+
+  it('is calibrated: in each fifth by predicted probability, the mean prediction is within 0.05 of what happened', () => {
+    const table = calibrationTable(scored.map((c) => c.churnProbability), noOrder, 5);
+    if (!table.ok) throw new Error(table.reason);
+    expect(table.value.bins).toHaveLength(5);
+    expect(table.value.maxAbsoluteGap).toBeLessThanOrEqual(0.05);
   });
 
   it('has tiers whose share who ordered again falls from low to medium to high in the holdout, none empty', () => {

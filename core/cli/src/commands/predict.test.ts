@@ -99,13 +99,13 @@ describe('clvlens predict', () => {
   it('--horizon: a longer horizon gives a lower chance of no order', async () => {
     const byHorizon = await Promise.all(['4', '13', '39'].map((h) => predictRows(['--horizon', h])));
     const mean = (rows: Record<string, string>[]): number => rows.reduce((sum, r) => sum + Number(r['churn_probability']), 0) / rows.length;
-    // Measured: 0.933 (4 weeks, pareto-nbd chosen), 0.847 (13 weeks, pareto-nbd), 0.646 (39 weeks, classifier).
+    // Measured: 0.930 (4 weeks), 0.827 (13 weeks), 0.687 (39 weeks); the classifier chosen at each.
     expect(mean(byHorizon[0]!)).toBeGreaterThan(mean(byHorizon[1]!));
     expect(mean(byHorizon[1]!)).toBeGreaterThan(mean(byHorizon[2]!));
-    // Per customer while the backtest keeps its choice (pareto-nbd at 4 and 13 weeks). When the choice changes, a
-    // few one-time buyers can move the other way (8 of 2,357 between 13 and 26 weeks, by less than 0.01).
-    expect(byHorizon[0]![0]!['model']).toBe(byHorizon[1]![0]!['model']);
-    byHorizon[0]!.forEach((row, i) => expect(Number(byHorizon[1]![i]!['churn_probability'])).toBeLessThanOrEqual(Number(row['churn_probability'])));
+    // Per customer, almost always: each horizon has its own backtest, classifier and calibration, so a customer the
+    // two fits read differently can move the other way (measured: 2 of 2,357 between 4 and 13 weeks).
+    const movedUp = byHorizon[0]!.filter((row, i) => Number(byHorizon[1]![i]!['churn_probability']) > Number(row['churn_probability']));
+    expect(movedUp.length).toBeLessThanOrEqual(0.002 * byHorizon[0]!.length);
     // One model's P(no purchase in t) falls with t for every customer.
     const pnbd = await Promise.all(['4', '13', '39'].map((h) => predictRows(['--model', 'pnbd', '--horizon', h])));
     for (let k = 1; k < pnbd.length; k++) {

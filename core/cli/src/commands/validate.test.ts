@@ -50,10 +50,12 @@ describe('clvlens validate', () => {
     const churn = JSON.parse(io.out()).churn;
     expect(churn).toMatchObject({ horizonDays: 273, customers: 2357, baseline: { model: 'days-since-last-order' } });
     // clv-models.md §8b: days since last order 0.771 on 39 weeks; issue 11's floor is that + 0.01. Measured: the
-    // classifier chosen on a 136-day backtest, 0.7826.
+    // classifier chosen on a 136-day backtest, 0.7834.
     expect(churn.baseline.auc).toBeCloseTo(0.771, 3);
     expect(churn.choice.auc).toBeGreaterThanOrEqual(churn.baseline.auc + 0.01);
     expect(churn.choice.calibration.bins).toHaveLength(5);
+    // Issue 11: in each fifth by predicted probability, |mean predicted − observed share| <= 0.05. Measured: 0.044.
+    expect(churn.choice.calibration.maxAbsoluteGap).toBeLessThanOrEqual(0.05);
     expect(churn.choice.backtest.candidates.map((c: { model: string }) => c.model)).toContain(churn.choice.model);
     // The tiers sort people on the holdout: the share who ordered again falls from low to medium to high.
     const again = churn.choice.tiers.map((t: { orderedAgainShare: number }) => t.orderedAgainShare);
@@ -70,16 +72,17 @@ describe('clvlens validate', () => {
     expect(churn.choice.likelyOrdersMae).toBeLessThanOrEqual(0.9 * churn.models[0].purchasesMae);
   });
 
-  it("reports churn on the 13-week holdout (no 0.01 floor asserted: the choice gains less there)", async () => {
+  it("reports churn on the 13-week holdout: the app's choice beats days since the last order by 0.01 AUC, calibrated within 0.05", async () => {
     const io = captureIo(files.dir);
     const code = await runCli(['validate', join(cdnow, 'CDNOW_sample.txt'), '--calibration-end', '1997-09-30', '--holdout-end', '1997-12-30', '--json'], io);
     expect(code).toBe(0);
     const churn = JSON.parse(io.out()).churn;
     expect(churn.horizonDays).toBe(91);
-    // Measured: days since last order 0.7843 (§8b: 0.784); the choice (pareto-nbd on a 91-day backtest) 0.7921, a gain
-    // of 0.008; its calibration's largest gap 0.049; MAE 0.343 (BG/NBD 0.349).
+    // Measured: days since last order 0.7843 (§8b: 0.784); the choice (the classifier: Pareto/NBD led its 91-day
+    // backtest by less than its noise) 0.7967, a gain of 0.012; its calibration's largest gap 0.023.
     expect(churn.baseline.auc).toBeCloseTo(0.784, 3);
-    expect(churn.choice.auc).toBeGreaterThan(churn.baseline.auc);
+    expect(churn.choice.auc).toBeGreaterThanOrEqual(churn.baseline.auc + 0.01);
+    expect(churn.choice.calibration.maxAbsoluteGap).toBeLessThanOrEqual(0.05);
     expect(churn.choice.purchasesMae).toBeLessThan(churn.models[0].purchasesMae);
   });
 

@@ -1,11 +1,59 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../bg-nbd/simulate.ts';
-import { areaUnderRoc, brierScore, calibrationTable, logLoss, meanAbsoluteError, topDecileCapture } from './evaluation.ts';
+import { areaUnderRoc, brierScore, calibrationTable, compareAuc, logLoss, meanAbsoluteError, topDecileCapture } from './evaluation.ts';
 
 function value<T>(result: { ok: true; value: T } | { ok: false; reason: string }): T {
   if (!result.ok) throw new Error(`expected a value, got ${result.reason}`);
   return result.value;
 }
+
+describe('compareAuc', () => {
+  /** DeLong's variance from its definition: O(N₁·N₀) placement values and two-pass covariances. */
+  function bruteForce(a: Float64Array, b: Float64Array, y: Float64Array): { difference: number; se: number } {
+    const pos = [...y.keys()].filter((i) => y[i] === 1);
+    const neg = [...y.keys()].filter((i) => y[i] === 0);
+    const psi = (s: number, t: number): number => (s > t ? 1 : s === t ? 0.5 : 0);
+    const v10 = (s: Float64Array): number[] => pos.map((i) => neg.reduce((sum, j) => sum + psi(s[i]!, s[j]!), 0) / neg.length);
+    const v01 = (s: Float64Array): number[] => neg.map((j) => pos.reduce((sum, i) => sum + psi(s[i]!, s[j]!), 0) / pos.length);
+    const avg = (v: number[]): number => v.reduce((x, z) => x + z, 0) / v.length;
+    const cov = (u: number[], v: number[]): number => {
+      const mu = avg(u);
+      const mv = avg(v);
+      return u.reduce((sum, x, k) => sum + (x - mu) * (v[k]! - mv), 0) / (u.length - 1);
+    };
+    const [a10, b10, a01, b01] = [v10(a), v10(b), v01(a), v01(b)];
+    const variance = (cov(a10, a10) + cov(b10, b10) - 2 * cov(a10, b10)) / pos.length + (cov(a01, a01) + cov(b01, b01) - 2 * cov(a01, b01)) / neg.length;
+    return { difference: avg(a10) - avg(b10), se: Math.sqrt(variance) };
+  }
+
+  it('matches DeLong computed from its definition, ties included', () => {
+    const rng = createSeededRng(7);
+    const n = 300;
+    const truth = Float64Array.from({ length: n }, () => rng());
+    const labels = Float64Array.from(truth, (t) => (rng() < t ? 1 : 0));
+    const a = Float64Array.from(truth, (t) => Math.round((t + 0.3 * rng()) * 20) / 20);
+    const b = Float64Array.from(truth, (t) => t + 0.8 * rng());
+    const got = value(compareAuc(a, b, labels));
+    const want = bruteForce(a, b, labels);
+    expect(got.aucA).toBeCloseTo(value(areaUnderRoc(a, labels)), 12);
+    expect(got.aucB).toBeCloseTo(value(areaUnderRoc(b, labels)), 12);
+    expect(got.difference).toBeCloseTo(want.difference, 12);
+    expect(got.standardError).toBeCloseTo(want.se, 12);
+    expect(got.standardError).toBeGreaterThan(0);
+  });
+
+  it('gives no difference and no error for two scores that rank alike', () => {
+    const labels = [0, 1, 0, 1, 1, 0];
+    const a = [0.1, 0.7, 0.3, 0.9, 0.2, 0.4];
+    const got = value(compareAuc(a, a.map((s) => Math.exp(s)), labels));
+    expect(got.difference).toBe(0);
+    expect(got.standardError).toBe(0);
+  });
+
+  it('fails with one-class when every label is the same', () => {
+    expect(compareAuc([1, 2], [2, 1], [1, 1])).toEqual({ ok: false, reason: 'one-class' });
+  });
+});
 
 describe('areaUnderRoc', () => {
   it('counts the ranked pairs (hand-computed: 3 of 4 pairs in order)', () => {
