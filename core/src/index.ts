@@ -12,6 +12,7 @@ export type {
   PairRequestV1,
   PairResponseV1,
   RfmSegmentV1,
+  ShopSettingsV1,
   ShopSummaryV1,
 } from './api/v1.ts';
 

@@ -24,6 +24,7 @@ import { readSegmentValues } from './dashboard/segments.ts';
 import { asOfFor } from './compute/insights.ts';
 import { churnHorizonOf } from './compute/insights.ts';
 import { createComputeService, type ComputeOptions, type ComputeService } from './compute/service.ts';
+import { createShopSettings } from './settings/shop-settings.ts';
 import { QUEUES, startJobs, type Jobs } from './jobs/jobs.ts';
 import { createTokenCipher, type TokenCipher } from './sessions/token-cipher.ts';
 import { checkEncryptionKey } from './sessions/key-rotation.ts';
@@ -123,11 +124,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep, singleProcess: database.kind === 'pglite' }, shop);
   // The embedded database is single-writer (its lock), so the delta feed can be served from memory there.
   const feedCache = database.kind === 'pglite' ? new FeedCache() : null;
-  const churnHorizonDays = churnHorizonOf(options.compute ?? {});
+  const settings = createShopSettings({ db, clock, defaultChurnHorizonDays: churnHorizonOf(options.compute ?? {}) });
   const compute = createComputeService({
     db,
     clock,
     log,
+    settings,
     ...(options.compute ? { options: options.compute } : {}),
     ...(feedCache ? { feed: { apply: (shop: string, writes: readonly FeedEntry[]) => feedCache.apply(shop, writes), warm: (shop: string) => feedCache.warm(db, shop) } } : {}),
   });
@@ -423,7 +425,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     return c.body(null, 204);
   });
   const jsonText = (c: Context, text: string): Response => c.body(text, 200, { 'content-type': 'application/json; charset=utf-8' });
-  app.get('/api/v1/shop/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'), churnHorizonDays)));
+  app.get('/api/v1/shop/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'), await settings.churnHorizonDays(c.get('shop')))));
   app.get('/api/v1/customers', async (c) => jsonText(c, await readCustomersFeed(db, c.get('shop'), c.req.query('since'), c.req.query('limit'), feedCache)));
   app.get('/api/v1/customers/:id', async (c) => jsonText(c, await readCustomerInsight(db, c.get('shop'), c.req.param('id'))));
   app.get('/api/v1/orders/:id/customer', async (c) => jsonText(c, await readOrderCustomerInsight(db, c.get('shop'), c.req.param('id'))));
@@ -447,7 +449,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     c.set('shop', await authenticateSessionToken(installDeps, m[1]!));
     await next();
   });
-  app.get('/app/api/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'), churnHorizonDays)));
+  app.get('/app/api/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'), await settings.churnHorizonDays(c.get('shop')))));
+  app.get('/app/api/settings', async (c) => c.json(await settings.read(c.get('shop'))));
+  app.put('/app/api/settings', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new ApiError('bad-request', 'The body must be JSON, e.g. {"churnHorizonDays":90}.');
+    }
+    const { settings: saved, changed } = await settings.update(c.get('shop'), body);
+    // Another horizon asks another question: the stored models no longer match, so this recompute is a full one.
+    if (changed) await jobs.send(QUEUES.recompute, { shop: c.get('shop') });
+    return c.json(saved);
+  });
   app.get('/app/api/report', async (c) => {
     const row = await db.selectFrom('shop_metrics').select(['report', 'models']).where('shop_id', '=', c.get('shop')).executeTakeFirst();
     if (!row?.report) throw new ApiError('not-found', 'No report yet: the first sync is still running.');

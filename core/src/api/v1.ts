@@ -173,6 +173,19 @@ export interface ShopSummaryV1 {
   }[];
 }
 
+/**
+ * The merchant's settings, read and written by the embedded dashboard (`GET` / `PUT /app/api/settings`). A `PUT`
+ * body holds only the fields to change.
+ */
+export interface ShopSettingsV1 {
+  /** H of the churn probability: the chance of no counted order in the next H days. One of `churnHorizonChoices`. */
+  churnHorizonDays: number;
+  /** The horizons a shop can choose, days. */
+  churnHorizonChoices: readonly number[];
+  /** True while the shop has not chosen and uses the app's default. */
+  churnHorizonIsDefault: boolean;
+}
+
 export interface PairRequestV1 {
   /** The one-time code shown on the app dashboard. */
   code: string;

@@ -91,18 +91,24 @@ export function createComputeService(deps: {
    * shop after a full run (the first full run follows the backfill, just before the extension's first sync).
    */
   feed?: { apply(shop: string, writes: readonly FeedEntry[]): void; warm(shop: string): Promise<void> };
+  /** The shop's own churn horizon (its setting); without it every shop uses `options.churnHorizonDays`. */
+  settings?: { churnHorizonDays(shop: string): Promise<number> };
 }): ComputeService {
   const { db, clock, log } = deps;
   const options = deps.options ?? {};
-  const churnHorizonDays = churnHorizonOf(options);
+  const defaultHorizonDays = churnHorizonOf(options);
   const metricsDurations = new Map<string, number>();
 
   const shopContext = async (shop: string) => {
     const row = await db.selectFrom('shops').select(['currency', 'iana_timezone', 'status']).where('shop_id', '=', shop).executeTakeFirst();
     if (!row || row.status !== 'active') return null;
     const timeZone = row.iana_timezone ?? 'UTC';
-    return { currency: row.currency ?? null, timeZone };
+    const churnHorizonDays = deps.settings ? await deps.settings.churnHorizonDays(shop) : defaultHorizonDays;
+    // The compute options of this shop: the app's, with the shop's own churn horizon.
+    const shopOptions: ComputeOptions = { ...options, churnHorizonDays };
+    return { currency: row.currency ?? null, timeZone, options: shopOptions };
   };
+  type ShopInfo = NonNullable<Awaited<ReturnType<typeof shopContext>>>;
 
   /** Drops the orders core cannot count ({@link screenOrderRecords}) and reports them: quarantined for the merchant, logged. */
   const screened = async (shop: string, records: OrderRecord[], currency: string | null): Promise<OrderRecord[]> => {
@@ -126,7 +132,7 @@ export function createComputeService(deps: {
     return new Set((await query.execute()).map((r) => r.customer_id));
   };
 
-  const storedModels = async (shop: string): Promise<ShopModels | null> => {
+  const storedModels = async (shop: string, churnHorizonDays: number): Promise<ShopModels | null> => {
     const row = await db.selectFrom('shop_metrics').select('models').where('shop_id', '=', shop).executeTakeFirst();
     if (!row?.models) return null;
     const parsed = JSON.parse(row.models) as Partial<ShopModels>;
@@ -175,6 +181,7 @@ export function createComputeService(deps: {
     nowMs: number,
     models: ShopModels | null,
     churnModels: ChurnModels | null,
+    churnHorizonDays: number,
   ): Promise<void> => {
     const aggregates = await insightAggregates(shop);
     const churn = { churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays, churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, options.tiers) };
@@ -193,7 +200,7 @@ export function createComputeService(deps: {
       .execute();
   };
 
-  const fullRun = async (shop: string, shopInfo: { currency: string | null; timeZone: string }, reason: FullRunReason): Promise<RecomputeResult> => {
+  const fullRun = async (shop: string, shopInfo: ShopInfo, reason: FullRunReason): Promise<RecomputeResult> => {
     const started = clock.now();
     const queued = await readQueue(shop, null);
     const records = await screened(shop, await loadOrderRecords(db, shop), shopInfo.currency);
@@ -203,7 +210,7 @@ export function createComputeService(deps: {
       currency: shopInfo.currency ?? records[0]?.currency ?? 'USD',
       timeZone: shopInfo.timeZone,
       asOfMs: asOfFor(nowMs, shopInfo.timeZone),
-      options,
+      options: shopInfo.options,
     };
     // Whole customers a chunk at a time, the event loop free in between: scoring a customer needs only their own
     // orders and the shop's models, and one pass over a 1,000,000-order shop held the thread for seconds.
@@ -239,7 +246,7 @@ export function createComputeService(deps: {
     const metricsStarted = clock.now();
     await yieldToEventLoop();
     const { summary, report } = computeShopMetrics(records, context);
-    await storeMetrics(shop, summary, report, nowMs, models, models.churn);
+    await storeMetrics(shop, summary, report, nowMs, models, models.churn, models.churn.horizonDays);
     metricsDurations.set(shop, clock.now() - metricsStarted);
     log.info('recomputed', {
       shop,
@@ -264,8 +271,9 @@ export function createComputeService(deps: {
     const records = await screened(shop, await loadOrderRecords(db, shop), info.currency);
     // The summary stays "as of" the models' day: a new day is the full run's (it rescored everyone to that day).
     const asOfMs = current.as_of.getTime();
-    const { summary, report } = computeShopMetrics(records, { currency: info.currency ?? records[0]?.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options });
-    await storeMetrics(shop, summary, report, clock.now(), null, (await storedModels(shop))?.churn ?? null);
+    const { summary, report } = computeShopMetrics(records, { currency: info.currency ?? records[0]?.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options: info.options });
+    const horizon = churnHorizonOf(info.options);
+    await storeMetrics(shop, summary, report, clock.now(), null, (await storedModels(shop, horizon))?.churn ?? null, horizon);
     metricsDurations.set(shop, clock.now() - started);
     log.info('shop metrics refreshed', { shop, orders: records.length, ms: clock.now() - started });
     return true;
@@ -278,7 +286,7 @@ export function createComputeService(deps: {
       const info = await shopContext(shop);
       if (!info) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0 };
       if (runOptions.full) return fullRun(shop, info, FullRunReason.requested);
-      const models = await storedModels(shop);
+      const models = await storedModels(shop, churnHorizonOf(info.options));
       if (!models) return fullRun(shop, info, FullRunReason.noModels);
       const asOfMs = asOfFor(clock.now(), info.timeZone);
       const { rows } = await sql<{ n: string | number }>`SELECT count(*) AS n FROM recompute_queue WHERE shop_id = ${shop}`.execute(db);
@@ -287,7 +295,7 @@ export function createComputeService(deps: {
       const started = clock.now();
       // On a new local day the queued customers are still rescored first, as of today with yesterday's models, so
       // their changes show at once; the full run that follows (refit, everyone) can take a minute on a large shop.
-      const context: ComputeContext = { currency: info.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options };
+      const context: ComputeContext = { currency: info.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options: info.options };
       let customers = 0;
       let changed = 0;
       let deleted = 0;

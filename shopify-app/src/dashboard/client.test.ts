@@ -81,6 +81,7 @@ function summaryOf(report: ShopReport, sync: ShopSummaryV1['sync']): ShopSummary
 interface Harness {
   deps: DashboardDeps;
   calls: string[];
+  puts: unknown[];
   charts: { data: unknown[][]; seriesLabels: string[] }[];
   /** Runs the scheduled poll (the dashboard schedules exactly one at a time). */
   tick(): void;
@@ -89,6 +90,7 @@ interface Harness {
 
 function harness(report: ShopReport, segments: SegmentValueV1[]): Harness {
   const calls: string[] = [];
+  const puts: unknown[] = [];
   const charts: Harness['charts'] = [];
   let scheduled: (() => void) | null = null;
   const state = {
@@ -115,6 +117,16 @@ function harness(report: ShopReport, segments: SegmentValueV1[]): Harness {
       }
       if (path === '/app/api/segments') return { status: 200, body: { segments } };
       if (path === '/app/api/pairing-code') return { status: 200, body: { code: 'AB12-CD34', expiresAtMs: AS_OF + 600_000 } };
+      if (path === '/app/api/settings') {
+        if (init.method === 'PUT') {
+          puts.push(init.body);
+          const days = (init.body as { churnHorizonDays: number }).churnHorizonDays;
+          return days === 45
+            ? { status: 400, body: { error: { code: 'bad-request', message: 'churnHorizonDays: expected one of 30, 60, 90, 180 (days), got 45.' } } }
+            : { status: 200, body: { churnHorizonDays: days, churnHorizonChoices: [30, 60, 90, 180], churnHorizonIsDefault: false } };
+        }
+        return { status: 200, body: { churnHorizonDays: 90, churnHorizonChoices: [30, 60, 90, 180], churnHorizonIsDefault: true } };
+      }
       return { status: 404, body: { error: { code: 'not-found', message: `<b>no ${path}</b>` } } };
     },
     uPlot: FakePlot as unknown as NonNullable<DashboardDeps['uPlot']>,
@@ -129,6 +141,7 @@ function harness(report: ShopReport, segments: SegmentValueV1[]): Harness {
   return {
     deps,
     calls,
+    puts,
     charts,
     state,
     tick() {
@@ -285,6 +298,42 @@ describe('startDashboard', () => {
     await settle();
     expect(t.calls).toContain('POST /app/api/pairing-code');
     expect(root.querySelector('#pairing-code')!.textContent).toBe('AB12-CD34');
+    dash.stop();
+  });
+});
+
+describe('settings card', () => {
+  it("shows the shop's churn horizon and saves another one, saying the numbers follow the refit", async () => {
+    const t = harness(report, segments);
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    await settle();
+    const select = root.querySelector<HTMLSelectElement>('#churn-horizon')!;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['30 days', '60 days', '90 days', '180 days']);
+    expect(select.value).toBe('90');
+    expect(select.disabled).toBe(false);
+    select.value = '30';
+    select.dispatchEvent(new Event('change'));
+    await settle();
+    expect(t.puts).toEqual([{ churnHorizonDays: 30 }]);
+    expect(select.value).toBe('30');
+    expect(root.querySelector('#settings-note')!.textContent).toBe(
+      'Saved. The predictions are being refitted for 30 days; the numbers here and in the extension follow within a few minutes.',
+    );
+    dash.stop();
+  });
+
+  it("says why a value was refused, in the app's words", async () => {
+    const t = harness(report, segments);
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    await settle();
+    const select = root.querySelector<HTMLSelectElement>('#churn-horizon')!;
+    select.append(Object.assign(document.createElement('option'), { value: '45' }));
+    select.value = '45';
+    select.dispatchEvent(new Event('change'));
+    await settle();
+    expect(root.querySelector('#settings-note')!.textContent).toBe('Could not save: churnHorizonDays: expected one of 30, 60, 90, 180 (days), got 45.');
     dash.stop();
   });
 });

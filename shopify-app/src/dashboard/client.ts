@@ -5,14 +5,14 @@
  * session tokens, and builds every element with createElement + textContent: no data ever becomes markup.
  * While the first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
  */
-import type { ScorecardRow, ShopReport, ShopSummaryV1 } from '@clvlens/core';
+import type { ScorecardRow, ShopReport, ShopSettingsV1, ShopSummaryV1 } from '@clvlens/core';
 import type uPlot from 'uplot';
 import type { SegmentValueV1 } from './segments.ts';
 
 /** What the dashboard needs from its surroundings (the browser, or a test). */
 export interface DashboardDeps {
-  /** GET/POST a JSON path of the app with the session token; resolves with the HTTP status and parsed body. */
-  request(path: string, init?: { method?: string }): Promise<{ status: number; body: unknown }>;
+  /** GET/POST/PUT a JSON path of the app with the session token (`body` sent as JSON); resolves with the HTTP status and parsed body. */
+  request(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: unknown }>;
   /** uPlot's constructor; charts are skipped (a text fallback stays) when it is missing. */
   uPlot?: typeof uPlot;
   /** App Bridge toast. */
@@ -518,6 +518,46 @@ function renderPairing(deps: DashboardDeps): HTMLElement {
   return card('pairing', 'Browser extension', h('p', {}, 'Pair the CLV Lens extension to see badges on your customer and order lists.'), h('p', {}, code, ' '), note, button);
 }
 
+/**
+ * The merchant's churn horizon: which H "chance of no order in the next H days" means everywhere. Changing it refits
+ * the shop's predictions (a full run), so the card says the numbers follow in a while.
+ */
+function renderSettings(deps: DashboardDeps): HTMLElement {
+  const select = h('select', { id: 'churn-horizon', disabled: '' }) as HTMLSelectElement;
+  const note = h('p', { class: 'muted', id: 'settings-note', 'aria-live': 'polite' }, '');
+  const show = (settings: ShopSettingsV1) => {
+    select.replaceChildren(...settings.churnHorizonChoices.map((d) => h('option', { value: String(d) }, `${d} days`)));
+    select.value = String(settings.churnHorizonDays);
+    select.disabled = false;
+  };
+  void deps.request('/app/api/settings').then(
+    (res) => (res.status === 200 ? show(res.body as ShopSettingsV1) : (note.textContent = `Could not load the settings: ${errorMessage(res.body)}`)),
+    (error: unknown) => (note.textContent = `Could not load the settings: ${(error as Error).message}`),
+  );
+  select.addEventListener('change', async () => {
+    const days = Number(select.value);
+    select.disabled = true;
+    try {
+      const res = await deps.request('/app/api/settings', { method: 'PUT', body: { churnHorizonDays: days } });
+      if (res.status !== 200) throw new Error(errorMessage(res.body));
+      show(res.body as ShopSettingsV1);
+      note.textContent = `Saved. The predictions are being refitted for ${days} days; the numbers here and in the extension follow within a few minutes.`;
+      deps.toast?.('Churn horizon saved');
+    } catch (error) {
+      note.textContent = `Could not save: ${(error as Error).message}`;
+      select.disabled = false;
+    }
+  });
+  return card(
+    'settings',
+    'Settings',
+    h('label', { for: 'churn-horizon' }, 'Churn risk looks ahead: the chance of no order in the next '),
+    select,
+    h('p', { class: 'muted' }, 'Pick the time in which your customers normally order again: 30 days for consumables, 180 for occasional purchases.'),
+    note,
+  );
+}
+
 function errorMessage(body: unknown): string {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
   return typeof message === 'string' ? message : 'unexpected answer from the app';
@@ -546,6 +586,7 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
   const status = h('div', { id: 'status', 'aria-live': 'polite' });
   const syncSlot = h('div', { id: 'sync-slot' });
   const pairing = renderPairing(deps);
+  const settingsCard = renderSettings(deps);
   const grid = h('div', { class: 'grid', id: 'metrics' });
   root.replaceChildren(header, status, grid);
   let reportText: string | null = null;
@@ -557,7 +598,7 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
   const layout = (metrics: HTMLElement[]) => {
     for (const c of charts.splice(0)) c.destroy();
     // Before the first report the sync progress leads; afterwards the metrics do, with sync and pairing last.
-    grid.replaceChildren(...metrics, syncSlot, pairing);
+    grid.replaceChildren(...metrics, syncSlot, settingsCard, pairing);
   };
   layout([]);
 
@@ -618,7 +659,9 @@ function browserDeps(bridge: AppBridge): DashboardDeps {
   return {
     async request(path, init = {}) {
       const token = await bridge.idToken();
-      const res = await fetch(path, { method: init.method ?? 'GET', headers: { authorization: `Bearer ${token}` } });
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      if (init.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(path, { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
       let body: unknown = null;
       try {
         body = await res.json();

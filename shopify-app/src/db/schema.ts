@@ -150,6 +150,13 @@ export interface ExtensionTokensTable {
   expires_at: Timestamp;
 }
 
+export interface ShopSettingsTable {
+  shop_id: string;
+  /** Null: the app's default horizon. */
+  churn_horizon_days: number | null;
+  updated_at: Timestamp;
+}
+
 export interface QuarantinedRecordsTable {
   shop_id: string;
   record_kind: 'order' | 'refund' | 'bulk-line';
@@ -180,5 +187,6 @@ export interface DB {
   pairing_codes: PairingCodesTable;
   extension_tokens: ExtensionTokensTable;
   quarantined_records: QuarantinedRecordsTable;
+  shop_settings: ShopSettingsTable;
   schema_migrations: SchemaMigrationsTable;
 }

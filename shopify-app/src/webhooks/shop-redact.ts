@@ -16,6 +16,7 @@ export const SHOP_TABLES = [
   'pairing_codes',
   'extension_tokens',
   'quarantined_records',
+  'shop_settings',
   'shops',
 ] as const;
 
