@@ -39,7 +39,7 @@ export interface PreparedMbgCnbdRows extends FrequencyGroups {
   tx: Float64Array;
   T: Float64Array;
   w: Float64Array;
-  /** Σ w·litt·… is constant in (r, α, a, b): Σ_i w_i·litt_i in the scaled unit. */
+  /** Σ_i w_i·litt_i in the scaled time unit: ln L depends on it only through the constant (k−1)·Σ w·litt. */
   weightedLitt: number;
   /** Σ_i w_i·x_i. */
   weightedX: number;
@@ -97,8 +97,8 @@ export function prepareMbgCnbdRows(rows: MbgCnbdRows, timeScale = 1): PreparedMb
 
 /**
  * ln S₂ and ∂S₂/∂r / S₂, ∂S₂/∂α / S₂ where S₂ = Σ_{j=0}^{k−1} (r+kx)_j/j! · (Δ/(α+T))^j, Δ = T − t_x: the Gamma mixture
- * of P(Erlang-k gap > Δ) = Σ_j e^{−λΔ}(λΔ)^j/j!, relative to its j = 0 term (Platzer & Reutterer 2016, eq. for
- * ln L; BTYDplus `xbgcnbd.LL`). Each term is kept as a ratio to the previous, so nothing overflows for k ≤ 12.
+ * of P(Erlang-k gap > Δ) = Σ_j e^{−λΔ}(λΔ)^j/j!, relative to its j = 0 term (Platzer & Reutterer 2016; the same
+ * sum as BTYDplus `xbgcnbd.LL`). Each term is built from the previous, so nothing overflows for realistic k and x.
  */
 function survivalSum(k: number, rkx: number, alpha: number, T: number, tx: number, out: Float64Array): number {
   const ratio = (T - tx) / (alpha + T);
@@ -126,7 +126,8 @@ function survivalSum(k: number, rkx: number, alpha: number, T: number, tx: numbe
 
 /**
  * Σ w·ln L of MBG/CNBD-k over prepared rows, and optionally its gradient with respect to (ln r, ln α, ln a, ln b) for
- * the fixed integer k. Per customer (Platzer & Reutterer 2016; BTYDplus `xbgcnbd.LL` with dropout at zero):
+ * the fixed integer k. Per customer (Platzer & Reutterer 2016, the MBG/CNBD-k likelihood; the form BTYDplus
+ * `xbgcnbd.LL` evaluates with dropout at zero; also Reutterer, Platzer & Schröder 2021, IJRM):
  *   ln L = (k−1)·litt − x·ln((k−1)!) + ln B(a, b+x+1) − ln B(a, b) + lnΓ(r+kx) − lnΓ(r) + r ln α − (r+kx) ln(α+T)
  *        + ln(S₁ + S₂),   S₁ = a/(b+x) · ((α+T)/(α+t_x))^(r+kx)   (dropped out right after the last purchase),
  * S₂ as in {@link survivalSum} (still alive, no purchase in (t_x, T]). ln(S₁ + S₂) is a log-sum-exp. k = 1 gives the

@@ -122,7 +122,7 @@ describe('mbgCnbdProbabilityNoPurchase', () => {
     }
   });
 
-  it('for a customer who just bought, is below P(dead) + P(alive)·P(NB < k) only by rounding (Erlang-k gap not yet over)', () => {
+  it('for a customer who just bought, equals P(dead) + P(alive)·P(fewer than k phases in t) (the Erlang-k gap starts afresh)', () => {
     // Just bought (t_x = T): alive ⇒ zero phases done, next purchase after k phases of a Gamma(r+kx, α+T)-mixed rate.
     const [x, T, t] = [4, 20, 3];
     const { k, r, alpha } = regular;

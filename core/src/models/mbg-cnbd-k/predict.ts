@@ -6,14 +6,17 @@ import type { MbgCnbdParams } from './likelihood.ts';
  * Predictions of MBG/CNBD-k for one customer with history (x, t_x, T), times in the params' unit. litt is not needed:
  * it cancels from every posterior quantity.
  *
- * Given the history, the posterior is a finite mixture (Platzer & Reutterer 2016, §3): dead with weight S₁, or alive
- * with j ∈ {0, …, k−1} Erlang phases of the next gap already completed, weight S₂ⱼ = (r+kx)_j/j!·(Δ/(α+T))^j,
- * Δ = T − t_x. Alive with j phases, λ ~ Gamma(r+kx+j, α+T) and p ~ Beta(a, b+x+1); the phases after T form a Poisson
+ * Given the history, the posterior is a finite mixture (derived here from the model of Platzer & Reutterer 2016; the
+ * weights are the branches of its likelihood): dead with weight S₁, or alive with j ∈ {0, …, k−1} Erlang phases of
+ * the next gap already completed, weight S₂ⱼ = (r+kx)_j/j!·(Δ/(α+T))^j, Δ = T − t_x. Alive with j phases, λ ~ Gamma(r+kx+j, α+T) and p ~ Beta(a, b+x+1); the phases after T form a Poisson
  * process of rate λ, the m-th future purchase is the (mk−j)-th phase, and it happens only if the customer survived
  * m−1 dropout draws, which has probability c_m = E[(1−p)^(m−1)] = B(a, b+x+m)/B(a, b+x+1).
  */
 
-/** Posterior mixture at T: ln S₁ (dead) and the alive phase weights S₂ⱼ relative to j = 0 (term 0 is 1). */
+/**
+ * Posterior mixture at T, both branches relative to the alive j = 0 term: ln S₁ (dead), the phase weights S₂ⱼ
+ * (S₂₀ = 1) and ln S₂ = ln Σ_j S₂ⱼ (alive).
+ */
 interface Posterior {
   lnDead: number;
   phaseWeights: Float64Array;

@@ -17,7 +17,7 @@ export interface SimulatedMbgCnbdCustomers {
 }
 
 /**
- * Draws customers from MBG/CNBD-k (Platzer & Reutterer 2016, §3 assumptions): λ ~ Gamma(r, α) (rate), p ~ Beta(a, b);
+ * Draws customers from MBG/CNBD-k (Platzer & Reutterer 2016's assumptions): λ ~ Gamma(r, α) (rate), p ~ Beta(a, b);
  * first purchase at 0, then Erlang-k gaps (sums of k exponential(λ) phases); right after every purchase, the first
  * included, the customer drops out with probability p. `ages` are the observation lengths T and `holdout` an optional
  * period after each T, in the params' time unit. All randomness comes from `rng`.
