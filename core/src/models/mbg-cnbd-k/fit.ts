@@ -98,8 +98,11 @@ export function fitMbgCnbdK(rows: MbgCnbdRows, options: MbgCnbdFitOptions = {}):
   let falls = 0;
   let lastLl = Number.NEGATIVE_INFINITY;
   for (let k = minK; k <= maxK; k++) {
-    const warm: number[] | null = previous === null ? null : [previous.theta[0]!, previous.theta[1]! + Math.log(previous.k / k), previous.theta[2]!, previous.theta[3]!];
-    const fitted: { theta: Float64Array; iterations: number } | null = (warm === null ? null : fitOneK(k, scaled, warm, options)) ?? fitOneK(k, scaled, DEFAULT_START, options);
+    // Warm start from the previous k, keeping the mean purchase rate r/(kα): α scales by previous k / k.
+    const warm: number[] | null =
+      previous === null ? null : [previous.theta[0]!, previous.theta[1]! + Math.log(previous.k / k), previous.theta[2]!, previous.theta[3]!];
+    const fitted: { theta: Float64Array; iterations: number } | null =
+      (warm === null ? null : fitOneK(k, scaled, warm, options)) ?? fitOneK(k, scaled, DEFAULT_START, options);
     if (fitted === null) {
       candidates.push({ k, logLikelihood: null });
       continue;
