@@ -251,3 +251,21 @@ export {
   purchaseModelProbabilityNoPurchase,
 } from './models/purchase-model/purchase-model.ts';
 export type { PurchaseModelFit } from './models/purchase-model/purchase-model.ts';
+
+// --- MBG/CNBD-k: regular inter-purchase times (Platzer & Reutterer 2016)
+export {
+  mbgCnbdCustomerLogLikelihood,
+  mbgCnbdLogLikelihood,
+} from './models/mbg-cnbd-k/likelihood.ts';
+export type { MbgCnbdParams, MbgCnbdRows } from './models/mbg-cnbd-k/likelihood.ts';
+export { fitMbgCnbdK, MBG_CNBD_K, MBG_CNBD_MAX_K } from './models/mbg-cnbd-k/fit.ts';
+export type { MbgCnbdCandidate, MbgCnbdFit, MbgCnbdFitOptions } from './models/mbg-cnbd-k/fit.ts';
+export {
+  mbgCnbdConditionalExpectedPurchases,
+  mbgCnbdExpectedPurchases,
+  mbgCnbdProbabilityAlive,
+  mbgCnbdProbabilityNoPurchase,
+} from './models/mbg-cnbd-k/predict.ts';
+export { simulateMbgCnbd } from './models/mbg-cnbd-k/simulate.ts';
+export type { SimulatedMbgCnbdCustomers } from './models/mbg-cnbd-k/simulate.ts';
+export { computeLogIntervalSums } from './models/mbg-cnbd-k/log-intervals.ts';
