@@ -199,7 +199,7 @@ export type {
   ChurnRiskOptions,
   CustomerChurnRisk,
 } from './churn-risk/churn-risk.ts';
-export { ChurnPredictionFailure, ChurnScoreModel, CLASSIFIER_FEATURES, transactionLikelyOrders } from './churn-risk/churn-prediction.ts';
+export { ChurnPredictionFailure, ChurnScoreModel, CLASSIFIER_FEATURES, transactionLikelyOrders, transactionModelFit } from './churn-risk/churn-prediction.ts';
 export type { CandidateBacktest, ChurnBacktest, ChurnProbabilityModel, SpendBacktest } from './churn-risk/churn-prediction.ts';
 
 // --- churn classifier, calibration, backtest scores and first-order-aware spend (issue 11)

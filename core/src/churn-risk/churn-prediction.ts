@@ -11,6 +11,10 @@ import { fitGammaGamma } from '../models/gamma-gamma/fit.ts';
 import type { GammaGammaParams } from '../models/gamma-gamma/likelihood.ts';
 import { fitLogisticRegression, predictLogistic } from '../models/logistic-regression/logistic-regression.ts';
 import type { LogisticModel } from '../models/logistic-regression/logistic-regression.ts';
+import { fitMbgCnbdK } from '../models/mbg-cnbd-k/fit.ts';
+import type { MbgCnbdParams } from '../models/mbg-cnbd-k/likelihood.ts';
+import type { PurchaseModelFit } from '../models/purchase-model/purchase-model.ts';
+import { mbgCnbdConditionalExpectedPurchases, mbgCnbdProbabilityAlive, mbgCnbdProbabilityNoPurchase } from '../models/mbg-cnbd-k/predict.ts';
 import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
 import { ModelFitFailure } from '../models/optimize/fit-failure.ts';
 import { fitParetoNbd } from '../models/pareto-nbd/fit.ts';
@@ -28,24 +32,32 @@ import type { Result } from '../result.ts';
  * The candidate scores for "no counted order in the next H days" that a shop's backtest compares. The first is the
  * rule a merchant already has; the BTYD models give P(no purchase in (T, T+h]) from their own assumptions; the
  * classifier is a regularised logistic regression trained on the shop's own past (features: {@link CLASSIFIER_FEATURES}).
+ * MBG/CNBD-k, the model for regular buyers (Platzer & Reutterer 2016), competes for expected orders only (see
+ * {@link CHURN_RANKERS}).
  */
 export const ChurnScoreModel = {
   daysSinceLastOrder: 'days-since-last-order',
   bgNbd: 'bg-nbd',
   mbgNbd: 'mbg-nbd',
   paretoNbd: 'pareto-nbd',
+  mbgCnbdK: 'mbg-cnbd-k',
   classifier: 'classifier',
 } as const;
 export type ChurnScoreModel = (typeof ChurnScoreModel)[keyof typeof ChurnScoreModel];
 
 /** The transaction (purchase-count) models, fitted in days. */
-export type TransactionModelName = typeof ChurnScoreModel.bgNbd | typeof ChurnScoreModel.mbgNbd | typeof ChurnScoreModel.paretoNbd;
+export type TransactionModelName = typeof ChurnScoreModel.bgNbd | typeof ChurnScoreModel.mbgNbd | typeof ChurnScoreModel.paretoNbd | typeof ChurnScoreModel.mbgCnbdK;
 
 /** Each transaction model's parameters (days), or null where it could not be fitted. */
 export interface TransactionModelParams {
   'bg-nbd': BgNbdParams | null;
   'mbg-nbd': BgNbdParams | null;
   'pareto-nbd': ParetoNbdParams | null;
+  /**
+   * The model for regular buyers; null when the shop shows no regularity (the fit chose k = 1, which is MBG/NBD), when
+   * no purchase timing was given or the fit failed. Absent in models of older versions.
+   */
+  'mbg-cnbd-k'?: MbgCnbdParams | null;
 }
 
 /**
@@ -185,6 +197,12 @@ export interface ChurnPredictionInput {
   currentMbgNbd?: BgNbdParams;
   /** Every customer at the cutoff, with `holdout` counts over (cutoff, cutoff + backtest horizon]. */
   backtest: CustomerSummaries;
+  /**
+   * litt per customer (Σ ln of the gaps between purchase days, days; `computeLogIntervalSums`) of `current` and of
+   * `backtest`: the timing MBG/CNBD-k needs. Without them that candidate is left out.
+   */
+  currentLogIntervals?: Float64Array;
+  backtestLogIntervals?: Float64Array;
   horizonDays: number;
   backtestHorizonDays: number;
   minRepeatCustomers: number;
@@ -198,40 +216,91 @@ export function backtestHorizonDays(horizonDays: number, historyDays: number): n
   return Math.min(horizonDays, Math.floor(historyDays / 2));
 }
 
-const TRANSACTION_MODELS: readonly TransactionModelName[] = [ChurnScoreModel.paretoNbd, ChurnScoreModel.mbgNbd, ChurnScoreModel.bgNbd];
+/** Every transaction model, each a candidate for expected orders (lowest backtest MAE). */
+const TRANSACTION_MODELS: readonly TransactionModelName[] = [ChurnScoreModel.paretoNbd, ChurnScoreModel.mbgNbd, ChurnScoreModel.bgNbd, ChurnScoreModel.mbgCnbdK];
+
+/**
+ * The transaction models whose P(no purchase) may rank churn, and be stacked into the classifier (the first fitted):
+ * each is monotone in recency, a later last order never raising it. MBG/CNBD-k is not: for a regular buyer who just
+ * bought, the next order is not due yet, so a short horizon can hold no order more likely than for one who bought a
+ * while ago. True of replenishment, but a badge that turns riskier as the customer buys contradicts what every merchant
+ * reads from the admin, so that model predicts orders and CLV only; its AUC is still reported.
+ */
+const CHURN_RANKERS: readonly TransactionModelName[] = [ChurnScoreModel.paretoNbd, ChurnScoreModel.mbgNbd, ChurnScoreModel.bgNbd];
 
 /** Fits one transaction model (days), retrying with the small penalties that keep a and b finite on small shops. */
-function fitTransactionModel(model: TransactionModelName, rows: FrequencyRecencyRows, start: TransactionModelParams | null): BgNbdParams | ParetoNbdParams | null {
+function fitTransactionModel(model: TransactionModelName, rows: FrequencyRecencyRows, start: TransactionModelParams | null, litt: Float64Array | null): BgNbdParams | ParetoNbdParams | MbgCnbdParams | null {
   const paretoStart = start?.['pareto-nbd'] ?? null;
+  if (model === ChurnScoreModel.mbgCnbdK && litt === null) return null;
   for (const penalizer of [0, 0.001, 0.01]) {
-    const fitted = model === ChurnScoreModel.paretoNbd ? fitParetoNbd(rows, paretoStart === null ? { penalizer } : { penalizer, start: paretoStart }) : model === ChurnScoreModel.bgNbd ? fitBgNbd(rows, { penalizer }) : fitMbgNbd(rows, { penalizer });
+    const fitted =
+      model === ChurnScoreModel.paretoNbd
+        ? fitParetoNbd(rows, paretoStart === null ? { penalizer } : { penalizer, start: paretoStart })
+        : model === ChurnScoreModel.bgNbd
+          ? fitBgNbd(rows, { penalizer })
+          : model === ChurnScoreModel.mbgNbd
+            ? fitMbgNbd(rows, { penalizer })
+            : fitMbgCnbdK({ ...rows, logIntervalSum: litt! }, { penalizer });
     if (fitted.ok) return fitted.value.params;
     if (fitted.reason !== ModelFitFailure.didNotConverge) return null;
   }
   return null;
 }
 
+/**
+ * litt per compressed row: the mean over the row's customers. MBG/CNBD-k's likelihood depends on litt only through
+ * the constant (k − 1)·Σ w·litt, so a row of weight w with the mean gives exactly the customers' sum.
+ */
+function rowLogIntervals(compressed: CompressedSummaries, litt: Float64Array | undefined): Float64Array | null {
+  if (litt === undefined) return null;
+  const out = new Float64Array(compressed.weight.length);
+  for (let i = 0; i < litt.length; i++) out[compressed.rowOfCustomer[i]!]! += litt[i]!;
+  for (let j = 0; j < out.length; j++) out[j]! /= compressed.weight[j]!;
+  return out;
+}
+
 /** Every transaction model on `rows`; Pareto/NBD (its gradient is by finite differences) starts from `start` when given. */
-function fitAll(rows: FrequencyRecencyRows, start: TransactionModelParams | null = null, mbgNbd?: BgNbdParams): TransactionModelParams {
+function fitAll(rows: FrequencyRecencyRows, start: TransactionModelParams | null = null, mbgNbd?: BgNbdParams, litt: Float64Array | null = null): TransactionModelParams {
   return {
-    'bg-nbd': fitTransactionModel(ChurnScoreModel.bgNbd, rows, start) as BgNbdParams | null,
-    'mbg-nbd': mbgNbd ?? (fitTransactionModel(ChurnScoreModel.mbgNbd, rows, start) as BgNbdParams | null),
-    'pareto-nbd': fitTransactionModel(ChurnScoreModel.paretoNbd, rows, start) as ParetoNbdParams | null,
+    'bg-nbd': fitTransactionModel(ChurnScoreModel.bgNbd, rows, start, null) as BgNbdParams | null,
+    'mbg-nbd': mbgNbd ?? (fitTransactionModel(ChurnScoreModel.mbgNbd, rows, start, null) as BgNbdParams | null),
+    'pareto-nbd': fitTransactionModel(ChurnScoreModel.paretoNbd, rows, start, null) as ParetoNbdParams | null,
+    'mbg-cnbd-k': regularOnly(fitTransactionModel(ChurnScoreModel.mbgCnbdK, rows, start, litt) as MbgCnbdParams | null),
   };
+}
+
+/** MBG/CNBD-k at k = 1 is MBG/NBD, already a candidate: kept only when the shop's buyers show regularity (k ≥ 2). */
+function regularOnly(params: MbgCnbdParams | null): MbgCnbdParams | null {
+  return params !== null && params.k >= 2 ? params : null;
+}
+
+/** One fitted transaction model as a {@link PurchaseModelFit} (days), for CLV and the CLI; null when it was not fitted. */
+export function transactionModelFit(params: TransactionModelParams, model: TransactionModelName): PurchaseModelFit | null {
+  if (model === ChurnScoreModel.paretoNbd) return params['pareto-nbd'] === null ? null : { model, params: params['pareto-nbd'] };
+  if (model === ChurnScoreModel.mbgCnbdK) return (params['mbg-cnbd-k'] ?? null) === null ? null : { model, params: params['mbg-cnbd-k']! };
+  const fitted = params[model];
+  return fitted === null ? null : { model, params: fitted };
+}
+
+/** The fitted parameters of `model`, or null (also for models of older versions that lack it). */
+function paramsOf(params: TransactionModelParams, model: TransactionModelName): BgNbdParams | ParetoNbdParams | MbgCnbdParams | null {
+  return params[model] ?? null;
 }
 
 /** P(no purchase in (T, T+t]) of one fitted transaction model, t, t_x, T in days. */
 export function transactionNoPurchase(model: TransactionModelName, params: TransactionModelParams, t: number, x: number, tx: number, T: number): number {
   if (model === ChurnScoreModel.paretoNbd) return paretoNbdProbabilityNoPurchase(params['pareto-nbd']!, t, x, tx, T);
+  if (model === ChurnScoreModel.mbgCnbdK) return mbgCnbdProbabilityNoPurchase(params['mbg-cnbd-k']!, t, x, tx, T);
   const variant = model === ChurnScoreModel.bgNbd ? BetaGeoVariant.bgNbd : BetaGeoVariant.mbgNbd;
-  return betaGeoProbabilityNoPurchase(variant, params[model]!, t, x, tx, T);
+  return betaGeoProbabilityNoPurchase(variant, params[model as 'bg-nbd']!, t, x, tx, T);
 }
 
 /** E[orders in (T, T+t]] of one fitted transaction model, t, t_x, T in days. */
 export function transactionExpectedOrders(model: TransactionModelName, params: TransactionModelParams, t: number, x: number, tx: number, T: number): number {
   if (model === ChurnScoreModel.paretoNbd) return paretoNbdConditionalExpectedPurchases(params['pareto-nbd']!, t, x, tx, T);
+  if (model === ChurnScoreModel.mbgCnbdK) return mbgCnbdConditionalExpectedPurchases(params['mbg-cnbd-k']!, t, x, tx, T);
   const variant = model === ChurnScoreModel.bgNbd ? BetaGeoVariant.bgNbd : BetaGeoVariant.mbgNbd;
-  return betaGeoConditionalExpectedPurchases(variant, params[model]!, t, x, tx, T);
+  return betaGeoConditionalExpectedPurchases(variant, params[model as 'bg-nbd']!, t, x, tx, T);
 }
 
 /**
@@ -240,21 +309,26 @@ export function transactionExpectedOrders(model: TransactionModelName, params: T
  * average and is what CLV sums, but for a customer who will most likely not buy at all it still says 0.4). P(no
  * order) is the model's exact one; above zero a live customer's count is taken as the negative binomial of the
  * posterior rate, Gamma(r+x, α+T), ignoring a dropout inside the horizon, so for the few customers whose median is
- * above 1 it can be one order high. t, t_x, T in days.
+ * above 1 it can be one order high (MBG/CNBD-k: the same over its Erlang steps, k to a purchase). t, t_x, T in days.
  */
 export function transactionLikelyOrders(model: TransactionModelName, params: TransactionModelParams, t: number, x: number, tx: number, T: number): number {
   const p0 = transactionNoPurchase(model, params, t, x, tx, T);
   if (p0 >= 0.5) return 0;
   const alive = transactionProbabilityAlive(model, params, x, tx, T);
   const { r, alpha } = params[model]!;
-  const shape = r + x;
+  // MBG/CNBD-k: purchases come every k Erlang steps of rate λ ~ Gamma(r + k·x, α + T) a posteriori (ignoring the
+  // censored step in progress), so the count in t is about the steps in t, a negative binomial, divided by k.
+  const k = model === ChurnScoreModel.mbgCnbdK ? params['mbg-cnbd-k']!.k : 1;
+  const shape = r + k * x;
   const q = (alpha + T) / (alpha + T + t);
   let pmf = Math.exp(shape * Math.log(q));
   let cdf = p0;
-  for (let k = 1; k < 100_000; k++) {
-    pmf *= ((shape + k - 1) / k) * (1 - q);
+  for (let steps = 1; steps < 100_000 * k; steps++) {
+    pmf *= ((shape + steps - 1) / steps) * (1 - q);
+    // Fewer than k steps is no purchase, already in p0; the steps from k·n to k·(n+1) − 1 are n purchases.
+    if (steps < k) continue;
     cdf += alive * pmf;
-    if (cdf >= 0.5) return k;
+    if (cdf >= 0.5) return Math.floor(steps / k);
   }
   return 100_000;
 }
@@ -262,8 +336,9 @@ export function transactionLikelyOrders(model: TransactionModelName, params: Tra
 /** P(alive at the as-of) of one fitted transaction model, t_x, T in days. */
 export function transactionProbabilityAlive(model: TransactionModelName, params: TransactionModelParams, x: number, tx: number, T: number): number {
   if (model === ChurnScoreModel.paretoNbd) return paretoNbdProbabilityAlive(params['pareto-nbd']!, x, tx, T);
+  if (model === ChurnScoreModel.mbgCnbdK) return mbgCnbdProbabilityAlive(params['mbg-cnbd-k']!, x, tx, T);
   const variant = model === ChurnScoreModel.bgNbd ? BetaGeoVariant.bgNbd : BetaGeoVariant.mbgNbd;
-  return betaGeoProbabilityAlive(variant, params[model]!, x, tx, T);
+  return betaGeoProbabilityAlive(variant, params[model as 'bg-nbd']!, x, tx, T);
 }
 
 /** Evaluates `f(x, t_x, T)` once per distinct (x, t_x, T) row and spreads it over the customers. */
@@ -442,7 +517,7 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   if (noOrder === 0 || noOrder === n) return { ok: false, reason: ChurnPredictionFailure.oneOutcome };
 
   const btCompressed = compressSummaries(backtest);
-  const btParams = fitAll(btCompressed);
+  const btParams = fitAll(btCompressed, null, undefined, rowLogIntervals(btCompressed, input.backtestLogIntervals));
   const candidates: CandidateBacktest[] = [];
   const scores = new Map<ChurnScoreModel, Float64Array>();
   const since = new Float64Array(n);
@@ -455,7 +530,7 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   candidates.push({ model: ChurnScoreModel.daysSinceLastOrder, auc: aucOrNull(sample(since), sampleLabels), purchasesMae: null, likelyOrdersMae: null });
   const actualOrders = Float64Array.from(backtest.holdout.frequency);
   for (const model of TRANSACTION_MODELS) {
-    if (btParams[model] === null) {
+    if (paramsOf(btParams, model) === null) {
       candidates.push({ model, auc: null, purchasesMae: null, likelyOrdersMae: null });
       continue;
     }
@@ -467,7 +542,7 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
     scores.set(model, p0);
     candidates.push({ model, auc: aucOrNull(sample(p0), sampleLabels), purchasesMae: mae.ok ? mae.value : null, likelyOrdersMae: likelyMae.ok ? likelyMae.value : null });
   }
-  const stackedModel = TRANSACTION_MODELS.find((m) => btParams[m] !== null) ?? null;
+  const stackedModel = CHURN_RANKERS.find((m) => paramsOf(btParams, m) !== null) ?? null;
   if (stackedModel === null) return { ok: false, reason: ChurnPredictionFailure.noTransactionModel };
   const timeScaleDays = typicalGapDays(backtest);
   const btFeatures = classifierFeatures(backtest, scores.get(stackedModel)!, timeScaleDays).map(sample);
@@ -477,7 +552,7 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   candidates.push({ model: ChurnScoreModel.classifier, auc: oof === null || classifier === null ? null : aucOrNull(oof, sampleLabels), purchasesMae: null, likelyOrdersMae: null });
 
   let chosen: CandidateBacktest = candidates[0]!;
-  for (const c of candidates) if (c.auc !== null && (chosen.auc === null || c.auc > chosen.auc)) chosen = c;
+  for (const c of candidates) if (c.auc !== null && c.model !== ChurnScoreModel.mbgCnbdK && (chosen.auc === null || c.auc > chosen.auc)) chosen = c;
   chosen = preferClassifier(chosen, candidates, scores, sample, sampleLabels);
   let purchaseModel: TransactionModelName = stackedModel;
   let bestMae = Number.POSITIVE_INFINITY;
@@ -502,10 +577,10 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
 
   // Refit everything on all orders up to the as-of.
   const compressed = input.currentCompressed ?? compressSummaries(current);
-  const params = fitAll(compressed, btParams, input.currentMbgNbd);
-  const stackedNow = TRANSACTION_MODELS.find((m) => params[m] !== null) ?? null;
+  const params = fitAll(compressed, btParams, input.currentMbgNbd, rowLogIntervals(compressed, input.currentLogIntervals));
+  const stackedNow = CHURN_RANKERS.find((m) => paramsOf(params, m) !== null) ?? null;
   if (stackedNow === null) return { ok: false, reason: ChurnPredictionFailure.noTransactionModel };
-  const purchaseNow = params[purchaseModel] !== null ? purchaseModel : stackedNow;
+  const purchaseNow = paramsOf(params, purchaseModel) !== null ? purchaseModel : stackedNow;
   let horizonShift = 0;
   if (h < horizonDays) {
     // Average change in log-odds of the stacked model from h to H over today's customers.

@@ -9,6 +9,7 @@ import { fitGammaGamma } from '../models/gamma-gamma/fit.ts';
 import type { GammaGammaParams } from '../models/gamma-gamma/likelihood.ts';
 import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
 import { ModelFitFailure } from '../models/optimize/fit-failure.ts';
+import { computeLogIntervalSums } from '../models/mbg-cnbd-k/log-intervals.ts';
 import { compressSummaries, summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
 import type { CompressedSummaries, CountedOrder, CustomerSummaries } from '../models/rfm-summary/rfm-summary.ts';
 import { DAY_MS } from '../time/zone-offsets.ts';
@@ -288,6 +289,8 @@ function fitFromSummaries(
       current: summaries,
       currentCompressed: compressed,
       currentMbgNbd: fit.params,
+      currentLogIntervals: computeLogIntervalSums(orders, summaries),
+      backtestLogIntervals: computeLogIntervalSums(orders, backtest),
       backtest,
       horizonDays,
       backtestHorizonDays: h,

@@ -4,11 +4,11 @@ import {
   compressSummaries,
   fitChurnModels,
   meanAbsoluteError,
-  PARETO_NBD,
   purchaseModelConditionalExpectedPurchases,
   scoreChurnRisk,
   summarizeOrders,
   transactionLikelyOrders,
+  transactionModelFit,
   type CalibrationTable,
   type ChurnModels,
   type CompressedSummaries,
@@ -61,9 +61,7 @@ export function appChoice(
   const prediction = models.prediction;
   let purchaseModel: PurchaseModelFit | null = null;
   if (prediction !== null) {
-    const name = prediction.purchaseModel;
-    purchaseModel =
-      name === PARETO_NBD ? { model: PARETO_NBD, params: prediction.transactionModels[name]! } : { model: name, params: prediction.transactionModels[name]! };
+    purchaseModel = transactionModelFit(prediction.transactionModels, prediction.purchaseModel);
   } else if (models.transactionModel !== null) {
     purchaseModel = { model: 'mbg-nbd', params: models.transactionModel.params };
   }
