@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumVersion, load, machine } from './report.ts';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -11,6 +12,8 @@ const files = readdirSync(benchDir)
   .filter((name) => name.endsWith('.bench.ts'))
   .filter((name) => only.length === 0 || only.some((word) => name.includes(word)))
   .sort();
+// Every figure below depends on this machine and its load (see report.ts); say which once, at the top.
+console.log(`machine: ${machine()}; Chromium: ${chromiumVersion() ?? 'not found'}; load average at start: ${load()}`);
 let failed = 0;
 for (const name of files) {
   console.log(`\n=== ${name}`);

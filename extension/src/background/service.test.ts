@@ -121,6 +121,7 @@ describe('createBackgroundService handleMessage', () => {
     await ask({ type: 'connect', appUrl: APP, code: 'GOOD-CODE' });
     await service.sync(SHOP);
     await ask({ type: 'orders.lookup', storeHandle: 'demo', orderIds: ['1001'] });
+    expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] })).connected).toBe(true);
     expect(api.tokens.size).toBe(1);
     expect(await ask({ type: 'disconnect', shopDomain: SHOP })).toEqual({ unpairError: null });
     expect(api.tokens.size).toBe(0);

@@ -6,8 +6,9 @@ import {
   getOrderCustomers,
   getShop,
   getShopByHandle,
-  listNotices,
+  getShopDomainByHandle,
   listShops,
+  listShopsAndNotices,
   putCustomer,
   putOrderCustomer,
   putShop,
@@ -15,7 +16,7 @@ import {
   updateShop,
   type RetentionDb,
 } from '../db/cache.ts';
-import type { CachedCustomer, ShopRecord } from '../db/schema.ts';
+import type { CachedCustomer } from '../db/schema.ts';
 import { ExtensionError, ExtensionErrorCode, toPlainError, type PlainError } from '../errors.ts';
 import {
   DEFAULT_BADGE_SETTINGS,
@@ -149,23 +150,23 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     return freshness.poll(shop.shopDomain, sinceMs, { skipSync });
   }
 
-  async function touch(shop: ShopRecord): Promise<void> {
+  async function touch(shopDomain: string): Promise<void> {
     const now = deps.nowMs();
-    if (now - (lastUsedWrite.get(shop.shopDomain) ?? 0) < LAST_USED_WRITE_INTERVAL_MS) return;
-    lastUsedWrite.set(shop.shopDomain, now);
-    await updateShop(await db(), shop.shopDomain, (s) => ({ ...s, lastUsedAtMs: now }));
+    if (now - (lastUsedWrite.get(shopDomain) ?? 0) < LAST_USED_WRITE_INTERVAL_MS) return;
+    lastUsedWrite.set(shopDomain, now);
+    await updateShop(await db(), shopDomain, (s) => ({ ...s, lastUsedAtMs: now }));
   }
 
   async function lookupCustomers(storeHandle: string, ids: readonly string[]): Promise<ResponseMap['customers.lookup']> {
     const d = await db();
-    const shop = await getShopByHandle(d, storeHandle);
-    if (!shop) return { connected: false, shopDomain: null, customers: {} };
+    const shopDomain = await getShopDomainByHandle(d, storeHandle);
+    if (shopDomain === null) return { connected: false, shopDomain: null, customers: {} };
     const unique = [...new Set(ids)];
-    const found = await getCustomers(d, shop.shopDomain, unique);
+    const found = await getCustomers(d, shopDomain, unique);
     const customers: Record<string, CachedCustomer | null> = {};
     for (const id of unique) customers[id] = found.get(id) ?? null;
-    await touch(shop);
-    return { connected: true, shopDomain: shop.shopDomain, customers };
+    await touch(shopDomain);
+    return { connected: true, shopDomain, customers };
   }
 
   async function lookupOrders(storeHandle: string, orderIds: readonly string[]): Promise<ResponseMap['orders.lookup']> {
@@ -215,13 +216,12 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     const cached = await getCustomers(d, shop.shopDomain, customerIds.filter((id) => !fetched.has(id)));
     const customers: Record<string, CachedCustomer | null> = {};
     for (const id of customerIds) customers[id] = fetched.get(id) ?? cached.get(id) ?? null;
-    await touch(shop);
+    await touch(shop.shopDomain);
     return { connected: true, shopDomain: shop.shopDomain, customers, orderCustomerIds };
   }
 
   async function status(): Promise<ResponseMap['status.get']> {
-    const d = await db();
-    const shops = await listShops(d);
+    const { shops, notices } = await listShopsAndNotices(await db());
     const out: ShopStatus[] = [];
     for (const s of shops) {
       out.push({
@@ -238,7 +238,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
         summary: s.summary,
       });
     }
-    return { shops: out, notices: await listNotices(d) };
+    return { shops: out, notices };
   }
 
   async function connect(rawUrl: string, code: string): Promise<ResponseMap['connect']> {

@@ -13,7 +13,7 @@ import {
   putShop,
   toCachedCustomer,
 } from './cache.ts';
-import { CHUNK_SIZE, openRetentionDb, RETENTION_DB_VERSION } from './schema.ts';
+import { CHUNK_TARGET_BYTES, openRetentionDb, RETENTION_DB_VERSION } from './schema.ts';
 import { shopRecord } from '../testing/shop-record.ts';
 
 beforeEach(() => {
@@ -43,12 +43,44 @@ describe('openRetentionDb', () => {
   });
 });
 
+describe('openRetentionDb from version 3', () => {
+  it('converts chunks of customer objects to JSON texts in place, keeping the cursor (no re-sync)', async () => {
+    const shop = 'a.myshopify.com';
+    const v3 = await openDB('clvlens-v3', 3, {
+      upgrade(db) {
+        db.createObjectStore('shops', { keyPath: 'shopDomain' }).createIndex('byStoreHandle', 'storeHandle');
+        db.createObjectStore('orderCustomers', { keyPath: ['shopDomain', 'orderId'] });
+        db.createObjectStore('notices', { keyPath: 'id', autoIncrement: true });
+        db.createObjectStore('customerChunks', { keyPath: ['shopDomain', 'seq'] });
+        db.createObjectStore('chunkIds', { keyPath: ['shopDomain', 'seq'] });
+      },
+    });
+    await v3.put('shops', shopRecord(shop, { cursor: 'c9', cachedCustomers: 2, nextChunkSeq: 1 }));
+    const seven = toCachedCustomer(shop, sampleInsight('7', { historicClvMinor: 70 }));
+    const eight = toCachedCustomer(shop, sampleInsight('8', { historicClvMinor: 80 }));
+    await v3.put('customerChunks', { shopDomain: shop, seq: 0, customers: [seven, eight] });
+    await v3.put('chunkIds', { shopDomain: shop, seq: 0, ids: ['7', '8'] });
+    v3.close();
+
+    const db = await openRetentionDb('clvlens-v3');
+    expect(await getShopByHandle(db, 'a')).toMatchObject({ cursor: 'c9', cachedCustomers: 2, nextChunkSeq: 1 });
+    const got = await getCustomers(db, shop, ['7', '8']);
+    expect(got.get('7')).toEqual(seven);
+    expect(got.get('8')?.historicClvMinor).toBe(80);
+    await applyFeedPage(db, shop, { customers: [{ ...eight, historicClvMinor: 81 }], deletedCustomerIds: ['7'], nextCursor: 'c10' }, 2);
+    expect([...(await getCustomers(db, shop, ['7', '8'])).values()].map((c) => c.historicClvMinor)).toEqual([81]);
+    db.close();
+  });
+});
+
 describe('getCustomers', () => {
   it('finds customers across chunks, after updates and deletions, also from a fresh connection', async () => {
     const shop = 'a.myshopify.com';
     const db = await openRetentionDb('chunks');
     await putShop(db, shopRecord(shop));
-    const ids = Array.from({ length: CHUNK_SIZE * 2 + 7 }, (_, i) => String(i + 1));
+    // Enough customers for three chunks (a chunk closes at CHUNK_TARGET_BYTES of customer JSON).
+    const perChunk = Math.ceil(CHUNK_TARGET_BYTES / JSON.stringify(toCachedCustomer(shop, sampleInsight('1'))).length);
+    const ids = Array.from({ length: perChunk * 2 + 7 }, (_, i) => String(i + 1));
     const page = (list: string[], deleted: string[], cursor: string, clv = 1) => ({
       customers: list.map((id) => toCachedCustomer(shop, sampleInsight(id, { historicClvMinor: clv }))),
       deletedCustomerIds: deleted,
@@ -56,16 +88,16 @@ describe('getCustomers', () => {
     });
     await applyFeedPage(db, shop, page(ids, [], 'c1'), 1);
     expect(await db.count('customerChunks')).toBe(3);
-    await applyFeedPage(db, shop, page(['2', String(CHUNK_SIZE + 3), 'new'], ['1', '9999'], 'c2', 77), 2);
+    await applyFeedPage(db, shop, page(['2', String(perChunk + 3), 'new'], ['1', '9999'], 'c2', 77), 2);
     await putCustomer(db, toCachedCustomer(shop, sampleInsight('solo', { historicClvMinor: 5 })));
     const expectedCount = ids.length - 1 + 2;
     expect(await countCustomers(db, shop)).toBe(expectedCount);
     expect((await getShopByHandle(db, 'a'))?.cachedCustomers).toBe(expectedCount);
     const check = async (d: typeof db) => {
-      const got = await getCustomers(d, shop, ['1', '2', String(CHUNK_SIZE + 3), 'new', 'solo', '3', 'nope']);
-      expect([...got.keys()].sort()).toEqual(['2', '3', String(CHUNK_SIZE + 3), 'new', 'solo'].sort());
+      const got = await getCustomers(d, shop, ['1', '2', String(perChunk + 3), 'new', 'solo', '3', 'nope']);
+      expect([...got.keys()].sort()).toEqual(['2', '3', String(perChunk + 3), 'new', 'solo'].sort());
       expect(got.get('2')?.historicClvMinor).toBe(77);
-      expect(got.get(String(CHUNK_SIZE + 3))?.historicClvMinor).toBe(77);
+      expect(got.get(String(perChunk + 3))?.historicClvMinor).toBe(77);
       expect(got.get('3')?.historicClvMinor).toBe(1);
       expect(got.get('solo')?.historicClvMinor).toBe(5);
     };

@@ -1,7 +1,8 @@
 import type { IDBPDatabase } from 'idb';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import {
-  CHUNK_SIZE,
+  CHUNK_MAX_CUSTOMERS,
+  CHUNK_TARGET_BYTES,
   type CachedCustomer,
   type CustomerChunk,
   type NoticeRecord,
@@ -51,11 +52,36 @@ export async function getShopByHandle(db: RetentionDb, storeHandle: string): Pro
   return db.getFromIndex('shops', 'byStoreHandle', storeHandle.toLowerCase());
 }
 
+// store handle -> shop domain of connected shops, per open database. Every badge lookup starts here, and a read
+// from IndexedDB would be one more round trip to the storage process; only connect and disconnect change it.
+const domainsByHandle = new WeakMap<RetentionDb, Map<string, string>>();
+
+/** The domain of the connected shop with this store handle (null when none), from memory after the first read. */
+export async function getShopDomainByHandle(db: RetentionDb, storeHandle: string): Promise<string | null> {
+  const handle = storeHandle.toLowerCase();
+  let known = domainsByHandle.get(db);
+  const hit = known?.get(handle);
+  if (hit !== undefined) return hit;
+  const shop = await getShopByHandle(db, handle);
+  if (!shop) return null;
+  if (!known) domainsByHandle.set(db, (known = new Map()));
+  known.set(handle, shop.shopDomain);
+  return shop.shopDomain;
+}
+
+/** Status reads: every shop and notice in one transaction (the popup waits for it before its first render). */
+export async function listShopsAndNotices(db: RetentionDb): Promise<{ shops: ShopRecord[]; notices: NoticeRecord[] }> {
+  const tx = db.transaction(['shops', 'notices'], 'readonly');
+  const [shops, notices] = await Promise.all([tx.objectStore('shops').getAll(), tx.objectStore('notices').getAll(), tx.done]);
+  return { shops, notices };
+}
+
 export async function listShops(db: RetentionDb): Promise<ShopRecord[]> {
   return db.getAll('shops');
 }
 
 export async function putShop(db: RetentionDb, shop: ShopRecord): Promise<void> {
+  domainsByHandle.delete(db);
   await db.put('shops', shop);
 }
 
@@ -72,6 +98,7 @@ export async function updateShop(
     return undefined;
   }
   const next = change(current);
+  if (next.storeHandle !== current.storeHandle) domainsByHandle.delete(db);
   await tx.store.put(next);
   await tx.done;
   return next;
@@ -120,8 +147,8 @@ function serialised<T>(db: RetentionDb, shopDomain: string, fn: () => Promise<T>
 
 /**
  * Upserts and deletes customers of one shop in one transaction, optionally changing the shop record with it.
- * Changed customers are rewritten in their chunk; new ones are appended in fresh chunks. Returns false (and writes
- * nothing) when the shop is not connected.
+ * Changed customers are rewritten in their chunk; new ones are appended in fresh chunks of about
+ * {@link CHUNK_TARGET_BYTES}. Returns false (and writes nothing) when the shop is not connected.
  */
 function writeCustomers(
   db: RetentionDb,
@@ -132,16 +159,16 @@ function writeCustomers(
 ): Promise<boolean> {
   return serialised(db, shopDomain, async () => {
     const index = await shopIndex(db, shopDomain);
-    // Last write wins within one call, as in the feed.
-    const upserts = new Map<string, CachedCustomer>();
-    for (const c of customers) upserts.set(c.customerId, c);
+    // Last write wins within one call, as in the feed. Each customer is turned into its stored text once, here.
+    const upserts = new Map<string, string>();
+    for (const c of customers) upserts.set(c.customerId, JSON.stringify(c));
     const deletes = new Set(deletedIds);
     for (const id of deletes) upserts.delete(id);
     const touched = new Set<number>();
-    const fresh: CachedCustomer[] = [];
-    for (const [id, c] of upserts) {
+    const fresh: [string, string][] = [];
+    for (const [id, text] of upserts) {
       const seq = index.get(id);
-      if (seq === undefined) fresh.push(c);
+      if (seq === undefined) fresh.push([id, text]);
       else touched.add(seq);
     }
     for (const id of deletes) {
@@ -162,41 +189,48 @@ function writeCustomers(
     }
     const indexChanges: [string, number | null][] = [];
     const writes: Promise<unknown>[] = [];
+    const put = (chunk: CustomerChunk) => writes.push(chunks.put(chunk), chunkIds.put({ shopDomain, seq: chunk.seq, ids: chunk.ids }));
     const existing = await Promise.all([...touched].map((seq) => chunks.get([shopDomain, seq])));
     for (const chunk of existing) {
       if (!chunk) continue;
-      const kept: CachedCustomer[] = [];
-      for (const c of chunk.customers) {
-        if (deletes.has(c.customerId)) {
-          indexChanges.push([c.customerId, null]);
-          continue;
+      const ids: string[] = [];
+      const texts: string[] = [];
+      chunk.ids.forEach((id, i) => {
+        if (deletes.has(id)) {
+          indexChanges.push([id, null]);
+          return;
         }
-        kept.push(upserts.get(c.customerId) ?? c);
-      }
-      if (kept.length === 0) {
-        writes.push(chunks.delete([shopDomain, chunk.seq]), chunkIds.delete([shopDomain, chunk.seq]));
-      } else {
-        writes.push(
-          chunks.put({ shopDomain, seq: chunk.seq, customers: kept }),
-          chunkIds.put({ shopDomain, seq: chunk.seq, ids: kept.map((c) => c.customerId) }),
-        );
-      }
+        ids.push(id);
+        texts.push(upserts.get(id) ?? chunk.texts[i]!);
+      });
+      if (ids.length === 0) writes.push(chunks.delete([shopDomain, chunk.seq]), chunkIds.delete([shopDomain, chunk.seq]));
+      else put({ shopDomain, seq: chunk.seq, ids, texts });
     }
     let seq = shop.nextChunkSeq;
-    for (let i = 0; i < fresh.length; i += CHUNK_SIZE) {
-      const part = fresh.slice(i, i + CHUNK_SIZE);
-      const chunk: CustomerChunk = { shopDomain, seq, customers: part };
-      writes.push(chunks.put(chunk), chunkIds.put({ shopDomain, seq, ids: part.map((c) => c.customerId) }));
-      for (const c of part) indexChanges.push([c.customerId, seq]);
+    let next: CustomerChunk = { shopDomain, seq, ids: [], texts: [] };
+    let bytes = 0;
+    for (const [id, text] of fresh) {
+      next.ids.push(id);
+      next.texts.push(text);
+      indexChanges.push([id, seq]);
+      bytes += text.length;
+      if (bytes >= CHUNK_TARGET_BYTES || next.ids.length === CHUNK_MAX_CUSTOMERS) {
+        put(next);
+        next = { shopDomain, seq: ++seq, ids: [], texts: [] };
+        bytes = 0;
+      }
+    }
+    if (next.ids.length > 0) {
+      put(next);
       seq++;
     }
     const removed = indexChanges.filter(([, s]) => s === null).length;
-    const next = changeShop({
+    const nextShop = changeShop({
       ...shop,
       nextChunkSeq: seq,
       cachedCustomers: index.size + fresh.length - removed,
     });
-    writes.push(shops.put(next));
+    writes.push(shops.put(nextShop));
     try {
       await Promise.all([...writes, tx.done]);
     } catch (error) {
@@ -256,7 +290,10 @@ export async function getCustomers(
   for (const chunk of chunks) {
     if (!chunk) continue;
     const ids = wanted.get(chunk.seq);
-    for (const c of chunk.customers) if (ids?.has(c.customerId)) out.set(c.customerId, c);
+    // Only the wanted customers are parsed: our own JSON.stringify of a CachedCustomer (see writeCustomers).
+    chunk.ids.forEach((id, i) => {
+      if (ids?.has(id)) out.set(id, JSON.parse(chunk.texts[i]!) as CachedCustomer);
+    });
   }
   return out;
 }
@@ -286,6 +323,7 @@ export async function putOrderCustomer(db: RetentionDb, record: OrderCustomerRec
 /** Deletes every cached record of a shop (customers and order mappings), keeping or dropping the shop record. */
 export function clearShopCache(db: RetentionDb, shopDomain: string, opts: { dropShop: boolean }): Promise<void> {
   return serialised(db, shopDomain, async () => {
+    if (opts.dropShop) domainsByHandle.delete(db);
     const tx = db.transaction(['shops', 'customerChunks', 'chunkIds', 'orderCustomers'], 'readwrite');
     const range = shopKeyRange(shopDomain);
     const shops = tx.objectStore('shops');
@@ -297,6 +335,8 @@ export function clearShopCache(db: RetentionDb, shopDomain: string, opts: { drop
       opts.dropShop ? shops.delete(shopDomain) : shop ? shops.put({ ...shop, cachedCustomers: 0 }) : Promise.resolve(),
       tx.done,
     ]);
+    // Again after the commit: a lookup meanwhile may have read the shop before it was dropped.
+    if (opts.dropShop) domainsByHandle.delete(db);
     forgetIndex(db, shopDomain);
   });
 }

@@ -33,6 +33,8 @@ export async function loadOrderRecords(db: Kysely<DB>, shop: string, options: { 
     if (lines) for (const line of lines.split('\n')) records.push(toRecord(line, refunds));
     if (ids || Number(n) < PAGE) return records;
     after = last ?? after;
+    // A PGlite query settles as a microtask: without this the whole load is one turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
