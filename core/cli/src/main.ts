@@ -1,6 +1,14 @@
 // The `clvlens` executable: the only file that touches the process (argv, env, exit code).
 import { runCli } from './cli.ts';
 
+// A reader that stops early (`clvlens predict ... | head`) closes the pipe: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

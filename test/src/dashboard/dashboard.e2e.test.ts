@@ -210,6 +210,28 @@ describe('embedded dashboard in Chromium', () => {
     }
   }, 60_000);
 
+  it('lets the merchant choose the churn horizon: the shop is refitted and every section then speaks of 30 days', async () => {
+    const { page, frame } = await openDashboard(1280, 900);
+    const select = frame.locator('#churn-horizon');
+    await expect.poll(() => select.isEnabled(), { timeout: 10_000 }).toBe(true);
+    expect(await select.inputValue()).toBe('90');
+    expect(await select.locator('option').allTextContents()).toEqual(['30 days', '60 days', '90 days', '180 days']);
+    await select.selectOption('30');
+    await expect.poll(() => frame.locator('#settings-note').textContent(), { timeout: 10_000 }).toMatch(/^Saved\. The predictions are being refitted for 30 days/);
+    await frame.locator('#settings').screenshot({ path: join(SHOTS, 'dashboard-settings.png') });
+    // The app's worker refits the shop (a full run: the stored models answer for 90 days); the page picks it up.
+    await expect.poll(async () => (await api<ShopSummaryV1>('/app/api/summary')).churnHorizonDays, { timeout: 60_000, interval: 500 }).toBe(30);
+    const summary = await api<ShopSummaryV1>('/app/api/summary');
+    expect(summary.churnBacktest!.horizonDays).toBe(30);
+    await expect.poll(() => frame.getByTestId('backtest-method').textContent(), { timeout: 60_000 }).toContain('then looked at the next 30 days');
+    expect(await frame.getByTestId('backtest-cuts').textContent()).toContain('a chance of no order in 30 days below');
+    // A reload shows the saved choice.
+    await page.reload();
+    const again = page.frameLocator('#app-frame').locator('#churn-horizon');
+    await expect.poll(() => again.inputValue(), { timeout: 20_000 }).toBe('30');
+    await page.close();
+  }, 120_000);
+
   it('shows the clear page when opened outside Shopify', async () => {
     const page = await browser.newPage();
     await page.goto(`${demo.appUrl}/app`);

@@ -73,6 +73,22 @@ describe('clvlens fit', () => {
     expect(Math.abs(doc.logLikelihood - -9595.0)).toBeLessThan(0.1);
   });
 
+  it('fits MBG/CNBD-k with --model mbgcnbd and prints {k, r, alpha, a, b}: k = 1 on CDNOW (BTYDplus: "no regularity detected for CDNow"), i.e. MBG/NBD', async () => {
+    const { code, out, err } = await run(['fit', join(cdnow, 'CDNOW_sample.txt'), '--model', 'mbgcnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30', '--json']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const doc = JSON.parse(out);
+    expect(doc.model).toBe('mbgcnbd');
+    expect(Object.keys(doc.params)).toEqual(['k', 'r', 'alpha', 'a', 'b']);
+    expect(doc.params.k).toBe(1);
+    // BTYDplus's MBG/NBD on the same data: r 0.525, alpha 6.183, a 0.891, b 1.614.
+    const close = (actual: number, published: number) => expect(Math.abs(actual / published - 1)).toBeLessThan(0.005);
+    close(doc.params.r, 0.525);
+    close(doc.params.alpha, 6.183);
+    close(doc.params.a, 0.891);
+    close(doc.params.b, 1.614);
+  });
+
   it('fits MBG/NBD on CDNOW_master, keyed by its first column (23,570 customers)', async () => {
     const io = captureIo(files.dir);
     const code = await runFit([join(cdnow, 'CDNOW_master.txt'), '--model', 'mbgnbd', '--calibration-end', '1997-09-30', '--json'], io);

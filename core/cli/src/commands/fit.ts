@@ -1,15 +1,16 @@
-import { PARETO_NBD } from '@clvlens/core';
+import { MBG_CNBD_K, PARETO_NBD } from '@clvlens/core';
 import type { CliIo } from '../io.ts';
 import { endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
 export const FIT_USAGE = `Usage: clvlens fit <file> [options]
 
-Fits a purchase model (BG/NBD, MBG/NBD or Pareto/NBD) and the Gamma-Gamma spend model on the calibration period and
-prints the parameters. α (and Pareto/NBD's β) are in the time unit; Gamma-Gamma v (γ) is in major currency units (dollars for CDNOW).
+Fits a purchase model (BG/NBD, MBG/NBD, Pareto/NBD, or MBG/CNBD-k for regular buyers) and the Gamma-Gamma spend
+model on the calibration period and prints the parameters. α (and Pareto/NBD's β) are in the time unit; MBG/CNBD-k's k
+is the regularity it found (1: none, the same as MBG/NBD); Gamma-Gamma v (γ) is in major currency units (dollars for CDNOW).
 
 Options:
-  --model bgnbd|mbgnbd|pnbd  purchase model (default bgnbd)
+  --model NAME               purchase model: bgnbd (default), mbgnbd, pnbd or mbgcnbd
 ${COMMON_USAGE}`;
 
 const OPTIONS = { ...COMMON_OPTIONS, model: { type: 'string' } } as const;
@@ -17,9 +18,10 @@ const OPTIONS = { ...COMMON_OPTIONS, model: { type: 'string' } } as const;
 const usageError = usageErrorFor('fit', FIT_USAGE);
 
 /**
- * `clvlens fit <file> --model bgnbd|mbgnbd|pnbd --time-unit week|day --calibration-end YYYY-MM-DD --json` prints
+ * `clvlens fit <file> --model bgnbd|mbgnbd|pnbd|mbgcnbd --time-unit week|day --calibration-end YYYY-MM-DD --json` prints
  * `{"model","params":{"r","alpha","a","b"},"logLikelihood","customers","gammaGamma":{"p","q","v","customers"}}`
- * (params are `{"r","alpha","s","beta"}` for pnbd; gammaGamma is null when it cannot be fitted). Exit 3 when the purchase model cannot be fitted.
+ * (params are `{"r","alpha","s","beta"}` for pnbd and `{"k","r","alpha","a","b"}` for mbgcnbd, k the regularity the
+ * fit chose; gammaGamma is null when it cannot be fitted). Exit 3 when the purchase model cannot be fitted.
  */
 export async function runFit(args: readonly string[], io: CliIo): Promise<number> {
   const command = parseFileCommand(args, OPTIONS, FIT_USAGE, usageError, io);
@@ -37,7 +39,9 @@ export async function runFit(args: readonly string[], io: CliIo): Promise<number
   const params =
     fitted.model === PARETO_NBD
       ? { r: fitted.params.r, alpha: fitted.params.alpha, s: fitted.params.s, beta: fitted.params.beta }
-      : { r: fitted.params.r, alpha: fitted.params.alpha, a: fitted.params.a, b: fitted.params.b };
+      : fitted.model === MBG_CNBD_K
+        ? { k: fitted.params.k, r: fitted.params.r, alpha: fitted.params.alpha, a: fitted.params.a, b: fitted.params.b }
+        : { r: fitted.params.r, alpha: fitted.params.alpha, a: fitted.params.a, b: fitted.params.b };
   const perMajor = minorPerMajor(loaded.currency);
   const gammaGamma = run.spend.ok
     ? { p: run.spend.value.params.p, q: run.spend.value.params.q, v: run.spend.value.params.gamma / perMajor, customers: run.spend.value.customers }
@@ -50,7 +54,7 @@ export async function runFit(args: readonly string[], io: CliIo): Promise<number
   }
   const lines = [
     `${modelName} fitted on ${customers} customers (${loaded.format}, time unit ${settings.timeUnit}, calibration to ${new Date(calibrationEndMs).toISOString().slice(0, 10)} ${settings.timeZone})`,
-    `  ${Object.entries(params).map(([name, value]) => `${name} = ${value.toFixed(4)}`).join('  ')}`,
+    `  ${Object.entries(params).map(([name, value]) => `${name} = ${name === 'k' ? value : value.toFixed(4)}`).join('  ')}`,
     `  log-likelihood = ${logLikelihood.toFixed(3)}`,
     gammaGamma === null
       ? '  Gamma-Gamma: not fitted'

@@ -6,7 +6,10 @@ import {
   CurrencyMismatchError,
   fitBetaGeo,
   fitGammaGamma,
+  fitMbgCnbdK,
   fitParetoNbd,
+  computeLogIntervalSums,
+  MBG_CNBD_K,
   PARETO_NBD,
   summarizeOrders,
   toCountedOrders,
@@ -16,6 +19,7 @@ import {
   type CountedOrder,
   type CustomerSummaries,
   type GammaGammaFit,
+  type MbgCnbdFit,
   type ModelFitFailure,
   type ParetoNbdFit,
   type Result,
@@ -29,12 +33,12 @@ import { describeIoError } from '../readers/csv-rows.ts';
 import { readCdnowFile, readOrdersFile } from '../readers/detect.ts';
 import { checkDate, parseCurrencyOption, parseTimeZoneOption } from './command-line.ts';
 
-/** Core's tag of each purchase model: a BG/NBD-family variant or Pareto/NBD. */
-export type ModelVariant = BetaGeoVariant | typeof PARETO_NBD;
+/** Core's tag of each purchase model: a BG/NBD-family variant, Pareto/NBD or MBG/CNBD-k. */
+export type ModelVariant = BetaGeoVariant | typeof PARETO_NBD | typeof MBG_CNBD_K;
 
 /** Model names on the command line and in JSON output, and core's variant for each. */
-export const MODEL_NAMES: Readonly<Record<string, ModelVariant>> = { bgnbd: 'bg-nbd', mbgnbd: 'mbg-nbd', pnbd: PARETO_NBD };
-export const MODEL_OF_VARIANT: Readonly<Record<ModelVariant, string>> = { 'bg-nbd': 'bgnbd', 'mbg-nbd': 'mbgnbd', [PARETO_NBD]: 'pnbd' };
+export const MODEL_NAMES: Readonly<Record<string, ModelVariant>> = { bgnbd: 'bg-nbd', mbgnbd: 'mbg-nbd', pnbd: PARETO_NBD, mbgcnbd: MBG_CNBD_K };
+export const MODEL_OF_VARIANT: Readonly<Record<ModelVariant, string>> = { 'bg-nbd': 'bgnbd', 'mbg-nbd': 'mbgnbd', [PARETO_NBD]: 'pnbd', [MBG_CNBD_K]: 'mbgcnbd' };
 
 /** Options shared by fit, predict and validate (node:util parseArgs shapes). */
 export const COMMON_OPTIONS = {
@@ -142,7 +146,7 @@ export function parseCommon(values: Record<string, string | boolean | undefined>
 export function parseModelOption(text: string | undefined, usageError: (m: string) => CliError): { modelName: string; variant: ModelVariant } {
   const modelName = text ?? 'bgnbd';
   const variant = MODEL_NAMES[modelName];
-  if (variant === undefined) throw usageError(`--model is bgnbd, mbgnbd or pnbd, got ${JSON.stringify(modelName)}.`);
+  if (variant === undefined) throw usageError(`--model is bgnbd, mbgnbd, pnbd or mbgcnbd, got ${JSON.stringify(modelName)}.`);
   return { modelName, variant };
 }
 
@@ -150,7 +154,7 @@ export function parseModelOption(text: string | undefined, usageError: (m: strin
 export interface ModelRun {
   summaries: CustomerSummaries;
   compressed: CompressedSummaries;
-  fit: Result<BgNbdFit | ParetoNbdFit, ModelFitFailure>;
+  fit: Result<BgNbdFit | ParetoNbdFit | MbgCnbdFit, ModelFitFailure>;
   spend: Result<GammaGammaFit, ModelFitFailure>;
 }
 
@@ -164,7 +168,12 @@ export function runModels(
     throw new CliError(CliErrorCode.noOrders, 'no customer has an order on or before the calibration end.');
   }
   const compressed = compressSummaries(summaries);
-  const fit = variant === PARETO_NBD ? fitParetoNbd(compressed) : fitBetaGeo(variant, compressed);
+  const fit =
+    variant === PARETO_NBD
+      ? fitParetoNbd(compressed)
+      : variant === MBG_CNBD_K
+        ? fitMbgCnbdK({ frequency: summaries.frequency, recency: summaries.recency, age: summaries.age, logIntervalSum: computeLogIntervalSums(orders, summaries) })
+        : fitBetaGeo(variant, compressed);
   const spend = fitGammaGamma({ frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor });
   return { summaries, compressed, fit, spend };
 }

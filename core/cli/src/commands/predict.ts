@@ -23,7 +23,7 @@ With --model, that model alone: churn_probability is its P(no purchase in the ho
 churn_tier and new_customer are left empty.
 
 Options:
-  --model bgnbd|mbgnbd|pnbd  one purchase model instead of the app's choice
+  --model NAME               one purchase model instead of the app's choice: bgnbd, mbgnbd, pnbd or mbgcnbd
   --horizon T                prediction horizon in time units (default 13 weeks, or 90 days with --time-unit day)
   --out FILE                 write the CSV there (default: standard output)
   --clv-months N             CLV horizon in months (default 12)

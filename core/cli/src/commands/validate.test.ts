@@ -18,7 +18,10 @@ describe('clvlens validate', () => {
     const doc = JSON.parse(io.out());
     expect(doc.holdoutDuration).toBe(39);
     expect(doc.customers).toBe(2357);
-    expect(doc.models.map((m: { model: string }) => m.model)).toEqual(['bgnbd', 'mbgnbd', 'pnbd']);
+    expect(doc.models.map((m: { model: string }) => m.model)).toEqual(['bgnbd', 'mbgnbd', 'pnbd', 'mbgcnbd']);
+    // MBG/CNBD-k chose k = 1 (no regularity in CDNOW): the same fit as MBG/NBD.
+    expect(doc.models[3].params.k).toBe(1);
+    expect(doc.models[3].logLikelihood).toBeCloseTo(doc.models[1].logLikelihood, 6);
     const bg = doc.models[0];
     expect(bg.holdout.actual).toBe(1882);
     expect(bg.cumulative.actual).toBe(4339);
@@ -62,7 +65,9 @@ describe('clvlens validate', () => {
     expect(again[0]).toBeGreaterThan(again[1]);
     expect(again[1]).toBeGreaterThan(again[2]);
     // §8b: per-customer MAE of expected purchases, BG/NBD 0.785, MBG/NBD 0.765; Pareto/NBD's P(no purchase) AUC 0.771.
-    expect(churn.models.map((m: { model: string }) => m.model)).toEqual(['bgnbd', 'mbgnbd', 'pnbd']);
+    expect(churn.models.map((m: { model: string }) => m.model)).toEqual(['bgnbd', 'mbgnbd', 'pnbd', 'mbgcnbd']);
+    // MBG/CNBD-k finds no regularity on CDNOW (k = 1, BTYDplus demo "cdnow"): it is MBG/NBD there, to the digit.
+    expect(churn.models[3].purchasesMae).toBeCloseTo(churn.models[1].purchasesMae, 9);
     expect(churn.models[0].purchasesMae).toBeCloseTo(0.785, 3);
     expect(churn.models[1].purchasesMae).toBeCloseTo(0.765, 3);
     expect(churn.models[2].auc).toBeCloseTo(0.771, 3);

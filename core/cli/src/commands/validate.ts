@@ -16,7 +16,7 @@ import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, MODEL_NAMES, MODEL_OF_
 
 export const VALIDATE_USAGE = `Usage: clvlens validate <file> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [options]
 
-Fits every purchase model (bgnbd, mbgnbd, pnbd) on the calibration period, predicts the holdout period and reports actual
+Fits every purchase model (bgnbd, mbgnbd, pnbd, mbgcnbd) on the calibration period, predicts the holdout period and reports actual
 vs predicted totals (holdout only, and cumulative from the first purchase as in FHL 2005 Fig. 2), a table by
 calibration frequency and the per-customer correlation.
 
@@ -166,7 +166,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
       out.push(`${m.model}: could not be fitted (${m.error})`);
       continue;
     }
-    out.push(`${m.model}: ${Object.entries(m.params).map(([name, value]) => `${name}=${value.toFixed(4)}`).join(' ')} LL=${m.logLikelihood.toFixed(2)}`);
+    out.push(`${m.model}: ${Object.entries(m.params).map(([name, value]) => `${name}=${name === 'k' ? value : value.toFixed(4)}`).join(' ')} LL=${m.logLikelihood.toFixed(2)}`);
     out.push(`  holdout purchases: actual ${m.holdout.actual}, predicted ${m.holdout.predicted.toFixed(1)} (${m.holdout.errorPercent.toFixed(1)}%)`);
     out.push(`  cumulative repeat purchases: actual ${m.cumulative.actual}, predicted ${m.cumulative.predicted.toFixed(1)} (${m.cumulative.errorPercent.toFixed(1)}%)`);
     out.push(`  per-customer correlation: ${m.correlation.toFixed(3)}`);
@@ -205,7 +205,10 @@ function churnText(churn: ChurnReport): string[] {
   ];
   const c = churn.choice;
   if (c.backtest !== null) {
-    out.push(`    chosen on its own ${c.backtest.horizonDays}-day backtest: ${c.backtest.candidates.map((k) => `${k.model} ${fixed(k.auc)}`).join(', ')}`);
+    // A null MBG/CNBD-k is a finding, not a failure: the shop's buyers showed no regular rhythm (k = 1 is MBG/NBD).
+    const candidateText = (k: { model: string; auc: number | null }): string =>
+      k.model === 'mbg-cnbd-k' && k.auc === null ? 'mbg-cnbd-k not used (no regular rhythm found)' : k.model === 'mbg-cnbd-k' ? `mbg-cnbd-k ${fixed(k.auc)} (orders only)` : `${k.model} ${fixed(k.auc)}`;
+    out.push(`    chosen on its own ${c.backtest.horizonDays}-day backtest: ${c.backtest.candidates.map(candidateText).join(', ')}`);
   }
   out.push(`    AUC ${fixed(c.auc)} (days since last order ${base})`, ...calibrationLines(c.calibration));
   out.push(`    expected purchases per customer: mean absolute error ${fixed(c.purchasesMae)}`);
