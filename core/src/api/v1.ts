@@ -112,7 +112,8 @@ export interface ChurnBacktestSummaryV1 {
   /** Share of them with no counted order in those days. */
   noOrderShare: number;
   /**
-   * The model the shop's backtest chose: `days-since-last-order`, `bg-nbd`, `mbg-nbd`, `pareto-nbd` or `classifier`.
+   * The model the shop's backtest chose: `days-since-last-order`, `bg-nbd`, `mbg-nbd`, `pareto-nbd` or `classifier`
+   * (`mbg-cnbd-k`, the model for regular buyers, predicts orders only and is never chosen here).
    */
   chosenModel: string;
   /** Ranking quality (AUC, 0.5 = a coin, 1 = perfect) of the chosen model for "no order in the horizon". */
@@ -129,6 +130,12 @@ export interface ChurnBacktestSummaryV1 {
    * be a high probability.
    */
   tierCuts: { medium: number; high: number };
+  /**
+   * Spend in those days per customer, minor units: the prediction (expected orders × each customer's own expected order
+   * value) against the classic BG/NBD × Gamma-Gamma; `topDecileCapture` is the share of the actual spend made by the
+   * 10% predicted to spend most. Null when spend could not be checked. Absent in summaries of older versions.
+   */
+  spend?: { maeMinor: number; baselineMaeMinor: number | null; topDecileCapture: number; baselineTopDecileCapture: number | null } | null;
 }
 
 /** Shop-level numbers for the popup and the dashboard header. */

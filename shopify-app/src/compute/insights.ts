@@ -87,6 +87,10 @@ export function churnBacktestSummary(churn: ChurnModels, tiers?: { medium: numbe
     calibration: bt.calibration.bins.map((b) => ({ customers: b.count, meanPredicted: b.meanPredicted, observedNoOrderShare: b.observedShare })),
     tiers: bt.tiers.map((t) => ({ tier: t.tier, customers: t.customers, orderedAgainShare: t.orderedAgainShare })),
     tierCuts: tiers ?? prediction.tiers,
+    spend:
+      bt.spend === null
+        ? null
+        : { maeMinor: bt.spend.mae, baselineMaeMinor: bt.spend.baselineMae, topDecileCapture: bt.spend.topDecileCapture, baselineTopDecileCapture: bt.spend.baselineTopDecileCapture },
   };
 }
 

@@ -469,9 +469,20 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLEl
     bt.horizonDays !== horizon ? h('p', { class: 'muted' }, `Your history is short, so ${bt.horizonDays} days were checked; the chances shown are for ${horizon} days.`) : null,
     again ? h('p', { 'data-testid': 'backtest-tiers' }, again) : null,
     ranking ? h('p', { 'data-testid': 'backtest-auc' }, ranking) : null,
+    bt.spend ? h('p', { 'data-testid': 'backtest-spend' }, spendText(bt.spend, bt.horizonDays, summary.currency)) : null,
     h('p', { class: 'muted', 'data-testid': 'backtest-cuts' }, cutsText),
     table('Chance of no order: what we predicted and what happened, in groups of equal size', ['Group', 'Customers', 'Predicted', 'Happened'], rows),
   );
+}
+
+/** The spend check of the backtest in words: our error per customer beside the classic model's, and who spent. */
+function spendText(spend: NonNullable<NonNullable<ShopSummaryV1['churnBacktest']>['spend']>, days: number, currency: string): string {
+  const mae = formatMoney(Math.round(spend.maeMinor), currency);
+  const classic = spend.baselineMaeMinor === null ? null : formatMoney(Math.round(spend.baselineMaeMinor), currency);
+  const against = classic === null ? '' : ` (the classic BG/NBD with Gamma-Gamma: ${classic})`;
+  const top = `the 10% we expected to spend most made ${formatPercent(spend.topDecileCapture, 0)} of what was spent`;
+  const topAgainst = spend.baselineTopDecileCapture === null ? '' : ` (classic: ${formatPercent(spend.baselineTopDecileCapture, 0)})`;
+  return `Predicted spend in those ${days} days was off by ${mae} per customer on average${against}; ${top}${topAgainst}.`;
 }
 
 function renderAtRisk(summary: ShopSummaryV1): HTMLElement {

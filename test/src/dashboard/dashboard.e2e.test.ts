@@ -157,6 +157,11 @@ describe('embedded dashboard in Chromium', () => {
     );
     expect(await frame.getByTestId('backtest-tiers').textContent()).toMatch(/^Of the customers we rated high risk, \d+% ordered again in those days; medium risk, \d+%; low risk, \d+%\.$/);
     expect(await frame.getByTestId('backtest-auc').textContent()).toContain(`${bt.auc!.toFixed(2)}`);
+    // Spend from each customer's own orders, checked on the same past against the classic BG/NBD × Gamma-Gamma.
+    expect(bt.spend).toBeTruthy();
+    expect(await frame.getByTestId('backtest-spend').textContent()).toMatch(
+      new RegExp(`^Predicted spend in those ${bt.horizonDays} days was off by \\$[\\d,.]+ per customer on average \\(the classic BG/NBD with Gamma-Gamma: \\$[\\d,.]+\\); the 10% we expected to spend most made \\d+% of what was spent`),
+    );
     expect(await frame.locator('#backtest tbody tr').count()).toBe(bt.calibration.length);
     await frame.locator('#backtest').screenshot({ path: join(SHOTS, 'dashboard-backtest.png') });
     await frame.locator('#at-risk').screenshot({ path: join(SHOTS, 'dashboard-at-risk.png') });

@@ -75,6 +75,11 @@ describe('clvlens validate', () => {
     // Issue 11: per-customer error of the purchases forecast <= 0.9 x BG/NBD's (0.707). The likeliest whole number of
     // orders (the median, which minimises absolute error) does it: measured 0.672; the mean (what CLV sums) is 0.755.
     expect(churn.choice.likelyOrdersMae).toBeLessThanOrEqual(0.9 * churn.models[0].purchasesMae);
+    // Issue 11 §4: spend from each customer's own order values beats BG/NBD × Gamma-Gamma on the holdout. Measured:
+    // MAE 27.50 against 30.41 USD per customer; the top 10% by prediction made 50.6% of the spend (classic 50.2%).
+    const spend = churn.choice.spend;
+    expect(spend.maeMinor).toBeLessThan(spend.baselineMaeMinor);
+    expect(spend.topDecileCapture).toBeGreaterThanOrEqual(spend.baselineTopDecileCapture);
   });
 
   it("reports churn on the 13-week holdout: the app's choice beats days since the last order by 0.01 AUC, calibrated within 0.05", async () => {

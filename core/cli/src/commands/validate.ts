@@ -1,5 +1,9 @@
 import {
   compressSummaries,
+  expectedOrderValueAllDays,
+  gammaGammaExpectedAverageValue,
+  meanAbsoluteError,
+  topDecileCapture,
   DAY_MS,
   holdoutReport,
   purchaseModelConditionalExpectedPurchases,
@@ -10,9 +14,9 @@ import {
   type PurchaseModelFit,
 } from '@clvlens/core';
 import type { CliIo } from '../io.ts';
-import { appChoice, checkChurn, expectedOrdersDays, likelyOrdersDays, perCustomer, type ChurnCheck } from './churn-choice.ts';
+import { appChoice, checkChurn, expectedOrdersDays, likelyOrdersDays, perCustomer, type AppChoice, type ChurnCheck } from './churn-choice.ts';
 import { checkDate, endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
-import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
+import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, minorPerMajor, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
 
 export const VALIDATE_USAGE = `Usage: clvlens validate <file> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [options]
 
@@ -52,6 +56,12 @@ interface ChurnReport {
     /** Per tier on the holdout: customers and the share who ordered again. */
     tiers: { tier: 'low' | 'medium' | 'high'; customers: number; orderedAgainShare: number | null }[];
     backtest: NonNullable<ChurnModels['prediction']>['backtest'] | null;
+    /**
+     * Spend in the holdout per customer, minor units: the app's prediction (expected orders × each customer's expected
+     * order value over all purchase days) against BG/NBD × Gamma-Gamma on repeat purchases (the published pairing,
+     * the population mean for one-time buyers). Null without a backtested choice.
+     */
+    spend: { maeMinor: number; topDecileCapture: number; baselineMaeMinor: number | null; baselineTopDecileCapture: number | null } | null;
   };
   /** Each model's P(no purchase in the holdout), uncalibrated. */
   models: (ChurnCheck & { model: string })[];
@@ -79,6 +89,8 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   let baselineAuc: number | null = null;
   let customers = 0;
   let duration = 0;
+  // BG/NBD × Gamma-Gamma spend per customer key, the baseline of the spend check.
+  let classicSpend: Map<string, number> | null = null;
   for (const [name, variant] of Object.entries(MODEL_NAMES)) {
     const run = runModels(loaded.orders, variant, { calibrationEndMs, holdoutEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
     customers = run.summaries.customerKeys.length;
@@ -98,6 +110,10 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     const noPurchase = perCustomer(run.compressed, (x, tx, T) => purchaseModelProbabilityNoPurchase(fit, holdout.duration, x, tx, T));
     const expected = perCustomer(run.compressed, (x, tx, T) => purchaseModelConditionalExpectedPurchases(fit, holdout.duration, x, tx, T));
     churnModels.push({ model: name, ...checkChurn(noPurchase, labels, expected, actual) });
+    if (variant === 'bg-nbd' && run.spend.ok) {
+      const gg = run.spend.value.params;
+      classicSpend = new Map(s.customerKeys.map((key, i) => [key, expected[i]! * gammaGammaExpectedAverageValue(gg, s.frequency[i]!, s.monetaryValueMinor[i]!)]));
+    }
   }
   // The app's choice, fitted on the calibration period only with the holdout length as its horizon.
   const horizonDays = Math.round((holdoutEndMs - calibrationEndMs) / DAY_MS);
@@ -113,6 +129,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     likelyOrdersDays(choice, horizonDays, compressSummaries(days)),
   );
   const backtest = choice.models.prediction?.backtest ?? null;
+  const spend = spendCheck(choice, horizonDays, classicSpend);
   let noOrder = 0;
   for (const label of choiceLabels) noOrder += label;
   // The tiers on the holdout: the share who ordered again should fall from low to medium to high (clv-models.md §8b).
@@ -138,6 +155,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
       ...choiceCheck,
       tiers,
       backtest,
+      spend,
     },
     models: churnModels,
   };
@@ -175,9 +193,33 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
       out.push(`  ${row.frequency.padStart(15)}  ${String(row.customers).padStart(9)}  ${row.actualMean.toFixed(3).padStart(11)}  ${row.predictedMean.toFixed(3).padStart(14)}`);
     }
   }
-  out.push('', ...churnText(churn));
+  out.push('', ...churnText(churn, minorPerMajor(loaded.currency), loaded.currency));
   io.stdout.write(`${out.join('\n')}\n`);
   return models.some((m) => 'error' in m) ? 3 : 0;
+}
+
+/** The app's spend prediction for the holdout against the classic pairing, on what customers actually spent. */
+function spendCheck(choice: AppChoice, horizonDays: number, classic: Map<string, number> | null): ChurnReport['choice']['spend'] {
+  const prediction = choice.models.prediction;
+  const expected = expectedOrdersDays(choice, horizonDays);
+  if (prediction === null || prediction.spend === null || expected === null) return null;
+  const days = choice.days;
+  const value = expectedOrderValueAllDays(prediction.spend, days);
+  const predicted = Float64Array.from(expected, (orders, i) => orders * value[i]!);
+  const actual = days.holdout!.valueMinor;
+  const mae = meanAbsoluteError(predicted, actual);
+  const capture = topDecileCapture(predicted, actual);
+  if (!mae.ok || !capture.ok) return null;
+  let baselineMaeMinor: number | null = null;
+  let baselineTopDecileCapture: number | null = null;
+  if (classic !== null) {
+    const base = Float64Array.from(days.customerKeys, (key) => classic.get(key) ?? 0);
+    const m = meanAbsoluteError(base, actual);
+    const c = topDecileCapture(base, actual);
+    baselineMaeMinor = m.ok ? m.value : null;
+    baselineTopDecileCapture = c.ok ? c.value : null;
+  }
+  return { maeMinor: mae.value, topDecileCapture: capture.value, baselineMaeMinor, baselineTopDecileCapture };
 }
 
 function fixed(value: number | null, digits = 3): string {
@@ -195,7 +237,9 @@ function calibrationLines(table: CalibrationTable | null): string[] {
 }
 
 /** The churn section of the text report, in plain words. */
-function churnText(churn: ChurnReport): string[] {
+function churnText(churn: ChurnReport, perMajor: number, currency: string): string[] {
+  const money = (minor: number | null): string => (minor === null ? 'n/a' : `${(minor / perMajor).toFixed(2)} ${currency}`);
+  const share = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
   const base = fixed(churn.baseline.auc);
   const out = [
     `Churn: chance of no counted order in the ${churn.horizonDays}-day holdout (${(churn.noOrderShare * 100).toFixed(1)}% of ${churn.customers} customers placed none).`,
@@ -213,6 +257,12 @@ function churnText(churn: ChurnReport): string[] {
   out.push(`    AUC ${fixed(c.auc)} (days since last order ${base})`, ...calibrationLines(c.calibration));
   out.push(`    expected purchases per customer: mean absolute error ${fixed(c.purchasesMae)}`);
   out.push(`    likeliest whole number of orders per customer (the median, the point forecast with the least absolute error): mean absolute error ${fixed(c.likelyOrdersMae)}`);
+  if (c.spend !== null) {
+    out.push(
+      `    spend per customer in the holdout (expected orders × each customer's own expected order value): mean absolute error ${money(c.spend.maeMinor)} (BG/NBD × Gamma-Gamma on repeat orders: ${money(c.spend.baselineMaeMinor)})`,
+      `    the 10% predicted to spend most made ${share(c.spend.topDecileCapture)} of the holdout's spend (BG/NBD × Gamma-Gamma: ${share(c.spend.baselineTopDecileCapture)})`,
+    );
+  }
   out.push(
     `    ordered again in the holdout, by churn tier: ${c.tiers
       .map((t) => `${t.tier} ${t.orderedAgainShare === null ? 'n/a' : `${(t.orderedAgainShare * 100).toFixed(1)}%`} of ${t.customers}`)
