@@ -62,7 +62,20 @@ const ANSWER_TTL_MS = 30_000;
 
 /** The row an anchor belongs to, by ARIA/HTML structure (never by the admin's hashed class names). */
 function rowOf(a: Element): Element | null {
-  return a.closest('tr, [role="row"], li');
+  return composedClosest(a, 'tr, [role="row"], li');
+}
+
+/** The links in an element, including those inside open shadow roots of its descendants (the admin's chips). */
+function deepLinks(el: Element): HTMLAnchorElement[] {
+  const out = [...el.querySelectorAll<HTMLAnchorElement>('a[href]')];
+  for (const d of el.querySelectorAll('*')) {
+    if (!d.shadowRoot || isOwnHost(d)) continue;
+    for (const c of d.shadowRoot.children) {
+      if (c.matches('a[href]')) out.push(c as HTMLAnchorElement);
+      out.push(...deepLinks(c));
+    }
+  }
+  return out;
 }
 
 /**
@@ -321,11 +334,12 @@ export function createScanner(deps: ScannerDeps): Scanner {
             // Order links carry a badge only on the order list, and only when the row has no customer link.
             wanted =
               page.kind === 'orders-list' &&
-              !(row && [...row.querySelectorAll('a[href]')].some((x) => parseAdminLink(x.getAttribute('href') ?? '', href)?.kind === 'customer'));
+              !(row && deepLinks(row).some((x) => parseAdminLink(x.getAttribute('href') ?? '', href)?.kind === 'customer'));
           }
           if (link?.kind === 'customer' && page.kind === 'customer-detail' && link.customerId === page.customerId) {
             wanted = false; // the card already describes this customer
           }
+
           if (!link || !wanted) {
             if (existing) removeBadge(a, existing);
             // Order links depend on their row (a customer link may arrive later): only cache plain non-links.
