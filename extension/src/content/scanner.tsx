@@ -56,6 +56,8 @@ interface OrderAnswer {
   atMs: number;
   connected: boolean;
   customerId: string | null;
+  /** A guest checkout: no customer, and none will come. */
+  guest: boolean;
 }
 
 const ANSWER_TTL_MS = 30_000;
@@ -214,7 +216,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     const a = orderAnswer(link.storeHandle, link.orderId);
     if (!a) return null;
     if (!a.connected) return { state: 'not-connected' };
-    if (a.customerId === null) return { state: 'missing' };
+    if (a.customerId === null) return { state: a.guest ? 'guest' : 'missing' };
     return viewFor(link.storeHandle, a.customerId);
   }
 
@@ -252,7 +254,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
         deps.lookupOrders(storeHandle, [...ids]).then((r) => {
           for (const id of ids) {
             const customerId = r.connected ? (r.orderCustomerIds[id] ?? null) : null;
-            orderAnswers.set(`${storeHandle}:${id}`, { atMs: now, connected: r.connected, customerId });
+            const guest = r.connected && (r.guestOrderIds ?? []).includes(id);
+            orderAnswers.set(`${storeHandle}:${id}`, { atMs: now, connected: r.connected, customerId, guest });
             if (customerId !== null && customerId in r.customers) {
               customerAnswers.set(`${storeHandle}:${customerId}`, {
                 atMs: now,

@@ -142,7 +142,7 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
         storeHandle: fixture.storeHandle,
         summary: fixture.summary,
         customers: fixture.customers,
-        orders: fixture.orders,
+        orders: new Map<string, string | null>([...fixture.orders, ['999999', null]]),
         pairingCodes: [PAIRING_CODE],
         maxPageSize: 500,
       });
