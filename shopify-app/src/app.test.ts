@@ -123,7 +123,7 @@ describe('createApp', () => {
     expect(((await (await get('/api/v1/orders/1002/customer', tokenA)).json()) as CustomerInsightV1).customerId).toBe('7');
     const guest = await get('/api/v1/orders/1004/customer', tokenA);
     expect(guest.status).toBe(404);
-    expect(((await guest.json()) as { error: { code: string } }).error.code).toBe('not-found');
+    expect(((await guest.json()) as { error: { code: string } }).error.code).toBe('guest-order');
     expect((await get('/api/v1/customers/9', tokenA)).status).toBe(404);
     expect((await get('/api/v1/customers/abc', tokenA)).status).toBe(400);
   });

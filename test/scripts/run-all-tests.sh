@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: unit, property, cross-package, PostgreSQL and real-Chromium tests.
-# Called by `pnpm test` after `pnpm install`; installs Debian's chromium and postgresql when they are missing,
+# Called by `pnpm test` after `pnpm install`; installs Debian's chromium, firefox-esr and postgresql when they are missing,
 # starts a throwaway PostgreSQL cluster on loopback, and prints one "N passed, N failed" line at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -8,6 +8,7 @@ ROOT=$PWD
 
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/firefox-esr ] || need_apt+=(firefox-esr)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
@@ -38,6 +39,7 @@ export CLVLENS_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgre
 # The restart test (shopify-app/src/db/pg-restart.test.ts) starts and restarts a cluster of its own with these.
 export CLVLENS_TEST_PG_BIN="$PG_BIN"
 export CLVLENS_CHROMIUM=/usr/bin/chromium
+export CLVLENS_FIREFOX=/usr/bin/firefox-esr
 
 # Build steps that tests depend on (each package decides what it needs).
 if [ -f extension/wxt.config.ts ]; then

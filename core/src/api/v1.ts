@@ -211,6 +211,8 @@ export type ApiErrorCodeV1 =
   | 'unauthorized'
   | 'forbidden'
   | 'not-found'
+  /** The order is known and has no customer (guest checkout): nothing to show, and nothing to wait for. */
+  | 'guest-order'
   | 'bad-request'
   | 'pairing-code-invalid'
   | 'rate-limited'

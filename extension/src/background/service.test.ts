@@ -107,12 +107,15 @@ describe('createBackgroundService handleMessage', () => {
     await service.sync(SHOP);
     const first = await ask({ type: 'orders.lookup', storeHandle: 'demo', orderIds: ['1001', '1002', '1003', '404'] });
     expect(first.orderCustomerIds).toEqual({ '1001': '2', '1002': null, '1003': '4', '404': null });
+    // 1002 is a guest checkout (the app says so); 404 is unknown.
+    expect(first.guestOrderIds).toEqual(['1002']);
     expect(first.customers['2']?.churnTier).toBe('high');
     expect(first.customers['4']?.isRepeat).toBe(false);
     const calls = api.requests.filter((r) => r.includes('/orders/')).length;
     expect(calls).toBe(4);
     const second = await ask({ type: 'orders.lookup', storeHandle: 'demo', orderIds: ['1001', '1003', '1002'] });
     expect(second.orderCustomerIds).toEqual({ '1001': '2', '1003': '4', '1002': null });
+    expect(second.guestOrderIds).toEqual(['1002']);
     expect(api.requests.filter((r) => r.includes('/orders/')).length).toBe(calls);
   });
 

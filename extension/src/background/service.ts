@@ -177,12 +177,14 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     const known = await getOrderCustomers(d, shop.shopDomain, unique);
     const now = deps.nowMs();
     const orderCustomerIds: Record<string, string | null> = {};
+    const guestOrderIds: string[] = [];
     const fetched = new Map<string, CachedCustomer>();
     const misses: string[] = [];
     for (const id of unique) {
       const rec = known.get(id);
       if (rec && (rec.customerId !== null || now - rec.fetchedAtMs < NULL_ORDER_MAPPING_TTL_MS)) {
         orderCustomerIds[id] = rec.customerId;
+        if (rec.guest) guestOrderIds.push(id);
       } else {
         misses.push(id);
       }
@@ -190,7 +192,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     if (misses.length > 0) {
       const client = createApiClient(deps.fetch, shop.appUrl, shop.token);
       await mapWithConcurrency(misses, ORDER_LOOKUP_CONCURRENCY, async (orderId) => {
-        let insight: CustomerInsightV1 | null;
+        let insight: CustomerInsightV1 | null | 'guest';
         try {
           insight = await client.orderCustomer(orderId);
         } catch {
@@ -198,11 +200,13 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
           orderCustomerIds[orderId] = null;
           return;
         }
-        const customerId = insight ? String(insight.customerId) : null;
+        const guest = insight === 'guest';
+        const customerId = insight && insight !== 'guest' ? String(insight.customerId) : null;
         orderCustomerIds[orderId] = customerId;
+        if (guest) guestOrderIds.push(orderId);
         try {
-          await putOrderCustomer(d, { shopDomain: shop.shopDomain, orderId, customerId, fetchedAtMs: now });
-          if (insight) {
+          await putOrderCustomer(d, { shopDomain: shop.shopDomain, orderId, customerId, ...(guest ? { guest } : {}), fetchedAtMs: now });
+          if (insight && insight !== 'guest') {
             const cached = toCachedCustomer(shop.shopDomain, insight);
             fetched.set(cached.customerId, cached);
             await putCustomer(d, cached);
@@ -217,7 +221,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     const customers: Record<string, CachedCustomer | null> = {};
     for (const id of customerIds) customers[id] = fetched.get(id) ?? cached.get(id) ?? null;
     await touch(shop.shopDomain);
-    return { connected: true, shopDomain: shop.shopDomain, customers, orderCustomerIds };
+    return { connected: true, shopDomain: shop.shopDomain, customers, orderCustomerIds, guestOrderIds };
   }
 
   async function status(): Promise<ResponseMap['status.get']> {

@@ -16,6 +16,8 @@ export type CustomerView =
   | { state: 'loading' }
   | { state: 'not-connected' }
   | { state: 'missing' }
+  /** An order without a customer (guest checkout). */
+  | { state: 'guest' }
   | { state: 'found'; customer: CachedCustomer };
 
 const TIER_SHORT = { low: 'Low', medium: 'Med', high: 'High' } as const;
@@ -74,10 +76,12 @@ export function Badge({ view, fields }: BadgeProps) {
         ? 'CLV Lens: loading'
         : view.state === 'not-connected'
           ? 'CLV Lens: this shop is not connected'
-          : 'CLV Lens: no data for this customer yet';
+          : view.state === 'guest'
+            ? 'CLV Lens: guest checkout, no customer to show'
+            : 'CLV Lens: no data for this customer yet';
     return (
       <span class="badge placeholder" data-state={view.state} tabIndex={0} role="note" aria-label={text} title={text}>
-        {view.state === 'loading' ? '…' : 'CLV –'}
+        {view.state === 'loading' ? '…' : view.state === 'guest' ? 'Guest' : 'CLV –'}
       </span>
     );
   }

@@ -33,7 +33,9 @@ export function CustomerCard({ view, nowMs }: CustomerCardProps) {
         ? 'Loading…'
         : view.state === 'not-connected'
           ? 'This shop is not connected to CLV Lens. Connect it from the extension options.'
-          : 'No CLV Lens data for this customer yet (new customer, guest order, or not synced).';
+          : view.state === 'guest'
+            ? 'Guest checkout: this order has no customer, so there is no customer value to show.'
+            : 'No CLV Lens data for this customer yet (new customer, or not synced).';
     return (
       <section class="card placeholder" data-state={view.state} aria-label="CLV Lens customer insight">
         <h2>CLV Lens</h2>

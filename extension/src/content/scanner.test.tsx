@@ -229,6 +229,76 @@ beforeEach(() => {
   document.body.replaceChildren();
 });
 
+describe('createScanner on the real admin', () => {
+  it('reads the URL once per pass: a navigation during the settings read restarts the scan, so the skip link gets no badge', async () => {
+    document.body.innerHTML = `<a id="skip" href="#AppFrameMain">Skip to content</a><main id="AppFrameMain"><h1>Customers</h1><section><h2>List</h2></section></main>`;
+    let href = `${STORE}/customers`;
+    let releaseSettings: () => void = () => undefined;
+    const scanner = createScanner({
+      doc: document,
+      href: () => href,
+      nowMs: () => 0,
+      css: '',
+      // The router changes the URL while the first pass waits for the settings.
+      settings: () => new Promise((resolve) => (releaseSettings = () => resolve(DEFAULT_BADGE_SETTINGS))),
+      lookupCustomers: async (_s, ids) => ({ connected: true, shopDomain: 'demo.myshopify.com', customers: Object.fromEntries(ids.map((id) => [id, null])) }),
+      lookupOrders: async () => ({ connected: true, shopDomain: 'demo.myshopify.com', customers: {}, orderCustomerIds: {} }),
+      onError: (e) => {
+        throw e;
+      },
+    });
+    const scanning = scanner.scan();
+    href = `${STORE}/customers/101`;
+    releaseSettings();
+    await scanning;
+    expect(document.getElementById('skip')!.nextElementSibling?.localName).not.toBe('clvlens-badge');
+    expect(document.querySelectorAll('clvlens-badge')).toHaveLength(0);
+    // The restarted pass saw the customer page: the card is below the header.
+    expect(document.querySelector('clvlens-card')?.previousElementSibling?.tagName).toBe('H1');
+  });
+
+  it('badges links inside open shadow roots, once per customer per row (the primary link), none in popovers', async () => {
+    const page = setupPage(
+      `<main><div role="row" id="r1"><a id="avatar" href="/store/demo/customers/101">img</a><a id="p1" data-primary-link="true" href="/store/demo/customers/101">A</a></div>
+        <div role="row" id="r2"><s-chip id="chip"></s-chip></div></main>
+        <div id="PolarisPortalsContainer"><div><a id="pop" href="/store/demo/customers/102">Popover</a></div></div>`,
+      '/customers',
+    );
+    const chip = document.getElementById('chip')!.attachShadow({ mode: 'open' });
+    chip.innerHTML = `<span><a id="inner" href="/store/demo/customers/102">B</a></span>`;
+    await page.scanner.scan();
+    expect(document.getElementById('p1')!.nextElementSibling?.localName).toBe('clvlens-badge');
+    expect(document.getElementById('avatar')!.nextElementSibling?.localName).not.toBe('clvlens-badge');
+    expect(chip.getElementById('inner')!.nextElementSibling?.getAttribute('data-state')).toBe('found');
+    expect(document.getElementById('pop')!.nextElementSibling).toBeNull();
+    expect(document.querySelectorAll('clvlens-badge').length + chip.querySelectorAll('clvlens-badge').length).toBe(2);
+    expect(page.scanner.roots()).toContain(chip);
+  });
+
+  it('puts the card below the page header, not inside the title row, also when the title is in a shadow root', async () => {
+    const page = setupPage(
+      `<main><div id="page"><s-page-header id="hdr"></s-page-header><div id="content"><section><h2>Orders</h2></section></div></div></main>`,
+      '/customers/101',
+    );
+    const hdr = document.getElementById('hdr')!.attachShadow({ mode: 'open' });
+    hdr.innerHTML = `<div class="row"><div class="title"><h1>Ada</h1><span>Subscribed</span></div><button>More actions</button></div>`;
+    await page.scanner.scan();
+    const card = document.querySelector('clvlens-card')!;
+    expect(card.previousElementSibling?.id).toBe('hdr');
+    expect(card.nextElementSibling?.id).toBe('content');
+  });
+
+  it('stops clicks and presses on a badge from reaching the row', async () => {
+    const page = setupPage(`<table><tr id="row"><td><a id="a" href="/store/demo/customers/101">A</a></td></tr></table>`, '/customers');
+    await page.scanner.scan();
+    const seen: string[] = [];
+    for (const t of ['click', 'mousedown', 'pointerdown', 'keydown']) document.getElementById('row')!.addEventListener(t, () => seen.push(t));
+    const badge = document.getElementById('a')!.nextElementSibling!.shadowRoot!.querySelector('.badge')!;
+    for (const t of ['click', 'mousedown', 'pointerdown', 'keydown']) badge.dispatchEvent(new Event(t, { bubbles: true, composed: true }));
+    expect(seen).toEqual([]);
+  });
+});
+
 describe('createScanner update', () => {
   it('update() re-renders in place only the badges and card of the changed customers', async () => {
     const page = setupPage(

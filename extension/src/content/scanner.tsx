@@ -32,6 +32,8 @@ export interface Scanner {
   update(storeHandle: string, customerIds: readonly string[] | 'all'): Promise<void>;
   /** The store whose customers this page shows badges or a card for; null when it shows none. */
   shownStore(): string | null;
+  /** The document and the open shadow roots the last scan looked into (what the watcher must observe). */
+  roots(): readonly (Document | ShadowRoot)[];
   /** Removes every badge and card. */
   destroy(): void;
 }
@@ -54,18 +56,120 @@ interface OrderAnswer {
   atMs: number;
   connected: boolean;
   customerId: string | null;
+  /** A guest checkout: no customer, and none will come. */
+  guest: boolean;
 }
 
 const ANSWER_TTL_MS = 30_000;
 
 /** The row an anchor belongs to, by ARIA/HTML structure (never by the admin's hashed class names). */
 function rowOf(a: Element): Element | null {
-  return a.closest('tr, [role="row"], li');
+  return composedClosest(a, 'tr, [role="row"], li');
 }
 
-/** Where the card goes: after the page's first heading (the customer name or order number). */
-function headerAnchor(doc: Document): Element | null {
-  return doc.querySelector('main h1') ?? doc.querySelector('h1');
+/** The links in an element, including those inside open shadow roots of its descendants (the admin's chips). */
+function deepLinks(el: Element): HTMLAnchorElement[] {
+  const out = [...el.querySelectorAll<HTMLAnchorElement>('a[href]')];
+  for (const d of el.querySelectorAll('*')) {
+    if (!d.shadowRoot || isOwnHost(d)) continue;
+    for (const c of d.shadowRoot.children) {
+      if (c.matches('a[href]')) out.push(c as HTMLAnchorElement);
+      out.push(...deepLinks(c));
+    }
+  }
+  return out;
+}
+
+/**
+ * Where links never get a badge: popovers, menus and dialogs (the admin renders them in `#PolarisPortalsContainer`,
+ * outside the page), whose customer links repeat a row that already has one.
+ */
+const NO_BADGE_ZONE = '#PolarisPortalsContainer, [data-portal-id], [role="dialog"], [role="tooltip"], [role="menu"], [popover]';
+
+/** The parent across shadow boundaries: an element's parent, or the host of the shadow root it sits in. */
+function composedParent(el: Element): Element | null {
+  if (el.parentElement) return el.parentElement;
+  const root = el.parentNode;
+  return root && 'host' in root ? (root as ShadowRoot).host : null;
+}
+
+/** `closest` that also looks past shadow roots to their hosts (a link inside a web component inside a portal). */
+function composedClosest(el: Element, selector: string): Element | null {
+  for (let e: Element | null = el; e; e = composedParent(e)) if (e.matches(selector)) return e;
+  return null;
+}
+
+/**
+ * The document and every open shadow root in it, outermost first (the admin's web components keep links and even the
+ * page title in open shadow roots). Our own badge and card roots are left out.
+ */
+export function openRoots(doc: Document): (Document | ShadowRoot)[] {
+  const roots: (Document | ShadowRoot)[] = [doc];
+  for (let i = 0; i < roots.length; i++) {
+    for (const el of roots[i]!.querySelectorAll('*')) {
+      const sr = el.shadowRoot;
+      if (sr && !isOwnHost(el)) roots.push(sr);
+    }
+  }
+  return roots;
+}
+
+/** Following element siblings that count as the page's content, not more of the title row. */
+const CONTENT_MARKER = 'h2, h3, section, article, table, [role="table"], [role="grid"], [role="region"], form, textarea';
+
+function isBelow(el: Element, ref: DOMRect): boolean {
+  const r = el.getBoundingClientRect();
+  return r.top >= ref.bottom - 1;
+}
+
+/**
+ * Whether a later sibling of `el` is laid out below it (not an action or badge beside the title), and whether it looks
+ * like the page's content (a section, a table, a heading, or something tall like a skeleton).
+ */
+function followers(el: Element): { below: boolean; content: boolean } {
+  const ref = el.getBoundingClientRect();
+  let below = false;
+  for (let s = el.nextElementSibling; s; s = s.nextElementSibling) {
+    if (isOwnHost(s) || !isBelow(s, ref)) continue;
+    below = true;
+    if (s.matches(CONTENT_MARKER) || s.querySelector(CONTENT_MARKER) || s.getBoundingClientRect().height >= 100) {
+      return { below, content: true };
+    }
+  }
+  return { below, content: false };
+}
+
+/** The page title: the first `h1` in `main` (light DOM or an open shadow root), else the first anywhere. */
+function findTitle(roots: readonly (Document | ShadowRoot)[]): Element | null {
+  let any: Element | null = null;
+  for (const root of roots) {
+    for (const h1 of root.querySelectorAll('h1')) {
+      if (composedClosest(h1, 'main')) return h1;
+      any ??= h1;
+    }
+  }
+  return any;
+}
+
+/**
+ * Where the card goes: after the page header that holds the title, so the title row (the admin's status badges and
+ * "More actions" beside the name) stays as it is. Walks up from the title, across shadow roots, to the first
+ * ancestor followed by page content; without one, after the title's own block.
+ */
+export function headerAnchor(roots: readonly (Document | ShadowRoot)[]): Element | null {
+  const title = findTitle(roots);
+  if (!title) return null;
+  let firstBelow: Element | null = null;
+  let last: Element = title;
+  for (let el: Element | null = title; el && el.localName !== 'main' && el.localName !== 'body'; el = composedParent(el)) {
+    const f = followers(el);
+    if (f.content) return el;
+    if (f.below) firstBelow ??= el;
+    last = el;
+  }
+  // Content not rendered yet: the first block with something under it, else the title's outermost block. Later scans
+  // move the card when the content arrives.
+  return firstBelow ?? last;
 }
 
 export function createScanner(deps: ScannerDeps): Scanner {
@@ -75,6 +179,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
   const ignored = new WeakMap<HTMLAnchorElement, string>();
   // Which badges a link gets depends on the page: after a navigation every link is looked at again.
   let lastPageHref = '';
+  // The document and the open shadow roots seen by the last scan (the watcher observes each one).
+  let knownRoots: (Document | ShadowRoot)[] = [doc];
   let card: CardEntry | null = null;
   let settingsCache: Promise<BadgeSettings> | null = null;
   // Answers per store handle and id, so rows added later and SPA navigations render from memory.
@@ -110,7 +216,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     const a = orderAnswer(link.storeHandle, link.orderId);
     if (!a) return null;
     if (!a.connected) return { state: 'not-connected' };
-    if (a.customerId === null) return { state: 'missing' };
+    if (a.customerId === null) return { state: a.guest ? 'guest' : 'missing' };
     return viewFor(link.storeHandle, a.customerId);
   }
 
@@ -148,7 +254,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
         deps.lookupOrders(storeHandle, [...ids]).then((r) => {
           for (const id of ids) {
             const customerId = r.connected ? (r.orderCustomerIds[id] ?? null) : null;
-            orderAnswers.set(`${storeHandle}:${id}`, { atMs: now, connected: r.connected, customerId });
+            const guest = r.connected && (r.guestOrderIds ?? []).includes(id);
+            orderAnswers.set(`${storeHandle}:${id}`, { atMs: now, connected: r.connected, customerId, guest });
             if (customerId !== null && customerId in r.customers) {
               customerAnswers.set(`${storeHandle}:${customerId}`, {
                 atMs: now,
@@ -173,63 +280,91 @@ export function createScanner(deps: ScannerDeps): Scanner {
     for (const r of results) if (r.status === 'rejected') deps.onError?.(r.reason);
   }
 
-  async function scan(): Promise<void> {
-    try {
-      const page = parseAdminPage(deps.href());
-      if (!page) {
-        for (const [a, e] of badges) removeBadge(a, e);
-        removeCard();
-        return;
-      }
-      const s = await settings();
-      const needCustomers = new Map<string, Set<string>>();
-      const needOrders = new Map<string, Set<string>>();
-      const want = (map: Map<string, Set<string>>, store: string, id: string) => {
-        let set = map.get(store);
-        if (!set) map.set(store, (set = new Set()));
-        set.add(id);
-      };
-      const fresh: BadgeEntry[] = [];
+  /**
+   * One pass over the page as it is at one URL. The URL is read once (`href`): the admin's router can change it while
+   * a pass awaits the settings or the background, and a pass that mixed the old page type with links resolved against
+   * the new URL would badge the wrong links (the skip link `#AppFrameMain` resolved as a customer link). A pass that
+   * sees the URL change returns 'restart' and `scan` runs again on the new URL.
+   */
+  async function scanOnce(href: string): Promise<'done' | 'restart'> {
+    const page = parseAdminPage(href);
+    if (!page) {
+      for (const [a, e] of badges) removeBadge(a, e);
+      removeCard();
+      lastPageHref = href;
+      return 'done';
+    }
+    const s = await settings();
+    if (deps.href() !== href) return 'restart';
+    const needCustomers = new Map<string, Set<string>>();
+    const needOrders = new Map<string, Set<string>>();
+    const want = (map: Map<string, Set<string>>, store: string, id: string) => {
+      let set = map.get(store);
+      if (!set) map.set(store, (set = new Set()));
+      set.add(id);
+    };
+    const fresh: BadgeEntry[] = [];
 
-      // Drop badges whose link left the page or whose host the page removed.
+    // Drop badges whose link left the page or whose host the page removed.
+    for (const [a, e] of badges) {
+      if (!a.isConnected || !e.mount.host.isConnected) removeBadge(a, e);
+    }
+
+    const roots = openRoots(doc);
+    knownRoots = roots;
+    if (s.showListBadges) {
+      const samePage = href === lastPageHref;
+      // One badge per customer per row: the row's primary link (the admin marks it data-primary-link) or its first.
+      const rowBadges = new Map<Element, Map<string, HTMLAnchorElement>>();
       for (const [a, e] of badges) {
-        if (!a.isConnected || !e.mount.host.isConnected) removeBadge(a, e);
+        const row = rowOf(a);
+        if (!row) continue;
+        let m = rowBadges.get(row);
+        if (!m) rowBadges.set(row, (m = new Map()));
+        m.set(e.key, a);
       }
-
-      if (s.showListBadges) {
-        const anchors = doc.querySelectorAll<HTMLAnchorElement>('a[href]');
-        const base = deps.href();
-        const samePage = base === lastPageHref;
-        lastPageHref = base;
-        for (const a of anchors) {
-          const href = a.getAttribute('href') ?? '';
+      for (const root of roots) {
+        for (const a of root.querySelectorAll<HTMLAnchorElement>('a[href]')) {
+          const rawHref = a.getAttribute('href') ?? '';
           const existing = badges.get(a);
           // Fast path for rescans: a link whose href did not change keeps its badge (or its lack of one).
-          if (samePage && (existing ? existing.href === href : ignored.get(a) === href)) continue;
-          const link = parseAdminLink(href, base);
+          if (samePage && (existing ? existing.href === rawHref : ignored.get(a) === rawHref)) continue;
+          // A fragment link stays on this page (the admin's skip link to #AppFrameMain); popovers repeat their row.
+          const link = rawHref.startsWith('#') || composedClosest(a, NO_BADGE_ZONE) ? null : parseAdminLink(rawHref, href);
           let wanted = link !== null;
+          const row = rowOf(a);
           if (link?.kind === 'order') {
             // Order links carry a badge only on the order list, and only when the row has no customer link.
-            const row = rowOf(a);
             wanted =
               page.kind === 'orders-list' &&
-              !(row && [...row.querySelectorAll('a[href]')].some((x) => parseAdminLink(x.getAttribute('href') ?? '', base)?.kind === 'customer'));
+              !(row && deepLinks(row).some((x) => parseAdminLink(x.getAttribute('href') ?? '', href)?.kind === 'customer'));
           }
           if (link?.kind === 'customer' && page.kind === 'customer-detail' && link.customerId === page.customerId) {
             wanted = false; // the card already describes this customer
           }
+
           if (!link || !wanted) {
             if (existing) removeBadge(a, existing);
             // Order links depend on their row (a customer link may arrive later): only cache plain non-links.
-            if (!link) ignored.set(a, href);
+            if (!link) ignored.set(a, rawHref);
             continue;
           }
           const key = link.kind === 'customer' ? `c:${link.storeHandle}:${link.customerId}` : `o:${link.storeHandle}:${link.orderId}`;
           if (existing?.key === key) continue;
           if (existing) removeBadge(a, existing);
+          if (row) {
+            let m = rowBadges.get(row);
+            if (!m) rowBadges.set(row, (m = new Map()));
+            const other = m.get(key);
+            if (other && other !== a && badges.has(other)) {
+              if (other.getAttribute('data-primary-link') === 'true' || a.getAttribute('data-primary-link') !== 'true') continue;
+              removeBadge(other, badges.get(other)!);
+            }
+            m.set(key, a);
+          }
           const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
           a.after(mount.host);
-          const entry: BadgeEntry = { key, href, link, mount };
+          const entry: BadgeEntry = { key, href: rawHref, link, mount };
           badges.set(a, entry);
           fresh.push(entry);
           if (link.kind === 'order') {
@@ -238,52 +373,67 @@ export function createScanner(deps: ScannerDeps): Scanner {
             want(needCustomers, link.storeHandle, link.customerId);
           }
         }
-      } else {
-        for (const [a, e] of badges) removeBadge(a, e);
       }
+    } else {
+      for (const [a, e] of badges) removeBadge(a, e);
+    }
+    lastPageHref = href;
 
-      let cardFresh = false;
-      const detail = page.kind === 'customer-detail' || page.kind === 'order-detail';
-      if (detail && s.showDetailCard) {
-        const key = page.kind === 'customer-detail' ? `c:${page.storeHandle}:${page.customerId}` : `o:${page.storeHandle}:${page.orderId}`;
-        const header = headerAnchor(doc);
-        if (card && (card.key !== key || !card.mount.host.isConnected)) removeCard();
-        if (!card && header) {
-          const mount = createShadowHost(doc, CARD_HOST_TAG, deps.css, 'block');
-          header.after(mount.host);
-          const link: AdminLink =
-            page.kind === 'customer-detail'
-              ? { kind: 'customer', storeHandle: page.storeHandle, customerId: page.customerId }
-              : { kind: 'order', storeHandle: page.storeHandle, orderId: page.orderId };
-          card = { key, link, mount };
-          cardFresh = true;
-          if (link.kind === 'customer') {
-            if (viewFor(link.storeHandle, link.customerId) === null) want(needCustomers, link.storeHandle, link.customerId);
-          } else if (!orderAnswer(link.storeHandle, link.orderId)) {
-            want(needOrders, link.storeHandle, link.orderId);
-          }
+    let cardFresh = false;
+    const detail = page.kind === 'customer-detail' || page.kind === 'order-detail';
+    if (detail && s.showDetailCard) {
+      const key = page.kind === 'customer-detail' ? `c:${page.storeHandle}:${page.customerId}` : `o:${page.storeHandle}:${page.orderId}`;
+      const header = headerAnchor(roots);
+      if (card && (card.key !== key || !card.mount.host.isConnected)) removeCard();
+      if (card && header && card.mount.host.previousElementSibling !== header) {
+        // The header moved or its content arrived after the card was placed: keep the card right below the header.
+        header.after(card.mount.host);
+      }
+      if (!card && header) {
+        const mount = createShadowHost(doc, CARD_HOST_TAG, deps.css, 'block');
+        header.after(mount.host);
+        const link: AdminLink =
+          page.kind === 'customer-detail'
+            ? { kind: 'customer', storeHandle: page.storeHandle, customerId: page.customerId }
+            : { kind: 'order', storeHandle: page.storeHandle, orderId: page.orderId };
+        card = { key, link, mount };
+        cardFresh = true;
+        if (link.kind === 'customer') {
+          if (viewFor(link.storeHandle, link.customerId) === null) want(needCustomers, link.storeHandle, link.customerId);
+        } else if (!orderAnswer(link.storeHandle, link.orderId)) {
+          want(needOrders, link.storeHandle, link.orderId);
         }
-      } else {
-        removeCard();
       }
+    } else {
+      removeCard();
+    }
 
-      // First paint from memory (or "loading"), then once more when the background answers.
-      for (const e of fresh) renderBadge(e, s);
-      if (card && cardFresh) renderCard(card);
-      if (needCustomers.size === 0 && needOrders.size === 0) return;
-      await fetchAnswers(needCustomers, needOrders);
-      // Order answers may name customers we still have to ask for.
-      const second = new Map<string, Set<string>>();
-      for (const e of [...badges.values(), ...(card ? [card] : [])]) {
-        if (e.link.kind !== 'order') continue;
-        const cid = orderAnswer(e.link.storeHandle, e.link.orderId)?.customerId;
-        if (cid && viewFor(e.link.storeHandle, cid) === null) want(second, e.link.storeHandle, cid);
+    // First paint from memory (or "loading"), then once more when the background answers.
+    for (const e of fresh) renderBadge(e, s);
+    if (card && cardFresh) renderCard(card);
+    if (needCustomers.size === 0 && needOrders.size === 0) return deps.href() === href ? 'done' : 'restart';
+    await fetchAnswers(needCustomers, needOrders);
+    // Order answers may name customers we still have to ask for.
+    const second = new Map<string, Set<string>>();
+    for (const e of [...badges.values(), ...(card ? [card] : [])]) {
+      if (e.link.kind !== 'order') continue;
+      const cid = orderAnswer(e.link.storeHandle, e.link.orderId)?.customerId;
+      if (cid && viewFor(e.link.storeHandle, cid) === null) want(second, e.link.storeHandle, cid);
+    }
+    if (second.size > 0) await fetchAnswers(second, new Map());
+    for (const e of badges.values()) {
+      if (e.mount.host.isConnected && e.mount.host.getAttribute('data-state') === 'loading') renderBadge(e, s);
+    }
+    if (card && card.mount.host.getAttribute('data-state') === 'loading') renderCard(card);
+    return deps.href() === href ? 'done' : 'restart';
+  }
+
+  async function scan(): Promise<void> {
+    try {
+      // A router that keeps changing the URL cannot keep the scanner busy forever.
+      for (let pass = 0; pass < 5; pass++) {
+        if ((await scanOnce(deps.href())) === 'done') return;
       }
-      if (second.size > 0) await fetchAnswers(second, new Map());
-      for (const e of badges.values()) {
-        if (e.mount.host.isConnected && e.mount.host.getAttribute('data-state') === 'loading') renderBadge(e, s);
-      }
-      if (card && card.mount.host.getAttribute('data-state') === 'loading') renderCard(card);
     } catch (error) {
       deps.onError?.(error);
     }
@@ -322,6 +472,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
   return {
     scan,
     update,
+    roots: () => knownRoots,
     shownStore() {
       for (const e of badges.values()) if (e.mount.host.isConnected) return e.link.storeHandle;
       return card?.mount.host.isConnected ? card.link.storeHandle : null;
@@ -345,18 +496,32 @@ export function createScanner(deps: ScannerDeps): Scanner {
  * Watches the page for rows added later and SPA navigations and runs `scan`, coalesced: mutations during a running
  * scan (the admin rendering in several commits) queue exactly one more scan after it, so a burst costs two scans
  * and a single new row is handled at once, with no timer delay. Mutations that only add or remove our own hosts are
- * ignored.
+ * ignored. Mutations inside a shadow root do not reach an observer on the document, so each open shadow root that
+ * `roots` reports after a scan is observed too.
  */
-export function watchPage(doc: Document, scan: () => Promise<void>): { trigger: () => void; disconnect: () => void } {
+export function watchPage(
+  doc: Document,
+  scan: () => Promise<void>,
+  roots: () => readonly (Document | ShadowRoot)[] = () => [],
+): { trigger: () => void; disconnect: () => void } {
   let running = false;
   let again = false;
   let stopped = false;
+  const observed = new WeakSet<Node>();
+  const observeRoots = () => {
+    for (const root of roots()) {
+      if (root === doc || observed.has(root)) continue;
+      observed.add(root);
+      observer.observe(root, OPTIONS);
+    }
+  };
   const run = async () => {
     running = true;
     try {
       do {
         again = false;
         await scan();
+        if (!stopped) observeRoots();
       } while (again && !stopped);
     } finally {
       running = false;
@@ -376,7 +541,9 @@ export function watchPage(doc: Document, scan: () => Promise<void>): { trigger: 
     );
     if (relevant) trigger();
   });
-  observer.observe(doc.body ?? doc.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['href'] });
+  const OPTIONS: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: ['href'] };
+  observer.observe(doc.body ?? doc.documentElement, OPTIONS);
+  observeRoots();
   return {
     trigger,
     disconnect: () => {

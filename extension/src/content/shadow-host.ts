@@ -11,6 +11,11 @@ export interface ShadowMount {
 export const BADGE_HOST_TAG = 'clvlens-badge';
 export const CARD_HOST_TAG = 'clvlens-card';
 
+const ISOLATED_EVENTS = [
+  'keydown', 'keyup', 'keypress',
+  'click', 'auxclick', 'dblclick', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'touchstart', 'touchend',
+];
+
 export function createShadowHost(doc: Document, tag: string, css: string, display: 'inline' | 'block'): ShadowMount {
   const host = doc.createElement(tag);
   const shadow = host.attachShadow({ mode: 'open' });
@@ -19,8 +24,9 @@ export function createShadowHost(doc: Document, tag: string, css: string, displa
   const container = doc.createElement(display === 'inline' ? 'span' : 'div');
   container.className = 'root';
   shadow.append(style, container);
-  // Keys typed in a badge must not trigger the admin's keyboard shortcuts.
-  for (const type of ['keydown', 'keyup', 'keypress']) host.addEventListener(type, (e) => e.stopPropagation());
+  // Keys typed in a badge must not trigger the admin's keyboard shortcuts, and a click on a badge must not open the
+  // row: the admin re-dispatches a click anywhere in a list row to the row's primary link.
+  for (const type of ISOLATED_EVENTS) host.addEventListener(type, (e) => e.stopPropagation());
   return { host, container };
 }
 

@@ -68,6 +68,8 @@ export interface OrderCustomerRecord {
   orderId: string;
   /** null when the app says the order has no customer (guest checkout). */
   customerId: string | null;
+  /** true when the app said the order is a guest checkout (customerId is then null); absent in older records. */
+  guest?: boolean;
   fetchedAtMs: number;
 }
 

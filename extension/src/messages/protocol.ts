@@ -73,7 +73,11 @@ export type Request =
 export interface ResponseMap {
   'customers.lookup': LookupResult;
   /** Keyed by order id: the order's customer, or null (not cached, guest order, unknown order). */
-  'orders.lookup': LookupResult & { orderCustomerIds: Record<string, string | null> };
+  'orders.lookup': LookupResult & {
+    orderCustomerIds: Record<string, string | null>;
+    /** Orders the app says are guest checkouts (their customer id is null). */
+    guestOrderIds?: string[];
+  };
   'status.get': { shops: ShopStatus[]; notices: NoticeRecord[] };
   'settings.get': BadgeSettings;
   'settings.set': BadgeSettings;

@@ -14,7 +14,8 @@ export interface ApiClient {
   summary(): Promise<ShopSummaryV1>;
   customersPage(since: string | null, limit: number): Promise<CustomersFeedV1>;
   /** null when the app knows no such order, or the order has no customer. */
-  orderCustomer(orderId: string): Promise<CustomerInsightV1 | null>;
+  /** The order's customer; null for an unknown order (or one without insight yet), 'guest' for a guest checkout. */
+  orderCustomer(orderId: string): Promise<CustomerInsightV1 | null | 'guest'>;
   unpair(): Promise<void>;
 }
 
@@ -53,8 +54,8 @@ async function request<T>(
   url: string,
   init: RequestInit,
   what: string,
-  opts: { nullOnNotFound?: boolean } = {},
-): Promise<T | null> {
+  opts: { nullOnNotFound?: boolean; guestOnNotFound?: boolean } = {},
+): Promise<T | null | 'guest'> {
   let response: Response;
   try {
     response = await fetchFn(url, init);
@@ -66,7 +67,11 @@ async function request<T>(
     );
   }
   if (response.status === 204) return null;
-  if (response.status === 404 && opts.nullOnNotFound) return null;
+  if (response.status === 404 && opts.nullOnNotFound) {
+    if (!opts.guestOnNotFound) return null;
+    const code = await response.json().then((b: Partial<ApiErrorV1> | null) => b?.error?.code, () => undefined);
+    return code === 'guest-order' ? 'guest' : null;
+  }
   let body: unknown;
   try {
     body = await response.json();
@@ -158,9 +163,9 @@ export function createApiClient(fetchFn: FetchLike, appUrl: string, token: strin
         `${appUrl}/api/v1/orders/${encodeURIComponent(orderId)}/customer`,
         { headers },
         `the customer of order ${orderId}`,
-        { nullOnNotFound: true },
+        { nullOnNotFound: true, guestOnNotFound: true },
       );
-      if (body !== null) expect(typeof body.customerId === 'string', `the customer of order ${orderId}`);
+      if (body !== null && body !== 'guest') expect(typeof body.customerId === 'string', `the customer of order ${orderId}`);
       return body;
     },
     async unpair() {

@@ -132,6 +132,7 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
     m = /^\/api\/v1\/orders\/(\d+)\/customer$/.exec(path);
     if (m) {
       const customerId = opts.orders?.get(m[1]!);
+      if (customerId === null) return apiError(404, 'guest-order', `Order ${m[1]} has no customer (guest checkout).`);
       const c = customerId ? entries.get(customerId)?.customer : null;
       return c ? json(200, c) : apiError(404, 'not-found', `No customer for order ${m[1]}.`);
     }

@@ -5,6 +5,7 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCodeV1, number>> = {
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  'guest-order': 404,
   'bad-request': 400,
   'pairing-code-invalid': 400,
   'rate-limited': 429,

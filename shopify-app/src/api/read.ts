@@ -92,7 +92,7 @@ export async function readOrderCustomerInsight(db: Kysely<DB>, shop: string, ord
     .where('order_id', '=', orderId)
     .executeTakeFirst();
   if (!order) throw new ApiError('not-found', `Order ${orderIdText} is not known in ${shop} (yet).`);
-  if (order.customer_id === null) throw new ApiError('not-found', `Order ${orderIdText} has no customer (guest checkout).`);
+  if (order.customer_id === null) throw new ApiError('guest-order', `Order ${orderIdText} has no customer (guest checkout).`);
   return readCustomerInsight(db, shop, order.customer_id);
 }
 

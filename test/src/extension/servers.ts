@@ -7,10 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminFixtureHtml, type AdminFixtureData } from './admin-fixture.ts';
+import { realAdminHtml, type AdminGeneration, type RealAdminData } from './real-admin-fixture.ts';
 
 export interface RunningServer {
   port: number;
@@ -107,4 +108,65 @@ export async function serveAdminFixture(data: AdminFixtureData): Promise<Running
     res.end('not found');
   });
   return listen(server, 'https');
+}
+
+/** HTTPS server for the real-admin replica; which admin generation it serves can change between tests. */
+export async function serveRealAdmin(data: RealAdminData): Promise<RunningServer & { setGeneration(g: AdminGeneration): void }> {
+  const { key, cert } = makeCertificate();
+  const html = { '2024': realAdminHtml(data, '2024'), '2026': realAdminHtml(data, '2026') };
+  let generation: AdminGeneration = '2024';
+  const server = createHttpsServer({ key, cert }, (req, res) => {
+    const path = new URL(req.url ?? '/', 'https://admin.shopify.com').pathname;
+    if (path.startsWith(`/store/${data.storeHandle}/`) || path === `/store/${data.storeHandle}`) {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(html[generation]);
+      return;
+    }
+    res.statusCode = 404;
+    res.end('not found');
+  });
+  const running = await listen(server, 'https');
+  return { ...running, setGeneration: (g) => void (generation = g) };
+}
+
+/**
+ * An HTTP proxy on loopback that tunnels every CONNECT to one local port: how Firefox, which has no host-resolver
+ * rules, reaches the fixture as `https://admin.shopify.com` (loopback itself is never proxied). Anything but CONNECT
+ * is refused.
+ */
+export async function serveConnectProxy(targetPort: number): Promise<RunningServer> {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    client.once('data', (head) => {
+      if (!head.toString('latin1').startsWith('CONNECT ')) {
+        client.end('HTTP/1.1 405 Method Not Allowed\r\n\r\n');
+        return;
+      }
+      const upstream = connect(targetPort, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+      sockets.add(upstream);
+      upstream.on('close', () => sockets.delete(upstream));
+      upstream.on('error', () => client.destroy());
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => done());
+      }),
+  };
 }

@@ -35,9 +35,15 @@ export default defineContentScript({
         lookupOrders: (storeHandle, orderIds) => sendRequest({ type: 'orders.lookup', storeHandle, orderIds }),
         onError: (error) => console.debug('[CLV Lens]', error),
       });
-      const watcher = watchPage(document, () => scanner.scan());
+      const watcher = watchPage(document, () => scanner.scan(), () => scanner.roots());
       void scanner.scan().then(() => freshness.start());
+      // WXT's location event can fire on the Navigation API's `navigate`, before the URL changes (the scan restarts
+      // when it sees the URL change); `currententrychange` and `popstate` come after it.
       ctx.addEventListener(window, 'wxt:locationchange', () => watcher.trigger());
+      ctx.addEventListener(window, 'popstate', () => watcher.trigger());
+      const navigation = (window as { navigation?: EventTarget }).navigation;
+      const onEntryChange = () => watcher.trigger();
+      if (navigation) navigation.addEventListener('currententrychange', onEntryChange);
       // After a while in another tab the cache may have been synced and the settings changed: re-read both when the
       // merchant comes back, and keep the badges fresh only while the page is visible.
       ctx.addEventListener(document, 'visibilitychange', () => {
@@ -50,6 +56,7 @@ export default defineContentScript({
       });
       ctx.onInvalidated(() => {
         freshness.stop();
+        if (navigation) navigation.removeEventListener('currententrychange', onEntryChange);
         watcher.disconnect();
         scanner.destroy();
       });
