@@ -1,6 +1,7 @@
 import type { Shopify } from '@shopify/shopify-api';
 import { Hono, type Context } from 'hono';
 import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Database } from './db/connect.ts';
@@ -37,11 +38,16 @@ import { createOrderBatcher } from './webhooks/order-batcher.ts';
 import { processWebhook } from './webhooks/router.ts';
 import { pruneWebhookDeliveries } from './ingest/store.ts';
 import type { FollowUp } from './webhooks/types.ts';
+import { pendingMigrations } from './db/migrate.ts';
+import { createAppMetrics, type AppMetrics } from './ops/metrics.ts';
+import { acceptRequestId, requestScope } from './ops/request-context.ts';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
   /** The open database ({@link createDatabase}). The app does not close it. */
   database: Database;
+  /** Metrics to count into; default a fresh registry on the database's pool. */
+  metrics?: AppMetrics;
   /** The `@shopify/shopify-api` object ({@link createShopifyApi}). */
   shopify: Shopify;
   /** Key for AES-256-GCM encryption of Shopify tokens at rest (64 hex chars or 32 bytes). */
@@ -100,6 +106,10 @@ export interface App {
   /** Issues a pairing code for the shop (what the dashboard shows). */
   createPairingCode(shop: string): Promise<{ code: string; expiresAtMs: number }>;
   graphqlFor(shop: string): ShopGraphql;
+  /** The Prometheus metrics ({@link createAppMetrics}); `start.ts` serves them on their own port. */
+  metrics: AppMetrics;
+  /** Marks the app as going away: `/readyz` answers 503 so a load balancer stops sending, while requests in flight finish. */
+  drain(): void;
   /** Stops the workers (waits for running jobs). */
   stop(): Promise<void>;
 }
@@ -209,7 +219,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       },
       [QUEUES.recompute]: async ({ shop, full }) => {
         await options.beforeRecompute?.(shop);
+        const started = performance.now();
         const result = await compute.recomputeShop(shop, { ...(full ? { full } : {}), metrics: 'skip' });
+        metrics.recompute(result.mode, (performance.now() - started) / 1000);
         if (result.remaining > 0) await jobs.send(QUEUES.recompute, { shop });
         if (result.mode === 'incremental') {
           // Badges change with the customer's insight, at once; the shop metrics (all orders) follow, at most about
@@ -327,6 +339,23 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 
   const app = new Hono<{ Variables: { shop: string; token: string } }>();
+  const metrics = options.metrics ?? createAppMetrics(database.pool);
+  let draining = false;
+
+  // Every request runs in a scope whose id (the load balancer's X-Request-Id, or a new one) and, once proven, shop are
+  // on each log line written meanwhile; one access line per request; the id goes back in the response.
+  app.use('*', async (c, next) => {
+    const scope = { requestId: acceptRequestId(c.req.header('x-request-id'), randomUUID) };
+    const started = performance.now();
+    await requestScope.run(scope, next);
+    c.header('x-request-id', scope.requestId);
+    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), ...scope });
+  });
+  const proveShop = (c: Context, shop: string): void => {
+    c.set('shop', shop);
+    const scope = requestScope.getStore();
+    if (scope) scope.shop = shop;
+  };
 
   app.onError((error, c) => errorResponse(c, error, log));
   const tooLarge = (limit: number) => (c: Context): Response =>
@@ -344,9 +373,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     // A PostgreSQL restart or a dropped connection is waited out here (each attempt is idempotent by delivery id),
     // so Shopify gets its 200 instead of a 500 and a retry hours later.
     const { outcome, followUps } = await retryOnConnectionLoss(() => processWebhook({ db, shopify, clock, log, orderBatcher, pii, previousSecrets: options.previousApiSecretKeys ?? [] }, c.req.raw, rawBody), { log, what: 'webhook' });
-    if (outcome.status === 401) return c.json({ error: { code: 'unauthorized', message: 'Invalid webhook HMAC.' } }, 401);
-    if (outcome.status === 400) return c.json({ error: { code: 'bad-request', message: outcome.reason } }, 400);
+    if (outcome.status === 401) {
+      metrics.webhook('invalid', 'unauthorized');
+      return c.json({ error: { code: 'unauthorized', message: 'Invalid webhook HMAC.' } }, 401);
+    }
+    // The HMAC held: the topic and shop headers come from Shopify.
+    const topic = c.req.header('x-shopify-topic') ?? 'unknown';
+    const shopDomain = c.req.header('x-shopify-shop-domain');
+    if (shopDomain) proveShop(c, shopDomain);
+    if (outcome.status === 400) {
+      metrics.webhook(topic, 'bad-request');
+      return c.json({ error: { code: 'bad-request', message: outcome.reason } }, 400);
+    }
     await retryOnConnectionLoss(() => runFollowUps(followUps), { log, what: 'webhook follow-up' });
+    metrics.webhook(topic, outcome.result);
     return c.json({ ok: true, result: outcome.result });
   };
   app.post('/webhooks', webhook);
@@ -415,7 +455,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === '/api/v1/pair' || c.req.method === 'OPTIONS') return next();
     const token = bearer(c);
-    c.set('shop', await authenticateExtensionToken(db, clock, token));
+    proveShop(c, await authenticateExtensionToken(db, clock, token));
     c.set('token', token);
     await next();
   });
@@ -446,7 +486,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new ApiError('unauthorized', 'Missing the Shopify session token: open the app from the Shopify admin.');
-    c.set('shop', await authenticateSessionToken(installDeps, m[1]!));
+    proveShop(c, await authenticateSessionToken(installDeps, m[1]!));
     await next();
   });
   app.get('/app/api/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'), await settings.churnHorizonDays(c.get('shop')))));
@@ -500,7 +540,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (!asset) throw new ApiError('not-found', `No dashboard asset ${c.req.path}`);
     return c.body(asset.body, 200, { 'content-type': asset.contentType, 'cache-control': 'no-cache' });
   });
+  // /healthz: the process answers. /readyz: it should get traffic: the database answers, every migration this build
+  // ships is applied, the job system runs, and it is not shutting down.
   app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', async (c) => {
+    const checks: Record<string, string> = {};
+    try {
+      await sql`SELECT 1`.execute(db);
+      checks['database'] = 'ok';
+      const pending = await pendingMigrations(db);
+      checks['migrations'] = pending.length === 0 ? 'ok' : `pending: ${pending.join(', ')}`;
+    } catch (error) {
+      checks['database'] = `unreachable: ${(error as Error).message}`;
+    }
+    checks['jobs'] = jobs.running() ? 'ok' : 'stopped';
+    checks['draining'] = draining ? 'yes' : 'no';
+    const ready = checks['database'] === 'ok' && checks['migrations'] === 'ok' && checks['jobs'] === 'ok' && !draining;
+    return c.json({ ready, checks }, ready ? 200 : 503);
+  });
 
   return {
     fetch: (request, env) => Promise.resolve(app.fetch(request, env)),
@@ -513,7 +570,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     resumeBackfills,
     createPairingCode: (shop) => createPairingCode(db, clock, shop),
     graphqlFor,
+    metrics,
+    drain() {
+      draining = true;
+    },
     async stop() {
+      draining = true;
       stopped = true;
       await warming;
       await jobs.stop();

@@ -1,3 +1,5 @@
+import { requestScope } from './ops/request-context.ts';
+
 /** Structured log sink injected into the app. Context values must never contain tokens or personal data. */
 export interface Logger {
   info(message: string, context?: Record<string, unknown>): void;
@@ -12,10 +14,14 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** A logger writing one JSON line per event to stderr. */
+/**
+ * A logger writing one JSON line per event to stderr. A line written while a request is served carries its
+ * `requestId` and, once proven, its `shop` ({@link requestScope}); the caller's context wins over them.
+ */
 export function createJsonLogger(stream: NodeJS.WritableStream = process.stderr): Logger {
   const write = (level: string, message: string, context?: Record<string, unknown>): void => {
-    stream.write(`${JSON.stringify({ t: new Date().toISOString(), level, message, ...context })}\n`);
+    const scope = requestScope.getStore();
+    stream.write(`${JSON.stringify({ t: new Date().toISOString(), level, message, ...scope, ...context })}\n`);
   };
   return {
     info: (m, c) => write('info', m, c),

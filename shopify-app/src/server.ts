@@ -11,6 +11,8 @@ const server = await startAppServer({
   dataDir: env['CLVLENS_DATA_DIR'] || undefined,
   port: env['PORT'] ? Number(env['PORT']) : undefined,
   host: env['HOST'] || undefined,
+  metricsPort: env['CLVLENS_METRICS_PORT'] ? Number(env['CLVLENS_METRICS_PORT']) : undefined,
+  metricsHost: env['CLVLENS_METRICS_HOST'] || undefined,
   extensionOrigins: (env['CLVLENS_EXTENSION_ORIGINS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
   appOptions: {
     previousApiSecretKeys: (env['SHOPIFY_PREVIOUS_API_SECRETS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),

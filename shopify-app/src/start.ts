@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { Shopify } from '@shopify/shopify-api';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOptions } from './app.ts';
 import { createDatabase, type Database } from './db/connect.ts';
@@ -25,6 +26,10 @@ export interface AppServerConfig {
   port?: number | undefined;
   /** Listen address. Default 127.0.0.1. */
   host?: string | undefined;
+  /** Port of the Prometheus `/metrics` endpoint, on its own listener so it is never public; none when absent. 0 = ephemeral. */
+  metricsPort?: number | undefined;
+  /** Listen address of the metrics endpoint. Default 127.0.0.1. */
+  metricsHost?: string | undefined;
   extensionOrigins?: readonly string[] | undefined;
   log?: Logger | undefined;
   /** A prebuilt `@shopify/shopify-api` object (tests, demo); default built from apiKey/apiSecretKey/appUrl. */
@@ -37,9 +42,14 @@ export interface AppServerConfig {
 export interface AppServer {
   /** `http://host:port` it listens on. */
   url: string;
+  /** `http://host:port/metrics` when a metrics port was given. */
+  metricsUrl: string | null;
   app: App;
   database: Database;
-  /** Stops listening, waits for running jobs, closes the database (and releases the PGlite lock). */
+  /**
+   * Stops gracefully: `/readyz` turns 503, no new connection is accepted, requests in flight are answered, running jobs
+   * finish (pg-boss graceful stop), then the database closes (and the PGlite lock is released).
+   */
   stop(): Promise<void>;
 }
 
@@ -74,19 +84,51 @@ export async function startAppServer(config: AppServerConfig): Promise<AppServer
     const s = serve({ fetch: app.fetch, port: config.port ?? 3000, hostname: host }, (info: AddressInfo) => resolve({ server: s, port: info.port }));
   });
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info('app listening', { url, database: database.kind });
+  const metricsServer = config.metricsPort === undefined ? null : await serveMetrics(app, config.metricsHost ?? '127.0.0.1', config.metricsPort);
+  log.info('app listening', { url, database: database.kind, metrics: metricsServer?.url ?? null });
   let stopped: Promise<void> | null = null;
   return {
     url,
+    metricsUrl: metricsServer?.url ?? null,
     app,
     database,
     stop() {
       stopped ??= (async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        app.drain();
+        // close() stops accepting and resolves once every open connection is done; idle keep-alive connections
+        // would hold it open, so they are closed now, and busy ones as soon as their response is sent.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const http = server as unknown as { closeIdleConnections?: () => void };
+        http.closeIdleConnections?.();
+        const idleSweep = setInterval(() => http.closeIdleConnections?.(), 50);
+        await closed;
+        clearInterval(idleSweep);
         await app.stop();
+        await metricsServer?.close();
         if (ownDatabase) await database.close();
+        log.info('app stopped', { url });
       })();
       return stopped;
     },
+  };
+}
+
+/** The `/metrics` listener: Prometheus text format from the app's registry, nothing else. */
+async function serveMetrics(app: App, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Only GET /metrics here.\n');
+      return;
+    }
+    app.metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': app.metrics.registry.contentType }).end(text),
+      (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(error as Error).message}\n`),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/metrics`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

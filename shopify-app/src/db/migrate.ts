@@ -7,15 +7,29 @@ import type { DB } from './schema.ts';
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
+/** The migration files this build ships, in order (`NNNN_name.sql`). */
+function migrationFiles(): string[] {
+  return readdirSync(migrationsDir)
+    .filter((name) => /^\d{4}_[a-z0-9_-]+\.sql$/.test(name))
+    .sort();
+}
+
+/** The versions this build ships that the database has not recorded as applied (readiness: all must be). */
+export async function pendingMigrations(db: Kysely<DB>): Promise<string[]> {
+  const { rows } = await sql<{ version: string }>`SELECT version FROM schema_migrations`.execute(db);
+  const done = new Set(rows.map((r) => r.version));
+  return migrationFiles()
+    .map((file) => file.replace(/\.sql$/, ''))
+    .filter((version) => !done.has(version));
+}
+
 /**
  * Applies every `migrations/NNNN_name.sql` not yet recorded in `schema_migrations`, in order, one transaction each.
  * An advisory lock keeps two processes starting on one PostgreSQL from applying the same file twice.
  * @returns the versions applied by this call.
  */
 export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
-  const files = readdirSync(migrationsDir)
-    .filter((name) => /^\d{4}_[a-z0-9_-]+\.sql$/.test(name))
-    .sort();
+  const files = migrationFiles();
   const applied: string[] = [];
   await db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(7248301)`.execute(conn);

@@ -46,6 +46,8 @@ export interface JobsOptions {
 export interface Jobs {
   /** Queues a job (dropped when the shop already has one waiting in that queue). */
   send(queue: QueueName, job: ShopJob, options?: { startAfterSeconds?: number }): Promise<void>;
+  /** True from start until {@link stop} is called. */
+  running(): boolean;
   stop(): Promise<void>;
   boss: PgBoss;
 }
@@ -72,6 +74,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     },
   } as ConstructorParameters<typeof PgBoss>[0]);
   boss.on('error', (error) => log.error('job system error', { message: error.message }));
+  let stopping = false;
   await boss.start();
   const perShop = { policy: 'stately' as const, retryLimit: 5, retryDelay: 2, retryBackoff: true };
   await boss.createQueue(QUEUES.backfill, { ...perShop, heartbeatSeconds: 30, expireInSeconds: 6 * 3600 });
@@ -127,7 +130,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       await boss.send(queue, job, { singletonKey: job.shop, ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}) });
       for (const id of workerIds) boss.notifyWorker(id);
     },
+    running: () => !stopping,
     async stop() {
+      stopping = true;
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 } as Parameters<PgBoss['stop']>[0]);
     },
   };

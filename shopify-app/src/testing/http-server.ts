@@ -37,7 +37,7 @@ export interface TestHttpServer {
 const COMPLIANCE = new Set(['customers/data_request', 'customers/redact', 'shop/redact']);
 
 export async function startTestHttpServer(
-  options: { database?: Database; clock?: AppOptions['clock']; log?: Logger; appOptions?: Partial<AppOptions>; encryptionKey?: string } = {},
+  options: { database?: Database; clock?: AppOptions['clock']; log?: Logger; appOptions?: Partial<AppOptions>; encryptionKey?: string; metricsPort?: number } = {},
 ): Promise<TestHttpServer> {
   const database = options.database ?? (await createTestDatabase());
   const shopify = createShopifyApi({ apiKey: 'test-key', apiSecretKey: TEST_SECRET, appUrl: 'https://app.example.com' });
@@ -49,6 +49,7 @@ export async function startTestHttpServer(
     database,
     shopify,
     port: 0,
+    ...(options.metricsPort !== undefined ? { metricsPort: options.metricsPort } : {}),
     log: options.log ?? silentLogger,
     appOptions: { workers: false, ...(options.clock ? { clock: options.clock } : {}), ...options.appOptions },
   });
