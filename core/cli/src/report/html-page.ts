@@ -301,7 +301,7 @@ const PAGE_SCRIPT = `
     ltvData.push(lc.cumulativeRevenuePerCustomerMinor[i].map(major));
   });
   new uPlot({ width: width, height: 320, scales: { x: { time: false } }, series: ltvSeries,
-    axes: [{}, { size: 70, values: function (u, vals) { return vals.map(function (v) { return money(v * Math.pow(10, exp)); }); } }] }, ltvData,
+    axes: [{}, { size: 96, values: function (u, vals) { return vals.map(function (v) { return money(v * Math.pow(10, exp)); }); } }] }, ltvData,
     section(T.ltvChart, T.ltvNote));
 
   var sc = section(T.scorecard, T.scorecardNote);
