@@ -18,6 +18,8 @@ export interface Translator {
   dir: 'ltr' | 'rtl';
   /** The message `key` with `params` (numbers formatted and plurals chosen for the locale). */
   t(key: MessageKey, params?: MessageParams): string;
+  /** Whether `key` is in the catalog (for keys built from data, such as `segment.<name>`). */
+  has(key: string): key is MessageKey;
   /** A count or decimal (`1,234`; `digits` fixed fraction digits when given). */
   number(value: number, digits?: number): string;
   /** A fraction as a percentage: `0.123` -> `12.3%` (`n/a` for null). */
@@ -56,6 +58,7 @@ export function createTranslator(locale: Locale): Translator {
     locale,
     dir: directionOf(locale),
     t: (key, params) => formatMessage(tag, messages[key], params),
+    has: (key): key is MessageKey => Object.hasOwn(messages, key),
     number: (value, digits) => (Number.isFinite(value) ? (digits === undefined ? integer : fixedFormat(digits)).format(value) : none),
     percent(fraction, digits = 1) {
       if (fraction === null || !Number.isFinite(fraction)) return none;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { currencyExponent, formatLocalDate } from '@clvlens/core';
+import { currencyExponent, DAY_MS, formatLocalDate } from '@clvlens/core';
 import { churnTrendReading, createTranslator, directionOf, shownScorecardStatus, type Locale, type MessageKey } from '@clvlens/core/i18n';
 import type { ReportDocument } from './report-document.ts';
 
@@ -39,7 +39,7 @@ export function pickLtvCohorts(count: number, max = 6): number[] {
 function pageText(doc: ReportDocument, locale: Locale) {
   const t = createTranslator(locale);
   const ltvPicked = pickLtvCohorts(doc.charts.ltvCurves.cohortMonth.length);
-  const monthComplete = formatLocalDate(doc.asOfMs + 1, doc.timeZone).slice(0, 7) !== formatLocalDate(doc.asOfMs, doc.timeZone).slice(0, 7);
+  const monthComplete = formatLocalDate(doc.asOfMs + DAY_MS, doc.timeZone).slice(0, 7) !== formatLocalDate(doc.asOfMs, doc.timeZone).slice(0, 7);
   const reading = churnTrendReading(doc.churnDetail.alert);
   return {
     title: t.t('html.title'),

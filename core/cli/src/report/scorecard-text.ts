@@ -1,4 +1,4 @@
-import { CHURN_ALERT_DEFAULTS, currencyExponent, formatLocalDate } from '@clvlens/core';
+import { CHURN_ALERT_DEFAULTS, currencyExponent, DAY_MS, formatLocalDate } from '@clvlens/core';
 import { churnTrendReading, createTranslator, shownScorecardStatus, type Locale, type MessageKey, type Translator } from '@clvlens/core/i18n';
 import type { ReportDocument } from './report-document.ts';
 
@@ -155,8 +155,8 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
   const cohorts = doc.cohortMatrix.cohorts;
   const shown = cohorts.slice(-12);
   if (cohorts.length > shown.length) lines.push(`  ${t.t('cli.cohorts.shown', { shown: shown.length, total: cohorts.length })}`);
-  // The last month of every cohort's row is the current month, running to asOf: complete only when asOf is its last day.
-  const monthComplete = formatLocalDate(doc.asOfMs + 1, doc.timeZone).slice(0, 7) !== formatLocalDate(doc.asOfMs, doc.timeZone).slice(0, 7);
+  // The last month of every cohort's row is the current month, running to asOf: complete when asOf is in its last day.
+  const monthComplete = formatLocalDate(doc.asOfMs + DAY_MS, doc.timeZone).slice(0, 7) !== formatLocalDate(doc.asOfMs, doc.timeZone).slice(0, 7);
   let sawPartial = false;
   const col = (k: number) => t.t('cohort.month', { n: k });
   lines.push(`  ${padEnd(t.t('cli.cohorts.col.cohort'), 8)} ${padStart(t.t('cli.cohorts.col.customers'), 10)}  ${padStart(col(1), 8)} ${padStart(col(3), 8)} ${padStart(col(6), 8)}  ${t.t('cli.cohorts.col.revenue')}`);

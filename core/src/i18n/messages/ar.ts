@@ -309,6 +309,8 @@ export const AR: Messages = {
   'dash.model.mbg-nbd': 'نموذج MBG/NBD',
   'dash.model.pareto-nbd': 'نموذج Pareto/NBD',
   'dash.model.classifier': 'مصنِّف مدرَّب على طلباتك',
+  'dash.pairLink.title': 'ربط إضافة CLV Lens',
+  'dash.pairLink.body': 'يربط هذا الرابط إضافة CLV Lens في المتصفح بمتجرك: انسخه من شريط العنوان والصقه في خيارات الإضافة. يعمل مرة واحدة خلال 10 دقائق من عرضه.',
   'dash.pairing.title': 'إضافة المتصفح',
   'dash.pairing.intro': 'اربط إضافة CLV Lens لترى الشارات في قوائم العملاء والطلبات.',
   'dash.pairing.button': 'عرض رمز الربط',

@@ -316,6 +316,8 @@ export const EN = {
   'dash.model.mbg-nbd': 'the MBG/NBD model',
   'dash.model.pareto-nbd': 'the Pareto/NBD model',
   'dash.model.classifier': 'a classifier trained on your orders',
+  'dash.pairLink.title': 'Pair the CLV Lens extension',
+  'dash.pairLink.body': 'This link pairs the CLV Lens browser extension with your store: copy it from the address bar and paste it into the extension’s options. It works once, for 10 minutes after it was shown.',
   'dash.pairing.title': 'Browser extension',
   'dash.pairing.intro': 'Pair the CLV Lens extension to see badges on your customer and order lists.',
   'dash.pairing.button': 'Show a pairing code',

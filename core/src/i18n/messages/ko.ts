@@ -304,6 +304,8 @@ export const KO: Messages = {
   'dash.model.mbg-nbd': 'MBG/NBD 모델',
   'dash.model.pareto-nbd': 'Pareto/NBD 모델',
   'dash.model.classifier': '이 스토어의 주문으로 학습한 분류 모델',
+  'dash.pairLink.title': 'CLV Lens 확장 프로그램 연결',
+  'dash.pairLink.body': '이 링크는 CLV Lens 브라우저 확장 프로그램을 스토어에 연결합니다. 주소창에서 복사해 확장 프로그램의 옵션에 붙여 넣으세요. 표시된 뒤 10분 동안 한 번만 쓸 수 있습니다.',
   'dash.pairing.title': '브라우저 확장 프로그램',
   'dash.pairing.intro': 'CLV Lens 확장 프로그램을 연결하면 고객 및 주문 목록에 배지가 표시됩니다.',
   'dash.pairing.button': '연결 코드 보기',
