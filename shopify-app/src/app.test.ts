@@ -62,6 +62,24 @@ describe('createApp', () => {
     await database.close();
   });
 
+  it('answers a person at the root, /pair and /app outside the admin with a page and a link, in their language (issue 12)', async () => {
+    const root = await app.request('/', { headers: { 'accept-language': 'ko-KR,ko;q=0.9,en;q=0.8' } });
+    expect(root.status).toBe(200);
+    expect(root.headers.get('content-type')).toMatch(/^text\/html/);
+    const rootHtml = await root.text();
+    expect(rootHtml).toContain('<html lang="ko" dir="ltr">');
+    expect(rootHtml).toContain('href="https://admin.shopify.com/"');
+    const outside = await (await app.request('/app?locale=ar')).text();
+    expect(outside).toContain('<html lang="ar" dir="rtl">');
+    expect(outside).toContain('href="https://admin.shopify.com/"');
+    expect(await (await app.request('/pair?code=AB12-CD34')).text()).toContain('paste it into the extension’s options');
+    // The catalog the dashboard imports is served as JavaScript.
+    const catalog = await app.request('/app/assets/i18n/messages/ko.ts');
+    expect(catalog.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await catalog.text()).toContain('스코어카드');
+    expect((await app.request('/app/assets/i18n/i18n.test.ts')).status).toBe(404);
+  });
+
   it('refuses a pairing code twice and an unknown one, with stable codes', async () => {
     const { code } = await app.createPairingCode(A);
     const first = await app.request('/api/v1/pair', { method: 'POST', body: JSON.stringify({ code: code.toLowerCase() }) });

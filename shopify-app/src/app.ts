@@ -20,7 +20,9 @@ import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readS
 import { FeedCache, type FeedEntry } from './api/feed-cache.ts';
 import { authenticateSessionToken, type InstallDeps } from './auth/install.ts';
 import { createDashboardAssets } from './dashboard/assets.ts';
-import { renderDashboardPage } from './dashboard/page.ts';
+import { renderDashboardPage, renderPairLinkPage, renderRootPage } from './dashboard/page.ts';
+import { readCustomerNames } from './dashboard/customer-names.ts';
+import { resolveLocale } from '@clvlens/core/i18n';
 import { readSegmentValues } from './dashboard/segments.ts';
 import { asOfFor } from './compute/insights.ts';
 import { churnHorizonOf } from './compute/insights.ts';
@@ -470,17 +472,25 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get('/api/v1/customers/:id', async (c) => jsonText(c, await readCustomerInsight(db, c.get('shop'), c.req.param('id'))));
   app.get('/api/v1/orders/:id/customer', async (c) => jsonText(c, await readOrderCustomerInsight(db, c.get('shop'), c.req.param('id'))));
 
+  // --- pages a person may open directly: words and a link, never raw JSON
+  /** Shopify's `locale` query parameter (embedded apps), else the browser's first Accept-Language. */
+  const localeOf = (c: Context) => resolveLocale(c.req.query('locale') ?? c.req.header('accept-language')?.split(',')[0] ?? null);
+  app.get('/', (c) => c.html(renderRootPage(localeOf(c)), 200));
+  // The pairing link the dashboard gives to copy: opened in a browser, it says where to paste it.
+  app.get('/pair', (c) => c.html(renderPairLinkPage(localeOf(c)), 200));
+
   // --- embedded dashboard (App Bridge session tokens; token exchange on first use)
   app.get('/app', async (c) => {
     const idToken = c.req.query('id_token');
+    const locale = localeOf(c);
     // frame-ancestors names the shop only once the session token proved it; the `shop` query parameter is unverified.
     if (!idToken) {
       c.header('content-security-policy', 'frame-ancestors https://admin.shopify.com;');
-      return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop: null }), 200);
+      return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop: null, locale }), 200);
     }
     const shop = await authenticateSessionToken(installDeps, idToken);
     c.header('content-security-policy', `frame-ancestors https://${shop} https://admin.shopify.com;`);
-    return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop }), 200);
+    return c.html(renderDashboardPage({ apiKey: shopify.config.apiKey, shop, locale }), 200);
   });
   app.use('/app/api/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
@@ -534,8 +544,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     return c.json(rows.map((r) => ({ kind: r.record_kind, id: r.record_id, reason: r.reason, seenAtMs: r.seen_at.getTime() })));
   });
   app.get('/app/api/segments', async (c) => c.json(await readSegmentValues(db, c.get('shop'))));
+  // Names for the at-risk list, read live from Shopify for display and never stored (nor cached by the browser).
+  app.get('/app/api/customer-names', async (c) => {
+    const names = await readCustomerNames(graphqlFor(c.get('shop')), c.req.query('ids') ?? '');
+    c.header('cache-control', 'no-store');
+    return c.json({ names });
+  });
   const dashboardAssets = createDashboardAssets();
-  app.get('/app/assets/:file', (c) => {
+  app.get('/app/assets/*', (c) => {
     const asset = dashboardAssets.get(c.req.path);
     if (!asset) throw new ApiError('not-found', `No dashboard asset ${c.req.path}`);
     return c.body(asset.body, 200, { 'content-type': asset.contentType, 'cache-control': 'no-cache' });

@@ -7,12 +7,16 @@ export const CliErrorCode = {
   usage: 'usage',
   /** An input file cannot be opened or read. */
   fileUnreadable: 'file-unreadable',
+  /** The input file is empty (or only white space). */
+  emptyFile: 'empty-file',
   /** The header matches none of the supported input formats. */
   unknownFormat: 'unknown-format',
   /** A required column is missing from the header. */
   missingColumn: 'missing-column',
   /** A value cannot be parsed (bad date, amount, currency...); the message names file, line, column and field. */
   invalidValue: 'invalid-value',
+  /** The file is not valid UTF-8 (the message names the line); `--encoding latin1` reads Latin-1 files. */
+  invalidEncoding: 'invalid-encoding',
   /** The CSV itself is malformed (unclosed quote, ...). */
   malformedCsv: 'malformed-csv',
   /** Amounts in two currencies: CLV Lens reports in one (the shop) currency and never sums across currencies. */
@@ -28,9 +32,11 @@ export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
 export const EXIT_CODE: Readonly<Record<CliErrorCode, number>> = {
   usage: 2,
   'file-unreadable': 3,
+  'empty-file': 3,
   'unknown-format': 3,
   'missing-column': 3,
   'invalid-value': 3,
+  'invalid-encoding': 3,
   'malformed-csv': 3,
   'mixed-currency': 3,
   'no-orders': 3,

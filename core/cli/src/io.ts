@@ -16,6 +16,8 @@ export interface CliIo {
   readonly stderrIsTTY: boolean;
   /** Directory that relative file arguments are resolved against. */
   readonly cwd: string;
+  /** Environment variables; LC_ALL, LC_MESSAGES and LANG give the default `--lang`. Default: none (English). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A `clvlens <command>` implementation: parses its own arguments (after the command name), returns the exit code. */

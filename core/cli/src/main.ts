@@ -16,4 +16,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   // pnpm runs `pnpm clvlens` in the workspace root and package scripts in the package folder: paths are relative to
   // that directory (see README).
   cwd: process.cwd(),
+  env: process.env,
 });

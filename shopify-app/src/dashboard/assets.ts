@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -13,12 +14,12 @@ export interface DashboardAsset {
 type StripTypes = (code: string, options?: { mode?: 'strip' | 'transform' }) => string;
 
 /**
- * The browser script, from `client.ts` with its type annotations erased by Node's own `stripTypeScriptTypes` (the
+ * A browser module from a .ts file (the client, the catalog) with its type annotations erased by Node's own `stripTypeScriptTypes` (the
  * same erasure Node applies when it runs our .ts files), so the client is type-checked with the package and needs
  * no bundler. Node flags that function experimental: its one-time warning is muted here, only for this call.
  */
-function clientScript(): string {
-  const source = readFileSync(fileURLToPath(new URL('./client.ts', import.meta.url)), 'utf8');
+function stripTypes(path: string): string {
+  const source = readFileSync(path, 'utf8');
   const strip = (nodeModule as unknown as { stripTypeScriptTypes: StripTypes }).stripTypeScriptTypes;
   const emit = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
@@ -33,12 +34,25 @@ function clientScript(): string {
   }
 }
 
-/** The dashboard's static files by request path: the client script and uPlot (JS and CSS) from node_modules. */
+/**
+ * The message catalog's modules (`@clvlens/core/i18n`, self-contained and dependency-free) by request path under
+ * {@link DASHBOARD_ASSET_PATHS.i18nDir}, types erased: the browser follows their relative `./x.ts` imports itself.
+ */
+function catalogModules(): [string, DashboardAsset][] {
+  const entry = fileURLToPath(import.meta.resolve('@clvlens/core/i18n'));
+  const dir = dirname(entry);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => [`${DASHBOARD_ASSET_PATHS.i18nDir}${file.split(sep).join('/')}`, { contentType: 'text/javascript; charset=utf-8', body: stripTypes(join(dir, file)) }]);
+}
+
+/** The dashboard's static files by request path: the client script, the message catalog and uPlot (JS and CSS). */
 export function createDashboardAssets(): ReadonlyMap<string, DashboardAsset> {
   const require = createRequire(import.meta.url);
   const uplot = (file: string) => readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
   return new Map<string, DashboardAsset>([
-    [DASHBOARD_ASSET_PATHS.script, { contentType: 'text/javascript; charset=utf-8', body: clientScript() }],
+    [DASHBOARD_ASSET_PATHS.script, { contentType: 'text/javascript; charset=utf-8', body: stripTypes(fileURLToPath(new URL('./client.ts', import.meta.url))) }],
+    ...catalogModules(),
     [DASHBOARD_ASSET_PATHS.uplotScript, { contentType: 'text/javascript; charset=utf-8', body: uplot('uPlot.iife.min.js') }],
     [DASHBOARD_ASSET_PATHS.uplotCss, { contentType: 'text/css; charset=utf-8', body: uplot('uPlot.min.css') }],
   ]);

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { computeShopReport, type OrderRecord, type ShopReport, type ShopSummaryV1 } from '@clvlens/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatMoney, formatPercent, renderBacktest, startDashboard, type DashboardDeps } from './client.ts';
+import { formatMoney, formatPercent, pairingLink, renderBacktest, setDashboardLocale, startDashboard, type DashboardDeps } from './client.ts';
 import type { SegmentValueV1 } from './segments.ts';
 
 const DAY = 86_400_000;
@@ -220,7 +220,7 @@ describe('startDashboard', () => {
 
     const heatRows = root.querySelectorAll('#cohorts table.heat tbody tr');
     expect(heatRows.length).toBe(Math.min(12, report.charts.cohortHeatmap.cohortMonth.length));
-    expect(heatRows[0]!.querySelector('th')!.textContent).toMatch(/^\d{4}-\d{2}$/);
+    expect(heatRows[0]!.querySelector('th')!.textContent).toMatch(/^[A-Z][a-z]{2} \d{4}$/);
     expect(heatRows[0]!.querySelector('td')!.textContent).toBe('100%');
 
     expect(root.querySelector('[data-testid="segment-CHAMPIONS-customers"]')!.textContent).toBe('12');
@@ -286,8 +286,99 @@ describe('startDashboard', () => {
     await dash.refreshed();
     const banner = root.querySelector('[data-testid="churn-alert"]')!;
     expect(banner.getAttribute('role')).toBe('alert');
-    expect(banner.textContent).toBe('⚠ Alert: 90-day churn is up to 52.0% against a recent mean of 41.0%.');
+    expect(banner.textContent).toBe('⚠ Warning: 90-day churn rose to 52.0%, above its recent mean of 41.0%.');
     dash.stop();
+  });
+
+  it('says falling churn is good news, in green and without role alert (issue 12)', async () => {
+    const falling: ShopReport = {
+      ...report,
+      churnDetail: { ...report.churnDetail, alert: { status: 'alert', direction: 'down', latest: 0.739, baselineMean: 0.8, baselineStdDev: 0.01, rule: 'the rule' } },
+    };
+    const t = harness(falling, segments);
+    t.state.reportReady = true;
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    const banner = root.querySelector('[data-testid="churn-alert"]')!;
+    expect(banner.getAttribute('role')).toBeNull();
+    expect(banner.getAttribute('data-tone')).toBe('success');
+    expect(banner.textContent).toBe('✓ Good news: 90-day churn fell to 73.9%, below its recent mean of 80.0%.');
+    expect(root.querySelector('.banner[data-tone="critical"]')).toBeNull();
+    dash.stop();
+  });
+
+  it('says "just started" instead of "on track" before a week of the program, and marks the running month (issue 12)', async () => {
+    const t = harness(report, segments);
+    t.state.reportReady = true;
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    expect(report.scorecard.weeksElapsed).toBe(0);
+    const statuses = [...root.querySelectorAll('#scorecard tbody td[data-status]')].map((td) => td.getAttribute('data-status'));
+    expect(statuses).not.toContain('on-track');
+    expect(statuses).not.toContain('behind');
+    expect(root.querySelector('#scorecard')!.textContent).toContain('Just started: too early to judge');
+    expect(root.querySelector('#scorecard')!.textContent).toContain('just started)');
+    // The scorecard's CLV has the one name of its definition.
+    expect(root.querySelector('#scorecard tbody')!.textContent).toContain('Windowed CLV');
+    expect(root.querySelector('#scorecard tbody')!.textContent).not.toContain('revenue per active customer');
+    // AS_OF is June 30, the month's last day: complete. A day earlier, the last month of each row is partial.
+    expect(root.querySelectorAll('#cohorts td[data-partial]')).toHaveLength(0);
+    dash.stop();
+    const midMonth = computeShopReport(orders(), { asOfMs: AS_OF - 5 * DAY, timeZone: 'UTC' });
+    const t2 = harness(midMonth, segments);
+    t2.state.reportReady = true;
+    const dash2 = startDashboard(root, t2.deps);
+    await dash2.refreshed();
+    const partial = [...root.querySelectorAll('#cohorts td[data-partial]')];
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial[0]!.textContent).toMatch(/% so far$/);
+    expect(partial[0]!.getAttribute('title')).toContain('Current month, to Jun 25, 2025');
+    dash2.stop();
+  });
+
+  it('shows names fetched from the app in the at-risk list, and explains who is counted as a customer (issue 12)', async () => {
+    const t = harness(report, segments);
+    t.state.reportReady = true;
+    const request = t.deps.request;
+    t.deps.request = async (path, init) => {
+      if (path.startsWith('/app/api/customer-names')) {
+        t.calls.push(`GET ${path}`);
+        return { status: 200, body: { names: { '1003': 'Jos\u00e9 Alvarez', '1006': '김민지' } } };
+      }
+      return request(path, init);
+    };
+    const dash = startDashboard(root, t.deps);
+    await dash.refreshed();
+    await settle();
+    expect(t.calls).toContain('GET /app/api/customer-names?ids=1003,1006');
+    expect([...root.querySelectorAll('#at-risk a')].map((a) => a.textContent)).toEqual(['Jos\u00e9 Alvarez', '김민지']);
+    expect(root.querySelector('#at-risk')!.textContent).toContain('not stored by CLV Lens');
+    // 60 buyers in the header; the segments hold 15 with an account: the other 45 are said to be guests.
+    expect(root.querySelector('#customers-counted')!.textContent).toBe(
+      '“Customers” counts everyone with a counted order: 15 have a Shopify customer account and 45 are guests known only by e-mail. Segments, risk and the extension cover customers with an account.',
+    );
+    dash.stop();
+  });
+
+  it('speaks Arabic right to left when the admin’s locale is ar, and Korean for ko (issue 12)', async () => {
+    for (const locale of ['ar', 'ko'] as const) {
+      const t = harness(report, segments);
+      t.state.reportReady = true;
+      const dash = startDashboard(root, { ...t.deps, locale });
+      await dash.refreshed();
+      await settle();
+      const text = root.textContent ?? '';
+      if (locale === 'ar') {
+        expect(root.querySelector('#scorecard h2')!.textContent).toBe('بطاقة الأداء');
+        expect(text).toContain('قيمة العميل للفترة (CLV)');
+        expect(text).not.toMatch(/Repeat purchase rate|Scorecard/);
+      } else {
+        expect(root.querySelector('#scorecard h2')!.textContent).toBe('스코어카드');
+        expect(text).toContain('기간 CLV');
+      }
+      dash.stop();
+    }
+    setDashboardLocale('en');
   });
 
   it('shows a one-time pairing code from the app when asked', async () => {
@@ -299,6 +390,10 @@ describe('startDashboard', () => {
     await settle();
     expect(t.calls).toContain('POST /app/api/pairing-code');
     expect(root.querySelector('#pairing-code')!.textContent).toBe('AB12-CD34');
+    // One thing to copy that carries both the app's address and the code.
+    expect(root.querySelector<HTMLInputElement>('#pairing-link')!.value).toBe(pairingLink(location.origin, 'AB12-CD34'));
+    expect(root.querySelector<HTMLInputElement>('#pairing-link')!.value).toMatch(/\/pair\?code=AB12-CD34$/);
+    expect(root.querySelector('#pairing-parts')!.textContent).toContain(location.origin);
     dash.stop();
   });
 });
@@ -353,7 +448,7 @@ describe('renderBacktest', () => {
       'Risk tiers rank your customers against each other: low risk is a chance of no order in 90 days below 62%, high risk above 81%, medium in between.',
     );
     expect(text('backtest-auc')).toBe(
-      "Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): 0.79 with a classifier trained on your orders, against 0.78 for 'days since last order'.",
+      "Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): 0.79 with a classifier trained on your orders, against 0.78 for “days since last order”.",
     );
     expect(text('backtest-spend')).toBe(
       'Predicted spend in those 90 days was off by $27.50 per customer on average (the classic BG/NBD with Gamma-Gamma: $30.41); the 10% we expected to spend most made 51% of what was spent (classic: 50%).',

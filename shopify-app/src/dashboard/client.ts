@@ -1,11 +1,13 @@
 /// <reference lib="dom" />
 /**
  * The embedded dashboard in the browser. Served as `/app/assets/dashboard.js` with its types erased (assets.ts), so
- * it imports types only. It reads `/app/api/summary`, `/app/api/report` and `/app/api/segments` with App Bridge
+ * it imports types only, and at run time only the message catalog `@clvlens/core/i18n` (served beside it, mapped by
+ * the page's import map). Every string comes from the catalog in the admin's locale (en, ko, ar; Arabic right to left). It reads `/app/api/summary`, `/app/api/report` and `/app/api/segments` with App Bridge
  * session tokens, and builds every element with createElement + textContent: no data ever becomes markup.
  * While the first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
  */
 import type { ScorecardRow, ShopReport, ShopSettingsV1, ShopSummaryV1 } from '@clvlens/core';
+import { churnTrendReading, createTranslator, resolveLocale, shownScorecardStatus, type Locale, type MessageKey, type MessageParams, type Translator } from '@clvlens/core/i18n';
 import type uPlot from 'uplot';
 import type { SegmentValueV1 } from './segments.ts';
 
@@ -21,25 +23,32 @@ export interface DashboardDeps {
   loading?(on: boolean): void;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** The admin's language (Shopify's `locale`). Default: the page's `<html lang>`, else English. */
+  locale?: Locale;
+  /** The app's own origin, for the pairing link (`https://app.example.com`). Default: the page's origin. */
+  appOrigin?: string;
 }
 
 /** Poll intervals: fast while syncing, slow once live. */
 export const POLL_MS = { syncing: 3000, live: 30_000 } as const;
 
-/** One line per metric on why it differs from what Shopify shows. */
+/** One line per metric on why it differs from what Shopify shows (catalog keys). */
 export const WHY_DIFFERENT = {
-  scorecard:
-    'Shopify has no targets or baselines; here "CLV" is revenue per active customer over the look-back that best predicted the next 90 days, and every figure counts only paid orders net of refunds (no test, cancelled or zero-value orders).',
-  repeatRate:
-    "Shopify's returning customer rate counts anyone with 2+ orders ever, so a first order before the window counts; the repeat purchase rate needs both orders inside the window, so it is lower.",
-  churn:
-    'Shopify has no churn figure. Here a customer has churned once they have not ordered for 30, 60 or 90 days; Shopify reports can also lag by up to 12 hours, these follow each webhook.',
-  cohorts:
-    "Shopify's cohort report counts customers returning per month; here refunds are taken off the original order's month, so old cohorts do not change when a refund lands later.",
-  rfm: "Same segment names as Shopify's RFM groups, but Shopify does not publish its cut-offs: here each of recency, frequency and spend is scored 1-5 by quintile within your shop.",
-  atRisk:
-    "Shopify's predicted spend tier is a spend percentile; here the risk is the chance of no order in the next days shown, from the model that predicted your own past best (see \"How right we were\"). New customers, with one order and still within your usual time to a second, are left out.",
-} as const;
+  scorecard: 'dash.why.scorecard',
+  repeatRate: 'dash.why.repeatRate',
+  churn: 'dash.why.churn',
+  cohorts: 'dash.why.cohorts',
+  rfm: 'dash.why.rfm',
+  atRisk: 'dash.why.atRisk',
+} as const satisfies Record<string, MessageKey>;
+
+/** The translator every render uses; {@link startDashboard} sets it from the admin's locale. */
+let tr: Translator = createTranslator('en');
+/** Sets the dashboard's language (tests and {@link startDashboard}). */
+export function setDashboardLocale(locale: Locale): void {
+  tr = createTranslator(locale);
+}
+const t = (key: MessageKey, params?: MessageParams): string => tr.t(key, params);
 
 type Child = Node | string | null | undefined | false;
 
@@ -59,55 +68,40 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
   return el;
 }
 
-/** Formats shop-currency minor units with the currency's own decimals. */
+/** Formats shop-currency minor units with the currency's own decimals, in the dashboard's locale. */
 export function formatMoney(minor: number | null, currency: string): string {
   if (minor === null || !Number.isFinite(minor)) return '—';
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
+  return tr.money(minor, currency);
 }
 
-/** A fraction as a percentage with one decimal ("12.3%"). */
+/** A fraction as a percentage with one decimal ("12.3%"), in the dashboard's locale. */
 export function formatPercent(fraction: number | null, decimals = 1): string {
   if (fraction === null || !Number.isFinite(fraction)) return '—';
-  return `${(fraction * 100).toFixed(decimals)}%`;
+  return tr.percent(fraction, decimals);
 }
 
-const formatCount = (n: number): string => n.toLocaleString('en-US');
+const formatCount = (n: number): string => tr.number(n);
 /** A calendar date in the shop's time zone (week starts and "as of" are local midnights and ends of local days). */
-const formatDate = (ms: number, timeZone = 'UTC'): string => new Date(ms).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone });
-const formatTime = (ms: number): string => new Date(ms).toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit' });
+const formatDate = (ms: number, timeZone = 'UTC'): string => tr.date(ms, timeZone);
+const formatTime = (ms: number): string => tr.time(ms);
 
-const METRIC_LABEL: Record<ScorecardRow['metric'], string> = {
-  repeatPurchaseRate: 'Repeat purchase rate',
-  clv: 'CLV (revenue per active customer)',
-  churnD90: '90-day churn',
-  averageOrderValue: 'Average order value',
-};
-
-const STATUS: Record<ScorecardRow['status'], { label: string; tone?: string }> = {
-  achieved: { label: '✓ Achieved', tone: 'success' },
-  'on-track': { label: '✓ On track', tone: 'success' },
-  behind: { label: '! Behind', tone: 'critical' },
-  improving: { label: '↑ Improving', tone: 'success' },
-  steady: { label: '→ Steady', tone: 'info' },
-  worsening: { label: '↓ Worsening', tone: 'critical' },
-  'no-data': { label: '– No data' },
+/** The status pill's tone; `too-early` (under a week into the program) is neutral. */
+const STATUS_TONE: Record<string, string | undefined> = {
+  achieved: 'success',
+  'on-track': 'success',
+  behind: 'critical',
+  improving: 'success',
+  steady: 'info',
+  worsening: 'critical',
+  'too-early': 'info',
 };
 
 const TIER_TONE: Record<string, string> = { high: 'critical', medium: 'attention', low: 'success' };
 
-const SEGMENT_LABEL: Record<string, string> = {
-  CHAMPIONS: 'Champions',
-  LOYAL: 'Loyal',
-  ACTIVE: 'Active',
-  NEEDS_ATTENTION: 'Needs attention',
-  PROMISING: 'Promising',
-  NEW: 'New',
-  AT_RISK: 'At risk',
-  PREVIOUSLY_LOYAL: 'Previously loyal',
-  ALMOST_LOST: 'Almost lost',
-  DORMANT: 'Dormant',
+const segmentLabel = (segment: string | null): string => {
+  if (segment === null) return t('segment.none');
+  const key = `segment.${segment}`;
+  return tr.has(key) ? t(key) : segment;
 };
 
 function pill(text: string, tone?: string): HTMLElement {
@@ -126,8 +120,8 @@ function wideCard(id: string, title: string, ...children: Child[]): HTMLElement 
   return section;
 }
 
-function why(text: string): HTMLElement {
-  return h('p', { class: 'why' }, h('strong', {}, 'Why this differs from Shopify: '), text);
+function why(key: MessageKey): HTMLElement {
+  return h('p', { class: 'why' }, h('strong', {}, t('dash.whyDiffers')), t(key));
 }
 
 function kpi(label: string, value: string, testId: string): HTMLElement {
@@ -149,19 +143,19 @@ const numCell = (text: string, testId?: string): HTMLElement => h('td', { class:
 export function renderSync(summary: ShopSummaryV1): HTMLElement {
   const s = summary.sync;
   const est = s.ordersEstimated;
-  const stateText = s.state === 'live' ? 'live' : s.state === 'backfilling' ? 'backfilling' : s.state === 'error' ? 'error' : 'not started';
-  const counts = `${formatCount(s.ordersDone)}${est && s.state !== 'live' ? ` of about ${formatCount(est)}` : ''} orders`;
-  const share = est && s.state !== 'live' ? ` (${Math.min(100, Math.floor((100 * s.ordersDone) / est))}%)` : '';
+  const stateText = t(`dash.sync.state.${s.state}`);
+  const counts = est && s.state !== 'live' ? t('dash.sync.ordersOf', { done: formatCount(s.ordersDone), estimated: est }) : t('dash.sync.orders', { done: s.ordersDone });
+  const share = est && s.state !== 'live' ? ` (${formatPercent(Math.min(1, Math.floor((100 * s.ordersDone) / est) / 100), 0)})` : '';
   const bar = h('progress', { id: 'sync-progress', 'aria-labelledby': 'sync-title' });
   bar.max = est && est > 0 ? est : 1;
   bar.value = est && est > 0 ? Math.min(s.ordersDone, est) : s.state === 'live' ? 1 : 0;
   return card(
     'sync',
-    'Sync',
-    h('p', {}, 'Status: ', pill(stateText, s.state === 'live' ? 'success' : s.state === 'error' ? 'critical' : 'info'), ' ', h('span', { id: 'sync-text' }, counts), share),
+    t('dash.sync.title'),
+    h('p', {}, `${t('dash.sync.status')} `, pill(stateText, s.state === 'live' ? 'success' : s.state === 'error' ? 'critical' : 'info'), ' ', h('span', { id: 'sync-text' }, counts), share),
     s.state === 'live' ? null : bar,
     s.message ? h('p', { class: 'muted' }, s.message) : null,
-    s.lastSyncAtMs !== null ? h('p', { class: 'muted' }, `Last sync ${formatDate(s.lastSyncAtMs)} ${formatTime(s.lastSyncAtMs)}`) : null,
+    s.lastSyncAtMs !== null ? h('p', { class: 'muted' }, t('dash.sync.last', { date: formatDate(s.lastSyncAtMs), time: formatTime(s.lastSyncAtMs) })) : null,
   );
 }
 
@@ -170,26 +164,47 @@ function renderScorecard(report: ShopReport): HTMLElement {
   const money = (v: number | null) => formatMoney(v === null ? null : Math.round(v), report.currency ?? 'USD');
   const value = (row: ScorecardRow, v: number | null) => (row.unit === 'fraction' ? formatPercent(v) : money(v));
   const pace = (row: ScorecardRow) =>
-    row.weeklyPaceNeeded === null ? '—' : row.unit === 'fraction' ? `+${(row.weeklyPaceNeeded * 100).toFixed(2)} pts/week` : `+${money(row.weeklyPaceNeeded)}/week`;
-  const rows = sc.rows.map((row) => [
-    rowHeader(METRIC_LABEL[row.metric]),
+    row.weeklyPaceNeeded === null
+      ? '—'
+      : row.unit === 'fraction'
+        ? t('scorecard.pacePoints', { points: tr.number(row.weeklyPaceNeeded * 100, 2) })
+        : t('scorecard.paceMoney', { amount: money(row.weeklyPaceNeeded) });
+  const rows = sc.rows.map((row) => {
+    // Under a week into the program "on track" compares this week with itself: it says "just started" instead.
+    const status = shownScorecardStatus(row.status, sc.weeksElapsed);
+    return [
+    rowHeader(t(`scorecard.metric.${row.metric}`)),
     numCell(value(row, row.current), `scorecard-${row.metric}-current`),
     numCell(value(row, row.baseline)),
     numCell(row.changeVsBaseline === null ? '—' : `${row.changeVsBaseline >= 0 ? '+' : ''}${formatPercent(row.changeVsBaseline)}`),
-    numCell(value(row, row.target)),
+    numCell(row.target === null ? t('scorecard.noTarget') : value(row, row.target)),
     numCell(pace(row)),
-    h('td', {}, pill(STATUS[row.status].label, STATUS[row.status].tone)),
-  ]);
+    h('td', { 'data-status': status }, pill(t(`scorecard.status.${status}` as MessageKey), STATUS_TONE[status])),
+    ];
+  });
   return h(
     'section',
     { class: 'card card--wide', id: 'scorecard', 'aria-labelledby': 'scorecard-title' },
-    h('h2', { id: 'scorecard-title' }, 'Scorecard'),
+    h('h2', { id: 'scorecard-title' }, t('scorecard.title')),
     h(
       'p',
       { class: 'muted' },
-      `Week of ${formatDate(sc.weekStartMs, report.timeZone)} vs the mean of the ${sc.baselineWeeks} weeks before. Targets: CLV +${Math.round(sc.targets.clvGrowthFraction * 100)}% and repeat rate ×${sc.targets.repeatRateMultiplier} within ${sc.targets.horizonWeeks} weeks (${sc.weeksElapsed.toFixed(0)} elapsed).`,
+      t('scorecard.intro', {
+        week: formatDate(sc.weekStartMs, report.timeZone),
+        baselineWeeks: sc.baselineWeeks,
+        clvGrowth: formatPercent(sc.targets.clvGrowthFraction, 0),
+        multiplier: tr.number(sc.targets.repeatRateMultiplier),
+        horizonWeeks: sc.targets.horizonWeeks,
+        elapsed: Math.floor(sc.weeksElapsed),
+      }),
     ),
-    table('This week vs baseline vs target', ['Metric', 'This week', 'Baseline', 'Change', 'Target', 'Pace needed', 'Status'], rows, [0, 6]),
+    table(
+      t('scorecard.caption'),
+      (['metric', 'current', 'baseline', 'change', 'target', 'pace', 'status'] as const).map((k) => t(`scorecard.col.${k}`)),
+      rows,
+      [0, 6],
+    ),
+    h('p', { class: 'muted' }, `${t('term.windowedClv')}: ${t('define.windowedClv')}`),
     why(WHY_DIFFERENT.scorecard),
   );
 }
@@ -208,13 +223,18 @@ interface ChartSpec {
 
 const PALETTE = ['#2c6ecb', '#b98900', '#d72c0d', '#007f5f', '#8051ff', '#e56b00', '#0094d5', '#616161', '#c05717', '#47c1bf', '#9c6ade', '#50b83c'];
 
+function lastValue(values: readonly (number | null)[]): number | null {
+  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null && values[i] !== undefined) return values[i]!;
+  return null;
+}
+
 /** A uPlot chart in a labelled figure; `charts` collects the instances so a re-render can destroy them. */
 function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
   const box = h('div', { class: 'chart', id: spec.id, role: 'img', 'aria-label': spec.label });
   const figure = h('figure', { style: 'margin:0' }, box);
   const Plot = deps.uPlot;
   if (!Plot || spec.x.length === 0) {
-    box.append(h('p', { class: 'muted' }, spec.x.length === 0 ? 'Not enough history for this chart yet.' : 'Chart unavailable.'));
+    box.append(h('p', { class: 'muted' }, spec.x.length === 0 ? t('dash.chart.empty') : t('dash.chart.unavailable')));
     return figure;
   }
   // uPlot needs its container in the document to measure it: draw on the next frame.
@@ -229,15 +249,27 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTM
         { label: spec.xLabel, stroke: '#616161', grid: { stroke: '#ebebeb' } },
         { stroke: '#616161', grid: { stroke: '#ebebeb' }, values: (_u, splits) => splits.map((v) => spec.yFormat(v)), size: 64 },
       ],
+      // Legends show the latest values until a point is hovered (uPlot passes a null index then), never a placeholder.
       series: [
-        { label: spec.xLabel, value: (_u, v) => (v === null ? '—' : spec.xIsTime ? formatDate(v) : String(v)) },
+        {
+          label: spec.xLabel,
+          value: (_u, v, _si, idx) => {
+            const x = idx === null ? spec.x.at(-1) : v;
+            if (x === null || x === undefined) return '—';
+            const text = spec.xIsTime ? formatDate(x) : tr.number(x);
+            return idx === null ? `${t('dash.chart.latest')}: ${text}` : text;
+          },
+        },
         ...spec.series.map((s) => ({
           label: s.label,
           stroke: s.stroke,
           width: 2,
           ...(s.dash ? { dash: s.dash } : {}),
           spanGaps: false,
-          value: (_u: uPlot, v: number | null) => (v === null ? '—' : spec.yFormat(v)),
+          value: (_u: uPlot, v: number | null, _si: number, idx: number | null) => {
+            const shown = idx === null ? lastValue(s.values) : v;
+            return shown === null ? '—' : spec.yFormat(shown);
+          },
         })),
       ],
     };
@@ -269,22 +301,26 @@ function renderRepeatRate(report: ShopReport, deps: DashboardDeps, charts: Chart
   const series = report.charts.repeatRate;
   return card(
     'repeat-rate',
-    'Repeat purchase rate',
+    t('dash.repeat.title'),
     h(
       'div',
       { class: 'kpis' },
-      kpi(`Repeat purchase rate (${rr.windowDays} days)`, formatPercent(rr.value), 'repeat-rate-value'),
-      kpi(`Shopify returning customer rate (same window)`, formatPercent(ret.value), 'returning-rate-value'),
+      kpi(t('dash.repeat.kpi', { days: rr.windowDays }), formatPercent(rr.value), 'repeat-rate-value'),
+      kpi(t('dash.repeat.kpiShopify'), formatPercent(ret.value), 'returning-rate-value'),
     ),
-    h('p', { class: 'muted' }, `${formatCount(rr.repeatCustomers)} of ${formatCount(rr.customers)} customers ordered twice or more in the window; Shopify would count ${formatCount(ret.returningCustomers)} of ${formatCount(ret.customers)} as returning.`),
+    h(
+      'p',
+      { class: 'muted' },
+      t('dash.repeat.note', { repeat: formatCount(rr.repeatCustomers), customers: formatCount(rr.customers), returning: formatCount(ret.returningCustomers), returningOf: formatCount(ret.customers) }),
+    ),
     chart(
       {
         id: 'chart-repeat-rate',
-        label: `Weekly repeat purchase rate over the trailing ${rr.windowDays} days, ${series.weekStartMs.length} weeks`,
+        label: t('dash.repeat.chartLabel', { days: rr.windowDays, weeks: series.weekStartMs.length }),
         x: series.weekStartMs,
         xIsTime: true,
-        xLabel: 'Week',
-        series: [{ label: 'Repeat purchase rate', values: series.value, stroke: PALETTE[0]! }],
+        xLabel: t('dash.chart.week'),
+        series: [{ label: t('term.repeatRate'), values: series.value, stroke: PALETTE[0]! }],
         yFormat: (v) => formatPercent(v, 0),
       },
       deps,
@@ -297,43 +333,54 @@ function renderRepeatRate(report: ShopReport, deps: DashboardDeps, charts: Chart
 function renderChurn(report: ShopReport, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
   const alert = report.churnDetail.alert;
   const trend = report.charts.churnTrend;
+  // Only rising churn is an alarm (red, role alert); falling churn is good news in green.
+  const reading = churnTrendReading(alert);
+  const values = { latest: formatPercent(alert.latest), mean: formatPercent(alert.baselineMean) };
   const banner =
-    alert.status === 'alert'
-      ? h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert', 'data-testid': 'churn-alert' }, `⚠ Alert: 90-day churn is ${alert.direction === 'up' ? 'up' : 'down'} to ${formatPercent(alert.latest)} against a recent mean of ${formatPercent(alert.baselineMean)}.`)
-      : alert.status === 'normal'
-        ? h('p', { class: 'banner', 'data-tone': 'success', 'data-testid': 'churn-alert' }, `✓ No alert: 90-day churn ${formatPercent(alert.latest)} is within the usual range (mean ${formatPercent(alert.baselineMean)}).`)
-        : h('p', { class: 'banner', 'data-testid': 'churn-alert' }, 'Not enough weekly history yet to judge the churn trend.');
+    reading === 'rising'
+      ? h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert', 'data-testid': 'churn-alert', 'data-reading': reading }, `⚠ ${t('churnAlert.rising', values)}`)
+      : reading === 'falling'
+        ? h('p', { class: 'banner', 'data-tone': 'success', 'data-testid': 'churn-alert', 'data-reading': reading }, `✓ ${t('churnAlert.falling', values)}`)
+        : reading === 'normal'
+          ? h('p', { class: 'banner', 'data-tone': 'success', 'data-testid': 'churn-alert', 'data-reading': reading }, `✓ ${t('churnAlert.normal', values)}`)
+          : h('p', { class: 'banner', 'data-testid': 'churn-alert', 'data-reading': reading }, t('churnAlert.insufficient'));
   return card(
     'churn',
-    'Churn 30 / 60 / 90 days',
+    t('dash.churn.title'),
     banner,
     h(
       'div',
       { class: 'kpis' },
-      kpi('No order in 30 days', formatPercent(report.churn.d30), 'churn-d30'),
-      kpi('No order in 60 days', formatPercent(report.churn.d60), 'churn-d60'),
-      kpi('No order in 90 days', formatPercent(report.churn.d90), 'churn-d90'),
+      kpi(t('dash.churn.kpi', { days: 30 }), formatPercent(report.churn.d30), 'churn-d30'),
+      kpi(t('dash.churn.kpi', { days: 60 }), formatPercent(report.churn.d60), 'churn-d60'),
+      kpi(t('dash.churn.kpi', { days: 90 }), formatPercent(report.churn.d90), 'churn-d90'),
     ),
     chart(
       {
         id: 'chart-churn',
-        label: 'Weekly inactivity churn at 30, 60 and 90 days',
+        label: t('dash.churn.chartLabel'),
         x: trend.weekStartMs,
         xIsTime: true,
-        xLabel: 'Week',
+        xLabel: t('dash.chart.week'),
         series: [
-          { label: '30 days', values: trend.d30, stroke: PALETTE[0]! },
-          { label: '60 days', values: trend.d60, stroke: PALETTE[1]!, dash: [6, 3] },
-          { label: '90 days', values: trend.d90, stroke: PALETTE[2]!, dash: [2, 2] },
+          { label: t('dash.churn.series', { days: 30 }), values: trend.d30, stroke: PALETTE[0]! },
+          { label: t('dash.churn.series', { days: 60 }), values: trend.d60, stroke: PALETTE[1]!, dash: [6, 3] },
+          { label: t('dash.churn.series', { days: 90 }), values: trend.d90, stroke: PALETTE[2]!, dash: [2, 2] },
         ],
         yFormat: (v) => formatPercent(v, 0),
       },
       deps,
       charts,
     ),
-    h('p', { class: 'muted' }, `Alert rule: ${alert.rule}.`),
+    h('p', { class: 'muted' }, t('churnAlert.rule', { weeks: 8, sigmas: 2, points: 2 })),
     why(WHY_DIFFERENT.churn),
   );
+}
+
+/** `YYYY-MM` of an instant in `timeZone`. */
+function localMonth(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', timeZone }).formatToParts(ms);
+  return `${parts.find((p) => p.type === 'year')?.value}-${parts.find((p) => p.type === 'month')?.value}`;
 }
 
 /** Cohort heatmap as a table: each cell has its number and a background whose strength follows it. */
@@ -341,39 +388,48 @@ function renderCohorts(report: ShopReport, deps: DashboardDeps, charts: ChartHan
   const heat = report.charts.cohortHeatmap;
   const recent = Math.max(0, heat.cohortMonth.length - 12);
   const months = heat.monthsSince.slice(0, 13);
+  // Each cohort's last month is the current one, running to asOf: marked partial (striped) unless asOf is in its last day.
+  const monthComplete = localMonth(report.asOfMs + 86_400_000, report.timeZone) !== localMonth(report.asOfMs, report.timeZone);
+  const asOfDate = formatDate(report.asOfMs, report.timeZone);
   const rows = heat.cohortMonth.slice(recent).map((month, i) => {
     const shares = heat.activeShare[recent + i] ?? [];
+    let last = shares.length - 1;
+    while (last >= 0 && shares[last] === null) last--;
     return [
-      rowHeader(month),
+      rowHeader(tr.month(month)),
       ...months.map((m) => {
         const v = shares[m] ?? null;
         if (v === null) return h('td', { 'data-empty': '' }, '·');
         const alpha = m === 0 ? 0.08 : Math.min(1, 0.12 + v * 2.5);
-        return h('td', { style: `background: rgba(44, 110, 203, ${alpha.toFixed(3)}); color: ${alpha > 0.6 ? '#fff' : '#303030'}` }, formatPercent(v, 0));
+        const style = `background-color: rgba(44, 110, 203, ${alpha.toFixed(3)}); color: ${alpha > 0.6 ? '#fff' : '#303030'}`;
+        if (m === last && m > 0 && !monthComplete) {
+          return h('td', { style, 'data-partial': '', title: t('dash.cohorts.partialTitle', { date: asOfDate }) }, formatPercent(v, 0), h('span', { class: 'partial-mark' }, ` ${t('cohort.partial')}`));
+        }
+        return h('td', { style }, formatPercent(v, 0));
       }),
     ];
   });
   const curves = report.charts.ltvCurves;
   const all = curves.cohortMonth.map((month, i) => ({ month, values: curves.cumulativeRevenuePerCustomerMinor[i] ?? [] }));
-  // Up to 8 cohorts spread over the history, newest last, so both long (old) and recent curves show.
-  const step = Math.max(1, Math.ceil(all.length / 8));
-  const shown = all.filter((_, i) => (all.length - 1 - i) % step === 0).slice(-8);
+  // Up to 6 cohorts spread over the history, newest last, so both long (old) and recent curves show and stay readable.
+  const step = Math.max(1, Math.ceil(all.length / 6));
+  const shown = all.filter((_, i) => (all.length - 1 - i) % step === 0).slice(-6);
   const currency = report.currency ?? 'USD';
   return h(
     'section',
     { class: 'card card--wide', id: 'cohorts', 'aria-labelledby': 'cohorts-title' },
-    h('h2', { id: 'cohorts-title' }, 'Cohorts'),
-    h('h3', {}, 'Share of each monthly cohort ordering again, by months since the first order'),
-    table(`Last ${rows.length} cohorts; month 0 is the first order (100%); · = not reached yet`, ['Cohort', ...months.map((m) => `M${m}`)], rows, [0], 'heat'),
-    h('h3', {}, 'Cumulative revenue per customer (LTV curve)'),
+    h('h2', { id: 'cohorts-title' }, t('dash.cohorts.title')),
+    h('h3', {}, t('dash.cohorts.heatTitle')),
+    table(t('dash.cohorts.caption', { n: rows.length, date: asOfDate }), [t('dash.cohorts.col.cohort'), ...months.map((m) => t('cohort.month', { n: m }))], rows, [0], 'heat'),
+    h('h3', {}, t('dash.cohorts.ltvTitle')),
     chart(
       {
         id: 'chart-ltv',
-        label: `Cumulative revenue per customer by months since the first order, for the ${shown.length} most recent cohorts`,
+        label: t('dash.cohorts.ltvLabel', { n: shown.length }),
         x: curves.monthsSince,
         xIsTime: false,
-        xLabel: 'Months since first order',
-        series: shown.map((c, i) => ({ label: c.month, values: c.values, stroke: PALETTE[i % PALETTE.length]! })),
+        xLabel: t('dash.cohorts.ltvX'),
+        series: shown.map((c, i) => ({ label: tr.month(c.month), values: c.values, stroke: PALETTE[i % PALETTE.length]! })),
         yFormat: (v) => formatMoney(Math.round(v), currency),
         yFromZero: true,
       },
@@ -389,14 +445,14 @@ function renderSegments(report: ShopReport, segments: SegmentValueV1[] | null): 
   let body: HTMLElement;
   if (segments === null) {
     const counts = Object.entries(report.rfm.segmentCounts).sort((a, b) => b[1] - a[1]);
-    body = table('Customers per segment', ['Segment', 'Customers'], counts.map(([s, n]) => [rowHeader(SEGMENT_LABEL[s] ?? s), numCell(formatCount(n))]));
+    body = table(t('dash.segments.captionCounts'), [t('dash.segments.col.segment'), t('dash.segments.col.customers')], counts.map(([s, n]) => [rowHeader(segmentLabel(s)), numCell(formatCount(n))]));
   } else {
     const total = segments.reduce((sum, s) => sum + s.customers, 0);
     body = table(
-      'Customers and value per segment, most valuable first',
-      ['Segment', 'Customers', 'Share', 'Historic CLV', 'Per customer', 'Predicted 12-month CLV'],
+      t('dash.segments.caption'),
+      [t('dash.segments.col.segment'), t('dash.segments.col.customers'), t('dash.segments.col.share'), t('term.historicClv'), t('dash.segments.col.perCustomer'), t('term.predictedClv')],
       segments.map((s) => [
-        rowHeader(s.segment === null ? 'No segment' : (SEGMENT_LABEL[s.segment] ?? s.segment)),
+        rowHeader(segmentLabel(s.segment)),
         numCell(formatCount(s.customers), `segment-${s.segment ?? 'none'}-customers`),
         numCell(formatPercent(total === 0 ? null : s.customers / total)),
         numCell(formatMoney(s.historicClvMinor, currency), `segment-${s.segment ?? 'none'}-clv`),
@@ -406,7 +462,7 @@ function renderSegments(report: ShopReport, segments: SegmentValueV1[] | null): 
     );
     body.setAttribute('data-testid', 'segments-table');
   }
-  return wideCard('segments', 'RFM segments', body, why(WHY_DIFFERENT.rfm));
+  return wideCard('segments', t('dash.segments.title'), body, h('p', { class: 'muted' }, t('define.rfm')), why(WHY_DIFFERENT.rfm));
 }
 
 /** A probability as a whole percentage that never reads as a certainty ("<1%", ">99%" at the ends). */
@@ -416,14 +472,6 @@ export function formatChance(fraction: number): string {
   return formatPercent(fraction, 0);
 }
 
-const MODEL_LABEL: Record<string, string> = {
-  'days-since-last-order': "the simple rule 'days since last order'",
-  'bg-nbd': 'the BG/NBD model',
-  'mbg-nbd': 'the MBG/NBD model',
-  'pareto-nbd': 'the Pareto/NBD model',
-  classifier: 'a classifier trained on your orders',
-};
-
 /**
  * "How right we were": the shop's churn prediction checked on its own past, in plain words, with the calibration groups
  * as a small table (predicted against actual share with no order).
@@ -432,85 +480,142 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLEl
   const bt = summary.churnBacktest;
   const horizon = summary.churnHorizonDays;
   if (!bt) {
-    return card(
-      'backtest',
-      'How right we were',
-      h('p', { 'data-testid': 'backtest-missing' }, `Your order history is too short yet to check the predictions on your own past, so the chances of no order in the next ${horizon} days are a rough estimate (marked low confidence).`),
-    );
+    return card('backtest', t('dash.backtest.title'), h('p', { 'data-testid': 'backtest-missing' }, t('dash.backtest.missing', { days: horizon })));
   }
   const tiers = (['high', 'medium', 'low'] as const).flatMap((name) => bt.tiers.filter((t) => t.tier === name && t.customers > 0));
   const again =
     tiers.length === 0
       ? null
-      : `Of the customers we rated ${tiers.map((t, i) => `${t.tier} risk, ${formatPercent(t.orderedAgainShare, 0)}${i === 0 ? ' ordered again in those days' : ''}`).join('; ')}.`;
+      : t('dash.backtest.tiersIntro', {
+          list: tiers
+            .map((x, i) => t(i === 0 ? 'dash.backtest.tierFirst' : 'dash.backtest.tierNext', { tier: t(`tierInSentence.${x.tier}`), share: formatPercent(x.orderedAgainShare, 0) }))
+            .join(t('list.semicolon')),
+        });
   const cuts = bt.tierCuts;
-  const cutsText = `Risk tiers rank your customers against each other: low risk is a chance of no order in ${horizon} days below ${formatChance(cuts.medium)}, high risk above ${formatChance(cuts.high)}, medium in between.`;
-  const model = MODEL_LABEL[bt.chosenModel] ?? bt.chosenModel;
+  const cutsText = t('dash.backtest.cuts', { days: horizon, medium: formatChance(cuts.medium), high: formatChance(cuts.high) });
+  const modelKey = `dash.model.${bt.chosenModel}`;
+  const model = tr.has(modelKey) ? t(modelKey) : bt.chosenModel;
   const ranking =
     bt.auc === null
       ? null
       : bt.chosenModel === 'days-since-last-order' || bt.daysSinceLastOrderAuc === null
-        ? `Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): ${bt.auc.toFixed(2)}, with ${model}, which ranked best on your shop.`
-        : `Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): ${bt.auc.toFixed(2)} with ${model}, against ${bt.daysSinceLastOrderAuc.toFixed(2)} for 'days since last order'.`;
+        ? t('dash.backtest.aucBest', { auc: tr.number(bt.auc, 2), model })
+        : t('dash.backtest.aucVs', { auc: tr.number(bt.auc, 2), model, baseline: tr.number(bt.daysSinceLastOrderAuc, 2) });
   const rows = bt.calibration.map((g, i) => [
-    rowHeader(i === 0 ? `${i + 1} (lowest risk)` : i === bt.calibration.length - 1 ? `${i + 1} (highest risk)` : String(i + 1)),
+    rowHeader(i === 0 ? t('dash.backtest.lowest', { n: i + 1 }) : i === bt.calibration.length - 1 ? t('dash.backtest.highest', { n: i + 1 }) : tr.number(i + 1)),
     numCell(formatCount(g.customers)),
     numCell(formatChance(g.meanPredicted), `backtest-predicted-${i}`),
     numCell(formatChance(g.observedNoOrderShare), `backtest-observed-${i}`),
   ]);
   return card(
     'backtest',
-    'How right we were',
+    t('dash.backtest.title'),
     h(
       'p',
       { 'data-testid': 'backtest-method' },
-      `We checked on your own past: fitted on orders up to ${formatDate(bt.cutoffMs, timeZone)}, then looked at the next ${bt.horizonDays} days for ${formatCount(bt.customers)} customers (${formatPercent(bt.noOrderShare, 0)} of them did not order in that time).`,
+      t('dash.backtest.method', { date: formatDate(bt.cutoffMs, timeZone), days: bt.horizonDays, customers: bt.customers, share: formatPercent(bt.noOrderShare, 0) }),
     ),
-    bt.horizonDays !== horizon ? h('p', { class: 'muted' }, `Your history is short, so ${bt.horizonDays} days were checked; the chances shown are for ${horizon} days.`) : null,
+    bt.horizonDays !== horizon ? h('p', { class: 'muted' }, t('dash.backtest.short', { checked: bt.horizonDays, days: horizon })) : null,
     again ? h('p', { 'data-testid': 'backtest-tiers' }, again) : null,
     ranking ? h('p', { 'data-testid': 'backtest-auc' }, ranking) : null,
     bt.spend ? h('p', { 'data-testid': 'backtest-spend' }, spendText(bt.spend, bt.horizonDays, summary.currency)) : null,
     h('p', { class: 'muted', 'data-testid': 'backtest-cuts' }, cutsText),
-    table('Chance of no order: what we predicted and what happened, in groups of equal size', ['Group', 'Customers', 'Predicted', 'Happened'], rows),
+    table(t('dash.backtest.caption'), [t('dash.backtest.col.group'), t('dash.segments.col.customers'), t('dash.backtest.col.predicted'), t('dash.backtest.col.happened')], rows),
   );
 }
 
 /** The spend check of the backtest in words: our error per customer beside the classic model's, and who spent. */
 function spendText(spend: NonNullable<NonNullable<ShopSummaryV1['churnBacktest']>['spend']>, days: number, currency: string): string {
   const mae = formatMoney(Math.round(spend.maeMinor), currency);
-  const classic = spend.baselineMaeMinor === null ? null : formatMoney(Math.round(spend.baselineMaeMinor), currency);
-  const against = classic === null ? '' : ` (the classic BG/NBD with Gamma-Gamma: ${classic})`;
-  const top = `the 10% we expected to spend most made ${formatPercent(spend.topDecileCapture, 0)} of what was spent`;
-  const topAgainst = spend.baselineTopDecileCapture === null ? '' : ` (classic: ${formatPercent(spend.baselineTopDecileCapture, 0)})`;
-  return `Predicted spend in those ${days} days was off by ${mae} per customer on average${against}; ${top}${topAgainst}.`;
+  const top = formatPercent(spend.topDecileCapture, 0);
+  if (spend.baselineMaeMinor === null || spend.baselineTopDecileCapture === null) return t('dash.backtest.spend', { days, mae, top });
+  return t('dash.backtest.spendVs', {
+    days,
+    mae,
+    top,
+    classic: formatMoney(Math.round(spend.baselineMaeMinor), currency),
+    classicTop: formatPercent(spend.baselineTopDecileCapture, 0),
+  });
 }
 
-function renderAtRisk(summary: ShopSummaryV1): HTMLElement {
+/**
+ * The valuable customers at risk, named: the names are asked from the app (which reads them live from Shopify's Admin
+ * API and stores nothing) after the table is drawn, so the table never waits on Shopify; until then, or when that
+ * fails, a customer shows as "Customer <id>".
+ */
+function renderAtRisk(summary: ShopSummaryV1, deps: DashboardDeps): HTMLElement {
   const handle = summary.shopDomain.replace(/\.myshopify\.com$/, '');
+  const links = new Map<string, HTMLAnchorElement>();
   const rows = summary.topAtRisk.map((c) => {
-    const link = h('a', { href: `https://admin.shopify.com/store/${encodeURIComponent(handle)}/customers/${encodeURIComponent(c.customerId)}`, target: '_top' }, `Customer ${c.customerId}`);
+    const link = h(
+      'a',
+      { href: `https://admin.shopify.com/store/${encodeURIComponent(handle)}/customers/${encodeURIComponent(c.customerId)}`, target: '_top', 'data-customer-id': c.customerId },
+      t('dash.atRisk.unnamed', { id: c.customerId }),
+    );
+    links.set(c.customerId, link);
     return [
       rowHeader(link),
       numCell(formatMoney(c.historicClvMinor, summary.currency)),
       numCell(formatChance(c.churnProbability)),
-      h('td', {}, pill(c.churnTier, TIER_TONE[c.churnTier])),
+      h('td', {}, pill(t(`tier.${c.churnTier}`), TIER_TONE[c.churnTier])),
       numCell(c.daysSinceLastOrder === null ? '—' : formatCount(c.daysSinceLastOrder)),
     ];
   });
+  if (links.size > 0) {
+    void deps.request(`/app/api/customer-names?ids=${[...links.keys()].map(encodeURIComponent).join(',')}`).then(
+      (res) => {
+        if (res.status !== 200) return;
+        const names = (res.body as { names?: Record<string, unknown> } | null)?.names ?? {};
+        for (const [id, link] of links) {
+          const name = names[id];
+          if (typeof name === 'string' && name.trim() !== '') {
+            link.textContent = name;
+            link.setAttribute('data-named', '');
+          }
+        }
+      },
+      () => undefined,
+    );
+  }
   return wideCard(
     'at-risk',
-    'Valuable customers at risk',
+    t('dash.atRisk.title'),
     rows.length === 0
-      ? h('p', { class: 'muted' }, 'No customer at risk yet.')
-      : table('Medium and high risk, highest historic CLV × chance of no order first; links open the customer in Shopify', ['Customer', 'Historic CLV', `Chance of no order in ${summary.churnHorizonDays} days`, 'Tier (vs your other customers)', 'Days since order'], rows, [0, 3]),
+      ? h('p', { class: 'muted' }, t('dash.atRisk.none'))
+      : table(
+          t('dash.atRisk.caption'),
+          [t('dash.atRisk.col.customer'), t('term.historicClv'), t('term.chanceNoOrder', { days: summary.churnHorizonDays }), t('dash.atRisk.col.tier'), t('dash.atRisk.col.days')],
+          rows,
+          [0, 3],
+        ),
+    rows.length === 0 ? null : h('p', { class: 'muted' }, t('dash.atRisk.namesNote')),
     why(WHY_DIFFERENT.atRisk),
   );
 }
 
+/** The one string the extension's options take: the app's address with the code, as a link (`<origin>/pair?code=`). */
+export function pairingLink(appOrigin: string, code: string): string {
+  return `${appOrigin.replace(/\/+$/, '')}/pair?code=${encodeURIComponent(code)}`;
+}
+
 function renderPairing(deps: DashboardDeps): HTMLElement {
   const code = h('output', { class: 'code', id: 'pairing-code', 'aria-live': 'polite' });
-  const note = h('p', { class: 'muted', id: 'pairing-note' }, 'A code works once, for 10 minutes.');
-  const button = h('button', { type: 'button', id: 'pair' }, 'Show a pairing code');
+  const linkField = h('input', { id: 'pairing-link', type: 'text', readonly: '', dir: 'ltr', 'aria-labelledby': 'pairing-link-label' }) as HTMLInputElement;
+  const copy = h('button', { type: 'button', id: 'pairing-copy', class: 'secondary' }, t('dash.pairing.copy'));
+  const parts = h('p', { class: 'muted', id: 'pairing-parts', dir: 'auto' });
+  const linkBox = h('div', { id: 'pairing-link-box', hidden: '' }, h('p', { id: 'pairing-link-label' }, t('dash.pairing.copyLabel')), h('div', { class: 'copy-row' }, linkField, copy), parts);
+  const note = h('p', { class: 'muted', id: 'pairing-note' }, t('dash.pairing.once'));
+  const button = h('button', { type: 'button', id: 'pair' }, t('dash.pairing.button'));
+  const origin = deps.appOrigin ?? (typeof location === 'undefined' ? '' : location.origin);
+  copy.addEventListener('click', async () => {
+    linkField.select();
+    try {
+      await navigator.clipboard.writeText(linkField.value);
+    } catch {
+      // Clipboard access can be refused inside the admin's frame: the text stays selected for Ctrl+C.
+    }
+    copy.textContent = t('dash.pairing.copied');
+  });
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
@@ -518,15 +623,19 @@ function renderPairing(deps: DashboardDeps): HTMLElement {
       if (res.status !== 200) throw new Error(errorMessage(res.body));
       const body = res.body as { code: string; expiresAtMs: number };
       code.textContent = body.code;
-      note.textContent = `Enter it in the CLV Lens extension's options before ${formatTime(body.expiresAtMs)}. It works once.`;
-      deps.toast?.('Pairing code created');
+      linkField.value = pairingLink(origin, body.code);
+      parts.textContent = t('dash.pairing.parts', { url: origin, code: body.code });
+      copy.textContent = t('dash.pairing.copy');
+      linkBox.hidden = false;
+      note.textContent = t('dash.pairing.before', { time: formatTime(body.expiresAtMs) });
+      deps.toast?.(t('dash.pairing.created'));
     } catch (error) {
-      note.textContent = `Could not create a code: ${(error as Error).message}`;
+      note.textContent = t('dash.pairing.failed', { message: (error as Error).message });
     } finally {
       button.disabled = false;
     }
   });
-  return card('pairing', 'Browser extension', h('p', {}, 'Pair the CLV Lens extension to see badges on your customer and order lists.'), h('p', {}, code, ' '), note, button);
+  return card('pairing', t('dash.pairing.title'), h('p', {}, t('dash.pairing.intro')), h('p', {}, code, ' '), linkBox, note, button);
 }
 
 /**
@@ -537,13 +646,13 @@ function renderSettings(deps: DashboardDeps): HTMLElement {
   const select = h('select', { id: 'churn-horizon', disabled: '' }) as HTMLSelectElement;
   const note = h('p', { class: 'muted', id: 'settings-note', 'aria-live': 'polite' }, '');
   const show = (settings: ShopSettingsV1) => {
-    select.replaceChildren(...settings.churnHorizonChoices.map((d) => h('option', { value: String(d) }, `${d} days`)));
+    select.replaceChildren(...settings.churnHorizonChoices.map((d) => h('option', { value: String(d) }, t('dash.settings.option', { days: d }))));
     select.value = String(settings.churnHorizonDays);
     select.disabled = false;
   };
   void deps.request('/app/api/settings').then(
-    (res) => (res.status === 200 ? show(res.body as ShopSettingsV1) : (note.textContent = `Could not load the settings: ${errorMessage(res.body)}`)),
-    (error: unknown) => (note.textContent = `Could not load the settings: ${(error as Error).message}`),
+    (res) => (res.status === 200 ? show(res.body as ShopSettingsV1) : (note.textContent = t('dash.settings.loadFailed', { message: errorMessage(res.body) }))),
+    (error: unknown) => (note.textContent = t('dash.settings.loadFailed', { message: (error as Error).message })),
   );
   select.addEventListener('change', async () => {
     const days = Number(select.value);
@@ -552,26 +661,19 @@ function renderSettings(deps: DashboardDeps): HTMLElement {
       const res = await deps.request('/app/api/settings', { method: 'PUT', body: { churnHorizonDays: days } });
       if (res.status !== 200) throw new Error(errorMessage(res.body));
       show(res.body as ShopSettingsV1);
-      note.textContent = `Saved. The predictions are being refitted for ${days} days; the numbers here and in the extension follow within a few minutes.`;
-      deps.toast?.('Churn horizon saved');
+      note.textContent = t('dash.settings.saved', { days });
+      deps.toast?.(t('dash.settings.savedToast'));
     } catch (error) {
-      note.textContent = `Could not save: ${(error as Error).message}`;
+      note.textContent = t('dash.settings.saveFailed', { message: (error as Error).message });
       select.disabled = false;
     }
   });
-  return card(
-    'settings',
-    'Settings',
-    h('label', { for: 'churn-horizon' }, 'Churn risk looks ahead: the chance of no order in the next '),
-    select,
-    h('p', { class: 'muted' }, 'Pick the time in which your customers normally order again: 30 days for consumables, 180 for occasional purchases.'),
-    note,
-  );
+  return card('settings', t('dash.settings.title'), h('label', { for: 'churn-horizon' }, `${t('dash.settings.label')} `), select, h('p', { class: 'muted' }, t('dash.settings.hint')), note);
 }
 
 function errorMessage(body: unknown): string {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
-  return typeof message === 'string' ? message : 'unexpected answer from the app';
+  return typeof message === 'string' ? message : t('dash.unexpected');
 }
 
 /** Everything shown once a report exists. */
@@ -582,7 +684,7 @@ export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segmen
     renderChurn(report, deps, charts),
     renderCohorts(report, deps, charts),
     renderSegments(report, segments),
-    renderAtRisk(summary),
+    renderAtRisk(summary, deps),
     renderBacktest(summary, report.timeZone),
   ];
 }
@@ -592,16 +694,20 @@ export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segmen
  * once live). Returns a stop function.
  */
 export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop(): void; refreshed: () => Promise<void> } {
+  const locale = deps.locale ?? resolveLocale(typeof document === 'undefined' ? null : document.documentElement.lang);
+  setDashboardLocale(locale);
   const charts: ChartHandle[] = [];
   const header = h('div', { class: 'header' }, h('h1', {}, 'CLV Lens'), h('p', { class: 'muted', id: 'as-of' }, ''));
+  const counted = h('p', { class: 'muted', id: 'customers-counted' });
   const status = h('div', { id: 'status', 'aria-live': 'polite' });
   const syncSlot = h('div', { id: 'sync-slot' });
   const pairing = renderPairing(deps);
   const settingsCard = renderSettings(deps);
   const grid = h('div', { class: 'grid', id: 'metrics' });
-  root.replaceChildren(header, status, grid);
+  root.replaceChildren(header, counted, status, grid);
   let reportText: string | null = null;
   let timeZone = 'UTC';
+  let withAccount: number | null = null;
   let timer: unknown = null;
   let stopped = false;
   let pending: Promise<void> = Promise.resolve();
@@ -623,9 +729,10 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
       syncSlot.replaceChildren(renderSync(summary));
       const r = await deps.request('/app/api/report');
       const asOf = header.querySelector('#as-of')!;
-      asOf.textContent = `${summary.shopDomain} · sync ${summary.sync.state}`;
+      const syncState = t(`dash.sync.state.${summary.sync.state}`);
+      asOf.textContent = t('dash.header.syncOnly', { shop: summary.shopDomain, state: syncState });
       if (r.status === 404) {
-        status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'attention', id: 'no-report' }, 'No report yet: the first sync is still running. The metrics appear here as soon as it is done.'));
+        status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'attention', id: 'no-report' }, t('dash.noReport')));
       } else if (r.status !== 200) {
         throw new Error(errorMessage(r.body));
       } else {
@@ -637,13 +744,17 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
           reportText = text;
           timeZone = report.timeZone;
           layout(renderMetrics(report, summary, segments, deps, charts));
+          // The header counts every buyer; segments, risk and the extension only customers with an account: say so.
+          withAccount = segments === null ? null : segments.reduce((sum, x) => sum + x.customers, 0);
         }
-        asOf.textContent = `${summary.shopDomain} · ${formatCount(summary.customers)} customers · as of ${formatDate(summary.asOfMs, timeZone)} · sync ${summary.sync.state}`;
+        asOf.textContent = t('dash.header.customers', { shop: summary.shopDomain, customers: summary.customers, date: formatDate(summary.asOfMs, timeZone), state: syncState });
+        counted.textContent =
+          withAccount === null ? '' : t('dash.customersCounted', { withAccount, guests: Math.max(0, summary.customers - withAccount) });
         status.replaceChildren();
         if (summary.sync.state === 'live') next = POLL_MS.live;
       }
     } catch (error) {
-      status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, `Could not load the dashboard: ${(error as Error).message}. Retrying…`));
+      status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, t('dash.loadFailed', { message: (error as Error).message })));
     }
     if (!stopped) timer = deps.setTimeout(() => void (pending = cycle()), next);
   };
@@ -694,5 +805,9 @@ const bridge = typeof window === 'undefined' ? undefined : (window as unknown as
 if (mount !== null && bridge !== undefined) startDashboard(mount, browserDeps(bridge));
 else if (mount !== null) {
   mount.removeAttribute('aria-busy');
-  mount.replaceChildren(h('h1', {}, 'CLV Lens'), h('section', { class: 'card' }, h('p', {}, "Shopify's App Bridge did not load: this page runs inside the Shopify admin. Open Apps → CLV Lens in your store's admin.")));
+  setDashboardLocale(resolveLocale(document.documentElement.lang));
+  mount.replaceChildren(
+    h('h1', {}, 'CLV Lens'),
+    h('section', { class: 'card' }, h('p', {}, t('dash.noBridge')), h('p', {}, h('a', { href: 'https://admin.shopify.com/', target: '_top' }, t('dash.outside.link')))),
+  );
 }

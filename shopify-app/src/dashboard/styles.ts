@@ -27,11 +27,11 @@ p { margin: 0 0 8px; }
 .kpi .value { font-size: 20px; line-height: 28px; font-weight: 650; font-variant-numeric: tabular-nums; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-caption { text-align: left; color: var(--muted); padding-bottom: 4px; caption-side: top; }
-th, td { padding: 6px 8px; border-bottom: 1px solid #ebebeb; text-align: left; white-space: nowrap; }
+caption { text-align: start; color: var(--muted); padding-bottom: 4px; caption-side: top; }
+th, td { padding: 6px 8px; border-bottom: 1px solid #ebebeb; text-align: start; white-space: nowrap; }
 thead th { font-weight: 550; color: var(--muted); background: #f7f7f7; }
 th[scope="row"] { font-weight: 550; }
-.num { text-align: right; }
+.num { text-align: end; }
 .pill { display: inline-block; border-radius: 8px; padding: 0 8px; font-size: 12px; font-weight: 550; background: #e3e3e3; white-space: nowrap; }
 .pill[data-tone="success"] { background: #cdfee1; color: #0c5132; }
 .pill[data-tone="attention"] { background: #ffef9d; color: #4f4700; }
@@ -47,10 +47,22 @@ progress::-webkit-progress-value { background: #303030; border-radius: 4px; }
 progress::-moz-progress-bar { background: #303030; border-radius: 4px; }
 .chart { width: 100%; min-height: 240px; }
 .chart .u-legend { font-size: 12px; }
-.heat td { text-align: right; min-width: 44px; }
+.heat td { text-align: end; min-width: 44px; }
+/* The running month: striped over its colour, with the words "so far", so a low share does not read as a collapse. */
+.heat td[data-partial] { background-image: repeating-linear-gradient(135deg, rgba(255,255,255,.75) 0 4px, transparent 4px 8px); font-style: italic; }
+.heat .partial-mark { font-size: 11px; }
 .heat td[data-empty] { background: #fafafa; color: #b5b5b5; }
 button { font: inherit; font-weight: 550; color: #fff; background: #303030; border: 0; border-radius: 8px; padding: 6px 12px; cursor: pointer; }
 button:hover { background: #1a1a1a; }
+button.secondary { color: var(--text); background: #e3e3e3; }
+button.secondary:hover { background: #d4d4d4; }
+.copy-row { display: flex; gap: 8px; margin: 4px 0 8px; }
+.copy-row input { flex: 1; min-width: 0; font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; padding: 6px 8px; border: 1px solid var(--border); border-radius: 8px; }
+a.button-link { display: inline-block; color: #fff; background: #303030; border-radius: 8px; padding: 6px 12px; font-weight: 550; }
+a.button-link:hover { background: #1a1a1a; text-decoration: none; }
+/* Arabic: the admin font stack lacks Arabic glyph metrics that read well at 13px. */
+:lang(ar) body, body:lang(ar) { font-family: -apple-system, 'Segoe UI', Tahoma, 'Noto Sans Arabic', 'Geeza Pro', sans-serif; font-size: 14px; line-height: 22px; }
+.chart .u-legend { text-align: start; }
 a { color: var(--focus); text-decoration: none; }
 a:hover { text-decoration: underline; }
 a:focus-visible, button:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; border-radius: 4px; }

@@ -28,11 +28,11 @@ async function api<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function openDashboard(width: number, height: number): Promise<{ page: Page; frame: FrameLocator }> {
+async function openDashboard(width: number, height: number, locale?: 'en' | 'ko' | 'ar'): Promise<{ page: Page; frame: FrameLocator }> {
   const page = await browser.newPage({ viewport: { width, height }, ignoreHTTPSErrors: true });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(demo.dashboardUrl);
+  await page.goto(locale === undefined ? demo.dashboardUrl : `${demo.dashboardUrl}?locale=${locale}`);
   const frame = page.frameLocator('#app-frame');
   await expect.poll(() => frame.locator('#scorecard').count(), { timeout: 30_000 }).toBe(1);
   // One uPlot canvas per chart: repeat rate, churn trend, LTV curves.
@@ -101,7 +101,7 @@ describe('embedded dashboard in Chromium', () => {
     expect(await rows.count()).toBe(report.scorecard.rows.length);
     const rr = report.scorecard.rows.find((r) => r.metric === 'repeatPurchaseRate')!;
     expect(await frame.getByTestId('scorecard-repeatPurchaseRate-current').textContent()).toBe(pct(rr.current));
-    expect(await frame.locator('#scorecard').textContent()).toMatch(/CLV \+15% and repeat rate ×1\.5 within 52 weeks/);
+    expect(await frame.locator('#scorecard').textContent()).toMatch(/Windowed CLV \+15% and repeat purchase rate ×1\.5 within 52 weeks/);
     expect(await frame.locator('#scorecard tbody .pill').allTextContents()).toHaveLength(report.scorecard.rows.length);
 
     // Repeat rate beside Shopify's returning rate, equal to the API's.
@@ -112,7 +112,7 @@ describe('embedded dashboard in Chromium', () => {
     // Churn 30/60/90 and the alert state.
     expect(await frame.getByTestId('churn-d30').textContent()).toBe(pct(summary.churn.d30));
     expect(await frame.getByTestId('churn-d90').textContent()).toBe(pct(summary.churn.d90));
-    expect(await frame.getByTestId('churn-alert').textContent()).toMatch(report.churnDetail.alert.status === 'alert' ? /Alert/ : /No alert|Not enough/);
+    expect(await frame.getByTestId('churn-alert').textContent()).toMatch(report.churnDetail.alert.status === 'alert' ? /Warning|Good news/ : /within its usual range|Not enough/);
 
     // Cohort heatmap: a row per cohort shown (the 12 most recent), numbers in the cells.
     const heatRows = await frame.locator('#cohorts table.heat tbody tr').count();
@@ -177,6 +177,55 @@ describe('embedded dashboard in Chromium', () => {
     await shotWhole(page, frame, 'dashboard.png');
     await page.close();
   }, 90_000);
+
+  it('speaks the admin’s language (en, ko, ar; Arabic right to left), names at-risk customers, keeps good news out of red boxes and legends readable (issue 12)', async () => {
+    const summary = await api<ShopSummaryV1>('/app/api/summary');
+    const { report } = await api<{ report: ShopReport }>('/app/api/report');
+    expect(summary.topAtRisk.length).toBeGreaterThan(0);
+    const headings = { en: 'Scorecard', ko: '스코어카드', ar: 'بطاقة الأداء' } as const;
+    const clvName = { en: 'Windowed CLV', ko: '기간 CLV', ar: 'قيمة العميل للفترة (CLV)' } as const;
+    for (const locale of ['en', 'ko', 'ar'] as const) {
+      const { page, frame } = await openDashboard(1280, 900, locale);
+      const html = frame.locator('html');
+      expect(await html.getAttribute('lang')).toBe(locale);
+      expect(await html.getAttribute('dir')).toBe(locale === 'ar' ? 'rtl' : 'ltr');
+      expect(await frame.locator('#scorecard h2').textContent()).toBe(headings[locale]);
+      // One CLV name: the scorecard's CLV row is Windowed CLV, in the locale.
+      expect(await frame.locator('#scorecard tbody th').allTextContents()).toContain(clvName[locale]);
+      if (locale === 'ar') {
+        // Mirrored layout: text starts at the right, the first card of a row sits on the right.
+        expect(await frame.locator('#scorecard h2').evaluate((e) => getComputedStyle(e).direction)).toBe('rtl');
+        const [a, b] = await Promise.all(['#repeat-rate', '#churn'].map((s) => frame.locator(s).boundingBox()));
+        expect(a!.x).toBeGreaterThan(b!.x);
+      }
+      // Good news is never a red box: a red banner only for rising churn.
+      const reading = await frame.getByTestId('churn-alert').getAttribute('data-reading');
+      expect(await frame.locator('.banner[data-tone="critical"]').count()).toBe(reading === 'rising' ? 1 : 0);
+      // 0 weeks into the program: no "on track".
+      if (report.scorecard.weeksElapsed < 1) expect(await frame.locator('#scorecard td[data-status="on-track"]').count()).toBe(0);
+      // Names from Shopify in the at-risk list (read live by the app), not "Customer <id>".
+      await expect.poll(() => frame.locator('#at-risk a[data-named]').count(), { timeout: 15_000 }).toBe(summary.topAtRisk.length);
+      for (const name of await frame.locator('#at-risk a').allTextContents()) expect(name).not.toMatch(/\d{6,}/);
+      // Legends show values before any hover.
+      const legend = await frame.locator('.chart .u-legend .u-value').allTextContents();
+      expect(legend.length).toBeGreaterThan(5);
+      expect(legend.filter((v) => v === '--' || v === '' || v === 'n/a')).toEqual([]);
+      // The customers count says who is counted.
+      expect(await frame.locator('#customers-counted').textContent()).not.toBe('');
+      await shotWhole(page, frame, `dashboard-${locale}.png`);
+      await page.close();
+    }
+    // Nothing about names was stored: the app keeps no customer names.
+    const stored = await demo.app.database.db.selectFrom('customer_insights').select('payload').where('shop_id', '=', demo.shopDomain).limit(50).execute();
+    const firstName = (await (async () => {
+      const { page, frame } = await openDashboard(1280, 900, 'en');
+      await expect.poll(() => frame.locator('#at-risk a[data-named]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      const text = await frame.locator('#at-risk a[data-named]').first().textContent();
+      await page.close();
+      return text;
+    })())!;
+    expect(stored.some((r) => r.payload?.includes(firstName))).toBe(false);
+  }, 180_000);
 
   it('reflows to one column when the admin gives the app a narrow frame', async () => {
     const { page, frame } = await openDashboard(700, 900);

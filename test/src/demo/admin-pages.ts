@@ -157,6 +157,8 @@ export async function startDemoAdmin(options: DemoAdminOptions): Promise<DemoAdm
       u.searchParams.set('shop', options.shopDomain);
       u.searchParams.set('host', Buffer.from(`admin.shopify.com/store/${storeHandle}`).toString('base64url'));
       u.searchParams.set('id_token', options.mintSessionToken());
+      // Shopify passes the admin user's language to embedded apps as `locale`; the demo takes it from the admin URL.
+      u.searchParams.set('locale', url.searchParams.get('locale') ?? 'en');
       return json({ url: u.href });
     }
     if (path === '/_demo/api/customers') {
@@ -469,7 +471,8 @@ function appsPageHtml(): string {
     nav.append(a);
   }
   const frame = document.getElementById('app-frame');
-  const appOrigin = async () => new URL((await (await fetch('/_demo/api/app-url')).json()).url);
+  const locale = new URLSearchParams(location.search).get('locale') || 'en';
+  const appOrigin = async () => new URL((await (await fetch('/_demo/api/app-url?locale=' + encodeURIComponent(locale))).json()).url);
   window.addEventListener('message', async (e) => {
     const d = e.data;
     if (!d || d.type !== 'clvlens-demo:id-token-request' || e.source !== frame.contentWindow) return;

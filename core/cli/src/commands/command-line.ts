@@ -1,7 +1,9 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { endOfLocalDateMs, endOfLocalDayMs, isValidTimeZone, parseLocalDate } from '@clvlens/core';
+import { createTranslator, localeFromEnvironment, resolveLocale, type Locale } from '@clvlens/core/i18n';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
+import { TEXT_ENCODINGS, type TextEncoding } from '../readers/text-decoding.ts';
 
 /** Builds a command's usage error: `<command>: <message>` followed by the command's usage text (exit 2). */
 export function usageErrorFor(command: string, usage: string): (message: string) => CliError {
@@ -59,4 +61,20 @@ export function endMs(date: string | null, orders: readonly { placedAtMs: number
   let last = Number.NEGATIVE_INFINITY;
   for (const order of orders) if (order.placedAtMs > last) last = order.placedAtMs;
   return endOfLocalDayMs(last, timeZone);
+}
+
+/** `--lang en|ko|ar`; without it, the language of LC_ALL, LC_MESSAGES or LANG (English when none is supported). */
+export function parseLangOption(text: string | undefined, io: CliIo, usageError: (message: string) => CliError): Locale {
+  if (text === undefined) return localeFromEnvironment(io.env ?? {});
+  const locale = resolveLocale(text);
+  if (locale !== text.trim().toLowerCase()) throw usageError(createTranslator('en').t('cli.error.badLang', { value: JSON.stringify(text) }));
+  return locale;
+}
+
+/** `--encoding utf8|latin1` (also `utf-8`, `iso-8859-1`), utf8 when not given. */
+export function parseEncodingOption(text: string | undefined, locale: Locale, usageError: (message: string) => CliError): TextEncoding {
+  if (text === undefined) return 'utf8';
+  const name = text.trim().toLowerCase().replace(/^utf-8$/, 'utf8').replace(/^(iso-?8859-1|windows-1252|cp1252)$/, 'latin1');
+  if (!(TEXT_ENCODINGS as readonly string[]).includes(name)) throw usageError(createTranslator(locale).t('cli.error.badEncoding', { value: JSON.stringify(text) }));
+  return name as TextEncoding;
 }

@@ -28,7 +28,7 @@ export async function runFit(args: readonly string[], io: CliIo): Promise<number
   if (command === null) return 0;
   const { values, file } = command;
   const { modelName, variant } = parseModelOption(values.model, usageError);
-  const settings = parseCommon(values, usageError);
+  const settings = parseCommon(values, usageError, io);
 
   const loaded = await loadCountedOrders(file, io, settings);
   const calibrationEndMs = endMs(settings.calibrationEnd, loaded.orders, settings.timeZone);

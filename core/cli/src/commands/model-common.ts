@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   compressSummaries,
@@ -29,9 +28,12 @@ import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { looksLikeCdnow } from '../readers/cdnow.ts';
-import { describeIoError } from '../readers/csv-rows.ts';
+import { readHead, textOptionsOf } from '../readers/csv-rows.ts';
+import type { TextEncoding } from '../readers/text-decoding.ts';
+import { createTranslator, type Locale } from '@clvlens/core/i18n';
+import { describeSkips } from '../report/scorecard-text.ts';
 import { readCdnowFile, readOrdersFile } from '../readers/detect.ts';
-import { checkDate, parseCurrencyOption, parseTimeZoneOption } from './command-line.ts';
+import { checkDate, parseCurrencyOption, parseEncodingOption, parseLangOption, parseTimeZoneOption } from './command-line.ts';
 
 /** Core's tag of each purchase model: a BG/NBD-family variant, Pareto/NBD or MBG/CNBD-k. */
 export type ModelVariant = BetaGeoVariant | typeof PARETO_NBD | typeof MBG_CNBD_K;
@@ -48,6 +50,8 @@ export const COMMON_OPTIONS = {
   currency: { type: 'string' },
   'skip-invalid': { type: 'boolean' },
   json: { type: 'boolean' },
+  encoding: { type: 'string' },
+  lang: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -57,6 +61,8 @@ export const COMMON_USAGE = `  --time-unit week|day       model time unit (defau
   --currency XXX             shop currency when the file has none (transaction log default USD; CDNOW is USD)
   --skip-invalid             count rows with invalid values by reason and go on (orders exports, transaction logs)
   --json                     print JSON instead of text
+  --encoding utf8|latin1     text encoding of the input (default utf8; invalid UTF-8 stops with the line named)
+  --lang en|ko|ar            language of messages (default: from LC_ALL, LC_MESSAGES or LANG)
   -h, --help                 show this help
 
 Input: CDNOW_sample.txt / CDNOW_master.txt (whitespace-separated; detected by 5 or 4 columns with a yyyymmdd date,
@@ -77,24 +83,13 @@ export interface LoadedOrders {
 export async function loadCountedOrders(
   file: string,
   io: CliIo,
-  options: { timeZone: string; currency: string | null; skipInvalid: boolean },
+  options: { timeZone: string; currency: string | null; skipInvalid: boolean; encoding?: TextEncoding; locale?: Locale },
 ): Promise<LoadedOrders> {
   const path = resolve(io.cwd, file);
-  let head: string;
-  try {
-    const handle = await open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(4096);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      head = buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (cause) {
-    throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
-  }
+  const text = textOptionsOf(options);
+  const head = await readHead(path, file, text, 4096);
   if (looksLikeCdnow(head)) {
-    const log = await readCdnowFile(path, file, options.currency);
+    const log = await readCdnowFile(path, file, options.currency, text);
     return { format: log.format, orders: log.orders, currency: log.currency, skippedByReason: {} };
   }
   const read = await readOrdersFile(path, file, {
@@ -102,6 +97,7 @@ export async function loadCountedOrders(
     currency: options.currency,
     skipInvalid: options.skipInvalid,
     progress: createProgress(io.stderr, false, ''),
+    ...text,
   });
   let counted;
   try {
@@ -117,7 +113,7 @@ export async function loadCountedOrders(
   if (counted.skipped.noCustomer > 0) skipped['no-customer'] = counted.skipped.noCustomer;
   const { orders, currency } = counted;
   if (orders.length === 0) {
-    throw new CliError(CliErrorCode.noOrders, `${file} holds no counted orders with a customer (skipped: ${JSON.stringify(skipped)}).`);
+    throw new CliError(CliErrorCode.noOrders, `${file} holds no counted orders with a customer. ${describeSkips(createTranslator('en'), skipped)}`);
   }
   return { format: read.format, orders, currency: currency ?? options.currency ?? 'USD', skippedByReason: skipped };
 }
@@ -130,16 +126,20 @@ export interface CommonSettings {
   skipInvalid: boolean;
   json: boolean;
   calibrationEnd: string | null;
+  encoding: TextEncoding;
+  locale: Locale;
 }
 
-export function parseCommon(values: Record<string, string | boolean | undefined>, usageError: (m: string) => CliError): CommonSettings {
+export function parseCommon(values: Record<string, string | boolean | undefined>, usageError: (m: string) => CliError, io?: CliIo): CommonSettings {
+  const locale = parseLangOption(values.lang as string | undefined, io ?? { stdout: { write: () => 0 }, stderr: { write: () => 0 }, stderrIsTTY: false, cwd: '.' }, usageError);
+  const encoding = parseEncodingOption(values.encoding as string | undefined, locale, usageError);
   const timeUnit = (values['time-unit'] as string | undefined) ?? 'week';
   if (timeUnit !== 'week' && timeUnit !== 'day') throw usageError(`--time-unit is week or day, got ${JSON.stringify(timeUnit)}.`);
   const timeZone = parseTimeZoneOption(values.timezone as string | undefined, usageError);
   const calibrationEnd = (values['calibration-end'] as string | undefined) ?? null;
   if (calibrationEnd !== null) checkDate('--calibration-end', calibrationEnd, usageError);
   const currency = parseCurrencyOption(values.currency as string | undefined, usageError);
-  return { timeUnit, timeZone, currency, skipInvalid: values['skip-invalid'] === true, json: values.json === true, calibrationEnd };
+  return { timeUnit, timeZone, currency, skipInvalid: values['skip-invalid'] === true, json: values.json === true, calibrationEnd, encoding, locale };
 }
 
 /** `--model`: the command-line name (default bgnbd) and core's variant for it. */

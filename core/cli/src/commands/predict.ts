@@ -81,7 +81,7 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
   if (command === null) return 0;
   const { values, file } = command;
   const chosenModel = values.model === undefined ? null : parseModelOption(values.model, usageError);
-  const settings = parseCommon(values, usageError);
+  const settings = parseCommon(values, usageError, io);
   const horizon = values.horizon === undefined ? DEFAULT_HORIZON[settings.timeUnit] : Number(values.horizon);
   if (!(Number.isFinite(horizon) && horizon > 0)) throw usageError(`--horizon must be a positive number of time units, got ${JSON.stringify(values.horizon)}.`);
   const clvMonths = values['clv-months'] === undefined ? 12 : Number(values['clv-months']);

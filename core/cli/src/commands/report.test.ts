@@ -94,11 +94,85 @@ describe('clvlens report (scorecard text)', () => {
   it('prints the headline metrics readable, with the reconciliation note', async () => {
     const { code, out } = await run(['report', fixture, '--margin', '0.4']);
     expect(code).toBe(0);
-    expect(out).toMatch(/Repeat purchase rate \(365 d\)\s+60\.0%/);
-    expect(out).toContain("Shopify's returning customer rate counts");
-    expect(out).toMatch(/Orders: 31 counted \(1 without customer or email\)/);
-    expect(out).toMatch(/Scorecard: this week vs the 12-week baseline/);
+    expect(out).toMatch(/Repeat purchase rate \(365 days\)\s+60\.0%/);
+    expect(out).toContain('Shopify counts a customer as returning when they have two or more orders ever');
+    expect(out).toMatch(/Orders: 31 counted orders \(1 without a customer or e-mail\)/);
+    expect(out).toMatch(/Scorecard: this week against the 12-week baseline/);
     expect(out).not.toContain('LTV:CAC');
+  });
+
+  it('names every metric and segment in words, with plurals, and explains its terms (issue 12)', async () => {
+    const { out } = await run(['report', fixture, '--lang', 'en']);
+    // Human names, never code names.
+    expect(out).not.toMatch(/repeatPurchaseRate|churnD90|averageOrderValue|NEEDS_ATTENTION|AT_RISK|skipped: \{/);
+    expect(out).toMatch(/^  Windowed CLV\s+\$\d/m);
+    expect(out).toMatch(/^  Churned \(no order for more than 90 days\)\s/m);
+    expect(out).toContain('Needs attention: 1');
+    expect(out).toContain('Not counted: test orders: 1, cancelled orders: 1, and orders refunded in full or free: 1.');
+    // Plurals: "after 1 month", never "after 1 months".
+    expect(out).not.toMatch(/\b1 months\b/);
+    expect(out).toMatch(/after 0 months/);
+    // Terms explained, not abbreviated.
+    expect(out).not.toMatch(/\(CE - CN\) \/ CS|backtest r =|\(CRR\)\s/);
+    expect(out).toContain('Also called customer churn rate (CRR)');
+    expect(out).toContain('(8 active at the end − 2 new) ÷ 7 active at the start');
+    // 0 weeks into the program: not "On track".
+    expect(out).toContain('Just started: too early to judge');
+    expect(out).not.toContain('On track');
+    // The running month is marked, not read as a collapse.
+    expect(out).toMatch(/0\.0%\*/);
+    expect(out).toContain('the current month, to Oct 30, 2025');
+  });
+
+  it('speaks Korean and Arabic with --lang, and takes the default from LC_ALL, LC_MESSAGES or LANG', async () => {
+    const ko = await run(['report', fixture, '--lang', 'ko']);
+    expect(ko.out).toContain('재구매율(365일)');
+    expect(ko.out).toContain('기간 CLV');
+    expect(ko.out).toContain('관심 필요 1명');
+    const ar = await run(['report', fixture, '--lang', 'ar']);
+    expect(ar.out).toContain('معدل تكرار الشراء (365 يومًا)');
+    expect(ar.out).toContain('قيمة العميل للفترة (CLV)');
+    const io = { ...captureIo(files.dir), env: { LANG: 'ko_KR.UTF-8' } };
+    expect(await runCli(['report', fixture], io)).toBe(0);
+    expect(io.out()).toContain('CLV Lens 보고서');
+    expect((await run(['report', fixture, '--lang', 'fr'])).code).toBe(2);
+  });
+});
+
+describe('clvlens report: input text (issue 12)', () => {
+  const latin1 = Buffer.from('customer_id,date,amount\nJos\u00e9,2025-01-02,10.00\nJos\u00e8,2025-01-03,12.00\n', 'latin1');
+
+  it('stops on invalid UTF-8 with the line, byte and column, and the option that reads it', async () => {
+    files.write('latin1.csv', latin1);
+    const { code, err } = await run(['report', 'latin1.csv']);
+    expect(code).toBe(3);
+    expect(err).toContain('latin1.csv:2: this line is not valid UTF-8 (byte 0xE9 at column 4)');
+    expect(err).toContain('--encoding latin1');
+  });
+
+  it('reads Latin-1 with --encoding latin1: José and Josè stay two customers', async () => {
+    files.write('latin1-ok.csv', latin1);
+    const { code, out } = await run(['report', 'latin1-ok.csv', '--encoding', 'latin1', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).customers).toBe(2);
+  });
+
+  it('names the line of invalid UTF-8 deep in a file read in chunks', async () => {
+    const lines = ['customer_id,date,amount'];
+    for (let i = 0; i < 40_000; i++) lines.push(`c${i},2025-01-02,10.00`);
+    const bytes = Buffer.concat([Buffer.from(`${lines.join('\n')}\n`), Buffer.from([0x63, 0xff, 0x2c]), Buffer.from('2025-01-03,1.00\n')]);
+    files.write('deep.csv', bytes);
+    const { code, err } = await run(['report', 'deep.csv']);
+    expect(code).toBe(3);
+    expect(err).toContain('deep.csv:40002: this line is not valid UTF-8 (byte 0xFF at column 2)');
+  });
+
+  it('says an empty file is empty and what to put in it', async () => {
+    files.write('empty-file.csv', '');
+    const { code, err } = await run(['report', 'empty-file.csv']);
+    expect(code).toBe(3);
+    expect(err).toContain('empty-file.csv is empty: export your orders from Shopify');
+    expect(err).not.toContain('matches no input format');
   });
 });
 
@@ -132,6 +206,19 @@ describe('clvlens report --html', () => {
     expect(payload.report.charts.cohortHeatmap.cohortMonth).toEqual(['2025-01', '2025-02']);
     expect(html).toContain('uPlot');
     expect(html).toContain('Weekly repeat purchase rate');
+    expect(html).toContain('<html lang="en" dir="ltr">');
+  });
+
+  it('localizes the page: lang and dir attributes, right to left in Arabic, texts from the catalog', async () => {
+    const { code } = await run(['report', fixture, '--lang', 'ar', '--html', 'report-ar.html']);
+    expect(code).toBe(0);
+    const html = readFileSync(join(files.dir, 'report-ar.html'), 'utf8');
+    expect(html).toContain('<html lang="ar" dir="rtl">');
+    const payload = JSON.parse(/<script type="application\/json" id="clvlens-data">([^<]*)<\/script>/.exec(html)![1]!);
+    expect(payload.view.locale).toBe('ar');
+    expect(payload.view.text.repeatChart).toBe('معدل تكرار الشراء أسبوعيًا');
+    // The header says the date in words, not a raw ISO timestamp.
+    expect(payload.view.text.meta).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
   });
 });
 

@@ -10,8 +10,9 @@ import { readOrdersFile } from '../readers/detect.ts';
 import { describeIoError } from '../readers/csv-rows.ts';
 import { buildReportDocument } from '../report/report-document.ts';
 import { renderHtmlPage } from '../report/html-page.ts';
-import { formatScorecardText } from '../report/scorecard-text.ts';
-import { endMs, parseCurrencyOption, parseFileCommand, parseTimeZoneOption, usageErrorFor } from './command-line.ts';
+import { createTranslator } from '@clvlens/core/i18n';
+import { describeSkips, formatScorecardText } from '../report/scorecard-text.ts';
+import { endMs, parseCurrencyOption, parseEncodingOption, parseFileCommand, parseLangOption, parseTimeZoneOption, usageErrorFor } from './command-line.ts';
 
 export const REPORT_USAGE = `Usage: clvlens report <file> [options]
 
@@ -30,6 +31,8 @@ Options:
   --json                 print every metric as one JSON document instead of the scorecard
   --html FILE            also write a self-contained HTML page with charts
   --progress             show reading progress on stderr even when it is not a terminal
+  --encoding utf8|latin1 text encoding of the file (default utf8; invalid UTF-8 stops with the line named)
+  --lang en|ko|ar        language of the scorecard and the HTML page (default: from LC_ALL, LC_MESSAGES or LANG)
   -h, --help             show this help
 `;
 
@@ -45,6 +48,8 @@ const OPTIONS = {
   json: { type: 'boolean' },
   html: { type: 'string' },
   progress: { type: 'boolean' },
+  encoding: { type: 'string' },
+  lang: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -56,6 +61,8 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
   if (command === null) return 0;
   const { values, file } = command;
 
+  const locale = parseLangOption(values.lang, io, usageError);
+  const encoding = parseEncodingOption(values.encoding, locale, usageError);
   const timeZone = parseTimeZoneOption(values.timezone, usageError);
   if (values['as-of'] !== undefined && !parseLocalDate(values['as-of']).ok) {
     throw usageError(`--as-of ${JSON.stringify(values['as-of'])} is not a date like 2025-06-30.`);
@@ -76,9 +83,11 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
     currency,
     skipInvalid: values['skip-invalid'] === true,
     progress: createProgress(io.stderr, showProgress, `reading ${file}`),
+    encoding,
+    locale,
   });
   if (read.orders.length === 0) {
-    throw new CliError(CliErrorCode.noOrders, `${file} holds no orders to report on (${read.dataRows} data rows; skipped: ${JSON.stringify(read.skippedByReason)}).`);
+    throw new CliError(CliErrorCode.noOrders, `${file} holds no orders to report on (${read.dataRows} data rows). ${describeSkips(createTranslator('en'), read.skippedByReason)}`);
   }
   const shopCurrency = read.orders[0]?.currency ?? currency ?? 'USD';
   const foreignOffsets = (read.timeOffsets ?? []).filter((offset) => offset !== '+0000');
@@ -113,12 +122,12 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
 
   if (values.html !== undefined) {
     try {
-      await writeFile(resolve(io.cwd, values.html), renderHtmlPage(doc));
+      await writeFile(resolve(io.cwd, values.html), renderHtmlPage(doc, locale));
     } catch (cause) {
       throw new CliError(CliErrorCode.outputUnwritable, `cannot write ${values.html}: ${describeIoError(cause)}.`, { cause });
     }
     io.stderr.write(`clvlens: wrote ${values.html}\n`);
   }
-  io.stdout.write(values.json === true ? `${JSON.stringify(doc, null, 2)}\n` : formatScorecardText(doc));
+  io.stdout.write(values.json === true ? `${JSON.stringify(doc, null, 2)}\n` : formatScorecardText(doc, locale));
   return 0;
 }

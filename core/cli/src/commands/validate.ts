@@ -72,7 +72,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   const command = parseFileCommand(args, OPTIONS, VALIDATE_USAGE, usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
-  const settings = parseCommon(values, usageError);
+  const settings = parseCommon(values, usageError, io);
   if (settings.calibrationEnd === null) throw usageError('--calibration-end is required: the holdout starts the day after.');
   const holdoutEnd = values['holdout-end'] ?? null;
   if (holdoutEnd !== null) checkDate('--holdout-end', holdoutEnd, usageError);

@@ -1,8 +1,18 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import Papa from 'papaparse';
+import type { Locale } from '@clvlens/core/i18n';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { Progress } from '../progress.ts';
+import { createDecodingStream, decodeHead, type TextEncoding } from './text-decoding.ts';
+
+/** How a file's bytes become text, and the language of the messages about it. */
+export interface TextOptions {
+  /** Default utf8 (checked: invalid UTF-8 is an `invalid-encoding` error naming the line). */
+  encoding?: TextEncoding;
+  locale?: Locale;
+}
 
 /** Receives a CSV file's rows in order. Either callback may throw a `CliError` to stop reading. */
 export interface CsvRowHandler {
@@ -12,6 +22,11 @@ export interface CsvRowHandler {
   row(fields: string[], line: number): void;
 }
 
+/** The encoding and message language of reader options, without absent keys. */
+export function textOptionsOf(options: TextOptions): TextOptions {
+  return { ...(options.encoding ? { encoding: options.encoding } : {}), ...(options.locale ? { locale: options.locale } : {}) };
+}
+
 const CHUNK_BYTES = 1 << 20;
 
 /**
@@ -19,7 +34,7 @@ const CHUNK_BYTES = 1 << 20;
  * calls `handler` per row, never holding the whole file in memory. Resolves to the number of data rows.
  * `file` is the name used in messages; `path` the resolved path.
  */
-export async function readCsvRows(path: string, file: string, handler: CsvRowHandler, progress: Progress): Promise<number> {
+export async function readCsvRows(path: string, file: string, handler: CsvRowHandler, progress: Progress, text: TextOptions = {}): Promise<number> {
   let sizeBytes: number;
   try {
     const info = await stat(path);
@@ -28,7 +43,8 @@ export async function readCsvRows(path: string, file: string, handler: CsvRowHan
   } catch (cause) {
     throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
   }
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const decoded = stream.pipe(createDecodingStream(file, text.encoding ?? 'utf8', text.locale ?? 'en'));
   let line = 1;
   let dataRows = 0;
   let sawHeader = false;
@@ -40,12 +56,14 @@ export async function readCsvRows(path: string, file: string, handler: CsvRowHan
       settled = true;
       parser?.abort();
       stream.destroy();
+      decoded.destroy();
       reject(error);
     };
     stream.on('error', (cause) =>
       fail(new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause })),
     );
-    Papa.parse<string[]>(stream, {
+    decoded.on('error', (error) => fail(error));
+    Papa.parse<string[]>(decoded, {
       delimiter: ',',
       skipEmptyLines: false,
       chunk(results, parser) {
@@ -131,18 +149,26 @@ export function describeIoError(cause: unknown): string {
   return String(cause);
 }
 
-/** Reads the start of a file (at most 64 KiB, whole lines where possible), BOM removed, for format detection. */
-export async function readHead(path: string, file: string): Promise<string> {
-  const stream = createReadStream(path, { encoding: 'utf8', start: 0, end: 65_535 });
-  let text = '';
+/**
+ * Reads the start of a file (at most `maxBytes`, default 64 KiB), BOM removed, for format detection. Invalid UTF-8
+ * in it is already an `invalid-encoding` error naming the line.
+ */
+export async function readHead(path: string, file: string, text: TextOptions = {}, maxBytes = 65_536): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    for await (const chunk of stream) text += chunk as string;
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(maxBytes);
+      const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
+      bytes = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
   } catch (cause) {
     throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
-  } finally {
-    stream.destroy();
   }
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const head = decodeHead(bytes, file, text.encoding ?? 'utf8', text.locale ?? 'en');
+  return head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
 }
 
 /** The first line of `text`, without its line end. */

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { createTranslator, type Locale } from '@clvlens/core/i18n';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { looksLikeCdnow, readCdnow, type CdnowLog } from './cdnow.ts';
-import { describeIoError, firstLineOf, readHead } from './csv-rows.ts';
+import { describeIoError, firstLineOf, readHead, textOptionsOf, type TextOptions } from './csv-rows.ts';
+import { decodeText } from './text-decoding.ts';
 import { InputFormat, paidOrder, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 import { shopifyOrdersReader } from './shopify-orders.ts';
 import { transactionLogReader } from './transaction-log.ts';
@@ -10,17 +12,17 @@ import { transactionLogReader } from './transaction-log.ts';
  * Reads a whole CDNOW log (a few MB). CDNOW amounts are US dollars, so a `--currency` other than USD is a
  * `mixed-currency` error; an unreadable file is `file-unreadable`.
  */
-export async function readCdnowFile(path: string, file: string, currency: string | null): Promise<CdnowLog> {
+export async function readCdnowFile(path: string, file: string, currency: string | null, options: TextOptions = {}): Promise<CdnowLog> {
   if (currency !== null && currency !== 'USD') {
     throw new CliError(CliErrorCode.mixedCurrency, `${file} is a CDNOW log in USD; --currency ${currency} does not apply.`);
   }
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (cause) {
     throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
   }
-  return readCdnow(text, file);
+  return readCdnow(decodeText(bytes, file, options.encoding ?? 'utf8', options.locale ?? 'en'), file);
 }
 
 /**
@@ -33,7 +35,7 @@ export const cdnowOrdersReader: OrdersReader = {
   description: 'CDNOW log (whitespace-separated: [master_id] customer_id yyyymmdd cds dollars)',
   detect: (head) => looksLikeCdnow(head),
   async read(path, file, options): Promise<ReadOrdersResult> {
-    const log = await readCdnowFile(path, file, options.currency);
+    const log = await readCdnowFile(path, file, options.currency, textOptionsOf(options));
     return {
       format: InputFormat.cdnow,
       file,
@@ -52,10 +54,11 @@ export const cdnowOrdersReader: OrdersReader = {
 export const READERS: readonly OrdersReader[] = [shopifyOrdersReader, transactionLogReader, cdnowOrdersReader];
 
 /**
- * The reader for a file whose first 64 KiB are `head` (BOM removed), or a `unknown-format` error listing what each
- * format looks like.
+ * The reader for a file whose first 64 KiB are `head` (BOM removed); an `empty-file` error when it holds nothing but
+ * white space, or an `unknown-format` error listing what each format looks like.
  */
-export function detectReader(head: string, file: string): OrdersReader {
+export function detectReader(head: string, file: string, locale: Locale = 'en'): OrdersReader {
+  if (head.trim() === '') throw new CliError(CliErrorCode.emptyFile, createTranslator(locale).t('cli.error.emptyFile', { file }));
   const reader = READERS.find((candidate) => candidate.detect(head));
   if (reader !== undefined) return reader;
   const firstLine = firstLineOf(head);
@@ -70,6 +73,6 @@ export function detectReader(head: string, file: string): OrdersReader {
 
 /** Detects the format of `path` from its first line and reads all its orders. */
 export async function readOrdersFile(path: string, file: string, options: ReadOrdersOptions): Promise<ReadOrdersResult> {
-  const reader = detectReader(await readHead(path, file), file);
+  const reader = detectReader(await readHead(path, file, textOptionsOf(options)), file, options.locale ?? 'en');
   return await reader.read(path, file, options);
 }

@@ -1,5 +1,7 @@
 import type { OrderRecord } from '@clvlens/core';
+import type { Locale } from '@clvlens/core/i18n';
 import type { Progress } from '../progress.ts';
+import type { TextEncoding } from './text-decoding.ts';
 
 /** Input formats `clvlens` reads; see README "Input formats" for how each is detected. */
 export const InputFormat = {
@@ -22,6 +24,10 @@ export interface ReadOrdersOptions {
   skipInvalid: boolean;
   /** Where reading progress goes (a no-op unless stderr is a terminal or `--progress` is given). */
   progress: Progress;
+  /** The file's text encoding (`--encoding`). Default: utf8, checked (invalid UTF-8 is an error naming the line). */
+  encoding?: TextEncoding;
+  /** Language of messages about the input (`--lang`). Default: en. */
+  locale?: Locale;
 }
 
 /** Orders read from one file, with everything that was not turned into an order counted by reason. */

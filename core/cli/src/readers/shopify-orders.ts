@@ -1,7 +1,7 @@
 import type { OrderRecord } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { indexHeader, InvalidCellError, invalidCell, locateColumns, normalizeHeaderName, parseAmountCell } from './columns.ts';
-import { firstLineOf, readCsvRows, splitCsvLine } from './csv-rows.ts';
+import { firstLineOf, readCsvRows, splitCsvLine, textOptionsOf } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
 import { countSkip, InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 
@@ -217,6 +217,7 @@ export async function readShopifyOrdersExport(
       },
     },
     options.progress,
+    textOptionsOf(options),
   );
   return { format: InputFormat.shopifyOrdersExport, file, orders, dataRows, skippedByReason, timeOffsets: [...timeOffsets].sort() };
 }

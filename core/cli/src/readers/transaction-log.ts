@@ -1,6 +1,6 @@
 import type { OrderRecord } from '@clvlens/core';
 import { indexHeader, invalidCell, InvalidCellError, locateColumns, parseAmountCell } from './columns.ts';
-import { firstLineOf, readCsvRows, splitCsvLine } from './csv-rows.ts';
+import { firstLineOf, readCsvRows, splitCsvLine, textOptionsOf } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
 import { countSkip, InputFormat, paidOrder, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 
@@ -80,6 +80,7 @@ export async function readTransactionLog(path: string, file: string, options: Re
       },
     },
     options.progress,
+    textOptionsOf(options),
   );
   return { format: InputFormat.transactionLog, file, orders, dataRows, skippedByReason };
 }

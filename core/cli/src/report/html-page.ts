@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { currencyExponent } from '@clvlens/core';
+import { currencyExponent, DAY_MS, formatLocalDate } from '@clvlens/core';
+import { churnTrendReading, createTranslator, directionOf, shownScorecardStatus, type Locale, type MessageKey } from '@clvlens/core/i18n';
 import type { ReportDocument } from './report-document.ts';
 
 const require = createRequire(import.meta.url);
@@ -27,32 +28,110 @@ export function jsonForScriptElement(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/** Cohorts to draw as LTV curves: at most `max`, spread evenly over the history, newest always in. */
+export function pickLtvCohorts(count: number, max = 6): number[] {
+  if (count <= max) return Array.from({ length: count }, (_, i) => i);
+  const step = (count - 1) / (max - 1);
+  return Array.from({ length: max }, (_, k) => Math.round(k * step));
+}
+
+/** Every text the page shows, formatted in Node for `locale` (the page script only inserts them). */
+function pageText(doc: ReportDocument, locale: Locale) {
+  const t = createTranslator(locale);
+  const ltvPicked = pickLtvCohorts(doc.charts.ltvCurves.cohortMonth.length);
+  const monthComplete = formatLocalDate(doc.asOfMs + DAY_MS, doc.timeZone).slice(0, 7) !== formatLocalDate(doc.asOfMs, doc.timeZone).slice(0, 7);
+  const reading = churnTrendReading(doc.churnDetail.alert);
+  return {
+    title: t.t('html.title'),
+    meta: t.t('html.generated', {
+      file: doc.input.file,
+      format: t.t(`cli.format.${doc.input.format}` as MessageKey),
+      date: t.date(doc.asOfMs, doc.timeZone),
+      timeZone: doc.timeZone,
+      days: doc.windowDays,
+      currency: doc.currency ?? t.t('value.none'),
+      orders: doc.orders.counted,
+      customers: doc.customers,
+    }),
+    none: t.t('value.none'),
+    tiles: {
+      repeatRate: t.t('cli.row.repeatRate', { days: doc.repeatPurchaseRate.windowDays }),
+      returningRate: t.t('term.returningRate'),
+      aov: t.t('term.aov'),
+      d30: t.t('term.churnedAfter', { days: 30 }),
+      d60: t.t('term.churnedAfter', { days: 60 }),
+      d90: t.t('term.churnedAfter', { days: 90 }),
+      historicClv: t.t('cli.row.historicClv'),
+      formulaClv: t.t('term.formulaClv'),
+      windowedClv: t.t('cli.row.windowedClv', { days: doc.windowedClv.chosenLookbackDays }),
+      mrr: t.t('cli.row.mrr'),
+    },
+    returningNote: t.t('define.returningRate'),
+    repeatChart: t.t('html.chart.repeatRate'),
+    repeatNote: t.t('html.chart.repeatRateNote', { days: doc.windowDays }),
+    repeatSeries: t.t('term.repeatRate'),
+    week: t.t('html.legend.week'),
+    latest: t.t('html.legend.latest'),
+    churnChart: t.t('html.chart.churn'),
+    churnNote: `${t.t('html.chart.churnNote')} ${reading === 'insufficient' ? t.t('churnAlert.insufficient') : t.t(`churnAlert.${reading}`, { latest: t.percent(doc.churnDetail.alert.latest), mean: t.percent(doc.churnDetail.alert.baselineMean) })}`,
+    churnTone: reading === 'rising' ? 'critical' : reading === 'falling' ? 'success' : 'info',
+    churnSeries: [30, 60, 90].map((d) => t.t('html.legend.churn', { days: d })),
+    heatChart: t.t('html.chart.heatmap'),
+    heatNote: t.t('html.chart.heatmapNote'),
+    partialLastMonth: !monthComplete,
+    ltvChart: t.t('html.chart.ltv'),
+    ltvNote: t.t('html.chart.ltvNote', { shown: ltvPicked.length, total: doc.charts.ltvCurves.cohortMonth.length }),
+    ltvPicked,
+    ltvLabels: doc.charts.ltvCurves.cohortMonth.map((m) => t.month(m)),
+    monthsSince: t.t('html.legend.monthsSince'),
+    scorecard: t.t('scorecard.title'),
+    scorecardNote: t.t('html.scorecardNote', { weeks: doc.scorecard.baselineWeeks }),
+    scorecardHead: (['metric', 'current', 'baseline', 'change', 'target', 'pace', 'status'] as const).map((k) => t.t(`scorecard.col.${k}`)),
+    scorecardRows: doc.scorecard.rows.map((r) => ({
+      metric: t.t(`scorecard.metric.${r.metric}`),
+      status: t.t(`scorecard.status.${shownScorecardStatus(r.status, doc.scorecard.weeksElapsed)}` as MessageKey),
+      pace: r.weeklyPaceNeeded === null ? t.t('value.none') : r.unit === 'fraction' ? t.t('cli.scorecard.pacePoints', { points: t.number(r.weeklyPaceNeeded * 100, 2) }) : null,
+    })),
+    noTarget: t.t('scorecard.noTarget'),
+    windowedDefine: t.t('define.windowedClv'),
+    segments: t.t('html.chart.segments'),
+    segmentNote: t.t('define.rfm'),
+    segmentNames: Object.fromEntries(Object.keys(doc.rfm.segmentCounts).map((s) => [s, t.t(`segment.${s}` as MessageKey)])),
+  };
+}
+
 /**
- * One self-contained HTML page for `--html`: the report document embedded as JSON data, uPlot inlined, and a page
- * script that builds every text node with `textContent` (never HTML from data) and draws the charts: weekly repeat
- * purchase rate, churn 30/60/90 trend, cohort heatmap and cumulative LTV curves.
+ * One self-contained HTML page for `--html`, in `locale` (`lang` and `dir` set; Arabic right to left): the report
+ * document embedded as JSON data with the page's texts formatted in Node, uPlot inlined, and a page script that
+ * builds every text node with `textContent` (never HTML from data) and draws the charts: weekly repeat purchase rate,
+ * churn 30/60/90 trend, cohort heatmap (the running month striped) and a readable few cumulative LTV curves. Legends
+ * show the latest values until a point is hovered, then that point's.
  */
-export function renderHtmlPage(doc: ReportDocument): string {
+export function renderHtmlPage(doc: ReportDocument, locale: Locale = 'en'): string {
   const { js, css } = uplotAssets();
-  const view = { currencyExponent: doc.currency === null ? 2 : currencyExponent(doc.currency) };
+  const view = { currencyExponent: doc.currency === null ? 2 : currencyExponent(doc.currency), locale, text: pageText(doc, locale) };
   return `<!doctype html>
-<html lang="en">
+<html lang="${locale}" dir="${directionOf(locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>CLV Lens report</title>
+<title>${escapeText(view.text.title)}</title>
 <style>${css}</style>
 <style>${PAGE_CSS}</style>
 </head>
 <body>
-<main id="app"><h1>CLV Lens report</h1><noscript>This report draws its tables and charts with JavaScript; the data is in the clvlens-data element of this file.</noscript></main>
+<main id="app"><h1>${escapeText(view.text.title)}</h1><noscript>${escapeText(createTranslator(locale).t('html.noscript'))}</noscript></main>
 <script type="application/json" id="clvlens-data">${jsonForScriptElement({ report: doc, view })}</script>
 <script>${js}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[ch]!);
 }
 
 const PAGE_CSS = `
@@ -67,9 +146,13 @@ h2 { font-size: 17px; margin: 28px 0 8px; }
 .tile .value { font-size: 20px; font-weight: 600; }
 .card { background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; padding: 12px; }
 .note { color: #52606d; font-size: 12px; }
+.note[data-tone="critical"] { color: #8e1f0b; }
+.note[data-tone="success"] { color: #0c5132; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
-th, td { text-align: right; padding: 4px 8px; border-bottom: 1px solid #e4e7eb; }
-th:first-child, td:first-child { text-align: left; }
+th, td { text-align: end; padding: 4px 8px; border-bottom: 1px solid #e4e7eb; }
+th:first-child, td:first-child { text-align: start; }
+.u-legend { text-align: start; }
+.u-legend .u-value { font-variant-numeric: tabular-nums; }
 `;
 
 // Runs in the browser. Every string from the data goes through textContent or canvas fillText, never innerHTML.
@@ -78,7 +161,11 @@ const PAGE_SCRIPT = `
   'use strict';
   var payload = JSON.parse(document.getElementById('clvlens-data').textContent);
   var r = payload.report;
-  var exp = payload.view.currencyExponent;
+  var view = payload.view;
+  var T = view.text;
+  var exp = view.currencyExponent;
+  var locale = view.locale;
+  var rtl = document.documentElement.dir === 'rtl';
   var app = document.getElementById('app');
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -86,38 +173,50 @@ const PAGE_SCRIPT = `
     if (cls) e.className = cls;
     return e;
   }
-  function pct(v) { return v === null || v === undefined ? 'n/a' : (v * 100).toFixed(1) + '%'; }
+  var pctFormat = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var pct0Format = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
+  var moneyFormat = r.currency ? new Intl.NumberFormat(locale, { style: 'currency', currency: r.currency, minimumFractionDigits: exp, maximumFractionDigits: exp }) : new Intl.NumberFormat(locale);
+  var countFormat = new Intl.NumberFormat(locale);
+  var dateFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: r.timeZone });
+  function pct(v) { return v === null || v === undefined ? T.none : pctFormat.format(v); }
   function major(minor) { return minor === null || minor === undefined ? null : minor / Math.pow(10, exp); }
-  function money(minor) {
-    if (minor === null || minor === undefined) return 'n/a';
-    return major(minor).toLocaleString('en-US', { minimumFractionDigits: exp, maximumFractionDigits: exp }) + ' ' + (r.currency || '');
-  }
+  function money(minor) { return minor === null || minor === undefined ? T.none : moneyFormat.format(major(minor)); }
   function secs(ms) { return ms.map(function (x) { return x / 1000; }); }
-  function section(title, note) {
+  function section(title, note, tone) {
     app.appendChild(el('h2', title));
-    if (note) app.appendChild(el('p', note, 'note'));
+    if (note) { var p = el('p', note, 'note'); if (tone) p.setAttribute('data-tone', tone); app.appendChild(p); }
     var card = el('div', null, 'card');
     app.appendChild(card);
     return card;
   }
+  function lastIndex(values) { for (var i = values.length - 1; i >= 0; i--) if (values[i] !== null && values[i] !== undefined) return i; return null; }
+  // A legend value: the hovered point's, or the series' latest before anything is hovered (never "--").
+  function legendValue(format) {
+    return function (u, v, si, idx) {
+      if (idx === null || idx === undefined) { var li = lastIndex(u.data[si]); return li === null ? T.none : format(u.data[si][li]); }
+      return v === null || v === undefined ? T.none : format(v);
+    };
+  }
+  function weekValue(u, v, si, idx) {
+    if (idx === null || idx === undefined) { var li = lastIndex(u.data[0]); return li === null ? T.none : T.latest + ': ' + dateFormat.format(u.data[0][li] * 1000); }
+    return dateFormat.format(v * 1000);
+  }
   var width = Math.min(940, (document.documentElement.clientWidth || 1000) - 60);
 
-  app.appendChild(el('p', r.input.file + ' (' + r.input.format + '), as of ' + r.asOf + ' in ' + r.timeZone +
-    ', window ' + r.windowDays + ' days, currency ' + r.currency + '. ' + r.orders.counted + ' counted orders, ' +
-    r.customers + ' customers.', 'meta'));
+  app.appendChild(el('p', T.meta, 'meta'));
 
   var tiles = el('div', null, 'tiles');
   [
-    ['Repeat purchase rate (' + r.repeatPurchaseRate.windowDays + ' d)', pct(r.repeatPurchaseRate.value)],
-    ['Returning customer rate (Shopify)', pct(r.returningCustomerRate)],
-    ['Average order value', money(r.averageOrderValueMinor)],
-    ['Churned, no order > 30 d', pct(r.churn.d30)],
-    ['Churned, no order > 60 d', pct(r.churn.d60)],
-    ['Churned, no order > 90 d', pct(r.churn.d90)],
-    ['Historic CLV (mean)', money(r.historicClv.meanMinor)],
-    ['Formula CLV', money(r.formulaClv.valueMinor)],
-    ['Windowed CLV (' + r.windowedClv.chosenLookbackDays + ' d)', money(r.charts.windowedClv.valueMinor[r.charts.windowedClv.valueMinor.length - 1])],
-    ['MRR (last 30 d)', money(r.mrr.current.mrrMinor)]
+    [T.tiles.repeatRate, pct(r.repeatPurchaseRate.value)],
+    [T.tiles.returningRate, pct(r.returningCustomerRate)],
+    [T.tiles.aov, money(r.averageOrderValueMinor)],
+    [T.tiles.d30, pct(r.churn.d30)],
+    [T.tiles.d60, pct(r.churn.d60)],
+    [T.tiles.d90, pct(r.churn.d90)],
+    [T.tiles.historicClv, money(r.historicClv.meanMinor)],
+    [T.tiles.formulaClv, money(r.formulaClv.valueMinor)],
+    [T.tiles.windowedClv, money(r.charts.windowedClv.valueMinor[r.charts.windowedClv.valueMinor.length - 1])],
+    [T.tiles.mrr, money(r.mrr.current.mrrMinor)]
   ].forEach(function (t) {
     var tile = el('div', null, 'tile');
     tile.appendChild(el('div', t[0], 'label'));
@@ -125,86 +224,105 @@ const PAGE_SCRIPT = `
     tiles.appendChild(tile);
   });
   app.appendChild(tiles);
-  app.appendChild(el('p', r.returningCustomers.whyItDiffers, 'note'));
+  app.appendChild(el('p', T.returningNote, 'note'));
 
-  var pctAxis = { values: function (u, vals) { return vals.map(function (v) { return (v * 100).toFixed(0) + '%'; }); } };
+  var pctAxis = { values: function (u, vals) { return vals.map(function (v) { return pct0Format.format(v); }); } };
+  var xAxis = { values: function (u, vals) { return vals.map(function (v) { return dateFormat.format(v * 1000); }); } };
 
   var rr = r.charts.repeatRate;
   new uPlot({
     width: width, height: 260,
-    series: [{}, { label: 'Repeat purchase rate', stroke: '#2563eb', width: 2, value: function (u, v) { return pct(v); } }],
-    axes: [{}, pctAxis],
+    series: [{ label: T.week, value: weekValue }, { label: T.repeatSeries, stroke: '#2563eb', width: 2, value: legendValue(pct) }],
+    axes: [xAxis, pctAxis],
     scales: { y: { range: function (u, min, max) { return [0, Math.max(max || 0, 0.05)]; } } }
-  }, [secs(rr.weekStartMs), rr.value], section('Weekly repeat purchase rate',
-    'Customers with 2+ counted orders in the ' + r.windowDays + ' days ending each week, over customers with 1+.'));
+  }, [secs(rr.weekStartMs), rr.value], section(T.repeatChart, T.repeatNote));
 
   var ct = r.charts.churnTrend;
   new uPlot({
     width: width, height: 260,
-    series: [{},
-      { label: 'No order > 30 d', stroke: '#f59e0b', width: 2, value: function (u, v) { return pct(v); } },
-      { label: 'No order > 60 d', stroke: '#ef4444', width: 2, value: function (u, v) { return pct(v); } },
-      { label: 'No order > 90 d', stroke: '#7c3aed', width: 2, value: function (u, v) { return pct(v); } }],
-    axes: [{}, pctAxis],
+    series: [{ label: T.week, value: weekValue },
+      { label: T.churnSeries[0], stroke: '#f59e0b', width: 2, value: legendValue(pct) },
+      { label: T.churnSeries[1], stroke: '#ef4444', width: 2, dash: [6, 3], value: legendValue(pct) },
+      { label: T.churnSeries[2], stroke: '#7c3aed', width: 2, dash: [2, 2], value: legendValue(pct) }],
+    axes: [xAxis, pctAxis],
     scales: { y: { range: [0, 1] } }
-  }, [secs(ct.weekStartMs), ct.d30, ct.d60, ct.d90], section('Churn 30/60/90 trend',
-    'Share of customers whose last counted order is more than N days before each week end. Alert: ' +
-    r.churnDetail.alert.status + '. ' + r.churnDetail.alert.rule));
+  }, [secs(ct.weekStartMs), ct.d30, ct.d60, ct.d90], section(T.churnChart, T.churnNote, T.churnTone));
 
   var hm = r.charts.cohortHeatmap;
-  var heatCard = section('Cohort heatmap', 'Rows: month of first order. Columns: months since. Cell: share of the cohort ordering in that month.');
+  var heatCard = section(T.heatChart, T.heatNote);
   var cell = Math.max(14, Math.min(36, Math.floor((width - 90) / Math.max(1, hm.monthsSince.length))));
   var canvas = document.createElement('canvas');
   var labelW = 80, topH = 20;
-  canvas.width = labelW + cell * hm.monthsSince.length;
+  var cols = hm.monthsSince.length;
+  canvas.width = labelW + cell * cols;
   canvas.height = topH + cell * hm.cohortMonth.length;
   var g = canvas.getContext('2d');
   g.font = '11px system-ui, sans-serif';
   g.textBaseline = 'middle';
-  hm.monthsSince.forEach(function (m, j) { g.fillStyle = '#52606d'; g.fillText(String(m), labelW + j * cell + 3, topH / 2); });
+  // Mirrored in right-to-left pages: labels on the right, months since growing leftwards.
+  function colX(j) { return rtl ? canvas.width - labelW - (j + 1) * cell : labelW + j * cell; }
+  var labelX = rtl ? canvas.width - 4 : 4;
+  hm.monthsSince.forEach(function (m, j) { g.fillStyle = '#52606d'; g.textAlign = 'start'; g.fillText(String(m), colX(j) + 3, topH / 2); });
   hm.cohortMonth.forEach(function (month, i) {
     g.fillStyle = '#1f2933';
-    g.fillText(month, 4, topH + i * cell + cell / 2);
-    hm.activeShare[i].forEach(function (v, j) {
+    g.textAlign = rtl ? 'right' : 'left';
+    g.fillText(month, labelX, topH + i * cell + cell / 2);
+    g.textAlign = 'left';
+    var row = hm.activeShare[i];
+    var last = lastIndex(row);
+    row.forEach(function (v, j) {
       if (v === null) return;
+      var x = colX(j), y = topH + i * cell;
       var light = Math.round(97 - 60 * Math.min(1, Math.sqrt(v)));
       g.fillStyle = 'hsl(217, 80%, ' + light + '%)';
-      g.fillRect(labelW + j * cell, topH + i * cell, cell - 1, cell - 1);
-      if (cell >= 28) { g.fillStyle = light < 60 ? '#fff' : '#1f2933'; g.fillText((v * 100).toFixed(0), labelW + j * cell + 3, topH + i * cell + cell / 2); }
+      g.fillRect(x, y, cell - 1, cell - 1);
+      if (T.partialLastMonth && j === last && j > 0) {
+        // The running month: striped, so its low share does not read as a collapse.
+        g.save(); g.beginPath(); g.rect(x, y, cell - 1, cell - 1); g.clip();
+        g.strokeStyle = 'rgba(82, 96, 109, 0.55)'; g.lineWidth = 1;
+        for (var k = -cell; k < cell; k += 5) { g.beginPath(); g.moveTo(x + k, y + cell); g.lineTo(x + k + cell, y); g.stroke(); }
+        g.restore();
+      }
+      if (cell >= 28) { g.fillStyle = light < 60 ? '#fff' : '#1f2933'; g.fillText((v * 100).toFixed(0), x + 3, y + cell / 2); }
     });
   });
-  canvas.title = 'cohort heatmap';
+  canvas.title = T.heatChart;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', T.heatChart + '. ' + T.heatNote);
   heatCard.appendChild(canvas);
 
   var lc = r.charts.ltvCurves;
-  var palette = ['#2563eb', '#16a34a', '#f59e0b', '#ef4444', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#ea580c', '#4f46e5'];
-  var ltvSeries = [{ label: 'Months since first order' }];
+  var palette = ['#2563eb', '#16a34a', '#f59e0b', '#ef4444', '#7c3aed', '#0891b2'];
+  var ltvSeries = [{ label: T.monthsSince, value: function (u, v, si, idx) { return idx === null || idx === undefined ? T.latest : String(v); } }];
   var ltvData = [lc.monthsSince];
-  lc.cohortMonth.forEach(function (month, i) {
-    ltvSeries.push({ label: month, stroke: palette[i % palette.length], width: 1.5, value: function (u, v) { return money(v === null ? null : v * Math.pow(10, exp)); } });
+  T.ltvPicked.forEach(function (i, k) {
+    ltvSeries.push({ label: T.ltvLabels[i], stroke: palette[k % palette.length], width: 2,
+      value: legendValue(function (v) { return money(v === null ? null : v * Math.pow(10, exp)); }) });
     ltvData.push(lc.cumulativeRevenuePerCustomerMinor[i].map(major));
   });
-  new uPlot({ width: width, height: 320, scales: { x: { time: false } }, series: ltvSeries }, ltvData,
-    section('Cumulative LTV curves', 'Cumulative net revenue per cohort customer by months since the first order, one line per monthly cohort.'));
+  new uPlot({ width: width, height: 320, scales: { x: { time: false } }, series: ltvSeries,
+    axes: [{}, { size: 96, values: function (u, vals) { return vals.map(function (v) { return money(v * Math.pow(10, exp)); }); } }] }, ltvData,
+    section(T.ltvChart, T.ltvNote));
 
-  var sc = section('Scorecard', 'This week vs the ' + r.scorecard.baselineWeeks + '-week baseline and the targets.');
+  var sc = section(T.scorecard, T.scorecardNote);
   var table = el('table');
   var head = el('tr');
-  ['Metric', 'Current', 'Baseline', 'Change', 'Target', 'Pace / week', 'Status'].forEach(function (h) { head.appendChild(el('th', h)); });
+  T.scorecardHead.forEach(function (h) { head.appendChild(el('th', h)); });
   table.appendChild(head);
-  r.scorecard.rows.forEach(function (row) {
+  r.scorecard.rows.forEach(function (row, i) {
     var fmt = row.unit === 'fraction' ? pct : money;
+    var text = T.scorecardRows[i];
     var tr = el('tr');
-    [row.metric, fmt(row.current), fmt(row.baseline), pct(row.changeVsBaseline), row.target === null ? '-' : fmt(row.target),
-      row.weeklyPaceNeeded === null ? 'n/a' : row.unit === 'fraction' ? (row.weeklyPaceNeeded * 100).toFixed(2) + ' pt' : money(row.weeklyPaceNeeded),
-      row.status].forEach(function (v) { tr.appendChild(el('td', v)); });
+    [text.metric, fmt(row.current), fmt(row.baseline), pct(row.changeVsBaseline), row.target === null ? T.noTarget : fmt(row.target),
+      text.pace !== null ? text.pace : money(row.weeklyPaceNeeded), text.status].forEach(function (v) { tr.appendChild(el('td', v)); });
     table.appendChild(tr);
   });
   sc.appendChild(table);
+  sc.appendChild(el('p', T.windowedDefine, 'note'));
 
-  var segCard = section('RFM segments');
+  var segCard = section(T.segments, T.segmentNote);
   Object.keys(r.rfm.segmentCounts).forEach(function (name) {
-    segCard.appendChild(el('div', name + ': ' + r.rfm.segmentCounts[name]));
+    segCard.appendChild(el('div', (T.segmentNames[name] || name) + ': ' + countFormat.format(r.rfm.segmentCounts[name])));
   });
 })();
 `;

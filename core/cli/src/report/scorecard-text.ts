@@ -1,156 +1,228 @@
-import { formatLocalDate, formatMinorUnits } from '@clvlens/core';
+import { CHURN_ALERT_DEFAULTS, currencyExponent, DAY_MS, formatLocalDate } from '@clvlens/core';
+import { churnTrendReading, createTranslator, shownScorecardStatus, type Locale, type MessageKey, type Translator } from '@clvlens/core/i18n';
 import type { ReportDocument } from './report-document.ts';
 
-const FORMAT_LABEL: Record<string, string> = {
-  'shopify-orders-export': 'Shopify orders export',
-  'transaction-log': 'transaction log',
-  cdnow: 'CDNOW log',
-};
-
-/** `0.1234` -> `12.3%`; null -> `n/a`. */
+/** `0.1234` -> `12.3%`; null -> `n/a` (English; the report itself formats for its `--lang`). */
 export function formatPercent(fraction: number | null): string {
-  return fraction === null || !Number.isFinite(fraction) ? 'n/a' : `${(fraction * 100).toFixed(1)}%`;
+  return createTranslator('en').percent(fraction);
 }
 
-/** Minor units (possibly fractional means) -> `1,234.50 USD`, rounded to the minor unit. */
+/** Minor units (possibly fractional means) -> `$1,234.50`, rounded to the minor unit (English). */
 export function formatMoney(amountMinor: number | null, currency: string | null): string {
   if (amountMinor === null || !Number.isFinite(amountMinor)) return 'n/a';
   if (currency === null) return String(Math.round(amountMinor));
-  const [whole = '', fraction] = formatMinorUnits(Math.round(amountMinor), currency).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${fraction === undefined ? grouped : `${grouped}.${fraction}`} ${currency}`;
+  return createTranslator('en').money(amountMinor, currency, currencyExponent(currency));
 }
 
-function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function days(value: number | null): string {
-  return value === null ? 'n/a' : `${value.toFixed(1)} d`;
-}
+const SKIP_LABEL: Readonly<Record<string, MessageKey>> = {
+  test: 'cli.skip.test',
+  cancelled: 'cli.skip.cancelled',
+  'non-positive-net': 'cli.skip.non-positive-net',
+  'duplicate-order': 'cli.skip.duplicate-order',
+  'missing-order-row': 'cli.skip.missing-order-row',
+  'not-counted': 'cli.skip.not-counted',
+  'no-customer': 'cli.skip.no-customer',
+};
 
 /**
- * The human-readable scorecard `clvlens report` prints: every metric of the report, grouped, with the definitions
- * that matter for reading it. Only numbers from the document are shown; nothing is computed here but formatting.
+ * What was not counted, in words: "Not counted: test orders: 1, cancelled orders: 2." (or "none"). Reader reasons
+ * without a label of their own (`invalid-created-at`) read as rows with an unreadable value.
  */
-export function formatScorecardText(doc: ReportDocument): string {
+export function describeSkips(t: Translator, skippedByReason: Readonly<Record<string, number>>): string {
+  const items = Object.entries(skippedByReason)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => {
+      const key = SKIP_LABEL[reason];
+      const label = key ? t.t(key) : t.t('cli.skip.other', { reason: reason.replace(/^invalid-/, '') });
+      return t.t('cli.skip.item', { label, n });
+    });
+  return items.length === 0 ? t.t('cli.report.notCountedNone') : t.t('cli.report.notCounted', { list: t.list(items) });
+}
+
+/** Display width of `text` in a terminal: Hangul and other wide characters take two columns. */
+function width(text: string): number {
+  let w = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    // Bidi marks Intl puts around Arabic numbers take no column.
+    if (c === 0x200e || c === 0x200f || c === 0x061c) continue;
+    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xff60) ? 2 : 1;
+  }
+  return w;
+}
+const padEnd = (text: string, n: number) => text + ' '.repeat(Math.max(0, n - width(text)));
+const padStart = (text: string, n: number) => ' '.repeat(Math.max(0, n - width(text))) + text;
+
+/**
+ * The human-readable scorecard `clvlens report` prints, in `locale`: every metric of the report, grouped, by its
+ * human name (the catalog's, one per definition), with the terms that need it explained. Only numbers from the
+ * document are shown; nothing is computed here but formatting.
+ */
+export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'): string {
+  const t = createTranslator(locale);
   const cur = doc.currency;
-  const money = (minor: number | null) => formatMoney(minor, cur);
+  const exponent = cur === null ? 2 : currencyExponent(cur);
+  const money = (minor: number | null) => (cur === null ? (minor === null ? t.t('value.none') : t.number(Math.round(minor))) : t.money(minor, cur, exponent));
+  const n = (value: number) => t.number(value);
+  const days = (value: number | null) => (value === null ? t.t('value.none') : t.t('cli.days', { n: t.number(value, 1) }));
+  const date = (ms: number) => t.date(ms, doc.timeZone);
   const lines: string[] = [];
-  const row = (label: string, value: string, note = '') => lines.push(`  ${label.padEnd(38)} ${value.padEnd(16)} ${note}`.trimEnd());
+  const row = (label: string, value: string, note = '') => lines.push(`  ${padEnd(label, 44)} ${padEnd(value, 16)} ${note}`.trimEnd());
+  const explain = (text: string) => lines.push(`    ${text}`);
   const section = (title: string) => lines.push('', title);
 
-  lines.push(`CLV Lens report: ${doc.input.file} (${FORMAT_LABEL[doc.input.format] ?? doc.input.format})`);
-  lines.push(
-    `As of the end of ${formatLocalDate(doc.asOfMs, doc.timeZone)} in ${doc.timeZone} (${doc.asOf}` +
-      `${doc.input.asOfSource === 'last-order-day' ? ", the last order's day" : ''}); ` +
-      `window ${doc.windowDays} days; currency ${cur ?? 'n/a'}`,
-  );
-  const skipped = Object.entries(doc.orders.skippedByReason)
-    .filter(([, n]) => n > 0)
-    .map(([reason, n]) => `${reason} ${count(n)}`);
-  lines.push(
-    `Orders: ${count(doc.orders.counted)} counted (${count(doc.orders.unattributed)} without customer or email), ` +
-      `${count(doc.orders.afterAsOf)} after as-of, skipped: ${skipped.length === 0 ? 'none' : skipped.join(', ')}. ` +
-      `${count(doc.input.dataRows)} data rows read.`,
-  );
-  lines.push(`Customers with a counted order up to as-of: ${count(doc.customers)}`);
+  lines.push(t.t('cli.report.title', { file: doc.input.file, format: t.t(`cli.format.${doc.input.format}` as MessageKey) }));
+  lines.push(t.t(doc.input.asOfSource === 'last-order-day' ? 'cli.report.asOfLastOrder' : 'cli.report.asOf', { date: date(doc.asOfMs), timeZone: doc.timeZone }));
+  lines.push(t.t('cli.report.windowCurrency', { days: doc.windowDays, currency: cur ?? t.t('value.none') }));
+  lines.push(t.t('cli.report.orders', { counted: doc.orders.counted, unattributed: doc.orders.unattributed, afterAsOf: doc.orders.afterAsOf, rows: doc.input.dataRows }));
+  lines.push(describeSkips(t, doc.orders.skippedByReason));
+  lines.push(t.t('cli.report.customers', { n: doc.customers }));
 
-  section('Retention');
+  section(t.t('cli.section.retention'));
   const rpr = doc.repeatPurchaseRate;
-  row(`Repeat purchase rate (${rpr.windowDays} d)`, formatPercent(rpr.value), `${count(rpr.repeatCustomers)} of ${count(rpr.customers)} customers ordered 2+ times in the window`);
+  row(t.t('cli.row.repeatRate', { days: rpr.windowDays }), t.percent(rpr.value), t.t('cli.note.repeatRate', { repeat: n(rpr.repeatCustomers), customers: n(rpr.customers) }));
   const rcr = doc.returningCustomers;
-  row('Returning customer rate (Shopify)', formatPercent(rcr.value), `${count(rcr.returningCustomers)} of ${count(rcr.customers)}`);
-  lines.push(`    ${rcr.whyItDiffers}`);
+  row(t.t('term.returningRate'), t.percent(rcr.value), t.t('cli.note.ofCustomers', { part: n(rcr.returningCustomers), whole: n(rcr.customers) }));
+  explain(t.t('define.returningRate'));
   for (const rate of doc.repurchaseWithin.overall) {
-    row(`Repurchase within ${rate.days} d of 1st order`, formatPercent(rate.value), `${count(rate.repurchased)} of ${count(rate.eligible)} eligible customers`);
+    row(t.t('term.repurchaseWithin', { days: rate.days }), t.percent(rate.value), t.t('cli.note.repurchase', { repurchased: n(rate.repurchased), eligible: n(rate.eligible) }));
   }
   const churn = doc.churnDetail;
   for (const c of [churn.d30, churn.d60, churn.d90]) {
-    row(`Churned (no order for > ${c.inactivityDays} d)`, formatPercent(c.value), `${count(c.churned)} of ${count(c.customers)} customers`);
+    row(t.t('term.churnedAfter', { days: c.inactivityDays }), t.percent(c.value), t.t('cli.note.ofCustomers', { part: n(c.churned), whole: n(c.customers) }));
   }
-  const alert = churn.alert;
-  row('Churn alert (90 d trend)', alert.status + (alert.direction === null ? '' : ` (${alert.direction})`), alert.rule);
+  const reading = churnTrendReading(churn.alert);
+  row(t.t('cli.row.churnTrend'), t.t(`churnAlert.short.${reading}`));
+  explain(
+    reading === 'insufficient'
+      ? t.t('churnAlert.insufficient')
+      : t.t(`churnAlert.${reading}`, { latest: t.percent(churn.alert.latest), mean: t.percent(churn.alert.baselineMean) }),
+  );
+  explain(t.t('churnAlert.rule', { weeks: CHURN_ALERT_DEFAULTS.baselineWeeks, sigmas: CHURN_ALERT_DEFAULTS.sigmas, points: CHURN_ALERT_DEFAULTS.minDelta * 100 }));
   const pc = doc.periodChurn;
-  const periodText = `${formatLocalDate(pc.periodStartMs, doc.timeZone)} to ${formatLocalDate(pc.periodEndMs, doc.timeZone)}`;
-  row('Period churn rate (CRR)', formatPercent(pc.value), `${count(pc.churned)} of ${count(pc.activeAtStart)} active (order within ${pc.inactivityDays} d) at the start churned, ${periodText}`);
+  row(
+    t.t('cli.row.periodChurn'),
+    t.percent(pc.value),
+    t.t('cli.note.periodChurn', { churned: n(pc.churned), active: n(pc.activeAtStart), days: pc.inactivityDays, start: date(pc.periodStartMs), end: date(pc.periodEndMs) }),
+  );
+  explain(t.t('define.periodChurn'));
   const pr = doc.productRetention;
-  row('Retention rate ((CE - CN) / CS)', formatPercent(pr.value), `CE ${count(pr.activeAtEnd)}, CN ${count(pr.newInPeriod)}, CS ${count(pr.activeAtStart)}, same period`);
+  row(t.t('cli.row.retentionRate'), t.percent(pr.value), t.t('cli.note.retentionRate', { atEnd: n(pr.activeAtEnd), newIn: n(pr.newInPeriod), atStart: n(pr.activeAtStart) }));
   for (const gap of [doc.timeBetweenOrders.firstToSecond, doc.timeBetweenOrders.secondToThird]) {
     row(
-      `Days from order ${gap.fromOrder} to ${gap.fromOrder + 1} (median)`,
+      t.t(gap.fromOrder === 1 ? 'cli.row.gap12' : 'cli.row.gap23'),
       days(gap.medianDays),
-      `quartiles ${days(gap.p25Days)} - ${days(gap.p75Days)}, mean ${days(gap.meanDays)}, ${count(gap.customers)} customers`,
+      t.t('cli.note.gap', { p25: days(gap.p25Days), p75: days(gap.p75Days), mean: days(gap.meanDays), customers: gap.customers }),
     );
   }
 
-  section('Value');
-  row(`Average order value (${doc.windowDays} d)`, money(doc.averageOrderValueMinor));
+  section(t.t('cli.section.value'));
+  row(t.t('cli.row.aov', { days: doc.windowDays }), money(doc.averageOrderValueMinor));
   const h = doc.historicClv;
-  row('Historic CLV per customer (mean)', money(h.meanMinor), `median ${money(h.medianMinor)}, p90 ${money(h.p90Minor)}, net of refunds`);
+  row(t.t('cli.row.historicClv'), money(h.meanMinor), t.t('cli.note.historicClv', { median: money(h.medianMinor), p90: money(h.p90Minor) }));
   const f = doc.formulaClv;
   row(
-    'Formula CLV',
+    t.t('term.formulaClv'),
     money(f.valueMinor),
-    `${money(f.averageOrderValueMinor)} x ${f.purchasesPerYear.toFixed(2)}/yr x ${f.expectedLifetimeYears.toFixed(2)} yr x margin ${f.marginFraction}` +
-      ` (annual churn ${formatPercent(f.annualChurnRate)}, ${f.annualChurnSource})`,
+    t.t('cli.note.formulaClv', { aov: money(f.averageOrderValueMinor), perYear: t.number(f.purchasesPerYear, 2), years: t.number(f.expectedLifetimeYears, 2), margin: t.number(f.marginFraction) }),
   );
-  if (doc.marginFraction === 1) lines.push('    Margin 1 = revenue CLV; pass --margin 0.4 for a 40% gross margin.');
+  explain(t.t(`cli.note.formulaChurn.${f.annualChurnSource}`, { churn: t.percent(f.annualChurnRate) }));
+  if (doc.marginFraction === 1) explain(t.t('cli.note.margin'));
   const w = doc.windowedClv;
   for (const win of w.windows) {
     row(
-      `Windowed CLV (${win.lookbackDays} d)${win.lookbackDays === w.chosenLookbackDays ? ' *' : ''}`,
+      `${t.t('cli.row.windowedClv', { days: win.lookbackDays })}${win.lookbackDays === w.chosenLookbackDays ? ' *' : ''}`,
       money(win.valueMinor),
-      `${count(win.activeCustomers)} active customers; backtest r = ${win.backtestCorrelation === null ? 'n/a' : win.backtestCorrelation.toFixed(3)}`,
+      t.t('cli.note.windowedClv', { active: win.activeCustomers, horizon: w.horizonDays, r: win.backtestCorrelation === null ? t.t('value.none') : t.number(win.backtestCorrelation, 2) }),
     );
   }
-  lines.push(`    * baseline window: ${w.chosenLookbackDays} d (${w.choice}; backtest of the next ${w.horizonDays} d on ${count(w.backtestCustomers)} customers)`);
+  explain(
+    w.choice === 'backtest'
+      ? t.t('cli.note.windowedChosen', { days: w.chosenLookbackDays, horizon: w.horizonDays, customers: w.backtestCustomers })
+      : t.t('cli.note.windowedDefault', { days: w.chosenLookbackDays }),
+  );
+  explain(t.t('define.windowedClv'));
+  explain(t.t('define.backtestCorrelation'));
   const m = doc.mrr.current;
-  row('MRR (subscription orders, last 30 d)', money(m.mrrMinor), `${count(m.subscribers)} subscribers x ${money(m.averageRevenuePerSubscriberMinor)}`);
+  row(t.t('cli.row.mrr'), money(m.mrrMinor), t.t('cli.note.mrr', { subscribers: m.subscribers, perSubscriber: money(m.averageRevenuePerSubscriberMinor) }));
 
-  section('RFM segments (customers)');
-  const segments = Object.entries(doc.rfm.segmentCounts).filter(([, n]) => n > 0);
-  lines.push(`  ${segments.length === 0 ? 'none' : segments.map(([name, n]) => `${name} ${count(n)}`).join(', ')}`);
+  section(t.t('cli.section.segments'));
+  const segments = Object.entries(doc.rfm.segmentCounts).filter(([, count]) => count > 0);
+  lines.push(`  ${segments.length === 0 ? t.t('cli.none') : t.list(segments.map(([name, count]) => t.t('cli.segments.item', { name: t.t(`segment.${name}` as MessageKey), n: count })))}`);
+  explain(t.t('define.rfm'));
 
-  section('Cohorts (monthly, by first order)');
+  section(t.t('cli.section.cohorts'));
   const cohorts = doc.cohortMatrix.cohorts;
   const shown = cohorts.slice(-12);
-  if (cohorts.length > shown.length) lines.push(`  last ${shown.length} of ${cohorts.length} cohorts; --json and --html have all`);
-  lines.push(`  ${'cohort'.padEnd(8)} ${'customers'.padStart(9)}  ${'M1'.padStart(6)} ${'M3'.padStart(6)} ${'M6'.padStart(6)}  cumulative revenue / customer`);
+  if (cohorts.length > shown.length) lines.push(`  ${t.t('cli.cohorts.shown', { shown: shown.length, total: cohorts.length })}`);
+  // The last month of every cohort's row is the current month, running to asOf: complete when asOf is in its last day.
+  const monthComplete = formatLocalDate(doc.asOfMs + DAY_MS, doc.timeZone).slice(0, 7) !== formatLocalDate(doc.asOfMs, doc.timeZone).slice(0, 7);
+  let sawPartial = false;
+  const col = (k: number) => t.t('cohort.month', { n: k });
+  lines.push(`  ${padEnd(t.t('cli.cohorts.col.cohort'), 8)} ${padStart(t.t('cli.cohorts.col.customers'), 10)}  ${padStart(col(1), 8)} ${padStart(col(3), 8)} ${padStart(col(6), 8)}  ${t.t('cli.cohorts.col.revenue')}`);
   for (const c of shown) {
-    const share = (k: number) => (c.activeShare[k] === undefined ? '' : formatPercent(c.activeShare[k] ?? null)).padStart(6);
+    const lastIndex = c.activeShare.length - 1;
+    const share = (k: number) => {
+      const v = c.activeShare[k];
+      if (v === undefined) return padStart('', 8);
+      const partial = k === lastIndex && !monthComplete;
+      sawPartial ||= partial;
+      return padStart(`${t.percent(v)}${partial ? '*' : ''}`, 8);
+    };
     const last = c.cumulativeRevenuePerCustomerMinor.at(-1) ?? null;
-    lines.push(`  ${c.cohortMonth.padEnd(8)} ${count(c.customers).padStart(9)}  ${share(1)} ${share(3)} ${share(6)}  ${money(last)} after ${c.cumulativeRevenuePerCustomerMinor.length - 1} months`);
+    lines.push(
+      `  ${padEnd(c.cohortMonth, 8)} ${padStart(n(c.customers), 10)}  ${share(1)} ${share(3)} ${share(6)}  ` +
+        t.t('cli.cohorts.revenueAfter', { amount: money(last), months: c.cumulativeRevenuePerCustomerMinor.length - 1 }),
+    );
   }
+  explain(t.t('cli.cohorts.legend'));
+  if (sawPartial) explain(t.t('cli.cohorts.partialNote', { date: date(doc.asOfMs) }));
 
   if (doc.surveys !== null) {
-    section('Surveys');
+    section(t.t('cli.section.surveys'));
     const { nps, csat } = doc.surveys;
-    row('NPS', nps.value === null ? 'n/a' : nps.value.toFixed(1), `${count(nps.responses)} responses: ${count(nps.promoters)} promoters, ${count(nps.passives)} passives, ${count(nps.detractors)} detractors`);
-    row('CSAT', formatPercent(csat.value), `${count(csat.satisfied)} of ${count(csat.responses)} scored ${csat.satisfiedMin}-${csat.scaleMax}`);
+    row(t.t('term.nps'), nps.value === null ? t.t('value.none') : t.number(nps.value, 1), t.t('cli.note.nps', { responses: nps.responses, promoters: n(nps.promoters), passives: n(nps.passives), detractors: n(nps.detractors) }));
+    row(t.t('term.csat'), t.percent(csat.value), t.t('cli.note.csat', { satisfied: n(csat.satisfied), responses: n(csat.responses), min: csat.satisfiedMin, max: csat.scaleMax }));
   }
 
   if (doc.input.spendFile !== null) {
-    section('LTV:CAC by cohort (from --spend)');
-    lines.push(`  ${'cohort'.padEnd(8)} ${'new'.padStart(7)} ${'spend'.padStart(16)} ${'CAC'.padStart(14)} ${'LTV'.padStart(14)} ${'LTV:CAC'.padStart(8)}  payback`);
+    section(t.t('cli.section.ltvCac'));
+    lines.push(
+      `  ${padEnd(t.t('cli.ltv.col.cohort'), 8)} ${padStart(t.t('cli.ltv.col.new'), 7)} ${padStart(t.t('cli.ltv.col.spend'), 16)} ${padStart(t.t('cli.ltv.col.cac'), 14)} ` +
+        `${padStart(t.t('cli.ltv.col.ltv'), 14)} ${padStart(t.t('cli.ltv.col.ratio'), 8)}  ${t.t('cli.ltv.col.payback')}`,
+    );
     for (const c of doc.ltvCac) {
       lines.push(
-        `  ${c.cohortMonth.padEnd(8)} ${count(c.newCustomers).padStart(7)} ${money(c.spendMinor).padStart(16)} ${money(c.cacMinor).padStart(14)} ` +
-          `${money(c.ltvMinor).padStart(14)} ${(c.ltvToCac === null ? 'n/a' : c.ltvToCac.toFixed(2)).padStart(8)}  ` +
-          `${c.paybackMonth === null ? `not yet (${c.monthsObserved} months observed)` : `month ${c.paybackMonth}`}`,
+        `  ${padEnd(c.cohortMonth, 8)} ${padStart(n(c.newCustomers), 7)} ${padStart(money(c.spendMinor), 16)} ${padStart(money(c.cacMinor), 14)} ` +
+          `${padStart(money(c.ltvMinor), 14)} ${padStart(c.ltvToCac === null ? t.t('value.none') : t.number(c.ltvToCac, 2), 8)}  ` +
+          (c.paybackMonth === null ? t.t('cli.ltv.notYet', { months: c.monthsObserved }) : t.t('cli.ltv.month', { n: c.paybackMonth })),
       );
     }
   }
 
-  section(`Scorecard: this week vs the ${doc.scorecard.baselineWeeks}-week baseline; targets CLV +${(doc.scorecard.targets.clvGrowthFraction * 100).toFixed(0)}%, repeat rate x${doc.scorecard.targets.repeatRateMultiplier} in ${doc.scorecard.targets.horizonWeeks} weeks`);
-  lines.push(`  ${'metric'.padEnd(22)} ${'current'.padStart(14)} ${'baseline'.padStart(14)} ${'change'.padStart(8)} ${'target'.padStart(14)} ${'pace / week'.padStart(14)}  status`);
-  for (const r of doc.scorecard.rows) {
-    const value = (v: number | null) => (r.unit === 'fraction' ? formatPercent(v) : money(v));
-    const pace = r.weeklyPaceNeeded === null ? 'n/a' : r.unit === 'fraction' ? `${(r.weeklyPaceNeeded * 100).toFixed(3)} pt` : money(r.weeklyPaceNeeded);
+  const sc = doc.scorecard;
+  section(
+    t.t('cli.section.scorecard', {
+      weeks: sc.baselineWeeks,
+      clvGrowth: t.percent(sc.targets.clvGrowthFraction, 0),
+      multiplier: t.number(sc.targets.repeatRateMultiplier),
+      horizon: sc.targets.horizonWeeks,
+    }),
+  );
+  const cols = ['scorecard.col.metric', 'scorecard.col.current', 'scorecard.col.baseline', 'scorecard.col.change', 'scorecard.col.target', 'scorecard.col.pace', 'scorecard.col.status'] as const;
+  const head = cols.map((k) => t.t(k));
+  lines.push(`  ${padEnd(head[0]!, 42)} ${padStart(head[1]!, 14)} ${padStart(head[2]!, 14)} ${padStart(head[3]!, 8)} ${padStart(head[4]!, 14)} ${padStart(head[5]!, 14)}  ${head[6]}`);
+  for (const r of sc.rows) {
+    const value = (v: number | null) => (r.unit === 'fraction' ? t.percent(v) : money(v));
+    const pace =
+      r.weeklyPaceNeeded === null ? t.t('value.none') : r.unit === 'fraction' ? t.t('cli.scorecard.pacePoints', { points: t.number(r.weeklyPaceNeeded * 100, 3) }) : money(r.weeklyPaceNeeded);
+    const status = shownScorecardStatus(r.status, sc.weeksElapsed);
     lines.push(
-      `  ${r.metric.padEnd(22)} ${value(r.current).padStart(14)} ${value(r.baseline).padStart(14)} ${formatPercent(r.changeVsBaseline).padStart(8)} ` +
-        `${(r.target === null ? '-' : value(r.target)).padStart(14)} ${pace.padStart(14)}  ${r.status}`,
+      `  ${padEnd(t.t(`scorecard.metric.${r.metric}`), 42)} ${padStart(value(r.current), 14)} ${padStart(value(r.baseline), 14)} ${padStart(t.percent(r.changeVsBaseline), 8)} ` +
+        `${padStart(r.target === null ? t.t('scorecard.noTarget') : value(r.target), 14)} ${padStart(pace, 14)}  ${t.t(`scorecard.status.${status}` as MessageKey)}`,
     );
   }
+  explain(t.t('define.windowedClv'));
+
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,7 @@ import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';
 
 /** A temporary directory removed after the test file; `write(name, text)` returns the file's path. */
-export function tempDir(): { dir: string; write(name: string, text: string): string } {
+export function tempDir(): { dir: string; write(name: string, text: string | Uint8Array): string } {
   const dir = mkdtempSync(join(tmpdir(), 'clvlens-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return {
