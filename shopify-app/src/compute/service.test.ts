@@ -34,7 +34,7 @@ function shopOrders(): StoredOrder[] {
 }
 
 function order(orderId: number, customerId: number, placedAtMs: number, totalMinor: number): StoredOrder {
-  return storedOrder({ orderId, customerId, placedAtMs, totalMinor });
+  return storedOrder({ orderId: String(orderId), customerId: String(customerId), placedAtMs, totalMinor });
 }
 
 describe('incremental recompute', () => {
@@ -130,10 +130,10 @@ describe('incremental recompute', () => {
   });
 
   it('keeps a queue entry that was renewed while a run computed the older one', async () => {
-    await queueRecompute(database.db, SHOP, [7]);
+    await queueRecompute(database.db, SHOP, ['7']);
     const old = await database.db.selectFrom('recompute_queue').select('queued_seq').where('customer_id', '=', 7).executeTakeFirstOrThrow();
-    await queueRecompute(database.db, SHOP, [7]);
-    await writeInsights(database.db, SHOP, [], nowMs, { scope: [], dequeue: { customerIds: [7], queuedSeqs: [Number(old.queued_seq)] } });
+    await queueRecompute(database.db, SHOP, ['7']);
+    await writeInsights(database.db, SHOP, [], nowMs, { scope: [], dequeue: { customerIds: ['7'], queuedSeqs: [Number(old.queued_seq)] } });
     expect((await database.db.selectFrom('recompute_queue').select('customer_id').execute()).map((r) => Number(r.customer_id))).toEqual([7]);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, changed: 0 });
     expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
@@ -142,7 +142,7 @@ describe('incremental recompute', () => {
   it('turns a deleted customer into a tombstone without touching the others', async () => {
     const before = await insights();
     await database.db.insertInto('customers').values({ shop_id: SHOP, customer_id: 9, deleted: true }).execute();
-    await queueRecompute(database.db, SHOP, [9]);
+    await queueRecompute(database.db, SHOP, ['9']);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, changed: 0, deleted: 1 });
     const after = await insights();
     expect(after.get(9)).toMatchObject({ deleted: true, payload: null });
@@ -184,7 +184,7 @@ describe('incremental recompute', () => {
     const row = await metrics();
     const { horizonDays: _h, prediction: _p, ...older } = row.models.churn;
     await database.db.updateTable('shop_metrics').set({ models: JSON.stringify({ ...row.models, churn: { ...older, method: 'mbg-nbd' } }) }).where('shop_id', '=', SHOP).execute();
-    await queueRecompute(database.db, SHOP, [3]);
+    await queueRecompute(database.db, SHOP, ['3']);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'full', reason: 'no-models' });
     expect((await metrics()).models.churn).toMatchObject({ method: 'backtested', horizonDays: 90 });
   });

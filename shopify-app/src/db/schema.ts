@@ -4,10 +4,11 @@ import type { ColumnType, Generated } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 /**
- * A Shopify id (`bigint` column): 64-bit, so it travels as decimal text both ways. A plain `SELECT` of the column
- * returns a number (see db/connect.ts); read it with `::text` (or `String()` at once), as every query here does.
+ * A Shopify id (`bigint` column): 64-bit, so the app sends it as decimal text. A plain `SELECT` of the column returns
+ * a number when a double holds it exactly, else its text (see db/connect.ts), hence both types here; read it with
+ * `::text` (or `String()` at once), as every query of the app does.
  */
-type ShopifyId = string;
+type ShopifyId = string | number;
 
 export interface ShopsTable {
   shop_id: string;

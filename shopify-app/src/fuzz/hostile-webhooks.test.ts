@@ -23,7 +23,7 @@ interface Delivery {
   badHmac: boolean;
   expect: number;
   /** A valid order delivery: the order id that must end up stored. */
-  storesOrder?: number;
+  storesOrder?: number | undefined;
   path?: string;
 }
 

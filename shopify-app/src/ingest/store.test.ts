@@ -7,7 +7,7 @@ import { storedOrder } from '../testing/fixtures.ts';
 
 const SHOP = 'store.myshopify.com';
 const order = (customerId: number, updatedAtMs: number, totalMinor: number): StoredOrder =>
-  storedOrder({ orderId: 77, customerId, placedAtMs: 1_700_000_000_000, updatedAtMs, totalMinor });
+  storedOrder({ orderId: '77', customerId: String(customerId), placedAtMs: 1_700_000_000_000, updatedAtMs, totalMinor });
 
 describe('upsertOrders', () => {
   let database: Database;
@@ -19,7 +19,7 @@ describe('upsertOrders', () => {
     await database.close();
   });
   const queued = async (): Promise<number[]> =>
-    (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).orderBy('customer_id').execute()).map((r) => r.customer_id);
+    (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).orderBy('customer_id').execute()).map((r) => Number(r.customer_id));
 
   it('queues the old and the new customer of a changed order, and nothing for a stale or replayed version', async () => {
     expect(await upsertOrders(database.db, SHOP, [order(1, 1_700_000_100_000, 500)])).toBe(1);

@@ -10,7 +10,7 @@ describe('ingest validation over HTTP', () => {
   const order = (id: number, extra: Partial<Parameters<typeof orderPayload>[0]> = {}) =>
     orderPayload({ id, customerId: (id % 5) + 1, total: '20.00', createdAt: '2026-06-01T00:00:00Z', ...extra });
   const stored = async (): Promise<number[]> =>
-    (await t.database.db.selectFrom('orders').select('order_id').where('shop_id', '=', SHOP).orderBy('order_id').execute()).map((r) => r.order_id);
+    (await t.database.db.selectFrom('orders').select('order_id').where('shop_id', '=', SHOP).orderBy('order_id').execute()).map((r) => Number(r.order_id));
   const quarantine = async (): Promise<{ kind: string; id: string; reason: string }[]> => {
     const res = await t.dashboard(SHOP, '/app/api/quarantine');
     expect(res.status).toBe(200);
