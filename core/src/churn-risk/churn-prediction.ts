@@ -184,6 +184,8 @@ export const ChurnPredictionFailure = {
   tooFewRepeatCustomers: 'too-few-repeat-customers',
   noTransactionModel: 'no-transaction-model',
   oneOutcome: 'one-outcome',
+  /** The candidate asked for could not be fitted or scored on this shop's backtest. */
+  noCandidate: 'no-candidate',
 } as const;
 export type ChurnPredictionFailure = (typeof ChurnPredictionFailure)[keyof typeof ChurnPredictionFailure];
 
@@ -203,6 +205,8 @@ export interface ChurnPredictionInput {
    */
   currentLogIntervals?: Float64Array;
   backtestLogIntervals?: Float64Array;
+  /** Use this candidate instead of choosing (it must have a backtest score; else `no-candidate`). */
+  candidate?: ChurnScoreModel;
   horizonDays: number;
   backtestHorizonDays: number;
   minRepeatCustomers: number;
@@ -554,6 +558,11 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   let chosen: CandidateBacktest = candidates[0]!;
   for (const c of candidates) if (c.auc !== null && c.model !== ChurnScoreModel.mbgCnbdK && (chosen.auc === null || c.auc > chosen.auc)) chosen = c;
   chosen = preferClassifier(chosen, candidates, scores, sample, sampleLabels);
+  if (input.candidate !== undefined) {
+    const asked = candidates.find((c) => c.model === input.candidate && c.auc !== null && scores.has(c.model));
+    if (asked === undefined) return { ok: false, reason: ChurnPredictionFailure.noCandidate };
+    chosen = asked;
+  }
   let purchaseModel: TransactionModelName = stackedModel;
   let bestMae = Number.POSITIVE_INFINITY;
   for (const c of candidates) {

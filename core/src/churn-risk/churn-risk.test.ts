@@ -196,6 +196,28 @@ describe('fitChurnModels and scoreChurnRisk', () => {
     );
   }, 60_000);
 
+  it('uses the candidate asked for instead of choosing, calibrated on the same backtest; one it cannot fit is a fallback', () => {
+    const orders = simulatedShop(1500, 32);
+    const asked = fitChurnModels(orders, { asOfMs, timeZone: 'UTC', candidate: 'days-since-last-order' });
+    expect(asked.method).toBe('backtested');
+    expect(asked.prediction!.chosen).toBe('days-since-last-order');
+    const scored = scoreChurnRisk(orders, asked, { asOfMs, timeZone: 'UTC', margin: 1 });
+    // Calibrated days since the last order: a strictly increasing map of it.
+    const last = new Map<string, number>();
+    for (const o of orders) last.set(o.customerKey, Math.max(last.get(o.customerKey) ?? 0, o.placedAtMs));
+    const pairs = scored.map((c) => [Math.floor((asOfMs - last.get(c.customerKey)!) / DAY_MS), c.churnProbability] as const).sort((a, b) => a[0] - b[0]);
+    expect(new Set(pairs.map((p) => p[0])).size).toBeGreaterThan(100);
+    for (let i = 1; i < pairs.length; i++) {
+      if (pairs[i]![0] > pairs[i - 1]![0]) expect(pairs[i]![1]).toBeGreaterThan(pairs[i - 1]![1]);
+      else expect(pairs[i]![1]).toBeCloseTo(pairs[i - 1]![1], 12);
+    }
+    // A candidate is used only when the backtest could score it: otherwise the shop falls back, never silently to
+    // another candidate.
+    const regular = fitChurnModels(orders, { asOfMs, timeZone: 'UTC', candidate: 'mbg-cnbd-k' });
+    if (regular.prediction === null) expect(regular.fallbackReason).toBe('no-candidate');
+    else expect(regular.prediction.chosen).toBe('mbg-cnbd-k');
+  });
+
   it('worked example: scoring three customers with the stored shop models equals their rows of the full assessment', () => {
     const orders = simulatedShop(800, 21);
     const options: ChurnRiskOptions = { asOfMs, timeZone: 'UTC', margin: 0.4 };

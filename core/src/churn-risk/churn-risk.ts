@@ -155,6 +155,11 @@ export interface ChurnModelFitOptions {
   minRepeatCustomers?: number;
   /** H, days: the churn probability is that of no counted order in the next H days. Default {@link DEFAULT_CHURN_HORIZON_DAYS}. */
   horizonDays?: number;
+  /**
+   * Use this candidate for the churn probability instead of the backtest's choice (still calibrated and tiered on the
+   * backtest): what `clvlens predict --model classifier` shows. Default: the backtest chooses.
+   */
+  candidate?: ChurnScoreModel;
 }
 
 /** The shop-level models plus every customer's badge fields. */
@@ -243,7 +248,7 @@ function fitFromSummaries(
   orders: readonly CountedOrder[],
   summaries: CustomerSummaries,
   compressed: CompressedSummaries,
-  options: { asOfMs: number; timeZone: string; minRepeatCustomers?: number; horizonDays?: number },
+  options: ChurnModelFitOptions,
 ): ChurnModels {
   const minRepeat = options.minRepeatCustomers ?? MIN_REPEAT_CUSTOMERS_FOR_MODEL;
   const horizonDays = options.horizonDays ?? DEFAULT_CHURN_HORIZON_DAYS;
@@ -291,6 +296,7 @@ function fitFromSummaries(
       currentMbgNbd: fit.params,
       currentLogIntervals: computeLogIntervalSums(orders, summaries),
       backtestLogIntervals: computeLogIntervalSums(orders, backtest),
+      ...(options.candidate === undefined ? {} : { candidate: options.candidate }),
       backtest,
       horizonDays,
       backtestHorizonDays: h,

@@ -11,6 +11,7 @@ import {
   transactionModelFit,
   type CalibrationTable,
   type ChurnModels,
+  type ChurnScoreModel,
   type CompressedSummaries,
   type CountedOrder,
   type CustomerChurnRisk,
@@ -39,10 +40,20 @@ export interface AppChoice {
 
 export function appChoice(
   orders: readonly CountedOrder[],
-  options: { asOfMs: number; timeZone: string; horizonDays: number; margin: number; horizonMonths?: number; annualDiscountRate?: number; holdoutEndMs?: number },
+  options: {
+    asOfMs: number;
+    timeZone: string;
+    horizonDays: number;
+    margin: number;
+    horizonMonths?: number;
+    annualDiscountRate?: number;
+    holdoutEndMs?: number;
+    /** A candidate to use instead of the backtest's choice (`classifier`). */
+    candidate?: ChurnScoreModel;
+  },
 ): AppChoice {
   const { asOfMs, timeZone, horizonDays, margin } = options;
-  const models = fitChurnModels(orders, { asOfMs, timeZone, horizonDays });
+  const models = fitChurnModels(orders, { asOfMs, timeZone, horizonDays, ...(options.candidate === undefined ? {} : { candidate: options.candidate }) });
   const scored = scoreChurnRisk(orders, models, {
     asOfMs,
     timeZone,

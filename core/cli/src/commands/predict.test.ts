@@ -113,6 +113,14 @@ describe('clvlens predict', () => {
     }
   });
 
+  it('--model classifier: the app path with its classifier, calibrated and tiered, whatever the backtest preferred', async () => {
+    const rows = await predictRows(['--model', 'classifier', '--horizon', '13']);
+    expect(rows).toHaveLength(2357);
+    expect(new Set(rows.map((r) => r['model']))).toEqual(new Set(['classifier']));
+    expect(new Set(rows.map((r) => r['churn_tier']))).toEqual(new Set(['low', 'medium', 'high']));
+    for (const r of rows.slice(0, 50)) expect(Number(r['churn_probability'])).toBeGreaterThan(0);
+  });
+
   it('--json writes the same fields per customer', async () => {
     const io = captureIo(files.dir);
     expect(await runPredict([sample, '--calibration-end', '1997-09-30', '--time-unit', 'day', '--horizon', '90', '--json'], io)).toBe(0);

@@ -19,11 +19,12 @@ churn_probability is the chance of no counted order in the next --horizon time u
 Without --model, the app's choice: the per-shop churn prediction chosen by backtest (model = the chosen candidate,
 e.g. classifier or pareto-nbd), its calibrated churn_probability, churn_tier (low, medium, high) and new_customer,
 with p_alive, expected_purchases and clv from the purchase model the backtest chose.
-With --model, that model alone: churn_probability is its P(no purchase in the horizon), uncalibrated, and
-churn_tier and new_customer are left empty.
+With --model classifier, the same but with the classifier (logistic regression trained on the file's own past) whatever
+the backtest preferred. With another --model, that purchase model alone: churn_probability is its P(no purchase in
+the horizon), uncalibrated, and churn_tier and new_customer are left empty.
 
 Options:
-  --model NAME               one purchase model instead of the app's choice: bgnbd, mbgnbd, pnbd or mbgcnbd
+  --model NAME               instead of the app's choice: classifier, or one purchase model: bgnbd, mbgnbd, pnbd, mbgcnbd
   --horizon T                prediction horizon in time units (default 13 weeks, or 90 days with --time-unit day)
   --out FILE                 write the CSV there (default: standard output)
   --clv-months N             CLV horizon in months (default 12)
@@ -80,7 +81,9 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
   const command = parseFileCommand(args, OPTIONS, PREDICT_USAGE, usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
-  const chosenModel = values.model === undefined ? null : parseModelOption(values.model, usageError);
+  // `classifier` is the app's path with its classifier forced; the other names are one purchase model alone.
+  const forceClassifier = values.model === 'classifier';
+  const chosenModel = values.model === undefined || forceClassifier ? null : parseModelOption(values.model, usageError);
   const settings = parseCommon(values, usageError, io);
   const horizon = values.horizon === undefined ? DEFAULT_HORIZON[settings.timeUnit] : Number(values.horizon);
   if (!(Number.isFinite(horizon) && horizon > 0)) throw usageError(`--horizon must be a positive number of time units, got ${JSON.stringify(values.horizon)}.`);
@@ -107,7 +110,12 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
       margin,
       horizonMonths: clvMonths,
       ...(discount === undefined ? {} : { annualDiscountRate: discount }),
+      ...(forceClassifier ? { candidate: 'classifier' as const } : {}),
     });
+    if (forceClassifier && choice.models.prediction === null) {
+      io.stderr.write(`clvlens: predict: the classifier could not be trained on this data (${choice.models.fallbackReason ?? 'unknown'}).\n`);
+      return 3;
+    }
     if (choice.models.prediction === null) {
       io.stderr.write(`clvlens: predict: no backtested choice for this data (${choice.models.fallbackReason ?? 'unknown'}); using ${choice.modelName}, low confidence.\n`);
     }
