@@ -44,4 +44,21 @@ export default defineConfig({
         : { key: CHROME_PUBLIC_KEY }),
   }),
   vite: () => ({ plugins: [preact()] }),
+  zip: {
+    // AMO's source package must rebuild the add-on: the extension imports the `core` workspace package, and the
+    // install needs the root workspace files and lockfile. Instructions: store/reviewer-notes.md (in the zip too).
+    sourcesRoot: '..',
+    includeSources: [
+      'package.json',
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      'tsconfig.base.json',
+      'core/package.json',
+      'core/tsconfig.json',
+      'core/src/**',
+      'extension/**',
+    ],
+    // Drawn by scripts/make-icons.ts for the listing pages; not part of the package.
+    excludeSources: ['extension/store/icon-512.png'],
+  },
 });

@@ -20,6 +20,15 @@ export function chromiumVersion(executable: string = process.env.CLVLENS_CHROMIU
   }
 }
 
+/** `firefox-esr --version` of the browser the Firefox benches launch (null when it is missing). */
+export function firefoxVersion(executable: string = process.env.CLVLENS_FIREFOX ?? '/usr/bin/firefox-esr'): string | null {
+  try {
+    return execFileSync(executable, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
 /** The 1, 5 and 15 minute load averages, e.g. `0.9 0.3 0.1`. */
 export function load(): string {
   return loadavg()

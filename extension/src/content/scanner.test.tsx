@@ -175,6 +175,34 @@ describe('createScanner', () => {
     expect(page.calls).toEqual(['orders:demo:5001']);
   });
 
+  it("gives the order's own customer link no badge on an order page (the card shows that customer), other customer links one", async () => {
+    const page = setupPage(
+      `<main><h1>#1001</h1><section><h2>Customer</h2><a id="self" href="/store/demo/customers/102">B</a></section>
+        <section><a id="other" href="/store/demo/customers/101">A</a></section></main>`,
+      '/orders/5001',
+    );
+    await page.scanner.scan();
+    expect(document.querySelector('clvlens-card')!.getAttribute('data-state')).toBe('found');
+    expect(document.getElementById('self')!.nextElementSibling?.localName).not.toBe('clvlens-badge');
+    expect(document.getElementById('other')!.nextElementSibling?.getAttribute('data-state')).toBe('found');
+    expect(document.querySelectorAll('clvlens-badge')).toHaveLength(1);
+    // A later rescan (the sidebar re-rendered) keeps it that way, from memory.
+    page.calls.length = 0;
+    document.querySelector('section')!.append(Object.assign(document.createElement('a'), { id: 'self2', href: '/store/demo/customers/102' }));
+    await page.scanner.scan();
+    expect(document.getElementById('self2')!.nextElementSibling).toBeNull();
+    expect(document.querySelectorAll('clvlens-badge')).toHaveLength(1);
+    expect(page.calls).toEqual([]);
+  });
+
+  it("badges the order's customer link on an order page when the card is off", async () => {
+    const page = setupPage(`<main><h1>#1001</h1><section><a id="self" href="/store/demo/customers/102">B</a></section></main>`, '/orders/5001');
+    page.setSettings({ ...DEFAULT_BADGE_SETTINGS, showDetailCard: false });
+    await page.scanner.scan();
+    expect(document.querySelector('clvlens-card')).toBeNull();
+    expect(document.getElementById('self')!.nextElementSibling?.getAttribute('data-state')).toBe('found');
+  });
+
   it('shows "not connected" quietly for a store that is not paired', async () => {
     const page = setupPage(`<a id="a" href="/store/demo/customers/101">A</a>`, '/customers');
     page.disconnect();
@@ -304,8 +332,8 @@ describe('createScanner update', () => {
     const page = setupPage(
       `<main><h1>Order 5001</h1><table>
         <tr><td><a id="a" href="/store/demo/customers/101">A</a></td></tr>
-        <tr><td><a id="b" href="/store/demo/customers/102">B</a></td></tr>
-        <tr><td><a id="b2" href="/store/demo/customers/102?tab=orders">B again</a></td></tr>
+        <tr><td><a id="b" href="/store/demo/customers/103">B</a></td></tr>
+        <tr><td><a id="b2" href="/store/demo/customers/103?tab=orders">B again</a></td></tr>
         <tr><td><a id="c" href="/store/demo/customers/404">New</a></td></tr>
       </table></main>`,
       '/orders/5001',
@@ -318,17 +346,18 @@ describe('createScanner update', () => {
     const cardHost = document.querySelector('clvlens-card')!;
     const cardRoot = cardHost.shadowRoot!.querySelector('.root')!;
     expect(cardRoot.textContent).toContain('102');
-    expect(orders('b')).toBe('102×');
+    expect(orders('b')).toBe('103×');
     expect(hostOf('c').getAttribute('data-state')).toBe('missing');
 
-    // The order card's customer (102) placed an order; 404 is a new customer; 101 did not change.
+    // The order card's customer (102) and customer 103 placed an order; 404 is a new customer; 101 did not change.
     page.customers.set('102', toCachedCustomer('demo.myshopify.com', sampleInsight('102', { orderCount: 103 })));
+    page.customers.set('103', toCachedCustomer('demo.myshopify.com', sampleInsight('103', { orderCount: 104 })));
     page.customers.set('404', toCachedCustomer('demo.myshopify.com', sampleInsight('404', { orderCount: 1 })));
     page.calls.length = 0;
-    await page.scanner.update('demo', ['102', '404', '777']);
-    expect(page.calls).toEqual(['customers:demo:102,404']);
-    expect(orders('b')).toBe('103×');
-    expect(orders('b2')).toBe('103×');
+    await page.scanner.update('demo', ['102', '103', '404', '777']);
+    expect(page.calls).toEqual(['customers:demo:103,404,102']);
+    expect(orders('b')).toBe('104×');
+    expect(orders('b2')).toBe('104×');
     expect(hostOf('c').getAttribute('data-state')).toBe('found');
     expect(orders('a')).toBe('101×');
     // Same hosts, same card: re-rendered, not re-created.
@@ -345,7 +374,7 @@ describe('createScanner update', () => {
     // 'all' re-reads every customer shown (the background could not list the changes).
     page.customers.set('101', toCachedCustomer('demo.myshopify.com', sampleInsight('101', { orderCount: 5 })));
     await page.scanner.update('demo', 'all');
-    expect(page.calls).toEqual(['customers:demo:101,102,404']);
+    expect(page.calls).toEqual(['customers:demo:101,103,404,102']);
     expect(orders('a')).toBe('5×');
     expect(document.querySelectorAll('clvlens-badge')).toHaveLength(4);
   });

@@ -284,7 +284,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
    * One pass over the page as it is at one URL. The URL is read once (`href`): the admin's router can change it while
    * a pass awaits the settings or the background, and a pass that mixed the old page type with links resolved against
    * the new URL would badge the wrong links (the skip link `#AppFrameMain` resolved as a customer link). A pass that
-   * sees the URL change returns 'restart' and `scan` runs again on the new URL.
+   * sees the URL change returns 'restart' and `scan` runs again on the new URL; so does a pass whose customer links
+   * waited for the order page's answer.
    */
   async function scanOnce(href: string): Promise<'done' | 'restart'> {
     const page = parseAdminPage(href);
@@ -312,6 +313,11 @@ export function createScanner(deps: ScannerDeps): Scanner {
 
     const roots = openRoots(doc);
     knownRoots = roots;
+    // On an order page with its card, the card shows the order's customer: that customer's own link (the sidebar's)
+    // gets no second badge. Until the order's answer is known, customer links wait (no badge that flashes and goes).
+    const cardOrder = page.kind === 'order-detail' && s.showDetailCard ? page : null;
+    const cardOrderAnswer = cardOrder ? orderAnswer(cardOrder.storeHandle, cardOrder.orderId) : undefined;
+    let waitingForOrder = false;
     if (s.showListBadges) {
       const samePage = href === lastPageHref;
       // One badge per customer per row: the row's primary link (the admin marks it data-primary-link) or its first.
@@ -341,6 +347,14 @@ export function createScanner(deps: ScannerDeps): Scanner {
           }
           if (link?.kind === 'customer' && page.kind === 'customer-detail' && link.customerId === page.customerId) {
             wanted = false; // the card already describes this customer
+          }
+          if (link?.kind === 'customer' && cardOrder && link.storeHandle === cardOrder.storeHandle) {
+            if (cardOrderAnswer === undefined) {
+              wanted = false;
+              waitingForOrder = true;
+            } else if (cardOrderAnswer.customerId === link.customerId) {
+              wanted = false;
+            }
           }
 
           if (!link || !wanted) {
@@ -408,6 +422,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
       removeCard();
     }
 
+    if (waitingForOrder && cardOrder) want(needOrders, cardOrder.storeHandle, cardOrder.orderId);
+
     // First paint from memory (or "loading"), then once more when the background answers.
     for (const e of fresh) renderBadge(e, s);
     if (card && cardFresh) renderCard(card);
@@ -425,6 +441,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
       if (e.mount.host.isConnected && e.mount.host.getAttribute('data-state') === 'loading') renderBadge(e, s);
     }
     if (card && card.mount.host.getAttribute('data-state') === 'loading') renderCard(card);
+    // Customer links that waited for the order's answer are looked at again now that it is known.
+    if (waitingForOrder && cardOrder && orderAnswer(cardOrder.storeHandle, cardOrder.orderId)) return 'restart';
     return deps.href() === href ? 'done' : 'restart';
   }
 
