@@ -12,18 +12,19 @@ import { defineConfig } from 'wxt';
 const CHROME_PUBLIC_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAyLDmydSeZ8402yceOEEW8a3xPhKiWGyLnozHCzbLNaKo90bxxJL92iuTxEOrvgfzDrsuEBxMMG6JZmQfZNlgniTq/iJe8cjohOSudf88RBfIygv+YO0w0wYuzhQxIOMuyOS73UQmh1fr1TGB/aLr8gYMnxVhfZvYOrFJ41O9KOj63gW81c2Kf7vBGc2YyuR0nLzCX0jqX56KfCCos1nYDsitngRmSZTby/BMg6k8THCO9VKVL3AQAsj9Rj2UgSUJN/JGnEReoRYPc5kj9/8wW/9lYL0nx1G+vI9lleybHi1iiEWSoIJivf1w1T3Tot7OuzjvJIPSwm4yOjUs3t61lQIDAQAB';
 
-const STORE_BUILD = process.env['CLVLENS_STORE_BUILD'] === '1';
+/** Read when the config and the manifest are built (not once at import), so one process can build both kinds. */
+const storeBuild = (): boolean => process.env['CLVLENS_STORE_BUILD'] === '1';
 
 export default defineConfig({
   srcDir: 'src',
   // Store packages go to their own folder, so they never replace the dev builds that the tests load.
-  outDir: STORE_BUILD ? '.output/store' : '.output',
+  outDir: storeBuild() ? '.output/store' : '.output',
   imports: false,
   manifest: ({ browser }) => ({
     name: 'CLV Lens',
     description: 'Customer lifetime value, repeat purchase and churn-risk badges in your Shopify admin.',
     permissions: ['storage', 'alarms'],
-    host_permissions: STORE_BUILD ? [] : ['http://127.0.0.1/*', 'http://localhost/*'],
+    host_permissions: storeBuild() ? [] : ['http://127.0.0.1/*', 'http://localhost/*'],
     optional_host_permissions: ['https://*/*'],
     ...(browser === 'firefox'
       ? {
@@ -39,7 +40,7 @@ export default defineConfig({
           },
         }
       : // The Chrome Web Store rejects a manifest with a `key`: the store assigns the id.
-        STORE_BUILD
+        storeBuild()
         ? {}
         : { key: CHROME_PUBLIC_KEY }),
   }),
