@@ -1,5 +1,5 @@
 import type { ChurnModels, OrderRecord, ShopSummaryV1 } from '@clvlens/core';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { FeedEntry } from '../api/feed-cache.ts';
@@ -78,6 +78,8 @@ export interface ComputeService {
 const INCREMENTAL_BATCH = 20_000;
 /** Customers per write transaction of a full run. */
 const FULL_RUN_CHUNK = 5_000;
+/** Insights read per query when the summary's insight-derived parts are computed. */
+const AGGREGATE_PAGE = 20_000;
 /** Batches per incremental call before it returns with `remaining` (so one shop cannot hold a worker forever). */
 const MAX_BATCHES = 10;
 
@@ -146,23 +148,45 @@ export function createComputeService(deps: {
     return parsed as ShopModels;
   };
 
-  /** The summary's insight-derived parts: top customers by expected loss (historic CLV x churn probability), average predicted CLV. */
+  /**
+   * The summary's insight-derived parts: top customers by expected loss (historic CLV x churn probability), average
+   * predicted CLV. Read in pages of {@link AGGREGATE_PAGE} customers, the event loop free in between: on the embedded
+   * database one query over a 200,000-customer shop's insights held webhooks 0.7-1.8 s (each page's top customers
+   * are merged in the order the query sorts by, so the result is the single query's).
+   */
   const insightAggregates = async (shop: string): Promise<Pick<ShopSummaryV1, 'topAtRisk' | 'averagePredictedClvMinor'>> => {
-    const avg = await sql<{ n: string | number; total: string | number | null }>`
-      SELECT count(predicted_clv_minor) AS n, sum(predicted_clv_minor) AS total
-      FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted`.execute(db);
-    const n = Number(avg.rows[0]?.n ?? 0);
-    await yieldToEventLoop();
-    // "At risk" means the medium and high tiers, without new customers (one order, within the shop's usual gap): a
-    // valuable low-risk customer who just ordered is not one to win back. The payload is our own JSON.stringify
-    // output, so the members are spelled exactly so.
-    const top = await sql<{ customer_id: string; payload: string }>`
-      SELECT customer_id::text AS customer_id, payload FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted AND payload IS NOT NULL
-        AND payload NOT LIKE '%"newCustomer":true%' AND payload NOT LIKE '%"churnTier":"low"%'
-      ORDER BY historic_clv_minor * churn_probability DESC, customer_insights.customer_id LIMIT ${options.topAtRisk ?? 10}`.execute(db);
+    const limit = options.topAtRisk ?? 10;
+    let n = 0;
+    let total = 0;
+    let candidates: { customer_id: string; payload: string; score: number }[] = [];
+    let after: string | null = null;
+    for (;;) {
+      await yieldToEventLoop();
+      const page: RawBuilder<unknown> = sql`SELECT * FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted
+        ${after === null ? sql`` : sql`AND customer_id > ${after}::bigint`} ORDER BY customer_id LIMIT ${AGGREGATE_PAGE}`;
+      const avg = await sql<{ n: string | number; total: string | number | null; rows: number; last: string | null }>`
+        SELECT count(predicted_clv_minor) AS n, sum(predicted_clv_minor) AS total, count(*)::int AS rows, max(customer_id)::text AS last
+        FROM (${page}) p`.execute(db);
+      const { rows, last }: { rows: number; last: string | null } = avg.rows[0]!;
+      n += Number(avg.rows[0]!.n);
+      total += Number(avg.rows[0]!.total ?? 0);
+      await yieldToEventLoop();
+      // "At risk" means the medium and high tiers, without new customers (one order, within the shop's usual gap): a
+      // valuable low-risk customer who just ordered is not one to win back. The payload is our own JSON.stringify
+      // output, so the members are spelled exactly so.
+      const top = await sql<{ customer_id: string; payload: string; score: number }>`
+        SELECT customer_id::text AS customer_id, payload, historic_clv_minor * churn_probability AS score FROM (${page}) p
+        WHERE payload IS NOT NULL AND payload NOT LIKE '%"newCustomer":true%' AND payload NOT LIKE '%"churnTier":"low"%'
+        ORDER BY historic_clv_minor * churn_probability DESC, p.customer_id LIMIT ${limit}`.execute(db);
+      candidates = [...candidates, ...top.rows]
+        .sort((a, b) => Number(b.score) - Number(a.score) || (BigInt(a.customer_id) < BigInt(b.customer_id) ? -1 : 1))
+        .slice(0, limit);
+      if (Number(rows) < AGGREGATE_PAGE || last === null) break;
+      after = last;
+    }
     return {
-      averagePredictedClvMinor: n === 0 ? null : Math.round(Number(avg.rows[0]!.total) / n),
-      topAtRisk: top.rows.map((row) => {
+      averagePredictedClvMinor: n === 0 ? null : Math.round(total / n),
+      topAtRisk: candidates.map((row) => {
         const insight = JSON.parse(row.payload) as { historicClvMinor: number; churnProbability: number; churnTier: ShopSummaryV1['topAtRisk'][number]['churnTier']; daysSinceLastOrder: number };
         return {
           customerId: row.customer_id,
@@ -173,6 +197,23 @@ export function createComputeService(deps: {
         };
       }),
     };
+  };
+
+  /** The ids of the shop's live (not deleted) insights, by id, read in pages with the event loop free in between. */
+  const liveInsightIds = async (shop: string): Promise<string[]> => {
+    const ids: string[] = [];
+    for (;;) {
+      let query = db
+        .selectFrom('customer_insights')
+        .select(sql<string>`customer_id::text`.as('customer_id'))
+        .where('shop_id', '=', shop)
+        .where('deleted', '=', false);
+      if (ids.length > 0) query = query.where('customer_id', '>', ids[ids.length - 1]!);
+      const rows = await query.orderBy('customer_insights.customer_id').limit(AGGREGATE_PAGE).execute();
+      for (const row of rows) ids.push(row.customer_id);
+      if (rows.length < AGGREGATE_PAGE) return ids;
+      await yieldToEventLoop();
+    }
   };
 
   const storeMetrics = async (
@@ -230,12 +271,7 @@ export function createComputeService(deps: {
       written.changed += result.changed;
       written.deleted += result.deleted;
     };
-    const storedIds = await db
-      .selectFrom('customer_insights')
-      .select(sql<string>`customer_id::text`.as('customer_id'))
-      .where('shop_id', '=', shop)
-      .where('deleted', '=', false)
-      .execute();
+    const storedIds = await liveInsightIds(shop);
     const computed = new Set<string>();
     for (const chunk of chunks) {
       // PGlite runs a query inside the awaited call and settles it as a microtask, so a loop of scoring and writes
@@ -246,7 +282,7 @@ export function createComputeService(deps: {
       await yieldToEventLoop();
       await write(drafts, drafts.map((d) => d.customerId));
     }
-    const gone = storedIds.map((r) => r.customer_id).filter((id) => !computed.has(id));
+    const gone = storedIds.filter((id) => !computed.has(id));
     for (let from = 0; from < gone.length; from += FULL_RUN_CHUNK) {
       await yieldToEventLoop();
       await write([], gone.slice(from, from + FULL_RUN_CHUNK));
