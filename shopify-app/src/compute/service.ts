@@ -76,10 +76,17 @@ export interface ComputeService {
 
 /** Queue entries read per incremental batch: one batch is one load, one scoring and one write transaction. */
 const INCREMENTAL_BATCH = 20_000;
-/** Customers per write transaction of a full run. */
-const FULL_RUN_CHUNK = 5_000;
-/** Insights read per query when the summary's insight-derived parts are computed. */
-const AGGREGATE_PAGE = 20_000;
+/**
+ * Customers per write transaction of a full run. A transaction holds the embedded database's only connection, and its
+ * queries settle as microtasks, so one chunk's scoring and write is the longest a webhook waits: 5,000 took 0.2-0.6 s
+ * of the thread at 1,000,000 orders on a shared 2-core machine.
+ */
+const FULL_RUN_CHUNK = 2_500;
+/**
+ * Rows per query when a whole shop's insights or queue are read or dequeued (the summary's insight aggregates, a
+ * full run's live ids and queue), with the event loop free between queries.
+ */
+const PAGE_ROWS = 20_000;
 /** Batches per incremental call before it returns with `remaining` (so one shop cannot hold a worker forever). */
 const MAX_BATCHES = 10;
 
@@ -121,11 +128,32 @@ export function createComputeService(deps: {
     return kept;
   };
 
-  const readQueue = async (shop: string, limit: number | null): Promise<DequeuedEntries> => {
+  const readQueue = async (shop: string, limit: number): Promise<DequeuedEntries> => {
     const { rows } = await sql<{ customer_id: string; queued_seq: number }>`
       SELECT customer_id::text AS customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop}
-      ORDER BY queued_seq ${limit === null ? sql`` : sql`LIMIT ${limit}`}`.execute(db);
+      ORDER BY queued_seq LIMIT ${limit}`.execute(db);
     return { customerIds: rows.map((r) => r.customer_id), queuedSeqs: rows.map((r) => Number(r.queued_seq)) };
+  };
+
+  /**
+   * The shop's whole queue (after a backfill: every customer), in pages of {@link PAGE_ROWS} with the event loop free
+   * in between, in the order of {@link readQueue}.
+   */
+  const readWholeQueue = async (shop: string): Promise<DequeuedEntries> => {
+    const all: DequeuedEntries = { customerIds: [], queuedSeqs: [] };
+    for (;;) {
+      const after = all.queuedSeqs.length === 0 ? null : all.queuedSeqs[all.queuedSeqs.length - 1]!;
+      const { rows } = await sql<{ customer_id: string; queued_seq: number }>`
+        SELECT customer_id::text AS customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop}
+          ${after === null ? sql`` : sql`AND queued_seq > ${after}`}
+        ORDER BY queued_seq LIMIT ${PAGE_ROWS}`.execute(db);
+      for (const r of rows) {
+        all.customerIds.push(r.customer_id);
+        all.queuedSeqs.push(Number(r.queued_seq));
+      }
+      if (rows.length < PAGE_ROWS) return all;
+      await yieldToEventLoop();
+    }
   };
 
   const deletedCustomers = async (shop: string, ids: readonly string[] | null): Promise<Set<string>> => {
@@ -150,7 +178,7 @@ export function createComputeService(deps: {
 
   /**
    * The summary's insight-derived parts: top customers by expected loss (historic CLV x churn probability), average
-   * predicted CLV. Read in pages of {@link AGGREGATE_PAGE} customers, the event loop free in between: on the embedded
+   * predicted CLV. Read in pages of {@link PAGE_ROWS} customers, the event loop free in between: on the embedded
    * database one query over a 200,000-customer shop's insights held webhooks 0.7-1.8 s (each page's top customers
    * are merged in the order the query sorts by, so the result is the single query's).
    */
@@ -163,7 +191,7 @@ export function createComputeService(deps: {
     for (;;) {
       await yieldToEventLoop();
       const page: RawBuilder<unknown> = sql`SELECT * FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted
-        ${after === null ? sql`` : sql`AND customer_id > ${after}::bigint`} ORDER BY customer_id LIMIT ${AGGREGATE_PAGE}`;
+        ${after === null ? sql`` : sql`AND customer_id > ${after}::bigint`} ORDER BY customer_id LIMIT ${PAGE_ROWS}`;
       const avg = await sql<{ n: string | number; total: string | number | null; rows: number; last: string | null }>`
         SELECT count(predicted_clv_minor) AS n, sum(predicted_clv_minor) AS total, count(*)::int AS rows, max(customer_id)::text AS last
         FROM (${page}) p`.execute(db);
@@ -181,7 +209,7 @@ export function createComputeService(deps: {
       candidates = [...candidates, ...top.rows]
         .sort((a, b) => Number(b.score) - Number(a.score) || (BigInt(a.customer_id) < BigInt(b.customer_id) ? -1 : 1))
         .slice(0, limit);
-      if (Number(rows) < AGGREGATE_PAGE || last === null) break;
+      if (Number(rows) < PAGE_ROWS || last === null) break;
       after = last;
     }
     return {
@@ -209,9 +237,9 @@ export function createComputeService(deps: {
         .where('shop_id', '=', shop)
         .where('deleted', '=', false);
       if (ids.length > 0) query = query.where('customer_id', '>', ids[ids.length - 1]!);
-      const rows = await query.orderBy('customer_insights.customer_id').limit(AGGREGATE_PAGE).execute();
+      const rows = await query.orderBy('customer_insights.customer_id').limit(PAGE_ROWS).execute();
       for (const row of rows) ids.push(row.customer_id);
-      if (rows.length < AGGREGATE_PAGE) return ids;
+      if (rows.length < PAGE_ROWS) return ids;
       await yieldToEventLoop();
     }
   };
@@ -246,7 +274,7 @@ export function createComputeService(deps: {
 
   const fullRun = async (shop: string, shopInfo: ShopInfo, reason: FullRunReason): Promise<RecomputeResult> => {
     const started = clock.now();
-    const queued = await readQueue(shop, null);
+    const queued = await readWholeQueue(shop);
     const records = await screened(shop, await loadOrderRecords(db, shop), shopInfo.currency);
     await yieldToEventLoop();
     const deleted = await deletedCustomers(shop, null);
@@ -287,8 +315,11 @@ export function createComputeService(deps: {
       await yieldToEventLoop();
       await write([], gone.slice(from, from + FULL_RUN_CHUNK));
     }
-    await yieldToEventLoop();
-    await dequeueEntries(db, shop, queued);
+    for (let from = 0; from < queued.customerIds.length; from += PAGE_ROWS) {
+      await yieldToEventLoop();
+      const to = from + PAGE_ROWS;
+      await dequeueEntries(db, shop, { customerIds: queued.customerIds.slice(from, to), queuedSeqs: queued.queuedSeqs.slice(from, to) });
+    }
     await yieldToEventLoop();
     await analyzeAfterLargeWrite(db, written.changed + written.deleted, storedIds.length);
     await yieldToEventLoop();
