@@ -78,10 +78,10 @@ export interface ComputeService {
 const INCREMENTAL_BATCH = 20_000;
 /**
  * Customers per write transaction of a full run. A transaction holds the embedded database's only connection, and its
- * queries settle as microtasks, so one chunk's scoring and write is the longest a webhook waits: 5,000 took 0.2-0.6 s
- * of the thread at 1,000,000 orders on a shared 2-core machine.
+ * queries settle as microtasks, so one chunk's write holds the thread: 0.2-0.5 s at 1,000,000 orders on a shared
+ * 2-core machine. 2,500 held it about as long (load average 4-5) and made the full run 10% slower, so 5,000 stays.
  */
-const FULL_RUN_CHUNK = 2_500;
+const FULL_RUN_CHUNK = 5_000;
 /**
  * Rows per query when a whole shop's insights or queue are read or dequeued (the summary's insight aggregates, a
  * full run's live ids and queue), with the event loop free between queries.
