@@ -50,6 +50,9 @@ export interface Floor {
   limit: number;
 }
 
+/** The worst of `xs` against `floor`: the largest for a ceiling (`<=`), the smallest for a minimum (`>=`). */
+export const worstAgainst = (xs: readonly number[], floor: Floor): number => (floor.op === '<=' ? Math.max(...xs) : Math.min(...xs));
+
 export const meets = (value: number, floor: Floor): boolean => (floor.op === '<=' ? value <= floor.limit : value >= floor.limit);
 
 /**
@@ -58,7 +61,25 @@ export const meets = (value: number, floor: Floor): boolean => (floor.op === '<=
  */
 export function figure(name: string, value: number, floor: Floor, format: (v: number) => string, worstValue?: number): boolean {
   const ok = meets(value, floor);
-  const worstText = worstValue === undefined ? '' : `   worst ${format(worstValue)}${meets(worstValue, floor) ? '' : ' (over the floor)'}`;
-  console.log(`${ok ? 'PASS ' : 'BELOW'}  ${name.padEnd(58)} ${format(value).padStart(10)}   floor ${floor.op} ${format(floor.limit)}${worstText}`);
+  const worstText = worstValue === undefined ? '' : `   worst ${format(worstValue)}${meets(worstValue, floor) ? '' : ' (misses the floor)'}`;
+  console.log(`${ok ? 'PASS ' : 'BELOW'}  ${name.padEnd(64)} ${format(value).padStart(10)}   floor ${floor.op} ${format(floor.limit)}${worstText}`);
   return ok;
+}
+
+/**
+ * A timing measured over several runs: the median judged against the floor, the worst run beside it. Prints the
+ * number of runs in the name, so a reader knows what the median is of.
+ */
+export function runsFigure(name: string, values: readonly number[], floor: Floor, format: (v: number) => string): boolean {
+  return figure(`${name}, median of ${values.length}`, median(values), floor, format, worstAgainst(values, floor));
+}
+
+/** Prints a figure that has no floor or target ("info"), optionally with its worst case (the largest value). */
+export function info(name: string, value: number, format: (v: number) => string, worstValue?: number): void {
+  console.log(`info   ${name.padEnd(64)} ${format(value).padStart(10)}${worstValue === undefined ? '' : `   worst ${format(worstValue)}`}`);
+}
+
+/** {@link info} over several runs: the median, and the largest value as the worst (a time or a size). */
+export function runsInfo(name: string, values: readonly number[], format: (v: number) => string): void {
+  info(`${name}, median of ${values.length}`, median(values), format, worst(values));
 }

@@ -225,11 +225,18 @@ export function scoreCustomers(
   return drafts;
 }
 
+/** The shop metrics: the summary's part from the orders and the dashboard's full report. */
+export interface ShopMetrics {
+  summary: ShopSummaryFromOrders;
+  report: ShopReport;
+}
+
 /**
  * The shop metrics of the summary and the dashboard's full report, from all the shop's orders with core's
  * `computeShopReport` (repeat rate, returning rate, CLV, churn 30/60/90 and its weekly trend, cohorts, scorecard).
+ * A large shop's go through `computeShopMetricsOffThread` (metrics-off-thread.ts).
  */
-export function computeShopMetrics(records: readonly OrderRecord[], context: ComputeContext): { summary: ShopSummaryFromOrders; report: ShopReport } {
+export function computeShopMetrics(records: readonly OrderRecord[], context: ComputeContext): ShopMetrics {
   const { currency, timeZone, asOfMs, options } = context;
   const report = computeShopReport(records, { asOfMs, timeZone, currency, windowDays: options.windowDays ?? 365, marginFraction: options.margin ?? 1 });
   const trend = report.charts.churnTrend;

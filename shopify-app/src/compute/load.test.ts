@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../db/test-database.ts';
+import type { Database } from '../db/connect.ts';
+import { loadOrderRecords } from './load.ts';
+
+const SHOP = 'load.myshopify.com';
+const DAY = 86_400_000;
+const START = Date.parse('2026-01-01T00:00:00Z');
+
+describe('loadOrderRecords', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await database.db.insertInto('shops').values({ shop_id: SHOP, currency: 'USD', iana_timezone: 'UTC' }).execute();
+    // 40 orders of 8 customers (every 5th a guest); orders 3, 6, 9, ... refunded, some of them several times, with
+    // refund ids that do not follow the refund dates.
+    for (let i = 1; i <= 40; i++) {
+      const guest = i % 5 === 0;
+      await database.db
+        .insertInto('orders')
+        .values({
+          shop_id: SHOP,
+          order_id: 1000 + i,
+          customer_id: guest ? null : 1 + (i % 8),
+          guest_key: guest ? `feed${i}` : null,
+          placed_at: new Date(START + i * DAY),
+          updated_at: new Date(START + i * DAY),
+          currency: 'USD',
+          total_minor: 1000 + i,
+          refunded_minor: i % 3 === 0 ? 300 : 0,
+          cancelled: i % 11 === 0,
+          test: i % 13 === 0,
+          subscription: i % 4 === 0,
+        })
+        .execute();
+      if (i % 3 !== 0) continue;
+      for (let k = 0; k < 1 + (i % 4); k++) {
+        await database.db
+          .insertInto('order_refunds')
+          .values({ shop_id: SHOP, refund_id: 90_000 + i * 10 + (3 - k), order_id: 1000 + i, refunded_at: new Date(START + (i + 1 + k) * DAY), amount_minor: 100 })
+          .execute();
+      }
+    }
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('reads the same records, refunds in date order, whatever the page size', async () => {
+    const whole = await loadOrderRecords(database.db, SHOP);
+    expect(whole).toHaveLength(40);
+    const refunded = whole.find((r) => r.orderId === '1015')!;
+    expect(refunded.refunds).toEqual([0, 1, 2, 3].map((k) => ({ refundedAtMs: START + (16 + k) * DAY, amountMinor: 100 })));
+    expect(whole.find((r) => r.orderId === '1005')).toMatchObject({ customerId: null, email: 'feed5', refundedMinor: 0 });
+    expect(whole.find((r) => r.orderId === '1005')!.refunds).toBeUndefined();
+    for (const pageSize of [1, 2, 3, 7]) expect(await loadOrderRecords(database.db, SHOP, { pageSize })).toEqual(whole);
+  });
+
+  it("reads some customers' orders with their refunds", async () => {
+    const some = await loadOrderRecords(database.db, SHOP, { customerIds: ['4'] });
+    expect(some.map((r) => r.orderId)).toEqual(['1003', '1011', '1019', '1027']);
+    expect(some.find((r) => r.orderId === '1027')!.refunds).toHaveLength(4);
+  });
+});
