@@ -96,6 +96,12 @@ export function Options() {
     setBusy(true);
     setMessage(null);
     let connected: string | null = null;
+    // Read the fields as submitted (a paste followed at once by Enter may not have re-rendered yet).
+    const form = e.currentTarget as HTMLFormElement;
+    const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '';
+    const pairLink = field('pairLink');
+    const appUrl = field('appUrl');
+    const code = field('code');
     try {
       let target: { appUrl: string; code: string };
       if (pairLink.trim() !== '') {
@@ -172,7 +178,7 @@ export function Options() {
           <li key={s.shopDomain} data-testid="shop" data-shop={s.shopDomain}>
             {t.t('ext.options.shopLine', { shop: s.shopDomain, url: s.appUrl, n: s.cachedCustomers })}
             <span data-testid="shop-cached" hidden>
-              {s.cachedCustomers}
+              {t.number(s.cachedCustomers)}
             </span>{' '}
             ·{' '}
             <span data-testid="shop-sync">
@@ -210,8 +216,8 @@ export function Options() {
             />
           </label>
           <p class="muted note">{t.t('ext.options.pairLinkHint')}</p>
-          <details data-testid="separate-fields">
-            <summary>{t.t('ext.options.orSeparate')}</summary>
+          <div class="separate" data-testid="separate-fields">
+            <p class="muted">{t.t('ext.options.orSeparate')}</p>
             <label>
               {t.t('ext.options.appUrl')}
               <input type="url" name="appUrl" dir="ltr" value={appUrl} onInput={(e) => setAppUrl((e.target as HTMLInputElement).value)} />
@@ -227,7 +233,7 @@ export function Options() {
                 onInput={(e) => setCode((e.target as HTMLInputElement).value)}
               />
             </label>
-          </details>
+          </div>
           <button type="submit" class="primary" disabled={busy} data-testid="connect">
             {t.t('ext.options.connect')}
           </button>

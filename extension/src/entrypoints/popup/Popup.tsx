@@ -77,9 +77,6 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
           when: shop.lastSyncAtMs === null ? t.t('ext.popup.never') : formatTimeAgo(t, shop.lastSyncAtMs, now),
           n: shop.cachedCustomers,
         })}
-        <span data-testid="cached-count" hidden>
-          {shop.cachedCustomers}
-        </span>
       </p>
       {s ? (
         <>
