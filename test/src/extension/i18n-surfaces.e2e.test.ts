@@ -75,16 +75,15 @@ function summary() {
   const weeks = 12;
   const start = NOW - weeks * 7 * DAY;
   const weekStartMs = Array.from({ length: weeks }, (_, i) => start + i * 7 * DAY);
+  const d30 = weekStartMs.map((_, i) => 0.52 + 0.01 * Math.sin(i));
+  const d60 = weekStartMs.map((_, i) => 0.41 + 0.008 * Math.cos(i));
+  const d90 = weekStartMs.map((_, i) => 0.33 + 0.004 * i);
   return sampleSummary(SHOP, {
     asOfMs: NOW,
+    churn: { d30: d30.at(-1)!, d60: d60.at(-1)!, d90: d90.at(-1)! },
     averageClvMinor: 11_790,
     averagePredictedClvMinor: 9_956,
-    churnTrend: {
-      weekStartMs,
-      d30: weekStartMs.map((_, i) => 0.52 + 0.01 * Math.sin(i)),
-      d60: weekStartMs.map((_, i) => 0.41 + 0.008 * Math.cos(i)),
-      d90: weekStartMs.map((_, i) => 0.33 + 0.004 * i),
-    },
+    churnTrend: { weekStartMs, d30, d60, d90 },
     topAtRisk: [
       { customerId: REFUNDED, historicClvMinor: 82_530, churnProbability: 0.91, churnTier: 'high', daysSinceLastOrder: 137 },
       { customerId: LOYAL_SILENT, historicClvMinor: 50_000, churnProbability: 0.95, churnTier: 'high', daysSinceLastOrder: 239 },
