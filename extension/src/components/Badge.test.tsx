@@ -34,7 +34,7 @@ describe('Badge', () => {
       's',
       sampleInsight('1', {
         churnTier: 'high', churnProbability: 0.82, overdue: true, historicClvMinor: 123_456, orderCount: 7, predictedClvMinor: 12_000,
-        firstOrderAtMs: last - 6 * 40 * DAY, lastOrderAtMs: last, expectedNextOrderAtMs: last + 40 * DAY,
+        firstOrderAtMs: last - 6 * 40 * DAY, lastOrderAtMs: last, daysSinceLastOrder: 137, expectedNextOrderAtMs: last + 40 * DAY,
       }),
     );
     const el = mount(<Badge view={{ state: 'found', customer: c }} fields={fields} nowMs={NOW} />);
@@ -57,7 +57,7 @@ describe('Badge', () => {
   it('says "New customer" rather than a risk for a customer too new to judge', () => {
     const c = toCachedCustomer(
       's',
-      sampleInsight('1', { newCustomer: true, churnTier: 'high', churnProbability: 0.86, orderCount: 1, isRepeat: false, lastOrderAtMs: NOW - 12 * DAY, firstOrderAtMs: NOW - 12 * DAY }),
+      sampleInsight('1', { newCustomer: true, churnTier: 'high', churnProbability: 0.86, orderCount: 1, isRepeat: false, lastOrderAtMs: NOW - 12 * DAY, firstOrderAtMs: NOW - 12 * DAY, daysSinceLastOrder: 12 }),
     );
     const el = mount(<Badge view={{ state: 'found', customer: c }} fields={fields} nowMs={NOW} />);
     const badge = el.querySelector('.badge')!;
@@ -148,7 +148,7 @@ describe('CustomerCard', () => {
     const c = toCachedCustomer(
       's',
       sampleInsight('1', {
-        orderCount: 7, firstOrderAtMs: last - 6 * 45 * DAY, lastOrderAtMs: last, expectedNextOrderAtMs: last + 45 * DAY,
+        orderCount: 7, firstOrderAtMs: last - 6 * 45 * DAY, lastOrderAtMs: last, daysSinceLastOrder: 137, expectedNextOrderAtMs: last + 45 * DAY,
         churnTier: 'high', churnProbability: 0.9, notCountedOrders: [{ placedAtMs: today, reason: 'refunded' }],
       }),
     );
@@ -166,7 +166,7 @@ describe('CustomerCard', () => {
     const c = toCachedCustomer(
       's',
       sampleInsight('1', {
-        orderCount: 5, firstOrderAtMs: last - 8 * DAY, lastOrderAtMs: last, expectedNextOrderAtMs: NOW + 0.6 * DAY,
+        orderCount: 5, firstOrderAtMs: last - 8 * DAY, lastOrderAtMs: last, daysSinceLastOrder: 1, expectedNextOrderAtMs: NOW + 0.6 * DAY,
         overdue: true, churnTier: 'low', churnProbability: 0.1, rfmSegment: 'CHAMPIONS',
       }),
     );
@@ -181,7 +181,7 @@ describe('CustomerCard', () => {
     const last = NOW - 90 * DAY;
     const c = toCachedCustomer(
       's',
-      sampleInsight('1', { orderCount: 6, firstOrderAtMs: last - 150 * DAY, lastOrderAtMs: last, expectedNextOrderAtMs: last + 30 * DAY, churnTier: 'medium', rfmSegment: 'CHAMPIONS' }),
+      sampleInsight('1', { orderCount: 6, firstOrderAtMs: last - 150 * DAY, lastOrderAtMs: last, daysSinceLastOrder: 90, expectedNextOrderAtMs: last + 30 * DAY, churnTier: 'medium', rfmSegment: 'CHAMPIONS' }),
     );
     const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} />);
     expect(el.querySelector('[data-testid="stat-segment"] dd')?.textContent).toBe('Champions by spend and frequency; recently quiet');
@@ -191,7 +191,7 @@ describe('CustomerCard', () => {
 
   it('gives two one-order customers of today the same word', () => {
     const words = (['NEW', 'ACTIVE'] as const).map((rfmSegment) => {
-      const c = toCachedCustomer('s', sampleInsight('1', { orderCount: 1, isRepeat: false, newCustomer: true, firstOrderAtMs: NOW, lastOrderAtMs: NOW, rfmSegment }));
+      const c = toCachedCustomer('s', sampleInsight('1', { orderCount: 1, isRepeat: false, newCustomer: true, firstOrderAtMs: NOW, lastOrderAtMs: NOW, daysSinceLastOrder: 0, rfmSegment }));
       const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} />);
       return el.querySelector('[data-testid="stat-segment"] dd')?.textContent;
     });

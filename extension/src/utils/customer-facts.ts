@@ -39,7 +39,10 @@ export interface CustomerFacts {
 
 export function customerFacts(t: Translator, c: CachedCustomer, nowMs: number, timeZone: string): CustomerFacts {
   const day = (ms: number) => localDayNumber(ms, timeZone);
-  const today = day(nowMs);
+  // "Today" is the day the app's numbers describe (its asOf: the last order's day plus the days since it), so the tier,
+  // the days since the last order and "late" all speak of one day; the wall clock only when the record cannot say.
+  const today =
+    c.lastOrderAtMs !== null && c.daysSinceLastOrder !== null ? day(c.lastOrderAtMs) + c.daysSinceLastOrder : day(nowMs);
   const daysSince = c.lastOrderAtMs === null ? c.daysSinceLastOrder : Math.max(0, today - day(c.lastOrderAtMs));
   const usualGapDays =
     c.orderCount >= 2 && c.firstOrderAtMs !== null && c.lastOrderAtMs !== null
