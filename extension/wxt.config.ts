@@ -12,36 +12,40 @@ import { defineConfig } from 'wxt';
 const CHROME_PUBLIC_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAyLDmydSeZ8402yceOEEW8a3xPhKiWGyLnozHCzbLNaKo90bxxJL92iuTxEOrvgfzDrsuEBxMMG6JZmQfZNlgniTq/iJe8cjohOSudf88RBfIygv+YO0w0wYuzhQxIOMuyOS73UQmh1fr1TGB/aLr8gYMnxVhfZvYOrFJ41O9KOj63gW81c2Kf7vBGc2YyuR0nLzCX0jqX56KfCCos1nYDsitngRmSZTby/BMg6k8THCO9VKVL3AQAsj9Rj2UgSUJN/JGnEReoRYPc5kj9/8wW/9lYL0nx1G+vI9lleybHi1iiEWSoIJivf1w1T3Tot7OuzjvJIPSwm4yOjUs3t61lQIDAQAB';
 
-const STORE_BUILD = process.env['CLVLENS_STORE_BUILD'] === '1';
+// Read when used (not once at import), so the manifest follows the variable as set when it is computed.
+const isStoreBuild = () => process.env['CLVLENS_STORE_BUILD'] === '1';
 
 export default defineConfig({
   srcDir: 'src',
   // Store packages go to their own folder, so they never replace the dev builds that the tests load.
-  outDir: STORE_BUILD ? '.output/store' : '.output',
+  outDir: isStoreBuild() ? '.output/store' : '.output',
   imports: false,
-  manifest: ({ browser }) => ({
-    name: 'CLV Lens',
-    description: 'Customer lifetime value, repeat purchase and churn-risk badges in your Shopify admin.',
-    permissions: ['storage', 'alarms'],
-    host_permissions: STORE_BUILD ? [] : ['http://127.0.0.1/*', 'http://localhost/*'],
-    optional_host_permissions: ['https://*/*'],
-    ...(browser === 'firefox'
-      ? {
-          browser_specific_settings: {
-            gecko: {
-              id: 'clvlens@clvlens.example',
-              // data_collection_permissions needs Firefox 140 (desktop) and 142 (Android).
-              strict_min_version: '140.0',
-              // Nothing about the merchant's customers leaves the browser except to the merchant's own app.
-              data_collection_permissions: { required: ['none'] },
+  manifest: ({ browser }) => {
+    const STORE_BUILD = isStoreBuild();
+    return {
+      name: 'CLV Lens',
+      description: 'Customer lifetime value, repeat purchase and churn-risk badges in your Shopify admin.',
+      permissions: ['storage', 'alarms'],
+      host_permissions: STORE_BUILD ? [] : ['http://127.0.0.1/*', 'http://localhost/*'],
+      optional_host_permissions: ['https://*/*'],
+      ...(browser === 'firefox'
+        ? {
+            browser_specific_settings: {
+              gecko: {
+                id: 'clvlens@clvlens.example',
+                // data_collection_permissions needs Firefox 140 (desktop) and 142 (Android).
+                strict_min_version: '140.0',
+                // Nothing about the merchant's customers leaves the browser except to the merchant's own app.
+                data_collection_permissions: { required: ['none'] },
+              },
+              gecko_android: { strict_min_version: '142.0' },
             },
-            gecko_android: { strict_min_version: '142.0' },
-          },
-        }
-      : // The Chrome Web Store rejects a manifest with a `key`: the store assigns the id.
-        STORE_BUILD
-        ? {}
-        : { key: CHROME_PUBLIC_KEY }),
-  }),
+          }
+        : // The Chrome Web Store rejects a manifest with a `key`: the store assigns the id.
+          STORE_BUILD
+          ? {}
+          : { key: CHROME_PUBLIC_KEY }),
+    };
+  },
   vite: () => ({ plugins: [preact()] }),
 });
