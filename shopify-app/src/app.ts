@@ -471,6 +471,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get('/api/v1/customers', async (c) => jsonText(c, await readCustomersFeed(db, c.get('shop'), c.req.query('since'), c.req.query('limit'), feedCache)));
   app.get('/api/v1/customers/:id', async (c) => jsonText(c, await readCustomerInsight(db, c.get('shop'), c.req.param('id'))));
   app.get('/api/v1/orders/:id/customer', async (c) => jsonText(c, await readOrderCustomerInsight(db, c.get('shop'), c.req.param('id'))));
+  // Names for the extension popup's at-risk list: read live from Shopify for display, never stored (nor cached).
+  app.get('/api/v1/customer-names', async (c) => {
+    const names = await readCustomerNames(graphqlFor(c.get('shop')), c.req.query('ids') ?? '');
+    c.header('cache-control', 'no-store');
+    return c.json({ names });
+  });
 
   // --- pages a person may open directly: words and a link, never raw JSON
   /** Shopify's `locale` query parameter (embedded apps), else the browser's first Accept-Language. */

@@ -9,6 +9,8 @@ ROOT=$PWD
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/firefox-esr ] || need_apt+=(firefox-esr)
+# Korean glyphs for the en/ko/ar screenshots (Arabic and Latin come with the default fonts).
+[ -d /usr/share/fonts/truetype/nanum ] || need_apt+=(fonts-nanum)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -7,7 +7,8 @@
  * numeric Shopify ids (`legacyResourceId`) as decimal strings, because they can exceed what a JSON reader must keep
  * exact and they appear as such in admin URLs (`/store/<handle>/customers/<id>`).
  *
- * No names, emails or addresses travel here: the extension caches only what its badges need.
+ * No names, emails or addresses are stored or cached: the extension caches only what its badges need, and
+ * `customer-names` answers display names for the popup to hold in memory while it is open.
  *
  * Endpoints (all under the app origin, JSON, `Authorization: Bearer <extension token>` except pairing):
  * - `POST /api/v1/pair` body {@link PairRequestV1} -> {@link PairResponseV1}
@@ -16,6 +17,8 @@
  * - `GET /api/v1/customers?since=<cursor>&limit=<n>` -> {@link CustomersFeedV1} (delta feed ordered by change)
  * - `GET /api/v1/customers/<numeric id>` -> {@link CustomerInsightV1} (ids are 64-bit: any decimal id 1 to 2^63 - 1)
  * - `GET /api/v1/orders/<numeric id>/customer` -> {@link CustomerInsightV1} (the order's customer; for order pages)
+ * - `GET /api/v1/customer-names?ids=<id>,<id>` -> {@link CustomerNamesV1} (read live from Shopify, never stored;
+ *   `cache-control: no-store`; at most 50 ids)
  * - errors: HTTP 4xx/5xx with {@link ApiErrorV1}
  */
 
@@ -37,6 +40,9 @@ export type RfmSegmentV1 =
   | 'PREVIOUSLY_LOYAL'
   | 'ALMOST_LOST'
   | 'DORMANT';
+
+/** Why an order of a customer is not counted (see {@link CustomerInsightV1.notCountedOrders}). */
+export type NotCountedReasonV1 = 'refunded' | 'free' | 'cancelled' | 'test';
 
 /** Everything a badge or a detail card shows about one customer. */
 export interface CustomerInsightV1 {
@@ -82,6 +88,12 @@ export interface CustomerInsightV1 {
   /** 'low' when the shop has too little data for the model and a cadence/RFM rule was used. */
   confidence: 'normal' | 'low';
   rfmSegment: RfmSegmentV1 | null;
+  /**
+   * The customer's orders up to asOf that are left out of every figure (the admin still lists and counts them), newest
+   * first, at most the last 20: `refunded` (refunded in full: nothing paid net), `free` (nothing charged),
+   * `cancelled` or `test`. Absent in records from app versions before it.
+   */
+  notCountedOrders?: { placedAtMs: number; reason: NotCountedReasonV1 }[];
   /** The customer's counted orders, oldest first, for the sparkline (at most the last 50). */
   orderHistory: { placedAtMs: number; amountMinor: number }[];
   /** When this record last changed in the app. */
@@ -204,6 +216,11 @@ export interface PairResponseV1 {
   shopDomain: string;
   /** `<handle>` of `<handle>.myshopify.com`, as in admin URLs. */
   storeHandle: string;
+}
+
+/** Display names by numeric customer id; customers Shopify no longer knows are left out. Never stored. */
+export interface CustomerNamesV1 {
+  names: Record<string, string>;
 }
 
 /** Stable error codes of the API. */

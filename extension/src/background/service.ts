@@ -79,6 +79,7 @@ export function normalizeSettings(raw: unknown): BadgeSettings {
     showDetailCard: bool(r.showDetailCard, d.showDetailCard),
     fields: {
       churnTier: bool(f.churnTier, d.fields.churnTier),
+      predictedClv: bool(f.predictedClv, d.fields.predictedClv),
       historicClv: bool(f.historicClv, d.fields.historicClv),
       orderCount: bool(f.orderCount, d.fields.orderCount),
       overdue: bool(f.overdue, d.fields.overdue),
@@ -297,6 +298,19 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     return { unpairError };
   }
 
+  /** Names pass through in memory only: nothing here writes them to IndexedDB or storage. */
+  async function customerNames(storeHandle: string, ids: readonly string[]): Promise<ResponseMap['customers.names']> {
+    const shop = await getShopByHandle(await db(), storeHandle);
+    const unique = [...new Set(ids)].filter((id) => /^[1-9]\d{0,18}$/.test(id)).slice(0, 50);
+    if (!shop || unique.length === 0) return { names: {} };
+    try {
+      return { names: await createApiClient(deps.fetch, shop.appUrl, shop.token).customerNames(unique) };
+    } catch {
+      // Names are a nicety: without them the list shows customer numbers.
+      return { names: {} };
+    }
+  }
+
   async function handle(req: Request): Promise<unknown> {
     switch (req.type) {
       case 'customers.lookup':
@@ -325,6 +339,8 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
       case 'notices.dismiss':
         await clearNotices(await db());
         return null;
+      case 'customers.names':
+        return customerNames(req.storeHandle, req.customerIds);
     }
   }
 

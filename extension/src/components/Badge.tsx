@@ -1,15 +1,8 @@
 import type { CachedCustomer } from '../db/schema.ts';
+import { ui } from '../i18n/ui-locale.ts';
 import type { BadgeSettings } from '../messages/protocol.ts';
-import {
-  CHURN_TIER_LABEL,
-  describeChurnChance,
-  formatChance,
-  formatDate,
-  formatDays,
-  formatMoney,
-  formatMoneyCompact,
-  formatSegment,
-} from '../utils/format.ts';
+import { customerFacts, describeDue } from '../utils/customer-facts.ts';
+import { formatChance, formatMoneyCompact, viewerTimeZone } from '../utils/format.ts';
 
 /** What a badge or card currently knows about its customer. */
 export type CustomerView =
@@ -20,107 +13,118 @@ export type CustomerView =
   | { state: 'guest' }
   | { state: 'found'; customer: CachedCustomer };
 
-const TIER_SHORT = { low: 'Low', medium: 'Med', high: 'High' } as const;
-
-/**
- * The risk in a few words: "High risk, 82% chance of no order in the next 90 days", or for a customer too new to judge
- * "New customer, one order so far: too early to expect a second".
- */
-export function describeRisk(c: CachedCustomer): string {
-  if (c.newCustomer) return 'New customer, one order so far: too early to expect a second';
-  return `${CHURN_TIER_LABEL[c.churnTier]}, ${describeChurnChance(c.churnProbability, c.churnHorizonDays)}`;
-}
-
-/** What the badge's tier part reads: "High risk 82%", or "New" for a customer too new to judge. */
+/** What the badge's risk part reads: "High risk 82%", or "New customer" for a customer too new to judge. */
 export function badgeRiskText(c: CachedCustomer): string {
-  if (c.newCustomer) return 'New';
+  const t = ui();
+  if (c.newCustomer) return t.t('ext.badge.new');
   // A record from an app before the horizon: its probability meant something else, so only the tier shows.
-  if (c.churnHorizonDays === null || c.churnHorizonDays === undefined) return TIER_SHORT[c.churnTier];
-  return `${CHURN_TIER_LABEL[c.churnTier]} ${formatChance(c.churnProbability)}`;
+  if (c.churnHorizonDays === null || c.churnHorizonDays === undefined) return t.t('ext.badge.riskOnly', { tier: c.churnTier });
+  return t.t('ext.badge.risk', { tier: c.churnTier, chance: formatChance(t, c.churnProbability) });
 }
 
-/** The full explanation (tooltip and screen-reader description), in plain words. */
-export function describeCustomer(c: CachedCustomer): string {
-  const parts = [
-    (c.newCustomer ? `${describeRisk(c)} (${describeChurnChance(c.churnProbability, c.churnHorizonDays)})` : describeRisk(c)) +
-      (c.churnReasons.length > 0 ? `: ${c.churnReasons.join('; ')}.` : '.'),
-    `Historic CLV ${formatMoney(c.historicClvMinor, c.currency)}` +
-      (c.predictedClvMinor !== null ? `, predicted next 12 months ${formatMoney(c.predictedClvMinor, c.currency)}.` : '.'),
-    `${c.orderCount} ${c.orderCount === 1 ? 'order' : 'orders'}, average ${formatMoney(c.averageOrderValueMinor, c.currency)}.`,
-  ];
-  if (c.daysSinceLastOrder !== null) parts.push(`Last order ${formatDays(c.daysSinceLastOrder)} ago.`);
-  if (c.expectedNextOrderAtMs !== null) {
-    parts.push(`Next order expected ${formatDate(c.expectedNextOrderAtMs)}${c.overdue ? ' (overdue)' : ''}.`);
-  }
-  if (c.isRepeat) parts.push('Repeat customer.');
-  parts.push(`Segment: ${formatSegment(c.rfmSegment)}.`);
-  if (c.confidence === 'low') parts.push('Low confidence: the shop has little data yet.');
+/** The full explanation (tooltip and screen-reader description), one sentence per line of the card. */
+export function describeCustomer(c: CachedCustomer, nowMs: number = Date.now()): string {
+  const t = ui();
+  const f = customerFacts(t, c, nowMs, viewerTimeZone());
+  const parts = [`${f.headline}: ${f.chance}.`];
+  if (f.reasons.length > 0) parts.push(`${t.list(f.reasons)}.`);
+  parts.push(`${t.t('ext.value.predicted', { amount: c.predictedClvMinor === null ? t.t('ext.value.noModel') : t.money(c.predictedClvMinor, c.currency) })}.`);
+  parts.push(`${t.t('ext.value.historic', { amount: t.money(c.historicClvMinor, c.currency) })}.`);
+  const due = describeDue(t, f.due);
+  if (due !== null) parts.push(`${t.t('ext.card.stat.nextExpected')}: ${due}.`);
+  if (f.notCounted) parts.push(f.notCounted);
   return parts.join(' ');
 }
 
 export interface BadgeProps {
   view: CustomerView;
   fields: BadgeSettings['fields'];
+  nowMs?: number;
 }
 
+/** Keeps a click or key press on the badge from reaching the admin row around it (rows open on click). */
+const stop = (e: Event) => e.stopPropagation();
+
 /**
- * The compact badge beside a customer link: tier and churn probability ("High risk 82%"; "New" for a customer too new
- * to judge; a colour dot plus words, so colour is never the only signal),
- * historic CLV, order count, and marks for overdue and repeat. Focusable; the explanation shows on hover or focus and
- * is the accessible description.
+ * The compact badge beside a customer link: what the admin does not show. The risk tier with its chance ("High risk
+ * 82%"; "New customer" for one too new to judge; a colour dot plus words, so colour is never the only signal), the
+ * Predicted CLV (12 months), and a late mark; historic CLV and order count only when chosen in the options (the
+ * admin's own columns show them). Focusable; the explanation shows on hover or focus and is the accessible
+ * description.
  */
-export function Badge({ view, fields }: BadgeProps) {
+export function Badge({ view, fields, nowMs = Date.now() }: BadgeProps) {
+  const t = ui();
   if (view.state !== 'found') {
     const text =
       view.state === 'loading'
-        ? 'CLV Lens: loading'
+        ? t.t('ext.badge.loading')
         : view.state === 'not-connected'
-          ? 'CLV Lens: this shop is not connected'
+          ? t.t('ext.badge.notConnected')
           : view.state === 'guest'
-            ? 'CLV Lens: guest checkout, no customer to show'
-            : 'CLV Lens: no data for this customer yet';
+            ? t.t('ext.badge.guestLabel')
+            : t.t('ext.badge.missingLabel');
     return (
-      <span class="badge placeholder" data-state={view.state} tabIndex={0} role="note" aria-label={text} title={text}>
-        {view.state === 'loading' ? '…' : view.state === 'guest' ? 'Guest' : 'CLV –'}
+      <span
+        class="badge placeholder"
+        data-state={view.state}
+        tabIndex={0}
+        role="note"
+        aria-label={text}
+        title={text}
+        lang={t.locale}
+        dir={t.dir}
+        onClick={stop}
+      >
+        {view.state === 'loading' ? '…' : view.state === 'guest' ? t.t('ext.badge.guest') : `CLV –`}
       </span>
     );
   }
   const c = view.customer;
-  const description = describeCustomer(c);
-  const label =
-    `CLV Lens: ${describeRisk(c)}, historic CLV ${formatMoney(c.historicClvMinor, c.currency)}, ` +
-    `${c.orderCount} ${c.orderCount === 1 ? 'order' : 'orders'}${c.overdue ? ', overdue' : ''}${c.isRepeat ? ', repeat customer' : ''}`;
+  const f = customerFacts(t, c, nowMs, viewerTimeZone());
+  const risk = badgeRiskText(c);
+  const predicted = t.t('ext.value.predicted', {
+    amount: c.predictedClvMinor === null ? t.t('ext.value.noModel') : t.money(c.predictedClvMinor, c.currency),
+  });
+  const late = f.due.kind === 'late' ? f.due.days : null;
   return (
     <span
-      class={`badge tier-${c.newCustomer ? 'new' : c.churnTier}`}
+      class={`badge tier-${f.tone}`}
       data-state="found"
       data-tier={c.churnTier}
       data-new={c.newCustomer ? 'true' : undefined}
       tabIndex={0}
       role="note"
-      aria-label={label}
+      lang={t.locale}
+      dir={t.dir}
+      aria-label={t.t('ext.badge.label', { risk: `${risk}, ${f.chance}`, predicted })}
       aria-describedby="clvlens-tip"
+      onClick={stop}
+      onMouseDown={stop}
+      onKeyDown={stop}
     >
       {fields.churnTier && (
         <span class="tier">
           <span class="dot" aria-hidden="true" />
-          {badgeRiskText(c)}
+          {risk}
         </span>
       )}
-      {fields.historicClv && <span class="clv">{formatMoneyCompact(c.historicClvMinor, c.currency)}</span>}
-      {fields.orderCount && <span class="orders">{c.orderCount}×</span>}
-      {fields.overdue && c.overdue && (
-        <span class="mark overdue" aria-hidden="true">
-          overdue
+      {fields.predictedClv !== false && c.predictedClvMinor !== null && (
+        <span class="predicted">{t.t('ext.badge.predicted', { amount: formatMoneyCompact(t, c.predictedClvMinor, c.currency) })}</span>
+      )}
+      {fields.historicClv && <span class="clv">{formatMoneyCompact(t, c.historicClvMinor, c.currency)}</span>}
+      {fields.orderCount && <span class="orders">{t.t('ext.card.orders', { n: c.orderCount })}</span>}
+      {fields.overdue && late !== null && (
+        <span class={`mark overdue${c.churnTier === 'low' ? ' mild' : ''}`} aria-hidden="true">
+          {t.t('ext.badge.late', { days: late })}
         </span>
       )}
       {fields.repeat && c.isRepeat && (
         <span class="mark repeat" aria-hidden="true">
-          ↻ repeat
+          ↻ {t.t('ext.badge.repeat')}
         </span>
       )}
       <span class="tip" id="clvlens-tip" role="tooltip">
-        {description}
+        {describeCustomer(c, nowMs)}
       </span>
     </span>
   );

@@ -1,38 +1,72 @@
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { AlignedData, Options } from 'uplot';
 import type { ShopSummaryV1 } from '@clvlens/core';
-import { formatPercent } from '../utils/format.ts';
+import { ui } from '../i18n/ui-locale.ts';
 import { UPlotChart } from './UPlotChart.tsx';
 
-/** Weekly churn at 30/60/90 days from `ShopSummaryV1.churnTrend`; x stays in epoch ms (uPlot `ms: 1`). */
-export function ChurnTrendChart({ trend, width = 300 }: { trend: ShopSummaryV1['churnTrend']; width?: number }) {
-  const options = useMemo<Options>(
-    () => ({
-      width,
-      height: 110,
-      ms: 1,
-      legend: { show: true, live: false },
-      cursor: { show: false },
-      scales: { y: { range: [0, 1] } },
-      axes: [
-        { size: 24, font: '10px system-ui' },
-        { size: 44, font: '10px system-ui', values: (_u, splits) => splits.map((v) => formatPercent(v)) },
-      ],
-      series: [
-        {},
-        { label: '30 d', stroke: '#b28400', width: 1.5 },
-        { label: '60 d', stroke: '#c05717', width: 1.5 },
-        { label: '90 d', stroke: '#c70a24', width: 1.5 },
-      ],
-    }),
-    [width],
-  );
-  const data = useMemo<AlignedData>(() => [trend.weekStartMs, trend.d30, trend.d60, trend.d90], [trend]);
+const SERIES = [
+  { key: 'd30', days: 30, color: '#b28400', dash: [] as number[] },
+  { key: 'd60', days: 60, color: '#c05717', dash: [6, 3] },
+  { key: 'd90', days: 90, color: '#8e1f0b', dash: [2, 2] },
+] as const;
+
+/**
+ * Weekly churn at 30/60/90 days from `ShopSummaryV1.churnTrend`; x stays in epoch ms (uPlot `ms: 1`). The y scale
+ * fits the data (shares near each other would otherwise be three flat lines on 0–100%), the lines differ by dash as
+ * well as colour, and the legend is ours: it shows the latest week's values before any hover, and the readout
+ * follows the pointer.
+ */
+export function ChurnTrendChart({ trend, width = 312 }: { trend: ShopSummaryV1['churnTrend']; width?: number }) {
+  const t = ui();
   const n = trend.weekStartMs.length;
-  const label =
-    n === 0
-      ? 'No churn trend yet'
-      : `Churn trend over ${n} weeks: latest 30-day ${formatPercent(trend.d30[n - 1] ?? 0)}, 60-day ${formatPercent(trend.d60[n - 1] ?? 0)}, 90-day ${formatPercent(trend.d90[n - 1] ?? 0)}`;
-  if (n === 0) return <p class="muted">No churn trend yet.</p>;
-  return <UPlotChart options={options} data={data} label={label} />;
+  const [idx, setIdx] = useState<number | null>(null);
+  const shown = idx ?? n - 1;
+  const options = useMemo<Options>(() => {
+    const values = [...trend.d30, ...trend.d60, ...trend.d90].filter((v) => Number.isFinite(v));
+    const lo = values.length ? Math.min(...values) : 0;
+    const hi = values.length ? Math.max(...values) : 1;
+    const pad = Math.max(0.02, (hi - lo) * 0.15);
+    return {
+      width,
+      height: 130,
+      ms: 1,
+      legend: { show: false },
+      cursor: { show: true, x: true, y: false, points: { show: true } },
+      scales: { y: { range: [Math.max(0, lo - pad), Math.min(1, hi + pad)] } },
+      axes: [
+        { size: 24, font: '10px system-ui', values: (_u, splits) => splits.map((v) => new Intl.DateTimeFormat(t.locale, { month: 'short', day: 'numeric' }).format(v)) },
+        { size: 44, font: '10px system-ui', values: (_u, splits) => splits.map((v) => t.percent(v, 0)) },
+      ],
+      series: [{}, ...SERIES.map((s) => ({ label: t.t('dash.churn.series', { days: s.days }), stroke: s.color, width: 2, dash: [...s.dash] }))],
+      hooks: { setCursor: [(u) => setIdx(u.cursor.idx ?? null)] },
+    };
+  }, [width, trend, t]);
+  const data = useMemo<AlignedData>(() => [trend.weekStartMs, trend.d30, trend.d60, trend.d90], [trend]);
+  if (n === 0) return <p class="muted">{t.t('ext.popup.chartEmpty')}</p>;
+  const at = (key: (typeof SERIES)[number]['key'], i: number) => t.percent(trend[key][i] ?? null, 1);
+  const label = t.t('ext.popup.chartLabel', { n, d30: at('d30', n - 1), d60: at('d60', n - 1), d90: at('d90', n - 1) });
+  const week = trend.weekStartMs[shown];
+  return (
+    <div class="chart" data-testid="churn-chart">
+      <h2>{t.t('ext.popup.chartTitle')}</h2>
+      <ul class="chart-legend" data-testid="chart-legend">
+        {SERIES.map((s) => (
+          <li key={s.key} data-series={s.key}>
+            <span
+              class="swatch"
+              aria-hidden="true"
+              style={{ background: s.dash.length === 0 ? s.color : `repeating-linear-gradient(90deg, ${s.color} 0 ${s.dash[0]}px, transparent ${s.dash[0]}px ${s.dash[0] + s.dash[1]}px)` }}
+            />
+            <span>{t.t('dash.churn.series', { days: s.days })}</span>
+            <strong data-testid={`legend-${s.key}`}>{at(s.key, shown)}</strong>
+          </li>
+        ))}
+      </ul>
+      <UPlotChart options={options} data={data} label={label} />
+      <p class="chart-readout" data-testid="chart-readout" aria-live="polite">
+        {t.t('dash.chart.week')}: {week === undefined ? '—' : t.date(week, 'UTC')}
+        {idx === null ? ` (${t.t('dash.chart.latest')})` : ''}
+      </p>
+    </div>
+  );
 }

@@ -1,111 +1,143 @@
-import {
-  CHURN_TIER_LABEL,
-  describeChurnChance,
-  formatDate,
-  formatDays,
-  formatMoney,
-  formatRelativeDays,
-  formatSegment,
-} from '../utils/format.ts';
+import { useEffect, useState } from 'preact/hooks';
+import { ui } from '../i18n/ui-locale.ts';
+import { sendRequest } from '../messages/client.ts';
+import { customerFacts, describeDue } from '../utils/customer-facts.ts';
+import { viewerTimeZone } from '../utils/format.ts';
 import type { CustomerView } from './Badge.tsx';
 import { Sparkline } from './Sparkline.tsx';
 
 export interface CustomerCardProps {
   view: CustomerView;
-  /** Wall clock, UTC epoch ms; used only when the record does not say which moment its numbers describe. */
+  /** Wall clock, UTC epoch ms: "today" for the expected date and the days since the last order. */
   nowMs: number;
+  /** Which page the card is on: on an order page it says whose card it is. */
+  subject?: 'customer' | 'order';
+  /** The store, to read the customer's name live (order pages; held in memory only). */
+  storeHandle?: string;
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
-    <div class="stat">
+    <div class="stat" data-testid={testId}>
       <dt>{label}</dt>
       <dd>{value}</dd>
     </div>
   );
 }
 
-/** The card near the header of a customer or order page: value, risk and its reasons, cadence, segment, history. */
-export function CustomerCard({ view, nowMs }: CustomerCardProps) {
+/** The customer's display name, read live through the app for an order page's card; never stored. */
+function useCustomerName(storeHandle: string | undefined, customerId: string | null): string | null {
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    setName(null);
+    if (!storeHandle || customerId === null) return;
+    let live = true;
+    sendRequest({ type: 'customers.names', storeHandle, customerIds: [customerId] }).then(
+      (r) => live && setName(r?.names?.[customerId] ?? null),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [storeHandle, customerId]);
+  return name;
+}
+
+/** The card on a customer or order page: risk and its reasons, value, cadence, segment, history. */
+export function CustomerCard({ view, nowMs, subject = 'customer', storeHandle }: CustomerCardProps) {
+  const t = ui();
+  const customerId = view.state === 'found' ? view.customer.customerId : null;
+  const name = useCustomerName(subject === 'order' ? storeHandle : undefined, customerId);
   if (view.state !== 'found') {
     const text =
       view.state === 'loading'
-        ? 'Loading…'
+        ? t.t('ext.card.loading')
         : view.state === 'not-connected'
-          ? 'This shop is not connected to CLV Lens. Connect it from the extension options.'
+          ? t.t('ext.card.notConnected')
           : view.state === 'guest'
-            ? 'Guest checkout: this order has no customer, so there is no customer value to show.'
-            : 'No CLV Lens data for this customer yet (new customer, or not synced).';
+            ? t.t('ext.card.guest')
+            : t.t('ext.card.missing');
     return (
-      <section class="card placeholder" data-state={view.state} aria-label="CLV Lens customer insight">
+      <section class="card placeholder" data-state={view.state} aria-label={t.t('ext.card.aria')} lang={t.locale} dir={t.dir}>
         <h2>CLV Lens</h2>
         <p>{text}</p>
       </section>
     );
   }
   const c = view.customer;
-  // "Expected in N days" counts from the moment the app's numbers describe (its asOf), like daysSinceLastOrder does.
-  const asOfMs = c.lastOrderAtMs !== null && c.daysSinceLastOrder !== null ? c.lastOrderAtMs + c.daysSinceLastOrder * 86_400_000 : nowMs;
-  const chance = describeChurnChance(c.churnProbability, c.churnHorizonDays);
-  const label = c.newCustomer ? 'New customer' : CHURN_TIER_LABEL[c.churnTier];
+  const tz = viewerTimeZone();
+  const f = customerFacts(t, c, nowMs, tz);
+  const due = describeDue(t, f.due);
+  const late = f.due.kind === 'late' ? f.due.days : null;
   return (
     <section
-      class={`card tier-${c.newCustomer ? 'new' : c.churnTier}`}
+      class={`card tier-${f.tone}`}
       data-state="found"
       data-tier={c.churnTier}
       data-new={c.newCustomer ? 'true' : undefined}
-      aria-label="CLV Lens customer insight"
+      data-subject={subject}
+      aria-label={t.t('ext.card.aria')}
+      lang={t.locale}
+      dir={t.dir}
     >
       <header>
         <h2>CLV Lens</h2>
-        <span class="pill" tabIndex={0} title={chance}>
+        {subject === 'order' && (
+          <span class="whose" data-testid="card-whose">
+            {name === null ? t.t('ext.card.forOrderCustomerUnnamed') : t.t('ext.card.forOrderCustomer', { name })}
+          </span>
+        )}
+        <span class="pill" tabIndex={0} title={f.chance} data-testid="risk-pill">
           <span class="dot" aria-hidden="true" />
-          {label}
+          {f.headline}
         </span>
-        {c.isRepeat && <span class="pill neutral">↻ Repeat customer</span>}
-        {c.overdue && <span class="pill warn">! Next order overdue</span>}
+        {c.isRepeat && <span class="pill neutral">↻ {t.t('ext.card.repeat')}</span>}
+        {late !== null && (
+          // Late and low risk is a customer a little past their rhythm: said plainly, not as an alarm.
+          <span class={`pill ${c.churnTier === 'low' ? 'mild' : 'warn'}`} data-testid="late-pill">
+            {c.churnTier === 'low' ? '' : '! '}
+            {t.t('ext.card.late', { days: late })}
+          </span>
+        )}
       </header>
       <p class="chance" data-testid="churn-chance">
-        {chance}
-        {c.confidence === 'low' && ' (rough estimate)'}
+        {c.confidence === 'low' ? t.t('ext.card.roughEstimate', { chance: f.chance }) : f.chance}
       </p>
+      {f.reasons.length > 0 && (
+        <ul class="reasons-inline" data-testid="reasons">
+          {f.reasons.map((r, i) => (
+            <li key={i}>{r}</li>
+          ))}
+        </ul>
+      )}
       <p class="note" data-testid="risk-note">
-        {c.newCustomer
-          ? "One order so far, within your shop's usual time to a second order: too early to call this a risk."
-          : 'The risk tier compares this customer with the rest of your shop.'}
+        {c.newCustomer ? t.t('ext.card.newNote') : t.t('ext.card.tierNote')}
       </p>
       <dl class="stats">
-        <Stat label="Historic CLV" value={formatMoney(c.historicClvMinor, c.currency)} />
         <Stat
-          label="Predicted CLV (12 months)"
-          value={c.predictedClvMinor === null ? 'No model yet' : formatMoney(c.predictedClvMinor, c.currency)}
+          label={t.t('term.predictedClv')}
+          value={c.predictedClvMinor === null ? t.t('ext.value.noModel') : t.money(c.predictedClvMinor, c.currency)}
+          testId="stat-predicted"
         />
-        <Stat label="Orders" value={String(c.orderCount)} />
-        <Stat label="Average order" value={formatMoney(c.averageOrderValueMinor, c.currency)} />
-        <Stat label="Since last order" value={c.daysSinceLastOrder === null ? '—' : formatDays(c.daysSinceLastOrder)} />
+        <Stat label={t.t('term.historicClv')} value={t.money(c.historicClvMinor, c.currency)} testId="stat-historic" />
+        <Stat label={t.t('ext.card.stat.orders')} value={t.number(c.orderCount)} testId="stat-orders" />
+        <Stat label={t.t('term.aov')} value={t.money(c.averageOrderValueMinor, c.currency)} />
         <Stat
-          label="Next order expected"
-          value={
-            c.expectedNextOrderAtMs === null
-              ? '—'
-              : `${formatDate(c.expectedNextOrderAtMs)} (${formatRelativeDays(c.expectedNextOrderAtMs, asOfMs)})`
-          }
+          label={t.t('ext.card.stat.sinceLast')}
+          value={f.daysSinceLastOrder === null ? '—' : t.t('unit.days', { n: f.daysSinceLastOrder })}
+          testId="stat-since"
         />
-        <Stat label="Segment" value={formatSegment(c.rfmSegment)} />
+        <Stat label={t.t('ext.card.stat.nextExpected')} value={due ?? '—'} testId="stat-next" />
+        <Stat label={t.t('ext.card.stat.segment')} value={f.segment} testId="stat-segment" />
       </dl>
-      {c.churnReasons.length > 0 && (
-        <div class="reasons">
-          <h3>Why {label.toLowerCase()}</h3>
-          <ul>
-            {c.churnReasons.map((r, i) => (
-              <li key={i}>{r}</li>
-            ))}
-          </ul>
-        </div>
+      {f.notCounted && (
+        <p class="note not-counted" data-testid="not-counted">
+          {f.notCounted}
+        </p>
       )}
-      {c.confidence === 'low' && <p class="note">Low confidence: the shop has little data, so a simple cadence rule was used.</p>}
+      {c.confidence === 'low' && <p class="note">{t.t('ext.card.lowConfidence')}</p>}
       <div class="history">
-        <span class="history-label">Orders</span>
+        <span class="history-label">{t.t('ext.card.history')}</span>
         <Sparkline orders={c.orderHistory} />
       </div>
     </section>

@@ -1,4 +1,5 @@
-import { formatDate } from '../utils/format.ts';
+import { ui } from '../i18n/ui-locale.ts';
+import { viewerTimeZone } from '../utils/format.ts';
 
 export interface SparklineProps {
   orders: readonly { placedAtMs: number; amountMinor: number }[];
@@ -20,10 +21,10 @@ export function Sparkline({ orders, width = 160, height = 32 }: SparklineProps) 
     const y = height - pad - (Math.max(0, o.amountMinor) / maxY) * (height - 2 * pad);
     return [Math.round(x * 10) / 10, Math.round(y * 10) / 10] as const;
   });
-  const label =
-    orders.length === 1
-      ? `1 order on ${formatDate(first.placedAtMs)}`
-      : `${orders.length} orders from ${formatDate(first.placedAtMs)} to ${formatDate(last.placedAtMs)}`;
+  const t = ui();
+  const tz = viewerTimeZone();
+  const dates = orders.length === 1 ? t.date(first.placedAtMs, tz) : `${t.date(first.placedAtMs, tz)} – ${t.date(last.placedAtMs, tz)}`;
+  const label = `${t.t('ext.card.orders', { n: orders.length })}: ${dates}`;
   return (
     <svg class="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
       <title>{label}</title>

@@ -223,13 +223,13 @@ export function createScanner(deps: ScannerDeps): Scanner {
   function renderBadge(entry: BadgeEntry, s: BadgeSettings): void {
     const view = viewForLink(entry.link) ?? { state: 'loading' };
     entry.mount.host.setAttribute('data-state', view.state);
-    safe(() => render(<Badge view={view} fields={s.fields} />, entry.mount.container));
+    safe(() => render(<Badge view={view} fields={s.fields} nowMs={deps.nowMs()} />, entry.mount.container));
   }
 
   function renderCard(entry: CardEntry): void {
     const view = viewForLink(entry.link) ?? { state: 'loading' };
     entry.mount.host.setAttribute('data-state', view.state);
-    safe(() => render(<CustomerCard view={view} nowMs={deps.nowMs()} />, entry.mount.container));
+    safe(() => render(<CustomerCard view={view} nowMs={deps.nowMs()} subject={entry.link.kind} storeHandle={entry.link.storeHandle} />, entry.mount.container));
   }
 
   function removeBadge(a: HTMLAnchorElement, entry: BadgeEntry): void {

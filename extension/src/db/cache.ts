@@ -40,6 +40,8 @@ export function toCachedCustomer(shopDomain: string, insight: CustomerInsightV1)
     confidence: insight.confidence,
     rfmSegment: insight.rfmSegment,
     orderHistory: insight.orderHistory.map((o) => ({ placedAtMs: o.placedAtMs, amountMinor: o.amountMinor })),
+    // Absent from apps before issue 12.
+    notCountedOrders: (insight.notCountedOrders ?? []).map((o) => ({ placedAtMs: o.placedAtMs, reason: o.reason })),
     updatedAtMs: insight.updatedAtMs,
   };
 }

@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { ChurnTierV1, RfmSegmentV1, ShopSummaryV1 } from '@clvlens/core';
+import type { ChurnTierV1, NotCountedReasonV1, RfmSegmentV1, ShopSummaryV1 } from '@clvlens/core';
 import type { PlainError } from '../errors.ts';
 
 /**
@@ -35,6 +35,8 @@ export interface CachedCustomer {
   confidence: 'normal' | 'low';
   rfmSegment: RfmSegmentV1 | null;
   orderHistory: { placedAtMs: number; amountMinor: number }[];
+  /** Orders the admin lists but no figure counts (refunded in full, free, cancelled, test), newest first. */
+  notCountedOrders: { placedAtMs: number; reason: NotCountedReasonV1 }[];
   updatedAtMs: number;
 }
 

@@ -6,13 +6,14 @@ import type { ShopSummaryV1 } from '@clvlens/core';
 export interface BadgeSettings {
   showListBadges: boolean;
   showDetailCard: boolean;
-  fields: { churnTier: boolean; historicClv: boolean; orderCount: boolean; overdue: boolean; repeat: boolean };
+  fields: { churnTier: boolean; predictedClv: boolean; historicClv: boolean; orderCount: boolean; overdue: boolean; repeat: boolean };
 }
 
 export const DEFAULT_BADGE_SETTINGS: BadgeSettings = {
   showListBadges: true,
   showDetailCard: true,
-  fields: { churnTier: true, historicClv: true, orderCount: true, overdue: true, repeat: true },
+  // The admin's own columns already show orders and amount spent: badges show what it does not (risk, predicted CLV).
+  fields: { churnTier: true, predictedClv: true, historicClv: false, orderCount: false, overdue: true, repeat: false },
 };
 
 /** What the popup and options page show about one connected shop. */
@@ -68,7 +69,9 @@ export type Request =
   | { type: 'fresh.poll'; storeHandle: string; sinceMs: number | null }
   | { type: 'connect'; appUrl: string; code: string }
   | { type: 'disconnect'; shopDomain: string }
-  | { type: 'notices.dismiss' };
+  | { type: 'notices.dismiss' }
+  /** Display names read live through the app (never cached): for the popup's at-risk list and the order card. */
+  | { type: 'customers.names'; storeHandle: string; customerIds: string[] };
 
 export interface ResponseMap {
   'customers.lookup': LookupResult;
@@ -87,6 +90,8 @@ export interface ResponseMap {
   /** `unpairError` when the app could not be told (the local cache is cleared anyway). */
   disconnect: { unpairError: PlainError | null };
   'notices.dismiss': null;
+  /** Names by customer id; empty when the shop is not connected or the app could not be reached. */
+  'customers.names': { names: Record<string, string> };
 }
 
 export type RequestType = Request['type'];
@@ -106,6 +111,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'connect',
   'disconnect',
   'notices.dismiss',
+  'customers.names',
 ]);
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -117,6 +123,7 @@ export function parseRequest(raw: unknown): Request | null {
   if (typeof m.type !== 'string' || !REQUEST_TYPES.has(m.type)) return null;
   switch (m.type) {
     case 'customers.lookup':
+    case 'customers.names':
       return typeof m.storeHandle === 'string' && isStringArray(m.customerIds) ? (m as Request) : null;
     case 'orders.lookup':
       return typeof m.storeHandle === 'string' && isStringArray(m.orderIds) ? (m as Request) : null;

@@ -1,6 +1,7 @@
 import type {
   ApiErrorV1,
   CustomerInsightV1,
+  CustomerNamesV1,
   CustomersFeedV1,
   PairResponseV1,
   ShopSummaryV1,
@@ -17,6 +18,8 @@ export interface ApiClient {
   /** The order's customer; null for an unknown order (or one without insight yet), 'guest' for a guest checkout. */
   orderCustomer(orderId: string): Promise<CustomerInsightV1 | null | 'guest'>;
   unpair(): Promise<void>;
+  /** Display names of these customers, read live from Shopify by the app; never stored by the app or the extension. */
+  customerNames(customerIds: readonly string[]): Promise<Record<string, string>>;
 }
 
 /** Host names that reach this machine only: the one place an unencrypted http:// app URL is accepted (local demo). */
@@ -170,6 +173,21 @@ export function createApiClient(fetchFn: FetchLike, appUrl: string, token: strin
     },
     async unpair() {
       await request<unknown>(fetchFn, `${appUrl}/api/v1/unpair`, { method: 'POST', headers }, 'the unpair request');
+    },
+    async customerNames(customerIds) {
+      if (customerIds.length === 0) return {};
+      const ids = customerIds.map(encodeURIComponent).join(',');
+      const body = await requestBody<CustomerNamesV1>(
+        fetchFn,
+        `${appUrl}/api/v1/customer-names?ids=${ids}`,
+        // Names are for display only: nothing on the way may keep them.
+        { headers, cache: 'no-store' },
+        'the customer names',
+      );
+      expect(typeof body?.names === 'object' && body.names !== null, 'the customer names');
+      const names: Record<string, string> = {};
+      for (const [id, name] of Object.entries(body.names)) if (typeof name === 'string') names[id] = name;
+      return names;
     },
   };
 }

@@ -14,6 +14,8 @@ export interface FakeAppApiOptions {
   orders?: ReadonlyMap<string, string | null>;
   /** One-time pairing codes the fake accepts. */
   pairingCodes: readonly string[];
+  /** Display names `GET /api/v1/customer-names` answers (the app reads them live from Shopify). */
+  customerNames?: Readonly<Record<string, string>>;
   /** Tokens valid from the start (as if paired earlier). */
   tokens?: readonly string[];
   /** Largest page the feed returns, whatever `limit` asks. Default 1000. */
@@ -123,6 +125,14 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
       if (!Number.isInteger(since) || since < 0) return apiError(400, 'bad-request', `Bad cursor "${sinceRaw}".`);
       if (!Number.isInteger(limit) || limit < 1) return apiError(400, 'bad-request', `Bad limit "${limitRaw}".`);
       return json(200, feed(since, Math.min(limit, maxPage)));
+    }
+    if (path === '/api/v1/customer-names') {
+      const names: Record<string, string> = {};
+      for (const id of (url.searchParams.get('ids') ?? '').split(',')) {
+        const name = opts.customerNames?.[id];
+        if (name !== undefined) names[id] = name;
+      }
+      return new Response(JSON.stringify({ names }), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
     }
     let m = /^\/api\/v1\/customers\/(\d+)$/.exec(path);
     if (m) {

@@ -4,13 +4,14 @@ import {
   customerKeyOf,
   DEFAULT_CHURN_HORIZON_DAYS,
   endOfLocalDayMs,
-  isCountedOrder,
   orderNetMinor,
+  orderSkipReason,
   rfmCutPointsOf,
   scoreChurnRisk,
   summarizeCustomers,
   type ChurnBacktestSummaryV1,
   type ChurnModels,
+  type NotCountedReasonV1,
   type OrderRecord,
   type RfmCutPoints,
   type ShopReport,
@@ -104,6 +105,8 @@ export interface ComputeContext {
 }
 
 const HISTORY_LIMIT = 50;
+/** At most this many not-counted orders per customer (newest first): enough to explain the card's order count. */
+const NOT_COUNTED_LIMIT = 20;
 
 /** "As of" for a moment: the end of its day in the shop's time zone, so insights change when a day passes, not on every run. */
 export function asOfFor(nowMs: number, timeZone: string): number {
@@ -182,7 +185,7 @@ export function scoreCustomers(
 ): InsightDraft[] {
   const { currency, timeZone, asOfMs, options } = context;
   const own = summarizeCustomers(records, { asOfMs, timeZone, currency, rfmCutPoints: models.rfmCutPoints });
-  const { counted, history } = countedOrders(records, asOfMs);
+  const { counted, history, notCounted } = countedOrders(records, asOfMs);
   const risk = scoreChurnRisk(counted, models.churn, {
     asOfMs,
     timeZone,
@@ -220,6 +223,7 @@ export function scoreCustomers(
       confidence: r.confidence,
       rfmSegment: s.rfm.segment,
       orderHistory: orders,
+      notCountedOrders: (notCounted.get(s.customerKey) ?? []).sort((a, b) => b.placedAtMs - a.placedAtMs).slice(0, NOT_COUNTED_LIMIT),
     });
   }
   return drafts;
@@ -260,8 +264,20 @@ export function computeShopMetrics(records: readonly OrderRecord[], context: Com
 function countedOrders(records: readonly OrderRecord[], asOfMs: number) {
   const counted: { customerKey: string; placedAtMs: number; amountMinor: number }[] = [];
   const history = new Map<string, { placedAtMs: number; amountMinor: number }[]>();
+  const notCounted = new Map<string, { placedAtMs: number; reason: NotCountedReasonV1 }[]>();
   for (const order of records) {
-    if (order.placedAtMs > asOfMs || !isCountedOrder(order)) continue;
+    if (order.placedAtMs > asOfMs) continue;
+    const skip = orderSkipReason(order);
+    if (skip !== null) {
+      // The admin lists these orders and counts them; the card says which ones CLV Lens leaves out.
+      if (order.customerId !== null && /^\d+$/.test(order.customerId)) {
+        const reason: NotCountedReasonV1 = skip === 'non-positive-net' ? (order.refundedMinor > 0 ? 'refunded' : 'free') : skip;
+        let list = notCounted.get(order.customerId);
+        if (!list) notCounted.set(order.customerId, (list = []));
+        list.push({ placedAtMs: order.placedAtMs, reason });
+      }
+      continue;
+    }
     const key = customerKeyOf(order);
     if (key === null) continue;
     const amountMinor = orderNetMinor(order);
@@ -272,7 +288,7 @@ function countedOrders(records: readonly OrderRecord[], asOfMs: number) {
       list.push({ placedAtMs: order.placedAtMs, amountMinor });
     }
   }
-  return { counted, history };
+  return { counted, history, notCounted };
 }
 
 /** Probabilities are stored to 6 decimals: enough for any badge, and stable across runs so unchanged rows stay put. */

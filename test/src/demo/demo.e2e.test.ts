@@ -42,6 +42,23 @@ function countedOrders(d: Demo, customerId: string): number {
     .filter((o) => decimalToMinor(o.totalPriceSet.shopMoney.amount, o.currencyCode) - o.refunds.reduce((s, r) => s + decimalToMinor(r.totalRefundedSet.shopMoney.amount, o.currencyCode), 0) > 0).length;
 }
 
+/** The order count part of a badge ("1 order", "4 orders"), shown when ticked in the options. */
+const ordersText = (n: number) => `${n} order${n === 1 ? '' : 's'}`;
+
+/** Ticks or unticks "Order count in badges" on the extension's options page (off by default since settings v2). */
+async function setOrderCount(on: boolean): Promise<void> {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${demo.extensionId}/options.html`);
+  await options.locator('input[name="orderCount"]').setChecked(on);
+  await expect
+    .poll(async () => {
+      await options.reload();
+      return options.locator('input[name="orderCount"]').isChecked();
+    })
+    .toBe(on);
+  await options.close();
+}
+
 async function badgeFor(page: Page, href: string): Promise<{ state: string | null; orders: string; tier: string }> {
   return page.evaluate((h) => {
     const a = [...document.querySelectorAll('a[href]')].find((x) => x.getAttribute('href') === h);
@@ -141,21 +158,35 @@ describe('pnpm start: the offline demo end to end', () => {
     admin = await context.newPage();
     await admin.goto(demo.adminCustomersUrl);
     await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
-    // Each badge's order count is the customer's counted orders in the fake shop.
     const rows = await admin.evaluate(() =>
       [...document.querySelectorAll('#rows a[href*="/customers/"]')].slice(0, 10).map((a) => a.getAttribute('href')!),
     );
+    // By default a badge reads the risk in words with its chance (or "New customer"), not the admin's own columns.
     let checked = 0;
     for (const href of rows) {
       const b = await badgeFor(admin, href);
       if (b.state !== 'found') continue;
-      expect(b.orders).toBe(`${countedOrders(demo, href.split('/').pop()!)}×`);
+      expect(b.tier).toMatch(/^((Low|Medium|High) risk (<1|>99|\d+)%|New customer)$/);
+      expect(b.orders).toBe('');
       checked++;
     }
     expect(checked).toBeGreaterThanOrEqual(5);
     // Names are text: nothing from the data became markup.
     expect(await admin.evaluate(() => document.querySelectorAll('main img, main script').length)).toBe(0);
     await shot(admin, 'admin-customers');
+    // With the order count ticked in the options, each badge's count is the customer's counted orders in the fake shop
+    // (on for the rest of this file: the next test follows the count).
+    await setOrderCount(true);
+    await admin.goto(demo.adminCustomersUrl);
+    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    checked = 0;
+    for (const href of rows) {
+      const b = await badgeFor(admin, href);
+      if (b.state !== 'found') continue;
+      expect(b.orders).toBe(ordersText(countedOrders(demo, href.split('/').pop()!)));
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(5);
 
     await admin.locator(`a[href="${rows[0]}"]`).first().click();
     await admin.waitForURL(`**${rows[0]}`);
@@ -203,7 +234,7 @@ describe('pnpm start: the offline demo end to end', () => {
     // Live mode keeps placing orders, and the list shows recently updated customers first: the badge may trail the
     // shop by one freshness poll, so wait for them to agree before taking the baseline.
     await expect
-      .poll(async () => (await badgeFor(admin, href!)).orders === `${countedOrders(demo, customerId)}×`, { timeout: 10_000, interval: 100 })
+      .poll(async () => (await badgeFor(admin, href!)).orders === ordersText(countedOrders(demo, customerId)), { timeout: 10_000, interval: 100 })
       .toBe(true);
     const before = countedOrders(demo, customerId);
     // An extension token of our own, to see when the app has the change.
@@ -225,13 +256,14 @@ describe('pnpm start: the offline demo end to end', () => {
     const appMs = Date.now() - started;
     // No user action: the open list page's badge changes by itself (the extension's freshness loop), on the same page.
     await admin.evaluate(() => void ((window as unknown as { __notReloaded: boolean }).__notReloaded = true));
-    await expect.poll(async () => (await badgeFor(admin, href!)).orders, { timeout: Math.max(50, 5000 - (Date.now() - started)), interval: 50 }).toBe(`${before + 1}×`);
+    await expect.poll(async () => (await badgeFor(admin, href!)).orders, { timeout: Math.max(50, 5000 - (Date.now() - started)), interval: 50 }).toBe(ordersText(before + 1));
     const badgeMs = Date.now() - started;
     expect(await admin.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
     console.info(`demo e2e: new order in the app API after ${appMs} ms, on the badge (no click, no reload) after ${badgeMs} ms`);
     expect(badgeMs).toBeLessThan(5000);
     await shot(admin, 'admin-customers-after-new-order');
     await popup.close();
+    await setOrderCount(false);
   }, 60_000);
 
   it('stops cleanly and a second start on the same data resumes without a second backfill', async () => {

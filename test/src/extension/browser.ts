@@ -36,6 +36,8 @@ export interface LaunchOptions {
   /** Further hosts mapped to the same port (the demo admin also serves App Bridge as `cdn.shopify.com`). */
   alsoMapHosts?: readonly string[];
   viewport?: { width: number; height: number };
+  /** Browser UI language (`--lang` plus LANGUAGE/LANG), which `browser.i18n.getUILanguage()` reports: `ko`, `ar`. */
+  lang?: string;
 }
 
 export async function launchWithExtension(opts: LaunchOptions): Promise<ExtensionBrowser> {
@@ -49,7 +51,9 @@ export async function launchWithExtension(opts: LaunchOptions): Promise<Extensio
       ignoreDefaultArgs: ['--disable-extensions'],
       ignoreHTTPSErrors: true,
       viewport: opts.viewport ?? { width: 1100, height: 700 },
+      ...(opts.lang ? { locale: opts.lang, env: { ...process.env, LANGUAGE: opts.lang, LANG: `${opts.lang}.UTF-8` } } : {}),
       args: [
+        ...(opts.lang ? [`--lang=${opts.lang}`] : []),
         `--disable-extensions-except=${extensionDir}`,
         `--load-extension=${extensionDir}`,
         `--host-resolver-rules=${['admin.shopify.com', ...(opts.alsoMapHosts ?? [])].map((host) => `MAP ${host} 127.0.0.1:${opts.adminPort}`).join(',')}`,

@@ -10,8 +10,16 @@ import { SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
 export interface BadgeProbe {
   state: string | null;
   text: string;
+  /** The order count part ("4 orders"): shown only when chosen in the options (off by default since settings v2). */
   orders: string;
+  /** The risk part: "High risk 82%", "New customer". */
   tier: string;
+  /** "Predicted CLV $118" (absent without a purchase model). */
+  predicted: string;
+  /** The historic CLV part (off by default). */
+  clv: string;
+  /** "12 days late" (absent when not late). */
+  late: string;
 }
 
 /** The badge after the first link whose href attribute is exactly `href`; state null when it has none. */
@@ -19,13 +27,16 @@ export async function badgeFor(page: Page, href: string): Promise<BadgeProbe> {
   return page.evaluate((h) => {
     const a = [...document.querySelectorAll('a[href]')].find((x) => x.getAttribute('href') === h);
     const host = a?.nextElementSibling;
-    if (!host || host.localName !== 'clvlens-badge') return { state: null, text: '', orders: '', tier: '' };
+    if (!host || host.localName !== 'clvlens-badge') return { state: null, text: '', orders: '', tier: '', predicted: '', clv: '', late: '' };
     const root = host.shadowRoot!;
     return {
       state: host.getAttribute('data-state'),
       text: root.querySelector('.root')?.textContent ?? '',
       orders: root.querySelector('.orders')?.textContent ?? '',
       tier: root.querySelector('.tier')?.textContent ?? '',
+      predicted: root.querySelector('.predicted')?.textContent ?? '',
+      clv: root.querySelector('.clv')?.textContent ?? '',
+      late: root.querySelector('.overdue')?.textContent ?? '',
     };
   }, href);
 }
@@ -64,13 +75,23 @@ export const money = (minor: number, currency: string) => {
 
 export const pct = (f: number) => `${Math.round(f * 100)}%`;
 
+/** A rate with one decimal, as the popup shows the repeat rate: "48.5%". */
+export const pct1 = (f: number) => new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(f);
+
+/** An amount as a badge shows it (en): compact, whole below 1,000 ("$118", "$1.2K"). */
+export const compactMoney = (minor: number, currency: string) => {
+  const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const amount = minor / 10 ** digits;
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency, notation: 'compact', maximumFractionDigits: amount < 1000 ? 0 : 1 }).format(amount);
+};
+
 /** A probability as the extension shows it: whole percent, "<1%" and ">99%" at the ends. */
 export const chance = (f: number) => (f < 0.005 ? '<1%' : f >= 0.995 ? '>99%' : pct(f));
 
 const TIER_LABEL = { low: 'Low risk', medium: 'Medium risk', high: 'High risk' } as const;
 
-/** What a badge's tier part reads for an insight: "High risk 82%", or "New". */
-export const badgeRisk = (c: CustomerInsightV1) => (c.newCustomer ? 'New' : `${TIER_LABEL[c.churnTier]} ${chance(c.churnProbability)}`);
+/** What a badge's tier part reads for an insight: "High risk 82%", or "New customer". */
+export const badgeRisk = (c: CustomerInsightV1) => (c.newCustomer ? 'New customer' : `${TIER_LABEL[c.churnTier]} ${chance(c.churnProbability)}`);
 
 /** The card's headline: "82% chance of no order in the next 90 days". */
 export const cardChance = (c: CustomerInsightV1) => `${chance(c.churnProbability)} chance of no order in the next ${c.churnHorizonDays} days`;

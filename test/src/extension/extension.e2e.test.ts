@@ -14,7 +14,7 @@ import { createFakeAppApi, type FakeAppApi } from '@clvlens/extension/testing';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import type { AdminFixtureData } from './admin-fixture.ts';
 import { EXTENSION_DIR, launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
-import { badgeFor, badgeRisk, cardChance, countBadges, poll, money as moneyIn, pct, shot, swCustomerCount as swCount } from './e2e-helpers.ts';
+import { badgeFor, badgeRisk, cardChance, compactMoney, countBadges, poll, money as moneyIn, pct, pct1, shot, swCustomerCount as swCount } from './e2e-helpers.ts';
 import { loadCdnowFixture, type CdnowFixture } from './cdnow-fixture.ts';
 import { serveAdminFixture, serveFetchHandler, type RunningServer } from './servers.ts';
 
@@ -31,6 +31,8 @@ const byId = new Map<string, CustomerInsightV1>();
 
 const money = (cents: number) => moneyIn(cents, 'USD');
 const swCustomerCount = () => swCount(browser);
+/** A changed record for customer 1 whose badge reads differently: high risk with the given chance. */
+const riskier = (churnProbability: number, updatedAtMs: number): CustomerInsightV1 => ({ ...byId.get('1')!, newCustomer: false, churnTier: 'high', churnProbability, updatedAtMs });
 
 function adminData(): AdminFixtureData {
   const name = (id: string) => (id === '3' ? XSS_NAME : `Customer ${id}`);
@@ -137,11 +139,15 @@ describe('extension in Chromium', () => {
     const c1 = byId.get('1')!;
     const b1 = await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`);
     expect(b1.state).toBe('found');
-    expect(b1.orders).toBe(`${c1.orderCount}×`);
     expect(b1.tier).toBe(badgeRisk(c1));
+    // The CDNOW fixture has no purchase model: no Predicted CLV part. Order count and historic CLV are off by default.
+    expect(c1.predictedClvMinor).toBeNull();
+    expect(b1).toMatchObject({ predicted: '', orders: '', clv: '' });
     // The absolute href with a query string counts too.
     const b2 = await badgeFor(admin, `https://admin.shopify.com/store/${fixture.storeHandle}/customers/2?tab=orders`);
-    expect(b2.orders).toBe(`${byId.get('2')!.orderCount}×`);
+    expect(b2.tier).toBe(badgeRisk(byId.get('2')!));
+    // Different customers, different chances: each badge shows its own customer's numbers.
+    expect(new Set(fixture.customers.slice(0, 20).map((c) => badgeRisk(c))).size).toBeGreaterThan(1);
     // Not in the cache: a quiet placeholder.
     expect((await badgeFor(admin, `/store/${fixture.storeHandle}/customers/999999`)).state).toBe('missing');
     // Navigation and index links carry no badge.
@@ -193,7 +199,9 @@ describe('extension in Chromium', () => {
     const badge = admin.locator('clvlens-badge .badge[data-state="found"]').first();
     await badge.focus();
     await poll(() => badge.locator('.tip').isVisible()).toBe(true);
-    expect(await badge.getAttribute('aria-label')).toMatch(/^CLV Lens: (Low|Medium|High) risk, \d+% chance of no order in the next 90 days, historic CLV \$/);
+    expect(await badge.getAttribute('aria-label')).toMatch(
+      /^CLV Lens: ((Low|Medium|High) risk (<1|>99|\d+)%|New customer), (<1|>99|\d+)% chance of no order in the next 90 days\. Predicted CLV \(12 months\): (No model yet|\$[\d,.]+)\.$/,
+    );
     expect(await badge.getAttribute('tabindex')).toBe('0');
     await shot(admin, 'customers-list');
   });
@@ -206,8 +214,8 @@ describe('extension in Chromium', () => {
       name: 'Added by script',
       orders: 1,
     });
-    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${fixture.customers[30]!.customerId}`)).orders)
-      .toBe(`${fixture.customers[30]!.orderCount}×`);
+    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${fixture.customers[30]!.customerId}`)).tier)
+      .toBe(badgeRisk(fixture.customers[30]!));
   });
 
   it('shows the customer card after client-side navigation to a customer page', async () => {
@@ -221,7 +229,9 @@ describe('extension in Chromium', () => {
     expect(text).toContain(money(c.averageOrderValueMinor));
     expect(text).toContain(cardChance(c));
     expect(text).toContain('No model yet');
-    expect(text).toContain(c.churnReasons[0]!);
+    // The card's own reasons (not the app's English churnReasons), from the same days as the rest of the card.
+    expect(text).toContain(`last order ${c.daysSinceLastOrder} days ago, within this customer’s usual gap`);
+    expect(text).toContain(`${c.orderCount} orders, usually `);
     expect(text).toContain('Champions');
     expect(await card.locator('svg.sparkline circle').count()).toBe(c.orderHistory.length);
     // The card follows the page header; no full reload happened (the late-row timer's list is gone).
@@ -235,7 +245,7 @@ describe('extension in Chromium', () => {
     await admin.waitForURL('**/orders');
     const [firstOrderId, firstCustomerId] = [...fixture.orders][0]!;
     await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/orders/${firstOrderId}`)).state).toBe('found');
-    expect((await badgeFor(admin, `/store/${fixture.storeHandle}/orders/${firstOrderId}`)).orders).toBe(`${byId.get(firstCustomerId)!.orderCount}×`);
+    expect((await badgeFor(admin, `/store/${fixture.storeHandle}/orders/${firstOrderId}`)).tier).toBe(badgeRisk(byId.get(firstCustomerId)!));
     expect((await badgeFor(admin, `/store/${fixture.storeHandle}/orders/999999`)).state).toBe('missing');
     // The third row links its customer: that link is badged, the order link is not.
     const [thirdOrderId, thirdCustomerId] = [...fixture.orders][2]!;
@@ -259,22 +269,21 @@ describe('extension in Chromium', () => {
     await popup.setViewportSize({ width: 360, height: 600 });
     await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
     const s = fixture.summary;
-    await poll(() => popup.locator('[data-testid="repeat-rate"]').textContent()).toBe(pct(s.repeatPurchaseRate.value));
+    await poll(() => popup.locator('[data-testid="repeat-rate"]').textContent()).toBe(pct1(s.repeatPurchaseRate.value));
     expect(await popup.locator('[data-testid="connection"]').textContent()).toContain(fixture.shopDomain);
     expect(await popup.locator('[data-testid="average-clv"]').textContent()).toBe(money(s.averageClvMinor));
     expect(await popup.locator('[data-testid="churn"]').textContent()).toBe(`${pct(s.churn.d30)} / ${pct(s.churn.d60)} / ${pct(s.churn.d90)}`);
     expect(await popup.locator('[data-testid="last-sync"]').textContent()).toMatch(/Last sync: (just now|\d+ min ago)/);
     await poll(() => popup.locator('.uplot canvas').count()).toBe(1);
     const links = await popup.locator('[data-testid="at-risk"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(s.topAtRisk.map((c) => customerAdminUrl(fixture.storeHandle, c.customerId)));
+    expect(links).toEqual(s.topAtRisk.slice(0, 5).map((c) => customerAdminUrl(fixture.storeHandle, c.customerId)));
     await shot(popup, 'popup');
 
     // No badges on screen, so no freshness polls: the feed GET below can only come from the click.
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/products`);
     await admin.waitForTimeout(300);
     const idle = api.requests.length;
-    const changed = { ...byId.get('1')!, orderCount: 42, updatedAtMs: fixture.asOfMs + 1 };
-    api.upsertCustomer(changed);
+    api.upsertCustomer(riskier(0.42, fixture.asOfMs + 1));
     await admin.waitForTimeout(3500);
     expect(api.requests.length).toBe(idle);
     const before = api.requests.length;
@@ -284,7 +293,7 @@ describe('extension in Chromium', () => {
     expect(api.requests.slice(before).find((r) => r.startsWith('GET /api/v1/customers?'))).toContain(`since=${fixture.customers.length}`);
     await popup.close();
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
-    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).orders).toBe('42×');
+    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).tier).toBe('High risk 42%');
   });
 
   it('keeps visible badges fresh by itself: one cheap feed poll every few seconds, none without badges', async () => {
@@ -292,7 +301,7 @@ describe('extension in Chromium', () => {
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
     await poll(() => countBadges(admin, 'found')).toBeGreaterThan(0);
     const href = `/store/${fixture.storeHandle}/customers/1`;
-    const orders = (await badgeFor(admin, href)).orders;
+    const shown = (await badgeFor(admin, href)).tier;
     let before = feedGets().length;
     await admin.waitForTimeout(6500);
     const polls = feedGets().slice(before);
@@ -301,11 +310,10 @@ describe('extension in Chromium', () => {
     expect(polls.length).toBeLessThanOrEqual(3);
     expect(new Set(polls.map((r) => new URL(r.slice(4), 'http://x').searchParams.get('since'))).size).toBe(1);
 
-    const changed = { ...byId.get('1')!, orderCount: 77, updatedAtMs: fixture.asOfMs + 2 };
-    api.upsertCustomer(changed);
+    api.upsertCustomer(riskier(0.77, fixture.asOfMs + 2));
     const started = Date.now();
-    await expect.poll(async () => (await badgeFor(admin, href)).orders, { timeout: 5000, interval: 50 }).toBe('77×');
-    expect(orders).toBe('42×');
+    await expect.poll(async () => (await badgeFor(admin, href)).tier, { timeout: 5000, interval: 50 }).toBe('High risk 77%');
+    expect(shown).toBe('High risk 42%');
     console.info(`extension e2e (fake API): badge moved ${Date.now() - started} ms after the feed changed`);
 
     // MV3 stops idle workers (and may stop busy ones): the next poll wakes a new worker, which has no change log, so
@@ -316,9 +324,9 @@ describe('extension in Chromium', () => {
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
     await cdp.detach();
-    api.upsertCustomer({ ...byId.get('1')!, orderCount: 78, updatedAtMs: fixture.asOfMs + 3 });
+    api.upsertCustomer(riskier(0.78, fixture.asOfMs + 3));
     const restarted = Date.now();
-    await expect.poll(async () => (await badgeFor(admin, href)).orders, { timeout: 5000, interval: 50 }).toBe('78×');
+    await expect.poll(async () => (await badgeFor(admin, href)).tier, { timeout: 5000, interval: 50 }).toBe('High risk 78%');
     // It really was a new worker: the mark left on the old one is gone.
     expect(await (await browser.serviceWorker()).evaluate(() => (globalThis as unknown as { __e2eMark?: number }).__e2eMark ?? null)).toBeNull();
     console.info(`extension e2e (fake API): after the worker was stopped, badge moved ${Date.now() - restarted} ms after the feed changed`);
@@ -335,20 +343,32 @@ describe('extension in Chromium', () => {
   it('applies the badge settings chosen on the options page', async () => {
     const options = await browser.context.newPage();
     await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
-    await options.locator('input[name="historicClv"]').uncheck();
+    // Off by default (settings v2): the admin's own columns show them. Turned on here, the risk part off.
+    expect(await options.locator('input[name="historicClv"]').isChecked()).toBe(false);
+    expect(await options.locator('input[name="orderCount"]').isChecked()).toBe(false);
+    await options.locator('input[name="historicClv"]').check();
+    await options.locator('input[name="orderCount"]').check();
+    await options.locator('input[name="churnTier"]').uncheck();
     await options.locator('input[name="showDetailCard"]').uncheck();
     // Saved in the background: a fresh options page reads them back.
     await poll(async () => {
         await options.reload();
-        return options.locator('input[name="historicClv"]').isChecked();
+        return options.locator('input[name="showDetailCard"]').isChecked();
       })
       .toBe(false);
-    expect(await options.locator('input[name="showDetailCard"]').isChecked()).toBe(false);
+    expect(await options.locator('input[name="historicClv"]').isChecked()).toBe(true);
+    expect(await options.locator('input[name="orderCount"]').isChecked()).toBe(true);
+    expect(await options.locator('input[name="churnTier"]').isChecked()).toBe(false);
     await options.close();
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
-    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/1`)).state).toBe('found');
-    expect(await admin.locator('clvlens-badge .clv').count()).toBe(0);
-    expect(await admin.locator('clvlens-badge .tier').count()).toBeGreaterThan(0);
+    // Customer 2 was never changed: its badge shows the API's order count and historic CLV.
+    const c2 = byId.get('2')!;
+    const href2 = `https://admin.shopify.com/store/${fixture.storeHandle}/customers/2?tab=orders`;
+    await poll(async () => (await badgeFor(admin, href2)).orders).toBe(`${c2.orderCount} order${c2.orderCount === 1 ? '' : 's'}`);
+    const b2 = await badgeFor(admin, href2);
+    expect(b2.clv).toBe(compactMoney(c2.historicClvMinor, 'USD'));
+    expect(b2.tier).toBe('');
+    expect(await admin.locator('clvlens-badge .tier').count()).toBe(0);
     await admin.locator(`a[href="/store/${fixture.storeHandle}/customers/6"]`).click();
     await admin.waitForURL('**/customers/6');
     await admin.waitForSelector('h1');
@@ -356,7 +376,9 @@ describe('extension in Chromium', () => {
     expect(await admin.locator('clvlens-card').count()).toBe(0);
     const restore = await browser.context.newPage();
     await restore.goto(`chrome-extension://${browser.extensionId}/options.html`);
-    await restore.locator('input[name="historicClv"]').check();
+    await restore.locator('input[name="historicClv"]').uncheck();
+    await restore.locator('input[name="orderCount"]').uncheck();
+    await restore.locator('input[name="churnTier"]').check();
     await restore.locator('input[name="showDetailCard"]').check();
     await poll(async () => {
         await restore.reload();

@@ -12,7 +12,7 @@ import { createFakeAppApi, type FakeAppApi } from '@clvlens/extension/testing';
 import { SCREENSHOT_DIR } from './browser.ts';
 import { loadCdnowFixture, type CdnowFixture } from './cdnow-fixture.ts';
 import type { DrivenBrowser, DrivenPage, Launcher } from './drivers.ts';
-import { pct, poll } from './e2e-helpers.ts';
+import { badgeRisk, money, pct1, poll } from './e2e-helpers.ts';
 import { PAGE_SIZE, type AdminGeneration, type RealAdminData } from './real-admin-fixture.ts';
 import { serveFetchHandler, serveRealAdmin, type RunningServer } from './servers.ts';
 
@@ -23,6 +23,9 @@ interface RowProbe {
   id: string | null;
   badges: number;
   state: string | null;
+  /** The badge's risk part: "High risk 82%", "New customer". */
+  risk: string;
+  /** The order count part, shown only when chosen in the options. */
   orders: string;
   after: string | null;
 }
@@ -63,6 +66,7 @@ function probePage(): PageProbe {
         id: r.querySelector('input[type="checkbox"]')?.getAttribute('aria-label')?.split('/').pop() ?? null,
         badges: mine.length,
         state: b?.getAttribute('data-state') ?? null,
+        risk: b?.shadowRoot?.querySelector('.tier')?.textContent ?? '',
         orders: b?.shadowRoot?.querySelector('.orders')?.textContent ?? '',
         after: b?.previousElementSibling?.getAttribute('href') ?? null,
       };
@@ -131,12 +135,13 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
     let browser: DrivenBrowser;
     let admin: DrivenPage;
     let data: RealAdminData;
-    const expectedOrders = new Map<string, string>();
+    /** Each customer's badge risk text, from the API's numbers. */
+    const expectedRisk = new Map<string, string>();
 
     beforeAll(async () => {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       fixture = loadCdnowFixture();
-      for (const c of fixture.customers) expectedOrders.set(c.customerId, `${c.orderCount}×`);
+      for (const c of fixture.customers) expectedRisk.set(c.customerId, badgeRisk(c));
       api = createFakeAppApi({
         shopDomain: fixture.shopDomain,
         storeHandle: fixture.storeHandle,
@@ -190,7 +195,9 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
       const rows = p.rows.filter((r) => r.id !== null);
       expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
       for (const r of rows) {
-        expect(r.orders, `row ${r.id}`).toBe(expectedOrders.get(r.id!));
+        expect(r.risk, `row ${r.id}`).toBe(expectedRisk.get(r.id!));
+        // Order count is off by default (the admin's own Orders column shows it).
+        expect(r.orders, `row ${r.id}`).toBe('');
         expect(r.after, `row ${r.id}`).toBe(`/store/${fixture.storeHandle}/customers/${r.id}`);
       }
       return p;
@@ -300,7 +307,7 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
               expect(row.after).toBe(`/store/${fixture.storeHandle}/orders/${o.id}`);
             } else {
               expect(row.state, `order ${o.id}`).toBe('found');
-              expect(row.orders).toBe(expectedOrders.get(o.customerId));
+              expect(row.risk, `order ${o.id}`).toBe(expectedRisk.get(o.customerId));
               // 2026 links the customer (in a chip's shadow root): the badge goes there; 2024 badges the order link.
               expect(row.after).toBe(generation === '2026' ? `/store/${fixture.storeHandle}/customers/${o.customerId}` : `/store/${fixture.storeHandle}/orders/${o.id}`);
             }
@@ -321,7 +328,10 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
           expect(card.next).toBe('page-content');
           expect(card.cardTop).toBeGreaterThanOrEqual(card.headerBottom - 1);
           expect(Math.abs(card.titleMid - card.actionsMid)).toBeLessThan(8);
-          expect(await admin.evaluate(() => document.querySelector('clvlens-card')?.shadowRoot?.textContent ?? '', undefined)).toContain(`${expectedOrders.get(o.customerId!)!.replace('×', '')}`);
+          const c = fixture.customers.find((x) => x.customerId === o.customerId)!;
+          const cardText = await admin.evaluate(() => document.querySelector('clvlens-card')?.shadowRoot?.textContent ?? '', undefined);
+          expect(cardText).toContain(`Counted orders${c.orderCount}`);
+          expect(cardText).toContain(money(c.historicClvMinor, 'USD'));
           await admin.screenshot(shotName('order'));
         });
       });
@@ -330,7 +340,7 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
     it('popup: the shop at a glance', async () => {
       const popup = await browser.extensionPage('popup.html');
       await poll(() => popup.evaluate(() => document.querySelector('[data-testid="repeat-rate"]')?.textContent ?? null, undefined)).toBe(
-        pct(fixture.summary.repeatPurchaseRate.value),
+        pct1(fixture.summary.repeatPurchaseRate.value),
       );
       expect(await popup.evaluate(() => document.querySelector('[data-testid="connection"]')?.textContent ?? '', undefined)).toContain(fixture.shopDomain);
       await poll(() => popup.evaluate(() => document.querySelectorAll('.uplot canvas').length, undefined)).toBe(1);
@@ -343,17 +353,21 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
       await poll(() => options.evaluate(() => document.querySelector('[data-testid="shop-cached"]')?.textContent ?? null, undefined)).toBe(
         fixture.customers.length.toLocaleString('en-US'),
       );
-      // Untick the historic CLV part: badges drop it on the next page.
-      await options.evaluate(() => (document.querySelector('input[name="historicClv"]') as HTMLInputElement).click(), undefined);
-      await poll(() => options.evaluate(() => (document.querySelector('input[name="historicClv"]') as HTMLInputElement).checked, undefined)).toBe(false);
+      // Tick the order count part (off by default): badges show each customer's count from the API on the next page.
+      const count = () => options.evaluate(() => (document.querySelector('input[name="orderCount"]') as HTMLInputElement).checked, undefined);
+      expect(await count()).toBe(false);
+      await options.evaluate(() => (document.querySelector('input[name="orderCount"]') as HTMLInputElement).click(), undefined);
+      await poll(count).toBe(true);
       await new Promise((r) => setTimeout(r, 300));
       await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
-      await poll(async () => (await admin.evaluate(probePage, undefined)).rows.filter((r) => r.state === 'found').length).toBe(PAGE_SIZE);
+      await poll(async () => (await admin.evaluate(probePage, undefined)).rows.filter((r) => r.state === 'found' && r.orders !== '').length).toBe(PAGE_SIZE);
       expect(await admin.evaluate(() => document.querySelectorAll('clvlens-badge').length, undefined)).toBe(PAGE_SIZE);
-      expect(
-        await admin.evaluate(() => [...document.querySelectorAll('clvlens-badge')].filter((b) => b.shadowRoot?.querySelector('.clv')).length, undefined),
-      ).toBe(0);
-      await options.evaluate(() => (document.querySelector('input[name="historicClv"]') as HTMLInputElement).click(), undefined);
+      for (const r of (await admin.evaluate(probePage, undefined)).rows.filter((x) => x.id !== null)) {
+        const n = fixture.customers.find((c) => c.customerId === r.id)!.orderCount;
+        expect(r.orders, `row ${r.id}`).toBe(`${n} order${n === 1 ? '' : 's'}`);
+      }
+      await options.evaluate(() => (document.querySelector('input[name="orderCount"]') as HTMLInputElement).click(), undefined);
+      await poll(count).toBe(false);
       await options.close();
     });
   });

@@ -88,9 +88,12 @@ describe('Options', () => {
     const { el } = await mount([[], [shop({ cachedCustomers: 1200 })], [shop({ syncState: 'idle', lastSyncAtMs: Date.now(), cachedCustomers: 2500 })]], 150);
     const message = () => el.querySelector('[data-testid="message"]')?.textContent;
     // Outside act(), as in the browser: renders and effects run on their own schedule while status.get is in flight.
-    const code = el.querySelector<HTMLInputElement>('input[name="code"]')!;
-    code.value = 'ABCD-EFGH';
-    code.dispatchEvent(new Event('input'));
+    // The dashboard's one link carries the app address and the code.
+    const link = el.querySelector<HTMLInputElement>('input[name="pairLink"]')!;
+    expect(link.value).toBe('');
+    expect(el.querySelector<HTMLInputElement>('input[name="appUrl"]')!.value).toBe('');
+    link.value = ' http://127.0.0.1:3000/pair?code=ABCD-EFGH ';
+    link.dispatchEvent(new Event('input'));
     el.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
     await new Promise((r) => setTimeout(r, 100));
     expect(message()).toBe('Connected to demo.myshopify.com. Fetching customers…');

@@ -5,6 +5,8 @@ import { sendRequest } from '../../messages/client.ts';
 import type { BadgeSettings, ResponseMap } from '../../messages/protocol.ts';
 import { normalizeAppUrl } from '../../sync/api-client.ts';
 import { formatTimeAgo } from '../../utils/format.ts';
+import { ui } from '../../i18n/ui-locale.ts';
+import { parsePairingLink } from '../../sync/pairing-link.ts';
 
 type Status = ResponseMap['status.get'];
 
@@ -24,25 +26,22 @@ async function ensureHostPermission(appUrl: string): Promise<void> {
     throw Object.assign(new Error(), {
       plain: {
         code: ExtensionErrorCode.permissionDenied,
-        message: `CLV Lens needs permission to talk to ${url.host} to fetch your shop's data. Press Connect again and allow it.`,
+        message: ui().t('ext.options.permission', { host: url.host }),
       } satisfies PlainError,
     });
   }
 }
 
-const FIELD_LABELS: [keyof BadgeSettings['fields'], string][] = [
-  ['churnTier', 'Churn risk tier'],
-  ['historicClv', 'Historic CLV'],
-  ['orderCount', 'Order count'],
-  ['overdue', 'Overdue mark'],
-  ['repeat', 'Repeat customer mark'],
-];
+const FIELDS: (keyof BadgeSettings['fields'])[] = ['churnTier', 'predictedClv', 'historicClv', 'orderCount', 'overdue', 'repeat'];
 
 /** The options page: connect with a pairing code, disconnect, choose badges. */
 export function Options() {
   const [status, setStatus] = useState<Status | null>(null);
   const [settings, setSettings] = useState<BadgeSettings | null>(null);
-  const [appUrl, setAppUrl] = useState('http://127.0.0.1:3000');
+  const t = ui();
+  // No pre-filled address: the app is wherever the merchant installed it; the dashboard's link carries it.
+  const [pairLink, setPairLink] = useState('');
+  const [appUrl, setAppUrl] = useState('');
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -81,12 +80,12 @@ export function Options() {
     }
     if (shop.syncState === 'syncing') return;
     if (shop.lastError) {
-      setMessage({ kind: 'error', text: `Connected to ${shop.shopDomain}, but the first sync failed: ${shop.lastError.message}` });
+      setMessage({ kind: 'error', text: t.t('ext.options.firstSyncFailed', { shop: shop.shopDomain, message: shop.lastError.message }) });
       setFetching(null);
     } else if (shop.lastSyncAtMs !== null) {
       setMessage({
         kind: 'ok',
-        text: `Connected to ${shop.shopDomain}. ${shop.cachedCustomers.toLocaleString()} customers cached; badges stay up to date while you browse.`,
+        text: t.t('ext.options.connectedDone', { shop: shop.shopDomain, n: shop.cachedCustomers }),
       });
       setFetching(null);
     }
@@ -97,12 +96,30 @@ export function Options() {
     setBusy(true);
     setMessage(null);
     let connected: string | null = null;
+    // Read the fields as submitted (a paste followed at once by Enter may not have re-rendered yet).
+    const form = e.currentTarget as HTMLFormElement;
+    const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '';
+    const pairLink = field('pairLink');
+    const appUrl = field('appUrl');
+    const code = field('code');
     try {
-      const url = normalizeAppUrl(appUrl);
+      let target: { appUrl: string; code: string };
+      if (pairLink.trim() !== '') {
+        const parsed = parsePairingLink(pairLink);
+        if (!parsed) throw Object.assign(new Error(), { plain: { code: ExtensionErrorCode.invalidAppUrl, message: t.t('ext.options.badLink') } satisfies PlainError });
+        target = parsed;
+      } else if (appUrl.trim() !== '' && code.trim() !== '') {
+        // A pasted link in the address field works too.
+        target = parsePairingLink(appUrl) ?? { appUrl, code };
+      } else {
+        throw Object.assign(new Error(), { plain: { code: ExtensionErrorCode.invalidAppUrl, message: t.t('ext.options.needBoth') } satisfies PlainError });
+      }
+      const url = normalizeAppUrl(target.appUrl);
       await ensureHostPermission(url);
-      const r = await sendRequest({ type: 'connect', appUrl: url, code });
+      const r = await sendRequest({ type: 'connect', appUrl: url, code: target.code });
       setCode('');
-      setMessage({ kind: 'ok', text: `Connected to ${r.shopDomain}. Fetching customers…` });
+      setPairLink('');
+      setMessage({ kind: 'ok', text: t.t('ext.options.connectedFetching', { shop: r.shopDomain }) });
       connected = r.shopDomain;
     } catch (err) {
       const plain = (err as { plain?: PlainError }).plain ?? toPlainError(err);
@@ -121,9 +138,9 @@ export function Options() {
       const r = await sendRequest({ type: 'disconnect', shopDomain });
       setMessage({
         kind: 'ok',
-        text:
-          `Disconnected ${shopDomain} and cleared its cached data.` +
-          (r.unpairError ? ` The app could not be told (${r.unpairError.message}); revoke the token on its dashboard.` : ''),
+        text: r.unpairError
+          ? t.t('ext.options.unpairFailed', { shop: shopDomain, message: r.unpairError.message })
+          : t.t('ext.options.disconnected', { shop: shopDomain }),
       });
     } catch (err) {
       setMessage({ kind: 'error', text: toPlainError(err).message });
@@ -143,30 +160,37 @@ export function Options() {
   };
 
   return (
-    <main class="options">
+    <main class="options" lang={t.locale} dir={t.dir}>
       <h1>CLV Lens</h1>
       {message && (
         <p class={message.kind} role={message.kind === 'error' ? 'alert' : 'status'} data-testid="message">
           {message.text}
         </p>
       )}
-      <h2>Connected shops</h2>
-      {status && status.shops.length === 0 && <p class="muted" data-testid="no-shops">No shop connected yet.</p>}
+      <h2>{t.t('ext.options.connected')}</h2>
+      {status && status.shops.length === 0 && (
+        <p class="muted" data-testid="no-shops">
+          {t.t('ext.options.noShops')}
+        </p>
+      )}
       <ul class="shops">
         {status?.shops.map((s) => (
           <li key={s.shopDomain} data-testid="shop" data-shop={s.shopDomain}>
-            <strong>{s.shopDomain}</strong> via {s.appUrl} ·{' '}
-            <span data-testid="shop-cached">{s.cachedCustomers.toLocaleString()}</span> customers cached ·{' '}
+            {t.t('ext.options.shopLine', { shop: s.shopDomain, url: s.appUrl, n: s.cachedCustomers })}
+            <span data-testid="shop-cached" hidden>
+              {t.number(s.cachedCustomers)}
+            </span>{' '}
+            ·{' '}
             <span data-testid="shop-sync">
               {s.syncState === 'syncing'
-                ? 'syncing…'
+                ? t.t('ext.options.syncingShort')
                 : s.lastSyncAtMs === null
-                  ? 'not synced yet'
-                  : `synced ${formatTimeAgo(s.lastSyncAtMs, Date.now())}`}
+                  ? t.t('ext.options.notSynced')
+                  : t.t('ext.options.synced', { when: formatTimeAgo(t, s.lastSyncAtMs, Date.now()) })}
             </span>
             {s.lastError && <span class="error"> {s.lastError.message}</span>}{' '}
             <button type="button" onClick={() => void disconnect(s.shopDomain)} disabled={busy} data-testid="disconnect">
-              Disconnect
+              {t.t('ext.options.disconnect')}
             </button>
           </li>
         ))}
@@ -178,30 +202,46 @@ export function Options() {
       ))}
       <form onSubmit={(e) => void connect(e)}>
         <fieldset>
-          <legend>Connect a shop</legend>
+          <legend>{t.t('ext.options.connectTitle')}</legend>
           <label>
-            App URL
-            <input type="url" name="appUrl" required value={appUrl} onInput={(e) => setAppUrl((e.target as HTMLInputElement).value)} />
-          </label>
-          <label>
-            Pairing code (from the CLV Lens dashboard in your Shopify admin)
+            {t.t('ext.options.pairLink')}
             <input
-              type="text"
-              name="code"
-              required
+              type="url"
+              name="pairLink"
+              dir="ltr"
               autocomplete="off"
-              value={code}
-              onInput={(e) => setCode((e.target as HTMLInputElement).value)}
+              placeholder="https://…/pair?code=…"
+              value={pairLink}
+              onInput={(e) => setPairLink((e.target as HTMLInputElement).value)}
             />
           </label>
+          <p class="muted note">{t.t('ext.options.pairLinkHint')}</p>
+          <div class="separate" data-testid="separate-fields">
+            <p class="muted">{t.t('ext.options.orSeparate')}</p>
+            <label>
+              {t.t('ext.options.appUrl')}
+              <input type="url" name="appUrl" dir="ltr" value={appUrl} onInput={(e) => setAppUrl((e.target as HTMLInputElement).value)} />
+            </label>
+            <label>
+              {t.t('ext.options.code')}
+              <input
+                type="text"
+                name="code"
+                dir="ltr"
+                autocomplete="off"
+                value={code}
+                onInput={(e) => setCode((e.target as HTMLInputElement).value)}
+              />
+            </label>
+          </div>
           <button type="submit" class="primary" disabled={busy} data-testid="connect">
-            Connect
+            {t.t('ext.options.connect')}
           </button>
         </fieldset>
       </form>
       {settings && (
         <fieldset data-testid="badge-settings">
-          <legend>What to show</legend>
+          <legend>{t.t('ext.options.whatToShow')}</legend>
           <label>
             <input
               type="checkbox"
@@ -209,7 +249,7 @@ export function Options() {
               checked={settings.showListBadges}
               onChange={(e) => void saveSettings({ ...settings, showListBadges: (e.target as HTMLInputElement).checked })}
             />{' '}
-            Badges next to customers on list pages
+            {t.t('ext.options.showListBadges')}
           </label>
           <label>
             <input
@@ -218,9 +258,9 @@ export function Options() {
               checked={settings.showDetailCard}
               onChange={(e) => void saveSettings({ ...settings, showDetailCard: (e.target as HTMLInputElement).checked })}
             />{' '}
-            Card on customer and order pages
+            {t.t('ext.options.showDetailCard')}
           </label>
-          {FIELD_LABELS.map(([field, label]) => (
+          {FIELDS.map((field) => (
             <label key={field}>
               <input
                 type="checkbox"
@@ -230,7 +270,7 @@ export function Options() {
                   void saveSettings({ ...settings, fields: { ...settings.fields, [field]: (e.target as HTMLInputElement).checked } })
                 }
               />{' '}
-              {label} in badges
+              {t.t(`ext.options.field.${field}`)}
             </label>
           ))}
         </fieldset>

@@ -74,24 +74,28 @@ describe('Popup', () => {
     const { el, sent } = await mount((req) =>
       req.type === 'status.get'
         ? ({ shops: [shopStatus()], notices: [{ id: 1, atMs: 1, message: 'Browser storage was full.' }] } satisfies ResponseMap['status.get'])
-        : { customersReceived: 0, customersDeleted: 0, evictedShops: [] },
+        : req.type === 'customers.names'
+          ? { names: { '2': 'Ada Lovelace' } }
+          : { customersReceived: 0, customersDeleted: 0, evictedShops: [] },
     );
     const text = (id: string) => el.querySelector(`[data-testid="${id}"]`)?.textContent;
-    expect(text('repeat-rate')).toBe('31%');
+    expect(text('repeat-rate')).toBe('31.0%');
     expect(text('average-clv')).toBe('$99.00');
     expect(text('churn')).toBe('40% / 30% / 20%');
-    expect(text('last-sync')).toBe('Last sync: 5 min ago · 1,234 customers cached');
+    expect(text('last-sync')).toBe('Last sync: 5 minutes ago · 1,234 customers cached');
     expect(el.querySelector('.notice')?.textContent).toBe('Browser storage was full.');
     expect([...el.querySelectorAll('[data-testid="at-risk"] a')].map((a) => a.getAttribute('href'))).toEqual([
       'https://admin.shopify.com/store/demo/customers/2',
     ]);
-    expect(text('at-risk')).toBe('Customer 2 High risk · $500.00 · 85% chance of no order in the next 90 days · 240 days since last order');
+    // The name arrives live through the background (customers.names) and is held in the popup's memory only.
+    await vi.waitFor(() => expect(text('at-risk')).toBe('Ada Lovelace High risk · Historic CLV $500.00 · 85% chance of no order in the next 90 days · 240 days since the last order'));
+    expect(sent).toContainEqual({ type: 'customers.names', storeHandle: 'demo', customerIds: ['2'] });
     expect([...el.querySelectorAll('[data-testid="backtest"] p')].map((p) => p.textContent)).toEqual([
       'Checked on your past orders: 9% of customers we rated high risk ordered again within 90 days, against 52% of low risk.',
-      'Ranking quality (AUC) 0.79, against 0.77 for days since last order.',
+      'Ranking quality (AUC) 0.79, against 0.77 for days since the last order.',
     ]);
     expect(el.querySelector('.uplot-chart')?.getAttribute('aria-label')).toBe(
-      'Churn trend over 3 weeks: latest 30-day 40%, 60-day 30%, 90-day 20%',
+      'Share of customers with no order for more than 30, 60 and 90 days, over 3 weeks; latest 40.0%, 30.0%, 20.0%',
     );
     const trend = sampleSummary(SHOP).churnTrend;
     await vi.waitFor(() => expect(charts.at(-1)?.data).toEqual([trend.weekStartMs, trend.d30, trend.d60, trend.d90]));
@@ -99,7 +103,7 @@ describe('Popup', () => {
       (el.querySelector('[data-testid="sync-now"]') as HTMLButtonElement).click();
       await new Promise((r) => setTimeout(r, 0));
     });
-    expect(sent.map((r) => r.type)).toEqual(['status.get', 'sync.now', 'status.get']);
+    expect(sent.map((r) => r.type).filter((type) => type !== 'customers.names')).toEqual(['status.get', 'sync.now', 'status.get']);
   });
 
   it('shows a shop error in words', async () => {

@@ -5,7 +5,8 @@ import type { ShopStatus } from '../../messages/protocol.ts';
 import { sendRequest } from '../../messages/client.ts';
 import type { ResponseMap } from '../../messages/protocol.ts';
 import { customerAdminUrl } from '../../utils/admin-urls.ts';
-import { describeChurnChance, formatMoney, formatPercent, formatTimeAgo, CHURN_TIER_LABEL, formatDays } from '../../utils/format.ts';
+import { describeChurnChance, formatTimeAgo } from '../../utils/format.ts';
+import { ui } from '../../i18n/ui-locale.ts';
 import type { ChurnBacktestSummaryV1 } from '@clvlens/core';
 import type { PlainError } from '../../errors.ts';
 import { toPlainError } from '../../errors.ts';
@@ -17,30 +18,54 @@ type Status = ResponseMap['status.get'];
  * against sorting by days since the last order.
  */
 export function describeBacktest(bt: ChurnBacktestSummaryV1): string[] {
-  const again = (tier: 'low' | 'high') => bt.tiers.find((t) => t.tier === tier);
+  const t = ui();
+  const again = (tier: 'low' | 'high') => bt.tiers.find((x) => x.tier === tier);
   const high = again('high');
   const low = again('low');
   const lines: string[] = [];
   if (high && low) {
-    lines.push(
-      `Checked on your past orders: ${formatPercent(high.orderedAgainShare)} of customers we rated high risk ordered again within ${formatDays(bt.horizonDays)}, against ${formatPercent(low.orderedAgainShare)} of low risk.`,
-    );
+    lines.push(t.t('ext.popup.backtestTiers', { high: t.percent(high.orderedAgainShare, 0), low: t.percent(low.orderedAgainShare, 0), days: bt.horizonDays }));
   }
   if (bt.auc !== null && bt.daysSinceLastOrderAuc !== null) {
-    lines.push(`Ranking quality (AUC) ${bt.auc.toFixed(2)}, against ${bt.daysSinceLastOrderAuc.toFixed(2)} for days since last order.`);
+    lines.push(t.t('ext.popup.backtestAuc', { auc: t.number(bt.auc, 2), baseline: t.number(bt.daysSinceLastOrderAuc, 2) }));
   }
   return lines;
 }
 
+/**
+ * Display names of the at-risk customers, read live through the background and the app when the popup opens and held
+ * in this component's state only: never written to storage. Until they arrive (or without them) the list shows
+ * "Customer <id>".
+ */
+function useCustomerNames(storeHandle: string, ids: readonly string[]): Record<string, string> {
+  const [names, setNames] = useState<Record<string, string>>({});
+  const key = ids.join(',');
+  useEffect(() => {
+    if (ids.length === 0) return;
+    let live = true;
+    sendRequest({ type: 'customers.names', storeHandle, customerIds: [...ids] }).then(
+      (r) => live && setNames(r?.names ?? {}),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [storeHandle, key]);
+  return names;
+}
+
 function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => void; syncing: boolean }) {
+  const t = ui();
   const s = shop.summary;
   const now = Date.now();
+  const atRisk = s ? s.topAtRisk.slice(0, 5) : [];
+  const names = useCustomerNames(shop.storeHandle, atRisk.map((c) => c.customerId));
   return (
     <div class="shop" data-shop={shop.shopDomain}>
       <p class="connection" data-testid="connection">
         <span class={`status-dot ${shop.syncState}`} aria-hidden="true" />
-        {shop.syncState === 'error' ? 'Sync problem' : shop.syncState === 'syncing' ? 'Syncing…' : 'Connected'} ·{' '}
-        <strong>{shop.shopDomain}</strong>
+        {shop.syncState === 'error' ? t.t('ext.popup.syncProblem') : shop.syncState === 'syncing' ? t.t('ext.popup.syncing') : t.t('ext.popup.connected')} ·{' '}
+        <strong dir="ltr">{shop.shopDomain}</strong>
       </p>
       {shop.lastError && (
         <p class="error" role="alert" data-testid="shop-error">
@@ -48,31 +73,39 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
         </p>
       )}
       <p class="muted" data-testid="last-sync">
-        Last sync: {shop.lastSyncAtMs === null ? 'never' : formatTimeAgo(shop.lastSyncAtMs, now)} ·{' '}
-        <span data-testid="cached-count">{shop.cachedCustomers.toLocaleString()}</span> customers cached
+        {t.t('ext.popup.lastSync', {
+          when: shop.lastSyncAtMs === null ? t.t('ext.popup.never') : formatTimeAgo(t, shop.lastSyncAtMs, now),
+          n: shop.cachedCustomers,
+        })}
       </p>
       {s ? (
         <>
           <dl class="kpis">
             <div>
-              <dt>Repeat rate ({s.repeatPurchaseRate.windowDays} d)</dt>
-              <dd data-testid="repeat-rate">{formatPercent(s.repeatPurchaseRate.value)}</dd>
+              <dt>{t.t('ext.popup.repeatRate', { days: s.repeatPurchaseRate.windowDays })}</dt>
+              <dd data-testid="repeat-rate">{t.percent(s.repeatPurchaseRate.value, 1)}</dd>
             </div>
             <div>
-              <dt>Average CLV</dt>
-              <dd data-testid="average-clv">{formatMoney(s.averageClvMinor, s.currency)}</dd>
+              <dt>{t.t('ext.popup.historicClvMean')}</dt>
+              <dd data-testid="average-clv">{t.money(s.averageClvMinor, s.currency)}</dd>
             </div>
+            {s.averagePredictedClvMinor !== null && (
+              <div>
+                <dt>{t.t('ext.popup.predictedClvMean')}</dt>
+                <dd data-testid="average-predicted-clv">{t.money(s.averagePredictedClvMinor, s.currency)}</dd>
+              </div>
+            )}
             <div>
-              <dt>Churn 30 / 60 / 90 d</dt>
+              <dt>{t.t('ext.popup.churn')}</dt>
               <dd data-testid="churn">
-                {formatPercent(s.churn.d30)} / {formatPercent(s.churn.d60)} / {formatPercent(s.churn.d90)}
+                {t.percent(s.churn.d30, 0)} / {t.percent(s.churn.d60, 0)} / {t.percent(s.churn.d90, 0)}
               </dd>
             </div>
           </dl>
           <ChurnTrendChart trend={s.churnTrend} />
           {s.churnBacktest && (
             <div class="backtest" data-testid="backtest">
-              <h2>How right we were</h2>
+              <h2>{t.t('ext.popup.backtestTitle')}</h2>
               {describeBacktest(s.churnBacktest).map((line, i) => (
                 <p class="muted" key={i}>
                   {line}
@@ -80,29 +113,35 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
               ))}
             </div>
           )}
-          <h2>Valuable customers at risk</h2>
-          {s.topAtRisk.length === 0 ? (
-            <p class="muted">No valuable customer at risk.</p>
+          <h2>{t.t('ext.popup.atRiskTitle')}</h2>
+          {atRisk.length === 0 ? (
+            <p class="muted">{t.t('ext.popup.atRiskNone')}</p>
           ) : (
             <ol class="at-risk" data-testid="at-risk">
-              {s.topAtRisk.slice(0, 5).map((c) => (
-                <li key={c.customerId}>
-                  <a href={customerAdminUrl(shop.storeHandle, c.customerId)} target="_blank" rel="noreferrer">
-                    Customer {c.customerId}
+              {atRisk.map((c) => (
+                <li key={c.customerId} data-customer-id={c.customerId}>
+                  <a href={customerAdminUrl(shop.storeHandle, c.customerId)} target="_blank" rel="noreferrer" data-testid="at-risk-name">
+                    {names[c.customerId] ?? t.t('dash.atRisk.unnamed', { id: c.customerId })}
                   </a>{' '}
-                  <span class={`tier-text tier-${c.churnTier}`}>{CHURN_TIER_LABEL[c.churnTier]}</span> ·{' '}
-                  {formatMoney(c.historicClvMinor, s.currency)} · {describeChurnChance(c.churnProbability, s.churnHorizonDays)}
-                  {c.daysSinceLastOrder !== null && ` · ${formatDays(c.daysSinceLastOrder)} since last order`}
+                  <span class={`tier-text tier-${c.churnTier}`}>
+                    {t.t('ext.popup.atRiskItem', {
+                      tier: t.t(`tier.${c.churnTier}`),
+                      clv: t.money(c.historicClvMinor, s.currency),
+                      chance: describeChurnChance(t, c.churnProbability, s.churnHorizonDays),
+                    })}
+                  </span>
+                  {c.daysSinceLastOrder !== null && <span class="muted"> · {t.t('ext.popup.atRiskDays', { days: c.daysSinceLastOrder })}</span>}
                 </li>
               ))}
             </ol>
           )}
+          {atRisk.length > 0 && <p class="note muted">{t.t('dash.atRisk.namesNote')}</p>}
         </>
       ) : (
-        <p class="muted">No summary yet: press Sync now.</p>
+        <p class="muted">{t.t('ext.popup.noSummary')}</p>
       )}
       <button type="button" onClick={onSync} disabled={syncing} data-testid="sync-now">
-        {syncing ? 'Syncing…' : 'Sync now'}
+        {syncing ? t.t('ext.popup.syncing') : t.t('ext.popup.syncNow')}
       </button>
     </div>
   );
@@ -110,6 +149,7 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
 
 /** The toolbar popup: the shop's retention at a glance. */
 export function Popup() {
+  const t = ui();
   const [status, setStatus] = useState<Status | null>(null);
   const [error, setError] = useState<PlainError | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -150,7 +190,7 @@ export function Popup() {
   };
 
   return (
-    <main class="popup">
+    <main class="popup" lang={t.locale} dir={t.dir}>
       <h1>CLV Lens</h1>
       {error && (
         <p class="error" role="alert">
@@ -164,21 +204,21 @@ export function Popup() {
       ))}
       {status && status.notices.length > 0 && (
         <button type="button" class="link" onClick={() => void sendRequest({ type: 'notices.dismiss' }).then(load)}>
-          Dismiss notices
+          {t.t('ext.popup.dismiss')}
         </button>
       )}
-      {status === null && !error && <p class="muted">Loading…</p>}
+      {status === null && !error && <p class="muted">{t.t('ext.popup.loading')}</p>}
       {status && status.shops.length === 0 && (
         <p data-testid="connection">
-          Not connected.{' '}
+          {t.t('ext.popup.notConnected')}{' '}
           <a href="#" onClick={(e) => (e.preventDefault(), void browser.runtime.openOptionsPage())}>
-            Connect a shop
+            {t.t('ext.popup.connect')}
           </a>
         </p>
       )}
       {status && status.shops.length > 1 && (
         <label>
-          Shop{' '}
+          {t.t('ext.popup.shop')}{' '}
           <select value={shop?.shopDomain} onChange={(e) => setSelected((e.target as HTMLSelectElement).value)}>
             {status.shops.map((s) => (
               <option value={s.shopDomain} key={s.shopDomain}>
