@@ -150,11 +150,17 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     return freshness.poll(shop.shopDomain, sinceMs, { skipSync });
   }
 
-  async function touch(shopDomain: string): Promise<void> {
+  /**
+   * Notes that a shop's badges were looked at (eviction picks the shop unused longest). Not awaited by lookups: the
+   * read-write transaction would hold a badge's answer for a commit, and a failed write only loses a timestamp.
+   */
+  function touch(shopDomain: string): void {
     const now = deps.nowMs();
     if (now - (lastUsedWrite.get(shopDomain) ?? 0) < LAST_USED_WRITE_INTERVAL_MS) return;
     lastUsedWrite.set(shopDomain, now);
-    await updateShop(await db(), shopDomain, (s) => ({ ...s, lastUsedAtMs: now }));
+    void db()
+      .then((d) => updateShop(d, shopDomain, (s) => ({ ...s, lastUsedAtMs: now })))
+      .catch(() => undefined);
   }
 
   async function lookupCustomers(storeHandle: string, ids: readonly string[]): Promise<ResponseMap['customers.lookup']> {
@@ -165,7 +171,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     const found = await getCustomers(d, shopDomain, unique);
     const customers: Record<string, CachedCustomer | null> = {};
     for (const id of unique) customers[id] = found.get(id) ?? null;
-    await touch(shopDomain);
+    touch(shopDomain);
     return { connected: true, shopDomain, customers };
   }
 
@@ -220,7 +226,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     const cached = await getCustomers(d, shop.shopDomain, customerIds.filter((id) => !fetched.has(id)));
     const customers: Record<string, CachedCustomer | null> = {};
     for (const id of customerIds) customers[id] = fetched.get(id) ?? cached.get(id) ?? null;
-    await touch(shop.shopDomain);
+    touch(shop.shopDomain);
     return { connected: true, shopDomain: shop.shopDomain, customers, orderCustomerIds, guestOrderIds };
   }
 

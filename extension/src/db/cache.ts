@@ -285,8 +285,10 @@ export async function getCustomers(
   const out = new Map<string, CachedCustomer>();
   if (wanted.size === 0) return out;
   const tx = db.transaction('customerChunks', 'readonly');
+  // A read-only transaction's results are final when its requests succeed: waiting for its 'complete' event as well
+  // would cost one more round trip to the storage backend on every badge lookup. Its failure still rejects the reads.
+  tx.done.catch(() => undefined);
   const chunks = await Promise.all([...wanted.keys()].map((seq) => tx.store.get([shopDomain, seq])));
-  await tx.done;
   for (const chunk of chunks) {
     if (!chunk) continue;
     const ids = wanted.get(chunk.seq);
@@ -309,8 +311,8 @@ export async function getOrderCustomers(
   orderIds: readonly string[],
 ): Promise<Map<string, OrderCustomerRecord>> {
   const tx = db.transaction('orderCustomers', 'readonly');
+  tx.done.catch(() => undefined); // read-only: the reads are final when they succeed (see getCustomers)
   const found = await Promise.all(orderIds.map((id) => tx.store.get([shopDomain, id])));
-  await tx.done;
   const out = new Map<string, OrderCustomerRecord>();
   for (const r of found) if (r) out.set(r.orderId, r);
   return out;
