@@ -15,6 +15,8 @@ export interface ScannerDeps {
   settings: () => Promise<BadgeSettings>;
   lookupCustomers: (storeHandle: string, customerIds: string[]) => Promise<LookupResult>;
   lookupOrders: (storeHandle: string, orderIds: string[]) => Promise<ResponseMap['orders.lookup']>;
+  /** Runs `fn` before the next frame is drawn (defaults to the window's requestAnimationFrame, else at once). */
+  nextFrame?: (fn: () => void) => void;
   /** Reports a caught error (the page must never break); defaults to nothing. */
   onError?: (error: unknown) => void;
 }
@@ -40,6 +42,7 @@ export interface Scanner {
 
 interface BadgeEntry {
   key: string;
+  anchor: HTMLAnchorElement;
   /** The href attribute the entry was made from, to skip unchanged links without parsing them again. */
   href: string;
   link: AdminLink;
@@ -221,9 +224,32 @@ export function createScanner(deps: ScannerDeps): Scanner {
   }
 
   function renderBadge(entry: BadgeEntry, s: BadgeSettings): void {
+    loadingLater.delete(entry);
     const view = viewForLink(entry.link) ?? { state: 'loading' };
     entry.mount.host.setAttribute('data-state', view.state);
     safe(() => render(<Badge view={view} fields={s.fields} />, entry.mount.container));
+  }
+
+  // Badges waiting for their answer whose "loading" placeholder is not drawn yet (see showLoadingNextFrame).
+  const loadingLater = new Set<BadgeEntry>();
+  let loadingFrame = false;
+  const nextFrame =
+    deps.nextFrame ?? ((fn: () => void) => (doc.defaultView?.requestAnimationFrame ? doc.defaultView.requestAnimationFrame(() => fn()) : fn()));
+
+  /** Marks a new badge as loading now and draws its placeholder before the next frame, if its answer is not in. */
+  function showLoadingNextFrame(entry: BadgeEntry, s: BadgeSettings): void {
+    entry.mount.host.setAttribute('data-state', 'loading');
+    loadingLater.add(entry);
+    if (loadingFrame) return;
+    loadingFrame = true;
+    nextFrame(() => {
+      loadingFrame = false;
+      const due = [...loadingLater];
+      loadingLater.clear();
+      for (const e of due) {
+        if (badges.get(e.anchor) === e && e.mount.host.isConnected && e.mount.host.getAttribute('data-state') === 'loading') renderBadge(e, s);
+      }
+    });
   }
 
   function renderCard(entry: CardEntry): void {
@@ -378,7 +404,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
           }
           const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
           a.after(mount.host);
-          const entry: BadgeEntry = { key, href: rawHref, link, mount };
+          const entry: BadgeEntry = { key, anchor: a, href: rawHref, link, mount };
           badges.set(a, entry);
           fresh.push(entry);
           if (link.kind === 'order') {
@@ -424,8 +450,12 @@ export function createScanner(deps: ScannerDeps): Scanner {
 
     if (waitingForOrder && cardOrder) want(needOrders, cardOrder.storeHandle, cardOrder.orderId);
 
-    // First paint from memory (or "loading"), then once more when the background answers.
-    for (const e of fresh) renderBadge(e, s);
+    // First paint from memory, then once more when the background answers. The "loading" placeholder waits for the
+    // next frame: an answer that comes before it (the usual case) means one render per badge instead of two.
+    for (const e of fresh) {
+      if (viewForLink(e.link)) renderBadge(e, s);
+      else showLoadingNextFrame(e, s);
+    }
     if (card && cardFresh) renderCard(card);
     if (needCustomers.size === 0 && needOrders.size === 0) return deps.href() === href ? 'done' : 'restart';
     await fetchAnswers(needCustomers, needOrders);
