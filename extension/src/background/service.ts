@@ -2,7 +2,7 @@ import type { CustomerInsightV1 } from '@clvlens/core';
 import {
   clearNotices,
   clearShopCache,
-  getCustomers,
+  getCustomerTexts,
   getOrderCustomers,
   getShop,
   getShopByHandle,
@@ -87,6 +87,14 @@ export function normalizeSettings(raw: unknown): BadgeSettings {
   };
 }
 
+/**
+ * `{"id": <stored text>, ...}` for a packed lookup answer: the cache's texts are JSON of a {@link CachedCustomer}
+ * (written by the cache from `JSON.stringify`), spliced in as they are; `null` for ids not cached.
+ */
+function packCustomers(ids: readonly string[], textOf: (id: string) => string | undefined): string {
+  return `{${ids.map((id) => `${JSON.stringify(id)}:${textOf(id) ?? 'null'}`).join(',')}}`;
+}
+
 const latest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
 async function mapWithConcurrency<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -163,19 +171,23 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
       .catch(() => undefined);
   }
 
-  async function lookupCustomers(storeHandle: string, ids: readonly string[]): Promise<ResponseMap['customers.lookup']> {
+  async function lookupCustomers(storeHandle: string, ids: readonly string[], packed: boolean): Promise<ResponseMap['customers.lookup']> {
     const d = await db();
     const shopDomain = await getShopDomainByHandle(d, storeHandle);
     if (shopDomain === null) return { connected: false, shopDomain: null, customers: {} };
     const unique = [...new Set(ids)];
-    const found = await getCustomers(d, shopDomain, unique);
-    const customers: Record<string, CachedCustomer | null> = {};
-    for (const id of unique) customers[id] = found.get(id) ?? null;
+    const texts = await getCustomerTexts(d, shopDomain, unique);
     touch(shopDomain);
+    if (packed) return { connected: true, shopDomain, customers: {}, customersJson: packCustomers(unique, (id) => texts.get(id)) };
+    const customers: Record<string, CachedCustomer | null> = {};
+    for (const id of unique) {
+      const text = texts.get(id);
+      customers[id] = text === undefined ? null : (JSON.parse(text) as CachedCustomer);
+    }
     return { connected: true, shopDomain, customers };
   }
 
-  async function lookupOrders(storeHandle: string, orderIds: readonly string[]): Promise<ResponseMap['orders.lookup']> {
+  async function lookupOrders(storeHandle: string, orderIds: readonly string[], packed: boolean): Promise<ResponseMap['orders.lookup']> {
     const d = await db();
     const shop = await getShopByHandle(d, storeHandle);
     if (!shop) return { connected: false, shopDomain: null, customers: {}, orderCustomerIds: {} };
@@ -223,11 +235,20 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
       });
     }
     const customerIds = [...new Set(Object.values(orderCustomerIds).filter((v): v is string => v !== null))];
-    const cached = await getCustomers(d, shop.shopDomain, customerIds.filter((id) => !fetched.has(id)));
-    const customers: Record<string, CachedCustomer | null> = {};
-    for (const id of customerIds) customers[id] = fetched.get(id) ?? cached.get(id) ?? null;
+    const cached = await getCustomerTexts(d, shop.shopDomain, customerIds.filter((id) => !fetched.has(id)));
     touch(shop.shopDomain);
-    return { connected: true, shopDomain: shop.shopDomain, customers, orderCustomerIds, guestOrderIds };
+    const base = { connected: true, shopDomain: shop.shopDomain, orderCustomerIds, guestOrderIds };
+    const textOf = (id: string): string | undefined => {
+      const f = fetched.get(id);
+      return f ? JSON.stringify(f) : cached.get(id);
+    };
+    if (packed) return { ...base, customers: {}, customersJson: packCustomers(customerIds, textOf) };
+    const customers: Record<string, CachedCustomer | null> = {};
+    for (const id of customerIds) {
+      const text = cached.get(id);
+      customers[id] = fetched.get(id) ?? (text === undefined ? null : (JSON.parse(text) as CachedCustomer));
+    }
+    return { ...base, customers };
   }
 
   async function status(): Promise<ResponseMap['status.get']> {
@@ -306,9 +327,9 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
   async function handle(req: Request): Promise<unknown> {
     switch (req.type) {
       case 'customers.lookup':
-        return lookupCustomers(req.storeHandle, req.customerIds);
+        return lookupCustomers(req.storeHandle, req.customerIds, req.packed === true);
       case 'orders.lookup':
-        return lookupOrders(req.storeHandle, req.orderIds);
+        return lookupOrders(req.storeHandle, req.orderIds, req.packed === true);
       case 'status.get':
         return status();
       case 'settings.get':
