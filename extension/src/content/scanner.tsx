@@ -331,6 +331,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
       set.add(id);
     };
     const fresh: BadgeEntry[] = [];
+    // Links that get a new badge: their hosts are made after the lookup is sent (see below).
+    const planned = new Map<HTMLAnchorElement, { key: string; href: string; link: AdminLink }>();
 
     // Drop badges whose link left the page or whose host the page removed.
     for (const [a, e] of badges) {
@@ -347,14 +349,20 @@ export function createScanner(deps: ScannerDeps): Scanner {
     if (s.showListBadges) {
       const samePage = href === lastPageHref;
       // One badge per customer per row: the row's primary link (the admin marks it data-primary-link) or its first.
-      const rowBadges = new Map<Element, Map<string, HTMLAnchorElement>>();
-      for (const [a, e] of badges) {
-        const row = rowOf(a);
-        if (!row) continue;
-        let m = rowBadges.get(row);
-        if (!m) rowBadges.set(row, (m = new Map()));
-        m.set(e.key, a);
-      }
+      // Built on first need: a rescan that finds no new link (most of them, on a long list) skips walking every badge.
+      let rowBadgesMap: Map<Element, Map<string, HTMLAnchorElement>> | null = null;
+      const rowBadges = () => {
+        if (rowBadgesMap) return rowBadgesMap;
+        rowBadgesMap = new Map();
+        for (const [a, e] of badges) {
+          const row = rowOf(a);
+          if (!row) continue;
+          let m = rowBadgesMap.get(row);
+          if (!m) rowBadgesMap.set(row, (m = new Map()));
+          m.set(e.key, a);
+        }
+        return rowBadgesMap;
+      };
       for (const root of roots) {
         for (const a of root.querySelectorAll<HTMLAnchorElement>('a[href]')) {
           const rawHref = a.getAttribute('href') ?? '';
@@ -393,20 +401,17 @@ export function createScanner(deps: ScannerDeps): Scanner {
           if (existing?.key === key) continue;
           if (existing) removeBadge(a, existing);
           if (row) {
-            let m = rowBadges.get(row);
-            if (!m) rowBadges.set(row, (m = new Map()));
+            let m = rowBadges().get(row);
+            if (!m) rowBadges().set(row, (m = new Map()));
             const other = m.get(key);
-            if (other && other !== a && badges.has(other)) {
+            if (other && other !== a && (badges.has(other) || planned.has(other))) {
               if (other.getAttribute('data-primary-link') === 'true' || a.getAttribute('data-primary-link') !== 'true') continue;
-              removeBadge(other, badges.get(other)!);
+              if (planned.has(other)) planned.delete(other);
+              else removeBadge(other, badges.get(other)!);
             }
             m.set(key, a);
           }
-          const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
-          a.after(mount.host);
-          const entry: BadgeEntry = { key, anchor: a, href: rawHref, link, mount };
-          badges.set(a, entry);
-          fresh.push(entry);
+          planned.set(a, { key, href: rawHref, link });
           if (link.kind === 'order') {
             if (!orderAnswer(link.storeHandle, link.orderId)) want(needOrders, link.storeHandle, link.orderId);
           } else if (viewFor(link.storeHandle, link.customerId) === null) {
@@ -450,6 +455,17 @@ export function createScanner(deps: ScannerDeps): Scanner {
 
     if (waitingForOrder && cardOrder) want(needOrders, cardOrder.storeHandle, cardOrder.orderId);
 
+    // All ids this pass found go out in one lookup per store before the badge hosts are made: the background reads
+    // IndexedDB while this page builds 50 shadow roots, instead of after.
+    const answers = needCustomers.size > 0 || needOrders.size > 0 ? fetchAnswers(needCustomers, needOrders) : null;
+    for (const [a, p] of planned) {
+      const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
+      a.after(mount.host);
+      const entry: BadgeEntry = { ...p, anchor: a, mount };
+      badges.set(a, entry);
+      fresh.push(entry);
+    }
+
     // First paint from memory, then once more when the background answers. The "loading" placeholder waits for the
     // next frame: an answer that comes before it (the usual case) means one render per badge instead of two.
     for (const e of fresh) {
@@ -457,8 +473,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
       else showLoadingNextFrame(e, s);
     }
     if (card && cardFresh) renderCard(card);
-    if (needCustomers.size === 0 && needOrders.size === 0) return deps.href() === href ? 'done' : 'restart';
-    await fetchAnswers(needCustomers, needOrders);
+    if (!answers) return deps.href() === href ? 'done' : 'restart';
+    await answers;
     // Order answers may name customers we still have to ask for.
     const second = new Map<string, Set<string>>();
     for (const e of [...badges.values(), ...(card ? [card] : [])]) {
