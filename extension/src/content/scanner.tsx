@@ -98,7 +98,14 @@ function composedParent(el: Element): Element | null {
 
 /** `closest` that also looks past shadow roots to their hosts (a link inside a web component inside a portal). */
 function composedClosest(el: Element, selector: string): Element | null {
-  for (let e: Element | null = el; e; e = composedParent(e)) if (e.matches(selector)) return e;
+  // One native `closest` per tree rather than `matches` on every ancestor (each a cross-world call from a content
+  // script, for every link of every scan): the same elements in the same order.
+  for (let e: Element | null = el; e; ) {
+    const hit = e.closest(selector);
+    if (hit) return hit;
+    const root = e.getRootNode();
+    e = root.nodeType === Node.DOCUMENT_FRAGMENT_NODE && 'host' in root ? (root as ShadowRoot).host : null;
+  }
   return null;
 }
 
