@@ -2,6 +2,7 @@ import type { CustomerInsightV1 } from '@clvlens/core';
 import {
   clearNotices,
   clearShopCache,
+  countCustomers,
   getCustomerTexts,
   getOrderCustomers,
   getShop,
@@ -324,6 +325,25 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     return { unpairError };
   }
 
+  /**
+   * Opens the database and loads each connected shop's handle -> domain entry and id -> chunk index, once per worker
+   * life. A content script's first message is `settings.get` (then `fresh.poll`), before any badge lookup: started
+   * there, the lookups that follow find the index loading or loaded instead of starting it. Never throws.
+   */
+  let warmed: Promise<void> | null = null;
+  const warm = () =>
+    (warmed ??= (async () => {
+      try {
+        const d = await db();
+        for (const s of await listShops(d)) {
+          await getShopDomainByHandle(d, s.storeHandle);
+          await countCustomers(d, s.shopDomain);
+        }
+      } catch {
+        // Only a head start: lookups load what they need themselves.
+      }
+    })());
+
   async function handle(req: Request): Promise<unknown> {
     switch (req.type) {
       case 'customers.lookup':
@@ -333,6 +353,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
       case 'status.get':
         return status();
       case 'settings.get':
+        void warm();
         return normalizeSettings(await deps.settings.get());
       case 'settings.set': {
         const settings = normalizeSettings(req.settings);
@@ -340,6 +361,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
         return settings;
       }
       case 'fresh.poll':
+        void warm();
         return pollFreshness(req.storeHandle, req.sinceMs);
       case 'sync.now': {
         const r = await sync(req.shopDomain);
