@@ -93,11 +93,15 @@ function measure(step: Step): Promise<Measured> {
       resolve({ ms: tRight - t0, paintedMs: tPainted - t0, hostsMs: tHosts - t0, error });
     };
     const listRight = (): boolean => {
-      const rows = [...document.querySelectorAll('tr, [role="row"]')].filter((r) => r.querySelector('a[data-primary-link="true"]'));
-      if (step.kind === 'next' && Number.isNaN(t0) && rows.length > 0) t0 = w.__rowsInsertedAt ?? performance.now();
-      if (rows.length !== step.rows) return (last = `${rows.length} rows`), false;
-      if (document.querySelectorAll('clvlens-badge').length !== step.rows) return (last = `${document.querySelectorAll('clvlens-badge').length} badges`), false;
+      if (step.kind === 'next' && Number.isNaN(t0) && w.__rowsInsertedAt !== undefined) t0 = w.__rowsInsertedAt;
+      // Cheap counts first: this runs on every mutation batch, inside the time it measures.
+      const hosts = document.querySelectorAll('clvlens-badge').length;
+      if (hosts !== step.rows) return (last = `${hosts} badges`), false;
       if (Number.isNaN(tHosts)) tHosts = performance.now();
+      const found = document.querySelectorAll('clvlens-badge[data-state="found"]').length;
+      if (found !== step.rows) return (last = `${found} badges found`), false;
+      const rows = [...document.querySelectorAll('tr, [role="row"]')].filter((r) => r.querySelector('a[data-primary-link="true"]'));
+      if (rows.length !== step.rows) return (last = `${rows.length} rows`), false;
       for (const r of rows) {
         const badges = r.querySelectorAll('clvlens-badge');
         const id = r.querySelector('a[data-primary-link="true"]')!.getAttribute('href')!.split('/').pop()!;
