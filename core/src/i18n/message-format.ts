@@ -133,6 +133,18 @@ export function pluralCategoriesUsed(source: string): string[][] {
   return out;
 }
 
+// An Intl formatter costs ~0.1-0.2 ms to build and ~1 µs to use; a list page formats hundreds of messages at once.
+const formatsByLocale = new Map<string, { numbers: Intl.NumberFormat; plurals: Intl.PluralRules }>();
+
+function localeFormats(locale: string): { numbers: Intl.NumberFormat; plurals: Intl.PluralRules } {
+  let f = formatsByLocale.get(locale);
+  if (f === undefined) {
+    f = { numbers: new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }), plurals: new Intl.PluralRules(locale) };
+    formatsByLocale.set(locale, f);
+  }
+  return f;
+}
+
 /**
  * Formats `source` for `locale` with `params`. A missing parameter is a bug: it throws a TypeError naming it.
  * @example formatMessage('en', '{n, plural, one {# order} other {# orders}}', { n: 1200 }) // "1,200 orders"
@@ -143,8 +155,7 @@ export function formatMessage(locale: string, source: string, params: MessagePar
     tree = parse(source);
     parsed.set(source, tree);
   }
-  const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
-  const plurals = new Intl.PluralRules(locale);
+  const { numbers, plurals } = localeFormats(locale);
   const value = (name: string): MessageValue => {
     const v = params[name];
     if (v === undefined) throw new TypeError(`message parameter "${name}" is missing in ${JSON.stringify(source)}`);

@@ -53,6 +53,13 @@ export function createTranslator(locale: Locale): Translator {
   const percents = new Map<number, Intl.NumberFormat>();
   const moneyFormats = new Map<string, Intl.NumberFormat>();
   const lists = new Intl.ListFormat(tag, { style: 'long', type: 'conjunction' });
+  // Date formatters by shape and zone, built once each (building one costs far more than using it).
+  const dateTimes = new Map<string, Intl.DateTimeFormat>();
+  const dateTime = (key: string, options: () => Intl.DateTimeFormatOptions): Intl.DateTimeFormat => {
+    let f = dateTimes.get(key);
+    if (f === undefined) dateTimes.set(key, (f = new Intl.DateTimeFormat(tag, options())));
+    return f;
+  };
   const none = messages['value.none'];
   return {
     locale,
@@ -78,13 +85,13 @@ export function createTranslator(locale: Locale): Translator {
       const digits = exponent ?? f.resolvedOptions().maximumFractionDigits ?? 2;
       return f.format(Math.round(amountMinor) / 10 ** digits);
     },
-    date: (ms, timeZone) => new Intl.DateTimeFormat(tag, { year: 'numeric', month: 'short', day: 'numeric', timeZone }).format(ms),
+    date: (ms, timeZone) => dateTime(`date|${timeZone ?? ''}`, () => ({ year: 'numeric', month: 'short', day: 'numeric', ...(timeZone ? { timeZone } : {}) })).format(ms),
     month(yyyyMm) {
       const [y, m] = yyyyMm.split('-').map(Number);
       if (!y || !m) return yyyyMm;
-      return new Intl.DateTimeFormat(tag, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, 15));
+      return dateTime('month', () => ({ year: 'numeric', month: 'short', timeZone: 'UTC' })).format(Date.UTC(y, m - 1, 15));
     },
-    time: (ms, timeZone) => new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(ms),
+    time: (ms, timeZone) => dateTime(`time|${timeZone ?? ''}`, () => ({ hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone } : {}) })).format(ms),
     list: (items) => lists.format(items),
   };
 }

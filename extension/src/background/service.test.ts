@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openRetentionDb } from '../db/schema.ts';
-import { DEFAULT_BADGE_SETTINGS, type BadgeSettings, type Envelope, type ResponseMap } from '../messages/protocol.ts';
+import { DEFAULT_BADGE_SETTINGS, unpackLookup, type BadgeSettings, type Envelope, type ResponseMap } from '../messages/protocol.ts';
 import { createFakeAppApi, sampleInsight, sampleSummary } from '../testing/fake-app-api.ts';
 import { createBackgroundService } from './service.ts';
 
@@ -76,6 +76,30 @@ describe('createBackgroundService handleMessage', () => {
     expect(lookup.customers['2']).toMatchObject({ customerId: '2', churnTier: 'high', overdue: true });
     expect(lookup.customers['99']).toBeNull();
     expect(api.requests.length).toBe(before);
+  });
+
+  it('packed lookups (the content script) carry the same customers as one JSON text, for customers and orders', async () => {
+    const { service, ask } = setup();
+    await ask({ type: 'connect', appUrl: APP, code: 'GOOD-CODE' });
+    await service.sync(SHOP);
+    const plain = await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['2', '99', '4'] });
+    const packed = await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['2', '99', '4'], packed: true });
+    expect(packed.customers).toEqual({});
+    expect(typeof packed.customersJson).toBe('string');
+    expect(unpackLookup(packed)).toEqual(plain);
+    // Orders: the first packed lookup carries customers fetched from the app, the second ones read from the cache.
+    const firstOrders = unpackLookup(await ask({ type: 'orders.lookup', storeHandle: 'demo', orderIds: ['1001', '1002', '404'], packed: true }));
+    const againPlain = await ask({ type: 'orders.lookup', storeHandle: 'demo', orderIds: ['1001', '1002', '404'] });
+    const againPacked = unpackLookup(await ask({ type: 'orders.lookup', storeHandle: 'demo', orderIds: ['1001', '1002', '404'], packed: true }));
+    expect(firstOrders).toEqual(againPlain);
+    expect(againPacked).toEqual(againPlain);
+    expect(againPlain.customers['2']).toMatchObject({ customerId: '2', churnTier: 'high' });
+    expect(await service.handleMessage({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'], packed: 'yes' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-message' },
+    });
+    // Unpacking an answer that was not packed leaves it as it is.
+    expect(unpackLookup(plain)).toBe(plain);
   });
 
   it('rejects a used pairing code with pairing-code-invalid', async () => {

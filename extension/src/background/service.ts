@@ -2,7 +2,8 @@ import type { CustomerInsightV1 } from '@clvlens/core';
 import {
   clearNotices,
   clearShopCache,
-  getCustomers,
+  countCustomers,
+  getCustomerTexts,
   getOrderCustomers,
   getShop,
   getShopByHandle,
@@ -88,6 +89,14 @@ export function normalizeSettings(raw: unknown): BadgeSettings {
   };
 }
 
+/**
+ * `{"id": <stored text>, ...}` for a packed lookup answer: the cache's texts are JSON of a {@link CachedCustomer}
+ * (written by the cache from `JSON.stringify`), spliced in as they are; `null` for ids not cached.
+ */
+function packCustomers(ids: readonly string[], textOf: (id: string) => string | undefined): string {
+  return `{${ids.map((id) => `${JSON.stringify(id)}:${textOf(id) ?? 'null'}`).join(',')}}`;
+}
+
 const latest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
 async function mapWithConcurrency<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -151,26 +160,36 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     return freshness.poll(shop.shopDomain, sinceMs, { skipSync });
   }
 
-  async function touch(shopDomain: string): Promise<void> {
+  /**
+   * Notes that a shop's badges were looked at (eviction picks the shop unused longest). Not awaited by lookups: the
+   * read-write transaction would hold a badge's answer for a commit, and a failed write only loses a timestamp.
+   */
+  function touch(shopDomain: string): void {
     const now = deps.nowMs();
     if (now - (lastUsedWrite.get(shopDomain) ?? 0) < LAST_USED_WRITE_INTERVAL_MS) return;
     lastUsedWrite.set(shopDomain, now);
-    await updateShop(await db(), shopDomain, (s) => ({ ...s, lastUsedAtMs: now }));
+    void db()
+      .then((d) => updateShop(d, shopDomain, (s) => ({ ...s, lastUsedAtMs: now })))
+      .catch(() => undefined);
   }
 
-  async function lookupCustomers(storeHandle: string, ids: readonly string[]): Promise<ResponseMap['customers.lookup']> {
+  async function lookupCustomers(storeHandle: string, ids: readonly string[], packed: boolean): Promise<ResponseMap['customers.lookup']> {
     const d = await db();
     const shopDomain = await getShopDomainByHandle(d, storeHandle);
     if (shopDomain === null) return { connected: false, shopDomain: null, customers: {} };
     const unique = [...new Set(ids)];
-    const found = await getCustomers(d, shopDomain, unique);
+    const texts = await getCustomerTexts(d, shopDomain, unique);
+    touch(shopDomain);
+    if (packed) return { connected: true, shopDomain, customers: {}, customersJson: packCustomers(unique, (id) => texts.get(id)) };
     const customers: Record<string, CachedCustomer | null> = {};
-    for (const id of unique) customers[id] = found.get(id) ?? null;
-    await touch(shopDomain);
+    for (const id of unique) {
+      const text = texts.get(id);
+      customers[id] = text === undefined ? null : (JSON.parse(text) as CachedCustomer);
+    }
     return { connected: true, shopDomain, customers };
   }
 
-  async function lookupOrders(storeHandle: string, orderIds: readonly string[]): Promise<ResponseMap['orders.lookup']> {
+  async function lookupOrders(storeHandle: string, orderIds: readonly string[], packed: boolean): Promise<ResponseMap['orders.lookup']> {
     const d = await db();
     const shop = await getShopByHandle(d, storeHandle);
     if (!shop) return { connected: false, shopDomain: null, customers: {}, orderCustomerIds: {} };
@@ -218,11 +237,20 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
       });
     }
     const customerIds = [...new Set(Object.values(orderCustomerIds).filter((v): v is string => v !== null))];
-    const cached = await getCustomers(d, shop.shopDomain, customerIds.filter((id) => !fetched.has(id)));
+    const cached = await getCustomerTexts(d, shop.shopDomain, customerIds.filter((id) => !fetched.has(id)));
+    touch(shop.shopDomain);
+    const base = { connected: true, shopDomain: shop.shopDomain, orderCustomerIds, guestOrderIds };
+    const textOf = (id: string): string | undefined => {
+      const f = fetched.get(id);
+      return f ? JSON.stringify(f) : cached.get(id);
+    };
+    if (packed) return { ...base, customers: {}, customersJson: packCustomers(customerIds, textOf) };
     const customers: Record<string, CachedCustomer | null> = {};
-    for (const id of customerIds) customers[id] = fetched.get(id) ?? cached.get(id) ?? null;
-    await touch(shop.shopDomain);
-    return { connected: true, shopDomain: shop.shopDomain, customers, orderCustomerIds, guestOrderIds };
+    for (const id of customerIds) {
+      const text = cached.get(id);
+      customers[id] = fetched.get(id) ?? (text === undefined ? null : (JSON.parse(text) as CachedCustomer));
+    }
+    return { ...base, customers };
   }
 
   async function status(): Promise<ResponseMap['status.get']> {
@@ -311,15 +339,35 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
     }
   }
 
+  /**
+   * Opens the database and loads each connected shop's handle -> domain entry and id -> chunk index, once per worker
+   * life. A content script's first message is `settings.get` (then `fresh.poll`), before any badge lookup: started
+   * there, the lookups that follow find the index loading or loaded instead of starting it. Never throws.
+   */
+  let warmed: Promise<void> | null = null;
+  const warm = () =>
+    (warmed ??= (async () => {
+      try {
+        const d = await db();
+        for (const s of await listShops(d)) {
+          await getShopDomainByHandle(d, s.storeHandle);
+          await countCustomers(d, s.shopDomain);
+        }
+      } catch {
+        // Only a head start: lookups load what they need themselves.
+      }
+    })());
+
   async function handle(req: Request): Promise<unknown> {
     switch (req.type) {
       case 'customers.lookup':
-        return lookupCustomers(req.storeHandle, req.customerIds);
+        return lookupCustomers(req.storeHandle, req.customerIds, req.packed === true);
       case 'orders.lookup':
-        return lookupOrders(req.storeHandle, req.orderIds);
+        return lookupOrders(req.storeHandle, req.orderIds, req.packed === true);
       case 'status.get':
         return status();
       case 'settings.get':
+        void warm();
         return normalizeSettings(await deps.settings.get());
       case 'settings.set': {
         const settings = normalizeSettings(req.settings);
@@ -327,6 +375,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
         return settings;
       }
       case 'fresh.poll':
+        void warm();
         return pollFreshness(req.storeHandle, req.sinceMs);
       case 'sync.now': {
         const r = await sync(req.shopDomain);

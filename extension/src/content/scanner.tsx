@@ -15,6 +15,8 @@ export interface ScannerDeps {
   settings: () => Promise<BadgeSettings>;
   lookupCustomers: (storeHandle: string, customerIds: string[]) => Promise<LookupResult>;
   lookupOrders: (storeHandle: string, orderIds: string[]) => Promise<ResponseMap['orders.lookup']>;
+  /** Runs `fn` before the next frame is drawn (defaults to the window's requestAnimationFrame, else at once). */
+  nextFrame?: (fn: () => void) => void;
   /** Reports a caught error (the page must never break); defaults to nothing. */
   onError?: (error: unknown) => void;
 }
@@ -40,6 +42,7 @@ export interface Scanner {
 
 interface BadgeEntry {
   key: string;
+  anchor: HTMLAnchorElement;
   /** The href attribute the entry was made from, to skip unchanged links without parsing them again. */
   href: string;
   link: AdminLink;
@@ -95,7 +98,14 @@ function composedParent(el: Element): Element | null {
 
 /** `closest` that also looks past shadow roots to their hosts (a link inside a web component inside a portal). */
 function composedClosest(el: Element, selector: string): Element | null {
-  for (let e: Element | null = el; e; e = composedParent(e)) if (e.matches(selector)) return e;
+  // One native `closest` per tree rather than `matches` on every ancestor (each a cross-world call from a content
+  // script, for every link of every scan): the same elements in the same order.
+  for (let e: Element | null = el; e; ) {
+    const hit = e.closest(selector);
+    if (hit) return hit;
+    const root = e.getRootNode();
+    e = root.nodeType === Node.DOCUMENT_FRAGMENT_NODE && 'host' in root ? (root as ShadowRoot).host : null;
+  }
   return null;
 }
 
@@ -221,9 +231,32 @@ export function createScanner(deps: ScannerDeps): Scanner {
   }
 
   function renderBadge(entry: BadgeEntry, s: BadgeSettings): void {
+    loadingLater.delete(entry);
     const view = viewForLink(entry.link) ?? { state: 'loading' };
     entry.mount.host.setAttribute('data-state', view.state);
     safe(() => render(<Badge view={view} fields={s.fields} nowMs={deps.nowMs()} />, entry.mount.container));
+  }
+
+  // Badges waiting for their answer whose "loading" placeholder is not drawn yet (see showLoadingNextFrame).
+  const loadingLater = new Set<BadgeEntry>();
+  let loadingFrame = false;
+  const nextFrame =
+    deps.nextFrame ?? ((fn: () => void) => (doc.defaultView?.requestAnimationFrame ? doc.defaultView.requestAnimationFrame(() => fn()) : fn()));
+
+  /** Marks a new badge as loading now and draws its placeholder before the next frame, if its answer is not in. */
+  function showLoadingNextFrame(entry: BadgeEntry, s: BadgeSettings): void {
+    entry.mount.host.setAttribute('data-state', 'loading');
+    loadingLater.add(entry);
+    if (loadingFrame) return;
+    loadingFrame = true;
+    nextFrame(() => {
+      loadingFrame = false;
+      const due = [...loadingLater];
+      loadingLater.clear();
+      for (const e of due) {
+        if (badges.get(e.anchor) === e && e.mount.host.isConnected && e.mount.host.getAttribute('data-state') === 'loading') renderBadge(e, s);
+      }
+    });
   }
 
   function renderCard(entry: CardEntry): void {
@@ -305,6 +338,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
       set.add(id);
     };
     const fresh: BadgeEntry[] = [];
+    // Links that get a new badge: their hosts are made after the lookup is sent (see below).
+    const planned = new Map<HTMLAnchorElement, { key: string; href: string; link: AdminLink }>();
 
     // Drop badges whose link left the page or whose host the page removed.
     for (const [a, e] of badges) {
@@ -321,14 +356,20 @@ export function createScanner(deps: ScannerDeps): Scanner {
     if (s.showListBadges) {
       const samePage = href === lastPageHref;
       // One badge per customer per row: the row's primary link (the admin marks it data-primary-link) or its first.
-      const rowBadges = new Map<Element, Map<string, HTMLAnchorElement>>();
-      for (const [a, e] of badges) {
-        const row = rowOf(a);
-        if (!row) continue;
-        let m = rowBadges.get(row);
-        if (!m) rowBadges.set(row, (m = new Map()));
-        m.set(e.key, a);
-      }
+      // Built on first need: a rescan that finds no new link (most of them, on a long list) skips walking every badge.
+      let rowBadgesMap: Map<Element, Map<string, HTMLAnchorElement>> | null = null;
+      const rowBadges = () => {
+        if (rowBadgesMap) return rowBadgesMap;
+        rowBadgesMap = new Map();
+        for (const [a, e] of badges) {
+          const row = rowOf(a);
+          if (!row) continue;
+          let m = rowBadgesMap.get(row);
+          if (!m) rowBadgesMap.set(row, (m = new Map()));
+          m.set(e.key, a);
+        }
+        return rowBadgesMap;
+      };
       for (const root of roots) {
         for (const a of root.querySelectorAll<HTMLAnchorElement>('a[href]')) {
           const rawHref = a.getAttribute('href') ?? '';
@@ -367,20 +408,17 @@ export function createScanner(deps: ScannerDeps): Scanner {
           if (existing?.key === key) continue;
           if (existing) removeBadge(a, existing);
           if (row) {
-            let m = rowBadges.get(row);
-            if (!m) rowBadges.set(row, (m = new Map()));
+            let m = rowBadges().get(row);
+            if (!m) rowBadges().set(row, (m = new Map()));
             const other = m.get(key);
-            if (other && other !== a && badges.has(other)) {
+            if (other && other !== a && (badges.has(other) || planned.has(other))) {
               if (other.getAttribute('data-primary-link') === 'true' || a.getAttribute('data-primary-link') !== 'true') continue;
-              removeBadge(other, badges.get(other)!);
+              if (planned.has(other)) planned.delete(other);
+              else removeBadge(other, badges.get(other)!);
             }
             m.set(key, a);
           }
-          const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
-          a.after(mount.host);
-          const entry: BadgeEntry = { key, href: rawHref, link, mount };
-          badges.set(a, entry);
-          fresh.push(entry);
+          planned.set(a, { key, href: rawHref, link });
           if (link.kind === 'order') {
             if (!orderAnswer(link.storeHandle, link.orderId)) want(needOrders, link.storeHandle, link.orderId);
           } else if (viewFor(link.storeHandle, link.customerId) === null) {
@@ -424,11 +462,26 @@ export function createScanner(deps: ScannerDeps): Scanner {
 
     if (waitingForOrder && cardOrder) want(needOrders, cardOrder.storeHandle, cardOrder.orderId);
 
-    // First paint from memory (or "loading"), then once more when the background answers.
-    for (const e of fresh) renderBadge(e, s);
+    // All ids this pass found go out in one lookup per store before the badge hosts are made: the background reads
+    // IndexedDB while this page builds 50 shadow roots, instead of after.
+    const answers = needCustomers.size > 0 || needOrders.size > 0 ? fetchAnswers(needCustomers, needOrders) : null;
+    for (const [a, p] of planned) {
+      const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
+      a.after(mount.host);
+      const entry: BadgeEntry = { ...p, anchor: a, mount };
+      badges.set(a, entry);
+      fresh.push(entry);
+    }
+
+    // First paint from memory, then once more when the background answers. The "loading" placeholder waits for the
+    // next frame: an answer that comes before it (the usual case) means one render per badge instead of two.
+    for (const e of fresh) {
+      if (viewForLink(e.link)) renderBadge(e, s);
+      else showLoadingNextFrame(e, s);
+    }
     if (card && cardFresh) renderCard(card);
-    if (needCustomers.size === 0 && needOrders.size === 0) return deps.href() === href ? 'done' : 'restart';
-    await fetchAnswers(needCustomers, needOrders);
+    if (!answers) return deps.href() === href ? 'done' : 'restart';
+    await answers;
     // Order answers may name customers we still have to ask for.
     const second = new Map<string, Set<string>>();
     for (const e of [...badges.values(), ...(card ? [card] : [])]) {

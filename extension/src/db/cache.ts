@@ -270,11 +270,15 @@ export async function putCustomer(db: RetentionDb, customer: CachedCustomer): Pr
   await writeCustomers(db, customer.shopDomain, [customer], [], (shop) => shop);
 }
 
-export async function getCustomers(
+/**
+ * The stored JSON texts of these customers of one shop (those cached), read from their chunks in one read-only
+ * transaction, without parsing them: what a lookup passes on to the page as it is.
+ */
+export async function getCustomerTexts(
   db: RetentionDb,
   shopDomain: string,
   customerIds: readonly string[],
-): Promise<Map<string, CachedCustomer>> {
+): Promise<Map<string, string>> {
   const index = await shopIndex(db, shopDomain);
   const wanted = new Map<number, Set<string>>();
   for (const id of customerIds) {
@@ -284,19 +288,31 @@ export async function getCustomers(
     if (!set) wanted.set(seq, (set = new Set()));
     set.add(id);
   }
-  const out = new Map<string, CachedCustomer>();
+  const out = new Map<string, string>();
   if (wanted.size === 0) return out;
   const tx = db.transaction('customerChunks', 'readonly');
+  // A read-only transaction's results are final when its requests succeed: waiting for its 'complete' event as well
+  // would cost one more round trip to the storage backend on every badge lookup. Its failure still rejects the reads.
+  tx.done.catch(() => undefined);
   const chunks = await Promise.all([...wanted.keys()].map((seq) => tx.store.get([shopDomain, seq])));
-  await tx.done;
   for (const chunk of chunks) {
     if (!chunk) continue;
     const ids = wanted.get(chunk.seq);
-    // Only the wanted customers are parsed: our own JSON.stringify of a CachedCustomer (see writeCustomers).
     chunk.ids.forEach((id, i) => {
-      if (ids?.has(id)) out.set(id, JSON.parse(chunk.texts[i]!) as CachedCustomer);
+      if (ids?.has(id)) out.set(id, chunk.texts[i]!);
     });
   }
+  return out;
+}
+
+export async function getCustomers(
+  db: RetentionDb,
+  shopDomain: string,
+  customerIds: readonly string[],
+): Promise<Map<string, CachedCustomer>> {
+  const out = new Map<string, CachedCustomer>();
+  // Only the wanted customers are parsed: our own JSON.stringify of a CachedCustomer (see writeCustomers).
+  for (const [id, text] of await getCustomerTexts(db, shopDomain, customerIds)) out.set(id, JSON.parse(text) as CachedCustomer);
   return out;
 }
 
@@ -311,8 +327,8 @@ export async function getOrderCustomers(
   orderIds: readonly string[],
 ): Promise<Map<string, OrderCustomerRecord>> {
   const tx = db.transaction('orderCustomers', 'readonly');
+  tx.done.catch(() => undefined); // read-only: the reads are final when they succeed (see getCustomerTexts)
   const found = await Promise.all(orderIds.map((id) => tx.store.get([shopDomain, id])));
-  await tx.done;
   const out = new Map<string, OrderCustomerRecord>();
   for (const r of found) if (r) out.set(r.orderId, r);
   return out;

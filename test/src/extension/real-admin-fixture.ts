@@ -190,7 +190,10 @@ export function realAdminHtml(data: RealAdminData, generation: AdminGeneration):
     const box = document.getElementById('rows-box');
     if (!box || !listState) return;
     const rows = listState.items.map((x, i) => makeRow(listState.kind === 'customers' ? customerCells(x) : orderCells(x), i));
-    box.replaceChildren(table(rows));
+    const t = table(rows);
+    // When the rows went into the document (the benches time badges from here).
+    window.__rowsInsertedAt = performance.now();
+    box.replaceChildren(t);
   }
   window.__refreshRows = () => renderRows();
   window.__sortRows = () => { listState.items.reverse(); renderRows(); };

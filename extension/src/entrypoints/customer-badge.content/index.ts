@@ -1,5 +1,6 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { sendRequest } from '../../messages/client.ts';
+import { unpackLookup } from '../../messages/protocol.ts';
 import { createFreshnessClient } from '../../content/freshness-client.ts';
 import { createScanner, watchPage } from '../../content/scanner.tsx';
 import css from './style.css?inline';
@@ -31,8 +32,9 @@ export default defineContentScript({
         nowMs: () => Date.now(),
         css,
         settings: () => sendRequest({ type: 'settings.get' }),
-        lookupCustomers: (storeHandle, customerIds) => sendRequest({ type: 'customers.lookup', storeHandle, customerIds }),
-        lookupOrders: (storeHandle, orderIds) => sendRequest({ type: 'orders.lookup', storeHandle, orderIds }),
+        // Packed: the customers come as one JSON text (one string crosses the message boundary, not 50 objects).
+        lookupCustomers: (storeHandle, customerIds) => sendRequest({ type: 'customers.lookup', storeHandle, customerIds, packed: true }).then(unpackLookup),
+        lookupOrders: (storeHandle, orderIds) => sendRequest({ type: 'orders.lookup', storeHandle, orderIds, packed: true }).then(unpackLookup),
         onError: (error) => console.debug('[CLV Lens]', error),
       });
       const watcher = watchPage(document, () => scanner.scan(), () => scanner.roots());
