@@ -78,7 +78,14 @@ export function createTranslator(locale: Locale): Translator {
       const key = `${currency}:${exponent ?? ''}`;
       let f = moneyFormats.get(key);
       if (!f) {
-        const base = new Intl.NumberFormat(tag, { style: 'currency', currency });
+        let base: Intl.NumberFormat;
+        try {
+          base = new Intl.NumberFormat(tag, { style: 'currency', currency });
+        } catch {
+          // Not an ISO 4217 code (the app refuses those at ingest): plain digits and the code, never a thrown badge.
+          const plain = exponent ?? 2;
+          return `${fixedFormat(plain).format(Math.round(amountMinor) / 10 ** plain)} ${currency}`;
+        }
         const digits = exponent ?? base.resolvedOptions().maximumFractionDigits ?? 2;
         moneyFormats.set(key, (f = exponent === undefined ? base : new Intl.NumberFormat(tag, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits })));
       }
