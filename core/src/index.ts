@@ -21,15 +21,7 @@ export type {
 // --- data model and descriptive metrics (issue 2)
 export { CoreError, CoreErrorCode, CurrencyMismatchError } from './errors/core-error.ts';
 export type { Result } from './result.ts';
-export {
-  addMoney,
-  assertCurrencyCode,
-  currencyExponent,
-  formatMinorUnits,
-  parseMinorUnits,
-  ParseMoneyReason,
-  sumMoney,
-} from './money/money.ts';
+export { addMoney, assertCurrencyCode, currencyExponent, formatMinorUnits, parseMinorUnits, ParseMoneyReason, sumMoney } from './money/money.ts';
 export type { CurrencyCode, Money } from './money/money.ts';
 export { assertTimeZone, DAY_MS, isValidTimeZone, timeZoneOffsetMs } from './time/zone-offsets.ts';
 export {
@@ -53,14 +45,7 @@ export {
   startOfLocalDayMs,
 } from './time/calendar.ts';
 export type { CivilDate } from './time/calendar.ts';
-export {
-  assertOrderRecord,
-  customerKeyOf,
-  isCountedOrder,
-  orderNetMinor,
-  orderSkipReason,
-  OrderSkipReason,
-} from './orders/order.ts';
+export { assertOrderRecord, customerKeyOf, isCountedOrder, orderNetMinor, orderSkipReason, OrderSkipReason } from './orders/order.ts';
 export type { OrderRecord } from './orders/order.ts';
 export { prepareOrders, RefundAttribution } from './dataset/prepare.ts';
 export type { OrderCounts, PreparedOrders, PrepareOptions } from './dataset/prepare.ts';
@@ -70,21 +55,13 @@ export { summarizeCustomers, summarizePreparedCustomers } from './metrics/custom
 export type { CustomerSummary, CustomerSummaryOptions } from './metrics/customer-summary/customer-summary.ts';
 export { computeRepeatPurchaseRate, computeRepeatRateSeries } from './metrics/repeat-rate/repeat-rate.ts';
 export type { RepeatPurchaseRate, RepeatRateSeries } from './metrics/repeat-rate/repeat-rate.ts';
-export {
-  computeReturningCustomerRate,
-  RETURNING_VS_REPEAT_NOTE,
-} from './metrics/returning-customer-rate/returning-customer-rate.ts';
+export { computeReturningCustomerRate, RETURNING_VS_REPEAT_NOTE } from './metrics/returning-customer-rate/returning-customer-rate.ts';
 export type { ReturningCustomerRate } from './metrics/returning-customer-rate/returning-customer-rate.ts';
 export { computeAverageOrderValue, computeAverageOrderValueSeries } from './metrics/average-order-value/average-order-value.ts';
 export type { AverageOrderValue } from './metrics/average-order-value/average-order-value.ts';
 export { computeRepurchaseWithin } from './metrics/repurchase-window/repurchase-window.ts';
 export type { RepurchaseCohort, RepurchaseRate, RepurchaseWithin } from './metrics/repurchase-window/repurchase-window.ts';
-export {
-  CHURN_ALERT_DEFAULTS,
-  computeChurnTrend,
-  computeInactivityChurn,
-  detectChurnAlert,
-} from './metrics/inactivity-churn/inactivity-churn.ts';
+export { CHURN_ALERT_DEFAULTS, computeChurnTrend, computeInactivityChurn, detectChurnAlert } from './metrics/inactivity-churn/inactivity-churn.ts';
 export type { ChurnAlert, ChurnTrend, InactivityChurn } from './metrics/inactivity-churn/inactivity-churn.ts';
 export { computePeriodChurn, measurePeriod, periodEndingAt } from './metrics/period-churn/period-churn.ts';
 export type { DayPeriod, PeriodActivity, PeriodChurn } from './metrics/period-churn/period-churn.ts';
@@ -92,26 +69,13 @@ export { computeProductRetention } from './metrics/product-retention/product-ret
 export type { ProductRetention } from './metrics/product-retention/product-retention.ts';
 export { computeHistoricClv } from './metrics/historic-clv/historic-clv.ts';
 export type { HistoricClv } from './metrics/historic-clv/historic-clv.ts';
-export {
-  computeShopFormulaClv,
-  expectedLifetimeYears,
-  formulaClvMinor,
-  LIFETIME_BOUNDS,
-} from './metrics/formula-clv/formula-clv.ts';
+export { computeShopFormulaClv, expectedLifetimeYears, formulaClvMinor, LIFETIME_BOUNDS } from './metrics/formula-clv/formula-clv.ts';
 export type { FormulaClvInputs, ShopFormulaClv } from './metrics/formula-clv/formula-clv.ts';
 export { computeWindowedClv, computeWindowedClvSeries, WINDOWED_CLV_DEFAULTS } from './metrics/windowed-clv/windowed-clv.ts';
 export type { ClvWindow, WindowedClv, WindowedClvSeries } from './metrics/windowed-clv/windowed-clv.ts';
 export { computeCohortMatrix } from './metrics/cohort-matrix/cohort-matrix.ts';
 export type { CohortMatrix, CohortRow } from './metrics/cohort-matrix/cohort-matrix.ts';
-export {
-  countRfmSegments,
-  rfmCutPointsOf,
-  RFM_SEGMENT_TABLE,
-  RFM_SEGMENTS,
-  rfmSegmentOf,
-  scoreRfm,
-  scoreRfmAgainst,
-} from './metrics/rfm/rfm.ts';
+export { countRfmSegments, rfmCutPointsOf, RFM_SEGMENT_TABLE, RFM_SEGMENTS, rfmSegmentOf, scoreRfm, scoreRfmAgainst } from './metrics/rfm/rfm.ts';
 export type { RfmCutPoints, RfmScores, RfmSegment, RfmValues } from './metrics/rfm/rfm.ts';
 export { computeTimeBetweenOrders, GAP_BUCKET_UPPER_DAYS } from './metrics/time-between-orders/time-between-orders.ts';
 export type { GapDistribution, TimeBetweenOrders } from './metrics/time-between-orders/time-between-orders.ts';
@@ -122,14 +86,7 @@ export type { Mrr, MrrPoint } from './metrics/mrr/mrr.ts';
 export { computeLtvCac } from './metrics/ltv-cac/ltv-cac.ts';
 export type { CohortLtvCac, MonthlySpend } from './metrics/ltv-cac/ltv-cac.ts';
 export { buildScorecard, DEFAULT_SCORECARD_TARGETS, SCORECARD_METRICS } from './metrics/scorecard/scorecard.ts';
-export type {
-  Scorecard,
-  ScorecardMetric,
-  ScorecardOptions,
-  ScorecardRow,
-  ScorecardStatus,
-  ScorecardTargets,
-} from './metrics/scorecard/scorecard.ts';
+export type { Scorecard, ScorecardMetric, ScorecardOptions, ScorecardRow, ScorecardStatus, ScorecardTargets } from './metrics/scorecard/scorecard.ts';
 
 // --- predictive models and churn risk (issue 3)
 export { compressSummaries, DAYS_PER_TIME_UNIT, summarizeOrders, TimeUnit } from './models/rfm-summary/rfm-summary.ts';
@@ -172,13 +129,7 @@ export { fitGammaGamma } from './models/gamma-gamma/fit.ts';
 export type { GammaGammaFit, GammaGammaFitOptions } from './models/gamma-gamma/fit.ts';
 export { gammaGammaExpectedAverageValue, gammaGammaPopulationMean } from './models/gamma-gamma/predict.ts';
 export { simulateGammaGamma } from './models/gamma-gamma/simulate.ts';
-export {
-  DEFAULT_ANNUAL_DISCOUNT_RATE,
-  discountedClv,
-  discountedExpectedPurchases,
-  predictCustomers,
-  UNITS_PER_MONTH,
-} from './models/clv/clv.ts';
+export { DEFAULT_ANNUAL_DISCOUNT_RATE, discountedClv, discountedExpectedPurchases, predictCustomers, UNITS_PER_MONTH } from './models/clv/clv.ts';
 export type { ClvOptions, CustomerPredictions } from './models/clv/clv.ts';
 export { holdoutReport } from './models/holdout/holdout.ts';
 export type { HoldoutFrequencyRow, HoldoutReport } from './models/holdout/holdout.ts';
@@ -194,13 +145,7 @@ export {
   PENALIZER_STEPS,
   scoreChurnRisk,
 } from './churn-risk/churn-risk.ts';
-export type {
-  ChurnModelFitOptions,
-  ChurnModels,
-  ChurnRiskAssessment,
-  ChurnRiskOptions,
-  CustomerChurnRisk,
-} from './churn-risk/churn-risk.ts';
+export type { ChurnModelFitOptions, ChurnModels, ChurnRiskAssessment, ChurnRiskOptions, CustomerChurnRisk } from './churn-risk/churn-risk.ts';
 export { ChurnPredictionFailure, ChurnScoreModel, CLASSIFIER_FEATURES, transactionLikelyOrders, transactionModelFit } from './churn-risk/churn-prediction.ts';
 export type { CandidateBacktest, ChurnBacktest, ChurnProbabilityModel, SpendBacktest } from './churn-risk/churn-prediction.ts';
 
@@ -228,11 +173,7 @@ export {
   topDecileCapture,
 } from './models/evaluation/evaluation.ts';
 export type { CalibrationBin, CalibrationTable } from './models/evaluation/evaluation.ts';
-export {
-  allPurchaseDaySpendRows,
-  expectedOrderValueAllDays,
-  fitGammaGammaAllDays,
-} from './models/gamma-gamma/all-purchase-days.ts';
+export { allPurchaseDaySpendRows, expectedOrderValueAllDays, fitGammaGammaAllDays } from './models/gamma-gamma/all-purchase-days.ts';
 export type { PurchaseDaySpend } from './models/gamma-gamma/all-purchase-days.ts';
 // --- Pareto/NBD and P(no purchase in a horizon) (issue 11)
 export { bgNbdProbabilityNoPurchase, betaGeoProbabilityNoPurchase } from './models/bg-nbd/predict.ts';
@@ -248,17 +189,11 @@ export {
   paretoNbdProbabilityNoPurchase,
 } from './models/pareto-nbd/predict.ts';
 export { simulateParetoNbd } from './models/pareto-nbd/simulate.ts';
-export {
-  purchaseModelConditionalExpectedPurchases,
-  purchaseModelProbabilityNoPurchase,
-} from './models/purchase-model/purchase-model.ts';
+export { purchaseModelConditionalExpectedPurchases, purchaseModelProbabilityNoPurchase } from './models/purchase-model/purchase-model.ts';
 export type { PurchaseModelFit } from './models/purchase-model/purchase-model.ts';
 
 // --- MBG/CNBD-k: regular inter-purchase times (Platzer & Reutterer 2016)
-export {
-  mbgCnbdCustomerLogLikelihood,
-  mbgCnbdLogLikelihood,
-} from './models/mbg-cnbd-k/likelihood.ts';
+export { mbgCnbdCustomerLogLikelihood, mbgCnbdLogLikelihood } from './models/mbg-cnbd-k/likelihood.ts';
 export type { MbgCnbdParams, MbgCnbdRows } from './models/mbg-cnbd-k/likelihood.ts';
 export { fitMbgCnbdK, MBG_CNBD_K, MBG_CNBD_MAX_K } from './models/mbg-cnbd-k/fit.ts';
 export type { MbgCnbdCandidate, MbgCnbdFit, MbgCnbdFitOptions } from './models/mbg-cnbd-k/fit.ts';

@@ -54,10 +54,5 @@ export function toPlainError(error: unknown): PlainError {
 
 /** True for IndexedDB's "storage full" error, under its Chromium and Firefox names. */
 export function isQuotaError(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    'name' in error &&
-    (error.name === 'QuotaExceededError' || error.name === 'NS_ERROR_DOM_QUOTA_REACHED')
-  );
+  return typeof error === 'object' && error !== null && 'name' in error && (error.name === 'QuotaExceededError' || error.name === 'NS_ERROR_DOM_QUOTA_REACHED');
 }

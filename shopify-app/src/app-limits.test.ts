@@ -36,7 +36,12 @@ describe('request body limits over HTTP', () => {
         controller.enqueue(chunk);
       },
     });
-    const res = await fetch(`${t.url}/webhooks/compliance`, { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
+    const res = await fetch(`${t.url}/webhooks/compliance`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: { 'content-type': 'application/json' },
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(sent).toBeLessThan(32 * 1024 * 1024);
   });

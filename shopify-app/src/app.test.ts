@@ -35,7 +35,9 @@ describe('createApp', () => {
     return body.token;
   };
   const webhook = async (shop: string, topic: string, payload: unknown) => {
-    const res = await app.fetch(signedWebhook(SECRET, shop, topic, payload, topic.startsWith('customers/redact') || topic === 'shop/redact' ? { path: '/webhooks/compliance' } : {}));
+    const res = await app.fetch(
+      signedWebhook(SECRET, shop, topic, payload, topic.startsWith('customers/redact') || topic === 'shop/redact' ? { path: '/webhooks/compliance' } : {}),
+    );
     expect(res.status).toBe(200);
   };
 
@@ -146,7 +148,7 @@ describe('createApp', () => {
     expect((await get('/api/v1/customers/abc', tokenA)).status).toBe(400);
   });
 
-  it('never shows one shop another shop\'s data', async () => {
+  it("never shows one shop another shop's data", async () => {
     expect((await get('/api/v1/customers/7', tokenB)).status).toBe(404);
     expect((await get('/api/v1/orders/1001/customer', tokenB)).status).toBe(404);
     const feed = (await (await get('/api/v1/customers', tokenB)).json()) as CustomersFeedV1;
@@ -218,7 +220,11 @@ describe('createApp', () => {
   it('queues a full run for a shop whose local day moved on while the app was down', async () => {
     // A's "as of" is the end of 2026-11-20 in New York; a day later, a starting app asks for its recompute.
     const earlier = await app.jobs.boss.findJobs('recompute', { limit: 100 });
-    if (earlier.length > 0) await app.jobs.boss.deleteJob('recompute', earlier.map((j) => j.id));
+    if (earlier.length > 0)
+      await app.jobs.boss.deleteJob(
+        'recompute',
+        earlier.map((j) => j.id),
+      );
     await database.db.deleteFrom('recompute_queue').execute();
     const later = await createApp({ database, shopify, encryptionKey: KEY, clock: { now: () => clock.now() + 86_400_000 }, log: silentLogger, workers: false });
     try {
@@ -234,8 +240,10 @@ describe('createApp', () => {
     const C = 'shop-c.myshopify.com';
     let tokenC = '';
     const stored = async (orderId: string) =>
-      (await sql<{ order_id: string; customer_id: string | null }>`SELECT order_id::text AS order_id, customer_id::text AS customer_id
-        FROM orders WHERE shop_id = ${C} AND order_id = ${orderId}::bigint`.execute(database.db)).rows;
+      (
+        await sql<{ order_id: string; customer_id: string | null }>`SELECT order_id::text AS order_id, customer_id::text AS customer_id
+        FROM orders WHERE shop_id = ${C} AND order_id = ${orderId}::bigint`.execute(database.db)
+      ).rows;
     beforeAll(async () => {
       await database.db.insertInto('shops').values({ shop_id: C, currency: 'USD', iana_timezone: 'UTC' }).execute();
       tokenC = await pair(C);
@@ -262,7 +270,17 @@ describe('createApp', () => {
       await fc.assert(
         fc.asyncProperty(fc.bigInt({ min: 1n, max: 2n ** 63n - 1n }), fc.bigInt({ min: 1n, max: 2n ** 63n - 1n }), async (orderId, customerId) => {
           n++;
-          await webhook(C, 'orders/create', orderPayload({ id: orderId, customerId, total: '12.00', createdAt: '2026-11-01T10:00:00Z', updatedAt: `2026-11-01T10:00:${String(n % 60).padStart(2, '0')}Z` }));
+          await webhook(
+            C,
+            'orders/create',
+            orderPayload({
+              id: orderId,
+              customerId,
+              total: '12.00',
+              createdAt: '2026-11-01T10:00:00Z',
+              updatedAt: `2026-11-01T10:00:${String(n % 60).padStart(2, '0')}Z`,
+            }),
+          );
           expect(await stored(String(orderId))).toEqual([{ order_id: String(orderId), customer_id: String(customerId) }]);
           await app.compute.recomputeShop(C);
           const insight = await get(`/api/v1/customers/${customerId}`, tokenC);
@@ -282,12 +300,19 @@ describe('createApp', () => {
     it('tells apart two ids a double cannot (820982911946154508 and ...509): customers/redact unlinks only its own', async () => {
       // Both pairs are one and the same double: rounded ids would merge the two customers and redact both.
       expect(820982911946154508 === 820982911946154509).toBe(true);
-      for (const [order, customer] of [[820982911946154508n, 115310627314723954n], [820982911946154509n, 115310627314723955n]] as const) {
+      for (const [order, customer] of [
+        [820982911946154508n, 115310627314723954n],
+        [820982911946154509n, 115310627314723955n],
+      ] as const) {
         await webhook(C, 'orders/create', orderPayload({ id: order, customerId: customer, total: '20.00', createdAt: '2026-11-02T10:00:00Z' }));
       }
       await app.compute.recomputeShop(C);
       expect((await get('/api/v1/customers/115310627314723955', tokenC)).status).toBe(200);
-      await webhook(C, 'customers/redact', `{"shop_id":954889,"shop_domain":"${C}","customer":{"id":115310627314723954},"orders_to_redact":[820982911946154508]}`);
+      await webhook(
+        C,
+        'customers/redact',
+        `{"shop_id":954889,"shop_domain":"${C}","customer":{"id":115310627314723954},"orders_to_redact":[820982911946154508]}`,
+      );
       await app.compute.recomputeShop(C);
       expect(await stored('820982911946154508')).toEqual([{ order_id: '820982911946154508', customer_id: null }]);
       expect(await stored('820982911946154509')).toEqual([{ order_id: '820982911946154509', customer_id: '115310627314723955' }]);

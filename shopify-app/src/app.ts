@@ -9,13 +9,7 @@ import { retryOnConnectionLoss } from './db/retry.ts';
 import { AppError } from './errors.ts';
 import { createJsonLogger, systemClock, type Clock, type Logger } from './log.ts';
 import { API_ERROR_STATUS, ApiError } from './api/errors.ts';
-import {
-  authenticateExtensionToken,
-  createPairingCode,
-  redeemPairingCode,
-  revokeExtensionTokens,
-  rotateExtensionToken,
-} from './api/pairing.ts';
+import { authenticateExtensionToken, createPairingCode, redeemPairingCode, revokeExtensionTokens, rotateExtensionToken } from './api/pairing.ts';
 import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readShopSummary } from './api/read.ts';
 import { FeedCache, type FeedEntry } from './api/feed-cache.ts';
 import { authenticateSessionToken, type InstallDeps } from './auth/install.ts';
@@ -133,7 +127,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const pii = createPiiProtector(cipher);
   const converted = await protectStoredPersonalData(db, pii);
   if (converted.emails + converted.guestKeys > 0) log.info('protected personal data of an older version', converted);
-  const graphqlFor = (shop: string): ShopGraphql => createGraphqlClient({ db, shopify, cipher, clock, log, sleep, singleProcess: database.kind === 'pglite' }, shop);
+  const graphqlFor = (shop: string): ShopGraphql =>
+    createGraphqlClient({ db, shopify, cipher, clock, log, sleep, singleProcess: database.kind === 'pglite' }, shop);
   // The embedded database is single-writer (its lock), so the delta feed can be served from memory there.
   const feedCache = database.kind === 'pglite' ? new FeedCache() : null;
   const settings = createShopSettings({ db, clock, defaultChurnHorizonDays: churnHorizonOf(options.compute ?? {}) });
@@ -143,7 +138,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     log,
     settings,
     ...(options.compute ? { options: options.compute } : {}),
-    ...(feedCache ? { feed: { apply: (shop: string, writes: readonly FeedEntry[]) => feedCache.apply(shop, writes), warm: (shop: string) => feedCache.warm(db, shop) } } : {}),
+    ...(feedCache
+      ? { feed: { apply: (shop: string, writes: readonly FeedEntry[]) => feedCache.apply(shop, writes), warm: (shop: string) => feedCache.warm(db, shop) } }
+      : {}),
   });
 
   // One backfill per shop at a time in this process (a job and a direct call, or a retry racing a finish webhook):
@@ -151,17 +148,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   const backfillsRunning = new Map<string, Promise<unknown>>();
   const backfill = (shop: string, opts: { restart?: boolean } = {}): Promise<boolean> => {
     const before = backfillsRunning.get(shop) ?? Promise.resolve();
-    const run = before.catch(() => undefined).then(() =>
-      runBackfill(
-        { db, graphql: graphqlFor(shop), fetch: fetchFn, clock, log, sleep, vacuum: () => database.vacuum(), pii, ...options.backfill },
-        shop,
-        opts,
-      ),
-    );
+    const run = before
+      .catch(() => undefined)
+      .then(() =>
+        runBackfill(
+          { db, graphql: graphqlFor(shop), fetch: fetchFn, clock, log, sleep, vacuum: () => database.vacuum(), pii, ...options.backfill },
+          shop,
+          opts,
+        ),
+      );
     backfillsRunning.set(shop, run);
-    void run.catch(() => undefined).finally(() => {
-      if (backfillsRunning.get(shop) === run) backfillsRunning.delete(shop);
-    });
+    void run
+      .catch(() => undefined)
+      .finally(() => {
+        if (backfillsRunning.get(shop) === run) backfillsRunning.delete(shop);
+      });
     return run;
   };
   let jobsRef: Jobs | null = null;
@@ -186,7 +187,10 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const prune = async (): Promise<{ webhookDeliveries: number }> => {
     const webhookDeliveries = await pruneWebhookDeliveries(db, clock.now());
-    await db.deleteFrom('pairing_codes').where('expires_at', '<', new Date(clock.now() - 86_400_000)).execute();
+    await db
+      .deleteFrom('pairing_codes')
+      .where('expires_at', '<', new Date(clock.now() - 86_400_000))
+      .execute();
     if (webhookDeliveries > 0) log.info('pruned', { webhookDeliveries });
     return { webhookDeliveries };
   };
@@ -302,10 +306,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       return p;
     };
     if (!s.started) return start();
-    s.next = s.started.catch(() => undefined).then(() => {
-      s.next = null;
-      return start();
-    });
+    s.next = s.started
+      .catch(() => undefined)
+      .then(() => {
+        s.next = null;
+        return start();
+      });
     return s.next;
   };
   const runFollowUps = async (followUps: FollowUp[]): Promise<void> => {
@@ -360,8 +366,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 
   app.onError((error, c) => errorResponse(c, error, log));
-  const tooLarge = (limit: number) => (c: Context): Response =>
-    c.json({ error: { code: 'payload-too-large', message: `The request body is larger than ${limit} bytes.` } }, 413);
+  const tooLarge =
+    (limit: number) =>
+    (c: Context): Response =>
+      c.json({ error: { code: 'payload-too-large', message: `The request body is larger than ${limit} bytes.` } }, 413);
   const webhookLimit = options.maxBodyBytes?.webhooks ?? 5 * 1024 * 1024;
   const otherLimit = options.maxBodyBytes?.other ?? 64 * 1024;
   const webhookBodyLimit = bodyLimit({ maxSize: webhookLimit, onError: tooLarge(webhookLimit) });
@@ -374,7 +382,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     const rawBody = await c.req.text();
     // A PostgreSQL restart or a dropped connection is waited out here (each attempt is idempotent by delivery id),
     // so Shopify gets its 200 instead of a 500 and a retry hours later.
-    const { outcome, followUps } = await retryOnConnectionLoss(() => processWebhook({ db, shopify, clock, log, orderBatcher, pii, previousSecrets: options.previousApiSecretKeys ?? [] }, c.req.raw, rawBody), { log, what: 'webhook' });
+    const { outcome, followUps } = await retryOnConnectionLoss(
+      () => processWebhook({ db, shopify, clock, log, orderBatcher, pii, previousSecrets: options.previousApiSecretKeys ?? [] }, c.req.raw, rawBody),
+      { log, what: 'webhook' },
+    );
     if (outcome.status === 401) {
       metrics.webhook('invalid', 'unauthorized');
       return c.json({ error: { code: 'unauthorized', message: 'Invalid webhook HMAC.' } }, 401);
@@ -396,7 +407,15 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   // --- extension API v1
   const origins = new Set(options.extensionOrigins ?? []);
-  app.use('/api/v1/*', cors({ origin: (origin) => (origins.has(origin) ? origin : null), allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST'], maxAge: 600 }));
+  app.use(
+    '/api/v1/*',
+    cors({
+      origin: (origin) => (origins.has(origin) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type'],
+      allowMethods: ['GET', 'POST'],
+      maxAge: 600,
+    }),
+  );
   app.use('/api/v1/*', async (c, next) => {
     const origin = c.req.header('origin');
     // Exact origins only: a prefix test let `https://app.example.com.evil.example` through.
@@ -412,7 +431,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     const socketAddress = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
     const socket = socketAddress ? normalizeAddress(socketAddress) : 'in-process';
     if (!trustedProxies.has(socket)) return socket;
-    const forwarded = (c.req.header('x-forwarded-for') ?? '').split(',').map((a) => normalizeAddress(a.trim())).filter((a) => a.length > 0);
+    const forwarded = (c.req.header('x-forwarded-for') ?? '')
+      .split(',')
+      .map((a) => normalizeAddress(a.trim()))
+      .filter((a) => a.length > 0);
     for (let i = forwarded.length - 1; i >= 0; i--) if (!trustedProxies.has(forwarded[i]!)) return forwarded[i]!;
     return socket;
   };
@@ -438,7 +460,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       throw new ApiError('bad-request', 'The body must be JSON: {"code":"XXXX-XXXX"}.');
     }
     const code = (body as { code?: unknown } | null)?.code;
-    if (typeof code !== 'string' || code.length === 0 || code.length > 32) throw new ApiError('bad-request', 'code: expected the pairing code shown on the dashboard.');
+    if (typeof code !== 'string' || code.length === 0 || code.length > 32)
+      throw new ApiError('bad-request', 'code: expected the pairing code shown on the dashboard.');
     try {
       return c.json(await redeemPairingCode(db, clock, code));
     } catch (error) {

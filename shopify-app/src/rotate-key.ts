@@ -11,11 +11,16 @@ if (!key) {
   console.error('CLVLENS_ENCRYPTION_KEY is required: the key to encrypt with from now on.');
   process.exit(2);
 }
-const previous = (env['CLVLENS_PREVIOUS_ENCRYPTION_KEYS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+const previous = (env['CLVLENS_PREVIOUS_ENCRYPTION_KEYS'] ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s.length > 0);
 const database = await createDatabase({ databaseUrl: env['DATABASE_URL'] || undefined, dataDir: env['CLVLENS_DATA_DIR'] || undefined });
 try {
   const { sessions, shopKeys, emails } = await reencryptSecrets(database.db, createTokenCipher(key, previous));
-  console.log(`Re-encrypted ${sessions} sessions, ${shopKeys} shop keys and ${emails} emails with the current key; CLVLENS_PREVIOUS_ENCRYPTION_KEYS can be removed now.`);
+  console.log(
+    `Re-encrypted ${sessions} sessions, ${shopKeys} shop keys and ${emails} emails with the current key; CLVLENS_PREVIOUS_ENCRYPTION_KEYS can be removed now.`,
+  );
 } finally {
   await database.close();
 }

@@ -13,12 +13,24 @@ const server = await startAppServer({
   host: env['HOST'] || undefined,
   metricsPort: env['CLVLENS_METRICS_PORT'] ? Number(env['CLVLENS_METRICS_PORT']) : undefined,
   metricsHost: env['CLVLENS_METRICS_HOST'] || undefined,
-  extensionOrigins: (env['CLVLENS_EXTENSION_ORIGINS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+  extensionOrigins: (env['CLVLENS_EXTENSION_ORIGINS'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
   appOptions: {
-    previousApiSecretKeys: (env['SHOPIFY_PREVIOUS_API_SECRETS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
-    previousEncryptionKeys: (env['CLVLENS_PREVIOUS_ENCRYPTION_KEYS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    previousApiSecretKeys: (env['SHOPIFY_PREVIOUS_API_SECRETS'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+    previousEncryptionKeys: (env['CLVLENS_PREVIOUS_ENCRYPTION_KEYS'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
     ...(env['CLVLENS_CHURN_HORIZON_DAYS'] ? { compute: { churnHorizonDays: Number(env['CLVLENS_CHURN_HORIZON_DAYS']) } } : {}),
-    trustedProxies: (env['CLVLENS_TRUSTED_PROXIES'] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    trustedProxies: (env['CLVLENS_TRUSTED_PROXIES'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
   },
 });
 

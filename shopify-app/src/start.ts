@@ -58,7 +58,12 @@ export interface AppServer {
  * @example const server = await startAppServer({ apiKey, apiSecretKey, appUrl, encryptionKey, port: 0 });
  */
 export async function startAppServer(config: AppServerConfig): Promise<AppServer> {
-  for (const [name, value] of Object.entries({ apiKey: config.apiKey, apiSecretKey: config.apiSecretKey, appUrl: config.appUrl, encryptionKey: config.encryptionKey })) {
+  for (const [name, value] of Object.entries({
+    apiKey: config.apiKey,
+    apiSecretKey: config.apiSecretKey,
+    appUrl: config.appUrl,
+    encryptionKey: config.encryptionKey,
+  })) {
     if (!value) throw new AppError('config', `startAppServer: ${name} is required (see shopify-app/README.md, Configuration).`);
   }
   const log = config.log ?? createJsonLogger();

@@ -94,7 +94,10 @@ const seedInsights = async (n: number): Promise<void> => {
     const payloads: string[] = [];
     for (let k = from; k < Math.min(n, from + 10_000); k++) {
       const id = 7_000_000_000 + k;
-      const orderHistory = Array.from({ length: 5 }, (_, o) => ({ placedAtMs: asOf - (400 - o * 60 - (k % 50)) * day, amountMinor: 1000 + ((k * 7 + o * 13) % 20_000) }));
+      const orderHistory = Array.from({ length: 5 }, (_, o) => ({
+        placedAtMs: asOf - (400 - o * 60 - (k % 50)) * day,
+        amountMinor: 1000 + ((k * 7 + o * 13) % 20_000),
+      }));
       const clv = orderHistory.reduce((a, o) => a + o.amountMinor, 0);
       payloads.push(
         JSON.stringify({
@@ -113,7 +116,7 @@ const seedInsights = async (n: number): Promise<void> => {
           pAlive: 0.3123456789,
           churnProbability: 0.6876543211,
           churnTier: 'AT_RISK',
-          churnReasons: ['no order for 2.7x this customer\'s usual gap'],
+          churnReasons: ["no order for 2.7x this customer's usual gap"],
           confidence: 'normal',
           rfmSegment: 'AT_RISK',
           orderHistory,
@@ -137,7 +140,10 @@ const seedInsights = async (n: number): Promise<void> => {
 /** Runs a self-contained async function (no imports or outer names) in a worker thread and returns its result. */
 function inWorker<T>(fn: (...args: never[]) => Promise<unknown>, args: unknown[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const w = new Worker(`const t = require('node:worker_threads'); (${String(fn)})(...t.workerData).then((r) => t.parentPort.postMessage(r))`, { eval: true, workerData: args });
+    const w = new Worker(`const t = require('node:worker_threads'); (${String(fn)})(...t.workerData).then((r) => t.parentPort.postMessage(r))`, {
+      eval: true,
+      workerData: args,
+    });
     w.once('message', (r: T) => {
       resolve(r);
       void w.terminate();
@@ -213,18 +219,35 @@ try {
     // The app was built with a fixed backfill config; wrap its progress through the sync_state rows instead.
     const poll = setInterval(() => {
       // orders_done, not bulk_lines_done: the JSONL also holds one line per line item (selling plans).
-      void database.db.selectFrom('sync_state').select('orders_done').where('shop_id', '=', SHOP).executeTakeFirst().then((r) => {
-        if (r && Number(r.orders_done) > lines) progress(SHOP, Number(r.orders_done));
-      });
+      void database.db
+        .selectFrom('sync_state')
+        .select('orders_done')
+        .where('shop_id', '=', SHOP)
+        .executeTakeFirst()
+        .then((r) => {
+          if (r && Number(r.orders_done) > lines) progress(SHOP, Number(r.orders_done));
+        });
     }, 20);
     await backfillWith(SHOP);
     clearInterval(poll);
     const totalMs = performance.now() - t0;
-    const stored = await database.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const stored = await database.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     const streamRate = lines > firstBatchLines ? ((lines - firstBatchLines) / (lastBatchAt - firstBatchAt)) * 1000 : NaN;
-    console.log(`backfill: ${stored.n} orders stored in ${s(totalMs)} including the fake's export and VACUUM -> ${Math.round((stored.n / totalMs) * 1000)} orders/s overall`);
-    console.log(`backfill stream (JSONL with line items -> PGlite, orders between first and last committed batch as polled): ${Math.round(streamRate)} orders/s`);
-    figure(`backfill stream of ${ORDERS.toLocaleString('en-US')} orders, orders/s (one run)`, streamRate, { op: '>=', limit: 20_000 }, (v) => `${Math.round(v)}/s`);
+    console.log(
+      `backfill: ${stored.n} orders stored in ${s(totalMs)} including the fake's export and VACUUM -> ${Math.round((stored.n / totalMs) * 1000)} orders/s overall`,
+    );
+    console.log(
+      `backfill stream (JSONL with line items -> PGlite, orders between first and last committed batch as polled): ${Math.round(streamRate)} orders/s`,
+    );
+    figure(
+      `backfill stream of ${ORDERS.toLocaleString('en-US')} orders, orders/s (one run)`,
+      streamRate,
+      { op: '>=', limit: 20_000 },
+      (v) => `${Math.round(v)}/s`,
+    );
   }
 
   // The fake (1M orders in this heap) is not needed any more: stop it and drop every reference to it, so the app's
@@ -246,7 +269,9 @@ try {
     const computed = await app.compute.recomputeShop(SHOP);
     loopDelay.disable();
     const recomputeMs = performance.now() - t0;
-    console.log(`recompute: ${computed.changed} customer insights written in ${s(recomputeMs)} (${cpuSince(cpu)}); longest event-loop stall ${(loopDelay.max / 1e6).toFixed(0)} ms`);
+    console.log(
+      `recompute: ${computed.changed} customer insights written in ${s(recomputeMs)} (${cpuSince(cpu)}); longest event-loop stall ${(loopDelay.max / 1e6).toFixed(0)} ms`,
+    );
     info(`first full run (fit with backtest, everyone scored and written), ${ORDERS.toLocaleString('en-US')} orders (one run)`, recomputeMs, s);
   } else if (PARTS.has('feed')) {
     t0 = performance.now();
@@ -258,13 +283,19 @@ try {
   const { code } = await app.createPairingCode(SHOP);
   const { token } = (await (await get(`${server.url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code }) })).json()) as { token: string };
   const mem = process.memoryUsage();
-  console.log(`memory before the feed: heap ${Math.round(mem.heapUsed / 1e6)} MB used of ${Math.round(mem.heapTotal / 1e6)} MB, external ${Math.round(mem.external / 1e6)} MB, array buffers ${Math.round(mem.arrayBuffers / 1e6)} MB, RSS ${Math.round(mem.rss / 1e6)} MB`);
+  console.log(
+    `memory before the feed: heap ${Math.round(mem.heapUsed / 1e6)} MB used of ${Math.round(mem.heapTotal / 1e6)} MB, external ${Math.round(mem.external / 1e6)} MB, array buffers ${Math.round(mem.arrayBuffers / 1e6)} MB, RSS ${Math.round(mem.rss / 1e6)} MB`,
+  );
   // The client (the extension's sync: follow nextCursor until hasMore is false, parse every page) runs in a worker
   // thread by default, as the extension does not share the app's thread; CLVLENS_BENCH_APP_FEED_CLIENT=inline keeps it
   // on the app's thread. Run 1 may wait for the feed cache's load after the full run; the next CLVLENS_BENCH_RUNS runs
   // are served from the feed cache and give the figure.
   const feedInline = process.env['CLVLENS_BENCH_APP_FEED_CLIENT'] === 'inline';
-  const feedRuns: [string, number][] = [['run 1', FEED_PAGE], ...Array.from({ length: RUNS }, (_, k): [string, number] => [`run ${k + 2}`, FEED_PAGE]), ['extension page size', 2500]];
+  const feedRuns: [string, number][] = [
+    ['run 1', FEED_PAGE],
+    ...Array.from({ length: RUNS }, (_, k): [string, number] => [`run ${k + 2}`, FEED_PAGE]),
+    ['extension page size', 2500],
+  ];
   const cachedFeedMs: number[] = [];
   for (const [label, pageSize] of PARTS.has('feed') ? feedRuns : []) {
     t0 = performance.now();
@@ -301,7 +332,12 @@ try {
     const deliveries: { headers: [string, string][]; body: string }[] = [];
     for (let i = 0; i < WEBHOOKS; i++) {
       const createdAt = new Date(Date.now() - (i % 1000) * 60_000).toISOString();
-      const r = signedWebhook(SECRET, SHOP, 'orders/create', orderPayload({ id: 9_000_000_000 + i, customerId: customerIds[i % customerIds.length]!, total: `${(i % 200) + 1}.99`, createdAt }));
+      const r = signedWebhook(
+        SECRET,
+        SHOP,
+        'orders/create',
+        orderPayload({ id: 9_000_000_000 + i, customerId: customerIds[i % customerIds.length]!, total: `${(i % 200) + 1}.99`, createdAt }),
+      );
       deliveries.push({ headers: [...r.headers], body: await r.text() });
     }
     const inline = process.env['CLVLENS_BENCH_APP_WEBHOOK_CLIENT'] === 'inline';
@@ -325,7 +361,12 @@ try {
         `webhooks (client ${inline ? 'on the app thread' : 'in a worker thread'}): ${part.length} orders/create in ${s(webhookMs)} -> ${Math.round((part.length / webhookMs) * 1000)}/s; latency p50 ${pct(0.5).toFixed(1)} ms, p99 ${pct(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms (${cpuSince(webhookCpu)}, whole process); load ${load()}`,
       );
     }
-    runsFigure(`webhook ingestion, deliveries/s (16 in flight, ${rates.length} batches of ${batch})`, rates, { op: '>=', limit: 1000 }, (v) => `${Math.round(v)}/s`);
+    runsFigure(
+      `webhook ingestion, deliveries/s (16 in flight, ${rates.length} batches of ${batch})`,
+      rates,
+      { op: '>=', limit: 1000 },
+      (v) => `${Math.round(v)}/s`,
+    );
     runsFigure('webhook ingestion, p99 latency of each batch', p99s, { op: '<=', limit: 50 }, (v) => `${v.toFixed(1)} ms`);
   }
   // 5. Incremental recompute: the customers the webhook burst touched are rescored with the stored models (no refit,
@@ -335,19 +376,32 @@ try {
     t0 = performance.now();
     let cpu = process.cpuUsage();
     const burst = await app.compute.recomputeShop(SHOP, { metrics: 'skip' });
-    console.log(`incremental recompute after the webhook burst: ${burst.mode}, ${burst.customers} customers rescored, ${burst.changed} insights changed in ${s(performance.now() - t0)} (${cpuSince(cpu)})`);
+    console.log(
+      `incremental recompute after the webhook burst: ${burst.mode}, ${burst.customers} customers rescored, ${burst.changed} insights changed in ${s(performance.now() - t0)} (${cpuSince(cpu)})`,
+    );
     const { code: code2 } = await app.createPairingCode(SHOP);
-    const { token: token2 } = (await (await get(`${server.url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code: code2 }) })).json()) as { token: string };
+    const { token: token2 } = (await (await get(`${server.url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code: code2 }) })).json()) as {
+      token: string;
+    };
     const visible: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       const customerId = customerIds[7 + run * 101]!;
-      const before = (await (await get(`${server.url}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${token2}` } })).json()) as { orderCount: number };
+      const before = (await (await get(`${server.url}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${token2}` } })).json()) as {
+        orderCount: number;
+      };
       t0 = performance.now();
-      const r = signedWebhook(SECRET, SHOP, 'orders/create', orderPayload({ id: 9_900_000_001 + run, customerId, total: '12.34', createdAt: new Date().toISOString() }));
+      const r = signedWebhook(
+        SECRET,
+        SHOP,
+        'orders/create',
+        orderPayload({ id: 9_900_000_001 + run, customerId, total: '12.34', createdAt: new Date().toISOString() }),
+      );
       const posted = await get(`${server.url}/webhooks`, { method: 'POST', headers: [...r.headers], body: await r.text() });
       if (posted.status !== 200) throw new Error(`webhook answered ${posted.status}`);
       const one = await app.compute.recomputeShop(SHOP, { metrics: 'skip' });
-      const after = (await (await get(`${server.url}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${token2}` } })).json()) as { orderCount: number };
+      const after = (await (await get(`${server.url}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${token2}` } })).json()) as {
+        orderCount: number;
+      };
       if (after.orderCount !== before.orderCount + 1) throw new Error(`the new order is not in the API: ${before.orderCount} -> ${after.orderCount}`);
       visible.push(performance.now() - t0);
       console.log(`one order, webhook -> incremental recompute (${one.customers} customer) -> GET /api/v1/customers/:id shows it: ${s(visible.at(-1)!)}`);
@@ -359,7 +413,9 @@ try {
     refreshDelay.enable();
     await app.compute.refreshShopMetrics(SHOP);
     refreshDelay.disable();
-    console.log(`shop metrics refresh (every order reloaded, computeShopReport, top at-risk from the insights): ${s(performance.now() - t0)} (${cpuSince(cpu)}); longest event-loop stall ${(refreshDelay.max / 1e6).toFixed(0)} ms`);
+    console.log(
+      `shop metrics refresh (every order reloaded, computeShopReport, top at-risk from the insights): ${s(performance.now() - t0)} (${cpuSince(cpu)}); longest event-loop stall ${(refreshDelay.max / 1e6).toFixed(0)} ms`,
+    );
 
     // 6. Webhooks while the daily full run (refit, everyone rescored) holds the embedded database: its order load is
     // paged and its writes are 5,000-customer transactions, so deliveries are answered in between, well inside
@@ -370,7 +426,17 @@ try {
     for (let run = 0; run < RUNS; run++) {
       const during: { headers: [string, string][]; body: string }[] = [];
       for (let i = 0; i < 3000; i++) {
-        const w = signedWebhook(SECRET, SHOP, 'orders/create', orderPayload({ id: 9_950_000_000 + run * 10_000 + i, customerId: customerIds[(i * 37 + run) % customerIds.length]!, total: '9.99', createdAt: new Date().toISOString() }));
+        const w = signedWebhook(
+          SECRET,
+          SHOP,
+          'orders/create',
+          orderPayload({
+            id: 9_950_000_000 + run * 10_000 + i,
+            customerId: customerIds[(i * 37 + run) % customerIds.length]!,
+            total: '9.99',
+            createdAt: new Date().toISOString(),
+          }),
+        );
         during.push({ headers: [...w.headers], body: await w.text() });
       }
       t0 = performance.now();
@@ -391,10 +457,18 @@ try {
     const maxes = fullRuns.map((r) => r.maxMs);
     const stalls = fullRuns.map((r) => r.stallMs);
     runsFigure(`webhooks during a full run of ${ORDERS.toLocaleString('en-US')} orders: slowest answer`, maxes, { op: '<=', limit: 5000 }, ms0);
-    runsInfo('webhooks during a full run: p99 latency', fullRuns.map((r) => r.p99Ms), ms0);
+    runsInfo(
+      'webhooks during a full run: p99 latency',
+      fullRuns.map((r) => r.p99Ms),
+      ms0,
+    );
     // No floor of its own: the longest time the app's thread answered nothing, which bounds the slowest answer above.
     runsInfo('longest event-loop stall during a full run', stalls, ms0);
-    runsInfo('full run (refit with backtest, everyone rescored), wall', fullRuns.map((r) => r.fullMs), s);
+    runsInfo(
+      'full run (refit with backtest, everyone rescored), wall',
+      fullRuns.map((r) => r.fullMs),
+      s,
+    );
   }
   console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
 } finally {

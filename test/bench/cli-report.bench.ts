@@ -46,7 +46,6 @@ function timed(command: string, args: string[]): Run {
   };
 }
 
-
 async function main(): Promise<void> {
   console.log(`machine: ${machine()}; load average at start: ${load()}`);
   const dir = mkdtempSync(join(tmpdir(), 'clvlens-cli-bench-'));
@@ -86,14 +85,27 @@ async function main(): Promise<void> {
       );
     describe('clvlens report --json', clvlens);
     console.log(`  load average at end: ${load()}`);
-    runsInfo('clvlens report --json, wall', clvlens.map((r) => r.seconds * 1000), (v) => sec(v / 1000));
+    runsInfo(
+      'clvlens report --json, wall',
+      clvlens.map((r) => r.seconds * 1000),
+      (v) => sec(v / 1000),
+    );
     if (!hasPandas) {
       console.log(`  pandas: not measured: ${PYTHON} cannot import pandas (install Debian's python3-pandas: apt-get install -y python3-pandas)`);
       return;
     }
     describe(`pandas ${pandasVersion} read_csv`, pandas);
-    runsInfo(`pandas ${pandasVersion} read_csv, wall`, pandas.map((r) => r.seconds * 1000), (v) => sec(v / 1000));
-    runsFigure('clvlens report / pandas.read_csv, wall-time ratio', clvlens.map((c, i) => c.seconds / pandas[i]!.seconds), { op: '<=', limit: 1 }, (v) => v.toFixed(2));
+    runsInfo(
+      `pandas ${pandasVersion} read_csv, wall`,
+      pandas.map((r) => r.seconds * 1000),
+      (v) => sec(v / 1000),
+    );
+    runsFigure(
+      'clvlens report / pandas.read_csv, wall-time ratio',
+      clvlens.map((c, i) => c.seconds / pandas[i]!.seconds),
+      { op: '<=', limit: 1 },
+      (v) => v.toFixed(2),
+    );
     if (clvlens.every((r) => r.cpuSeconds !== null) && pandas.every((r) => r.cpuSeconds !== null)) {
       info(`clvlens / pandas CPU-time ratio, median of ${RUNS}`, median(clvlens.map((c, i) => c.cpuSeconds! / pandas[i]!.cpuSeconds!)), (v) => v.toFixed(2));
     }

@@ -63,16 +63,26 @@ const original = fitAll(master);
 const runs = Array.from({ length: RUNS }, () => fitAll(replicated));
 const big = runs.at(-1)!;
 const customers = big.summaries.customerKeys.length;
-console.log(`CDNOW_master x${COPIES}: ${replicated.length.toLocaleString('en-US')} orders, ${customers.toLocaleString('en-US')} customers, ${big.compressed.weight.length.toLocaleString('en-US')} unique (x, t_x, T) rows`);
+console.log(
+  `CDNOW_master x${COPIES}: ${replicated.length.toLocaleString('en-US')} orders, ${customers.toLocaleString('en-US')} customers, ${big.compressed.weight.length.toLocaleString('en-US')} unique (x, t_x, T) rows`,
+);
 console.log(`machine: ${machine()}; load average at start: ${load()}`);
-console.log(`summary (orders -> x, t_x, T, m):          first ${runs[0]!.summaryMs.toFixed(1)} ms, median of ${RUNS} ${median(runs.map((r) => r.summaryMs)).toFixed(1)} ms wall, ${median(runs.map((r) => r.summaryCpuMs)).toFixed(1)} ms CPU`);
-console.log(`fit BG/NBD + Gamma-Gamma (incl. compress): first ${runs[0]!.fitMs.toFixed(1)} ms, median of ${RUNS} ${median(runs.map((r) => r.fitMs)).toFixed(1)} ms wall, ${median(runs.map((r) => r.fitCpuMs)).toFixed(1)} ms CPU`);
+console.log(
+  `summary (orders -> x, t_x, T, m):          first ${runs[0]!.summaryMs.toFixed(1)} ms, median of ${RUNS} ${median(runs.map((r) => r.summaryMs)).toFixed(1)} ms wall, ${median(runs.map((r) => r.summaryCpuMs)).toFixed(1)} ms CPU`,
+);
+console.log(
+  `fit BG/NBD + Gamma-Gamma (incl. compress): first ${runs[0]!.fitMs.toFixed(1)} ms, median of ${RUNS} ${median(runs.map((r) => r.fitMs)).toFixed(1)} ms wall, ${median(runs.map((r) => r.fitCpuMs)).toFixed(1)} ms CPU`,
+);
 console.log(`summary + fit:                             median ${median(runs.map((r) => r.summaryMs + r.fitMs)).toFixed(1)} ms`);
 console.log(`BG/NBD iterations ${big.bg.iterations}, Gamma-Gamma iterations ${big.gg.iterations}`);
 const bgParams = big.bg.params as unknown as Record<string, number>;
 const ggParams = big.gg.params as unknown as Record<string, number>;
-console.log(`params x10:  r=${big.bg.params.r.toFixed(6)} alpha=${big.bg.params.alpha.toFixed(6)} a=${big.bg.params.a.toFixed(6)} b=${big.bg.params.b.toFixed(6)} | p=${big.gg.params.p.toFixed(6)} q=${big.gg.params.q.toFixed(6)} gamma=${(big.gg.params.gamma / 100).toFixed(6)}`);
-console.log(`params x1:   r=${original.bg.params.r.toFixed(6)} alpha=${original.bg.params.alpha.toFixed(6)} a=${original.bg.params.a.toFixed(6)} b=${original.bg.params.b.toFixed(6)} | p=${original.gg.params.p.toFixed(6)} q=${original.gg.params.q.toFixed(6)} gamma=${(original.gg.params.gamma / 100).toFixed(6)}`);
+console.log(
+  `params x10:  r=${big.bg.params.r.toFixed(6)} alpha=${big.bg.params.alpha.toFixed(6)} a=${big.bg.params.a.toFixed(6)} b=${big.bg.params.b.toFixed(6)} | p=${big.gg.params.p.toFixed(6)} q=${big.gg.params.q.toFixed(6)} gamma=${(big.gg.params.gamma / 100).toFixed(6)}`,
+);
+console.log(
+  `params x1:   r=${original.bg.params.r.toFixed(6)} alpha=${original.bg.params.alpha.toFixed(6)} a=${original.bg.params.a.toFixed(6)} b=${original.bg.params.b.toFixed(6)} | p=${original.gg.params.p.toFixed(6)} q=${original.gg.params.q.toFixed(6)} gamma=${(original.gg.params.gamma / 100).toFixed(6)}`,
+);
 const bgDifference = maxRelativeDifference(bgParams, original.bg.params as unknown as Record<string, number>);
 const ggDifference = maxRelativeDifference(ggParams, original.gg.params as unknown as Record<string, number>);
 console.log(`largest relative parameter difference x10 vs x1: BG/NBD ${bgDifference.toExponential(2)}, Gamma-Gamma ${ggDifference.toExponential(2)}`);
@@ -109,7 +119,9 @@ function predictUnshared(params: BgNbdParams, spend: GammaGammaParams): number {
   checksum += sum;
   return n / (ms(t) / 1000);
 }
-console.log(`  (for comparison, P(alive) + E[Y(39)] evaluated per customer without row sharing: ${Math.round(predictUnshared(big.bg.params, big.gg.params)).toLocaleString('en-US')} customers/s)`);
+console.log(
+  `  (for comparison, P(alive) + E[Y(39)] evaluated per customer without row sharing: ${Math.round(predictUnshared(big.bg.params, big.gg.params)).toLocaleString('en-US')} customers/s)`,
+);
 
 // The app's per-shop call: summary, MBG/NBD + Gamma-Gamma fit, per-customer badges with reasons, in days.
 const churnTimes: number[] = [];
@@ -132,11 +144,25 @@ const memory = process.memoryUsage();
 console.log(`load average at end: ${load()}`);
 const msText = (v: number) => `${v.toFixed(1)} ms`;
 const perSecond = (v: number) => `${(v / 1e6).toFixed(2)} M/s`;
-runsFigure(`fit BG/NBD + Gamma-Gamma, ${customers.toLocaleString('en-US')} customers, wall`, runs.map((r) => r.fitMs), { op: '<=', limit: 250 }, msText);
+runsFigure(
+  `fit BG/NBD + Gamma-Gamma, ${customers.toLocaleString('en-US')} customers, wall`,
+  runs.map((r) => r.fitMs),
+  { op: '<=', limit: 250 },
+  msText,
+);
 // Replicating every customer must not move the maximum-likelihood parameters: "the same params" as on CDNOW itself.
 figure('fit: largest relative parameter difference, x10 vs x1', Math.max(bgDifference, ggDifference), { op: '<=', limit: 1e-6 }, (v) => v.toExponential(1));
-runsFigure('predict every customer, customers/s (wall)', predictTimes.map((t) => customers / (t / 1000)), { op: '>=', limit: 1_000_000 }, perSecond);
-runsInfo(`summary of ${replicated.length.toLocaleString('en-US')} orders (x, t_x, T, m), wall`, runs.map((r) => r.summaryMs), msText);
+runsFigure(
+  'predict every customer, customers/s (wall)',
+  predictTimes.map((t) => customers / (t / 1000)),
+  { op: '>=', limit: 1_000_000 },
+  perSecond,
+);
+runsInfo(
+  `summary of ${replicated.length.toLocaleString('en-US')} orders (x, t_x, T, m), wall`,
+  runs.map((r) => r.summaryMs),
+  msText,
+);
 runsInfo(`assessChurnRisk end to end (churn models with backtest), wall`, churnTimes, (v) => `${(v / 1000).toFixed(2)} s`);
 info(`assessChurnRisk end to end, CPU time, median of ${RUNS}`, median(churnCpu), (v) => `${(v / 1000).toFixed(2)} s`);
 console.log(`heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB (checksum ${checksum.toFixed(3)})`);

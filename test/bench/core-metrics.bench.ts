@@ -120,13 +120,17 @@ const summaryMs = performance.now() - summaryStart;
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 console.log(`machine: ${machine()}; load average at start: ${startLoad}`);
-console.log(`orders: ${orders.length.toLocaleString('en')} (counted ${report.orders.counted.toLocaleString('en')}), customers: ${report.customers.toLocaleString('en')}`);
+console.log(
+  `orders: ${orders.length.toLocaleString('en')} (counted ${report.orders.counted.toLocaleString('en')}), customers: ${report.customers.toLocaleString('en')}`,
+);
 console.log(`build synthetic orders: ${fmt(buildMs)}; RSS holding them: ${mib(rssAfterBuild)}`);
 console.log(`computeShopReport (all metrics): first run excluded, next ${RUNS} runs ${runs.map(fmt).join(', ')} wall`);
 console.log(`  CPU time on the main thread (the "one core" figure): ${mainThreadRuns.map(fmt).join(', ')}`);
 console.log(`  CPU time of the process (all threads incl. GC helpers): ${cpuRuns.map(fmt).join(', ')}`);
 console.log(`summarizeCustomers (${summaries.length.toLocaleString('en')} customers): ${fmt(summaryMs)}`);
-console.log(`check: repeat rate ${report.repeatPurchaseRate.value.toFixed(4)}, churn d90 ${report.churn.d90.toFixed(4)}, chosen CLV window ${report.windowedClv.chosenLookbackDays} d`);
+console.log(
+  `check: repeat rate ${report.repeatPurchaseRate.value.toFixed(4)}, churn d90 ${report.churn.d90.toFixed(4)}, chosen CLV window ${report.windowedClv.chosenLookbackDays} d`,
+);
 console.log(`load average at end: ${load()}`);
 const millionOrders = orders.length >= 1_000_000 ? '1,000,000 orders' : `${orders.length.toLocaleString('en')} orders (floor is for 1,000,000)`;
 runsFigure(`computeShopReport, ${millionOrders}, wall`, runs, { op: '<=', limit: 1000 }, fmt);

@@ -88,21 +88,24 @@ async function run(): Promise<RunFigures> {
     if (sync.cached !== CUSTOMERS) throw new Error(`expected ${CUSTOMERS} cached customers, got ${sync.cached}`);
 
     // Lookup: one customers.lookup round trip from an extension page to the service worker's IndexedDB.
-    const lookups = await ext.evaluate(async ({ n, max }) => {
-      const { chrome } = globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
-      const times: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const id = String(1 + ((i * 7919) % max));
-        const t0 = performance.now();
-        const r = (await chrome.runtime.sendMessage({ type: 'customers.lookup', storeHandle: 'bench-shop', customerIds: [id] })) as {
-          ok: boolean;
-          value: { customers: Record<string, unknown> };
-        };
-        times.push(performance.now() - t0);
-        if (!r.ok || !r.value.customers[id]) throw new Error(`lookup of ${id} failed`);
-      }
-      return times;
-    }, { n: LOOKUPS, max: CUSTOMERS });
+    const lookups = await ext.evaluate(
+      async ({ n, max }) => {
+        const { chrome } = globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
+        const times: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const id = String(1 + ((i * 7919) % max));
+          const t0 = performance.now();
+          const r = (await chrome.runtime.sendMessage({ type: 'customers.lookup', storeHandle: 'bench-shop', customerIds: [id] })) as {
+            ok: boolean;
+            value: { customers: Record<string, unknown> };
+          };
+          times.push(performance.now() - t0);
+          if (!r.ok || !r.value.customers[id]) throw new Error(`lookup of ${id} failed`);
+        }
+        return times;
+      },
+      { n: LOOKUPS, max: CUSTOMERS },
+    );
 
     // Popup first render: navigation start to the first render with the shop's data.
     const renders: number[] = [];
@@ -120,36 +123,39 @@ async function run(): Promise<RunFigures> {
     await admin.waitForFunction((n) => document.querySelectorAll('clvlens-badge[data-state="found"]').length >= n, LIST_ROWS, {
       timeout: 30_000,
     });
-    const latencies = await admin.evaluate(async ({ count, firstId }) => {
-      const out: number[] = [];
-      const tbody = document.getElementById('rows')!;
-      for (let k = 0; k < count; k++) {
-        const id = String(firstId + k);
-        const tr = document.createElement('tr');
-        const td = document.createElement('td');
-        const a = document.createElement('a');
-        a.href = `${location.pathname}/${id}`;
-        a.textContent = `Late ${id}`;
-        td.append(a);
-        tr.append(td);
-        const ms = await new Promise<number>((resolve) => {
-          let t0 = 0;
-          const mo = new MutationObserver(() => {
-            const host = a.nextElementSibling;
-            if (host?.getAttribute('data-state') === 'found') {
-              mo.disconnect();
-              resolve(performance.now() - t0);
-            }
+    const latencies = await admin.evaluate(
+      async ({ count, firstId }) => {
+        const out: number[] = [];
+        const tbody = document.getElementById('rows')!;
+        for (let k = 0; k < count; k++) {
+          const id = String(firstId + k);
+          const tr = document.createElement('tr');
+          const td = document.createElement('td');
+          const a = document.createElement('a');
+          a.href = `${location.pathname}/${id}`;
+          a.textContent = `Late ${id}`;
+          td.append(a);
+          tr.append(td);
+          const ms = await new Promise<number>((resolve) => {
+            let t0 = 0;
+            const mo = new MutationObserver(() => {
+              const host = a.nextElementSibling;
+              if (host?.getAttribute('data-state') === 'found') {
+                mo.disconnect();
+                resolve(performance.now() - t0);
+              }
+            });
+            mo.observe(td, { subtree: true, childList: true, attributes: true });
+            t0 = performance.now();
+            tbody.append(tr);
           });
-          mo.observe(td, { subtree: true, childList: true, attributes: true });
-          t0 = performance.now();
-          tbody.append(tr);
-        });
-        out.push(ms);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return out;
-    }, { count: LATE_ROWS, firstId: 1000 });
+          out.push(ms);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return out;
+      },
+      { count: LATE_ROWS, firstId: 1000 },
+    );
     return { syncMs: sync.ms, lookups, renders, latencies };
   } finally {
     await browser.close();
@@ -176,11 +182,19 @@ const lookups = all((r) => r.lookups);
 const lookupP95s = runs.map((r) => quantile(r.lookups, 0.95));
 const renders = all((r) => r.renders);
 const latencies = all((r) => r.latencies);
-console.log(`\nmedians over ${RUNS} runs (worst beside each: of the runs' syncs, medians and p95s; of single popup opens and badges); load average at end: ${load()}`);
+console.log(
+  `\nmedians over ${RUNS} runs (worst beside each: of the runs' syncs, medians and p95s; of single popup opens and badges); load average at end: ${load()}`,
+);
 figure(`initial sync of ${CUSTOMERS.toLocaleString('en-US')} customers into IndexedDB`, median(syncs), { op: '<=', limit: 10_000 }, sec, worst(syncs));
 const lookupMedians = runs.map((r) => median(r.lookups));
 figure(`lookup (message + IndexedDB), median of ${lookups.length}`, median(lookups), { op: '<=', limit: 5 }, ms, worst(lookupMedians));
 figure('lookup, p95 of each run', median(lookupP95s), { op: '<=', limit: 5 }, ms, worst(lookupP95s));
-figure(`popup first render, ${CUSTOMERS.toLocaleString('en-US')} cached, median of ${renders.length} opens`, median(renders), { op: '<=', limit: 150 }, ms, worst(renders));
+figure(
+  `popup first render, ${CUSTOMERS.toLocaleString('en-US')} cached, median of ${renders.length} opens`,
+  median(renders),
+  { op: '<=', limit: 150 },
+  ms,
+  worst(renders),
+);
 figure(`badge after a row appears (${LIST_ROWS}-row list), median of ${latencies.length}`, median(latencies), { op: '<=', limit: 50 }, ms, worst(latencies));
 figure('badge after a row appears, p95', quantile(latencies, 0.95), { op: '<=', limit: 50 }, ms);

@@ -94,28 +94,36 @@ async function run(): Promise<RunFigures> {
     }, apiServer.url);
     if (sync.cached !== CUSTOMERS) throw new Error(`expected ${CUSTOMERS} cached customers, got ${sync.cached}`);
 
-    const lookups = await ext.evaluate(async ({ n, max }: { n: number; max: number }) => {
-      const g = globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
-      const times: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const id = String(1 + ((i * 7919) % max));
-        const t0 = performance.now();
-        const r = (await g.browser.runtime.sendMessage({ type: 'customers.lookup', storeHandle: 'bench-shop', customerIds: [id] })) as {
-          ok: boolean;
-          value: { customers: Record<string, unknown> };
-        };
-        times.push(performance.now() - t0);
-        if (!r.ok || !r.value.customers[id]) throw new Error(`lookup of ${id} failed`);
-      }
-      return times;
-    }, { n: LOOKUPS, max: CUSTOMERS });
+    const lookups = await ext.evaluate(
+      async ({ n, max }: { n: number; max: number }) => {
+        const g = globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
+        const times: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const id = String(1 + ((i * 7919) % max));
+          const t0 = performance.now();
+          const r = (await g.browser.runtime.sendMessage({ type: 'customers.lookup', storeHandle: 'bench-shop', customerIds: [id] })) as {
+            ok: boolean;
+            value: { customers: Record<string, unknown> };
+          };
+          times.push(performance.now() - t0);
+          if (!r.ok || !r.value.customers[id]) throw new Error(`lookup of ${id} failed`);
+        }
+        return times;
+      },
+      { n: LOOKUPS, max: CUSTOMERS },
+    );
     await ext.close();
 
     // Popup first render: navigation start to the first render with the shop's data (the popup's own mark).
     const renders: number[] = [];
     for (let i = 0; i < POPUP_OPENS; i++) {
       const popup = await browser.extensionPage('popup.html');
-      await until(popup, () => performance.getEntriesByName('clvlens:popup-ready').length > 0 && document.querySelector('[data-testid="repeat-rate"]') !== null, 0, 'the popup');
+      await until(
+        popup,
+        () => performance.getEntriesByName('clvlens:popup-ready').length > 0 && document.querySelector('[data-testid="repeat-rate"]') !== null,
+        0,
+        'the popup',
+      );
       renders.push(await popup.evaluate(() => performance.getEntriesByName('clvlens:popup-ready')[0]!.startTime, undefined));
       await popup.close();
     }
@@ -123,36 +131,39 @@ async function run(): Promise<RunFigures> {
     const admin = await browser.newPage();
     await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
     await until(admin, (n) => document.querySelectorAll('clvlens-badge[data-state="found"]').length >= n, LIST_ROWS, 'the list badges');
-    const latencies = await admin.evaluate(async ({ count, firstId }: { count: number; firstId: number }) => {
-      const out: number[] = [];
-      const tbody = document.getElementById('rows')!;
-      for (let k = 0; k < count; k++) {
-        const id = String(firstId + k);
-        const tr = document.createElement('tr');
-        const td = document.createElement('td');
-        const a = document.createElement('a');
-        a.href = `${location.pathname}/${id}`;
-        a.textContent = `Late ${id}`;
-        td.append(a);
-        tr.append(td);
-        const took = await new Promise<number>((resolve) => {
-          let t0 = 0;
-          const mo = new MutationObserver(() => {
-            const host = a.nextElementSibling;
-            if (host?.getAttribute('data-state') === 'found') {
-              mo.disconnect();
-              resolve(performance.now() - t0);
-            }
+    const latencies = await admin.evaluate(
+      async ({ count, firstId }: { count: number; firstId: number }) => {
+        const out: number[] = [];
+        const tbody = document.getElementById('rows')!;
+        for (let k = 0; k < count; k++) {
+          const id = String(firstId + k);
+          const tr = document.createElement('tr');
+          const td = document.createElement('td');
+          const a = document.createElement('a');
+          a.href = `${location.pathname}/${id}`;
+          a.textContent = `Late ${id}`;
+          td.append(a);
+          tr.append(td);
+          const took = await new Promise<number>((resolve) => {
+            let t0 = 0;
+            const mo = new MutationObserver(() => {
+              const host = a.nextElementSibling;
+              if (host?.getAttribute('data-state') === 'found') {
+                mo.disconnect();
+                resolve(performance.now() - t0);
+              }
+            });
+            mo.observe(td, { subtree: true, childList: true, attributes: true });
+            t0 = performance.now();
+            tbody.append(tr);
           });
-          mo.observe(td, { subtree: true, childList: true, attributes: true });
-          t0 = performance.now();
-          tbody.append(tr);
-        });
-        out.push(took);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return out;
-    }, { count: LATE_ROWS, firstId: 1000 });
+          out.push(took);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return out;
+      },
+      { count: LATE_ROWS, firstId: 1000 },
+    );
     return { syncMs: sync.ms, lookups, renders, latencies };
   } finally {
     await browser.close();
@@ -179,10 +190,30 @@ const lookups = all((r) => r.lookups);
 const lookupP95s = runs.map((r) => quantile(r.lookups, 0.95));
 const renders = all((r) => r.renders);
 const latencies = all((r) => r.latencies);
-console.log(`\nFirefox, medians over ${RUNS} runs (worst beside each: of the runs' syncs, medians and p95s; of single popup opens and badges); load average at end: ${load()}`);
+console.log(
+  `\nFirefox, medians over ${RUNS} runs (worst beside each: of the runs' syncs, medians and p95s; of single popup opens and badges); load average at end: ${load()}`,
+);
 figure(`Firefox: initial sync of ${CUSTOMERS.toLocaleString('en-US')} customers into IndexedDB`, median(syncs), { op: '<=', limit: 10_000 }, sec, worst(syncs));
-figure(`Firefox: lookup (message + IndexedDB), median of ${lookups.length}`, median(lookups), { op: '<=', limit: 5 }, ms, worst(runs.map((r) => median(r.lookups))));
+figure(
+  `Firefox: lookup (message + IndexedDB), median of ${lookups.length}`,
+  median(lookups),
+  { op: '<=', limit: 5 },
+  ms,
+  worst(runs.map((r) => median(r.lookups))),
+);
 figure('Firefox: lookup, p95 of each run', median(lookupP95s), { op: '<=', limit: 5 }, ms, worst(lookupP95s));
-figure(`Firefox: popup first render, ${CUSTOMERS.toLocaleString('en-US')} cached, median of ${renders.length} opens`, median(renders), { op: '<=', limit: 150 }, ms, worst(renders));
-figure(`Firefox: badge after a row appears (${LIST_ROWS}-row list), median of ${latencies.length}`, median(latencies), { op: '<=', limit: 50 }, ms, worst(latencies));
+figure(
+  `Firefox: popup first render, ${CUSTOMERS.toLocaleString('en-US')} cached, median of ${renders.length} opens`,
+  median(renders),
+  { op: '<=', limit: 150 },
+  ms,
+  worst(renders),
+);
+figure(
+  `Firefox: badge after a row appears (${LIST_ROWS}-row list), median of ${latencies.length}`,
+  median(latencies),
+  { op: '<=', limit: 50 },
+  ms,
+  worst(latencies),
+);
 figure('Firefox: badge after a row appears, p95', quantile(latencies, 0.95), { op: '<=', limit: 50 }, ms);

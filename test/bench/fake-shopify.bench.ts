@@ -18,8 +18,13 @@ console.log(`machine: ${machine()}; load average at start: ${load()}`);
 const fake = await createFakeShopify({ appApiKey: 'k', appSecret: 's' });
 setAbstractFetchFunc(fakeShopifyFetch(fake));
 const shopify = shopifyApi({
-  apiKey: 'k', apiSecretKey: 's', scopes: ['read_orders'], hostName: 'bench.example', apiVersion: ApiVersion.July26,
-  isEmbeddedApp: true, logger: { level: LogSeverity.Error, log: () => undefined },
+  apiKey: 'k',
+  apiSecretKey: 's',
+  scopes: ['read_orders'],
+  hostName: 'bench.example',
+  apiVersion: ApiVersion.July26,
+  isEmbeddedApp: true,
+  logger: { level: LogSeverity.Error, log: () => undefined },
 });
 
 let t0 = performance.now();
@@ -38,7 +43,9 @@ let seen = 0;
 for (;;) {
   const r: { data?: { orders: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: unknown[] } } } = await client.request(
     `query P($c: String) { orders(first: 100, after: $c, sortKey: UPDATED_AT) { pageInfo { hasNextPage endCursor }
-      nodes { id updatedAt totalPriceSet { shopMoney { amount currencyCode } } customer { id } } } }`, { variables: { c: cursor } });
+      nodes { id updatedAt totalPriceSet { shopMoney { amount currencyCode } } customer { id } } } }`,
+    { variables: { c: cursor } },
+  );
   pages++;
   seen += r.data?.orders.nodes.length ?? 0;
   fake.control.advanceClock(1000);
@@ -46,16 +53,23 @@ for (;;) {
   cursor = r.data.orders.pageInfo.endCursor;
 }
 const pageMs = performance.now() - t0;
-console.log(`paged ${seen} orders in ${pages} GraphQL pages: ${Math.round(pageMs)} ms (${(pageMs / pages).toFixed(1)} ms/page, ${Math.round(seen / (pageMs / 1000))} orders/s)`);
+console.log(
+  `paged ${seen} orders in ${pages} GraphQL pages: ${Math.round(pageMs)} ms (${(pageMs / pages).toFixed(1)} ms/page, ${Math.round(seen / (pageMs / 1000))} orders/s)`,
+);
 
 t0 = performance.now();
 await client.request(`mutation R($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`, {
-  variables: { q: '{ orders { edges { node { id createdAt currentTotalPriceSet { shopMoney { amount } } customer { id } lineItems { edges { node { id quantity } } } } } } }' },
+  variables: {
+    q: '{ orders { edges { node { id createdAt currentTotalPriceSet { shopMoney { amount } } customer { id } lineItems { edges { node { id quantity } } } } } } }',
+  },
 });
 await fake.control.bulkIdle(SHOP);
 const bulkMs = performance.now() - t0;
-const op = (await client.request<{ currentBulkOperation: { objectCount: string; fileSize: string } }>('{ currentBulkOperation { objectCount fileSize } }')).data?.currentBulkOperation;
-console.log(`bulk query: ${op?.objectCount} JSONL lines, ${(Number(op?.fileSize) / 1e6).toFixed(1)} MB in ${Math.round(bulkMs)} ms (${Math.round(ORDERS / (bulkMs / 1000))} orders/s)`);
+const op = (await client.request<{ currentBulkOperation: { objectCount: string; fileSize: string } }>('{ currentBulkOperation { objectCount fileSize } }')).data
+  ?.currentBulkOperation;
+console.log(
+  `bulk query: ${op?.objectCount} JSONL lines, ${(Number(op?.fileSize) / 1e6).toFixed(1)} MB in ${Math.round(bulkMs)} ms (${Math.round(ORDERS / (bulkMs / 1000))} orders/s)`,
+);
 console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; load average at end: ${load()}`);
 info(`page ${seen.toLocaleString('en-US')} orders through GraphQL, orders/s (one run)`, seen / (pageMs / 1000), (v) => `${Math.round(v)}/s`);
 info(`bulk query of ${ORDERS.toLocaleString('en-US')} orders to JSONL, orders/s (one run)`, ORDERS / (bulkMs / 1000), (v) => `${Math.round(v)}/s`);

@@ -51,8 +51,10 @@ function inMemory(): number {
   const cpuText = cpuMs(cpu);
   settle();
   const held = process.memoryUsage().heapUsed - before;
-  console.log(`  generateShop (in memory): ${ms.toFixed(0)} ms (${cpuText}), ${data.orders.length} orders and ` +
-    `${data.customers.length} customers held, heap ${mb(held)} (${(held / data.orders.length).toFixed(0)} B/order)`);
+  console.log(
+    `  generateShop (in memory): ${ms.toFixed(0)} ms (${cpuText}), ${data.orders.length} orders and ` +
+      `${data.customers.length} customers held, heap ${mb(held)} (${(held / data.orders.length).toFixed(0)} B/order)`,
+  );
   return ms;
 }
 
@@ -65,8 +67,10 @@ function streamed(base: number): number {
   let lines = 0;
   for (const order of stream.orders) lines += order.lineItems.length;
   const ms = performance.now() - t;
-  console.log(`  stream: plan+customers ${planMs.toFixed(0)} ms, all orders ${ms.toFixed(0)} ms (${cpuMs(cpu)}) ` +
-    `(${stream.orderCount} orders, ${stream.customers.length} customers, ${lines} line items), heap after ${mb(process.memoryUsage().heapUsed - base)}`);
+  console.log(
+    `  stream: plan+customers ${planMs.toFixed(0)} ms, all orders ${ms.toFixed(0)} ms (${cpuMs(cpu)}) ` +
+      `(${stream.orderCount} orders, ${stream.customers.length} customers, ${lines} line items), heap after ${mb(process.memoryUsage().heapUsed - base)}`,
+  );
   return ms;
 }
 

@@ -42,7 +42,10 @@ const ms = (v: number) => `${v.toFixed(1)} ms`;
 ensureExtensionBuilt();
 console.log(`machine: ${machine()}; browsers: ${chromiumVersion() ?? 'Chromium not found'}; ${firefoxVersion() ?? 'Firefox not found'}`);
 console.log(`load average at start: ${load()} (${process.env.CI ? 'CI' : 'local'}); ${RUNS} runs per browser, each in a fresh browser`);
-for (const [name, dir] of [['Chromium', EXTENSION_DIR], ['Firefox', FIREFOX_EXTENSION_DIR]] as const) {
+for (const [name, dir] of [
+  ['Chromium', EXTENSION_DIR],
+  ['Firefox', FIREFOX_EXTENSION_DIR],
+] as const) {
   const gz = gzipSync(readFileSync(join(dir, 'content-scripts/customer-badge.js'))).length / 1024;
   figure(`${name} content script gzipped (not machine-dependent)`, gz, { op: '<=', limit: 30 }, (v) => `${v.toFixed(1)} KB`);
 }
@@ -54,7 +57,13 @@ const data: RealAdminData = {
   orders: [],
 };
 const expectedOrders = Object.fromEntries(fixture.customers.map((c) => [c.customerId, `${c.orderCount}×`]));
-let api = createFakeAppApi({ shopDomain: fixture.shopDomain, storeHandle: fixture.storeHandle, summary: fixture.summary, customers: fixture.customers, pairingCodes: [PAIRING_CODE] });
+let api = createFakeAppApi({
+  shopDomain: fixture.shopDomain,
+  storeHandle: fixture.storeHandle,
+  summary: fixture.summary,
+  customers: fixture.customers,
+  pairingCodes: [PAIRING_CODE],
+});
 const apiServer = await serveFetchHandler((req) => api.fetch(req));
 const adminServer = await serveRealAdmin(data);
 
@@ -102,28 +111,29 @@ function measure(step: Step): Promise<Measured> {
       if (step.kind === 'next' && Number.isNaN(t0) && w.__rowsInsertedAt !== undefined) t0 = w.__rowsInsertedAt;
       // Cheap counts first: this runs on every mutation batch, inside the time it measures.
       const hosts = document.querySelectorAll('clvlens-badge').length;
-      if (hosts !== step.rows) return (last = `${hosts} badges`), false;
+      if (hosts !== step.rows) return ((last = `${hosts} badges`), false);
       if (Number.isNaN(tHosts)) tHosts = performance.now();
       const found = document.querySelectorAll('clvlens-badge[data-state="found"]').length;
-      if (found !== step.rows) return (last = `${found} badges found`), false;
+      if (found !== step.rows) return ((last = `${found} badges found`), false);
       const rows = [...document.querySelectorAll('tr, [role="row"]')].filter((r) => r.querySelector('a[data-primary-link="true"]'));
-      if (rows.length !== step.rows) return (last = `${rows.length} rows`), false;
+      if (rows.length !== step.rows) return ((last = `${rows.length} rows`), false);
       for (const r of rows) {
         const badges = r.querySelectorAll('clvlens-badge');
         const id = r.querySelector('a[data-primary-link="true"]')!.getAttribute('href')!.split('/').pop()!;
-        if (badges.length !== 1 || badges[0]!.getAttribute('data-state') !== 'found') return (last = `row ${id} not found yet`), false;
-        if (badges[0]!.shadowRoot?.querySelector('.orders')?.textContent !== step.expectedOrders[id]) return (last = `row ${id} wrong numbers`), false;
+        if (badges.length !== 1 || badges[0]!.getAttribute('data-state') !== 'found') return ((last = `row ${id} not found yet`), false);
+        if (badges[0]!.shadowRoot?.querySelector('.orders')?.textContent !== step.expectedOrders[id]) return ((last = `row ${id} wrong numbers`), false);
       }
       return true;
     };
     const detailRight = (): boolean => {
       const m = /\/customers\/(\d+)$/.exec(location.pathname);
       const card = document.querySelector('clvlens-card');
-      if (!m || !card || card.getAttribute('data-state') !== 'found') return (last = 'card not found yet'), false;
+      if (!m || !card || card.getAttribute('data-state') !== 'found') return ((last = 'card not found yet'), false);
       const prev = card.previousElementSibling;
-      if (!prev || !(prev.localName === 's-page-header' || prev.getAttribute('data-testid') === 'page-header')) return (last = 'card not below the header'), false;
-      if (!(card.shadowRoot?.textContent ?? '').includes(step.expectedOrders[m[1]!]!.replace('×', ''))) return (last = 'card numbers'), false;
-      if (document.querySelectorAll('clvlens-badge').length !== 0) return (last = 'a badge on the customer page'), false;
+      if (!prev || !(prev.localName === 's-page-header' || prev.getAttribute('data-testid') === 'page-header'))
+        return ((last = 'card not below the header'), false);
+      if (!(card.shadowRoot?.textContent ?? '').includes(step.expectedOrders[m[1]!]!.replace('×', ''))) return ((last = 'card numbers'), false);
+      if (document.querySelectorAll('clvlens-badge').length !== 0) return ((last = 'a badge on the customer page'), false);
       return true;
     };
     let rightAt = NaN;
@@ -164,19 +174,31 @@ interface RunFigures {
 }
 
 async function run(launch: Launcher): Promise<RunFigures> {
-  api = createFakeAppApi({ shopDomain: fixture.shopDomain, storeHandle: fixture.storeHandle, summary: fixture.summary, customers: fixture.customers, pairingCodes: [PAIRING_CODE] });
+  api = createFakeAppApi({
+    shopDomain: fixture.shopDomain,
+    storeHandle: fixture.storeHandle,
+    summary: fixture.summary,
+    customers: fixture.customers,
+    pairingCodes: [PAIRING_CODE],
+  });
   const browser = await launch(adminServer.port);
   const out: RunFigures = { rowsMs: [], rowsPaintedMs: [], rowsHostsMs: [], navMs: [] };
   try {
     const options = await browser.extensionPage('options.html');
-    const paired = await options.evaluate(async ({ appUrl, code, shopDomain }: { appUrl: string; code: string; shopDomain: string }) => {
-      const g = globalThis as unknown as { browser?: { runtime: { sendMessage(m: unknown): Promise<unknown> } }; chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
-      const runtime = (g.browser ?? g.chrome).runtime;
-      const c = (await runtime.sendMessage({ type: 'connect', appUrl, code })) as { ok: boolean; error?: unknown };
-      if (!c.ok) return JSON.stringify(c.error);
-      const s = (await runtime.sendMessage({ type: 'sync.now', shopDomain })) as { ok: boolean; error?: unknown };
-      return s.ok ? 'ok' : JSON.stringify(s.error);
-    }, { appUrl: apiServer.url, code: PAIRING_CODE, shopDomain: fixture.shopDomain });
+    const paired = await options.evaluate(
+      async ({ appUrl, code, shopDomain }: { appUrl: string; code: string; shopDomain: string }) => {
+        const g = globalThis as unknown as {
+          browser?: { runtime: { sendMessage(m: unknown): Promise<unknown> } };
+          chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } };
+        };
+        const runtime = (g.browser ?? g.chrome).runtime;
+        const c = (await runtime.sendMessage({ type: 'connect', appUrl, code })) as { ok: boolean; error?: unknown };
+        if (!c.ok) return JSON.stringify(c.error);
+        const s = (await runtime.sendMessage({ type: 'sync.now', shopDomain })) as { ok: boolean; error?: unknown };
+        return s.ok ? 'ok' : JSON.stringify(s.error);
+      },
+      { appUrl: apiServer.url, code: PAIRING_CODE, shopDomain: fixture.shopDomain },
+    );
     if (paired !== 'ok') throw new Error(`pairing failed: ${paired}`);
     await options.close();
     const admin = await browser.newPage();

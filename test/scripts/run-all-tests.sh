@@ -52,6 +52,8 @@ REPORT="$PG_DIR/vitest.json"
 status=0
 # Types first: a type error fails the run even when every test passes.
 pnpm -s typecheck || { echo "typecheck failed (errors above)" >&2; status=1; }
+# Formatting by Prettier (.prettierrc.json; `pnpm format` fixes it).
+pnpm -s format:check || { echo "formatting check failed: run pnpm format (files above)" >&2; status=1; }
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$REPORT" || status=$?
 if [ -f "$REPORT" ]; then node "$ROOT/test/scripts/summarize-vitest.ts" "$REPORT" || status=$?; fi
 if [ $status -ne 0 ]; then echo "vitest exited with $status (failed tests, or errors outside tests: see above)" >&2; fi

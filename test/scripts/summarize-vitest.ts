@@ -12,7 +12,5 @@ const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
   numTotalTests: number;
 };
 const skipped = report.numPendingTests + report.numTodoTests;
-console.log(
-  `tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed` + (skipped > 0 ? `, ${skipped} skipped` : ''),
-);
+console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed` + (skipped > 0 ? `, ${skipped} skipped` : ''));
 if (report.numFailedTests > 0 || report.numTotalTests === 0) process.exit(1);

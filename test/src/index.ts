@@ -53,12 +53,7 @@ export { generateShop, generateShopStream, shopHandle } from './generator/genera
 export type { GeneratedShopStream, ShopSource } from './generator/generate.ts';
 export { DEFAULT_BEHAVIOUR, DEFAULT_PROCESS } from './generator/options.ts';
 export type { GenerateShopOptions, PurchaseProcessParams, ShopBehaviour } from './generator/options.ts';
-export {
-  exportFinancialStatus,
-  refundedMinorOf,
-  SHOPIFY_ORDERS_EXPORT_HEADER,
-  writeShopifyOrdersExport,
-} from './generator/shopify-export.ts';
+export { exportFinancialStatus, refundedMinorOf, SHOPIFY_ORDERS_EXPORT_HEADER, writeShopifyOrdersExport } from './generator/shopify-export.ts';
 export type { OrdersExportOptions, WriteSummary } from './generator/shopify-export.ts';
 export { toOrderRecord, toOrderRecords, TRANSACTION_LOG_HEADER, writeTransactionLog } from './generator/truth.ts';
 export { Random } from './generator/random.ts';

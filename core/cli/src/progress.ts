@@ -9,12 +9,7 @@ export interface Progress {
 const REDRAW_EVERY_MS = 200;
 
 /** A progress line redrawn in place on stderr (`\r`), throttled; `enabled: false` gives a no-op. */
-export function createProgress(
-  stderr: TextSink,
-  enabled: boolean,
-  label: string,
-  now: () => number = () => performance.now(),
-): Progress {
+export function createProgress(stderr: TextSink, enabled: boolean, label: string, now: () => number = () => performance.now()): Progress {
   if (!enabled) return { update: () => {}, done: () => {} };
   let lastDrawMs = Number.NEGATIVE_INFINITY;
   const startMs = now();

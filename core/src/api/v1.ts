@@ -30,16 +30,7 @@ export type ChurnTierV1 = 'low' | 'medium' | 'high';
 
 /** One of Shopify's customer segment names, from RFM scores. */
 export type RfmSegmentV1 =
-  | 'CHAMPIONS'
-  | 'LOYAL'
-  | 'ACTIVE'
-  | 'NEEDS_ATTENTION'
-  | 'PROMISING'
-  | 'NEW'
-  | 'AT_RISK'
-  | 'PREVIOUSLY_LOYAL'
-  | 'ALMOST_LOST'
-  | 'DORMANT';
+  'CHAMPIONS' | 'LOYAL' | 'ACTIVE' | 'NEEDS_ATTENTION' | 'PROMISING' | 'NEW' | 'AT_RISK' | 'PREVIOUSLY_LOYAL' | 'ALMOST_LOST' | 'DORMANT';
 
 /** Why an order of a customer is not counted (see {@link CustomerInsightV1.notCountedOrders}). */
 export type NotCountedReasonV1 = 'refunded' | 'free' | 'cancelled' | 'test';

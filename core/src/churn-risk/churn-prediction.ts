@@ -19,11 +19,7 @@ import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
 import { ModelFitFailure } from '../models/optimize/fit-failure.ts';
 import { fitParetoNbd } from '../models/pareto-nbd/fit.ts';
 import type { ParetoNbdParams } from '../models/pareto-nbd/likelihood.ts';
-import {
-  paretoNbdConditionalExpectedPurchases,
-  paretoNbdProbabilityAlive,
-  paretoNbdProbabilityNoPurchase,
-} from '../models/pareto-nbd/predict.ts';
+import { paretoNbdConditionalExpectedPurchases, paretoNbdProbabilityAlive, paretoNbdProbabilityNoPurchase } from '../models/pareto-nbd/predict.ts';
 import { compressSummaries } from '../models/rfm-summary/rfm-summary.ts';
 import type { CompressedSummaries, CustomerSummaries, FrequencyRecencyRows } from '../models/rfm-summary/rfm-summary.ts';
 import type { Result } from '../result.ts';
@@ -46,7 +42,8 @@ export const ChurnScoreModel = {
 export type ChurnScoreModel = (typeof ChurnScoreModel)[keyof typeof ChurnScoreModel];
 
 /** The transaction (purchase-count) models, fitted in days. */
-export type TransactionModelName = typeof ChurnScoreModel.bgNbd | typeof ChurnScoreModel.mbgNbd | typeof ChurnScoreModel.paretoNbd | typeof ChurnScoreModel.mbgCnbdK;
+export type TransactionModelName =
+  typeof ChurnScoreModel.bgNbd | typeof ChurnScoreModel.mbgNbd | typeof ChurnScoreModel.paretoNbd | typeof ChurnScoreModel.mbgCnbdK;
 
 /** Each transaction model's parameters (days), or null where it could not be fitted. */
 export interface TransactionModelParams {
@@ -221,7 +218,12 @@ export function backtestHorizonDays(horizonDays: number, historyDays: number): n
 }
 
 /** Every transaction model, each a candidate for expected orders (lowest backtest MAE). */
-const TRANSACTION_MODELS: readonly TransactionModelName[] = [ChurnScoreModel.paretoNbd, ChurnScoreModel.mbgNbd, ChurnScoreModel.bgNbd, ChurnScoreModel.mbgCnbdK];
+const TRANSACTION_MODELS: readonly TransactionModelName[] = [
+  ChurnScoreModel.paretoNbd,
+  ChurnScoreModel.mbgNbd,
+  ChurnScoreModel.bgNbd,
+  ChurnScoreModel.mbgCnbdK,
+];
 
 /**
  * The transaction models whose P(no purchase) may rank churn, and be stacked into the classifier (the first fitted):
@@ -233,7 +235,12 @@ const TRANSACTION_MODELS: readonly TransactionModelName[] = [ChurnScoreModel.par
 const CHURN_RANKERS: readonly TransactionModelName[] = [ChurnScoreModel.paretoNbd, ChurnScoreModel.mbgNbd, ChurnScoreModel.bgNbd];
 
 /** Fits one transaction model (days), retrying with the small penalties that keep a and b finite on small shops. */
-function fitTransactionModel(model: TransactionModelName, rows: FrequencyRecencyRows, start: TransactionModelParams | null, litt: Float64Array | null): BgNbdParams | ParetoNbdParams | MbgCnbdParams | null {
+function fitTransactionModel(
+  model: TransactionModelName,
+  rows: FrequencyRecencyRows,
+  start: TransactionModelParams | null,
+  litt: Float64Array | null,
+): BgNbdParams | ParetoNbdParams | MbgCnbdParams | null {
   const paretoStart = start?.['pareto-nbd'] ?? null;
   if (model === ChurnScoreModel.mbgCnbdK && litt === null) return null;
   for (const penalizer of [0, 0.001, 0.01]) {
@@ -264,7 +271,12 @@ function rowLogIntervals(compressed: CompressedSummaries, litt: Float64Array | u
 }
 
 /** Every transaction model on `rows`; Pareto/NBD (its gradient is by finite differences) starts from `start` when given. */
-function fitAll(rows: FrequencyRecencyRows, start: TransactionModelParams | null = null, mbgNbd?: BgNbdParams, litt: Float64Array | null = null): TransactionModelParams {
+function fitAll(
+  rows: FrequencyRecencyRows,
+  start: TransactionModelParams | null = null,
+  mbgNbd?: BgNbdParams,
+  litt: Float64Array | null = null,
+): TransactionModelParams {
   return {
     'bg-nbd': fitTransactionModel(ChurnScoreModel.bgNbd, rows, start, null) as BgNbdParams | null,
     'mbg-nbd': mbgNbd ?? (fitTransactionModel(ChurnScoreModel.mbgNbd, rows, start, null) as BgNbdParams | null),
@@ -480,7 +492,11 @@ function chooseTiers(calibrated: Float64Array, labels: Float64Array): { cuts: { 
       count[t]!++;
       again[t]! += 1 - labels[i]!;
     }
-    return (['low', 'medium', 'high'] as const).map((tier, t) => ({ tier, customers: count[t]!, orderedAgainShare: count[t]! === 0 ? 0 : again[t]! / count[t]! }));
+    return (['low', 'medium', 'high'] as const).map((tier, t) => ({
+      tier,
+      customers: count[t]!,
+      orderedAgainShare: count[t]! === 0 ? 0 : again[t]! / count[t]!,
+    }));
   };
   const sorts = (table: ChurnBacktest['tiers']): boolean =>
     table.every((row) => row.customers >= 0.05 * calibrated.length) &&
@@ -544,7 +560,12 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
     const mae = meanAbsoluteError(expected, actualOrders);
     const likelyMae = meanAbsoluteError(likely, actualOrders);
     scores.set(model, p0);
-    candidates.push({ model, auc: aucOrNull(sample(p0), sampleLabels), purchasesMae: mae.ok ? mae.value : null, likelyOrdersMae: likelyMae.ok ? likelyMae.value : null });
+    candidates.push({
+      model,
+      auc: aucOrNull(sample(p0), sampleLabels),
+      purchasesMae: mae.ok ? mae.value : null,
+      likelyOrdersMae: likelyMae.ok ? likelyMae.value : null,
+    });
   }
   const stackedModel = CHURN_RANKERS.find((m) => paramsOf(btParams, m) !== null) ?? null;
   if (stackedModel === null) return { ok: false, reason: ChurnPredictionFailure.noTransactionModel };
@@ -553,7 +574,12 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   const oof = outOfFold(btFeatures, sampleLabels);
   const classifier = oof === null ? null : fitMonotoneClassifier(btFeatures, sampleLabels);
   if (oof !== null && classifier !== null) scores.set(ChurnScoreModel.classifier, oof);
-  candidates.push({ model: ChurnScoreModel.classifier, auc: oof === null || classifier === null ? null : aucOrNull(oof, sampleLabels), purchasesMae: null, likelyOrdersMae: null });
+  candidates.push({
+    model: ChurnScoreModel.classifier,
+    auc: oof === null || classifier === null ? null : aucOrNull(oof, sampleLabels),
+    purchasesMae: null,
+    likelyOrdersMae: null,
+  });
 
   let chosen: CandidateBacktest = candidates[0]!;
   for (const c of candidates) if (c.auc !== null && c.model !== ChurnScoreModel.mbgCnbdK && (chosen.auc === null || c.auc > chosen.auc)) chosen = c;
@@ -594,7 +620,10 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   if (h < horizonDays) {
     // Average change in log-odds of the stacked model from h to H over today's customers.
     let sum = 0;
-    const p0h = perCustomer(compressed, (x, tx, T) => logit(transactionNoPurchase(stackedNow, params, horizonDays, x, tx, T)) - logit(transactionNoPurchase(stackedNow, params, h, x, tx, T)));
+    const p0h = perCustomer(
+      compressed,
+      (x, tx, T) => logit(transactionNoPurchase(stackedNow, params, horizonDays, x, tx, T)) - logit(transactionNoPurchase(stackedNow, params, h, x, tx, T)),
+    );
     for (let i = 0; i < p0h.length; i++) sum += p0h[i]!;
     horizonShift = p0h.length === 0 ? 0 : sum / p0h.length;
   }
@@ -628,7 +657,13 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
 }
 
 /** Spend in (cutoff, cutoff + h]: the shop's choice against BG/NBD × published Gamma-Gamma. */
-function backtestSpend(backtest: CustomerSummaries, compressed: CompressedSummaries, params: TransactionModelParams, model: TransactionModelName, h: number): SpendBacktest | null {
+function backtestSpend(
+  backtest: CustomerSummaries,
+  compressed: CompressedSummaries,
+  params: TransactionModelParams,
+  model: TransactionModelName,
+  h: number,
+): SpendBacktest | null {
   const spend = fitGammaGammaAllDays(backtest);
   if (!spend.ok || backtest.holdout === null) return null;
   const value = expectedOrderValueAllDays(spend.value.params, backtest);
@@ -689,7 +724,11 @@ export interface ChurnProbabilityScores {
  * moved to the horizon H by `horizonShift` in log-odds (a constant shift keeps the ranking). Each customer's result
  * depends only on their own summary and the model.
  */
-export function scoreChurnProbability(model: ChurnProbabilityModel, summaries: CustomerSummaries, compressed: CompressedSummaries = compressSummaries(summaries)): ChurnProbabilityScores {
+export function scoreChurnProbability(
+  model: ChurnProbabilityModel,
+  summaries: CustomerSummaries,
+  compressed: CompressedSummaries = compressSummaries(summaries),
+): ChurnProbabilityScores {
   const h = model.backtest.horizonDays;
   const params = model.transactionModels;
   const n = summaries.customerKeys.length;
@@ -741,8 +780,7 @@ export function predictValue(
     return sum;
   });
   const n = summaries.customerKeys.length;
-  const expectedOrderValueMinor =
-    model.spend === null ? historicAverages(summaries) : expectedOrderValueAllDays(model.spend, summaries);
+  const expectedOrderValueMinor = model.spend === null ? historicAverages(summaries) : expectedOrderValueAllDays(model.spend, summaries);
   const clvMinor = new Float64Array(n);
   for (let i = 0; i < n; i++) clvMinor[i] = options.margin * expectedOrderValueMinor[i]! * discounted[i]!;
   return { expectedOrders, likelyOrders, expectedOrderValueMinor, clvMinor };

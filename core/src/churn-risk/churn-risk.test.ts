@@ -16,7 +16,11 @@ const startDay = Date.UTC(2024, 0, 1) / DAY_MS;
 function simulatedShop(customers: number, seed: number): CountedOrder[] {
   const rng = createSeededRng(seed);
   const firstDays = Float64Array.from({ length: customers }, () => Math.floor(rng() * 300));
-  const sim = simulateMbgNbd({ r: 0.8, alpha: 40, a: 0.8, b: 2 }, Array.from(firstDays, (d) => 365 - 1 - d), rng);
+  const sim = simulateMbgNbd(
+    { r: 0.8, alpha: 40, a: 0.8, b: 2 },
+    Array.from(firstDays, (d) => 365 - 1 - d),
+    rng,
+  );
   const orders: CountedOrder[] = [];
   for (let i = 0; i < customers; i++) {
     const first = (startDay + firstDays[i]!) * DAY_MS + 36_000_000;
@@ -38,10 +42,19 @@ function simulatedShop(customers: number, seed: number): CountedOrder[] {
 function smallShop(seed: number): CountedOrder[] {
   const rng = createSeededRng(seed);
   const firstDays = Array.from({ length: 150 }, () => Math.floor(rng() * 300));
-  const sim = simulateMbgNbd({ r: 0.8, alpha: 40, a: 0.8, b: 2 }, firstDays.map((d) => 365 - 1 - d), rng, { keepPurchaseTimes: true });
+  const sim = simulateMbgNbd(
+    { r: 0.8, alpha: 40, a: 0.8, b: 2 },
+    firstDays.map((d) => 365 - 1 - d),
+    rng,
+    { keepPurchaseTimes: true },
+  );
   return firstDays.flatMap((day, i) => {
     const first = (startDay + day) * DAY_MS + 36_000_000;
-    return [0, ...sim.purchaseTimes![i]!].map((t) => ({ customerKey: `c${i}`, placedAtMs: first + Math.round(t) * DAY_MS, amountMinor: 2000 + Math.floor(3000 * rng()) }));
+    return [0, ...sim.purchaseTimes![i]!].map((t) => ({
+      customerKey: `c${i}`,
+      placedAtMs: first + Math.round(t) * DAY_MS,
+      amountMinor: 2000 + Math.floor(3000 * rng()),
+    }));
   });
 }
 
@@ -270,10 +283,13 @@ describe('fitChurnModels and scoreChurnRisk', () => {
 
   it('property: for any shop and any subset S of its customers, scoring S alone equals the full assessment restricted to S', () => {
     const dayMs = (d: number, hour: number): number => (startDay + d) * DAY_MS + hour * 3_600_000;
-    const customer = fc.array(fc.record({ day: fc.integer({ min: 0, max: 364 }), hour: fc.integer({ min: 0, max: 23 }), amountMinor: fc.integer({ min: 0, max: 20_000 }) }), {
-      minLength: 1,
-      maxLength: 6,
-    });
+    const customer = fc.array(
+      fc.record({ day: fc.integer({ min: 0, max: 364 }), hour: fc.integer({ min: 0, max: 23 }), amountMinor: fc.integer({ min: 0, max: 20_000 }) }),
+      {
+        minLength: 1,
+        maxLength: 6,
+      },
+    );
     fc.assert(
       fc.property(
         fc.array(fc.tuple(customer, fc.boolean()), { minLength: 1, maxLength: 60 }),
@@ -281,7 +297,9 @@ describe('fitChurnModels and scoreChurnRisk', () => {
         fc.constantFrom('UTC', 'America/New_York'),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (shop, minRepeatCustomers, timeZone, margin) => {
-          const orders: CountedOrder[] = shop.flatMap(([list], i) => list.map((o) => ({ customerKey: `k${i}`, placedAtMs: dayMs(o.day, o.hour), amountMinor: o.amountMinor })));
+          const orders: CountedOrder[] = shop.flatMap(([list], i) =>
+            list.map((o) => ({ customerKey: `k${i}`, placedAtMs: dayMs(o.day, o.hour), amountMinor: o.amountMinor })),
+          );
           const subset = new Set(shop.flatMap(([, inS], i) => (inS ? [`k${i}`] : [])));
           const options: ChurnRiskOptions = { asOfMs, timeZone, margin, minRepeatCustomers };
           const full = byKey(assessChurnRisk(orders, options).customers);

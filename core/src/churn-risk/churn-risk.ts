@@ -227,7 +227,10 @@ function assertChurnModels(models: ChurnModels): void {
   const modelled = models.transactionModel !== null;
   const backtested = models.prediction !== null && models.prediction !== undefined;
   if (!(models.horizonDays > 0) || backtested !== (models.method === ChurnMethod.backtested)) {
-    throw new CoreError(CoreErrorCode.invalidArgument, `Churn models are inconsistent or from an older version: method ${models.method}, horizon ${models.horizonDays}.`);
+    throw new CoreError(
+      CoreErrorCode.invalidArgument,
+      `Churn models are inconsistent or from an older version: method ${models.method}, horizon ${models.horizonDays}.`,
+    );
   }
   if (modelled !== (models.method !== ChurnMethod.cadenceRule) || (backtested ? 'normal' : 'low') !== models.confidence) {
     throw new CoreError(

@@ -73,7 +73,10 @@ describe('the shop choice on regular buyers (MBG/CNBD-k, issue 11)', () => {
       const row = Float64Array.from({ length: compressed.weight.length }, (_, j) =>
         transactionExpectedOrders(model, prediction.transactionModels, HOLDOUT_DAYS, compressed.frequency[j]!, compressed.recency[j]!, compressed.age[j]!),
       );
-      const r = meanAbsoluteError(Float64Array.from(compressed.rowOfCustomer, (j) => row[j]!), holdout.holdout!.frequency);
+      const r = meanAbsoluteError(
+        Float64Array.from(compressed.rowOfCustomer, (j) => row[j]!),
+        holdout.holdout!.frequency,
+      );
       if (!r.ok) throw new Error(r.reason);
       return r.value;
     };

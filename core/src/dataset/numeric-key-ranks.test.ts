@@ -12,7 +12,12 @@ function run(keys: number[]) {
   const keyArray = Float64Array.from(keys);
   const positions = Int32Array.from(keys.map((_, j) => j));
   const out = new Int32Array(n);
-  const unique = rankNumericKeys(keyArray, positions, n, out, { byBucket: new Int32Array(n), bucketKey: new Float64Array(n), bucketLocal: new Int32Array(n), unique: new Float64Array(n) });
+  const unique = rankNumericKeys(keyArray, positions, n, out, {
+    byBucket: new Int32Array(n),
+    bucketKey: new Float64Array(n),
+    bucketLocal: new Int32Array(n),
+    unique: new Float64Array(n),
+  });
   return { ranks: Array.from(out), unique: Array.from(unique) };
 }
 
@@ -39,7 +44,12 @@ describe('rankNumericKeys', () => {
   it('reads only the listed positions', () => {
     const keys = Float64Array.from([5, 99, 1, 99]);
     const out = new Int32Array(4).fill(-7);
-    const unique = rankNumericKeys(keys, Int32Array.from([0, 2]), 2, out, { byBucket: new Int32Array(4), bucketKey: new Float64Array(4), bucketLocal: new Int32Array(4), unique: new Float64Array(4) });
+    const unique = rankNumericKeys(keys, Int32Array.from([0, 2]), 2, out, {
+      byBucket: new Int32Array(4),
+      bucketKey: new Float64Array(4),
+      bucketLocal: new Int32Array(4),
+      unique: new Float64Array(4),
+    });
     expect(Array.from(unique)).toEqual([1, 5]);
     expect(Array.from(out)).toEqual([1, -7, 0, -7]);
   });

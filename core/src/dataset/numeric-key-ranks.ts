@@ -21,13 +21,7 @@ export interface NumericRankBuffers {
  * Writes into `out[j]`, for each position j listed in `positions[0..count)`, the rank of `keys[j]` among the distinct
  * keys (0 = smallest), and returns the distinct keys ascending (a view into `buffers.unique`).
  */
-export function rankNumericKeys(
-  keys: Float64Array,
-  positions: Int32Array,
-  count: number,
-  out: Int32Array,
-  buffers: NumericRankBuffers,
-): Float64Array {
+export function rankNumericKeys(keys: Float64Array, positions: Int32Array, count: number, out: Int32Array, buffers: NumericRankBuffers): Float64Array {
   if (count === 0) return buffers.unique.subarray(0, 0);
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;

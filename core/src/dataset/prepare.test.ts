@@ -17,7 +17,11 @@ describe('prepareOrders', () => {
     ];
     const data = prepareOrders(orders, { asOfMs });
     expect(data.counts).toEqual({
-      total: 6, counted: 2, unattributed: 1, afterAsOf: 1, skippedByReason: { test: 1, cancelled: 1, 'non-positive-net': 1 },
+      total: 6,
+      counted: 2,
+      unattributed: 1,
+      afterAsOf: 1,
+      skippedByReason: { test: 1, cancelled: 1, 'non-positive-net': 1 },
     });
     expect(data.customerKeys).toEqual(['1']);
     expect(data.currency).toBe('USD');
@@ -32,7 +36,13 @@ describe('prepareOrders', () => {
     expect(() => prepareOrders([], { asOfMs, timeZone: 'Nowhere/City' })).toThrow(/Unknown IANA time zone/);
   });
   it('keeps "007" and "7" apart and sorts numeric ids numerically, then emails', () => {
-    const orders = [order('10', '2024-01-01', 1), order('007', '2024-01-01', 1), order('9', '2024-01-01', 1), order('7', '2024-01-01', 1), order(null, '2024-01-01', 1, { email: 'a@b.c' })];
+    const orders = [
+      order('10', '2024-01-01', 1),
+      order('007', '2024-01-01', 1),
+      order('9', '2024-01-01', 1),
+      order('7', '2024-01-01', 1),
+      order(null, '2024-01-01', 1, { email: 'a@b.c' }),
+    ];
     expect(prepareOrders(orders, { asOfMs }).customerKeys).toEqual(['7', '9', '10', '007', 'a@b.c']);
   });
   it('sorts each customer’s orders by time, also for customers with many orders', () => {
@@ -47,7 +57,7 @@ describe('prepareOrders', () => {
   it('keeps each order’s net and subscription flag with its time when sorting a large group with ties', () => {
     // 40 orders (beyond the insertion-sort limit) on 7 days, with equal nets on a day so the order id decides.
     const orders = Array.from({ length: 40 }, (_, k) =>
-      order('1', `2024-03-0${(k * 3) % 7 + 1}`, 100 * (1 + (k % 2)), { orderId: `#${String(k).padStart(3, '0')}`, subscription: k % 3 === 0 }),
+      order('1', `2024-03-0${((k * 3) % 7) + 1}`, 100 * (1 + (k % 2)), { orderId: `#${String(k).padStart(3, '0')}`, subscription: k % 3 === 0 }),
     ).reverse();
     const expected = [...orders].sort((p, q) => p.placedAtMs - q.placedAtMs || p.totalMinor - q.totalMinor || (p.orderId < q.orderId ? -1 : 1));
     const data = prepareOrders(orders, { asOfMs });

@@ -425,7 +425,10 @@ function sortLargeGroup(
     idx.sort((x, y) => atMs[x]! - atMs[y]!);
     order = idx;
   }
-  atMs.set(Float64Array.from(order, (k) => atMs[k]!), from);
+  atMs.set(
+    Float64Array.from(order, (k) => atMs[k]!),
+    from,
+  );
   permuteSlots(order, from, net, subscription, ref);
   // Equal times: order each run of equal times by the tie rule.
   let runStart = from;
@@ -446,22 +449,29 @@ function sortTies(
   orders: readonly OrderRecord[],
 ): void {
   const idx = Array.from({ length: to - from }, (_, k) => from + k);
-  idx.sort((x, y) => net[x]! - net[y]! || (orders[ref[x]!]!.orderId < orders[ref[y]!]!.orderId ? -1 : orders[ref[x]!]!.orderId > orders[ref[y]!]!.orderId ? 1 : 0));
+  idx.sort(
+    (x, y) => net[x]! - net[y]! || (orders[ref[x]!]!.orderId < orders[ref[y]!]!.orderId ? -1 : orders[ref[x]!]!.orderId > orders[ref[y]!]!.orderId ? 1 : 0),
+  );
   permuteSlots(idx, from, net, subscription, ref);
 }
 
 // Rewrites slots from, from + 1, ... of each column with the values the slots listed in `order` held.
 function permuteSlots(order: ArrayLike<number>, from: number, net: Float64Array, subscription: Uint8Array, ref: Int32Array): void {
-  net.set(Float64Array.from(order, (k) => net[k]!), from);
-  subscription.set(Uint8Array.from(order, (k) => subscription[k]!), from);
-  ref.set(Int32Array.from(order, (k) => ref[k]!), from);
+  net.set(
+    Float64Array.from(order, (k) => net[k]!),
+    from,
+  );
+  subscription.set(
+    Uint8Array.from(order, (k) => subscription[k]!),
+    from,
+  );
+  ref.set(
+    Int32Array.from(order, (k) => ref[k]!),
+    from,
+  );
 }
 
-function before(
-  atA: number, netA: number, refA: number,
-  atB: number, netB: number, refB: number,
-  orders: readonly OrderRecord[],
-): boolean {
+function before(atA: number, netA: number, refA: number, atB: number, netB: number, refB: number, orders: readonly OrderRecord[]): boolean {
   if (atA !== atB) return atA < atB;
   if (netA !== netB) return netA < netB;
   return orders[refA]!.orderId < orders[refB]!.orderId;

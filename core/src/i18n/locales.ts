@@ -12,7 +12,11 @@ export function directionOf(locale: Locale): 'ltr' | 'rtl' {
  * `ar_SA@calendar`) writes it: the language subtag decides; unknown, empty, `C` and `POSIX` give English.
  */
 export function resolveLocale(tag: string | null | undefined): Locale {
-  const language = (tag ?? '').trim().toLowerCase().split(/[-_.@]/)[0] ?? '';
+  const language =
+    (tag ?? '')
+      .trim()
+      .toLowerCase()
+      .split(/[-_.@]/)[0] ?? '';
   return (LOCALES as readonly string[]).includes(language) ? (language as Locale) : 'en';
 }
 

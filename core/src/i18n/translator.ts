@@ -87,12 +87,19 @@ export function createTranslator(locale: Locale): Translator {
           return `${fixedFormat(plain).format(Math.round(amountMinor) / 10 ** plain)} ${currency}`;
         }
         const digits = exponent ?? base.resolvedOptions().maximumFractionDigits ?? 2;
-        moneyFormats.set(key, (f = exponent === undefined ? base : new Intl.NumberFormat(tag, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits })));
+        moneyFormats.set(
+          key,
+          (f =
+            exponent === undefined
+              ? base
+              : new Intl.NumberFormat(tag, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits })),
+        );
       }
       const digits = exponent ?? f.resolvedOptions().maximumFractionDigits ?? 2;
       return f.format(Math.round(amountMinor) / 10 ** digits);
     },
-    date: (ms, timeZone) => dateTime(`date|${timeZone ?? ''}`, () => ({ year: 'numeric', month: 'short', day: 'numeric', ...(timeZone ? { timeZone } : {}) })).format(ms),
+    date: (ms, timeZone) =>
+      dateTime(`date|${timeZone ?? ''}`, () => ({ year: 'numeric', month: 'short', day: 'numeric', ...(timeZone ? { timeZone } : {}) })).format(ms),
     month(yyyyMm) {
       const [y, m] = yyyyMm.split('-').map(Number);
       if (!y || !m) return yyyyMm;

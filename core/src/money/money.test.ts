@@ -65,9 +65,7 @@ describe('addMoney', () => {
       amountMinor: 105,
       currency: 'USD',
     });
-    expect(() => addMoney({ amountMinor: 1, currency: 'USD' }, { amountMinor: 1, currency: 'EUR' })).toThrow(
-      CurrencyMismatchError,
-    );
+    expect(() => addMoney({ amountMinor: 1, currency: 'USD' }, { amountMinor: 1, currency: 'EUR' })).toThrow(CurrencyMismatchError);
     expect(() => sumMoney([{ amountMinor: 1, currency: 'EUR' }], 'USD')).toThrow(/cannot be combined/);
   });
 });

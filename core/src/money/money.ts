@@ -13,10 +13,32 @@ export interface Money {
 // ISO 4217 minor-unit exponents that differ from 2. Kept as a table rather than Intl's CLDR digits, which disagree
 // with ISO for some currencies (IQD, for example) and with what Shopify sends.
 const EXPONENT_NOT_2: Readonly<Record<string, number>> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0,
-  XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
@@ -24,10 +46,7 @@ const CURRENCY_RE = /^[A-Z]{3}$/;
 /** Throws `CoreError('invalid-currency')` unless `code` is three upper-case letters. */
 export function assertCurrencyCode(code: string): asserts code is CurrencyCode {
   if (!CURRENCY_RE.test(code)) {
-    throw new CoreError(
-      CoreErrorCode.invalidCurrency,
-      `Currency code ${JSON.stringify(code)} is not an ISO 4217 code (three upper-case letters, e.g. "USD").`,
-    );
+    throw new CoreError(CoreErrorCode.invalidCurrency, `Currency code ${JSON.stringify(code)} is not an ISO 4217 code (three upper-case letters, e.g. "USD").`);
   }
 }
 

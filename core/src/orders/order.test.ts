@@ -3,8 +3,16 @@ import { CoreError } from '../errors/core-error.ts';
 import { assertOrderRecord, customerKeyOf, isCountedOrder, orderSkipReason, type OrderRecord } from './order.ts';
 
 const base: OrderRecord = {
-  orderId: '1001', customerId: '42', email: 'A@Example.com', placedAtMs: 0, currency: 'USD',
-  totalMinor: 5000, refundedMinor: 0, cancelled: false, test: false, subscription: false,
+  orderId: '1001',
+  customerId: '42',
+  email: 'A@Example.com',
+  placedAtMs: 0,
+  currency: 'USD',
+  totalMinor: 5000,
+  refundedMinor: 0,
+  cancelled: false,
+  test: false,
+  subscription: false,
 };
 
 describe('orderSkipReason', () => {

@@ -48,7 +48,11 @@ describe('computeShopReport', () => {
       if (i < 120) orders.push(order(String(i + 1), addDays(AS_OF, -(i % 300) - 20), 3000));
     }
     orders.push(order(null, AS_OF, 4000), order('2', AS_OF, 100, { test: true }));
-    const report = computeShopReport(orders, { asOfMs, surveys: { nps: [10, 9, 3], csat: [5, 2] }, spendByMonth: [{ month: '2024-06', amountMinor: 100_000, currency: 'USD' }] });
+    const report = computeShopReport(orders, {
+      asOfMs,
+      surveys: { nps: [10, 9, 3], csat: [5, 2] },
+      spendByMonth: [{ month: '2024-06', amountMinor: 100_000, currency: 'USD' }],
+    });
     expect(report.asOf).toBe('2024-12-31T23:59:59.999Z');
     expect(report.currency).toBe('USD');
     expect(report.orders).toMatchObject({ counted: 1121, unattributed: 1, skippedByReason: { test: 1, cancelled: 0, 'non-positive-net': 0 } });
@@ -84,11 +88,18 @@ describe('computeShopReport', () => {
       fc.property(ordersArbitrary, zoneArbitrary, (orders, timeZone) => {
         const r = computeShopReport(orders, { asOfMs, timeZone, currency: 'EUR', windowDays: 90 });
         const rates: (number | null)[] = [
-          r.repeatPurchaseRate.value, r.returningCustomerRate, r.churn.d30, r.churn.d60, r.churn.d90, r.periodChurn.value,
+          r.repeatPurchaseRate.value,
+          r.returningCustomerRate,
+          r.churn.d30,
+          r.churn.d60,
+          r.churn.d90,
+          r.periodChurn.value,
           ...r.repurchaseWithin.overall.map((x) => x.value),
           ...r.repurchaseWithin.cohorts.flatMap((c) => c.rates.map((x) => x.value)),
           ...r.cohortMatrix.cohorts.flatMap((c) => c.activeShare),
-          ...r.charts.repeatRate.value, ...r.charts.churnTrend.d30, ...r.charts.churnTrend.d90,
+          ...r.charts.repeatRate.value,
+          ...r.charts.churnTrend.d30,
+          ...r.charts.churnTrend.d90,
         ];
         for (const rate of rates) if (rate !== null) expect(rate >= 0 && rate <= 1, `rate ${rate}`).toBe(true);
         expect(r.repeatPurchaseRate.value).toBeLessThanOrEqual(r.returningCustomerRate);
@@ -121,23 +132,29 @@ describe('computeShopReport', () => {
 
   it('never raises any customer CLV or the shop total when a refund is added (property)', () => {
     fc.assert(
-      fc.property(ordersArbitrary, fc.nat(), fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('order-date', 'refund-date'), (orders, pick, amount, refundAttribution) => {
-        if (orders.length === 0) return;
-        const i = pick % orders.length;
-        const target = orders[i]!;
-        const refundedMinor = Math.min(target.totalMinor, target.refundedMinor + amount);
-        const refunded = orders.map((o, k) =>
-          // The new refund is dated a day later; what was refunded before keeps its (undetailed) order date.
-          k === i ? { ...o, refundedMinor, refunds: [{ refundedAtMs: o.placedAtMs + DAY_MS, amountMinor: refundedMinor - o.refundedMinor }] } : o,
-        );
-        const options = { asOfMs, currency: 'EUR', refundAttribution } as const;
-        const before = new Map(summarizeCustomers(orders, options).map((c) => [c.customerKey, c.netSpentMinor]));
-        for (const c of summarizeCustomers(refunded, options)) expect(c.netSpentMinor).toBeLessThanOrEqual(before.get(c.customerKey)!);
-        const a = computeShopReport(orders, options);
-        const b = computeShopReport(refunded, options);
-        expect(b.historicClv.totalNetMinor).toBeLessThanOrEqual(a.historicClv.totalNetMinor);
-        b.windowedClv.windows.forEach((w, k) => expect(w.revenueMinor).toBeLessThanOrEqual(a.windowedClv.windows[k]!.revenueMinor));
-      }),
+      fc.property(
+        ordersArbitrary,
+        fc.nat(),
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.constantFrom('order-date', 'refund-date'),
+        (orders, pick, amount, refundAttribution) => {
+          if (orders.length === 0) return;
+          const i = pick % orders.length;
+          const target = orders[i]!;
+          const refundedMinor = Math.min(target.totalMinor, target.refundedMinor + amount);
+          const refunded = orders.map((o, k) =>
+            // The new refund is dated a day later; what was refunded before keeps its (undetailed) order date.
+            k === i ? { ...o, refundedMinor, refunds: [{ refundedAtMs: o.placedAtMs + DAY_MS, amountMinor: refundedMinor - o.refundedMinor }] } : o,
+          );
+          const options = { asOfMs, currency: 'EUR', refundAttribution } as const;
+          const before = new Map(summarizeCustomers(orders, options).map((c) => [c.customerKey, c.netSpentMinor]));
+          for (const c of summarizeCustomers(refunded, options)) expect(c.netSpentMinor).toBeLessThanOrEqual(before.get(c.customerKey)!);
+          const a = computeShopReport(orders, options);
+          const b = computeShopReport(refunded, options);
+          expect(b.historicClv.totalNetMinor).toBeLessThanOrEqual(a.historicClv.totalNetMinor);
+          b.windowedClv.windows.forEach((w, k) => expect(w.revenueMinor).toBeLessThanOrEqual(a.windowedClv.windows[k]!.revenueMinor));
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -154,10 +154,7 @@ function seriesWeeksFor(data: PreparedOrders, options: ShopReportOptions): numbe
   return Math.min(weeks, 520);
 }
 
-function reportFromPrepared(
-  data: PreparedOrders,
-  options: ShopReportOptions & { windowDays: number; marginFraction: number; periodDays: number },
-): ShopReport {
+function reportFromPrepared(data: PreparedOrders, options: ShopReportOptions & { windowDays: number; marginFraction: number; periodDays: number }): ShopReport {
   const { windowDays, marginFraction } = options;
   const weeks = seriesWeeksFor(data, options);
   const repeatPurchaseRate = computeRepeatPurchaseRate(data, { windowDays });

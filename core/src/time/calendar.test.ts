@@ -23,7 +23,14 @@ function intlLocalDate(ms: number, timeZone: string): string {
 }
 function intlOffset(ms: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
   }).formatToParts(ms);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const floored = ms - (((ms % 1000) + 1000) % 1000);

@@ -58,7 +58,7 @@ export function endOfLocalDayMs(ms: number, timeZone: string): number {
 /** Day number of the Monday starting the ISO week that contains local day `dayNumber`. */
 export function isoWeekStartDay(dayNumber: number): number {
   // 1970-01-01 was a Thursday: with Monday = 0 it is weekday 3.
-  return dayNumber - (((dayNumber + 3) % 7) + 7) % 7;
+  return dayNumber - ((((dayNumber + 3) % 7) + 7) % 7);
 }
 
 /** UTC ms of the start (Monday 00:00 local) of the ISO week containing `ms`. */

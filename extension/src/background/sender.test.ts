@@ -31,7 +31,9 @@ describe('manifest', () => {
       for (const store of [false, true]) {
         if (store) process.env['CLVLENS_STORE_BUILD'] = '1';
         else delete process.env['CLVLENS_STORE_BUILD'];
-        const manifest = (wxtConfig as unknown as { manifest: (env: { browser: string }) => { host_permissions: string[]; optional_host_permissions: string[] } }).manifest({ browser: 'chrome' });
+        const manifest = (
+          wxtConfig as unknown as { manifest: (env: { browser: string }) => { host_permissions: string[]; optional_host_permissions: string[] } }
+        ).manifest({ browser: 'chrome' });
         expect(manifest.host_permissions).toEqual(store ? [] : ['http://127.0.0.1/*', 'http://localhost/*']);
         expect(manifest.optional_host_permissions).toEqual(['https://*/*']);
       }

@@ -125,7 +125,7 @@ describe('createBackgroundService handleMessage', () => {
     });
   });
 
-  it("maps orders to customers through the app once, then from the cache", async () => {
+  it('maps orders to customers through the app once, then from the cache', async () => {
     const { service, ask, api } = setup();
     await ask({ type: 'connect', appUrl: APP, code: 'GOOD-CODE' });
     await service.sync(SHOP);

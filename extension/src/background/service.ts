@@ -237,7 +237,11 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
       });
     }
     const customerIds = [...new Set(Object.values(orderCustomerIds).filter((v): v is string => v !== null))];
-    const cached = await getCustomerTexts(d, shop.shopDomain, customerIds.filter((id) => !fetched.has(id)));
+    const cached = await getCustomerTexts(
+      d,
+      shop.shopDomain,
+      customerIds.filter((id) => !fetched.has(id)),
+    );
     touch(shop.shopDomain);
     const base = { connected: true, shopDomain: shop.shopDomain, orderCustomerIds, guestOrderIds };
     const textOf = (id: string): string | undefined => {

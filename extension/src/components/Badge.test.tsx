@@ -33,8 +33,16 @@ describe('Badge', () => {
     const c = toCachedCustomer(
       's',
       sampleInsight('1', {
-        churnTier: 'high', churnProbability: 0.82, overdue: true, historicClvMinor: 123_456, orderCount: 7, predictedClvMinor: 12_000,
-        firstOrderAtMs: last - 6 * 40 * DAY, lastOrderAtMs: last, daysSinceLastOrder: 137, expectedNextOrderAtMs: last + 40 * DAY,
+        churnTier: 'high',
+        churnProbability: 0.82,
+        overdue: true,
+        historicClvMinor: 123_456,
+        orderCount: 7,
+        predictedClvMinor: 12_000,
+        firstOrderAtMs: last - 6 * 40 * DAY,
+        lastOrderAtMs: last,
+        daysSinceLastOrder: 137,
+        expectedNextOrderAtMs: last + 40 * DAY,
       }),
     );
     const el = mount(<Badge view={{ state: 'found', customer: c }} fields={fields} nowMs={NOW} />);
@@ -47,9 +55,7 @@ describe('Badge', () => {
     expect(badge.querySelector('.orders')).toBeNull();
     expect(badge.querySelector('.overdue')?.textContent).toBe('97 days late');
     expect(badge.getAttribute('tabindex')).toBe('0');
-    expect(badge.getAttribute('aria-label')).toBe(
-      'CLV Lens: High risk 82%, 82% chance of no order in the next 90 days. Predicted CLV (12 months): $120.00.',
-    );
+    expect(badge.getAttribute('aria-label')).toBe('CLV Lens: High risk 82%, 82% chance of no order in the next 90 days. Predicted CLV (12 months): $120.00.');
     expect(badge.querySelector('[role="tooltip"]')?.textContent).toBe(describeCustomer(c, NOW));
     expect(describeCustomer(c, NOW)).toMatch(/^High risk: 82% chance of no order in the next 90 days\. no order for 3\.4× this customer’s usual gap/);
   });
@@ -57,7 +63,16 @@ describe('Badge', () => {
   it('says "New customer" rather than a risk for a customer too new to judge', () => {
     const c = toCachedCustomer(
       's',
-      sampleInsight('1', { newCustomer: true, churnTier: 'high', churnProbability: 0.86, orderCount: 1, isRepeat: false, lastOrderAtMs: NOW - 12 * DAY, firstOrderAtMs: NOW - 12 * DAY, daysSinceLastOrder: 12 }),
+      sampleInsight('1', {
+        newCustomer: true,
+        churnTier: 'high',
+        churnProbability: 0.86,
+        orderCount: 1,
+        isRepeat: false,
+        lastOrderAtMs: NOW - 12 * DAY,
+        firstOrderAtMs: NOW - 12 * DAY,
+        daysSinceLastOrder: 12,
+      }),
     );
     const el = mount(<Badge view={{ state: 'found', customer: c }} fields={fields} nowMs={NOW} />);
     const badge = el.querySelector('.badge')!;
@@ -68,7 +83,10 @@ describe('Badge', () => {
   });
 
   it('names the tier in full, never "Med", for a record cached from an app without the horizon', () => {
-    const c = { ...toCachedCustomer('s', sampleInsight('1', { churnTier: 'medium', churnProbability: 0.5 })), churnHorizonDays: undefined } as unknown as CachedCustomer;
+    const c = {
+      ...toCachedCustomer('s', sampleInsight('1', { churnTier: 'medium', churnProbability: 0.5 })),
+      churnHorizonDays: undefined,
+    } as unknown as CachedCustomer;
     const el = mount(<Badge view={{ state: 'found', customer: c }} fields={fields} nowMs={NOW} />);
     expect(el.querySelector('.tier')?.textContent).toBe('Medium risk');
     expect(describeCustomer(c, NOW)).toMatch(/^Medium risk: 50% chance of having stopped buying/);
@@ -82,7 +100,9 @@ describe('Badge', () => {
 
   it('shows the historic CLV and order count only when the merchant turns them on', () => {
     const c = toCachedCustomer('s', sampleInsight('1', { historicClvMinor: 123_456, orderCount: 7 }));
-    const el = mount(<Badge view={{ state: 'found', customer: c }} fields={{ ...fields, historicClv: true, orderCount: true, predictedClv: false }} nowMs={NOW} />);
+    const el = mount(
+      <Badge view={{ state: 'found', customer: c }} fields={{ ...fields, historicClv: true, orderCount: true, predictedClv: false }} nowMs={NOW} />,
+    );
     expect(el.querySelector('.clv')?.textContent).toBe('$1.2K');
     expect(el.querySelector('.orders')?.textContent).toBe('7 orders');
     expect(el.querySelector('.predicted')).toBeNull();
@@ -119,10 +139,7 @@ describe('Badge', () => {
 
 describe('CustomerCard', () => {
   it('shows value, risk with its reasons, cadence, segment and a sparkline; data is text', () => {
-    const c = toCachedCustomer(
-      's',
-      sampleInsight('1', { churnTier: 'medium', churnProbability: 0.64, churnReasons: [XSS], rfmSegment: 'NEEDS_ATTENTION' }),
-    );
+    const c = toCachedCustomer('s', sampleInsight('1', { churnTier: 'medium', churnProbability: 0.64, churnReasons: [XSS], rfmSegment: 'NEEDS_ATTENTION' }));
     const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={Date.UTC(2026, 10, 23, 12)} />);
     const text = el.textContent ?? '';
     expect(el.querySelector('.pill')?.textContent).toBe('Medium risk');
@@ -148,8 +165,14 @@ describe('CustomerCard', () => {
     const c = toCachedCustomer(
       's',
       sampleInsight('1', {
-        orderCount: 7, firstOrderAtMs: last - 6 * 45 * DAY, lastOrderAtMs: last, daysSinceLastOrder: 137, expectedNextOrderAtMs: last + 45 * DAY,
-        churnTier: 'high', churnProbability: 0.9, notCountedOrders: [{ placedAtMs: today, reason: 'refunded' }],
+        orderCount: 7,
+        firstOrderAtMs: last - 6 * 45 * DAY,
+        lastOrderAtMs: last,
+        daysSinceLastOrder: 137,
+        expectedNextOrderAtMs: last + 45 * DAY,
+        churnTier: 'high',
+        churnProbability: 0.9,
+        notCountedOrders: [{ placedAtMs: today, reason: 'refunded' }],
       }),
     );
     const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} />);
@@ -166,8 +189,15 @@ describe('CustomerCard', () => {
     const c = toCachedCustomer(
       's',
       sampleInsight('1', {
-        orderCount: 5, firstOrderAtMs: last - 8 * DAY, lastOrderAtMs: last, daysSinceLastOrder: 1, expectedNextOrderAtMs: NOW + 0.6 * DAY,
-        overdue: true, churnTier: 'low', churnProbability: 0.1, rfmSegment: 'CHAMPIONS',
+        orderCount: 5,
+        firstOrderAtMs: last - 8 * DAY,
+        lastOrderAtMs: last,
+        daysSinceLastOrder: 1,
+        expectedNextOrderAtMs: NOW + 0.6 * DAY,
+        overdue: true,
+        churnTier: 'low',
+        churnProbability: 0.1,
+        rfmSegment: 'CHAMPIONS',
       }),
     );
     const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} />);
@@ -181,7 +211,15 @@ describe('CustomerCard', () => {
     const last = NOW - 90 * DAY;
     const c = toCachedCustomer(
       's',
-      sampleInsight('1', { orderCount: 6, firstOrderAtMs: last - 150 * DAY, lastOrderAtMs: last, daysSinceLastOrder: 90, expectedNextOrderAtMs: last + 30 * DAY, churnTier: 'medium', rfmSegment: 'CHAMPIONS' }),
+      sampleInsight('1', {
+        orderCount: 6,
+        firstOrderAtMs: last - 150 * DAY,
+        lastOrderAtMs: last,
+        daysSinceLastOrder: 90,
+        expectedNextOrderAtMs: last + 30 * DAY,
+        churnTier: 'medium',
+        rfmSegment: 'CHAMPIONS',
+      }),
     );
     const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} />);
     expect(el.querySelector('[data-testid="stat-segment"] dd')?.textContent).toBe('Champions by spend and frequency; recently quiet');
@@ -191,7 +229,10 @@ describe('CustomerCard', () => {
 
   it('gives two one-order customers of today the same word', () => {
     const words = (['NEW', 'ACTIVE'] as const).map((rfmSegment) => {
-      const c = toCachedCustomer('s', sampleInsight('1', { orderCount: 1, isRepeat: false, newCustomer: true, firstOrderAtMs: NOW, lastOrderAtMs: NOW, daysSinceLastOrder: 0, rfmSegment }));
+      const c = toCachedCustomer(
+        's',
+        sampleInsight('1', { orderCount: 1, isRepeat: false, newCustomer: true, firstOrderAtMs: NOW, lastOrderAtMs: NOW, daysSinceLastOrder: 0, rfmSegment }),
+      );
       const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} />);
       return el.querySelector('[data-testid="stat-segment"] dd')?.textContent;
     });

@@ -34,7 +34,11 @@ export function ChurnTrendChart({ trend, width = 312 }: { trend: ShopSummaryV1['
       cursor: { show: true, x: true, y: false, points: { show: true } },
       scales: { y: { range: [Math.max(0, lo - pad), Math.min(1, hi + pad)] } },
       axes: [
-        { size: 24, font: '10px system-ui', values: (_u, splits) => splits.map((v) => new Intl.DateTimeFormat(t.locale, { month: 'short', day: 'numeric' }).format(v)) },
+        {
+          size: 24,
+          font: '10px system-ui',
+          values: (_u, splits) => splits.map((v) => new Intl.DateTimeFormat(t.locale, { month: 'short', day: 'numeric' }).format(v)),
+        },
         { size: 44, font: '10px system-ui', values: (_u, splits) => splits.map((v) => t.percent(v, 0)) },
       ],
       series: [{}, ...SERIES.map((s) => ({ label: t.t('dash.churn.series', { days: s.days }), stroke: s.color, width: 2, dash: [...s.dash] }))],
@@ -55,7 +59,12 @@ export function ChurnTrendChart({ trend, width = 312 }: { trend: ShopSummaryV1['
             <span
               class="swatch"
               aria-hidden="true"
-              style={{ background: s.dash.length === 0 ? s.color : `repeating-linear-gradient(90deg, ${s.color} 0 ${s.dash[0]}px, transparent ${s.dash[0]}px ${s.dash[0] + s.dash[1]}px)` }}
+              style={{
+                background:
+                  s.dash.length === 0
+                    ? s.color
+                    : `repeating-linear-gradient(90deg, ${s.color} 0 ${s.dash[0]}px, transparent ${s.dash[0]}px ${s.dash[0] + s.dash[1]}px)`,
+              }}
             />
             <span>{t.t('dash.churn.series', { days: s.days })}</span>
             <strong data-testid={`legend-${s.key}`}>{at(s.key, shown)}</strong>

@@ -28,9 +28,7 @@ export function Sparkline({ orders, width = 160, height = 32 }: SparklineProps) 
   return (
     <svg class="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
       <title>{label}</title>
-      {points.length > 1 && (
-        <polyline fill="none" stroke="currentColor" stroke-width="1.5" points={points.map((p) => p.join(',')).join(' ')} />
-      )}
+      {points.length > 1 && <polyline fill="none" stroke="currentColor" stroke-width="1.5" points={points.map((p) => p.join(',')).join(' ')} />}
       {points.map(([x, y], i) => (
         <circle key={i} cx={x} cy={y} r="2" fill="currentColor" />
       ))}

@@ -15,7 +15,10 @@ function setupPage(html: string, path: string) {
   const customers = new Map<string, CachedCustomer>(
     ['101', '102', '103', '201', '301'].map((id) => [id, toCachedCustomer('demo.myshopify.com', sampleInsight(id, { orderCount: Number(id) }))]),
   );
-  const orders = new Map([['5001', '102'], ['5002', null]]);
+  const orders = new Map([
+    ['5001', '102'],
+    ['5002', null],
+  ]);
   const calls: string[] = [];
   // Order counts on: these tests tell customers apart by the count (sampleInsight's orderCount is the id).
   let settings: BadgeSettings = { ...DEFAULT_BADGE_SETTINGS, fields: { ...DEFAULT_BADGE_SETTINGS.fields, orderCount: true } };

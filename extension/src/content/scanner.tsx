@@ -100,7 +100,7 @@ function composedParent(el: Element): Element | null {
 function composedClosest(el: Element, selector: string): Element | null {
   // One native `closest` per tree rather than `matches` on every ancestor (each a cross-world call from a content
   // script, for every link of every scan): the same elements in the same order.
-  for (let e: Element | null = el; e; ) {
+  for (let e: Element | null = el; e;) {
     const hit = e.closest(selector);
     if (hit) return hit;
     const root = e.getRootNode();
@@ -240,8 +240,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
   // Badges waiting for their answer whose "loading" placeholder is not drawn yet (see showLoadingNextFrame).
   const loadingLater = new Set<BadgeEntry>();
   let loadingFrame = false;
-  const nextFrame =
-    deps.nextFrame ?? ((fn: () => void) => (doc.defaultView?.requestAnimationFrame ? doc.defaultView.requestAnimationFrame(() => fn()) : fn()));
+  const nextFrame = deps.nextFrame ?? ((fn: () => void) => (doc.defaultView?.requestAnimationFrame ? doc.defaultView.requestAnimationFrame(() => fn()) : fn()));
 
   /** Marks a new badge as loading now and draws its placeholder before the next frame, if its answer is not in. */
   function showLoadingNextFrame(entry: BadgeEntry, s: BadgeSettings): void {
@@ -383,8 +382,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
           if (link?.kind === 'order') {
             // Order links carry a badge only on the order list, and only when the row has no customer link.
             wanted =
-              page.kind === 'orders-list' &&
-              !(row && deepLinks(row).some((x) => parseAdminLink(x.getAttribute('href') ?? '', href)?.kind === 'customer'));
+              page.kind === 'orders-list' && !(row && deepLinks(row).some((x) => parseAdminLink(x.getAttribute('href') ?? '', href)?.kind === 'customer'));
           }
           if (link?.kind === 'customer' && page.kind === 'customer-detail' && link.customerId === page.customerId) {
             wanted = false; // the card already describes this customer
@@ -605,10 +603,7 @@ export function watchPage(
   };
   const observer = new MutationObserver((records) => {
     const relevant = records.some(
-      (r) =>
-        r.type === 'attributes' ||
-        [...r.addedNodes].some((n) => !isOwnHost(n)) ||
-        [...r.removedNodes].some((n) => !isOwnHost(n)),
+      (r) => r.type === 'attributes' || [...r.addedNodes].some((n) => !isOwnHost(n)) || [...r.removedNodes].some((n) => !isOwnHost(n)),
     );
     if (relevant) trigger();
   });

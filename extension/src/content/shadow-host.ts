@@ -12,8 +12,18 @@ export const BADGE_HOST_TAG = 'clvlens-badge';
 export const CARD_HOST_TAG = 'clvlens-card';
 
 const ISOLATED_EVENTS = [
-  'keydown', 'keyup', 'keypress',
-  'click', 'auxclick', 'dblclick', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'touchstart', 'touchend',
+  'keydown',
+  'keyup',
+  'keypress',
+  'click',
+  'auxclick',
+  'dblclick',
+  'mousedown',
+  'mouseup',
+  'pointerdown',
+  'pointerup',
+  'touchstart',
+  'touchend',
 ];
 
 export function createShadowHost(doc: Document, tag: string, css: string, display: 'inline' | 'block'): ShadowMount {

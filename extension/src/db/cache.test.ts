@@ -117,9 +117,22 @@ describe('64-bit customer ids (issue 19)', () => {
     await putShop(db, shopRecord(shop));
     // 115310627314723954 and ...955 are one and the same JavaScript number.
     const [a, b, max] = ['115310627314723954', '115310627314723955', '9223372036854775807'];
-    await applyFeedPage(db, shop, { customers: [a, b, max].map((id, k) => toCachedCustomer(shop, sampleInsight(id, { historicClvMinor: k + 1 }))), deletedCustomerIds: [], nextCursor: 'c1' }, 1);
+    await applyFeedPage(
+      db,
+      shop,
+      {
+        customers: [a, b, max].map((id, k) => toCachedCustomer(shop, sampleInsight(id, { historicClvMinor: k + 1 }))),
+        deletedCustomerIds: [],
+        nextCursor: 'c1',
+      },
+      1,
+    );
     let got = await getCustomers(db, shop, [a, b, max, '115310627314723950']);
-    expect([...got].map(([id, c]) => [id, c.customerId, c.historicClvMinor])).toEqual([[a, a, 1], [b, b, 2], [max, max, 3]]);
+    expect([...got].map(([id, c]) => [id, c.customerId, c.historicClvMinor])).toEqual([
+      [a, a, 1],
+      [b, b, 2],
+      [max, max, 3],
+    ]);
     await applyFeedPage(db, shop, { customers: [], deletedCustomerIds: [a], nextCursor: 'c2' }, 2);
     got = await getCustomers(db, shop, [a, b]);
     expect([...got.keys()]).toEqual([b]);

@@ -88,11 +88,7 @@ export async function putShop(db: RetentionDb, shop: ShopRecord): Promise<void> 
 }
 
 /** Applies a change to the stored shop record, if the shop is still connected (it may be disconnected mid-sync). */
-export async function updateShop(
-  db: RetentionDb,
-  shopDomain: string,
-  change: (shop: ShopRecord) => ShopRecord,
-): Promise<ShopRecord | undefined> {
+export async function updateShop(db: RetentionDb, shopDomain: string, change: (shop: ShopRecord) => ShopRecord): Promise<ShopRecord | undefined> {
   const tx = db.transaction('shops', 'readwrite');
   const current = await tx.store.get(shopDomain);
   if (!current) {
@@ -143,7 +139,10 @@ function serialised<T>(db: RetentionDb, shopDomain: string, fn: () => Promise<T>
   let perDb = writeQueues.get(db);
   if (!perDb) writeQueues.set(db, (perDb = new Map()));
   const run = (perDb.get(shopDomain) ?? Promise.resolve()).then(fn, fn);
-  perDb.set(shopDomain, run.catch(() => undefined));
+  perDb.set(
+    shopDomain,
+    run.catch(() => undefined),
+  );
   return run;
 }
 
@@ -274,11 +273,7 @@ export async function putCustomer(db: RetentionDb, customer: CachedCustomer): Pr
  * The stored JSON texts of these customers of one shop (those cached), read from their chunks in one read-only
  * transaction, without parsing them: what a lookup passes on to the page as it is.
  */
-export async function getCustomerTexts(
-  db: RetentionDb,
-  shopDomain: string,
-  customerIds: readonly string[],
-): Promise<Map<string, string>> {
+export async function getCustomerTexts(db: RetentionDb, shopDomain: string, customerIds: readonly string[]): Promise<Map<string, string>> {
   const index = await shopIndex(db, shopDomain);
   const wanted = new Map<number, Set<string>>();
   for (const id of customerIds) {
@@ -305,11 +300,7 @@ export async function getCustomerTexts(
   return out;
 }
 
-export async function getCustomers(
-  db: RetentionDb,
-  shopDomain: string,
-  customerIds: readonly string[],
-): Promise<Map<string, CachedCustomer>> {
+export async function getCustomers(db: RetentionDb, shopDomain: string, customerIds: readonly string[]): Promise<Map<string, CachedCustomer>> {
   const out = new Map<string, CachedCustomer>();
   // Only the wanted customers are parsed: our own JSON.stringify of a CachedCustomer (see writeCustomers).
   for (const [id, text] of await getCustomerTexts(db, shopDomain, customerIds)) out.set(id, JSON.parse(text) as CachedCustomer);
@@ -321,11 +312,7 @@ export async function countCustomers(db: RetentionDb, shopDomain: string): Promi
   return (await shopIndex(db, shopDomain)).size;
 }
 
-export async function getOrderCustomers(
-  db: RetentionDb,
-  shopDomain: string,
-  orderIds: readonly string[],
-): Promise<Map<string, OrderCustomerRecord>> {
+export async function getOrderCustomers(db: RetentionDb, shopDomain: string, orderIds: readonly string[]): Promise<Map<string, OrderCustomerRecord>> {
   const tx = db.transaction('orderCustomers', 'readonly');
   tx.done.catch(() => undefined); // read-only: the reads are final when they succeed (see getCustomerTexts)
   const found = await Promise.all(orderIds.map((id) => tx.store.get([shopDomain, id])));

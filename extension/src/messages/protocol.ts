@@ -147,9 +147,7 @@ export function parseRequest(raw: unknown): Request | null {
     case 'disconnect':
       return typeof m.shopDomain === 'string' ? (m as Request) : null;
     case 'fresh.poll':
-      return typeof m.storeHandle === 'string' && (m.sinceMs === null || (typeof m.sinceMs === 'number' && Number.isFinite(m.sinceMs)))
-        ? (m as Request)
-        : null;
+      return typeof m.storeHandle === 'string' && (m.sinceMs === null || (typeof m.sinceMs === 'number' && Number.isFinite(m.sinceMs))) ? (m as Request) : null;
     case 'connect':
       return typeof m.appUrl === 'string' && typeof m.code === 'string' ? (m as Request) : null;
     case 'settings.set':

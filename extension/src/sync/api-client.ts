@@ -1,11 +1,4 @@
-import type {
-  ApiErrorV1,
-  CustomerInsightV1,
-  CustomerNamesV1,
-  CustomersFeedV1,
-  PairResponseV1,
-  ShopSummaryV1,
-} from '@clvlens/core';
+import type { ApiErrorV1, CustomerInsightV1, CustomerNamesV1, CustomersFeedV1, PairResponseV1, ShopSummaryV1 } from '@clvlens/core';
 import { ExtensionError, ExtensionErrorCode } from '../errors.ts';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -72,7 +65,10 @@ async function request<T>(
   if (response.status === 204) return null;
   if (response.status === 404 && opts.nullOnNotFound) {
     if (!opts.guestOnNotFound) return null;
-    const code = await response.json().then((b: Partial<ApiErrorV1> | null) => b?.error?.code, () => undefined);
+    const code = await response.json().then(
+      (b: Partial<ApiErrorV1> | null) => b?.error?.code,
+      () => undefined,
+    );
     return code === 'guest-order' ? 'guest' : null;
   }
   let body: unknown;
@@ -125,10 +121,7 @@ export async function pair(fetchFn: FetchLike, appUrl: string, code: string): Pr
     { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: code.trim() }) },
     'the pairing request',
   );
-  expect(
-    typeof body?.token === 'string' && typeof body.shopDomain === 'string' && typeof body.storeHandle === 'string',
-    'the pairing request',
-  );
+  expect(typeof body?.token === 'string' && typeof body.shopDomain === 'string' && typeof body.storeHandle === 'string', 'the pairing request');
   return body;
 }
 
@@ -144,17 +137,9 @@ export function createApiClient(fetchFn: FetchLike, appUrl: string, token: strin
     async customersPage(since, limit) {
       const params = new URLSearchParams({ limit: String(limit) });
       if (since !== null) params.set('since', since);
-      const body = await requestBody<CustomersFeedV1>(
-        fetchFn,
-        `${appUrl}/api/v1/customers?${params}`,
-        { headers },
-        'the customer feed',
-      );
+      const body = await requestBody<CustomersFeedV1>(fetchFn, `${appUrl}/api/v1/customers?${params}`, { headers }, 'the customer feed');
       expect(
-        Array.isArray(body?.customers) &&
-          Array.isArray(body.deletedCustomerIds) &&
-          typeof body.nextCursor === 'string' &&
-          typeof body.hasMore === 'boolean',
+        Array.isArray(body?.customers) && Array.isArray(body.deletedCustomerIds) && typeof body.nextCursor === 'string' && typeof body.hasMore === 'boolean',
         'the customer feed',
       );
       return body;

@@ -119,9 +119,7 @@ describe('syncShop', () => {
     const db = await openRetentionDb();
     await putShop(db, shopRecord(SHOP));
     const api = fakeApi(2);
-    const spy = vi
-      .spyOn(cache, 'applyFeedPage')
-      .mockRejectedValue(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    const spy = vi.spyOn(cache, 'applyFeedPage').mockRejectedValue(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
     try {
       await expect(syncShop({ db, fetch: api.fetch, nowMs: () => 1 }, SHOP)).rejects.toMatchObject({ code: 'quota-exceeded' });
     } finally {

@@ -1,15 +1,5 @@
 import { ExtensionError, ExtensionErrorCode, isQuotaError, toPlainError } from '../errors.ts';
-import {
-  addNotice,
-  applyFeedPage,
-  clearShopCache,
-  countCustomers,
-  getShop,
-  listShops,
-  updateShop,
-  type RetentionDb,
-  toCachedCustomer,
-} from '../db/cache.ts';
+import { addNotice, applyFeedPage, clearShopCache, countCustomers, getShop, listShops, updateShop, type RetentionDb, toCachedCustomer } from '../db/cache.ts';
 import { createApiClient, type FetchLike } from './api-client.ts';
 
 export interface SyncDeps {
@@ -58,9 +48,7 @@ export const DEFAULT_PAGE_SIZE = 2500;
  * shop's domain, or null when no other shop has a cache to drop.
  */
 export async function evictOldestShop(db: RetentionDb, exceptShopDomain: string, nowMs: number): Promise<string | null> {
-  const candidates = (await listShops(db))
-    .filter((s) => s.shopDomain !== exceptShopDomain && !s.evicted)
-    .sort((a, b) => a.lastUsedAtMs - b.lastUsedAtMs);
+  const candidates = (await listShops(db)).filter((s) => s.shopDomain !== exceptShopDomain && !s.evicted).sort((a, b) => a.lastUsedAtMs - b.lastUsedAtMs);
   const victim = candidates[0];
   if (!victim) return null;
   await clearShopCache(db, victim.shopDomain, { dropShop: false });

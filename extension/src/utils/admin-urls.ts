@@ -11,9 +11,7 @@ export type AdminPage =
   | { kind: 'order-detail'; storeHandle: string; orderId: string }
   | { kind: 'other'; storeHandle: string };
 
-export type AdminLink =
-  | { kind: 'customer'; storeHandle: string; customerId: string }
-  | { kind: 'order'; storeHandle: string; orderId: string };
+export type AdminLink = { kind: 'customer'; storeHandle: string; customerId: string } | { kind: 'order'; storeHandle: string; orderId: string };
 
 const CURRENT_HOST = 'admin.shopify.com';
 const LEGACY_HOST_RE = /^([a-z0-9][a-z0-9-]*)\.myshopify\.com$/i;

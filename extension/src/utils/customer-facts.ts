@@ -8,10 +8,7 @@ const UPBEAT_SEGMENTS: ReadonlySet<RfmSegmentV1> = new Set(['CHAMPIONS', 'LOYAL'
 
 /** When the next order is expected, in whole calendar days from today in the viewer's time zone. */
 export type Due =
-  | { kind: 'none' }
-  | { kind: 'ahead'; date: string; days: number }
-  | { kind: 'today'; date: string }
-  | { kind: 'late'; date: string; days: number };
+  { kind: 'none' } | { kind: 'ahead'; date: string; days: number } | { kind: 'today'; date: string } | { kind: 'late'; date: string; days: number };
 
 /**
  * What the badge and the card say about one customer, worked out once so that the parts agree: the expected date,
@@ -41,8 +38,7 @@ export function customerFacts(t: Translator, c: CachedCustomer, nowMs: number, t
   const day = (ms: number) => localDayNumber(ms, timeZone);
   // "Today" is the day the app's numbers describe (its asOf: the last order's day plus the days since it), so the tier,
   // the days since the last order and "late" all speak of one day; the wall clock only when the record cannot say.
-  const today =
-    c.lastOrderAtMs !== null && c.daysSinceLastOrder !== null ? day(c.lastOrderAtMs) + c.daysSinceLastOrder : day(nowMs);
+  const today = c.lastOrderAtMs !== null && c.daysSinceLastOrder !== null ? day(c.lastOrderAtMs) + c.daysSinceLastOrder : day(nowMs);
   const daysSince = c.lastOrderAtMs === null ? c.daysSinceLastOrder : Math.max(0, today - day(c.lastOrderAtMs));
   const usualGapDays =
     c.orderCount >= 2 && c.firstOrderAtMs !== null && c.lastOrderAtMs !== null

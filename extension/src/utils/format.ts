@@ -22,7 +22,11 @@ export function formatMoneyCompact(t: Translator, amountMinor: number, currency:
   const fractionDigits = amount < 1000 ? 0 : 1;
   const key = `${t.locale}|${currency}|${fractionDigits}`;
   let f = compactFormatters.get(key);
-  if (!f) compactFormatters.set(key, (f = new Intl.NumberFormat(t.locale, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: fractionDigits })));
+  if (!f)
+    compactFormatters.set(
+      key,
+      (f = new Intl.NumberFormat(t.locale, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: fractionDigits })),
+    );
   return f.format(amount);
 }
 

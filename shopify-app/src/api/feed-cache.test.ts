@@ -7,10 +7,27 @@ import { readCustomersFeed } from './read.ts';
 
 const SHOP = 'feed.myshopify.com';
 const draft = (id: number, orderCount: number): InsightDraft => ({
-  customerId: String(id), currency: 'USD', orderCount, isRepeat: orderCount > 1, historicClvMinor: orderCount * 100,
-  predictedClvMinor: null, averageOrderValueMinor: 100, firstOrderAtMs: 1, lastOrderAtMs: 2, daysSinceLastOrder: 3,
-  expectedNextOrderAtMs: null, overdue: false, pAlive: 1, churnProbability: 0, churnHorizonDays: 90, newCustomer: false, churnTier: 'low', churnReasons: [],
-  confidence: 'low', rfmSegment: 'NEW', orderHistory: [],
+  customerId: String(id),
+  currency: 'USD',
+  orderCount,
+  isRepeat: orderCount > 1,
+  historicClvMinor: orderCount * 100,
+  predictedClvMinor: null,
+  averageOrderValueMinor: 100,
+  firstOrderAtMs: 1,
+  lastOrderAtMs: 2,
+  daysSinceLastOrder: 3,
+  expectedNextOrderAtMs: null,
+  overdue: false,
+  pAlive: 1,
+  churnProbability: 0,
+  churnHorizonDays: 90,
+  newCustomer: false,
+  churnTier: 'low',
+  churnReasons: [],
+  confidence: 'low',
+  rfmSegment: 'NEW',
+  orderHistory: [],
 });
 
 describe('FeedCache', () => {
@@ -25,7 +42,13 @@ describe('FeedCache', () => {
 
   it('serves the same pages as the database, before and after later writes', async () => {
     const cache = new FeedCache();
-    const first = await writeInsights(database.db, SHOP, [1, 2, 3, 4, 5].map((id) => draft(id, 1)), 1000, { scope: ['1', '2', '3', '4', '5'] });
+    const first = await writeInsights(
+      database.db,
+      SHOP,
+      [1, 2, 3, 4, 5].map((id) => draft(id, 1)),
+      1000,
+      { scope: ['1', '2', '3', '4', '5'] },
+    );
     cache.apply(SHOP, first.writes);
     const pages = async (c: FeedCache | null) => {
       const out: string[] = [];
@@ -39,11 +62,23 @@ describe('FeedCache', () => {
     };
     expect(await pages(cache)).toEqual(await pages(null));
     // Customer 2 changes, customer 4 disappears: both move to the end of the feed, 4 as a tombstone.
-    const second = await writeInsights(database.db, SHOP, [1, 2, 3, 5].map((id) => draft(id, id === 2 ? 2 : 1)), 2000, { scope: ['1', '2', '3', '4', '5'] });
-    expect(second.writes.map((w) => [w.customerId, w.payload === null])).toEqual([['2', false], ['4', true]]);
+    const second = await writeInsights(
+      database.db,
+      SHOP,
+      [1, 2, 3, 5].map((id) => draft(id, id === 2 ? 2 : 1)),
+      2000,
+      { scope: ['1', '2', '3', '4', '5'] },
+    );
+    expect(second.writes.map((w) => [w.customerId, w.payload === null])).toEqual([
+      ['2', false],
+      ['4', true],
+    ]);
     cache.apply(SHOP, second.writes);
     expect(await pages(cache)).toEqual(await pages(null));
-    const tail = JSON.parse(await readCustomersFeed(database.db, SHOP, 'c5', '10', cache)) as { customers: { customerId: string }[]; deletedCustomerIds: string[] };
+    const tail = JSON.parse(await readCustomersFeed(database.db, SHOP, 'c5', '10', cache)) as {
+      customers: { customerId: string }[];
+      deletedCustomerIds: string[];
+    };
     expect(tail.customers.map((c) => c.customerId)).toEqual(['2']);
     expect(tail.deletedCustomerIds).toEqual(['4']);
   });
@@ -51,7 +86,13 @@ describe('FeedCache', () => {
   it('does not keep a load that raced a write', async () => {
     const cache = new FeedCache();
     const reading = cache.read(database.db, SHOP, 0, 100);
-    const third = await writeInsights(database.db, SHOP, [1, 2, 3, 5, 6].map((id) => draft(id, id === 2 ? 2 : 1)), 3000, { scope: ['1', '2', '3', '4', '5', '6'] });
+    const third = await writeInsights(
+      database.db,
+      SHOP,
+      [1, 2, 3, 5, 6].map((id) => draft(id, id === 2 ? 2 : 1)),
+      3000,
+      { scope: ['1', '2', '3', '4', '5', '6'] },
+    );
     cache.apply(SHOP, third.writes);
     await reading;
     const fresh = await cache.read(database.db, SHOP, 0, 100);
@@ -82,6 +123,11 @@ describe('FeedCache', () => {
 
   const readFromDatabase = async () =>
     (
-      await database.db.selectFrom('customer_insights').select(['customer_id', 'change_seq', 'deleted', 'payload']).where('shop_id', '=', SHOP).orderBy('change_seq').execute()
+      await database.db
+        .selectFrom('customer_insights')
+        .select(['customer_id', 'change_seq', 'deleted', 'payload'])
+        .where('shop_id', '=', SHOP)
+        .orderBy('change_seq')
+        .execute()
     ).map((r) => ({ customerId: String(r.customer_id), payload: r.deleted ? null : r.payload }));
 });

@@ -64,7 +64,7 @@ export class FeedCache {
     const loaded: ShopFeed = { entries: [], index: new Map(), stale: 0 };
     // In pages of 5,000, each one text of "id:seq:payload" lines (empty payload = tombstone): PGlite hands rows over
     // slowly, one large result set even more so. JSON text has no raw line breaks, so a line is one insight.
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const { rows } = await sql<{ lines: string | null; last: number | null; n: number }>`
         SELECT string_agg(customer_id || ':' || change_seq || ':' || CASE WHEN deleted THEN '' ELSE coalesce(payload, '') END,
                           E'\n' ORDER BY change_seq) AS lines, max(change_seq) AS last, count(*)::int AS n

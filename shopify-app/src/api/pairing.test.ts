@@ -51,7 +51,12 @@ describe('pairing over HTTP', () => {
       fetch(`${direct.url}${path}`, { ...init, headers: { authorization: `Bearer ${tk}` } });
     nowMs += 2 * 3_600_000;
     expect((await api(token)).status).toBe(200);
-    const row = await direct.database.db.selectFrom('extension_tokens').select(['last_used_at', 'expires_at']).where('revoked_at', 'is', null).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const row = await direct.database.db
+      .selectFrom('extension_tokens')
+      .select(['last_used_at', 'expires_at'])
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
     expect({ used: row.last_used_at?.getTime(), now: nowMs }).toEqual({ used: nowMs, now: nowMs });
     expect(row.expires_at.getTime()).toBe(nowMs + 90 * 86_400_000);
 

@@ -41,11 +41,7 @@ export async function createPairingCode(db: Kysely<DB>, clock: Clock, shop: stri
  * Exchanges a pairing code for a new extension token of that code's shop. The code works once and only before it
  * expires; the token is returned once and stored as a SHA-256 hash.
  */
-export async function redeemPairingCode(
-  db: Kysely<DB>,
-  clock: Clock,
-  code: string,
-): Promise<{ token: string; shopDomain: string; storeHandle: string }> {
+export async function redeemPairingCode(db: Kysely<DB>, clock: Clock, code: string): Promise<{ token: string; shopDomain: string; storeHandle: string }> {
   const codeHash = hashSecret(normalizeCode(code));
   const now = new Date(clock.now());
   return db.transaction().execute(async (trx) => {
@@ -66,7 +62,14 @@ async function issueExtensionToken(db: Kysely<DB>, shop: string, now: Date): Pro
   const token = `clv_${randomBytes(32).toString('base64url')}`;
   await db
     .insertInto('extension_tokens')
-    .values({ token_hash: hashSecret(token), shop_id: shop, created_at: now, revoked_at: null, last_used_at: now, expires_at: new Date(now.getTime() + EXTENSION_TOKEN_IDLE_MS) })
+    .values({
+      token_hash: hashSecret(token),
+      shop_id: shop,
+      created_at: now,
+      revoked_at: null,
+      last_used_at: now,
+      expires_at: new Date(now.getTime() + EXTENSION_TOKEN_IDLE_MS),
+    })
     .execute();
   return { token, shopDomain: shop, storeHandle: shop.replace(/\.myshopify\.com$/, '') };
 }
@@ -75,7 +78,12 @@ async function issueExtensionToken(db: Kysely<DB>, shop: string, now: Date): Pro
  * Replaces the calling token with a new one for the same shop (same answer as pairing); the old one stops working at
  * once. For an extension that wants to renew its secret without the merchant pairing again.
  */
-export async function rotateExtensionToken(db: Kysely<DB>, clock: Clock, shop: string, token: string): Promise<{ token: string; shopDomain: string; storeHandle: string }> {
+export async function rotateExtensionToken(
+  db: Kysely<DB>,
+  clock: Clock,
+  shop: string,
+  token: string,
+): Promise<{ token: string; shopDomain: string; storeHandle: string }> {
   const now = new Date(clock.now());
   return db.transaction().execute(async (trx) => {
     const revoked = await trx
@@ -118,7 +126,11 @@ export async function authenticateExtensionToken(db: Kysely<DB>, clock: Clock, t
 
 /** Revokes one token (unpair), or every token of the shop when `token` is null. */
 export async function revokeExtensionTokens(db: Kysely<DB>, clock: Clock, shop: string, token: string | null): Promise<void> {
-  let query = db.updateTable('extension_tokens').set({ revoked_at: new Date(clock.now()) }).where('shop_id', '=', shop).where('revoked_at', 'is', null);
+  let query = db
+    .updateTable('extension_tokens')
+    .set({ revoked_at: new Date(clock.now()) })
+    .where('shop_id', '=', shop)
+    .where('revoked_at', 'is', null);
   if (token !== null) query = query.where('token_hash', '=', hashSecret(token));
   await query.execute();
 }

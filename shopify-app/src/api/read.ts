@@ -102,7 +102,11 @@ export async function readSyncStatus(db: Kysely<DB>, shop: string): Promise<Shop
   if (!state) return { state: 'not-started', ordersDone: 0, ordersEstimated: null, lastSyncAtMs: null, message: null };
   let ordersDone = Number(state.orders_done);
   if (state.state === 'live') {
-    const count = await db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('shop_id', '=', shop).executeTakeFirstOrThrow();
+    const count = await db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('shop_id', '=', shop)
+      .executeTakeFirstOrThrow();
     ordersDone = count.n;
   }
   const known = ['not-started', 'backfilling', 'live', 'error'] as const;

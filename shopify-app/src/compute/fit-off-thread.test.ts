@@ -55,6 +55,8 @@ describe('fitChurnModelsOffThread', () => {
     const offThread = await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { ...options, minOrdersOffThread: 0 });
     expect(offThread).toMatchObject({ method: 'cadence-rule', fallbackReason: 'too-few-repeat-customers' });
     expect(offThread).toEqual(fitChurnModels(orders, options));
-    expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { asOfMs: AS_OF, timeZone: 'UTC' })).toEqual(fitChurnModels(orders, { asOfMs: AS_OF, timeZone: 'UTC' }));
+    expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { asOfMs: AS_OF, timeZone: 'UTC' })).toEqual(
+      fitChurnModels(orders, { asOfMs: AS_OF, timeZone: 'UTC' }),
+    );
   });
 });

@@ -79,10 +79,7 @@ export function ordersOfColumns(columns: CountedColumns): CountedOrder[] {
  * and API reads (the embedded database and HTTP share it). Same code, same input order: the same models as in place.
  * The columns' arrays are moved to the worker (unusable here afterwards).
  */
-export async function fitChurnModelsOffThread(
-  columns: CountedColumns,
-  options: ChurnModelFitOptions & { minOrdersOffThread?: number },
-): Promise<ChurnModels> {
+export async function fitChurnModelsOffThread(columns: CountedColumns, options: ChurnModelFitOptions & { minOrdersOffThread?: number }): Promise<ChurnModels> {
   const { minOrdersOffThread, ...fitOptions } = options;
   if (columns.keyIndex.length < (minOrdersOffThread ?? OFF_THREAD_MIN_ORDERS)) return fitChurnModels(ordersOfColumns(columns), fitOptions);
   const job: FitJob = { columns, options: fitOptions };

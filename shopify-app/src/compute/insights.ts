@@ -91,7 +91,12 @@ export function churnBacktestSummary(churn: ChurnModels, tiers?: { medium: numbe
     spend:
       bt.spend === null
         ? null
-        : { maeMinor: bt.spend.mae, baselineMaeMinor: bt.spend.baselineMae, topDecileCapture: bt.spend.topDecileCapture, baselineTopDecileCapture: bt.spend.baselineTopDecileCapture },
+        : {
+            maeMinor: bt.spend.mae,
+            baselineMaeMinor: bt.spend.baselineMae,
+            topDecileCapture: bt.spend.topDecileCapture,
+            baselineTopDecileCapture: bt.spend.baselineTopDecileCapture,
+          },
   };
 }
 
@@ -164,7 +169,8 @@ export async function fitShopModels(records: readonly OrderRecord[], chunks: rea
   const { asOfMs, timeZone, currency } = context;
   const values: { daysSinceLastOrder: number; orderCount: number; netSpentMinor: number }[] = [];
   for (const chunk of chunks) {
-    for (const s of summarizeCustomers(chunk, { asOfMs, timeZone, currency })) values.push({ daysSinceLastOrder: s.daysSinceLastOrder, orderCount: s.orderCount, netSpentMinor: s.netSpentMinor });
+    for (const s of summarizeCustomers(chunk, { asOfMs, timeZone, currency }))
+      values.push({ daysSinceLastOrder: s.daysSinceLastOrder, orderCount: s.orderCount, netSpentMinor: s.netSpentMinor });
     await yieldToEventLoop();
   }
   const churn = await fitChurnModelsOffThread(await countedColumns(records, asOfMs), { asOfMs, timeZone, horizonDays: churnHorizonOf(context.options) });
@@ -177,12 +183,7 @@ export async function fitShopModels(records: readonly OrderRecord[], chunks: rea
  * `scoreChurnRisk` with the stored churn models. Customers in `deleted` (deleted or redacted in Shopify) get none;
  * guests get none (they count in shop metrics only).
  */
-export function scoreCustomers(
-  records: readonly OrderRecord[],
-  deleted: ReadonlySet<string>,
-  models: ShopModels,
-  context: ComputeContext,
-): InsightDraft[] {
+export function scoreCustomers(records: readonly OrderRecord[], deleted: ReadonlySet<string>, models: ShopModels, context: ComputeContext): InsightDraft[] {
   const { currency, timeZone, asOfMs, options } = context;
   const own = summarizeCustomers(records, { asOfMs, timeZone, currency, rfmCutPoints: models.rfmCutPoints });
   const { counted, history, notCounted } = countedOrders(records, asOfMs);

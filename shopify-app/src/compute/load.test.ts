@@ -37,7 +37,13 @@ describe('loadOrderRecords', () => {
       for (let k = 0; k < 1 + (i % 4); k++) {
         await database.db
           .insertInto('order_refunds')
-          .values({ shop_id: SHOP, refund_id: 90_000 + i * 10 + (3 - k), order_id: 1000 + i, refunded_at: new Date(START + (i + 1 + k) * DAY), amount_minor: 100 })
+          .values({
+            shop_id: SHOP,
+            refund_id: 90_000 + i * 10 + (3 - k),
+            order_id: 1000 + i,
+            refunded_at: new Date(START + (i + 1 + k) * DAY),
+            amount_minor: 100,
+          })
           .execute();
       }
     }

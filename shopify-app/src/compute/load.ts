@@ -26,7 +26,7 @@ export async function loadOrderRecords(
   const pageSize = options.pageSize ?? PAGE;
   const refunds = await loadRefunds(db, shop, ids, pageSize);
   const records: OrderRecord[] = [];
-  for (let after = '0'; ; ) {
+  for (let after = '0'; ;) {
     const page = ids
       ? sql`SELECT * FROM orders WHERE shop_id = ${shop} AND customer_id = ANY(${ids}::bigint[])`
       : sql`SELECT * FROM orders WHERE shop_id = ${shop} AND order_id > ${after}::bigint ORDER BY order_id LIMIT ${pageSize}`;
@@ -52,9 +52,14 @@ export async function loadOrderRecords(
  * between, as its orders do: a 1,000,000-order shop has about 100,000 refunds, and one result set of them held the
  * thread for most of a second.
  */
-async function loadRefunds(db: Kysely<DB>, shop: string, customerIds: string[] | null, pageSize: number): Promise<Map<string, { refundedAtMs: number; amountMinor: number }[]>> {
+async function loadRefunds(
+  db: Kysely<DB>,
+  shop: string,
+  customerIds: string[] | null,
+  pageSize: number,
+): Promise<Map<string, { refundedAtMs: number; amountMinor: number }[]>> {
   const byOrder = new Map<string, { refundedAtMs: number; amountMinor: number }[]>();
-  for (let after = '0'; ; ) {
+  for (let after = '0'; ;) {
     // Whole orders per page (every refund of an order in the same page), so the next page starts after the last order.
     const orders = customerIds
       ? sql`SELECT order_id FROM orders WHERE shop_id = ${shop} AND customer_id = ANY(${customerIds}::bigint[])`
@@ -81,7 +86,16 @@ async function loadRefunds(db: Kysely<DB>, shop: string, customerIds: string[] |
 
 function toRecord(line: string, refunds: Map<string, { refundedAtMs: number; amountMinor: number }[]>): OrderRecord {
   const [orderId, customerId, guestKey, placedMs, currency, total, refunded, cancelled, test, subscription] = line.split(',') as [
-    string, string, string, string, string, string, string, string, string, string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
   ];
   const record: OrderRecord = {
     orderId,

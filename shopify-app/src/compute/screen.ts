@@ -15,13 +15,17 @@ export function screenOrderRecords(
   const rejected: { orderId: string; reason: string }[] = [];
   for (const r of records) {
     const reason =
-      currency !== null && r.currency !== currency ? `order ${r.orderId} is in ${r.currency}, the shop's currency is ${currency}`
-      : !Number.isFinite(r.placedAtMs) ? `order ${r.orderId} has no valid date`
-      : !Number.isSafeInteger(r.totalMinor) || r.totalMinor < 0 ? `order ${r.orderId} has a negative or invalid total (${r.totalMinor})`
-      : !Number.isSafeInteger(r.refundedMinor) || r.refundedMinor < 0 ? `order ${r.orderId} has a negative or invalid refunded total (${r.refundedMinor})`
-      : (r.refunds ?? []).some((f) => !Number.isSafeInteger(f.amountMinor) || f.amountMinor < 0 || !Number.isFinite(f.refundedAtMs))
-        ? `order ${r.orderId} has a refund with a negative or invalid amount`
-        : null;
+      currency !== null && r.currency !== currency
+        ? `order ${r.orderId} is in ${r.currency}, the shop's currency is ${currency}`
+        : !Number.isFinite(r.placedAtMs)
+          ? `order ${r.orderId} has no valid date`
+          : !Number.isSafeInteger(r.totalMinor) || r.totalMinor < 0
+            ? `order ${r.orderId} has a negative or invalid total (${r.totalMinor})`
+            : !Number.isSafeInteger(r.refundedMinor) || r.refundedMinor < 0
+              ? `order ${r.orderId} has a negative or invalid refunded total (${r.refundedMinor})`
+              : (r.refunds ?? []).some((f) => !Number.isSafeInteger(f.amountMinor) || f.amountMinor < 0 || !Number.isFinite(f.refundedAtMs))
+                ? `order ${r.orderId} has a refund with a negative or invalid amount`
+                : null;
     if (reason === null) kept.push(r);
     else rejected.push({ orderId: r.orderId, reason });
   }

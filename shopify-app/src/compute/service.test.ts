@@ -45,10 +45,9 @@ describe('incremental recompute', () => {
   const warmed: string[] = [];
   const insights = async () =>
     new Map(
-      (await database.db.selectFrom('customer_insights').select(['customer_id', 'change_seq', 'deleted', 'payload']).where('shop_id', '=', SHOP).execute()).map((r) => [
-        Number(r.customer_id),
-        r,
-      ]),
+      (await database.db.selectFrom('customer_insights').select(['customer_id', 'change_seq', 'deleted', 'payload']).where('shop_id', '=', SHOP).execute()).map(
+        (r) => [Number(r.customer_id), r],
+      ),
     );
   const metrics = async () => {
     const row = await database.db.selectFrom('shop_metrics').selectAll().where('shop_id', '=', SHOP).executeTakeFirstOrThrow();
@@ -78,7 +77,12 @@ describe('incremental recompute', () => {
   it('fits the models on the first run and scores every customer', async () => {
     const result = await compute.recomputeShop(SHOP);
     expect(result).toMatchObject({ mode: 'full', reason: 'no-models', customers: 120, changed: 120 });
-    expect(feedWrites.flat().map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(
+      feedWrites
+        .flat()
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
     expect(warmed).toEqual([SHOP]);
     const m = await metrics();
     expect(m.models.asOfMs).toBe(asOfFor(nowMs, TZ));
@@ -100,7 +104,7 @@ describe('incremental recompute', () => {
     expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
   });
 
-  it("rescores only a changed customer, with the stored models, and the shop metrics follow", async () => {
+  it('rescores only a changed customer, with the stored models, and the shop metrics follow', async () => {
     const before = await insights();
     const fittedBefore = (await metrics()).fitted_at;
     nowMs += 3_600_000;
@@ -174,16 +178,23 @@ describe('incremental recompute', () => {
     await upsertOrders(database.db, SHOP, [order(20_001, 500, nowMs - 3 * DAY, 900_000)]);
     await compute.recomputeShop(SHOP);
     const m = await metrics();
-    const byId = new Map([...(await insights()).entries()].filter(([, r]) => !r.deleted).map(([id, r]) => [String(id), JSON.parse(r.payload!) as CustomerInsightV1]));
+    const byId = new Map(
+      [...(await insights()).entries()].filter(([, r]) => !r.deleted).map(([id, r]) => [String(id), JSON.parse(r.payload!) as CustomerInsightV1]),
+    );
     expect(byId.get('500')).toMatchObject({ newCustomer: true, orderCount: 1 });
     expect(m.summary.topAtRisk.length).toBeGreaterThan(0);
-    for (const c of m.summary.topAtRisk) expect(byId.get(c.customerId)).toMatchObject({ newCustomer: false, churnTier: expect.stringMatching(/^(medium|high)$/) });
+    for (const c of m.summary.topAtRisk)
+      expect(byId.get(c.customerId)).toMatchObject({ newCustomer: false, churnTier: expect.stringMatching(/^(medium|high)$/) });
   });
 
   it('refits models stored by an older version instead of failing on them', async () => {
     const row = await metrics();
     const { horizonDays: _h, prediction: _p, ...older } = row.models.churn;
-    await database.db.updateTable('shop_metrics').set({ models: JSON.stringify({ ...row.models, churn: { ...older, method: 'mbg-nbd' } }) }).where('shop_id', '=', SHOP).execute();
+    await database.db
+      .updateTable('shop_metrics')
+      .set({ models: JSON.stringify({ ...row.models, churn: { ...older, method: 'mbg-nbd' } }) })
+      .where('shop_id', '=', SHOP)
+      .execute();
     await queueRecompute(database.db, SHOP, ['3']);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'full', reason: 'no-models' });
     expect((await metrics()).models.churn).toMatchObject({ method: 'backtested', horizonDays: 90 });
@@ -195,7 +206,11 @@ describe('incremental recompute', () => {
     const m = await metrics();
     expect(m.models.churn.horizonDays).toBe(60);
     expect(m.summary.churnHorizonDays).toBe(60);
-    expect([...(await insights()).values()].filter((r) => !r.deleted).every((r) => (JSON.parse(r.payload!) as CustomerInsightV1).churnHorizonDays === 60)).toBe(true);
-    expect(() => createComputeService({ db: database.db, clock: { now: () => nowMs }, log: silentLogger, options: { churnHorizonDays: 45 } })).toThrow(RangeError);
+    expect([...(await insights()).values()].filter((r) => !r.deleted).every((r) => (JSON.parse(r.payload!) as CustomerInsightV1).churnHorizonDays === 60)).toBe(
+      true,
+    );
+    expect(() => createComputeService({ db: database.db, clock: { now: () => nowMs }, log: silentLogger, options: { churnHorizonDays: 45 } })).toThrow(
+      RangeError,
+    );
   });
 });

@@ -157,7 +157,11 @@ export function createComputeService(deps: {
   };
 
   const deletedCustomers = async (shop: string, ids: readonly string[] | null): Promise<Set<string>> => {
-    let query = db.selectFrom('customers').select(sql<string>`customer_id::text`.as('customer_id')).where('shop_id', '=', shop).where('deleted', '=', true);
+    let query = db
+      .selectFrom('customers')
+      .select(sql<string>`customer_id::text`.as('customer_id'))
+      .where('shop_id', '=', shop)
+      .where('deleted', '=', true);
     if (ids) query = query.where('customer_id', 'in', ids.length > 0 ? [...ids] : ['-1']);
     return new Set((await query.execute()).map((r) => r.customer_id));
   };
@@ -215,7 +219,12 @@ export function createComputeService(deps: {
     return {
       averagePredictedClvMinor: n === 0 ? null : Math.round(total / n),
       topAtRisk: candidates.map((row) => {
-        const insight = JSON.parse(row.payload) as { historicClvMinor: number; churnProbability: number; churnTier: ShopSummaryV1['topAtRisk'][number]['churnTier']; daysSinceLastOrder: number };
+        const insight = JSON.parse(row.payload) as {
+          historicClvMinor: number;
+          churnProbability: number;
+          churnTier: ShopSummaryV1['topAtRisk'][number]['churnTier'];
+          daysSinceLastOrder: number;
+        };
         return {
           customerId: row.customer_id,
           historicClvMinor: insight.historicClvMinor,
@@ -255,7 +264,10 @@ export function createComputeService(deps: {
   ): Promise<void> => {
     const aggregates = await insightAggregates(shop);
     await yieldToEventLoop();
-    const churn = { churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays, churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, options.tiers) };
+    const churn = {
+      churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays,
+      churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, options.tiers),
+    };
     const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...churn, ...aggregates, shopDomain: shop };
     const row = {
       as_of: new Date(summary.asOfMs),
@@ -308,7 +320,10 @@ export function createComputeService(deps: {
       const drafts = scoreCustomers(chunk, deleted, models, context);
       for (const d of drafts) computed.add(d.customerId);
       await yieldToEventLoop();
-      await write(drafts, drafts.map((d) => d.customerId));
+      await write(
+        drafts,
+        drafts.map((d) => d.customerId),
+      );
     }
     const gone = storedIds.filter((id) => !computed.has(id));
     for (let from = 0; from < gone.length; from += FULL_RUN_CHUNK) {
@@ -353,7 +368,12 @@ export function createComputeService(deps: {
     const records = await screened(shop, await loadOrderRecords(db, shop), info.currency);
     // The summary stays "as of" the models' day: a new day is the full run's (it rescored everyone to that day).
     const asOfMs = current.as_of.getTime();
-    const { summary, report } = await computeShopMetricsOffThread(records, { currency: info.currency ?? records[0]?.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options: info.options });
+    const { summary, report } = await computeShopMetricsOffThread(records, {
+      currency: info.currency ?? records[0]?.currency ?? 'USD',
+      timeZone: info.timeZone,
+      asOfMs,
+      options: info.options,
+    });
     const horizon = churnHorizonOf(info.options);
     await storeMetrics(shop, summary, report, clock.now(), null, (await storedModels(shop, horizon))?.churn ?? null, horizon);
     metricsDurations.set(shop, clock.now() - started);

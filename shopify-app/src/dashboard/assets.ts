@@ -43,7 +43,10 @@ function catalogModules(): [string, DashboardAsset][] {
   const dir = dirname(entry);
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-    .map((file) => [`${DASHBOARD_ASSET_PATHS.i18nDir}${file.split(sep).join('/')}`, { contentType: 'text/javascript; charset=utf-8', body: stripTypes(join(dir, file)) }]);
+    .map((file) => [
+      `${DASHBOARD_ASSET_PATHS.i18nDir}${file.split(sep).join('/')}`,
+      { contentType: 'text/javascript; charset=utf-8', body: stripTypes(join(dir, file)) },
+    ]);
 }
 
 /** The dashboard's static files by request path: the client script, the message catalog and uPlot (JS and CSS). */

@@ -247,7 +247,12 @@ describe('startDashboard', () => {
     // Three charts, each handed the report's columnar series as is (x in ms, ms: 1).
     expect(t.charts).toHaveLength(3);
     expect(t.charts[0]!.data).toEqual([report.charts.repeatRate.weekStartMs, report.charts.repeatRate.value]);
-    expect(t.charts[1]!.data).toEqual([report.charts.churnTrend.weekStartMs, report.charts.churnTrend.d30, report.charts.churnTrend.d60, report.charts.churnTrend.d90]);
+    expect(t.charts[1]!.data).toEqual([
+      report.charts.churnTrend.weekStartMs,
+      report.charts.churnTrend.d30,
+      report.charts.churnTrend.d60,
+      report.charts.churnTrend.d90,
+    ]);
     expect(t.charts[2]!.data[0]).toEqual(report.charts.ltvCurves.monthsSince);
     dash.stop();
   });
@@ -278,7 +283,10 @@ describe('startDashboard', () => {
   it('raises the churn alert in words, with role alert, when the trend leaves its band', async () => {
     const alerted: ShopReport = {
       ...report,
-      churnDetail: { ...report.churnDetail, alert: { status: 'alert', direction: 'up', latest: 0.52, baselineMean: 0.41, baselineStdDev: 0.01, rule: 'the rule' } },
+      churnDetail: {
+        ...report.churnDetail,
+        alert: { status: 'alert', direction: 'up', latest: 0.52, baselineMean: 0.41, baselineStdDev: 0.01, rule: 'the rule' },
+      },
     };
     const t = harness(alerted, segments);
     t.state.reportReady = true;
@@ -293,7 +301,10 @@ describe('startDashboard', () => {
   it('says falling churn is good news, in green and without role alert (issue 12)', async () => {
     const falling: ShopReport = {
       ...report,
-      churnDetail: { ...report.churnDetail, alert: { status: 'alert', direction: 'down', latest: 0.739, baselineMean: 0.8, baselineStdDev: 0.01, rule: 'the rule' } },
+      churnDetail: {
+        ...report.churnDetail,
+        alert: { status: 'alert', direction: 'down', latest: 0.739, baselineMean: 0.8, baselineStdDev: 0.01, rule: 'the rule' },
+      },
     };
     const t = harness(falling, segments);
     t.state.reportReady = true;
@@ -448,7 +459,7 @@ describe('renderBacktest', () => {
       'Risk tiers rank your customers against each other: low risk is a chance of no order in 90 days below 62%, high risk above 81%, medium in between.',
     );
     expect(text('backtest-auc')).toBe(
-      "Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): 0.79 with a classifier trained on your orders, against 0.78 for “days since last order”.",
+      'Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): 0.79 with a classifier trained on your orders, against 0.78 for “days since last order”.',
     );
     expect(text('backtest-spend')).toBe(
       'Predicted spend in those 90 days was off by $27.50 per customer on average (the classic BG/NBD with Gamma-Gamma: $30.41); the 10% we expected to spend most made 51% of what was spent (classic: 50%).',

@@ -7,7 +7,16 @@
  * While the first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
  */
 import type { ScorecardRow, ShopReport, ShopSettingsV1, ShopSummaryV1 } from '@clvlens/core';
-import { churnTrendReading, createTranslator, resolveLocale, shownScorecardStatus, type Locale, type MessageKey, type MessageParams, type Translator } from '@clvlens/core/i18n';
+import {
+  churnTrendReading,
+  createTranslator,
+  resolveLocale,
+  shownScorecardStatus,
+  type Locale,
+  type MessageKey,
+  type MessageParams,
+  type Translator,
+} from '@clvlens/core/i18n';
 import type uPlot from 'uplot';
 import type { SegmentValueV1 } from './segments.ts';
 
@@ -58,7 +67,11 @@ interface ChartHandle {
 }
 
 /** Creates an element; string children become text nodes (never parsed as HTML). */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) if (value !== undefined) el.setAttribute(name, value);
   for (const child of children) {
@@ -133,7 +146,11 @@ function table(caption: string, head: string[], rows: Node[][], textColumns: rea
   const thead = h('thead', {}, h('tr', {}, ...head.map((text, i) => h('th', { scope: 'col', class: textColumns.includes(i) ? undefined : 'num' }, text))));
   const tbody = h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells)));
   // The wrapper scrolls sideways on narrow screens: focusable and named so keyboard users can scroll it too.
-  return h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' }, h('table', { class: className }, h('caption', {}, caption), thead, tbody));
+  return h(
+    'div',
+    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
+    h('table', { class: className }, h('caption', {}, caption), thead, tbody),
+  );
 }
 
 const rowHeader = (...children: Child[]): HTMLElement => h('th', { scope: 'row' }, ...children);
@@ -144,7 +161,8 @@ export function renderSync(summary: ShopSummaryV1): HTMLElement {
   const s = summary.sync;
   const est = s.ordersEstimated;
   const stateText = t(`dash.sync.state.${s.state}`);
-  const counts = est && s.state !== 'live' ? t('dash.sync.ordersOf', { done: formatCount(s.ordersDone), estimated: est }) : t('dash.sync.orders', { done: s.ordersDone });
+  const counts =
+    est && s.state !== 'live' ? t('dash.sync.ordersOf', { done: formatCount(s.ordersDone), estimated: est }) : t('dash.sync.orders', { done: s.ordersDone });
   const share = est && s.state !== 'live' ? ` (${formatPercent(Math.min(1, Math.floor((100 * s.ordersDone) / est) / 100), 0)})` : '';
   const bar = h('progress', { id: 'sync-progress', 'aria-labelledby': 'sync-title' });
   bar.max = est && est > 0 ? est : 1;
@@ -152,7 +170,15 @@ export function renderSync(summary: ShopSummaryV1): HTMLElement {
   return card(
     'sync',
     t('dash.sync.title'),
-    h('p', {}, `${t('dash.sync.status')} `, pill(stateText, s.state === 'live' ? 'success' : s.state === 'error' ? 'critical' : 'info'), ' ', h('span', { id: 'sync-text' }, counts), share),
+    h(
+      'p',
+      {},
+      `${t('dash.sync.status')} `,
+      pill(stateText, s.state === 'live' ? 'success' : s.state === 'error' ? 'critical' : 'info'),
+      ' ',
+      h('span', { id: 'sync-text' }, counts),
+      share,
+    ),
     s.state === 'live' ? null : bar,
     s.message ? h('p', { class: 'muted' }, s.message) : null,
     s.lastSyncAtMs !== null ? h('p', { class: 'muted' }, t('dash.sync.last', { date: formatDate(s.lastSyncAtMs), time: formatTime(s.lastSyncAtMs) })) : null,
@@ -173,13 +199,13 @@ function renderScorecard(report: ShopReport): HTMLElement {
     // Under a week into the program "on track" compares this week with itself: it says "just started" instead.
     const status = shownScorecardStatus(row.status, sc.weeksElapsed);
     return [
-    rowHeader(t(`scorecard.metric.${row.metric}`)),
-    numCell(value(row, row.current), `scorecard-${row.metric}-current`),
-    numCell(value(row, row.baseline)),
-    numCell(row.changeVsBaseline === null ? '—' : `${row.changeVsBaseline >= 0 ? '+' : ''}${formatPercent(row.changeVsBaseline)}`),
-    numCell(row.target === null ? t('scorecard.noTarget') : value(row, row.target)),
-    numCell(pace(row)),
-    h('td', { 'data-status': status }, pill(t(`scorecard.status.${status}` as MessageKey), STATUS_TONE[status])),
+      rowHeader(t(`scorecard.metric.${row.metric}`)),
+      numCell(value(row, row.current), `scorecard-${row.metric}-current`),
+      numCell(value(row, row.baseline)),
+      numCell(row.changeVsBaseline === null ? '—' : `${row.changeVsBaseline >= 0 ? '+' : ''}${formatPercent(row.changeVsBaseline)}`),
+      numCell(row.target === null ? t('scorecard.noTarget') : value(row, row.target)),
+      numCell(pace(row)),
+      h('td', { 'data-status': status }, pill(t(`scorecard.status.${status}` as MessageKey), STATUS_TONE[status])),
     ];
   });
   return h(
@@ -244,7 +270,10 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTM
       width,
       height: 240,
       ms: 1,
-      scales: { x: { time: spec.xIsTime }, ...(spec.yFromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.05 : 1] } } : {}) },
+      scales: {
+        x: { time: spec.xIsTime },
+        ...(spec.yFromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.05 : 1] } } : {}),
+      },
       axes: [
         { label: spec.xLabel, stroke: '#616161', grid: { stroke: '#ebebeb' } },
         { stroke: '#616161', grid: { stroke: '#ebebeb' }, values: (_u, splits) => splits.map((v) => spec.yFormat(v)), size: 64 },
@@ -311,7 +340,12 @@ function renderRepeatRate(report: ShopReport, deps: DashboardDeps, charts: Chart
     h(
       'p',
       { class: 'muted' },
-      t('dash.repeat.note', { repeat: formatCount(rr.repeatCustomers), customers: formatCount(rr.customers), returning: formatCount(ret.returningCustomers), returningOf: formatCount(ret.customers) }),
+      t('dash.repeat.note', {
+        repeat: formatCount(rr.repeatCustomers),
+        customers: formatCount(rr.customers),
+        returning: formatCount(ret.returningCustomers),
+        returningOf: formatCount(ret.customers),
+      }),
     ),
     chart(
       {
@@ -338,7 +372,11 @@ function renderChurn(report: ShopReport, deps: DashboardDeps, charts: ChartHandl
   const values = { latest: formatPercent(alert.latest), mean: formatPercent(alert.baselineMean) };
   const banner =
     reading === 'rising'
-      ? h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert', 'data-testid': 'churn-alert', 'data-reading': reading }, `⚠ ${t('churnAlert.rising', values)}`)
+      ? h(
+          'p',
+          { class: 'banner', 'data-tone': 'critical', role: 'alert', 'data-testid': 'churn-alert', 'data-reading': reading },
+          `⚠ ${t('churnAlert.rising', values)}`,
+        )
       : reading === 'falling'
         ? h('p', { class: 'banner', 'data-tone': 'success', 'data-testid': 'churn-alert', 'data-reading': reading }, `✓ ${t('churnAlert.falling', values)}`)
         : reading === 'normal'
@@ -403,7 +441,12 @@ function renderCohorts(report: ShopReport, deps: DashboardDeps, charts: ChartHan
         const alpha = m === 0 ? 0.08 : Math.min(1, 0.12 + v * 2.5);
         const style = `background-color: rgba(44, 110, 203, ${alpha.toFixed(3)}); color: ${alpha > 0.6 ? '#fff' : '#303030'}`;
         if (m === last && m > 0 && !monthComplete) {
-          return h('td', { style, 'data-partial': '', title: t('dash.cohorts.partialTitle', { date: asOfDate }) }, formatPercent(v, 0), h('span', { class: 'partial-mark' }, ` ${t('cohort.partial')}`));
+          return h(
+            'td',
+            { style, 'data-partial': '', title: t('dash.cohorts.partialTitle', { date: asOfDate }) },
+            formatPercent(v, 0),
+            h('span', { class: 'partial-mark' }, ` ${t('cohort.partial')}`),
+          );
         }
         return h('td', { style }, formatPercent(v, 0));
       }),
@@ -420,7 +463,13 @@ function renderCohorts(report: ShopReport, deps: DashboardDeps, charts: ChartHan
     { class: 'card card--wide', id: 'cohorts', 'aria-labelledby': 'cohorts-title' },
     h('h2', { id: 'cohorts-title' }, t('dash.cohorts.title')),
     h('h3', {}, t('dash.cohorts.heatTitle')),
-    table(t('dash.cohorts.caption', { n: rows.length, date: asOfDate }), [t('dash.cohorts.col.cohort'), ...months.map((m) => t('cohort.month', { n: m }))], rows, [0], 'heat'),
+    table(
+      t('dash.cohorts.caption', { n: rows.length, date: asOfDate }),
+      [t('dash.cohorts.col.cohort'), ...months.map((m) => t('cohort.month', { n: m }))],
+      rows,
+      [0],
+      'heat',
+    ),
     h('h3', {}, t('dash.cohorts.ltvTitle')),
     chart(
       {
@@ -445,12 +494,23 @@ function renderSegments(report: ShopReport, segments: SegmentValueV1[] | null): 
   let body: HTMLElement;
   if (segments === null) {
     const counts = Object.entries(report.rfm.segmentCounts).sort((a, b) => b[1] - a[1]);
-    body = table(t('dash.segments.captionCounts'), [t('dash.segments.col.segment'), t('dash.segments.col.customers')], counts.map(([s, n]) => [rowHeader(segmentLabel(s)), numCell(formatCount(n))]));
+    body = table(
+      t('dash.segments.captionCounts'),
+      [t('dash.segments.col.segment'), t('dash.segments.col.customers')],
+      counts.map(([s, n]) => [rowHeader(segmentLabel(s)), numCell(formatCount(n))]),
+    );
   } else {
     const total = segments.reduce((sum, s) => sum + s.customers, 0);
     body = table(
       t('dash.segments.caption'),
-      [t('dash.segments.col.segment'), t('dash.segments.col.customers'), t('dash.segments.col.share'), t('term.historicClv'), t('dash.segments.col.perCustomer'), t('term.predictedClv')],
+      [
+        t('dash.segments.col.segment'),
+        t('dash.segments.col.customers'),
+        t('dash.segments.col.share'),
+        t('term.historicClv'),
+        t('dash.segments.col.perCustomer'),
+        t('term.predictedClv'),
+      ],
       segments.map((s) => [
         rowHeader(segmentLabel(s.segment)),
         numCell(formatCount(s.customers), `segment-${s.segment ?? 'none'}-customers`),
@@ -488,7 +548,12 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLEl
       ? null
       : t('dash.backtest.tiersIntro', {
           list: tiers
-            .map((x, i) => t(i === 0 ? 'dash.backtest.tierFirst' : 'dash.backtest.tierNext', { tier: t(`tierInSentence.${x.tier}`), share: formatPercent(x.orderedAgainShare, 0) }))
+            .map((x, i) =>
+              t(i === 0 ? 'dash.backtest.tierFirst' : 'dash.backtest.tierNext', {
+                tier: t(`tierInSentence.${x.tier}`),
+                share: formatPercent(x.orderedAgainShare, 0),
+              }),
+            )
             .join(t('list.semicolon')),
         });
   const cuts = bt.tierCuts;
@@ -502,7 +567,9 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLEl
         ? t('dash.backtest.aucBest', { auc: tr.number(bt.auc, 2), model })
         : t('dash.backtest.aucVs', { auc: tr.number(bt.auc, 2), model, baseline: tr.number(bt.daysSinceLastOrderAuc, 2) });
   const rows = bt.calibration.map((g, i) => [
-    rowHeader(i === 0 ? t('dash.backtest.lowest', { n: i + 1 }) : i === bt.calibration.length - 1 ? t('dash.backtest.highest', { n: i + 1 }) : tr.number(i + 1)),
+    rowHeader(
+      i === 0 ? t('dash.backtest.lowest', { n: i + 1 }) : i === bt.calibration.length - 1 ? t('dash.backtest.highest', { n: i + 1 }) : tr.number(i + 1),
+    ),
     numCell(formatCount(g.customers)),
     numCell(formatChance(g.meanPredicted), `backtest-predicted-${i}`),
     numCell(formatChance(g.observedNoOrderShare), `backtest-observed-${i}`),
@@ -513,14 +580,23 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLEl
     h(
       'p',
       { 'data-testid': 'backtest-method' },
-      t('dash.backtest.method', { date: formatDate(bt.cutoffMs, timeZone), days: bt.horizonDays, customers: bt.customers, share: formatPercent(bt.noOrderShare, 0) }),
+      t('dash.backtest.method', {
+        date: formatDate(bt.cutoffMs, timeZone),
+        days: bt.horizonDays,
+        customers: bt.customers,
+        share: formatPercent(bt.noOrderShare, 0),
+      }),
     ),
     bt.horizonDays !== horizon ? h('p', { class: 'muted' }, t('dash.backtest.short', { checked: bt.horizonDays, days: horizon })) : null,
     again ? h('p', { 'data-testid': 'backtest-tiers' }, again) : null,
     ranking ? h('p', { 'data-testid': 'backtest-auc' }, ranking) : null,
     bt.spend ? h('p', { 'data-testid': 'backtest-spend' }, spendText(bt.spend, bt.horizonDays, summary.currency)) : null,
     h('p', { class: 'muted', 'data-testid': 'backtest-cuts' }, cutsText),
-    table(t('dash.backtest.caption'), [t('dash.backtest.col.group'), t('dash.segments.col.customers'), t('dash.backtest.col.predicted'), t('dash.backtest.col.happened')], rows),
+    table(
+      t('dash.backtest.caption'),
+      [t('dash.backtest.col.group'), t('dash.segments.col.customers'), t('dash.backtest.col.predicted'), t('dash.backtest.col.happened')],
+      rows,
+    ),
   );
 }
 
@@ -549,7 +625,11 @@ function renderAtRisk(summary: ShopSummaryV1, deps: DashboardDeps): HTMLElement 
   const rows = summary.topAtRisk.map((c) => {
     const link = h(
       'a',
-      { href: `https://admin.shopify.com/store/${encodeURIComponent(handle)}/customers/${encodeURIComponent(c.customerId)}`, target: '_top', 'data-customer-id': c.customerId },
+      {
+        href: `https://admin.shopify.com/store/${encodeURIComponent(handle)}/customers/${encodeURIComponent(c.customerId)}`,
+        target: '_top',
+        'data-customer-id': c.customerId,
+      },
       t('dash.atRisk.unnamed', { id: c.customerId }),
     );
     links.set(c.customerId, link);
@@ -584,7 +664,13 @@ function renderAtRisk(summary: ShopSummaryV1, deps: DashboardDeps): HTMLElement 
       ? h('p', { class: 'muted' }, t('dash.atRisk.none'))
       : table(
           t('dash.atRisk.caption'),
-          [t('dash.atRisk.col.customer'), t('term.historicClv'), t('term.chanceNoOrder', { days: summary.churnHorizonDays }), t('dash.atRisk.col.tier'), t('dash.atRisk.col.days')],
+          [
+            t('dash.atRisk.col.customer'),
+            t('term.historicClv'),
+            t('term.chanceNoOrder', { days: summary.churnHorizonDays }),
+            t('dash.atRisk.col.tier'),
+            t('dash.atRisk.col.days'),
+          ],
           rows,
           [0, 3],
         ),
@@ -603,7 +689,13 @@ function renderPairing(deps: DashboardDeps): HTMLElement {
   const linkField = h('input', { id: 'pairing-link', type: 'text', readonly: '', dir: 'ltr', 'aria-labelledby': 'pairing-link-label' }) as HTMLInputElement;
   const copy = h('button', { type: 'button', id: 'pairing-copy', class: 'secondary' }, t('dash.pairing.copy'));
   const parts = h('p', { class: 'muted', id: 'pairing-parts', dir: 'auto' });
-  const linkBox = h('div', { id: 'pairing-link-box', hidden: '' }, h('p', { id: 'pairing-link-label' }, t('dash.pairing.copyLabel')), h('div', { class: 'copy-row' }, linkField, copy), parts);
+  const linkBox = h(
+    'div',
+    { id: 'pairing-link-box', hidden: '' },
+    h('p', { id: 'pairing-link-label' }, t('dash.pairing.copyLabel')),
+    h('div', { class: 'copy-row' }, linkField, copy),
+    parts,
+  );
   const note = h('p', { class: 'muted', id: 'pairing-note' }, t('dash.pairing.once'));
   const button = h('button', { type: 'button', id: 'pair' }, t('dash.pairing.button'));
   const origin = deps.appOrigin ?? (typeof location === 'undefined' ? '' : location.origin);
@@ -668,7 +760,14 @@ function renderSettings(deps: DashboardDeps): HTMLElement {
       select.disabled = false;
     }
   });
-  return card('settings', t('dash.settings.title'), h('label', { for: 'churn-horizon' }, `${t('dash.settings.label')} `), select, h('p', { class: 'muted' }, t('dash.settings.hint')), note);
+  return card(
+    'settings',
+    t('dash.settings.title'),
+    h('label', { for: 'churn-horizon' }, `${t('dash.settings.label')} `),
+    select,
+    h('p', { class: 'muted' }, t('dash.settings.hint')),
+    note,
+  );
 }
 
 function errorMessage(body: unknown): string {
@@ -677,7 +776,13 @@ function errorMessage(body: unknown): string {
 }
 
 /** Everything shown once a report exists. */
-export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segments: SegmentValueV1[] | null, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement[] {
+export function renderMetrics(
+  report: ShopReport,
+  summary: ShopSummaryV1,
+  segments: SegmentValueV1[] | null,
+  deps: DashboardDeps,
+  charts: ChartHandle[],
+): HTMLElement[] {
   return [
     renderScorecard(report),
     renderRepeatRate(report, deps, charts),
@@ -747,9 +852,13 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
           // The header counts every buyer; segments, risk and the extension only customers with an account: say so.
           withAccount = segments === null ? null : segments.reduce((sum, x) => sum + x.customers, 0);
         }
-        asOf.textContent = t('dash.header.customers', { shop: summary.shopDomain, customers: summary.customers, date: formatDate(summary.asOfMs, timeZone), state: syncState });
-        counted.textContent =
-          withAccount === null ? '' : t('dash.customersCounted', { withAccount, guests: Math.max(0, summary.customers - withAccount) });
+        asOf.textContent = t('dash.header.customers', {
+          shop: summary.shopDomain,
+          customers: summary.customers,
+          date: formatDate(summary.asOfMs, timeZone),
+          state: syncState,
+        });
+        counted.textContent = withAccount === null ? '' : t('dash.customersCounted', { withAccount, guests: Math.max(0, summary.customers - withAccount) });
         status.replaceChildren();
         if (summary.sync.state === 'live') next = POLL_MS.live;
       }
@@ -808,6 +917,11 @@ else if (mount !== null) {
   setDashboardLocale(resolveLocale(document.documentElement.lang));
   mount.replaceChildren(
     h('h1', {}, 'CLV Lens'),
-    h('section', { class: 'card' }, h('p', {}, t('dash.noBridge')), h('p', {}, h('a', { href: 'https://admin.shopify.com/', target: '_top' }, t('dash.outside.link')))),
+    h(
+      'section',
+      { class: 'card' },
+      h('p', {}, t('dash.noBridge')),
+      h('p', {}, h('a', { href: 'https://admin.shopify.com/', target: '_top' }, t('dash.outside.link'))),
+    ),
   );
 }

@@ -4,7 +4,8 @@ import type { ShopGraphql } from '../shopify/graphql.ts';
 /** At most this many names per request: the dashboard asks for its at-risk list (10 to 20 customers). */
 export const MAX_CUSTOMER_NAMES = 50;
 
-const CUSTOMER_NAMES_QUERY = /* GraphQL */ `#graphql
+const CUSTOMER_NAMES_QUERY = /* GraphQL */ `
+  #graphql
   query CustomerNames($ids: [ID!]!) {
     nodes(ids: $ids) {
       ... on Customer {
@@ -21,10 +22,14 @@ const CUSTOMER_NAMES_QUERY = /* GraphQL */ `#graphql
  * names. Ids Shopify does not know (deleted customers) are left out of the answer.
  */
 export async function readCustomerNames(graphql: ShopGraphql, idsParam: string): Promise<Record<string, string>> {
-  const ids = idsParam.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
+  const ids = idsParam
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
   if (ids.length === 0) return {};
   if (ids.length > MAX_CUSTOMER_NAMES) throw new ApiError('bad-request', `ids: at most ${MAX_CUSTOMER_NAMES} customer ids per request.`);
-  for (const id of ids) if (!/^[1-9]\d{0,18}$/.test(id)) throw new ApiError('bad-request', `ids: "${id}" is not a Shopify customer id (a positive whole number).`);
+  for (const id of ids)
+    if (!/^[1-9]\d{0,18}$/.test(id)) throw new ApiError('bad-request', `ids: "${id}" is not a Shopify customer id (a positive whole number).`);
   const data = await graphql.request<{ nodes: ({ id?: string; displayName?: string } | null)[] }>(
     CUSTOMER_NAMES_QUERY,
     { ids: ids.map((id) => `gid://shopify/Customer/${id}`) },

@@ -49,7 +49,8 @@ export function renderPairLinkPage(locale: Locale): string {
 export function renderDashboardPage(input: { apiKey: string; shop: string | null; locale?: Locale }): string {
   const locale = input.locale ?? 'en';
   const t = createTranslator(locale);
-  if (input.shop === null) return humanPage(locale, t.t('dash.outside.title'), t.t('dash.outside.body'), { href: SHOPIFY_ADMIN_URL, text: t.t('dash.outside.link') });
+  if (input.shop === null)
+    return humanPage(locale, t.t('dash.outside.title'), t.t('dash.outside.body'), { href: SHOPIFY_ADMIN_URL, text: t.t('dash.outside.link') });
   const importMap = JSON.stringify({ imports: { '@clvlens/core/i18n': DASHBOARD_ASSET_PATHS.i18nEntry } });
   return `<!doctype html><html lang="${locale}" dir="${directionOf(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>CLV Lens</title>

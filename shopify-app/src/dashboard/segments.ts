@@ -32,7 +32,13 @@ export async function readSegmentValues(db: Kysely<DB>, shop: string): Promise<S
   if (hit && hit.computedAtMs === computedAtMs) return hit.value;
   // ::json, not ::jsonb: only two keys are read once, and json skips building the binary form (measured on 15,867
   // insights in PGlite: json 0.6-0.9 s, jsonb 1.0-1.2 s, a regular expression on the text 1.5-2.2 s).
-  const { rows } = await sql<{ segment: string | null; customers: string | number; clv: string | number | null; pclv: string | number | null; npred: string | number }>`
+  const { rows } = await sql<{
+    segment: string | null;
+    customers: string | number;
+    clv: string | number | null;
+    pclv: string | number | null;
+    npred: string | number;
+  }>`
     SELECT p->>'rfmSegment' AS segment, count(*) AS customers, sum(historic_clv_minor) AS clv,
       sum((p->>'predictedClvMinor')::bigint) AS pclv, count(p->>'predictedClvMinor') AS npred
     FROM (

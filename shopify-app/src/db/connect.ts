@@ -53,7 +53,9 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     // Without a listener, an idle connection that the server closes (restart, failover, idle timeout) is an uncaught
     // 'error' event that ends the process. The pool drops that client and opens a new one on the next query.
     const log = options.log ?? createJsonLogger();
-    pool.on('error', (error) => log.warn('database connection lost; the pool reconnects on next use', { error: error.message, code: (error as { code?: string }).code }));
+    pool.on('error', (error) =>
+      log.warn('database connection lost; the pool reconnects on next use', { error: error.message, code: (error as { code?: string }).code }),
+    );
     // A checked-out client has no pool listener: one the server drops between two statements of a transaction would
     // emit an unhandled 'error' too. The statement in flight (or the next) fails instead, and the pool discards the
     // client on release because it is no longer queryable.

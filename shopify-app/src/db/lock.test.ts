@@ -35,7 +35,12 @@ function kill9(child: ChildProcess): Promise<void> {
 }
 
 async function postWebhook(url: string, orderId: number): Promise<number> {
-  const request = signedWebhook(TEST_SECRET, 'lock-shop.myshopify.com', 'orders/create', orderPayload({ id: orderId, customerId: 1, total: '5.00', createdAt: '2026-10-01T00:00:00Z' }));
+  const request = signedWebhook(
+    TEST_SECRET,
+    'lock-shop.myshopify.com',
+    'orders/create',
+    orderPayload({ id: orderId, customerId: 1, total: '5.00', createdAt: '2026-10-01T00:00:00Z' }),
+  );
   const res = await fetch(`${url}/webhooks`, { method: 'POST', headers: request.headers, body: await request.text() });
   return res.status;
 }

@@ -34,9 +34,7 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
   await db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(7248301)`.execute(conn);
     try {
-      await sql`CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(
-        conn,
-      );
+      await sql`CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(conn);
       const done = new Set((await conn.selectFrom('schema_migrations').select('version').execute()).map((r) => r.version));
       for (const file of files) {
         const version = file.replace(/\.sql$/, '');

@@ -25,7 +25,8 @@ async function startOwnCluster(bin: string): Promise<{ url: string; restart(): P
   const dir = mkdtempSync(join(tmpdir(), 'clvlens-pg-restart-'));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await run('chown', ['postgres:postgres', dir]);
-  const pgCommand = (tool: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args));
+  const pgCommand = (tool: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
   const port = await new Promise<number>((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const { port: free } = probe.address() as AddressInfo;
@@ -61,7 +62,12 @@ describe.runIf(serverUrl)('the app on PostgreSQL losing its connections', () => 
   });
 
   /** Sends `count` order webhooks, `inFlight` at a time, calling `midway` after the first third; returns the statuses. */
-  const stream = async (server: TestHttpServer, count: number, inFlight: number, midway: () => Promise<void>): Promise<{ ids: number[]; statuses: number[] }> => {
+  const stream = async (
+    server: TestHttpServer,
+    count: number,
+    inFlight: number,
+    midway: () => Promise<void>,
+  ): Promise<{ ids: number[]; statuses: number[] }> => {
     const ids = Array.from({ length: count }, () => nextId++);
     const statuses: number[] = [];
     let cursor = 0;
@@ -73,7 +79,11 @@ describe.runIf(serverUrl)('the app on PostgreSQL losing its connections', () => 
           fired = true;
           await midway();
         }
-        const res = await server.webhook(SHOP, 'orders/create', orderPayload({ id, customerId: (id % 7) + 1, total: '3.00', createdAt: '2026-10-01T00:00:00Z' }));
+        const res = await server.webhook(
+          SHOP,
+          'orders/create',
+          orderPayload({ id, customerId: (id % 7) + 1, total: '3.00', createdAt: '2026-10-01T00:00:00Z' }),
+        );
         statuses.push(res.status);
         await res.arrayBuffer();
         // Spread the stream over a few seconds, so the restart happens in its middle.
@@ -106,30 +116,34 @@ describe.runIf(serverUrl)('the app on PostgreSQL losing its connections', () => 
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   }, 120_000);
 
-  it.runIf(pgBin)('survives a PostgreSQL restart mid-run without losing a webhook', async () => {
-    const cluster = await startOwnCluster(pgBin!);
-    const database = await createDatabase({ databaseUrl: cluster.url, log: { info() {}, error() {}, warn: (message) => warnings.push(message) } });
-    const own = await startTestHttpServer({ database, log: { info() {}, error() {}, warn: (message) => warnings.push(message) } });
-    try {
-      await own.installShop(SHOP);
-      const startedAt = async (): Promise<number> =>
-        (await sql<{ t: Date }>`SELECT pg_postmaster_start_time() AS t`.execute(database.db)).rows[0]!.t.getTime();
-      const before = await startedAt();
-      warnings.length = 0;
-      let restarted: Promise<unknown> = Promise.resolve();
-      const { ids, statuses } = await stream(own, 200, 4, async () => {
-        restarted = cluster.restart();
-      });
-      await restarted;
-      expect(await startedAt()).toBeGreaterThan(before);
-      expect(warnings).toContain('database connection lost; retrying');
-      expect(statuses.filter((st) => st !== 200)).toEqual([]);
-      const stored = await database.db.selectFrom('orders').select('order_id').where('shop_id', '=', SHOP).where('order_id', 'in', ids).execute();
-      expect(stored.length).toBe(200);
-    } finally {
-      await own.stop();
-      await database.close();
-      await cluster.stop();
-    }
-  }, 120_000);
+  it.runIf(pgBin)(
+    'survives a PostgreSQL restart mid-run without losing a webhook',
+    async () => {
+      const cluster = await startOwnCluster(pgBin!);
+      const database = await createDatabase({ databaseUrl: cluster.url, log: { info() {}, error() {}, warn: (message) => warnings.push(message) } });
+      const own = await startTestHttpServer({ database, log: { info() {}, error() {}, warn: (message) => warnings.push(message) } });
+      try {
+        await own.installShop(SHOP);
+        const startedAt = async (): Promise<number> =>
+          (await sql<{ t: Date }>`SELECT pg_postmaster_start_time() AS t`.execute(database.db)).rows[0]!.t.getTime();
+        const before = await startedAt();
+        warnings.length = 0;
+        let restarted: Promise<unknown> = Promise.resolve();
+        const { ids, statuses } = await stream(own, 200, 4, async () => {
+          restarted = cluster.restart();
+        });
+        await restarted;
+        expect(await startedAt()).toBeGreaterThan(before);
+        expect(warnings).toContain('database connection lost; retrying');
+        expect(statuses.filter((st) => st !== 200)).toEqual([]);
+        const stored = await database.db.selectFrom('orders').select('order_id').where('shop_id', '=', SHOP).where('order_id', 'in', ids).execute();
+        expect(stored.length).toBe(200);
+      } finally {
+        await own.stop();
+        await database.close();
+        await cluster.stop();
+      }
+    },
+    120_000,
+  );
 });

@@ -12,7 +12,10 @@ export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (code.startsWith('08') || CONNECTION_CODES.has(code))) return true;
   const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && /Connection terminated|connection (?:is )?(?:closed|ended)|Client has encountered a connection error|terminating connection/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection (?:is )?(?:closed|ended)|Client has encountered a connection error|terminating connection/i.test(message)
+  );
 }
 
 /**

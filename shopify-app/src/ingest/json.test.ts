@@ -6,11 +6,16 @@ describe('parseJsonExact', () => {
   it("keeps Shopify's sample ids above 2^53 exact, as text", () => {
     const body = '{"id":820982911946154508,"customer":{"id":115310627314723954},"line_items":[{"id":866550311766439020,"price":"199.00"}]}';
     expect(JSON.parse(body).id).toBe(820982911946154500);
-    expect(parseJsonExact(body)).toEqual({ id: '820982911946154508', customer: { id: '115310627314723954' }, line_items: [{ id: '866550311766439020', price: '199.00' }] });
+    expect(parseJsonExact(body)).toEqual({
+      id: '820982911946154508',
+      customer: { id: '115310627314723954' },
+      line_items: [{ id: '866550311766439020', price: '199.00' }],
+    });
   });
 
   it('leaves every other value as JSON.parse reads it', () => {
-    const body = '{"id":6075126841483,"total":12.5,"big":1e300,"neg":-9007199254740993,"s":"gid://shopify/Order/820982911946154508","n":null,"list":[1,2.5,true]}';
+    const body =
+      '{"id":6075126841483,"total":12.5,"big":1e300,"neg":-9007199254740993,"s":"gid://shopify/Order/820982911946154508","n":null,"list":[1,2.5,true]}';
     expect(parseJsonExact(body)).toEqual({ ...JSON.parse(body), neg: '-9007199254740993' });
   });
 

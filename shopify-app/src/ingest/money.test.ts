@@ -28,7 +28,9 @@ describe('parseMoneyToMinor', () => {
 
 describe('currencyExponent', () => {
   it('knows every ISO 4217 exponent, and refuses unknown or malformed codes instead of guessing 2', () => {
-    expect([currencyExponent('USD'), currencyExponent('JPY'), currencyExponent('KWD'), currencyExponent('CLF'), currencyExponent('ISK')]).toEqual([2, 0, 3, 4, 0]);
+    expect([currencyExponent('USD'), currencyExponent('JPY'), currencyExponent('KWD'), currencyExponent('CLF'), currencyExponent('ISK')]).toEqual([
+      2, 0, 3, 4, 0,
+    ]);
     for (const code of ['ZZZ', 'ZZ,Z', 'usd', 'US', '', 'XXX']) expect(() => currencyExponent(code)).toThrow(/not an ISO 4217 code/);
     expect(() => parseMoneyToMinor('1.00', 'ZZZ', 'total_price')).toThrow(/ZZZ/);
   });

@@ -4,17 +4,32 @@ import { isSubscriptionOrder, orderFromGraphql, orderFromWebhook, parseShopifyId
 import { parseJsonExact } from './json.ts';
 
 const graphqlOrder = (extra: Record<string, unknown>) => ({
-  id: 'gid://shopify/Order/42', createdAt: '2026-03-01T10:00:00Z', processedAt: '2026-03-01T10:00:00Z',
-  updatedAt: '2026-03-02T10:00:00Z', cancelledAt: null, test: false, email: null, sourceName: 'web', currencyCode: 'EUR',
+  id: 'gid://shopify/Order/42',
+  createdAt: '2026-03-01T10:00:00Z',
+  processedAt: '2026-03-01T10:00:00Z',
+  updatedAt: '2026-03-02T10:00:00Z',
+  cancelledAt: null,
+  test: false,
+  email: null,
+  sourceName: 'web',
+  currencyCode: 'EUR',
   totalPriceSet: { shopMoney: { amount: '25.00', currencyCode: 'EUR' } },
   totalRefundedSet: { shopMoney: { amount: '0.00', currencyCode: 'EUR' } },
-  customer: { id: 'gid://shopify/Customer/7' }, refunds: [],
+  customer: { id: 'gid://shopify/Customer/7' },
+  refunds: [],
   ...extra,
 });
 
 const restOrder = (extra: Record<string, unknown>) => ({
-  id: 42, created_at: '2026-03-01T10:00:00Z', processed_at: '2026-03-01T10:00:00Z', updated_at: '2026-03-02T10:00:00Z',
-  currency: 'EUR', total_price: '25.00', source_name: 'web', customer: { id: 7 }, line_items: [],
+  id: 42,
+  created_at: '2026-03-01T10:00:00Z',
+  processed_at: '2026-03-01T10:00:00Z',
+  updated_at: '2026-03-02T10:00:00Z',
+  currency: 'EUR',
+  total_price: '25.00',
+  source_name: 'web',
+  customer: { id: 7 },
+  line_items: [],
   ...extra,
 });
 
@@ -37,18 +52,23 @@ describe('parseShopifyId', () => {
 
 describe("Shopify's sample bodies (ids above 2^53)", () => {
   it('orders/*: the order and customer ids come out exact', () => {
-    const order = orderFromWebhook(parseJsonExact(
-      '{"id":820982911946154508,"created_at":"2021-12-31T19:00:00-05:00","updated_at":"2021-12-31T19:00:00-05:00","currency":"USD",' +
-        '"total_price":"403.00","test":true,"customer":{"id":115310627314723954},"line_items":[]}',
-    ));
+    const order = orderFromWebhook(
+      parseJsonExact(
+        '{"id":820982911946154508,"created_at":"2021-12-31T19:00:00-05:00","updated_at":"2021-12-31T19:00:00-05:00","currency":"USD",' +
+          '"total_price":"403.00","test":true,"customer":{"id":115310627314723954},"line_items":[]}',
+      ),
+    );
     expect([order.orderId, order.customerId]).toEqual(['820982911946154508', '115310627314723954']);
   });
 
   it('refunds/create: the refund and order ids come out exact', () => {
-    const refund = refundFromWebhook(parseJsonExact(
-      '{"id":890088186047892319,"order_id":820982911946154508,"created_at":"2021-12-31T19:00:00-05:00",' +
-        '"transactions":[{"id":245135121236349890,"kind":"refund","status":"success","amount":"10.00","currency":"USD"}]}',
-    ), 'USD');
+    const refund = refundFromWebhook(
+      parseJsonExact(
+        '{"id":890088186047892319,"order_id":820982911946154508,"created_at":"2021-12-31T19:00:00-05:00",' +
+          '"transactions":[{"id":245135121236349890,"kind":"refund","status":"success","amount":"10.00","currency":"USD"}]}',
+      ),
+      'USD',
+    );
     expect(refund).toMatchObject({ refundId: '890088186047892319', orderId: '820982911946154508', amountMinor: 1000 });
   });
 });
@@ -87,16 +107,21 @@ describe('the subscription flag is the same from every payload', () => {
 
 describe('sellingPlanLineOf', () => {
   it('reads a bulk line item child line: its order and whether it has a selling plan', () => {
-    expect(sellingPlanLineOf({ id: 'gid://shopify/LineItem/5', sellingPlan: { name: 'Weekly' }, __parentId: 'gid://shopify/Order/42' }))
-      .toEqual({ orderId: '42', hasSellingPlan: true });
-    expect(sellingPlanLineOf({ id: 'gid://shopify/LineItem/6', sellingPlan: null, __parentId: 'gid://shopify/Order/42' }))
-      .toEqual({ orderId: '42', hasSellingPlan: false });
+    expect(sellingPlanLineOf({ id: 'gid://shopify/LineItem/5', sellingPlan: { name: 'Weekly' }, __parentId: 'gid://shopify/Order/42' })).toEqual({
+      orderId: '42',
+      hasSellingPlan: true,
+    });
+    expect(sellingPlanLineOf({ id: 'gid://shopify/LineItem/6', sellingPlan: null, __parentId: 'gid://shopify/Order/42' })).toEqual({
+      orderId: '42',
+      hasSellingPlan: false,
+    });
   });
 
   it('ignores order lines and other children, and names a bad parent id', () => {
     expect(sellingPlanLineOf(graphqlOrder({}))).toBeNull();
     expect(sellingPlanLineOf({ id: 'gid://shopify/Refund/1', __parentId: 'gid://shopify/Order/42' })).toBeNull();
-    expect(() => sellingPlanLineOf({ id: 'gid://shopify/LineItem/5', sellingPlan: null, __parentId: 'gid://shopify/Order/x' }))
-      .toThrow(/line item gid:\/\/shopify\/LineItem\/5 __parentId/);
+    expect(() => sellingPlanLineOf({ id: 'gid://shopify/LineItem/5', sellingPlan: null, __parentId: 'gid://shopify/Order/x' })).toThrow(
+      /line item gid:\/\/shopify\/LineItem\/5 __parentId/,
+    );
   });
 });

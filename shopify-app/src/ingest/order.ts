@@ -137,7 +137,10 @@ export function orderFromWebhook(payload: unknown): StoredOrder {
     ? p['refunds'].map((r, i) => refundFromWebhook(r, currency, `order ${orderId} refunds[${i}]`, rate)).filter((r) => r.amountMinor !== null)
     : [];
   const lineItems = Array.isArray(p['line_items']) ? p['line_items'] : [];
-  const subscription = isSubscriptionOrder(p['source_name'], lineItems.map((li) => obj(li)?.['selling_plan_allocation']));
+  const subscription = isSubscriptionOrder(
+    p['source_name'],
+    lineItems.map((li) => obj(li)?.['selling_plan_allocation']),
+  );
   const refundedMinor = current
     ? Math.max(0, totalMinor - parseMoneyToMinor(current[0], current[1], `order ${orderId} current_total_price_set`))
     : refunds.reduce((sum, r) => sum + (r.amountMinor ?? 0), 0);
@@ -186,7 +189,8 @@ export function refundFromWebhook(
       const txCurrency = set?.[1] ?? str(tx['currency']) ?? shopCurrency;
       const where = `${field}.transactions[${i}].amount`;
       if (txCurrency === shopCurrency) amountMinor = (amountMinor ?? 0) + parseMoneyToMinor(raw, txCurrency, where);
-      else if (rate && rate.currency === txCurrency) amountMinor = (amountMinor ?? 0) + Math.round(parseMoneyToMinor(raw, txCurrency, where) * rate.shopPerPresentment);
+      else if (rate && rate.currency === txCurrency)
+        amountMinor = (amountMinor ?? 0) + Math.round(parseMoneyToMinor(raw, txCurrency, where) * rate.shopPerPresentment);
       else amountMinor = null;
       if (amountMinor === null) break;
     }

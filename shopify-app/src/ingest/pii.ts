@@ -33,7 +33,12 @@ export function createPiiProtector(cipher: TokenCipher): PiiProtector {
     if (!row) throw new AppError('sync', `${shop} is not installed: no key to protect its customers' data with`);
     if (row.pii_key_enc === null) {
       // First use: two writers racing both try; the first wins and both read the winner.
-      await db.updateTable('shops').set({ pii_key_enc: cipher.encrypt(randomBytes(32).toString('base64')) }).where('shop_id', '=', shop).where('pii_key_enc', 'is', null).execute();
+      await db
+        .updateTable('shops')
+        .set({ pii_key_enc: cipher.encrypt(randomBytes(32).toString('base64')) })
+        .where('shop_id', '=', shop)
+        .where('pii_key_enc', 'is', null)
+        .execute();
       row = await db.selectFrom('shops').select('pii_key_enc').where('shop_id', '=', shop).executeTakeFirstOrThrow();
     }
     return Buffer.from(cipher.decrypt(row.pii_key_enc!), 'base64');
@@ -80,9 +85,10 @@ export async function protectStoredPersonalData(db: Kysely<DB>, pii: PiiProtecto
     JOIN shops s ON s.shop_id = o.shop_id
     WHERE o.guest_key IS NOT NULL AND o.guest_key NOT LIKE 'g1:%' AND o.guest_key NOT LIKE 'redacted:%'`.execute(db);
   for (const r of legacy) {
-    await sql`UPDATE orders SET guest_key = ${await pii.guestKey(db, r.shop_id, r.guest_key)} WHERE shop_id = ${r.shop_id} AND guest_key = ${r.guest_key}`.execute(db);
+    await sql`UPDATE orders SET guest_key = ${await pii.guestKey(db, r.shop_id, r.guest_key)} WHERE shop_id = ${r.shop_id} AND guest_key = ${r.guest_key}`.execute(
+      db,
+    );
     guestKeys++;
   }
   return { emails, guestKeys };
 }
-

@@ -19,7 +19,9 @@ describe('upsertOrders', () => {
     await database.close();
   });
   const queued = async (): Promise<number[]> =>
-    (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).orderBy('customer_id').execute()).map((r) => Number(r.customer_id));
+    (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).orderBy('customer_id').execute()).map((r) =>
+      Number(r.customer_id),
+    );
 
   it('queues the old and the new customer of a changed order, and nothing for a stale or replayed version', async () => {
     expect(await upsertOrders(database.db, SHOP, [order(1, 1_700_000_100_000, 500)])).toBe(1);

@@ -84,11 +84,7 @@ export async function upsertOrders(db: Kysely<DB>, shopId: string, orders: reado
 }
 
 /** Inserts refunds (immutable in Shopify) once each; returns the customers of the orders that got a new refund. */
-export async function insertRefunds(
-  db: Kysely<DB>,
-  shopId: string,
-  refunds: readonly (StoredRefund & { orderId: string })[],
-): Promise<string[]> {
+export async function insertRefunds(db: Kysely<DB>, shopId: string, refunds: readonly (StoredRefund & { orderId: string })[]): Promise<string[]> {
   if (refunds.length === 0) return [];
   const inserted = await sql<{ order_id: string }>`
     INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
@@ -116,13 +112,7 @@ export async function queueRecompute(db: Kysely<DB>, shopId: string, customerIds
  * Records a webhook delivery; false when this webhook id was already seen for the shop (Shopify delivers at least
  * once), so the caller skips it.
  */
-export async function claimWebhookDelivery(
-  db: Kysely<DB>,
-  shopId: string,
-  webhookId: string,
-  topic: string,
-  receivedAtMs: number,
-): Promise<boolean> {
+export async function claimWebhookDelivery(db: Kysely<DB>, shopId: string, webhookId: string, topic: string, receivedAtMs: number): Promise<boolean> {
   const result = await db
     .insertInto('webhook_deliveries')
     .values({ shop_id: shopId, webhook_id: webhookId, topic, received_at: new Date(receivedAtMs) })
@@ -136,6 +126,9 @@ export const WEBHOOK_DEDUPE_DAYS = 7;
 
 /** Deletes the delivery ids older than `keepDays` (they only serve dedupe); returns how many went. */
 export async function pruneWebhookDeliveries(db: Kysely<DB>, nowMs: number, keepDays = WEBHOOK_DEDUPE_DAYS): Promise<number> {
-  const result = await db.deleteFrom('webhook_deliveries').where('received_at', '<', new Date(nowMs - keepDays * 86_400_000)).executeTakeFirst();
+  const result = await db
+    .deleteFrom('webhook_deliveries')
+    .where('received_at', '<', new Date(nowMs - keepDays * 86_400_000))
+    .executeTakeFirst();
   return Number(result.numDeletedRows ?? 0);
 }

@@ -58,11 +58,32 @@ describe('ingest validation over HTTP', () => {
     await t.database.db
       .insertInto('orders')
       .values([
-        { shop_id: SHOP, order_id: 30, customer_id: 1, guest_key: null, placed_at: '2026-06-03T00:00:00Z', updated_at: '2026-06-03T00:00:00Z', currency: 'EUR', total_minor: 100 },
-        { shop_id: SHOP, order_id: 31, customer_id: 2, guest_key: null, placed_at: '2026-06-03T00:00:00Z', updated_at: '2026-06-03T00:00:00Z', currency: 'USD', total_minor: 100 },
+        {
+          shop_id: SHOP,
+          order_id: 30,
+          customer_id: 1,
+          guest_key: null,
+          placed_at: '2026-06-03T00:00:00Z',
+          updated_at: '2026-06-03T00:00:00Z',
+          currency: 'EUR',
+          total_minor: 100,
+        },
+        {
+          shop_id: SHOP,
+          order_id: 31,
+          customer_id: 2,
+          guest_key: null,
+          placed_at: '2026-06-03T00:00:00Z',
+          updated_at: '2026-06-03T00:00:00Z',
+          currency: 'USD',
+          total_minor: 100,
+        },
       ])
       .execute();
-    await t.database.db.insertInto('order_refunds').values({ shop_id: SHOP, refund_id: 90, order_id: 31, refunded_at: '2026-06-04T00:00:00Z', amount_minor: -50 }).execute();
+    await t.database.db
+      .insertInto('order_refunds')
+      .values({ shop_id: SHOP, refund_id: 90, order_id: 31, refunded_at: '2026-06-04T00:00:00Z', amount_minor: -50 })
+      .execute();
     const result = await t.server.app.compute.recomputeShop(SHOP, { full: true });
     expect(result.mode).toBe('full');
     const q = await quarantine();

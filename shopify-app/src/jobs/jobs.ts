@@ -100,7 +100,11 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     for (const name of Object.values(QUEUES)) {
       const orphans = (await boss.findJobs(name, { limit: 1000 })).filter((job) => job.state === 'active');
       if (orphans.length > 0) {
-        await boss.fail(name, orphans.map((job) => job.id), { reason: 'the app process died while running it' });
+        await boss.fail(
+          name,
+          orphans.map((job) => job.id),
+          { reason: 'the app process died while running it' },
+        );
         log.warn('retrying jobs of a process that died', { queue: name, jobs: orphans.length });
       }
     }

@@ -78,7 +78,10 @@ describe.runIf(serverUrl)('a recompute job left active by a killed app process (
 
     const jobs = async () =>
       (
-        await database!.pool.query<{ id: string; state: string }>(`SELECT id, state FROM pgboss.job WHERE name = 'recompute' AND singleton_key = $1 ORDER BY created_on`, [SHOP])
+        await database!.pool.query<{ id: string; state: string }>(
+          `SELECT id, state FROM pgboss.job WHERE name = 'recompute' AND singleton_key = $1 ORDER BY created_on`,
+          [SHOP],
+        )
       ).rows;
     const held = (await jobs()).find((job) => job.state === 'active');
     expect(held, 'the first process holds the job active').toBeDefined();
@@ -88,7 +91,8 @@ describe.runIf(serverUrl)('a recompute job left active by a killed app process (
     const second = await startChild(created.url, false);
     children.push(second.child);
 
-    const queued = async () => Number((await database!.pool.query<{ n: string }>(`SELECT count(*) AS n FROM recompute_queue WHERE shop_id = $1`, [SHOP])).rows[0]!.n);
+    const queued = async () =>
+      Number((await database!.pool.query<{ n: string }>(`SELECT count(*) AS n FROM recompute_queue WHERE shop_id = $1`, [SHOP])).rows[0]!.n);
     let seconds = Infinity;
     while (Date.now() - killedAt < 120_000) {
       const now = await jobs();
@@ -101,7 +105,7 @@ describe.runIf(serverUrl)('a recompute job left active by a killed app process (
     console.log(`recompute of a shop whose job a killed process held: done by another process ${seconds.toFixed(1)} s after the kill`);
     expect(seconds).toBeLessThan(75);
     const after = (await jobs()).find((job) => job.id === held!.id);
-    expect(after?.state, 'the killed process\'s job is no longer active').not.toBe('active');
+    expect(after?.state, "the killed process's job is no longer active").not.toBe('active');
     await stopChild(second.child);
   });
 });

@@ -40,14 +40,18 @@ async function startServer(port: number): Promise<ChildProcess> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return child;
     if (Date.now() > deadline) throw new Error('server not ready within 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+const exited = (child: ChildProcess): Promise<number | null> =>
+  new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
 describe('SIGTERM on the production entry', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -64,8 +68,18 @@ describe('SIGTERM on the production entry', () => {
 
     const child = await startServer(port);
     const deliveries = Array.from({ length: 150 }, (_, i) => {
-      const request = signedWebhook(SECRET, SHOP, 'orders/create', orderPayload({ id: 1000 + i, customerId: 1 + (i % 40), total: '25.00', createdAt: '2026-06-01T00:00:00Z' }));
-      return fetch(`http://127.0.0.1:${port}${new URL(request.url).pathname}`, { method: 'POST', headers: request.headers, body: request.body, duplex: 'half' } as RequestInit).then(
+      const request = signedWebhook(
+        SECRET,
+        SHOP,
+        'orders/create',
+        orderPayload({ id: 1000 + i, customerId: 1 + (i % 40), total: '25.00', createdAt: '2026-06-01T00:00:00Z' }),
+      );
+      return fetch(`http://127.0.0.1:${port}${new URL(request.url).pathname}`, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        duplex: 'half',
+      } as RequestInit).then(
         async (res) => ({ status: res.status, body: (await res.json()) as { result?: string } }),
         (error: Error) => ({ status: 0, body: { result: `refused: ${(error.cause as { code?: string } | undefined)?.code ?? error.message}` } }),
       );

@@ -40,11 +40,25 @@ export function createAppMetrics(pool: pg.Pool): AppMetrics {
   // Every database gauge reads through one shared collect per scrape (prom-client asks each metric concurrently).
   const fromDatabase = { registers: [registry], collect: () => collect() };
   const queueDepth = new Gauge({ name: 'clvlens_job_queue_depth', help: 'Jobs waiting (created or retry) per queue.', labelNames: ['queue'], ...fromDatabase });
-  const queueLag = new Gauge({ name: 'clvlens_job_queue_lag_seconds', help: 'Age of the oldest job waiting to start per queue (0 when none).', labelNames: ['queue'], ...fromDatabase });
-  const running = new Gauge({ name: 'clvlens_job_active', help: 'Jobs running now per queue, across every app process.', labelNames: ['queue'], ...fromDatabase });
+  const queueLag = new Gauge({
+    name: 'clvlens_job_queue_lag_seconds',
+    help: 'Age of the oldest job waiting to start per queue (0 when none).',
+    labelNames: ['queue'],
+    ...fromDatabase,
+  });
+  const running = new Gauge({
+    name: 'clvlens_job_active',
+    help: 'Jobs running now per queue, across every app process.',
+    labelNames: ['queue'],
+    ...fromDatabase,
+  });
   const backfills = new Gauge({ name: 'clvlens_backfills_running', help: 'Shops whose first sync (bulk backfill) is in progress.', ...fromDatabase });
   const backfillDone = new Gauge({ name: 'clvlens_backfill_orders_done', help: 'Orders stored so far by the backfills in progress.', ...fromDatabase });
-  const backfillEstimated = new Gauge({ name: 'clvlens_backfill_orders_estimated', help: "Orders expected in total by the backfills in progress (from the shops' order counts).", ...fromDatabase });
+  const backfillEstimated = new Gauge({
+    name: 'clvlens_backfill_orders_estimated',
+    help: "Orders expected in total by the backfills in progress (from the shops' order counts).",
+    ...fromDatabase,
+  });
 
   // One collect fills all the database gauges, so a scrape costs two small queries.
   let collecting: Promise<void> | null = null;

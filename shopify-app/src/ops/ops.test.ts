@@ -44,7 +44,17 @@ describe('operable in production: /healthz, /readyz, request-scoped JSON logs, P
     const res = await t.dashboard(SHOP, '/app/api/summary', { headers: { 'x-request-id': 'lb-7f3a9c21' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('lb-7f3a9c21');
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'request', method: 'GET', path: '/app/api/summary', status: 200, requestId: 'lb-7f3a9c21', shop: SHOP }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        message: 'request',
+        method: 'GET',
+        path: '/app/api/summary',
+        status: 200,
+        requestId: 'lb-7f3a9c21',
+        shop: SHOP,
+      }),
+    );
     // A header that is not an id is not echoed into logs: a fresh UUID instead.
     const odd = await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'not an id, with spaces' } });
     expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -56,8 +66,13 @@ describe('operable in production: /healthz, /readyz, request-scoped JSON logs, P
 
   it('serves Prometheus metrics on their own port only: webhooks by topic and result, queue depth and lag, recomputes, backfills', async () => {
     expect(t.server.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-    expect((await t.webhook(SHOP, 'orders/create', orderPayload({ id: 2, customerId: 6, total: '30.00', createdAt: '2026-06-02T00:00:00Z' }))).status).toBe(200);
-    expect((await t.webhook(SHOP, 'orders/create', orderPayload({ id: 3, customerId: 6, total: '30.00', createdAt: '2026-06-02T00:00:00Z' }), { badHmac: true })).status).toBe(401);
+    expect((await t.webhook(SHOP, 'orders/create', orderPayload({ id: 2, customerId: 6, total: '30.00', createdAt: '2026-06-02T00:00:00Z' }))).status).toBe(
+      200,
+    );
+    expect(
+      (await t.webhook(SHOP, 'orders/create', orderPayload({ id: 3, customerId: 6, total: '30.00', createdAt: '2026-06-02T00:00:00Z' }), { badHmac: true }))
+        .status,
+    ).toBe(401);
     await t.server.app.jobs.send('recompute', { shop: SHOP });
     const res = await fetch(t.server.metricsUrl!);
     expect(res.status).toBe(200);

@@ -22,7 +22,10 @@ describe('encryption key check and rotation, over HTTP', () => {
     expect((await first.dashboard(SHOP, '/app/api/summary')).status).toBe(200);
     await first.stop();
 
-    await expect(startTestHttpServer({ database, encryptionKey: NEW })).rejects.toMatchObject({ code: 'token-decrypt', message: expect.stringMatching(/CLVLENS_PREVIOUS_ENCRYPTION_KEYS/) });
+    await expect(startTestHttpServer({ database, encryptionKey: NEW })).rejects.toMatchObject({
+      code: 'token-decrypt',
+      message: expect.stringMatching(/CLVLENS_PREVIOUS_ENCRYPTION_KEYS/),
+    });
 
     const rotating = await startTestHttpServer({ database, encryptionKey: NEW, appOptions: { previousEncryptionKeys: [OLD] } });
     expect((await rotating.dashboard(SHOP, '/app/api/summary')).status).toBe(200);

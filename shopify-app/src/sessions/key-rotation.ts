@@ -79,7 +79,12 @@ export async function reencryptSecrets(db: Kysely<DB>, cipher: TokenCipher): Pro
   }
   let shopKeys = 0;
   for (const row of await db.selectFrom('shops').select(['shop_id', 'pii_key_enc']).where('pii_key_enc', 'is not', null).execute()) {
-    await db.updateTable('shops').set({ pii_key_enc: cipher.encrypt(cipher.decrypt(row.pii_key_enc!)) }).where('shop_id', '=', row.shop_id).where('pii_key_enc', '=', row.pii_key_enc).execute();
+    await db
+      .updateTable('shops')
+      .set({ pii_key_enc: cipher.encrypt(cipher.decrypt(row.pii_key_enc!)) })
+      .where('shop_id', '=', row.shop_id)
+      .where('pii_key_enc', '=', row.pii_key_enc)
+      .execute();
     shopKeys++;
   }
   let emails = 0;

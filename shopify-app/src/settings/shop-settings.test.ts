@@ -12,7 +12,9 @@ const DAY = 86_400_000;
  * 600 customers over two years: each buys every `gap` days (7 to 120, by customer) until they stop, some after one
  * order; enough repeat customers for the backtested churn model at every horizon.
  */
-function orders(shop: string): { shop_id: string; order_id: number; customer_id: number; guest_key: null; placed_at: Date; updated_at: Date; currency: string; total_minor: number }[] {
+function orders(
+  shop: string,
+): { shop_id: string; order_id: number; customer_id: number; guest_key: null; placed_at: Date; updated_at: Date; currency: string; total_minor: number }[] {
   const rows = [];
   let orderId = 1;
   for (let c = 1; c <= 600; c++) {
@@ -22,7 +24,16 @@ function orders(shop: string): { shop_id: string; order_id: number; customer_id:
     for (let k = 0; k < count; k++) {
       const at = first + k * gap * DAY + ((c * k * 7919) % 5) * DAY;
       if (at > NOW - DAY) break;
-      rows.push({ shop_id: shop, order_id: orderId++, customer_id: c, guest_key: null, placed_at: new Date(at), updated_at: new Date(at), currency: 'USD', total_minor: 2_000 + ((c * 131 + k * 17) % 9_000) });
+      rows.push({
+        shop_id: shop,
+        order_id: orderId++,
+        customer_id: c,
+        guest_key: null,
+        placed_at: new Date(at),
+        updated_at: new Date(at),
+        currency: 'USD',
+        total_minor: 2_000 + ((c * 131 + k * 17) % 9_000),
+      });
     }
   }
   return rows;

@@ -58,8 +58,7 @@ export function createGraphqlClient(deps: GraphqlDeps, shop: string): ShopGraphq
         const client = new deps.shopify.clients.Graphql({ session });
         try {
           const response = await client.request<T>(query, { variables: variables ?? {}, retries: 0 });
-          const status = (response.extensions as { cost?: { throttleStatus?: ThrottleStatus } } | undefined)?.cost
-            ?.throttleStatus;
+          const status = (response.extensions as { cost?: { throttleStatus?: ThrottleStatus } } | undefined)?.cost?.throttleStatus;
           if (status) bucket = { ...status, atMs: deps.clock.now() };
           if (response.data === undefined || response.data === null) {
             throw new AppError('shopify-request', `GraphQL answered without data for ${shop}`);
@@ -73,16 +72,17 @@ export function createGraphqlClient(deps: GraphqlDeps, shop: string): ShopGraphq
           }
           if (error instanceof GraphqlQueryError) {
             const body = error.body as
-              | { errors?: { graphQLErrors?: { extensions?: { code?: string } }[] }; extensions?: { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } } }
+              | {
+                  errors?: { graphQLErrors?: { extensions?: { code?: string } }[] };
+                  extensions?: { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } };
+                }
               | undefined;
             const throttled = body?.errors?.graphQLErrors?.some((e) => e.extensions?.code === 'THROTTLED');
             if (!throttled) throw new AppError('shopify-request', `GraphQL error for ${shop}: ${error.message}`, { cause: error });
             const cost = body?.extensions?.cost;
             const status = cost?.throttleStatus;
             const requested = cost?.requestedQueryCost ?? expectedCost;
-            const waitMs = status
-              ? Math.max(100, Math.ceil(((requested - status.currentlyAvailable) / status.restoreRate) * 1000))
-              : backoffMs(attempt);
+            const waitMs = status ? Math.max(100, Math.ceil(((requested - status.currentlyAvailable) / status.restoreRate) * 1000)) : backoffMs(attempt);
             if (status) bucket = { ...status, atMs: deps.clock.now() + waitMs };
             deps.log.info('graphql throttled, waiting', { shop, waitMs });
             await sleep(waitMs);

@@ -36,9 +36,7 @@ export async function getOfflineSession(
   const refreshLocked = async (locked: KyselySessionStorage): Promise<Session> => {
     const current = await locked.loadSession(id);
     if (!current?.refreshToken) throw new AppError('shopify-request', `No refresh token for ${shop}`);
-    const stillNeeded = options.forceRefresh
-      ? current.accessToken === session.accessToken
-      : needsRefresh(current, deps.clock.now());
+    const stillNeeded = options.forceRefresh ? current.accessToken === session.accessToken : needsRefresh(current, deps.clock.now());
     if (!stillNeeded) return current;
     const { session: fresh } = await deps.shopify.auth.refreshToken({ shop, refreshToken: current.refreshToken });
     await locked.storeSession(fresh);
@@ -49,9 +47,11 @@ export async function getOfflineSession(
     const before = refreshing.get(shop) ?? Promise.resolve();
     const run = before.catch(() => undefined).then(() => refreshLocked(storage));
     refreshing.set(shop, run);
-    void run.catch(() => undefined).finally(() => {
-      if (refreshing.get(shop) === run) refreshing.delete(shop);
-    });
+    void run
+      .catch(() => undefined)
+      .finally(() => {
+        if (refreshing.get(shop) === run) refreshing.delete(shop);
+      });
     return run;
   }
   return deps.db.connection().execute(async (conn) => {

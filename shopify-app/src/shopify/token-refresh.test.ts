@@ -19,7 +19,10 @@ setAbstractFetchFunc((async (input: RequestInfo | URL) => {
     await new Promise((resolve) => setTimeout(resolve, SHOPIFY_DELAY_MS));
     return Response.json({ access_token: 'shpat_new', scope: 'read_orders', expires_in: 3600, refresh_token: 'shprt_2', refresh_token_expires_in: 7_776_000 });
   }
-  return Response.json({ data: { shop: { name: 'Refresh' } }, extensions: { cost: { requestedQueryCost: 1, actualQueryCost: 1, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1999, restoreRate: 100 } } } });
+  return Response.json({
+    data: { shop: { name: 'Refresh' } },
+    extensions: { cost: { requestedQueryCost: 1, actualQueryCost: 1, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1999, restoreRate: 100 } } },
+  });
 }) as typeof fetch);
 
 describe('offline token refresh on the embedded database', () => {
@@ -38,7 +41,10 @@ describe('offline token refresh on the embedded database', () => {
   });
 
   it('keeps answering webhooks while Shopify takes its time with a token refresh', async () => {
-    const calls = [t.server.app.graphqlFor(SHOP).request('query Shop { shop { name } }'), t.server.app.graphqlFor(SHOP).request('query Shop { shop { name } }')];
+    const calls = [
+      t.server.app.graphqlFor(SHOP).request('query Shop { shop { name } }'),
+      t.server.app.graphqlFor(SHOP).request('query Shop { shop { name } }'),
+    ];
     await new Promise((resolve) => setTimeout(resolve, 200));
     const started = Date.now();
     const res = await t.webhook(SHOP, 'orders/create', orderPayload({ id: 1, customerId: 1, total: '1.00', createdAt: '2026-01-01T00:00:00Z' }));

@@ -12,11 +12,19 @@ const SHOP = 'recovery.myshopify.com';
 function orderLine(i: number): string {
   const at = new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString();
   return JSON.stringify({
-    id: `gid://shopify/Order/${1000 + i}`, createdAt: at, processedAt: at, updatedAt: at, cancelledAt: null, test: false,
-    email: null, sourceName: 'web', currencyCode: 'USD',
+    id: `gid://shopify/Order/${1000 + i}`,
+    createdAt: at,
+    processedAt: at,
+    updatedAt: at,
+    cancelledAt: null,
+    test: false,
+    email: null,
+    sourceName: 'web',
+    currencyCode: 'USD',
     totalPriceSet: { shopMoney: { amount: '10.00', currencyCode: 'USD' } },
     totalRefundedSet: { shopMoney: { amount: '0.00', currencyCode: 'USD' } },
-    customer: { id: `gid://shopify/Customer/${1 + (i % 7)}` }, refunds: [],
+    customer: { id: `gid://shopify/Customer/${1 + (i % 7)}` },
+    refunds: [],
   });
 }
 
@@ -25,8 +33,19 @@ function completedOperation(url: string, lines: number): ShopGraphql {
   return {
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       if (query.includes('ordersCount')) return { ordersCount: { count: lines } } as T;
-      if (query.includes('bulkOperationRunQuery')) return { bulkOperationRunQuery: { bulkOperation: { id: 'gid://shopify/BulkOperation/1', status: 'CREATED' }, userErrors: [] } } as T;
-      return { bulkOperation: { id: variables['id'], status: 'COMPLETED', errorCode: null, objectCount: String(lines), rootObjectCount: String(lines), url, partialDataUrl: null } } as T;
+      if (query.includes('bulkOperationRunQuery'))
+        return { bulkOperationRunQuery: { bulkOperation: { id: 'gid://shopify/BulkOperation/1', status: 'CREATED' }, userErrors: [] } } as T;
+      return {
+        bulkOperation: {
+          id: variables['id'],
+          status: 'COMPLETED',
+          errorCode: null,
+          objectCount: String(lines),
+          rootObjectCount: String(lines),
+          url,
+          partialDataUrl: null,
+        },
+      } as T;
     },
   };
 }
@@ -53,15 +72,29 @@ describe('backfill recovery', () => {
     fileBody = lines.map((l) => `${l}\n`).join('');
     const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/result.jsonl`;
     const deps = {
-      db: t.database.db, graphql: completedOperation(url, 10), fetch: globalThis.fetch, clock: { now: () => Date.now() },
-      log: { info() {}, warn() {}, error() {} }, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), pollMs: 1, batchSize: 4,
+      db: t.database.db,
+      graphql: completedOperation(url, 10),
+      fetch: globalThis.fetch,
+      clock: { now: () => Date.now() },
+      log: { info() {}, warn() {}, error() {} },
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+      pollMs: 1,
+      batchSize: 4,
     };
     expect(await runBackfill(deps, SHOP)).toBe(true);
     expect(await loadSyncState(t.database.db, SHOP)).toMatchObject({ state: 'live' });
     const stored = await t.database.db.selectFrom('orders').select('order_id').where('shop_id', '=', SHOP).orderBy('order_id').execute();
     expect(stored.map((o) => o.order_id)).toEqual([1000, 1001, 1002, 1004, 1005, 1007, 1008, 1009]);
-    const quarantined = await t.database.db.selectFrom('quarantined_records').select(['record_kind', 'record_id', 'reason']).where('shop_id', '=', SHOP).orderBy('record_id').execute();
-    expect(quarantined.map((q) => [q.record_kind, q.record_id])).toEqual([['bulk-line', '4'], ['bulk-line', '7']]);
+    const quarantined = await t.database.db
+      .selectFrom('quarantined_records')
+      .select(['record_kind', 'record_id', 'reason'])
+      .where('shop_id', '=', SHOP)
+      .orderBy('record_id')
+      .execute();
+    expect(quarantined.map((q) => [q.record_kind, q.record_id])).toEqual([
+      ['bulk-line', '4'],
+      ['bulk-line', '7'],
+    ]);
     expect(quarantined[1]!.reason).toMatch(/line 7: .*"ten" is not a decimal amount/);
   });
 
@@ -69,10 +102,18 @@ describe('backfill recovery', () => {
     await resetSyncTables(t.database.db, SHOP);
     await ensureSyncState(t.database.db, SHOP);
     await t.database.db.updateTable('sync_state').set({ state: 'error', message: 'failed five times' }).where('shop_id', '=', SHOP).execute();
-    const before = (await t.server.app.jobs.boss.findJobs<{ shop: string }>('backfill', { limit: 100 })).filter((j) => j.data.shop === SHOP && j.state === 'created');
-    if (before.length > 0) await t.server.app.jobs.boss.deleteJob('backfill', before.map((j) => j.id));
+    const before = (await t.server.app.jobs.boss.findJobs<{ shop: string }>('backfill', { limit: 100 })).filter(
+      (j) => j.data.shop === SHOP && j.state === 'created',
+    );
+    if (before.length > 0)
+      await t.server.app.jobs.boss.deleteJob(
+        'backfill',
+        before.map((j) => j.id),
+      );
     expect(await t.server.app.resumeBackfills()).toEqual([SHOP]);
-    const queued = (await t.server.app.jobs.boss.findJobs<{ shop: string }>('backfill', { limit: 100 })).filter((j) => j.data.shop === SHOP && j.state === 'created');
+    const queued = (await t.server.app.jobs.boss.findJobs<{ shop: string }>('backfill', { limit: 100 })).filter(
+      (j) => j.data.shop === SHOP && j.state === 'created',
+    );
     expect(queued).toHaveLength(1);
   });
 });

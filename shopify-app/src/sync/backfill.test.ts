@@ -14,25 +14,40 @@ const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () 
 function orderLine(i: number, sourceName = 'web'): string {
   const at = new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString();
   return JSON.stringify({
-    id: `gid://shopify/Order/${1000 + i}`, createdAt: at, processedAt: at, updatedAt: at, cancelledAt: null, test: false,
-    email: null, sourceName, currencyCode: 'USD',
+    id: `gid://shopify/Order/${1000 + i}`,
+    createdAt: at,
+    processedAt: at,
+    updatedAt: at,
+    cancelledAt: null,
+    test: false,
+    email: null,
+    sourceName,
+    currencyCode: 'USD',
     totalPriceSet: { shopMoney: { amount: '10.00', currencyCode: 'USD' } },
     totalRefundedSet: { shopMoney: { amount: '0.00', currencyCode: 'USD' } },
-    customer: { id: `gid://shopify/Customer/${1 + (i % 7)}` }, refunds: [],
+    customer: { id: `gid://shopify/Customer/${1 + (i % 7)}` },
+    refunds: [],
   });
 }
 const FILE = Array.from({ length: ORDERS }, (_, i) => `${orderLine(i)}\n`).join('');
 
 /** A line item child line of order `i`, as Shopify writes it (`sellingPlan` null for a one-off purchase). */
 function itemLine(i: number, item: number, plan: string | null): string {
-  return JSON.stringify({ id: `gid://shopify/LineItem/${(1000 + i) * 10 + item}`, sellingPlan: plan === null ? null : { name: plan }, __parentId: `gid://shopify/Order/${1000 + i}` });
+  return JSON.stringify({
+    id: `gid://shopify/LineItem/${(1000 + i) * 10 + item}`,
+    sellingPlan: plan === null ? null : { name: plan },
+    __parentId: `gid://shopify/Order/${1000 + i}`,
+  });
 }
 
 /**
  * A shop with line items: order i has 1 + i % 3 items; every 4th order starts a subscription (its last item has a
  * selling plan, the source is the checkout's `web`); every 4th + 1 is a renewal (`subscription_contract`, no plan).
  */
-interface ExportLine { text: string; orderIndex: number }
+interface ExportLine {
+  text: string;
+  orderIndex: number;
+}
 function subscriptionShop(): { lines: ExportLine[]; expected: Map<number, boolean> } {
   const lines: ExportLine[] = [];
   const expected = new Map<number, boolean>();
@@ -50,26 +65,32 @@ const joinLines = (lines: readonly ExportLine[]): string => lines.map((l) => `${
 
 /** A download that delivers `text` and then fails, like a connection cut or a process killed mid-stream. */
 function cutDownload(text: string): () => Response {
-  return () => new Response(new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode(text));
-    },
-    // Asked for more once the text is read: the connection drops there.
-    pull(controller) {
-      controller.error(new Error('connection reset'));
-    },
-  }), { status: 200 });
+  return () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(text));
+        },
+        // Asked for more once the text is read: the connection drops there.
+        pull(controller) {
+          controller.error(new Error('connection reset'));
+        },
+      }),
+      { status: 200 },
+    );
 }
 
 /**
  * A scripted Shopify: every bulkOperationRunQuery starts a new operation (API 2026-01+ allows several), whose status
  * polls answer from `statuses` in turn (the last repeats), and whose result file is `files[n]` on the n-th download.
  */
-function scriptedShopify(options: {
-  statuses?: ('running' | 'completed-no-url' | 'completed')[];
-  files?: (string | (() => Response))[];
-  objects?: number;
-} = {}) {
+function scriptedShopify(
+  options: {
+    statuses?: ('running' | 'completed-no-url' | 'completed')[];
+    files?: (string | (() => Response))[];
+    objects?: number;
+  } = {},
+) {
   const statuses = options.statuses ?? ['running', 'completed'];
   const files = options.files ?? [FILE];
   const objects = options.objects ?? ORDERS;
@@ -91,8 +112,12 @@ function scriptedShopify(options: {
       const done = step !== 'running';
       return {
         bulkOperation: {
-          id, status: done ? 'COMPLETED' : 'RUNNING', errorCode: null, objectCount: String(done ? objects : 5),
-          rootObjectCount: String(done ? ORDERS : 5), url: step === 'completed' ? `https://files.example/${id}.jsonl` : null,
+          id,
+          status: done ? 'COMPLETED' : 'RUNNING',
+          errorCode: null,
+          objectCount: String(done ? objects : 5),
+          rootObjectCount: String(done ? ORDERS : 5),
+          url: step === 'completed' ? `https://files.example/${id}.jsonl` : null,
           partialDataUrl: null,
         },
       } as T;
@@ -119,12 +144,26 @@ describe('runBackfill', () => {
   });
 
   const deps = (shopify: ReturnType<typeof scriptedShopify>): BackfillDeps => ({
-    db: database.db, graphql: shopify.graphql, fetch: shopify.fetch, clock: { now: () => Date.now() }, log: quiet,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)), pollMs: 1, batchSize: 7,
+    db: database.db,
+    graphql: shopify.graphql,
+    fetch: shopify.fetch,
+    clock: { now: () => Date.now() },
+    log: quiet,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    pollMs: 1,
+    batchSize: 7,
   });
-  const storedFlags = async () => new Map((await database.db.selectFrom('orders').select(['order_id', 'subscription']).execute())
-    .map((r) => [Number(r.order_id), r.subscription]));
-  const storedOrders = async () => Number((await database.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const storedFlags = async () =>
+    new Map((await database.db.selectFrom('orders').select(['order_id', 'subscription']).execute()).map((r) => [Number(r.order_id), r.subscription]));
+  const storedOrders = async () =>
+    Number(
+      (
+        await database.db
+          .selectFrom('orders')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('waits for the url of a COMPLETED operation that counted objects, instead of going live with nothing', async () => {
     // The fake Shopify once answered COMPLETED with url null for a moment before publishing the file.
@@ -136,11 +175,16 @@ describe('runBackfill', () => {
 
   it('goes live with no orders when the operation found none (url null, objectCount 0)', async () => {
     const shopify = scriptedShopify({ statuses: ['completed'], files: [''] });
-    const empty = { ...shopify, graphql: { request: async <T>(q: string, v?: Record<string, unknown>): Promise<T> => {
-      const r = await shopify.graphql.request<Record<string, unknown>>(q, v);
-      const op = r['bulkOperation'] as Record<string, unknown> | undefined;
-      return (op ? { bulkOperation: { ...op, objectCount: '0', url: null } } : r) as T;
-    } } };
+    const empty = {
+      ...shopify,
+      graphql: {
+        request: async <T>(q: string, v?: Record<string, unknown>): Promise<T> => {
+          const r = await shopify.graphql.request<Record<string, unknown>>(q, v);
+          const op = r['bulkOperation'] as Record<string, unknown> | undefined;
+          return (op ? { bulkOperation: { ...op, objectCount: '0', url: null } } : r) as T;
+        },
+      },
+    };
     expect(await runBackfill(deps(empty), SHOP)).toBe(true);
     expect(await loadSyncState(database.db, SHOP)).toMatchObject({ state: 'live', orders_done: 0 });
   });
@@ -244,10 +288,23 @@ describe('runBackfill', () => {
     const { lines, expected } = subscriptionShop();
     const at = new Date(Date.UTC(2025, 0, 1));
     // Order 0 came by webhook first (with its line items: subscription), older than the export's line.
-    await database.db.insertInto('orders').values({
-      shop_id: SHOP, order_id: 1000, customer_id: 1, guest_key: null, placed_at: at, updated_at: at, currency: 'USD',
-      total_minor: 1000, refunded_minor: 0, cancelled: false, test: false, subscription: true,
-    }).execute();
+    await database.db
+      .insertInto('orders')
+      .values({
+        shop_id: SHOP,
+        order_id: 1000,
+        customer_id: 1,
+        guest_key: null,
+        placed_at: at,
+        updated_at: at,
+        currency: 'USD',
+        total_minor: 1000,
+        refunded_minor: 0,
+        cancelled: false,
+        test: false,
+        subscription: true,
+      })
+      .execute();
     // Its selling-plan line item is in an earlier batch than the order line.
     const withoutOrder0 = lines.filter((l) => !(l.orderIndex === 0 && !l.text.includes('__parentId')));
     const reordered = [...withoutOrder0, lines[0]!];

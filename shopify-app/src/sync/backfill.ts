@@ -93,7 +93,12 @@ export async function runBackfill(deps: BackfillDeps, shop: string, options: { r
   if (operation.status !== 'COMPLETED') {
     await db
       .updateTable('sync_state')
-      .set({ state: 'error', bulk_operation_id: null, bulk_lines_done: 0, message: `Bulk operation ${operation.status.toLowerCase()} (${operation.errorCode ?? 'no code'}); retrying.` })
+      .set({
+        state: 'error',
+        bulk_operation_id: null,
+        bulk_lines_done: 0,
+        message: `Bulk operation ${operation.status.toLowerCase()} (${operation.errorCode ?? 'no code'}); retrying.`,
+      })
       .where('shop_id', '=', shop)
       .where('bulk_operation_id', '=', operationId)
       .execute();
@@ -193,7 +198,10 @@ async function startBulkOperation(deps: BackfillDeps, shop: string, replace: boo
       if (Number(recorded.numUpdatedRows) === 0) {
         const other = await loadSyncState(deps.db, shop);
         deps.log.info('another backfill recorded its bulk operation first; following it', {
-          shop, ours: bulkOperation.id, theirs: other?.bulk_operation_id ?? null, state: other?.state ?? null,
+          shop,
+          ours: bulkOperation.id,
+          theirs: other?.bulk_operation_id ?? null,
+          state: other?.state ?? null,
         });
         return other?.bulk_operation_id ?? null;
       }
@@ -213,7 +221,7 @@ async function startBulkOperation(deps: BackfillDeps, shop: string, replace: boo
 }
 
 async function waitForBulkOperation(deps: BackfillDeps, shop: string, id: string): Promise<BulkOperation> {
-  for (let urlWaits = 0; ; ) {
+  for (let urlWaits = 0; ;) {
     const { bulkOperation } = await deps.graphql.request<{ bulkOperation: BulkOperation | null }>(BULK_STATUS, { id }, 2);
     if (!bulkOperation) {
       await deps.db
@@ -308,12 +316,7 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     ordersDone += orders.length;
     deps.onProgress?.(shop, checkpoint);
   };
-  await deps.db
-    .updateTable('sync_state')
-    .set({ bulk_url: url })
-    .where('shop_id', '=', shop)
-    .where('bulk_operation_id', '=', operationId)
-    .execute();
+  await deps.db.updateTable('sync_state').set({ bulk_url: url }).where('shop_id', '=', shop).where('bulk_operation_id', '=', operationId).execute();
   for await (const line of readLines(response.body)) {
     lineNo++;
     // A JSON key is the only place `"__parentId"` can appear unescaped: child lines are told apart without parsing.

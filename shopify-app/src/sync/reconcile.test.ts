@@ -9,16 +9,28 @@ import { runReconcile } from './reconcile.ts';
 const SHOP = 'reconcile.myshopify.com';
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-interface FakeOrder { id: number; sourceName: string; plans: (string | null)[] }
+interface FakeOrder {
+  id: number;
+  sourceName: string;
+  plans: (string | null)[];
+}
 
 function orderNode(o: FakeOrder, first: number) {
   const at = new Date(Date.UTC(2026, 5, 1) + o.id * 60_000).toISOString();
   return {
-    id: `gid://shopify/Order/${o.id}`, createdAt: at, processedAt: at, updatedAt: at, cancelledAt: null, test: false,
-    email: null, sourceName: o.sourceName, currencyCode: 'USD',
+    id: `gid://shopify/Order/${o.id}`,
+    createdAt: at,
+    processedAt: at,
+    updatedAt: at,
+    cancelledAt: null,
+    test: false,
+    email: null,
+    sourceName: o.sourceName,
+    currencyCode: 'USD',
     totalPriceSet: { shopMoney: { amount: '12.00', currencyCode: 'USD' } },
     totalRefundedSet: { shopMoney: { amount: '0.00', currencyCode: 'USD' } },
-    customer: { id: `gid://shopify/Customer/${o.id % 5 + 1}` }, refunds: [],
+    customer: { id: `gid://shopify/Customer/${(o.id % 5) + 1}` },
+    refunds: [],
     lineItems: lineItemsPage(o.plans, 0, first),
   };
 }
@@ -69,7 +81,10 @@ describe('runReconcile', () => {
   });
   beforeEach(async () => {
     await resetSyncTables(database.db, SHOP);
-    await database.db.insertInto('sync_state').values({ shop_id: SHOP, state: 'live', reconcile_checkpoint: new Date(Date.UTC(2026, 0, 1)) }).execute();
+    await database.db
+      .insertInto('sync_state')
+      .values({ shop_id: SHOP, state: 'live', reconcile_checkpoint: new Date(Date.UTC(2026, 0, 1)) })
+      .execute();
   });
 
   it('sets subscription from line items selling plans (reading past the first page of items) or a contract source', async () => {

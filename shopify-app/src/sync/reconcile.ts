@@ -84,7 +84,7 @@ export async function runReconcile(
 
 /** Reads the rest of an order's line items (after `cursor`) until one has a selling plan. */
 async function moreLineItemsHaveSellingPlan(graphql: ShopGraphql, orderGid: string, cursor: string | null): Promise<boolean> {
-  for (let after = cursor; ; ) {
+  for (let after = cursor; ;) {
     const page = await graphql.request<{ order: { lineItems: LineItemsPage } | null }>(ORDER_LINE_ITEMS_PAGE, { id: orderGid, cursor: after }, 510);
     if (page.order === null) return false;
     if (isSubscriptionOrder(null, sellingPlansOf(page.order.lineItems))) return true;

@@ -37,7 +37,14 @@ export interface TestHttpServer {
 const COMPLIANCE = new Set(['customers/data_request', 'customers/redact', 'shop/redact']);
 
 export async function startTestHttpServer(
-  options: { database?: Database; clock?: AppOptions['clock']; log?: Logger; appOptions?: Partial<AppOptions>; encryptionKey?: string; metricsPort?: number } = {},
+  options: {
+    database?: Database;
+    clock?: AppOptions['clock'];
+    log?: Logger;
+    appOptions?: Partial<AppOptions>;
+    encryptionKey?: string;
+    metricsPort?: number;
+  } = {},
 ): Promise<TestHttpServer> {
   const database = options.database ?? (await createTestDatabase());
   const shopify = createShopifyApi({ apiKey: 'test-key', apiSecretKey: TEST_SECRET, appUrl: 'https://app.example.com' });
@@ -80,7 +87,10 @@ export async function startTestHttpServer(
     },
     sessionToken,
     dashboard: (shop, path, init = {}) =>
-      fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${sessionToken(shop)}`, ...(init.headers as Record<string, string> | undefined) } }),
+      fetch(`${server.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${sessionToken(shop)}`, ...(init.headers as Record<string, string> | undefined) },
+      }),
     webhook: (shop, topic, payload, opts = {}) =>
       send(signedWebhook(TEST_SECRET, shop, topic, payload, { ...opts, ...(COMPLIANCE.has(topic) ? { path: '/webhooks/compliance' } : {}) })),
     async stop() {

@@ -5,8 +5,10 @@ import { createHmac, randomUUID } from 'node:crypto';
  * JSON.stringify cannot write.
  */
 export function restJson(payload: unknown): string {
-  return JSON.stringify(payload, (_key, value: unknown) => (typeof value === 'bigint' ? `\u0000${value}\u0000` : value))
-    .replace(/"\\u0000(\d+)\\u0000"/g, '$1');
+  return JSON.stringify(payload, (_key, value: unknown) => (typeof value === 'bigint' ? `\u0000${value}\u0000` : value)).replace(
+    /"\\u0000(\d+)\\u0000"/g,
+    '$1',
+  );
 }
 
 /**
@@ -21,7 +23,9 @@ export function signedWebhook(
   options: { webhookId?: string; badHmac?: boolean; path?: string } = {},
 ): Request {
   const body = typeof payload === 'string' ? payload : restJson(payload);
-  const hmac = createHmac('sha256', options.badHmac ? `${secret}x` : secret).update(body, 'utf8').digest('base64');
+  const hmac = createHmac('sha256', options.badHmac ? `${secret}x` : secret)
+    .update(body, 'utf8')
+    .digest('base64');
   return new Request(`http://localhost${options.path ?? '/webhooks'}`, {
     method: 'POST',
     headers: {

@@ -38,8 +38,14 @@ describe('webhooks after app/uninstalled and shop/redact, over HTTP', () => {
 
   it('drops data webhooks for an uninstalled shop but still honours a customers/redact', async () => {
     await send('app/uninstalled', { id: 1, domain: SHOP, myshopify_domain: null });
-    expect(await send('orders/create', orderPayload({ id: 51, customerId: 6, total: '9.00', createdAt: '2026-11-01T00:00:00Z' }))).toEqual({ ok: true, result: 'ignored-shop' });
-    expect(await send('customers/update', { id: 6, email: 'six@example.com', updated_at: '2026-11-01T00:00:00Z' })).toEqual({ ok: true, result: 'ignored-shop' });
+    expect(await send('orders/create', orderPayload({ id: 51, customerId: 6, total: '9.00', createdAt: '2026-11-01T00:00:00Z' }))).toEqual({
+      ok: true,
+      result: 'ignored-shop',
+    });
+    expect(await send('customers/update', { id: 6, email: 'six@example.com', updated_at: '2026-11-01T00:00:00Z' })).toEqual({
+      ok: true,
+      result: 'ignored-shop',
+    });
     expect((await shopRows(t)).join('\n')).not.toContain('six@example.com');
     // By key, not by a text match: the shop's encrypted keys are random text that can hold "51".
     const late = await sql<{ n: number }>`SELECT (SELECT count(*) FROM orders WHERE shop_id = ${SHOP} AND order_id = 51)

@@ -14,7 +14,10 @@ async function shopText(t: TestHttpServer): Promise<string> {
   let text = '';
   for (const { table_name } of tables.rows) {
     const rows = await sql<{ row: string }>`SELECT t::text AS row FROM ${sql.table(table_name)} t WHERE shop_id = ${SHOP}`.execute(t.database.db);
-    text += rows.rows.map((r) => r.row).join('\n').toLowerCase();
+    text += rows.rows
+      .map((r) => r.row)
+      .join('\n')
+      .toLowerCase();
   }
   return text;
 }
@@ -26,7 +29,11 @@ describe('compliance webhooks over HTTP', () => {
     expect(res.status).toBe(200);
   };
   const order = async (id: number, customerId: number | null, email?: string): Promise<void> => {
-    const res = await t.webhook(SHOP, 'orders/create', orderPayload({ id, customerId, ...(email ? { email } : {}), total: '10.00', createdAt: `2026-0${(id % 9) + 1}-01T00:00:00Z` }));
+    const res = await t.webhook(
+      SHOP,
+      'orders/create',
+      orderPayload({ id, customerId, ...(email ? { email } : {}), total: '10.00', createdAt: `2026-0${(id % 9) + 1}-01T00:00:00Z` }),
+    );
     expect(res.status).toBe(200);
   };
   const compliance = async (topic: string, payload: Record<string, unknown>): Promise<void> => {
@@ -34,9 +41,20 @@ describe('compliance webhooks over HTTP', () => {
     expect(res.status).toBe(200);
   };
   const ordersOf = async (ids: number[]) =>
-    t.database.db.selectFrom('orders').select(['order_id', 'customer_id', 'guest_key']).where('shop_id', '=', SHOP).where('order_id', 'in', ids).orderBy('order_id').execute();
+    t.database.db
+      .selectFrom('orders')
+      .select(['order_id', 'customer_id', 'guest_key'])
+      .where('shop_id', '=', SHOP)
+      .where('order_id', 'in', ids)
+      .orderBy('order_id')
+      .execute();
   const exportOf = async (requestId: string) => {
-    const row = await t.database.db.selectFrom('data_request_exports').select('payload').where('shop_id', '=', SHOP).where('request_id', '=', requestId).executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('data_request_exports')
+      .select('payload')
+      .where('shop_id', '=', SHOP)
+      .where('request_id', '=', requestId)
+      .executeTakeFirstOrThrow();
     return JSON.parse(row.payload) as { customerId: string | null; personalData: { email: string } | null; orders: { orderId: string }[] };
   };
 
@@ -86,7 +104,12 @@ describe('compliance webhooks over HTTP', () => {
     const orders = await ordersOf([1001, 1002]);
     expect(orders.every((o) => o.customer_id === null && o.guest_key?.startsWith('redacted:'))).toBe(true);
     await t.server.app.compute.recomputeShop(SHOP);
-    const insight = await t.database.db.selectFrom('customer_insights').select(['deleted', 'payload']).where('shop_id', '=', SHOP).where('customer_id', '=', 7).executeTakeFirst();
+    const insight = await t.database.db
+      .selectFrom('customer_insights')
+      .select(['deleted', 'payload'])
+      .where('shop_id', '=', SHOP)
+      .where('customer_id', '=', 7)
+      .executeTakeFirst();
     expect(insight).toMatchObject({ deleted: true, payload: null });
     const text = await shopText(t);
     expect(text).not.toContain('seven@example.com');

@@ -11,9 +11,16 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
   const { customerIds, guestKeys, email, orderIds: requested } = await resolveCustomerSubject(ctx, 'orders_requested');
   const requestId = String((ctx.payload['data_request'] as Record<string, unknown> | undefined)?.['id'] ?? ctx.webhookId);
   const customerId = customerIds.length === 1 ? customerIds[0]! : null;
-  const personal = customerIds.length === 0
-    ? []
-    : await ctx.trx.selectFrom('customer_personal').select(['customer_id', 'email', 'email_enc']).where('shop_id', '=', ctx.shop).where('customer_id', 'in', customerIds).orderBy('customer_id').execute();
+  const personal =
+    customerIds.length === 0
+      ? []
+      : await ctx.trx
+          .selectFrom('customer_personal')
+          .select(['customer_id', 'email', 'email_enc'])
+          .where('shop_id', '=', ctx.shop)
+          .where('customer_id', 'in', customerIds)
+          .orderBy('customer_id')
+          .execute();
   const orders = await ctx.trx
     .selectFrom('orders')
     .select([sql<string>`order_id::text`.as('order_id'), 'placed_at', 'currency', 'total_minor', 'refunded_minor', 'cancelled', 'test'])
@@ -28,9 +35,16 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
     )
     .orderBy('orders.order_id')
     .execute();
-  const insights = customerIds.length === 0
-    ? []
-    : await ctx.trx.selectFrom('customer_insights').select('payload').where('shop_id', '=', ctx.shop).where('customer_id', 'in', customerIds).orderBy('customer_id').execute();
+  const insights =
+    customerIds.length === 0
+      ? []
+      : await ctx.trx
+          .selectFrom('customer_insights')
+          .select('payload')
+          .where('shop_id', '=', ctx.shop)
+          .where('customer_id', 'in', customerIds)
+          .orderBy('customer_id')
+          .execute();
   const insight = insights.find((i) => i.payload !== null);
   const payload = {
     shopDomain: ctx.shop,

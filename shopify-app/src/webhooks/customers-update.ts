@@ -20,7 +20,11 @@ export async function handleCustomersUpdate(ctx: WebhookContext): Promise<void> 
   const email = typeof ctx.payload['email'] === 'string' && ctx.payload['email'].trim().length > 0 ? ctx.payload['email'] : null;
   // Kept encrypted, for the data-request export only, with a per-shop HMAC to find it by (ingest/pii.ts).
   const personal = ctx.pii
-    ? { email: null, email_enc: email === null ? null : ctx.pii.encryptEmail(email), email_key: email === null ? null : await ctx.pii.emailKey(ctx.trx, ctx.shop, email) }
+    ? {
+        email: null,
+        email_enc: email === null ? null : ctx.pii.encryptEmail(email),
+        email_key: email === null ? null : await ctx.pii.emailKey(ctx.trx, ctx.shop, email),
+      }
     : { email, email_enc: null, email_key: null };
   await ctx.trx
     .insertInto('customer_personal')

@@ -6,8 +6,18 @@ import { createOrderBatcher } from './order-batcher.ts';
 
 const SHOP = 'batch.myshopify.com';
 const order = (id: number, updatedAtMs: number, totalMinor: number): StoredOrder => ({
-  orderId: String(id), customerId: '1', guestKey: null, placedAtMs: 1_700_000_000_000, updatedAtMs, currency: 'USD',
-  totalMinor, refundedMinor: 0, cancelled: false, test: false, subscription: false, refunds: [],
+  orderId: String(id),
+  customerId: '1',
+  guestKey: null,
+  placedAtMs: 1_700_000_000_000,
+  updatedAtMs,
+  currency: 'USD',
+  totalMinor,
+  refundedMinor: 0,
+  cancelled: false,
+  test: false,
+  subscription: false,
+  refunds: [],
 });
 
 describe('createOrderBatcher', () => {
@@ -33,7 +43,10 @@ describe('createOrderBatcher', () => {
     ]);
     expect(results).toEqual([true, true, true, false, true]);
     const rows = await database.db.selectFrom('orders').select(['order_id', 'total_minor']).orderBy('order_id').execute();
-    expect(rows).toEqual([{ order_id: 1, total_minor: 300 }, { order_id: 2, total_minor: 50 }]);
+    expect(rows).toEqual([
+      { order_id: 1, total_minor: 300 },
+      { order_id: 2, total_minor: 50 },
+    ]);
     expect(committed).toEqual([[SHOP]]);
     const late = await batcher.submit({ shop: SHOP, webhookId: 'e', topic: 'orders/updated', order: order(1, 2500, 250) });
     expect(late).toBe(true);
@@ -78,11 +91,17 @@ describe('createOrderBatcher', () => {
     await database.db.deleteFrom('recompute_queue').execute();
     const batcher = createOrderBatcher(database.db, { now: () => 1_800_000_000_000 }, async () => {});
     const moved = { ...order(500, 1000, 70), customerId: '41' };
-    await Promise.all([batcher.submit({ shop: SHOP, webhookId: 'm1', topic: 'orders/create', order: moved }), batcher.submit({ shop: other, webhookId: 'm1', topic: 'orders/create', order: { ...moved, customerId: '43' } })]);
+    await Promise.all([
+      batcher.submit({ shop: SHOP, webhookId: 'm1', topic: 'orders/create', order: moved }),
+      batcher.submit({ shop: other, webhookId: 'm1', topic: 'orders/create', order: { ...moved, customerId: '43' } }),
+    ]);
     await database.db.deleteFrom('recompute_queue').execute();
     expect(await batcher.submit({ shop: SHOP, webhookId: 'm2', topic: 'orders/updated', order: { ...moved, customerId: '42', updatedAtMs: 2000 } })).toBe(true);
     const queued = await database.db.selectFrom('recompute_queue').select(['shop_id', 'customer_id']).orderBy('customer_id').execute();
-    expect(queued).toEqual([{ shop_id: SHOP, customer_id: 41 }, { shop_id: SHOP, customer_id: 42 }]);
+    expect(queued).toEqual([
+      { shop_id: SHOP, customer_id: 41 },
+      { shop_id: SHOP, customer_id: 42 },
+    ]);
     const withRefund = { ...moved, updatedAtMs: 3000, refundedMinor: 20, refunds: [{ refundId: '9001', refundedAtMs: 1_700_000_500_000, amountMinor: 20 }] };
     expect(await batcher.submit({ shop: SHOP, webhookId: 'm3', topic: 'orders/updated', order: { ...withRefund, customerId: '42' } })).toBe(true);
     const refunds = await database.db.selectFrom('order_refunds').select(['refund_id', 'amount_minor']).where('shop_id', '=', SHOP).execute();

@@ -24,6 +24,8 @@ export async function handleRefundsCreate(ctx: WebhookContext): Promise<void> {
     ctx.log.warn('refund quarantined', { shop: ctx.shop, refund: refund.refundId, reason });
     return;
   }
-  await insertRefunds(ctx.trx, ctx.shop, [{ refundId: refund.refundId, refundedAtMs: refund.refundedAtMs, amountMinor: refund.amountMinor, orderId: refund.orderId }]);
+  await insertRefunds(ctx.trx, ctx.shop, [
+    { refundId: refund.refundId, refundedAtMs: refund.refundedAtMs, amountMinor: refund.amountMinor, orderId: refund.orderId },
+  ]);
   ctx.followUp({ kind: 'recompute', shop: ctx.shop });
 }

@@ -28,14 +28,20 @@ describe('processWebhook', () => {
   });
 
   it('rejects a bad HMAC with 401 and stores nothing', async () => {
-    const result = await deliver(signedWebhook(SECRET, A, 'orders/create', orderPayload({ id: 1, customerId: 7, total: '10.00', createdAt: '2026-01-01T00:00:00Z' }), { badHmac: true }));
+    const result = await deliver(
+      signedWebhook(SECRET, A, 'orders/create', orderPayload({ id: 1, customerId: 7, total: '10.00', createdAt: '2026-01-01T00:00:00Z' }), { badHmac: true }),
+    );
     expect(result.outcome.status).toBe(401);
     expect(await database.db.selectFrom('orders').selectAll().execute()).toEqual([]);
     expect(await database.db.selectFrom('webhook_deliveries').selectAll().execute()).toEqual([]);
   });
 
   it('stores an order with money in minor units and queues its customer', async () => {
-    const result = await deliver(signedWebhook(SECRET, A, 'orders/create', orderPayload({ id: 1001, customerId: 7, total: '104.95', createdAt: '2026-01-05T10:00:00Z' }), { webhookId: 'w1' }));
+    const result = await deliver(
+      signedWebhook(SECRET, A, 'orders/create', orderPayload({ id: 1001, customerId: 7, total: '104.95', createdAt: '2026-01-05T10:00:00Z' }), {
+        webhookId: 'w1',
+      }),
+    );
     expect(result.outcome).toEqual({ status: 200, result: 'processed' });
     expect(result.followUps).toEqual([{ kind: 'recompute', shop: A }]);
     const order = await database.db.selectFrom('orders').selectAll().where('shop_id', '=', A).executeTakeFirstOrThrow();
@@ -45,14 +51,29 @@ describe('processWebhook', () => {
   });
 
   it('skips a repeated delivery by webhook id', async () => {
-    const again = await deliver(signedWebhook(SECRET, A, 'orders/create', orderPayload({ id: 1001, customerId: 7, total: '999.00', createdAt: '2026-01-05T10:00:00Z', updatedAt: '2026-02-01T00:00:00Z' }), { webhookId: 'w1' }));
+    const again = await deliver(
+      signedWebhook(
+        SECRET,
+        A,
+        'orders/create',
+        orderPayload({ id: 1001, customerId: 7, total: '999.00', createdAt: '2026-01-05T10:00:00Z', updatedAt: '2026-02-01T00:00:00Z' }),
+        { webhookId: 'w1' },
+      ),
+    );
     expect(again.outcome).toEqual({ status: 200, result: 'duplicate' });
     const order = await database.db.selectFrom('orders').select('total_minor').where('order_id', '=', 1001).executeTakeFirstOrThrow();
     expect(order.total_minor).toBe(10495);
   });
 
   it('applies a newer version and ignores an older one that arrives late', async () => {
-    const newer = orderPayload({ id: 1001, customerId: 7, total: '104.95', createdAt: '2026-01-05T10:00:00Z', updatedAt: '2026-01-07T00:00:00Z', cancelledAt: '2026-01-07T00:00:00Z' });
+    const newer = orderPayload({
+      id: 1001,
+      customerId: 7,
+      total: '104.95',
+      createdAt: '2026-01-05T10:00:00Z',
+      updatedAt: '2026-01-07T00:00:00Z',
+      cancelledAt: '2026-01-07T00:00:00Z',
+    });
     const older = orderPayload({ id: 1001, customerId: 7, total: '50.00', createdAt: '2026-01-05T10:00:00Z', updatedAt: '2026-01-06T00:00:00Z' });
     await deliver(signedWebhook(SECRET, A, 'orders/cancelled', newer));
     await deliver(signedWebhook(SECRET, A, 'orders/updated', older));
@@ -65,7 +86,20 @@ describe('processWebhook', () => {
     const refund = { id: 555, order_id: 2002, created_at: '2026-03-02T00:00:00Z', transactions: [{ kind: 'refund', status: 'success', amount: '5.00' }] };
     await deliver(signedWebhook(SECRET, A, 'refunds/create', refund));
     await deliver(signedWebhook(SECRET, A, 'refunds/create', refund));
-    await deliver(signedWebhook(SECRET, A, 'orders/create', orderPayload({ id: 2002, customerId: 8, total: '20.00', createdAt: '2026-03-01T00:00:00Z', refunds: [{ id: 555, amount: '5.00', createdAt: '2026-03-02T00:00:00Z' }] })));
+    await deliver(
+      signedWebhook(
+        SECRET,
+        A,
+        'orders/create',
+        orderPayload({
+          id: 2002,
+          customerId: 8,
+          total: '20.00',
+          createdAt: '2026-03-01T00:00:00Z',
+          refunds: [{ id: 555, amount: '5.00', createdAt: '2026-03-02T00:00:00Z' }],
+        }),
+      ),
+    );
     const records = await loadOrderRecords(database.db, A);
     const order = records.find((r) => r.orderId === '2002');
     expect(order).toMatchObject({ totalMinor: 2000, refundedMinor: 500, customerId: '8' });
@@ -73,7 +107,14 @@ describe('processWebhook', () => {
   });
 
   it('keeps guest orders without their email', async () => {
-    await deliver(signedWebhook(SECRET, A, 'orders/create', orderPayload({ id: 3003, customerId: null, email: 'Guest@Example.com', total: '7.50', createdAt: '2026-03-01T00:00:00Z' })));
+    await deliver(
+      signedWebhook(
+        SECRET,
+        A,
+        'orders/create',
+        orderPayload({ id: 3003, customerId: null, email: 'Guest@Example.com', total: '7.50', createdAt: '2026-03-01T00:00:00Z' }),
+      ),
+    );
     const rows = await database.db.selectFrom('orders').selectAll().where('order_id', '=', 3003).execute();
     expect(JSON.stringify(rows)).not.toMatch(/example\.com/i);
     expect(rows[0]?.guest_key).toMatch(/^[0-9a-f]{64}$/);
@@ -89,7 +130,11 @@ describe('processWebhook', () => {
   });
 
   it('answers 400 naming the field for a malformed order', async () => {
-    const bad = { ...orderPayload({ id: 4004, customerId: 1, total: '1.00', createdAt: '2026-01-01T00:00:00Z' }), total_price_set: undefined, total_price: 'abc' };
+    const bad = {
+      ...orderPayload({ id: 4004, customerId: 1, total: '1.00', createdAt: '2026-01-01T00:00:00Z' }),
+      total_price_set: undefined,
+      total_price: 'abc',
+    };
     const result = await deliver(signedWebhook(SECRET, A, 'orders/create', bad));
     expect(result.outcome.status).toBe(400);
     expect(result.outcome.status === 400 && result.outcome.reason).toMatch(/order 4004 total_price/);
@@ -99,7 +144,15 @@ describe('processWebhook', () => {
   it('customers/redact unlinks the orders and removes personal data; shop/redact erases the shop', async () => {
     await deliver(signedWebhook(SECRET, A, 'customers/update', { id: 8, email: 'c8@example.com', updated_at: '2026-03-03T00:00:00Z' }));
     expect(await database.db.selectFrom('customer_personal').selectAll().where('customer_id', '=', 8).execute()).toHaveLength(1);
-    await deliver(signedWebhook(SECRET, A, 'customers/redact', { shop_domain: A, customer: { id: 8, email: 'c8@example.com' }, orders_to_redact: [2002] }, { path: '/webhooks/compliance' }));
+    await deliver(
+      signedWebhook(
+        SECRET,
+        A,
+        'customers/redact',
+        { shop_domain: A, customer: { id: 8, email: 'c8@example.com' }, orders_to_redact: [2002] },
+        { path: '/webhooks/compliance' },
+      ),
+    );
     expect(await database.db.selectFrom('customer_personal').selectAll().where('shop_id', '=', A).where('customer_id', '=', 8).execute()).toEqual([]);
     const order = await database.db.selectFrom('orders').selectAll().where('shop_id', '=', A).where('order_id', '=', 2002).executeTakeFirstOrThrow();
     expect(order.customer_id).toBeNull();

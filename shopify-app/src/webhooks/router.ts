@@ -32,7 +32,14 @@ const BATCHED_ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders
  * customers/delete only remove data and run for an uninstalled shop too, until shop/redact removed it.
  */
 const DATA_TOPICS = new Set([
-  'orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update', 'bulk_operations/finish',
+  'orders/create',
+  'orders/updated',
+  'orders/paid',
+  'orders/cancelled',
+  'refunds/create',
+  'customers/create',
+  'customers/update',
+  'bulk_operations/finish',
 ]);
 
 /** Topic (as in the `X-Shopify-Topic` header) -> handler. Keep in step with `shopify.app.toml`. */
@@ -93,7 +100,8 @@ export async function processWebhook(
   }
   // After the parse (issue 13): which shop state lets this topic store anything.
   const shopRow = await deps.db.selectFrom('shops').select(['status', 'currency']).where('shop_id', '=', shop).executeTakeFirst();
-  const storable = shopRow?.status === 'active' || (!DATA_TOPICS.has(topic) && (shopRow !== undefined || topic === 'shop/redact' || topic === 'app/uninstalled'));
+  const storable =
+    shopRow?.status === 'active' || (!DATA_TOPICS.has(topic) && (shopRow !== undefined || topic === 'shop/redact' || topic === 'app/uninstalled'));
   if (!storable) {
     deps.log.info('webhook for a shop that is not installed; dropped', { topic, shop, webhookId });
     return { outcome: { status: 200, result: 'ignored-shop' }, followUps: [] };

@@ -83,12 +83,22 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
     const token = fake.control.mintSessionToken(shop);
     expect((await fetch(`${app.url}/app?embedded=1&shop=${shop}&id_token=${encodeURIComponent(token)}`)).status).toBe(200);
     // The process SIGKILLs itself once 1,000 JSONL lines are committed (APP_KILL_AFTER_LINES): a kill -9 mid-stream.
-    await new Promise<void>((resolve) => (app!.child.exitCode !== null || app!.child.signalCode !== null ? resolve() : app!.child.once('exit', () => resolve())));
+    await new Promise<void>((resolve) =>
+      app!.child.exitCode !== null || app!.child.signalCode !== null ? resolve() : app!.child.once('exit', () => resolve()),
+    );
     expect(app.child.signalCode).toBe('SIGKILL');
     // Proof that the kill landed mid-stream: open the dead process's data directory (its lock is stale now).
     const orphan = await createDatabase({ dataDir });
-    const killedAt = await orphan.db.selectFrom('sync_state').select(['state', 'bulk_lines_done', 'orders_done']).where('shop_id', '=', shop).executeTakeFirstOrThrow();
-    const ordersAtKill = await orphan.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('shop_id', '=', shop).executeTakeFirstOrThrow();
+    const killedAt = await orphan.db
+      .selectFrom('sync_state')
+      .select(['state', 'bulk_lines_done', 'orders_done'])
+      .where('shop_id', '=', shop)
+      .executeTakeFirstOrThrow();
+    const ordersAtKill = await orphan.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('shop_id', '=', shop)
+      .executeTakeFirstOrThrow();
     await orphan.close();
     expect(killedAt.state).toBe('backfilling');
     expect(killedAt.bulk_lines_done).toBeGreaterThan(0);
@@ -107,10 +117,14 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
     // Restart on the same data directory: the lock of the dead process is stale, the backfill resumes.
     app = await startAppProcess(env);
     subscribe(app.url);
-    await until('live after the restart', async () => {
-      const s = await app!.call<Status>('status', shop);
-      return s.sync?.state === "live" ? s : null;
-    }, 90_000);
+    await until(
+      'live after the restart',
+      async () => {
+        const s = await app!.call<Status>('status', shop);
+        return s.sync?.state === 'live' ? s : null;
+      },
+      90_000,
+    );
 
     // Live traffic under chaos, with Admin API faults while reconciling.
     let nextId = Math.max(...truth0.orders.map((o) => o.id)) + 1;
@@ -120,7 +134,17 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
       else if (i % 3 === 1) fake.control.refundOrder(shop, o.id, { amountShopMinor: 100 + i });
       else {
         const at = Math.floor(fake.control.nowMs() / 1000) * 1000; // Shopify times have whole seconds
-        fake.control.addOrder(shop, { ...o, id: nextId++, name: `#C${i}`, createdAtMs: at, processedAtMs: at, updatedAtMs: at, refunds: [], cancelledAtMs: null, closedAtMs: null });
+        fake.control.addOrder(shop, {
+          ...o,
+          id: nextId++,
+          name: `#C${i}`,
+          createdAtMs: at,
+          processedAtMs: at,
+          updatedAtMs: at,
+          refunds: [],
+          cancelledAtMs: null,
+          closedAtMs: null,
+        });
       }
     }
     await fake.control.webhooksIdle();
@@ -130,21 +154,36 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
     // Settled: nothing queued for recompute and no new computation for 5 s (the shop metrics follow the insights by
     // about a second on a shop this size).
     let last = { computedAtMs: -1, sinceMs: Date.now() };
-    const dump = await until('recompute to settle', async () => {
-      const s = await app!.call<Status>('status', shop);
-      if (s.queued > 0 || s.computedAtMs !== last.computedAtMs) {
-        last = { computedAtMs: s.computedAtMs ?? -1, sinceMs: Date.now() };
-        return null;
-      }
-      return Date.now() - last.sinceMs >= 5000 ? app!.call<Dump>('dump', shop) : null;
-    }, 60_000);
+    const dump = await until(
+      'recompute to settle',
+      async () => {
+        const s = await app!.call<Status>('status', shop);
+        if (s.queued > 0 || s.computedAtMs !== last.computedAtMs) {
+          last = { computedAtMs: s.computedAtMs ?? -1, sinceMs: Date.now() };
+          return null;
+        }
+        return Date.now() - last.sinceMs >= 5000 ? app!.call<Dump>('dump', shop) : null;
+      },
+      60_000,
+    );
 
     // Orders: exactly the truth.
     const truth = truthRecords(fake.control.truth(shop));
-    const norm = (r: OrderRecord) => ({ orderId: r.orderId, customerId: r.customerId, placedAtMs: r.placedAtMs, currency: r.currency, totalMinor: r.totalMinor, refundedMinor: r.refundedMinor, cancelled: r.cancelled, test: r.test });
+    const norm = (r: OrderRecord) => ({
+      orderId: r.orderId,
+      customerId: r.customerId,
+      placedAtMs: r.placedAtMs,
+      currency: r.currency,
+      totalMinor: r.totalMinor,
+      refundedMinor: r.refundedMinor,
+      cancelled: r.cancelled,
+      test: r.test,
+    });
     const byId = (rs: OrderRecord[]) => rs.map(norm).sort((a, b) => Number(a.orderId) - Number(b.orderId));
     const storedById = new Map(byId(dump.orders).map((r) => [r.orderId, JSON.stringify(r)]));
-    const mismatches = byId(truth).filter((t) => storedById.get(t.orderId) !== JSON.stringify(t)).map((t) => ({ truth: t, stored: storedById.get(t.orderId) }));
+    const mismatches = byId(truth)
+      .filter((t) => storedById.get(t.orderId) !== JSON.stringify(t))
+      .map((t) => ({ truth: t, stored: storedById.get(t.orderId) }));
     expect(mismatches).toEqual([]);
     expect(dump.orders).toHaveLength(truth.length);
 
@@ -161,7 +200,9 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
     const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
     const expectInsightsOf = (d: Dump, rfmCutPoints: RfmCutPoints | undefined, churn: ChurnModels) => {
       const summaries = summarizeCustomers(truth, { ...context, ...(rfmCutPoints ? { rfmCutPoints } : {}) }).filter((s) => /^\d+$/.test(s.customerKey));
-      const risk = new Map(scoreChurnRisk(toCountedOrders(truth).orders, churn, { asOfMs, timeZone: context.timeZone, margin: 1 }).map((r) => [r.customerKey, r]));
+      const risk = new Map(
+        scoreChurnRisk(toCountedOrders(truth).orders, churn, { asOfMs, timeZone: context.timeZone, margin: 1 }).map((r) => [r.customerKey, r]),
+      );
       const served = new Map(d.insights.filter((i) => !i.deleted).map((i) => [String(i.customer_id), JSON.parse(i.payload!) as CustomerInsightV1]));
       expect(served.size).toBe(summaries.length);
       const wrong = summaries.filter((s) => {

@@ -6,8 +6,7 @@ import type { Order, ShopData } from '../shop-model/types.ts';
 import { startHarness, truthRecords, waitForLive, type Harness } from './harness.ts';
 
 /** Shopify's two signs of a recurring order: a line item bought with a selling plan, or a subscription-contract renewal. */
-const isSubscription = (o: Order): boolean =>
-  o.sourceName === 'subscription_contract' || o.lineItems.some((li) => li.sellingPlanName !== null);
+const isSubscription = (o: Order): boolean => o.sourceName === 'subscription_contract' || o.lineItems.some((li) => li.sellingPlanName !== null);
 
 describe('the app against the fake Shopify', () => {
   let h: Harness;
@@ -46,7 +45,11 @@ describe('the app against the fake Shopify', () => {
     const cipher = createTokenCipher('b'.repeat(64));
     const before = await h.database.db.selectFrom('sessions').selectAll().where('shop_id', '=', shop).executeTakeFirstOrThrow();
     // Pretend the hour is almost over: the next Admin API call must refresh first.
-    await h.database.db.updateTable('sessions').set({ expires_at: new Date(Date.now() + 60_000) }).where('shop_id', '=', shop).execute();
+    await h.database.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() + 60_000) })
+      .where('shop_id', '=', shop)
+      .execute();
     await h.server.app.reconcile(shop);
     const after = await h.database.db.selectFrom('sessions').selectAll().where('shop_id', '=', shop).executeTakeFirstOrThrow();
     expect(cipher.decrypt(after.access_token_enc!)).not.toBe(cipher.decrypt(before.access_token_enc!));
@@ -98,7 +101,9 @@ describe('the app against the fake Shopify', () => {
       if (!page.hasMore) break;
     }
     const truth = truthRecords(h.fake.control.truth(shop));
-    const counted = new Set(truth.filter((r) => r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0).map((r) => r.customerId));
+    const counted = new Set(
+      truth.filter((r) => r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0).map((r) => r.customerId),
+    );
     expect(new Set(seen.map((c) => c.customerId))).toEqual(counted);
     expect(seen.length).toBe(counted.size);
   });
@@ -110,12 +115,16 @@ describe('the app against the fake Shopify', () => {
     const before = (await (await h.api(token, `/api/v1/customers/${customerId}`)).json()) as CustomerInsightV1;
     const started = Date.now();
     h.fake.control.cancelOrder(shop, order.id);
-    const after = await h.waitFor('the cancelled order to show', async () => {
-      const res = await h.api(token, `/api/v1/customers/${customerId}`);
-      if (res.status === 404) return before.orderCount === 1 ? ({ orderCount: 0 } as CustomerInsightV1) : null;
-      const insight = (await res.json()) as CustomerInsightV1;
-      return insight.orderCount === before.orderCount - 1 ? insight : null;
-    }, 10_000);
+    const after = await h.waitFor(
+      'the cancelled order to show',
+      async () => {
+        const res = await h.api(token, `/api/v1/customers/${customerId}`);
+        if (res.status === 404) return before.orderCount === 1 ? ({ orderCount: 0 } as CustomerInsightV1) : null;
+        const insight = (await res.json()) as CustomerInsightV1;
+        return insight.orderCount === before.orderCount - 1 ? insight : null;
+      },
+      10_000,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     expect(after.orderCount).toBe(before.orderCount - 1);
   });
@@ -137,17 +146,27 @@ describe('the app against the fake Shopify', () => {
 
   it('reconciliation reads line items too: first subscription orders keep their flag', async () => {
     const truth = h.fake.control.truth(shop).orders;
-    const firsts = truth
-      .filter((o) => o.sourceName !== 'subscription_contract' && isSubscription(o))
-      .sort((a, b) => b.updatedAtMs - a.updatedAtMs);
+    const firsts = truth.filter((o) => o.sourceName !== 'subscription_contract' && isSubscription(o)).sort((a, b) => b.updatedAtMs - a.updatedAtMs);
     expect(firsts.length).toBeGreaterThanOrEqual(3);
     const sinceMs = firsts[2]!.updatedAtMs;
     const window = truth.filter((o) => o.updatedAtMs >= sinceMs);
     // Forget the flag of every order the pass will read, as if the backfill had not set it.
-    await h.database.db.updateTable('orders').set({ subscription: false })
-      .where('shop_id', '=', shop).where('order_id', 'in', window.map((o) => String(o.id))).execute();
+    await h.database.db
+      .updateTable('orders')
+      .set({ subscription: false })
+      .where('shop_id', '=', shop)
+      .where(
+        'order_id',
+        'in',
+        window.map((o) => String(o.id)),
+      )
+      .execute();
     // reconcile re-reads from 2 minutes before its checkpoint.
-    await h.database.db.updateTable('sync_state').set({ reconcile_checkpoint: new Date(sinceMs + 120_000) }).where('shop_id', '=', shop).execute();
+    await h.database.db
+      .updateTable('sync_state')
+      .set({ reconcile_checkpoint: new Date(sinceMs + 120_000) })
+      .where('shop_id', '=', shop)
+      .execute();
     await h.server.app.reconcile(shop);
     const stored = new Map((await loadOrderRecords(h.database.db, shop)).map((r) => [r.orderId, r.subscription]));
     for (const o of window) expect([o.id, stored.get(String(o.id))]).toEqual([o.id, isSubscription(o)]);
@@ -158,7 +177,11 @@ describe('the app against the fake Shopify', () => {
     await h.waitFor('tokens revoked', async () => (await h.api(token, '/api/v1/shop/summary')).status === 401, 10_000);
     expect(await h.database.db.selectFrom('sessions').selectAll().where('shop_id', '=', shop).execute()).toEqual([]);
     h.fake.control.redactShop(shop);
-    await h.waitFor('shop erased', async () => (await h.database.db.selectFrom('orders').select('order_id').where('shop_id', '=', shop).executeTakeFirst()) === undefined, 10_000);
+    await h.waitFor(
+      'shop erased',
+      async () => (await h.database.db.selectFrom('orders').select('order_id').where('shop_id', '=', shop).executeTakeFirst()) === undefined,
+      10_000,
+    );
     expect(await h.database.db.selectFrom('customer_insights').selectAll().where('shop_id', '=', shop).execute()).toEqual([]);
     expect(await h.database.db.selectFrom('shops').selectAll().where('shop_id', '=', shop).execute()).toEqual([]);
   });

@@ -36,10 +36,12 @@ describe("Shopify's sample webhook bodies through the real server (64-bit ids)",
     return res.status;
   };
   /** Rows of a query on the app's database (ids read as text: a number would round them). */
-  const query = async <T,>(text: string, params: unknown[] = []): Promise<T[]> => (await h.database.pool.query(text, params)).rows as T[];
+  const query = async <T>(text: string, params: unknown[] = []): Promise<T[]> => (await h.database.pool.query(text, params)).rows as T[];
   const orderRows = () =>
     query<{ order_id: string; customer_id: string | null; cancelled: boolean }>(
-      'SELECT order_id::text AS order_id, customer_id::text AS customer_id, cancelled FROM orders WHERE shop_id = $1', [SHOP]);
+      'SELECT order_id::text AS order_id, customer_id::text AS customer_id, cancelled FROM orders WHERE shop_id = $1',
+      [SHOP],
+    );
 
   beforeAll(async () => {
     // Workers off: the test runs each recompute itself (the install's backfill of the empty shop is not needed).
@@ -54,9 +56,13 @@ describe("Shopify's sample webhook bodies through the real server (64-bit ids)",
 
   it('customers/create and customers/update store the sample customer under its exact id', async () => {
     expect(await deliver('customers/create', SAMPLE_CUSTOMER_BODY)).toBe(200);
-    expect(await deliver('customers/update', SAMPLE_CUSTOMER_BODY.replace('"updated_at":"2021-12-31T19:00:00-05:00"', '"updated_at":"2022-01-01T19:00:00-05:00"'))).toBe(200);
+    expect(
+      await deliver('customers/update', SAMPLE_CUSTOMER_BODY.replace('"updated_at":"2021-12-31T19:00:00-05:00"', '"updated_at":"2022-01-01T19:00:00-05:00"')),
+    ).toBe(200);
     // The email is stored encrypted (issue 13), never in plain text.
-    const rows = await query('SELECT customer_id::text AS customer_id, email, email_enc IS NOT NULL AS encrypted FROM customer_personal WHERE shop_id = $1', [SHOP]);
+    const rows = await query('SELECT customer_id::text AS customer_id, email, email_enc IS NOT NULL AS encrypted FROM customer_personal WHERE shop_id = $1', [
+      SHOP,
+    ]);
     expect(rows).toEqual([{ customer_id: SAMPLE_CUSTOMER_ID, email: null, encrypted: true }]);
   });
 
@@ -105,7 +111,9 @@ describe("Shopify's sample webhook bodies through the real server (64-bit ids)",
     const big = sampleDataRequestBody(SHOP, { customer: SAMPLE_ORDER_CUSTOMER_ID, orders: [SAMPLE_ORDER_ID] }).replace('"id":9999}', '"id":10000}');
     expect(await deliver('customers/data_request', big)).toBe(200);
     const rows = await query<{ customer_id: string; payload: string }>(
-      "SELECT customer_id::text AS customer_id, payload FROM data_request_exports WHERE shop_id = $1 AND request_id = '10000'", [SHOP]);
+      "SELECT customer_id::text AS customer_id, payload FROM data_request_exports WHERE shop_id = $1 AND request_id = '10000'",
+      [SHOP],
+    );
     expect(rows[0]?.customer_id).toBe(SAMPLE_ORDER_CUSTOMER_ID);
     const payload = JSON.parse(rows[0]!.payload) as { customerId: string; orders: { orderId: string }[] };
     expect([payload.customerId, payload.orders.map((o) => o.orderId)]).toEqual([SAMPLE_ORDER_CUSTOMER_ID, [SAMPLE_ORDER_ID]]);
@@ -113,7 +121,10 @@ describe("Shopify's sample webhook bodies through the real server (64-bit ids)",
 
   it('customers/delete and customers/redact: the documented samples, and one with the sample ids, act on exact ids', async () => {
     expect(await deliver('customers/delete', SAMPLE_CUSTOMER_DELETE_BODY)).toBe(200);
-    const deleted = await query('SELECT customer_id::text AS customer_id, deleted FROM customers WHERE shop_id = $1 AND customer_id = $2', [SHOP, SAMPLE_CUSTOMER_ID]);
+    const deleted = await query('SELECT customer_id::text AS customer_id, deleted FROM customers WHERE shop_id = $1 AND customer_id = $2', [
+      SHOP,
+      SAMPLE_CUSTOMER_ID,
+    ]);
     expect(deleted).toEqual([{ customer_id: SAMPLE_CUSTOMER_ID, deleted: true }]);
     expect(await deliver('customers/redact', sampleCustomersRedactBody(SHOP))).toBe(200);
     expect(await deliver('customers/redact', sampleCustomersRedactBody(SHOP, { customer: SAMPLE_ORDER_CUSTOMER_ID, orders: [SAMPLE_ORDER_ID] }))).toBe(200);

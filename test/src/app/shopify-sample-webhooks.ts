@@ -23,7 +23,8 @@ export const SAMPLE_REFUND_ID = '890088186047892319';
  */
 export function sampleOrderBody(options: { test?: boolean; cancelled?: boolean; updatedAt?: string } = {}): string {
   const updatedAt = options.updatedAt ?? '2021-12-31T19:00:00-05:00';
-  return `{"id":820982911946154508,"admin_graphql_api_id":"gid://shopify/Order/820982911946154508","app_id":null,` +
+  return (
+    `{"id":820982911946154508,"admin_graphql_api_id":"gid://shopify/Order/820982911946154508","app_id":null,` +
     `"browser_ip":null,"buyer_accepts_marketing":true,"cancel_reason":${options.cancelled ? '"customer"' : 'null'},` +
     `"cancelled_at":${options.cancelled ? '"2021-12-31T19:00:00-05:00"' : 'null'},"cart_token":null,"checkout_id":null,` +
     `"checkout_token":null,"confirmation_number":null,"confirmed":false,"contact_email":"jon@example.com",` +
@@ -49,7 +50,8 @@ export function sampleOrderBody(options: { test?: boolean; cancelled?: boolean; 
     `{"id":141249953214522974,"admin_graphql_api_id":"gid://shopify/LineItem/141249953214522974",` +
     `"name":"Draft","price":"199.00","price_set":{"shop_money":{"amount":"199.00","currency_code":"USD"},"presentment_money":{"amount":"199.00","currency_code":"USD"}},` +
     `"product_id":632910392,"quantity":1,"sku":"IPOD2008BLACK","title":"IPod Nano - 8GB","variant_id":808950810}],` +
-    `"refunds":[],"shipping_lines":[{"id":271878346596884015,"code":null,"price":"10.00","source":"shopify","title":"Generic Shipping"}]}`;
+    `"refunds":[],"shipping_lines":[{"id":271878346596884015,"code":null,"price":"10.00","source":"shopify","title":"Generic Shipping"}]}`
+  );
 }
 
 /** `refunds/create`: a refund of the sample order, with a transaction in the shop currency. */
@@ -97,15 +99,25 @@ export const SAMPLE_BULK_OPERATIONS_FINISH_BODY =
   `"created_at":"2024-01-01T07:36:14-05:00","error_code":null,"status":"completed","type":"query"}`;
 
 /** `customers/data_request` as documented (small ids) and with the sample order's ids. */
-export function sampleDataRequestBody(shop: string, ids: { customer: string; orders: string[] } = { customer: '191167', orders: ['299938', '280263', '220458'] }): string {
-  return `{"shop_id":954889,"shop_domain":"${shop}","orders_requested":[${ids.orders.join(',')}],` +
-    `"customer":{"id":${ids.customer},"email":"john@example.com","phone":"555-625-1199"},"data_request":{"id":9999}}`;
+export function sampleDataRequestBody(
+  shop: string,
+  ids: { customer: string; orders: string[] } = { customer: '191167', orders: ['299938', '280263', '220458'] },
+): string {
+  return (
+    `{"shop_id":954889,"shop_domain":"${shop}","orders_requested":[${ids.orders.join(',')}],` +
+    `"customer":{"id":${ids.customer},"email":"john@example.com","phone":"555-625-1199"},"data_request":{"id":9999}}`
+  );
 }
 
 /** `customers/redact` as documented (small ids) and with the sample order's ids. */
-export function sampleCustomersRedactBody(shop: string, ids: { customer: string; orders: string[] } = { customer: '191167', orders: ['299938', '280263', '220458'] }): string {
-  return `{"shop_id":954889,"shop_domain":"${shop}","customer":{"id":${ids.customer},"email":"john@example.com",` +
-    `"phone":"555-625-1199"},"orders_to_redact":[${ids.orders.join(',')}]}`;
+export function sampleCustomersRedactBody(
+  shop: string,
+  ids: { customer: string; orders: string[] } = { customer: '191167', orders: ['299938', '280263', '220458'] },
+): string {
+  return (
+    `{"shop_id":954889,"shop_domain":"${shop}","customer":{"id":${ids.customer},"email":"john@example.com",` +
+    `"phone":"555-625-1199"},"orders_to_redact":[${ids.orders.join(',')}]}`
+  );
 }
 
 /** `shop/redact`. */

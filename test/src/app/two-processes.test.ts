@@ -52,8 +52,17 @@ describe.runIf(serverUrl)('two app processes on one PostgreSQL', () => {
     const settled = async (): Promise<boolean> => {
       const live = await db.selectFrom('sync_state').select('shop_id').where('state', '=', 'live').execute();
       const queued = await db.selectFrom('recompute_queue').select('shop_id').execute();
-      const metrics = await db.selectFrom('shop_metrics').innerJoin('sync_state', 'sync_state.shop_id', 'shop_metrics.shop_id').select(['shop_metrics.computed_at', 'sync_state.last_sync_at']).execute();
-      return live.length === shops.length && queued.length === 0 && metrics.length === shops.length && metrics.every((m) => m.last_sync_at !== null && m.computed_at >= m.last_sync_at);
+      const metrics = await db
+        .selectFrom('shop_metrics')
+        .innerJoin('sync_state', 'sync_state.shop_id', 'shop_metrics.shop_id')
+        .select(['shop_metrics.computed_at', 'sync_state.last_sync_at'])
+        .execute();
+      return (
+        live.length === shops.length &&
+        queued.length === 0 &&
+        metrics.length === shops.length &&
+        metrics.every((m) => m.last_sync_at !== null && m.computed_at >= m.last_sync_at)
+      );
     };
     const waitUntil = async (what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
       const start = Date.now();
@@ -78,8 +87,17 @@ describe.runIf(serverUrl)('two app processes on one PostgreSQL', () => {
         const truth = truthRecords(fake!.control.truth(shop));
         const norm = (r: OrderRecord) => `${r.orderId}|${r.customerId}|${r.totalMinor}|${r.refundedMinor}|${r.cancelled}|${r.test}`;
         const metrics = await db.selectFrom('shop_metrics').select('as_of').where('shop_id', '=', shop).executeTakeFirstOrThrow();
-        const expected = summarizeCustomers(truth, { asOfMs: metrics.as_of.getTime(), timeZone: data.shop.ianaTimezone, currency: data.shop.currencyCode }).filter((x) => /^\d+$/.test(x.customerKey));
-        const insights = await db.selectFrom('customer_insights').select(['customer_id', 'payload']).where('shop_id', '=', shop).where('deleted', '=', false).execute();
+        const expected = summarizeCustomers(truth, {
+          asOfMs: metrics.as_of.getTime(),
+          timeZone: data.shop.ianaTimezone,
+          currency: data.shop.currencyCode,
+        }).filter((x) => /^\d+$/.test(x.customerKey));
+        const insights = await db
+          .selectFrom('customer_insights')
+          .select(['customer_id', 'payload'])
+          .where('shop_id', '=', shop)
+          .where('deleted', '=', false)
+          .execute();
         const served = new Map(insights.map((i) => [String(i.customer_id), JSON.parse(i.payload!) as { orderCount: number; historicClvMinor: number }]));
         out.push({
           orders: [(await loadOrderRecords(db, shop)).map(norm).sort(), truth.map(norm).sort()],
@@ -91,7 +109,8 @@ describe.runIf(serverUrl)('two app processes on one PostgreSQL', () => {
       }
       return out;
     };
-    const same = (rows: Awaited<ReturnType<typeof check>>) => rows.every((r) => JSON.stringify(r.orders[0]) === JSON.stringify(r.orders[1]) && JSON.stringify(r.insights[0]) === JSON.stringify(r.insights[1]));
+    const same = (rows: Awaited<ReturnType<typeof check>>) =>
+      rows.every((r) => JSON.stringify(r.orders[0]) === JSON.stringify(r.orders[1]) && JSON.stringify(r.insights[0]) === JSON.stringify(r.insights[1]));
     await waitUntil('orders and insights to match the truth', async () => same(await check()), 60_000).catch(() => undefined);
     for (const r of await check()) {
       expect(r.orders[0]).toEqual(r.orders[1]);
@@ -100,7 +119,9 @@ describe.runIf(serverUrl)('two app processes on one PostgreSQL', () => {
 
     // No double work: one bulk operation and one finished backfill per shop (a bulk_operations/finish webhook may wake
     // a second backfill job, which finds the shop live and does nothing), and no job failed.
-    const jobs = await observer.pool.query<{ name: string; state: string; n: number }>('SELECT name, state, count(*)::int AS n FROM pgboss.job GROUP BY name, state');
+    const jobs = await observer.pool.query<{ name: string; state: string; n: number }>(
+      'SELECT name, state, count(*)::int AS n FROM pgboss.job GROUP BY name, state',
+    );
     const count = (name: string, state: string) => jobs.rows.find((r) => r.name === name && r.state === state)?.n ?? 0;
     expect(count('backfill', 'completed')).toBeGreaterThanOrEqual(shops.length);
     expect(jobs.rows.filter((r) => r.state === 'failed')).toEqual([]);

@@ -56,17 +56,28 @@ describe('clvlens report --html in Chromium', () => {
 
   it('lays the Arabic page out right to left, in Arabic, with at most six LTV curves (screenshots in test-results/cli/)', async () => {
     const rows = ['customer_id,date,amount'];
-    for (let i = 0; i < 400; i++) rows.push(`c${i % 90},${2023 + Math.floor(i / 200)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 27)).padStart(2, '0')},${10 + (i % 40)}.00`);
+    for (let i = 0; i < 400; i++)
+      rows.push(
+        `c${i % 90},${2023 + Math.floor(i / 200)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 27)).padStart(2, '0')},${10 + (i % 40)}.00`,
+      );
     writeFileSync(join(dir, 'long.csv'), `${rows.join('\n')}\n`);
     const shots = fileURLToPath(new URL('../../../test-results/cli', import.meta.url));
     mkdirSync(shots, { recursive: true });
     for (const lang of ['en', 'ko', 'ar'] as const) {
-      const code = await runCli(['report', 'long.csv', '--lang', lang, '--html', `long-${lang}.html`], { stdout: { write: () => {} }, stderr: { write: () => {} }, stderrIsTTY: false, cwd: dir });
+      const code = await runCli(['report', 'long.csv', '--lang', lang, '--html', `long-${lang}.html`], {
+        stdout: { write: () => {} },
+        stderr: { write: () => {} },
+        stderrIsTTY: false,
+        cwd: dir,
+      });
       expect(code).toBe(0);
       const page = `file://${join(dir, `long-${lang}.html`)}`;
       const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--virtual-time-budget=5000'];
       const dom = execFileSync(chromium, [...flags, '--dump-dom', page], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
-      execFileSync(chromium, [...flags, '--window-size=1100,2400', `--screenshot=${join(shots, `report-${lang}.png`)}`, page], { stdio: 'ignore', timeout: 60_000 });
+      execFileSync(chromium, [...flags, '--window-size=1100,2400', `--screenshot=${join(shots, `report-${lang}.png`)}`, page], {
+        stdio: 'ignore',
+        timeout: 60_000,
+      });
       expect(dom).toContain(`<html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}">`);
       // 24 monthly cohorts, 6 drawn: the LTV legend has the x row plus 6 series.
       const legendStart = dom.lastIndexOf('<table class="u-legend');

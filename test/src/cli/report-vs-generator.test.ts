@@ -76,7 +76,16 @@ describe('clvlens report on a generated shop', () => {
     const path = await writeWith('transactions.csv', (out) => writeTransactionLog(shop, out));
     const doc = await reportJson(path, ['--currency', shop.shop.currencyCode]);
     const truth = computeShopReport(toOrderRecords(shop), { asOfMs: endOfLocalDateMs(asOf, timeZone), timeZone, marginFraction: 0.4 });
-    for (const key of ['customers', 'repeatPurchaseRate', 'returningCustomerRate', 'averageOrderValueMinor', 'churn', 'historicClv', 'cohortMatrix', 'timeBetweenOrders'] as const) {
+    for (const key of [
+      'customers',
+      'repeatPurchaseRate',
+      'returningCustomerRate',
+      'averageOrderValueMinor',
+      'churn',
+      'historicClv',
+      'cohortMatrix',
+      'timeBetweenOrders',
+    ] as const) {
       expectSameMetrics(doc[key], JSON.parse(JSON.stringify(truth[key])), key);
     }
     expect((doc['orders'] as { counted: number }).counted).toBe(truth.orders.counted);

@@ -13,14 +13,17 @@ beforeAll(async () => {
   ({ fake, shopify, activate } = await startHarness());
   fake.control.createShop({ domain: SHOP, currencyCode: 'EUR', ianaTimezone: 'Europe/Paris' });
 });
-afterAll(async () => { await fake.stop(); });
+afterAll(async () => {
+  await fake.stop();
+});
 
 const shopName = async (s: Session): Promise<string | undefined> =>
   (await new shopify.clients.Graphql({ session: s }).request<{ shop: { name: string } }>('{ shop { name } }')).data?.shop.name;
 
 async function rawToken(body: Record<string, unknown>): Promise<{ status: number; json: unknown }> {
   const r = await fetch(`${fake.url}/admin/oauth/access_token`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-host': SHOP },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-host': SHOP },
     body: JSON.stringify({ client_id: API_KEY, client_secret: API_SECRET, ...body }),
   });
   return { status: r.status, json: await r.json() };
@@ -29,7 +32,9 @@ async function rawToken(body: Record<string, unknown>): Promise<{ status: number
 describe('shopify.auth.tokenExchange against the fake', () => {
   it('exchanges a session token for a non-expiring offline token that works on GraphQL', async () => {
     const { session } = await shopify.auth.tokenExchange({
-      shop: SHOP, sessionToken: fake.control.mintSessionToken(SHOP), requestedTokenType: RequestedTokenType.OfflineAccessToken,
+      shop: SHOP,
+      sessionToken: fake.control.mintSessionToken(SHOP),
+      requestedTokenType: RequestedTokenType.OfflineAccessToken,
     });
     expect(session.id).toBe(`offline_${SHOP}`);
     expect(session.isOnline).toBe(false);
@@ -41,7 +46,9 @@ describe('shopify.auth.tokenExchange against the fake', () => {
 
   it('exchanges for an online token carrying the staff user', async () => {
     const { session } = await shopify.auth.tokenExchange({
-      shop: SHOP, sessionToken: fake.control.mintSessionToken(SHOP, { userId: '777' }), requestedTokenType: RequestedTokenType.OnlineAccessToken,
+      shop: SHOP,
+      sessionToken: fake.control.mintSessionToken(SHOP, { userId: '777' }),
+      requestedTokenType: RequestedTokenType.OnlineAccessToken,
     });
     expect(session.isOnline).toBe(true);
     expect(session.id).toBe(`${SHOP}_777`);
@@ -58,7 +65,10 @@ describe('shopify.auth.tokenExchange against the fake', () => {
       const name = async (s: Session): Promise<string | undefined> =>
         (await new h.shopify.clients.Graphql({ session: s }).request<{ shop: { name: string } }>('{ shop { name } }')).data?.shop.name;
       const { session } = await h.shopify.auth.tokenExchange({
-        shop: SHOP, sessionToken: h.fake.control.mintSessionToken(SHOP), requestedTokenType: RequestedTokenType.OfflineAccessToken, expiring: true,
+        shop: SHOP,
+        sessionToken: h.fake.control.mintSessionToken(SHOP),
+        requestedTokenType: RequestedTokenType.OfflineAccessToken,
+        expiring: true,
       });
       expect(session.refreshToken).toMatch(/^shprt_/);
       expect(session.expires?.getTime()).toBeGreaterThan(Date.now() + 3_500_000);
@@ -91,7 +101,8 @@ describe('shopify.auth.tokenExchange against the fake', () => {
     const { session } = await shopify.auth.migrateToExpiringToken({ shop: SHOP, nonExpiringOfflineAccessToken: old });
     expect(session.refreshToken).toMatch(/^shprt_/);
     const r = await fetch(`${fake.url}/admin/api/2026-07/graphql.json`, {
-      method: 'POST', headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': old, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': old, 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ shop { name } }' }),
     });
     expect(r.status).toBe(401);
@@ -99,11 +110,13 @@ describe('shopify.auth.tokenExchange against the fake', () => {
 
   it('rejects an expired session token with 400 invalid_subject_token (and the library refuses it locally first)', async () => {
     const expired = mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET, nowMs: fake.control.nowMs() - 3_600_000 });
-    const local = await shopify.auth.tokenExchange({ shop: SHOP, sessionToken: expired, requestedTokenType: RequestedTokenType.OfflineAccessToken })
+    const local = await shopify.auth
+      .tokenExchange({ shop: SHOP, sessionToken: expired, requestedTokenType: RequestedTokenType.OfflineAccessToken })
       .catch((e: unknown) => e);
     expect(local).toBeInstanceOf(InvalidJwtError);
     const r = await rawToken({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: expired,
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: expired,
       subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
       requested_token_type: 'urn:shopify:params:oauth:token-type:offline-access-token',
     });
@@ -114,7 +127,8 @@ describe('shopify.auth.tokenExchange against the fake', () => {
   it('rejects a session token signed with another secret and a missing one', async () => {
     const forged = mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: 'not-the-secret', nowMs: fake.control.nowMs() });
     const base = {
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
       requested_token_type: 'urn:shopify:params:oauth:token-type:offline-access-token',
     };
     expect(await rawToken({ ...base, subject_token: forged })).toMatchObject({ status: 400, json: { error: 'invalid_subject_token' } });
@@ -126,10 +140,13 @@ describe('shopify.auth.tokenExchange against the fake', () => {
     try {
       h.fake.control.createShop({ domain: SHOP });
       // The app signs with API_SECRET, the fake's app has another: the token endpoint refuses the client.
-      const err = await h.shopify.auth.tokenExchange({
-        shop: SHOP, sessionToken: mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET }),
-        requestedTokenType: RequestedTokenType.OfflineAccessToken,
-      }).catch((e: unknown) => e);
+      const err = await h.shopify.auth
+        .tokenExchange({
+          shop: SHOP,
+          sessionToken: mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET }),
+          requestedTokenType: RequestedTokenType.OfflineAccessToken,
+        })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HttpResponseError);
       expect((err as HttpResponseError).response.code).toBe(401);
       expect((err as HttpResponseError).response.body).toMatchObject({ error: 'invalid_client' });
@@ -140,9 +157,13 @@ describe('shopify.auth.tokenExchange against the fake', () => {
   });
 
   it('grants an offline token for an authorization code once, with a redirect whose HMAC the library accepts', async () => {
-    const r = await fetch(`${fake.url}/admin/oauth/authorize?client_id=${API_KEY}&scope=read_orders&redirect_uri=${encodeURIComponent('https://clvlens.example/auth/callback')}&state=abc`, {
-      headers: { 'x-forwarded-host': SHOP }, redirect: 'manual',
-    });
+    const r = await fetch(
+      `${fake.url}/admin/oauth/authorize?client_id=${API_KEY}&scope=read_orders&redirect_uri=${encodeURIComponent('https://clvlens.example/auth/callback')}&state=abc`,
+      {
+        headers: { 'x-forwarded-host': SHOP },
+        redirect: 'manual',
+      },
+    );
     expect(r.status).toBe(302);
     const location = new URL(r.headers.get('location') ?? '');
     expect(location.searchParams.get('state')).toBe('abc');
@@ -156,7 +177,9 @@ describe('shopify.auth.tokenExchange against the fake', () => {
 
   it('revokes every token on uninstall', async () => {
     const { session } = await shopify.auth.tokenExchange({
-      shop: SHOP, sessionToken: fake.control.mintSessionToken(SHOP), requestedTokenType: RequestedTokenType.OfflineAccessToken,
+      shop: SHOP,
+      sessionToken: fake.control.mintSessionToken(SHOP),
+      requestedTokenType: RequestedTokenType.OfflineAccessToken,
     });
     fake.control.uninstall(SHOP);
     const err = await shopName(session).catch((e: unknown) => e);

@@ -28,12 +28,24 @@ const BULK_QUERY = `{
 }`;
 
 type RunResult = { bulkOperationRunQuery: { bulkOperation: { id: string; status: string } | null; userErrors: { message: string; code: string | null }[] } };
-type OpResult = { bulkOperation: { id: string; status: string; objectCount: string; rootObjectCount: string; fileSize: string | null; url: string | null; errorCode: string | null } | null };
+type OpResult = {
+  bulkOperation: {
+    id: string;
+    status: string;
+    objectCount: string;
+    rootObjectCount: string;
+    fileSize: string | null;
+    url: string | null;
+    errorCode: string | null;
+  } | null;
+};
 
 async function waitFor(id: string): Promise<NonNullable<OpResult['bulkOperation']>> {
   const client = new shopify.clients.Graphql({ session });
   for (;;) {
-    const r = await client.request<OpResult>(`query Op($id: ID!) { bulkOperation(id: $id) { id status objectCount rootObjectCount fileSize url errorCode } }`, { variables: { id } });
+    const r = await client.request<OpResult>(`query Op($id: ID!) { bulkOperation(id: $id) { id status objectCount rootObjectCount fileSize url errorCode } }`, {
+      variables: { id },
+    });
     const op = r.data?.bulkOperation;
     if (op === null || op === undefined) throw new Error(`no bulk operation ${id}`);
     if (op.status !== 'CREATED' && op.status !== 'RUNNING') return op;
@@ -48,7 +60,9 @@ beforeAll(async () => {
   console.log(`bulk contract: built and loaded ${ORDER_COUNT} orders in ${Math.round(performance.now() - t0)} ms`);
   session = new Session({ id: `offline_${SHOP}`, shop: SHOP, state: '', isOnline: false, accessToken: fake.control.issueOfflineToken(SHOP) });
 }, 300_000);
-afterAll(async () => { await fake.stop(); });
+afterAll(async () => {
+  await fake.stop();
+});
 
 describe('bulkOperationRunQuery', () => {
   it('round-trips a 100k-order shop as JSONL with line items as __parentId lines', async () => {
@@ -62,7 +76,9 @@ describe('bulkOperationRunQuery', () => {
     expect(current.data?.currentBulkOperation.id).toBe(id);
 
     const op = await waitFor(id);
-    const viaNode = await client.request<{ node: { status: string } }>('query N($id: ID!) { node(id: $id) { ... on BulkOperation { status } } }', { variables: { id } });
+    const viaNode = await client.request<{ node: { status: string } }>('query N($id: ID!) { node(id: $id) { ... on BulkOperation { status } } }', {
+      variables: { id },
+    });
     expect(viaNode.data?.node.status).toBe('COMPLETED');
     const ranMs = performance.now() - t0;
     expect(op.status).toBe('COMPLETED');
@@ -108,8 +124,13 @@ describe('bulkOperationRunQuery', () => {
     expect(orphans).toBe(0);
     expect(String(objects)).toBe(op.objectCount);
     expect(String(bytes)).toBe(op.fileSize);
-    const wantMinor = truth.reduce((n, o) => n + decimalToMinor(o.totalPriceSet.shopMoney.amount, 'USD') -
-      o.refunds.reduce((m, r) => m + decimalToMinor(r.totalRefundedSet.shopMoney.amount, 'USD'), 0), 0);
+    const wantMinor = truth.reduce(
+      (n, o) =>
+        n +
+        decimalToMinor(o.totalPriceSet.shopMoney.amount, 'USD') -
+        o.refunds.reduce((m, r) => m + decimalToMinor(r.totalRefundedSet.shopMoney.amount, 'USD'), 0),
+      0,
+    );
     expect(currentTotalMinor).toBe(wantMinor);
     // sortKey: UPDATED_AT is honoured (refunded orders were updated a day later, so created order differs).
     expect(sortedByUpdated).toBe(true);
@@ -117,7 +138,7 @@ describe('bulkOperationRunQuery', () => {
     console.log(`bulk contract: ${ORDER_COUNT} orders -> ${objects} JSONL lines, ${(bytes / 1e6).toFixed(1)} MB, completed in ${Math.round(ranMs)} ms`);
   }, 300_000);
 
-  it('rejects bulk queries that break Shopify\'s rules with userErrors', async () => {
+  it("rejects bulk queries that break Shopify's rules with userErrors", async () => {
     const client = new shopify.clients.Graphql({ session });
     const bad = [
       '{ node(id: "gid://shopify/Order/1") { id } }',

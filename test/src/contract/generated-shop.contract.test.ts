@@ -39,10 +39,12 @@ beforeAll(async () => {
   data = generateShop({ seed: 'contract', customers: 150, endMs: Date.UTC(2026, 10, 1), currency: 'EUR', timeZone: 'Europe/Paris', plan: 'Plus' });
   fake.control.loadShop(data);
 });
-afterAll(async () => { await fake.stop(); });
+afterAll(async () => {
+  await fake.stop();
+});
 
 describe('a generated shop served by the fake', () => {
-  it('serves every order with every field through the real client, matching the generator\'s truth', async () => {
+  it("serves every order with every field through the real client, matching the generator's truth", async () => {
     const session = new Session({ id: 'g', shop: data.shop.domain, state: '', isOnline: false, accessToken: fake.control.issueOfflineToken(data.shop.domain) });
     const client = new shopify.clients.Graphql({ session });
     let cursor: string | null = null;
@@ -50,8 +52,9 @@ describe('a generated shop served by the fake', () => {
     let refundedMinor = 0;
     const presentment = new Set<string>();
     for (;;) {
-      const r: { data?: { orders: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: any[] } } } =
-        await client.request(EVERYTHING, { variables: { cursor } });
+      const r: { data?: { orders: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: any[] } } } = await client.request(EVERYTHING, {
+        variables: { cursor },
+      });
       const page = r.data?.orders;
       if (page === undefined) throw new Error('no data');
       for (const n of page.nodes) {

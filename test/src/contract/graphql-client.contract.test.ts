@@ -29,8 +29,18 @@ const ORDERS = `#graphql
 type OrdersPage = {
   orders: {
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: { cursor: string; node: { id: string; legacyResourceId: string; name: string; createdAt: string; updatedAt: string;
-      totalPriceSet: { shopMoney: { amount: string; currencyCode: string } }; customer: { id: string } | null } }[];
+    edges: {
+      cursor: string;
+      node: {
+        id: string;
+        legacyResourceId: string;
+        name: string;
+        createdAt: string;
+        updatedAt: string;
+        totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
+        customer: { id: string } | null;
+      };
+    }[];
   };
 };
 
@@ -55,7 +65,9 @@ beforeAll(async () => {
   fake.control.loadShop(buildSimpleShop({ domain: OTHER, orders: 5, customers: 2, seed: 99 }));
   session = new Session({ id: `offline_${SHOP}`, shop: SHOP, state: '', isOnline: false, accessToken: fake.control.issueOfflineToken(SHOP) });
 });
-afterAll(async () => { await fake.stop(); });
+afterAll(async () => {
+  await fake.stop();
+});
 
 describe('GraphQL Admin API through shopify.clients.Graphql', () => {
   it('pages through every order with first/after and returns Shopify-shaped ids, money and dates', async () => {
@@ -76,7 +88,9 @@ describe('GraphQL Admin API through shopify.clients.Graphql', () => {
     const to = Date.UTC(2026, 5, 1);
     const q = `updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<'2026-06-01T00:00:00Z'`;
     const asc = await walk({ sort: 'UPDATED_AT', q });
-    const want = fake.control.truth(SHOP).orders.filter((o) => o.updatedAtMs >= from && o.updatedAtMs < to)
+    const want = fake.control
+      .truth(SHOP)
+      .orders.filter((o) => o.updatedAtMs >= from && o.updatedAtMs < to)
       .sort((a, b) => a.updatedAtMs - b.updatedAtMs || a.id - b.id);
     expect(want.length).toBeGreaterThan(100);
     expect(asc.map((n) => Number(n.legacyResourceId))).toEqual(want.map((o) => o.id));
@@ -99,9 +113,11 @@ describe('GraphQL Admin API through shopify.clients.Graphql', () => {
     const seen: { id: string; numberOfOrders: string; amountSpent: { amount: string; currencyCode: string } }[] = [];
     let after: string | null = null;
     for (;;) {
-      const r: { data?: { customers: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: typeof seen } } } =
-        await client.request(`query C($after: String) { customers(first: 100, after: $after, sortKey: CREATED_AT) {
-          pageInfo { hasNextPage endCursor } nodes { id numberOfOrders amountSpent { amount currencyCode } } } }`, { variables: { after } });
+      const r: { data?: { customers: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: typeof seen } } } = await client.request(
+        `query C($after: String) { customers(first: 100, after: $after, sortKey: CREATED_AT) {
+          pageInfo { hasNextPage endCursor } nodes { id numberOfOrders amountSpent { amount currencyCode } } } }`,
+        { variables: { after } },
+      );
       seen.push(...(r.data?.customers.nodes ?? []));
       if (r.data?.customers.pageInfo.hasNextPage !== true) break;
       after = r.data.customers.pageInfo.endCursor;
@@ -112,16 +128,25 @@ describe('GraphQL Admin API through shopify.clients.Graphql', () => {
     const id = Number(sample?.id.split('/').pop());
     const mine = truth.orders.filter((o) => o.customerId === id);
     expect(sample?.numberOfOrders).toBe(String(mine.length));
-    const spent = mine.reduce((n, o) => n + decimalToMinor(o.totalPriceSet.shopMoney.amount, 'USD') -
-      o.refunds.reduce((m, r) => m + decimalToMinor(r.totalRefundedSet.shopMoney.amount, 'USD'), 0), 0);
+    const spent = mine.reduce(
+      (n, o) =>
+        n +
+        decimalToMinor(o.totalPriceSet.shopMoney.amount, 'USD') -
+        o.refunds.reduce((m, r) => m + decimalToMinor(r.totalRefundedSet.shopMoney.amount, 'USD'), 0),
+      0,
+    );
     expect(decimalToMinor(sample?.amountSpent.amount ?? 'x', 'USD')).toBe(spent);
   });
 
   it('serves last/before pagination backwards', async () => {
     const client = new shopify.clients.Graphql({ session });
     const r = await client.request<{ orders: { nodes: { legacyResourceId: string }[]; pageInfo: { hasPreviousPage: boolean } } }>(
-      `{ orders(last: 3) { nodes { legacyResourceId } pageInfo { hasPreviousPage } } }`);
-    const ids = fake.control.truth(SHOP).orders.slice(-3).map((o) => String(o.id));
+      `{ orders(last: 3) { nodes { legacyResourceId } pageInfo { hasPreviousPage } } }`,
+    );
+    const ids = fake.control
+      .truth(SHOP)
+      .orders.slice(-3)
+      .map((o) => String(o.id));
     expect(r.data?.orders.nodes.map((n) => n.legacyResourceId)).toEqual(ids);
     expect(r.data?.orders.pageInfo.hasPreviousPage).toBe(true);
   });
@@ -133,7 +158,8 @@ describe('GraphQL Admin API through shopify.clients.Graphql', () => {
     expect(err).toBeInstanceOf(HttpResponseError);
     expect((err as HttpResponseError).response.code).toBe(401);
     const raw = await fetch(`${fake.url}/admin/api/2026-07/graphql.json`, {
-      method: 'POST', body: '{"query":"{ shop { name } }"}',
+      method: 'POST',
+      body: '{"query":"{ shop { name } }"}',
       headers: { 'x-forwarded-host': OTHER, 'content-type': 'application/json', 'x-shopify-access-token': session.accessToken ?? '' },
     });
     expect(raw.status).toBe(401);
@@ -160,8 +186,13 @@ describe('GraphQL Admin API through shopify.clients.Graphql', () => {
     try {
       const now = h.fake.control.nowMs();
       h.fake.control.loadShop(buildSimpleShop({ domain: 'recent.myshopify.com', orders: 100, customers: 10, endMs: now, spanDays: 200 }));
-      const s = new Session({ id: 'offline_recent.myshopify.com', shop: 'recent.myshopify.com', state: '', isOnline: false,
-        accessToken: h.fake.control.issueOfflineToken('recent.myshopify.com') });
+      const s = new Session({
+        id: 'offline_recent.myshopify.com',
+        shop: 'recent.myshopify.com',
+        state: '',
+        isOnline: false,
+        accessToken: h.fake.control.issueOfflineToken('recent.myshopify.com'),
+      });
       const r = await new h.shopify.clients.Graphql({ session: s }).request<{ ordersCount: { count: number } }>('{ ordersCount { count } }');
       const want = h.fake.control.truth('recent.myshopify.com').orders.filter((o) => o.createdAtMs >= now - 60 * 86_400_000).length;
       expect(r.data?.ordersCount.count).toBe(want);

@@ -26,9 +26,20 @@ export function buildSimpleShop(options: {
   for (let i = 1; i <= options.customers; i++) {
     const createdAtMs = endMs - spanMs + Math.floor(rng() * spanMs * 0.5);
     customers.push({
-      id: 7_000_000_000 + i, email: `customer${i}@example.com`, firstName: `First${i}`, lastName: `Last${i}`, phone: null,
-      createdAtMs, updatedAtMs: createdAtMs, state: 'ENABLED', verifiedEmail: true, taxExempt: false,
-      acceptsMarketing: i % 3 === 0, note: null, tags: [], defaultAddress: null,
+      id: 7_000_000_000 + i,
+      email: `customer${i}@example.com`,
+      firstName: `First${i}`,
+      lastName: `Last${i}`,
+      phone: null,
+      createdAtMs,
+      updatedAtMs: createdAtMs,
+      state: 'ENABLED',
+      verifiedEmail: true,
+      taxExempt: false,
+      acceptsMarketing: i % 3 === 0,
+      note: null,
+      tags: [],
+      defaultAddress: null,
     });
   }
   const orders: Order[] = [];
@@ -47,37 +58,85 @@ export function buildSimpleShop(options: {
       subtotal += unit * qty;
       const pid = 100 + Math.floor(rng() * 50);
       lineItems.push({
-        id: 9_000_000_000 + i * 4 + k, productId: pid, variantId: pid * 10, title: `Product ${pid}`, variantTitle: null,
-        sku: `SKU-${pid}`, vendor: 'Acme', quantity: qty, currentQuantity: qty,
-        originalUnitPriceSet: moneyBag(unit, cur, unit, cur), totalDiscountSet: moneyBag(0, cur, 0, cur),
-        requiresShipping: true, taxable: true, sellingPlanName: null,
+        id: 9_000_000_000 + i * 4 + k,
+        productId: pid,
+        variantId: pid * 10,
+        title: `Product ${pid}`,
+        variantTitle: null,
+        sku: `SKU-${pid}`,
+        vendor: 'Acme',
+        quantity: qty,
+        currentQuantity: qty,
+        originalUnitPriceSet: moneyBag(unit, cur, unit, cur),
+        totalDiscountSet: moneyBag(0, cur, 0, cur),
+        requiresShipping: true,
+        taxable: true,
+        sellingPlanName: null,
       });
     }
     const shipping = 500;
     const tax = Math.round(subtotal * 0.08);
     const total = subtotal + shipping + tax;
-    const refunds = i % 10 === 0
-      ? [{
-        id: 8_000_000_000 + i, createdAtMs: createdAtMs + 86_400_000, processedAtMs: createdAtMs + 86_400_000, note: null,
-        totalRefundedSet: moneyBag(Math.round(total / 2), cur, Math.round(total / 2), cur), refundLineItems: [], gateway: 'shopify_payments',
-      }]
-      : [];
+    const refunds =
+      i % 10 === 0
+        ? [
+            {
+              id: 8_000_000_000 + i,
+              createdAtMs: createdAtMs + 86_400_000,
+              processedAtMs: createdAtMs + 86_400_000,
+              note: null,
+              totalRefundedSet: moneyBag(Math.round(total / 2), cur, Math.round(total / 2), cur),
+              refundLineItems: [],
+              gateway: 'shopify_payments',
+            },
+          ]
+        : [];
     orders.push({
-      id: 5_000_000_000 + i, name: `#${1000 + i}`, orderNumber: 1000 + i, email: c?.email ?? `guest${i}@example.com`, phone: null,
-      customerId: c?.id ?? null, createdAtMs, processedAtMs: createdAtMs,
+      id: 5_000_000_000 + i,
+      name: `#${1000 + i}`,
+      orderNumber: 1000 + i,
+      email: c?.email ?? `guest${i}@example.com`,
+      phone: null,
+      customerId: c?.id ?? null,
+      createdAtMs,
+      processedAtMs: createdAtMs,
       updatedAtMs: refunds.length > 0 ? createdAtMs + 86_400_000 : createdAtMs,
-      cancelledAtMs: null, cancelReason: null, closedAtMs: null, test: false, currencyCode: cur, presentmentCurrencyCode: cur,
-      subtotalPriceSet: moneyBag(subtotal, cur, subtotal, cur), totalShippingPriceSet: moneyBag(shipping, cur, shipping, cur),
-      totalTaxSet: moneyBag(tax, cur, tax, cur), totalDiscountsSet: moneyBag(0, cur, 0, cur), totalPriceSet: moneyBag(total, cur, total, cur),
-      lineItems, refunds, shippingLine: { title: 'Standard', code: 'STD', originalPriceSet: moneyBag(shipping, cur, shipping, cur) },
-      discountCodes: [], financialStatus: 'PAID', fulfillmentStatus: 'FULFILLED', tags: [], sourceName: 'web', subscription: false,
-      paymentGatewayNames: ['shopify_payments'], note: null, billingAddress: null, shippingAddress: null,
+      cancelledAtMs: null,
+      cancelReason: null,
+      closedAtMs: null,
+      test: false,
+      currencyCode: cur,
+      presentmentCurrencyCode: cur,
+      subtotalPriceSet: moneyBag(subtotal, cur, subtotal, cur),
+      totalShippingPriceSet: moneyBag(shipping, cur, shipping, cur),
+      totalTaxSet: moneyBag(tax, cur, tax, cur),
+      totalDiscountsSet: moneyBag(0, cur, 0, cur),
+      totalPriceSet: moneyBag(total, cur, total, cur),
+      lineItems,
+      refunds,
+      shippingLine: { title: 'Standard', code: 'STD', originalPriceSet: moneyBag(shipping, cur, shipping, cur) },
+      discountCodes: [],
+      financialStatus: 'PAID',
+      fulfillmentStatus: 'FULFILLED',
+      tags: [],
+      sourceName: 'web',
+      subscription: false,
+      paymentGatewayNames: ['shopify_payments'],
+      note: null,
+      billingAddress: null,
+      shippingAddress: null,
     });
   }
   return {
     shop: {
-      id: shopId, domain: options.domain, name: options.domain.split('.')[0] ?? options.domain, email: `owner@${options.domain}`,
-      currencyCode: cur, ianaTimezone: 'America/New_York', plan: { ...SHOP_PLANS[options.plan ?? 'Shopify'] }, createdAtMs: startMs,
+      id: shopId,
+      domain: options.domain,
+      name: options.domain.split('.')[0] ?? options.domain,
+      email: `owner@${options.domain}`,
+      currencyCode: cur,
+      ianaTimezone: 'America/New_York',
+      plan: { ...SHOP_PLANS[options.plan ?? 'Shopify'] },
+      createdAtMs: startMs,
     },
     customers,
     orders,

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  GraphqlQueryError, HttpInternalError, HttpMaxRetriesError, HttpThrottlingError, RequestedTokenType, Session, type Shopify,
+  GraphqlQueryError,
+  HttpInternalError,
+  HttpMaxRetriesError,
+  HttpThrottlingError,
+  RequestedTokenType,
+  Session,
+  type Shopify,
 } from '@shopify/shopify-api';
 import type { FakeShopify } from '../fake-shopify/server.ts';
 import { buildSimpleShop } from './simple-shop.ts';
@@ -24,12 +30,14 @@ beforeAll(async () => {
   session = new Session({ id: `offline_${SHOP}`, shop: SHOP, state: '', isOnline: false, accessToken: fake.control.issueOfflineToken(SHOP) });
 });
 beforeEach(() => fake.control.clearFaults());
-afterAll(async () => { await fake.stop(); });
+afterAll(async () => {
+  await fake.stop();
+});
 
 const client = () => new shopify.clients.Graphql({ session });
 
 describe('cost-based throttling', () => {
-  it('reports extensions.cost and throws THROTTLED with Shopify\'s shape once the bucket is empty', async () => {
+  it("reports extensions.cost and throws THROTTLED with Shopify's shape once the bucket is empty", async () => {
     const first = await client().request(PAGE);
     const cost = (first.extensions as { cost: { requestedQueryCost: number; actualQueryCost: number; throttleStatus: Record<string, number> } }).cost;
     expect(cost.requestedQueryCost).toBe(302);
@@ -37,7 +45,13 @@ describe('cost-based throttling', () => {
     expect(cost.throttleStatus).toMatchObject({ maximumAvailable: 1000, restoreRate: 50 });
     expect(cost.throttleStatus['currentlyAvailable']).toBeLessThanOrEqual(698 + 5);
     let err: unknown = null;
-    for (let i = 0; i < 5 && err === null; i++) err = await client().request(PAGE).then(() => null, (e: unknown) => e);
+    for (let i = 0; i < 5 && err === null; i++)
+      err = await client()
+        .request(PAGE)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
     expect(err).toBeInstanceOf(GraphqlQueryError);
     const body = (err as GraphqlQueryError).body as {
       errors: { graphQLErrors: { message: string; extensions: { code: string; documentation: string } }[] };
@@ -64,9 +78,12 @@ describe('cost-based throttling', () => {
   });
 
   it('refuses a query above the 1000-point single-query limit with MAX_COST_EXCEEDED', async () => {
-    const err = await client().request('{ orders(first: 250) { nodes { id lineItems(first: 50) { nodes { id } } } } }').catch((e: unknown) => e);
+    const err = await client()
+      .request('{ orders(first: 250) { nodes { id lineItems(first: 50) { nodes { id } } } } }')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphqlQueryError);
-    const ge = ((err as GraphqlQueryError).body as { errors: { graphQLErrors: { extensions: { code: string; maxCost: number; cost: number } }[] } }).errors.graphQLErrors[0];
+    const ge = ((err as GraphqlQueryError).body as { errors: { graphQLErrors: { extensions: { code: string; maxCost: number; cost: number } }[] } }).errors
+      .graphQLErrors[0];
     expect(ge?.extensions).toMatchObject({ code: 'MAX_COST_EXCEEDED', maxCost: 1000, cost: 2 + 250 * (1 + 2 + 50) });
   });
 });
@@ -76,7 +93,9 @@ describe('injected faults', () => {
 
   it('429 with Retry-After surfaces as HttpThrottlingError when not retried', async () => {
     fake.control.injectFault({ status: 429, retryAfterSeconds: 3 });
-    const err = await client().request('{ shop { name } }').catch((e: unknown) => e);
+    const err = await client()
+      .request('{ shop { name } }')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpThrottlingError);
     expect((err as HttpThrottlingError).response.code).toBe(429);
     expect((err as HttpThrottlingError).response.retryAfter).toBe(3);
@@ -90,13 +109,17 @@ describe('injected faults', () => {
 
   it('429 beyond the retries surfaces as HttpMaxRetriesError', async () => {
     fake.control.injectFault({ status: 429, retryAfterSeconds: 1, times: 3 });
-    const err = await client().request('{ shop { name } }', { retries: 1 }).catch((e: unknown) => e);
+    const err = await client()
+      .request('{ shop { name } }', { retries: 1 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpMaxRetriesError);
   });
 
   it('500 surfaces as HttpInternalError', async () => {
     fake.control.injectFault({ status: 500 });
-    const err = await client().request('{ shop { name } }').catch((e: unknown) => e);
+    const err = await client()
+      .request('{ shop { name } }')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpInternalError);
     expect((err as HttpInternalError).response.code).toBe(500);
   });
@@ -109,7 +132,9 @@ describe('injected faults', () => {
 
   it('503 without retries surfaces as HttpInternalError', async () => {
     fake.control.injectFault({ status: 503 });
-    const err = await client().request('{ shop { name } }').catch((e: unknown) => e);
+    const err = await client()
+      .request('{ shop { name } }')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpInternalError);
     expect((err as HttpInternalError).response.code).toBe(503);
   });
@@ -124,11 +149,14 @@ describe('injected faults', () => {
 
   it('faults on the token endpoint surface from tokenExchange', async () => {
     fake.control.injectFault({ status: 500, route: 'oauth' });
-    const err = await shopify.auth.tokenExchange({
-      // Minted on the real clock: the library checks nbf/exp locally and this file moves the fake's clock.
-      shop: SHOP, sessionToken: mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET }),
-      requestedTokenType: RequestedTokenType.OfflineAccessToken,
-    }).catch((e: unknown) => e);
+    const err = await shopify.auth
+      .tokenExchange({
+        // Minted on the real clock: the library checks nbf/exp locally and this file moves the fake's clock.
+        shop: SHOP,
+        sessionToken: mintSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET }),
+        requestedTokenType: RequestedTokenType.OfflineAccessToken,
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpInternalError);
   });
 

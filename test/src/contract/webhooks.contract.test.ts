@@ -38,8 +38,13 @@ async function startReceiver(shopify: Shopify, respond: (n: number) => number | 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
   return {
-    url, received,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    url,
+    received,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -54,7 +59,10 @@ describe('webhook deliveries validated by shopify.webhooks.validate', () => {
     receiver = await startReceiver(shopify);
     fake.control.setAppWebhooks([{ topics: WEBHOOK_TOPICS, uri: receiver.url }], receiver.url);
   });
-  afterAll(async () => { await receiver.close(); await fake.stop(); });
+  afterAll(async () => {
+    await receiver.close();
+    await fake.stop();
+  });
 
   it('delivers orders/create with every header the library requires and a valid HMAC', async () => {
     const truth = fake.control.truth(SHOP);
@@ -95,8 +103,11 @@ describe('webhook deliveries validated by shopify.webhooks.validate', () => {
   it('sends bulk_operations/finish when a bulk query ends', async () => {
     const token = fake.control.issueOfflineToken(SHOP);
     const r = await fetch(`${fake.url}/admin/api/2026-07/graphql.json`, {
-      method: 'POST', headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { bulkOperationRunQuery(query: "{ orders { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }' }),
+      method: 'POST',
+      headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation { bulkOperationRunQuery(query: "{ orders { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }',
+      }),
     });
     const id = ((await r.json()) as { data: { bulkOperationRunQuery: { bulkOperation: { id: string } } } }).data.bulkOperationRunQuery.bulkOperation.id;
     await fake.control.bulkIdle(SHOP);
@@ -120,9 +131,18 @@ describe('webhook deliveries validated by shopify.webhooks.validate', () => {
       expect(topics).toContain(t);
     }
     for (const r of receiver.received) expect(r.validation.valid).toBe(true);
-    const redact = JSON.parse(receiver.received.find((r) => r.topic === 'customers/redact')?.body ?? '{}') as { orders_to_redact: number[]; customer: { id: number } };
+    const redact = JSON.parse(receiver.received.find((r) => r.topic === 'customers/redact')?.body ?? '{}') as {
+      orders_to_redact: number[];
+      customer: { id: number };
+    };
     expect(redact.customer.id).toBe(c.id);
-    expect(redact.orders_to_redact.sort()).toEqual(fake.control.truth(SHOP).orders.filter((o) => o.customerId === c.id).map((o) => o.id).sort());
+    expect(redact.orders_to_redact.sort()).toEqual(
+      fake.control
+        .truth(SHOP)
+        .orders.filter((o) => o.customerId === c.id)
+        .map((o) => o.id)
+        .sort(),
+    );
     fake.control.install(SHOP);
   });
 });
@@ -131,7 +151,10 @@ describe('webhook delivery semantics', () => {
   let fake: FakeShopify;
   let shopify: Shopify;
   const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => { for (const c of closers.splice(0)) await c(); await fake.stop(); });
+  afterEach(async () => {
+    for (const c of closers.splice(0)) await c();
+    await fake.stop();
+  });
 
   it('retries failed deliveries with the original payload and the same Webhook-Id', async () => {
     ({ fake, shopify } = await startHarness({ webhookRetry: { maxRetries: 4, backoffMs: (n) => 10 * n } }));
@@ -169,8 +192,11 @@ describe('webhook delivery semantics', () => {
     fake.control.loadShop(buildSimpleShop({ domain: SHOP, orders: 3, customers: 2 }));
     const token = fake.control.issueOfflineToken(SHOP);
     const create = await fetch(`${fake.url}/admin/api/2026-07/graphql.json`, {
-      method: 'POST', headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `mutation { webhookSubscriptionCreate(topic: ORDERS_UPDATED, webhookSubscription: { uri: "${receiver.url}" }) { webhookSubscription { id topic uri } userErrors { message } } }` }),
+      method: 'POST',
+      headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation { webhookSubscriptionCreate(topic: ORDERS_UPDATED, webhookSubscription: { uri: "${receiver.url}" }) { webhookSubscription { id topic uri } userErrors { message } } }`,
+      }),
     });
     const created = (await create.json()) as { data: { webhookSubscriptionCreate: { webhookSubscription: { topic: string; uri: string } } } };
     expect(created.data.webhookSubscriptionCreate.webhookSubscription).toMatchObject({ topic: 'ORDERS_UPDATED', uri: receiver.url });
@@ -179,7 +205,8 @@ describe('webhook delivery semantics', () => {
     expect(receiver.received).toHaveLength(3);
     expect(fake.control.deliveries()[0]?.state).toBe('failed');
     const list = await fetch(`${fake.url}/admin/api/2026-07/graphql.json`, {
-      method: 'POST', headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ webhookSubscriptions(first: 10) { nodes { id } } }' }),
     });
     expect(((await list.json()) as { data: { webhookSubscriptions: { nodes: unknown[] } } }).data.webhookSubscriptions.nodes).toHaveLength(0);
@@ -192,9 +219,12 @@ describe('webhook delivery semantics', () => {
     fake.control.loadShop(buildSimpleShop({ domain: SHOP, orders: 4, customers: 2 }));
     const token = fake.control.issueOfflineToken(SHOP);
     const r = await fetch(`${fake.url}/admin/api/2026-07/graphql.json`, {
-      method: 'POST', headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `mutation { webhookSubscriptionCreate(topic: ORDERS_UPDATED, webhookSubscription: {
-        uri: "${receiver.url}", filter: "tags:vip", includeFields: ["id", "tags", "updated_at"] }) { userErrors { message } } }` }),
+      method: 'POST',
+      headers: { 'x-forwarded-host': SHOP, 'x-shopify-access-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation { webhookSubscriptionCreate(topic: ORDERS_UPDATED, webhookSubscription: {
+        uri: "${receiver.url}", filter: "tags:vip", includeFields: ["id", "tags", "updated_at"] }) { userErrors { message } } }`,
+      }),
     });
     expect(((await r.json()) as { data: { webhookSubscriptionCreate: { userErrors: unknown[] } } }).data.webhookSubscriptionCreate.userErrors).toEqual([]);
     const [a, b] = fake.control.truth(SHOP).orders;

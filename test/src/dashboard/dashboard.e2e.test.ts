@@ -85,15 +85,22 @@ describe('embedded dashboard in Chromium', () => {
   it('renders every section with the numbers of /app/api/summary, /app/api/report and /app/api/segments', async () => {
     // Let any recompute queued by the install settle, so the page and this test read the same report.
     let last = '';
-    await expect.poll(async () => {
-      const now = JSON.stringify(await api('/app/api/report'));
-      const same = now === last;
-      last = now;
-      return same;
-    }, { timeout: 30_000, interval: 1000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const now = JSON.stringify(await api('/app/api/report'));
+          const same = now === last;
+          last = now;
+          return same;
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(true);
     const summary = await api<ShopSummaryV1>('/app/api/summary');
     const { report } = await api<{ report: ShopReport }>('/app/api/report');
-    const { segments } = await api<{ segments: { segment: string | null; customers: number; historicClvMinor: number; predictedClvMinor: number | null }[] }>('/app/api/segments');
+    const { segments } = await api<{ segments: { segment: string | null; customers: number; historicClvMinor: number; predictedClvMinor: number | null }[] }>(
+      '/app/api/segments',
+    );
     const { page, frame } = await openDashboard(1280, 900);
 
     // Scorecard: a row per metric with this week's value and a status in words.
@@ -112,7 +119,9 @@ describe('embedded dashboard in Chromium', () => {
     // Churn 30/60/90 and the alert state.
     expect(await frame.getByTestId('churn-d30').textContent()).toBe(pct(summary.churn.d30));
     expect(await frame.getByTestId('churn-d90').textContent()).toBe(pct(summary.churn.d90));
-    expect(await frame.getByTestId('churn-alert').textContent()).toMatch(report.churnDetail.alert.status === 'alert' ? /Warning|Good news/ : /within its usual range|Not enough/);
+    expect(await frame.getByTestId('churn-alert').textContent()).toMatch(
+      report.churnDetail.alert.status === 'alert' ? /Warning|Good news/ : /within its usual range|Not enough/,
+    );
 
     // Cohort heatmap: a row per cohort shown (the 12 most recent), numbers in the cells.
     const heatRows = await frame.locator('#cohorts table.heat tbody tr').count();
@@ -121,7 +130,12 @@ describe('embedded dashboard in Chromium', () => {
     await expect.poll(() => frame.locator('#cohorts table.heat tbody tr').first().locator('td').first().textContent(), { timeout: 10_000 }).toBe('100%');
 
     // The segment endpoint agrees with the stored customer insights, parsed in full.
-    const stored = await demo.app.database.db.selectFrom('customer_insights').select('payload').where('shop_id', '=', demo.shopDomain).where('deleted', '=', false).execute();
+    const stored = await demo.app.database.db
+      .selectFrom('customer_insights')
+      .select('payload')
+      .where('shop_id', '=', demo.shopDomain)
+      .where('deleted', '=', false)
+      .execute();
     const truth = new Map<string | null, { customers: number; historicClvMinor: number; predictedClvMinor: number | null }>();
     for (const { payload } of stored) {
       const p = JSON.parse(payload!) as { rfmSegment: string | null; historicClvMinor: number; predictedClvMinor: number | null };
@@ -131,7 +145,9 @@ describe('embedded dashboard in Chromium', () => {
       if (p.predictedClvMinor !== null) t.predictedClvMinor = (t.predictedClvMinor ?? 0) + p.predictedClvMinor;
       truth.set(p.rfmSegment, t);
     }
-    expect(new Map(segments.map((s) => [s.segment, { customers: s.customers, historicClvMinor: s.historicClvMinor, predictedClvMinor: s.predictedClvMinor }]))).toEqual(truth);
+    expect(
+      new Map(segments.map((s) => [s.segment, { customers: s.customers, historicClvMinor: s.historicClvMinor, predictedClvMinor: s.predictedClvMinor }])),
+    ).toEqual(truth);
 
     // RFM segments: one row per segment the app reports, with counts.
     const segRows = frame.locator('[data-testid="segments-table"] tbody tr');
@@ -153,14 +169,20 @@ describe('embedded dashboard in Chromium', () => {
     expect(bt).not.toBeNull();
     expect(summary.churnHorizonDays).toBe(90);
     expect(await frame.getByTestId('backtest-method').textContent()).toMatch(
-      new RegExp(`^We checked on your own past: fitted on orders up to .+, then looked at the next ${bt.horizonDays} days for ${bt.customers.toLocaleString('en-US')} customers`),
+      new RegExp(
+        `^We checked on your own past: fitted on orders up to .+, then looked at the next ${bt.horizonDays} days for ${bt.customers.toLocaleString('en-US')} customers`,
+      ),
     );
-    expect(await frame.getByTestId('backtest-tiers').textContent()).toMatch(/^Of the customers we rated high risk, \d+% ordered again in those days; medium risk, \d+%; low risk, \d+%\.$/);
+    expect(await frame.getByTestId('backtest-tiers').textContent()).toMatch(
+      /^Of the customers we rated high risk, \d+% ordered again in those days; medium risk, \d+%; low risk, \d+%\.$/,
+    );
     expect(await frame.getByTestId('backtest-auc').textContent()).toContain(`${bt.auc!.toFixed(2)}`);
     // Spend from each customer's own orders, checked on the same past against the classic BG/NBD × Gamma-Gamma.
     expect(bt.spend).toBeTruthy();
     expect(await frame.getByTestId('backtest-spend').textContent()).toMatch(
-      new RegExp(`^Predicted spend in those ${bt.horizonDays} days was off by \\$[\\d,.]+ per customer on average \\(the classic BG/NBD with Gamma-Gamma: \\$[\\d,.]+\\); the 10% we expected to spend most made \\d+% of what was spent`),
+      new RegExp(
+        `^Predicted spend in those ${bt.horizonDays} days was off by \\$[\\d,.]+ per customer on average \\(the classic BG/NBD with Gamma-Gamma: \\$[\\d,.]+\\); the 10% we expected to spend most made \\d+% of what was spent`,
+      ),
     );
     expect(await frame.locator('#backtest tbody tr').count()).toBe(bt.calibration.length);
     await frame.locator('#backtest').screenshot({ path: join(SHOTS, 'dashboard-backtest.png') });
@@ -253,7 +275,11 @@ describe('embedded dashboard in Chromium', () => {
       expect(await frame.locator('#scorecard').count()).toBe(0);
       await page.screenshot({ path: join(SHOTS, 'dashboard-backfilling.png') });
 
-      await db.updateTable('sync_state').set({ state: sync.state, orders_done: sync.orders_done, orders_estimated: sync.orders_estimated }).where('shop_id', '=', shop).execute();
+      await db
+        .updateTable('sync_state')
+        .set({ state: sync.state, orders_done: sync.orders_done, orders_estimated: sync.orders_estimated })
+        .where('shop_id', '=', shop)
+        .execute();
       await demo.app.app.compute.recomputeShop(shop);
       // The page polls every 3 s while there is no report: it renders without a reload.
       await expect.poll(() => frame.locator('#scorecard').count(), { timeout: 15_000 }).toBe(1);
@@ -271,7 +297,9 @@ describe('embedded dashboard in Chromium', () => {
     expect(await select.inputValue()).toBe('90');
     expect(await select.locator('option').allTextContents()).toEqual(['30 days', '60 days', '90 days', '180 days']);
     await select.selectOption('30');
-    await expect.poll(() => frame.locator('#settings-note').textContent(), { timeout: 10_000 }).toMatch(/^Saved\. The predictions are being refitted for 30 days/);
+    await expect
+      .poll(() => frame.locator('#settings-note').textContent(), { timeout: 10_000 })
+      .toMatch(/^Saved\. The predictions are being refitted for 30 days/);
     await frame.locator('#settings').screenshot({ path: join(SHOTS, 'dashboard-settings.png') });
     // The app's worker refits the shop (a full run: the stored models answer for 90 days); the page picks it up.
     await expect.poll(async () => (await api<ShopSummaryV1>('/app/api/summary')).churnHorizonDays, { timeout: 60_000, interval: 500 }).toBe(30);

@@ -112,7 +112,10 @@ function createShopView(control: FakeShopifyControl, shopDomain: string) {
         email: c.email,
         location: [a?.city, a?.province, a?.country].filter((p) => p !== null && p !== undefined && p !== '').join(', '),
         orders: orders.length,
-        amountSpent: minorToDecimal(orders.reduce((s, o) => s + netMinor(o), 0), currency),
+        amountSpent: minorToDecimal(
+          orders.reduce((s, o) => s + netMinor(o), 0),
+          currency,
+        ),
         updatedAtMs: Math.max(c.updatedAtMs, ...orders.map((o) => o.updatedAtMs)),
       };
     });
@@ -188,7 +191,10 @@ export async function startDemoAdmin(options: DemoAdminOptions): Promise<DemoAdm
       return json({
         order: orderRow(o, v.byId),
         lineItems: o.lineItems.map((li) => ({ title: li.title, quantity: li.quantity, price: li.originalUnitPriceSet.shopMoney.amount })),
-        refunded: minorToDecimal(o.refunds.reduce((s, r) => s + decimalToMinor(r.totalRefundedSet.shopMoney.amount, o.currencyCode), 0), o.currencyCode),
+        refunded: minorToDecimal(
+          o.refunds.reduce((s, r) => s + decimalToMinor(r.totalRefundedSet.shopMoney.amount, o.currencyCode), 0),
+          o.currencyCode,
+        ),
       });
     }
     if (path === `${base}/apps/${DEMO_APP_HANDLE}` || path.startsWith(`${base}/apps/${DEMO_APP_HANDLE}/`)) {

@@ -39,7 +39,12 @@ function countedOrders(d: Demo, customerId: string): number {
   return d.fake.control
     .truth(d.shopDomain)
     .orders.filter((o) => String(o.customerId) === customerId && !o.test && o.cancelledAtMs === null)
-    .filter((o) => decimalToMinor(o.totalPriceSet.shopMoney.amount, o.currencyCode) - o.refunds.reduce((s, r) => s + decimalToMinor(r.totalRefundedSet.shopMoney.amount, o.currencyCode), 0) > 0).length;
+    .filter(
+      (o) =>
+        decimalToMinor(o.totalPriceSet.shopMoney.amount, o.currencyCode) -
+          o.refunds.reduce((s, r) => s + decimalToMinor(r.totalRefundedSet.shopMoney.amount, o.currencyCode), 0) >
+        0,
+    ).length;
 }
 
 /** The order count part of a badge ("1 order", "4 orders"), shown when ticked in the options. */
@@ -65,7 +70,11 @@ async function badgeFor(page: Page, href: string): Promise<{ state: string | nul
     const host = a?.nextElementSibling;
     if (!host || host.localName !== 'clvlens-badge') return { state: null, orders: '', tier: '' };
     const root = host.shadowRoot;
-    return { state: host.getAttribute('data-state'), orders: root?.querySelector('.orders')?.textContent ?? '', tier: root?.querySelector('.tier')?.textContent ?? '' };
+    return {
+      state: host.getAttribute('data-state'),
+      orders: root?.querySelector('.orders')?.textContent ?? '',
+      tier: root?.querySelector('.tier')?.textContent ?? '',
+    };
   }, href);
 }
 
@@ -157,10 +166,10 @@ describe('pnpm start: the offline demo end to end', () => {
   it('badges the demo admin pages: customers list, customer page, orders list', async () => {
     admin = await context.newPage();
     await admin.goto(demo.adminCustomersUrl);
-    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
-    const rows = await admin.evaluate(() =>
-      [...document.querySelectorAll('#rows a[href*="/customers/"]')].slice(0, 10).map((a) => a.getAttribute('href')!),
-    );
+    await expect
+      .poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(10);
+    const rows = await admin.evaluate(() => [...document.querySelectorAll('#rows a[href*="/customers/"]')].slice(0, 10).map((a) => a.getAttribute('href')!));
     // By default a badge reads the risk in words with its chance (or "New customer"), not the admin's own columns.
     let checked = 0;
     for (const href of rows) {
@@ -178,7 +187,9 @@ describe('pnpm start: the offline demo end to end', () => {
     // (on for the rest of this file: the next test follows the count).
     await setOrderCount(true);
     await admin.goto(demo.adminCustomersUrl);
-    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    await expect
+      .poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(10);
     checked = 0;
     for (const href of rows) {
       const b = await badgeFor(admin, href);
@@ -196,7 +207,9 @@ describe('pnpm start: the offline demo end to end', () => {
     // A customer with a risk (not new): the card says the chance of no order in the horizon in words.
     let risky: string | null = null;
     await admin.goto(demo.adminCustomersUrl);
-    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    await expect
+      .poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(10);
     for (const href of rows) {
       const b = await badgeFor(admin, href);
       if (b.state === 'found' && /^(Low|Medium|High) risk (<1|>99|\d+)%$/.test(b.tier)) {
@@ -211,7 +224,9 @@ describe('pnpm start: the offline demo end to end', () => {
     await shot(admin, 'admin-customer-at-risk');
 
     await admin.goto(`https://admin.shopify.com/store/${demo.storeHandle}/orders`);
-    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+    await expect
+      .poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(5);
     await shot(admin, 'admin-orders');
 
     const firstOrder = await admin.evaluate(() => document.querySelector('#rows a[href*="/orders/"]')!.getAttribute('href')!);
@@ -221,10 +236,12 @@ describe('pnpm start: the offline demo end to end', () => {
     await shot(admin, 'admin-order');
   }, 60_000);
 
-  it('a new order in the fake shop changes that customer\'s badge within 5 s', async () => {
+  it("a new order in the fake shop changes that customer's badge within 5 s", async () => {
     // Pick a customer on the first list page with a found badge.
     await admin.goto(demo.adminCustomersUrl);
-    await expect.poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    await expect
+      .poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(10);
     const href = await admin.evaluate(() => {
       const host = document.querySelector('#rows clvlens-badge[data-state="found"]');
       return (host?.previousElementSibling as HTMLAnchorElement | null)?.getAttribute('href') ?? null;
@@ -239,7 +256,11 @@ describe('pnpm start: the offline demo end to end', () => {
     const before = countedOrders(demo, customerId);
     // An extension token of our own, to see when the app has the change.
     const { code } = await demo.newPairingCode();
-    extensionToken = ((await (await fetch(`${demo.appUrl}/api/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()) as { token: string }).token;
+    extensionToken = (
+      (await (
+        await fetch(`${demo.appUrl}/api/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })
+      ).json()) as { token: string }
+    ).token;
 
     const popup = await context.newPage();
     await popup.goto(`chrome-extension://${demo.extensionId}/popup.html`);
@@ -251,12 +272,22 @@ describe('pnpm start: the offline demo end to end', () => {
     const started = Date.now();
     demo.control.addOrder(demo.shopDomain, order);
     await expect
-      .poll(async () => ((await (await fetch(`${demo.appUrl}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${extensionToken}` } })).json()) as CustomerInsightV1).orderCount, { timeout: 5000, interval: 100 })
+      .poll(
+        async () =>
+          (
+            (await (
+              await fetch(`${demo.appUrl}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${extensionToken}` } })
+            ).json()) as CustomerInsightV1
+          ).orderCount,
+        { timeout: 5000, interval: 100 },
+      )
       .toBe(before + 1);
     const appMs = Date.now() - started;
     // No user action: the open list page's badge changes by itself (the extension's freshness loop), on the same page.
     await admin.evaluate(() => void ((window as unknown as { __notReloaded: boolean }).__notReloaded = true));
-    await expect.poll(async () => (await badgeFor(admin, href!)).orders, { timeout: Math.max(50, 5000 - (Date.now() - started)), interval: 50 }).toBe(ordersText(before + 1));
+    await expect
+      .poll(async () => (await badgeFor(admin, href!)).orders, { timeout: Math.max(50, 5000 - (Date.now() - started)), interval: 50 })
+      .toBe(ordersText(before + 1));
     const badgeMs = Date.now() - started;
     expect(await admin.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
     console.info(`demo e2e: new order in the app API after ${appMs} ms, on the badge (no click, no reload) after ${badgeMs} ms`);
@@ -274,7 +305,9 @@ describe('pnpm start: the offline demo end to end', () => {
     const stopMs = Date.now() - t;
     for (const port of ports) expect(await portOpen(port)).toBe(false);
     expect(existsSync(join(dataDir, 'pglite', '.lock'))).toBe(false);
-    const journalLines = readFileSync(journal, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+    const journalLines = readFileSync(journal, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '').length;
     expect(journalLines).toBeGreaterThanOrEqual(1);
 
     const again: DemoProgress[] = [];

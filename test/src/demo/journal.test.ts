@@ -35,7 +35,12 @@ describe('live journal', () => {
   it('rebuilds exactly the shop live mode changed: regenerate from the seed, then replay', async () => {
     const path = tempJournal();
     const first = await fakeWithShop();
-    const live = startLiveShop({ fake: { control: journalingControl(first.fake.control, path) }, shopDomain: first.domain, ordersPerMinute: 1, seed: 'journal-live' });
+    const live = startLiveShop({
+      fake: { control: journalingControl(first.fake.control, path) },
+      shopDomain: first.domain,
+      ordersPerMinute: 1,
+      seed: 'journal-live',
+    });
     await live.stop();
     const kinds = new Set<string>();
     for (let i = 0; i < 40; i++) {

@@ -26,11 +26,15 @@ const realShopifyVars = ['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_U
 const present = realShopifyVars.filter((v) => (env[v] ?? '') !== '');
 if (present.length === realShopifyVars.length) {
   out.write(`SHOPIFY_API_KEY, SHOPIFY_API_SECRET and SHOPIFY_APP_URL are set: running the app for real shops at ${env['SHOPIFY_APP_URL']}\n`);
-  out.write(`(database: ${env['DATABASE_URL'] ? 'PostgreSQL from DATABASE_URL' : `embedded, ${env['CLVLENS_DATA_DIR'] || './data/pglite'}`}; see shopify-app/README.md)\n`);
+  out.write(
+    `(database: ${env['DATABASE_URL'] ? 'PostgreSQL from DATABASE_URL' : `embedded, ${env['CLVLENS_DATA_DIR'] || './data/pglite'}`}; see shopify-app/README.md)\n`,
+  );
   await import('../../../shopify-app/src/server.ts');
 } else if (present.length > 0) {
   const missing = realShopifyVars.filter((v) => !present.includes(v));
-  process.stderr.write(`${present.join(', ')} set but ${missing.join(', ')} missing: set all three to run the app for a real shop, or none for the offline demo.\n`);
+  process.stderr.write(
+    `${present.join(', ')} set but ${missing.join(', ')} missing: set all three to run the app for a real shop, or none for the offline demo.\n`,
+  );
   process.exit(2);
 } else {
   await runDemo();
@@ -56,7 +60,9 @@ async function runDemo(): Promise<void> {
   try {
     extensionDir = ensureExtensionBuilt();
   } catch (error) {
-    process.stderr.write(`Could not build the extension (${(error as Error).message.split('\n')[0]}); run \`pnpm --filter @clvlens/extension run build\`. The demo starts without it.\n`);
+    process.stderr.write(
+      `Could not build the extension (${(error as Error).message.split('\n')[0]}); run \`pnpm --filter @clvlens/extension run build\`. The demo starts without it.\n`,
+    );
   }
 
   let lastBar = '';
@@ -90,7 +96,9 @@ async function runDemo(): Promise<void> {
       process.stderr.write('\nStopping took more than 60 s; exiting anyway.\n');
       process.exit(1);
     }, 60_000).unref();
-    out.write(`\n${signal}: stopping live orders, the admin pages, the app (a running recompute may take a few seconds; then the database lock is released) and the fake Shopify…\n`);
+    out.write(
+      `\n${signal}: stopping live orders, the admin pages, the app (a running recompute may take a few seconds; then the database lock is released) and the fake Shopify…\n`,
+    );
     if (demo === null && starting !== null) {
       // Still starting: abort, and startDemo stops what it had started (the database closes cleanly); if it had just
       // finished, stop the demo it returned.
@@ -113,7 +121,14 @@ async function runDemo(): Promise<void> {
       dataDir,
       ...(extensionDir !== undefined ? { extensionDir } : {}),
       ...(customers !== undefined ? { customers } : {}),
-      ...(env['CLVLENS_EXTENSION_ORIGINS'] ? { extraExtensionOrigins: env['CLVLENS_EXTENSION_ORIGINS'].split(',').map((s) => s.trim()).filter((s) => s !== '') } : {}),
+      ...(env['CLVLENS_EXTENSION_ORIGINS']
+        ? {
+            extraExtensionOrigins: env['CLVLENS_EXTENSION_ORIGINS']
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s !== ''),
+          }
+        : {}),
       onStep: (message) => {
         if (tty && lastBar !== '') out.write('\n');
         lastBar = '';
@@ -123,7 +138,10 @@ async function runDemo(): Promise<void> {
       onLiveAction: (a) => {
         if (a.kind === 'order-created') live.created++;
         else live.changed++;
-        if (tty) out.write(`\r${dim(`live: ${live.created} new orders, ${live.changed} changes since start (last: ${a.kind.replace('order-', 'order ')} ${a.orderId})`)}\x1b[K`);
+        if (tty)
+          out.write(
+            `\r${dim(`live: ${live.created} new orders, ${live.changed} changes since start (last: ${a.kind.replace('order-', 'order ')} ${a.orderId})`)}\x1b[K`,
+          );
         else if ((live.created + live.changed) % 20 === 0) out.write(`live: ${live.created} new orders, ${live.changed} changes since start\n`);
       },
     });
@@ -174,7 +192,8 @@ function renderProgress(p: DemoProgress): string {
   const total = p.ordersEstimated ?? 0;
   const frac = total > 0 ? Math.min(1, p.ordersDone / total) : p.state === 'live' ? 1 : 0;
   const filled = Math.round(frac * width);
-  const counts = total > 0 ? `${p.ordersDone.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} orders` : `${p.ordersDone.toLocaleString('en-US')} orders`;
+  const counts =
+    total > 0 ? `${p.ordersDone.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} orders` : `${p.ordersDone.toLocaleString('en-US')} orders`;
   const label = p.state === 'live' ? 'computing metrics' : p.state === 'backfilling' ? 'backfill' : p.state;
   return `  [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(frac * 100)).padStart(3)}% ${counts} · ${label} · ${(p.elapsedMs / 1000).toFixed(1)} s`;
 }
@@ -228,7 +247,9 @@ function openChromium(demo: Demo): void {
   const bin = chromiumBinary();
   const hasDisplay = process.platform === 'darwin' || Boolean(env['DISPLAY'] || env['WAYLAND_DISPLAY']);
   if (bin === null || !hasDisplay) {
-    out.write(`--open: ${bin === null ? 'no Chromium found (set CLVLENS_CHROMIUM to its path)' : 'no display (DISPLAY/WAYLAND_DISPLAY unset)'}; run the command above on a machine with a display.\n`);
+    out.write(
+      `--open: ${bin === null ? 'no Chromium found (set CLVLENS_CHROMIUM to its path)' : 'no display (DISPLAY/WAYLAND_DISPLAY unset)'}; run the command above on a machine with a display.\n`,
+    );
     return;
   }
   const argv = [...demo.chromiumArgs().slice(0, -1), demo.adminCustomersUrl, demo.dashboardUrl];

@@ -199,7 +199,9 @@ function loadCertificate(dir: string): { key: string; cert: string } {
   try {
     tls = makeCertificate();
   } catch (error) {
-    throw new Error(`Could not make the demo's self-signed certificate with openssl (${(error as Error).message}). Install openssl and start again.`, { cause: error });
+    throw new Error(`Could not make the demo's self-signed certificate with openssl (${(error as Error).message}). Install openssl and start again.`, {
+      cause: error,
+    });
   }
   writeFileSync(keyPath, tls.key, { mode: 0o600 });
   writeFileSync(certPath, tls.cert);
@@ -238,7 +240,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     let t = Date.now();
     const data = generateShop({ seed: state.seed, customers: state.customers, historyDays: state.historyDays, endMs: state.endMs, shopName: state.shopName });
     const shopDomain = data.shop.domain;
-    step(`${created ? 'Generated' : 'Regenerated'} ${data.shop.name}: ${state.customers.toLocaleString('en-US')} buyers, ${data.orders.length.toLocaleString('en-US')} orders over ${state.historyDays} days (seed "${state.seed}") in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    step(
+      `${created ? 'Generated' : 'Regenerated'} ${data.shop.name}: ${state.customers.toLocaleString('en-US')} buyers, ${data.orders.length.toLocaleString('en-US')} orders over ${state.historyDays} days (seed "${state.seed}") in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     const fake = await createFakeShopify({ appApiKey: state.apiKey, appSecret: state.apiSecret });
     cleanups.push(() => fake.stop());
@@ -311,7 +315,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const sessionToken = () => fake.control.mintSessionToken(shopDomain);
     const opened = await fetch(`${app.url}/app?embedded=1&shop=${shopDomain}&id_token=${encodeURIComponent(sessionToken())}`);
     if (opened.status !== 200) throw new Error(`Opening the app for ${shopDomain} failed: HTTP ${opened.status} ${await opened.text()}`);
-    step(resumed ? `Resumed: ${shopDomain} is already synced in the app's database; new tokens exchanged` : `Installed the app in ${shopDomain} (token exchange); backfill started`);
+    step(
+      resumed
+        ? `Resumed: ${shopDomain} is already synced in the app's database; new tokens exchanged`
+        : `Installed the app in ${shopDomain} (token exchange); backfill started`,
+    );
 
     t = Date.now();
     const summary = await waitUntilComputed(app, shopDomain, sessionToken, options.signal, (p) => {

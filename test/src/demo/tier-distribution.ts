@@ -30,8 +30,12 @@ for (const c of scored) {
 const share = (n: number) => `${((100 * n) / scored.length).toFixed(1)}%`;
 const p = models.prediction;
 console.log(JSON.stringify({ customers: scored.length, method: models.method, chosen: p?.chosen, cuts: p?.tiers, fitMs: Date.now() - started }));
-console.log(`badges: New ${badges.New} (${share(badges.New)}), Low ${badges.low} (${share(badges.low)}), Medium ${badges.medium} (${share(badges.medium)}), High ${badges.high} (${share(badges.high)})`);
-console.log(`tiers: low ${tiers.low} (${share(tiers.low)}), medium ${tiers.medium} (${share(tiers.medium)}), high ${tiers.high} (${share(tiers.high)}); shown as New: ${fresh} (${share(fresh)})`);
+console.log(
+  `badges: New ${badges.New} (${share(badges.New)}), Low ${badges.low} (${share(badges.low)}), Medium ${badges.medium} (${share(badges.medium)}), High ${badges.high} (${share(badges.high)})`,
+);
+console.log(
+  `tiers: low ${tiers.low} (${share(tiers.low)}), medium ${tiers.medium} (${share(tiers.medium)}), high ${tiers.high} (${share(tiers.high)}); shown as New: ${fresh} (${share(fresh)})`,
+);
 if (p) {
   console.log('backtest tiers', JSON.stringify(p.backtest.tiers));
   console.log('candidates', JSON.stringify(p.backtest.candidates));

@@ -51,7 +51,6 @@ async function loadInsights(): Promise<void> {
   }
 }
 
-
 /** What a badge's Predicted CLV part reads for an insight ('' without a purchase model). */
 const badgePredicted = (c: CustomerInsightV1) => (c.predictedClvMinor === null ? '' : `Predicted CLV ${compactMoney(c.predictedClvMinor, c.currency)}`);
 
@@ -125,7 +124,11 @@ describe('extension with the real app on the fake Shopify', () => {
     const sample = sampleOrderBody({ test: false });
     const delivery = signedWebhook(API_SECRET, shop, 'orders/create', sample);
     expect((await fetch(`${h.server.url}/webhooks`, { method: 'POST', headers: delivery.headers, body: sample })).status).toBe(200);
-    await h.waitFor('the sample customer in the API', async () => (await h.api(referenceToken, `/api/v1/customers/${SAMPLE_ORDER_CUSTOMER_ID}`)).status === 200, 30_000);
+    await h.waitFor(
+      'the sample customer in the API',
+      async () => (await h.api(referenceToken, `/api/v1/customers/${SAMPLE_ORDER_CUSTOMER_ID}`)).status === 200,
+      30_000,
+    );
     await loadInsights();
     listed = [...insights.values()]
       .filter((c) => c.customerId !== SAMPLE_ORDER_CUSTOMER_ID)
@@ -313,8 +316,7 @@ describe('extension with the real app on the fake Shopify', () => {
   }, 30_000);
 
   it('disconnect revokes the token at the app and clears the cache', async () => {
-    const live = () =>
-      h.database.db.selectFrom('extension_tokens').select('token_hash').where('shop_id', '=', shop).where('revoked_at', 'is', null).execute();
+    const live = () => h.database.db.selectFrom('extension_tokens').select('token_hash').where('shop_id', '=', shop).where('revoked_at', 'is', null).execute();
     expect(await live()).toHaveLength(2);
     const options = await browser.context.newPage();
     await options.goto(`chrome-extension://${browser.extensionId}/options.html`);

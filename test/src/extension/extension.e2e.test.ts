@@ -14,7 +14,19 @@ import { createFakeAppApi, type FakeAppApi } from '@clvlens/extension/testing';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import type { AdminFixtureData } from './admin-fixture.ts';
 import { EXTENSION_DIR, launchWithExtension, SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
-import { badgeFor, badgeRisk, cardChance, compactMoney, countBadges, poll, money as moneyIn, pct, pct1, shot, swCustomerCount as swCount } from './e2e-helpers.ts';
+import {
+  badgeFor,
+  badgeRisk,
+  cardChance,
+  compactMoney,
+  countBadges,
+  poll,
+  money as moneyIn,
+  pct,
+  pct1,
+  shot,
+  swCustomerCount as swCount,
+} from './e2e-helpers.ts';
 import { loadCdnowFixture, type CdnowFixture } from './cdnow-fixture.ts';
 import { serveAdminFixture, serveFetchHandler, type RunningServer } from './servers.ts';
 
@@ -32,7 +44,13 @@ const byId = new Map<string, CustomerInsightV1>();
 const money = (cents: number) => moneyIn(cents, 'USD');
 const swCustomerCount = () => swCount(browser);
 /** A changed record for customer 1 whose badge reads differently: high risk with the given chance. */
-const riskier = (churnProbability: number, updatedAtMs: number): CustomerInsightV1 => ({ ...byId.get('1')!, newCustomer: false, churnTier: 'high', churnProbability, updatedAtMs });
+const riskier = (churnProbability: number, updatedAtMs: number): CustomerInsightV1 => ({
+  ...byId.get('1')!,
+  newCustomer: false,
+  churnTier: 'high',
+  churnProbability,
+  updatedAtMs,
+});
 
 function adminData(): AdminFixtureData {
   const name = (id: string) => (id === '3' ? XSS_NAME : `Customer ${id}`);
@@ -87,9 +105,7 @@ describe('extension in Chromium', () => {
     await options.locator('input[name="code"]').fill(PAIRING_CODE);
     await options.locator('[data-testid="connect"]').click();
     await poll(() => options.locator('[data-testid="message"]').textContent()).toContain(`Connected to ${fixture.shopDomain}`);
-    await expect
-      .poll(() => options.locator('[data-testid="shop-sync"]').textContent(), { timeout: 20_000 })
-      .toMatch(/^synced/);
+    await expect.poll(() => options.locator('[data-testid="shop-sync"]').textContent(), { timeout: 20_000 }).toMatch(/^synced/);
     expect(await options.locator('[data-testid="shop-cached"]').textContent()).toBe(fixture.customers.length.toLocaleString('en-US'));
     expect(await swCustomerCount()).toBe(fixture.customers.length);
     // The feed was read page by page from the start, with the cursor.
@@ -104,7 +120,9 @@ describe('extension in Chromium', () => {
     const stored = async () => {
       const sw = await browser.serviceWorker();
       return sw.evaluate(async () => ({
-        local: await (globalThis as unknown as { chrome: { storage: { local: { get(keys: null): Promise<Record<string, unknown>> } } } }).chrome.storage.local.get(null),
+        local: await (
+          globalThis as unknown as { chrome: { storage: { local: { get(keys: null): Promise<Record<string, unknown>> } } } }
+        ).chrome.storage.local.get(null),
         shops: await new Promise<unknown[]>((resolve, reject) => {
           const open = indexedDB.open('clvlens');
           open.onerror = () => reject(open.error);
@@ -171,23 +189,26 @@ describe('extension in Chromium', () => {
   it('gives a web page that messages the extension by its id no data', async () => {
     // The admin page's own (main-world) script, not the content script: without externally_connectable the page has
     // no channel to the extension, and the background would drop a message from any sender but the extension itself.
-    const answer = await admin.evaluate(async ({ id, storeHandle }) => {
-      const runtime = (globalThis as unknown as { chrome?: { runtime?: { sendMessage?: (...args: unknown[]) => unknown } } }).chrome?.runtime;
-      if (typeof runtime?.sendMessage !== 'function') return { channel: false, response: null, error: null };
-      try {
-        const response = await new Promise((resolve, reject) => {
-          try {
-            runtime.sendMessage!(id, { type: 'customers.lookup', storeHandle, customerIds: ['1'] }, (r: unknown) => resolve(r ?? null));
-          } catch (error) {
-            reject(error);
-          }
-          setTimeout(() => resolve('no answer in 3 s'), 3000);
-        });
-        return { channel: true, response: JSON.stringify(response), error: null };
-      } catch (error) {
-        return { channel: true, response: null, error: String(error) };
-      }
-    }, { id: browser.extensionId, storeHandle: fixture.storeHandle });
+    const answer = await admin.evaluate(
+      async ({ id, storeHandle }) => {
+        const runtime = (globalThis as unknown as { chrome?: { runtime?: { sendMessage?: (...args: unknown[]) => unknown } } }).chrome?.runtime;
+        if (typeof runtime?.sendMessage !== 'function') return { channel: false, response: null, error: null };
+        try {
+          const response = await new Promise((resolve, reject) => {
+            try {
+              runtime.sendMessage!(id, { type: 'customers.lookup', storeHandle, customerIds: ['1'] }, (r: unknown) => resolve(r ?? null));
+            } catch (error) {
+              reject(error);
+            }
+            setTimeout(() => resolve('no answer in 3 s'), 3000);
+          });
+          return { channel: true, response: JSON.stringify(response), error: null };
+        } catch (error) {
+          return { channel: true, response: null, error: String(error) };
+        }
+      },
+      { id: browser.extensionId, storeHandle: fixture.storeHandle },
+    );
     // Chromium gives the page no channel at all (the built manifest declares no externally_connectable).
     expect(answer).toEqual({ channel: false, response: null, error: null });
     expect(JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8'))).not.toHaveProperty('externally_connectable');
@@ -214,8 +235,9 @@ describe('extension in Chromium', () => {
       name: 'Added by script',
       orders: 1,
     });
-    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${fixture.customers[30]!.customerId}`)).tier)
-      .toBe(badgeRisk(fixture.customers[30]!));
+    await poll(async () => (await badgeFor(admin, `/store/${fixture.storeHandle}/customers/${fixture.customers[30]!.customerId}`)).tier).toBe(
+      badgeRisk(fixture.customers[30]!),
+    );
   });
 
   it('shows the customer card after client-side navigation to a customer page', async () => {
@@ -352,10 +374,9 @@ describe('extension in Chromium', () => {
     await options.locator('input[name="showDetailCard"]').uncheck();
     // Saved in the background: a fresh options page reads them back.
     await poll(async () => {
-        await options.reload();
-        return options.locator('input[name="showDetailCard"]').isChecked();
-      })
-      .toBe(false);
+      await options.reload();
+      return options.locator('input[name="showDetailCard"]').isChecked();
+    }).toBe(false);
     expect(await options.locator('input[name="historicClv"]').isChecked()).toBe(true);
     expect(await options.locator('input[name="orderCount"]').isChecked()).toBe(true);
     expect(await options.locator('input[name="churnTier"]').isChecked()).toBe(false);
@@ -381,10 +402,9 @@ describe('extension in Chromium', () => {
     await restore.locator('input[name="churnTier"]').check();
     await restore.locator('input[name="showDetailCard"]').check();
     await poll(async () => {
-        await restore.reload();
-        return restore.locator('input[name="showDetailCard"]').isChecked();
-      })
-      .toBe(true);
+      await restore.reload();
+      return restore.locator('input[name="showDetailCard"]').isChecked();
+    }).toBe(true);
     await restore.close();
   });
 

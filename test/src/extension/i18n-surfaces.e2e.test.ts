@@ -45,27 +45,65 @@ function customers(): CustomerInsightV1[] {
   const silentLast = NOW - 239 * DAY;
   return [
     sampleInsight(REFUNDED, {
-      orderCount: 7, historicClvMinor: 82_530, predictedClvMinor: 11_790, averageOrderValueMinor: 11_790,
-      firstOrderAtMs: refundedLast - 6 * 45 * DAY, lastOrderAtMs: refundedLast, daysSinceLastOrder: 137,
-      expectedNextOrderAtMs: refundedLast + 45 * DAY, overdue: true, churnProbability: 0.91, churnTier: 'high', rfmSegment: 'AT_RISK',
+      orderCount: 7,
+      historicClvMinor: 82_530,
+      predictedClvMinor: 11_790,
+      averageOrderValueMinor: 11_790,
+      firstOrderAtMs: refundedLast - 6 * 45 * DAY,
+      lastOrderAtMs: refundedLast,
+      daysSinceLastOrder: 137,
+      expectedNextOrderAtMs: refundedLast + 45 * DAY,
+      overdue: true,
+      churnProbability: 0.91,
+      churnTier: 'high',
+      rfmSegment: 'AT_RISK',
       notCountedOrders: [{ placedAtMs: NOW - 3600_000, reason: 'refunded' }],
       orderHistory: Array.from({ length: 7 }, (_, i) => ({ placedAtMs: refundedLast - (6 - i) * 45 * DAY, amountMinor: 11_000 + i * 300 })),
     }),
     sampleInsight(YESTERDAY, {
-      orderCount: 5, historicClvMinor: 20_000, predictedClvMinor: 40_000, firstOrderAtMs: yLast - 8 * DAY, lastOrderAtMs: yLast, daysSinceLastOrder: 1,
+      orderCount: 5,
+      historicClvMinor: 20_000,
+      predictedClvMinor: 40_000,
+      firstOrderAtMs: yLast - 8 * DAY,
+      lastOrderAtMs: yLast,
+      daysSinceLastOrder: 1,
       // The app's asOf is the end of the shop's day: its flag can say overdue for a date that is tomorrow here.
-      expectedNextOrderAtMs: NOW + 0.6 * DAY, overdue: true, churnProbability: 0.08, churnTier: 'low', rfmSegment: 'CHAMPIONS',
+      expectedNextOrderAtMs: NOW + 0.6 * DAY,
+      overdue: true,
+      churnProbability: 0.08,
+      churnTier: 'low',
+      rfmSegment: 'CHAMPIONS',
       orderHistory: Array.from({ length: 5 }, (_, i) => ({ placedAtMs: yLast - (4 - i) * 2 * DAY, amountMinor: 4000 })),
     }),
     sampleInsight(LOYAL_SILENT, {
-      orderCount: 4, historicClvMinor: 50_000, predictedClvMinor: 2_000, firstOrderAtMs: silentLast - 3 * 60 * DAY, lastOrderAtMs: silentLast,
-      daysSinceLastOrder: 239, expectedNextOrderAtMs: silentLast + 60 * DAY, overdue: true, churnProbability: 0.95, churnTier: 'high', rfmSegment: 'LOYAL',
+      orderCount: 4,
+      historicClvMinor: 50_000,
+      predictedClvMinor: 2_000,
+      firstOrderAtMs: silentLast - 3 * 60 * DAY,
+      lastOrderAtMs: silentLast,
+      daysSinceLastOrder: 239,
+      expectedNextOrderAtMs: silentLast + 60 * DAY,
+      overdue: true,
+      churnProbability: 0.95,
+      churnTier: 'high',
+      rfmSegment: 'LOYAL',
     }),
     ...[NEW_A, NEW_B].map((id, i) =>
       sampleInsight(id, {
-        orderCount: 1, isRepeat: false, newCustomer: true, historicClvMinor: 3_900, predictedClvMinor: 6_000, firstOrderAtMs: NOW - 3600_000,
-        lastOrderAtMs: NOW - 3600_000, daysSinceLastOrder: 0, expectedNextOrderAtMs: NOW + 40 * DAY, overdue: false, churnProbability: 0.7,
-        churnTier: 'medium', rfmSegment: i === 0 ? 'NEW' : 'ACTIVE', orderHistory: [{ placedAtMs: NOW - 3600_000, amountMinor: 3_900 }],
+        orderCount: 1,
+        isRepeat: false,
+        newCustomer: true,
+        historicClvMinor: 3_900,
+        predictedClvMinor: 6_000,
+        firstOrderAtMs: NOW - 3600_000,
+        lastOrderAtMs: NOW - 3600_000,
+        daysSinceLastOrder: 0,
+        expectedNextOrderAtMs: NOW + 40 * DAY,
+        overdue: false,
+        churnProbability: 0.7,
+        churnTier: 'medium',
+        rfmSegment: i === 0 ? 'NEW' : 'ACTIVE',
+        orderHistory: [{ placedAtMs: NOW - 3600_000, amountMinor: 3_900 }],
       }),
     ),
   ];
@@ -272,7 +310,9 @@ describe.each(LOCALES)('every surface in %s', (lang) => {
         open.onsuccess = () => {
           const names = [...open.result.objectStoreNames];
           const tx = open.result.transaction(names);
-          Promise.all(names.map((n) => new Promise((r) => (tx.objectStore(n).getAll().onsuccess = (e) => r((e.target as IDBRequest).result))))).then((all) => resolve(JSON.stringify(all)));
+          Promise.all(names.map((n) => new Promise((r) => (tx.objectStore(n).getAll().onsuccess = (e) => r((e.target as IDBRequest).result))))).then((all) =>
+            resolve(JSON.stringify(all)),
+          );
         };
         open.onerror = () => resolve('');
       });

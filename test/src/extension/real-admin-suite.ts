@@ -49,7 +49,7 @@ function probePage(): PageProbe {
   }
   const badges = roots.flatMap((r) => [...r.querySelectorAll('clvlens-badge')]);
   const rowOf = (n: Element): Element | null => {
-    for (let e: Element | null = n; e; e = e.parentElement ?? ((e.getRootNode() as ShadowRoot).host ?? null)) {
+    for (let e: Element | null = n; e; e = e.parentElement ?? (e.getRootNode() as ShadowRoot).host ?? null) {
       if (e.matches('tr, [role="row"]')) return e;
     }
     return null;
@@ -152,7 +152,9 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
         maxPageSize: 500,
       });
       const listed = fixture.customers.slice(0, 2 * PAGE_SIZE + 20);
-      const orders = [...fixture.orders].slice(0, 20).map(([id, customerId], i) => ({ id, name: `#${1001 + i}`, customerId, customerName: `Customer ${customerId}` }));
+      const orders = [...fixture.orders]
+        .slice(0, 20)
+        .map(([id, customerId], i) => ({ id, name: `#${1001 + i}`, customerId, customerName: `Customer ${customerId}` }));
       orders.push({ id: '999999', name: '#9999', customerId: null as unknown as string, customerName: '' });
       data = {
         storeHandle: fixture.storeHandle,
@@ -164,14 +166,20 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
       browser = await launch(adminServer.port);
       // Pair and sync through the extension's own message protocol, from its options page.
       const options = await browser.extensionPage('options.html');
-      const paired = await options.evaluate(async ({ appUrl, code, shopDomain }) => {
-        const g = globalThis as unknown as { browser?: { runtime: { sendMessage(m: unknown): Promise<unknown> } }; chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
-        const runtime = (g.browser ?? g.chrome).runtime;
-        const c = (await runtime.sendMessage({ type: 'connect', appUrl, code })) as { ok: boolean; error?: unknown };
-        if (!c.ok) return JSON.stringify(c.error);
-        const s = (await runtime.sendMessage({ type: 'sync.now', shopDomain })) as { ok: boolean; error?: unknown };
-        return s.ok ? 'ok' : JSON.stringify(s.error);
-      }, { appUrl: apiServer.url, code: PAIRING_CODE, shopDomain: fixture.shopDomain });
+      const paired = await options.evaluate(
+        async ({ appUrl, code, shopDomain }) => {
+          const g = globalThis as unknown as {
+            browser?: { runtime: { sendMessage(m: unknown): Promise<unknown> } };
+            chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } };
+          };
+          const runtime = (g.browser ?? g.chrome).runtime;
+          const c = (await runtime.sendMessage({ type: 'connect', appUrl, code })) as { ok: boolean; error?: unknown };
+          if (!c.ok) return JSON.stringify(c.error);
+          const s = (await runtime.sendMessage({ type: 'sync.now', shopDomain })) as { ok: boolean; error?: unknown };
+          return s.ok ? 'ok' : JSON.stringify(s.error);
+        },
+        { appUrl: apiServer.url, code: PAIRING_CODE, shopDomain: fixture.shopDomain },
+      );
       expect(paired).toBe('ok');
       await options.close();
       admin = await browser.newPage();
@@ -263,7 +271,10 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
 
         it('a popover in the portal container gets no badge', async () => {
           const c = data.customers[5]!;
-          await admin.evaluate(({ id, name }) => (window as unknown as { __openPopover(i: string, n: string): void }).__openPopover(id, name), { id: c.id, name: c.name });
+          await admin.evaluate(({ id, name }) => (window as unknown as { __openPopover(i: string, n: string): void }).__openPopover(id, name), {
+            id: c.id,
+            name: c.name,
+          });
           await new Promise((r) => setTimeout(r, 300));
           expect(await admin.evaluate(() => document.getElementById('popover-link')?.nextElementSibling?.localName ?? null, undefined)).toBeNull();
           expect((await admin.evaluate(probePage, undefined)).total).toBe(PAGE_SIZE);
@@ -309,7 +320,9 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
               expect(row.state, `order ${o.id}`).toBe('found');
               expect(row.risk, `order ${o.id}`).toBe(expectedRisk.get(o.customerId));
               // 2026 links the customer (in a chip's shadow root): the badge goes there; 2024 badges the order link.
-              expect(row.after).toBe(generation === '2026' ? `/store/${fixture.storeHandle}/customers/${o.customerId}` : `/store/${fixture.storeHandle}/orders/${o.id}`);
+              expect(row.after).toBe(
+                generation === '2026' ? `/store/${fixture.storeHandle}/customers/${o.customerId}` : `/store/${fixture.storeHandle}/orders/${o.id}`,
+              );
             }
           }
           await admin.screenshot(shotName('orders'));

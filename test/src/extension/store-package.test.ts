@@ -14,7 +14,11 @@ import { readZip } from './read-zip.ts';
 
 const EXTENSION = fileURLToPath(new URL('../../../extension', import.meta.url));
 const STORE = join(EXTENSION, '.output/store');
-const zip = (suffix: string) => join(STORE, readdirSync(STORE).find((f) => f.endsWith(`-${suffix}.zip`))!);
+const zip = (suffix: string) =>
+  join(
+    STORE,
+    readdirSync(STORE).find((f) => f.endsWith(`-${suffix}.zip`))!,
+  );
 const manifest = (dir: string) => JSON.parse(readFileSync(join(STORE, dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
 
 /**
@@ -27,7 +31,11 @@ const buildEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => 
 /** Our own source files (not tests), to tell our code from bundled library code. */
 function ownSources(dir = join(EXTENSION, 'src')): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? ownSources(join(dir, e.name)) : /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) && !dir.includes('testing') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? ownSources(join(dir, e.name))
+      : /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) && !dir.includes('testing')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -97,16 +105,25 @@ describe('store packages', () => {
     }
   }, 180_000);
 
-  it("addons-linter: no error, and no warning from our own code, in the Firefox package", () => {
+  it('addons-linter: no error, and no warning from our own code, in the Firefox package', () => {
     let out: string;
     try {
-      out = execFileSync('pnpm', ['exec', 'addons-linter', '--output', 'json', zip('firefox')], { cwd: EXTENSION, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      out = execFileSync('pnpm', ['exec', 'addons-linter', '--output', 'json', zip('firefox')], {
+        cwd: EXTENSION,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
     } catch (error) {
       // addons-linter exits non-zero on errors; its report is still on stdout.
       out = String((error as { stdout?: string }).stdout ?? '');
     }
-    const report = JSON.parse(out) as { errors: { code: string; file?: string; message: string }[]; warnings: { code: string; file?: string; message: string }[] };
-    console.info(`addons-linter: ${report.errors.length} errors, ${report.warnings.length} warnings (${report.warnings.map((w) => `${w.code} in ${w.file}`).join('; ')})`);
+    const report = JSON.parse(out) as {
+      errors: { code: string; file?: string; message: string }[];
+      warnings: { code: string; file?: string; message: string }[];
+    };
+    console.info(
+      `addons-linter: ${report.errors.length} errors, ${report.warnings.length} warnings (${report.warnings.map((w) => `${w.code} in ${w.file}`).join('; ')})`,
+    );
     expect(report.errors).toEqual([]);
     // The only warnings allowed are innerHTML assignments inside bundled library code: Preact's diff supports
     // dangerouslySetInnerHTML, which our code never uses (no source of ours mentions innerHTML).

@@ -49,10 +49,7 @@ describe('bulk operation completion', () => {
       // Several polls in flight at once, as an app's poller and its finish-webhook job would be.
       const poll = async (): Promise<Op> => {
         for (;;) {
-          const { bulkOperation } = await gql<{ bulkOperation: Op }>(
-            `query S($id: ID!) { bulkOperation(id: $id) { id status objectCount url } }`,
-            { id },
-          );
+          const { bulkOperation } = await gql<{ bulkOperation: Op }>(`query S($id: ID!) { bulkOperation(id: $id) { id status objectCount url } }`, { id });
           if (bulkOperation.status !== 'CREATED' && bulkOperation.status !== 'RUNNING') return bulkOperation;
         }
       };

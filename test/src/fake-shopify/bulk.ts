@@ -2,8 +2,20 @@ import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import {
-  Kind, execute, getNamedType, isCompositeType, isObjectType, isInterfaceType, parse, validate, valueFromASTUntyped,
-  type DocumentNode, type FieldNode, type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode,
+  Kind,
+  execute,
+  getNamedType,
+  isCompositeType,
+  isObjectType,
+  isInterfaceType,
+  parse,
+  validate,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { customerSelection, orderSelection, type GqlContext } from './resolvers.ts';
@@ -77,7 +89,8 @@ export function validateBulkQuery(schema: GraphQLSchema, query: string): { ok: t
   const tops = fieldsOf(op.selectionSet);
   const root = tops[0];
   if (tops.length !== 1 || root === undefined) return { ok: false, message: 'Bulk queries must have exactly one top-level field.' };
-  if (root.name.value === 'node' || root.name.value === 'nodes') return { ok: false, message: "Bulk queries cannot contain a top level `node` or `nodes` field." };
+  if (root.name.value === 'node' || root.name.value === 'nodes')
+    return { ok: false, message: 'Bulk queries cannot contain a top level `node` or `nodes` field.' };
   if (root.name.value !== 'orders' && root.name.value !== 'customers') {
     return { ok: false, message: 'Bulk queries must contain at least one connection.' };
   }
@@ -95,7 +108,10 @@ export function validateBulkQuery(schema: GraphQLSchema, query: string): { ok: t
           problem = 'Bulk queries do not support pagination arguments (first, last, after, before) on nested connections.';
         }
         const ns = nodeSelectionOf(t, f);
-        if (ns === null) { problem = 'Connections must select `edges { node }` or `nodes`.'; continue; }
+        if (ns === null) {
+          problem = 'Connections must select `edges { node }` or `nodes`.';
+          continue;
+        }
         if (depth > 0 && !fields.some((x) => x.name.value === 'id')) {
           problem = `The parent 'node' field for a nested connection must select the 'id' field. Connection field: '${f.name.value}'`;
         }
@@ -123,10 +139,7 @@ function fieldMap(set: SelectionSetNode): Map<string, FieldNode> {
 }
 
 /** Splits one result object into its JSONL lines: itself (without nested connections) then its children. */
-function flatten(
-  obj: Record<string, unknown>, type: GraphQLCompositeType, set: SelectionSetNode, parentId: string | null,
-  out: unknown[],
-): void {
+function flatten(obj: Record<string, unknown>, type: GraphQLCompositeType, set: SelectionSetNode, parentId: string | null, out: unknown[]): void {
   const line: Record<string, unknown> = {};
   const children: (() => void)[] = [];
   const myId = typeof obj['id'] === 'string' ? (obj['id'] as string) : parentId;
@@ -139,7 +152,9 @@ function flatten(
       if (ns === null) continue;
       const conn = value as { edges?: { node: Record<string, unknown> }[]; nodes?: Record<string, unknown>[] };
       const nodes = conn.nodes ?? conn.edges?.map((e) => e.node) ?? [];
-      children.push(() => { for (const n of nodes) flatten(n, ns.type, ns.set, myId, out); });
+      children.push(() => {
+        for (const n of nodes) flatten(n, ns.type, ns.set, myId, out);
+      });
     } else {
       line[key] = value;
     }
@@ -157,15 +172,14 @@ export interface BulkRunDeps {
 }
 
 /** Runs a validated bulk query for `op`, streaming the JSONL to `deps.filePath`; updates `op` as it goes. */
-export async function runBulkQuery(
-  deps: BulkRunDeps, store: ShopStore, op: BulkOperationRecord, q: ValidBulkQuery, ctx: GqlContext,
-): Promise<void> {
+export async function runBulkQuery(deps: BulkRunDeps, store: ShopStore, op: BulkOperationRecord, q: ValidBulkQuery, ctx: GqlContext): Promise<void> {
   op.status = 'RUNNING';
   const args: Record<string, unknown> = {};
   for (const a of q.root.arguments ?? []) args[a.name.value] = valueFromASTUntyped(a.value, {});
-  const sel = q.rootName === 'orders'
-    ? orderSelection(store, args, { ...ctx, bulk: null }, [q.rootName])
-    : customerSelection(store, args, { ...ctx, bulk: null }, [q.rootName]);
+  const sel =
+    q.rootName === 'orders'
+      ? orderSelection(store, args, { ...ctx, bulk: null }, [q.rootName])
+      : customerSelection(store, args, { ...ctx, bulk: null }, [q.rootName]);
   const sorted = sel.sorted as readonly unknown[];
   const matches = sel.matches as (x: unknown) => boolean;
   const reverse = args['reverse'] === true;
@@ -191,7 +205,9 @@ export async function runBulkQuery(
         failure = code === 'ACCESS_DENIED' ? 'ACCESS_DENIED' : 'INTERNAL_SERVER_ERROR';
         break;
       }
-      const conn = (result.data as Record<string, { edges?: { node: Record<string, unknown> }[]; nodes?: Record<string, unknown>[] }>)[q.root.alias?.value ?? q.rootName];
+      const conn = (result.data as Record<string, { edges?: { node: Record<string, unknown> }[]; nodes?: Record<string, unknown>[] }>)[
+        q.root.alias?.value ?? q.rootName
+      ];
       const nodes = conn?.nodes ?? conn?.edges?.map((e) => e.node) ?? [];
       const lines: unknown[] = [];
       for (const n of nodes) flatten(n, ns.type, ns.set, null, lines);

@@ -1,7 +1,19 @@
 import {
-  Kind, getNamedType, isCompositeType, isObjectType, isInterfaceType, isListType, getNullableType, valueFromASTUntyped,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLSchema,
-  type OperationDefinitionNode, type SelectionSetNode,
+  Kind,
+  getNamedType,
+  isCompositeType,
+  isObjectType,
+  isInterfaceType,
+  isListType,
+  getNullableType,
+  valueFromASTUntyped,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 
 /**
@@ -143,7 +155,10 @@ function envOf(schema: GraphQLSchema, doc: DocumentNode, variables: Readonly<Rec
 
 /** Requested (maximum) cost of an operation, before running it. */
 export function requestedQueryCost(
-  schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>>,
+  schema: GraphQLSchema,
+  doc: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>>,
 ): number {
   const op = operationOf(doc, operationName);
   if (op === undefined) return 0;
@@ -156,8 +171,11 @@ export function requestedQueryCost(
 
 /** Actual cost of an operation from the data it returned. */
 export function actualQueryCost(
-  schema: GraphQLSchema, doc: DocumentNode, operationName: string | null | undefined,
-  variables: Readonly<Record<string, unknown>>, data: Record<string, unknown> | null | undefined,
+  schema: GraphQLSchema,
+  doc: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>>,
+  data: Record<string, unknown> | null | undefined,
 ): number {
   const op = operationOf(doc, operationName);
   if (op === undefined || data === null || data === undefined) return 0;

@@ -17,10 +17,11 @@ export function sumBags(bags: readonly MoneyBag[], shopCurrency: string, present
 
 /** a - b, per currency, floored at zero (Shopify never shows a negative current total). */
 export function subtractBags(a: MoneyBag, b: MoneyBag): MoneyBag {
-  const s = Math.max(0, decimalToMinor(a.shopMoney.amount, a.shopMoney.currencyCode) -
-    decimalToMinor(b.shopMoney.amount, b.shopMoney.currencyCode));
-  const p = Math.max(0, decimalToMinor(a.presentmentMoney.amount, a.presentmentMoney.currencyCode) -
-    decimalToMinor(b.presentmentMoney.amount, b.presentmentMoney.currencyCode));
+  const s = Math.max(0, decimalToMinor(a.shopMoney.amount, a.shopMoney.currencyCode) - decimalToMinor(b.shopMoney.amount, b.shopMoney.currencyCode));
+  const p = Math.max(
+    0,
+    decimalToMinor(a.presentmentMoney.amount, a.presentmentMoney.currencyCode) - decimalToMinor(b.presentmentMoney.amount, b.presentmentMoney.currencyCode),
+  );
   return {
     shopMoney: { amount: minorToDecimal(s, a.shopMoney.currencyCode), currencyCode: a.shopMoney.currencyCode },
     presentmentMoney: {
@@ -32,7 +33,11 @@ export function subtractBags(a: MoneyBag, b: MoneyBag): MoneyBag {
 
 /** `totalRefundedSet`: the sum of the order's refunds. */
 export function totalRefunded(order: Order): MoneyBag {
-  return sumBags(order.refunds.map((r) => r.totalRefundedSet), order.currencyCode, order.presentmentCurrencyCode);
+  return sumBags(
+    order.refunds.map((r) => r.totalRefundedSet),
+    order.currencyCode,
+    order.presentmentCurrencyCode,
+  );
 }
 
 /** `currentTotalPriceSet`: the total after refunds (Shopify also removes refunded lines; refunds carry both here). */
@@ -50,10 +55,7 @@ export function displayFinancialStatus(order: Order): FinancialStatus {
 }
 
 /** Customer `numberOfOrders` and `amountSpent` (shop currency), from that customer's non-test orders. */
-export function customerTotals(
-  orders: Iterable<Order>,
-  shopCurrency: string,
-): { numberOfOrders: number; amountSpentMinor: number; lastOrder: Order | null } {
+export function customerTotals(orders: Iterable<Order>, shopCurrency: string): { numberOfOrders: number; amountSpentMinor: number; lastOrder: Order | null } {
   let n = 0;
   let spent = 0;
   let last: Order | null = null;

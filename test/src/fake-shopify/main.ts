@@ -24,7 +24,10 @@ const fake = await createFakeShopify({
   appWebhooks: webhookUri === undefined ? [] : [{ topics: WEBHOOK_TOPICS, uri: webhookUri }],
   complianceWebhooksUri: env['FAKE_SHOPIFY_COMPLIANCE_URI'] ?? null,
 });
-for (const handle of (env['FAKE_SHOPIFY_SHOPS'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+for (const handle of (env['FAKE_SHOPIFY_SHOPS'] ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s !== '')) {
   fake.control.createShop({ domain: handle });
 }
 const demoName = env['FAKE_SHOPIFY_DEMO_SHOP'];
@@ -32,8 +35,10 @@ let demoShop: string | null = null;
 let live: { stop(): Promise<void> } | null = null;
 if (demoName !== undefined && demoName.trim() !== '') {
   const data = generateShop({
-    seed: env['FAKE_SHOPIFY_DEMO_SEED'] ?? 1, customers: Number(env['FAKE_SHOPIFY_DEMO_CUSTOMERS'] ?? 2000),
-    endMs: fake.control.nowMs(), shopName: demoName,
+    seed: env['FAKE_SHOPIFY_DEMO_SEED'] ?? 1,
+    customers: Number(env['FAKE_SHOPIFY_DEMO_CUSTOMERS'] ?? 2000),
+    endMs: fake.control.nowMs(),
+    shopName: demoName,
   });
   fake.control.loadShop(data);
   demoShop = data.shop.domain;

@@ -71,7 +71,8 @@ function token(prefix: string): string {
 }
 
 const err = (status: number, error: string, description: string): OAuthResponse => ({
-  status, body: { error, error_description: description },
+  status,
+  body: { error, error_description: description },
 });
 
 /** The token endpoint's state: every issued access, refresh and authorization code. */
@@ -119,7 +120,11 @@ export class OAuthServer {
   handle(shop: string, body: Record<string, unknown>): OAuthResponse {
     const { apiKey, apiSecret } = this.cfg;
     if (body['client_id'] !== apiKey || body['client_secret'] !== apiSecret) {
-      return err(401, 'invalid_client', 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.');
+      return err(
+        401,
+        'invalid_client',
+        'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
+      );
     }
     if (!this.cfg.isInstalled(shop)) {
       return err(400, 'invalid_request', `The app is not installed on ${shop}.`);
@@ -186,15 +191,22 @@ export class OAuthServer {
     const now = this.cfg.nowMs();
     const scope = this.cfg.scopes.join(',');
     this.accessTokens.set(t, {
-      token: t, shop, online: false, scopes: [...this.cfg.scopes],
-      expiresAtMs: expiring ? now + EXPIRING_OFFLINE_TOKEN_SECONDS * 1000 : null, userId: null,
+      token: t,
+      shop,
+      online: false,
+      scopes: [...this.cfg.scopes],
+      expiresAtMs: expiring ? now + EXPIRING_OFFLINE_TOKEN_SECONDS * 1000 : null,
+      userId: null,
     });
     if (!expiring) return { access_token: t, scope };
     const r = token('shprt');
     this.refreshTokens.set(r, { token: r, shop, expiresAtMs: now + REFRESH_TOKEN_SECONDS * 1000 });
     return {
-      access_token: t, scope, expires_in: EXPIRING_OFFLINE_TOKEN_SECONDS,
-      refresh_token: r, refresh_token_expires_in: REFRESH_TOKEN_SECONDS,
+      access_token: t,
+      scope,
+      expires_in: EXPIRING_OFFLINE_TOKEN_SECONDS,
+      refresh_token: r,
+      refresh_token_expires_in: REFRESH_TOKEN_SECONDS,
     };
   }
 
@@ -202,13 +214,22 @@ export class OAuthServer {
     const t = token('shpua');
     const scope = this.cfg.scopes.join(',');
     this.accessTokens.set(t, {
-      token: t, shop, online: true, scopes: [...this.cfg.scopes],
-      expiresAtMs: this.cfg.nowMs() + ONLINE_TOKEN_SECONDS * 1000, userId,
+      token: t,
+      shop,
+      online: true,
+      scopes: [...this.cfg.scopes],
+      expiresAtMs: this.cfg.nowMs() + ONLINE_TOKEN_SECONDS * 1000,
+      userId,
     });
     const id = Number(userId);
     const user: StaffUser = {
-      id: Number.isSafeInteger(id) ? id : 12345, first_name: 'Staff', last_name: `User ${userId}`,
-      email: `staff-${userId}@${shop}`, email_verified: true, account_owner: userId === '12345', locale: 'en',
+      id: Number.isSafeInteger(id) ? id : 12345,
+      first_name: 'Staff',
+      last_name: `User ${userId}`,
+      email: `staff-${userId}@${shop}`,
+      email_verified: true,
+      account_owner: userId === '12345',
+      locale: 'en',
       collaborator: false,
     };
     return { access_token: t, scope, expires_in: ONLINE_TOKEN_SECONDS, associated_user_scope: scope, associated_user: user };
@@ -218,7 +239,9 @@ export class OAuthServer {
 /** Hex HMAC of an OAuth redirect query, as `shopify.auth.callback` checks it (sorted, URL-encoded, without hmac). */
 export function oauthQueryHmac(params: Record<string, string>, secret: string): string {
   const q = new URLSearchParams();
-  for (const k of Object.keys(params).filter((k) => k !== 'hmac' && k !== 'signature').sort((a, b) => a.localeCompare(b))) {
+  for (const k of Object.keys(params)
+    .filter((k) => k !== 'hmac' && k !== 'signature')
+    .sort((a, b) => a.localeCompare(b))) {
     q.append(k, params[k] as string);
   }
   return createHmac('sha256', secret).update(q.toString().replace(/\+/g, '%20')).digest('hex');

@@ -115,7 +115,10 @@ export function paginate<T>(
   for (let i = start; descending ? i >= lo : i < hi; i += step) {
     const x = sorted[i] as T;
     if (!matches(x)) continue;
-    if (items.length === size) { more = true; break; }
+    if (items.length === size) {
+      more = true;
+      break;
+    }
     items.push(x);
   }
   // Whether anything matches before the start: scan the other way until the first match.
@@ -123,7 +126,10 @@ export function paginate<T>(
   if (startCursor !== undefined && startCursor !== null) {
     for (let i = start - step; descending ? i < hi : i >= lo; i -= step) {
       if (i < 0 || i >= sorted.length) break;
-      if (matches(sorted[i] as T)) { before = true; break; }
+      if (matches(sorted[i] as T)) {
+        before = true;
+        break;
+      }
     }
   }
   const cursors = items.map((x) => encodeCursor(id(x), key(x)));

@@ -2,15 +2,18 @@ import { GraphQLError, type GraphQLSchema, isObjectType, isInterfaceType, isUnio
 import type { Customer, LineItem, MailingAddress, MoneyBag, Order, Refund, RefundLineItem, Shop } from '../shop-model/types.ts';
 import { minorToDecimal, decimalToMinor } from '../shop-model/money.ts';
 import { isoDateTime } from './clock.ts';
-import {
-  currentTotal, customerDisplayName, customerTotals, displayFinancialStatus, subtractBags, sumBags, totalRefunded,
-} from './derived.ts';
+import { currentTotal, customerDisplayName, customerTotals, displayFinancialStatus, subtractBags, sumBags, totalRefunded } from './derived.ts';
 import { parseGid, toGid } from './gid.ts';
 import { CursorError, paginate, type Page, type PageArgs, type SortValue } from './pagination.ts';
 import { compileSearch, type FieldSpec, type SearchWarning } from './search-query.ts';
 import {
-  CUSTOMER_SORT_VALUE, ORDER_SORT_VALUE, type BulkOperationRecord, type CustomerSortKey, type OrderSortKey,
-  type ShopStore, type WebhookSubscriptionRecord,
+  CUSTOMER_SORT_VALUE,
+  ORDER_SORT_VALUE,
+  type BulkOperationRecord,
+  type CustomerSortKey,
+  type OrderSortKey,
+  type ShopStore,
+  type WebhookSubscriptionRecord,
 } from './shop-store.ts';
 import { enumToTopic, topicToEnum } from './topics.ts';
 
@@ -29,7 +32,10 @@ export interface GqlEnv {
     query: string,
     ctx: GqlContext,
   ): { op: BulkOperationRecord | null; userErrors: { field: string[] | null; message: string; code: string | null }[] };
-  cancelBulkOperation(store: ShopStore, id: number): { op: BulkOperationRecord | null; userErrors: { field: string[] | null; message: string; code: string | null }[] };
+  cancelBulkOperation(
+    store: ShopStore,
+    id: number,
+  ): { op: BulkOperationRecord | null; userErrors: { field: string[] | null; message: string; code: string | null }[] };
   createSubscription(
     store: ShopStore,
     topic: string,
@@ -51,8 +57,14 @@ export interface GqlContext {
   bulk: { rootItems: readonly unknown[] } | null;
 }
 
-interface RefundSrc { refund: Refund; order: Order }
-interface RefundLineSrc { rli: RefundLineItem; order: Order }
+interface RefundSrc {
+  refund: Refund;
+  order: Order;
+}
+interface RefundLineSrc {
+  rli: RefundLineItem;
+  order: Order;
+}
 
 const MAX_PAGE_SIZE = 250;
 const SIXTY_DAYS_MS = 60 * 86_400_000;
@@ -82,7 +94,10 @@ function pageArgs(args: Record<string, unknown>, ctx: GqlContext, nested: boolea
   if ((first === undefined || first === null) && (last === undefined || last === null)) {
     throw new GraphQLError('you must provide one of first or last');
   }
-  for (const [name, v] of [['first', first], ['last', last]] as const) {
+  for (const [name, v] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (v !== undefined && v !== null && (v < 0 || v > MAX_PAGE_SIZE)) {
       throw new GraphQLError(`The maximum number of records that can be requested with ${name} is ${MAX_PAGE_SIZE}.`, {
         extensions: { code: 'BAD_REQUEST', argumentName: name },
@@ -113,8 +128,12 @@ function connectionOf<T>(page: Page<T>): unknown {
 }
 
 function runPage<T>(
-  sorted: readonly T[], key: (x: T) => SortValue, id: (x: T) => number, matches: (x: T) => boolean,
-  args: PageArgs, bounds?: [number, number],
+  sorted: readonly T[],
+  key: (x: T) => SortValue,
+  id: (x: T) => number,
+  matches: (x: T) => boolean,
+  args: PageArgs,
+  bounds?: [number, number],
 ): Page<T> {
   try {
     return paginate(sorted, key, id, matches, args, bounds);
@@ -128,10 +147,22 @@ function runPage<T>(
 function listConnection<T>(items: readonly T[], id: (x: T) => number, args: Record<string, unknown>, ctx: GqlContext): unknown {
   if (ctx.bulk !== null) {
     // Bulk results carry no cursors; skip building them for every nested line.
-    return { edges: items.map((node) => ({ cursor: '', node })), nodes: items, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+    return {
+      edges: items.map((node) => ({ cursor: '', node })),
+      nodes: items,
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    };
   }
   const pos = new Map<T, number>(items.map((x, i) => [x, i]));
-  return connectionOf(runPage(items, (x) => pos.get(x) ?? 0, id, () => true, pageArgs(args, ctx, true)));
+  return connectionOf(
+    runPage(
+      items,
+      (x) => pos.get(x) ?? 0,
+      id,
+      () => true,
+      pageArgs(args, ctx, true),
+    ),
+  );
 }
 
 export const ORDER_SEARCH_FIELDS: Readonly<Record<string, FieldSpec<Order>>> = {
@@ -165,10 +196,15 @@ export const CUSTOMER_SEARCH_FIELDS: Readonly<Record<string, FieldSpec<Customer>
 };
 
 const SORT_FIELD_OF_ORDER_KEY: Partial<Record<OrderSortKey, string>> = {
-  CREATED_AT: 'created_at', UPDATED_AT: 'updated_at', PROCESSED_AT: 'processed_at', ID: 'id',
+  CREATED_AT: 'created_at',
+  UPDATED_AT: 'updated_at',
+  PROCESSED_AT: 'processed_at',
+  ID: 'id',
 };
 const SORT_FIELD_OF_CUSTOMER_KEY: Partial<Record<CustomerSortKey, string>> = {
-  CREATED_AT: 'created_at', UPDATED_AT: 'updated_at', ID: 'id',
+  CREATED_AT: 'created_at',
+  UPDATED_AT: 'updated_at',
+  ID: 'id',
 };
 
 /** What a root `orders` query selects: the sorted index, the filter and the key bounds. */
@@ -177,15 +213,16 @@ export function orderSelection(store: ShopStore, args: Record<string, unknown>, 
   const requested = (args['sortKey'] as string | undefined) ?? 'ID';
   const sortKey: OrderSortKey = requested in ORDER_SORT_VALUE ? (requested as OrderSortKey) : 'ID';
   const query = (args['query'] as string | null | undefined) ?? null;
-  const search = compileSearch(query, ORDER_SEARCH_FIELDS, (o, text) =>
-    o.name.toLowerCase().includes(text) || (o.email?.toLowerCase().includes(text) ?? false),
-  { timeZone: store.shop.ianaTimezone, nowMs: ctx.env.nowMs() });
+  const search = compileSearch(
+    query,
+    ORDER_SEARCH_FIELDS,
+    (o, text) => o.name.toLowerCase().includes(text) || (o.email?.toLowerCase().includes(text) ?? false),
+    { timeZone: store.shop.ianaTimezone, nowMs: ctx.env.nowMs() },
+  );
   if (query !== null && search.warnings.length > 0) ctx.search.push({ path, query, warnings: search.warnings });
   // Without read_all_orders only the last 60 days of orders are visible (Order object docs).
   const minCreated = ctx.scopes.includes('read_all_orders') ? -Infinity : ctx.env.nowMs() - SIXTY_DAYS_MS;
-  const matches = minCreated === -Infinity
-    ? search.matches
-    : (o: Order) => o.createdAtMs >= minCreated && search.matches(o);
+  const matches = minCreated === -Infinity ? search.matches : (o: Order) => o.createdAtMs >= minCreated && search.matches(o);
   const sortField = SORT_FIELD_OF_ORDER_KEY[sortKey];
   const bounds = sortField === undefined ? undefined : search.boundsOf(sortField);
   return { sorted: store.orderIndex(sortKey), key: ORDER_SORT_VALUE[sortKey], matches, bounds };
@@ -196,9 +233,12 @@ export function customerSelection(store: ShopStore, args: Record<string, unknown
   const requested = (args['sortKey'] as string | undefined) ?? 'ID';
   const sortKey: CustomerSortKey = requested in CUSTOMER_SORT_VALUE ? (requested as CustomerSortKey) : 'ID';
   const query = (args['query'] as string | null | undefined) ?? null;
-  const search = compileSearch(query, CUSTOMER_SEARCH_FIELDS, (c, text) =>
-    (c.email?.toLowerCase().includes(text) ?? false) || customerDisplayName(c).toLowerCase().includes(text),
-  { timeZone: store.shop.ianaTimezone, nowMs: ctx.env.nowMs() });
+  const search = compileSearch(
+    query,
+    CUSTOMER_SEARCH_FIELDS,
+    (c, text) => (c.email?.toLowerCase().includes(text) ?? false) || customerDisplayName(c).toLowerCase().includes(text),
+    { timeZone: store.shop.ianaTimezone, nowMs: ctx.env.nowMs() },
+  );
   if (query !== null && search.warnings.length > 0) ctx.search.push({ path, query, warnings: search.warnings });
   const sortField = SORT_FIELD_OF_CUSTOMER_KEY[sortKey];
   const bounds = sortField === undefined ? undefined : search.boundsOf(sortField);
@@ -208,13 +248,20 @@ export function customerSelection(store: ShopStore, args: Record<string, unknown
 function pathOf(info: { path: { key: string | number; prev: unknown } }): (string | number)[] {
   const out: (string | number)[] = [];
   let p: { key: string | number; prev: unknown } | undefined = info.path;
-  while (p !== undefined) { out.unshift(p.key); p = p.prev as typeof p | undefined; }
+  while (p !== undefined) {
+    out.unshift(p.key);
+    p = p.prev as typeof p | undefined;
+  }
   return out;
 }
 
 function bulkRoot(ctx: GqlContext): unknown {
   const items = ctx.bulk?.rootItems ?? [];
-  return { edges: items.map((node) => ({ cursor: '', node })), nodes: items, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+  return {
+    edges: items.map((node) => ({ cursor: '', node })),
+    nodes: items,
+    pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+  };
 }
 
 function tzInfo(timeZone: string, atMs: number): { abbreviation: string; offsetMinutes: number } {
@@ -234,12 +281,20 @@ function lookupNode(ctx: GqlContext, gid: string): unknown {
   }
   const { store } = ctx;
   switch (parsed.type) {
-    case 'Order': requireScope(ctx, 'order', 'read_orders'); return store.orders.get(parsed.id) ?? null;
-    case 'Customer': requireScope(ctx, 'customer', 'read_customers'); return store.customers.get(parsed.id) ?? null;
-    case 'BulkOperation': return store.bulkOperations.find((b) => b.id === parsed.id) ?? null;
-    case 'WebhookSubscription': return store.subscriptions.find((s) => s.id === parsed.id && s.source === 'shop') ?? null;
-    case 'Shop': return parsed.id === store.shop.id ? store.shop : null;
-    default: return null;
+    case 'Order':
+      requireScope(ctx, 'order', 'read_orders');
+      return store.orders.get(parsed.id) ?? null;
+    case 'Customer':
+      requireScope(ctx, 'customer', 'read_customers');
+      return store.customers.get(parsed.id) ?? null;
+    case 'BulkOperation':
+      return store.bulkOperations.find((b) => b.id === parsed.id) ?? null;
+    case 'WebhookSubscription':
+      return store.subscriptions.find((s) => s.id === parsed.id && s.source === 'shop') ?? null;
+    case 'Shop':
+      return parsed.id === store.shop.id ? store.shop : null;
+    default:
+      return null;
   }
 }
 
@@ -274,8 +329,16 @@ const R: Resolvers = {
       id: toGid('AppInstallation', ctx.store.shop.id),
       accessScopes: ctx.scopes.map((handle) => ({ handle, description: handle })),
     }),
-    order: (_s, a: { id: string }, ctx) => { requireScope(ctx, 'order', 'read_orders'); const p = parseGid(a.id); return p?.type === 'Order' ? (ctx.store.orders.get(p.id) ?? null) : null; },
-    customer: (_s, a: { id: string }, ctx) => { requireScope(ctx, 'customer', 'read_customers'); const p = parseGid(a.id); return p?.type === 'Customer' ? (ctx.store.customers.get(p.id) ?? null) : null; },
+    order: (_s, a: { id: string }, ctx) => {
+      requireScope(ctx, 'order', 'read_orders');
+      const p = parseGid(a.id);
+      return p?.type === 'Order' ? (ctx.store.orders.get(p.id) ?? null) : null;
+    },
+    customer: (_s, a: { id: string }, ctx) => {
+      requireScope(ctx, 'customer', 'read_customers');
+      const p = parseGid(a.id);
+      return p?.type === 'Customer' ? (ctx.store.customers.get(p.id) ?? null) : null;
+    },
     orders: (_s, args, ctx, info) => {
       if (ctx.bulk !== null) return bulkRoot(ctx);
       const sel = orderSelection(ctx.store, args, ctx, pathOf(info));
@@ -318,9 +381,18 @@ const R: Resolvers = {
     webhookSubscriptions: (_s, args, ctx) => {
       const topics = (args['topics'] as string[] | null | undefined) ?? null;
       const uri = (args['uri'] as string | null | undefined) ?? null;
-      const subs = ctx.store.subscriptions.filter((s) => s.source === 'shop' &&
-        (topics === null || topics.includes(topicToEnum(s.topic))) && (uri === null || s.uri === uri));
-      return connectionOf(runPage(subs, (s) => s.id, (s) => s.id, () => true, pageArgs(args, ctx, false)));
+      const subs = ctx.store.subscriptions.filter(
+        (s) => s.source === 'shop' && (topics === null || topics.includes(topicToEnum(s.topic))) && (uri === null || s.uri === uri),
+      );
+      return connectionOf(
+        runPage(
+          subs,
+          (s) => s.id,
+          (s) => s.id,
+          () => true,
+          pageArgs(args, ctx, false),
+        ),
+      );
     },
   },
   Mutation: {
@@ -333,14 +405,26 @@ const R: Resolvers = {
       const { op, userErrors } = ctx.env.cancelBulkOperation(ctx.store, p?.type === 'BulkOperation' ? p.id : -1);
       return { bulkOperation: op, userErrors };
     },
-    webhookSubscriptionCreate: (_s, a: { topic: string; webhookSubscription: { uri?: string | null; callbackUrl?: string | null; includeFields?: string[] | null; filter?: string | null } }, ctx) => {
+    webhookSubscriptionCreate: (
+      _s,
+      a: { topic: string; webhookSubscription: { uri?: string | null; callbackUrl?: string | null; includeFields?: string[] | null; filter?: string | null } },
+      ctx,
+    ) => {
       const topic = enumToTopic(a.topic);
       const uri = a.webhookSubscription.uri ?? a.webhookSubscription.callbackUrl ?? null;
       if (topic === null) return { webhookSubscription: null, userErrors: [{ field: ['topic'], message: 'Topic is invalid' }] };
       if (uri === null) return { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription', 'uri'], message: "Address can't be blank" }] };
-      const { sub, userErrors } = ctx.env.createSubscription(ctx.store, topic, {
-        uri, includeFields: a.webhookSubscription.includeFields ?? [], filter: a.webhookSubscription.filter ?? null, format: 'JSON',
-      }, ctx.apiVersion);
+      const { sub, userErrors } = ctx.env.createSubscription(
+        ctx.store,
+        topic,
+        {
+          uri,
+          includeFields: a.webhookSubscription.includeFields ?? [],
+          filter: a.webhookSubscription.filter ?? null,
+          format: 'JSON',
+        },
+        ctx.apiVersion,
+      );
       return { webhookSubscription: sub, userErrors };
     },
     webhookSubscriptionDelete: (_s, a: { id: string }, ctx) => {
@@ -368,7 +452,9 @@ const R: Resolvers = {
       return `${m < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}${String(a % 60).padStart(2, '0')}`;
     },
     plan: (s: Shop) => ({
-      displayName: s.plan.name, publicDisplayName: s.plan.name, partnerDevelopment: false,
+      displayName: s.plan.name,
+      publicDisplayName: s.plan.name,
+      partnerDevelopment: false,
       shopifyPlus: s.plan.name === 'Plus' || s.plan.name === 'Enterprise',
     }),
     createdAt: (s: Shop) => dt(s.createdAtMs),
@@ -398,8 +484,20 @@ const R: Resolvers = {
       const list = ctx.store.ordersOf(c.id);
       const sortKey = ((args['sortKey'] as string | undefined) ?? 'ID') as OrderSortKey;
       const key = ORDER_SORT_VALUE[sortKey] ?? ORDER_SORT_VALUE.ID;
-      const sorted = [...list].sort((a, b) => { const ka = key(a); const kb = key(b); return ka < kb ? -1 : ka > kb ? 1 : a.id - b.id; });
-      return connectionOf(runPage(sorted, key, (o) => o.id, () => true, pageArgs(args, ctx, true)));
+      const sorted = [...list].sort((a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        return ka < kb ? -1 : ka > kb ? 1 : a.id - b.id;
+      });
+      return connectionOf(
+        runPage(
+          sorted,
+          key,
+          (o) => o.id,
+          () => true,
+          pageArgs(args, ctx, true),
+        ),
+      );
     },
   },
   Order: {
@@ -430,8 +528,7 @@ const R: Resolvers = {
     subtotalLineItemsQuantity: (o: Order) => o.lineItems.reduce((n, li) => n + li.quantity, 0),
     currentSubtotalLineItemsQuantity: (o: Order) => o.lineItems.reduce((n, li) => n + li.currentQuantity, 0),
     lineItems: (o: Order, args, ctx) => listConnection(o.lineItems, (li) => li.id, args, ctx),
-    refunds: (o: Order, a: { first?: number | null }) =>
-      o.refunds.slice(0, a.first ?? o.refunds.length).map((refund): RefundSrc => ({ refund, order: o })),
+    refunds: (o: Order, a: { first?: number | null }) => o.refunds.slice(0, a.first ?? o.refunds.length).map((refund): RefundSrc => ({ refund, order: o })),
     shippingLine: (o: Order) => o.shippingLine,
   },
   LineItem: {
@@ -450,12 +547,18 @@ const R: Resolvers = {
     },
     originalTotalSet: (li: LineItem) => bagTimes(li.originalUnitPriceSet, li.quantity),
     discountedTotalSet: (li: LineItem) => subtractBags(bagTimes(li.originalUnitPriceSet, li.quantity), li.totalDiscountSet),
-    product: (li: LineItem) => (li.productId === null ? null : { id: toGid('Product', li.productId), legacyResourceId: String(li.productId), title: li.title, vendor: li.vendor ?? '' }),
-    variant: (li: LineItem) => (li.variantId === null ? null : {
-      id: toGid('ProductVariant', li.variantId), legacyResourceId: String(li.variantId),
-      title: li.variantTitle ?? 'Default Title', sku: li.sku,
-      displayName: `${li.title} - ${li.variantTitle ?? 'Default Title'}`,
-    }),
+    product: (li: LineItem) =>
+      li.productId === null ? null : { id: toGid('Product', li.productId), legacyResourceId: String(li.productId), title: li.title, vendor: li.vendor ?? '' },
+    variant: (li: LineItem) =>
+      li.variantId === null
+        ? null
+        : {
+            id: toGid('ProductVariant', li.variantId),
+            legacyResourceId: String(li.variantId),
+            title: li.variantTitle ?? 'Default Title',
+            sku: li.sku,
+            displayName: `${li.title} - ${li.variantTitle ?? 'Default Title'}`,
+          },
     sellingPlan: (li: LineItem) => (li.sellingPlanName === null ? null : { name: li.sellingPlanName, sellingPlanId: null }),
   },
   Refund: {
@@ -467,7 +570,12 @@ const R: Resolvers = {
     totalRefundedSet: (r: RefundSrc) => r.refund.totalRefundedSet,
     order: (r: RefundSrc) => r.order,
     refundLineItems: (r: RefundSrc, args, ctx) =>
-      listConnection(r.refund.refundLineItems.map((rli): RefundLineSrc => ({ rli, order: r.order })), (x) => x.rli.id, args, ctx),
+      listConnection(
+        r.refund.refundLineItems.map((rli): RefundLineSrc => ({ rli, order: r.order })),
+        (x) => x.rli.id,
+        args,
+        ctx,
+      ),
   },
   RefundLineItem: {
     id: (x: RefundLineSrc) => toGid('RefundLineItem', x.rli.id),

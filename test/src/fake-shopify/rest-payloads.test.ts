@@ -10,10 +10,32 @@ if (refunded === undefined) throw new Error('fixture has no refunded order');
 describe('orderPayload', () => {
   it('has the REST keys shopify-platform.md §2.3 lists for retention', () => {
     const p = orderPayload(refunded, data.customers.find((c) => c.id === refunded.customerId) ?? null, data.shop);
-    for (const key of ['id', 'admin_graphql_api_id', 'name', 'order_number', 'email', 'created_at', 'processed_at', 'updated_at',
-      'cancelled_at', 'cancel_reason', 'test', 'currency', 'presentment_currency', 'financial_status', 'source_name', 'total_price',
-      'subtotal_price', 'current_total_price', 'current_subtotal_price', 'total_discounts', 'total_price_set', 'customer',
-      'line_items', 'refunds']) {
+    for (const key of [
+      'id',
+      'admin_graphql_api_id',
+      'name',
+      'order_number',
+      'email',
+      'created_at',
+      'processed_at',
+      'updated_at',
+      'cancelled_at',
+      'cancel_reason',
+      'test',
+      'currency',
+      'presentment_currency',
+      'financial_status',
+      'source_name',
+      'total_price',
+      'subtotal_price',
+      'current_total_price',
+      'current_subtotal_price',
+      'total_discounts',
+      'total_price_set',
+      'customer',
+      'line_items',
+      'refunds',
+    ]) {
       expect(p).toHaveProperty(key);
     }
     expect(p['financial_status']).toBe('partially_refunded');
@@ -22,7 +44,21 @@ describe('orderPayload', () => {
       presentment_money: { amount: refunded.totalPriceSet.presentmentMoney.amount, currency_code: 'USD' },
     });
     const li = (p['line_items'] as Record<string, unknown>[])[0];
-    for (const key of ['id', 'admin_graphql_api_id', 'product_id', 'variant_id', 'sku', 'title', 'name', 'quantity', 'current_quantity', 'price', 'price_set', 'total_discount', 'gift_card']) {
+    for (const key of [
+      'id',
+      'admin_graphql_api_id',
+      'product_id',
+      'variant_id',
+      'sku',
+      'title',
+      'name',
+      'quantity',
+      'current_quantity',
+      'price',
+      'price_set',
+      'total_discount',
+      'gift_card',
+    ]) {
       expect(li).toHaveProperty(key);
     }
   });

@@ -11,8 +11,15 @@ import { toGid } from './gid.ts';
 /** `2026-01-02T03:04:05-05:00`: an instant in the shop's time zone, as REST payloads print it. */
 export function restTime(ms: number, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset',
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'longOffset',
   }).formatToParts(new Date(ms));
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   const off = get('timeZoneName').replace('GMT', '') || '+00:00';
@@ -33,15 +40,27 @@ function bag(b: MoneyBag): unknown {
 function address(a: MailingAddress | null): unknown {
   if (a === null) return null;
   return {
-    first_name: a.firstName, last_name: a.lastName, company: a.company, address1: a.address1, address2: a.address2,
-    city: a.city, province: a.province, province_code: a.provinceCode, zip: a.zip, country: a.country,
-    country_code: a.countryCode, phone: a.phone,
+    first_name: a.firstName,
+    last_name: a.lastName,
+    company: a.company,
+    address1: a.address1,
+    address2: a.address2,
+    city: a.city,
+    province: a.province,
+    province_code: a.provinceCode,
+    zip: a.zip,
+    country: a.country,
+    country_code: a.countryCode,
+    phone: a.phone,
     name: [a.firstName, a.lastName].filter((x) => x !== null && x !== '').join(' '),
   };
 }
 
 const FULFILLMENT_REST: Record<string, string | null> = {
-  UNFULFILLED: null, PARTIALLY_FULFILLED: 'partial', FULFILLED: 'fulfilled', RESTOCKED: 'restocked',
+  UNFULFILLED: null,
+  PARTIALLY_FULFILLED: 'partial',
+  FULFILLED: 'fulfilled',
+  RESTOCKED: 'restocked',
 };
 
 /** The `customer` object of `customers/*` topics and the one embedded in orders. */
@@ -119,19 +138,21 @@ export function refundPayload(r: Refund, order: Order, shop: Shop): Record<strin
         line_item: li === undefined ? null : lineItemPayload(li),
       };
     }),
-    transactions: [{
-      id: r.id,
-      order_id: order.id,
-      kind: 'refund',
-      gateway: r.gateway,
-      status: 'success',
-      amount: r.totalRefundedSet.presentmentMoney.amount,
-      currency: r.totalRefundedSet.presentmentMoney.currencyCode,
-      created_at: restTime(r.createdAtMs, tz),
-      processed_at: restTime(r.processedAtMs, tz),
-      test: order.test,
-      admin_graphql_api_id: toGid('OrderTransaction', r.id),
-    }],
+    transactions: [
+      {
+        id: r.id,
+        order_id: order.id,
+        kind: 'refund',
+        gateway: r.gateway,
+        status: 'success',
+        amount: r.totalRefundedSet.presentmentMoney.amount,
+        currency: r.totalRefundedSet.presentmentMoney.currencyCode,
+        created_at: restTime(r.createdAtMs, tz),
+        processed_at: restTime(r.processedAtMs, tz),
+        test: order.test,
+        admin_graphql_api_id: toGid('OrderTransaction', r.id),
+      },
+    ],
     order_adjustments: [],
   };
 }
@@ -141,8 +162,7 @@ export function orderPayload(o: Order, customer: Customer | null, shop: Shop): R
   const tz = shop.ianaTimezone;
   const refunded = totalRefunded(o);
   const current = currentTotal(o);
-  const lineItemsTotalMinor = o.lineItems.reduce(
-    (n, li) => n + decimalToMinor(li.originalUnitPriceSet.shopMoney.amount, o.currencyCode) * li.quantity, 0);
+  const lineItemsTotalMinor = o.lineItems.reduce((n, li) => n + decimalToMinor(li.originalUnitPriceSet.shopMoney.amount, o.currencyCode) * li.quantity, 0);
   return {
     id: o.id,
     admin_graphql_api_id: toGid('Order', o.id),
@@ -193,10 +213,17 @@ export function orderPayload(o: Order, customer: Customer | null, shop: Shop): R
     shipping_address: address(o.shippingAddress),
     line_items: o.lineItems.map(lineItemPayload),
     refunds: o.refunds.map((r) => refundPayload(r, o, shop)),
-    shipping_lines: o.shippingLine === null ? [] : [{
-      title: o.shippingLine.title, code: o.shippingLine.code,
-      price: o.shippingLine.originalPriceSet.shopMoney.amount, price_set: bag(o.shippingLine.originalPriceSet),
-    }],
+    shipping_lines:
+      o.shippingLine === null
+        ? []
+        : [
+            {
+              title: o.shippingLine.title,
+              code: o.shippingLine.code,
+              price: o.shippingLine.originalPriceSet.shopMoney.amount,
+              price_set: bag(o.shippingLine.originalPriceSet),
+            },
+          ],
   };
 }
 
@@ -227,4 +254,3 @@ export function trimPayload(payload: Record<string, unknown>, includeFields: rea
   if (includeFields.length === 0) return payload;
   return Object.fromEntries(Object.entries(payload).filter(([k]) => includeFields.includes(k)));
 }
-

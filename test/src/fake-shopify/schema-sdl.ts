@@ -3,296 +3,524 @@
  * values follow Shopify's schema so that queries written against the real API validate here unchanged.
  */
 export const ADMIN_SDL = /* GraphQL */ `
-schema { query: QueryRoot mutation: Mutation }
+  schema {
+    query: QueryRoot
+    mutation: Mutation
+  }
 
-"An ISO 8601 UTC date-time string without milliseconds, e.g. 2026-01-02T03:04:05Z."
-scalar DateTime
-"A decimal number serialized as a string, e.g. \\"104.95\\"."
-scalar Decimal
-"A 64-bit unsigned integer serialized as a string."
-scalar UnsignedInt64
-scalar URL
+  "An ISO 8601 UTC date-time string without milliseconds, e.g. 2026-01-02T03:04:05Z."
+  scalar DateTime
+  "A decimal number serialized as a string, e.g. \\"104.95\\"."
+  scalar Decimal
+  "A 64-bit unsigned integer serialized as a string."
+  scalar UnsignedInt64
+  scalar URL
 
-interface Node { id: ID! }
+  interface Node {
+    id: ID!
+  }
 
-type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }
+  type PageInfo {
+    hasNextPage: Boolean!
+    hasPreviousPage: Boolean!
+    startCursor: String
+    endCursor: String
+  }
 
-type Count { count: Int! precision: CountPrecision! }
-enum CountPrecision { EXACT AT_LEAST }
+  type Count {
+    count: Int!
+    precision: CountPrecision!
+  }
+  enum CountPrecision {
+    EXACT
+    AT_LEAST
+  }
 
-type MoneyV2 { amount: Decimal! currencyCode: CurrencyCode! }
-type MoneyBag { shopMoney: MoneyV2! presentmentMoney: MoneyV2! }
+  type MoneyV2 {
+    amount: Decimal!
+    currencyCode: CurrencyCode!
+  }
+  type MoneyBag {
+    shopMoney: MoneyV2!
+    presentmentMoney: MoneyV2!
+  }
 
-type ShopPlan { displayName: String! partnerDevelopment: Boolean! shopifyPlus: Boolean! publicDisplayName: String! }
+  type ShopPlan {
+    displayName: String!
+    partnerDevelopment: Boolean!
+    shopifyPlus: Boolean!
+    publicDisplayName: String!
+  }
 
-type Shop implements Node {
-  id: ID!
-  name: String!
-  email: String!
-  myshopifyDomain: String!
-  url: URL!
-  currencyCode: CurrencyCode!
-  enabledPresentmentCurrencies: [CurrencyCode!]!
-  ianaTimezone: String!
-  timezoneAbbreviation: String!
-  timezoneOffset: String!
-  timezoneOffsetMinutes: Int!
-  plan: ShopPlan!
-  createdAt: DateTime!
-  updatedAt: DateTime!
-}
+  type Shop implements Node {
+    id: ID!
+    name: String!
+    email: String!
+    myshopifyDomain: String!
+    url: URL!
+    currencyCode: CurrencyCode!
+    enabledPresentmentCurrencies: [CurrencyCode!]!
+    ianaTimezone: String!
+    timezoneAbbreviation: String!
+    timezoneOffset: String!
+    timezoneOffsetMinutes: Int!
+    plan: ShopPlan!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
 
-type MailingAddress implements Node {
-  id: ID!
-  firstName: String
-  lastName: String
-  name: String
-  company: String
-  address1: String
-  address2: String
-  city: String
-  province: String
-  provinceCode: String
-  zip: String
-  country: String
-  countryCodeV2: CountryCode
-  phone: String
-}
+  type MailingAddress implements Node {
+    id: ID!
+    firstName: String
+    lastName: String
+    name: String
+    company: String
+    address1: String
+    address2: String
+    city: String
+    province: String
+    provinceCode: String
+    zip: String
+    country: String
+    countryCodeV2: CountryCode
+    phone: String
+  }
 
-enum CustomerState { DECLINED DISABLED ENABLED INVITED }
+  enum CustomerState {
+    DECLINED
+    DISABLED
+    ENABLED
+    INVITED
+  }
 
-type CustomerEmailAddress { emailAddress: String }
-type CustomerPhoneNumber { phoneNumber: String! }
+  type CustomerEmailAddress {
+    emailAddress: String
+  }
+  type CustomerPhoneNumber {
+    phoneNumber: String!
+  }
 
-type Customer implements Node {
-  id: ID!
-  legacyResourceId: UnsignedInt64!
-  email: String @deprecated(reason: "Use defaultEmailAddress.emailAddress instead.")
-  defaultEmailAddress: CustomerEmailAddress
-  phone: String @deprecated(reason: "Use defaultPhoneNumber.phoneNumber instead.")
-  defaultPhoneNumber: CustomerPhoneNumber
-  firstName: String
-  lastName: String
-  displayName: String!
-  createdAt: DateTime!
-  updatedAt: DateTime!
-  state: CustomerState!
-  verifiedEmail: Boolean!
-  taxExempt: Boolean!
-  note: String
-  tags: [String!]!
-  numberOfOrders: UnsignedInt64!
-  amountSpent: MoneyV2!
-  defaultAddress: MailingAddress
-  lastOrder: Order
-  orders(first: Int, after: String, last: Int, before: String, reverse: Boolean = false,
-         sortKey: OrderSortKeys = ID, query: String): OrderConnection!
-}
+  type Customer implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    email: String @deprecated(reason: "Use defaultEmailAddress.emailAddress instead.")
+    defaultEmailAddress: CustomerEmailAddress
+    phone: String @deprecated(reason: "Use defaultPhoneNumber.phoneNumber instead.")
+    defaultPhoneNumber: CustomerPhoneNumber
+    firstName: String
+    lastName: String
+    displayName: String!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    state: CustomerState!
+    verifiedEmail: Boolean!
+    taxExempt: Boolean!
+    note: String
+    tags: [String!]!
+    numberOfOrders: UnsignedInt64!
+    amountSpent: MoneyV2!
+    defaultAddress: MailingAddress
+    lastOrder: Order
+    orders(first: Int, after: String, last: Int, before: String, reverse: Boolean = false, sortKey: OrderSortKeys = ID, query: String): OrderConnection!
+  }
 
-type CustomerEdge { cursor: String! node: Customer! }
-type CustomerConnection { edges: [CustomerEdge!]! nodes: [Customer!]! pageInfo: PageInfo! }
-enum CustomerSortKeys { CREATED_AT UPDATED_AT ID NAME LOCATION RELEVANCE }
+  type CustomerEdge {
+    cursor: String!
+    node: Customer!
+  }
+  type CustomerConnection {
+    edges: [CustomerEdge!]!
+    nodes: [Customer!]!
+    pageInfo: PageInfo!
+  }
+  enum CustomerSortKeys {
+    CREATED_AT
+    UPDATED_AT
+    ID
+    NAME
+    LOCATION
+    RELEVANCE
+  }
 
-enum OrderCancelReason { CUSTOMER DECLINED FRAUD INVENTORY OTHER STAFF }
-enum OrderDisplayFinancialStatus { PENDING AUTHORIZED PARTIALLY_PAID PAID PARTIALLY_REFUNDED REFUNDED VOIDED EXPIRED }
-enum OrderDisplayFulfillmentStatus { UNFULFILLED PARTIALLY_FULFILLED FULFILLED RESTOCKED PENDING_FULFILLMENT OPEN IN_PROGRESS ON_HOLD SCHEDULED REQUEST_DECLINED }
-enum OrderSortKeys { CREATED_AT CURRENT_TOTAL_PRICE CUSTOMER_NAME DESTINATION FINANCIAL_STATUS FULFILLMENT_STATUS ID ORDER_NUMBER PO_NUMBER PROCESSED_AT RELEVANCE TOTAL_ITEMS_QUANTITY TOTAL_PRICE UPDATED_AT }
+  enum OrderCancelReason {
+    CUSTOMER
+    DECLINED
+    FRAUD
+    INVENTORY
+    OTHER
+    STAFF
+  }
+  enum OrderDisplayFinancialStatus {
+    PENDING
+    AUTHORIZED
+    PARTIALLY_PAID
+    PAID
+    PARTIALLY_REFUNDED
+    REFUNDED
+    VOIDED
+    EXPIRED
+  }
+  enum OrderDisplayFulfillmentStatus {
+    UNFULFILLED
+    PARTIALLY_FULFILLED
+    FULFILLED
+    RESTOCKED
+    PENDING_FULFILLMENT
+    OPEN
+    IN_PROGRESS
+    ON_HOLD
+    SCHEDULED
+    REQUEST_DECLINED
+  }
+  enum OrderSortKeys {
+    CREATED_AT
+    CURRENT_TOTAL_PRICE
+    CUSTOMER_NAME
+    DESTINATION
+    FINANCIAL_STATUS
+    FULFILLMENT_STATUS
+    ID
+    ORDER_NUMBER
+    PO_NUMBER
+    PROCESSED_AT
+    RELEVANCE
+    TOTAL_ITEMS_QUANTITY
+    TOTAL_PRICE
+    UPDATED_AT
+  }
 
-type ShippingLine { title: String! code: String originalPriceSet: MoneyBag! }
+  type ShippingLine {
+    title: String!
+    code: String
+    originalPriceSet: MoneyBag!
+  }
 
-type Order implements Node {
-  id: ID!
-  legacyResourceId: UnsignedInt64!
-  name: String!
-  email: String
-  phone: String
-  createdAt: DateTime!
-  processedAt: DateTime!
-  updatedAt: DateTime!
-  cancelledAt: DateTime
-  cancelReason: OrderCancelReason
-  closed: Boolean!
-  closedAt: DateTime
-  confirmed: Boolean!
-  test: Boolean!
-  currencyCode: CurrencyCode!
-  presentmentCurrencyCode: CurrencyCode!
-  subtotalPriceSet: MoneyBag
-  currentSubtotalPriceSet: MoneyBag!
-  totalPriceSet: MoneyBag!
-  currentTotalPriceSet: MoneyBag!
-  totalShippingPriceSet: MoneyBag!
-  currentShippingPriceSet: MoneyBag!
-  totalTaxSet: MoneyBag
-  currentTotalTaxSet: MoneyBag!
-  totalDiscountsSet: MoneyBag
-  currentTotalDiscountsSet: MoneyBag!
-  totalRefundedSet: MoneyBag!
-  netPaymentSet: MoneyBag!
-  displayFinancialStatus: OrderDisplayFinancialStatus
-  displayFulfillmentStatus: OrderDisplayFulfillmentStatus!
-  fullyPaid: Boolean!
-  customer: Customer
-  sourceName: String
-  tags: [String!]!
-  note: String
-  discountCode: String
-  discountCodes: [String!]!
-  paymentGatewayNames: [String!]!
-  shippingLine: ShippingLine
-  billingAddress: MailingAddress
-  shippingAddress: MailingAddress
-  subtotalLineItemsQuantity: Int!
-  currentSubtotalLineItemsQuantity: Int!
-  lineItems(first: Int, after: String, last: Int, before: String, reverse: Boolean = false): LineItemConnection!
-  refunds(first: Int): [Refund!]!
-}
+  type Order implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    name: String!
+    email: String
+    phone: String
+    createdAt: DateTime!
+    processedAt: DateTime!
+    updatedAt: DateTime!
+    cancelledAt: DateTime
+    cancelReason: OrderCancelReason
+    closed: Boolean!
+    closedAt: DateTime
+    confirmed: Boolean!
+    test: Boolean!
+    currencyCode: CurrencyCode!
+    presentmentCurrencyCode: CurrencyCode!
+    subtotalPriceSet: MoneyBag
+    currentSubtotalPriceSet: MoneyBag!
+    totalPriceSet: MoneyBag!
+    currentTotalPriceSet: MoneyBag!
+    totalShippingPriceSet: MoneyBag!
+    currentShippingPriceSet: MoneyBag!
+    totalTaxSet: MoneyBag
+    currentTotalTaxSet: MoneyBag!
+    totalDiscountsSet: MoneyBag
+    currentTotalDiscountsSet: MoneyBag!
+    totalRefundedSet: MoneyBag!
+    netPaymentSet: MoneyBag!
+    displayFinancialStatus: OrderDisplayFinancialStatus
+    displayFulfillmentStatus: OrderDisplayFulfillmentStatus!
+    fullyPaid: Boolean!
+    customer: Customer
+    sourceName: String
+    tags: [String!]!
+    note: String
+    discountCode: String
+    discountCodes: [String!]!
+    paymentGatewayNames: [String!]!
+    shippingLine: ShippingLine
+    billingAddress: MailingAddress
+    shippingAddress: MailingAddress
+    subtotalLineItemsQuantity: Int!
+    currentSubtotalLineItemsQuantity: Int!
+    lineItems(first: Int, after: String, last: Int, before: String, reverse: Boolean = false): LineItemConnection!
+    refunds(first: Int): [Refund!]!
+  }
 
-type OrderEdge { cursor: String! node: Order! }
-type OrderConnection { edges: [OrderEdge!]! nodes: [Order!]! pageInfo: PageInfo! }
+  type OrderEdge {
+    cursor: String!
+    node: Order!
+  }
+  type OrderConnection {
+    edges: [OrderEdge!]!
+    nodes: [Order!]!
+    pageInfo: PageInfo!
+  }
 
-type Product implements Node { id: ID! legacyResourceId: UnsignedInt64! title: String! vendor: String! }
-type ProductVariant implements Node { id: ID! legacyResourceId: UnsignedInt64! title: String! sku: String displayName: String! }
-type SellingPlan { id: ID! name: String! }
-type LineItemSellingPlan { name: String! sellingPlanId: ID }
+  type Product implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    title: String!
+    vendor: String!
+  }
+  type ProductVariant implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    title: String!
+    sku: String
+    displayName: String!
+  }
+  type SellingPlan {
+    id: ID!
+    name: String!
+  }
+  type LineItemSellingPlan {
+    name: String!
+    sellingPlanId: ID
+  }
 
-type LineItem implements Node {
-  id: ID!
-  name: String!
-  title: String!
-  variantTitle: String
-  sku: String
-  vendor: String
-  quantity: Int!
-  currentQuantity: Int!
-  refundableQuantity: Int!
-  originalUnitPriceSet: MoneyBag!
-  discountedUnitPriceSet: MoneyBag!
-  originalTotalSet: MoneyBag!
-  discountedTotalSet: MoneyBag!
-  totalDiscountSet: MoneyBag!
-  requiresShipping: Boolean!
-  taxable: Boolean!
-  product: Product
-  variant: ProductVariant
-  sellingPlan: LineItemSellingPlan
-}
-type LineItemEdge { cursor: String! node: LineItem! }
-type LineItemConnection { edges: [LineItemEdge!]! nodes: [LineItem!]! pageInfo: PageInfo! }
+  type LineItem implements Node {
+    id: ID!
+    name: String!
+    title: String!
+    variantTitle: String
+    sku: String
+    vendor: String
+    quantity: Int!
+    currentQuantity: Int!
+    refundableQuantity: Int!
+    originalUnitPriceSet: MoneyBag!
+    discountedUnitPriceSet: MoneyBag!
+    originalTotalSet: MoneyBag!
+    discountedTotalSet: MoneyBag!
+    totalDiscountSet: MoneyBag!
+    requiresShipping: Boolean!
+    taxable: Boolean!
+    product: Product
+    variant: ProductVariant
+    sellingPlan: LineItemSellingPlan
+  }
+  type LineItemEdge {
+    cursor: String!
+    node: LineItem!
+  }
+  type LineItemConnection {
+    edges: [LineItemEdge!]!
+    nodes: [LineItem!]!
+    pageInfo: PageInfo!
+  }
 
-enum RefundLineItemRestockType { NO_RESTOCK CANCEL RETURN LEGACY_RESTOCK }
-type RefundLineItem {
-  id: ID
-  quantity: Int!
-  restockType: RefundLineItemRestockType!
-  restocked: Boolean!
-  lineItem: LineItem!
-  subtotalSet: MoneyBag!
-  totalTaxSet: MoneyBag!
-  priceSet: MoneyBag!
-}
-type RefundLineItemEdge { cursor: String! node: RefundLineItem! }
-type RefundLineItemConnection { edges: [RefundLineItemEdge!]! nodes: [RefundLineItem!]! pageInfo: PageInfo! }
+  enum RefundLineItemRestockType {
+    NO_RESTOCK
+    CANCEL
+    RETURN
+    LEGACY_RESTOCK
+  }
+  type RefundLineItem {
+    id: ID
+    quantity: Int!
+    restockType: RefundLineItemRestockType!
+    restocked: Boolean!
+    lineItem: LineItem!
+    subtotalSet: MoneyBag!
+    totalTaxSet: MoneyBag!
+    priceSet: MoneyBag!
+  }
+  type RefundLineItemEdge {
+    cursor: String!
+    node: RefundLineItem!
+  }
+  type RefundLineItemConnection {
+    edges: [RefundLineItemEdge!]!
+    nodes: [RefundLineItem!]!
+    pageInfo: PageInfo!
+  }
 
-type Refund implements Node {
-  id: ID!
-  legacyResourceId: UnsignedInt64!
-  createdAt: DateTime
-  updatedAt: DateTime!
-  note: String
-  totalRefundedSet: MoneyBag!
-  order: Order!
-  refundLineItems(first: Int, after: String, last: Int, before: String, reverse: Boolean = false): RefundLineItemConnection!
-}
+  type Refund implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    createdAt: DateTime
+    updatedAt: DateTime!
+    note: String
+    totalRefundedSet: MoneyBag!
+    order: Order!
+    refundLineItems(first: Int, after: String, last: Int, before: String, reverse: Boolean = false): RefundLineItemConnection!
+  }
 
-enum BulkOperationStatus { CREATED RUNNING COMPLETED CANCELING CANCELED FAILED EXPIRED }
-enum BulkOperationErrorCode { ACCESS_DENIED INTERNAL_SERVER_ERROR TIMEOUT }
-enum BulkOperationType { QUERY MUTATION }
-enum BulkOperationUserErrorCode { INVALID OPERATION_IN_PROGRESS LIMIT_REACHED NO_SUCH_FILE }
+  enum BulkOperationStatus {
+    CREATED
+    RUNNING
+    COMPLETED
+    CANCELING
+    CANCELED
+    FAILED
+    EXPIRED
+  }
+  enum BulkOperationErrorCode {
+    ACCESS_DENIED
+    INTERNAL_SERVER_ERROR
+    TIMEOUT
+  }
+  enum BulkOperationType {
+    QUERY
+    MUTATION
+  }
+  enum BulkOperationUserErrorCode {
+    INVALID
+    OPERATION_IN_PROGRESS
+    LIMIT_REACHED
+    NO_SUCH_FILE
+  }
 
-type BulkOperation implements Node {
-  id: ID!
-  status: BulkOperationStatus!
-  errorCode: BulkOperationErrorCode
-  createdAt: DateTime!
-  completedAt: DateTime
-  objectCount: UnsignedInt64!
-  rootObjectCount: UnsignedInt64!
-  fileSize: UnsignedInt64
-  url: URL
-  partialDataUrl: URL
-  query: String!
-  type: BulkOperationType!
-}
+  type BulkOperation implements Node {
+    id: ID!
+    status: BulkOperationStatus!
+    errorCode: BulkOperationErrorCode
+    createdAt: DateTime!
+    completedAt: DateTime
+    objectCount: UnsignedInt64!
+    rootObjectCount: UnsignedInt64!
+    fileSize: UnsignedInt64
+    url: URL
+    partialDataUrl: URL
+    query: String!
+    type: BulkOperationType!
+  }
 
-type BulkOperationUserError { field: [String!] message: String! code: BulkOperationUserErrorCode }
-type UserError { field: [String!] message: String! }
-type BulkOperationRunQueryPayload { bulkOperation: BulkOperation userErrors: [BulkOperationUserError!]! }
-type BulkOperationCancelPayload { bulkOperation: BulkOperation userErrors: [BulkOperationUserError!]! }
+  type BulkOperationUserError {
+    field: [String!]
+    message: String!
+    code: BulkOperationUserErrorCode
+  }
+  type UserError {
+    field: [String!]
+    message: String!
+  }
+  type BulkOperationRunQueryPayload {
+    bulkOperation: BulkOperation
+    userErrors: [BulkOperationUserError!]!
+  }
+  type BulkOperationCancelPayload {
+    bulkOperation: BulkOperation
+    userErrors: [BulkOperationUserError!]!
+  }
 
-enum WebhookSubscriptionFormat { JSON XML }
-enum WebhookSubscriptionTopic {
-  APP_UNINSTALLED BULK_OPERATIONS_FINISH CUSTOMERS_CREATE CUSTOMERS_DELETE CUSTOMERS_UPDATE
-  ORDERS_CANCELLED ORDERS_CREATE ORDERS_DELETE ORDERS_PAID ORDERS_UPDATED REFUNDS_CREATE SHOP_UPDATE
-}
-input WebhookSubscriptionInput {
-  uri: String
-  callbackUrl: URL
-  format: WebhookSubscriptionFormat = JSON
-  includeFields: [String!]
-  filter: String
-  metafieldNamespaces: [String!]
-}
-type WebhookHttpEndpoint { callbackUrl: URL! }
-union WebhookSubscriptionEndpoint = WebhookHttpEndpoint
+  enum WebhookSubscriptionFormat {
+    JSON
+    XML
+  }
+  enum WebhookSubscriptionTopic {
+    APP_UNINSTALLED
+    BULK_OPERATIONS_FINISH
+    CUSTOMERS_CREATE
+    CUSTOMERS_DELETE
+    CUSTOMERS_UPDATE
+    ORDERS_CANCELLED
+    ORDERS_CREATE
+    ORDERS_DELETE
+    ORDERS_PAID
+    ORDERS_UPDATED
+    REFUNDS_CREATE
+    SHOP_UPDATE
+  }
+  input WebhookSubscriptionInput {
+    uri: String
+    callbackUrl: URL
+    format: WebhookSubscriptionFormat = JSON
+    includeFields: [String!]
+    filter: String
+    metafieldNamespaces: [String!]
+  }
+  type WebhookHttpEndpoint {
+    callbackUrl: URL!
+  }
+  union WebhookSubscriptionEndpoint = WebhookHttpEndpoint
 
-type WebhookSubscription implements Node {
-  id: ID!
-  legacyResourceId: UnsignedInt64!
-  topic: WebhookSubscriptionTopic!
-  uri: String!
-  callbackUrl: URL! @deprecated(reason: "Use uri instead.")
-  endpoint: WebhookSubscriptionEndpoint!
-  format: WebhookSubscriptionFormat!
-  includeFields: [String!]!
-  filter: String
-  createdAt: DateTime!
-  updatedAt: DateTime!
-}
-type WebhookSubscriptionEdge { cursor: String! node: WebhookSubscription! }
-type WebhookSubscriptionConnection { edges: [WebhookSubscriptionEdge!]! nodes: [WebhookSubscription!]! pageInfo: PageInfo! }
-type WebhookSubscriptionCreatePayload { webhookSubscription: WebhookSubscription userErrors: [UserError!]! }
-type WebhookSubscriptionDeletePayload { deletedWebhookSubscriptionId: ID userErrors: [UserError!]! }
+  type WebhookSubscription implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    topic: WebhookSubscriptionTopic!
+    uri: String!
+    callbackUrl: URL! @deprecated(reason: "Use uri instead.")
+    endpoint: WebhookSubscriptionEndpoint!
+    format: WebhookSubscriptionFormat!
+    includeFields: [String!]!
+    filter: String
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+  type WebhookSubscriptionEdge {
+    cursor: String!
+    node: WebhookSubscription!
+  }
+  type WebhookSubscriptionConnection {
+    edges: [WebhookSubscriptionEdge!]!
+    nodes: [WebhookSubscription!]!
+    pageInfo: PageInfo!
+  }
+  type WebhookSubscriptionCreatePayload {
+    webhookSubscription: WebhookSubscription
+    userErrors: [UserError!]!
+  }
+  type WebhookSubscriptionDeletePayload {
+    deletedWebhookSubscriptionId: ID
+    userErrors: [UserError!]!
+  }
 
-type AppInstallation { id: ID! accessScopes: [AccessScope!]! }
-type AccessScope { handle: String! description: String! }
+  type AppInstallation {
+    id: ID!
+    accessScopes: [AccessScope!]!
+  }
+  type AccessScope {
+    handle: String!
+    description: String!
+  }
 
-type QueryRoot {
-  shop: Shop!
-  currentAppInstallation: AppInstallation!
-  order(id: ID!): Order
-  orders(first: Int, after: String, last: Int, before: String, reverse: Boolean = false,
-         sortKey: OrderSortKeys = ID, query: String, savedSearchId: ID): OrderConnection!
-  ordersCount(query: String, limit: Int = 10000): Count
-  customer(id: ID!): Customer
-  customers(first: Int, after: String, last: Int, before: String, reverse: Boolean = false,
-            sortKey: CustomerSortKeys = ID, query: String): CustomerConnection!
-  customersCount(query: String, limit: Int = 10000): Count
-  node(id: ID!): Node
-  nodes(ids: [ID!]!): [Node]!
-  bulkOperation(id: ID!): BulkOperation
-  currentBulkOperation(type: BulkOperationType = QUERY): BulkOperation
-  webhookSubscription(id: ID!): WebhookSubscription
-  webhookSubscriptions(first: Int, after: String, last: Int, before: String, reverse: Boolean = false,
-                       topics: [WebhookSubscriptionTopic!], uri: String, format: WebhookSubscriptionFormat): WebhookSubscriptionConnection!
-}
+  type QueryRoot {
+    shop: Shop!
+    currentAppInstallation: AppInstallation!
+    order(id: ID!): Order
+    orders(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+      sortKey: OrderSortKeys = ID
+      query: String
+      savedSearchId: ID
+    ): OrderConnection!
+    ordersCount(query: String, limit: Int = 10000): Count
+    customer(id: ID!): Customer
+    customers(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+      sortKey: CustomerSortKeys = ID
+      query: String
+    ): CustomerConnection!
+    customersCount(query: String, limit: Int = 10000): Count
+    node(id: ID!): Node
+    nodes(ids: [ID!]!): [Node]!
+    bulkOperation(id: ID!): BulkOperation
+    currentBulkOperation(type: BulkOperationType = QUERY): BulkOperation
+    webhookSubscription(id: ID!): WebhookSubscription
+    webhookSubscriptions(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+      topics: [WebhookSubscriptionTopic!]
+      uri: String
+      format: WebhookSubscriptionFormat
+    ): WebhookSubscriptionConnection!
+  }
 
-type Mutation {
-  bulkOperationRunQuery(query: String!, groupObjects: Boolean! = false): BulkOperationRunQueryPayload
-  bulkOperationCancel(id: ID!): BulkOperationCancelPayload
-  webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
-  webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
-}
+  type Mutation {
+    bulkOperationRunQuery(query: String!, groupObjects: Boolean! = false): BulkOperationRunQueryPayload
+    bulkOperationCancel(id: ID!): BulkOperationCancelPayload
+    webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
+    webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
+  }
 `;
 
 /** ISO 4217 codes of Shopify's `CurrencyCode` enum (plus the legacy ones it keeps). */

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compileSearch, parseSearch, zonedMidnightMs, type FieldSpec } from './search-query.ts';
 
-interface Row { id: number; at: number; tags: string[]; email: string | null; test: boolean }
+interface Row {
+  id: number;
+  at: number;
+  tags: string[];
+  email: string | null;
+  test: boolean;
+}
 const FIELDS: Record<string, FieldSpec<Row>> = {
   id: { type: 'number', get: (r) => r.id },
   updated_at: { type: 'date', get: (r) => r.at },

@@ -19,10 +19,20 @@ function tokenize(q: string): Token[] {
   let i = 0;
   while (i < q.length) {
     const c = q[i] as string;
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '(' || c === ')') { out.push({ t: c }); i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '(' || c === ')') {
+      out.push({ t: c });
+      i++;
+      continue;
+    }
     let neg = false;
-    if (c === '-' && i + 1 < q.length && !/\s/.test(q[i + 1] as string)) { neg = true; i++; }
+    if (c === '-' && i + 1 < q.length && !/\s/.test(q[i + 1] as string)) {
+      neg = true;
+      i++;
+    }
     let text = '';
     while (i < q.length) {
       const ch = q[i] as string;
@@ -34,7 +44,11 @@ function tokenize(q: string): Token[] {
         i = stop + 1;
         continue;
       }
-      if (ch === '\\' && i + 1 < q.length) { text += q[i + 1]; i += 2; continue; }
+      if (ch === '\\' && i + 1 < q.length) {
+        text += q[i + 1];
+        i += 2;
+        continue;
+      }
       text += ch;
       i++;
     }
@@ -51,7 +65,11 @@ function termOf(text: string): SearchNode {
   let rest = text.slice(colon + 1);
   let op: Comparator = ':';
   for (const candidate of ['>=', '<=', '>', '<'] as const) {
-    if (rest.startsWith(candidate)) { op = candidate; rest = rest.slice(candidate.length); break; }
+    if (rest.startsWith(candidate)) {
+      op = candidate;
+      rest = rest.slice(candidate.length);
+      break;
+    }
   }
   return { kind: 'term', field, op, value: rest };
 }
@@ -63,7 +81,10 @@ export function parseSearch(query: string): SearchNode {
   const peek = (): Token | undefined => toks[pos];
   function parseOr(): SearchNode {
     const items = [parseAnd()];
-    while (peek()?.t === 'OR') { pos++; items.push(parseAnd()); }
+    while (peek()?.t === 'OR') {
+      pos++;
+      items.push(parseAnd());
+    }
     return items.length === 1 ? (items[0] as SearchNode) : { kind: 'or', items };
   }
   function parseAnd(): SearchNode {
@@ -71,7 +92,10 @@ export function parseSearch(query: string): SearchNode {
     for (;;) {
       const t = peek();
       if (t === undefined || t.t === ')' || t.t === 'OR') break;
-      if (t.t === 'AND') { pos++; continue; }
+      if (t.t === 'AND') {
+        pos++;
+        continue;
+      }
       items.push(parseUnary());
     }
     return items.length === 1 ? (items[0] as SearchNode) : { kind: 'and', items };
@@ -112,8 +136,14 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 function tzOffsetMs(atMs: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit',
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
   }).formatToParts(new Date(atMs));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
@@ -148,11 +178,16 @@ function dateRange(value: string, timeZone: string, nowMs: number): [number, num
 
 function compare(op: Comparator, v: number, [start, end]: [number, number]): boolean {
   switch (op) {
-    case ':': return v >= start && v < end;
-    case '>': return v >= end;
-    case '>=': return v >= start;
-    case '<': return v < start;
-    case '<=': return v < end;
+    case ':':
+      return v >= start && v < end;
+    case '>':
+      return v >= end;
+    case '>=':
+      return v >= start;
+    case '<':
+      return v < start;
+    case '<=':
+      return v < end;
   }
 }
 
@@ -208,7 +243,10 @@ export function compileSearch<T>(
           warnings.push({ field: n.field, message: `Invalid date value: ${n.value}` });
           return () => true;
         }
-        return (x) => { const v = spec.get(x); return v !== null && compare(n.op, v, range); };
+        return (x) => {
+          const v = spec.get(x);
+          return v !== null && compare(n.op, v, range);
+        };
       }
       case 'number': {
         const num = Number(n.value);
@@ -216,7 +254,10 @@ export function compileSearch<T>(
           warnings.push({ field: n.field, message: `Invalid number value: ${n.value}` });
           return () => true;
         }
-        return (x) => { const v = spec.get(x); return v !== null && compare(n.op, v, [num, num + 1]); };
+        return (x) => {
+          const v = spec.get(x);
+          return v !== null && compare(n.op, v, [num, num + 1]);
+        };
       }
       case 'string': {
         const want = n.value.toLowerCase();
@@ -247,11 +288,17 @@ export function compileSearch<T>(
     if (spec === undefined || (spec.type !== 'date' && spec.type !== 'number')) return [lo, hi];
     for (const t of topTerms) {
       if (t.kind !== 'term' || t.field !== field) continue;
-      const r = spec.type === 'date'
-        ? dateRange(t.value, ctx.timeZone, ctx.nowMs)
-        : Number.isFinite(Number(t.value)) ? ([Number(t.value), Number(t.value) + 1] as [number, number]) : null;
+      const r =
+        spec.type === 'date'
+          ? dateRange(t.value, ctx.timeZone, ctx.nowMs)
+          : Number.isFinite(Number(t.value))
+            ? ([Number(t.value), Number(t.value) + 1] as [number, number])
+            : null;
       if (r === null) continue;
-      if (t.op === ':') { lo = Math.max(lo, r[0]); hi = Math.min(hi, r[1]); }
+      if (t.op === ':') {
+        lo = Math.max(lo, r[0]);
+        hi = Math.min(hi, r[1]);
+      }
       if (t.op === '>') lo = Math.max(lo, r[1]);
       if (t.op === '>=') lo = Math.max(lo, r[0]);
       if (t.op === '<') hi = Math.min(hi, r[0]);

@@ -5,12 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import {
-  GraphQLError, buildSchema, execute, parse, validate, type DocumentNode, type GraphQLSchema,
-} from 'graphql';
-import type {
-  Customer, MoneyBag, Order, OrderCancelReason, PlanName, Refund, RefundLineItem, Shop, ShopData, ShopPlan,
-} from '../shop-model/types.ts';
+import { GraphQLError, buildSchema, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { Customer, MoneyBag, Order, OrderCancelReason, PlanName, Refund, RefundLineItem, Shop, ShopData, ShopPlan } from '../shop-model/types.ts';
 import { SHOP_PLANS } from '../shop-model/types.ts';
 import { decimalToMinor, minorToDecimal } from '../shop-model/money.ts';
 import { runBulkQuery, validateBulkQuery } from './bulk.ts';
@@ -20,18 +16,14 @@ import { FakeShopifyError } from './errors.ts';
 import { toGid } from './gid.ts';
 import { OAuthServer, oauthQueryHmac } from './oauth.ts';
 import { attachResolvers, type GqlContext, type GqlEnv } from './resolvers.ts';
-import {
-  customerDeletePayload, customerPayload, orderPayload, refundPayload, shopPayload, trimPayload,
-} from './rest-payloads.ts';
+import { customerDeletePayload, customerPayload, orderPayload, refundPayload, shopPayload, trimPayload } from './rest-payloads.ts';
 import { createRng } from './rng.ts';
 import { FULL_SDL } from './schema-sdl.ts';
 import { mintSessionToken } from './session-token.ts';
 import { ShopStore, type BulkOperationRecord, type WebhookSubscriptionRecord } from './shop-store.ts';
 import { webhookFilterMatches } from './webhook-filter.ts';
 import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS, type AnyTopic } from './topics.ts';
-import {
-  DEFAULT_WEBHOOK_RETRY, WebhookDispatcher, type WebhookChaos, type WebhookDelivery, type WebhookRetryPolicy,
-} from './webhooks.ts';
+import { DEFAULT_WEBHOOK_RETRY, WebhookDispatcher, type WebhookChaos, type WebhookDelivery, type WebhookRetryPolicy } from './webhooks.ts';
 
 /** An app-wide webhook subscription, as `[[webhooks.subscriptions]]` in `shopify.app.toml`. */
 export interface AppWebhookSubscription {
@@ -230,14 +222,22 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
   attachResolvers(schema);
 
   const oauth = new OAuthServer({
-    apiKey: options.appApiKey, apiSecret: options.appSecret, scopes, nowMs: clock.nowMs,
+    apiKey: options.appApiKey,
+    apiSecret: options.appSecret,
+    scopes,
+    nowMs: clock.nowMs,
     isInstalled: (shop) => stores.get(shop)?.installed ?? false,
   });
 
   const dispatcher = new WebhookDispatcher({
-    appSecret: options.appSecret, clock, rng: createRng(options.seed ?? 1),
-    timeoutMs: options.webhookTimeoutMs ?? 5000, retry: options.webhookRetry ?? DEFAULT_WEBHOOK_RETRY,
-    get chaos() { return chaos; },
+    appSecret: options.appSecret,
+    clock,
+    rng: createRng(options.seed ?? 1),
+    timeoutMs: options.webhookTimeoutMs ?? 5000,
+    retry: options.webhookRetry ?? DEFAULT_WEBHOOK_RETRY,
+    get chaos() {
+      return chaos;
+    },
     onExhausted: (d) => {
       // Shopify deletes Admin-API subscriptions after the retries fail; app-wide (TOML) ones stay.
       const store = stores.get(d.shop);
@@ -256,8 +256,16 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
           throw new FakeShopifyError('BAD_INPUT', `unknown webhook topic ${topic}; known: ${WEBHOOK_TOPICS.join(', ')}`);
         }
         appSubs.push({
-          id: nextSubId++, topic, uri: s.uri, format: 'JSON', includeFields: [], filter: null,
-          apiVersion: webhooksApiVersion, createdAtMs: now, updatedAtMs: now, source: 'app',
+          id: nextSubId++,
+          topic,
+          uri: s.uri,
+          format: 'JSON',
+          includeFields: [],
+          filter: null,
+          apiVersion: webhooksApiVersion,
+          createdAtMs: now,
+          updatedAtMs: now,
+          source: 'app',
         });
       }
     }
@@ -285,15 +293,21 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       for (const sub of [...appSubs, ...s.subscriptions]) {
         if (sub.topic !== topic || !webhookFilterMatches(sub.filter, payload)) continue;
         dispatcher.send({
-          shop: s.shop.domain, topic, uri: sub.uri, apiVersion: sub.apiVersion,
-          payload: trimPayload(payload, sub.includeFields), eventId, subscriptionId: sub.source === 'shop' ? sub.id : 0,
+          shop: s.shop.domain,
+          topic,
+          uri: sub.uri,
+          apiVersion: sub.apiVersion,
+          payload: trimPayload(payload, sub.includeFields),
+          eventId,
+          subscriptionId: sub.source === 'shop' ? sub.id : 0,
         });
       }
     }
   }
 
   const orderEvent = (s: ShopStore, o: Order, topic: AnyTopic) => ({
-    topic, payload: orderPayload(o, o.customerId === null ? null : (s.customers.get(o.customerId) ?? null), s.shop),
+    topic,
+    payload: orderPayload(o, o.customerId === null ? null : (s.customers.get(o.customerId) ?? null), s.shop),
   });
 
   function refreshBucket(s: ShopStore): void {
@@ -331,13 +345,32 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       const running = s.bulkOperations.filter((b) => b.type === 'QUERY' && (b.status === 'CREATED' || b.status === 'RUNNING'));
       if (running.length >= limit) {
         const which = running[running.length - 1] as BulkOperationRecord;
-        return { op: null, userErrors: [{ field: null, code: 'OPERATION_IN_PROGRESS', message: `A bulk query operation for this app and shop is already in progress: ${toGid('BulkOperation', which.id)}.` }] };
+        return {
+          op: null,
+          userErrors: [
+            {
+              field: null,
+              code: 'OPERATION_IN_PROGRESS',
+              message: `A bulk query operation for this app and shop is already in progress: ${toGid('BulkOperation', which.id)}.`,
+            },
+          ],
+        };
       }
       const v = validateBulkQuery(schema, query);
       if (!v.ok) return { op: null, userErrors: [{ field: ['query'], code: 'INVALID', message: v.message }] };
       const op: BulkOperationRecord = {
-        id: nextBulkId++, status: 'CREATED', errorCode: null, createdAtMs: clock.nowMs(), completedAtMs: null,
-        objectCount: 0, rootObjectCount: 0, fileSize: null, filePath: null, query, type: 'QUERY', cancelRequested: false,
+        id: nextBulkId++,
+        status: 'CREATED',
+        errorCode: null,
+        createdAtMs: clock.nowMs(),
+        completedAtMs: null,
+        objectCount: 0,
+        rootObjectCount: 0,
+        fileSize: null,
+        filePath: null,
+        query,
+        type: 'QUERY',
+        cancelRequested: false,
       };
       s.bulkOperations.push(op);
       const filePath = join(bulkDir, `bulk-${s.shop.id}-${op.id}.jsonl`);
@@ -351,14 +384,19 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
           process.emitWarning(`fake-shopify bulk operation ${op.id} failed: ${(e as Error).stack ?? String(e)}`);
         }
         op.completedAtMs = clock.nowMs();
-        emit(s, [{
-          topic: 'bulk_operations/finish',
-          payload: {
-            admin_graphql_api_id: toGid('BulkOperation', op.id), completed_at: isoDateTime(op.completedAtMs),
-            created_at: isoDateTime(op.createdAtMs), error_code: op.errorCode?.toLowerCase() ?? null,
-            status: op.status.toLowerCase(), type: 'query',
+        emit(s, [
+          {
+            topic: 'bulk_operations/finish',
+            payload: {
+              admin_graphql_api_id: toGid('BulkOperation', op.id),
+              completed_at: isoDateTime(op.completedAtMs),
+              created_at: isoDateTime(op.createdAtMs),
+              error_code: op.errorCode?.toLowerCase() ?? null,
+              status: op.status.toLowerCase(),
+              type: 'query',
+            },
           },
-        }]);
+        ]);
       })();
       let set = runningBulk.get(s.shop.domain);
       if (set === undefined) runningBulk.set(s.shop.domain, (set = new Set()));
@@ -388,8 +426,16 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       }
       const now = clock.nowMs();
       const sub: WebhookSubscriptionRecord = {
-        id: nextSubId++, topic, uri: input.uri, format: 'JSON', includeFields: input.includeFields, filter: input.filter,
-        apiVersion, createdAtMs: now, updatedAtMs: now, source: 'shop',
+        id: nextSubId++,
+        topic,
+        uri: input.uri,
+        format: 'JSON',
+        includeFields: input.includeFields,
+        filter: input.filter,
+        apiVersion,
+        createdAtMs: now,
+        updatedAtMs: now,
+        source: 'shop',
       };
       s.subscriptions.push(sub);
       return { sub, userErrors: [] };
@@ -403,7 +449,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
   };
 
   async function applyFaults(route: 'graphql' | 'oauth' | 'bulk-file', shop: string | null, res: ServerResponse): Promise<boolean> {
-    const i = faults.findIndex((f) => (f.route ?? 'graphql') === route || f.route === 'any' ? f.shop === undefined || f.shop === shop : false);
+    const i = faults.findIndex((f) => ((f.route ?? 'graphql') === route || f.route === 'any' ? f.shop === undefined || f.shop === shop : false));
     if (i < 0) return false;
     const f = faults[i] as FaultSpec & { left: number };
     f.left--;
@@ -467,19 +513,31 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
     if (vErrors.length > 0) return send(res, 200, { errors: vErrors.map((e) => e.toJSON()) }, vh);
     const requested = requestedQueryCost(schema, doc, operationName, variables);
     if (requested > MAX_QUERY_COST) {
-      return send(res, 200, {
-        errors: [{
-          message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n`,
-          extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: MAX_QUERY_COST, documentation: 'https://shopify.dev/api/usage/rate-limits' },
-        }],
-      }, vh);
+      return send(
+        res,
+        200,
+        {
+          errors: [
+            {
+              message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n`,
+              extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: MAX_QUERY_COST, documentation: 'https://shopify.dev/api/usage/rate-limits' },
+            },
+          ],
+        },
+        vh,
+      );
     }
     refreshBucket(s);
     if (requested > s.bucketAvailable) {
-      return send(res, 200, {
-        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
-        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus(s) } },
-      }, vh);
+      return send(
+        res,
+        200,
+        {
+          errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+          extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus(s) } },
+        },
+        vh,
+      );
     }
     s.bucketAvailable -= requested;
     const ctx: GqlContext = { env, store: s, scopes: tok.scopes, apiVersion: version, search: [], bulk: null };
@@ -508,7 +566,9 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
     const online = url.searchParams.getAll('grant_options[]').includes('per-user');
     const params: Record<string, string> = {
       code: oauth.issueAuthorizationCode(shop, online),
-      host: Buffer.from(`admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, '')}`).toString('base64').replace(/=+$/, ''),
+      host: Buffer.from(`admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, '')}`)
+        .toString('base64')
+        .replace(/=+$/, ''),
       shop,
       state: url.searchParams.get('state') ?? '',
       timestamp: String(Math.floor(clock.nowMs() / 1000)),
@@ -544,9 +604,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       let body: Record<string, unknown>;
       try {
         const ct = req.headers['content-type'] ?? '';
-        body = ct.includes('application/x-www-form-urlencoded')
-          ? Object.fromEntries(new URLSearchParams(raw))
-          : (JSON.parse(raw) as Record<string, unknown>);
+        body = ct.includes('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw)) : (JSON.parse(raw) as Record<string, unknown>);
       } catch {
         return send(res, 400, { error: 'invalid_request', error_description: 'The request body is not valid JSON.' });
       }
@@ -564,7 +622,9 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
   }
 
   function makeControl(): FakeShopifyControl {
-    const touchOrder = (s: ShopStore, o: Order): void => { s.putOrder(o); };
+    const touchOrder = (s: ShopStore, o: Order): void => {
+      s.putOrder(o);
+    };
     return {
       createShop(input) {
         const domain = normalizeDomain(input.domain);
@@ -572,8 +632,13 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
         const plan = typeof input.plan === 'object' ? input.plan : SHOP_PLANS[input.plan ?? 'Shopify'];
         const handle = domain.replace(/\.myshopify\.com$/, '');
         const shop: Shop = {
-          id: input.id ?? nextShopId++, domain, name: input.name ?? handle, email: input.email ?? `owner@${handle}.example`,
-          currencyCode: input.currencyCode ?? 'USD', ianaTimezone: input.ianaTimezone ?? 'UTC', plan: { ...plan },
+          id: input.id ?? nextShopId++,
+          domain,
+          name: input.name ?? handle,
+          email: input.email ?? `owner@${handle}.example`,
+          currencyCode: input.currencyCode ?? 'USD',
+          ianaTimezone: input.ianaTimezone ?? 'UTC',
+          plan: { ...plan },
           createdAtMs: input.createdAtMs ?? clock.nowMs(),
         };
         const s = new ShopStore(shop, clock.nowMs());
@@ -646,7 +711,11 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
         const o = s.getOrder(id);
         const at = opts?.atMs ?? Math.max(clock.nowMs(), o.updatedAtMs + 1);
         const next: Order = {
-          ...o, cancelledAtMs: at, cancelReason: opts?.reason ?? 'CUSTOMER', closedAtMs: at, updatedAtMs: at,
+          ...o,
+          cancelledAtMs: at,
+          cancelReason: opts?.reason ?? 'CUSTOMER',
+          closedAtMs: at,
+          updatedAtMs: at,
           financialStatus: o.financialStatus === 'AUTHORIZED' || o.financialStatus === 'PENDING' ? 'VOIDED' : o.financialStatus,
         };
         touchOrder(s, next);
@@ -677,7 +746,11 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
           throw new FakeShopifyError('BAD_INPUT', 'refundOrder needs amountShopMinor or totalRefundedSet');
         }
         const refund: Refund = {
-          id: s.nextRefundId(), createdAtMs: at, processedAtMs: at, note: input.note ?? null, totalRefundedSet: bag,
+          id: s.nextRefundId(),
+          createdAtMs: at,
+          processedAtMs: at,
+          note: input.note ?? null,
+          totalRefundedSet: bag,
           refundLineItems: (input.refundLineItems ?? []).map((r) => ({ ...r, id: s.nextLineItemId() })),
           gateway: input.gateway ?? o.paymentGatewayNames[0] ?? 'manual',
         };
@@ -687,10 +760,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
         });
         const next: Order = { ...o, refunds: [...o.refunds, refund], lineItems, updatedAtMs: at };
         touchOrder(s, next);
-        emit(s, [
-          { topic: 'refunds/create', payload: refundPayload(refund, next, s.shop) },
-          orderEvent(s, next, 'orders/updated'),
-        ]);
+        emit(s, [{ topic: 'refunds/create', payload: refundPayload(refund, next, s.shop) }, orderEvent(s, next, 'orders/updated')]);
         return refund;
       },
       uninstall(domain) {
@@ -706,26 +776,33 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       requestCustomerData(domain, customerId) {
         const s = store(domain);
         const c = s.customers.get(customerId);
-        emit(s, [{
-          topic: 'customers/data_request',
-          payload: {
-            shop_id: s.shop.id, shop_domain: s.shop.domain, orders_requested: s.ordersOf(customerId).map((o) => o.id),
-            customer: { id: customerId, email: c?.email ?? null, phone: c?.phone ?? null },
-            data_request: { id: Math.floor(clock.nowMs() / 1000) },
+        emit(s, [
+          {
+            topic: 'customers/data_request',
+            payload: {
+              shop_id: s.shop.id,
+              shop_domain: s.shop.domain,
+              orders_requested: s.ordersOf(customerId).map((o) => o.id),
+              customer: { id: customerId, email: c?.email ?? null, phone: c?.phone ?? null },
+              data_request: { id: Math.floor(clock.nowMs() / 1000) },
+            },
           },
-        }]);
+        ]);
       },
       redactCustomer(domain, customerId) {
         const s = store(domain);
         const c = s.customers.get(customerId);
-        emit(s, [{
-          topic: 'customers/redact',
-          payload: {
-            shop_id: s.shop.id, shop_domain: s.shop.domain,
-            customer: { id: customerId, email: c?.email ?? null, phone: c?.phone ?? null },
-            orders_to_redact: s.ordersOf(customerId).map((o) => o.id),
+        emit(s, [
+          {
+            topic: 'customers/redact',
+            payload: {
+              shop_id: s.shop.id,
+              shop_domain: s.shop.domain,
+              customer: { id: customerId, email: c?.email ?? null, phone: c?.phone ?? null },
+              orders_to_redact: s.ordersOf(customerId).map((o) => o.id),
+            },
           },
-        }]);
+        ]);
       },
       redactShop(domain) {
         const s = store(domain);
@@ -734,7 +811,10 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       mintSessionToken(domain, opts) {
         const s = store(domain);
         return mintSessionToken({
-          shop: s.shop.domain, apiKey: options.appApiKey, apiSecret: options.appSecret, nowMs: clock.nowMs(),
+          shop: s.shop.domain,
+          apiKey: options.appApiKey,
+          apiSecret: options.appSecret,
+          nowMs: clock.nowMs(),
           ...(opts?.userId !== undefined ? { userId: opts.userId } : {}),
           ...(opts?.lifetimeSeconds !== undefined ? { lifetimeSeconds: opts.lifetimeSeconds } : {}),
         });
@@ -742,17 +822,22 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       issueOfflineToken: (domain) => oauth.issueOfflineToken(store(domain).shop.domain),
       issueAuthorizationCode: (domain, opts) => oauth.issueAuthorizationCode(store(domain).shop.domain, opts?.online ?? false),
       setAppWebhooks,
-      setWebhookChaos(c) { chaos = { ...c }; },
+      setWebhookChaos(c) {
+        chaos = { ...c };
+      },
       deliveries(filter) {
-        return dispatcher.deliveries.filter((d) =>
-          (filter?.shop === undefined || d.shop === normalizeDomain(filter.shop)) && (filter?.topic === undefined || d.topic === filter.topic));
+        return dispatcher.deliveries.filter(
+          (d) => (filter?.shop === undefined || d.shop === normalizeDomain(filter.shop)) && (filter?.topic === undefined || d.topic === filter.topic),
+        );
       },
       webhooksIdle: () => dispatcher.idle(),
       injectFault(f) {
         if (f.status === undefined && f.delayMs === undefined) throw new FakeShopifyError('BAD_INPUT', 'a fault needs status or delayMs');
         faults.push({ ...f, ...(f.shop !== undefined ? { shop: normalizeDomain(f.shop) } : {}), left: f.times ?? 1 });
       },
-      clearFaults() { faults.length = 0; },
+      clearFaults() {
+        faults.length = 0;
+      },
       throttleStatus: (domain) => throttleStatus(store(domain)),
       async bulkIdle(domain) {
         const set = runningBulk.get(normalizeDomain(domain));
@@ -766,7 +851,8 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (e instanceof FakeShopifyError) {
-        if (!res.headersSent) send(res, e.code === 'UNKNOWN_SHOP' || e.code === 'UNKNOWN_ORDER' || e.code === 'UNKNOWN_CUSTOMER' ? 404 : 400, { code: e.code, message: e.message });
+        if (!res.headersSent)
+          send(res, e.code === 'UNKNOWN_SHOP' || e.code === 'UNKNOWN_ORDER' || e.code === 'UNKNOWN_CUSTOMER' ? 404 : 400, { code: e.code, message: e.message });
         return;
       }
       process.emitWarning(`fake-shopify: ${(e as Error).stack ?? String(e)}`);
@@ -812,47 +898,92 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL
       return send(res, 400, { code: 'BAD_INPUT', message: `${req.method} ${url.pathname}: body is not valid JSON` });
     }
   }
-  const parts = url.pathname.split('/').filter((p) => p !== '').slice(1).map(decodeURIComponent);
-  const m = `${req.method} /${parts.map((p, i) => (parts[0] === 'shops' && i === 1) || ((parts[2] === 'orders' || parts[2] === 'customers') && i === 3) ? ':' : p).join('/')}`;
+  const parts = url.pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .slice(1)
+    .map(decodeURIComponent);
+  const m = `${req.method} /${parts.map((p, i) => ((parts[0] === 'shops' && i === 1) || ((parts[2] === 'orders' || parts[2] === 'customers') && i === 3) ? ':' : p)).join('/')}`;
   const shop = parts[1] ?? '';
   const id = Number(parts[3]);
   const ok = (v: unknown = { ok: true }): void => send(res, 200, v);
   switch (m) {
-    case 'GET /health': return ok({ ok: true });
-    case 'GET /shops': return ok(c.shops());
-    case 'POST /shops': return ok(c.createShop(body as unknown as CreateShopInput));
-    case 'PUT /shops/:/data': c.loadShop({ ...(body as unknown as ShopData) }, {}); return ok();
-    case 'GET /shops/:/truth': return ok(c.truth(shop));
-    case 'POST /shops/:/customers': return ok(c.addCustomer(shop, body as unknown as Customer));
-    case 'PATCH /shops/:/customers/:': return ok(c.updateCustomer(shop, id, body));
-    case 'DELETE /shops/:/customers/:': c.deleteCustomer(shop, id); return ok();
-    case 'POST /shops/:/orders': return ok(c.addOrder(shop, body as unknown as Order));
-    case 'PATCH /shops/:/orders/:': return ok(c.updateOrder(shop, id, body));
-    case 'DELETE /shops/:/orders/:': c.deleteOrder(shop, id); return ok();
-    case 'POST /shops/:/orders/:/cancel': return ok(c.cancelOrder(shop, id, body as { reason?: OrderCancelReason; atMs?: number }));
-    case 'POST /shops/:/orders/:/refunds': return ok(c.refundOrder(shop, id, body as RefundInput));
-    case 'POST /shops/:/uninstall': c.uninstall(shop); return ok();
-    case 'POST /shops/:/install': c.install(shop); return ok();
-    case 'POST /shops/:/compliance/customers-data-request': c.requestCustomerData(shop, Number(body['customerId'])); return ok();
-    case 'POST /shops/:/compliance/customers-redact': c.redactCustomer(shop, Number(body['customerId'])); return ok();
-    case 'POST /shops/:/compliance/shop-redact': c.redactShop(shop); return ok();
-    case 'POST /shops/:/session-token': return ok({ token: c.mintSessionToken(shop, body as { userId?: string; lifetimeSeconds?: number }) });
-    case 'POST /shops/:/offline-token': return ok({ accessToken: c.issueOfflineToken(shop) });
-    case 'POST /shops/:/authorization-code': return ok({ code: c.issueAuthorizationCode(shop, body as { online?: boolean }) });
-    case 'GET /shops/:/throttle-status': return ok(c.throttleStatus(shop));
+    case 'GET /health':
+      return ok({ ok: true });
+    case 'GET /shops':
+      return ok(c.shops());
+    case 'POST /shops':
+      return ok(c.createShop(body as unknown as CreateShopInput));
+    case 'PUT /shops/:/data':
+      c.loadShop({ ...(body as unknown as ShopData) }, {});
+      return ok();
+    case 'GET /shops/:/truth':
+      return ok(c.truth(shop));
+    case 'POST /shops/:/customers':
+      return ok(c.addCustomer(shop, body as unknown as Customer));
+    case 'PATCH /shops/:/customers/:':
+      return ok(c.updateCustomer(shop, id, body));
+    case 'DELETE /shops/:/customers/:':
+      c.deleteCustomer(shop, id);
+      return ok();
+    case 'POST /shops/:/orders':
+      return ok(c.addOrder(shop, body as unknown as Order));
+    case 'PATCH /shops/:/orders/:':
+      return ok(c.updateOrder(shop, id, body));
+    case 'DELETE /shops/:/orders/:':
+      c.deleteOrder(shop, id);
+      return ok();
+    case 'POST /shops/:/orders/:/cancel':
+      return ok(c.cancelOrder(shop, id, body as { reason?: OrderCancelReason; atMs?: number }));
+    case 'POST /shops/:/orders/:/refunds':
+      return ok(c.refundOrder(shop, id, body as RefundInput));
+    case 'POST /shops/:/uninstall':
+      c.uninstall(shop);
+      return ok();
+    case 'POST /shops/:/install':
+      c.install(shop);
+      return ok();
+    case 'POST /shops/:/compliance/customers-data-request':
+      c.requestCustomerData(shop, Number(body['customerId']));
+      return ok();
+    case 'POST /shops/:/compliance/customers-redact':
+      c.redactCustomer(shop, Number(body['customerId']));
+      return ok();
+    case 'POST /shops/:/compliance/shop-redact':
+      c.redactShop(shop);
+      return ok();
+    case 'POST /shops/:/session-token':
+      return ok({ token: c.mintSessionToken(shop, body as { userId?: string; lifetimeSeconds?: number }) });
+    case 'POST /shops/:/offline-token':
+      return ok({ accessToken: c.issueOfflineToken(shop) });
+    case 'POST /shops/:/authorization-code':
+      return ok({ code: c.issueAuthorizationCode(shop, body as { online?: boolean }) });
+    case 'GET /shops/:/throttle-status':
+      return ok(c.throttleStatus(shop));
     case 'PUT /app-webhooks':
       c.setAppWebhooks((body['subscriptions'] ?? []) as AppWebhookSubscription[], (body['complianceUri'] ?? null) as string | null);
       return ok();
-    case 'PUT /webhook-chaos': c.setWebhookChaos(body as WebhookChaos); return ok();
+    case 'PUT /webhook-chaos':
+      c.setWebhookChaos(body as WebhookChaos);
+      return ok();
     case 'GET /webhooks/deliveries': {
       const shopQ = url.searchParams.get('shop');
       const topicQ = url.searchParams.get('topic');
       return ok(c.deliveries({ ...(shopQ !== null ? { shop: shopQ } : {}), ...(topicQ !== null ? { topic: topicQ } : {}) }));
     }
-    case 'POST /webhooks/idle': await c.webhooksIdle(); return ok();
-    case 'POST /faults': c.injectFault(body as FaultSpec); return ok();
-    case 'DELETE /faults': c.clearFaults(); return ok();
-    case 'POST /clock/advance': c.advanceClock(Number(body['ms'])); return ok({ nowMs: c.nowMs() });
-    default: return send(res, 404, { code: 'NOT_FOUND', message: `no control route ${req.method} ${url.pathname}` });
+    case 'POST /webhooks/idle':
+      await c.webhooksIdle();
+      return ok();
+    case 'POST /faults':
+      c.injectFault(body as FaultSpec);
+      return ok();
+    case 'DELETE /faults':
+      c.clearFaults();
+      return ok();
+    case 'POST /clock/advance':
+      c.advanceClock(Number(body['ms']));
+      return ok({ nowMs: c.nowMs() });
+    default:
+      return send(res, 404, { code: 'NOT_FOUND', message: `no control route ${req.method} ${url.pathname}` });
   }
 }

@@ -6,9 +6,8 @@ import { ShopStore } from './shop-store.ts';
 describe('ShopStore', () => {
   it('keeps built indexes and per-customer lists equal to a fresh sort across puts and deletes', () => {
     const data = buildSimpleShop({ domain: 'idx.myshopify.com', orders: 80, customers: 6, seed: 3 });
-    fc.assert(fc.property(
-      fc.array(fc.tuple(fc.nat(79), fc.integer({ min: -5, max: 5 }), fc.nat(6), fc.boolean()), { maxLength: 40 }),
-      (ops) => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(79), fc.integer({ min: -5, max: 5 }), fc.nat(6), fc.boolean()), { maxLength: 40 }), (ops) => {
         const store = new ShopStore(data.shop, 0);
         for (const c of data.customers) store.putCustomer(c);
         for (const o of data.orders) store.putOrder(o);
@@ -18,7 +17,10 @@ describe('ShopStore', () => {
         for (const [i, shiftDays, cust, del] of ops) {
           const o = data.orders[i];
           if (o === undefined || !store.orders.has(o.id)) continue;
-          if (del) { store.deleteOrder(o.id); continue; }
+          if (del) {
+            store.deleteOrder(o.id);
+            continue;
+          }
           const customerId = cust === 6 ? null : (data.customers[cust]?.id ?? null);
           store.putOrder({ ...store.getOrder(o.id), updatedAtMs: o.updatedAtMs + shiftDays * 86_400_000, customerId });
         }
@@ -29,7 +31,8 @@ describe('ShopStore', () => {
         for (const c of data.customers) {
           expect(store.ordersOf(c.id).map((o) => o.id)).toEqual(fresh.ordersOf(c.id).map((o) => o.id));
         }
-      },
-    ), { numRuns: 50 });
+      }),
+      { numRuns: 50 },
+    );
   });
 });

@@ -125,12 +125,23 @@ export class ShopStore {
     if (this.byCustomer !== null) {
       if (old?.customerId !== undefined && old.customerId !== null) {
         const list = this.byCustomer.get(old.customerId);
-        if (list !== undefined) removeSorted(list, old, (o) => o.id, (o) => o.id);
+        if (list !== undefined)
+          removeSorted(
+            list,
+            old,
+            (o) => o.id,
+            (o) => o.id,
+          );
       }
       if (order.customerId !== null) {
         let list = this.byCustomer.get(order.customerId);
         if (list === undefined) this.byCustomer.set(order.customerId, (list = []));
-        insertSorted(list, order, (o) => o.id, (o) => o.id);
+        insertSorted(
+          list,
+          order,
+          (o) => o.id,
+          (o) => o.id,
+        );
       }
     }
     this.maxIds.order = Math.max(this.maxIds.order, order.id);
@@ -146,7 +157,13 @@ export class ShopStore {
     for (const [sortKey, idx] of this.orderIndexes) removeSorted(idx, o, ORDER_SORT_VALUE[sortKey], (x) => x.id);
     if (this.byCustomer !== null && o.customerId !== null) {
       const list = this.byCustomer.get(o.customerId);
-      if (list !== undefined) removeSorted(list, o, (x) => x.id, (x) => x.id);
+      if (list !== undefined)
+        removeSorted(
+          list,
+          o,
+          (x) => x.id,
+          (x) => x.id,
+        );
     }
     return o;
   }
@@ -216,9 +233,19 @@ export class ShopStore {
   }
 
   /** Next free ids for records created through the control API. */
-  nextOrderId(): number { return ++this.maxIds.order; }
-  nextOrderNumber(): number { return ++this.maxIds.orderNumber; }
-  nextCustomerId(): number { return ++this.maxIds.customer; }
-  nextLineItemId(): number { return ++this.maxIds.lineItem; }
-  nextRefundId(): number { return ++this.maxIds.refund; }
+  nextOrderId(): number {
+    return ++this.maxIds.order;
+  }
+  nextOrderNumber(): number {
+    return ++this.maxIds.orderNumber;
+  }
+  nextCustomerId(): number {
+    return ++this.maxIds.customer;
+  }
+  nextLineItemId(): number {
+    return ++this.maxIds.lineItem;
+  }
+  nextRefundId(): number {
+    return ++this.maxIds.refund;
+  }
 }

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { webhookFilterMatches } from './webhook-filter.ts';
 
 const order = {
-  total_price: '120.50', financial_status: 'paid', test: false, created_at: '2026-03-01T10:00:00-05:00',
-  line_items: [{ sku: 'TEE-1', quantity: 2 }, { sku: 'MUG-9', quantity: 1 }], customer: { id: 7, tags: 'vip' },
+  total_price: '120.50',
+  financial_status: 'paid',
+  test: false,
+  created_at: '2026-03-01T10:00:00-05:00',
+  line_items: [
+    { sku: 'TEE-1', quantity: 2 },
+    { sku: 'MUG-9', quantity: 1 },
+  ],
+  customer: { id: 7, tags: 'vip' },
 };
 
 describe('webhookFilterMatches', () => {

@@ -11,10 +11,14 @@ export function webhookFilterMatches(filter: string | null, payload: unknown): b
 
 function evalNode(n: SearchNode, payload: unknown): boolean {
   switch (n.kind) {
-    case 'and': return n.items.every((x) => evalNode(x, payload));
-    case 'or': return n.items.some((x) => evalNode(x, payload));
-    case 'not': return !evalNode(n.item, payload);
-    case 'term': return n.field === null ? true : valuesAt(payload, n.field.split('.')).some((v) => compare(v, n.op, n.value));
+    case 'and':
+      return n.items.every((x) => evalNode(x, payload));
+    case 'or':
+      return n.items.some((x) => evalNode(x, payload));
+    case 'not':
+      return !evalNode(n.item, payload);
+    case 'term':
+      return n.field === null ? true : valuesAt(payload, n.field.split('.')).some((v) => compare(v, n.op, n.value));
   }
 }
 
@@ -44,10 +48,15 @@ function compare(actual: unknown, op: Comparator, want: string): boolean {
     c = la < lw ? -1 : la > lw ? 1 : 0;
   }
   switch (op) {
-    case ':': return c === 0;
-    case '>': return c > 0;
-    case '>=': return c >= 0;
-    case '<': return c < 0;
-    case '<=': return c <= 0;
+    case ':':
+      return c === 0;
+    case '>':
+      return c > 0;
+    case '>=':
+      return c >= 0;
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
   }
 }

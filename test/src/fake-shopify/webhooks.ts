@@ -87,9 +87,18 @@ export class WebhookDispatcher {
   send(args: { shop: string; topic: string; uri: string; apiVersion: string; payload: unknown; eventId: string; subscriptionId: number }): WebhookDelivery {
     const body = JSON.stringify(args.payload);
     const d: WebhookDelivery = {
-      webhookId: randomUUID(), eventId: args.eventId, topic: args.topic, shop: args.shop, uri: args.uri,
-      apiVersion: args.apiVersion, triggeredAt: triggeredAt(this.opts.clock.nowMs()), body, state: 'pending',
-      duplicate: false, attempts: [], subscriptionId: args.subscriptionId,
+      webhookId: randomUUID(),
+      eventId: args.eventId,
+      topic: args.topic,
+      shop: args.shop,
+      uri: args.uri,
+      apiVersion: args.apiVersion,
+      triggeredAt: triggeredAt(this.opts.clock.nowMs()),
+      body,
+      state: 'pending',
+      duplicate: false,
+      attempts: [],
+      subscriptionId: args.subscriptionId,
     };
     this.deliveries.push(d);
     const { chaos, rng } = this.opts;

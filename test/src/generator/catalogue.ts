@@ -90,7 +90,11 @@ export function buildCatalogue(rng: Random, currency: string, shopVendor: string
     productId += 1 + rng.int(50);
     const sizes = t.sizes ?? [null];
     const colors = t.colors ?? [null];
-    const skuBase = title.toUpperCase().replace(/[^A-Z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 18);
+    const skuBase = title
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 18);
     for (const size of sizes) {
       for (const color of colors) {
         variantId += 1 + rng.int(50);

@@ -1,6 +1,4 @@
-import {
-  assertOrderRecord, customerKeyOf, DAY_MS, fitGammaGamma, fitMbgNbd, gammaGammaPopulationMean, isCountedOrder, summarizeOrders,
-} from '@clvlens/core';
+import { assertOrderRecord, customerKeyOf, DAY_MS, fitGammaGamma, fitMbgNbd, gammaGammaPopulationMean, isCountedOrder, summarizeOrders } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
 import { decimalToMinor } from '../shop-model/money.ts';
 import type { MoneyBag, Order, ShopData } from '../shop-model/types.ts';
@@ -59,7 +57,11 @@ describe('generateShop', () => {
 
   it('produces exactly the requested number of buyers when sized by customers', () => {
     const data = generateShop({ seed: 3, customers: 800, endMs: END_MS });
-    const buyers = new Set(toOrderRecords(data).filter((r) => !r.test).map((r) => customerKeyOf(r)));
+    const buyers = new Set(
+      toOrderRecords(data)
+        .filter((r) => !r.test)
+        .map((r) => customerKeyOf(r)),
+    );
     expect(buyers.size).toBe(800);
   });
 
@@ -101,12 +103,24 @@ describe('generateShop', () => {
         lineShop += shop(li.originalUnitPriceSet) * li.quantity - shop(li.totalDiscountSet);
         linePres += pres(li.originalUnitPriceSet) * li.quantity - pres(li.totalDiscountSet);
         discShop += shop(li.totalDiscountSet);
-        check(shop(li.totalDiscountSet) <= shop(li.originalUnitPriceSet) * li.quantity, () => `shop(li.totalDiscountSet) <= shop(li.originalUnitPriceSet) * li.quantity`, o);
+        check(
+          shop(li.totalDiscountSet) <= shop(li.originalUnitPriceSet) * li.quantity,
+          () => `shop(li.totalDiscountSet) <= shop(li.originalUnitPriceSet) * li.quantity`,
+          o,
+        );
       }
       check(lineShop === shop(o.subtotalPriceSet), () => `lineShop === shop(o.subtotalPriceSet)`, o);
       check(linePres === pres(o.subtotalPriceSet), () => `linePres === pres(o.subtotalPriceSet)`, o);
-      check(shop(o.subtotalPriceSet) + shop(o.totalShippingPriceSet) + shop(o.totalTaxSet) === shop(o.totalPriceSet), () => `shop(o.subtotalPriceSet) + shop(o.totalShippingPriceSet) + shop(o.totalTaxSet) === shop(o.totalPriceSet)`, o);
-      check(pres(o.subtotalPriceSet) + pres(o.totalShippingPriceSet) + pres(o.totalTaxSet) === pres(o.totalPriceSet), () => `pres(o.subtotalPriceSet) + pres(o.totalShippingPriceSet) + pres(o.totalTaxSet) === pres(o.totalPriceSet)`, o);
+      check(
+        shop(o.subtotalPriceSet) + shop(o.totalShippingPriceSet) + shop(o.totalTaxSet) === shop(o.totalPriceSet),
+        () => `shop(o.subtotalPriceSet) + shop(o.totalShippingPriceSet) + shop(o.totalTaxSet) === shop(o.totalPriceSet)`,
+        o,
+      );
+      check(
+        pres(o.subtotalPriceSet) + pres(o.totalShippingPriceSet) + pres(o.totalTaxSet) === pres(o.totalPriceSet),
+        () => `pres(o.subtotalPriceSet) + pres(o.totalShippingPriceSet) + pres(o.totalTaxSet) === pres(o.totalPriceSet)`,
+        o,
+      );
       check(shop(o.totalDiscountsSet) >= discShop, () => `shop(o.totalDiscountsSet) >= discShop`, o);
       check(shop(o.totalPriceSet) > 0, () => `shop(o.totalPriceSet) > 0`, o);
     }
@@ -117,7 +131,11 @@ describe('generateShop', () => {
     violations.length = 0;
     const seen = new Set<string>();
     const bags = (o: Order): MoneyBag[] => [
-      o.subtotalPriceSet, o.totalShippingPriceSet, o.totalTaxSet, o.totalDiscountsSet, o.totalPriceSet,
+      o.subtotalPriceSet,
+      o.totalShippingPriceSet,
+      o.totalTaxSet,
+      o.totalDiscountsSet,
+      o.totalPriceSet,
       ...o.lineItems.flatMap((li) => [li.originalUnitPriceSet, li.totalDiscountSet]),
       ...o.refunds.flatMap((r) => [r.totalRefundedSet, ...r.refundLineItems.flatMap((x) => [x.subtotalSet, x.totalTaxSet])]),
       ...(o.shippingLine === null ? [] : [o.shippingLine.originalPriceSet]),
@@ -129,7 +147,8 @@ describe('generateShop', () => {
       for (const b of bags(o)) {
         check(b.shopMoney.currencyCode === 'EUR', () => `b.shopMoney.currencyCode === 'EUR'`, o);
         check(b.presentmentMoney.currencyCode === o.presentmentCurrencyCode, () => `b.presentmentMoney.currencyCode === o.presentmentCurrencyCode`, o);
-        if (o.presentmentCurrencyCode === 'EUR') check(b.presentmentMoney.amount === b.shopMoney.amount, () => `b.presentmentMoney.amount === b.shopMoney.amount`, o);
+        if (o.presentmentCurrencyCode === 'EUR')
+          check(b.presentmentMoney.amount === b.shopMoney.amount, () => `b.presentmentMoney.amount === b.shopMoney.amount`, o);
       }
       if (o.presentmentCurrencyCode === 'JPY') expect(o.totalPriceSet.presentmentMoney.amount).toMatch(/^\d+$/);
     }
@@ -154,7 +173,11 @@ describe('generateShop', () => {
       const lines = o.lineItems.reduce((sum, li) => sum + shop(li.originalUnitPriceSet) * li.quantity - shop(li.totalDiscountSet), 0);
       check(lines === shop(o.subtotalPriceSet), () => 'line items sum to the subtotal', o);
       check(shop(o.subtotalPriceSet) + shop(o.totalShippingPriceSet) + shop(o.totalTaxSet) === shop(o.totalPriceSet), () => 'parts sum to the total', o);
-      check(pres(o.subtotalPriceSet) + pres(o.totalShippingPriceSet) + pres(o.totalTaxSet) === pres(o.totalPriceSet), () => 'presentment parts sum to the total', o);
+      check(
+        pres(o.subtotalPriceSet) + pres(o.totalShippingPriceSet) + pres(o.totalTaxSet) === pres(o.totalPriceSet),
+        () => 'presentment parts sum to the total',
+        o,
+      );
     }
     expectNoViolations();
   });
@@ -180,7 +203,11 @@ describe('generateShop', () => {
       check(refShop <= shop(o.totalPriceSet), () => `refShop <= shop(o.totalPriceSet)`, o);
       check(refPres <= pres(o.totalPriceSet), () => `refPres <= pres(o.totalPriceSet)`, o);
       for (const li of o.lineItems) {
-        check(li.currentQuantity === li.quantity - (refundedQty.get(li.id) ?? 0), () => `li.currentQuantity === li.quantity - (refundedQty.get(li.id) ?? 0)`, o);
+        check(
+          li.currentQuantity === li.quantity - (refundedQty.get(li.id) ?? 0),
+          () => `li.currentQuantity === li.quantity - (refundedQty.get(li.id) ?? 0)`,
+          o,
+        );
         check(li.currentQuantity >= 0, () => `li.currentQuantity >= 0`, o);
       }
       if (o.cancelledAtMs !== null) {
@@ -256,10 +283,11 @@ describe('generateShop', () => {
     const bf = blackFridayDay(2025);
     const dayOf = (ms: number) => Math.floor((ms + 3_600_000) / DAY_MS);
     const onBf = records.filter((r) => dayOf(r.placedAtMs) === bf).length;
-    const octoberDays = records.filter((r) => {
-      const d = new Date(r.placedAtMs);
-      return d.getUTCFullYear() === 2025 && d.getUTCMonth() === 9;
-    }).length / 31;
+    const octoberDays =
+      records.filter((r) => {
+        const d = new Date(r.placedAtMs);
+        return d.getUTCFullYear() === 2025 && d.getUTCMonth() === 9;
+      }).length / 31;
     expect(onBf / octoberDays).toBeGreaterThan(2.2);
   });
 
@@ -267,20 +295,24 @@ describe('generateShop', () => {
     // Only the BTYD process: no cancellations, refunds, subscriptions or test orders. Seasonality and same-day
     // orders merging into one purchase day bias the fit a little, hence the loose tolerances.
     const data = generateShop({
-      seed: 'recovery', customers: 8000, endMs: END_MS, timeZone: 'UTC',
+      seed: 'recovery',
+      customers: 8000,
+      endMs: END_MS,
+      timeZone: 'UTC',
       behaviour: { cancelShare: 0, partialRefundShare: 0, fullRefundShare: 0, subscriberShare: 0, testOrdersPerThousand: 0 },
     });
-    const orders = toOrderRecords(data).filter(isCountedOrder)
+    const orders = toOrderRecords(data)
+      .filter(isCountedOrder)
       .map((r) => ({ customerKey: customerKeyOf(r)!, placedAtMs: r.placedAtMs, amountMinor: r.totalMinor - r.refundedMinor }));
     const summaries = summarizeOrders(orders, { calibrationEndMs: END_MS - 1, timeZone: 'UTC', timeUnit: 'day' });
     const fit = fitMbgNbd(summaries);
     if (!fit.ok) throw new Error(`MBG/NBD fit failed: ${fit.reason}`);
     const { r, alpha, a, b } = fit.value.params;
     const { r: r0, alphaDays, a: a0, b: b0 } = DEFAULT_PROCESS;
-    expect((r / alpha) / (r0 / alphaDays)).toBeGreaterThan(0.85);
-    expect((r / alpha) / (r0 / alphaDays)).toBeLessThan(1.15);
-    expect((a / (a + b)) / (a0 / (a0 + b0))).toBeGreaterThan(0.75);
-    expect((a / (a + b)) / (a0 / (a0 + b0))).toBeLessThan(1.3);
+    expect(r / alpha / (r0 / alphaDays)).toBeGreaterThan(0.85);
+    expect(r / alpha / (r0 / alphaDays)).toBeLessThan(1.15);
+    expect(a / (a + b) / (a0 / (a0 + b0))).toBeGreaterThan(0.75);
+    expect(a / (a + b) / (a0 / (a0 + b0))).toBeLessThan(1.3);
     expect(r / r0).toBeGreaterThan(0.6);
     expect(r / r0).toBeLessThan(1.4);
 

@@ -123,7 +123,10 @@ export function generateShopStream(options: GenerateShopOptions): GeneratedShopS
   const staffIndex = entityCount - 1;
   createdAt[staffIndex] = shop.createdAtMs;
   const staffIdentity: Identity = {
-    firstName: 'Store', lastName: 'Owner', email: shop.email, phone: null,
+    firstName: 'Store',
+    lastName: 'Owner',
+    email: shop.email,
+    phone: null,
     address: makeIdentity(root.derive(Stream.shop, 2), entityCount, shopCountryIndex).address,
   };
   const creationOrder = sortByTime(createdAt, shop.createdAtMs);
@@ -162,7 +165,16 @@ export function generateShopStream(options: GenerateShopOptions): GeneratedShopS
   if (staff === null) throw new Error('generateShop: staff customer missing (bug)');
 
   const ctx: OrderContext = {
-    opts, shop, cal, plan, catalogue, root, identities, customerOf, staff, shopCountryCode: shopCountry.code,
+    opts,
+    shop,
+    cal,
+    plan,
+    catalogue,
+    root,
+    identities,
+    customerOf,
+    staff,
+    shopCountryCode: shopCountry.code,
   };
   const orders: Iterable<Order> = {
     *[Symbol.iterator]() {

@@ -36,7 +36,14 @@ describe('startLiveShop', () => {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks`;
     fake = await createFakeShopify({ appApiKey: 'live-key', appSecret: 'live-secret' });
     fake.control.setAppWebhooks([{ topics: ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'customers/create'], uri: url }]);
-    const data = generateShop({ seed: 'live', customers: 300, endMs: fake.control.nowMs(), shopName: 'Live Demo', currency: 'CAD', timeZone: 'America/Toronto' });
+    const data = generateShop({
+      seed: 'live',
+      customers: 300,
+      endMs: fake.control.nowMs(),
+      shopName: 'Live Demo',
+      currency: 'CAD',
+      timeZone: 'America/Toronto',
+    });
     fake.control.loadShop(data);
   });
 
@@ -47,7 +54,14 @@ describe('startLiveShop', () => {
   });
 
   it('loads a generated shop into the fake Shopify unchanged', () => {
-    const data = generateShop({ seed: 'live', customers: 300, endMs: fake.control.nowMs(), shopName: 'Live Demo', currency: 'CAD', timeZone: 'America/Toronto' });
+    const data = generateShop({
+      seed: 'live',
+      customers: 300,
+      endMs: fake.control.nowMs(),
+      shopName: 'Live Demo',
+      currency: 'CAD',
+      timeZone: 'America/Toronto',
+    });
     const truth = fake.control.truth(DOMAIN);
     expect(truth.orders.length).toBe(data.orders.length);
     expect(truth.customers.length).toBe(data.customers.length);
@@ -60,8 +74,13 @@ describe('startLiveShop', () => {
     const actions: LiveAction[] = [];
     const errors: unknown[] = [];
     const live = startLiveShop({
-      fake, shopDomain: DOMAIN, ordersPerMinute: 3000, seed: 9, changeShare: 0.4,
-      onAction: (a) => actions.push(a), onError: (e) => errors.push(e),
+      fake,
+      shopDomain: DOMAIN,
+      ordersPerMinute: 3000,
+      seed: 9,
+      changeShare: 0.4,
+      onAction: (a) => actions.push(a),
+      onError: (e) => errors.push(e),
     });
     await waitFor(() => live.stats.ordersCreated >= 12 && live.stats.changes >= 4, 20_000);
     await live.stop();

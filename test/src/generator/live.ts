@@ -81,19 +81,38 @@ export function startLiveShop(options: StartLiveShopOptions): LiveShop {
   const shop = truth.shop;
   const rng = new Random(options.seed).derive(Stream.live);
   const root = new Random(options.seed);
-  const opts = resolveOptions({ seed: options.seed, customers: 1, endMs: control.nowMs() + 1000, currency: shop.currencyCode, timeZone: shop.ianaTimezone, shopName: shop.name });
+  const opts = resolveOptions({
+    seed: options.seed,
+    customers: 1,
+    endMs: control.nowMs() + 1000,
+    currency: shop.currencyCode,
+    timeZone: shop.ianaTimezone,
+    shopName: shop.name,
+  });
   const shopCountry = shopCountryFor(shop.currencyCode);
   const shopCountryIndex = COUNTRIES.indexOf(shopCountry);
   const catalogue = buildCatalogue(root.derive(Stream.catalogue), shop.currencyCode, shop.name, ID_BASE.product);
 
   // Continue every id sequence after what the shop already has.
-  const ids: IdState = { orderNumber: 1001, orderId: ID_BASE.order, lineItemId: ID_BASE.lineItem, refundId: ID_BASE.refund, refundLineItemId: ID_BASE.refundLineItem };
+  const ids: IdState = {
+    orderNumber: 1001,
+    orderId: ID_BASE.order,
+    lineItemId: ID_BASE.lineItem,
+    refundId: ID_BASE.refund,
+    refundLineItemId: ID_BASE.refundLineItem,
+  };
   let maxCustomerId: number = ID_BASE.customer;
   const buyers: BuyerRef[] = [];
   const byCustomer = new Map<number, BuyerRef>();
   for (const c of truth.customers) {
     maxCustomerId = Math.max(maxCustomerId, c.id);
-    const ref: BuyerRef = { customer: c, identity: null, email: c.email ?? `customer.${c.id}@example.com`, countryIndex: countryIndexOf(c.defaultAddress?.countryCode ?? null, shopCountryIndex), orders: 0 };
+    const ref: BuyerRef = {
+      customer: c,
+      identity: null,
+      email: c.email ?? `customer.${c.id}@example.com`,
+      countryIndex: countryIndexOf(c.defaultAddress?.countryCode ?? null, shopCountryIndex),
+      orders: 0,
+    };
     byCustomer.set(c.id, ref);
   }
   const recent: number[] = [];
@@ -131,9 +150,20 @@ export function startLiveShop(options: StartLiveShopOptions): LiveShop {
       if (!rng.bernoulli(0.2)) {
         maxCustomerId += 1 + rng.int(64);
         customer = {
-          id: maxCustomerId, email: identity.email, firstName: identity.firstName, lastName: identity.lastName,
-          phone: identity.phone, createdAtMs: nowMs, updatedAtMs: nowMs, state: 'DISABLED', verifiedEmail: false,
-          taxExempt: false, acceptsMarketing: rng.bernoulli(0.4), note: null, tags: [], defaultAddress: identity.address,
+          id: maxCustomerId,
+          email: identity.email,
+          firstName: identity.firstName,
+          lastName: identity.lastName,
+          phone: identity.phone,
+          createdAtMs: nowMs,
+          updatedAtMs: nowMs,
+          state: 'DISABLED',
+          verifiedEmail: false,
+          taxExempt: false,
+          acceptsMarketing: rng.bernoulli(0.4),
+          note: null,
+          tags: [],
+          defaultAddress: identity.address,
         };
         control.addCustomer(shopDomain, customer);
         newCustomerId = customer.id;
@@ -169,8 +199,17 @@ export function startLiveShop(options: StartLiveShopOptions): LiveShop {
     const ctx: OrderContext = {
       // Nothing after the placement instant has happened yet: refunds and cancellations come later, as live changes.
       opts: { ...opts, endMs: placedMs + 1 },
-      shop, cal, plan, catalogue, root: rng.derive(Stream.order, created), identities: [identity],
-      customerOf: [buyer.customer], staff, shopCountryCode: shopCountry.code, start: ids, priorOrders: [buyer.orders],
+      shop,
+      cal,
+      plan,
+      catalogue,
+      root: rng.derive(Stream.order, created),
+      identities: [identity],
+      customerOf: [buyer.customer],
+      staff,
+      shopCountryCode: shopCountry.code,
+      start: ids,
+      priorOrders: [buyer.orders],
     };
     const factory = new OrderFactory(ctx);
     const order = factory.next();
@@ -236,16 +275,19 @@ export function startLiveShop(options: StartLiveShopOptions): LiveShop {
   const meanMs = 60_000 / options.ordersPerMinute;
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      timer = null;
-      try {
-        step();
-      } catch (error) {
-        stats.errors++;
-        options.onError?.(error);
-      }
-      schedule();
-    }, Math.min(10 * meanMs, rng.exponential(1 / meanMs)));
+    timer = setTimeout(
+      () => {
+        timer = null;
+        try {
+          step();
+        } catch (error) {
+          stats.errors++;
+          options.onError?.(error);
+        }
+        schedule();
+      },
+      Math.min(10 * meanMs, rng.exponential(1 / meanMs)),
+    );
   };
   schedule();
 
@@ -268,8 +310,20 @@ function countryIndexOf(code: string | null, fallback: number): number {
 
 function syntheticStaff(email: string, createdAtMs: number): Customer {
   return {
-    id: ID_BASE.customer, email, firstName: 'Store', lastName: 'Owner', phone: null, createdAtMs, updatedAtMs: createdAtMs,
-    state: 'ENABLED', verifiedEmail: true, taxExempt: false, acceptsMarketing: false, note: null, tags: [], defaultAddress: null,
+    id: ID_BASE.customer,
+    email,
+    firstName: 'Store',
+    lastName: 'Owner',
+    phone: null,
+    createdAtMs,
+    updatedAtMs: createdAtMs,
+    state: 'ENABLED',
+    verifiedEmail: true,
+    taxExempt: false,
+    acceptsMarketing: false,
+    note: null,
+    tags: [],
+    defaultAddress: null,
   };
 }
 
@@ -322,8 +376,11 @@ function partialRefund(order: Order, atMs: number, rng: Random) {
   const pres = Math.min(share.sub[1] + share.tax[1], minor(order.totalPriceSet, 'presentment') - done.pres);
   if (shop <= 0) return null;
   const rli: Omit<RefundLineItem, 'id'> = {
-    lineItemId: li.id, quantity: 1, restockType: 'RETURN',
-    subtotalSet: bag(order, share.sub[0], share.sub[1]), totalTaxSet: bag(order, share.tax[0], share.tax[1]),
+    lineItemId: li.id,
+    quantity: 1,
+    restockType: 'RETURN',
+    subtotalSet: bag(order, share.sub[0], share.sub[1]),
+    totalTaxSet: bag(order, share.tax[0], share.tax[1]),
   };
   return { totalRefundedSet: bag(order, shop, pres), refundLineItems: [rli], note: 'Return', createdAtMs: atMs };
 }
@@ -336,8 +393,11 @@ function fullRefund(order: Order, restockType: RefundLineItem['restockType'], no
     if (li.currentQuantity <= 0) return;
     const share = lineShare(order, i, li.currentQuantity);
     items.push({
-      lineItemId: li.id, quantity: li.currentQuantity, restockType,
-      subtotalSet: bag(order, share.sub[0], share.sub[1]), totalTaxSet: bag(order, share.tax[0], share.tax[1]),
+      lineItemId: li.id,
+      quantity: li.currentQuantity,
+      restockType,
+      subtotalSet: bag(order, share.sub[0], share.sub[1]),
+      totalTaxSet: bag(order, share.tax[0], share.tax[1]),
     });
   });
   return {

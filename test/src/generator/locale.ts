@@ -20,7 +20,12 @@ export interface CountryInfo {
 
 export const COUNTRIES: readonly CountryInfo[] = [
   {
-    code: 'US', name: 'United States', currency: 'USD', taxName: 'State Tax', taxRate: 0.06, phonePrefix: '+1',
+    code: 'US',
+    name: 'United States',
+    currency: 'USD',
+    taxName: 'State Tax',
+    taxRate: 0.06,
+    phonePrefix: '+1',
     streets: ['Main St', 'Oak Ave', 'Maple Dr', 'Cedar Ln', 'Park Blvd', 'Elm St', 'Washington Ave', 'Lake Rd'],
     places: [
       { city: 'New York', province: 'New York', provinceCode: 'NY', zip: '10001' },
@@ -40,7 +45,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'CA', name: 'Canada', currency: 'CAD', taxName: 'GST', taxRate: 0.05, phonePrefix: '+1',
+    code: 'CA',
+    name: 'Canada',
+    currency: 'CAD',
+    taxName: 'GST',
+    taxRate: 0.05,
+    phonePrefix: '+1',
     streets: ['King St W', 'Queen St E', 'Rue Sainte-Catherine', 'Granville St', 'Jasper Ave'],
     places: [
       { city: 'Toronto', province: 'Ontario', provinceCode: 'ON', zip: 'M5V 2T6' },
@@ -50,7 +60,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'GB', name: 'United Kingdom', currency: 'GBP', taxName: 'VAT', taxRate: 0.2, phonePrefix: '+44',
+    code: 'GB',
+    name: 'United Kingdom',
+    currency: 'GBP',
+    taxName: 'VAT',
+    taxRate: 0.2,
+    phonePrefix: '+44',
     streets: ['High Street', 'Station Road', 'Church Lane', 'Victoria Road', 'Mill Lane'],
     places: [
       { city: 'London', province: 'England', provinceCode: 'ENG', zip: 'EC1A 1BB' },
@@ -60,7 +75,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'DE', name: 'Germany', currency: 'EUR', taxName: 'MwSt', taxRate: 0.19, phonePrefix: '+49',
+    code: 'DE',
+    name: 'Germany',
+    currency: 'EUR',
+    taxName: 'MwSt',
+    taxRate: 0.19,
+    phonePrefix: '+49',
     streets: ['Hauptstraße', 'Bahnhofstraße', 'Gartenstraße', 'Schillerstraße', 'Lindenweg'],
     places: [
       { city: 'Berlin', province: null, provinceCode: null, zip: '10115' },
@@ -70,7 +90,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'FR', name: 'France', currency: 'EUR', taxName: 'TVA', taxRate: 0.2, phonePrefix: '+33',
+    code: 'FR',
+    name: 'France',
+    currency: 'EUR',
+    taxName: 'TVA',
+    taxRate: 0.2,
+    phonePrefix: '+33',
     streets: ['Rue de la Paix', 'Avenue Victor Hugo', 'Rue du Moulin', "Boulevard de l'Europe"],
     places: [
       { city: 'Paris', province: null, provinceCode: null, zip: '75002' },
@@ -80,7 +105,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'AU', name: 'Australia', currency: 'AUD', taxName: 'GST', taxRate: 0.1, phonePrefix: '+61',
+    code: 'AU',
+    name: 'Australia',
+    currency: 'AUD',
+    taxName: 'GST',
+    taxRate: 0.1,
+    phonePrefix: '+61',
     streets: ['George St', 'Collins St', 'Queen St', 'Hay St'],
     places: [
       { city: 'Sydney', province: 'New South Wales', provinceCode: 'NSW', zip: '2000' },
@@ -89,7 +119,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'JP', name: 'Japan', currency: 'JPY', taxName: '消費税', taxRate: 0.1, phonePrefix: '+81',
+    code: 'JP',
+    name: 'Japan',
+    currency: 'JPY',
+    taxName: '消費税',
+    taxRate: 0.1,
+    phonePrefix: '+81',
     streets: ['1-2-3 Shibuya', '4-5-6 Umeda', '2-1 Sakae'],
     places: [
       { city: 'Tokyo', province: 'Tokyo', provinceCode: 'JP-13', zip: '150-0002' },
@@ -98,7 +133,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'CH', name: 'Switzerland', currency: 'CHF', taxName: 'MWST', taxRate: 0.081, phonePrefix: '+41',
+    code: 'CH',
+    name: 'Switzerland',
+    currency: 'CHF',
+    taxName: 'MWST',
+    taxRate: 0.081,
+    phonePrefix: '+41',
     streets: ['Bahnhofstrasse', 'Rue du Rhône', 'Marktgasse'],
     places: [
       { city: 'Zürich', province: 'Zürich', provinceCode: 'ZH', zip: '8001' },
@@ -106,7 +146,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'SE', name: 'Sweden', currency: 'SEK', taxName: 'Moms', taxRate: 0.25, phonePrefix: '+46',
+    code: 'SE',
+    name: 'Sweden',
+    currency: 'SEK',
+    taxName: 'Moms',
+    taxRate: 0.25,
+    phonePrefix: '+46',
     streets: ['Drottninggatan', 'Storgatan', 'Kungsgatan'],
     places: [
       { city: 'Stockholm', province: null, provinceCode: null, zip: '111 20' },
@@ -114,7 +159,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'NZ', name: 'New Zealand', currency: 'NZD', taxName: 'GST', taxRate: 0.15, phonePrefix: '+64',
+    code: 'NZ',
+    name: 'New Zealand',
+    currency: 'NZD',
+    taxName: 'GST',
+    taxRate: 0.15,
+    phonePrefix: '+64',
     streets: ['Queen Street', 'Lambton Quay', 'Colombo Street'],
     places: [
       { city: 'Auckland', province: 'Auckland', provinceCode: 'AUK', zip: '1010' },
@@ -122,7 +172,12 @@ export const COUNTRIES: readonly CountryInfo[] = [
     ],
   },
   {
-    code: 'KW', name: 'Kuwait', currency: 'KWD', taxName: 'VAT', taxRate: 0, phonePrefix: '+965',
+    code: 'KW',
+    name: 'Kuwait',
+    currency: 'KWD',
+    taxName: 'VAT',
+    taxRate: 0,
+    phonePrefix: '+965',
     streets: ['Fahad Al-Salem Street', 'Gulf Road'],
     places: [{ city: 'Kuwait City', province: 'Al Asimah', provinceCode: 'KU', zip: '13001' }],
   },
@@ -152,11 +207,7 @@ const PROVINCE_TAX: Readonly<Record<string, { name: string; rate: number }>> = {
  * the local sales tax or VAT (exclusive pricing), exports are zero-rated. Used both when generating and when writing
  * the export's `Tax 1 Name`, so the two agree.
  */
-export function taxFor(
-  shopCountryCode: string,
-  countryCode: string | null,
-  provinceCode: string | null,
-): { name: string; rate: number } | null {
+export function taxFor(shopCountryCode: string, countryCode: string | null, provinceCode: string | null): { name: string; rate: number } | null {
   if (countryCode === null || countryCode !== shopCountryCode) return null;
   const province = provinceCode === null ? undefined : PROVINCE_TAX[`${countryCode}-${provinceCode}`];
   if (province !== undefined) return province;
@@ -170,7 +221,16 @@ function formatPercent(rate: number): string {
 
 /** Units of each currency per US dollar: the mid rates the generator starts from (late-2025 levels, rounded). */
 export const USD_RATES: Readonly<Record<string, number>> = {
-  USD: 1, CAD: 1.38, GBP: 0.76, EUR: 0.86, AUD: 1.53, JPY: 152, CHF: 0.8, SEK: 9.5, NZD: 1.74, KWD: 0.307,
+  USD: 1,
+  CAD: 1.38,
+  GBP: 0.76,
+  EUR: 0.86,
+  AUD: 1.53,
+  JPY: 152,
+  CHF: 0.8,
+  SEK: 9.5,
+  NZD: 1.74,
+  KWD: 0.307,
 };
 
 /** The home country of a shop currency (the country whose buyers are domestic). */
@@ -203,18 +263,109 @@ export function blackFridayDay(year: number): number {
 }
 
 export const FIRST_NAMES: readonly string[] = [
-  'Olivia', 'Liam', 'Emma', 'Noah', 'Ava', 'Elijah', 'Sophia', 'Lucas', 'Mia', 'Mateo', 'Amelia', 'Levi', 'Harper',
-  'Ethan', 'Chloé', 'Zoë', 'Hiroshi', 'Yuki', 'Aarav', 'Priya', 'Fatima', 'Omar', 'Léa', 'Jules', 'Lukas', 'Anna',
-  'Jack', 'Isla', 'Grace', 'Oliver', 'Charlotte', 'James', 'Sofía', 'Diego', 'Mei', 'Wei', "D'Andre", 'Siobhán',
-  'Nikolaj', 'Ingrid', 'Kofi', 'Amara', 'Ana María', 'José', 'Beatriz', 'Sven', 'Marta', 'Tomás', 'Nora', 'Eli',
+  'Olivia',
+  'Liam',
+  'Emma',
+  'Noah',
+  'Ava',
+  'Elijah',
+  'Sophia',
+  'Lucas',
+  'Mia',
+  'Mateo',
+  'Amelia',
+  'Levi',
+  'Harper',
+  'Ethan',
+  'Chloé',
+  'Zoë',
+  'Hiroshi',
+  'Yuki',
+  'Aarav',
+  'Priya',
+  'Fatima',
+  'Omar',
+  'Léa',
+  'Jules',
+  'Lukas',
+  'Anna',
+  'Jack',
+  'Isla',
+  'Grace',
+  'Oliver',
+  'Charlotte',
+  'James',
+  'Sofía',
+  'Diego',
+  'Mei',
+  'Wei',
+  "D'Andre",
+  'Siobhán',
+  'Nikolaj',
+  'Ingrid',
+  'Kofi',
+  'Amara',
+  'Ana María',
+  'José',
+  'Beatriz',
+  'Sven',
+  'Marta',
+  'Tomás',
+  'Nora',
+  'Eli',
 ];
 
 export const LAST_NAMES: readonly string[] = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Garcia', 'Miller', 'Davis', 'Martínez', 'Lopez', 'Wilson', 'Anderson',
-  'Taylor', 'Thomas', 'Moore', 'Martin', 'Lee', 'Thompson', 'White', 'Harris', 'Clark', "O'Brien", 'Müller',
-  'Schmidt', 'Dubois', 'Lefèvre', 'Rossi', 'Tanaka', 'Suzuki', 'Sato', 'Nguyen', 'Kim', 'Patel', 'Singh', 'Cohen',
-  'Kowalski', 'Novak', 'Andersson', 'Johansson', 'da Silva', 'Okafor', 'Mensah', 'Murphy', 'Kelly', 'Fischer',
-  'Weber', 'Jones', 'Evans', 'Walker', 'Wright', 'Hall',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Martínez',
+  'Lopez',
+  'Wilson',
+  'Anderson',
+  'Taylor',
+  'Thomas',
+  'Moore',
+  'Martin',
+  'Lee',
+  'Thompson',
+  'White',
+  'Harris',
+  'Clark',
+  "O'Brien",
+  'Müller',
+  'Schmidt',
+  'Dubois',
+  'Lefèvre',
+  'Rossi',
+  'Tanaka',
+  'Suzuki',
+  'Sato',
+  'Nguyen',
+  'Kim',
+  'Patel',
+  'Singh',
+  'Cohen',
+  'Kowalski',
+  'Novak',
+  'Andersson',
+  'Johansson',
+  'da Silva',
+  'Okafor',
+  'Mensah',
+  'Murphy',
+  'Kelly',
+  'Fischer',
+  'Weber',
+  'Jones',
+  'Evans',
+  'Walker',
+  'Wright',
+  'Hall',
 ];
 
 export const EMAIL_DOMAINS: readonly string[] = ['example.com', 'example.net', 'example.org'];

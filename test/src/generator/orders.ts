@@ -225,9 +225,21 @@ export class OrderFactory {
         return;
       }
       lines.push({
-        variant, quantity, unitShop: variant.priceMinor, unitPres: conv(variant.priceMinor),
-        discShop: 0, discPres: 0, taxShop: 0, taxPres: 0, sellingPlanName, itemId: 0,
-        refundedQty: 0, refundedSubShop: 0, refundedSubPres: 0, refundedTaxShop: 0, refundedTaxPres: 0,
+        variant,
+        quantity,
+        unitShop: variant.priceMinor,
+        unitPres: conv(variant.priceMinor),
+        discShop: 0,
+        discPres: 0,
+        taxShop: 0,
+        taxPres: 0,
+        sellingPlanName,
+        itemId: 0,
+        refundedQty: 0,
+        refundedSubShop: 0,
+        refundedSubPres: 0,
+        refundedTaxShop: 0,
+        refundedTaxPres: 0,
       });
     };
     if (kind === EventKind.subscriptionFirst || kind === EventKind.subscriptionRenewal) {
@@ -301,7 +313,12 @@ export class OrderFactory {
     if (code?.type === 'shipping' && shipDiscShop === 0) code = null;
 
     // --- totals in both currencies, as sums of atoms
-    let subShop = 0, subPres = 0, taxShopSum = 0, taxPresSum = 0, discShopSum = 0, discPresSum = 0;
+    let subShop = 0,
+      subPres = 0,
+      taxShopSum = 0,
+      taxPresSum = 0,
+      discShopSum = 0,
+      discPresSum = 0;
     for (const l of lines) {
       subShop += l.unitShop * l.quantity - l.discShop;
       subPres += l.unitPres * l.quantity - l.discPres;
@@ -374,8 +391,7 @@ export class OrderFactory {
       }
       if (!test && fulfilledAtMs !== null) {
         const fullRefund = fate >= bh.cancelShare && fate < bh.cancelShare + bh.fullRefundShare;
-        const partialRefund = !fullRefund && fate >= bh.cancelShare + bh.fullRefundShare &&
-          fate < bh.cancelShare + bh.fullRefundShare + bh.partialRefundShare;
+        const partialRefund = !fullRefund && fate >= bh.cancelShare + bh.fullRefundShare && fate < bh.cancelShare + bh.fullRefundShare + bh.partialRefundShare;
         if (partialRefund) {
           let at1 = fulfilledAtMs + 1000 * Math.floor((2 + rng.next() * 23) * 86400);
           const returnable = lines.filter((l) => !l.variant.giftCard);
@@ -533,8 +549,15 @@ export class OrderFactory {
 
   /** Refunds every unit not yet refunded, plus shipping when `withShipping`. */
   #refund(
-    lines: Line[], withShipping: boolean, shipShop: number, shipPres: number, atMs: number,
-    restockType: RefundLineItem['restockType'], note: string, gateway: string, presCurrency: string,
+    lines: Line[],
+    withShipping: boolean,
+    shipShop: number,
+    shipPres: number,
+    atMs: number,
+    restockType: RefundLineItem['restockType'],
+    note: string,
+    gateway: string,
+    presCurrency: string,
   ): Refund {
     let shop = withShipping ? shipShop : 0;
     let pres = withShipping ? shipPres : 0;

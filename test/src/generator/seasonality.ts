@@ -38,7 +38,8 @@ export function seasonalWeight(dayNumber: number): number {
   if (fromBf === 0) w *= 3.6;
   else if (fromBf === 1) w *= 2.3;
   else if (fromBf === 2) w *= 2.0;
-  else if (fromBf === 3) w *= 2.9; // Cyber Monday
+  else if (fromBf === 3)
+    w *= 2.9; // Cyber Monday
   else if (fromBf >= -4 && fromBf < 0) w *= 1.3;
   else if (fromBf > 3 && fromBf <= 7) w *= 1.2;
   if (month === 12) {

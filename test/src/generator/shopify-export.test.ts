@@ -149,9 +149,13 @@ describe('round trip through `clvlens report`', () => {
   });
 
   async function cliReport(file: string, timeZone: string, extra: string[] = []): Promise<Record<string, unknown>> {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'core/cli/src/main.ts'), 'report', file, '--json', '--timezone', timeZone, ...extra], {
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'core/cli/src/main.ts'), 'report', file, '--json', '--timezone', timeZone, ...extra],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const doc = JSON.parse(stdout) as Record<string, unknown>;
     delete doc['input'];
     return doc;
@@ -178,7 +182,9 @@ describe('round trip through `clvlens report`', () => {
     const fromCli = await cliReport(file, tz, ['--currency', 'USD']);
     const records = toOrderRecords(data);
     const lastPlacedMs = Math.max(...records.filter(isCountedOrder).map((r) => r.placedAtMs));
-    const truth = JSON.parse(JSON.stringify(computeShopReport(records, { asOfMs: endOfLocalDayMs(lastPlacedMs, tz), timeZone: tz, currency: 'USD' }))) as Record<string, unknown>;
+    const truth = JSON.parse(
+      JSON.stringify(computeShopReport(records, { asOfMs: endOfLocalDayMs(lastPlacedMs, tz), timeZone: tz, currency: 'USD' })),
+    ) as Record<string, unknown>;
     for (const key of ['customers', 'repeatPurchaseRate', 'returningCustomerRate', 'averageOrderValueMinor', 'churn']) {
       expect(fromCli[key], key).toEqual(truth[key]);
     }

@@ -32,18 +32,85 @@ import { shopCountryFor, taxFor } from './locale.ts';
 
 /** The header of Shopify's orders export, in order (shopify-platform.md §5). */
 export const SHOPIFY_ORDERS_EXPORT_HEADER = [
-  'Name', 'Email', 'Financial Status', 'Paid at', 'Fulfillment Status', 'Fulfilled at', 'Accepts Marketing', 'Currency',
-  'Subtotal', 'Shipping', 'Taxes', 'Total', 'Discount Code', 'Discount Amount', 'Shipping Method', 'Created at',
-  'Lineitem quantity', 'Lineitem name', 'Lineitem price', 'Lineitem compare at price', 'Lineitem sku',
-  'Lineitem requires shipping', 'Lineitem taxable', 'Lineitem fulfillment status', 'Billing Name', 'Billing Street',
-  'Billing Address1', 'Billing Address2', 'Billing Company', 'Billing City', 'Billing Zip', 'Billing Province',
-  'Billing Country', 'Billing Phone', 'Shipping Name', 'Shipping Street', 'Shipping Address1', 'Shipping Address2',
-  'Shipping Company', 'Shipping City', 'Shipping Zip', 'Shipping Province', 'Shipping Country', 'Shipping Phone',
-  'Notes', 'Note Attributes', 'Cancelled at', 'Payment Method', 'Payment Reference', 'Refunded Amount', 'Vendor',
-  'Outstanding Balance', 'Employee', 'Location', 'Device ID', 'Id', 'Tags', 'Risk Level', 'Source', 'Lineitem discount',
-  'Tax 1 Name', 'Tax 1 Value', 'Tax 2 Name', 'Tax 2 Value', 'Tax 3 Name', 'Tax 3 Value', 'Tax 4 Name', 'Tax 4 Value',
-  'Tax 5 Name', 'Tax 5 Value', 'Phone', 'Receipt Number', 'Duties', 'Billing Province Name', 'Shipping Province Name',
-  'Payment ID', 'Payment Terms Name', 'Next Payment Due At', 'Payment References',
+  'Name',
+  'Email',
+  'Financial Status',
+  'Paid at',
+  'Fulfillment Status',
+  'Fulfilled at',
+  'Accepts Marketing',
+  'Currency',
+  'Subtotal',
+  'Shipping',
+  'Taxes',
+  'Total',
+  'Discount Code',
+  'Discount Amount',
+  'Shipping Method',
+  'Created at',
+  'Lineitem quantity',
+  'Lineitem name',
+  'Lineitem price',
+  'Lineitem compare at price',
+  'Lineitem sku',
+  'Lineitem requires shipping',
+  'Lineitem taxable',
+  'Lineitem fulfillment status',
+  'Billing Name',
+  'Billing Street',
+  'Billing Address1',
+  'Billing Address2',
+  'Billing Company',
+  'Billing City',
+  'Billing Zip',
+  'Billing Province',
+  'Billing Country',
+  'Billing Phone',
+  'Shipping Name',
+  'Shipping Street',
+  'Shipping Address1',
+  'Shipping Address2',
+  'Shipping Company',
+  'Shipping City',
+  'Shipping Zip',
+  'Shipping Province',
+  'Shipping Country',
+  'Shipping Phone',
+  'Notes',
+  'Note Attributes',
+  'Cancelled at',
+  'Payment Method',
+  'Payment Reference',
+  'Refunded Amount',
+  'Vendor',
+  'Outstanding Balance',
+  'Employee',
+  'Location',
+  'Device ID',
+  'Id',
+  'Tags',
+  'Risk Level',
+  'Source',
+  'Lineitem discount',
+  'Tax 1 Name',
+  'Tax 1 Value',
+  'Tax 2 Name',
+  'Tax 2 Value',
+  'Tax 3 Name',
+  'Tax 3 Value',
+  'Tax 4 Name',
+  'Tax 4 Value',
+  'Tax 5 Name',
+  'Tax 5 Value',
+  'Phone',
+  'Receipt Number',
+  'Duties',
+  'Billing Province Name',
+  'Shipping Province Name',
+  'Payment ID',
+  'Payment Terms Name',
+  'Next Payment Due At',
+  'Payment References',
 ] as const;
 
 /** Options of {@link writeShopifyOrdersExport}. */
@@ -107,9 +174,19 @@ function addressCells(a: MailingAddress | null): string {
   let text = addressCache.get(a);
   if (text === undefined) {
     text = [
-      joinPresent(a.firstName, a.lastName, ' '), joinPresent(a.address1, a.address2, ', '), a.address1 ?? '',
-      a.address2 ?? '', a.company ?? '', a.city ?? '', zip(a.zip), a.provinceCode ?? '', a.countryCode ?? '', phone(a.phone),
-    ].map(csvField).join(',');
+      joinPresent(a.firstName, a.lastName, ' '),
+      joinPresent(a.address1, a.address2, ', '),
+      a.address1 ?? '',
+      a.address2 ?? '',
+      a.company ?? '',
+      a.city ?? '',
+      zip(a.zip),
+      a.provinceCode ?? '',
+      a.countryCode ?? '',
+      phone(a.phone),
+    ]
+      .map(csvField)
+      .join(',');
     addressCache.set(a, text);
   }
   return text;
@@ -133,11 +210,7 @@ const AFTER_DISCOUNT_EMPTY = empties(19);
  * await writeShopifyOrdersExport(generateShop({ seed: 1, customers: 500, endMs }), out);
  * out.end();
  */
-export async function writeShopifyOrdersExport(
-  source: ShopSource,
-  out: WritableLike,
-  options: OrdersExportOptions = {},
-): Promise<WriteSummary> {
+export async function writeShopifyOrdersExport(source: ShopSource, out: WritableLike, options: OrdersExportOptions = {}): Promise<WriteSummary> {
   const side = options.money ?? 'shop';
   const shop: Shop = source.shop;
   const tz = shop.ianaTimezone;
@@ -156,8 +229,11 @@ export async function writeShopifyOrdersExport(
     const status = exportFinancialStatus(o);
     const fulfilled = o.fulfillmentStatus === 'FULFILLED';
     const customer = o.customerId === null ? undefined : customers.get(o.customerId);
-    const tax = taxFor(shopCountry, o.shippingAddress?.countryCode ?? o.billingAddress?.countryCode ?? null,
-      o.shippingAddress?.provinceCode ?? o.billingAddress?.provinceCode ?? null);
+    const tax = taxFor(
+      shopCountry,
+      o.shippingAddress?.countryCode ?? o.billingAddress?.countryCode ?? null,
+      o.shippingAddress?.provinceCode ?? o.billingAddress?.provinceCode ?? null,
+    );
     const hasTax = decimalToMinor(o.totalTaxSet.shopMoney.amount, o.currencyCode) > 0;
     const reference = o.test ? '' : `c${o.id}.1`;
     const items: (LineItem | null)[] = o.lineItems.length > 0 ? o.lineItems : [null];
@@ -165,9 +241,10 @@ export async function writeShopifyOrdersExport(
     const email = csvField(o.email ?? '');
     for (let i = 0; i < items.length; i++) {
       const li = items[i]!;
-      const lineCells = li === null
-        ? ',,,,,,,'
-        : `${li.quantity},${csvField(li.variantTitle === null ? li.title : `${li.title} - ${li.variantTitle}`)},${money(li.originalUnitPriceSet)},,${csvField(li.sku ?? '')},${li.requiresShipping ? 'true' : 'false'},${li.taxable ? 'true' : 'false'},${fulfilled ? 'fulfilled' : 'pending'}`;
+      const lineCells =
+        li === null
+          ? ',,,,,,,'
+          : `${li.quantity},${csvField(li.variantTitle === null ? li.title : `${li.title} - ${li.variantTitle}`)},${money(li.originalUnitPriceSet)},,${csvField(li.sku ?? '')},${li.requiresShipping ? 'true' : 'false'},${li.taxable ? 'true' : 'false'},${fulfilled ? 'fulfilled' : 'pending'}`;
       const vendor = csvField(li?.vendor ?? '');
       const lineDiscount = li === null ? '' : money(li.totalDiscountSet);
       let row: string;
@@ -210,7 +287,14 @@ export async function writeShopifyOrdersExport(
           lineDiscount,
           hasTax && tax !== null ? csvField(tax.name) : '',
           hasTax ? money(o.totalTaxSet) : '',
-          '', '', '', '', '', '', '', '',
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
           csvField(phone(o.phone)),
           '',
           '',

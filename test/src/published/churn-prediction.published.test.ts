@@ -43,7 +43,11 @@ describe('churn probability on CDNOW_sample, fitted to 1997-09-30, checked on th
   });
 
   it('is calibrated: in each fifth by predicted probability, the mean prediction is within 0.05 of what happened', () => {
-    const table = calibrationTable(scored.map((c) => c.churnProbability), noOrder, 5);
+    const table = calibrationTable(
+      scored.map((c) => c.churnProbability),
+      noOrder,
+      5,
+    );
     if (!table.ok) throw new Error(table.reason);
     expect(table.value.bins).toHaveLength(5);
     expect(table.value.maxAbsoluteGap).toBeLessThanOrEqual(0.05);

@@ -1,10 +1,4 @@
-import {
-  computeLogIntervalSums,
-  fitMbgCnbdK,
-  fitMbgNbd,
-  mbgCnbdConditionalExpectedPurchases,
-  mbgNbdConditionalExpectedPurchases,
-} from '@clvlens/core';
+import { computeLogIntervalSums, fitMbgCnbdK, fitMbgNbd, mbgCnbdConditionalExpectedPurchases, mbgNbdConditionalExpectedPurchases } from '@clvlens/core';
 import type { MbgCnbdParams } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
 import { cdnowSummaries, loadCdnow, relativeError } from './cdnow-fixture.ts';

@@ -50,7 +50,7 @@ describe('fitParetoNbd on CDNOW_sample (weeks)', () => {
 });
 
 describe('Pareto/NBD spot values (R BTYD walkthrough, clv-models.md §6.2)', () => {
-  it('gives E[Y(52) | x = 26, t_x = 30.86, T = 31] = 25.46 at the fitted params (25.45 at BTYD\'s 4 digits)', () => {
+  it("gives E[Y(52) | x = 26, t_x = 30.86, T = 31] = 25.46 at the fitted params (25.45 at BTYD's 4 digits)", () => {
     expect(paretoNbdConditionalExpectedPurchases(mle, 52, 26, 30.86, 31)).toBeCloseTo(25.46, 2);
     expect(Math.abs(paretoNbdConditionalExpectedPurchases(btyd, 52, 26, 30.86, 31) - 25.45)).toBeLessThan(0.01);
   });

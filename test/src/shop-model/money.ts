@@ -2,8 +2,30 @@ import type { CurrencyCode, DecimalString, MoneyBag } from './types.ts';
 
 /** ISO 4217 currencies whose minor unit is not 2 digits (the rest use 2). */
 const EXPONENTS: Readonly<Record<string, number>> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0,
-  XAF: 0, XOF: 0, XPF: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 /** Number of minor-unit digits of a currency (JPY 0, USD 2, KWD 3). */
@@ -35,12 +57,7 @@ export function decimalToMinor(amount: DecimalString, currency: CurrencyCode): n
 }
 
 /** Builds a MoneyBag from minor units in the shop and presentment currencies. */
-export function moneyBag(
-  shopMinor: number,
-  shopCurrency: CurrencyCode,
-  presentmentMinor: number,
-  presentmentCurrency: CurrencyCode,
-): MoneyBag {
+export function moneyBag(shopMinor: number, shopCurrency: CurrencyCode, presentmentMinor: number, presentmentCurrency: CurrencyCode): MoneyBag {
   return {
     shopMoney: { amount: minorToDecimal(shopMinor, shopCurrency), currencyCode: shopCurrency },
     presentmentMoney: { amount: minorToDecimal(presentmentMinor, presentmentCurrency), currencyCode: presentmentCurrency },

@@ -164,15 +164,7 @@ export type OrderCancelReason = 'CUSTOMER' | 'DECLINED' | 'FRAUD' | 'INVENTORY' 
  * GraphQL `OrderDisplayFinancialStatus` as of placement/payment. The fake reports `PARTIALLY_REFUNDED` / `REFUNDED`
  * by itself once refunds exist, and `VOIDED` stays as given.
  */
-export type FinancialStatus =
-  | 'PENDING'
-  | 'AUTHORIZED'
-  | 'PARTIALLY_PAID'
-  | 'PAID'
-  | 'PARTIALLY_REFUNDED'
-  | 'REFUNDED'
-  | 'VOIDED'
-  | 'EXPIRED';
+export type FinancialStatus = 'PENDING' | 'AUTHORIZED' | 'PARTIALLY_PAID' | 'PAID' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'VOIDED' | 'EXPIRED';
 
 /** GraphQL `OrderDisplayFulfillmentStatus` (subset). */
 export type FulfillmentStatus = 'UNFULFILLED' | 'PARTIALLY_FULFILLED' | 'FULFILLED' | 'RESTOCKED';

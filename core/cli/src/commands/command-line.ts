@@ -74,7 +74,12 @@ export function parseLangOption(text: string | undefined, io: CliIo, usageError:
 /** `--encoding utf8|latin1` (also `utf-8`, `iso-8859-1`), utf8 when not given. */
 export function parseEncodingOption(text: string | undefined, locale: Locale, usageError: (message: string) => CliError): TextEncoding {
   if (text === undefined) return 'utf8';
-  const name = text.trim().toLowerCase().replace(/^utf-8$/, 'utf8').replace(/^(iso-?8859-1|windows-1252|cp1252)$/, 'latin1');
-  if (!(TEXT_ENCODINGS as readonly string[]).includes(name)) throw usageError(createTranslator(locale).t('cli.error.badEncoding', { value: JSON.stringify(text) }));
+  const name = text
+    .trim()
+    .toLowerCase()
+    .replace(/^utf-8$/, 'utf8')
+    .replace(/^(iso-?8859-1|windows-1252|cp1252)$/, 'latin1');
+  if (!(TEXT_ENCODINGS as readonly string[]).includes(name))
+    throw usageError(createTranslator(locale).t('cli.error.badEncoding', { value: JSON.stringify(text) }));
   return name as TextEncoding;
 }

@@ -20,7 +20,11 @@ async function run(args: string[]) {
 function transactionLog(): string {
   const rng = createSeededRng(21);
   const firstDays = Array.from({ length: 400 }, () => Math.floor(90 * rng()));
-  const sim = simulateMbgNbd({ r: 0.8, alpha: 40, a: 0.8, b: 2 }, firstDays.map((d) => 364 - d), rng);
+  const sim = simulateMbgNbd(
+    { r: 0.8, alpha: 40, a: 0.8, b: 2 },
+    firstDays.map((d) => 364 - d),
+    rng,
+  );
   const lines = ['customer_id,date,amount'];
   for (let c = 0; c < 400; c++) {
     const basket = 20 + 60 * rng();
@@ -36,7 +40,17 @@ function transactionLog(): string {
 
 describe('clvlens fit', () => {
   it('prints exactly the issue JSON shape with the published CDNOW-sample BG/NBD and Gamma-Gamma parameters', async () => {
-    const { code, out, err } = await run(['fit', join(cdnow, 'CDNOW_sample.txt'), '--model', 'bgnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30', '--json']);
+    const { code, out, err } = await run([
+      'fit',
+      join(cdnow, 'CDNOW_sample.txt'),
+      '--model',
+      'bgnbd',
+      '--time-unit',
+      'week',
+      '--calibration-end',
+      '1997-09-30',
+      '--json',
+    ]);
     expect(err).toBe('');
     expect(code).toBe(0);
     const doc = JSON.parse(out);
@@ -58,7 +72,17 @@ describe('clvlens fit', () => {
   });
 
   it('fits Pareto/NBD with --model pnbd and prints params {r, alpha, s, beta} (FHL 2005: 0.553, 10.578, 0.606, 11.669; LL -9,595.0)', async () => {
-    const { code, out, err } = await run(['fit', join(cdnow, 'CDNOW_sample.txt'), '--model', 'pnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30', '--json']);
+    const { code, out, err } = await run([
+      'fit',
+      join(cdnow, 'CDNOW_sample.txt'),
+      '--model',
+      'pnbd',
+      '--time-unit',
+      'week',
+      '--calibration-end',
+      '1997-09-30',
+      '--json',
+    ]);
     expect(err).toBe('');
     expect(code).toBe(0);
     const doc = JSON.parse(out);
@@ -74,7 +98,17 @@ describe('clvlens fit', () => {
   });
 
   it('fits MBG/CNBD-k with --model mbgcnbd and prints {k, r, alpha, a, b}: k = 1 on CDNOW (BTYDplus: "no regularity detected for CDNow"), i.e. MBG/NBD', async () => {
-    const { code, out, err } = await run(['fit', join(cdnow, 'CDNOW_sample.txt'), '--model', 'mbgcnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30', '--json']);
+    const { code, out, err } = await run([
+      'fit',
+      join(cdnow, 'CDNOW_sample.txt'),
+      '--model',
+      'mbgcnbd',
+      '--time-unit',
+      'week',
+      '--calibration-end',
+      '1997-09-30',
+      '--json',
+    ]);
     expect(err).toBe('');
     expect(code).toBe(0);
     const doc = JSON.parse(out);
@@ -103,7 +137,18 @@ describe('clvlens fit', () => {
   it('runs end to end as a process: node core/cli/src/main.ts fit ... --json', () => {
     const result = spawnSync(
       process.execPath,
-      [join(repoRoot, 'core/cli/src/main.ts'), 'fit', join(cdnow, 'CDNOW_sample.txt'), '--model', 'mbgnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30', '--json'],
+      [
+        join(repoRoot, 'core/cli/src/main.ts'),
+        'fit',
+        join(cdnow, 'CDNOW_sample.txt'),
+        '--model',
+        'mbgnbd',
+        '--time-unit',
+        'week',
+        '--calibration-end',
+        '1997-09-30',
+        '--json',
+      ],
       { encoding: 'utf8' },
     );
     expect(result.stderr).toBe('');

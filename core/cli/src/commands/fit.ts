@@ -54,7 +54,9 @@ export async function runFit(args: readonly string[], io: CliIo): Promise<number
   }
   const lines = [
     `${modelName} fitted on ${customers} customers (${loaded.format}, time unit ${settings.timeUnit}, calibration to ${new Date(calibrationEndMs).toISOString().slice(0, 10)} ${settings.timeZone})`,
-    `  ${Object.entries(params).map(([name, value]) => `${name} = ${name === 'k' ? value : value.toFixed(4)}`).join('  ')}`,
+    `  ${Object.entries(params)
+      .map(([name, value]) => `${name} = ${name === 'k' ? value : value.toFixed(4)}`)
+      .join('  ')}`,
     `  log-likelihood = ${logLikelihood.toFixed(3)}`,
     gammaGamma === null
       ? '  Gamma-Gamma: not fitted'

@@ -11,16 +11,44 @@ const FILES = Number(process.env['CLVLENS_FUZZ_CSV_FILES'] ?? 1000);
 const files = tempDir();
 
 const goodRow = (i: number): string =>
-  shopifyRow({ Name: `#${1000 + i}`, Email: `c${i % 20}@fuzz.example`, 'Financial Status': 'paid', Currency: 'USD', Total: `${(i % 90) + 10}.00`, 'Created at': `2026-0${(i % 9) + 1}-0${(i % 8) + 1} 10:00:00 +0000`, 'Lineitem quantity': '1', 'Lineitem name': 'Thing', 'Lineitem price': '10.00', Id: String(5000 + i) });
+  shopifyRow({
+    Name: `#${1000 + i}`,
+    Email: `c${i % 20}@fuzz.example`,
+    'Financial Status': 'paid',
+    Currency: 'USD',
+    Total: `${(i % 90) + 10}.00`,
+    'Created at': `2026-0${(i % 9) + 1}-0${(i % 8) + 1} 10:00:00 +0000`,
+    'Lineitem quantity': '1',
+    'Lineitem name': 'Thing',
+    'Lineitem price': '10.00',
+    Id: String(5000 + i),
+  });
 
-const mutation = fc.constantFrom('invalid-utf8', 'megabyte-line', 'open-quote', 'stray-quote', 'short-row', 'long-row', 'garbage', 'nul-bytes', 'crlf-mix', 'empty', 'header-only', 'bom');
+const mutation = fc.constantFrom(
+  'invalid-utf8',
+  'megabyte-line',
+  'open-quote',
+  'stray-quote',
+  'short-row',
+  'long-row',
+  'garbage',
+  'nul-bytes',
+  'crlf-mix',
+  'empty',
+  'header-only',
+  'bom',
+);
 
 function hostileFile(kind: string, rows: number, at: number): Buffer {
   const lines = [SHOPIFY_HEADER, ...Array.from({ length: rows }, (_, i) => goodRow(i))];
   const k = Math.min(1 + (at % Math.max(1, rows)), lines.length - 1);
   switch (kind) {
     case 'invalid-utf8':
-      return Buffer.concat([Buffer.from(`${lines.slice(0, k).join('\n')}\n`), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0x2c]), Buffer.from(`\n${lines.slice(k).join('\n')}\n`)]);
+      return Buffer.concat([
+        Buffer.from(`${lines.slice(0, k).join('\n')}\n`),
+        Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0x2c]),
+        Buffer.from(`\n${lines.slice(k).join('\n')}\n`),
+      ]);
     case 'megabyte-line':
       lines.splice(k, 0, `#9999,${'x'.repeat(1024 * 1024)},paid`);
       break;
@@ -68,7 +96,9 @@ describe('clvlens report on hostile CSV files (fuzz)', () => {
       exits.set(code, (exits.get(code) ?? 0) + 1);
       if (code !== 0 && code !== 3) internal.push(`${kind} (${rows} rows): exit ${code}: ${io.err().slice(0, 300)}`);
     }
-    console.log(`hostile CSV: ${JSON.stringify({ files: FILES, seconds: Math.round((Date.now() - started) / 100) / 10, byExit: Object.fromEntries([...exits].sort()) })}`);
+    console.log(
+      `hostile CSV: ${JSON.stringify({ files: FILES, seconds: Math.round((Date.now() - started) / 100) / 10, byExit: Object.fromEntries([...exits].sort()) })}`,
+    );
     expect(internal.slice(0, 5)).toEqual([]);
   }, 240_000);
 });

@@ -40,7 +40,12 @@ export type ModelVariant = BetaGeoVariant | typeof PARETO_NBD | typeof MBG_CNBD_
 
 /** Model names on the command line and in JSON output, and core's variant for each. */
 export const MODEL_NAMES: Readonly<Record<string, ModelVariant>> = { bgnbd: 'bg-nbd', mbgnbd: 'mbg-nbd', pnbd: PARETO_NBD, mbgcnbd: MBG_CNBD_K };
-export const MODEL_OF_VARIANT: Readonly<Record<ModelVariant, string>> = { 'bg-nbd': 'bgnbd', 'mbg-nbd': 'mbgnbd', [PARETO_NBD]: 'pnbd', [MBG_CNBD_K]: 'mbgcnbd' };
+export const MODEL_OF_VARIANT: Readonly<Record<ModelVariant, string>> = {
+  'bg-nbd': 'bgnbd',
+  'mbg-nbd': 'mbgnbd',
+  [PARETO_NBD]: 'pnbd',
+  [MBG_CNBD_K]: 'mbgcnbd',
+};
 
 /** Options shared by fit, predict and validate (node:util parseArgs shapes). */
 export const COMMON_OPTIONS = {
@@ -131,7 +136,11 @@ export interface CommonSettings {
 }
 
 export function parseCommon(values: Record<string, string | boolean | undefined>, usageError: (m: string) => CliError, io?: CliIo): CommonSettings {
-  const locale = parseLangOption(values.lang as string | undefined, io ?? { stdout: { write: () => 0 }, stderr: { write: () => 0 }, stderrIsTTY: false, cwd: '.' }, usageError);
+  const locale = parseLangOption(
+    values.lang as string | undefined,
+    io ?? { stdout: { write: () => 0 }, stderr: { write: () => 0 }, stderrIsTTY: false, cwd: '.' },
+    usageError,
+  );
   const encoding = parseEncodingOption(values.encoding as string | undefined, locale, usageError);
   const timeUnit = (values['time-unit'] as string | undefined) ?? 'week';
   if (timeUnit !== 'week' && timeUnit !== 'day') throw usageError(`--time-unit is week or day, got ${JSON.stringify(timeUnit)}.`);
@@ -172,7 +181,12 @@ export function runModels(
     variant === PARETO_NBD
       ? fitParetoNbd(compressed)
       : variant === MBG_CNBD_K
-        ? fitMbgCnbdK({ frequency: summaries.frequency, recency: summaries.recency, age: summaries.age, logIntervalSum: computeLogIntervalSums(orders, summaries) })
+        ? fitMbgCnbdK({
+            frequency: summaries.frequency,
+            recency: summaries.recency,
+            age: summaries.age,
+            logIntervalSum: computeLogIntervalSums(orders, summaries),
+          })
         : fitBetaGeo(variant, compressed);
   const spend = fitGammaGamma({ frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor });
   return { summaries, compressed, fit, spend };

@@ -23,7 +23,19 @@ describe('clvlens predict', () => {
   it('writes one CSV row per CDNOW-sample customer with the published spot values of customer 0001', async () => {
     const io = captureIo(files.dir);
     const code = await runPredict(
-      [join(cdnow, 'CDNOW_sample.txt'), '--model', 'bgnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30', '--horizon', '39', '--out', 'predictions.csv'],
+      [
+        join(cdnow, 'CDNOW_sample.txt'),
+        '--model',
+        'bgnbd',
+        '--time-unit',
+        'week',
+        '--calibration-end',
+        '1997-09-30',
+        '--horizon',
+        '39',
+        '--out',
+        'predictions.csv',
+      ],
       io,
     );
     expect(code).toBe(0);
@@ -55,7 +67,12 @@ describe('clvlens predict', () => {
     const io = captureIo(files.dir);
     const code = await runPredict([join(cdnow, 'CDNOW_sample.txt'), '--model', 'pnbd', '--calibration-end', '1997-09-30', '--horizon', '39'], io);
     expect(code).toBe(0);
-    const rows = io.out().trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    const rows = io
+      .out()
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     expect(rows).toHaveLength(2357);
     for (const row of rows) {
       expect(Number(row[4])).toBeGreaterThanOrEqual(0);
@@ -149,7 +166,12 @@ describe('clvlens predict', () => {
     const io = captureIo(files.dir);
     expect(await runPredict([log, '--time-unit', 'day', '--horizon', '30'], io)).toBe(0);
     expect(io.err()).toBe('clvlens: predict: no backtested choice for this data (too-few-repeat-customers); using cadence-rule, low confidence.\n');
-    const rows = io.out().trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    const rows = io
+      .out()
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     // As of the last order day (2025-02-01): b's only order is 17 days old, within the typical gap of 31 days: new.
     expect(rows.map((r) => [r[0], r[8], r[10], r[11]])).toEqual([
       ['a', 'cadence-rule', 'low', 'false'],

@@ -88,9 +88,11 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
   const horizon = values.horizon === undefined ? DEFAULT_HORIZON[settings.timeUnit] : Number(values.horizon);
   if (!(Number.isFinite(horizon) && horizon > 0)) throw usageError(`--horizon must be a positive number of time units, got ${JSON.stringify(values.horizon)}.`);
   const clvMonths = values['clv-months'] === undefined ? 12 : Number(values['clv-months']);
-  if (!(Number.isInteger(clvMonths) && clvMonths >= 0)) throw usageError(`--clv-months must be a whole number >= 0, got ${JSON.stringify(values['clv-months'])}.`);
+  if (!(Number.isInteger(clvMonths) && clvMonths >= 0))
+    throw usageError(`--clv-months must be a whole number >= 0, got ${JSON.stringify(values['clv-months'])}.`);
   const discount = values['discount-rate'] === undefined ? undefined : Number(values['discount-rate']);
-  if (discount !== undefined && !(discount >= 0 && Number.isFinite(discount))) throw usageError(`--discount-rate must be a number >= 0, got ${JSON.stringify(values['discount-rate'])}.`);
+  if (discount !== undefined && !(discount >= 0 && Number.isFinite(discount)))
+    throw usageError(`--discount-rate must be a number >= 0, got ${JSON.stringify(values['discount-rate'])}.`);
   const margin = values.margin === undefined ? 1 : Number(values.margin);
   if (!(margin >= 0 && margin <= 1)) throw usageError(`--margin is a fraction from 0 to 1, got ${JSON.stringify(values.margin)}.`);
 
@@ -117,7 +119,9 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
       return 3;
     }
     if (choice.models.prediction === null) {
-      io.stderr.write(`clvlens: predict: no backtested choice for this data (${choice.models.fallbackReason ?? 'unknown'}); using ${choice.modelName}, low confidence.\n`);
+      io.stderr.write(
+        `clvlens: predict: no backtested choice for this data (${choice.models.fallbackReason ?? 'unknown'}); using ${choice.modelName}, low confidence.\n`,
+      );
     }
     s = summarizeOrders(loaded.orders, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
     const expected = expectedOrdersDays(choice, horizonDays);

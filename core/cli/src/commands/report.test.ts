@@ -49,7 +49,11 @@ describe('clvlens report --json', () => {
     const { code, out, err } = await run(['report', fixture, '--json', '--window-days', '90']);
     expect(code).toBe(0);
     // The export's times are at -0500/-0400/-0300 while days are taken in UTC: the user is told, on stderr only.
-    expect(err).toBe('clvlens: note: ' + fixture + ' has times at UTC offset -0300, -0400, -0500 but days, weeks and months are taken in UTC; pass --timezone Area/City (the shop time zone) to match Shopify.\n');
+    expect(err).toBe(
+      'clvlens: note: ' +
+        fixture +
+        ' has times at UTC offset -0300, -0400, -0500 but days, weeks and months are taken in UTC; pass --timezone Area/City (the shop time zone) to match Shopify.\n',
+    );
     const doc = JSON.parse(out);
     expect(doc.asOf).toBe('2025-10-30T23:59:59.999Z');
     expect(doc.input.asOfSource).toBe('last-order-day');
@@ -67,7 +71,10 @@ describe('clvlens report --json', () => {
   });
 
   it('feeds --surveys to NPS and CSAT and --spend to LTV:CAC', async () => {
-    const surveys = files.write('surveys.csv', `type,score,comment\n${[...Array(7).fill('nps,10'), 'nps,8', 'nps,8', 'nps,3', 'csat,5', 'csat,4', 'csat,4', 'csat,4', 'csat,2'].map((r) => `${r},ok`).join('\n')}\n`);
+    const surveys = files.write(
+      'surveys.csv',
+      `type,score,comment\n${[...Array(7).fill('nps,10'), 'nps,8', 'nps,8', 'nps,3', 'csat,5', 'csat,4', 'csat,4', 'csat,4', 'csat,2'].map((r) => `${r},ok`).join('\n')}\n`,
+    );
     const spend = files.write('spend.csv', 'month,amount\n2024-11,100.00\n2024-12,50\n');
     const { code, out } = await run(['report', fixture, '--json', '--surveys', surveys, '--spend', spend]);
     expect(code).toBe(0);

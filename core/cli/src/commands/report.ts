@@ -87,7 +87,10 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
     locale,
   });
   if (read.orders.length === 0) {
-    throw new CliError(CliErrorCode.noOrders, `${file} holds no orders to report on (${read.dataRows} data rows). ${describeSkips(createTranslator('en'), read.skippedByReason)}`);
+    throw new CliError(
+      CliErrorCode.noOrders,
+      `${file} holds no orders to report on (${read.dataRows} data rows). ${describeSkips(createTranslator('en'), read.skippedByReason)}`,
+    );
   }
   const shopCurrency = read.orders[0]?.currency ?? currency ?? 'USD';
   const foreignOffsets = (read.timeOffsets ?? []).filter((offset) => offset !== '+0000');

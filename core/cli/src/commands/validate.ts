@@ -98,7 +98,12 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     const s = run.summaries;
     actual ??= Float64Array.from(s.holdout!.frequency);
     labels ??= Float64Array.from(s.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
-    baselineAuc ??= checkChurn(Float64Array.from(s.age, (T, i) => T - s.recency[i]!), labels, null, actual).auc;
+    baselineAuc ??= checkChurn(
+      Float64Array.from(s.age, (T, i) => T - s.recency[i]!),
+      labels,
+      null,
+      actual,
+    ).auc;
     if (!run.fit.ok) {
       models.push({ model: name, error: run.fit.reason });
       continue;
@@ -112,7 +117,9 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     churnModels.push({ model: name, ...checkChurn(noPurchase, labels, expected, actual) });
     if (variant === 'bg-nbd' && run.spend.ok) {
       const gg = run.spend.value.params;
-      classicSpend = new Map(s.customerKeys.map((key, i) => [key, expected[i]! * gammaGammaExpectedAverageValue(gg, s.frequency[i]!, s.monetaryValueMinor[i]!)]));
+      classicSpend = new Map(
+        s.customerKeys.map((key, i) => [key, expected[i]! * gammaGammaExpectedAverageValue(gg, s.frequency[i]!, s.monetaryValueMinor[i]!)]),
+      );
     }
   }
   // The app's choice, fitted on the calibration period only with the holdout length as its horizon.
@@ -184,13 +191,21 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
       out.push(`${m.model}: could not be fitted (${m.error})`);
       continue;
     }
-    out.push(`${m.model}: ${Object.entries(m.params).map(([name, value]) => `${name}=${name === 'k' ? value : value.toFixed(4)}`).join(' ')} LL=${m.logLikelihood.toFixed(2)}`);
+    out.push(
+      `${m.model}: ${Object.entries(m.params)
+        .map(([name, value]) => `${name}=${name === 'k' ? value : value.toFixed(4)}`)
+        .join(' ')} LL=${m.logLikelihood.toFixed(2)}`,
+    );
     out.push(`  holdout purchases: actual ${m.holdout.actual}, predicted ${m.holdout.predicted.toFixed(1)} (${m.holdout.errorPercent.toFixed(1)}%)`);
-    out.push(`  cumulative repeat purchases: actual ${m.cumulative.actual}, predicted ${m.cumulative.predicted.toFixed(1)} (${m.cumulative.errorPercent.toFixed(1)}%)`);
+    out.push(
+      `  cumulative repeat purchases: actual ${m.cumulative.actual}, predicted ${m.cumulative.predicted.toFixed(1)} (${m.cumulative.errorPercent.toFixed(1)}%)`,
+    );
     out.push(`  per-customer correlation: ${m.correlation.toFixed(3)}`);
     out.push('  x (calibration)  customers  actual mean  predicted mean');
     for (const row of m.byFrequency) {
-      out.push(`  ${row.frequency.padStart(15)}  ${String(row.customers).padStart(9)}  ${row.actualMean.toFixed(3).padStart(11)}  ${row.predictedMean.toFixed(3).padStart(14)}`);
+      out.push(
+        `  ${row.frequency.padStart(15)}  ${String(row.customers).padStart(9)}  ${row.actualMean.toFixed(3).padStart(11)}  ${row.predictedMean.toFixed(3).padStart(14)}`,
+      );
     }
   }
   out.push('', ...churnText(churn, minorPerMajor(loaded.currency), loaded.currency));
@@ -230,7 +245,9 @@ function calibrationLines(table: CalibrationTable | null): string[] {
   if (table === null) return ['    calibration: not enough customers'];
   const out = [`    calibration (${table.bins.length} equal groups by predicted probability):`, '      mean predicted  observed share     gap'];
   for (const bin of table.bins) {
-    out.push(`      ${bin.meanPredicted.toFixed(3).padStart(14)}  ${bin.observedShare.toFixed(3).padStart(14)}  ${(bin.gap >= 0 ? '+' : '') + bin.gap.toFixed(3)}`);
+    out.push(
+      `      ${bin.meanPredicted.toFixed(3).padStart(14)}  ${bin.observedShare.toFixed(3).padStart(14)}  ${(bin.gap >= 0 ? '+' : '') + bin.gap.toFixed(3)}`,
+    );
   }
   out.push(`    largest gap between predicted and observed: ${table.maxAbsoluteGap.toFixed(3)}`);
   return out;
@@ -251,12 +268,18 @@ function churnText(churn: ChurnReport, perMajor: number, currency: string): stri
   if (c.backtest !== null) {
     // A null MBG/CNBD-k is a finding, not a failure: the shop's buyers showed no regular rhythm (k = 1 is MBG/NBD).
     const candidateText = (k: { model: string; auc: number | null }): string =>
-      k.model === 'mbg-cnbd-k' && k.auc === null ? 'mbg-cnbd-k not used (no regular rhythm found)' : k.model === 'mbg-cnbd-k' ? `mbg-cnbd-k ${fixed(k.auc)} (orders only)` : `${k.model} ${fixed(k.auc)}`;
+      k.model === 'mbg-cnbd-k' && k.auc === null
+        ? 'mbg-cnbd-k not used (no regular rhythm found)'
+        : k.model === 'mbg-cnbd-k'
+          ? `mbg-cnbd-k ${fixed(k.auc)} (orders only)`
+          : `${k.model} ${fixed(k.auc)}`;
     out.push(`    chosen on its own ${c.backtest.horizonDays}-day backtest: ${c.backtest.candidates.map(candidateText).join(', ')}`);
   }
   out.push(`    AUC ${fixed(c.auc)} (days since last order ${base})`, ...calibrationLines(c.calibration));
   out.push(`    expected purchases per customer: mean absolute error ${fixed(c.purchasesMae)}`);
-  out.push(`    likeliest whole number of orders per customer (the median, the point forecast with the least absolute error): mean absolute error ${fixed(c.likelyOrdersMae)}`);
+  out.push(
+    `    likeliest whole number of orders per customer (the median, the point forecast with the least absolute error): mean absolute error ${fixed(c.likelyOrdersMae)}`,
+  );
   if (c.spend !== null) {
     out.push(
       `    spend per customer in the holdout (expected orders × each customer's own expected order value): mean absolute error ${money(c.spend.maeMinor)} (BG/NBD × Gamma-Gamma on repeat orders: ${money(c.spend.baselineMaeMinor)})`,
@@ -269,7 +292,12 @@ function churnText(churn: ChurnReport, perMajor: number, currency: string): stri
       .join(', ')}`,
   );
   for (const m of churn.models) {
-    out.push('', `${m.model}: P(no purchase in the holdout), uncalibrated`, `    AUC ${fixed(m.auc)} (days since last order ${base})`, ...calibrationLines(m.calibration));
+    out.push(
+      '',
+      `${m.model}: P(no purchase in the holdout), uncalibrated`,
+      `    AUC ${fixed(m.auc)} (days since last order ${base})`,
+      ...calibrationLines(m.calibration),
+    );
     out.push(`    expected purchases per customer: mean absolute error ${fixed(m.purchasesMae)}`);
   }
   return out;

@@ -36,9 +36,13 @@ export async function readMonthlySpend(path: string, file: string, currency: str
         if (currencyCol >= 0) {
           const rowCurrency = (fields[currencyCol] ?? '').trim().toUpperCase();
           if (rowCurrency !== '' && rowCurrency !== currency) {
-            throw new CliError(CliErrorCode.mixedCurrency, `spend is in ${rowCurrency} but the orders are in ${currency}; convert the spend to the shop currency.`, {
-              location: { file, line, column: currencyCol + 1, field: header[currencyCol] ?? 'currency' },
-            });
+            throw new CliError(
+              CliErrorCode.mixedCurrency,
+              `spend is in ${rowCurrency} but the orders are in ${currency}; convert the spend to the shop currency.`,
+              {
+                location: { file, line, column: currencyCol + 1, field: header[currencyCol] ?? 'currency' },
+              },
+            );
           }
         }
         const amountText = fields[amountCol] ?? '';

@@ -39,13 +39,25 @@ export async function readSurveyResponses(path: string, file: string, progress: 
       row(fields, line) {
         const type = (fields[typeCol] ?? '').trim().toLowerCase();
         if (type !== 'nps' && type !== 'csat') {
-          throw invalidCell(file, line, typeCol, header[typeCol] ?? 'type', `${JSON.stringify(fields[typeCol] ?? '')} is not a survey type: use "nps" or "csat".`);
+          throw invalidCell(
+            file,
+            line,
+            typeCol,
+            header[typeCol] ?? 'type',
+            `${JSON.stringify(fields[typeCol] ?? '')} is not a survey type: use "nps" or "csat".`,
+          );
         }
         const scoreText = (fields[scoreCol] ?? '').trim();
         const score = /^\d{1,2}$/.test(scoreText) ? Number(scoreText) : Number.NaN;
         const scale = SCALES[type];
         if (!(score >= scale.min && score <= scale.max)) {
-          throw invalidCell(file, line, scoreCol, header[scoreCol] ?? 'score', `${JSON.stringify(scoreText)} is not a whole ${type.toUpperCase()} score from ${scale.min} to ${scale.max}.`);
+          throw invalidCell(
+            file,
+            line,
+            scoreCol,
+            header[scoreCol] ?? 'score',
+            `${JSON.stringify(scoreText)} is not a whole ${type.toUpperCase()} score from ${scale.min} to ${scale.max}.`,
+          );
         }
         responses[type].push(score);
       },

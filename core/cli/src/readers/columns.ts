@@ -17,13 +17,7 @@ export function indexHeader(fields: readonly string[]): Map<string, number> {
 }
 
 /** Throws `missing-column` naming every required column the header lacks. */
-export function requireColumns(
-  index: ReadonlyMap<string, number>,
-  required: readonly string[],
-  file: string,
-  line: number,
-  formatName: string,
-): void {
+export function requireColumns(index: ReadonlyMap<string, number>, required: readonly string[], file: string, line: number, formatName: string): void {
   const missing = required.filter((name) => !index.has(normalizeHeaderName(name)));
   if (missing.length === 0) return;
   throw new CliError(
@@ -69,14 +63,7 @@ export class InvalidCellError extends CliError {
 }
 
 /** Parses a decimal amount exactly to minor units of `currency`, or throws naming the cell. */
-export function parseAmountCell(
-  text: string,
-  currency: string,
-  file: string,
-  line: number,
-  columnIndex: number,
-  field: string,
-): number {
+export function parseAmountCell(text: string, currency: string, file: string, line: number, columnIndex: number, field: string): number {
   const parsed = parseMinorUnits(text, currency);
   if (parsed.ok) return parsed.value;
   const why =

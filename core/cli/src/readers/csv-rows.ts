@@ -59,9 +59,7 @@ export async function readCsvRows(path: string, file: string, handler: CsvRowHan
       decoded.destroy();
       reject(error);
     };
-    stream.on('error', (cause) =>
-      fail(new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause })),
-    );
+    stream.on('error', (cause) => fail(new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause })));
     decoded.on('error', (error) => fail(error));
     Papa.parse<string[]>(decoded, {
       delimiter: ',',

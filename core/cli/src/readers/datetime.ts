@@ -2,8 +2,7 @@ import { dayNumberFromCivil, DAY_MS, localDayStartMs, timeZoneOffsetMs } from '@
 
 // YYYY-MM-DD, optionally followed by a time (T or space) and an offset (Z, ±HH, ±HHMM, ±HH:MM), as in Shopify's
 // export (`2025-10-02 17:09:34 -0300`) and ISO 8601 (`2025-10-02T17:09:34.123Z`).
-const DATETIME_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 /**
  * Parses a date or datetime to UTC epoch ms, or returns null when the text is not one (callers turn null into an

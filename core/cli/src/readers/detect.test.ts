@@ -32,8 +32,16 @@ describe('readOrdersFile', () => {
       ['1', Date.UTC(1997, 1, 18), 'USD', 1177],
     ]);
     expect(result.orders[1]).toEqual({
-      orderId: 'cdnow:2', customerId: '2', email: null, placedAtMs: Date.UTC(1997, 0, 12), currency: 'USD', totalMinor: 1200,
-      refundedMinor: 0, cancelled: false, test: false, subscription: false,
+      orderId: 'cdnow:2',
+      customerId: '2',
+      email: null,
+      placedAtMs: Date.UTC(1997, 0, 12),
+      currency: 'USD',
+      totalMinor: 1200,
+      refundedMinor: 0,
+      cancelled: false,
+      test: false,
+      subscription: false,
     });
   });
 });

@@ -56,11 +56,7 @@ interface Columns {
 }
 
 /** See {@link shopifyOrdersReader}. */
-export async function readShopifyOrdersExport(
-  path: string,
-  file: string,
-  options: ReadOrdersOptions,
-): Promise<ReadOrdersResult> {
+export async function readShopifyOrdersExport(path: string, file: string, options: ReadOrdersOptions): Promise<ReadOrdersResult> {
   const orders: OrderRecord[] = [];
   const skippedByReason: Record<string, number> = {};
   const seenNames = new Set<string>();
@@ -99,7 +95,10 @@ export async function readShopifyOrdersExport(
     if (shopCurrency === null) shopCurrency = currency;
     else if (currency !== shopCurrency) {
       throw new InvalidCellError(
-        file, line, c.currency, header[c.currency] ?? 'Currency',
+        file,
+        line,
+        c.currency,
+        header[c.currency] ?? 'Currency',
         `order ${name} is in ${currency} but the shop currency is ${shopCurrency} (${options.currency === null ? 'from earlier orders' : 'from --currency'}); CLV Lens reports in one currency and never adds two. ` +
           'Export in the shop currency, or pass --skip-invalid to count such orders as skipped.',
         CliErrorCode.mixedCurrency,
@@ -193,8 +192,7 @@ export async function readShopifyOrdersExport(
         }
         currentName = name;
         currentOrder = null;
-        const isOrderRow =
-          cell(fields, c.total).trim() !== '' || cell(fields, c.id).trim() !== '' || cell(fields, c.financialStatus).trim() !== '';
+        const isOrderRow = cell(fields, c.total).trim() !== '' || cell(fields, c.id).trim() !== '' || cell(fields, c.financialStatus).trim() !== '';
         if (seenNames.has(name)) {
           // Rows of one order are contiguous in Shopify's export; a repeated name with order-level columns is the
           // same order exported twice (e.g. two exports concatenated), a repeated name without them a stray line item.

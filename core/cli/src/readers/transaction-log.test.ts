@@ -13,9 +13,42 @@ describe('readTransactionLog', () => {
     const result = await readOrdersFile(path, 'log.csv', options);
     expect(result.format).toBe('transaction-log');
     expect(result.orders).toEqual([
-      { orderId: 'A1', customerId: '42', email: null, placedAtMs: Date.UTC(2025, 0, 2), currency: 'USD', totalMinor: 1999, refundedMinor: 0, cancelled: false, test: false, subscription: false },
-      { orderId: 'A2', customerId: '42', email: null, placedAtMs: Date.UTC(2025, 1, 3, 10), currency: 'USD', totalMinor: 500, refundedMinor: 0, cancelled: false, test: false, subscription: false },
-      { orderId: 'A3', customerId: null, email: null, placedAtMs: Date.UTC(2025, 1, 4), currency: 'USD', totalMinor: 10, refundedMinor: 0, cancelled: false, test: false, subscription: false },
+      {
+        orderId: 'A1',
+        customerId: '42',
+        email: null,
+        placedAtMs: Date.UTC(2025, 0, 2),
+        currency: 'USD',
+        totalMinor: 1999,
+        refundedMinor: 0,
+        cancelled: false,
+        test: false,
+        subscription: false,
+      },
+      {
+        orderId: 'A2',
+        customerId: '42',
+        email: null,
+        placedAtMs: Date.UTC(2025, 1, 3, 10),
+        currency: 'USD',
+        totalMinor: 500,
+        refundedMinor: 0,
+        cancelled: false,
+        test: false,
+        subscription: false,
+      },
+      {
+        orderId: 'A3',
+        customerId: null,
+        email: null,
+        placedAtMs: Date.UTC(2025, 1, 4),
+        currency: 'USD',
+        totalMinor: 10,
+        refundedMinor: 0,
+        cancelled: false,
+        test: false,
+        subscription: false,
+      },
     ]);
   });
 
@@ -33,7 +66,10 @@ describe('readTransactionLog', () => {
   });
 
   it('counts duplicates and, with --skip-invalid, invalid rows by reason', async () => {
-    const path = files.write('skips.csv', 'customer_id,date,amount,order_id\n1,2025-01-01,10,X\n1,2025-01-01,10,X\n2,2025-01-32,10,Y\n3,2025-01-03,-4,Z\n4,2025-01-04,1,W\n');
+    const path = files.write(
+      'skips.csv',
+      'customer_id,date,amount,order_id\n1,2025-01-01,10,X\n1,2025-01-01,10,X\n2,2025-01-32,10,Y\n3,2025-01-03,-4,Z\n4,2025-01-04,1,W\n',
+    );
     await expect(readTransactionLog(path, 'skips.csv', options)).rejects.toThrow(/skips\.csv:4:2 \(field "date"\)/);
     const result = await readTransactionLog(path, 'skips.csv', { ...options, skipInvalid: true });
     expect(result.orders.map((o) => o.orderId)).toEqual(['X', 'W']);

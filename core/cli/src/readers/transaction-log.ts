@@ -56,12 +56,24 @@ export async function readTransactionLog(path: string, file: string, options: Re
           const dateText = fields[dateCol] ?? '';
           const placedAtMs = parseDateTimeMs(dateText, options.timeZone);
           if (placedAtMs === null) {
-            throw invalidCell(file, line, dateCol, header[dateCol] ?? 'date', `${JSON.stringify(dateText)} is not a date like 2025-10-02 or an ISO datetime like 2025-10-02T17:09:34Z.`);
+            throw invalidCell(
+              file,
+              line,
+              dateCol,
+              header[dateCol] ?? 'date',
+              `${JSON.stringify(dateText)} is not a date like 2025-10-02 or an ISO datetime like 2025-10-02T17:09:34Z.`,
+            );
           }
           const amountText = fields[amountCol] ?? '';
           const totalMinor = parseAmountCell(amountText, currency, file, line, amountCol, header[amountCol] ?? 'amount');
           if (totalMinor < 0) {
-            throw invalidCell(file, line, amountCol, header[amountCol] ?? 'amount', `${JSON.stringify(amountText)} is negative; a transaction log lists order amounts >= 0.`);
+            throw invalidCell(
+              file,
+              line,
+              amountCol,
+              header[amountCol] ?? 'amount',
+              `${JSON.stringify(amountText)} is negative; a transaction log lists order amounts >= 0.`,
+            );
           }
           const orderText = orderCol < 0 ? '' : (fields[orderCol] ?? '').trim();
           if (orderText !== '') {

@@ -90,7 +90,12 @@ function pageText(doc: ReportDocument, locale: Locale) {
     scorecardRows: doc.scorecard.rows.map((r) => ({
       metric: t.t(`scorecard.metric.${r.metric}`),
       status: t.t(`scorecard.status.${shownScorecardStatus(r.status, doc.scorecard.weeksElapsed)}` as MessageKey),
-      pace: r.weeklyPaceNeeded === null ? t.t('value.none') : r.unit === 'fraction' ? t.t('cli.scorecard.pacePoints', { points: t.number(r.weeklyPaceNeeded * 100, 2) }) : null,
+      pace:
+        r.weeklyPaceNeeded === null
+          ? t.t('value.none')
+          : r.unit === 'fraction'
+            ? t.t('cli.scorecard.pacePoints', { points: t.number(r.weeklyPaceNeeded * 100, 2) })
+            : null,
     })),
     noTarget: t.t('scorecard.noTarget'),
     windowedDefine: t.t('define.windowedClv'),

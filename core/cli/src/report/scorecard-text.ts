@@ -46,7 +46,14 @@ function width(text: string): number {
     const c = ch.codePointAt(0)!;
     // Bidi marks Intl puts around Arabic numbers take no column.
     if (c === 0x200e || c === 0x200f || c === 0x061c) continue;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xff60) ? 2 : 1;
+    w +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xff00 && c <= 0xff60)
+        ? 2
+        : 1;
   }
   return w;
 }
@@ -72,20 +79,32 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
   const section = (title: string) => lines.push('', title);
 
   lines.push(t.t('cli.report.title', { file: doc.input.file, format: t.t(`cli.format.${doc.input.format}` as MessageKey) }));
-  lines.push(t.t(doc.input.asOfSource === 'last-order-day' ? 'cli.report.asOfLastOrder' : 'cli.report.asOf', { date: date(doc.asOfMs), timeZone: doc.timeZone }));
+  lines.push(
+    t.t(doc.input.asOfSource === 'last-order-day' ? 'cli.report.asOfLastOrder' : 'cli.report.asOf', { date: date(doc.asOfMs), timeZone: doc.timeZone }),
+  );
   lines.push(t.t('cli.report.windowCurrency', { days: doc.windowDays, currency: cur ?? t.t('value.none') }));
-  lines.push(t.t('cli.report.orders', { counted: doc.orders.counted, unattributed: doc.orders.unattributed, afterAsOf: doc.orders.afterAsOf, rows: doc.input.dataRows }));
+  lines.push(
+    t.t('cli.report.orders', { counted: doc.orders.counted, unattributed: doc.orders.unattributed, afterAsOf: doc.orders.afterAsOf, rows: doc.input.dataRows }),
+  );
   lines.push(describeSkips(t, doc.orders.skippedByReason));
   lines.push(t.t('cli.report.customers', { n: doc.customers }));
 
   section(t.t('cli.section.retention'));
   const rpr = doc.repeatPurchaseRate;
-  row(t.t('cli.row.repeatRate', { days: rpr.windowDays }), t.percent(rpr.value), t.t('cli.note.repeatRate', { repeat: n(rpr.repeatCustomers), customers: n(rpr.customers) }));
+  row(
+    t.t('cli.row.repeatRate', { days: rpr.windowDays }),
+    t.percent(rpr.value),
+    t.t('cli.note.repeatRate', { repeat: n(rpr.repeatCustomers), customers: n(rpr.customers) }),
+  );
   const rcr = doc.returningCustomers;
   row(t.t('term.returningRate'), t.percent(rcr.value), t.t('cli.note.ofCustomers', { part: n(rcr.returningCustomers), whole: n(rcr.customers) }));
   explain(t.t('define.returningRate'));
   for (const rate of doc.repurchaseWithin.overall) {
-    row(t.t('term.repurchaseWithin', { days: rate.days }), t.percent(rate.value), t.t('cli.note.repurchase', { repurchased: n(rate.repurchased), eligible: n(rate.eligible) }));
+    row(
+      t.t('term.repurchaseWithin', { days: rate.days }),
+      t.percent(rate.value),
+      t.t('cli.note.repurchase', { repurchased: n(rate.repurchased), eligible: n(rate.eligible) }),
+    );
   }
   const churn = doc.churnDetail;
   for (const c of [churn.d30, churn.d60, churn.d90]) {
@@ -98,16 +117,28 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
       ? t.t('churnAlert.insufficient')
       : t.t(`churnAlert.${reading}`, { latest: t.percent(churn.alert.latest), mean: t.percent(churn.alert.baselineMean) }),
   );
-  explain(t.t('churnAlert.rule', { weeks: CHURN_ALERT_DEFAULTS.baselineWeeks, sigmas: CHURN_ALERT_DEFAULTS.sigmas, points: CHURN_ALERT_DEFAULTS.minDelta * 100 }));
+  explain(
+    t.t('churnAlert.rule', { weeks: CHURN_ALERT_DEFAULTS.baselineWeeks, sigmas: CHURN_ALERT_DEFAULTS.sigmas, points: CHURN_ALERT_DEFAULTS.minDelta * 100 }),
+  );
   const pc = doc.periodChurn;
   row(
     t.t('cli.row.periodChurn'),
     t.percent(pc.value),
-    t.t('cli.note.periodChurn', { churned: n(pc.churned), active: n(pc.activeAtStart), days: pc.inactivityDays, start: date(pc.periodStartMs), end: date(pc.periodEndMs) }),
+    t.t('cli.note.periodChurn', {
+      churned: n(pc.churned),
+      active: n(pc.activeAtStart),
+      days: pc.inactivityDays,
+      start: date(pc.periodStartMs),
+      end: date(pc.periodEndMs),
+    }),
   );
   explain(t.t('define.periodChurn'));
   const pr = doc.productRetention;
-  row(t.t('cli.row.retentionRate'), t.percent(pr.value), t.t('cli.note.retentionRate', { atEnd: n(pr.activeAtEnd), newIn: n(pr.newInPeriod), atStart: n(pr.activeAtStart) }));
+  row(
+    t.t('cli.row.retentionRate'),
+    t.percent(pr.value),
+    t.t('cli.note.retentionRate', { atEnd: n(pr.activeAtEnd), newIn: n(pr.newInPeriod), atStart: n(pr.activeAtStart) }),
+  );
   for (const gap of [doc.timeBetweenOrders.firstToSecond, doc.timeBetweenOrders.secondToThird]) {
     row(
       t.t(gap.fromOrder === 1 ? 'cli.row.gap12' : 'cli.row.gap23'),
@@ -124,7 +155,12 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
   row(
     t.t('term.formulaClv'),
     money(f.valueMinor),
-    t.t('cli.note.formulaClv', { aov: money(f.averageOrderValueMinor), perYear: t.number(f.purchasesPerYear, 2), years: t.number(f.expectedLifetimeYears, 2), margin: t.number(f.marginFraction) }),
+    t.t('cli.note.formulaClv', {
+      aov: money(f.averageOrderValueMinor),
+      perYear: t.number(f.purchasesPerYear, 2),
+      years: t.number(f.expectedLifetimeYears, 2),
+      margin: t.number(f.marginFraction),
+    }),
   );
   explain(t.t(`cli.note.formulaChurn.${f.annualChurnSource}`, { churn: t.percent(f.annualChurnRate) }));
   if (doc.marginFraction === 1) explain(t.t('cli.note.margin'));
@@ -133,7 +169,11 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
     row(
       `${t.t('cli.row.windowedClv', { days: win.lookbackDays })}${win.lookbackDays === w.chosenLookbackDays ? ' *' : ''}`,
       money(win.valueMinor),
-      t.t('cli.note.windowedClv', { active: win.activeCustomers, horizon: w.horizonDays, r: win.backtestCorrelation === null ? t.t('value.none') : t.number(win.backtestCorrelation, 2) }),
+      t.t('cli.note.windowedClv', {
+        active: win.activeCustomers,
+        horizon: w.horizonDays,
+        r: win.backtestCorrelation === null ? t.t('value.none') : t.number(win.backtestCorrelation, 2),
+      }),
     );
   }
   explain(
@@ -148,7 +188,9 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
 
   section(t.t('cli.section.segments'));
   const segments = Object.entries(doc.rfm.segmentCounts).filter(([, count]) => count > 0);
-  lines.push(`  ${segments.length === 0 ? t.t('cli.none') : t.list(segments.map(([name, count]) => t.t('cli.segments.item', { name: t.t(`segment.${name}` as MessageKey), n: count })))}`);
+  lines.push(
+    `  ${segments.length === 0 ? t.t('cli.none') : t.list(segments.map(([name, count]) => t.t('cli.segments.item', { name: t.t(`segment.${name}` as MessageKey), n: count })))}`,
+  );
   explain(t.t('define.rfm'));
 
   section(t.t('cli.section.cohorts'));
@@ -159,7 +201,9 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
   const monthComplete = formatLocalDate(doc.asOfMs + DAY_MS, doc.timeZone).slice(0, 7) !== formatLocalDate(doc.asOfMs, doc.timeZone).slice(0, 7);
   let sawPartial = false;
   const col = (k: number) => t.t('cohort.month', { n: k });
-  lines.push(`  ${padEnd(t.t('cli.cohorts.col.cohort'), 8)} ${padStart(t.t('cli.cohorts.col.customers'), 10)}  ${padStart(col(1), 8)} ${padStart(col(3), 8)} ${padStart(col(6), 8)}  ${t.t('cli.cohorts.col.revenue')}`);
+  lines.push(
+    `  ${padEnd(t.t('cli.cohorts.col.cohort'), 8)} ${padStart(t.t('cli.cohorts.col.customers'), 10)}  ${padStart(col(1), 8)} ${padStart(col(3), 8)} ${padStart(col(6), 8)}  ${t.t('cli.cohorts.col.revenue')}`,
+  );
   for (const c of shown) {
     const lastIndex = c.activeShare.length - 1;
     const share = (k: number) => {
@@ -181,8 +225,16 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
   if (doc.surveys !== null) {
     section(t.t('cli.section.surveys'));
     const { nps, csat } = doc.surveys;
-    row(t.t('term.nps'), nps.value === null ? t.t('value.none') : t.number(nps.value, 1), t.t('cli.note.nps', { responses: nps.responses, promoters: n(nps.promoters), passives: n(nps.passives), detractors: n(nps.detractors) }));
-    row(t.t('term.csat'), t.percent(csat.value), t.t('cli.note.csat', { satisfied: n(csat.satisfied), responses: n(csat.responses), min: csat.satisfiedMin, max: csat.scaleMax }));
+    row(
+      t.t('term.nps'),
+      nps.value === null ? t.t('value.none') : t.number(nps.value, 1),
+      t.t('cli.note.nps', { responses: nps.responses, promoters: n(nps.promoters), passives: n(nps.passives), detractors: n(nps.detractors) }),
+    );
+    row(
+      t.t('term.csat'),
+      t.percent(csat.value),
+      t.t('cli.note.csat', { satisfied: n(csat.satisfied), responses: n(csat.responses), min: csat.satisfiedMin, max: csat.scaleMax }),
+    );
   }
 
   if (doc.input.spendFile !== null) {
@@ -209,13 +261,27 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
       horizon: sc.targets.horizonWeeks,
     }),
   );
-  const cols = ['scorecard.col.metric', 'scorecard.col.current', 'scorecard.col.baseline', 'scorecard.col.change', 'scorecard.col.target', 'scorecard.col.pace', 'scorecard.col.status'] as const;
+  const cols = [
+    'scorecard.col.metric',
+    'scorecard.col.current',
+    'scorecard.col.baseline',
+    'scorecard.col.change',
+    'scorecard.col.target',
+    'scorecard.col.pace',
+    'scorecard.col.status',
+  ] as const;
   const head = cols.map((k) => t.t(k));
-  lines.push(`  ${padEnd(head[0]!, 42)} ${padStart(head[1]!, 14)} ${padStart(head[2]!, 14)} ${padStart(head[3]!, 8)} ${padStart(head[4]!, 14)} ${padStart(head[5]!, 14)}  ${head[6]}`);
+  lines.push(
+    `  ${padEnd(head[0]!, 42)} ${padStart(head[1]!, 14)} ${padStart(head[2]!, 14)} ${padStart(head[3]!, 8)} ${padStart(head[4]!, 14)} ${padStart(head[5]!, 14)}  ${head[6]}`,
+  );
   for (const r of sc.rows) {
     const value = (v: number | null) => (r.unit === 'fraction' ? t.percent(v) : money(v));
     const pace =
-      r.weeklyPaceNeeded === null ? t.t('value.none') : r.unit === 'fraction' ? t.t('cli.scorecard.pacePoints', { points: t.number(r.weeklyPaceNeeded * 100, 3) }) : money(r.weeklyPaceNeeded);
+      r.weeklyPaceNeeded === null
+        ? t.t('value.none')
+        : r.unit === 'fraction'
+          ? t.t('cli.scorecard.pacePoints', { points: t.number(r.weeklyPaceNeeded * 100, 3) })
+          : money(r.weeklyPaceNeeded);
     const status = shownScorecardStatus(r.status, sc.weeksElapsed);
     lines.push(
       `  ${padEnd(t.t(`scorecard.metric.${r.metric}`), 42)} ${padStart(value(r.current), 14)} ${padStart(value(r.baseline), 14)} ${padStart(t.percent(r.changeVsBaseline), 8)} ` +

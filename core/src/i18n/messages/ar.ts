@@ -42,7 +42,8 @@ export const AR: Messages = {
   'define.countedOrder': 'طلب ليس تجريبيًا ولا ملغى، ودُفع فيه أكثر مما استُرد منه.',
   'define.customer': 'كل من له طلب محتسب واحد على الأقل، ويُعرف بحساب العميل في Shopify، أو بالبريد الإلكتروني لمن يشتري كضيف.',
   'define.repeatRate': 'نسبة العملاء الذين لديهم طلبان محتسبان أو أكثر في فترة القياس من بين من لديهم طلب واحد على الأقل.',
-  'define.returningRate': 'يَعُدّ Shopify العميل عائدًا إذا كان له طلبان أو أكثر في أي وقت، فيُحتسب الطلب الأول ولو كان قبل فترة القياس؛ لذا يكون هذا المعدل دائمًا أعلى من معدل تكرار الشراء أو مساويًا له.',
+  'define.returningRate':
+    'يَعُدّ Shopify العميل عائدًا إذا كان له طلبان أو أكثر في أي وقت، فيُحتسب الطلب الأول ولو كان قبل فترة القياس؛ لذا يكون هذا المعدل دائمًا أعلى من معدل تكرار الشراء أو مساويًا له.',
   'define.inactivityChurn': 'نسبة العملاء الذين مضى على آخر طلب محتسب لهم أكثر من N يومًا.',
   'define.periodChurn': 'ويُسمى أيضًا معدل انقطاع العملاء (CRR): نسبة من انقطعوا بنهاية الفترة من بين العملاء النشطين في بدايتها.',
   'define.retentionRate': 'العملاء النشطون في نهاية الفترة مطروحًا منهم الجدد فيها، مقسومًا على النشطين في بدايتها.',
@@ -89,7 +90,8 @@ export const AR: Messages = {
   'scorecard.status.worsening': '↓ يتراجع',
   'scorecard.status.no-data': '– لا بيانات',
   'scorecard.status.too-early': '… بدأ للتو: من المبكر الحكم',
-  'scorecard.intro': 'أسبوع {week} مقارنةً بمتوسط {baselineWeeks, plural, one {الأسبوع السابق} two {الأسبوعين السابقين} few {# أسابيع سابقة} many {# أسبوعًا سابقًا} other {# أسبوع سابق}}. الأهداف: قيمة العميل للفترة +{clvGrowth} ومعدل تكرار الشراء ×{multiplier} خلال {horizonWeeks, plural, one {أسبوع واحد} two {أسبوعين} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}} ({elapsed, plural, =0 {بدأ للتو} one {مضى أسبوع واحد} two {مضى أسبوعان} few {مضت # أسابيع} many {مضى # أسبوعًا} other {مضى # أسبوع}}).',
+  'scorecard.intro':
+    'أسبوع {week} مقارنةً بمتوسط {baselineWeeks, plural, one {الأسبوع السابق} two {الأسبوعين السابقين} few {# أسابيع سابقة} many {# أسبوعًا سابقًا} other {# أسبوع سابق}}. الأهداف: قيمة العميل للفترة +{clvGrowth} ومعدل تكرار الشراء ×{multiplier} خلال {horizonWeeks, plural, one {أسبوع واحد} two {أسبوعين} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}} ({elapsed, plural, =0 {بدأ للتو} one {مضى أسبوع واحد} two {مضى أسبوعان} few {مضت # أسابيع} many {مضى # أسبوعًا} other {مضى # أسبوع}}).',
   'scorecard.caption': 'هذا الأسبوع مقارنةً بخط الأساس والهدف',
   'scorecard.col.metric': 'المؤشر',
   'scorecard.col.current': 'هذا الأسبوع',
@@ -110,7 +112,8 @@ export const AR: Messages = {
   'churnAlert.short.falling': 'ينخفض: خبر جيد',
   'churnAlert.short.normal': 'ضمن النطاق المعتاد',
   'churnAlert.short.insufficient': 'تاريخ غير كافٍ',
-  'churnAlert.rule': 'يقارن الاتجاه هذا الأسبوع بمتوسط الأسابيع الـ{weeks} السابقة، وينبّه إلى أي تغيّر يتجاوز {sigmas} انحرافات معيارية و{points} نقاط على الأقل.',
+  'churnAlert.rule':
+    'يقارن الاتجاه هذا الأسبوع بمتوسط الأسابيع الـ{weeks} السابقة، وينبّه إلى أي تغيّر يتجاوز {sigmas} انحرافات معيارية و{points} نقاط على الأقل.',
 
   'unit.days': '{n, plural, zero {# يوم} one {يوم واحد} two {يومان} few {# أيام} many {# يومًا} other {# يوم}}',
   'unit.weeks': '{n, plural, zero {# أسبوع} one {أسبوع واحد} two {أسبوعان} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}}',
@@ -128,7 +131,8 @@ export const AR: Messages = {
   'cli.report.asOf': 'حتى: نهاية يوم {date} بتوقيت {timeZone}',
   'cli.report.asOfLastOrder': 'حتى: نهاية يوم {date} بتوقيت {timeZone}، يوم آخر طلب',
   'cli.report.windowCurrency': `فترة القياس: آخر ${DAYS}؛ العملة: {currency}`,
-  'cli.report.orders': 'الطلبات: {counted, plural, zero {# طلب محتسب} one {طلب محتسب واحد} two {طلبان محتسبان} few {# طلبات محتسبة} many {# طلبًا محتسبًا} other {# طلب محتسب}} (منها {unattributed} بلا عميل ولا بريد إلكتروني)؛ {afterAsOf} بعد تاريخ التقرير؛ قُرئ {rows, plural, zero {# صف} one {صف بيانات واحد} two {صفا بيانات} few {# صفوف بيانات} many {# صفًا من البيانات} other {# صف بيانات}}.',
+  'cli.report.orders':
+    'الطلبات: {counted, plural, zero {# طلب محتسب} one {طلب محتسب واحد} two {طلبان محتسبان} few {# طلبات محتسبة} many {# طلبًا محتسبًا} other {# طلب محتسب}} (منها {unattributed} بلا عميل ولا بريد إلكتروني)؛ {afterAsOf} بعد تاريخ التقرير؛ قُرئ {rows, plural, zero {# صف} one {صف بيانات واحد} two {صفا بيانات} few {# صفوف بيانات} many {# صفًا من البيانات} other {# صف بيانات}}.',
   'cli.report.notCounted': 'غير محتسب: {list}.',
   'cli.report.notCountedNone': 'غير محتسب: لا شيء.',
   'cli.report.customers': 'العملاء (ممن لهم طلب محتسب حتى تاريخ التقرير): {n}',
@@ -149,7 +153,8 @@ export const AR: Messages = {
   'cli.section.cohorts': 'الأفواج الشهرية (حسب شهر أول طلب)',
   'cli.section.surveys': 'الاستبيانات',
   'cli.section.ltvCac': 'LTV:CAC لكل فوج (من --spend)',
-  'cli.section.scorecard': 'بطاقة الأداء: هذا الأسبوع مقابل خط أساس من {weeks} أسبوعًا؛ الأهداف: قيمة العميل للفترة +{clvGrowth} ومعدل تكرار الشراء ×{multiplier} خلال {horizon, plural, one {أسبوع واحد} two {أسبوعين} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}}',
+  'cli.section.scorecard':
+    'بطاقة الأداء: هذا الأسبوع مقابل خط أساس من {weeks} أسبوعًا؛ الأهداف: قيمة العميل للفترة +{clvGrowth} ومعدل تكرار الشراء ×{multiplier} خلال {horizon, plural, one {أسبوع واحد} two {أسبوعين} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}}',
   'cli.section.terms': 'المصطلحات',
   'cli.row.repeatRate': `معدل تكرار الشراء (${DAYS})`,
   'cli.note.repeatRate': '{repeat} من {customers} عميلًا طلبوا مرتين أو أكثر في فترة القياس',
@@ -162,18 +167,22 @@ export const AR: Messages = {
   'cli.note.retentionRate': '({atEnd} نشطًا في النهاية − {newIn} جديدًا) ÷ {atStart} نشطًا في البداية، الفترة نفسها',
   'cli.row.gap12': 'الأيام من الطلب الأول إلى الثاني (الوسيط)',
   'cli.row.gap23': 'الأيام من الطلب الثاني إلى الثالث (الوسيط)',
-  'cli.note.gap': 'النصف الأوسط {p25} – {p75}، المتوسط {mean}، {customers, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}}',
+  'cli.note.gap':
+    'النصف الأوسط {p25} – {p75}، المتوسط {mean}، {customers, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}}',
   'cli.days': '{n} ي',
   'cli.row.aov': `متوسط قيمة الطلب (${DAYS})`,
   'cli.row.historicClv': 'قيمة العميل التاريخية لكل عميل (المتوسط)',
   'cli.note.historicClv': 'الوسيط {median}، وأعلى 10% من {p90}، بعد خصم المبالغ المستردة',
   'cli.note.formulaClv': '{aov} للطلب × {perYear} طلبات في السنة × {years} سنوات × هامش {margin}',
   'cli.note.formulaChurn.period-churn': 'السنوات المتوقعة محسوبة من انقطاع سنوي قدره {churn} (انقطاع الفترة في السنة الأخيرة).',
-  'cli.note.formulaChurn.one-minus-repeat-rate': 'السنوات المتوقعة محسوبة من انقطاع سنوي قدره {churn} (1 − معدل تكرار الشراء: التاريخ أقصر من حساب انقطاع الفترة).',
+  'cli.note.formulaChurn.one-minus-repeat-rate':
+    'السنوات المتوقعة محسوبة من انقطاع سنوي قدره {churn} (1 − معدل تكرار الشراء: التاريخ أقصر من حساب انقطاع الفترة).',
   'cli.note.margin': 'الهامش 1 يعطي الإيراد لا الربح؛ مرّر ‎--margin 0.4‎ لهامش ربح إجمالي 40%.',
   'cli.row.windowedClv': `قيمة العميل للفترة (آخر ${DAYS})`,
-  'cli.note.windowedClv': '{active, plural, zero {# عميل نشط} one {عميل نشط واحد} two {عميلان نشطان} few {# عملاء نشطين} many {# عميلًا نشطًا} other {# عميل نشط}}؛ تنبأت بالأيام الـ{horizon} التالية بمعامل ارتباط {r}',
-  'cli.note.windowedChosen': '* الفترة المعروضة في بطاقة الأداء: {days} يومًا، وهي الأفضل تنبؤًا بالأيام الـ{horizon} التالية لـ{customers, plural, zero {# عميل} one {عميل واحد} two {عميلين} few {# عملاء} many {# عميلًا} other {# عميل}} في ماضي متجرك.',
+  'cli.note.windowedClv':
+    '{active, plural, zero {# عميل نشط} one {عميل نشط واحد} two {عميلان نشطان} few {# عملاء نشطين} many {# عميلًا نشطًا} other {# عميل نشط}}؛ تنبأت بالأيام الـ{horizon} التالية بمعامل ارتباط {r}',
+  'cli.note.windowedChosen':
+    '* الفترة المعروضة في بطاقة الأداء: {days} يومًا، وهي الأفضل تنبؤًا بالأيام الـ{horizon} التالية لـ{customers, plural, zero {# عميل} one {عميل واحد} two {عميلين} few {# عملاء} many {# عميلًا} other {# عميل}} في ماضي متجرك.',
   'cli.note.windowedDefault': '* الفترة المعروضة في بطاقة الأداء: {days} يومًا (الافتراضية: التاريخ أقصر من التحقق من أفضل فترة).',
   'cli.row.mrr': 'MRR (طلبات الاشتراك، آخر 30 يومًا)',
   'cli.note.mrr': '{subscribers, plural, zero {# مشترك} one {مشترك واحد} two {مشتركان} few {# مشتركين} many {# مشتركًا} other {# مشترك}} × {perSubscriber}',
@@ -187,7 +196,8 @@ export const AR: Messages = {
   'cli.cohorts.partialNote': '* الشهر الجاري حتى {date}: نسبته تحسب الأيام الماضية فقط، فهي أقل من نسبة شهر كامل.',
   'cli.cohorts.legend': 'ش1 وش3 وش6: نسبة من طلب من الفوج في الشهر الأول والثالث والسادس بعد شهر أول طلب.',
   'cli.row.nps': 'NPS',
-  'cli.note.nps': '{responses, plural, zero {# رد} one {رد واحد} two {ردان} few {# ردود} many {# ردًا} other {# رد}}: {promoters} مروّجون، {passives} محايدون، {detractors} منتقدون',
+  'cli.note.nps':
+    '{responses, plural, zero {# رد} one {رد واحد} two {ردان} few {# ردود} many {# ردًا} other {# رد}}: {promoters} مروّجون، {passives} محايدون، {detractors} منتقدون',
   'cli.row.csat': 'CSAT',
   'cli.note.csat': '{satisfied} من {responses} أعطوا {min}–{max}',
   'cli.ltv.col.cohort': 'الفوج',
@@ -202,7 +212,8 @@ export const AR: Messages = {
   'cli.scorecard.pacePoints': '{points} نقطة',
 
   'cli.error.emptyFile': 'الملف {file} فارغ: صدّر طلباتك من Shopify (الطلبات ← تصدير) أو اكتب سجل معاملات سطره الأول customer_id,date,amount.',
-  'cli.error.invalidUtf8': '{file}:{line}: هذا السطر ليس UTF-8 صالحًا (البايت 0x{byte} في العمود {column}). يبدو أن الملف بترميز آخر، مثل Latin-1 من Excel: مرّر ‎--encoding latin1‎ لقراءته كـ Latin-1، أو احفظه بترميز UTF-8.',
+  'cli.error.invalidUtf8':
+    '{file}:{line}: هذا السطر ليس UTF-8 صالحًا (البايت 0x{byte} في العمود {column}). يبدو أن الملف بترميز آخر، مثل Latin-1 من Excel: مرّر ‎--encoding latin1‎ لقراءته كـ Latin-1، أو احفظه بترميز UTF-8.',
   'cli.error.badEncoding': '‎--encoding {value}‎ غير مدعوم: استخدم utf8 أو latin1.',
   'cli.error.badLang': '‎--lang {value}‎ غير مدعومة: استخدم en أو ko أو ar.',
 
@@ -214,9 +225,11 @@ export const AR: Messages = {
   'html.chart.churn': 'الانقطاع عند 30 و60 و90 يومًا أسبوعيًا',
   'html.chart.churnNote': 'نسبة العملاء الذين مضى على آخر طلب محتسب لهم أكثر من N يومًا في نهاية كل أسبوع.',
   'html.chart.heatmap': 'الأفواج: نسبة من طلبوا مجددًا',
-  'html.chart.heatmapNote': 'الصفوف: شهر أول طلب. الأعمدة: الأشهر التالية. الخلية: نسبة من طلب من الفوج في ذلك الشهر؛ الخلية المخططة في كل صف هي الشهر الجاري الذي لم ينتهِ بعد.',
+  'html.chart.heatmapNote':
+    'الصفوف: شهر أول طلب. الأعمدة: الأشهر التالية. الخلية: نسبة من طلب من الفوج في ذلك الشهر؛ الخلية المخططة في كل صف هي الشهر الجاري الذي لم ينتهِ بعد.',
   'html.chart.ltv': 'الإيراد التراكمي لكل عميل (منحنيات LTV)',
-  'html.chart.ltvNote': 'صافي الإيراد لكل عميل في الفوج، مجموعًا شهرًا بعد شهر منذ أول طلب. رُسم {shown} من {total} فوجًا شهريًا موزعة على تاريخك؛ وكل الأفواج في الخريطة الحرارية.',
+  'html.chart.ltvNote':
+    'صافي الإيراد لكل عميل في الفوج، مجموعًا شهرًا بعد شهر منذ أول طلب. رُسم {shown} من {total} فوجًا شهريًا موزعة على تاريخك؛ وكل الأفواج في الخريطة الحرارية.',
   'html.chart.segments': 'شرائح RFM',
   'html.legend.week': 'الأسبوع',
   'html.legend.latest': 'الأحدث',
@@ -229,18 +242,27 @@ export const AR: Messages = {
   'dash.outside.body': 'تعمل هذه الصفحة داخل لوحة إدارة Shopify، حيث يتولى Shopify تسجيل دخولك. افتح لوحة إدارة متجرك واختر التطبيقات ← CLV Lens.',
   'dash.outside.link': 'الانتقال إلى لوحة إدارة Shopify',
   'dash.root.title': 'CLV Lens',
-  'dash.root.body': 'يعرض CLV Lens معدل تكرار الشراء وقيمة العميل الدائمة وخطر الانقطاع داخل لوحة إدارة Shopify. هذا العنوان هو خادم التطبيق، ولا يوجد ما يُعرض هنا.',
+  'dash.root.body':
+    'يعرض CLV Lens معدل تكرار الشراء وقيمة العميل الدائمة وخطر الانقطاع داخل لوحة إدارة Shopify. هذا العنوان هو خادم التطبيق، ولا يوجد ما يُعرض هنا.',
   'dash.noBridge': 'لم يُحمَّل App Bridge من Shopify: تعمل هذه الصفحة داخل لوحة إدارة Shopify. افتح التطبيقات ← CLV Lens في لوحة إدارة متجرك.',
-  'dash.header.customers': '{shop} · {customers, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}} · حتى {date} · المزامنة: {state}',
+  'dash.header.customers':
+    '{shop} · {customers, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}} · حتى {date} · المزامنة: {state}',
   'dash.header.syncOnly': '{shop} · المزامنة: {state}',
-  'dash.customersCounted': '«العملاء» هم كل من له طلب محتسب: {withAccount, plural, zero {لا أحد منهم له} one {واحد منهم له} two {اثنان منهم لهما} few {# منهم لهم} many {# منهم لهم} other {# منهم لهم}} حساب عميل في Shopify، و{guests, plural, zero {لا ضيوف} one {ضيف واحد} two {ضيفان} few {# ضيوف} many {# ضيفًا} other {# ضيف}} يُعرفون بالبريد الإلكتروني فقط. تشمل الشرائح والمخاطر والإضافة أصحاب الحسابات فقط.',
+  'dash.customersCounted':
+    '«العملاء» هم كل من له طلب محتسب: {withAccount, plural, zero {لا أحد منهم له} one {واحد منهم له} two {اثنان منهم لهما} few {# منهم لهم} many {# منهم لهم} other {# منهم لهم}} حساب عميل في Shopify، و{guests, plural, zero {لا ضيوف} one {ضيف واحد} two {ضيفان} few {# ضيوف} many {# ضيفًا} other {# ضيف}} يُعرفون بالبريد الإلكتروني فقط. تشمل الشرائح والمخاطر والإضافة أصحاب الحسابات فقط.',
   'dash.whyDiffers': 'لماذا يختلف هذا عن Shopify: ',
-  'dash.why.scorecard': 'لا يقدّم Shopify أهدافًا ولا خطوط أساس. هنا يحتسب كل رقم الطلبات المحتسبة فقط بعد خصم المبالغ المستردة، وقيمة العميل للفترة هي صافي الإيراد لكل عميل نشط خلال الفترة التي تنبأت بالأيام التسعين التالية على أفضل وجه.',
-  'dash.why.repeatRate': 'يحتسب معدل العملاء العائدين في Shopify كل من له طلبان أو أكثر في أي وقت، فيُحسب الطلب الأول ولو كان قبل فترة القياس؛ أما معدل تكرار الشراء فيشترط وقوع الطلبين داخل الفترة، لذا هو أقل.',
-  'dash.why.churn': 'لا يقدّم Shopify رقمًا للانقطاع. هنا يُعدّ العميل منقطعًا إذا لم يطلب منذ 30 أو 60 أو 90 يومًا. وقد تتأخر تقارير Shopify حتى 12 ساعة، أما هذه الأرقام فتتبع كل إشعار webhook.',
-  'dash.why.cohorts': 'يحتسب تقرير الأفواج في Shopify العملاء العائدين كل شهر؛ هنا تُخصم المبالغ المستردة من شهر الطلب الأصلي، فلا تتغير الأفواج القديمة عند وصول استرداد لاحق.',
-  'dash.why.rfm': 'أسماء الشرائح هي أسماء مجموعات RFM في Shopify، لكن Shopify لا ينشر حدودها: هنا تُمنح حداثة آخر طلب وتكرار الشراء والإنفاق درجة من 1 إلى 5 لكل منها حسب الخُمس داخل متجرك.',
-  'dash.why.atRisk': 'فئة الإنفاق المتوقع في Shopify هي شريحة مئوية للإنفاق؛ أما الخطر هنا فهو احتمال عدم الطلب خلال الأيام المعروضة، من النموذج الذي تنبأ بماضي متجرك على أفضل وجه (انظر «ما مدى دقتنا»). استُبعد العملاء الجدد الذين لهم طلب واحد وما زالوا ضمن المدة المعتادة للطلب الثاني.',
+  'dash.why.scorecard':
+    'لا يقدّم Shopify أهدافًا ولا خطوط أساس. هنا يحتسب كل رقم الطلبات المحتسبة فقط بعد خصم المبالغ المستردة، وقيمة العميل للفترة هي صافي الإيراد لكل عميل نشط خلال الفترة التي تنبأت بالأيام التسعين التالية على أفضل وجه.',
+  'dash.why.repeatRate':
+    'يحتسب معدل العملاء العائدين في Shopify كل من له طلبان أو أكثر في أي وقت، فيُحسب الطلب الأول ولو كان قبل فترة القياس؛ أما معدل تكرار الشراء فيشترط وقوع الطلبين داخل الفترة، لذا هو أقل.',
+  'dash.why.churn':
+    'لا يقدّم Shopify رقمًا للانقطاع. هنا يُعدّ العميل منقطعًا إذا لم يطلب منذ 30 أو 60 أو 90 يومًا. وقد تتأخر تقارير Shopify حتى 12 ساعة، أما هذه الأرقام فتتبع كل إشعار webhook.',
+  'dash.why.cohorts':
+    'يحتسب تقرير الأفواج في Shopify العملاء العائدين كل شهر؛ هنا تُخصم المبالغ المستردة من شهر الطلب الأصلي، فلا تتغير الأفواج القديمة عند وصول استرداد لاحق.',
+  'dash.why.rfm':
+    'أسماء الشرائح هي أسماء مجموعات RFM في Shopify، لكن Shopify لا ينشر حدودها: هنا تُمنح حداثة آخر طلب وتكرار الشراء والإنفاق درجة من 1 إلى 5 لكل منها حسب الخُمس داخل متجرك.',
+  'dash.why.atRisk':
+    'فئة الإنفاق المتوقع في Shopify هي شريحة مئوية للإنفاق؛ أما الخطر هنا فهو احتمال عدم الطلب خلال الأيام المعروضة، من النموذج الذي تنبأ بماضي متجرك على أفضل وجه (انظر «ما مدى دقتنا»). استُبعد العملاء الجدد الذين لهم طلب واحد وما زالوا ضمن المدة المعتادة للطلب الثاني.',
   'dash.sync.title': 'المزامنة',
   'dash.sync.status': 'الحالة:',
   'dash.sync.state.live': 'مباشرة',
@@ -254,7 +276,8 @@ export const AR: Messages = {
   'dash.repeat.kpi': `معدل تكرار الشراء (${DAYS})`,
   'dash.repeat.kpiShopify': 'معدل العملاء العائدين (Shopify، الفترة نفسها)',
   'dash.repeat.note': 'طلب {repeat} من {customers} عميلًا مرتين أو أكثر في فترة القياس؛ بينما يَعُدّ Shopify {returning} من {returningOf} عائدين.',
-  'dash.repeat.chartLabel': 'معدل تكرار الشراء أسبوعيًا على آخر {days} يومًا، {weeks, plural, zero {# أسبوع} one {أسبوع واحد} two {أسبوعان} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}}',
+  'dash.repeat.chartLabel':
+    'معدل تكرار الشراء أسبوعيًا على آخر {days} يومًا، {weeks, plural, zero {# أسبوع} one {أسبوع واحد} two {أسبوعان} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}}',
   'dash.chart.week': 'الأسبوع',
   'dash.chart.empty': 'لا يوجد بعدُ تاريخ كافٍ لهذا المخطط.',
   'dash.chart.unavailable': 'المخطط غير متاح.',
@@ -287,17 +310,22 @@ export const AR: Messages = {
   'dash.atRisk.unnamed': 'العميل {id}',
   'dash.atRisk.namesNote': 'تُجلب الأسماء من Shopify عند فتح الصفحة ولا يخزّنها CLV Lens.',
   'dash.backtest.title': 'ما مدى دقتنا',
-  'dash.backtest.missing': 'تاريخ طلباتك ما زال أقصر من أن نتحقق من التنبؤات على ماضي متجرك، لذا فإن احتمالات عدم الطلب خلال الأيام الـ{days} القادمة تقدير تقريبي (موسومة بثقة منخفضة).',
-  'dash.backtest.method': 'تحققنا على ماضي متجرك: درّبنا النموذج على الطلبات حتى {date}، ثم راقبنا الأيام الـ{days} التالية لـ{customers, plural, zero {# عميل} one {عميل واحد} two {عميلين} few {# عملاء} many {# عميلًا} other {# عميل}} (لم يطلب {share} منهم خلالها).',
+  'dash.backtest.missing':
+    'تاريخ طلباتك ما زال أقصر من أن نتحقق من التنبؤات على ماضي متجرك، لذا فإن احتمالات عدم الطلب خلال الأيام الـ{days} القادمة تقدير تقريبي (موسومة بثقة منخفضة).',
+  'dash.backtest.method':
+    'تحققنا على ماضي متجرك: درّبنا النموذج على الطلبات حتى {date}، ثم راقبنا الأيام الـ{days} التالية لـ{customers, plural, zero {# عميل} one {عميل واحد} two {عميلين} few {# عملاء} many {# عميلًا} other {# عميل}} (لم يطلب {share} منهم خلالها).',
   'dash.backtest.short': 'تاريخك قصير، لذا تحققنا من {checked} يومًا فقط؛ والاحتمالات المعروضة هي لـ{days} يومًا.',
   'dash.backtest.tiersIntro': 'من العملاء الذين صنّفناهم: {list}.',
   'dash.backtest.tierFirst': '{tier}، طلب {share} منهم مجددًا خلال تلك الأيام',
   'dash.backtest.tierNext': '{tier}، {share}',
-  'dash.backtest.cuts': 'ترتّب فئات الخطر عملاءك بعضهم مقابل بعض: الخطر المنخفض احتمال عدم طلب خلال {days} يومًا أقل من {medium}، والمرتفع أكثر من {high}، والمتوسط بينهما.',
+  'dash.backtest.cuts':
+    'ترتّب فئات الخطر عملاءك بعضهم مقابل بعض: الخطر المنخفض احتمال عدم طلب خلال {days} يومًا أقل من {medium}، والمرتفع أكثر من {high}، والمتوسط بينهما.',
   'dash.backtest.aucBest': 'جودة الترتيب (AUC، حيث 0.5 رمي عملة و1 ترتيب تام): {auc}، باستخدام {model}، وهو الأفضل ترتيبًا في متجرك.',
   'dash.backtest.aucVs': 'جودة الترتيب (AUC، حيث 0.5 رمي عملة و1 ترتيب تام): {auc} باستخدام {model}، مقابل {baseline} لقاعدة «الأيام منذ آخر طلب».',
-  'dash.backtest.spend': 'أخطأ الإنفاق المتوقع في تلك الأيام الـ{days} بمتوسط {mae} لكل عميل؛ وأنفق الـ10% الذين توقعنا أن ينفقوا أكثر {top} من إجمالي الإنفاق.',
-  'dash.backtest.spendVs': 'أخطأ الإنفاق المتوقع في تلك الأيام الـ{days} بمتوسط {mae} لكل عميل (نموذج BG/NBD التقليدي مع Gamma-Gamma: {classic})؛ وأنفق الـ10% الذين توقعنا أن ينفقوا أكثر {top} من إجمالي الإنفاق (التقليدي: {classicTop}).',
+  'dash.backtest.spend':
+    'أخطأ الإنفاق المتوقع في تلك الأيام الـ{days} بمتوسط {mae} لكل عميل؛ وأنفق الـ10% الذين توقعنا أن ينفقوا أكثر {top} من إجمالي الإنفاق.',
+  'dash.backtest.spendVs':
+    'أخطأ الإنفاق المتوقع في تلك الأيام الـ{days} بمتوسط {mae} لكل عميل (نموذج BG/NBD التقليدي مع Gamma-Gamma: {classic})؛ وأنفق الـ10% الذين توقعنا أن ينفقوا أكثر {top} من إجمالي الإنفاق (التقليدي: {classicTop}).',
   'dash.backtest.caption': 'احتمال عدم الطلب: ما توقعناه وما حدث، في مجموعات متساوية الحجم',
   'dash.backtest.col.group': 'المجموعة',
   'dash.backtest.col.predicted': 'المتوقع',
@@ -310,7 +338,8 @@ export const AR: Messages = {
   'dash.model.pareto-nbd': 'نموذج Pareto/NBD',
   'dash.model.classifier': 'مصنِّف مدرَّب على طلباتك',
   'dash.pairLink.title': 'ربط إضافة CLV Lens',
-  'dash.pairLink.body': 'يربط هذا الرابط إضافة CLV Lens في المتصفح بمتجرك: انسخه من شريط العنوان والصقه في خيارات الإضافة. يعمل مرة واحدة خلال 10 دقائق من عرضه.',
+  'dash.pairLink.body':
+    'يربط هذا الرابط إضافة CLV Lens في المتصفح بمتجرك: انسخه من شريط العنوان والصقه في خيارات الإضافة. يعمل مرة واحدة خلال 10 دقائق من عرضه.',
   'dash.pairing.title': 'إضافة المتصفح',
   'dash.pairing.intro': 'اربط إضافة CLV Lens لترى الشارات في قوائم العملاء والطلبات.',
   'dash.pairing.button': 'عرض رمز الربط',
@@ -379,22 +408,33 @@ export const AR: Messages = {
   'ext.due.past': '{date}، قبل {days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}',
   'ext.card.why': 'السبب',
   'ext.card.history': 'الطلبات',
-  'ext.notCounted.intro': 'يعرض Shopify لهذا العميل {total, plural, zero {# طلب} one {طلب واحد} two {طلبان} few {# طلبات} many {# طلبًا} other {# طلب}}؛ المحتسب هنا {counted, plural, zero {# طلب} one {طلب واحد} two {طلبان} few {# طلبات} many {# طلبًا} other {# طلب}}. غير محتسب: {list}.',
-  'ext.notCounted.refunded': '{n, plural, zero {# طلب مسترد بالكامل} one {طلب واحد مسترد بالكامل} two {طلبان مستردان بالكامل} few {# طلبات مستردة بالكامل} many {# طلبًا مستردًا بالكامل} other {# طلب مسترد بالكامل}} (حالة الدفع «مسترد»)، {dates}',
-  'ext.notCounted.cancelled': '{n, plural, zero {# طلب ملغى} one {طلب واحد ملغى} two {طلبان ملغيان} few {# طلبات ملغاة} many {# طلبًا ملغى} other {# طلب ملغى}}، {dates}',
-  'ext.notCounted.free': '{n, plural, zero {# طلب بلا مبلغ مدفوع} one {طلب واحد بلا مبلغ مدفوع} two {طلبان بلا مبلغ مدفوع} few {# طلبات بلا مبلغ مدفوع} many {# طلبًا بلا مبلغ مدفوع} other {# طلب بلا مبلغ مدفوع}}، {dates}',
-  'ext.notCounted.test': '{n, plural, zero {# طلب تجريبي} one {طلب تجريبي واحد} two {طلبان تجريبيان} few {# طلبات تجريبية} many {# طلبًا تجريبيًا} other {# طلب تجريبي}}، {dates}',
-  'ext.reason.oneOrder': 'طلب واحد، {days, plural, =0 {اليوم} zero {قبل # يوم} one {قبل يوم واحد} two {قبل يومين} few {قبل # أيام} many {قبل # يومًا} other {قبل # يوم}}',
-  'ext.reason.noSecond': 'لا طلب ثانٍ بعد {ratio} أضعاف المدة المعتادة في المتجر حتى الطلب الثاني ({days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}})',
-  'ext.reason.withinGap': 'آخر طلب {days, plural, =0 {اليوم} zero {قبل # يوم} one {قبل يوم واحد} two {قبل يومين} few {قبل # أيام} many {قبل # يومًا} other {قبل # يوم}}، ضمن الفاصل المعتاد لهذا العميل',
-  'ext.reason.late': 'آخر طلب قبل {days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}، بعد الفاصل المعتاد لهذا العميل بقليل',
+  'ext.notCounted.intro':
+    'يعرض Shopify لهذا العميل {total, plural, zero {# طلب} one {طلب واحد} two {طلبان} few {# طلبات} many {# طلبًا} other {# طلب}}؛ المحتسب هنا {counted, plural, zero {# طلب} one {طلب واحد} two {طلبان} few {# طلبات} many {# طلبًا} other {# طلب}}. غير محتسب: {list}.',
+  'ext.notCounted.refunded':
+    '{n, plural, zero {# طلب مسترد بالكامل} one {طلب واحد مسترد بالكامل} two {طلبان مستردان بالكامل} few {# طلبات مستردة بالكامل} many {# طلبًا مستردًا بالكامل} other {# طلب مسترد بالكامل}} (حالة الدفع «مسترد»)، {dates}',
+  'ext.notCounted.cancelled':
+    '{n, plural, zero {# طلب ملغى} one {طلب واحد ملغى} two {طلبان ملغيان} few {# طلبات ملغاة} many {# طلبًا ملغى} other {# طلب ملغى}}، {dates}',
+  'ext.notCounted.free':
+    '{n, plural, zero {# طلب بلا مبلغ مدفوع} one {طلب واحد بلا مبلغ مدفوع} two {طلبان بلا مبلغ مدفوع} few {# طلبات بلا مبلغ مدفوع} many {# طلبًا بلا مبلغ مدفوع} other {# طلب بلا مبلغ مدفوع}}، {dates}',
+  'ext.notCounted.test':
+    '{n, plural, zero {# طلب تجريبي} one {طلب تجريبي واحد} two {طلبان تجريبيان} few {# طلبات تجريبية} many {# طلبًا تجريبيًا} other {# طلب تجريبي}}، {dates}',
+  'ext.reason.oneOrder':
+    'طلب واحد، {days, plural, =0 {اليوم} zero {قبل # يوم} one {قبل يوم واحد} two {قبل يومين} few {قبل # أيام} many {قبل # يومًا} other {قبل # يوم}}',
+  'ext.reason.noSecond':
+    'لا طلب ثانٍ بعد {ratio} أضعاف المدة المعتادة في المتجر حتى الطلب الثاني ({days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}})',
+  'ext.reason.withinGap':
+    'آخر طلب {days, plural, =0 {اليوم} zero {قبل # يوم} one {قبل يوم واحد} two {قبل يومين} few {قبل # أيام} many {قبل # يومًا} other {قبل # يوم}}، ضمن الفاصل المعتاد لهذا العميل',
+  'ext.reason.late':
+    'آخر طلب قبل {days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}، بعد الفاصل المعتاد لهذا العميل بقليل',
   'ext.reason.ratio': 'لا طلب منذ {ratio} أضعاف الفاصل المعتاد لهذا العميل',
-  'ext.reason.cadence': '{orders, plural, zero {# طلب} one {طلب واحد} two {طلبان} few {# طلبات} many {# طلبًا} other {# طلب}}، عادةً بفاصل {gap, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}',
+  'ext.reason.cadence':
+    '{orders, plural, zero {# طلب} one {طلب واحد} two {طلبان} few {# طلبات} many {# طلبًا} other {# طلب}}، عادةً بفاصل {gap, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}',
   'ext.reason.fallback': 'تقدير من توقيت الطلبات: البيانات قليلة على النموذج',
   'ext.popup.connected': 'متصل',
   'ext.popup.syncing': 'جارٍ المزامنة…',
   'ext.popup.syncProblem': 'مشكلة في المزامنة',
-  'ext.popup.lastSync': 'آخر مزامنة: {when} · {n, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}} في الذاكرة المؤقتة',
+  'ext.popup.lastSync':
+    'آخر مزامنة: {when} · {n, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}} في الذاكرة المؤقتة',
   'ext.popup.never': 'أبدًا',
   'ext.popup.justNow': 'الآن',
   'ext.popup.minutesAgo': 'قبل {n, plural, zero {# دقيقة} one {دقيقة واحدة} two {دقيقتين} few {# دقائق} many {# دقيقة} other {# دقيقة}}',
@@ -405,10 +445,12 @@ export const AR: Messages = {
   'ext.popup.predictedClvMean': 'قيمة العميل المتوقعة (CLV، 12 شهرًا) لكل عميل (المتوسط)',
   'ext.popup.churn': 'منقطع (بلا طلب لأكثر من 30 / 60 / 90 يومًا)',
   'ext.popup.chartTitle': 'العملاء المنقطعون، أسبوعيًا',
-  'ext.popup.chartLabel': 'نسبة العملاء بلا طلب لأكثر من 30 و60 و90 يومًا على مدى {n, plural, zero {# أسبوع} one {أسبوع واحد} two {أسبوعين} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}}؛ الأحدث {d30} و{d60} و{d90}',
+  'ext.popup.chartLabel':
+    'نسبة العملاء بلا طلب لأكثر من 30 و60 و90 يومًا على مدى {n, plural, zero {# أسبوع} one {أسبوع واحد} two {أسبوعين} few {# أسابيع} many {# أسبوعًا} other {# أسبوع}}؛ الأحدث {d30} و{d60} و{d90}',
   'ext.popup.chartEmpty': 'لا اتجاه للانقطاع بعد.',
   'ext.popup.backtestTitle': 'ما مدى صحة توقعاتنا',
-  'ext.popup.backtestTiers': 'تحققنا على طلباتك السابقة: {high} من العملاء الذين صنّفناهم خطرًا مرتفعًا طلبوا مجددًا خلال {days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}، مقابل {low} من الخطر المنخفض.',
+  'ext.popup.backtestTiers':
+    'تحققنا على طلباتك السابقة: {high} من العملاء الذين صنّفناهم خطرًا مرتفعًا طلبوا مجددًا خلال {days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}، مقابل {low} من الخطر المنخفض.',
   'ext.popup.backtestAuc': 'جودة الترتيب (AUC) {auc}، مقابل {baseline} للترتيب بالأيام منذ آخر طلب.',
   'ext.popup.atRiskTitle': 'عملاء ذوو قيمة معرّضون للخطر',
   'ext.popup.atRiskNone': 'لا عميل ذا قيمة معرّض للخطر.',
@@ -423,7 +465,8 @@ export const AR: Messages = {
   'ext.popup.loading': 'جارٍ التحميل…',
   'ext.options.connected': 'المتاجر المتصلة',
   'ext.options.noShops': 'لا متجر متصل بعد.',
-  'ext.options.shopLine': '{shop} عبر {url} · {n, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}} في الذاكرة المؤقتة',
+  'ext.options.shopLine':
+    '{shop} عبر {url} · {n, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}} في الذاكرة المؤقتة',
   'ext.options.syncingShort': 'جارٍ المزامنة…',
   'ext.options.notSynced': 'لم تتم المزامنة بعد',
   'ext.options.synced': 'تمت المزامنة {when}',
@@ -438,7 +481,8 @@ export const AR: Messages = {
   'ext.options.badLink': 'هذا ليس رابط اقتران CLV Lens: يجب أن يكون مثل https://your-app.example/pair?code=ABCD-1234.',
   'ext.options.needBoth': 'الصق رابط الاقتران، أو أدخل عنوان التطبيق والرمز معًا.',
   'ext.options.connectedFetching': 'تم الاتصال بـ {shop}. جارٍ جلب العملاء…',
-  'ext.options.connectedDone': 'تم الاتصال بـ {shop}. {n, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}} في الذاكرة المؤقتة؛ تبقى الشارات محدّثة أثناء التصفح.',
+  'ext.options.connectedDone':
+    'تم الاتصال بـ {shop}. {n, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}} في الذاكرة المؤقتة؛ تبقى الشارات محدّثة أثناء التصفح.',
   'ext.options.firstSyncFailed': 'تم الاتصال بـ {shop}، لكن المزامنة الأولى فشلت: {message}',
   'ext.options.disconnected': 'تم قطع الاتصال بـ {shop} ومسح بياناته المخزنة.',
   'ext.options.unpairFailed': 'تم قطع الاتصال بـ {shop} ومسح بياناته المخزنة. تعذّر إبلاغ التطبيق ({message})؛ ألغِ الرمز المميز من لوحته.',

@@ -40,18 +40,22 @@ export const EN = {
   'define.countedOrder': 'An order that is not a test, not cancelled, and paid more than its refunds.',
   'define.customer': 'Everyone with at least one counted order, known by their Shopify customer account or, for guest checkouts, by e-mail.',
   'define.repeatRate': 'Customers with two or more counted orders in the window, out of the customers with at least one.',
-  'define.returningRate': 'Shopify counts a customer as returning when they have two or more orders ever, so a first order before the window counts: this rate is always at least the repeat purchase rate.',
+  'define.returningRate':
+    'Shopify counts a customer as returning when they have two or more orders ever, so a first order before the window counts: this rate is always at least the repeat purchase rate.',
   'define.inactivityChurn': 'The share of customers whose last counted order is more than N days old.',
   'define.periodChurn': 'Also called customer churn rate (CRR): of the customers active at the start of a period, the share who have churned by its end.',
   'define.retentionRate': 'Customers active at the end of the period, minus those new in it, out of those active at its start.',
   'define.historicClv': 'A customer’s net revenue from counted orders so far.',
   'define.predictedClv': 'Net revenue a customer is expected to bring in the next 12 months, from the purchase model that predicted your own past best.',
-  'define.windowedClv': 'Net revenue per active customer over a recent look-back; the look-back is the one that best predicted the following days in your own history.',
+  'define.windowedClv':
+    'Net revenue per active customer over a recent look-back; the look-back is the one that best predicted the following days in your own history.',
   'define.formulaClv': 'Average order value × orders per year × expected years as a customer × margin.',
   'define.aov': 'Net value of the counted orders in the window divided by their number.',
-  'define.chanceNoOrder': 'The chance that the customer places no counted order in the next {days, plural, one {# day} other {# days}}, from the model that predicted your own past best.',
+  'define.chanceNoOrder':
+    'The chance that the customer places no counted order in the next {days, plural, one {# day} other {# days}}, from the model that predicted your own past best.',
   'define.riskTier': 'Risk tiers rank your customers against each other by their chance of no order: high, medium and low.',
-  'define.backtestCorrelation': 'How well the look-back predicted each customer’s spend in the following days on your own past: correlation, from 0 (no link) to 1 (perfect).',
+  'define.backtestCorrelation':
+    'How well the look-back predicted each customer’s spend in the following days on your own past: correlation, from 0 (no link) to 1 (perfect).',
   'define.rfm': 'Each customer is scored 1–5 on recency, frequency and spend (by quintile within your shop) and named by the score.',
 
   // --- risk tiers
@@ -90,7 +94,8 @@ export const EN = {
   'scorecard.status.worsening': '↓ Worsening',
   'scorecard.status.no-data': '– No data',
   'scorecard.status.too-early': '… Just started: too early to judge',
-  'scorecard.intro': 'Week of {week} against the mean of the {baselineWeeks, plural, one {week} other {# weeks}} before. Targets: Windowed CLV +{clvGrowth} and repeat purchase rate ×{multiplier} within {horizonWeeks, plural, one {# week} other {# weeks}} ({elapsed, plural, =0 {just started} one {# week elapsed} other {# weeks elapsed}}).',
+  'scorecard.intro':
+    'Week of {week} against the mean of the {baselineWeeks, plural, one {week} other {# weeks}} before. Targets: Windowed CLV +{clvGrowth} and repeat purchase rate ×{multiplier} within {horizonWeeks, plural, one {# week} other {# weeks}} ({elapsed, plural, =0 {just started} one {# week elapsed} other {# weeks elapsed}}).',
   'scorecard.caption': 'This week against the baseline and the target',
   'scorecard.col.metric': 'Metric',
   'scorecard.col.current': 'This week',
@@ -112,7 +117,8 @@ export const EN = {
   'churnAlert.short.falling': 'Falling: good news',
   'churnAlert.short.normal': 'Within the usual range',
   'churnAlert.short.insufficient': 'Not enough history',
-  'churnAlert.rule': 'The trend compares this week with the mean of the {weeks} weeks before and flags a move of more than {sigmas} standard deviations and at least {points} points.',
+  'churnAlert.rule':
+    'The trend compares this week with the mean of the {weeks} weeks before and flags a move of more than {sigmas} standard deviations and at least {points} points.',
 
   // --- shared units and small words
   'unit.days': '{n, plural, one {# day} other {# days}}',
@@ -132,7 +138,8 @@ export const EN = {
   'cli.report.asOf': 'As of: the end of {date} in {timeZone}',
   'cli.report.asOfLastOrder': 'As of: the end of {date} in {timeZone}, the day of the last order',
   'cli.report.windowCurrency': 'Window: the last {days, plural, one {# day} other {# days}}; currency: {currency}',
-  'cli.report.orders': 'Orders: {counted, plural, one {# counted order} other {# counted orders}} ({unattributed, plural, one {# without} other {# without}} a customer or e-mail); {afterAsOf, plural, one {# order} other {# orders}} after the as-of date; {rows, plural, one {# data row} other {# data rows}} read.',
+  'cli.report.orders':
+    'Orders: {counted, plural, one {# counted order} other {# counted orders}} ({unattributed, plural, one {# without} other {# without}} a customer or e-mail); {afterAsOf, plural, one {# order} other {# orders}} after the as-of date; {rows, plural, one {# data row} other {# data rows}} read.',
   'cli.report.notCounted': 'Not counted: {list}.',
   'cli.report.notCountedNone': 'Not counted: none.',
   'cli.report.customers': 'Customers (with a counted order up to the as-of date): {n}',
@@ -153,7 +160,8 @@ export const EN = {
   'cli.section.cohorts': 'Monthly cohorts (by the month of the first order)',
   'cli.section.surveys': 'Surveys',
   'cli.section.ltvCac': 'LTV:CAC by cohort (from --spend)',
-  'cli.section.scorecard': 'Scorecard: this week against the {weeks}-week baseline; targets: Windowed CLV +{clvGrowth} and repeat purchase rate ×{multiplier} within {horizon, plural, one {# week} other {# weeks}}',
+  'cli.section.scorecard':
+    'Scorecard: this week against the {weeks}-week baseline; targets: Windowed CLV +{clvGrowth} and repeat purchase rate ×{multiplier} within {horizon, plural, one {# week} other {# weeks}}',
   'cli.section.terms': 'Terms',
   'cli.row.repeatRate': 'Repeat purchase rate ({days, plural, one {# day} other {# days}})',
   'cli.note.repeatRate': '{repeat} of {customers} customers ordered twice or more in the window',
@@ -161,7 +169,8 @@ export const EN = {
   'cli.note.repurchase': '{repurchased} of {eligible} customers whose first order is old enough to tell',
   'cli.row.churnTrend': '90-day churn trend',
   'cli.row.periodChurn': 'Period churn',
-  'cli.note.periodChurn': '{churned} of {active} customers active at the start churned (no order for more than {days, plural, one {# day} other {# days}}), {start} – {end}',
+  'cli.note.periodChurn':
+    '{churned} of {active} customers active at the start churned (no order for more than {days, plural, one {# day} other {# days}}), {start} – {end}',
   'cli.row.retentionRate': 'Retention rate',
   'cli.note.retentionRate': '({atEnd} active at the end − {newIn} new) ÷ {atStart} active at the start, same period',
   'cli.row.gap12': 'Days from the 1st to the 2nd order (median)',
@@ -173,11 +182,13 @@ export const EN = {
   'cli.note.historicClv': 'median {median}, top 10% from {p90}, net of refunds',
   'cli.note.formulaClv': '{aov} per order × {perYear} orders a year × {years} years × margin {margin}',
   'cli.note.formulaChurn.period-churn': 'Expected years from the yearly churn of {churn} (period churn over the last year).',
-  'cli.note.formulaChurn.one-minus-repeat-rate': 'Expected years from a yearly churn of {churn} (1 − repeat purchase rate: too little history for period churn).',
+  'cli.note.formulaChurn.one-minus-repeat-rate':
+    'Expected years from a yearly churn of {churn} (1 − repeat purchase rate: too little history for period churn).',
   'cli.note.margin': 'Margin 1 gives revenue, not profit; pass --margin 0.4 for a 40% gross margin.',
   'cli.row.windowedClv': 'Windowed CLV ({days, plural, one {# day} other {# days}} look-back)',
   'cli.note.windowedClv': '{active, plural, one {# active customer} other {# active customers}}; predicted the next {horizon} days with correlation {r}',
-  'cli.note.windowedChosen': '* look-back shown on the scorecard: {days} days, the one that best predicted the next {horizon} days for {customers, plural, one {# customer} other {# customers}} on your own past.',
+  'cli.note.windowedChosen':
+    '* look-back shown on the scorecard: {days} days, the one that best predicted the next {horizon} days for {customers, plural, one {# customer} other {# customers}} on your own past.',
   'cli.note.windowedDefault': '* look-back shown on the scorecard: {days} days (the default: too little history to check which look-back predicts best).',
   'cli.row.mrr': 'MRR (subscription orders, last 30 days)',
   'cli.note.mrr': '{subscribers, plural, one {# subscriber} other {# subscribers}} × {perSubscriber}',
@@ -206,23 +217,28 @@ export const EN = {
   'cli.scorecard.pacePoints': '{points} pts',
 
   // --- CLI: input errors
-  'cli.error.emptyFile': '{file} is empty: export your orders from Shopify (Orders → Export) or write a transaction log whose first line is customer_id,date,amount.',
-  'cli.error.invalidUtf8': '{file}:{line}: this line is not valid UTF-8 (byte 0x{byte} at column {column}). The file is probably in another encoding, such as Latin-1 from Excel: pass --encoding latin1 to read it as Latin-1, or save it as UTF-8.',
+  'cli.error.emptyFile':
+    '{file} is empty: export your orders from Shopify (Orders → Export) or write a transaction log whose first line is customer_id,date,amount.',
+  'cli.error.invalidUtf8':
+    '{file}:{line}: this line is not valid UTF-8 (byte 0x{byte} at column {column}). The file is probably in another encoding, such as Latin-1 from Excel: pass --encoding latin1 to read it as Latin-1, or save it as UTF-8.',
   'cli.error.badEncoding': '--encoding {value} is not supported: use utf8 or latin1.',
   'cli.error.badLang': '--lang {value} is not supported: use en, ko or ar.',
 
   // --- HTML report
   'html.title': 'CLV Lens report',
-  'html.generated': 'Generated from {file} ({format}) as of the end of {date} in {timeZone}; window of {days, plural, one {# day} other {# days}}; currency {currency}. {orders, plural, one {# counted order} other {# counted orders}}, {customers, plural, one {# customer} other {# customers}}.',
+  'html.generated':
+    'Generated from {file} ({format}) as of the end of {date} in {timeZone}; window of {days, plural, one {# day} other {# days}}; currency {currency}. {orders, plural, one {# counted order} other {# counted orders}}, {customers, plural, one {# customer} other {# customers}}.',
   'html.noscript': 'This report draws its tables and charts with JavaScript; the data is in the clvlens-data element of this file.',
   'html.chart.repeatRate': 'Weekly repeat purchase rate',
   'html.chart.repeatRateNote': 'Customers with two or more counted orders in the {days} days ending each week, out of those with one or more.',
   'html.chart.churn': 'Churn at 30, 60 and 90 days, weekly',
   'html.chart.churnNote': 'Share of customers whose last counted order is more than N days before each week’s end.',
   'html.chart.heatmap': 'Cohorts: share ordering again',
-  'html.chart.heatmapNote': 'Rows: month of the first order. Columns: months since. Cell: share of the cohort ordering in that month; the striped column of each row is the current month, still running.',
+  'html.chart.heatmapNote':
+    'Rows: month of the first order. Columns: months since. Cell: share of the cohort ordering in that month; the striped column of each row is the current month, still running.',
   'html.chart.ltv': 'Cumulative revenue per customer (LTV curves)',
-  'html.chart.ltvNote': 'Net revenue per cohort customer, added up month by month since the first order. {shown} of {total} monthly cohorts are drawn, spread over your history; the heatmap has every cohort.',
+  'html.chart.ltvNote':
+    'Net revenue per cohort customer, added up month by month since the first order. {shown} of {total} monthly cohorts are drawn, spread over your history; the heatmap has every cohort.',
   'html.chart.segments': 'RFM segments',
   'html.legend.week': 'Week',
   'html.legend.latest': 'Latest',
@@ -236,18 +252,26 @@ export const EN = {
   'dash.outside.body': 'This page runs inside the Shopify admin, where Shopify signs you in. Open your store’s admin and choose Apps → CLV Lens.',
   'dash.outside.link': 'Go to the Shopify admin',
   'dash.root.title': 'CLV Lens',
-  'dash.root.body': 'CLV Lens shows repeat purchase rate, customer lifetime value and churn risk inside your Shopify admin. This address is the app’s server; there is nothing to see here.',
+  'dash.root.body':
+    'CLV Lens shows repeat purchase rate, customer lifetime value and churn risk inside your Shopify admin. This address is the app’s server; there is nothing to see here.',
   'dash.noBridge': 'Shopify’s App Bridge did not load: this page runs inside the Shopify admin. Open Apps → CLV Lens in your store’s admin.',
   'dash.header.customers': '{shop} · {customers, plural, one {# customer} other {# customers}} · as of {date} · sync {state}',
   'dash.header.syncOnly': '{shop} · sync {state}',
-  'dash.customersCounted': '“Customers” counts everyone with a counted order: {withAccount, plural, one {# has} other {# have}} a Shopify customer account and {guests, plural, one {# is a guest} other {# are guests}} known only by e-mail. Segments, risk and the extension cover customers with an account.',
+  'dash.customersCounted':
+    '“Customers” counts everyone with a counted order: {withAccount, plural, one {# has} other {# have}} a Shopify customer account and {guests, plural, one {# is a guest} other {# are guests}} known only by e-mail. Segments, risk and the extension cover customers with an account.',
   'dash.whyDiffers': 'Why this differs from Shopify: ',
-  'dash.why.scorecard': 'Shopify has no targets or baselines. Here every figure counts only counted orders net of refunds, and Windowed CLV is net revenue per active customer over the look-back that best predicted the next 90 days.',
-  'dash.why.repeatRate': 'Shopify’s returning customer rate counts anyone with two or more orders ever, so a first order before the window counts; the repeat purchase rate needs both orders inside the window, so it is lower.',
-  'dash.why.churn': 'Shopify has no churn figure. Here a customer has churned once they have not ordered for 30, 60 or 90 days. Shopify reports can also lag by up to 12 hours; these follow each webhook.',
-  'dash.why.cohorts': 'Shopify’s cohort report counts customers returning per month; here refunds are taken off the original order’s month, so old cohorts do not change when a refund lands later.',
-  'dash.why.rfm': 'Same segment names as Shopify’s RFM groups, but Shopify does not publish its cut-offs: here recency, frequency and spend are each scored 1–5 by quintile within your shop.',
-  'dash.why.atRisk': 'Shopify’s predicted spend tier is a spend percentile; here the risk is the chance of no order in the next days shown, from the model that predicted your own past best (see “How right we were”). New customers, with one order and still within your usual time to a second, are left out.',
+  'dash.why.scorecard':
+    'Shopify has no targets or baselines. Here every figure counts only counted orders net of refunds, and Windowed CLV is net revenue per active customer over the look-back that best predicted the next 90 days.',
+  'dash.why.repeatRate':
+    'Shopify’s returning customer rate counts anyone with two or more orders ever, so a first order before the window counts; the repeat purchase rate needs both orders inside the window, so it is lower.',
+  'dash.why.churn':
+    'Shopify has no churn figure. Here a customer has churned once they have not ordered for 30, 60 or 90 days. Shopify reports can also lag by up to 12 hours; these follow each webhook.',
+  'dash.why.cohorts':
+    'Shopify’s cohort report counts customers returning per month; here refunds are taken off the original order’s month, so old cohorts do not change when a refund lands later.',
+  'dash.why.rfm':
+    'Same segment names as Shopify’s RFM groups, but Shopify does not publish its cut-offs: here recency, frequency and spend are each scored 1–5 by quintile within your shop.',
+  'dash.why.atRisk':
+    'Shopify’s predicted spend tier is a spend percentile; here the risk is the chance of no order in the next days shown, from the model that predicted your own past best (see “How right we were”). New customers, with one order and still within your usual time to a second, are left out.',
   'dash.sync.title': 'Sync',
   'dash.sync.status': 'Status:',
   'dash.sync.state.live': 'live',
@@ -272,7 +296,8 @@ export const EN = {
   'dash.churn.series': '{days} days',
   'dash.cohorts.title': 'Cohorts',
   'dash.cohorts.heatTitle': 'Share of each monthly cohort ordering again, by months since the first order',
-  'dash.cohorts.caption': 'Last {n} cohorts; month 0 is the first order (100%); · = not reached yet; a striped cell is the current month, counted to {date} only',
+  'dash.cohorts.caption':
+    'Last {n} cohorts; month 0 is the first order (100%); · = not reached yet; a striped cell is the current month, counted to {date} only',
   'dash.cohorts.col.cohort': 'Cohort',
   'dash.cohorts.partialTitle': 'Current month, to {date}: still running, so lower than a full month',
   'dash.cohorts.ltvTitle': 'Cumulative revenue per customer (LTV curves)',
@@ -294,17 +319,23 @@ export const EN = {
   'dash.atRisk.unnamed': 'Customer {id}',
   'dash.atRisk.namesNote': 'Names come from Shopify as the page opens and are not stored by CLV Lens.',
   'dash.backtest.title': 'How right we were',
-  'dash.backtest.missing': 'Your order history is too short yet to check the predictions on your own past, so the chances of no order in the next {days} days are a rough estimate (marked low confidence).',
-  'dash.backtest.method': 'We checked on your own past: fitted on orders up to {date}, then looked at the next {days} days for {customers, plural, one {# customer} other {# customers}} ({share} of them did not order in that time).',
+  'dash.backtest.missing':
+    'Your order history is too short yet to check the predictions on your own past, so the chances of no order in the next {days} days are a rough estimate (marked low confidence).',
+  'dash.backtest.method':
+    'We checked on your own past: fitted on orders up to {date}, then looked at the next {days} days for {customers, plural, one {# customer} other {# customers}} ({share} of them did not order in that time).',
   'dash.backtest.short': 'Your history is short, so {checked} days were checked; the chances shown are for {days} days.',
   'dash.backtest.tiersIntro': 'Of the customers we rated {list}.',
   'dash.backtest.tierFirst': '{tier}, {share} ordered again in those days',
   'dash.backtest.tierNext': '{tier}, {share}',
-  'dash.backtest.cuts': 'Risk tiers rank your customers against each other: low risk is a chance of no order in {days} days below {medium}, high risk above {high}, medium in between.',
+  'dash.backtest.cuts':
+    'Risk tiers rank your customers against each other: low risk is a chance of no order in {days} days below {medium}, high risk above {high}, medium in between.',
   'dash.backtest.aucBest': 'Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): {auc}, with {model}, which ranked best on your shop.',
-  'dash.backtest.aucVs': 'Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): {auc} with {model}, against {baseline} for “days since last order”.',
-  'dash.backtest.spend': 'Predicted spend in those {days} days was off by {mae} per customer on average; the 10% we expected to spend most made {top} of what was spent.',
-  'dash.backtest.spendVs': 'Predicted spend in those {days} days was off by {mae} per customer on average (the classic BG/NBD with Gamma-Gamma: {classic}); the 10% we expected to spend most made {top} of what was spent (classic: {classicTop}).',
+  'dash.backtest.aucVs':
+    'Ranking quality (AUC, where 0.5 is a coin toss and 1 is perfect): {auc} with {model}, against {baseline} for “days since last order”.',
+  'dash.backtest.spend':
+    'Predicted spend in those {days} days was off by {mae} per customer on average; the 10% we expected to spend most made {top} of what was spent.',
+  'dash.backtest.spendVs':
+    'Predicted spend in those {days} days was off by {mae} per customer on average (the classic BG/NBD with Gamma-Gamma: {classic}); the 10% we expected to spend most made {top} of what was spent (classic: {classicTop}).',
   'dash.backtest.caption': 'Chance of no order: what we predicted and what happened, in groups of equal size',
   'dash.backtest.col.group': 'Group',
   'dash.backtest.col.predicted': 'Predicted',
@@ -317,7 +348,8 @@ export const EN = {
   'dash.model.pareto-nbd': 'the Pareto/NBD model',
   'dash.model.classifier': 'a classifier trained on your orders',
   'dash.pairLink.title': 'Pair the CLV Lens extension',
-  'dash.pairLink.body': 'This link pairs the CLV Lens browser extension with your store: copy it from the address bar and paste it into the extension’s options. It works once, for 10 minutes after it was shown.',
+  'dash.pairLink.body':
+    'This link pairs the CLV Lens browser extension with your store: copy it from the address bar and paste it into the extension’s options. It works once, for 10 minutes after it was shown.',
   'dash.pairing.title': 'Browser extension',
   'dash.pairing.intro': 'Pair the CLV Lens extension to see badges on your customer and order lists.',
   'dash.pairing.button': 'Show a pairing code',
@@ -386,8 +418,10 @@ export const EN = {
   'ext.due.past': '{date}, {days, plural, one {# day} other {# days}} ago',
   'ext.card.why': 'Why',
   'ext.card.history': 'Orders',
-  'ext.notCounted.intro': 'Shopify lists {total, plural, one {# order} other {# orders}} for this customer; {counted, plural, one {# is} other {# are}} counted here. Not counted: {list}.',
-  'ext.notCounted.refunded': '{n, plural, one {# order refunded in full (payment status “Refunded”)} other {# orders refunded in full (payment status “Refunded”)}}, {dates}',
+  'ext.notCounted.intro':
+    'Shopify lists {total, plural, one {# order} other {# orders}} for this customer; {counted, plural, one {# is} other {# are}} counted here. Not counted: {list}.',
+  'ext.notCounted.refunded':
+    '{n, plural, one {# order refunded in full (payment status “Refunded”)} other {# orders refunded in full (payment status “Refunded”)}}, {dates}',
   'ext.notCounted.cancelled': '{n, plural, one {# cancelled order} other {# cancelled orders}}, {dates}',
   'ext.notCounted.free': '{n, plural, one {# order with nothing paid} other {# orders with nothing paid}}, {dates}',
   'ext.notCounted.test': '{n, plural, one {# test order} other {# test orders}}, {dates}',
@@ -412,10 +446,12 @@ export const EN = {
   'ext.popup.predictedClvMean': 'Predicted CLV (12 months) per customer (mean)',
   'ext.popup.churn': 'Churned (no order for more than 30 / 60 / 90 days)',
   'ext.popup.chartTitle': 'Churned customers, weekly',
-  'ext.popup.chartLabel': 'Share of customers with no order for more than 30, 60 and 90 days, over {n, plural, one {# week} other {# weeks}}; latest {d30}, {d60}, {d90}',
+  'ext.popup.chartLabel':
+    'Share of customers with no order for more than 30, 60 and 90 days, over {n, plural, one {# week} other {# weeks}}; latest {d30}, {d60}, {d90}',
   'ext.popup.chartEmpty': 'No churn trend yet.',
   'ext.popup.backtestTitle': 'How right we were',
-  'ext.popup.backtestTiers': 'Checked on your past orders: {high} of customers we rated high risk ordered again within {days, plural, one {# day} other {# days}}, against {low} of low risk.',
+  'ext.popup.backtestTiers':
+    'Checked on your past orders: {high} of customers we rated high risk ordered again within {days, plural, one {# day} other {# days}}, against {low} of low risk.',
   'ext.popup.backtestAuc': 'Ranking quality (AUC) {auc}, against {baseline} for days since the last order.',
   'ext.popup.atRiskTitle': 'Valuable customers at risk',
   'ext.popup.atRiskNone': 'No valuable customer at risk.',
@@ -437,7 +473,8 @@ export const EN = {
   'ext.options.disconnect': 'Disconnect',
   'ext.options.connectTitle': 'Connect a shop',
   'ext.options.pairLink': 'Pairing link from the CLV Lens dashboard',
-  'ext.options.pairLinkHint': 'In your Shopify admin open Apps → CLV Lens, press “Show a pairing code” and paste the link here. It holds the app address and the code.',
+  'ext.options.pairLinkHint':
+    'In your Shopify admin open Apps → CLV Lens, press “Show a pairing code” and paste the link here. It holds the app address and the code.',
   'ext.options.orSeparate': 'Or enter the app address and the code separately',
   'ext.options.appUrl': 'App address',
   'ext.options.code': 'Pairing code',

@@ -37,7 +37,8 @@ export const KO: Messages = {
   'define.countedOrder': '테스트 주문이 아니고, 취소되지 않았으며, 환불액보다 결제액이 큰 주문입니다.',
   'define.customer': '집계 대상 주문이 한 건 이상 있는 모든 사람으로, Shopify 고객 계정으로, 게스트 결제라면 이메일로 구분합니다.',
   'define.repeatRate': '집계 기간에 집계 대상 주문이 한 건 이상인 고객 중 두 건 이상인 고객의 비율입니다.',
-  'define.returningRate': 'Shopify는 지금까지 주문이 두 건 이상이면 재방문 고객으로 보므로 집계 기간 이전의 첫 주문도 셉니다. 그래서 이 비율은 항상 재구매율 이상입니다.',
+  'define.returningRate':
+    'Shopify는 지금까지 주문이 두 건 이상이면 재방문 고객으로 보므로 집계 기간 이전의 첫 주문도 셉니다. 그래서 이 비율은 항상 재구매율 이상입니다.',
   'define.inactivityChurn': '마지막 집계 대상 주문이 N일보다 오래된 고객의 비율입니다.',
   'define.periodChurn': '고객 이탈률(CRR)이라고도 합니다. 기간 시작 시점에 활성이던 고객 중 기간이 끝날 때 이탈한 고객의 비율입니다.',
   'define.retentionRate': '기간 말 활성 고객에서 그 기간의 신규 고객을 뺀 수를 기간 시작 시점의 활성 고객 수로 나눈 값입니다.',
@@ -48,7 +49,8 @@ export const KO: Messages = {
   'define.aov': '집계 기간의 집계 대상 주문 순금액 합계를 주문 수로 나눈 값입니다.',
   'define.chanceNoOrder': '과거 데이터를 가장 잘 예측한 모델로 계산한, 고객이 향후 {days}일 동안 집계 대상 주문을 하지 않을 확률입니다.',
   'define.riskTier': '위험 등급은 주문이 없을 확률로 고객들을 서로 비교해 높음, 중간, 낮음으로 나눕니다.',
-  'define.backtestCorrelation': '이 스토어의 과거에서 그 기간이 고객별 이후 지출을 얼마나 잘 예측했는지를 나타내는 상관계수입니다. 0은 관계 없음, 1은 완벽한 예측입니다.',
+  'define.backtestCorrelation':
+    '이 스토어의 과거에서 그 기간이 고객별 이후 지출을 얼마나 잘 예측했는지를 나타내는 상관계수입니다. 0은 관계 없음, 1은 완벽한 예측입니다.',
   'define.rfm': '각 고객을 최근성, 구매 빈도, 지출액별로 스토어 안에서 5분위로 1~5점을 매기고, 그 점수로 이름을 붙입니다.',
 
   'tier.high': '높은 위험',
@@ -84,7 +86,8 @@ export const KO: Messages = {
   'scorecard.status.worsening': '↓ 악화 중',
   'scorecard.status.no-data': '– 데이터 없음',
   'scorecard.status.too-early': '… 막 시작함: 판단하기 이름',
-  'scorecard.intro': '{week} 주간을 직전 {baselineWeeks}주 평균과 비교합니다. 목표: {horizonWeeks}주 안에 기간 CLV +{clvGrowth}, 재구매율 ×{multiplier}({elapsed, plural, =0 {막 시작함} other {#주 경과}}).',
+  'scorecard.intro':
+    '{week} 주간을 직전 {baselineWeeks}주 평균과 비교합니다. 목표: {horizonWeeks}주 안에 기간 CLV +{clvGrowth}, 재구매율 ×{multiplier}({elapsed, plural, =0 {막 시작함} other {#주 경과}}).',
   'scorecard.caption': '이번 주와 기준값, 목표 비교',
   'scorecard.col.metric': '지표',
   'scorecard.col.current': '이번 주',
@@ -123,7 +126,8 @@ export const KO: Messages = {
   'cli.report.asOf': '기준 시점: {timeZone} 기준 {date} 하루의 끝',
   'cli.report.asOfLastOrder': '기준 시점: {timeZone} 기준 {date} 하루의 끝(마지막 주문일)',
   'cli.report.windowCurrency': '집계 기간: 최근 {days}일, 통화: {currency}',
-  'cli.report.orders': '주문: 집계 대상 {counted}건(고객이나 이메일이 없는 주문 {unattributed}건 포함), 기준 시점 이후 주문 {afterAsOf}건, 데이터 행 {rows}개를 읽음.',
+  'cli.report.orders':
+    '주문: 집계 대상 {counted}건(고객이나 이메일이 없는 주문 {unattributed}건 포함), 기준 시점 이후 주문 {afterAsOf}건, 데이터 행 {rows}개를 읽음.',
   'cli.report.notCounted': '집계 제외: {list}.',
   'cli.report.notCountedNone': '집계 제외: 없음.',
   'cli.report.customers': '고객(기준 시점까지 집계 대상 주문이 있는 고객): {n}명',
@@ -197,12 +201,14 @@ export const KO: Messages = {
   'cli.scorecard.pacePoints': '{points}%p',
 
   'cli.error.emptyFile': '{file} 파일이 비어 있습니다. Shopify에서 주문을 내보내거나(주문 → 내보내기), 첫 줄이 customer_id,date,amount인 거래 기록을 만드세요.',
-  'cli.error.invalidUtf8': '{file}:{line}: 이 줄은 올바른 UTF-8이 아닙니다({column}열의 바이트 0x{byte}). Excel에서 저장한 Latin-1처럼 다른 인코딩의 파일일 수 있습니다. --encoding latin1로 Latin-1로 읽거나 UTF-8로 다시 저장하세요.',
+  'cli.error.invalidUtf8':
+    '{file}:{line}: 이 줄은 올바른 UTF-8이 아닙니다({column}열의 바이트 0x{byte}). Excel에서 저장한 Latin-1처럼 다른 인코딩의 파일일 수 있습니다. --encoding latin1로 Latin-1로 읽거나 UTF-8로 다시 저장하세요.',
   'cli.error.badEncoding': '--encoding {value}은(는) 지원하지 않습니다. utf8 또는 latin1을 쓰세요.',
   'cli.error.badLang': '--lang {value}은(는) 지원하지 않습니다. en, ko, ar 중 하나를 쓰세요.',
 
   'html.title': 'CLV Lens 보고서',
-  'html.generated': '{file}({format})에서 {timeZone} 기준 {date} 하루의 끝까지. 집계 기간 {days}일, 통화 {currency}. 집계 대상 주문 {orders}건, 고객 {customers}명.',
+  'html.generated':
+    '{file}({format})에서 {timeZone} 기준 {date} 하루의 끝까지. 집계 기간 {days}일, 통화 {currency}. 집계 대상 주문 {orders}건, 고객 {customers}명.',
   'html.noscript': '이 보고서는 JavaScript로 표와 차트를 그립니다. 데이터는 이 파일의 clvlens-data 요소에 있습니다.',
   'html.chart.repeatRate': '주간 재구매율',
   'html.chart.repeatRateNote': '각 주가 끝나는 시점까지 {days}일 동안 집계 대상 주문이 한 건 이상인 고객 중 두 건 이상인 고객의 비율.',
@@ -211,7 +217,8 @@ export const KO: Messages = {
   'html.chart.heatmap': '코호트: 다시 주문한 비율',
   'html.chart.heatmapNote': '행: 첫 주문 월. 열: 그 후 경과 개월. 칸: 그 달에 주문한 코호트 고객의 비율. 각 행의 빗금 칸은 아직 진행 중인 이번 달입니다.',
   'html.chart.ltv': '고객 1인당 누적 매출(LTV 곡선)',
-  'html.chart.ltvNote': '첫 주문 이후 달마다 더한 코호트 고객 1인당 순매출. 월별 코호트 {total}개 중 기간 전체에 고르게 {shown}개를 그렸습니다. 모든 코호트는 히트맵에 있습니다.',
+  'html.chart.ltvNote':
+    '첫 주문 이후 달마다 더한 코호트 고객 1인당 순매출. 월별 코호트 {total}개 중 기간 전체에 고르게 {shown}개를 그렸습니다. 모든 코호트는 히트맵에 있습니다.',
   'html.chart.segments': 'RFM 세그먼트',
   'html.legend.week': '주',
   'html.legend.latest': '최근',
@@ -228,14 +235,21 @@ export const KO: Messages = {
   'dash.noBridge': 'Shopify App Bridge를 불러오지 못했습니다. 이 페이지는 Shopify 관리자 안에서 실행됩니다. 스토어 관리자에서 앱 → CLV Lens를 여세요.',
   'dash.header.customers': '{shop} · 고객 {customers}명 · {date} 기준 · 동기화 {state}',
   'dash.header.syncOnly': '{shop} · 동기화 {state}',
-  'dash.customersCounted': '“고객”은 집계 대상 주문이 있는 모든 사람입니다. 그중 {withAccount}명은 Shopify 고객 계정이 있고, {guests}명은 이메일로만 알 수 있는 게스트입니다. 세그먼트, 위험도, 확장 프로그램은 계정이 있는 고객만 다룹니다.',
+  'dash.customersCounted':
+    '“고객”은 집계 대상 주문이 있는 모든 사람입니다. 그중 {withAccount}명은 Shopify 고객 계정이 있고, {guests}명은 이메일로만 알 수 있는 게스트입니다. 세그먼트, 위험도, 확장 프로그램은 계정이 있는 고객만 다룹니다.',
   'dash.whyDiffers': 'Shopify와 다른 이유: ',
-  'dash.why.scorecard': 'Shopify에는 목표나 기준값이 없습니다. 여기서는 모든 수치가 환불을 뺀 집계 대상 주문만 세며, 기간 CLV는 이후 90일을 가장 잘 예측한 기간 동안의 활성 고객 1인당 순매출입니다.',
-  'dash.why.repeatRate': 'Shopify의 재방문 고객 비율은 지금까지 두 번 이상 주문한 모든 고객을 세므로 집계 기간 이전의 첫 주문도 포함합니다. 재구매율은 두 주문이 모두 집계 기간 안에 있어야 하므로 더 낮습니다.',
-  'dash.why.churn': 'Shopify에는 이탈 지표가 없습니다. 여기서는 30일, 60일, 90일 동안 주문하지 않은 고객을 이탈로 봅니다. Shopify 보고서는 최대 12시간 늦을 수 있지만, 이 수치는 웹훅마다 갱신됩니다.',
-  'dash.why.cohorts': 'Shopify의 코호트 보고서는 달마다 돌아온 고객을 셉니다. 여기서는 환불을 원래 주문의 달에서 빼므로, 나중에 환불이 생겨도 지난 코호트가 바뀌지 않습니다.',
-  'dash.why.rfm': 'Shopify의 RFM 그룹과 같은 세그먼트 이름을 쓰지만 Shopify는 기준값을 공개하지 않습니다. 여기서는 최근성, 구매 빈도, 지출액을 스토어 안에서 5분위로 각각 1~5점을 매깁니다.',
-  'dash.why.atRisk': 'Shopify의 예측 지출 등급은 지출 백분위입니다. 여기서 위험도는 이 스토어의 과거를 가장 잘 예측한 모델로 계산한, 표시된 기간 동안 주문이 없을 확률입니다(“얼마나 맞았나” 참고). 주문이 한 건뿐이고 아직 평소 재주문 기간 안에 있는 신규 고객은 뺐습니다.',
+  'dash.why.scorecard':
+    'Shopify에는 목표나 기준값이 없습니다. 여기서는 모든 수치가 환불을 뺀 집계 대상 주문만 세며, 기간 CLV는 이후 90일을 가장 잘 예측한 기간 동안의 활성 고객 1인당 순매출입니다.',
+  'dash.why.repeatRate':
+    'Shopify의 재방문 고객 비율은 지금까지 두 번 이상 주문한 모든 고객을 세므로 집계 기간 이전의 첫 주문도 포함합니다. 재구매율은 두 주문이 모두 집계 기간 안에 있어야 하므로 더 낮습니다.',
+  'dash.why.churn':
+    'Shopify에는 이탈 지표가 없습니다. 여기서는 30일, 60일, 90일 동안 주문하지 않은 고객을 이탈로 봅니다. Shopify 보고서는 최대 12시간 늦을 수 있지만, 이 수치는 웹훅마다 갱신됩니다.',
+  'dash.why.cohorts':
+    'Shopify의 코호트 보고서는 달마다 돌아온 고객을 셉니다. 여기서는 환불을 원래 주문의 달에서 빼므로, 나중에 환불이 생겨도 지난 코호트가 바뀌지 않습니다.',
+  'dash.why.rfm':
+    'Shopify의 RFM 그룹과 같은 세그먼트 이름을 쓰지만 Shopify는 기준값을 공개하지 않습니다. 여기서는 최근성, 구매 빈도, 지출액을 스토어 안에서 5분위로 각각 1~5점을 매깁니다.',
+  'dash.why.atRisk':
+    'Shopify의 예측 지출 등급은 지출 백분위입니다. 여기서 위험도는 이 스토어의 과거를 가장 잘 예측한 모델로 계산한, 표시된 기간 동안 주문이 없을 확률입니다(“얼마나 맞았나” 참고). 주문이 한 건뿐이고 아직 평소 재주문 기간 안에 있는 신규 고객은 뺐습니다.',
   'dash.sync.title': '동기화',
   'dash.sync.status': '상태:',
   'dash.sync.state.live': '실시간',
@@ -248,7 +262,8 @@ export const KO: Messages = {
   'dash.repeat.title': '재구매율',
   'dash.repeat.kpi': '재구매율({days}일)',
   'dash.repeat.kpiShopify': '재방문 고객 비율(Shopify, 같은 기간)',
-  'dash.repeat.note': '고객 {customers}명 중 {repeat}명이 집계 기간에 두 번 이상 주문했습니다. Shopify라면 {returningOf}명 중 {returning}명을 재방문 고객으로 셉니다.',
+  'dash.repeat.note':
+    '고객 {customers}명 중 {repeat}명이 집계 기간에 두 번 이상 주문했습니다. Shopify라면 {returningOf}명 중 {returning}명을 재방문 고객으로 셉니다.',
   'dash.repeat.chartLabel': '최근 {days}일 기준 주간 재구매율, {weeks}주',
   'dash.chart.week': '주',
   'dash.chart.empty': '이 차트를 그릴 기록이 아직 부족합니다.',
@@ -282,17 +297,22 @@ export const KO: Messages = {
   'dash.atRisk.unnamed': '고객 {id}',
   'dash.atRisk.namesNote': '이름은 페이지를 열 때 Shopify에서 가져오며 CLV Lens에 저장하지 않습니다.',
   'dash.backtest.title': '얼마나 맞았나',
-  'dash.backtest.missing': '주문 기록이 아직 짧아 이 스토어의 과거로 예측을 검증할 수 없습니다. 그래서 향후 {days}일 동안 주문이 없을 확률은 대략적인 추정치입니다(낮은 신뢰도로 표시).',
-  'dash.backtest.method': '이 스토어의 과거로 검증했습니다. {date}까지의 주문으로 모델을 맞춘 뒤, 고객 {customers}명의 이후 {days}일을 살펴봤습니다(그중 {share}는 그 기간에 주문하지 않았습니다).',
+  'dash.backtest.missing':
+    '주문 기록이 아직 짧아 이 스토어의 과거로 예측을 검증할 수 없습니다. 그래서 향후 {days}일 동안 주문이 없을 확률은 대략적인 추정치입니다(낮은 신뢰도로 표시).',
+  'dash.backtest.method':
+    '이 스토어의 과거로 검증했습니다. {date}까지의 주문으로 모델을 맞춘 뒤, 고객 {customers}명의 이후 {days}일을 살펴봤습니다(그중 {share}는 그 기간에 주문하지 않았습니다).',
   'dash.backtest.short': '기록이 짧아 {checked}일만 검증했습니다. 표시된 확률은 {days}일 기준입니다.',
   'dash.backtest.tiersIntro': '우리가 평가한 고객 중 {list}.',
   'dash.backtest.tierFirst': '{tier} 고객은 {share}가 그 기간에 다시 주문했고',
   'dash.backtest.tierNext': '{tier} 고객은 {share}',
-  'dash.backtest.cuts': '위험 등급은 고객들을 서로 비교한 순위입니다. {days}일 동안 주문이 없을 확률이 {medium} 미만이면 낮은 위험, {high} 초과면 높은 위험, 그 사이는 중간 위험입니다.',
+  'dash.backtest.cuts':
+    '위험 등급은 고객들을 서로 비교한 순위입니다. {days}일 동안 주문이 없을 확률이 {medium} 미만이면 낮은 위험, {high} 초과면 높은 위험, 그 사이는 중간 위험입니다.',
   'dash.backtest.aucBest': '순위 품질(AUC, 0.5는 동전 던지기, 1은 완벽): {auc}. 이 스토어에서 가장 잘 맞은 {model} 기준입니다.',
   'dash.backtest.aucVs': '순위 품질(AUC, 0.5는 동전 던지기, 1은 완벽): {model} {auc}, “마지막 주문 후 일수” 규칙은 {baseline}.',
-  'dash.backtest.spend': '그 {days}일 동안의 예측 지출은 고객 1인당 평균 {mae} 빗나갔습니다. 지출이 가장 클 것으로 예상한 상위 10%가 실제 지출의 {top}를 차지했습니다.',
-  'dash.backtest.spendVs': '그 {days}일 동안의 예측 지출은 고객 1인당 평균 {mae} 빗나갔습니다(기존 BG/NBD와 Gamma-Gamma: {classic}). 지출이 가장 클 것으로 예상한 상위 10%가 실제 지출의 {top}를 차지했습니다(기존 모델: {classicTop}).',
+  'dash.backtest.spend':
+    '그 {days}일 동안의 예측 지출은 고객 1인당 평균 {mae} 빗나갔습니다. 지출이 가장 클 것으로 예상한 상위 10%가 실제 지출의 {top}를 차지했습니다.',
+  'dash.backtest.spendVs':
+    '그 {days}일 동안의 예측 지출은 고객 1인당 평균 {mae} 빗나갔습니다(기존 BG/NBD와 Gamma-Gamma: {classic}). 지출이 가장 클 것으로 예상한 상위 10%가 실제 지출의 {top}를 차지했습니다(기존 모델: {classicTop}).',
   'dash.backtest.caption': '주문이 없을 확률: 같은 크기의 그룹별 예측값과 실제 결과',
   'dash.backtest.col.group': '그룹',
   'dash.backtest.col.predicted': '예측',
@@ -305,7 +325,8 @@ export const KO: Messages = {
   'dash.model.pareto-nbd': 'Pareto/NBD 모델',
   'dash.model.classifier': '이 스토어의 주문으로 학습한 분류 모델',
   'dash.pairLink.title': 'CLV Lens 확장 프로그램 연결',
-  'dash.pairLink.body': '이 링크는 CLV Lens 브라우저 확장 프로그램을 스토어에 연결합니다. 주소창에서 복사해 확장 프로그램의 옵션에 붙여 넣으세요. 표시된 뒤 10분 동안 한 번만 쓸 수 있습니다.',
+  'dash.pairLink.body':
+    '이 링크는 CLV Lens 브라우저 확장 프로그램을 스토어에 연결합니다. 주소창에서 복사해 확장 프로그램의 옵션에 붙여 넣으세요. 표시된 뒤 10분 동안 한 번만 쓸 수 있습니다.',
   'dash.pairing.title': '브라우저 확장 프로그램',
   'dash.pairing.intro': 'CLV Lens 확장 프로그램을 연결하면 고객 및 주문 목록에 배지가 표시됩니다.',
   'dash.pairing.button': '연결 코드 보기',
@@ -425,7 +446,8 @@ export const KO: Messages = {
   'ext.options.disconnect': '연결 해제',
   'ext.options.connectTitle': '스토어 연결',
   'ext.options.pairLink': 'CLV Lens 대시보드의 페어링 링크',
-  'ext.options.pairLinkHint': 'Shopify 관리자에서 앱 → CLV Lens를 열고 “페어링 코드 보기”를 누른 뒤 링크를 여기에 붙여 넣으세요. 링크에 앱 주소와 코드가 들어 있습니다.',
+  'ext.options.pairLinkHint':
+    'Shopify 관리자에서 앱 → CLV Lens를 열고 “페어링 코드 보기”를 누른 뒤 링크를 여기에 붙여 넣으세요. 링크에 앱 주소와 코드가 들어 있습니다.',
   'ext.options.orSeparate': '또는 앱 주소와 코드를 따로 입력',
   'ext.options.appUrl': '앱 주소',
   'ext.options.code': '페어링 코드',

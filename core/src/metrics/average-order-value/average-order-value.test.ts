@@ -17,7 +17,10 @@ describe('computeAverageOrderValue', () => {
       order('3', addDays(AS_OF, -5), 5000, { cancelled: true }),
     ];
     expect(computeAverageOrderValue(prepareOrders(orders, { asOfMs: endOfUtcDay(AS_OF) }), { windowDays: 365 })).toEqual({
-      windowDays: 365, valueMinor: 3000, orders: 2, netRevenueMinor: 6000,
+      windowDays: 365,
+      valueMinor: 3000,
+      orders: 2,
+      netRevenueMinor: 6000,
     });
   });
 });
@@ -27,13 +30,19 @@ describe('weekly series (property)', () => {
     fc.assert(
       fc.property(
         fc.array(
-          fc.record({ customer: fc.option(fc.integer({ min: 1, max: 8 }), { nil: null }), hoursAgo: fc.integer({ min: 0, max: 24 * 150 }), net: fc.integer({ min: 1, max: 9000 }) }),
+          fc.record({
+            customer: fc.option(fc.integer({ min: 1, max: 8 }), { nil: null }),
+            hoursAgo: fc.integer({ min: 0, max: 24 * 150 }),
+            net: fc.integer({ min: 1, max: 9000 }),
+          }),
           { maxLength: 40 },
         ),
         fc.constantFrom('UTC', 'Europe/Paris'),
         (rows, timeZone) => {
           const asOfMs = endOfUtcDay(AS_OF);
-          const orders = rows.map((r) => order(r.customer === null ? null : String(r.customer), new Date(asOfMs - r.hoursAgo * 3_600_000).toISOString(), r.net));
+          const orders = rows.map((r) =>
+            order(r.customer === null ? null : String(r.customer), new Date(asOfMs - r.hoursAgo * 3_600_000).toISOString(), r.net),
+          );
           const data = prepareOrders(orders, { asOfMs, timeZone });
           const aov = computeAverageOrderValueSeries(data, { windowDays: 30, weeks: 12 });
           const clv = computeWindowedClvSeries(data, { lookbackDays: 30, weeks: 12 });

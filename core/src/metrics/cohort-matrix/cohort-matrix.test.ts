@@ -6,8 +6,11 @@ import { computeCohortMatrix } from './cohort-matrix.ts';
 describe('computeCohortMatrix', () => {
   it('gives the share ordering per month since acquisition and cumulative revenue per cohort customer', () => {
     const orders = [
-      order('1', '2024-01-03', 1000), order('1', '2024-01-20', 500), order('1', '2024-03-05', 2000),
-      order('2', '2024-01-15', 3000), order('2', '2024-02-01', 1000),
+      order('1', '2024-01-03', 1000),
+      order('1', '2024-01-20', 500),
+      order('1', '2024-03-05', 2000),
+      order('2', '2024-01-15', 3000),
+      order('2', '2024-02-01', 1000),
       order('3', '2024-02-10', 4000),
     ];
     const matrix = computeCohortMatrix(prepareOrders(orders, { asOfMs: endOfUtcDay('2024-03-31') }));

@@ -49,7 +49,10 @@ describe('summarizeCustomers with stored RFM cut points', () => {
     const byKey = new Map(full.map((c) => [c.customerKey, c]));
     for (const c of subset) expect(c).toStrictEqual(byKey.get(c.customerKey));
     // Without the cut points the four are ranked among themselves, which differs.
-    const alone = summarizeCustomers(orders.filter((o) => touched.has(o.customerId!)), options);
+    const alone = summarizeCustomers(
+      orders.filter((o) => touched.has(o.customerId!)),
+      options,
+    );
     expect(alone.map((c) => c.rfm)).not.toEqual(subset.map((c) => c.rfm));
   });
 });

@@ -75,7 +75,12 @@ type RfmScorer = (c: number, values: { daysSinceLastOrder: number; orderCount: n
 function rfmScorer(data: PreparedOrders, cutPoints: RfmCutPoints | undefined): RfmScorer {
   if (cutPoints !== undefined) return (_c, values) => scoreRfmAgainst(cutPoints, values);
   const rfm = scoreRfm(data);
-  return (c) => ({ recencyScore: rfm.recencyScore[c]!, frequencyScore: rfm.frequencyScore[c]!, monetaryScore: rfm.monetaryScore[c]!, segment: rfm.segment[c]! });
+  return (c) => ({
+    recencyScore: rfm.recencyScore[c]!,
+    frequencyScore: rfm.frequencyScore[c]!,
+    monetaryScore: rfm.monetaryScore[c]!,
+    segment: rfm.segment[c]!,
+  });
 }
 
 /**

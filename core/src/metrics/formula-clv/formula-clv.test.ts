@@ -27,11 +27,7 @@ describe('expectedLifetimeYears', () => {
 
 describe('computeShopFormulaClv', () => {
   it('takes AOV, frequency and churn from the last year, falling back to 1 - repeat rate for a young shop', () => {
-    const orders = [
-      order('1', '2024-03-01', 4000), order('1', '2024-06-01', 6000),
-      order('2', '2024-05-01', 5000),
-      order('3', '2024-09-01', 5000),
-    ];
+    const orders = [order('1', '2024-03-01', 4000), order('1', '2024-06-01', 6000), order('2', '2024-05-01', 5000), order('3', '2024-09-01', 5000)];
     const result = computeShopFormulaClv(prepareOrders(orders, { asOfMs: endOfUtcDay('2024-12-31') }), { marginFraction: 0.5 });
     expect(result.averageOrderValueMinor).toBe(5000);
     expect(result.purchasesPerYear).toBeCloseTo(4 / 3, 12);
@@ -42,7 +38,8 @@ describe('computeShopFormulaClv', () => {
   });
   it('uses the 365-day period churn when customers were active a year ago', () => {
     const orders = [
-      order('1', '2023-06-01', 1000), order('1', '2024-06-01', 1000), // stays
+      order('1', '2023-06-01', 1000),
+      order('1', '2024-06-01', 1000), // stays
       order('2', '2023-07-01', 1000), // churns
     ];
     const result = computeShopFormulaClv(prepareOrders(orders, { asOfMs: endOfUtcDay('2024-12-31') }), { marginFraction: 1 });

@@ -28,7 +28,11 @@ export function assertMarginFraction(marginFraction: number): void {
  */
 export function formulaClvMinor(inputs: FormulaClvInputs): number {
   assertMarginFraction(inputs.marginFraction);
-  for (const [name, v] of [['averageOrderValueMinor', inputs.averageOrderValueMinor], ['purchasesPerYear', inputs.purchasesPerYear], ['expectedLifetimeYears', inputs.expectedLifetimeYears]] as const) {
+  for (const [name, v] of [
+    ['averageOrderValueMinor', inputs.averageOrderValueMinor],
+    ['purchasesPerYear', inputs.purchasesPerYear],
+    ['expectedLifetimeYears', inputs.expectedLifetimeYears],
+  ] as const) {
     if (!(v >= 0) || !Number.isFinite(v)) throw new CoreError(CoreErrorCode.invalidArgument, `${name} must be a finite number >= 0, got ${v}.`);
   }
   return inputs.averageOrderValueMinor * inputs.purchasesPerYear * inputs.expectedLifetimeYears * inputs.marginFraction;

@@ -91,10 +91,7 @@ export const CHURN_ALERT_DEFAULTS = { baselineWeeks: 8, minBaselinePoints: 4, si
  * `minBaselinePoints` baseline values gives `insufficient-data`. The absolute floor `minDelta` (2 points) keeps a
  * perfectly flat baseline (sd = 0) from alerting on noise.
  */
-export function detectChurnAlert(
-  series: readonly (number | null)[],
-  options: Partial<typeof CHURN_ALERT_DEFAULTS> = {},
-): ChurnAlert {
+export function detectChurnAlert(series: readonly (number | null)[], options: Partial<typeof CHURN_ALERT_DEFAULTS> = {}): ChurnAlert {
   const { baselineWeeks, minBaselinePoints, sigmas, minDelta } = { ...CHURN_ALERT_DEFAULTS, ...options };
   const rule = `alert when the latest week differs from the mean of the previous ${baselineWeeks} weeks by more than max(${sigmas} standard deviations, ${minDelta * 100} points)`;
   const latest = series.length === 0 ? null : series[series.length - 1]!;

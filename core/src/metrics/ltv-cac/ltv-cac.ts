@@ -48,7 +48,10 @@ export function computeLtvCac(
       throw new CoreError(CoreErrorCode.invalidSpend, `Spend entry #${i}: month ${JSON.stringify(entry.month)} is not YYYY-MM.`);
     }
     if (!Number.isSafeInteger(entry.amountMinor) || entry.amountMinor < 0) {
-      throw new CoreError(CoreErrorCode.invalidSpend, `Spend entry #${i} (${entry.month}): amountMinor must be a non-negative integer, got ${entry.amountMinor}.`);
+      throw new CoreError(
+        CoreErrorCode.invalidSpend,
+        `Spend entry #${i} (${entry.month}): amountMinor must be a non-negative integer, got ${entry.amountMinor}.`,
+      );
     }
     if (options.currency !== null && entry.currency !== options.currency) {
       throw new CurrencyMismatchError(options.currency, entry.currency, `spend entry #${i} (${entry.month})`);

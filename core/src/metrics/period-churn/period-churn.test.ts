@@ -21,6 +21,8 @@ describe('computePeriodChurn', () => {
   });
   it('rejects a period that ends after asOf', () => {
     const data = prepareOrders([], { asOfMs: endOfUtcDay('2024-12-31') });
-    expect(() => computePeriodChurn(data, { period: { startDay: data.asOfDay - 10, endDay: data.asOfDay + 1 }, inactivityDays: 30 })).toThrow(/startDay < endDay/);
+    expect(() => computePeriodChurn(data, { period: { startDay: data.asOfDay - 10, endDay: data.asOfDay + 1 }, inactivityDays: 30 })).toThrow(
+      /startDay < endDay/,
+    );
   });
 });

@@ -7,12 +7,16 @@ describe('computeRepurchaseWithin', () => {
   it('gives the share of each cohort reordering within N days and marks cohorts too young', () => {
     const orders = [
       // January 2024 cohort: 4 customers.
-      order('1', '2024-01-05', 1000), order('1', '2024-01-20', 1000), // 15 days
-      order('2', '2024-01-10', 1000), order('2', '2024-03-10', 1000), // 60 days
-      order('3', '2024-01-31', 1000), order('3', '2024-07-29', 1000), // 180 days
+      order('1', '2024-01-05', 1000),
+      order('1', '2024-01-20', 1000), // 15 days
+      order('2', '2024-01-10', 1000),
+      order('2', '2024-03-10', 1000), // 60 days
+      order('3', '2024-01-31', 1000),
+      order('3', '2024-07-29', 1000), // 180 days
       order('4', '2024-01-15', 1000),
       // June 2024 cohort: 2 customers.
-      order('5', '2024-06-02', 1000), order('5', '2024-06-12', 1000),
+      order('5', '2024-06-02', 1000),
+      order('5', '2024-06-12', 1000),
       order('6', '2024-06-20', 1000),
     ];
     const data = prepareOrders(orders, { asOfMs: endOfUtcDay('2024-09-30') });

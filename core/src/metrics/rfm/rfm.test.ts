@@ -68,9 +68,21 @@ function quintile(values: readonly number[], v: number, higherIsBetter: boolean)
 
 function directScores(population: readonly RfmValues[], c: RfmValues): { recencyScore: number; frequencyScore: number; monetaryScore: number } {
   return {
-    recencyScore: quintile(population.map((p) => p.daysSinceLastOrder), c.daysSinceLastOrder, false),
-    frequencyScore: quintile(population.map((p) => p.orderCount), c.orderCount, true),
-    monetaryScore: quintile(population.map((p) => p.netSpentMinor), c.netSpentMinor, true),
+    recencyScore: quintile(
+      population.map((p) => p.daysSinceLastOrder),
+      c.daysSinceLastOrder,
+      false,
+    ),
+    frequencyScore: quintile(
+      population.map((p) => p.orderCount),
+      c.orderCount,
+      true,
+    ),
+    monetaryScore: quintile(
+      population.map((p) => p.netSpentMinor),
+      c.netSpentMinor,
+      true,
+    ),
   };
 }
 
@@ -125,21 +137,35 @@ describe('rfmCutPointsOf and scoreRfmAgainst', () => {
     const cuts = rfmCutPointsOf(population);
     expect(scoreRfmAgainst(cuts, population[0]!)).toEqual({ recencyScore: 1, frequencyScore: 1, monetaryScore: 1, segment: 'DORMANT' });
     // A newcomer better on every dimension than all nine beats every cut point.
-    expect(scoreRfmAgainst(cuts, { daysSinceLastOrder: 0, orderCount: 3, netSpentMinor: 501 })).toMatchObject({ recencyScore: 5, frequencyScore: 5, monetaryScore: 5 });
+    expect(scoreRfmAgainst(cuts, { daysSinceLastOrder: 0, orderCount: 3, netSpentMinor: 501 })).toMatchObject({
+      recencyScore: 5,
+      frequencyScore: 5,
+      monetaryScore: 5,
+    });
   });
 
   it('scores 1 everywhere against an empty reference population, and the cut points survive JSON', () => {
     const empty = rfmCutPointsOf([]);
     expect(empty).toEqual({ customers: 0, recencyDays: [], orderCount: [], netSpentMinor: [] });
-    expect(scoreRfmAgainst(empty, { daysSinceLastOrder: 0, orderCount: 9, netSpentMinor: 1e6 })).toEqual({ recencyScore: 1, frequencyScore: 1, monetaryScore: 1, segment: 'DORMANT' });
-    const cuts = rfmCutPointsOf([{ daysSinceLastOrder: 4, orderCount: 1, netSpentMinor: 12.5 }, { daysSinceLastOrder: 1, orderCount: 3, netSpentMinor: 7 }]);
+    expect(scoreRfmAgainst(empty, { daysSinceLastOrder: 0, orderCount: 9, netSpentMinor: 1e6 })).toEqual({
+      recencyScore: 1,
+      frequencyScore: 1,
+      monetaryScore: 1,
+      segment: 'DORMANT',
+    });
+    const cuts = rfmCutPointsOf([
+      { daysSinceLastOrder: 4, orderCount: 1, netSpentMinor: 12.5 },
+      { daysSinceLastOrder: 1, orderCount: 3, netSpentMinor: 7 },
+    ]);
     expect(JSON.parse(JSON.stringify(cuts))).toStrictEqual(cuts);
   });
 
   it('agrees with scoreRfm on a prepared shop', () => {
     const asOf = '2024-12-31';
     const orders: OrderRecord[] = [];
-    for (let i = 0; i < 37; i++) for (let k = 0; k <= i % 4; k++) orders.push(order(`c${String(i).padStart(2, '0')}`, addDays(asOf, -((i * 13) % 50) - 20 * k), 500 + ((i * 31) % 9) * 250));
+    for (let i = 0; i < 37; i++)
+      for (let k = 0; k <= i % 4; k++)
+        orders.push(order(`c${String(i).padStart(2, '0')}`, addDays(asOf, -((i * 13) % 50) - 20 * k), 500 + ((i * 31) % 9) * 250));
     const data = prepareOrders(orders, { asOfMs: endOfUtcDay(asOf) });
     const scores = scoreRfm(data);
     const values = data.customerKeys.map((_, c) => ({
@@ -149,7 +175,12 @@ describe('rfmCutPointsOf and scoreRfmAgainst', () => {
     }));
     const cuts = rfmCutPointsOf(values);
     values.forEach((v, c) =>
-      expect(scoreRfmAgainst(cuts, v)).toEqual({ recencyScore: scores.recencyScore[c], frequencyScore: scores.frequencyScore[c], monetaryScore: scores.monetaryScore[c], segment: scores.segment[c] }),
+      expect(scoreRfmAgainst(cuts, v)).toEqual({
+        recencyScore: scores.recencyScore[c],
+        frequencyScore: scores.frequencyScore[c],
+        monetaryScore: scores.monetaryScore[c],
+        segment: scores.segment[c],
+      }),
     );
   });
 

@@ -28,7 +28,16 @@ export const RFM_SEGMENT_TABLE: readonly (readonly RfmSegment[])[] = [
 
 /** All ten segment names, in the order of Shopify's RFM report. */
 export const RFM_SEGMENTS: readonly RfmSegment[] = [
-  'CHAMPIONS', 'LOYAL', 'ACTIVE', 'NEEDS_ATTENTION', 'PROMISING', 'NEW', 'AT_RISK', 'PREVIOUSLY_LOYAL', 'ALMOST_LOST', 'DORMANT',
+  'CHAMPIONS',
+  'LOYAL',
+  'ACTIVE',
+  'NEEDS_ATTENTION',
+  'PROMISING',
+  'NEW',
+  'AT_RISK',
+  'PREVIOUSLY_LOYAL',
+  'ALMOST_LOST',
+  'DORMANT',
 ];
 
 /** Segment of scores R, F, M (each 1-5) by {@link RFM_SEGMENT_TABLE}. */

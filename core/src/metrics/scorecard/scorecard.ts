@@ -101,10 +101,13 @@ export function buildScorecard(
     const baseline = options.baseline?.[metric] ?? computed;
     const higherIsBetter = metric !== 'churnD90';
     const target =
-      baseline === null ? null
-      : metric === 'repeatPurchaseRate' ? Math.min(1, baseline * targets.repeatRateMultiplier)
-      : metric === 'clv' ? baseline * (1 + targets.clvGrowthFraction)
-      : null;
+      baseline === null
+        ? null
+        : metric === 'repeatPurchaseRate'
+          ? Math.min(1, baseline * targets.repeatRateMultiplier)
+          : metric === 'clv'
+            ? baseline * (1 + targets.clvGrowthFraction)
+            : null;
     const hasTarget = metric === 'repeatPurchaseRate' || metric === 'clv';
     const changeVsBaseline = current === null || baseline === null || baseline === 0 ? null : (current - baseline) / Math.abs(baseline);
     let status: ScorecardStatus;

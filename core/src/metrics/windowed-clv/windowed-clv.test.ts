@@ -38,7 +38,13 @@ describe('computeWindowedClv', () => {
     const x = [...Array(40).keys()].map((i) => (i % 4) * 1000 + 500 + ((i * 7) % 5) * 1000 + 500 + ((i * 3) % 7) * 800 + 500);
     const y = [...Array(40).keys()].map((i) => (i % 4) * 1000 + 500);
     const sortedIds = [...Array(40).keys()].sort((a, b) => a - b);
-    expect(result.windows[2]!.backtestCorrelation).toBeCloseTo(pearson(sortedIds.map((i) => x[i]!), sortedIds.map((i) => y[i]!))!, 12);
+    expect(result.windows[2]!.backtestCorrelation).toBeCloseTo(
+      pearson(
+        sortedIds.map((i) => x[i]!),
+        sortedIds.map((i) => y[i]!),
+      )!,
+      12,
+    );
   });
   it('falls back to 90 days when the backtest has too little data', () => {
     const result = computeWindowedClv(prepareOrders([order('1', AS_OF, 100)], { asOfMs: endOfUtcDay(AS_OF) }));

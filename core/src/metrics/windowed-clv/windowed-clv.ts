@@ -42,10 +42,7 @@ export const WINDOWED_CLV_DEFAULTS = { lookbackDays: [30, 90, 180], horizonDays:
  * `horizonDays`: the windows are measured at cutoff = asOf - horizon and compared with (cutoff, asOf]. Ties go to the
  * shorter window. With no usable correlation, 90 days is chosen and `choice` says so.
  */
-export function computeWindowedClv(
-  data: PreparedOrders,
-  options: { lookbackDays?: readonly number[]; horizonDays?: number } = {},
-): WindowedClv {
+export function computeWindowedClv(data: PreparedOrders, options: { lookbackDays?: readonly number[]; horizonDays?: number } = {}): WindowedClv {
   const lookbacks = [...(options.lookbackDays ?? WINDOWED_CLV_DEFAULTS.lookbackDays)].sort((a, b) => a - b);
   const horizonDays = options.horizonDays ?? WINDOWED_CLV_DEFAULTS.horizonDays;
   for (const l of lookbacks) assertWindowDays(l, 'lookbackDays');

@@ -85,7 +85,12 @@ describe('fitBgNbd', () => {
       fc.property(
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         fc.integer({ min: 10, max: 400 }),
-        fc.record({ r: fc.double({ min: 0.1, max: 3 }), alpha: fc.double({ min: 0.5, max: 50 }), a: fc.double({ min: 0.2, max: 3 }), b: fc.double({ min: 0.2, max: 10 }) }),
+        fc.record({
+          r: fc.double({ min: 0.1, max: 3 }),
+          alpha: fc.double({ min: 0.5, max: 50 }),
+          a: fc.double({ min: 0.2, max: 3 }),
+          b: fc.double({ min: 0.2, max: 10 }),
+        }),
         (seed, n, truth) => {
           const rng = createSeededRng(seed);
           const sim = simulateBgNbd(truth, ages(n, rng), rng);

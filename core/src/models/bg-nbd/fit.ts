@@ -31,11 +31,7 @@ export interface BetaGeoFitOptions {
  * time divided by max T for conditioning (α is scaled back, the MLE is unchanged), objective the per-customer mean.
  * A fit that does not reach a stationary point, or runs to a boundary, returns `did-not-converge`.
  */
-export function fitBetaGeo(
-  variant: BetaGeoVariant,
-  rows: FrequencyRecencyRows,
-  options: BetaGeoFitOptions = {},
-): Result<BgNbdFit, ModelFitFailure> {
+export function fitBetaGeo(variant: BetaGeoVariant, rows: FrequencyRecencyRows, options: BetaGeoFitOptions = {}): Result<BgNbdFit, ModelFitFailure> {
   let maxT = 0;
   let repeaters = 0;
   for (let i = 0; i < rows.age.length; i++) {

@@ -56,12 +56,7 @@ export function prepareRows(rows: FrequencyRecencyRows, timeScale = 1): Prepared
  * as in BTYDplus and lifetimes). The two-term likelihood is combined in log space (clv-models.md §4.1, §4.2, §5).
  * `gradient` may be null when only the value is needed.
  */
-export function betaGeoLogLikelihood(
-  variant: BetaGeoVariant,
-  params: BgNbdParams,
-  data: PreparedRows,
-  gradient: Float64Array | null,
-): number {
+export function betaGeoLogLikelihood(variant: BetaGeoVariant, params: BgNbdParams, data: PreparedRows, gradient: Float64Array | null): number {
   const { r, alpha, a, b } = params;
   const modified = variant === BetaGeoVariant.mbgNbd;
   const lnAlpha = Math.log(alpha);

@@ -35,14 +35,7 @@ export function betaGeoProbabilityAlive(variant: BetaGeoVariant, params: BgNbdPa
  * in BTYDplus), with the Euler-transformed numerator that stays finite for heavy buyers and long horizons.
  * t, t_x, T in the params' time unit.
  */
-export function betaGeoConditionalExpectedPurchases(
-  variant: BetaGeoVariant,
-  params: BgNbdParams,
-  t: number,
-  x: number,
-  tx: number,
-  T: number,
-): number {
+export function betaGeoConditionalExpectedPurchases(variant: BetaGeoVariant, params: BgNbdParams, t: number, x: number, tx: number, T: number): number {
   if (t <= 0) return 0;
   const { r, alpha, a, b } = params;
   const z = t / (alpha + T + t);
@@ -72,14 +65,7 @@ export function betaGeoExpectedPurchases(variant: BetaGeoVariant, params: BgNbdP
  * so a live customer makes no purchase in t with probability E[e^−λt]. It equals L(x, t_x, T+t) / L(x, t_x, T).
  * t, t_x, T in the params' time unit; 1 at t = 0, non-increasing in t, and 1 − P(alive) as t → ∞.
  */
-export function betaGeoProbabilityNoPurchase(
-  variant: BetaGeoVariant,
-  params: BgNbdParams,
-  t: number,
-  x: number,
-  tx: number,
-  T: number,
-): number {
+export function betaGeoProbabilityNoPurchase(variant: BetaGeoVariant, params: BgNbdParams, t: number, x: number, tx: number, T: number): number {
   if (t <= 0) return 1;
   const { r, alpha } = params;
   const quiet = Math.exp(-(r + x) * Math.log1p(t / (alpha + T)));

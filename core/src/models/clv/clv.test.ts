@@ -37,10 +37,15 @@ describe('predictCustomers', () => {
   it('gives every customer the same numbers as evaluating the formulas for that customer alone', () => {
     const day = 86_400_000;
     const orders = [
-      ['a', 0, 1000], ['a', 10, 3000], ['a', 30, 2000],
+      ['a', 0, 1000],
+      ['a', 10, 3000],
+      ['a', 30, 2000],
       ['b', 5, 500],
-      ['c', 0, 1200], ['c', 10, 800], ['c', 30, 4000],
-      ['d', 40, 700], ['d', 41, 900],
+      ['c', 0, 1200],
+      ['c', 10, 800],
+      ['c', 30, 4000],
+      ['d', 40, 700],
+      ['d', 41, 900],
     ].map(([key, d, amount]) => ({ customerKey: String(key), placedAtMs: Number(d) * day + 1, amountMinor: Number(amount) }));
     const summaries = summarizeOrders(orders, { calibrationEndMs: 60 * day, timeZone: 'UTC', timeUnit: 'week' });
     const compressed = compressSummaries(summaries);

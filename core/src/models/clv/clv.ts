@@ -1,8 +1,4 @@
-import {
-  purchaseModelConditionalExpectedPurchases,
-  purchaseModelProbabilityAlive,
-  type PurchaseModelFit,
-} from '../purchase-model/purchase-model.ts';
+import { purchaseModelConditionalExpectedPurchases, purchaseModelProbabilityAlive, type PurchaseModelFit } from '../purchase-model/purchase-model.ts';
 import type { BetaGeoVariant, BgNbdParams } from '../bg-nbd/likelihood.ts';
 import { gammaGammaExpectedAverageValue } from '../gamma-gamma/predict.ts';
 import type { GammaGammaParams } from '../gamma-gamma/likelihood.ts';

@@ -45,7 +45,13 @@ describe('compareAuc', () => {
   it('gives no difference and no error for two scores that rank alike', () => {
     const labels = [0, 1, 0, 1, 1, 0];
     const a = [0.1, 0.7, 0.3, 0.9, 0.2, 0.4];
-    const got = value(compareAuc(a, a.map((s) => Math.exp(s)), labels));
+    const got = value(
+      compareAuc(
+        a,
+        a.map((s) => Math.exp(s)),
+        labels,
+      ),
+    );
     expect(got.difference).toBe(0);
     expect(got.standardError).toBe(0);
   });
@@ -71,7 +77,14 @@ describe('areaUnderRoc', () => {
     expect(value(areaUnderRoc([4, 3, 2, 1], [0, 0, 1, 1]))).toBe(0);
     const s = [0.3, 0.1, 0.7, 0.7, 0.2, 0.9];
     const y = [1, 0, 0, 1, 0, 1];
-    expect(value(areaUnderRoc(s.map((v) => Math.exp(10 * v)), y))).toBe(value(areaUnderRoc(s, y)));
+    expect(
+      value(
+        areaUnderRoc(
+          s.map((v) => Math.exp(10 * v)),
+          y,
+        ),
+      ),
+    ).toBe(value(areaUnderRoc(s, y)));
   });
 
   it('matches the O(n²) pair count on data with many ties (seed 31)', () => {

@@ -37,7 +37,7 @@ export function areaUnderRoc(scores: ArrayLike<number>, labels: ArrayLike<number
   // Sweep groups of equal score upwards: each positive beats every negative below its group and ties half of those in it.
   let negativesBelow = 0;
   let wins = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     const s = scores[order[start]!]!;
     let end = start;
     let groupPositives = 0;
@@ -101,7 +101,7 @@ function placements(scores: ArrayLike<number>, labels: ArrayLike<number>, positi
   const out = new Float64Array(n);
   let negativesBelow = 0;
   let positivesBelow = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     const s = scores[order[start]!]!;
     let end = start;
     let groupPositives = 0;
@@ -237,7 +237,7 @@ export function topDecileCapture(predictedValue: ArrayLike<number>, actualValue:
   let places = fraction * n;
   let captured = 0;
   // Walk groups of equal prediction from the highest down.
-  for (let end = n; end > 0 && places > 0; ) {
+  for (let end = n; end > 0 && places > 0;) {
     const p = predictedValue[order[end - 1]!]!;
     let start = end - 1;
     while (start > 0 && predictedValue[order[start - 1]!] === p) start--;

@@ -17,7 +17,13 @@ function simulatedOrders(variant: BetaGeoVariant, seed: number): CountedOrder[] 
   const firstDays = Array.from({ length: 6000 }, () => Math.floor(84 * rng()));
   const params = { r: 0.6, alpha: 5, a: 0.8, b: 2.5 };
   // Ages in weeks up to the holdout end; purchase times in weeks after the first purchase.
-  const sim = simulateBetaGeo(variant, params, firstDays.map((d) => (CALIBRATION_DAYS + HOLDOUT_DAYS - d) / 7), rng, { keepPurchaseTimes: true });
+  const sim = simulateBetaGeo(
+    variant,
+    params,
+    firstDays.map((d) => (CALIBRATION_DAYS + HOLDOUT_DAYS - d) / 7),
+    rng,
+    { keepPurchaseTimes: true },
+  );
   const orders: CountedOrder[] = [];
   firstDays.forEach((day, i) => {
     const first = START_MS + day * DAY_MS;
@@ -52,9 +58,17 @@ describe('holdoutReport', () => {
   }
 
   it('throws when the summaries carry no holdout counts', () => {
-    const summaries = summarizeOrders([{ customerKey: 'a', placedAtMs: START_MS, amountMinor: 1 }], { calibrationEndMs: START_MS + DAY_MS, timeZone: 'UTC', timeUnit: 'day' });
-    expect(() => holdoutReport({ model: 'bg-nbd', params: { r: 1, alpha: 1, a: 1, b: 1 }, logLikelihood: 0, customers: 1, iterations: 0 }, summaries, compressSummaries(summaries))).toThrow(
-      /holdoutEndMs/,
-    );
+    const summaries = summarizeOrders([{ customerKey: 'a', placedAtMs: START_MS, amountMinor: 1 }], {
+      calibrationEndMs: START_MS + DAY_MS,
+      timeZone: 'UTC',
+      timeUnit: 'day',
+    });
+    expect(() =>
+      holdoutReport(
+        { model: 'bg-nbd', params: { r: 1, alpha: 1, a: 1, b: 1 }, logLikelihood: 0, customers: 1, iterations: 0 },
+        summaries,
+        compressSummaries(summaries),
+      ),
+    ).toThrow(/holdoutEndMs/);
   });
 });

@@ -1,10 +1,6 @@
 import { CoreError, CoreErrorCode } from '../../errors/core-error.ts';
 import type { BgNbdFit } from '../bg-nbd/fit.ts';
-import {
-  purchaseModelConditionalExpectedPurchases,
-  purchaseModelExpectedPurchases,
-  type PurchaseModelFit,
-} from '../purchase-model/purchase-model.ts';
+import { purchaseModelConditionalExpectedPurchases, purchaseModelExpectedPurchases, type PurchaseModelFit } from '../purchase-model/purchase-model.ts';
 import type { CompressedSummaries, CustomerSummaries } from '../rfm-summary/rfm-summary.ts';
 
 /** Mean actual vs predicted holdout purchases of the customers with one calibration frequency (FHL 2005 Fig. 4). */

@@ -21,7 +21,7 @@ function referenceObjective(features: Float64Array[], labels: ArrayLike<number>,
     let f = 0;
     for (let i = 0; i < n; i++) {
       let eta = theta[0]!;
-      features.forEach((col, j) => (eta += theta[j + 1]! * (col[i]! - stats[j]!.mean) / stats[j]!.sd));
+      features.forEach((col, j) => (eta += (theta[j + 1]! * (col[i]! - stats[j]!.mean)) / stats[j]!.sd));
       const p = 1 / (1 + Math.exp(-eta));
       f -= labels[i]! * Math.log(p) + (1 - labels[i]!) * Math.log(1 - p);
     }

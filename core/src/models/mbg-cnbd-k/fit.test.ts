@@ -15,7 +15,12 @@ const HOLDOUT = 32;
 
 /** 5,000 simulated regular buyers (seed 11), T uniform in 12–96 weeks, with a 32-week holdout. */
 const rng = createSeededRng(11);
-const panel = simulateMbgCnbd(truth, Float64Array.from({ length: 5000 }, () => 12 + 84 * rng()), rng, { holdout: HOLDOUT });
+const panel = simulateMbgCnbd(
+  truth,
+  Float64Array.from({ length: 5000 }, () => 12 + 84 * rng()),
+  rng,
+  { holdout: HOLDOUT },
+);
 const rows = { frequency: panel.frequency, recency: panel.recency, age: panel.age, logIntervalSum: panel.logIntervalSum };
 const fitted = fitMbgCnbdK(rows);
 if (!fitted.ok) throw new Error(`MBG/CNBD-k fit failed: ${fitted.reason}`);

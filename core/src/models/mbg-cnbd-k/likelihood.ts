@@ -62,7 +62,12 @@ export function checkMbgCnbdRow(i: number, x: number, tx: number, T: number, lit
 export function checkMbgCnbdParams(params: MbgCnbdParams): void {
   const { k, r, alpha, a, b } = params;
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`k must be an integer >= 1, got ${k}.`);
-  for (const [name, v] of [['r', r], ['alpha', alpha], ['a', a], ['b', b]] as const) {
+  for (const [name, v] of [
+    ['r', r],
+    ['alpha', alpha],
+    ['a', a],
+    ['b', b],
+  ] as const) {
     if (!(v > 0 && Number.isFinite(v))) throw new RangeError(`${name} must be finite and > 0, got ${v}.`);
   }
 }

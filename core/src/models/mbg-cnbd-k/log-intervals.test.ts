@@ -16,7 +16,7 @@ const orders: CountedOrder[] = [
 const options = { calibrationEndMs: endOfLocalDateMs('2024-02-01', 'UTC'), timeZone: 'UTC' } as const;
 
 describe('computeLogIntervalSums', () => {
-  it('sums ln(gap) over distinct purchase days in the calibration period, in the summaries\' time unit', () => {
+  it("sums ln(gap) over distinct purchase days in the calibration period, in the summaries' time unit", () => {
     const weeks = summarizeOrders(orders, { ...options, timeUnit: 'week' });
     expect(Array.from(computeLogIntervalSums(orders, weeks))).toEqual([Math.log(1) + Math.log(3), 0]);
     const days = summarizeOrders(orders, { ...options, timeUnit: 'day' });

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../bg-nbd/simulate.ts';
 import { mbgNbdLogLikelihood } from '../mbg-nbd/likelihood.ts';
-import {
-  mbgNbdConditionalExpectedPurchases,
-  mbgNbdExpectedPurchases,
-  mbgNbdProbabilityAlive,
-  mbgNbdProbabilityNoPurchase,
-} from '../mbg-nbd/predict.ts';
+import { mbgNbdConditionalExpectedPurchases, mbgNbdExpectedPurchases, mbgNbdProbabilityAlive, mbgNbdProbabilityNoPurchase } from '../mbg-nbd/predict.ts';
 import { mbgCnbdCustomerLogLikelihood, mbgCnbdLogLikelihood, mbgCnbdPreparedLogLikelihood, prepareMbgCnbdRows } from './likelihood.ts';
 import type { MbgCnbdParams } from './likelihood.ts';
-import {
-  mbgCnbdConditionalExpectedPurchases,
-  mbgCnbdExpectedPurchases,
-  mbgCnbdProbabilityAlive,
-  mbgCnbdProbabilityNoPurchase,
-} from './predict.ts';
+import { mbgCnbdConditionalExpectedPurchases, mbgCnbdExpectedPurchases, mbgCnbdProbabilityAlive, mbgCnbdProbabilityNoPurchase } from './predict.ts';
 import { simulateMbgCnbd } from './simulate.ts';
 
 /** BTYDplus's MBG/NBD params on CDNOW (weeks), clv-models.md §6. */
@@ -62,7 +52,7 @@ describe('mbgCnbdLogLikelihood', () => {
     }
   });
 
-  it('integrates to 1 over one customer\'s histories in (0, T] for k = 2 (density in t_1 plus the no-purchase mass)', () => {
+  it("integrates to 1 over one customer's histories in (0, T] for k = 2 (density in t_1 plus the no-purchase mass)", () => {
     // x = 0 mass + ∫ density of x = 1 at t_1 + ∫∫ x = 2 at (t_1, t_2) ≈ 1 when further purchases are unlikely in T.
     const p: MbgCnbdParams = { k: 2, r: 2, alpha: 40, a: 2, b: 1 };
     const T = 4;

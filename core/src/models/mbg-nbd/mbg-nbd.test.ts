@@ -3,12 +3,7 @@ import { createSeededRng } from '../bg-nbd/simulate.ts';
 import { bgNbdProbabilityAlive } from '../bg-nbd/predict.ts';
 import { fitMbgNbd } from './fit.ts';
 import { mbgNbdLogLikelihood } from './likelihood.ts';
-import {
-  mbgNbdConditionalExpectedPurchases,
-  mbgNbdExpectedPurchases,
-  mbgNbdProbabilityAlive,
-  mbgNbdProbabilityNoPurchase,
-} from './predict.ts';
+import { mbgNbdConditionalExpectedPurchases, mbgNbdExpectedPurchases, mbgNbdProbabilityAlive, mbgNbdProbabilityNoPurchase } from './predict.ts';
 import { simulateMbgNbd } from './simulate.ts';
 
 const params = { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
@@ -17,7 +12,11 @@ describe('fitMbgNbd', () => {
   it('recovers the parameters of data simulated from MBG/NBD (seed 99, 20,000 customers)', () => {
     const truth = { r: 0.6, alpha: 5, a: 0.9, b: 1.8 };
     const rng = createSeededRng(99);
-    const sim = simulateMbgNbd(truth, Float64Array.from({ length: 20_000 }, () => 40 + 12 * rng()), rng);
+    const sim = simulateMbgNbd(
+      truth,
+      Float64Array.from({ length: 20_000 }, () => 40 + 12 * rng()),
+      rng,
+    );
     const fit = fitMbgNbd(sim);
     expect(fit.ok).toBe(true);
     if (!fit.ok) return;

@@ -1,9 +1,4 @@
-import {
-  betaGeoConditionalExpectedPurchases,
-  betaGeoExpectedPurchases,
-  betaGeoProbabilityAlive,
-  betaGeoProbabilityNoPurchase,
-} from '../bg-nbd/predict.ts';
+import { betaGeoConditionalExpectedPurchases, betaGeoExpectedPurchases, betaGeoProbabilityAlive, betaGeoProbabilityNoPurchase } from '../bg-nbd/predict.ts';
 import { BetaGeoVariant } from '../bg-nbd/likelihood.ts';
 import type { MbgNbdParams } from './likelihood.ts';
 

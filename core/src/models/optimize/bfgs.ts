@@ -199,11 +199,11 @@ function zoom(
 
 function cubicMinimizer(a: number, fa: number, da: number, b: number, fb: number, db: number): number {
   if (!Number.isFinite(fb) || !Number.isFinite(db)) return Number.NaN;
-  const d1 = da + db - 3 * (fa - fb) / (a - b);
+  const d1 = da + db - (3 * (fa - fb)) / (a - b);
   const disc = d1 * d1 - da * db;
   if (disc < 0) return Number.NaN;
   const d2 = Math.sign(b - a) * Math.sqrt(disc);
-  return b - (b - a) * (db + d2 - d1) / (db - da + 2 * d2);
+  return b - ((b - a) * (db + d2 - d1)) / (db - da + 2 * d2);
 }
 
 function identity(n: number): Float64Array {

@@ -4,12 +4,7 @@ import { hyp2f1, lnGamma } from '../special-functions/special-functions.ts';
 import { fitParetoNbd } from './fit.ts';
 import { paretoNbdLogA0, paretoNbdLogLikelihood } from './likelihood.ts';
 import type { ParetoNbdParams } from './likelihood.ts';
-import {
-  paretoNbdConditionalExpectedPurchases,
-  paretoNbdExpectedPurchases,
-  paretoNbdProbabilityAlive,
-  paretoNbdProbabilityNoPurchase,
-} from './predict.ts';
+import { paretoNbdConditionalExpectedPurchases, paretoNbdExpectedPurchases, paretoNbdProbabilityAlive, paretoNbdProbabilityNoPurchase } from './predict.ts';
 import { simulateParetoNbd } from './simulate.ts';
 
 /** FHL 2005's CDNOW Pareto/NBD parameters (weeks). */
@@ -97,8 +92,14 @@ describe('paretoNbdLogLikelihood', () => {
   });
 
   it('evaluates A0 where the stdlib ₂F₁ fails (α < β, s in the hundreds) like a direct quadrature', () => {
-    for (const p of [{ r: 0.9, alpha: 0.2, s: 300, beta: 900 }, { r: 1, alpha: 0.05, s: 1000, beta: 300 }]) {
-      for (const [x, tx, T] of [[0, 0, 1], [3, 0.5, 0.9]] as const) {
+    for (const p of [
+      { r: 0.9, alpha: 0.2, s: 300, beta: 900 },
+      { r: 1, alpha: 0.05, s: 1000, beta: 300 },
+    ]) {
+      for (const [x, tx, T] of [
+        [0, 0, 1],
+        [3, 0.5, 0.9],
+      ] as const) {
         const closed = paretoNbdLogA0(p, x, tx, T);
         expect(Number.isFinite(closed)).toBe(true);
         expect(Math.abs(closed - logA0ByQuadrature(p, x, tx, T))).toBeLessThan(1e-6);
@@ -118,7 +119,11 @@ describe('paretoNbdLogLikelihood', () => {
     let compared = 0;
     for (const r of [0.3, 2.5]) {
       for (const s of [0.3, 5, 100]) {
-        for (const [x, tx, T] of [[0, 0, 1], [3, 0.5, 0.9], [40, 0.2, 1]] as const) {
+        for (const [x, tx, T] of [
+          [0, 0, 1],
+          [3, 0.5, 0.9],
+          [40, 0.2, 1],
+        ] as const) {
           const p = { r, alpha: 0.02, s, beta: 10 };
           expect((p.beta - p.alpha) / (p.beta + tx)).toBeGreaterThan(0.9);
           expect(Math.abs(paretoNbdLogA0(p, x, tx, T) - viaHyp2f1(p, x, tx, T))).toBeLessThan(1e-11);
@@ -141,7 +146,11 @@ describe('fitParetoNbd', () => {
   it('recovers the parameters of data simulated from Pareto/NBD (seed 20261202, 8,000 customers)', () => {
     const truth = { r: 0.6, alpha: 8, s: 0.8, beta: 12 };
     const rng = createSeededRng(20261202);
-    const sim = simulateParetoNbd(truth, Float64Array.from({ length: 8_000 }, () => 40 + 12 * rng()), rng);
+    const sim = simulateParetoNbd(
+      truth,
+      Float64Array.from({ length: 8_000 }, () => 40 + 12 * rng()),
+      rng,
+    );
     const fit = fitParetoNbd(sim);
     expect(fit.ok).toBe(true);
     if (!fit.ok) return;
@@ -156,7 +165,11 @@ describe('fitParetoNbd', () => {
 
   it('gives the same MLE on weighted rows, on unweighted rows and on three stacked copies', () => {
     const rng = createSeededRng(11);
-    const sim = simulateParetoNbd({ r: 0.5, alpha: 6, s: 0.7, beta: 10 }, Float64Array.from({ length: 1_500 }, () => 40 + 12 * rng()), rng);
+    const sim = simulateParetoNbd(
+      { r: 0.5, alpha: 6, s: 0.7, beta: 10 },
+      Float64Array.from({ length: 1_500 }, () => 40 + 12 * rng()),
+      rng,
+    );
     const rows = Array.from(sim.frequency, (x, i) => [x, Math.ceil(sim.recency[i]! * 7) / 7, Math.ceil(sim.age[i]! * 7) / 7] as const);
     const weightOf = new Map<string, number>();
     for (const row of rows) weightOf.set(row.join(','), (weightOf.get(row.join(',')) ?? 0) + 1);
@@ -195,7 +208,11 @@ describe('fitParetoNbd', () => {
 
   it('fits homogeneous dropout (s, β → ∞ along a flat ridge) to the right mean rates, and reports the penalizer used', () => {
     const rng = createSeededRng(1);
-    const sim = simulateParetoNbd({ r: 1, alpha: 10, s: 1e5, beta: 3e6 }, Float64Array.from({ length: 300 }, () => 20 + 30 * rng()), rng);
+    const sim = simulateParetoNbd(
+      { r: 1, alpha: 10, s: 1e5, beta: 3e6 },
+      Float64Array.from({ length: 300 }, () => 20 + 30 * rng()),
+      rng,
+    );
     for (const fit of [fitParetoNbd(sim), fitParetoNbd(sim, { penalizer: 0.001 })]) {
       expect(fit.ok).toBe(true);
       if (!fit.ok) return;

@@ -1,18 +1,8 @@
 import type { BetaGeoVariant, BgNbdParams } from '../bg-nbd/likelihood.ts';
-import {
-  betaGeoConditionalExpectedPurchases,
-  betaGeoExpectedPurchases,
-  betaGeoProbabilityAlive,
-  betaGeoProbabilityNoPurchase,
-} from '../bg-nbd/predict.ts';
+import { betaGeoConditionalExpectedPurchases, betaGeoExpectedPurchases, betaGeoProbabilityAlive, betaGeoProbabilityNoPurchase } from '../bg-nbd/predict.ts';
 import { MBG_CNBD_K } from '../mbg-cnbd-k/fit.ts';
 import type { MbgCnbdParams } from '../mbg-cnbd-k/likelihood.ts';
-import {
-  mbgCnbdConditionalExpectedPurchases,
-  mbgCnbdExpectedPurchases,
-  mbgCnbdProbabilityAlive,
-  mbgCnbdProbabilityNoPurchase,
-} from '../mbg-cnbd-k/predict.ts';
+import { mbgCnbdConditionalExpectedPurchases, mbgCnbdExpectedPurchases, mbgCnbdProbabilityAlive, mbgCnbdProbabilityNoPurchase } from '../mbg-cnbd-k/predict.ts';
 import { PARETO_NBD } from '../pareto-nbd/fit.ts';
 import type { ParetoNbdParams } from '../pareto-nbd/likelihood.ts';
 import {
@@ -27,9 +17,7 @@ import {
  * (`ParetoNbdFit`) or MBG/CNBD-k for regular buyers (`MbgCnbdFit`). CLV, holdout reports and the CLI predict through the functions below, so they need not know which.
  */
 export type PurchaseModelFit =
-  | { model: BetaGeoVariant; params: BgNbdParams }
-  | { model: typeof PARETO_NBD; params: ParetoNbdParams }
-  | { model: typeof MBG_CNBD_K; params: MbgCnbdParams };
+  { model: BetaGeoVariant; params: BgNbdParams } | { model: typeof PARETO_NBD; params: ParetoNbdParams } | { model: typeof MBG_CNBD_K; params: MbgCnbdParams };
 
 /** P(alive at T | x, t_x, T) under the fitted model; times in its unit. */
 export function purchaseModelProbabilityAlive(fit: PurchaseModelFit, x: number, tx: number, T: number): number {

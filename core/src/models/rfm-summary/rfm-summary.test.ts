@@ -76,9 +76,9 @@ describe('summarizeOrders', () => {
   });
 
   it('rejects a fractional amount, naming the order index', () => {
-    expect(() =>
-      summarizeOrders([{ customerKey: 'a', placedAtMs: 0, amountMinor: 1.5 }], { calibrationEndMs: 1, timeZone: 'UTC', timeUnit: 'day' }),
-    ).toThrow(/index 0: amountMinor 1.5/);
+    expect(() => summarizeOrders([{ customerKey: 'a', placedAtMs: 0, amountMinor: 1.5 }], { calibrationEndMs: 1, timeZone: 'UTC', timeUnit: 'day' })).toThrow(
+      /index 0: amountMinor 1.5/,
+    );
   });
 });
 

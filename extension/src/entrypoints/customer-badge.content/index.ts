@@ -37,7 +37,11 @@ export default defineContentScript({
         lookupOrders: (storeHandle, orderIds) => sendRequest({ type: 'orders.lookup', storeHandle, orderIds, packed: true }).then(unpackLookup),
         onError: (error) => console.debug('[CLV Lens]', error),
       });
-      const watcher = watchPage(document, () => scanner.scan(), () => scanner.roots());
+      const watcher = watchPage(
+        document,
+        () => scanner.scan(),
+        () => scanner.roots(),
+      );
       void scanner.scan().then(() => freshness.start());
       // WXT's location event can fire on the Navigation API's `navigate`, before the URL changes (the scan restarts
       // when it sees the URL change); `currententrychange` and `popstate` come after it.

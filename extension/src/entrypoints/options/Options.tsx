@@ -106,7 +106,8 @@ export function Options() {
       let target: { appUrl: string; code: string };
       if (pairLink.trim() !== '') {
         const parsed = parsePairingLink(pairLink);
-        if (!parsed) throw Object.assign(new Error(), { plain: { code: ExtensionErrorCode.invalidAppUrl, message: t.t('ext.options.badLink') } satisfies PlainError });
+        if (!parsed)
+          throw Object.assign(new Error(), { plain: { code: ExtensionErrorCode.invalidAppUrl, message: t.t('ext.options.badLink') } satisfies PlainError });
         target = parsed;
       } else if (appUrl.trim() !== '' && code.trim() !== '') {
         // A pasted link in the address field works too.
@@ -224,14 +225,7 @@ export function Options() {
             </label>
             <label>
               {t.t('ext.options.code')}
-              <input
-                type="text"
-                name="code"
-                dir="ltr"
-                autocomplete="off"
-                value={code}
-                onInput={(e) => setCode((e.target as HTMLInputElement).value)}
-              />
+              <input type="text" name="code" dir="ltr" autocomplete="off" value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} />
             </label>
           </div>
           <button type="submit" class="primary" disabled={busy} data-testid="connect">
@@ -266,9 +260,7 @@ export function Options() {
                 type="checkbox"
                 name={field}
                 checked={settings.fields[field]}
-                onChange={(e) =>
-                  void saveSettings({ ...settings, fields: { ...settings.fields, [field]: (e.target as HTMLInputElement).checked } })
-                }
+                onChange={(e) => void saveSettings({ ...settings, fields: { ...settings.fields, [field]: (e.target as HTMLInputElement).checked } })}
               />{' '}
               {t.t(`ext.options.field.${field}`)}
             </label>

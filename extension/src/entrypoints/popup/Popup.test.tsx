@@ -88,7 +88,11 @@ describe('Popup', () => {
       'https://admin.shopify.com/store/demo/customers/2',
     ]);
     // The name arrives live through the background (customers.names) and is held in the popup's memory only.
-    await vi.waitFor(() => expect(text('at-risk')).toBe('Ada Lovelace High risk · Historic CLV $500.00 · 85% chance of no order in the next 90 days · 240 days since the last order'));
+    await vi.waitFor(() =>
+      expect(text('at-risk')).toBe(
+        'Ada Lovelace High risk · Historic CLV $500.00 · 85% chance of no order in the next 90 days · 240 days since the last order',
+      ),
+    );
     expect(sent).toContainEqual({ type: 'customers.names', storeHandle: 'demo', customerIds: ['2'] });
     expect([...el.querySelectorAll('[data-testid="backtest"] p')].map((p) => p.textContent)).toEqual([
       'Checked on your past orders: 9% of customers we rated high risk ordered again within 90 days, against 52% of low risk.',

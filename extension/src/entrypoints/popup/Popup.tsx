@@ -59,13 +59,19 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
   const s = shop.summary;
   const now = Date.now();
   const atRisk = s ? s.topAtRisk.slice(0, 5) : [];
-  const names = useCustomerNames(shop.storeHandle, atRisk.map((c) => c.customerId));
+  const names = useCustomerNames(
+    shop.storeHandle,
+    atRisk.map((c) => c.customerId),
+  );
   return (
     <div class="shop" data-shop={shop.shopDomain}>
       <p class="connection" data-testid="connection">
         <span class={`status-dot ${shop.syncState}`} aria-hidden="true" />
-        {shop.syncState === 'error' ? t.t('ext.popup.syncProblem') : shop.syncState === 'syncing' ? t.t('ext.popup.syncing') : t.t('ext.popup.connected')} ·{' '}
-        <strong dir="ltr">{shop.shopDomain}</strong>
+        {shop.syncState === 'error'
+          ? t.t('ext.popup.syncProblem')
+          : shop.syncState === 'syncing'
+            ? t.t('ext.popup.syncing')
+            : t.t('ext.popup.connected')} · <strong dir="ltr">{shop.shopDomain}</strong>
       </p>
       {shop.lastError && (
         <p class="error" role="alert" data-testid="shop-error">
