@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createFakeAppApi } from '@clvlens/extension/testing';
+import { badgeRisk } from '../src/extension/badge-text.ts';
 import { EXTENSION_DIR, ensureExtensionBuilt } from '../src/extension/browser.ts';
 import { loadCdnowFixture } from '../src/extension/cdnow-fixture.ts';
 import { FIREFOX_EXTENSION_DIR, firefoxAvailable, launchChromium, launchFirefox, type DrivenPage, type Launcher } from '../src/extension/drivers.ts';
@@ -56,7 +57,9 @@ const data: RealAdminData = {
   customers: fixture.customers.slice(0, PAGES * PAGE_SIZE).map((c) => ({ id: c.customerId, name: `Customer ${c.customerId}`, orders: c.orderCount })),
   orders: [],
 };
-const expectedOrders = Object.fromEntries(fixture.customers.map((c) => [c.customerId, `${c.orderCount}×`]));
+const expectedOrders = Object.fromEntries(fixture.customers.map((c) => [c.customerId, String(c.orderCount)]));
+// What each row's badge says first: the risk tier with its chance (the order count is off by default).
+const expectedTier = Object.fromEntries(fixture.customers.map((c) => [c.customerId, badgeRisk(c)]));
 let api = createFakeAppApi({
   shopDomain: fixture.shopDomain,
   storeHandle: fixture.storeHandle,
@@ -72,6 +75,7 @@ interface Step {
   rows: number;
   rowIndex: number;
   expectedOrders: Record<string, string>;
+  expectedTier: Record<string, string>;
 }
 
 interface Measured {
@@ -121,7 +125,7 @@ function measure(step: Step): Promise<Measured> {
         const badges = r.querySelectorAll('clvlens-badge');
         const id = r.querySelector('a[data-primary-link="true"]')!.getAttribute('href')!.split('/').pop()!;
         if (badges.length !== 1 || badges[0]!.getAttribute('data-state') !== 'found') return ((last = `row ${id} not found yet`), false);
-        if (badges[0]!.shadowRoot?.querySelector('.orders')?.textContent !== step.expectedOrders[id]) return ((last = `row ${id} wrong numbers`), false);
+        if (badges[0]!.shadowRoot?.querySelector('.tier')?.textContent !== step.expectedTier[id]) return ((last = `row ${id} wrong numbers`), false);
       }
       return true;
     };
@@ -132,7 +136,7 @@ function measure(step: Step): Promise<Measured> {
       const prev = card.previousElementSibling;
       if (!prev || !(prev.localName === 's-page-header' || prev.getAttribute('data-testid') === 'page-header'))
         return ((last = 'card not below the header'), false);
-      if (!(card.shadowRoot?.textContent ?? '').includes(step.expectedOrders[m[1]!]!.replace('×', ''))) return ((last = 'card numbers'), false);
+      if (!(card.shadowRoot?.textContent ?? '').includes(step.expectedOrders[m[1]!]!)) return ((last = 'card numbers'), false);
       if (document.querySelectorAll('clvlens-badge').length !== 0) return ((last = 'a badge on the customer page'), false);
       return true;
     };
@@ -207,7 +211,7 @@ async function run(launch: Launcher): Promise<RunFigures> {
       // A fresh document per generation: the content script starts with nothing in memory.
       await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
       await until(admin, (n) => document.querySelectorAll('clvlens-badge[data-state="found"]').length >= n, PAGE_SIZE, 'the first page');
-      const step = (kind: Step['kind'], rowIndex = 0): Step => ({ kind, rows: PAGE_SIZE, rowIndex, expectedOrders });
+      const step = (kind: Step['kind'], rowIndex = 0): Step => ({ kind, rows: PAGE_SIZE, rowIndex, expectedOrders, expectedTier });
       for (let p = 1; p < PAGES; p++) {
         const r = await admin.evaluate(measure, step('next'));
         if (r.error) throw new Error(`${generation} page ${p + 1}: ${r.error}`);

@@ -7,5 +7,5 @@ export { formatMessage, MessageSyntaxError, messageArguments, pluralCategoriesUs
 export type { MessageParams, MessageValue } from './message-format.ts';
 export { EN } from './messages/en.ts';
 export type { MessageKey, Messages } from './messages/en.ts';
-export { churnTrendReading, createTranslator, messagesOf, shownScorecardStatus } from './translator.ts';
+export { churnTrendReading, createTranslator, createTranslatorWith, messagesOf, shownScorecardStatus } from './translator.ts';
 export type { Translator } from './translator.ts';

@@ -51,13 +51,19 @@ export function describeChurnChance(t: Translator, churnProbability: number, hor
 }
 
 /** The viewer's time zone (the admin shows dates in the shop's zone; the merchant's browser is the closest known). */
+let viewerZone: string | null = null;
 export function viewerTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  // Read once per page: building the formatter that tells it costs more than a whole badge's other work.
+  return (viewerZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
 }
+
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar day of `ms` in `timeZone`, as a day number (days since 1970-01-01 of that local date). */
 export function localDayNumber(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(ms);
+  let f = dayFormatters.get(timeZone);
+  if (!f) dayFormatters.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = f.formatToParts(ms);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return Math.round(Date.UTC(get('year'), get('month') - 1, get('day')) / DAY_MS);
 }

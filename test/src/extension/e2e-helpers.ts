@@ -6,6 +6,9 @@ import { expect } from 'vitest';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import type { Order, ShopData } from '../shop-model/types.ts';
 import { SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
+import { badgeRisk, chance, pct } from './badge-text.ts';
+
+export { badgeRisk, chance, pct } from './badge-text.ts';
 
 export interface BadgeProbe {
   state: string | null;
@@ -73,8 +76,6 @@ export const money = (minor: number, currency: string) => {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(minor / 10 ** digits);
 };
 
-export const pct = (f: number) => `${Math.round(f * 100)}%`;
-
 /** A rate with one decimal, as the popup shows the repeat rate: "48.5%". */
 export const pct1 = (f: number) => new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(f);
 
@@ -84,14 +85,6 @@ export const compactMoney = (minor: number, currency: string) => {
   const amount = minor / 10 ** digits;
   return new Intl.NumberFormat('en-US', { style: 'currency', currency, notation: 'compact', maximumFractionDigits: amount < 1000 ? 0 : 1 }).format(amount);
 };
-
-/** A probability as the extension shows it: whole percent, "<1%" and ">99%" at the ends. */
-export const chance = (f: number) => (f < 0.005 ? '<1%' : f >= 0.995 ? '>99%' : pct(f));
-
-const TIER_LABEL = { low: 'Low risk', medium: 'Medium risk', high: 'High risk' } as const;
-
-/** What a badge's tier part reads for an insight: "High risk 82%", or "New customer". */
-export const badgeRisk = (c: CustomerInsightV1) => (c.newCustomer ? 'New customer' : `${TIER_LABEL[c.churnTier]} ${chance(c.churnProbability)}`);
 
 /** The card's headline: "82% chance of no order in the next 90 days". */
 export const cardChance = (c: CustomerInsightV1) => `${chance(c.churnProbability)} chance of no order in the next ${c.churnHorizonDays} days`;
