@@ -25,12 +25,7 @@ export type EvaluationFailure = (typeof EvaluationFailure)[keyof typeof Evaluati
 export function areaUnderRoc(scores: ArrayLike<number>, labels: ArrayLike<number>): Result<number, EvaluationFailure> {
   const n = checkPair(scores, labels, 'scores', 'labels');
   if (n === 0) return { ok: false, reason: EvaluationFailure.noRows };
-  let positives = 0;
-  for (let i = 0; i < n; i++) {
-    const y = labels[i]!;
-    if (y !== 0 && y !== 1) throw invalid(`labels[${i}] must be 0 or 1, got ${y}.`);
-    positives += y;
-  }
+  const positives = countPositives(labels, n);
   const negatives = n - positives;
   if (positives === 0 || negatives === 0) return { ok: false, reason: EvaluationFailure.oneClass };
   const order = sortedIndex(scores);
@@ -76,12 +71,7 @@ export function compareAuc(scoresA: ArrayLike<number>, scoresB: ArrayLike<number
   const n = checkPair(scoresA, labels, 'scoresA', 'labels');
   checkPair(scoresB, labels, 'scoresB', 'labels');
   if (n === 0) return { ok: false, reason: EvaluationFailure.noRows };
-  let positives = 0;
-  for (let i = 0; i < n; i++) {
-    const y = labels[i]!;
-    if (y !== 0 && y !== 1) throw invalid(`labels[${i}] must be 0 or 1, got ${y}.`);
-    positives += y;
-  }
+  const positives = countPositives(labels, n);
   const negatives = n - positives;
   if (positives === 0 || negatives === 0) return { ok: false, reason: EvaluationFailure.oneClass };
   const a = placements(scoresA, labels, positives, negatives);
@@ -289,6 +279,17 @@ function sortedIndex(values: ArrayLike<number>): Uint32Array {
   const order = new Uint32Array(values.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
   return order.sort((a, b) => values[a]! - values[b]! || a - b);
+}
+
+/** The number of 1s among 0/1 `labels`; throws CoreError ('invalid-argument') for any other label. */
+function countPositives(labels: ArrayLike<number>, n: number): number {
+  let positives = 0;
+  for (let i = 0; i < n; i++) {
+    const y = labels[i]!;
+    if (y !== 0 && y !== 1) throw invalid(`labels[${i}] must be 0 or 1, got ${y}.`);
+    positives += y;
+  }
+  return positives;
 }
 
 /** Checks equal lengths and finite first column; returns n. */
