@@ -11,22 +11,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { CustomerInsightV1 } from '@clvlens/core';
-import { createFakeAppApi } from '@clvlens/extension/testing';
 import { launchWithExtension, EXTENSION_DIR, ensureExtensionBuilt } from '../src/extension/browser.ts';
-import { loadCdnowFixture } from '../src/extension/cdnow-fixture.ts';
-import { serveAdminFixture, serveFetchHandler } from '../src/extension/servers.ts';
-import { chromiumVersion, figure, load, machine, median, quantile, worst } from './report.ts';
-
-const CUSTOMERS = 200_000;
-const LIST_ROWS = 250;
-const LOOKUPS = 200;
-const POPUP_OPENS = 7;
-const LATE_ROWS = 30;
-const RUNS = Number(process.env['CLVLENS_BENCH_RUNS'] ?? 5);
-
-const ms = (v: number) => `${v.toFixed(1)} ms`;
-const sec = (v: number) => `${(v / 1000).toFixed(2)} s`;
+import {
+  benchShop,
+  connectAndSync,
+  CUSTOMERS,
+  LATE_ROWS,
+  LIST_ROWS,
+  logRun,
+  LOOKUPS,
+  POPUP_OPENS,
+  printFigures,
+  RUNS,
+  timeLateBadges,
+  timeLookups,
+  type RunFigures,
+} from './extension-shared.ts';
+import { chromiumVersion, figure, load, machine } from './report.ts';
 
 ensureExtensionBuilt();
 // Wall-clock figures depend on the machine and on what else runs: print both so a reader can judge them.
@@ -35,77 +36,22 @@ console.log(`load average at start: ${load()} (${process.env.CI ? 'CI' : 'local'
 const contentJs = readFileSync(join(EXTENSION_DIR, 'content-scripts/customer-badge.js'));
 figure('content script gzipped (not machine-dependent)', gzipSync(contentJs).length / 1024, { op: '<=', limit: 30 }, (v) => `${v.toFixed(1)} KB`);
 
-// 200,000 customers: the CDNOW-derived records repeated under fresh ids.
-const fixture = loadCdnowFixture({ storeHandle: 'bench-shop' });
-const customers: CustomerInsightV1[] = [];
-for (let i = 0; i < CUSTOMERS; i++) {
-  const base = fixture.customers[i % fixture.customers.length]!;
-  customers.push({ ...base, customerId: String(i + 1) });
-}
-// A fresh fake app per run: pairing codes are single-use.
-const newApi = () =>
-  createFakeAppApi({
-    shopDomain: fixture.shopDomain,
-    storeHandle: fixture.storeHandle,
-    summary: { ...fixture.summary, customers: CUSTOMERS },
-    customers,
-    pairingCodes: ['BENCH'],
-    // The app serves up to 5,000 per page (FEED_MAX_LIMIT).
-    maxPageSize: 5000,
-  });
-let api = newApi();
-const apiServer = await serveFetchHandler((req) => api.fetch(req));
-const rows = customers.slice(0, LIST_ROWS).map((c) => ({ id: c.customerId, name: `Customer ${c.customerId}`, orders: c.orderCount }));
-const adminServer = await serveAdminFixture({ storeHandle: fixture.storeHandle, customers: rows, lateCustomers: [], orders: [] });
-
-interface RunFigures {
-  syncMs: number;
-  lookups: number[];
-  renders: number[];
-  latencies: number[];
-}
+const shop = await benchShop();
 
 /** One run: a fresh browser and profile, connect and sync 200,000 customers, then lookups, popup opens and badges. */
 async function run(): Promise<RunFigures> {
-  api = newApi();
-  const browser = await launchWithExtension({ adminPort: adminServer.port });
+  shop.resetApi();
+  const browser = await launchWithExtension({ adminPort: shop.adminServer.port });
   try {
     const ext = await browser.context.newPage();
     await ext.goto(`chrome-extension://${browser.extensionId}/options.html`);
 
     // Initial sync: from the connect message until the first sync (joined through sync.now) has committed every page.
-    const sync = await ext.evaluate(async (appUrl) => {
-      const { chrome } = globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
-      const send = (m: unknown) => chrome.runtime.sendMessage(m) as Promise<{ ok: boolean; value?: unknown; error?: unknown }>;
-      const t0 = performance.now();
-      const c = await send({ type: 'connect', appUrl, code: 'BENCH' });
-      if (!c.ok) throw new Error(JSON.stringify(c.error));
-      const s = await send({ type: 'sync.now', shopDomain: 'bench-shop.myshopify.com' });
-      const t1 = performance.now();
-      const status = (await send({ type: 'status.get' })) as { value: { shops: { cachedCustomers: number; syncState: string }[] } };
-      return { ms: t1 - t0, syncOk: s.ok, cached: status.value.shops[0]?.cachedCustomers ?? 0 };
-    }, apiServer.url);
+    const sync = await ext.evaluate(connectAndSync, shop.apiServer.url);
     if (sync.cached !== CUSTOMERS) throw new Error(`expected ${CUSTOMERS} cached customers, got ${sync.cached}`);
 
     // Lookup: one customers.lookup round trip from an extension page to the service worker's IndexedDB.
-    const lookups = await ext.evaluate(
-      async ({ n, max }) => {
-        const { chrome } = globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } };
-        const times: number[] = [];
-        for (let i = 0; i < n; i++) {
-          const id = String(1 + ((i * 7919) % max));
-          const t0 = performance.now();
-          const r = (await chrome.runtime.sendMessage({ type: 'customers.lookup', storeHandle: 'bench-shop', customerIds: [id] })) as {
-            ok: boolean;
-            value: { customers: Record<string, unknown> };
-          };
-          times.push(performance.now() - t0);
-          if (!r.ok || !r.value.customers[id]) throw new Error(`lookup of ${id} failed`);
-        }
-        return times;
-      },
-      { n: LOOKUPS, max: CUSTOMERS },
-    );
+    const lookups = await ext.evaluate(timeLookups, { n: LOOKUPS, max: CUSTOMERS });
 
     // Popup first render: navigation start to the first render with the shop's data.
     const renders: number[] = [];
@@ -119,43 +65,11 @@ async function run(): Promise<RunFigures> {
 
     // Badge latency: rows appended one at a time to a 250-row list; time until that row's badge shows cached data.
     const admin = await browser.context.newPage();
-    await admin.goto(`https://admin.shopify.com/store/${fixture.storeHandle}/customers`);
+    await admin.goto(`https://admin.shopify.com/store/${shop.fixture.storeHandle}/customers`);
     await admin.waitForFunction((n) => document.querySelectorAll('clvlens-badge[data-state="found"]').length >= n, LIST_ROWS, {
       timeout: 30_000,
     });
-    const latencies = await admin.evaluate(
-      async ({ count, firstId }) => {
-        const out: number[] = [];
-        const tbody = document.getElementById('rows')!;
-        for (let k = 0; k < count; k++) {
-          const id = String(firstId + k);
-          const tr = document.createElement('tr');
-          const td = document.createElement('td');
-          const a = document.createElement('a');
-          a.href = `${location.pathname}/${id}`;
-          a.textContent = `Late ${id}`;
-          td.append(a);
-          tr.append(td);
-          const ms = await new Promise<number>((resolve) => {
-            let t0 = 0;
-            const mo = new MutationObserver(() => {
-              const host = a.nextElementSibling;
-              if (host?.getAttribute('data-state') === 'found') {
-                mo.disconnect();
-                resolve(performance.now() - t0);
-              }
-            });
-            mo.observe(td, { subtree: true, childList: true, attributes: true });
-            t0 = performance.now();
-            tbody.append(tr);
-          });
-          out.push(ms);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        return out;
-      },
-      { count: LATE_ROWS, firstId: 1000 },
-    );
+    const latencies = await admin.evaluate(timeLateBadges, { count: LATE_ROWS, firstId: 1000 });
     return { syncMs: sync.ms, lookups, renders, latencies };
   } finally {
     await browser.close();
@@ -167,34 +81,9 @@ try {
   for (let i = 0; i < RUNS; i++) {
     const r = await run();
     runs.push(r);
-    console.log(
-      `run ${i + 1}: sync ${sec(r.syncMs)}; lookup median ${ms(median(r.lookups))} p95 ${ms(quantile(r.lookups, 0.95))}; ` +
-        `popup median ${ms(median(r.renders))} worst ${ms(worst(r.renders))}; badge median ${ms(median(r.latencies))} worst ${ms(worst(r.latencies))}; load ${load()}`,
-    );
+    logRun(i, r);
   }
 } finally {
-  await apiServer.close();
-  await adminServer.close();
+  await shop.close();
 }
-const all = (pick: (r: RunFigures) => number[]) => runs.flatMap(pick);
-const syncs = runs.map((r) => r.syncMs);
-const lookups = all((r) => r.lookups);
-const lookupP95s = runs.map((r) => quantile(r.lookups, 0.95));
-const renders = all((r) => r.renders);
-const latencies = all((r) => r.latencies);
-console.log(
-  `\nmedians over ${RUNS} runs (worst beside each: of the runs' syncs, medians and p95s; of single popup opens and badges); load average at end: ${load()}`,
-);
-figure(`initial sync of ${CUSTOMERS.toLocaleString('en-US')} customers into IndexedDB`, median(syncs), { op: '<=', limit: 10_000 }, sec, worst(syncs));
-const lookupMedians = runs.map((r) => median(r.lookups));
-figure(`lookup (message + IndexedDB), median of ${lookups.length}`, median(lookups), { op: '<=', limit: 5 }, ms, worst(lookupMedians));
-figure('lookup, p95 of each run', median(lookupP95s), { op: '<=', limit: 5 }, ms, worst(lookupP95s));
-figure(
-  `popup first render, ${CUSTOMERS.toLocaleString('en-US')} cached, median of ${renders.length} opens`,
-  median(renders),
-  { op: '<=', limit: 150 },
-  ms,
-  worst(renders),
-);
-figure(`badge after a row appears (${LIST_ROWS}-row list), median of ${latencies.length}`, median(latencies), { op: '<=', limit: 50 }, ms, worst(latencies));
-figure('badge after a row appears, p95', quantile(latencies, 0.95), { op: '<=', limit: 50 }, ms);
+printFigures(runs, '');
