@@ -20,6 +20,7 @@
  * its floor (PASS or BELOW).
  * Run: `pnpm bench real-admin` (or `node test/bench/real-admin.bench.ts`). Firefox is skipped without firefox-esr.
  */
+import { pairAndSync } from '../src/extension/page-functions.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -189,20 +190,7 @@ async function run(launch: Launcher): Promise<RunFigures> {
   const out: RunFigures = { rowsMs: [], rowsPaintedMs: [], rowsHostsMs: [], navMs: [] };
   try {
     const options = await browser.extensionPage('options.html');
-    const paired = await options.evaluate(
-      async ({ appUrl, code, shopDomain }: { appUrl: string; code: string; shopDomain: string }) => {
-        const g = globalThis as unknown as {
-          browser?: { runtime: { sendMessage(m: unknown): Promise<unknown> } };
-          chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } };
-        };
-        const runtime = (g.browser ?? g.chrome).runtime;
-        const c = (await runtime.sendMessage({ type: 'connect', appUrl, code })) as { ok: boolean; error?: unknown };
-        if (!c.ok) return JSON.stringify(c.error);
-        const s = (await runtime.sendMessage({ type: 'sync.now', shopDomain })) as { ok: boolean; error?: unknown };
-        return s.ok ? 'ok' : JSON.stringify(s.error);
-      },
-      { appUrl: apiServer.url, code: PAIRING_CODE, shopDomain: fixture.shopDomain },
-    );
+    const paired = await options.evaluate(pairAndSync, { appUrl: apiServer.url, code: PAIRING_CODE, shopDomain: fixture.shopDomain });
     if (paired !== 'ok') throw new Error(`pairing failed: ${paired}`);
     await options.close();
     const admin = await browser.newPage();

@@ -5,6 +5,7 @@
  * the card below the page header on customer and order pages, badge clicks that do not open the row, rows re-created
  * and sorted, paging, pushState navigation list -> detail -> back; then the popup and the options page.
  */
+import { pairAndSync } from './page-functions.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,20 +167,7 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
       browser = await launch(adminServer.port);
       // Pair and sync through the extension's own message protocol, from its options page.
       const options = await browser.extensionPage('options.html');
-      const paired = await options.evaluate(
-        async ({ appUrl, code, shopDomain }) => {
-          const g = globalThis as unknown as {
-            browser?: { runtime: { sendMessage(m: unknown): Promise<unknown> } };
-            chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } };
-          };
-          const runtime = (g.browser ?? g.chrome).runtime;
-          const c = (await runtime.sendMessage({ type: 'connect', appUrl, code })) as { ok: boolean; error?: unknown };
-          if (!c.ok) return JSON.stringify(c.error);
-          const s = (await runtime.sendMessage({ type: 'sync.now', shopDomain })) as { ok: boolean; error?: unknown };
-          return s.ok ? 'ok' : JSON.stringify(s.error);
-        },
-        { appUrl: apiServer.url, code: PAIRING_CODE, shopDomain: fixture.shopDomain },
-      );
+      const paired = await options.evaluate(pairAndSync, { appUrl: apiServer.url, code: PAIRING_CODE, shopDomain: fixture.shopDomain });
       expect(paired).toBe('ok');
       await options.close();
       admin = await browser.newPage();
