@@ -10,9 +10,11 @@ export type { OrdersReader, ReadOrdersOptions, ReadOrdersResult } from './reader
 export { readShopifyOrdersExport, isSubscription } from './readers/shopify-orders.ts';
 export { readTransactionLog, DEFAULT_LOG_CURRENCY } from './readers/transaction-log.ts';
 export { parseDateTimeMs } from './readers/datetime.ts';
-export { readSurveyResponses, CSAT_SCALE_MAX } from './inputs/surveys.ts';
-export type { SurveyResponses } from './inputs/surveys.ts';
-export { readMonthlySpend } from './inputs/spend.ts';
+export { readSurveyResponses, readSurveyRows, CSAT_SCALE_MAX } from './inputs/surveys.ts';
+export type { SurveyResponses, SurveyRow, SurveyRowHandler } from './inputs/surveys.ts';
+export { readMonthlySpend, readSpendRows } from './inputs/spend.ts';
+export type { SpendRowHandler } from './inputs/spend.ts';
+export type { CsvSource } from './readers/csv-rows.ts';
 export { buildReportDocument } from './report/report-document.ts';
 export type { ReportDocument } from './report/report-document.ts';
 export { formatScorecardText, formatMoney, formatPercent } from './report/scorecard-text.ts';

@@ -1,24 +1,32 @@
 import type { MonthlySpend } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { invalidCell, locateColumns, parseAmountCell } from '../readers/columns.ts';
-import { readCsvRows } from '../readers/csv-rows.ts';
+import { readCsvSource, type CsvSource } from '../readers/csv-rows.ts';
 import type { Progress } from '../progress.ts';
+import { rejectRow } from './surveys.ts';
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 
+/** What {@link readSpendRows} calls per row. */
+export interface SpendRowHandler {
+  /** A valid row and the 1-based line it starts on. */
+  spend(entry: MonthlySpend, line: number): void;
+  /** A row's value error (naming file, line, column and field) instead of stopping the read; without it, it throws. */
+  invalid?(error: CliError): void;
+}
+
 /**
- * Reads a marketing-spend CSV for `--spend`: header `month,amount` (extra columns ignored), `month` as `YYYY-MM` in
- * the shop time zone, `amount` a plain decimal in the shop currency (>= 0). An optional `currency` column must equal
- * the shop currency. A month listed twice is summed (core's rule).
+ * Reads marketing-spend rows: header `month,amount` (extra columns ignored), `month` as `YYYY-MM` in the shop time
+ * zone, `amount` a plain decimal in the shop currency (>= 0). An optional `currency` column must equal the shop
+ * currency. Resolves to the number of data rows.
  */
-export async function readMonthlySpend(path: string, file: string, currency: string, progress: Progress): Promise<MonthlySpend[]> {
-  const spend: MonthlySpend[] = [];
+export async function readSpendRows(source: CsvSource, file: string, currency: string, progress: Progress, handler: SpendRowHandler): Promise<number> {
   let header: readonly string[] = [];
   let monthCol = -1;
   let amountCol = -1;
   let currencyCol = -1;
-  await readCsvRows(
-    path,
+  return await readCsvSource(
+    source,
     file,
     {
       header(fields, line) {
@@ -31,29 +39,50 @@ export async function readMonthlySpend(path: string, file: string, currency: str
       row(fields, line) {
         const month = (fields[monthCol] ?? '').trim();
         if (!MONTH_RE.test(month)) {
-          throw invalidCell(file, line, monthCol, header[monthCol] ?? 'month', `${JSON.stringify(month)} is not a month like 2025-10.`);
+          return rejectRow(handler, invalidCell(file, line, monthCol, header[monthCol] ?? 'month', `${JSON.stringify(month)} is not a month like 2025-10.`));
         }
         if (currencyCol >= 0) {
           const rowCurrency = (fields[currencyCol] ?? '').trim().toUpperCase();
           if (rowCurrency !== '' && rowCurrency !== currency) {
-            throw new CliError(
-              CliErrorCode.mixedCurrency,
-              `spend is in ${rowCurrency} but the orders are in ${currency}; convert the spend to the shop currency.`,
-              {
-                location: { file, line, column: currencyCol + 1, field: header[currencyCol] ?? 'currency' },
-              },
+            return rejectRow(
+              handler,
+              new CliError(
+                CliErrorCode.mixedCurrency,
+                `spend is in ${rowCurrency} but the orders are in ${currency}; convert the spend to the shop currency.`,
+                {
+                  location: { file, line, column: currencyCol + 1, field: header[currencyCol] ?? 'currency' },
+                },
+              ),
             );
           }
         }
         const amountText = fields[amountCol] ?? '';
-        const amountMinor = parseAmountCell(amountText, currency, file, line, amountCol, header[amountCol] ?? 'amount');
-        if (amountMinor < 0) {
-          throw invalidCell(file, line, amountCol, header[amountCol] ?? 'amount', `${JSON.stringify(amountText)} is negative; spend is >= 0.`);
+        let amountMinor: number;
+        try {
+          amountMinor = parseAmountCell(amountText, currency, file, line, amountCol, header[amountCol] ?? 'amount');
+        } catch (error) {
+          if (error instanceof CliError) return rejectRow(handler, error);
+          throw error;
         }
-        spend.push({ month, amountMinor, currency });
+        if (amountMinor < 0) {
+          return rejectRow(
+            handler,
+            invalidCell(file, line, amountCol, header[amountCol] ?? 'amount', `${JSON.stringify(amountText)} is negative; spend is >= 0.`),
+          );
+        }
+        handler.spend({ month, amountMinor, currency }, line);
       },
     },
     progress,
   );
+}
+
+/**
+ * Reads a marketing-spend CSV for `--spend` ({@link readSpendRows}'s format), stopping at the first bad row. A month
+ * listed twice is summed (core's rule).
+ */
+export async function readMonthlySpend(path: string, file: string, currency: string, progress: Progress): Promise<MonthlySpend[]> {
+  const spend: MonthlySpend[] = [];
+  await readSpendRows({ path }, file, currency, progress, { spend: (entry) => spend.push(entry) });
   return spend;
 }

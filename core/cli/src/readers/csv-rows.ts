@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { stat } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import Papa from 'papaparse';
@@ -43,7 +44,29 @@ export async function readCsvRows(path: string, file: string, handler: CsvRowHan
   } catch (cause) {
     throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
   }
-  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  return readCsvStream(createReadStream(path, { highWaterMark: CHUNK_BYTES }), file, handler, progress, text, sizeBytes);
+}
+
+/** Where a CSV input comes from: a file on disk (the CLI) or a byte stream (an upload to the app). */
+export type CsvSource = { path: string } | { stream: Readable };
+
+/** {@link readCsvRows} or {@link readCsvStream}, whichever `source` asks for. */
+export function readCsvSource(source: CsvSource, file: string, handler: CsvRowHandler, progress: Progress, text: TextOptions = {}): Promise<number> {
+  return 'path' in source ? readCsvRows(source.path, file, handler, progress, text) : readCsvStream(source.stream, file, handler, progress, text);
+}
+
+/**
+ * {@link readCsvRows} on a byte stream (an HTTP upload): the same decoding checks, quoting rules, BOM removal and
+ * messages, and the stream is read as the rows are handled, never held whole. `sizeBytes` is only for progress.
+ */
+export async function readCsvStream(
+  stream: Readable & { bytesRead?: number },
+  file: string,
+  handler: CsvRowHandler,
+  progress: Progress,
+  text: TextOptions = {},
+  sizeBytes = 0,
+): Promise<number> {
   const decoded = stream.pipe(createDecodingStream(file, text.encoding ?? 'utf8', text.locale ?? 'en'));
   let line = 1;
   let dataRows = 0;
@@ -99,7 +122,7 @@ export async function readCsvRows(path: string, file: string, handler: CsvRowHan
           fail(error, parser);
           return;
         }
-        progress.update(stream.bytesRead, sizeBytes, dataRows);
+        progress.update(stream.bytesRead ?? 0, sizeBytes, dataRows);
       },
       complete() {
         if (settled) return;
