@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLSchema, isObjectType, isInterfaceType, isUnionType, type GraphQLFieldResolver } from 'graphql';
-import type { Customer, LineItem, MailingAddress, MoneyBag, Order, Refund, RefundLineItem, Shop } from '../shop-model/types.ts';
+import type { Customer, LineItem, MailingAddress, MarketingActivity, MoneyBag, Order, Refund, RefundLineItem, Shop } from '../shop-model/types.ts';
 import { minorToDecimal, decimalToMinor } from '../shop-model/money.ts';
 import { isoDateTime } from './clock.ts';
 import { currentTotal, customerDisplayName, customerTotals, displayFinancialStatus, subtractBags, sumBags, totalRefunded } from './derived.ts';
@@ -304,6 +304,8 @@ function nodeTypeOf(x: object): string | undefined {
   if ('rootObjectCount' in x) return 'BulkOperation';
   if ('topic' in x && 'uri' in x) return 'WebhookSubscription';
   if ('ianaTimezone' in x) return 'Shop';
+  if ('adSpend' in x) return 'MarketingActivity';
+  if ('startedAtMs' in x) return 'MarketingEvent';
   return undefined;
 }
 
@@ -362,6 +364,26 @@ const R: Resolvers = {
       let n = 0;
       for (const c of sel.sorted) if (sel.matches(c)) n++;
       return limit !== null && n > limit ? { count: limit, precision: 'AT_LEAST' } : { count: n, precision: 'EXACT' };
+    },
+    marketingActivities: (_s, args, ctx) => {
+      requireScope(ctx, 'marketingActivities', 'read_marketing_events');
+      const ids = new Set(((args['marketingActivityIds'] as string[] | null | undefined) ?? []).map((gid) => parseGid(gid)?.id));
+      const sortKey = (args['sortKey'] as string | undefined) ?? 'CREATED_AT';
+      const key = (a: MarketingActivity): SortValue => (sortKey === 'TITLE' ? a.title : sortKey === 'ID' ? a.id : a.createdAtMs);
+      const sorted = [...ctx.store.marketingActivities].sort((a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        return ka < kb ? -1 : ka > kb ? 1 : a.id - b.id;
+      });
+      return connectionOf(
+        runPage(
+          sorted,
+          key,
+          (a) => a.id,
+          (a) => ids.size === 0 || ids.has(a.id),
+          pageArgs(args, ctx, false),
+        ),
+      );
     },
     node: (_s, a: { id: string }, ctx) => lookupNode(ctx, a.id),
     nodes: (_s, a: { ids: string[] }, ctx) => a.ids.map((id) => lookupNode(ctx, id)),
@@ -464,6 +486,17 @@ const R: Resolvers = {
     id: (a: MailingAddress & { __id?: number }) => toGid('MailingAddress', a.__id ?? 1),
     name: (a: MailingAddress) => [a.firstName, a.lastName].filter((x) => x !== null && x !== '').join(' ') || null,
     countryCodeV2: (a: MailingAddress) => a.countryCode,
+  },
+  MarketingActivity: {
+    id: (a: MarketingActivity) => toGid('MarketingActivity', a.id),
+    createdAt: (a: MarketingActivity) => dt(a.createdAtMs),
+    updatedAt: (a: MarketingActivity) => dt(a.updatedAtMs),
+    marketingEvent: (a: MarketingActivity) => a.event,
+  },
+  MarketingEvent: {
+    id: (e: NonNullable<MarketingActivity['event']>) => toGid('MarketingEvent', e.id),
+    startedAt: (e: NonNullable<MarketingActivity['event']>) => dt(e.startedAtMs),
+    endedAt: (e: NonNullable<MarketingActivity['event']>) => (e.endedAtMs === null ? null : dt(e.endedAtMs)),
   },
   Customer: {
     id: (c: Customer) => toGid('Customer', c.id),

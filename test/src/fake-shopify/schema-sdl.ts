@@ -472,6 +472,44 @@ export const ADMIN_SDL = /* GraphQL */ `
     description: String!
   }
 
+  # Marketing activities (scope read_marketing_events): only the fields CLV Lens reads or that identify an activity.
+  type MarketingActivity implements Node {
+    id: ID!
+    title: String!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    adSpend: MoneyV2
+    budget: MarketingBudget
+    marketingEvent: MarketingEvent
+  }
+  type MarketingBudget {
+    budgetType: MarketingBudgetBudgetType!
+    total: MoneyV2!
+  }
+  enum MarketingBudgetBudgetType {
+    DAILY
+    LIFETIME
+  }
+  type MarketingEvent implements Node {
+    id: ID!
+    startedAt: DateTime!
+    endedAt: DateTime
+  }
+  type MarketingActivityEdge {
+    cursor: String!
+    node: MarketingActivity!
+  }
+  type MarketingActivityConnection {
+    edges: [MarketingActivityEdge!]!
+    nodes: [MarketingActivity!]!
+    pageInfo: PageInfo!
+  }
+  enum MarketingActivitySortKeys {
+    CREATED_AT
+    ID
+    TITLE
+  }
+
   type QueryRoot {
     shop: Shop!
     currentAppInstallation: AppInstallation!
@@ -498,6 +536,15 @@ export const ADMIN_SDL = /* GraphQL */ `
       query: String
     ): CustomerConnection!
     customersCount(query: String, limit: Int = 10000): Count
+    marketingActivities(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+      sortKey: MarketingActivitySortKeys = CREATED_AT
+      marketingActivityIds: [ID!] = []
+    ): MarketingActivityConnection!
     node(id: ID!): Node
     nodes(ids: [ID!]!): [Node]!
     bulkOperation(id: ID!): BulkOperation

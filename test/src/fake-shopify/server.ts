@@ -6,7 +6,19 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError, buildSchema, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import type { Customer, MoneyBag, Order, OrderCancelReason, PlanName, Refund, RefundLineItem, Shop, ShopData, ShopPlan } from '../shop-model/types.ts';
+import type {
+  Customer,
+  MarketingActivity,
+  MoneyBag,
+  Order,
+  OrderCancelReason,
+  PlanName,
+  Refund,
+  RefundLineItem,
+  Shop,
+  ShopData,
+  ShopPlan,
+} from '../shop-model/types.ts';
 import { SHOP_PLANS } from '../shop-model/types.ts';
 import { decimalToMinor, minorToDecimal } from '../shop-model/money.ts';
 import { runBulkQuery, validateBulkQuery } from './bulk.ts';
@@ -116,6 +128,8 @@ export interface FakeShopifyControl {
   /** What the fake holds for a shop: shop, customers and orders (live objects; do not mutate). */
   truth(domain: string): ShopData;
   addCustomer(domain: string, customer: Customer): Customer;
+  /** Adds a marketing activity (what a marketing app reports to Shopify; no webhook). */
+  addMarketingActivity(domain: string, activity: MarketingActivity): MarketingActivity;
   updateCustomer(domain: string, id: number, patch: Partial<Omit<Customer, 'id'>>): Customer;
   deleteCustomer(domain: string, id: number): void;
   addOrder(domain: string, order: Order): Order;
@@ -665,6 +679,15 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
         const s = store(domain);
         return { shop: s.shop, customers: [...s.customerIndex('ID')], orders: [...s.orderIndex('ID')] };
       },
+      addMarketingActivity(domain, activity) {
+        const s = store(domain);
+        if (s.marketingActivities.some((a) => a.id === activity.id)) {
+          throw new FakeShopifyError('DUPLICATE_ID', `marketing activity ${activity.id} exists in ${domain}`);
+        }
+        s.marketingActivities.push(activity);
+        s.marketingActivities.sort((a, b) => a.id - b.id);
+        return activity;
+      },
       addCustomer(domain, customer) {
         const s = store(domain);
         if (s.customers.has(customer.id)) throw new FakeShopifyError('DUPLICATE_ID', `customer ${customer.id} exists in ${domain}`);
@@ -921,6 +944,8 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL
       return ok(c.truth(shop));
     case 'POST /shops/:/customers':
       return ok(c.addCustomer(shop, body as unknown as Customer));
+    case 'POST /shops/:/marketing-activities':
+      return ok(c.addMarketingActivity(shop, body as unknown as MarketingActivity));
     case 'PATCH /shops/:/customers/:':
       return ok(c.updateCustomer(shop, id, body));
     case 'DELETE /shops/:/customers/:':

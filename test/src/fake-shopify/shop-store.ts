@@ -1,4 +1,4 @@
-import type { Customer, Order, Shop } from '../shop-model/types.ts';
+import type { Customer, MarketingActivity, Order, Shop } from '../shop-model/types.ts';
 import { FakeShopifyError } from './errors.ts';
 import { sortByKey, type SortValue } from './pagination.ts';
 
@@ -94,6 +94,8 @@ export class ShopStore {
   readonly orders = new Map<number, Order>();
   readonly subscriptions: WebhookSubscriptionRecord[] = [];
   readonly bulkOperations: BulkOperationRecord[] = [];
+  /** Marketing activities in id order (`marketingActivities`). */
+  readonly marketingActivities: MarketingActivity[] = [];
   /** Leaky bucket: points available at `bucketAtMs`. */
   bucketAvailable: number;
   bucketAtMs: number;

@@ -246,6 +246,24 @@ export interface Order {
 }
 
 /** Everything loaded into one shop of the fake at once (the generator's output). */
+/**
+ * A marketing activity as the Admin API shows it (`MarketingActivity`, scope `read_marketing_events`): what a marketing
+ * app (ads, email) reported to Shopify, with its ad spend so far and the event's running dates.
+ */
+export interface MarketingActivity {
+  /** Numeric id of the `gid://shopify/MarketingActivity/<id>`. */
+  id: number;
+  title: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** `adSpend` (MoneyV2): spent so far; null when the app reported none. */
+  adSpend: { amount: string; currencyCode: string } | null;
+  /** `budget`: what the merchant planned, daily or for the whole activity. */
+  budget: { budgetType: 'DAILY' | 'LIFETIME'; total: { amount: string; currencyCode: string } } | null;
+  /** `marketingEvent.startedAt` / `endedAt`; null end while it runs. Null: no event (activity not started). */
+  event: { id: number; startedAtMs: number; endedAtMs: number | null } | null;
+}
+
 export interface ShopData {
   shop: Shop;
   customers: Customer[];
