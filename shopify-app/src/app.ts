@@ -37,6 +37,7 @@ import type { FollowUp } from './webhooks/types.ts';
 import { pendingMigrations } from './db/migrate.ts';
 import { createAppMetrics, type AppMetrics } from './ops/metrics.ts';
 import { acceptRequestId, requestScope } from './ops/request-context.ts';
+import { isImportPath, MAX_IMPORT_BYTES, registerImportRoutes } from './imports/routes.ts';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -374,7 +375,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   const otherLimit = options.maxBodyBytes?.other ?? 64 * 1024;
   const webhookBodyLimit = bodyLimit({ maxSize: webhookLimit, onError: tooLarge(webhookLimit) });
   const otherBodyLimit = bodyLimit({ maxSize: otherLimit, onError: tooLarge(otherLimit) });
-  app.use('*', (c, next) => (c.req.path === '/webhooks' || c.req.path.startsWith('/webhooks/') ? webhookBodyLimit : otherBodyLimit)(c, next));
+  const importBodyLimit = bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: tooLarge(MAX_IMPORT_BYTES) });
+  app.use('*', (c, next) =>
+    (c.req.path === '/webhooks' || c.req.path.startsWith('/webhooks/') ? webhookBodyLimit : isImportPath(c.req.path) ? importBodyLimit : otherBodyLimit)(
+      c,
+      next,
+    ),
+  );
   app.notFound((c) => c.json({ error: { code: 'not-found', message: `No route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
 
   // --- webhooks (HMAC first, then dedupe and store in one transaction; follow-up work is queued, never awaited inline)
@@ -484,6 +491,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     c.set('token', token);
     await next();
   });
+  const importRouteDeps = { db, clock, log, pii, graphqlFor };
+  // Survey and spend uploads for scripts, with the token a paired extension got (README "Automation").
+  registerImportRoutes(app, '/api/v1', importRouteDeps);
   app.post('/api/v1/token/rotate', async (c) => c.json(await rotateExtensionToken(db, clock, c.get('shop'), c.get('token'))));
   app.post('/api/v1/unpair', async (c) => {
     await revokeExtensionTokens(db, clock, c.get('shop'), c.get('token'));
@@ -528,6 +538,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     proveShop(c, await authenticateSessionToken(installDeps, m[1]!));
     await next();
   });
+  registerImportRoutes(app, '/app/api', importRouteDeps);
   app.get('/app/api/summary', async (c) => c.json(await readShopSummary(db, clock, c.get('shop'), await settings.churnHorizonDays(c.get('shop')))));
   app.get('/app/api/settings', async (c) => c.json(await settings.read(c.get('shop'))));
   app.put('/app/api/settings', async (c) => {

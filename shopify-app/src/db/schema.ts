@@ -20,6 +20,8 @@ export interface ShopsTable {
   insight_seq: Generated<number>;
   /** The shop's random HMAC key for guest keys and email keys, encrypted with the app key (ingest/pii.ts). */
   pii_key_enc: string | null;
+  /** When the shop's marketing activities were last read for ad spend (imports/shopify-spend.ts); null: never. */
+  marketing_spend_read_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface SessionsTable {
@@ -166,6 +168,41 @@ export interface QuarantinedRecordsTable {
   seen_at: Timestamp;
 }
 
+export interface DataImportsTable {
+  shop_id: string;
+  import_id: Generated<string>;
+  kind: 'surveys' | 'spend';
+  file_name: string;
+  uploaded_at: Timestamp;
+  rows_read: number;
+  rows_added: number;
+  rows_rejected: number;
+  /** JSON array of `ImportRowError` (imports/import-store.ts), the first 100. */
+  errors: string;
+}
+
+export interface SurveyResponsesTable {
+  shop_id: string;
+  response_key: string;
+  kind: 'nps' | 'csat';
+  score: number;
+  /** `YYYY-MM` in the shop time zone. */
+  month: string;
+  customer_id: string | null;
+  email_key: string | null;
+  import_id: string;
+}
+
+export interface MarketingSpendTable {
+  shop_id: string;
+  source: 'upload' | 'shopify';
+  month: string;
+  amount_minor: string | number;
+  currency: string;
+  import_id: string | null;
+  updated_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   applied_at: Generated<Date>;
@@ -189,5 +226,8 @@ export interface DB {
   extension_tokens: ExtensionTokensTable;
   quarantined_records: QuarantinedRecordsTable;
   shop_settings: ShopSettingsTable;
+  data_imports: DataImportsTable;
+  survey_responses: SurveyResponsesTable;
+  marketing_spend: MarketingSpendTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -2,7 +2,7 @@ import '@shopify/shopify-api/adapters/node';
 import { ApiVersion, LogSeverity, shopifyApi, type Shopify } from '@shopify/shopify-api';
 
 /** Scopes the app asks for; kept equal to `shopify.app.toml`. */
-export const APP_SCOPES = ['read_orders', 'read_all_orders', 'read_customers'] as const;
+export const APP_SCOPES = ['read_orders', 'read_all_orders', 'read_customers', 'read_marketing_events'] as const;
 
 /** The Admin API version every request and webhook uses; kept equal to `shopify.app.toml`. */
 export const API_VERSION = ApiVersion.July26;

@@ -23,5 +23,9 @@ export async function handleCustomersRedact(ctx: WebhookContext): Promise<void> 
   await sql`DELETE FROM data_request_exports WHERE shop_id = ${ctx.shop} AND (
       customer_id = ANY(${customerIds}::bigint[])
       OR (${email}::text IS NOT NULL AND strpos(lower(payload), lower(${email}::text)) > 0))`.execute(ctx.trx);
+  // Imported survey answers that name the customer, by id or by the shop's HMAC of the email (never the address).
+  const emailKey = email !== null && ctx.pii ? await ctx.pii.emailKey(ctx.trx, ctx.shop, email) : null;
+  await sql`DELETE FROM survey_responses WHERE shop_id = ${ctx.shop} AND (
+      customer_id = ANY(${customerIds}::bigint[]) OR (${emailKey}::text IS NOT NULL AND email_key = ${emailKey}::text))`.execute(ctx.trx);
   ctx.followUp({ kind: 'recompute', shop: ctx.shop });
 }

@@ -17,6 +17,9 @@ export const SHOP_TABLES = [
   'extension_tokens',
   'quarantined_records',
   'shop_settings',
+  'data_imports',
+  'survey_responses',
+  'marketing_spend',
   'shops',
 ] as const;
 
