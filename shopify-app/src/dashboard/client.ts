@@ -19,6 +19,7 @@ import {
 } from '@clvlens/core/i18n';
 import type uPlot from 'uplot';
 import type { SegmentValueV1 } from './segments.ts';
+import { createExportCard, createFeedbackCard } from './feedback-card.ts';
 
 /** What the dashboard needs from its surroundings (the browser, or a test). */
 export interface DashboardDeps {
@@ -36,6 +37,10 @@ export interface DashboardDeps {
   locale?: Locale;
   /** The app's own origin, for the pairing link (`https://app.example.com`). Default: the page's origin. */
   appOrigin?: string;
+  /** GETs a file of the app with the session token (the customer export); without it the export button does nothing. */
+  download?(path: string): Promise<{ status: number; blob: Blob | null; body: unknown }>;
+  /** Hands a downloaded file to the browser to save. */
+  save?(blob: Blob, fileName: string): void;
 }
 
 /** Poll intervals: fast while syncing, slow once live. */
@@ -809,6 +814,9 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
   const pairing = renderPairing(deps);
   const settingsCard = renderSettings(deps);
   const grid = h('div', { class: 'grid', id: 'metrics' });
+  const cardDeps = { request: deps.request, locale, ...(deps.download ? { download: deps.download } : {}), ...(deps.save ? { save: deps.save } : {}) };
+  const feedback = createFeedbackCard(cardDeps);
+  const exportCard = createExportCard(cardDeps);
   root.replaceChildren(header, counted, status, grid);
   let reportText: string | null = null;
   let timeZone = 'UTC';
@@ -820,7 +828,9 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
   const layout = (metrics: HTMLElement[]) => {
     for (const c of charts.splice(0)) c.destroy();
     // Before the first report the sync progress leads; afterwards the metrics do, with sync and pairing last.
-    grid.replaceChildren(...metrics, syncSlot, settingsCard, pairing);
+    // NPS, CSAT and LTV:CAC follow the scorecard; the export sits with the other tools.
+    grid.replaceChildren(...metrics.slice(0, 1), feedback.element, ...metrics.slice(1), exportCard, syncSlot, settingsCard, pairing);
+    void feedback.refresh();
   };
   layout([]);
 
@@ -900,6 +910,25 @@ function browserDeps(bridge: AppBridge): DashboardDeps {
         body = null;
       }
       return { status: res.status, body };
+    },
+    async download(path) {
+      const res = await fetch(path, { headers: { authorization: `Bearer ${await bridge.idToken()}` } });
+      if (res.ok) return { status: res.status, blob: await res.blob(), body: null };
+      let body: unknown = null;
+      try {
+        body = await res.json();
+      } catch {
+        body = null;
+      }
+      return { status: res.status, blob: null, body };
+    },
+    save(blob, fileName) {
+      const url = URL.createObjectURL(blob);
+      const a = h('a', { href: url, download: fileName });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
     },
     ...(w.uPlot ? { uPlot: w.uPlot } : {}),
     toast: (message) => bridge.toast?.show(message),

@@ -63,6 +63,7 @@ describe('createDashboardAssets', () => {
     try {
       const file = join(dir, 'dashboard.mjs');
       writeFileSync(file, script.body);
+      writeFileSync(join(dir, 'feedback-card.ts'), assets.get(DASHBOARD_ASSET_PATHS.feedbackCard)!.body);
       // No document in Node: the module loads without starting, and exposes its renderer.
       const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       expect(typeof mod.startDashboard).toBe('function');

@@ -69,5 +69,9 @@ a:focus-visible, button:focus-visible, [tabindex]:focus-visible { outline: 2px s
 .code { font: 600 24px/32px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; letter-spacing: .08em; }
 .code:empty { display: none; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.kpi .kpi-note { display: block; font-size: 12px; max-width: 30ch; }
+.upload-forms { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 12px 24px; margin-top: 12px; }
+.upload-row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 4px; }
+.row-errors { margin: 4px 0; padding-inline-start: 20px; font-size: 13px; }
 @media (max-width: 600px) { .page { padding: 12px; } .grid { grid-template-columns: 1fr; } }
 `;

@@ -352,6 +352,7 @@ export const AR: Messages = {
   'export.col.rfmSegment': 'شريحة RFM',
   'dash.feedback.title': 'الاستبيانات وإنفاق التسويق',
   'dash.feedback.intro': 'ارفع إجابات الاستبيانات وإنفاق التسويق الشهري كملفات CSV، بالتنسيقات نفسها التي يقرؤها سطر أوامر clvlens.',
+  'dash.feedback.loadFailed': 'تعذّر تحميل أرقام الاستبيانات والإنفاق: {message}',
   'dash.feedback.none': 'لا توجد إجابات استبيان ولا إنفاق تسويقي بعد.',
   'dash.feedback.responses': '{n, plural, zero {لا إجابات} one {إجابة واحدة} two {إجابتان} few {# إجابات} many {# إجابةً} other {# إجابة}}',
   'dash.feedback.ratio': '{ratio}:1',

@@ -362,6 +362,7 @@ export const EN = {
   'export.col.rfmSegment': 'RFM segment',
   'dash.feedback.title': 'Surveys and marketing spend',
   'dash.feedback.intro': 'Upload survey answers and monthly marketing spend as CSV files, in the same formats as the clvlens command line.',
+  'dash.feedback.loadFailed': 'Could not load the survey and spend figures: {message}',
   'dash.feedback.none': 'No survey answers or marketing spend yet.',
   'dash.feedback.responses': '{n, plural, one {# response} other {# responses}}',
   'dash.feedback.ratio': '{ratio}:1',

@@ -339,6 +339,7 @@ export const KO: Messages = {
   'export.col.rfmSegment': 'RFM 세그먼트',
   'dash.feedback.title': '설문과 마케팅 비용',
   'dash.feedback.intro': '설문 응답과 월별 마케팅 비용을 CSV 파일로 올리세요. 형식은 clvlens 명령줄 도구와 같습니다.',
+  'dash.feedback.loadFailed': '설문과 비용 수치를 불러오지 못했습니다: {message}',
   'dash.feedback.none': '아직 설문 응답이나 마케팅 비용이 없습니다.',
   'dash.feedback.responses': '응답 {n}건',
   'dash.feedback.ratio': '{ratio}:1',

@@ -1,0 +1,149 @@
+// @vitest-environment happy-dom
+import { computeCsat, computeNps } from '@clvlens/core';
+import { describe, expect, it } from 'vitest';
+import type { FeedbackMetricsV1 } from '../imports/feedback-metrics.ts';
+import type { ImportResultV1 } from '../imports/import-store.ts';
+import { createExportCard, createFeedbackCard, type FeedbackCardDeps } from './feedback-card.ts';
+
+const HOSTILE = '<img src=x onerror="window.hacked=1">';
+const UPLOADED = Date.UTC(2026, 10, 20, 12);
+
+const METRICS: FeedbackMetricsV1 = {
+  currency: 'USD',
+  marginFraction: 1,
+  nps: {
+    overall: computeNps([10, 9, 3, 7]),
+    trend: [
+      { month: '2026-09', value: computeNps([10, 9]) },
+      { month: '2026-10', value: computeNps([3, 7]) },
+    ],
+    sources: [{ kind: 'upload', fileName: `${HOSTILE}.csv`, atMs: UPLOADED }],
+  },
+  csat: {
+    overall: computeCsat([5, 2]),
+    trend: [{ month: '2026-10', value: computeCsat([5, 2]) }],
+    sources: [{ kind: 'upload', fileName: 'a.csv', atMs: UPLOADED }],
+  },
+  ltvCac: {
+    overall: 2.5,
+    spendMinor: 100_000,
+    newCustomers: 20,
+    trend: [
+      { month: '2026-09', newCustomers: 20, spendMinor: 100_000, cacMinor: 5_000, ltvMinor: 12_500, ltvToCac: 2.5, paybackMonth: 3, spendSource: 'upload' },
+      { month: '2026-10', newCustomers: 0, spendMinor: 7_000, cacMinor: null, ltvMinor: 0, ltvToCac: null, paybackMonth: null, spendSource: 'shopify' },
+    ],
+    sources: [
+      { kind: 'shopify', atMs: UPLOADED },
+      { kind: 'upload', fileName: 'spend.csv', atMs: UPLOADED - 1000 },
+    ],
+  },
+};
+
+function fakeDeps(locale: FeedbackCardDeps['locale'] = 'en'): FeedbackCardDeps & { sent: { path: string; body: unknown }[] } {
+  const sent: { path: string; body: unknown }[] = [];
+  return {
+    locale,
+    sent,
+    async request(path, init = {}) {
+      sent.push({ path, body: init.body });
+      if (path === '/app/api/feedback-metrics') return { status: 200, body: METRICS };
+      if (path === '/app/api/imports/surveys') {
+        const result: ImportResultV1 = {
+          importId: '1',
+          kind: 'surveys',
+          fileName: (init.body as { fileName: string }).fileName,
+          uploadedAtMs: UPLOADED,
+          rowsRead: 3,
+          rowsAdded: 1,
+          rowsRejected: 2,
+          errors: [
+            { line: 2, column: 2, field: 'score', message: `${HOSTILE}:2:2 (field "score"): "11" is not a whole NPS score from 0 to 10.` },
+            { line: 3, column: 1, field: 'type', message: 'x.csv:3:1 (field "type"): "promoter" is not a survey type: use "nps" or "csat".' },
+          ],
+        };
+        return { status: 200, body: result };
+      }
+      return { status: 404, body: { error: { code: 'not-found', message: 'no' } } };
+    },
+  };
+}
+
+describe('createFeedbackCard', () => {
+  it('shows NPS, CSAT and LTV:CAC with their sources and a monthly table, untrusted file names as text', async () => {
+    const card = createFeedbackCard(fakeDeps());
+    document.body.replaceChildren(card.element);
+    await card.refresh();
+    const text = (id: string) => card.element.querySelector(`[data-testid="${id}"]`)?.textContent;
+    expect(text('feedback-nps')).toBe('+25');
+    expect(text('feedback-csat')).toBe('50.0%');
+    expect(text('feedback-ltv-cac')).toBe('2.5:1');
+    const notes = [...card.element.querySelectorAll('[data-testid="feedback-ltv-cac-note"]')].map((n) => n.textContent);
+    expect(notes).toEqual([
+      'Margin per new customer so far over spend per new customer, across 1 month with spend',
+      'From spend.csv, uploaded Nov 20, 2026; From Shopify marketing activities, read Nov 20, 2026',
+    ]);
+    expect(text('trend-nps-2026-10')).toBe('−50');
+    expect(text('trend-spend-source-2026-09')).toBe('uploaded');
+    expect(text('trend-spend-source-2026-10')).toBe('from Shopify marketing activities');
+    expect(card.element.querySelector('img')).toBeNull();
+    expect(card.element.textContent).toContain(`From ${HOSTILE}.csv, uploaded`);
+  });
+
+  it('uploads the chosen file as JSON and lists the rejected rows with line and field', async () => {
+    const deps = fakeDeps();
+    const card = createFeedbackCard(deps);
+    document.body.replaceChildren(card.element);
+    const input = card.element.querySelector<HTMLInputElement>('#upload-surveys')!;
+    const file = new File(['type,score\nnps,11\npromoter,9\nnps,9'], 'answers.csv', { type: 'text/csv' });
+    Object.defineProperty(input, 'files', { value: [file] });
+    input.closest('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await expect
+      .poll(() => card.element.querySelector('[data-testid="import-done-surveys"]')?.textContent)
+      .toBe('answers.csv: 1 new answer stored from 3 rows.');
+    expect(deps.sent.find((s) => s.path === '/app/api/imports/surveys')!.body).toEqual({
+      fileName: 'answers.csv',
+      csv: 'type,score\nnps,11\npromoter,9\nnps,9',
+    });
+    expect(card.element.querySelector('[data-testid="import-rejected-surveys"]')!.textContent).toBe(
+      '2 rows were rejected and not stored; the other rows were.',
+    );
+    const items = [...card.element.querySelectorAll('.row-errors li')].map((li) => li.textContent);
+    expect(items[0]).toBe(`Line 2, field “score”: ${HOSTILE}:2:2 (field "score"): "11" is not a whole NPS score from 0 to 10.`);
+    expect(items[1]).toContain('Line 3, field “type”');
+    expect(card.element.querySelector('img')).toBeNull();
+  });
+
+  it('speaks Korean and Arabic', async () => {
+    for (const [locale, word] of [
+      ['ko', '설문과 마케팅 비용'],
+      ['ar', 'الاستبيانات وإنفاق التسويق'],
+    ] as const) {
+      const card = createFeedbackCard(fakeDeps(locale));
+      await card.refresh();
+      expect(card.element.querySelector('h2')!.textContent).toBe(word);
+      expect(card.element.querySelector('[data-testid="trend-spend-source-2026-10"]')!.textContent).not.toBe('from Shopify marketing activities');
+    }
+  });
+});
+
+describe('createExportCard', () => {
+  it('asks for the chosen tier or segment in the admin’s language and saves the file', async () => {
+    const asked: string[] = [];
+    const saved: string[] = [];
+    const card = createExportCard({
+      ...fakeDeps('ko'),
+      async download(path) {
+        asked.push(path);
+        return { status: 200, blob: new Blob(['\uFEFF고객 ID\r\n']), body: null };
+      },
+      save: (_blob, name) => saved.push(name),
+    });
+    const select = card.querySelector<HTMLSelectElement>('#export-choice')!;
+    select.value = 'segment:AT_RISK';
+    card.querySelector<HTMLInputElement>('#export-names')!.checked = false;
+    card.querySelector<HTMLButtonElement>('#export-button')!.click();
+    await expect.poll(() => saved).toEqual(['clvlens-segment-at-risk.csv']);
+    expect(asked).toEqual(['/app/api/export?by=segment&value=AT_RISK&names=0&locale=ko']);
+    expect(card.querySelector('#export-note')!.textContent).toBe('clvlens-segment-at-risk.csv 파일을 내려받았습니다.');
+  });
+});

@@ -1,0 +1,304 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard's survey/spend card (NPS, CSAT and LTV:CAC with their monthly trend and sources, and the two CSV
+ * uploads) and its customer export card. A browser module served beside the client (`/app/assets/feedback-card.ts`,
+ * types erased); like the client it imports only types and the catalog, and builds every element with textContent.
+ */
+import { createTranslator, type Locale, type MessageKey, type MessageParams, type Translator } from '@clvlens/core/i18n';
+import type { FeedbackMetricsV1, MetricSourceV1 } from '../imports/feedback-metrics.ts';
+import type { ImportResultV1, ImportRowError } from '../imports/import-store.ts';
+
+/** What the cards need from the dashboard. */
+export interface FeedbackCardDeps {
+  /** The dashboard's JSON request with the session token. */
+  request(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: unknown }>;
+  /** Fetches a file with the session token (the export); absent where files cannot be saved. */
+  download?(path: string): Promise<{ status: number; blob: Blob | null; body: unknown }>;
+  /** Saves a downloaded file under `fileName` (the browser's download). */
+  save?(blob: Blob, fileName: string): void;
+  toast?(message: string): void;
+  locale: Locale;
+}
+
+/** Rejected rows listed under an upload; the rest are counted. */
+export const SHOWN_ROW_ERRORS = 10;
+
+/** RFM segments in the order of Shopify's report (core's RFM_SEGMENTS; the browser loads only the catalog). */
+const SEGMENTS = ['CHAMPIONS', 'LOYAL', 'ACTIVE', 'NEEDS_ATTENTION', 'PROMISING', 'NEW', 'AT_RISK', 'PREVIOUSLY_LOYAL', 'ALMOST_LOST', 'DORMANT'] as const;
+
+type Child = Node | string | null | undefined | false;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) if (value !== undefined) node.setAttribute(name, value);
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+function messageOf(body: unknown, tr: Translator): string {
+  const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
+  return typeof message === 'string' ? message : tr.t('dash.unexpected');
+}
+
+/** A signed whole-number NPS ("+42", "−7") in the locale's digits. */
+function formatNps(tr: Translator, value: number | null): string {
+  if (value === null) return '—';
+  const rounded = Math.round(value);
+  return `${rounded > 0 ? '+' : rounded < 0 ? '−' : ''}${tr.number(Math.abs(rounded))}`;
+}
+
+function formatRatio(tr: Translator, ratio: number | null): string {
+  return ratio === null || !Number.isFinite(ratio) ? '—' : tr.t('dash.feedback.ratio', { ratio: tr.number(ratio, 1) });
+}
+
+/** "From <file>, uploaded <date>", "From 3 uploads; the latest is …" or "From Shopify marketing activities, read …". */
+export function sourceText(tr: Translator, sources: readonly MetricSourceV1[]): string {
+  const uploads = sources.filter((s) => s.kind === 'upload');
+  const shopify = sources.find((s) => s.kind === 'shopify');
+  const parts: string[] = [];
+  const latest = uploads[0];
+  if (latest && uploads.length === 1) parts.push(tr.t('dash.feedback.source.upload', { file: latest.fileName ?? '', date: tr.date(latest.atMs, 'UTC') }));
+  else if (latest) parts.push(tr.t('dash.feedback.source.uploads', { count: uploads.length, file: latest.fileName ?? '', date: tr.date(latest.atMs, 'UTC') }));
+  if (shopify) parts.push(tr.t('dash.feedback.source.shopify', { date: tr.date(shopify.atMs, 'UTC') }));
+  return parts.join(tr.t('list.semicolon'));
+}
+
+function rowErrorText(tr: Translator, e: ImportRowError): string {
+  return e.field === null
+    ? tr.t('dash.feedback.upload.rowErrorNoField', { line: e.line, message: e.message })
+    : tr.t('dash.feedback.upload.rowError', { line: e.line, field: e.field, message: e.message });
+}
+
+/** What an upload did, with its rejected rows (line, field and the CLI's message), for the card's live region. */
+export function renderImportResult(tr: Translator, result: ImportResultV1): HTMLElement {
+  const done = tr.t(result.kind === 'surveys' ? 'dash.feedback.upload.doneSurveys' : 'dash.feedback.upload.doneSpend', {
+    file: result.fileName,
+    added: result.rowsAdded,
+    read: result.rowsRead,
+  });
+  const box = el('div', { class: 'import-result', 'data-kind': result.kind }, el('p', { 'data-testid': `import-done-${result.kind}` }, done));
+  if (result.rowsRejected > 0) {
+    box.append(
+      el(
+        'p',
+        { class: 'banner', 'data-tone': 'attention', 'data-testid': `import-rejected-${result.kind}` },
+        tr.t('dash.feedback.upload.rejected', { n: result.rowsRejected }),
+      ),
+      el('ul', { class: 'row-errors' }, ...result.errors.slice(0, SHOWN_ROW_ERRORS).map((e) => el('li', { dir: 'auto' }, rowErrorText(tr, e)))),
+    );
+    const more = result.rowsRejected - Math.min(SHOWN_ROW_ERRORS, result.errors.length);
+    if (more > 0) box.append(el('p', { class: 'muted' }, tr.t('dash.feedback.upload.moreErrors', { n: more })));
+  }
+  return box;
+}
+
+function kpiBlock(label: string, value: string, testId: string, ...notes: string[]): HTMLElement {
+  return el(
+    'div',
+    { class: 'kpi' },
+    el('span', { class: 'label' }, label),
+    el('span', { class: 'value', 'data-testid': testId }, value),
+    ...notes.filter((n) => n !== '').map((n) => el('span', { class: 'muted kpi-note', 'data-testid': `${testId}-note` }, n)),
+  );
+}
+
+/** The NPS, CSAT and LTV:CAC figures, their sources and the monthly table. */
+export function renderFeedbackMetrics(tr: Translator, m: FeedbackMetricsV1): HTMLElement {
+  const t = (key: MessageKey, params?: MessageParams) => tr.t(key, params);
+  if (m.nps === null && m.csat === null && m.ltvCac === null) return el('p', { class: 'muted', id: 'feedback-none' }, t('dash.feedback.none'));
+  const kpis = el(
+    'div',
+    { class: 'kpis feedback-kpis' },
+    kpiBlock(
+      t('term.nps'),
+      formatNps(tr, m.nps?.overall.value ?? null),
+      'feedback-nps',
+      m.nps ? t('dash.feedback.responses', { n: m.nps.overall.responses }) : '',
+      m.nps ? sourceText(tr, m.nps.sources) : '',
+    ),
+    kpiBlock(
+      t('term.csat'),
+      m.csat?.overall.value == null ? '—' : tr.percent(m.csat.overall.value, 1),
+      'feedback-csat',
+      m.csat ? t('dash.feedback.responses', { n: m.csat.overall.responses }) : '',
+      m.csat ? sourceText(tr, m.csat.sources) : '',
+    ),
+    kpiBlock(
+      t('term.ltvCac'),
+      formatRatio(tr, m.ltvCac?.overall ?? null),
+      'feedback-ltv-cac',
+      m.ltvCac === null
+        ? ''
+        : m.ltvCac.overall === null
+          ? t('dash.feedback.noLtvCac')
+          : t('dash.feedback.ltvCacNote', { months: m.ltvCac.trend.filter((r) => r.spendMinor > 0 && r.newCustomers > 0).length }),
+      m.ltvCac ? sourceText(tr, m.ltvCac.sources) : '',
+    ),
+  );
+  const months = new Set<string>();
+  for (const r of m.nps?.trend ?? []) months.add(r.month);
+  for (const r of m.csat?.trend ?? []) months.add(r.month);
+  for (const r of m.ltvCac?.trend ?? []) months.add(r.month);
+  // The last twelve months that have any figure, oldest first.
+  const shown = [...months].sort().slice(-12);
+  const byMonth = <T extends { month: string }>(rows: readonly T[] | undefined) => new Map((rows ?? []).map((r) => [r.month, r]));
+  const nps = byMonth(m.nps?.trend);
+  const csat = byMonth(m.csat?.trend);
+  const ltv = byMonth(m.ltvCac?.trend);
+  const num = (text: string, testId?: string) => el('td', { class: 'num', 'data-testid': testId }, text);
+  const rows = shown.map((month) => {
+    const l = ltv.get(month);
+    return el(
+      'tr',
+      { 'data-month': month },
+      el('th', { scope: 'row' }, tr.month(month)),
+      num(formatNps(tr, nps.get(month)?.value.value ?? null), `trend-nps-${month}`),
+      num(csat.get(month)?.value.value == null ? '—' : tr.percent(csat.get(month)!.value.value, 1), `trend-csat-${month}`),
+      num(formatRatio(tr, l?.ltvToCac ?? null), `trend-ltv-cac-${month}`),
+      num(l === undefined || m.currency === null ? '—' : tr.money(l.spendMinor, m.currency)),
+      el('td', { 'data-testid': `trend-spend-source-${month}` }, l === undefined ? '' : t(`dash.feedback.spendSource.${l.spendSource}`)),
+    );
+  });
+  const caption = t('dash.feedback.trend.caption');
+  const head = [t('dash.feedback.col.month'), 'NPS', 'CSAT', 'LTV:CAC', t('dash.feedback.col.spend'), t('dash.feedback.col.spendSource')];
+  const table = el(
+    'div',
+    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
+    el(
+      'table',
+      { id: 'feedback-trend' },
+      el('caption', {}, caption),
+      el('thead', {}, el('tr', {}, ...head.map((text, i) => el('th', { scope: 'col', class: i === 0 || i === 5 ? undefined : 'num' }, text)))),
+      el('tbody', {}, ...rows),
+    ),
+  );
+  return el('div', {}, kpis, shown.length > 0 ? table : null);
+}
+
+/**
+ * The "Surveys and marketing spend" card: loads `/app/api/feedback-metrics`, and uploads a survey or spend CSV (read
+ * in the browser, sent as JSON) to `/app/api/imports/*`, then shows what was stored and which rows were rejected.
+ */
+export function createFeedbackCard(deps: FeedbackCardDeps): { element: HTMLElement; refresh(): Promise<void> } {
+  const tr = createTranslator(deps.locale);
+  const t = (key: MessageKey, params?: MessageParams) => tr.t(key, params);
+  const figures = el('div', { id: 'feedback-figures', 'aria-live': 'polite' });
+  const results = el('div', { id: 'feedback-results', 'aria-live': 'polite' });
+  let currency: string | null = null;
+  const spendLabel = el('span', {}, t('dash.feedback.upload.spend', { currency: '—' }));
+
+  const form = (kind: 'surveys' | 'spend', label: HTMLElement | string): HTMLElement => {
+    const id = `upload-${kind}`;
+    const input = el('input', { type: 'file', id, accept: '.csv,text/csv', 'data-testid': id }) as HTMLInputElement;
+    const button = el('button', { type: 'submit', class: 'secondary' }, t('dash.feedback.upload.button'));
+    const f = el('form', { class: 'upload-form', 'data-kind': kind }, el('label', { for: id }, label), el('div', { class: 'upload-row' }, input, button));
+    f.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const file = input.files?.[0];
+      if (!file) {
+        results.replaceChildren(el('p', { class: 'banner', 'data-tone': 'attention' }, t('dash.feedback.upload.noFile')));
+        return;
+      }
+      button.disabled = true;
+      results.replaceChildren(el('p', { class: 'muted' }, t('dash.feedback.upload.working', { file: file.name })));
+      void (async () => {
+        try {
+          const csv = await file.text();
+          const res = await deps.request(`/app/api/imports/${kind}`, { method: 'POST', body: { fileName: file.name, csv } });
+          if (res.status !== 200) throw new Error(messageOf(res.body, tr));
+          results.replaceChildren(renderImportResult(tr, res.body as ImportResultV1));
+          input.value = '';
+          await refresh();
+        } catch (error) {
+          results.replaceChildren(
+            el('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, t('dash.feedback.upload.failed', { message: (error as Error).message })),
+          );
+        } finally {
+          button.disabled = false;
+        }
+      })();
+    });
+    return f;
+  };
+
+  const refresh = async (): Promise<void> => {
+    try {
+      const res = await deps.request('/app/api/feedback-metrics');
+      if (res.status !== 200) throw new Error(messageOf(res.body, tr));
+      const metrics = res.body as FeedbackMetricsV1;
+      currency = metrics.currency;
+      spendLabel.textContent = t('dash.feedback.upload.spend', { currency: currency ?? '—' });
+      figures.replaceChildren(renderFeedbackMetrics(tr, metrics));
+    } catch (error) {
+      // The rest of the dashboard still works: a note in the card, not an alert for the page.
+      figures.replaceChildren(el('p', { class: 'banner', 'data-tone': 'attention' }, t('dash.feedback.loadFailed', { message: (error as Error).message })));
+    }
+  };
+
+  const element = el(
+    'section',
+    { class: 'card card--wide', id: 'feedback', 'aria-labelledby': 'feedback-title' },
+    el('h2', { id: 'feedback-title' }, t('dash.feedback.title')),
+    el('p', { class: 'muted' }, t('dash.feedback.intro')),
+    figures,
+    el('div', { class: 'upload-forms' }, form('surveys', t('dash.feedback.upload.surveys')), form('spend', spendLabel)),
+    results,
+  );
+  return { element, refresh };
+}
+
+/**
+ * The "Export customers" card: one risk tier or RFM segment as CSV from `/app/api/export` (headers in the admin's
+ * language), names and emails read live from Shopify unless unticked.
+ */
+export function createExportCard(deps: FeedbackCardDeps): HTMLElement {
+  const tr = createTranslator(deps.locale);
+  const t = (key: MessageKey, params?: MessageParams) => tr.t(key, params);
+  const select = el(
+    'select',
+    { id: 'export-choice' },
+    el(
+      'optgroup',
+      { label: t('dash.export.groupTiers') },
+      ...(['high', 'medium', 'low'] as const).map((tier) => el('option', { value: `tier:${tier}` }, t(`tier.${tier}`))),
+    ),
+    el('optgroup', { label: t('dash.export.groupSegments') }, ...SEGMENTS.map((s) => el('option', { value: `segment:${s}` }, t(`segment.${s}`)))),
+  ) as HTMLSelectElement;
+  const names = el('input', { type: 'checkbox', id: 'export-names', checked: '' }) as HTMLInputElement;
+  const button = el('button', { type: 'button', id: 'export-button' }, t('dash.export.button'));
+  const note = el('p', { class: 'muted', id: 'export-note', 'aria-live': 'polite' }, '');
+  button.addEventListener('click', () => {
+    const [by, value] = select.value.split(':') as [string, string];
+    const path = `/app/api/export?by=${by}&value=${encodeURIComponent(value)}&names=${names.checked ? '1' : '0'}&locale=${deps.locale}`;
+    if (!deps.download) return;
+    button.disabled = true;
+    note.textContent = t('dash.export.working');
+    void (async () => {
+      try {
+        const res = await deps.download!(path);
+        if (res.status !== 200 || res.blob === null) throw new Error(messageOf(res.body, tr));
+        const fileName = `clvlens-${by}-${value.toLowerCase().replace(/_/g, '-')}.csv`;
+        deps.save?.(res.blob, fileName);
+        note.textContent = t('dash.export.done', { file: fileName });
+      } catch (error) {
+        note.textContent = t('dash.export.failed', { message: (error as Error).message });
+      } finally {
+        button.disabled = false;
+      }
+    })();
+  });
+  return el(
+    'section',
+    { class: 'card', id: 'export', 'aria-labelledby': 'export-title' },
+    el('h2', { id: 'export-title' }, t('dash.export.title')),
+    el('p', { class: 'muted' }, t('dash.export.intro')),
+    el('label', { for: 'export-choice' }, `${t('dash.export.choose')} `),
+    select,
+    el('p', {}, el('label', { class: 'check' }, names, ` ${t('dash.export.names')}`)),
+    el('p', {}, button),
+    note,
+  );
+}
