@@ -47,7 +47,9 @@ function messageOf(body: unknown, tr: Translator): string {
 function formatNps(tr: Translator, value: number | null): string {
   if (value === null) return '—';
   const rounded = Math.round(value);
-  return `${rounded > 0 ? '+' : rounded < 0 ? '−' : ''}${tr.number(Math.abs(rounded))}`;
+  const text = `${rounded > 0 ? '+' : rounded < 0 ? '−' : ''}${tr.number(Math.abs(rounded))}`;
+  // In right-to-left text the bidi algorithm moves the sign behind the digits ("40+"): isolate it left to right.
+  return tr.dir === 'rtl' ? `\u2066${text}\u2069` : text;
 }
 
 function formatRatio(tr: Translator, ratio: number | null): string {

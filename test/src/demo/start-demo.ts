@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  APP_SCOPES,
   createDatabase,
   createJsonLogger,
   createShopifyApi,
@@ -244,7 +245,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       `${created ? 'Generated' : 'Regenerated'} ${data.shop.name}: ${state.customers.toLocaleString('en-US')} buyers, ${data.orders.length.toLocaleString('en-US')} orders over ${state.historyDays} days (seed "${state.seed}") in ${((Date.now() - t) / 1000).toFixed(1)} s`,
     );
 
-    const fake = await createFakeShopify({ appApiKey: state.apiKey, appSecret: state.apiSecret });
+    // Shopify-managed install grants the scopes the app's configuration asks for.
+    const fake = await createFakeShopify({ appApiKey: state.apiKey, appSecret: state.apiSecret, scopes: APP_SCOPES });
     cleanups.push(() => fake.stop());
     const restoreFetch = await installFakeShopifyFetch(fake);
     cleanups.push(restoreFetch);
