@@ -144,6 +144,16 @@ describe('survey and spend imports (POST /app/api/imports/*)', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('hands a customer’s answers over on customers/data_request, found by id or by email', async () => {
+    expect((await t.webhook(SHOP, 'customers/data_request', { shop_domain: SHOP, customer: { id: 101 }, data_request: { id: 71 } })).status).toBe(200);
+    expect(
+      (await t.webhook(SHOP, 'customers/data_request', { shop_domain: SHOP, customer: { email: 'Ana@Example.com' }, data_request: { id: 72 } })).status,
+    ).toBe(200);
+    const exports = (await (await t.dashboard(SHOP, '/app/api/data-requests')).json()) as { requestId: string; data: { surveyResponses: unknown } }[];
+    expect(exports.find((e) => e.requestId === '71')!.data.surveyResponses).toEqual([{ type: 'nps', score: 10, month: '2026-09' }]);
+    expect(exports.find((e) => e.requestId === '72')!.data.surveyResponses).toEqual([{ type: 'nps', score: 3, month: '2026-10' }]);
+  });
+
   it('forgets a customer’s answers on customers/redact, by id and by email', async () => {
     const before = await responses();
     expect(before.some((r) => r.customer_id === '101')).toBe(true);

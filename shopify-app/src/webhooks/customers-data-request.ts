@@ -3,7 +3,8 @@ import { resolveCustomerSubject } from './customer-lookup.ts';
 import type { WebhookContext } from './types.ts';
 
 /**
- * `customers/data_request`: collect everything stored about the customer (personal data, orders, computed insight)
+ * `customers/data_request`: collect everything stored about the customer (personal data, orders, computed insight,
+ * imported survey answers)
  * into `data_request_exports` for the merchant to hand over; the dashboard lists them. The customer may be named by
  * id, by email only, or both; guest orders are found by the email's guest key.
  */
@@ -46,6 +47,22 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
           .orderBy('customer_id')
           .execute();
   const insight = insights.find((i) => i.payload !== null);
+  // Imported survey answers that name the customer (by id, or by the shop's HMAC of the email).
+  const emailKey = email !== null && ctx.pii ? await ctx.pii.emailKey(ctx.trx, ctx.shop, email) : null;
+  const surveys = await ctx.trx
+    .selectFrom('survey_responses')
+    .select(['kind', 'score', 'month'])
+    .where('shop_id', '=', ctx.shop)
+    .where((eb) =>
+      eb.or([
+        ...(customerIds.length > 0 ? [eb('customer_id', 'in', customerIds)] : []),
+        ...(emailKey !== null ? [eb('email_key', '=', emailKey)] : []),
+        eb.val(false),
+      ]),
+    )
+    .orderBy('month')
+    .orderBy('response_key')
+    .execute();
   const payload = {
     shopDomain: ctx.shop,
     customerId: customerId === null ? null : String(customerId),
@@ -62,6 +79,7 @@ export async function handleCustomersDataRequest(ctx: WebhookContext): Promise<v
       test: o.test,
     })),
     insight: insight?.payload ? JSON.parse(insight.payload) : null,
+    surveyResponses: surveys.map((r) => ({ type: r.kind, score: r.score, month: r.month })),
   };
   await ctx.trx
     .insertInto('data_request_exports')
