@@ -93,7 +93,7 @@ export function exportFileName(selection: ExportSelection, dayIso: string): stri
 /**
  * The customers of one RFM segment or risk tier as CSV (UTF-8 with BOM, CRLF, headers in `locale`, numbers in plain
  * decimal notation, text escaped against formula injection), streamed: the stored insights are read in steps of
- * {@link EXPORT_PAGE_SIZE} by customer id (keyset), each step's names fetched live, and the next step is read only
+ * {@link EXPORT_PAGE_SIZE} by customer id (keyset), the matches' names fetched live, and the next step is read only
  * when the client has taken the previous one. Customers without an account (guests) have no insight and are not in
  * it. Money is in the shop currency's major unit (`123.45`).
  */
@@ -104,15 +104,22 @@ export function exportSegmentCsv(deps: ExportDeps, shop: string, selection: Expo
   let after = '0';
   let done = false;
   return createCsvStream(header, async () => {
-    if (done) return null;
-    const { rows } = await sql<{ customer_id: string; payload: string }>`
-      SELECT customer_id::text AS customer_id, payload FROM customer_insights
-      WHERE shop_id = ${shop} AND customer_id > ${after}::bigint AND NOT deleted AND payload IS NOT NULL
-        AND payload::json->>${field} = ${selection.value}
-      ORDER BY customer_id LIMIT ${EXPORT_PAGE_SIZE}`.execute(deps.db);
-    if (rows.length < EXPORT_PAGE_SIZE) done = true;
+    // Walk the insights in primary-key order, a page at a time, and keep the selection's. The ORDER BY names the
+    // table's bigint column: bare `customer_id` is the text alias, which sorted "10" before "9" (so keyset paging
+    // could skip customers) and made every page a full scan and sort (a 200,000-customer tier took 10 minutes).
+    const rows: { customer_id: string; payload: string }[] = [];
+    while (!done && rows.length === 0) {
+      const page = await sql<{ customer_id: string; payload: string | null }>`
+        SELECT customer_id::text AS customer_id,
+          CASE WHEN payload::json->>${field} = ${selection.value} THEN payload END AS payload
+        FROM customer_insights
+        WHERE shop_id = ${shop} AND customer_id > ${after}::bigint AND NOT deleted AND payload IS NOT NULL
+        ORDER BY customer_insights.customer_id LIMIT ${EXPORT_PAGE_SIZE}`.execute(deps.db);
+      if (page.rows.length < EXPORT_PAGE_SIZE) done = true;
+      if (page.rows.length > 0) after = page.rows[page.rows.length - 1]!.customer_id;
+      for (const r of page.rows) if (r.payload !== null) rows.push({ customer_id: r.customer_id, payload: r.payload });
+    }
     if (rows.length === 0) return null;
-    after = rows[rows.length - 1]!.customer_id;
     const people =
       deps.graphql === null
         ? new Map<string, Person>()
