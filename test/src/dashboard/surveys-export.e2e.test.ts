@@ -146,7 +146,11 @@ describe('survey/spend card and customer export in Chromium (issue 16)', () => {
       expect(await f.locator('#feedback h2').textContent()).toBe(titles[locale][0]);
       expect(await f.getByTestId(`trend-spend-source-${m5}`).textContent()).toBe(titles[locale][1]);
       expect(await f.locator('html').getAttribute('dir')).toBe(locale === 'ar' ? 'rtl' : 'ltr');
-      if (locale === 'ar') expect(await f.locator('#feedback h2').evaluate((e) => getComputedStyle(e).direction)).toBe('rtl');
+      if (locale === 'ar') {
+        expect(await f.locator('#feedback h2').evaluate((e) => getComputedStyle(e).direction)).toBe('rtl');
+        // The sign stays left of the digits: the number is isolated left to right inside the Arabic text.
+        expect(await f.getByTestId('feedback-nps').textContent()).toBe('\u2066+40\u2069');
+      }
       await f.locator('#feedback').screenshot({ path: join(SHOTS, `feedback-${locale}.png`) });
       await f.locator('#export').screenshot({ path: join(SHOTS, `export-${locale}.png`) });
       await p.close();
