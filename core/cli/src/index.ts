@@ -15,6 +15,8 @@ export type { SurveyResponses, SurveyRow, SurveyRowHandler } from './inputs/surv
 export { readMonthlySpend, readSpendRows } from './inputs/spend.ts';
 export type { SpendRowHandler } from './inputs/spend.ts';
 export type { CsvSource } from './readers/csv-rows.ts';
+export { InvalidCellError } from './readers/columns.ts';
+export type { CellProblem } from './readers/columns.ts';
 export { buildReportDocument } from './report/report-document.ts';
 export type { ReportDocument } from './report/report-document.ts';
 export { formatScorecardText, formatMoney, formatPercent } from './report/scorecard-text.ts';

@@ -3,7 +3,8 @@ import { computeCsat, computeNps } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
 import type { FeedbackMetricsV1 } from '../imports/feedback-metrics.ts';
 import type { ImportResultV1 } from '../imports/import-store.ts';
-import { createExportCard, createFeedbackCard, type FeedbackCardDeps } from './feedback-card.ts';
+import { createTranslator } from '@clvlens/core/i18n';
+import { createExportCard, createFeedbackCard, rowErrorText, type FeedbackCardDeps } from './feedback-card.ts';
 
 const HOSTILE = '<img src=x onerror="window.hacked=1">';
 const UPLOADED = Date.UTC(2026, 10, 20, 12);
@@ -57,8 +58,15 @@ function fakeDeps(locale: FeedbackCardDeps['locale'] = 'en'): FeedbackCardDeps &
           rowsAdded: 1,
           rowsRejected: 2,
           errors: [
-            { line: 2, column: 2, field: 'score', message: `${HOSTILE}:2:2 (field "score"): "11" is not a whole NPS score from 0 to 10.` },
-            { line: 3, column: 1, field: 'type', message: 'x.csv:3:1 (field "type"): "promoter" is not a survey type: use "nps" or "csat".' },
+            {
+              line: 2,
+              column: 2,
+              field: 'score',
+              message: 'x.csv:2:2 (field "score"): "11" is not a whole NPS score from 0 to 10.',
+              problem: { reason: 'survey-score', value: '11', params: { type: 'NPS', min: 0, max: 10 } },
+            },
+            // A reason the catalog does not know, and a hostile value: the CLI's message, as text.
+            { line: 3, column: 1, field: 'type', message: `x.csv:3:1 (field "type"): ${HOSTILE}`, problem: { reason: 'something-new', value: HOSTILE } },
           ],
         };
         return { status: 200, body: result };
@@ -108,8 +116,8 @@ describe('createFeedbackCard', () => {
       '2 rows were rejected and not stored; the other rows were.',
     );
     const items = [...card.element.querySelectorAll('.row-errors li')].map((li) => li.textContent);
-    expect(items[0]).toBe(`Line 2, field “score”: ${HOSTILE}:2:2 (field "score"): "11" is not a whole NPS score from 0 to 10.`);
-    expect(items[1]).toContain('Line 3, field “type”');
+    expect(items[0]).toBe('Line 2, field “score”: “11” is not a whole NPS score from 0 to 10.');
+    expect(items[1]).toBe(`Line 3, field “type”: x.csv:3:1 (field "type"): ${HOSTILE}`);
     expect(card.element.querySelector('img')).toBeNull();
   });
 
@@ -122,6 +130,43 @@ describe('createFeedbackCard', () => {
       await card.refresh();
       expect(card.element.querySelector('h2')!.textContent).toBe(word);
       expect(card.element.querySelector('[data-testid="trend-spend-source-2026-10"]')!.textContent).not.toBe('from Shopify marketing activities');
+    }
+  });
+});
+
+describe('rowErrorText', () => {
+  it('words each reader problem in Korean and Arabic from the catalog', () => {
+    const error = (reason: string, value: string, params?: Record<string, string | number>) => ({
+      line: 7,
+      column: 2,
+      field: 'amount',
+      message: 'english',
+      problem: { reason, value, ...(params ? { params } : {}) },
+    });
+    const ko = createTranslator('ko');
+    const ar = createTranslator('ar');
+    expect(rowErrorText(ko, error('amount-too-many-decimals', '12.345', { currency: 'KRW' }))).toBe(
+      '7번째 줄, “amount” 필드: “12.345”은(는) KRW에서 허용하는 것보다 소수 자릿수가 많습니다.',
+    );
+    expect(rowErrorText(ar, error('month', '2026-13'))).toBe('السطر 7، الحقل «amount»: «2026-13» ليس شهرًا بصيغة مثل 2025-10.');
+    for (const reason of [
+      'survey-type',
+      'survey-score',
+      'month',
+      'other-currency',
+      'amount-empty',
+      'amount-not-a-decimal',
+      'amount-too-many-decimals',
+      'amount-too-large',
+      'amount-negative',
+      'date',
+      'customer-id',
+    ]) {
+      for (const tr of [createTranslator('en'), ko, ar]) {
+        const text = rowErrorText(tr, error(reason, 'x', { type: 'NPS', min: 0, max: 10, currency: 'USD' }));
+        expect(text).not.toContain('english');
+        expect(text).not.toMatch(/[{}]/);
+      }
     }
   });
 });

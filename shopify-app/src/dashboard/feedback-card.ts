@@ -68,10 +68,16 @@ export function sourceText(tr: Translator, sources: readonly MetricSourceV1[]): 
   return parts.join(tr.t('list.semicolon'));
 }
 
-function rowErrorText(tr: Translator, e: ImportRowError): string {
+/**
+ * One rejected row: "Line 3, field “score”: …" with the problem worded from the catalog (`import.problem.<reason>`),
+ * or the CLI's English message when the reader gave no reason the catalog knows.
+ */
+export function rowErrorText(tr: Translator, e: ImportRowError): string {
+  const key = e.problem === null ? null : `import.problem.${e.problem.reason}`;
+  const message = key !== null && tr.has(key) ? tr.t(key, { value: e.problem!.value, ...e.problem!.params }) : e.message;
   return e.field === null
-    ? tr.t('dash.feedback.upload.rowErrorNoField', { line: e.line, message: e.message })
-    : tr.t('dash.feedback.upload.rowError', { line: e.line, field: e.field, message: e.message });
+    ? tr.t('dash.feedback.upload.rowErrorNoField', { line: e.line, message })
+    : tr.t('dash.feedback.upload.rowError', { line: e.line, field: e.field, message });
 }
 
 /** What an upload did, with its rejected rows (line, field and the CLI's message), for the card's live region. */

@@ -76,9 +76,27 @@ describe('survey and spend imports (POST /app/api/imports/*)', () => {
     const result = (await res.json()) as ImportResultV1;
     expect(result).toMatchObject({ rowsRead: 5, rowsAdded: 2, rowsRejected: 3 });
     expect(result.errors).toEqual([
-      { line: 2, column: 2, field: 'score', message: 'bad.csv:2:2 (field "score"): "11" is not a whole NPS score from 0 to 10.' },
-      { line: 4, column: 1, field: 'type', message: 'bad.csv:4:1 (field "type"): "promoter" is not a survey type: use "nps" or "csat".' },
-      { line: 5, column: null, field: 'date', message: 'bad.csv:5 (field "date"): "Oct 1" is not a date like 2025-10-02.' },
+      {
+        line: 2,
+        column: 2,
+        field: 'score',
+        message: 'bad.csv:2:2 (field "score"): "11" is not a whole NPS score from 0 to 10.',
+        problem: { reason: 'survey-score', value: '11', params: { type: 'NPS', min: 0, max: 10 } },
+      },
+      {
+        line: 4,
+        column: 1,
+        field: 'type',
+        message: 'bad.csv:4:1 (field "type"): "promoter" is not a survey type: use "nps" or "csat".',
+        problem: { reason: 'survey-type', value: 'promoter' },
+      },
+      {
+        line: 5,
+        column: null,
+        field: 'date',
+        message: 'bad.csv:5 (field "date"): "Oct 1" is not a date like 2025-10-02.',
+        problem: { reason: 'date', value: 'Oct 1' },
+      },
     ]);
     expect((await responses(OTHER)).map((r) => r.score).sort()).toEqual([4, 8]);
     const history = (await (await t.dashboard(OTHER, '/app/api/imports')).json()) as { imports: ImportResultV1[] };
@@ -113,6 +131,11 @@ describe('survey and spend imports (POST /app/api/imports/*)', () => {
       [7, 'currency'],
     ]);
     expect(first.errors[0]!.message).toBe('spend.csv:5:2 (field "amount"): "12.345" has more decimals than USD allows.');
+    expect(first.errors.map((e) => e.problem)).toEqual([
+      { reason: 'amount-too-many-decimals', value: '12.345', params: { currency: 'USD' } },
+      { reason: 'month', value: '2026-13' },
+      { reason: 'other-currency', value: 'EUR', params: { currency: 'USD' } },
+    ]);
     const stored = async () =>
       (await t.database.db.selectFrom('marketing_spend').select(['month', 'amount_minor']).where('shop_id', '=', SHOP).orderBy('month').execute()).map((r) => [
         r.month,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
-import { CliError, readSpendRows, readSurveyRows, type Progress } from '@clvlens/cli';
+import { CliError, InvalidCellError, readSpendRows, readSurveyRows, type CellProblem, type Progress } from '@clvlens/cli';
 import type { MonthlySpend } from '@clvlens/core';
 import { ApiError } from '../api/errors.ts';
 import type { DB } from '../db/schema.ts';
@@ -18,6 +18,11 @@ export interface ImportRowError {
   field: string | null;
   /** The CLI's message, location included. */
   message: string;
+  /**
+   * The problem as data (`reason`, the cell's `value`, `params`), which the dashboard words in the admin's language
+   * from the catalog's `import.problem.<reason>`; null when the reader gave none (the message is then shown).
+   */
+  problem: CellProblem | null;
 }
 
 /** The outcome of one upload (`POST /app/api/imports/{surveys,spend}`). */
@@ -72,8 +77,14 @@ export function monthIn(ms: number, timeZone: string): string {
 const DATE_RE = /^(\d{4})-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])([T ].*)?)?$/;
 const CUSTOMER_RE = /^(?:'|gid:\/\/shopify\/Customer\/)?([1-9]\d{0,18})$/;
 
-function rowError(error: CliError): ImportRowError {
-  return { line: error.location?.line ?? 0, column: error.location?.column ?? null, field: error.location?.field ?? null, message: error.message };
+function rowError(error: CliError, problem?: CellProblem): ImportRowError {
+  return {
+    line: error.location?.line ?? 0,
+    column: error.location?.column ?? null,
+    field: error.location?.field ?? null,
+    message: error.message,
+    problem: problem ?? (error instanceof InvalidCellError ? (error.problem ?? null) : null),
+  };
 }
 
 /** A whole-file problem (missing column, quoting, encoding, no header) as the API's 400, with the CLI's message. */
@@ -137,9 +148,9 @@ export async function importSurveys(deps: ImportDeps, shop: string, fileName: st
   let rowsRejected = 0;
   const pending: PendingResponse[] = [];
   const seen = new Map<string, number>();
-  const reject = (error: CliError) => {
+  const reject = (error: CliError, problem?: CellProblem) => {
     rowsRejected++;
-    if (errors.length < MAX_STORED_ERRORS) errors.push(rowError(error));
+    if (errors.length < MAX_STORED_ERRORS) errors.push(rowError(error, problem));
   };
   let rowsRead: number;
   try {
@@ -154,6 +165,7 @@ export async function importSurveys(deps: ImportDeps, shop: string, fileName: st
               new CliError('invalid-value', `${JSON.stringify(row.date)} is not a date like 2025-10-02.`, {
                 location: { file: fileName, line: row.line, field: 'date' },
               }),
+              { reason: 'date', value: row.date },
             );
           }
           month = `${m[1]}-${m[2]}`;
@@ -166,6 +178,7 @@ export async function importSurveys(deps: ImportDeps, shop: string, fileName: st
               new CliError('invalid-value', `${JSON.stringify(row.customerId)} is not a Shopify customer id (a positive whole number).`, {
                 location: { file: fileName, line: row.line, field: 'customer_id' },
               }),
+              { reason: 'customer-id', value: row.customerId },
             );
           }
           customerId = m[1]!;

@@ -210,7 +210,13 @@ describe('surveys, spend and the segment export over HTTP (issue 16)', () => {
     const result = await upload('surveys', 'type,score,date\nnps,10,2026-11-01\nnps,ten,2026-11-01\ncsat,4,2026-11-01', 'november.csv');
     expect(result).toMatchObject({ rowsRead: 3, rowsAdded: 2, rowsRejected: 1 });
     expect(result.errors).toEqual([
-      { line: 3, column: 2, field: 'score', message: 'november.csv:3:2 (field "score"): "ten" is not a whole NPS score from 0 to 10.' },
+      {
+        line: 3,
+        column: 2,
+        field: 'score',
+        message: 'november.csv:3:2 (field "score"): "ten" is not a whole NPS score from 0 to 10.',
+        problem: { reason: 'survey-score', value: 'ten', params: { type: 'NPS', min: 0, max: 10 } },
+      },
     ]);
     expect((await metrics()).nps!.overall.responses).toBe(41);
   });

@@ -98,8 +98,8 @@ describe('survey/spend card and customer export in Chromium (issue 16)', () => {
       .toBe('survey-answers.csv: 90 new answers stored from 92 rows.');
     expect(await frame.getByTestId('import-rejected-surveys').textContent()).toBe('2 rows were rejected and not stored; the other rows were.');
     expect(await frame.locator('.row-errors li').allTextContents()).toEqual([
-      `Line 92, field “score”: survey-answers.csv:92:2 (field "score"): "11" is not a whole NPS score from 0 to 10.`,
-      'Line 93, field “date”: survey-answers.csv:93 (field "date"): "someday" is not a date like 2025-10-02.',
+      'Line 92, field “score”: “11” is not a whole NPS score from 0 to 10.',
+      'Line 93, field “date”: “someday” is not a date like 2025-10-02.',
     ]);
     await frame.locator('#upload-spend').setInputFiles(join(files, 'marketing-spend.csv'));
     await frame.locator('form[data-kind="spend"] button').click();

@@ -1,6 +1,6 @@
 import type { MonthlySpend } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
-import { invalidCell, locateColumns, parseAmountCell } from '../readers/columns.ts';
+import { invalidCell, InvalidCellError, locateColumns, parseAmountCell } from '../readers/columns.ts';
 import { readCsvSource, type CsvSource } from '../readers/csv-rows.ts';
 import type { Progress } from '../progress.ts';
 import { rejectRow } from './surveys.ts';
@@ -39,19 +39,27 @@ export async function readSpendRows(source: CsvSource, file: string, currency: s
       row(fields, line) {
         const month = (fields[monthCol] ?? '').trim();
         if (!MONTH_RE.test(month)) {
-          return rejectRow(handler, invalidCell(file, line, monthCol, header[monthCol] ?? 'month', `${JSON.stringify(month)} is not a month like 2025-10.`));
+          return rejectRow(
+            handler,
+            invalidCell(file, line, monthCol, header[monthCol] ?? 'month', `${JSON.stringify(month)} is not a month like 2025-10.`, {
+              reason: 'month',
+              value: month,
+            }),
+          );
         }
         if (currencyCol >= 0) {
           const rowCurrency = (fields[currencyCol] ?? '').trim().toUpperCase();
           if (rowCurrency !== '' && rowCurrency !== currency) {
             return rejectRow(
               handler,
-              new CliError(
-                CliErrorCode.mixedCurrency,
+              new InvalidCellError(
+                file,
+                line,
+                currencyCol,
+                header[currencyCol] ?? 'currency',
                 `spend is in ${rowCurrency} but the orders are in ${currency}; convert the spend to the shop currency.`,
-                {
-                  location: { file, line, column: currencyCol + 1, field: header[currencyCol] ?? 'currency' },
-                },
+                CliErrorCode.mixedCurrency,
+                { reason: 'other-currency', value: rowCurrency, params: { currency } },
               ),
             );
           }
@@ -67,7 +75,10 @@ export async function readSpendRows(source: CsvSource, file: string, currency: s
         if (amountMinor < 0) {
           return rejectRow(
             handler,
-            invalidCell(file, line, amountCol, header[amountCol] ?? 'amount', `${JSON.stringify(amountText)} is negative; spend is >= 0.`),
+            invalidCell(file, line, amountCol, header[amountCol] ?? 'amount', `${JSON.stringify(amountText)} is negative; spend is >= 0.`, {
+              reason: 'amount-negative',
+              value: amountText,
+            }),
           );
         }
         handler.spend({ month, amountMinor, currency }, line);

@@ -70,7 +70,10 @@ export async function readSurveyRows(source: CsvSource, file: string, progress: 
         if (type !== 'nps' && type !== 'csat') {
           return rejectRow(
             handler,
-            invalidCell(file, line, typeCol, header[typeCol] ?? 'type', `${JSON.stringify(fields[typeCol] ?? '')} is not a survey type: use "nps" or "csat".`),
+            invalidCell(file, line, typeCol, header[typeCol] ?? 'type', `${JSON.stringify(fields[typeCol] ?? '')} is not a survey type: use "nps" or "csat".`, {
+              reason: 'survey-type',
+              value: fields[typeCol] ?? '',
+            }),
           );
         }
         const scoreText = (fields[scoreCol] ?? '').trim();
@@ -85,6 +88,7 @@ export async function readSurveyRows(source: CsvSource, file: string, progress: 
               scoreCol,
               header[scoreCol] ?? 'score',
               `${JSON.stringify(scoreText)} is not a whole ${type.toUpperCase()} score from ${scale.min} to ${scale.max}.`,
+              { reason: 'survey-score', value: scoreText, params: { type: type.toUpperCase(), min: scale.min, max: scale.max } },
             ),
           );
         }

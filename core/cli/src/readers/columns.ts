@@ -47,18 +47,41 @@ export function locateColumns(fields: readonly string[], required: readonly stri
   };
 }
 
+/**
+ * What is wrong with a cell, as data, for surfaces that word it in the user's language (the app's dashboard looks up
+ * `import.problem.<reason>` in the catalog with `params`); the error's message stays the English wording.
+ */
+export interface CellProblem {
+  /** Stable reason: `survey-type`, `survey-score`, `month`, `other-currency`, `amount-<ParseMoneyReason>`, `amount-negative`. */
+  reason: string;
+  /** The cell as read (trimmed where the check trims). */
+  value: string;
+  params?: Readonly<Record<string, string | number>>;
+}
+
 /** A value error at one cell, with the reason `--skip-invalid` counts it under (`invalid-created-at`). */
-export function invalidCell(file: string, line: number, columnIndex: number, field: string, problem: string): CliError {
-  return new InvalidCellError(file, line, columnIndex, field, problem);
+export function invalidCell(file: string, line: number, columnIndex: number, field: string, problem: string, detail?: CellProblem): CliError {
+  return new InvalidCellError(file, line, columnIndex, field, problem, CliErrorCode.invalidValue, detail);
 }
 
 /** `invalid-value` raised for one cell; `skipReason` is what `--skip-invalid` counts it under. */
 export class InvalidCellError extends CliError {
   readonly skipReason: string;
+  /** The problem as data, where the reader gives it ({@link CellProblem}). */
+  readonly problem: CellProblem | undefined;
 
-  constructor(file: string, line: number, columnIndex: number, field: string, problem: string, code: CliErrorCode = CliErrorCode.invalidValue) {
+  constructor(
+    file: string,
+    line: number,
+    columnIndex: number,
+    field: string,
+    problem: string,
+    code: CliErrorCode = CliErrorCode.invalidValue,
+    detail?: CellProblem,
+  ) {
     super(code, problem, { location: { file, line, column: columnIndex + 1, field } });
     this.skipReason = `invalid-${normalizeHeaderName(field).replace(/[^a-z0-9]+/g, '-')}`;
+    this.problem = detail;
   }
 }
 
@@ -74,5 +97,9 @@ export function parseAmountCell(text: string, currency: string, file: string, li
         : parsed.reason === 'too-large'
           ? 'is too large'
           : 'is not a plain decimal amount like 1234.50 (no thousands separators or currency symbols)';
-  throw invalidCell(file, line, columnIndex, field, `${JSON.stringify(text)} ${why}.`);
+  throw invalidCell(file, line, columnIndex, field, `${JSON.stringify(text)} ${why}.`, {
+    reason: `amount-${parsed.reason}`,
+    value: text,
+    params: { currency },
+  });
 }
