@@ -27,8 +27,10 @@ describe('readShopifyMarketingSpend', () => {
   const clock = { now: () => now };
   const pages: unknown[][] = [];
   let requests = 0;
+  let scopes = ['read_orders'];
   const graphql: ShopGraphql = {
-    async request<T>(_query: string, variables?: Record<string, unknown>): Promise<T> {
+    async request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+      if (query.includes('query GrantedScopes')) return { currentAppInstallation: { accessScopes: scopes.map((handle) => ({ handle })) } } as T;
       requests++;
       const page = variables?.['after'] === null ? 0 : Number(variables?.['after']);
       return {
@@ -48,28 +50,23 @@ describe('readShopifyMarketingSpend', () => {
         await database.db.selectFrom('marketing_spend').select(['month', 'amount_minor']).where('shop_id', '=', SHOP).where('source', '=', 'shopify').execute()
       ).map((r) => [r.month, Number(r.amount_minor)]),
     );
-  const grant = (scope: string) => database.db.updateTable('sessions').set({ scope }).where('id', '=', `offline_${SHOP}`).execute();
 
   beforeAll(async () => {
     database = await createTestDatabase();
     await migrateToLatest(database.db);
     await database.db.insertInto('shops').values({ shop_id: SHOP, currency: 'EUR', iana_timezone: 'Europe/Berlin' }).execute();
-    await database.db
-      .insertInto('sessions')
-      .values({ id: `offline_${SHOP}`, shop_id: SHOP, state: 's', is_online: false, scope: 'read_orders' })
-      .execute();
   });
   afterAll(async () => {
     await database?.close();
   });
 
-  it('asks nothing of Shopify while the shop has not granted read_marketing_events', async () => {
+  it('reads no activities while the shop has not granted read_marketing_events', async () => {
     expect(await readShopifyMarketingSpend({ db: database.db, graphql, clock, log: silentLogger }, SHOP)).toBeNull();
     expect(requests).toBe(0);
   });
 
   it('stores the ad spend of every page by month, leaves out other currencies, and replaces the last read', async () => {
-    await grant('read_orders,read_marketing_events');
+    scopes = ['read_orders', 'read_marketing_events'];
     pages.push(
       [activity(1, '100.00', 'EUR', Date.UTC(2026, 8, 10), Date.UTC(2026, 8, 20)), activity(2, null, 'EUR', Date.UTC(2026, 8, 1), null)],
       [activity(3, '55.50', 'USD', Date.UTC(2026, 9, 1), Date.UTC(2026, 9, 5)), activity(4, '30.00', 'EUR', now - 3 * DAY, null)],

@@ -36,6 +36,18 @@ export const MARKETING_SPEND_QUERY = /* GraphQL */ `
   }
 `;
 
+/** The scopes the merchant granted, asked of Shopify itself (a stored session can predate a newly granted scope). */
+export const GRANTED_SCOPES_QUERY = /* GraphQL */ `
+  #graphql
+  query GrantedScopes {
+    currentAppInstallation {
+      accessScopes {
+        handle
+      }
+    }
+  }
+`;
+
 interface ActivityNode {
   id: string;
   createdAt: string;
@@ -90,20 +102,23 @@ export async function readShopifyMarketingSpend(deps: ShopifySpendDeps, shop: st
   const currency = row.currency;
   const timeZone = row.iana_timezone ?? 'UTC';
   const nowMs = deps.clock.now();
-  // A shop installed before the app asked for read_marketing_events has not granted it yet: no request, no error.
-  const session = await deps.db.selectFrom('sessions').select('scope').where('id', '=', `offline_${shop}`).executeTakeFirst();
-  const granted = new Set((session?.scope ?? '').split(',').map((s) => s.trim()));
-  if (!granted.has('read_marketing_events') && !granted.has('write_marketing_events')) {
-    await deps.db
+  const markRead = () =>
+    deps.db
       .updateTable('shops')
       .set({ marketing_spend_read_at: new Date(nowMs) })
       .where('shop_id', '=', shop)
       .execute();
-    return null;
-  }
   const byMonth = new Map<string, number>();
   let otherCurrency = 0;
   try {
+    // A shop installed before the app asked for read_marketing_events has not granted it until the merchant accepts
+    // the new scope: then nothing is asked, and no ACCESS_DENIED logged every few hours.
+    const granted = await deps.graphql.request<{ currentAppInstallation: { accessScopes: { handle: string }[] } }>(GRANTED_SCOPES_QUERY, {}, 2);
+    const handles = new Set(granted.currentAppInstallation.accessScopes.map((a) => a.handle));
+    if (!handles.has('read_marketing_events') && !handles.has('write_marketing_events')) {
+      await markRead();
+      return null;
+    }
     let after: string | null = null;
     for (;;) {
       const data: { marketingActivities: { nodes: ActivityNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await deps.graphql.request(
