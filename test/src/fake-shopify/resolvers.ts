@@ -210,7 +210,8 @@ const SORT_FIELD_OF_CUSTOMER_KEY: Partial<Record<CustomerSortKey, string>> = {
 /** What a root `orders` query selects: the sorted index, the filter and the key bounds. */
 export function orderSelection(store: ShopStore, args: Record<string, unknown>, ctx: GqlContext, path: (string | number)[]) {
   requireScope(ctx, 'orders', 'read_orders');
-  const requested = (args['sortKey'] as string | undefined) ?? 'ID';
+  // Omitted, the schema's default applies (PROCESSED_AT, as on Shopify); an explicit null is read the same way.
+  const requested = (args['sortKey'] as string | null | undefined) ?? 'PROCESSED_AT';
   const sortKey: OrderSortKey = requested in ORDER_SORT_VALUE ? (requested as OrderSortKey) : 'ID';
   const query = (args['query'] as string | null | undefined) ?? null;
   const search = compileSearch(

@@ -94,7 +94,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   }
 
   type CustomerEmailAddress {
-    emailAddress: String
+    emailAddress: String!
   }
   type CustomerPhoneNumber {
     phoneNumber: String!
@@ -365,7 +365,6 @@ export const ADMIN_SDL = /* GraphQL */ `
     INVALID
     OPERATION_IN_PROGRESS
     LIMIT_REACHED
-    NO_SUCH_FILE
   }
 
   type BulkOperation implements Node {
@@ -398,7 +397,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   }
   type BulkOperationCancelPayload {
     bulkOperation: BulkOperation
-    userErrors: [BulkOperationUserError!]!
+    userErrors: [UserError!]!
   }
 
   enum WebhookSubscriptionFormat {
@@ -422,7 +421,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   input WebhookSubscriptionInput {
     uri: String
     callbackUrl: URL
-    format: WebhookSubscriptionFormat = JSON
+    format: WebhookSubscriptionFormat
     includeFields: [String!]
     filter: String
     metafieldNamespaces: [String!]
@@ -482,7 +481,7 @@ export const ADMIN_SDL = /* GraphQL */ `
       last: Int
       before: String
       reverse: Boolean = false
-      sortKey: OrderSortKeys = ID
+      sortKey: OrderSortKeys = PROCESSED_AT
       query: String
       savedSearchId: ID
     ): OrderConnection!
