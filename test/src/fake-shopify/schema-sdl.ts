@@ -1,6 +1,7 @@
 /**
  * The subset of Shopify's GraphQL Admin API (2026-07) that CLV Lens uses, as SDL. Names, nullability and enum
- * values follow Shopify's schema so that queries written against the real API validate here unchanged.
+ * values follow Shopify's schema so that queries written against the real API validate here unchanged;
+ * `src/contract/admin-schema.contract.test.ts` checks it against Shopify's real schema for the app's API version.
  */
 export const ADMIN_SDL = /* GraphQL */ `
   schema {
