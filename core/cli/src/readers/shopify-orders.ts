@@ -1,7 +1,7 @@
 import type { OrderRecord } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { indexHeader, InvalidCellError, invalidCell, locateColumns, normalizeHeaderName, parseAmountCell } from './columns.ts';
-import { firstLineOf, readCsvRows, splitCsvLine, textOptionsOf } from './csv-rows.ts';
+import { firstLineOf, scanCsvRows, splitCsvLine, textOptionsOf, type CsvRow } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
 import { countSkip, InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 
@@ -63,13 +63,14 @@ export async function readShopifyOrdersExport(path: string, file: string, option
   let header: readonly string[] = [];
   let col: Columns | undefined;
   let currentName: string | null = null;
+  let currentNameBytes: Uint8Array = new Uint8Array(0);
   let currentOrder: OrderRecord | null = null;
   let shopCurrency = options.currency;
   const timeOffsets = new Set<string>();
 
-  const cell = (fields: readonly string[], index: number): string => (index < 0 ? '' : (fields[index] ?? ''));
+  const cell = (fields: CsvRow, index: number): string => fields.get(index);
 
-  const buildOrder = (fields: readonly string[], line: number, c: Columns, name: string): OrderRecord => {
+  const buildOrder = (fields: CsvRow, line: number, c: Columns, name: string): OrderRecord => {
     const at = (index: number, problem: string) => invalidCell(file, line, index, header[index] ?? '', problem);
 
     const createdText = cell(fields, c.createdAt);
@@ -143,7 +144,7 @@ export async function readShopifyOrdersExport(path: string, file: string, option
     };
   };
 
-  const dataRows = await readCsvRows(
+  const dataRows = await scanCsvRows(
     path,
     file,
     {
@@ -175,6 +176,15 @@ export async function readShopifyOrdersExport(path: string, file: string, option
       },
       row(fields, line) {
         const c = col as Columns;
+        // Line-item rows repeat their order's Name: compare bytes, and decode only the first row of each order.
+        if (currentName !== null && fields.matches(c.name, currentNameBytes)) {
+          if (currentOrder !== null && currentOrder.email === null) {
+            const email = cell(fields, c.email).trim().toLowerCase();
+            if (email !== '') currentOrder.email = email;
+          }
+          return;
+        }
+        currentNameBytes = fields.bytes(c.name);
         const name = cell(fields, c.name).trim();
         if (name === '') {
           const error = invalidCell(file, line, c.name, header[c.name] ?? 'Name', 'is empty: every row of an orders export names its order.');
