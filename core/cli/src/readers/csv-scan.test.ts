@@ -123,7 +123,9 @@ describe('scanCsv', () => {
     fc.assert(
       fc.property(file, ({ rows, lineEnd, finalLineEnd, chunk, bufferBytes, lazy }) => {
         const text = rows.map((r) => r.join(',')).join(lineEnd) + (finalLineEnd ? lineEnd : '');
-        const expected = Papa.parse<string[]>(text, { delimiter: ',', newline: lineEnd as '\n' | '\r\n' | '\r' }).data.filter((r) => !(r.length === 1 && r[0] === ''));
+        const expected = Papa.parse<string[]>(text, { delimiter: ',', newline: lineEnd as '\n' | '\r\n' | '\r' }).data.filter(
+          (r) => !(r.length === 1 && r[0] === ''),
+        );
         if (expected.length === 0) {
           expect(scanError(text, { chunk, bufferBytes }).code).toBe(CliErrorCode.unknownFormat);
           return;

@@ -91,15 +91,26 @@ export function scanCsv(read: ByteSource, handler: CsvScanHandler, options: Scan
   let splitAt = 0;
 
   const decode = (from: number, to: number): string => (encoding === 'utf8' ? buffer.toString('utf8', from, to) : latin1.decode(buffer.subarray(from, to)));
-  /** Splits a quote-free row up to field `index` (or whole when `index` is Infinity). */
+  /** Splits a quote-free row up to field `index` (or whole when `index` is Infinity). Locals keep the loop tight. */
   const splitTo = (index: number) => {
+    const bytes = buffer;
+    const stop = lazyEnd;
     let p = splitAt;
-    while (count <= index && p <= lazyEnd) {
+    let n = count;
+    while (n <= index && p <= stop) {
+      if (n === starts.length) {
+        count = n;
+        grow();
+      }
       const from = p;
-      p = commaOrEnd(buffer, p, lazyEnd);
-      push(from, p, false);
+      while (p < stop && bytes[p] !== COMMA) p++;
+      starts[n] = from;
+      ends[n] = p;
+      escaped[n] = 0;
+      n++;
       p++;
     }
+    count = n;
     splitAt = p;
   };
   const field = (index: number): string => {
@@ -136,20 +147,22 @@ export function scanCsv(read: ByteSource, handler: CsvScanHandler, options: Scan
     },
   };
 
+  function grow() {
+    const larger = <T extends Int32Array | Uint8Array>(old: T, next: T): T => (next.set(old), next);
+    starts = larger(starts, new Int32Array(count * 2));
+    ends = larger(ends, new Int32Array(count * 2));
+    escaped = larger(escaped, new Uint8Array(count * 2));
+  }
   const push = (from: number, to: number, hasEscapes: boolean) => {
-    if (count === starts.length) {
-      const grow = <T extends Int32Array | Uint8Array>(old: T, next: T): T => (next.set(old), next);
-      starts = grow(starts, new Int32Array(count * 2));
-      ends = grow(ends, new Int32Array(count * 2));
-      escaped = grow(escaped, new Uint8Array(count * 2));
-    }
+    if (count === starts.length) grow();
     starts[count] = from;
     ends[count] = to;
     escaped[count] = hasEscapes ? 1 : 0;
     count++;
   };
 
-  const malformed = (message: string, atLine: number) => new CliError(CliErrorCode.malformedCsv, `${message}; fix the quoting of this row.`, { location: { file, line: atLine } });
+  const malformed = (message: string, atLine: number) =>
+    new CliError(CliErrorCode.malformedCsv, `${message}; fix the quoting of this row.`, { location: { file, line: atLine } });
 
   /** Line ends in buffer[from, to): `\r\n`, `\n` and a lone `\r` each count once. */
   const lineEnds = (from: number, to: number): number => {
@@ -339,13 +352,6 @@ export function scanCsv(read: ByteSource, handler: CsvScanHandler, options: Scan
   options.onProgress?.(consumedBefore + start, dataRows);
   if (!sawHeader) throw new CliError(CliErrorCode.unknownFormat, `${file} is empty: expected a header row.`);
   return dataRows;
-}
-
-/** Offset of the first `,` in bytes[from, to), or `to`. A plain function so the engine compiles the loop tightly. */
-function commaOrEnd(bytes: Uint8Array, from: number, to: number): number {
-  let p = from;
-  while (p < to && bytes[p] !== COMMA) p++;
-  return p;
 }
 
 function countLf(bytes: Uint8Array, from: number, to: number): number {
