@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { endOfLocalDateMs, fitChurnModels, scoreChurnRisk } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,27 @@ async function predictRows(args: string[]): Promise<Record<string, string>[]> {
 }
 
 describe('clvlens predict', () => {
+  it('models the same customers and purchases from a CDNOW file and the same data as a transaction log, $0 purchases included', async () => {
+    // CDNOW_sample has 8 purchases of $0.00; a free order is a purchase in every input format.
+    const rows = readFileSync(sample, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/));
+    expect(rows.filter((r) => Number(r[4]) === 0).length).toBe(8);
+    const log = join(files.dir, 'cdnow-as-log.csv');
+    const lines = rows.map(([, id, date, , amount]) => `${id},${date!.slice(0, 4)}-${date!.slice(4, 6)}-${date!.slice(6, 8)},${amount}`);
+    writeFileSync(log, `customer_id,date,amount\n${lines.join('\n')}\n`);
+    const run = async (path: string) => {
+      const io = captureIo(files.dir);
+      expect(await runPredict([path, '--model', 'bgnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30'], io)).toBe(0);
+      return io.out();
+    };
+    const fromCdnow = await run(sample);
+    const fromLog = await run(log);
+    expect(fromLog.trimEnd().split('\n')).toHaveLength(2358);
+    expect(fromLog).toBe(fromCdnow);
+  });
+
   it('writes one CSV row per CDNOW-sample customer with the published spot values of customer 0001', async () => {
     const io = captureIo(files.dir);
     const code = await runPredict(
