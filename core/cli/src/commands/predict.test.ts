@@ -4,7 +4,8 @@ import { endOfLocalDateMs, fitChurnModels, scoreChurnRisk } from '@clvlens/core'
 import { describe, expect, it } from 'vitest';
 import { captureIo, tempDir } from '../testing/temp-files.ts';
 import { loadCountedOrders } from './model-common.ts';
-import { runPredict } from './predict.ts';
+import { num, runPredict } from './predict.ts';
+import fc from 'fast-check';
 
 const cdnow = join(import.meta.dirname, '../../../../../shared/data/cdnow');
 const files = tempDir();
@@ -204,5 +205,22 @@ describe('clvlens predict', () => {
     for (const horizon of ['0', '-1', 'x']) {
       await expect(runPredict([sample, '--horizon', horizon], captureIo(files.dir))).rejects.toMatchObject({ code: 'usage' });
     }
+  });
+});
+
+describe('num', () => {
+  it('writes what String(Number(value.toFixed(digits))) writes', () => {
+    const reference = (value: number, digits: number) => (Number.isFinite(value) ? String(Number(value.toFixed(digits))) : '');
+    const edges = [0, -0, -1e-7, 1e-7, 0.5, -1, 123.456789, 99_999_999.9999995, 1e8, -1e8, 1e21, 5e-324, Number.NaN, Infinity];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.double({ noNaN: false }), fc.constantFrom(...edges), fc.double({ min: -1e9, max: 1e9 })),
+        fc.constantFrom(4, 6),
+        (value, digits) => {
+          expect(num(value, digits)).toBe(reference(value, digits));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
   });
 });
