@@ -32,7 +32,10 @@ export type ChurnTierV1 = 'low' | 'medium' | 'high';
 export type RfmSegmentV1 =
   'CHAMPIONS' | 'LOYAL' | 'ACTIVE' | 'NEEDS_ATTENTION' | 'PROMISING' | 'NEW' | 'AT_RISK' | 'PREVIOUSLY_LOYAL' | 'ALMOST_LOST' | 'DORMANT';
 
-/** Why an order of a customer is not counted (see {@link CustomerInsightV1.notCountedOrders}). */
+/**
+ * Why an order of a customer is not counted (see {@link CustomerInsightV1.notCountedOrders}). `free` is sent only by
+ * app versions before free orders were counted; readers still accept it.
+ */
 export type NotCountedReasonV1 = 'refunded' | 'free' | 'cancelled' | 'test';
 
 /** Everything a badge or a detail card shows about one customer. */
