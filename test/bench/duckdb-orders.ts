@@ -1,6 +1,6 @@
 // The peer of `clvlens report` in the cli-report bench: DuckDB (2 threads) reads a Shopify orders export and counts
-// orders, counted orders and customers by the README's rules (test, cancelled and voided orders out; refunds netted;
-// customers by lower-cased email), printing them as JSON. Run as its own process, so it is timed as a user would run it.
+// orders, counted orders and customers by the README's rules (test, cancelled, voided and fully refunded orders out;
+// free orders in; customers by lower-cased email), printing them as JSON. Run as its own process, so it is timed as a user would run it.
 // Run: `node test/bench/duckdb-orders.ts orders_export.csv`.
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -22,12 +22,12 @@ const reader = await connection.runAndReadAll(
       first(lower(coalesce("Payment Method", ''))) filter (where "Total" is not null) as payment
     from rows group by "Name"),
   kept as (
-    select email, total - coalesce(refunded, case when status = 'refunded' then total else 0 end) as net
-    from orders where cancelled_at is null and status <> 'voided' and payment not like '%bogus%')
-  select (select count(*) from orders) as orders,
-    count(*) filter (where net > 0) as counted,
-    count(distinct email) filter (where net > 0) as customers
-  from kept`,
+    select email, coalesce(refunded, case when status = 'refunded' then total else 0 end) as refunds, total
+    from orders where cancelled_at is null and status <> 'voided' and payment not like '%bogus%'),
+  -- A free order counts; an order refunded in full (refunds > 0 reaching the total) does not.
+  counted as (select email from kept where not (refunds > 0 and total - refunds <= 0))
+  select (select count(*) from orders) as orders, count(*) as counted, count(distinct email) as customers
+  from counted`,
   { file },
 );
 const [row] = reader.getRowObjectsJson();

@@ -3,7 +3,8 @@ import { open } from 'node:fs/promises';
 import type { Locale } from '@clvlens/core/i18n';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { scanCsv, type CsvRow, type CsvScanHandler } from './csv-scan.ts';
+import type { Readable } from 'node:stream';
+import { scanCsv, scanCsvAsync, streamByteSource, type CsvRow, type CsvScanHandler } from './csv-scan.ts';
 import { decodeHead, type TextEncoding } from './text-decoding.ts';
 
 export type { CsvRow, CsvScanHandler };
@@ -34,20 +35,49 @@ export function textOptionsOf(options: TextOptions): TextOptions {
  * in messages; `path` the resolved path. Readers of wide files use {@link scanCsvRows} to decode only what they need.
  */
 export async function readCsvRows(path: string, file: string, handler: CsvRowHandler, progress: Progress, text: TextOptions = {}): Promise<number> {
-  return await scanCsvRows(
-    path,
+  return await scanCsvRows(path, file, allFields(handler), progress, text);
+}
+
+/** Where a CSV input comes from: a file on disk (the CLI) or a byte stream (an upload to the app). */
+export type CsvSource = { path: string } | { stream: Readable };
+
+/** {@link readCsvRows} or {@link readCsvStream}, whichever `source` asks for. */
+export function readCsvSource(source: CsvSource, file: string, handler: CsvRowHandler, progress: Progress, text: TextOptions = {}): Promise<number> {
+  return 'path' in source ? readCsvRows(source.path, file, handler, progress, text) : readCsvStream(source.stream, file, handler, progress, text);
+}
+
+/**
+ * {@link readCsvRows} on a byte stream (an HTTP upload): the same decoding checks, quoting rules, BOM removal and
+ * messages, and the stream is read as the rows are handled, never held whole. `sizeBytes` is only for progress.
+ */
+export async function readCsvStream(
+  stream: Readable,
+  file: string,
+  handler: CsvRowHandler,
+  progress: Progress,
+  text: TextOptions = {},
+  sizeBytes = 0,
+): Promise<number> {
+  const rows = await scanCsvAsync(streamByteSource(stream), allFields(handler), {
     file,
-    {
-      header: (fields, line) => handler.header(fields, line),
-      row(row, line) {
-        const fields: string[] = new Array<string>(row.length);
-        for (let i = 0; i < row.length; i++) fields[i] = row.get(i);
-        handler.row(fields, line);
-      },
+    encoding: text.encoding ?? 'utf8',
+    locale: text.locale ?? 'en',
+    onProgress: (bytes, dataRows) => progress.update(bytes, sizeBytes, dataRows),
+  });
+  progress.done(sizeBytes, rows);
+  return rows;
+}
+
+/** A scan handler passing every field of each row as a string. */
+function allFields(handler: CsvRowHandler): CsvScanHandler {
+  return {
+    header: (fields, line) => handler.header(fields, line),
+    row(row, line) {
+      const fields: string[] = new Array<string>(row.length);
+      for (let i = 0; i < row.length; i++) fields[i] = row.get(i);
+      handler.row(fields, line);
     },
-    progress,
-    text,
-  );
+  };
 }
 
 /**

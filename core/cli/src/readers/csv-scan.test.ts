@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { CliError, CliErrorCode } from '../errors.ts';
-import { scanCsv, type CsvScanHandler } from './csv-scan.ts';
+import { Readable } from 'node:stream';
+import { scanCsv, scanCsvAsync, streamByteSource, type CsvScanHandler } from './csv-scan.ts';
 import type { TextEncoding } from './text-decoding.ts';
 
 interface Scanned {
@@ -98,6 +99,24 @@ describe('scanCsv', () => {
       expect(error.message).toMatch(/^in\.csv:5: /);
     }
     expect(scan(bad, { encoding: 'latin1' }).rows.at(-1)?.fields).toEqual(['José', 'Lyon']);
+  });
+
+  it('reads a byte stream the same way, whatever its chunks', async () => {
+    const text = 'name,note\r\n"Kim, J","line one\nline two"\r\n서울,"x ""y"""\r\n';
+    const bytes = utf8(text);
+    const chunks = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1));
+    const got: string[][] = [];
+    const rows = await scanCsvAsync(
+      streamByteSource(Readable.from(chunks)),
+      { header: (fields) => got.push(fields), row: (row) => got.push(Array.from({ length: row.length }, (_, i) => row.get(i))) },
+      { file: 'upload.csv', encoding: 'utf8', locale: 'en', bufferBytes: 8 },
+    );
+    expect(rows).toBe(2);
+    expect(got).toEqual([
+      ['name', 'note'],
+      ['Kim, J', 'line one\nline two'],
+      ['서울', 'x "y"'],
+    ]);
   });
 
   it('says an empty file is empty', () => {

@@ -33,6 +33,8 @@ export interface CsvScanHandler {
 
 /** Where {@link scanCsv} gets bytes from: fills `into` from `offset` and returns how many bytes it wrote (0 at end). */
 export type ByteSource = (into: Uint8Array, offset: number, length: number) => number;
+/** A {@link ByteSource} that may wait. */
+export type AsyncByteSource = (into: Uint8Array, offset: number, length: number) => Promise<number>;
 
 /** Options of {@link scanCsv}. */
 export interface ScanOptions {
@@ -56,16 +58,16 @@ const TAB = 0x09;
 /** Windows-1252, what `--encoding latin1` means (see text-decoding.ts). */
 const latin1 = new TextDecoder('latin1');
 
-/**
- * Reads RFC 4180 CSV (comma delimiter; `"` quoting with `""` for a quote; `\n`, `\r\n` or `\r` line ends; a quote
- * inside an unquoted field is kept as text) straight from bytes, in buffers, and passes each row to `handler` with its
- * fields decoded on demand. UTF-8 is checked a buffer at a time before its rows are passed: the first invalid byte is
- * an `invalid-encoding` error naming its line. An unterminated quoted field, or text after a closing quote, is a
- * `malformed-csv` error naming the row's line. Resolves to the number of data rows.
- *
- * Memory is one buffer (the largest row decides its size), whatever the file size.
- */
-export function scanCsv(read: ByteSource, handler: CsvScanHandler, options: ScanOptions): number {
+/** The scanner behind {@link scanCsv}: the caller fills `space()` and reports how many bytes it wrote. */
+interface CsvScanner {
+  space(): { bytes: Uint8Array; offset: number; length: number };
+  /** `got` bytes were written at the offset `space()` gave (0: end of input); passes every complete row. */
+  filled(got: number): void;
+  /** After `filled(0)`: the number of data rows, or the empty-file error. */
+  finish(): number;
+}
+
+function createCsvScanner(handler: CsvScanHandler, options: ScanOptions): CsvScanner {
   const { file, encoding, locale } = options;
   let buffer = Buffer.allocUnsafe(options.bufferBytes ?? 1 << 22);
   let view = buffer.subarray(0, 0); // the filled part of `buffer`, for searches that must not see past `end`
@@ -293,65 +295,110 @@ export function scanCsv(read: ByteSource, handler: CsvScanHandler, options: Scan
     validEnd = upTo;
   };
 
-  const fill = () => {
-    nextQuote = nextCr = nextLf = -2;
-    if (start > 0) {
-      buffer.copyWithin(0, start, end);
-      consumedBefore += start;
-      end -= start;
-      validEnd = Math.max(0, validEnd - start);
-      start = 0;
-    }
-    if (end === buffer.length) {
-      const bigger = Buffer.allocUnsafe(buffer.length * 2);
-      buffer.copy(bigger, 0, 0, end);
-      buffer = bigger;
-    }
-    const got = read(buffer, end, buffer.length - end);
-    if (got === 0) eof = true;
-    end += got;
-    view = buffer.subarray(0, end);
-    if (firstFill && (end >= 3 || eof)) {
-      firstFill = false;
-      if (encoding === 'utf8' && end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) {
-        start = 3;
-        validEnd = 3;
+  return {
+    space() {
+      nextQuote = nextCr = nextLf = -2;
+      if (start > 0) {
+        buffer.copyWithin(0, start, end);
+        consumedBefore += start;
+        end -= start;
+        validEnd = Math.max(0, validEnd - start);
+        start = 0;
       }
-    }
-    checkEncoding();
-  };
-
-  fill();
-  for (;;) {
-    if (start >= end && eof) break;
-    let next = start >= end ? -1 : scanRow();
-    // Rows are passed only once their bytes are checked (a row always ends at a line end, so this holds but for
-    // the last row before more input).
-    if (next > validEnd && !eof) next = -1;
-    if (next === -1) {
-      fill();
+      if (end === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, end);
+        buffer = bigger;
+      }
+      return { bytes: buffer, offset: end, length: buffer.length - end };
+    },
+    filled(got) {
+      if (got === 0) eof = true;
+      end += got;
+      view = buffer.subarray(0, end);
+      if (firstFill && (end >= 3 || eof)) {
+        firstFill = false;
+        if (encoding === 'utf8' && end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) {
+          start = 3;
+          validEnd = 3;
+        }
+      }
+      checkEncoding();
+      while (start < end) {
+        const next = scanRow();
+        // Rows are passed only once their bytes are checked (a row always ends at a line end, so this holds but for
+        // the last row before more input).
+        if (next === -1 || (next > validEnd && !eof)) break;
+        const rowLine = line;
+        const blank = lazyEnd >= 0 ? lazyEnd === start : count === 1 && starts[0] === ends[0];
+        if (!blank) {
+          if (!sawHeader) {
+            sawHeader = true;
+            const fields: string[] = [];
+            for (let i = 0; i < row.length; i++) fields.push(field(i));
+            handler.header(fields, rowLine);
+          } else {
+            dataRows++;
+            handler.row(row, rowLine);
+          }
+        }
+        line += rowLines;
+        start = next;
+      }
       options.onProgress?.(consumedBefore + start, dataRows);
-      continue;
-    }
-    const rowLine = line;
-    const blank = lazyEnd >= 0 ? lazyEnd === start : count === 1 && starts[0] === ends[0];
-    if (!blank) {
-      if (!sawHeader) {
-        sawHeader = true;
-        const fields: string[] = [];
-        for (let i = 0; i < row.length; i++) fields.push(field(i));
-        handler.header(fields, rowLine);
-      } else {
-        dataRows++;
-        handler.row(row, rowLine);
-      }
-    }
-    line += rowLines;
-    start = next;
+    },
+    finish() {
+      if (!sawHeader) throw new CliError(CliErrorCode.unknownFormat, `${file} is empty: expected a header row.`);
+      return dataRows;
+    },
+  };
+}
+
+/**
+ * Reads RFC 4180 CSV (comma delimiter; `"` quoting with `""` for a quote; `\n`, `\r\n` or `\r` line ends; a quote
+ * inside an unquoted field is kept as text) straight from bytes, in buffers, and passes each row to `handler` with its
+ * fields decoded on demand. UTF-8 is checked a buffer at a time before its rows are passed: the first invalid byte is
+ * an `invalid-encoding` error naming its line. An unterminated quoted field, or text after a closing quote, is a
+ * `malformed-csv` error naming the row's line. Returns the number of data rows.
+ *
+ * Memory is one buffer (the largest row decides its size), whatever the file size.
+ */
+export function scanCsv(read: ByteSource, handler: CsvScanHandler, options: ScanOptions): number {
+  const scanner = createCsvScanner(handler, options);
+  for (;;) {
+    const { bytes, offset, length } = scanner.space();
+    const got = read(bytes, offset, length);
+    scanner.filled(got);
+    if (got === 0) return scanner.finish();
   }
-  options.onProgress?.(consumedBefore + start, dataRows);
-  if (!sawHeader) throw new CliError(CliErrorCode.unknownFormat, `${file} is empty: expected a header row.`);
-  return dataRows;
+}
+
+/** {@link scanCsv} reading from an asynchronous source, such as an upload's byte stream ({@link streamByteSource}). */
+export async function scanCsvAsync(read: AsyncByteSource, handler: CsvScanHandler, options: ScanOptions): Promise<number> {
+  const scanner = createCsvScanner(handler, options);
+  for (;;) {
+    const { bytes, offset, length } = scanner.space();
+    const got = await read(bytes, offset, length);
+    scanner.filled(got);
+    if (got === 0) return scanner.finish();
+  }
+}
+
+/** An {@link AsyncByteSource} over a byte stream: its chunks copied into the scanner's buffer as they come. */
+export function streamByteSource(stream: AsyncIterable<Uint8Array | string>): AsyncByteSource {
+  const chunks = stream[Symbol.asyncIterator]();
+  let pending: Uint8Array = new Uint8Array(0);
+  return async (into, offset, length) => {
+    while (pending.length === 0) {
+      const next = await chunks.next();
+      if (next.done) return 0;
+      pending = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+    }
+    const n = Math.min(length, pending.length);
+    into.set(pending.subarray(0, n), offset);
+    pending = pending.subarray(n);
+    return n;
+  };
 }
 
 function countLf(bytes: Uint8Array, from: number, to: number): number {
