@@ -4,7 +4,7 @@ import type { Locale } from '@clvlens/core/i18n';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import type { Readable } from 'node:stream';
-import { scanCsv, scanCsvAsync, streamByteSource, type CsvRow, type CsvScanHandler } from './csv-scan.ts';
+import { scanCsv, scanCsvAsync, streamByteSource, type CsvRow, type CsvScanHandler, type ScanOptions } from './csv-scan.ts';
 import { decodeHead, type TextEncoding } from './text-decoding.ts';
 
 export type { CsvRow, CsvScanHandler };
@@ -58,14 +58,18 @@ export async function readCsvStream(
   text: TextOptions = {},
   sizeBytes = 0,
 ): Promise<number> {
-  const rows = await scanCsvAsync(streamByteSource(stream), allFields(handler), {
+  const rows = await scanCsvAsync(streamByteSource(stream), allFields(handler), scanOptions(file, text, progress, sizeBytes));
+  progress.done(sizeBytes, rows);
+  return rows;
+}
+
+function scanOptions(file: string, text: TextOptions, progress: Progress, sizeBytes: number): ScanOptions {
+  return {
     file,
     encoding: text.encoding ?? 'utf8',
     locale: text.locale ?? 'en',
     onProgress: (bytes, dataRows) => progress.update(bytes, sizeBytes, dataRows),
-  });
-  progress.done(sizeBytes, rows);
-  return rows;
+  };
 }
 
 /** A scan handler passing every field of each row as a string. */
@@ -106,12 +110,7 @@ export async function scanCsvRows(path: string, file: string, handler: CsvScanHa
         throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
       }
     };
-    const rows = scanCsv(read, handler, {
-      file,
-      encoding: text.encoding ?? 'utf8',
-      locale: text.locale ?? 'en',
-      onProgress: (bytes, dataRows) => progress.update(bytes, sizeBytes, dataRows),
-    });
+    const rows = scanCsv(read, handler, scanOptions(file, text, progress, sizeBytes));
     progress.done(sizeBytes, rows);
     return rows;
   } finally {
