@@ -18,6 +18,7 @@ import { renderDashboardPage, renderPairLinkPage, renderRootPage } from './dashb
 import { readCustomerNames } from './dashboard/customer-names.ts';
 import { resolveLocale } from '@clvlens/core/i18n';
 import { readSegmentValues } from './dashboard/segments.ts';
+import { readVipSlipping } from './actions/tier-changes/vip-slipping.ts';
 import { asOfFor } from './compute/insights.ts';
 import { churnHorizonOf } from './compute/insights.ts';
 import { createComputeService, type ComputeOptions, type ComputeService } from './compute/service.ts';
@@ -594,6 +595,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     return c.json(rows.map((r) => ({ kind: r.record_kind, id: r.record_id, reason: r.reason, seenAtMs: r.seen_at.getTime() })));
   });
   app.get('/app/api/segments', async (c) => c.json(await readSegmentValues(db, c.get('shop'))));
+  // Valuable customers whose churn tier got worse this week (ids and numbers; the page reads names live).
+  app.get('/app/api/vip-slipping', async (c) => {
+    const shop = await db.selectFrom('shops').select('currency').where('shop_id', '=', c.get('shop')).executeTakeFirst();
+    return c.json(await readVipSlipping(db, c.get('shop'), clock.now(), shop?.currency ?? 'USD'));
+  });
   // Names for the at-risk list, read live from Shopify for display and never stored (nor cached by the browser).
   app.get('/app/api/customer-names', async (c) => {
     const names = await readCustomerNames(graphqlFor(c.get('shop')), c.req.query('ids') ?? '');

@@ -20,6 +20,7 @@ import { loadOrderRecords } from './load.ts';
 import { computeShopMetricsOffThread } from './metrics-off-thread.ts';
 import { screenOrderRecords } from './screen.ts';
 import { quarantineRecord } from '../ingest/validate.ts';
+import { readVipSlippingSummary } from '../actions/tier-changes/vip-slipping.ts';
 import { analyzeAfterLargeWrite, dequeueEntries, writeInsights, type DequeuedEntries, type InsightDraft } from './write.ts';
 
 export type { ComputeOptions, ShopModels } from './insights.ts';
@@ -270,7 +271,8 @@ export function createComputeService(deps: {
       churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays,
       churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, options.tiers),
     };
-    const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...churn, ...aggregates, shopDomain: shop };
+    const vipSlipping = await readVipSlippingSummary(db, shop, nowMs);
+    const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...churn, ...aggregates, vipSlipping, shopDomain: shop };
     const row = {
       as_of: new Date(summary.asOfMs),
       payload: JSON.stringify(payload),

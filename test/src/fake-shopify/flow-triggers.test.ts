@@ -43,7 +43,10 @@ describe('FlowTriggerReceiver', () => {
     expect(r.receive(SHOP, { handle: 'customer-churn-risk-changed', payload: { ...good, Tier: 'high' } }, 0)).toEqual([
       { field: ['payload', 'Tier'], message: '"Tier" is not a field of trigger customer-churn-risk-changed.' },
     ]);
-    expect(r.receive(SHOP, { handle: 'customer-churn-risk-changed', payload: { ...good, customer_id: '7030' } }, 0)[0]!.field).toEqual(['payload', 'customer_id']);
+    expect(r.receive(SHOP, { handle: 'customer-churn-risk-changed', payload: { ...good, customer_id: '7030' } }, 0)[0]!.field).toEqual([
+      'payload',
+      'customer_id',
+    ]);
     expect(r.receive(SHOP, { handle: 'customer-churn-risk-changed', payload: { ...good, 'Churn horizon days': 90.5 } }, 0)[0]!.field).toEqual([
       'payload',
       'Churn horizon days',

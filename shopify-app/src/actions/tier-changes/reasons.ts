@@ -1,25 +1,9 @@
-import type { CustomerInsightV1 } from '@clvlens/core';
+import type { CustomerInsightV1, TierChangeReasonV1 } from '@clvlens/core';
 
 const DAY_MS = 86_400_000;
 
-/**
- * Why a customer is in their churn tier, as codes with the numbers behind them, so each surface words them in the
- * viewer's language (the catalog's `ext.reason.*` messages). The same reasons core's churn model gives in English
- * (`churnReasons`), worked out from the insight's own fields.
- */
-export type TierChangeReason =
-  /** One counted order so far, `days` ago. */
-  | { code: 'one-order'; days: number }
-  /** One order, and no second after `ratio` times the shop's usual time to a second order (`days`). */
-  | { code: 'no-second-order'; ratio: number; days: number }
-  /** No order for `ratio` times this customer's usual gap. */
-  | { code: 'overdue'; ratio: number }
-  /** Last order `days` ago, within this customer's usual gap. */
-  | { code: 'within-gap'; days: number }
-  /** `orders` counted orders, usually `gapDays` apart. */
-  | { code: 'cadence'; orders: number; gapDays: number }
-  /** Estimated from order timing: too little data for the model. */
-  | { code: 'fallback' };
+/** Why a customer is in their churn tier: the wire contract's {@link TierChangeReasonV1}. */
+export type TierChangeReason = TierChangeReasonV1;
 
 /** The insight fields the reasons come from. */
 export type ReasonInputs = Pick<
