@@ -81,7 +81,7 @@ export function renderVipCard(vip: VipSlippingV1, deps: VipCardDeps): HTMLElemen
       el('th', { scope: 'row' }, link),
       el('td', {}, change),
       el('td', {}, tr.t('dash.vip.when', { date: tr.date(c.changedAtMs, deps.timeZone), time: tr.time(c.changedAtMs, deps.timeZone) })),
-      el('td', {}, el('ul', { class: 'reasons' }, ...c.reasons.map((r) => el('li', {}, reasonText(tr, r))))),
+      el('td', { class: 'why-cell' }, el('ul', { class: 'reasons' }, ...c.reasons.map((r) => el('li', {}, reasonText(tr, r))))),
       el('td', { class: 'num' }, tr.money(c.previousPredictedClvMinor, vip.currency)),
     );
   });
