@@ -115,7 +115,7 @@ export function renderVipCard(vip: VipSlippingV1, deps: VipCardDeps): HTMLElemen
           { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
           el(
             'table',
-            {},
+            { class: 'vip-table' },
             el('caption', {}, caption),
             el('thead', {}, el('tr', {}, ...head.map((key, i) => el('th', { scope: 'col', class: i === head.length - 1 ? 'num' : undefined }, tr.t(key))))),
             el('tbody', {}, ...rows),

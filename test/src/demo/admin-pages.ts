@@ -424,18 +424,17 @@ const ADMIN_CLIENT_JS = `
         const p = e.payload;
         tbody.append(el('tr', { role: 'row', 'data-customer-id': String(p.customer_id) },
           el('td', { class: 'when' }, when(e.receivedAtMs)),
-          el('td', {}, e.handle),
           el('td', {}, link(base + '/customers/' + p.customer_id, String(p.customer_id))),
           el('td', {}, String(p['Old tier']) + ' → ' + String(p['New tier'])),
           el('td', { class: 'num' }, String(p['Churn probability'])),
           el('td', { class: 'num' }, p['Predicted CLV'] === undefined ? '—' : money(p['Predicted CLV'])),
           el('td', { class: 'num' }, String(p['Churn horizon days'])),
-          el('td', { style: 'max-width: 280px; word-break: break-all' }, el('code', {}, JSON.stringify(p)))));
+          el('td', { style: 'min-width: 300px' }, el('pre', { style: 'margin: 0; white-space: pre-wrap; font-size: 12px' }, JSON.stringify(p, null, 1)))));
       }
       app.replaceChildren(el('h1', {}, 'Flow events'),
-        el('p', { class: '_Banner_d3' }, 'Shopify Flow triggers the app sent (flowTriggerReceive), as the fake Shopify accepted them, newest first. A workflow starting with "Customer churn risk changed" would run once per row.'),
+        el('p', { class: '_Banner_d3' }, 'Shopify Flow triggers the app sent (flowTriggerReceive, handle customer-churn-risk-changed), as the fake Shopify accepted them, newest first. A workflow starting with "Customer churn risk changed" would run once per row.'),
         d.events.length === 0 ? el('p', {}, 'No trigger received yet: a customer must move to another churn-risk tier (a cancelled or refunded order, or the daily rescoring).')
-          : el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Received'), el('th', {}, 'Trigger'), el('th', {}, 'Customer'), el('th', {}, 'Tier'), el('th', { class: 'num' }, 'Churn probability'), el('th', { class: 'num' }, 'Predicted CLV'), el('th', { class: 'num' }, 'Horizon (days)'), el('th', {}, 'Payload'))), tbody));
+          : el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Received'), el('th', {}, 'Customer'), el('th', {}, 'Tier'), el('th', { class: 'num' }, 'Churn probability'), el('th', { class: 'num' }, 'Predicted CLV'), el('th', { class: 'num' }, 'Horizon (days)'), el('th', {}, 'Payload'))), tbody));
     },
     async other() { app.replaceChildren(el('h1', {}, 'Not part of the demo'), el('p', {}, 'The demo shows Customers, Orders and the CLV Lens app.')); },
   };
