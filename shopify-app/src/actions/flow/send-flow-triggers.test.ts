@@ -138,6 +138,20 @@ describe('sendPendingFlowTriggers', () => {
     expect(s.calls).toHaveLength(1);
   });
 
+  it('skips a change older than a day (after a long outage or a reinstall) instead of sending an old state', async () => {
+    await recordTierChanges(database.db, SHOP, [change('61', { changedAtMs: now - 25 * 3600_000 }), change('62', { changedAtMs: now - 23 * 3600_000 })]);
+    const s = shopifyStub();
+    expect(await sendPendingFlowTriggers({ db: database.db, graphql: s.graphql, clock, log: silentLogger, limiter }, SHOP)).toEqual({
+      sent: 1,
+      rejected: 0,
+      skipped: 1,
+    });
+    expect((await states()).map((r) => [r.customer_id, r.flow_state, r.flow_error])).toEqual([
+      ['61', 'skipped', 'stale'],
+      ['62', 'sent', null],
+    ]);
+  });
+
   it('sends nothing for a shop that is not active (uninstalled)', async () => {
     await recordTierChanges(database.db, SHOP, [change('51')]);
     await database.db.updateTable('shops').set({ status: 'uninstalled' }).where('shop_id', '=', SHOP).execute();

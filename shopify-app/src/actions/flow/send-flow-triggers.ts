@@ -21,9 +21,16 @@ export interface FlowSendResult {
   sent: number;
   /** Flow answered userErrors (e.g. the trigger is not deployed): kept with the message, not retried. */
   rejected: number;
-  /** Could not be expressed as a payload (see `FlowPayloadProblem`). */
+  /** Could not be expressed as a payload (see `FlowPayloadProblem`), or older than {@link FLOW_MAX_AGE_MS}. */
   skipped: number;
 }
+
+/**
+ * A change older than this when its turn comes is not sent (`skipped`, `stale`): a workflow acting on a tier move
+ * from days ago (after an uninstall and reinstall, or a long Flow outage) would act on an old state. A day leaves
+ * room for the largest daily rescoring at the default pace (10,000 changes take about 33 minutes).
+ */
+export const FLOW_MAX_AGE_MS = 24 * 3600_000;
 
 /** Points one `flowTriggerReceive` call reserves: a mutation field costs 10. */
 const MUTATION_COST = 10;
@@ -59,6 +66,7 @@ export async function sendPendingFlowTriggers(deps: FlowSenderDeps, shop: string
         'churn_horizon_days',
         sql<string | null>`predicted_clv_minor::text`.as('predicted_clv_minor'),
         'currency',
+        'changed_at',
       ])
       .where('shop_id', '=', shop)
       .where('flow_state', 'in', ['pending', 'sending'])
@@ -86,10 +94,11 @@ export async function sendPendingFlowTriggers(deps: FlowSenderDeps, shop: string
           .where('shop_id', '=', shop)
           .where('change_id', '=', changeId)
           .execute();
-      if (!built.ok) {
-        await mark('skipped', { flow_error: built.reason });
+      const problem = clock.now() - new Date(row.changed_at).getTime() > FLOW_MAX_AGE_MS ? 'stale' : built.ok ? null : built.reason;
+      if (problem !== null || !built.ok) {
+        await mark('skipped', { flow_error: problem });
         result.skipped++;
-        log.warn('tier change not sent to Flow', { shop, changeId, reason: built.reason });
+        log.warn('tier change not sent to Flow', { shop, changeId, reason: problem });
         continue;
       }
       await limiter.take(shop);
