@@ -43,6 +43,8 @@ export interface GqlEnv {
     apiVersion: string,
   ): { sub: WebhookSubscriptionRecord | null; userErrors: { field: string[]; message: string }[] };
   deleteSubscription(store: ShopStore, id: number): boolean;
+  /** Flow's checks and log of `flowTriggerReceive` (flow-triggers.ts); returns the userErrors. */
+  receiveFlowTrigger(store: ShopStore, args: { handle?: string | null; payload?: unknown; body?: string | null }): { field: string[]; message: string }[];
 }
 
 /** The per-request context of a GraphQL execution. */
@@ -397,6 +399,9 @@ const R: Resolvers = {
     },
   },
   Mutation: {
+    flowTriggerReceive: (_s, a: { handle?: string | null; payload?: unknown; body?: string | null }, ctx) => ({
+      userErrors: ctx.env.receiveFlowTrigger(ctx.store, a),
+    }),
     bulkOperationRunQuery: (_s, a: { query: string }, ctx) => {
       const { op, userErrors } = ctx.env.startBulkQuery(ctx.store, a.query, ctx);
       return { bulkOperation: op, userErrors };

@@ -16,6 +16,8 @@ export const ADMIN_SDL = /* GraphQL */ `
   "A 64-bit unsigned integer serialized as a string."
   scalar UnsignedInt64
   scalar URL
+  "Arbitrary JSON (an object, array or scalar), as in Shopify's schema."
+  scalar JSON
 
   interface Node {
     id: ID!
@@ -515,7 +517,17 @@ export const ADMIN_SDL = /* GraphQL */ `
     ): WebhookSubscriptionConnection!
   }
 
+  "Return type for \`flowTriggerReceive\` mutation."
+  type FlowTriggerReceivePayload {
+    userErrors: [UserError!]!
+  }
+
   type Mutation {
+    flowTriggerReceive(
+      body: String @deprecated(reason: "Use \`payload\` and \`handle\` to execute your Flow trigger.")
+      handle: String
+      payload: JSON
+    ): FlowTriggerReceivePayload
     bulkOperationRunQuery(query: String!, groupObjects: Boolean! = false): BulkOperationRunQueryPayload
     bulkOperationCancel(id: ID!): BulkOperationCancelPayload
     webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
