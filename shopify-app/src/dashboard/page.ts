@@ -9,6 +9,8 @@ export const DASHBOARD_ASSET_PATHS = {
   script: '/app/assets/dashboard.js',
   /** The survey/spend and export cards, imported by the client as `./feedback-card.ts` (so beside it). */
   feedbackCard: '/app/assets/feedback-card.ts',
+  /** The client's `./vip-card.ts` import, resolved against the script's path. */
+  vipCard: '/app/assets/vip-card.ts',
   uplotScript: '/app/assets/uplot.iife.min.js',
   uplotCss: '/app/assets/uplot.min.css',
   /** The message catalog `@clvlens/core/i18n`, one file per module under this folder. */

@@ -20,6 +20,7 @@ export const SHOP_TABLES = [
   'data_imports',
   'survey_responses',
   'marketing_spend',
+  'customer_tier_changes',
   'shops',
 ] as const;
 
