@@ -65,7 +65,8 @@ export function CustomerCard({ view, nowMs, subject = 'customer', storeHandle }:
     );
   }
   const c = view.customer;
-  const tz = viewerTimeZone();
+  // The shop's zone, as the admin beside the card shows its dates (the viewer's only when the app did not send it).
+  const tz = view.timeZone ?? viewerTimeZone();
   const f = customerFacts(t, c, nowMs, tz);
   const due = describeDue(t, f.due);
   const late = f.due.kind === 'late' ? f.due.days : null;
@@ -138,7 +139,7 @@ export function CustomerCard({ view, nowMs, subject = 'customer', storeHandle }:
       {c.confidence === 'low' && <p class="note">{t.t('ext.card.lowConfidence')}</p>}
       <div class="history">
         <span class="history-label">{t.t('ext.card.history')}</span>
-        <Sparkline orders={c.orderHistory} />
+        <Sparkline orders={c.orderHistory} timeZone={tz} />
       </div>
     </section>
   );

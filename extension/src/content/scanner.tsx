@@ -196,6 +196,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
   // Answers per store handle and id, so rows added later and SPA navigations render from memory.
   const customerAnswers = new Map<string, { atMs: number; connected: boolean; customer: CachedCustomer | null }>();
   const orderAnswers = new Map<string, OrderAnswer>();
+  // Each store's time zone, from the background's answers: dates on badges and cards are the shop's, as in the admin.
+  const zones = new Map<string, string>();
 
   const safe = (fn: () => void) => {
     try {
@@ -212,7 +214,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     const a = customerAnswers.get(`${storeHandle}:${customerId}`);
     if (!a || deps.nowMs() - a.atMs > ANSWER_TTL_MS) return null;
     if (!a.connected) return { state: 'not-connected' };
-    return a.customer ? { state: 'found', customer: a.customer } : { state: 'missing' };
+    return a.customer ? { state: 'found', customer: a.customer, timeZone: zones.get(storeHandle) } : { state: 'missing' };
   }
 
   /** The order's answer: undefined when it still has to be asked for. */
@@ -284,6 +286,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     for (const [storeHandle, ids] of orderIds) {
       jobs.push(
         deps.lookupOrders(storeHandle, [...ids]).then((r) => {
+          if (r.timeZone) zones.set(storeHandle, r.timeZone);
           for (const id of ids) {
             const customerId = r.connected ? (r.orderCustomerIds[id] ?? null) : null;
             const guest = r.connected && (r.guestOrderIds ?? []).includes(id);
@@ -302,6 +305,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     for (const [storeHandle, ids] of customerIds) {
       jobs.push(
         deps.lookupCustomers(storeHandle, [...ids]).then((r) => {
+          if (r.timeZone) zones.set(storeHandle, r.timeZone);
           for (const id of ids) {
             customerAnswers.set(`${storeHandle}:${id}`, { atMs: now, connected: r.connected, customer: r.customers[id] ?? null });
           }
