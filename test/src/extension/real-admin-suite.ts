@@ -329,9 +329,7 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
             return p.rows.filter((r) => r.id !== null && r.badges === 1 && r.state !== 'loading').length;
           }).toBe(expected);
           // 2024: the badge moves into the customer cell once the order's customer name is read (live, through the app).
-          await poll(async () => (await admin.evaluate(probePage, undefined)).rows.filter((r) => r.id !== null && r.cellIndex === 3).length).toBe(
-            expected - 1,
-          );
+          await poll(async () => (await admin.evaluate(probePage, undefined)).rows.filter((r) => r.id !== null && r.cellIndex === 3).length).toBe(expected - 1);
           const p = await admin.evaluate(probePage, undefined);
           expect(p.total).toBe(expected);
           expect(p.outsideRows).toEqual([]);
