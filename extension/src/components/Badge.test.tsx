@@ -296,6 +296,17 @@ describe('CustomerCard', () => {
     });
   });
 
+  it('says when its numbers may be out of date, and why, in the browser language', () => {
+    const c = toCachedCustomer('s', sampleInsight('1'));
+    const fresh = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} />);
+    expect(fresh.querySelector('[data-testid="stale"]')).toBeNull();
+    resetUiLocale('ko');
+    const el = mount(<CustomerCard view={{ state: 'found', customer: c, problem: { code: 'unauthorized', message: 'HTTP 401' } }} nowMs={NOW} />);
+    expect(el.querySelector('[data-testid="stale"]')?.textContent).toBe(
+      '이 수치는 최신이 아닐 수 있습니다. CLV Lens 앱이 이 브라우저의 연결을 더 이상 받지 않습니다. 연결이 취소되었거나 만료되었습니다. 옵션 페이지에서 새 페어링 링크로 다시 연결하세요.',
+    );
+  });
+
   it('says whose card it is on an order page', () => {
     const c = toCachedCustomer('s', sampleInsight('1'));
     const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} subject="order" />);

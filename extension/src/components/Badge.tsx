@@ -1,4 +1,5 @@
 import type { CachedCustomer } from '../db/schema.ts';
+import type { PlainError } from '../errors.ts';
 import { ui } from '../i18n/ui-locale.ts';
 import type { BadgeSettings } from '../messages/protocol.ts';
 import { customerFacts, describeDue } from '../utils/customer-facts.ts';
@@ -12,7 +13,8 @@ export type CustomerView =
   /** An order without a customer (guest checkout). */
   | { state: 'guest' }
   /** `timeZone`: the shop's IANA zone, in which dates show and days are counted (the viewer's when absent). */
-  | { state: 'found'; customer: CachedCustomer; timeZone?: string | undefined };
+  /** `problem`: why the shop's last sync failed, when it did (the card says the numbers may be out of date). */
+  | { state: 'found'; customer: CachedCustomer; timeZone?: string | undefined; problem?: PlainError | undefined };
 
 /** What the badge's risk part reads: "High risk 82%", or "New customer" for a customer too new to judge. */
 export function badgeRiskText(c: CachedCustomer): string {

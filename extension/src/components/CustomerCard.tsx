@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { errorText } from '../i18n/error-text.ts';
 import { ui } from '../i18n/ui-locale.ts';
 import { sendRequest } from '../messages/client.ts';
 import { customerFacts, describeDue } from '../utils/customer-facts.ts';
@@ -137,6 +138,11 @@ export function CustomerCard({ view, nowMs, subject = 'customer', storeHandle }:
         </p>
       )}
       {c.confidence === 'low' && <p class="note">{t.t('ext.card.lowConfidence')}</p>}
+      {view.problem && (
+        <p class="note stale" role="status" data-testid="stale">
+          {t.t('ext.card.stale', { problem: errorText(t, view.problem) })}
+        </p>
+      )}
       <div class="history">
         <span class="history-label">{t.t('ext.card.history')}</span>
         <Sparkline orders={c.orderHistory} timeZone={tz} />

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { Badge, type CustomerView } from '../components/Badge.tsx';
 import { CustomerCard } from '../components/CustomerCard.tsx';
 import type { CachedCustomer } from '../db/schema.ts';
+import type { PlainError } from '../errors.ts';
 import type { BadgeSettings, LookupResult, ResponseMap } from '../messages/protocol.ts';
 import { parseAdminLink, parseAdminPage, type AdminLink } from '../utils/admin-urls.ts';
 import { BADGE_HOST_TAG, CARD_HOST_TAG, createShadowHost, isOwnHost, type ShadowMount } from './shadow-host.ts';
@@ -277,6 +278,13 @@ export function createScanner(deps: ScannerDeps): Scanner {
   const orderAnswers = new Map<string, OrderAnswer>();
   // Each store's time zone, from the background's answers: dates on badges and cards are the shop's, as in the admin.
   const zones = new Map<string, string>();
+  // Each store's last sync problem, from the same answers (the card says its numbers may be out of date).
+  const problems = new Map<string, PlainError>();
+  const noteShop = (storeHandle: string, r: LookupResult) => {
+    if (r.timeZone) zones.set(storeHandle, r.timeZone);
+    if (r.problem) problems.set(storeHandle, r.problem);
+    else problems.delete(storeHandle);
+  };
   // Display names by store and customer id, for finding a plain-text customer cell: this page's memory only.
   const names = new Map<string, string | null>();
 
@@ -295,7 +303,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     const a = customerAnswers.get(`${storeHandle}:${customerId}`);
     if (!a || deps.nowMs() - a.atMs > ANSWER_TTL_MS) return null;
     if (!a.connected) return { state: 'not-connected' };
-    return a.customer ? { state: 'found', customer: a.customer, timeZone: zones.get(storeHandle) } : { state: 'missing' };
+    return a.customer ? { state: 'found', customer: a.customer, timeZone: zones.get(storeHandle), problem: problems.get(storeHandle) } : { state: 'missing' };
   }
 
   /** The order's answer: undefined when it still has to be asked for. */
@@ -367,7 +375,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     for (const [storeHandle, ids] of orderIds) {
       jobs.push(
         deps.lookupOrders(storeHandle, [...ids]).then((r) => {
-          if (r.timeZone) zones.set(storeHandle, r.timeZone);
+          noteShop(storeHandle, r);
           for (const id of ids) {
             const customerId = r.connected ? (r.orderCustomerIds[id] ?? null) : null;
             const guest = r.connected && (r.guestOrderIds ?? []).includes(id);
@@ -386,7 +394,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     for (const [storeHandle, ids] of customerIds) {
       jobs.push(
         deps.lookupCustomers(storeHandle, [...ids]).then((r) => {
-          if (r.timeZone) zones.set(storeHandle, r.timeZone);
+          noteShop(storeHandle, r);
           for (const id of ids) {
             customerAnswers.set(`${storeHandle}:${id}`, { atMs: now, connected: r.connected, customer: r.customers[id] ?? null });
           }

@@ -1,4 +1,5 @@
 import type { IDBPDatabase } from 'idb';
+import type { PlainError } from '../errors.ts';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import {
   CHUNK_MAX_CUSTOMERS,
@@ -59,13 +60,15 @@ export interface ShopKey {
   shopDomain: string;
   /** The shop's IANA zone from its summary; null before the first summary, or from an app that does not send it. */
   timeZone: string | null;
+  /** Why the last sync failed (the cache may be out of date); null after a good one. */
+  problem: PlainError | null;
 }
 
 // store handle -> shop key of connected shops, per open database. Every badge lookup starts here, and a read from
 // IndexedDB would be one more round trip to the storage process; connect, disconnect and summaries change it.
 const domainsByHandle = new WeakMap<RetentionDb, Map<string, ShopKey>>();
 
-const keyOf = (shop: ShopRecord): ShopKey => ({ shopDomain: shop.shopDomain, timeZone: shop.summary?.timeZone ?? null });
+const keyOf = (shop: ShopRecord): ShopKey => ({ shopDomain: shop.shopDomain, timeZone: shop.summary?.timeZone ?? null, problem: shop.lastError });
 
 /** The connected shop with this store handle (null when none), from memory after the first read. */
 export async function getShopKeyByHandle(db: RetentionDb, storeHandle: string): Promise<ShopKey | null> {

@@ -430,6 +430,22 @@ export const AR: Messages = {
   'ext.reason.cadence':
     '{orders, plural, zero {# طلب} one {طلب واحد} two {طلبان} few {# طلبات} many {# طلبًا} other {# طلب}}، عادةً بفاصل {gap, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}',
   'ext.reason.fallback': 'تقدير من توقيت الطلبات: البيانات قليلة على النموذج',
+  'ext.error.offline': 'جهازك غير متصل بالشبكة. سيعود CLV Lens إلى المزامنة فور عودة الاتصال.',
+  'ext.error.app-unreachable': 'تعذّر الوصول إلى تطبيق CLV Lens على {origin}. تحقّق من أنه يعمل ومن صحة العنوان.',
+  'ext.error.unauthorized': 'لم يعد تطبيق CLV Lens يقبل هذا المتصفح: أُلغي الاتصال أو انتهت صلاحيته. اتصل من جديد من صفحة الخيارات برابط إقران جديد.',
+  'ext.error.pairing-code-invalid': 'لم يُقبل رمز الإقران: فقد استُخدم من قبل أو انتهت صلاحيته أو كُتب خطأً. انسخ رابط إقران جديدًا من لوحة تحكم CLV Lens.',
+  'ext.error.not-connected': 'المتجر {shop} غير متصل. اربطه من صفحة خيارات CLV Lens.',
+  'ext.error.bad-response': 'أجاب التطبيق بما لا يفهمه CLV Lens. تحقّق من صحة عنوان التطبيق.',
+  'ext.error.app-error': 'تعذّر على تطبيق CLV Lens على {origin} الإجابة (HTTP {status}). أعد المحاولة بعد بضع دقائق.',
+  'ext.error.invalid-app-url':
+    'هذا ليس عنوان تطبيق. أدخل العنوان الظاهر في لوحة تحكم CLV Lens، مثل https://clvlens.example.com (لا يُستخدم http://‏ إلا لتطبيق على هذا الجهاز).',
+  'ext.error.permission-denied': 'يحتاج CLV Lens إلى إذن للاتصال بـ {host} لجلب بيانات متجرك. اضغط «اتصل» مجددًا واسمح بذلك.',
+  'ext.error.quota-exceeded':
+    'مساحة تخزين المتصفح ممتلئة: لم يحفظ CLV Lens إلا جزءًا من بيانات {shop}. أفرغ مساحة على القرص أو افصل المتاجر التي لم تعد تستخدمها، ثم اضغط «زامن الآن».',
+  'ext.error.internal': 'حدث خطأ داخل CLV Lens. أعد تحميل الصفحة، وإن تكرّر ذلك فأعد تثبيت الإضافة.',
+  'ext.notice.evicted':
+    'امتلأت مساحة تخزين المتصفح، فحذف CLV Lens بياناته المحفوظة للمتجر {shop} (الأقل استخدامًا مؤخرًا) لإفساح المجال للمتجر {forShop}. اضغط «زامن الآن» للمتجر {shop} لجلبها من جديد.',
+  'ext.card.stale': 'قد لا تكون هذه الأرقام محدّثة. {problem}',
   'ext.popup.connected': 'متصل',
   'ext.popup.syncing': 'جارٍ المزامنة…',
   'ext.popup.syncProblem': 'مشكلة في المزامنة',

@@ -432,6 +432,25 @@ export const EN = {
   'ext.reason.ratio': 'no order for {ratio}× this customer’s usual gap',
   'ext.reason.cadence': '{orders, plural, one {# order} other {# orders}}, usually {gap, plural, one {# day} other {# days}} apart',
   'ext.reason.fallback': 'estimated from order timing: too little data for the model',
+  // --- extension errors (popup, options, card): by the stable code of extension/src/errors.ts
+  'ext.error.offline': 'Your computer is offline. CLV Lens syncs again as soon as the network is back.',
+  'ext.error.app-unreachable': 'Could not reach the CLV Lens app at {origin}. Check that it is running and that the address is right.',
+  'ext.error.unauthorized':
+    'The CLV Lens app no longer accepts this browser: the connection was revoked or has expired. Connect again from the options page with a new pairing link.',
+  'ext.error.pairing-code-invalid':
+    'The pairing code was not accepted: it was already used, has expired or was mistyped. Copy a fresh pairing link from the CLV Lens dashboard.',
+  'ext.error.not-connected': '{shop} is not connected. Connect it from the CLV Lens options page.',
+  'ext.error.bad-response': 'The app answered with something CLV Lens does not understand. Check that the app address is right.',
+  'ext.error.app-error': 'The CLV Lens app at {origin} could not answer (HTTP {status}). Try again in a few minutes.',
+  'ext.error.invalid-app-url':
+    'This is not an app address. Enter the address shown on the CLV Lens dashboard, such as https://clvlens.example.com (http:// only for an app on this computer).',
+  'ext.error.permission-denied': 'CLV Lens needs permission to talk to {host} to fetch your shop’s data. Press Connect again and allow it.',
+  'ext.error.quota-exceeded':
+    'Browser storage is full: CLV Lens could keep only part of {shop}. Free disk space or disconnect shops you no longer use, then press “Sync now”.',
+  'ext.error.internal': 'Something went wrong inside CLV Lens. Reload the page; if it happens again, reinstall the extension.',
+  'ext.notice.evicted':
+    'Browser storage was full, so CLV Lens removed its cached data for {shop} (the shop used least recently) to make room for {forShop}. Press “Sync now” for {shop} to fetch it again.',
+  'ext.card.stale': 'These numbers may be out of date. {problem}',
   'ext.popup.connected': 'Connected',
   'ext.popup.syncing': 'Syncing…',
   'ext.popup.syncProblem': 'Sync problem',

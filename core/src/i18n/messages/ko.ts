@@ -407,6 +407,24 @@ export const KO: Messages = {
   'ext.reason.ratio': '이 고객의 평소 주문 간격의 {ratio}배 동안 주문 없음',
   'ext.reason.cadence': '주문 {orders}건, 보통 {gap}일 간격',
   'ext.reason.fallback': '주문 시점으로 추정: 모델을 쓰기엔 데이터가 부족함',
+  'ext.error.offline': '컴퓨터가 오프라인 상태입니다. 네트워크가 다시 연결되면 CLV Lens가 바로 다시 동기화합니다.',
+  'ext.error.app-unreachable': '{origin}의 CLV Lens 앱에 연결할 수 없습니다. 앱이 실행 중인지, 주소가 올바른지 확인하세요.',
+  'ext.error.unauthorized':
+    'CLV Lens 앱이 이 브라우저의 연결을 더 이상 받지 않습니다. 연결이 취소되었거나 만료되었습니다. 옵션 페이지에서 새 페어링 링크로 다시 연결하세요.',
+  'ext.error.pairing-code-invalid':
+    '페어링 코드가 받아들여지지 않았습니다. 이미 사용되었거나, 만료되었거나, 잘못 입력되었습니다. CLV Lens 대시보드에서 새 페어링 링크를 복사하세요.',
+  'ext.error.not-connected': '{shop}은(는) 연결되어 있지 않습니다. CLV Lens 옵션 페이지에서 연결하세요.',
+  'ext.error.bad-response': '앱이 CLV Lens가 이해할 수 없는 응답을 보냈습니다. 앱 주소가 올바른지 확인하세요.',
+  'ext.error.app-error': '{origin}의 CLV Lens 앱이 응답하지 못했습니다(HTTP {status}). 몇 분 후에 다시 시도하세요.',
+  'ext.error.invalid-app-url':
+    '앱 주소가 아닙니다. CLV Lens 대시보드에 표시된 주소(예: https://clvlens.example.com)를 입력하세요. http://는 이 컴퓨터에서 실행되는 앱에만 쓸 수 있습니다.',
+  'ext.error.permission-denied': '스토어 데이터를 가져오려면 CLV Lens가 {host}에 접속할 권한이 필요합니다. 연결을 다시 누르고 허용하세요.',
+  'ext.error.quota-exceeded':
+    '브라우저 저장 공간이 가득 찼습니다. CLV Lens가 {shop}의 데이터를 일부만 저장했습니다. 디스크 공간을 확보하거나 더 이상 쓰지 않는 스토어의 연결을 해제한 뒤 “지금 동기화”를 누르세요.',
+  'ext.error.internal': 'CLV Lens 내부에서 문제가 생겼습니다. 페이지를 새로 고치고, 다시 생기면 확장 프로그램을 다시 설치하세요.',
+  'ext.notice.evicted':
+    '브라우저 저장 공간이 가득 차서 CLV Lens가 {forShop}을(를) 위한 공간을 만들려고 가장 오래 사용하지 않은 스토어 {shop}의 저장 데이터를 삭제했습니다. {shop}의 데이터를 다시 가져오려면 “지금 동기화”를 누르세요.',
+  'ext.card.stale': '이 수치는 최신이 아닐 수 있습니다. {problem}',
   'ext.popup.connected': '연결됨',
   'ext.popup.syncing': '동기화 중…',
   'ext.popup.syncProblem': '동기화 문제',
