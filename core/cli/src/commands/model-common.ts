@@ -60,22 +60,6 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const COMMON_USAGE = `  --time-unit week|day       model time unit (default week; weeks are days / 7, as in the papers)
-  --calibration-end DATE     last day (YYYY-MM-DD, inclusive) of the calibration period (default: last order day)
-  --timezone ZONE            IANA zone whose calendar days are purchase days (default UTC, right for CDNOW)
-  --currency XXX             shop currency when the file has none (transaction log default USD; CDNOW is USD)
-  --skip-invalid             count rows with invalid values by reason and go on (orders exports, transaction logs)
-  --json                     print JSON instead of text
-  --encoding utf8|latin1     text encoding of the input (default utf8; invalid UTF-8 stops with the line named)
-  --lang en|ko|ar            language of messages (default: from LC_ALL, LC_MESSAGES or LANG)
-  -h, --help                 show this help
-
-Input: CDNOW_sample.txt / CDNOW_master.txt (whitespace-separated; detected by 5 or 4 columns with a yyyymmdd date,
-the sample keyed by its SECOND column sample_id, the master by its first), a transaction log CSV
-(customer_id,date,amount[,order_id]) or a Shopify orders export; the CSV formats are detected from their header.
-Only counted orders are modelled (not test, not cancelled, net > 0); several orders on one day count once.
-`;
-
 export interface LoadedOrders {
   format: string;
   orders: CountedOrder[];
@@ -198,7 +182,7 @@ export function minorPerMajor(currency: string): number {
 }
 
 /** Message and exit code 3 (the data) for a model that could not be fitted. */
-export function reportFitFailure(io: CliIo, command: string, model: string, reason: string): number {
-  io.stderr.write(`clvlens: ${command}: the ${model} model could not be fitted to this data (${reason}).\n`);
+export function reportFitFailure(io: CliIo, command: string, model: string, reason: string, locale: Locale = 'en'): number {
+  io.stderr.write(`clvlens: ${createTranslator(locale).t('cli.model.failed', { command, model, reason })}\n`);
   return 3;
 }

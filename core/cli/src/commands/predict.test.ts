@@ -39,7 +39,7 @@ describe('clvlens predict', () => {
       io,
     );
     expect(code).toBe(0);
-    expect(io.err()).toBe('clvlens: wrote 2357 customers to predictions.csv\n');
+    expect(io.err()).toBe('clvlens: wrote 2,357 customers to predictions.csv\n');
     const lines = readFileSync(join(files.dir, 'predictions.csv'), 'utf8').trimEnd().split('\n');
     expect(lines[0]).toBe('customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv,model,churn_probability,churn_tier,new_customer');
     expect(lines).toHaveLength(2358);
