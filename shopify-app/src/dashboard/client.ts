@@ -254,7 +254,11 @@ function lastValue(values: readonly (number | null)[]): number | null {
   return null;
 }
 
-/** A uPlot chart in a labelled figure; `charts` collects the instances so a re-render can destroy them. */
+/**
+ * A uPlot chart in a labelled figure; `charts` collects the instances so a re-render can destroy them. In Arabic the
+ * legend and readout follow the page (right to left, first series on the right) while the plot keeps time running left
+ * to right, as the popup does (see extension/src/components/ChurnTrendChart.tsx for why).
+ */
 function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
   const box = h('div', { class: 'chart', id: spec.id, role: 'img', 'aria-label': spec.label });
   const figure = h('figure', { style: 'margin:0' }, box);
@@ -286,7 +290,7 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTM
             const x = idx === null ? spec.x.at(-1) : v;
             if (x === null || x === undefined) return '—';
             const text = spec.xIsTime ? formatDate(x) : tr.number(x);
-            return idx === null ? `${t('dash.chart.latest')}: ${text}` : text;
+            return idx === null ? t('dash.chart.latestValue', { value: text }) : text;
           },
         },
         ...spec.series.map((s) => ({
