@@ -11,7 +11,7 @@ export function usageErrorFor(command: string, usage: string): (message: string)
 }
 
 /** A command's `--help` text in `locale`, from the catalog (`cli.help.<command>` with the options all share). */
-export function helpText(command: 'fit' | 'predict' | 'validate', locale: Locale): string {
+export function helpText(command: 'report' | 'fit' | 'predict' | 'validate', locale: Locale): string {
   const t = createTranslator(locale);
   return t.t(`cli.help.${command}`, { common: t.t('cli.help.common') });
 }

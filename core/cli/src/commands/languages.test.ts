@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli.ts';
 import { captureIo, tempDir } from '../testing/temp-files.ts';
 import { FIT_USAGE } from './fit.ts';
+import { REPORT_USAGE } from './report.ts';
 
 const cdnow = join(import.meta.dirname, '../../../../../shared/data/cdnow');
 const sample = join(cdnow, 'CDNOW_sample.txt');
@@ -68,6 +69,8 @@ describe('clvlens fit, predict and validate in Korean and Arabic (--lang)', () =
 
   it('--help of each command and of clvlens itself, in the --lang or environment language', async () => {
     expect((await run(['fit', '--help'])).out).toBe(FIT_USAGE);
+    expect((await run(['report', '--help'])).out).toBe(REPORT_USAGE);
+    expect(REPORT_USAGE).toMatch(/^Usage: clvlens report <file> \[options\]\n/);
     expect(FIT_USAGE).toMatch(/^Usage: clvlens fit <file> \[options\]\n/);
     expect(FIT_USAGE).toContain('  --lang en|ko|ar            language of messages');
     const ko = await run(['fit', '--help', '--lang', 'ko']);
@@ -78,6 +81,9 @@ describe('clvlens fit, predict and validate in Korean and Arabic (--lang)', () =
     expect(ar.out).toMatch(/^الاستخدام: clvlens validate <الملف> --calibration-end YYYY-MM-DD/);
     expect(ar.out).not.toMatch(ENGLISH);
     expect((await run(['predict', '--help', '--lang', 'ar'])).out).toContain('  --out FILE                 اكتب CSV في هذا الملف');
+    const report = await run(['report', '--help'], { LANG: 'ko_KR.UTF-8' });
+    expect(report.out).toMatch(/^사용법: clvlens report <파일> \[옵션\]\n/);
+    expect(report.out).not.toMatch(ENGLISH);
     const top = await run(['--help', '--lang', 'ko']);
     expect(top.code).toBe(0);
     expect(top.out).toMatch(/^사용법: clvlens <명령> \[옵션\]\n\n명령:\n  report /);
