@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ExtensionErrorCode, type PlainError } from '../errors.ts';
 import { errorText, noticeText } from './error-text.ts';
 
-const PARAMS = { origin: 'https://clv.example.com', shop: 'demo.myshopify.com', host: 'clv.example.com', status: 503 };
+const PARAMS = { origin: 'https://clv.example.com', shop: 'demo.myshopify.com', host: 'clv.example.com', status: 503, kind: 'not-url' };
 const SCRIPT = { en: /^[\x20-\x7e’“”]+$/, ko: /[\uac00-\ud7a3]/, ar: /[\u0600-\u06ff]/ } as const;
 
 describe('errorText', () => {
@@ -33,6 +33,12 @@ describe('errorText', () => {
     expect(read('not-connected')[1]).toBe('المتجر demo.myshopify.com غير متصل. اربطه من صفحة خيارات CLV Lens.');
     expect(read('unauthorized')[0]).toContain('만료');
     expect(new Set([read('offline'), read('app-unreachable'), read('not-connected'), read('unauthorized')].map((x) => x[1])).size).toBe(4);
+  });
+
+  it('tells an http:// address apart from text that is no address at all', () => {
+    const ko = createTranslator('ko');
+    expect(errorText(ko, { code: 'invalid-app-url', message: '', params: { kind: 'https' } })).toMatch(/^앱 주소는 https:\/\/로 시작해야 합니다/);
+    expect(errorText(ko, { code: 'invalid-app-url', message: '', params: { kind: 'not-url' } })).toMatch(/^앱 주소가 아닙니다/);
   });
 
   it('shows the English message of an error stored before errors carried their values, rather than a sentence with a hole', () => {

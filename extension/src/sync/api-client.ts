@@ -30,16 +30,17 @@ export function normalizeAppUrl(raw: string): string {
     throw new ExtensionError(
       ExtensionErrorCode.invalidAppUrl,
       `"${raw}" is not a URL. Enter the app address shown on the CLV Lens dashboard, e.g. https://clvlens.example.com.`,
-      { cause },
+      { cause, params: { kind: 'not-url' } },
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ExtensionError(ExtensionErrorCode.invalidAppUrl, `The app URL must start with https:// (got ${url.protocol}).`);
+    throw new ExtensionError(ExtensionErrorCode.invalidAppUrl, `The app URL must start with https:// (got ${url.protocol}).`, { params: { kind: 'https' } });
   }
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     throw new ExtensionError(
       ExtensionErrorCode.invalidAppUrl,
       `The app URL must start with https:// (http:// is only for an app on this computer, such as the local demo).`,
+      { params: { kind: 'https' } },
     );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

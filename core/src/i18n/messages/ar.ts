@@ -505,7 +505,7 @@ export const AR: Messages = {
   'ext.error.bad-response': 'أجاب التطبيق بما لا يفهمه CLV Lens. تحقّق من صحة عنوان التطبيق.',
   'ext.error.app-error': 'تعذّر على تطبيق CLV Lens على {origin} الإجابة (HTTP {status}). أعد المحاولة بعد بضع دقائق.',
   'ext.error.invalid-app-url':
-    'هذا ليس عنوان تطبيق. أدخل العنوان الظاهر في لوحة تحكم CLV Lens، مثل https://clvlens.example.com (لا يُستخدم http://‏ إلا لتطبيق على هذا الجهاز).',
+    '{kind, select, https {يجب أن يبدأ عنوان التطبيق بـ https://‏ (لا يُستخدم http://‏ إلا لتطبيق على هذا الجهاز، مثل العرض التجريبي المحلي).} other {هذا ليس عنوان تطبيق. أدخل العنوان الظاهر في لوحة تحكم CLV Lens، مثل https://clvlens.example.com.}}',
   'ext.error.permission-denied': 'يحتاج CLV Lens إلى إذن للاتصال بـ {host} لجلب بيانات متجرك. اضغط «اتصل» مجددًا واسمح بذلك.',
   'ext.error.quota-exceeded':
     'مساحة تخزين المتصفح ممتلئة: لم يحفظ CLV Lens إلا جزءًا من بيانات {shop}. أفرغ مساحة على القرص أو افصل المتاجر التي لم تعد تستخدمها، ثم اضغط «زامن الآن».',

@@ -510,7 +510,7 @@ export const EN = {
   'ext.error.bad-response': 'The app answered with something CLV Lens does not understand. Check that the app address is right.',
   'ext.error.app-error': 'The CLV Lens app at {origin} could not answer (HTTP {status}). Try again in a few minutes.',
   'ext.error.invalid-app-url':
-    'This is not an app address. Enter the address shown on the CLV Lens dashboard, such as https://clvlens.example.com (http:// only for an app on this computer).',
+    '{kind, select, https {The app address must start with https:// (http:// is only for an app on this computer, such as the local demo).} other {This is not an app address. Enter the address shown on the CLV Lens dashboard, such as https://clvlens.example.com.}}',
   'ext.error.permission-denied': 'CLV Lens needs permission to talk to {host} to fetch your shop’s data. Press Connect again and allow it.',
   'ext.error.quota-exceeded':
     'Browser storage is full: CLV Lens could keep only part of {shop}. Free disk space or disconnect shops you no longer use, then press “Sync now”.',

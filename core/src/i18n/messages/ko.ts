@@ -480,7 +480,7 @@ export const KO: Messages = {
   'ext.error.bad-response': '앱이 CLV Lens가 이해할 수 없는 응답을 보냈습니다. 앱 주소가 올바른지 확인하세요.',
   'ext.error.app-error': '{origin}의 CLV Lens 앱이 응답하지 못했습니다(HTTP {status}). 몇 분 후에 다시 시도하세요.',
   'ext.error.invalid-app-url':
-    '앱 주소가 아닙니다. CLV Lens 대시보드에 표시된 주소(예: https://clvlens.example.com)를 입력하세요. http://는 이 컴퓨터에서 실행되는 앱에만 쓸 수 있습니다.',
+    '{kind, select, https {앱 주소는 https://로 시작해야 합니다. http://는 로컬 데모처럼 이 컴퓨터에서 실행되는 앱에만 쓸 수 있습니다.} other {앱 주소가 아닙니다. CLV Lens 대시보드에 표시된 주소(예: https://clvlens.example.com)를 입력하세요.}}',
   'ext.error.permission-denied': '스토어 데이터를 가져오려면 CLV Lens가 {host}에 접속할 권한이 필요합니다. 연결을 다시 누르고 허용하세요.',
   'ext.error.quota-exceeded':
     '브라우저 저장 공간이 가득 찼습니다. CLV Lens가 {shop}의 데이터를 일부만 저장했습니다. 디스크 공간을 확보하거나 더 이상 쓰지 않는 스토어의 연결을 해제한 뒤 “지금 동기화”를 누르세요.',
