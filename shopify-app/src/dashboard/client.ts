@@ -254,6 +254,13 @@ function lastValue(values: readonly (number | null)[]): number | null {
   return null;
 }
 
+/** Time-axis ticks in the dashboard's locale: day and month for spans under five months, else month and year. */
+export function timeTicks(splits: readonly number[]): string[] {
+  const span = splits.length > 1 ? splits.at(-1)! - splits[0]! : 0;
+  const f = new Intl.DateTimeFormat(tr.locale, { month: 'short', ...(span > 150 * 86_400_000 ? { year: 'numeric' } : { day: 'numeric' }), timeZone: 'UTC' });
+  return splits.map((v) => f.format(v));
+}
+
 /**
  * A uPlot chart in a labelled figure; `charts` collects the instances so a re-render can destroy them. In Arabic the
  * legend and readout follow the page (right to left, first series on the right) while the plot keeps time running left
@@ -279,7 +286,13 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTM
         ...(spec.yFromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.05 : 1] } } : {}),
       },
       axes: [
-        { label: spec.xLabel, stroke: '#616161', grid: { stroke: '#ebebeb' } },
+        {
+          label: spec.xLabel,
+          stroke: '#616161',
+          grid: { stroke: '#ebebeb' },
+          // Dates on the time axis in the admin's language (uPlot's own ticks are English month names).
+          ...(spec.xIsTime ? { values: (_u: uPlot, splits: number[]) => timeTicks(splits) } : {}),
+        },
         { stroke: '#616161', grid: { stroke: '#ebebeb' }, values: (_u, splits) => splits.map((v) => spec.yFormat(v)), size: 64 },
       ],
       // Legends show the latest values until a point is hovered (uPlot passes a null index then), never a placeholder.
