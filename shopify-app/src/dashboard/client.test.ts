@@ -384,7 +384,7 @@ describe('startDashboard', () => {
         expect(text).toContain('قيمة العميل للفترة (CLV)');
         expect(text).not.toMatch(/Repeat purchase rate|Scorecard/);
         // The time axes' ticks in Arabic too (uPlot's own are English month names).
-        expect(timeTicks([Date.UTC(2026, 1, 1), Date.UTC(2026, 9, 1)])).toEqual(['فبراير 2026', 'أكتوبر 2026']);
+        expect(timeTicks([Date.UTC(2025, 9, 1), Date.UTC(2026, 0, 1), Date.UTC(2026, 3, 1)])).toEqual(['أكتوبر 2025', 'يناير 2026', 'أبريل']);
       } else {
         expect(root.querySelector('#scorecard h2')!.textContent).toBe('스코어카드');
         expect(text).toContain('기간 CLV');

@@ -254,11 +254,19 @@ function lastValue(values: readonly (number | null)[]): number | null {
   return null;
 }
 
-/** Time-axis ticks in the dashboard's locale: day and month for spans under five months, else month and year. */
+/**
+ * Time-axis ticks in the dashboard's locale: day and month for spans under five months; else the month, with the year
+ * on the first tick and on each January only (Arabic month names are long: a year on every tick runs them together).
+ */
 export function timeTicks(splits: readonly number[]): string[] {
   const span = splits.length > 1 ? splits.at(-1)! - splits[0]! : 0;
-  const f = new Intl.DateTimeFormat(tr.locale, { month: 'short', ...(span > 150 * 86_400_000 ? { year: 'numeric' } : { day: 'numeric' }), timeZone: 'UTC' });
-  return splits.map((v) => f.format(v));
+  if (span <= 150 * 86_400_000) {
+    const f = new Intl.DateTimeFormat(tr.locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    return splits.map((v) => f.format(v));
+  }
+  const month = new Intl.DateTimeFormat(tr.locale, { month: 'short', timeZone: 'UTC' });
+  const monthYear = new Intl.DateTimeFormat(tr.locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return splits.map((v, i) => (i === 0 || new Date(v).getUTCMonth() === 0 ? monthYear : month).format(v));
 }
 
 /**
@@ -291,7 +299,7 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTM
           stroke: '#616161',
           grid: { stroke: '#ebebeb' },
           // Dates on the time axis in the admin's language (uPlot's own ticks are English month names).
-          ...(spec.xIsTime ? { values: (_u: uPlot, splits: number[]) => timeTicks(splits) } : {}),
+          ...(spec.xIsTime ? { values: (_u: uPlot, splits: number[]) => timeTicks(splits), space: 70 } : {}),
         },
         { stroke: '#616161', grid: { stroke: '#ebebeb' }, values: (_u, splits) => splits.map((v) => spec.yFormat(v)), size: 64 },
       ],
