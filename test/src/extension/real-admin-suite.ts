@@ -322,6 +322,7 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
         });
 
         it('order list: one badge per order row, in its customer cell (after the chip in 2026, after the plain-text name in 2024); a guest order is marked', async () => {
+          const t0 = Date.now();
           await admin.evaluate((p) => (window as unknown as { __navigate(p: string): void }).__navigate(p), `/store/${fixture.storeHandle}/orders`);
           const expected = data.orders.length;
           await poll(async () => {
@@ -330,6 +331,9 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
           }).toBe(expected);
           // 2024: the badge moves into the customer cell once the order's customer name is read (live, through the app).
           await poll(async () => (await admin.evaluate(probePage, undefined)).rows.filter((r) => r.id !== null && r.cellIndex === 3).length).toBe(expected - 1);
+          console.info(
+            `${browserName} ${generation}: ${expected - 1} order badges in their customer cells ${Date.now() - t0} ms after the navigation (skeleton 150 ms)`,
+          );
           const p = await admin.evaluate(probePage, undefined);
           expect(p.total).toBe(expected);
           expect(p.outsideRows).toEqual([]);
