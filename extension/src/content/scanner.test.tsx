@@ -9,7 +9,7 @@ import { createScanner, watchPage } from './scanner.tsx';
 const XSS = '<img src=x onerror=alert(1)>';
 const STORE = 'https://admin.shopify.com/store/demo';
 
-function setupPage(html: string, path: string, opts: { names?: Record<string, string>; timeZone?: string } = {}) {
+function setupPage(html: string, path: string, opts: { names?: Record<string, string>; timeZone?: string; namesGate?: Promise<void> } = {}) {
   document.body.innerHTML = html; // fixture markup written by the test itself
   let href = `${STORE}${path}`;
   const customers = new Map<string, CachedCustomer>(
@@ -54,6 +54,7 @@ function setupPage(html: string, path: string, opts: { names?: Record<string, st
       ? {
           async customerNames(storeHandle: string, ids: string[]) {
             calls.push(`names:${storeHandle}:${ids.join(',')}`);
+            await opts.namesGate;
             return Object.fromEntries(ids.flatMap((id) => (opts.names![id] === undefined ? [] : [[id, opts.names![id]!]])));
           },
         }
@@ -181,6 +182,24 @@ describe('createScanner', () => {
     expect(document.getElementById('c3')!.nextElementSibling?.getAttribute('data-state')).toBe('found');
   });
 
+  it('waits hidden by the order link until the name is read, then shows the badge in its cell', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const page = setupPage(`<table><tr><td><a id="o1" href="/store/demo/orders/5001">#1001</a></td><td id="cell1">Bo Kim</td></tr></table>`, '/orders', {
+      names: { '102': 'Bo Kim' },
+      namesGate: gate,
+    });
+    const scanning = page.scanner.scan();
+    await new Promise((r) => setTimeout(r, 10));
+    const host = document.querySelector('clvlens-badge')!;
+    expect(host.hasAttribute('hidden')).toBe(true);
+    expect(host.previousElementSibling?.id).toBe('o1');
+    release();
+    await scanning;
+    expect(host.hasAttribute('hidden')).toBe(false);
+    expect(host.parentElement?.id).toBe('cell1');
+  });
+
   it('on an order list whose customer cell is plain text (2024 admin), puts the badge in that cell, found by the order’s customer name', async () => {
     const page = setupPage(
       `<table>
@@ -203,6 +222,9 @@ describe('createScanner', () => {
     // A guest order keeps its mark by the order link; so does a row whose cell does not read the name.
     expect(document.getElementById('o2')!.nextElementSibling?.getAttribute('data-state')).toBe('missing');
     expect(page.calls.filter((c) => c.startsWith('names:'))).toEqual(['names:demo:102']);
+    // Shown only once in place: no badge appears by the order link and then jumps into the cell.
+    expect(badge.hasAttribute('hidden')).toBe(false);
+    expect(document.getElementById('o2')!.nextElementSibling?.hasAttribute('hidden')).toBe(false);
     // Rows re-created (a refresh): straight into the cell from memory, with no second name request.
     const fresh = document.createElement('tr');
     fresh.innerHTML = `<td><a id="o1" href="/store/demo/orders/5001">#1001</a></td><td id="cell1">Bo Kim</td>`;

@@ -564,8 +564,12 @@ export function createScanner(deps: ScannerDeps): Scanner {
     for (const [a, p] of planned) {
       const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
       const entry: BadgeEntry = { ...p, anchor: a, mount };
-      // Rows re-created with the answer and name in memory go straight into the customer cell.
-      if (!(p.wantsCell && placeInCell(entry))) a.after(mount.host);
+      // Rows re-created with the answer and name in memory go straight into the customer cell. Otherwise the badge waits
+      // hidden by the order link until the name is read, so it does not show there and then jump into the cell.
+      if (!(p.wantsCell && placeInCell(entry))) {
+        if (p.wantsCell && deps.customerNames) mount.host.hidden = true;
+        a.after(mount.host);
+      }
       badges.set(a, entry);
       fresh.push(entry);
     }
@@ -609,6 +613,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     const row = name ? rowOf(e.anchor) : null;
     const target = row && name ? customerCellTarget(row, e.anchor, name) : null;
     if (!target) return false;
+    e.mount.host.hidden = false;
     if (target.inside) {
       if (e.mount.host.parentElement !== target.el) target.el.append(e.mount.host);
     } else if (target.el.nextElementSibling !== e.mount.host) {
@@ -644,8 +649,9 @@ export function createScanner(deps: ScannerDeps): Scanner {
         for (const id of chunk) names.set(`${storeHandle}:${id}`, got[id] ?? null);
       }
     }
-    // Badges made while the names were on their way (a rescan) are placed too.
-    for (const e of waiting()) placeInCell(e);
+    // Badges made while the names were on their way (a rescan) are placed too; a guest order, an unknown order or a
+    // name no cell reads leaves the badge by the order link, shown now.
+    for (const e of waiting()) if (!placeInCell(e)) e.mount.host.hidden = false;
   }
 
   async function scan(): Promise<void> {

@@ -42,6 +42,8 @@ interface PageProbe {
   outsideRows: string[];
   rows: RowProbe[];
   rowOpens: number;
+  /** Badges still hidden (waiting for their place) */
+  hidden: number;
 }
 
 /** Everything about the badges on the page, across open shadow roots (runs in the page). */
@@ -83,6 +85,7 @@ function probePage(): PageProbe {
       };
     }),
     rowOpens: (window as unknown as { __rowOpens: number }).__rowOpens,
+    hidden: badges.filter((b) => b.hasAttribute('hidden')).length,
   };
 }
 
@@ -336,6 +339,7 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
           );
           const p = await admin.evaluate(probePage, undefined);
           expect(p.total).toBe(expected);
+          expect(p.hidden).toBe(0);
           expect(p.outsideRows).toEqual([]);
           for (const o of data.orders) {
             const row = p.rows.find((r) => r.id === o.id)!;
