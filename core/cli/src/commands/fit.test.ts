@@ -192,7 +192,7 @@ describe('clvlens fit', () => {
     const { code, out, err } = await run(['fit', path, '--json']);
     expect(code).toBe(3);
     expect(out).toBe('');
-    expect(err).toContain('could not be fitted to this data (no-repeat-customers)');
+    expect(err).toContain('could not be fitted to this data (nobody bought twice)');
   });
 
   it('exits 2 on an unknown model or a malformed date', async () => {

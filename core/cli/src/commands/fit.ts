@@ -2,7 +2,7 @@ import { MBG_CNBD_K, PARETO_NBD } from '@clvlens/core';
 import type { CliIo } from '../io.ts';
 import { createTranslator } from '@clvlens/core/i18n';
 import { endMs, helpText, parseFileCommand, usageErrorFor } from './command-line.ts';
-import { COMMON_OPTIONS, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
+import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
 /** `clvlens fit --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
 export const FIT_USAGE = helpText('fit', 'en');
@@ -41,7 +41,7 @@ export async function runFit(args: readonly string[], io: CliIo): Promise<number
   const gammaGamma = run.spend.ok
     ? { p: run.spend.value.params.p, q: run.spend.value.params.q, v: run.spend.value.params.gamma / perMajor, customers: run.spend.value.customers }
     : null;
-  if (!run.spend.ok) io.stderr.write(`clvlens: ${t.t('cli.fit.gammaGammaFailed', { command: 'fit', reason: run.spend.reason })}\n`);
+  if (!run.spend.ok) io.stderr.write(`clvlens: ${t.t('cli.fit.gammaGammaFailed', { command: 'fit', reason: reasonText(t, run.spend.reason) })}\n`);
   const doc = { model: modelName, params, logLikelihood, customers, gammaGamma };
   if (settings.json) {
     io.stdout.write(`${JSON.stringify(doc)}\n`);

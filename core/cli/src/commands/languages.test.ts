@@ -47,7 +47,9 @@ describe('clvlens fit, predict and validate in Korean and Arabic (--lang)', () =
     const once = files.write('once.csv', 'customer_id,date,amount\na,2024-01-01,10.00\nb,2024-01-05,12.00\n');
     const failed = await run(['predict', once, '--model', 'bgnbd', '--lang', 'ko']);
     expect(failed.code).toBe(3);
-    expect(failed.err).toMatch(/^clvlens: predict: 이 데이터에는 bgnbd 모델을 적합할 수 없습니다\(.+\)\.\n$/);
+    expect(failed.err).toBe('clvlens: predict: 이 데이터에는 bgnbd 모델을 적합할 수 없습니다(두 번 이상 산 고객 없음).\n');
+    const failedAr = await run(['fit', once, '--lang', 'ar']);
+    expect(failedAr.err).toBe('clvlens: fit: تعذّرت ملاءمة نموذج bgnbd على هذه البيانات (لم يشترِ أحد مرتين).\n');
   });
 
   it('validate: the whole text report in Korean and in Arabic', async () => {

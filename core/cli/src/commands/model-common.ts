@@ -30,7 +30,7 @@ import { createProgress } from '../progress.ts';
 import { looksLikeCdnow } from '../readers/cdnow.ts';
 import { readHead, textOptionsOf } from '../readers/csv-rows.ts';
 import type { TextEncoding } from '../readers/text-decoding.ts';
-import { createTranslator, type Locale } from '@clvlens/core/i18n';
+import { createTranslator, type Locale, type Translator } from '@clvlens/core/i18n';
 import { describeSkips } from '../report/scorecard-text.ts';
 import { readCdnowFile, readOrdersFile } from '../readers/detect.ts';
 import { checkDate, parseCurrencyOption, parseEncodingOption, parseLangOption, parseTimeZoneOption } from './command-line.ts';
@@ -181,8 +181,15 @@ export function minorPerMajor(currency: string): number {
   return 10 ** currencyExponent(currency);
 }
 
+/** Why a model could not be fitted or a choice made, in words (the code itself for one the catalog does not know). */
+export function reasonText(t: Translator, reason: string): string {
+  const key = `cli.reason.${reason}`;
+  return t.has(key) ? t.t(key) : reason;
+}
+
 /** Message and exit code 3 (the data) for a model that could not be fitted. */
 export function reportFitFailure(io: CliIo, command: string, model: string, reason: string, locale: Locale = 'en'): number {
-  io.stderr.write(`clvlens: ${createTranslator(locale).t('cli.model.failed', { command, model, reason })}\n`);
+  const t = createTranslator(locale);
+  io.stderr.write(`clvlens: ${t.t('cli.model.failed', { command, model, reason: reasonText(t, reason) })}\n`);
   return 3;
 }

@@ -165,7 +165,7 @@ describe('clvlens predict', () => {
     const log = files.write('tiny.csv', 'customer_id,date,amount\na,2025-01-01,10\na,2025-02-01,12\nb,2025-01-15,30\n');
     const io = captureIo(files.dir);
     expect(await runPredict([log, '--time-unit', 'day', '--horizon', '30'], io)).toBe(0);
-    expect(io.err()).toBe('clvlens: predict: no backtested choice for this data (too-few-repeat-customers); using cadence-rule, low confidence.\n');
+    expect(io.err()).toBe('clvlens: predict: no backtested choice for this data (too few repeat customers); using cadence-rule, low confidence.\n');
     const rows = io
       .out()
       .trimEnd()

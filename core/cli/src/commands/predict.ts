@@ -7,7 +7,7 @@ import { describeIoError } from '../readers/csv-rows.ts';
 import { appChoice, expectedOrdersDays, perCustomer } from './churn-choice.ts';
 import { createTranslator } from '@clvlens/core/i18n';
 import { endMs, helpText, parseFileCommand, usageErrorFor } from './command-line.ts';
-import { COMMON_OPTIONS, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
+import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
 /** `clvlens predict --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
 export const PREDICT_USAGE = helpText('predict', 'en');
@@ -96,11 +96,13 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
       ...(forceClassifier ? { candidate: 'classifier' as const } : {}),
     });
     if (forceClassifier && choice.models.prediction === null) {
-      io.stderr.write(`clvlens: ${t.t('cli.predict.classifierFailed', { reason: choice.models.fallbackReason ?? 'unknown' })}\n`);
+      io.stderr.write(`clvlens: ${t.t('cli.predict.classifierFailed', { reason: reasonText(t, choice.models.fallbackReason ?? 'unknown') })}\n`);
       return 3;
     }
     if (choice.models.prediction === null) {
-      io.stderr.write(`clvlens: ${t.t('cli.predict.noChoice', { reason: choice.models.fallbackReason ?? 'unknown', model: choice.modelName })}\n`);
+      io.stderr.write(
+        `clvlens: ${t.t('cli.predict.noChoice', { reason: reasonText(t, choice.models.fallbackReason ?? 'unknown'), model: choice.modelName })}\n`,
+      );
     }
     s = summarizeOrders(loaded.orders, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
     const expected = expectedOrdersDays(choice, horizonDays);
@@ -123,7 +125,7 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
     const { modelName, variant } = chosenModel;
     const run = runModels(loaded.orders, variant, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
     if (!run.fit.ok) return reportFitFailure(io, 'predict', modelName, run.fit.reason, settings.locale);
-    if (!run.spend.ok) io.stderr.write(`clvlens: ${t.t('cli.predict.gammaGammaFailed', { reason: run.spend.reason })}\n`);
+    if (!run.spend.ok) io.stderr.write(`clvlens: ${t.t('cli.predict.gammaGammaFailed', { reason: reasonText(t, run.spend.reason) })}\n`);
     const predictions = predictCustomers(run.fit.value, run.spend.ok ? run.spend.value.params : null, run.summaries, run.compressed, horizon, {
       horizonMonths: clvMonths,
       margin,

@@ -17,7 +17,7 @@ import type { CliIo } from '../io.ts';
 import { appChoice, checkChurn, expectedOrdersDays, likelyOrdersDays, perCustomer, type AppChoice, type ChurnCheck } from './churn-choice.ts';
 import { createTranslator, type Translator } from '@clvlens/core/i18n';
 import { checkDate, endMs, helpText, parseFileCommand, usageErrorFor } from './command-line.ts';
-import { COMMON_OPTIONS, loadCountedOrders, minorPerMajor, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
+import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
 
 /** `clvlens validate --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
 export const VALIDATE_USAGE = helpText('validate', 'en');
@@ -189,7 +189,7 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   for (const m of models) {
     out.push('');
     if ('error' in m) {
-      out.push(t.t('cli.validate.notFitted', { model: m.model, reason: m.error }));
+      out.push(t.t('cli.validate.notFitted', { model: m.model, reason: reasonText(t, m.error) }));
       continue;
     }
     out.push(

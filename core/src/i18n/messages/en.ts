@@ -240,6 +240,16 @@ export const EN = {
     "Usage: clvlens validate <file> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [options]\n\nFits every purchase model (bgnbd, mbgnbd, pnbd, mbgcnbd) on the calibration period, predicts the holdout period and reports actual\nvs predicted totals (holdout only, and cumulative from the first purchase as in FHL 2005 Fig. 2), a table by\ncalibration frequency and the per-customer correlation.\n\nThen, for churn (no counted order in the holdout, whose length is the horizon): the app's choice (the per-shop\nprediction chosen by backtest, fitted on the calibration period with the holdout length as horizon) and each model's\nP(no purchase in the holdout), each with its AUC beside that of days since the last order, a calibration table\n(5 equal groups by predicted probability: mean predicted, observed share, gap) and the per-customer mean absolute\nerror of expected purchases.\n\nOptions:\n  --holdout-end DATE         last day of the holdout period (default: last order day)\n{common}",
 
   // --- CLI: fit, predict and validate output
+  'cli.reason.no-customers': 'no customers',
+  'cli.reason.no-repeat-customers': 'nobody bought twice',
+  'cli.reason.no-history': 'every customer is brand new',
+  'cli.reason.did-not-converge': 'the fit did not converge',
+  'cli.reason.mean-spend-undefined': 'the mean spend is undefined, q ≤ 1',
+  'cli.reason.too-few-repeat-customers': 'too few repeat customers',
+  'cli.reason.history-too-short': 'the history is too short for a backtest',
+  'cli.reason.no-transaction-model': 'no purchase model could be fitted',
+  'cli.reason.one-outcome': 'everyone did the same in the backtest: all ordered again, or nobody did',
+  'cli.reason.no-candidate': 'the model asked for could not be fitted or scored',
   'cli.unit.week': 'week',
   'cli.unit.day': 'day',
   'cli.fit.title': '{model} fitted on {customers, plural, one {# customer} other {# customers}} ({format}, time unit {unit}, calibration to {date} {timeZone})',

@@ -219,6 +219,16 @@ export const KO: Messages = {
   'cli.help.validate':
     '사용법: clvlens validate <파일> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [옵션]\n\n모든 구매 모델(bgnbd, mbgnbd, pnbd, mbgcnbd)을 보정 기간에 적합하고 홀드아웃 기간을 예측해 실제와 예측 합계\n(홀드아웃만, 그리고 FHL 2005 그림 2처럼 첫 구매부터 누적), 보정 기간 구매 횟수별 표, 고객별 상관계수를 보고합니다.\n\n이어서 이탈(홀드아웃 기간에 집계 대상 주문 없음, 기간 길이가 예측 기간)에 대해: 앱의 선택(백테스트로 스토어마다\n고른 예측을 보정 기간에 적합하고 홀드아웃 길이를 예측 기간으로 씀)과 각 모델의 P(홀드아웃에 구매 없음)를,\n각각의 AUC와 마지막 주문 후 경과일의 AUC, 보정표(예측 확률로 나눈 같은 크기의 5개 그룹: 평균 예측, 실제 비율,\n차이), 예상 구매 수의 고객별 평균 절대 오차와 함께 보고합니다.\n\n옵션:\n  --holdout-end DATE         홀드아웃 기간의 마지막 날 (기본값: 마지막 주문일)\n{common}',
 
+  'cli.reason.no-customers': '고객 없음',
+  'cli.reason.no-repeat-customers': '두 번 이상 산 고객 없음',
+  'cli.reason.no-history': '모든 고객이 이제 막 첫 주문을 함',
+  'cli.reason.did-not-converge': '적합이 수렴하지 않음',
+  'cli.reason.mean-spend-undefined': '평균 지출을 정할 수 없음, q ≤ 1',
+  'cli.reason.too-few-repeat-customers': '재구매 고객이 너무 적음',
+  'cli.reason.history-too-short': '백테스트하기에는 기록이 너무 짧음',
+  'cli.reason.no-transaction-model': '적합할 수 있는 구매 모델 없음',
+  'cli.reason.one-outcome': '백테스트에서 모두 같은 결과: 모두 다시 주문했거나 아무도 주문하지 않음',
+  'cli.reason.no-candidate': '요청한 모델을 적합하거나 평가할 수 없음',
   'cli.unit.week': '주',
   'cli.unit.day': '일',
   'cli.fit.title': '{model} 모델을 고객 {customers}명에 적합 ({format}, 시간 단위 {unit}, 보정 기간 끝 {date} {timeZone})',
