@@ -17,6 +17,7 @@ export const SHOP_TABLES = [
   'extension_tokens',
   'quarantined_records',
   'shop_settings',
+  'customer_tier_changes',
   'shops',
 ] as const;
 

@@ -19,6 +19,7 @@ import { attachResolvers, type GqlContext, type GqlEnv } from './resolvers.ts';
 import { customerDeletePayload, customerPayload, orderPayload, refundPayload, shopPayload, trimPayload } from './rest-payloads.ts';
 import { createRng } from './rng.ts';
 import { FULL_SDL } from './schema-sdl.ts';
+import { FlowTriggerReceiver, loadFlowTriggers, type FlowTriggerEvent } from './flow-triggers.ts';
 import { mintSessionToken } from './session-token.ts';
 import { ShopStore, type BulkOperationRecord, type WebhookSubscriptionRecord } from './shop-store.ts';
 import { webhookFilterMatches } from './webhook-filter.ts';
@@ -62,6 +63,11 @@ export interface CreateFakeShopifyOptions {
   now?: () => number;
   /** Directory for bulk result files; default a fresh temp dir removed by `stop()`. */
   bulkDir?: string;
+  /**
+   * Folder of the app's extensions, one sub-folder each with its `shopify.extension.toml`: its `flow_trigger`
+   * extensions are the triggers `flowTriggerReceive` accepts. Default: this repository's `shopify-app/extensions/`.
+   */
+  extensionsDir?: string;
 }
 
 /** A fault to inject into the next matching request(s). */
@@ -146,6 +152,8 @@ export interface FakeShopifyControl {
   throttleStatus(domain: string): { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
   /** Resolves when no bulk operation of the shop is running. */
   bulkIdle(domain: string): Promise<void>;
+  /** The Flow trigger calls Shopify accepted (`flowTriggerReceive`), oldest first. */
+  flowTriggerEvents(filter?: { shop?: string; handle?: string }): FlowTriggerEvent[];
   advanceClock(ms: number): void;
   nowMs(): number;
 }
@@ -218,6 +226,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
   let chaos: WebhookChaos = { ...(options.webhookChaos ?? {}) };
   let baseUrl = '';
 
+  const flow = new FlowTriggerReceiver(loadFlowTriggers(options.extensionsDir));
   const schema: GraphQLSchema = buildSchema(FULL_SDL);
   attachResolvers(schema);
 
@@ -445,6 +454,9 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       if (i < 0) return false;
       s.subscriptions.splice(i, 1);
       return true;
+    },
+    receiveFlowTrigger(s, args) {
+      return flow.receive(s.shop.domain, args, clock.nowMs());
     },
   };
 
@@ -843,6 +855,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
         const set = runningBulk.get(normalizeDomain(domain));
         while (set !== undefined && set.size > 0) await Promise.all([...set]);
       },
+      flowTriggerEvents: (filter) => flow.events(filter ? { ...filter, ...(filter.shop ? { shop: normalizeDomain(filter.shop) } : {}) } : {}),
       advanceClock: (ms) => clock.advance(ms),
       nowMs: () => clock.nowMs(),
     };
@@ -980,6 +993,10 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL
     case 'DELETE /faults':
       c.clearFaults();
       return ok();
+    case 'GET /flow-events': {
+      const shopQ = url.searchParams.get('shop');
+      return ok(c.flowTriggerEvents(shopQ !== null ? { shop: shopQ } : {}));
+    }
     case 'POST /clock/advance':
       c.advanceClock(Number(body['ms']));
       return ok({ nowMs: c.nowMs() });

@@ -138,11 +138,11 @@ export const AR: Messages = {
   'cli.report.customers': 'العملاء (ممن لهم طلب محتسب حتى تاريخ التقرير): {n}',
   'cli.skip.test': 'طلبات تجريبية',
   'cli.skip.cancelled': 'طلبات ملغاة',
-  'cli.skip.non-positive-net': 'طلبات مستردة بالكامل أو مجانية',
+  'cli.skip.refunded': 'طلبات مستردة بالكامل',
   'cli.skip.duplicate-order': 'صفوف تكرر طلبًا',
   'cli.skip.missing-order-row': 'بنود بلا صف طلبها',
   'cli.skip.other': 'صفوف بقيمة «{reason}» غير مقروءة',
-  'cli.skip.not-counted': 'طلبات غير محتسبة (تجريبية أو ملغاة أو بلا مبلغ مدفوع)',
+  'cli.skip.not-counted': 'طلبات غير محتسبة (تجريبية أو ملغاة أو مستردة بالكامل)',
   'cli.skip.no-customer': 'طلبات بلا عميل ولا بريد إلكتروني',
   'html.scorecardNote': 'هذا الأسبوع مقابل خط أساس من {weeks} أسبوعًا والأهداف.',
   'html.header.meta': '{date}، {timeZone}',
@@ -222,7 +222,7 @@ export const AR: Messages = {
   'cli.help.report':
     'الاستخدام: clvlens report <الملف> [الخيارات]\n\nيقرأ ملف طلبات CSV مُصدَّرًا من Shopify أو سجل معاملات (customer_id,date,amount[,order_id])؛ وتُعرف الصيغة\nمن صف العناوين. يطبع بطاقة أداء الاحتفاظ بالعملاء.\n\nالخيارات:\n  --as-of YYYY-MM-DD     التقرير حتى نهاية ذلك اليوم بتوقيت المتجر (الافتراضي: يوم آخر طلب)\n  --timezone Area/City   المنطقة الزمنية (IANA) للمتجر لتحديد الأيام والأسابيع والأشهر (الافتراضي: UTC)\n  --window-days N        فترة معدل تكرار الشراء ومعدل العملاء العائدين ومتوسط قيمة الطلب (الافتراضي: 365)\n  --margin F             نسبة هامش الربح الإجمالي لقيمة CLV بالمعادلة ولـ LTV:CAC، مثل 0.4 (الافتراضي: 1 = الإيراد)\n  --surveys FILE         ردود الاستبيانات CSV: type,score (nps من 0 إلى 10، csat من 1 إلى 5)\n  --spend FILE           الإنفاق التسويقي CSV: month,amount (YYYY-MM، بعملة المتجر)\n  --currency XXX         عملة المتجر إن خلا الملف من عمود Currency (الافتراضي لسجل المعاملات: USD)\n  --skip-invalid         عُدّ الصفوف ذات القيم غير الصالحة حسب السبب وتابع بدل التوقف عند أولها\n  --json                 اطبع كل المقاييس في مستند JSON واحد بدل بطاقة الأداء\n  --html FILE            اكتب أيضًا صفحة HTML مستقلة فيها رسوم بيانية\n  --progress             اعرض تقدم القراءة على stderr حتى إن لم تكن طرفية\n  --encoding utf8|latin1 ترميز نص الملف (الافتراضي utf8؛ يتوقف عند UTF-8 غير الصالح ذاكرًا السطر)\n  --lang en|ko|ar        لغة بطاقة الأداء وصفحة HTML (الافتراضي: من LC_ALL أو LC_MESSAGES أو LANG)\n  -h, --help             اعرض هذه المساعدة\n',
   'cli.help.common':
-    '  --time-unit week|day       وحدة الزمن في النموذج (الافتراضي week؛ الأسبوع = الأيام / 7 كما في الأبحاث)\n  --calibration-end DATE     آخر يوم في فترة المعايرة (YYYY-MM-DD، ضمنًا؛ الافتراضي: يوم آخر طلب)\n  --timezone ZONE            المنطقة الزمنية (IANA) التي تُحدَّد بها أيام الشراء (الافتراضي UTC، المناسب لـ CDNOW)\n  --currency XXX             عملة المتجر إن خلا الملف منها (الافتراضي لسجل المعاملات USD؛ وCDNOW بالدولار)\n  --skip-invalid             عُدّ الصفوف ذات القيم غير الصالحة حسب السبب وتابع (ملفات الطلبات وسجلات المعاملات)\n  --json                     اطبع JSON بدل النص\n  --encoding utf8|latin1     ترميز نص الملف (الافتراضي utf8؛ يتوقف عند UTF-8 غير الصالح ذاكرًا السطر)\n  --lang en|ko|ar            لغة الرسائل (الافتراضي: من LC_ALL أو LC_MESSAGES أو LANG)\n  -h, --help                 اعرض هذه المساعدة\n\nالمدخلات: CDNOW_sample.txt / CDNOW_master.txt (مفصولة بمسافات؛ تُعرف بـ 5 أو 4 أعمدة فيها تاريخ yyyymmdd،\nوالعينة مفتاحها العمود الثاني sample_id والملف الرئيسي مفتاحه الأول)، أو سجل معاملات CSV\n(customer_id,date,amount[,order_id]) أو ملف طلبات مُصدَّر من Shopify؛ وتُعرف صيغ CSV من صف العناوين.\nلا تدخل النماذج إلا الطلبات المحتسبة (ليست تجريبية ولا ملغاة، وصافيها > 0)؛ وتُحتسب طلبات اليوم الواحد مرة واحدة.\n',
+    '  --time-unit week|day       وحدة الزمن في النموذج (الافتراضي week؛ الأسبوع = الأيام / 7 كما في الأبحاث)\n  --calibration-end DATE     آخر يوم في فترة المعايرة (YYYY-MM-DD، ضمنًا؛ الافتراضي: يوم آخر طلب)\n  --timezone ZONE            المنطقة الزمنية (IANA) التي تُحدَّد بها أيام الشراء (الافتراضي UTC، المناسب لـ CDNOW)\n  --currency XXX             عملة المتجر إن خلا الملف منها (الافتراضي لسجل المعاملات USD؛ وCDNOW بالدولار)\n  --skip-invalid             عُدّ الصفوف ذات القيم غير الصالحة حسب السبب وتابع (ملفات الطلبات وسجلات المعاملات)\n  --json                     اطبع JSON بدل النص\n  --encoding utf8|latin1     ترميز نص الملف (الافتراضي utf8؛ يتوقف عند UTF-8 غير الصالح ذاكرًا السطر)\n  --lang en|ko|ar            لغة الرسائل (الافتراضي: من LC_ALL أو LC_MESSAGES أو LANG)\n  -h, --help                 اعرض هذه المساعدة\n\nالمدخلات: CDNOW_sample.txt / CDNOW_master.txt (مفصولة بمسافات؛ تُعرف بـ 5 أو 4 أعمدة فيها تاريخ yyyymmdd،\nوالعينة مفتاحها العمود الثاني sample_id والملف الرئيسي مفتاحه الأول)، أو سجل معاملات CSV\n(customer_id,date,amount[,order_id]) أو ملف طلبات مُصدَّر من Shopify؛ وتُعرف صيغ CSV من صف العناوين.\nلا تدخل النماذج إلا الطلبات المحتسبة (ليست تجريبية ولا ملغاة ولا مستردة بالكامل؛ والطلب المجاني شراء)؛ وتُحتسب طلبات اليوم الواحد مرة واحدة.\n',
   'cli.help.fit':
     'الاستخدام: clvlens fit <الملف> [الخيارات]\n\nيلائم نموذج شراء (BG/NBD أو MBG/NBD أو Pareto/NBD أو MBG/CNBD-k للمشترين المنتظمين) ونموذج الإنفاق Gamma-Gamma\nعلى فترة المعايرة ويطبع المعاملات. α (وβ في Pareto/NBD) بوحدة الزمن؛ وk في MBG/CNBD-k هو الانتظام الذي وجده\n(1: لا انتظام، مثل MBG/NBD)؛ وv (γ) في Gamma-Gamma بالوحدة الكبرى للعملة (الدولار في CDNOW).\n\nالخيارات:\n  --model NAME               نموذج الشراء: bgnbd (الافتراضي) أو mbgnbd أو pnbd أو mbgcnbd\n{common}',
   'cli.help.predict':
@@ -386,6 +386,21 @@ export const AR: Messages = {
   'dash.atRisk.col.days': 'الأيام منذ آخر طلب',
   'dash.atRisk.unnamed': 'العميل {id}',
   'dash.atRisk.namesNote': 'تُجلب الأسماء من Shopify عند فتح الصفحة ولا يخزّنها CLV Lens.',
+  'dash.vip.title': 'عملاء مميّزون يتراجعون',
+  'dash.vip.explain':
+    'عملاء كانت قيمتهم المتوقعة لاثني عشر شهرًا ضمن أعلى {share} لديك ({threshold} أو أكثر) قبيل أن تسوء فئة خطر انقطاعهم، خلال {days, plural, one {آخر يوم} two {آخر يومين} few {آخر # أيام} many {آخر # يومًا} other {آخر # يوم}}. الأحدث أولًا؛ تفتح الروابط العميل في Shopify.',
+  'dash.vip.noBar': 'لا توجد قيمة متوقعة لأي عميل بعد، لذا لا يُعدّ أحد عميلًا مميّزًا.',
+  'dash.vip.thisWeek': 'عملاء مميّزون تراجعوا هذا الأسبوع',
+  'dash.vip.lastWeek': 'الأسبوع الماضي',
+  'dash.vip.valueAtRisk': 'القيمة المعرّضة للخطر (القيمة المتوقعة قبل التغيير)',
+  'dash.vip.none': 'لم ينتقل أي عميل قيّم إلى فئة خطر أعلى خلال الأيام السبعة الماضية.',
+  'dash.vip.caption': 'العملاء المميّزون المتراجعون، الأحدث تغييرًا أولًا',
+  'dash.vip.col.change': 'فئة الخطر',
+  'dash.vip.col.when': 'متى',
+  'dash.vip.col.why': 'السبب',
+  'dash.vip.col.value': 'القيمة المتوقعة قبل التغيير',
+  'dash.vip.change': '{from} ← {to}',
+  'dash.vip.when': '{date}، {time}',
   'dash.backtest.title': 'ما مدى دقتنا',
   'dash.backtest.missing':
     'تاريخ طلباتك ما زال أقصر من أن نتحقق من التنبؤات على ماضي متجرك، لذا فإن احتمالات عدم الطلب خلال الأيام الـ{days} القادمة تقدير تقريبي (موسومة بثقة منخفضة).',
@@ -549,6 +564,8 @@ export const AR: Messages = {
   'ext.popup.atRiskNone': 'لا عميل ذا قيمة معرّض للخطر.',
   'ext.popup.atRiskItem': '{tier} · قيمة العميل التاريخية {clv} · {chance}',
   'ext.popup.atRiskDays': '{days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}} منذ آخر طلب',
+  'ext.popup.vipSlipping':
+    '{n, plural, =0 {لم يتراجع أي عميل مميّز إلى فئة خطر أعلى هذا الأسبوع} one {تراجع عميل مميّز واحد إلى فئة خطر أعلى هذا الأسبوع} two {تراجع عميلان مميّزان إلى فئة خطر أعلى هذا الأسبوع} few {تراجع # عملاء مميّزين إلى فئة خطر أعلى هذا الأسبوع} many {تراجع # عميلًا مميّزًا إلى فئة خطر أعلى هذا الأسبوع} other {تراجع # عميل مميّز إلى فئة خطر أعلى هذا الأسبوع}}',
   'ext.popup.noSummary': 'لا ملخص بعد: اضغط «زامن الآن».',
   'ext.popup.syncNow': 'زامن الآن',
   'ext.popup.notConnected': 'غير متصل.',

@@ -145,11 +145,11 @@ export const EN = {
   'cli.report.customers': 'Customers (with a counted order up to the as-of date): {n}',
   'cli.skip.test': 'test orders',
   'cli.skip.cancelled': 'cancelled orders',
-  'cli.skip.non-positive-net': 'orders refunded in full or free',
+  'cli.skip.refunded': 'orders refunded in full',
   'cli.skip.duplicate-order': 'rows repeating an order',
   'cli.skip.missing-order-row': 'line items without their order row',
   'cli.skip.other': 'rows with an unreadable “{reason}”',
-  'cli.skip.not-counted': 'orders not counted (test, cancelled or nothing paid)',
+  'cli.skip.not-counted': 'orders not counted (test, cancelled or refunded in full)',
   'cli.skip.no-customer': 'orders without a customer or e-mail',
   'html.scorecardNote': 'This week against the {weeks}-week baseline and the targets.',
   'html.header.meta': '{date}, {timeZone}',
@@ -231,7 +231,7 @@ export const EN = {
   'cli.help.report':
     "Usage: clvlens report <file> [options]\n\nReads a Shopify orders export CSV or a transaction log (customer_id,date,amount[,order_id]); the format is\ndetected from the header. Prints a retention scorecard.\n\nOptions:\n  --as-of YYYY-MM-DD     report as of the end of that day in the shop time zone (default: the last order's day)\n  --timezone Area/City   shop IANA time zone for days, weeks and months (default: UTC)\n  --window-days N        window of the repeat purchase rate, returning customer rate and AOV (default: 365)\n  --margin F             gross margin fraction for formula CLV and LTV:CAC, e.g. 0.4 (default: 1 = revenue)\n  --surveys FILE         survey responses CSV: type,score (nps 0-10, csat 1-5)\n  --spend FILE           marketing spend CSV: month,amount (YYYY-MM, shop currency)\n  --currency XXX         shop currency when the file has no Currency column (transaction log default: USD)\n  --skip-invalid         count rows with invalid values by reason and go on, instead of stopping at the first\n  --json                 print every metric as one JSON document instead of the scorecard\n  --html FILE            also write a self-contained HTML page with charts\n  --progress             show reading progress on stderr even when it is not a terminal\n  --encoding utf8|latin1 text encoding of the file (default utf8; invalid UTF-8 stops with the line named)\n  --lang en|ko|ar        language of the scorecard and the HTML page (default: from LC_ALL, LC_MESSAGES or LANG)\n  -h, --help             show this help\n",
   'cli.help.common':
-    '  --time-unit week|day       model time unit (default week; weeks are days / 7, as in the papers)\n  --calibration-end DATE     last day (YYYY-MM-DD, inclusive) of the calibration period (default: last order day)\n  --timezone ZONE            IANA zone whose calendar days are purchase days (default UTC, right for CDNOW)\n  --currency XXX             shop currency when the file has none (transaction log default USD; CDNOW is USD)\n  --skip-invalid             count rows with invalid values by reason and go on (orders exports, transaction logs)\n  --json                     print JSON instead of text\n  --encoding utf8|latin1     text encoding of the input (default utf8; invalid UTF-8 stops with the line named)\n  --lang en|ko|ar            language of messages (default: from LC_ALL, LC_MESSAGES or LANG)\n  -h, --help                 show this help\n\nInput: CDNOW_sample.txt / CDNOW_master.txt (whitespace-separated; detected by 5 or 4 columns with a yyyymmdd date,\nthe sample keyed by its SECOND column sample_id, the master by its first), a transaction log CSV\n(customer_id,date,amount[,order_id]) or a Shopify orders export; the CSV formats are detected from their header.\nOnly counted orders are modelled (not test, not cancelled, net > 0); several orders on one day count once.\n',
+    '  --time-unit week|day       model time unit (default week; weeks are days / 7, as in the papers)\n  --calibration-end DATE     last day (YYYY-MM-DD, inclusive) of the calibration period (default: last order day)\n  --timezone ZONE            IANA zone whose calendar days are purchase days (default UTC, right for CDNOW)\n  --currency XXX             shop currency when the file has none (transaction log default USD; CDNOW is USD)\n  --skip-invalid             count rows with invalid values by reason and go on (orders exports, transaction logs)\n  --json                     print JSON instead of text\n  --encoding utf8|latin1     text encoding of the input (default utf8; invalid UTF-8 stops with the line named)\n  --lang en|ko|ar            language of messages (default: from LC_ALL, LC_MESSAGES or LANG)\n  -h, --help                 show this help\n\nInput: CDNOW_sample.txt / CDNOW_master.txt (whitespace-separated; detected by 5 or 4 columns with a yyyymmdd date,\nthe sample keyed by its SECOND column sample_id, the master by its first), a transaction log CSV\n(customer_id,date,amount[,order_id]) or a Shopify orders export; the CSV formats are detected from their header.\nOnly counted orders are modelled (not test, not cancelled, not refunded in full; a free order is a purchase); several orders on one day count once.\n',
   'cli.help.fit':
     "Usage: clvlens fit <file> [options]\n\nFits a purchase model (BG/NBD, MBG/NBD, Pareto/NBD, or MBG/CNBD-k for regular buyers) and the Gamma-Gamma spend\nmodel on the calibration period and prints the parameters. α (and Pareto/NBD's β) are in the time unit; MBG/CNBD-k's k\nis the regularity it found (1: none, the same as MBG/NBD); Gamma-Gamma v (γ) is in major currency units (dollars for CDNOW).\n\nOptions:\n  --model NAME               purchase model: bgnbd (default), mbgnbd, pnbd or mbgcnbd\n{common}",
   'cli.help.predict':
@@ -395,6 +395,21 @@ export const EN = {
   'dash.atRisk.col.days': 'Days since last order',
   'dash.atRisk.unnamed': 'Customer {id}',
   'dash.atRisk.namesNote': 'Names come from Shopify as the page opens and are not stored by CLV Lens.',
+  'dash.vip.title': 'VIPs slipping',
+  'dash.vip.explain':
+    'Customers whose predicted 12-month value was in your top {share} ({threshold} or more) just before their churn-risk tier got worse, in the last {days, plural, one {# day} other {# days}}. Newest first; links open the customer in Shopify.',
+  'dash.vip.noBar': 'No customer has a predicted value yet, so no one counts as a VIP.',
+  'dash.vip.thisWeek': 'VIPs slipping this week',
+  'dash.vip.lastWeek': 'Last week',
+  'dash.vip.valueAtRisk': 'Value at risk (predicted CLV before the change)',
+  'dash.vip.none': 'No valuable customer moved to a riskier tier in the last 7 days.',
+  'dash.vip.caption': 'Slipping VIPs, newest change first',
+  'dash.vip.col.change': 'Risk tier',
+  'dash.vip.col.when': 'When',
+  'dash.vip.col.why': 'Why',
+  'dash.vip.col.value': 'Predicted CLV before',
+  'dash.vip.change': '{from} → {to}',
+  'dash.vip.when': '{date}, {time}',
   'dash.backtest.title': 'How right we were',
   'dash.backtest.missing':
     'Your order history is too short yet to check the predictions on your own past, so the chances of no order in the next {days} days are a rough estimate (marked low confidence).',
@@ -553,6 +568,8 @@ export const EN = {
   'ext.popup.atRiskNone': 'No valuable customer at risk.',
   'ext.popup.atRiskItem': '{tier} · Historic CLV {clv} · {chance}',
   'ext.popup.atRiskDays': '{days, plural, one {# day} other {# days}} since the last order',
+  'ext.popup.vipSlipping':
+    '{n, plural, =0 {No VIP slipped to a riskier tier this week} one {# VIP slipped to a riskier tier this week} other {# VIPs slipped to a riskier tier this week}}',
   'ext.popup.noSummary': 'No summary yet: press Sync now.',
   'ext.popup.syncNow': 'Sync now',
   'ext.popup.notConnected': 'Not connected.',

@@ -133,11 +133,11 @@ export const KO: Messages = {
   'cli.report.customers': '고객(기준 시점까지 집계 대상 주문이 있는 고객): {n}명',
   'cli.skip.test': '테스트 주문',
   'cli.skip.cancelled': '취소된 주문',
-  'cli.skip.non-positive-net': '전액 환불 또는 무료 주문',
+  'cli.skip.refunded': '전액 환불된 주문',
   'cli.skip.duplicate-order': '중복된 주문 행',
   'cli.skip.missing-order-row': '주문 행이 없는 품목',
   'cli.skip.other': '“{reason}” 값을 읽을 수 없는 행',
-  'cli.skip.not-counted': '집계 대상이 아닌 주문(테스트, 취소, 결제액 없음)',
+  'cli.skip.not-counted': '집계 대상이 아닌 주문(테스트, 취소, 전액 환불)',
   'cli.skip.no-customer': '고객이나 이메일이 없는 주문',
   'html.scorecardNote': '이번 주를 {weeks}주 기준값 및 목표와 비교합니다.',
   'html.header.meta': '{date}, {timeZone}',
@@ -211,7 +211,7 @@ export const KO: Messages = {
   'cli.help.report':
     '사용법: clvlens report <파일> [옵션]\n\nShopify 주문 내보내기 CSV나 거래 로그(customer_id,date,amount[,order_id])를 읽습니다. 형식은 머리글로\n인식합니다. 리텐션 성과표를 출력합니다.\n\n옵션:\n  --as-of YYYY-MM-DD     스토어 시간대로 그날이 끝날 때를 기준으로 보고 (기본값: 마지막 주문일)\n  --timezone Area/City   일·주·월을 나누는 스토어의 IANA 시간대 (기본값: UTC)\n  --window-days N        재구매율, 재방문 고객 비율, 평균 주문 금액의 기간 (기본값: 365)\n  --margin F             공식 CLV와 LTV:CAC에 쓰는 매출총이익률, 예: 0.4 (기본값: 1 = 매출)\n  --surveys FILE         설문 응답 CSV: type,score (nps 0-10, csat 1-5)\n  --spend FILE           마케팅 비용 CSV: month,amount (YYYY-MM, 스토어 통화)\n  --currency XXX         파일에 Currency 열이 없을 때 스토어 통화 (거래 로그 기본값: USD)\n  --skip-invalid         값이 잘못된 행에서 멈추지 않고 이유별로 세고 계속 진행\n  --json                 성과표 대신 모든 지표를 JSON 문서 하나로 출력\n  --html FILE            차트가 있는 독립 HTML 페이지도 작성\n  --progress             터미널이 아니어도 읽기 진행 상황을 stderr에 표시\n  --encoding utf8|latin1 파일의 문자 인코딩 (기본값 utf8; 잘못된 UTF-8은 해당 줄을 알리고 멈춤)\n  --lang en|ko|ar        성과표와 HTML 페이지의 언어 (기본값: LC_ALL, LC_MESSAGES 또는 LANG에서)\n  -h, --help             이 도움말 표시\n',
   'cli.help.common':
-    '  --time-unit week|day       모델의 시간 단위 (기본값 week; 논문처럼 주 = 일 / 7)\n  --calibration-end DATE     보정 기간의 마지막 날 (YYYY-MM-DD, 그날 포함; 기본값: 마지막 주문일)\n  --timezone ZONE            구매일을 나누는 IANA 시간대 (기본값 UTC, CDNOW에 맞음)\n  --currency XXX             파일에 통화가 없을 때 스토어 통화 (거래 로그 기본값 USD; CDNOW는 USD)\n  --skip-invalid             값이 잘못된 행을 이유별로 세고 계속 진행 (주문 내보내기, 거래 로그)\n  --json                     텍스트 대신 JSON 출력\n  --encoding utf8|latin1     입력 파일의 문자 인코딩 (기본값 utf8; 잘못된 UTF-8은 해당 줄을 알리고 멈춤)\n  --lang en|ko|ar            메시지 언어 (기본값: LC_ALL, LC_MESSAGES 또는 LANG에서)\n  -h, --help                 이 도움말 표시\n\n입력: CDNOW_sample.txt / CDNOW_master.txt (공백으로 구분; yyyymmdd 날짜가 있는 5열 또는 4열로 인식,\n샘플은 두 번째 열 sample_id, 마스터는 첫 번째 열로 고객 구분), 거래 로그 CSV\n(customer_id,date,amount[,order_id]) 또는 Shopify 주문 내보내기. CSV 형식은 머리글로 인식합니다.\n집계 대상 주문만 모델에 씁니다(테스트·취소 주문 제외, 순금액 > 0). 같은 날의 여러 주문은 한 번으로 셉니다.\n',
+    '  --time-unit week|day       모델의 시간 단위 (기본값 week; 논문처럼 주 = 일 / 7)\n  --calibration-end DATE     보정 기간의 마지막 날 (YYYY-MM-DD, 그날 포함; 기본값: 마지막 주문일)\n  --timezone ZONE            구매일을 나누는 IANA 시간대 (기본값 UTC, CDNOW에 맞음)\n  --currency XXX             파일에 통화가 없을 때 스토어 통화 (거래 로그 기본값 USD; CDNOW는 USD)\n  --skip-invalid             값이 잘못된 행을 이유별로 세고 계속 진행 (주문 내보내기, 거래 로그)\n  --json                     텍스트 대신 JSON 출력\n  --encoding utf8|latin1     입력 파일의 문자 인코딩 (기본값 utf8; 잘못된 UTF-8은 해당 줄을 알리고 멈춤)\n  --lang en|ko|ar            메시지 언어 (기본값: LC_ALL, LC_MESSAGES 또는 LANG에서)\n  -h, --help                 이 도움말 표시\n\n입력: CDNOW_sample.txt / CDNOW_master.txt (공백으로 구분; yyyymmdd 날짜가 있는 5열 또는 4열로 인식,\n샘플은 두 번째 열 sample_id, 마스터는 첫 번째 열로 고객 구분), 거래 로그 CSV\n(customer_id,date,amount[,order_id]) 또는 Shopify 주문 내보내기. CSV 형식은 머리글로 인식합니다.\n집계 대상 주문만 모델에 씁니다(테스트·취소·전액 환불 주문 제외, 무료 주문은 구매로 셈). 같은 날의 여러 주문은 한 번으로 셉니다.\n',
   'cli.help.fit':
     '사용법: clvlens fit <파일> [옵션]\n\n보정 기간에 구매 모델(BG/NBD, MBG/NBD, Pareto/NBD, 또는 규칙적으로 사는 고객을 위한 MBG/CNBD-k)과\nGamma-Gamma 지출 모델을 적합하고 모수를 출력합니다. α(와 Pareto/NBD의 β)는 시간 단위 기준이고, MBG/CNBD-k의 k는\n찾아낸 규칙성(1: 없음, MBG/NBD와 같음)입니다. Gamma-Gamma의 v(γ)는 주 통화 단위(CDNOW는 달러)입니다.\n\n옵션:\n  --model NAME               구매 모델: bgnbd(기본값), mbgnbd, pnbd 또는 mbgcnbd\n{common}',
   'cli.help.predict':
@@ -369,6 +369,21 @@ export const KO: Messages = {
   'dash.atRisk.col.days': '마지막 주문 후 일수',
   'dash.atRisk.unnamed': '고객 {id}',
   'dash.atRisk.namesNote': '이름은 페이지를 열 때 Shopify에서 가져오며 CLV Lens에 저장하지 않습니다.',
+  'dash.vip.title': '이탈 조짐을 보이는 VIP',
+  'dash.vip.explain':
+    '최근 {days}일 동안 이탈 위험 등급이 나빠지기 직전에 예상 12개월 가치가 상위 {share}({threshold} 이상)였던 고객입니다. 최신 변경이 먼저 나오며, 링크를 누르면 Shopify에서 고객을 엽니다.',
+  'dash.vip.noBar': '아직 예상 가치가 계산된 고객이 없어 VIP로 분류된 고객이 없습니다.',
+  'dash.vip.thisWeek': '이번 주 위험이 커진 VIP',
+  'dash.vip.lastWeek': '지난주',
+  'dash.vip.valueAtRisk': '위험에 처한 가치(변경 전 예상 CLV)',
+  'dash.vip.none': '최근 7일 동안 위험 등급이 나빠진 주요 고객이 없습니다.',
+  'dash.vip.caption': '위험 등급이 나빠진 VIP, 최신 변경 순',
+  'dash.vip.col.change': '위험 등급',
+  'dash.vip.col.when': '시점',
+  'dash.vip.col.why': '이유',
+  'dash.vip.col.value': '변경 전 예상 CLV',
+  'dash.vip.change': '{from} → {to}',
+  'dash.vip.when': '{date} {time}',
   'dash.backtest.title': '얼마나 맞았나',
   'dash.backtest.missing':
     '주문 기록이 아직 짧아 이 스토어의 과거로 예측을 검증할 수 없습니다. 그래서 향후 {days}일 동안 주문이 없을 확률은 대략적인 추정치입니다(낮은 신뢰도로 표시).',
@@ -521,6 +536,7 @@ export const KO: Messages = {
   'ext.popup.atRiskNone': '위험에 처한 가치 있는 고객이 없습니다.',
   'ext.popup.atRiskItem': '{tier} · 누적 CLV {clv} · {chance}',
   'ext.popup.atRiskDays': '마지막 주문 후 {days}일',
+  'ext.popup.vipSlipping': '{n, plural, =0 {이번 주 위험 등급이 나빠진 VIP 없음} other {이번 주 위험 등급이 나빠진 VIP #명}}',
   'ext.popup.noSummary': '아직 요약이 없습니다: 지금 동기화를 누르세요.',
   'ext.popup.syncNow': '지금 동기화',
   'ext.popup.notConnected': '연결되지 않음.',
