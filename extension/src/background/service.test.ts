@@ -285,6 +285,10 @@ describe('freshness behind visible badges (fresh.poll)', () => {
     const broken = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: clock.now - 1 });
     expect(broken.nextPollMs).toBe(6000);
     expect((await ask({ type: 'status.get' })).shops[0]?.lastError?.code).toBe('app-unreachable');
+    // Lookups say so (the card tells the merchant its numbers may be out of date, and why), with the app's origin.
+    const stale = await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] });
+    expect(stale.problem).toMatchObject({ code: 'app-unreachable', params: { origin: APP } });
+    expect(stale.customers['1']).toMatchObject({ customerId: '1' });
     clock.appDown = false;
     clock.now += 3000;
     const before = api.requests.length;
@@ -294,6 +298,7 @@ describe('freshness behind visible badges (fresh.poll)', () => {
     const ok = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: broken.nowMs });
     expect(ok.nextPollMs).toBe(3000);
     expect((await ask({ type: 'status.get' })).shops[0]).toMatchObject({ syncState: 'idle', lastError: null });
+    expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] })).problem).toBeNull();
 
     await db.put('shops', { ...(await db.get('shops', SHOP))!, evicted: true });
     clock.now += 3000;
