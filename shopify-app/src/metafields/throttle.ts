@@ -2,7 +2,8 @@ import type { ThrottleStatus } from '../shopify/graphql.ts';
 
 /**
  * Shopify's GraphQL cost model for the metafield sync (shopify.dev "GraphQL Admin API rate limits"): a mutation field
- * costs 10 points plus its selected objects; the sync selects only `userErrors`, so a `metafieldsSet` call is requested
+ * costs 10 points in place of its payload object, plus what the payload selects; the sync selects only `userErrors` (a
+ * list, counted as one object before the answer), so a `metafieldsSet` call is requested
  * at 11 points and charged 10 when it succeeds.
  */
 export const METAFIELDS_SET_REQUESTED_COST = 11;

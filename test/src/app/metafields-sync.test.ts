@@ -98,6 +98,19 @@ describe('customer metafields against the fake Shopify', () => {
     expect(res.customer.metafields.nodes.length).toBe(Object.keys(expectedValues(first!)).length);
   });
 
+  it('takes at most 25 metafields a call and charges 10 points for one', async () => {
+    const [first] = await insights();
+    const input = (value: string) => ({ ownerId: `gid://shopify/Customer/${first!.customerId}`, namespace: '$app:clvlens', key: 'churn_tier', value });
+    const doc = 'mutation Set($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { code message elementIndex } } }';
+    const graphql = h.server.app.graphqlFor(shop);
+    await expect(graphql.request(doc, { m: Array.from({ length: 26 }, () => input(first!.churnTier)) })).rejects.toThrow(
+      /greater than the maximum allowed of 25/,
+    );
+    const before = h.fake.control.graphqlUsage(shop).actualCostPoints;
+    expect(await graphql.request(doc, { m: [input(first!.churnTier)] })).toEqual({ metafieldsSet: { userErrors: [] } });
+    expect(h.fake.control.graphqlUsage(shop).actualCostPoints - before).toBe(10);
+  });
+
   it('writes nothing when run again', async () => {
     const again = await h.server.app.syncMetafields(shop);
     expect(again).toMatchObject({ calls: 0, written: 0, rejected: 0 });
