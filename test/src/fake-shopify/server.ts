@@ -156,7 +156,7 @@ export interface FakeShopifyControl {
   setThrottleAvailable(domain: string, points: number): void;
   /** Resolves when no bulk operation of the shop is running. */
   bulkIdle(domain: string): Promise<void>;
-  /** The customer's metafields with their definitions' names (what the admin's customer page shows), oldest first. */
+  /** The customer's metafields with their definitions' names (what the admin's customer page shows), in definition order. */
   customerMetafields(domain: string, customerId: number): CustomerMetafieldView[];
   /** The shop's metafield definitions. */
   metafieldDefinitions(domain: string): MetafieldDefinitionRecord[];
@@ -902,11 +902,16 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       },
       customerMetafields(domain, customerId) {
         const s = store(domain);
-        const values = [...(s.metafields.get(`CUSTOMER/${customerId}`)?.values() ?? [])].sort((a, b) => a.id - b.id);
+        // The admin lists a resource's metafields in the order of their definitions, unstructured ones after.
+        const defOf = (m: { namespace: string; key: string }) =>
+          s.metafieldDefinitions.find((d) => d.ownerType === 'CUSTOMER' && d.namespace === m.namespace && d.key === m.key);
+        const values = [...(s.metafields.get(`CUSTOMER/${customerId}`)?.values() ?? [])].sort(
+          (a, b) => (defOf(a)?.id ?? Infinity) - (defOf(b)?.id ?? Infinity) || a.id - b.id,
+        );
         return values.map((m) => ({
           namespace: m.namespace,
           key: m.key,
-          name: s.metafieldDefinitions.find((d) => d.ownerType === 'CUSTOMER' && d.namespace === m.namespace && d.key === m.key)?.name ?? null,
+          name: defOf(m)?.name ?? null,
           type: m.type,
           value: m.value,
           updatedAtMs: m.updatedAtMs,
