@@ -207,3 +207,29 @@ describe('customer metafields against the fake Shopify', () => {
     expect(await h.server.app.syncMetafields(shop)).toMatchObject({ calls: 0, rejected: 0 });
   });
 });
+
+describe('a shop that has not granted write_customers', () => {
+  let h: Harness;
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('gets no metafields and a sync state that says what to do, while the rest of the app works', async () => {
+    // What a shop installed before the app asked for write_customers holds.
+    h = await startHarness({ fakeOptions: { appId: APP_ID, scopes: ['read_orders', 'read_customers', 'read_all_orders'] } });
+    const data = generateShop({ seed: 17, customers: 40, historyDays: 300, endMs: Date.now() - 3_600_000, shopName: 'Old Scopes' });
+    const shop = data.shop.domain;
+    h.fake.control.loadShop(data);
+    expect((await h.openApp(shop)).status).toBe(200);
+    await waitForLive(h, shop);
+    const state = await h.waitFor('the metafield sync to stop', async () => {
+      const row = await h.database.db.selectFrom('metafield_sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirst();
+      return row?.message ? row : null;
+    });
+    expect(state.message).toMatch(/write_customers/);
+    expect(state.definitions_version).toBeNull();
+    expect(h.fake.control.metafieldDefinitions(shop)).toEqual([]);
+    expect(data.customers.every((c) => h.fake.control.customerMetafields(shop, c.id).length === 0)).toBe(true);
+  }, 120_000);
+});
