@@ -178,6 +178,13 @@ describe('runMetafieldSync', () => {
     expect([...(await written()).values()].filter((w) => Object.keys(w.written).length === 5)).toHaveLength(5);
   });
 
+  it('fails the run instead of looping when the errors name inputs the call does not have', async () => {
+    await storeInsights(2);
+    const s = scriptedShopify(() => ({ userErrors: [{ field: ['metafields', '99'], message: 'Invalid', code: 'INVALID', elementIndex: 99 }] }));
+    await expect(runMetafieldSync(deps(s.graphql), SHOP)).rejects.toThrow(/name no input/);
+    expect(s.calls).toHaveLength(1);
+  });
+
   it('stops with a message when the shop has not granted write_customers', async () => {
     await storeInsights(3);
     const s = scriptedShopify(

@@ -252,6 +252,10 @@ async function sendCalls(
       }
       bad.set(index, `${bad.has(index) ? `${bad.get(index)}; ` : ''}${e.code ?? 'ERROR'}: ${e.message}`);
     }
+    if (![...bad.keys()].some((index) => index >= 0 && index < call.length)) {
+      // Nothing to set aside, so sending the rest again would loop: report it as a failed call.
+      throw new AppError('shopify-request', `${shop}: metafieldsSet errors name no input of the call: ${[...bad.values()].join('; ')}`);
+    }
     for (const [index, message] of bad) {
       const w = call[index];
       if (w === undefined) continue;
