@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedValues, metafieldValuesOf, planCalls, type InsightForMetafields, type PlannedWrite } from './plan.ts';
+import { changedValues, metafieldValuesOf, planCalls, removedKeys, type InsightForMetafields, type PlannedWrite } from './plan.ts';
 
 const insight = (overrides: Partial<InsightForMetafields> = {}): InsightForMetafields => ({
   customerId: '7',
@@ -48,6 +48,14 @@ describe('changedValues', () => {
     expect(changedValues('7', { ...values, churn_tier: 'medium' }, { ...values, churn_tier: 'high' }, rejected)).toEqual([
       { customerId: '7', key: 'churn_tier', value: 'medium' },
     ]);
+  });
+});
+
+describe('removedKeys', () => {
+  it('names the written keys the customer has no value for any more', () => {
+    const values = metafieldValuesOf(insight({ predictedClvMinor: null }));
+    expect(removedKeys(values, { ...values, predicted_clv: '123' })).toEqual(['predicted_clv']);
+    expect(removedKeys(values, { ...values })).toEqual([]);
   });
 });
 

@@ -79,6 +79,14 @@ export function changedValues(
 }
 
 /**
+ * Keys Shopify holds a value for that the customer no longer has one for (predicted CLV after the CLV model stopped
+ * fitting): deleted, so a segment never filters on a stale prediction.
+ */
+export function removedKeys(values: MetafieldValues, written: Readonly<Partial<Record<string, string>>>): MetafieldKey[] {
+  return (Object.keys(written) as MetafieldKey[]).filter((key) => values[key] === undefined);
+}
+
+/**
  * Packs writes into `metafieldsSet` calls of at most {@link METAFIELDS_PER_CALL} inputs, keeping a customer's writes in
  * one call when they fit (a customer needs at most 5, so a call carries 5 fully changed customers, or more when only
  * some of their values changed). Writes must arrive grouped by customer.

@@ -146,6 +146,45 @@ describe('runMetafieldSync', () => {
     expect([...(await written()).values()].filter((w) => Object.keys(w.written).length === 5)).toHaveLength(40);
   });
 
+  it('deletes predicted CLV when the customer no longer has one', async () => {
+    await storeInsights(3);
+    const s = scriptedShopify();
+    await runMetafieldSync(deps(s.graphql), SHOP);
+    await database.db
+      .updateTable('customer_insights')
+      .set({
+        payload: JSON.stringify({
+          customerId: '2',
+          currency: 'USD',
+          churnProbability: 0.5,
+          churnHorizonDays: 90,
+          churnTier: 'high',
+          rfmSegment: 'LOYAL',
+          predictedClvMinor: null,
+        }),
+        predicted_clv_minor: null,
+        change_seq: 4,
+      })
+      .where('customer_id', '=', '2')
+      .execute();
+    const deletes: unknown[] = [];
+    const graphql: ShopGraphql = {
+      request: async <T>(query: string, variables: Record<string, unknown> = {}) => {
+        if (query.includes('metafieldsDelete')) {
+          deletes.push(variables['metafields']);
+          return { metafieldsDelete: { userErrors: [] } } as T;
+        }
+        return s.graphql.request<T>(query, variables);
+      },
+    };
+    const result = await runMetafieldSync(deps(graphql), SHOP);
+    // Its other values are unchanged: one delete, no write.
+    expect(result).toMatchObject({ deleted: 1, written: 0, calls: 1 });
+    expect(deletes).toEqual([[{ ownerId: 'gid://shopify/Customer/2', namespace: '$app:clvlens', key: 'predicted_clv' }]]);
+    expect((await written()).get('2')?.written).not.toHaveProperty('predicted_clv');
+    expect(await runMetafieldSync(deps(graphql), SHOP)).toMatchObject({ calls: 0 });
+  });
+
   it("rejects only the inputs Shopify names and sends the call's other inputs again", async () => {
     await storeInsights(5);
     const s = scriptedShopify((inputs) => {

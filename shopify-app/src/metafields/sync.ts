@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { DEFINITIONS_VERSION, ensureMetafieldDefinitions, METAFIELD_NAMESPACE } from './definitions.ts';
-import { changedValues, metafieldValuesOf, planCalls, type PlannedWrite, type RejectedValue } from './plan.ts';
+import { changedValues, metafieldValuesOf, planCalls, removedKeys, METAFIELDS_PER_CALL, type PlannedWrite, type RejectedValue } from './plan.ts';
 import { callsInFlightFor, METAFIELDS_SET_REQUESTED_COST, waitMsFor } from './throttle.ts';
 
 /** Dependencies of {@link runMetafieldSync}. */
@@ -28,6 +28,8 @@ export interface MetafieldSyncResult {
   written: number;
   /** Metafield values Shopify rejected (each logged with its reason). */
   rejected: number;
+  /** Metafields deleted because the customer no longer has that value (predicted CLV without a CLV model). */
+  deleted: number;
   definitionsCreated: number;
   /** Why the run stopped before the end (a missing scope); null when it finished. */
   stoppedBecause: string | null;
@@ -46,6 +48,22 @@ const METAFIELDS_SET = /* GraphQL */ `
     }
   }
 `;
+
+const METAFIELDS_DELETE = /* GraphQL */ `
+  #graphql
+  mutation ClvLensMetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $metafields) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+interface DeleteData {
+  metafieldsDelete: { userErrors: { field: string[] | null; message: string }[] } | null;
+}
 
 interface SetData {
   metafieldsSet: { userErrors: { field: string[] | null; message: string; code: string | null; elementIndex: number | null }[] } | null;
@@ -88,7 +106,7 @@ function isMissingScope(error: unknown): boolean {
 export async function runMetafieldSync(deps: MetafieldSyncDeps, shop: string): Promise<MetafieldSyncResult> {
   const { db, graphql, clock, log } = deps;
   const pageSize = deps.pageSize ?? 1000;
-  const result: MetafieldSyncResult = { customers: 0, calls: 0, written: 0, rejected: 0, definitionsCreated: 0, stoppedBecause: null };
+  const result: MetafieldSyncResult = { customers: 0, calls: 0, written: 0, rejected: 0, deleted: 0, definitionsCreated: 0, stoppedBecause: null };
   await db
     .insertInto('metafield_sync_state')
     .values({ shop_id: shop })
@@ -134,6 +152,7 @@ export async function runMetafieldSync(deps: MetafieldSyncDeps, shop: string): P
     const customers = new Map<string, CustomerState>();
     const gone: string[] = [];
     const writes: PlannedWrite[] = [];
+    const removals: { customerId: string; key: string }[] = [];
     for (const row of rows) {
       if (row.deleted || row.churn_tier === null) {
         // A deleted customer's metafields go with it in Shopify; only the record of what was written is dropped.
@@ -156,6 +175,7 @@ export async function runMetafieldSync(deps: MetafieldSyncDeps, shop: string): P
         currency: row.currency ?? '',
       });
       writes.push(...changedValues(row.customer_id, values, st.written, st.rejected));
+      for (const key of removedKeys(values, st.written)) removals.push({ customerId: row.customer_id, key });
     }
     result.customers += customers.size;
 
@@ -182,6 +202,7 @@ export async function runMetafieldSync(deps: MetafieldSyncDeps, shop: string): P
     };
     try {
       await sendCalls(deps, shop, planCalls(writes), customers, result);
+      await deleteRemoved(deps, shop, removals, customers, result);
     } catch (error) {
       // Keep what Shopify accepted before the failure; the checkpoint stays, so the next run redoes only the rest.
       await flush(null);
@@ -197,8 +218,41 @@ export async function runMetafieldSync(deps: MetafieldSyncDeps, shop: string): P
     .set({ last_run_at: new Date(clock.now()), last_written: result.written, last_rejected: result.rejected, message: null })
     .where('shop_id', '=', shop)
     .execute();
-  if (result.written + result.rejected > 0) log.info('metafields synced', { shop, ...result });
+  if (result.written + result.rejected + result.deleted > 0) log.info('metafields synced', { shop, ...result });
   return result;
+}
+
+/** Deletes the metafields whose value the customer no longer has (rare: one call of up to 25 at a time). */
+async function deleteRemoved(
+  deps: MetafieldSyncDeps,
+  shop: string,
+  removals: readonly { customerId: string; key: string }[],
+  customers: Map<string, CustomerState>,
+  result: MetafieldSyncResult,
+): Promise<void> {
+  for (let from = 0; from < removals.length; from += METAFIELDS_PER_CALL) {
+    const batch = removals.slice(from, from + METAFIELDS_PER_CALL);
+    for (;;) {
+      const wait = waitMsFor(deps.graphql.throttleStatus?.() ?? null, deps.clock.now(), METAFIELDS_SET_REQUESTED_COST, 0);
+      if (wait <= 0) break;
+      await deps.sleep(wait);
+    }
+    result.calls++;
+    const data = await deps.graphql.request<DeleteData>(
+      METAFIELDS_DELETE,
+      { metafields: batch.map((r) => ({ ownerId: `gid://shopify/Customer/${r.customerId}`, namespace: METAFIELD_NAMESPACE, key: r.key })) },
+      METAFIELDS_SET_REQUESTED_COST,
+    );
+    const errors = data.metafieldsDelete?.userErrors ?? [];
+    if (errors.length > 0) throw new AppError('shopify-request', `${shop}: metafieldsDelete failed: ${errors.map((e) => e.message).join('; ')}`);
+    for (const r of batch) {
+      const st = customers.get(r.customerId);
+      if (!st) continue;
+      delete st.written[r.key];
+      st.dirty = true;
+      result.deleted++;
+    }
+  }
 }
 
 /**

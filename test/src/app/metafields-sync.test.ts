@@ -57,7 +57,7 @@ describe('customer metafields against the fake Shopify', () => {
 
   beforeAll(async () => {
     h = await startHarness({ fakeOptions: { appId: APP_ID } });
-    data = generateShop({ seed: 16, customers: 150, historyDays: 400, endMs: Date.now() - 3_600_000, shopName: 'Metafield Sync' });
+    data = generateShop({ seed: 16, customers: 400, historyDays: 500, endMs: Date.now() - 3_600_000, shopName: 'Metafield Sync' });
     shop = data.shop.domain;
     h.fake.control.loadShop(data);
     expect((await h.openApp(shop)).status).toBe(200);
@@ -83,6 +83,8 @@ describe('customer metafields against the fake Shopify', () => {
   it('writes every scored customer its values after the backfill and first recompute', async () => {
     const all = await insights();
     expect(all.length).toBeGreaterThan(50);
+    // Predicted CLV too (the CLV model fits this shop), for most customers.
+    expect(all.filter((i) => i.predictedClvMinor !== null).length).toBeGreaterThan(all.length / 2);
     for (const i of all) expect(metafieldsOf(i.customerId), `customer ${i.customerId}`).toEqual(expectedValues(i));
   });
 
@@ -123,8 +125,13 @@ describe('customer metafields against the fake Shopify', () => {
         r.updated_at.getTime(),
       ]),
     );
-    const target = (await insights()).find((i) => i.churnTier === 'high') ?? (await insights())[0]!;
-    const template = data.orders.find((o) => o.customerId === Number(target.customerId)) as Order;
+    const all = await insights();
+    const hasPlainOrder = (id: string) => data.orders.some((o) => o.customerId === Number(id) && !o.test && o.cancelledAtMs === null && o.refunds.length === 0);
+    const target = all.find((i) => i.churnTier === 'high' && hasPlainOrder(i.customerId)) ?? all.find((i) => hasPlainOrder(i.customerId))!;
+    // A plain paid order like one the customer placed before, so that it counts.
+    const template = data.orders.find(
+      (o) => o.customerId === Number(target.customerId) && !o.test && o.cancelledAtMs === null && o.refunds.length === 0,
+    ) as Order;
     const maxId = Math.max(...data.orders.map((o) => o.id));
     const now = h.fake.control.nowMs();
     h.fake.control.addOrder(shop, {
@@ -142,16 +149,28 @@ describe('customer metafields against the fake Shopify', () => {
     });
     await h.waitFor('the new order to reach the metafields', async () => {
       const [insight] = (await insights()).filter((i) => i.customerId === target.customerId);
-      return (
-        insight !== undefined &&
-        insight.orderCount === target.orderCount + 1 &&
-        JSON.stringify(metafieldsOf(target.customerId)) === JSON.stringify(expectedValues(insight))
-      );
+      if (insight === undefined || insight.orderCount !== target.orderCount + 1) return false;
+      const have = metafieldsOf(target.customerId);
+      const want = expectedValues(insight);
+      return Object.keys(want).length === Object.keys(have).length && Object.entries(want).every(([k, v]) => have[k] === v);
     });
     await waitForSynced();
     const after = await h.database.db.selectFrom('customer_metafield_writes').select(['customer_id', 'updated_at']).where('shop_id', '=', shop).execute();
     const rewritten = after.filter((r) => r.updated_at.getTime() !== before.get(String(r.customer_id))).map((r) => String(r.customer_id));
     expect(rewritten).toEqual([target.customerId]);
+  });
+
+  it('deletes a predicted CLV metafield when the customer no longer has a prediction', async () => {
+    const target = (await insights()).find((i) => i.predictedClvMinor !== null)!;
+    expect(metafieldsOf(target.customerId)).toHaveProperty('predicted_clv');
+    await q(
+      `UPDATE customer_insights SET payload = regexp_replace(payload, '"predictedClvMinor":[0-9]+', '"predictedClvMinor":null'), predicted_clv_minor = NULL WHERE shop_id = $1 AND customer_id = $2::bigint`,
+      [shop, target.customerId],
+    );
+    await q('UPDATE metafield_sync_state SET synced_seq = 0 WHERE shop_id = $1', [shop]);
+    expect(await h.server.app.syncMetafields(shop)).toMatchObject({ deleted: 1, rejected: 0 });
+    expect(metafieldsOf(target.customerId)).not.toHaveProperty('predicted_clv');
+    expect(Object.keys(metafieldsOf(target.customerId))).toHaveLength(4);
   });
 
   it('waits out THROTTLED answers and retries them', async () => {

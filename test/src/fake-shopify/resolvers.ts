@@ -568,6 +568,18 @@ const R: Resolvers = {
       });
       return { metafields: written, userErrors: [] };
     },
+    metafieldsDelete: (_s, a: { metafields: { ownerId: string; namespace: string; key: string }[] }, ctx) => {
+      if (a.metafields.some((m) => parseGid(m.ownerId)?.type === 'Customer')) requireCustomerWrite(ctx, 'metafieldsDelete');
+      // A metafield that does not exist is not an error: its entry in the answer is null (the mutation's reference).
+      const deletedMetafields = a.metafields.map((m) => {
+        const p = parseGid(m.ownerId);
+        const namespace = resolveNamespace(m.namespace, ctx.env.appId);
+        if (p?.type !== 'Customer' || (/^app--\d+/.test(namespace) && !namespace.startsWith(`app--${ctx.env.appId}`))) return null;
+        const byOwner = ctx.store.metafields.get(ownerKey('CUSTOMER', p.id));
+        return byOwner?.delete(`${namespace}.${m.key}`) ? { ownerId: m.ownerId, namespace, key: m.key } : null;
+      });
+      return { deletedMetafields, userErrors: [] };
+    },
     webhookSubscriptionDelete: (_s, a: { id: string }, ctx) => {
       const p = parseGid(a.id);
       const ok = p?.type === 'WebhookSubscription' && ctx.env.deleteSubscription(ctx.store, p.id);

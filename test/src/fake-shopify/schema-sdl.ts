@@ -740,6 +740,20 @@ export const ADMIN_SDL = /* GraphQL */ `
     metafields: [Metafield!]
     userErrors: [MetafieldsSetUserError!]!
   }
+  input MetafieldIdentifierInput {
+    ownerId: ID!
+    namespace: String!
+    key: String!
+  }
+  type MetafieldIdentifier {
+    ownerId: ID!
+    namespace: String!
+    key: String!
+  }
+  type MetafieldsDeletePayload {
+    deletedMetafields: [MetafieldIdentifier]
+    userErrors: [UserError!]!
+  }
 
   type AppInstallation {
     id: ID!
@@ -813,6 +827,7 @@ export const ADMIN_SDL = /* GraphQL */ `
     webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
     metafieldDefinitionCreate(definition: MetafieldDefinitionInput!): MetafieldDefinitionCreatePayload
     metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
+    metafieldsDelete(metafields: [MetafieldIdentifierInput!]!): MetafieldsDeletePayload
   }
 `;
 
