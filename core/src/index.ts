@@ -16,6 +16,9 @@ export type {
   RfmSegmentV1,
   ShopSettingsV1,
   ShopSummaryV1,
+  TierChangeReasonV1,
+  VipSlippingSummaryV1,
+  VipSlippingV1,
 } from './api/v1.ts';
 
 // --- data model and descriptive metrics (issue 2)

@@ -18,6 +18,7 @@ import { renderDashboardPage, renderPairLinkPage, renderRootPage } from './dashb
 import { readCustomerNames } from './dashboard/customer-names.ts';
 import { resolveLocale } from '@clvlens/core/i18n';
 import { readSegmentValues } from './dashboard/segments.ts';
+import { readVipSlipping } from './actions/tier-changes/vip-slipping.ts';
 import { asOfFor } from './compute/insights.ts';
 import { churnHorizonOf } from './compute/insights.ts';
 import { createComputeService, type ComputeOptions, type ComputeService } from './compute/service.ts';
@@ -36,6 +37,8 @@ import { processWebhook } from './webhooks/router.ts';
 import { pruneWebhookDeliveries } from './ingest/store.ts';
 import type { FollowUp } from './webhooks/types.ts';
 import { pendingMigrations } from './db/migrate.ts';
+import { createRateLimiter } from './actions/flow/rate-limiter.ts';
+import { sendPendingFlowTriggers } from './actions/flow/send-flow-triggers.ts';
 import { createAppMetrics, type AppMetrics } from './ops/metrics.ts';
 import { acceptRequestId, requestScope } from './ops/request-context.ts';
 
@@ -78,6 +81,11 @@ export interface AppOptions {
   compute?: ComputeOptions;
   /** Customers per checkpointed page of the metafield sync (default 1000). */
   metafields?: { pageSize?: number };
+  /**
+   * Pace of Shopify Flow trigger calls per shop (token bucket). Default 5 per second with bursts of 10: half of a
+   * Standard shop's Admin API restore rate (100 points/s, 10 points a call), so Flow never starves the sync.
+   */
+  flowTriggers?: { ratePerSecond?: number; burst?: number };
   /**
    * Largest request body accepted, bytes; a larger one gets 413 before it is read (by its Content-Length, or as soon as
    * a chunked body passes the limit). Default: 5 MiB on the webhook routes (an order with hundreds of line items is
@@ -183,6 +191,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       });
     return run;
   };
+  const flowLimiter = createRateLimiter({
+    ratePerSecond: options.flowTriggers?.ratePerSecond ?? 5,
+    burst: options.flowTriggers?.burst ?? 10,
+    clock,
+    sleep,
+  });
   let jobsRef: Jobs | null = null;
   const reconcile = async (shop: string): Promise<number> => {
     const changed = await runReconcile({ db, graphql: graphqlFor(shop), clock, log, pii }, shop);
@@ -250,6 +264,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         // Changed predictions go to Shopify (customer metafields) after every recompute; a run with nothing
         // changed reads one empty page.
         await jobs.send(QUEUES.metafields, { shop });
+        if (result.tierChanges > 0) await jobs.send(QUEUES.flowTriggers, { shop });
         if (result.mode === 'incremental') {
           // Badges change with the customer's insight, at once; the shop metrics (all orders) follow, at most about
           // one refresh per ten durations of the last one, so a webhook storm on a large shop cannot keep a worker
@@ -281,6 +296,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       [QUEUES.metafields]: async ({ shop }) => {
         await syncMetafields(shop);
       },
+      [QUEUES.flowTriggers]: async ({ shop }) => {
+        await sendPendingFlowTriggers({ db, graphql: graphqlFor(shop), clock, log, limiter: flowLimiter }, shop);
+      },
       [QUEUES.refreshTokens]: async () => {
         for (const shop of await activeShops()) {
           try {
@@ -303,6 +321,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     await jobs.send(QUEUES.recompute, { shop: row.shop_id });
   }
   for (const shop of await shopsOnAnEarlierDay()) await jobs.send(QUEUES.recompute, { shop });
+  // Tier changes a previous process recorded but did not get to Flow (or left mid-send).
+  for (const row of await db.selectFrom('customer_tier_changes').select('shop_id').where('flow_state', 'in', ['pending', 'sending']).distinct().execute()) {
+    await jobs.send(QUEUES.flowTriggers, { shop: row.shop_id });
+  }
 
   // The first delta-feed read of a shop fills the embedded feed cache (seconds for 200,000 customers); do it now, in
   // the background, so the first extension sync after a restart is as fast as the next ones.
@@ -602,6 +624,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     return c.json(rows.map((r) => ({ kind: r.record_kind, id: r.record_id, reason: r.reason, seenAtMs: r.seen_at.getTime() })));
   });
   app.get('/app/api/segments', async (c) => c.json(await readSegmentValues(db, c.get('shop'))));
+  // Valuable customers whose churn tier got worse this week (ids and numbers; the page reads names live).
+  app.get('/app/api/vip-slipping', async (c) => {
+    const shop = await db.selectFrom('shops').select('currency').where('shop_id', '=', c.get('shop')).executeTakeFirst();
+    return c.json(await readVipSlipping(db, c.get('shop'), clock.now(), shop?.currency ?? 'USD'));
+  });
   // Names for the at-risk list, read live from Shopify for display and never stored (nor cached by the browser).
   app.get('/app/api/customer-names', async (c) => {
     const names = await readCustomerNames(graphqlFor(c.get('shop')), c.req.query('ids') ?? '');

@@ -1,9 +1,12 @@
-// `clvlens report` on a 1,000,000-order Shopify orders export (about 1.5 rows per order, written by the shop
-// generator from a fixed seed) against Python pandas merely reading the same CSV
-// (`/usr/bin/python3 -c "import pandas; pandas.read_csv(F)"`, Debian's python3-pandas). Prints both wall times, the
-// ratio and clvlens' peak memory; figures, not a timed test. Target (issue 2): clvlens no slower than pandas, judged
-// on the wall-time ratio of each pair of runs (they alternate, so both see the same load): the median over the runs
-// (default CLVLENS_BENCH_RUNS, else 5) with the worst beside it.
+// `clvlens report` on a 1,000,000-order Shopify orders export (about 1.9 rows per order, written by the shop
+// generator from a fixed seed) against two peers on the same file, each as a whole process:
+// - DuckDB (`duckdb-orders.ts`, 2 threads) reading it and counting orders, counted orders and customers by the same
+//   rules; the counts must equal clvlens' (checked). Target (issue 17): clvlens within 2x of DuckDB's time.
+// - Python pandas merely reading it (`/usr/bin/python3 -c "import pandas; pandas.read_csv(F)"`, Debian's
+//   python3-pandas). Target (issue 2): clvlens no slower.
+// Prints the wall times, the ratios and clvlens' peak memory; figures, not a timed test. Ratios are judged on each
+// set of runs (they alternate, so all see the same load): the median over the runs (default CLVLENS_BENCH_RUNS,
+// else 5) with the worst beside it.
 // Run: `pnpm bench cli-report` (root) or `n24 node test/bench/cli-report.bench.ts [orders] [runs]`.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +21,7 @@ const RUNS = Math.max(1, Number(process.argv[3] ?? process.env.CLVLENS_BENCH_RUN
 const PYTHON = '/usr/bin/python3';
 const GNU_TIME = '/usr/bin/time';
 const MAIN = fileURLToPath(new URL('../../core/cli/src/main.ts', import.meta.url));
+const DUCKDB = fileURLToPath(new URL('./duckdb-orders.ts', import.meta.url));
 
 interface Run {
   seconds: number;
@@ -25,7 +29,19 @@ interface Run {
   cpuSeconds: number | null;
   peakRssMb: number | null;
   status: number | null;
+  stdout: string;
   stderr: string;
+}
+
+/** Checks that clvlens and DuckDB count the same orders, counted orders and customers, so the race is fair. */
+function sameAnswers(clvlensJson: string, duckdbJson: string): void {
+  const report = JSON.parse(clvlensJson) as { orders: { total: number; counted: number }; customers: number };
+  const duck = JSON.parse(duckdbJson) as { orders: number; counted: number; customers: number };
+  const ours = { orders: report.orders.total, counted: report.orders.counted, customers: report.customers };
+  if (ours.orders !== duck.orders || ours.counted !== duck.counted || ours.customers !== duck.customers) {
+    throw new Error(`clvlens and DuckDB disagree: ${JSON.stringify(ours)} vs ${JSON.stringify(duck)}`);
+  }
+  console.log(`  same answers: ${ours.orders} orders, ${ours.counted} counted, ${ours.customers} customers`);
 }
 
 /** Runs a command, with GNU time for the peak RSS when it is installed. Wall time measured here. */
@@ -42,6 +58,7 @@ function timed(command: string, args: string[]): Run {
     cpuSeconds: match === null ? null : Number(match[2]) + Number(match[3]),
     peakRssMb: match === null ? null : Number(match[1]) / 1024,
     status: result.status,
+    stdout: result.stdout ?? '',
     stderr: (result.stderr ?? '').replace(/CLVLENS_MAXRSS_KB=.*\n?/, ''),
   };
 }
@@ -67,10 +84,15 @@ async function main(): Promise<void> {
     // Runs alternate so both tools see the same background load on a shared machine.
     const clvlens: Run[] = [];
     const pandas: Run[] = [];
+    const duckdb: Run[] = [];
     for (let i = 0; i < RUNS; i++) {
       const run = timed(process.execPath, [MAIN, 'report', file, '--json', '--timezone', shop.shop.ianaTimezone]);
       if (run.status !== 0) throw new Error(`clvlens report failed (${run.status}):\n${run.stderr}`);
       clvlens.push(run);
+      const duck = timed(process.execPath, [DUCKDB, file]);
+      if (duck.status !== 0) throw new Error(`DuckDB failed (${duck.status}):\n${duck.stderr}`);
+      duckdb.push(duck);
+      if (i === 0) sameAnswers(run.stdout, duck.stdout);
       if (!hasPandas) continue;
       const read = timed(PYTHON, ['-c', `import pandas; pandas.read_csv(${JSON.stringify(file)})`]);
       if (read.status !== 0) throw new Error(`pandas.read_csv failed (${read.status}):\n${read.stderr}`);
@@ -84,11 +106,18 @@ async function main(): Promise<void> {
           `${runs.some((r) => r.peakRssMb === null) ? '' : `; peak RSS ${runs.map((r) => r.peakRssMb!.toFixed(0)).join(', ')} MB`}`,
       );
     describe('clvlens report --json', clvlens);
+    describe('DuckDB (2 threads, whole process)', duckdb);
     console.log(`  load average at end: ${load()}`);
     runsInfo(
       'clvlens report --json, wall',
       clvlens.map((r) => r.seconds * 1000),
       (v) => sec(v / 1000),
+    );
+    runsFigure(
+      'clvlens report / DuckDB, wall-time ratio (issue 17)',
+      clvlens.map((c, i) => c.seconds / duckdb[i]!.seconds),
+      { op: '<=', limit: 2 },
+      (v) => v.toFixed(2),
     );
     if (!hasPandas) {
       console.log(`  pandas: not measured: ${PYTHON} cannot import pandas (install Debian's python3-pandas: apt-get install -y python3-pandas)`);

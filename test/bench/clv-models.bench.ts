@@ -14,6 +14,11 @@ import {
   summarizeOrders,
 } from '@clvlens/core';
 import type { BgNbdParams, CountedOrder, GammaGammaParams } from '@clvlens/core';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadCdnow } from '../src/published/cdnow-fixture.ts';
 import { figure, info, load, machine, median, runsFigure, runsInfo } from './report.ts';
 
@@ -166,3 +171,69 @@ runsInfo(
 runsInfo(`assessChurnRisk end to end (churn models with backtest), wall`, churnTimes, (v) => `${(v / 1000).toFixed(2)} s`);
 info(`assessChurnRisk end to end, CPU time, median of ${RUNS}`, median(churnCpu), (v) => `${(v / 1000).toFixed(2)} s`);
 console.log(`heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB (checksum ${checksum.toFixed(3)})`);
+
+// `clvlens predict --model bgnbd` as a whole process on CDNOW_master x10 (read the 17 MB log, summary, BG/NBD and
+// Gamma-Gamma fits, a CSV row per customer), against Python's lifetimes library doing the same job
+// (summary_data_from_transaction_data, BetaGeoFitter, GammaGammaFitter, conditional expected purchases, P(alive) and
+// CLV for every customer) when it is installed. Target (issue 17): clvlens <= 0.33x lifetimes' time.
+{
+  const dir = mkdtempSync(join(tmpdir(), 'clvlens-predict-bench-'));
+  try {
+    const file = join(dir, 'cdnow_x10.txt');
+    const source = readFileSync(fileURLToPath(new URL('../../../shared/data/cdnow/CDNOW_master.txt', import.meta.url)), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const out: string[] = [source[0]!];
+    for (const line of source.slice(1)) {
+      const [id, ...rest] = line.trim().split(/\s+/);
+      for (let copy = 0; copy < COPIES; copy++) out.push(`${copy + 1}${id} ${rest.join(' ')}`);
+    }
+    writeFileSync(file, `${out.join('\n')}\n`);
+    const main = fileURLToPath(new URL('../../core/cli/src/main.ts', import.meta.url));
+    const hasLifetimes = spawnSync('/usr/bin/python3', ['-c', 'import lifetimes'], { encoding: 'utf8' }).status === 0;
+    const lifetimesJob = [
+      'import sys, pandas as pd',
+      'from lifetimes import BetaGeoFitter, GammaGammaFitter',
+      'from lifetimes.utils import summary_data_from_transaction_data',
+      "d = pd.read_csv(sys.argv[1], sep=r'\\s+', skiprows=1, names=['id', 'date', 'cds', 'value'], dtype={'id': str, 'date': str})",
+      "d['date'] = pd.to_datetime(d['date'], format='%Y%m%d')",
+      "s = summary_data_from_transaction_data(d, 'id', 'date', monetary_value_col='value', observation_period_end='1997-09-30', freq='W')",
+      'bg = BetaGeoFitter().fit(s.frequency, s.recency, s.T)',
+      'r = s[(s.frequency > 0) & (s.monetary_value > 0)]',
+      'gg = GammaGammaFitter().fit(r.frequency, r.monetary_value)',
+      's["p_alive"] = bg.conditional_probability_alive(s.frequency, s.recency, s.T)',
+      's["expected"] = bg.conditional_expected_number_of_purchases_up_to_time(39, s.frequency, s.recency, s.T)',
+      's["clv"] = gg.customer_lifetime_value(bg, s.frequency, s.recency, s.T, s.monetary_value, time=12, freq="W")',
+      's.to_csv(sys.stdout)',
+    ].join('\n');
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      let start = performance.now();
+      const run = spawnSync(process.execPath, [main, 'predict', file, '--model', 'bgnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30'], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+      });
+      if (run.status !== 0) throw new Error(`clvlens predict failed: ${run.stderr}`);
+      ours.push(performance.now() - start);
+      if (!hasLifetimes) continue;
+      start = performance.now();
+      const peer = spawnSync('/usr/bin/python3', ['-c', lifetimesJob, file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      if (peer.status !== 0) throw new Error(`lifetimes failed: ${peer.stderr}`);
+      theirs.push(performance.now() - start);
+    }
+    runsInfo(`clvlens predict --model bgnbd on CDNOW_master x${COPIES}, whole process, wall`, ours, (v) => `${(v / 1000).toFixed(2)} s`);
+    if (hasLifetimes) {
+      runsFigure(
+        'clvlens predict / lifetimes, wall-time ratio (issue 17)',
+        ours.map((t, i) => t / theirs[i]!),
+        { op: '<=', limit: 0.33 },
+        (v) => v.toFixed(2),
+      );
+    } else {
+      console.log('  lifetimes: not measured: /usr/bin/python3 cannot import lifetimes (pip install lifetimes; it is not a Debian package)');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -38,6 +38,8 @@ export type {
   RefundInput,
 } from './fake-shopify/server.ts';
 export { fakeShopifyFetch, installFakeShopifyFetch } from './fake-shopify/fetch.ts';
+export { loadFlowTriggers } from './fake-shopify/flow-triggers.ts';
+export type { FlowTriggerDefinition, FlowTriggerEvent, FlowTriggerField } from './fake-shopify/flow-triggers.ts';
 export { mintSessionToken, verifySessionToken } from './fake-shopify/session-token.ts';
 export type { MintSessionTokenOptions, SessionTokenPayload } from './fake-shopify/session-token.ts';
 export { webhookHmac, DEFAULT_WEBHOOK_RETRY } from './fake-shopify/webhooks.ts';

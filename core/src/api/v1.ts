@@ -32,7 +32,10 @@ export type ChurnTierV1 = 'low' | 'medium' | 'high';
 export type RfmSegmentV1 =
   'CHAMPIONS' | 'LOYAL' | 'ACTIVE' | 'NEEDS_ATTENTION' | 'PROMISING' | 'NEW' | 'AT_RISK' | 'PREVIOUSLY_LOYAL' | 'ALMOST_LOST' | 'DORMANT';
 
-/** Why an order of a customer is not counted (see {@link CustomerInsightV1.notCountedOrders}). */
+/**
+ * Why an order of a customer is not counted (see {@link CustomerInsightV1.notCountedOrders}). `free` is sent only by
+ * app versions before free orders were counted; readers still accept it.
+ */
 export type NotCountedReasonV1 = 'refunded' | 'free' | 'cancelled' | 'test';
 
 /** Everything a badge or a detail card shows about one customer. */
@@ -180,6 +183,68 @@ export interface ShopSummaryV1 {
     churnProbability: number;
     churnTier: ChurnTierV1;
     daysSinceLastOrder: number | null;
+  }[];
+  /**
+   * Valuable customers whose churn tier got worse this week against last week (see {@link VipSlippingV1}). Absent in
+   * summaries of app versions before it (issue 16).
+   */
+  vipSlipping?: VipSlippingSummaryV1;
+}
+
+/**
+ * Why a customer is in their churn tier, as a code with its numbers (each surface words it in its language). The
+ * same reasons as {@link CustomerInsightV1.churnReasons}.
+ */
+export type TierChangeReasonV1 =
+  /** One counted order so far, `days` ago. */
+  | { code: 'one-order'; days: number }
+  /** One order, and no second after `ratio` times the shop's usual time to a second order (`days`). */
+  | { code: 'no-second-order'; ratio: number; days: number }
+  /** No order for `ratio` times this customer's usual gap. */
+  | { code: 'overdue'; ratio: number }
+  /** Last order `days` ago, within this customer's usual gap. */
+  | { code: 'within-gap'; days: number }
+  /** `orders` counted orders, usually `gapDays` apart. */
+  | { code: 'cadence'; orders: number; gapDays: number }
+  /** Estimated from order timing: too little data for the model. */
+  | { code: 'fallback' };
+
+/**
+ * The week's count of valuable customers ("VIPs") whose churn tier got worse. A VIP is a customer whose predicted CLV,
+ * just before the change, was at least `thresholdMinor`: the shop's top `topShare` of predicted CLV today.
+ */
+export interface VipSlippingSummaryV1 {
+  /** VIPs with a worsening in the last 7 days (up to the summary's computation). */
+  thisWeek: number;
+  /** VIPs with a worsening in the 7 days before those. */
+  lastWeek: number;
+  /** Sum of this week's slipping VIPs' predicted CLV before the change, minor units of the shop currency. */
+  valueAtRiskMinor: number;
+  /** The predicted CLV a VIP has at least, minor units; null while no customer has a predicted CLV. */
+  thresholdMinor: number | null;
+  /** The share of customers, by predicted CLV, that counts as VIP (0.1: the top 10%). */
+  topShare: number;
+}
+
+/** `GET /app/api/vip-slipping` (dashboard): the slipping VIPs, newest change first, and the week's summary. */
+export interface VipSlippingV1 {
+  currency: string;
+  /** Days the list looks back. */
+  windowDays: number;
+  summary: VipSlippingSummaryV1;
+  /** VIPs whose latest tier change in the window made their tier worse (at most 50). No names: read them live. */
+  customers: {
+    customerId: string;
+    oldTier: ChurnTierV1;
+    newTier: ChurnTierV1;
+    changedAtMs: number;
+    churnProbability: number;
+    churnHorizonDays: number;
+    /** Predicted CLV before the change, minor units. */
+    previousPredictedClvMinor: number;
+    /** Predicted CLV now, minor units; null without a model. */
+    predictedClvMinor: number | null;
+    reasons: TierChangeReasonV1[];
   }[];
 }
 

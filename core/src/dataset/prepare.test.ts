@@ -21,7 +21,7 @@ describe('prepareOrders', () => {
       counted: 2,
       unattributed: 1,
       afterAsOf: 1,
-      skippedByReason: { test: 1, cancelled: 1, 'non-positive-net': 1 },
+      skippedByReason: { test: 1, cancelled: 1, refunded: 1 },
     });
     expect(data.customerKeys).toEqual(['1']);
     expect(data.currency).toBe('USD');

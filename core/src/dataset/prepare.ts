@@ -98,7 +98,7 @@ export function prepareOrders(orders: readonly OrderRecord[], options: PrepareOp
     counted: 0,
     unattributed: 0,
     afterAsOf: 0,
-    skippedByReason: { test: 0, cancelled: 0, 'non-positive-net': 0 },
+    skippedByReason: { test: 0, cancelled: 0, refunded: 0 },
   };
   // Small functions per phase: V8 inlines the hot helpers (hash probe, digit parse) only into small callers, and
   // a call that is not inlined boxes every double it passes.

@@ -23,9 +23,13 @@ describe('orderSkipReason', () => {
   it('gives one reason per skipped order, test first', () => {
     expect(orderSkipReason({ ...base, test: true, cancelled: true })).toBe('test');
     expect(orderSkipReason({ ...base, cancelled: true })).toBe('cancelled');
-    expect(orderSkipReason({ ...base, refundedMinor: 5000 })).toBe('non-positive-net');
-    expect(orderSkipReason({ ...base, totalMinor: 0 })).toBe('non-positive-net');
+    expect(orderSkipReason({ ...base, refundedMinor: 5000 })).toBe('refunded');
+    expect(orderSkipReason({ ...base, refundedMinor: 6000 })).toBe('refunded');
     expect(orderSkipReason({ ...base, refundedMinor: 4999 })).toBeNull();
+  });
+  it('counts a free order (total 0, nothing refunded) as a purchase worth 0', () => {
+    expect(orderSkipReason({ ...base, totalMinor: 0 })).toBeNull();
+    expect(orderSkipReason({ ...base, totalMinor: 0, refundedMinor: 1 })).toBe('refunded');
   });
 });
 

@@ -27,11 +27,16 @@ export interface OrderRecord {
   subscription: boolean;
 }
 
-/** Why an order is not counted. A counted order is not a test, not cancelled and has net value > 0. */
+/**
+ * Why an order is not counted. A counted order is not a test, not cancelled and not refunded in full. A free order
+ * (total 0, nothing refunded) is counted: it is a purchase, as Shopify's admin counts it and as the transaction
+ * models (BG/NBD and kin, fitted on CDNOW with its $0 purchases) need it; it adds 0 to revenue.
+ */
 export const OrderSkipReason = {
   test: 'test',
   cancelled: 'cancelled',
-  nonPositiveNet: 'non-positive-net',
+  /** Refunds reach the total (refunds > 0 and total - refunds <= 0): the purchase was undone. */
+  refunded: 'refunded',
 } as const;
 export type OrderSkipReason = (typeof OrderSkipReason)[keyof typeof OrderSkipReason];
 
@@ -41,17 +46,17 @@ export function orderNetMinor(order: OrderRecord): number {
 }
 
 /**
- * Why `order` is not counted, or null when it is counted. Checked in this order: test, cancelled, net <= 0, so each
- * skipped order has exactly one reason.
+ * Why `order` is not counted, or null when it is counted. Checked in this order: test, cancelled, refunded in full,
+ * so each skipped order has exactly one reason.
  */
 export function orderSkipReason(order: OrderRecord): OrderSkipReason | null {
   if (order.test) return OrderSkipReason.test;
   if (order.cancelled) return OrderSkipReason.cancelled;
-  if (order.totalMinor - order.refundedMinor <= 0) return OrderSkipReason.nonPositiveNet;
+  if (order.refundedMinor > 0 && order.totalMinor - order.refundedMinor <= 0) return OrderSkipReason.refunded;
   return null;
 }
 
-/** A counted order: not a test order, not cancelled, and net value (total minus refunds) > 0. */
+/** A counted order: not a test order, not cancelled, not refunded in full (free orders count, see {@link OrderSkipReason}). */
 export function isCountedOrder(order: OrderRecord): boolean {
   return orderSkipReason(order) === null;
 }

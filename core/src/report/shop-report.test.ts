@@ -55,7 +55,7 @@ describe('computeShopReport', () => {
     });
     expect(report.asOf).toBe('2024-12-31T23:59:59.999Z');
     expect(report.currency).toBe('USD');
-    expect(report.orders).toMatchObject({ counted: 1121, unattributed: 1, skippedByReason: { test: 1, cancelled: 0, 'non-positive-net': 0 } });
+    expect(report.orders).toMatchObject({ counted: 1121, unattributed: 1, skippedByReason: { test: 1, cancelled: 0, refunded: 0 } });
     expect(report.customers).toBe(1000);
     expect(report.repeatPurchaseRate).toMatchObject({ windowDays: 365, value: 0.12 });
     expect(report.returningCustomerRate).toBe(0.12);
@@ -106,7 +106,7 @@ describe('computeShopReport', () => {
         expect(r.churn.d30).toBeGreaterThanOrEqual(r.churn.d60);
         expect(r.churn.d60).toBeGreaterThanOrEqual(r.churn.d90);
         const { counted, afterAsOf, skippedByReason, total } = r.orders;
-        expect(counted + afterAsOf + skippedByReason.test + skippedByReason.cancelled + skippedByReason['non-positive-net']).toBe(total);
+        expect(counted + afterAsOf + skippedByReason.test + skippedByReason.cancelled + skippedByReason.refunded).toBe(total);
       }),
       { numRuns: 150 },
     );

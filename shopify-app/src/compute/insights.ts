@@ -272,7 +272,7 @@ function countedOrders(records: readonly OrderRecord[], asOfMs: number) {
     if (skip !== null) {
       // The admin lists these orders and counts them; the card says which ones CLV Lens leaves out.
       if (order.customerId !== null && /^\d+$/.test(order.customerId)) {
-        const reason: NotCountedReasonV1 = skip === 'non-positive-net' ? (order.refundedMinor > 0 ? 'refunded' : 'free') : skip;
+        const reason: NotCountedReasonV1 = skip;
         let list = notCounted.get(order.customerId);
         if (!list) notCounted.set(order.customerId, (list = []));
         list.push({ placedAtMs: order.placedAtMs, reason });

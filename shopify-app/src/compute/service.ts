@@ -20,6 +20,7 @@ import { loadOrderRecords } from './load.ts';
 import { computeShopMetricsOffThread } from './metrics-off-thread.ts';
 import { screenOrderRecords } from './screen.ts';
 import { quarantineRecord } from '../ingest/validate.ts';
+import { readVipSlippingSummary } from '../actions/tier-changes/vip-slipping.ts';
 import { analyzeAfterLargeWrite, dequeueEntries, writeInsights, type DequeuedEntries, type InsightDraft } from './write.ts';
 
 export type { ComputeOptions, ShopModels } from './insights.ts';
@@ -49,6 +50,8 @@ export interface RecomputeResult {
   deleted: number;
   /** Customers still queued when an incremental run stopped at its batch limit (another run should follow). */
   remaining: number;
+  /** Customers whose churn tier moved (recorded in `customer_tier_changes`, pending for Shopify Flow). */
+  tierChanges: number;
 }
 
 /** Recomputes and stores per-customer insights and shop metrics. */
@@ -268,7 +271,8 @@ export function createComputeService(deps: {
       churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays,
       churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, options.tiers),
     };
-    const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...churn, ...aggregates, shopDomain: shop };
+    const vipSlipping = await readVipSlippingSummary(db, shop, nowMs);
+    const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...churn, ...aggregates, vipSlipping, shopDomain: shop };
     const row = {
       as_of: new Date(summary.asOfMs),
       payload: JSON.stringify(payload),
@@ -304,12 +308,13 @@ export function createComputeService(deps: {
     const models = await fitShopModels(records, chunks, context);
     // Each chunk's writes are their own short transaction: on the embedded database a transaction holds the only
     // connection, and one over every customer of a large shop would keep webhooks waiting past Shopify's 5 s.
-    const written = { changed: 0, deleted: 0 };
+    const written = { changed: 0, deleted: 0, tierChanges: 0 };
     const write = async (chunk: readonly InsightDraft[], scope: readonly string[]) => {
       const result = await writeInsights(db, shop, chunk, nowMs, { scope });
       if (result.writes.length > 0) deps.feed?.apply(shop, result.writes);
       written.changed += result.changed;
       written.deleted += result.deleted;
+      written.tierChanges += result.tierChanges.length;
     };
     const storedIds = await liveInsightIds(shop);
     const computed = new Set<string>();
@@ -353,10 +358,19 @@ export function createComputeService(deps: {
       customers: computed.size,
       changed: written.changed,
       deleted: written.deleted,
+      tierChanges: written.tierChanges,
       method: models.churn.method,
       ms: clock.now() - started,
     });
-    return { mode: 'full', reason, customers: computed.size, changed: written.changed, deleted: written.deleted, remaining: 0 };
+    return {
+      mode: 'full',
+      reason,
+      customers: computed.size,
+      changed: written.changed,
+      deleted: written.deleted,
+      remaining: 0,
+      tierChanges: written.tierChanges,
+    };
   };
 
   const refreshShopMetrics = async (shop: string): Promise<boolean> => {
@@ -386,7 +400,7 @@ export function createComputeService(deps: {
     lastMetricsDurationMs: (shop) => metricsDurations.get(shop) ?? null,
     async recomputeShop(shop, runOptions = {}) {
       const info = await shopContext(shop);
-      if (!info) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0 };
+      if (!info) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0, tierChanges: 0 };
       if (runOptions.full) return fullRun(shop, info, FullRunReason.requested);
       const models = await storedModels(shop, churnHorizonOf(info.options));
       if (!models) return fullRun(shop, info, FullRunReason.noModels);
@@ -402,6 +416,7 @@ export function createComputeService(deps: {
       let changed = 0;
       let deleted = 0;
       let remaining = 0;
+      let tierChanges = 0;
       for (let batch = 0; ; batch++) {
         const queued = await readQueue(shop, INCREMENTAL_BATCH);
         if (queued.customerIds.length === 0) break;
@@ -420,12 +435,16 @@ export function createComputeService(deps: {
         customers += queued.customerIds.length;
         changed += written.changed;
         deleted += written.deleted;
+        tierChanges += written.tierChanges.length;
       }
       if (changed + deleted >= 10_000) await analyzeAfterLargeWrite(db, changed + deleted, changed + deleted);
-      if (customers > 0) log.info('recomputed', { shop, mode: 'incremental', customers, changed, deleted, remaining, ms: clock.now() - started });
-      if (models.asOfMs !== asOfMs) return fullRun(shop, info, FullRunReason.newDay);
+      if (customers > 0) log.info('recomputed', { shop, mode: 'incremental', customers, changed, deleted, remaining, tierChanges, ms: clock.now() - started });
+      if (models.asOfMs !== asOfMs) {
+        const full = await fullRun(shop, info, FullRunReason.newDay);
+        return { ...full, tierChanges: full.tierChanges + tierChanges };
+      }
       if (runOptions.metrics !== 'skip') await refreshShopMetrics(shop);
-      return { mode: 'incremental', reason: null, customers, changed, deleted, remaining };
+      return { mode: 'incremental', reason: null, customers, changed, deleted, remaining, tierChanges };
     },
   };
 }

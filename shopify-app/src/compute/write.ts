@@ -1,6 +1,8 @@
 import type { CustomerInsightV1 } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { findTierChanges, type TierChange } from '../actions/tier-changes/detect.ts';
+import { recordTierChanges } from '../actions/tier-changes/record.ts';
 
 /** A computed insight ready to store; `updatedAtMs` is filled in here when the record changed. */
 export type InsightDraft = Omit<CustomerInsightV1, 'updatedAtMs'>;
@@ -20,8 +22,8 @@ export interface DequeuedEntries {
  * large shop. Sequences come from `shops.insight_seq`,
  * taken under that row's lock, so they are handed out in commit order and a feed reader never skips a change.
  * `dequeue` entries are removed from `recompute_queue` in the same transaction, so a crash before the commit leaves
- * them queued.
- * @returns how many insights changed and how many became tombstones.
+ * them queued. Customers whose churn tier moved are recorded in the same transaction (actions/tier-changes/).
+ * @returns how many insights changed, how many became tombstones, and the tier changes recorded.
  */
 export async function writeInsights(
   db: Kysely<DB>,
@@ -34,12 +36,13 @@ export async function writeInsights(
   deleted: number;
   /** The rows written, in sequence order (for the feed cache). */
   writes: { customerId: string; seq: number; payload: string | null }[];
+  tierChanges: TierChange[];
 }> {
   const scope = [...options.scope];
   return db.transaction().execute(async (trx) => {
     // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
     const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
-    if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [] };
+    if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [], tierChanges: [] };
     let seq = locked.rows[0]!.insight_seq;
     const { rows: stored } = await sql<{ customer_id: string; change_seq: number; deleted: boolean; body: string | null }>`
       SELECT customer_id::text AS customer_id, change_seq, deleted, payload AS body FROM customer_insights
@@ -48,6 +51,7 @@ export async function writeInsights(
     for (const row of stored) storedBody.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
 
     const ids: string[] = [];
+    const changedDrafts: InsightDraft[] = [];
     const seqs: number[] = [];
     const payloads: string[] = [];
     const clv: number[] = [];
@@ -61,6 +65,7 @@ export async function writeInsights(
       if (storedBody.get(id) === body) continue;
       seq++;
       ids.push(id);
+      changedDrafts.push(draft);
       seqs.push(seq);
       payloads.push(`${body.slice(0, -1)},"updatedAtMs":${nowMs}}`);
       clv.push(draft.historicClvMinor);
@@ -96,13 +101,15 @@ export async function writeInsights(
         FROM unnest(${gone}::bigint[], ${goneSeqs}::bigint[]) AS t(id, s)
         WHERE ci.shop_id = ${shop} AND ci.customer_id = t.id`.execute(trx);
     }
+    const tierChanges = findTierChanges(storedBody, changedDrafts, nowMs);
+    await recordTierChanges(trx, shop, tierChanges);
     await sql`UPDATE shops SET insight_seq = ${seq} WHERE shop_id = ${shop}`.execute(trx);
     if (options.dequeue) await dequeueEntries(trx, shop, options.dequeue);
     const writes = [
       ...ids.map((id, k) => ({ customerId: id, seq: seqs[k]!, payload: payloads[k]! })),
       ...gone.map((id, k) => ({ customerId: id, seq: goneSeqs[k]!, payload: null })),
     ];
-    return { changed: ids.length, deleted: gone.length, writes };
+    return { changed: ids.length, deleted: gone.length, writes, tierChanges };
   });
 }
 

@@ -55,6 +55,11 @@ export function createDashboardAssets(): ReadonlyMap<string, DashboardAsset> {
   const uplot = (file: string) => readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
   return new Map<string, DashboardAsset>([
     [DASHBOARD_ASSET_PATHS.script, { contentType: 'text/javascript; charset=utf-8', body: stripTypes(fileURLToPath(new URL('./client.ts', import.meta.url))) }],
+    // The VIP card (vip-card.ts), imported by the client at its own path.
+    [
+      DASHBOARD_ASSET_PATHS.vipCard,
+      { contentType: 'text/javascript; charset=utf-8', body: stripTypes(fileURLToPath(new URL('./vip-card.ts', import.meta.url))) },
+    ],
     ...catalogModules(),
     [DASHBOARD_ASSET_PATHS.uplotScript, { contentType: 'text/javascript; charset=utf-8', body: uplot('uPlot.iife.min.js') }],
     [DASHBOARD_ASSET_PATHS.uplotCss, { contentType: 'text/css; charset=utf-8', body: uplot('uPlot.min.css') }],

@@ -6,7 +6,7 @@
  * session tokens, and builds every element with createElement + textContent: no data ever becomes markup.
  * While the first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
  */
-import type { ScorecardRow, ShopReport, ShopSettingsV1, ShopSummaryV1 } from '@clvlens/core';
+import type { ScorecardRow, ShopReport, ShopSettingsV1, ShopSummaryV1, VipSlippingV1 } from '@clvlens/core';
 import {
   churnTrendReading,
   createTranslator,
@@ -19,6 +19,7 @@ import {
 } from '@clvlens/core/i18n';
 import type uPlot from 'uplot';
 import type { SegmentValueV1 } from './segments.ts';
+import { renderVipCard } from './vip-card.ts';
 
 /** What the dashboard needs from its surroundings (the browser, or a test). */
 export interface DashboardDeps {
@@ -846,9 +847,20 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
           const report = (r.body as { report: ShopReport }).report;
           const seg = await deps.request('/app/api/segments');
           const segments = seg.status === 200 ? (seg.body as { segments: SegmentValueV1[] }).segments : null;
+          const vipRes = await deps.request('/app/api/vip-slipping');
           reportText = text;
           timeZone = report.timeZone;
-          layout(renderMetrics(report, summary, segments, deps, charts));
+          const metrics = renderMetrics(report, summary, segments, deps, charts);
+          if (vipRes.status === 200) {
+            const vipCard = renderVipCard(vipRes.body as VipSlippingV1, {
+              tr,
+              request: (path) => deps.request(path),
+              shopDomain: summary.shopDomain,
+              timeZone,
+            });
+            metrics.splice(metrics.findIndex((m) => m.id === 'at-risk') + 1, 0, vipCard);
+          }
+          layout(metrics);
           // The header counts every buyer; segments, risk and the extension only customers with an account: say so.
           withAccount = segments === null ? null : segments.reduce((sum, x) => sum + x.customers, 0);
         }

@@ -63,6 +63,10 @@ describe('createDashboardAssets', () => {
     try {
       const file = join(dir, 'dashboard.mjs');
       writeFileSync(file, script.body);
+      // The client's one runtime import beside it (the VIP card), types erased too.
+      const vipCard = assets.get(DASHBOARD_ASSET_PATHS.vipCard)!;
+      expect(vipCard.body).not.toMatch(/import type/);
+      writeFileSync(join(dir, 'vip-card.ts'), vipCard.body);
       // No document in Node: the module loads without starting, and exposes its renderer.
       const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       expect(typeof mod.startDashboard).toBe('function');

@@ -7,6 +7,8 @@ const escapeAttribute = (text: string): string =>
 /** Paths of the dashboard's static assets (served by {@link createDashboardAssets}). */
 export const DASHBOARD_ASSET_PATHS = {
   script: '/app/assets/dashboard.js',
+  /** The client's `./vip-card.ts` import, resolved against the script's path. */
+  vipCard: '/app/assets/vip-card.ts',
   uplotScript: '/app/assets/uplot.iife.min.js',
   uplotCss: '/app/assets/uplot.min.css',
   /** The message catalog `@clvlens/core/i18n`, one file per module under this folder. */

@@ -23,6 +23,9 @@ p { margin: 0 0 8px; }
 .why strong { color: var(--text); font-weight: 600; }
 .kpis { display: flex; flex-wrap: wrap; gap: 8px 24px; margin: 4px 0 12px; }
 .kpi { min-width: 120px; }
+td.why-cell { white-space: normal; min-width: 14em; }
+.vip-table thead th { white-space: normal; }
+.reasons { margin: 0; padding-inline-start: 16px; }
 .kpi .label { color: var(--muted); display: block; }
 .kpi .value { font-size: 20px; line-height: 28px; font-weight: 650; font-variant-numeric: tabular-nums; }
 .table-wrap { overflow-x: auto; }

@@ -187,6 +187,28 @@ export interface CustomerMetafieldWritesTable {
   updated_at: Timestamp;
 }
 
+export interface CustomerTierChangesTable {
+  shop_id: string;
+  change_id: Generated<number>;
+  customer_id: ShopifyId;
+  old_tier: 'low' | 'medium' | 'high';
+  new_tier: 'low' | 'medium' | 'high';
+  worsened: boolean;
+  churn_probability: number;
+  churn_horizon_days: number;
+  predicted_clv_minor: number | null;
+  previous_predicted_clv_minor: number | null;
+  currency: string;
+  /** JSON array of {@link TierChangeReason} (actions/tier-changes/reasons.ts). */
+  reasons: string;
+  changed_at: Timestamp;
+  /** The Shopify Flow outbox state (migration 0008). */
+  flow_state: Generated<'pending' | 'sending' | 'sent' | 'rejected' | 'skipped'>;
+  flow_attempts: Generated<number>;
+  flow_sent_at: Timestamp | null;
+  flow_error: string | null;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   applied_at: Generated<Date>;
@@ -212,5 +234,6 @@ export interface DB {
   shop_settings: ShopSettingsTable;
   metafield_sync_state: MetafieldSyncStateTable;
   customer_metafield_writes: CustomerMetafieldWritesTable;
+  customer_tier_changes: CustomerTierChangesTable;
   schema_migrations: SchemaMigrationsTable;
 }

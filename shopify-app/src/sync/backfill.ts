@@ -45,9 +45,10 @@ query OrdersCount { ordersCount(limit: null) { count } }`;
 
 /**
  * The bulk query: every order of the shop with the fields the metrics need, and its line items' selling plans (one
- * child line per line item, for the subscription flag).
+ * child line per line item, for the subscription flag). Marked `/* GraphQL *\/` rather than `#graphql` so the text
+ * sent stays as it was; the marker lets `@clvlens/test` find it and check it against Shopify's schema.
  */
-export const BULK_ORDERS_QUERY = `{ orders { edges { node { ${ORDER_NODE_FIELDS}
+export const BULK_ORDERS_QUERY = /* GraphQL */ `{ orders { edges { node { ${ORDER_NODE_FIELDS}
   ${BULK_LINE_ITEM_FIELDS} } } } }`;
 
 interface BulkOperation {

@@ -1,11 +1,26 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestKeyOf } from '../ingest/order.ts';
+import type { TierChange } from '../actions/tier-changes/detect.ts';
+import { recordTierChanges } from '../actions/tier-changes/record.ts';
 import { orderPayload } from '../testing/webhook-request.ts';
 import { startTestHttpServer, type TestHttpServer } from '../testing/http-server.ts';
 
 const SHOP = 'gdpr-shop.myshopify.com';
 const clock = { now: () => Date.parse('2026-11-20T12:00:00Z') };
+const tierChange = (customerId: string): TierChange => ({
+  customerId,
+  oldTier: 'low',
+  newTier: 'high',
+  worsened: true,
+  churnProbability: 0.8,
+  churnHorizonDays: 90,
+  predictedClvMinor: 1000,
+  previousPredictedClvMinor: 5000,
+  currency: 'USD',
+  reasons: [],
+  changedAtMs: clock.now(),
+});
 
 /** Every row of every table of the shop as text, to look for personal data anywhere. */
 async function shopText(t: TestHttpServer): Promise<string> {
@@ -118,7 +133,15 @@ describe('compliance webhooks over HTTP', () => {
   });
 
   it('redacts by id only and by id and email', async () => {
+    // A tier change of customer 8 (issue 16) goes with the redact; customer 10's stays.
+    await recordTierChanges(t.database.db, SHOP, [tierChange('8'), tierChange('10')]);
     await compliance('customers/redact', { customer: { id: 8 }, orders_to_redact: [1003] });
+    const changes = await t.database.db
+      .selectFrom('customer_tier_changes')
+      .select(sql<string>`customer_id::text`.as('id'))
+      .where('shop_id', '=', SHOP)
+      .execute();
+    expect(changes.map((c) => c.id)).toEqual(['10']);
     await compliance('customers/redact', { customer: { id: 9, email: 'nine@example.com', phone: '555-625-1199' }, orders_to_redact: [1004] });
     expect((await ordersOf([1003, 1004])).every((o) => o.customer_id === null)).toBe(true);
     const text = await shopText(t);

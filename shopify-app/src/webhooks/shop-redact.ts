@@ -19,6 +19,7 @@ export const SHOP_TABLES = [
   'shop_settings',
   'metafield_sync_state',
   'customer_metafield_writes',
+  'customer_tier_changes',
   'shops',
 ] as const;
 

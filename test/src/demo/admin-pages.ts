@@ -187,6 +187,10 @@ export async function startDemoAdmin(options: DemoAdminOptions): Promise<DemoAdm
         metafields,
       });
     }
+    if (path === '/_demo/api/flow-events') {
+      // What Shopify Flow received from the app (the fake's flowTriggerReceive log), newest first.
+      return json({ events: options.control.flowTriggerEvents({ shop: options.shopDomain }).slice().reverse() });
+    }
     if (path === '/_demo/api/orders') {
       const v = view();
       const p = pageOf(v.orders, url.searchParams.get('page'));
@@ -345,7 +349,7 @@ const ADMIN_CLIENT_JS = `
   const payment = (o) => o.cancelled ? pill('Cancelled', 'critical') : pill(o.financialStatus.replace(/_/g, ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase()), o.financialStatus === 'PAID' ? 'success' : o.financialStatus.includes('REFUNDED') ? 'critical' : 'attention');
   const fulfil = (o) => pill(o.fulfillmentStatus === 'FULFILLED' ? 'Fulfilled' : 'Unfulfilled', o.fulfillmentStatus === 'FULFILLED' ? 'success' : 'attention');
   const link = (href, text) => el('a', { class: '_Link_91fd3', href }, text);
-  for (const [path, label] of [['', 'Home'], ['/orders', 'Orders'], ['/products', 'Products'], ['/customers', 'Customers'], ['/apps/' + shop.appHandle, 'CLV Lens']]) {
+  for (const [path, label] of [['', 'Home'], ['/orders', 'Orders'], ['/products', 'Products'], ['/customers', 'Customers'], ['/apps/' + shop.appHandle, 'CLV Lens'], ['/flow-events', 'Flow events']]) {
     nav.append(el('a', { href: base + path, 'data-section': path }, label));
   }
   const markNav = () => {
@@ -426,6 +430,25 @@ const ADMIN_CLIENT_JS = `
         el('div', { class: '_Card_8s0q' }, el('h2', {}, 'Items'), el('table', {}, items), el('p', {}, 'Total ' + money(o.total) + (Number(d.refunded) > 0 ? ' · refunded ' + money(d.refunded) : ''))),
         el('aside', { class: '_Card_8s0q' }, el('h2', {}, 'Customer'), o.customerId ? link(base + '/customers/' + o.customerId, o.customerName) : o.customerName));
     },
+    async flowEvents() {
+      const d = await get('/_demo/api/flow-events');
+      const tbody = el('tbody', { id: 'rows' });
+      for (const e of d.events) {
+        const p = e.payload;
+        tbody.append(el('tr', { role: 'row', 'data-customer-id': String(p.customer_id) },
+          el('td', { class: 'when' }, when(e.receivedAtMs)),
+          el('td', {}, link(base + '/customers/' + p.customer_id, String(p.customer_id))),
+          el('td', {}, String(p['Old tier']) + ' → ' + String(p['New tier'])),
+          el('td', { class: 'num' }, String(p['Churn probability'])),
+          el('td', { class: 'num' }, p['Predicted CLV'] === undefined ? '—' : money(p['Predicted CLV'])),
+          el('td', { class: 'num' }, String(p['Churn horizon days'])),
+          el('td', { style: 'min-width: 300px' }, el('pre', { style: 'margin: 0; white-space: pre-wrap; font-size: 12px' }, JSON.stringify(p, null, 1)))));
+      }
+      app.replaceChildren(el('h1', {}, 'Flow events'),
+        el('p', { class: '_Banner_d3' }, 'Shopify Flow triggers the app sent (flowTriggerReceive, handle customer-churn-risk-changed), as the fake Shopify accepted them, newest first. A workflow starting with "Customer churn risk changed" would run once per row.'),
+        d.events.length === 0 ? el('p', {}, 'No trigger received yet: a customer must move to another churn-risk tier (a cancelled or refunded order, or the daily rescoring).')
+          : el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Received'), el('th', {}, 'Customer'), el('th', {}, 'Tier'), el('th', { class: 'num' }, 'Churn probability'), el('th', { class: 'num' }, 'Predicted CLV'), el('th', { class: 'num' }, 'Horizon (days)'), el('th', {}, 'Payload'))), tbody));
+    },
     async other() { app.replaceChildren(el('h1', {}, 'Not part of the demo'), el('p', {}, 'The demo shows Customers, Orders and the CLV Lens app.')); },
   };
   let seq = 0;
@@ -441,6 +464,7 @@ const ADMIN_CLIENT_JS = `
       else if ((m = /^\\/customers\\/(\\d+)$/.exec(rest))) await views.customer(m[1]);
       else if (rest === '/orders') await views.orders(params);
       else if ((m = /^\\/orders\\/(\\d+)$/.exec(rest))) await views.order(m[1]);
+      else if (rest === '/flow-events') await views.flowEvents();
       else await views.other();
     } catch (error) {
       if (mine === seq) app.replaceChildren(el('h1', {}, 'Something went wrong'), el('p', {}, String(error && error.message || error)));
@@ -482,7 +506,7 @@ function appsPageHtml(): string {
   const nav = document.getElementById('nav');
   const shop = await (await fetch('/_demo/api/shop')).json();
   document.getElementById('shop-name').textContent = shop.name;
-  for (const [path, label] of [['', 'Home'], ['/orders', 'Orders'], ['/customers', 'Customers'], ['/apps/' + shop.appHandle, 'CLV Lens']]) {
+  for (const [path, label] of [['', 'Home'], ['/orders', 'Orders'], ['/customers', 'Customers'], ['/apps/' + shop.appHandle, 'CLV Lens'], ['/flow-events', 'Flow events']]) {
     const a = document.createElement('a');
     a.href = base + path;
     a.textContent = label;

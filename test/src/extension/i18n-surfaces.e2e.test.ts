@@ -126,6 +126,8 @@ function summary() {
       { customerId: REFUNDED, historicClvMinor: 82_530, churnProbability: 0.91, churnTier: 'high', daysSinceLastOrder: 137 },
       { customerId: LOYAL_SILENT, historicClvMinor: 50_000, churnProbability: 0.95, churnTier: 'high', daysSinceLastOrder: 239 },
     ],
+    // Issue 16: the week's count of valuable customers whose tier got worse.
+    vipSlipping: { thisWeek: 3, lastWeek: 1, valueAtRiskMinor: 132_530, thresholdMinor: 40_000, topShare: 0.1 },
   });
 }
 
@@ -292,6 +294,8 @@ describe.each(LOCALES)('every surface in %s', (lang) => {
     await poll(() => popup.evaluate(() => document.body.dataset.ready)).toBe('true');
     expect(await popup.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([lang, t.dir]);
     await poll(() => popup.locator('[data-testid="at-risk-name"]').allTextContents()).toEqual([NAMES[REFUNDED], NAMES[LOYAL_SILENT]]);
+    expect(await popup.locator('[data-testid="vip-slipping"]').textContent()).toBe(t.t('ext.popup.vipSlipping', { n: 3 }));
+    await popup.locator('[data-testid="vip-slipping"]').screenshot({ path: `${SCREENSHOT_DIR}/popup-vip-${lang}.png` });
     const kpis = await popup.locator('.kpis dt').allTextContents();
     expect(kpis).toContain(t.t('ext.popup.historicClvMean'));
     expect(kpis).toContain(t.t('ext.popup.predictedClvMean'));

@@ -56,6 +56,8 @@ export interface GqlEnv {
     apiVersion: string,
   ): { sub: WebhookSubscriptionRecord | null; userErrors: { field: string[]; message: string }[] };
   deleteSubscription(store: ShopStore, id: number): boolean;
+  /** Flow's checks and log of `flowTriggerReceive` (flow-triggers.ts); returns the userErrors. */
+  receiveFlowTrigger(store: ShopStore, args: { handle?: string | null; payload?: unknown; body?: string | null }): { field: string[]; message: string }[];
 }
 
 /** The per-request context of a GraphQL execution. */
@@ -223,7 +225,8 @@ const SORT_FIELD_OF_CUSTOMER_KEY: Partial<Record<CustomerSortKey, string>> = {
 /** What a root `orders` query selects: the sorted index, the filter and the key bounds. */
 export function orderSelection(store: ShopStore, args: Record<string, unknown>, ctx: GqlContext, path: (string | number)[]) {
   requireScope(ctx, 'orders', 'read_orders');
-  const requested = (args['sortKey'] as string | undefined) ?? 'ID';
+  // Omitted, the schema's default applies (PROCESSED_AT, as on Shopify); an explicit null is read the same way.
+  const requested = (args['sortKey'] as string | null | undefined) ?? 'PROCESSED_AT';
   const sortKey: OrderSortKey = requested in ORDER_SORT_VALUE ? (requested as OrderSortKey) : 'ID';
   const query = (args['query'] as string | null | undefined) ?? null;
   const search = compileSearch(
@@ -487,6 +490,9 @@ const R: Resolvers = {
     },
   },
   Mutation: {
+    flowTriggerReceive: (_s, a: { handle?: string | null; payload?: unknown; body?: string | null }, ctx) => ({
+      userErrors: ctx.env.receiveFlowTrigger(ctx.store, a),
+    }),
     bulkOperationRunQuery: (_s, a: { query: string }, ctx) => {
       const { op, userErrors } = ctx.env.startBulkQuery(ctx.store, a.query, ctx);
       return { bulkOperation: op, userErrors };

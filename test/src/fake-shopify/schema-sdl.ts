@@ -1,6 +1,7 @@
 /**
  * The subset of Shopify's GraphQL Admin API (2026-07) that CLV Lens uses, as SDL. Names, nullability and enum
- * values follow Shopify's schema so that queries written against the real API validate here unchanged.
+ * values follow Shopify's schema so that queries written against the real API validate here unchanged;
+ * `src/contract/admin-schema.contract.test.ts` checks it against Shopify's real schema for the app's API version.
  */
 export const ADMIN_SDL = /* GraphQL */ `
   schema {
@@ -15,6 +16,8 @@ export const ADMIN_SDL = /* GraphQL */ `
   "A 64-bit unsigned integer serialized as a string."
   scalar UnsignedInt64
   scalar URL
+  "Arbitrary JSON (an object, array or scalar), as in Shopify's schema."
+  scalar JSON
 
   interface Node {
     id: ID!
@@ -94,7 +97,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   }
 
   type CustomerEmailAddress {
-    emailAddress: String
+    emailAddress: String!
   }
   type CustomerPhoneNumber {
     phoneNumber: String!
@@ -367,7 +370,6 @@ export const ADMIN_SDL = /* GraphQL */ `
     INVALID
     OPERATION_IN_PROGRESS
     LIMIT_REACHED
-    NO_SUCH_FILE
   }
 
   type BulkOperation implements Node {
@@ -400,7 +402,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   }
   type BulkOperationCancelPayload {
     bulkOperation: BulkOperation
-    userErrors: [BulkOperationUserError!]!
+    userErrors: [UserError!]!
   }
 
   enum WebhookSubscriptionFormat {
@@ -424,7 +426,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   input WebhookSubscriptionInput {
     uri: String
     callbackUrl: URL
-    format: WebhookSubscriptionFormat = JSON
+    format: WebhookSubscriptionFormat
     includeFields: [String!]
     filter: String
     metafieldNamespaces: [String!]
@@ -464,9 +466,6 @@ export const ADMIN_SDL = /* GraphQL */ `
     deletedWebhookSubscriptionId: ID
     userErrors: [UserError!]!
   }
-
-  "A JSON value."
-  scalar JSON
 
   enum MetafieldOwnerType {
     API_PERMISSION
@@ -707,7 +706,7 @@ export const ADMIN_SDL = /* GraphQL */ `
     ownerType: MetafieldOwnerType!
     type: String!
     validations: [MetafieldDefinitionValidationInput!]
-    pin: Boolean
+    pin: Boolean = false
     access: MetafieldAccessInput
     capabilities: MetafieldCapabilityCreateInput
   }
@@ -774,7 +773,7 @@ export const ADMIN_SDL = /* GraphQL */ `
       last: Int
       before: String
       reverse: Boolean = false
-      sortKey: OrderSortKeys = ID
+      sortKey: OrderSortKeys = PROCESSED_AT
       query: String
       savedSearchId: ID
     ): OrderConnection!
@@ -820,7 +819,17 @@ export const ADMIN_SDL = /* GraphQL */ `
     ): MetafieldDefinitionConnection!
   }
 
+  "Return type for \`flowTriggerReceive\` mutation."
+  type FlowTriggerReceivePayload {
+    userErrors: [UserError!]!
+  }
+
   type Mutation {
+    flowTriggerReceive(
+      body: String @deprecated(reason: "Use \`payload\` and \`handle\` to execute your Flow trigger.")
+      handle: String
+      payload: JSON
+    ): FlowTriggerReceivePayload
     bulkOperationRunQuery(query: String!, groupObjects: Boolean! = false): BulkOperationRunQueryPayload
     bulkOperationCancel(id: ID!): BulkOperationCancelPayload
     webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload

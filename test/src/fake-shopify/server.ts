@@ -19,6 +19,7 @@ import { attachResolvers, type GqlContext, type GqlEnv } from './resolvers.ts';
 import { customerDeletePayload, customerPayload, orderPayload, refundPayload, shopPayload, trimPayload } from './rest-payloads.ts';
 import { createRng } from './rng.ts';
 import { FULL_SDL } from './schema-sdl.ts';
+import { FlowTriggerReceiver, loadFlowTriggers, type FlowTriggerEvent } from './flow-triggers.ts';
 import { mintSessionToken } from './session-token.ts';
 import { ShopStore, type BulkOperationRecord, type WebhookSubscriptionRecord } from './shop-store.ts';
 import type { MetafieldDefinitionRecord } from './metafields.ts';
@@ -70,6 +71,11 @@ export interface CreateFakeShopifyOptions {
    * limits then runs in seconds; the bench reports the modeled time from the cost points). Default 1.
    */
   throttleTimeScale?: number;
+  /**
+   * Folder of the app's extensions, one sub-folder each with its `shopify.extension.toml`: its `flow_trigger`
+   * extensions are the triggers `flowTriggerReceive` accepts. Default: this repository's `shopify-app/extensions/`.
+   */
+  extensionsDir?: string;
 }
 
 /** A fault to inject into the next matching request(s). */
@@ -162,6 +168,8 @@ export interface FakeShopifyControl {
   metafieldDefinitions(domain: string): MetafieldDefinitionRecord[];
   /** Throttled answers and cost points spent per shop since start (what a benchmark reports). */
   graphqlUsage(domain: string): { requests: number; throttled: number; actualCostPoints: number };
+  /** The Flow trigger calls Shopify accepted (`flowTriggerReceive`), oldest first. */
+  flowTriggerEvents(filter?: { shop?: string; handle?: string }): FlowTriggerEvent[];
   advanceClock(ms: number): void;
   nowMs(): number;
 }
@@ -245,6 +253,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
   let chaos: WebhookChaos = { ...(options.webhookChaos ?? {}) };
   let baseUrl = '';
 
+  const flow = new FlowTriggerReceiver(loadFlowTriggers(options.extensionsDir));
   const schema: GraphQLSchema = buildSchema(FULL_SDL);
   const validDocuments = new Map<string, DocumentNode>();
   attachResolvers(schema);
@@ -482,6 +491,9 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       if (i < 0) return false;
       s.subscriptions.splice(i, 1);
       return true;
+    },
+    receiveFlowTrigger(s, args) {
+      return flow.receive(s.shop.domain, args, clock.nowMs());
     },
   };
 
@@ -919,6 +931,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       },
       metafieldDefinitions: (domain) => [...store(domain).metafieldDefinitions],
       graphqlUsage: (domain) => ({ ...usageOf(store(domain)) }),
+      flowTriggerEvents: (filter) => flow.events(filter ? { ...filter, ...(filter.shop ? { shop: normalizeDomain(filter.shop) } : {}) } : {}),
       advanceClock: (ms) => clock.advance(ms),
       nowMs: () => clock.nowMs(),
     };
@@ -1060,6 +1073,10 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL
     case 'DELETE /faults':
       c.clearFaults();
       return ok();
+    case 'GET /flow-events': {
+      const shopQ = url.searchParams.get('shop');
+      return ok(c.flowTriggerEvents(shopQ !== null ? { shop: shopQ } : {}));
+    }
     case 'POST /clock/advance':
       c.advanceClock(Number(body['ms']));
       return ok({ nowMs: c.nowMs() });

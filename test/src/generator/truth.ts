@@ -45,7 +45,7 @@ export const TRANSACTION_LOG_HEADER = ['customer_id', 'date', 'amount', 'order_i
 
 /**
  * Writes the plain transaction log `customer_id,date,amount,order_id` (header first, CRLF): one row per **counted**
- * order (not test, not cancelled, net > 0), `customer_id` = the customer id, or the lower-cased e-mail for guests
+ * order (not test, not cancelled, not refunded in full; free orders count), `customer_id` = the customer id, or the lower-cased e-mail for guests
  * (core's identity rule), `date` = ISO 8601 UTC to the second, `amount` = net of refunds (total − refunded) in the
  * shop currency as a plain decimal, `order_id` = the numeric order id. Refund dates, test, cancelled and subscription
  * flags are not in this format, by design. Honors back-pressure; does not end `out`.

@@ -73,7 +73,7 @@ export const COMMON_USAGE = `  --time-unit week|day       model time unit (defau
 Input: CDNOW_sample.txt / CDNOW_master.txt (whitespace-separated; detected by 5 or 4 columns with a yyyymmdd date,
 the sample keyed by its SECOND column sample_id, the master by its first), a transaction log CSV
 (customer_id,date,amount[,order_id]) or a Shopify orders export; the CSV formats are detected from their header.
-Only counted orders are modelled (not test, not cancelled, net > 0); several orders on one day count once.
+Only counted orders are modelled (not test, not cancelled, not refunded in full; a free order is a purchase); several orders on one day count once.
 `;
 
 export interface LoadedOrders {

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { endOfLocalDateMs, fitChurnModels, scoreChurnRisk } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
 import { captureIo, tempDir } from '../testing/temp-files.ts';
 import { loadCountedOrders } from './model-common.ts';
-import { runPredict } from './predict.ts';
+import { num, runPredict } from './predict.ts';
+import fc from 'fast-check';
 
 const cdnow = join(import.meta.dirname, '../../../../../shared/data/cdnow');
 const files = tempDir();
@@ -20,6 +21,27 @@ async function predictRows(args: string[]): Promise<Record<string, string>[]> {
 }
 
 describe('clvlens predict', () => {
+  it('models the same customers and purchases from a CDNOW file and the same data as a transaction log, $0 purchases included', async () => {
+    // CDNOW_sample has 8 purchases of $0.00; a free order is a purchase in every input format.
+    const rows = readFileSync(sample, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/));
+    expect(rows.filter((r) => Number(r[4]) === 0).length).toBe(8);
+    const log = join(files.dir, 'cdnow-as-log.csv');
+    const lines = rows.map(([, id, date, , amount]) => `${id},${date!.slice(0, 4)}-${date!.slice(4, 6)}-${date!.slice(6, 8)},${amount}`);
+    writeFileSync(log, `customer_id,date,amount\n${lines.join('\n')}\n`);
+    const run = async (path: string) => {
+      const io = captureIo(files.dir);
+      expect(await runPredict([path, '--model', 'bgnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30'], io)).toBe(0);
+      return io.out();
+    };
+    const fromCdnow = await run(sample);
+    const fromLog = await run(log);
+    expect(fromLog.trimEnd().split('\n')).toHaveLength(2358);
+    expect(fromLog).toBe(fromCdnow);
+  });
+
   it('writes one CSV row per CDNOW-sample customer with the published spot values of customer 0001', async () => {
     const io = captureIo(files.dir);
     const code = await runPredict(
@@ -183,5 +205,22 @@ describe('clvlens predict', () => {
     for (const horizon of ['0', '-1', 'x']) {
       await expect(runPredict([sample, '--horizon', horizon], captureIo(files.dir))).rejects.toMatchObject({ code: 'usage' });
     }
+  });
+});
+
+describe('num', () => {
+  it('writes what String(Number(value.toFixed(digits))) writes', () => {
+    const reference = (value: number, digits: number) => (Number.isFinite(value) ? String(Number(value.toFixed(digits))) : '');
+    const edges = [0, -0, -1e-7, 1e-7, 0.5, -1, 123.456789, 99_999_999.9999995, 1e8, -1e8, 1e21, 5e-324, Number.NaN, Infinity];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.double({ noNaN: false }), fc.constantFrom(...edges), fc.double({ min: -1e9, max: 1e9 })),
+        fc.constantFrom(4, 6),
+        (value, digits) => {
+          expect(num(value, digits)).toBe(reference(value, digits));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -34,7 +34,7 @@ describe('clvlens report --json', () => {
     expect(input).toMatchObject({ format: 'shopify-orders-export', dataRows: 39, ordersRead: 34, skippedByReason: {}, asOfSource: 'option' });
     // The fixture's hand-made cases (core/cli/README.md): one test, one cancelled, one fully refunded, one guest without email.
     expect(doc.currency).toBe('USD');
-    expect(doc.orders).toMatchObject({ counted: 31, unattributed: 1, skippedByReason: { test: 1, cancelled: 1, 'non-positive-net': 1 } });
+    expect(doc.orders).toMatchObject({ counted: 31, unattributed: 1, skippedByReason: { test: 1, cancelled: 1, refunded: 1 } });
     expect(doc.customers).toBe(10);
     expect(doc.repeatPurchaseRate.windowDays).toBe(365);
     for (const rate of [doc.repeatPurchaseRate.value, doc.returningCustomerRate, doc.churn.d30, doc.churn.d60, doc.churn.d90]) {
@@ -65,9 +65,10 @@ describe('clvlens report --json', () => {
     const { code, out } = await run(['report', path, '--json', '--skip-invalid']);
     expect(code).toBe(0);
     const doc = JSON.parse(out);
-    expect(doc.orders.skippedByReason).toEqual({ test: 0, cancelled: 0, 'non-positive-net': 1, 'duplicate-order': 1, 'invalid-date': 1 });
+    expect(doc.orders.skippedByReason).toEqual({ test: 0, cancelled: 0, refunded: 0, 'duplicate-order': 1, 'invalid-date': 1 });
     expect(doc.input.skippedByReason).toEqual({ 'duplicate-order': 1, 'invalid-date': 1 });
-    expect(doc.orders.counted).toBe(1);
+    // The $0 order B is a purchase (a free order counts in every format), so customer 1 has two counted orders.
+    expect(doc.orders.counted).toBe(2);
   });
 
   it('feeds --surveys to NPS and CSAT and --spend to LTV:CAC', async () => {
@@ -115,7 +116,7 @@ describe('clvlens report (scorecard text)', () => {
     expect(out).toMatch(/^  Windowed CLV\s+\$\d/m);
     expect(out).toMatch(/^  Churned \(no order for more than 90 days\)\s/m);
     expect(out).toContain('Needs attention: 1');
-    expect(out).toContain('Not counted: test orders: 1, cancelled orders: 1, and orders refunded in full or free: 1.');
+    expect(out).toContain('Not counted: test orders: 1, cancelled orders: 1, and orders refunded in full: 1.');
     // Plurals: "after 1 month", never "after 1 months".
     expect(out).not.toMatch(/\b1 months\b/);
     expect(out).toMatch(/after 0 months/);

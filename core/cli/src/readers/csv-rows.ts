@@ -1,11 +1,13 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import Papa from 'papaparse';
 import type { Locale } from '@clvlens/core/i18n';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { createDecodingStream, decodeHead, type TextEncoding } from './text-decoding.ts';
+import type { Readable } from 'node:stream';
+import { scanCsv, scanCsvAsync, streamByteSource, type CsvRow, type CsvScanHandler, type ScanOptions } from './csv-scan.ts';
+import { decodeHead, type TextEncoding } from './text-decoding.ts';
+
+export type { CsvRow, CsvScanHandler };
 
 /** How a file's bytes become text, and the language of the messages about it. */
 export interface TextOptions {
@@ -27,112 +29,93 @@ export function textOptionsOf(options: TextOptions): TextOptions {
   return { ...(options.encoding ? { encoding: options.encoding } : {}), ...(options.locale ? { locale: options.locale } : {}) };
 }
 
-const CHUNK_BYTES = 1 << 20;
-
 /**
- * Streams a comma-separated UTF-8 file through Papa Parse (RFC 4180 quoting; `\n`, `\r\n` or `\r` line ends) and
- * calls `handler` per row, never holding the whole file in memory. Resolves to the number of data rows.
- * `file` is the name used in messages; `path` the resolved path.
+ * Streams a comma-separated file (see {@link scanCsv} for the dialect) and calls `handler` per row with every field
+ * as a string, never holding the whole file in memory. Resolves to the number of data rows. `file` is the name used
+ * in messages; `path` the resolved path. Readers of wide files use {@link scanCsvRows} to decode only what they need.
  */
 export async function readCsvRows(path: string, file: string, handler: CsvRowHandler, progress: Progress, text: TextOptions = {}): Promise<number> {
+  return await scanCsvRows(path, file, allFields(handler), progress, text);
+}
+
+/** Where a CSV input comes from: a file on disk (the CLI) or a byte stream (an upload to the app). */
+export type CsvSource = { path: string } | { stream: Readable };
+
+/** {@link readCsvRows} or {@link readCsvStream}, whichever `source` asks for. */
+export function readCsvSource(source: CsvSource, file: string, handler: CsvRowHandler, progress: Progress, text: TextOptions = {}): Promise<number> {
+  return 'path' in source ? readCsvRows(source.path, file, handler, progress, text) : readCsvStream(source.stream, file, handler, progress, text);
+}
+
+/**
+ * {@link readCsvRows} on a byte stream (an HTTP upload): the same decoding checks, quoting rules, BOM removal and
+ * messages, and the stream is read as the rows are handled, never held whole. `sizeBytes` is only for progress.
+ */
+export async function readCsvStream(
+  stream: Readable,
+  file: string,
+  handler: CsvRowHandler,
+  progress: Progress,
+  text: TextOptions = {},
+  sizeBytes = 0,
+): Promise<number> {
+  const rows = await scanCsvAsync(streamByteSource(stream), allFields(handler), scanOptions(file, text, progress, sizeBytes));
+  progress.done(sizeBytes, rows);
+  return rows;
+}
+
+function scanOptions(file: string, text: TextOptions, progress: Progress, sizeBytes: number): ScanOptions {
+  return {
+    file,
+    encoding: text.encoding ?? 'utf8',
+    locale: text.locale ?? 'en',
+    onProgress: (bytes, dataRows) => progress.update(bytes, sizeBytes, dataRows),
+  };
+}
+
+/** A scan handler passing every field of each row as a string. */
+function allFields(handler: CsvRowHandler): CsvScanHandler {
+  return {
+    header: (fields, line) => handler.header(fields, line),
+    row(row, line) {
+      const fields: string[] = new Array<string>(row.length);
+      for (let i = 0; i < row.length; i++) fields[i] = row.get(i);
+      handler.row(fields, line);
+    },
+  };
+}
+
+/**
+ * Like {@link readCsvRows}, but each row's fields are decoded only when the handler asks for them ({@link CsvRow}).
+ * Reading is synchronous in buffers of a few MiB: the CLI reads one file at a time, and a read call per buffer costs
+ * less than a stream's events.
+ */
+export async function scanCsvRows(path: string, file: string, handler: CsvScanHandler, progress: Progress, text: TextOptions = {}): Promise<number> {
+  let fd: number;
   let sizeBytes: number;
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a regular file');
-    sizeBytes = info.size;
+    fd = openSync(path, 'r');
   } catch (cause) {
     throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
   }
-  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  const decoded = stream.pipe(createDecodingStream(file, text.encoding ?? 'utf8', text.locale ?? 'en'));
-  let line = 1;
-  let dataRows = 0;
-  let sawHeader = false;
-
-  return await new Promise<number>((resolve, reject) => {
-    let settled = false;
-    const fail = (error: unknown, parser?: Papa.Parser) => {
-      if (settled) return;
-      settled = true;
-      parser?.abort();
-      stream.destroy();
-      decoded.destroy();
-      reject(error);
-    };
-    stream.on('error', (cause) => fail(new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause })));
-    decoded.on('error', (error) => fail(error));
-    Papa.parse<string[]>(decoded, {
-      delimiter: ',',
-      skipEmptyLines: false,
-      chunk(results, parser) {
-        if (settled) return;
-        const rows = results.data;
-        // Papa Parse reports quote errors with the row index inside this chunk.
-        const firstError = results.errors[0];
-        const errorRow = firstError?.row ?? -1;
-        try {
-          for (let r = 0; r < rows.length; r++) {
-            const fields = rows[r];
-            if (fields === undefined) continue;
-            const rowLine = line;
-            line += 1 + embeddedNewlines(fields, results.meta.linebreak);
-            if (r === errorRow && firstError !== undefined) {
-              throw new CliError(CliErrorCode.malformedCsv, `${firstError.message}; fix the quoting of this row.`, {
-                location: { file, line: rowLine },
-              });
-            }
-            if (fields.length === 1 && fields[0] === '') continue;
-            if (!sawHeader) {
-              sawHeader = true;
-              const first = fields[0];
-              if (first !== undefined && first.charCodeAt(0) === 0xfeff) fields[0] = first.slice(1);
-              handler.header(fields, rowLine);
-              continue;
-            }
-            dataRows++;
-            handler.row(fields, rowLine);
-          }
-          if (firstError !== undefined && errorRow < 0) {
-            throw new CliError(CliErrorCode.malformedCsv, `${firstError.message}.`, { location: { file, line } });
-          }
-        } catch (error) {
-          fail(error, parser);
-          return;
-        }
-        progress.update(stream.bytesRead, sizeBytes, dataRows);
-      },
-      complete() {
-        if (settled) return;
-        settled = true;
-        if (!sawHeader) {
-          reject(new CliError(CliErrorCode.unknownFormat, `${file} is empty: expected a header row.`));
-          return;
-        }
-        progress.done(sizeBytes, dataRows);
-        resolve(dataRows);
-      },
-      error(cause) {
-        fail(new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause }));
-      },
-    });
-  });
-}
-
-// Line ends inside quoted fields: each `\n` (which also covers `\r\n`) ends one physical line, or each `\r` in a
-// file whose rows end in a lone `\r`. One indexOf per non-empty field keeps this off the profile.
-function embeddedNewlines(fields: string[], lineEnd: string): number {
-  const mark = lineEnd === '\r' ? '\r' : '\n';
-  let count = 0;
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i] as string;
-    if (field.length === 0) continue;
-    let at = field.indexOf(mark);
-    while (at !== -1) {
-      count++;
-      at = field.indexOf(mark, at + 1);
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) {
+      throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: not a regular file.`);
     }
+    sizeBytes = info.size;
+    const read = (into: Uint8Array, offset: number, length: number): number => {
+      try {
+        return readSync(fd, into, offset, length, null);
+      } catch (cause) {
+        throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
+      }
+    };
+    const rows = scanCsv(read, handler, scanOptions(file, text, progress, sizeBytes));
+    progress.done(sizeBytes, rows);
+    return rows;
+  } finally {
+    closeSync(fd);
   }
-  return count;
 }
 
 /** The user-facing part of a Node I/O error (`ENOENT: no such file or directory`), without the stack. */
@@ -175,7 +158,34 @@ export function firstLineOf(text: string): string {
   return end === -1 ? text : text.slice(0, end);
 }
 
-/** Splits one CSV line into fields with the same parser the readers use. */
+/** Splits one CSV line into fields with the same scanner the readers use. */
 export function splitCsvLine(text: string): string[] {
-  return Papa.parse<string[]>(text, { delimiter: ',' }).data[0] ?? [];
+  const bytes = Buffer.from(text, 'utf8');
+  let fields: string[] = [];
+  let done = false;
+  try {
+    scanCsv(
+      (into, offset, length) => {
+        if (done) return 0;
+        done = true;
+        const n = Math.min(length, bytes.length);
+        bytes.copy(into, offset, 0, n);
+        return n;
+      },
+      {
+        header: (row) => {
+          fields = row;
+          throw stopAfterHeader;
+        },
+        row: () => {},
+      },
+      { file: 'line', encoding: 'utf8', locale: 'en', bufferBytes: Math.max(64, bytes.length + 1) },
+    );
+  } catch (error) {
+    // Detection reads the first line only; a line that is not CSV matches no format (the read then names the problem).
+    if (error !== stopAfterHeader && !(error instanceof CliError)) throw error;
+  }
+  return fields;
 }
+
+const stopAfterHeader = Symbol('header read');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors.ts';
 import { noProgress, SHOPIFY_HEADER, shopifyRow, tempDir } from '../testing/temp-files.ts';
 import { readOrdersFile } from './detect.ts';
-import { isSubscription, readShopifyOrdersExport } from './shopify-orders.ts';
+import { createOrderNameSet, isSubscription, readShopifyOrdersExport } from './shopify-orders.ts';
 
 const files = tempDir();
 const options = { timeZone: 'UTC', currency: null, skipInvalid: false, progress: noProgress };
@@ -225,6 +225,16 @@ describe('readShopifyOrdersExport', () => {
     const error = (await readShopifyOrdersExport(path, 'quote.csv', options).catch((e: unknown) => e)) as CliError;
     expect(error.code).toBe('malformed-csv');
     expect(error.location?.line).toBe(7);
+  });
+});
+
+describe('createOrderNameSet', () => {
+  it('says whether each name is new, keeping names that differ only in prefix or leading zeros apart', () => {
+    const seen = createOrderNameSet();
+    const names = ['#1001', '#1002', '#01001', '1001', '#1001-A', 'SO1001', '#99999999', '#100000000', '#1'];
+    for (const name of names) expect(seen.add(name)).toBe(true);
+    for (const name of names) expect(seen.add(name)).toBe(false);
+    expect(seen.add('#1003')).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { OrderRecord } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { indexHeader, InvalidCellError, invalidCell, locateColumns, normalizeHeaderName, parseAmountCell } from './columns.ts';
-import { firstLineOf, readCsvRows, splitCsvLine, textOptionsOf } from './csv-rows.ts';
+import { firstLineOf, scanCsvRows, splitCsvLine, textOptionsOf, type CsvRow } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
 import { countSkip, InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 
@@ -59,17 +59,18 @@ interface Columns {
 export async function readShopifyOrdersExport(path: string, file: string, options: ReadOrdersOptions): Promise<ReadOrdersResult> {
   const orders: OrderRecord[] = [];
   const skippedByReason: Record<string, number> = {};
-  const seenNames = new Set<string>();
+  const seenNames = createOrderNameSet();
   let header: readonly string[] = [];
   let col: Columns | undefined;
   let currentName: string | null = null;
+  let currentNameBytes: Uint8Array = new Uint8Array(0);
   let currentOrder: OrderRecord | null = null;
   let shopCurrency = options.currency;
   const timeOffsets = new Set<string>();
 
-  const cell = (fields: readonly string[], index: number): string => (index < 0 ? '' : (fields[index] ?? ''));
+  const cell = (fields: CsvRow, index: number): string => fields.get(index);
 
-  const buildOrder = (fields: readonly string[], line: number, c: Columns, name: string): OrderRecord => {
+  const buildOrder = (fields: CsvRow, line: number, c: Columns, name: string): OrderRecord => {
     const at = (index: number, problem: string) => invalidCell(file, line, index, header[index] ?? '', problem);
 
     const createdText = cell(fields, c.createdAt);
@@ -143,7 +144,7 @@ export async function readShopifyOrdersExport(path: string, file: string, option
     };
   };
 
-  const dataRows = await readCsvRows(
+  const dataRows = await scanCsvRows(
     path,
     file,
     {
@@ -175,6 +176,15 @@ export async function readShopifyOrdersExport(path: string, file: string, option
       },
       row(fields, line) {
         const c = col as Columns;
+        // Line-item rows repeat their order's Name: compare bytes, and decode only the first row of each order.
+        if (currentName !== null && fields.matches(c.name, currentNameBytes)) {
+          if (currentOrder !== null && currentOrder.email === null) {
+            const email = cell(fields, c.email).trim().toLowerCase();
+            if (email !== '') currentOrder.email = email;
+          }
+          return;
+        }
+        currentNameBytes = fields.bytes(c.name);
         const name = cell(fields, c.name).trim();
         if (name === '') {
           const error = invalidCell(file, line, c.name, header[c.name] ?? 'Name', 'is empty: every row of an orders export names its order.');
@@ -193,13 +203,12 @@ export async function readShopifyOrdersExport(path: string, file: string, option
         currentName = name;
         currentOrder = null;
         const isOrderRow = cell(fields, c.total).trim() !== '' || cell(fields, c.id).trim() !== '' || cell(fields, c.financialStatus).trim() !== '';
-        if (seenNames.has(name)) {
+        if (!seenNames.add(name)) {
           // Rows of one order are contiguous in Shopify's export; a repeated name with order-level columns is the
           // same order exported twice (e.g. two exports concatenated), a repeated name without them a stray line item.
           if (isOrderRow) countSkip(skippedByReason, 'duplicate-order');
           return;
         }
-        seenNames.add(name);
         if (!isOrderRow) {
           countSkip(skippedByReason, 'missing-order-row');
           return;
@@ -231,4 +240,44 @@ export function isSubscription(tags: string, source: string): boolean {
   if (tags !== '' && tags.toLowerCase().includes('subscription')) return true;
   const src = source.toLowerCase();
   return src.includes('subscription') || src.includes('recharge');
+}
+
+/** A set of order names whose `add` says whether the name is new. */
+export interface OrderNameSet {
+  add(name: string): boolean;
+}
+
+const PLAIN_ORDER_NAME = /^#[1-9]\d{0,7}$/;
+
+/**
+ * Order names seen so far. Shopify's default names are `#` and a number counting up from 1001, so those are kept as
+ * bits of a growable bitmap (an eighth of a byte each, nothing for the garbage collector), and any other name in a
+ * string set: a string set of a million names cost more than the rest of reading the export. Distinct names stay
+ * distinct: only `#` with a number without leading zeros takes the bitmap.
+ */
+export function createOrderNameSet(): OrderNameSet {
+  let bits = new Uint8Array(1 << 17);
+  const others = new Set<string>();
+  return {
+    add(name) {
+      if (!PLAIN_ORDER_NAME.test(name)) {
+        if (others.has(name)) return false;
+        others.add(name);
+        return true;
+      }
+      const n = Number(name.slice(1));
+      const byte = n >>> 3;
+      if (byte >= bits.length) {
+        let size = bits.length * 2;
+        while (size <= byte) size *= 2;
+        const larger = new Uint8Array(size);
+        larger.set(bits);
+        bits = larger;
+      }
+      const mask = 1 << (n & 7);
+      if ((bits[byte] as number) & mask) return false;
+      bits[byte] = (bits[byte] as number) | mask;
+      return true;
+    },
+  };
 }

@@ -66,7 +66,7 @@ function countNewlines(bytes: Uint8Array, end: number): number {
 }
 
 /** The `invalid-encoding` error for the invalid byte at `offset` of `bytes`, whose first byte is on line `line`. */
-function invalidUtf8Error(file: string, bytes: Uint8Array, offset: number, line: number, locale: Locale): CliError {
+export function invalidUtf8Error(file: string, bytes: Uint8Array, offset: number, line: number, locale: Locale): CliError {
   let lineStart = offset;
   while (lineStart > 0 && bytes[lineStart - 1] !== 0x0a) lineStart--;
   const lineNumber = line + countNewlines(bytes, offset);

@@ -9,7 +9,7 @@ import type { InputFormat, ReadOrdersResult } from '../readers/reader.ts';
  */
 export interface ReportDocument extends Omit<ShopReport, 'orders'> {
   orders: Omit<ShopReport['orders'], 'skippedByReason'> & {
-    /** Core's reasons (test, cancelled, non-positive-net) and the reader's (duplicate-order, missing-order-row, ...). */
+    /** Core's reasons (test, cancelled, refunded) and the reader's (duplicate-order, missing-order-row, ...). */
     skippedByReason: Record<string, number>;
   };
   input: {

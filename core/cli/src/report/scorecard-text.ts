@@ -17,7 +17,7 @@ export function formatMoney(amountMinor: number | null, currency: string | null)
 const SKIP_LABEL: Readonly<Record<string, MessageKey>> = {
   test: 'cli.skip.test',
   cancelled: 'cli.skip.cancelled',
-  'non-positive-net': 'cli.skip.non-positive-net',
+  refunded: 'cli.skip.refunded',
   'duplicate-order': 'cli.skip.duplicate-order',
   'missing-order-row': 'cli.skip.missing-order-row',
   'not-counted': 'cli.skip.not-counted',

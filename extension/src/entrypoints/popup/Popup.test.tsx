@@ -73,7 +73,17 @@ describe('Popup', () => {
   it('shows the summary, last sync, notices and at-risk links, and syncs on demand', async () => {
     const { el, sent } = await mount((req) =>
       req.type === 'status.get'
-        ? ({ shops: [shopStatus()], notices: [{ id: 1, atMs: 1, message: 'Browser storage was full.' }] } satisfies ResponseMap['status.get'])
+        ? ({
+            shops: [
+              shopStatus({
+                summary: {
+                  ...sampleSummary(SHOP),
+                  vipSlipping: { thisWeek: 3, lastWeek: 1, valueAtRiskMinor: 90_000, thresholdMinor: 20_000, topShare: 0.1 },
+                },
+              }),
+            ],
+            notices: [{ id: 1, atMs: 1, message: 'Browser storage was full.' }],
+          } satisfies ResponseMap['status.get'])
         : req.type === 'customers.names'
           ? { names: { '2': 'Ada Lovelace' } }
           : { customersReceived: 0, customersDeleted: 0, evictedShops: [] },
@@ -83,6 +93,7 @@ describe('Popup', () => {
     expect(text('average-clv')).toBe('$99.00');
     expect(text('churn')).toBe('40% / 30% / 20%');
     expect(text('last-sync')).toBe('Last sync: 5 minutes ago · 1,234 customers cached');
+    expect(text('vip-slipping')).toBe('3 VIPs slipped to a riskier tier this week');
     expect(el.querySelector('.notice')?.textContent).toBe('Browser storage was full.');
     expect([...el.querySelectorAll('[data-testid="at-risk"] a')].map((a) => a.getAttribute('href'))).toEqual([
       'https://admin.shopify.com/store/demo/customers/2',

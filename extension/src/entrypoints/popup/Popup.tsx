@@ -119,6 +119,11 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
               ))}
             </div>
           )}
+          {s.vipSlipping && (
+            <p class={`vip-slipping${s.vipSlipping.thisWeek > 0 ? ' vip-slipping--some' : ''}`} data-testid="vip-slipping">
+              {t.t('ext.popup.vipSlipping', { n: s.vipSlipping.thisWeek })}
+            </p>
+          )}
           <h2>{t.t('ext.popup.atRiskTitle')}</h2>
           {atRisk.length === 0 ? (
             <p class="muted">{t.t('ext.popup.atRiskNone')}</p>

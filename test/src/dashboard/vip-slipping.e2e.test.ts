@@ -1,0 +1,145 @@
+/// <reference lib="dom" />
+/**
+ * Issue 16 in real headless Chromium, on the demo's start path (real app, fake Shopify, demo admin): a valuable
+ * customer's order is cancelled, their churn tier gets worse, and
+ * - the dashboard's "VIPs slipping" card lists them by name (read live), with the tier change, when and why, in English,
+ *   Korean and Arabic (right to left), each linking to the customer in the admin;
+ * - the demo admin's "Flow events" page shows the trigger Shopify Flow received.
+ * Screenshots go to test-results/dashboard/vip-slipping-<lang>.png and flow-events.png.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerInsightV1 } from '@clvlens/core';
+import { createTranslator } from '@clvlens/core/i18n';
+import { startDemo, type Demo } from '../demo/start-demo.ts';
+
+const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
+
+let dataDir: string;
+let demo: Demo;
+let browser: Browser;
+let customerId = '';
+let customerName = '';
+
+async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!(await probe())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('VIPs slipping and Flow events in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'clvlens-vip-'));
+    demo = await startDemo({
+      dataDir,
+      customers: 500,
+      appPort: 0,
+      adminPort: 0,
+      extensionDir: join(dataDir, 'no-extension'),
+      liveActionsPerMinute: 0,
+      backfill: { pollMs: 100 },
+    });
+    const db = demo.app.database.db;
+    const insights = (
+      await db.selectFrom('customer_insights').select('payload').where('shop_id', '=', demo.shopDomain).where('deleted', '=', false).execute()
+    ).map((r) => JSON.parse(r.payload!) as CustomerInsightV1);
+    const clvs = insights.map((i) => i.predictedClvMinor ?? 0).sort((a, b) => a - b);
+    const bar = clvs[Math.ceil(0.9 * clvs.length) - 1]!;
+    // A VIP in the low tier with two orders, the first long ago: cancelling the recent one makes them riskier.
+    const candidate = insights
+      .filter(
+        (i) =>
+          i.churnTier === 'low' &&
+          !i.newCustomer &&
+          i.orderCount === 2 &&
+          (i.predictedClvMinor ?? 0) >= bar &&
+          i.firstOrderAtMs! < Date.now() - 200 * 86_400_000,
+      )
+      .sort((a, b) => (b.predictedClvMinor ?? 0) - (a.predictedClvMinor ?? 0))[0]!;
+    customerId = candidate.customerId;
+    const truth = demo.control.truth(demo.shopDomain);
+    const c = truth.customers.find((x) => String(x.id) === customerId)!;
+    customerName = [c.firstName, c.lastName].filter((x) => x !== null && x !== '').join(' ');
+    const recent = truth.orders
+      .filter((o) => String(o.customerId) === customerId && o.cancelledAtMs === null && !o.test)
+      .sort((a, b) => b.processedAtMs - a.processedAtMs)[0]!;
+    demo.control.cancelOrder(demo.shopDomain, recent.id);
+    await waitFor(
+      'the Flow trigger',
+      () => demo.control.flowTriggerEvents({ shop: demo.shopDomain }).some((e) => String(e.payload['customer_id']) === customerId),
+      30_000,
+    );
+    // The summary (and with it the dashboard's report) refreshes after the change.
+    await waitFor(
+      'the summary to count the VIP',
+      async () => {
+        const res = await fetch(`${demo.appUrl}/app/api/summary`, { headers: { authorization: `Bearer ${demo.sessionToken()}` } });
+        return (((await res.json()) as { vipSlipping?: { thisWeek: number } }).vipSlipping?.thisWeek ?? 0) > 0;
+      },
+      60_000,
+    );
+    browser = await chromium.launch({
+      executablePath: process.env.CLVLENS_CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      args: [
+        ...demo.chromiumArgs().filter((a) => a.startsWith('--host-resolver-rules') || a === '--ignore-certificate-errors'),
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+      ],
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await demo?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each(['en', 'ko', 'ar'] as const)(
+    'the dashboard card lists the slipping VIP by name, with change, when and why (%s)',
+    async (locale) => {
+      const t = createTranslator(locale);
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, ignoreHTTPSErrors: true });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${demo.dashboardUrl}?locale=${locale}`);
+      const frame = page.frameLocator('#app-frame');
+      const card = frame.locator('#vip-slipping');
+      await expect.poll(() => card.count(), { timeout: 30_000 }).toBe(1);
+      const row = card.locator(`tbody tr[data-customer-id="${customerId}"]`);
+      await expect.poll(() => row.locator('a[data-named]').textContent(), { timeout: 15_000 }).toBe(customerName);
+      expect(await row.locator('a').getAttribute('href')).toBe(`https://admin.shopify.com/store/${demo.storeHandle}/customers/${customerId}`);
+      expect(await card.locator('h2').textContent()).toBe(t.t('dash.vip.title'));
+      expect(await row.locator('td').first().textContent()).toContain(t.t('tier.low'));
+      expect(await row.locator('.reasons li').count()).toBeGreaterThan(0);
+      expect(await frame.locator('html').getAttribute('dir')).toBe(t.dir);
+      expect(await card.locator('[data-testid="vip-this-week"]').textContent()).not.toBe(t.number(0));
+      expect(errors).toEqual([]);
+      await card.scrollIntoViewIfNeeded();
+      await card.screenshot({ path: join(SHOTS, `vip-slipping-${locale}.png`) });
+      await page.close();
+    },
+    60_000,
+  );
+
+  it('the demo admin shows the Flow events Shopify received', async () => {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 520 }, ignoreHTTPSErrors: true });
+    await page.goto(demo.adminCustomersUrl.replace(/\/customers$/, '/flow-events'));
+    const row = page.locator(`tr[data-customer-id="${customerId}"]`);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    expect(JSON.parse((await row.locator('pre').textContent())!)).toEqual(
+      demo.control.flowTriggerEvents({ shop: demo.shopDomain }).find((e) => String(e.payload['customer_id']) === customerId)!.payload,
+    );
+    await page.screenshot({ path: join(SHOTS, 'flow-events.png') });
+    await page.close();
+  }, 60_000);
+});
