@@ -17,6 +17,8 @@ export const SHOP_TABLES = [
   'extension_tokens',
   'quarantined_records',
   'shop_settings',
+  'metafield_sync_state',
+  'customer_metafield_writes',
   'customer_tier_changes',
   'shops',
 ] as const;
