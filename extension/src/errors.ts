@@ -7,7 +7,9 @@ export const ExtensionErrorCode = {
   unauthorized: 'unauthorized',
   /** The one-time pairing code was wrong, used or expired. */
   pairingCodeInvalid: 'pairing-code-invalid',
-  /** The app could not be reached (network down, wrong URL, app stopped). */
+  /** The browser is offline (no network at all): nothing is wrong with the app or the pairing. */
+  offline: 'offline',
+  /** The app could not be reached while the browser is online (wrong URL, app stopped, DNS). */
   appUnreachable: 'app-unreachable',
   /** The app answered with something that is not the v1 contract. */
   badResponse: 'bad-response',
@@ -29,25 +31,34 @@ export const ExtensionErrorCode = {
 
 export type ExtensionErrorCode = (typeof ExtensionErrorCode)[keyof typeof ExtensionErrorCode];
 
-/** An error as it crosses the message boundary. */
+/** Values a merchant-facing message about an error names (the app's origin, the shop, an HTTP status). */
+export type ErrorParams = Readonly<Record<string, string | number>>;
+
+/**
+ * An error as it crosses the message boundary. `message` is English, for logs and developers; what a merchant reads
+ * comes from the catalog by `code` and `params` (`errorText` in `i18n/error-text.ts`), in the browser's language.
+ */
 export interface PlainError {
   code: ExtensionErrorCode;
   message: string;
+  params?: ErrorParams;
 }
 
 /** The one error class of the extension; `code` is stable, `message` says what to do next. */
 export class ExtensionError extends Error {
   override name = 'ExtensionError';
   readonly code: ExtensionErrorCode;
-  constructor(code: ExtensionErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly params: ErrorParams | undefined;
+  constructor(code: ExtensionErrorCode, message: string, options?: { cause?: unknown; params?: ErrorParams }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.params = options?.params;
   }
 }
 
 /** Turns anything thrown into a {@link PlainError}; non-ExtensionErrors become `internal`. */
 export function toPlainError(error: unknown): PlainError {
-  if (error instanceof ExtensionError) return { code: error.code, message: error.message };
+  if (error instanceof ExtensionError) return { code: error.code, message: error.message, ...(error.params ? { params: error.params } : {}) };
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { code: ExtensionErrorCode.internal, message: `Unexpected error in CLV Lens: ${message}` };
 }

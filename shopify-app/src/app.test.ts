@@ -161,6 +161,8 @@ describe('createApp', () => {
   it('serves the shop summary with the sync status', async () => {
     const summary = (await (await get('/api/v1/shop/summary', tokenA)).json()) as ShopSummaryV1;
     expect(summary).toMatchObject({ shopDomain: A, currency: 'USD', customers: 3, sync: { state: 'not-started' } });
+    // The shop's own zone, as Shopify gave it at install: the extension shows the card's dates in it.
+    expect(summary.timeZone).toBe('America/New_York');
     expect(summary.repeatPurchaseRate.value).toBeCloseTo(1 / 3, 10);
     // Both customers are low risk on this tiny shop (and 8 is new): nobody to win back yet.
     expect(summary.topAtRisk).toEqual([]);

@@ -31,6 +31,7 @@ import { createGraphqlClient, type ShopGraphql } from './shopify/graphql.ts';
 import { getOfflineSession } from './shopify/offline-session.ts';
 import { runBackfill } from './sync/backfill.ts';
 import { runReconcile } from './sync/reconcile.ts';
+import { runMetafieldSync, type MetafieldSyncResult } from './metafields/sync.ts';
 import { createOrderBatcher } from './webhooks/order-batcher.ts';
 import { processWebhook } from './webhooks/router.ts';
 import { pruneWebhookDeliveries } from './ingest/store.ts';
@@ -79,6 +80,8 @@ export interface AppOptions {
   /** Backfill insert batch size, bulk status poll interval, and a progress callback (JSONL lines stored). */
   backfill?: { batchSize?: number; pollMs?: number; onProgress?: (shop: string, linesDone: number) => void };
   compute?: ComputeOptions;
+  /** Customers per checkpointed page of the metafield sync (default 1000). */
+  metafields?: { pageSize?: number };
   /**
    * Pace of Shopify Flow trigger calls per shop (token bucket). Default 5 per second with bursts of 10: half of a
    * Standard shop's Admin API restore rate (100 points/s, 10 points a call), so Flow never starves the sync.
@@ -106,6 +109,8 @@ export interface App {
   reconcile(shop: string): Promise<number>;
   /** Queues a backfill for every active shop whose backfill is unfinished (what the 5-minute schedule runs); returns them. */
   resumeBackfills(): Promise<string[]>;
+  /** Writes the shop's changed predictions to its customers' metafields now, in this call (what the job runs). */
+  syncMetafields(shop: string): Promise<MetafieldSyncResult>;
   /** Runs the daily housekeeping now: deletes webhook delivery ids past their dedupe window and expired pairing codes. */
   prune(): Promise<{ webhookDeliveries: number }>;
   /** Issues a pairing code for the shop (what the dashboard shows). */
@@ -171,6 +176,19 @@ export async function createApp(options: AppOptions): Promise<App> {
       .catch(() => undefined)
       .finally(() => {
         if (backfillsRunning.get(shop) === run) backfillsRunning.delete(shop);
+      });
+    return run;
+  };
+  // One metafield sync per shop at a time in this process (the job and a direct call); the queue is stately per shop.
+  const metafieldSyncs = new Map<string, Promise<MetafieldSyncResult>>();
+  const syncMetafields = (shop: string): Promise<MetafieldSyncResult> => {
+    const before = metafieldSyncs.get(shop) ?? Promise.resolve(null);
+    const run = before.catch(() => null).then(() => runMetafieldSync({ db, graphql: graphqlFor(shop), clock, log, sleep, ...options.metafields }, shop));
+    metafieldSyncs.set(shop, run);
+    void run
+      .catch(() => undefined)
+      .finally(() => {
+        if (metafieldSyncs.get(shop) === run) metafieldSyncs.delete(shop);
       });
     return run;
   };
@@ -244,6 +262,9 @@ export async function createApp(options: AppOptions): Promise<App> {
         const result = await compute.recomputeShop(shop, { ...(full ? { full } : {}), metrics: 'skip' });
         metrics.recompute(result.mode, (performance.now() - started) / 1000);
         if (result.remaining > 0) await jobs.send(QUEUES.recompute, { shop });
+        // Changed predictions go to Shopify (customer metafields) after every recompute; a run with nothing
+        // changed reads one empty page.
+        await jobs.send(QUEUES.metafields, { shop });
         if (result.tierChanges > 0) await jobs.send(QUEUES.flowTriggers, { shop });
         if (result.mode === 'incremental') {
           // Badges change with the customer's insight, at once; the shop metrics (all orders) follow, at most about
@@ -266,9 +287,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       [QUEUES.refitAll]: async () => {
         // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
         for (const shop of await shopsOnAnEarlierDay()) await jobs.send(QUEUES.recompute, { shop });
+        // Every installed shop gets the app's metafield definitions (shops installed before they existed included) and any
+        // metafield writes a previous process left unfinished.
+        for (const shop of await activeShops()) await jobs.send(QUEUES.metafields, { shop });
       },
       [QUEUES.prune]: async () => {
         await prune();
+      },
+      [QUEUES.metafields]: async ({ shop }) => {
+        await syncMetafields(shop);
       },
       [QUEUES.flowTriggers]: async ({ shop }) => {
         await sendPendingFlowTriggers({ db, graphql: graphqlFor(shop), clock, log, limiter: flowLimiter }, shop);
@@ -366,6 +393,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     graphqlFor,
     onInstalled: async (shop) => {
       await jobs.send(QUEUES.backfill, { shop });
+      // Creates the metafield definitions at install; the values follow the first recompute.
+      await jobs.send(QUEUES.metafields, { shop });
     },
   };
 
@@ -650,6 +679,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     backfill,
     reconcile,
     prune,
+    syncMetafields,
     resumeBackfills,
     createPairingCode: (shop) => createPairingCode(db, clock, shop),
     graphqlFor,

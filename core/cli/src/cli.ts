@@ -1,3 +1,4 @@
+import { createTranslator, localeFromEnvironment, resolveLocale, type Locale } from '@clvlens/core/i18n';
 import { CliError, EXIT_INTERNAL_ERROR } from './errors.ts';
 import type { CliIo, CommandRunner } from './io.ts';
 import { runReport } from './commands/report.ts';
@@ -5,25 +6,21 @@ import { runFit } from './commands/fit.ts';
 import { runPredict } from './commands/predict.ts';
 import { runValidate } from './commands/validate.ts';
 
-interface CommandEntry {
-  run: CommandRunner;
-  summary: string;
+// Commands are registered here as they exist; an unregistered name is reported as unknown, never faked. The top-level
+// help (`cli.help.main` in the catalog) lists these four.
+const COMMANDS: Readonly<Record<string, CommandRunner>> = { report: runReport, fit: runFit, predict: runPredict, validate: runValidate };
+
+/** Top-level usage text, listing the commands, in `locale`. */
+export function usage(locale: Locale = 'en'): string {
+  return createTranslator(locale).t('cli.help.main');
 }
 
-// Commands are registered here as they exist; an unregistered name is reported as unknown, never faked.
-const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  report: { run: runReport, summary: 'retention scorecard of an orders export or transaction log (--json, --html)' },
-  fit: { run: runFit, summary: 'fit BG/NBD or MBG/NBD and Gamma-Gamma on a calibration period (--json)' },
-  predict: { run: runPredict, summary: "per-customer churn probability (the app's choice), P(alive), expected purchases and CLV as CSV (--out, --json)" },
-  validate: { run: runValidate, summary: "holdout validation of every purchase model and of the app's churn choice (--json)" },
-};
-
-/** Top-level usage text, listing the registered commands. */
-export function usage(): string {
-  const lines = ['Usage: clvlens <command> [options]', '', 'Commands:'];
-  for (const [name, entry] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${entry.summary}`);
-  lines.push('', 'Run `clvlens <command> --help` for the options of a command.');
-  return `${lines.join('\n')}\n`;
+/** The language of the top-level help: `--lang X` among the arguments, else the environment's. */
+function topLocale(argv: readonly string[], io: CliIo): Locale {
+  const i = argv.indexOf('--lang');
+  const inline = argv.find((a) => a.startsWith('--lang='));
+  const tag = i >= 0 ? argv[i + 1] : inline?.slice('--lang='.length);
+  return tag !== undefined ? resolveLocale(tag) : localeFromEnvironment(io.env ?? {});
 }
 
 /**
@@ -31,18 +28,21 @@ export function usage(): string {
  * 3 bad input, 4 output not writable; see README). Never throws: errors are printed to `io.stderr`.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // `clvlens --lang ko fit ...` is `clvlens fit ... --lang ko`.
+  if (argv[0] === '--lang' && argv.length > 2) return runCli([...argv.slice(2), '--lang', argv[1]!], io);
+  if (argv[0]?.startsWith('--lang=') && argv.length > 1) return runCli([...argv.slice(1), argv[0]], io);
   const [command, ...args] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    (command === undefined ? io.stderr : io.stdout).write(usage());
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help' || command === '--lang' || command.startsWith('--lang=')) {
+    (command === undefined ? io.stderr : io.stdout).write(usage(topLocale(argv, io)));
     return command === undefined ? 2 : 0;
   }
-  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (entry === undefined) {
-    io.stderr.write(`clvlens: unknown command "${command}".\n\n${usage()}`);
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (run === undefined) {
+    io.stderr.write(`clvlens: unknown command "${command}".\n\n${usage(topLocale(argv, io))}`);
     return 2;
   }
   try {
-    return await entry.run(args, io);
+    return await run(args, io);
   } catch (error) {
     return reportError(error, io);
   }

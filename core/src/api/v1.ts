@@ -150,6 +150,12 @@ export interface ShopSummaryV1 {
   currency: string;
   /** The moment the metrics describe. */
   asOfMs: number;
+  /**
+   * The shop's IANA time zone (Shopify's `shop.ianaTimezone`, e.g. `America/New_York`): the admin shows dates in it,
+   * so surfaces that show a customer's dates use it too. Absent from apps before it was added; readers then fall back
+   * to the viewer's zone.
+   */
+  timeZone?: string;
   sync: {
     state: 'not-started' | 'backfilling' | 'live' | 'error';
     ordersDone: number;

@@ -76,6 +76,23 @@ describe('createBackgroundService handleMessage', () => {
     expect(lookup.customers['2']).toMatchObject({ customerId: '2', churnTier: 'high', overdue: true });
     expect(lookup.customers['99']).toBeNull();
     expect(api.requests.length).toBe(before);
+    // The shop's zone from its summary comes with every lookup: badges and cards show the admin's dates.
+    expect(lookup.timeZone).toBe('Asia/Seoul');
+    expect((await ask({ type: 'orders.lookup', storeHandle: 'demo', orderIds: ['1001'] })).timeZone).toBe('Asia/Seoul');
+  });
+
+  it('follows a shop whose summary changes its time zone, and says null for an app that does not send one', async () => {
+    const { service, ask, api } = setup();
+    await ask({ type: 'connect', appUrl: APP, code: 'GOOD-CODE' });
+    await service.sync(SHOP);
+    expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] })).timeZone).toBe('Asia/Seoul');
+    api.setSummary(sampleSummary(SHOP, { timeZone: 'Europe/Paris' }));
+    await service.sync(SHOP);
+    expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] })).timeZone).toBe('Europe/Paris');
+    const { timeZone: _zone, ...older } = sampleSummary(SHOP);
+    api.setSummary(older);
+    await service.sync(SHOP);
+    expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] })).timeZone).toBeNull();
   });
 
   it('packed lookups (the content script) carry the same customers as one JSON text, for customers and orders', async () => {
@@ -268,6 +285,10 @@ describe('freshness behind visible badges (fresh.poll)', () => {
     const broken = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: clock.now - 1 });
     expect(broken.nextPollMs).toBe(6000);
     expect((await ask({ type: 'status.get' })).shops[0]?.lastError?.code).toBe('app-unreachable');
+    // Lookups say so (the card tells the merchant its numbers may be out of date, and why), with the app's origin.
+    const stale = await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] });
+    expect(stale.problem).toMatchObject({ code: 'app-unreachable', params: { origin: APP } });
+    expect(stale.customers['1']).toMatchObject({ customerId: '1' });
     clock.appDown = false;
     clock.now += 3000;
     const before = api.requests.length;
@@ -277,6 +298,7 @@ describe('freshness behind visible badges (fresh.poll)', () => {
     const ok = await ask({ type: 'fresh.poll', storeHandle: 'demo', sinceMs: broken.nowMs });
     expect(ok.nextPollMs).toBe(3000);
     expect((await ask({ type: 'status.get' })).shops[0]).toMatchObject({ syncState: 'idle', lastError: null });
+    expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] })).problem).toBeNull();
 
     await db.put('shops', { ...(await db.get('shops', SHOP))!, evicted: true });
     clock.now += 3000;

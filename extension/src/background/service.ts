@@ -8,6 +8,7 @@ import {
   getShop,
   getShopByHandle,
   getShopDomainByHandle,
+  getShopKeyByHandle,
   listShops,
   listShopsAndNotices,
   putCustomer,
@@ -175,18 +176,19 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
 
   async function lookupCustomers(storeHandle: string, ids: readonly string[], packed: boolean): Promise<ResponseMap['customers.lookup']> {
     const d = await db();
-    const shopDomain = await getShopDomainByHandle(d, storeHandle);
-    if (shopDomain === null) return { connected: false, shopDomain: null, customers: {} };
+    const key = await getShopKeyByHandle(d, storeHandle);
+    if (key === null) return { connected: false, shopDomain: null, customers: {} };
+    const { shopDomain, timeZone, problem } = key;
     const unique = [...new Set(ids)];
     const texts = await getCustomerTexts(d, shopDomain, unique);
     touch(shopDomain);
-    if (packed) return { connected: true, shopDomain, customers: {}, customersJson: packCustomers(unique, (id) => texts.get(id)) };
+    if (packed) return { connected: true, shopDomain, timeZone, problem, customers: {}, customersJson: packCustomers(unique, (id) => texts.get(id)) };
     const customers: Record<string, CachedCustomer | null> = {};
     for (const id of unique) {
       const text = texts.get(id);
       customers[id] = text === undefined ? null : (JSON.parse(text) as CachedCustomer);
     }
-    return { connected: true, shopDomain, customers };
+    return { connected: true, shopDomain, timeZone, problem, customers };
   }
 
   async function lookupOrders(storeHandle: string, orderIds: readonly string[], packed: boolean): Promise<ResponseMap['orders.lookup']> {
@@ -243,7 +245,14 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
       customerIds.filter((id) => !fetched.has(id)),
     );
     touch(shop.shopDomain);
-    const base = { connected: true, shopDomain: shop.shopDomain, orderCustomerIds, guestOrderIds };
+    const base = {
+      connected: true,
+      shopDomain: shop.shopDomain,
+      timeZone: shop.summary?.timeZone ?? null,
+      problem: shop.lastError,
+      orderCustomerIds,
+      guestOrderIds,
+    };
     const textOf = (id: string): string | undefined => {
       const f = fetched.get(id);
       return f ? JSON.stringify(f) : cached.get(id);
@@ -316,7 +325,7 @@ export function createBackgroundService(deps: BackgroundDeps): BackgroundService
   async function disconnect(shopDomain: string): Promise<ResponseMap['disconnect']> {
     const d = await db();
     const shop = await getShop(d, shopDomain);
-    if (!shop) throw new ExtensionError(ExtensionErrorCode.notConnected, `${shopDomain} is not connected.`);
+    if (!shop) throw new ExtensionError(ExtensionErrorCode.notConnected, `${shopDomain} is not connected.`, { params: { shop: shopDomain } });
     let unpairError: PlainError | null = null;
     try {
       await createApiClient(deps.fetch, shop.appUrl, shop.token).unpair();

@@ -257,6 +257,56 @@ describe('CustomerCard', () => {
     expect(el.textContent).not.toContain('High risk');
   });
 
+  it('shows dates and counts days in the shop’s time zone, not the browser’s', () => {
+    // 22:30 UTC on Dec 1: still Dec 1 in Los Angeles, already Dec 2 in Seoul. "Now" is 23:00 UTC on Dec 2.
+    const now = Date.UTC(2026, 11, 2, 23);
+    const placed = Date.UTC(2026, 11, 1, 22, 30);
+    const c = toCachedCustomer(
+      's',
+      sampleInsight('1', {
+        orderCount: 2,
+        firstOrderAtMs: placed - 30 * DAY,
+        lastOrderAtMs: placed,
+        daysSinceLastOrder: 1,
+        expectedNextOrderAtMs: placed + 30 * DAY,
+        notCountedOrders: [{ placedAtMs: placed, reason: 'cancelled' }],
+        orderHistory: [
+          { placedAtMs: placed - 30 * DAY, amountMinor: 1000 },
+          { placedAtMs: placed, amountMinor: 2000 },
+        ],
+      }),
+    );
+    const read = (timeZone: string) => {
+      const el = mount(<CustomerCard view={{ state: 'found', customer: c, timeZone }} nowMs={now} />);
+      return {
+        next: el.querySelector('[data-testid="stat-next"] dd')?.textContent,
+        notCounted: el.querySelector('[data-testid="not-counted"]')?.textContent,
+        history: el.querySelector('.sparkline title')?.textContent,
+      };
+    };
+    expect(read('Asia/Seoul')).toEqual({
+      next: 'Jan 1, 2027, in 29 days',
+      notCounted: 'Shopify lists 3 orders for this customer; 2 are counted here. Not counted: 1 cancelled order, Dec 2, 2026.',
+      history: '2 orders: Nov 2, 2026 – Dec 2, 2026',
+    });
+    expect(read('America/Los_Angeles')).toEqual({
+      next: 'Dec 31, 2026, in 29 days',
+      notCounted: 'Shopify lists 3 orders for this customer; 2 are counted here. Not counted: 1 cancelled order, Dec 1, 2026.',
+      history: '2 orders: Nov 1, 2026 – Dec 1, 2026',
+    });
+  });
+
+  it('says when its numbers may be out of date, and why, in the browser language', () => {
+    const c = toCachedCustomer('s', sampleInsight('1'));
+    const fresh = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} />);
+    expect(fresh.querySelector('[data-testid="stale"]')).toBeNull();
+    resetUiLocale('ko');
+    const el = mount(<CustomerCard view={{ state: 'found', customer: c, problem: { code: 'unauthorized', message: 'HTTP 401' } }} nowMs={NOW} />);
+    expect(el.querySelector('[data-testid="stale"]')?.textContent).toBe(
+      '이 수치는 최신이 아닐 수 있습니다. CLV Lens 앱이 이 브라우저의 연결을 더 이상 받지 않습니다. 연결이 취소되었거나 만료되었습니다. 옵션 페이지에서 새 페어링 링크로 다시 연결하세요.',
+    );
+  });
+
   it('says whose card it is on an order page', () => {
     const c = toCachedCustomer('s', sampleInsight('1'));
     const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={NOW} subject="order" />);

@@ -1,4 +1,5 @@
 import type { CachedCustomer } from '../db/schema.ts';
+import type { PlainError } from '../errors.ts';
 import { ui } from '../i18n/ui-locale.ts';
 import type { BadgeSettings } from '../messages/protocol.ts';
 import { customerFacts, describeDue } from '../utils/customer-facts.ts';
@@ -11,7 +12,9 @@ export type CustomerView =
   | { state: 'missing' }
   /** An order without a customer (guest checkout). */
   | { state: 'guest' }
-  | { state: 'found'; customer: CachedCustomer };
+  /** `timeZone`: the shop's IANA zone, in which dates show and days are counted (the viewer's when absent). */
+  /** `problem`: why the shop's last sync failed, when it did (the card says the numbers may be out of date). */
+  | { state: 'found'; customer: CachedCustomer; timeZone?: string | undefined; problem?: PlainError | undefined };
 
 /** What the badge's risk part reads: "High risk 82%", or "New customer" for a customer too new to judge. */
 export function badgeRiskText(c: CachedCustomer): string {
@@ -23,9 +26,9 @@ export function badgeRiskText(c: CachedCustomer): string {
 }
 
 /** The full explanation (tooltip and screen-reader description), one sentence per line of the card. */
-export function describeCustomer(c: CachedCustomer, nowMs: number = Date.now()): string {
+export function describeCustomer(c: CachedCustomer, nowMs: number = Date.now(), timeZone: string = viewerTimeZone()): string {
   const t = ui();
-  const f = customerFacts(t, c, nowMs, viewerTimeZone());
+  const f = customerFacts(t, c, nowMs, timeZone);
   const parts = [`${f.headline}: ${f.chance}.`];
   if (f.reasons.length > 0) parts.push(`${t.list(f.reasons)}.`);
   parts.push(`${t.t('ext.value.predicted', { amount: c.predictedClvMinor === null ? t.t('ext.value.noModel') : t.money(c.predictedClvMinor, c.currency) })}.`);
@@ -80,7 +83,8 @@ export function Badge({ view, fields, nowMs = Date.now() }: BadgeProps) {
     );
   }
   const c = view.customer;
-  const f = customerFacts(t, c, nowMs, viewerTimeZone());
+  const zone = view.timeZone ?? viewerTimeZone();
+  const f = customerFacts(t, c, nowMs, zone);
   const risk = badgeRiskText(c);
   const predicted = t.t('ext.value.predicted', {
     amount: c.predictedClvMinor === null ? t.t('ext.value.noModel') : t.money(c.predictedClvMinor, c.currency),
@@ -124,7 +128,7 @@ export function Badge({ view, fields, nowMs = Date.now() }: BadgeProps) {
         </span>
       )}
       <span class="tip" id="clvlens-tip" role="tooltip">
-        {describeCustomer(c, nowMs)}
+        {describeCustomer(c, nowMs, zone)}
       </span>
     </span>
   );

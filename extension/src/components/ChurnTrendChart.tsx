@@ -15,6 +15,13 @@ const SERIES = [
  * fits the data (shares near each other would otherwise be three flat lines on 0–100%), the lines differ by dash as
  * well as colour, and the legend is ours: it shows the latest week's values before any hover, and the readout
  * follows the pointer.
+ *
+ * Arabic: the legend and the readout are right to left (the first series on the right, text right-aligned), but the
+ * time axis still runs left to right. Arabic-speaking merchants read dates and figures left to right, and the tools
+ * they compare these numbers with (spreadsheets, BI tools, stock charts, the Shopify admin's own analytics) keep a
+ * left-to-right time axis in Arabic; a mirrored axis would put "latest" on the left beside charts that put it on the
+ * right, and mirroring is advised against for charts where it changes how the data is read. So the plot area is
+ * `dir="ltr"` and everything around it follows the page.
  */
 export function ChurnTrendChart({ trend, width = 312 }: { trend: ShopSummaryV1['churnTrend']; width?: number }) {
   const t = ui();
@@ -71,10 +78,13 @@ export function ChurnTrendChart({ trend, width = 312 }: { trend: ShopSummaryV1['
           </li>
         ))}
       </ul>
-      <UPlotChart options={options} data={data} label={label} />
+      <UPlotChart options={options} data={data} label={label} dir="ltr" />
       <p class="chart-readout" data-testid="chart-readout" aria-live="polite">
-        {t.t('dash.chart.week')}: {week === undefined ? '—' : t.date(week, 'UTC')}
-        {idx === null ? ` (${t.t('dash.chart.latest')})` : ''}
+        {week === undefined
+          ? '—'
+          : idx === null
+            ? t.t('ext.popup.chartReadoutLatest', { date: t.date(week, 'UTC') })
+            : t.t('ext.popup.chartReadout', { date: t.date(week, 'UTC') })}
       </p>
     </div>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { errorText } from '../i18n/error-text.ts';
 import { ui } from '../i18n/ui-locale.ts';
 import { sendRequest } from '../messages/client.ts';
 import { customerFacts, describeDue } from '../utils/customer-facts.ts';
@@ -65,7 +66,8 @@ export function CustomerCard({ view, nowMs, subject = 'customer', storeHandle }:
     );
   }
   const c = view.customer;
-  const tz = viewerTimeZone();
+  // The shop's zone, as the admin beside the card shows its dates (the viewer's only when the app did not send it).
+  const tz = view.timeZone ?? viewerTimeZone();
   const f = customerFacts(t, c, nowMs, tz);
   const due = describeDue(t, f.due);
   const late = f.due.kind === 'late' ? f.due.days : null;
@@ -136,9 +138,14 @@ export function CustomerCard({ view, nowMs, subject = 'customer', storeHandle }:
         </p>
       )}
       {c.confidence === 'low' && <p class="note">{t.t('ext.card.lowConfidence')}</p>}
+      {view.problem && (
+        <p class="note stale" role="status" data-testid="stale">
+          {t.t('ext.card.stale', { problem: errorText(t, view.problem) })}
+        </p>
+      )}
       <div class="history">
         <span class="history-label">{t.t('ext.card.history')}</span>
-        <Sparkline orders={c.orderHistory} />
+        <Sparkline orders={c.orderHistory} timeZone={tz} />
       </div>
     </section>
   );

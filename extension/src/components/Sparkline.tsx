@@ -1,14 +1,15 @@
 import { ui } from '../i18n/ui-locale.ts';
-import { viewerTimeZone } from '../utils/format.ts';
 
 export interface SparklineProps {
   orders: readonly { placedAtMs: number; amountMinor: number }[];
   width?: number;
   height?: number;
+  /** IANA zone of the dates in the label (the shop's). */
+  timeZone: string;
 }
 
 /** A small SVG line of order amounts over time, drawn from numbers only (no markup from data). */
-export function Sparkline({ orders, width = 160, height = 32 }: SparklineProps) {
+export function Sparkline({ orders, width = 160, height = 32, timeZone }: SparklineProps) {
   if (orders.length === 0) return null;
   const first = orders[0]!;
   const last = orders[orders.length - 1]!;
@@ -22,7 +23,7 @@ export function Sparkline({ orders, width = 160, height = 32 }: SparklineProps) 
     return [Math.round(x * 10) / 10, Math.round(y * 10) / 10] as const;
   });
   const t = ui();
-  const tz = viewerTimeZone();
+  const tz = timeZone;
   const dates = orders.length === 1 ? t.date(first.placedAtMs, tz) : `${t.date(first.placedAtMs, tz)} – ${t.date(last.placedAtMs, tz)}`;
   const label = `${t.t('ext.card.orders', { n: orders.length })}: ${dates}`;
   return (

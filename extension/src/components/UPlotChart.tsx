@@ -8,13 +8,15 @@ export interface UPlotChartProps {
   data: AlignedData;
   /** Accessible summary of what the chart shows (uPlot draws to a canvas). */
   label: string;
+  /** Direction of the plot area (`ltr` keeps a time axis left to right on a right-to-left page). */
+  dir?: 'ltr' | 'rtl';
 }
 
 /**
  * uPlot in Preact, following the uplot-wrappers lifecycle: create in an effect, setData on change, destroy on
  * unmount. uPlot itself is loaded on demand so the popup's numbers render before the chart library is parsed.
  */
-export function UPlotChart({ options, data, label }: UPlotChartProps) {
+export function UPlotChart({ options, data, label, dir }: UPlotChartProps) {
   const target = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const latestData = useRef(data);
@@ -41,5 +43,5 @@ export function UPlotChart({ options, data, label }: UPlotChartProps) {
     chart.current?.setData(data);
   }, [data]);
 
-  return <div ref={target} class="uplot-chart" role="img" aria-label={label} />;
+  return <div ref={target} class="uplot-chart" role="img" aria-label={label} dir={dir} />;
 }

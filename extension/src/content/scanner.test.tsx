@@ -9,7 +9,7 @@ import { createScanner, watchPage } from './scanner.tsx';
 const XSS = '<img src=x onerror=alert(1)>';
 const STORE = 'https://admin.shopify.com/store/demo';
 
-function setupPage(html: string, path: string) {
+function setupPage(html: string, path: string, opts: { names?: Record<string, string>; timeZone?: string; namesGate?: Promise<void> } = {}) {
   document.body.innerHTML = html; // fixture markup written by the test itself
   let href = `${STORE}${path}`;
   const customers = new Map<string, CachedCustomer>(
@@ -34,6 +34,7 @@ function setupPage(html: string, path: string) {
       return {
         connected,
         shopDomain: connected ? 'demo.myshopify.com' : null,
+        ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
         customers: Object.fromEntries(ids.map((id) => [id, connected ? (customers.get(id) ?? null) : null])),
       };
     },
@@ -44,10 +45,20 @@ function setupPage(html: string, path: string) {
       return {
         connected,
         shopDomain: 'demo.myshopify.com',
+        ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
         orderCustomerIds,
         customers: Object.fromEntries(cids.map((id) => [id, customers.get(id) ?? null])),
       };
     },
+    ...(opts.names
+      ? {
+          async customerNames(storeHandle: string, ids: string[]) {
+            calls.push(`names:${storeHandle}:${ids.join(',')}`);
+            await opts.namesGate;
+            return Object.fromEntries(ids.flatMap((id) => (opts.names![id] === undefined ? [] : [[id, opts.names![id]!]])));
+          },
+        }
+      : {}),
     onError: (e) => {
       throw e;
     },
@@ -169,6 +180,95 @@ describe('createScanner', () => {
     expect(document.getElementById('o2')!.nextElementSibling?.getAttribute('data-state')).toBe('missing');
     expect(document.getElementById('o3')!.nextElementSibling?.localName).not.toBe('clvlens-badge');
     expect(document.getElementById('c3')!.nextElementSibling?.getAttribute('data-state')).toBe('found');
+  });
+
+  it('waits hidden by the order link until the name is read, then shows the badge in its cell', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const page = setupPage(`<table><tr><td><a id="o1" href="/store/demo/orders/5001">#1001</a></td><td id="cell1">Bo Kim</td></tr></table>`, '/orders', {
+      names: { '102': 'Bo Kim' },
+      namesGate: gate,
+    });
+    const scanning = page.scanner.scan();
+    await new Promise((r) => setTimeout(r, 10));
+    const host = document.querySelector('clvlens-badge')!;
+    expect(host.hasAttribute('hidden')).toBe(true);
+    expect(host.previousElementSibling?.id).toBe('o1');
+    release();
+    await scanning;
+    expect(host.hasAttribute('hidden')).toBe(false);
+    expect(host.parentElement?.id).toBe('cell1');
+  });
+
+  it('on an order list whose customer cell is plain text (2024 admin), puts the badge in that cell, found by the order’s customer name', async () => {
+    const page = setupPage(
+      `<table>
+        <tr id="r1"><td><input type="checkbox"></td><td><a id="o1" href="/store/demo/orders/5001">#1001</a></td><td>Dec 1</td><td id="cell1"><span id="n1">Bo  Kim</span></td><td>$10.00</td></tr>
+        <tr id="r2"><td><a id="o2" href="/store/demo/orders/5002">#1002</a></td><td>No customer</td></tr>
+        <tr id="r3"><td><a id="o3" href="/store/demo/orders/5003">#1003</a></td><td>Someone else</td></tr>
+      </table>`,
+      '/orders',
+      { names: { '102': 'Bo Kim' } },
+    );
+    await page.scanner.scan();
+    // The order -> customer lookup, then the name (live, in memory) finds the cell: the badge sits right after the name.
+    const badge = document.getElementById('n1')!.nextElementSibling!;
+    expect(badge.localName).toBe('clvlens-badge');
+    expect(badge.parentElement?.id).toBe('cell1');
+    expect(badge.getAttribute('data-state')).toBe('found');
+    expect(badge.shadowRoot?.querySelector('.orders')?.textContent).toBe('102 orders');
+    expect(document.getElementById('o1')!.nextElementSibling).toBeNull();
+    expect(document.querySelectorAll('#r1 clvlens-badge')).toHaveLength(1);
+    // A guest order keeps its mark by the order link; so does a row whose cell does not read the name.
+    expect(document.getElementById('o2')!.nextElementSibling?.getAttribute('data-state')).toBe('missing');
+    expect(page.calls.filter((c) => c.startsWith('names:'))).toEqual(['names:demo:102']);
+    // Shown only once in place: no badge appears by the order link and then jumps into the cell.
+    expect(badge.hasAttribute('hidden')).toBe(false);
+    expect(document.getElementById('o2')!.nextElementSibling?.hasAttribute('hidden')).toBe(false);
+    // Rows re-created (a refresh): straight into the cell from memory, with no second name request.
+    const fresh = document.createElement('tr');
+    fresh.innerHTML = `<td><a id="o1" href="/store/demo/orders/5001">#1001</a></td><td id="cell1">Bo Kim</td>`;
+    document.getElementById('r1')!.replaceWith(fresh);
+    await page.scanner.scan();
+    expect(document.getElementById('cell1')!.lastElementChild?.localName).toBe('clvlens-badge');
+    expect(document.getElementById('o1')!.nextElementSibling).toBeNull();
+    expect(page.calls.filter((c) => c.startsWith('names:'))).toHaveLength(1);
+  });
+
+  it('puts the order page’s card with the customer section (after it), not above the order’s items', async () => {
+    const page = setupPage(
+      `<main><div id="hdr"><h1>#1001</h1></div><div id="content">
+        <div id="items"><h2>Items</h2><p>1 item</p></div>
+        <div id="side"><div id="cust"><h2>Customer</h2><div><a href="/store/demo/customers/102">Bo Kim</a></div><h3>Contact</h3></div><div id="tags"><h2>Tags</h2></div></div>
+      </div></main>`,
+      '/orders/5001',
+      { names: { '102': 'Bo Kim' } },
+    );
+    await page.scanner.scan();
+    const card = document.querySelector('clvlens-card')!;
+    expect(card.previousElementSibling?.id).toBe('cust');
+    expect(card.nextElementSibling?.id).toBe('tags');
+    expect(card.getAttribute('data-state')).toBe('found');
+    expect(document.querySelectorAll('clvlens-card')).toHaveLength(1);
+  });
+
+  it('keeps a guest order’s card below the page header (no customer section to sit with)', async () => {
+    const page = setupPage(`<main><div id="hdr"><h1>#1002</h1></div><section id="items"><h2>Items</h2></section></main>`, '/orders/5002');
+    await page.scanner.scan();
+    const card = document.querySelector('clvlens-card')!;
+    expect(card.previousElementSibling?.id).toBe('hdr');
+    expect(card.getAttribute('data-state')).toBe('missing');
+  });
+
+  it('gives the found view the shop’s time zone from the lookup', async () => {
+    const page = setupPage(`<main><h1>Ada</h1><section><h2>Orders</h2></section></main>`, '/customers/101', { timeZone: 'Pacific/Pago_Pago' });
+    await page.scanner.scan();
+    // sampleInsight's expected order falls on a different calendar day at UTC-11 than in the test's zone (UTC).
+    const next = document.querySelector('clvlens-card')!.shadowRoot?.querySelector('[data-testid="stat-next"] dd')?.textContent ?? '';
+    const expected = sampleInsight('101').expectedNextOrderAtMs!;
+    const day = (timeZone: string) => new Intl.DateTimeFormat('en', { timeZone, dateStyle: 'medium' }).format(expected);
+    expect(day('Pacific/Pago_Pago')).not.toBe(day(Intl.DateTimeFormat().resolvedOptions().timeZone));
+    expect(next.startsWith(new Intl.DateTimeFormat('en', { timeZone: 'Pacific/Pago_Pago', dateStyle: 'medium' }).format(expected))).toBe(true);
   });
 
   it('cards an order page with the order customer', async () => {

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { Badge, type CustomerView } from '../components/Badge.tsx';
 import { CustomerCard } from '../components/CustomerCard.tsx';
 import type { CachedCustomer } from '../db/schema.ts';
+import type { PlainError } from '../errors.ts';
 import type { BadgeSettings, LookupResult, ResponseMap } from '../messages/protocol.ts';
 import { parseAdminLink, parseAdminPage, type AdminLink } from '../utils/admin-urls.ts';
 import { BADGE_HOST_TAG, CARD_HOST_TAG, createShadowHost, isOwnHost, type ShadowMount } from './shadow-host.ts';
@@ -15,6 +16,12 @@ export interface ScannerDeps {
   settings: () => Promise<BadgeSettings>;
   lookupCustomers: (storeHandle: string, customerIds: string[]) => Promise<LookupResult>;
   lookupOrders: (storeHandle: string, orderIds: string[]) => Promise<ResponseMap['orders.lookup']>;
+  /**
+   * Display names read live through the app (held in this page's memory only): on an order list whose customer cell
+   * is plain text (the 2024 admin), the name finds the cell the badge goes in. Without it the badge stays by the order
+   * link.
+   */
+  customerNames?: (storeHandle: string, customerIds: string[]) => Promise<Record<string, string>>;
   /** Runs `fn` before the next frame is drawn (defaults to the window's requestAnimationFrame, else at once). */
   nextFrame?: (fn: () => void) => void;
   /** Reports a caught error (the page must never break); defaults to nothing. */
@@ -47,6 +54,8 @@ interface BadgeEntry {
   href: string;
   link: AdminLink;
   mount: ShadowMount;
+  /** An order link whose row has no customer link: the badge moves to the row's customer cell once it is found. */
+  wantsCell?: boolean;
 }
 
 interface CardEntry {
@@ -124,6 +133,77 @@ export function openRoots(doc: Document): (Document | ShadowRoot)[] {
   return roots;
 }
 
+const CELL = 'td, th, [role="cell"], [role="gridcell"]';
+
+/** Text content across open shadow roots (the admin's chips keep the name in one), whitespace collapsed. */
+function deepText(el: Element): string {
+  let text = '';
+  const walk = (n: Node) => {
+    if (n.nodeType === Node.TEXT_NODE) text += n.textContent ?? '';
+    else if (n.nodeType === Node.ELEMENT_NODE) {
+      const e = n as Element;
+      if (isOwnHost(e) || e.localName === 'script' || e.localName === 'style') return;
+      if (e.shadowRoot) for (const c of e.shadowRoot.childNodes) walk(c);
+      for (const c of e.childNodes) walk(c);
+    }
+  };
+  walk(el);
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Where an order row's badge goes when the row names its customer in plain text (the 2024 admin's order list): after
+ * the innermost element of the row, past the order link's own cell, whose whole text is the customer's name; inside it
+ * when that element is the cell itself. Null when no cell reads the name (the badge stays by the order link).
+ */
+export function customerCellTarget(row: Element, orderLink: Element, name: string): { el: Element; inside: boolean } | null {
+  const wanted = name.replace(/\s+/g, ' ').trim();
+  if (wanted === '') return null;
+  const linkCell = composedClosest(orderLink, CELL);
+  for (const cell of row.querySelectorAll(CELL)) {
+    if (cell === linkCell || cell.contains(orderLink) || deepText(cell) !== wanted) continue;
+    // The innermost light-DOM element holding just the name: a span beside it would sit inside a styled chip.
+    let el: Element = cell;
+    for (;;) {
+      const inner = [...el.children].find((c) => !isOwnHost(c) && deepText(c) === wanted);
+      if (!inner) break;
+      el = inner;
+    }
+    return { el, inside: el === cell };
+  }
+  return null;
+}
+
+/**
+ * The customer section of an order page: the card or section around the order's customer link (`customerId`; any
+ * customer link when null), found as the nearest `section`, `article` or region around it, else the largest block
+ * around it that holds one heading (Polaris cards are divs with an `h2`). Null without such a link (a guest order, or
+ * the page still loading).
+ */
+export function customerSection(roots: readonly (Document | ShadowRoot)[], href: string, customerId: string | null): Element | null {
+  let link: Element | null = null;
+  for (const root of roots) {
+    for (const a of root.querySelectorAll('a[href]')) {
+      const l = parseAdminLink(a.getAttribute('href') ?? '', href);
+      if (l?.kind !== 'customer' || composedClosest(a, NO_BADGE_ZONE) || !composedClosest(a, 'main')) continue;
+      if (customerId === null || l.customerId === customerId) {
+        link = a;
+        break;
+      }
+    }
+    if (link) break;
+  }
+  if (!link) return null;
+  const headings = (e: Element) => e.querySelectorAll('h2').length;
+  let block: Element | null = null;
+  for (let e: Element | null = link; e && e.localName !== 'main' && e.localName !== 'body'; e = composedParent(e)) {
+    if (e !== link && e.matches('section, article, [role="region"]')) return e;
+    if (headings(e) > 1) break;
+    if (headings(e) === 1) block = e;
+  }
+  return block;
+}
+
 /** Following element siblings that count as the page's content, not more of the title row. */
 const CONTENT_MARKER = 'h2, h3, section, article, table, [role="table"], [role="grid"], [role="region"], form, textarea';
 
@@ -196,6 +276,17 @@ export function createScanner(deps: ScannerDeps): Scanner {
   // Answers per store handle and id, so rows added later and SPA navigations render from memory.
   const customerAnswers = new Map<string, { atMs: number; connected: boolean; customer: CachedCustomer | null }>();
   const orderAnswers = new Map<string, OrderAnswer>();
+  // Each store's time zone, from the background's answers: dates on badges and cards are the shop's, as in the admin.
+  const zones = new Map<string, string>();
+  // Each store's last sync problem, from the same answers (the card says its numbers may be out of date).
+  const problems = new Map<string, PlainError>();
+  const noteShop = (storeHandle: string, r: LookupResult) => {
+    if (r.timeZone) zones.set(storeHandle, r.timeZone);
+    if (r.problem) problems.set(storeHandle, r.problem);
+    else problems.delete(storeHandle);
+  };
+  // Display names by store and customer id, for finding a plain-text customer cell: this page's memory only.
+  const names = new Map<string, string | null>();
 
   const safe = (fn: () => void) => {
     try {
@@ -212,7 +303,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     const a = customerAnswers.get(`${storeHandle}:${customerId}`);
     if (!a || deps.nowMs() - a.atMs > ANSWER_TTL_MS) return null;
     if (!a.connected) return { state: 'not-connected' };
-    return a.customer ? { state: 'found', customer: a.customer } : { state: 'missing' };
+    return a.customer ? { state: 'found', customer: a.customer, timeZone: zones.get(storeHandle), problem: problems.get(storeHandle) } : { state: 'missing' };
   }
 
   /** The order's answer: undefined when it still has to be asked for. */
@@ -284,6 +375,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     for (const [storeHandle, ids] of orderIds) {
       jobs.push(
         deps.lookupOrders(storeHandle, [...ids]).then((r) => {
+          noteShop(storeHandle, r);
           for (const id of ids) {
             const customerId = r.connected ? (r.orderCustomerIds[id] ?? null) : null;
             const guest = r.connected && (r.guestOrderIds ?? []).includes(id);
@@ -302,6 +394,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     for (const [storeHandle, ids] of customerIds) {
       jobs.push(
         deps.lookupCustomers(storeHandle, [...ids]).then((r) => {
+          noteShop(storeHandle, r);
           for (const id of ids) {
             customerAnswers.set(`${storeHandle}:${id}`, { atMs: now, connected: r.connected, customer: r.customers[id] ?? null });
           }
@@ -338,7 +431,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     };
     const fresh: BadgeEntry[] = [];
     // Links that get a new badge: their hosts are made after the lookup is sent (see below).
-    const planned = new Map<HTMLAnchorElement, { key: string; href: string; link: AdminLink }>();
+    const planned = new Map<HTMLAnchorElement, { key: string; href: string; link: AdminLink; wantsCell?: boolean }>();
 
     // Drop badges whose link left the page or whose host the page removed.
     for (const [a, e] of badges) {
@@ -416,7 +509,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
             }
             m.set(key, a);
           }
-          planned.set(a, { key, href: rawHref, link });
+          // An order row without a customer link names its customer in plain text: the badge belongs in that cell.
+          planned.set(a, { key, href: rawHref, link, ...(link.kind === 'order' ? { wantsCell: true } : {}) });
           if (link.kind === 'order') {
             if (!orderAnswer(link.storeHandle, link.orderId)) want(needOrders, link.storeHandle, link.orderId);
           } else if (viewFor(link.storeHandle, link.customerId) === null) {
@@ -433,10 +527,14 @@ export function createScanner(deps: ScannerDeps): Scanner {
     const detail = page.kind === 'customer-detail' || page.kind === 'order-detail';
     if (detail && s.showDetailCard) {
       const key = page.kind === 'customer-detail' ? `c:${page.storeHandle}:${page.customerId}` : `o:${page.storeHandle}:${page.orderId}`;
-      const header = headerAnchor(roots);
+      // On an order page the card describes the order's customer, so it sits with the customer section (after it, in
+      // the same column), not above the order's status and items; below the header until that section is rendered.
+      const header =
+        (page.kind === 'order-detail' ? customerSection(roots, href, orderAnswer(page.storeHandle, page.orderId)?.customerId ?? null) : null) ??
+        headerAnchor(roots);
       if (card && (card.key !== key || !card.mount.host.isConnected)) removeCard();
       if (card && header && card.mount.host.previousElementSibling !== header) {
-        // The header moved or its content arrived after the card was placed: keep the card right below the header.
+        // The anchor moved or the content arrived after the card was placed: keep the card right after it.
         header.after(card.mount.host);
       }
       if (!card && header) {
@@ -465,8 +563,13 @@ export function createScanner(deps: ScannerDeps): Scanner {
     const answers = needCustomers.size > 0 || needOrders.size > 0 ? fetchAnswers(needCustomers, needOrders) : null;
     for (const [a, p] of planned) {
       const mount = createShadowHost(doc, BADGE_HOST_TAG, deps.css, 'inline');
-      a.after(mount.host);
       const entry: BadgeEntry = { ...p, anchor: a, mount };
+      // Rows re-created with the answer and name in memory go straight into the customer cell. Otherwise the badge waits
+      // hidden by the order link until the name is read, so it does not show there and then jump into the cell.
+      if (!(p.wantsCell && placeInCell(entry))) {
+        if (p.wantsCell && deps.customerNames) mount.host.hidden = true;
+        a.after(mount.host);
+      }
       badges.set(a, entry);
       fresh.push(entry);
     }
@@ -478,7 +581,10 @@ export function createScanner(deps: ScannerDeps): Scanner {
       else showLoadingNextFrame(e, s);
     }
     if (card && cardFresh) renderCard(card);
-    if (!answers) return deps.href() === href ? 'done' : 'restart';
+    if (!answers) {
+      if (fresh.some((e) => e.wantsCell)) await moveToCustomerCells();
+      return deps.href() === href ? 'done' : 'restart';
+    }
     await answers;
     // Order answers may name customers we still have to ask for.
     const second = new Map<string, Set<string>>();
@@ -492,9 +598,60 @@ export function createScanner(deps: ScannerDeps): Scanner {
       if (e.mount.host.isConnected && e.mount.host.getAttribute('data-state') === 'loading') renderBadge(e, s);
     }
     if (card && card.mount.host.getAttribute('data-state') === 'loading') renderCard(card);
+    await moveToCustomerCells();
     // Customer links that waited for the order's answer are looked at again now that it is known.
     if (waitingForOrder && cardOrder && orderAnswer(cardOrder.storeHandle, cardOrder.orderId)) return 'restart';
+    if (card && card.link.kind === 'order' && cardFresh && orderAnswer(card.link.storeHandle, card.link.orderId)?.customerId) return 'restart';
     return deps.href() === href ? 'done' : 'restart';
+  }
+
+  /** Moves an order-link badge into its row's customer cell when the answer and name are known; whether it did. */
+  function placeInCell(e: BadgeEntry): boolean {
+    if (!e.wantsCell || e.link.kind !== 'order') return false;
+    const customerId = orderAnswer(e.link.storeHandle, e.link.orderId)?.customerId;
+    const name = customerId ? names.get(`${e.link.storeHandle}:${customerId}`) : null;
+    const row = name ? rowOf(e.anchor) : null;
+    const target = row && name ? customerCellTarget(row, e.anchor, name) : null;
+    if (!target) return false;
+    e.mount.host.hidden = false;
+    if (target.inside) {
+      if (e.mount.host.parentElement !== target.el) target.el.append(e.mount.host);
+    } else if (target.el.nextElementSibling !== e.mount.host) {
+      target.el.after(e.mount.host);
+    }
+    return true;
+  }
+
+  /** Reads the names of order rows' customers (live, at most 50 a request) and moves their badges into the cells. */
+  async function moveToCustomerCells(): Promise<void> {
+    if (!deps.customerNames) return;
+    const waiting = () => [...badges.values()].filter((e) => e.wantsCell && e.mount.host.isConnected);
+    const need = new Map<string, Set<string>>();
+    for (const e of waiting()) {
+      const customerId = orderAnswer(e.link.storeHandle, (e.link as Extract<AdminLink, { kind: 'order' }>).orderId)?.customerId;
+      if (customerId && !names.has(`${e.link.storeHandle}:${customerId}`)) {
+        let set = need.get(e.link.storeHandle);
+        if (!set) need.set(e.link.storeHandle, (set = new Set()));
+        set.add(customerId);
+      }
+    }
+    for (const [storeHandle, ids] of need) {
+      const all = [...ids];
+      for (let i = 0; i < all.length; i += 50) {
+        const chunk = all.slice(i, i + 50);
+        let got: Record<string, string> = {};
+        try {
+          got = await deps.customerNames(storeHandle, chunk);
+        } catch (error) {
+          deps.onError?.(error);
+        }
+        // Unknown names are remembered as such: the badge stays by the order link, with no request per scan.
+        for (const id of chunk) names.set(`${storeHandle}:${id}`, got[id] ?? null);
+      }
+    }
+    // Badges made while the names were on their way (a rescan) are placed too; a guest order, an unknown order or a
+    // name no cell reads leaves the badge by the order link, shown now.
+    for (const e of waiting()) if (!placeInCell(e)) e.mount.host.hidden = false;
   }
 
   async function scan(): Promise<void> {
@@ -549,6 +706,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     async refresh() {
       customerAnswers.clear();
       orderAnswers.clear();
+      names.clear();
       settingsCache = null;
       for (const [a, e] of badges) removeBadge(a, e);
       removeCard();

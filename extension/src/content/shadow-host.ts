@@ -30,7 +30,8 @@ export function createShadowHost(doc: Document, tag: string, css: string, displa
   const host = doc.createElement(tag);
   const shadow = host.attachShadow({ mode: 'open' });
   const style = doc.createElement('style');
-  style.textContent = `:host{all:initial !important;display:${display === 'inline' ? 'inline-block' : 'block'} !important;}\n${css}`;
+  // `hidden` still hides the host (a badge waiting for its place): the page's own rules cannot reach it.
+  style.textContent = `:host{all:initial !important;display:${display === 'inline' ? 'inline-block' : 'block'} !important;}:host([hidden]){display:none !important;}\n${css}`;
   const container = doc.createElement(display === 'inline' ? 'span' : 'div');
   container.className = 'root';
   shadow.append(style, container);

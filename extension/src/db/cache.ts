@@ -1,4 +1,5 @@
 import type { IDBPDatabase } from 'idb';
+import type { PlainError } from '../errors.ts';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import {
   CHUNK_MAX_CUSTOMERS,
@@ -54,12 +55,23 @@ export async function getShopByHandle(db: RetentionDb, storeHandle: string): Pro
   return db.getFromIndex('shops', 'byStoreHandle', storeHandle.toLowerCase());
 }
 
-// store handle -> shop domain of connected shops, per open database. Every badge lookup starts here, and a read
-// from IndexedDB would be one more round trip to the storage process; only connect and disconnect change it.
-const domainsByHandle = new WeakMap<RetentionDb, Map<string, string>>();
+/** What every badge lookup needs about a connected shop: its domain and the time zone its admin shows dates in. */
+export interface ShopKey {
+  shopDomain: string;
+  /** The shop's IANA zone from its summary; null before the first summary, or from an app that does not send it. */
+  timeZone: string | null;
+  /** Why the last sync failed (the cache may be out of date); null after a good one. */
+  problem: PlainError | null;
+}
 
-/** The domain of the connected shop with this store handle (null when none), from memory after the first read. */
-export async function getShopDomainByHandle(db: RetentionDb, storeHandle: string): Promise<string | null> {
+// store handle -> shop key of connected shops, per open database. Every badge lookup starts here, and a read from
+// IndexedDB would be one more round trip to the storage process; connect, disconnect and summaries change it.
+const domainsByHandle = new WeakMap<RetentionDb, Map<string, ShopKey>>();
+
+const keyOf = (shop: ShopRecord): ShopKey => ({ shopDomain: shop.shopDomain, timeZone: shop.summary?.timeZone ?? null, problem: shop.lastError });
+
+/** The connected shop with this store handle (null when none), from memory after the first read. */
+export async function getShopKeyByHandle(db: RetentionDb, storeHandle: string): Promise<ShopKey | null> {
   const handle = storeHandle.toLowerCase();
   let known = domainsByHandle.get(db);
   const hit = known?.get(handle);
@@ -67,8 +79,14 @@ export async function getShopDomainByHandle(db: RetentionDb, storeHandle: string
   const shop = await getShopByHandle(db, handle);
   if (!shop) return null;
   if (!known) domainsByHandle.set(db, (known = new Map()));
-  known.set(handle, shop.shopDomain);
-  return shop.shopDomain;
+  const key = keyOf(shop);
+  known.set(handle, key);
+  return key;
+}
+
+/** The domain of the connected shop with this store handle (null when none), from memory after the first read. */
+export async function getShopDomainByHandle(db: RetentionDb, storeHandle: string): Promise<string | null> {
+  return (await getShopKeyByHandle(db, storeHandle))?.shopDomain ?? null;
 }
 
 /** Status reads: every shop and notice in one transaction (the popup waits for it before its first render). */
@@ -99,6 +117,8 @@ export async function updateShop(db: RetentionDb, shopDomain: string, change: (s
   if (next.storeHandle !== current.storeHandle) domainsByHandle.delete(db);
   await tx.store.put(next);
   await tx.done;
+  // A new summary may carry another time zone: the remembered key follows the stored record.
+  domainsByHandle.get(db)?.set(next.storeHandle.toLowerCase(), keyOf(next));
   return next;
 }
 

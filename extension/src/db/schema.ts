@@ -79,7 +79,12 @@ export interface OrderCustomerRecord {
 export interface NoticeRecord {
   id?: number;
   atMs: number;
+  /** English, for logs and notices stored by older versions; the popup shows the catalog text from the fields below. */
   message: string;
+  /** A sync error worth keeping after the sync (storage full). */
+  error?: PlainError;
+  /** Another shop's cache was dropped to make room: `shop` lost its cache, `forShop` needed the space. */
+  evicted?: { shop: string; forShop: string };
 }
 
 /**

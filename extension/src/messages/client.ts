@@ -11,6 +11,9 @@ export async function sendRequest<T extends RequestType>(request: RequestOf<T>):
   if (!envelope || typeof envelope !== 'object' || !('ok' in envelope)) {
     throw new ExtensionError(ExtensionErrorCode.internal, `No answer from the CLV Lens background for ${request.type}.`);
   }
-  if (!envelope.ok) throw new ExtensionError(envelope.error.code, envelope.error.message);
+  if (!envelope.ok) {
+    const { code, message, params } = envelope.error;
+    throw new ExtensionError(code, message, params ? { params } : undefined);
+  }
   return envelope.value;
 }

@@ -34,6 +34,13 @@ export interface ShopStatus {
 export interface LookupResult {
   connected: boolean;
   shopDomain: string | null;
+  /**
+   * The shop's IANA time zone (from its summary): badges and cards show dates and count days in it, as the admin
+   * does. Null or absent when not known yet; the viewer's zone is used then.
+   */
+  timeZone?: string | null;
+  /** Why the shop's last sync failed, when it did: the card says its numbers may be out of date, and why. */
+  problem?: PlainError | null;
   customers: Record<string, CachedCustomer | null>;
   /**
    * Asked for with `packed: true` (the content script): `customers` as one JSON text, and `customers` itself empty.

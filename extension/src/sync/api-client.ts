@@ -30,16 +30,17 @@ export function normalizeAppUrl(raw: string): string {
     throw new ExtensionError(
       ExtensionErrorCode.invalidAppUrl,
       `"${raw}" is not a URL. Enter the app address shown on the CLV Lens dashboard, e.g. https://clvlens.example.com.`,
-      { cause },
+      { cause, params: { kind: 'not-url' } },
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ExtensionError(ExtensionErrorCode.invalidAppUrl, `The app URL must start with https:// (got ${url.protocol}).`);
+    throw new ExtensionError(ExtensionErrorCode.invalidAppUrl, `The app URL must start with https:// (got ${url.protocol}).`, { params: { kind: 'https' } });
   }
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     throw new ExtensionError(
       ExtensionErrorCode.invalidAppUrl,
       `The app URL must start with https:// (http:// is only for an app on this computer, such as the local demo).`,
+      { params: { kind: 'https' } },
     );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
@@ -56,12 +57,18 @@ async function request<T>(
   try {
     response = await fetchFn(url, init);
   } catch (cause) {
+    const origin = new URL(url).origin;
+    // A browser with no network says so: "app unreachable" would send the merchant to check an app that is fine.
+    if (globalThis.navigator?.onLine === false) {
+      throw new ExtensionError(ExtensionErrorCode.offline, `The browser is offline; could not reach ${origin} (${what}).`, { cause, params: { origin } });
+    }
     throw new ExtensionError(
       ExtensionErrorCode.appUnreachable,
-      `Could not reach the CLV Lens app at ${new URL(url).origin} (${what}). Check that it is running and the URL is right.`,
-      { cause },
+      `Could not reach the CLV Lens app at ${origin} (${what}). Check that it is running and the URL is right.`,
+      { cause, params: { origin } },
     );
   }
+  const origin = new URL(url).origin;
   if (response.status === 204) return null;
   if (response.status === 404 && opts.nullOnNotFound) {
     if (!opts.guestOnNotFound) return null;
@@ -78,7 +85,7 @@ async function request<T>(
     throw new ExtensionError(
       ExtensionErrorCode.badResponse,
       `The app answered ${what} with HTTP ${response.status} and a body that is not JSON. Is the app URL right?`,
-      { cause },
+      { cause, params: { origin } },
     );
   }
   if (!response.ok) {
@@ -88,15 +95,17 @@ async function request<T>(
       throw new ExtensionError(
         ExtensionErrorCode.unauthorized,
         `The app no longer accepts this extension (${detail}). Reconnect from the CLV Lens options page.`,
+        { params: { origin } },
       );
     }
     if (apiError?.code === 'pairing-code-invalid') {
       throw new ExtensionError(
         ExtensionErrorCode.pairingCodeInvalid,
         `The pairing code was not accepted (${detail}). Copy a fresh code from the app dashboard.`,
+        { params: { origin } },
       );
     }
-    throw new ExtensionError(ExtensionErrorCode.appError, `The app could not answer ${what}: ${detail}.`);
+    throw new ExtensionError(ExtensionErrorCode.appError, `The app could not answer ${what}: ${detail}.`, { params: { origin, status: response.status } });
   }
   return body as T;
 }

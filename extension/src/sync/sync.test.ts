@@ -77,7 +77,22 @@ describe('syncShop', () => {
     const fetch = async () => {
       throw new TypeError('fetch failed');
     };
-    await expect(syncShop({ db, fetch, nowMs: () => 5 }, SHOP)).rejects.toMatchObject({ code: 'app-unreachable' });
+    await expect(syncShop({ db, fetch, nowMs: () => 5 }, SHOP)).rejects.toMatchObject({ code: 'app-unreachable', params: { origin: 'http://127.0.0.1:3000' } });
+  });
+
+  it('records a browser without network as offline, not as an unreachable app', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord(SHOP));
+    const fetch = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    vi.stubGlobal('navigator', { ...globalThis.navigator, onLine: false });
+    try {
+      await expect(syncShop({ db, fetch, nowMs: () => 5 }, SHOP)).rejects.toMatchObject({ code: 'offline' });
+      expect((await getShop(db, SHOP))?.lastError).toMatchObject({ code: 'offline', params: { origin: 'http://127.0.0.1:3000' } });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('evicts the least recently used other shop when storage is full, tells the user, and finishes', async () => {

@@ -58,6 +58,7 @@ export async function evictOldestShop(db: RetentionDb, exceptShopDomain: string,
     message:
       `Browser storage was full, so CLV Lens removed its cached data for ${victim.shopDomain} (the shop used least ` +
       `recently) to make room for ${exceptShopDomain}. Press "Sync now" for ${victim.shopDomain} to fetch it again.`,
+    evicted: { shop: victim.shopDomain, forShop: exceptShopDomain },
   });
   return victim.shopDomain;
 }
@@ -71,7 +72,9 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
   const { db } = deps;
   const shop = await getShop(db, shopDomain);
   if (!shop) {
-    throw new ExtensionError(ExtensionErrorCode.notConnected, `${shopDomain} is not connected. Connect it from the options page.`);
+    throw new ExtensionError(ExtensionErrorCode.notConnected, `${shopDomain} is not connected. Connect it from the options page.`, {
+      params: { shop: shopDomain },
+    });
   }
   if (mode === 'full') await updateShop(db, shopDomain, (s) => ({ ...s, syncState: 'syncing' }));
   const client = createApiClient(deps.fetch, shop.appUrl, shop.token);
@@ -129,7 +132,7 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
             ExtensionErrorCode.quotaExceeded,
             `Browser storage is full: CLV Lens could cache only part of ${shopDomain}. Free disk space or disconnect ` +
               `shops you no longer use, then press "Sync now".`,
-            { cause: error },
+            { cause: error, params: { shop: shopDomain } },
           );
         }
         result.evictedShops.push(evicted);
@@ -141,7 +144,7 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
             ExtensionErrorCode.quotaExceeded,
             `Browser storage is still full after removing ${evicted}'s cache: CLV Lens could cache only part of ` +
               `${shopDomain}. Free disk space, then press "Sync now".`,
-            { cause: retryError },
+            { cause: retryError, params: { shop: shopDomain } },
           );
         }
       }
@@ -170,7 +173,7 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
   } catch (error) {
     const plain = toPlainError(error);
     await updateShop(db, shopDomain, (s) => ({ ...s, syncState: 'error', lastError: plain }));
-    if (plain.code === ExtensionErrorCode.quotaExceeded) await addNotice(db, { atMs: deps.nowMs(), message: plain.message });
+    if (plain.code === ExtensionErrorCode.quotaExceeded) await addNotice(db, { atMs: deps.nowMs(), message: plain.message, error: plain });
     throw error;
   }
 }

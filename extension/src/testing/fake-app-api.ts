@@ -35,6 +35,8 @@ export interface FakeAppApi {
   readonly tokens: ReadonlySet<string>;
   /** A fresh pairing code, as the dashboard would show. */
   issuePairingCode(): string;
+  /** Replaces what `GET /api/v1/shop/summary` answers (a recomputation, or a shop that moved time zone). */
+  setSummary(summary: ShopSummaryV1): void;
 }
 
 interface Entry {
@@ -58,6 +60,7 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
   let ordered: [string, Entry][] | null = null;
   for (const c of opts.customers) entries.set(c.customerId, { seq: ++seq, customer: c });
   const codes = new Set(opts.pairingCodes);
+  let summary = opts.summary;
   const tokens = new Set<string>(opts.tokens ?? []);
   const requests: string[] = [];
   const maxPage = opts.maxPageSize ?? 1000;
@@ -116,7 +119,7 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
       return new Response(null, { status: 204 });
     }
     if (request.method !== 'GET') return apiError(404, 'not-found', `No route ${request.method} ${path}.`);
-    if (path === '/api/v1/shop/summary') return json(200, opts.summary);
+    if (path === '/api/v1/shop/summary') return json(200, summary);
     if (path === '/api/v1/customers') {
       const sinceRaw = url.searchParams.get('since');
       const since = sinceRaw === null || sinceRaw === '' ? 0 : Number(sinceRaw);
@@ -166,6 +169,9 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
       codes.add(code);
       return code;
     },
+    setSummary(next) {
+      summary = next;
+    },
   };
 }
 
@@ -212,6 +218,7 @@ export function sampleSummary(shopDomain: string, overrides: Partial<ShopSummary
     shopDomain,
     currency: 'USD',
     asOfMs: Date.UTC(2026, 10, 23),
+    timeZone: 'Asia/Seoul',
     sync: { state: 'live', ordersDone: 100, ordersEstimated: 100, lastSyncAtMs: Date.UTC(2026, 10, 23), message: null },
     customers: 3,
     repeatPurchaseRate: { windowDays: 365, value: 0.31 },

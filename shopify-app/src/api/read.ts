@@ -126,19 +126,29 @@ export async function readSyncStatus(db: Kysely<DB>, shop: string): Promise<Shop
 export async function readShopSummary(db: Kysely<DB>, clock: Clock, shop: string, churnHorizonDays = DEFAULT_CHURN_HORIZON_DAYS): Promise<ShopSummaryV1> {
   const [metrics, shopRow, sync] = await Promise.all([
     db.selectFrom('shop_metrics').select(['payload']).where('shop_id', '=', shop).executeTakeFirst(),
-    db.selectFrom('shops').select(['currency']).where('shop_id', '=', shop).executeTakeFirst(),
+    db.selectFrom('shops').select(['currency', 'iana_timezone']).where('shop_id', '=', shop).executeTakeFirst(),
     readSyncStatus(db, shop),
   ]);
+  // The shop's zone as Shopify gave it at install (the zone the metrics were computed in, and the admin's).
+  const timeZone = shopRow?.iana_timezone ?? 'UTC';
   if (metrics) {
     // Metrics stored before the summary carried the churn horizon and backtest lack them until the next full run.
     const stored = JSON.parse(metrics.payload) as Partial<Omit<ShopSummaryV1, 'sync'>> & Omit<ShopSummaryV1, 'sync' | 'churnHorizonDays' | 'churnBacktest'>;
-    return { ...stored, churnHorizonDays: stored.churnHorizonDays ?? churnHorizonDays, churnBacktest: stored.churnBacktest ?? null, shopDomain: shop, sync };
+    return {
+      ...stored,
+      churnHorizonDays: stored.churnHorizonDays ?? churnHorizonDays,
+      churnBacktest: stored.churnBacktest ?? null,
+      shopDomain: shop,
+      timeZone,
+      sync,
+    };
   }
   // Nothing computed yet (install just happened): say so through sync.state and zero counts, not invented numbers.
   return {
     shopDomain: shop,
     currency: shopRow?.currency ?? 'USD',
     asOfMs: clock.now(),
+    timeZone,
     sync,
     customers: 0,
     repeatPurchaseRate: { windowDays: 365, value: 0 },

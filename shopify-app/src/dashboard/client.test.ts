@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { computeShopReport, type OrderRecord, type ShopReport, type ShopSummaryV1 } from '@clvlens/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatMoney, formatPercent, pairingLink, renderBacktest, setDashboardLocale, startDashboard, type DashboardDeps } from './client.ts';
+import { formatMoney, formatPercent, pairingLink, renderBacktest, setDashboardLocale, startDashboard, timeTicks, type DashboardDeps } from './client.ts';
 import type { SegmentValueV1 } from './segments.ts';
 
 const DAY = 86_400_000;
@@ -383,6 +383,8 @@ describe('startDashboard', () => {
         expect(root.querySelector('#scorecard h2')!.textContent).toBe('بطاقة الأداء');
         expect(text).toContain('قيمة العميل للفترة (CLV)');
         expect(text).not.toMatch(/Repeat purchase rate|Scorecard/);
+        // The time axes' ticks in Arabic too (uPlot's own are English month names).
+        expect(timeTicks([Date.UTC(2025, 9, 1), Date.UTC(2026, 0, 1), Date.UTC(2026, 3, 1)])).toEqual(['أكتوبر 2025', 'يناير 2026', 'أبريل']);
       } else {
         expect(root.querySelector('#scorecard h2')!.textContent).toBe('스코어카드');
         expect(text).toContain('기간 CLV');

@@ -260,7 +260,26 @@ function lastValue(values: readonly (number | null)[]): number | null {
   return null;
 }
 
-/** A uPlot chart in a labelled figure; `charts` collects the instances so a re-render can destroy them. */
+/**
+ * Time-axis ticks in the dashboard's locale: day and month for spans under five months; else the month, with the year
+ * on the first tick and on each January only (Arabic month names are long: a year on every tick runs them together).
+ */
+export function timeTicks(splits: readonly number[]): string[] {
+  const span = splits.length > 1 ? splits.at(-1)! - splits[0]! : 0;
+  if (span <= 150 * 86_400_000) {
+    const f = new Intl.DateTimeFormat(tr.locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    return splits.map((v) => f.format(v));
+  }
+  const month = new Intl.DateTimeFormat(tr.locale, { month: 'short', timeZone: 'UTC' });
+  const monthYear = new Intl.DateTimeFormat(tr.locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return splits.map((v, i) => (i === 0 || new Date(v).getUTCMonth() === 0 ? monthYear : month).format(v));
+}
+
+/**
+ * A uPlot chart in a labelled figure; `charts` collects the instances so a re-render can destroy them. In Arabic the
+ * legend and readout follow the page (right to left, first series on the right) while the plot keeps time running left
+ * to right, as the popup does (see extension/src/components/ChurnTrendChart.tsx for why).
+ */
 function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
   const box = h('div', { class: 'chart', id: spec.id, role: 'img', 'aria-label': spec.label });
   const figure = h('figure', { style: 'margin:0' }, box);
@@ -281,7 +300,13 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTM
         ...(spec.yFromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.05 : 1] } } : {}),
       },
       axes: [
-        { label: spec.xLabel, stroke: '#616161', grid: { stroke: '#ebebeb' } },
+        {
+          label: spec.xLabel,
+          stroke: '#616161',
+          grid: { stroke: '#ebebeb' },
+          // Dates on the time axis in the admin's language (uPlot's own ticks are English month names).
+          ...(spec.xIsTime ? { values: (_u: uPlot, splits: number[]) => timeTicks(splits), space: 70 } : {}),
+        },
         { stroke: '#616161', grid: { stroke: '#ebebeb' }, values: (_u, splits) => splits.map((v) => spec.yFormat(v)), size: 64 },
       ],
       // Legends show the latest values until a point is hovered (uPlot passes a null index then), never a placeholder.
@@ -292,7 +317,7 @@ function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTM
             const x = idx === null ? spec.x.at(-1) : v;
             if (x === null || x === undefined) return '—';
             const text = spec.xIsTime ? formatDate(x) : tr.number(x);
-            return idx === null ? `${t('dash.chart.latest')}: ${text}` : text;
+            return idx === null ? t('dash.chart.latestValue', { value: text }) : text;
           },
         },
         ...spec.series.map((s) => ({

@@ -66,6 +66,8 @@ a.button-link:hover { background: #1a1a1a; text-decoration: none; }
 /* Arabic: the admin font stack lacks Arabic glyph metrics that read well at 13px. */
 :lang(ar) body, body:lang(ar) { font-family: -apple-system, 'Segoe UI', Tahoma, 'Noto Sans Arabic', 'Geeza Pro', sans-serif; font-size: 14px; line-height: 22px; }
 .chart .u-legend { text-align: start; }
+/* Arabic: the plot keeps a left-to-right time axis (numbers and dates read left to right); the legend stays RTL. */
+.chart .u-wrap { direction: ltr; }
 a { color: var(--focus); text-decoration: none; }
 a:hover { text-decoration: underline; }
 a:focus-visible, button:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; border-radius: 4px; }

@@ -203,6 +203,27 @@ export interface MarketingSpendTable {
   updated_at: Timestamp;
 }
 
+export interface MetafieldSyncStateTable {
+  shop_id: string;
+  /** Insight `change_seq` handled up to (migration 0007). */
+  synced_seq: Generated<number>;
+  definitions_version: string | null;
+  last_run_at: Timestamp | null;
+  last_written: Generated<number>;
+  last_rejected: Generated<number>;
+  message: string | null;
+}
+
+export interface CustomerMetafieldWritesTable {
+  shop_id: string;
+  customer_id: ShopifyId;
+  /** JSON object: metafield key -> value string Shopify accepted. */
+  written: Generated<string>;
+  /** JSON object: metafield key -> { value, message } Shopify rejected. */
+  rejected: Generated<string>;
+  updated_at: Timestamp;
+}
+
 export interface CustomerTierChangesTable {
   shop_id: string;
   change_id: Generated<number>;
@@ -251,6 +272,8 @@ export interface DB {
   data_imports: DataImportsTable;
   survey_responses: SurveyResponsesTable;
   marketing_spend: MarketingSpendTable;
+  metafield_sync_state: MetafieldSyncStateTable;
+  customer_metafield_writes: CustomerMetafieldWritesTable;
   customer_tier_changes: CustomerTierChangesTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -11,6 +11,8 @@ export const QUEUES = {
   reconcileAll: 'reconcile-all',
   refitAll: 'refit-all',
   refreshTokens: 'refresh-tokens',
+  /** Writes changed predictions to the customers' metafields in Shopify (after each recompute). */
+  metafields: 'metafield-sync',
   /** Daily housekeeping: old webhook delivery ids, expired pairing codes. */
   prune: 'prune',
   /** Sends the shop's pending churn-tier changes to Shopify Flow (actions/flow/). */
@@ -84,7 +86,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   // hour: with a heartbeat, pg-boss fails it (and retries) once no worker has touched it for 30 s, at its next monitor
   // pass (see superviseIntervalSeconds above; killed-worker.test.ts measures it end to end). updateQueue
   // brings queues created by an older version along.
-  for (const name of [QUEUES.recompute, QUEUES.shopMetrics, QUEUES.reconcile, QUEUES.flowTriggers]) {
+  for (const name of [QUEUES.recompute, QUEUES.shopMetrics, QUEUES.reconcile, QUEUES.flowTriggers, QUEUES.metafields]) {
     await boss.createQueue(name, { ...perShop, expireInSeconds: 3600, heartbeatSeconds: 30 });
     await boss.updateQueue(name, { heartbeatSeconds: 30 });
   }

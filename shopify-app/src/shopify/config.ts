@@ -1,8 +1,13 @@
 import '@shopify/shopify-api/adapters/node';
 import { ApiVersion, LogSeverity, shopifyApi, type Shopify } from '@shopify/shopify-api';
 
-/** Scopes the app asks for; kept equal to `shopify.app.toml`. */
-export const APP_SCOPES = ['read_orders', 'read_all_orders', 'read_customers', 'read_marketing_events'] as const;
+/**
+ * Scopes the app asks for; kept equal to `shopify.app.toml`. `write_customers` is for writing the app's predictions
+ * to customer metafields (metafieldsSet and metafield definitions on customers need the owner's write scope); the app
+ * never changes a customer's own fields. `read_marketing_events` is for the ad spend of the shop's marketing
+ * activities (LTV:CAC where the merchant uploaded no spend).
+ */
+export const APP_SCOPES = ['read_orders', 'read_all_orders', 'read_customers', 'write_customers', 'read_marketing_events'] as const;
 
 /** The Admin API version every request and webhook uses; kept equal to `shopify.app.toml`. */
 export const API_VERSION = ApiVersion.July26;

@@ -6,7 +6,8 @@ import type { Clock, Logger } from '../log.ts';
 import type { TokenCipher } from '../sessions/token-cipher.ts';
 import { getOfflineSession } from './offline-session.ts';
 
-interface ThrottleStatus {
+/** Shopify's leaky bucket as a response's `extensions.cost.throttleStatus` reports it (points, points per second). */
+export interface ThrottleStatus {
   maximumAvailable: number;
   currentlyAvailable: number;
   restoreRate: number;
@@ -27,6 +28,8 @@ export interface GraphqlDeps {
 /** Runs Admin GraphQL operations for one shop, honouring throttleStatus, retrying 429/5xx with backoff. */
 export interface ShopGraphql {
   request<T>(query: string, variables?: Record<string, unknown>, expectedCost?: number): Promise<T>;
+  /** The bucket as the last response reported it, with the time it was read (UTC ms); null before any response. */
+  throttleStatus?(): (ThrottleStatus & { atMs: number }) | null;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -51,6 +54,7 @@ export function createGraphqlClient(deps: GraphqlDeps, shop: string): ShopGraphq
   };
 
   return {
+    throttleStatus: () => bucket,
     async request<T>(query: string, variables?: Record<string, unknown>, expectedCost = 50): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         await waitForBudget(expectedCost);

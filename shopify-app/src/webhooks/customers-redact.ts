@@ -19,6 +19,8 @@ export async function handleCustomersRedact(ctx: WebhookContext): Promise<void> 
       OR customer_id = ANY(${customerIds}::bigint[])
       OR guest_key = ANY(${guestKeys}::text[]))`.execute(ctx.trx);
   for (const customerId of customerIds) await markCustomerDeleted(ctx, customerId);
+  // What the app last wrote to the customer's metafields is derived from their orders: erased with them.
+  await sql`DELETE FROM customer_metafield_writes WHERE shop_id = ${ctx.shop} AND customer_id = ANY(${customerIds}::bigint[])`.execute(ctx.trx);
   // Their tier changes (numbers and reason codes, no names) go too, sent to Flow or not.
   await sql`DELETE FROM customer_tier_changes WHERE shop_id = ${ctx.shop} AND customer_id = ANY(${customerIds}::bigint[])`.execute(ctx.trx);
   // Exports made for an earlier data request hold the same personal data.

@@ -20,6 +20,8 @@ export const SHOP_TABLES = [
   'data_imports',
   'survey_responses',
   'marketing_spend',
+  'metafield_sync_state',
+  'customer_metafield_writes',
   'customer_tier_changes',
   'shops',
 ] as const;

@@ -40,7 +40,7 @@ describe('shopify.auth.tokenExchange against the fake', () => {
     expect(session.isOnline).toBe(false);
     expect(session.expires).toBeUndefined();
     expect(session.accessToken).toMatch(/^shpat_/);
-    expect(session.scope).toBe('read_orders,read_customers,read_all_orders');
+    expect(session.scope).toBe('read_orders,read_customers,read_all_orders,write_customers');
     expect(await shopName(session)).toBe('contract-auth');
   });
 
@@ -171,7 +171,7 @@ describe('shopify.auth.tokenExchange against the fake', () => {
     const code = location.searchParams.get('code');
     const first = await rawToken({ code, expiring: '0' });
     expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ scope: 'read_orders,read_customers,read_all_orders' });
+    expect(first.json).toMatchObject({ scope: 'read_orders,read_customers,read_all_orders,write_customers' });
     expect(await rawToken({ code })).toMatchObject({ status: 400, json: { error: 'invalid_request' } });
   });
 

@@ -22,7 +22,7 @@ export async function startHarness(extra: Partial<CreateFakeShopifyOptions> = {}
   const shopify = shopifyApi({
     apiKey: API_KEY,
     apiSecretKey: API_SECRET,
-    scopes: ['read_orders', 'read_customers', 'read_all_orders'],
+    scopes: ['read_orders', 'read_customers', 'read_all_orders', 'write_customers'],
     hostName: 'clvlens.example',
     apiVersion: ApiVersion.July26,
     isEmbeddedApp: true,

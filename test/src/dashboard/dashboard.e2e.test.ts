@@ -13,6 +13,7 @@ import { chromium, type Browser, type FrameLocator, type Page } from 'playwright
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShopReport, ShopSummaryV1 } from '@clvlens/core';
 import { startDemo, type Demo } from '../demo/start-demo.ts';
+import { createTranslator } from '@clvlens/core/i18n';
 
 const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
 
@@ -219,6 +220,29 @@ describe('embedded dashboard in Chromium', () => {
         expect(await frame.locator('#scorecard h2').evaluate((e) => getComputedStyle(e).direction)).toBe('rtl');
         const [a, b] = await Promise.all(['#repeat-rate', '#churn'].map((s) => frame.locator(s).boundingBox()));
         expect(a!.x).toBeGreaterThan(b!.x);
+        // Charts: the legend is right to left (the week first, on the right) while the plot keeps time running left to
+        // right (see ChurnTrendChart.tsx in the extension for why): the right edge is the latest week.
+        const chart = frame.locator('.chart').first();
+        await expect.poll(() => chart.locator('.u-over').count(), { timeout: 15_000 }).toBe(1);
+        const layout = await chart.evaluate((c) => {
+          const [x, first] = [...c.querySelectorAll('.u-legend .u-series')].map((e) => e.getBoundingClientRect().x);
+          return {
+            plot: getComputedStyle(c.querySelector('.u-wrap')!).direction,
+            legend: getComputedStyle(c.querySelector('.u-legend')!).direction,
+            weekOnTheRight: x! > first!,
+          };
+        });
+        expect(layout).toEqual({ plot: 'ltr', legend: 'rtl', weekOnTheRight: true });
+        const week = chart.locator('.u-legend .u-series').first().locator('.u-value');
+        const latest = (await week.textContent())!;
+        const prefix = createTranslator('ar').t('dash.chart.latestValue', { value: '' });
+        expect(latest.startsWith(prefix)).toBe(true);
+        const over = (await chart.locator('.u-over').boundingBox())!;
+        await page.mouse.move(over.x + over.width - 1, over.y + over.height / 2);
+        await expect.poll(() => week.textContent()).toBe(latest.slice(prefix.length));
+        await page.mouse.move(over.x + 1, over.y + over.height / 2);
+        await expect.poll(() => week.textContent()).not.toBe(latest.slice(prefix.length));
+        await page.mouse.move(0, 0);
       }
       // Good news is never a red box: a red banner only for rising churn.
       const reading = await frame.getByTestId('churn-alert').getAttribute('data-reading');

@@ -176,7 +176,16 @@ export async function startDemoAdmin(options: DemoAdminOptions): Promise<DemoAdm
       if (c === undefined) return { status: 404, ...json({ error: `no customer ${m[1]}` }) };
       const row = v.customers.find((r) => r.id === m![1]);
       const orders = [...(v.ordersOf.get(c.id) ?? [])].sort((x, y) => y.processedAtMs - x.processedAtMs).map((o) => orderRow(o, v.byId));
-      return json({ customer: { ...row, createdAtMs: c.createdAtMs, phone: c.phone, tags: c.tags, note: c.note }, currency: v.shop.currencyCode, orders });
+      // Read live from the fake (not the cached view): the app writes metafields without changing the customer.
+      const metafields = options.control
+        .customerMetafields(options.shopDomain, c.id)
+        .map((mf) => ({ name: mf.name ?? `${mf.namespace}.${mf.key}`, key: mf.key, type: mf.type, value: mf.value }));
+      return json({
+        customer: { ...row, createdAtMs: c.createdAtMs, phone: c.phone, tags: c.tags, note: c.note },
+        currency: v.shop.currencyCode,
+        orders,
+        metafields,
+      });
     }
     if (path === '/_demo/api/flow-events') {
       // What Shopify Flow received from the app (the fake's flowTriggerReceive log), newest first.
@@ -389,6 +398,10 @@ const ADMIN_CLIENT_JS = `
           el('p', {}, 'Customer since ' + when(c.createdAtMs) + ' · ' + c.orders + ' counted orders · ' + money(c.amountSpent) + ' spent')),
         el('div', { class: '_Card_8s0q' }, el('h2', {}, 'Orders'),
           el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Order'), el('th', {}, 'Date'), el('th', {}, 'Payment'), el('th', {}, 'Fulfillment'), el('th', { class: 'num' }, 'Total'))), orders)));
+      // The customer's metafields card, as the admin shows one per definition: the app's predictions land here.
+      const fields = el('dl', { id: 'metafields' });
+      for (const mf of d.metafields) fields.append(el('dt', { 'data-key': mf.key }, mf.name), el('dd', { 'data-key': mf.key }, mf.value));
+      app.append(el('div', { class: '_Card_8s0q' }, el('h2', {}, 'Metafields'), d.metafields.length > 0 ? fields : el('p', {}, 'No metafields yet')));
     },
     async orders(params) {
       const p = await get('/_demo/api/orders?page=' + encodeURIComponent(params.get('page') || '1'));

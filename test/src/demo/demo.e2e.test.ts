@@ -206,6 +206,7 @@ describe('pnpm start: the offline demo end to end', () => {
 
     // A customer with a risk (not new): the card says the chance of no order in the horizon in words.
     let risky: string | null = null;
+    let riskyTier = '';
     await admin.goto(demo.adminCustomersUrl);
     await expect
       .poll(() => admin.evaluate(() => document.querySelectorAll('clvlens-badge[data-state="found"]').length), { timeout: 15_000 })
@@ -214,6 +215,7 @@ describe('pnpm start: the offline demo end to end', () => {
       const b = await badgeFor(admin, href);
       if (b.state === 'found' && /^(Low|Medium|High) risk (<1|>99|\d+)%$/.test(b.tier)) {
         risky = href;
+        riskyTier = b.tier;
         break;
       }
     }
@@ -221,6 +223,16 @@ describe('pnpm start: the offline demo end to end', () => {
     await admin.goto(`https://admin.shopify.com${risky!}`);
     await expect.poll(() => admin.locator('clvlens-card[data-state="found"]').count(), { timeout: 10_000 }).toBe(1);
     expect(await admin.locator('clvlens-card [data-testid="churn-chance"]').textContent()).toMatch(/^(<1|>99|\d+)% chance of no order in the next 90 days$/);
+    // The app's predictions are on the customer in Shopify too: its metafields card, read back from the fake.
+    const tierWord = /^(Low|Medium|High) risk/.exec(riskyTier)![1]!.toLowerCase();
+    await expect.poll(() => admin.locator('#metafields dd[data-key="churn_tier"]').textContent(), { timeout: 15_000 }).toBe(tierWord);
+    expect(await admin.locator('#metafields dt').allTextContents()).toEqual([
+      'Churn probability',
+      'Churn horizon (days)',
+      'Churn tier',
+      'Predicted CLV',
+      'RFM segment',
+    ]);
     await shot(admin, 'admin-customer-at-risk');
 
     await admin.goto(`https://admin.shopify.com/store/${demo.storeHandle}/orders`);

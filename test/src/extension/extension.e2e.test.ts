@@ -145,7 +145,7 @@ describe('extension in Chromium', () => {
     await options.locator('input[name="appUrl"]').fill(apiServer.url.replace('127.0.0.1', 'clvlens.example.com'));
     await options.locator('input[name="code"]').fill(PAIRING_CODE);
     await options.locator('[data-testid="connect"]').click();
-    await poll(() => options.locator('[data-testid="message"]').textContent()).toContain('The app URL must start with https://');
+    await poll(() => options.locator('[data-testid="message"]').textContent()).toContain('The app address must start with https://');
     expect(await stored()).toEqual(before);
     expect(api.requests.length).toBe(requests);
     await options.close();

@@ -24,6 +24,14 @@ const NOW = Date.now();
 const SHOP = 'i18n-demo.myshopify.com';
 const HANDLE = 'i18n-demo';
 const LOCALES: Locale[] = ['en', 'ko', 'ar'];
+/**
+ * The shop's time zone, sent in its summary: 13 or 14 hours ahead of UTC (the browser's zone here), so a date on the
+ * card read in the browser's zone is a day off for half of every day.
+ */
+const SHOP_ZONE = 'Pacific/Auckland';
+/** The calendar day of `ms` in the shop's zone, as a day number. */
+const shopDay = (ms: number) =>
+  Date.parse(new Intl.DateTimeFormat('en-CA', { timeZone: SHOP_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms)) / DAY;
 
 /** Issue 12's customers. */
 const REFUNDED = '7300000162568'; // 8 orders in the admin, one of them today and refunded in full: 7 counted
@@ -118,6 +126,7 @@ function summary() {
   const d90 = weekStartMs.map((_, i) => 0.33 + 0.004 * i);
   return sampleSummary(SHOP, {
     asOfMs: NOW,
+    timeZone: SHOP_ZONE,
     churn: { d30: d30.at(-1)!, d60: d60.at(-1)!, d90: d90.at(-1)! },
     averageClvMinor: 11_790,
     averagePredictedClvMinor: 9_956,
@@ -253,7 +262,7 @@ describe.each(LOCALES)('every surface in %s', (lang) => {
     expect(await card(admin, '[data-testid="stat-orders"] dd')).toBe(t.number(7));
     expect(await card(admin, '[data-testid="stat-since"] dd')).toBe(t.t('unit.days', { n: 137 }));
     const notCounted = (await card(admin, '[data-testid="not-counted"]'))!;
-    expect(notCounted).toContain(t.t('ext.notCounted.refunded', { n: 1, dates: t.date(NOW - 3600_000, Intl.DateTimeFormat().resolvedOptions().timeZone) }));
+    expect(notCounted).toContain(t.t('ext.notCounted.refunded', { n: 1, dates: t.date(NOW - 3600_000, SHOP_ZONE) }));
     expect(notCounted).toContain(t.number(8));
     expect(await card(admin, '[data-testid="risk-pill"]')).toBe(t.t('tier.high'));
     expect(await card(admin, '[data-testid="late-pill"]')).toContain(t.t('ext.card.late', { days: 92 }));
@@ -281,7 +290,11 @@ describe.each(LOCALES)('every surface in %s', (lang) => {
     expect(await card(admin, '[data-testid="late-pill"]')).toBeNull();
     expect(await card(admin, '[data-testid="risk-pill"]')).toBe(t.t('tier.low'));
     const next = (await card(admin, '[data-testid="stat-next"] dd'))!;
-    expect(next).toBe(t.t('ext.due.future', { date: t.date(NOW + 0.6 * DAY, Intl.DateTimeFormat().resolvedOptions().timeZone), days: 1 }));
+    // In the shop's zone, as the admin shows it: tomorrow or still today there, depending on the hour.
+    const due = NOW + 0.6 * DAY;
+    const ahead = shopDay(due) - shopDay(Date.now());
+    const date = t.date(due, SHOP_ZONE);
+    expect(next).toBe(ahead === 0 ? t.t('ext.due.today', { date }) : t.t('ext.due.future', { date, days: ahead }));
     expect(await card(admin, '[data-testid="reasons"] li')).toBe(t.t('ext.reason.withinGap', { days: 1 }));
     await shot(admin, `card-order-${lang}`);
     await admin.close();
@@ -325,10 +338,30 @@ describe.each(LOCALES)('every surface in %s', (lang) => {
     for (const name of Object.values(NAMES)) expect(stored).not.toContain(name);
     await shot(popup, `popup-${lang}`);
     // Hovering the chart moves the readout to the week under the pointer.
-    const readoutBefore = await popup.locator('[data-testid="chart-readout"]').textContent();
+    const weeks = summary().churnTrend.weekStartMs;
+    const readout = () => popup.locator('[data-testid="chart-readout"]').textContent();
+    expect(await readout()).toBe(t.t('ext.popup.chartReadoutLatest', { date: t.date(weeks.at(-1)!, 'UTC') }));
     const box = (await popup.locator('.uplot-chart .u-over').boundingBox())!;
     await popup.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
-    await poll(() => popup.locator('[data-testid="chart-readout"]').textContent()).not.toBe(readoutBefore);
+    await poll(readout).not.toBe(t.t('ext.popup.chartReadoutLatest', { date: t.date(weeks.at(-1)!, 'UTC') }));
+    // Time runs left to right in every language (Arabic too: see ChurnTrendChart.tsx): the left edge is the first
+    // week, the right edge the last.
+    await popup.mouse.move(box.x + 1, box.y + box.height / 2);
+    await poll(readout).toBe(t.t('ext.popup.chartReadout', { date: t.date(weeks[0]!, 'UTC') }));
+    await popup.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+    await poll(readout).toBe(t.t('ext.popup.chartReadout', { date: t.date(weeks.at(-1)!, 'UTC') }));
+    // Legend and readout follow the page (right to left in Arabic: 30 days first, on the right); the plot stays LTR.
+    const layout = await popup.evaluate(() => {
+      const x = (s: string) => document.querySelector(s)!.getBoundingClientRect().x;
+      const dir = (s: string) => getComputedStyle(document.querySelector(s)!).direction;
+      return {
+        legend: dir('[data-testid="chart-legend"]'),
+        readout: dir('[data-testid="chart-readout"]'),
+        plot: dir('.uplot-chart'),
+        firstRightOfLast: x('[data-series="d30"]') > x('[data-series="d90"]'),
+      };
+    });
+    expect(layout).toEqual({ legend: t.dir, readout: t.dir, plot: 'ltr', firstRightOfLast: lang === 'ar' });
     await popup.close();
   }, 60_000);
 });

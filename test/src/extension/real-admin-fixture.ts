@@ -44,6 +44,9 @@ export function realAdminHtml(data: RealAdminData, generation: AdminGeneration):
   .content { margin-top: 16px; }
   .card { background: #fff; border-radius: 12px; padding: 16px; margin-bottom: 16px; }
   .skeleton { background: #e3e3e3; border-radius: 8px; height: 320px; }
+  .Polaris-Layout_sl20j { display: flex; gap: 16px; align-items: flex-start; }
+  .Polaris-Layout__Section_1b1h1 { flex: 2; min-width: 0; }
+  .Polaris-Layout__Section--oneThird_1e8z8 { flex: 1; min-width: 0; }
   .skeleton-title { background: #e3e3e3; height: 28px; width: 240px; border-radius: 6px; }
   table { border-collapse: collapse; width: 100%; background: #fff; }
   td, th { padding: 6px 10px; border-bottom: 1px solid #e3e3e3; text-align: left; }
@@ -221,12 +224,21 @@ export function realAdminHtml(data: RealAdminData, generation: AdminGeneration):
     withSkeleton(() => {
       const customer = o.customerId === null ? el('p', {}, 'No customer')
         : GEN === '2026' ? customerChip(o.customerId, o.customerName) : el('a', { href: base + '/customers/' + o.customerId, 'data-discover': 'true' }, o.customerName);
+      // Two columns as in the admin: the order's status and items on the left, the customer card in the sidebar.
+      // 2024 cards are plain divs with an h2 (Polaris LegacyCard); 2026 ones are sections.
+      const box = (title, ...children) => el(GEN === '2026' ? 'section' : 'div', { class: 'card Polaris-LegacyCard_ewiu5' }, el('h2', {}, title), ...children);
       pageEl.replaceChildren(
         el('div', { class: 'Polaris-Page_x1b2c' },
           header(o.name, 'Paid', base + '/orders', 'Orders'),
           el('div', { class: 'content Polaris-Page__Content_7m4bq', 'data-testid': 'page-content' },
-            el('section', { class: 'card' }, el('h2', {}, 'Items'), el('p', {}, '1 item')),
-            el('section', { class: 'card' }, el('h2', {}, 'Customer'), customer))));
+            el('div', { class: 'Polaris-Layout_sl20j' },
+              el('div', { class: 'Polaris-Layout__Section_1b1h1' },
+                box('Unfulfilled', el('p', {}, '1 item'), el('p', {}, 'Paid $10.00')),
+                box('Timeline', el('p', {}, 'Order placed'))),
+              el('div', { class: 'Polaris-Layout__Section_1b1h1 Polaris-Layout__Section--oneThird_1e8z8' },
+                box('Notes', el('p', {}, 'No notes from customer')),
+                box('Customer', el('div', {}, customer), el('h3', {}, 'Contact information'), el('p', {}, 'No email provided')),
+                box('Tags', el('p', {}, 'None')))))));
     }, 120);
   }
 

@@ -29,6 +29,10 @@ interface RowProbe {
   /** The order count part, shown only when chosen in the options. */
   orders: string;
   after: string | null;
+  /** The text of the element the badge follows (the customer's name in a plain-text cell) */
+  afterText: string | null;
+  /** 1-based index of the cell the badge sits in */
+  cellIndex: number | null;
 }
 
 interface PageProbe {
@@ -38,6 +42,8 @@ interface PageProbe {
   outsideRows: string[];
   rows: RowProbe[];
   rowOpens: number;
+  /** Badges still hidden (waiting for their place) */
+  hidden: number;
 }
 
 /** Everything about the badges on the page, across open shadow roots (runs in the page). */
@@ -70,14 +76,31 @@ function probePage(): PageProbe {
         risk: b?.shadowRoot?.querySelector('.tier')?.textContent ?? '',
         orders: b?.shadowRoot?.querySelector('.orders')?.textContent ?? '',
         after: b?.previousElementSibling?.getAttribute('href') ?? null,
+        afterText: b?.previousElementSibling?.textContent ?? null,
+        cellIndex: (() => {
+          let cell: Element | null = b ?? null;
+          while (cell && !cell.matches('td, [role="cell"]')) cell = cell.parentElement ?? (cell.getRootNode() as ShadowRoot).host ?? null;
+          return cell?.parentElement ? [...cell.parentElement.children].indexOf(cell) + 1 : null;
+        })(),
       };
     }),
     rowOpens: (window as unknown as { __rowOpens: number }).__rowOpens,
+    hidden: badges.filter((b) => b.hasAttribute('hidden')).length,
   };
 }
 
 interface CardProbe {
   cards: number;
+  /** The h2 of the block the card follows ("Customer" on an order page) */
+  prevHeading: string | null;
+  /** The card's box and the box of the block it follows */
+  box: { left: number; right: number; top: number } | null;
+  prevBox: { left: number; right: number; bottom: number } | null;
+  /** The order's status and items block ("Unfulfilled"): the card must not come before it */
+  itemsRight: number;
+  itemsBeforeCard: boolean;
+  /** Whose card it is, as the card says */
+  whose: string | null;
   state: string | null;
   prev: string | null;
   next: string | null;
@@ -100,8 +123,17 @@ function probeCard(): CardProbe {
   const card = all('clvlens-card')[0];
   const prev = card?.previousElementSibling ?? null;
   const mid = (e: Element | undefined) => (e ? (e.getBoundingClientRect().top + e.getBoundingClientRect().bottom) / 2 : NaN);
+  const items = all('h2').find((h) => h.textContent === 'Unfulfilled')?.parentElement ?? null;
+  const cb = card?.getBoundingClientRect();
+  const pb = prev?.getBoundingClientRect();
   return {
     cards: all('clvlens-card').length,
+    prevHeading: prev?.querySelector('h2')?.textContent ?? null,
+    box: cb ? { left: cb.left, right: cb.right, top: cb.top } : null,
+    prevBox: pb ? { left: pb.left, right: pb.right, bottom: pb.bottom } : null,
+    itemsRight: items?.getBoundingClientRect().right ?? NaN,
+    itemsBeforeCard: !!(items && card && items.compareDocumentPosition(card) & Node.DOCUMENT_POSITION_FOLLOWING),
+    whose: card?.shadowRoot?.querySelector('[data-testid="card-whose"]')?.textContent ?? null,
     state: card?.getAttribute('data-state') ?? null,
     prev: prev ? (prev.getAttribute('data-testid') ?? prev.localName) : null,
     next: card?.nextElementSibling?.getAttribute('data-testid') ?? null,
@@ -143,6 +175,13 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       fixture = loadCdnowFixture();
       for (const c of fixture.customers) expectedRisk.set(c.customerId, badgeRisk(c));
+      const listed = fixture.customers.slice(0, 2 * PAGE_SIZE + 20);
+      // Names as Shopify would give them (the app reads them live): the order list's customer cells read the same.
+      const orders = [...fixture.orders]
+        .slice(0, 20)
+        .map(([id, customerId], i) => ({ id, name: `#${1001 + i}`, customerId, customerName: `Customer ${customerId}` }));
+      const customerNames = Object.fromEntries(orders.flatMap((o) => (o.customerId === null ? [] : [[o.customerId, o.customerName]])));
+      orders.push({ id: '999999', name: '#9999', customerId: null as unknown as string, customerName: '' });
       api = createFakeAppApi({
         shopDomain: fixture.shopDomain,
         storeHandle: fixture.storeHandle,
@@ -150,13 +189,9 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
         customers: fixture.customers,
         orders: new Map<string, string | null>([...fixture.orders, ['999999', null]]),
         pairingCodes: [PAIRING_CODE],
+        customerNames,
         maxPageSize: 500,
       });
-      const listed = fixture.customers.slice(0, 2 * PAGE_SIZE + 20);
-      const orders = [...fixture.orders]
-        .slice(0, 20)
-        .map(([id, customerId], i) => ({ id, name: `#${1001 + i}`, customerId, customerName: `Customer ${customerId}` }));
-      orders.push({ id: '999999', name: '#9999', customerId: null as unknown as string, customerName: '' });
       data = {
         storeHandle: fixture.storeHandle,
         customers: listed.map((c, i) => ({ id: c.customerId, name: i === 2 ? XSS_NAME : `Customer ${c.customerId}`, orders: c.orderCount })),
@@ -289,15 +324,22 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
           await listOk(PAGE_SIZE, PAGE_SIZE);
         });
 
-        it('order list: one badge per order row, by its customer (a link in a shadow-root chip in 2026); a guest order is marked', async () => {
+        it('order list: one badge per order row, in its customer cell (after the chip in 2026, after the plain-text name in 2024); a guest order is marked', async () => {
+          const t0 = Date.now();
           await admin.evaluate((p) => (window as unknown as { __navigate(p: string): void }).__navigate(p), `/store/${fixture.storeHandle}/orders`);
           const expected = data.orders.length;
           await poll(async () => {
             const p = await admin.evaluate(probePage, undefined);
             return p.rows.filter((r) => r.id !== null && r.badges === 1 && r.state !== 'loading').length;
           }).toBe(expected);
+          // 2024: the badge moves into the customer cell once the order's customer name is read (live, through the app).
+          await poll(async () => (await admin.evaluate(probePage, undefined)).rows.filter((r) => r.id !== null && r.cellIndex === 3).length).toBe(expected - 1);
+          console.info(
+            `${browserName} ${generation}: ${expected - 1} order badges in their customer cells ${Date.now() - t0} ms after the navigation (skeleton 150 ms)`,
+          );
           const p = await admin.evaluate(probePage, undefined);
           expect(p.total).toBe(expected);
+          expect(p.hidden).toBe(0);
           expect(p.outsideRows).toEqual([]);
           for (const o of data.orders) {
             const row = p.rows.find((r) => r.id === o.id)!;
@@ -307,16 +349,17 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
             } else {
               expect(row.state, `order ${o.id}`).toBe('found');
               expect(row.risk, `order ${o.id}`).toBe(expectedRisk.get(o.customerId));
-              // 2026 links the customer (in a chip's shadow root): the badge goes there; 2024 badges the order link.
-              expect(row.after).toBe(
-                generation === '2026' ? `/store/${fixture.storeHandle}/customers/${o.customerId}` : `/store/${fixture.storeHandle}/orders/${o.id}`,
-              );
+              // The customer column (the 3rd cell): 2026 links the customer in a chip's shadow root and the badge follows
+              // that link; 2024 writes the name as plain text and the badge follows the name, found by the order's customer.
+              expect(row.cellIndex, `order ${o.id}`).toBe(3);
+              if (generation === '2026') expect(row.after).toBe(`/store/${fixture.storeHandle}/customers/${o.customerId}`);
+              else expect(row.afterText).toBe(o.customerName);
             }
           }
           await admin.screenshot(shotName('orders'));
         });
 
-        it("order page: the card below the page header, for the order customer; no badge on that customer's own link", async () => {
+        it("order page: the card with the customer section in the sidebar, naming that customer, not above the items; no badge on the customer's own link", async () => {
           const o = data.orders[0]!;
           await admin.evaluate((p) => (window as unknown as { __navigate(p: string): void }).__navigate(p), `/store/${fixture.storeHandle}/orders/${o.id}`);
           await poll(async () => (await admin.evaluate(probeCard, undefined)).state).toBe('found');
@@ -325,10 +368,18 @@ export function realAdminSuite(browserName: string, launch: Launcher, opts: { sk
           const card = await admin.evaluate(probeCard, undefined);
           expect(card.cards).toBe(1);
           expect(card.badges).toBe(0);
-          expect(card.prev).toBe(generation === '2026' ? 's-page-header' : 'page-header');
-          expect(card.next).toBe('page-content');
-          expect(card.cardTop).toBeGreaterThanOrEqual(card.headerBottom - 1);
+          // DOM: right after the Customer card, in the sidebar, after the order's status and items.
+          expect(card.prevHeading).toBe('Customer');
+          expect(card.itemsBeforeCard).toBe(true);
+          // Layout: in the customer card's column, below it; the title row is untouched.
+          expect(Math.abs(card.box!.left - card.prevBox!.left)).toBeLessThan(2);
+          expect(Math.abs(card.box!.right - card.prevBox!.right)).toBeLessThan(2);
+          expect(card.box!.top).toBeGreaterThanOrEqual(card.prevBox!.bottom - 1);
+          // The sidebar: to the right of the order's status and items, not above them.
+          expect(card.box!.left).toBeGreaterThanOrEqual(card.itemsRight);
           expect(Math.abs(card.titleMid - card.actionsMid)).toBeLessThan(8);
+          // Whose card it is: the order's customer by name (read live through the app).
+          await poll(async () => (await admin.evaluate(probeCard, undefined)).whose).toBe(`This order’s customer: ${o.customerName}`);
           const c = fixture.customers.find((x) => x.customerId === o.customerId)!;
           const cardText = await admin.evaluate(() => document.querySelector('clvlens-card')?.shadowRoot?.textContent ?? '', undefined);
           expect(cardText).toContain(`Counted orders${c.orderCount}`);

@@ -18,7 +18,9 @@ import {
 
 /**
  * Shopify's query cost model (https://shopify.dev/docs/api/usage/rate-limits#cost-calculation): scalars and enums
- * cost 0, objects 1, a connection 2 plus `first`/`last` times the cost of one node, a mutation field 10. Requested
+ * cost 0, objects 1, a connection 2 plus `first`/`last` times the cost of one node, a mutation field 10 (in place of
+ * its payload object's 1; what the payload selects is added, so `metafieldsSet { userErrors {...} }` costs 10 when it
+ * succeeds and 10 plus one per user error otherwise). Requested
  * cost is computed from the query before running it; actual cost from what came back.
  */
 
@@ -165,8 +167,15 @@ export function requestedQueryCost(
   const env = envOf(schema, doc, variables);
   const root = op.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (root === null || root === undefined) return 0;
-  const base = requestedSet(env, root, op.selectionSet);
-  return op.operation === 'mutation' ? base + MUTATION_FIELD_COST * fieldsOf(op.selectionSet, env.fragments).length : base;
+  if (op.operation !== 'mutation') return requestedSet(env, root, op.selectionSet);
+  let total = 0;
+  for (const f of fieldsOf(op.selectionSet, env.fragments)) {
+    const t = fieldType(root, f.name.value);
+    const named = t === undefined ? undefined : getNamedType(t);
+    total +=
+      MUTATION_FIELD_COST + (named !== undefined && isCompositeType(named) && f.selectionSet !== undefined ? requestedSet(env, named, f.selectionSet) : 0);
+  }
+  return total;
 }
 
 /** Actual cost of an operation from the data it returned. */
@@ -182,6 +191,17 @@ export function actualQueryCost(
   const env = envOf(schema, doc, variables);
   const root = op.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (root === null || root === undefined) return 0;
-  const base = actualSet(env, root, op.selectionSet, data);
-  return op.operation === 'mutation' ? base + MUTATION_FIELD_COST * fieldsOf(op.selectionSet, env.fragments).length : base;
+  if (op.operation !== 'mutation') return actualSet(env, root, op.selectionSet, data);
+  let total = 0;
+  for (const f of fieldsOf(op.selectionSet, env.fragments)) {
+    const t = fieldType(root, f.name.value);
+    const named = t === undefined ? undefined : getNamedType(t);
+    const payload = data[f.alias?.value ?? f.name.value];
+    const children =
+      named !== undefined && isCompositeType(named) && f.selectionSet !== undefined && payload !== null && typeof payload === 'object'
+        ? actualSet(env, named, f.selectionSet, payload as Record<string, unknown>)
+        : 0;
+    total += MUTATION_FIELD_COST + children;
+  }
+  return total;
 }

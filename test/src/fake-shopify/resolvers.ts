@@ -16,6 +16,17 @@ import {
   type WebhookSubscriptionRecord,
 } from './shop-store.ts';
 import { enumToTopic, topicToEnum } from './topics.ts';
+import {
+  checkDefinition,
+  checkSet,
+  compareDigestOf,
+  METAFIELDS_SET_MAX,
+  resolveNamespace,
+  type DefinitionInput,
+  type MetafieldDefinitionRecord,
+  type MetafieldRecord,
+  type SetInput,
+} from './metafields.ts';
 
 /** Scopes of the calling access token and what they unlock. */
 export interface CallerScopes {
@@ -25,6 +36,8 @@ export interface CallerScopes {
 /** What the resolvers need from the server around them. */
 export interface GqlEnv {
   nowMs(): number;
+  /** Numeric id of the calling app: `$app` namespaces resolve to `app--<appId>`. */
+  appId: number;
   /** Public URL of a bulk operation's result file, or null when it has none. */
   bulkResultUrl(store: ShopStore, op: BulkOperationRecord): string | null;
   startBulkQuery(
@@ -309,6 +322,8 @@ function nodeTypeOf(x: object): string | undefined {
   if ('ianaTimezone' in x) return 'Shop';
   if ('adSpend' in x) return 'MarketingActivity';
   if ('startedAtMs' in x) return 'MarketingEvent';
+  if ('ownerType' in x && 'validations' in x) return 'MetafieldDefinition';
+  if ('ownerType' in x && 'value' in x) return 'Metafield';
   return undefined;
 }
 
@@ -323,6 +338,59 @@ function bagTimes(b: MoneyBag, qty: number): MoneyBag {
 
 function zeroBag(o: Order): MoneyBag {
   return sumBags([], o.currencyCode, o.presentmentCurrencyCode);
+}
+
+const METAFIELD_TYPE_CATEGORY: Readonly<Record<string, string>> = {
+  boolean: 'TRUE_FALSE',
+  color: 'COLOR',
+  date: 'DATE_TIME',
+  date_time: 'DATE_TIME',
+  json: 'JSON',
+  money: 'MEASUREMENT',
+  multi_line_text_field: 'TEXT',
+  number_decimal: 'NUMBER',
+  number_integer: 'NUMBER',
+  rating: 'RATING',
+  single_line_text_field: 'TEXT',
+  url: 'URL',
+};
+
+function ownerKey(ownerType: string, ownerId: number): string {
+  return `${ownerType}/${ownerId}`;
+}
+
+/** The owner's metafields the app may read: its own namespaces and unreserved ones, never another app's. */
+function visibleMetafields(ctx: GqlContext, ownerType: string, ownerId: number): MetafieldRecord[] {
+  const all = [...(ctx.store.metafields.get(ownerKey(ownerType, ownerId))?.values() ?? [])];
+  return all.filter((m) => !/^app--\d+/.test(m.namespace) || m.namespace.startsWith(`app--${ctx.env.appId}`)).sort((a, b) => a.id - b.id);
+}
+
+function definitionOf(ctx: GqlContext, m: MetafieldRecord): MetafieldDefinitionRecord | null {
+  return ctx.store.metafieldDefinitions.find((d) => d.ownerType === m.ownerType && d.namespace === m.namespace && d.key === m.key) ?? null;
+}
+
+function jsonValueOf(m: MetafieldRecord): unknown {
+  switch (m.type) {
+    case 'number_integer':
+    case 'number_decimal':
+      return Number(m.value);
+    case 'boolean':
+      return m.value === 'true';
+    case 'json':
+    case 'money':
+    case 'rating':
+      return JSON.parse(m.value) as unknown;
+    default:
+      return m.type.startsWith('list.') ? (JSON.parse(m.value) as unknown) : m.value;
+  }
+}
+
+function requireCustomerWrite(ctx: GqlContext, field: string): void {
+  if (!ctx.scopes.includes('write_customers')) {
+    throw new GraphQLError(`Access denied for ${field} field. Required access: \`write_customers\` access scope.`, {
+      extensions: { code: 'ACCESS_DENIED', documentation: 'https://shopify.dev/api/usage/access-scopes', requiredAccess: '`write_customers` access scope.' },
+    });
+  }
 }
 
 type Resolvers = Record<string, Record<string, GraphQLFieldResolver<any, GqlContext, any>>>;
@@ -403,6 +471,29 @@ const R: Resolvers = {
       const p = parseGid(a.id);
       return p?.type === 'WebhookSubscription' ? (ctx.store.subscriptions.find((s) => s.id === p.id && s.source === 'shop') ?? null) : null;
     },
+    metafieldDefinitions: (_s, args, ctx) => {
+      const ownerType = args['ownerType'] as string;
+      if (ownerType === 'CUSTOMER') requireScope(ctx, 'metafieldDefinitions', 'read_customers');
+      const ns = args['namespace'] as string | null | undefined;
+      const namespace = ns === null || ns === undefined ? null : resolveNamespace(ns, ctx.env.appId);
+      const key = (args['key'] as string | null | undefined) ?? null;
+      const defs = ctx.store.metafieldDefinitions.filter(
+        (d) =>
+          d.ownerType === ownerType &&
+          (namespace === null || d.namespace === namespace) &&
+          (key === null || d.key === key) &&
+          (!/^app--\d+/.test(d.namespace) || d.namespace.startsWith(`app--${ctx.env.appId}`)),
+      );
+      return connectionOf(
+        runPage(
+          defs,
+          (d) => d.id,
+          (d) => d.id,
+          () => true,
+          pageArgs(args, ctx, false),
+        ),
+      );
+    },
     webhookSubscriptions: (_s, args, ctx) => {
       const topics = (args['topics'] as string[] | null | undefined) ?? null;
       const uri = (args['uri'] as string | null | undefined) ?? null;
@@ -454,6 +545,68 @@ const R: Resolvers = {
         ctx.apiVersion,
       );
       return { webhookSubscription: sub, userErrors };
+    },
+    metafieldDefinitionCreate: (_s, a: { definition: DefinitionInput }, ctx) => {
+      if (a.definition.ownerType === 'CUSTOMER') requireCustomerWrite(ctx, 'metafieldDefinitionCreate');
+      const checked = checkDefinition(a.definition, ctx.store.metafieldDefinitions, ctx.env.appId);
+      if (!checked.ok) return { createdDefinition: null, userErrors: checked.errors };
+      const pinned = ctx.store.metafieldDefinitions.filter((d) => d.ownerType === a.definition.ownerType && d.pinnedPosition !== null).length;
+      const record: MetafieldDefinitionRecord = {
+        ...checked.record,
+        id: ctx.store.metafieldDefinitions.length + 1,
+        createdAtMs: ctx.env.nowMs(),
+        pinnedPosition: a.definition.pin === true ? pinned + 1 : null,
+      };
+      ctx.store.metafieldDefinitions.push(record);
+      return { createdDefinition: record, userErrors: [] };
+    },
+    metafieldsSet: (_s, a: { metafields: SetInput[] }, ctx) => {
+      if (a.metafields.length > METAFIELDS_SET_MAX) {
+        throw new GraphQLError(`The input array size of ${a.metafields.length} is greater than the maximum allowed of ${METAFIELDS_SET_MAX}.`, {
+          extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' },
+        });
+      }
+      if (a.metafields.some((m) => parseGid(m.ownerId)?.type === 'Customer')) requireCustomerWrite(ctx, 'metafieldsSet');
+      const { store } = ctx;
+      const checked = checkSet(a.metafields, {
+        appId: ctx.env.appId,
+        owner: (gid) => {
+          const p = parseGid(gid);
+          return p?.type === 'Customer' && store.customers.has(p.id) ? { ownerType: 'CUSTOMER', id: p.id } : null;
+        },
+        definition: (ownerType, namespace, key) =>
+          store.metafieldDefinitions.find((d) => d.ownerType === ownerType && d.namespace === namespace && d.key === key),
+        current: (ownerType, ownerId, namespace, key) => store.metafields.get(ownerKey(ownerType, ownerId))?.get(`${namespace}.${key}`),
+      });
+      // Atomic, as documented: with any error nothing is written.
+      if (!checked.ok) return { metafields: null, userErrors: checked.errors };
+      const now = ctx.env.nowMs();
+      const written = checked.sets.map((set) => {
+        const okey = ownerKey(set.ownerType, set.ownerId);
+        let byOwner = store.metafields.get(okey);
+        if (byOwner === undefined) store.metafields.set(okey, (byOwner = new Map()));
+        const k = `${set.namespace}.${set.key}`;
+        const prev = byOwner.get(k);
+        const rec: MetafieldRecord =
+          prev === undefined
+            ? { id: store.nextMetafieldId++, ...set, createdAtMs: now, updatedAtMs: now }
+            : { ...prev, type: set.type, value: set.value, updatedAtMs: prev.value === set.value ? prev.updatedAtMs : now };
+        byOwner.set(k, rec);
+        return rec;
+      });
+      return { metafields: written, userErrors: [] };
+    },
+    metafieldsDelete: (_s, a: { metafields: { ownerId: string; namespace: string; key: string }[] }, ctx) => {
+      if (a.metafields.some((m) => parseGid(m.ownerId)?.type === 'Customer')) requireCustomerWrite(ctx, 'metafieldsDelete');
+      // A metafield that does not exist is not an error: its entry in the answer is null (the mutation's reference).
+      const deletedMetafields = a.metafields.map((m) => {
+        const p = parseGid(m.ownerId);
+        const namespace = resolveNamespace(m.namespace, ctx.env.appId);
+        if (p?.type !== 'Customer' || (/^app--\d+/.test(namespace) && !namespace.startsWith(`app--${ctx.env.appId}`))) return null;
+        const byOwner = ctx.store.metafields.get(ownerKey('CUSTOMER', p.id));
+        return byOwner?.delete(`${namespace}.${m.key}`) ? { ownerId: m.ownerId, namespace, key: m.key } : null;
+      });
+      return { deletedMetafields, userErrors: [] };
     },
     webhookSubscriptionDelete: (_s, a: { id: string }, ctx) => {
       const p = parseGid(a.id);
@@ -518,6 +671,31 @@ const R: Resolvers = {
       return { amount: minorToDecimal(customerTotals(ctx.store.ordersOf(c.id), cur).amountSpentMinor, cur), currencyCode: cur };
     },
     lastOrder: (c: Customer, _a, ctx) => customerTotals(ctx.store.ordersOf(c.id), ctx.store.shop.currencyCode).lastOrder,
+    metafield: (c: Customer, a: { key: string; namespace?: string | null }, ctx) => {
+      const namespace = resolveNamespace(a.namespace, ctx.env.appId);
+      return visibleMetafields(ctx, 'CUSTOMER', c.id).find((m) => m.namespace === namespace && m.key === a.key) ?? null;
+    },
+    metafields: (c: Customer, args, ctx) => {
+      const ns = args['namespace'] as string | null | undefined;
+      const namespace = ns === null || ns === undefined ? null : resolveNamespace(ns, ctx.env.appId);
+      // \`keys\` are "namespace.key" strings.
+      const keys = (args['keys'] as string[] | null | undefined) ?? null;
+      const list = visibleMetafields(ctx, 'CUSTOMER', c.id).filter(
+        (m) =>
+          (namespace === null || m.namespace === namespace) &&
+          (keys === null ||
+            keys.some((k) => resolveNamespace(k.slice(0, k.lastIndexOf('.')), ctx.env.appId) === m.namespace && k.slice(k.lastIndexOf('.') + 1) === m.key)),
+      );
+      return connectionOf(
+        runPage(
+          list,
+          (m) => m.id,
+          (m) => m.id,
+          () => true,
+          pageArgs(args, ctx, true),
+        ),
+      );
+    },
     orders: (c: Customer, args, ctx) => {
       requireScope(ctx, 'orders', 'read_orders');
       const list = ctx.store.ordersOf(c.id);
@@ -626,6 +804,31 @@ const R: Resolvers = {
     totalTaxSet: (x: RefundLineSrc) => x.rli.totalTaxSet,
     priceSet: (x: RefundLineSrc) => x.order.lineItems.find((li) => li.id === x.rli.lineItemId)?.originalUnitPriceSet ?? zeroBag(x.order),
   },
+  Metafield: {
+    id: (m: MetafieldRecord) => toGid('Metafield', m.id),
+    legacyResourceId: (m: MetafieldRecord) => String(m.id),
+    jsonValue: (m: MetafieldRecord) => jsonValueOf(m),
+    compareDigest: (m: MetafieldRecord) => compareDigestOf(m),
+    owner: (m: MetafieldRecord, _a, ctx) => ctx.store.customers.get(m.ownerId) ?? null,
+    definition: (m: MetafieldRecord, _a, ctx) => definitionOf(ctx, m),
+    createdAt: (m: MetafieldRecord) => dt(m.createdAtMs),
+    updatedAt: (m: MetafieldRecord) => dt(m.updatedAtMs),
+  },
+  MetafieldDefinition: {
+    id: (d: MetafieldDefinitionRecord) => toGid('MetafieldDefinition', d.id),
+    type: (d: MetafieldDefinitionRecord) => ({ name: d.type, category: METAFIELD_TYPE_CATEGORY[d.type] ?? 'TEXT', supportedValidations: [] }),
+    validations: (d: MetafieldDefinitionRecord) =>
+      d.validations.map((v) => ({ name: v.name, value: v.value, type: v.name === 'choices' ? 'list.single_line_text_field' : d.type })),
+    capabilities: (d: MetafieldDefinitionRecord) => ({
+      adminFilterable: { eligible: true, enabled: d.capabilities.adminFilterable, status: d.capabilities.adminFilterable ? 'FILTERABLE' : 'NOT_FILTERABLE' },
+      smartCollectionCondition: { eligible: false, enabled: d.capabilities.smartCollectionCondition },
+    }),
+    metafieldsCount: (d: MetafieldDefinitionRecord, _a, ctx) => {
+      let n = 0;
+      for (const [owner, byOwner] of ctx.store.metafields) if (owner.startsWith(`${d.ownerType}/`) && byOwner.has(`${d.namespace}.${d.key}`)) n++;
+      return n;
+    },
+  },
   BulkOperation: {
     id: (b: BulkOperationRecord) => toGid('BulkOperation', b.id),
     createdAt: (b: BulkOperationRecord) => dt(b.createdAtMs),
@@ -661,6 +864,9 @@ export function attachResolvers(schema: GraphQLSchema): void {
       }
     } else if (isInterfaceType(type) && type.name === 'Node') {
       (type as unknown as { resolveType: (x: object) => string | undefined }).resolveType = nodeTypeOf;
+    } else if (isInterfaceType(type) && type.name === 'HasMetafields') {
+      // Only customers carry metafields in the fake.
+      (type as unknown as { resolveType: () => string }).resolveType = () => 'Customer';
     } else if (isUnionType(type) && type.name === 'WebhookSubscriptionEndpoint') {
       (type as unknown as { resolveType: () => string }).resolveType = () => 'WebhookHttpEndpoint';
     }

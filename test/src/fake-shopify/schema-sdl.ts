@@ -103,7 +103,7 @@ export const ADMIN_SDL = /* GraphQL */ `
     phoneNumber: String!
   }
 
-  type Customer implements Node {
+  type Customer implements HasMetafields & Node {
     id: ID!
     legacyResourceId: UnsignedInt64!
     email: String @deprecated(reason: "Use defaultEmailAddress.emailAddress instead.")
@@ -125,6 +125,8 @@ export const ADMIN_SDL = /* GraphQL */ `
     defaultAddress: MailingAddress
     lastOrder: Order
     orders(first: Int, after: String, last: Int, before: String, reverse: Boolean = false, sortKey: OrderSortKeys = ID, query: String): OrderConnection!
+    metafield(key: String!, namespace: String): Metafield
+    metafields(first: Int, after: String, last: Int, before: String, reverse: Boolean = false, namespace: String, keys: [String!]): MetafieldConnection!
   }
 
   type CustomerEdge {
@@ -465,6 +467,293 @@ export const ADMIN_SDL = /* GraphQL */ `
     userErrors: [UserError!]!
   }
 
+  enum MetafieldOwnerType {
+    API_PERMISSION
+    ARTICLE
+    BLOG
+    CARTTRANSFORM
+    COLLECTION
+    COMPANY
+    COMPANY_LOCATION
+    CUSTOMER
+    DELIVERY_CUSTOMIZATION
+    DISCOUNT
+    DRAFTORDER
+    FULFILLMENT_CONSTRAINT_RULE
+    GIFT_CARD_TRANSACTION
+    LOCATION
+    MARKET
+    MEDIA_IMAGE
+    ORDER
+    ORDER_ROUTING_LOCATION_RULE
+    PAGE
+    PAYMENT_CUSTOMIZATION
+    PRODUCT
+    PRODUCTVARIANT
+    SELLING_PLAN
+    SHOP
+    TRANSFER
+    VALIDATION
+  }
+
+  "Resources that can carry metafields (the fake implements it on Customer)."
+  interface HasMetafields {
+    metafield(key: String!, namespace: String): Metafield
+    metafields(first: Int, after: String, last: Int, before: String, reverse: Boolean = false, namespace: String, keys: [String!]): MetafieldConnection!
+  }
+
+  type Metafield implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    namespace: String!
+    key: String!
+    type: String!
+    value: String!
+    jsonValue: JSON!
+    compareDigest: String!
+    ownerType: MetafieldOwnerType!
+    owner: HasMetafields!
+    definition: MetafieldDefinition
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+  type MetafieldEdge {
+    cursor: String!
+    node: Metafield!
+  }
+  type MetafieldConnection {
+    edges: [MetafieldEdge!]!
+    nodes: [Metafield!]!
+    pageInfo: PageInfo!
+  }
+
+  enum MetafieldAdminAccess {
+    MERCHANT_READ
+    MERCHANT_READ_WRITE
+    PRIVATE
+    PUBLIC_READ
+    PUBLIC_READ_WRITE
+  }
+  enum MetafieldAdminAccessInput {
+    MERCHANT_READ
+    MERCHANT_READ_WRITE
+  }
+  enum MetafieldStorefrontAccess {
+    NONE
+    PUBLIC_READ
+  }
+  enum MetafieldStorefrontAccessInput {
+    NONE
+    PUBLIC_READ
+  }
+  enum MetafieldCustomerAccountAccess {
+    NONE
+    READ
+    READ_WRITE
+  }
+  enum MetafieldCustomerAccountAccessInput {
+    NONE
+    READ
+    READ_WRITE
+  }
+  enum MetafieldDefinitionAdminFilterStatus {
+    FAILED
+    FILTERABLE
+    IN_PROGRESS
+    NOT_FILTERABLE
+  }
+  enum MetafieldDefinitionPinnedStatus {
+    ANY
+    PINNED
+    UNPINNED
+  }
+  enum MetafieldDefinitionSortKeys {
+    ID
+    NAME
+    PINNED_POSITION
+    RELEVANCE
+  }
+  enum MetafieldValidationStatus {
+    ANY
+    INVALID
+    VALID
+  }
+  enum MetafieldsSetUserErrorCode {
+    APP_NOT_AUTHORIZED
+    BLANK
+    CAPABILITY_VIOLATION
+    INCLUSION
+    INTERNAL_ERROR
+    INVALID
+    INVALID_COMPARE_DIGEST
+    INVALID_TYPE
+    INVALID_VALUE
+    LESS_THAN_OR_EQUAL_TO
+    PRESENT
+    STALE_OBJECT
+    TAKEN
+    TOO_LONG
+    TOO_SHORT
+  }
+  enum MetafieldDefinitionCreateUserErrorCode {
+    ADMIN_ACCESS_INPUT_NOT_ALLOWED
+    BLANK
+    CAPABILITY_REQUIRED_BUT_DISABLED
+    DUPLICATE_OPTION
+    INCLUSION
+    INVALID
+    INVALID_CAPABILITY
+    INVALID_CHARACTER
+    INVALID_CONSTRAINTS
+    INVALID_INPUT_COMBINATION
+    INVALID_OPTION
+    LIMIT_EXCEEDED
+    OWNER_TYPE_LIMIT_EXCEEDED_FOR_AUTOMATED_COLLECTIONS
+    OWNER_TYPE_LIMIT_EXCEEDED_FOR_USE_AS_ADMIN_FILTERS
+    PINNED_LIMIT_REACHED
+    PRESENT
+    RESERVED_NAMESPACE_KEY
+    RESOURCE_TYPE_LIMIT_EXCEEDED
+    RESOURCE_TYPE_LIMIT_EXCEEDED_BY_APP
+    TAKEN
+    TOO_LONG
+    TOO_SHORT
+    TYPE_NOT_ALLOWED_FOR_CONDITIONS
+    UNSTRUCTURED_ALREADY_EXISTS
+    UNSUPPORTED_PINNING
+  }
+
+  type MetafieldAccess {
+    admin: MetafieldAdminAccess
+    storefront: MetafieldStorefrontAccess
+    customerAccount: MetafieldCustomerAccountAccess!
+  }
+  type MetafieldCapabilityAdminFilterable {
+    eligible: Boolean!
+    enabled: Boolean!
+    status: MetafieldDefinitionAdminFilterStatus!
+  }
+  type MetafieldCapabilitySmartCollectionCondition {
+    eligible: Boolean!
+    enabled: Boolean!
+  }
+  type MetafieldCapabilities {
+    adminFilterable: MetafieldCapabilityAdminFilterable!
+    smartCollectionCondition: MetafieldCapabilitySmartCollectionCondition!
+  }
+  type MetafieldDefinitionSupportedValidation {
+    name: String!
+    type: String!
+  }
+  type MetafieldDefinitionType {
+    name: String!
+    category: String!
+    supportedValidations: [MetafieldDefinitionSupportedValidation!]!
+  }
+  type MetafieldDefinitionValidation {
+    name: String!
+    type: String!
+    value: String
+  }
+  type MetafieldDefinition implements Node {
+    id: ID!
+    name: String!
+    namespace: String!
+    key: String!
+    description: String
+    ownerType: MetafieldOwnerType!
+    type: MetafieldDefinitionType!
+    validations: [MetafieldDefinitionValidation!]!
+    access: MetafieldAccess!
+    capabilities: MetafieldCapabilities!
+    pinnedPosition: Int
+    metafieldsCount(validationStatus: MetafieldValidationStatus): Int!
+  }
+  type MetafieldDefinitionEdge {
+    cursor: String!
+    node: MetafieldDefinition!
+  }
+  type MetafieldDefinitionConnection {
+    edges: [MetafieldDefinitionEdge!]!
+    nodes: [MetafieldDefinition!]!
+    pageInfo: PageInfo!
+  }
+
+  input MetafieldAccessInput {
+    admin: MetafieldAdminAccessInput
+    storefront: MetafieldStorefrontAccessInput
+    customerAccount: MetafieldCustomerAccountAccessInput
+  }
+  input MetafieldCapabilityAdminFilterableInput {
+    enabled: Boolean!
+  }
+  input MetafieldCapabilitySmartCollectionConditionInput {
+    enabled: Boolean!
+  }
+  input MetafieldCapabilityCreateInput {
+    adminFilterable: MetafieldCapabilityAdminFilterableInput
+    smartCollectionCondition: MetafieldCapabilitySmartCollectionConditionInput
+  }
+  input MetafieldDefinitionValidationInput {
+    name: String!
+    value: String!
+  }
+  input MetafieldDefinitionInput {
+    namespace: String
+    key: String!
+    name: String!
+    description: String
+    ownerType: MetafieldOwnerType!
+    type: String!
+    validations: [MetafieldDefinitionValidationInput!]
+    pin: Boolean = false
+    access: MetafieldAccessInput
+    capabilities: MetafieldCapabilityCreateInput
+  }
+  type MetafieldDefinitionCreateUserError {
+    field: [String!]
+    message: String!
+    code: MetafieldDefinitionCreateUserErrorCode
+    elementIndex: Int
+    elementKey: String
+  }
+  type MetafieldDefinitionCreatePayload {
+    createdDefinition: MetafieldDefinition
+    userErrors: [MetafieldDefinitionCreateUserError!]!
+  }
+  input MetafieldsSetInput {
+    ownerId: ID!
+    namespace: String
+    key: String!
+    type: String
+    value: String!
+    compareDigest: String
+  }
+  type MetafieldsSetUserError {
+    field: [String!]
+    message: String!
+    code: MetafieldsSetUserErrorCode
+    elementIndex: Int
+  }
+  type MetafieldsSetPayload {
+    metafields: [Metafield!]
+    userErrors: [MetafieldsSetUserError!]!
+  }
+  input MetafieldIdentifierInput {
+    ownerId: ID!
+    namespace: String!
+    key: String!
+  }
+  type MetafieldIdentifier {
+    ownerId: ID!
+    namespace: String!
+    key: String!
+  }
+  type MetafieldsDeletePayload {
+    deletedMetafields: [MetafieldIdentifier]
+    userErrors: [UserError!]!
+  }
+
   type AppInstallation {
     id: ID!
     accessScopes: [AccessScope!]!
@@ -562,6 +851,19 @@ export const ADMIN_SDL = /* GraphQL */ `
       uri: String
       format: WebhookSubscriptionFormat
     ): WebhookSubscriptionConnection!
+    metafieldDefinitions(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+      ownerType: MetafieldOwnerType!
+      namespace: String
+      key: String
+      pinnedStatus: MetafieldDefinitionPinnedStatus = ANY
+      sortKey: MetafieldDefinitionSortKeys = ID
+      query: String
+    ): MetafieldDefinitionConnection!
   }
 
   "Return type for \`flowTriggerReceive\` mutation."
@@ -579,6 +881,9 @@ export const ADMIN_SDL = /* GraphQL */ `
     bulkOperationCancel(id: ID!): BulkOperationCancelPayload
     webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
     webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
+    metafieldDefinitionCreate(definition: MetafieldDefinitionInput!): MetafieldDefinitionCreatePayload
+    metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
+    metafieldsDelete(metafields: [MetafieldIdentifierInput!]!): MetafieldsDeletePayload
   }
 `;
 

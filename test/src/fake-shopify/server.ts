@@ -34,6 +34,7 @@ import { FULL_SDL } from './schema-sdl.ts';
 import { FlowTriggerReceiver, loadFlowTriggers, type FlowTriggerEvent } from './flow-triggers.ts';
 import { mintSessionToken } from './session-token.ts';
 import { ShopStore, type BulkOperationRecord, type WebhookSubscriptionRecord } from './shop-store.ts';
+import type { MetafieldDefinitionRecord } from './metafields.ts';
 import { webhookFilterMatches } from './webhook-filter.ts';
 import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS, type AnyTopic } from './topics.ts';
 import { DEFAULT_WEBHOOK_RETRY, WebhookDispatcher, type WebhookChaos, type WebhookDelivery, type WebhookRetryPolicy } from './webhooks.ts';
@@ -51,7 +52,7 @@ export interface CreateFakeShopifyOptions {
   appApiKey: string;
   /** The app's secret: signs webhooks, verifies session tokens. */
   appSecret: string;
-  /** Scopes granted on install. Default: read_orders, read_customers, read_all_orders. */
+  /** Scopes granted on install. Default: what CLV Lens asks for (read_orders, read_customers, read_all_orders, write_customers). */
   scopes?: readonly string[];
   /** Interface to listen on. Default 127.0.0.1. */
   host?: string;
@@ -75,6 +76,13 @@ export interface CreateFakeShopifyOptions {
   now?: () => number;
   /** Directory for bulk result files; default a fresh temp dir removed by `stop()`. */
   bulkDir?: string;
+  /** Numeric id of the app: its reserved metafield namespace `$app` is `app--<appId>`. Default 4242. */
+  appId?: number;
+  /**
+   * How many times faster than the clock the leaky bucket refills (benchmarks only: a 66-minute sync at Shopify's
+   * limits then runs in seconds; the bench reports the modeled time from the cost points). Default 1.
+   */
+  throttleTimeScale?: number;
   /**
    * Folder of the app's extensions, one sub-folder each with its `shopify.extension.toml`: its `flow_trigger`
    * extensions are the triggers `flowTriggerReceive` accepts. Default: this repository's `shopify-app/extensions/`.
@@ -164,12 +172,31 @@ export interface FakeShopifyControl {
   clearFaults(): void;
   /** The shop's leaky bucket now. */
   throttleStatus(domain: string): { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+  /** Sets the points left in the shop's bucket now (as if another client of the app had just spent the rest). */
+  setThrottleAvailable(domain: string, points: number): void;
   /** Resolves when no bulk operation of the shop is running. */
   bulkIdle(domain: string): Promise<void>;
+  /** The customer's metafields with their definitions' names (what the admin's customer page shows), in definition order. */
+  customerMetafields(domain: string, customerId: number): CustomerMetafieldView[];
+  /** The shop's metafield definitions. */
+  metafieldDefinitions(domain: string): MetafieldDefinitionRecord[];
+  /** Throttled answers and cost points spent per shop since start (what a benchmark reports). */
+  graphqlUsage(domain: string): { requests: number; throttled: number; actualCostPoints: number };
   /** The Flow trigger calls Shopify accepted (`flowTriggerReceive`), oldest first. */
   flowTriggerEvents(filter?: { shop?: string; handle?: string }): FlowTriggerEvent[];
   advanceClock(ms: number): void;
   nowMs(): number;
+}
+
+/** A metafield as the admin's customer page lists it. */
+export interface CustomerMetafieldView {
+  namespace: string;
+  key: string;
+  /** The definition's name, or null for an unstructured metafield. */
+  name: string | null;
+  type: string;
+  value: string;
+  updatedAtMs: number;
 }
 
 export interface FakeShopify {
@@ -182,7 +209,7 @@ export interface FakeShopify {
   stop(): Promise<void>;
 }
 
-const DEFAULT_SCOPES = ['read_orders', 'read_customers', 'read_all_orders'] as const;
+const DEFAULT_SCOPES = ['read_orders', 'read_customers', 'read_all_orders', 'write_customers'] as const;
 const MAX_QUERY_COST = 1000;
 const API_VERSION = /^(\d{4}-(01|04|07|10)|unstable)$/;
 const INVALID_TOKEN_BODY = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
@@ -242,6 +269,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
 
   const flow = new FlowTriggerReceiver(loadFlowTriggers(options.extensionsDir));
   const schema: GraphQLSchema = buildSchema(FULL_SDL);
+  const validDocuments = new Map<string, DocumentNode>();
   attachResolvers(schema);
 
   const oauth = new OAuthServer({
@@ -333,9 +361,17 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
     payload: orderPayload(o, o.customerId === null ? null : (s.customers.get(o.customerId) ?? null), s.shop),
   });
 
+  const throttleTimeScale = options.throttleTimeScale ?? 1;
+  const usage = new Map<string, { requests: number; throttled: number; actualCostPoints: number }>();
+  const usageOf = (s: ShopStore) => {
+    let u = usage.get(s.shop.domain);
+    if (u === undefined) usage.set(s.shop.domain, (u = { requests: 0, throttled: 0, actualCostPoints: 0 }));
+    return u;
+  };
+
   function refreshBucket(s: ShopStore): void {
     const now = clock.nowMs();
-    const restored = ((now - s.bucketAtMs) / 1000) * s.shop.plan.restoreRatePerSecond;
+    const restored = ((now - s.bucketAtMs) / 1000) * s.shop.plan.restoreRatePerSecond * throttleTimeScale;
     s.bucketAvailable = Math.min(s.shop.plan.bucketSize, s.bucketAvailable + restored);
     s.bucketAtMs = now;
   }
@@ -362,6 +398,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
 
   const env: GqlEnv = {
     nowMs: clock.nowMs,
+    appId: options.appId ?? 4242,
     bulkResultUrl,
     startBulkQuery(s, query, ctx) {
       const limit = versionAtLeast(ctx.apiVersion, '2026-01') ? 5 : 1;
@@ -528,15 +565,20 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
     }
     const variables = (body.variables ?? {}) as Record<string, unknown>;
     const operationName = typeof body.operationName === 'string' ? body.operationName : null;
-    let doc: DocumentNode;
-    try {
-      doc = parse(body.query);
-    } catch (e) {
-      const ge = e as GraphQLError;
-      return send(res, 200, { errors: [{ message: ge.message, locations: ge.locations ?? [] }] }, vh);
+    let doc = validDocuments.get(body.query);
+    if (doc === undefined) {
+      try {
+        doc = parse(body.query);
+      } catch (e) {
+        const ge = e as GraphQLError;
+        return send(res, 200, { errors: [{ message: ge.message, locations: ge.locations ?? [] }] }, vh);
+      }
+      const vErrors = validate(schema, doc);
+      if (vErrors.length > 0) return send(res, 200, { errors: vErrors.map((e) => e.toJSON()) }, vh);
+      // An app sends the same few documents over and over (a sync: tens of thousands of times); parse them once.
+      if (validDocuments.size >= 500) validDocuments.clear();
+      validDocuments.set(body.query, doc);
     }
-    const vErrors = validate(schema, doc);
-    if (vErrors.length > 0) return send(res, 200, { errors: vErrors.map((e) => e.toJSON()) }, vh);
     const requested = requestedQueryCost(schema, doc, operationName, variables);
     if (requested > MAX_QUERY_COST) {
       return send(
@@ -554,7 +596,9 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       );
     }
     refreshBucket(s);
+    usageOf(s).requests++;
     if (requested > s.bucketAvailable) {
+      usageOf(s).throttled++;
       return send(
         res,
         200,
@@ -571,6 +615,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
     const actual = actualQueryCost(schema, doc, operationName, variables, result.data as Record<string, unknown> | null | undefined);
     // The requested cost is reserved up front; the difference to the actual cost is refunded.
     s.bucketAvailable = Math.min(s.shop.plan.bucketSize, s.bucketAvailable + Math.max(0, requested - actual));
+    usageOf(s).actualCostPoints += actual;
     const extensions: Record<string, unknown> = {
       cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus(s) },
     };
@@ -677,8 +722,14 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
         const prev = stores.get(domain);
         const s = new ShopStore({ ...data.shop, domain }, clock.nowMs());
         s.installed = opts?.installed ?? prev?.installed ?? true;
-        if (prev !== undefined) s.subscriptions.push(...prev.subscriptions);
+        if (prev !== undefined) {
+          s.subscriptions.push(...prev.subscriptions);
+          // The app's metafield definitions belong to the shop, not to its data; values stay with surviving customers.
+          s.metafieldDefinitions.push(...prev.metafieldDefinitions);
+          s.nextMetafieldId = prev.nextMetafieldId;
+        }
         for (const c of data.customers) s.putCustomer(c);
+        for (const [owner, values] of prev?.metafields ?? []) if (s.customers.has(Number(owner.split('/')[1]))) s.metafields.set(owner, values);
         for (const o of data.orders) {
           if (s.orders.has(o.id)) throw new FakeShopifyError('DUPLICATE_ID', `order id ${o.id} appears twice in ${domain}`);
           s.putOrder(o);
@@ -874,10 +925,35 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
         faults.length = 0;
       },
       throttleStatus: (domain) => throttleStatus(store(domain)),
+      setThrottleAvailable(domain, points) {
+        const s = store(domain);
+        if (!Number.isFinite(points) || points < 0) throw new FakeShopifyError('BAD_INPUT', `points must be a finite number >= 0, got ${points}`);
+        s.bucketAvailable = Math.min(points, s.shop.plan.bucketSize);
+        s.bucketAtMs = clock.nowMs();
+      },
       async bulkIdle(domain) {
         const set = runningBulk.get(normalizeDomain(domain));
         while (set !== undefined && set.size > 0) await Promise.all([...set]);
       },
+      customerMetafields(domain, customerId) {
+        const s = store(domain);
+        // The admin lists a resource's metafields in the order of their definitions, unstructured ones after.
+        const defOf = (m: { namespace: string; key: string }) =>
+          s.metafieldDefinitions.find((d) => d.ownerType === 'CUSTOMER' && d.namespace === m.namespace && d.key === m.key);
+        const values = [...(s.metafields.get(`CUSTOMER/${customerId}`)?.values() ?? [])].sort(
+          (a, b) => (defOf(a)?.id ?? Infinity) - (defOf(b)?.id ?? Infinity) || a.id - b.id,
+        );
+        return values.map((m) => ({
+          namespace: m.namespace,
+          key: m.key,
+          name: defOf(m)?.name ?? null,
+          type: m.type,
+          value: m.value,
+          updatedAtMs: m.updatedAtMs,
+        }));
+      },
+      metafieldDefinitions: (domain) => [...store(domain).metafieldDefinitions],
+      graphqlUsage: (domain) => ({ ...usageOf(store(domain)) }),
       flowTriggerEvents: (filter) => flow.events(filter ? { ...filter, ...(filter.shop ? { shop: normalizeDomain(filter.shop) } : {}) } : {}),
       advanceClock: (ms) => clock.advance(ms),
       nowMs: () => clock.nowMs(),
@@ -996,6 +1072,10 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL
       return ok({ accessToken: c.issueOfflineToken(shop) });
     case 'POST /shops/:/authorization-code':
       return ok({ code: c.issueAuthorizationCode(shop, body as { online?: boolean }) });
+    case 'GET /shops/:/customers/:/metafields':
+      return ok(c.customerMetafields(shop, id));
+    case 'GET /shops/:/metafield-definitions':
+      return ok(c.metafieldDefinitions(shop));
     case 'GET /shops/:/throttle-status':
       return ok(c.throttleStatus(shop));
     case 'PUT /app-webhooks':

@@ -1,5 +1,6 @@
 import type { Customer, MarketingActivity, Order, Shop } from '../shop-model/types.ts';
 import { FakeShopifyError } from './errors.ts';
+import type { MetafieldDefinitionRecord, MetafieldRecord } from './metafields.ts';
 import { sortByKey, type SortValue } from './pagination.ts';
 
 /** A webhook subscription: app-wide (from the app config, like `shopify.app.toml`) or per shop (Admin API). */
@@ -96,6 +97,10 @@ export class ShopStore {
   readonly bulkOperations: BulkOperationRecord[] = [];
   /** Marketing activities in id order (`marketingActivities`). */
   readonly marketingActivities: MarketingActivity[] = [];
+  readonly metafieldDefinitions: MetafieldDefinitionRecord[] = [];
+  /** Metafield values by `<ownerType>/<ownerId>`, then `<namespace>.<key>`. */
+  readonly metafields = new Map<string, Map<string, MetafieldRecord>>();
+  nextMetafieldId = 1;
   /** Leaky bucket: points available at `bucketAtMs`. */
   bucketAvailable: number;
   bucketAtMs: number;
@@ -188,6 +193,8 @@ export class ShopStore {
     const c = this.customers.get(id);
     if (c === undefined) throw new FakeShopifyError('UNKNOWN_CUSTOMER', `no customer ${id} in ${this.shop.domain}`);
     this.customers.delete(id);
+    // A deleted resource takes its metafields with it.
+    this.metafields.delete(`CUSTOMER/${id}`);
     for (const [sortKey, idx] of this.customerIndexes) removeSorted(idx, c, CUSTOMER_SORT_VALUE[sortKey], (x) => x.id);
     return c;
   }

@@ -10,14 +10,26 @@ export function usageErrorFor(command: string, usage: string): (message: string)
   return (message) => new CliError(CliErrorCode.usage, `${command}: ${message}\n\n${usage}`);
 }
 
+/** A command's `--help` text in `locale`, from the catalog (`cli.help.<command>` with the options all share). */
+export function helpText(command: 'report' | 'fit' | 'predict' | 'validate', locale: Locale): string {
+  const t = createTranslator(locale);
+  return t.t(`cli.help.${command}`, { common: t.t('cli.help.common') });
+}
+
+/** The language of `--help`: `--lang` when it names one we speak, else the environment's (help never fails on it). */
+function helpLocale(lang: unknown, io: CliIo): Locale {
+  return typeof lang === 'string' ? resolveLocale(lang) : localeFromEnvironment(io.env ?? {});
+}
+
 /**
  * Parses `<file> [options]` strictly (unknown options are usage errors). Returns null after printing `usage` for
- * `--help`; otherwise the option values and the one file named.
+ * `--help` (in the `--lang` or environment language when `usage` is given per locale); otherwise the option values
+ * and the one file named.
  */
 export function parseFileCommand<const O extends ParseArgsOptionsConfig>(
   args: readonly string[],
   options: O,
-  usage: string,
+  usage: string | ((locale: Locale) => string),
   usageError: (message: string) => CliError,
   io: CliIo,
 ) {
@@ -29,7 +41,7 @@ export function parseFileCommand<const O extends ParseArgsOptionsConfig>(
   }
   const { values, positionals } = parsed;
   if ((values as Record<string, unknown>)['help'] === true) {
-    io.stdout.write(usage);
+    io.stdout.write(typeof usage === 'string' ? usage : usage(helpLocale((values as Record<string, unknown>)['lang'], io)));
     return null;
   }
   if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'name the orders file.' : `expected one file, got ${positionals.length}.`);

@@ -183,7 +183,7 @@ describe('clvlens fit', () => {
   it('prints a readable summary without --json', async () => {
     const { code, out } = await run(['fit', join(cdnow, 'CDNOW_sample.txt'), '--calibration-end', '1997-09-30']);
     expect(code).toBe(0);
-    expect(out).toContain('bgnbd fitted on 2357 customers (cdnow-sample, time unit week, calibration to 1997-09-30 UTC)');
+    expect(out).toContain('bgnbd fitted on 2,357 customers (cdnow-sample, time unit week, calibration to 1997-09-30 UTC)');
     expect(out).toContain('r = 0.2426  alpha = 4.4136  a = 0.7929  b = 2.4259');
   });
 
@@ -192,7 +192,7 @@ describe('clvlens fit', () => {
     const { code, out, err } = await run(['fit', path, '--json']);
     expect(code).toBe(3);
     expect(out).toBe('');
-    expect(err).toContain('could not be fitted to this data (no-repeat-customers)');
+    expect(err).toContain('could not be fitted to this data (nobody bought twice)');
   });
 
   it('exits 2 on an unknown model or a malformed date', async () => {

@@ -1,17 +1,11 @@
 import { MBG_CNBD_K, PARETO_NBD } from '@clvlens/core';
 import type { CliIo } from '../io.ts';
-import { endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
-import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
+import { createTranslator } from '@clvlens/core/i18n';
+import { endMs, helpText, parseFileCommand, usageErrorFor } from './command-line.ts';
+import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
-export const FIT_USAGE = `Usage: clvlens fit <file> [options]
-
-Fits a purchase model (BG/NBD, MBG/NBD, Pareto/NBD, or MBG/CNBD-k for regular buyers) and the Gamma-Gamma spend
-model on the calibration period and prints the parameters. α (and Pareto/NBD's β) are in the time unit; MBG/CNBD-k's k
-is the regularity it found (1: none, the same as MBG/NBD); Gamma-Gamma v (γ) is in major currency units (dollars for CDNOW).
-
-Options:
-  --model NAME               purchase model: bgnbd (default), mbgnbd, pnbd or mbgcnbd
-${COMMON_USAGE}`;
+/** `clvlens fit --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
+export const FIT_USAGE = helpText('fit', 'en');
 
 const OPTIONS = { ...COMMON_OPTIONS, model: { type: 'string' } } as const;
 
@@ -24,16 +18,17 @@ const usageError = usageErrorFor('fit', FIT_USAGE);
  * fit chose; gammaGamma is null when it cannot be fitted). Exit 3 when the purchase model cannot be fitted.
  */
 export async function runFit(args: readonly string[], io: CliIo): Promise<number> {
-  const command = parseFileCommand(args, OPTIONS, FIT_USAGE, usageError, io);
+  const command = parseFileCommand(args, OPTIONS, (locale) => helpText('fit', locale), usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
   const { modelName, variant } = parseModelOption(values.model, usageError);
   const settings = parseCommon(values, usageError, io);
+  const t = createTranslator(settings.locale);
 
   const loaded = await loadCountedOrders(file, io, settings);
   const calibrationEndMs = endMs(settings.calibrationEnd, loaded.orders, settings.timeZone);
   const run = runModels(loaded.orders, variant, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
-  if (!run.fit.ok) return reportFitFailure(io, 'fit', modelName, run.fit.reason);
+  if (!run.fit.ok) return reportFitFailure(io, 'fit', modelName, run.fit.reason, settings.locale);
   const { logLikelihood, customers } = run.fit.value;
   const fitted = run.fit.value;
   const params =
@@ -46,21 +41,35 @@ export async function runFit(args: readonly string[], io: CliIo): Promise<number
   const gammaGamma = run.spend.ok
     ? { p: run.spend.value.params.p, q: run.spend.value.params.q, v: run.spend.value.params.gamma / perMajor, customers: run.spend.value.customers }
     : null;
-  if (!run.spend.ok) io.stderr.write(`clvlens: fit: Gamma-Gamma could not be fitted (${run.spend.reason}).\n`);
+  if (!run.spend.ok) io.stderr.write(`clvlens: ${t.t('cli.fit.gammaGammaFailed', { command: 'fit', reason: reasonText(t, run.spend.reason) })}\n`);
   const doc = { model: modelName, params, logLikelihood, customers, gammaGamma };
   if (settings.json) {
     io.stdout.write(`${JSON.stringify(doc)}\n`);
     return 0;
   }
+  // Parameter names are the papers' symbols in every language; the numbers are written for the locale.
   const lines = [
-    `${modelName} fitted on ${customers} customers (${loaded.format}, time unit ${settings.timeUnit}, calibration to ${new Date(calibrationEndMs).toISOString().slice(0, 10)} ${settings.timeZone})`,
+    t.t('cli.fit.title', {
+      model: modelName,
+      customers,
+      format: loaded.format,
+      unit: t.t(`cli.unit.${settings.timeUnit}`),
+      date: new Date(calibrationEndMs).toISOString().slice(0, 10),
+      timeZone: settings.timeZone,
+    }),
     `  ${Object.entries(params)
-      .map(([name, value]) => `${name} = ${name === 'k' ? value : value.toFixed(4)}`)
+      .map(([name, value]) => `${name} = ${name === 'k' ? t.number(value) : t.number(value, 4)}`)
       .join('  ')}`,
-    `  log-likelihood = ${logLikelihood.toFixed(3)}`,
+    `  ${t.t('cli.fit.logLikelihood', { value: t.number(logLikelihood, 3) })}`,
     gammaGamma === null
-      ? '  Gamma-Gamma: not fitted'
-      : `Gamma-Gamma on ${gammaGamma.customers} repeat customers: p = ${gammaGamma.p.toFixed(4)}  q = ${gammaGamma.q.toFixed(4)}  v = ${gammaGamma.v.toFixed(4)} ${loaded.currency}`,
+      ? `  ${t.t('cli.fit.gammaGammaNone')}`
+      : t.t('cli.fit.gammaGamma', {
+          customers: gammaGamma.customers,
+          p: t.number(gammaGamma.p, 4),
+          q: t.number(gammaGamma.q, 4),
+          v: t.number(gammaGamma.v, 4),
+          currency: loaded.currency,
+        }),
   ];
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -30,7 +30,7 @@ import { createProgress } from '../progress.ts';
 import { looksLikeCdnow } from '../readers/cdnow.ts';
 import { readHead, textOptionsOf } from '../readers/csv-rows.ts';
 import type { TextEncoding } from '../readers/text-decoding.ts';
-import { createTranslator, type Locale } from '@clvlens/core/i18n';
+import { createTranslator, type Locale, type Translator } from '@clvlens/core/i18n';
 import { describeSkips } from '../report/scorecard-text.ts';
 import { readCdnowFile, readOrdersFile } from '../readers/detect.ts';
 import { checkDate, parseCurrencyOption, parseEncodingOption, parseLangOption, parseTimeZoneOption } from './command-line.ts';
@@ -59,22 +59,6 @@ export const COMMON_OPTIONS = {
   lang: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-export const COMMON_USAGE = `  --time-unit week|day       model time unit (default week; weeks are days / 7, as in the papers)
-  --calibration-end DATE     last day (YYYY-MM-DD, inclusive) of the calibration period (default: last order day)
-  --timezone ZONE            IANA zone whose calendar days are purchase days (default UTC, right for CDNOW)
-  --currency XXX             shop currency when the file has none (transaction log default USD; CDNOW is USD)
-  --skip-invalid             count rows with invalid values by reason and go on (orders exports, transaction logs)
-  --json                     print JSON instead of text
-  --encoding utf8|latin1     text encoding of the input (default utf8; invalid UTF-8 stops with the line named)
-  --lang en|ko|ar            language of messages (default: from LC_ALL, LC_MESSAGES or LANG)
-  -h, --help                 show this help
-
-Input: CDNOW_sample.txt / CDNOW_master.txt (whitespace-separated; detected by 5 or 4 columns with a yyyymmdd date,
-the sample keyed by its SECOND column sample_id, the master by its first), a transaction log CSV
-(customer_id,date,amount[,order_id]) or a Shopify orders export; the CSV formats are detected from their header.
-Only counted orders are modelled (not test, not cancelled, not refunded in full; a free order is a purchase); several orders on one day count once.
-`;
 
 export interface LoadedOrders {
   format: string;
@@ -197,8 +181,15 @@ export function minorPerMajor(currency: string): number {
   return 10 ** currencyExponent(currency);
 }
 
+/** Why a model could not be fitted or a choice made, in words (the code itself for one the catalog does not know). */
+export function reasonText(t: Translator, reason: string): string {
+  const key = `cli.reason.${reason}`;
+  return t.has(key) ? t.t(key) : reason;
+}
+
 /** Message and exit code 3 (the data) for a model that could not be fitted. */
-export function reportFitFailure(io: CliIo, command: string, model: string, reason: string): number {
-  io.stderr.write(`clvlens: ${command}: the ${model} model could not be fitted to this data (${reason}).\n`);
+export function reportFitFailure(io: CliIo, command: string, model: string, reason: string, locale: Locale = 'en'): number {
+  const t = createTranslator(locale);
+  io.stderr.write(`clvlens: ${t.t('cli.model.failed', { command, model, reason: reasonText(t, reason) })}\n`);
   return 3;
 }

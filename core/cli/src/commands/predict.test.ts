@@ -61,7 +61,7 @@ describe('clvlens predict', () => {
       io,
     );
     expect(code).toBe(0);
-    expect(io.err()).toBe('clvlens: wrote 2357 customers to predictions.csv\n');
+    expect(io.err()).toBe('clvlens: wrote 2,357 customers to predictions.csv\n');
     const lines = readFileSync(join(files.dir, 'predictions.csv'), 'utf8').trimEnd().split('\n');
     expect(lines[0]).toBe('customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv,model,churn_probability,churn_tier,new_customer');
     expect(lines).toHaveLength(2358);
@@ -187,7 +187,7 @@ describe('clvlens predict', () => {
     const log = files.write('tiny.csv', 'customer_id,date,amount\na,2025-01-01,10\na,2025-02-01,12\nb,2025-01-15,30\n');
     const io = captureIo(files.dir);
     expect(await runPredict([log, '--time-unit', 'day', '--horizon', '30'], io)).toBe(0);
-    expect(io.err()).toBe('clvlens: predict: no backtested choice for this data (too-few-repeat-customers); using cadence-rule, low confidence.\n');
+    expect(io.err()).toBe('clvlens: predict: no backtested choice for this data (too few repeat customers); using cadence-rule, low confidence.\n');
     const rows = io
       .out()
       .trimEnd()

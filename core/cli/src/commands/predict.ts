@@ -5,32 +5,12 @@ import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { describeIoError } from '../readers/csv-rows.ts';
 import { appChoice, expectedOrdersDays, perCustomer } from './churn-choice.ts';
-import { endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
-import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
+import { createTranslator } from '@clvlens/core/i18n';
+import { endMs, helpText, parseFileCommand, usageErrorFor } from './command-line.ts';
+import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
-export const PREDICT_USAGE = `Usage: clvlens predict <file> [--horizon <t>] [--model <name>] [options]
-
-Fits the models on the calibration period and writes one CSV row per customer:
-customer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv,model,churn_probability,churn_tier,new_customer
-(recency and T in the time unit; expected_purchases over the next --horizon time units; expected_avg_value and clv
-in major currency units; clv is the discounted CLV over --clv-months times --margin).
-churn_probability is the chance of no counted order in the next --horizon time units (whole days).
-
-Without --model, the app's choice: the per-shop churn prediction chosen by backtest (model = the chosen candidate,
-e.g. classifier or pareto-nbd), its calibrated churn_probability, churn_tier (low, medium, high) and new_customer,
-with p_alive, expected_purchases and clv from the purchase model the backtest chose.
-With --model classifier, the same but with the classifier (logistic regression trained on the file's own past) whatever
-the backtest preferred. With another --model, that purchase model alone: churn_probability is its P(no purchase in
-the horizon), uncalibrated, and churn_tier and new_customer are left empty.
-
-Options:
-  --model NAME               instead of the app's choice: classifier, or one purchase model: bgnbd, mbgnbd, pnbd, mbgcnbd
-  --horizon T                prediction horizon in time units (default 13 weeks, or 90 days with --time-unit day)
-  --out FILE                 write the CSV there (default: standard output)
-  --clv-months N             CLV horizon in months (default 12)
-  --discount-rate R          annual discount rate (default 0.1268 = 1% a month)
-  --margin M                 gross margin fraction applied to CLV, 0..1 (default 1: revenue)
-${COMMON_USAGE}`;
+/** `clvlens predict --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
+export const PREDICT_USAGE = helpText('predict', 'en');
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -92,13 +72,14 @@ export function num(value: number, digits: number): string {
 
 /** `clvlens predict <file> [--horizon <t>] [--model <name>] --out predictions.csv`: per-customer churn probability, P(alive), expected purchases and CLV. */
 export async function runPredict(args: readonly string[], io: CliIo): Promise<number> {
-  const command = parseFileCommand(args, OPTIONS, PREDICT_USAGE, usageError, io);
+  const command = parseFileCommand(args, OPTIONS, (locale) => helpText('predict', locale), usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
   // `classifier` is the app's path with its classifier forced; the other names are one purchase model alone.
   const forceClassifier = values.model === 'classifier';
   const chosenModel = values.model === undefined || forceClassifier ? null : parseModelOption(values.model, usageError);
   const settings = parseCommon(values, usageError, io);
+  const t = createTranslator(settings.locale);
   const horizon = values.horizon === undefined ? DEFAULT_HORIZON[settings.timeUnit] : Number(values.horizon);
   if (!(Number.isFinite(horizon) && horizon > 0)) throw usageError(`--horizon must be a positive number of time units, got ${JSON.stringify(values.horizon)}.`);
   const clvMonths = values['clv-months'] === undefined ? 12 : Number(values['clv-months']);
@@ -129,12 +110,12 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
       ...(forceClassifier ? { candidate: 'classifier' as const } : {}),
     });
     if (forceClassifier && choice.models.prediction === null) {
-      io.stderr.write(`clvlens: predict: the classifier could not be trained on this data (${choice.models.fallbackReason ?? 'unknown'}).\n`);
+      io.stderr.write(`clvlens: ${t.t('cli.predict.classifierFailed', { reason: reasonText(t, choice.models.fallbackReason ?? 'unknown') })}\n`);
       return 3;
     }
     if (choice.models.prediction === null) {
       io.stderr.write(
-        `clvlens: predict: no backtested choice for this data (${choice.models.fallbackReason ?? 'unknown'}); using ${choice.modelName}, low confidence.\n`,
+        `clvlens: ${t.t('cli.predict.noChoice', { reason: reasonText(t, choice.models.fallbackReason ?? 'unknown'), model: choice.modelName })}\n`,
       );
     }
     s = summarizeOrders(loaded.orders, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
@@ -157,8 +138,8 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
   } else {
     const { modelName, variant } = chosenModel;
     const run = runModels(loaded.orders, variant, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
-    if (!run.fit.ok) return reportFitFailure(io, 'predict', modelName, run.fit.reason);
-    if (!run.spend.ok) io.stderr.write(`clvlens: predict: Gamma-Gamma could not be fitted (${run.spend.reason}); expected_avg_value and clv are left empty.\n`);
+    if (!run.fit.ok) return reportFitFailure(io, 'predict', modelName, run.fit.reason, settings.locale);
+    if (!run.spend.ok) io.stderr.write(`clvlens: ${t.t('cli.predict.gammaGammaFailed', { reason: reasonText(t, run.spend.reason) })}\n`);
     const predictions = predictCustomers(run.fit.value, run.spend.ok ? run.spend.value.params : null, run.summaries, run.compressed, horizon, {
       horizonMonths: clvMonths,
       margin,
@@ -166,8 +147,8 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
     });
     const fit = run.fit.value;
     // The horizon in whole days, in the model's time unit, so that churn_probability means the same with either unit.
-    const t = horizonDays / DAYS_PER_TIME_UNIT[settings.timeUnit];
-    const noPurchase = perCustomer(run.compressed, (x, tx, T) => purchaseModelProbabilityNoPurchase(fit, t, x, tx, T));
+    const horizonT = horizonDays / DAYS_PER_TIME_UNIT[settings.timeUnit];
+    const noPurchase = perCustomer(run.compressed, (x, tx, T) => purchaseModelProbabilityNoPurchase(fit, horizonT, x, tx, T));
     s = run.summaries;
     rows = s.customerKeys.map((_, i) => ({
       pAlive: predictions.pAlive[i]!,
@@ -226,6 +207,6 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
   } catch (cause) {
     throw new CliError(CliErrorCode.outputUnwritable, `cannot write ${values.out}: ${describeIoError(cause)}.`, { cause });
   }
-  io.stderr.write(`clvlens: wrote ${s.customerKeys.length} customers to ${values.out}\n`);
+  io.stderr.write(`clvlens: ${t.t('cli.predict.wrote', { n: s.customerKeys.length, file: values.out })}\n`);
   return 0;
 }

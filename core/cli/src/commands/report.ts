@@ -12,29 +12,19 @@ import { buildReportDocument } from '../report/report-document.ts';
 import { renderHtmlPage } from '../report/html-page.ts';
 import { createTranslator } from '@clvlens/core/i18n';
 import { describeSkips, formatScorecardText } from '../report/scorecard-text.ts';
-import { endMs, parseCurrencyOption, parseEncodingOption, parseFileCommand, parseLangOption, parseTimeZoneOption, usageErrorFor } from './command-line.ts';
+import {
+  endMs,
+  helpText,
+  parseCurrencyOption,
+  parseEncodingOption,
+  parseFileCommand,
+  parseLangOption,
+  parseTimeZoneOption,
+  usageErrorFor,
+} from './command-line.ts';
 
-export const REPORT_USAGE = `Usage: clvlens report <file> [options]
-
-Reads a Shopify orders export CSV or a transaction log (customer_id,date,amount[,order_id]); the format is
-detected from the header. Prints a retention scorecard.
-
-Options:
-  --as-of YYYY-MM-DD     report as of the end of that day in the shop time zone (default: the last order's day)
-  --timezone Area/City   shop IANA time zone for days, weeks and months (default: UTC)
-  --window-days N        window of the repeat purchase rate, returning customer rate and AOV (default: 365)
-  --margin F             gross margin fraction for formula CLV and LTV:CAC, e.g. 0.4 (default: 1 = revenue)
-  --surveys FILE         survey responses CSV: type,score (nps 0-10, csat 1-5)
-  --spend FILE           marketing spend CSV: month,amount (YYYY-MM, shop currency)
-  --currency XXX         shop currency when the file has no Currency column (transaction log default: USD)
-  --skip-invalid         count rows with invalid values by reason and go on, instead of stopping at the first
-  --json                 print every metric as one JSON document instead of the scorecard
-  --html FILE            also write a self-contained HTML page with charts
-  --progress             show reading progress on stderr even when it is not a terminal
-  --encoding utf8|latin1 text encoding of the file (default utf8; invalid UTF-8 stops with the line named)
-  --lang en|ko|ar        language of the scorecard and the HTML page (default: from LC_ALL, LC_MESSAGES or LANG)
-  -h, --help             show this help
-`;
+/** `clvlens report --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
+export const REPORT_USAGE = helpText('report', 'en');
 
 const OPTIONS = {
   'as-of': { type: 'string' },
@@ -57,7 +47,7 @@ const usageError = usageErrorFor('report', REPORT_USAGE);
 
 /** `clvlens report`: reads one orders file, runs core's computeShopReport, prints the scorecard or JSON. */
 export async function runReport(args: readonly string[], io: CliIo): Promise<number> {
-  const command = parseFileCommand(args, OPTIONS, REPORT_USAGE, usageError, io);
+  const command = parseFileCommand(args, OPTIONS, (locale) => helpText('report', locale), usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
 

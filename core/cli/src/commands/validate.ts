@@ -15,24 +15,12 @@ import {
 } from '@clvlens/core';
 import type { CliIo } from '../io.ts';
 import { appChoice, checkChurn, expectedOrdersDays, likelyOrdersDays, perCustomer, type AppChoice, type ChurnCheck } from './churn-choice.ts';
-import { checkDate, endMs, parseFileCommand, usageErrorFor } from './command-line.ts';
-import { COMMON_OPTIONS, COMMON_USAGE, loadCountedOrders, minorPerMajor, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
+import { createTranslator, type Translator } from '@clvlens/core/i18n';
+import { checkDate, endMs, helpText, parseFileCommand, usageErrorFor } from './command-line.ts';
+import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
 
-export const VALIDATE_USAGE = `Usage: clvlens validate <file> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [options]
-
-Fits every purchase model (bgnbd, mbgnbd, pnbd, mbgcnbd) on the calibration period, predicts the holdout period and reports actual
-vs predicted totals (holdout only, and cumulative from the first purchase as in FHL 2005 Fig. 2), a table by
-calibration frequency and the per-customer correlation.
-
-Then, for churn (no counted order in the holdout, whose length is the horizon): the app's choice (the per-shop
-prediction chosen by backtest, fitted on the calibration period with the holdout length as horizon) and each model's
-P(no purchase in the holdout), each with its AUC beside that of days since the last order, a calibration table
-(5 equal groups by predicted probability: mean predicted, observed share, gap) and the per-customer mean absolute
-error of expected purchases.
-
-Options:
-  --holdout-end DATE         last day of the holdout period (default: last order day)
-${COMMON_USAGE}`;
+/** `clvlens validate --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
+export const VALIDATE_USAGE = helpText('validate', 'en');
 
 const OPTIONS = { ...COMMON_OPTIONS, 'holdout-end': { type: 'string' } } as const;
 
@@ -69,7 +57,7 @@ interface ChurnReport {
 
 /** `clvlens validate <file> --calibration-end ... [--holdout-end ...] --json`: the holdout report of every model. */
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
-  const command = parseFileCommand(args, OPTIONS, VALIDATE_USAGE, usageError, io);
+  const command = parseFileCommand(args, OPTIONS, (locale) => helpText('validate', locale), usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
   const settings = parseCommon(values, usageError, io);
@@ -182,33 +170,52 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return models.some((m) => 'error' in m) ? 3 : 0;
   }
+  const t = createTranslator(settings.locale);
+  // Numbers are plain digits with a point, as in the JSON and the papers, so a figure reads the same in every language.
   const out: string[] = [
-    `Holdout validation of ${file} (${loaded.format}): ${customers} customers, calibration to ${doc.calibrationEnd}, holdout to ${doc.holdoutEnd} (${duration.toFixed(2)} ${settings.timeUnit}s)`,
+    t.t('cli.validate.title', {
+      file,
+      format: loaded.format,
+      customers,
+      calibrationEnd: doc.calibrationEnd,
+      holdoutEnd: doc.holdoutEnd,
+      duration: duration.toFixed(2),
+      unit: settings.timeUnit,
+    }),
   ];
+  // Columns as wide as their heading in this language, at least as wide as the English ones.
+  const headings = (['frequency', 'customers', 'actualMean', 'predictedMean'] as const).map((c) => t.t(`cli.validate.col.${c}`));
+  const widths = headings.map((h, i) => Math.max(h.length, [15, 9, 11, 14][i]!));
   for (const m of models) {
     out.push('');
     if ('error' in m) {
-      out.push(`${m.model}: could not be fitted (${m.error})`);
+      out.push(t.t('cli.validate.notFitted', { model: m.model, reason: reasonText(t, m.error) }));
       continue;
     }
     out.push(
-      `${m.model}: ${Object.entries(m.params)
-        .map(([name, value]) => `${name}=${name === 'k' ? value : value.toFixed(4)}`)
-        .join(' ')} LL=${m.logLikelihood.toFixed(2)}`,
+      t.t('cli.validate.params', {
+        model: m.model,
+        params: Object.entries(m.params)
+          .map(([name, value]) => `${name}=${name === 'k' ? value : value.toFixed(4)}`)
+          .join(' '),
+        logLikelihood: m.logLikelihood.toFixed(2),
+      }),
     );
-    out.push(`  holdout purchases: actual ${m.holdout.actual}, predicted ${m.holdout.predicted.toFixed(1)} (${m.holdout.errorPercent.toFixed(1)}%)`);
+    const error = (percent: number) => `${percent.toFixed(1)}%`;
     out.push(
-      `  cumulative repeat purchases: actual ${m.cumulative.actual}, predicted ${m.cumulative.predicted.toFixed(1)} (${m.cumulative.errorPercent.toFixed(1)}%)`,
+      `  ${t.t('cli.validate.holdout', { actual: String(m.holdout.actual), predicted: m.holdout.predicted.toFixed(1), error: error(m.holdout.errorPercent) })}`,
     );
-    out.push(`  per-customer correlation: ${m.correlation.toFixed(3)}`);
-    out.push('  x (calibration)  customers  actual mean  predicted mean');
+    out.push(
+      `  ${t.t('cli.validate.cumulative', { actual: String(m.cumulative.actual), predicted: m.cumulative.predicted.toFixed(1), error: error(m.cumulative.errorPercent) })}`,
+    );
+    out.push(`  ${t.t('cli.validate.correlation', { r: m.correlation.toFixed(3) })}`);
+    out.push(`  ${headings.map((h, i) => (i === 0 ? h.padEnd(widths[0]!) : h.padStart(widths[i]!))).join('  ')}`);
     for (const row of m.byFrequency) {
-      out.push(
-        `  ${row.frequency.padStart(15)}  ${String(row.customers).padStart(9)}  ${row.actualMean.toFixed(3).padStart(11)}  ${row.predictedMean.toFixed(3).padStart(14)}`,
-      );
+      const cells = [row.frequency, String(row.customers), row.actualMean.toFixed(3), row.predictedMean.toFixed(3)];
+      out.push(`  ${cells.map((c, i) => c.padStart(widths[i]!)).join('  ')}`);
     }
   }
-  out.push('', ...churnText(churn, minorPerMajor(loaded.currency), loaded.currency));
+  out.push('', ...churnText(t, churn, minorPerMajor(loaded.currency), loaded.currency));
   io.stdout.write(`${out.join('\n')}\n`);
   return models.some((m) => 'error' in m) ? 3 : 0;
 }
@@ -241,64 +248,66 @@ function fixed(value: number | null, digits = 3): string {
   return value === null ? 'n/a' : value.toFixed(digits);
 }
 
-function calibrationLines(table: CalibrationTable | null): string[] {
-  if (table === null) return ['    calibration: not enough customers'];
-  const out = [`    calibration (${table.bins.length} equal groups by predicted probability):`, '      mean predicted  observed share     gap'];
+function calibrationLines(t: Translator, table: CalibrationTable | null): string[] {
+  if (table === null) return [`    ${t.t('cli.validate.calibrationNone')}`];
+  const cols = [t.t('cli.validate.col.meanPredicted'), t.t('cli.validate.col.observedShare'), t.t('cli.validate.col.gap')];
+  const w = cols.map((c, i) => Math.max(c.length, [14, 14, 6][i]!));
+  const out = [`    ${t.t('cli.validate.calibrationTitle', { groups: table.bins.length })}`, `      ${cols.map((c, i) => c.padStart(w[i]!)).join('  ')}`];
   for (const bin of table.bins) {
     out.push(
-      `      ${bin.meanPredicted.toFixed(3).padStart(14)}  ${bin.observedShare.toFixed(3).padStart(14)}  ${(bin.gap >= 0 ? '+' : '') + bin.gap.toFixed(3)}`,
+      `      ${bin.meanPredicted.toFixed(3).padStart(w[0]!)}  ${bin.observedShare.toFixed(3).padStart(w[1]!)}  ${((bin.gap >= 0 ? '+' : '') + bin.gap.toFixed(3)).padStart(w[2]!)}`,
     );
   }
-  out.push(`    largest gap between predicted and observed: ${table.maxAbsoluteGap.toFixed(3)}`);
+  out.push(`    ${t.t('cli.validate.largestGap', { gap: table.maxAbsoluteGap.toFixed(3) })}`);
   return out;
 }
 
-/** The churn section of the text report, in plain words. */
-function churnText(churn: ChurnReport, perMajor: number, currency: string): string[] {
-  const money = (minor: number | null): string => (minor === null ? 'n/a' : `${(minor / perMajor).toFixed(2)} ${currency}`);
-  const share = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+/** The churn section of the text report, in plain words, in the translator's language. */
+function churnText(t: Translator, churn: ChurnReport, perMajor: number, currency: string): string[] {
+  const money = (minor: number | null): string => (minor === null ? t.t('value.none') : `${(minor / perMajor).toFixed(2)} ${currency}`);
+  const share = (v: number | null): string => (v === null ? t.t('value.none') : `${(v * 100).toFixed(1)}%`);
   const base = fixed(churn.baseline.auc);
-  const out = [
-    `Churn: chance of no counted order in the ${churn.horizonDays}-day holdout (${(churn.noOrderShare * 100).toFixed(1)}% of ${churn.customers} customers placed none).`,
-    `AUC: how often a customer who placed no order is ranked above one who did (0.5 = chance); days since the last order scores ${base}.`,
-    '',
-    `app's choice (fitted on the calibration period, as the app would): ${churn.choice.model}${churn.choice.purchaseModel === null ? '' : `, expected purchases from ${churn.choice.purchaseModel}`}`,
-  ];
   const c = churn.choice;
+  const out = [
+    t.t('cli.validate.churn', { days: churn.horizonDays, share: share(churn.noOrderShare), customers: churn.customers }),
+    t.t('cli.validate.aucIntro', { auc: base }),
+    '',
+    c.purchaseModel === null
+      ? t.t('cli.validate.choice', { model: c.model })
+      : t.t('cli.validate.choiceWith', { model: c.model, purchaseModel: c.purchaseModel }),
+  ];
   if (c.backtest !== null) {
     // A null MBG/CNBD-k is a finding, not a failure: the shop's buyers showed no regular rhythm (k = 1 is MBG/NBD).
     const candidateText = (k: { model: string; auc: number | null }): string =>
       k.model === 'mbg-cnbd-k' && k.auc === null
-        ? 'mbg-cnbd-k not used (no regular rhythm found)'
+        ? t.t('cli.validate.candidateNoRhythm', { model: k.model })
         : k.model === 'mbg-cnbd-k'
-          ? `mbg-cnbd-k ${fixed(k.auc)} (orders only)`
-          : `${k.model} ${fixed(k.auc)}`;
-    out.push(`    chosen on its own ${c.backtest.horizonDays}-day backtest: ${c.backtest.candidates.map(candidateText).join(', ')}`);
+          ? t.t('cli.validate.candidateOrdersOnly', { model: k.model, auc: fixed(k.auc) })
+          : t.t('cli.validate.candidate', { model: k.model, auc: fixed(k.auc) });
+    out.push(`    ${t.t('cli.validate.backtest', { days: c.backtest.horizonDays, candidates: t.list(c.backtest.candidates.map(candidateText)) })}`);
   }
-  out.push(`    AUC ${fixed(c.auc)} (days since last order ${base})`, ...calibrationLines(c.calibration));
-  out.push(`    expected purchases per customer: mean absolute error ${fixed(c.purchasesMae)}`);
-  out.push(
-    `    likeliest whole number of orders per customer (the median, the point forecast with the least absolute error): mean absolute error ${fixed(c.likelyOrdersMae)}`,
-  );
+  out.push(`    ${t.t('cli.validate.auc', { auc: fixed(c.auc), baseline: base })}`, ...calibrationLines(t, c.calibration));
+  out.push(`    ${t.t('cli.validate.purchasesMae', { mae: fixed(c.purchasesMae) })}`);
+  out.push(`    ${t.t('cli.validate.likelyMae', { mae: fixed(c.likelyOrdersMae) })}`);
   if (c.spend !== null) {
     out.push(
-      `    spend per customer in the holdout (expected orders × each customer's own expected order value): mean absolute error ${money(c.spend.maeMinor)} (BG/NBD × Gamma-Gamma on repeat orders: ${money(c.spend.baselineMaeMinor)})`,
-      `    the 10% predicted to spend most made ${share(c.spend.topDecileCapture)} of the holdout's spend (BG/NBD × Gamma-Gamma: ${share(c.spend.baselineTopDecileCapture)})`,
+      `    ${t.t('cli.validate.spendMae', { mae: money(c.spend.maeMinor), baseline: money(c.spend.baselineMaeMinor) })}`,
+      `    ${t.t('cli.validate.topDecile', { share: share(c.spend.topDecileCapture), baseline: share(c.spend.baselineTopDecileCapture) })}`,
     );
   }
   out.push(
-    `    ordered again in the holdout, by churn tier: ${c.tiers
-      .map((t) => `${t.tier} ${t.orderedAgainShare === null ? 'n/a' : `${(t.orderedAgainShare * 100).toFixed(1)}%`} of ${t.customers}`)
-      .join(', ')}`,
+    `    ${t.t('cli.validate.tiers', {
+      tiers: t.list(c.tiers.map((x) => t.t('cli.validate.tier', { tier: x.tier, share: share(x.orderedAgainShare), customers: String(x.customers) }))),
+    })}`,
   );
   for (const m of churn.models) {
     out.push(
       '',
-      `${m.model}: P(no purchase in the holdout), uncalibrated`,
-      `    AUC ${fixed(m.auc)} (days since last order ${base})`,
-      ...calibrationLines(m.calibration),
+      t.t('cli.validate.modelChurn', { model: m.model }),
+      `    ${t.t('cli.validate.auc', { auc: fixed(m.auc), baseline: base })}`,
+      ...calibrationLines(t, m.calibration),
     );
-    out.push(`    expected purchases per customer: mean absolute error ${fixed(m.purchasesMae)}`);
+    out.push(`    ${t.t('cli.validate.purchasesMae', { mae: fixed(m.purchasesMae) })}`);
   }
   return out;
 }

@@ -217,6 +217,80 @@ export const AR: Messages = {
   'cli.error.badEncoding': '‎--encoding {value}‎ غير مدعوم: استخدم utf8 أو latin1.',
   'cli.error.badLang': '‎--lang {value}‎ غير مدعومة: استخدم en أو ko أو ar.',
 
+  'cli.help.main':
+    'الاستخدام: clvlens <الأمر> [الخيارات]\n\nالأوامر:\n  report     بطاقة أداء الاحتفاظ بالعملاء من ملف طلبات مُصدَّر أو سجل معاملات (--json، --html)\n  fit        ملاءمة نموذج BG/NBD أو MBG/NBD ونموذج Gamma-Gamma على فترة المعايرة (--json)\n  predict    احتمال التوقف لكل عميل (اختيار التطبيق) وP(alive) والمشتريات المتوقعة وCLV بصيغة CSV (--out، --json)\n  validate   التحقق من كل نماذج الشراء ومن اختيار التطبيق لتوقع التوقف على فترة الاختبار (--json)\n\nشغّل `clvlens <الأمر> --help` لمعرفة خيارات أي أمر.\n',
+  'cli.help.report':
+    'الاستخدام: clvlens report <الملف> [الخيارات]\n\nيقرأ ملف طلبات CSV مُصدَّرًا من Shopify أو سجل معاملات (customer_id,date,amount[,order_id])؛ وتُعرف الصيغة\nمن صف العناوين. يطبع بطاقة أداء الاحتفاظ بالعملاء.\n\nالخيارات:\n  --as-of YYYY-MM-DD     التقرير حتى نهاية ذلك اليوم بتوقيت المتجر (الافتراضي: يوم آخر طلب)\n  --timezone Area/City   المنطقة الزمنية (IANA) للمتجر لتحديد الأيام والأسابيع والأشهر (الافتراضي: UTC)\n  --window-days N        فترة معدل تكرار الشراء ومعدل العملاء العائدين ومتوسط قيمة الطلب (الافتراضي: 365)\n  --margin F             نسبة هامش الربح الإجمالي لقيمة CLV بالمعادلة ولـ LTV:CAC، مثل 0.4 (الافتراضي: 1 = الإيراد)\n  --surveys FILE         ردود الاستبيانات CSV: type,score (nps من 0 إلى 10، csat من 1 إلى 5)\n  --spend FILE           الإنفاق التسويقي CSV: month,amount (YYYY-MM، بعملة المتجر)\n  --currency XXX         عملة المتجر إن خلا الملف من عمود Currency (الافتراضي لسجل المعاملات: USD)\n  --skip-invalid         عُدّ الصفوف ذات القيم غير الصالحة حسب السبب وتابع بدل التوقف عند أولها\n  --json                 اطبع كل المقاييس في مستند JSON واحد بدل بطاقة الأداء\n  --html FILE            اكتب أيضًا صفحة HTML مستقلة فيها رسوم بيانية\n  --progress             اعرض تقدم القراءة على stderr حتى إن لم تكن طرفية\n  --encoding utf8|latin1 ترميز نص الملف (الافتراضي utf8؛ يتوقف عند UTF-8 غير الصالح ذاكرًا السطر)\n  --lang en|ko|ar        لغة بطاقة الأداء وصفحة HTML (الافتراضي: من LC_ALL أو LC_MESSAGES أو LANG)\n  -h, --help             اعرض هذه المساعدة\n',
+  'cli.help.common':
+    '  --time-unit week|day       وحدة الزمن في النموذج (الافتراضي week؛ الأسبوع = الأيام / 7 كما في الأبحاث)\n  --calibration-end DATE     آخر يوم في فترة المعايرة (YYYY-MM-DD، ضمنًا؛ الافتراضي: يوم آخر طلب)\n  --timezone ZONE            المنطقة الزمنية (IANA) التي تُحدَّد بها أيام الشراء (الافتراضي UTC، المناسب لـ CDNOW)\n  --currency XXX             عملة المتجر إن خلا الملف منها (الافتراضي لسجل المعاملات USD؛ وCDNOW بالدولار)\n  --skip-invalid             عُدّ الصفوف ذات القيم غير الصالحة حسب السبب وتابع (ملفات الطلبات وسجلات المعاملات)\n  --json                     اطبع JSON بدل النص\n  --encoding utf8|latin1     ترميز نص الملف (الافتراضي utf8؛ يتوقف عند UTF-8 غير الصالح ذاكرًا السطر)\n  --lang en|ko|ar            لغة الرسائل (الافتراضي: من LC_ALL أو LC_MESSAGES أو LANG)\n  -h, --help                 اعرض هذه المساعدة\n\nالمدخلات: CDNOW_sample.txt / CDNOW_master.txt (مفصولة بمسافات؛ تُعرف بـ 5 أو 4 أعمدة فيها تاريخ yyyymmdd،\nوالعينة مفتاحها العمود الثاني sample_id والملف الرئيسي مفتاحه الأول)، أو سجل معاملات CSV\n(customer_id,date,amount[,order_id]) أو ملف طلبات مُصدَّر من Shopify؛ وتُعرف صيغ CSV من صف العناوين.\nلا تدخل النماذج إلا الطلبات المحتسبة (ليست تجريبية ولا ملغاة ولا مستردة بالكامل؛ والطلب المجاني شراء)؛ وتُحتسب طلبات اليوم الواحد مرة واحدة.\n',
+  'cli.help.fit':
+    'الاستخدام: clvlens fit <الملف> [الخيارات]\n\nيلائم نموذج شراء (BG/NBD أو MBG/NBD أو Pareto/NBD أو MBG/CNBD-k للمشترين المنتظمين) ونموذج الإنفاق Gamma-Gamma\nعلى فترة المعايرة ويطبع المعاملات. α (وβ في Pareto/NBD) بوحدة الزمن؛ وk في MBG/CNBD-k هو الانتظام الذي وجده\n(1: لا انتظام، مثل MBG/NBD)؛ وv (γ) في Gamma-Gamma بالوحدة الكبرى للعملة (الدولار في CDNOW).\n\nالخيارات:\n  --model NAME               نموذج الشراء: bgnbd (الافتراضي) أو mbgnbd أو pnbd أو mbgcnbd\n{common}',
+  'cli.help.predict':
+    'الاستخدام: clvlens predict <الملف> [--horizon <t>] [--model <الاسم>] [الخيارات]\n\nيلائم النماذج على فترة المعايرة ويكتب صف CSV لكل عميل:\ncustomer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv,model,churn_probability,churn_tier,new_customer\n(recency وT بوحدة الزمن؛ وexpected_purchases خلال وحدات --horizon التالية؛ وexpected_avg_value وclv بالوحدة\nالكبرى للعملة؛ وclv هي قيمة العميل المخصومة خلال --clv-months مضروبة في --margin).\nchurn_probability هو احتمال ألا يضع العميل أي طلب محتسب خلال وحدات --horizon التالية (بالأيام الكاملة).\n\nدون --model يُستخدم اختيار التطبيق: توقع التوقف الذي اختاره الاختبار الرجعي لكل متجر (model = المرشح المختار،\nمثل classifier أو pareto-nbd) مع churn_probability المعايَر وchurn_tier (low وmedium وhigh) وnew_customer،\nومع p_alive وexpected_purchases وclv من نموذج الشراء الذي اختاره الاختبار الرجعي.\nومع --model classifier يُستخدم المصنِّف (انحدار لوجستي مدرَّب على ماضي الملف نفسه) أيًّا كان ما فضّله الاختبار.\nومع أي --model آخر يُستخدم نموذج الشراء ذاك وحده: churn_probability هو احتمال عدم الشراء خلال المدة\nدون معايرة، ويُترك churn_tier وnew_customer فارغين.\n\nالخيارات:\n  --model NAME               بدل اختيار التطبيق: classifier أو نموذج شراء واحد: bgnbd أو mbgnbd أو pnbd أو mbgcnbd\n  --horizon T                مدة التوقع بوحدات الزمن (الافتراضي 13 أسبوعًا، أو 90 يومًا مع --time-unit day)\n  --out FILE                 اكتب CSV في هذا الملف (الافتراضي: المخرج القياسي)\n  --clv-months N             مدة CLV بالأشهر (الافتراضي 12)\n  --discount-rate R          معدل الخصم السنوي (الافتراضي 0.1268 = 1% شهريًا)\n  --margin M                 نسبة هامش الربح الإجمالي المطبقة على CLV، من 0 إلى 1 (الافتراضي 1: الإيراد)\n{common}',
+  'cli.help.validate':
+    'الاستخدام: clvlens validate <الملف> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [الخيارات]\n\nيلائم كل نماذج الشراء (bgnbd وmbgnbd وpnbd وmbgcnbd) على فترة المعايرة، ويتوقع فترة الاختبار، ويعرض المجاميع الفعلية\nمقابل المتوقعة (لفترة الاختبار وحدها، وتراكميًا من أول شراء كما في FHL 2005 الشكل 2)، وجدولًا حسب عدد مرات الشراء\nفي فترة المعايرة، والارتباط على مستوى العميل.\n\nثم للتوقف (لا طلب محتسب في فترة الاختبار، وطولها هو المدة): اختيار التطبيق (التوقع الذي اختاره الاختبار الرجعي لكل\nمتجر، ملاءَمًا على فترة المعايرة بطول فترة الاختبار مدةً) واحتمال عدم الشراء في فترة الاختبار لكل نموذج، ولكلٍّ منها\nAUC بجانب AUC الأيام منذ آخر طلب، وجدول معايرة (5 مجموعات متساوية حسب الاحتمال المتوقع: متوسط المتوقع، والنسبة\nالفعلية، والفرق) ومتوسط الخطأ المطلق للمشتريات المتوقعة لكل عميل.\n\nالخيارات:\n  --holdout-end DATE         آخر يوم في فترة الاختبار (الافتراضي: يوم آخر طلب)\n{common}',
+
+  'cli.reason.no-customers': 'لا عملاء',
+  'cli.reason.no-repeat-customers': 'لم يشترِ أحد مرتين',
+  'cli.reason.no-history': 'كل العملاء جدد تمامًا',
+  'cli.reason.did-not-converge': 'لم تتقارب الملاءمة',
+  'cli.reason.mean-spend-undefined': 'متوسط الإنفاق غير معرَّف، q ≤ 1',
+  'cli.reason.too-few-repeat-customers': 'العملاء المتكررون قليلون جدًا',
+  'cli.reason.history-too-short': 'السجل أقصر من أن يُختبر رجعيًا',
+  'cli.reason.no-transaction-model': 'تعذّرت ملاءمة أي نموذج شراء',
+  'cli.reason.one-outcome': 'تصرّف الجميع بالطريقة نفسها في الاختبار الرجعي: طلب الجميع مجددًا أو لم يطلب أحد',
+  'cli.reason.no-candidate': 'تعذّرت ملاءمة النموذج المطلوب أو تقييمه',
+  'cli.unit.week': 'أسبوع',
+  'cli.unit.day': 'يوم',
+  'cli.fit.title':
+    'نموذج {model} مُلاءَم على {customers, plural, zero {# عميل} one {عميل واحد} two {عميلين} few {# عملاء} many {# عميلًا} other {# عميل}} ({format}، وحدة الزمن {unit}، المعايرة حتى {date} {timeZone})',
+  'cli.fit.logLikelihood': 'لوغاريتم الأرجحية = {value}',
+  'cli.fit.gammaGamma':
+    'Gamma-Gamma على {customers, plural, zero {# عميل متكرر} one {عميل متكرر واحد} two {عميلين متكررين} few {# عملاء متكررين} many {# عميلًا متكررًا} other {# عميل متكرر}}: p = {p}  q = {q}  v = {v} {currency}',
+  'cli.fit.gammaGammaNone': 'Gamma-Gamma: لم يُلاءَم',
+  'cli.fit.gammaGammaFailed': '{command}: تعذّرت ملاءمة نموذج Gamma-Gamma ({reason}).',
+  'cli.model.failed': '{command}: تعذّرت ملاءمة نموذج {model} على هذه البيانات ({reason}).',
+  'cli.predict.classifierFailed': 'predict: تعذّر تدريب المصنِّف على هذه البيانات ({reason}).',
+  'cli.predict.noChoice': 'predict: لا يوجد اختيار من الاختبار الرجعي لهذه البيانات ({reason})؛ يُستخدم {model} بثقة منخفضة.',
+  'cli.predict.gammaGammaFailed': 'predict: تعذّرت ملاءمة نموذج Gamma-Gamma ({reason})؛ يُترك expected_avg_value وclv فارغين.',
+  'cli.predict.wrote': 'كُتب {n, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}} في {file}',
+  'cli.validate.title':
+    'التحقق على فترة الاختبار لـ {file} ({format}): {customers, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}}، المعايرة حتى {calibrationEnd}، والاختبار حتى {holdoutEnd} ({duration} {unit, select, week {أسبوع} other {يوم}})',
+  'cli.validate.notFitted': '{model}: تعذّرت الملاءمة ({reason})',
+  'cli.validate.params': '{model}: {params} لوغاريتم الأرجحية={logLikelihood}',
+  'cli.validate.holdout': 'المشتريات في فترة الاختبار: الفعلية {actual}، والمتوقعة {predicted} ({error})',
+  'cli.validate.cumulative': 'المشتريات المتكررة التراكمية: الفعلية {actual}، والمتوقعة {predicted} ({error})',
+  'cli.validate.correlation': 'الارتباط على مستوى العميل: {r}',
+  'cli.validate.col.frequency': 'x (المعايرة)',
+  'cli.validate.col.customers': 'العملاء',
+  'cli.validate.col.actualMean': 'المتوسط الفعلي',
+  'cli.validate.col.predictedMean': 'المتوسط المتوقع',
+  'cli.validate.churn':
+    'التوقف: احتمال ألا يضع العميل أي طلب محتسب خلال فترة الاختبار البالغة {days} يومًا ({share} من {customers, plural, zero {# عميل} one {عميل واحد} two {عميلين} few {# عملاء} many {# عميلًا} other {# عميل}} لم يضعوا أي طلب).',
+  'cli.validate.aucIntro': 'AUC: كم مرة يُرتَّب العميل الذي لم يطلب فوق عميل طلب (0.5 = صدفة)؛ ونتيجة الأيام منذ آخر طلب {auc}.',
+  'cli.validate.choice': 'اختيار التطبيق (ملاءَم على فترة المعايرة كما يفعل التطبيق): {model}',
+  'cli.validate.choiceWith': 'اختيار التطبيق (ملاءَم على فترة المعايرة كما يفعل التطبيق): {model}، والمشتريات المتوقعة من {purchaseModel}',
+  'cli.validate.backtest': 'اختير باختباره الرجعي الخاص لمدة {days} يومًا: {candidates}',
+  'cli.validate.candidate': '{model} {auc}',
+  'cli.validate.candidateOrdersOnly': '{model} {auc} (الطلبات فقط)',
+  'cli.validate.candidateNoRhythm': 'لم يُستخدم {model} (لم يُعثر على إيقاع منتظم)',
+  'cli.validate.auc': 'AUC {auc} (الأيام منذ آخر طلب {baseline})',
+  'cli.validate.calibrationNone': 'المعايرة: العملاء غير كافين',
+  'cli.validate.calibrationTitle':
+    'المعايرة ({groups, plural, zero {# مجموعة} one {مجموعة واحدة} two {مجموعتان متساويتان} few {# مجموعات متساوية} many {# مجموعة متساوية} other {# مجموعة متساوية}} حسب الاحتمال المتوقع):',
+  'cli.validate.col.meanPredicted': 'متوسط المتوقع',
+  'cli.validate.col.observedShare': 'النسبة الفعلية',
+  'cli.validate.col.gap': 'الفرق',
+  'cli.validate.largestGap': 'أكبر فرق بين المتوقع والفعلي: {gap}',
+  'cli.validate.purchasesMae': 'المشتريات المتوقعة لكل عميل: متوسط الخطأ المطلق {mae}',
+  'cli.validate.likelyMae': 'العدد الصحيح الأرجح من الطلبات لكل عميل (الوسيط، وهو التوقع النقطي الأقل خطأً مطلقًا): متوسط الخطأ المطلق {mae}',
+  'cli.validate.spendMae':
+    'الإنفاق لكل عميل في فترة الاختبار (الطلبات المتوقعة × قيمة الطلب المتوقعة لكل عميل): متوسط الخطأ المطلق {mae} (BG/NBD × Gamma-Gamma على الطلبات المتكررة: {baseline})',
+  'cli.validate.topDecile': 'الـ 10% المتوقع أن ينفقوا أكثر أنفقوا {share} من إنفاق فترة الاختبار (BG/NBD × Gamma-Gamma: {baseline})',
+  'cli.validate.tiers': 'من طلب مجددًا في فترة الاختبار حسب فئة الخطر: {tiers}',
+  'cli.validate.tier': '{tier, select, high {مرتفع} medium {متوسط} other {منخفض}} {share} من {customers}',
+  'cli.validate.modelChurn': '{model}: احتمال عدم الشراء في فترة الاختبار، دون معايرة',
+
   'html.title': 'تقرير CLV Lens',
   'html.generated': `من {file} ({format}) حتى نهاية يوم {date} بتوقيت {timeZone}؛ فترة القياس ${DAYS}؛ العملة {currency}. {orders, plural, zero {# طلب محتسب} one {طلب محتسب واحد} two {طلبان محتسبان} few {# طلبات محتسبة} many {# طلبًا محتسبًا} other {# طلب محتسب}}، {customers, plural, zero {# عميل} one {عميل واحد} two {عميلان} few {# عملاء} many {# عميلًا} other {# عميل}}.`,
   'html.noscript': 'يرسم هذا التقرير جداوله ومخططاته بلغة JavaScript؛ البيانات موجودة في العنصر clvlens-data من هذا الملف.',
@@ -281,6 +355,9 @@ export const AR: Messages = {
   'dash.chart.week': 'الأسبوع',
   'dash.chart.empty': 'لا يوجد بعدُ تاريخ كافٍ لهذا المخطط.',
   'dash.chart.unavailable': 'المخطط غير متاح.',
+  'dash.chart.latestValue': 'الأحدث: {value}',
+  'ext.popup.chartReadout': 'أسبوع {date}',
+  'ext.popup.chartReadoutLatest': 'أسبوع {date} (الأحدث)',
   'dash.chart.latest': 'الأحدث',
   'dash.churn.title': 'الانقطاع عند 30 و60 و90 يومًا',
   'dash.churn.kpi': 'لا طلب منذ أكثر من {days} يومًا',
@@ -515,6 +592,22 @@ export const AR: Messages = {
   'ext.reason.cadence':
     '{orders, plural, zero {# طلب} one {طلب واحد} two {طلبان} few {# طلبات} many {# طلبًا} other {# طلب}}، عادةً بفاصل {gap, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}',
   'ext.reason.fallback': 'تقدير من توقيت الطلبات: البيانات قليلة على النموذج',
+  'ext.error.offline': 'جهازك غير متصل بالشبكة. سيعود CLV Lens إلى المزامنة فور عودة الاتصال.',
+  'ext.error.app-unreachable': 'تعذّر الوصول إلى تطبيق CLV Lens على {origin}. تحقّق من أنه يعمل ومن صحة العنوان.',
+  'ext.error.unauthorized': 'لم يعد تطبيق CLV Lens يقبل هذا المتصفح: أُلغي الاتصال أو انتهت صلاحيته. اتصل من جديد من صفحة الخيارات برابط إقران جديد.',
+  'ext.error.pairing-code-invalid': 'لم يُقبل رمز الإقران: فقد استُخدم من قبل أو انتهت صلاحيته أو كُتب خطأً. انسخ رابط إقران جديدًا من لوحة تحكم CLV Lens.',
+  'ext.error.not-connected': 'المتجر {shop} غير متصل. اربطه من صفحة خيارات CLV Lens.',
+  'ext.error.bad-response': 'أجاب التطبيق بما لا يفهمه CLV Lens. تحقّق من صحة عنوان التطبيق.',
+  'ext.error.app-error': 'تعذّر على تطبيق CLV Lens على {origin} الإجابة (HTTP {status}). أعد المحاولة بعد بضع دقائق.',
+  'ext.error.invalid-app-url':
+    '{kind, select, https {يجب أن يبدأ عنوان التطبيق بـ https://‏ (لا يُستخدم http://‏ إلا لتطبيق على هذا الجهاز، مثل العرض التجريبي المحلي).} other {هذا ليس عنوان تطبيق. أدخل العنوان الظاهر في لوحة تحكم CLV Lens، مثل https://clvlens.example.com.}}',
+  'ext.error.permission-denied': 'يحتاج CLV Lens إلى إذن للاتصال بـ {host} لجلب بيانات متجرك. اضغط «اتصل» مجددًا واسمح بذلك.',
+  'ext.error.quota-exceeded':
+    'مساحة تخزين المتصفح ممتلئة: لم يحفظ CLV Lens إلا جزءًا من بيانات {shop}. أفرغ مساحة على القرص أو افصل المتاجر التي لم تعد تستخدمها، ثم اضغط «زامن الآن».',
+  'ext.error.internal': 'حدث خطأ داخل CLV Lens. أعد تحميل الصفحة، وإن تكرّر ذلك فأعد تثبيت الإضافة.',
+  'ext.notice.evicted':
+    'امتلأت مساحة تخزين المتصفح، فحذف CLV Lens بياناته المحفوظة للمتجر {shop} (الأقل استخدامًا مؤخرًا) لإفساح المجال للمتجر {forShop}. اضغط «زامن الآن» للمتجر {shop} لجلبها من جديد.',
+  'ext.card.stale': 'قد لا تكون هذه الأرقام محدّثة. {problem}',
   'ext.popup.connected': 'متصل',
   'ext.popup.syncing': 'جارٍ المزامنة…',
   'ext.popup.syncProblem': 'مشكلة في المزامنة',

@@ -225,6 +225,80 @@ export const EN = {
   'cli.error.badLang': '--lang {value} is not supported: use en, ko or ar.',
 
   // --- HTML report
+  // --- CLI: help (option names stay as typed; descriptions translated)
+  'cli.help.main':
+    "Usage: clvlens <command> [options]\n\nCommands:\n  report     retention scorecard of an orders export or transaction log (--json, --html)\n  fit        fit BG/NBD or MBG/NBD and Gamma-Gamma on a calibration period (--json)\n  predict    per-customer churn probability (the app's choice), P(alive), expected purchases and CLV as CSV (--out, --json)\n  validate   holdout validation of every purchase model and of the app's churn choice (--json)\n\nRun `clvlens <command> --help` for the options of a command.\n",
+  'cli.help.report':
+    "Usage: clvlens report <file> [options]\n\nReads a Shopify orders export CSV or a transaction log (customer_id,date,amount[,order_id]); the format is\ndetected from the header. Prints a retention scorecard.\n\nOptions:\n  --as-of YYYY-MM-DD     report as of the end of that day in the shop time zone (default: the last order's day)\n  --timezone Area/City   shop IANA time zone for days, weeks and months (default: UTC)\n  --window-days N        window of the repeat purchase rate, returning customer rate and AOV (default: 365)\n  --margin F             gross margin fraction for formula CLV and LTV:CAC, e.g. 0.4 (default: 1 = revenue)\n  --surveys FILE         survey responses CSV: type,score (nps 0-10, csat 1-5)\n  --spend FILE           marketing spend CSV: month,amount (YYYY-MM, shop currency)\n  --currency XXX         shop currency when the file has no Currency column (transaction log default: USD)\n  --skip-invalid         count rows with invalid values by reason and go on, instead of stopping at the first\n  --json                 print every metric as one JSON document instead of the scorecard\n  --html FILE            also write a self-contained HTML page with charts\n  --progress             show reading progress on stderr even when it is not a terminal\n  --encoding utf8|latin1 text encoding of the file (default utf8; invalid UTF-8 stops with the line named)\n  --lang en|ko|ar        language of the scorecard and the HTML page (default: from LC_ALL, LC_MESSAGES or LANG)\n  -h, --help             show this help\n",
+  'cli.help.common':
+    '  --time-unit week|day       model time unit (default week; weeks are days / 7, as in the papers)\n  --calibration-end DATE     last day (YYYY-MM-DD, inclusive) of the calibration period (default: last order day)\n  --timezone ZONE            IANA zone whose calendar days are purchase days (default UTC, right for CDNOW)\n  --currency XXX             shop currency when the file has none (transaction log default USD; CDNOW is USD)\n  --skip-invalid             count rows with invalid values by reason and go on (orders exports, transaction logs)\n  --json                     print JSON instead of text\n  --encoding utf8|latin1     text encoding of the input (default utf8; invalid UTF-8 stops with the line named)\n  --lang en|ko|ar            language of messages (default: from LC_ALL, LC_MESSAGES or LANG)\n  -h, --help                 show this help\n\nInput: CDNOW_sample.txt / CDNOW_master.txt (whitespace-separated; detected by 5 or 4 columns with a yyyymmdd date,\nthe sample keyed by its SECOND column sample_id, the master by its first), a transaction log CSV\n(customer_id,date,amount[,order_id]) or a Shopify orders export; the CSV formats are detected from their header.\nOnly counted orders are modelled (not test, not cancelled, not refunded in full; a free order is a purchase); several orders on one day count once.\n',
+  'cli.help.fit':
+    "Usage: clvlens fit <file> [options]\n\nFits a purchase model (BG/NBD, MBG/NBD, Pareto/NBD, or MBG/CNBD-k for regular buyers) and the Gamma-Gamma spend\nmodel on the calibration period and prints the parameters. α (and Pareto/NBD's β) are in the time unit; MBG/CNBD-k's k\nis the regularity it found (1: none, the same as MBG/NBD); Gamma-Gamma v (γ) is in major currency units (dollars for CDNOW).\n\nOptions:\n  --model NAME               purchase model: bgnbd (default), mbgnbd, pnbd or mbgcnbd\n{common}",
+  'cli.help.predict':
+    "Usage: clvlens predict <file> [--horizon <t>] [--model <name>] [options]\n\nFits the models on the calibration period and writes one CSV row per customer:\ncustomer_id,frequency,recency,T,p_alive,expected_purchases,expected_avg_value,clv,model,churn_probability,churn_tier,new_customer\n(recency and T in the time unit; expected_purchases over the next --horizon time units; expected_avg_value and clv\nin major currency units; clv is the discounted CLV over --clv-months times --margin).\nchurn_probability is the chance of no counted order in the next --horizon time units (whole days).\n\nWithout --model, the app's choice: the per-shop churn prediction chosen by backtest (model = the chosen candidate,\ne.g. classifier or pareto-nbd), its calibrated churn_probability, churn_tier (low, medium, high) and new_customer,\nwith p_alive, expected_purchases and clv from the purchase model the backtest chose.\nWith --model classifier, the same but with the classifier (logistic regression trained on the file's own past) whatever\nthe backtest preferred. With another --model, that purchase model alone: churn_probability is its P(no purchase in\nthe horizon), uncalibrated, and churn_tier and new_customer are left empty.\n\nOptions:\n  --model NAME               instead of the app's choice: classifier, or one purchase model: bgnbd, mbgnbd, pnbd, mbgcnbd\n  --horizon T                prediction horizon in time units (default 13 weeks, or 90 days with --time-unit day)\n  --out FILE                 write the CSV there (default: standard output)\n  --clv-months N             CLV horizon in months (default 12)\n  --discount-rate R          annual discount rate (default 0.1268 = 1% a month)\n  --margin M                 gross margin fraction applied to CLV, 0..1 (default 1: revenue)\n{common}",
+  'cli.help.validate':
+    "Usage: clvlens validate <file> --calibration-end YYYY-MM-DD [--holdout-end YYYY-MM-DD] [options]\n\nFits every purchase model (bgnbd, mbgnbd, pnbd, mbgcnbd) on the calibration period, predicts the holdout period and reports actual\nvs predicted totals (holdout only, and cumulative from the first purchase as in FHL 2005 Fig. 2), a table by\ncalibration frequency and the per-customer correlation.\n\nThen, for churn (no counted order in the holdout, whose length is the horizon): the app's choice (the per-shop\nprediction chosen by backtest, fitted on the calibration period with the holdout length as horizon) and each model's\nP(no purchase in the holdout), each with its AUC beside that of days since the last order, a calibration table\n(5 equal groups by predicted probability: mean predicted, observed share, gap) and the per-customer mean absolute\nerror of expected purchases.\n\nOptions:\n  --holdout-end DATE         last day of the holdout period (default: last order day)\n{common}",
+
+  // --- CLI: fit, predict and validate output
+  'cli.reason.no-customers': 'no customers',
+  'cli.reason.no-repeat-customers': 'nobody bought twice',
+  'cli.reason.no-history': 'every customer is brand new',
+  'cli.reason.did-not-converge': 'the fit did not converge',
+  'cli.reason.mean-spend-undefined': 'the mean spend is undefined, q ≤ 1',
+  'cli.reason.too-few-repeat-customers': 'too few repeat customers',
+  'cli.reason.history-too-short': 'the history is too short for a backtest',
+  'cli.reason.no-transaction-model': 'no purchase model could be fitted',
+  'cli.reason.one-outcome': 'everyone did the same in the backtest: all ordered again, or nobody did',
+  'cli.reason.no-candidate': 'the model asked for could not be fitted or scored',
+  'cli.unit.week': 'week',
+  'cli.unit.day': 'day',
+  'cli.fit.title': '{model} fitted on {customers, plural, one {# customer} other {# customers}} ({format}, time unit {unit}, calibration to {date} {timeZone})',
+  'cli.fit.logLikelihood': 'log-likelihood = {value}',
+  'cli.fit.gammaGamma': 'Gamma-Gamma on {customers, plural, one {# repeat customer} other {# repeat customers}}: p = {p}  q = {q}  v = {v} {currency}',
+  'cli.fit.gammaGammaNone': 'Gamma-Gamma: not fitted',
+  'cli.fit.gammaGammaFailed': '{command}: Gamma-Gamma could not be fitted ({reason}).',
+  'cli.model.failed': '{command}: the {model} model could not be fitted to this data ({reason}).',
+  'cli.predict.classifierFailed': 'predict: the classifier could not be trained on this data ({reason}).',
+  'cli.predict.noChoice': 'predict: no backtested choice for this data ({reason}); using {model}, low confidence.',
+  'cli.predict.gammaGammaFailed': 'predict: Gamma-Gamma could not be fitted ({reason}); expected_avg_value and clv are left empty.',
+  'cli.predict.wrote': 'wrote {n, plural, one {# customer} other {# customers}} to {file}',
+  'cli.validate.title':
+    'Holdout validation of {file} ({format}): {customers, plural, one {# customer} other {# customers}}, calibration to {calibrationEnd}, holdout to {holdoutEnd} ({duration} {unit, select, week {weeks} other {days}})',
+  'cli.validate.notFitted': '{model}: could not be fitted ({reason})',
+  'cli.validate.params': '{model}: {params} LL={logLikelihood}',
+  'cli.validate.holdout': 'holdout purchases: actual {actual}, predicted {predicted} ({error})',
+  'cli.validate.cumulative': 'cumulative repeat purchases: actual {actual}, predicted {predicted} ({error})',
+  'cli.validate.correlation': 'per-customer correlation: {r}',
+  'cli.validate.col.frequency': 'x (calibration)',
+  'cli.validate.col.customers': 'customers',
+  'cli.validate.col.actualMean': 'actual mean',
+  'cli.validate.col.predictedMean': 'predicted mean',
+  'cli.validate.churn':
+    'Churn: chance of no counted order in the {days}-day holdout ({share} of {customers, plural, one {# customer} other {# customers}} placed none).',
+  'cli.validate.aucIntro': 'AUC: how often a customer who placed no order is ranked above one who did (0.5 = chance); days since the last order scores {auc}.',
+  'cli.validate.choice': "app's choice (fitted on the calibration period, as the app would): {model}",
+  'cli.validate.choiceWith': "app's choice (fitted on the calibration period, as the app would): {model}, expected purchases from {purchaseModel}",
+  'cli.validate.backtest': 'chosen on its own {days}-day backtest: {candidates}',
+  'cli.validate.candidate': '{model} {auc}',
+  'cli.validate.candidateOrdersOnly': '{model} {auc} (orders only)',
+  'cli.validate.candidateNoRhythm': '{model} not used (no regular rhythm found)',
+  'cli.validate.auc': 'AUC {auc} (days since last order {baseline})',
+  'cli.validate.calibrationNone': 'calibration: not enough customers',
+  'cli.validate.calibrationTitle': 'calibration ({groups, plural, one {# group} other {# equal groups}} by predicted probability):',
+  'cli.validate.col.meanPredicted': 'mean predicted',
+  'cli.validate.col.observedShare': 'observed share',
+  'cli.validate.col.gap': 'gap',
+  'cli.validate.largestGap': 'largest gap between predicted and observed: {gap}',
+  'cli.validate.purchasesMae': 'expected purchases per customer: mean absolute error {mae}',
+  'cli.validate.likelyMae':
+    'likeliest whole number of orders per customer (the median, the point forecast with the least absolute error): mean absolute error {mae}',
+  'cli.validate.spendMae':
+    "spend per customer in the holdout (expected orders × each customer's own expected order value): mean absolute error {mae} (BG/NBD × Gamma-Gamma on repeat orders: {baseline})",
+  'cli.validate.topDecile': "the 10% predicted to spend most made {share} of the holdout's spend (BG/NBD × Gamma-Gamma: {baseline})",
+  'cli.validate.tiers': 'ordered again in the holdout, by churn tier: {tiers}',
+  'cli.validate.tier': '{tier, select, high {high} medium {medium} other {low}} {share} of {customers}',
+  'cli.validate.modelChurn': '{model}: P(no purchase in the holdout), uncalibrated',
+
   'html.title': 'CLV Lens report',
   'html.generated':
     'Generated from {file} ({format}) as of the end of {date} in {timeZone}; window of {days, plural, one {# day} other {# days}}; currency {currency}. {orders, plural, one {# counted order} other {# counted orders}}, {customers, plural, one {# customer} other {# customers}}.',
@@ -289,6 +363,9 @@ export const EN = {
   'dash.chart.week': 'Week',
   'dash.chart.empty': 'Not enough history for this chart yet.',
   'dash.chart.unavailable': 'Chart unavailable.',
+  'dash.chart.latestValue': 'latest: {value}',
+  'ext.popup.chartReadout': 'Week of {date}',
+  'ext.popup.chartReadoutLatest': 'Week of {date} (latest)',
   'dash.chart.latest': 'latest',
   'dash.churn.title': 'Churn at 30, 60 and 90 days',
   'dash.churn.kpi': 'No order for more than {days} days',
@@ -513,6 +590,25 @@ export const EN = {
   'ext.reason.ratio': 'no order for {ratio}× this customer’s usual gap',
   'ext.reason.cadence': '{orders, plural, one {# order} other {# orders}}, usually {gap, plural, one {# day} other {# days}} apart',
   'ext.reason.fallback': 'estimated from order timing: too little data for the model',
+  // --- extension errors (popup, options, card): by the stable code of extension/src/errors.ts
+  'ext.error.offline': 'Your computer is offline. CLV Lens syncs again as soon as the network is back.',
+  'ext.error.app-unreachable': 'Could not reach the CLV Lens app at {origin}. Check that it is running and that the address is right.',
+  'ext.error.unauthorized':
+    'The CLV Lens app no longer accepts this browser: the connection was revoked or has expired. Connect again from the options page with a new pairing link.',
+  'ext.error.pairing-code-invalid':
+    'The pairing code was not accepted: it was already used, has expired or was mistyped. Copy a fresh pairing link from the CLV Lens dashboard.',
+  'ext.error.not-connected': '{shop} is not connected. Connect it from the CLV Lens options page.',
+  'ext.error.bad-response': 'The app answered with something CLV Lens does not understand. Check that the app address is right.',
+  'ext.error.app-error': 'The CLV Lens app at {origin} could not answer (HTTP {status}). Try again in a few minutes.',
+  'ext.error.invalid-app-url':
+    '{kind, select, https {The app address must start with https:// (http:// is only for an app on this computer, such as the local demo).} other {This is not an app address. Enter the address shown on the CLV Lens dashboard, such as https://clvlens.example.com.}}',
+  'ext.error.permission-denied': 'CLV Lens needs permission to talk to {host} to fetch your shop’s data. Press Connect again and allow it.',
+  'ext.error.quota-exceeded':
+    'Browser storage is full: CLV Lens could keep only part of {shop}. Free disk space or disconnect shops you no longer use, then press “Sync now”.',
+  'ext.error.internal': 'Something went wrong inside CLV Lens. Reload the page; if it happens again, reinstall the extension.',
+  'ext.notice.evicted':
+    'Browser storage was full, so CLV Lens removed its cached data for {shop} (the shop used least recently) to make room for {forShop}. Press “Sync now” for {shop} to fetch it again.',
+  'ext.card.stale': 'These numbers may be out of date. {problem}',
   'ext.popup.connected': 'Connected',
   'ext.popup.syncing': 'Syncing…',
   'ext.popup.syncProblem': 'Sync problem',

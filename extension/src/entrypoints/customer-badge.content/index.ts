@@ -35,6 +35,8 @@ export default defineContentScript({
         // Packed: the customers come as one JSON text (one string crosses the message boundary, not 50 objects).
         lookupCustomers: (storeHandle, customerIds) => sendRequest({ type: 'customers.lookup', storeHandle, customerIds, packed: true }).then(unpackLookup),
         lookupOrders: (storeHandle, orderIds) => sendRequest({ type: 'orders.lookup', storeHandle, orderIds, packed: true }).then(unpackLookup),
+        // Live through the app into this page's memory only: finds the 2024 order list's plain-text customer cell.
+        customerNames: (storeHandle, customerIds) => sendRequest({ type: 'customers.names', storeHandle, customerIds }).then((r) => r.names),
         onError: (error) => console.debug('[CLV Lens]', error),
       });
       const watcher = watchPage(

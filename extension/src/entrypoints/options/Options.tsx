@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { ExtensionErrorCode, toPlainError, type PlainError } from '../../errors.ts';
+import { ExtensionError, ExtensionErrorCode, toPlainError } from '../../errors.ts';
+import { errorText, noticeText } from '../../i18n/error-text.ts';
 import { sendRequest } from '../../messages/client.ts';
 import type { BadgeSettings, ResponseMap } from '../../messages/protocol.ts';
 import { normalizeAppUrl } from '../../sync/api-client.ts';
@@ -23,12 +24,7 @@ async function ensureHostPermission(appUrl: string): Promise<void> {
   if (await browser.permissions.contains({ origins })) return;
   const granted = await browser.permissions.request({ origins });
   if (!granted) {
-    throw Object.assign(new Error(), {
-      plain: {
-        code: ExtensionErrorCode.permissionDenied,
-        message: ui().t('ext.options.permission', { host: url.host }),
-      } satisfies PlainError,
-    });
+    throw new ExtensionError(ExtensionErrorCode.permissionDenied, `Permission to reach ${url.host} was declined.`, { params: { host: url.host } });
   }
 }
 
@@ -52,7 +48,7 @@ export function Options() {
     try {
       setStatus(await sendRequest({ type: 'status.get' }));
     } catch (e) {
-      setMessage({ kind: 'error', text: toPlainError(e).message });
+      setMessage({ kind: 'error', text: errorText(t, toPlainError(e)) });
     }
   };
 
@@ -80,7 +76,7 @@ export function Options() {
     }
     if (shop.syncState === 'syncing') return;
     if (shop.lastError) {
-      setMessage({ kind: 'error', text: t.t('ext.options.firstSyncFailed', { shop: shop.shopDomain, message: shop.lastError.message }) });
+      setMessage({ kind: 'error', text: t.t('ext.options.firstSyncFailed', { shop: shop.shopDomain, message: errorText(t, shop.lastError) }) });
       setFetching(null);
     } else if (shop.lastSyncAtMs !== null) {
       setMessage({
@@ -106,14 +102,13 @@ export function Options() {
       let target: { appUrl: string; code: string };
       if (pairLink.trim() !== '') {
         const parsed = parsePairingLink(pairLink);
-        if (!parsed)
-          throw Object.assign(new Error(), { plain: { code: ExtensionErrorCode.invalidAppUrl, message: t.t('ext.options.badLink') } satisfies PlainError });
+        if (!parsed) throw Object.assign(new Error(), { text: t.t('ext.options.badLink') });
         target = parsed;
       } else if (appUrl.trim() !== '' && code.trim() !== '') {
         // A pasted link in the address field works too.
         target = parsePairingLink(appUrl) ?? { appUrl, code };
       } else {
-        throw Object.assign(new Error(), { plain: { code: ExtensionErrorCode.invalidAppUrl, message: t.t('ext.options.needBoth') } satisfies PlainError });
+        throw Object.assign(new Error(), { text: t.t('ext.options.needBoth') });
       }
       const url = normalizeAppUrl(target.appUrl);
       await ensureHostPermission(url);
@@ -123,8 +118,8 @@ export function Options() {
       setMessage({ kind: 'ok', text: t.t('ext.options.connectedFetching', { shop: r.shopDomain }) });
       connected = r.shopDomain;
     } catch (err) {
-      const plain = (err as { plain?: PlainError }).plain ?? toPlainError(err);
-      setMessage({ kind: 'error', text: plain.message });
+      // The form's own messages are already in the UI language; everything else reads by its code.
+      setMessage({ kind: 'error', text: (err as { text?: string }).text ?? errorText(t, toPlainError(err)) });
     } finally {
       setBusy(false);
       await load();
@@ -140,11 +135,11 @@ export function Options() {
       setMessage({
         kind: 'ok',
         text: r.unpairError
-          ? t.t('ext.options.unpairFailed', { shop: shopDomain, message: r.unpairError.message })
+          ? t.t('ext.options.unpairFailed', { shop: shopDomain, message: errorText(t, r.unpairError) })
           : t.t('ext.options.disconnected', { shop: shopDomain }),
       });
     } catch (err) {
-      setMessage({ kind: 'error', text: toPlainError(err).message });
+      setMessage({ kind: 'error', text: errorText(t, toPlainError(err)) });
     } finally {
       setBusy(false);
       await load();
@@ -156,7 +151,7 @@ export function Options() {
     try {
       setSettings(await sendRequest({ type: 'settings.set', settings: next }));
     } catch (err) {
-      setMessage({ kind: 'error', text: toPlainError(err).message });
+      setMessage({ kind: 'error', text: errorText(t, toPlainError(err)) });
     }
   };
 
@@ -189,7 +184,12 @@ export function Options() {
                   ? t.t('ext.options.notSynced')
                   : t.t('ext.options.synced', { when: formatTimeAgo(t, s.lastSyncAtMs, Date.now()) })}
             </span>
-            {s.lastError && <span class="error"> {s.lastError.message}</span>}{' '}
+            {s.lastError && (
+              <span class="error" data-testid="shop-error">
+                {' '}
+                {errorText(t, s.lastError)}
+              </span>
+            )}{' '}
             <button type="button" onClick={() => void disconnect(s.shopDomain)} disabled={busy} data-testid="disconnect">
               {t.t('ext.options.disconnect')}
             </button>
@@ -198,7 +198,7 @@ export function Options() {
       </ul>
       {status?.notices.map((n) => (
         <p class="notice" key={n.id}>
-          {n.message}
+          {noticeText(t, n)}
         </p>
       ))}
       <form onSubmit={(e) => void connect(e)}>

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { Request, ResponseMap, ShopStatus } from '../../messages/protocol.ts';
+import { resetUiLocale } from '../../i18n/ui-locale.ts';
 import { sampleSummary } from '../../testing/fake-app-api.ts';
 import { Popup } from './Popup.tsx';
 
@@ -121,12 +122,44 @@ describe('Popup', () => {
     expect(sent.map((r) => r.type).filter((type) => type !== 'customers.names')).toEqual(['status.get', 'sync.now', 'status.get']);
   });
 
-  it('shows a shop error in words', async () => {
-    const { el } = await mount(() => ({
-      shops: [shopStatus({ syncState: 'error', lastError: { code: 'unauthorized', message: 'Reconnect from the options page.' } })],
+  it('shows a shop error in words, by its code, in the browser language', async () => {
+    const status = () => ({
+      shops: [shopStatus({ syncState: 'error', lastError: { code: 'unauthorized', message: 'The app no longer accepts this extension (HTTP 401).' } })],
       notices: [],
-    }));
-    expect(el.querySelector('[data-testid="shop-error"]')?.textContent).toBe('Reconnect from the options page.');
+    });
+    const { el } = await mount(status);
+    expect(el.querySelector('[data-testid="shop-error"]')?.textContent).toBe(
+      'The CLV Lens app no longer accepts this browser: the connection was revoked or has expired. Connect again from the options page with a new pairing link.',
+    );
     expect(el.querySelector('[data-testid="connection"]')?.textContent).toContain('Sync problem');
+    document.body.replaceChildren();
+    resetUiLocale('ko');
+    try {
+      const ko = await mount(status);
+      expect(ko.el.querySelector('[data-testid="shop-error"]')?.textContent).toBe(
+        'CLV Lens 앱이 이 브라우저의 연결을 더 이상 받지 않습니다. 연결이 취소되었거나 만료되었습니다. 옵션 페이지에서 새 페어링 링크로 다시 연결하세요.',
+      );
+    } finally {
+      resetUiLocale('en');
+    }
+  });
+
+  it('says the computer is offline when the last sync failed without network, in Arabic', async () => {
+    resetUiLocale('ar');
+    try {
+      const { el } = await mount(() => ({
+        shops: [
+          shopStatus({
+            syncState: 'error',
+            lastError: { code: 'offline', message: 'The browser is offline.', params: { origin: 'https://clv.example.com' } },
+          }),
+        ],
+        notices: [],
+      }));
+      expect(el.querySelector('[data-testid="shop-error"]')?.textContent).toBe('جهازك غير متصل بالشبكة. سيعود CLV Lens إلى المزامنة فور عودة الاتصال.');
+      expect(el.querySelector('main')?.getAttribute('dir')).toBe('rtl');
+    } finally {
+      resetUiLocale('en');
+    }
   });
 });

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { ChurnTrendChart } from '../../components/ChurnTrendChart.tsx';
 import type { ShopStatus } from '../../messages/protocol.ts';
+import { errorText, noticeText } from '../../i18n/error-text.ts';
 import { sendRequest } from '../../messages/client.ts';
 import type { ResponseMap } from '../../messages/protocol.ts';
 import { customerAdminUrl } from '../../utils/admin-urls.ts';
@@ -75,7 +76,7 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
       </p>
       {shop.lastError && (
         <p class="error" role="alert" data-testid="shop-error">
-          {shop.lastError.message}
+          {errorText(t, shop.lastError)}
         </p>
       )}
       <p class="muted" data-testid="last-sync">
@@ -204,13 +205,13 @@ export function Popup() {
     <main class="popup" lang={t.locale} dir={t.dir}>
       <h1>CLV Lens</h1>
       {error && (
-        <p class="error" role="alert">
-          {error.message}
+        <p class="error" role="alert" data-testid="popup-error">
+          {errorText(t, error)}
         </p>
       )}
       {status?.notices.map((n) => (
         <p class="notice" role="status" key={n.id}>
-          {n.message}
+          {noticeText(t, n)}
         </p>
       ))}
       {status && status.notices.length > 0 && (
