@@ -237,6 +237,8 @@ describe('embedded dashboard in Chromium', () => {
         const latest = (await week.textContent())!;
         const prefix = createTranslator('ar').t('dash.chart.latestValue', { value: '' });
         expect(latest.startsWith(prefix)).toBe(true);
+        // The mouse only hovers what is on screen: cards above the charts (surveys and spend) can push them below it.
+        await chart.scrollIntoViewIfNeeded();
         const over = (await chart.locator('.u-over').boundingBox())!;
         await page.mouse.move(over.x + over.width - 1, over.y + over.height / 2);
         await expect.poll(() => week.textContent()).toBe(latest.slice(prefix.length));
