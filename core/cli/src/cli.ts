@@ -38,7 +38,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (run === undefined) {
-    io.stderr.write(`clvlens: unknown command "${command}".\n\n${usage(topLocale(argv, io))}`);
+    const locale = topLocale(argv, io);
+    io.stderr.write(`clvlens: ${createTranslator(locale).t('cli.usage.unknownCommand', { command: JSON.stringify(command) })}\n\n${usage(locale)}`);
     return 2;
   }
   try {

@@ -4,7 +4,7 @@ import { captureIo } from '../testing/temp-files.ts';
 import { checkDate, endMs, parseCurrencyOption, parseFileCommand, parseTimeZoneOption, usageErrorFor } from './command-line.ts';
 
 const USAGE = 'Usage: clvlens demo <file>\n';
-const usageError = usageErrorFor('demo', USAGE);
+const usageError = usageErrorFor('demo', 'en', USAGE);
 const OPTIONS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 function messageOf(run: () => unknown): string {
@@ -20,9 +20,9 @@ function messageOf(run: () => unknown): string {
 
 describe('usageErrorFor', () => {
   it('prefixes the command and appends its usage text', () => {
-    const error = usageError('bad.');
+    const error = usageError('cli.usage.noFile');
     expect(error.code).toBe(CliErrorCode.usage);
-    expect(error.message).toBe(`demo: bad.\n\n${USAGE}`);
+    expect(error.message).toBe(`demo: name the orders file.\n\n${USAGE}`);
   });
 });
 
@@ -41,7 +41,9 @@ describe('parseFileCommand', () => {
 
   it('rejects unknown options, a missing file and a second file', () => {
     const io = captureIo('/tmp');
-    expect(messageOf(() => parseFileCommand(['a.csv', '--bogus'], OPTIONS, USAGE, usageError, io))).toMatch(/^demo: Unknown option '--bogus'/);
+    expect(messageOf(() => parseFileCommand(['a.csv', '--bogus'], OPTIONS, USAGE, usageError, io))).toMatch(
+      /^demo: unknown option --bogus; see the options below\./,
+    );
     expect(messageOf(() => parseFileCommand([], OPTIONS, USAGE, usageError, io))).toBe(`demo: name the orders file.\n\n${USAGE}`);
     expect(messageOf(() => parseFileCommand(['a', 'b'], OPTIONS, USAGE, usageError, io))).toBe(`demo: expected one file, got 2.\n\n${USAGE}`);
   });

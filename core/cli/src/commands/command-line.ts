@@ -1,13 +1,37 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { endOfLocalDateMs, endOfLocalDayMs, isValidTimeZone, parseLocalDate } from '@clvlens/core';
-import { createTranslator, localeFromEnvironment, resolveLocale, type Locale } from '@clvlens/core/i18n';
+import { createTranslator, localeFromEnvironment, resolveLocale, type Locale, type MessageKey, type MessageParams } from '@clvlens/core/i18n';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { TEXT_ENCODINGS, type TextEncoding } from '../readers/text-decoding.ts';
 
-/** Builds a command's usage error: `<command>: <message>` followed by the command's usage text (exit 2). */
-export function usageErrorFor(command: string, usage: string): (message: string) => CliError {
-  return (message) => new CliError(CliErrorCode.usage, `${command}: ${message}\n\n${usage}`);
+/** A usage error's message: a catalog key (`cli.usage.*`, `cli.error.bad*`) and its values. */
+export type UsageError = (key: MessageKey, values?: MessageParams) => CliError;
+
+/**
+ * Builds a command's usage error in `locale`: `<command>: <message>` followed by the command's usage text (exit 2).
+ * `usage` is the help text per locale (the commands' `--help`), or one text for every locale.
+ */
+export function usageErrorFor(command: string, locale: Locale, usage: string | ((locale: Locale) => string)): UsageError {
+  const t = createTranslator(locale);
+  return (key, values) => new CliError(CliErrorCode.usage, `${command}: ${t.t(key, values)}\n\n${typeof usage === 'string' ? usage : usage(locale)}`);
+}
+
+/**
+ * The language of a command's messages before its options are parsed (a usage error may come first): the value of
+ * `--lang` / `--lang=` when it names a language we speak, else the environment's.
+ */
+export function localeOfArgs(args: readonly string[], io: CliIo): Locale {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    const value = arg === '--lang' ? args[i + 1] : arg.startsWith('--lang=') ? arg.slice('--lang='.length) : undefined;
+    if (value !== undefined) {
+      const locale = resolveLocale(value);
+      if (locale === value.trim().toLowerCase()) return locale;
+    }
+  }
+  return localeFromEnvironment(io.env ?? {});
 }
 
 /** A command's `--help` text in `locale`, from the catalog (`cli.help.<command>` with the options all share). */
@@ -30,41 +54,54 @@ export function parseFileCommand<const O extends ParseArgsOptionsConfig>(
   args: readonly string[],
   options: O,
   usage: string | ((locale: Locale) => string),
-  usageError: (message: string) => CliError,
+  usageError: UsageError,
   io: CliIo,
 ) {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error));
+    throw parseArgsError(error, usageError);
   }
   const { values, positionals } = parsed;
   if ((values as Record<string, unknown>)['help'] === true) {
     io.stdout.write(typeof usage === 'string' ? usage : usage(helpLocale((values as Record<string, unknown>)['lang'], io)));
     return null;
   }
-  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'name the orders file.' : `expected one file, got ${positionals.length}.`);
+  if (positionals.length !== 1) throw positionals.length === 0 ? usageError('cli.usage.noFile') : usageError('cli.usage.manyFiles', { n: positionals.length });
   return { values, file: positionals[0]! };
 }
 
+/**
+ * Node's `parseArgs` errors (English, with the option in quotes) as a usage error in the command's language, by the
+ * error's code: an unknown option, an option without its value, or anything else with Node's words kept.
+ */
+function parseArgsError(error: unknown, usageError: UsageError): CliError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
+  if (option !== undefined && code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return usageError('cli.usage.unknownOption', { option });
+  if (option !== undefined && code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return usageError('cli.usage.missingValue', { option });
+  return usageError('cli.usage.badArguments', { detail: message });
+}
+
 /** `--timezone`: an IANA zone, UTC when not given. */
-export function parseTimeZoneOption(text: string | undefined, usageError: (message: string) => CliError): string {
+export function parseTimeZoneOption(text: string | undefined, usageError: UsageError): string {
   const timeZone = text ?? 'UTC';
-  if (!isValidTimeZone(timeZone)) throw usageError(`--timezone ${JSON.stringify(timeZone)} is not an IANA time zone like Europe/Paris.`);
+  if (!isValidTimeZone(timeZone)) throw usageError('cli.usage.timezone', { value: JSON.stringify(timeZone) });
   return timeZone;
 }
 
 /** `--currency`: an ISO 4217 code (trimmed, upper-cased), null when not given. */
-export function parseCurrencyOption(text: string | undefined, usageError: (message: string) => CliError): string | null {
+export function parseCurrencyOption(text: string | undefined, usageError: UsageError): string | null {
   const currency = text === undefined ? null : text.trim().toUpperCase();
-  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) throw usageError(`--currency ${JSON.stringify(text)} is not an ISO 4217 code like USD.`);
+  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) throw usageError('cli.usage.currency', { value: JSON.stringify(text) });
   return currency;
 }
 
 /** Throws a usage error naming `option` unless `text` is a calendar date `YYYY-MM-DD`. */
-export function checkDate(option: string, text: string, usageError: (message: string) => CliError): void {
-  if (!parseLocalDate(text).ok) throw usageError(`${option} ${JSON.stringify(text)} is not a date like 1997-09-30.`);
+export function checkDate(option: string, text: string, usageError: UsageError, example = '1997-09-30'): void {
+  if (!parseLocalDate(text).ok) throw usageError('cli.usage.date', { option, value: JSON.stringify(text), example });
 }
 
 /** UTC epoch ms of the end of `date` (YYYY-MM-DD) in `timeZone`, or of the local day of the last order when null. */
@@ -76,22 +113,21 @@ export function endMs(date: string | null, orders: readonly { placedAtMs: number
 }
 
 /** `--lang en|ko|ar`; without it, the language of LC_ALL, LC_MESSAGES or LANG (English when none is supported). */
-export function parseLangOption(text: string | undefined, io: CliIo, usageError: (message: string) => CliError): Locale {
+export function parseLangOption(text: string | undefined, io: CliIo, usageError: UsageError): Locale {
   if (text === undefined) return localeFromEnvironment(io.env ?? {});
   const locale = resolveLocale(text);
-  if (locale !== text.trim().toLowerCase()) throw usageError(createTranslator('en').t('cli.error.badLang', { value: JSON.stringify(text) }));
+  if (locale !== text.trim().toLowerCase()) throw usageError('cli.error.badLang', { value: JSON.stringify(text) });
   return locale;
 }
 
 /** `--encoding utf8|latin1` (also `utf-8`, `iso-8859-1`), utf8 when not given. */
-export function parseEncodingOption(text: string | undefined, locale: Locale, usageError: (message: string) => CliError): TextEncoding {
+export function parseEncodingOption(text: string | undefined, usageError: UsageError): TextEncoding {
   if (text === undefined) return 'utf8';
   const name = text
     .trim()
     .toLowerCase()
     .replace(/^utf-8$/, 'utf8')
     .replace(/^(iso-?8859-1|windows-1252|cp1252)$/, 'latin1');
-  if (!(TEXT_ENCODINGS as readonly string[]).includes(name))
-    throw usageError(createTranslator(locale).t('cli.error.badEncoding', { value: JSON.stringify(text) }));
+  if (!(TEXT_ENCODINGS as readonly string[]).includes(name)) throw usageError('cli.error.badEncoding', { value: JSON.stringify(text) });
   return name as TextEncoding;
 }

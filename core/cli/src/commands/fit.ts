@@ -1,15 +1,13 @@
 import { MBG_CNBD_K, PARETO_NBD } from '@clvlens/core';
 import type { CliIo } from '../io.ts';
 import { createTranslator } from '@clvlens/core/i18n';
-import { endMs, helpText, parseFileCommand, usageErrorFor } from './command-line.ts';
+import { endMs, helpText, localeOfArgs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
 /** `clvlens fit --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
 export const FIT_USAGE = helpText('fit', 'en');
 
 const OPTIONS = { ...COMMON_OPTIONS, model: { type: 'string' } } as const;
-
-const usageError = usageErrorFor('fit', FIT_USAGE);
 
 /**
  * `clvlens fit <file> --model bgnbd|mbgnbd|pnbd|mbgcnbd --time-unit week|day --calibration-end YYYY-MM-DD --json` prints
@@ -18,6 +16,7 @@ const usageError = usageErrorFor('fit', FIT_USAGE);
  * fit chose; gammaGamma is null when it cannot be fitted). Exit 3 when the purchase model cannot be fitted.
  */
 export async function runFit(args: readonly string[], io: CliIo): Promise<number> {
+  const usageError = usageErrorFor('fit', localeOfArgs(args, io), (locale) => helpText('fit', locale));
   const command = parseFileCommand(args, OPTIONS, (locale) => helpText('fit', locale), usageError, io);
   if (command === null) return 0;
   const { values, file } = command;

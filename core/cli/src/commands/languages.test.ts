@@ -69,6 +69,25 @@ describe('clvlens fit, predict and validate in Korean and Arabic (--lang)', () =
     expect(ar.out).not.toMatch(ENGLISH);
   }, 60_000);
 
+  it('usage errors in the --lang or environment language, with the help text of that language', async () => {
+    const ko = await run(['predict', sample, '--horizon', 'soon', '--lang', 'ko']);
+    expect(ko.code).toBe(2);
+    expect(ko.err).toContain('clvlens: predict: --horizon은 0보다 큰 기간(시간 단위 수)이어야 하는데 "soon"이(가) 주어졌습니다.');
+    expect(ko.err).not.toMatch(ENGLISH);
+    const ar = await run(['fit', sample, '--bogus', '--lang=ar']);
+    expect(ar.code).toBe(2);
+    expect(ar.err).toContain('الخيار \u200e--bogus\u200e غير معروف');
+    expect(ar.err).not.toMatch(ENGLISH);
+    const env = await run(['validate', sample], { LANG: 'ko_KR.UTF-8' });
+    expect(env.code).toBe(2);
+    expect(env.err).toContain('--calibration-end가 필요합니다.');
+    const command = await run(['--lang', 'ar', 'fitt', sample]);
+    expect(command.code).toBe(2);
+    expect(command.err).toContain('الأمر \u200e"fitt"\u200e غير معروف.');
+    const en = await run(['report', sample, '--window-days', '0']);
+    expect(en.err).toContain('report: --window-days must be a whole number of days >= 1, got "0".');
+  });
+
   it('--help of each command and of clvlens itself, in the --lang or environment language', async () => {
     expect((await run(['fit', '--help'])).out).toBe(FIT_USAGE);
     expect((await run(['report', '--help'])).out).toBe(REPORT_USAGE);

@@ -33,7 +33,7 @@ import type { TextEncoding } from '../readers/text-decoding.ts';
 import { createTranslator, type Locale, type Translator } from '@clvlens/core/i18n';
 import { describeSkips } from '../report/scorecard-text.ts';
 import { readCdnowFile, readOrdersFile } from '../readers/detect.ts';
-import { checkDate, parseCurrencyOption, parseEncodingOption, parseLangOption, parseTimeZoneOption } from './command-line.ts';
+import { checkDate, parseCurrencyOption, parseEncodingOption, parseLangOption, parseTimeZoneOption, type UsageError } from './command-line.ts';
 
 /** Core's tag of each purchase model: a BG/NBD-family variant, Pareto/NBD or MBG/CNBD-k. */
 export type ModelVariant = BetaGeoVariant | typeof PARETO_NBD | typeof MBG_CNBD_K;
@@ -119,15 +119,15 @@ export interface CommonSettings {
   locale: Locale;
 }
 
-export function parseCommon(values: Record<string, string | boolean | undefined>, usageError: (m: string) => CliError, io?: CliIo): CommonSettings {
+export function parseCommon(values: Record<string, string | boolean | undefined>, usageError: UsageError, io?: CliIo): CommonSettings {
   const locale = parseLangOption(
     values.lang as string | undefined,
     io ?? { stdout: { write: () => 0 }, stderr: { write: () => 0 }, stderrIsTTY: false, cwd: '.' },
     usageError,
   );
-  const encoding = parseEncodingOption(values.encoding as string | undefined, locale, usageError);
+  const encoding = parseEncodingOption(values.encoding as string | undefined, usageError);
   const timeUnit = (values['time-unit'] as string | undefined) ?? 'week';
-  if (timeUnit !== 'week' && timeUnit !== 'day') throw usageError(`--time-unit is week or day, got ${JSON.stringify(timeUnit)}.`);
+  if (timeUnit !== 'week' && timeUnit !== 'day') throw usageError('cli.usage.timeUnit', { value: JSON.stringify(timeUnit) });
   const timeZone = parseTimeZoneOption(values.timezone as string | undefined, usageError);
   const calibrationEnd = (values['calibration-end'] as string | undefined) ?? null;
   if (calibrationEnd !== null) checkDate('--calibration-end', calibrationEnd, usageError);
@@ -136,10 +136,10 @@ export function parseCommon(values: Record<string, string | boolean | undefined>
 }
 
 /** `--model`: the command-line name (default bgnbd) and core's variant for it. */
-export function parseModelOption(text: string | undefined, usageError: (m: string) => CliError): { modelName: string; variant: ModelVariant } {
+export function parseModelOption(text: string | undefined, usageError: UsageError): { modelName: string; variant: ModelVariant } {
   const modelName = text ?? 'bgnbd';
   const variant = MODEL_NAMES[modelName];
-  if (variant === undefined) throw usageError(`--model is bgnbd, mbgnbd, pnbd or mbgcnbd, got ${JSON.stringify(modelName)}.`);
+  if (variant === undefined) throw usageError('cli.usage.model', { value: JSON.stringify(modelName) });
   return { modelName, variant };
 }
 

@@ -6,7 +6,7 @@ import type { CliIo } from '../io.ts';
 import { describeIoError } from '../readers/csv-rows.ts';
 import { appChoice, expectedOrdersDays, perCustomer } from './churn-choice.ts';
 import { createTranslator } from '@clvlens/core/i18n';
-import { endMs, helpText, parseFileCommand, usageErrorFor } from './command-line.ts';
+import { endMs, helpText, localeOfArgs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
 /** `clvlens predict --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
@@ -21,8 +21,6 @@ const OPTIONS = {
   'discount-rate': { type: 'string' },
   margin: { type: 'string' },
 } as const;
-
-const usageError = usageErrorFor('predict', PREDICT_USAGE);
 
 /** --horizon when not given: 13 weeks, or 90 days (the app's default horizon). */
 const DEFAULT_HORIZON = { week: 13, day: 90 } as const;
@@ -72,6 +70,7 @@ export function num(value: number, digits: number): string {
 
 /** `clvlens predict <file> [--horizon <t>] [--model <name>] --out predictions.csv`: per-customer churn probability, P(alive), expected purchases and CLV. */
 export async function runPredict(args: readonly string[], io: CliIo): Promise<number> {
+  const usageError = usageErrorFor('predict', localeOfArgs(args, io), (locale) => helpText('predict', locale));
   const command = parseFileCommand(args, OPTIONS, (locale) => helpText('predict', locale), usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
@@ -81,18 +80,17 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
   const settings = parseCommon(values, usageError, io);
   const t = createTranslator(settings.locale);
   const horizon = values.horizon === undefined ? DEFAULT_HORIZON[settings.timeUnit] : Number(values.horizon);
-  if (!(Number.isFinite(horizon) && horizon > 0)) throw usageError(`--horizon must be a positive number of time units, got ${JSON.stringify(values.horizon)}.`);
+  if (!(Number.isFinite(horizon) && horizon > 0)) throw usageError('cli.usage.horizon', { value: JSON.stringify(values.horizon) });
   const clvMonths = values['clv-months'] === undefined ? 12 : Number(values['clv-months']);
-  if (!(Number.isInteger(clvMonths) && clvMonths >= 0))
-    throw usageError(`--clv-months must be a whole number >= 0, got ${JSON.stringify(values['clv-months'])}.`);
+  if (!(Number.isInteger(clvMonths) && clvMonths >= 0)) throw usageError('cli.usage.clvMonths', { value: JSON.stringify(values['clv-months']) });
   const discount = values['discount-rate'] === undefined ? undefined : Number(values['discount-rate']);
   if (discount !== undefined && !(discount >= 0 && Number.isFinite(discount)))
-    throw usageError(`--discount-rate must be a number >= 0, got ${JSON.stringify(values['discount-rate'])}.`);
+    throw usageError('cli.usage.discountRate', { value: JSON.stringify(values['discount-rate']) });
   const margin = values.margin === undefined ? 1 : Number(values.margin);
-  if (!(margin >= 0 && margin <= 1)) throw usageError(`--margin is a fraction from 0 to 1, got ${JSON.stringify(values.margin)}.`);
+  if (!(margin >= 0 && margin <= 1)) throw usageError('cli.usage.margin', { value: JSON.stringify(values.margin) });
 
   const horizonDays = Math.round(horizon * DAYS_PER_TIME_UNIT[settings.timeUnit]);
-  if (horizonDays < 1) throw usageError(`--horizon must be at least one day, got ${JSON.stringify(values.horizon)}.`);
+  if (horizonDays < 1) throw usageError('cli.usage.horizonDay', { value: JSON.stringify(values.horizon) });
 
   const loaded = await loadCountedOrders(file, io, settings);
   const calibrationEndMs = endMs(settings.calibrationEnd, loaded.orders, settings.timeZone);

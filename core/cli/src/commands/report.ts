@@ -15,6 +15,8 @@ import { describeSkips, formatScorecardText } from '../report/scorecard-text.ts'
 import {
   endMs,
   helpText,
+  checkDate,
+  localeOfArgs,
   parseCurrencyOption,
   parseEncodingOption,
   parseFileCommand,
@@ -43,27 +45,24 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const usageError = usageErrorFor('report', REPORT_USAGE);
-
 /** `clvlens report`: reads one orders file, runs core's computeShopReport, prints the scorecard or JSON. */
 export async function runReport(args: readonly string[], io: CliIo): Promise<number> {
+  const usageError = usageErrorFor('report', localeOfArgs(args, io), (locale) => helpText('report', locale));
   const command = parseFileCommand(args, OPTIONS, (locale) => helpText('report', locale), usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
 
   const locale = parseLangOption(values.lang, io, usageError);
-  const encoding = parseEncodingOption(values.encoding, locale, usageError);
+  const encoding = parseEncodingOption(values.encoding, usageError);
   const timeZone = parseTimeZoneOption(values.timezone, usageError);
-  if (values['as-of'] !== undefined && !parseLocalDate(values['as-of']).ok) {
-    throw usageError(`--as-of ${JSON.stringify(values['as-of'])} is not a date like 2025-06-30.`);
-  }
+  if (values['as-of'] !== undefined) checkDate('--as-of', values['as-of'], usageError, '2025-06-30');
   const windowDays = values['window-days'] === undefined ? undefined : Number(values['window-days']);
   if (windowDays !== undefined && !(Number.isInteger(windowDays) && windowDays >= 1)) {
-    throw usageError(`--window-days must be a whole number of days >= 1, got ${JSON.stringify(values['window-days'])}.`);
+    throw usageError('cli.usage.windowDays', { value: JSON.stringify(values['window-days']) });
   }
   const marginFraction = values.margin === undefined ? undefined : Number(values.margin);
   if (marginFraction !== undefined && !(/^\s*\d*\.?\d+\s*$/.test(values.margin ?? '') && marginFraction >= 0 && marginFraction <= 1)) {
-    throw usageError(`--margin is a fraction from 0 to 1 (0.4 for 40%), got ${JSON.stringify(values.margin)}.`);
+    throw usageError('cli.usage.margin', { value: JSON.stringify(values.margin) });
   }
   const currency = parseCurrencyOption(values.currency, usageError);
 

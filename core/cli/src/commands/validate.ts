@@ -16,15 +16,13 @@ import {
 import type { CliIo } from '../io.ts';
 import { appChoice, checkChurn, expectedOrdersDays, likelyOrdersDays, perCustomer, type AppChoice, type ChurnCheck } from './churn-choice.ts';
 import { createTranslator, type Translator } from '@clvlens/core/i18n';
-import { checkDate, endMs, helpText, parseFileCommand, usageErrorFor } from './command-line.ts';
+import { checkDate, endMs, helpText, localeOfArgs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
 
 /** `clvlens validate --help` in English (the usage appended to usage errors); `--help` prints it in the chosen language. */
 export const VALIDATE_USAGE = helpText('validate', 'en');
 
 const OPTIONS = { ...COMMON_OPTIONS, 'holdout-end': { type: 'string' } } as const;
-
-const usageError = usageErrorFor('validate', VALIDATE_USAGE);
 
 type ModelReport = Omit<HoldoutReport<PurchaseModelFit>, 'model'> & { model: string };
 
@@ -57,18 +55,19 @@ interface ChurnReport {
 
 /** `clvlens validate <file> --calibration-end ... [--holdout-end ...] --json`: the holdout report of every model. */
 export async function runValidate(args: readonly string[], io: CliIo): Promise<number> {
+  const usageError = usageErrorFor('validate', localeOfArgs(args, io), (locale) => helpText('validate', locale));
   const command = parseFileCommand(args, OPTIONS, (locale) => helpText('validate', locale), usageError, io);
   if (command === null) return 0;
   const { values, file } = command;
   const settings = parseCommon(values, usageError, io);
-  if (settings.calibrationEnd === null) throw usageError('--calibration-end is required: the holdout starts the day after.');
+  if (settings.calibrationEnd === null) throw usageError('cli.usage.calibrationEndRequired');
   const holdoutEnd = values['holdout-end'] ?? null;
   if (holdoutEnd !== null) checkDate('--holdout-end', holdoutEnd, usageError);
 
   const loaded = await loadCountedOrders(file, io, settings);
   const calibrationEndMs = endMs(settings.calibrationEnd, loaded.orders, settings.timeZone);
   const holdoutEndMs = endMs(holdoutEnd, loaded.orders, settings.timeZone);
-  if (!(holdoutEndMs > calibrationEndMs)) throw usageError('the holdout end must be after the calibration end.');
+  if (!(holdoutEndMs > calibrationEndMs)) throw usageError('cli.usage.holdoutOrder');
 
   const models: (ModelReport | { model: string; error: string })[] = [];
   const churnModels: (ChurnCheck & { model: string })[] = [];

@@ -215,6 +215,26 @@ export const AR: Messages = {
   'cli.error.invalidUtf8':
     '{file}:{line}: هذا السطر ليس UTF-8 صالحًا (البايت 0x{byte} في العمود {column}). يبدو أن الملف بترميز آخر، مثل Latin-1 من Excel: مرّر ‎--encoding latin1‎ لقراءته كـ Latin-1، أو احفظه بترميز UTF-8.',
   'cli.error.badEncoding': '‎--encoding {value}‎ غير مدعوم: استخدم utf8 أو latin1.',
+  'cli.usage.unknownCommand': 'الأمر ‎{command}‎ غير معروف.',
+  'cli.usage.noFile': 'حدّد ملف الطلبات.',
+  'cli.usage.manyFiles':
+    '{n, plural, zero {يُنتظر ملف واحد، ولم يُعطَ أي ملف.} one {يُنتظر ملف واحد.} two {يُنتظر ملف واحد، وأُعطي ملفان.} few {يُنتظر ملف واحد، وأُعطيت # ملفات.} many {يُنتظر ملف واحد، وأُعطي # ملفًا.} other {يُنتظر ملف واحد، وأُعطي # ملف.}}',
+  'cli.usage.unknownOption': 'الخيار ‎{option}‎ غير معروف؛ انظر الخيارات أدناه.',
+  'cli.usage.missingValue': 'الخيار ‎{option}‎ يحتاج إلى قيمة.',
+  'cli.usage.badArguments': 'تعذّرت قراءة هذه الوسائط: {detail}',
+  'cli.usage.timezone': '‎--timezone {value}‎ ليست منطقة زمنية من IANA مثل Asia/Riyadh.',
+  'cli.usage.currency': '‎--currency {value}‎ ليس رمز عملة ISO 4217 مثل SAR.',
+  'cli.usage.date': '‎{option} {value}‎ ليس تاريخًا مثل ‎{example}‎.',
+  'cli.usage.calibrationEndRequired': '‎--calibration-end‎ مطلوب: تبدأ فترة التحقق في اليوم التالي.',
+  'cli.usage.holdoutOrder': 'يجب أن تنتهي فترة التحقق بعد نهاية فترة المعايرة.',
+  'cli.usage.timeUnit': 'قيمة ‎--time-unit‎ هي week أو day، وأُعطيت ‎{value}‎.',
+  'cli.usage.model': 'قيمة ‎--model‎ هي bgnbd أو mbgnbd أو pnbd أو mbgcnbd، وأُعطيت ‎{value}‎.',
+  'cli.usage.horizon': 'يجب أن يكون ‎--horizon‎ عددًا موجبًا من وحدات الزمن، وأُعطي ‎{value}‎.',
+  'cli.usage.horizonDay': 'يجب أن يكون ‎--horizon‎ يومًا واحدًا على الأقل، وأُعطي ‎{value}‎.',
+  'cli.usage.clvMonths': 'يجب أن يكون ‎--clv-months‎ عددًا صحيحًا ≥ 0، وأُعطي ‎{value}‎.',
+  'cli.usage.discountRate': 'يجب أن يكون ‎--discount-rate‎ عددًا ≥ 0، وأُعطي ‎{value}‎.',
+  'cli.usage.margin': '‎--margin‎ نسبة من 0 إلى 1 (0.4 تعني 40٪)، وأُعطيت ‎{value}‎.',
+  'cli.usage.windowDays': 'يجب أن يكون ‎--window-days‎ عددًا صحيحًا من الأيام ≥ 1، وأُعطي ‎{value}‎.',
   'cli.error.badLang': '‎--lang {value}‎ غير مدعومة: استخدم en أو ko أو ar.',
 
   'cli.help.main':
