@@ -1,6 +1,7 @@
-import { createTranslator, localeFromEnvironment, resolveLocale, type Locale } from '@clvlens/core/i18n';
+import { createTranslator, type Locale } from '@clvlens/core/i18n';
 import { CliError, EXIT_INTERNAL_ERROR } from './errors.ts';
 import type { CliIo, CommandRunner } from './io.ts';
+import { localeOfArgs } from './commands/command-line.ts';
 import { runReport } from './commands/report.ts';
 import { runFit } from './commands/fit.ts';
 import { runPredict } from './commands/predict.ts';
@@ -15,14 +16,6 @@ export function usage(locale: Locale = 'en'): string {
   return createTranslator(locale).t('cli.help.main');
 }
 
-/** The language of the top-level help: `--lang X` among the arguments, else the environment's. */
-function topLocale(argv: readonly string[], io: CliIo): Locale {
-  const i = argv.indexOf('--lang');
-  const inline = argv.find((a) => a.startsWith('--lang='));
-  const tag = i >= 0 ? argv[i + 1] : inline?.slice('--lang='.length);
-  return tag !== undefined ? resolveLocale(tag) : localeFromEnvironment(io.env ?? {});
-}
-
 /**
  * Runs `clvlens <command> ...args` and returns the process exit code (0 success, 1 internal error, 2 usage,
  * 3 bad input, 4 output not writable; see README). Never throws: errors are printed to `io.stderr`.
@@ -33,12 +26,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (argv[0]?.startsWith('--lang=') && argv.length > 1) return runCli([...argv.slice(1), argv[0]], io);
   const [command, ...args] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || command === '--lang' || command.startsWith('--lang=')) {
-    (command === undefined ? io.stderr : io.stdout).write(usage(topLocale(argv, io)));
+    (command === undefined ? io.stderr : io.stdout).write(usage(localeOfArgs(argv, io)));
     return command === undefined ? 2 : 0;
   }
   const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (run === undefined) {
-    const locale = topLocale(argv, io);
+    const locale = localeOfArgs(argv, io);
     io.stderr.write(`clvlens: ${createTranslator(locale).t('cli.usage.unknownCommand', { command: JSON.stringify(command) })}\n\n${usage(locale)}`);
     return 2;
   }

@@ -20,7 +20,7 @@ import {
 import type uPlot from 'uplot';
 import type { SegmentValueV1 } from './segments.ts';
 import { createExportCard, createFeedbackCard } from './feedback-card.ts';
-import { renderVipCard } from './vip-card.ts';
+import { nameCustomerLinks, renderVipCard } from './vip-card.ts';
 
 /** What the dashboard needs from its surroundings (the browser, or a test). */
 export interface DashboardDeps {
@@ -672,22 +672,7 @@ function renderAtRisk(summary: ShopSummaryV1, deps: DashboardDeps): HTMLElement 
       numCell(c.daysSinceLastOrder === null ? '—' : formatCount(c.daysSinceLastOrder)),
     ];
   });
-  if (links.size > 0) {
-    void deps.request(`/app/api/customer-names?ids=${[...links.keys()].map(encodeURIComponent).join(',')}`).then(
-      (res) => {
-        if (res.status !== 200) return;
-        const names = (res.body as { names?: Record<string, unknown> } | null)?.names ?? {};
-        for (const [id, link] of links) {
-          const name = names[id];
-          if (typeof name === 'string' && name.trim() !== '') {
-            link.textContent = name;
-            link.setAttribute('data-named', '');
-          }
-        }
-      },
-      () => undefined,
-    );
-  }
+  nameCustomerLinks(links, (path) => deps.request(path));
   return wideCard(
     'at-risk',
     t('dash.atRisk.title'),

@@ -19,6 +19,28 @@ export interface VipCardDeps {
   timeZone: string;
 }
 
+/**
+ * Replaces each link's text (a customer id) with the customer's name, read live from Shopify through the app and never
+ * stored; a link keeps its id when the name cannot be read. Shared by this card and the dashboard's at-risk list.
+ */
+export function nameCustomerLinks(links: ReadonlyMap<string, HTMLElement>, request: VipCardDeps['request']): void {
+  if (links.size === 0) return;
+  void request(`/app/api/customer-names?ids=${[...links.keys()].map(encodeURIComponent).join(',')}`).then(
+    (res) => {
+      if (res.status !== 200) return;
+      const names = (res.body as { names?: Record<string, unknown> } | null)?.names ?? {};
+      for (const [id, link] of links) {
+        const name = names[id];
+        if (typeof name === 'string' && name.trim() !== '') {
+          link.textContent = name;
+          link.setAttribute('data-named', '');
+        }
+      }
+    },
+    () => undefined,
+  );
+}
+
 const TIER_TONE: Record<string, string> = { high: 'critical', medium: 'attention', low: 'success' };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: (Node | string | null)[]) {
@@ -85,22 +107,7 @@ export function renderVipCard(vip: VipSlippingV1, deps: VipCardDeps): HTMLElemen
       el('td', { class: 'num' }, tr.money(c.previousPredictedClvMinor, vip.currency)),
     );
   });
-  if (links.size > 0) {
-    void deps.request(`/app/api/customer-names?ids=${[...links.keys()].map(encodeURIComponent).join(',')}`).then(
-      (res) => {
-        if (res.status !== 200) return;
-        const names = (res.body as { names?: Record<string, unknown> } | null)?.names ?? {};
-        for (const [id, link] of links) {
-          const name = names[id];
-          if (typeof name === 'string' && name.trim() !== '') {
-            link.textContent = name;
-            link.setAttribute('data-named', '');
-          }
-        }
-      },
-      () => undefined,
-    );
-  }
+  nameCustomerLinks(links, deps.request);
   const explain =
     s.thresholdMinor === null
       ? tr.t('dash.vip.noBar')

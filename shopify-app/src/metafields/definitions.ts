@@ -1,4 +1,4 @@
-import type { RfmSegmentV1 } from '@clvlens/core';
+import { RFM_SEGMENTS } from '@clvlens/core';
 import { AppError } from '../errors.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 
@@ -14,18 +14,6 @@ export const METAFIELD_KEYS = ['churn_probability', 'churn_horizon_days', 'churn
 export type MetafieldKey = (typeof METAFIELD_KEYS)[number];
 
 const CHURN_TIERS = ['low', 'medium', 'high'] as const;
-const RFM_SEGMENTS: readonly RfmSegmentV1[] = [
-  'CHAMPIONS',
-  'LOYAL',
-  'ACTIVE',
-  'NEEDS_ATTENTION',
-  'PROMISING',
-  'NEW',
-  'AT_RISK',
-  'PREVIOUSLY_LOYAL',
-  'ALMOST_LOST',
-  'DORMANT',
-];
 
 /** One definition as `metafieldDefinitionCreate` takes it (`MetafieldDefinitionInput`). */
 export interface MetafieldDefinitionSpec {

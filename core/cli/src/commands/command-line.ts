@@ -18,20 +18,13 @@ export function usageErrorFor(command: string, locale: Locale, usage: string | (
 }
 
 /**
- * The language of a command's messages before its options are parsed (a usage error may come first): the value of
- * `--lang` / `--lang=` when it names a language we speak, else the environment's.
+ * The language of messages before the options are parsed (a usage error or the top-level help may come first): the
+ * value of `--lang` / `--lang=` resolved to a language we speak, else the environment's.
  */
 export function localeOfArgs(args: readonly string[], io: CliIo): Locale {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') break;
-    const value = arg === '--lang' ? args[i + 1] : arg.startsWith('--lang=') ? arg.slice('--lang='.length) : undefined;
-    if (value !== undefined) {
-      const locale = resolveLocale(value);
-      if (locale === value.trim().toLowerCase()) return locale;
-    }
-  }
-  return localeFromEnvironment(io.env ?? {});
+  const i = args.indexOf('--lang');
+  const tag = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--lang='))?.slice('--lang='.length);
+  return tag !== undefined ? resolveLocale(tag) : localeFromEnvironment(io.env ?? {});
 }
 
 /** A command's `--help` text in `locale`, from the catalog (`cli.help.<command>` with the options all share). */

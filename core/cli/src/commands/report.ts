@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { computeShopReport, parseLocalDate, type MonthlySpend, type ShopReportOptions } from '@clvlens/core';
+import { computeShopReport, type MonthlySpend, type ShopReportOptions } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { readMonthlySpend } from '../inputs/spend.ts';
 import { readSurveyResponses } from '../inputs/surveys.ts';
