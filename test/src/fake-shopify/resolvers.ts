@@ -4,7 +4,7 @@ import { minorToDecimal, decimalToMinor } from '../shop-model/money.ts';
 import { isoDateTime } from './clock.ts';
 import { currentTotal, customerDisplayName, customerTotals, displayFinancialStatus, subtractBags, sumBags, totalRefunded } from './derived.ts';
 import { parseGid, toGid } from './gid.ts';
-import { CursorError, paginate, type Page, type PageArgs, type SortValue } from './pagination.ts';
+import { CursorError, paginate, sortByKey, type Page, type PageArgs, type SortValue } from './pagination.ts';
 import { compileSearch, type FieldSpec, type SearchWarning } from './search-query.ts';
 import {
   CUSTOMER_SORT_VALUE,
@@ -441,11 +441,7 @@ const R: Resolvers = {
       const ids = new Set(((args['marketingActivityIds'] as string[] | null | undefined) ?? []).map((gid) => parseGid(gid)?.id));
       const sortKey = (args['sortKey'] as string | undefined) ?? 'CREATED_AT';
       const key = (a: MarketingActivity): SortValue => (sortKey === 'TITLE' ? a.title : sortKey === 'ID' ? a.id : a.createdAtMs);
-      const sorted = [...ctx.store.marketingActivities].sort((a, b) => {
-        const ka = key(a);
-        const kb = key(b);
-        return ka < kb ? -1 : ka > kb ? 1 : a.id - b.id;
-      });
+      const sorted = sortByKey([...ctx.store.marketingActivities], key, (a) => a.id);
       return connectionOf(
         runPage(
           sorted,
@@ -701,11 +697,7 @@ const R: Resolvers = {
       const list = ctx.store.ordersOf(c.id);
       const sortKey = ((args['sortKey'] as string | undefined) ?? 'ID') as OrderSortKey;
       const key = ORDER_SORT_VALUE[sortKey] ?? ORDER_SORT_VALUE.ID;
-      const sorted = [...list].sort((a, b) => {
-        const ka = key(a);
-        const kb = key(b);
-        return ka < kb ? -1 : ka > kb ? 1 : a.id - b.id;
-      });
+      const sorted = sortByKey([...list], key, (o) => o.id);
       return connectionOf(
         runPage(
           sorted,
