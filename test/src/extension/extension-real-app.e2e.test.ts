@@ -121,6 +121,7 @@ describe('extension with the real app on the fake Shopify', () => {
     }
     // Issue 19: Shopify's own sample order (order and customer ids above 2^53), signed and posted to the app as
     // Shopify would, sent as a real (not test) order; its customer is badged like any other, under its exact id.
+    const customersBeforeSample = (await appJson<ShopSummaryV1>('/api/v1/shop/summary')).customers;
     const sample = sampleOrderBody({ test: false });
     const delivery = signedWebhook(API_SECRET, shop, 'orders/create', sample);
     expect((await fetch(`${h.server.url}/webhooks`, { method: 'POST', headers: delivery.headers, body: sample })).status).toBe(200);
@@ -130,6 +131,13 @@ describe('extension with the real app on the fake Shopify', () => {
       30_000,
     );
     await loadInsights();
+    // The shop summary is written by its own step after the customer's insight: wait until it counts the sample
+    // customer too, or the popup test below could compare a summary cached before it with one fetched after.
+    await h.waitFor(
+      'the shop summary counting the sample customer',
+      async () => (await appJson<ShopSummaryV1>('/api/v1/shop/summary')).customers === customersBeforeSample + 1,
+      30_000,
+    );
     listed = [...insights.values()]
       .filter((c) => c.customerId !== SAMPLE_ORDER_CUSTOMER_ID)
       .sort((a, b) => b.orderCount - a.orderCount || a.customerId.localeCompare(b.customerId))
