@@ -11,6 +11,14 @@ describe('currencyExponent', () => {
     expect(currencyExponent('KWD')).toBe(3);
     expect(currencyExponent('CLF')).toBe(4);
   });
+  it("knows the withdrawn codes Shopify's CurrencyCode enum still lists, with the exponent they had", () => {
+    expect(['BYR', 'EEK', 'HRK', 'MRO', 'VEF'].map(currencyExponent)).toEqual([0, 2, 2, 2, 2]);
+  });
+  it('throws invalid-currency for a well-formed code it does not know instead of guessing 2', () => {
+    for (const code of ['ZZZ', 'XXX', 'XAU']) {
+      expect(() => currencyExponent(code)).toThrow(expect.objectContaining({ name: 'CoreError', code: 'invalid-currency' }));
+    }
+  });
   it('throws invalid-currency for a malformed code', () => {
     expect(() => currencyExponent('usd')).toThrow(CoreError);
     try {

@@ -1,5 +1,6 @@
 import { CoreError, CoreErrorCode, CurrencyMismatchError } from '../errors/core-error.ts';
 import type { Result } from '../result.ts';
+import { CURRENCY_EXPONENTS } from './currencies.ts';
 
 /** ISO 4217 alphabetic code, e.g. `USD`. Validated by {@link assertCurrencyCode}. */
 export type CurrencyCode = string;
@@ -9,37 +10,6 @@ export interface Money {
   amountMinor: number;
   currency: CurrencyCode;
 }
-
-// ISO 4217 minor-unit exponents that differ from 2. Kept as a table rather than Intl's CLDR digits, which disagree
-// with ISO for some currencies (IQD, for example) and with what Shopify sends.
-const EXPONENT_NOT_2: Readonly<Record<string, number>> = {
-  BIF: 0,
-  CLP: 0,
-  DJF: 0,
-  GNF: 0,
-  ISK: 0,
-  JPY: 0,
-  KMF: 0,
-  KRW: 0,
-  PYG: 0,
-  RWF: 0,
-  UGX: 0,
-  UYI: 0,
-  VND: 0,
-  VUV: 0,
-  XAF: 0,
-  XOF: 0,
-  XPF: 0,
-  BHD: 3,
-  IQD: 3,
-  JOD: 3,
-  KWD: 3,
-  LYD: 3,
-  OMR: 3,
-  TND: 3,
-  CLF: 4,
-  UYW: 4,
-};
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
 
@@ -52,11 +22,20 @@ export function assertCurrencyCode(code: string): asserts code is CurrencyCode {
 
 /**
  * Number of decimal digits of the currency's minor unit (ISO 4217): JPY 0, USD 2, KWD 3, CLF 4.
+ * Throws `CoreError('invalid-currency')` for a malformed code and for a well-formed code missing from the ISO 4217
+ * table (`ZZZ`, `XXX`): guessing 2 decimals would store amounts off by a factor of 10 or 100.
  * @example currencyExponent('KWD') // 3
  */
 export function currencyExponent(currency: CurrencyCode): number {
   assertCurrencyCode(currency);
-  return EXPONENT_NOT_2[currency] ?? 2;
+  const exponent = CURRENCY_EXPONENTS.get(currency);
+  if (exponent === undefined) {
+    throw new CoreError(
+      CoreErrorCode.invalidCurrency,
+      `Currency code ${JSON.stringify(currency)} is not an ISO 4217 code with a minor unit CLV Lens knows; check the shop's currency setting.`,
+    );
+  }
+  return exponent;
 }
 
 /** Why a decimal amount string could not be converted to minor units. */

@@ -1,21 +1,19 @@
+import { CoreError, currencyExponent as coreCurrencyExponent } from '@clvlens/core';
 import { AppError } from '../errors.ts';
-import { CURRENCY_EXPONENTS } from './currencies.ts';
-
-/** Whether `currency` is a known ISO 4217 code (three upper-case letters in the table of currencies.ts). */
-export function isKnownCurrency(currency: string): boolean {
-  return CURRENCY_EXPONENTS.has(currency);
-}
 
 /**
- * Number of minor-unit digits of an ISO 4217 currency (JPY 0, USD 2, KWD 3, CLF 4). An unknown or malformed code is a
- * `bad-payload` error: guessing 2 decimals would store amounts off by a factor of 10 or 100.
+ * Number of minor-unit digits of an ISO 4217 currency (JPY 0, USD 2, KWD 3, CLF 4), from core's one table. An unknown
+ * or malformed code is a `bad-payload` error here, because at ingest it comes from a payload, not from our code.
  */
 export function currencyExponent(currency: string): number {
-  const exponent = CURRENCY_EXPONENTS.get(currency);
-  if (exponent === undefined) {
-    throw new AppError('bad-payload', `currency ${JSON.stringify(currency)} is not an ISO 4217 code CLV Lens knows (three upper-case letters, e.g. "USD")`);
+  try {
+    return coreCurrencyExponent(currency);
+  } catch (error) {
+    if (!(error instanceof CoreError)) throw error;
+    throw new AppError('bad-payload', `currency ${JSON.stringify(currency)} is not an ISO 4217 code CLV Lens knows (three upper-case letters, e.g. "USD")`, {
+      cause: error,
+    });
   }
-  return exponent;
 }
 
 /**

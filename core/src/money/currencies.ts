@@ -16,7 +16,11 @@ const TABLE = `
    VES WST XCD XCG YER ZAR ZMW ZWG ZWL
 `;
 
-/** Code -> number of minor-unit digits. */
+/**
+ * Code -> number of minor-unit digits. Kept as a table rather than Intl's CLDR digits, which disagree with ISO for some
+ * currencies (IQD, for example) and with what Shopify sends. The one copy in the monorepo: the app, the CLI and the
+ * test generator read it through {@link currencyExponent} in `money.ts`.
+ */
 export const CURRENCY_EXPONENTS: ReadonlyMap<string, number> = (() => {
   const map = new Map<string, number>();
   let exponent = 2;
