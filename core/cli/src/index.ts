@@ -5,6 +5,8 @@ export type { InputLocation } from './errors.ts';
 export type { CliIo, CommandRunner, TextSink } from './io.ts';
 export { runReport } from './commands/report.ts';
 export { cdnowOrdersReader, detectReader, readOrdersFile, READERS } from './readers/detect.ts';
+export { CdnowFormat, readCdnow } from './readers/cdnow.ts';
+export type { CdnowLog } from './readers/cdnow.ts';
 export { InputFormat } from './readers/reader.ts';
 export type { OrdersReader, ReadOrdersOptions, ReadOrdersResult } from './readers/reader.ts';
 export { readShopifyOrdersExport, isSubscription } from './readers/shopify-orders.ts';

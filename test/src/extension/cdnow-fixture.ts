@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCdnow } from '@clvlens/cli';
 import type { ChurnTierV1, CustomerInsightV1, RfmSegmentV1, ShopSummaryV1 } from '@clvlens/core';
 
 const DAY_MS = 86_400_000;
@@ -38,28 +39,20 @@ function segmentOf(orderCount: number, daysSince: number): RfmSegmentV1 {
   return daysSince <= 365 ? 'ALMOST_LOST' : 'DORMANT';
 }
 
-/** Parses the CDNOW sample and derives insights as of the day after the log ends (1998-07-01 UTC). */
+/** Reads the CDNOW sample with the CLI's reader and derives insights as of the day after the log ends (1998-07-01 UTC). */
 export function loadCdnowFixture(opts: { storeHandle?: string; path?: string } = {}): CdnowFixture {
   const storeHandle = opts.storeHandle ?? 'cdnow-demo';
   const shopDomain = `${storeHandle}.myshopify.com`;
   const asOfMs = Date.UTC(1998, 6, 1);
-  const lines = readFileSync(opts.path ?? cdnowSamplePath(), 'utf8').split('\n');
+  const path = opts.path ?? cdnowSamplePath();
   // customer -> day -> cents
   const byCustomer = new Map<string, Map<number, number>>();
-  for (const [i, raw] of lines.entries()) {
-    const line = raw.trim();
-    if (line === '') continue;
-    // No header; columns: master id, sample id (the customer key), date, CD count, dollars.
-    const [, idRaw, dateRaw, , dollarsRaw] = line.split(/\s+/);
-    if (!idRaw || !dateRaw || !dollarsRaw || !/^\d{8}$/.test(dateRaw)) {
-      throw new Error(`CDNOW sample line ${i + 1}: cannot read "${line}"`);
-    }
-    const customerId = String(Number(idRaw));
-    const day = Date.UTC(Number(dateRaw.slice(0, 4)), Number(dateRaw.slice(4, 6)) - 1, Number(dateRaw.slice(6, 8)));
-    const cents = Math.round(Number(dollarsRaw) * 100);
+  for (const order of readCdnow(readFileSync(path, 'utf8'), path).orders) {
+    // The sample's key column is zero-padded ("0001"); the fixture's customer ids are plain numbers ("1").
+    const customerId = String(Number(order.customerKey));
     let days = byCustomer.get(customerId);
     if (!days) byCustomer.set(customerId, (days = new Map()));
-    days.set(day, (days.get(day) ?? 0) + cents);
+    days.set(order.placedAtMs, (days.get(order.placedAtMs) ?? 0) + order.amountMinor);
   }
 
   const customers: CustomerInsightV1[] = [];
