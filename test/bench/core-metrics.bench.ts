@@ -2,6 +2,7 @@
 // Run: `n24 node --expose-gc test/bench/core-metrics.bench.ts` (or `pnpm bench core-metrics`). Floors (issue 2):
 // <= 1 s and <= 1 GB. CLVLENS_BENCH_RUNS sets the timed runs after a first, untimed one (default 5).
 import { computeShopReport, summarizeCustomers, type OrderRecord } from '@clvlens/core';
+import { Random } from '../src/generator/random.ts';
 import { figure, load, machine, runsFigure, runsInfo } from './report.ts';
 
 const ORDERS = Number(process.env.CLVLENS_BENCH_ORDERS ?? 1_000_000);
@@ -9,20 +10,10 @@ const CUSTOMERS = Math.round(ORDERS / 5);
 const DAY_MS = 86_400_000;
 const AS_OF_MS = Date.UTC(2025, 11, 31, 22, 59, 59, 999); // end of 2025-12-31 in Europe/Paris
 
-// mulberry32: a small seeded PRNG so every run builds the same shop.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function buildOrders(): OrderRecord[] {
-  const random = mulberry32(20_241_123);
+  // The test package's one seeded generator, so every run builds the same shop.
+  const seeded = new Random(20_241_123);
+  const random = (): number => seeded.next();
   const historyDays = 3 * 365;
   // First the shop as flat specs (customer, time, amounts), then a shuffle so input order says nothing about
   // customers or time, then the objects, allocated in array order as a CSV parser or a database cursor would.

@@ -1,6 +1,6 @@
 import { moneyBag } from '../shop-model/money.ts';
 import { SHOP_PLANS, type Customer, type Order, type PlanName, type ShopData } from '../shop-model/types.ts';
-import { createRng } from '../fake-shopify/rng.ts';
+import { Random } from '../generator/random.ts';
 
 /**
  * A plain seeded shop for the contract tests: `customers` customers, `orders` orders spread over `spanDays` before
@@ -17,7 +17,8 @@ export function buildSimpleShop(options: {
   currencyCode?: string;
   plan?: PlanName;
 }): ShopData {
-  const rng = createRng(options.seed ?? 7);
+  const random = new Random(options.seed ?? 7);
+  const rng = (): number => random.next();
   const endMs = options.endMs ?? Date.UTC(2026, 10, 1);
   const spanMs = (options.spanDays ?? 700) * 86_400_000;
   const cur = options.currencyCode ?? 'USD';

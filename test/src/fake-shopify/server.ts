@@ -29,7 +29,7 @@ import { toGid } from './gid.ts';
 import { OAuthServer, oauthQueryHmac } from './oauth.ts';
 import { attachResolvers, type GqlContext, type GqlEnv } from './resolvers.ts';
 import { customerDeletePayload, customerPayload, orderPayload, refundPayload, shopPayload, trimPayload } from './rest-payloads.ts';
-import { createRng } from './rng.ts';
+import { Random } from '../generator/random.ts';
 import { FULL_SDL } from './schema-sdl.ts';
 import { FlowTriggerReceiver, loadFlowTriggers, type FlowTriggerEvent } from './flow-triggers.ts';
 import { mintSessionToken } from './session-token.ts';
@@ -283,7 +283,7 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
   const dispatcher = new WebhookDispatcher({
     appSecret: options.appSecret,
     clock,
-    rng: createRng(options.seed ?? 1),
+    rng: new Random(options.seed ?? 1),
     timeoutMs: options.webhookTimeoutMs ?? 5000,
     retry: options.webhookRetry ?? DEFAULT_WEBHOOK_RETRY,
     get chaos() {

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { FakeClock } from './clock.ts';
-import type { Rng } from './rng.ts';
+import type { Random } from '../generator/random.ts';
 
 /** Chaos applied to deliveries (each a probability in [0, 1], drawn from the seeded RNG). */
 export interface WebhookChaos {
@@ -52,7 +52,7 @@ export interface WebhookDelivery {
 export interface DispatcherOptions {
   appSecret: string;
   clock: FakeClock;
-  rng: Rng;
+  rng: Random;
   timeoutMs: number;
   retry: WebhookRetryPolicy;
   chaos: WebhookChaos;
@@ -102,13 +102,13 @@ export class WebhookDispatcher {
     };
     this.deliveries.push(d);
     const { chaos, rng } = this.opts;
-    if (rng() < (chaos.dropRate ?? 0)) {
+    if (rng.next() < (chaos.dropRate ?? 0)) {
       d.state = 'dropped';
       return d;
     }
-    const delay = (): number => (rng() < (chaos.reorderRate ?? 0) ? Math.floor(rng() * (chaos.maxReorderDelayMs ?? 200)) : 0);
+    const delay = (): number => (rng.next() < (chaos.reorderRate ?? 0) ? Math.floor(rng.next() * (chaos.maxReorderDelayMs ?? 200)) : 0);
     this.schedule(d, delay(), 0);
-    if (rng() < (chaos.duplicateRate ?? 0)) {
+    if (rng.next() < (chaos.duplicateRate ?? 0)) {
       const copy: WebhookDelivery = { ...d, duplicate: true, attempts: [] };
       this.deliveries.push(copy);
       this.schedule(copy, delay() + 1, 0);
