@@ -1,0 +1,151 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { runBulkQuery, validateBulkQuery } from './bulk.ts';
+import { isoDateTime } from './clock.ts';
+import type { FakeContext } from './context.ts';
+import { toGid } from './gid.ts';
+import { normalizeDomain, send, sleep } from './http.ts';
+import type { GqlEnv } from './resolvers.ts';
+import type { BulkOperationRecord } from './shop-store.ts';
+import type { WebhookSubscriptions } from './webhook-subscriptions.ts';
+
+/**
+ * Bulk query operations: start (at most 1 running per shop, 5 from API 2026-01), run in the background into a JSONL
+ * file, `bulk_operations/finish` webhook, cancel, and the result files served under `/_bulk/<token>.jsonl`.
+ */
+export interface BulkOperations {
+  bulkResultUrl: GqlEnv['bulkResultUrl'];
+  startBulkQuery: GqlEnv['startBulkQuery'];
+  cancelBulkOperation: GqlEnv['cancelBulkOperation'];
+  /** Streams the result file named by `token`, or answers 404. */
+  serveFile(token: string, res: ServerResponse): void;
+  /** Resolves when no bulk operation of the shop is running. */
+  idle(domain: string): Promise<void>;
+  /** Cancels every running operation and waits for them. */
+  stop(): Promise<void>;
+  /** Removes the result folder if the fake made it (after the server closed: a file may still be streaming). */
+  removeFiles(): Promise<void>;
+}
+
+/** Shopify's version ordering: `unstable` is the newest. */
+function versionAtLeast(v: string, min: string): boolean {
+  return v === 'unstable' || v >= min;
+}
+
+export async function createBulkOperations(ctx: FakeContext, webhooks: WebhookSubscriptions): Promise<BulkOperations> {
+  const { clock, schema } = ctx;
+  const ownDir = ctx.options.bulkDir === undefined;
+  const bulkDir = ctx.options.bulkDir ?? (await mkdtemp(join(tmpdir(), 'clvlens-fake-shopify-')));
+  const bulkFiles = new Map<string, string>();
+  const bulkTokens = new Map<BulkOperationRecord, string>();
+  const runningBulk = new Map<string, Set<Promise<void>>>();
+  let nextBulkId = 1;
+
+  return {
+    bulkResultUrl(_s, op) {
+      if (op.status !== 'COMPLETED' || op.filePath === null) return null;
+      let token = bulkTokens.get(op);
+      if (token === undefined) {
+        token = randomBytes(12).toString('hex');
+        bulkTokens.set(op, token);
+        bulkFiles.set(token, op.filePath);
+      }
+      return `${ctx.baseUrl}/_bulk/${token}.jsonl`;
+    },
+    startBulkQuery(s, query, gqlCtx) {
+      const limit = versionAtLeast(gqlCtx.apiVersion, '2026-01') ? 5 : 1;
+      const running = s.bulkOperations.filter((b) => b.type === 'QUERY' && (b.status === 'CREATED' || b.status === 'RUNNING'));
+      if (running.length >= limit) {
+        const which = running[running.length - 1] as BulkOperationRecord;
+        return {
+          op: null,
+          userErrors: [
+            {
+              field: null,
+              code: 'OPERATION_IN_PROGRESS',
+              message: `A bulk query operation for this app and shop is already in progress: ${toGid('BulkOperation', which.id)}.`,
+            },
+          ],
+        };
+      }
+      const v = validateBulkQuery(schema, query);
+      if (!v.ok) return { op: null, userErrors: [{ field: ['query'], code: 'INVALID', message: v.message }] };
+      const op: BulkOperationRecord = {
+        id: nextBulkId++,
+        status: 'CREATED',
+        errorCode: null,
+        createdAtMs: clock.nowMs(),
+        completedAtMs: null,
+        objectCount: 0,
+        rootObjectCount: 0,
+        fileSize: null,
+        filePath: null,
+        query,
+        type: 'QUERY',
+        cancelRequested: false,
+      };
+      s.bulkOperations.push(op);
+      const filePath = join(bulkDir, `bulk-${s.shop.id}-${op.id}.jsonl`);
+      const run = (async () => {
+        await sleep(0);
+        try {
+          await runBulkQuery({ schema, filePath, yieldToEventLoop: () => new Promise((r) => setImmediate(r)) }, s, op, v.value, { ...gqlCtx, search: [] });
+        } catch (e) {
+          op.status = 'FAILED';
+          op.errorCode = 'INTERNAL_SERVER_ERROR';
+          process.emitWarning(`fake-shopify bulk operation ${op.id} failed: ${(e as Error).stack ?? String(e)}`);
+        }
+        op.completedAtMs = clock.nowMs();
+        webhooks.emit(s, [
+          {
+            topic: 'bulk_operations/finish',
+            payload: {
+              admin_graphql_api_id: toGid('BulkOperation', op.id),
+              completed_at: isoDateTime(op.completedAtMs),
+              created_at: isoDateTime(op.createdAtMs),
+              error_code: op.errorCode?.toLowerCase() ?? null,
+              status: op.status.toLowerCase(),
+              type: 'query',
+            },
+          },
+        ]);
+      })();
+      let set = runningBulk.get(s.shop.domain);
+      if (set === undefined) runningBulk.set(s.shop.domain, (set = new Set()));
+      set.add(run);
+      void run.finally(() => set.delete(run));
+      return { op, userErrors: [] };
+    },
+    cancelBulkOperation(s, id) {
+      const op = s.bulkOperations.find((b) => b.id === id);
+      if (op === undefined) return { op: null, userErrors: [{ field: ['id'], code: null, message: 'Bulk operation does not exist' }] };
+      if (op.status !== 'CREATED' && op.status !== 'RUNNING') {
+        return { op, userErrors: [{ field: null, code: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
+      }
+      op.cancelRequested = true;
+      op.status = 'CANCELING';
+      return { op, userErrors: [] };
+    },
+    serveFile(token, res) {
+      const file = bulkFiles.get(token);
+      if (file === undefined) return send(res, 404, { errors: 'Not Found' });
+      res.writeHead(200, { 'Content-Type': 'application/jsonl' });
+      createReadStream(file).pipe(res);
+    },
+    async idle(domain) {
+      const set = runningBulk.get(normalizeDomain(domain));
+      while (set !== undefined && set.size > 0) await Promise.all([...set]);
+    },
+    async stop() {
+      for (const s of ctx.stores.values()) for (const op of s.bulkOperations) op.cancelRequested = true;
+      await Promise.all([...runningBulk.values()].flatMap((set) => [...set]));
+    },
+    async removeFiles() {
+      if (ownDir) await rm(bulkDir, { recursive: true, force: true });
+    },
+  };
+}
