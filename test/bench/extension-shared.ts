@@ -183,3 +183,18 @@ export function printFigures(runs: readonly RunFigures[], browser: '' | 'Firefox
   );
   figure(label('badge after a row appears, p95'), quantile(latencies, 0.95), { op: '<=', limit: 50 }, ms);
 }
+
+/** Runs the bench `RUNS` times, one line per run, closes the shop (also on failure), then prints the figures. */
+export async function runAndPrintFigures(run: () => Promise<RunFigures>, shop: { close(): Promise<void> }, browser: '' | 'Firefox'): Promise<void> {
+  const runs: RunFigures[] = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const r = await run();
+      runs.push(r);
+      logRun(i, r);
+    }
+  } finally {
+    await shop.close();
+  }
+  printFigures(runs, browser);
+}

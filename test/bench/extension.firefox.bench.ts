@@ -20,10 +20,9 @@ import {
   CUSTOMERS,
   LATE_ROWS,
   LIST_ROWS,
-  logRun,
   LOOKUPS,
   POPUP_OPENS,
-  printFigures,
+  runAndPrintFigures,
   RUNS,
   timeLateBadges,
   timeLookups,
@@ -87,14 +86,4 @@ async function run(): Promise<RunFigures> {
   }
 }
 
-const runs: RunFigures[] = [];
-try {
-  for (let i = 0; i < RUNS; i++) {
-    const r = await run();
-    runs.push(r);
-    logRun(i, r);
-  }
-} finally {
-  await shop.close();
-}
-printFigures(runs, 'Firefox');
+await runAndPrintFigures(run, shop, 'Firefox');

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createDatabase, createShopifyApi, silentLogger, startAppServer } from '@clvlens/shopify-app';
 import { createFakeShopify, fakeShopifyFetch, installFakeShopifyFetch } from '../src/index.ts';
 import { SHOP_PLANS, type Customer, type PlanName } from '../src/shop-model/types.ts';
+import { plainCustomer } from '../src/shop-model/customer.ts';
 import { figure, info, load, machine } from './report.ts';
 
 /** The shop size the issue asks about. */
@@ -68,22 +69,7 @@ async function prepareShop(domain: string, plan: PlanName): Promise<void> {
   };
   for (let i = 1; i <= CUSTOMERS; i++) {
     const at = Date.UTC(2025, 0, 1) + i * 1000;
-    shopData.customers.push({
-      id: 8_000_000_000 + i,
-      email: null,
-      firstName: `F${i}`,
-      lastName: `L${i}`,
-      phone: null,
-      createdAtMs: at,
-      updatedAtMs: at,
-      state: 'ENABLED',
-      verifiedEmail: true,
-      taxExempt: false,
-      acceptsMarketing: false,
-      note: null,
-      tags: [],
-      defaultAddress: null,
-    });
+    shopData.customers.push(plainCustomer({ id: 8_000_000_000 + i, email: null, firstName: `F${i}`, lastName: `L${i}`, createdAtMs: at }));
   }
   fake.control.loadShop(shopData);
   const installed = await fetch(`${server.url}/app?embedded=1&shop=${domain}&id_token=${encodeURIComponent(fake.control.mintSessionToken(domain))}`);

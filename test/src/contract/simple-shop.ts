@@ -1,4 +1,5 @@
 import { moneyBag } from '../shop-model/money.ts';
+import { plainCustomer } from '../shop-model/customer.ts';
 import { SHOP_PLANS, type Customer, type Order, type PlanName, type ShopData } from '../shop-model/types.ts';
 import { Random } from '../generator/random.ts';
 
@@ -26,22 +27,16 @@ export function buildSimpleShop(options: {
   const customers: Customer[] = [];
   for (let i = 1; i <= options.customers; i++) {
     const createdAtMs = endMs - spanMs + Math.floor(rng() * spanMs * 0.5);
-    customers.push({
-      id: 7_000_000_000 + i,
-      email: `customer${i}@example.com`,
-      firstName: `First${i}`,
-      lastName: `Last${i}`,
-      phone: null,
-      createdAtMs,
-      updatedAtMs: createdAtMs,
-      state: 'ENABLED',
-      verifiedEmail: true,
-      taxExempt: false,
-      acceptsMarketing: i % 3 === 0,
-      note: null,
-      tags: [],
-      defaultAddress: null,
-    });
+    customers.push(
+      plainCustomer({
+        id: 7_000_000_000 + i,
+        email: `customer${i}@example.com`,
+        firstName: `First${i}`,
+        lastName: `Last${i}`,
+        createdAtMs,
+        acceptsMarketing: i % 3 === 0,
+      }),
+    );
   }
   const orders: Order[] = [];
   const startMs = endMs - spanMs;

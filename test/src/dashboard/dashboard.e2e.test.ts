@@ -9,10 +9,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShopReport, ShopSummaryV1 } from '@clvlens/core';
 import { startDemo, type Demo } from '../demo/start-demo.ts';
+import { launchDemoChromium } from '../extension/browser.ts';
 import { createTranslator } from '@clvlens/core/i18n';
 
 const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
@@ -64,17 +65,7 @@ describe('embedded dashboard in Chromium', () => {
       liveActionsPerMinute: 0,
       backfill: { pollMs: 100 },
     });
-    browser = await chromium.launch({
-      executablePath: process.env.CLVLENS_CHROMIUM ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        ...demo.chromiumArgs().filter((a) => a.startsWith('--host-resolver-rules') || a === '--ignore-certificate-errors'),
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchDemoChromium(demo);
   }, 180_000);
 
   afterAll(async () => {

@@ -9,9 +9,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../demo/start-demo.ts';
+import { launchDemoChromium } from '../extension/browser.ts';
 
 const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
 
@@ -45,17 +46,7 @@ describe('survey/spend card and customer export in Chromium (issue 16)', () => {
       liveActionsPerMinute: 0,
       backfill: { pollMs: 100 },
     });
-    browser = await chromium.launch({
-      executablePath: process.env.CLVLENS_CHROMIUM ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        ...demo.chromiumArgs().filter((a) => a.startsWith('--host-resolver-rules') || a === '--ignore-certificate-errors'),
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchDemoChromium(demo);
   }, 180_000);
 
   afterAll(async () => {

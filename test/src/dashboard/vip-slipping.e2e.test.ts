@@ -11,11 +11,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import { createTranslator } from '@clvlens/core/i18n';
 import { startDemo, type Demo } from '../demo/start-demo.ts';
+import { launchDemoChromium } from '../extension/browser.ts';
 
 const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
 
@@ -85,17 +86,7 @@ describe('VIPs slipping and Flow events in Chromium', () => {
       },
       60_000,
     );
-    browser = await chromium.launch({
-      executablePath: process.env.CLVLENS_CHROMIUM ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        ...demo.chromiumArgs().filter((a) => a.startsWith('--host-resolver-rules') || a === '--ignore-certificate-errors'),
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchDemoChromium(demo);
   }, 240_000);
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Worker } from 'playwright-core';
 
 export const EXTENSION_DIR = fileURLToPath(new URL('../../../extension/.output/chrome-mv3', import.meta.url));
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../test-results/extension', import.meta.url));
@@ -87,4 +87,22 @@ export async function launchWithExtension(opts: LaunchOptions): Promise<Extensio
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Launches headless Chromium without the extension, resolving the demo's hosts (`admin.shopify.com`, the app) the way
+ * `demo.chromiumArgs()` maps them: the dashboard end-to-end tests open the embedded app through the demo admin.
+ */
+export async function launchDemoChromium(demo: { chromiumArgs(): string[] }): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CLVLENS_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      ...demo.chromiumArgs().filter((a) => a.startsWith('--host-resolver-rules') || a === '--ignore-certificate-errors'),
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+    ],
+  });
 }

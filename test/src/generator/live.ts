@@ -7,6 +7,7 @@
 import { DAY_MS } from '@clvlens/core';
 import type { FakeShopifyControl } from '../fake-shopify/server.ts';
 import { decimalToMinor, minorToDecimal } from '../shop-model/money.ts';
+import { plainCustomer } from '../shop-model/customer.ts';
 import type { Customer, MoneyBag, Order, RefundLineItem } from '../shop-model/types.ts';
 import { buildCatalogue } from './catalogue.ts';
 import { COUNTRIES, shopCountryFor } from './locale.ts';
@@ -309,22 +310,7 @@ function countryIndexOf(code: string | null, fallback: number): number {
 }
 
 function syntheticStaff(email: string, createdAtMs: number): Customer {
-  return {
-    id: ID_BASE.customer,
-    email,
-    firstName: 'Store',
-    lastName: 'Owner',
-    phone: null,
-    createdAtMs,
-    updatedAtMs: createdAtMs,
-    state: 'ENABLED',
-    verifiedEmail: true,
-    taxExempt: false,
-    acceptsMarketing: false,
-    note: null,
-    tags: [],
-    defaultAddress: null,
-  };
+  return plainCustomer({ id: ID_BASE.customer, email, firstName: 'Store', lastName: 'Owner', createdAtMs });
 }
 
 function minor(bag: MoneyBag, side: 'shop' | 'presentment'): number {
