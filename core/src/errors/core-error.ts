@@ -4,7 +4,7 @@
 export const CoreErrorCode = {
   /** Two amounts in different ISO 4217 currencies were about to be added. */
   currencyMismatch: 'currency-mismatch',
-  /** A currency code is not three upper-case letters. */
+  /** A currency code is not three upper-case letters, or has no minor-unit exponent in the ISO 4217 table. */
   invalidCurrency: 'invalid-currency',
   /** The IANA time zone name is unknown to this runtime's Intl. */
   invalidTimeZone: 'invalid-time-zone',
