@@ -58,10 +58,11 @@ describe('parseTimeZoneOption', () => {
 });
 
 describe('parseCurrencyOption', () => {
-  it('upper-cases a three-letter code, is null when absent and rejects anything else', () => {
+  it('upper-cases an ISO 4217 code, is null when absent and rejects anything else, unknown codes included', () => {
     expect(parseCurrencyOption(undefined, usageError)).toBeNull();
     expect(parseCurrencyOption(' eur ', usageError)).toBe('EUR');
     expect(messageOf(() => parseCurrencyOption('EURO', usageError))).toContain('--currency "EURO" is not an ISO 4217 code');
+    expect(messageOf(() => parseCurrencyOption('ZZZ', usageError))).toContain('--currency "ZZZ" is not an ISO 4217 code');
   });
 });
 

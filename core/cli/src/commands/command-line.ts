@@ -4,6 +4,7 @@ import { createTranslator, localeFromEnvironment, resolveLocale, type Locale, ty
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { TEXT_ENCODINGS, type TextEncoding } from '../readers/text-decoding.ts';
+import { isKnownCurrency } from '../readers/columns.ts';
 
 /** A usage error's message: a catalog key (`cli.usage.*`, `cli.error.bad*`) and its values. */
 export type UsageError = (key: MessageKey, values?: MessageParams) => CliError;
@@ -88,7 +89,7 @@ export function parseTimeZoneOption(text: string | undefined, usageError: UsageE
 /** `--currency`: an ISO 4217 code (trimmed, upper-cased), null when not given. */
 export function parseCurrencyOption(text: string | undefined, usageError: UsageError): string | null {
   const currency = text === undefined ? null : text.trim().toUpperCase();
-  if (currency !== null && !/^[A-Z]{3}$/.test(currency)) throw usageError('cli.usage.currency', { value: JSON.stringify(text) });
+  if (currency !== null && !isKnownCurrency(currency)) throw usageError('cli.usage.currency', { value: JSON.stringify(text) });
   return currency;
 }
 

@@ -1,5 +1,18 @@
-import { parseMinorUnits } from '@clvlens/core';
+import { currencyExponent, parseMinorUnits } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
+
+/**
+ * Whether `code` is an ISO 4217 code with a minor unit in core's currency table (`USD`, `JPY`, `KWD`): amounts are
+ * parsed with that table's exponent, so a code it lacks is refused at input rather than thrown from deep inside.
+ */
+export function isKnownCurrency(code: string): boolean {
+  try {
+    currencyExponent(code);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A header name as matched: trimmed, lower-cased, inner whitespace collapsed (`" Created  At"` -> `created at`). */
 export function normalizeHeaderName(name: string): string {

@@ -143,6 +143,14 @@ describe('readShopifyOrdersExport', () => {
     expect(result.orders[0]).toMatchObject({ currency: 'EUR', totalMinor: 1250 });
   });
 
+  it('rejects a currency missing from the ISO 4217 table as a bad cell, not an internal error', async () => {
+    const path = files.write('zzz.csv', exportOf([{ ...order1001[0]!, Currency: 'ZZZ' }]));
+    const error = (await readShopifyOrdersExport(path, 'zzz.csv', options).catch((e: unknown) => e)) as CliError;
+    expect(error).toBeInstanceOf(CliError);
+    expect(error.code).toBe('invalid-value');
+    expect(error.message).toContain('"ZZZ" is not an ISO 4217 currency code');
+  });
+
   it('rejects a bad date with file, line, column and field name', async () => {
     const path = files.write('bad-date.csv', exportOf([...order1001, { Name: '#1002', Currency: 'USD', Total: '5.00', 'Created at': '2025-13-40 10:00' }]));
     const error = (await readShopifyOrdersExport(path, 'bad-date.csv', options).catch((e: unknown) => e)) as CliError;

@@ -1,13 +1,12 @@
 import type { OrderRecord } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
-import { indexHeader, InvalidCellError, invalidCell, locateColumns, normalizeHeaderName, parseAmountCell } from './columns.ts';
+import { indexHeader, InvalidCellError, invalidCell, isKnownCurrency, locateColumns, normalizeHeaderName, parseAmountCell } from './columns.ts';
 import { firstLineOf, scanCsvRows, splitCsvLine, textOptionsOf, type CsvRow } from './csv-rows.ts';
 import { parseDateTimeMs } from './datetime.ts';
 import { countSkip, InputFormat, type OrdersReader, type ReadOrdersOptions, type ReadOrdersResult } from './reader.ts';
 
 const FORMAT_NAME = 'Shopify orders export';
 const REQUIRED = ['Name', 'Created at', 'Total'] as const;
-const CURRENCY_RE = /^[A-Z]{3}$/;
 
 /** Financial statuses meaning no money changed hands: the order is treated as cancelled. */
 const VOID_STATUSES = new Set(['voided']);
@@ -86,7 +85,7 @@ export async function readShopifyOrdersExport(path: string, file: string, option
     let currency: string;
     if (c.currency >= 0) {
       currency = cell(fields, c.currency).trim().toUpperCase();
-      if (!CURRENCY_RE.test(currency)) {
+      if (!isKnownCurrency(currency)) {
         throw at(c.currency, `${JSON.stringify(cell(fields, c.currency))} is not an ISO 4217 currency code like "USD".`);
       }
     } else {
