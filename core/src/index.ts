@@ -92,9 +92,9 @@ export { buildScorecard, DEFAULT_SCORECARD_TARGETS, SCORECARD_METRICS } from './
 export type { Scorecard, ScorecardMetric, ScorecardOptions, ScorecardRow, ScorecardStatus, ScorecardTargets } from './metrics/scorecard/scorecard.ts';
 
 // --- predictive models and churn risk (issue 3)
-export { compressSummaries, DAYS_PER_TIME_UNIT, summarizeOrders, TimeUnit } from './models/rfm-summary/rfm-summary.ts';
-export { toCountedOrders } from './models/rfm-summary/counted-orders.ts';
-export type { CountedOrders } from './models/rfm-summary/counted-orders.ts';
+export { compressSummaries, DAYS_PER_TIME_UNIT, summarizeOrders, TimeUnit } from './models/btyd-summary/btyd-summary.ts';
+export { toCountedOrders } from './models/btyd-summary/counted-orders.ts';
+export type { CountedOrders } from './models/btyd-summary/counted-orders.ts';
 export type {
   CompressedSummaries,
   CountedOrder,
@@ -102,7 +102,7 @@ export type {
   FrequencyRecencyRows,
   HoldoutCounts,
   SummaryOptions,
-} from './models/rfm-summary/rfm-summary.ts';
+} from './models/btyd-summary/btyd-summary.ts';
 export { ModelFitFailure } from './models/optimize/fit-failure.ts';
 export { minimizeBfgs } from './models/optimize/bfgs.ts';
 export type { MinimizeOptions, MinimizeOutcome, ObjectiveWithGradient } from './models/optimize/bfgs.ts';
@@ -147,10 +147,10 @@ export {
   MIN_REPEAT_CUSTOMERS_FOR_MODEL,
   PENALIZER_STEPS,
   scoreChurnRisk,
-} from './churn-risk/churn-risk.ts';
-export type { ChurnModelFitOptions, ChurnModels, ChurnRiskAssessment, ChurnRiskOptions, CustomerChurnRisk } from './churn-risk/churn-risk.ts';
-export { ChurnPredictionFailure, ChurnScoreModel, CLASSIFIER_FEATURES, transactionLikelyOrders, transactionModelFit } from './churn-risk/churn-prediction.ts';
-export type { CandidateBacktest, ChurnBacktest, ChurnProbabilityModel, SpendBacktest } from './churn-risk/churn-prediction.ts';
+} from './models/churn-risk/churn-risk.ts';
+export type { ChurnModelFitOptions, ChurnModels, ChurnRiskAssessment, ChurnRiskOptions, CustomerChurnRisk } from './models/churn-risk/churn-risk.ts';
+export { ChurnPredictionFailure, ChurnScoreModel, CLASSIFIER_FEATURES, transactionLikelyOrders, transactionModelFit } from './models/churn-risk/churn-prediction.ts';
+export type { CandidateBacktest, ChurnBacktest, ChurnProbabilityModel, SpendBacktest } from './models/churn-risk/churn-prediction.ts';
 
 // --- churn classifier, calibration, backtest scores and first-order-aware spend (issue 11)
 export {

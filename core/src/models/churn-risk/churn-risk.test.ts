@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSeededRng } from '../models/bg-nbd/simulate.ts';
-import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
-import { simulateMbgNbd } from '../models/mbg-nbd/simulate.ts';
-import { compressSummaries, summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
-import type { CountedOrder } from '../models/rfm-summary/rfm-summary.ts';
-import { DAY_MS } from '../time/zone-offsets.ts';
+import { createSeededRng } from '../bg-nbd/simulate.ts';
+import { fitMbgNbd } from '../mbg-nbd/fit.ts';
+import { simulateMbgNbd } from '../mbg-nbd/simulate.ts';
+import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
+import type { CountedOrder } from '../btyd-summary/btyd-summary.ts';
+import { DAY_MS } from '../../time/zone-offsets.ts';
 import { assessChurnRisk, fitChurnModels, scoreChurnRisk } from './churn-risk.ts';
 import type { ChurnModels, ChurnRiskOptions, CustomerChurnRisk } from './churn-risk.ts';
 

@@ -1,19 +1,19 @@
-import type { ChurnTierV1 } from '../api/v1.ts';
-import { CoreError, CoreErrorCode } from '../errors/core-error.ts';
-import type { BgNbdFit } from '../models/bg-nbd/fit.ts';
-import { BetaGeoVariant } from '../models/bg-nbd/likelihood.ts';
-import type { BgNbdParams } from '../models/bg-nbd/likelihood.ts';
-import { predictCustomers, UNITS_PER_MONTH } from '../models/clv/clv.ts';
-import type { ClvOptions } from '../models/clv/clv.ts';
-import { fitGammaGamma } from '../models/gamma-gamma/fit.ts';
-import type { GammaGammaParams } from '../models/gamma-gamma/likelihood.ts';
-import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
-import { ModelFitFailure } from '../models/optimize/fit-failure.ts';
-import { computeLogIntervalSums } from '../models/mbg-cnbd-k/log-intervals.ts';
-import { compressSummaries, summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
-import type { CompressedSummaries, CountedOrder, CustomerSummaries } from '../models/rfm-summary/rfm-summary.ts';
-import { DAY_MS } from '../time/zone-offsets.ts';
-import { endOfLocalDayMs } from '../time/calendar.ts';
+import type { ChurnTierV1 } from '../../api/v1.ts';
+import { CoreError, CoreErrorCode } from '../../errors/core-error.ts';
+import type { BgNbdFit } from '../bg-nbd/fit.ts';
+import { BetaGeoVariant } from '../bg-nbd/likelihood.ts';
+import type { BgNbdParams } from '../bg-nbd/likelihood.ts';
+import { predictCustomers, UNITS_PER_MONTH } from '../clv/clv.ts';
+import type { ClvOptions } from '../clv/clv.ts';
+import { fitGammaGamma } from '../gamma-gamma/fit.ts';
+import type { GammaGammaParams } from '../gamma-gamma/likelihood.ts';
+import { fitMbgNbd } from '../mbg-nbd/fit.ts';
+import { ModelFitFailure } from '../optimize/fit-failure.ts';
+import { computeLogIntervalSums } from '../mbg-cnbd-k/log-intervals.ts';
+import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
+import type { CompressedSummaries, CountedOrder, CustomerSummaries } from '../btyd-summary/btyd-summary.ts';
+import { DAY_MS } from '../../time/zone-offsets.ts';
+import { endOfLocalDayMs } from '../../time/calendar.ts';
 import {
   backtestHorizonDays,
   ChurnPredictionFailure,
