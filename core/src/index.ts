@@ -45,7 +45,7 @@ export {
 } from './time/calendar.ts';
 
 /** Orders: the record core reads, and the counting rule (which orders count, whose they are, their net value). */
-export { assertOrderRecord, customerKeyOf, isCountedOrder, orderNetMinor, orderSkipReason } from './orders/order.ts';
+export { assertOrderRecord, customerKeyOf, isCountedOrder, orderNetMinor } from './orders/order.ts';
 export type { OrderRecord } from './orders/order.ts';
 export { toCountedOrders } from './models/btyd-summary/counted-orders.ts';
 export type { CountedOrder } from './models/btyd-summary/btyd-summary.ts';
@@ -68,3 +68,7 @@ export type { ScorecardRow } from './metrics/scorecard/scorecard.ts';
 export { assessChurnRisk, CHURN_HORIZONS_DAYS, DEFAULT_CHURN_HORIZON_DAYS, fitChurnModels, scoreChurnRisk } from './models/churn-risk/churn-risk.ts';
 export type { ChurnModelFitOptions, ChurnModels, ChurnRiskOptions, CustomerChurnRisk } from './models/churn-risk/churn-risk.ts';
 export { ChurnScoreModel } from './models/churn-risk/churn-prediction.ts';
+
+/** Customer insights: the one producer of the per-customer record the API serves and the badges show. */
+export { buildCustomerInsights } from './insights/customer-insights.ts';
+export type { CustomerInsight, CustomerInsightModels, CustomerInsightOptions } from './insights/customer-insights.ts';

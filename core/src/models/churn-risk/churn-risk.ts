@@ -12,6 +12,7 @@ import { ModelFitFailure } from '../optimize/fit-failure.ts';
 import { computeLogIntervalSums } from '../mbg-cnbd-k/log-intervals.ts';
 import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
 import type { CompressedSummaries, CountedOrder, CustomerSummaries } from '../btyd-summary/btyd-summary.ts';
+import { expectedNextOrderAtMs, isOverdue } from '../../orders/next-order.ts';
 import { DAY_MS } from '../../time/zone-offsets.ts';
 import { endOfLocalDayMs } from '../../time/calendar.ts';
 import {
@@ -376,7 +377,7 @@ function scoreSummaries(
     const ownGap = x > 0 ? summaries.recencyDays[i]! / x : null;
     const gap = ownGap ?? typicalGapDays;
     const lastAt = summaries.lastOrderAtMs[i]!;
-    const expectedNextOrderAtMs = gap === null ? null : lastAt + gap * DAY_MS;
+    const nextOrderAtMs = expectedNextOrderAtMs(lastAt, gap === null ? null : gap * DAY_MS);
     const historicAverage = (summaries.firstDayValueMinor[i]! + summaries.monetaryValueMinor[i]! * x) / (x + 1);
     let pAlive: number;
     let churnProbability: number;
@@ -420,8 +421,8 @@ function scoreSummaries(
       expectedPurchases,
       expectedAvgValueMinor,
       predictedClvMinor,
-      expectedNextOrderAtMs,
-      overdue: expectedNextOrderAtMs !== null && asOfMs > expectedNextOrderAtMs,
+      expectedNextOrderAtMs: nextOrderAtMs,
+      overdue: isOverdue(nextOrderAtMs, asOfMs),
       confidence,
     };
   }
