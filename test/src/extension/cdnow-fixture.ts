@@ -1,8 +1,9 @@
 /**
  * Real fixture data for the extension's end-to-end tests: API v1 records derived from the CDNOW sample purchase log
  * (`shared/data/cdnow/CDNOW_sample.txt`, see its PROVENANCE.md). Each customer's purchases on one day form one order,
- * in USD cents. Each customer's insight is core's own (`buildCustomerInsights` with the churn models and RFM cut points
- * fitted on the whole log), as the app computes it; the shop summary is derived here from those insights.
+ * in USD cents. Each customer's insight is core's own (`buildCustomerInsights`, as the app computes it) in the state of
+ * a shop before its first model fit: churn from core's low-confidence cadence rule (`confidence: 'low'`, no predicted
+ * CLV: the surfaces' "No model yet"), RFM against the whole log. The shop summary is derived here from those insights.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -67,7 +68,8 @@ export function loadCdnowFixture(opts: { storeHandle?: string; path?: string } =
   const records = purchases.map((p, i) => orderRecord(String(i + 1), p.customerId, p.day, p.cents));
   const shop = { asOfMs, timeZone: 'UTC', currency: 'USD' };
   const models = {
-    churn: fitChurnModels(toCountedOrders(records).orders, { asOfMs, timeZone: 'UTC' }),
+    // No purchase model: every repeat customer count is below this, so core keeps to its cadence rule.
+    churn: fitChurnModels(toCountedOrders(records).orders, { asOfMs, timeZone: 'UTC', minRepeatCustomers: Number.POSITIVE_INFINITY }),
     rfmCutPoints: rfmCutPointsOf(summarizeCustomers(records, shop)),
   };
   const customers: CustomerInsightV1[] = buildCustomerInsights(records, models, shop).map((c) => ({ ...c, updatedAtMs: asOfMs }));
