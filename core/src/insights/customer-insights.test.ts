@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { prepareOrders } from '../dataset/prepare.ts';
 import { summarizeCustomers } from '../metrics/customer-summary/customer-summary.ts';
 import { rfmCutPointsOf } from '../metrics/rfm/rfm.ts';
 import { toCountedOrders } from '../models/btyd-summary/counted-orders.ts';
-import { fitChurnModels, scoreChurnRisk } from '../models/churn-risk/churn-risk.ts';
+import { fitChurnModels, scoreChurnRisk, scorePreparedChurnRisk } from '../models/churn-risk/churn-risk.ts';
 import type { OrderRecord } from '../orders/order.ts';
 import { addDays, endOfUtcDay, order } from '../testing/orders.ts';
 import { buildCustomerInsights, NOT_COUNTED_LIMIT, ORDER_HISTORY_LIMIT } from './customer-insights.ts';
@@ -112,5 +113,19 @@ describe('buildCustomerInsights', () => {
     expect(c!.orderHistory.at(-1)!.placedAtMs).toBe(Date.parse(`${addDays(AS_OF, -3)}T12:00:00Z`));
     expect(c!.notCountedOrders).toHaveLength(NOT_COUNTED_LIMIT);
     expect(c!.notCountedOrders![0]!.placedAtMs).toBe(Date.parse(`${addDays(AS_OF, -4)}T12:00:00Z`));
+  });
+});
+
+describe('scorePreparedChurnRisk', () => {
+  it("gives each customer of a prepared dataset exactly scoreChurnRisk's result on their counted orders", () => {
+    const orders = shop();
+    const models = modelsOf(orders);
+    for (const options of [{ margin: 1 }, { margin: 0.4, tiers: { medium: 0.2, high: 0.5 }, horizonMonths: 6 }]) {
+      const prepared = prepareOrders(orders, context);
+      const fromPrepared = scorePreparedChurnRisk(prepared, models.churn, options);
+      const regrouped = scoreChurnRisk(toCountedOrders(orders).orders, models.churn, { asOfMs, timeZone: 'UTC', ...options });
+      expect(fromPrepared.map((r) => r.customerKey)).toEqual(prepared.customerKeys);
+      expect(new Map(fromPrepared.map((r) => [r.customerKey, r]))).toEqual(new Map(regrouped.map((r) => [r.customerKey, r])));
+    }
   });
 });

@@ -1,8 +1,8 @@
 import type { CustomerInsightV1, NotCountedReasonV1 } from '../api/v1.ts';
-import { summarizeCustomers } from '../metrics/customer-summary/customer-summary.ts';
+import { prepareOrders } from '../dataset/prepare.ts';
+import { summarizePreparedCustomers } from '../metrics/customer-summary/customer-summary.ts';
 import type { RfmCutPoints } from '../metrics/rfm/rfm.ts';
-import type { CountedOrder } from '../models/btyd-summary/btyd-summary.ts';
-import { scoreChurnRisk } from '../models/churn-risk/churn-risk.ts';
+import { scorePreparedChurnRisk } from '../models/churn-risk/churn-risk.ts';
 import type { ChurnModels } from '../models/churn-risk/churn-risk.ts';
 import { isOverdue } from '../orders/next-order.ts';
 import { customerKeyOf, orderNetMinor, orderSkipReason } from '../orders/order.ts';
@@ -52,31 +52,32 @@ const NUMERIC_ID = /^\d+$/;
 /**
  * Every included customer's {@link CustomerInsight} among `orders` (all of a shop's orders, or all orders of some of its
  * customers; a customer's insight depends on their own orders and `models` only), customer keys ascending:
- * `summarizeCustomers` against the stored RFM cut points, `scoreChurnRisk` with the stored churn models, the order
- * history for the sparkline and the orders left out of every figure. Probabilities are rounded to 6 decimals, so that
- * an unchanged customer gives an identical record on every run. Takes the order records rather than a prepared
- * dataset because the not-counted orders keep their reason, and the history keeps the shop's own order of orders
- * placed in the same millisecond.
+ * the customer summary against the stored RFM cut points and the churn risk scored with the stored churn models, both
+ * read from one prepared dataset (the orders are grouped by customer once), then the order history for the sparkline
+ * and the orders left out of every figure. Probabilities are rounded to 6 decimals, so that an unchanged customer
+ * gives an identical record on every run. Takes the order records rather than a prepared dataset because the
+ * not-counted orders keep their reason, and the history keeps the shop's own order of orders placed in the same
+ * millisecond.
  * @example buildCustomerInsights(orders, { churn: fitChurnModels(counted, fit), rfmCutPoints }, { asOfMs, timeZone, currency: 'EUR' })
  */
 export function buildCustomerInsights(orders: readonly OrderRecord[], models: CustomerInsightModels, options: CustomerInsightOptions): CustomerInsight[] {
   const { asOfMs, timeZone, currency } = options;
   const include = options.include ?? ((key: string) => NUMERIC_ID.test(key));
-  const summaries = summarizeCustomers(orders, { asOfMs, timeZone, currency, rfmCutPoints: models.rfmCutPoints });
-  const { counted, history, notCounted } = splitOrders(orders, asOfMs);
-  const risk = scoreChurnRisk(counted, models.churn, {
-    asOfMs,
-    timeZone,
+  // Grouped once: the summaries and the churn scores both read the prepared dataset.
+  const prepared = prepareOrders(orders, { asOfMs, timeZone, currency });
+  const summaries = summarizePreparedCustomers(prepared, { rfmCutPoints: models.rfmCutPoints });
+  const { history, notCounted } = historiesOf(orders, asOfMs);
+  const risk = scorePreparedChurnRisk(prepared, models.churn, {
     margin: options.margin ?? 1,
     ...(options.tiers ? { tiers: options.tiers } : {}),
     ...(options.horizonMonths !== undefined ? { horizonMonths: options.horizonMonths } : {}),
   });
-  const riskByKey = new Map(risk.map((c) => [c.customerKey, c]));
   const insights: CustomerInsight[] = [];
-  for (const s of summaries) {
+  for (let i = 0; i < summaries.length; i++) {
+    const s = summaries[i]!;
     if (!include(s.customerKey)) continue;
-    const r = riskByKey.get(s.customerKey);
-    if (!r) continue;
+    // Both lists follow the prepared dataset's customers, one for one.
+    const r = risk[i]!;
     // A one-time buyer's date under the low-confidence rule is only the shop's typical gap: not shown as theirs.
     const nextOrderAtMs = s.orderCount < 2 && r.confidence === 'low' ? null : r.expectedNextOrderAtMs;
     insights.push({
@@ -108,11 +109,10 @@ export function buildCustomerInsights(orders: readonly OrderRecord[], models: Cu
 }
 
 /**
- * One pass over the orders up to asOf: the counted ones as the models read them, each customer's counted history
- * (customers with a Shopify id), and each numeric customer's not-counted orders with the reason.
+ * One pass over the orders up to asOf: each customer's counted history (customers with a Shopify id) in the shop's
+ * own order, and each numeric customer's not-counted orders with the reason.
  */
-function splitOrders(orders: readonly OrderRecord[], asOfMs: number) {
-  const counted: CountedOrder[] = [];
+function historiesOf(orders: readonly OrderRecord[], asOfMs: number) {
   const history = new Map<string, { placedAtMs: number; amountMinor: number }[]>();
   const notCounted = new Map<string, { placedAtMs: number; reason: NotCountedReasonV1 }[]>();
   for (const order of orders) {
@@ -128,16 +128,12 @@ function splitOrders(orders: readonly OrderRecord[], asOfMs: number) {
       continue;
     }
     const key = customerKeyOf(order);
-    if (key === null) continue;
-    const amountMinor = orderNetMinor(order);
-    counted.push({ customerKey: key, placedAtMs: order.placedAtMs, amountMinor });
-    if (order.customerId !== null) {
-      let list = history.get(key);
-      if (!list) history.set(key, (list = []));
-      list.push({ placedAtMs: order.placedAtMs, amountMinor });
-    }
+    if (key === null || order.customerId === null) continue;
+    let list = history.get(key);
+    if (!list) history.set(key, (list = []));
+    list.push({ placedAtMs: order.placedAtMs, amountMinor: orderNetMinor(order) });
   }
-  return { counted, history, notCounted };
+  return { history, notCounted };
 }
 
 /** Probabilities are kept to 6 decimals: enough for any badge, and stable across runs so unchanged records stay put. */

@@ -1,4 +1,5 @@
 import type { ChurnTierV1 } from '../../api/v1.ts';
+import type { PreparedOrders } from '../../dataset/prepare.ts';
 import { CoreError, CoreErrorCode } from '../../errors/core-error.ts';
 import type { BgNbdFit } from '../bg-nbd/fit.ts';
 import { BetaGeoVariant } from '../bg-nbd/likelihood.ts';
@@ -10,6 +11,7 @@ import type { GammaGammaParams } from '../gamma-gamma/likelihood.ts';
 import { fitMbgNbd } from '../mbg-nbd/fit.ts';
 import { ModelFitFailure } from '../optimize/fit-failure.ts';
 import { computeLogIntervalSums } from '../mbg-cnbd-k/log-intervals.ts';
+import { summarizePrepared } from '../btyd-summary/prepared-view.ts';
 import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
 import type { CompressedSummaries, CountedOrder, CustomerSummaries } from '../btyd-summary/btyd-summary.ts';
 import { expectedNextOrderAtMs, isOverdue } from '../../orders/next-order.ts';
@@ -207,6 +209,19 @@ export function scoreChurnRisk(orders: readonly CountedOrder[], models: ChurnMod
   assertChurnModels(models);
   const summaries = summarizeForChurn(orders, options);
   return scoreSummaries(summaries, compressSummaries(summaries), models, options, tiersFor(models, options));
+}
+
+/**
+ * {@link scoreChurnRisk} on the customers of a prepared dataset, read through its frequency/recency view
+ * (`summarizePrepared`) instead of grouping counted orders again: each customer's result is the one `scoreChurnRisk`
+ * gives on the same orders (the as-of and time zone are the dataset's). Customers come in the dataset's order.
+ */
+export function scorePreparedChurnRisk(data: PreparedOrders, models: ChurnModels, options: Omit<ChurnRiskOptions, 'asOfMs' | 'timeZone'>): CustomerChurnRisk[] {
+  const scoring = { ...options, asOfMs: data.asOfMs, timeZone: data.timeZone };
+  checkedScoringOptions(scoring);
+  assertChurnModels(models);
+  const summaries = summarizePrepared(data);
+  return scoreSummaries(summaries, compressSummaries(summaries), models, scoring, tiersFor(models, scoring));
 }
 
 function tiersFor(models: ChurnModels, options: ChurnRiskOptions): { medium: number; high: number } {
