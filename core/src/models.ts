@@ -1,6 +1,6 @@
 // `@clvlens/core/models`: the models one by one, for the published-number tests, the benches and the CLI's model
 // commands. The app and the extension need only the main entry (`fitChurnModels`, `scoreChurnRisk`,
-// `buildCustomerInsights`). Every name here is in the export snapshot (exports.test.ts).
+// `buildCustomerInsights`). Every name here is in the export snapshot (test/src/exports/core-exports.test.ts).
 
 /** BTYD summary: (x, t_x, T, m) per customer from counted orders, and its weighted unique rows (clv-models.md §2). */
 export { compressSummaries, DAYS_PER_TIME_UNIT, summarizeOrders, TimeUnit } from './models/btyd-summary/btyd-summary.ts';
