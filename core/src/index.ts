@@ -1,7 +1,7 @@
 // Public entry of @clvlens/core: what the app, the extension and the CLI use, by name, in named groups. The models'
 // internals (fits, likelihoods, predictions, simulators, evaluation scores) are behind `@clvlens/core/models`
-// (models.ts); messages behind `@clvlens/core/i18n`. `test/src/exports/core-exports.test.ts` snapshots every name of both entries: adding or
-// removing one is a reviewed change.
+// (models.ts); messages behind `@clvlens/core/i18n`. `test/src/exports/core-exports.test.ts` snapshots every name of
+// both entries: adding or removing one is a reviewed change.
 
 /** API v1 contract: the JSON the app serves and the extension reads (types only). */
 export type {
