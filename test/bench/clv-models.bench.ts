@@ -2,18 +2,18 @@
 // times with new ids (235,700 customers) and predict every customer. Prints figures beside the targets
 // (fit <= 250 ms with the same parameters as on the original, prediction >= 1,000,000 customers/s) with PASS or
 // BELOW; it does not fail on time. CLVLENS_BENCH_RUNS sets the runs (default 5).
+import { assessChurnRisk, endOfLocalDateMs } from '@clvlens/core';
 import {
-  assessChurnRisk,
   betaGeoConditionalExpectedPurchases,
   betaGeoProbabilityAlive,
   compressSummaries,
-  endOfLocalDateMs,
   fitBgNbd,
   fitGammaGamma,
   predictCustomers,
   summarizeOrders,
-} from '@clvlens/core';
-import type { BgNbdParams, CountedOrder, GammaGammaParams } from '@clvlens/core';
+} from '@clvlens/core/models';
+import type { CountedOrder } from '@clvlens/core';
+import type { BgNbdParams, GammaGammaParams } from '@clvlens/core/models';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

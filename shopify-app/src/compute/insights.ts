@@ -1,17 +1,14 @@
 import {
+  buildCustomerInsights,
   CHURN_HORIZONS_DAYS,
   computeShopReport,
   customerKeyOf,
   DEFAULT_CHURN_HORIZON_DAYS,
   endOfLocalDayMs,
-  orderNetMinor,
-  orderSkipReason,
   rfmCutPointsOf,
-  scoreChurnRisk,
   summarizeCustomers,
   type ChurnBacktestSummaryV1,
   type ChurnModels,
-  type NotCountedReasonV1,
   type OrderRecord,
   type RfmCutPoints,
   type ShopReport,
@@ -109,10 +106,6 @@ export interface ComputeContext {
   options: ComputeOptions;
 }
 
-const HISTORY_LIMIT = 50;
-/** At most this many not-counted orders per customer (newest first): enough to explain the card's order count. */
-const NOT_COUNTED_LIMIT = 20;
-
 /** "As of" for a moment: the end of its day in the shop's time zone, so insights change when a day passes, not on every run. */
 export function asOfFor(nowMs: number, timeZone: string): number {
   return endOfLocalDayMs(nowMs, timeZone);
@@ -179,55 +172,20 @@ export async function fitShopModels(records: readonly OrderRecord[], chunks: rea
 
 /**
  * Every numeric Shopify customer's insight among `records` (all of the shop, or all orders of some customers),
- * scored with `models` fitted earlier: core's `summarizeCustomers` against the stored RFM cut points and
- * `scoreChurnRisk` with the stored churn models. Customers in `deleted` (deleted or redacted in Shopify) get none;
- * guests get none (they count in shop metrics only).
+ * scored with `models` fitted earlier: core's `buildCustomerInsights`. Customers in `deleted` (deleted or redacted in
+ * Shopify) get none; guests get none (they count in shop metrics only).
  */
 export function scoreCustomers(records: readonly OrderRecord[], deleted: ReadonlySet<string>, models: ShopModels, context: ComputeContext): InsightDraft[] {
   const { currency, timeZone, asOfMs, options } = context;
-  const own = summarizeCustomers(records, { asOfMs, timeZone, currency, rfmCutPoints: models.rfmCutPoints });
-  const { counted, history, notCounted } = countedOrders(records, asOfMs);
-  const risk = scoreChurnRisk(counted, models.churn, {
+  return buildCustomerInsights(records, models, {
     asOfMs,
     timeZone,
-    margin: options.margin ?? 1,
+    currency,
+    ...(options.margin !== undefined ? { margin: options.margin } : {}),
     ...(options.tiers ? { tiers: options.tiers } : {}),
     ...(options.horizonMonths !== undefined ? { horizonMonths: options.horizonMonths } : {}),
+    include: (customerKey) => /^\d+$/.test(customerKey) && !deleted.has(customerKey),
   });
-  const riskByKey = new Map(risk.map((c) => [c.customerKey, c]));
-  const drafts: InsightDraft[] = [];
-  for (const s of own) {
-    if (!/^\d+$/.test(s.customerKey) || deleted.has(s.customerKey)) continue;
-    const r = riskByKey.get(s.customerKey);
-    if (!r) continue;
-    const orders = (history.get(s.customerKey) ?? []).sort((a, b) => a.placedAtMs - b.placedAtMs).slice(-HISTORY_LIMIT);
-    const expectedNextOrderAtMs = s.orderCount < 2 && r.confidence === 'low' ? null : r.expectedNextOrderAtMs;
-    drafts.push({
-      customerId: s.customerKey,
-      currency,
-      orderCount: s.orderCount,
-      isRepeat: s.orderCount >= 2,
-      historicClvMinor: s.netSpentMinor,
-      predictedClvMinor: r.predictedClvMinor,
-      averageOrderValueMinor: s.averageOrderValueMinor,
-      firstOrderAtMs: s.firstOrderAtMs,
-      lastOrderAtMs: s.lastOrderAtMs,
-      daysSinceLastOrder: s.daysSinceLastOrder,
-      expectedNextOrderAtMs,
-      overdue: expectedNextOrderAtMs !== null && asOfMs > expectedNextOrderAtMs,
-      pAlive: round6(r.pAlive),
-      churnProbability: round6(r.churnProbability),
-      churnHorizonDays: r.horizonDays,
-      newCustomer: r.newCustomer,
-      churnTier: r.churnTier,
-      churnReasons: r.churnReasons,
-      confidence: r.confidence,
-      rfmSegment: s.rfm.segment,
-      orderHistory: orders,
-      notCountedOrders: (notCounted.get(s.customerKey) ?? []).sort((a, b) => b.placedAtMs - a.placedAtMs).slice(0, NOT_COUNTED_LIMIT),
-    });
-  }
-  return drafts;
 }
 
 /** The shop metrics: the summary's part from the orders and the dashboard's full report. */
@@ -259,40 +217,4 @@ export function computeShopMetrics(records: readonly OrderRecord[], context: Com
     churnTrend: { weekStartMs: trend.weekStartMs.filter((_, i) => keep[i]), d30: pick(trend.d30), d60: pick(trend.d60), d90: pick(trend.d90) },
   };
   return { summary, report };
-}
-
-/** Counted orders up to asOf (core's rule) keyed by customer, and each numeric customer's order history. */
-function countedOrders(records: readonly OrderRecord[], asOfMs: number) {
-  const counted: { customerKey: string; placedAtMs: number; amountMinor: number }[] = [];
-  const history = new Map<string, { placedAtMs: number; amountMinor: number }[]>();
-  const notCounted = new Map<string, { placedAtMs: number; reason: NotCountedReasonV1 }[]>();
-  for (const order of records) {
-    if (order.placedAtMs > asOfMs) continue;
-    const skip = orderSkipReason(order);
-    if (skip !== null) {
-      // The admin lists these orders and counts them; the card says which ones CLV Lens leaves out.
-      if (order.customerId !== null && /^\d+$/.test(order.customerId)) {
-        const reason: NotCountedReasonV1 = skip;
-        let list = notCounted.get(order.customerId);
-        if (!list) notCounted.set(order.customerId, (list = []));
-        list.push({ placedAtMs: order.placedAtMs, reason });
-      }
-      continue;
-    }
-    const key = customerKeyOf(order);
-    if (key === null) continue;
-    const amountMinor = orderNetMinor(order);
-    counted.push({ customerKey: key, placedAtMs: order.placedAtMs, amountMinor });
-    if (order.customerId !== null) {
-      let list = history.get(key);
-      if (!list) history.set(key, (list = []));
-      list.push({ placedAtMs: order.placedAtMs, amountMinor });
-    }
-  }
-  return { counted, history, notCounted };
-}
-
-/** Probabilities are stored to 6 decimals: enough for any badge, and stable across runs so unchanged rows stay put. */
-function round6(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }

@@ -1,14 +1,24 @@
 /**
  * Real fixture data for the extension's end-to-end tests: API v1 records derived from the CDNOW sample purchase log
  * (`shared/data/cdnow/CDNOW_sample.txt`, see its PROVENANCE.md). Each customer's purchases on one day form one order,
- * in USD cents. The churn numbers use the contract's low-confidence cadence rule (`confidence: 'low'`) because the
- * fixture must not depend on the models being built in `core`; the app computes the real ones.
+ * in USD cents. Each customer's insight is core's own (`buildCustomerInsights`, as the app computes it) in the state of
+ * a shop before its first model fit: churn from core's low-confidence cadence rule (`confidence: 'low'`, no predicted
+ * CLV: the surfaces' "No model yet"), RFM against the whole log. The shop summary is derived here from those insights.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCdnow } from '@clvlens/cli';
-import type { ChurnTierV1, CustomerInsightV1, RfmSegmentV1, ShopSummaryV1 } from '@clvlens/core';
+import {
+  buildCustomerInsights,
+  fitChurnModels,
+  rfmCutPointsOf,
+  summarizeCustomers,
+  toCountedOrders,
+  type CustomerInsightV1,
+  type OrderRecord,
+  type ShopSummaryV1,
+} from '@clvlens/core';
 
 const DAY_MS = 86_400_000;
 
@@ -24,19 +34,6 @@ export interface CdnowFixture {
 
 export function cdnowSamplePath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/cdnow/CDNOW_sample.txt');
-}
-
-function tierOf(churn: number): ChurnTierV1 {
-  return churn < 1 / 3 ? 'low' : churn <= 2 / 3 ? 'medium' : 'high';
-}
-
-function segmentOf(orderCount: number, daysSince: number): RfmSegmentV1 {
-  if (orderCount >= 5 && daysSince <= 90) return 'CHAMPIONS';
-  if (orderCount >= 3 && daysSince <= 180) return 'LOYAL';
-  if (orderCount >= 3) return 'AT_RISK';
-  if (orderCount === 2 && daysSince <= 180) return 'PROMISING';
-  if (orderCount === 2) return 'NEEDS_ATTENTION';
-  return daysSince <= 365 ? 'ALMOST_LOST' : 'DORMANT';
 }
 
 /** Reads the CDNOW sample with the CLI's reader and derives insights as of the day after the log ends (1998-07-01 UTC). */
@@ -55,64 +52,22 @@ export function loadCdnowFixture(opts: { storeHandle?: string; path?: string } =
     days.set(order.placedAtMs, (days.get(order.placedAtMs) ?? 0) + order.amountMinor);
   }
 
-  const customers: CustomerInsightV1[] = [];
-  const allOrders: { day: number; customerId: string }[] = [];
+  // Orders of $0 (returns netted out) are not orders. Order ids are numbered in (date, customer) order from 1.
+  const purchases: { customerId: string; day: number; cents: number }[] = [];
   for (const [customerId, days] of byCustomer) {
-    // Orders of $0 (returns netted out) are not counted orders.
-    const orders = [...days].filter(([, cents]) => cents > 0).sort((a, b) => a[0] - b[0]);
-    for (const [day] of orders) allOrders.push({ day, customerId });
-    if (orders.length === 0) continue;
-    const orderCount = orders.length;
-    const total = orders.reduce((s, [, c]) => s + c, 0);
-    const first = orders[0]![0];
-    const last = orders[orders.length - 1]![0];
-    const daysSince = Math.floor((asOfMs - last) / DAY_MS);
-    let pAlive: number;
-    let expectedNext: number | null = null;
-    const reasons: string[] = [];
-    if (orderCount >= 2) {
-      const gapDays = (last - first) / DAY_MS / (orderCount - 1);
-      expectedNext = last + Math.round(gapDays) * DAY_MS;
-      const ratio = daysSince / Math.max(1, gapDays);
-      pAlive = Math.min(1, Math.max(0, Math.exp(-Math.max(0, ratio - 1) / 2)));
-      reasons.push(
-        ratio > 1
-          ? `no order for ${ratio.toFixed(1)}x this customer's usual gap of ${Math.round(gapDays)} days`
-          : `ordering within this customer's usual gap of ${Math.round(gapDays)} days`,
-      );
-    } else {
-      pAlive = Math.exp(-daysSince / 365);
-      reasons.push(`one order only, ${daysSince} days ago`);
-    }
-    const churnProbability = 1 - pAlive;
-    customers.push({
-      customerId,
-      currency: 'USD',
-      orderCount,
-      isRepeat: orderCount >= 2,
-      historicClvMinor: total,
-      predictedClvMinor: null,
-      averageOrderValueMinor: Math.round(total / orderCount),
-      firstOrderAtMs: first,
-      lastOrderAtMs: last,
-      daysSinceLastOrder: daysSince,
-      expectedNextOrderAtMs: expectedNext,
-      overdue: expectedNext !== null && expectedNext < asOfMs,
-      pAlive,
-      churnProbability,
-      churnHorizonDays: 90,
-      newCustomer: false,
-      churnTier: tierOf(churnProbability),
-      churnReasons: reasons,
-      confidence: 'low',
-      rfmSegment: segmentOf(orderCount, daysSince),
-      orderHistory: orders.slice(-50).map(([placedAtMs, amountMinor]) => ({ placedAtMs, amountMinor })),
-      updatedAtMs: asOfMs,
-    });
+    for (const [day, cents] of days) if (cents > 0) purchases.push({ customerId, day, cents });
   }
+  purchases.sort((a, b) => a.day - b.day || Number(a.customerId) - Number(b.customerId));
+  const records = purchases.map((p, i) => orderRecord(String(i + 1), p.customerId, p.day, p.cents));
+  const shop = { asOfMs, timeZone: 'UTC', currency: 'USD' };
+  const models = {
+    // No purchase model: every repeat customer count is below this, so core keeps to its cadence rule.
+    churn: fitChurnModels(toCountedOrders(records).orders, { asOfMs, timeZone: 'UTC', minRepeatCustomers: Number.POSITIVE_INFINITY }),
+    rfmCutPoints: rfmCutPointsOf(summarizeCustomers(records, shop)),
+  };
+  const customers: CustomerInsightV1[] = buildCustomerInsights(records, models, shop).map((c) => ({ ...c, updatedAtMs: asOfMs }));
   customers.sort((a, b) => Number(a.customerId) - Number(b.customerId));
-  allOrders.sort((a, b) => a.day - b.day || Number(a.customerId) - Number(b.customerId));
-  const orders = new Map(allOrders.map((o, i) => [String(i + 1), o.customerId]));
+  const orders = new Map(purchases.map((p, i) => [String(i + 1), p.customerId]));
 
   const n = customers.length;
   const share = (pred: (c: CustomerInsightV1) => boolean) => customers.filter(pred).length / n;
@@ -140,7 +95,7 @@ export function loadCdnowFixture(opts: { storeHandle?: string; path?: string } =
     shopDomain,
     currency: 'USD',
     asOfMs,
-    sync: { state: 'live', ordersDone: allOrders.length, ordersEstimated: allOrders.length, lastSyncAtMs: asOfMs, message: null },
+    sync: { state: 'live', ordersDone: records.length, ordersEstimated: records.length, lastSyncAtMs: asOfMs, message: null },
     customers: n,
     repeatPurchaseRate: { windowDays: Math.round((asOfMs - Date.UTC(1997, 0, 1)) / DAY_MS), value: share((c) => c.isRepeat) },
     returningCustomerRate: share((c) => c.isRepeat),
@@ -158,4 +113,19 @@ export function loadCdnowFixture(opts: { storeHandle?: string; path?: string } =
     topAtRisk,
   };
   return { shopDomain, storeHandle, asOfMs, customers, summary, orders };
+}
+
+function orderRecord(orderId: string, customerId: string, placedAtMs: number, cents: number): OrderRecord {
+  return {
+    orderId,
+    customerId,
+    email: null,
+    placedAtMs,
+    currency: 'USD',
+    totalMinor: cents,
+    refundedMinor: 0,
+    cancelled: false,
+    test: false,
+    subscription: false,
+  };
 }

@@ -1,4 +1,5 @@
-import { assertOrderRecord, customerKeyOf, DAY_MS, fitGammaGamma, fitMbgNbd, gammaGammaPopulationMean, isCountedOrder, summarizeOrders } from '@clvlens/core';
+import { assertOrderRecord, customerKeyOf, DAY_MS, isCountedOrder } from '@clvlens/core';
+import { fitGammaGamma, fitMbgNbd, gammaGammaPopulationMean, summarizeOrders } from '@clvlens/core/models';
 import { describe, expect, it } from 'vitest';
 import { decimalToMinor } from '../shop-model/money.ts';
 import type { MoneyBag, Order, ShopData } from '../shop-model/types.ts';

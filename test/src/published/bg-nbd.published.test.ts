@@ -5,7 +5,7 @@ import {
   bgNbdProbabilityAlive,
   bgNbdPurchaseProbability,
   fitBgNbd,
-} from '@clvlens/core';
+} from '@clvlens/core/models';
 import { describe, expect, it } from 'vitest';
 import { cdnowSummaries, loadCdnow, relativeError } from './cdnow-fixture.ts';
 

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCdnow } from '@clvlens/cli';
-import { compressSummaries, endOfLocalDateMs, summarizeOrders } from '@clvlens/core';
-import type { CompressedSummaries, CountedOrder, CustomerSummaries, TimeUnit } from '@clvlens/core';
+import { endOfLocalDateMs } from '@clvlens/core';
+import { compressSummaries, summarizeOrders } from '@clvlens/core/models';
+import type { CountedOrder } from '@clvlens/core';
+import type { CompressedSummaries, CustomerSummaries, TimeUnit } from '@clvlens/core/models';
 
 /** ../shared/data/cdnow relative to the repository root, resolved from this file (test/src/published/). */
 export const CDNOW_DIR = join(import.meta.dirname, '../../../../shared/data/cdnow');

@@ -1,4 +1,5 @@
-import { areaUnderRoc, calibrationTable, endOfLocalDayMs, fitChurnModels, scoreChurnRisk, summarizeOrders } from '@clvlens/core';
+import { endOfLocalDayMs, fitChurnModels, scoreChurnRisk } from '@clvlens/core';
+import { areaUnderRoc, calibrationTable, summarizeOrders } from '@clvlens/core/models';
 import type { ChurnRiskOptions, CountedOrder } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
 import { loadCdnow } from './cdnow-fixture.ts';

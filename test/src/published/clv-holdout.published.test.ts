@@ -1,4 +1,4 @@
-import { discountedClv, fitBgNbd, fitGammaGamma, fitMbgNbd, gammaGammaExpectedAverageValue, holdoutReport } from '@clvlens/core';
+import { discountedClv, fitBgNbd, fitGammaGamma, fitMbgNbd, gammaGammaExpectedAverageValue, holdoutReport } from '@clvlens/core/models';
 import { describe, expect, it } from 'vitest';
 import { cdnowSummaries, loadCdnow, relativeError } from './cdnow-fixture.ts';
 

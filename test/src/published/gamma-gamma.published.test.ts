@@ -1,4 +1,4 @@
-import { fitGammaGamma, gammaGammaExpectedAverageValue, gammaGammaLogLikelihood, gammaGammaPopulationMean } from '@clvlens/core';
+import { fitGammaGamma, gammaGammaExpectedAverageValue, gammaGammaLogLikelihood, gammaGammaPopulationMean } from '@clvlens/core/models';
 import { describe, expect, it } from 'vitest';
 import { cdnowSummaries, loadCdnow, relativeError } from './cdnow-fixture.ts';
 

@@ -1,5 +1,5 @@
-import { computeLogIntervalSums, fitMbgCnbdK, fitMbgNbd, mbgCnbdConditionalExpectedPurchases, mbgNbdConditionalExpectedPurchases } from '@clvlens/core';
-import type { MbgCnbdParams } from '@clvlens/core';
+import { computeLogIntervalSums, fitMbgCnbdK, fitMbgNbd, mbgCnbdConditionalExpectedPurchases, mbgNbdConditionalExpectedPurchases } from '@clvlens/core/models';
+import type { MbgCnbdParams } from '@clvlens/core/models';
 import { describe, expect, it } from 'vitest';
 import { cdnowSummaries, loadCdnow, relativeError } from './cdnow-fixture.ts';
 

@@ -1,4 +1,4 @@
-import { bgNbdProbabilityAlive, fitMbgNbd, mbgNbdLogLikelihood, mbgNbdProbabilityAlive } from '@clvlens/core';
+import { bgNbdProbabilityAlive, fitMbgNbd, mbgNbdLogLikelihood, mbgNbdProbabilityAlive } from '@clvlens/core/models';
 import { describe, expect, it } from 'vitest';
 import { cdnowSummaries, loadCdnow, relativeError } from './cdnow-fixture.ts';
 

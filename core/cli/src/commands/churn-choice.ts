@@ -1,23 +1,18 @@
+import { fitChurnModels, scoreChurnRisk, type ChurnModels, type ChurnScoreModel, type CountedOrder, type CustomerChurnRisk } from '@clvlens/core';
 import {
   areaUnderRoc,
   calibrationTable,
   compressSummaries,
-  fitChurnModels,
   meanAbsoluteError,
   purchaseModelConditionalExpectedPurchases,
-  scoreChurnRisk,
   summarizeOrders,
   transactionLikelyOrders,
   transactionModelFit,
   type CalibrationTable,
-  type ChurnModels,
-  type ChurnScoreModel,
   type CompressedSummaries,
-  type CountedOrder,
-  type CustomerChurnRisk,
   type CustomerSummaries,
   type PurchaseModelFit,
-} from '@clvlens/core';
+} from '@clvlens/core/models';
 
 /** Groups of the calibration tables printed by validate (equal counts, by predicted probability). */
 export const CALIBRATION_GROUPS = 5;

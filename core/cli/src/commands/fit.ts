@@ -1,4 +1,4 @@
-import { MBG_CNBD_K, PARETO_NBD } from '@clvlens/core';
+import { MBG_CNBD_K, PARETO_NBD } from '@clvlens/core/models';
 import type { CliIo } from '../io.ts';
 import { createTranslator } from '@clvlens/core/i18n';
 import { endMs, helpText, localeOfArgs, parseFileCommand, usageErrorFor } from './command-line.ts';

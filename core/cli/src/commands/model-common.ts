@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
+import { currencyExponent, CurrencyMismatchError, toCountedOrders, type CountedOrder, type Result } from '@clvlens/core';
 import {
   compressSummaries,
-  currencyExponent,
-  CurrencyMismatchError,
   fitBetaGeo,
   fitGammaGamma,
   fitMbgCnbdK,
@@ -11,19 +10,16 @@ import {
   MBG_CNBD_K,
   PARETO_NBD,
   summarizeOrders,
-  toCountedOrders,
   type BetaGeoVariant,
   type BgNbdFit,
   type CompressedSummaries,
-  type CountedOrder,
   type CustomerSummaries,
   type GammaGammaFit,
   type MbgCnbdFit,
   type ModelFitFailure,
   type ParetoNbdFit,
-  type Result,
   type TimeUnit,
-} from '@clvlens/core';
+} from '@clvlens/core/models';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { createProgress } from '../progress.ts';

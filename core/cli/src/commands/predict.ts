@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DAYS_PER_TIME_UNIT, predictCustomers, purchaseModelProbabilityNoPurchase, summarizeOrders, type CustomerSummaries } from '@clvlens/core';
+import { DAYS_PER_TIME_UNIT, predictCustomers, purchaseModelProbabilityNoPurchase, summarizeOrders, type CustomerSummaries } from '@clvlens/core/models';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { describeIoError } from '../readers/csv-rows.ts';

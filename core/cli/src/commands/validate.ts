@@ -1,18 +1,17 @@
+import { DAY_MS, type ChurnModels } from '@clvlens/core';
 import {
   compressSummaries,
   expectedOrderValueAllDays,
   gammaGammaExpectedAverageValue,
   meanAbsoluteError,
   topDecileCapture,
-  DAY_MS,
   holdoutReport,
   purchaseModelConditionalExpectedPurchases,
   purchaseModelProbabilityNoPurchase,
   type CalibrationTable,
-  type ChurnModels,
   type HoldoutReport,
   type PurchaseModelFit,
-} from '@clvlens/core';
+} from '@clvlens/core/models';
 import type { CliIo } from '../io.ts';
 import { appChoice, checkChurn, expectedOrdersDays, likelyOrdersDays, perCustomer, type AppChoice, type ChurnCheck } from './churn-choice.ts';
 import { createTranslator, type Translator } from '@clvlens/core/i18n';

@@ -1,5 +1,6 @@
 import { prepareOrders, type PrepareOptions, type PreparedOrders } from '../../dataset/prepare.ts';
 import type { OrderRecord } from '../../orders/order.ts';
+import { expectedNextOrderAtMs, isOverdue } from '../../orders/next-order.ts';
 import { DAY_MS } from '../../time/zone-offsets.ts';
 import { scoreRfm, scoreRfmAgainst, type RfmCutPoints, type RfmSegment } from '../rfm/rfm.ts';
 
@@ -50,7 +51,7 @@ export function summarizePreparedCustomers(data: PreparedOrders, options: Custom
     let orderNet = 0;
     for (let s = from; s < to; s++) orderNet += data.orderNetMinor[s]!;
     const gapMs = count >= 2 ? (lastOrderAtMs - firstOrderAtMs) / (count - 1) : null;
-    const expectedNextOrderAtMs = gapMs === null ? null : lastOrderAtMs + gapMs;
+    const nextOrderAtMs = expectedNextOrderAtMs(lastOrderAtMs, gapMs);
     const daysSinceLastOrder = data.asOfDay - data.orderDay[to - 1]!;
     const netSpentMinor = data.customerNetMinor[c]!;
     out[c] = {
@@ -61,8 +62,8 @@ export function summarizePreparedCustomers(data: PreparedOrders, options: Custom
       netSpentMinor,
       averageOrderValueMinor: Math.round(orderNet / count),
       meanDaysBetweenOrders: gapMs === null ? null : gapMs / DAY_MS,
-      expectedNextOrderAtMs,
-      overdue: expectedNextOrderAtMs !== null && expectedNextOrderAtMs < data.asOfMs,
+      expectedNextOrderAtMs: nextOrderAtMs,
+      overdue: isOverdue(nextOrderAtMs, data.asOfMs),
       daysSinceLastOrder,
       rfm: rfmOf(c, { daysSinceLastOrder, orderCount: count, netSpentMinor }),
     };

@@ -2,7 +2,7 @@ import type { Result } from '../../result.ts';
 import { minimizeBfgs } from '../optimize/bfgs.ts';
 import { LOG_PARAMETER_BOUND, ModelFitFailure } from '../optimize/fit-failure.ts';
 import { penalizedNegativeLogLikelihood } from '../optimize/penalized-likelihood.ts';
-import type { FrequencyRecencyRows } from '../rfm-summary/rfm-summary.ts';
+import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
 import { betaGeoLogLikelihood, BetaGeoVariant, prepareRows } from './likelihood.ts';
 import type { BgNbdParams } from './likelihood.ts';
 

@@ -1,6 +1,6 @@
 import { digamma, lnGamma, logAddExp } from '../special-functions/special-functions.ts';
 import { groupByFrequency, type FrequencyGroups } from '../frequency-groups/frequency-groups.ts';
-import type { FrequencyRecencyRows } from '../rfm-summary/rfm-summary.ts';
+import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
 
 /**
  * BG/NBD parameters (Fader, Hardie & Lee 2005, Marketing Science 24(2):275–284). The same shape serves MBG/NBD

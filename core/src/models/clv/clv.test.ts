@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { betaGeoConditionalExpectedPurchases, betaGeoProbabilityAlive, bgNbdConditionalExpectedPurchases } from '../bg-nbd/predict.ts';
 import { gammaGammaExpectedAverageValue } from '../gamma-gamma/predict.ts';
-import { compressSummaries, summarizeOrders } from '../rfm-summary/rfm-summary.ts';
+import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
 import { discountedClv, predictCustomers } from './clv.ts';
 
 const params = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };

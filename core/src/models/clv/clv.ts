@@ -2,7 +2,7 @@ import { purchaseModelConditionalExpectedPurchases, purchaseModelProbabilityAliv
 import type { BetaGeoVariant, BgNbdParams } from '../bg-nbd/likelihood.ts';
 import { gammaGammaExpectedAverageValue } from '../gamma-gamma/predict.ts';
 import type { GammaGammaParams } from '../gamma-gamma/likelihood.ts';
-import type { CompressedSummaries, CustomerSummaries, TimeUnit } from '../rfm-summary/rfm-summary.ts';
+import type { CompressedSummaries, CustomerSummaries, TimeUnit } from '../btyd-summary/btyd-summary.ts';
 
 /** Model time units per month, as lifetimes' `customer_lifetime_value` uses them (clv-models.md §4.5). */
 export const UNITS_PER_MONTH: Readonly<Record<TimeUnit, number>> = { day: 30, week: 4.345 };

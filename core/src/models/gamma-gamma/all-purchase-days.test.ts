@@ -1,7 +1,7 @@
 import gammaRandom from '@stdlib/random-base-gamma';
 import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../bg-nbd/simulate.ts';
-import { summarizeOrders } from '../rfm-summary/rfm-summary.ts';
+import { summarizeOrders } from '../btyd-summary/btyd-summary.ts';
 import { DAY_MS } from '../../time/zone-offsets.ts';
 import type { UniformRng } from '../bg-nbd/simulate.ts';
 import { allPurchaseDaySpendRows, expectedOrderValueAllDays, fitGammaGammaAllDays } from './all-purchase-days.ts';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fitBetaGeo } from '../bg-nbd/fit.ts';
 import { createSeededRng, simulateBetaGeo } from '../bg-nbd/simulate.ts';
 import type { BetaGeoVariant } from '../bg-nbd/likelihood.ts';
-import { compressSummaries, summarizeOrders } from '../rfm-summary/rfm-summary.ts';
-import type { CountedOrder } from '../rfm-summary/rfm-summary.ts';
+import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
+import type { CountedOrder } from '../btyd-summary/btyd-summary.ts';
 import { DAY_MS } from '../../time/zone-offsets.ts';
 import { holdoutReport } from './holdout.ts';
 

@@ -1,7 +1,7 @@
 import { CoreError, CoreErrorCode } from '../../errors/core-error.ts';
 import type { BgNbdFit } from '../bg-nbd/fit.ts';
 import { purchaseModelConditionalExpectedPurchases, purchaseModelExpectedPurchases, type PurchaseModelFit } from '../purchase-model/purchase-model.ts';
-import type { CompressedSummaries, CustomerSummaries } from '../rfm-summary/rfm-summary.ts';
+import type { CompressedSummaries, CustomerSummaries } from '../btyd-summary/btyd-summary.ts';
 
 /** Mean actual vs predicted holdout purchases of the customers with one calibration frequency (FHL 2005 Fig. 4). */
 export interface HoldoutFrequencyRow {

@@ -1,5 +1,5 @@
 import { groupByFrequency, type FrequencyGroups } from '../frequency-groups/frequency-groups.ts';
-import type { FrequencyRecencyRows } from '../rfm-summary/rfm-summary.ts';
+import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
 import { digamma, lnGamma, logAddExp } from '../special-functions/special-functions.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { endOfLocalDateMs } from '../../time/calendar.ts';
-import { summarizeOrders } from '../rfm-summary/rfm-summary.ts';
-import type { CountedOrder } from '../rfm-summary/rfm-summary.ts';
+import { summarizeOrders } from '../btyd-summary/btyd-summary.ts';
+import type { CountedOrder } from '../btyd-summary/btyd-summary.ts';
 import { computeLogIntervalSums } from './log-intervals.ts';
 
 const day = (iso: string, hour = 12): number => Date.parse(`${iso}T${String(hour).padStart(2, '0')}:00:00Z`);

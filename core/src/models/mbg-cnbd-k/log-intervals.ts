@@ -1,6 +1,6 @@
 import { CoreError, CoreErrorCode } from '../../errors/core-error.ts';
-import { DAYS_PER_TIME_UNIT } from '../rfm-summary/rfm-summary.ts';
-import type { CountedOrder, CustomerSummaries } from '../rfm-summary/rfm-summary.ts';
+import { DAYS_PER_TIME_UNIT } from '../btyd-summary/btyd-summary.ts';
+import type { CountedOrder, CustomerSummaries } from '../btyd-summary/btyd-summary.ts';
 import { localDayNumber } from '../../time/calendar.ts';
 import { DAY_MS } from '../../time/zone-offsets.ts';
 

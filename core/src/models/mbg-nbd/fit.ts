@@ -2,7 +2,7 @@ import { fitBetaGeo } from '../bg-nbd/fit.ts';
 import type { BetaGeoFitOptions, BgNbdFit } from '../bg-nbd/fit.ts';
 import { BetaGeoVariant } from '../bg-nbd/likelihood.ts';
 import type { ModelFitFailure } from '../optimize/fit-failure.ts';
-import type { FrequencyRecencyRows } from '../rfm-summary/rfm-summary.ts';
+import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
 import type { Result } from '../../result.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { betaGeoLogLikelihood, BetaGeoVariant, prepareRows } from '../bg-nbd/likelihood.ts';
 import type { BgNbdParams } from '../bg-nbd/likelihood.ts';
-import type { FrequencyRecencyRows } from '../rfm-summary/rfm-summary.ts';
+import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
 
 /** MBG/NBD parameters: same meaning as BG/NBD's (Batislam, Denizel & Filiztekin 2007, IJRM 24(3)). */
 export type MbgNbdParams = BgNbdParams;

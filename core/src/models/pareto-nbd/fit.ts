@@ -3,7 +3,7 @@ import { prepareRows, type PreparedRows } from '../bg-nbd/likelihood.ts';
 import { minimizeBfgs } from '../optimize/bfgs.ts';
 import { LOG_PARAMETER_BOUND, ModelFitFailure } from '../optimize/fit-failure.ts';
 import { penalizedNegativeLogLikelihood } from '../optimize/penalized-likelihood.ts';
-import type { FrequencyRecencyRows } from '../rfm-summary/rfm-summary.ts';
+import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
 import { paretoNbdPreparedLogLikelihood } from './likelihood.ts';
 import type { ParetoNbdParams } from './likelihood.ts';
 

@@ -1,5 +1,5 @@
 import { prepareRows, type PreparedRows } from '../bg-nbd/likelihood.ts';
-import type { FrequencyRecencyRows } from '../rfm-summary/rfm-summary.ts';
+import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
 import { hyp2f1, lnGamma, logAddExp } from '../special-functions/special-functions.ts';
 
 /**

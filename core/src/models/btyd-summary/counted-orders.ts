@@ -1,7 +1,7 @@
 import { CurrencyMismatchError } from '../../errors/core-error.ts';
 import { customerKeyOf, isCountedOrder, orderNetMinor } from '../../orders/order.ts';
 import type { OrderRecord } from '../../orders/order.ts';
-import type { CountedOrder } from './rfm-summary.ts';
+import type { CountedOrder } from './btyd-summary.ts';
 
 /** The model input built from order records, with what was left out counted by reason (never dropped silently). */
 export interface CountedOrders {

@@ -1,12 +1,12 @@
 import gammaRandom from '@stdlib/random-base-gamma';
 import betaRandom from '@stdlib/random-base-beta';
 import { describe, expect, it } from 'vitest';
-import { createSeededRng } from '../models/bg-nbd/simulate.ts';
-import type { CountedOrder } from '../models/rfm-summary/rfm-summary.ts';
-import { summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
-import { meanAbsoluteError } from '../models/evaluation/evaluation.ts';
-import { endOfLocalDayMs } from '../time/calendar.ts';
-import { compressSummaries } from '../models/rfm-summary/rfm-summary.ts';
+import { createSeededRng } from '../bg-nbd/simulate.ts';
+import type { CountedOrder } from '../btyd-summary/btyd-summary.ts';
+import { summarizeOrders } from '../btyd-summary/btyd-summary.ts';
+import { meanAbsoluteError } from '../evaluation/evaluation.ts';
+import { endOfLocalDayMs } from '../../time/calendar.ts';
+import { compressSummaries } from '../btyd-summary/btyd-summary.ts';
 import { fitChurnModels } from './churn-risk.ts';
 import { ChurnScoreModel, transactionExpectedOrders } from './churn-prediction.ts';
 

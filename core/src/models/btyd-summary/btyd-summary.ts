@@ -81,13 +81,34 @@ export interface CustomerSummaries {
 /**
  * Builds (x, t_x, T, m) per customer from counted orders, bucketing orders into local calendar days so that several
  * orders on one day count once (FHL 2005 Marketing Science §2; clv-models.md §2, lifetimes'
- * `summary_data_from_transaction_data` with freq "D").
+ * `summary_data_from_transaction_data` with freq "D"). Customers come in the order of their first order in `orders`.
  * Throws `CoreError('invalid-order')` for a non-finite time or a non-integer or negative amount (index named).
  * @example summarizeOrders(orders, { calibrationEndMs: endOfLocalDateMs('1997-09-30', 'UTC'), timeZone: 'UTC', timeUnit: 'week' })
  */
 export function summarizeOrders(orders: readonly CountedOrder[], options: SummaryOptions): CustomerSummaries {
-  const { calibrationEndMs, timeZone, timeUnit } = options;
-  const holdoutEndMs = options.holdoutEndMs;
+  const window = summaryWindow(options);
+  const indexed = indexOrders(orders, window);
+  const groups = groupByCustomer(indexed);
+  const columns = summarizeGroups(indexed, groups, window);
+  return keepSummarized(columns, indexed, window, options);
+}
+
+/** The calibration (and holdout) window of a summary, as instants and as local day numbers of its time zone. */
+interface SummaryWindow {
+  calibrationEndMs: number;
+  /** Last instant counted at all: the holdout end, or the calibration end without a holdout. */
+  lastMs: number;
+  endDay: number;
+  /** Equal to `endDay` without a holdout. */
+  holdoutEndDay: number;
+  holdout: boolean;
+  daysPerUnit: number;
+  dayOf: (ms: number) => number;
+}
+
+/** Checks the options (one rule per check) and resolves the window's days. */
+function summaryWindow(options: SummaryOptions): SummaryWindow {
+  const { calibrationEndMs, timeZone, timeUnit, holdoutEndMs } = options;
   if (!Number.isFinite(calibrationEndMs)) {
     throw new CoreError(CoreErrorCode.invalidArgument, `calibrationEndMs must be a finite UTC ms, got ${calibrationEndMs}.`);
   }
@@ -99,16 +120,41 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
   const utc = timeZone === 'UTC';
   const dayOf = (ms: number): number => (utc ? Math.floor(ms / DAY_MS) : localDayNumber(ms, timeZone));
   const endDay = dayOf(calibrationEndMs);
-  const lastMs = holdoutEndMs ?? calibrationEndMs;
-  const holdoutEndDay = holdoutEndMs === undefined ? endDay : dayOf(holdoutEndMs);
+  return {
+    calibrationEndMs,
+    lastMs: holdoutEndMs ?? calibrationEndMs,
+    endDay,
+    holdoutEndDay: holdoutEndMs === undefined ? endDay : dayOf(holdoutEndMs),
+    holdout: holdoutEndMs !== undefined,
+    daysPerUnit,
+    dayOf,
+  };
+}
 
-  // Pass 1: customer index per order and first calibration order per customer.
+/**
+ * The orders checked and indexed by customer, in typed columns so that later passes walk arrays instead of chasing
+ * order objects. Customer indices follow first appearance.
+ */
+interface IndexedOrders {
+  keys: string[];
+  /** Customer index of each order; -1 for an order after the window. */
+  orderCustomer: Int32Array;
+  orderDay: Int32Array;
+  orderMs: Float64Array;
+  orderAmount: Float64Array;
+  /** Orders in the window per customer index (the array may be longer than `keys`). */
+  counts: Int32Array;
+  ordersAfterEnd: number;
+}
+
+/** Pass 1: validates each order, assigns its customer index and local day, and counts orders per customer. */
+function indexOrders(orders: readonly CountedOrder[], window: SummaryWindow): IndexedOrders {
+  const { lastMs, dayOf } = window;
   const n = orders.length;
   const indexOfKey = new Map<string, number>();
   const keys: string[] = [];
   const orderCustomer = new Int32Array(n);
   const orderDay = new Int32Array(n);
-  // Copies of the fields pass 2 reads, so it walks typed arrays instead of chasing order objects.
   const orderMs = new Float64Array(n);
   const orderAmount = new Float64Array(n);
   let counts = new Int32Array(1024);
@@ -146,34 +192,31 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
     orderAmount[i] = amount;
     counts[c]!++;
   }
-  const customerCount = keys.length;
+  return { keys, orderCustomer, orderDay, orderMs, orderAmount, counts, ordersAfterEnd };
+}
 
-  // Pass 2: orders grouped per customer (counting sort), then each customer's days sorted in place.
+/** Customer c's orders are `grouped[start[c]]` .. `grouped[start[c + 1] - 1]` (input indices), by local day. */
+interface GroupedOrders {
+  start: Int32Array;
+  grouped: Int32Array;
+}
+
+/** Pass 2: orders grouped per customer (counting sort), then each customer's orders sorted by day in place. */
+function groupByCustomer(indexed: IndexedOrders): GroupedOrders {
+  const { orderCustomer, orderDay, counts } = indexed;
+  const customerCount = indexed.keys.length;
   const start = new Int32Array(customerCount + 1);
   for (let c = 0; c < customerCount; c++) start[c + 1] = start[c]! + counts[c]!;
   const fill = start.slice(0, customerCount);
   const grouped = new Int32Array(start[customerCount]!);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < orderCustomer.length; i++) {
     const c = orderCustomer[i]!;
     if (c >= 0) grouped[fill[c]!++] = i;
   }
-
-  const frequency = new Int32Array(customerCount);
-  const recencyDays = new Int32Array(customerCount);
-  const ageDays = new Int32Array(customerCount);
-  const monetary = new Float64Array(customerCount);
-  const firstValue = new Float64Array(customerCount);
-  const firstAt = new Float64Array(customerCount);
-  const lastAt = new Float64Array(customerCount);
-  const holdoutFrequency = holdoutEndMs === undefined ? null : new Int32Array(customerCount);
-  const holdoutValue = holdoutEndMs === undefined ? null : new Float64Array(customerCount);
-  const keep = new Uint8Array(customerCount);
-  let kept = 0;
-
   for (let c = 0; c < customerCount; c++) {
     const lo = start[c]!;
     const hi = start[c + 1]!;
-    // Insertion sort by day: per-customer lists are short.
+    // Insertion sort by day (stable): per-customer lists are short.
     for (let k = lo + 1; k < hi; k++) {
       const idx = grouped[k]!;
       const day = orderDay[idx]!;
@@ -184,6 +227,47 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
       }
       grouped[j + 1] = idx;
     }
+  }
+  return { start, grouped };
+}
+
+/** Per-customer results of pass 3, indexed like `IndexedOrders.keys`; `keep[c]` is 0 for a customer first seen later. */
+interface SummaryColumns {
+  frequency: Int32Array;
+  recencyDays: Int32Array;
+  ageDays: Int32Array;
+  monetary: Float64Array;
+  firstValue: Float64Array;
+  firstAt: Float64Array;
+  lastAt: Float64Array;
+  holdoutFrequency: Int32Array | null;
+  holdoutValue: Float64Array | null;
+  keep: Uint8Array;
+  kept: number;
+}
+
+/** Pass 3: each customer's distinct purchase days, recency, age and values in the calibration window and the holdout. */
+function summarizeGroups(indexed: IndexedOrders, groups: GroupedOrders, window: SummaryWindow): SummaryColumns {
+  const { orderDay, orderMs, orderAmount } = indexed;
+  const { start, grouped } = groups;
+  const { calibrationEndMs, endDay, holdoutEndDay } = window;
+  const customerCount = indexed.keys.length;
+  const columns: SummaryColumns = {
+    frequency: new Int32Array(customerCount),
+    recencyDays: new Int32Array(customerCount),
+    ageDays: new Int32Array(customerCount),
+    monetary: new Float64Array(customerCount),
+    firstValue: new Float64Array(customerCount),
+    firstAt: new Float64Array(customerCount),
+    lastAt: new Float64Array(customerCount),
+    holdoutFrequency: window.holdout ? new Int32Array(customerCount) : null,
+    holdoutValue: window.holdout ? new Float64Array(customerCount) : null,
+    keep: new Uint8Array(customerCount),
+    kept: 0,
+  };
+  for (let c = 0; c < customerCount; c++) {
+    const lo = start[c]!;
+    const hi = start[c + 1]!;
     const firstDay = orderDay[grouped[lo]!]!;
     if (firstDay > endDay) continue;
     let distinct = 0;
@@ -221,20 +305,27 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
     }
     // A first order on the calibration end day but after calibrationEndMs belongs to the holdout only.
     if (distinct === 0) continue;
-    keep[c] = 1;
-    kept++;
+    columns.keep[c] = 1;
+    columns.kept++;
     const x = distinct - 1;
-    frequency[c] = x;
-    recencyDays[c] = lastDay - firstDay;
-    ageDays[c] = endDay - firstDay;
-    monetary[c] = x > 0 ? repeatSum / x : 0;
-    firstValue[c] = firstSum;
-    firstAt[c] = minAt;
-    lastAt[c] = maxAt;
-    if (holdoutFrequency !== null) holdoutFrequency[c] = hFreq;
-    if (holdoutValue !== null) holdoutValue[c] = hValue;
+    columns.frequency[c] = x;
+    columns.recencyDays[c] = lastDay - firstDay;
+    columns.ageDays[c] = endDay - firstDay;
+    columns.monetary[c] = x > 0 ? repeatSum / x : 0;
+    columns.firstValue[c] = firstSum;
+    columns.firstAt[c] = minAt;
+    columns.lastAt[c] = maxAt;
+    if (columns.holdoutFrequency !== null) columns.holdoutFrequency[c] = hFreq;
+    if (columns.holdoutValue !== null) columns.holdoutValue[c] = hValue;
   }
+  return columns;
+}
 
+/** Pass 4: drops the customers first seen after the calibration end and converts days to model time units. */
+function keepSummarized(columns: SummaryColumns, indexed: IndexedOrders, window: SummaryWindow, options: SummaryOptions): CustomerSummaries {
+  const { keep, kept } = columns;
+  const { daysPerUnit, endDay, holdoutEndDay } = window;
+  const customerCount = indexed.keys.length;
   const pick = <A extends Int32Array | Float64Array>(arr: A): A => {
     if (kept === customerCount) return arr;
     const out = new (arr.constructor as { new (len: number): A })(kept);
@@ -242,35 +333,36 @@ export function summarizeOrders(orders: readonly CountedOrder[], options: Summar
     for (let c = 0; c < customerCount; c++) if (keep[c] === 1) out[j++] = arr[c]!;
     return out;
   };
-  const customerKeys = kept === customerCount ? keys : keys.filter((_, c) => keep[c] === 1);
-  const rDays = pick(recencyDays);
-  const aDays = pick(ageDays);
+  const customerKeys = kept === customerCount ? indexed.keys : indexed.keys.filter((_, c) => keep[c] === 1);
+  const rDays = pick(columns.recencyDays);
+  const aDays = pick(columns.ageDays);
   const recency = new Float64Array(kept);
   const age = new Float64Array(kept);
   for (let i = 0; i < kept; i++) {
     recency[i] = rDays[i]! / daysPerUnit;
     age[i] = aDays[i]! / daysPerUnit;
   }
+  const { holdoutFrequency, holdoutValue } = columns;
   return {
-    timeUnit,
-    timeZone,
-    calibrationEndMs,
+    timeUnit: options.timeUnit,
+    timeZone: options.timeZone,
+    calibrationEndMs: options.calibrationEndMs,
     endDay,
     customerKeys,
-    frequency: pick(frequency),
+    frequency: pick(columns.frequency),
     recencyDays: rDays,
     ageDays: aDays,
     recency,
     age,
-    monetaryValueMinor: pick(monetary),
-    firstDayValueMinor: pick(firstValue),
-    firstOrderAtMs: pick(firstAt),
-    lastOrderAtMs: pick(lastAt),
+    monetaryValueMinor: pick(columns.monetary),
+    firstDayValueMinor: pick(columns.firstValue),
+    firstOrderAtMs: pick(columns.firstAt),
+    lastOrderAtMs: pick(columns.lastAt),
     holdout:
       holdoutFrequency === null || holdoutValue === null
         ? null
         : { duration: (holdoutEndDay - endDay) / daysPerUnit, frequency: pick(holdoutFrequency), valueMinor: pick(holdoutValue) },
-    ordersAfterEnd,
+    ordersAfterEnd: indexed.ordersAfterEnd,
     customersFirstSeenLater: customerCount - kept,
   };
 }

@@ -1,19 +1,22 @@
-import type { ChurnTierV1 } from '../api/v1.ts';
-import { CoreError, CoreErrorCode } from '../errors/core-error.ts';
-import type { BgNbdFit } from '../models/bg-nbd/fit.ts';
-import { BetaGeoVariant } from '../models/bg-nbd/likelihood.ts';
-import type { BgNbdParams } from '../models/bg-nbd/likelihood.ts';
-import { predictCustomers, UNITS_PER_MONTH } from '../models/clv/clv.ts';
-import type { ClvOptions } from '../models/clv/clv.ts';
-import { fitGammaGamma } from '../models/gamma-gamma/fit.ts';
-import type { GammaGammaParams } from '../models/gamma-gamma/likelihood.ts';
-import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
-import { ModelFitFailure } from '../models/optimize/fit-failure.ts';
-import { computeLogIntervalSums } from '../models/mbg-cnbd-k/log-intervals.ts';
-import { compressSummaries, summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
-import type { CompressedSummaries, CountedOrder, CustomerSummaries } from '../models/rfm-summary/rfm-summary.ts';
-import { DAY_MS } from '../time/zone-offsets.ts';
-import { endOfLocalDayMs } from '../time/calendar.ts';
+import type { ChurnTierV1 } from '../../api/v1.ts';
+import type { PreparedOrders } from '../../dataset/prepare.ts';
+import { CoreError, CoreErrorCode } from '../../errors/core-error.ts';
+import type { BgNbdFit } from '../bg-nbd/fit.ts';
+import { BetaGeoVariant } from '../bg-nbd/likelihood.ts';
+import type { BgNbdParams } from '../bg-nbd/likelihood.ts';
+import { predictCustomers, UNITS_PER_MONTH } from '../clv/clv.ts';
+import type { ClvOptions } from '../clv/clv.ts';
+import { fitGammaGamma } from '../gamma-gamma/fit.ts';
+import type { GammaGammaParams } from '../gamma-gamma/likelihood.ts';
+import { fitMbgNbd } from '../mbg-nbd/fit.ts';
+import { ModelFitFailure } from '../optimize/fit-failure.ts';
+import { computeLogIntervalSums } from '../mbg-cnbd-k/log-intervals.ts';
+import { summarizePrepared } from '../btyd-summary/prepared-view.ts';
+import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
+import type { CompressedSummaries, CountedOrder, CustomerSummaries } from '../btyd-summary/btyd-summary.ts';
+import { expectedNextOrderAtMs, isOverdue } from '../../orders/next-order.ts';
+import { DAY_MS } from '../../time/zone-offsets.ts';
+import { endOfLocalDayMs } from '../../time/calendar.ts';
 import {
   backtestHorizonDays,
   ChurnPredictionFailure,
@@ -208,6 +211,19 @@ export function scoreChurnRisk(orders: readonly CountedOrder[], models: ChurnMod
   return scoreSummaries(summaries, compressSummaries(summaries), models, options, tiersFor(models, options));
 }
 
+/**
+ * {@link scoreChurnRisk} on the customers of a prepared dataset, read through its frequency/recency view
+ * (`summarizePrepared`) instead of grouping counted orders again: each customer's result is the one `scoreChurnRisk`
+ * gives on the same orders (the as-of and time zone are the dataset's). Customers come in the dataset's order.
+ */
+export function scorePreparedChurnRisk(data: PreparedOrders, models: ChurnModels, options: Omit<ChurnRiskOptions, 'asOfMs' | 'timeZone'>): CustomerChurnRisk[] {
+  const scoring = { ...options, asOfMs: data.asOfMs, timeZone: data.timeZone };
+  checkedScoringOptions(scoring);
+  assertChurnModels(models);
+  const summaries = summarizePrepared(data);
+  return scoreSummaries(summaries, compressSummaries(summaries), models, scoring, tiersFor(models, scoring));
+}
+
 function tiersFor(models: ChurnModels, options: ChurnRiskOptions): { medium: number; high: number } {
   return options.tiers ?? models.prediction?.tiers ?? { medium: 1 / 3, high: 2 / 3 };
 }
@@ -376,7 +392,7 @@ function scoreSummaries(
     const ownGap = x > 0 ? summaries.recencyDays[i]! / x : null;
     const gap = ownGap ?? typicalGapDays;
     const lastAt = summaries.lastOrderAtMs[i]!;
-    const expectedNextOrderAtMs = gap === null ? null : lastAt + gap * DAY_MS;
+    const nextOrderAtMs = expectedNextOrderAtMs(lastAt, gap === null ? null : gap * DAY_MS);
     const historicAverage = (summaries.firstDayValueMinor[i]! + summaries.monetaryValueMinor[i]! * x) / (x + 1);
     let pAlive: number;
     let churnProbability: number;
@@ -420,8 +436,8 @@ function scoreSummaries(
       expectedPurchases,
       expectedAvgValueMinor,
       predictedClvMinor,
-      expectedNextOrderAtMs,
-      overdue: expectedNextOrderAtMs !== null && asOfMs > expectedNextOrderAtMs,
+      expectedNextOrderAtMs: nextOrderAtMs,
+      overdue: isOverdue(nextOrderAtMs, asOfMs),
       confidence,
     };
   }

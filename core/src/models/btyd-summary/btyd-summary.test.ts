@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { endOfLocalDateMs } from '../../time/calendar.ts';
-import { compressSummaries, summarizeOrders } from './rfm-summary.ts';
-import type { CountedOrder } from './rfm-summary.ts';
+import { compressSummaries, summarizeOrders } from './btyd-summary.ts';
+import type { CountedOrder } from './btyd-summary.ts';
 
 const utc = (date: string, hour = 12): number => Date.parse(`${date}T${String(hour).padStart(2, '0')}:00:00Z`);
 

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSeededRng } from '../models/bg-nbd/simulate.ts';
-import { fitMbgNbd } from '../models/mbg-nbd/fit.ts';
-import { simulateMbgNbd } from '../models/mbg-nbd/simulate.ts';
-import { compressSummaries, summarizeOrders } from '../models/rfm-summary/rfm-summary.ts';
-import type { CountedOrder } from '../models/rfm-summary/rfm-summary.ts';
-import { DAY_MS } from '../time/zone-offsets.ts';
-import { assessChurnRisk, fitChurnModels, scoreChurnRisk } from './churn-risk.ts';
+import { createSeededRng } from '../bg-nbd/simulate.ts';
+import { fitMbgNbd } from '../mbg-nbd/fit.ts';
+import { simulateMbgNbd } from '../mbg-nbd/simulate.ts';
+import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
+import type { CountedOrder } from '../btyd-summary/btyd-summary.ts';
+import { DAY_MS } from '../../time/zone-offsets.ts';
+import { prepareOrders } from '../../dataset/prepare.ts';
+import type { OrderRecord } from '../../orders/order.ts';
+import { assessChurnRisk, fitChurnModels, scoreChurnRisk, scorePreparedChurnRisk } from './churn-risk.ts';
 import type { ChurnModels, ChurnRiskOptions, CustomerChurnRisk } from './churn-risk.ts';
 
 const asOfMs = Date.UTC(2024, 11, 31, 23, 59, 59, 999);
@@ -245,6 +247,22 @@ describe('fitChurnModels and scoreChurnRisk', () => {
     expect(scored.map((c) => c.customerKey)).toEqual(['c3', 'c400', 'c799']);
     const expected = byKey(customers);
     for (const c of scored) expect(c).toStrictEqual(expected.get(c.customerKey));
+    // The same customers read from a prepared dataset of the shop's orders (the app's path) score the same.
+    const records: OrderRecord[] = orders.map((o, i) => ({
+      orderId: String(i + 1),
+      customerId: o.customerKey,
+      email: null,
+      placedAtMs: o.placedAtMs,
+      currency: 'USD',
+      totalMinor: o.amountMinor,
+      refundedMinor: 0,
+      cancelled: false,
+      test: false,
+      subscription: false,
+    }));
+    const prepared = scorePreparedChurnRisk(prepareOrders(records, { asOfMs, timeZone: 'UTC' }), models, { margin: 0.4 });
+    expect(prepared).toHaveLength(customers.length);
+    for (const c of prepared) expect(c).toStrictEqual(expected.get(c.customerKey));
   });
 
   it('scores identically with models that went through JSON.stringify / JSON.parse', () => {
