@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 /**
- * The embedded dashboard in the browser. Served as `/app/assets/dashboard.js` with its types erased (assets.ts), so
- * it imports types only, and at run time only the message catalog `@clvlens/core/i18n` (served beside it, mapped by
- * the page's import map). Every string comes from the catalog in the admin's locale (en, ko, ar; Arabic right to left). It reads `/app/api/summary`, `/app/api/report` and `/app/api/segments` with App Bridge
- * session tokens, and builds every element with createElement + textContent: no data ever becomes markup.
- * While the first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
+ * The embedded dashboard in the browser, bundled by Vite (vite.config.ts: `pnpm --filter @clvlens/shopify-app run
+ * build:dashboard`) with the message catalog `@clvlens/core/i18n`, the shared charts `@clvlens/ui` and uPlot, and
+ * served from the build as `/app/assets/dashboard.js` (assets.ts). Every string comes from the catalog in the admin's
+ * locale (en, ko, ar; Arabic right to left). It reads `/app/api/summary`, `/app/api/report` and `/app/api/segments`
+ * with App Bridge session tokens, and builds every element with createElement + textContent: no data ever becomes
+ * markup. While the first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
  */
 import type { ScorecardRow, ShopReport, ShopSettingsV1, ShopSummaryV1, VipSlippingV1 } from '@clvlens/core';
 import {
@@ -17,7 +18,10 @@ import {
   type MessageParams,
   type Translator,
 } from '@clvlens/core/i18n';
-import type uPlot from 'uplot';
+import { mountLineChart, type LineChartProps, type UPlotConstructor } from '@clvlens/ui';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import '@clvlens/ui/line-chart.css';
 import type { SegmentValueV1 } from './segments.ts';
 import { createExportCard, createFeedbackCard } from './feedback-card.ts';
 import { nameCustomerLinks, renderVipCard } from './vip-card.ts';
@@ -26,8 +30,8 @@ import { nameCustomerLinks, renderVipCard } from './vip-card.ts';
 export interface DashboardDeps {
   /** GET/POST/PUT a JSON path of the app with the session token (`body` sent as JSON); resolves with the HTTP status and parsed body. */
   request(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: unknown }>;
-  /** uPlot's constructor; charts are skipped (a text fallback stays) when it is missing. */
-  uPlot?: typeof uPlot;
+  /** uPlot's constructor (a recording stand-in in tests); default: the bundled uPlot. */
+  uPlot?: UPlotConstructor;
   /** App Bridge toast. */
   toast?(message: string): void;
   /** App Bridge's loading indicator in the admin, on during the first load. */
@@ -255,11 +259,6 @@ interface ChartSpec {
 
 const PALETTE = ['#2c6ecb', '#b98900', '#d72c0d', '#007f5f', '#8051ff', '#e56b00', '#0094d5', '#616161', '#c05717', '#47c1bf', '#9c6ade', '#50b83c'];
 
-function lastValue(values: readonly (number | null)[]): number | null {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null && values[i] !== undefined) return values[i]!;
-  return null;
-}
-
 /**
  * Time-axis ticks in the dashboard's locale: day and month for spans under five months; else the month, with the year
  * on the first tick and on each January only (Arabic month names are long: a year on every tick runs them together).
@@ -276,79 +275,36 @@ export function timeTicks(splits: readonly number[]): string[] {
 }
 
 /**
- * A uPlot chart in a labelled figure; `charts` collects the instances so a re-render can destroy them. In Arabic the
- * legend and readout follow the page (right to left, first series on the right) while the plot keeps time running left
- * to right, as the popup does (see extension/src/components/ChurnTrendChart.tsx for why).
+ * A chart in a figure, drawn by the shared `LineChart` (`@clvlens/ui`, as in the popup and the CLI's report): its legend
+ * shows each line's latest value until a point is hovered, and the readout under it names the week (or month) shown.
+ * In Arabic the legend and readout follow the page (right to left, first series on the right) while the plot keeps time
+ * running left to right (see line-chart.tsx for why). `charts` collects the mounts so a re-render can destroy them.
  */
 function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
-  const box = h('div', { class: 'chart', id: spec.id, role: 'img', 'aria-label': spec.label });
+  const box = h('div', { class: 'chart-box' });
   const figure = h('figure', { style: 'margin:0' }, box);
-  const Plot = deps.uPlot;
-  if (!Plot || spec.x.length === 0) {
-    box.append(h('p', { class: 'muted' }, spec.x.length === 0 ? t('dash.chart.empty') : t('dash.chart.unavailable')));
-    return figure;
-  }
-  // uPlot needs its container in the document to measure it: draw on the next frame.
+  const xText = (x: number) => (spec.xIsTime ? formatDate(x) : tr.number(x));
+  const props: LineChartProps = {
+    id: spec.id,
+    plotClass: 'chart',
+    x: spec.x,
+    xIsTime: spec.xIsTime,
+    series: spec.series.map((s, i) => ({ key: String(i), label: s.label, values: s.values, stroke: s.stroke, ...(s.dash ? { dash: s.dash } : {}) })),
+    label: spec.label,
+    formatY: spec.yFormat,
+    ...(spec.xIsTime ? { xTicks: timeTicks } : {}),
+    readout: (x, hovered) => (hovered ? xText(x) : t('dash.chart.latestValue', { value: xText(x) })),
+    emptyText: t('dash.chart.empty'),
+    height: 240,
+    xLabel: spec.xLabel,
+    ...(spec.yFromZero ? { yRange: (_min: number, max: number): [number, number] => [0, max > 0 ? max * 1.05 : 1] } : {}),
+    ...(deps.uPlot ? { uPlot: deps.uPlot } : {}),
+  };
+  // uPlot measures its container: mount on the next frame, once the card is in the document. The handle is collected
+  // then, so the layout that inserts this card (and clears the previous charts) does not take it for an old one.
   const draw = () => {
-    const width = Math.max(200, box.clientWidth || 600);
-    const options: uPlot.Options = {
-      width,
-      height: 240,
-      ms: 1,
-      scales: {
-        x: { time: spec.xIsTime },
-        ...(spec.yFromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.05 : 1] } } : {}),
-      },
-      axes: [
-        {
-          label: spec.xLabel,
-          stroke: '#616161',
-          grid: { stroke: '#ebebeb' },
-          // Dates on the time axis in the admin's language (uPlot's own ticks are English month names).
-          ...(spec.xIsTime ? { values: (_u: uPlot, splits: number[]) => timeTicks(splits), space: 70 } : {}),
-        },
-        { stroke: '#616161', grid: { stroke: '#ebebeb' }, values: (_u, splits) => splits.map((v) => spec.yFormat(v)), size: 64 },
-      ],
-      // Legends show the latest values until a point is hovered (uPlot passes a null index then), never a placeholder.
-      series: [
-        {
-          label: spec.xLabel,
-          value: (_u, v, _si, idx) => {
-            const x = idx === null ? spec.x.at(-1) : v;
-            if (x === null || x === undefined) return '—';
-            const text = spec.xIsTime ? formatDate(x) : tr.number(x);
-            return idx === null ? t('dash.chart.latestValue', { value: text }) : text;
-          },
-        },
-        ...spec.series.map((s) => ({
-          label: s.label,
-          stroke: s.stroke,
-          width: 2,
-          ...(s.dash ? { dash: s.dash } : {}),
-          spanGaps: false,
-          value: (_u: uPlot, v: number | null, _si: number, idx: number | null) => {
-            const shown = idx === null ? lastValue(s.values) : v;
-            return shown === null ? '—' : spec.yFormat(shown);
-          },
-        })),
-      ],
-    };
-    const data = [spec.x, ...spec.series.map((s) => s.values)] as uPlot.AlignedData;
-    const plot = new Plot(options, data, box);
-    const observer =
-      typeof ResizeObserver === 'undefined'
-        ? null
-        : new ResizeObserver(() => {
-            const w = Math.max(200, box.clientWidth);
-            if (Math.abs(w - plot.width) > 4) plot.setSize({ width: w, height: 240 });
-          });
-    observer?.observe(box);
-    charts.push({
-      destroy() {
-        observer?.disconnect();
-        plot.destroy();
-      },
-    });
+    const mounted = mountLineChart(box, props);
+    charts.push(mounted);
   };
   if (typeof requestAnimationFrame === 'function') requestAnimationFrame(draw);
   else draw();
@@ -918,7 +874,6 @@ interface AppBridge {
 }
 
 function browserDeps(bridge: AppBridge): DashboardDeps {
-  const w = window as unknown as { uPlot?: typeof uPlot };
   return {
     async request(path, init = {}) {
       const token = await bridge.idToken();
@@ -952,7 +907,7 @@ function browserDeps(bridge: AppBridge): DashboardDeps {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     },
-    ...(w.uPlot ? { uPlot: w.uPlot } : {}),
+    uPlot,
     toast: (message) => bridge.toast?.show(message),
     loading: (on) => bridge.loading?.(on),
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
