@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 /**
  * The dashboard's survey/spend card (NPS, CSAT and LTV:CAC with their monthly trend and sources, and the two CSV
- * uploads) and its customer export card. A browser module served beside the client (`/app/assets/feedback-card.ts`,
- * types erased); like the client it imports only types and the catalog, and builds every element with textContent.
+ * uploads) and its customer export card. A browser module bundled with the client (vite.config.ts); like the client it
+ * builds every element with textContent.
  */
 import { createTranslator, type Locale, type MessageKey, type MessageParams, type Translator } from '@clvlens/core/i18n';
 import type { FeedbackMetricsV1, MetricSourceV1 } from '../imports/feedback-metrics.ts';

@@ -1,7 +1,6 @@
 /// <reference lib="dom" />
 /**
- * The dashboard's "VIPs slipping" card (issue 16), in the browser: served beside the client as
- * `/app/assets/vip-card.ts` with its types erased (assets.ts), so it imports types only. It gets everything it uses
+ * The dashboard's "VIPs slipping" card (issue 16), in the browser, bundled with the client (vite.config.ts). It gets everything it uses
  * from its caller (the translator, the request function, the shop), and builds every element with createElement +
  * textContent: names and reasons are data, never markup.
  */
