@@ -44,7 +44,8 @@ export function ChurnTrendChart({ trend, width = 312 }: { trend: ShopSummaryV1['
     return (splits: readonly number[]) => splits.map((v) => f.format(v));
   }, [t]);
   const readout = useMemo(
-    () => (week: number, hovered: boolean) => t.t(hovered ? 'ext.popup.chartReadout' : 'ext.popup.chartReadoutLatest', { date: t.date(week, 'UTC') }),
+    () => (week: number, hovered: boolean) =>
+      hovered ? t.t('ext.popup.chartReadout', { date: t.date(week, 'UTC') }) : t.t('ext.popup.chartReadoutLatest', { date: t.date(week, 'UTC') }),
     [t],
   );
   if (n === 0) return <p class="muted">{t.t('ext.popup.chartEmpty')}</p>;
