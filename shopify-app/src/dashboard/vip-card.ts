@@ -19,25 +19,39 @@ export interface VipCardDeps {
 }
 
 /**
+ * Customers' names by id, read live from Shopify through the app (`/app/api/customer-names`, never stored); the ids it
+ * could not name are left out, and a failed request names nobody.
+ */
+export async function fetchCustomerNames(ids: readonly string[], request: VipCardDeps['request']): Promise<ReadonlyMap<string, string>> {
+  const found = new Map<string, string>();
+  if (ids.length === 0) return found;
+  try {
+    const res = await request(`/app/api/customer-names?ids=${ids.map(encodeURIComponent).join(',')}`);
+    if (res.status !== 200) return found;
+    const names = (res.body as { names?: Record<string, unknown> } | null)?.names ?? {};
+    for (const id of ids) {
+      const name = names[id];
+      if (typeof name === 'string' && name.trim() !== '') found.set(id, name);
+    }
+  } catch {
+    // Names are a courtesy: "Customer <id>" stays.
+  }
+  return found;
+}
+
+/**
  * Replaces each link's text (a customer id) with the customer's name, read live from Shopify through the app and never
  * stored; a link keeps its id when the name cannot be read. Shared by this card and the dashboard's at-risk list.
  */
 export function nameCustomerLinks(links: ReadonlyMap<string, HTMLElement>, request: VipCardDeps['request']): void {
-  if (links.size === 0) return;
-  void request(`/app/api/customer-names?ids=${[...links.keys()].map(encodeURIComponent).join(',')}`).then(
-    (res) => {
-      if (res.status !== 200) return;
-      const names = (res.body as { names?: Record<string, unknown> } | null)?.names ?? {};
-      for (const [id, link] of links) {
-        const name = names[id];
-        if (typeof name === 'string' && name.trim() !== '') {
-          link.textContent = name;
-          link.setAttribute('data-named', '');
-        }
-      }
-    },
-    () => undefined,
-  );
+  void fetchCustomerNames([...links.keys()], request).then((names) => {
+    for (const [id, name] of names) {
+      const link = links.get(id);
+      if (!link) continue;
+      link.textContent = name;
+      link.setAttribute('data-named', '');
+    }
+  });
 }
 
 const TIER_TONE: Record<string, string> = { high: 'critical', medium: 'attention', low: 'success' };
