@@ -26,7 +26,7 @@ import 'uplot/dist/uPlot.min.css';
 import '@clvlens/ui/line-chart.css';
 import type { SegmentValueV1 } from './segments.ts';
 import { createExportCard, createFeedbackCard } from './feedback-card.ts';
-import { fetchCustomerNames, renderVipCard } from './vip-card.ts';
+import { fetchCustomerNames, VipCard } from './vip-card.ts';
 
 /** What the dashboard needs from its surroundings (the browser, or a test). */
 export interface DashboardDeps {
@@ -783,7 +783,7 @@ export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segmen
   ];
 }
 
-/** A card still built as DOM by its own module (feedback-card.ts, vip-card.ts), placed in the Preact tree as is. */
+/** A card still built as DOM by its own module (feedback-card.ts), placed in the Preact tree as is. */
 function DomCard({ node }: { node: HTMLElement }): El {
   const slot = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
@@ -885,13 +885,8 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
           timeZone = report.timeZone;
           const cards = renderMetrics(report, summary, segments, deps);
           if (vipRes.status === 200) {
-            const vipCard = renderVipCard(vipRes.body as VipSlippingV1, {
-              tr,
-              request: (path) => deps.request(path),
-              shopDomain: summary.shopDomain,
-              timeZone,
-            });
-            cards.splice(cards.length - 1, 0, createElement(DomCard, { node: vipCard }));
+            const vip = createElement(VipCard, { vip: vipRes.body as VipSlippingV1, tr, request: deps.request, shopDomain: summary.shopDomain, timeZone });
+            cards.splice(cards.length - 1, 0, vip);
           }
           state.metrics = { version: text, cards };
           void feedback.refresh();
