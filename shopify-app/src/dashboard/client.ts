@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 /**
- * The embedded dashboard in the browser, bundled by Vite (vite.config.ts: `pnpm --filter @clvlens/shopify-app run
- * build:dashboard`) with the message catalog `@clvlens/core/i18n`, the shared charts `@clvlens/ui` and uPlot, and
- * served from the build as `/app/assets/dashboard.js` (assets.ts). Every string comes from the catalog in the admin's
- * locale (en, ko, ar; Arabic right to left). It reads `/app/api/summary`, `/app/api/report` and `/app/api/segments`
- * with App Bridge session tokens, and builds every element with createElement + textContent: no data ever becomes
- * markup. While the first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
+ * The embedded dashboard in the browser, in Preact, bundled by Vite (vite.config.ts: `pnpm --filter
+ * @clvlens/shopify-app run build:dashboard`) with the message catalog `@clvlens/core/i18n`, the shared charts
+ * `@clvlens/ui` and uPlot, and served from the build as `/app/assets/dashboard.js` (assets.ts). Every string comes from
+ * the catalog in the admin's locale (en, ko, ar; Arabic right to left). It reads `/app/api/summary`, `/app/api/report`
+ * and `/app/api/segments` with App Bridge session tokens; data only ever becomes text children, never markup. While the
+ * first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
  */
 import type { ScorecardRow, ShopReport, ShopSettingsV1, ShopSummaryV1, VipSlippingV1 } from '@clvlens/core';
 import {
@@ -20,12 +20,12 @@ import {
 } from '@clvlens/core/i18n';
 import { LineChart, type LineChartProps, type UPlotConstructor } from '@clvlens/ui';
 import { Component, h as createElement, render, type ComponentChild, type ComponentChildren } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import '@clvlens/ui/line-chart.css';
 import type { SegmentValueV1 } from './segments.ts';
-import { createExportCard, createFeedbackCard } from './feedback-card.ts';
+import { ExportCard, FeedbackCard, type FeedbackCardDeps } from './feedback-card.ts';
 import { fetchCustomerNames, VipCard } from './vip-card.ts';
 
 /** What the dashboard needs from its surroundings (the browser, or a test). */
@@ -783,16 +783,6 @@ export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segmen
   ];
 }
 
-/** A card still built as DOM by its own module (feedback-card.ts), placed in the Preact tree as is. */
-function DomCard({ node }: { node: HTMLElement }): El {
-  const slot = useRef<HTMLDivElement>(null);
-  useLayoutEffect(() => {
-    slot.current?.replaceChildren(node);
-  }, [node]);
-  // `display: contents`: the card itself is the grid item, as if it had no wrapper.
-  return h('div', { ref: slot, style: 'display: contents' });
-}
-
 /**
  * Renders its children only when `version` changes: the metrics (and their charts) are rebuilt when the report does,
  * not on every poll, so uPlot instances live until their data changes.
@@ -816,7 +806,7 @@ interface DashboardState {
   metrics: { version: string; cards: El[] };
 }
 
-function DashboardView({ state, feedback, exportCard, deps }: { state: DashboardState; feedback: HTMLElement; exportCard: HTMLElement; deps: DashboardDeps }) {
+function DashboardView({ state, cardDeps, deps }: { state: DashboardState; cardDeps: FeedbackCardDeps; deps: DashboardDeps }) {
   const { metrics } = state;
   // Before the first report the sync progress leads; afterwards the metrics do, with sync and pairing last.
   // NPS, CSAT and LTV:CAC follow the scorecard; the export sits with the other tools.
@@ -828,9 +818,9 @@ function DashboardView({ state, feedback, exportCard, deps }: { state: Dashboard
       'div',
       { class: 'grid', id: 'metrics', key: 'grid' },
       createElement(Frozen, { key: 'lead', version: metrics.version }, metrics.cards.slice(0, 1)),
-      createElement(DomCard, { key: 'feedback', node: feedback }),
+      createElement(FeedbackCard, { key: 'feedback', deps: cardDeps, version: metrics.version }),
       createElement(Frozen, { key: 'metrics', version: metrics.version }, metrics.cards.slice(1)),
-      createElement(DomCard, { key: 'export', node: exportCard }),
+      createElement(ExportCard, { key: 'export', deps: cardDeps }),
       h('div', { id: 'sync-slot', key: 'sync' }, state.summary === null ? null : renderSync(state.summary)),
       createElement(Settings, { key: 'settings', deps }),
       createElement(Pairing, { key: 'pairing', deps }),
@@ -845,15 +835,17 @@ function DashboardView({ state, feedback, exportCard, deps }: { state: Dashboard
 export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop(): void; refreshed: () => Promise<void> } {
   const locale = deps.locale ?? resolveLocale(typeof document === 'undefined' ? null : document.documentElement.lang);
   setDashboardLocale(locale);
-  const cardDeps = { request: deps.request, locale, ...(deps.download ? { download: deps.download } : {}), ...(deps.save ? { save: deps.save } : {}) };
-  const feedback = createFeedbackCard(cardDeps);
-  const exportCard = createExportCard(cardDeps);
+  const cardDeps: FeedbackCardDeps = {
+    request: deps.request,
+    locale,
+    ...(deps.download ? { download: deps.download } : {}),
+    ...(deps.save ? { save: deps.save } : {}),
+  };
   const state: DashboardState = { header: '', counted: '', status: null, summary: null, metrics: { version: '', cards: [] } };
-  const paint = () => render(createElement(DashboardView, { state: { ...state }, feedback: feedback.element, exportCard, deps }), root);
+  const paint = () => render(createElement(DashboardView, { state: { ...state }, cardDeps, deps }), root);
   // The server's shell (title, "Loading...") goes: Preact owns the root from here.
   root.replaceChildren();
   paint();
-  void feedback.refresh();
   let timeZone = 'UTC';
   let withAccount: number | null = null;
   let timer: unknown = null;
@@ -888,8 +880,8 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
             const vip = createElement(VipCard, { vip: vipRes.body as VipSlippingV1, tr, request: deps.request, shopDomain: summary.shopDomain, timeZone });
             cards.splice(cards.length - 1, 0, vip);
           }
+          // A new version also makes the survey/spend card read its figures again.
           state.metrics = { version: text, cards };
-          void feedback.refresh();
           // The header counts every buyer; segments, risk and the extension only customers with an account: say so.
           withAccount = segments === null ? null : segments.reduce((sum, x) => sum + x.customers, 0);
         }
