@@ -42,7 +42,7 @@ function renderVipCard(vip: VipSlippingV1, deps: Omit<VipCardProps, 'vip'>): HTM
   return box.firstElementChild as HTMLElement;
 }
 
-describe('renderVipCard', () => {
+describe('VipCard', () => {
   it('shows the bar, the week against last week, the value at risk, and each VIP with change, when, why and value', async () => {
     const asked: string[] = [];
     const card = renderVipCard(VIP, {
