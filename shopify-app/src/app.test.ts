@@ -75,10 +75,9 @@ describe('createApp', () => {
     expect(outside).toContain('<html lang="ar" dir="rtl">');
     expect(outside).toContain('href="https://admin.shopify.com/"');
     expect(await (await app.request('/pair?code=AB12-CD34')).text()).toContain('paste it into the extension’s options');
-    // The catalog the dashboard imports is served as JavaScript.
-    const catalog = await app.request('/app/assets/i18n/messages/ko.ts');
-    expect(catalog.headers.get('content-type')).toMatch(/^text\/javascript/);
-    expect(await catalog.text()).toContain('스코어카드');
+    // The dashboard's bundle (with the catalog in it) is served as JavaScript; nothing else under the assets path.
+    const bundle = await app.request('/app/assets/dashboard.js');
+    expect(bundle.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await app.request('/app/assets/i18n/i18n.test.ts')).status).toBe(404);
   });
 

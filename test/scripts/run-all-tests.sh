@@ -47,6 +47,8 @@ export CLVLENS_FIREFOX=/usr/bin/firefox-esr
 if [ -f extension/wxt.config.ts ]; then
   pnpm --filter @clvlens/extension run build >/dev/null
 fi
+# The shared charts' bundle for the CLI's HTML report, and the embedded dashboard (both Vite builds).
+pnpm -s build:ui >/dev/null
 
 REPORT="$PG_DIR/vitest.json"
 status=0

@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
-import { createRequire } from 'node:module';
-import * as nodeModule from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DASHBOARD_BUILD_COMMAND, DASHBOARD_BUILD_DIR } from './build-dir.ts';
 import { DASHBOARD_ASSET_PATHS } from './page.ts';
 
 /** A static file of the dashboard. */
@@ -11,61 +9,43 @@ export interface DashboardAsset {
   body: string;
 }
 
-type StripTypes = (code: string, options?: { mode?: 'strip' | 'transform' }) => string;
+/** What the dashboard says, in the browser console and in its frame, when the app runs without a built dashboard. */
+export const DASHBOARD_NOT_BUILT = `The CLV Lens dashboard is not built. Run \`${DASHBOARD_BUILD_COMMAND}\` (pnpm start and pnpm test run it), then restart the app.`;
 
-/**
- * A browser module from a .ts file (the client, the catalog) with its type annotations erased by Node's own `stripTypeScriptTypes` (the
- * same erasure Node applies when it runs our .ts files), so the client is type-checked with the package and needs
- * no bundler. Node flags that function experimental: its one-time warning is muted here, only for this call.
- */
-function stripTypes(path: string): string {
-  const source = readFileSync(path, 'utf8');
-  const strip = (nodeModule as unknown as { stripTypeScriptTypes: StripTypes }).stripTypeScriptTypes;
-  const emit = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === 'string' ? warning : warning.message;
-    if (text.includes('stripTypeScriptTypes')) return;
-    (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    return strip(source, { mode: 'strip' });
-  } finally {
-    process.emitWarning = emit;
-  }
+/** Stands in for the bundle when it is missing: says so where the dashboard would be, as text. */
+const NOT_BUILT_SCRIPT = `const message = ${JSON.stringify(DASHBOARD_NOT_BUILT)};
+console.error(message);
+const root = document.getElementById('clvlens-dashboard');
+if (root) {
+  const p = document.createElement('p');
+  p.className = 'banner';
+  p.setAttribute('data-tone', 'critical');
+  p.setAttribute('role', 'alert');
+  p.id = 'dashboard-not-built';
+  p.textContent = message;
+  root.removeAttribute('aria-busy');
+  root.replaceChildren(p);
 }
+`;
 
 /**
- * The message catalog's modules (`@clvlens/core/i18n`, self-contained and dependency-free) by request path under
- * {@link DASHBOARD_ASSET_PATHS.i18nDir}, types erased: the browser follows their relative `./x.ts` imports itself.
+ * The dashboard's static files by request path, read once from the Vite build in `dir` (the client bundle with the
+ * catalog, the shared charts and uPlot; its stylesheet; its source map). Nothing is compiled at request time. Without a
+ * build the script path answers with {@link DASHBOARD_NOT_BUILT}, shown in the page.
  */
-function catalogModules(): [string, DashboardAsset][] {
-  const entry = fileURLToPath(import.meta.resolve('@clvlens/core/i18n'));
-  const dir = dirname(entry);
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-    .map((file) => [
-      `${DASHBOARD_ASSET_PATHS.i18nDir}${file.split(sep).join('/')}`,
-      { contentType: 'text/javascript; charset=utf-8', body: stripTypes(join(dir, file)) },
+export function createDashboardAssets(dir = DASHBOARD_BUILD_DIR): ReadonlyMap<string, DashboardAsset> {
+  const file = (name: string) => join(dir, name);
+  if (!existsSync(file('dashboard.js'))) {
+    return new Map([
+      [DASHBOARD_ASSET_PATHS.script, { contentType: 'text/javascript; charset=utf-8', body: NOT_BUILT_SCRIPT }],
+      [DASHBOARD_ASSET_PATHS.css, { contentType: 'text/css; charset=utf-8', body: '' }],
     ]);
-}
-
-/** The dashboard's static files by request path: the client script, the message catalog and uPlot (JS and CSS). */
-export function createDashboardAssets(): ReadonlyMap<string, DashboardAsset> {
-  const require = createRequire(import.meta.url);
-  const uplot = (file: string) => readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
-  return new Map<string, DashboardAsset>([
-    [DASHBOARD_ASSET_PATHS.script, { contentType: 'text/javascript; charset=utf-8', body: stripTypes(fileURLToPath(new URL('./client.ts', import.meta.url))) }],
-    [
-      DASHBOARD_ASSET_PATHS.feedbackCard,
-      { contentType: 'text/javascript; charset=utf-8', body: stripTypes(fileURLToPath(new URL('./feedback-card.ts', import.meta.url))) },
-    ],
-    // The VIP card (vip-card.ts), imported by the client at its own path.
-    [
-      DASHBOARD_ASSET_PATHS.vipCard,
-      { contentType: 'text/javascript; charset=utf-8', body: stripTypes(fileURLToPath(new URL('./vip-card.ts', import.meta.url))) },
-    ],
-    ...catalogModules(),
-    [DASHBOARD_ASSET_PATHS.uplotScript, { contentType: 'text/javascript; charset=utf-8', body: uplot('uPlot.iife.min.js') }],
-    [DASHBOARD_ASSET_PATHS.uplotCss, { contentType: 'text/css; charset=utf-8', body: uplot('uPlot.min.css') }],
+  }
+  const assets = new Map<string, DashboardAsset>([
+    [DASHBOARD_ASSET_PATHS.script, { contentType: 'text/javascript; charset=utf-8', body: readFileSync(file('dashboard.js'), 'utf8') }],
+    [DASHBOARD_ASSET_PATHS.css, { contentType: 'text/css; charset=utf-8', body: readFileSync(file('dashboard.css'), 'utf8') }],
   ]);
+  if (existsSync(file('dashboard.js.map')))
+    assets.set(`${DASHBOARD_ASSET_PATHS.script}.map`, { contentType: 'application/json; charset=utf-8', body: readFileSync(file('dashboard.js.map'), 'utf8') });
+  return assets;
 }

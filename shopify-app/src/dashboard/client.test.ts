@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { computeShopReport, type OrderRecord, type ShopReport, type ShopSummaryV1 } from '@clvlens/core';
+import { render, type ComponentChild } from 'preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMoney, formatPercent, pairingLink, renderBacktest, setDashboardLocale, startDashboard, timeTicks, type DashboardDeps } from './client.ts';
 import type { SegmentValueV1 } from './segments.ts';
@@ -447,10 +448,17 @@ describe('settings card', () => {
   });
 });
 
+/** The DOM a rendered card becomes. */
+function dom(node: ComponentChild): HTMLElement {
+  const box = document.createElement('div');
+  render(node, box);
+  return box.firstElementChild as HTMLElement;
+}
+
 describe('renderBacktest', () => {
   it('says how right the predictions were on the shop own past, in plain words, with the calibration groups', () => {
     const s = summaryOf(report, { state: 'live', ordersDone: 400, ordersEstimated: 400, lastSyncAtMs: AS_OF, message: null });
-    const el = renderBacktest(s, 'UTC');
+    const el = dom(renderBacktest(s, 'UTC'));
     const text = (id: string) => el.querySelector(`[data-testid="${id}"]`)?.textContent;
     expect(el.querySelector('h2')!.textContent).toBe('How right we were');
     expect(text('backtest-method')).toBe(
@@ -473,9 +481,9 @@ describe('renderBacktest', () => {
 
   it('notes a shorter checked period, and says so plainly when there is no backtest', () => {
     const base = summaryOf(report, { state: 'live', ordersDone: 400, ordersEstimated: 400, lastSyncAtMs: AS_OF, message: null });
-    const short = renderBacktest({ ...base, churnHorizonDays: 180, churnBacktest: { ...BACKTEST, horizonDays: 120 } }, 'UTC');
+    const short = dom(renderBacktest({ ...base, churnHorizonDays: 180, churnBacktest: { ...BACKTEST, horizonDays: 120 } }, 'UTC'));
     expect(short.textContent).toContain('Your history is short, so 120 days were checked; the chances shown are for 180 days.');
-    const none = renderBacktest({ ...base, churnBacktest: null }, 'UTC');
+    const none = dom(renderBacktest({ ...base, churnBacktest: null }, 'UTC'));
     expect(none.querySelector('[data-testid="backtest-missing"]')!.textContent).toMatch(/^Your order history is too short yet to check the predictions/);
     expect(none.querySelector('table')).toBeNull();
   });

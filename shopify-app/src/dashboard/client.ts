@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 /**
- * The embedded dashboard in the browser. Served as `/app/assets/dashboard.js` with its types erased (assets.ts), so
- * it imports types only, and at run time only the message catalog `@clvlens/core/i18n` (served beside it, mapped by
- * the page's import map). Every string comes from the catalog in the admin's locale (en, ko, ar; Arabic right to left). It reads `/app/api/summary`, `/app/api/report` and `/app/api/segments` with App Bridge
- * session tokens, and builds every element with createElement + textContent: no data ever becomes markup.
- * While the first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
+ * The embedded dashboard in the browser, in Preact, bundled by Vite (vite.config.ts: `pnpm --filter
+ * @clvlens/shopify-app run build:dashboard`) with the message catalog `@clvlens/core/i18n`, the shared charts
+ * `@clvlens/ui` and uPlot, and served from the build as `/app/assets/dashboard.js` (assets.ts). Every string comes from
+ * the catalog in the admin's locale (en, ko, ar; Arabic right to left). It reads `/app/api/summary`, `/app/api/report`
+ * and `/app/api/segments` with App Bridge session tokens; data only ever becomes text children, never markup. While the
+ * first sync runs (no report yet) it shows the progress and polls; it renders once the report exists.
  */
 import type { ScorecardRow, ShopReport, ShopSettingsV1, ShopSummaryV1, VipSlippingV1 } from '@clvlens/core';
 import {
@@ -17,17 +18,22 @@ import {
   type MessageParams,
   type Translator,
 } from '@clvlens/core/i18n';
-import type uPlot from 'uplot';
+import { LineChart, type LineChartProps, type UPlotConstructor } from '@clvlens/ui';
+import { Component, h as createElement, render, type ComponentChild, type ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import '@clvlens/ui/line-chart.css';
 import type { SegmentValueV1 } from './segments.ts';
-import { createExportCard, createFeedbackCard } from './feedback-card.ts';
-import { nameCustomerLinks, renderVipCard } from './vip-card.ts';
+import { ExportCard, FeedbackCard, type FeedbackCardDeps } from './feedback-card.ts';
+import { fetchCustomerNames, VipCard } from './vip-card.ts';
 
 /** What the dashboard needs from its surroundings (the browser, or a test). */
 export interface DashboardDeps {
   /** GET/POST/PUT a JSON path of the app with the session token (`body` sent as JSON); resolves with the HTTP status and parsed body. */
   request(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: unknown }>;
-  /** uPlot's constructor; charts are skipped (a text fallback stays) when it is missing. */
-  uPlot?: typeof uPlot;
+  /** uPlot's constructor (a recording stand-in in tests); default: the bundled uPlot. */
+  uPlot?: UPlotConstructor;
   /** App Bridge toast. */
   toast?(message: string): void;
   /** App Bridge's loading indicator in the admin, on during the first load. */
@@ -65,26 +71,18 @@ export function setDashboardLocale(locale: Locale): void {
 }
 const t = (key: MessageKey, params?: MessageParams): string => tr.t(key, params);
 
-type Child = Node | string | null | undefined | false;
+type Child = ComponentChildren;
+/** Attributes and properties of an element (`hidden`, `disabled` as booleans: Preact sets them as properties). */
+type Props = Record<string, unknown>;
+/** Something the dashboard renders: an element or a component. */
+type El = ComponentChild;
 
-/** A drawn chart; destroyed before the sections are rebuilt. */
-interface ChartHandle {
-  destroy(): void;
-}
-
-/** Creates an element; string children become text nodes (never parsed as HTML). */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | undefined> = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) if (value !== undefined) el.setAttribute(name, value);
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(typeof child === 'string' ? document.createTextNode(child) : child);
-  }
-  return el;
+/**
+ * A Preact element, written like the DOM it becomes: `h('p', { class: 'muted' }, text)`. String children are text
+ * nodes (Preact never parses them as HTML).
+ */
+export function h(tag: string, attrs: Props = {}, ...children: Child[]): El {
+  return createElement(tag, attrs, ...children);
 }
 
 /** Formats shop-currency minor units with the currency's own decimals, in the dashboard's locale. */
@@ -123,56 +121,58 @@ const segmentLabel = (segment: string | null): string => {
   return tr.has(key) ? t(key) : segment;
 };
 
-function pill(text: string, tone?: string): HTMLElement {
+function pill(text: string, tone?: string): El {
   return h('span', { class: 'pill', 'data-tone': tone }, text);
 }
 
-function card(id: string, title: string, ...children: Child[]): HTMLElement {
+function card(id: string, title: string, ...children: Child[]): El {
   const headingId = `${id}-title`;
   return h('section', { class: 'card', id, 'aria-labelledby': headingId }, h('h2', { id: headingId }, title), ...children);
 }
 
 /** A card spanning the whole grid row (tables too wide for half a page). */
-function wideCard(id: string, title: string, ...children: Child[]): HTMLElement {
-  const section = card(id, title, ...children);
-  section.classList.add('card--wide');
-  return section;
+function wideCard(id: string, title: string, ...children: Child[]): El {
+  const headingId = `${id}-title`;
+  return h('section', { class: 'card card--wide', id, 'aria-labelledby': headingId }, h('h2', { id: headingId }, title), ...children);
 }
 
-function why(key: MessageKey): HTMLElement {
+function why(key: MessageKey): El {
   return h('p', { class: 'why' }, h('strong', {}, t('dash.whyDiffers')), t(key));
 }
 
-function kpi(label: string, value: string, testId: string): HTMLElement {
+function kpi(label: string, value: string, testId: string): El {
   return h('div', { class: 'kpi' }, h('span', { class: 'label' }, label), h('span', { class: 'value', 'data-testid': testId }, value));
 }
 
 /** A captioned table; every column but those in `textColumns` (default the first) holds numbers, right-aligned. */
-function table(caption: string, head: string[], rows: Node[][], textColumns: readonly number[] = [0], className?: string): HTMLElement {
+function table(caption: string, head: string[], rows: El[][], textColumns: readonly number[] = [0], className?: string, testId?: string): El {
   const thead = h('thead', {}, h('tr', {}, ...head.map((text, i) => h('th', { scope: 'col', class: textColumns.includes(i) ? undefined : 'num' }, text))));
-  const tbody = h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells)));
+  const tbody = h('tbody', {}, ...rows.map((cells, i) => h('tr', { key: i }, ...cells)));
   // The wrapper scrolls sideways on narrow screens: focusable and named so keyboard users can scroll it too.
   return h(
     'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
+    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0', 'data-testid': testId },
     h('table', { class: className }, h('caption', {}, caption), thead, tbody),
   );
 }
 
-const rowHeader = (...children: Child[]): HTMLElement => h('th', { scope: 'row' }, ...children);
-const numCell = (text: string, testId?: string): HTMLElement => h('td', { class: 'num', 'data-testid': testId }, text);
+const rowHeader = (...children: Child[]): El => h('th', { scope: 'row' }, ...children);
+const numCell = (text: string, testId?: string): El => h('td', { class: 'num', 'data-testid': testId }, text);
 
 /** The sync card: state, progress bar while backfilling, counts. */
-export function renderSync(summary: ShopSummaryV1): HTMLElement {
+export function renderSync(summary: ShopSummaryV1): El {
   const s = summary.sync;
   const est = s.ordersEstimated;
   const stateText = t(`dash.sync.state.${s.state}`);
   const counts =
     est && s.state !== 'live' ? t('dash.sync.ordersOf', { done: formatCount(s.ordersDone), estimated: est }) : t('dash.sync.orders', { done: s.ordersDone });
   const share = est && s.state !== 'live' ? ` (${formatPercent(Math.min(1, Math.floor((100 * s.ordersDone) / est) / 100), 0)})` : '';
-  const bar = h('progress', { id: 'sync-progress', 'aria-labelledby': 'sync-title' });
-  bar.max = est && est > 0 ? est : 1;
-  bar.value = est && est > 0 ? Math.min(s.ordersDone, est) : s.state === 'live' ? 1 : 0;
+  const bar = h('progress', {
+    id: 'sync-progress',
+    'aria-labelledby': 'sync-title',
+    max: est && est > 0 ? est : 1,
+    value: est && est > 0 ? Math.min(s.ordersDone, est) : s.state === 'live' ? 1 : 0,
+  });
   return card(
     'sync',
     t('dash.sync.title'),
@@ -191,7 +191,7 @@ export function renderSync(summary: ShopSummaryV1): HTMLElement {
   );
 }
 
-function renderScorecard(report: ShopReport): HTMLElement {
+function renderScorecard(report: ShopReport): El {
   const sc = report.scorecard;
   const money = (v: number | null) => formatMoney(v === null ? null : Math.round(v), report.currency ?? 'USD');
   const value = (row: ScorecardRow, v: number | null) => (row.unit === 'fraction' ? formatPercent(v) : money(v));
@@ -255,11 +255,6 @@ interface ChartSpec {
 
 const PALETTE = ['#2c6ecb', '#b98900', '#d72c0d', '#007f5f', '#8051ff', '#e56b00', '#0094d5', '#616161', '#c05717', '#47c1bf', '#9c6ade', '#50b83c'];
 
-function lastValue(values: readonly (number | null)[]): number | null {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null && values[i] !== undefined) return values[i]!;
-  return null;
-}
-
 /**
  * Time-axis ticks in the dashboard's locale: day and month for spans under five months; else the month, with the year
  * on the first tick and on each January only (Arabic month names are long: a year on every tick runs them together).
@@ -276,86 +271,33 @@ export function timeTicks(splits: readonly number[]): string[] {
 }
 
 /**
- * A uPlot chart in a labelled figure; `charts` collects the instances so a re-render can destroy them. In Arabic the
- * legend and readout follow the page (right to left, first series on the right) while the plot keeps time running left
- * to right, as the popup does (see extension/src/components/ChurnTrendChart.tsx for why).
+ * A chart in a figure, drawn by the shared `LineChart` (`@clvlens/ui`, as in the popup and the CLI's report): its legend
+ * shows each line's latest value until a point is hovered, and the readout under it names the week (or month) shown.
+ * In Arabic the legend and readout follow the page (right to left, first series on the right) while the plot keeps time
+ * running left to right (see line-chart.tsx for why). Preact creates and destroys the uPlot instance with the card.
  */
-function chart(spec: ChartSpec, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
-  const box = h('div', { class: 'chart', id: spec.id, role: 'img', 'aria-label': spec.label });
-  const figure = h('figure', { style: 'margin:0' }, box);
-  const Plot = deps.uPlot;
-  if (!Plot || spec.x.length === 0) {
-    box.append(h('p', { class: 'muted' }, spec.x.length === 0 ? t('dash.chart.empty') : t('dash.chart.unavailable')));
-    return figure;
-  }
-  // uPlot needs its container in the document to measure it: draw on the next frame.
-  const draw = () => {
-    const width = Math.max(200, box.clientWidth || 600);
-    const options: uPlot.Options = {
-      width,
-      height: 240,
-      ms: 1,
-      scales: {
-        x: { time: spec.xIsTime },
-        ...(spec.yFromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.05 : 1] } } : {}),
-      },
-      axes: [
-        {
-          label: spec.xLabel,
-          stroke: '#616161',
-          grid: { stroke: '#ebebeb' },
-          // Dates on the time axis in the admin's language (uPlot's own ticks are English month names).
-          ...(spec.xIsTime ? { values: (_u: uPlot, splits: number[]) => timeTicks(splits), space: 70 } : {}),
-        },
-        { stroke: '#616161', grid: { stroke: '#ebebeb' }, values: (_u, splits) => splits.map((v) => spec.yFormat(v)), size: 64 },
-      ],
-      // Legends show the latest values until a point is hovered (uPlot passes a null index then), never a placeholder.
-      series: [
-        {
-          label: spec.xLabel,
-          value: (_u, v, _si, idx) => {
-            const x = idx === null ? spec.x.at(-1) : v;
-            if (x === null || x === undefined) return '—';
-            const text = spec.xIsTime ? formatDate(x) : tr.number(x);
-            return idx === null ? t('dash.chart.latestValue', { value: text }) : text;
-          },
-        },
-        ...spec.series.map((s) => ({
-          label: s.label,
-          stroke: s.stroke,
-          width: 2,
-          ...(s.dash ? { dash: s.dash } : {}),
-          spanGaps: false,
-          value: (_u: uPlot, v: number | null, _si: number, idx: number | null) => {
-            const shown = idx === null ? lastValue(s.values) : v;
-            return shown === null ? '—' : spec.yFormat(shown);
-          },
-        })),
-      ],
-    };
-    const data = [spec.x, ...spec.series.map((s) => s.values)] as uPlot.AlignedData;
-    const plot = new Plot(options, data, box);
-    const observer =
-      typeof ResizeObserver === 'undefined'
-        ? null
-        : new ResizeObserver(() => {
-            const w = Math.max(200, box.clientWidth);
-            if (Math.abs(w - plot.width) > 4) plot.setSize({ width: w, height: 240 });
-          });
-    observer?.observe(box);
-    charts.push({
-      destroy() {
-        observer?.disconnect();
-        plot.destroy();
-      },
-    });
+function chart(spec: ChartSpec, deps: DashboardDeps): El {
+  const xText = (x: number) => (spec.xIsTime ? formatDate(x) : tr.number(x));
+  const props: LineChartProps = {
+    id: spec.id,
+    plotClass: 'chart',
+    x: spec.x,
+    xIsTime: spec.xIsTime,
+    series: spec.series.map((s, i) => ({ key: String(i), label: s.label, values: s.values, stroke: s.stroke, ...(s.dash ? { dash: s.dash } : {}) })),
+    label: spec.label,
+    formatY: spec.yFormat,
+    ...(spec.xIsTime ? { xTicks: timeTicks } : {}),
+    readout: (x, hovered) => (hovered ? xText(x) : t('dash.chart.latestValue', { value: xText(x) })),
+    emptyText: t('dash.chart.empty'),
+    height: 240,
+    xLabel: spec.xLabel,
+    ...(spec.yFromZero ? { yRange: (_min: number, max: number): [number, number] => [0, max > 0 ? max * 1.05 : 1] } : {}),
+    ...(deps.uPlot ? { uPlot: deps.uPlot } : {}),
   };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(draw);
-  else draw();
-  return figure;
+  return h('figure', { style: 'margin:0' }, createElement(LineChart, props));
 }
 
-function renderRepeatRate(report: ShopReport, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
+function renderRepeatRate(report: ShopReport, deps: DashboardDeps): El {
   const rr = report.repeatPurchaseRate;
   const ret = report.returningCustomers;
   const series = report.charts.repeatRate;
@@ -389,13 +331,12 @@ function renderRepeatRate(report: ShopReport, deps: DashboardDeps, charts: Chart
         yFormat: (v) => formatPercent(v, 0),
       },
       deps,
-      charts,
     ),
     why(WHY_DIFFERENT.repeatRate),
   );
 }
 
-function renderChurn(report: ShopReport, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
+function renderChurn(report: ShopReport, deps: DashboardDeps): El {
   const alert = report.churnDetail.alert;
   const trend = report.charts.churnTrend;
   // Only rising churn is an alarm (red, role alert); falling churn is good news in green.
@@ -439,7 +380,6 @@ function renderChurn(report: ShopReport, deps: DashboardDeps, charts: ChartHandl
         yFormat: (v) => formatPercent(v, 0),
       },
       deps,
-      charts,
     ),
     h('p', { class: 'muted' }, t('churnAlert.rule', { weeks: 8, sigmas: 2, points: 2 })),
     why(WHY_DIFFERENT.churn),
@@ -453,7 +393,7 @@ function localMonth(ms: number, timeZone: string): string {
 }
 
 /** Cohort heatmap as a table: each cell has its number and a background whose strength follows it. */
-function renderCohorts(report: ShopReport, deps: DashboardDeps, charts: ChartHandle[]): HTMLElement {
+function renderCohorts(report: ShopReport, deps: DashboardDeps): El {
   const heat = report.charts.cohortHeatmap;
   const recent = Math.max(0, heat.cohortMonth.length - 12);
   const months = heat.monthsSince.slice(0, 13);
@@ -514,15 +454,14 @@ function renderCohorts(report: ShopReport, deps: DashboardDeps, charts: ChartHan
         yFromZero: true,
       },
       deps,
-      charts,
     ),
     why(WHY_DIFFERENT.cohorts),
   );
 }
 
-function renderSegments(report: ShopReport, segments: SegmentValueV1[] | null): HTMLElement {
+function renderSegments(report: ShopReport, segments: SegmentValueV1[] | null): El {
   const currency = report.currency ?? 'USD';
-  let body: HTMLElement;
+  let body: El;
   if (segments === null) {
     const counts = Object.entries(report.rfm.segmentCounts).sort((a, b) => b[1] - a[1]);
     body = table(
@@ -550,8 +489,10 @@ function renderSegments(report: ShopReport, segments: SegmentValueV1[] | null): 
         numCell(formatMoney(s.customers === 0 ? null : Math.round(s.historicClvMinor / s.customers), currency)),
         numCell(formatMoney(s.predictedClvMinor, currency)),
       ]),
+      [0],
+      undefined,
+      'segments-table',
     );
-    body.setAttribute('data-testid', 'segments-table');
   }
   return wideCard('segments', t('dash.segments.title'), body, h('p', { class: 'muted' }, t('define.rfm')), why(WHY_DIFFERENT.rfm));
 }
@@ -567,7 +508,7 @@ export function formatChance(fraction: number): string {
  * "How right we were": the shop's churn prediction checked on its own past, in plain words, with the calibration groups
  * as a small table (predicted against actual share with no order).
  */
-export function renderBacktest(summary: ShopSummaryV1, timeZone: string): HTMLElement {
+export function renderBacktest(summary: ShopSummaryV1, timeZone: string): El {
   const bt = summary.churnBacktest;
   const horizon = summary.churnHorizonDays;
   if (!bt) {
@@ -650,20 +591,31 @@ function spendText(spend: NonNullable<NonNullable<ShopSummaryV1['churnBacktest']
  * API and stores nothing) after the table is drawn, so the table never waits on Shopify; until then, or when that
  * fails, a customer shows as "Customer <id>".
  */
-function renderAtRisk(summary: ShopSummaryV1, deps: DashboardDeps): HTMLElement {
+function AtRisk({ summary, request }: { summary: ShopSummaryV1; request: DashboardDeps['request'] }): El {
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    let live = true;
+    void fetchCustomerNames(
+      summary.topAtRisk.map((c) => c.customerId),
+      request,
+    ).then((found) => live && setNames(found));
+    return () => {
+      live = false;
+    };
+  }, [summary, request]);
   const handle = summary.shopDomain.replace(/\.myshopify\.com$/, '');
-  const links = new Map<string, HTMLAnchorElement>();
   const rows = summary.topAtRisk.map((c) => {
+    const name = names.get(c.customerId);
     const link = h(
       'a',
       {
         href: `https://admin.shopify.com/store/${encodeURIComponent(handle)}/customers/${encodeURIComponent(c.customerId)}`,
         target: '_top',
         'data-customer-id': c.customerId,
+        'data-named': name === undefined ? undefined : '',
       },
-      t('dash.atRisk.unnamed', { id: c.customerId }),
+      name ?? t('dash.atRisk.unnamed', { id: c.customerId }),
     );
-    links.set(c.customerId, link);
     return [
       rowHeader(link),
       numCell(formatMoney(c.historicClvMinor, summary.currency)),
@@ -672,7 +624,6 @@ function renderAtRisk(summary: ShopSummaryV1, deps: DashboardDeps): HTMLElement 
       numCell(c.daysSinceLastOrder === null ? '—' : formatCount(c.daysSinceLastOrder)),
     ];
   });
-  nameCustomerLinks(links, (path) => deps.request(path));
   return wideCard(
     'at-risk',
     t('dash.atRisk.title'),
@@ -700,89 +651,117 @@ export function pairingLink(appOrigin: string, code: string): string {
   return `${appOrigin.replace(/\/+$/, '')}/pair?code=${encodeURIComponent(code)}`;
 }
 
-function renderPairing(deps: DashboardDeps): HTMLElement {
-  const code = h('output', { class: 'code', id: 'pairing-code', 'aria-live': 'polite' });
-  const linkField = h('input', { id: 'pairing-link', type: 'text', readonly: '', dir: 'ltr', 'aria-labelledby': 'pairing-link-label' }) as HTMLInputElement;
-  const copy = h('button', { type: 'button', id: 'pairing-copy', class: 'secondary' }, t('dash.pairing.copy'));
-  const parts = h('p', { class: 'muted', id: 'pairing-parts', dir: 'auto' });
-  const linkBox = h(
-    'div',
-    { id: 'pairing-link-box', hidden: '' },
-    h('p', { id: 'pairing-link-label' }, t('dash.pairing.copyLabel')),
-    h('div', { class: 'copy-row' }, linkField, copy),
-    parts,
-  );
-  const note = h('p', { class: 'muted', id: 'pairing-note' }, t('dash.pairing.once'));
-  const button = h('button', { type: 'button', id: 'pair' }, t('dash.pairing.button'));
+/** The pairing card: a one-time code for the extension, as a link to copy. */
+function Pairing({ deps }: { deps: DashboardDeps }): El {
+  const [issued, setIssued] = useState<{ code: string; link: string; parts: string } | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [note, setNote] = useState(t('dash.pairing.once'));
+  const [busy, setBusy] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
   const origin = deps.appOrigin ?? (typeof location === 'undefined' ? '' : location.origin);
-  copy.addEventListener('click', async () => {
-    linkField.select();
+  const copy = async () => {
+    field.current?.select();
     try {
-      await navigator.clipboard.writeText(linkField.value);
+      await navigator.clipboard.writeText(field.current?.value ?? '');
     } catch {
       // Clipboard access can be refused inside the admin's frame: the text stays selected for Ctrl+C.
     }
-    copy.textContent = t('dash.pairing.copied');
-  });
-  button.addEventListener('click', async () => {
-    button.disabled = true;
+    setCopied(true);
+  };
+  const pair = async () => {
+    setBusy(true);
     try {
       const res = await deps.request('/app/api/pairing-code', { method: 'POST' });
       if (res.status !== 200) throw new Error(errorMessage(res.body));
       const body = res.body as { code: string; expiresAtMs: number };
-      code.textContent = body.code;
-      linkField.value = pairingLink(origin, body.code);
-      parts.textContent = t('dash.pairing.parts', { url: origin, code: body.code });
-      copy.textContent = t('dash.pairing.copy');
-      linkBox.hidden = false;
-      note.textContent = t('dash.pairing.before', { time: formatTime(body.expiresAtMs) });
+      setIssued({ code: body.code, link: pairingLink(origin, body.code), parts: t('dash.pairing.parts', { url: origin, code: body.code }) });
+      setCopied(false);
+      setNote(t('dash.pairing.before', { time: formatTime(body.expiresAtMs) }));
       deps.toast?.(t('dash.pairing.created'));
     } catch (error) {
-      note.textContent = t('dash.pairing.failed', { message: (error as Error).message });
+      setNote(t('dash.pairing.failed', { message: (error as Error).message }));
     } finally {
-      button.disabled = false;
+      setBusy(false);
     }
-  });
-  return card('pairing', t('dash.pairing.title'), h('p', {}, t('dash.pairing.intro')), h('p', {}, code, ' '), linkBox, note, button);
+  };
+  return card(
+    'pairing',
+    t('dash.pairing.title'),
+    h('p', {}, t('dash.pairing.intro')),
+    h('p', {}, h('output', { class: 'code', id: 'pairing-code', 'aria-live': 'polite' }, issued?.code ?? ''), ' '),
+    h(
+      'div',
+      { id: 'pairing-link-box', hidden: issued === null },
+      h('p', { id: 'pairing-link-label' }, t('dash.pairing.copyLabel')),
+      h(
+        'div',
+        { class: 'copy-row' },
+        h('input', {
+          id: 'pairing-link',
+          type: 'text',
+          readonly: '',
+          dir: 'ltr',
+          'aria-labelledby': 'pairing-link-label',
+          ref: field,
+          value: issued?.link ?? '',
+        }),
+        h(
+          'button',
+          { type: 'button', id: 'pairing-copy', class: 'secondary', onClick: () => void copy() },
+          copied ? t('dash.pairing.copied') : t('dash.pairing.copy'),
+        ),
+      ),
+      h('p', { class: 'muted', id: 'pairing-parts', dir: 'auto' }, issued?.parts ?? ''),
+    ),
+    h('p', { class: 'muted', id: 'pairing-note' }, note),
+    h('button', { type: 'button', id: 'pair', disabled: busy, onClick: () => void pair() }, t('dash.pairing.button')),
+  );
 }
 
 /**
  * The merchant's churn horizon: which H "chance of no order in the next H days" means everywhere. Changing it refits
  * the shop's predictions (a full run), so the card says the numbers follow in a while.
  */
-function renderSettings(deps: DashboardDeps): HTMLElement {
-  const select = h('select', { id: 'churn-horizon', disabled: '' }) as HTMLSelectElement;
-  const note = h('p', { class: 'muted', id: 'settings-note', 'aria-live': 'polite' }, '');
-  const show = (settings: ShopSettingsV1) => {
-    select.replaceChildren(...settings.churnHorizonChoices.map((d) => h('option', { value: String(d) }, t('dash.settings.option', { days: d }))));
-    select.value = String(settings.churnHorizonDays);
-    select.disabled = false;
-  };
-  void deps.request('/app/api/settings').then(
-    (res) => (res.status === 200 ? show(res.body as ShopSettingsV1) : (note.textContent = t('dash.settings.loadFailed', { message: errorMessage(res.body) }))),
-    (error: unknown) => (note.textContent = t('dash.settings.loadFailed', { message: (error as Error).message })),
-  );
-  select.addEventListener('change', async () => {
-    const days = Number(select.value);
-    select.disabled = true;
+function Settings({ deps }: { deps: DashboardDeps }): El {
+  const [settings, setSettings] = useState<ShopSettingsV1 | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState('');
+  useEffect(() => {
+    void deps.request('/app/api/settings').then(
+      (res) => (res.status === 200 ? setSettings(res.body as ShopSettingsV1) : setNote(t('dash.settings.loadFailed', { message: errorMessage(res.body) }))),
+      (error: unknown) => setNote(t('dash.settings.loadFailed', { message: (error as Error).message })),
+    );
+  }, [deps]);
+  const change = async (days: number) => {
+    setBusy(true);
     try {
       const res = await deps.request('/app/api/settings', { method: 'PUT', body: { churnHorizonDays: days } });
       if (res.status !== 200) throw new Error(errorMessage(res.body));
-      show(res.body as ShopSettingsV1);
-      note.textContent = t('dash.settings.saved', { days });
+      setSettings(res.body as ShopSettingsV1);
+      setNote(t('dash.settings.saved', { days }));
       deps.toast?.(t('dash.settings.savedToast'));
     } catch (error) {
-      note.textContent = t('dash.settings.saveFailed', { message: (error as Error).message });
-      select.disabled = false;
+      setNote(t('dash.settings.saveFailed', { message: (error as Error).message }));
+    } finally {
+      setBusy(false);
     }
-  });
+  };
   return card(
     'settings',
     t('dash.settings.title'),
     h('label', { for: 'churn-horizon' }, `${t('dash.settings.label')} `),
-    select,
+    h(
+      'select',
+      {
+        id: 'churn-horizon',
+        disabled: settings === null || busy,
+        value: settings === null ? undefined : String(settings.churnHorizonDays),
+        onChange: (e: Event) => void change(Number((e.currentTarget as HTMLSelectElement).value)),
+      },
+      ...(settings?.churnHorizonChoices ?? []).map((d) => h('option', { key: d, value: String(d) }, t('dash.settings.option', { days: d }))),
+    ),
     h('p', { class: 'muted' }, t('dash.settings.hint')),
-    note,
+    h('p', { class: 'muted', id: 'settings-note', 'aria-live': 'polite' }, note),
   );
 }
 
@@ -791,59 +770,87 @@ function errorMessage(body: unknown): string {
   return typeof message === 'string' ? message : t('dash.unexpected');
 }
 
-/** Everything shown once a report exists. */
-export function renderMetrics(
-  report: ShopReport,
-  summary: ShopSummaryV1,
-  segments: SegmentValueV1[] | null,
-  deps: DashboardDeps,
-  charts: ChartHandle[],
-): HTMLElement[] {
+/** Everything shown once a report exists, in order; the VIP card is inserted after the at-risk list by the caller. */
+export function renderMetrics(report: ShopReport, summary: ShopSummaryV1, segments: SegmentValueV1[] | null, deps: DashboardDeps): El[] {
   return [
     renderScorecard(report),
-    renderRepeatRate(report, deps, charts),
-    renderChurn(report, deps, charts),
-    renderCohorts(report, deps, charts),
+    renderRepeatRate(report, deps),
+    renderChurn(report, deps),
+    renderCohorts(report, deps),
     renderSegments(report, segments),
-    renderAtRisk(summary, deps),
+    createElement(AtRisk, { summary, request: deps.request }),
     renderBacktest(summary, report.timeZone),
   ];
 }
 
 /**
- * Runs the dashboard in `root`: loads, renders, and keeps polling (every 3 s while the first sync runs, every 30 s
- * once live). Returns a stop function.
+ * Renders its children only when `version` changes: the metrics (and their charts) are rebuilt when the report does,
+ * not on every poll, so uPlot instances live until their data changes.
+ */
+class Frozen extends Component<{ version: string; children?: ComponentChildren }> {
+  override shouldComponentUpdate(next: { version: string }): boolean {
+    return next.version !== this.props.version;
+  }
+  override render(): ComponentChildren {
+    return this.props.children;
+  }
+}
+
+/** What one poll found, for {@link DashboardView}. */
+interface DashboardState {
+  header: string;
+  counted: string;
+  status: El;
+  summary: ShopSummaryV1 | null;
+  /** The report's JSON text (its version) and the cards drawn from it. */
+  metrics: { version: string; cards: El[] };
+}
+
+function DashboardView({ state, cardDeps, deps }: { state: DashboardState; cardDeps: FeedbackCardDeps; deps: DashboardDeps }) {
+  const { metrics } = state;
+  // Before the first report the sync progress leads; afterwards the metrics do, with sync and pairing last.
+  // NPS, CSAT and LTV:CAC follow the scorecard; the export sits with the other tools.
+  return [
+    h('div', { class: 'header', key: 'header' }, h('h1', {}, 'CLV Lens'), h('p', { class: 'muted', id: 'as-of' }, state.header)),
+    h('p', { class: 'muted', id: 'customers-counted', key: 'counted' }, state.counted),
+    h('div', { id: 'status', 'aria-live': 'polite', key: 'status' }, state.status),
+    h(
+      'div',
+      { class: 'grid', id: 'metrics', key: 'grid' },
+      createElement(Frozen, { key: 'lead', version: metrics.version }, metrics.cards.slice(0, 1)),
+      createElement(FeedbackCard, { key: 'feedback', deps: cardDeps, version: metrics.version }),
+      createElement(Frozen, { key: 'metrics', version: metrics.version }, metrics.cards.slice(1)),
+      createElement(ExportCard, { key: 'export', deps: cardDeps }),
+      h('div', { id: 'sync-slot', key: 'sync' }, state.summary === null ? null : renderSync(state.summary)),
+      createElement(Settings, { key: 'settings', deps }),
+      createElement(Pairing, { key: 'pairing', deps }),
+    ),
+  ];
+}
+
+/**
+ * Runs the dashboard in `root`: loads, renders (Preact), and keeps polling (every 3 s while the first sync runs, every
+ * 30 s once live). Returns a stop function, which unmounts it (charts and all).
  */
 export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop(): void; refreshed: () => Promise<void> } {
   const locale = deps.locale ?? resolveLocale(typeof document === 'undefined' ? null : document.documentElement.lang);
   setDashboardLocale(locale);
-  const charts: ChartHandle[] = [];
-  const header = h('div', { class: 'header' }, h('h1', {}, 'CLV Lens'), h('p', { class: 'muted', id: 'as-of' }, ''));
-  const counted = h('p', { class: 'muted', id: 'customers-counted' });
-  const status = h('div', { id: 'status', 'aria-live': 'polite' });
-  const syncSlot = h('div', { id: 'sync-slot' });
-  const pairing = renderPairing(deps);
-  const settingsCard = renderSettings(deps);
-  const grid = h('div', { class: 'grid', id: 'metrics' });
-  const cardDeps = { request: deps.request, locale, ...(deps.download ? { download: deps.download } : {}), ...(deps.save ? { save: deps.save } : {}) };
-  const feedback = createFeedbackCard(cardDeps);
-  const exportCard = createExportCard(cardDeps);
-  root.replaceChildren(header, counted, status, grid);
-  let reportText: string | null = null;
+  const cardDeps: FeedbackCardDeps = {
+    request: deps.request,
+    locale,
+    ...(deps.download ? { download: deps.download } : {}),
+    ...(deps.save ? { save: deps.save } : {}),
+  };
+  const state: DashboardState = { header: '', counted: '', status: null, summary: null, metrics: { version: '', cards: [] } };
+  const paint = () => render(createElement(DashboardView, { state: { ...state }, cardDeps, deps }), root);
+  // The server's shell (title, "Loading...") goes: Preact owns the root from here.
+  root.replaceChildren();
+  paint();
   let timeZone = 'UTC';
   let withAccount: number | null = null;
   let timer: unknown = null;
   let stopped = false;
   let pending: Promise<void> = Promise.resolve();
-
-  const layout = (metrics: HTMLElement[]) => {
-    for (const c of charts.splice(0)) c.destroy();
-    // Before the first report the sync progress leads; afterwards the metrics do, with sync and pairing last.
-    // NPS, CSAT and LTV:CAC follow the scorecard; the export sits with the other tools.
-    grid.replaceChildren(...metrics.slice(0, 1), feedback.element, ...metrics.slice(1), exportCard, syncSlot, settingsCard, pairing);
-    void feedback.refresh();
-  };
-  layout([]);
 
   const cycle = async (): Promise<void> => {
     let next: number = POLL_MS.syncing;
@@ -852,52 +859,48 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
       if (s.status !== 200) throw new Error(errorMessage(s.body));
       const summary = s.body as ShopSummaryV1;
       root.removeAttribute('aria-busy');
-      syncSlot.replaceChildren(renderSync(summary));
+      state.summary = summary;
       const r = await deps.request('/app/api/report');
-      const asOf = header.querySelector('#as-of')!;
       const syncState = t(`dash.sync.state.${summary.sync.state}`);
-      asOf.textContent = t('dash.header.syncOnly', { shop: summary.shopDomain, state: syncState });
+      state.header = t('dash.header.syncOnly', { shop: summary.shopDomain, state: syncState });
       if (r.status === 404) {
-        status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'attention', id: 'no-report' }, t('dash.noReport')));
+        state.status = h('p', { class: 'banner', 'data-tone': 'attention', id: 'no-report' }, t('dash.noReport'));
       } else if (r.status !== 200) {
         throw new Error(errorMessage(r.body));
       } else {
         const text = JSON.stringify(r.body);
-        if (text !== reportText) {
+        if (text !== state.metrics.version) {
           const report = (r.body as { report: ShopReport }).report;
           const seg = await deps.request('/app/api/segments');
           const segments = seg.status === 200 ? (seg.body as { segments: SegmentValueV1[] }).segments : null;
           const vipRes = await deps.request('/app/api/vip-slipping');
-          reportText = text;
           timeZone = report.timeZone;
-          const metrics = renderMetrics(report, summary, segments, deps, charts);
+          const cards = renderMetrics(report, summary, segments, deps);
           if (vipRes.status === 200) {
-            const vipCard = renderVipCard(vipRes.body as VipSlippingV1, {
-              tr,
-              request: (path) => deps.request(path),
-              shopDomain: summary.shopDomain,
-              timeZone,
-            });
-            metrics.splice(metrics.findIndex((m) => m.id === 'at-risk') + 1, 0, vipCard);
+            const vip = createElement(VipCard, { vip: vipRes.body as VipSlippingV1, tr, request: deps.request, shopDomain: summary.shopDomain, timeZone });
+            cards.splice(cards.length - 1, 0, vip);
           }
-          layout(metrics);
+          // A new version also makes the survey/spend card read its figures again.
+          state.metrics = { version: text, cards };
           // The header counts every buyer; segments, risk and the extension only customers with an account: say so.
           withAccount = segments === null ? null : segments.reduce((sum, x) => sum + x.customers, 0);
         }
-        asOf.textContent = t('dash.header.customers', {
+        state.header = t('dash.header.customers', {
           shop: summary.shopDomain,
           customers: summary.customers,
           date: formatDate(summary.asOfMs, timeZone),
           state: syncState,
         });
-        counted.textContent = withAccount === null ? '' : t('dash.customersCounted', { withAccount, guests: Math.max(0, summary.customers - withAccount) });
-        status.replaceChildren();
+        state.counted = withAccount === null ? '' : t('dash.customersCounted', { withAccount, guests: Math.max(0, summary.customers - withAccount) });
+        state.status = null;
         if (summary.sync.state === 'live') next = POLL_MS.live;
       }
     } catch (error) {
-      status.replaceChildren(h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, t('dash.loadFailed', { message: (error as Error).message })));
+      state.status = h('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, t('dash.loadFailed', { message: (error as Error).message }));
     }
-    if (!stopped) timer = deps.setTimeout(() => void (pending = cycle()), next);
+    if (stopped) return;
+    paint();
+    timer = deps.setTimeout(() => void (pending = cycle()), next);
   };
   deps.loading?.(true);
   pending = cycle().finally(() => deps.loading?.(false));
@@ -905,7 +908,7 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
     stop() {
       stopped = true;
       deps.clearTimeout(timer);
-      for (const c of charts.splice(0)) c.destroy();
+      render(null, root);
     },
     refreshed: () => pending,
   };
@@ -918,7 +921,6 @@ interface AppBridge {
 }
 
 function browserDeps(bridge: AppBridge): DashboardDeps {
-  const w = window as unknown as { uPlot?: typeof uPlot };
   return {
     async request(path, init = {}) {
       const token = await bridge.idToken();
@@ -946,13 +948,13 @@ function browserDeps(bridge: AppBridge): DashboardDeps {
     },
     save(blob, fileName) {
       const url = URL.createObjectURL(blob);
-      const a = h('a', { href: url, download: fileName });
+      const a = Object.assign(document.createElement('a'), { href: url, download: fileName });
       document.body.append(a);
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     },
-    ...(w.uPlot ? { uPlot: w.uPlot } : {}),
+    uPlot,
     toast: (message) => bridge.toast?.show(message),
     loading: (on) => bridge.loading?.(on),
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
@@ -966,13 +968,17 @@ if (mount !== null && bridge !== undefined) startDashboard(mount, browserDeps(br
 else if (mount !== null) {
   mount.removeAttribute('aria-busy');
   setDashboardLocale(resolveLocale(document.documentElement.lang));
-  mount.replaceChildren(
-    h('h1', {}, 'CLV Lens'),
-    h(
-      'section',
-      { class: 'card' },
-      h('p', {}, t('dash.noBridge')),
-      h('p', {}, h('a', { href: 'https://admin.shopify.com/', target: '_top' }, t('dash.outside.link'))),
-    ),
+  mount.replaceChildren();
+  render(
+    [
+      h('h1', { key: 'title' }, 'CLV Lens'),
+      h(
+        'section',
+        { class: 'card', key: 'card' },
+        h('p', {}, t('dash.noBridge')),
+        h('p', {}, h('a', { href: 'https://admin.shopify.com/', target: '_top' }, t('dash.outside.link'))),
+      ),
+    ],
+    mount,
   );
 }

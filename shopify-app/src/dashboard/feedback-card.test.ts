@@ -4,7 +4,21 @@ import { describe, expect, it } from 'vitest';
 import type { FeedbackMetricsV1 } from '../imports/feedback-metrics.ts';
 import type { ImportResultV1 } from '../imports/import-store.ts';
 import { createTranslator } from '@clvlens/core/i18n';
-import { createExportCard, createFeedbackCard, rowErrorText, type FeedbackCardDeps } from './feedback-card.ts';
+import { h, render } from 'preact';
+import { ExportCard, FeedbackCard, rowErrorText, type FeedbackCardDeps } from './feedback-card.ts';
+
+/** Lets the card's effects (its figures request) and their renders run. */
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+/** The card rendered into a fresh element of the page. */
+function mount(node: Parameters<typeof render>[0]): HTMLElement {
+  const box = document.createElement('div');
+  document.body.append(box);
+  render(node, box);
+  return box.firstElementChild as HTMLElement;
+}
 
 const HOSTILE = '<img src=x onerror="window.hacked=1">';
 const UPLOADED = Date.UTC(2026, 10, 20, 12);
@@ -76,16 +90,15 @@ function fakeDeps(locale: FeedbackCardDeps['locale'] = 'en'): FeedbackCardDeps &
   };
 }
 
-describe('createFeedbackCard', () => {
+describe('FeedbackCard', () => {
   it('shows NPS, CSAT and LTV:CAC with their sources and a monthly table, untrusted file names as text', async () => {
-    const card = createFeedbackCard(fakeDeps());
-    document.body.replaceChildren(card.element);
-    await card.refresh();
-    const text = (id: string) => card.element.querySelector(`[data-testid="${id}"]`)?.textContent;
+    const card = mount(h(FeedbackCard, { deps: fakeDeps(), version: '' }));
+    await settle();
+    const text = (id: string) => card.querySelector(`[data-testid="${id}"]`)?.textContent;
     expect(text('feedback-nps')).toBe('+25');
     expect(text('feedback-csat')).toBe('50.0%');
     expect(text('feedback-ltv-cac')).toBe('2.5:1');
-    const notes = [...card.element.querySelectorAll('[data-testid="feedback-ltv-cac-note"]')].map((n) => n.textContent);
+    const notes = [...card.querySelectorAll('[data-testid="feedback-ltv-cac-note"]')].map((n) => n.textContent);
     expect(notes).toEqual([
       'Margin per new customer so far over spend per new customer, across 1 month with spend',
       'From spend.csv, uploaded Nov 20, 2026; From Shopify marketing activities, read Nov 20, 2026',
@@ -93,32 +106,27 @@ describe('createFeedbackCard', () => {
     expect(text('trend-nps-2026-10')).toBe('−50');
     expect(text('trend-spend-source-2026-09')).toBe('uploaded');
     expect(text('trend-spend-source-2026-10')).toBe('from Shopify marketing activities');
-    expect(card.element.querySelector('img')).toBeNull();
-    expect(card.element.textContent).toContain(`From ${HOSTILE}.csv, uploaded`);
+    expect(card.querySelector('img')).toBeNull();
+    expect(card.textContent).toContain(`From ${HOSTILE}.csv, uploaded`);
   });
 
   it('uploads the chosen file as JSON and lists the rejected rows with line and field', async () => {
     const deps = fakeDeps();
-    const card = createFeedbackCard(deps);
-    document.body.replaceChildren(card.element);
-    const input = card.element.querySelector<HTMLInputElement>('#upload-surveys')!;
+    const card = mount(h(FeedbackCard, { deps, version: '' }));
+    const input = card.querySelector<HTMLInputElement>('#upload-surveys')!;
     const file = new File(['type,score\nnps,11\npromoter,9\nnps,9'], 'answers.csv', { type: 'text/csv' });
     Object.defineProperty(input, 'files', { value: [file] });
     input.closest('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
-    await expect
-      .poll(() => card.element.querySelector('[data-testid="import-done-surveys"]')?.textContent)
-      .toBe('answers.csv: 1 new answer stored from 3 rows.');
+    await expect.poll(() => card.querySelector('[data-testid="import-done-surveys"]')?.textContent).toBe('answers.csv: 1 new answer stored from 3 rows.');
     expect(deps.sent.find((s) => s.path === '/app/api/imports/surveys')!.body).toEqual({
       fileName: 'answers.csv',
       csv: 'type,score\nnps,11\npromoter,9\nnps,9',
     });
-    expect(card.element.querySelector('[data-testid="import-rejected-surveys"]')!.textContent).toBe(
-      '2 rows were rejected and not stored; the other rows were.',
-    );
-    const items = [...card.element.querySelectorAll('.row-errors li')].map((li) => li.textContent);
+    expect(card.querySelector('[data-testid="import-rejected-surveys"]')!.textContent).toBe('2 rows were rejected and not stored; the other rows were.');
+    const items = [...card.querySelectorAll('.row-errors li')].map((li) => li.textContent);
     expect(items[0]).toBe('Line 2, field “score”: “11” is not a whole NPS score from 0 to 10.');
     expect(items[1]).toBe(`Line 3, field “type”: x.csv:3:1 (field "type"): ${HOSTILE}`);
-    expect(card.element.querySelector('img')).toBeNull();
+    expect(card.querySelector('img')).toBeNull();
   });
 
   it('speaks Korean and Arabic', async () => {
@@ -126,10 +134,10 @@ describe('createFeedbackCard', () => {
       ['ko', '설문과 마케팅 비용'],
       ['ar', 'الاستبيانات وإنفاق التسويق'],
     ] as const) {
-      const card = createFeedbackCard(fakeDeps(locale));
-      await card.refresh();
-      expect(card.element.querySelector('h2')!.textContent).toBe(word);
-      expect(card.element.querySelector('[data-testid="trend-spend-source-2026-10"]')!.textContent).not.toBe('from Shopify marketing activities');
+      const card = mount(h(FeedbackCard, { deps: fakeDeps(locale), version: '' }));
+      await settle();
+      expect(card.querySelector('h2')!.textContent).toBe(word);
+      expect(card.querySelector('[data-testid="trend-spend-source-2026-10"]')!.textContent).not.toBe('from Shopify marketing activities');
     }
   });
 });
@@ -171,18 +179,22 @@ describe('rowErrorText', () => {
   });
 });
 
-describe('createExportCard', () => {
+describe('ExportCard', () => {
   it('asks for the chosen tier or segment in the admin’s language and saves the file', async () => {
     const asked: string[] = [];
     const saved: string[] = [];
-    const card = createExportCard({
-      ...fakeDeps('ko'),
-      async download(path) {
-        asked.push(path);
-        return { status: 200, blob: new Blob(['\uFEFF고객 ID\r\n']), body: null };
-      },
-      save: (_blob, name) => saved.push(name),
-    });
+    const card = mount(
+      h(ExportCard, {
+        deps: {
+          ...fakeDeps('ko'),
+          async download(path) {
+            asked.push(path);
+            return { status: 200, blob: new Blob(['\uFEFF고객 ID\r\n']), body: null };
+          },
+          save: (_blob: Blob, name: string) => saved.push(name),
+        } satisfies FeedbackCardDeps,
+      }),
+    );
     const select = card.querySelector<HTMLSelectElement>('#export-choice')!;
     select.value = 'segment:AT_RISK';
     card.querySelector<HTMLInputElement>('#export-names')!.checked = false;

@@ -1,10 +1,12 @@
 /// <reference lib="dom" />
 /**
  * The dashboard's survey/spend card (NPS, CSAT and LTV:CAC with their monthly trend and sources, and the two CSV
- * uploads) and its customer export card. A browser module served beside the client (`/app/assets/feedback-card.ts`,
- * types erased); like the client it imports only types and the catalog, and builds every element with textContent.
+ * uploads) and its customer export card: Preact components of the dashboard's client (bundled by vite.config.ts);
+ * file names, answers and error messages are text children, never markup.
  */
 import { createTranslator, type Locale, type MessageKey, type MessageParams, type Translator } from '@clvlens/core/i18n';
+import { h as createElement, type ComponentChild, type ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { FeedbackMetricsV1, MetricSourceV1 } from '../imports/feedback-metrics.ts';
 import type { ImportResultV1, ImportRowError } from '../imports/import-store.ts';
 
@@ -26,17 +28,8 @@ export const SHOWN_ROW_ERRORS = 10;
 /** RFM segments in the order of Shopify's report (core's RFM_SEGMENTS; the browser loads only the catalog). */
 const SEGMENTS = ['CHAMPIONS', 'LOYAL', 'ACTIVE', 'NEEDS_ATTENTION', 'PROMISING', 'NEW', 'AT_RISK', 'PREVIOUSLY_LOYAL', 'ALMOST_LOST', 'DORMANT'] as const;
 
-type Child = Node | string | null | undefined | false;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) if (value !== undefined) node.setAttribute(name, value);
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(typeof child === 'string' ? document.createTextNode(child) : child);
-  }
-  return node;
-}
+/** A Preact element, written like the DOM it becomes; string children are text, never markup. */
+const el = (tag: string, attrs: Record<string, unknown> = {}, ...children: ComponentChildren[]): ComponentChild => createElement(tag, attrs, ...children);
 
 function messageOf(body: unknown, tr: Translator): string {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
@@ -81,40 +74,43 @@ export function rowErrorText(tr: Translator, e: ImportRowError): string {
 }
 
 /** What an upload did, with its rejected rows (line, field and the CLI's message), for the card's live region. */
-export function renderImportResult(tr: Translator, result: ImportResultV1): HTMLElement {
+export function renderImportResult(tr: Translator, result: ImportResultV1): ComponentChild {
   const done = tr.t(result.kind === 'surveys' ? 'dash.feedback.upload.doneSurveys' : 'dash.feedback.upload.doneSpend', {
     file: result.fileName,
     added: result.rowsAdded,
     read: result.rowsRead,
   });
-  const box = el('div', { class: 'import-result', 'data-kind': result.kind }, el('p', { 'data-testid': `import-done-${result.kind}` }, done));
-  if (result.rowsRejected > 0) {
-    box.append(
-      el(
-        'p',
-        { class: 'banner', 'data-tone': 'attention', 'data-testid': `import-rejected-${result.kind}` },
-        tr.t('dash.feedback.upload.rejected', { n: result.rowsRejected }),
-      ),
-      el('ul', { class: 'row-errors' }, ...result.errors.slice(0, SHOWN_ROW_ERRORS).map((e) => el('li', { dir: 'auto' }, rowErrorText(tr, e)))),
-    );
-    const more = result.rowsRejected - Math.min(SHOWN_ROW_ERRORS, result.errors.length);
-    if (more > 0) box.append(el('p', { class: 'muted' }, tr.t('dash.feedback.upload.moreErrors', { n: more })));
-  }
-  return box;
+  const more = result.rowsRejected - Math.min(SHOWN_ROW_ERRORS, result.errors.length);
+  return el(
+    'div',
+    { class: 'import-result', 'data-kind': result.kind },
+    el('p', { 'data-testid': `import-done-${result.kind}` }, done),
+    result.rowsRejected > 0
+      ? el(
+          'p',
+          { class: 'banner', 'data-tone': 'attention', 'data-testid': `import-rejected-${result.kind}` },
+          tr.t('dash.feedback.upload.rejected', { n: result.rowsRejected }),
+        )
+      : null,
+    result.rowsRejected > 0
+      ? el('ul', { class: 'row-errors' }, ...result.errors.slice(0, SHOWN_ROW_ERRORS).map((e, i) => el('li', { key: i, dir: 'auto' }, rowErrorText(tr, e))))
+      : null,
+    result.rowsRejected > 0 && more > 0 ? el('p', { class: 'muted' }, tr.t('dash.feedback.upload.moreErrors', { n: more })) : null,
+  );
 }
 
-function kpiBlock(label: string, value: string, testId: string, ...notes: string[]): HTMLElement {
+function kpiBlock(label: string, value: string, testId: string, ...notes: string[]): ComponentChild {
   return el(
     'div',
     { class: 'kpi' },
     el('span', { class: 'label' }, label),
     el('span', { class: 'value', 'data-testid': testId }, value),
-    ...notes.filter((n) => n !== '').map((n) => el('span', { class: 'muted kpi-note', 'data-testid': `${testId}-note` }, n)),
+    ...notes.filter((n) => n !== '').map((n, i) => el('span', { key: i, class: 'muted kpi-note', 'data-testid': `${testId}-note` }, n)),
   );
 }
 
 /** The NPS, CSAT and LTV:CAC figures, their sources and the monthly table. */
-export function renderFeedbackMetrics(tr: Translator, m: FeedbackMetricsV1): HTMLElement {
+export function renderFeedbackMetrics(tr: Translator, m: FeedbackMetricsV1): ComponentChild {
   const t = (key: MessageKey, params?: MessageParams) => tr.t(key, params);
   if (m.nps === null && m.csat === null && m.ltvCac === null) return el('p', { class: 'muted', id: 'feedback-none' }, t('dash.feedback.none'));
   const kpis = el(
@@ -161,7 +157,7 @@ export function renderFeedbackMetrics(tr: Translator, m: FeedbackMetricsV1): HTM
     const l = ltv.get(month);
     return el(
       'tr',
-      { 'data-month': month },
+      { key: month, 'data-month': month },
       el('th', { scope: 'row' }, tr.month(month)),
       num(formatNps(tr, nps.get(month)?.value.value ?? null), `trend-nps-${month}`),
       num(csat.get(month)?.value.value == null ? '—' : tr.percent(csat.get(month)!.value.value, 1), `trend-csat-${month}`),
@@ -186,127 +182,182 @@ export function renderFeedbackMetrics(tr: Translator, m: FeedbackMetricsV1): HTM
   return el('div', {}, kpis, shown.length > 0 ? table : null);
 }
 
-/**
- * The "Surveys and marketing spend" card: loads `/app/api/feedback-metrics`, and uploads a survey or spend CSV (read
- * in the browser, sent as JSON) to `/app/api/imports/*`, then shows what was stored and which rows were rejected.
- */
-export function createFeedbackCard(deps: FeedbackCardDeps): { element: HTMLElement; refresh(): Promise<void> } {
-  const tr = createTranslator(deps.locale);
-  const t = (key: MessageKey, params?: MessageParams) => tr.t(key, params);
-  const figures = el('div', { id: 'feedback-figures', 'aria-live': 'polite' });
-  const results = el('div', { id: 'feedback-results', 'aria-live': 'polite' });
-  let currency: string | null = null;
-  const spendLabel = el('span', {}, t('dash.feedback.upload.spend', { currency: '—' }));
+/** One upload form (survey answers or spend); the file input stays uncontrolled (a browser-owned file list). */
+function UploadForm(props: { kind: 'surveys' | 'spend'; label: string; button: string; busy: boolean; onFile(file: File | null, clear: () => void): void }) {
+  const { kind, label, button, busy, onFile } = props;
+  const input = useRef<HTMLInputElement>(null);
+  const id = `upload-${kind}`;
+  return el(
+    'form',
+    {
+      class: 'upload-form',
+      'data-kind': kind,
+      onSubmit: (event: Event) => {
+        event.preventDefault();
+        onFile(input.current?.files?.[0] ?? null, () => {
+          if (input.current) input.current.value = '';
+        });
+      },
+    },
+    el('label', { for: id }, label),
+    el(
+      'div',
+      { class: 'upload-row' },
+      el('input', { type: 'file', id, accept: '.csv,text/csv', 'data-testid': id, ref: input }),
+      el('button', { type: 'submit', class: 'secondary', disabled: busy }, button),
+    ),
+  );
+}
 
-  const form = (kind: 'surveys' | 'spend', label: HTMLElement | string): HTMLElement => {
-    const id = `upload-${kind}`;
-    const input = el('input', { type: 'file', id, accept: '.csv,text/csv', 'data-testid': id }) as HTMLInputElement;
-    const button = el('button', { type: 'submit', class: 'secondary' }, t('dash.feedback.upload.button'));
-    const f = el('form', { class: 'upload-form', 'data-kind': kind }, el('label', { for: id }, label), el('div', { class: 'upload-row' }, input, button));
-    f.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const file = input.files?.[0];
-      if (!file) {
-        results.replaceChildren(el('p', { class: 'banner', 'data-tone': 'attention' }, t('dash.feedback.upload.noFile')));
-        return;
-      }
-      button.disabled = true;
-      results.replaceChildren(el('p', { class: 'muted' }, t('dash.feedback.upload.working', { file: file.name })));
-      void (async () => {
-        try {
-          const csv = await file.text();
-          const res = await deps.request(`/app/api/imports/${kind}`, { method: 'POST', body: { fileName: file.name, csv } });
-          if (res.status !== 200) throw new Error(messageOf(res.body, tr));
-          results.replaceChildren(renderImportResult(tr, res.body as ImportResultV1));
-          input.value = '';
-          await refresh();
-        } catch (error) {
-          results.replaceChildren(
-            el('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, t('dash.feedback.upload.failed', { message: (error as Error).message })),
-          );
-        } finally {
-          button.disabled = false;
-        }
-      })();
-    });
-    return f;
-  };
+/**
+ * The "Surveys and marketing spend" card: loads `/app/api/feedback-metrics` (again whenever `version`, the report's,
+ * changes), and uploads a survey or spend CSV (read in the browser, sent as JSON) to `/app/api/imports/*`, then shows
+ * what was stored and which rows were rejected.
+ */
+export function FeedbackCard({ deps, version }: { deps: FeedbackCardDeps; version: string }): ComponentChild {
+  const tr = useMemo(() => createTranslator(deps.locale), [deps.locale]);
+  const t = (key: MessageKey, params?: MessageParams) => tr.t(key, params);
+  const [figures, setFigures] = useState<ComponentChild>(null);
+  const [currency, setCurrency] = useState<string | null>(null);
+  const [result, setResult] = useState<ComponentChild>(null);
+  const [busy, setBusy] = useState<'surveys' | 'spend' | null>(null);
 
   const refresh = async (): Promise<void> => {
     try {
       const res = await deps.request('/app/api/feedback-metrics');
       if (res.status !== 200) throw new Error(messageOf(res.body, tr));
       const metrics = res.body as FeedbackMetricsV1;
-      currency = metrics.currency;
-      spendLabel.textContent = t('dash.feedback.upload.spend', { currency: currency ?? '—' });
-      figures.replaceChildren(renderFeedbackMetrics(tr, metrics));
+      setCurrency(metrics.currency);
+      setFigures(renderFeedbackMetrics(tr, metrics));
     } catch (error) {
       // The rest of the dashboard still works: a note in the card, not an alert for the page.
-      figures.replaceChildren(el('p', { class: 'banner', 'data-tone': 'attention' }, t('dash.feedback.loadFailed', { message: (error as Error).message })));
+      setFigures(el('p', { class: 'banner', 'data-tone': 'attention' }, t('dash.feedback.loadFailed', { message: (error as Error).message })));
     }
   };
+  useEffect(() => {
+    void refresh();
+  }, [version, deps]);
 
-  const element = el(
+  const upload = (kind: 'surveys' | 'spend') => (file: File | null, clear: () => void) => {
+    if (!file) {
+      setResult(el('p', { class: 'banner', 'data-tone': 'attention' }, t('dash.feedback.upload.noFile')));
+      return;
+    }
+    setBusy(kind);
+    setResult(el('p', { class: 'muted' }, t('dash.feedback.upload.working', { file: file.name })));
+    void (async () => {
+      try {
+        const csv = await file.text();
+        const res = await deps.request(`/app/api/imports/${kind}`, { method: 'POST', body: { fileName: file.name, csv } });
+        if (res.status !== 200) throw new Error(messageOf(res.body, tr));
+        setResult(renderImportResult(tr, res.body as ImportResultV1));
+        clear();
+        await refresh();
+      } catch (error) {
+        setResult(
+          el('p', { class: 'banner', 'data-tone': 'critical', role: 'alert' }, t('dash.feedback.upload.failed', { message: (error as Error).message })),
+        );
+      } finally {
+        setBusy(null);
+      }
+    })();
+  };
+
+  return el(
     'section',
     { class: 'card card--wide', id: 'feedback', 'aria-labelledby': 'feedback-title' },
     el('h2', { id: 'feedback-title' }, t('dash.feedback.title')),
     el('p', { class: 'muted' }, t('dash.feedback.intro')),
-    figures,
-    el('div', { class: 'upload-forms' }, form('surveys', t('dash.feedback.upload.surveys')), form('spend', spendLabel)),
-    results,
+    el('div', { id: 'feedback-figures', 'aria-live': 'polite' }, figures),
+    el(
+      'div',
+      { class: 'upload-forms' },
+      createElement(UploadForm, {
+        kind: 'surveys',
+        label: t('dash.feedback.upload.surveys'),
+        button: t('dash.feedback.upload.button'),
+        busy: busy === 'surveys',
+        onFile: upload('surveys'),
+      }),
+      createElement(UploadForm, {
+        kind: 'spend',
+        label: t('dash.feedback.upload.spend', { currency: currency ?? '—' }),
+        button: t('dash.feedback.upload.button'),
+        busy: busy === 'spend',
+        onFile: upload('spend'),
+      }),
+    ),
+    el('div', { id: 'feedback-results', 'aria-live': 'polite' }, result),
   );
-  return { element, refresh };
 }
 
 /**
  * The "Export customers" card: one risk tier or RFM segment as CSV from `/app/api/export` (headers in the admin's
  * language), names and emails read live from Shopify unless unticked.
  */
-export function createExportCard(deps: FeedbackCardDeps): HTMLElement {
-  const tr = createTranslator(deps.locale);
+export function ExportCard({ deps }: { deps: FeedbackCardDeps }): ComponentChild {
+  const tr = useMemo(() => createTranslator(deps.locale), [deps.locale]);
   const t = (key: MessageKey, params?: MessageParams) => tr.t(key, params);
-  const select = el(
-    'select',
-    { id: 'export-choice' },
-    el(
-      'optgroup',
-      { label: t('dash.export.groupTiers') },
-      ...(['high', 'medium', 'low'] as const).map((tier) => el('option', { value: `tier:${tier}` }, t(`tier.${tier}`))),
-    ),
-    el('optgroup', { label: t('dash.export.groupSegments') }, ...SEGMENTS.map((s) => el('option', { value: `segment:${s}` }, t(`segment.${s}`)))),
-  ) as HTMLSelectElement;
-  const names = el('input', { type: 'checkbox', id: 'export-names', checked: '' }) as HTMLInputElement;
-  const button = el('button', { type: 'button', id: 'export-button' }, t('dash.export.button'));
-  const note = el('p', { class: 'muted', id: 'export-note', 'aria-live': 'polite' }, '');
-  button.addEventListener('click', () => {
-    const [by, value] = select.value.split(':') as [string, string];
-    const path = `/app/api/export?by=${by}&value=${encodeURIComponent(value)}&names=${names.checked ? '1' : '0'}&locale=${deps.locale}`;
-    if (!deps.download) return;
-    button.disabled = true;
-    note.textContent = t('dash.export.working');
+  const select = useRef<HTMLSelectElement>(null);
+  const names = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState('');
+  const [withNames, setWithNames] = useState(true);
+  const exportChosen = () => {
+    setWithNames(names.current?.checked ?? true);
+    const [by, value] = (select.current?.value ?? '').split(':') as [string, string];
+    const path = `/app/api/export?by=${by}&value=${encodeURIComponent(value)}&names=${names.current?.checked ? '1' : '0'}&locale=${deps.locale}`;
+    const download = deps.download;
+    if (!download) return;
+    setBusy(true);
+    setNote(t('dash.export.working'));
     void (async () => {
       try {
-        const res = await deps.download!(path);
+        const res = await download(path);
         if (res.status !== 200 || res.blob === null) throw new Error(messageOf(res.body, tr));
         const fileName = `clvlens-${by}-${value.toLowerCase().replace(/_/g, '-')}.csv`;
         deps.save?.(res.blob, fileName);
-        note.textContent = t('dash.export.done', { file: fileName });
+        setNote(t('dash.export.done', { file: fileName }));
       } catch (error) {
-        note.textContent = t('dash.export.failed', { message: (error as Error).message });
+        setNote(t('dash.export.failed', { message: (error as Error).message }));
       } finally {
-        button.disabled = false;
+        setBusy(false);
       }
     })();
-  });
+  };
   return el(
     'section',
     { class: 'card', id: 'export', 'aria-labelledby': 'export-title' },
     el('h2', { id: 'export-title' }, t('dash.export.title')),
     el('p', { class: 'muted' }, t('dash.export.intro')),
     el('label', { for: 'export-choice' }, `${t('dash.export.choose')} `),
-    select,
-    el('p', {}, el('label', { class: 'check' }, names, ` ${t('dash.export.names')}`)),
-    el('p', {}, button),
-    note,
+    el(
+      'select',
+      { id: 'export-choice', ref: select },
+      el(
+        'optgroup',
+        { label: t('dash.export.groupTiers') },
+        ...(['high', 'medium', 'low'] as const).map((tier) => el('option', { key: tier, value: `tier:${tier}` }, t(`tier.${tier}`))),
+      ),
+      el('optgroup', { label: t('dash.export.groupSegments') }, ...SEGMENTS.map((s) => el('option', { key: s, value: `segment:${s}` }, t(`segment.${s}`)))),
+    ),
+    el(
+      'p',
+      {},
+      el(
+        'label',
+        { class: 'check' },
+        el('input', {
+          type: 'checkbox',
+          id: 'export-names',
+          ref: names,
+          checked: withNames,
+          onChange: (e: Event) => setWithNames((e.currentTarget as HTMLInputElement).checked),
+        }),
+        ` ${t('dash.export.names')}`,
+      ),
+    ),
+    el('p', {}, el('button', { type: 'button', id: 'export-button', disabled: busy, onClick: exportChosen }, t('dash.export.button'))),
+    el('p', { class: 'muted', id: 'export-note', 'aria-live': 'polite' }, note),
   );
 }

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'vite';
 import { describe, expect, it } from 'vitest';
-import { createDashboardAssets } from './assets.ts';
+import { createDashboardAssets, DASHBOARD_NOT_BUILT } from './assets.ts';
 import { DASHBOARD_ASSET_PATHS, renderDashboardPage, renderRootPage } from './page.ts';
 
 describe('renderDashboardPage', () => {
@@ -23,17 +24,12 @@ describe('renderDashboardPage', () => {
     expect(html).not.toContain('evil');
     expect(html).not.toContain('<img');
     expect(html).toContain('content="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
-    // The only scripts are App Bridge, uPlot and our client, all by URL.
-    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !m[1]!.includes('importmap'));
-    expect(scripts.map((m) => /src="([^"]+)"/.exec(m[1]!)?.[1])).toEqual([
-      'https://cdn.shopify.com/shopifycloud/app-bridge.js',
-      DASHBOARD_ASSET_PATHS.uplotScript,
-      DASHBOARD_ASSET_PATHS.script,
-    ]);
+    // The only scripts are App Bridge and our client bundle, both by URL.
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((m) => /src="([^"]+)"/.exec(m[1]!)?.[1])).toEqual(['https://cdn.shopify.com/shopifycloud/app-bridge.js', DASHBOARD_ASSET_PATHS.script]);
     expect(scripts.every((m) => m[2] === '')).toBe(true);
     expect(html).toContain('id="clvlens-dashboard"');
-    // The catalog reaches the client through an import map, by URL.
-    expect(html).toContain('<script type="importmap">{"imports":{"@clvlens/core/i18n":"/app/assets/i18n/i18n.ts"}}</script>');
+    expect(html).toContain(`<link rel="stylesheet" href="${DASHBOARD_ASSET_PATHS.css}">`);
   });
 
   it('follows the admin locale: lang and dir on the page, right to left in Arabic, English otherwise', () => {
@@ -54,34 +50,45 @@ describe('renderRootPage', () => {
 });
 
 describe('createDashboardAssets', () => {
-  it('serves the client as plain JavaScript that loads as a module, and uPlot from node_modules', async () => {
-    const assets = createDashboardAssets();
-    const script = assets.get(DASHBOARD_ASSET_PATHS.script)!;
-    expect(script.contentType).toMatch(/^text\/javascript/);
-    expect(script.body).not.toMatch(/import type/);
-    const dir = mkdtempSync(join(tmpdir(), 'clvlens-client-'));
+  it('serves the Vite build: one ES module with the catalog, the shared charts and uPlot, and its stylesheet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clvlens-dashboard-build-'));
     try {
-      const file = join(dir, 'dashboard.mjs');
-      writeFileSync(file, script.body);
-      writeFileSync(join(dir, 'feedback-card.ts'), assets.get(DASHBOARD_ASSET_PATHS.feedbackCard)!.body);
-      // The client's one runtime import beside it (the VIP card), types erased too.
-      const vipCard = assets.get(DASHBOARD_ASSET_PATHS.vipCard)!;
-      expect(vipCard.body).not.toMatch(/import type/);
-      writeFileSync(join(dir, 'vip-card.ts'), vipCard.body);
+      await build({
+        configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)),
+        logLevel: 'silent',
+        build: { outDir: dir, sourcemap: false },
+      });
+      const assets = createDashboardAssets(dir);
+      const script = assets.get(DASHBOARD_ASSET_PATHS.script)!;
+      expect(script.contentType).toMatch(/^text\/javascript/);
+      // Bundled: no bare imports left for the browser to resolve, no TypeScript.
+      expect(script.body).not.toMatch(/\bfrom\s*["'](@clvlens|uplot|preact)/);
+      expect(script.body).toContain('بطاقة الأداء');
+      const css = assets.get(DASHBOARD_ASSET_PATHS.css)!;
+      expect(css.contentType).toMatch(/^text\/css/);
+      expect(css.body).toContain('.uplot');
+      expect(css.body).toContain('.chart-legend');
       // No document in Node: the module loads without starting, and exposes its renderer.
+      const file = join(dir, 'copy.mjs');
+      writeFileSync(file, script.body);
       const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       expect(typeof mod.startDashboard).toBe('function');
       expect(typeof mod.renderMetrics).toBe('function');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    // The catalog's modules, types erased, under the import map's folder.
-    const entry = assets.get(DASHBOARD_ASSET_PATHS.i18nEntry)!;
-    expect(entry.body).toContain("from './translator.ts'");
-    expect(entry.body).not.toMatch(/export type/);
-    expect(assets.get(`${DASHBOARD_ASSET_PATHS.i18nDir}messages/ar.ts`)!.body).toContain('بطاقة الأداء');
-    expect([...assets.keys()].some((k) => k.endsWith('.test.ts'))).toBe(false);
-    expect(assets.get(DASHBOARD_ASSET_PATHS.uplotScript)!.body).toContain('uPlot');
-    expect(assets.get(DASHBOARD_ASSET_PATHS.uplotCss)!.contentType).toMatch(/^text\/css/);
+  }, 60_000);
+
+  it('without a build, answers the script path with a script that names the command to run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clvlens-dashboard-none-'));
+    try {
+      const script = createDashboardAssets(dir).get(DASHBOARD_ASSET_PATHS.script)!;
+      expect(script.contentType).toMatch(/^text\/javascript/);
+      expect(script.body).toContain(JSON.stringify(DASHBOARD_NOT_BUILT));
+      expect(DASHBOARD_NOT_BUILT).toContain('pnpm --filter @clvlens/shopify-app run build:dashboard');
+      expect(script.body).toContain('textContent = message');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

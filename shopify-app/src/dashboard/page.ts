@@ -4,18 +4,12 @@ import { DASHBOARD_CSS } from './styles.ts';
 const escapeAttribute = (text: string): string =>
   text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
-/** Paths of the dashboard's static assets (served by {@link createDashboardAssets}). */
+/** Paths of the dashboard's static assets (the Vite build, served by {@link createDashboardAssets}). */
 export const DASHBOARD_ASSET_PATHS = {
+  /** The client bundle (client.ts with the catalog, the shared charts and uPlot), an ES module. */
   script: '/app/assets/dashboard.js',
-  /** The survey/spend and export cards, imported by the client as `./feedback-card.ts` (so beside it). */
-  feedbackCard: '/app/assets/feedback-card.ts',
-  /** The client's `./vip-card.ts` import, resolved against the script's path. */
-  vipCard: '/app/assets/vip-card.ts',
-  uplotScript: '/app/assets/uplot.iife.min.js',
-  uplotCss: '/app/assets/uplot.min.css',
-  /** The message catalog `@clvlens/core/i18n`, one file per module under this folder. */
-  i18nDir: '/app/assets/i18n/',
-  i18nEntry: '/app/assets/i18n/i18n.ts',
+  /** Its stylesheet: uPlot's and the charts' legend. */
+  css: '/app/assets/dashboard.css',
 } as const;
 
 /** Where the merchant's store admin lives (every store's admin is under it). */
@@ -46,7 +40,7 @@ export function renderPairLinkPage(locale: Locale): string {
 
 /**
  * The embedded dashboard's HTML shell, in `locale` (`lang` and `dir` on the root; Arabic right to left). It carries no
- * shop data at all: the client script (`/app/assets/dashboard.js`, with the catalog through an import map) reads
+ * shop data at all: the client bundle (`/app/assets/dashboard.js`, built by Vite) reads
  * `/app/api/*` with App Bridge session tokens and builds every element with textContent. Opened outside Shopify
  * (`shop` null) it says where to open it instead, with a link.
  */
@@ -55,15 +49,12 @@ export function renderDashboardPage(input: { apiKey: string; shop: string | null
   const t = createTranslator(locale);
   if (input.shop === null)
     return humanPage(locale, t.t('dash.outside.title'), t.t('dash.outside.body'), { href: SHOPIFY_ADMIN_URL, text: t.t('dash.outside.link') });
-  const importMap = JSON.stringify({ imports: { '@clvlens/core/i18n': DASHBOARD_ASSET_PATHS.i18nEntry } });
   return `<!doctype html><html lang="${locale}" dir="${directionOf(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>CLV Lens</title>
 <meta name="shopify-api-key" content="${escapeAttribute(input.apiKey)}">
 <script src="https://cdn.shopify.com/shopifycloud/app-bridge.js"></script>
-<link rel="stylesheet" href="${DASHBOARD_ASSET_PATHS.uplotCss}">
+<link rel="stylesheet" href="${DASHBOARD_ASSET_PATHS.css}">
 <style>${DASHBOARD_CSS}</style>
-<script type="importmap">${importMap}</script>
-<script src="${DASHBOARD_ASSET_PATHS.uplotScript}" defer></script>
 <script type="module" src="${DASHBOARD_ASSET_PATHS.script}"></script>
 </head><body>
 <main class="page" id="clvlens-dashboard" aria-busy="true"><h1>CLV Lens</h1><p class="muted" id="dashboard-loading">${escapeAttribute(t.t('dash.loading'))}</p></main>

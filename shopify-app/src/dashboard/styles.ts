@@ -49,7 +49,6 @@ progress::-webkit-progress-bar { background: #e3e3e3; border-radius: 4px; }
 progress::-webkit-progress-value { background: #303030; border-radius: 4px; }
 progress::-moz-progress-bar { background: #303030; border-radius: 4px; }
 .chart { width: 100%; min-height: 240px; }
-.chart .u-legend { font-size: 12px; }
 .heat td { text-align: end; min-width: 44px; }
 /* The running month: striped over its colour, with the words "so far", so a low share does not read as a collapse. */
 .heat td[data-partial] { background-image: repeating-linear-gradient(135deg, rgba(255,255,255,.75) 0 4px, transparent 4px 8px); font-style: italic; }
@@ -65,9 +64,6 @@ a.button-link { display: inline-block; color: #fff; background: #303030; border-
 a.button-link:hover { background: #1a1a1a; text-decoration: none; }
 /* Arabic: the admin font stack lacks Arabic glyph metrics that read well at 13px. */
 :lang(ar) body, body:lang(ar) { font-family: -apple-system, 'Segoe UI', Tahoma, 'Noto Sans Arabic', 'Geeza Pro', sans-serif; font-size: 14px; line-height: 22px; }
-.chart .u-legend { text-align: start; }
-/* Arabic: the plot keeps a left-to-right time axis (numbers and dates read left to right); the legend stays RTL. */
-.chart .u-wrap { direction: ltr; }
 a { color: var(--focus); text-decoration: none; }
 a:hover { text-decoration: underline; }
 a:focus-visible, button:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; border-radius: 4px; }

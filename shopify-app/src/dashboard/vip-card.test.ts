@@ -2,7 +2,8 @@
 import type { VipSlippingV1 } from '@clvlens/core';
 import { createTranslator } from '@clvlens/core/i18n';
 import { describe, expect, it } from 'vitest';
-import { reasonText, renderVipCard } from './vip-card.ts';
+import { h, render } from 'preact';
+import { reasonText, VipCard, type VipCardProps } from './vip-card.ts';
 
 const HOSTILE = '<img src=x onerror="window.hacked=1">';
 const AT = Date.UTC(2026, 11, 1, 15, 30);
@@ -28,9 +29,20 @@ const VIP: VipSlippingV1 = {
   ],
 };
 
-const settle = () => new Promise((r) => setTimeout(r, 0));
+// Preact runs effects (the names request) after paint: let a few macrotasks pass.
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+};
 
-describe('renderVipCard', () => {
+/** The card rendered into a fresh element of the page. */
+function renderVipCard(vip: VipSlippingV1, deps: Omit<VipCardProps, 'vip'>): HTMLElement {
+  const box = document.createElement('div');
+  document.body.append(box);
+  render(h(VipCard, { vip, ...deps }), box);
+  return box.firstElementChild as HTMLElement;
+}
+
+describe('VipCard', () => {
   it('shows the bar, the week against last week, the value at risk, and each VIP with change, when, why and value', async () => {
     const asked: string[] = [];
     const card = renderVipCard(VIP, {
@@ -42,7 +54,6 @@ describe('renderVipCard', () => {
         return { status: 200, body: { names: { '7030': HOSTILE } } };
       },
     });
-    document.body.replaceChildren(card);
     expect(card.querySelector('h2')!.textContent).toBe('VIPs slipping');
     expect(card.textContent).toContain('top 10% ($400.00 or more)');
     expect(card.querySelector('[data-testid="vip-this-week"]')!.textContent).toBe('2');

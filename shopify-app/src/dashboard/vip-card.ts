@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 /**
- * The dashboard's "VIPs slipping" card (issue 16), in the browser: served beside the client as
- * `/app/assets/vip-card.ts` with its types erased (assets.ts), so it imports types only. It gets everything it uses
- * from its caller (the translator, the request function, the shop), and builds every element with createElement +
- * textContent: names and reasons are data, never markup.
+ * The dashboard's "VIPs slipping" card (issue 16): a Preact component of the dashboard's client (bundled by
+ * vite.config.ts). It gets everything it uses from its caller (the translator, the request function, the shop); names
+ * and reasons are text children, never markup.
  */
 import type { TierChangeReasonV1, VipSlippingV1 } from '@clvlens/core';
 import type { Translator } from '@clvlens/core/i18n';
+import { h as createElement, type ComponentChild, type ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 
 /** What the card needs from the dashboard. */
 export interface VipCardDeps {
@@ -20,35 +21,30 @@ export interface VipCardDeps {
 }
 
 /**
- * Replaces each link's text (a customer id) with the customer's name, read live from Shopify through the app and never
- * stored; a link keeps its id when the name cannot be read. Shared by this card and the dashboard's at-risk list.
+ * Customers' names by id, read live from Shopify through the app (`/app/api/customer-names`, never stored); the ids it
+ * could not name are left out, and a failed request names nobody.
  */
-export function nameCustomerLinks(links: ReadonlyMap<string, HTMLElement>, request: VipCardDeps['request']): void {
-  if (links.size === 0) return;
-  void request(`/app/api/customer-names?ids=${[...links.keys()].map(encodeURIComponent).join(',')}`).then(
-    (res) => {
-      if (res.status !== 200) return;
-      const names = (res.body as { names?: Record<string, unknown> } | null)?.names ?? {};
-      for (const [id, link] of links) {
-        const name = names[id];
-        if (typeof name === 'string' && name.trim() !== '') {
-          link.textContent = name;
-          link.setAttribute('data-named', '');
-        }
-      }
-    },
-    () => undefined,
-  );
+export async function fetchCustomerNames(ids: readonly string[], request: VipCardDeps['request']): Promise<ReadonlyMap<string, string>> {
+  const found = new Map<string, string>();
+  if (ids.length === 0) return found;
+  try {
+    const res = await request(`/app/api/customer-names?ids=${ids.map(encodeURIComponent).join(',')}`);
+    if (res.status !== 200) return found;
+    const names = (res.body as { names?: Record<string, unknown> } | null)?.names ?? {};
+    for (const id of ids) {
+      const name = names[id];
+      if (typeof name === 'string' && name.trim() !== '') found.set(id, name);
+    }
+  } catch {
+    // Names are a courtesy: "Customer <id>" stays.
+  }
+  return found;
 }
 
 const TIER_TONE: Record<string, string> = { high: 'critical', medium: 'attention', low: 'success' };
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: (Node | string | null)[]) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) if (value !== undefined) node.setAttribute(name, value);
-  for (const child of children) if (child !== null) node.append(typeof child === 'string' ? document.createTextNode(child) : child);
-  return node;
-}
+/** A Preact element, written like the DOM it becomes; string children are text, never markup. */
+const el = (tag: string, attrs: Record<string, unknown> = {}, ...children: ComponentChildren[]) => createElement(tag, attrs, ...children);
 
 /** One reason in the viewer's words (the catalog's reason messages, shared with the extension's card). */
 export function reasonText(tr: Translator, reason: TierChangeReasonV1): string {
@@ -68,30 +64,45 @@ export function reasonText(tr: Translator, reason: TierChangeReasonV1): string {
   }
 }
 
+/** The card's input: the data and what it needs from the dashboard. */
+export interface VipCardProps extends VipCardDeps {
+  vip: VipSlippingV1;
+}
+
 /**
  * The card: what counts as a VIP (the bar in money), this week's count against last week's and the value at risk,
  * then the slipping VIPs (newest first) with their tier change, when, why and their value before the change, each
- * linking to the customer in the Shopify admin. Names are asked of `/app/api/customer-names` once the card is built
+ * linking to the customer in the Shopify admin. Names are asked of `/app/api/customer-names` once the card is shown
  * (read live from Shopify, never stored); until then, or if that fails, a customer shows as "Customer <id>".
  */
-export function renderVipCard(vip: VipSlippingV1, deps: VipCardDeps): HTMLElement {
-  const { tr } = deps;
+export function VipCard({ vip, tr, request, shopDomain, timeZone }: VipCardProps): ComponentChild {
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    let live = true;
+    void fetchCustomerNames(
+      vip.customers.map((c) => c.customerId),
+      request,
+    ).then((found) => live && setNames(found));
+    return () => {
+      live = false;
+    };
+  }, [vip, request]);
   const s = vip.summary;
-  const handle = deps.shopDomain.replace(/\.myshopify\.com$/, '');
-  const links = new Map<string, HTMLAnchorElement>();
+  const handle = shopDomain.replace(/\.myshopify\.com$/, '');
   const kpi = (label: string, value: string, testId: string) =>
     el('div', { class: 'kpi' }, el('span', { class: 'label' }, label), el('span', { class: 'value', 'data-testid': testId }, value));
   const rows = vip.customers.map((c) => {
+    const name = names.get(c.customerId);
     const link = el(
       'a',
       {
         href: `https://admin.shopify.com/store/${encodeURIComponent(handle)}/customers/${encodeURIComponent(c.customerId)}`,
         target: '_top',
         'data-customer-id': c.customerId,
+        'data-named': name === undefined ? undefined : '',
       },
-      tr.t('dash.atRisk.unnamed', { id: c.customerId }),
+      name ?? tr.t('dash.atRisk.unnamed', { id: c.customerId }),
     );
-    if (!links.has(c.customerId)) links.set(c.customerId, link);
     const change = el(
       'span',
       { class: 'pill', 'data-tone': TIER_TONE[c.newTier] },
@@ -99,15 +110,14 @@ export function renderVipCard(vip: VipSlippingV1, deps: VipCardDeps): HTMLElemen
     );
     return el(
       'tr',
-      { 'data-customer-id': c.customerId },
+      { key: c.customerId, 'data-customer-id': c.customerId },
       el('th', { scope: 'row' }, link),
       el('td', {}, change),
-      el('td', {}, tr.t('dash.vip.when', { date: tr.date(c.changedAtMs, deps.timeZone), time: tr.time(c.changedAtMs, deps.timeZone) })),
-      el('td', { class: 'why-cell' }, el('ul', { class: 'reasons' }, ...c.reasons.map((r) => el('li', {}, reasonText(tr, r))))),
+      el('td', {}, tr.t('dash.vip.when', { date: tr.date(c.changedAtMs, timeZone), time: tr.time(c.changedAtMs, timeZone) })),
+      el('td', { class: 'why-cell' }, el('ul', { class: 'reasons' }, ...c.reasons.map((r, i) => el('li', { key: i }, reasonText(tr, r))))),
       el('td', { class: 'num' }, tr.money(c.previousPredictedClvMinor, vip.currency)),
     );
   });
-  nameCustomerLinks(links, deps.request);
   const explain =
     s.thresholdMinor === null
       ? tr.t('dash.vip.noBar')

@@ -43,10 +43,11 @@ describe('clvlens report --html in Chromium', () => {
       'Scorecard',
       'RFM segments',
     ]);
-    // Legends are readable before any hover: the latest values, never uPlot's "--" placeholder.
-    const legendValues = [...dom.matchAll(/<td class="u-value">([^<]*)<\/td>/g)].map((m) => m[1]);
-    expect(legendValues.length).toBeGreaterThan(5);
-    expect(legendValues).not.toContain('--');
+    // Legends are readable before any hover: the latest values, never a "--" placeholder; each chart says which week.
+    const legendValues = [...dom.matchAll(/<strong data-testid="legend-[^"]*">([^<]*)<\/strong>/g)].map((m) => m[1]);
+    expect(legendValues.length).toBeGreaterThan(4);
+    expect(legendValues.filter((v) => v === '--' || v === '' || v === '—')).toEqual([]);
+    expect((dom.match(/data-testid="chart-readout"/g) ?? []).length).toBe(3);
     // Three uPlot charts (one canvas each) and the heatmap canvas.
     expect((dom.match(/<canvas/g) ?? []).length).toBeGreaterThanOrEqual(4);
     expect(dom).toContain('class="uplot');
@@ -79,10 +80,10 @@ describe('clvlens report --html in Chromium', () => {
         timeout: 60_000,
       });
       expect(dom).toContain(`<html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}">`);
-      // 24 monthly cohorts, 6 drawn: the LTV legend has the x row plus 6 series.
-      const legendStart = dom.lastIndexOf('<table class="u-legend');
-      const ltvLegend = dom.slice(legendStart, dom.indexOf('</table>', legendStart));
-      expect((ltvLegend.match(/class="u-series/g) ?? []).length).toBe(7);
+      // 24 monthly cohorts, 6 drawn: the LTV legend has 6 lines.
+      const legendStart = dom.lastIndexOf('<ul class="chart-legend"');
+      const ltvLegend = dom.slice(legendStart, dom.indexOf('</ul>', legendStart));
+      expect((ltvLegend.match(/<li /g) ?? []).length).toBe(6);
       if (lang === 'ar') expect(dom).toContain('<h2>معدل تكرار الشراء أسبوعيًا</h2>');
       if (lang === 'ko') expect(dom).toContain('<h2>주간 재구매율</h2>');
     }

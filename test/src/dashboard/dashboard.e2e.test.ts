@@ -211,20 +211,21 @@ describe('embedded dashboard in Chromium', () => {
         expect(await frame.locator('#scorecard h2').evaluate((e) => getComputedStyle(e).direction)).toBe('rtl');
         const [a, b] = await Promise.all(['#repeat-rate', '#churn'].map((s) => frame.locator(s).boundingBox()));
         expect(a!.x).toBeGreaterThan(b!.x);
-        // Charts: the legend is right to left (the week first, on the right) while the plot keeps time running left to
-        // right (see ChurnTrendChart.tsx in the extension for why): the right edge is the latest week.
-        const chart = frame.locator('.chart').first();
+        // Charts: the legend is right to left (the first line on the right) while the plot keeps time running left to
+        // right (see core/ui's line-chart.tsx for why): the right edge is the latest week.
+        const chart = frame.locator('#churn .line-chart');
         await expect.poll(() => chart.locator('.u-over').count(), { timeout: 15_000 }).toBe(1);
         const layout = await chart.evaluate((c) => {
-          const [x, first] = [...c.querySelectorAll('.u-legend .u-series')].map((e) => e.getBoundingClientRect().x);
+          const [first, second] = [...c.querySelectorAll('.chart-legend li')].map((e) => e.getBoundingClientRect().x);
           return {
             plot: getComputedStyle(c.querySelector('.u-wrap')!).direction,
-            legend: getComputedStyle(c.querySelector('.u-legend')!).direction,
-            weekOnTheRight: x! > first!,
+            legend: getComputedStyle(c.querySelector('.chart-legend')!).direction,
+            firstOnTheRight: first! > second!,
           };
         });
-        expect(layout).toEqual({ plot: 'ltr', legend: 'rtl', weekOnTheRight: true });
-        const week = chart.locator('.u-legend .u-series').first().locator('.u-value');
+        expect(layout).toEqual({ plot: 'ltr', legend: 'rtl', firstOnTheRight: true });
+        // The readout names the latest week before any hover, and the week under the pointer after.
+        const week = chart.getByTestId('chart-readout');
         const latest = (await week.textContent())!;
         const prefix = createTranslator('ar').t('dash.chart.latestValue', { value: '' });
         expect(latest.startsWith(prefix)).toBe(true);
@@ -246,7 +247,7 @@ describe('embedded dashboard in Chromium', () => {
       await expect.poll(() => frame.locator('#at-risk a[data-named]').count(), { timeout: 15_000 }).toBe(summary.topAtRisk.length);
       for (const name of await frame.locator('#at-risk a').allTextContents()) expect(name).not.toMatch(/\d{6,}/);
       // Legends show values before any hover.
-      const legend = await frame.locator('.chart .u-legend .u-value').allTextContents();
+      const legend = await frame.locator('.line-chart .chart-legend strong').allTextContents();
       expect(legend.length).toBeGreaterThan(5);
       expect(legend.filter((v) => v === '--' || v === '' || v === 'n/a')).toEqual([]);
       // The customers count says who is counted.

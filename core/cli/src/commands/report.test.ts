@@ -212,7 +212,7 @@ describe('clvlens report --html', () => {
     expect(payload.report.charts).toEqual(json.charts);
     expect(Object.keys(payload.report.charts)).toEqual(expect.arrayContaining(['repeatRate', 'churnTrend', 'cohortHeatmap', 'ltvCurves']));
     expect(payload.report.charts.cohortHeatmap.cohortMonth).toEqual(['2025-01', '2025-02']);
-    expect(html).toContain('uPlot');
+    expect(html).toContain('ClvlensCharts');
     expect(html).toContain('Weekly repeat purchase rate');
     expect(html).toContain('<html lang="en" dir="ltr">');
   });

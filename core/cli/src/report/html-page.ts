@@ -1,18 +1,26 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { currencyExponent, DAY_MS, formatLocalDate } from '@clvlens/core';
 import { churnTrendReading, createTranslator, directionOf, shownScorecardStatus, type Locale, type MessageKey } from '@clvlens/core/i18n';
 import type { ReportDocument } from './report-document.ts';
 
-const require = createRequire(import.meta.url);
-
-/** uPlot's browser build and stylesheet, read once from the installed `uplot` package (inlined: no CDN). */
-function uplotAssets(): { js: string; css: string } {
-  const js = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
-  const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+/**
+ * The shared chart components' browser bundle (`@clvlens/ui`: Preact, uPlot and `LineChart`, exposed as
+ * `window.ClvlensCharts`) and its stylesheet, read from the package's Vite build and inlined: no CDN, the page works
+ * opened from disk, offline.
+ */
+function chartAssets(): { js: string; css: string } {
+  const js = fileURLToPath(import.meta.resolve('@clvlens/ui/report-charts'));
+  const css = js.replace(/\.js$/, '.css');
+  if (!existsSync(js) || !existsSync(css))
+    throw new Error(
+      `The chart bundle of the HTML report is not built (${js}). Run \`pnpm --filter @clvlens/ui run build\` (pnpm test and pnpm start do), then run this command again.`,
+    );
+  const code = readFileSync(js, 'utf8');
+  const style = readFileSync(css, 'utf8');
   // Inlined code must not be able to end its own element.
-  if (/<\/(script|style)/i.test(js) || /<\/(script|style)/i.test(css)) throw new Error('uPlot assets contain a closing tag');
-  return { js, css };
+  if (/<\/(script|style)/i.test(code) || /<\/(script|style)/i.test(style)) throw new Error('The chart bundle contains a closing tag');
+  return { js: code, css: style };
 }
 
 /**
@@ -107,13 +115,14 @@ function pageText(doc: ReportDocument, locale: Locale) {
 
 /**
  * One self-contained HTML page for `--html`, in `locale` (`lang` and `dir` set; Arabic right to left): the report
- * document embedded as JSON data with the page's texts formatted in Node, uPlot inlined, and a page script that
- * builds every text node with `textContent` (never HTML from data) and draws the charts: weekly repeat purchase rate,
- * churn 30/60/90 trend, cohort heatmap (the running month striped) and a readable few cumulative LTV curves. Legends
- * show the latest values until a point is hovered, then that point's.
+ * document embedded as JSON data with the page's texts formatted in Node, the shared charts (`@clvlens/ui`, as in the
+ * dashboard and the popup) inlined, and a page script that builds every text node with `textContent` (never HTML from
+ * data) and draws the charts: weekly repeat purchase rate, churn 30/60/90 trend, cohort heatmap (the running month
+ * striped) and a readable few cumulative LTV curves. Legends show the latest values until a point is hovered, then
+ * that point's; the readout under each chart names the week (or month) shown.
  */
 export function renderHtmlPage(doc: ReportDocument, locale: Locale = 'en'): string {
-  const { js, css } = uplotAssets();
+  const { js, css } = chartAssets();
   const view = { currencyExponent: doc.currency === null ? 2 : currencyExponent(doc.currency), locale, text: pageText(doc, locale) };
   return `<!doctype html>
 <html lang="${locale}" dir="${directionOf(locale)}">
@@ -156,8 +165,6 @@ h2 { font-size: 17px; margin: 28px 0 8px; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: end; padding: 4px 8px; border-bottom: 1px solid #e4e7eb; }
 th:first-child, td:first-child { text-align: start; }
-.u-legend { text-align: start; }
-.u-legend .u-value { font-variant-numeric: tabular-nums; }
 `;
 
 // Runs in the browser. Every string from the data goes through textContent or canvas fillText, never innerHTML.
@@ -186,7 +193,6 @@ const PAGE_SCRIPT = `
   function pct(v) { return v === null || v === undefined ? T.none : pctFormat.format(v); }
   function major(minor) { return minor === null || minor === undefined ? null : minor / Math.pow(10, exp); }
   function money(minor) { return minor === null || minor === undefined ? T.none : moneyFormat.format(major(minor)); }
-  function secs(ms) { return ms.map(function (x) { return x / 1000; }); }
   function section(title, note, tone) {
     app.appendChild(el('h2', title));
     if (note) { var p = el('p', note, 'note'); if (tone) p.setAttribute('data-tone', tone); app.appendChild(p); }
@@ -195,17 +201,11 @@ const PAGE_SCRIPT = `
     return card;
   }
   function lastIndex(values) { for (var i = values.length - 1; i >= 0; i--) if (values[i] !== null && values[i] !== undefined) return i; return null; }
-  // A legend value: the hovered point's, or the series' latest before anything is hovered (never "--").
-  function legendValue(format) {
-    return function (u, v, si, idx) {
-      if (idx === null || idx === undefined) { var li = lastIndex(u.data[si]); return li === null ? T.none : format(u.data[si][li]); }
-      return v === null || v === undefined ? T.none : format(v);
-    };
-  }
-  function weekValue(u, v, si, idx) {
-    if (idx === null || idx === undefined) { var li = lastIndex(u.data[0]); return li === null ? T.none : T.latest + ': ' + dateFormat.format(u.data[0][li] * 1000); }
-    return dateFormat.format(v * 1000);
-  }
+  // The readout under a weekly chart: the hovered week, or the latest before anything is hovered (never "--").
+  function weekReadout(x, hovered) { return (hovered ? T.week : T.latest) + ': ' + dateFormat.format(x); }
+  function dateTicks(splits) { return splits.map(function (v) { return dateFormat.format(v); }); }
+  function pct0(v) { return pct0Format.format(v); }
+  function line(card, props) { window.ClvlensCharts.mountLineChart(card, props); }
   var width = Math.min(940, (document.documentElement.clientWidth || 1000) - 60);
 
   app.appendChild(el('p', T.meta, 'meta'));
@@ -231,27 +231,22 @@ const PAGE_SCRIPT = `
   app.appendChild(tiles);
   app.appendChild(el('p', T.returningNote, 'note'));
 
-  var pctAxis = { values: function (u, vals) { return vals.map(function (v) { return pct0Format.format(v); }); } };
-  var xAxis = { values: function (u, vals) { return vals.map(function (v) { return dateFormat.format(v * 1000); }); } };
-
   var rr = r.charts.repeatRate;
-  new uPlot({
-    width: width, height: 260,
-    series: [{ label: T.week, value: weekValue }, { label: T.repeatSeries, stroke: '#2563eb', width: 2, value: legendValue(pct) }],
-    axes: [xAxis, pctAxis],
-    scales: { y: { range: function (u, min, max) { return [0, Math.max(max || 0, 0.05)]; } } }
-  }, [secs(rr.weekStartMs), rr.value], section(T.repeatChart, T.repeatNote));
+  line(section(T.repeatChart, T.repeatNote), {
+    x: rr.weekStartMs, xIsTime: true, height: 260, label: T.repeatChart, emptyText: T.none,
+    series: [{ key: 'repeat', label: T.repeatSeries, values: rr.value, stroke: '#2563eb' }],
+    formatY: pct, yTick: pct0, xTicks: dateTicks, readout: weekReadout,
+    yRange: function (min, max) { return [0, Math.max(max || 0, 0.05)]; }
+  });
 
   var ct = r.charts.churnTrend;
-  new uPlot({
-    width: width, height: 260,
-    series: [{ label: T.week, value: weekValue },
-      { label: T.churnSeries[0], stroke: '#f59e0b', width: 2, value: legendValue(pct) },
-      { label: T.churnSeries[1], stroke: '#ef4444', width: 2, dash: [6, 3], value: legendValue(pct) },
-      { label: T.churnSeries[2], stroke: '#7c3aed', width: 2, dash: [2, 2], value: legendValue(pct) }],
-    axes: [xAxis, pctAxis],
-    scales: { y: { range: [0, 1] } }
-  }, [secs(ct.weekStartMs), ct.d30, ct.d60, ct.d90], section(T.churnChart, T.churnNote, T.churnTone));
+  line(section(T.churnChart, T.churnNote, T.churnTone), {
+    x: ct.weekStartMs, xIsTime: true, height: 260, label: T.churnChart, emptyText: T.none,
+    series: [{ key: 'd30', label: T.churnSeries[0], values: ct.d30, stroke: '#f59e0b' },
+      { key: 'd60', label: T.churnSeries[1], values: ct.d60, stroke: '#ef4444', dash: [6, 3] },
+      { key: 'd90', label: T.churnSeries[2], values: ct.d90, stroke: '#7c3aed', dash: [2, 2] }],
+    formatY: pct, yTick: pct0, xTicks: dateTicks, readout: weekReadout, yRange: [0, 1]
+  });
 
   var hm = r.charts.cohortHeatmap;
   var heatCard = section(T.heatChart, T.heatNote);
@@ -298,16 +293,14 @@ const PAGE_SCRIPT = `
 
   var lc = r.charts.ltvCurves;
   var palette = ['#2563eb', '#16a34a', '#f59e0b', '#ef4444', '#7c3aed', '#0891b2'];
-  var ltvSeries = [{ label: T.monthsSince, value: function (u, v, si, idx) { return idx === null || idx === undefined ? T.latest : String(v); } }];
-  var ltvData = [lc.monthsSince];
-  T.ltvPicked.forEach(function (i, k) {
-    ltvSeries.push({ label: T.ltvLabels[i], stroke: palette[k % palette.length], width: 2,
-      value: legendValue(function (v) { return money(v === null ? null : v * Math.pow(10, exp)); }) });
-    ltvData.push(lc.cumulativeRevenuePerCustomerMinor[i].map(major));
+  line(section(T.ltvChart, T.ltvNote), {
+    x: lc.monthsSince, xIsTime: false, height: 320, ySize: 96, label: T.ltvChart, emptyText: T.none,
+    series: T.ltvPicked.map(function (i, k) {
+      return { key: 'c' + i, label: T.ltvLabels[i], values: lc.cumulativeRevenuePerCustomerMinor[i], stroke: palette[k % palette.length] };
+    }),
+    formatY: money,
+    readout: function (x, hovered) { return T.monthsSince + ': ' + (hovered ? countFormat.format(x) : T.latest); }
   });
-  new uPlot({ width: width, height: 320, scales: { x: { time: false } }, series: ltvSeries,
-    axes: [{}, { size: 96, values: function (u, vals) { return vals.map(function (v) { return money(v * Math.pow(10, exp)); }); } }] }, ltvData,
-    section(T.ltvChart, T.ltvNote));
 
   var sc = section(T.scorecard, T.scorecardNote);
   var table = el('table');
