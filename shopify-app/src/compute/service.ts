@@ -21,7 +21,8 @@ import { computeShopMetricsOffThread } from './metrics-off-thread.ts';
 import { screenOrderRecords } from './screen.ts';
 import { quarantineRecord } from '../ingest/validate.ts';
 import { readVipSlippingSummary } from '../actions/tier-changes/vip-slipping.ts';
-import { analyzeAfterLargeWrite, dequeueEntries, writeInsights, type DequeuedEntries, type InsightDraft } from './write.ts';
+import { dequeueEntries, type DequeuedEntries } from '../ingest/store.ts';
+import { analyzeAfterLargeWrite, writeInsights, type InsightDraft } from './write.ts';
 
 export type { ComputeOptions, ShopModels } from './insights.ts';
 
