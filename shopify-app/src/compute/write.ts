@@ -3,16 +3,12 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { findTierChanges, type TierChange } from '../actions/tier-changes/detect.ts';
 import { recordTierChanges } from '../actions/tier-changes/record.ts';
+import { dequeueEntries, type DequeuedEntries } from '../ingest/store.ts';
 
 /** A computed insight ready to store; `updatedAtMs` is filled in here when the record changed. */
 export type InsightDraft = Omit<CustomerInsightV1, 'updatedAtMs'>;
 
-/** Recompute-queue entries a run computed: removed with its writes, unless queued again meanwhile (newer `queued_seq`). */
-export interface DequeuedEntries {
-  /** Decimal Shopify ids. */
-  customerIds: string[];
-  queuedSeqs: number[];
-}
+export type { DequeuedEntries };
 
 /**
  * Writes the new insights of the customers in `scope`, touching only what changed: a customer whose computed record
@@ -111,14 +107,6 @@ export async function writeInsights(
     ];
     return { changed: ids.length, deleted: gone.length, writes, tierChanges };
   });
-}
-
-/** Removes queue entries a run computed, unless they were queued again meanwhile (a newer `queued_seq`). */
-export async function dequeueEntries(db: Kysely<DB>, shop: string, entries: DequeuedEntries): Promise<void> {
-  if (entries.customerIds.length === 0) return;
-  await sql`
-    DELETE FROM recompute_queue q USING unnest(${entries.customerIds}::bigint[], ${entries.queuedSeqs}::bigint[]) AS t(id, s)
-    WHERE q.shop_id = ${shop} AND q.customer_id = t.id AND q.queued_seq = t.s`.execute(db);
 }
 
 /**

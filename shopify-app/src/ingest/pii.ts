@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { TokenCipher } from '../sessions/token-cipher.ts';
 import type { StoredOrder } from './order.ts';
+import { replaceGuestKey } from './store.ts';
 
 /** Prefix of a guest key made by {@link PiiProtector.guestKey} (older rows hold a bare SHA-256 of the email). */
 export const GUEST_KEY_PREFIX = 'g1:';
@@ -85,9 +86,7 @@ export async function protectStoredPersonalData(db: Kysely<DB>, pii: PiiProtecto
     JOIN shops s ON s.shop_id = o.shop_id
     WHERE o.guest_key IS NOT NULL AND o.guest_key NOT LIKE 'g1:%' AND o.guest_key NOT LIKE 'redacted:%'`.execute(db);
   for (const r of legacy) {
-    await sql`UPDATE orders SET guest_key = ${await pii.guestKey(db, r.shop_id, r.guest_key)} WHERE shop_id = ${r.shop_id} AND guest_key = ${r.guest_key}`.execute(
-      db,
-    );
+    await replaceGuestKey(db, r.shop_id, r.guest_key, await pii.guestKey(db, r.shop_id, r.guest_key));
     guestKeys++;
   }
   return { emails, guestKeys };

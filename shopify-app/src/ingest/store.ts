@@ -1,12 +1,15 @@
+// The only writer of `orders`, `order_refunds` and `recompute_queue` (and of `webhook_deliveries`): every path that
+// stores an order (webhooks through the order sink, reconciliation, the backfill, redaction) calls these statements,
+// so the "newer version wins" rule and the queueing of changed customers are written once.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { StoredOrder, StoredRefund } from './order.ts';
 
 /**
  * The `orders` column list every order upsert writes, in the order {@link ordersUnnest} yields the values. Shared by
- * {@link upsertOrders}, the backfill's bulk insert and the webhook batcher so the three cannot drift apart.
+ * {@link upsertOrders}, {@link insertOrdersBulk} and {@link storeOrderDeliveries} so the three cannot drift apart.
  */
-export const ORDERS_INSERT_COLUMNS = sql.raw(
+const ORDERS_INSERT_COLUMNS = sql.raw(
   '(shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor, cancelled, test, subscription)',
 );
 
@@ -14,7 +17,7 @@ export const ORDERS_INSERT_COLUMNS = sql.raw(
  * `SELECT <shopId>, * FROM unnest(...)`: one row per order in {@link ORDERS_INSERT_COLUMNS} order, every column sent
  * as one typed array parameter (times as ISO strings cast to `timestamptz`).
  */
-export function ordersUnnest(shopId: string, orders: readonly StoredOrder[]): RawBuilder<unknown> {
+function ordersUnnest(shopId: string, orders: readonly StoredOrder[]): RawBuilder<unknown> {
   return sql`SELECT ${shopId}, * FROM unnest(
     ${orders.map((o) => o.orderId)}::bigint[], ${orders.map((o) => o.customerId)}::bigint[],
     ${orders.map((o) => o.guestKey)}::text[],
@@ -30,14 +33,14 @@ export function ordersUnnest(shopId: string, orders: readonly StoredOrder[]): Ra
  * recompute that read the older entry leaves this one for the next run (see compute/service.ts). Sources must not
  * repeat a customer (one statement cannot update a row twice).
  */
-export const REQUEUE = sql.raw('ON CONFLICT (shop_id, customer_id) DO UPDATE SET queued_seq = excluded.queued_seq');
+const REQUEUE = sql.raw('ON CONFLICT (shop_id, customer_id) DO UPDATE SET queued_seq = excluded.queued_seq');
 
 /**
  * The "newer version wins" conflict clause (storage.md §8): an existing row is replaced only when the incoming
  * `updated_at` is newer, or equal with different content (Shopify's `updated_at` has whole-second precision, so two
  * changes within one second cannot be ordered from the payload). Constant text, no parameters.
  */
-export const ORDERS_NEWER_WINS = sql.raw(`ON CONFLICT (shop_id, order_id) DO UPDATE SET
+const ORDERS_NEWER_WINS = sql.raw(`ON CONFLICT (shop_id, order_id) DO UPDATE SET
   customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
   updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
   refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
@@ -131,4 +134,200 @@ export async function pruneWebhookDeliveries(db: Kysely<DB>, nowMs: number, keep
     .where('received_at', '<', new Date(nowMs - keepDays * 86_400_000))
     .executeTakeFirst();
   return Number(result.numDeletedRows ?? 0);
+}
+
+/**
+ * `ON CONFLICT` of the backfill's insert: the webhook rule ({@link ORDERS_NEWER_WINS}) except that a stored
+ * `subscription = true` is kept. An export order line carries no line items (they are child lines), so its flag is
+ * only a lower bound; what is stored came from a webhook (all line items) or from this export's child lines. An
+ * order's selling-plan line items are never taken away (an edit zeroes a line's quantity, the line stays), so the flag
+ * only ever goes from false to true.
+ */
+const ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION = sql.raw(`ON CONFLICT (shop_id, order_id) DO UPDATE SET
+  customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
+  updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
+  refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
+  subscription = excluded.subscription OR orders.subscription
+WHERE excluded.updated_at > orders.updated_at
+   OR (excluded.updated_at = orders.updated_at
+       AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
+            excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription OR orders.subscription)
+       IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
+            orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))`);
+
+/**
+ * The backfill's insert: like {@link upsertOrders} (newer `updated_at` wins, so a webhook that landed first is not
+ * overwritten by an older export line) but without per-row bookkeeping, and a stored subscription flag is kept (see
+ * {@link ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}); the backfill queues every customer once at the end
+ * ({@link queueEveryCustomer}).
+ */
+export async function insertOrdersBulk(db: Kysely<DB>, shop: string, orders: readonly StoredOrder[]): Promise<void> {
+  if (orders.length === 0) return;
+  await sql`
+    INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
+    ${ordersUnnest(shop, orders)}
+    ${ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}`.execute(db);
+  const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
+  if (refunds.length > 0) {
+    await sql`
+      INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
+      SELECT ${shop}, * FROM unnest(${refunds.map((r) => r.refundId)}::bigint[], ${refunds.map((r) => r.orderId)}::bigint[],
+        ${refunds.map((r) => new Date(r.refundedAtMs).toISOString())}::timestamptz[], ${refunds.map((r) => r.amountMinor)}::bigint[])
+      ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(db);
+  }
+}
+
+/** Marks stored orders as subscription orders (a selling-plan line item seen after its order); returns the ids found. */
+export async function markSubscriptionOrders(db: Kysely<DB>, shop: string, orderIds: readonly string[]): Promise<string[]> {
+  const found = await sql<{ order_id: string }>`UPDATE orders SET subscription = true
+    WHERE shop_id = ${shop} AND order_id = ANY(${[...orderIds]}::bigint[]) RETURNING order_id::text AS order_id`.execute(db);
+  return found.rows.map((r) => r.order_id);
+}
+
+/** Queues every customer of the shop (with an order or an insight) for recompute: the end of a backfill. */
+export async function queueEveryCustomer(db: Kysely<DB>, shop: string): Promise<void> {
+  await sql`INSERT INTO recompute_queue (shop_id, customer_id)
+    SELECT DISTINCT shop_id, customer_id FROM orders WHERE shop_id = ${shop} AND customer_id IS NOT NULL
+    UNION SELECT shop_id, customer_id FROM customer_insights WHERE shop_id = ${shop}
+    ${REQUEUE}`.execute(db);
+}
+
+/** Recompute-queue entries a run computed: removed with its writes, unless queued again meanwhile (newer `queued_seq`). */
+export interface DequeuedEntries {
+  /** Decimal Shopify ids. */
+  customerIds: string[];
+  queuedSeqs: number[];
+}
+
+/** Removes queue entries a run computed, unless they were queued again meanwhile (a newer `queued_seq`). */
+export async function dequeueEntries(db: Kysely<DB>, shop: string, entries: DequeuedEntries): Promise<void> {
+  if (entries.customerIds.length === 0) return;
+  await sql`
+    DELETE FROM recompute_queue q USING unnest(${entries.customerIds}::bigint[], ${entries.queuedSeqs}::bigint[]) AS t(id, s)
+    WHERE q.shop_id = ${shop} AND q.customer_id = t.id AND q.queued_seq = t.s`.execute(db);
+}
+
+/**
+ * Unlinks a redacted customer's orders (customers/redact): by order id, customer id or guest key, they keep their
+ * amounts for the shop's totals but belong to an anonymous key nobody can look up.
+ */
+export async function redactOrders(
+  db: Kysely<DB>,
+  shop: string,
+  subject: { orderIds: readonly string[]; customerIds: readonly string[]; guestKeys: readonly string[] },
+  anonymousKey: string,
+): Promise<void> {
+  await sql`UPDATE orders SET customer_id = NULL, guest_key = ${anonymousKey}
+    WHERE shop_id = ${shop} AND (
+      order_id = ANY(${[...subject.orderIds]}::bigint[])
+      OR customer_id = ANY(${[...subject.customerIds]}::bigint[])
+      OR guest_key = ANY(${[...subject.guestKeys]}::text[]))`.execute(db);
+}
+
+/** Replaces a guest key on the shop's orders (personal data stored in the clear by an older version). */
+export async function replaceGuestKey(db: Kysely<DB>, shop: string, from: string, to: string): Promise<void> {
+  await sql`UPDATE orders SET guest_key = ${to} WHERE shop_id = ${shop} AND guest_key = ${from}`.execute(db);
+}
+
+/** One verified, parsed order delivery waiting to be stored. */
+export interface OrderDelivery {
+  shop: string;
+  webhookId: string;
+  topic: string;
+  order: StoredOrder;
+}
+
+/**
+ * Stores a batch of order deliveries: records their webhook ids (dedupe), upserts the first delivery of each newly
+ * claimed id, keeping the newest version of each order among them (later arrival on a tie), as {@link upsertOrders}
+ * does, and queues the customers of changed orders, old and new.
+ * @returns per delivery whether its webhook id was new, and the shops with a newly claimed delivery.
+ */
+export async function storeOrderDeliveries(
+  db: Kysely<DB>,
+  batch: readonly OrderDelivery[],
+  receivedAtMs: number,
+): Promise<{ result: boolean[]; shops: string[] }> {
+  if (batch.every((d) => d.order.refunds.length === 0)) return storeDeliveriesInOneStatement(db, batch, receivedAtMs);
+  return db.transaction().execute(async (trx) => {
+    const receivedAt = new Date(receivedAtMs).toISOString();
+    const claimed = await sql<{ shop_id: string; webhook_id: string }>`
+      INSERT INTO webhook_deliveries (shop_id, webhook_id, topic, received_at)
+      SELECT DISTINCT ON (s, w) s, w, t, ${receivedAt}::timestamptz
+      FROM unnest(${batch.map((d) => d.shop)}::text[], ${batch.map((d) => d.webhookId)}::text[], ${batch.map((d) => d.topic)}::text[]) AS x(s, w, t)
+      ON CONFLICT (shop_id, webhook_id) DO NOTHING
+      RETURNING shop_id, webhook_id`.execute(trx);
+    const fresh = new Set(claimed.rows.map((r) => `${r.shop_id}\u0000${r.webhook_id}`));
+    const result: boolean[] = [];
+    const byShop = new Map<string, Map<string, StoredOrder>>();
+    for (const d of batch) {
+      const key = `${d.shop}\u0000${d.webhookId}`;
+      const isFresh = fresh.delete(key);
+      result.push(isFresh);
+      if (!isFresh) continue;
+      let orders = byShop.get(d.shop);
+      if (!orders) byShop.set(d.shop, (orders = new Map()));
+      const seen = orders.get(d.order.orderId);
+      // Two versions of one order in a batch: keep the newer; on a tie the later arrival, as the upsert would.
+      if (!seen || d.order.updatedAtMs >= seen.updatedAtMs) orders.set(d.order.orderId, d.order);
+    }
+    for (const [shop, orders] of byShop) await upsertOrders(trx, shop, [...orders.values()]);
+    return { result, shops: [...byShop.keys()] };
+  });
+}
+
+/**
+ * {@link storeOrderDeliveries} as one statement (atomic without BEGIN/COMMIT, so one round trip instead of four), for
+ * batches without refunds: claim the webhook ids, keep the first delivery of each newly claimed id, the newest version
+ * of each order among those, upsert them and queue the customers of changed orders, old and new. Every CTE sees the
+ * snapshot from before the statement.
+ */
+async function storeDeliveriesInOneStatement(
+  db: Kysely<DB>,
+  batch: readonly OrderDelivery[],
+  receivedAtMs: number,
+): Promise<{ result: boolean[]; shops: string[] }> {
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  const o = batch.map((d) => d.order);
+  const { rows } = await sql<{ shop_id: string; webhook_id: string }>`
+    WITH d AS (
+      SELECT * FROM unnest(
+        ${batch.map((x) => x.shop)}::text[], ${batch.map((x) => x.webhookId)}::text[], ${batch.map((x) => x.topic)}::text[],
+        ${o.map((x) => x.orderId)}::bigint[], ${o.map((x) => x.customerId)}::bigint[], ${o.map((x) => x.guestKey)}::text[],
+        ${o.map((x) => new Date(x.placedAtMs).toISOString())}::timestamptz[],
+        ${o.map((x) => new Date(x.updatedAtMs).toISOString())}::timestamptz[],
+        ${o.map((x) => x.currency)}::text[], ${o.map((x) => x.totalMinor)}::bigint[], ${o.map((x) => x.refundedMinor)}::bigint[],
+        ${o.map((x) => x.cancelled)}::boolean[], ${o.map((x) => x.test)}::boolean[], ${o.map((x) => x.subscription)}::boolean[]
+      ) WITH ORDINALITY AS x(s, w, t, oid, cid, gk, placed, upd, cur, tot, ref, canc, tst, sub, i)
+    ), claimed AS (
+      INSERT INTO webhook_deliveries (shop_id, webhook_id, topic, received_at)
+      SELECT DISTINCT ON (s, w) s, w, t, ${receivedAt}::timestamptz FROM d ORDER BY s, w, i
+      ON CONFLICT (shop_id, webhook_id) DO NOTHING
+      RETURNING shop_id, webhook_id
+    ), fresh AS (
+      SELECT DISTINCT ON (d.s, d.w) d.* FROM d JOIN claimed c ON c.shop_id = d.s AND c.webhook_id = d.w ORDER BY d.s, d.w, d.i
+    ), newest AS (
+      SELECT DISTINCT ON (s, oid) * FROM fresh ORDER BY s, oid, upd DESC, i DESC
+    ), previous AS (
+      SELECT DISTINCT o.shop_id, o.customer_id FROM orders o JOIN newest n ON o.shop_id = n.s AND o.order_id = n.oid
+      WHERE o.customer_id IS NOT NULL
+    ), upserted AS (
+      INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
+      SELECT s, oid, cid, gk, placed, upd, cur, tot, ref, canc, tst, sub FROM newest
+      ${ORDERS_NEWER_WINS}
+      RETURNING shop_id, customer_id
+    ), dirty AS (
+      SELECT shop_id, customer_id FROM upserted WHERE customer_id IS NOT NULL
+      UNION
+      SELECT p.shop_id, p.customer_id FROM previous p WHERE EXISTS (SELECT 1 FROM upserted u WHERE u.shop_id = p.shop_id)
+    ), queued AS (
+      INSERT INTO recompute_queue (shop_id, customer_id) SELECT shop_id, customer_id FROM dirty ${REQUEUE}
+    )
+    SELECT shop_id, webhook_id FROM claimed`.execute(db);
+  const fresh = new Set(rows.map((r) => `${r.shop_id}\u0000${r.webhook_id}`));
+  // As the transactional path: a recompute request for every shop with a newly claimed delivery.
+  const shops = new Set<string>();
+  for (const d of batch) if (fresh.has(`${d.shop}\u0000${d.webhookId}`)) shops.add(d.shop);
+  const result = batch.map((d) => fresh.delete(`${d.shop}\u0000${d.webhookId}`));
+  return { result, shops: [...shops] };
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { BULK_LINE_ITEM_FIELDS, ORDER_NODE_FIELDS, orderFromGraphql, sellingPlanLineOf, type StoredOrder } from '../ingest/order.ts';
-import { ORDERS_INSERT_COLUMNS, ordersUnnest, REQUEUE } from '../ingest/store.ts';
+import { insertOrdersBulk, markSubscriptionOrders, queueEveryCustomer } from '../ingest/store.ts';
 import { quarantineRecord, screenOrders } from '../ingest/validate.ts';
 import type { PiiProtector } from '../ingest/pii.ts';
 import type { Clock, Logger } from '../log.ts';
@@ -147,10 +147,7 @@ export async function runBackfill(deps: BackfillDeps, shop: string, options: { r
       .where('bulk_operation_id', '=', operationId)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return false;
-    await sql`INSERT INTO recompute_queue (shop_id, customer_id)
-      SELECT DISTINCT shop_id, customer_id FROM orders WHERE shop_id = ${shop} AND customer_id IS NOT NULL
-      UNION SELECT shop_id, customer_id FROM customer_insights WHERE shop_id = ${shop}
-      ${REQUEUE}`.execute(trx);
+    await queueEveryCustomer(trx, shop);
     return true;
   });
   if (!marked) {
@@ -260,7 +257,7 @@ async function waitForBulkOperation(deps: BackfillDeps, shop: string, id: string
  * `bulk_lines_done` counts JSONL lines of every kind and is the resume point: every line up to it has its effect
  * committed. A batch commits the lines it read, except that the checkpoint stays before the first line of any
  * `pending` child (its mark is not stored yet), so a restart re-reads that child; re-read orders are upserted again
- * and keep a subscription flag already stored ({@link insertOrdersBulk}), so a crash anywhere, even between an order
+ * and keep a subscription flag already stored (`insertOrdersBulk` in ingest/store.ts), so a crash anywhere, even between an order
  * and its children, loses no mark.
  * @returns the number of lines the file held (skipped ones included).
  */
@@ -299,9 +296,7 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
       await insertOrdersBulk(trx, shop, await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii));
       if (toMark.length > 0) {
         // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
-        const found = await sql<{ order_id: string }>`UPDATE orders SET subscription = true
-          WHERE shop_id = ${shop} AND order_id = ANY(${toMark}::bigint[]) RETURNING order_id::text AS order_id`.execute(trx);
-        for (const row of found.rows) pending.delete(row.order_id);
+        for (const orderId of await markSubscriptionOrders(trx, shop, toMark)) pending.delete(orderId);
       }
       // Held back before the first mark still waiting for its order, so that a restart reads that child again.
       let done = linesDone + lines;
@@ -359,44 +354,4 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     deps.log.warn('bulk line items whose order is not in the export; their marks are dropped', { shop, operation: operationId, orders: pending.size });
   }
   return lineNo;
-}
-
-/**
- * `ON CONFLICT` of the backfill's insert: the webhook rule (newer `updated_at` wins, see `ORDERS_NEWER_WINS` in
- * ingest/store.ts) except that a stored `subscription = true` is kept. An export order line carries no line items
- * (they are child lines), so its flag is only a lower bound; what is stored came from a webhook (all line items) or from
- * this export's child lines. An order's selling-plan line items are never taken away (an edit zeroes a line's
- * quantity, the line stays), so the flag only ever goes from false to true.
- */
-const ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION = sql.raw(`ON CONFLICT (shop_id, order_id) DO UPDATE SET
-  customer_id = excluded.customer_id, guest_key = excluded.guest_key, placed_at = excluded.placed_at,
-  updated_at = excluded.updated_at, currency = excluded.currency, total_minor = excluded.total_minor,
-  refunded_minor = excluded.refunded_minor, cancelled = excluded.cancelled, test = excluded.test,
-  subscription = excluded.subscription OR orders.subscription
-WHERE excluded.updated_at > orders.updated_at
-   OR (excluded.updated_at = orders.updated_at
-       AND (excluded.customer_id, excluded.guest_key, excluded.placed_at, excluded.currency, excluded.total_minor,
-            excluded.refunded_minor, excluded.cancelled, excluded.test, excluded.subscription OR orders.subscription)
-       IS DISTINCT FROM (orders.customer_id, orders.guest_key, orders.placed_at, orders.currency, orders.total_minor,
-            orders.refunded_minor, orders.cancelled, orders.test, orders.subscription))`);
-
-/**
- * The backfill's insert: like the webhook upsert (newer `updated_at` wins, so a webhook that landed first is not
- * overwritten by an older export line) but without per-row bookkeeping, and a stored subscription flag is kept (see
- * {@link ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}); recompute is queued once at the end.
- */
-export async function insertOrdersBulk(db: Kysely<DB>, shop: string, orders: readonly StoredOrder[]): Promise<void> {
-  if (orders.length === 0) return;
-  await sql`
-    INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
-    ${ordersUnnest(shop, orders)}
-    ${ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}`.execute(db);
-  const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
-  if (refunds.length > 0) {
-    await sql`
-      INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
-      SELECT ${shop}, * FROM unnest(${refunds.map((r) => r.refundId)}::bigint[], ${refunds.map((r) => r.orderId)}::bigint[],
-        ${refunds.map((r) => new Date(r.refundedAtMs).toISOString())}::timestamptz[], ${refunds.map((r) => r.amountMinor)}::bigint[])
-      ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(db);
-  }
 }

@@ -4,6 +4,7 @@ import { createTestDatabase } from '../db/test-database.ts';
 import { resetSyncTables } from '../testing/fixtures.ts';
 import type { Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
+import { createOrderSink } from '../ingest/order-sink.ts';
 import { runReconcile } from './reconcile.ts';
 
 const SHOP = 'reconcile.myshopify.com';
@@ -103,7 +104,9 @@ describe('runReconcile', () => {
       expected.set(id, id % 6 === 0 || id % 6 === 1 || id === 9);
     }
     const shopify = scriptedShopify(orders);
-    const changed = await runReconcile({ db: database.db, graphql: shopify.graphql, clock: { now: () => Date.now() }, log: quiet }, SHOP);
+    const clock = { now: () => Date.now() };
+    const sink = createOrderSink({ db: database.db, clock, log: quiet, sendRecompute: async () => {} });
+    const changed = await runReconcile({ db: database.db, graphql: shopify.graphql, clock, log: quiet, orders: sink }, SHOP);
     expect(changed).toBe(30);
     const stored = await database.db.selectFrom('orders').select(['order_id', 'subscription']).execute();
     expect(new Map(stored.map((r) => [Number(r.order_id), r.subscription]))).toEqual(expected);

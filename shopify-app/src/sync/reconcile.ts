@@ -1,9 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { isSubscriptionOrder, ORDER_LINE_ITEMS_PAGE, orderFromGraphql, orderNodeFields, pagedLineItemFields, sellingPlansOf } from '../ingest/order.ts';
-import { upsertOrders } from '../ingest/store.ts';
-import { screenOrders } from '../ingest/validate.ts';
-import type { PiiProtector } from '../ingest/pii.ts';
+import type { OrderSink } from '../ingest/order-sink.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { loadSyncState } from './state.ts';
@@ -39,13 +37,13 @@ interface LineItemsPage {
 const CHECKPOINT_MARGIN_MS = 2 * 60_000;
 
 /**
- * Pages every order updated since the shop's reconciliation checkpoint (sorted by `updated_at`) and upserts it with
- * the same newer-wins rule as webhooks, so a lost or late webhook is corrected within one interval. Advances the
+ * Pages every order updated since the shop's reconciliation checkpoint (sorted by `updated_at`) and hands it to the
+ * order sink, which upserts it with the same newer-wins rule as webhooks, so a lost or late webhook is corrected within one interval. Advances the
  * checkpoint to the newest `updated_at` seen. Runs only for live shops (the backfill covers the rest).
  * @returns the number of order rows that changed.
  */
 export async function runReconcile(
-  deps: { db: Kysely<DB>; graphql: ShopGraphql; clock: Clock; log: Logger; pii?: PiiProtector },
+  deps: { db: Kysely<DB>; graphql: ShopGraphql; clock: Clock; log: Logger; orders: Pick<OrderSink, 'storeOrders'> },
   shop: string,
 ): Promise<number> {
   const state = await loadSyncState(deps.db, shop);
@@ -67,7 +65,7 @@ export async function runReconcile(
       order.subscription = await moreLineItemsHaveSellingPlan(deps.graphql, String(n.id), n.lineItems.pageInfo.endCursor ?? null);
     }
     if (orders.length > 0) {
-      changed += await deps.db.transaction().execute(async (trx) => upsertOrders(trx, shop, await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii)));
+      changed += await deps.orders.storeOrders(shop, orders);
       for (const o of orders) newestMs = Math.max(newestMs, o.updatedAtMs);
     }
     if (!page.orders.pageInfo.hasNextPage || page.orders.pageInfo.endCursor === null) break;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { redactOrders } from '../ingest/store.ts';
 import { markCustomerDeleted } from './customers-delete.ts';
 import { resolveCustomerSubject } from './customer-lookup.ts';
 import type { WebhookContext } from './types.ts';
@@ -13,11 +14,7 @@ import type { WebhookContext } from './types.ts';
 export async function handleCustomersRedact(ctx: WebhookContext): Promise<void> {
   const { customerIds, guestKeys, email, orderIds } = await resolveCustomerSubject(ctx, 'orders_to_redact');
   const anonymousKey = `redacted:${randomBytes(16).toString('hex')}`;
-  await sql`UPDATE orders SET customer_id = NULL, guest_key = ${anonymousKey}
-    WHERE shop_id = ${ctx.shop} AND (
-      order_id = ANY(${orderIds}::bigint[])
-      OR customer_id = ANY(${customerIds}::bigint[])
-      OR guest_key = ANY(${guestKeys}::text[]))`.execute(ctx.trx);
+  await redactOrders(ctx.trx, ctx.shop, { orderIds, customerIds, guestKeys }, anonymousKey);
   for (const customerId of customerIds) await markCustomerDeleted(ctx, customerId);
   // What the app last wrote to the customer's metafields is derived from their orders: erased with them.
   await sql`DELETE FROM customer_metafield_writes WHERE shop_id = ${ctx.shop} AND customer_id = ANY(${customerIds}::bigint[])`.execute(ctx.trx);

@@ -1,10 +1,7 @@
 import { orderFromWebhook } from '../ingest/order.ts';
-import { upsertOrders } from '../ingest/store.ts';
-import { screenOrders } from '../ingest/validate.ts';
-import type { WebhookContext } from './types.ts';
+import type { OrderWebhookContext } from './types.ts';
 
-/** `orders/cancelled`: the payload is the whole order with `cancelled_at` set; same newer-wins upsert. */
-export async function handleOrdersCancelled(ctx: WebhookContext): Promise<void> {
-  await upsertOrders(ctx.trx, ctx.shop, await screenOrders(ctx.trx, ctx.shop, [orderFromWebhook(ctx.payload)], ctx.clock.now(), ctx.pii));
-  ctx.followUp({ kind: 'recompute', shop: ctx.shop });
+/** `orders/cancelled`: the payload is the whole order with `cancelled_at` set; the order sink applies the same newer-wins upsert. */
+export async function handleOrdersCancelled(ctx: OrderWebhookContext) {
+  return ctx.sink.submitWebhookOrder({ shop: ctx.shop, webhookId: ctx.webhookId, topic: ctx.topic, order: orderFromWebhook(ctx.payload) }, ctx.shopCurrency);
 }

@@ -1,10 +1,7 @@
 import { orderFromWebhook } from '../ingest/order.ts';
-import { upsertOrders } from '../ingest/store.ts';
-import { screenOrders } from '../ingest/validate.ts';
-import type { WebhookContext } from './types.ts';
+import type { OrderWebhookContext } from './types.ts';
 
-/** `orders/updated` (also `orders/paid`): replace the stored order only when this version's updated_at is newer. */
-export async function handleOrdersUpdated(ctx: WebhookContext): Promise<void> {
-  await upsertOrders(ctx.trx, ctx.shop, await screenOrders(ctx.trx, ctx.shop, [orderFromWebhook(ctx.payload)], ctx.clock.now(), ctx.pii));
-  ctx.followUp({ kind: 'recompute', shop: ctx.shop });
+/** `orders/updated` (also `orders/paid`): the order sink replaces the stored order only when this version's updated_at is newer. */
+export async function handleOrdersUpdated(ctx: OrderWebhookContext) {
+  return ctx.sink.submitWebhookOrder({ shop: ctx.shop, webhookId: ctx.webhookId, topic: ctx.topic, order: orderFromWebhook(ctx.payload) }, ctx.shopCurrency);
 }

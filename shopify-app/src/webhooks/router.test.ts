@@ -5,6 +5,7 @@ import { silentLogger } from '../log.ts';
 import { createShopifyApi } from '../shopify/config.ts';
 import { orderPayload, signedWebhook } from '../testing/webhook-request.ts';
 import { loadOrderRecords } from '../compute/load.ts';
+import { createOrderSink, type OrderSink } from '../ingest/order-sink.ts';
 import { processWebhook } from './router.ts';
 
 const SECRET = 'test-secret';
@@ -14,13 +15,17 @@ const B = 'shop-b.myshopify.com';
 
 describe('processWebhook', () => {
   let database: Database;
+  let sink: OrderSink;
+  /** Shops whose recompute job the order sink requested. */
+  const requested: string[] = [];
   const clock = { now: () => Date.parse('2026-11-20T12:00:00Z') };
   const deliver = async (request: Request) => {
     const raw = await request.clone().text();
-    return processWebhook({ db: database.db, shopify, clock, log: silentLogger }, request, raw);
+    return processWebhook({ db: database.db, shopify, clock, log: silentLogger, sink }, request, raw);
   };
   beforeAll(async () => {
     database = await createTestDatabase();
+    sink = createOrderSink({ db: database.db, clock, log: silentLogger, sendRecompute: async (shop) => void requested.push(shop) });
     for (const shop of [A, B]) await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
   });
   afterAll(async () => {
@@ -43,7 +48,10 @@ describe('processWebhook', () => {
       }),
     );
     expect(result.outcome).toEqual({ status: 200, result: 'processed' });
-    expect(result.followUps).toEqual([{ kind: 'recompute', shop: A }]);
+    // The order topic's handler handed the order to the sink, which requests the recompute itself (coalesced).
+    expect(result.followUps).toEqual([]);
+    await sink.settled();
+    expect(requested).toEqual([A]);
     const order = await database.db.selectFrom('orders').selectAll().where('shop_id', '=', A).executeTakeFirstOrThrow();
     expect(order).toMatchObject({ order_id: 1001, customer_id: 7, total_minor: 10495, currency: 'USD', cancelled: false });
     const queued = await database.db.selectFrom('recompute_queue').select(['shop_id', 'customer_id']).execute();

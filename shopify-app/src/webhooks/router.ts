@@ -15,16 +15,11 @@ import { handleOrdersCreate } from './orders-create.ts';
 import { handleOrdersUpdated } from './orders-updated.ts';
 import { handleRefundsCreate } from './refunds-create.ts';
 import { handleShopRedact } from './shop-redact.ts';
-import type { FollowUp, WebhookHandler } from './types.ts';
+import type { FollowUp, WebhookTopic } from './types.ts';
 import { parseJsonExact } from '../ingest/json.ts';
-import { orderFromWebhook } from '../ingest/order.ts';
-import { orderProblem, quarantineRecord } from '../ingest/validate.ts';
+import type { OrderSink } from '../ingest/order-sink.ts';
 import type { PiiProtector } from '../ingest/pii.ts';
-import type { OrderBatcher } from './order-batcher.ts';
 import { verifyWebhook } from './verify.ts';
-
-/** Order topics go through the group-commit batcher (same effect as handleOrders*, fewer statements). */
-const BATCHED_ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled']);
 
 /**
  * Topics that only ever add data: stored for an installed (active) shop only, so nothing comes back after
@@ -42,21 +37,25 @@ const DATA_TOPICS = new Set([
   'bulk_operations/finish',
 ]);
 
-/** Topic (as in the `X-Shopify-Topic` header) -> handler. Keep in step with `shopify.app.toml`. */
-export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
-  'orders/create': handleOrdersCreate,
-  'orders/updated': handleOrdersUpdated,
-  'orders/paid': handleOrdersUpdated,
-  'orders/cancelled': handleOrdersCancelled,
-  'refunds/create': handleRefundsCreate,
-  'customers/create': handleCustomersUpdate,
-  'customers/update': handleCustomersUpdate,
-  'customers/delete': handleCustomersDelete,
-  'app/uninstalled': handleAppUninstalled,
-  'customers/data_request': handleCustomersDataRequest,
-  'customers/redact': handleCustomersRedact,
-  'shop/redact': handleShopRedact,
-  'bulk_operations/finish': handleBulkOperationsFinish,
+/**
+ * Topic (as in the `X-Shopify-Topic` header) -> its handler, one file per topic. Order topics hand the order to the
+ * order sink (batched); the others run in the transaction that records the delivery id. Keep in step with
+ * `shopify.app.toml`.
+ */
+export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookTopic>> = {
+  'orders/create': { kind: 'order', handle: handleOrdersCreate },
+  'orders/updated': { kind: 'order', handle: handleOrdersUpdated },
+  'orders/paid': { kind: 'order', handle: handleOrdersUpdated },
+  'orders/cancelled': { kind: 'order', handle: handleOrdersCancelled },
+  'refunds/create': { kind: 'transaction', handle: handleRefundsCreate },
+  'customers/create': { kind: 'transaction', handle: handleCustomersUpdate },
+  'customers/update': { kind: 'transaction', handle: handleCustomersUpdate },
+  'customers/delete': { kind: 'transaction', handle: handleCustomersDelete },
+  'app/uninstalled': { kind: 'transaction', handle: handleAppUninstalled },
+  'customers/data_request': { kind: 'transaction', handle: handleCustomersDataRequest },
+  'customers/redact': { kind: 'transaction', handle: handleCustomersRedact },
+  'shop/redact': { kind: 'transaction', handle: handleShopRedact },
+  'bulk_operations/finish': { kind: 'transaction', handle: handleBulkOperationsFinish },
 };
 
 /** Outcome of one delivery, mapped to HTTP by the route. */
@@ -66,12 +65,23 @@ export type WebhookOutcome =
   | { status: 400; reason: string };
 
 /**
- * Verifies the HMAC on the raw body ({@link verifyWebhook}, equivalent to `shopify.webhooks.validate`) before anything is parsed or stored, then records
- * the delivery id and runs the topic handler in one transaction, so a repeated delivery is a no-op and a failed one
- * is retried by Shopify. Follow-up work (recompute, backfill) is returned, to run after commit.
+ * Verifies the HMAC on the raw body ({@link verifyWebhook}, equivalent to `shopify.webhooks.validate`) before anything
+ * is parsed or stored, then runs the topic's handler ({@link WEBHOOK_HANDLERS}): an order topic hands the order to the
+ * order sink, which records the delivery id with the order; any other topic runs in one transaction with the delivery
+ * id. Either way a repeated delivery is a no-op and a failed one is retried by Shopify. Follow-up work (recompute,
+ * backfill) is returned, to run after commit.
  */
 export async function processWebhook(
-  deps: { db: Kysely<DB>; shopify: Shopify; clock: Clock; log: Logger; orderBatcher?: OrderBatcher; pii?: PiiProtector; previousSecrets?: readonly string[] },
+  deps: {
+    db: Kysely<DB>;
+    shopify: Shopify;
+    clock: Clock;
+    log: Logger;
+    /** Where order topics hand their order (`ingest/order-sink.ts`). */
+    sink: Pick<OrderSink, 'submitWebhookOrder'>;
+    pii?: PiiProtector;
+    previousSecrets?: readonly string[];
+  },
   request: { headers: Headers; method: string; url: string },
   rawBody: string,
 ): Promise<{ outcome: WebhookOutcome; followUps: FollowUp[] }> {
@@ -107,31 +117,21 @@ export async function processWebhook(
     return { outcome: { status: 200, result: 'ignored-shop' }, followUps: [] };
   }
   const followUps: FollowUp[] = [];
-  if (deps.orderBatcher && BATCHED_ORDER_TOPICS.has(topic)) {
-    let order;
-    try {
-      order = orderFromWebhook(payload);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'bad-payload') {
-        deps.log.warn('webhook payload rejected', { topic, shop, webhookId, message: error.message });
-        return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: ${error.message}` }, followUps: [] };
-      }
-      throw error;
-    }
-    const problem = orderProblem(order, shopRow?.currency ?? null);
-    if (problem !== null) {
-      await quarantineRecord(deps.db, shop, 'order', String(order.orderId), problem, deps.clock.now());
-      deps.log.warn('order quarantined', { topic, shop, webhookId, reason: problem });
-      return { outcome: { status: 200, result: 'quarantined' }, followUps: [] };
-    }
-    await deps.pii?.protectGuestKeys(deps.db, shop, [order]);
-    const fresh = await deps.orderBatcher.submit({ shop, webhookId, topic, order });
-    return { outcome: { status: 200, result: fresh ? 'processed' : 'duplicate' }, followUps: [] };
-  }
   try {
+    if (handler.kind === 'order') {
+      const result = await handler.handle({
+        shop,
+        topic,
+        webhookId,
+        payload: payload as Record<string, unknown>,
+        shopCurrency: shopRow?.currency ?? null,
+        sink: deps.sink,
+      });
+      return { outcome: { status: 200, result }, followUps: [] };
+    }
     const fresh = await deps.db.transaction().execute(async (trx) => {
       if (!(await claimWebhookDelivery(trx, shop, webhookId, topic, deps.clock.now()))) return false;
-      await handler({
+      await handler.handle({
         trx,
         shop,
         topic,

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
-import type { StoredOrder } from '../ingest/order.ts';
-import { createOrderBatcher } from './order-batcher.ts';
+import { silentLogger } from '../log.ts';
+import type { StoredOrder } from './order.ts';
+import { createOrderSink, type OrderDelivery } from './order-sink.ts';
 
 const SHOP = 'batch.myshopify.com';
 const order = (id: number, updatedAtMs: number, totalMinor: number): StoredOrder => ({
@@ -20,7 +21,7 @@ const order = (id: number, updatedAtMs: number, totalMinor: number): StoredOrder
   refunds: [],
 });
 
-describe('createOrderBatcher', () => {
+describe('createOrderSink', () => {
   let database: Database;
   const committed: string[][] = [];
   beforeAll(async () => {
@@ -29,10 +30,24 @@ describe('createOrderBatcher', () => {
   afterAll(async () => {
     await database.close();
   });
+  /** The sink's webhook path, answering true when the delivery's webhook id was new. */
+  const sinkOf = (sendRecompute: (shop: string) => Promise<void>, retryMs?: number) => {
+    const sink = createOrderSink({
+      db: database.db,
+      clock: { now: () => 1_800_000_000_000 },
+      log: silentLogger,
+      sendRecompute,
+      ...(retryMs !== undefined ? { retryMs } : {}),
+    });
+    return {
+      submit: async (delivery: OrderDelivery) => (await sink.submitWebhookOrder(delivery, 'USD')) === 'processed',
+      settled: () => sink.settled(),
+    };
+  };
 
   it('stores concurrent deliveries together, skips repeated webhook ids and keeps the newest version of an order', async () => {
-    const batcher = createOrderBatcher(database.db, { now: () => 1_800_000_000_000 }, async (shops) => {
-      committed.push(shops);
+    const batcher = sinkOf(async (shop) => {
+      committed.push([shop]);
     });
     const results = await Promise.all([
       batcher.submit({ shop: SHOP, webhookId: 'a', topic: 'orders/create', order: order(1, 1000, 100) }),
@@ -57,19 +72,14 @@ describe('createOrderBatcher', () => {
     const calls: string[][] = [];
     let release: () => void = () => {};
     let fail = true;
-    const batcher = createOrderBatcher(
-      database.db,
-      { now: () => 1_800_000_000_000 },
-      async (shops) => {
-        calls.push(shops);
-        if (fail) {
-          fail = false;
-          throw new Error('queue down');
-        }
-        await new Promise<void>((resolve) => (release = resolve));
-      },
-      { retryMs: 5 },
-    );
+    const batcher = sinkOf(async (shop) => {
+      calls.push([shop]);
+      if (fail) {
+        fail = false;
+        throw new Error('queue down');
+      }
+      await new Promise<void>((resolve) => (release = resolve));
+    }, 5);
     // Four batches one after the other: every reply comes while the first request is failing or still held.
     for (let k = 0; k < 4; k++) {
       expect(await batcher.submit({ shop: SHOP, webhookId: `coalesce-${k}`, topic: 'orders/create', order: order(100 + k, 1000, 10) })).toBe(true);
@@ -89,7 +99,7 @@ describe('createOrderBatcher', () => {
   it('queues the old and the new customer of an order that moved, per shop, and takes refunds through the transaction', async () => {
     const other = 'batch-other.myshopify.com';
     await database.db.deleteFrom('recompute_queue').execute();
-    const batcher = createOrderBatcher(database.db, { now: () => 1_800_000_000_000 }, async () => {});
+    const batcher = sinkOf(async () => {});
     const moved = { ...order(500, 1000, 70), customerId: '41' };
     await Promise.all([
       batcher.submit({ shop: SHOP, webhookId: 'm1', topic: 'orders/create', order: moved }),

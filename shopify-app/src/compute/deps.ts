@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Clock, Logger } from '../log.ts';
+import type { FeedEntry } from '../api/feed-cache.ts';
+import type { ComputeOptions } from './insights.ts';
+
+/** What every step of a recompute reads and writes through; built once by `createComputeService`. */
+export interface ComputeDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  log: Logger;
+  options: ComputeOptions;
+  /**
+   * The embedded feed cache: told about every committed insight write, with the rows written, and asked to load a
+   * shop after a full run (the first full run follows the backfill, just before the extension's first sync).
+   */
+  feed?: { apply(shop: string, writes: readonly FeedEntry[]): void; warm(shop: string): Promise<void> };
+  /** The shop's own churn horizon (its setting); without it every shop uses `options.churnHorizonDays`. */
+  settings?: { churnHorizonDays(shop: string): Promise<number> };
+  /** How long the last metrics refresh of each shop took in this process, ms. */
+  metricsDurations: Map<string, number>;
+}
+
+/**
+ * Rows per query when a whole shop's insights or queue are read or dequeued (the summary's insight aggregates, a
+ * full run's live ids and queue), with the event loop free between queries.
+ */
+export const PAGE_ROWS = 20_000;

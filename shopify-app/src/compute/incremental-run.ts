@@ -1,0 +1,60 @@
+import type { ComputeDeps } from './deps.ts';
+import { scoreCustomers, type ComputeContext, type ShopModels } from './insights.ts';
+import { loadOrderRecords } from './load.ts';
+import { deletedCustomers, readQueue } from './reads.ts';
+import type { ShopInfo } from './shop-state.ts';
+import { screenedRecords } from './shop-state.ts';
+import { analyzeAfterLargeWrite, writeInsights } from './write.ts';
+
+/** Queue entries read per incremental batch: one batch is one load, one scoring and one write transaction. */
+export const INCREMENTAL_BATCH = 20_000;
+/** Batches per incremental call before it returns with `remaining` (so one shop cannot hold a worker forever). */
+const MAX_BATCHES = 10;
+
+/** What one {@link incrementalRun} did. */
+export interface IncrementalRunResult {
+  customers: number;
+  changed: number;
+  deleted: number;
+  remaining: number;
+  tierChanges: number;
+}
+
+/**
+ * Rescores the queued customers only, from their own orders, with the stored models and RFM cut points, in batches of
+ * {@link INCREMENTAL_BATCH}; each batch's writes dequeue its entries in the same transaction.
+ * @param asOfMs the end of the shop's current local day (may be after the models' day: see `recomputeShop`).
+ */
+export async function incrementalRun(deps: ComputeDeps, shop: string, info: ShopInfo, models: ShopModels, asOfMs: number): Promise<IncrementalRunResult> {
+  const { db, clock, log } = deps;
+  const started = clock.now();
+  const context: ComputeContext = { currency: info.currency ?? 'USD', timeZone: info.timeZone, asOfMs, options: info.options };
+  let customers = 0;
+  let changed = 0;
+  let deleted = 0;
+  let remaining = 0;
+  let tierChanges = 0;
+  for (let batch = 0; ; batch++) {
+    const queued = await readQueue(db, shop, INCREMENTAL_BATCH);
+    if (queued.customerIds.length === 0) break;
+    if (batch === MAX_BATCHES) {
+      remaining = queued.customerIds.length;
+      break;
+    }
+    const loaded = await loadOrderRecords(db, shop, { customerIds: queued.customerIds });
+    if (info.currency === null && loaded[0]) context.currency = loaded[0].currency;
+    const records = await screenedRecords(deps, shop, loaded, context.currency);
+    const gone = await deletedCustomers(db, shop, queued.customerIds);
+    const drafts = scoreCustomers(records, gone, models, context);
+    const nowMs = clock.now();
+    const written = await writeInsights(db, shop, drafts, nowMs, { scope: queued.customerIds, dequeue: queued });
+    if (written.writes.length > 0) deps.feed?.apply(shop, written.writes);
+    customers += queued.customerIds.length;
+    changed += written.changed;
+    deleted += written.deleted;
+    tierChanges += written.tierChanges.length;
+  }
+  if (changed + deleted >= 10_000) await analyzeAfterLargeWrite(db, changed + deleted, changed + deleted);
+  if (customers > 0) log.info('recomputed', { shop, mode: 'incremental', customers, changed, deleted, remaining, tierChanges, ms: clock.now() - started });
+  return { customers, changed, deleted, remaining, tierChanges };
+}

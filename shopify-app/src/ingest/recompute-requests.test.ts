@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../log.ts';
+import { createRecomputeRequests } from './recompute-requests.ts';
+
+/** A send that stays in flight until released, recording each call. */
+function heldSends() {
+  const calls: string[] = [];
+  const releases: (() => void)[] = [];
+  const send = (shop: string): Promise<void> => {
+    calls.push(shop);
+    return new Promise<void>((resolve) => releases.push(resolve));
+  };
+  return { calls, send, release: () => releases.shift()?.() };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('createRecomputeRequests', () => {
+  it('sends once per shop while a send is in flight, then once more for every request that came meanwhile', async () => {
+    const sends = heldSends();
+    const requests = createRecomputeRequests(sends.send);
+    const first = requests.request('a.myshopify.com');
+    const later = [requests.request('a.myshopify.com'), requests.request('a.myshopify.com'), requests.request('a.myshopify.com')];
+    const other = requests.request('b.myshopify.com');
+    expect(sends.calls).toEqual(['a.myshopify.com', 'b.myshopify.com']);
+    sends.release();
+    await first;
+    await tick();
+    // The three later requests share one send, started after the first ended.
+    expect(sends.calls).toEqual(['a.myshopify.com', 'b.myshopify.com', 'a.myshopify.com']);
+    sends.release();
+    sends.release();
+    await Promise.all([...later, other]);
+    expect(sends.calls).toHaveLength(3);
+  });
+
+  it('rejects a waiting request when its send fails, and retries a background request until a send succeeds', async () => {
+    let failures = 2;
+    const calls: string[] = [];
+    const requests = createRecomputeRequests(
+      async (shop) => {
+        calls.push(shop);
+        if (failures-- > 0) throw new Error('queue down');
+      },
+      { log: silentLogger, retryMs: 1 },
+    );
+    await expect(requests.request('a.myshopify.com')).rejects.toThrow('queue down');
+    requests.requestInBackground('a.myshopify.com');
+    await requests.settled();
+    expect(calls).toEqual(['a.myshopify.com', 'a.myshopify.com', 'a.myshopify.com']);
+  });
+});

@@ -1,0 +1,86 @@
+import type { AppContext } from '../context.ts';
+import { createRateLimiter } from '../actions/flow/rate-limiter.ts';
+import { sendPendingFlowTriggers } from '../actions/flow/send-flow-triggers.ts';
+import type { MetafieldSyncResult } from '../metafields/sync.ts';
+import { prune } from '../ops/prune.ts';
+import { getOfflineSession } from '../shopify/offline-session.ts';
+import type { SyncRunner } from '../sync/runner.ts';
+import { QUEUES, type JobsOptions } from './jobs.ts';
+import { runRecomputeJob } from './recompute.ts';
+import { activeShops, shopsOnAnEarlierDay } from './shops.ts';
+
+/** The work the handlers start that `createApp` also offers to call directly. */
+export interface JobWork {
+  sync: SyncRunner;
+  syncMetafields(shop: string): Promise<MetafieldSyncResult>;
+}
+
+/** One handler per queue ({@link QUEUES}): what each background job does. */
+export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['handlers'] {
+  const { db, clock, log, jobs } = ctx;
+  const flowLimiter = createRateLimiter({
+    ratePerSecond: ctx.options.flowTriggers?.ratePerSecond ?? 5,
+    burst: ctx.options.flowTriggers?.burst ?? 10,
+    clock,
+    sleep: ctx.sleep,
+  });
+  return {
+    [QUEUES.backfill]: async ({ shop }) => {
+      if (await work.sync.backfill(shop)) await jobs.send(QUEUES.recompute, { shop });
+    },
+    [QUEUES.recompute]: (job) => runRecomputeJob(ctx, job),
+    [QUEUES.shopMetrics]: async ({ shop }) => {
+      await ctx.compute.refreshShopMetrics(shop);
+    },
+    [QUEUES.reconcile]: async ({ shop }) => {
+      await work.sync.reconcile(shop);
+    },
+    [QUEUES.reconcileAll]: async () => {
+      for (const shop of await activeShops(db)) await jobs.send(QUEUES.reconcile, { shop });
+      await work.sync.resumeBackfills();
+    },
+    [QUEUES.refitAll]: async () => {
+      // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
+      for (const shop of await shopsOnAnEarlierDay(db, clock)) await jobs.send(QUEUES.recompute, { shop });
+      // Every installed shop gets the app's metafield definitions (shops installed before they existed included) and any
+      // metafield writes a previous process left unfinished.
+      for (const shop of await activeShops(db)) await jobs.send(QUEUES.metafields, { shop });
+    },
+    [QUEUES.prune]: async () => {
+      await prune(ctx);
+    },
+    [QUEUES.metafields]: async ({ shop }) => {
+      await work.syncMetafields(shop);
+    },
+    [QUEUES.flowTriggers]: async ({ shop }) => {
+      await sendPendingFlowTriggers({ db, graphql: ctx.graphqlFor(shop), clock, log, limiter: flowLimiter }, shop);
+    },
+    [QUEUES.refreshTokens]: async () => {
+      for (const shop of await activeShops(db)) {
+        try {
+          await getOfflineSession({ db, shopify: ctx.shopify, cipher: ctx.cipher, clock, log, singleProcess: ctx.database.kind === 'pglite' }, shop);
+        } catch (error) {
+          log.warn('token refresh failed', { shop, message: (error as Error).message });
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Queues what a previous process left half done: killed backfills, customers queued for recompute, shops whose models
+ * are from an earlier day, and tier changes recorded but not sent to Flow (or left mid-send).
+ */
+export async function resumeUnfinishedWork(ctx: AppContext): Promise<void> {
+  const { db, jobs } = ctx;
+  for (const row of await db.selectFrom('sync_state').select(['shop_id', 'state']).where('state', 'in', ['backfilling', 'error']).execute()) {
+    await jobs.send(QUEUES.backfill, { shop: row.shop_id });
+  }
+  for (const row of await db.selectFrom('recompute_queue').select('shop_id').distinct().execute()) {
+    await jobs.send(QUEUES.recompute, { shop: row.shop_id });
+  }
+  for (const shop of await shopsOnAnEarlierDay(db, ctx.clock)) await jobs.send(QUEUES.recompute, { shop });
+  for (const row of await db.selectFrom('customer_tier_changes').select('shop_id').where('flow_state', 'in', ['pending', 'sending']).distinct().execute()) {
+    await jobs.send(QUEUES.flowTriggers, { shop: row.shop_id });
+  }
+}

@@ -1,0 +1,27 @@
+import type { AppContext } from '../context.ts';
+import { QUEUES, type ShopJob } from './jobs.ts';
+
+/**
+ * The recompute job: brings the shop's insights up to date ({@link ComputeService.recomputeShop}), then queues what
+ * follows from it: another round while customers remain queued, the metafield sync, the Flow triggers of changed
+ * tiers, and (after an incremental run) a throttled refresh of the shop metrics.
+ */
+export async function runRecomputeJob(ctx: AppContext, { shop, full }: ShopJob): Promise<void> {
+  const { compute, jobs } = ctx;
+  await ctx.options.beforeRecompute?.(shop);
+  const started = performance.now();
+  const result = await compute.recomputeShop(shop, { ...(full ? { full } : {}), metrics: 'skip' });
+  ctx.metrics.recompute(result.mode, (performance.now() - started) / 1000);
+  if (result.remaining > 0) await jobs.send(QUEUES.recompute, { shop });
+  // Changed predictions go to Shopify (customer metafields) after every recompute; a run with nothing
+  // changed reads one empty page.
+  await jobs.send(QUEUES.metafields, { shop });
+  if (result.tierChanges > 0) await jobs.send(QUEUES.flowTriggers, { shop });
+  if (result.mode === 'incremental') {
+    // Badges change with the customer's insight, at once; the shop metrics (all orders) follow, at most about
+    // one refresh per ten durations of the last one, so a webhook storm on a large shop cannot keep a worker
+    // and the embedded database busy reloading every order.
+    const lastMs = compute.lastMetricsDurationMs(shop) ?? 0;
+    await jobs.send(QUEUES.shopMetrics, { shop }, { startAfterSeconds: Math.min(300, Math.max(1, Math.ceil((10 * lastMs) / 1000))) });
+  }
+}

@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Clock } from '../log.ts';
+import { asOfFor } from '../compute/insights.ts';
+
+/** The installed shops. */
+export async function activeShops(db: Kysely<DB>): Promise<string[]> {
+  return (await db.selectFrom('shops').select('shop_id').where('status', '=', 'active').execute()).map((r) => r.shop_id);
+}
+
+/** Active shops whose computed "as of" is before the end of their current local day (their models are a day old). */
+export async function shopsOnAnEarlierDay(db: Kysely<DB>, clock: Clock): Promise<string[]> {
+  const rows = await db
+    .selectFrom('shops')
+    .innerJoin('shop_metrics', 'shop_metrics.shop_id', 'shops.shop_id')
+    .select(['shops.shop_id', 'shops.iana_timezone', 'shop_metrics.as_of'])
+    .where('shops.status', '=', 'active')
+    .execute();
+  return rows.filter((r) => r.as_of.getTime() < asOfFor(clock.now(), r.iana_timezone ?? 'UTC')).map((r) => r.shop_id);
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppContext } from './context.ts';
+import { AppError } from './errors.ts';
+import type { Logger } from './log.ts';
+import { API_ERROR_STATUS, ApiError } from './api/errors.ts';
+import { isImportPath, MAX_IMPORT_BYTES } from './imports/routes.ts';
+import { acceptRequestId, requestScope } from './ops/request-context.ts';
+
+/** Hono bindings of every route: the shop a request proved (webhook HMAC, extension token, session token). */
+export type AppEnv = { Variables: { shop: string; token: string } };
+export type AppHono = Hono<AppEnv>;
+
+/** Records the shop a request proved, on the request and on each log line written for it from now on. */
+export function proveShop(c: Context, shop: string): void {
+  c.set('shop', shop);
+  const scope = requestScope.getStore();
+  if (scope) scope.shop = shop;
+}
+
+/** A JSON body that is already text (stored payloads), sent as is. */
+export function jsonText(c: Context, text: string): Response {
+  return c.body(text, 200, { 'content-type': 'application/json; charset=utf-8' });
+}
+
+/**
+ * The app-wide middlewares, registered before every route: the request scope and access log, the one error handler,
+ * body limits and the not-found answer.
+ */
+export function registerMiddlewares(app: AppHono, ctx: AppContext): void {
+  const { log, options } = ctx;
+  // Every request runs in a scope whose id (the load balancer's X-Request-Id, or a new one) and, once proven, shop are
+  // on each log line written meanwhile; one access line per request; the id goes back in the response.
+  app.use('*', async (c, next) => {
+    const scope = { requestId: acceptRequestId(c.req.header('x-request-id'), randomUUID) };
+    const started = performance.now();
+    await requestScope.run(scope, next);
+    c.header('x-request-id', scope.requestId);
+    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), ...scope });
+  });
+
+  app.onError((error, c) => errorResponse(c, error, log));
+  const tooLarge =
+    (limit: number) =>
+    (c: Context): Response =>
+      c.json({ error: { code: 'payload-too-large', message: `The request body is larger than ${limit} bytes.` } }, 413);
+  const webhookLimit = options.maxBodyBytes?.webhooks ?? 5 * 1024 * 1024;
+  const otherLimit = options.maxBodyBytes?.other ?? 64 * 1024;
+  const webhookBodyLimit = bodyLimit({ maxSize: webhookLimit, onError: tooLarge(webhookLimit) });
+  const otherBodyLimit = bodyLimit({ maxSize: otherLimit, onError: tooLarge(otherLimit) });
+  const importBodyLimit = bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: tooLarge(MAX_IMPORT_BYTES) });
+  app.use('*', (c, next) =>
+    (c.req.path === '/webhooks' || c.req.path.startsWith('/webhooks/') ? webhookBodyLimit : isImportPath(c.req.path) ? importBodyLimit : otherBodyLimit)(
+      c,
+      next,
+    ),
+  );
+  app.notFound((c) => c.json({ error: { code: 'not-found', message: `No route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+}
+
+/** The one error-to-response function: ApiError codes map to their status, bad payloads to 400, anything else to a logged 500. */
+function errorResponse(c: Context, error: Error, log: Logger): Response {
+  if (error instanceof ApiError) {
+    return c.json({ error: { code: error.code, message: error.message } }, API_ERROR_STATUS[error.code] as 400);
+  }
+  if (error instanceof AppError && error.code === 'bad-payload') {
+    return c.json({ error: { code: 'bad-request', message: error.message } }, 400);
+  }
+  log.error('request failed', { path: new URL(c.req.url).pathname, message: error.message, code: (error as { code?: unknown }).code });
+  return c.json({ error: { code: 'internal', message: 'Internal error; see the app log.' } }, 500);
+}
