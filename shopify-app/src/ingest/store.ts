@@ -224,6 +224,17 @@ export async function redactOrders(
       OR guest_key = ANY(${[...subject.guestKeys]}::text[]))`.execute(db);
 }
 
+/**
+ * The order tables this module alone writes, as `shop/redact` erases them: a shop's orders, their refunds and its
+ * recompute queue. Kept here so erasing a shop's orders goes through their one writer like every other change.
+ */
+export const ORDER_TABLES = ['orders', 'order_refunds', 'recompute_queue'] as const;
+
+/** Erases every order, refund and queued recompute of the shop (`shop/redact`, 48 h after uninstall). */
+export async function eraseShopOrders(db: Kysely<DB>, shop: string): Promise<void> {
+  for (const table of ORDER_TABLES) await db.deleteFrom(table).where('shop_id', '=', shop).execute();
+}
+
 /** Replaces a guest key on the shop's orders (personal data stored in the clear by an older version). */
 export async function replaceGuestKey(db: Kysely<DB>, shop: string, from: string, to: string): Promise<void> {
   await sql`UPDATE orders SET guest_key = ${to} WHERE shop_id = ${shop} AND guest_key = ${from}`.execute(db);

@@ -1,15 +1,13 @@
 import { AppError } from '../errors.ts';
+import { eraseShopOrders, ORDER_TABLES } from '../ingest/store.ts';
 import type { WebhookContext } from './types.ts';
 
-/** Every table that holds shop data; shop/redact empties them all for the shop. */
-export const SHOP_TABLES = [
+/** Every table that holds shop data besides the order tables (erased by their writer, `ingest/store.ts`). */
+const OTHER_SHOP_TABLES = [
   'sessions',
-  'orders',
-  'order_refunds',
   'customers',
   'customer_personal',
   'customer_insights',
-  'recompute_queue',
   'shop_metrics',
   'sync_state',
   'data_request_exports',
@@ -26,6 +24,9 @@ export const SHOP_TABLES = [
   'shops',
 ] as const;
 
+/** Every table that holds shop data; shop/redact empties them all for the shop. */
+export const SHOP_TABLES = [...ORDER_TABLES, ...OTHER_SHOP_TABLES] as const;
+
 /** `shop/redact` (48 h after uninstall): erase all data of the shop. Its webhook-delivery ids are kept for dedupe. */
 export async function handleShopRedact(ctx: WebhookContext): Promise<void> {
   // The header names the shop the HMAC covers; a payload naming another one is not what Shopify sends.
@@ -33,6 +34,8 @@ export async function handleShopRedact(ctx: WebhookContext): Promise<void> {
   if (named !== undefined && named !== null && named !== ctx.shop) {
     throw new AppError('bad-payload', `shop/redact: shop_domain ${JSON.stringify(named)} is not the delivering shop ${ctx.shop}`);
   }
-  for (const table of SHOP_TABLES) await ctx.trx.deleteFrom(table).where('shop_id', '=', ctx.shop).execute();
+  await eraseShopOrders(ctx.trx, ctx.shop);
+  // `shops` last: the other tables' rows name it.
+  for (const table of OTHER_SHOP_TABLES) await ctx.trx.deleteFrom(table).where('shop_id', '=', ctx.shop).execute();
   ctx.followUp({ kind: 'stop-shop', shop: ctx.shop });
 }
