@@ -75,7 +75,7 @@ export function registerDashboardRoutes(app: AppHono, ctx: AppContext): void {
     }
     const { settings: saved, changed } = await settings.update(c.get('shop'), body);
     // Another horizon asks another question: the stored models no longer match, so this recompute is a full one.
-    if (changed) await jobs.send(QUEUES.recompute, { shop: c.get('shop') });
+    if (changed) await ctx.ingest.requestRecompute(c.get('shop'));
     return c.json(saved);
   });
   app.get('/app/api/report', async (c) => {

@@ -26,7 +26,7 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
   });
   return {
     [QUEUES.backfill]: async ({ shop }) => {
-      if (await work.sync.backfill(shop)) await jobs.send(QUEUES.recompute, { shop });
+      if (await work.sync.backfill(shop)) await ctx.ingest.requestRecompute(shop);
     },
     [QUEUES.recompute]: (job) => runRecomputeJob(ctx, job),
     [QUEUES.shopMetrics]: async ({ shop }) => {
@@ -41,7 +41,7 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
     },
     [QUEUES.refitAll]: async () => {
       // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
-      for (const shop of await shopsOnAnEarlierDay(db, clock)) await jobs.send(QUEUES.recompute, { shop });
+      for (const shop of await shopsOnAnEarlierDay(db, clock)) await ctx.ingest.requestRecompute(shop);
       // Every installed shop gets the app's metafield definitions (shops installed before they existed included) and any
       // metafield writes a previous process left unfinished.
       for (const shop of await activeShops(db)) await jobs.send(QUEUES.metafields, { shop });
@@ -77,9 +77,9 @@ export async function resumeUnfinishedWork(ctx: AppContext): Promise<void> {
     await jobs.send(QUEUES.backfill, { shop: row.shop_id });
   }
   for (const row of await db.selectFrom('recompute_queue').select('shop_id').distinct().execute()) {
-    await jobs.send(QUEUES.recompute, { shop: row.shop_id });
+    await ctx.ingest.requestRecompute(row.shop_id);
   }
-  for (const shop of await shopsOnAnEarlierDay(db, ctx.clock)) await jobs.send(QUEUES.recompute, { shop });
+  for (const shop of await shopsOnAnEarlierDay(db, ctx.clock)) await ctx.ingest.requestRecompute(shop);
   for (const row of await db.selectFrom('customer_tier_changes').select('shop_id').where('flow_state', 'in', ['pending', 'sending']).distinct().execute()) {
     await jobs.send(QUEUES.flowTriggers, { shop: row.shop_id });
   }

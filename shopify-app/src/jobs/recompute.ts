@@ -12,7 +12,7 @@ export async function runRecomputeJob(ctx: AppContext, { shop, full }: ShopJob):
   const started = performance.now();
   const result = await compute.recomputeShop(shop, { ...(full ? { full } : {}), metrics: 'skip' });
   ctx.metrics.recompute(result.mode, (performance.now() - started) / 1000);
-  if (result.remaining > 0) await jobs.send(QUEUES.recompute, { shop });
+  if (result.remaining > 0) await ctx.ingest.requestRecompute(shop);
   // Changed predictions go to Shopify (customer metafields) after every recompute; a run with nothing
   // changed reads one empty page.
   await jobs.send(QUEUES.metafields, { shop });
