@@ -1,6 +1,6 @@
 import type { Shopify } from '@shopify/shopify-api';
 import type { Kysely } from 'kysely';
-import type { AppOptions } from './app.ts';
+import type { AppOptions } from './options.ts';
 import type { Database } from './db/connect.ts';
 import type { DB } from './db/schema.ts';
 import { createJsonLogger, systemClock, type Clock, type Logger } from './log.ts';

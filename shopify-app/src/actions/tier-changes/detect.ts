@@ -1,5 +1,4 @@
-import type { ChurnTierV1 } from '@clvlens/core';
-import type { InsightDraft } from '../../compute/write.ts';
+import type { ChurnTierV1, CustomerInsightV1 } from '@clvlens/core';
 import { tierReasonsOf, type TierChangeReason } from './reasons.ts';
 
 /** Riskiness order of the tiers: a move to a higher rank is a worsening. */
@@ -27,6 +26,12 @@ export interface TierChange {
   changedAtMs: number;
 }
 
+/**
+ * A freshly computed insight, before the write stamps `updatedAtMs` (the compute's `InsightDraft`, stated here from
+ * core's type so this module does not import the writer that calls it).
+ */
+type FreshInsight = Omit<CustomerInsightV1, 'updatedAtMs'>;
+
 /** The parts of a stored insight (our own JSON) the comparison reads. */
 interface StoredTier {
   churnTier?: unknown;
@@ -41,7 +46,7 @@ interface StoredTier {
  * setting: the tiers answer another question, and every customer would "move" at once).
  * @param stored the stored body of each customer of the run that has one (null for a tombstone)
  */
-export function findTierChanges(stored: ReadonlyMap<string, string | null>, drafts: readonly InsightDraft[], nowMs: number): TierChange[] {
+export function findTierChanges(stored: ReadonlyMap<string, string | null>, drafts: readonly FreshInsight[], nowMs: number): TierChange[] {
   const changes: TierChange[] = [];
   for (const draft of drafts) {
     const body = stored.get(draft.customerId);

@@ -1,0 +1,62 @@
+import type { Shopify } from '@shopify/shopify-api';
+import type { ComputeOptions } from './compute/service.ts';
+import type { Database } from './db/connect.ts';
+import type { Clock, Logger } from './log.ts';
+import type { AppMetrics } from './ops/metrics.ts';
+
+/*
+ * The app's options live apart from `app.ts` so that `context.ts` (built from them) and `app.ts` (which builds the
+ * context) do not import each other.
+ */
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** The open database ({@link createDatabase}). The app does not close it. */
+  database: Database;
+  /** Metrics to count into; default a fresh registry on the database's pool. */
+  metrics?: AppMetrics;
+  /** The `@shopify/shopify-api` object ({@link createShopifyApi}). */
+  shopify: Shopify;
+  /** Key for AES-256-GCM encryption of Shopify tokens at rest (64 hex chars or 32 bytes). */
+  encryptionKey: string | Uint8Array;
+  /** App secrets used before the current one (rotation): webhooks signed with them are still accepted. Default: none. */
+  previousApiSecretKeys?: readonly string[];
+  /** Keys used before `encryptionKey` (rotation): they still decrypt, never encrypt. Default: none. */
+  previousEncryptionKeys?: readonly (string | Uint8Array)[];
+  clock?: Clock;
+  log?: Logger;
+  /** fetch used to download bulk-operation results. Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Addresses of reverse proxies in front of the app whose `X-Forwarded-For` is believed (for the pairing rate limit).
+   * Default: none, so the limit is keyed on the connection's own address.
+   */
+  trustedProxies?: readonly string[];
+  /** Origins allowed by CORS on /api/v1 (e.g. `chrome-extension://<id>`). Default: none. */
+  extensionOrigins?: readonly string[];
+  /** Run background workers in this process. Default true. */
+  workers?: boolean;
+  /** Worker polling interval in seconds (>= 0.5). */
+  pollingIntervalSeconds?: number;
+  /** Cron of the reconciliation sweep. Default every 5 minutes. */
+  reconcileCron?: string;
+  /** Tests only: awaited at the start of each recompute job (e.g. to hold a job active, then kill the process). */
+  beforeRecompute?: (shop: string) => Promise<void>;
+  /** Backfill insert batch size, bulk status poll interval, and a progress callback (JSONL lines stored). */
+  backfill?: { batchSize?: number; pollMs?: number; onProgress?: (shop: string, linesDone: number) => void };
+  compute?: ComputeOptions;
+  /** Customers per checkpointed page of the metafield sync (default 1000). */
+  metafields?: { pageSize?: number };
+  /**
+   * Pace of Shopify Flow trigger calls per shop (token bucket). Default 5 per second with bursts of 10: half of a
+   * Standard shop's Admin API restore rate (100 points/s, 10 points a call), so Flow never starves the sync.
+   */
+  flowTriggers?: { ratePerSecond?: number; burst?: number };
+  /**
+   * Largest request body accepted, bytes; a larger one gets 413 before it is read (by its Content-Length, or as soon as
+   * a chunked body passes the limit). Default: 5 MiB on the webhook routes (an order with hundreds of line items is
+   * well under 1 MiB), 64 KiB elsewhere (the API's bodies are a pairing code).
+   */
+  maxBodyBytes?: { webhooks?: number; other?: number };
+}
