@@ -2,7 +2,12 @@
 import { computeShopReport, type OrderRecord, type ShopReport, type ShopSummaryV1 } from '@clvlens/core';
 import { render, type ComponentChild } from 'preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatMoney, formatPercent, pairingLink, renderBacktest, setDashboardLocale, startDashboard, timeTicks, type DashboardDeps } from './client.ts';
+import { renderBacktest } from './cards/backtest.ts';
+import { pairingLink } from './cards/pairing.ts';
+import { startDashboard } from './client.ts';
+import { timeTicks } from './client/chart.ts';
+import type { DashboardDeps } from './client/deps.ts';
+import { formatMoney, formatPercent, setDashboardLocale } from './client/ui.ts';
 import type { SegmentValueV1 } from './segments.ts';
 
 const DAY = 86_400_000;

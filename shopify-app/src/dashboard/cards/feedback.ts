@@ -1,14 +1,15 @@
 /// <reference lib="dom" />
 /**
  * The dashboard's survey/spend card (NPS, CSAT and LTV:CAC with their monthly trend and sources, and the two CSV
- * uploads) and its customer export card: Preact components of the dashboard's client (bundled by vite.config.ts);
- * file names, answers and error messages are text children, never markup.
+ * uploads): a Preact component of the dashboard's client (bundled by vite.config.ts), with the deps, element helper and
+ * error wording the export card (export.ts) shares; file names, answers and error messages are text children, never
+ * markup.
  */
 import { createTranslator, type Locale, type MessageKey, type MessageParams, type Translator } from '@clvlens/core/i18n';
 import { h as createElement, type ComponentChild, type ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { FeedbackMetricsV1, MetricSourceV1 } from '../imports/feedback-metrics.ts';
-import type { ImportResultV1, ImportRowError } from '../imports/import-store.ts';
+import type { FeedbackMetricsV1, MetricSourceV1 } from '../../imports/feedback-metrics.ts';
+import type { ImportResultV1, ImportRowError } from '../../imports/import-store.ts';
 
 /** What the cards need from the dashboard. */
 export interface FeedbackCardDeps {
@@ -25,13 +26,11 @@ export interface FeedbackCardDeps {
 /** Rejected rows listed under an upload; the rest are counted. */
 export const SHOWN_ROW_ERRORS = 10;
 
-/** RFM segments in the order of Shopify's report (core's RFM_SEGMENTS; the browser loads only the catalog). */
-const SEGMENTS = ['CHAMPIONS', 'LOYAL', 'ACTIVE', 'NEEDS_ATTENTION', 'PROMISING', 'NEW', 'AT_RISK', 'PREVIOUSLY_LOYAL', 'ALMOST_LOST', 'DORMANT'] as const;
-
 /** A Preact element, written like the DOM it becomes; string children are text, never markup. */
-const el = (tag: string, attrs: Record<string, unknown> = {}, ...children: ComponentChildren[]): ComponentChild => createElement(tag, attrs, ...children);
+export const el = (tag: string, attrs: Record<string, unknown> = {}, ...children: ComponentChildren[]): ComponentChild =>
+  createElement(tag, attrs, ...children);
 
-function messageOf(body: unknown, tr: Translator): string {
+export function messageOf(body: unknown, tr: Translator): string {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
   return typeof message === 'string' ? message : tr.t('dash.unexpected');
 }
@@ -288,76 +287,5 @@ export function FeedbackCard({ deps, version }: { deps: FeedbackCardDeps; versio
       }),
     ),
     el('div', { id: 'feedback-results', 'aria-live': 'polite' }, result),
-  );
-}
-
-/**
- * The "Export customers" card: one risk tier or RFM segment as CSV from `/app/api/export` (headers in the admin's
- * language), names and emails read live from Shopify unless unticked.
- */
-export function ExportCard({ deps }: { deps: FeedbackCardDeps }): ComponentChild {
-  const tr = useMemo(() => createTranslator(deps.locale), [deps.locale]);
-  const t = (key: MessageKey, params?: MessageParams) => tr.t(key, params);
-  const select = useRef<HTMLSelectElement>(null);
-  const names = useRef<HTMLInputElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState('');
-  const [withNames, setWithNames] = useState(true);
-  const exportChosen = () => {
-    setWithNames(names.current?.checked ?? true);
-    const [by, value] = (select.current?.value ?? '').split(':') as [string, string];
-    const path = `/app/api/export?by=${by}&value=${encodeURIComponent(value)}&names=${names.current?.checked ? '1' : '0'}&locale=${deps.locale}`;
-    const download = deps.download;
-    if (!download) return;
-    setBusy(true);
-    setNote(t('dash.export.working'));
-    void (async () => {
-      try {
-        const res = await download(path);
-        if (res.status !== 200 || res.blob === null) throw new Error(messageOf(res.body, tr));
-        const fileName = `clvlens-${by}-${value.toLowerCase().replace(/_/g, '-')}.csv`;
-        deps.save?.(res.blob, fileName);
-        setNote(t('dash.export.done', { file: fileName }));
-      } catch (error) {
-        setNote(t('dash.export.failed', { message: (error as Error).message }));
-      } finally {
-        setBusy(false);
-      }
-    })();
-  };
-  return el(
-    'section',
-    { class: 'card', id: 'export', 'aria-labelledby': 'export-title' },
-    el('h2', { id: 'export-title' }, t('dash.export.title')),
-    el('p', { class: 'muted' }, t('dash.export.intro')),
-    el('label', { for: 'export-choice' }, `${t('dash.export.choose')} `),
-    el(
-      'select',
-      { id: 'export-choice', ref: select },
-      el(
-        'optgroup',
-        { label: t('dash.export.groupTiers') },
-        ...(['high', 'medium', 'low'] as const).map((tier) => el('option', { key: tier, value: `tier:${tier}` }, t(`tier.${tier}`))),
-      ),
-      el('optgroup', { label: t('dash.export.groupSegments') }, ...SEGMENTS.map((s) => el('option', { key: s, value: `segment:${s}` }, t(`segment.${s}`)))),
-    ),
-    el(
-      'p',
-      {},
-      el(
-        'label',
-        { class: 'check' },
-        el('input', {
-          type: 'checkbox',
-          id: 'export-names',
-          ref: names,
-          checked: withNames,
-          onChange: (e: Event) => setWithNames((e.currentTarget as HTMLInputElement).checked),
-        }),
-        ` ${t('dash.export.names')}`,
-      ),
-    ),
-    el('p', {}, el('button', { type: 'button', id: 'export-button', disabled: busy, onClick: exportChosen }, t('dash.export.button'))),
-    el('p', { class: 'muted', id: 'export-note', 'aria-live': 'polite' }, note),
   );
 }

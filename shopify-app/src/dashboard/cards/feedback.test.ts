@@ -1,11 +1,11 @@
 // @vitest-environment happy-dom
 import { computeCsat, computeNps } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
-import type { FeedbackMetricsV1 } from '../imports/feedback-metrics.ts';
-import type { ImportResultV1 } from '../imports/import-store.ts';
+import type { FeedbackMetricsV1 } from '../../imports/feedback-metrics.ts';
+import type { ImportResultV1 } from '../../imports/import-store.ts';
 import { createTranslator } from '@clvlens/core/i18n';
 import { h, render } from 'preact';
-import { ExportCard, FeedbackCard, rowErrorText, type FeedbackCardDeps } from './feedback-card.ts';
+import { FeedbackCard, rowErrorText, type FeedbackCardDeps } from './feedback.ts';
 
 /** Lets the card's effects (its figures request) and their renders run. */
 const settle = async () => {
@@ -176,31 +176,5 @@ describe('rowErrorText', () => {
         expect(text).not.toMatch(/[{}]/);
       }
     }
-  });
-});
-
-describe('ExportCard', () => {
-  it('asks for the chosen tier or segment in the admin’s language and saves the file', async () => {
-    const asked: string[] = [];
-    const saved: string[] = [];
-    const card = mount(
-      h(ExportCard, {
-        deps: {
-          ...fakeDeps('ko'),
-          async download(path) {
-            asked.push(path);
-            return { status: 200, blob: new Blob(['\uFEFF고객 ID\r\n']), body: null };
-          },
-          save: (_blob: Blob, name: string) => saved.push(name),
-        } satisfies FeedbackCardDeps,
-      }),
-    );
-    const select = card.querySelector<HTMLSelectElement>('#export-choice')!;
-    select.value = 'segment:AT_RISK';
-    card.querySelector<HTMLInputElement>('#export-names')!.checked = false;
-    card.querySelector<HTMLButtonElement>('#export-button')!.click();
-    await expect.poll(() => saved).toEqual(['clvlens-segment-at-risk.csv']);
-    expect(asked).toEqual(['/app/api/export?by=segment&value=AT_RISK&names=0&locale=ko']);
-    expect(card.querySelector('#export-note')!.textContent).toBe('clvlens-segment-at-risk.csv 파일을 내려받았습니다.');
   });
 });

@@ -3,7 +3,7 @@ import type { VipSlippingV1 } from '@clvlens/core';
 import { createTranslator } from '@clvlens/core/i18n';
 import { describe, expect, it } from 'vitest';
 import { h, render } from 'preact';
-import { reasonText, VipCard, type VipCardProps } from './vip-card.ts';
+import { reasonText, VipCard, type VipCardProps } from './vip.ts';
 
 const HOSTILE = '<img src=x onerror="window.hacked=1">';
 const AT = Date.UTC(2026, 11, 1, 15, 30);
