@@ -30,6 +30,7 @@ export const SHOWN_ROW_ERRORS = 10;
 export const el = (tag: string, attrs: Record<string, unknown> = {}, ...children: ComponentChildren[]): ComponentChild =>
   createElement(tag, attrs, ...children);
 
+/** The app's error message in an answer's body, else the catalog's "unexpected" wording. */
 export function messageOf(body: unknown, tr: Translator): string {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
   return typeof message === 'string' ? message : tr.t('dash.unexpected');

@@ -1,5 +1,5 @@
 import type { ShopReport } from '@clvlens/core';
-import { formatCount, formatMoney, formatPercent, numCell, rowHeader, t, table, tr, why, wideCard, WHY_DIFFERENT, type El, h } from '../client/ui.ts';
+import { formatCount, formatMoney, formatPercent, h, numCell, rowHeader, t, table, tr, why, wideCard, WHY_DIFFERENT, type El } from '../client/ui.ts';
 import type { SegmentValueV1 } from '../segments.ts';
 
 const segmentLabel = (segment: string | null): string => {
