@@ -46,7 +46,7 @@ export default defineConfig({
   }),
   vite: () => ({ plugins: [preact()] }),
   zip: {
-    // AMO's source package must rebuild the add-on: the extension imports the `core` workspace package, and the
+    // AMO's source package must rebuild the add-on: the extension imports the `core` and `core/ui` workspace packages, and the
     // install needs the root workspace files and lockfile. Instructions: store/reviewer-notes.md (in the zip too).
     sourcesRoot: '..',
     includeSources: [
@@ -57,6 +57,10 @@ export default defineConfig({
       'core/package.json',
       'core/tsconfig.json',
       'core/src/**',
+      // The popup's chart is the shared chart component (`@clvlens/ui`), bundled into the add-on.
+      'core/ui/package.json',
+      'core/ui/tsconfig.json',
+      'core/ui/src/**',
       'extension/**',
     ],
     // Drawn by scripts/make-icons.ts for the listing pages; not part of the package.
