@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { hyp2f1 } from '../special-functions/special-functions.ts';
 import {
   betaGeoConditionalExpectedPurchases,
+  betaGeoProbabilityAlive,
   bgNbdConditionalExpectedPurchases,
   bgNbdExpectedPurchases,
   bgNbdProbabilityAlive,
   bgNbdProbabilityNoPurchase,
   bgNbdPurchaseProbability,
 } from './predict.ts';
-import { bgNbdLogLikelihood } from './likelihood.ts';
+import { BetaGeoVariant, bgNbdLogLikelihood } from './likelihood.ts';
 
 const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 
@@ -128,6 +129,30 @@ describe('bgNbdProbabilityNoPurchase', () => {
             bgNbdLogLikelihood(published, { frequency: [x], recency: [tx], age: [T] }),
         );
         expect(bgNbdProbabilityNoPurchase(published, t, x, tx, T)).toBeCloseTo(ratio, 12);
+      }
+    }
+  });
+});
+
+describe('a degenerate fit (r and α run off together, the Poisson limit)', () => {
+  // Fitted on a generated shop's backtest; @stdlib's ₂F₁ gave NaN for every one-time buyer here, and the shop's whole
+  // recompute failed on it.
+  const params = { r: 57734.04792111182, alpha: 6601839.758889715, a: 1.3220938802072468, b: 0.5083067589325435 };
+  it('still gives finite expected purchases, between 0 and P(alive) times the mean rate times t', () => {
+    for (const variant of [BetaGeoVariant.mbgNbd, BetaGeoVariant.bgNbd]) {
+      for (const [x, tx, T] of [
+        [0, 0, 37],
+        [0, 0, 309],
+        [1, 20, 309],
+        [4, 300, 309],
+      ] as const) {
+        for (const t of [30, 90, 365]) {
+          const e = betaGeoConditionalExpectedPurchases(variant, params, t, x, tx, T);
+          const upper = betaGeoProbabilityAlive(variant, params, x, tx, T) * ((params.r + x) / (params.alpha + T)) * t;
+          expect(Number.isFinite(e), `${variant} x=${x} T=${T} t=${t}`).toBe(true);
+          expect(e).toBeGreaterThan(0);
+          expect(e).toBeLessThanOrEqual(upper * (1 + 1e-9));
+        }
       }
     }
   });

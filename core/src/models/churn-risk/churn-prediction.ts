@@ -369,6 +369,11 @@ function perCustomer(compressed: CompressedSummaries, f: (x: number, tx: number,
   return out;
 }
 
+function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
+}
+
 function logit(p: number): number {
   const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
   return Math.log(q / (1 - q));
@@ -537,7 +542,7 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   if (noOrder === 0 || noOrder === n) return { ok: false, reason: ChurnPredictionFailure.oneOutcome };
 
   const btCompressed = compressSummaries(backtest);
-  const btParams = fitAll(btCompressed, null, undefined, rowLogIntervals(btCompressed, input.backtestLogIntervals));
+  const btParams: TransactionModelParams = fitAll(btCompressed, null, undefined, rowLogIntervals(btCompressed, input.backtestLogIntervals));
   const candidates: CandidateBacktest[] = [];
   const scores = new Map<ChurnScoreModel, Float64Array>();
   const since = new Float64Array(n);
@@ -557,6 +562,13 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
     const p0 = perCustomer(btCompressed, (x, tx, T) => transactionNoPurchase(model, btParams, h, x, tx, T));
     const expected = perCustomer(btCompressed, (x, tx, T) => transactionExpectedOrders(model, btParams, h, x, tx, T));
     const likely = perCustomer(btCompressed, (x, tx, T) => transactionLikelyOrders(model, btParams, h, x, tx, T));
+    if (!allFinite(p0) || !allFinite(expected) || !allFinite(likely)) {
+      // A fit whose closed forms fail for some history is not a candidate (nor the stacked ranker): one customer's
+      // NaN must not stop the shop's predictions, and the other models still stand.
+      btParams[model] = null;
+      candidates.push({ model, auc: null, purchasesMae: null, likelyOrdersMae: null });
+      continue;
+    }
     const mae = meanAbsoluteError(expected, actualOrders);
     const likelyMae = meanAbsoluteError(likely, actualOrders);
     scores.set(model, p0);
