@@ -14,25 +14,28 @@ export const lnGamma: (x: number) => number = gammalnStdlib;
 /** ψ(x) = d/dx ln Γ(x). */
 export const digamma: (x: number) => number = digammaStdlib;
 
+/** Gauss hypergeometric ₂F₁(a, b; c; z) (series definition, converges for |z| < 1). */
+export const hyp2f1: (a: number, b: number, c: number, z: number) => number = hyp2f1Stdlib;
+
 /**
- * Gauss hypergeometric ₂F₁(a, b; c; z) (series definition, converges for |z| < 1), from `@stdlib`; where that returns a
- * non-finite value, the power series summed directly ({@link hyp2f1Series}). The BTYD closed forms meet such points
- * when a fit runs r and α off together (r ≈ 6·10⁴, α ≈ 7·10⁶: the Poisson limit of the Gamma mixing), which puts
- * b = c − r − x near −6·10⁴ at a tiny z: the series is short and well conditioned there, while `@stdlib`'s
- * transformations give NaN.
+ * {@link hyp2f1}, and where `@stdlib` returns a non-finite value, the power series summed directly
+ * ({@link hyp2f1Series}). The BTYD expectations meet such points when a fit runs r and α off together (r ≈ 6·10⁴,
+ * α ≈ 7·10⁶: the Poisson limit of the Gamma mixing), which puts b = c − r − x near −6·10⁴ at a tiny z: the series is
+ * short and well conditioned there, while `@stdlib`'s transformations give NaN. Only the predictions use it: inside a
+ * likelihood a NaN is how the optimizer learns a step went too far, and summing there would only cost time.
  */
-export function hyp2f1(a: number, b: number, c: number, z: number): number {
+export function hyp2f1OrSeries(a: number, b: number, c: number, z: number): number {
   const value = hyp2f1Stdlib(a, b, c, z);
   return Number.isFinite(value) ? value : hyp2f1Series(a, b, c, z);
 }
 
 /** Largest term over the sum's magnitude beyond which cancellation has eaten the double's digits (1e8: 8 left). */
 const SERIES_CANCELLATION_LIMIT = 1e8;
-const SERIES_MAX_TERMS = 100_000;
+const SERIES_MAX_TERMS = 2_000;
 
 /**
  * ₂F₁(a, b; c; z) = Σ (a)ₙ(b)ₙ / ((c)ₙ n!) zⁿ, summed term by term (term ratio (a+n)(b+n)z / ((c+n)(n+1))) until a
- * term no longer changes the sum. NaN, not a wrong number, when it does not converge within 100,000 terms or when
+ * term no longer changes the sum. NaN, not a wrong number, when it does not converge within 2,000 terms or when
  * alternating terms far larger than the sum leave fewer than 8 significant digits.
  */
 export function hyp2f1Series(a: number, b: number, c: number, z: number): number {
@@ -71,5 +74,5 @@ export function expit(u: number): number {
  */
 export function eulerBracket(A: number, B: number, C: number, z: number): number {
   if (z <= 0) return 0;
-  return 1 - Math.exp(A * Math.log1p(-z)) * hyp2f1(A, B, C, z);
+  return 1 - Math.exp(A * Math.log1p(-z)) * hyp2f1OrSeries(A, B, C, z);
 }
