@@ -1,7 +1,7 @@
-import { orderFromWebhook } from '../ingest/order.ts';
+import { submitOrderWebhook } from './order-topic.ts';
 import type { OrderWebhookContext } from './types.ts';
 
 /** `orders/cancelled`: the payload is the whole order with `cancelled_at` set; the order sink applies the same newer-wins upsert. */
 export async function handleOrdersCancelled(ctx: OrderWebhookContext) {
-  return ctx.sink.submitWebhookOrder({ shop: ctx.shop, webhookId: ctx.webhookId, topic: ctx.topic, order: orderFromWebhook(ctx.payload) }, ctx.shopCurrency);
+  return submitOrderWebhook(ctx);
 }
