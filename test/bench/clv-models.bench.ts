@@ -173,9 +173,13 @@ info(`assessChurnRisk end to end, CPU time, median of ${RUNS}`, median(churnCpu)
 console.log(`heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB (checksum ${checksum.toFixed(3)})`);
 
 // `clvlens predict --model bgnbd` as a whole process on CDNOW_master x10 (read the 17 MB log, summary, BG/NBD and
-// Gamma-Gamma fits, a CSV row per customer), against Python's lifetimes library doing the same job
-// (summary_data_from_transaction_data, BetaGeoFitter, GammaGammaFitter, conditional expected purchases, P(alive) and
-// CLV for every customer) when it is installed. Target (issue 17): clvlens <= 0.33x lifetimes' time.
+// Gamma-Gamma fits, a CSV row per customer), against Python's lifetimes library doing the same job when it can be
+// imported: the calibration period up to 1997-09-30, recency and T in weeks from daily dates (lifetimes' `freq='D'`,
+// `freq_multiplier=7`, which is what clvlens computes), BetaGeoFitter and GammaGammaFitter, then P(alive), expected
+// purchases in the next 39 weeks and 12-month CLV for every customer. The answers are compared customer by customer
+// (the bench fails when they differ), so the times are for the same job. Target (issue 17): clvlens <= 0.33x
+// lifetimes' time. lifetimes is not a Debian package: `pip install lifetimes`, or put its source and autograd's on
+// PYTHONPATH (the Python is /usr/bin/python3, or CLVLENS_PYTHON; Debian's python3-pandas and python3-scipy suffice).
 {
   const dir = mkdtempSync(join(tmpdir(), 'clvlens-predict-bench-'));
   try {
@@ -190,40 +194,54 @@ console.log(`heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(mem
     }
     writeFileSync(file, `${out.join('\n')}\n`);
     const main = fileURLToPath(new URL('../../core/cli/src/main.ts', import.meta.url));
-    const hasLifetimes = spawnSync('/usr/bin/python3', ['-c', 'import lifetimes'], { encoding: 'utf8' }).status === 0;
+    const python = process.env.CLVLENS_PYTHON ?? '/usr/bin/python3';
+    const probe = spawnSync(python, ['-c', 'import lifetimes, pandas; print(lifetimes.__version__, pandas.__version__)'], { encoding: 'utf8' });
+    const lifetimesVersion = probe.status === 0 ? probe.stdout.trim() : null;
     const lifetimesJob = [
       'import sys, pandas as pd',
       'from lifetimes import BetaGeoFitter, GammaGammaFitter',
       'from lifetimes.utils import summary_data_from_transaction_data',
       "d = pd.read_csv(sys.argv[1], sep=r'\\s+', skiprows=1, names=['id', 'date', 'cds', 'value'], dtype={'id': str, 'date': str})",
       "d['date'] = pd.to_datetime(d['date'], format='%Y%m%d')",
-      "s = summary_data_from_transaction_data(d, 'id', 'date', monetary_value_col='value', observation_period_end='1997-09-30', freq='W')",
-      'bg = BetaGeoFitter().fit(s.frequency, s.recency, s.T)',
-      'r = s[(s.frequency > 0) & (s.monetary_value > 0)]',
-      'gg = GammaGammaFitter().fit(r.frequency, r.monetary_value)',
-      's["p_alive"] = bg.conditional_probability_alive(s.frequency, s.recency, s.T)',
-      's["expected"] = bg.conditional_expected_number_of_purchases_up_to_time(39, s.frequency, s.recency, s.T)',
-      's["clv"] = gg.customer_lifetime_value(bg, s.frequency, s.recency, s.T, s.monetary_value, time=12, freq="W")',
-      's.to_csv(sys.stdout)',
+      "d = d[d['date'] <= '1997-09-30']",
+      "s = summary_data_from_transaction_data(d, 'id', 'date', monetary_value_col='value', observation_period_end='1997-09-30', freq='D', freq_multiplier=7)",
+      "bg = BetaGeoFitter().fit(s['frequency'], s['recency'], s['T'])",
+      "r = s[(s['frequency'] > 0) & (s['monetary_value'] > 0)]",
+      "gg = GammaGammaFitter().fit(r['frequency'], r['monetary_value'])",
+      "s['p_alive'] = bg.conditional_probability_alive(s['frequency'], s['recency'], s['T'])",
+      "s['expected'] = bg.conditional_expected_number_of_purchases_up_to_time(39, s['frequency'], s['recency'], s['T'])",
+      "s['clv'] = gg.customer_lifetime_value(bg, s['frequency'], s['recency'], s['T'], s['monetary_value'], time=12, freq='W')",
+      's[["p_alive", "expected", "clv"]].to_csv(sys.stdout)',
     ].join('\n');
+    const args = [main, 'predict', file, '--model', 'bgnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30', '--horizon', '39'];
     const ours: number[] = [];
     const theirs: number[] = [];
+    let ourCsv = '';
+    let theirCsv = '';
     for (let i = 0; i < RUNS; i++) {
       let start = performance.now();
-      const run = spawnSync(process.execPath, [main, 'predict', file, '--model', 'bgnbd', '--time-unit', 'week', '--calibration-end', '1997-09-30'], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 30,
-      });
+      const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
       if (run.status !== 0) throw new Error(`clvlens predict failed: ${run.stderr}`);
       ours.push(performance.now() - start);
-      if (!hasLifetimes) continue;
+      ourCsv = run.stdout;
+      if (lifetimesVersion === null) continue;
       start = performance.now();
-      const peer = spawnSync('/usr/bin/python3', ['-c', lifetimesJob, file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const peer = spawnSync(python, ['-c', lifetimesJob, file], { encoding: 'utf8', maxBuffer: 1 << 30 });
       if (peer.status !== 0) throw new Error(`lifetimes failed: ${peer.stderr}`);
       theirs.push(performance.now() - start);
+      theirCsv = peer.stdout;
     }
     runsInfo(`clvlens predict --model bgnbd on CDNOW_master x${COPIES}, whole process, wall`, ours, (v) => `${(v / 1000).toFixed(2)} s`);
-    if (hasLifetimes) {
+    if (lifetimesVersion !== null) {
+      runsInfo(
+        `lifetimes ${lifetimesVersion.split(' ')[0]} (pandas ${lifetimesVersion.split(' ')[1]}), same job, whole process, wall`,
+        theirs,
+        (v) => `${(v / 1000).toFixed(2)} s`,
+      );
+      const worst = compareWithLifetimes(ourCsv, theirCsv);
+      console.log(
+        `  same answers: ${worst.customers} customers; largest difference P(alive) ${worst.pAlive.toExponential(1)}, expected purchases ${worst.expected.toExponential(1)}, CLV ${worst.clv.toExponential(1)} USD (clvlens prints 6 decimals, CLV 4)`,
+      );
       runsFigure(
         'clvlens predict / lifetimes, wall-time ratio (issue 17)',
         ours.map((t, i) => t / theirs[i]!),
@@ -231,9 +249,52 @@ console.log(`heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(mem
         (v) => v.toFixed(2),
       );
     } else {
-      console.log('  lifetimes: not measured: /usr/bin/python3 cannot import lifetimes (pip install lifetimes; it is not a Debian package)');
+      console.log(
+        `  lifetimes: not measured: ${python} cannot import lifetimes and pandas (${probe.stderr.trim().split('\n').at(-1) ?? ''}); see the comment above this block`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Compares `clvlens predict`'s CSV with lifetimes' (index `id`, then p_alive, expected, clv) customer by customer and
+ * returns the largest differences; throws when a customer is missing on either side or a figure differs by more than
+ * clvlens' printed precision allows (half a unit in its last printed place: 6 decimals, CLV 4) plus 1e-4 relative.
+ */
+function compareWithLifetimes(ours: string, theirs: string): { customers: number; pAlive: number; expected: number; clv: number } {
+  const rows = (text: string): string[][] =>
+    text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(','));
+  const peer = new Map(rows(theirs).map((r) => [r[0]!, r.slice(1).map(Number)]));
+  const worst = { customers: 0, pAlive: 0, expected: 0, clv: 0 };
+  const header = ours.slice(0, ours.indexOf('\n')).split(',');
+  const col = (name: string): number => {
+    const at = header.indexOf(name);
+    if (at < 0) throw new Error(`clvlens predict: no column ${name}`);
+    return at;
+  };
+  const [id, pAlive, expected, clv] = [col('customer_id'), col('p_alive'), col('expected_purchases'), col('clv')];
+  for (const r of rows(ours)) {
+    const theirsRow = peer.get(r[id]!);
+    if (theirsRow === undefined) throw new Error(`customer ${r[id]} is in clvlens' predictions but not in lifetimes'`);
+    peer.delete(r[id]!);
+    worst.customers++;
+    const pairs: [keyof typeof worst, number, number, number][] = [
+      ['pAlive', Number(r[pAlive]), theirsRow[0]!, 5e-7],
+      ['expected', Number(r[expected]), theirsRow[1]!, 5e-7],
+      ['clv', Number(r[clv]), theirsRow[2]!, 5e-5],
+    ];
+    for (const [key, a, b, printed] of pairs) {
+      const difference = Math.abs(a - b);
+      if (!(difference <= printed + 1e-4 * Math.abs(b))) throw new Error(`customer ${r[id]}: ${key} is ${a} in clvlens, ${b} in lifetimes`);
+      worst[key] = Math.max(worst[key], difference);
+    }
+  }
+  if (peer.size > 0) throw new Error(`${peer.size} customers are in lifetimes' predictions but not in clvlens' (e.g. ${[...peer.keys()][0]})`);
+  return worst;
 }
