@@ -27,8 +27,11 @@ export interface CsvRow {
 export interface CsvScanHandler {
   /** The first non-blank row, BOM removed. `line` is 1-based. */
   header(fields: string[], line: number): void;
-  /** A data row and the 1-based line it starts on (quoted fields may span lines). Blank lines are not passed. */
-  row(row: CsvRow, line: number): void;
+  /**
+   * A data row, the 1-based line it starts on (quoted fields may span lines) and the byte offset in the file where it
+   * starts. Blank lines are not passed.
+   */
+  row(row: CsvRow, line: number, offset: number): void;
 }
 
 /** Where {@link scanCsv} gets bytes from: fills `into` from `offset` and returns how many bytes it wrote (0 at end). */
@@ -46,6 +49,12 @@ export interface ScanOptions {
   onProgress?: (bytesConsumed: number, dataRows: number) => void;
   /** First buffer size in bytes; it doubles when one row does not fit. Default 4 MiB. */
   bufferBytes?: number;
+  /**
+   * Where the source's first byte is in the file, its line and whether it starts mid-file, for reading a part of a
+   * file from a row boundary: then every row is a data row (no header, no BOM) and lines and offsets count from
+   * `line` and `offset`. Default: the file's start (line 1, offset 0).
+   */
+  from?: { offset: number; line: number };
 }
 
 const COMMA = 0x2c;
@@ -75,11 +84,11 @@ function createCsvScanner(handler: CsvScanHandler, options: ScanOptions): CsvSca
   let end = 0; // end of the bytes in the buffer
   let validEnd = 0; // bytes before this offset are known to be valid UTF-8 (or are Latin-1)
   let eof = false;
-  let consumedBefore = 0; // bytes consumed and dropped from the buffer in earlier fills
-  let line = 1;
+  let consumedBefore = options.from?.offset ?? 0; // file offset of buffer[0]
+  let line = options.from?.line ?? 1;
   let dataRows = 0;
-  let sawHeader = false;
-  let firstFill = true;
+  let sawHeader = options.from !== undefined;
+  let firstFill = options.from === undefined;
 
   // Field boundaries of the current row; grown when a row has more fields.
   let starts = new Int32Array(256);
@@ -339,7 +348,7 @@ function createCsvScanner(handler: CsvScanHandler, options: ScanOptions): CsvSca
             handler.header(fields, rowLine);
           } else {
             dataRows++;
-            handler.row(row, rowLine);
+            handler.row(row, rowLine, consumedBefore + start);
           }
         }
         line += rowLines;
