@@ -401,8 +401,16 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
   const timeOffsets: string[] = [];
   const timeOffsetLimit = 16;
   const cell = (fields: CsvRow, index: number): string => fields.get(index);
+  // Columns with a few distinct values: their strings are made once, not once per order.
+  const currencies = createCellCache();
+  const statuses = createCellCache();
+  const paymentMethods = createCellCache();
+  const gateways = createCellCache();
+  const tests = createCellCache();
+  const tags = createCellCache();
+  const sources = createCellCache();
 
-  const buildOrder = (fields: CsvRow, line: number, c: Columns, name: string): OrderRecord => {
+  const buildOrder = (fields: CsvRow, line: number, c: Columns, name: string, totalText: string): OrderRecord => {
     const at = (index: number, problem: string) => invalidCell(file, line, index, header[index] ?? '', problem);
 
     const createdText = cell(fields, c.createdAt);
@@ -420,7 +428,7 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
 
     let currency: string;
     if (c.currency >= 0) {
-      currency = cell(fields, c.currency).trim().toUpperCase();
+      currency = currencies(fields, c.currency).trim().toUpperCase();
       if (!isKnownCurrency(currency)) {
         throw at(c.currency, `${JSON.stringify(cell(fields, c.currency))} is not an ISO 4217 currency code like "USD".`);
       }
@@ -441,10 +449,10 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
       );
     }
 
-    const totalMinor = parseAmountCell(cell(fields, c.total), currency, file, line, c.total, header[c.total] ?? 'Total');
-    if (totalMinor < 0) throw at(c.total, `${JSON.stringify(cell(fields, c.total))} is negative; an order total is >= 0.`);
+    const totalMinor = parseAmountCell(totalText, currency, file, line, c.total, header[c.total] ?? 'Total');
+    if (totalMinor < 0) throw at(c.total, `${JSON.stringify(totalText)} is negative; an order total is >= 0.`);
 
-    const financialStatus = cell(fields, c.financialStatus).trim().toLowerCase();
+    const financialStatus = statuses(fields, c.financialStatus).trim().toLowerCase();
     const refundedText = cell(fields, c.refundedAmount);
     let refundedMinor = 0;
     if (refundedText.trim() !== '') {
@@ -463,8 +471,8 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
     const emailText = cell(fields, c.email).trim().toLowerCase();
     const customerText = stripApostrophe(cell(fields, c.customerId));
     const idText = stripApostrophe(cell(fields, c.id));
-    const payment = `${cell(fields, c.paymentMethod)} ${cell(fields, c.gateway)}`.toLowerCase();
-    const testText = cell(fields, c.test).trim().toLowerCase();
+    const payment = `${paymentMethods(fields, c.paymentMethod)} ${gateways(fields, c.gateway)}`.toLowerCase();
+    const testText = tests(fields, c.test).trim().toLowerCase();
     return {
       orderId: idText === '' ? name : idText,
       customerId: customerText === '' ? null : customerText,
@@ -475,7 +483,7 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
       refundedMinor,
       cancelled,
       test: payment.includes('bogus') || testText === 'true' || testText === 'yes',
-      subscription: isSubscription(cell(fields, c.tags), cell(fields, c.source)),
+      subscription: isSubscription(tags(fields, c.tags), sources(fields, c.source)),
     };
   };
 
@@ -535,7 +543,8 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
       }
       currentName = name;
       currentOrder = null;
-      const isOrderRow = cell(fields, c.total).trim() !== '' || cell(fields, c.id).trim() !== '' || cell(fields, c.financialStatus).trim() !== '';
+      const totalText = cell(fields, c.total);
+      const isOrderRow = totalText.trim() !== '' || cell(fields, c.id).trim() !== '' || cell(fields, c.financialStatus).trim() !== '';
       if (!seenNames.add(name)) {
         // Rows of one order are contiguous in Shopify's export; a repeated name with order-level columns is the
         // same order exported twice (e.g. two exports concatenated), a repeated name without them a stray line item.
@@ -547,7 +556,7 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
         return;
       }
       try {
-        currentOrder = buildOrder(fields, line, c, name);
+        currentOrder = buildOrder(fields, line, c, name, totalText);
       } catch (error) {
         if (!options.skipInvalid || !(error instanceof InvalidCellError)) throw error;
         countSkip(skippedByReason, error.code === CliErrorCode.mixedCurrency ? 'other-currency' : error.skipReason);
@@ -586,6 +595,26 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
       for (const offset of tail.timeOffsets) if (timeOffsets.length < timeOffsetLimit && !timeOffsets.includes(offset)) timeOffsets.push(offset);
       return this.result();
     },
+  };
+}
+
+/**
+ * Decodes cells of one column, reusing the string of an earlier cell with the same bytes (among the first 16 distinct
+ * values seen). A cell with a quote is never kept: the same bytes read as different text quoted (`""` is `"`) and
+ * unquoted.
+ */
+function createCellCache(): (fields: CsvRow, index: number) => string {
+  const bytes: Uint8Array[] = [];
+  const texts: string[] = [];
+  return (fields, index) => {
+    if (fields.isEmpty(index)) return '';
+    for (let i = 0; i < bytes.length; i++) if (fields.matches(index, bytes[i] as Uint8Array)) return texts[i] as string;
+    const text = fields.get(index);
+    if (bytes.length < 16 && !text.includes('"')) {
+      bytes.push(fields.bytes(index));
+      texts.push(text);
+    }
+    return text;
   };
 }
 
