@@ -17,8 +17,16 @@ export interface CsvRow {
   get(index: number): string;
   /** Whether field `index` is empty (no bytes between its delimiters or quotes), without decoding it. */
   isEmpty(index: number): boolean;
-  /** Whether field `index`'s raw bytes equal `bytes` (e.g. those of {@link CsvRow.bytes} for an earlier row). */
-  matches(index: number, bytes: Uint8Array): boolean;
+  /**
+   * Whether field `index`'s raw bytes equal the first `length` (default: all) of `bytes` (e.g. those of
+   * {@link CsvRow.bytes} or {@link CsvRow.copy} for an earlier row).
+   */
+  matches(index: number, bytes: Uint8Array, length?: number): boolean;
+  /**
+   * Copies field `index`'s raw bytes (as {@link CsvRow.bytes}) to the start of `into` when they fit, and returns their
+   * length either way: a reused buffer instead of an allocation per row.
+   */
+  copy(index: number, into: Uint8Array): number;
   /** A copy of field `index`'s raw bytes (quotes removed, `""` not unescaped), to compare later rows with. */
   bytes(index: number): Uint8Array;
 }
@@ -143,13 +151,21 @@ function createCsvScanner(handler: CsvScanHandler, options: ScanOptions): CsvSca
       if (lazyEnd >= 0 && index >= count) splitTo(index);
       return index < 0 || index >= count || starts[index] === ends[index];
     },
-    matches(index, bytes) {
+    matches(index, bytes, length = bytes.length) {
       if (lazyEnd >= 0 && index >= count) splitTo(index);
-      if (index < 0 || index >= count) return bytes.length === 0;
+      if (index < 0 || index >= count) return length === 0;
       const from = starts[index] as number;
-      if ((ends[index] as number) - from !== bytes.length) return false;
-      for (let i = 0; i < bytes.length; i++) if (buffer[from + i] !== bytes[i]) return false;
+      if ((ends[index] as number) - from !== length) return false;
+      for (let i = 0; i < length; i++) if (buffer[from + i] !== bytes[i]) return false;
       return true;
+    },
+    copy(index, into) {
+      if (lazyEnd >= 0 && index >= count) splitTo(index);
+      if (index < 0 || index >= count) return 0;
+      const from = starts[index] as number;
+      const length = (ends[index] as number) - from;
+      if (length <= into.length) for (let i = 0; i < length; i++) into[i] = buffer[from + i] as number;
+      return length;
     },
     bytes(index) {
       if (lazyEnd >= 0 && index >= count) splitTo(index);

@@ -393,7 +393,8 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
   let header: readonly string[] = [];
   let col: Columns | undefined;
   let currentName: string | null = null;
-  let currentNameBytes: Uint8Array = new Uint8Array(0);
+  let currentNameBytes = new Uint8Array(64);
+  let currentNameLength = 0;
   let currentOrder: OrderRecord | null = null;
   let shopCurrency = options.currency;
   let firstCurrency: string | null = null;
@@ -518,14 +519,18 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
       dataRows++;
       const c = col as Columns;
       // Line-item rows repeat their order's Name: compare bytes, and decode only the first row of each order.
-      if (currentName !== null && fields.matches(c.name, currentNameBytes)) {
+      if (currentName !== null && fields.matches(c.name, currentNameBytes, currentNameLength)) {
         if (currentOrder !== null && currentOrder.email === null) {
           const email = cell(fields, c.email).trim().toLowerCase();
           if (email !== '') currentOrder.email = email;
         }
         return;
       }
-      currentNameBytes = fields.bytes(c.name);
+      currentNameLength = fields.copy(c.name, currentNameBytes);
+      if (currentNameLength > currentNameBytes.length) {
+        currentNameBytes = new Uint8Array(2 * currentNameLength);
+        fields.copy(c.name, currentNameBytes);
+      }
       const name = cell(fields, c.name).trim();
       if (name === '') {
         const error = invalidCell(file, line, c.name, header[c.name] ?? 'Name', 'is empty: every row of an orders export names its order.');
