@@ -253,7 +253,7 @@ export function splitIn(bytes: Uint8Array, offsetOfBytes: number): number | null
 /** Files at least this large are read by two threads: below it, starting a worker costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 << 20;
 /** Share of the file read by this thread: a little over half, as the worker starts later and its orders are rebuilt here. */
-const HEAD_SHARE = 0.5;
+const HEAD_SHARE = 0.55;
 const SPLIT_WINDOW_BYTES = 1 << 16;
 
 const STOP = Symbol('stop reading');
