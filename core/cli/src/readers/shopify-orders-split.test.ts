@@ -69,9 +69,9 @@ const inProcess =
   };
 
 /** Reads `text` sequentially and split at every byte offset, and expects the same outcome each time. */
-async function expectSameAtEverySplit(name: string, text: string, readOptions: ReadOrdersOptions = options): Promise<unknown> {
+async function expectSameAtEverySplit(name: string, text: string | Uint8Array, readOptions: ReadOrdersOptions = options): Promise<unknown> {
   const path = files.write(name, text);
-  const size = Buffer.byteLength(text);
+  const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   const expected = await outcome(readExportSequentially(path, name, readOptions));
   joinable = 0;
   for (let split = 0; split <= size; split++) {
@@ -106,6 +106,8 @@ describe('readExportInTwoParts', () => {
     expect(await expectSameAtEverySplit('quote.csv', unterminated)).toMatchObject({ code: 'malformed-csv' });
     const rows = [...tricky(), { Name: '#2001', Currency: 'EUR', Total: '1.00', 'Created at': '2025-01-01 10:00:00 +0000' }];
     expect(await expectSameAtEverySplit('mixed.csv', exportOf(rows))).toMatchObject({ code: 'mixed-currency' });
+    const badByte = Buffer.concat([Buffer.from(exportOf(tricky())), Buffer.from([0x23, 0x33, 0xff, 0x0d, 0x0a])]);
+    expect(await expectSameAtEverySplit('latin1.csv', badByte)).toMatchObject({ code: 'invalid-encoding' });
   });
 
   it('counts the same skips with --skip-invalid, a name repeated across the split included', async () => {

@@ -100,9 +100,10 @@ export interface TailReading {
  * there, and when no row starts at `split`, ignores the tail and reads on. The parts meet at the *handoff row*: the
  * first row after `split` whose order name differs from that of the first named row after `split`. Both sides find
  * it alone, and no order spans it (a Shopify order's rows are consecutive). The tail's orders are kept only when
- * nothing in them depends on the head (no order name seen in both parts, one shop currency, no error); otherwise this
- * thread reads the tail itself from the handoff row, with the head's state, so skips, errors and their line numbers
- * are exactly those of a sequential read.
+ * nothing in them depends on the head (no order name seen in both parts, one shop currency); otherwise this thread
+ * reads the tail itself from the handoff row, with the head's state, so skips are exactly those of a sequential read.
+ * When the tail met an error, this thread reads the whole file again, so the error is the one a sequential read
+ * reports first, with its line.
  */
 export async function readExportInTwoParts(
   path: string,
@@ -138,6 +139,10 @@ export async function readExportInTwoParts(
     reading.stop();
   }
   const at = handoff as { offset: number; line: number };
+  // The tail met an error (or its thread died): read the file again on this thread, so that the error reported is
+  // the one a sequential read meets first, also when a bad byte and a bad cell are close (UTF-8 is checked a buffer
+  // ahead of the rows, and buffers are cut where the read starts).
+  if (!rest.ok) return readExportSequentially(path, file, options);
   if (!reader.canJoin(rest, at.offset)) {
     scanCsvFile(path, file, reader.handler, options.progress, textOptionsOf(options), at);
     return reader.result();
