@@ -368,13 +368,22 @@ function fromColumns(columns: OrderColumns, into: OrderRecord[]): void {
       email: take(3 * i + 2),
       placedAtMs: columns.placedAtMs[i] as number,
       currency: columns.currencies[columns.currency[i] as number] as string,
-      totalMinor: columns.totalMinor[i] as number,
-      refundedMinor: columns.refundedMinor[i] as number,
+      totalMinor: small(columns.totalMinor[i] as number),
+      refundedMinor: small(columns.refundedMinor[i] as number),
       cancelled: (flags & 1) !== 0,
       test: (flags & 2) !== 0,
       subscription: (flags & 4) !== 0,
     });
   }
+}
+
+/**
+ * An integer read from a Float64Array as V8 keeps the same integer parsed from text: a small integer where it fits.
+ * Order records whose amounts are stored as doubles get another hidden class than the main thread's own records, and
+ * migrating a million of them made the first pass over the joined orders take most of a second.
+ */
+function small(value: number): number {
+  return value === (value | 0) ? value | 0 : value;
 }
 
 /** Reading one export: the rows' handler and what the rows made so far, carried from one part of the file to the next. */
