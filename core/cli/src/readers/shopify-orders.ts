@@ -429,22 +429,28 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
   const timeOffsetLimit = 16;
   const cell = (fields: CsvRow, index: number): string => fields.get(index);
   // Columns with a few distinct values: their strings are made once, not once per order.
-  const currencies = createCellCache();
-  const statuses = createCellCache();
-  const paymentMethods = createCellCache();
-  const gateways = createCellCache();
-  const tests = createCellCache();
-  const tags = createCellCache();
-  const sources = createCellCache();
+  const currencies = createCellCache((text) => text.trim().toUpperCase());
+  const statuses = createCellCache((text) => text.trim().toLowerCase());
+  const paymentMethods = createCellCache((text) => text);
+  const gateways = createCellCache((text) => text);
+  const tests = createCellCache((text) => text.trim().toLowerCase());
+  const tags = createCellCache((text) => text);
+  const sources = createCellCache((text) => text);
+  // The last pair of cells and what it gave: consecutive orders mostly share them (the cached strings compare by identity).
+  let lastPayment: [string, string, boolean] = ['', '', false];
+  let lastSubscription: [string, string, boolean] = ['', '', false];
+  let lastOffset = '';
 
   const buildOrder = (fields: CsvRow, line: number, c: Columns, name: string, totalText: string): OrderRecord => {
     const at = (index: number, problem: string) => invalidCell(file, line, index, header[index] ?? '', problem);
 
     const createdText = cell(fields, c.createdAt);
     const placedAtMs = parseDateTimeMs(createdText, options.timeZone);
-    if (timeOffsets.length < timeOffsetLimit) {
+    // A time ending like the last one has its offset, already listed.
+    if (timeOffsets.length < timeOffsetLimit && (lastOffset === '' || !createdText.endsWith(lastOffset))) {
       const offset = /[+-]\d{2}:?\d{2}$|Z$/.exec(createdText.trim());
       if (offset !== null) {
+        lastOffset = offset[0];
         const text = offset[0] === 'Z' ? '+0000' : offset[0].replace(':', '');
         if (!timeOffsets.includes(text)) timeOffsets.push(text);
       }
@@ -455,7 +461,7 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
 
     let currency: string;
     if (c.currency >= 0) {
-      currency = currencies(fields, c.currency).trim().toUpperCase();
+      currency = currencies(fields, c.currency);
       if (!isKnownCurrency(currency)) {
         throw at(c.currency, `${JSON.stringify(cell(fields, c.currency))} is not an ISO 4217 currency code like "USD".`);
       }
@@ -479,7 +485,7 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
     const totalMinor = parseAmountCell(totalText, currency, file, line, c.total, header[c.total] ?? 'Total');
     if (totalMinor < 0) throw at(c.total, `${JSON.stringify(totalText)} is negative; an order total is >= 0.`);
 
-    const financialStatus = statuses(fields, c.financialStatus).trim().toLowerCase();
+    const financialStatus = statuses(fields, c.financialStatus);
     const refundedText = cell(fields, c.refundedAmount);
     let refundedMinor = 0;
     if (refundedText.trim() !== '') {
@@ -498,8 +504,17 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
     const emailText = cell(fields, c.email).trim().toLowerCase();
     const customerText = stripApostrophe(cell(fields, c.customerId));
     const idText = stripApostrophe(cell(fields, c.id));
-    const payment = `${paymentMethods(fields, c.paymentMethod)} ${gateways(fields, c.gateway)}`.toLowerCase();
-    const testText = tests(fields, c.test).trim().toLowerCase();
+    const paymentMethod = paymentMethods(fields, c.paymentMethod);
+    const gateway = gateways(fields, c.gateway);
+    if (paymentMethod !== lastPayment[0] || gateway !== lastPayment[1]) {
+      lastPayment = [paymentMethod, gateway, `${paymentMethod} ${gateway}`.toLowerCase().includes('bogus')];
+    }
+    const tagsText = tags(fields, c.tags);
+    const sourceText = sources(fields, c.source);
+    if (tagsText !== lastSubscription[0] || sourceText !== lastSubscription[1]) {
+      lastSubscription = [tagsText, sourceText, isSubscription(tagsText, sourceText)];
+    }
+    const testText = tests(fields, c.test);
     return {
       orderId: idText === '' ? name : idText,
       customerId: customerText === '' ? null : customerText,
@@ -509,8 +524,8 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
       totalMinor,
       refundedMinor,
       cancelled,
-      test: payment.includes('bogus') || testText === 'true' || testText === 'yes',
-      subscription: isSubscription(tags(fields, c.tags), sources(fields, c.source)),
+      test: lastPayment[2] || testText === 'true' || testText === 'yes',
+      subscription: lastSubscription[2],
     };
   };
 
@@ -630,22 +645,24 @@ function createExportReader(file: string, options: ReadOrdersOptions): ExportRea
 }
 
 /**
- * Decodes cells of one column, reusing the string of an earlier cell with the same bytes (among the first 16 distinct
- * values seen). A cell with a quote is never kept: the same bytes read as different text quoted (`""` is `"`) and
+ * Decodes cells of one column and derives a value from the text, reusing the value of an earlier cell with the same
+ * bytes (among the first 16 distinct values seen). A cell with a quote is never kept: the same bytes read as different text quoted (`""` is `"`) and
  * unquoted.
  */
-function createCellCache(): (fields: CsvRow, index: number) => string {
+function createCellCache<T>(derive: (text: string) => T): (fields: CsvRow, index: number) => T {
   const bytes: Uint8Array[] = [];
-  const texts: string[] = [];
+  const values: T[] = [];
+  const empty = derive('');
   return (fields, index) => {
-    if (fields.isEmpty(index)) return '';
-    for (let i = 0; i < bytes.length; i++) if (fields.matches(index, bytes[i] as Uint8Array)) return texts[i] as string;
+    if (fields.isEmpty(index)) return empty;
+    for (let i = 0; i < bytes.length; i++) if (fields.matches(index, bytes[i] as Uint8Array)) return values[i] as T;
     const text = fields.get(index);
+    const value = derive(text);
     if (bytes.length < 16 && !text.includes('"')) {
       bytes.push(fields.bytes(index));
-      texts.push(text);
+      values.push(value);
     }
-    return text;
+    return value;
   };
 }
 
