@@ -2,14 +2,15 @@ import { createTranslator, type Locale } from '@clvlens/core/i18n';
 import { CliError, EXIT_INTERNAL_ERROR } from './errors.ts';
 import type { CliIo, CommandRunner } from './io.ts';
 import { localeOfArgs } from './commands/command-line.ts';
-import { runReport } from './commands/report.ts';
-import { runFit } from './commands/fit.ts';
-import { runPredict } from './commands/predict.ts';
-import { runValidate } from './commands/validate.ts';
 
 // Commands are registered here as they exist; an unregistered name is reported as unknown, never faked. The top-level
-// help (`cli.help.main` in the catalog) lists these four.
-const COMMANDS: Readonly<Record<string, CommandRunner>> = { report: runReport, fit: runFit, predict: runPredict, validate: runValidate };
+// help (`cli.help.main` in the catalog) lists these four. Each is loaded when run: `report` does not load the models.
+const COMMANDS: Readonly<Record<string, () => Promise<CommandRunner>>> = {
+  report: async () => (await import('./commands/report.ts')).runReport,
+  fit: async () => (await import('./commands/fit.ts')).runFit,
+  predict: async () => (await import('./commands/predict.ts')).runPredict,
+  validate: async () => (await import('./commands/validate.ts')).runValidate,
+};
 
 /** Top-level usage text, listing the commands, in `locale`. */
 export function usage(locale: Locale = 'en'): string {
@@ -29,13 +30,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     (command === undefined ? io.stderr : io.stdout).write(usage(localeOfArgs(argv, io)));
     return command === undefined ? 2 : 0;
   }
-  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (run === undefined) {
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (load === undefined) {
     const locale = localeOfArgs(argv, io);
     io.stderr.write(`clvlens: ${createTranslator(locale).t('cli.usage.unknownCommand', { command: JSON.stringify(command) })}\n\n${usage(locale)}`);
     return 2;
   }
   try {
+    const run = await load();
     return await run(args, io);
   } catch (error) {
     return reportError(error, io);

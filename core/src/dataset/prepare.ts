@@ -215,6 +215,8 @@ interface Scan {
   /** Distinct numeric customer ids, ascending (index = rank). */
   numericValues: Float64Array;
   stringKeys: string[];
+  /** Index in stringKeys of each key. */
+  stringIndex: Map<string, number>;
   unattributedDays: number[];
   unattributedNets: number[];
 }
@@ -243,6 +245,7 @@ function scanOrders(
     inputSubscription: scratch.inputSubscription,
     numericValues: new Float64Array(0),
     stringKeys: [],
+    stringIndex,
     unattributedDays: [],
     unattributedNets: [],
   };
@@ -316,13 +319,12 @@ function scanOrders(
 // Customers in a fixed order whatever the input order (numeric ids ascending, then other keys), so outputs and float
 // sums never depend on input order. Rewrites scan.inputCustomer to final customer indices; returns the keys.
 function rankCustomers(scan: Scan): string[] {
-  const { numericValues, stringKeys, inputCustomer } = scan;
+  const { numericValues, stringKeys, stringIndex, inputCustomer } = scan;
   const numericCount = numericValues.length;
   const sortedStrings = stringKeys.slice().sort();
   const stringRank = new Int32Array(stringKeys.length);
-  const sortedIndex = new Map<string, number>();
-  for (let c = 0; c < sortedStrings.length; c++) sortedIndex.set(sortedStrings[c]!, c);
-  for (let t = 0; t < stringKeys.length; t++) stringRank[t] = numericCount + sortedIndex.get(stringKeys[t]!)!;
+  // The keys are distinct, so the scan's key -> index map places each sorted key without a second map.
+  for (let c = 0; c < sortedStrings.length; c++) stringRank[stringIndex.get(sortedStrings[c]!)!] = numericCount + c;
   const customerKeys: string[] = new Array<string>(numericCount + sortedStrings.length);
   // Canonical decimal ids print back exactly as they were written.
   for (let c = 0; c < numericCount; c++) customerKeys[c] = String(numericValues[c]!);

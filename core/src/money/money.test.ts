@@ -40,6 +40,18 @@ describe('parseMinorUnits', () => {
     expect(parseMinorUnits('.5', 'USD')).toEqual({ ok: true, value: 50 });
     expect(parseMinorUnits('-0.00', 'USD')).toEqual({ ok: true, value: 0 });
   });
+  it('reads the plain form exports use (digits, exact decimals) as the general rules do, up to 15 digits', () => {
+    expect(parseMinorUnits('007.50', 'USD')).toEqual({ ok: true, value: 750 });
+    expect(parseMinorUnits('0.00', 'USD')).toEqual({ ok: true, value: 0 });
+    expect(parseMinorUnits('9999999999999.99', 'USD')).toEqual({ ok: true, value: 999999999999999 });
+    expect(parseMinorUnits('99999999999999.99', 'USD')).toEqual({ ok: false, reason: 'too-large' });
+    expect(parseMinorUnits('000000000000001.00', 'USD')).toEqual({ ok: true, value: 100 });
+    expect(parseMinorUnits('12', 'USD')).toEqual({ ok: true, value: 1200 });
+    expect(parseMinorUnits('1.2.3', 'USD')).toEqual({ ok: false, reason: 'not-a-decimal' });
+    expect(parseMinorUnits('1.a5', 'USD')).toEqual({ ok: false, reason: 'not-a-decimal' });
+    expect(parseMinorUnits('12.', 'JPY')).toEqual({ ok: true, value: 12 });
+    expect(parseMinorUnits('1x', 'JPY')).toEqual({ ok: false, reason: 'not-a-decimal' });
+  });
   it('returns a reason instead of rounding or guessing', () => {
     expect(parseMinorUnits('1.005', 'USD')).toEqual({ ok: false, reason: 'too-many-decimals' });
     expect(parseMinorUnits('1.5', 'JPY')).toEqual({ ok: false, reason: 'too-many-decimals' });

@@ -87,9 +87,29 @@ function allFields(handler: CsvRowHandler): CsvScanHandler {
 /**
  * Like {@link readCsvRows}, but each row's fields are decoded only when the handler asks for them ({@link CsvRow}).
  * Reading is synchronous in buffers of a few MiB: the CLI reads one file at a time, and a read call per buffer costs
- * less than a stream's events.
+ * less than a stream's events. With `from`, reading starts at that byte offset, which must be a row start, with its
+ * line number: every row there is a data row (see {@link ScanOptions.from}).
  */
-export async function scanCsvRows(path: string, file: string, handler: CsvScanHandler, progress: Progress, text: TextOptions = {}): Promise<number> {
+export async function scanCsvRows(
+  path: string,
+  file: string,
+  handler: CsvScanHandler,
+  progress: Progress,
+  text: TextOptions = {},
+  from?: { offset: number; line: number },
+): Promise<number> {
+  return scanCsvFile(path, file, handler, progress, text, from);
+}
+
+/** {@link scanCsvRows}, synchronously: for a worker thread or a caller that reads a part of a file in between. */
+export function scanCsvFile(
+  path: string,
+  file: string,
+  handler: CsvScanHandler,
+  progress: Progress,
+  text: TextOptions = {},
+  from?: { offset: number; line: number },
+): number {
   let fd: number;
   let sizeBytes: number;
   try {
@@ -103,14 +123,19 @@ export async function scanCsvRows(path: string, file: string, handler: CsvScanHa
       throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: not a regular file.`);
     }
     sizeBytes = info.size;
+    let position = from?.offset ?? 0;
     const read = (into: Uint8Array, offset: number, length: number): number => {
       try {
-        return readSync(fd, into, offset, length, null);
+        const got = readSync(fd, into, offset, length, position);
+        position += got;
+        return got;
       } catch (cause) {
         throw new CliError(CliErrorCode.fileUnreadable, `cannot read ${file}: ${describeIoError(cause)}.`, { cause });
       }
     };
-    const rows = scanCsv(read, handler, scanOptions(file, text, progress, sizeBytes));
+    const options = scanOptions(file, text, progress, sizeBytes);
+    if (from !== undefined) options.from = from;
+    const rows = scanCsv(read, handler, options);
     progress.done(sizeBytes, rows);
     return rows;
   } finally {

@@ -156,3 +156,35 @@ describe('scanCsv', () => {
     );
   });
 });
+
+describe('scanCsv from a row start', () => {
+  it('passes every row as data, with lines and byte offsets counted from the start given', () => {
+    const bytes = utf8('h1,h2\n"a\nb",1\r\nc,2\n');
+    const seen: { fields: string[]; line: number; offset: number; copied: string; matches: boolean }[] = [];
+    const into = new Uint8Array(1);
+    let at = 6;
+    scanCsv(
+      (target, offset, length) => {
+        const n = Math.min(length, bytes.length - at);
+        target.set(bytes.subarray(at, at + n), offset);
+        at += n;
+        return n;
+      },
+      {
+        header: () => expect.unreachable('no header mid-file'),
+        row(row, line, offset) {
+          // `copy` reports the length even when it does not fit; `matches` then compares that many bytes.
+          const length = row.copy(0, into);
+          const big = new Uint8Array(length);
+          row.copy(0, big);
+          seen.push({ fields: [row.get(0), row.get(1)], line, offset, copied: Buffer.from(big).toString(), matches: row.matches(0, big, length) });
+        },
+      },
+      { file: 'in.csv', encoding: 'utf8', locale: 'en', from: { offset: 6, line: 2 } },
+    );
+    expect(seen).toEqual([
+      { fields: ['a\nb', '1'], line: 2, offset: 6, copied: 'a\nb', matches: true },
+      { fields: ['c', '2'], line: 4, offset: 15, copied: 'c', matches: true },
+    ]);
+  });
+});

@@ -17,8 +17,16 @@ export interface CsvRow {
   get(index: number): string;
   /** Whether field `index` is empty (no bytes between its delimiters or quotes), without decoding it. */
   isEmpty(index: number): boolean;
-  /** Whether field `index`'s raw bytes equal `bytes` (e.g. those of {@link CsvRow.bytes} for an earlier row). */
-  matches(index: number, bytes: Uint8Array): boolean;
+  /**
+   * Whether field `index`'s raw bytes equal the first `length` (default: all) of `bytes` (e.g. those of
+   * {@link CsvRow.bytes} or {@link CsvRow.copy} for an earlier row).
+   */
+  matches(index: number, bytes: Uint8Array, length?: number): boolean;
+  /**
+   * Copies field `index`'s raw bytes (as {@link CsvRow.bytes}) to the start of `into` when they fit, and returns their
+   * length either way: a reused buffer instead of an allocation per row.
+   */
+  copy(index: number, into: Uint8Array): number;
   /** A copy of field `index`'s raw bytes (quotes removed, `""` not unescaped), to compare later rows with. */
   bytes(index: number): Uint8Array;
 }
@@ -27,8 +35,11 @@ export interface CsvRow {
 export interface CsvScanHandler {
   /** The first non-blank row, BOM removed. `line` is 1-based. */
   header(fields: string[], line: number): void;
-  /** A data row and the 1-based line it starts on (quoted fields may span lines). Blank lines are not passed. */
-  row(row: CsvRow, line: number): void;
+  /**
+   * A data row, the 1-based line it starts on (quoted fields may span lines) and the byte offset in the file where it
+   * starts. Blank lines are not passed.
+   */
+  row(row: CsvRow, line: number, offset: number): void;
 }
 
 /** Where {@link scanCsv} gets bytes from: fills `into` from `offset` and returns how many bytes it wrote (0 at end). */
@@ -46,6 +57,12 @@ export interface ScanOptions {
   onProgress?: (bytesConsumed: number, dataRows: number) => void;
   /** First buffer size in bytes; it doubles when one row does not fit. Default 4 MiB. */
   bufferBytes?: number;
+  /**
+   * Where the source's first byte is in the file, its line and whether it starts mid-file, for reading a part of a
+   * file from a row boundary: then every row is a data row (no header, no BOM) and lines and offsets count from
+   * `line` and `offset`. Default: the file's start (line 1, offset 0).
+   */
+  from?: { offset: number; line: number };
 }
 
 const COMMA = 0x2c;
@@ -75,11 +92,11 @@ function createCsvScanner(handler: CsvScanHandler, options: ScanOptions): CsvSca
   let end = 0; // end of the bytes in the buffer
   let validEnd = 0; // bytes before this offset are known to be valid UTF-8 (or are Latin-1)
   let eof = false;
-  let consumedBefore = 0; // bytes consumed and dropped from the buffer in earlier fills
-  let line = 1;
+  let consumedBefore = options.from?.offset ?? 0; // file offset of buffer[0]
+  let line = options.from?.line ?? 1;
   let dataRows = 0;
-  let sawHeader = false;
-  let firstFill = true;
+  let sawHeader = options.from !== undefined;
+  let firstFill = options.from === undefined;
 
   // Field boundaries of the current row; grown when a row has more fields.
   let starts = new Int32Array(256);
@@ -134,13 +151,21 @@ function createCsvScanner(handler: CsvScanHandler, options: ScanOptions): CsvSca
       if (lazyEnd >= 0 && index >= count) splitTo(index);
       return index < 0 || index >= count || starts[index] === ends[index];
     },
-    matches(index, bytes) {
+    matches(index, bytes, length = bytes.length) {
       if (lazyEnd >= 0 && index >= count) splitTo(index);
-      if (index < 0 || index >= count) return bytes.length === 0;
+      if (index < 0 || index >= count) return length === 0;
       const from = starts[index] as number;
-      if ((ends[index] as number) - from !== bytes.length) return false;
-      for (let i = 0; i < bytes.length; i++) if (buffer[from + i] !== bytes[i]) return false;
+      if ((ends[index] as number) - from !== length) return false;
+      for (let i = 0; i < length; i++) if (buffer[from + i] !== bytes[i]) return false;
       return true;
+    },
+    copy(index, into) {
+      if (lazyEnd >= 0 && index >= count) splitTo(index);
+      if (index < 0 || index >= count) return 0;
+      const from = starts[index] as number;
+      const length = (ends[index] as number) - from;
+      if (length <= into.length) for (let i = 0; i < length; i++) into[i] = buffer[from + i] as number;
+      return length;
     },
     bytes(index) {
       if (lazyEnd >= 0 && index >= count) splitTo(index);
@@ -339,7 +364,7 @@ function createCsvScanner(handler: CsvScanHandler, options: ScanOptions): CsvSca
             handler.header(fields, rowLine);
           } else {
             dataRows++;
-            handler.row(row, rowLine);
+            handler.row(row, rowLine, consumedBefore + start);
           }
         }
         line += rowLines;
