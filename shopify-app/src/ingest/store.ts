@@ -1,7 +1,10 @@
 // The only writer of `orders`, `order_refunds` and `recompute_queue` (and of `webhook_deliveries`): every path that
 // stores an order (webhooks through the order sink, reconciliation, the backfill, redaction) calls these statements,
 // so the "newer version wins" rule and the queueing of changed customers are written once.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { pipeline } from 'node:stream/promises';
+import { Kysely, PostgresDialect, sql, type PostgresPoolClient, type RawBuilder } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DB } from '../db/schema.ts';
 import type { StoredOrder, StoredRefund } from './order.ts';
 
@@ -176,6 +179,129 @@ export async function insertOrdersBulk(db: Kysely<DB>, shop: string, orders: rea
       ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(db);
   }
 }
+
+/**
+ * Stores the backfill's batches, each in one transaction with whatever else the caller writes in it (screening, marks,
+ * the checkpoint). On PostgreSQL (`pool` given) a batch is sent with `COPY ... FROM STDIN` into a temporary staging
+ * table and moved into `orders` with one `INSERT ... SELECT` under the same conflict rule as {@link insertOrdersBulk}
+ * (newer wins, a stored subscription flag is kept), refunds likewise; on PGlite, or without a pool, it is
+ * {@link insertOrdersBulk} itself.
+ */
+export interface BulkOrderWriter {
+  /**
+   * Runs `work` in one transaction; `store` writes orders of `shop` as {@link insertOrdersBulk} does. Everything `work`
+   * runs through `trx` is part of that transaction.
+   */
+  transaction<T>(work: (trx: Kysely<DB>, store: (orders: readonly StoredOrder[]) => Promise<void>) => Promise<T>): Promise<T>;
+}
+
+/** A {@link BulkOrderWriter} for `shop`: COPY over a connection of `pool` when given (PostgreSQL), else `db`'s inserts. */
+export function createBulkOrderWriter(db: Kysely<DB>, shop: string, pool: pg.Pool | null): BulkOrderWriter {
+  if (pool === null) {
+    return { transaction: (work) => db.transaction().execute((trx) => work(trx, (orders) => insertOrdersBulk(trx, shop, orders))) };
+  }
+  return {
+    async transaction(work) {
+      // COPY needs the very connection the transaction runs on, which Kysely does not hand out: take one from the pool
+      // and give Kysely a pool of just that client for this transaction.
+      const client = await pool.connect();
+      const lease: PostgresPoolClient = { query: client.query.bind(client) as PostgresPoolClient['query'], release: () => {} };
+      const session = new Kysely<DB>({
+        dialect: new PostgresDialect({ pool: { connect: async () => lease, end: async () => {}, options: pool.options } }),
+      });
+      let failure: Error | undefined;
+      try {
+        return await session.transaction().execute(async (trx) => {
+          // The batch commits together with its checkpoint, so a commit lost to a server crash loses both and the
+          // restart reads those lines again: waiting for the WAL flush at every batch would buy nothing.
+          await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+          await sql
+            .raw(
+              `CREATE TEMP TABLE ${STAGING_ORDERS} (order_id bigint, customer_id bigint, guest_key text, placed_ms bigint,
+            updated_ms bigint, currency text, total_minor bigint, refunded_minor bigint, cancelled boolean, test boolean,
+            subscription boolean) ON COMMIT DROP`,
+            )
+            .execute(trx);
+          await sql
+            .raw(`CREATE TEMP TABLE ${STAGING_REFUNDS} (refund_id bigint, order_id bigint, refunded_ms bigint, amount_minor bigint) ON COMMIT DROP`)
+            .execute(trx);
+          return work(trx, (orders) => copyOrdersBulk(client, trx, shop, orders));
+        });
+      } catch (error) {
+        // A connection that failed mid-COPY may be in any protocol state: never hand it to someone else.
+        failure = error as Error;
+        throw error;
+      } finally {
+        client.release(failure);
+      }
+    },
+  };
+}
+
+const STAGING_ORDERS = 'clvlens_orders_load';
+const STAGING_REFUNDS = 'clvlens_refunds_load';
+
+/** Rows per chunk written to the COPY stream (about 100-200 bytes a row). */
+const COPY_CHUNK_ROWS = 2000;
+
+const COPY_SPECIALS = /[\\\t\n\r]/;
+
+/**
+ * A text value in COPY's text format: backslash, tab, newline and carriage return escaped, so untrusted text (a guest
+ * key, a currency) can neither end its field or row early nor be read as an escape. `null` is `\N`.
+ */
+export function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  if (!COPY_SPECIALS.test(value)) return value;
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** `rows` as COPY text chunks of {@link COPY_CHUNK_ROWS} rows each, built as they are read. */
+function* copyChunks<T>(rows: readonly T[], row: (r: T) => string): Generator<string> {
+  for (let start = 0; start < rows.length; start += COPY_CHUNK_ROWS) {
+    let chunk = '';
+    const end = Math.min(rows.length, start + COPY_CHUNK_ROWS);
+    for (let i = start; i < end; i++) chunk += row(rows[i]!);
+    yield chunk;
+  }
+}
+
+/**
+ * {@link insertOrdersBulk} through COPY, inside the transaction `trx` runs on `client`: the staging tables are filled
+ * and moved with the same conflict clauses. Times travel as epoch ms (exact, and no date formatting per row).
+ */
+async function copyOrdersBulk(client: pg.PoolClient, trx: Kysely<DB>, shop: string, orders: readonly StoredOrder[]): Promise<void> {
+  if (orders.length === 0) return;
+  await pipeline(
+    copyChunks(
+      orders,
+      (o) =>
+        `${o.orderId}\t${o.customerId ?? '\\N'}\t${copyText(o.guestKey)}\t${o.placedAtMs}\t${o.updatedAtMs}\t${copyText(o.currency)}\t` +
+        `${o.totalMinor}\t${o.refundedMinor}\t${o.cancelled ? 't' : 'f'}\t${o.test ? 't' : 'f'}\t${o.subscription ? 't' : 'f'}\n`,
+    ),
+    client.query(copyFrom(`COPY ${STAGING_ORDERS} FROM STDIN`)),
+  );
+  await sql`
+    INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
+    SELECT ${shop}, order_id, customer_id, guest_key, ${EPOCH_MS('placed_ms')}, ${EPOCH_MS('updated_ms')}, currency, total_minor,
+      refunded_minor, cancelled, test, subscription FROM ${sql.raw(STAGING_ORDERS)}
+    ${ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}`.execute(trx);
+  await sql`TRUNCATE ${sql.raw(STAGING_ORDERS)}`.execute(trx);
+  const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
+  if (refunds.length === 0) return;
+  await pipeline(
+    copyChunks(refunds, (r) => `${r.refundId}\t${r.orderId}\t${r.refundedAtMs}\t${r.amountMinor}\n`),
+    client.query(copyFrom(`COPY ${STAGING_REFUNDS} FROM STDIN`)),
+  );
+  await sql`
+    INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
+    SELECT ${shop}, refund_id, order_id, ${EPOCH_MS('refunded_ms')}, amount_minor FROM ${sql.raw(STAGING_REFUNDS)}
+    ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(trx);
+  await sql`TRUNCATE ${sql.raw(STAGING_REFUNDS)}`.execute(trx);
+}
+
+/** A staging column of epoch ms as `timestamptz`, exactly (no floating-point seconds). */
+const EPOCH_MS = (column: string): RawBuilder<unknown> => sql.raw(`(timestamptz 'epoch' + ${column} * interval '1 millisecond')`);
 
 /** Marks stored orders as subscription orders (a selling-plan line item seen after its order); returns the ids found. */
 export async function markSubscriptionOrders(db: Kysely<DB>, shop: string, orderIds: readonly string[]): Promise<string[]> {
