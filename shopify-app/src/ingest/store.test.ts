@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from './order.ts';
-import { createBulkOrderWriter, upsertOrders } from './store.ts';
+import { copyTime, createBulkOrderWriter, upsertOrders } from './store.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 
 const SHOP = 'store.myshopify.com';
@@ -125,5 +125,13 @@ describe('createBulkOrderWriter', () => {
     expect(await database.db.selectFrom('orders').select('order_id').where('order_id', '=', '700').execute()).toEqual([]);
     await store([order]);
     expect(await stored('700')).toMatchObject({ total_minor: 1000 });
+  });
+});
+
+describe('copyTime', () => {
+  it('formats epoch ms exactly as Date#toISOString does, across days, years, leap days and before 1970', () => {
+    const samples = [0, -1, 1, 86_399_999, 86_400_000, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(1969, 11, 31, 23, 0, 0, 5), 253_402_300_799_999];
+    for (let ms = Date.UTC(1999, 11, 31); ms < Date.UTC(2001, 0, 2); ms += 3_600_007) samples.push(ms, -ms);
+    for (const ms of samples) expect(copyTime(ms)).toBe(new Date(ms).toISOString());
   });
 });
