@@ -43,11 +43,12 @@ const pgBin = (() => {
   return newest === undefined ? null : join(root, newest, 'bin');
 })();
 if (pgBin === null) {
-  console.error('pg-backfill: PostgreSQL server binaries not found (no /usr/lib/postgresql/<version>/bin/initdb); install Debian\'s postgresql.');
+  console.error("pg-backfill: PostgreSQL server binaries not found (no /usr/lib/postgresql/<version>/bin/initdb); install Debian's postgresql.");
   process.exit(1);
 }
 const asRoot = process.getuid?.() === 0;
-const pgCommand = (tool: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', join(pgBin, tool), ...args]) : run(join(pgBin, tool), args));
+const pgCommand = (tool: string, args: string[]) =>
+  asRoot ? run('runuser', ['-u', 'postgres', '--', join(pgBin, tool), ...args]) : run(join(pgBin, tool), args);
 const port = await new Promise<number>((resolve) => {
   const probe = createServer().listen(0, '127.0.0.1', () => {
     const { port: free } = probe.address() as AddressInfo;
@@ -112,6 +113,35 @@ try {
     return m ? Number(m[1]) * 1024 : 0;
   };
 
+  /** CPU seconds (user + system) of a process, and of its reaped children (PostgreSQL's backends end with their connection). */
+  const ticks = Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
+  const cpuOf = (pid: number, children: boolean): number => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ')
+      .map(Number);
+    // Fields 14-17 of /proc/<pid>/stat (utime, stime, cutime, cstime), here 11-14 after the command name is cut off.
+    return ((fields[11] ?? 0) + (fields[12] ?? 0) + (children ? (fields[13] ?? 0) + (fields[14] ?? 0) : 0)) / ticks;
+  };
+  const postmaster = Number(readFileSync(join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postgresCpu = (): number => {
+    let total = cpuOf(postmaster, true);
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (
+          readFileSync(`/proc/${pid}/stat`, 'utf8')
+            .replace(/^.*\) /, '')
+            .split(' ')[1] === String(postmaster)
+        )
+          total += cpuOf(Number(pid), false);
+      } catch {
+        // Ended meanwhile.
+      }
+    }
+    return total;
+  };
+  const appCpuAtStart = cpuOf(appPid, false);
+  const pgCpuAtStart = postgresCpu();
   const started = performance.now();
   const token = fake.control.mintSessionToken(SHOP);
   const installed = await fetch(`${app.url}/app?embedded=1&shop=${SHOP}&id_token=${encodeURIComponent(token)}`);
@@ -140,6 +170,8 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const hwm = rssOf('VmHWM');
+  const appCpu = cpuOf(appPid, false) - appCpuAtStart;
+  const pgCpu = postgresCpu() - pgCpuAtStart;
   // The recompute that follows a backfill is not part of this figure: stop the app now.
   await app.kill9();
   app = null;
@@ -159,6 +191,10 @@ try {
   }
   figure('peak RSS of the app process during the backfill (sampled /100 ms)', peakRss, { op: '<=', limit: 1.5 * 2 ** 30 }, mb);
   info('VmHWM of the app process (start to live)', hwm, mb);
+  // CPU time depends far less on what else runs than wall time: with both cores free the backfill takes about the larger of the two.
+  info('CPU of the app process, install to live', appCpu * 1000, s);
+  info('CPU of PostgreSQL (every backend, checkpointer, WAL writer), install to live', pgCpu * 1000, s);
+  info('CPU per order, app + PostgreSQL', ((appCpu + pgCpu) / ORDERS) * 1e6, (v) => `${v.toFixed(1)} µs`);
   console.log(`load after the run: ${load()}`);
 
   // --- correctness: what is stored equals the truth
