@@ -2,8 +2,8 @@
 // child lines, Shopify's format) streamed by the app's real runBackfill into PostgreSQL through COPY.
 // - A throwaway PostgreSQL cluster (initdb + pg_ctl as the postgres user, as test/scripts/run-all-tests.sh) on a free
 //   loopback port; the bench exits non-zero, saying what is missing, without the binaries.
-// - The export file is written once to a cache under os.tmpdir() (test/src/generator/bulk-orders-jsonl.ts; ~600 bytes
-//   an order, about 6 GB for 10M) and reused; the fake Shopify serves it as the shop's bulk result over real HTTP
+// - The export file is written once to a cache under os.tmpdir() (test/src/generator/bulk-orders-jsonl.ts; ~680 bytes
+//   an order, 6.8 GB for 10M) and reused; the fake Shopify serves it as the shop's bulk result over real HTTP
 //   (`useBulkOrdersFile`: the protocol is the real one, the shop's 10M orders are never held in memory).
 // - The app runs in its own process (test/src/app/app-process.ts, real shopify-api client, pg-boss jobs), installed
 //   through the embedded-app URL like a merchant; its peak RSS is read from /proc, so it is the app's alone.
