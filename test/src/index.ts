@@ -35,6 +35,7 @@ export type {
   FakeShopify,
   FakeShopifyControl,
   FaultSpec,
+  PrebuiltBulkFile,
   RefundInput,
 } from './fake-shopify/server.ts';
 export { fakeShopifyFetch, installFakeShopifyFetch } from './fake-shopify/fetch.ts';

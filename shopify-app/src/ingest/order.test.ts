@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
-import { isSubscriptionOrder, orderFromGraphql, orderFromWebhook, parseShopifyId, refundFromWebhook, sellingPlanLineOf, sellingPlansOf } from './order.ts';
+import {
+  isSubscriptionOrder,
+  orderFromGraphql,
+  orderFromWebhook,
+  parseShopifyId,
+  parseTimeMs,
+  refundFromWebhook,
+  sellingPlanLineOf,
+  sellingPlansOf,
+} from './order.ts';
 import { parseJsonExact } from './json.ts';
 
 const graphqlOrder = (extra: Record<string, unknown>) => ({
@@ -123,5 +132,19 @@ describe('sellingPlanLineOf', () => {
     expect(() => sellingPlanLineOf({ id: 'gid://shopify/LineItem/5', sellingPlan: null, __parentId: 'gid://shopify/Order/x' })).toThrow(
       /line item gid:\/\/shopify\/LineItem\/5 __parentId/,
     );
+  });
+});
+
+describe('parseTimeMs', () => {
+  it('reads every form as Date.parse does, the plain UTC seconds form included', () => {
+    const texts = ['2026-01-31T23:59:59Z', '2024-02-29T12:00:00Z', '2026-02-30T00:00:00Z', '0099-01-01T00:00:00Z', '1970-01-01T00:00:00Z'];
+    texts.push('2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:60:00Z', '2026-01-01 00:00:00Z', '2026-01-01T00:00:00+02:00');
+    texts.push('2026-01-01T00:00:00.250Z', '2026-01-01T00:00:00', '2026-1a-01T00:00:00Z');
+    for (let ms = Date.UTC(1999, 11, 25); ms < Date.UTC(2000, 2, 5); ms += 3_600_000 * 7 + 61_000) texts.push(new Date(ms).toISOString().replace('.000Z', 'Z'));
+    for (const text of texts) {
+      const expected = Date.parse(text);
+      if (Number.isFinite(expected)) expect(parseTimeMs(text, 'at'), text).toBe(expected);
+      else expect(() => parseTimeMs(text, 'at'), text).toThrow(AppError);
+    }
   });
 });

@@ -60,9 +60,40 @@ export function shopifyIdOrNull(value: unknown): string | null {
 
 /** Parses an ISO 8601 date-time into UTC epoch ms; throws naming the field. */
 export function parseTimeMs(value: unknown, field: string): number {
-  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  const ms = typeof value === 'string' ? (utcSecondsMs(value) ?? Date.parse(value)) : Number.NaN;
   if (!Number.isFinite(ms)) throw new AppError('bad-payload', `${field}: ${JSON.stringify(value)} is not a date-time`);
   return ms;
+}
+
+/** The value of decimal digits `text[from, to)`, or -1 when one is not a digit. */
+function digitsAt(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ`, the form of every GraphQL `DateTime` Shopify sends, read without `Date.parse` (three per
+ * order were a tenth of a backfill's parse time); null for anything else, which `Date.parse` then reads. Only values
+ * that are certainly valid take this path (years from 1000, days up to 28), so both give the same result.
+ */
+function utcSecondsMs(text: string): number | null {
+  if (text.length !== 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return null;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || text.charCodeAt(19) !== 90) return null;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 7);
+  const day = digitsAt(text, 8, 10);
+  const hour = digitsAt(text, 11, 13);
+  const minute = digitsAt(text, 14, 16);
+  const second = digitsAt(text, 17, 19);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return null;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
 /** The identity of a guest order: a hash, so that the app keeps no guest email. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from './order.ts';
-import { upsertOrders } from './store.ts';
+import { copyTime, createBulkOrderWriter, upsertOrders } from './store.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 
 const SHOP = 'store.myshopify.com';
@@ -34,5 +34,104 @@ describe('upsertOrders', () => {
     expect(await queued()).toEqual([1, 2]);
     const row = await database.db.selectFrom('orders').select(['customer_id', 'total_minor']).where('order_id', '=', 77).executeTakeFirstOrThrow();
     expect(row).toEqual({ customer_id: 2, total_minor: 900 });
+  });
+});
+
+// On PostgreSQL (CLVLENS_TEST_DATABASE_URL) this is the COPY path; on PGlite the row inserts. Both must store the same.
+describe('createBulkOrderWriter', () => {
+  const BULK_SHOP = 'bulk-writer.myshopify.com';
+  let database: Database;
+  const writer = () => createBulkOrderWriter(database.db, BULK_SHOP, database.kind === 'postgres' ? database.pool : null);
+  const store = (orders: StoredOrder[]) => writer().transaction((_trx, write) => write(orders));
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  const stored = async (orderId: string) =>
+    database.db
+      .selectFrom('orders')
+      .select(['customer_id', 'guest_key', 'currency', 'total_minor', 'refunded_minor', 'subscription', 'cancelled', 'test', 'placed_at', 'updated_at'])
+      .where('shop_id', '=', BULK_SHOP)
+      .where('order_id', '=', orderId)
+      .executeTakeFirstOrThrow();
+
+  it('round-trips untrusted text with tabs, newlines, backslashes and a literal \\N in guest keys and currencies', async () => {
+    const keys = ['a\tb', 'line\nbreak', 'back\\slash', '\\N', 'cr\rlf\r\n', 'end\\', '\\\\t', 'ünïcödé ✓ مرحبا', ''];
+    const orders = keys.map((guestKey, i) =>
+      storedOrder({ orderId: String(9000 + i), placedAtMs: 1_700_000_000_123 + i, guestKey, currency: i === 0 ? 'U\tS\\D' : 'USD' }),
+    );
+    await store(orders);
+    for (const [i, key] of keys.entries()) {
+      const row = await stored(String(9000 + i));
+      expect(row.guest_key).toBe(key);
+      expect(row.currency).toBe(i === 0 ? 'U\tS\\D' : 'USD');
+      // Times survive to the millisecond.
+      expect(new Date(row.placed_at).getTime()).toBe(1_700_000_000_123 + i);
+    }
+  });
+
+  it('keeps the newer version a webhook stored first, replaces an older one, and keeps a stored subscription flag', async () => {
+    const webhook = storedOrder({
+      orderId: '500',
+      customerId: '1',
+      placedAtMs: 1_700_000_000_000,
+      updatedAtMs: 1_700_000_200_000,
+      totalMinor: 700,
+      subscription: true,
+    });
+    expect(await upsertOrders(database.db, BULK_SHOP, [webhook])).toBe(1);
+    await store([{ ...webhook, updatedAtMs: 1_700_000_100_000, totalMinor: 100, subscription: false }]);
+    expect(await stored('500')).toMatchObject({ total_minor: 700, subscription: true });
+    await store([{ ...webhook, updatedAtMs: 1_700_000_300_000, totalMinor: 900, customerId: '2', subscription: false }]);
+    expect(await stored('500')).toMatchObject({ total_minor: 900, customer_id: 2, subscription: true });
+  });
+
+  it('stores refunds once, with their times and amounts, and a null customer as null', async () => {
+    const order = storedOrder({
+      orderId: '600',
+      placedAtMs: 1_700_000_000_000,
+      refundedMinor: 250,
+      refunds: [
+        { refundId: '61', refundedAtMs: 1_700_000_500_007, amountMinor: 200 },
+        { refundId: '62', refundedAtMs: 1_700_000_600_000, amountMinor: 50 },
+      ],
+    });
+    await store([order]);
+    await store([order]);
+    const refunds = await database.db
+      .selectFrom('order_refunds')
+      .select(['refund_id', 'order_id', 'refunded_at', 'amount_minor'])
+      .where('shop_id', '=', BULK_SHOP)
+      .orderBy('refund_id')
+      .execute();
+    expect(refunds.map((r) => [Number(r.refund_id), Number(r.order_id), new Date(r.refunded_at).getTime(), r.amount_minor])).toEqual([
+      [61, 600, 1_700_000_500_007, 200],
+      [62, 600, 1_700_000_600_000, 50],
+    ]);
+    expect(await stored('600')).toMatchObject({ customer_id: null, refunded_minor: 250 });
+  });
+
+  it('rolls the whole transaction back when its work fails, and stores again afterwards', async () => {
+    const order = storedOrder({ orderId: '700', placedAtMs: 1_700_000_000_000 });
+    await expect(
+      writer().transaction(async (trx, write) => {
+        await write([order]);
+        await trx.updateTable('orders').set({ total_minor: 1 }).where('order_id', '=', '700').execute();
+        throw new Error('crash after the COPY');
+      }),
+    ).rejects.toThrow('crash after the COPY');
+    expect(await database.db.selectFrom('orders').select('order_id').where('order_id', '=', '700').execute()).toEqual([]);
+    await store([order]);
+    expect(await stored('700')).toMatchObject({ total_minor: 1000 });
+  });
+});
+
+describe('copyTime', () => {
+  it('formats epoch ms exactly as Date#toISOString does, across days, years, leap days and before 1970', () => {
+    const samples = [0, -1, 1, 86_399_999, 86_400_000, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(1969, 11, 31, 23, 0, 0, 5), 253_402_300_799_999];
+    for (let ms = Date.UTC(1999, 11, 31); ms < Date.UTC(2001, 0, 2); ms += 3_600_007) samples.push(ms, -ms);
+    for (const ms of samples) expect(copyTime(ms)).toBe(new Date(ms).toISOString());
   });
 });

@@ -1,7 +1,10 @@
 // The only writer of `orders`, `order_refunds` and `recompute_queue` (and of `webhook_deliveries`): every path that
 // stores an order (webhooks through the order sink, reconciliation, the backfill, redaction) calls these statements,
 // so the "newer version wins" rule and the queueing of changed customers are written once.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { pipeline } from 'node:stream/promises';
+import { Kysely, PostgresDialect, sql, type PostgresPoolClient, type RawBuilder } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DB } from '../db/schema.ts';
 import type { StoredOrder, StoredRefund } from './order.ts';
 
@@ -176,6 +179,205 @@ export async function insertOrdersBulk(db: Kysely<DB>, shop: string, orders: rea
       ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(db);
   }
 }
+
+/**
+ * Stores the backfill's batches, each in one transaction with whatever else the caller writes in it (screening, marks,
+ * the checkpoint). On PostgreSQL (`pool` given) a batch is sent with `COPY ... FROM STDIN` into a temporary staging
+ * table and moved into `orders` with one `INSERT ... SELECT` under the same conflict rule as {@link insertOrdersBulk}
+ * (newer wins, a stored subscription flag is kept), refunds likewise; on PGlite, or without a pool, it is
+ * {@link insertOrdersBulk} itself.
+ */
+export interface BulkOrderWriter {
+  /**
+   * Runs `work` in one transaction; `store` writes orders of `shop` as {@link insertOrdersBulk} does. Everything `work`
+   * runs through `trx` is part of that transaction.
+   */
+  transaction<T>(work: (trx: Kysely<DB>, store: (orders: readonly StoredOrder[]) => Promise<void>) => Promise<T>): Promise<T>;
+}
+
+/** A {@link BulkOrderWriter} for `shop`: COPY over a connection of `pool` when given (PostgreSQL), else `db`'s inserts. */
+export function createBulkOrderWriter(db: Kysely<DB>, shop: string, pool: pg.Pool | null): BulkOrderWriter {
+  if (pool === null) {
+    return { transaction: (work) => db.transaction().execute((trx) => work(trx, (orders) => insertOrdersBulk(trx, shop, orders))) };
+  }
+  const conflicts = { skipDirect: false };
+  return {
+    async transaction(work) {
+      // COPY needs the very connection the transaction runs on, which Kysely does not hand out: take one from the pool
+      // and give Kysely a pool of just that client for this transaction.
+      const client = await pool.connect();
+      const lease: PostgresPoolClient = { query: client.query.bind(client) as PostgresPoolClient['query'], release: () => {} };
+      const session = new Kysely<DB>({
+        dialect: new PostgresDialect({ pool: { connect: async () => lease, end: async () => {}, options: pool.options } }),
+      });
+      let failure: Error | undefined;
+      try {
+        return await session.transaction().execute(async (trx) => {
+          // The batch commits together with its checkpoint, so a commit lost to a server crash loses both and the
+          // restart reads those lines again: waiting for the WAL flush at every batch would buy nothing.
+          await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+          return work(trx, (orders) => copyOrdersBulk(client, trx, shop, orders, conflicts));
+        });
+      } catch (error) {
+        // A connection that failed mid-COPY may be in any protocol state: never hand it to someone else.
+        failure = error as Error;
+        throw error;
+      } finally {
+        client.release(failure);
+      }
+    },
+  };
+}
+
+const STAGING_ORDERS = 'clvlens_orders_load';
+const STAGING_REFUNDS = 'clvlens_refunds_load';
+
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+let copyDay = Number.NaN;
+let copyDayPrefix = '';
+
+/**
+ * UTC epoch ms as the ISO 8601 text COPY reads into a `timestamptz` (`2026-01-31T23:59:59.123Z`), exact to the ms.
+ * `Date#toISOString` for every row was a fifth of the backfill's own CPU; a backfill's times come in order, so the
+ * date part is formatted once a day and the time of day by arithmetic.
+ */
+export function copyTime(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== copyDay) {
+    const iso = new Date(day * DAY_MS).toISOString();
+    // Years beyond 9999 or before 0 have a sign and six digits: keep them on the general path.
+    if (iso.length !== 24) return new Date(ms).toISOString();
+    copyDay = day;
+    copyDayPrefix = iso.slice(0, 11);
+  }
+  let rest = ms - day * DAY_MS;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  return `${copyDayPrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
+
+/** Rows per chunk written to the COPY stream (about 100-200 bytes a row). */
+const COPY_CHUNK_ROWS = 2000;
+
+const COPY_SPECIALS = /[\\\t\n\r]/;
+
+/**
+ * A text value in COPY's text format: backslash, tab, newline and carriage return escaped, so untrusted text (a guest
+ * key, a currency) can neither end its field or row early nor be read as an escape. `null` is `\N`.
+ */
+export function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  if (!COPY_SPECIALS.test(value)) return value;
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** `rows` as COPY text chunks of {@link COPY_CHUNK_ROWS} rows each, built as they are read. */
+function* copyChunks<T>(rows: readonly T[], row: (r: T) => string): Generator<string> {
+  for (let start = 0; start < rows.length; start += COPY_CHUNK_ROWS) {
+    let chunk = '';
+    const end = Math.min(rows.length, start + COPY_CHUNK_ROWS);
+    for (let i = start; i < end; i++) chunk += row(rows[i]!);
+    yield chunk;
+  }
+}
+
+/** The `orders` columns of a direct COPY, in {@link ORDERS_INSERT_COLUMNS} order. */
+const COPY_ORDERS = `COPY orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor,
+  cancelled, test, subscription) FROM STDIN`;
+const COPY_REFUNDS = 'COPY order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor) FROM STDIN';
+
+/** PostgreSQL's unique_violation: a direct COPY met a row that is already stored. */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * {@link insertOrdersBulk} through COPY, inside the transaction `trx` runs on `client`.
+ *
+ * Directly into `orders` first: when none of the batch is stored yet (a backfill's usual case) a plain insert is what
+ * the conflict clause would do, without its per-row speculative insertion or a staging copy. The unique key turns
+ * any stored row into an error instead, and then (under a savepoint, so nothing of the attempt stays) the batch goes
+ * the general way: COPY into temporary staging tables, moved with {@link ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION} (and
+ * refunds with DO NOTHING). After such a conflict the next batch skips the direct attempt (conflicts come in runs, e.g.
+ * a restarted backfill), the one after tries again.
+ */
+async function copyOrdersBulk(
+  client: pg.PoolClient,
+  trx: Kysely<DB>,
+  shop: string,
+  orders: readonly StoredOrder[],
+  conflicts: { skipDirect: boolean },
+): Promise<void> {
+  if (orders.length === 0) return;
+  const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
+  const shopText = copyText(shop);
+  const direct = !conflicts.skipDirect;
+  conflicts.skipDirect = false;
+  if (direct) {
+    await sql`SAVEPOINT clvlens_direct_copy`.execute(trx);
+    try {
+      await copyRows(
+        client,
+        COPY_ORDERS,
+        orders,
+        (o) =>
+          `${shopText}\t${o.orderId}\t${o.customerId ?? '\\N'}\t${copyText(o.guestKey)}\t${copyTime(o.placedAtMs)}\t` +
+          `${copyTime(o.updatedAtMs)}\t${copyText(o.currency)}\t${o.totalMinor}\t${o.refundedMinor}\t` +
+          `${o.cancelled ? 't' : 'f'}\t${o.test ? 't' : 'f'}\t${o.subscription ? 't' : 'f'}\n`,
+      );
+      await copyRows(client, COPY_REFUNDS, refunds, (r) => `${shopText}\t${r.refundId}\t${r.orderId}\t${copyTime(r.refundedAtMs)}\t${r.amountMinor}\n`);
+      await sql`RELEASE SAVEPOINT clvlens_direct_copy`.execute(trx);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await sql`ROLLBACK TO SAVEPOINT clvlens_direct_copy`.execute(trx);
+      conflicts.skipDirect = true;
+    }
+  }
+  await sql
+    .raw(
+      `CREATE TEMP TABLE IF NOT EXISTS ${STAGING_ORDERS} (order_id bigint, customer_id bigint, guest_key text, placed_ms bigint,
+        updated_ms bigint, currency text, total_minor bigint, refunded_minor bigint, cancelled boolean, test boolean,
+        subscription boolean) ON COMMIT DROP`,
+    )
+    .execute(trx);
+  await copyRows(
+    client,
+    `COPY ${STAGING_ORDERS} FROM STDIN`,
+    orders,
+    (o) =>
+      `${o.orderId}\t${o.customerId ?? '\\N'}\t${copyText(o.guestKey)}\t${o.placedAtMs}\t${o.updatedAtMs}\t${copyText(o.currency)}\t` +
+      `${o.totalMinor}\t${o.refundedMinor}\t${o.cancelled ? 't' : 'f'}\t${o.test ? 't' : 'f'}\t${o.subscription ? 't' : 'f'}\n`,
+  );
+  await sql`
+    INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
+    SELECT ${shop}, order_id, customer_id, guest_key, ${EPOCH_MS('placed_ms')}, ${EPOCH_MS('updated_ms')}, currency, total_minor,
+      refunded_minor, cancelled, test, subscription FROM ${sql.raw(STAGING_ORDERS)}
+    ${ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}`.execute(trx);
+  await sql`TRUNCATE ${sql.raw(STAGING_ORDERS)}`.execute(trx);
+  if (refunds.length === 0) return;
+  await sql
+    .raw(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING_REFUNDS} (refund_id bigint, order_id bigint, refunded_ms bigint, amount_minor bigint) ON COMMIT DROP`)
+    .execute(trx);
+  await copyRows(client, `COPY ${STAGING_REFUNDS} FROM STDIN`, refunds, (r) => `${r.refundId}\t${r.orderId}\t${r.refundedAtMs}\t${r.amountMinor}\n`);
+  await sql`
+    INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
+    SELECT ${shop}, refund_id, order_id, ${EPOCH_MS('refunded_ms')}, amount_minor FROM ${sql.raw(STAGING_REFUNDS)}
+    ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(trx);
+  await sql`TRUNCATE ${sql.raw(STAGING_REFUNDS)}`.execute(trx);
+}
+
+/** Sends `rows` through `COPY ... FROM STDIN` on `client`, encoded by `row` (COPY text format, one line each). */
+async function copyRows<T>(client: pg.PoolClient, copy: string, rows: readonly T[], row: (r: T) => string): Promise<void> {
+  if (rows.length === 0) return;
+  await pipeline(copyChunks(rows, row), client.query(copyFrom(copy)));
+}
+
+/** A staging column of epoch ms as `timestamptz`, exactly (no floating-point seconds). */
+const EPOCH_MS = (column: string): RawBuilder<unknown> => sql.raw(`(timestamptz 'epoch' + ${column} * interval '1 millisecond')`);
 
 /** Marks stored orders as subscription orders (a selling-plan line item seen after its order); returns the ids found. */
 export async function markSubscriptionOrders(db: Kysely<DB>, shop: string, orderIds: readonly string[]): Promise<string[]> {

@@ -80,6 +80,7 @@ describe('backfill recovery', () => {
       sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
       pollMs: 1,
       batchSize: 4,
+      pool: t.database.kind === 'postgres' ? t.database.pool : null,
     };
     expect(await runBackfill(deps, SHOP)).toBe(true);
     expect(await loadSyncState(t.database.db, SHOP)).toMatchObject({ state: 'live' });

@@ -152,6 +152,8 @@ describe('runBackfill', () => {
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     pollMs: 1,
     batchSize: 7,
+    // On PostgreSQL (CLVLENS_TEST_DATABASE_URL) every test here runs the COPY path.
+    pool: database.kind === 'postgres' ? database.pool : null,
   });
   const storedFlags = async () =>
     new Map((await database.db.selectFrom('orders').select(['order_id', 'subscription']).execute()).map((r) => [Number(r.order_id), r.subscription]));

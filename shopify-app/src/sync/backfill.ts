@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { BULK_LINE_ITEM_FIELDS, ORDER_NODE_FIELDS, orderFromGraphql, sellingPlanLineOf, type StoredOrder } from '../ingest/order.ts';
-import { insertOrdersBulk, markSubscriptionOrders, queueEveryCustomer } from '../ingest/store.ts';
+import { createBulkOrderWriter, markSubscriptionOrders, queueEveryCustomer } from '../ingest/store.ts';
 import { quarantineRecord, screenOrders } from '../ingest/validate.ts';
 import type { PiiProtector } from '../ingest/pii.ts';
 import type { Clock, Logger } from '../log.ts';
@@ -18,8 +19,16 @@ export interface BackfillDeps {
   clock: Clock;
   log: Logger;
   sleep: (ms: number) => Promise<void>;
-  /** Orders per insert transaction (a batch also ends after 20 × this many JSONL lines). Default 5,000. */
+  /**
+   * Orders per insert transaction (a batch also ends after 20 × this many JSONL lines). Default 5,000, or 25,000 with
+   * `pool` (a COPY's fixed cost is a few statements; larger batches spread it, and two batches are in memory at most).
+   */
   batchSize?: number;
+  /**
+   * The PostgreSQL pool behind `db` (`Database.pool` when `Database.kind` is `postgres`): batches then go through
+   * `COPY` on one of its connections (ingest/store.ts {@link createBulkOrderWriter}). Absent or null: row inserts (PGlite).
+   */
+  pool?: pg.Pool | null;
   /** Delay between bulk-operation status polls, ms. Default 1,000. */
   pollMs?: number;
   /** Called after each committed batch with the JSONL lines stored so far (progress bars, tests). */
@@ -273,7 +282,8 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
       .execute();
     throw new AppError('sync', `bulk result of ${shop}: HTTP ${response.status}`);
   }
-  const batchSize = deps.batchSize ?? 5000;
+  const writer = createBulkOrderWriter(deps.db, shop, deps.pool ?? null);
+  const batchSize = deps.batchSize ?? (deps.pool ? 25_000 : 5000);
   const maxBatchLines = batchSize * 20;
   let lineNo = 0;
   let linesDone = skipLines;
@@ -292,8 +302,8 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     batchLines = 0;
     for (const o of orders) if (pending.delete(o.orderId)) o.subscription = true;
     const toMark = [...pending.keys()];
-    const checkpoint = await deps.db.transaction().execute(async (trx) => {
-      await insertOrdersBulk(trx, shop, await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii));
+    const checkpoint = await writer.transaction(async (trx, store) => {
+      await store(await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii));
       if (toMark.length > 0) {
         // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
         for (const orderId of await markSubscriptionOrders(trx, shop, toMark)) pending.delete(orderId);
@@ -312,44 +322,61 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     ordersDone += orders.length;
     deps.onProgress?.(shop, checkpoint);
   };
+  // One batch is stored while the next is read and parsed (the database works on its own core meanwhile); batches
+  // still commit one after the other, each after the previous one's marks and checkpoint, as if flushed in line.
+  let inFlight: Promise<void> = Promise.resolve();
+  const startFlush = async (): Promise<void> => {
+    await inFlight;
+    const stored = flush();
+    // Awaited by the next startFlush or at the end; until then a failure must not count as unhandled.
+    stored.catch(() => {});
+    inFlight = stored;
+  };
   await deps.db.updateTable('sync_state').set({ bulk_url: url }).where('shop_id', '=', shop).where('bulk_operation_id', '=', operationId).execute();
-  for await (const line of readLines(response.body)) {
-    lineNo++;
-    // A JSON key is the only place `"__parentId"` can appear unescaped: child lines are told apart without parsing.
-    const child = line.includes('"__parentId"');
-    if (lineNo <= skipLines) {
-      if (!child) ordersDone++;
-      continue;
-    }
-    batchLines++;
-    // Nothing in here does I/O: whatever it throws is about this line, which is reported and skipped, since every
-    // retry would stop on the same line again.
-    try {
-      if (!child) {
-        // Plain JSON.parse: a GraphQL export carries every id as a gid string (and 64-bit scalars as strings), no id as a number.
-        const node = JSON.parse(line) as Record<string, unknown>;
-        if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
-          const order = orderFromGraphql(node);
-          batch.push(order);
-          batchById.set(order.orderId, order);
-        }
-      } else if (!line.includes('"sellingPlan":null')) {
-        // Most line items have no selling plan: only the others are parsed.
-        const item = sellingPlanLineOf(JSON.parse(line));
-        if (item !== null && item.hasSellingPlan) {
-          const order = batchById.get(item.orderId);
-          if (order !== undefined) order.subscription = true;
-          else if (!pending.has(item.orderId)) pending.set(item.orderId, lineNo);
-        }
+  try {
+    for await (const line of readLines(response.body)) {
+      lineNo++;
+      // A JSON key is the only place `"__parentId"` can appear unescaped: child lines are told apart without parsing.
+      const child = line.includes('"__parentId"');
+      if (lineNo <= skipLines) {
+        if (!child) ordersDone++;
+        continue;
       }
-    } catch (error) {
-      const reason = `bulk export ${operationId}, line ${lineNo}: ${(error as Error).message}`;
-      await quarantineRecord(deps.db, shop, 'bulk-line', String(lineNo), reason, deps.clock.now());
-      deps.log.warn('bulk export line skipped', { shop, operation: operationId, line: lineNo, error: (error as Error).message });
+      batchLines++;
+      // Nothing in here does I/O: whatever it throws is about this line, which is reported and skipped, since every
+      // retry would stop on the same line again.
+      try {
+        if (!child) {
+          // Plain JSON.parse: a GraphQL export carries every id as a gid string (and 64-bit scalars as strings), no id as a number.
+          const node = JSON.parse(line) as Record<string, unknown>;
+          if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
+            const order = orderFromGraphql(node);
+            batch.push(order);
+            batchById.set(order.orderId, order);
+          }
+        } else if (!line.includes('"sellingPlan":null')) {
+          // Most line items have no selling plan: only the others are parsed.
+          const item = sellingPlanLineOf(JSON.parse(line));
+          if (item !== null && item.hasSellingPlan) {
+            const order = batchById.get(item.orderId);
+            if (order !== undefined) order.subscription = true;
+            else if (!pending.has(item.orderId)) pending.set(item.orderId, lineNo);
+          }
+        }
+      } catch (error) {
+        const reason = `bulk export ${operationId}, line ${lineNo}: ${(error as Error).message}`;
+        await quarantineRecord(deps.db, shop, 'bulk-line', String(lineNo), reason, deps.clock.now());
+        deps.log.warn('bulk export line skipped', { shop, operation: operationId, line: lineNo, error: (error as Error).message });
+      }
+      if (batch.length >= batchSize || batchLines >= maxBatchLines) await startFlush();
     }
-    if (batch.length >= batchSize || batchLines >= maxBatchLines) await flush();
+    await startFlush();
+  } finally {
+    // A run that fails while a batch is being stored ends only when that batch has committed or failed, so nothing of
+    // this run writes after it returned.
+    await inFlight.catch(() => {});
   }
-  await flush();
+  await inFlight;
   if (pending.size > 0) {
     deps.log.warn('bulk line items whose order is not in the export; their marks are dropped', { shop, operation: operationId, orders: pending.size });
   }

@@ -24,7 +24,18 @@ export function createSyncRunner(ctx: AppContext): SyncRunner {
   // the later one starts when the earlier ends, and then finds the shop live. Across processes runBackfill itself is safe.
   const backfill = onePerShop((shop: string, options: { restart?: boolean } = {}) =>
     runBackfill(
-      { db, graphql: ctx.graphqlFor(shop), fetch: ctx.fetch, clock, log, sleep, vacuum: () => ctx.database.vacuum(), pii, ...ctx.options.backfill },
+      {
+        db,
+        graphql: ctx.graphqlFor(shop),
+        fetch: ctx.fetch,
+        clock,
+        log,
+        sleep,
+        vacuum: () => ctx.database.vacuum(),
+        pii,
+        pool: ctx.database.kind === 'postgres' ? ctx.database.pool : null,
+        ...ctx.options.backfill,
+      },
       shop,
       options,
     ),

@@ -116,6 +116,7 @@ export function createControl(ctx: FakeContext, deps: ControlDeps): FakeShopifyC
       throttle.setAvailable(s, points);
     },
     bulkIdle: (domain) => bulk.idle(domain),
+    useBulkOrdersFile: (domain, file) => bulk.useOrdersFile(store(domain).shop.domain, file),
     customerMetafields(domain, customerId) {
       const s = store(domain);
       // The admin lists a resource's metafields in the order of their definitions, unstructured ones after.

@@ -112,6 +112,15 @@ export interface RefundInput {
   gateway?: string;
 }
 
+/** A JSONL file standing in for a bulk query's result, with the counts Shopify reports for it. */
+export interface PrebuiltBulkFile {
+  path: string;
+  /** Lines of the file (`objectCount`). */
+  objectCount: number;
+  /** Lines without `__parentId` (`rootObjectCount`). */
+  rootObjectCount: number;
+}
+
 /** The in-process control API (also served over HTTP under `/_control/`). */
 export interface FakeShopifyControl {
   createShop(input: CreateShopInput): Shop;
@@ -155,6 +164,13 @@ export interface FakeShopifyControl {
   setThrottleAvailable(domain: string, points: number): void;
   /** Resolves when no bulk operation of the shop is running. */
   bulkIdle(domain: string): Promise<void>;
+  /**
+   * From now on the shop's bulk queries on `orders` complete with this prebuilt JSONL file as their result (served
+   * like any result file) instead of an export of the shop's orders held in the fake; null goes back to exporting.
+   * For benches whose shop is too large to hold in memory (10,000,000 orders): the protocol (start, status polls,
+   * counts, url, download) stays the real one, the file must be what the query would have produced.
+   */
+  useBulkOrdersFile(domain: string, file: PrebuiltBulkFile | null): void;
   /** The customer's metafields with their definitions' names (what the admin's customer page shows), in definition order. */
   customerMetafields(domain: string, customerId: number): CustomerMetafieldView[];
   /** The shop's metafield definitions. */

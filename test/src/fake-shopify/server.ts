@@ -23,6 +23,7 @@ export type {
   FakeShopify,
   FakeShopifyControl,
   FaultSpec,
+  PrebuiltBulkFile,
   RefundInput,
 } from './public-types.ts';
 

@@ -1,0 +1,240 @@
+// Benchmark of the app's backfill on PostgreSQL (issue 17): a 10,000,000-order shop's bulk export (JSONL with line-item
+// child lines, Shopify's format) streamed by the app's real runBackfill into PostgreSQL through COPY.
+// - A throwaway PostgreSQL cluster (initdb + pg_ctl as the postgres user, as test/scripts/run-all-tests.sh) on a free
+//   loopback port; the bench exits non-zero, saying what is missing, without the binaries.
+// - The export file is written once to a cache under os.tmpdir() (test/src/generator/bulk-orders-jsonl.ts; ~680 bytes
+//   an order, 6.8 GB for 10M) and reused; the fake Shopify serves it as the shop's bulk result over real HTTP
+//   (`useBulkOrdersFile`: the protocol is the real one, the shop's 10M orders are never held in memory).
+// - The app runs in its own process (test/src/app/app-process.ts, real shopify-api client, pg-boss jobs), installed
+//   through the embedded-app URL like a merchant; its peak RSS is read from /proc, so it is the app's alone.
+// - After the shop goes live, the stored orders are checked against the generator's truth (count, sum of totals,
+//   subscription orders, refunds, distinct customers); any difference exits non-zero.
+// Run: `pnpm bench pg-backfill` or `node test/bench/run-all.ts pg-backfill`. PG_BACKFILL_ORDERS sets the size
+// (default 10,000,000; 1,000,000 takes about a minute on 2 busy cores).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createDatabase } from '@clvlens/shopify-app';
+import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
+import { API_KEY, API_SECRET } from '../src/app/harness.ts';
+import { createFakeShopify, installFakeShopifyFetch } from '../src/index.ts';
+import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../src/fake-shopify/topics.ts';
+import { writeBulkOrdersJsonl, type BulkOrdersTruth } from '../src/generator/bulk-orders-jsonl.ts';
+import { figure, info, load, machine } from './report.ts';
+
+const run = promisify(execFile);
+const ORDERS = Number(process.env['PG_BACKFILL_ORDERS'] ?? 10_000_000);
+const SHOP = 'pg-backfill-bench.myshopify.com';
+const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const perSecond = (v: number): string => `${Math.round(v).toLocaleString('en-US')}/s`;
+const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MB`;
+
+console.log(`pg-backfill: ${ORDERS.toLocaleString('en-US')} orders; machine: ${machine()}; load at start: ${load()}`);
+
+// --- PostgreSQL
+const pgBin = (() => {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
+  versions.sort((a, b) => Number(a) - Number(b));
+  const newest = versions[versions.length - 1];
+  return newest === undefined ? null : join(root, newest, 'bin');
+})();
+if (pgBin === null) {
+  console.error("pg-backfill: PostgreSQL server binaries not found (no /usr/lib/postgresql/<version>/bin/initdb); install Debian's postgresql.");
+  process.exit(1);
+}
+const asRoot = process.getuid?.() === 0;
+const pgCommand = (tool: string, args: string[]) =>
+  asRoot ? run('runuser', ['-u', 'postgres', '--', join(pgBin, tool), ...args]) : run(join(pgBin, tool), args);
+const port = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port: free } = probe.address() as AddressInfo;
+    probe.close(() => resolve(free));
+  });
+});
+const pgDir = mkdtempSync(join(tmpdir(), 'clvlens-pg-backfill-'));
+if (asRoot) await run('chown', ['postgres:postgres', pgDir]);
+// Durable defaults (fsync on); a bulk-load-sized WAL so checkpoints do not run every few seconds.
+const PG_SETTINGS = ['shared_buffers=256MB', 'max_wal_size=8GB', 'checkpoint_timeout=15min'];
+await pgCommand('initdb', ['-D', join(pgDir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
+await pgCommand('pg_ctl', [
+  '-D',
+  join(pgDir, 'data'),
+  '-l',
+  join(pgDir, 'log'),
+  '-w',
+  '-o',
+  `-c listen_addresses=127.0.0.1 -p ${port} -k ${pgDir} ${PG_SETTINGS.map((x) => `-c ${x}`).join(' ')}`,
+  'start',
+]);
+const pgVersion = (await run(join(pgBin, 'postgres'), ['--version'])).stdout.trim();
+console.log(`${pgVersion} on 127.0.0.1:${port} (${PG_SETTINGS.join(', ')})`);
+const databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+
+let app: AppProcess | null = null;
+let fake: Awaited<ReturnType<typeof createFakeShopify>> | null = null;
+let failed = false;
+try {
+  // --- the export file, cached
+  const cacheDir = join(tmpdir(), 'clvlens-bench-cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const file = join(cacheDir, `pg-backfill-${ORDERS}-v1.jsonl`);
+  const truthFile = `${file}.truth.json`;
+  let truth: BulkOrdersTruth;
+  if (existsSync(file) && existsSync(truthFile)) {
+    truth = JSON.parse(readFileSync(truthFile, 'utf8')) as BulkOrdersTruth;
+    console.log(`export file: ${file} (cached, ${truth.lines.toLocaleString('en-US')} lines)`);
+  } else {
+    const t0 = performance.now();
+    truth = await writeBulkOrdersJsonl(file, ORDERS);
+    writeFileSync(truthFile, JSON.stringify(truth));
+    console.log(`export file: ${file} written in ${s(performance.now() - t0)} (${truth.lines.toLocaleString('en-US')} lines)`);
+  }
+
+  // --- the fake Shopify, serving the file as the shop's bulk result
+  fake = await createFakeShopify({ appApiKey: API_KEY, appSecret: API_SECRET });
+  await installFakeShopifyFetch(fake);
+  fake.control.createShop({ domain: SHOP, currencyCode: 'USD', plan: 'Plus' });
+  fake.control.useBulkOrdersFile(SHOP, { path: file, objectCount: truth.lines, rootObjectCount: truth.orders });
+
+  // --- the app, in its own process
+  app = await startAppProcess({ FAKE_SHOPIFY_URL: fake.url, APP_DATABASE_URL: databaseUrl, APP_BACKFILL_BATCH: '25000' });
+  const appPid = app.child.pid!;
+  fake.control.setAppWebhooks(
+    [{ topics: WEBHOOK_TOPICS.filter((t) => !(COMPLIANCE_TOPICS as readonly string[]).includes(t)), uri: `${app.url}/webhooks` }],
+    `${app.url}/webhooks/compliance`,
+  );
+  const observer = await createDatabase({ databaseUrl, migrate: false, maxConnections: 1 });
+  const rssOf = (field: 'VmRSS' | 'VmHWM'): number => {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${appPid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  };
+
+  /** CPU seconds (user + system) of a process, and of its reaped children (PostgreSQL's backends end with their connection). */
+  const ticks = Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
+  const cpuOf = (pid: number, children: boolean): number => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ')
+      .map(Number);
+    // Fields 14-17 of /proc/<pid>/stat (utime, stime, cutime, cstime), here 11-14 after the command name is cut off.
+    return ((fields[11] ?? 0) + (fields[12] ?? 0) + (children ? (fields[13] ?? 0) + (fields[14] ?? 0) : 0)) / ticks;
+  };
+  const postmaster = Number(readFileSync(join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postgresCpu = (): number => {
+    let total = cpuOf(postmaster, true);
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (
+          readFileSync(`/proc/${pid}/stat`, 'utf8')
+            .replace(/^.*\) /, '')
+            .split(' ')[1] === String(postmaster)
+        )
+          total += cpuOf(Number(pid), false);
+      } catch {
+        // Ended meanwhile.
+      }
+    }
+    return total;
+  };
+  const appCpuAtStart = cpuOf(appPid, false);
+  const pgCpuAtStart = postgresCpu();
+  const started = performance.now();
+  const token = fake.control.mintSessionToken(SHOP);
+  const installed = await fetch(`${app.url}/app?embedded=1&shop=${SHOP}&id_token=${encodeURIComponent(token)}`);
+  if (installed.status !== 200) throw new Error(`install answered HTTP ${installed.status}`);
+  await installed.arrayBuffer();
+
+  // Poll the shop's sync state: the stream rate is measured between the first and the last committed batch seen.
+  type Seen = { atMs: number; orders: number };
+  let first = null as Seen | null;
+  let last = null as Seen | null;
+  let peakRss = 0;
+  let liveAtMs = 0;
+  for (;;) {
+    peakRss = Math.max(peakRss, rssOf('VmRSS'));
+    const row = await observer.db.selectFrom('sync_state').select(['state', 'orders_done', 'message']).where('shop_id', '=', SHOP).executeTakeFirst();
+    const now = performance.now();
+    if (row?.state === 'live') {
+      liveAtMs = now;
+      break;
+    }
+    if (row?.state === 'error') throw new Error(`backfill failed: ${row.message ?? 'no message'}`);
+    const done = Number(row?.orders_done ?? 0);
+    if (done > 0 && first === null) first = { atMs: now, orders: done };
+    if (done > 0 && done !== last?.orders) last = { atMs: now, orders: done };
+    if (now - started > 3_600_000) throw new Error('backfill did not finish within an hour');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const hwm = rssOf('VmHWM');
+  const appCpu = cpuOf(appPid, false) - appCpuAtStart;
+  const pgCpu = postgresCpu() - pgCpuAtStart;
+  // The recompute that follows a backfill is not part of this figure: stop the app now.
+  await app.kill9();
+  app = null;
+
+  const totalMs = liveAtMs - started;
+  info(`backfill of ${ORDERS.toLocaleString('en-US')} orders, install to live (incl. export poll, final queueing)`, totalMs, s);
+  figure('PostgreSQL backfill overall, orders/s', (ORDERS / totalMs) * 1000, { op: '>=', limit: 100_000 }, perSecond);
+  if (first !== null && last !== null && last.atMs > first.atMs) {
+    figure(
+      'PostgreSQL backfill stream (first to last committed batch seen), orders/s',
+      ((last.orders - first.orders) / (last.atMs - first.atMs)) * 1000,
+      { op: '>=', limit: 100_000 },
+      perSecond,
+    );
+  } else {
+    info('stream rate: fewer than two committed batches were seen (shop too small to measure)', 0, () => '-');
+  }
+  figure('peak RSS of the app process during the backfill (sampled /100 ms)', peakRss, { op: '<=', limit: 1.5 * 2 ** 30 }, mb);
+  info('VmHWM of the app process (start to live)', hwm, mb);
+  // CPU time depends far less on what else runs than wall time: with both cores free the backfill takes about the larger of the two.
+  info('CPU of the app process, install to live', appCpu * 1000, s);
+  info('CPU of PostgreSQL (every backend, checkpointer, WAL writer), install to live', pgCpu * 1000, s);
+  info('CPU per order, app + PostgreSQL', ((appCpu + pgCpu) / ORDERS) * 1e6, (v) => `${v.toFixed(1)} µs`);
+  console.log(`load after the run: ${load()}`);
+
+  // --- correctness: what is stored equals the truth
+  const stored = await observer.pool.query<{ n: number; total: string; subs: number; customers: number }>(
+    `SELECT count(*)::int AS n, coalesce(sum(total_minor), 0)::text AS total, count(*) FILTER (WHERE subscription)::int AS subs,
+       count(DISTINCT customer_id)::int AS customers
+     FROM orders WHERE shop_id = $1`,
+    [SHOP],
+  );
+  const refunds = await observer.pool.query<{ n: number; total: string }>(
+    'SELECT count(*)::int AS n, coalesce(sum(amount_minor), 0)::text AS total FROM order_refunds WHERE shop_id = $1',
+    [SHOP],
+  );
+  const got = stored.rows[0]!;
+  const gotRefunds = refunds.rows[0]!;
+  const checks: [string, number, number][] = [
+    ['orders stored', got.n, truth.orders],
+    ['sum of total_minor', Number(got.total), truth.totalMinor],
+    ['subscription orders', got.subs, truth.subscriptionOrders],
+    ['distinct customers', got.customers, truth.customers],
+    ['refunds stored', gotRefunds.n, truth.refunds],
+    ['sum of refund amounts', Number(gotRefunds.total), truth.refundMinor],
+  ];
+  for (const [what, value, expected] of checks) {
+    const ok = value === expected;
+    if (!ok) failed = true;
+    console.log(`${ok ? 'OK   ' : 'WRONG'}  ${what.padEnd(64)} ${value.toLocaleString('en-US').padStart(14)}   truth ${expected.toLocaleString('en-US')}`);
+  }
+  await observer.close();
+} catch (error) {
+  failed = true;
+  console.error(`pg-backfill failed: ${(error as Error).stack ?? String(error)}`);
+} finally {
+  await app?.kill9();
+  await fake?.stop();
+  await pgCommand('pg_ctl', ['-D', join(pgDir, 'data'), '-m', 'immediate', 'stop']).catch(() => undefined);
+  rmSync(pgDir, { recursive: true, force: true });
+}
+if (failed) {
+  console.error('pg-backfill: the stored orders do not equal the truth (or the run failed)');
+  process.exit(1);
+}
+process.exit(0);
