@@ -2,11 +2,10 @@
 // "Daily full run of that shop (10,000,000 orders) with 2 worker processes: <= 5 minutes").
 // 1. Starts a throwaway PostgreSQL cluster (initdb/pg_ctl as the postgres user, loopback, a free port, fsync off as
 //    in test/scripts/run-all-tests.sh) and exits non-zero saying what is missing when the server binaries are absent.
-// 2. Seeds one shop's orders straight into `orders` with one INSERT ... SELECT inside PostgreSQL (seeded random(), so
-//    the same shop every run): customers first ordering over two years, 1 to 63 orders each (mean about 3.5, the
-//    long tail of repeat buyers), each active for a random part of the time since, a spend level per customer,
-//    3% guest checkouts, 5% of orders half refunded (with their refund rows), 1% cancelled. Seeding is not measured
-//    (the backfill has its own bench); the daily full run is.
+// 2. Seeds one shop's orders straight into `orders` from the repo's shop generator (generateShopStream: a Pareto/NBD
+//    purchase process over two years, guests, partial and full refunds with their refund rows, cancellations, test
+//    orders; seeded, so the same shop every run), streamed in batches. Seeding is not measured (the backfill has its
+//    own bench); the daily full run is.
 // 3. Starts PG_FULL_RUN_WORKERS app processes (default 2; this file with --worker: the real createApp with its real
 //    job handlers on the shared PostgreSQL) and asks for a full run from this process (workers off here), as the
 //    hourly refit check does. The shop is above the split threshold, so one process takes the fit step and every
@@ -19,12 +18,15 @@
 // Run: `pnpm bench pg-full-run` or `node test/bench/run-all.ts pg-full-run`. PG_FULL_RUN_ORDERS sets the size
 // (default 10,000,000; 1,000,000 while developing on a shared machine).
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, createDatabase, createShopifyApi, orderPayload, signedWebhook, type Database, type Logger } from '@clvlens/shopify-app';
+import type { OrderRecord } from '@clvlens/core';
+import { generateShopStream, toOrderRecord } from '../src/index.ts';
 import { figure, info, load, machine } from './report.ts';
 
 const ORDERS = Number(process.env['PG_FULL_RUN_ORDERS'] ?? 10_000_000);
@@ -35,8 +37,8 @@ const SMALL = 'small-neighbour.myshopify.com';
 const KEY = 'pg-full-run-key';
 const SECRET = 'pg-full-run-secret';
 const ENCRYPTION_KEY = 'd'.repeat(64);
-/** Mean orders per customer of the seeding below: 1 + E[floor(Exp(mean 3))] = 1 + 1/(e^(1/3) - 1). */
-const MEAN_ORDERS = 1 + 1 / (Math.exp(1 / 3) - 1);
+/** Orders per seeding statement. */
+const SEED_BATCH = 20_000;
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
 
@@ -181,43 +183,54 @@ async function main(): Promise<void> {
   }
 }
 
-/** The shop's orders and refunds, generated inside PostgreSQL (see the header). */
+/**
+ * The shop's orders and refunds from the repo's shop generator (`generateShopStream`: Pareto/NBD purchases, guests,
+ * refunds, cancellations, test orders; seeded, so the same shop every run), streamed into PostgreSQL in batches of
+ * {@link SEED_BATCH} orders with `INSERT ... SELECT FROM unnest(...)`, never all in memory.
+ */
 async function seed(database: Database): Promise<void> {
   const { db, pool } = database;
+  const endMs = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  const stream = generateShopStream({ seed: 'pg-full-run', orders: ORDERS, endMs, currency: 'USD', timeZone: 'America/New_York' });
   await db.insertInto('shops').values({ shop_id: SHOP, currency: 'USD', iana_timezone: 'America/New_York' }).execute();
-  const customers = Math.max(1, Math.round(ORDERS / MEAN_ORDERS));
-  // One connection: setseed makes the random() calls after it on the same session repeatable.
-  const client = await pool.connect();
-  try {
-    await client.query('SELECT setseed(0.17)');
-    await client.query(
-      `
-    INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor, cancelled)
-    SELECT $1, c.id * 64 + o.s, CASE WHEN c.guest THEN NULL ELSE c.id END, CASE WHEN c.guest THEN md5(c.id::text) END,
-           o.at, o.at, 'USD', o.total, CASE WHEN o.r < 0.05 THEN o.total / 2 ELSE 0 END, o.r > 0.99
-    FROM (
-      SELECT g AS id, random() < 0.03 AS guest, least(63, 1 + floor(-ln(1 - random()) * 3))::int AS k,
-             now() - interval '1 day' - random() * interval '730 days' AS birth, random() AS active, 1500 + floor(random() * 9000) AS spend
-      FROM generate_series(1, $2::int) g
-    ) c
-    CROSS JOIN LATERAL (
-      SELECT s, r, at, greatest(0, round(c.spend * (0.4 + 1.2 * random())))::bigint AS total FROM (
-        SELECT s, random() AS r,
-               CASE WHEN s = 0 THEN c.birth ELSE c.birth + random() * c.active * (now() - interval '1 day' - c.birth) END AS at
-        FROM generate_series(0, c.k - 1) s
-      ) t
-    ) o`,
-      [SHOP, customers],
+  let batch: OrderRecord[] = [];
+  const flush = async () => {
+    const col = <T,>(f: (r: OrderRecord) => T) => batch.map(f);
+    await pool.query(
+      `INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor, cancelled, test, subscription)
+       SELECT $1, o, c, g, to_timestamp(t / 1000.0), to_timestamp(t / 1000.0), cur, tot, ref, can, tst, sub
+       FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::float8[], $6::text[], $7::bigint[], $8::bigint[], $9::bool[], $10::bool[], $11::bool[])
+         AS u(o, c, g, t, cur, tot, ref, can, tst, sub)`,
+      [
+        SHOP,
+        col((r) => r.orderId),
+        col((r) => r.customerId),
+        // The app keeps a keyed hash of a guest's email, never the address; any stable key will do here.
+        col((r) => (r.customerId === null && r.email !== null ? createHash('sha256').update(r.email.toLowerCase()).digest('hex') : null)),
+        col((r) => r.placedAtMs),
+        col((r) => r.currency),
+        col((r) => r.totalMinor),
+        col((r) => r.refundedMinor),
+        col((r) => r.cancelled),
+        col((r) => r.test),
+        col((r) => r.subscription),
+      ],
     );
-  } finally {
-    client.release();
+    const refunds = batch.flatMap((r) => (r.refunds ?? []).map((f, i) => ({ orderId: r.orderId, id: `${r.orderId}${i}`, at: f.refundedAtMs, amount: f.amountMinor })));
+    if (refunds.length > 0) {
+      await pool.query(
+        `INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
+         SELECT $1, i, o, to_timestamp(t / 1000.0), a FROM unnest($2::bigint[], $3::bigint[], $4::float8[], $5::bigint[]) AS u(i, o, t, a)`,
+        [SHOP, refunds.map((f) => f.id), refunds.map((f) => f.orderId), refunds.map((f) => f.at), refunds.map((f) => f.amount)],
+      );
+    }
+    batch = [];
+  };
+  for (const order of stream.orders) {
+    batch.push(toOrderRecord(order));
+    if (batch.length === SEED_BATCH) await flush();
   }
-  await pool.query(
-    `INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
-     SELECT shop_id, order_id, order_id, least(placed_at + interval '5 days', now() - interval '1 hour'), refunded_minor
-     FROM orders WHERE shop_id = $1 AND refunded_minor > 0`,
-    [SHOP],
-  );
+  await flush();
   // A small neighbour shop: 200 customers, 2 orders each, fitted once before the measured run.
   await db.insertInto('shops').values({ shop_id: SMALL, currency: 'USD', iana_timezone: 'UTC' }).execute();
   await pool.query(
