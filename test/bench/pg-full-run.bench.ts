@@ -195,7 +195,7 @@ async function seed(database: Database): Promise<void> {
   await db.insertInto('shops').values({ shop_id: SHOP, currency: 'USD', iana_timezone: 'America/New_York' }).execute();
   let batch: OrderRecord[] = [];
   const flush = async () => {
-    const col = <T,>(f: (r: OrderRecord) => T) => batch.map(f);
+    const col = <T>(f: (r: OrderRecord) => T) => batch.map(f);
     await pool.query(
       `INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor, cancelled, test, subscription)
        SELECT $1, o, c, g, to_timestamp(t / 1000.0), to_timestamp(t / 1000.0), cur, tot, ref, can, tst, sub
@@ -216,7 +216,9 @@ async function seed(database: Database): Promise<void> {
         col((r) => r.subscription),
       ],
     );
-    const refunds = batch.flatMap((r) => (r.refunds ?? []).map((f, i) => ({ orderId: r.orderId, id: `${r.orderId}${i}`, at: f.refundedAtMs, amount: f.amountMinor })));
+    const refunds = batch.flatMap((r) =>
+      (r.refunds ?? []).map((f, i) => ({ orderId: r.orderId, id: `${r.orderId}${i}`, at: f.refundedAtMs, amount: f.amountMinor })),
+    );
     if (refunds.length > 0) {
       await pool.query(
         `INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
