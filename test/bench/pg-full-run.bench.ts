@@ -205,8 +205,9 @@ async function seed(database: Database): Promise<void> {
         SHOP,
         col((r) => r.orderId),
         col((r) => r.customerId),
-        // The app keeps a keyed hash of a guest's email, never the address; any stable key will do here.
-        col((r) => (r.customerId === null && r.email !== null ? createHash('sha256').update(r.email.toLowerCase()).digest('hex') : null)),
+        // The app keeps a keyed hash of a guest's email (`g1:`), never the address; any stable key in that form will do
+        // here (a key without the prefix is an older version's, which the app converts one by one at start).
+        col((r) => (r.customerId === null && r.email !== null ? `g1:${createHash('sha256').update(r.email.toLowerCase()).digest('hex')}` : null)),
         col((r) => r.placedAtMs),
         col((r) => r.currency),
         col((r) => r.totalMinor),
