@@ -48,7 +48,9 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
       for (const shop of await activeShops(db)) await jobs.send(QUEUES.metafields, { shop });
     },
     [QUEUES.fullRun]: async ({ shop, reason }) => {
-      await ctx.compute.runSplitFit(shop, (reason ?? FullRunReason.requested) as FullRunReason);
+      const started = performance.now();
+      const fit = await ctx.compute.runSplitFit(shop, (reason ?? FullRunReason.requested) as FullRunReason);
+      if (fit) ctx.metrics.recompute('split-fit', (performance.now() - started) / 1000);
     },
     [QUEUES.fullRunBucket]: async ({ shop, run, bucket }) => {
       if (run === undefined || bucket === undefined) return;
