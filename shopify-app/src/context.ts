@@ -77,11 +77,22 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
   // The embedded database is single-writer (its lock), so the delta feed can be served from memory there.
   const feedCache = database.kind === 'pglite' ? new FeedCache() : null;
   const settings = createShopSettings({ db, clock, defaultChurnHorizonDays: churnHorizonOf(options.compute ?? {}) });
+  const split = options.splitFullRun ?? (database.kind === 'postgres' ? {} : false);
   const compute = createComputeService({
     db,
     clock,
     log,
     settings,
+    ...(split
+      ? {
+          split: {
+            minOrders: split.minOrders ?? 200_000,
+            buckets: split.buckets ?? 8,
+            sendFit: (shop: string, reason: string) => jobs.send(QUEUES.fullRun, { shop, reason }),
+            sendBucket: (shop: string, run: string, bucket: number) => jobs.send(QUEUES.fullRunBucket, { shop, run, bucket }),
+          },
+        }
+      : {}),
     ...(options.compute ? { options: options.compute } : {}),
     ...(feedCache ? { feed: { apply: (shop, writes) => feedCache.apply(shop, writes), warm: (shop) => feedCache.warm(db, shop) } } : {}),
   });

@@ -46,6 +46,12 @@ export interface AppOptions {
   /** Backfill insert batch size, bulk status poll interval, and a progress callback (JSONL lines stored). */
   backfill?: { batchSize?: number; pollMs?: number; onProgress?: (shop: string, linesDone: number) => void };
   compute?: ComputeOptions;
+  /**
+   * Split full runs (compute/split-run.ts): a shop with at least `minOrders` orders is refit once, then scored in
+   * `buckets` customer-bucket jobs that any app process may take. Default on PostgreSQL: 200,000 orders, 8 buckets;
+   * on PGlite off (one process: the buckets would only take turns on the same thread). `false` turns it off.
+   */
+  splitFullRun?: { minOrders?: number; buckets?: number } | false;
   /** Customers per checkpointed page of the metafield sync (default 1000). */
   metafields?: { pageSize?: number };
   /**

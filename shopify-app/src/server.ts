@@ -26,6 +26,14 @@ const server = await startAppServer({
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0),
+    ...(env['CLVLENS_SPLIT_MIN_ORDERS'] || env['CLVLENS_SPLIT_BUCKETS']
+      ? {
+          splitFullRun: {
+            ...(env['CLVLENS_SPLIT_MIN_ORDERS'] ? { minOrders: Number(env['CLVLENS_SPLIT_MIN_ORDERS']) } : {}),
+            ...(env['CLVLENS_SPLIT_BUCKETS'] ? { buckets: Number(env['CLVLENS_SPLIT_BUCKETS']) } : {}),
+          },
+        }
+      : {}),
     ...(env['CLVLENS_CHURN_HORIZON_DAYS'] ? { compute: { churnHorizonDays: Number(env['CLVLENS_CHURN_HORIZON_DAYS']) } } : {}),
     trustedProxies: (env['CLVLENS_TRUSTED_PROXIES'] ?? '')
       .split(',')

@@ -3,6 +3,7 @@ import type { DB } from '../db/schema.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { FeedEntry } from '../api/feed-cache.ts';
 import type { ComputeOptions } from './insights.ts';
+import type { SplitRunOptions } from './split-run.ts';
 
 /** What every step of a recompute reads and writes through; built once by `createComputeService`. */
 export interface ComputeDeps {
@@ -17,6 +18,11 @@ export interface ComputeDeps {
   feed?: { apply(shop: string, writes: readonly FeedEntry[]): void; warm(shop: string): Promise<void> };
   /** The shop's own churn horizon (its setting); without it every shop uses `options.churnHorizonDays`. */
   settings?: { churnHorizonDays(shop: string): Promise<number> };
+  /**
+   * Split full runs of large shops (split-run.ts): set by the app on PostgreSQL, where several processes share the
+   * work; without it every full run is one job.
+   */
+  split?: SplitRunOptions;
   /** How long the last metrics refresh of each shop took in this process, ms. */
   metricsDurations: Map<string, number>;
 }

@@ -15,7 +15,7 @@ import { analyzeAfterLargeWrite, writeInsights, type InsightDraft } from './writ
  * queries settle as microtasks, so one chunk's write holds the thread: 0.2-0.5 s at 1,000,000 orders on a shared
  * 2-core machine. 2,500 held it about as long (load average 4-5) and made the full run 10% slower, so 5,000 stays.
  */
-const FULL_RUN_CHUNK = 5_000;
+export const FULL_RUN_CHUNK = 5_000;
 
 /**
  * A full run: the models refit on all orders, every customer rescored (insights no longer computed become tombstones),

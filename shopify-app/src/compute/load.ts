@@ -1,5 +1,5 @@
 import type { OrderRecord } from '@clvlens/core';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 /**
@@ -20,15 +20,20 @@ const PAGE = 25_000;
 export async function loadOrderRecords(
   db: Kysely<DB>,
   shop: string,
-  options: { customerIds?: readonly string[]; /** Orders per query; default {@link PAGE}. */ pageSize?: number } = {},
+  options: {
+    customerIds?: readonly string[];
+    /** Only the orders of the customers with an id in (after, upTo] (a bucket of a split full run, split-run.ts). */
+    customerRange?: CustomerRange;
+    /** Orders per query; default {@link PAGE}. */ pageSize?: number;
+  } = {},
 ): Promise<OrderRecord[]> {
-  const ids = options.customerIds ? [...options.customerIds] : null;
+  const some = customersOf(options);
   const pageSize = options.pageSize ?? PAGE;
-  const refunds = await loadRefunds(db, shop, ids, pageSize);
+  const refunds = await loadRefunds(db, shop, some, pageSize);
   const records: OrderRecord[] = [];
   for (let after = '0'; ;) {
-    const page = ids
-      ? sql`SELECT * FROM orders WHERE shop_id = ${shop} AND customer_id = ANY(${ids}::bigint[])`
+    const page = some
+      ? sql`SELECT * FROM orders WHERE shop_id = ${shop} AND ${some}`
       : sql`SELECT * FROM orders WHERE shop_id = ${shop} AND order_id > ${after}::bigint ORDER BY order_id LIMIT ${pageSize}`;
     // Ids, times and amounts are integers, the guest key is hex and the currency three letters: no commas inside.
     const { rows } = await sql<{ lines: string | null; last: string | null; n: number }>`
@@ -39,7 +44,7 @@ export async function loadOrderRecords(
       FROM (${page}) p`.execute(db);
     const { lines, last, n } = rows[0]!;
     if (lines) for (const line of lines.split('\n')) records.push(toRecord(line, refunds));
-    if (ids || Number(n) < pageSize) return records;
+    if (some || Number(n) < pageSize) return records;
     after = last ?? after;
     // A PGlite query settles as a microtask: without this the whole load is one turn of the event loop.
     await new Promise((resolve) => setImmediate(resolve));
@@ -55,14 +60,14 @@ export async function loadOrderRecords(
 async function loadRefunds(
   db: Kysely<DB>,
   shop: string,
-  customerIds: string[] | null,
+  some: RawBuilder<unknown> | null,
   pageSize: number,
 ): Promise<Map<string, { refundedAtMs: number; amountMinor: number }[]>> {
   const byOrder = new Map<string, { refundedAtMs: number; amountMinor: number }[]>();
   for (let after = '0'; ;) {
     // Whole orders per page (every refund of an order in the same page), so the next page starts after the last order.
-    const orders = customerIds
-      ? sql`SELECT order_id FROM orders WHERE shop_id = ${shop} AND customer_id = ANY(${customerIds}::bigint[])`
+    const orders = some
+      ? sql`SELECT order_id FROM orders WHERE shop_id = ${shop} AND ${some}`
       : sql`SELECT DISTINCT order_id FROM order_refunds WHERE shop_id = ${shop} AND order_id > ${after}::bigint ORDER BY order_id LIMIT ${pageSize}`;
     const { rows } = await sql<{ lines: string | null; last: string | null; n: number }>`
       SELECT string_agg(concat_ws(',', r.order_id, (extract(epoch FROM r.refunded_at) * 1000)::bigint, r.amount_minor), E'\n'
@@ -78,10 +83,23 @@ async function loadRefunds(
         list.push({ refundedAtMs: Number(refundedMs), amountMinor: Number(amount) });
       }
     }
-    if (customerIds || Number(n) < pageSize) return byOrder;
+    if (some || Number(n) < pageSize) return byOrder;
     after = last ?? after;
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** Customer ids in (after, upTo], as decimal strings (Shopify's numeric ids; bigint in the database). */
+export interface CustomerRange {
+  after: string;
+  upTo: string;
+}
+
+/** The condition on `orders` that picks some customers' orders, or null for the whole shop. */
+function customersOf(options: { customerIds?: readonly string[]; customerRange?: CustomerRange }): RawBuilder<unknown> | null {
+  if (options.customerIds) return sql`customer_id = ANY(${[...options.customerIds]}::bigint[])`;
+  if (options.customerRange) return sql`customer_id > ${options.customerRange.after}::bigint AND customer_id <= ${options.customerRange.upTo}::bigint`;
+  return null;
 }
 
 function toRecord(line: string, refunds: Map<string, { refundedAtMs: number; amountMinor: number }[]>): OrderRecord {

@@ -12,7 +12,8 @@ export type FullRunReason = (typeof FullRunReason)[keyof typeof FullRunReason];
 
 /** What one {@link ComputeService.recomputeShop} call did. */
 export interface RecomputeResult {
-  mode: 'full' | 'incremental' | 'skipped';
+  /** `split`: a large shop's full run was queued as a split run (its fit step and bucket jobs do the work). */
+  mode: 'full' | 'incremental' | 'skipped' | 'split';
   /** Set for a full run. */
   reason: FullRunReason | null;
   /** Customers scored (a full run: every customer with an insight or an order). */

@@ -8,10 +8,12 @@ import { asOfFor, churnHorizonOf } from './insights.ts';
 import { queuedCount } from './reads.ts';
 import { FullRunReason, type RecomputeResult } from './recompute-result.ts';
 import { refreshShopMetrics } from './shop-metrics.ts';
-import { loadShopInfo, loadStoredModels } from './shop-state.ts';
+import { loadShopInfo, loadStoredModels, type ShopInfo } from './shop-state.ts';
+import { runSplitBucket, runSplitFit, shouldSplit, splitRunInProgress, type SplitBucketResult, type SplitFitResult } from './split-run.ts';
 
 export type { ComputeOptions, ShopModels } from './insights.ts';
 export { FullRunReason, type RecomputeResult } from './recompute-result.ts';
+export type { SplitBucketResult, SplitFitResult, SplitRunOptions } from './split-run.ts';
 
 /** Recomputes and stores per-customer insights and shop metrics. */
 export interface ComputeService {
@@ -34,6 +36,10 @@ export interface ComputeService {
   refreshShopMetrics(shop: string): Promise<boolean>;
   /** How long the last metrics refresh of the shop took in this process, ms (null before the first). */
   lastMetricsDurationMs(shop: string): number | null;
+  /** The fit step of a large shop's split full run (the `full-run` job; see split-run.ts `runSplitFit`). */
+  runSplitFit(shop: string, reason: FullRunReason): Promise<SplitFitResult | null>;
+  /** One bucket job of a split full run (the `full-run-bucket` job; see split-run.ts `runSplitBucket`). */
+  runSplitBucket(shop: string, runId: string, bucket: number): Promise<SplitBucketResult>;
 }
 
 /**
@@ -48,6 +54,8 @@ export function createComputeService(deps: Omit<ComputeDeps, 'options' | 'metric
     refreshShopMetrics: (shop) => refreshShopMetrics(context, shop),
     lastMetricsDurationMs: (shop) => context.metricsDurations.get(shop) ?? null,
     recomputeShop: (shop, runOptions) => recomputeShop(context, shop, runOptions),
+    runSplitFit: (shop, reason) => runSplitFit(context, shop, reason),
+    runSplitBucket: (shop, runId, bucket) => runSplitBucket(context, shop, runId, bucket),
   };
 }
 
@@ -55,19 +63,36 @@ export function createComputeService(deps: Omit<ComputeDeps, 'options' | 'metric
 export async function recomputeShop(deps: ComputeDeps, shop: string, runOptions: { full?: boolean; metrics?: 'now' | 'skip' } = {}): Promise<RecomputeResult> {
   const info = await loadShopInfo(deps, shop);
   if (!info) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0, tierChanges: 0 };
-  if (runOptions.full) return fullRun(deps, shop, info, FullRunReason.requested);
+  const split = deps.split ? await splitRunInProgress(deps, shop) : null;
+  if (split) {
+    // A split full run is under way: the queued customers are scored with its models as of its day (what their bucket
+    // gives them), and no second full run starts.
+    const incremental = await incrementalRun(deps, shop, info, split.models, split.context.asOfMs);
+    return { mode: 'incremental', reason: null, ...incremental };
+  }
+  if (runOptions.full) return fullOrSplitRun(deps, shop, info, FullRunReason.requested);
   const models = await loadStoredModels(deps, shop, churnHorizonOf(info.options));
-  if (!models) return fullRun(deps, shop, info, FullRunReason.noModels);
+  if (!models) return fullOrSplitRun(deps, shop, info, FullRunReason.noModels);
   const asOfMs = asOfFor(deps.clock.now(), info.timeZone);
   if ((await queuedCount(deps.db, shop)) > Math.max(INCREMENTAL_BATCH, models.churn.customerCount / 4))
-    return fullRun(deps, shop, info, FullRunReason.largeQueue);
+    return fullOrSplitRun(deps, shop, info, FullRunReason.largeQueue);
   // On a new local day the queued customers are still rescored first, as of today with yesterday's models, so
   // their changes show at once; the full run that follows (refit, everyone) can take a minute on a large shop.
   const incremental = await incrementalRun(deps, shop, info, models, asOfMs);
   if (models.asOfMs !== asOfMs) {
-    const full = await fullRun(deps, shop, info, FullRunReason.newDay);
+    const full = await fullOrSplitRun(deps, shop, info, FullRunReason.newDay);
     return { ...full, tierChanges: full.tierChanges + incremental.tierChanges };
   }
   if (runOptions.metrics !== 'skip') await refreshShopMetrics(deps, shop);
   return { mode: 'incremental', reason: null, ...incremental };
+}
+
+/**
+ * A full run in this job, or for a shop of at least `split.minOrders` orders, the fit step of a split full run queued
+ * (its bucket jobs then score the customers in any process; see split-run.ts).
+ */
+async function fullOrSplitRun(deps: ComputeDeps, shop: string, info: ShopInfo, reason: FullRunReason): Promise<RecomputeResult> {
+  if (!deps.split || !(await shouldSplit(deps, shop))) return fullRun(deps, shop, info, reason);
+  await deps.split.sendFit(shop, reason);
+  return { mode: 'split', reason, customers: 0, changed: 0, deleted: 0, remaining: 0, tierChanges: 0 };
 }

@@ -26,7 +26,15 @@ export async function writeInsights(
   shop: string,
   drafts: readonly InsightDraft[],
   nowMs: number,
-  options: { scope: readonly string[]; dequeue?: DequeuedEntries },
+  options: {
+    scope: readonly string[];
+    dequeue?: DequeuedEntries;
+    /**
+     * Leaves alone the customers whose stored insight has a change sequence above this: written by another run after
+     * the caller read its orders (a split full run's bucket, split-run.ts), so newer than what the caller computed.
+     */
+    keepWrittenAfterSeq?: number;
+  },
 ): Promise<{
   changed: number;
   deleted: number;
@@ -44,7 +52,11 @@ export async function writeInsights(
       SELECT customer_id::text AS customer_id, change_seq, deleted, payload AS body FROM customer_insights
       WHERE shop_id = ${shop} AND customer_id = ANY(${scope}::bigint[])`.execute(trx);
     const storedBody = new Map<string, string | null>();
-    for (const row of stored) storedBody.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
+    const newer = new Set<string>();
+    for (const row of stored) {
+      if (options.keepWrittenAfterSeq !== undefined && Number(row.change_seq) > options.keepWrittenAfterSeq) newer.add(row.customer_id);
+      else storedBody.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
+    }
 
     const ids: string[] = [];
     const changedDrafts: InsightDraft[] = [];
@@ -56,6 +68,7 @@ export async function writeInsights(
     const seen = new Set<string>();
     for (const draft of drafts) {
       const id = draft.customerId;
+      if (newer.has(id)) continue;
       seen.add(id);
       const body = JSON.stringify(draft);
       if (storedBody.get(id) === body) continue;

@@ -107,6 +107,21 @@ export interface ShopMetricsTable {
   computed_at: Timestamp;
 }
 
+/** A split full run in progress (compute/split-run.ts; migration 0010). */
+export interface SplitFullRunsTable {
+  shop_id: string;
+  run_id: string;
+  reason: string;
+  started_at: Timestamp;
+  context: string;
+  models: string;
+  summary: string;
+  report: string;
+  upper_bounds: string;
+  queued_up_to: ColumnType<string, string | number, string | number>;
+  done: Generated<number[]>;
+}
+
 export interface SyncStateTable {
   shop_id: string;
   state: Generated<string>;
@@ -262,6 +277,7 @@ export interface DB {
   customer_insights: CustomerInsightsTable;
   recompute_queue: RecomputeQueueTable;
   shop_metrics: ShopMetricsTable;
+  split_full_runs: SplitFullRunsTable;
   sync_state: SyncStateTable;
   webhook_deliveries: WebhookDeliveriesTable;
   data_request_exports: DataRequestExportsTable;

@@ -5,6 +5,7 @@ import type { MetafieldSyncResult } from '../metafields/sync.ts';
 import { prune } from '../ops/prune.ts';
 import { getOfflineSession } from '../shopify/offline-session.ts';
 import type { SyncRunner } from '../sync/runner.ts';
+import { FullRunReason } from '../compute/service.ts';
 import { QUEUES, type JobsOptions } from './jobs.ts';
 import { runRecomputeJob } from './recompute.ts';
 import { activeShops, shopsOnAnEarlierDay } from './shops.ts';
@@ -45,6 +46,21 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
       // Every installed shop gets the app's metafield definitions (shops installed before they existed included) and any
       // metafield writes a previous process left unfinished.
       for (const shop of await activeShops(db)) await jobs.send(QUEUES.metafields, { shop });
+    },
+    [QUEUES.fullRun]: async ({ shop, reason }) => {
+      const started = performance.now();
+      const fit = await ctx.compute.runSplitFit(shop, (reason ?? FullRunReason.requested) as FullRunReason);
+      if (fit) ctx.metrics.recompute('split-fit', (performance.now() - started) / 1000);
+    },
+    [QUEUES.fullRunBucket]: async ({ shop, run, bucket }) => {
+      if (run === undefined || bucket === undefined) return;
+      const started = performance.now();
+      const result = await ctx.compute.runSplitBucket(shop, run, bucket);
+      if (!result.ran) return;
+      ctx.metrics.recompute('split-bucket', (performance.now() - started) / 1000);
+      // As after a recompute: changed predictions to Shopify, tier changes to Flow.
+      if (result.changed + result.deleted > 0) await jobs.send(QUEUES.metafields, { shop });
+      if (result.tierChanges > 0) await jobs.send(QUEUES.flowTriggers, { shop });
     },
     [QUEUES.prune]: async () => {
       await prune(ctx);

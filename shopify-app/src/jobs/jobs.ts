@@ -17,6 +17,10 @@ export const QUEUES = {
   prune: 'prune',
   /** Sends the shop's pending churn-tier changes to Shopify Flow (actions/flow/). */
   flowTriggers: 'flow-triggers',
+  /** The fit step of a large shop's split full run (compute/split-run.ts): one per shop at a time. */
+  fullRun: 'full-run',
+  /** One customer bucket of a split full run: many per shop, taken by any process, one at a time per process. */
+  fullRunBucket: 'full-run-bucket',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -25,6 +29,11 @@ export interface ShopJob {
   shop: string;
   /** Recompute everything of the shop, not only the queued customers. */
   full?: boolean;
+  /** `full-run`: why the full run is due (a `FullRunReason`). */
+  reason?: string;
+  /** `full-run-bucket`: the split run and its bucket. */
+  run?: string;
+  bucket?: number;
 }
 
 /** Options of {@link startJobs}. */
@@ -90,6 +99,13 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     await boss.createQueue(name, { ...perShop, expireInSeconds: 3600, heartbeatSeconds: 30 });
     await boss.updateQueue(name, { heartbeatSeconds: 30 });
   }
+  // A split run's fit step holds a large shop's orders for a minute or more: stately like the recompute, so one per
+  // shop, with a heartbeat so a killed process's fit is retried.
+  await boss.createQueue(QUEUES.fullRun, { ...perShop, expireInSeconds: 3600, heartbeatSeconds: 30 });
+  // Bucket jobs are many per shop at once (standard policy, keyed by run and bucket). Their own queue, worked one at a
+  // time per process, is the fairness rule: they never sit in front of a small shop's recompute, and each process
+  // keeps its recompute worker free for other shops while it scores a bucket.
+  await boss.createQueue(QUEUES.fullRunBucket, { retryLimit: 5, retryDelay: 2, retryBackoff: true, expireInSeconds: 3600, heartbeatSeconds: 30 });
   await boss.createQueue(QUEUES.reconcileAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refitAll, { policy: 'singleton' });
   await boss.createQueue(QUEUES.refreshTokens, { policy: 'singleton' });
@@ -135,7 +151,8 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     boss,
     async send(queue, job, sendOptions = {}) {
       const startAfter = sendOptions.startAfterSeconds;
-      await boss.send(queue, job, { singletonKey: job.shop, ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}) });
+      const key = job.bucket === undefined ? job.shop : `${job.shop}/${job.run ?? ''}/${job.bucket}`;
+      await boss.send(queue, job, { singletonKey: key, ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}) });
       for (const id of workerIds) boss.notifyWorker(id);
     },
     running: () => !stopping,

@@ -10,7 +10,10 @@ export interface AppMetrics {
   registry: Registry;
   /** A webhook delivery answered: its topic (only when the HMAC was valid; else `invalid`) and its result. */
   webhook(topic: string, result: string): void;
-  /** A recompute job finished: `full` or `incremental`, and how long it took. */
+  /**
+   * A recompute job finished: `full` or `incremental` (or `split` when it queued a split run), a split run's fit step
+   * (`split-fit`) or one of its buckets (`split-bucket`), and how long it took.
+   */
   recompute(mode: string, seconds: number): void;
 }
 

@@ -9,6 +9,7 @@ const OTHER_SHOP_TABLES = [
   'customer_personal',
   'customer_insights',
   'shop_metrics',
+  'split_full_runs',
   'sync_state',
   'data_request_exports',
   'pairing_codes',

@@ -1,0 +1,314 @@
+import { randomUUID } from 'node:crypto';
+import type { OrderRecord } from '@clvlens/core';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { ComputeDeps } from './deps.ts';
+import { FULL_RUN_CHUNK } from './full-run.ts';
+import {
+  asOfFor,
+  churnHorizonOf,
+  customerChunks,
+  fitShopModels,
+  scoreCustomers,
+  yieldToEventLoop,
+  type ComputeContext,
+  type ShopModels,
+  type ShopSummaryFromOrders,
+} from './insights.ts';
+import { loadOrderRecords, type CustomerRange } from './load.ts';
+import { computeShopMetricsOffThread } from './metrics-off-thread.ts';
+import { deletedCustomers } from './reads.ts';
+import { FullRunReason } from './recompute-result.ts';
+import { storeShopMetrics } from './shop-metrics.ts';
+import { loadShopInfo, loadStoredModels, screenedRecords } from './shop-state.ts';
+import { writeInsights } from './write.ts';
+
+/**
+ * How a large shop's full run is split across the app's processes ({@link ComputeDeps.split}): one fit step, then one
+ * job per customer bucket that any process may take from the shared queue.
+ */
+export interface SplitRunOptions {
+  /** Shops with at least this many stored orders get a split full run; smaller ones keep the one-job full run. */
+  minOrders: number;
+  /** Customer buckets (bucket jobs) per run, >= 1. */
+  buckets: number;
+  /** Queues the fit step of the shop's split run (the app's `full-run` queue: one per shop at a time). */
+  sendFit(shop: string, reason: FullRunReason): Promise<void>;
+  /** Queues one bucket job of a run. */
+  sendBucket(shop: string, runId: string, bucket: number): Promise<void>;
+}
+
+/**
+ * A run whose row is older than this is taken as abandoned (a bucket job that used up its retries): the next full run
+ * replaces it. A 10,000,000-order shop's run takes minutes, so hours leave room for every retry.
+ */
+const ABANDONED_AFTER_MS = 6 * 3600_000;
+
+/** The lowest and highest PostgreSQL bigint: the first bucket starts after the one, the last ends at the other. */
+const MIN_ID = '-9223372036854775808';
+const MAX_ID = '9223372036854775807';
+
+/** A split full run under way: what every bucket job and incremental run of the shop scores with meanwhile. */
+export interface SplitRunState {
+  runId: string;
+  reason: FullRunReason;
+  startedAtMs: number;
+  context: ComputeContext;
+  models: ShopModels;
+  upperBounds: string[];
+  queuedUpTo: number;
+}
+
+/** The shop's split full run under way, or null (none, or one abandoned: see {@link ABANDONED_AFTER_MS}). */
+export async function splitRunInProgress(deps: Pick<ComputeDeps, 'db' | 'clock'>, shop: string): Promise<SplitRunState | null> {
+  const row = await deps.db.selectFrom('split_full_runs').selectAll().where('shop_id', '=', shop).executeTakeFirst();
+  if (!row || deps.clock.now() - row.started_at.getTime() > ABANDONED_AFTER_MS) return null;
+  return {
+    runId: row.run_id,
+    reason: row.reason as FullRunReason,
+    startedAtMs: row.started_at.getTime(),
+    context: JSON.parse(row.context) as ComputeContext,
+    models: JSON.parse(row.models) as ShopModels,
+    upperBounds: JSON.parse(row.upper_bounds) as string[],
+    queuedUpTo: Number(row.queued_up_to),
+  };
+}
+
+/** True when the shop's full run should be split: split runs are on and the shop has at least `minOrders` orders. */
+export async function shouldSplit(deps: Pick<ComputeDeps, 'db' | 'split'>, shop: string): Promise<boolean> {
+  if (!deps.split) return false;
+  // Bounded count: a 10,000,000-order shop answers once the threshold is reached, not after counting every order.
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM (SELECT 1 FROM orders WHERE shop_id = ${shop} LIMIT ${deps.split.minOrders}) o`.execute(deps.db);
+  return (rows[0]?.n ?? 0) >= deps.split.minOrders;
+}
+
+/** What a fit step did: null when it had nothing to do (a run under way, or today's models already fitted). */
+export interface SplitFitResult {
+  runId: string;
+  orders: number;
+  buckets: number;
+}
+
+/**
+ * The fit step of a split full run: reads the shop's orders once, fits the models (churn models and RFM cut points,
+ * exactly as the one-job full run does), computes the shop metrics from the orders, cuts the customers into
+ * `split.buckets` ranges of customer ids holding about as many orders each, stores all that as the run, and queues
+ * one bucket job per range. Skipped while a run is under way, and for `new-day`/`no-models` when today's models are
+ * already stored (a second request queued behind the first).
+ */
+export async function runSplitFit(deps: ComputeDeps, shop: string, reason: FullRunReason): Promise<SplitFitResult | null> {
+  const { db, clock, log, split } = deps;
+  if (!split) throw new Error('runSplitFit needs ComputeDeps.split');
+  const info = await loadShopInfo(deps, shop);
+  if (!info) return null;
+  if (await splitRunInProgress(deps, shop)) return null;
+  const started = clock.now();
+  if (reason === FullRunReason.newDay || reason === FullRunReason.noModels) {
+    const stored = await loadStoredModels(deps, shop, churnHorizonOf(info.options));
+    if (stored && stored.asOfMs === asOfFor(started, info.timeZone)) return null;
+  }
+  // The queue entries read before the orders: the buckets dequeue these (their customers' orders are all loaded).
+  const { rows: queued } = await sql<{ s: string | null }>`SELECT max(queued_seq)::text AS s FROM recompute_queue WHERE shop_id = ${shop}`.execute(db);
+  const queuedUpTo = queued[0]?.s ?? '0';
+  const records = await screenedRecords(deps, shop, await loadOrderRecords(db, shop), info.currency);
+  const loaded = clock.now();
+  await yieldToEventLoop();
+  const context: ComputeContext = {
+    currency: info.currency ?? records[0]?.currency ?? 'USD',
+    timeZone: info.timeZone,
+    asOfMs: asOfFor(clock.now(), info.timeZone),
+    options: info.options,
+  };
+  const chunks = await customerChunks(records, FULL_RUN_CHUNK);
+  await yieldToEventLoop();
+  // The fit and the shop metrics both run on worker threads for a large shop and read the records only: side by side
+  // they use both cores of a small machine, and the fit (core's candidates and backtest) is the longer of the two.
+  let fitted = 0;
+  let measured = 0;
+  const [models, { summary, report }] = await Promise.all([
+    fitShopModels(records, chunks, context).then((m) => ((fitted = clock.now()), m)),
+    computeShopMetricsOffThread(records, context).then((m) => ((measured = clock.now()), m)),
+  ]);
+  const upperBounds = bucketUpperBounds(chunks, split.buckets);
+  const runId = randomUUID();
+  const row = {
+    run_id: runId,
+    reason,
+    started_at: new Date(started),
+    context: JSON.stringify(context),
+    models: JSON.stringify(models),
+    summary: JSON.stringify(summary),
+    report: JSON.stringify(report),
+    upper_bounds: JSON.stringify(upperBounds),
+    queued_up_to: queuedUpTo,
+    done: [] as number[],
+  };
+  await db
+    .insertInto('split_full_runs')
+    .values({ shop_id: shop, ...row })
+    .onConflict((oc) => oc.column('shop_id').doUpdateSet(row))
+    .execute();
+  for (let bucket = 0; bucket < upperBounds.length; bucket++) await split.sendBucket(shop, runId, bucket);
+  log.info('split full run started', {
+    shop,
+    reason,
+    runId,
+    orders: records.length,
+    buckets: upperBounds.length,
+    method: models.churn.method,
+    loadMs: loaded - started,
+    fitMs: fitted - loaded,
+    metricsMs: measured - loaded,
+    ms: clock.now() - started,
+  });
+  return { runId, orders: records.length, buckets: upperBounds.length };
+}
+
+/**
+ * The upper customer id (inclusive) of each of `buckets` ranges, cut so each holds about as many orders, the last
+ * one open-ended (customers who first order during the run fall into it). Buckets by range rather than `id % n`, so
+ * a bucket reads its orders through the (shop_id, customer_id) index instead of scanning the shop.
+ */
+export function bucketUpperBounds(chunks: readonly (readonly OrderRecord[])[], buckets: number): string[] {
+  if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError(`buckets must be a positive integer, got ${buckets}.`);
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const chunk of chunks) {
+    for (const order of chunk) {
+      const id = order.customerId;
+      if (id === null || !/^\d+$/.test(id)) continue;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+      total++;
+    }
+  }
+  // Decimal ids without leading zeros: shorter is smaller, equal lengths compare as text.
+  const ids = [...counts.keys()].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  const bounds: string[] = [];
+  let seen = 0;
+  let next = 1;
+  for (const id of ids) {
+    seen += counts.get(id)!;
+    while (next < buckets && seen * buckets >= next * total) {
+      bounds.push(id);
+      next++;
+    }
+  }
+  while (bounds.length < buckets - 1) bounds.push(bounds[bounds.length - 1] ?? MIN_ID);
+  bounds.push(MAX_ID);
+  return bounds;
+}
+
+/** What one bucket job did. */
+export interface SplitBucketResult {
+  /** False when the run is gone or replaced (a late retry of a finished run): nothing was done. */
+  ran: boolean;
+  customers: number;
+  changed: number;
+  deleted: number;
+  tierChanges: number;
+  /** True when this job completed the run (stored the shop metrics and models). */
+  finished: boolean;
+}
+
+/**
+ * One bucket job of a split full run: scores the customers whose ids fall in the bucket's range with the run's models
+ * (no refit), `FULL_RUN_CHUNK` customers per load, score and write, so memory follows the chunk, not the shop. Stored
+ * insights of the range no longer computed become tombstones, and the queue entries the run covers are dequeued with
+ * each chunk's write. A customer whose insight another run wrote after this chunk's orders were read (an incremental
+ * run for a webhook that came meanwhile) keeps that newer insight. Then marks the bucket done; the job that
+ * completes the set finishes the run ({@link finishSplitRun}). Safe to repeat: a retried bucket writes only what
+ * still differs.
+ */
+export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: string, bucket: number): Promise<SplitBucketResult> {
+  const { db, clock } = deps;
+  const result: SplitBucketResult = { ran: false, customers: 0, changed: 0, deleted: 0, tierChanges: 0, finished: false };
+  const run = await splitRunInProgress(deps, shop);
+  if (!run || run.runId !== runId || bucket >= run.upperBounds.length) return result;
+  result.ran = true;
+  const range: CustomerRange = { after: bucket === 0 ? MIN_ID : run.upperBounds[bucket - 1]!, upTo: run.upperBounds[bucket]! };
+  for (let after = range.after; ;) {
+    await yieldToEventLoop();
+    const { rows: page } = await sql<{ id: string }>`
+      SELECT customer_id::text AS id FROM orders WHERE shop_id = ${shop} AND customer_id > ${after}::bigint AND customer_id <= ${range.upTo}::bigint
+      GROUP BY customer_id ORDER BY customer_id LIMIT ${FULL_RUN_CHUNK}`.execute(db);
+    const upTo = page.length < FULL_RUN_CHUNK ? range.upTo : page[page.length - 1]!.id;
+    const chunk = { after, upTo };
+    const { rows: seqRow } = await sql<{ s: number }>`SELECT insight_seq AS s FROM shops WHERE shop_id = ${shop}`.execute(db);
+    const writtenUpTo = Number(seqRow[0]?.s ?? 0);
+    const { rows: queued } = await sql<{ id: string; s: string }>`
+      SELECT customer_id::text AS id, queued_seq::text AS s FROM recompute_queue WHERE shop_id = ${shop}
+        AND customer_id > ${chunk.after}::bigint AND customer_id <= ${chunk.upTo}::bigint AND queued_seq <= ${run.queuedUpTo}`.execute(db);
+    const records = await screenedRecords(deps, shop, await loadOrderRecords(db, shop, { customerRange: chunk }), run.context.currency);
+    const deleted = await deletedCustomers(
+      db,
+      shop,
+      page.map((r) => r.id),
+    );
+    await yieldToEventLoop();
+    const drafts = scoreCustomers(records, deleted, run.models, run.context);
+    const scope = new Set(drafts.map((d) => d.customerId));
+    for (const id of await liveInsightIdsIn(db, shop, chunk)) scope.add(id);
+    await yieldToEventLoop();
+    const written = await writeInsights(db, shop, drafts, clock.now(), {
+      scope: [...scope],
+      dequeue: { customerIds: queued.map((q) => q.id), queuedSeqs: queued.map((q) => Number(q.s)) },
+      keepWrittenAfterSeq: writtenUpTo,
+    });
+    if (written.writes.length > 0) deps.feed?.apply(shop, written.writes);
+    result.customers += drafts.length;
+    result.changed += written.changed;
+    result.deleted += written.deleted;
+    result.tierChanges += written.tierChanges.length;
+    if (upTo === range.upTo) break;
+    after = upTo;
+  }
+  // Sets are kept sorted and unique, so a retried bucket counts once.
+  const { rows } = await sql<{ n: number }>`
+    UPDATE split_full_runs SET done = ARRAY(SELECT DISTINCT d FROM unnest(array_append(done, ${bucket}::int)) AS d ORDER BY d)
+    WHERE shop_id = ${shop} AND run_id = ${runId} RETURNING cardinality(done) AS n`.execute(db);
+  if (rows.length > 0 && Number(rows[0]!.n) === run.upperBounds.length) {
+    await finishSplitRun(deps, shop, run);
+    result.finished = true;
+  }
+  return result;
+}
+
+/**
+ * The last step of a split full run, by the bucket job that completed it: refreshes the planner's statistics, reloads
+ * the feed cache, stores the shop metrics the fit step computed with the run's models (the summary's insight parts
+ * read now that every bucket wrote), and removes the run. A crash before the removal leaves the run complete, and the
+ * retried bucket job finishes it again.
+ */
+async function finishSplitRun(deps: ComputeDeps, shop: string, run: SplitRunState): Promise<void> {
+  const { db, clock, log } = deps;
+  const row = await db
+    .selectFrom('split_full_runs')
+    .select(['summary', 'report'])
+    .where('shop_id', '=', shop)
+    .where('run_id', '=', run.runId)
+    .executeTakeFirst();
+  if (!row) return;
+  await sql`ANALYZE customer_insights`.execute(db);
+  await deps.feed?.warm(shop);
+  const metricsStarted = clock.now();
+  await storeShopMetrics(deps, shop, {
+    summary: JSON.parse(row.summary) as ShopSummaryFromOrders,
+    report: JSON.parse(row.report) as unknown,
+    nowMs: clock.now(),
+    models: run.models,
+    churnModels: run.models.churn,
+    churnHorizonDays: run.models.churn.horizonDays,
+  });
+  deps.metricsDurations.set(shop, clock.now() - metricsStarted);
+  await db.deleteFrom('split_full_runs').where('shop_id', '=', shop).where('run_id', '=', run.runId).execute();
+  log.info('recomputed', { shop, mode: 'full', split: true, reason: run.reason, buckets: run.upperBounds.length, ms: clock.now() - run.startedAtMs });
+}
+
+/** The live insight ids of the customers in `range`. */
+async function liveInsightIdsIn(db: Kysely<DB>, shop: string, range: CustomerRange): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT customer_id::text AS id FROM customer_insights WHERE shop_id = ${shop} AND NOT deleted
+      AND customer_id > ${range.after}::bigint AND customer_id <= ${range.upTo}::bigint`.execute(db);
+  return rows.map((r) => r.id);
+}
