@@ -4,7 +4,7 @@
 //    CLVLENS_BENCH_PROCS_APPS app processes (test/src/app/app-process.ts: startAppServer, what server.ts runs, with
 //    the fake Shopify's fetch), each on a fixed port so a restarted one comes back where the balancer expects it.
 // 2. A load balancer on loopback: Debian's nginx when installed (upstreams, keepalive, `proxy_next_upstream error
-//    timeout non_idempotent`), else lb-proxy.ts (the same rules in Node). CLVLENS_BENCH_PROCS_LB=node forces it.
+//    timeout non_idempotent`), else lb-proxy.ts (the same rules in Node). CLVLENS_BENCH_LB=node forces it (load-balancer.ts).
 // 3. The shops are installed through the balancer (token exchange) and backfilled; then webhook-sender.ts (its own
 //    process) replays CLVLENS_BENCH_PROCS_DELIVERIES orders/create + orders/updated deliveries with
 //    CLVLENS_BENCH_PROCS_IN_FLIGHT in flight, retrying every non-2xx as Shopify does. At 25% of the deliveries app 2 is
@@ -18,7 +18,7 @@
 // Run: `pnpm bench pg-processes` or `node test/bench/run-all.ts pg-processes`.
 import { createHash } from 'node:crypto';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ import { createFakeShopify, installFakeShopifyFetch, COMPLIANCE_TOPICS, WEBHOOK_
 import { buildSimpleShop } from '../src/contract/simple-shop.ts';
 import { API_SECRET, truthRecords } from '../src/app/harness.ts';
 import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
+import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { cpuSecondsOfTree, freePort, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
 import { planDeliveries, type DeliveryPlanInput, type SendResult } from './webhook-sender.ts';
 import { figure, info, load, machine, quantile } from './report.ts';
@@ -38,8 +39,6 @@ const SHOPS = Number(env['CLVLENS_BENCH_PROCS_SHOPS'] ?? 10);
 const DELIVERIES = Number(env['CLVLENS_BENCH_PROCS_DELIVERIES'] ?? 40_000);
 const IN_FLIGHT = Number(env['CLVLENS_BENCH_PROCS_IN_FLIGHT'] ?? 64);
 const CUSTOMERS = Number(env['CLVLENS_BENCH_PROCS_CUSTOMERS'] ?? 500);
-const LB_CHOICE = env['CLVLENS_BENCH_PROCS_LB'] ?? 'auto';
-const NGINX = env['CLVLENS_NGINX'] ?? '/usr/sbin/nginx';
 const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 const ms = (v: number): string => `${v.toFixed(1)} ms`;
 
@@ -59,7 +58,7 @@ const restoreFetch = await installFakeShopifyFetch(fake);
 const apps: (AppProcess | null)[] = [];
 const children: ChildProcess[] = [];
 let observer: Database | null = null;
-let nginxDir: string | null = null;
+let lb: LoadBalancer | null = null;
 let failed = false;
 const fail = (message: string): void => {
   failed = true;
@@ -91,69 +90,10 @@ try {
   for (let i = 0; i < APPS; i++) apps.push(await startApp(i));
 
   // The load balancer.
-  let lbUrl: string;
-  let lbPid: number | undefined;
-  let lbName: string;
-  const useNginx = LB_CHOICE === 'nginx' || (LB_CHOICE === 'auto' && existsSync(NGINX));
-  if (LB_CHOICE === 'nginx' && !existsSync(NGINX)) throw new Error(`CLVLENS_BENCH_PROCS_LB=nginx but ${NGINX} is not installed (apt-get install -y nginx)`);
-  if (useNginx) {
-    nginxDir = mkdtempSync(join(tmpdir(), 'clvlens-bench-nginx-'));
-    const port = await freePort();
-    writeFileSync(
-      join(nginxDir, 'nginx.conf'),
-      `worker_processes 1;
-pid ${nginxDir}/nginx.pid;
-error_log ${nginxDir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${nginxDir}/body;
-  proxy_temp_path ${nginxDir}/proxy;
-  fastcgi_temp_path ${nginxDir}/fastcgi;
-  uwsgi_temp_path ${nginxDir}/uwsgi;
-  scgi_temp_path ${nginxDir}/scgi;
-  upstream clvlens {
-${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=1s;`).join('\n')}
-    keepalive 64;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://clvlens;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_next_upstream error timeout non_idempotent;
-      proxy_next_upstream_tries 3;
-      proxy_connect_timeout 1s;
-    }
-  }
-}
-`,
-    );
-    const nginx = spawn(NGINX, ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
-    children.push(nginx);
-    lbPid = nginx.pid;
-    lbUrl = `http://127.0.0.1:${port}`;
-    for (let t = 0; ; t++) {
-      const up = await fetch(`${lbUrl}/healthz`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (up) break;
-      if (t > 100) throw new Error(`nginx did not come up (see ${nginxDir}/error.log)`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    lbName = `nginx (${NGINX}), 1 worker, proxy_next_upstream error timeout non_idempotent`;
-  } else {
-    if (LB_CHOICE === 'auto') console.log(`nginx is not installed (${NGINX}); using the Node load balancer (lb-proxy.ts). apt-get install -y nginx to use it.`);
-    const proxy = fork(here('./lb-proxy.ts'), ports.map(String), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
-    children.push(proxy);
-    lbPid = proxy.pid;
-    lbUrl = await new Promise<string>((resolve) => proxy.once('message', (m) => resolve((m as { url: string }).url)));
-    lbName = 'Node proxy (lb-proxy.ts), round-robin, next upstream on refused/reset';
-  }
-  console.log(`${APPS} app processes on ports ${ports.join(', ')} behind ${lbName} at ${lbUrl}`);
+  lb = await startLoadBalancer(ports);
+  const lbUrl = lb.url;
+  const lbPid = lb.pid;
+  console.log(`${APPS} app processes on ports ${ports.join(', ')} behind ${lb.name} at ${lbUrl}`);
   fake.control.setAppWebhooks(
     [{ topics: WEBHOOK_TOPICS.filter((t) => !(COMPLIANCE_TOPICS as readonly string[]).includes(t)), uri: `${lbUrl}/webhooks` }],
     `${lbUrl}/webhooks/compliance`,
@@ -198,6 +138,9 @@ ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=1s;`).joi
     firstOrderId: 8_000_000_000,
     newestMs: Date.now() - 86_400_000,
   };
+  // CLVLENS_BENCH_PROCS_PGSTAT=1: the statements PostgreSQL spent the run on, printed at the end.
+  const pgStat = env['CLVLENS_BENCH_PROCS_PGSTAT'] === '1';
+  if (pgStat) await observer.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()');
   const sender = fork(here('./webhook-sender.ts'), ['send'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   children.push(sender);
   await new Promise((resolve) => sender.once('message', resolve));
@@ -235,13 +178,17 @@ ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=1s;`).joi
     { when: at(0.8), what: 'restart app 3', run: async () => void (apps[2] = await startApp(2)) },
   ];
   const started = performance.now();
+  let lastSample = started;
   const result = await new Promise<SendResult>((resolve, reject) => {
     sender.on('message', (raw) => {
       const msg = raw as { progress?: { done: number; retries: number; sent: number }; result?: SendResult };
       if (msg.result) return resolve(msg.result);
       const p = msg.progress;
       if (!p) return;
-      sampleAll();
+      if (performance.now() - lastSample > 1000) {
+        lastSample = performance.now();
+        sampleAll();
+      }
       if (killedAt >= 0 && retriesAfterKill === 0 && p.done > at(0.45)) retriesAfterKill = p.retries - retriesAtKill;
       if (busy || steps.length === 0 || p.sent < steps[0]!.when) return;
       const step = steps.shift()!;
@@ -263,6 +210,18 @@ ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=1s;`).joi
     sender.send({ plan, url: lbUrl, secret: API_SECRET, inFlight: IN_FLIGHT });
   });
   for (const e of events) console.log(`  ${e}`);
+  if (pgStat) {
+    const top = await observer.pool.query<{ calls: number; ms: number; query: string }>(
+      `SELECT calls::int, round(total_exec_time + total_plan_time)::int AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
+         FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 15`,
+    );
+    for (const r of top.rows) console.log(`  pg: ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls  ${r.query}`);
+    const byCalls = await observer.pool.query<{ calls: number; ms: number; query: string }>(
+      `SELECT calls::int, round(total_exec_time + total_plan_time)::int AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query
+         FROM pg_stat_statements ORDER BY calls DESC LIMIT 12`,
+    );
+    for (const r of byCalls.rows) console.log(`  pg by calls: ${String(r.calls).padStart(7)} calls ${String(r.ms).padStart(7)} ms  ${r.query}`);
+  }
   if (steps.length > 0) fail(`the run ended before: ${steps.map((s) => s.what).join(', ')}`);
 
   // Truth: the latest planned version of every order, in the app's units.
@@ -364,31 +323,40 @@ ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=1s;`).joi
   console.log(
     `failed attempts by cause: ${JSON.stringify(result.failures)}; retries ${result.retries} (${retriesAfterKill} between the SIGKILL and the restart)`,
   );
-  if (!useNginx) {
-    const proxy = children.find((c) => c.pid === lbPid)!;
-    const stats = await new Promise<unknown>((resolve) => {
-      proxy.once('message', (m) => resolve((m as { stats: unknown }).stats));
-      proxy.send({ type: 'stats' });
-    });
-    console.log(`load balancer: ${JSON.stringify(stats)}`);
-  }
+  console.log(`load balancer: ${await lb.retried()}`);
   const wallS = result.wallMs / 1000;
   const cpuLine = [...cpu.keys()].map((role) => `${role} ${(cpuOf(role) - (cpuAtStart.get(role) ?? 0)).toFixed(1)} s`).join(', ');
   console.log(`CPU seconds during the ${wallS.toFixed(1)} s run (2 cores = ${(2 * wallS).toFixed(0)} s available): ${cpuLine}`);
+  const stackCpu = [...cpu.keys()].reduce((sum, role) => sum + cpuOf(role) - (cpuAtStart.get(role) ?? 0), 0);
+  const cpuPerDelivery = (stackCpu / DELIVERIES) * 1000;
   figure(`webhooks through ${APPS} app processes on PostgreSQL, deliveries/s (kill included)`, rate, { op: '>=', limit: 3000 }, (v) => `${Math.round(v)}/s`);
   figure('webhooks, p99 latency of first attempts', q(firsts, 0.99), { op: '<=', limit: 100 }, ms);
   info('webhooks, p99 latency end to end (retries included)', q(ends, 0.99), ms, Math.max(...ends));
   figure('deliveries lost (acknowledged or given up, not stored)', missing.length + result.gaveUp, { op: '<=', limit: 0 }, (v) => String(v));
   info('retries caused by the SIGKILL and the SIGTERM', result.retries, (v) => String(v));
+  // On a shared machine the wall-clock rate is what this bench got of the 2 cores; the CPU a delivery costs the whole
+  // stack (PostgreSQL, apps with their recompute jobs, balancer, sender) says what 2 idle cores would allow.
+  info('CPU per delivery, whole stack (PostgreSQL + apps + balancer + sender)', cpuPerDelivery, (v) => `${v.toFixed(2)} ms`);
+  info('deliveries/s the 2 cores would allow at that CPU cost', 2000 / cpuPerDelivery, (v) => `${Math.round(v)}/s`);
 } catch (error) {
   fail((error as Error).stack ?? String(error));
 } finally {
-  for (const app of apps) await app?.kill9();
+  // Gracefully (SIGTERM, as a rolling restart would), SIGKILL after 15 s.
+  await Promise.all(
+    apps.map(async (app) => {
+      if (!app || app.child.exitCode !== null || app.child.signalCode !== null) return;
+      const exited = new Promise((resolve) => app.child.once('exit', resolve));
+      app.child.kill('SIGTERM');
+      const timer = setTimeout(() => void app.kill9(), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
   for (const child of children) child.kill('SIGTERM');
   await observer?.close();
   await fake.stop();
   restoreFetch();
   pg.stop();
-  if (nginxDir) rmSync(nginxDir, { recursive: true, force: true });
+  lb?.stop();
 }
 if (failed) process.exit(1);

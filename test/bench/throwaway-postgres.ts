@@ -65,6 +65,10 @@ export async function startThrowawayPostgres(options: { maxConnections?: number 
     '-c fsync=off',
     `-c max_connections=${options.maxConnections ?? 200}`,
     '-c shared_buffers=256MB',
+    // For the benches' statement profiles (CREATE EXTENSION pg_stat_statements when wanted); costs next to nothing.
+    '-c shared_preload_libraries=pg_stat_statements',
+    '-c pg_stat_statements.track_planning=on',
+    '-c pg_stat_statements.track=all',
   ].join(' ');
   asPg('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', settings, 'start']);
   const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -104,11 +108,12 @@ export function cpuSecondsOfTree(pid: number): number {
   if (!own) return 0;
   // Fields after the name: state is [0], utime [11], stime [12], cutime [13], cstime [14].
   let total = own[11]! + own[12]! + own[13]! + own[14]!;
+  // From /proc, not `ps`: the benches sample every second, and spawning ps that often was a CPU load of its own.
   let children: number[] = [];
   try {
-    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((s) => Number(s.trim()))
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .map(Number)
       .filter((n) => n > 0);
   } catch {
     children = [];

@@ -113,7 +113,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       }
     }
   }
-  const workerIds: string[] = [];
+  const workerIds = new Map<QueueName, string>();
   if (options.work !== false) {
     const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
     for (const name of Object.values(QUEUES)) {
@@ -128,7 +128,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
           }
         }
       });
-      workerIds.push(id);
+      workerIds.set(name, id);
     }
   }
   return {
@@ -136,7 +136,10 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     async send(queue, job, sendOptions = {}) {
       const startAfter = sendOptions.startAfterSeconds;
       await boss.send(queue, job, { singletonKey: job.shop, ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}) });
-      for (const id of workerIds) boss.notifyWorker(id);
+      // Only the worker of that queue: waking all ten made each webhook batch cost ten job fetches, which was most of
+      // PostgreSQL's CPU with three processes taking webhooks (pg-processes bench).
+      const id = workerIds.get(queue);
+      if (id !== undefined) boss.notifyWorker(id);
     },
     running: () => !stopping,
     async stop() {
