@@ -18,10 +18,11 @@
 // Run: `pnpm bench pg-shops` or `node test/bench/run-all.ts pg-shops`. The full scale holds the large shops in the
 // bench's heap (about 4 GB for 1.2M orders); CLVLENS_BENCH_SHOPS_LARGEST=100000 takes a few minutes less.
 import { createHmac } from 'node:crypto';
+import { summarizeCustomers } from '@clvlens/core';
 import { createDatabase, orderPayload, type Database } from '@clvlens/shopify-app';
 import { createFakeShopify, installFakeShopifyFetch, COMPLIANCE_TOPICS, WEBHOOK_TOPICS, Random } from '../src/index.ts';
 import { buildSimpleShop } from '../src/contract/simple-shop.ts';
-import { API_SECRET } from '../src/app/harness.ts';
+import { API_SECRET, truthRecords } from '../src/app/harness.ts';
 import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { cpuSecondsOfTree, freePort, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
@@ -135,9 +136,9 @@ try {
 
   /** Posts one signed orders/create for a new order of `customerId` through the balancer, retrying like Shopify. */
   let nextOrderId = 9_500_000_000;
-  const sendOrder = async (shop: BenchShop, customerId: string): Promise<void> => {
+  const sendOrder = async (shop: BenchShop, customerId: string, placedAtMs = Date.now() - 60_000): Promise<void> => {
     const id = nextOrderId++;
-    const body = JSON.stringify(orderPayload({ id, customerId: Number(customerId), total: '25.00', createdAt: new Date(Date.now() - 60_000).toISOString() }));
+    const body = JSON.stringify(orderPayload({ id, customerId: Number(customerId), total: '25.00', createdAt: new Date(placedAtMs).toISOString() }));
     const headers = {
       'content-type': 'application/json',
       'x-shopify-topic': 'orders/create',
@@ -249,13 +250,38 @@ try {
     // One probe per customer at a time: take it out of the pool while measuring.
     shop.probeCustomers = shop.probeCustomers.filter((c) => c !== customerId);
     const token = await pairedToken(shop.domain);
-    const before = await orderCountOf(token, customerId);
+    // What the API must show once the new order is in: core's count over the truth (the backfilled orders of this
+    // customer) plus the new one. Probe customers get no other webhook and one probe each.
+    const placedAtMs = Date.now() - 60_000;
+    const data = fake.control.truth(shop.domain);
+    const records = truthRecords(data).filter((r) => r.customerId === customerId);
+    records.push({
+      ...records[0]!,
+      orderId: String(nextOrderId),
+      placedAtMs,
+      totalMinor: 2500,
+      refundedMinor: 0,
+      cancelled: false,
+      test: false,
+      subscription: false,
+    });
+    const expected = summarizeCustomers(records, { asOfMs: Date.now(), timeZone: data.shop.ianaTimezone, currency: data.shop.currencyCode })[0]!.orderCount;
     const t = performance.now();
-    await sendOrder(shop, customerId);
+    await sendOrder(shop, customerId, placedAtMs);
+    let shown = -1;
     for (;;) {
-      if ((await orderCountOf(token, customerId)) === before + 1) break;
+      shown = await orderCountOf(token, customerId);
+      if (shown === expected) break;
       if (performance.now() - t > 120_000) {
-        fail(`${shop.domain}: a new order of customer ${customerId} did not show in the API within 120 s`);
+        const diag = await observer!.pool.query(
+          `SELECT (SELECT count(*) FROM orders WHERE shop_id = $1 AND customer_id = $2)::int AS stored_orders,
+                  (SELECT count(*) FROM recompute_queue WHERE shop_id = $1)::int AS queued,
+                  (SELECT string_agg(name || ':' || state, ',') FROM pgboss.job WHERE singleton_key = $1 AND state NOT IN ('completed')) AS jobs`,
+          [shop.domain, customerId],
+        );
+        fail(
+          `${shop.domain}: a new order of customer ${customerId} did not show in the API within 120 s (shows ${shown} orders, truth ${expected}; ${JSON.stringify(diag.rows[0])})`,
+        );
         return;
       }
       await sleep(50);
