@@ -220,16 +220,22 @@ try {
   })();
 
   // Probes: a live shop's customer gets an order; time until the API shows it.
-  const tokens = new Map<string, string>();
-  const pairedToken = async (shop: string): Promise<string> => {
-    const known = tokens.get(shop);
-    if (known) return known;
-    const session = fake.control.mintSessionToken(shop);
-    const codeRes = await fetch(`${url}/app/api/pairing-code`, { method: 'POST', headers: { authorization: `Bearer ${session}` } });
-    const { code } = (await codeRes.json()) as { code: string };
-    const pairRes = await fetch(`${url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code }), headers: { 'content-type': 'application/json' } });
-    const { token } = (await pairRes.json()) as { token: string };
-    tokens.set(shop, token);
+  // One pairing per shop, shared by concurrent probes (a second pairing of the same shop could revoke the first).
+  const tokens = new Map<string, Promise<string>>();
+  const pairedToken = (shop: string): Promise<string> => {
+    let token = tokens.get(shop);
+    if (!token) {
+      token = (async () => {
+        const session = fake.control.mintSessionToken(shop);
+        const codeRes = await fetch(`${url}/app/api/pairing-code`, { method: 'POST', headers: { authorization: `Bearer ${session}` } });
+        if (codeRes.status !== 200) throw new Error(`pairing code for ${shop}: HTTP ${codeRes.status}`);
+        const { code } = (await codeRes.json()) as { code: string };
+        const pairRes = await fetch(`${url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code }), headers: { 'content-type': 'application/json' } });
+        if (pairRes.status !== 200) throw new Error(`pairing ${shop}: HTTP ${pairRes.status}`);
+        return ((await pairRes.json()) as { token: string }).token;
+      })();
+      tokens.set(shop, token);
+    }
     return token;
   };
   const orderCountOf = async (token: string, customerId: string): Promise<number> => {
