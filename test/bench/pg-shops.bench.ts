@@ -282,7 +282,10 @@ try {
         const diag = await observer!.pool.query(
           `SELECT (SELECT count(*) FROM orders WHERE shop_id = $1 AND customer_id = $2)::int AS stored_orders,
                   (SELECT count(*) FROM recompute_queue WHERE shop_id = $1)::int AS queued,
-                  (SELECT string_agg(name || ':' || state, ',') FROM pgboss.job WHERE singleton_key = $1 AND state NOT IN ('completed')) AS jobs`,
+                  (SELECT string_agg(name || ':' || state, ',') FROM pgboss.job WHERE singleton_key = $1 AND state NOT IN ('completed')) AS jobs,
+                  (SELECT string_agg(x, ', ') FROM (SELECT state || coalesce('/' || wait_event, '') || ' x' || count(*) AS x FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY state, wait_event) a) AS connections,
+                  (SELECT string_agg(name || ' ' || n, ', ') FROM (SELECT name, count(*) AS n FROM pgboss.job WHERE state = 'active' GROUP BY name) j) AS active_jobs`,
           [shop.domain, customerId],
         );
         fail(
