@@ -373,10 +373,11 @@ try {
       s,
       Math.max(...all),
     );
-    info("a shop's change visible, p99 while shops install and backfill", quantile(times('installing').length ? times('installing') : [NaN], 0.99), s);
-    info("a shop's change visible, p99 once every shop is live", quantile(times('all live'), 0.99), s);
+    if (times('installing').length > 0) info("a shop's change visible, p99 while shops install and backfill", quantile(times('installing'), 0.99), s);
+    if (times('all live').length > 0) info("a shop's change visible, p99 once every shop is live", quantile(times('all live'), 0.99), s);
   }
-  info(`every shop live after the first install (${SHOPS} shops, ${totalOrders.toLocaleString('en-US')} orders)`, allLiveAt - startedAt, s);
+  if (allLiveAt > 0) info(`every shop live after the first install (${SHOPS} shops, ${totalOrders.toLocaleString('en-US')} orders)`, allLiveAt - startedAt, s);
+  else fail(`${SHOPS - live.size} shops were not live when the run ended`);
   if (smallLive.length > 0) info('a small shop from install to live, p99', quantile(smallLive, 0.99), s);
 } catch (error) {
   fail((error as Error).stack ?? String(error));
