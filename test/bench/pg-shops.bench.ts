@@ -230,7 +230,14 @@ try {
         const codeRes = await fetch(`${url}/app/api/pairing-code`, { method: 'POST', headers: { authorization: `Bearer ${session}` } });
         if (codeRes.status !== 200) throw new Error(`pairing code for ${shop}: HTTP ${codeRes.status}`);
         const { code } = (await codeRes.json()) as { code: string };
-        const pairRes = await fetch(`${url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code }), headers: { 'content-type': 'application/json' } });
+        // Pairing is rate-limited per client address, and every probe comes from the balancer's: wait as told.
+        let pairRes: Response;
+        for (let attempt = 0; ; attempt++) {
+          pairRes = await fetch(`${url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code }), headers: { 'content-type': 'application/json' } });
+          if (pairRes.status !== 429 || attempt >= 20) break;
+          await pairRes.arrayBuffer();
+          await sleep(Number(pairRes.headers.get('retry-after') ?? 5) * 1000);
+        }
         if (pairRes.status !== 200) throw new Error(`pairing ${shop}: HTTP ${pairRes.status}`);
         return ((await pairRes.json()) as { token: string }).token;
       })();
