@@ -355,6 +355,16 @@ try {
   console.log(
     `CPU seconds during the ${s(runMs)} run (2 cores): ${cpuLine}, bench (fake Shopify, webhooks, probes) ${(benchCpu() - benchCpuStart).toFixed(0)} s; load ${load()}`,
   );
+  // What each app did (its info log lines by message): which work took their CPU.
+  for (const [i, app] of apps.entries()) {
+    const { handled } = await app.call<{ handled: Record<string, number> }>('status', shops[0]!.domain);
+    const top = Object.entries(handled)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    console.log(`app ${i + 1}: ${top}`);
+  }
   const times = (phase: string) => probes.filter((p) => p.phase === phase).map((p) => p.ms);
   for (const phase of ['installing', 'all live']) {
     const xs = times(phase);
