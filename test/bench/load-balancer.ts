@@ -81,7 +81,7 @@ export async function startLoadBalancer(upstreamPorts: readonly number[]): Promi
       },
       stop() {
         nginx.kill('SIGTERM');
-        setTimeout(() => rmSync(dir, { recursive: true, force: true }), 500).unref();
+        rmSync(dir, { recursive: true, force: true });
       },
     };
   }

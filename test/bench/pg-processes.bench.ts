@@ -60,6 +60,16 @@ const children: ChildProcess[] = [];
 let observer: Database | null = null;
 let lb: LoadBalancer | null = null;
 let failed = false;
+// Interrupted (Ctrl-C, a timeout's SIGTERM): the finally below would not run, so stop what this bench started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const app of apps) app?.child.kill('SIGKILL');
+    for (const child of children) child.kill('SIGKILL');
+    lb?.stop();
+    pg.stop();
+    process.exit(1);
+  });
+}
 const fail = (message: string): void => {
   failed = true;
   console.error(`FAILED: ${message}`);

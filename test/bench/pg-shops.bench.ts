@@ -55,6 +55,15 @@ const apps: AppProcess[] = [];
 let lb: LoadBalancer | null = null;
 let observer: Database | null = null;
 let failed = false;
+// Interrupted (Ctrl-C, a timeout's SIGTERM): the finally below would not run, so stop what this bench started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const app of apps) app?.child.kill('SIGKILL');
+    lb?.stop();
+    pg.stop();
+    process.exit(1);
+  });
+}
 const fail = (message: string): void => {
   failed = true;
   console.error(`FAILED: ${message}`);
