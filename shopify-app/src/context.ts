@@ -129,7 +129,15 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
     compute,
     metrics: options.metrics ?? createAppMetrics(database.pool),
     jobs,
-    ingest: createOrderSink({ db, clock, log, pii, sendRecompute: (shop) => jobs.send(QUEUES.recompute, { shop }) }),
+    ingest: createOrderSink({
+      db,
+      clock,
+      log,
+      pii,
+      sendRecompute: (shop) => jobs.send(QUEUES.recompute, { shop }),
+      // Several processes on PostgreSQL: at most ~4 job sends per shop and process a second (the job polls every 0.5 s).
+      ...(database.kind === 'postgres' ? { recomputeIntervalMs: 250 } : {}),
+    }),
     options,
     lifecycle: { draining: false, stopped: false },
     bindJobs: (j) => bind(j),

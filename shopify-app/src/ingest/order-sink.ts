@@ -32,6 +32,8 @@ export interface OrderSinkDeps {
   sendRecompute(shop: string): Promise<void>;
   /** Wait before a failed recompute request is retried, ms. Default 1,000. */
   retryMs?: number;
+  /** Least time between two recompute sends for one shop, ms (see createRecomputeRequests). Default 0. */
+  recomputeIntervalMs?: number;
 }
 
 /**
@@ -66,7 +68,11 @@ export interface OrderSink {
 
 export function createOrderSink(deps: OrderSinkDeps): OrderSink {
   const { db, clock, log } = deps;
-  const recompute: RecomputeRequests = createRecomputeRequests(deps.sendRecompute, { log, ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}) });
+  const recompute: RecomputeRequests = createRecomputeRequests(deps.sendRecompute, {
+    log,
+    ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
+    ...(deps.recomputeIntervalMs !== undefined ? { minIntervalMs: deps.recomputeIntervalMs } : {}),
+  });
   let pending: { delivery: OrderDelivery; resolve(fresh: boolean): void; reject(error: unknown): void }[] = [];
   let running = false;
 

@@ -49,4 +49,24 @@ describe('createRecomputeRequests', () => {
     await requests.settled();
     expect(calls).toEqual(['a.myshopify.com', 'a.myshopify.com', 'a.myshopify.com']);
   });
+
+  it("with minIntervalMs, starts one shop's sends at least that far apart, the requests meanwhile sharing one", async () => {
+    const starts: number[] = [];
+    const requests = createRecomputeRequests(
+      async () => {
+        starts.push(performance.now());
+      },
+      { minIntervalMs: 60 },
+    );
+    await requests.request('a.myshopify.com');
+    await Promise.all([requests.request('a.myshopify.com'), requests.request('a.myshopify.com'), requests.request('a.myshopify.com')]);
+    expect(starts.length).toBe(2);
+    // Timers may fire a millisecond early against performance.now().
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(58);
+    // Another shop is not held up by the first one's interval.
+    const t = performance.now();
+    await requests.request('b.myshopify.com');
+    expect(starts.length).toBe(3);
+    expect(starts[2]! - t).toBeLessThan(30);
+  });
 });

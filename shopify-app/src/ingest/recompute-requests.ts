@@ -19,20 +19,50 @@ export interface RecomputeRequests {
  * committed in `recompute_queue` first, and the app queues a recompute at start for every shop with rows there.
  * @param send queues the recompute job of one shop (pg-boss: one insert, the cost this saves on a webhook burst).
  */
-export function createRecomputeRequests(send: (shop: string) => Promise<void>, options: { log?: Logger; retryMs?: number } = {}): RecomputeRequests {
-  const slots = new Map<string, { started: Promise<void> | null; next: Promise<void> | null }>();
+export function createRecomputeRequests(
+  send: (shop: string) => Promise<void>,
+  options: {
+    log?: Logger;
+    retryMs?: number;
+    /**
+     * Least time between the starts of two sends for one shop, ms (default 0). Requests meanwhile wait and share the
+     * next send. On PostgreSQL several processes take a shop's webhooks, each batch asking for the job; the job is
+     * stately (one queued per shop), so sends closer together than the job's polling only cost inserts that pg-boss
+     * drops. A request is still always followed by a send that starts after it.
+     */
+    minIntervalMs?: number;
+  } = {},
+): RecomputeRequests {
+  const minInterval = options.minIntervalMs ?? 0;
+  /** `started`: the send in flight or waiting out the interval (`waiting`); `next`: the one queued behind it. */
+  const slots = new Map<string, { started: Promise<void> | null; waiting: boolean; next: Promise<void> | null; lastStartMs: number }>();
   let background = 0;
   const idle: (() => void)[] = [];
 
   const request = (shop: string): Promise<void> => {
     let slot = slots.get(shop);
-    if (!slot) slots.set(shop, (slot = { started: null, next: null }));
+    if (!slot) slots.set(shop, (slot = { started: null, waiting: false, next: null, lastStartMs: -Infinity }));
     const s = slot;
     if (s.next) return s.next;
+    // A send still waiting out the interval has not started: it covers this request too.
+    if (s.waiting && s.started) return s.started;
+    const forget = (): void => {
+      if (s.started === null && s.next === null && slots.get(shop) === s) slots.delete(shop);
+    };
     const start = (): Promise<void> => {
-      const p = send(shop).finally(() => {
+      const wait = s.lastStartMs + minInterval - Date.now();
+      const go = (): Promise<void> => {
+        s.waiting = false;
+        s.lastStartMs = Date.now();
+        return send(shop);
+      };
+      s.waiting = wait > 0;
+      // Without a wait the send starts synchronously, as callers (and the tests) expect.
+      const p = (wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)).then(go) : go()).finally(() => {
         if (s.started === p) s.started = null;
-        if (s.started === null && s.next === null && slots.get(shop) === s) slots.delete(shop);
+        // The slot remembers when its last send started until the interval passed.
+        if (minInterval > 0) setTimeout(forget, minInterval).unref?.();
+        else forget();
       });
       s.started = p;
       return p;

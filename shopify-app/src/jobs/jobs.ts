@@ -129,7 +129,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       }
     }
   }
-  const workerIds: string[] = [];
+  const workerIds = new Map<QueueName, string>();
   if (options.work !== false) {
     const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
     for (const name of Object.values(QUEUES)) {
@@ -144,7 +144,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
           }
         }
       });
-      workerIds.push(id);
+      workerIds.set(name, id);
     }
   }
   return {
@@ -153,7 +153,10 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       const startAfter = sendOptions.startAfterSeconds;
       const key = job.bucket === undefined ? job.shop : `${job.shop}/${job.run ?? ''}/${job.bucket}`;
       await boss.send(queue, job, { singletonKey: key, ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}) });
-      for (const id of workerIds) boss.notifyWorker(id);
+      // Only the worker of that queue: waking all ten made each webhook batch cost ten job fetches, which was most of
+      // PostgreSQL's CPU with three processes taking webhooks (pg-processes bench).
+      const id = workerIds.get(queue);
+      if (id !== undefined) boss.notifyWorker(id);
     },
     running: () => !stopping,
     async stop() {

@@ -20,6 +20,7 @@ import { parseJsonExact } from '../ingest/json.ts';
 import type { OrderSink } from '../ingest/order-sink.ts';
 import type { PiiProtector } from '../ingest/pii.ts';
 import { verifyWebhook } from './verify.ts';
+import type { ShopStateLookup } from './active-shops.ts';
 
 /**
  * Topics that only ever add data: stored for an installed (active) shop only, so nothing comes back after
@@ -81,6 +82,8 @@ export async function processWebhook(
     sink: Pick<OrderSink, 'submitWebhookOrder'>;
     pii?: PiiProtector;
     previousSecrets?: readonly string[];
+    /** Reads the shop's row (`active-shops.ts` remembers active ones briefly); default one query per delivery. */
+    shopState?: { lookup: ShopStateLookup; forget(shop: string): void };
   },
   request: { headers: Headers; method: string; url: string },
   rawBody: string,
@@ -109,7 +112,9 @@ export async function processWebhook(
     return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: the body is not a JSON object` }, followUps: [] };
   }
   // After the parse (issue 13): which shop state lets this topic store anything.
-  const shopRow = await deps.db.selectFrom('shops').select(['status', 'currency']).where('shop_id', '=', shop).executeTakeFirst();
+  const shopRow = deps.shopState
+    ? await deps.shopState.lookup(shop)
+    : await deps.db.selectFrom('shops').select(['status', 'currency']).where('shop_id', '=', shop).executeTakeFirst();
   const storable =
     shopRow?.status === 'active' || (!DATA_TOPICS.has(topic) && (shopRow !== undefined || topic === 'shop/redact' || topic === 'app/uninstalled'));
   if (!storable) {
@@ -117,6 +122,8 @@ export async function processWebhook(
     return { outcome: { status: 200, result: 'ignored-shop' }, followUps: [] };
   }
   const followUps: FollowUp[] = [];
+  // Topics other than orders may change the shop's row (app/uninstalled, shop/redact): read it afresh next time.
+  if (handler.kind !== 'order') deps.shopState?.forget(shop);
   try {
     if (handler.kind === 'order') {
       const result = await handler.handle({
@@ -144,6 +151,8 @@ export async function processWebhook(
       });
       return true;
     });
+    // And again after the commit: a delivery of this shop may have read the row meanwhile.
+    deps.shopState?.forget(shop);
     return { outcome: { status: 200, result: fresh ? 'processed' : 'duplicate' }, followUps };
   } catch (error) {
     if (error instanceof AppError && error.code === 'bad-payload') {

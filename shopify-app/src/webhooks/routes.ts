@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { retryOnConnectionLoss } from '../db/retry.ts';
 import { QUEUES } from '../jobs/jobs.ts';
 import { proveShop, type AppHono } from '../middlewares.ts';
+import { createActiveShops } from './active-shops.ts';
 import { processWebhook } from './router.ts';
 import type { FollowUp } from './types.ts';
 
@@ -12,6 +13,9 @@ import type { FollowUp } from './types.ts';
  */
 export function registerWebhookRoutes(app: AppHono, ctx: AppContext): void {
   const { db, shopify, clock, log, pii, metrics, jobs } = ctx;
+  // Several processes on PostgreSQL: active shops remembered for 100 ms (see active-shops.ts). One process on PGlite
+  // keeps reading the row every time (a local read there; no change in behaviour).
+  const shopState = ctx.database.kind === 'postgres' ? createActiveShops(db, clock, 100) : undefined;
   // Each kind of follow-up runs once per shop and delivery; recompute requests are coalesced across deliveries by
   // the order sink.
   const runFollowUps = async (followUps: FollowUp[]): Promise<void> => {
@@ -31,7 +35,12 @@ export function registerWebhookRoutes(app: AppHono, ctx: AppContext): void {
     // A PostgreSQL restart or a dropped connection is waited out here (each attempt is idempotent by delivery id),
     // so Shopify gets its 200 instead of a 500 and a retry hours later.
     const { outcome, followUps } = await retryOnConnectionLoss(
-      () => processWebhook({ db, shopify, clock, log, sink: ctx.ingest, pii, previousSecrets: ctx.options.previousApiSecretKeys ?? [] }, c.req.raw, rawBody),
+      () =>
+        processWebhook(
+          { db, shopify, clock, log, sink: ctx.ingest, pii, previousSecrets: ctx.options.previousApiSecretKeys ?? [], ...(shopState ? { shopState } : {}) },
+          c.req.raw,
+          rawBody,
+        ),
       { log, what: 'webhook' },
     );
     if (outcome.status === 401) {

@@ -14,7 +14,8 @@ const server = await startAppServer({
   encryptionKey: env['APP_ENCRYPTION_KEY']!,
   databaseUrl: env['APP_DATABASE_URL'] || undefined,
   dataDir: env['APP_DATA_DIR'] || undefined,
-  port: 0,
+  // A fixed port lets a restarted process come back where a load balancer expects it (pg-processes bench).
+  port: env['APP_PORT'] ? Number(env['APP_PORT']) : 0,
   shopify: createShopifyApi({ apiKey: env['APP_API_KEY']!, apiSecretKey: env['APP_API_SECRET']!, appUrl: 'https://clvlens.example.com' }),
   log: {
     ...silentLogger,
@@ -73,6 +74,17 @@ process.on('message', (raw) => {
     }
   };
   run().then(reply, fail);
+});
+
+// As the production entry (server.ts) does: SIGTERM stops gracefully (requests in flight answered, jobs released).
+process.on('SIGTERM', () => {
+  server.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 });
 
 process.send?.({ ready: true, url: server.url, pid: process.pid });

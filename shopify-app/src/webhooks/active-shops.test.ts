@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../db/test-database.ts';
+import type { Database } from '../db/connect.ts';
+import { silentLogger } from '../log.ts';
+import { createShopifyApi } from '../shopify/config.ts';
+import { createOrderSink } from '../ingest/order-sink.ts';
+import { orderPayload, signedWebhook } from '../testing/webhook-request.ts';
+import { createActiveShops } from './active-shops.ts';
+import { processWebhook } from './router.ts';
+
+const SECRET = 'test-secret';
+const shopify = createShopifyApi({ apiKey: 'test-key', apiSecretKey: SECRET, appUrl: 'https://app.example.com' });
+const A = 'shop-a.myshopify.com';
+
+describe('createActiveShops', () => {
+  let database: Database;
+  let now = Date.parse('2026-11-20T12:00:00Z');
+  const clock = { now: () => now };
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await database.db.insertInto('shops').values({ shop_id: A, currency: 'USD', iana_timezone: 'UTC' }).execute();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('remembers an active shop for ttlMs, never an unknown one, and forgets on request', async () => {
+    const shops = createActiveShops(database.db, clock, 100);
+    expect(await shops.lookup('unknown.myshopify.com')).toBeUndefined();
+    await database.db.insertInto('shops').values({ shop_id: 'unknown.myshopify.com', currency: 'EUR', iana_timezone: 'UTC' }).execute();
+    // Not remembered as missing: the shop installed a moment ago is seen at once.
+    expect(await shops.lookup('unknown.myshopify.com')).toEqual({ status: 'active', currency: 'EUR' });
+    expect(await shops.lookup(A)).toEqual({ status: 'active', currency: 'USD' });
+    await database.db.updateTable('shops').set({ status: 'uninstalled' }).where('shop_id', '=', A).execute();
+    // Within ttlMs the remembered row answers; after it, the database.
+    now += 50;
+    expect((await shops.lookup(A))?.status).toBe('active');
+    now += 60;
+    expect((await shops.lookup(A))?.status).toBe('uninstalled');
+    await database.db.updateTable('shops').set({ status: 'active' }).where('shop_id', '=', A).execute();
+    expect((await shops.lookup(A))?.status).toBe('active');
+    await database.db.updateTable('shops').set({ status: 'uninstalled' }).where('shop_id', '=', A).execute();
+    shops.forget(A);
+    expect((await shops.lookup(A))?.status).toBe('uninstalled');
+    await database.db.updateTable('shops').set({ status: 'active' }).where('shop_id', '=', A).execute();
+  });
+
+  it('in the router: app/uninstalled handled by this process stops the next order at once', async () => {
+    const shops = createActiveShops(database.db, clock, 60_000);
+    const sink = createOrderSink({ db: database.db, clock, log: silentLogger, sendRecompute: async () => undefined });
+    const deliver = async (request: Request) =>
+      processWebhook({ db: database.db, shopify, clock, log: silentLogger, sink, shopState: shops }, request, await request.clone().text());
+    const order = (id: number) =>
+      signedWebhook(SECRET, A, 'orders/create', orderPayload({ id, customerId: 7, total: '10.00', createdAt: '2026-01-01T00:00:00Z' }));
+    expect((await deliver(order(1))).outcome).toEqual({ status: 200, result: 'processed' });
+    expect((await deliver(signedWebhook(SECRET, A, 'app/uninstalled', { id: 1, domain: A }))).outcome.status).toBe(200);
+    expect((await deliver(order(2))).outcome).toEqual({ status: 200, result: 'ignored-shop' });
+  });
+});

@@ -1,0 +1,427 @@
+// Issue 17, item 3: many installed shops of mixed sizes on one PostgreSQL, with installs, backfills and webhooks
+// interleaved, and each shop's change visible within 5 s.
+// 1. A throwaway PostgreSQL, the fake Shopify with CLVLENS_BENCH_SHOPS_COUNT shops (default 1,000): most with 10-500
+//    orders, CLVLENS_BENCH_SHOPS_LARGE large ones (default 3: CLVLENS_BENCH_SHOPS_LARGEST orders, default 1,000,000,
+//    and two of a tenth of that), CLVLENS_BENCH_SHOPS_APPS app processes (default 3) behind the load balancer of
+//    load-balancer.ts (nginx when installed).
+// 2. Every shop is installed through the balancer (the real flow: token exchange, webhook subscriptions, bulk
+//    backfill job), CLVLENS_BENCH_SHOPS_INSTALL_CONCURRENCY at a time, the large ones among the first; meanwhile
+//    order webhooks arrive for installed shops at CLVLENS_BENCH_SHOPS_WEBHOOK_RATE per second (default 50).
+// 3. Probes throughout the run: every CLVLENS_BENCH_SHOPS_PROBE_MS (default 1,000 ms) a live shop is picked, one of
+//    its customers gets a new order by webhook, and the time until GET /api/v1/customers/:id shows it is measured
+//    (CLVLENS_BENCH_SHOPS_PROBES probes after every shop is live, default 30, on top of those during the installs).
+// 4. Checks (exit 1): every probe's change shows up (within 120 s), and every shop stores exactly its orders plus the
+//    webhooks sent to it.
+// Prints the p50/p99/max of "change visible" beside the 5 s floor (during installs and after), the time until every
+// shop is live, and the CPU seconds per process. Fair scheduling between shops is the job system's (pg-boss queues
+// per kind, stately per shop): when a large backfill holds a worker, small shops wait for the others, as printed.
+// Run: `pnpm bench pg-shops` or `node test/bench/run-all.ts pg-shops`. The full scale holds the large shops in the
+// bench's heap (about 4 GB for 1.2M orders); CLVLENS_BENCH_SHOPS_LARGEST=100000 takes a few minutes less.
+import { createHmac } from 'node:crypto';
+import { summarizeCustomers } from '@clvlens/core';
+import { createDatabase, orderPayload, type Database } from '@clvlens/shopify-app';
+import { createFakeShopify, installFakeShopifyFetch, COMPLIANCE_TOPICS, WEBHOOK_TOPICS, Random } from '../src/index.ts';
+import { buildSimpleShop } from '../src/contract/simple-shop.ts';
+import { API_SECRET, truthRecords } from '../src/app/harness.ts';
+import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
+import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
+import { cpuSecondsOfTree, freePort, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
+import { figure, info, load, machine, quantile } from './report.ts';
+
+const env = process.env;
+const SHOPS = Number(env['CLVLENS_BENCH_SHOPS_COUNT'] ?? 1000);
+const LARGE = Number(env['CLVLENS_BENCH_SHOPS_LARGE'] ?? 3);
+const LARGEST = Number(env['CLVLENS_BENCH_SHOPS_LARGEST'] ?? 1_000_000);
+const APPS = Number(env['CLVLENS_BENCH_SHOPS_APPS'] ?? 3);
+const INSTALL_CONCURRENCY = Number(env['CLVLENS_BENCH_SHOPS_INSTALL_CONCURRENCY'] ?? 4);
+const WEBHOOK_RATE = Number(env['CLVLENS_BENCH_SHOPS_WEBHOOK_RATE'] ?? 50);
+const PROBE_MS = Number(env['CLVLENS_BENCH_SHOPS_PROBE_MS'] ?? 1000);
+const PROBES_AFTER = Number(env['CLVLENS_BENCH_SHOPS_PROBES'] ?? 30);
+const s = (v: number): string => `${(v / 1000).toFixed(2)} s`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+console.log(`machine: ${machine()}; load average at start: ${load()}`);
+let pg: ThrowawayPostgres;
+try {
+  pg = await startThrowawayPostgres({ maxConnections: 100 + APPS * 20 });
+} catch (error) {
+  console.error(`pg-shops: ${(error as Error).message}`);
+  process.exit(1);
+}
+console.log(`PostgreSQL: ${pg.version}`);
+const fake = await createFakeShopify({ appApiKey: 'clvlens-test-key', appSecret: API_SECRET });
+const restoreFetch = await installFakeShopifyFetch(fake);
+const apps: AppProcess[] = [];
+let lb: LoadBalancer | null = null;
+let observer: Database | null = null;
+let failed = false;
+// Interrupted (Ctrl-C, a timeout's SIGTERM): the finally below would not run, so stop what this bench started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const app of apps) app?.child.kill('SIGKILL');
+    lb?.stop();
+    pg.stop();
+    process.exit(1);
+  });
+}
+const fail = (message: string): void => {
+  failed = true;
+  console.error(`FAILED: ${message}`);
+};
+
+interface BenchShop {
+  domain: string;
+  orders: number;
+  /** Customers that get the probes' orders (every tenth with an order) and those the background webhooks use. */
+  probeCustomers: string[];
+  otherCustomers: string[];
+  /** Orders sent by webhook so far (each a new order). */
+  sent: number;
+  installedAt: number;
+  liveAt: number;
+}
+
+try {
+  // Shops: the large ones first in the install order (positions 0, 1, 2 of the shuffled list), then the small ones.
+  const random = new Random(1717);
+  let t0 = performance.now();
+  const shops: BenchShop[] = [];
+  let totalOrders = 0;
+  for (let i = 0; i < SHOPS; i++) {
+    const orders = i < LARGE ? (i === 0 ? LARGEST : Math.round(LARGEST / 10)) : 10 + random.int(491);
+    const data = buildSimpleShop({
+      domain: `shop-${String(i).padStart(4, '0')}.myshopify.com`,
+      orders,
+      customers: Math.max(5, Math.round(orders / (i < LARGE ? 5 : 3))),
+      seed: 9000 + i,
+      endMs: Date.now() - 2 * 86_400_000,
+    });
+    fake.control.loadShop(data);
+    const buyers = [...new Set(data.orders.filter((o) => o.customerId !== null && !o.test && o.cancelledAtMs === null).map((o) => String(o.customerId)))];
+    shops.push({
+      domain: data.shop.domain,
+      orders,
+      probeCustomers: buyers.filter((_, k) => k % 10 === 0),
+      otherCustomers: buyers.filter((_, k) => k % 10 !== 0),
+      sent: 0,
+      installedAt: 0,
+      liveAt: 0,
+    });
+    totalOrders += orders;
+  }
+  console.log(
+    `fake Shopify: ${SHOPS} shops, ${totalOrders.toLocaleString('en-US')} orders (${LARGE} large: ${shops
+      .slice(0, LARGE)
+      .map((x) => x.orders.toLocaleString('en-US'))
+      .join(', ')}) built in ${s(performance.now() - t0)}`,
+  );
+
+  const ports = await Promise.all(Array.from({ length: APPS }, () => freePort()));
+  for (let i = 0; i < APPS; i++) {
+    apps.push(await startAppProcess({ FAKE_SHOPIFY_URL: fake.url, APP_DATABASE_URL: pg.url, APP_PORT: String(ports[i]), APP_BACKFILL_BATCH: '5000' }));
+  }
+  lb = await startLoadBalancer(ports);
+  const url = lb.url;
+  console.log(`${APPS} app processes behind ${lb.name}`);
+  fake.control.setAppWebhooks(
+    [{ topics: WEBHOOK_TOPICS.filter((t) => !(COMPLIANCE_TOPICS as readonly string[]).includes(t)), uri: `${url}/webhooks` }],
+    `${url}/webhooks/compliance`,
+  );
+  observer = await createDatabase({ databaseUrl: pg.url, migrate: false });
+  const db = observer.db;
+  const cpuStart = new Map<string, number>();
+  const roles = (): [string, number | undefined][] => [
+    ['PostgreSQL', pg.pid],
+    ...apps.map((a, i): [string, number | undefined] => [`app ${i + 1}`, a.child.pid]),
+    ['load balancer', lb!.pid],
+  ];
+  // The bench's own process (its children are the apps, so not cpuSecondsOfTree).
+  const benchCpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const benchCpuStart = benchCpu();
+  for (const [role, pid] of roles()) cpuStart.set(role, pid ? cpuSecondsOfTree(pid) : 0);
+
+  /** Posts one signed orders/create for a new order of `customerId` through the balancer, retrying like Shopify. */
+  let nextOrderId = 9_500_000_000;
+  const sendOrder = async (shop: BenchShop, customerId: string, placedAtMs = Date.now() - 60_000): Promise<void> => {
+    const id = nextOrderId++;
+    const body = JSON.stringify(orderPayload({ id, customerId: Number(customerId), total: '25.00', createdAt: new Date(placedAtMs).toISOString() }));
+    const headers = {
+      'content-type': 'application/json',
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-hmac-sha256': createHmac('sha256', API_SECRET).update(body, 'utf8').digest('base64'),
+      'x-shopify-shop-domain': shop.domain,
+      'x-shopify-api-version': '2026-07',
+      'x-shopify-webhook-id': `shops-bench-${id}`,
+      'x-shopify-triggered-at': new Date().toISOString(),
+    };
+    shop.sent++;
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${url}/webhooks`, { method: 'POST', headers, body }).catch(() => null);
+      if (res) await res.arrayBuffer();
+      if (res?.status === 200) return;
+      if (attempt >= 8) throw new Error(`webhook for ${shop.domain} never got a 200 (last ${res?.status ?? 'connection error'})`);
+      await sleep(250 * 2 ** Math.min(attempt, 4));
+    }
+  };
+
+  // Which shops are live (backfilled and computed): polled from the database.
+  const live = new Set<string>();
+  const byDomain = new Map(shops.map((x) => [x.domain, x]));
+  let installsDone = false;
+  const startedAt = performance.now();
+  const pollLive = async (): Promise<void> => {
+    const rows = await db
+      .selectFrom('sync_state')
+      .innerJoin('shop_metrics', 'shop_metrics.shop_id', 'sync_state.shop_id')
+      .select(['sync_state.shop_id', 'sync_state.last_sync_at', 'shop_metrics.computed_at'])
+      .where('sync_state.state', '=', 'live')
+      .execute();
+    const now = performance.now();
+    for (const r of rows) {
+      // Live means backfilled and computed after the backfill (before that, a customer's insight may be missing).
+      if (live.has(r.shop_id) || r.last_sync_at === null || r.computed_at < r.last_sync_at) continue;
+      live.add(r.shop_id);
+      const shop = byDomain.get(r.shop_id);
+      if (shop) shop.liveAt = now;
+    }
+  };
+
+  // Installs, CLVLENS_BENCH_SHOPS_INSTALL_CONCURRENCY at a time.
+  const installs = (async () => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: INSTALL_CONCURRENCY }, async () => {
+        for (;;) {
+          const shop = shops[next++];
+          if (!shop) return;
+          const token = fake.control.mintSessionToken(shop.domain);
+          const res = await fetch(`${url}/app?embedded=1&shop=${shop.domain}&id_token=${encodeURIComponent(token)}`);
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`install of ${shop.domain}: HTTP ${res.status}`);
+          shop.installedAt = performance.now();
+        }
+      }),
+    );
+    installsDone = true;
+  })();
+
+  // Background webhooks to installed shops (new orders of non-probe customers).
+  let stopWebhooks = false;
+  let backgroundSent = 0;
+  const background = (async () => {
+    const installed = () => shops.filter((x) => x.installedAt > 0 && x.otherCustomers.length > 0);
+    while (!stopWebhooks) {
+      const tick = performance.now();
+      const pool = installed();
+      if (pool.length > 0) {
+        const batch = Array.from({ length: Math.max(1, Math.round(WEBHOOK_RATE / 10)) }, () => {
+          const shop = pool[random.int(pool.length)]!;
+          return sendOrder(shop, shop.otherCustomers[random.int(shop.otherCustomers.length)]!);
+        });
+        await Promise.all(batch);
+        backgroundSent += batch.length;
+      }
+      await sleep(Math.max(0, 100 - (performance.now() - tick)));
+    }
+  })();
+
+  // Probes: a live shop's customer gets an order; time until the API shows it.
+  // One pairing per shop, shared by concurrent probes (a second pairing of the same shop could revoke the first).
+  const tokens = new Map<string, Promise<string>>();
+  const pairedToken = (shop: string): Promise<string> => {
+    let token = tokens.get(shop);
+    if (!token) {
+      token = (async () => {
+        const session = fake.control.mintSessionToken(shop);
+        const codeRes = await fetch(`${url}/app/api/pairing-code`, { method: 'POST', headers: { authorization: `Bearer ${session}` } });
+        if (codeRes.status !== 200) throw new Error(`pairing code for ${shop}: HTTP ${codeRes.status}`);
+        const { code } = (await codeRes.json()) as { code: string };
+        // Pairing is rate-limited per client address, and every probe comes from the balancer's: wait as told.
+        let pairRes: Response;
+        for (let attempt = 0; ; attempt++) {
+          pairRes = await fetch(`${url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code }), headers: { 'content-type': 'application/json' } });
+          if (pairRes.status !== 429 || attempt >= 20) break;
+          await pairRes.arrayBuffer();
+          await sleep(Number(pairRes.headers.get('retry-after') ?? 5) * 1000);
+        }
+        if (pairRes.status !== 200) throw new Error(`pairing ${shop}: HTTP ${pairRes.status}`);
+        return ((await pairRes.json()) as { token: string }).token;
+      })();
+      tokens.set(shop, token);
+    }
+    return token;
+  };
+  const orderCountOf = async (token: string, customerId: string): Promise<number> => {
+    const res = await fetch(`${url}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status === 404) {
+      await res.arrayBuffer();
+      return 0;
+    }
+    if (res.status !== 200) throw new Error(`GET customer ${customerId}: HTTP ${res.status}`);
+    return ((await res.json()) as { orderCount: number }).orderCount;
+  };
+  const probes: { phase: 'installing' | 'all live'; ms: number; shop: string; size: number }[] = [];
+  const probe = async (phase: 'installing' | 'all live'): Promise<void> => {
+    const candidates = shops.filter((x) => live.has(x.domain) && x.probeCustomers.length > 0);
+    if (candidates.length === 0) return;
+    const shop = candidates[random.int(candidates.length)]!;
+    const customerId = shop.probeCustomers[random.int(shop.probeCustomers.length)]!;
+    // One probe per customer at a time: take it out of the pool while measuring.
+    shop.probeCustomers = shop.probeCustomers.filter((c) => c !== customerId);
+    const token = await pairedToken(shop.domain);
+    // What the API must show once the new order is in: core's count over the truth (the backfilled orders of this
+    // customer) plus the new one. Probe customers get no other webhook and one probe each.
+    const placedAtMs = Date.now() - 60_000;
+    const data = fake.control.truth(shop.domain);
+    const records = truthRecords(data).filter((r) => r.customerId === customerId);
+    records.push({
+      ...records[0]!,
+      orderId: String(nextOrderId),
+      placedAtMs,
+      totalMinor: 2500,
+      refundedMinor: 0,
+      cancelled: false,
+      test: false,
+      subscription: false,
+    });
+    const expected = summarizeCustomers(records, { asOfMs: Date.now(), timeZone: data.shop.ianaTimezone, currency: data.shop.currencyCode })[0]!.orderCount;
+    const t = performance.now();
+    await sendOrder(shop, customerId, placedAtMs);
+    let shown = -1;
+    for (;;) {
+      shown = await orderCountOf(token, customerId);
+      if (shown === expected) break;
+      if (performance.now() - t > 120_000) {
+        const diag = await observer!.pool.query(
+          `SELECT (SELECT count(*) FROM orders WHERE shop_id = $1 AND customer_id = $2)::int AS stored_orders,
+                  (SELECT count(*) FROM recompute_queue WHERE shop_id = $1)::int AS queued,
+                  (SELECT string_agg(name || ':' || state, ',') FROM pgboss.job WHERE singleton_key = $1 AND state NOT IN ('completed')) AS jobs,
+                  (SELECT string_agg(x, ', ') FROM (SELECT state || coalesce('/' || wait_event, '') || ' x' || count(*) AS x FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY state, wait_event) a) AS connections,
+                  (SELECT string_agg(name || ' ' || n, ', ') FROM (SELECT name, count(*) AS n FROM pgboss.job WHERE state = 'active' GROUP BY name) j) AS active_jobs`,
+          [shop.domain, customerId],
+        );
+        fail(
+          `${shop.domain}: a new order of customer ${customerId} did not show in the API within 120 s (shows ${shown} orders, truth ${expected}; ${JSON.stringify(diag.rows[0])})`,
+        );
+        return;
+      }
+      await sleep(50);
+    }
+    probes.push({ phase, ms: performance.now() - t, shop: shop.domain, size: shop.orders });
+  };
+
+  let allLiveAt = 0;
+  const probesInFlight: Promise<void>[] = [];
+  let lastReport = performance.now();
+  while (allLiveAt === 0 || probes.filter((p) => p.phase === 'all live').length < PROBES_AFTER) {
+    await pollLive();
+    if (allLiveAt === 0 && installsDone && live.size === SHOPS) {
+      allLiveAt = performance.now();
+      console.log(`every shop live ${s(allLiveAt - startedAt)} after the first install`);
+    }
+    const phase = allLiveAt === 0 ? 'installing' : 'all live';
+    probesInFlight.push(probe(phase).catch((error: unknown) => fail(`probe: ${(error as Error).message}`)));
+    if (performance.now() - lastReport > 10_000) {
+      lastReport = performance.now();
+      console.log(
+        `  ${s(lastReport - startedAt)}: ${shops.filter((x) => x.installedAt > 0).length} installed, ${live.size} live, ${probes.length} probes, ${backgroundSent} background webhooks; load ${load()}`,
+      );
+    }
+    if (performance.now() - startedAt > 3_600_000) {
+      fail('not every shop live within an hour');
+      break;
+    }
+    await sleep(PROBE_MS);
+    if (failed) break;
+  }
+  await Promise.all(probesInFlight);
+  stopWebhooks = true;
+  await background;
+  await installs;
+  const runMs = performance.now() - startedAt;
+
+  // Every shop stores exactly its orders plus the webhooks sent to it.
+  const counts = await observer.pool.query<{ shop_id: string; n: number }>('SELECT shop_id, count(*)::int AS n FROM orders GROUP BY shop_id');
+  const stored = new Map(counts.rows.map((r) => [r.shop_id, r.n]));
+  const wrong = shops.filter((x) => (stored.get(x.domain) ?? 0) !== x.orders + x.sent);
+  if (wrong.length > 0) {
+    fail(
+      `${wrong.length} shops store the wrong number of orders, e.g. ${wrong
+        .slice(0, 3)
+        .map((x) => `${x.domain}: ${stored.get(x.domain) ?? 0}, truth ${x.orders + x.sent}`)
+        .join('; ')}`,
+    );
+  } else
+    console.log(`orders: every one of the ${SHOPS} shops stores its ${totalOrders.toLocaleString('en-US')} backfilled orders plus the webhooks sent to it`);
+
+  const cpuLine = roles()
+    .map(([role, pid]) => `${role} ${((pid ? cpuSecondsOfTree(pid) : 0) - (cpuStart.get(role) ?? 0)).toFixed(0)} s`)
+    .join(', ');
+  console.log(
+    `CPU seconds during the ${s(runMs)} run (2 cores): ${cpuLine}, bench (fake Shopify, webhooks, probes) ${(benchCpu() - benchCpuStart).toFixed(0)} s; load ${load()}`,
+  );
+  // What each app did (its info log lines by message): which work took their CPU.
+  for (const [i, app] of apps.entries()) {
+    const { handled } = await app.call<{ handled: Record<string, number> }>('status', shops[0]!.domain);
+    const top = Object.entries(handled)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    console.log(`app ${i + 1}: ${top}`);
+  }
+  const times = (phase: string) => probes.filter((p) => p.phase === phase).map((p) => p.ms);
+  for (const phase of ['installing', 'all live']) {
+    const xs = times(phase);
+    if (xs.length === 0) continue;
+    console.log(`change visible (${phase}): ${xs.length} probes, p50 ${s(quantile(xs, 0.5))}, p99 ${s(quantile(xs, 0.99))}, max ${s(Math.max(...xs))}`);
+  }
+  const large = shops.slice(0, LARGE).map((x) => `${x.orders.toLocaleString('en-US')} orders live after ${s(x.liveAt - startedAt)}`);
+  if (large.length > 0) console.log(`large shops: ${large.join('; ')}`);
+  const smallLive = shops
+    .slice(LARGE)
+    .filter((x) => x.liveAt > 0)
+    .map((x) => x.liveAt - x.installedAt);
+  if (smallLive.length > 0)
+    console.log(
+      `small shops, install answered -> live: p50 ${s(quantile(smallLive, 0.5))}, p99 ${s(quantile(smallLive, 0.99))}, max ${s(Math.max(...smallLive))}`,
+    );
+  const all = probes.map((p) => p.ms);
+  if (all.length > 0) {
+    figure(
+      `a shop's change visible in the API, p99 of ${all.length} probes (${SHOPS} shops)`,
+      quantile(all, 0.99),
+      { op: '<=', limit: 5000 },
+      s,
+      Math.max(...all),
+    );
+    if (times('installing').length > 0) info("a shop's change visible, p99 while shops install and backfill", quantile(times('installing'), 0.99), s);
+    if (times('all live').length > 0) info("a shop's change visible, p99 once every shop is live", quantile(times('all live'), 0.99), s);
+  }
+  if (allLiveAt > 0) info(`every shop live after the first install (${SHOPS} shops, ${totalOrders.toLocaleString('en-US')} orders)`, allLiveAt - startedAt, s);
+  else fail(`${SHOPS - live.size} shops were not live when the run ended`);
+  if (smallLive.length > 0) info('a small shop from install to live, p99', quantile(smallLive, 0.99), s);
+} catch (error) {
+  fail((error as Error).stack ?? String(error));
+} finally {
+  await Promise.all(
+    apps.map(async (app) => {
+      if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+      const exited = new Promise((resolve) => app.child.once('exit', resolve));
+      app.child.kill('SIGTERM');
+      const timer = setTimeout(() => void app.kill9(), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+  lb?.stop();
+  await observer?.close();
+  await fake.stop();
+  restoreFetch();
+  pg.stop();
+}
+if (failed) process.exit(1);
