@@ -1,7 +1,7 @@
 // Benchmark of the app's backfill on PostgreSQL (issue 17): a 10,000,000-order shop's bulk export (JSONL with line-item
 // child lines, Shopify's format) streamed by the app's real runBackfill into PostgreSQL through COPY.
-// - A throwaway PostgreSQL cluster (initdb + pg_ctl as the postgres user, as test/scripts/run-all-tests.sh) on a free
-//   loopback port; the bench exits non-zero, saying what is missing, without the binaries.
+// - A throwaway PostgreSQL cluster (./throwaway-postgres.ts), durable: fsync stays on; the bench exits non-zero,
+//   saying what is missing, without the binaries.
 // - The export file is written once to a cache under os.tmpdir() (test/src/generator/bulk-orders-jsonl.ts; ~680 bytes
 //   an order, 6.8 GB for 10M) and reused; the fake Shopify serves it as the shop's bulk result over real HTTP
 //   (`useBulkOrdersFile`: the protocol is the real one, the shop's 10M orders are never held in memory).
@@ -12,8 +12,7 @@
 // Run: `pnpm bench pg-backfill` or `node test/bench/run-all.ts pg-backfill`. PG_BACKFILL_ORDERS sets the size
 // (default 10,000,000; 1,000,000 takes about a minute on 2 busy cores).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +23,7 @@ import { createFakeShopify, installFakeShopifyFetch } from '../src/index.ts';
 import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../src/fake-shopify/topics.ts';
 import { writeBulkOrdersJsonl, type BulkOrdersTruth } from '../src/generator/bulk-orders-jsonl.ts';
 import { figure, info, load, machine } from './report.ts';
+import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
 
 const run = promisify(execFile);
 const ORDERS = Number(process.env['PG_BACKFILL_ORDERS'] ?? 10_000_000);
@@ -34,45 +34,17 @@ const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20).toLocaleStr
 
 console.log(`pg-backfill: ${ORDERS.toLocaleString('en-US')} orders; machine: ${machine()}; load at start: ${load()}`);
 
-// --- PostgreSQL
-const pgBin = (() => {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
-  versions.sort((a, b) => Number(a) - Number(b));
-  const newest = versions[versions.length - 1];
-  return newest === undefined ? null : join(root, newest, 'bin');
-})();
-if (pgBin === null) {
-  console.error("pg-backfill: PostgreSQL server binaries not found (no /usr/lib/postgresql/<version>/bin/initdb); install Debian's postgresql.");
+// --- PostgreSQL: durable (fsync on), with a bulk-load-sized WAL so checkpoints do not run every few seconds.
+const PG_SETTINGS = ['max_wal_size=8GB', 'checkpoint_timeout=15min'];
+let pg: ThrowawayPostgres;
+try {
+  pg = await startThrowawayPostgres({ durable: true, settings: PG_SETTINGS });
+} catch (error) {
+  console.error(`pg-backfill: ${(error as Error).message}`);
   process.exit(1);
 }
-const asRoot = process.getuid?.() === 0;
-const pgCommand = (tool: string, args: string[]) =>
-  asRoot ? run('runuser', ['-u', 'postgres', '--', join(pgBin, tool), ...args]) : run(join(pgBin, tool), args);
-const port = await new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port: free } = probe.address() as AddressInfo;
-    probe.close(() => resolve(free));
-  });
-});
-const pgDir = mkdtempSync(join(tmpdir(), 'clvlens-pg-backfill-'));
-if (asRoot) await run('chown', ['postgres:postgres', pgDir]);
-// Durable defaults (fsync on); a bulk-load-sized WAL so checkpoints do not run every few seconds.
-const PG_SETTINGS = ['shared_buffers=256MB', 'max_wal_size=8GB', 'checkpoint_timeout=15min'];
-await pgCommand('initdb', ['-D', join(pgDir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
-await pgCommand('pg_ctl', [
-  '-D',
-  join(pgDir, 'data'),
-  '-l',
-  join(pgDir, 'log'),
-  '-w',
-  '-o',
-  `-c listen_addresses=127.0.0.1 -p ${port} -k ${pgDir} ${PG_SETTINGS.map((x) => `-c ${x}`).join(' ')}`,
-  'start',
-]);
-const pgVersion = (await run(join(pgBin, 'postgres'), ['--version'])).stdout.trim();
-console.log(`${pgVersion} on 127.0.0.1:${port} (${PG_SETTINGS.join(', ')})`);
-const databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+console.log(`${pg.version}, ${pg.url} (fsync on, ${PG_SETTINGS.join(', ')})`);
+const databaseUrl = pg.url;
 
 let app: AppProcess | null = null;
 let fake: Awaited<ReturnType<typeof createFakeShopify>> | null = null;
@@ -123,7 +95,7 @@ try {
     // Fields 14-17 of /proc/<pid>/stat (utime, stime, cutime, cstime), here 11-14 after the command name is cut off.
     return ((fields[11] ?? 0) + (fields[12] ?? 0) + (children ? (fields[13] ?? 0) + (fields[14] ?? 0) : 0)) / ticks;
   };
-  const postmaster = Number(readFileSync(join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postmaster = pg.pid;
   const postgresCpu = (): number => {
     let total = cpuOf(postmaster, true);
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -230,8 +202,7 @@ try {
 } finally {
   await app?.kill9();
   await fake?.stop();
-  await pgCommand('pg_ctl', ['-D', join(pgDir, 'data'), '-m', 'immediate', 'stop']).catch(() => undefined);
-  rmSync(pgDir, { recursive: true, force: true });
+  pg.stop();
 }
 if (failed) {
   console.error('pg-backfill: the stored orders do not equal the truth (or the run failed)');

@@ -1,7 +1,7 @@
 // Benchmark of the daily full run of a large shop on PostgreSQL, split across worker processes (issue 17:
 // "Daily full run of that shop (10,000,000 orders) with 2 worker processes: <= 5 minutes").
-// 1. Starts a throwaway PostgreSQL cluster (initdb/pg_ctl as the postgres user, loopback, a free port, fsync off as
-//    in test/scripts/run-all-tests.sh) and exits non-zero saying what is missing when the server binaries are absent.
+// 1. Starts a throwaway PostgreSQL cluster (./throwaway-postgres.ts, fsync off) and exits non-zero saying what is
+//    missing when the server binaries are absent.
 // 2. Seeds one shop's orders straight into `orders` from the repo's shop generator (generateShopStream: a Pareto/NBD
 //    purchase process over two years, guests, partial and full refunds with their refund rows, cancellations, test
 //    orders; seeded, so the same shop every run), streamed in batches. Seeding is not measured (the backfill has its
@@ -19,17 +19,14 @@
 // (default 10,000,000; 1,000,000 while developing on a shared machine). PG_FULL_RUN_KILL=1 also kills (-9) one worker
 // process a second into the bucket phase: its bucket is retried by pg-boss once the heartbeat lapses (about 30-40 s),
 // and the same checks must still pass (the run's time then includes that wait).
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, createDatabase, createShopifyApi, orderPayload, signedWebhook, type Database, type Logger } from '@clvlens/shopify-app';
 import type { OrderRecord } from '@clvlens/core';
 import { generateShopStream, toOrderRecord } from '../src/index.ts';
 import { figure, info, load, machine } from './report.ts';
+import { startThrowawayPostgres } from './throwaway-postgres.ts';
 
 const ORDERS = Number(process.env['PG_FULL_RUN_ORDERS'] ?? 10_000_000);
 const WORKERS = Number(process.env['PG_FULL_RUN_WORKERS'] ?? 2);
@@ -85,7 +82,9 @@ async function worker(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`machine: ${machine()}; load average at start: ${load()}`);
-  const pg = await startPostgres();
+  // A bigger buffer cache and WAL than the default: the seed writes millions of rows before the measured run.
+  const pg = await startThrowawayPostgres({ settings: ['shared_buffers=512MB', 'max_wal_size=4GB'] }).catch((error: Error) => fail(error.message));
+  console.log(`${pg.version}, ${pg.url} (throwaway cluster, fsync off)`);
   const workers: ChildProcess[] = [];
   try {
     const database = await createDatabase({ databaseUrl: pg.url });
@@ -315,45 +314,4 @@ function stopWorker(child: ChildProcess): Promise<{ maxRssKb: number; counts: Re
 function fail(message: string): never {
   console.error(`FAILED: ${message}`);
   process.exit(1);
-}
-
-/** A throwaway cluster on loopback and a free port, owned by the postgres user when run as root; removed by `stop`. */
-async function startPostgres(): Promise<{ url: string; stop(): void }> {
-  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) : [];
-  const version = versions.sort((a, b) => Number(a) - Number(b)).pop();
-  if (!version) fail('PostgreSQL server binaries are missing (no /usr/lib/postgresql/*/bin/initdb; Debian package postgresql)');
-  const bin = `/usr/lib/postgresql/${version}/bin`;
-  const dir = mkdtempSync(join(tmpdir(), 'clvlens-pg-full-run.'));
-  chmodSync(dir, 0o777);
-  const root = process.getuid?.() === 0;
-  const asPg = (cmd: string, args: string[]) =>
-    execFileSync(root ? 'runuser' : cmd, root ? ['-u', 'postgres', '--', cmd, ...args] : args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  const port = await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as { port: number };
-      server.close(() => resolve(p));
-    });
-  });
-  asPg(`${bin}/initdb`, ['-D', `${dir}/data`, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
-  asPg(`${bin}/pg_ctl`, [
-    '-D',
-    `${dir}/data`,
-    '-l',
-    `${dir}/log`,
-    '-w',
-    '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=200 -c shared_buffers=512MB -c max_wal_size=4GB`,
-    'start',
-  ]);
-  console.log(`PostgreSQL ${version} on 127.0.0.1:${port} (throwaway cluster, fsync off)`);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop() {
-      try {
-        asPg(`${bin}/pg_ctl`, ['-D', `${dir}/data`, '-m', 'immediate', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
 }

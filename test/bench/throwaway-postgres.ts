@@ -37,11 +37,21 @@ export function postgresBin(): string | null {
   return versions.length === 0 ? null : join(root, versions.at(-1)!, 'bin');
 }
 
+/** How a bench wants its cluster. */
+export interface ThrowawayPostgresOptions {
+  /** Room for this many connections (default 200). */
+  maxConnections?: number;
+  /** Keep fsync on, for a bench whose figure includes making the data durable (default off: most measure the app). */
+  durable?: boolean;
+  /** More server settings as `name=value`, after the defaults (so they win), e.g. a bulk-load-sized `max_wal_size`. */
+  settings?: string[];
+}
+
 /**
- * Starts a cluster (fsync off: a bench measures the app, not the disk) with room for `maxConnections`.
+ * Starts a cluster with room for `maxConnections`; fsync off unless `durable`.
  * @throws Error naming the missing package when PostgreSQL is not installed.
  */
-export async function startThrowawayPostgres(options: { maxConnections?: number } = {}): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres(options: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
   const bin = process.env['CLVLENS_TEST_PG_BIN'] ?? postgresBin();
   if (!bin || !existsSync(join(bin, 'initdb'))) {
     throw new Error('PostgreSQL is not installed: no /usr/lib/postgresql/*/bin/initdb (apt-get install -y postgresql, or set CLVLENS_TEST_PG_BIN)');
@@ -62,13 +72,14 @@ export async function startThrowawayPostgres(options: { maxConnections?: number 
     '-c listen_addresses=127.0.0.1',
     `-p ${port}`,
     `-k ${dir}`,
-    '-c fsync=off',
+    `-c fsync=${options.durable === true ? 'on' : 'off'}`,
     `-c max_connections=${options.maxConnections ?? 200}`,
     '-c shared_buffers=256MB',
     // For the benches' statement profiles (CREATE EXTENSION pg_stat_statements when wanted); costs next to nothing.
     '-c shared_preload_libraries=pg_stat_statements',
     '-c pg_stat_statements.track_planning=on',
     '-c pg_stat_statements.track=all',
+    ...(options.settings ?? []).map((setting) => `-c ${setting}`),
   ].join(' ');
   asPg('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', settings, 'start']);
   const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
