@@ -211,6 +211,28 @@ describe('fitChurnModels and scoreChurnRisk', () => {
     );
   }, 60_000);
 
+  it('fits the transaction models on an even sample above fitMaxCustomers, and the predictions stay where the full fit puts them', () => {
+    const orders = simulatedShop(6000, 41);
+    const full = fitChurnModels(orders, { asOfMs, timeZone: 'UTC' });
+    // At or above the number of customers nothing is sampled: the same models as the default.
+    expect(fitChurnModels(orders, { asOfMs, timeZone: 'UTC', fitMaxCustomers: 6000 })).toEqual(full);
+    const sampled = fitChurnModels(orders, { asOfMs, timeZone: 'UTC', fitMaxCustomers: 2000 });
+    expect(sampled.method).toBe('backtested');
+    // Every third customer stands for three: the refit's BG/NBD moves with the sample, not with the scale (MBG/NBD is the
+    // fallback model's fit on every customer, passed in).
+    const a = full.prediction!.transactionModels['bg-nbd']!;
+    const b = sampled.prediction!.transactionModels['bg-nbd']!;
+    expect(b).not.toEqual(a);
+    expect(Math.abs(b.r / b.alpha - a.r / a.alpha) / (a.r / a.alpha)).toBeLessThan(0.1);
+    const options: ChurnRiskOptions = { asOfMs, timeZone: 'UTC', margin: 0.4 };
+    const byFull = scoreChurnRisk(orders, full, options);
+    const bySample = scoreChurnRisk(orders, sampled, options);
+    let gap = 0;
+    for (let i = 0; i < byFull.length; i++) gap += Math.abs(byFull[i]!.churnProbability - bySample[i]!.churnProbability);
+    expect(gap / byFull.length).toBeLessThan(0.02);
+    expect(() => fitChurnModels(orders, { asOfMs, timeZone: 'UTC', fitMaxCustomers: 0 })).toThrow(/fitMaxCustomers/);
+  });
+
   it('uses the candidate asked for instead of choosing, calibrated on the same backtest; one it cannot fit is a fallback', () => {
     const orders = simulatedShop(1500, 32);
     const asked = fitChurnModels(orders, { asOfMs, timeZone: 'UTC', candidate: 'days-since-last-order' });

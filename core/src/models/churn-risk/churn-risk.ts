@@ -163,6 +163,11 @@ export interface ChurnModelFitOptions {
    * backtest): what `clvlens predict --model classifier` shows. Default: the backtest chooses.
    */
   candidate?: ChurnScoreModel;
+  /**
+   * Fit the transaction models on an even sample of at most this many customers (default `FIT_MAX_CUSTOMERS`,
+   * 100,000): what keeps a large shop's fit from growing with its size; below it every customer is fitted.
+   */
+  fitMaxCustomers?: number;
 }
 
 /** The shop-level models plus every customer's badge fields. */
@@ -320,6 +325,7 @@ function fitFromSummaries(
       horizonDays,
       backtestHorizonDays: h,
       minRepeatCustomers: minRepeat,
+      ...(options.fitMaxCustomers === undefined ? {} : { fitMaxCustomers: options.fitMaxCustomers }),
     });
     if (fitted.ok) prediction = fitted.value;
     else fallbackReason = fitted.reason;

@@ -27,8 +27,8 @@ function lnF(rsx: number, b: number, z: number, y: number): number {
   return head + Math.log(hyp2f1(1, rsx + 1 - b, rsx + 1, z)) - rsx * Math.log(y);
 }
 
-/** Nodes and weights of 16-point Gauss-Legendre quadrature on [−1, 1], by Newton's method on P₁₆ at module load. */
-const GAUSS_LEGENDRE_16 = ((): { nodes: Float64Array; weights: Float64Array } => {
+/** Nodes and log weights of 16-point Gauss-Legendre quadrature on [−1, 1], by Newton's method on P₁₆ at module load. */
+const GAUSS_LEGENDRE_16 = ((): { nodes: Float64Array; logWeights: Float64Array } => {
   const n = 16;
   const nodes = new Float64Array(n);
   const weights = new Float64Array(n);
@@ -47,7 +47,7 @@ const GAUSS_LEGENDRE_16 = ((): { nodes: Float64Array; weights: Float64Array } =>
     nodes[i] = z;
     weights[i] = 2 / ((1 - z * z) * dp * dp);
   }
-  return { nodes, weights };
+  return { nodes, logWeights: weights.map((w) => Math.log(w)) };
 })();
 
 /**
@@ -71,15 +71,24 @@ function logA0ByQuadrature(params: ParetoNbdParams, x: number, from: number, to:
   // Panels also at most 2 wide in u: for α < β the nearest singularity of the integrand is π off the real axis.
   const panels = Math.min(4096, Math.max(1, Math.ceil(variation / 8), Math.ceil((u1 - u0) / 2)));
   const width = (u1 - u0) / panels;
-  const { nodes, weights } = GAUSS_LEGENDRE_16;
-  let lnSum = Number.NEGATIVE_INFINITY;
+  const { nodes, logWeights } = GAUSS_LEGENDRE_16;
+  // ln Σ exp(v) with one exp per node: the sum is kept relative to the largest term so far, rescaled when a larger one
+  // comes (rarely: φ mostly falls along u). A log-sum-exp per node made this loop most of a large shop's fit.
+  const lnHalfWidth = Math.log(0.5 * width);
+  let top = Number.NEGATIVE_INFINITY;
+  let sum = 0;
   for (let k = 0; k < panels; k++) {
     const mid = u0 + (k + 0.5) * width;
     for (let i = 0; i < nodes.length; i++) {
-      lnSum = logAddExp(lnSum, Math.log(weights[i]! * 0.5 * width) + phi(mid + 0.5 * width * nodes[i]!));
+      const v = lnHalfWidth + logWeights[i]! + phi(mid + 0.5 * width * nodes[i]!);
+      if (v === Number.NEGATIVE_INFINITY) continue;
+      if (v > top) {
+        sum = sum * Math.exp(top - v) + 1;
+        top = v;
+      } else sum += Math.exp(v - top);
     }
   }
-  return Math.log(rsx) + lnSum;
+  return Math.log(rsx) + top + Math.log(sum);
 }
 
 /**
