@@ -80,6 +80,7 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
   const split = options.splitFullRun ?? (database.kind === 'postgres' ? {} : false);
   const compute = createComputeService({
     db,
+    ...(database.kind === 'postgres' ? { pool: database.pool } : {}),
     clock,
     log,
     settings,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { DB } from '../db/schema.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { FeedEntry } from '../api/feed-cache.ts';
@@ -8,6 +9,8 @@ import type { SplitRunOptions } from './split-run.ts';
 /** What every step of a recompute reads and writes through; built once by `createComputeService`. */
 export interface ComputeDeps {
   db: Kysely<DB>;
+  /** The PostgreSQL pool behind `db` (absent on PGlite): large insight writes go through COPY on it (write.ts). */
+  pool?: pg.Pool;
   clock: Clock;
   log: Logger;
   options: ComputeOptions;

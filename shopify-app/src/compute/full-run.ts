@@ -45,7 +45,7 @@ export async function fullRun(deps: ComputeDeps, shop: string, shopInfo: ShopInf
   // connection, and one over every customer of a large shop would keep webhooks waiting past Shopify's 5 s.
   const written = { changed: 0, deleted: 0, tierChanges: 0 };
   const write = async (chunk: readonly InsightDraft[], scope: readonly string[]) => {
-    const result = await writeInsights(db, shop, chunk, nowMs, { scope });
+    const result = await writeInsights(db, shop, chunk, nowMs, { scope, pool: deps.pool ?? null });
     if (result.writes.length > 0) deps.feed?.apply(shop, result.writes);
     written.changed += result.changed;
     written.deleted += result.deleted;

@@ -254,6 +254,7 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
       scope: [...scope],
       dequeue: { customerIds: queued.map((q) => q.id), queuedSeqs: queued.map((q) => Number(q.s)) },
       keepWrittenAfterSeq: writtenUpTo,
+      pool: deps.pool ?? null,
     });
     if (written.writes.length > 0) deps.feed?.apply(shop, written.writes);
     result.customers += drafts.length;

@@ -73,3 +73,56 @@ describe('writeInsights keepWrittenAfterSeq', () => {
     expect(plain).toMatchObject({ changed: 1, deleted: 1 });
   });
 });
+
+const serverUrl = process.env['CLVLENS_TEST_DATABASE_URL'];
+
+describe.runIf(serverUrl)('writeInsights through COPY (PostgreSQL)', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    for (const shop of ['copy.myshopify.com', 'statements.myshopify.com']) {
+      await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
+    }
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('stores exactly what the statement path stores, hostile text and 64-bit ids included, and updates and tombstones likewise', async () => {
+    const drafts = (round: number): InsightDraft[] =>
+      Array.from({ length: 700 }, (_, i) => ({
+        ...draft(String(9_007_199_254_740_993n + BigInt(i * 7)), 1 + ((i + round) % 4)),
+        // COPY's specials and JSON's: a tab, a newline, a backslash, a quote, \N and non-ASCII, inside the payload.
+        churnReasons: [`reason\t${i}\nline "two" \\N back\\slash ‮ 한국어 عربي`],
+        churnProbability: (0.1 + 0.2) * ((i % 10) / 10),
+        predictedClvMinor: i % 3 === 0 ? null : 2 ** 53 - i,
+      }));
+    const ids = drafts(0).map((d) => d.customerId);
+    const rows = async (shop: string) =>
+      (
+        await database.pool.query(
+          `SELECT customer_id::text AS id, change_seq::text AS seq, deleted, payload, historic_clv_minor::text AS clv, churn_probability AS churn,
+             predicted_clv_minor::text AS predicted, updated_at FROM customer_insights WHERE shop_id = $1 ORDER BY customer_id`,
+          [shop],
+        )
+      ).rows;
+    for (const [round, scope] of [
+      [0, ids],
+      [1, ids],
+      // The last 100 are no longer computed: tombstones.
+      [2, ids],
+    ] as const) {
+      const batch = round === 2 ? drafts(round).slice(0, 600) : drafts(round);
+      const copied = await writeInsights(database.db, 'copy.myshopify.com', batch, NOW + round, { scope, pool: database.pool });
+      const stated = await writeInsights(database.db, 'statements.myshopify.com', batch, NOW + round, { scope });
+      expect(copied).toEqual(stated);
+      expect(await rows('copy.myshopify.com')).toEqual(await rows('statements.myshopify.com'));
+    }
+    const final = await rows('copy.myshopify.com');
+    expect(final).toHaveLength(700);
+    expect(final.filter((r) => r.deleted)).toHaveLength(100);
+    const first = JSON.parse(final[0].payload as string) as InsightDraft;
+    expect(first.churnReasons[0]).toBe('reason\t0\nline "two" \\N back\\slash ‮ 한국어 عربي');
+    expect(final[0].id).toBe('9007199254740993');
+  });
+});

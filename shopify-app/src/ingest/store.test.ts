@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from './order.ts';
-import { copyTime, createBulkOrderWriter, upsertOrders } from './store.ts';
+import { copyTime } from '../db/copy.ts';
+import { createBulkOrderWriter, upsertOrders } from './store.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 
 const SHOP = 'store.myshopify.com';
