@@ -58,8 +58,10 @@ async function worker(): Promise<void> {
     },
     warn: () => undefined,
     error: (message, context) => {
-      // Metafield syncs fail here (no Shopify to talk to); anything else is a problem to show.
-      if (context?.['queue'] !== 'metafield-sync') console.error(`worker ${process.pid}: ${message} ${JSON.stringify(context)}`);
+      // Metafield syncs and Flow triggers fail here (the shops were seeded, never installed: no session, no Shopify to
+      // talk to); anything else is a problem to show.
+      if (context?.['queue'] !== 'metafield-sync' && context?.['queue'] !== 'flow-triggers')
+        console.error(`worker ${process.pid}: ${message} ${JSON.stringify(context)}`);
     },
   };
   const app = await createApp({

@@ -8,7 +8,7 @@ import { deletedCustomers, liveInsightIds, readWholeQueue } from './reads.ts';
 import type { FullRunReason, RecomputeResult } from './recompute-result.ts';
 import { storeShopMetrics } from './shop-metrics.ts';
 import { screenedRecords, type ShopInfo } from './shop-state.ts';
-import { analyzeAfterLargeWrite, writeInsights, type InsightDraft } from './write.ts';
+import { analyzeAfterLargeWrite, createStatisticsKeeper, writeInsights, type InsightDraft } from './write.ts';
 
 /**
  * Customers per write transaction of a full run. A transaction holds the embedded database's only connection, and its
@@ -44,9 +44,11 @@ export async function fullRun(deps: ComputeDeps, shop: string, shopInfo: ShopInf
   // Each chunk's writes are their own short transaction: on the embedded database a transaction holds the only
   // connection, and one over every customer of a large shop would keep webhooks waiting past Shopify's 5 s.
   const written = { changed: 0, deleted: 0, tierChanges: 0 };
+  const statistics = createStatisticsKeeper(db);
   const write = async (chunk: readonly InsightDraft[], scope: readonly string[]) => {
     const result = await writeInsights(db, shop, chunk, nowMs, { scope, pool: deps.pool ?? null });
     if (result.writes.length > 0) deps.feed?.apply(shop, result.writes);
+    await statistics.wrote(result.writes.length);
     written.changed += result.changed;
     written.deleted += result.deleted;
     written.tierChanges += result.tierChanges.length;

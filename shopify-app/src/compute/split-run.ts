@@ -21,7 +21,7 @@ import { deletedCustomers } from './reads.ts';
 import { FullRunReason } from './recompute-result.ts';
 import { storeShopMetrics } from './shop-metrics.ts';
 import { loadShopInfo, loadStoredModels, screenedRecords } from './shop-state.ts';
-import { writeInsights } from './write.ts';
+import { createStatisticsKeeper, writeInsights } from './write.ts';
 
 /**
  * How a large shop's full run is split across the app's processes ({@link ComputeDeps.split}): one fit step, then one
@@ -227,6 +227,7 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
   if (!run || run.runId !== runId || bucket >= run.upperBounds.length) return result;
   result.ran = true;
   const range: CustomerRange = { after: bucket === 0 ? MIN_ID : run.upperBounds[bucket - 1]!, upTo: run.upperBounds[bucket]! };
+  const statistics = createStatisticsKeeper(db);
   for (let after = range.after; ;) {
     await yieldToEventLoop();
     const { rows: page } = await sql<{ id: string }>`
@@ -257,6 +258,7 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
       pool: deps.pool ?? null,
     });
     if (written.writes.length > 0) deps.feed?.apply(shop, written.writes);
+    await statistics.wrote(written.writes.length);
     result.customers += drafts.length;
     result.changed += written.changed;
     result.deleted += written.deleted;
