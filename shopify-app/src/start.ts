@@ -8,6 +8,9 @@ import { AppError } from './errors.ts';
 import { createJsonLogger, type Logger } from './log.ts';
 import { createShopifyApi } from './shopify/config.ts';
 
+/** How long an idle keep-alive connection stays open, ms: longer than load balancers keep theirs (see startAppServer). */
+export const HTTP_KEEP_ALIVE_MS = 75_000;
+
 /** Configuration of {@link startAppServer}; `server.ts` fills it from the environment. */
 export interface AppServerConfig {
   apiKey: string;
@@ -88,6 +91,13 @@ export async function startAppServer(config: AppServerConfig): Promise<AppServer
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port ?? 3000, hostname: host }, (info: AddressInfo) => resolve({ server: s, port: info.port }));
   });
+  // Idle keep-alive connections stay open longer than a load balancer keeps its idle upstream connections (nginx and
+  // AWS ALB: 60 s). With Node's 5 s the process closed connections the balancer was reusing at that moment; the
+  // request on one failed (ECONNRESET), and nginx then counted the process as failed (max_fails) while it answered
+  // fine: with several processes at once it had none left and answered 502 (pg-shops bench, 250 shops).
+  const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number };
+  http.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  http.headersTimeout = HTTP_KEEP_ALIVE_MS + 1000;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const metricsServer = config.metricsPort === undefined ? null : await serveMetrics(app, config.metricsHost ?? '127.0.0.1', config.metricsPort);
   log.info('app listening', { url, database: database.kind, metrics: metricsServer?.url ?? null });

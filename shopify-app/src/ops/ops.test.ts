@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../log.ts';
@@ -88,6 +89,30 @@ describe('operable in production: /healthz, /readyz, request-scoped JSON logs, P
     // Not on the public port.
     expect((await fetch(`${t.url}/metrics`)).status).toBe(404);
   });
+
+  it('keeps an idle keep-alive connection open past the Node default, as a load balancer reusing it expects', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; port: number }>((resolve, reject) => {
+        const req = request(`${t.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, port: req.socket!.localPort! }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const first = await get();
+      // Node's default (5 s, plus its 1 s buffer) would have closed the connection by now; a balancer would send its
+      // next request on it.
+      await new Promise((r) => setTimeout(r, 7_500));
+      const second = await get();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.port).toBe(first.port);
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
 
   it('after drain(), /readyz answers 503 so a load balancer stops sending, while the process still answers', async () => {
     t.server.app.drain();
