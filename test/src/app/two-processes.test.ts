@@ -50,6 +50,9 @@ describe.runIf(serverUrl)('two app processes on one PostgreSQL', () => {
       expect((await fetch(`${b.url}/app?embedded=1&shop=${data.shop.domain}&id_token=${encodeURIComponent(token)}`)).status).toBe(200);
     }
     const settled = async (): Promise<boolean> => {
+      // A failed job will not be retried into success here: say which and why at once rather than time out.
+      const failed = await observer!.pool.query<{ name: string; output: unknown }>("SELECT name, output FROM pgboss.job WHERE state = 'failed' LIMIT 1");
+      if (failed.rows.length > 0) throw new Error(`a ${failed.rows[0]!.name} job failed: ${JSON.stringify(failed.rows[0]!.output)}`);
       const live = await db.selectFrom('sync_state').select('shop_id').where('state', '=', 'live').execute();
       const queued = await db.selectFrom('recompute_queue').select('shop_id').execute();
       const metrics = await db

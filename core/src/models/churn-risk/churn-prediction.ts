@@ -162,7 +162,10 @@ export interface ChurnProbabilityModel {
   chosen: ChurnScoreModel;
   /** Transaction model used for expected orders and predicted CLV (lowest backtest purchases MAE). */
   purchaseModel: TransactionModelName;
-  /** All transaction models refitted on every order up to the as-of (days; on a sample of customers above `FIT_MAX_CUSTOMERS`). */
+  /**
+   * All transaction models refitted on every order up to the as-of (days; on a sample of customers above
+   * `FIT_MAX_CUSTOMERS`). A model in use (chosen, stacked or purchase model) whose refit fails keeps its backtest fit.
+   */
   transactionModels: TransactionModelParams;
   /** The model whose probability the classifier stacks (its last feature); null when none was fitted. */
   stackedModel: TransactionModelName | null;
@@ -309,6 +312,11 @@ function fitSample(
     rows: { frequency: pick(compressed.frequency), recency: pick(compressed.recency), age: pick(compressed.age), weight: pick(weight) },
     litt: litt === null ? null : pick(litt),
   };
+}
+
+/** Copies one model's fit from `from` into `into`. */
+function keepFit<K extends TransactionModelName>(into: TransactionModelParams, from: TransactionModelParams, model: K): void {
+  into[model] = from[model];
 }
 
 /** Every transaction model on `rows`; Pareto/NBD (its gradient is by finite differences) starts from `start` when given. */
@@ -669,9 +677,15 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
   const compressed = input.currentCompressed ?? compressSummaries(current);
   const currentSample = fitSample(compressed, rowLogIntervals(compressed, input.currentLogIntervals), fitMax);
   const params = fitAll(currentSample.rows, btParams, input.currentMbgNbd, currentSample.litt);
-  const stackedNow = CHURN_RANKERS.find((m) => paramsOf(params, m) !== null) ?? null;
-  if (stackedNow === null) return { ok: false, reason: ChurnPredictionFailure.noTransactionModel };
-  const purchaseNow = paramsOf(params, purchaseModel) !== null ? purchaseModel : stackedNow;
+  // A model the backtest chose, stacks or predicts purchases with keeps its backtest fit when today's refit fails (an
+  // optimiser that runs to a boundary on one more month of orders): the calibration and the classifier were learned
+  // on that fit's scores, and one failed refit must not stop the shop's predictions or swap the classifier's feature.
+  for (const model of TRANSACTION_MODELS) {
+    const used = model === stackedModel || model === purchaseModel || model === chosen.model;
+    if (used && paramsOf(params, model) === null) keepFit(params, btParams, model);
+  }
+  const stackedNow = stackedModel;
+  const purchaseNow = purchaseModel;
   let horizonShift = 0;
   if (h < horizonDays) {
     // Average change in log-odds of the stacked model from h to H over today's customers.

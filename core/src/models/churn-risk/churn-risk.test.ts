@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../bg-nbd/simulate.ts';
+import { fitBgNbd } from '../bg-nbd/fit.ts';
 import { fitMbgNbd } from '../mbg-nbd/fit.ts';
+import { REFIT_BOUNDARY_AS_OF_MS, REFIT_BOUNDARY_SHOP } from './fixtures/refit-boundary-shop.ts';
 import { simulateMbgNbd } from '../mbg-nbd/simulate.ts';
 import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
 import type { CountedOrder } from '../btyd-summary/btyd-summary.ts';
@@ -161,6 +163,29 @@ describe('assessChurnRisk', () => {
     expect(p.r).toBeLessThan(1.6);
     expect(p.a / (p.a + p.b)).toBeGreaterThan(0.2);
     expect(p.a / (p.a + p.b)).toBeLessThan(0.45);
+  });
+
+  it("keeps the backtest fit of the model it chose when that model's refit on all orders runs to a boundary", () => {
+    const shopAsOf = REFIT_BOUNDARY_AS_OF_MS;
+    const orders: CountedOrder[] = REFIT_BOUNDARY_SHOP.trim()
+      .split('\n')
+      .map((line) => line.split(' ').map(Number))
+      .map(([customer, before, amount]) => ({ customerKey: `c${customer}`, placedAtMs: shopAsOf - before!, amountMinor: amount! }));
+    const timeZone = 'America/New_York';
+    const summaries = summarizeOrders(orders, { calibrationEndMs: shopAsOf, timeZone, timeUnit: 'day' });
+    // The premise: BG/NBD on all orders does not converge, even with the penalties the fit retries with.
+    for (const penalizer of [0, 0.001, 0.01]) expect(fitBgNbd(compressSummaries(summaries), { penalizer })).toEqual({ ok: false, reason: 'did-not-converge' });
+    const result = assessChurnRisk(orders, { asOfMs: shopAsOf, timeZone, margin: 1 });
+    expect(result.method).toBe('backtested');
+    const prediction = result.prediction!;
+    expect(prediction.chosen).toBe('bg-nbd');
+    expect(prediction.transactionModels['bg-nbd']).not.toBeNull();
+    expect(result.customers).toHaveLength(292);
+    for (const c of result.customers) {
+      expect(c.churnProbability).toBeGreaterThan(0);
+      expect(c.churnProbability).toBeLessThan(1);
+      expect(Number.isFinite(c.predictedClvMinor)).toBe(true);
+    }
   });
 
   it('honours custom tier thresholds', () => {
