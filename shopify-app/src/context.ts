@@ -8,7 +8,7 @@ import { FeedCache } from './api/feed-cache.ts';
 import { churnHorizonOf } from './compute/insights.ts';
 import { createComputeService, type ComputeService } from './compute/service.ts';
 import { createShopSettings, type ShopSettings } from './settings/shop-settings.ts';
-import { QUEUES, type Jobs, type QueueName, type ShopJob } from './jobs/jobs.ts';
+import { JOB_PRIORITY, QUEUES, type Jobs, type QueueName, type ShopJob } from './jobs/jobs.ts';
 import { createTokenCipher, type TokenCipher } from './sessions/token-cipher.ts';
 import { checkEncryptionKey } from './sessions/key-rotation.ts';
 import { createPiiProtector, protectStoredPersonalData, type PiiProtector } from './ingest/pii.ts';
@@ -19,7 +19,7 @@ import { createAppMetrics, type AppMetrics } from './ops/metrics.ts';
 /** What the app's job queue offers the routes and handlers: sending (workers are started by `createApp`). */
 export interface JobQueue {
   /** Queues a job (dropped when the shop already has one waiting in that queue); waits until the job system started. */
-  send(queue: QueueName, job: ShopJob, options?: { startAfterSeconds?: number }): Promise<void>;
+  send(queue: QueueName, job: ShopJob, options?: { startAfterSeconds?: number; priority?: number }): Promise<void>;
   /** True once the job system started and until it is stopped. */
   running(): boolean;
 }
@@ -135,7 +135,7 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
       clock,
       log,
       pii,
-      sendRecompute: (shop) => jobs.send(QUEUES.recompute, { shop }),
+      sendRecompute: (shop) => jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.changes }),
       // Several processes on PostgreSQL: at most ~4 job sends per shop and process a second (the job polls every 0.5 s).
       ...(database.kind === 'postgres' ? { recomputeIntervalMs: 250 } : {}),
     }),

@@ -6,7 +6,7 @@ import { prune } from '../ops/prune.ts';
 import { getOfflineSession } from '../shopify/offline-session.ts';
 import type { SyncRunner } from '../sync/runner.ts';
 import { FullRunReason } from '../compute/service.ts';
-import { QUEUES, type JobsOptions } from './jobs.ts';
+import { JOB_PRIORITY, QUEUES, type JobsOptions } from './jobs.ts';
 import { runRecomputeJob } from './recompute.ts';
 import { activeShops, shopsOnAnEarlierDay } from './shops.ts';
 
@@ -27,7 +27,8 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
   });
   return {
     [QUEUES.backfill]: async ({ shop }) => {
-      if (await work.sync.backfill(shop)) await ctx.ingest.requestRecompute(shop);
+      // The shop's first run: a whole-shop run, behind other shops' changes (JOB_PRIORITY).
+      if (await work.sync.backfill(shop)) await jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.wholeShop });
     },
     [QUEUES.recompute]: (job) => runRecomputeJob(ctx, job),
     [QUEUES.shopMetrics]: async ({ shop }) => {
@@ -42,7 +43,7 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
     },
     [QUEUES.refitAll]: async () => {
       // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
-      for (const shop of await shopsOnAnEarlierDay(db, clock)) await ctx.ingest.requestRecompute(shop);
+      for (const shop of await shopsOnAnEarlierDay(db, clock)) await jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.wholeShop });
       // Every installed shop gets the app's metafield definitions (shops installed before they existed included) and any
       // metafield writes a previous process left unfinished.
       for (const shop of await activeShops(db)) await jobs.send(QUEUES.metafields, { shop });
@@ -95,7 +96,7 @@ export async function resumeUnfinishedWork(ctx: AppContext): Promise<void> {
   for (const row of await db.selectFrom('recompute_queue').select('shop_id').distinct().execute()) {
     await ctx.ingest.requestRecompute(row.shop_id);
   }
-  for (const shop of await shopsOnAnEarlierDay(db, ctx.clock)) await ctx.ingest.requestRecompute(shop);
+  for (const shop of await shopsOnAnEarlierDay(db, ctx.clock)) await jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.wholeShop });
   for (const row of await db.selectFrom('customer_tier_changes').select('shop_id').where('flow_state', 'in', ['pending', 'sending']).distinct().execute()) {
     await jobs.send(QUEUES.flowTriggers, { shop: row.shop_id });
   }

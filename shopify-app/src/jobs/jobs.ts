@@ -24,6 +24,15 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/**
+ * Job priorities (pg-boss fetches the highest first, then the oldest). A recompute asked for by changed orders (a
+ * webhook, the dashboard, reconciliation) is what a merchant waits to see, and takes a fraction of a second; a
+ * recompute that is a whole-shop run (the first one after a backfill, the daily refit) takes seconds and nobody waits
+ * on it. With one recompute queue handed out oldest first, hundreds of shops installing at once queued their first
+ * runs ahead of live shops' changes, which then showed after a minute or more (pg-shops bench, 250 shops).
+ */
+export const JOB_PRIORITY = { changes: 1, wholeShop: 0 } as const;
+
 /** A job's payload: every per-shop job names its shop. */
 export interface ShopJob {
   shop: string;
@@ -58,7 +67,7 @@ export interface JobsOptions {
 /** The running job system. */
 export interface Jobs {
   /** Queues a job (dropped when the shop already has one waiting in that queue). */
-  send(queue: QueueName, job: ShopJob, options?: { startAfterSeconds?: number }): Promise<void>;
+  send(queue: QueueName, job: ShopJob, options?: { startAfterSeconds?: number; priority?: number }): Promise<void>;
   /** True from start until {@link stop} is called. */
   running(): boolean;
   stop(): Promise<void>;
@@ -152,7 +161,11 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     async send(queue, job, sendOptions = {}) {
       const startAfter = sendOptions.startAfterSeconds;
       const key = job.bucket === undefined ? job.shop : `${job.shop}/${job.run ?? ''}/${job.bucket}`;
-      await boss.send(queue, job, { singletonKey: key, ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}) });
+      await boss.send(queue, job, {
+        singletonKey: key,
+        ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}),
+        ...(sendOptions.priority !== undefined ? { priority: sendOptions.priority } : {}),
+      });
       // Only the worker of that queue: waking all ten made each webhook batch cost ten job fetches, which was most of
       // PostgreSQL's CPU with three processes taking webhooks (pg-processes bench).
       const id = workerIds.get(queue);

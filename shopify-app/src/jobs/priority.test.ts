@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/connect.ts';
+import { createTestDatabase } from '../db/test-database.ts';
+import { silentLogger } from '../log.ts';
+import { JOB_PRIORITY, QUEUES, startJobs, type Jobs, type QueueName, type ShopJob } from './jobs.ts';
+
+describe('recompute job priorities', () => {
+  let database: Database;
+  let jobs: Jobs;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const handlers = {} as Record<QueueName, (job: ShopJob) => Promise<void>>;
+    for (const queue of Object.values(QUEUES)) handlers[queue] = async () => undefined;
+    // Send only: the test takes the jobs itself, in the order a worker would get them.
+    jobs = await startJobs({ pool: database.pool, kind: database.kind, log: silentLogger, handlers, work: false });
+  });
+  afterAll(async () => {
+    await jobs.stop();
+    await database.close();
+  });
+
+  it("hands out a shop's changes before other shops' whole-shop runs queued earlier, and whole-shop runs oldest first", async () => {
+    for (const shop of ['installed-first.myshopify.com', 'installed-second.myshopify.com']) {
+      await jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.wholeShop });
+    }
+    await jobs.send(QUEUES.recompute, { shop: 'live.myshopify.com' }, { priority: JOB_PRIORITY.changes });
+    const order: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [job] = await jobs.boss.fetch<ShopJob>(QUEUES.recompute);
+      order.push(job!.data.shop);
+    }
+    expect(order).toEqual(['live.myshopify.com', 'installed-first.myshopify.com', 'installed-second.myshopify.com']);
+  });
+});
