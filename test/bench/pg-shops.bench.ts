@@ -314,6 +314,24 @@ try {
     probes.push({ phase, ms: performance.now() - t, shop: shop.domain, size: shop.orders });
   };
 
+  // Where each installed large shop that is not live yet stands: sync state, orders stored, its unfinished jobs.
+  const largeShopsState = async (): Promise<string> => {
+    const waiting = shops.slice(0, LARGE).filter((x) => x.installedAt > 0 && x.liveAt === 0);
+    if (waiting.length === 0) return '';
+    const rows = await observer!.pool.query<{ shop: string; state: string | null; stored: number; jobs: string | null }>(
+      `SELECT s AS shop, (SELECT state FROM sync_state WHERE shop_id = s) AS state,
+              (SELECT count(*) FROM orders WHERE shop_id = s)::int AS stored,
+              (SELECT string_agg(name || ':' || state, ',' ORDER BY name) FROM pgboss.job WHERE singleton_key = s AND state IN ('created', 'active', 'retry')) AS jobs
+         FROM unnest($1::text[]) AS s`,
+      [waiting.map((x) => x.domain)],
+    );
+    return rows.rows
+      .map(
+        (r) => `; ${r.shop.replace('.myshopify.com', '')} ${r.state ?? 'no sync state'}, ${r.stored.toLocaleString('en-US')} stored, jobs ${r.jobs ?? 'none'}`,
+      )
+      .join('');
+  };
+
   let allLiveAt = 0;
   const probesInFlight: Promise<void>[] = [];
   let lastReport = performance.now();
@@ -328,7 +346,7 @@ try {
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
       console.log(
-        `  ${s(lastReport - startedAt)}: ${shops.filter((x) => x.installedAt > 0).length} installed, ${live.size} live, ${probes.length} probes, ${backgroundSent} background webhooks; load ${load()}`,
+        `  ${s(lastReport - startedAt)}: ${shops.filter((x) => x.installedAt > 0).length} installed, ${live.size} live, ${probes.length} probes, ${backgroundSent} background webhooks; load ${load()}${await largeShopsState()}`,
       );
     }
     if (performance.now() - startedAt > 3_600_000) {
