@@ -66,7 +66,10 @@ export interface JobsOptions {
 
 /** The running job system. */
 export interface Jobs {
-  /** Queues a job (dropped when the shop already has one waiting in that queue). */
+  /**
+   * Queues a job (dropped when the shop already has one waiting in that queue; a `changes` priority then raises the
+   * waiting job's).
+   */
   send(queue: QueueName, job: ShopJob, options?: { startAfterSeconds?: number; priority?: number }): Promise<void>;
   /** True from start until {@link stop} is called. */
   running(): boolean;
@@ -161,11 +164,20 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     async send(queue, job, sendOptions = {}) {
       const startAfter = sendOptions.startAfterSeconds;
       const key = job.bucket === undefined ? job.shop : `${job.shop}/${job.run ?? ''}/${job.bucket}`;
-      await boss.send(queue, job, {
+      const priority = sendOptions.priority;
+      const sent = await boss.send(queue, job, {
         singletonKey: key,
         ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}),
-        ...(sendOptions.priority !== undefined ? { priority: sendOptions.priority } : {}),
+        ...(priority !== undefined ? { priority } : {}),
       });
+      // Dropped because the shop already has a job waiting (stately): that job now carries this one's work, so it
+      // takes this priority if higher. Otherwise a change would wait behind a whole-shop run still queued at the
+      // lower priority, which under a steady stream of other shops' changes is never handed out (pg-shops bench,
+      // 1,000 shops: probes of shops whose first run was queued waited over 2 minutes). `changes` is the highest
+      // priority, so this only ever raises one.
+      if (sent === null && priority !== undefined && priority > JOB_PRIORITY.wholeShop) {
+        await boss.update(queue, undefined, { singletonKey: key, priority });
+      }
       // Only the worker of that queue: waking all ten made each webhook batch cost ten job fetches, which was most of
       // PostgreSQL's CPU with three processes taking webhooks (pg-processes bench).
       const id = workerIds.get(queue);

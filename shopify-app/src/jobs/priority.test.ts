@@ -31,4 +31,21 @@ describe('recompute job priorities', () => {
     }
     expect(order).toEqual(['live.myshopify.com', 'installed-first.myshopify.com', 'installed-second.myshopify.com']);
   });
+
+  it("raises a shop's waiting whole-shop run when a change of that shop arrives (the change's own job is dropped)", async () => {
+    for (const shop of ['first-run-a.myshopify.com', 'first-run-b.myshopify.com']) {
+      await jobs.send(QUEUES.recompute, { shop, full: true }, { priority: JOB_PRIORITY.wholeShop });
+    }
+    // A webhook of shop b: its job is dropped (b has one waiting), and b's whole-shop run now goes first, still full.
+    await jobs.send(QUEUES.recompute, { shop: 'first-run-b.myshopify.com' }, { priority: JOB_PRIORITY.changes });
+    const taken: ShopJob[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [job] = await jobs.boss.fetch<ShopJob>(QUEUES.recompute);
+      if (job) taken.push(job.data);
+    }
+    expect(taken).toEqual([
+      { shop: 'first-run-b.myshopify.com', full: true },
+      { shop: 'first-run-a.myshopify.com', full: true },
+    ]);
+  });
 });
