@@ -4,6 +4,7 @@ import { createSeededRng } from '../bg-nbd/simulate.ts';
 import { fitBgNbd } from '../bg-nbd/fit.ts';
 import { fitMbgNbd } from '../mbg-nbd/fit.ts';
 import { REFIT_BOUNDARY_AS_OF_MS, REFIT_BOUNDARY_SHOP } from './fixtures/refit-boundary-shop.ts';
+import { SLOW_PARETO_AS_OF_MS, SLOW_PARETO_SHOP } from './fixtures/slow-pareto-shop.ts';
 import { simulateMbgNbd } from '../mbg-nbd/simulate.ts';
 import { compressSummaries, summarizeOrders } from '../btyd-summary/btyd-summary.ts';
 import type { CountedOrder } from '../btyd-summary/btyd-summary.ts';
@@ -186,6 +187,17 @@ describe('assessChurnRisk', () => {
       expect(c.churnProbability).toBeLessThan(1);
       expect(Number.isFinite(c.predictedClvMinor)).toBe(true);
     }
+  });
+
+  it('fits a small shop whose Pareto/NBD optimiser visits r+s+x in the thousands with z near 1', () => {
+    const orders: CountedOrder[] = SLOW_PARETO_SHOP.trim()
+      .split('\n')
+      .map((line) => line.split(' ').map(Number))
+      .map(([customer, before, amount]) => ({ customerKey: `c${customer}`, placedAtMs: SLOW_PARETO_AS_OF_MS - before!, amountMinor: amount! }));
+    const result = assessChurnRisk(orders, { asOfMs: SLOW_PARETO_AS_OF_MS, timeZone: 'America/New_York', margin: 1 });
+    expect(result.method).toBe('backtested');
+    expect(result.customers).toHaveLength(85);
+    for (const c of result.customers) expect(c.churnProbability).toBeGreaterThan(0);
   });
 
   it('honours custom tier thresholds', () => {
