@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { API } from 'typescript/unstable/sync';
 import * as core from '@clvlens/core';
 import * as models from '@clvlens/core/models';
+import * as basics from '@clvlens/core/basics';
 
 /**
  * Core's public surface as a tested contract (as preact/signals' `exports.test.tsx`): every name each entry exports,
@@ -302,5 +303,21 @@ describe('@clvlens/core/models', () => {
 
   it('shares no name with the main entry', () => {
     expect(names.get('core/src/models.ts')!.filter((n) => names.get('core/src/index.ts')!.includes(n))).toEqual([]);
+  });
+});
+
+describe('@clvlens/core/basics', () => {
+  it('exports these values, each also exported by the main entry (as the same function)', () => {
+    expect(Object.keys(basics).sort()).toMatchInlineSnapshot(`
+      [
+        "DAY_MS",
+        "currencyExponent",
+        "dayNumberFromCivil",
+        "localDayStartMs",
+        "parseMinorUnits",
+        "timeZoneOffsetMs",
+      ]
+    `);
+    for (const [name, value] of Object.entries(basics)) expect(core[name as keyof typeof core]).toBe(value);
   });
 });
