@@ -4,6 +4,7 @@ import { API } from 'typescript/unstable/sync';
 import * as core from '@clvlens/core';
 import * as models from '@clvlens/core/models';
 import * as basics from '@clvlens/core/basics';
+import * as report from '@clvlens/core/report';
 
 /**
  * Core's public surface as a tested contract (as preact/signals' `exports.test.tsx`): every name each entry exports,
@@ -313,11 +314,32 @@ describe('@clvlens/core/basics', () => {
         "DAY_MS",
         "currencyExponent",
         "dayNumberFromCivil",
+        "endOfLocalDateMs",
+        "endOfLocalDayMs",
+        "formatLocalDate",
+        "isValidTimeZone",
         "localDayStartMs",
+        "parseLocalDate",
         "parseMinorUnits",
         "timeZoneOffsetMs",
       ]
     `);
     for (const [name, value] of Object.entries(basics)) expect(core[name as keyof typeof core]).toBe(value);
+  });
+});
+
+describe('@clvlens/core/report', () => {
+  it('exports these values, each also exported by the main entry (as the same value)', () => {
+    expect(Object.keys(report).sort()).toMatchInlineSnapshot(`
+      [
+        "CHURN_ALERT_DEFAULTS",
+        "computeShopReport",
+        "computeShopReportMainMetrics",
+        "computeShopReportSideMetrics",
+        "prepareShopReport",
+        "shopReportFromParts",
+      ]
+    `);
+    for (const [name, value] of Object.entries(report)) expect(core[name as keyof typeof core]).toBe(value);
   });
 });

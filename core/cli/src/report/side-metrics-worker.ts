@@ -1,7 +1,7 @@
 // Worker-thread entry of startSideMetricsThread (side-metrics.ts): computes core's side metrics of one report from a
 // copy of the prepared orders and sends them back.
 import { parentPort } from 'node:worker_threads';
-import { computeShopReportSideMetrics, type PreparedOrders } from '@clvlens/core';
+import { computeShopReportSideMetrics, type PreparedOrders } from '@clvlens/core/report';
 import type { SideMetricsReply, SideMetricsRequest } from './side-metrics.ts';
 
 parentPort?.once('message', ({ data, customerCount, options }: SideMetricsRequest) => {

@@ -4,12 +4,12 @@ import {
   computeShopReportSideMetrics,
   prepareShopReport,
   shopReportFromParts,
-  type OrderRecord,
   type PreparedOrders,
   type ShopReport,
   type ShopReportOptions,
   type ShopReportSideMetrics,
-} from '@clvlens/core';
+} from '@clvlens/core/report';
+import type { OrderRecord } from '@clvlens/core';
 
 /**
  * Reports on at least this many orders compute core's side metrics (RFM, time between orders, repurchase window,
