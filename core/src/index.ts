@@ -51,8 +51,9 @@ export { toCountedOrders } from './models/btyd-summary/counted-orders.ts';
 export type { CountedOrder } from './models/btyd-summary/btyd-summary.ts';
 
 /** Shop metrics: the full report (repeat rate, CLV, churn, cohorts, scorecard...) and the figures computed apart from it. */
-export { computeShopReport } from './report/shop-report.ts';
-export type { ShopReport, ShopReportOptions } from './report/shop-report.ts';
+export { computeShopReport, computeShopReportMainMetrics, computeShopReportSideMetrics, prepareShopReport, shopReportFromParts } from './report/shop-report.ts';
+export type { ShopReport, ShopReportMainMetrics, ShopReportOptions, ShopReportSideMetrics } from './report/shop-report.ts';
+export type { PreparedOrders } from './dataset/prepare.ts';
 export { summarizeCustomers } from './metrics/customer-summary/customer-summary.ts';
 export { CHURN_ALERT_DEFAULTS } from './metrics/inactivity-churn/inactivity-churn.ts';
 export type { CohortMatrix } from './metrics/cohort-matrix/cohort-matrix.ts';

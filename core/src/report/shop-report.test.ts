@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../orders/order.ts';
 import { summarizeCustomers } from '../metrics/customer-summary/customer-summary.ts';
 import { addDays, endOfUtcDay, order } from '../testing/orders.ts';
-import { computeShopReport } from './shop-report.ts';
+import { computeShopReport, computeShopReportMainMetrics, computeShopReportSideMetrics, prepareShopReport, shopReportFromParts } from './shop-report.ts';
 
 const AS_OF = '2024-12-31';
 const asOfMs = endOfUtcDay(AS_OF);
@@ -109,6 +109,22 @@ describe('computeShopReport', () => {
         expect(counted + afterAsOf + skippedByReason.test + skippedByReason.cancelled + skippedByReason.refunded).toBe(total);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('gives the same JSON when the side metrics are computed apart, from a copy without customer keys (property)', () => {
+    fc.assert(
+      fc.property(ordersArbitrary, zoneArbitrary, fc.constantFrom(30, 90), (orders, timeZone, periodDays) => {
+        const options = { asOfMs, timeZone, currency: 'EUR', marginFraction: 0.4, periodDays, refundAttribution: 'refund-date' as const };
+        const data = prepareShopReport(orders, options);
+        // What another thread receives: a structured clone, keys replaced by blanks of the same count.
+        const copy = structuredClone({ ...data, customerKeys: data.customerKeys.map(() => '') });
+        const side = computeShopReportSideMetrics(copy, options);
+        expect(JSON.stringify(shopReportFromParts(data, options, computeShopReportMainMetrics(data, options), side))).toBe(
+          JSON.stringify(computeShopReport(orders, options)),
+        );
+      }),
+      { numRuns: 100 },
     );
   });
 

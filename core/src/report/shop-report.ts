@@ -1,6 +1,6 @@
 import { prepareOrders, type OrderCounts, type PrepareOptions, type PreparedOrders, type RefundAttribution } from '../dataset/prepare.ts';
 import type { OrderRecord } from '../orders/order.ts';
-import { computeAverageOrderValue, computeAverageOrderValueSeries } from '../metrics/average-order-value/average-order-value.ts';
+import { computeAverageOrderValue, computeAverageOrderValueSeries, type AverageOrderValue } from '../metrics/average-order-value/average-order-value.ts';
 import { computeCohortMatrix, type CohortMatrix } from '../metrics/cohort-matrix/cohort-matrix.ts';
 import { assertMarginFraction, computeShopFormulaClv, type ShopFormulaClv } from '../metrics/formula-clv/formula-clv.ts';
 import { computeHistoricClv, type HistoricClv } from '../metrics/historic-clv/historic-clv.ts';
@@ -9,20 +9,27 @@ import {
   computeInactivityChurn,
   detectChurnAlert,
   type ChurnAlert,
+  type ChurnTrend,
   type InactivityChurn,
 } from '../metrics/inactivity-churn/inactivity-churn.ts';
 import { computeLtvCac, type CohortLtvCac, type MonthlySpend } from '../metrics/ltv-cac/ltv-cac.ts';
 import { computeMrr, type Mrr } from '../metrics/mrr/mrr.ts';
 import { computePeriodChurn, periodEndingAt, type PeriodChurn } from '../metrics/period-churn/period-churn.ts';
 import { computeProductRetention, type ProductRetention } from '../metrics/product-retention/product-retention.ts';
-import { assertWindowDays, computeRepeatPurchaseRate, computeRepeatRateSeries, type RepeatPurchaseRate } from '../metrics/repeat-rate/repeat-rate.ts';
+import {
+  assertWindowDays,
+  computeRepeatPurchaseRate,
+  computeRepeatRateSeries,
+  type RepeatPurchaseRate,
+  type RepeatRateSeries,
+} from '../metrics/repeat-rate/repeat-rate.ts';
 import { computeRepurchaseWithin, type RepurchaseWithin } from '../metrics/repurchase-window/repurchase-window.ts';
 import { computeReturningCustomerRate, type ReturningCustomerRate } from '../metrics/returning-customer-rate/returning-customer-rate.ts';
 import { countRfmSegments, scoreRfm, type RfmSegment } from '../metrics/rfm/rfm.ts';
 import { buildScorecard, type Scorecard, type ScorecardOptions, type ScorecardTargets } from '../metrics/scorecard/scorecard.ts';
 import { computeCsat, computeNps, type Csat, type Nps } from '../metrics/surveys/surveys.ts';
 import { computeTimeBetweenOrders, type TimeBetweenOrders } from '../metrics/time-between-orders/time-between-orders.ts';
-import { computeWindowedClv, computeWindowedClvSeries, type WindowedClv } from '../metrics/windowed-clv/windowed-clv.ts';
+import { computeWindowedClv, computeWindowedClvSeries, type WindowedClv, type WindowedClvSeries } from '../metrics/windowed-clv/windowed-clv.ts';
 
 /** Imported survey answers. */
 export interface SurveyInput {
@@ -134,14 +141,121 @@ const WEEK_MS = 7 * 86_400_000;
  * report.repeatPurchaseRate.value; // e.g. 0.12
  */
 export function computeShopReport(orders: readonly OrderRecord[], options: ShopReportOptions): ShopReport {
+  const data = prepareShopReport(orders, options);
+  return shopReportFromParts(data, options, computeShopReportMainMetrics(data, options), computeShopReportSideMetrics(data, options));
+}
+
+/**
+ * {@link computeShopReport} in parts, so that a caller can compute some on another thread and get the same report:
+ * this checks the options and prepares the orders (throws as computeShopReport does); then
+ * {@link computeShopReportMainMetrics} and {@link computeShopReportSideMetrics} (independent of each other) and
+ * {@link shopReportFromParts}.
+ */
+export function prepareShopReport(orders: readonly OrderRecord[], options: ShopReportOptions): PreparedOrders {
+  reportOptions(options);
+  return prepareOrders(orders, options);
+}
+
+/**
+ * The metrics of the report that need only the prepared orders (not each other) and read no customer key, only their
+ * count: a caller may compute them on another thread from a copy of `data` whose `customerKeys` are blanks of the
+ * same length, and pass them to {@link shopReportFromPrepared}.
+ */
+export interface ShopReportSideMetrics {
+  periodChurn: PeriodChurn;
+  productRetention: ProductRetention;
+  repurchaseWithin: RepurchaseWithin;
+  historicClv: HistoricClv;
+  formulaClv: ShopFormulaClv;
+  rfm: { segmentCounts: Record<RfmSegment, number> };
+  timeBetweenOrders: TimeBetweenOrders;
+  mrr: Mrr;
+}
+
+/** See {@link ShopReportSideMetrics}; `options` as given to {@link prepareShopReport}. */
+export function computeShopReportSideMetrics(data: PreparedOrders, options: ShopReportOptions): ShopReportSideMetrics {
+  const { marginFraction, periodDays } = reportOptions(options);
+  const period = periodEndingAt(data, periodDays);
+  return {
+    periodChurn: computePeriodChurn(data, { period, inactivityDays: 90 }),
+    productRetention: computeProductRetention(data, { period, inactivityDays: 90 }),
+    repurchaseWithin: computeRepurchaseWithin(data),
+    historicClv: computeHistoricClv(data),
+    formulaClv: computeShopFormulaClv(data, { marginFraction }),
+    rfm: { segmentCounts: countRfmSegments(scoreRfm(data)) },
+    timeBetweenOrders: computeTimeBetweenOrders(data),
+    mrr: computeMrr(data),
+  };
+}
+
+/** The report's metrics other than the {@link ShopReportSideMetrics} (see {@link prepareShopReport}). */
+export interface ShopReportMainMetrics {
+  repeatPurchaseRate: RepeatPurchaseRate;
+  returningCustomers: ReturningCustomerRate;
+  aov: AverageOrderValue;
+  d30: InactivityChurn;
+  d60: InactivityChurn;
+  d90: InactivityChurn;
+  trend: ChurnTrend;
+  windowedClv: WindowedClv;
+  repeatSeries: RepeatRateSeries;
+  clvSeries: WindowedClvSeries;
+  cohortMatrix: CohortMatrix;
+  scorecard: Scorecard;
+}
+
+/** See {@link ShopReportMainMetrics}; `options` as given to {@link prepareShopReport}. */
+export function computeShopReportMainMetrics(data: PreparedOrders, options: ShopReportOptions): ShopReportMainMetrics {
+  const { windowDays } = reportOptions(options);
+  const weeks = seriesWeeksFor(data, options);
+  const trend = computeChurnTrend(data, { weeks, inactivityDays: [30, 60, 90] });
+  const windowedClv = computeWindowedClv(data);
+  const repeatSeries = computeRepeatRateSeries(data, { windowDays, weeks });
+  const clvSeries = computeWindowedClvSeries(data, { lookbackDays: windowedClv.chosenLookbackDays, weeks });
+  const aovSeries = computeAverageOrderValueSeries(data, { windowDays, weeks });
+  const scorecardOptions: ScorecardOptions = { ...options.scorecard };
+  if (options.targets !== undefined) scorecardOptions.targets = options.targets;
+  const scorecard = buildScorecard(
+    repeatSeries.weekStartMs,
+    {
+      repeatPurchaseRate: repeatSeries.value,
+      clv: clvSeries.valueMinor,
+      churnD90: trend.values[2] as (number | null)[],
+      averageOrderValue: aovSeries.valueMinor,
+    },
+    data.asOfMs,
+    scorecardOptions,
+  );
+  return {
+    repeatPurchaseRate: computeRepeatPurchaseRate(data, { windowDays }),
+    returningCustomers: computeReturningCustomerRate(data, { windowDays }),
+    aov: computeAverageOrderValue(data, { windowDays }),
+    d30: computeInactivityChurn(data, { inactivityDays: 30 }),
+    d60: computeInactivityChurn(data, { inactivityDays: 60 }),
+    d90: computeInactivityChurn(data, { inactivityDays: 90 }),
+    trend,
+    windowedClv,
+    repeatSeries,
+    clvSeries,
+    cohortMatrix: computeCohortMatrix(data),
+    scorecard,
+  };
+}
+
+/** The report from its parts (see {@link prepareShopReport}). */
+export function shopReportFromParts(data: PreparedOrders, options: ShopReportOptions, main: ShopReportMainMetrics, side: ShopReportSideMetrics): ShopReport {
+  return reportFromPrepared(data, { ...options, ...reportOptions(options) }, main, side);
+}
+
+/** The options' defaults, checked. */
+function reportOptions(options: ShopReportOptions): { windowDays: number; marginFraction: number; periodDays: number } {
   const windowDays = options.windowDays ?? 365;
   assertWindowDays(windowDays);
   const marginFraction = options.marginFraction ?? 1;
   assertMarginFraction(marginFraction);
   const periodDays = options.periodDays ?? 90;
   assertWindowDays(periodDays, 'periodDays');
-  const data = prepareOrders(orders, options);
-  return reportFromPrepared(data, { ...options, windowDays, marginFraction, periodDays });
+  return { windowDays, marginFraction, periodDays };
 }
 
 function seriesWeeksFor(data: PreparedOrders, options: ShopReportOptions): number {
@@ -154,31 +268,15 @@ function seriesWeeksFor(data: PreparedOrders, options: ShopReportOptions): numbe
   return Math.min(weeks, 520);
 }
 
-function reportFromPrepared(data: PreparedOrders, options: ShopReportOptions & { windowDays: number; marginFraction: number; periodDays: number }): ShopReport {
+function reportFromPrepared(
+  data: PreparedOrders,
+  options: ShopReportOptions & { windowDays: number; marginFraction: number; periodDays: number },
+  main: ShopReportMainMetrics,
+  side: ShopReportSideMetrics,
+): ShopReport {
   const { windowDays, marginFraction } = options;
-  const weeks = seriesWeeksFor(data, options);
-  const repeatPurchaseRate = computeRepeatPurchaseRate(data, { windowDays });
-  const returningCustomers = computeReturningCustomerRate(data, { windowDays });
-  const aov = computeAverageOrderValue(data, { windowDays });
-  const d30 = computeInactivityChurn(data, { inactivityDays: 30 });
-  const d60 = computeInactivityChurn(data, { inactivityDays: 60 });
-  const d90 = computeInactivityChurn(data, { inactivityDays: 90 });
-  const trend = computeChurnTrend(data, { weeks, inactivityDays: [30, 60, 90] });
-  const period = periodEndingAt(data, options.periodDays);
-  const windowedClv = computeWindowedClv(data);
-  const repeatSeries = computeRepeatRateSeries(data, { windowDays, weeks });
-  const clvSeries = computeWindowedClvSeries(data, { lookbackDays: windowedClv.chosenLookbackDays, weeks });
-  const aovSeries = computeAverageOrderValueSeries(data, { windowDays, weeks });
-  const cohortMatrix = computeCohortMatrix(data);
+  const { repeatPurchaseRate, returningCustomers, aov, d30, d60, d90, trend, windowedClv, repeatSeries, clvSeries, cohortMatrix, scorecard } = main;
   const [churn30, churn60, churn90] = trend.values as [(number | null)[], (number | null)[], (number | null)[]];
-  const scorecardOptions: ScorecardOptions = { ...options.scorecard };
-  if (options.targets !== undefined) scorecardOptions.targets = options.targets;
-  const scorecard = buildScorecard(
-    repeatSeries.weekStartMs,
-    { repeatPurchaseRate: repeatSeries.value, clv: clvSeries.valueMinor, churnD90: churn90, averageOrderValue: aovSeries.valueMinor },
-    data.asOfMs,
-    scorecardOptions,
-  );
   const surveys = options.surveys;
   const csatOptions: { scaleMax?: number; satisfiedMin?: number } = {};
   if (surveys?.csatScaleMax !== undefined) csatOptions.scaleMax = surveys.csatScaleMax;
@@ -203,17 +301,17 @@ function reportFromPrepared(data: PreparedOrders, options: ShopReportOptions & {
     averageOrderValueMinor: aov.valueMinor,
     churn: { d30: d30.value, d60: d60.value, d90: d90.value },
     churnDetail: { d30, d60, d90, alert: detectChurnAlert(churn90) },
-    periodChurn: computePeriodChurn(data, { period, inactivityDays: 90 }),
-    productRetention: computeProductRetention(data, { period, inactivityDays: 90 }),
-    repurchaseWithin: computeRepurchaseWithin(data),
-    historicClv: computeHistoricClv(data),
-    formulaClv: computeShopFormulaClv(data, { marginFraction }),
+    periodChurn: side.periodChurn,
+    productRetention: side.productRetention,
+    repurchaseWithin: side.repurchaseWithin,
+    historicClv: side.historicClv,
+    formulaClv: side.formulaClv,
     windowedClv,
     cohortMatrix,
-    rfm: { segmentCounts: countRfmSegments(scoreRfm(data)) },
-    timeBetweenOrders: computeTimeBetweenOrders(data),
+    rfm: side.rfm,
+    timeBetweenOrders: side.timeBetweenOrders,
     surveys: surveys === undefined ? null : { nps: computeNps(surveys.nps ?? []), csat: computeCsat(surveys.csat ?? [], csatOptions) },
-    mrr: computeMrr(data),
+    mrr: side.mrr,
     ltvCac: computeLtvCac(cohortMatrix, options.spendByMonth ?? [], { marginFraction, currency: data.currency }),
     scorecard,
     charts: {

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { API } from 'typescript/unstable/sync';
 import * as core from '@clvlens/core';
 import * as models from '@clvlens/core/models';
+import * as basics from '@clvlens/core/basics';
+import * as report from '@clvlens/core/report';
 
 /**
  * Core's public surface as a tested contract (as preact/signals' `exports.test.tsx`): every name each entry exports,
@@ -63,6 +65,8 @@ describe('@clvlens/core', () => {
         "computeLtvCac",
         "computeNps",
         "computeShopReport",
+        "computeShopReportMainMetrics",
+        "computeShopReportSideMetrics",
         "currencyExponent",
         "customerKeyOf",
         "dayNumberFromCivil",
@@ -78,8 +82,10 @@ describe('@clvlens/core', () => {
         "orderNetMinor",
         "parseLocalDate",
         "parseMinorUnits",
+        "prepareShopReport",
         "rfmCutPointsOf",
         "scoreChurnRisk",
+        "shopReportFromParts",
         "summarizeCustomers",
         "timeZoneOffsetMs",
         "toCountedOrders",
@@ -115,12 +121,15 @@ describe('@clvlens/core', () => {
         "OrderRecord",
         "PairRequestV1",
         "PairResponseV1",
+        "PreparedOrders",
         "Result",
         "RfmCutPoints",
         "RfmSegmentV1",
         "ScorecardRow",
         "ShopReport",
+        "ShopReportMainMetrics",
         "ShopReportOptions",
+        "ShopReportSideMetrics",
         "ShopSettingsV1",
         "ShopSummaryV1",
         "TierChangeReasonV1",
@@ -295,5 +304,42 @@ describe('@clvlens/core/models', () => {
 
   it('shares no name with the main entry', () => {
     expect(names.get('core/src/models.ts')!.filter((n) => names.get('core/src/index.ts')!.includes(n))).toEqual([]);
+  });
+});
+
+describe('@clvlens/core/basics', () => {
+  it('exports these values, each also exported by the main entry (as the same function)', () => {
+    expect(Object.keys(basics).sort()).toMatchInlineSnapshot(`
+      [
+        "DAY_MS",
+        "currencyExponent",
+        "dayNumberFromCivil",
+        "endOfLocalDateMs",
+        "endOfLocalDayMs",
+        "formatLocalDate",
+        "isValidTimeZone",
+        "localDayStartMs",
+        "parseLocalDate",
+        "parseMinorUnits",
+        "timeZoneOffsetMs",
+      ]
+    `);
+    for (const [name, value] of Object.entries(basics)) expect(core[name as keyof typeof core]).toBe(value);
+  });
+});
+
+describe('@clvlens/core/report', () => {
+  it('exports these values, each also exported by the main entry (as the same value)', () => {
+    expect(Object.keys(report).sort()).toMatchInlineSnapshot(`
+      [
+        "CHURN_ALERT_DEFAULTS",
+        "computeShopReport",
+        "computeShopReportMainMetrics",
+        "computeShopReportSideMetrics",
+        "prepareShopReport",
+        "shopReportFromParts",
+      ]
+    `);
+    for (const [name, value] of Object.entries(report)) expect(core[name as keyof typeof core]).toBe(value);
   });
 });

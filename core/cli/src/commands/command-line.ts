@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { endOfLocalDateMs, endOfLocalDayMs, isValidTimeZone, parseLocalDate } from '@clvlens/core';
+import { endOfLocalDateMs, endOfLocalDayMs, isValidTimeZone, parseLocalDate } from '@clvlens/core/basics';
 import { createTranslator, localeFromEnvironment, resolveLocale, type Locale, type MessageKey, type MessageParams } from '@clvlens/core/i18n';
 import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { computeShopReport, type MonthlySpend, type ShopReportOptions } from '@clvlens/core';
+import type { MonthlySpend, ShopReportOptions } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 import { readMonthlySpend } from '../inputs/spend.ts';
 import { readSurveyResponses } from '../inputs/surveys.ts';
@@ -9,6 +9,7 @@ import { createProgress } from '../progress.ts';
 import { readOrdersFile } from '../readers/detect.ts';
 import { describeIoError } from '../readers/csv-rows.ts';
 import { buildReportDocument } from '../report/report-document.ts';
+import { computeReport } from '../report/side-metrics.ts';
 import { renderHtmlPage } from '../report/html-page.ts';
 import { createTranslator } from '@clvlens/core/i18n';
 import { describeSkips, formatScorecardText } from '../report/scorecard-text.ts';
@@ -105,7 +106,7 @@ export async function runReport(args: readonly string[], io: CliIo): Promise<num
     options.spendByMonth = spend;
   }
 
-  const report = computeShopReport(read.orders, options);
+  const report = await computeReport(read.orders, options);
   const doc = buildReportDocument(report, read, {
     asOfSource: values['as-of'] === undefined ? 'last-order-day' : 'option',
     surveysFile: values.surveys ?? null,

@@ -1,4 +1,4 @@
-import { dayNumberFromCivil, DAY_MS } from '@clvlens/core';
+import { dayNumberFromCivil, DAY_MS } from '@clvlens/core/basics';
 import type { CountedOrder } from '@clvlens/core';
 import { CliError, CliErrorCode } from '../errors.ts';
 

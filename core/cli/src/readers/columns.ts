@@ -1,4 +1,4 @@
-import { currencyExponent, parseMinorUnits } from '@clvlens/core';
+import { currencyExponent, parseMinorUnits } from '@clvlens/core/basics';
 import { CliError, CliErrorCode } from '../errors.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { dayNumberFromCivil, DAY_MS, localDayStartMs, timeZoneOffsetMs } from '@clvlens/core';
+import { dayNumberFromCivil, DAY_MS, localDayStartMs, timeZoneOffsetMs } from '@clvlens/core/basics';
 
 // YYYY-MM-DD, optionally followed by a time (T or space) and an offset (Z, ±HH, ±HHMM, ±HH:MM), as in Shopify's
 // export (`2025-10-02 17:09:34 -0300`) and ISO 8601 (`2025-10-02T17:09:34.123Z`).

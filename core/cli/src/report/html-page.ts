@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { currencyExponent, DAY_MS, formatLocalDate } from '@clvlens/core';
+import { currencyExponent, DAY_MS, formatLocalDate } from '@clvlens/core/basics';
 import { churnTrendReading, createTranslator, directionOf, shownScorecardStatus, type Locale, type MessageKey } from '@clvlens/core/i18n';
 import type { ReportDocument } from './report-document.ts';
 

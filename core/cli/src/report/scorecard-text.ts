@@ -1,4 +1,5 @@
-import { CHURN_ALERT_DEFAULTS, currencyExponent, DAY_MS, formatLocalDate } from '@clvlens/core';
+import { currencyExponent, DAY_MS, formatLocalDate } from '@clvlens/core/basics';
+import { CHURN_ALERT_DEFAULTS } from '@clvlens/core/report';
 import { churnTrendReading, createTranslator, shownScorecardStatus, type Locale, type MessageKey, type Translator } from '@clvlens/core/i18n';
 import type { ReportDocument } from './report-document.ts';
 

@@ -47,6 +47,28 @@ describe('scoreRfm', () => {
 });
 
 describe('scoreRfm quintiles', () => {
+  it('scores integer values over a small range (counted) as over a wide one (sorted): the same quintiles', () => {
+    // 600 customers with values 0..299 (ties in every score band); scaled by 100,003 the range is too wide to count.
+    const asOf = '2024-12-31';
+    const orders: OrderRecord[] = [];
+    for (let i = 0; i < 600; i++) {
+      const c = `c${String(i).padStart(3, '0')}`;
+      for (let k = 0; k <= (i * 13) % 7; k++) orders.push(order(c, addDays(asOf, -((i * 31) % 300) - 400 * k), 100 + ((i * 97) % 300)));
+    }
+    const data = prepareOrders(orders, { asOfMs: endOfUtcDay(asOf) });
+    const narrow = scoreRfm(data);
+    const wide = scoreRfm({
+      ...data,
+      asOfDay: data.asOfDay * 100_003,
+      orderDay: data.orderDay.map((d) => d * 100_003),
+      customerNetMinor: data.customerNetMinor.map((v) => v * 100_003),
+    });
+    // Frequency (order counts) stays narrow in both; recency and monetary take the other path when wide.
+    expect(Array.from(wide.recencyScore)).toEqual(Array.from(narrow.recencyScore));
+    expect(Array.from(wide.monetaryScore)).toEqual(Array.from(narrow.monetaryScore));
+    expect(new Set(narrow.recencyScore)).toEqual(new Set([1, 2, 3, 4, 5]));
+    expect(new Set(narrow.monetaryScore)).toEqual(new Set([1, 2, 3, 4, 5]));
+  });
   it('scores fractional monetary values (fallback path) the same way as integer ones', () => {
     const asOf = '2024-12-31';
     const make = (scale: number) => {

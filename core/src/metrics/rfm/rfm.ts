@@ -99,6 +99,7 @@ function packedWorseCounts(values: Float64Array, higherIsBetter: boolean): Int32
     if (v < min) min = v;
     if (v > max) max = v;
   }
+  if (max - min < 8 * Math.max(n, 128)) return countedWorseCounts(values, higherIsBetter, min, max);
   const scale = 2 ** Math.ceil(Math.log2(n + 1));
   if ((max - min + 1) * scale > Number.MAX_SAFE_INTEGER) return null;
   const packed = new Float64Array(n);
@@ -114,6 +115,23 @@ function packedWorseCounts(values: Float64Array, higherIsBetter: boolean): Int32
     const count = higherIsBetter ? groupStart : n - groupEnd;
     for (let p = groupStart; p < groupEnd; p++) worse[packed[p]! % scale] = count;
     groupStart = groupEnd;
+  }
+  return worse;
+}
+
+// Integer values over a range of at most a few times the customer count (days since the last order, order counts,
+// most shops' CLV in minor units): a count of each value and its running sum give every customer's count of strictly
+// worse customers in two linear passes, without the sort (a third of the report's time for 600,000 customers).
+function countedWorseCounts(values: Float64Array, higherIsBetter: boolean, min: number, max: number): Int32Array {
+  const n = values.length;
+  const below = new Int32Array(max - min + 2);
+  for (let i = 0; i < n; i++) below[values[i]! - min + 1]!++;
+  // below[v - min] becomes the number of values < v.
+  for (let v = 1; v < below.length; v++) below[v]! += below[v - 1]!;
+  const worse = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const at = values[i]! - min;
+    worse[i] = higherIsBetter ? below[at]! : n - below[at + 1]!;
   }
   return worse;
 }
