@@ -48,7 +48,7 @@ describe('fitChurnModelsOffThread', () => {
     expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { ...options, minOrdersOffThread: 0 })).toEqual(inPlace);
   });
 
-  it('passes the fit options through, and fits small shops in place', async () => {
+  it('passes the fit options through, and fits small shops on the shared fit thread', async () => {
     const all = records();
     const orders = toCountedOrders(all).orders;
     const options = { asOfMs: AS_OF, timeZone: 'UTC', minRepeatCustomers: 100_000 };
@@ -58,5 +58,20 @@ describe('fitChurnModelsOffThread', () => {
     expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { asOfMs: AS_OF, timeZone: 'UTC' })).toEqual(
       fitChurnModels(orders, { asOfMs: AS_OF, timeZone: 'UTC' }),
     );
+  });
+
+  it('answers fits on the shared thread in order, and a fit that throws there fails alone', async () => {
+    const all = records();
+    const options = { asOfMs: AS_OF, timeZone: 'UTC' };
+    const expected = fitChurnModels(toCountedOrders(all).orders, options);
+    const columns = await Promise.all([0, 1, 2].map(() => countedColumns(all, AS_OF)));
+    // Its expectation is attached at once: the rejection comes before the other fits' answers.
+    const bad = expect(fitChurnModelsOffThread(await countedColumns(all, AS_OF), { ...options, fitMaxCustomers: 0 })).rejects.toThrow(
+      /fitMaxCustomers must be at least 1/,
+    );
+    const fits = await Promise.all(columns.map((c) => fitChurnModelsOffThread(c, options)));
+    await bad;
+    for (const models of fits) expect(models).toEqual(expected);
+    expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), options)).toEqual(expected);
   });
 });

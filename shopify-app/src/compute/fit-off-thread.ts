@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import {
   customerKeyOf,
-  fitChurnModels,
   isCountedOrder,
   orderNetMinor,
   type ChurnModelFitOptions,
@@ -25,9 +24,12 @@ export interface FitJob {
 }
 
 /**
- * Below this many counted orders the fit runs in place: it takes milliseconds there, less than starting a worker.
- * Above it, a fit that struggles (a shop whose orders the MBG/NBD describes badly, retried with penalties before the
- * cadence rule) took 1.2 s of one thread at 100,000 orders and 5.3 s at 1,000,000.
+ * From this many counted orders a fit gets a worker thread of its own (started for it, about 0.2 s of CPU); below it,
+ * fits go to the process's shared fit thread, one at a time, so a large shop's fit never makes small shops' wait. A
+ * fit that struggles (a shop whose orders the MBG/NBD describes badly, retried with penalties before the cadence rule)
+ * took 1.2 s of one thread at 100,000 orders and 5.3 s at 1,000,000; small shops' fits are mostly milliseconds, but
+ * not always (a 193-order shop's took 0.7 s, and minutes before the Pareto/NBD quadrature was fixed), which is why
+ * none runs on the thread that answers webhooks.
  */
 export const OFF_THREAD_MIN_ORDERS = 20_000;
 
@@ -74,19 +76,70 @@ export function ordersOfColumns(columns: CountedColumns): CountedOrder[] {
   return orders;
 }
 
+/** A fit request to the shared fit thread, and its answer. */
+export interface FitRequest {
+  id: number;
+  job: FitJob;
+}
+export type FitAnswer = { id: number; models: ChurnModels } | { id: number; error: string };
+
 /**
- * core's `fitChurnModels` on a worker thread, so a large shop's fit does not hold the thread that answers webhooks
- * and API reads (the embedded database and HTTP share it). Same code, same input order: the same models as in place.
- * The columns' arrays are moved to the worker (unusable here afterwards).
+ * The process's shared fit thread: started at its first fit and kept, unref'd (it never keeps the process alive), one
+ * fit at a time. A thread that dies (an exception outside a fit, out of memory) fails the fits it held and is started
+ * again by the next.
+ */
+function createSharedFitThread(): (job: FitJob, transfer: ArrayBuffer[]) => Promise<ChurnModels> {
+  let worker: Worker | null = null;
+  let nextId = 1;
+  const pending = new Map<number, { resolve(models: ChurnModels): void; reject(error: Error): void }>();
+  let queue: Promise<unknown> = Promise.resolve();
+  const start = (): Worker => {
+    const started = new Worker(new URL('./fit-worker.ts', import.meta.url));
+    started.unref();
+    started.on('message', (answer: FitAnswer) => {
+      const waiting = pending.get(answer.id);
+      pending.delete(answer.id);
+      if ('error' in answer) waiting?.reject(new Error(answer.error));
+      else waiting?.resolve(answer.models);
+    });
+    const fail = (error: Error): void => {
+      if (worker === started) worker = null;
+      for (const waiting of pending.values()) waiting.reject(error);
+      pending.clear();
+    };
+    started.on('error', fail);
+    started.on('exit', (code) => fail(new Error(`the shared model fit thread exited with code ${code}`)));
+    return started;
+  };
+  return (job, transfer) => {
+    const run = queue.then(
+      () =>
+        new Promise<ChurnModels>((resolve, reject) => {
+          worker ??= start();
+          const id = nextId++;
+          pending.set(id, { resolve, reject });
+          worker.postMessage({ id, job } satisfies FitRequest, transfer);
+        }),
+    );
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
+
+const sharedFit = createSharedFitThread();
+
+/**
+ * core's `fitChurnModels` on a worker thread, so no shop's fit holds the thread that answers webhooks and API reads
+ * (the embedded database and HTTP share it): from {@link OFF_THREAD_MIN_ORDERS} counted orders (or `minOrdersOffThread`)
+ * on a thread of its own, below on the process's shared fit thread. Same code, same input order: the same models as in
+ * place. The columns' arrays are moved to the worker (unusable here afterwards).
  */
 export async function fitChurnModelsOffThread(columns: CountedColumns, options: ChurnModelFitOptions & { minOrdersOffThread?: number }): Promise<ChurnModels> {
   const { minOrdersOffThread, ...fitOptions } = options;
-  if (columns.keyIndex.length < (minOrdersOffThread ?? OFF_THREAD_MIN_ORDERS)) return fitChurnModels(ordersOfColumns(columns), fitOptions);
   const job: FitJob = { columns, options: fitOptions };
-  const worker = new Worker(new URL('./fit-worker.ts', import.meta.url), {
-    workerData: job,
-    transferList: [columns.keyIndex.buffer, columns.placedAtMs.buffer, columns.amountMinor.buffer],
-  });
+  const transfer = [columns.keyIndex.buffer, columns.placedAtMs.buffer, columns.amountMinor.buffer];
+  if (columns.keyIndex.length < (minOrdersOffThread ?? OFF_THREAD_MIN_ORDERS)) return sharedFit(job, transfer);
+  const worker = new Worker(new URL('./fit-worker.ts', import.meta.url), { workerData: job, transferList: transfer });
   try {
     return await new Promise<ChurnModels>((resolve, reject) => {
       worker.once('message', (models: ChurnModels) => resolve(models));
