@@ -1,13 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import {
-  customerKeyOf,
-  isCountedOrder,
-  orderNetMinor,
-  type ChurnModelFitOptions,
-  type ChurnModels,
-  type CountedOrder,
-  type OrderRecord,
-} from '@clvlens/core';
+import { customerKeyOf, isCountedOrder, orderNetMinor, type ChurnModelFitOptions, type ChurnModels, type CountedOrder, type OrderRecord } from '@clvlens/core';
 
 /** Counted orders as columns: what the fit worker receives (typed arrays are moved to it, not copied). */
 export interface CountedColumns {
