@@ -159,7 +159,7 @@ export function prepareShopReport(orders: readonly OrderRecord[], options: ShopR
 /**
  * The metrics of the report that need only the prepared orders (not each other) and read no customer key, only their
  * count: a caller may compute them on another thread from a copy of `data` whose `customerKeys` are blanks of the
- * same length, and pass them to {@link shopReportFromPrepared}.
+ * same length, and pass them to {@link shopReportFromParts}.
  */
 export interface ShopReportSideMetrics {
   periodChurn: PeriodChurn;

@@ -6,8 +6,8 @@ import { prune } from '../ops/prune.ts';
 import { getOfflineSession } from '../shopify/offline-session.ts';
 import type { SyncRunner } from '../sync/runner.ts';
 import { FullRunReason } from '../compute/service.ts';
-import { JOB_PRIORITY, QUEUES, type JobsOptions } from './jobs.ts';
-import { runRecomputeJob } from './recompute.ts';
+import { QUEUES, type JobsOptions } from './jobs.ts';
+import { runRecomputeJob, sendWholeShopRun } from './recompute.ts';
 import { activeShops, shopsOnAnEarlierDay } from './shops.ts';
 
 /** The work the handlers start that `createApp` also offers to call directly. */
@@ -27,8 +27,7 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
   });
   return {
     [QUEUES.backfill]: async ({ shop }) => {
-      // The shop's first run: a whole-shop run, behind other shops' changes (JOB_PRIORITY).
-      if (await work.sync.backfill(shop)) await jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.wholeShop });
+      if (await work.sync.backfill(shop)) await sendWholeShopRun(jobs, shop);
     },
     [QUEUES.recompute]: (job) => runRecomputeJob(ctx, job),
     [QUEUES.shopMetrics]: async ({ shop }) => {
@@ -43,7 +42,7 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
     },
     [QUEUES.refitAll]: async () => {
       // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
-      for (const shop of await shopsOnAnEarlierDay(db, clock)) await jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.wholeShop });
+      for (const shop of await shopsOnAnEarlierDay(db, clock)) await sendWholeShopRun(jobs, shop);
       // Every installed shop gets the app's metafield definitions (shops installed before they existed included) and any
       // metafield writes a previous process left unfinished.
       for (const shop of await activeShops(db)) await jobs.send(QUEUES.metafields, { shop });
@@ -96,7 +95,7 @@ export async function resumeUnfinishedWork(ctx: AppContext): Promise<void> {
   for (const row of await db.selectFrom('recompute_queue').select('shop_id').distinct().execute()) {
     await ctx.ingest.requestRecompute(row.shop_id);
   }
-  for (const shop of await shopsOnAnEarlierDay(db, ctx.clock)) await jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.wholeShop });
+  for (const shop of await shopsOnAnEarlierDay(db, ctx.clock)) await sendWholeShopRun(jobs, shop);
   for (const row of await db.selectFrom('customer_tier_changes').select('shop_id').where('flow_state', 'in', ['pending', 'sending']).distinct().execute()) {
     await jobs.send(QUEUES.flowTriggers, { shop: row.shop_id });
   }

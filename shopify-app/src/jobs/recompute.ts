@@ -1,5 +1,10 @@
-import type { AppContext } from '../context.ts';
-import { QUEUES, type ShopJob } from './jobs.ts';
+import type { AppContext, JobQueue } from '../context.ts';
+import { JOB_PRIORITY, QUEUES, type ShopJob } from './jobs.ts';
+
+/** Queues a whole-shop run of `shop` (its first run after a backfill, the daily refit): behind other shops' changes. */
+export function sendWholeShopRun(jobs: JobQueue, shop: string): Promise<void> {
+  return jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.wholeShop });
+}
 
 /**
  * The recompute job: brings the shop's insights up to date ({@link ComputeService.recomputeShop}), then queues what

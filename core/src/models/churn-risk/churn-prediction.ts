@@ -684,15 +684,13 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
     const used = model === stackedModel || model === purchaseModel || model === chosen.model;
     if (used && paramsOf(params, model) === null) keepFit(params, btParams, model);
   }
-  const stackedNow = stackedModel;
-  const purchaseNow = purchaseModel;
   let horizonShift = 0;
   if (h < horizonDays) {
     // Average change in log-odds of the stacked model from h to H over today's customers.
     let sum = 0;
     const p0h = perCustomer(
       compressed,
-      (x, tx, T) => logit(transactionNoPurchase(stackedNow, params, horizonDays, x, tx, T)) - logit(transactionNoPurchase(stackedNow, params, h, x, tx, T)),
+      (x, tx, T) => logit(transactionNoPurchase(stackedModel, params, horizonDays, x, tx, T)) - logit(transactionNoPurchase(stackedModel, params, h, x, tx, T)),
     );
     for (let i = 0; i < p0h.length; i++) sum += p0h[i]!;
     horizonShift = p0h.length === 0 ? 0 : sum / p0h.length;
@@ -703,9 +701,9 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
     value: {
       horizonDays,
       chosen: chosen.model,
-      purchaseModel: purchaseNow,
+      purchaseModel,
       transactionModels: params,
-      stackedModel: stackedNow,
+      stackedModel,
       classifier: chosen.model === ChurnScoreModel.classifier ? classifier : null,
       calibration: platt.value,
       timeScaleDays,
