@@ -54,6 +54,7 @@ export type { CountedOrder } from './models/btyd-summary/btyd-summary.ts';
 export { computeShopReport, computeShopReportMainMetrics, computeShopReportSideMetrics, prepareShopReport, shopReportFromParts } from './report/shop-report.ts';
 export type { ShopReport, ShopReportMainMetrics, ShopReportOptions, ShopReportSideMetrics } from './report/shop-report.ts';
 export type { PreparedOrders } from './dataset/prepare.ts';
+export { concatPreparedOrders } from './dataset/concat.ts';
 export { summarizeCustomers } from './metrics/customer-summary/customer-summary.ts';
 export { CHURN_ALERT_DEFAULTS } from './metrics/inactivity-churn/inactivity-churn.ts';
 export type { CohortMatrix } from './metrics/cohort-matrix/cohort-matrix.ts';

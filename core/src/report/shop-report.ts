@@ -188,7 +188,11 @@ export function computeShopReportSideMetrics(data: PreparedOrders, options: Shop
   };
 }
 
-/** The report's metrics other than the {@link ShopReportSideMetrics} (see {@link prepareShopReport}). */
+/**
+ * The report's metrics other than the {@link ShopReportSideMetrics} (see {@link prepareShopReport}). They read no
+ * customer key either, only their count: like the side metrics, they may be computed from a copy whose
+ * `customerKeys` are blanks of the same length.
+ */
 export interface ShopReportMainMetrics {
   repeatPurchaseRate: RepeatPurchaseRate;
   returningCustomers: ReturningCustomerRate;

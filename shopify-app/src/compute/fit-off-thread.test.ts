@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitChurnModels, toCountedOrders, type OrderRecord } from '@clvlens/core';
-import { countedColumns, fitChurnModelsOffThread, ordersOfColumns } from './fit-off-thread.ts';
+import { fitChurnModels, prepareShopReport, toCountedOrders, type OrderRecord } from '@clvlens/core';
+import { fitChurnModelsOffThread, ordersOfColumns, preparedCountedColumns } from './fit-off-thread.ts';
 
 const DAY = 86_400_000;
 const AS_OF = Date.parse('2026-11-20T23:59:59.999Z');
@@ -32,30 +32,43 @@ function records(): OrderRecord[] {
   return out;
 }
 
+/** The fit's input as a full run builds it: the shop's prepared counted orders, customer by customer. */
+const columnsOf = (all: readonly OrderRecord[]) => preparedCountedColumns(prepareShopReport(all, { asOfMs: AS_OF, currency: 'USD' }));
+
 describe('fitChurnModelsOffThread', () => {
-  it('hands the worker exactly core\'s counted orders up to "as of"', async () => {
+  it('hands the worker exactly core\'s counted orders up to "as of", customer by customer in the prepared order', async () => {
     const all = records();
     expect(all.some((r) => r.placedAtMs > AS_OF)).toBe(true);
-    const expected = toCountedOrders(all.filter((r) => r.placedAtMs <= AS_OF)).orders;
-    expect(ordersOfColumns(await countedColumns(all, AS_OF))).toEqual(expected);
+    const counted = toCountedOrders(all.filter((r) => r.placedAtMs <= AS_OF)).orders;
+    const keys = prepareShopReport(all, { asOfMs: AS_OF }).customerKeys;
+    // Numeric ids ascending, then the guests by key as text ("guest98" after "guest392").
+    expect([keys[0], keys[1], keys.at(-1)]).toEqual(['2', '3', 'guest98@example.com']);
+    const indexOf = new Map(keys.map((k, i) => [k, i]));
+    const expected = counted
+      .map((o) => ({ customerKey: String(indexOf.get(o.customerKey)), placedAtMs: o.placedAtMs, amountMinor: o.amountMinor, c: indexOf.get(o.customerKey)! }))
+      .sort((a, b) => a.c - b.c || a.placedAtMs - b.placedAtMs || a.amountMinor - b.amountMinor)
+      .map(({ c: _, ...o }) => o);
+    const columns = columnsOf(all);
+    expect(columns.keys).toBeNull();
+    expect(ordersOfColumns(columns)).toEqual(expected);
   });
 
   it('fits on a worker thread exactly what core fits in place', async () => {
     const all = records();
     const options = { asOfMs: AS_OF, timeZone: 'America/New_York' };
-    const inPlace = fitChurnModels(toCountedOrders(all).orders, options);
+    const inPlace = fitChurnModels(ordersOfColumns(columnsOf(all)), options);
     expect(inPlace).toMatchObject({ method: 'backtested', horizonDays: 90 });
-    expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { ...options, minOrdersOffThread: 0 })).toEqual(inPlace);
+    expect(await fitChurnModelsOffThread(columnsOf(all), { ...options, minOrdersOffThread: 0 })).toEqual(inPlace);
   });
 
   it('passes the fit options through, and fits small shops on the shared fit thread', async () => {
     const all = records();
-    const orders = toCountedOrders(all).orders;
+    const orders = ordersOfColumns(columnsOf(all));
     const options = { asOfMs: AS_OF, timeZone: 'UTC', minRepeatCustomers: 100_000 };
-    const offThread = await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { ...options, minOrdersOffThread: 0 });
+    const offThread = await fitChurnModelsOffThread(columnsOf(all), { ...options, minOrdersOffThread: 0 });
     expect(offThread).toMatchObject({ method: 'cadence-rule', fallbackReason: 'too-few-repeat-customers' });
     expect(offThread).toEqual(fitChurnModels(orders, options));
-    expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), { asOfMs: AS_OF, timeZone: 'UTC' })).toEqual(
+    expect(await fitChurnModelsOffThread(columnsOf(all), { asOfMs: AS_OF, timeZone: 'UTC' })).toEqual(
       fitChurnModels(orders, { asOfMs: AS_OF, timeZone: 'UTC' }),
     );
   });
@@ -63,15 +76,13 @@ describe('fitChurnModelsOffThread', () => {
   it('answers fits on the shared thread in order, and a fit that throws there fails alone', async () => {
     const all = records();
     const options = { asOfMs: AS_OF, timeZone: 'UTC' };
-    const expected = fitChurnModels(toCountedOrders(all).orders, options);
-    const columns = await Promise.all([0, 1, 2].map(() => countedColumns(all, AS_OF)));
+    const expected = fitChurnModels(ordersOfColumns(columnsOf(all)), options);
+    const columns = [0, 1, 2].map(() => columnsOf(all));
     // Its expectation is attached at once: the rejection comes before the other fits' answers.
-    const bad = expect(fitChurnModelsOffThread(await countedColumns(all, AS_OF), { ...options, fitMaxCustomers: 0 })).rejects.toThrow(
-      /fitMaxCustomers must be at least 1/,
-    );
+    const bad = expect(fitChurnModelsOffThread(columnsOf(all), { ...options, fitMaxCustomers: 0 })).rejects.toThrow(/fitMaxCustomers must be at least 1/);
     const fits = await Promise.all(columns.map((c) => fitChurnModelsOffThread(c, options)));
     await bad;
     for (const models of fits) expect(models).toEqual(expected);
-    expect(await fitChurnModelsOffThread(await countedColumns(all, AS_OF), options)).toEqual(expected);
+    expect(await fitChurnModelsOffThread(columnsOf(all), options)).toEqual(expected);
   });
 });

@@ -1,9 +1,22 @@
 import { Worker } from 'node:worker_threads';
-import { customerKeyOf, isCountedOrder, orderNetMinor, type ChurnModelFitOptions, type ChurnModels, type CountedOrder, type OrderRecord } from '@clvlens/core';
+import {
+  customerKeyOf,
+  isCountedOrder,
+  orderNetMinor,
+  type ChurnModelFitOptions,
+  type ChurnModels,
+  type CountedOrder,
+  type OrderRecord,
+  type PreparedOrders,
+} from '@clvlens/core';
 
 /** Counted orders as columns: what the fit worker receives (typed arrays are moved to it, not copied). */
 export interface CountedColumns {
-  keys: string[];
+  /**
+   * The customers' keys, or null when there are too many to copy to the worker cheaply (a large shop's prepared
+   * orders): the fit's result names no customer, so there they are only told apart, by index.
+   */
+  keys: string[] | null;
   keyIndex: Int32Array<ArrayBuffer>;
   placedAtMs: Float64Array<ArrayBuffer>;
   amountMinor: Float64Array<ArrayBuffer>;
@@ -25,47 +38,33 @@ export interface FitJob {
  */
 export const OFF_THREAD_MIN_ORDERS = 20_000;
 
-/** Records handled between two yields to the event loop in {@link countedColumns}. */
-const YIELD_EVERY = 100_000;
-
 /**
- * The counted orders up to `asOfMs` (core's `isCountedOrder`, `customerKeyOf`, `orderNetMinor`) as columns, built a
- * slice at a time with the event loop free in between: a million order objects at once held the thread for a second.
+ * The counted orders of a shop's prepared dataset as columns, customer by customer (the dataset's order: numeric ids
+ * ascending, then guests), with the customers by index ({@link CountedColumns.keys} null): core prepares exactly the counted orders the fit
+ * takes (up to asOf, counted, with a customer key, net of refunds). The arrays are copies: `data` stays usable.
  */
-export async function countedColumns(records: readonly OrderRecord[], asOfMs: number): Promise<CountedColumns> {
-  const keyOf = new Map<string, number>();
-  const keys: string[] = [];
-  const keyIndex = new Int32Array(records.length);
-  const placedAtMs = new Float64Array(records.length);
-  const amountMinor = new Float64Array(records.length);
-  let n = 0;
-  for (let i = 0; i < records.length; i++) {
-    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-    const order = records[i]!;
-    if (order.placedAtMs > asOfMs || !isCountedOrder(order)) continue;
-    const key = customerKeyOf(order);
-    if (key === null) continue;
-    let k = keyOf.get(key);
-    if (k === undefined) {
-      k = keys.length;
-      keyOf.set(key, k);
-      keys.push(key);
-    }
-    keyIndex[n] = k;
-    placedAtMs[n] = order.placedAtMs;
-    amountMinor[n] = orderNetMinor(order);
-    n++;
-  }
-  return { keys, keyIndex: keyIndex.slice(0, n), placedAtMs: placedAtMs.slice(0, n), amountMinor: amountMinor.slice(0, n) };
+export function preparedCountedColumns(data: PreparedOrders): CountedColumns {
+  const n = data.orderAtMs.length;
+  const keyIndex = new Int32Array(n);
+  for (let c = 0; c < data.customerKeys.length; c++) keyIndex.fill(c, data.customerStart[c]!, data.customerStart[c + 1]!);
+  return { keys: null, keyIndex, placedAtMs: data.orderAtMs.slice(), amountMinor: data.orderNetMinor.slice() };
 }
 
 /** The counted orders back from columns, in their original order. */
 export function ordersOfColumns(columns: CountedColumns): CountedOrder[] {
+  const keys = columns.keys ?? indexKeys(columns.keyIndex);
   const orders: CountedOrder[] = new Array(columns.keyIndex.length);
   for (let i = 0; i < orders.length; i++) {
-    orders[i] = { customerKey: columns.keys[columns.keyIndex[i]!]!, placedAtMs: columns.placedAtMs[i]!, amountMinor: columns.amountMinor[i]! };
+    orders[i] = { customerKey: keys[columns.keyIndex[i]!]!, placedAtMs: columns.placedAtMs[i]!, amountMinor: columns.amountMinor[i]! };
   }
   return orders;
+}
+
+/** One key per customer index ("0", "1", ...): one string per customer, shared by their orders. */
+function indexKeys(keyIndex: Int32Array): string[] {
+  let customers = 0;
+  for (let i = 0; i < keyIndex.length; i++) if (keyIndex[i]! >= customers) customers = keyIndex[i]! + 1;
+  return Array.from({ length: customers }, (_, k) => String(k));
 }
 
 /** A fit request to the shared fit thread, and its answer. */

@@ -1,9 +1,9 @@
 import { dequeueEntries } from '../ingest/store.ts';
 import type { ComputeDeps } from './deps.ts';
 import { PAGE_ROWS } from './deps.ts';
-import { asOfFor, customerChunks, fitShopModels, scoreCustomers, yieldToEventLoop, type ComputeContext } from './insights.ts';
+import { asOfFor, customerChunks, scoreCustomers, yieldToEventLoop, type ComputeContext } from './insights.ts';
 import { loadOrderRecords } from './load.ts';
-import { computeShopMetricsOffThread } from './metrics-off-thread.ts';
+import { fitAndMeasure, prepareRecordsInParts } from './prepared-shop.ts';
 import { deletedCustomers, liveInsightIds, readWholeQueue } from './reads.ts';
 import type { FullRunReason, RecomputeResult } from './recompute-result.ts';
 import { storeShopMetrics } from './shop-metrics.ts';
@@ -40,7 +40,11 @@ export async function fullRun(deps: ComputeDeps, shop: string, shopInfo: ShopInf
   // orders and the shop's models, and one pass over a 1,000,000-order shop held the thread for seconds.
   const chunks = await customerChunks(records, FULL_RUN_CHUNK);
   await yieldToEventLoop();
-  const models = await fitShopModels(records, chunks, context);
+  // The models and the shop metrics from the orders prepared once, on worker threads; the metrics come while the
+  // insights are written.
+  const metricsStarted = clock.now();
+  const running = await fitAndMeasure(await prepareRecordsInParts(records, context), context);
+  const models = await running.models;
   // Each chunk's writes are their own short transaction: on the embedded database a transaction holds the only
   // connection, and one over every customer of a large shop would keep webhooks waiting past Shopify's 5 s.
   const written = { changed: 0, deleted: 0, tierChanges: 0 };
@@ -81,10 +85,8 @@ export async function fullRun(deps: ComputeDeps, shop: string, shopInfo: ShopInf
   await analyzeAfterLargeWrite(db, written.changed + written.deleted, storedIds.length);
   await yieldToEventLoop();
   await deps.feed?.warm(shop);
-  const metricsStarted = clock.now();
   await yieldToEventLoop();
-  // On a worker thread for a large shop: in one piece it held webhooks about 1 s at 1,000,000 orders.
-  const { summary, report } = await computeShopMetricsOffThread(records, context);
+  const { summary, report } = await running.metrics;
   await storeShopMetrics(deps, shop, { summary, report, nowMs, models, churnModels: models.churn, churnHorizonDays: models.churn.horizonDays });
   deps.metricsDurations.set(shop, clock.now() - metricsStarted);
   log.info('recomputed', {

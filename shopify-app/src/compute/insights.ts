@@ -2,19 +2,22 @@ import {
   buildCustomerInsights,
   CHURN_HORIZONS_DAYS,
   computeShopReport,
+  computeShopReportMainMetrics,
+  computeShopReportSideMetrics,
   customerKeyOf,
   DEFAULT_CHURN_HORIZON_DAYS,
   endOfLocalDayMs,
   rfmCutPointsOf,
-  summarizeCustomers,
+  shopReportFromParts,
   type ChurnBacktestSummaryV1,
   type ChurnModels,
   type OrderRecord,
+  type PreparedOrders,
   type RfmCutPoints,
   type ShopReport,
+  type ShopReportOptions,
   type ShopSummaryV1,
 } from '@clvlens/core';
-import { countedColumns, fitChurnModelsOffThread } from './fit-off-thread.ts';
 import type { InsightDraft } from './write.ts';
 
 /** Tunables of the computation (all optional). */
@@ -152,22 +155,24 @@ export async function customerChunks(records: readonly OrderRecord[], customersP
 }
 
 /**
- * Fits the shop's models on all its orders (a full run): `fitChurnModels` on the counted orders (on a worker thread
- * for a large shop, see fit-off-thread.ts) and the RFM cut points of every customer (guests by email included, as in
- * core's own RFM). The customers' RFM values are summarised a chunk at a time (`chunks`, from
- * {@link customerChunks}): each value depends on the customer's own orders only, and one pass over a 1,000,000-order
- * shop would hold the thread for seconds. Grouping and column building also yield every 100,000 orders.
+ * The RFM cut points of a full run (every customer's, guests by email included, as in core's own RFM) from the shop's
+ * orders prepared with {@link shopReportOptions} (prepared-shop.ts): every customer's values (guests included) read off the prepared
+ * columns, as core's `summarizeCustomers` computes them, the event loop free every 200,000 customers.
  */
-export async function fitShopModels(records: readonly OrderRecord[], chunks: readonly OrderRecord[][], context: ComputeContext): Promise<ShopModels> {
-  const { asOfMs, timeZone, currency } = context;
-  const values: { daysSinceLastOrder: number; orderCount: number; netSpentMinor: number }[] = [];
-  for (const chunk of chunks) {
-    for (const s of summarizeCustomers(chunk, { asOfMs, timeZone, currency }))
-      values.push({ daysSinceLastOrder: s.daysSinceLastOrder, orderCount: s.orderCount, netSpentMinor: s.netSpentMinor });
-    await yieldToEventLoop();
+export async function preparedRfmCutPoints(data: PreparedOrders): Promise<RfmCutPoints> {
+  const customers = data.customerKeys.length;
+  const values: { daysSinceLastOrder: number; orderCount: number; netSpentMinor: number }[] = new Array(customers);
+  for (let c = 0; c < customers; c++) {
+    if (c % 200_000 === 199_999) await yieldToEventLoop();
+    const last = data.customerStart[c + 1]! - 1;
+    // Whole local days since the last counted order, counted orders, net spent (refunds as the dataset attributes them).
+    values[c] = {
+      daysSinceLastOrder: data.asOfDay - data.orderDay[last]!,
+      orderCount: last + 1 - data.customerStart[c]!,
+      netSpentMinor: data.customerNetMinor[c]!,
+    };
   }
-  const churn = await fitChurnModelsOffThread(await countedColumns(records, asOfMs), { asOfMs, timeZone, horizonDays: churnHorizonOf(context.options) });
-  return { asOfMs, churn, rfmCutPoints: rfmCutPointsOf(values) };
+  return rfmCutPointsOf(values);
 }
 
 /**
@@ -200,8 +205,24 @@ export interface ShopMetrics {
  * A large shop's go through `computeShopMetricsOffThread` (metrics-off-thread.ts).
  */
 export function computeShopMetrics(records: readonly OrderRecord[], context: ComputeContext): ShopMetrics {
+  return shopMetricsOf(computeShopReport(records, shopReportOptions(context)), context);
+}
+
+/** {@link computeShopMetrics} from the orders prepared with {@link shopReportOptions} (`prepareShopReport`), in parts or at once. */
+export function computePreparedShopMetrics(data: PreparedOrders, context: ComputeContext): ShopMetrics {
+  const options = shopReportOptions(context);
+  const report = shopReportFromParts(data, options, computeShopReportMainMetrics(data, options), computeShopReportSideMetrics(data, options));
+  return shopMetricsOf(report, context);
+}
+
+/** The options of the shop's `computeShopReport`: its day, zone, currency, window and margin. */
+export function shopReportOptions(context: ComputeContext): ShopReportOptions {
   const { currency, timeZone, asOfMs, options } = context;
-  const report = computeShopReport(records, { asOfMs, timeZone, currency, windowDays: options.windowDays ?? 365, marginFraction: options.margin ?? 1 });
+  return { asOfMs, timeZone, currency, windowDays: options.windowDays ?? 365, marginFraction: options.margin ?? 1 };
+}
+
+function shopMetricsOf(report: ShopReport, context: ComputeContext): ShopMetrics {
+  const { currency, asOfMs } = context;
   const trend = report.charts.churnTrend;
   const keep = trend.weekStartMs.map((_, i) => trend.d30[i] != null && trend.d60[i] != null && trend.d90[i] != null);
   const pick = (values: (number | null)[]): number[] => values.filter((_, i) => keep[i]).map((v) => v as number);

@@ -24,6 +24,8 @@ export async function loadOrderRecords(
     customerIds?: readonly string[];
     /** Only the orders of the customers with an id in (after, upTo] (a bucket of a split full run, split-run.ts). */
     customerRange?: CustomerRange;
+    /** Only the orders of guests and of customers with an id outside (after, upTo] (the last part of prepared-shop.ts). */
+    outsideRange?: CustomerRange;
     /** Orders per query; default {@link PAGE}. */ pageSize?: number;
   } = {},
 ): Promise<OrderRecord[]> {
@@ -96,9 +98,13 @@ export interface CustomerRange {
 }
 
 /** The condition on `orders` that picks some customers' orders, or null for the whole shop. */
-function customersOf(options: { customerIds?: readonly string[]; customerRange?: CustomerRange }): RawBuilder<unknown> | null {
+function customersOf(options: { customerIds?: readonly string[]; customerRange?: CustomerRange; outsideRange?: CustomerRange }): RawBuilder<unknown> | null {
   if (options.customerIds) return sql`customer_id = ANY(${[...options.customerIds]}::bigint[])`;
   if (options.customerRange) return sql`customer_id > ${options.customerRange.after}::bigint AND customer_id <= ${options.customerRange.upTo}::bigint`;
+  // Three conditions the (shop_id, customer_id) index answers each, rather than a NOT that would scan the shop.
+  if (options.outsideRange) {
+    return sql`(customer_id IS NULL OR customer_id <= ${options.outsideRange.after}::bigint OR customer_id > ${options.outsideRange.upTo}::bigint)`;
+  }
   return null;
 }
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { OrderRecord } from '@clvlens/core';
-import { computeShopMetrics, yieldToEventLoop, type ComputeContext, type ShopMetrics } from './insights.ts';
+import type { OrderRecord, PreparedOrders } from '@clvlens/core';
+import { computePreparedShopMetrics, computeShopMetrics, yieldToEventLoop, type ComputeContext, type ShopMetrics } from './insights.ts';
 
 /** A slice of order records as columns: what the metrics worker receives, one message per slice. */
 export interface OrderSlice {
@@ -17,7 +17,11 @@ export interface OrderSlice {
 }
 
 /** Messages from the main thread to the metrics worker. */
-export type MetricsWorkerMessage = { type: 'slice'; slice: OrderSlice } | { type: 'compute'; context: ComputeContext };
+export type MetricsWorkerMessage =
+  | { type: 'slice'; slice: OrderSlice }
+  | { type: 'compute'; context: ComputeContext }
+  /** Prepared orders without their customer keys (`customers` blanks stand in: no metric reads a key). */
+  | { type: 'prepared'; data: PreparedOrders; customers: number; context: ComputeContext };
 
 /**
  * Below this many orders the shop metrics are computed in place: milliseconds there, less than starting a worker.
@@ -91,15 +95,7 @@ export async function computeShopMetricsOffThread(
   options: { minOrdersOffThread?: number } = {},
 ): Promise<ShopMetrics> {
   if (records.length < (options.minOrdersOffThread ?? METRICS_OFF_THREAD_MIN_ORDERS)) return computeShopMetrics(records, context);
-  const worker = new Worker(new URL('./metrics-worker.ts', import.meta.url));
-  try {
-    const result = new Promise<ShopMetrics>((resolve, reject) => {
-      worker.once('message', (metrics: ShopMetrics) => resolve(metrics));
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the shop metrics worker exited with code ${code} before answering`)));
-    });
-    // Without a handler here, a worker that fails while slices are still being sent would be an unhandled rejection.
-    result.catch(() => undefined);
+  return onMetricsWorker(async (worker) => {
     for (let from = 0; from < records.length; from += SLICE) {
       const slice = sliceOf(records, from, Math.min(records.length, from + SLICE));
       const message: MetricsWorkerMessage = { type: 'slice', slice };
@@ -108,6 +104,53 @@ export async function computeShopMetricsOffThread(
     }
     const compute: MetricsWorkerMessage = { type: 'compute', context };
     worker.postMessage(compute);
+  });
+}
+
+/**
+ * {@link computeShopMetricsOffThread} from orders already prepared with `shopReportOptions(context)` (a large shop's,
+ * read a part at a time: prepared-shop.ts). The columns are moved to the worker, not copied: `data` is unusable
+ * here afterwards. Its customer keys stay here (no metric reads them; millions of strings would take seconds to copy).
+ */
+export async function computePreparedShopMetricsOffThread(
+  data: PreparedOrders,
+  context: ComputeContext,
+  options: { minOrdersOffThread?: number } = {},
+): Promise<ShopMetrics> {
+  if (data.counts.total < (options.minOrdersOffThread ?? METRICS_OFF_THREAD_MIN_ORDERS)) return computePreparedShopMetrics(data, context);
+  return onMetricsWorker(async (worker) => {
+    const columns = [
+      data.customerStart,
+      data.orderAtMs,
+      data.orderDay,
+      data.orderNetMinor,
+      data.orderSubscription,
+      data.eventStart,
+      data.eventDay,
+      data.eventAmountMinor,
+      data.customerNetMinor,
+      data.unattributedDay,
+      data.unattributedNetMinor,
+    ];
+    // Under order-date attribution the events share the orders' arrays: each buffer is moved once.
+    const buffers = [...new Set(columns.map((c) => c.buffer as ArrayBuffer))];
+    const message: MetricsWorkerMessage = { type: 'prepared', data: { ...data, customerKeys: [] }, customers: data.customerKeys.length, context };
+    worker.postMessage(message, buffers);
+  });
+}
+
+/** Starts the metrics worker, hands it its input with `send`, and answers what it computes; the worker ends after. */
+async function onMetricsWorker(send: (worker: Worker) => Promise<void>): Promise<ShopMetrics> {
+  const worker = new Worker(new URL('./metrics-worker.ts', import.meta.url));
+  try {
+    const result = new Promise<ShopMetrics>((resolve, reject) => {
+      worker.once('message', (metrics: ShopMetrics) => resolve(metrics));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the shop metrics worker exited with code ${code} before answering`)));
+    });
+    // Without a handler here, a worker that fails while the input is still being sent would be an unhandled rejection.
+    result.catch(() => undefined);
+    await send(worker);
     return await result;
   } finally {
     await worker.terminate();

@@ -1,3 +1,4 @@
+import { prepareShopReport } from '@clvlens/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
@@ -181,16 +182,19 @@ describe('runSplitFit and runSplitBucket', () => {
 });
 
 describe('bucketUpperBounds', () => {
+  const prepared = (ids: string[]) => prepareShopReport(ids.map(storedOrderRecord), { asOfMs: START, currency: 'EUR' });
   it('cuts customer ids into ranges of about equal orders, numerically, the last one open-ended', () => {
-    const o = (customerId: string) => storedOrderRecord(customerId);
-    const chunks = [
-      [o('9'), o('9'), o('10'), o('100')],
-      [o('11'), o('2'), o('2'), o('2')],
-    ];
-    expect(bucketUpperBounds(chunks, 2)).toEqual(['9', '9223372036854775807']);
-    expect(bucketUpperBounds(chunks, 1)).toEqual(['9223372036854775807']);
-    expect(bucketUpperBounds([[o('5')]], 3)).toEqual(['5', '5', '9223372036854775807']);
-    expect(() => bucketUpperBounds(chunks, 0)).toThrow(RangeError);
+    const shop = prepared(['9', '9', '10', '100', '11', '2', '2', '2']);
+    expect(bucketUpperBounds(shop, 2)).toEqual(['9', '9223372036854775807']);
+    expect(bucketUpperBounds(shop, 1)).toEqual(['9223372036854775807']);
+    expect(bucketUpperBounds(prepared(['5']), 3)).toEqual(['5', '5', '9223372036854775807']);
+    expect(() => bucketUpperBounds(shop, 0)).toThrow(RangeError);
+  });
+  it('puts ids past 15 digits (text keys in the prepared order) after the others, in numeric order', () => {
+    // As text, "10000000000000000" (17 digits) sorts before "9000000000000000" (16 digits); as numbers it is larger.
+    const shop = prepared(['10000000000000000', '10000000000000000', '9000000000000000', '9000000000000000', '7', '7']);
+    expect(shop.customerKeys).toEqual(['7', '10000000000000000', '9000000000000000']);
+    expect(bucketUpperBounds(shop, 3)).toEqual(['7', '9000000000000000', '9223372036854775807']);
   });
 });
 

@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { OrderRecord } from '@clvlens/core';
+import type { PreparedOrders } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ComputeDeps } from './deps.ts';
 import { FULL_RUN_CHUNK } from './full-run.ts';
-import {
-  asOfFor,
-  churnHorizonOf,
-  customerChunks,
-  fitShopModels,
-  scoreCustomers,
-  yieldToEventLoop,
-  type ComputeContext,
-  type ShopModels,
-  type ShopSummaryFromOrders,
-} from './insights.ts';
+import { asOfFor, churnHorizonOf, scoreCustomers, yieldToEventLoop, type ComputeContext, type ShopModels, type ShopSummaryFromOrders } from './insights.ts';
 import { loadOrderRecords, type CustomerRange } from './load.ts';
-import { computeShopMetricsOffThread } from './metrics-off-thread.ts';
+import { fitAndMeasure, loadPreparedShop } from './prepared-shop.ts';
 import { deletedCustomers } from './reads.ts';
 import { FullRunReason } from './recompute-result.ts';
 import { storeShopMetrics } from './shop-metrics.ts';
@@ -91,11 +81,12 @@ export interface SplitFitResult {
 }
 
 /**
- * The fit step of a split full run: reads the shop's orders once, fits the models (churn models and RFM cut points,
- * exactly as the one-job full run does), computes the shop metrics from the orders, cuts the customers into
- * `split.buckets` ranges of customer ids holding about as many orders each, stores all that as the run, and queues
- * one bucket job per range. Skipped while a run is under way, and for `new-day`/`no-models` when today's models are
- * already stored (a second request queued behind the first).
+ * The fit step of a split full run: reads the shop's orders a part of customers at a time into core's prepared columns
+ * (prepared-shop.ts: never every order record at once), fits the models (churn models and RFM cut points, as the
+ * one-job full run does) and computes the shop metrics from those columns, cuts the customers into `split.buckets`
+ * ranges of customer ids holding about as many orders each, stores all that as the run, and queues one bucket job per
+ * range. Skipped while a run is under way, and for `new-day`/`no-models` when today's models are already stored (a
+ * second request queued behind the first).
  */
 export async function runSplitFit(deps: ComputeDeps, shop: string, reason: FullRunReason): Promise<SplitFitResult | null> {
   const { db, clock, log, split } = deps;
@@ -111,26 +102,25 @@ export async function runSplitFit(deps: ComputeDeps, shop: string, reason: FullR
   // The queue entries read before the orders: the buckets dequeue these (their customers' orders are all loaded).
   const { rows: queued } = await sql<{ s: string | null }>`SELECT max(queued_seq)::text AS s FROM recompute_queue WHERE shop_id = ${shop}`.execute(db);
   const queuedUpTo = queued[0]?.s ?? '0';
-  const records = await screenedRecords(deps, shop, await loadOrderRecords(db, shop), info.currency);
-  const loaded = clock.now();
-  await yieldToEventLoop();
+  // The shop's currency, else its first order's (as the one-job run takes the first record's): every part is screened
+  // against the same one.
+  const { rows: first } = await sql<{ c: string }>`SELECT currency AS c FROM orders WHERE shop_id = ${shop} ORDER BY order_id LIMIT 1`.execute(db);
   const context: ComputeContext = {
-    currency: info.currency ?? records[0]?.currency ?? 'USD',
+    currency: info.currency ?? first[0]?.c ?? 'USD',
     timeZone: info.timeZone,
     asOfMs: asOfFor(clock.now(), info.timeZone),
     options: info.options,
   };
-  const chunks = await customerChunks(records, FULL_RUN_CHUNK);
-  await yieldToEventLoop();
-  // The fit and the shop metrics both run on worker threads for a large shop and read the records only: side by side
-  // they use both cores of a small machine, and the fit (core's candidates and backtest) is the longer of the two.
+  const { data, orders, parts } = await loadPreparedShop(deps, shop, context);
+  const loaded = clock.now();
+  const upperBounds = bucketUpperBounds(data, split.buckets);
+  const running = await fitAndMeasure(data, context);
   let fitted = 0;
   let measured = 0;
   const [models, { summary, report }] = await Promise.all([
-    fitShopModels(records, chunks, context).then((m) => ((fitted = clock.now()), m)),
-    computeShopMetricsOffThread(records, context).then((m) => ((measured = clock.now()), m)),
+    running.models.then((m) => ((fitted = clock.now()), m)),
+    running.metrics.then((m) => ((measured = clock.now()), m)),
   ]);
-  const upperBounds = bucketUpperBounds(chunks, split.buckets);
   const runId = randomUUID();
   const row = {
     run_id: runId,
@@ -154,7 +144,8 @@ export async function runSplitFit(deps: ComputeDeps, shop: string, reason: FullR
     shop,
     reason,
     runId,
-    orders: records.length,
+    orders,
+    parts,
     buckets: upperBounds.length,
     method: models.churn.method,
     loadMs: loaded - started,
@@ -162,35 +153,43 @@ export async function runSplitFit(deps: ComputeDeps, shop: string, reason: FullR
     metricsMs: measured - loaded,
     ms: clock.now() - started,
   });
-  return { runId, orders: records.length, buckets: upperBounds.length };
+  return { runId, orders, buckets: upperBounds.length };
 }
 
 /**
- * The upper customer id (inclusive) of each of `buckets` ranges, cut so each holds about as many orders, the last
- * one open-ended (customers who first order during the run fall into it). Buckets by range rather than `id % n`, so
- * a bucket reads its orders through the (shop_id, customer_id) index instead of scanning the shop.
+ * The upper customer id (inclusive) of each of `buckets` ranges, cut so each holds about as many counted orders, the
+ * last one open-ended (customers who first order during the run fall into it). Buckets by range rather than `id % n`,
+ * so a bucket reads its orders through the (shop_id, customer_id) index instead of scanning the shop. `data` is the
+ * shop's prepared orders: its customers come with numeric ids ascending (those core keys by value), then ids past 15
+ * digits among the text keys (guests are in no bucket's range; they get no insight).
  */
-export function bucketUpperBounds(chunks: readonly (readonly OrderRecord[])[], buckets: number): string[] {
+export function bucketUpperBounds(data: Pick<PreparedOrders, 'customerKeys' | 'customerStart'>, buckets: number): string[] {
   if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError(`buckets must be a positive integer, got ${buckets}.`);
-  const counts = new Map<string, number>();
-  let total = 0;
-  for (const chunk of chunks) {
-    for (const order of chunk) {
-      const id = order.customerId;
-      if (id === null || !/^\d+$/.test(id)) continue;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-      total++;
-    }
+  const { customerKeys, customerStart } = data;
+  const numeric: number[] = [];
+  const long: number[] = [];
+  for (let c = 0; c < customerKeys.length; c++) {
+    const id = customerKeys[c]!;
+    if (!/^\d+$/.test(id)) continue;
+    (id.length <= 15 && (id.length === 1 || id[0] !== '0') ? numeric : long).push(c);
   }
-  // Decimal ids without leading zeros: shorter is smaller, equal lengths compare as text.
-  const ids = [...counts.keys()].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  // Decimal ids without leading zeros: shorter is smaller, equal lengths compare as text. The value-keyed ones are in
+  // order already; only the longer ones (text keys in the dataset's order) need sorting.
+  const byValue = (a: number, b: number) => {
+    const x = customerKeys[a]!;
+    const y = customerKeys[b]!;
+    return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+  };
+  const ordered = numeric.concat(long.sort(byValue));
+  let total = 0;
+  for (const c of ordered) total += customerStart[c + 1]! - customerStart[c]!;
   const bounds: string[] = [];
   let seen = 0;
   let next = 1;
-  for (const id of ids) {
-    seen += counts.get(id)!;
+  for (const c of ordered) {
+    seen += customerStart[c + 1]! - customerStart[c]!;
     while (next < buckets && seen * buckets >= next * total) {
-      bounds.push(id);
+      bounds.push(customerKeys[c]!);
       next++;
     }
   }

@@ -67,6 +67,7 @@ describe('@clvlens/core', () => {
         "computeShopReport",
         "computeShopReportMainMetrics",
         "computeShopReportSideMetrics",
+        "concatPreparedOrders",
         "currencyExponent",
         "customerKeyOf",
         "dayNumberFromCivil",

@@ -1,0 +1,157 @@
+import { concatPreparedOrders, prepareShopReport, type OrderRecord, type PreparedOrders } from '@clvlens/core';
+import { sql } from 'kysely';
+import type { ComputeDeps } from './deps.ts';
+import { fitChurnModelsOffThread, preparedCountedColumns } from './fit-off-thread.ts';
+import {
+  churnHorizonOf,
+  preparedRfmCutPoints,
+  shopReportOptions,
+  yieldToEventLoop,
+  type ComputeContext,
+  type ShopMetrics,
+  type ShopModels,
+} from './insights.ts';
+import { loadOrderRecords, type CustomerRange } from './load.ts';
+import { computePreparedShopMetricsOffThread } from './metrics-off-thread.ts';
+import { screenedRecords } from './shop-state.ts';
+
+/**
+ * Customers per part of {@link loadPreparedShop}: about 80,000 orders and their records (some 80 MB) at a time,
+ * garbage once the part is prepared.
+ */
+export const CUSTOMERS_PER_PART = 50_000;
+
+/**
+ * The ids core keys by value (canonical decimals of up to 15 digits: `prepareOrders`): the parts walk these in id
+ * order, which is the prepared dataset's own customer order. Any other customer (an id past 15 digits, a negative id)
+ * is keyed as text, as guests are, and comes in the last part.
+ */
+const VALUE_KEYED: CustomerRange = { after: '-1', upTo: '999999999999999' };
+
+/** What {@link loadPreparedShop} read. */
+export interface PreparedShop {
+  /** Every stored order of the shop core can count, prepared with `shopReportOptions(context)`. */
+  data: PreparedOrders;
+  /** Stored orders read, skipped ones included. */
+  orders: number;
+  /** Parts read (one query and one `prepareShopReport` each). */
+  parts: number;
+}
+
+/**
+ * The shop's stored orders prepared for its metrics and models, read a part of {@link CUSTOMERS_PER_PART} customers at
+ * a time (in id order, through the (shop_id, customer_id) index), each part screened and prepared at once and only
+ * its columns kept: a 10,000,000-order shop never has its order records in memory together, only the prepared columns
+ * (about 40 bytes an order and one key per customer, against about 1 KB an order as records). Guests, orders without a
+ * customer and customers not keyed by value come in one last part, so that part grows with the shop's guest orders.
+ * The parts are joined with core's `concatPreparedOrders`: the result equals `prepareShopReport` of all the records.
+ */
+export async function loadPreparedShop(
+  deps: Pick<ComputeDeps, 'db' | 'clock' | 'log'>,
+  shop: string,
+  context: ComputeContext,
+  options: { customersPerPart?: number } = {},
+): Promise<PreparedShop> {
+  const { db } = deps;
+  const perPart = options.customersPerPart ?? CUSTOMERS_PER_PART;
+  const reportOptions = shopReportOptions(context);
+  const parts: PreparedOrders[] = [];
+  let orders = 0;
+  const prepare = async (range: { customerRange: CustomerRange } | { outsideRange: CustomerRange }): Promise<void> => {
+    const records = await loadOrderRecords(db, shop, range);
+    orders += records.length;
+    await yieldToEventLoop();
+    parts.push(prepareShopReport(await screenedRecords(deps, shop, records, context.currency), reportOptions));
+    await yieldToEventLoop();
+  };
+  for (let after = VALUE_KEYED.after; ;) {
+    const { rows } = await sql<{ up: string | null }>`
+      SELECT max(customer_id)::text AS up FROM (
+        SELECT customer_id FROM orders WHERE shop_id = ${shop} AND customer_id > ${after}::bigint AND customer_id <= ${VALUE_KEYED.upTo}::bigint
+        GROUP BY customer_id ORDER BY customer_id LIMIT ${perPart}) c`.execute(db);
+    const up = rows[0]?.up ?? null;
+    if (up === null) break;
+    await prepare({ customerRange: { after, upTo: up } });
+    after = up;
+  }
+  await prepare({ outsideRange: VALUE_KEYED });
+  return { data: concatPreparedOrders(parts), orders, parts: parts.length };
+}
+
+/**
+ * The same prepared dataset from order records already in memory (a one-job full run's), prepared a part of
+ * {@link CUSTOMERS_PER_PART} customers at a time with the event loop free in between: `prepareShopReport` of a
+ * 1,000,000-order shop in one piece holds the thread about half a second. Parts cut as {@link loadPreparedShop} cuts
+ * them (ids keyed by value in ranges, everyone else last), so both give the models the same customer order.
+ */
+export async function prepareRecordsInParts(
+  records: readonly OrderRecord[],
+  context: ComputeContext,
+  options: { customersPerPart?: number } = {},
+): Promise<PreparedOrders> {
+  const perPart = options.customersPerPart ?? CUSTOMERS_PER_PART;
+  const ids = new Set<number>();
+  for (const r of records) if (r.customerId !== null && valueKeyed(r.customerId)) ids.add(Number(r.customerId));
+  const sorted = Float64Array.from(ids).sort();
+  // The last id of each part; a record goes to the first part whose last id is at least its own.
+  const lastIds: number[] = [];
+  for (let k = perPart - 1; k < sorted.length + perPart - 1; k += perPart) lastIds.push(sorted[Math.min(k, sorted.length - 1)]!);
+  const parts: OrderRecord[][] = Array.from({ length: lastIds.length + 1 }, () => []);
+  for (let i = 0; i < records.length; i++) {
+    if (i % 100_000 === 99_999) await yieldToEventLoop();
+    const r = records[i]!;
+    parts[r.customerId !== null && valueKeyed(r.customerId) ? partOf(lastIds, Number(r.customerId)) : lastIds.length]!.push(r);
+  }
+  await yieldToEventLoop();
+  const reportOptions = shopReportOptions(context);
+  const prepared: PreparedOrders[] = [];
+  for (const part of parts) {
+    prepared.push(prepareShopReport(part, reportOptions));
+    await yieldToEventLoop();
+  }
+  return concatPreparedOrders(prepared);
+}
+
+/** A canonical decimal id of at most 15 digits: what core keys by value (and {@link VALUE_KEYED} walks). */
+function valueKeyed(id: string): boolean {
+  if (id.length === 0 || id.length > 15 || (id.length > 1 && id.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < id.length; i++) {
+    const d = id.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+  }
+  return true;
+}
+
+/** The index of the first of `lastIds` (ascending) at least `id`. */
+function partOf(lastIds: readonly number[], id: number): number {
+  let lo = 0;
+  let hi = lastIds.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (lastIds[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * What a full run computes from the shop's prepared orders: the models (RFM cut points, then the churn fit on a copy of
+ * the counted orders, customer by customer) and the shop metrics, both on worker threads side by side (the fit, core's
+ * candidates and backtest, is the longer). Answers once `data` has been read: it is then unusable (its columns moved
+ * to the metrics thread), and the two results come as they finish. Neither promise is left unhandled while the caller
+ * awaits the other.
+ */
+export async function fitAndMeasure(data: PreparedOrders, context: ComputeContext): Promise<{ models: Promise<ShopModels>; metrics: Promise<ShopMetrics> }> {
+  const rfmCutPoints = await preparedRfmCutPoints(data);
+  const columns = preparedCountedColumns(data);
+  const { asOfMs, timeZone } = context;
+  const models = fitChurnModelsOffThread(columns, { asOfMs, timeZone, horizonDays: churnHorizonOf(context.options) }).then((churn): ShopModels => ({
+    asOfMs,
+    churn,
+    rfmCutPoints,
+  }));
+  const metrics = computePreparedShopMetricsOffThread(data, context);
+  models.catch(() => undefined);
+  metrics.catch(() => undefined);
+  return { models, metrics };
+}
