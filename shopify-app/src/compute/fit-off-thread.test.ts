@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { fitChurnModels, prepareShopReport, toCountedOrders, type OrderRecord } from '@clvlens/core';
+import { fitChurnModels, prepareShopReport, scoreChurnRisk, toCountedOrders, type OrderRecord } from '@clvlens/core';
 import { fitChurnModelsOffThread, ordersOfColumns, preparedCountedColumns } from './fit-off-thread.ts';
 
 const DAY = 86_400_000;
 const AS_OF = Date.parse('2026-11-20T23:59:59.999Z');
 
-/** 400 customers (every 7th a guest), 1-6 orders each over two years, some cancelled, test or after "as of". */
-function records(): OrderRecord[] {
+/** `customers` customers (every 7th a guest), 1-6 orders each over two years, some cancelled, test or after "as of". */
+function records(customers = 400): OrderRecord[] {
   let seed = 777;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const out: OrderRecord[] = [];
-  for (let c = 1; c <= 400; c++) {
+  for (let c = 1; c <= customers; c++) {
     let at = AS_OF - 700 * DAY + Math.floor(next() * 300) * DAY;
     for (let k = 0, n = 1 + Math.floor(next() * 6); k < n; k++) {
       const guest = c % 7 === 0;
@@ -51,6 +51,33 @@ describe('fitChurnModelsOffThread', () => {
     const columns = columnsOf(all);
     expect(columns.keys).toBeNull();
     expect(ordersOfColumns(columns)).toEqual(expected);
+  });
+
+  it("hands a large shop's fit an even sample of its customers, each with all their counted orders", () => {
+    const data = prepareShopReport(records(), { asOfMs: AS_OF, currency: 'USD' });
+    const all = ordersOfColumns(preparedCountedColumns(data));
+    const sample = ordersOfColumns(preparedCountedColumns(data, 50));
+    const stride = Math.ceil(data.customerKeys.length / 50);
+    expect(stride).toBe(8);
+    const picked = all.filter((o) => Number(o.customerKey) % stride === 0).map((o) => ({ ...o, customerKey: String(Number(o.customerKey) / stride) }));
+    expect(sample).toEqual(picked);
+    expect(new Set(sample.map((o) => o.customerKey)).size).toBe(Math.ceil(data.customerKeys.length / stride));
+  });
+
+  it("scores customers from a sample-fitted model much as from the whole shop's", { timeout: 60_000 }, () => {
+    const all = records(6_000);
+    const data = prepareShopReport(all, { asOfMs: AS_OF, currency: 'USD' });
+    const options = { asOfMs: AS_OF, timeZone: 'UTC' };
+    const whole = fitChurnModels(ordersOfColumns(preparedCountedColumns(data)), options);
+    const sampled = fitChurnModels(ordersOfColumns(preparedCountedColumns(data, 1_500)), options);
+    expect(sampled).toMatchObject({ method: 'backtested' });
+    expect(sampled.customerCount).toBeLessThanOrEqual(1_500);
+    const counted = toCountedOrders(all).orders;
+    const a = scoreChurnRisk(counted, whole, { ...options, margin: 1 });
+    const b = scoreChurnRisk(counted, sampled, { ...options, margin: 1 });
+    let gap = 0;
+    for (let i = 0; i < a.length; i++) gap += Math.abs(a[i]!.churnProbability - b[i]!.churnProbability);
+    expect(gap / a.length).toBeLessThan(0.03);
   });
 
   it('fits on a worker thread exactly what core fits in place', async () => {

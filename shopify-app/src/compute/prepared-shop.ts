@@ -57,24 +57,31 @@ export async function loadPreparedShop(
   const reportOptions = shopReportOptions(context);
   const parts: PreparedOrders[] = [];
   let orders = 0;
-  const prepare = async (range: { customerRange: CustomerRange } | { outsideRange: CustomerRange }): Promise<void> => {
-    const records = await loadOrderRecords(db, shop, range);
-    orders += records.length;
-    await yieldToEventLoop();
-    parts.push(prepareShopReport(await screenedRecords(deps, shop, records, context.currency), reportOptions));
-    await yieldToEventLoop();
-  };
-  for (let after = VALUE_KEYED.after; ;) {
+  // The next part's records are read while this part is prepared: the database's work and this thread's overlap (on
+  // PostgreSQL they are two processes; the embedded database runs its queries one at a time anyway).
+  const read = async (after: string | null): Promise<{ up: string | null; records: OrderRecord[] } | null> => {
+    if (after === null) return { up: null, records: await loadOrderRecords(db, shop, { outsideRange: VALUE_KEYED }) };
     const { rows } = await sql<{ up: string | null }>`
       SELECT max(customer_id)::text AS up FROM (
         SELECT customer_id FROM orders WHERE shop_id = ${shop} AND customer_id > ${after}::bigint AND customer_id <= ${VALUE_KEYED.upTo}::bigint
         GROUP BY customer_id ORDER BY customer_id LIMIT ${perPart}) c`.execute(db);
     const up = rows[0]?.up ?? null;
-    if (up === null) break;
-    await prepare({ customerRange: { after, upTo: up } });
-    after = up;
+    // After the last range of ids keyed by value: the part of everyone else.
+    if (up === null) return read(null);
+    return { up, records: await loadOrderRecords(db, shop, { customerRange: { after, upTo: up } }) };
+  };
+  let next: Promise<{ up: string | null; records: OrderRecord[] } | null> = read(VALUE_KEYED.after);
+  for (;;) {
+    const part = await next;
+    if (part === null) break;
+    next = part.up === null ? Promise.resolve(null) : read(part.up);
+    // A failed read is awaited (and thrown) at the next turn; until then it must not count as unhandled.
+    next.catch(() => undefined);
+    orders += part.records.length;
+    await yieldToEventLoop();
+    parts.push(prepareShopReport(await screenedRecords(deps, shop, part.records, context.currency), reportOptions));
+    await yieldToEventLoop();
   }
-  await prepare({ outsideRange: VALUE_KEYED });
   return { data: concatPreparedOrders(parts), orders, parts: parts.length };
 }
 
