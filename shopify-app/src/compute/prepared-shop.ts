@@ -16,10 +16,13 @@ import { computePreparedShopMetricsOffThread } from './metrics-off-thread.ts';
 import { screenedRecords } from './shop-state.ts';
 
 /**
- * Customers per part of {@link loadPreparedShop}: about 80,000 orders and their records (some 80 MB) at a time,
+ * Customers per part of {@link loadPreparedShop}: about 45,000 orders and their records (some 45 MB; three parts are in memory at once, see {@link READ_AHEAD}),
  * garbage once the part is prepared.
  */
-export const CUSTOMERS_PER_PART = 50_000;
+export const CUSTOMERS_PER_PART = 25_000;
+
+/** Parts read ahead of the one being prepared (two database reads in flight beside this thread's work). */
+const READ_AHEAD = 2;
 
 /**
  * The ids core keys by value (canonical decimals of up to 15 digits: `prepareOrders`): the parts walk these in id
@@ -36,6 +39,8 @@ export interface PreparedShop {
   orders: number;
   /** Parts read (one query and one `prepareShopReport` each). */
   parts: number;
+  /** Time spent waiting for the database (the reads not hidden behind preparing the previous part), ms. */
+  waitedMs: number;
 }
 
 /**
@@ -55,34 +60,44 @@ export async function loadPreparedShop(
   const { db } = deps;
   const perPart = options.customersPerPart ?? CUSTOMERS_PER_PART;
   const reportOptions = shopReportOptions(context);
-  const parts: PreparedOrders[] = [];
-  let orders = 0;
-  // The next part's records are read while this part is prepared: the database's work and this thread's overlap (on
-  // PostgreSQL they are two processes; the embedded database runs its queries one at a time anyway).
-  const read = async (after: string | null): Promise<{ up: string | null; records: OrderRecord[] } | null> => {
-    if (after === null) return { up: null, records: await loadOrderRecords(db, shop, { outsideRange: VALUE_KEYED }) };
+  // The parts' customer ranges first (one short index read each), so that the reads need not wait on each other.
+  const ranges: ({ customerRange: CustomerRange } | { outsideRange: CustomerRange })[] = [];
+  for (let after = VALUE_KEYED.after; ;) {
     const { rows } = await sql<{ up: string | null }>`
       SELECT max(customer_id)::text AS up FROM (
         SELECT customer_id FROM orders WHERE shop_id = ${shop} AND customer_id > ${after}::bigint AND customer_id <= ${VALUE_KEYED.upTo}::bigint
         GROUP BY customer_id ORDER BY customer_id LIMIT ${perPart}) c`.execute(db);
     const up = rows[0]?.up ?? null;
-    // After the last range of ids keyed by value: the part of everyone else.
-    if (up === null) return read(null);
-    return { up, records: await loadOrderRecords(db, shop, { customerRange: { after, upTo: up } }) };
+    if (up === null) break;
+    ranges.push({ customerRange: { after, upTo: up } });
+    after = up;
+  }
+  ranges.push({ outsideRange: VALUE_KEYED });
+  // Up to READ_AHEAD parts are read while this one is prepared: the database's work and this thread's overlap (on
+  // PostgreSQL each read is a server process of its own; the embedded database runs its queries one at a time).
+  const reads: Promise<OrderRecord[]>[] = [];
+  const readAhead = (k: number) => {
+    if (k < ranges.length && reads[k] === undefined) {
+      reads[k] = loadOrderRecords(db, shop, ranges[k]!);
+      // A failed read is awaited (and thrown) at its turn; until then it must not count as unhandled.
+      reads[k]!.catch(() => undefined);
+    }
   };
-  let next: Promise<{ up: string | null; records: OrderRecord[] } | null> = read(VALUE_KEYED.after);
-  for (;;) {
-    const part = await next;
-    if (part === null) break;
-    next = part.up === null ? Promise.resolve(null) : read(part.up);
-    // A failed read is awaited (and thrown) at the next turn; until then it must not count as unhandled.
-    next.catch(() => undefined);
-    orders += part.records.length;
+  const parts: PreparedOrders[] = [];
+  let orders = 0;
+  let waitedMs = 0;
+  for (let k = 0; k < ranges.length; k++) {
+    for (let ahead = 0; ahead <= READ_AHEAD; ahead++) readAhead(k + ahead);
+    const waitFrom = deps.clock.now();
+    const records = await reads[k]!;
+    waitedMs += deps.clock.now() - waitFrom;
+    delete reads[k];
+    orders += records.length;
     await yieldToEventLoop();
-    parts.push(prepareShopReport(await screenedRecords(deps, shop, part.records, context.currency), reportOptions));
+    parts.push(prepareShopReport(await screenedRecords(deps, shop, records, context.currency), reportOptions));
     await yieldToEventLoop();
   }
-  return { data: concatPreparedOrders(parts), orders, parts: parts.length };
+  return { data: concatPreparedOrders(parts), orders, parts: parts.length, waitedMs };
 }
 
 /**

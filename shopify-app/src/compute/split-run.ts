@@ -111,7 +111,7 @@ export async function runSplitFit(deps: ComputeDeps, shop: string, reason: FullR
     asOfMs: asOfFor(clock.now(), info.timeZone),
     options: info.options,
   };
-  const { data, orders, parts } = await loadPreparedShop(deps, shop, context);
+  const { data, orders, parts, waitedMs } = await loadPreparedShop(deps, shop, context);
   const loaded = clock.now();
   const upperBounds = bucketUpperBounds(data, split.buckets);
   const running = await fitAndMeasure(data, context);
@@ -149,6 +149,7 @@ export async function runSplitFit(deps: ComputeDeps, shop: string, reason: FullR
     buckets: upperBounds.length,
     method: models.churn.method,
     loadMs: loaded - started,
+    loadWaitedMs: waitedMs,
     fitMs: fitted - loaded,
     metricsMs: measured - loaded,
     ms: clock.now() - started,

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
-import { writeInsights, type InsightDraft } from './write.ts';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { createStatisticsKeeper, writeInsights, type InsightDraft } from './write.ts';
 
 const SHOP = 'write.myshopify.com';
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -124,5 +126,29 @@ describe.runIf(serverUrl)('writeInsights through COPY (PostgreSQL)', () => {
     const first = JSON.parse(final[0].payload as string) as InsightDraft;
     expect(first.churnReasons[0]).toBe('reason\t0\nline "two" \\N back\\slash ‮ 한국어 عربي');
     expect(final[0].id).toBe('9007199254740993');
+  });
+});
+
+describe('createStatisticsKeeper', () => {
+  it('analyzes after the first 50,000 rows a run wrote, then each time the run doubled them', async () => {
+    const analyzedAt: number[] = [];
+    let written = 0;
+    const db = new Kysely<DB>({
+      dialect: {
+        createAdapter: () => new PostgresAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (k) => new PostgresIntrospector(k),
+        createQueryCompiler: () => new PostgresQueryCompiler(),
+      },
+      log: (event) => {
+        if (event.level === 'query' && event.query.sql === 'ANALYZE customer_insights') analyzedAt.push(written);
+      },
+    });
+    const keeper = createStatisticsKeeper(db);
+    for (let chunk = 0; chunk < 200; chunk++) {
+      written += 5_000;
+      await keeper.wrote(5_000);
+    }
+    expect(analyzedAt).toEqual([50_000, 100_000, 200_000, 400_000, 800_000]);
   });
 });
