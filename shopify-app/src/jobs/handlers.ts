@@ -8,7 +8,7 @@ import type { SyncRunner } from '../sync/runner.ts';
 import { FullRunReason } from '../compute/service.ts';
 import { QUEUES, type JobsOptions } from './jobs.ts';
 import { runRecomputeJob, sendWholeShopRun } from './recompute.ts';
-import { activeShops, shopsOnAnEarlierDay } from './shops.ts';
+import { activeShops, shopsOnAnEarlierDay, shopsWithQueuedCustomers } from './shops.ts';
 
 /** The work the handlers start that `createApp` also offers to call directly. */
 export interface JobWork {
@@ -39,6 +39,10 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
     [QUEUES.reconcileAll]: async () => {
       for (const shop of await activeShops(db)) await jobs.send(QUEUES.reconcile, { shop });
       await work.sync.resumeBackfills();
+      // Customers queued for recompute whose job was never sent (the process died between committing the webhook and
+      // sending the job, and was not started again) wait at most until this sweep, not until the shop's next webhook
+      // or day. A shop whose recompute job is already waiting keeps that one job (coalesced, stately per shop).
+      for (const shop of await shopsWithQueuedCustomers(db)) await ctx.ingest.requestRecompute(shop);
     },
     [QUEUES.refitAll]: async () => {
       // The recompute job itself turns into a full run (refit + rescore) when the shop's local day changed.
@@ -92,9 +96,7 @@ export async function resumeUnfinishedWork(ctx: AppContext): Promise<void> {
   for (const row of await db.selectFrom('sync_state').select(['shop_id', 'state']).where('state', 'in', ['backfilling', 'error']).execute()) {
     await jobs.send(QUEUES.backfill, { shop: row.shop_id });
   }
-  for (const row of await db.selectFrom('recompute_queue').select('shop_id').distinct().execute()) {
-    await ctx.ingest.requestRecompute(row.shop_id);
-  }
+  for (const shop of await shopsWithQueuedCustomers(db)) await ctx.ingest.requestRecompute(shop);
   for (const shop of await shopsOnAnEarlierDay(db, ctx.clock)) await sendWholeShopRun(jobs, shop);
   for (const row of await db.selectFrom('customer_tier_changes').select('shop_id').where('flow_state', 'in', ['pending', 'sending']).distinct().execute()) {
     await jobs.send(QUEUES.flowTriggers, { shop: row.shop_id });

@@ -18,3 +18,17 @@ export async function shopsOnAnEarlierDay(db: Kysely<DB>, clock: Clock): Promise
     .execute();
   return rows.filter((r) => r.as_of.getTime() < asOfFor(clock.now(), r.iana_timezone ?? 'UTC')).map((r) => r.shop_id);
 }
+
+/**
+ * Active shops with at least one customer queued for recompute: one probe of the queue's primary key per shop, so the
+ * sweep costs the same whatever the queue holds.
+ */
+export async function shopsWithQueuedCustomers(db: Kysely<DB>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('shops')
+    .select('shop_id')
+    .where('status', '=', 'active')
+    .where(({ exists, selectFrom }) => exists(selectFrom('recompute_queue as q').select('q.shop_id').whereRef('q.shop_id', '=', 'shops.shop_id')))
+    .execute();
+  return rows.map((r) => r.shop_id);
+}
