@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fitChurnModels, prepareShopReport, scoreChurnRisk, toCountedOrders, type OrderRecord } from '@clvlens/core';
 import { fitChurnModelsOffThread, ordersOfColumns, preparedCountedColumns } from './fit-off-thread.ts';
@@ -111,5 +113,12 @@ describe('fitChurnModelsOffThread', () => {
     await bad;
     for (const models of fits) expect(models).toEqual(expected);
     expect(await fitChurnModelsOffThread(columnsOf(all), options)).toEqual(expected);
+  });
+
+  it('lets the process exit once its fits are answered: the idle shared thread keeps nothing alive', () => {
+    const child = spawnSync(process.execPath, [fileURLToPath(new URL('../testing/fit-and-exit.ts', import.meta.url))], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.stdout.trim()).toBe('fitted cadence-rule');
+    // Killed by the timeout (null status) while the idle thread held the process.
+    expect(child.status).toBe(0);
   });
 });

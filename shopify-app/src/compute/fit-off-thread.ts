@@ -100,8 +100,8 @@ export interface FitRequest {
 export type FitAnswer = { id: number; models: ChurnModels } | { id: number; error: string };
 
 /**
- * The process's shared fit thread: started at its first fit and kept, unref'd (it never keeps the process alive), one
- * fit at a time. A thread that dies (an exception outside a fit, out of memory) fails the fits it held and is started
+ * The process's shared fit thread: started at its first fit and kept, one fit at a time, unref'd while idle (it never
+ * keeps the process alive, only an awaited fit does). A thread that dies (an exception outside a fit, out of memory) fails the fits it held and is started
  * again by the next.
  */
 function createSharedFitThread(): (job: FitJob, transfer: ArrayBuffer[]) => Promise<ChurnModels> {
@@ -111,10 +111,10 @@ function createSharedFitThread(): (job: FitJob, transfer: ArrayBuffer[]) => Prom
   let queue: Promise<unknown> = Promise.resolve();
   const start = (): Worker => {
     const started = new Worker(new URL('./fit-worker.ts', import.meta.url));
-    started.unref();
     started.on('message', (answer: FitAnswer) => {
       const waiting = pending.get(answer.id);
       pending.delete(answer.id);
+      if (pending.size === 0) started.unref();
       if ('error' in answer) waiting?.reject(new Error(answer.error));
       else waiting?.resolve(answer.models);
     });
@@ -134,6 +134,10 @@ function createSharedFitThread(): (job: FitJob, transfer: ArrayBuffer[]) => Prom
           worker ??= start();
           const id = nextId++;
           pending.set(id, { resolve, reject });
+          // Ref'd while a fit is out (an awaited fit keeps the process alive), unref'd when idle (its 'message'
+          // listener refs the port, and a thread kept that way held every process that ever fitted a small shop
+          // from exiting: a finished benchmark hung on it).
+          worker.ref();
           worker.postMessage({ id, job } satisfies FitRequest, transfer);
         }),
     );
