@@ -155,9 +155,9 @@ export async function customerChunks(records: readonly OrderRecord[], customersP
 }
 
 /**
- * The RFM cut points of a full run (every customer's, guests by email included, as in core's own RFM) from the shop's
- * orders prepared with {@link shopReportOptions} (prepared-shop.ts): every customer's values (guests included) read off the prepared
- * columns, as core's `summarizeCustomers` computes them, the event loop free every 200,000 customers.
+ * The RFM cut points of a full run, from the shop's orders prepared with {@link shopReportOptions} (prepared-shop.ts):
+ * every customer's values (guests by email included, as in core's own RFM) read off the prepared columns as core's
+ * `summarizeCustomers` computes them, the event loop free every 200,000 customers.
  */
 export async function preparedRfmCutPoints(data: PreparedOrders): Promise<RfmCutPoints> {
   const customers = data.customerKeys.length;
