@@ -56,6 +56,9 @@ export async function writeInsights(
 }> {
   const scope = [...options.scope];
   const pool = options.pool ?? null;
+  // The payloads are made before the transaction: its first statement takes the shop row lock, which every writer of
+  // the shop waits for (a split run's buckets in other processes included), so only database work is done under it.
+  const bodies = drafts.map((draft) => JSON.stringify(draft));
   if (pool !== null && drafts.length >= COPY_MIN_ROWS) return transactionOnConnection(pool, (trx, client) => write(trx, client));
   return db.transaction().execute((trx) => write(trx, null));
 
@@ -89,11 +92,12 @@ export async function writeInsights(
     const churn: number[] = [];
     const predicted: (number | null)[] = [];
     const seen = new Set<string>();
-    for (const draft of drafts) {
+    for (let d = 0; d < drafts.length; d++) {
+      const draft = drafts[d]!;
       const id = draft.customerId;
       if (newer.has(id)) continue;
       seen.add(id);
-      const body = JSON.stringify(draft);
+      const body = bodies[d]!;
       if (storedBody.get(id) === body) continue;
       seq++;
       ids.push(id);
