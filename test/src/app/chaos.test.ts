@@ -229,11 +229,10 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
     expect(full.mode).toBe('full');
     const after = await app.call<Dump>('dump', shop);
     expect(after.summary!.asOfMs).toBe(asOfMs);
-    // The refit is core's fit on the truth's counted orders as a full run hands them to the fit: core's prepared
-    // orders, customer by customer. Only the guests' places differ (the app knows a guest by a keyed hash of the
-    // email, which sorts otherwise), and the classifier's folds follow the places: its AUC and what is calibrated on it
-    // agree to a few thousandths, everything else exactly or (the parameters) to rounding.
-    const prepared = prepareShopReport(truth, context);
+    // The refit is core's fit on the shop's counted orders as a full run hands them to the fit: core's prepared orders
+    // customer by customer, each customer known by its place. The app's stored orders (equal to the truth above, and
+    // with the app's keyed guest keys, which set the guests' places) are what its full run read.
+    const prepared = prepareShopReport(after.orders, context);
     const byCustomer = prepared.customerKeys.flatMap((_, c) =>
       Array.from({ length: prepared.customerStart[c + 1]! - prepared.customerStart[c]! }, (_, k) => {
         const o = prepared.customerStart[c]! + k;
@@ -241,23 +240,8 @@ describe('chaos: duplicated, reordered and dropped webhooks, kill -9 during back
       }),
     );
     expect(byCustomer).toHaveLength(toCountedOrders(truth.filter((r) => r.placedAtMs <= asOfMs)).orders.length);
-    const refit = fitChurnModels(byCustomer, { asOfMs, timeZone: context.timeZone });
     const stored = after.models!.churn;
-    const differences: string[] = [];
-    const compare = (a: unknown, b: unknown, path: string): void => {
-      if (typeof a === 'number' && typeof b === 'number') {
-        if (!(Math.abs(a - b) <= 5e-3 * Math.max(1, Math.abs(b)))) differences.push(`${path}: ${a} vs ${b}`);
-      } else if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-        const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-        for (const key of keys) compare((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
-      } else if (a !== b) differences.push(`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-    };
-    compare(stored, refit, 'churn');
-    expect(differences).toEqual([]);
-    expect(stored.prediction!.chosen).toBe(refit.prediction!.chosen);
-    const params = (m: ChurnModels) => [...Object.values(m.transactionModel?.params ?? {}), ...Object.values(m.spendModel?.params ?? {})];
-    expect(params(stored)).toHaveLength(params(refit).length);
-    params(stored).forEach((v, i) => expect(Math.abs(v - params(refit)[i]!) / Math.abs(params(refit)[i]!)).toBeLessThan(1e-9));
+    expect(stored).toEqual(fitChurnModels(byCustomer, { asOfMs, timeZone: context.timeZone }));
     expectInsightsOf(after, undefined, stored);
     await app.call('stop');
   }, 240_000);
