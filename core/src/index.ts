@@ -55,6 +55,7 @@ export { computeShopReport, computeShopReportMainMetrics, computeShopReportSideM
 export type { ShopReport, ShopReportMainMetrics, ShopReportOptions, ShopReportSideMetrics } from './report/shop-report.ts';
 export type { PreparedOrders } from './dataset/prepare.ts';
 export { concatPreparedOrders } from './dataset/concat.ts';
+export { valueKeyOf } from './dataset/prepare.ts';
 export { summarizeCustomers } from './metrics/customer-summary/customer-summary.ts';
 export { CHURN_ALERT_DEFAULTS } from './metrics/inactivity-churn/inactivity-churn.ts';
 export type { CohortMatrix } from './metrics/cohort-matrix/cohort-matrix.ts';

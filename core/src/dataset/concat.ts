@@ -1,5 +1,5 @@
 import { CoreError, CoreErrorCode, CurrencyMismatchError } from '../errors/core-error.ts';
-import type { OrderCounts, PreparedOrders } from './prepare.ts';
+import { valueKeyOf, type OrderCounts, type PreparedOrders } from './prepare.ts';
 
 /**
  * One prepared dataset from datasets prepared separately over disjoint, ascending ranges of customers: what a caller
@@ -122,24 +122,12 @@ export function concatPreparedOrders(parts: readonly PreparedOrders[]): Prepared
   };
 }
 
-/**
- * True when customer key `a` comes before `b` in a prepared dataset's order: canonical decimal ids (no leading zero,
- * at most 15 digits, as prepareOrders keys by value) ascending by value, then every other key in string order.
- */
+/** True when customer key `a` comes before `b` in a prepared dataset's order ({@link valueKeyOf}). */
 function customerKeyBefore(a: string, b: string): boolean {
-  const na = canonicalId(a);
-  const nb = canonicalId(b);
+  const na = valueKeyOf(a);
+  const nb = valueKeyOf(b);
   if (na !== null && nb !== null) return na < nb;
   if (na !== null) return true;
   if (nb !== null) return false;
   return a < b;
-}
-
-function canonicalId(key: string): number | null {
-  if (key.length === 0 || key.length > 15 || (key.length > 1 && key.charCodeAt(0) === 48)) return null;
-  for (let i = 0; i < key.length; i++) {
-    const d = key.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return null;
-  }
-  return Number(key);
 }

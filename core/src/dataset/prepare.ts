@@ -75,6 +75,21 @@ export interface PreparedOrders {
 const INSERTION_LIMIT = 24;
 
 /**
+ * The value a prepared dataset keys customer key `key` by, or null when it is keyed as text: a canonical decimal id
+ * ("0", or digits without a leading zero, at most 15 of them, so exact as a double) is keyed by its value, so "007"
+ * stays apart from "7". Customers come with the value-keyed ascending by value, then every other key (emails, longer
+ * ids) in string order. prepareOrders applies the same rule inline, in its per-order loop.
+ */
+export function valueKeyOf(key: string): number | null {
+  if (key.length === 0 || key.length > 15 || (key.length > 1 && key.charCodeAt(0) === 48)) return null;
+  for (let i = 0; i < key.length; i++) {
+    const digit = key.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return null;
+  }
+  return Number(key);
+}
+
+/**
  * Validates and groups orders once for all metrics. Throws CoreError (`invalid-order`, `invalid-time-zone`,
  * `invalid-argument`) or CurrencyMismatchError on a contract breach; data outcomes (skips) are counted, not thrown.
  */
@@ -270,7 +285,7 @@ function scanOrders(
     }
     counts.counted++;
     const id = order.customerId;
-    // A canonical decimal id ("0" or no leading zero, <= 15 digits) is keyed by its value, so "007" stays apart from "7".
+    // valueKeyOf's rule, inline in the hot loop: a canonical decimal id is keyed by its value.
     let numeric = -1;
     if (id !== null && id.length > 0 && id.length <= 15 && (id.length === 1 || id.charCodeAt(0) !== 48)) {
       numeric = 0;

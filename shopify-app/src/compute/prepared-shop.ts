@@ -1,4 +1,4 @@
-import { concatPreparedOrders, prepareShopReport, type OrderRecord, type PreparedOrders } from '@clvlens/core';
+import { concatPreparedOrders, prepareShopReport, valueKeyOf, type OrderRecord, type PreparedOrders } from '@clvlens/core';
 import { sql } from 'kysely';
 import type { ComputeDeps } from './deps.ts';
 import { fitChurnModelsOffThread, preparedCountedColumns } from './fit-off-thread.ts';
@@ -25,7 +25,7 @@ export const CUSTOMERS_PER_PART = 25_000;
 const READ_AHEAD = 2;
 
 /**
- * The ids core keys by value (canonical decimals of up to 15 digits: `prepareOrders`): the parts walk these in id
+ * The ids core keys by value (canonical decimals of up to 15 digits: core's `valueKeyOf`): the parts walk these in id
  * order, which is the prepared dataset's own customer order. Any other customer (an id past 15 digits, a negative id)
  * is keyed as text, as guests are, and comes in the last part.
  */
@@ -113,7 +113,10 @@ export async function prepareRecordsInParts(
 ): Promise<PreparedOrders> {
   const perPart = options.customersPerPart ?? CUSTOMERS_PER_PART;
   const ids = new Set<number>();
-  for (const r of records) if (r.customerId !== null && valueKeyed(r.customerId)) ids.add(Number(r.customerId));
+  for (const r of records) {
+    const id = r.customerId === null ? null : valueKeyOf(r.customerId);
+    if (id !== null) ids.add(id);
+  }
   const sorted = Float64Array.from(ids).sort();
   // The last id of each part; a record goes to the first part whose last id is at least its own.
   const lastIds: number[] = [];
@@ -122,7 +125,8 @@ export async function prepareRecordsInParts(
   for (let i = 0; i < records.length; i++) {
     if (i % 100_000 === 99_999) await yieldToEventLoop();
     const r = records[i]!;
-    parts[r.customerId !== null && valueKeyed(r.customerId) ? partOf(lastIds, Number(r.customerId)) : lastIds.length]!.push(r);
+    const id = r.customerId === null ? null : valueKeyOf(r.customerId);
+    parts[id === null ? lastIds.length : partOf(lastIds, id)]!.push(r);
   }
   await yieldToEventLoop();
   const reportOptions = shopReportOptions(context);
@@ -132,16 +136,6 @@ export async function prepareRecordsInParts(
     await yieldToEventLoop();
   }
   return concatPreparedOrders(prepared);
-}
-
-/** A canonical decimal id of at most 15 digits: what core keys by value (and {@link VALUE_KEYED} walks). */
-function valueKeyed(id: string): boolean {
-  if (id.length === 0 || id.length > 15 || (id.length > 1 && id.charCodeAt(0) === 48)) return false;
-  for (let i = 0; i < id.length; i++) {
-    const d = id.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return false;
-  }
-  return true;
 }
 
 /** The index of the first of `lastIds` (ascending) at least `id`. */

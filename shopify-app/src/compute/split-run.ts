@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PreparedOrders } from '@clvlens/core';
+import { valueKeyOf, type PreparedOrders } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ComputeDeps } from './deps.ts';
@@ -171,8 +171,8 @@ export function bucketUpperBounds(data: Pick<PreparedOrders, 'customerKeys' | 'c
   const long: number[] = [];
   for (let c = 0; c < customerKeys.length; c++) {
     const id = customerKeys[c]!;
-    if (!/^\d+$/.test(id)) continue;
-    (id.length <= 15 && (id.length === 1 || id[0] !== '0') ? numeric : long).push(c);
+    if (valueKeyOf(id) !== null) numeric.push(c);
+    else if (/^\d+$/.test(id)) long.push(c);
   }
   // Decimal ids without leading zeros: shorter is smaller, equal lengths compare as text. The value-keyed ones are in
   // order already; only the longer ones (text keys in the dataset's order) need sorting.

@@ -90,6 +90,7 @@ describe('@clvlens/core', () => {
         "summarizeCustomers",
         "timeZoneOffsetMs",
         "toCountedOrders",
+        "valueKeyOf",
       ]
     `);
   });
