@@ -142,6 +142,12 @@ export interface ChurnBacktestSummaryV1 {
    * 10% predicted to spend most. Null when spend could not be checked. Absent in summaries of older versions.
    */
   spend?: { maeMinor: number; baselineMaeMinor: number | null; topDecileCapture: number; baselineTopDecileCapture: number | null } | null;
+  /**
+   * Set when the shop is so large that the fit, and this check, saw an even sample of its customers (every k-th of
+   * them): `customers` of the shop's `ofCustomers`. Every customer is still scored. Null or absent (summaries of older
+   * versions) when they saw every customer.
+   */
+  sample?: { customers: number; ofCustomers: number } | null;
 }
 
 /** Shop-level numbers for the popup and the dashboard header. */

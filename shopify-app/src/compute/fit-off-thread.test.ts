@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fitChurnModels, prepareShopReport, scoreChurnRisk, toCountedOrders, type OrderRecord } from '@clvlens/core';
-import { fitChurnModelsOffThread, ordersOfColumns, preparedCountedColumns } from './fit-off-thread.ts';
+import { fitChurnModelsOffThread, fitSampleOf, ordersOfColumns, preparedCountedColumns } from './fit-off-thread.ts';
 
 const DAY = 86_400_000;
 const AS_OF = Date.parse('2026-11-20T23:59:59.999Z');
@@ -64,6 +64,14 @@ describe('fitChurnModelsOffThread', () => {
     const picked = all.filter((o) => Number(o.customerKey) % stride === 0).map((o) => ({ ...o, customerKey: String(Number(o.customerKey) / stride) }));
     expect(sample).toEqual(picked);
     expect(new Set(sample.map((o) => o.customerKey)).size).toBe(Math.ceil(data.customerKeys.length / stride));
+    // What the summary says of it: that many of the shop's customers, or nothing when the fit saw every one.
+    expect(fitSampleOf(data.customerKeys.length, 50)).toEqual({
+      customers: new Set(sample.map((o) => o.customerKey)).size,
+      ofCustomers: data.customerKeys.length,
+    });
+    expect(fitSampleOf(data.customerKeys.length)).toBeNull();
+    expect(fitSampleOf(250_000)).toBeNull();
+    expect(fitSampleOf(250_001)).toEqual({ customers: 125_001, ofCustomers: 250_001 });
   });
 
   it("scores customers from a sample-fitted model much as from the whole shop's", { timeout: 60_000 }, () => {

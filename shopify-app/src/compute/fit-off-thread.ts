@@ -9,6 +9,7 @@ import {
   type OrderRecord,
   type PreparedOrders,
 } from '@clvlens/core';
+import type { FitSample } from './insights.ts';
 
 /** Counted orders as columns: what the fit worker receives (typed arrays are moved to it, not copied). */
 export interface CountedColumns {
@@ -57,7 +58,7 @@ export const FIT_SAMPLE_CUSTOMERS = 250_000;
  */
 export function preparedCountedColumns(data: PreparedOrders, maxCustomers = FIT_SAMPLE_CUSTOMERS): CountedColumns {
   const customers = data.customerKeys.length;
-  const stride = Math.max(1, Math.ceil(customers / maxCustomers));
+  const stride = sampleStride(customers, maxCustomers);
   let n = 0;
   for (let c = 0; c < customers; c += stride) n += data.customerStart[c + 1]! - data.customerStart[c]!;
   const keyIndex = new Int32Array(n);
@@ -73,6 +74,20 @@ export function preparedCountedColumns(data: PreparedOrders, maxCustomers = FIT_
     at += to - from;
   }
   return { keys: null, keyIndex, placedAtMs, amountMinor };
+}
+
+/**
+ * The sample {@link preparedCountedColumns} takes of a dataset of `customers` customers: null when it takes every one
+ * (at most `maxCustomers`), else how many of them it takes.
+ */
+export function fitSampleOf(customers: number, maxCustomers = FIT_SAMPLE_CUSTOMERS): FitSample | null {
+  const stride = sampleStride(customers, maxCustomers);
+  return stride === 1 ? null : { customers: Math.ceil(customers / stride), ofCustomers: customers };
+}
+
+/** Every k-th customer: k = ⌈customers / maxCustomers⌉, at least 1. */
+function sampleStride(customers: number, maxCustomers: number): number {
+  return Math.max(1, Math.ceil(customers / maxCustomers));
 }
 
 /** The counted orders back from columns, in their original order. */

@@ -87,7 +87,7 @@ export async function fullRun(deps: ComputeDeps, shop: string, shopInfo: ShopInf
   await deps.feed?.warm(shop);
   await yieldToEventLoop();
   const { summary, report } = await running.metrics;
-  await storeShopMetrics(deps, shop, { summary, report, nowMs, models, churnModels: models.churn, churnHorizonDays: models.churn.horizonDays });
+  await storeShopMetrics(deps, shop, { summary, report, nowMs, models, fittedModels: models, churnHorizonDays: models.churn.horizonDays });
   deps.metricsDurations.set(shop, clock.now() - metricsStarted);
   log.info('recomputed', {
     shop,

@@ -38,6 +38,8 @@ export interface ComputeOptions {
   horizonMonths?: number;
   /** How many customers `topAtRisk` lists. Default 10. */
   topAtRisk?: number;
+  /** Customers the churn fit of a full run sees at most (an even sample past it). Default `FIT_SAMPLE_CUSTOMERS`. */
+  fitSampleCustomers?: number;
 }
 
 /**
@@ -50,6 +52,17 @@ export interface ShopModels {
   asOfMs: number;
   churn: ChurnModels;
   rfmCutPoints: RfmCutPoints;
+  /** Set when the churn fit saw an even sample of the shop's customers; null or absent (older models): every one. */
+  fitSample?: FitSample | null;
+}
+
+/**
+ * The even sample of customers a large shop's churn fit saw (see `FIT_SAMPLE_CUSTOMERS`): `customers` of the shop's
+ * `ofCustomers` customers with a counted order.
+ */
+export interface FitSample {
+  customers: number;
+  ofCustomers: number;
 }
 
 /**
@@ -68,10 +81,14 @@ export function churnHorizonOf(options: ComputeOptions): number {
 /**
  * The summary's "how right we were" from the shop's churn models: the chosen model, its AUC against sorting by days
  * since the last order, the calibration groups, the tiers with the share who ordered again and where the tiers are cut
- * (`tiers`, the app's override, or the backtest's own cuts). Null without a
- * backtest (a short history: the probabilities are then marked low confidence).
+ * (`tiers`, the app's override, or the backtest's own cuts), and the fit's sample of customers when there was one.
+ * Null without a backtest (a short history: the probabilities are then marked low confidence).
  */
-export function churnBacktestSummary(churn: ChurnModels, tiers?: { medium: number; high: number }): ChurnBacktestSummaryV1 | null {
+export function churnBacktestSummary(
+  churn: ChurnModels,
+  tiers?: { medium: number; high: number },
+  fitSample: FitSample | null = null,
+): ChurnBacktestSummaryV1 | null {
   const prediction = churn.prediction;
   if (prediction === null) return null;
   const bt = prediction.backtest;
@@ -97,6 +114,7 @@ export function churnBacktestSummary(churn: ChurnModels, tiers?: { medium: numbe
             topDecileCapture: bt.spend.topDecileCapture,
             baselineTopDecileCapture: bt.spend.baselineTopDecileCapture,
           },
+    sample: fitSample,
   };
 }
 

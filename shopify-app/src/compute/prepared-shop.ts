@@ -1,7 +1,7 @@
 import { concatPreparedOrders, prepareShopReport, valueKeyOf, type OrderRecord, type PreparedOrders } from '@clvlens/core';
 import { sql } from 'kysely';
 import type { ComputeDeps } from './deps.ts';
-import { fitChurnModelsOffThread, preparedCountedColumns } from './fit-off-thread.ts';
+import { FIT_SAMPLE_CUSTOMERS, fitChurnModelsOffThread, fitSampleOf, preparedCountedColumns } from './fit-off-thread.ts';
 import {
   churnHorizonOf,
   preparedRfmCutPoints,
@@ -159,12 +159,15 @@ function partOf(lastIds: readonly number[], id: number): number {
  */
 export async function fitAndMeasure(data: PreparedOrders, context: ComputeContext): Promise<{ models: Promise<ShopModels>; metrics: Promise<ShopMetrics> }> {
   const rfmCutPoints = await preparedRfmCutPoints(data);
-  const columns = preparedCountedColumns(data);
+  const maxCustomers = context.options.fitSampleCustomers ?? FIT_SAMPLE_CUSTOMERS;
+  const columns = preparedCountedColumns(data, maxCustomers);
+  const fitSample = fitSampleOf(data.customerKeys.length, maxCustomers);
   const { asOfMs, timeZone } = context;
   const models = fitChurnModelsOffThread(columns, { asOfMs, timeZone, horizonDays: churnHorizonOf(context.options) }).then((churn): ShopModels => ({
     asOfMs,
     churn,
     rfmCutPoints,
+    fitSample,
   }));
   const metrics = computePreparedShopMetricsOffThread(data, context);
   models.catch(() => undefined);

@@ -17,12 +17,12 @@ const DAY = 86_400_000;
 const START = Date.parse('2026-11-20T15:00:00Z');
 
 /** A shop with enough repeat customers for the MBG/NBD fit: 120 customers, 1-6 orders each over two years. */
-function shopOrders(): StoredOrder[] {
+function shopOrders(customers = 120): StoredOrder[] {
   let seed = 12345;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const orders: StoredOrder[] = [];
   let orderId = 1;
-  for (let customer = 1; customer <= 120; customer++) {
+  for (let customer = 1; customer <= customers; customer++) {
     const count = 1 + Math.floor(next() * 6);
     let at = START - 700 * DAY + Math.floor(next() * 300) * DAY;
     for (let k = 0; k < count && at < START - DAY; k++) {
@@ -212,5 +212,54 @@ describe('incremental recompute', () => {
     expect(() => createComputeService({ db: database.db, clock: { now: () => nowMs }, log: silentLogger, options: { churnHorizonDays: 45 } })).toThrow(
       RangeError,
     );
+  });
+});
+
+describe('a shop with more customers than the churn fit sees', () => {
+  const LARGE = 'large.myshopify.com';
+  let database: Database;
+  let nowMs = START;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await database.db.insertInto('shops').values({ shop_id: LARGE, currency: 'USD', iana_timezone: TZ }).execute();
+    await upsertOrders(database.db, LARGE, shopOrders(600));
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('fits on an even sample, scores every customer, and the summary says the backtest is of the sample', async () => {
+    const compute = createComputeService({ db: database.db, clock: { now: () => nowMs }, log: silentLogger, options: { fitSampleCustomers: 200 } });
+    const result = await compute.recomputeShop(LARGE);
+    expect(result).toMatchObject({ mode: 'full', customers: 600, changed: 600 });
+    const metrics = async () => {
+      const row = await database.db.selectFrom('shop_metrics').selectAll().where('shop_id', '=', LARGE).executeTakeFirstOrThrow();
+      return { models: JSON.parse(row.models!) as ShopModels, summary: JSON.parse(row.payload) as ShopSummaryV1 };
+    };
+    const first = await metrics();
+    // Every 3rd of the 600 customers.
+    expect(first.models.fitSample).toEqual({ customers: 200, ofCustomers: 600 });
+    expect(first.models.churn.customerCount).toBe(200);
+    expect(first.models.churn.method).toBe('backtested');
+    const bt = first.summary.churnBacktest!;
+    expect(bt.sample).toEqual({ customers: 200, ofCustomers: 600 });
+    expect(bt.customers).toBeLessThanOrEqual(200);
+    const scored = await database.db.selectFrom('customer_insights').select('customer_id').where('shop_id', '=', LARGE).where('deleted', '=', false).execute();
+    expect(scored).toHaveLength(600);
+
+    // The metrics refreshed after an incremental run describe the same stored models, sample included.
+    nowMs += 3_600_000;
+    await upsertOrders(database.db, LARGE, [order(100_001, 7, nowMs - 60_000, 4200)]);
+    expect(await compute.recomputeShop(LARGE)).toMatchObject({ mode: 'incremental', customers: 1 });
+    expect((await metrics()).summary.churnBacktest!.sample).toEqual({ customers: 200, ofCustomers: 600 });
+
+    // Without the sample (the default, 250,000 customers), the summary says nothing of one.
+    const whole = createComputeService({ db: database.db, clock: { now: () => nowMs }, log: silentLogger });
+    expect(await whole.recomputeShop(LARGE, { full: true })).toMatchObject({ mode: 'full' });
+    const after = await metrics();
+    expect(after.models.fitSample).toBeNull();
+    expect(after.models.churn.customerCount).toBe(600);
+    expect(after.summary.churnBacktest!.sample).toBeNull();
   });
 });

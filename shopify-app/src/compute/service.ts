@@ -50,6 +50,10 @@ export function createComputeService(deps: Omit<ComputeDeps, 'options' | 'metric
   const context: ComputeDeps = { ...deps, options: deps.options ?? {}, metricsDurations: new Map() };
   // Checked once here, so a bad horizon in the app's options fails at start (RangeError), not in the first job.
   churnHorizonOf(context.options);
+  const maxFitted = context.options.fitSampleCustomers;
+  if (maxFitted !== undefined && !(Number.isInteger(maxFitted) && maxFitted >= 1)) {
+    throw new RangeError(`fitSampleCustomers must be a whole number of customers, at least 1, got ${maxFitted}.`);
+  }
   return {
     refreshShopMetrics: (shop) => refreshShopMetrics(context, shop),
     lastMetricsDurationMs: (shop) => context.metricsDurations.get(shop) ?? null,
@@ -74,7 +78,8 @@ export async function recomputeShop(deps: ComputeDeps, shop: string, runOptions:
   const models = await loadStoredModels(deps, shop, churnHorizonOf(info.options));
   if (!models) return fullOrSplitRun(deps, shop, info, FullRunReason.noModels);
   const asOfMs = asOfFor(deps.clock.now(), info.timeZone);
-  if ((await queuedCount(deps.db, shop)) > Math.max(INCREMENTAL_BATCH, models.churn.customerCount / 4))
+  // A quarter of the shop's customers: of all of them, also when the churn fit saw a sample.
+  if ((await queuedCount(deps.db, shop)) > Math.max(INCREMENTAL_BATCH, (models.fitSample?.ofCustomers ?? models.churn.customerCount) / 4))
     return fullOrSplitRun(deps, shop, info, FullRunReason.largeQueue);
   // On a new local day the queued customers are still rescored first, as of today with yesterday's models, so
   // their changes show at once; the full run that follows (refit, everyone) can take a minute on a large shop.

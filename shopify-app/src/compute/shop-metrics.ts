@@ -1,4 +1,4 @@
-import type { ChurnModels, ShopSummaryV1 } from '@clvlens/core';
+import type { ShopSummaryV1 } from '@clvlens/core';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { readVipSlippingSummary } from '../actions/tier-changes/vip-slipping.ts';
@@ -70,20 +70,21 @@ export interface ShopMetricsWrite {
   nowMs: number;
   /** The models of a full run, stored with them; null keeps the stored ones. */
   models: ShopModels | null;
-  /** The churn models the summary's backtest describes (null: none yet). */
-  churnModels: ChurnModels | null;
+  /** The models whose churn backtest the summary describes (null: none yet). */
+  fittedModels: ShopModels | null;
   churnHorizonDays: number;
 }
 
 /** Stores the shop's summary (with its insight aggregates, churn backtest and VIP-slipping count) and report. */
 export async function storeShopMetrics(deps: Pick<ComputeDeps, 'db' | 'options'>, shop: string, write: ShopMetricsWrite): Promise<void> {
   const { db } = deps;
-  const { summary, report, nowMs, models, churnModels, churnHorizonDays } = write;
+  const { summary, report, nowMs, models, fittedModels, churnHorizonDays } = write;
+  const churnModels = fittedModels?.churn ?? null;
   const aggregates = await insightAggregates(db, shop, deps.options.topAtRisk ?? 10);
   await yieldToEventLoop();
   const churn = {
     churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays,
-    churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, deps.options.tiers),
+    churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, deps.options.tiers, fittedModels?.fitSample ?? null),
   };
   const vipSlipping = await readVipSlippingSummary(db, shop, nowMs);
   const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...churn, ...aggregates, vipSlipping, shopDomain: shop };
@@ -124,8 +125,8 @@ export async function refreshShopMetrics(deps: ComputeDeps, shop: string): Promi
     options: info.options,
   });
   const horizon = churnHorizonOf(info.options);
-  const churnModels = (await loadStoredModels(deps, shop, horizon))?.churn ?? null;
-  await storeShopMetrics(deps, shop, { summary, report, nowMs: clock.now(), models: null, churnModels, churnHorizonDays: horizon });
+  const fittedModels = (await loadStoredModels(deps, shop, horizon)) ?? null;
+  await storeShopMetrics(deps, shop, { summary, report, nowMs: clock.now(), models: null, fittedModels, churnHorizonDays: horizon });
   deps.metricsDurations.set(shop, clock.now() - started);
   log.info('shop metrics refreshed', { shop, orders: records.length, ms: clock.now() - started });
   return true;

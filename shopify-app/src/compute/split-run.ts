@@ -300,7 +300,7 @@ async function finishSplitRun(deps: ComputeDeps, shop: string, run: SplitRunStat
     report: JSON.parse(row.report) as unknown,
     nowMs: clock.now(),
     models: run.models,
-    churnModels: run.models.churn,
+    fittedModels: run.models,
     churnHorizonDays: run.models.churn.horizonDays,
   });
   deps.metricsDurations.set(shop, clock.now() - metricsStarted);

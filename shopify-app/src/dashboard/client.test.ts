@@ -492,6 +492,29 @@ describe('renderBacktest', () => {
     expect(none.querySelector('[data-testid="backtest-missing"]')!.textContent).toMatch(/^Your order history is too short yet to check the predictions/);
     expect(none.querySelector('table')).toBeNull();
   });
+
+  it('says when the model was fitted and checked on a sample of a large shop, in each language, and not otherwise', () => {
+    const base = summaryOf(report, { state: 'live', ordersDone: 400, ordersEstimated: 400, lastSyncAtMs: AS_OF, message: null });
+    const sampled = { ...base, churnBacktest: { ...BACKTEST, sample: { customers: 250_000, ofCustomers: 1_270_400 } } };
+    const sentence = () => dom(renderBacktest(sampled, 'UTC')).querySelector('[data-testid="backtest-sample"]')?.textContent;
+    try {
+      expect(sentence()).toBe(
+        'Your shop has 1,270,400 customers, so the model was fitted and checked on an even sample of 250,000 customers from across the whole list. Every customer still gets a chance of no order from it.',
+      );
+      setDashboardLocale('ko');
+      expect(sentence()).toBe(
+        '스토어 고객이 1,270,400명이라, 전체 목록에서 고르게 뽑은 고객 250,000명으로 모델을 맞추고 검증했습니다. 주문이 없을 확률은 여전히 모든 고객에게 계산됩니다.',
+      );
+      setDashboardLocale('ar');
+      expect(sentence()).toBe(
+        'لدى متجرك 1,270,400 عميل، لذا درّبنا النموذج وتحققنا منه على عيّنة من 250,000 عميل اخترناهم بالتساوي من القائمة كلها. ومع ذلك نحسب احتمال عدم الطلب لكل عميل.',
+      );
+    } finally {
+      setDashboardLocale('en');
+    }
+    expect(dom(renderBacktest(base, 'UTC')).querySelector('[data-testid="backtest-sample"]')).toBeNull();
+    expect(dom(renderBacktest({ ...base, churnBacktest: { ...BACKTEST, sample: null } }, 'UTC')).querySelector('[data-testid="backtest-sample"]')).toBeNull();
+  });
 });
 
 describe('formatMoney', () => {

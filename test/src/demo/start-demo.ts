@@ -25,6 +25,7 @@ import {
   KyselySessionStorage,
   startAppServer,
   type AppServer,
+  type ComputeOptions,
   type Database,
 } from '@clvlens/shopify-app';
 import type { ShopSummaryV1 } from '@clvlens/core';
@@ -74,6 +75,8 @@ export interface DemoOptions {
   signal?: AbortSignal;
   /** Backfill insert batch and bulk status poll interval. Default the app's. */
   backfill?: { batchSize?: number; pollMs?: number };
+  /** The app's compute options (tests: e.g. a small `fitSampleCustomers`, to see a large shop's sample on a small one). */
+  compute?: ComputeOptions;
 }
 
 export interface DemoProgress {
@@ -297,7 +300,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       host: '127.0.0.1',
       extensionOrigins: [`chrome-extension://${extensionId}`, ...(options.extraExtensionOrigins ?? [])],
       log: createJsonLogger(logStream),
-      appOptions: { fetch: fakeShopifyFetch(fake), ...(options.backfill ? { backfill: options.backfill } : {}) },
+      appOptions: {
+        fetch: fakeShopifyFetch(fake),
+        ...(options.backfill ? { backfill: options.backfill } : {}),
+        ...(options.compute ? { compute: options.compute } : {}),
+      },
     });
     cleanups.push(async () => {
       const stopping = app.stop().catch(() => undefined);

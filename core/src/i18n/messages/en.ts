@@ -434,6 +434,8 @@ export const EN = {
     'Your order history is too short yet to check the predictions on your own past, so the chances of no order in the next {days} days are a rough estimate (marked low confidence).',
   'dash.backtest.method':
     'We checked on your own past: fitted on orders up to {date}, then looked at the next {days} days for {customers, plural, one {# customer} other {# customers}} ({share} of them did not order in that time).',
+  'dash.backtest.sample':
+    'Your shop has {ofCustomers, plural, one {# customer} other {# customers}}, so the model was fitted and checked on an even sample of {customers, plural, one {# customer} other {# customers}} from across the whole list. Every customer still gets a chance of no order from it.',
   'dash.backtest.short': 'Your history is short, so {checked} days were checked; the chances shown are for {days} days.',
   'dash.backtest.tiersIntro': 'Of the customers we rated {list}.',
   'dash.backtest.tierFirst': '{tier}, {share} ordered again in those days',

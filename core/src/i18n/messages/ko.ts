@@ -408,6 +408,8 @@ export const KO: Messages = {
     '주문 기록이 아직 짧아 이 스토어의 과거로 예측을 검증할 수 없습니다. 그래서 향후 {days}일 동안 주문이 없을 확률은 대략적인 추정치입니다(낮은 신뢰도로 표시).',
   'dash.backtest.method':
     '이 스토어의 과거로 검증했습니다. {date}까지의 주문으로 모델을 맞춘 뒤, 고객 {customers}명의 이후 {days}일을 살펴봤습니다(그중 {share}는 그 기간에 주문하지 않았습니다).',
+  'dash.backtest.sample':
+    '스토어 고객이 {ofCustomers}명이라, 전체 목록에서 고르게 뽑은 고객 {customers}명으로 모델을 맞추고 검증했습니다. 주문이 없을 확률은 여전히 모든 고객에게 계산됩니다.',
   'dash.backtest.short': '기록이 짧아 {checked}일만 검증했습니다. 표시된 확률은 {days}일 기준입니다.',
   'dash.backtest.tiersIntro': '우리가 평가한 고객 중 {list}.',
   'dash.backtest.tierFirst': '{tier} 고객은 {share}가 그 기간에 다시 주문했고',

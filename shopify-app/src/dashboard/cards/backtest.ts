@@ -57,6 +57,13 @@ export function renderBacktest(summary: ShopSummaryV1, timeZone: string): El {
       }),
     ),
     bt.horizonDays !== horizon ? h('p', { class: 'muted' }, t('dash.backtest.short', { checked: bt.horizonDays, days: horizon })) : null,
+    bt.sample
+      ? h(
+          'p',
+          { class: 'muted', 'data-testid': 'backtest-sample' },
+          t('dash.backtest.sample', { customers: bt.sample.customers, ofCustomers: bt.sample.ofCustomers }),
+        )
+      : null,
     again ? h('p', { 'data-testid': 'backtest-tiers' }, again) : null,
     ranking ? h('p', { 'data-testid': 'backtest-auc' }, ranking) : null,
     bt.spend ? h('p', { 'data-testid': 'backtest-spend' }, spendText(bt.spend, bt.horizonDays, summary.currency)) : null,
