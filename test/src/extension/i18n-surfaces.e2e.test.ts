@@ -137,6 +137,8 @@ function summary() {
     ],
     // Issue 16: the week's count of valuable customers whose tier got worse.
     vipSlipping: { thisWeek: 3, lastWeek: 1, valueAtRiskMinor: 132_530, thresholdMinor: 40_000, topShare: 0.1 },
+    // A large shop: its churn fit and backtest saw an even sample of its customers.
+    churnBacktest: { ...sampleSummary(SHOP).churnBacktest!, sample: { customers: 250_000, ofCustomers: 1_270_400 } },
   });
 }
 
@@ -309,6 +311,11 @@ describe.each(LOCALES)('every surface in %s', (lang) => {
     await poll(() => popup.locator('[data-testid="at-risk-name"]').allTextContents()).toEqual([NAMES[REFUNDED], NAMES[LOYAL_SILENT]]);
     expect(await popup.locator('[data-testid="vip-slipping"]').textContent()).toBe(t.t('ext.popup.vipSlipping', { n: 3 }));
     await popup.locator('[data-testid="vip-slipping"]').screenshot({ path: `${SCREENSHOT_DIR}/popup-vip-${lang}.png` });
+    // "How right we were" says the check was on a sample of the shop's customers.
+    expect((await popup.locator('[data-testid="backtest"] p').allTextContents()).at(-1)).toBe(
+      t.t('ext.popup.backtestSample', { customers: 250_000, ofCustomers: 1_270_400 }),
+    );
+    await popup.locator('[data-testid="backtest"]').screenshot({ path: `${SCREENSHOT_DIR}/popup-backtest-${lang}.png` });
     const kpis = await popup.locator('.kpis dt').allTextContents();
     expect(kpis).toContain(t.t('ext.popup.historicClvMean'));
     expect(kpis).toContain(t.t('ext.popup.predictedClvMean'));

@@ -652,6 +652,8 @@ export const AR: Messages = {
   'ext.popup.backtestTiers':
     'تحققنا على طلباتك السابقة: {high} من العملاء الذين صنّفناهم خطرًا مرتفعًا طلبوا مجددًا خلال {days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}}، مقابل {low} من الخطر المنخفض.',
   'ext.popup.backtestAuc': 'جودة الترتيب (AUC) {auc}، مقابل {baseline} للترتيب بالأيام منذ آخر طلب.',
+  'ext.popup.backtestSample':
+    'متجرك كبير: درّبنا النموذج وتحققنا منه على عيّنة من {customers} اخترناها بالتساوي من بين {ofCustomers, plural, zero {# عميل} one {عميل واحد} two {عميلين} few {# عملاء} many {# عميلًا} other {# عميل}}.',
   'ext.popup.atRiskTitle': 'عملاء ذوو قيمة معرّضون للخطر',
   'ext.popup.atRiskNone': 'لا عميل ذا قيمة معرّض للخطر.',
   'ext.popup.atRiskItem': '{tier} · قيمة العميل التاريخية {clv} · {chance}',

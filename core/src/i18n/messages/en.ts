@@ -651,6 +651,8 @@ export const EN = {
   'ext.popup.backtestTiers':
     'Checked on your past orders: {high} of customers we rated high risk ordered again within {days, plural, one {# day} other {# days}}, against {low} of low risk.',
   'ext.popup.backtestAuc': 'Ranking quality (AUC) {auc}, against {baseline} for days since the last order.',
+  'ext.popup.backtestSample':
+    'Your shop is large: the model was fitted and checked on an even sample of {customers} of its {ofCustomers, plural, one {# customer} other {# customers}}.',
   'ext.popup.atRiskTitle': 'Valuable customers at risk',
   'ext.popup.atRiskNone': 'No valuable customer at risk.',
   'ext.popup.atRiskItem': '{tier} · Historic CLV {clv} · {chance}',

@@ -618,6 +618,7 @@ export const KO: Messages = {
   'ext.popup.backtestTitle': '예측은 얼마나 맞았나',
   'ext.popup.backtestTiers': '지난 주문으로 확인한 결과: 높은 위험으로 본 고객의 {high}, 낮은 위험으로 본 고객의 {low}가 {days}일 이내에 다시 주문했습니다.',
   'ext.popup.backtestAuc': '순위 품질(AUC) {auc}, 마지막 주문 후 경과 일수 기준은 {baseline}.',
+  'ext.popup.backtestSample': '스토어가 커서, 고객 {ofCustomers}명 중 고르게 뽑은 {customers}명으로 모델을 맞추고 검증했습니다.',
   'ext.popup.atRiskTitle': '위험에 처한 가치 있는 고객',
   'ext.popup.atRiskNone': '위험에 처한 가치 있는 고객이 없습니다.',
   'ext.popup.atRiskItem': '{tier} · 누적 CLV {clv} · {chance}',

@@ -7,7 +7,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { Request, ResponseMap, ShopStatus } from '../../messages/protocol.ts';
 import { resetUiLocale } from '../../i18n/ui-locale.ts';
 import { sampleSummary } from '../../testing/fake-app-api.ts';
-import { Popup } from './Popup.tsx';
+import { describeBacktest, Popup } from './Popup.tsx';
 
 // happy-dom has no 2D canvas: stand in for uPlot and record what the popup asked it to draw.
 const charts: { data: unknown }[] = [];
@@ -161,5 +161,24 @@ describe('Popup', () => {
     } finally {
       resetUiLocale('en');
     }
+  });
+});
+
+describe('describeBacktest', () => {
+  it("adds that a large shop was checked on an even sample of its customers, in the browser's language", () => {
+    const bt = { ...sampleSummary('demo.myshopify.com').churnBacktest!, sample: { customers: 250_000, ofCustomers: 1_270_400 } };
+    try {
+      expect(describeBacktest(bt).at(-1)).toBe('Your shop is large: the model was fitted and checked on an even sample of 250,000 of its 1,270,400 customers.');
+      resetUiLocale('ko');
+      expect(describeBacktest(bt).at(-1)).toBe('스토어가 커서, 고객 1,270,400명 중 고르게 뽑은 250,000명으로 모델을 맞추고 검증했습니다.');
+      resetUiLocale('ar');
+      expect(describeBacktest(bt).at(-1)).toBe('متجرك كبير: درّبنا النموذج وتحققنا منه على عيّنة من 250,000 اخترناها بالتساوي من بين 1,270,400 عميل.');
+    } finally {
+      resetUiLocale('en');
+    }
+    // Without a sample (every customer fitted, or a summary of an older app): the two sentences alone.
+    expect(describeBacktest({ ...bt, sample: null })).toHaveLength(2);
+    const { sample: _, ...older } = bt;
+    expect(describeBacktest(older)).toHaveLength(2);
   });
 });

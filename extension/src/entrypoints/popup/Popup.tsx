@@ -16,7 +16,7 @@ type Status = ResponseMap['status.get'];
 
 /**
  * "How right we were", in two sentences: who ordered again per tier on the shop's own past, and the ranking quality
- * against sorting by days since the last order.
+ * against sorting by days since the last order; a third when a large shop was checked on a sample of its customers.
  */
 export function describeBacktest(bt: ChurnBacktestSummaryV1): string[] {
   const t = ui();
@@ -30,6 +30,7 @@ export function describeBacktest(bt: ChurnBacktestSummaryV1): string[] {
   if (bt.auc !== null && bt.daysSinceLastOrderAuc !== null) {
     lines.push(t.t('ext.popup.backtestAuc', { auc: t.number(bt.auc, 2), baseline: t.number(bt.daysSinceLastOrderAuc, 2) }));
   }
+  if (bt.sample) lines.push(t.t('ext.popup.backtestSample', { customers: bt.sample.customers, ofCustomers: bt.sample.ofCustomers }));
   return lines;
 }
 
