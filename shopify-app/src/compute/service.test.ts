@@ -8,7 +8,7 @@ import { silentLogger } from '../log.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 import { asOfFor, scoreCustomers, type ShopModels } from './insights.ts';
 import { loadOrderRecords } from './load.ts';
-import { createComputeService, type ComputeService } from './service.ts';
+import { createComputeService, queueCallsForFullRun, type ComputeService } from './service.ts';
 import { writeInsights } from './write.ts';
 
 const SHOP = 'incremental.myshopify.com';
@@ -227,6 +227,18 @@ describe('a shop with more customers than the churn fit sees', () => {
   });
   afterAll(async () => {
     await database.close();
+  });
+
+  it("counts a quarter of all the shop's customers, not of the fit's sample, before a queue calls for a full run", () => {
+    const churn = { customerCount: 250_000 } as ShopModels['churn'];
+    // 1,270,000 customers, 250,000 of them fitted: 62,501 queued is a twentieth of the shop, not a quarter.
+    expect(queueCallsForFullRun(62_501, { churn, fitSample: { customers: 250_000, ofCustomers: 1_270_000 } })).toBe(false);
+    expect(queueCallsForFullRun(317_501, { churn, fitSample: { customers: 250_000, ofCustomers: 1_270_000 } })).toBe(true);
+    // Every customer fitted (no sample, or models stored before it): the fit's count is the shop's.
+    expect(queueCallsForFullRun(62_501, { churn, fitSample: null })).toBe(true);
+    expect(queueCallsForFullRun(62_501, { churn })).toBe(true);
+    // Never below one incremental batch.
+    expect(queueCallsForFullRun(20_000, { churn: { customerCount: 100 } as ShopModels['churn'] })).toBe(false);
   });
 
   it('fits on an even sample, scores every customer, and the summary says the backtest is of the sample', async () => {

@@ -4,7 +4,7 @@ import type { Clock, Logger } from '../log.ts';
 import type { ComputeDeps } from './deps.ts';
 import { fullRun } from './full-run.ts';
 import { INCREMENTAL_BATCH, incrementalRun } from './incremental-run.ts';
-import { asOfFor, churnHorizonOf } from './insights.ts';
+import { asOfFor, churnHorizonOf, type ShopModels } from './insights.ts';
 import { queuedCount } from './reads.ts';
 import { FullRunReason, type RecomputeResult } from './recompute-result.ts';
 import { refreshShopMetrics } from './shop-metrics.ts';
@@ -63,6 +63,14 @@ export function createComputeService(deps: Omit<ComputeDeps, 'options' | 'metric
   };
 }
 
+/**
+ * Whether `queued` customers waiting are better served by a full run than by incremental ones: more than a quarter of
+ * the shop's customers (all of them, also when the churn fit saw a sample), and more than one incremental batch.
+ */
+export function queueCallsForFullRun(queued: number, models: Pick<ShopModels, 'churn' | 'fitSample'>): boolean {
+  return queued > Math.max(INCREMENTAL_BATCH, (models.fitSample?.ofCustomers ?? models.churn.customerCount) / 4);
+}
+
 /** {@link ComputeService.recomputeShop}: picks the run (see there) and runs it. */
 export async function recomputeShop(deps: ComputeDeps, shop: string, runOptions: { full?: boolean; metrics?: 'now' | 'skip' } = {}): Promise<RecomputeResult> {
   const info = await loadShopInfo(deps, shop);
@@ -78,9 +86,7 @@ export async function recomputeShop(deps: ComputeDeps, shop: string, runOptions:
   const models = await loadStoredModels(deps, shop, churnHorizonOf(info.options));
   if (!models) return fullOrSplitRun(deps, shop, info, FullRunReason.noModels);
   const asOfMs = asOfFor(deps.clock.now(), info.timeZone);
-  // A quarter of the shop's customers: of all of them, also when the churn fit saw a sample.
-  if ((await queuedCount(deps.db, shop)) > Math.max(INCREMENTAL_BATCH, (models.fitSample?.ofCustomers ?? models.churn.customerCount) / 4))
-    return fullOrSplitRun(deps, shop, info, FullRunReason.largeQueue);
+  if (queueCallsForFullRun(await queuedCount(deps.db, shop), models)) return fullOrSplitRun(deps, shop, info, FullRunReason.largeQueue);
   // On a new local day the queued customers are still rescored first, as of today with yesterday's models, so
   // their changes show at once; the full run that follows (refit, everyone) can take a minute on a large shop.
   const incremental = await incrementalRun(deps, shop, info, models, asOfMs);
