@@ -12,7 +12,9 @@
 //    process takes bucket jobs (PG_FULL_RUN_BUCKETS, default 8).
 // 4. Times request -> every insight written and the shop metrics stored with the models (the run's row gone), with
 //    the fit step and the bucket phase apart, peak RSS of each process, and one small shop's webhook -> recompute
-//    -> insight while the large shop's buckets run (fair scheduling: a small shop is not kept waiting).
+//    -> insight while the large shop's buckets run (fair scheduling: a small shop is not kept waiting). After the run,
+//    one webhook for a customer of the large shop: its insight, then the shop metrics the throttled `shop-metrics`
+//    job refreshes from every order (its memory shows in the peak RSS; the workers print the refresh's duration).
 // Checks that fail loudly (exit 1): the live insights equal the customers with a counted order (counted in SQL
 // here, independently of the app), no run left behind, the stored models are of today's fit.
 // Run: `pnpm bench pg-full-run` or `node test/bench/run-all.ts pg-full-run`. PG_FULL_RUN_ORDERS sets the size
@@ -54,7 +56,9 @@ async function worker(): Promise<void> {
     info: (message, context) => {
       const key = context?.['split'] === true ? `${message} (split)` : message;
       counts[key] = (counts[key] ?? 0) + 1;
-      if (message === 'split full run started') console.log(`worker ${process.pid}: ${message} ${JSON.stringify(context)}`);
+      if (message === 'split full run started' || (message === 'shop metrics refreshed' && context?.['shop'] === SHOP)) {
+        console.log(`worker ${process.pid}: ${message} ${JSON.stringify(context)}`);
+      }
     },
     warn: () => undefined,
     error: (message, context) => {
@@ -130,7 +134,7 @@ async function main(): Promise<void> {
       if (run && fitDoneAt === null) {
         fitDoneAt = performance.now();
         // The large shop's buckets are running: a small shop's webhook must still be recomputed promptly.
-        smallLatencyMs = await smallShopWebhook(requester, db);
+        smallLatencyMs = await orderWebhook(requester, db, SMALL, 7);
       }
       if (KILL && killedAt === null && fitDoneAt !== null && run && performance.now() - fitDoneAt > 1_000) {
         workers[workers.length - 1]!.kill('SIGKILL');
@@ -145,6 +149,26 @@ async function main(): Promise<void> {
     const finishedAt = performance.now();
     const totalMs = finishedAt - started;
     console.log(`load average after the run: ${load()}`);
+
+    // A change to the large shop after its run: the customer's insight (an incremental run), then the shop metrics
+    // refreshed from every order (the shop-metrics job, read a part of customers at a time; its memory is in the peak
+    // RSS figures below).
+    const { rows: someone } = await database.pool.query<{ id: string }>(
+      'SELECT customer_id::text AS id FROM orders WHERE shop_id = $1 AND customer_id IS NOT NULL ORDER BY customer_id LIMIT 1',
+      [SHOP],
+    );
+    const metricsBefore = (
+      await db.selectFrom('shop_metrics').select('computed_at').where('shop_id', '=', SHOP).executeTakeFirstOrThrow()
+    ).computed_at.getTime();
+    const largeSent = performance.now();
+    const largeLatencyMs = await orderWebhook(requester, db, SHOP, Number(someone[0]!.id));
+    for (;;) {
+      const m = await db.selectFrom('shop_metrics').select('computed_at').where('shop_id', '=', SHOP).executeTakeFirstOrThrow();
+      if (m.computed_at.getTime() > metricsBefore) break;
+      if (performance.now() - largeSent > 10 * 60_000) fail("the large shop's metrics were not refreshed within 10 minutes of its webhook");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const largeMetricsMs = performance.now() - largeSent;
 
     // Checks, independent of the app: every customer with a counted order has a live insight, and no one else.
     const truth = await query<{ n: number }>(
@@ -173,6 +197,8 @@ async function main(): Promise<void> {
     }
     if (smallLatencyMs !== null)
       figure("small shop's webhook -> its insight written, during the large shop's buckets", smallLatencyMs, { op: '<=', limit: 5_000 }, s);
+    info("large shop's webhook after the run -> its insight written", largeLatencyMs, s);
+    info("  -> the large shop's metrics refreshed from every order (throttled job, after the insight)", largeMetricsMs, s);
     if (killedAt !== null) {
       info(`  finished after the kill -9 of a worker (bucket jobs retried: ${retried[0]!.n})`, finishedAt - killedAt, s);
       if (retried[0]!.n === 0) console.log('  (the killed worker held no bucket at that moment: nothing to retry)');
@@ -181,7 +207,7 @@ async function main(): Promise<void> {
       info(
         `peak RSS of worker ${i + 1} (${
           Object.entries(r.counts)
-            .filter(([k]) => /split|recomputed/.test(k))
+            .filter(([k]) => /split|recomputed|refreshed/.test(k))
             .map(([k, v]) => `${k}: ${v}`)
             .join(', ') || 'no split work'
         })`,
@@ -265,33 +291,32 @@ async function seed(database: Database): Promise<void> {
 }
 
 /**
- * One order webhook for the small shop, through the requester's webhook route (ingest, then the recompute job in
+ * One order webhook for a customer of `shop`, through the requester's webhook route (ingest, then the recompute job in
  * a worker process); the time until that customer's insight counts the new order.
  */
-async function smallShopWebhook(requester: Awaited<ReturnType<typeof createApp>>, db: Database['db']): Promise<number> {
-  const customerId = 7;
+async function orderWebhook(requester: Awaited<ReturnType<typeof createApp>>, db: Database['db'], shop: string, customerId: number): Promise<number> {
   const before = await db
     .selectFrom('customer_insights')
     .select('payload')
-    .where('shop_id', '=', SMALL)
+    .where('shop_id', '=', shop)
     .where('customer_id', '=', String(customerId))
     .executeTakeFirst();
   const countBefore = before?.payload ? (JSON.parse(before.payload) as { orderCount: number }).orderCount : 0;
   const at = new Date().toISOString();
   const sent = performance.now();
   const response = await requester.request(
-    signedWebhook(SECRET, SMALL, 'orders/create', orderPayload({ id: 900_001 + Math.floor(Math.random() * 1e6), customerId, total: '12.00', createdAt: at })),
+    signedWebhook(SECRET, shop, 'orders/create', orderPayload({ id: 900_001 + Math.floor(Math.random() * 1e6), customerId, total: '12.00', createdAt: at })),
   );
-  if (response.status !== 200) fail(`the small shop's webhook was answered ${response.status}`);
+  if (response.status !== 200) fail(`${shop}'s webhook was answered ${response.status}`);
   for (;;) {
     const row = await db
       .selectFrom('customer_insights')
       .select('payload')
-      .where('shop_id', '=', SMALL)
+      .where('shop_id', '=', shop)
       .where('customer_id', '=', String(customerId))
       .executeTakeFirst();
     if (row?.payload && (JSON.parse(row.payload) as { orderCount: number }).orderCount > countBefore) return performance.now() - sent;
-    if (performance.now() - sent > 120_000) fail("the small shop's webhook was not recomputed within 2 minutes");
+    if (performance.now() - sent > 120_000) fail(`${shop}'s webhook was not recomputed within 2 minutes`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

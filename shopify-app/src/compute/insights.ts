@@ -220,7 +220,8 @@ export interface ShopMetrics {
 /**
  * The shop metrics of the summary and the dashboard's full report, from all the shop's orders with core's
  * `computeShopReport` (repeat rate, returning rate, CLV, churn 30/60/90 and its weekly trend, cohorts, scorecard).
- * A large shop's go through `computeShopMetricsOffThread` (metrics-off-thread.ts).
+ * The app computes the same from the orders prepared a part at a time (`computePreparedShopMetricsOffThread`,
+ * metrics-off-thread.ts); this is what that must equal.
  */
 export function computeShopMetrics(records: readonly OrderRecord[], context: ComputeContext): ShopMetrics {
   return shopMetricsOf(computeShopReport(records, shopReportOptions(context)), context);

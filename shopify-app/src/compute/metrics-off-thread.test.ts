@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderRecord } from '@clvlens/core';
-import { computeShopMetrics, type ComputeContext } from './insights.ts';
-import { appendRecordsOf, computeShopMetricsOffThread, sliceOf } from './metrics-off-thread.ts';
+import { prepareShopReport, type OrderRecord } from '@clvlens/core';
+import { computeShopMetrics, shopReportOptions, type ComputeContext } from './insights.ts';
+import { computePreparedShopMetricsOffThread } from './metrics-off-thread.ts';
 
 const DAY = 86_400_000;
 const AS_OF = Date.parse('2026-11-20T23:59:59.999Z');
@@ -39,21 +39,15 @@ function records(): OrderRecord[] {
 
 const context: ComputeContext = { currency: 'EUR', timeZone: 'Europe/Paris', asOfMs: AS_OF, options: { margin: 0.4, windowDays: 180 } };
 
-describe('computeShopMetricsOffThread', () => {
-  it('sends every record field as it was, refunds included', () => {
+describe('computePreparedShopMetricsOffThread', () => {
+  const prepared = (all: readonly OrderRecord[]) => prepareShopReport(all, shopReportOptions(context));
+
+  it('computes on a worker thread exactly the summary and report of the records computed in place', async () => {
     const all = records();
     expect(all.some((r) => r.refunds !== undefined) && all.some((r) => r.placedAtMs > AS_OF)).toBe(true);
-    const back: OrderRecord[] = [];
-    appendRecordsOf(sliceOf(all, 0, 1000), back);
-    appendRecordsOf(sliceOf(all, 1000, all.length), back);
-    expect(back).toStrictEqual(all);
-  });
-
-  it('computes on a worker thread exactly the summary and report computed in place', async () => {
-    const all = records();
     const inPlace = computeShopMetrics(all, context);
     expect(inPlace.summary.customers).toBeGreaterThan(500);
-    const offThread = await computeShopMetricsOffThread(all, context, { minOrdersOffThread: 0 });
+    const offThread = await computePreparedShopMetricsOffThread(prepared(all), context, { minOrdersOffThread: 0 });
     expect(offThread).toEqual(inPlace);
     // What the app stores is the JSON text of both.
     expect(JSON.stringify(offThread)).toBe(JSON.stringify(inPlace));
@@ -61,6 +55,6 @@ describe('computeShopMetricsOffThread', () => {
 
   it('computes small shops in place', async () => {
     const all = records();
-    expect(await computeShopMetricsOffThread(all, context)).toEqual(computeShopMetrics(all, context));
+    expect(await computePreparedShopMetricsOffThread(prepared(all), context)).toEqual(computeShopMetrics(all, context));
   });
 });

@@ -31,6 +31,17 @@ const READ_AHEAD = 2;
  */
 const VALUE_KEYED: CustomerRange = { after: '-1', upTo: '999999999999999' };
 
+/**
+ * The currency a shop's orders are screened and reported in: the shop's own, else its first order's (the one-job run
+ * takes its first record's, records being read in order id order), else USD. Every part of {@link loadPreparedShop}
+ * is screened against this one.
+ */
+export async function metricsCurrencyOf(db: ComputeDeps['db'], shop: string, shopCurrency: string | null): Promise<string> {
+  if (shopCurrency !== null) return shopCurrency;
+  const { rows } = await sql<{ c: string }>`SELECT currency AS c FROM orders WHERE shop_id = ${shop} ORDER BY order_id LIMIT 1`.execute(db);
+  return rows[0]?.c ?? 'USD';
+}
+
 /** What {@link loadPreparedShop} read. */
 export interface PreparedShop {
   /** Every stored order of the shop core can count, prepared with `shopReportOptions(context)`. */

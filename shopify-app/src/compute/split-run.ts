@@ -6,7 +6,7 @@ import type { ComputeDeps } from './deps.ts';
 import { FULL_RUN_CHUNK } from './full-run.ts';
 import { asOfFor, churnHorizonOf, scoreCustomers, yieldToEventLoop, type ComputeContext, type ShopModels, type ShopSummaryFromOrders } from './insights.ts';
 import { loadOrderRecords, type CustomerRange } from './load.ts';
-import { fitAndMeasure, loadPreparedShop } from './prepared-shop.ts';
+import { fitAndMeasure, loadPreparedShop, metricsCurrencyOf } from './prepared-shop.ts';
 import { deletedCustomers } from './reads.ts';
 import { FullRunReason } from './recompute-result.ts';
 import { storeShopMetrics } from './shop-metrics.ts';
@@ -102,11 +102,8 @@ export async function runSplitFit(deps: ComputeDeps, shop: string, reason: FullR
   // The queue entries read before the orders: the buckets dequeue these (their customers' orders are all loaded).
   const { rows: queued } = await sql<{ s: string | null }>`SELECT max(queued_seq)::text AS s FROM recompute_queue WHERE shop_id = ${shop}`.execute(db);
   const queuedUpTo = queued[0]?.s ?? '0';
-  // The shop's currency, else its first order's (as the one-job run takes the first record's): every part is screened
-  // against the same one.
-  const { rows: first } = await sql<{ c: string }>`SELECT currency AS c FROM orders WHERE shop_id = ${shop} ORDER BY order_id LIMIT 1`.execute(db);
   const context: ComputeContext = {
-    currency: info.currency ?? first[0]?.c ?? 'USD',
+    currency: await metricsCurrencyOf(db, shop, info.currency),
     timeZone: info.timeZone,
     asOfMs: asOfFor(clock.now(), info.timeZone),
     options: info.options,
