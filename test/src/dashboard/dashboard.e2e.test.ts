@@ -5,20 +5,20 @@
  * Bridge stand-in hands out session tokens. Every section must render, with the numbers the app's JSON API gives.
  * Screenshots (wide and narrow) go to test-results/dashboard/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShopReport, ShopSummaryV1 } from '@clvlens/core';
-import { startDemo, type Demo } from '../demo/start-demo.ts';
+import type { Demo } from '../demo/start-demo.ts';
 import { launchDemoChromium } from '../extension/browser.ts';
+import { openDashboardPage, startDashboardDemo, type DashboardDemo } from './dashboard-demo.ts';
 import { createTranslator } from '@clvlens/core/i18n';
 
 const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
 
-let dataDir: string;
+let running: DashboardDemo | undefined;
 let demo: Demo;
 let browser: Browser;
 
@@ -31,12 +31,7 @@ async function api<T>(path: string): Promise<T> {
 }
 
 async function openDashboard(width: number, height: number, locale?: 'en' | 'ko' | 'ar'): Promise<{ page: Page; frame: FrameLocator }> {
-  const page = await browser.newPage({ viewport: { width, height }, ignoreHTTPSErrors: true });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(locale === undefined ? demo.dashboardUrl : `${demo.dashboardUrl}?locale=${locale}`);
-  const frame = page.frameLocator('#app-frame');
-  await expect.poll(() => frame.locator('#scorecard').count(), { timeout: 30_000 }).toBe(1);
+  const { page, frame, errors } = await openDashboardPage(browser, demo, { width, height, ...(locale ? { locale } : {}) });
   // One uPlot canvas per chart: repeat rate, churn trend, LTV curves.
   await expect.poll(() => frame.locator('.chart canvas').count(), { timeout: 15_000 }).toBe(3);
   expect(errors).toEqual([]);
@@ -55,23 +50,14 @@ async function shotWhole(page: Page, frame: FrameLocator, name: string): Promise
 describe('embedded dashboard in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'clvlens-dashboard-'));
-    demo = await startDemo({
-      dataDir,
-      customers: 1200,
-      appPort: 0,
-      adminPort: 0,
-      extensionDir: join(dataDir, 'no-extension'),
-      liveActionsPerMinute: 0,
-      backfill: { pollMs: 100 },
-    });
+    running = await startDashboardDemo('dashboard', { customers: 1200 });
+    demo = running.demo;
     browser = await launchDemoChromium(demo);
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    await demo?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   it('renders every section with the numbers of /app/api/summary, /app/api/report and /app/api/segments', async () => {

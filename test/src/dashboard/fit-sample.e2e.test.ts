@@ -6,44 +6,34 @@
  * "How right we were" card says the check was on a sample, in English, Korean and Arabic.
  * Screenshots go to test-results/dashboard/backtest-sample-<lang>.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShopSummaryV1 } from '@clvlens/core';
 import { createTranslator } from '@clvlens/core/i18n';
-import { startDemo, type Demo } from '../demo/start-demo.ts';
+import type { Demo } from '../demo/start-demo.ts';
 import { launchDemoChromium } from '../extension/browser.ts';
+import { openDashboardPage, startDashboardDemo, type DashboardDemo } from './dashboard-demo.ts';
 
 const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
 
-let dataDir: string;
+let running: DashboardDemo | undefined;
 let demo: Demo;
 let browser: Browser;
 
 describe('the backtest card of a shop fitted on a sample of its customers, in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'clvlens-fit-sample-'));
-    demo = await startDemo({
-      dataDir,
-      customers: 1000,
-      appPort: 0,
-      adminPort: 0,
-      extensionDir: join(dataDir, 'no-extension'),
-      liveActionsPerMinute: 0,
-      backfill: { pollMs: 100 },
-      compute: { fitSampleCustomers: 500 },
-    });
+    running = await startDashboardDemo('fit-sample', { customers: 1000, compute: { fitSampleCustomers: 500 } });
+    demo = running.demo;
     browser = await launchDemoChromium(demo);
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    await demo?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   it('says in each language how many customers the check saw of how many, while every customer is scored', async () => {
@@ -62,11 +52,7 @@ describe('the backtest card of a shop fitted on a sample of its customers, in Ch
     expect(summary.churnBacktest!.customers).toBeLessThanOrEqual(sample!.customers);
 
     for (const locale of ['en', 'ko', 'ar'] as const) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${demo.dashboardUrl}?locale=${locale}`);
-      const frame = page.frameLocator('#app-frame');
+      const { page, frame, errors } = await openDashboardPage(browser, demo, { locale });
       await expect.poll(() => frame.getByTestId('backtest-sample').count(), { timeout: 30_000 }).toBe(1);
       const expected = createTranslator(locale).t('dash.backtest.sample', { customers: sample!.customers, ofCustomers: sample!.ofCustomers });
       expect(await frame.getByTestId('backtest-sample').textContent()).toBe(expected);

@@ -5,28 +5,23 @@
  * and a tier exported through the export card's button. The new cards are screenshotted in English, Korean and Arabic
  * (test-results/dashboard/feedback-<locale>.png, export-<locale>.png).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../demo/start-demo.ts';
+import type { Demo } from '../demo/start-demo.ts';
 import { launchDemoChromium } from '../extension/browser.ts';
+import { openDashboardPage, startDashboardDemo, type DashboardDemo } from './dashboard-demo.ts';
 
 const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
 
-let dataDir: string;
+let running: DashboardDemo | undefined;
 let demo: Demo;
 let browser: Browser;
 
 async function openDashboard(locale: 'en' | 'ko' | 'ar'): Promise<{ page: Page; frame: FrameLocator }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true, acceptDownloads: true });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${demo.dashboardUrl}?locale=${locale}`);
-  const frame = page.frameLocator('#app-frame');
-  await expect.poll(() => frame.locator('#scorecard').count(), { timeout: 30_000 }).toBe(1);
+  const { page, frame, errors } = await openDashboardPage(browser, demo, { locale, acceptDownloads: true });
   await expect.poll(() => frame.locator('#feedback').count(), { timeout: 15_000 }).toBe(1);
   expect(errors).toEqual([]);
   return { page, frame };
@@ -35,24 +30,14 @@ async function openDashboard(locale: 'en' | 'ko' | 'ar'): Promise<{ page: Page; 
 describe('survey/spend card and customer export in Chromium (issue 16)', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'clvlens-feedback-'));
-    demo = await startDemo({
-      dataDir,
-      customers: 800,
-      historyDays: 500,
-      appPort: 0,
-      adminPort: 0,
-      extensionDir: join(dataDir, 'no-extension'),
-      liveActionsPerMinute: 0,
-      backfill: { pollMs: 100 },
-    });
+    running = await startDashboardDemo('feedback', { customers: 800, historyDays: 500 });
+    demo = running.demo;
     browser = await launchDemoChromium(demo);
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    await demo?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   it('uploads through the file inputs, shows NPS, CSAT and LTV:CAC with sources in en, ko and ar, and exports a tier', async () => {
@@ -72,7 +57,7 @@ describe('survey/spend card and customer export in Chromium (issue 16)', () => {
       budget: { budgetType: 'DAILY', total: { amount: '100.00', currencyCode: 'USD' } },
       event: { id: 8001, startedAtMs: Date.parse(`${m5}-03T12:00:00Z`), endedAtMs: Date.parse(`${m5}-25T12:00:00Z`) },
     });
-    const files = join(dataDir, 'uploads');
+    const files = join(running!.dataDir, 'uploads');
     mkdirSync(files, { recursive: true });
     const surveys = ['type,score,date'];
     for (let i = 0; i < 60; i++) surveys.push(`nps,${[10, 9, 9, 8, 7, 6, 10, 3, 9, 10][i % 10]},${[m4, m3, m2][i % 3]}-15`);

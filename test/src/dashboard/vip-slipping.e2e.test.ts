@@ -7,20 +7,20 @@
  * - the demo admin's "Flow events" page shows the trigger Shopify Flow received.
  * Screenshots go to test-results/dashboard/vip-slipping-<lang>.png and flow-events.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import { createTranslator } from '@clvlens/core/i18n';
-import { startDemo, type Demo } from '../demo/start-demo.ts';
+import type { Demo } from '../demo/start-demo.ts';
 import { launchDemoChromium } from '../extension/browser.ts';
+import { openDashboardPage, startDashboardDemo, type DashboardDemo } from './dashboard-demo.ts';
 
 const SHOTS = fileURLToPath(new URL('../../../test-results/dashboard', import.meta.url));
 
-let dataDir: string;
+let running: DashboardDemo | undefined;
 let demo: Demo;
 let browser: Browser;
 let customerId = '';
@@ -37,16 +37,8 @@ async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ti
 describe('VIPs slipping and Flow events in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'clvlens-vip-'));
-    demo = await startDemo({
-      dataDir,
-      customers: 500,
-      appPort: 0,
-      adminPort: 0,
-      extensionDir: join(dataDir, 'no-extension'),
-      liveActionsPerMinute: 0,
-      backfill: { pollMs: 100 },
-    });
+    running = await startDashboardDemo('vip', { customers: 500 });
+    demo = running.demo;
     const db = demo.app.database.db;
     const insights = (
       await db.selectFrom('customer_insights').select('payload').where('shop_id', '=', demo.shopDomain).where('deleted', '=', false).execute()
@@ -91,19 +83,14 @@ describe('VIPs slipping and Flow events in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    await demo?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   it.each(['en', 'ko', 'ar'] as const)(
     'the dashboard card lists the slipping VIP by name, with change, when and why (%s)',
     async (locale) => {
       const t = createTranslator(locale);
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, ignoreHTTPSErrors: true });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${demo.dashboardUrl}?locale=${locale}`);
-      const frame = page.frameLocator('#app-frame');
+      const { page, frame, errors } = await openDashboardPage(browser, demo, { width: 1200, locale });
       const card = frame.locator('#vip-slipping');
       await expect.poll(() => card.count(), { timeout: 30_000 }).toBe(1);
       const row = card.locator(`tbody tr[data-customer-id="${customerId}"]`);
