@@ -84,12 +84,8 @@ export function churnHorizonOf(options: ComputeOptions): number {
  * (`tiers`, the app's override, or the backtest's own cuts), and the fit's sample of customers when there was one.
  * Null without a backtest (a short history: the probabilities are then marked low confidence).
  */
-export function churnBacktestSummary(
-  churn: ChurnModels,
-  tiers?: { medium: number; high: number },
-  fitSample: FitSample | null = null,
-): ChurnBacktestSummaryV1 | null {
-  const prediction = churn.prediction;
+export function churnBacktestSummary(models: Pick<ShopModels, 'churn' | 'fitSample'>, tiers?: { medium: number; high: number }): ChurnBacktestSummaryV1 | null {
+  const prediction = models.churn.prediction;
   if (prediction === null) return null;
   const bt = prediction.backtest;
   type Model = (typeof bt.candidates)[number]['model'];
@@ -114,7 +110,7 @@ export function churnBacktestSummary(
             topDecileCapture: bt.spend.topDecileCapture,
             baselineTopDecileCapture: bt.spend.baselineTopDecileCapture,
           },
-    sample: fitSample,
+    sample: models.fitSample ?? null,
   };
 }
 

@@ -79,12 +79,11 @@ export interface ShopMetricsWrite {
 export async function storeShopMetrics(deps: Pick<ComputeDeps, 'db' | 'options'>, shop: string, write: ShopMetricsWrite): Promise<void> {
   const { db } = deps;
   const { summary, report, nowMs, models, fittedModels, churnHorizonDays } = write;
-  const churnModels = fittedModels?.churn ?? null;
   const aggregates = await insightAggregates(db, shop, deps.options.topAtRisk ?? 10);
   await yieldToEventLoop();
   const churn = {
-    churnHorizonDays: churnModels?.horizonDays ?? churnHorizonDays,
-    churnBacktest: churnModels === null ? null : churnBacktestSummary(churnModels, deps.options.tiers, fittedModels?.fitSample ?? null),
+    churnHorizonDays: fittedModels?.churn.horizonDays ?? churnHorizonDays,
+    churnBacktest: fittedModels === null ? null : churnBacktestSummary(fittedModels, deps.options.tiers),
   };
   const vipSlipping = await readVipSlippingSummary(db, shop, nowMs);
   const payload: Omit<ShopSummaryV1, 'sync'> = { ...summary, ...churn, ...aggregates, vipSlipping, shopDomain: shop };
