@@ -286,6 +286,19 @@ describe('runBackfill', () => {
     expect(await loadSyncState(database.db, SHOP)).toMatchObject({ state: 'live', orders_done: ORDERS });
   });
 
+  it('marks orders whose line items come after later orders of the same batch', async () => {
+    const { lines, expected } = subscriptionShop();
+    // Each order's line items after the next two order lines: the marked order is in the batch but not its last.
+    const orders = lines.filter((l) => !l.text.includes('__parentId'));
+    const items = (i: number) => lines.filter((l) => l.orderIndex === i && l.text.includes('__parentId'));
+    const interleaved = orders.flatMap((order) => [order, ...(order.orderIndex >= 2 ? items(order.orderIndex - 2) : [])]);
+    interleaved.push(...items(ORDERS - 2), ...items(ORDERS - 1));
+    expect(interleaved.length).toBe(lines.length);
+    const shopify = scriptedShopify({ files: [joinLines(interleaved)], objects: interleaved.length });
+    expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
+    expect(await storedFlags()).toEqual(expected);
+  });
+
   it('keeps a subscription flag a webhook stored when an export order line (no line items) is newer', async () => {
     const { lines, expected } = subscriptionShop();
     const at = new Date(Date.UTC(2025, 0, 1));
