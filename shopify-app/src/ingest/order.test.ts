@@ -139,8 +139,12 @@ describe('parseTimeMs', () => {
   it('reads every form as Date.parse does, the plain UTC seconds form included', () => {
     const texts = ['2026-01-31T23:59:59Z', '2024-02-29T12:00:00Z', '2026-02-30T00:00:00Z', '0099-01-01T00:00:00Z', '1970-01-01T00:00:00Z'];
     texts.push('2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:60:00Z', '2026-01-01 00:00:00Z', '2026-01-01T00:00:00+02:00');
-    texts.push('2026-01-01T00:00:00.250Z', '2026-01-01T00:00:00', '2026-1a-01T00:00:00Z');
+    texts.push('2026-01-01T00:00:00.250Z', '2026-01-01T00:00:00', '2026-1a-01T00:00:00Z', '2026-01-01T00:00:00.25Z', '2026-01-01T00:00:00.2500Z');
+    texts.push('2026-01-01T00:00:00.2a0Z', '2026-01-01T00:00:00,250Z', '2024-02-29T23:59:59.999Z', '2023-02-29T00:00:00.000Z', '2100-02-29T00:00:00Z');
+    texts.push('2000-02-29T00:00:00Z', '2026-04-31T00:00:00.000Z', '2026-12-31T23:59:59.001Z', '2026-06-30T12:00:00Z', '2026-00-10T00:00:00.000Z');
     for (let ms = Date.UTC(1999, 11, 25); ms < Date.UTC(2000, 2, 5); ms += 3_600_000 * 7 + 61_000) texts.push(new Date(ms).toISOString().replace('.000Z', 'Z'));
+    // Every day of a leap year and of a common year, with milliseconds as Date#toISOString writes them.
+    for (let ms = Date.UTC(2023, 0, 1, 5, 6, 7, 89); ms < Date.UTC(2025, 0, 1); ms += 86_400_000 + 1) texts.push(new Date(ms).toISOString());
     for (const text of texts) {
       const expected = Date.parse(text);
       if (Number.isFinite(expected)) expect(parseTimeMs(text, 'at'), text).toBe(expected);

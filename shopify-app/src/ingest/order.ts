@@ -76,24 +76,40 @@ function digitsAt(text: string, from: number, to: number): number {
   return n;
 }
 
+/** Days in `month` (1-12) of `year`, proleptic Gregorian. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 /**
- * `YYYY-MM-DDTHH:MM:SSZ`, the form of every GraphQL `DateTime` Shopify sends, read without `Date.parse` (three per
- * order were a tenth of a backfill's parse time); null for anything else, which `Date.parse` then reads. Only values
- * that are certainly valid take this path (years from 1000, days up to 28), so both give the same result.
+ * `YYYY-MM-DDTHH:MM:SSZ`, the form of every GraphQL `DateTime` Shopify sends, and the same with milliseconds
+ * (`.sssZ`, as `Date#toISOString` writes), read without `Date.parse` (three per order were a tenth of a backfill's
+ * parse time); null for anything else, which `Date.parse` then reads. Only values that are certainly valid take this
+ * path (years from 1000, real calendar days), so both give the same result.
  */
 function utcSecondsMs(text: string): number | null {
-  if (text.length !== 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return null;
-  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || text.charCodeAt(19) !== 90) return null;
+  const length = text.length;
+  if (length !== 20 && length !== 24) return null;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return null;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || text.charCodeAt(length - 1) !== 90) return null;
+  let millis = 0;
+  if (length === 24) {
+    if (text.charCodeAt(19) !== 46) return null;
+    millis = digitsAt(text, 20, 23);
+    if (millis < 0) return null;
+  }
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 7);
   const day = digitsAt(text, 8, 10);
   const hour = digitsAt(text, 11, 13);
   const minute = digitsAt(text, 14, 16);
   const second = digitsAt(text, 17, 19);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
     return null;
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second);
+  if (day > daysInMonth(year, month)) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }
 
 /** The identity of a guest order: a hash, so that the app keeps no guest email. */
