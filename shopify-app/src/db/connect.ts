@@ -5,6 +5,7 @@ import pg from 'pg';
 import { createJsonLogger, type Logger } from '../log.ts';
 import { acquireDataDirLock } from './lock.ts';
 import { migrateToLatest } from './migrate.ts';
+import { createStatementNamer, useNamedStatements } from './named-statements.ts';
 import type { DB } from './schema.ts';
 
 // int8 (count(*), sums, sequences) as numbers, which stay below 2^53. Shopify ids are 64-bit and are read as text
@@ -59,8 +60,10 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     // A checked-out client has no pool listener: one the server drops between two statements of a transaction would
     // emit an unhandled 'error' too. The statement in flight (or the next) fails instead, and the pool discards the
     // client on release because it is no longer queryable.
+    const namer = createStatementNamer();
     pool.on('connect', (client) => {
       client.on('error', () => {});
+      useNamedStatements(client, namer);
     });
   } else {
     const dataDir = options.dataDir ?? './data/pglite';

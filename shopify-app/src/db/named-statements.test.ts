@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from './connect.ts';
+import { createStatementNamer } from './named-statements.ts';
+import { createTestDatabase } from './test-database.ts';
+
+describe('createStatementNamer', () => {
+  it('names a text from its third use on, the same name every time, and one name per text', () => {
+    const namer = createStatementNamer();
+    expect([namer.nameFor('SELECT $1'), namer.nameFor('SELECT $1')]).toEqual([null, null]);
+    const name = namer.nameFor('SELECT $1');
+    expect(name).toMatch(/^clvlens_\d+$/);
+    expect(namer.nameFor('SELECT $1')).toBe(name);
+    for (let i = 0; i < 3; i++) namer.nameFor('SELECT $1 + 1');
+    expect(namer.nameFor('SELECT $1 + 1')).not.toBe(name);
+    expect(namer.named).toBe(2);
+  });
+
+  it('names at most maxNamed texts, and never again a text it was told to forget (nor its name for another)', () => {
+    const namer = createStatementNamer({ minUses: 1, maxNamed: 2 });
+    const a = namer.nameFor('a');
+    namer.forget('a');
+    expect(namer.nameFor('a')).toBeNull();
+    const b = namer.nameFor('b');
+    const c = namer.nameFor('c');
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(namer.nameFor('d')).toBeNull();
+    expect([namer.nameFor('b'), namer.nameFor('c')]).toEqual([b, c]);
+  });
+});
+
+// On PostgreSQL (CLVLENS_TEST_DATABASE_URL, as CI runs it) the pooled connections prepare repeated statements; on
+// PGlite they are sent unnamed, and these checks hold as well.
+describe('the app database sends repeated statements as prepared statements', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await sql`CREATE TABLE named_probe (id bigint PRIMARY KEY, note text)`.execute(database.db);
+  });
+  afterAll(async () => database.close());
+
+  const prepared = async (): Promise<string[]> => {
+    const { rows } = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements WHERE name LIKE ${'clvlens_%'}`.execute(database.db);
+    return rows.map((r) => r.statement);
+  };
+
+  it('gives the same results through Kysely and pool.query, and prepares the repeated text once named', async () => {
+    for (let id = 1; id <= 6; id++) {
+      await sql`INSERT INTO named_probe (id, note) VALUES (${id}, ${`note ${id}`})`.execute(database.db);
+      const { rows } = await sql<{ id: number; note: string }>`SELECT id, note FROM named_probe WHERE id = ${id}`.execute(database.db);
+      expect(rows).toEqual([{ id, note: `note ${id}` }]);
+      // pg-boss's path: pool.query with values (a callback inside pg-pool).
+      const viaPool = await database.pool.query('SELECT count(*)::int AS n FROM named_probe WHERE id <= $1', [id]);
+      expect(viaPool.rows).toEqual([{ n: id }]);
+    }
+    // A statement error stays the statement's, named or not.
+    for (let i = 0; i < 4; i++) {
+      await expect(sql`INSERT INTO named_probe (id, note) VALUES (${1}, ${'again'})`.execute(database.db)).rejects.toMatchObject({ code: '23505' });
+    }
+    // Text without parameters (a migration's several statements) is never named.
+    await database.pool.query('SELECT 1; SELECT 2');
+    if (database.kind === 'postgres') {
+      // The pool has one connection here at a time, so the session that ran them holds them.
+      const statements = await prepared();
+      expect(statements.some((s) => s.includes('SELECT id, note FROM named_probe'))).toBe(true);
+      expect(statements.some((s) => s.includes('count(*)::int AS n FROM named_probe'))).toBe(true);
+    }
+  });
+
+  it('sends a statement unnamed from then on, on every connection, once its table changed the columns a plan returns', async () => {
+    // Two connections that both prepared `SELECT *` (named from its third use in the process); PGlite's pool has one.
+    const a = await database.pool.connect();
+    const b = database.kind === 'postgres' ? await database.pool.connect() : a;
+    try {
+      const read = (client: typeof a) => client.query('SELECT * FROM named_probe WHERE id = $1', [1]);
+      for (let i = 0; i < 3; i++) for (const client of [a, b]) expect((await read(client)).rows).toEqual([{ id: 1, note: 'note 1' }]);
+      await a.query('ALTER TABLE named_probe ADD COLUMN extra int');
+      // PostgreSQL refuses a prepared `SELECT *` whose columns changed (0A000, "cached plan must not change result
+      // type"): once, on the first connection to run it; the other then sends the text unnamed. PGlite's unnamed
+      // statements just see the new column.
+      const first = await read(a).then(
+        (result) => result.rows,
+        (error: { code?: string }) => error.code,
+      );
+      expect(first).toEqual(database.kind === 'postgres' ? '0A000' : [{ id: 1, note: 'note 1', extra: null }]);
+      expect((await read(b)).rows).toEqual([{ id: 1, note: 'note 1', extra: null }]);
+      expect((await read(a)).rows).toEqual([{ id: 1, note: 'note 1', extra: null }]);
+    } finally {
+      a.release();
+      if (b !== a) b.release();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+// Prepared statements for the statements an app process sends again and again. node-postgres sends every query as an
+// unnamed statement, which PostgreSQL parses and plans on every call; measured under the webhook load of
+// `pnpm bench pg-processes`, planning was 9.3 s of the 24.5 s PostgreSQL spent executing statements (the webhook
+// intake's one-statement batch and pg-boss's fetch and send most of all). A named statement is parsed once per
+// connection, and after five executions PostgreSQL keeps a generic plan when it costs no more than the custom ones.
+import type pg from 'pg';
+
+/** Which statement texts get a name. */
+export interface StatementNamer {
+  /** The name to prepare `text` under, or null to send it unnamed. */
+  nameFor(text: string): string | null;
+  /** Never names `text` again (its prepared statements went stale, see {@link useNamedStatements}). */
+  forget(text: string): void;
+  /** Texts named so far. */
+  readonly named: number;
+}
+
+export interface StatementNamerOptions {
+  /** A text is named from its `minUses`-th use on: one-off statements stay unnamed. Default 3. */
+  minUses?: number;
+  /**
+   * At most this many texts are named per process (each is prepared once per pooled connection and stays prepared for
+   * the connection's life). Statements whose text varies with the data (an `IN` list's length) are then never all
+   * named. Default 500.
+   */
+  maxNamed?: number;
+}
+
+/** Texts counted before the count starts over: bounds the memory of texts that never repeat. */
+const MAX_COUNTED = 5000;
+
+export function createStatementNamer(options: StatementNamerOptions = {}): StatementNamer {
+  const minUses = options.minUses ?? 3;
+  const maxNamed = options.maxNamed ?? 500;
+  const names = new Map<string, string>();
+  const uses = new Map<string, number>();
+  const forgotten = new Set<string>();
+  let last = 0;
+  return {
+    nameFor(text) {
+      const name = names.get(text);
+      if (name !== undefined) return name;
+      if (names.size >= maxNamed || forgotten.has(text)) return null;
+      const count = (uses.get(text) ?? 0) + 1;
+      if (count < minUses) {
+        if (uses.size >= MAX_COUNTED) uses.clear();
+        uses.set(text, count);
+        return null;
+      }
+      uses.delete(text);
+      // Names are per process and never reused for another text: a connection holds at most one statement per name.
+      const named = `clvlens_${++last}`;
+      names.set(text, named);
+      return named;
+    },
+    forget(text) {
+      if (forgotten.size < maxNamed) forgotten.add(text);
+      names.delete(text);
+    },
+    get named() {
+      return names.size;
+    },
+  };
+}
+
+/** PostgreSQL's answer when a prepared statement's result columns changed under it (`cached plan must not change result type`). */
+const STALE_PLAN = '0A000';
+
+/**
+ * Makes `client` send the statements `namer` names as prepared statements. Only text queries with parameters are
+ * named: they already go through the extended protocol, one statement each, so naming them changes nothing else
+ * (results, errors, transactions). A prepared statement whose table changed its columns (another process migrated the
+ * schema) fails with `0A000`; that text is then sent unnamed from the next call on, by every connection.
+ */
+export function useNamedStatements(client: pg.PoolClient, namer: StatementNamer): void {
+  type Callback = (error: Error | undefined, result: unknown) => void;
+  const query = client.query as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.PoolClient, ...args: unknown[]): unknown {
+    const [text, values, callback] = args;
+    const name = typeof text === 'string' && Array.isArray(values) && values.length > 0 ? namer.nameFor(text) : null;
+    if (name === null) return query.apply(this, args);
+    const stale = (error: unknown): void => {
+      if ((error as { code?: string } | undefined)?.code === STALE_PLAN) namer.forget(text as string);
+    };
+    // pg-pool's `pool.query` passes a callback; Kysely awaits the promise.
+    if (typeof callback === 'function') {
+      return query.call(this, { name, text, values }, (error: Error | undefined, result: unknown) => {
+        stale(error);
+        (callback as Callback)(error, result);
+      });
+    }
+    return (query.call(this, { name, text, values }) as Promise<unknown>).catch((error: unknown) => {
+      stale(error);
+      throw error;
+    });
+  };
+}
