@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from './connect.ts';
-import { createStatementNamer } from './named-statements.ts';
+import { createStatementNamer, PREPARED } from './named-statements.ts';
 import { createTestDatabase } from './test-database.ts';
 
 describe('createStatementNamer', () => {
@@ -29,9 +29,10 @@ describe('createStatementNamer', () => {
   });
 });
 
-// On PostgreSQL (CLVLENS_TEST_DATABASE_URL, as CI runs it) the pooled connections prepare repeated statements; on
+// On PostgreSQL (CLVLENS_TEST_DATABASE_URL, as CI runs it) the pooled connections prepare repeated statements marked
+// PREPARED; on
 // PGlite they are sent unnamed, and these checks hold as well.
-describe('the app database sends repeated statements as prepared statements', () => {
+describe('the app database sends the statements that ask for it as prepared statements', () => {
   let database: Database;
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -47,23 +48,28 @@ describe('the app database sends repeated statements as prepared statements', ()
   it('gives the same results through Kysely and pool.query, and prepares the repeated text once named', async () => {
     for (let id = 1; id <= 6; id++) {
       await sql`INSERT INTO named_probe (id, note) VALUES (${id}, ${`note ${id}`})`.execute(database.db);
-      const { rows } = await sql<{ id: number; note: string }>`SELECT id, note FROM named_probe WHERE id = ${id}`.execute(database.db);
+      const { rows } = await sql<{ id: number; note: string }>`${sql.raw(PREPARED)}SELECT id, note FROM named_probe WHERE id = ${id}`.execute(database.db);
       expect(rows).toEqual([{ id, note: `note ${id}` }]);
       // pg-boss's path: pool.query with values (a callback inside pg-pool).
-      const viaPool = await database.pool.query('SELECT count(*)::int AS n FROM named_probe WHERE id <= $1', [id]);
+      const viaPool = await database.pool.query(`${PREPARED}SELECT count(*)::int AS n FROM named_probe WHERE id <= $1`, [id]);
+      // Unmarked: never named.
+      await database.pool.query('SELECT note FROM named_probe WHERE id = $1', [id]);
       expect(viaPool.rows).toEqual([{ n: id }]);
     }
     // A statement error stays the statement's, named or not.
     for (let i = 0; i < 4; i++) {
-      await expect(sql`INSERT INTO named_probe (id, note) VALUES (${1}, ${'again'})`.execute(database.db)).rejects.toMatchObject({ code: '23505' });
+      await expect(sql`${sql.raw(PREPARED)}INSERT INTO named_probe (id, note) VALUES (${1}, ${'again'})`.execute(database.db)).rejects.toMatchObject({
+        code: '23505',
+      });
     }
     // Text without parameters (a migration's several statements) is never named.
-    await database.pool.query('SELECT 1; SELECT 2');
+    await database.pool.query(`${PREPARED}SELECT 1; SELECT 2`);
     if (database.kind === 'postgres') {
       // The pool has one connection here at a time, so the session that ran them holds them.
       const statements = await prepared();
       expect(statements.some((s) => s.includes('SELECT id, note FROM named_probe'))).toBe(true);
       expect(statements.some((s) => s.includes('count(*)::int AS n FROM named_probe'))).toBe(true);
+      expect(statements.some((s) => s.includes('SELECT note FROM named_probe'))).toBe(false);
     }
   });
 
@@ -72,7 +78,7 @@ describe('the app database sends repeated statements as prepared statements', ()
     const a = await database.pool.connect();
     const b = database.kind === 'postgres' ? await database.pool.connect() : a;
     try {
-      const read = (client: typeof a) => client.query('SELECT * FROM named_probe WHERE id = $1', [1]);
+      const read = (client: typeof a) => client.query(`${PREPARED}SELECT * FROM named_probe WHERE id = $1`, [1]);
       for (let i = 0; i < 3; i++) for (const client of [a, b]) expect((await read(client)).rows).toEqual([{ id: 1, note: 'note 1' }]);
       await a.query('ALTER TABLE named_probe ADD COLUMN extra int');
       // PostgreSQL refuses a prepared `SELECT *` whose columns changed (0A000, "cached plan must not change result

@@ -1,9 +1,17 @@
-// Prepared statements for the statements an app process sends again and again. node-postgres sends every query as an
-// unnamed statement, which PostgreSQL parses and plans on every call; measured under the webhook load of
-// `pnpm bench pg-processes`, planning was 9.3 s of the 24.5 s PostgreSQL spent executing statements (the webhook
-// intake's one-statement batch and pg-boss's fetch and send most of all). A named statement is parsed once per
-// connection, and after five executions PostgreSQL keeps a generic plan when it costs no more than the custom ones.
+// Prepared statements for the statements an app process sends at every webhook and job. node-postgres sends every
+// query as an unnamed statement, which PostgreSQL parses and plans on every call; measured under the webhook load of
+// `pnpm bench pg-processes` with `pg_stat_statements`, planning was 9.3 s of the 24.5 s PostgreSQL spent on
+// statements, 7.4 s of it for the webhook intake's one-statement batch and pg-boss's fetch, send and insert. A named
+// statement is parsed once per connection, and after five executions PostgreSQL keeps a generic plan when it costs no
+// more than the custom ones.
+//
+// Only statements that ask for it are named (their text starts with PREPARED): a generic plan is chosen for the
+// average parameters, and a read of a large shop's orders or insights can need another plan than a small shop's. The
+// ones that ask are keyed by primary keys or by a job queue, whatever the shop.
 import type pg from 'pg';
+
+/** The start of a statement text that asks to be prepared (an SQL comment, so the text runs the same unnamed). */
+export const PREPARED = '/* prepared */ ';
 
 /** Which statement texts get a name. */
 export interface StatementNamer {
@@ -67,9 +75,9 @@ export function createStatementNamer(options: StatementNamerOptions = {}): State
 const STALE_PLAN = '0A000';
 
 /**
- * Makes `client` send the statements `namer` names as prepared statements. Only text queries with parameters are
- * named: they already go through the extended protocol, one statement each, so naming them changes nothing else
- * (results, errors, transactions). A prepared statement whose table changed its columns (another process migrated the
+ * Makes `client` send the statements that start with {@link PREPARED} and that `namer` names as prepared statements.
+ * Only text queries with parameters are named: they already go through the extended protocol, one statement each, so
+ * naming them changes nothing else (results, errors, transactions). A prepared statement whose table changed its columns (another process migrated the
  * schema) fails with `0A000`; that text is then sent unnamed from the next call on, by every connection.
  */
 export function useNamedStatements(client: pg.PoolClient, namer: StatementNamer): void {
@@ -77,7 +85,7 @@ export function useNamedStatements(client: pg.PoolClient, namer: StatementNamer)
   const query = client.query as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.PoolClient, ...args: unknown[]): unknown {
     const [text, values, callback] = args;
-    const name = typeof text === 'string' && Array.isArray(values) && values.length > 0 ? namer.nameFor(text) : null;
+    const name = typeof text === 'string' && text.startsWith(PREPARED) && Array.isArray(values) && values.length > 0 ? namer.nameFor(text) : null;
     if (name === null) return query.apply(this, args);
     const stale = (error: unknown): void => {
       if ((error as { code?: string } | undefined)?.code === STALE_PLAN) namer.forget(text as string);

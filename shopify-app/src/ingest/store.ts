@@ -5,6 +5,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import { copyRows, copyText, copyTime, transactionOnConnection } from '../db/copy.ts';
 import type { DB } from '../db/schema.ts';
+import { PREPARED } from '../db/named-statements.ts';
 import type { StoredOrder, StoredRefund } from './order.ts';
 
 /**
@@ -424,7 +425,8 @@ async function storeDeliveriesInOneStatement(
 ): Promise<{ result: boolean[]; shops: string[] }> {
   const receivedAt = new Date(receivedAtMs).toISOString();
   const o = batch.map((d) => d.order);
-  const { rows } = await sql<{ shop_id: string; webhook_id: string }>`
+  // Prepared (db/named-statements.ts): sent for every batch of webhooks, and keyed by primary keys only.
+  const { rows } = await sql<{ shop_id: string; webhook_id: string }>`${sql.raw(PREPARED)}
     WITH d AS (
       SELECT * FROM unnest(
         ${batch.map((x) => x.shop)}::text[], ${batch.map((x) => x.webhookId)}::text[], ${batch.map((x) => x.topic)}::text[],

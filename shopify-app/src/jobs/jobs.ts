@@ -1,6 +1,7 @@
 import { PgBoss } from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
+import { PREPARED } from '../db/named-statements.ts';
 
 /** Queue names of the app's background work. */
 export const QUEUES = {
@@ -93,7 +94,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     ...(options.kind === 'postgres' ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
     db: {
       async executeSql(text: string, values?: unknown[]) {
-        const result = (await pool.query(text, values as unknown[])) as unknown as pg.QueryResult | pg.QueryResult[];
+        // pg-boss's statements are the same few, keyed by queue and job id: prepared (db/named-statements.ts).
+        const statement = values !== undefined && values.length > 0 ? `${PREPARED}${text}` : text;
+        const result = (await pool.query(statement, values as unknown[])) as unknown as pg.QueryResult | pg.QueryResult[];
         return Array.isArray(result) ? { rows: result.flatMap((r) => r.rows ?? []) } : { rows: result.rows };
       },
     },
