@@ -77,8 +77,9 @@ const STALE_PLAN = '0A000';
 /**
  * Makes `client` send the statements that start with {@link PREPARED} and that `namer` names as prepared statements.
  * Only text queries with parameters are named: they already go through the extended protocol, one statement each, so
- * naming them changes nothing else (results, errors, transactions). A prepared statement whose table changed its columns (another process migrated the
- * schema) fails with `0A000`; that text is then sent unnamed from the next call on, by every connection.
+ * naming them changes nothing else (results, errors, transactions). A prepared statement whose table changed its
+ * columns (another process migrated the schema) fails with `0A000`; that text is then sent unnamed from the next call
+ * on, by every connection.
  */
 export function useNamedStatements(client: pg.PoolClient, namer: StatementNamer): void {
   type Callback = (error: Error | undefined, result: unknown) => void;

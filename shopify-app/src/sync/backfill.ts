@@ -351,14 +351,13 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
   // both cores; PGlite has one connection. Either way they commit in line order (see flush).
   const maxInFlight = deps.pool ? 2 : 1;
   const inFlight: Promise<void>[] = [];
-  let lastFlush: Promise<void> = Promise.resolve();
+  const lastFlush = (): Promise<void> => inFlight.at(-1) ?? Promise.resolve();
   const startFlush = async (): Promise<void> => {
     if (inFlight.length >= maxInFlight) await inFlight.shift();
-    const stored = flush(lastFlush);
+    const stored = flush(lastFlush());
     // Awaited by a later startFlush or at the end; until then a failure must not count as unhandled.
     stored.catch(() => {});
     inFlight.push(stored);
-    lastFlush = stored;
   };
   await deps.db.updateTable('sync_state').set({ bulk_url: url }).where('shop_id', '=', shop).where('bulk_operation_id', '=', operationId).execute();
   try {
@@ -405,7 +404,7 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
     await Promise.allSettled(inFlight);
   }
   // The last batch commits after the ones before it, and fails when one of them did.
-  await lastFlush;
+  await lastFlush();
   if (pending.size > 0) {
     deps.log.warn('bulk line items whose order is not in the export; their marks are dropped', { shop, operation: operationId, orders: pending.size });
   }
