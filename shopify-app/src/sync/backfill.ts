@@ -303,37 +303,25 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
   /** Orders marked by a child line but not stored with the mark yet -> the line number of their first such child. */
   const pending = new Map<string, number>();
   let batchLines = 0;
-  // Flushes a batch. Batches commit in line order: each waits for the one `before` it (its commit and bookkeeping)
-  // before it marks orders and writes its checkpoint, so the checkpoint never passes a line whose effect is not
-  // committed.
-  const flush = async (before: Promise<void>): Promise<void> => {
-    if (batchLines === 0) return before;
+  const flush = async (): Promise<void> => {
+    if (batchLines === 0) return;
     const orders = batch;
     const lines = batchLines;
     batch = [];
     batchById = new Map();
     indexed = 0;
     batchLines = 0;
-    // Stored with their mark by this batch. They leave `pending` only once it has committed: until then an earlier
-    // batch, committing first, must still hold its checkpoint back before their marking child.
-    const markedHere = new Set<string>();
-    for (const o of orders) {
-      if (pending.has(o.orderId)) {
-        o.subscription = true;
-        markedHere.add(o.orderId);
-      }
-    }
+    for (const o of orders) if (pending.delete(o.orderId)) o.subscription = true;
+    const toMark = [...pending.keys()];
     const checkpoint = await writer.transaction(async (trx, store) => {
       await store(await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii));
-      await before;
-      const toMark = [...pending.keys()].filter((orderId) => !markedHere.has(orderId));
       if (toMark.length > 0) {
         // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
-        for (const orderId of await markSubscriptionOrders(trx, shop, toMark)) markedHere.add(orderId);
+        for (const orderId of await markSubscriptionOrders(trx, shop, toMark)) pending.delete(orderId);
       }
       // Held back before the first mark still waiting for its order, so that a restart reads that child again.
       let done = linesDone + lines;
-      for (const [orderId, line] of pending) if (!markedHere.has(orderId)) done = Math.min(done, line - 1);
+      for (const line of pending.values()) done = Math.min(done, line - 1);
       // Absolute and never decreasing, and only for the recorded operation: a second runner on the same operation
       // does not double count, one on a replaced operation does not touch the new one's checkpoint.
       await sql`UPDATE sync_state SET bulk_lines_done = GREATEST(bulk_lines_done, ${done}),
@@ -341,23 +329,19 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
         WHERE shop_id = ${shop} AND bulk_operation_id = ${operationId}`.execute(trx);
       return done;
     });
-    for (const orderId of markedHere) pending.delete(orderId);
     linesDone += lines;
     ordersDone += orders.length;
     deps.onProgress?.(shop, checkpoint);
   };
-  // Batches are stored while the next is read and parsed (the database works on its own core meanwhile). On
-  // PostgreSQL two are stored at once, on two connections, so that its COPY work (most of a backfill's CPU) runs on
-  // both cores; PGlite has one connection. Either way they commit in line order (see flush).
-  const maxInFlight = deps.pool ? 2 : 1;
-  const inFlight: Promise<void>[] = [];
-  const lastFlush = (): Promise<void> => inFlight.at(-1) ?? Promise.resolve();
+  // One batch is stored while the next is read and parsed (the database works on its own core meanwhile); batches
+  // still commit one after the other, each after the previous one's marks and checkpoint, as if flushed in line.
+  let inFlight: Promise<void> = Promise.resolve();
   const startFlush = async (): Promise<void> => {
-    if (inFlight.length >= maxInFlight) await inFlight.shift();
-    const stored = flush(lastFlush());
-    // Awaited by a later startFlush or at the end; until then a failure must not count as unhandled.
+    await inFlight;
+    const stored = flush();
+    // Awaited by the next startFlush or at the end; until then a failure must not count as unhandled.
     stored.catch(() => {});
-    inFlight.push(stored);
+    inFlight = stored;
   };
   await deps.db.updateTable('sync_state').set({ bulk_url: url }).where('shop_id', '=', shop).where('bulk_operation_id', '=', operationId).execute();
   try {
@@ -399,12 +383,11 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
       }
     await startFlush();
   } finally {
-    // A run that fails while batches are being stored ends only when they have committed or failed, so nothing of this
-    // run writes after it returned.
-    await Promise.allSettled(inFlight);
+    // A run that fails while a batch is being stored ends only when that batch has committed or failed, so nothing of
+    // this run writes after it returned.
+    await inFlight.catch(() => {});
   }
-  // The last batch commits after the ones before it, and fails when one of them did.
-  await lastFlush();
+  await inFlight;
   if (pending.size > 0) {
     deps.log.warn('bulk line items whose order is not in the export; their marks are dropped', { shop, operation: operationId, orders: pending.size });
   }
