@@ -7,9 +7,8 @@ export default defineProject({
     passWithNoTests: true,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // V8's Maglev tier (Node 24's V8 13.6, and 14.6 in Node 26) sometimes gave a fitted model the log-likelihood of a
-    // later fit: fit-off-thread.test.ts failed in about a third of runs with identical inputs, and never with Maglev
-    // off (nor with its escape analysis off). TurboFan still optimises the hot code.
+    // As every app process runs (ops/v8-flags.ts): without V8's Maglev tier, which sometimes gave a fitted model the
+    // log-likelihood of a later fit (fit-off-thread.test.ts failed in about a third of runs with identical inputs).
     execArgv: ['--no-maglev'],
   },
 });

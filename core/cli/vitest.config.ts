@@ -5,5 +5,7 @@ export default defineProject({
     name: 'cli',
     include: ['src/**/*.test.ts'],
     testTimeout: 60_000,
+    // As the app and the CLI run: without V8's Maglev tier (shopify-app/src/ops/v8-flags.ts says why).
+    execArgv: ['--no-maglev'],
   },
 });

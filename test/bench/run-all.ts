@@ -17,7 +17,8 @@ console.log(`machine: ${machine()}; Chromium: ${chromiumVersion() ?? 'not found'
 let failed = 0;
 for (const name of files) {
   console.log(`\n=== ${name}`);
-  const run = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', join(benchDir, name)], {
+  // --no-maglev: as the app and the CLI run (shopify-app/src/ops/v8-flags.ts), so in-process figures are the product's.
+  const run = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--no-maglev', join(benchDir, name)], {
     stdio: 'inherit',
   });
   if (run.status !== 0) {

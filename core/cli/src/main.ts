@@ -1,5 +1,12 @@
 // The `clvlens` executable: the only file that touches the process (argv, env, exit code).
-import { runCli } from './cli.ts';
+import { setFlagsFromString } from 'node:v8';
+
+// V8's Maglev tier sometimes gave a fitted model's object a number stored for another object (a stored log-likelihood
+// that belonged to a later fit; see shopify-app/src/ops/v8-flags.ts). The models run here too, so the CLI does not use
+// that tier; TurboFan still optimises. Set before the rest is even loaded (hence the dynamic import), so nothing of
+// ours is compiled by Maglev; worker threads share the process's flags.
+setFlagsFromString('--no-maglev');
+const { runCli } = await import('./cli.ts');
 
 // A reader that stops early (`clvlens predict ... | head`) closes the pipe: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
