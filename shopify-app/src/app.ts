@@ -13,6 +13,7 @@ import { registerMiddlewares, type AppEnv } from './middlewares.ts';
 import type { AppMetrics } from './ops/metrics.ts';
 import { prune } from './ops/prune.ts';
 import { registerOpsRoutes } from './ops/routes.ts';
+import { turnOffMaglev } from './ops/v8-flags.ts';
 import type { ShopGraphql } from './shopify/graphql.ts';
 import { createSyncRunner } from './sync/runner.ts';
 import { registerWebhookRoutes } from './webhooks/routes.ts';
@@ -53,9 +54,12 @@ export interface App {
  * Builds the CLV Lens app on explicit dependencies: webhooks (`POST /webhooks`, `POST /webhooks/compliance`), the
  * extension API (`/api/v1/...`), the embedded dashboard (`/app`, `/app/api/...`) and the background jobs on pg-boss.
  * Only `server.ts` reads the environment and listens. Each concern registers itself on the shared {@link AppContext};
- * this function only builds the context, starts the jobs and mounts them, in this order (middlewares first).
+ * this function only builds the context, starts the jobs and mounts them, in this order (middlewares first). It first
+ * turns off V8's Maglev tier for the whole process (ops/v8-flags.ts says why): every process that runs the app's jobs
+ * and compute builds it here.
  */
 export async function createApp(options: AppOptions): Promise<App> {
+  turnOffMaglev();
   const ctx = await createAppContext(options);
   const sync = createSyncRunner(ctx);
   const syncMetafields = createMetafieldRunner(ctx);

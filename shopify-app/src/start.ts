@@ -6,7 +6,6 @@ import { createApp, type App, type AppOptions } from './app.ts';
 import { createDatabase, type Database } from './db/connect.ts';
 import { AppError } from './errors.ts';
 import { createJsonLogger, type Logger } from './log.ts';
-import { turnOffMaglev } from './ops/v8-flags.ts';
 import { createShopifyApi } from './shopify/config.ts';
 
 /** How long an idle keep-alive connection stays open, ms: longer than load balancers keep theirs (see startAppServer). */
@@ -58,12 +57,10 @@ export interface AppServer {
 }
 
 /**
- * Opens the database (migrating it), builds the app and listens. Used by `server.ts` and by the demo. Turns off V8's
- * Maglev tier for the whole process first (ops/v8-flags.ts).
+ * Opens the database (migrating it), builds the app and listens. Used by `server.ts` and by the demo.
  * @example const server = await startAppServer({ apiKey, apiSecretKey, appUrl, encryptionKey, port: 0 });
  */
 export async function startAppServer(config: AppServerConfig): Promise<AppServer> {
-  turnOffMaglev();
   for (const [name, value] of Object.entries({
     apiKey: config.apiKey,
     apiSecretKey: config.apiSecretKey,

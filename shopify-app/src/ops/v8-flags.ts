@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * Turns off V8's Maglev tier for this process (and its worker threads: V8 flags are process-wide). Called by
- * `startAppServer` before anything of ours runs hot, so every app process gets it however it was started.
+ * `createApp` before anything of ours runs hot, so every app process gets it however it was started.
  *
  * Why: with Maglev on (V8 13.6 in Node 24, and 14.6 in Node 26), a fitted churn model was sometimes stored with the
  * log-likelihood of a later fit. One object's number field took a value stored for another object, with identical
