@@ -5,11 +5,13 @@ import { setFlagsFromString } from 'node:v8';
  * `createApp` before anything of ours runs hot, so every app process gets it however it was started.
  *
  * Why: with Maglev on (V8 13.6 in Node 24, and 14.6 in Node 26), a fitted churn model was sometimes stored with the
- * log-likelihood of a later fit. One object's number field took a value stored for another object, with identical
- * inputs, in 3 of 8 runs of compute/fit-off-thread.test.ts; in none of 8 with this call made first. Numbers a
- * merchant sees come from the same code, so the app does not run on that tier. Interpreted code still tiers up
- * to TurboFan (the cost, measured: README, "Known limits"). `--no-maglev` cannot go in NODE_OPTIONS, hence a call at
- * start; test/src/runtime/maglev-off.test.ts checks with `--trace-opt` that no model code is compiled by Maglev.
+ * log-likelihood of a later fit: one object's number field took a value stored for another object, with identical
+ * inputs. That happened in 9 of 18 runs of compute/fit-off-thread.test.ts; in none of 8 with this call made first;
+ * in none of 19 with only Maglev's escape analysis off (`--no-maglev-escape-analysis`), which points at that pass.
+ * Numbers a merchant sees come from the same code, so the whole tier stays off until V8 is fixed: that is what the
+ * tests ran with, and what `--trace-opt` can show (test/src/runtime/maglev-off.test.ts checks that no model code is
+ * compiled by Maglev). Interpreted code still tiers up to TurboFan; the cost, measured, is in the README ("Known
+ * limits"). `--no-maglev` is not accepted in NODE_OPTIONS, hence a call at start.
  */
 export function turnOffMaglev(): void {
   setFlagsFromString('--no-maglev');
