@@ -1,4 +1,4 @@
-// Child process of ops/v8-flags.test.ts, run with --trace-opt: with argument `start`, starts the app server first (as
+// Child process of test/src/runtime/maglev-off.test.ts, run with --trace-opt: with argument `start`, starts the app server first (as
 // every app process does), then fits a shop's churn models on a worker thread and in place, as a full run does.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +9,9 @@ import { silentLogger } from '../log.ts';
 import { startAppServer } from '../start.ts';
 import { TEST_KEY, TEST_SECRET } from './http-server.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'clvlens-fit-after-start-'));
+const dataDir = process.argv[2] === 'start' ? mkdtempSync(join(tmpdir(), 'clvlens-fit-after-start-')) : null;
 const server =
-  process.argv[2] === 'start'
+  dataDir !== null
     ? await startAppServer({
         apiKey: 'test-key',
         apiSecretKey: TEST_SECRET,
@@ -45,5 +45,5 @@ const options = { asOfMs: Date.UTC(2026, 10, 20), timeZone: 'UTC' };
 const inPlace = fitChurnModels(ordersOfColumns(columns()), options);
 const offThread = await fitChurnModelsOffThread(columns(), { ...options, minOrdersOffThread: 0 });
 await server?.stop();
-rmSync(dataDir, { recursive: true, force: true });
+if (dataDir !== null) rmSync(dataDir, { recursive: true, force: true });
 console.log(`RESULT ${JSON.stringify({ method: inPlace.method, same: JSON.stringify(inPlace) === JSON.stringify(offThread) })}`);

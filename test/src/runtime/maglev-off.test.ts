@@ -16,11 +16,10 @@ const repoRoot = join(import.meta.dirname, '../../..');
  */
 const modelFunctions = (() => {
   const names = new Set<string>();
-  for (const dir of [join(repoRoot, 'core/src/models')]) {
-    for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-      if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
-      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\bfunction\*?\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]!);
-    }
+  const dir = join(repoRoot, 'core/src/models');
+  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\bfunction\*?\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]!);
   }
   return names;
 })();
