@@ -46,6 +46,16 @@ describe('request body limits over HTTP', () => {
     expect(sent).toBeLessThan(32 * 1024 * 1024);
   });
 
+  it('lets a body of exactly the limit through by its Content-Length and refuses one byte more', async () => {
+    const exactly = JSON.stringify({ code: 'AAAA-AAAA', pad: '' }).length;
+    const body = (size: number) => JSON.stringify({ code: 'AAAA-AAAA', pad: 'x'.repeat(size - exactly) });
+    const at = await fetch(`${t.url}/api/v1/pair`, { method: 'POST', body: body(4096), headers: { 'content-type': 'application/json' } });
+    expect(at.status).toBe(400);
+    expect(((await at.json()) as { error: { code: string } }).error.code).not.toBe('payload-too-large');
+    const over = await fetch(`${t.url}/api/v1/pair`, { method: 'POST', body: body(4097), headers: { 'content-type': 'application/json' } });
+    expect(over.status).toBe(413);
+  });
+
   it('applies the smaller limit to every other route', async () => {
     for (const path of ['/api/v1/pair', '/api/v1/unpair', '/app/api/pairing-code', '/healthz', '/nowhere']) {
       const res = await fetch(`${t.url}${path}`, { method: 'POST', body: 'x'.repeat(10_000), headers: { 'content-type': 'application/json' } });
