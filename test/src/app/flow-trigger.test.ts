@@ -36,14 +36,18 @@ describe('Flow trigger "Customer churn risk changed"', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const data = generateShop({ seed: 1616, customers: 400, historyDays: 540, endMs: Date.now() - 3_600_000, shopName: 'Flow Trigger Test' });
+    const data = generateShop({ seed: 1616, customers: 1000, historyDays: 540, endMs: Date.now() - 3_600_000, shopName: 'Flow Trigger Test' });
     shop = data.shop.domain;
     h.fake.control.loadShop(data);
     expect((await h.openApp(shop)).status).toBe(200);
     await waitForLive(h, shop);
 
-    // A valuable customer (top 10% predicted CLV) in the low tier with two orders, the first long ago: cancelling the
-    // recent one leaves a single old order, which the model scores as riskier. One webhook, one change.
+    // A valuable customer (top 10% predicted CLV) not yet in the high tier, with repeat orders, the first long ago:
+    // cancelling the latest one leaves the customer's last order further back, which the model scores as riskier. One
+    // webhook, one change. The tiers are the shop's own (cut on its backtest), so whether a riskier score crosses into
+    // the next tier depends on the day the shop is generated for: with 400 customers only two low-tier VIPs had two
+    // orders on 2026-12-04 and neither moved (0.72 -> 0.87 against a cut at 0.89). So the shop has 1,000 customers, and
+    // the candidates tried first are those left with one order, longest ago.
     const rows = await h.database.db
       .selectFrom('customer_insights')
       .select(['payload', 'predicted_clv_minor'])
@@ -58,23 +62,23 @@ describe('Flow trigger "Customer churn risk changed"', () => {
     const candidates = insights
       .filter(
         (i) =>
-          i.churnTier === 'low' &&
+          i.churnTier !== 'high' &&
           !i.newCustomer &&
-          i.orderCount === 2 &&
+          i.orderCount >= 2 &&
           (i.predictedClvMinor ?? 0) >= bar &&
           i.firstOrderAtMs! < Date.now() - 200 * 86_400_000,
       )
-      .sort((a, b) => (b.predictedClvMinor ?? 0) - (a.predictedClvMinor ?? 0));
+      .sort((a, b) => a.orderCount - b.orderCount || a.firstOrderAtMs! - b.firstOrderAtMs!);
     expect(candidates.length).toBeGreaterThan(0);
 
-    // Whether one cancellation moves a customer's tier depends on the shop's model; try the most valuable candidates
-    // in turn until one moves (the others' unchanged tiers record nothing, which the tests below also rely on).
-    for (const candidate of candidates.slice(0, 8)) {
+    // Whether one cancellation moves a customer's tier depends on the shop's model; try the candidates in that order
+    // until one moves (the others' unchanged tiers record nothing, which the tests below also rely on).
+    for (const candidate of candidates.slice(0, 12)) {
       const orders = h.fake.control
         .truth(shop)
         .orders.filter((o) => String(o.customerId) === candidate.customerId && o.cancelledAtMs === null && !o.test)
         .sort((a, b) => b.processedAtMs - a.processedAtMs);
-      expect(orders).toHaveLength(2);
+      expect(orders.length).toBeGreaterThanOrEqual(2);
       const sentAt = Date.now();
       h.fake.control.cancelOrder(shop, orders[0]!.id);
       // Settled when the insight no longer counts the order; then either the tier moved (and Flow hears of it) or not.
@@ -84,7 +88,8 @@ describe('Flow trigger "Customer churn risk changed"', () => {
         async () => ((await insightOf(candidate.customerId))?.orderCount ?? counted) < counted || null,
         30_000,
       );
-      if ((await changesOf(candidate.customerId)).length === 0) continue;
+      // A change that is not a worsening (none is expected from a cancellation) is not what the tests below check.
+      if (!(await changesOf(candidate.customerId)).some((c) => c.worsened)) continue;
       before = candidate;
       customerId = candidate.customerId;
       const event = await h.waitFor('the Flow trigger', async () => eventsOf(customerId)[0] ?? null, TRIGGER_DEADLINE_MS);

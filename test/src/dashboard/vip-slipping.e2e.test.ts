@@ -25,6 +25,7 @@ let demo: Demo;
 let browser: Browser;
 let customerId = '';
 let customerName = '';
+let oldTier: CustomerInsightV1['churnTier'] = 'low';
 
 async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
   const start = Date.now();
@@ -45,25 +46,56 @@ describe('VIPs slipping and Flow events in Chromium', () => {
     ).map((r) => JSON.parse(r.payload!) as CustomerInsightV1);
     const clvs = insights.map((i) => i.predictedClvMinor ?? 0).sort((a, b) => a - b);
     const bar = clvs[Math.ceil(0.9 * clvs.length) - 1]!;
-    // A VIP in the low tier with two orders, the first long ago: cancelling the recent one makes them riskier.
-    const candidate = insights
+    // A VIP not yet in the high tier with repeat orders, the first long ago: cancelling the latest one makes them
+    // riskier. Whether that crosses into the next tier depends on the shop's own tier cuts, which move with the day the
+    // shop is generated for (one fixed candidate stopped moving on 2026-12-04): candidates left with one order, longest
+    // ago, are tried first, each until its insight no longer counts the order, until one records a worsening.
+    const insightOf = async (id: string): Promise<CustomerInsightV1 | null> => {
+      const row = await db
+        .selectFrom('customer_insights')
+        .select('payload')
+        .where('shop_id', '=', demo.shopDomain)
+        .where('customer_id', '=', id)
+        .executeTakeFirst();
+      return row?.payload ? (JSON.parse(row.payload) as CustomerInsightV1) : null;
+    };
+    const candidates = insights
       .filter(
         (i) =>
-          i.churnTier === 'low' &&
+          i.churnTier !== 'high' &&
           !i.newCustomer &&
-          i.orderCount === 2 &&
+          i.orderCount >= 2 &&
           (i.predictedClvMinor ?? 0) >= bar &&
           i.firstOrderAtMs! < Date.now() - 200 * 86_400_000,
       )
-      .sort((a, b) => (b.predictedClvMinor ?? 0) - (a.predictedClvMinor ?? 0))[0]!;
-    customerId = candidate.customerId;
+      .sort((a, b) => a.orderCount - b.orderCount || a.firstOrderAtMs! - b.firstOrderAtMs!);
+    for (const candidate of candidates.slice(0, 12)) {
+      const recent = demo.control
+        .truth(demo.shopDomain)
+        .orders.filter((o) => String(o.customerId) === candidate.customerId && o.cancelledAtMs === null && !o.test)
+        .sort((a, b) => b.processedAtMs - a.processedAtMs)[0]!;
+      demo.control.cancelOrder(demo.shopDomain, recent.id);
+      await waitFor(
+        'the cancelled order to leave the insight',
+        async () => ((await insightOf(candidate.customerId))?.orderCount ?? 0) < candidate.orderCount,
+        30_000,
+      );
+      const worsened = await db
+        .selectFrom('customer_tier_changes')
+        .select('change_id')
+        .where('shop_id', '=', demo.shopDomain)
+        .where('customer_id', '=', candidate.customerId)
+        .where('worsened', '=', true)
+        .executeTakeFirst();
+      if (worsened === undefined) continue;
+      customerId = candidate.customerId;
+      oldTier = candidate.churnTier;
+      break;
+    }
+    expect(customerId, 'a cancellation that makes a VIP riskier').not.toBe('');
     const truth = demo.control.truth(demo.shopDomain);
     const c = truth.customers.find((x) => String(x.id) === customerId)!;
     customerName = [c.firstName, c.lastName].filter((x) => x !== null && x !== '').join(' ');
-    const recent = truth.orders
-      .filter((o) => String(o.customerId) === customerId && o.cancelledAtMs === null && !o.test)
-      .sort((a, b) => b.processedAtMs - a.processedAtMs)[0]!;
-    demo.control.cancelOrder(demo.shopDomain, recent.id);
     await waitFor(
       'the Flow trigger',
       () => demo.control.flowTriggerEvents({ shop: demo.shopDomain }).some((e) => String(e.payload['customer_id']) === customerId),
@@ -97,7 +129,7 @@ describe('VIPs slipping and Flow events in Chromium', () => {
       await expect.poll(() => row.locator('a[data-named]').textContent(), { timeout: 15_000 }).toBe(customerName);
       expect(await row.locator('a').getAttribute('href')).toBe(`https://admin.shopify.com/store/${demo.storeHandle}/customers/${customerId}`);
       expect(await card.locator('h2').textContent()).toBe(t.t('dash.vip.title'));
-      expect(await row.locator('td').first().textContent()).toContain(t.t('tier.low'));
+      expect(await row.locator('td').first().textContent()).toContain(t.t(`tier.${oldTier}`));
       expect(await row.locator('.reasons li').count()).toBeGreaterThan(0);
       expect(await frame.locator('html').getAttribute('dir')).toBe(t.dir);
       expect(await card.locator('[data-testid="vip-this-week"]').textContent()).not.toBe(t.number(0));
