@@ -129,6 +129,9 @@ try {
   );
   observer = await createDatabase({ databaseUrl: pg.url, migrate: false });
   const db = observer.db;
+  // Where PostgreSQL's time goes, printed at the end (the throwaway server preloads pg_stat_statements).
+  await observer.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await observer.pool.query('SELECT pg_stat_statements_reset()');
   const cpuStart = new Map<string, number>();
   const roles = (): [string, number | undefined][] => [
     ['PostgreSQL', pg.pid],
@@ -263,7 +266,7 @@ try {
     if (res.status !== 200) throw new Error(`GET customer ${customerId}: HTTP ${res.status}`);
     return ((await res.json()) as { orderCount: number }).orderCount;
   };
-  const probes: { phase: 'installing' | 'all live'; ms: number; shop: string; size: number }[] = [];
+  const probes: { phase: 'installing' | 'all live'; ms: number; shop: string; size: number; sinceLiveMs: number; jobsAtStart: string }[] = [];
   const probe = async (phase: 'installing' | 'all live'): Promise<void> => {
     const candidates = shops.filter((x) => live.has(x.domain) && x.probeCustomers.length > 0);
     if (candidates.length === 0) return;
@@ -288,6 +291,13 @@ try {
       subscription: false,
     });
     const expected = summarizeCustomers(records, { asOfMs: Date.now(), timeZone: data.shop.ianaTimezone, currency: data.shop.currencyCode })[0]!.orderCount;
+    // The shop's unfinished jobs when the order is sent, to say why a slow probe waited (printed for the slowest).
+    const jobsAtStart = (
+      await observer!.pool.query<{ jobs: string | null }>(
+        `SELECT string_agg(name || ':' || state || ':p' || priority, ',') AS jobs FROM pgboss.job WHERE singleton_key = $1 AND state IN ('created', 'retry', 'active')`,
+        [shop.domain],
+      )
+    ).rows[0]?.jobs;
     const t = performance.now();
     await sendOrder(shop, customerId, placedAtMs);
     let shown = -1;
@@ -309,9 +319,11 @@ try {
         );
         return;
       }
-      await sleep(50);
+      // Every 200 ms, as a merchant's reload could not beat: asking every 50 ms made the probes' reads more requests
+      // than all the shops' webhooks together, load the bench put on the apps and no real traffic does.
+      await sleep(200);
     }
-    probes.push({ phase, ms: performance.now() - t, shop: shop.domain, size: shop.orders });
+    probes.push({ phase, ms: performance.now() - t, shop: shop.domain, size: shop.orders, sinceLiveMs: t - shop.liveAt, jobsAtStart: jobsAtStart ?? 'none' });
   };
 
   // Where each installed large shop that is not live yet stands: sync state, orders stored, its unfinished jobs.
@@ -382,6 +394,11 @@ try {
   console.log(
     `CPU seconds during the ${s(runMs)} run (2 cores): ${cpuLine}, bench (fake Shopify, webhooks, probes) ${(benchCpu() - benchCpuStart).toFixed(0)} s; load ${load()}`,
   );
+  const statements = await observer.pool.query<{ calls: string; ms: number; query: string }>(
+    `SELECT calls::text, total_exec_time + total_plan_time AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 12`,
+  );
+  for (const r of statements.rows) console.log(`statement: ${(r.ms / 1000).toFixed(1)} s in ${r.calls} calls: ${r.query}`);
   // What each app did (its info log lines by message): which work took their CPU.
   for (const [i, app] of apps.entries()) {
     const { handled } = await app.call<{ handled: Record<string, number> }>('status', shops[0]!.domain);
@@ -397,6 +414,10 @@ try {
     const xs = times(phase);
     if (xs.length === 0) continue;
     console.log(`change visible (${phase}): ${xs.length} probes, p50 ${s(quantile(xs, 0.5))}, p99 ${s(quantile(xs, 0.99))}, max ${s(Math.max(...xs))}`);
+  }
+  const slowest = [...probes].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  for (const p of slowest) {
+    console.log(`slow probe (${p.phase}): ${s(p.ms)}, ${p.shop} (${p.size} orders), live for ${s(p.sinceLiveMs)} when sent; its jobs then: ${p.jobsAtStart}`);
   }
   const large = shops.slice(0, LARGE).map((x) => `${x.orders.toLocaleString('en-US')} orders live after ${s(x.liveAt - startedAt)}`);
   if (large.length > 0) console.log(`large shops: ${large.join('; ')}`);

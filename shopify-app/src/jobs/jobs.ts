@@ -34,6 +34,30 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
  */
 export const JOB_PRIORITY = { changes: 1, wholeShop: 0 } as const;
 
+/**
+ * How often each process's worker of a queue asks PostgreSQL for a job when it has none, seconds. A job is run at once
+ * by the worker of the process that sent it (`notifyWorker` in {@link Jobs.send}); polling is how the other processes
+ * find work, and with ten queues in each of N processes it was a steady ~20 fetches a second per process even when
+ * idle (0.8 ms of PostgreSQL each: the pg-shops bench's most expensive statement). The queues a merchant waits on
+ * (recompute, the split run's buckets) poll at `base`; per-shop background work (backfill, shop metrics,
+ * reconciliation, metafields, Flow) at 2 s; the cron sweeps, which start at most hourly or every few minutes, at 10 s.
+ */
+export function pollingFor(queue: QueueName, base: number): number {
+  switch (queue) {
+    case QUEUES.recompute:
+    case QUEUES.fullRun:
+    case QUEUES.fullRunBucket:
+      return base;
+    case QUEUES.reconcileAll:
+    case QUEUES.refitAll:
+    case QUEUES.refreshTokens:
+    case QUEUES.prune:
+      return Math.max(base, 10);
+    default:
+      return Math.max(base, 2);
+  }
+}
+
 /** A job's payload: every per-shop job names its shop. */
 export interface ShopJob {
   shop: string;
@@ -149,7 +173,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
     for (const name of Object.values(QUEUES)) {
       const handler = options.handlers[name];
-      const id = await boss.work<ShopJob>(name, { pollingIntervalSeconds, batchSize: 1 }, async (jobs) => {
+      const id = await boss.work<ShopJob>(name, { pollingIntervalSeconds: pollingFor(name, pollingIntervalSeconds), batchSize: 1 }, async (jobs) => {
         for (const job of jobs) {
           try {
             await handler(job.data ?? { shop: '' });

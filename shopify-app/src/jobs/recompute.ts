@@ -1,4 +1,5 @@
 import type { AppContext, JobQueue } from '../context.ts';
+import { DEFAULT_SHOP_METRICS_DELAY_SECONDS } from '../options.ts';
 import { JOB_PRIORITY, QUEUES, type ShopJob } from './jobs.ts';
 
 /** Queues a whole-shop run of `shop` (its first run after a backfill, the daily refit): behind other shops' changes. */
@@ -23,10 +24,11 @@ export async function runRecomputeJob(ctx: AppContext, { shop, full }: ShopJob):
   await jobs.send(QUEUES.metafields, { shop });
   if (result.tierChanges > 0) await jobs.send(QUEUES.flowTriggers, { shop });
   if (result.mode === 'incremental') {
-    // Badges change with the customer's insight, at once; the shop metrics (all orders) follow, at most about
-    // one refresh per ten durations of the last one, so a webhook storm on a large shop cannot keep a worker
-    // and the embedded database busy reloading every order.
+    // Badges change with the customer's insight, at once; the shop metrics (all orders) follow after the delay, or
+    // ten durations of the last refresh when longer, so a webhook storm on a large shop cannot keep a worker and the
+    // database busy reloading every order. A refresh already waiting takes this one's place (stately per shop).
     const lastMs = compute.lastMetricsDurationMs(shop) ?? 0;
-    await jobs.send(QUEUES.shopMetrics, { shop }, { startAfterSeconds: Math.min(300, Math.max(1, Math.ceil((10 * lastMs) / 1000))) });
+    const least = ctx.options.shopMetricsDelaySeconds ?? DEFAULT_SHOP_METRICS_DELAY_SECONDS;
+    await jobs.send(QUEUES.shopMetrics, { shop }, { startAfterSeconds: Math.min(300, Math.max(least, Math.ceil((10 * lastMs) / 1000))) });
   }
 }

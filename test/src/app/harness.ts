@@ -43,7 +43,9 @@ export async function startHarness(
     port: 0,
     log: silentLogger,
     ...(options.extensionOrigins ? { extensionOrigins: options.extensionOrigins } : {}),
-    appOptions: { fetch: fakeShopifyFetch(fake), backfill: { pollMs: 100 }, workers: options.workers ?? true },
+    // Shop-wide figures 1 s after a recompute rather than the production 30 s (recompute.test.ts checks that
+    // default): the tests that wait for a summary to count a new order would otherwise wait half a minute each.
+    appOptions: { fetch: fakeShopifyFetch(fake), backfill: { pollMs: 100 }, workers: options.workers ?? true, shopMetricsDelaySeconds: 1 },
   });
   fake.control.setAppWebhooks(
     [{ topics: WEBHOOK_TOPICS.filter((t) => !(COMPLIANCE_TOPICS as readonly string[]).includes(t)), uri: `${server.url}/webhooks` }],

@@ -35,7 +35,10 @@ describe.runIf(serverUrl)('two app processes on one PostgreSQL', () => {
       fake!.control.loadShop(data);
       return data;
     });
-    for (let i = 0; i < 2; i++) apps.push(await startAppProcess({ FAKE_SHOPIFY_URL: fake.url, APP_DATABASE_URL: created.url, APP_BACKFILL_BATCH: '200' }));
+    for (let i = 0; i < 2; i++)
+      apps.push(
+        await startAppProcess({ FAKE_SHOPIFY_URL: fake.url, APP_DATABASE_URL: created.url, APP_BACKFILL_BATCH: '200', APP_SHOP_METRICS_DELAY_SECONDS: '1' }),
+      );
     const [a, b] = apps as [AppProcess, AppProcess];
     fake.control.setAppWebhooks(
       [{ topics: WEBHOOK_TOPICS.filter((t) => !(COMPLIANCE_TOPICS as readonly string[]).includes(t)), uri: `${a.url}/webhooks` }],

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { AppContext } from '../context.ts';
+import { DEFAULT_SHOP_METRICS_DELAY_SECONDS } from '../options.ts';
+import { pollingFor, QUEUES } from './jobs.ts';
+import { runRecomputeJob } from './recompute.ts';
+
+/** A recompute job's follow-ups with the compute stubbed: what it queues, with which options. */
+async function followUps(options: Partial<AppContext['options']>, lastMetricsMs: number | null) {
+  const sent: { queue: string; startAfterSeconds?: number }[] = [];
+  const ctx = {
+    options,
+    compute: {
+      recomputeShop: async () => ({ mode: 'incremental', remaining: 0, tierChanges: 0 }),
+      lastMetricsDurationMs: () => lastMetricsMs,
+    },
+    metrics: { recompute: () => undefined },
+    ingest: { requestRecompute: async () => undefined },
+    jobs: { send: async (queue: string, _job: unknown, o: { startAfterSeconds?: number } = {}) => void sent.push({ queue, ...o }) },
+  } as unknown as AppContext;
+  await runRecomputeJob(ctx, { shop: 'delay.myshopify.com' });
+  return sent;
+}
+
+describe('the recompute job', () => {
+  it("refreshes the shop metrics after the default delay, so a shop's orders within it are counted by one refresh", async () => {
+    const sent = await followUps({}, 40);
+    expect(sent.map((s) => s.queue)).toEqual([QUEUES.metafields, QUEUES.shopMetrics]);
+    expect(sent[1]!.startAfterSeconds).toBe(DEFAULT_SHOP_METRICS_DELAY_SECONDS);
+    expect(DEFAULT_SHOP_METRICS_DELAY_SECONDS).toBe(30);
+  });
+
+  it('waits ten durations of the last refresh when that is longer (a large shop), at most 5 minutes', async () => {
+    expect((await followUps({}, 9_000)).find((s) => s.queue === QUEUES.shopMetrics)!.startAfterSeconds).toBe(90);
+    expect((await followUps({}, 60_000)).find((s) => s.queue === QUEUES.shopMetrics)!.startAfterSeconds).toBe(300);
+    expect((await followUps({ shopMetricsDelaySeconds: 1 }, 40)).find((s) => s.queue === QUEUES.shopMetrics)!.startAfterSeconds).toBe(1);
+  });
+});
+
+describe('polling', () => {
+  it('keeps the base interval for the queues a merchant waits on and polls background and cron queues less', () => {
+    expect(pollingFor(QUEUES.recompute, 0.5)).toBe(0.5);
+    expect(pollingFor(QUEUES.fullRunBucket, 0.5)).toBe(0.5);
+    expect(pollingFor(QUEUES.metafields, 0.5)).toBe(2);
+    expect(pollingFor(QUEUES.backfill, 0.5)).toBe(2);
+    expect(pollingFor(QUEUES.prune, 0.5)).toBe(10);
+    expect(pollingFor(QUEUES.metafields, 5)).toBe(5);
+  });
+});
