@@ -37,24 +37,21 @@ export const JOB_PRIORITY = { changes: 1, wholeShop: 0 } as const;
 /**
  * How often each process's worker of a queue asks PostgreSQL for a job when it has none, seconds. A job is run at once
  * by the worker of the process that sent it (`notifyWorker` in {@link Jobs.send}); polling is how the other processes
- * find work, and with ten queues in each of N processes it was a steady ~20 fetches a second per process even when
- * idle (0.8 ms of PostgreSQL each: the pg-shops bench's most expensive statement). The queues a merchant waits on
- * (recompute, the split run's buckets) poll at `base`; per-shop background work (backfill, shop metrics,
- * reconciliation, metafields, Flow) at 2 s; the cron sweeps, which start at most hourly or every few minutes, at 10 s.
+ * find work. A pg-boss worker also waits out the rest of its interval after a job shorter than it, so the interval
+ * caps a busy queue at one short job per interval per process: the per-shop queues keep `base` (at 2 s, 1,000 small
+ * shops took 25% longer to go live in the pg-shops bench, their backfills waiting between jobs). The cron sweeps,
+ * which start at most every few minutes, poll every 10 s: four of the ten queues no longer ask twice a second in
+ * every process (an idle fetch costs PostgreSQL about 0.8 ms).
  */
 export function pollingFor(queue: QueueName, base: number): number {
   switch (queue) {
-    case QUEUES.recompute:
-    case QUEUES.fullRun:
-    case QUEUES.fullRunBucket:
-      return base;
     case QUEUES.reconcileAll:
     case QUEUES.refitAll:
     case QUEUES.refreshTokens:
     case QUEUES.prune:
       return Math.max(base, 10);
     default:
-      return Math.max(base, 2);
+      return base;
   }
 }
 

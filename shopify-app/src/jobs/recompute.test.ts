@@ -37,12 +37,12 @@ describe('the recompute job', () => {
 });
 
 describe('polling', () => {
-  it('keeps the base interval for the queues a merchant waits on and polls background and cron queues less', () => {
+  it('keeps the base interval for per-shop queues and polls the cron sweeps every 10 s', () => {
     expect(pollingFor(QUEUES.recompute, 0.5)).toBe(0.5);
-    expect(pollingFor(QUEUES.fullRunBucket, 0.5)).toBe(0.5);
-    expect(pollingFor(QUEUES.metafields, 0.5)).toBe(2);
-    expect(pollingFor(QUEUES.backfill, 0.5)).toBe(2);
+    expect(pollingFor(QUEUES.backfill, 0.5)).toBe(0.5);
+    expect(pollingFor(QUEUES.metafields, 0.5)).toBe(0.5);
     expect(pollingFor(QUEUES.prune, 0.5)).toBe(10);
-    expect(pollingFor(QUEUES.metafields, 5)).toBe(5);
+    expect(pollingFor(QUEUES.reconcileAll, 0.5)).toBe(10);
+    expect(pollingFor(QUEUES.prune, 20)).toBe(20);
   });
 });
