@@ -9,6 +9,7 @@ import { signedWebhook } from '@clvlens/shopify-app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateShop } from '../generator/generate.ts';
 import { API_SECRET, startHarness, waitForLive, type Harness } from './harness.ts';
+import { slippingVipCandidates } from './slipping-vip-candidates.ts';
 
 /** Generous: the target is 5 s (the bench measures it); this only fails when the trigger is very late or never sent. */
 const TRIGGER_DEADLINE_MS = 30_000;
@@ -42,12 +43,8 @@ describe('Flow trigger "Customer churn risk changed"', () => {
     expect((await h.openApp(shop)).status).toBe(200);
     await waitForLive(h, shop);
 
-    // A valuable customer (top 10% predicted CLV) not yet in the high tier, with repeat orders, the first long ago:
-    // cancelling the latest one leaves the customer's last order further back, which the model scores as riskier. One
-    // webhook, one change. The tiers are the shop's own (cut on its backtest), so whether a riskier score crosses into
-    // the next tier depends on the day the shop is generated for: with 400 customers only two low-tier VIPs had two
-    // orders on 2026-12-04 and neither moved (0.72 -> 0.87 against a cut at 0.89). So the shop has 1,000 customers, and
-    // the candidates tried first are those left with one order, longest ago.
+    // A valuable customer whose cancelled latest order makes them riskier (slippingVipCandidates): one webhook, one
+    // change. The shop has 1,000 customers so that enough candidates exist on any day.
     const rows = await h.database.db
       .selectFrom('customer_insights')
       .select(['payload', 'predicted_clv_minor'])
@@ -55,20 +52,9 @@ describe('Flow trigger "Customer churn risk changed"', () => {
       .where('deleted', '=', false)
       .execute();
     const insights = rows.map((r) => JSON.parse(r.payload!) as CustomerInsightV1);
-    const clvs = insights.map((i) => i.predictedClvMinor ?? 0).sort((a, b) => a - b);
     // The shop is large enough for the CLV model: every customer has a prediction.
     expect(insights.every((i) => i.predictedClvMinor !== null)).toBe(true);
-    const bar = clvs[Math.ceil(0.9 * clvs.length) - 1]!;
-    const candidates = insights
-      .filter(
-        (i) =>
-          i.churnTier !== 'high' &&
-          !i.newCustomer &&
-          i.orderCount >= 2 &&
-          (i.predictedClvMinor ?? 0) >= bar &&
-          i.firstOrderAtMs! < Date.now() - 200 * 86_400_000,
-      )
-      .sort((a, b) => a.orderCount - b.orderCount || a.firstOrderAtMs! - b.firstOrderAtMs!);
+    const candidates = slippingVipCandidates(insights, Date.now());
     expect(candidates.length).toBeGreaterThan(0);
 
     // Whether one cancellation moves a customer's tier depends on the shop's model; try the candidates in that order

@@ -14,6 +14,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import { createTranslator } from '@clvlens/core/i18n';
+import { slippingVipCandidates } from '../app/slipping-vip-candidates.ts';
 import type { Demo } from '../demo/start-demo.ts';
 import { launchDemoChromium } from '../extension/browser.ts';
 import { openDashboardPage, startDashboardDemo, type DashboardDemo } from './dashboard-demo.ts';
@@ -44,12 +45,8 @@ describe('VIPs slipping and Flow events in Chromium', () => {
     const insights = (
       await db.selectFrom('customer_insights').select('payload').where('shop_id', '=', demo.shopDomain).where('deleted', '=', false).execute()
     ).map((r) => JSON.parse(r.payload!) as CustomerInsightV1);
-    const clvs = insights.map((i) => i.predictedClvMinor ?? 0).sort((a, b) => a - b);
-    const bar = clvs[Math.ceil(0.9 * clvs.length) - 1]!;
-    // A VIP not yet in the high tier with repeat orders, the first long ago: cancelling the latest one makes them
-    // riskier. Whether that crosses into the next tier depends on the shop's own tier cuts, which move with the day the
-    // shop is generated for (one fixed candidate stopped moving on 2026-12-04): candidates left with one order, longest
-    // ago, are tried first, each until its insight no longer counts the order, until one records a worsening.
+    // A VIP whose cancelled latest order makes them riskier (slippingVipCandidates): each candidate in turn, until its
+    // insight no longer counts the order, until one records a worsening.
     const insightOf = async (id: string): Promise<CustomerInsightV1 | null> => {
       const row = await db
         .selectFrom('customer_insights')
@@ -59,16 +56,7 @@ describe('VIPs slipping and Flow events in Chromium', () => {
         .executeTakeFirst();
       return row?.payload ? (JSON.parse(row.payload) as CustomerInsightV1) : null;
     };
-    const candidates = insights
-      .filter(
-        (i) =>
-          i.churnTier !== 'high' &&
-          !i.newCustomer &&
-          i.orderCount >= 2 &&
-          (i.predictedClvMinor ?? 0) >= bar &&
-          i.firstOrderAtMs! < Date.now() - 200 * 86_400_000,
-      )
-      .sort((a, b) => a.orderCount - b.orderCount || a.firstOrderAtMs! - b.firstOrderAtMs!);
+    const candidates = slippingVipCandidates(insights, Date.now());
     for (const candidate of candidates.slice(0, 12)) {
       const recent = demo.control
         .truth(demo.shopDomain)
