@@ -344,6 +344,16 @@ try {
       .join('');
   };
 
+  // The jobs ready to run and not taken yet, by queue and priority (`recompute/p1 40` = 40 shops' changes waiting): a
+  // backlog that grows while CPU is saturated says which work the workers cannot keep up with.
+  const backlog = async (): Promise<string> => {
+    const rows = await observer!.pool.query<{ job: string; n: number }>(
+      `SELECT name || '/p' || priority AS job, count(*)::int AS n FROM pgboss.job
+        WHERE state IN ('created', 'retry') AND start_after <= now() GROUP BY name, priority ORDER BY count(*) DESC LIMIT 6`,
+    );
+    return rows.rows.length === 0 ? 'none' : rows.rows.map((r) => `${r.job} ${r.n}`).join(', ');
+  };
+
   let allLiveAt = 0;
   const probesInFlight: Promise<void>[] = [];
   let lastReport = performance.now();
@@ -358,7 +368,7 @@ try {
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
       console.log(
-        `  ${s(lastReport - startedAt)}: ${shops.filter((x) => x.installedAt > 0).length} installed, ${live.size} live, ${probes.length} probes, ${backgroundSent} background webhooks; load ${load()}${await largeShopsState()}`,
+        `  ${s(lastReport - startedAt)}: ${shops.filter((x) => x.installedAt > 0).length} installed, ${live.size} live, ${probes.length} probes, ${backgroundSent} background webhooks; ready jobs ${await backlog()}; load ${load()}${await largeShopsState()}`,
       );
     }
     if (performance.now() - startedAt > 3_600_000) {

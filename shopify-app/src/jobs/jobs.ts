@@ -2,70 +2,19 @@ import { PgBoss } from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import { PREPARED } from '../db/named-statements.ts';
+import { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts';
+import { startWorkers } from './workers.ts';
 
-/** Queue names of the app's background work. */
-export const QUEUES = {
-  backfill: 'backfill',
-  recompute: 'recompute',
-  shopMetrics: 'shop-metrics',
-  reconcile: 'reconcile',
-  reconcileAll: 'reconcile-all',
-  refitAll: 'refit-all',
-  refreshTokens: 'refresh-tokens',
-  /** Writes changed predictions to the customers' metafields in Shopify (after each recompute). */
-  metafields: 'metafield-sync',
-  /** Daily housekeeping: old webhook delivery ids, expired pairing codes. */
-  prune: 'prune',
-  /** Sends the shop's pending churn-tier changes to Shopify Flow (actions/flow/). */
-  flowTriggers: 'flow-triggers',
-  /** The fit step of a large shop's split full run (compute/split-run.ts): one per shop at a time. */
-  fullRun: 'full-run',
-  /** One customer bucket of a split full run: many per shop, taken by any process, one at a time per process. */
-  fullRunBucket: 'full-run-bucket',
-} as const;
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+export { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts';
 
 /**
- * Job priorities (pg-boss fetches the highest first, then the oldest). A recompute asked for by changed orders (a
- * webhook, the dashboard, reconciliation) is what a merchant waits to see, and takes a fraction of a second; a
- * recompute that is a whole-shop run (the first one after a backfill, the daily refit) takes seconds and nobody waits
- * on it. With one recompute queue handed out oldest first, hundreds of shops installing at once queued their first
- * runs ahead of live shops' changes, which then showed after a minute or more (pg-shops bench, 250 shops).
+ * The priority raise of a shop's waiting job (see {@link Jobs.send}) as one statement on pg-boss's job table.
+ * pg-boss's own `update` rewrites every column of the job from a JSON document and cost about 2 ms a call, 13 s of
+ * PostgreSQL's time in the pg-shops bench; this touches only a waiting job whose priority is lower. The table and its
+ * columns are pg-boss 12's (`schema` below is set explicitly; priority.test.ts checks the raise end to end).
  */
-export const JOB_PRIORITY = { changes: 1, wholeShop: 0 } as const;
-
-/**
- * How often each process's worker of a queue asks PostgreSQL for a job when it has none, seconds. A job is run at once
- * by the worker of the process that sent it (`notifyWorker` in {@link Jobs.send}); polling is how the other processes
- * find work. A pg-boss worker also waits out the rest of its interval after a job shorter than it, so the interval
- * caps a busy queue at one short job per interval per process: the per-shop queues keep `base` (at 2 s, 1,000 small
- * shops took 25% longer to go live in the pg-shops bench, their backfills waiting between jobs). The cron sweeps,
- * which start at most every few minutes, poll every 10 s: four of the ten queues no longer ask twice a second in
- * every process (an idle fetch costs PostgreSQL about 0.8 ms).
- */
-export function pollingFor(queue: QueueName, base: number): number {
-  switch (queue) {
-    case QUEUES.reconcileAll:
-    case QUEUES.refitAll:
-    case QUEUES.refreshTokens:
-    case QUEUES.prune:
-      return Math.max(base, 10);
-    default:
-      return base;
-  }
-}
-
-/** A job's payload: every per-shop job names its shop. */
-export interface ShopJob {
-  shop: string;
-  /** Recompute everything of the shop, not only the queued customers. */
-  full?: boolean;
-  /** `full-run`: why the full run is due (a `FullRunReason`). */
-  reason?: string;
-  /** `full-run-bucket`: the split run and its bucket. */
-  run?: string;
-  bucket?: number;
-}
+const RAISE_PRIORITY = `${PREPARED}UPDATE pgboss.job SET priority = $3
+  WHERE name = $1 AND singleton_key = $2 AND state < 'active' AND priority < $3`;
 
 /** Options of {@link startJobs}. */
 export interface JobsOptions {
@@ -108,6 +57,8 @@ export interface Jobs {
 export async function startJobs(options: JobsOptions): Promise<Jobs> {
   const { pool, log } = options;
   const boss = new PgBoss({
+    // Named, not left to the default: RAISE_PRIORITY writes to this schema's job table.
+    schema: 'pgboss',
     ...(options.kind === 'pglite' ? { backend: 'pglite' as const } : {}),
     // pg-boss fails a job whose heartbeat is stale only in its monitor pass, every 60 s by default: a job held by a
     // killed process then waited up to ~105 s (heartbeat 30 s + refresh slack + 60 s). Every 10 s bounds it under a
@@ -165,24 +116,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       }
     }
   }
-  const workerIds = new Map<QueueName, string>();
-  if (options.work !== false) {
-    const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
-    for (const name of Object.values(QUEUES)) {
-      const handler = options.handlers[name];
-      const id = await boss.work<ShopJob>(name, { pollingIntervalSeconds: pollingFor(name, pollingIntervalSeconds), batchSize: 1 }, async (jobs) => {
-        for (const job of jobs) {
-          try {
-            await handler(job.data ?? { shop: '' });
-          } catch (error) {
-            log.error('job failed', { queue: name, shop: job.data?.shop, message: (error as Error).message });
-            throw error;
-          }
-        }
-      });
-      workerIds.set(name, id);
-    }
-  }
+  const workers = options.work === false ? null : await startWorkers(boss, options);
   return {
     boss,
     async send(queue, job, sendOptions = {}) {
@@ -200,12 +134,11 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       // 1,000 shops: probes of shops whose first run was queued waited over 2 minutes). `changes` is the highest
       // priority, so this only ever raises one.
       if (sent === null && priority !== undefined && priority > JOB_PRIORITY.wholeShop) {
-        await boss.update(queue, undefined, { singletonKey: key, priority });
+        await pool.query(RAISE_PRIORITY, [queue, key, priority]);
       }
-      // Only the worker of that queue: waking all ten made each webhook batch cost ten job fetches, which was most of
-      // PostgreSQL's CPU with three processes taking webhooks (pg-processes bench).
-      const id = workerIds.get(queue);
-      if (id !== undefined) boss.notifyWorker(id);
+      // Only one worker of that queue: waking all of them made each webhook batch cost a job fetch per worker, which
+      // was most of PostgreSQL's CPU with three processes taking webhooks (pg-processes bench).
+      if (startAfter === undefined || startAfter <= 0) workers?.wake(queue, priority ?? 0);
     },
     running: () => !stopping,
     async stop() {

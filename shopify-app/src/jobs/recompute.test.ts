@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../context.ts';
 import { DEFAULT_SHOP_METRICS_DELAY_SECONDS } from '../options.ts';
-import { pollingFor, QUEUES } from './jobs.ts';
+import { QUEUES } from './queues.ts';
+import { pollingFor } from './workers.ts';
 import { runRecomputeJob } from './recompute.ts';
 
 /** A recompute job's follow-ups with the compute stubbed: what it queues, with which options. */

@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Database } from '../db/connect.ts';
+import { createTestDatabase } from '../db/test-database.ts';
+import { silentLogger } from '../log.ts';
+import { JOB_PRIORITY, QUEUES, startJobs, type Jobs, type QueueName, type ShopJob } from './jobs.ts';
+import { workersFor } from './workers.ts';
+
+/** Resolves once `check` holds, polling every 20 ms; rejects after `ms`. */
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A promise and the function that settles it. */
+function latch(): { wait: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const wait = new Promise<void>((resolve) => (release = resolve));
+  return { wait, release };
+}
+
+describe("each process's workers", () => {
+  let database: Database | undefined;
+  let jobs: Jobs | undefined;
+  const releases: (() => void)[] = [];
+  afterEach(async () => {
+    for (const release of releases.splice(0)) release();
+    await jobs?.stop();
+    await database?.close();
+    jobs = undefined;
+    database = undefined;
+  });
+
+  /** The job system with working workers; `handlers` replaces the given queues' no-op handlers. */
+  async function start(handlers: Partial<Record<QueueName, (job: ShopJob) => Promise<void>>>, pollingIntervalSeconds = 0.5): Promise<void> {
+    database = await createTestDatabase();
+    const all = {} as Record<QueueName, (job: ShopJob) => Promise<void>>;
+    for (const queue of Object.values(QUEUES)) all[queue] = handlers[queue] ?? (async () => undefined);
+    jobs = await startJobs({ pool: database.pool, kind: database.kind, log: silentLogger, handlers: all, pollingIntervalSeconds });
+  }
+
+  it("runs a live shop's change while another shop's whole-shop run holds the process's general recompute worker", async () => {
+    const started: string[] = [];
+    const slowRun = latch();
+    releases.push(slowRun.release);
+    await start({
+      [QUEUES.recompute]: async (job) => {
+        started.push(job.shop);
+        if (job.full) await slowRun.wait;
+      },
+    });
+    await jobs!.send(QUEUES.recompute, { shop: 'installing.myshopify.com', full: true }, { priority: JOB_PRIORITY.wholeShop });
+    await until(() => started.includes('installing.myshopify.com'), 10_000, 'the whole-shop run starts');
+    await jobs!.send(QUEUES.recompute, { shop: 'live.myshopify.com' }, { priority: JOB_PRIORITY.changes });
+    // The whole-shop run is still running: only a worker kept for changes can take this one.
+    await until(() => started.includes('live.myshopify.com'), 5000, 'the change starts while the whole-shop run runs');
+  });
+
+  it('takes the next ready job as soon as it finishes one, not after its polling interval', async () => {
+    const done: number[] = [];
+    await start(
+      {
+        [QUEUES.shopMetrics]: async () => {
+          done.push(performance.now());
+        },
+      },
+      5,
+    );
+    const sent = performance.now();
+    for (let i = 0; i < 5; i++) await jobs!.send(QUEUES.shopMetrics, { shop: `shop-${i}.myshopify.com` });
+    // One worker a process for this queue: with pg-boss waiting out its 5 s interval after each short job, the fifth
+    // would run 15-20 s after the first.
+    await until(() => done.length === 5, 4000, 'five jobs done by one worker within one polling interval');
+    expect(Math.max(...done) - sent).toBeLessThan(4000);
+  });
+
+  it('holds background jobs while every changes worker is busy, for at most 5 s', async () => {
+    const changesRunning = new Set<string>();
+    const hold = latch();
+    releases.push(hold.release);
+    let backgroundStartedAt = 0;
+    await start({
+      [QUEUES.recompute]: async (job) => {
+        changesRunning.add(job.shop);
+        await hold.wait;
+      },
+      [QUEUES.shopMetrics]: async () => {
+        backgroundStartedAt = performance.now();
+      },
+    });
+    const changesWorkers = workersFor(QUEUES.recompute, database!.kind)
+      .filter((plan) => plan.minPriority === JOB_PRIORITY.changes)
+      .reduce((n, plan) => n + plan.count, 0);
+    expect(changesWorkers).toBeGreaterThanOrEqual(1);
+    // One more change than there are changes workers, so the general worker is busy with one too.
+    for (let i = 0; i <= changesWorkers; i++) {
+      await jobs!.send(QUEUES.recompute, { shop: `busy-${i}.myshopify.com` }, { priority: JOB_PRIORITY.changes });
+    }
+    await until(() => changesRunning.size === changesWorkers + 1, 10_000, 'every recompute worker runs a change');
+    const sent = performance.now();
+    await jobs!.send(QUEUES.shopMetrics, { shop: 'background.myshopify.com' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(backgroundStartedAt).toBe(0);
+    // Still held after the limit? It must go ahead anyway: background work waits, it is never starved.
+    await until(() => backgroundStartedAt > 0, 10_000, 'the background job starts once it has waited its limit');
+    expect(backgroundStartedAt - sent).toBeGreaterThanOrEqual(4500);
+  });
+});

@@ -1,0 +1,172 @@
+import type { PgBoss } from 'pg-boss';
+import type { Logger } from '../log.ts';
+import { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts';
+
+/**
+ * How often each process's worker of a queue asks PostgreSQL for a job when it has none, seconds. A job is run at once
+ * by the worker of the process that sent it (`notifyWorker` in {@link Jobs.send}); polling is how the other processes
+ * find work. A pg-boss worker also waits out the rest of its interval after a job shorter than it, so the interval
+ * caps a busy queue at one short job per interval per process: the per-shop queues keep `base` (at 2 s, 1,000 small
+ * shops took 25% longer to go live in the pg-shops bench, their backfills waiting between jobs). The cron sweeps,
+ * which start at most every few minutes, poll every 10 s: four of the ten queues no longer ask twice a second in
+ * every process (an idle fetch costs PostgreSQL about 0.8 ms).
+ */
+export function pollingFor(queue: QueueName, base: number): number {
+  switch (queue) {
+    case QUEUES.reconcileAll:
+    case QUEUES.refitAll:
+    case QUEUES.refreshTokens:
+    case QUEUES.prune:
+      return Math.max(base, 10);
+    default:
+      return base;
+  }
+}
+
+/** One pg-boss worker of a queue in each process: the jobs it may take, and how many of it run side by side. */
+export interface WorkerPlan {
+  /** Takes only jobs of at least this priority (pg-boss `minPriority`); absent: any job. */
+  minPriority?: number;
+  /** Workers of this kind in each process, each running one job at a time. */
+  count: number;
+}
+
+/**
+ * The workers each process runs for `queue`. One worker running one job at a time suits most queues. Two do not:
+ * - `recompute`: a whole-shop run (a shop's first after its backfill, the daily refit) takes seconds, a change a
+ *   fraction of one, and each worker runs one job. With one worker a process, hundreds of shops installing kept every
+ *   worker in whole-shop runs while live shops' changes waited: 400 shops' changes were ready and waiting, a change
+ *   showed after 15 s at the median (pg-shops bench, 1,000 shops). Changes now have workers of their own that take
+ *   nothing else, three a process on PostgreSQL, where the job spends most of its time waiting for the database.
+ * - `backfill`: a backfill mostly waits for Shopify to prepare the export (seconds for a small shop, minutes for a
+ *   large one), then streams it: three a process on PostgreSQL, so one large export does not hold every install.
+ * - `metafield-sync`: a shop's first sync writes every customer at the pace of that shop's API limit (seconds of
+ *   waiting for a few hundred customers); the limit is per shop, so three shops at once a process on PostgreSQL. With
+ *   one, 1,000 shops installing left 900 shops' syncs waiting for minutes (pg-shops bench).
+ * On PGlite one process owns the data through one connection, so one of each.
+ */
+export function workersFor(queue: QueueName, kind: 'pglite' | 'postgres'): WorkerPlan[] {
+  const side = kind === 'postgres' ? 3 : 1;
+  switch (queue) {
+    case QUEUES.recompute:
+      return [{ count: 1 }, { minPriority: JOB_PRIORITY.changes, count: side }];
+    case QUEUES.backfill:
+    case QUEUES.metafields:
+      return [{ count: side }];
+    default:
+      return [{ count: 1 }];
+  }
+}
+
+/** The longest a background job waits for a changes worker of its process to free up (see `yieldToChanges`), ms. */
+const YIELD_MAX_MS = 5000;
+
+/** What {@link startWorkers} needs: the handlers and how the process runs them. */
+export interface WorkersOptions {
+  kind: 'pglite' | 'postgres';
+  log: Logger;
+  handlers: Record<QueueName, (job: ShopJob) => Promise<void>>;
+  /** Worker polling interval, seconds (>= 0.5). Default 0.5. */
+  pollingIntervalSeconds?: number;
+}
+
+/** This process's workers, started. */
+export interface Workers {
+  /** Wakes one idle worker of `queue` that takes jobs of `priority` (a job this process has just sent). */
+  wake(queue: QueueName, priority: number): void;
+}
+
+/** Starts this process's workers of every queue on `boss` ({@link workersFor}). */
+export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promise<Workers> {
+  const { log } = options;
+  // Every worker of every queue, with whether it is running a job now: a job sent by this process wakes one idle
+  // worker that may take it, not all of them (each wake is a fetch). A worker that has just run a job looks for the
+  // next one at once: pg-boss would wait out the rest of its polling interval after a job shorter than it, which
+  // capped a queue at one short job per interval per worker (two a second) whatever was waiting. Jobs sent with a
+  // delay wake nobody: they are not ready until the delay is over, and are found by that fetch or the polls.
+  interface Slot {
+    id: string;
+    minPriority: number | undefined;
+    busy: boolean;
+  }
+  const slots = new Map<QueueName, Slot[]>();
+  // Background work (every queue but the recompute) yields to the changes a merchant waits for: while every
+  // changes worker of this process is busy, a background job waits, up to YIELD_MAX_MS, for one of them to free up
+  // before it starts. With the load balancer spreading webhooks, a process whose changes workers are all busy is one
+  // where changes are waiting; with two cores saturated by installs, a change otherwise waited behind backfills,
+  // metafield syncs and shop-metric refreshes (pg-shops bench, 1,000 shops installing).
+  const changes = { slots: 0, busy: 0, freed: [] as (() => void)[] };
+  const yieldToChanges = async (): Promise<void> => {
+    const until = performance.now() + YIELD_MAX_MS;
+    while (changes.slots > 0 && changes.busy >= changes.slots) {
+      const left = until - performance.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        changes.freed.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  };
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
+  for (const name of Object.values(QUEUES)) {
+    const handler = options.handlers[name];
+    const queueSlots: Slot[] = [];
+    slots.set(name, queueSlots);
+    for (const plan of workersFor(name, options.kind)) {
+      for (let i = 0; i < plan.count; i++) {
+        const slot: Slot = { id: '', minPriority: plan.minPriority, busy: false };
+        const forChanges = name === QUEUES.recompute && plan.minPriority === JOB_PRIORITY.changes;
+        if (forChanges) changes.slots++;
+        slot.id = await boss.work<ShopJob>(
+          name,
+          {
+            // The first of a kind polls at the queue's rate; the others mostly wake when this process sends a job
+            // or when they finish one, so their idle fetches are spared: every 2 s.
+            pollingIntervalSeconds: i === 0 ? pollingFor(name, pollingIntervalSeconds) : Math.max(2, pollingFor(name, pollingIntervalSeconds)),
+            batchSize: 1,
+            ...(plan.minPriority !== undefined ? { minPriority: plan.minPriority } : {}),
+          },
+          async (jobs) => {
+            if (name !== QUEUES.recompute) await yieldToChanges();
+            slot.busy = true;
+            if (forChanges) changes.busy++;
+            try {
+              for (const job of jobs) {
+                try {
+                  await handler(job.data ?? { shop: '' });
+                } catch (error) {
+                  log.error('job failed', { queue: name, shop: job.data?.shop, message: (error as Error).message });
+                  throw error;
+                }
+              }
+            } finally {
+              slot.busy = false;
+              if (forChanges) {
+                changes.busy--;
+                for (const resume of changes.freed.splice(0)) resume();
+              }
+              boss.notifyWorker(slot.id);
+            }
+          },
+        );
+        queueSlots.push(slot);
+      }
+    }
+  }
+  /** Wakes an idle worker of `queue` that takes jobs of `priority`, the most particular first (a worker kept for changes before one that takes anything). */
+  const wake = (queue: QueueName, priority: number): void => {
+    const candidates = slots.get(queue);
+    if (candidates === undefined) return;
+    let best: Slot | undefined;
+    for (const slot of candidates) {
+      if (slot.busy || (slot.minPriority !== undefined && priority < slot.minPriority)) continue;
+      if (best === undefined || (slot.minPriority ?? -Infinity) > (best.minPriority ?? -Infinity)) best = slot;
+    }
+    // None idle: the first to finish fetches again at once.
+    if (best !== undefined) boss.notifyWorker(best.id);
+  };
+  return { wake };
+}
