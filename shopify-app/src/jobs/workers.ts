@@ -3,13 +3,10 @@ import type { Logger } from '../log.ts';
 import { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts';
 
 /**
- * How often each process's worker of a queue asks PostgreSQL for a job when it has none, seconds. A job is run at once
- * by the worker of the process that sent it (`notifyWorker` in {@link Jobs.send}); polling is how the other processes
- * find work. A pg-boss worker also waits out the rest of its interval after a job shorter than it, so the interval
- * caps a busy queue at one short job per interval per process: the per-shop queues keep `base` (at 2 s, 1,000 small
- * shops took 25% longer to go live in the pg-shops bench, their backfills waiting between jobs). The cron sweeps,
- * which start at most every few minutes, poll every 10 s: four of the ten queues no longer ask twice a second in
- * every process (an idle fetch costs PostgreSQL about 0.8 ms).
+ * How often each process's first worker of a queue asks PostgreSQL for a job when it has none, seconds. A job is run
+ * at once by an idle worker of the process that sent it (`wake` below); polling is how the other processes find work.
+ * The per-shop queues keep `base`; the cron sweeps, which start at most every few minutes, poll every 10 s: four of
+ * the ten queues no longer ask twice a second in every process (an idle fetch costs PostgreSQL about 0.8 ms).
  */
 export function pollingFor(queue: QueueName, base: number): number {
   switch (queue) {
@@ -95,15 +92,16 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
   // before it starts. With the load balancer spreading webhooks, a process whose changes workers are all busy is one
   // where changes are waiting; with two cores saturated by installs, a change otherwise waited behind backfills,
   // metafield syncs and shop-metric refreshes (pg-shops bench, 1,000 shops installing).
-  const changes = { slots: 0, busy: 0, freed: [] as (() => void)[] };
+  const changesSlots: Slot[] = [];
+  const changesFreed: (() => void)[] = [];
   const yieldToChanges = async (): Promise<void> => {
     const until = performance.now() + YIELD_MAX_MS;
-    while (changes.slots > 0 && changes.busy >= changes.slots) {
+    while (changesSlots.length > 0 && changesSlots.every((slot) => slot.busy)) {
       const left = until - performance.now();
       if (left <= 0) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
-        changes.freed.push(() => {
+        changesFreed.push(() => {
           clearTimeout(timer);
           resolve();
         });
@@ -119,7 +117,7 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
       for (let i = 0; i < plan.count; i++) {
         const slot: Slot = { id: '', minPriority: plan.minPriority, busy: false };
         const forChanges = name === QUEUES.recompute && plan.minPriority === JOB_PRIORITY.changes;
-        if (forChanges) changes.slots++;
+        if (forChanges) changesSlots.push(slot);
         slot.id = await boss.work<ShopJob>(
           name,
           {
@@ -132,7 +130,6 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
           async (jobs) => {
             if (name !== QUEUES.recompute) await yieldToChanges();
             slot.busy = true;
-            if (forChanges) changes.busy++;
             try {
               for (const job of jobs) {
                 try {
@@ -144,10 +141,7 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
               }
             } finally {
               slot.busy = false;
-              if (forChanges) {
-                changes.busy--;
-                for (const resume of changes.freed.splice(0)) resume();
-              }
+              if (forChanges) for (const resume of changesFreed.splice(0)) resume();
               boss.notifyWorker(slot.id);
             }
           },
