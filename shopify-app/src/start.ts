@@ -88,9 +88,31 @@ export async function startAppServer(config: AppServerConfig): Promise<AppServer
     throw error;
   }
   const host = config.host ?? '127.0.0.1';
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port ?? 3000, hostname: host }, (info: AddressInfo) => resolve({ server: s, port: info.port }));
-  });
+  const wanted = config.port ?? 3000;
+  let listening: { server: ReturnType<typeof serve>; port: number };
+  try {
+    listening = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: wanted, hostname: host }, (info: AddressInfo) => {
+        s.off('error', reject);
+        resolve({ server: s, port: info.port });
+      });
+      // Without this a port in use (EADDRINUSE) is an unhandled 'error' event that ends the process with a stack trace.
+      s.once('error', reject);
+    });
+  } catch (error) {
+    // The jobs already started: stop them (and a database opened here) so nothing outlives the failed start.
+    await app.stop();
+    if (ownDatabase) await database.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AppError(
+      'config',
+      code === 'EADDRINUSE'
+        ? `startAppServer: port ${wanted} on ${host} is in use by another process. Stop it or set PORT to a free port.`
+        : `startAppServer: could not listen on ${host}:${wanted} (${(error as Error).message}).`,
+      { cause: error },
+    );
+  }
+  const { server, port } = listening;
   // Idle keep-alive connections stay open longer than a load balancer keeps its idle upstream connections (nginx and
   // AWS ALB: 60 s). With Node's 5 s the process closed connections the balancer was reusing at that moment; the
   // request on one failed (ECONNRESET), and nginx then counted the process as failed (max_fails) while it answered

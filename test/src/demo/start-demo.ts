@@ -13,7 +13,6 @@
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -30,6 +29,7 @@ import {
 } from '@clvlens/shopify-app';
 import type { ShopSummaryV1 } from '@clvlens/core';
 import { makeCertificate } from '../extension/servers.ts';
+import { portTaken, startOnFreePort } from './ports.ts';
 import { createFakeShopify, type FakeShopify, type FakeShopifyControl } from '../fake-shopify/server.ts';
 import { fakeShopifyFetch, installFakeShopifyFetch } from '../fake-shopify/fetch.ts';
 import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../fake-shopify/topics.ts';
@@ -181,20 +181,6 @@ function loadState(path: string, options: DemoOptions): { state: DemoState; crea
   return { state, created: true };
 }
 
-/** `preferred` when it is free on 127.0.0.1, else a free ephemeral port. */
-async function pickPort(preferred: number): Promise<number> {
-  const tryListen = (port: number) =>
-    new Promise<number | null>((done) => {
-      const s = createServer();
-      s.once('error', () => done(null));
-      s.listen(port, '127.0.0.1', () => {
-        const got = (s.address() as { port: number }).port;
-        s.close(() => done(got));
-      });
-    });
-  return (preferred > 0 ? await tryListen(preferred) : null) ?? ((await tryListen(0)) as number);
-}
-
 function loadCertificate(dir: string): { key: string; cert: string } {
   const keyPath = join(dir, 'admin-key.pem');
   const certPath = join(dir, 'admin-cert.pem');
@@ -267,19 +253,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const database: Database = await createDatabase({ dataDir: pgliteDir });
     cleanups.push(() => database.close());
 
-    state.appPort = await pickPort(options.appPort ?? state.appPort);
-    state.adminPort = await pickPort(options.adminPort ?? state.adminPort);
     state.runs += 1;
-    writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
 
     // The app's log goes to a file so the terminal stays readable.
     const logStream: WriteStream = createWriteStream(join(demoDir, 'app.log'), { flags: 'a' });
     cleanups.push(() => new Promise<void>((r) => logStream.end(() => r())));
     const cipher = createTokenCipher(state.encryptionKey);
-    const appUrl = `http://127.0.0.1:${state.appPort}`;
-    const shopify = createShopifyApi({ apiKey: state.apiKey, apiSecretKey: state.apiSecret, appUrl });
+    const shopifyAt = (port: number) => createShopifyApi({ apiKey: state.apiKey, apiSecretKey: state.apiSecret, appUrl: `http://127.0.0.1:${port}` });
     // Tokens from an earlier fake mean nothing to this one: forget them, the install below exchanges new ones.
-    await new KyselySessionStorage(database.db, cipher).deleteSession(shopify.session.getOfflineId(shopDomain));
+    await new KyselySessionStorage(database.db, cipher).deleteSession(shopifyAt(state.appPort).session.getOfflineId(shopDomain));
     const before = await database.db.selectFrom('sync_state').select(['state']).where('shop_id', '=', shopDomain).executeTakeFirst();
     const resumed = before?.state === 'live';
     if (before !== undefined && !resumed) {
@@ -289,23 +271,30 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       step('The previous start stopped during the backfill: it starts again on this fake');
     }
 
-    const app = await startAppServer({
-      apiKey: state.apiKey,
-      apiSecretKey: state.apiSecret,
-      appUrl,
-      encryptionKey: state.encryptionKey,
-      database,
-      shopify,
-      port: state.appPort,
-      host: '127.0.0.1',
-      extensionOrigins: [`chrome-extension://${extensionId}`, ...(options.extraExtensionOrigins ?? [])],
-      log: createJsonLogger(logStream),
-      appOptions: {
-        fetch: fakeShopifyFetch(fake),
-        ...(options.backfill ? { backfill: options.backfill } : {}),
-        ...(options.compute ? { compute: options.compute } : {}),
-      },
-    });
+    const { port: appPort, server: app } = await startOnFreePort(
+      options.appPort ?? state.appPort,
+      (port) =>
+        startAppServer({
+          apiKey: state.apiKey,
+          apiSecretKey: state.apiSecret,
+          appUrl: `http://127.0.0.1:${port}`,
+          encryptionKey: state.encryptionKey,
+          database,
+          shopify: shopifyAt(port),
+          port,
+          host: '127.0.0.1',
+          extensionOrigins: [`chrome-extension://${extensionId}`, ...(options.extraExtensionOrigins ?? [])],
+          log: createJsonLogger(logStream),
+          appOptions: {
+            fetch: fakeShopifyFetch(fake),
+            ...(options.backfill ? { backfill: options.backfill } : {}),
+            ...(options.compute ? { compute: options.compute } : {}),
+          },
+        }),
+      (port) => step(`Port ${port} was taken before the app could listen on it: trying another`),
+    );
+    state.appPort = appPort;
+    writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
     cleanups.push(async () => {
       const stopping = app.stop().catch(() => undefined);
       // A socket a browser opened ahead of time but never used keeps the app's server.close() waiting for Node's
@@ -344,15 +333,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     }
 
     const tls = loadCertificate(demoDir);
-    const admin = await startDemoAdmin({
-      control: fake.control,
-      shopDomain,
-      appDashboardUrl: `${app.url}/app`,
-      mintSessionToken: sessionToken,
-      tls,
-      port: state.adminPort,
+    const adminAt = (port: number) =>
+      startDemoAdmin({ control: fake.control, shopDomain, appDashboardUrl: `${app.url}/app`, mintSessionToken: sessionToken, tls, port });
+    // The last run's port when it is free (a browser may still have its tab open), else any: the admin's URL is only
+    // known to the browser started after it.
+    const admin = await adminAt(options.adminPort ?? state.adminPort).catch((error: unknown) => {
+      if (!portTaken(error)) throw error;
+      return adminAt(0);
     });
     cleanups.push(() => admin.close());
+    state.adminPort = admin.port;
+    writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
 
     // Every change the demo makes to the shop goes through the journal, so the next start rebuilds the same shop.
     const control = journalingControl(fake.control, journalPath);
