@@ -136,8 +136,11 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
       log,
       pii,
       sendRecompute: (shop) => jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.changes }),
-      // Several processes on PostgreSQL: at most ~4 job sends per shop and process a second (the job polls every 0.5 s).
-      ...(database.kind === 'postgres' ? { recomputeIntervalMs: 250 } : {}),
+      // Several processes on PostgreSQL: at most one job send per shop and process a second. A shop's first change
+      // after a quiet second is sent at once; a busy shop's changes share a run. At 250 ms, with a recompute worker
+      // free for each busy shop, a shop's runs followed each other back to back, each covering a few webhooks: 3,115
+      // runs in a 40,000-delivery pg-processes run, about half of the statements PostgreSQL ran.
+      ...(database.kind === 'postgres' ? { recomputeIntervalMs: 1000 } : {}),
     }),
     options,
     lifecycle: { draining: false, stopped: false },

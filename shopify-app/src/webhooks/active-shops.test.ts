@@ -45,6 +45,34 @@ describe('createActiveShops', () => {
     await database.db.updateTable('shops').set({ status: 'active' }).where('shop_id', '=', A).execute();
   });
 
+  it('shares one read between the lookups of a shop made while it runs, and a forget starts a new one', async () => {
+    let reads = 0;
+    const counted = database.db.withPlugin({
+      transformQuery(args) {
+        reads += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const shops = createActiveShops(counted, clock, 100);
+    const first = await Promise.all(Array.from({ length: 64 }, () => shops.lookup(A)));
+    expect(first.every((state) => state?.status === 'active')).toBe(true);
+    expect(reads).toBe(1);
+    // Expired: 64 deliveries in flight read it once again, not 64 times.
+    now += 150;
+    await Promise.all(Array.from({ length: 64 }, () => shops.lookup(A)));
+    expect(reads).toBe(2);
+    // A read that started before a forget neither answers the lookups after it nor is remembered.
+    now += 150;
+    const before = shops.lookup(A);
+    await database.db.updateTable('shops').set({ status: 'uninstalled' }).where('shop_id', '=', A).execute();
+    shops.forget(A);
+    expect((await shops.lookup(A))?.status).toBe('uninstalled');
+    await before;
+    expect((await shops.lookup(A))?.status).toBe('uninstalled');
+    await database.db.updateTable('shops').set({ status: 'active' }).where('shop_id', '=', A).execute();
+  });
+
   it('in the router: app/uninstalled handled by this process stops the next order at once', async () => {
     const shops = createActiveShops(database.db, clock, 60_000);
     const sink = createOrderSink({ db: database.db, clock, log: silentLogger, sendRecompute: async () => undefined });
