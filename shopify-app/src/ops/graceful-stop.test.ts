@@ -36,10 +36,14 @@ async function startServer(port: number): Promise<ChildProcess> {
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr!.resume();
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw Object.assign(new Error(`server exited with ${child.exitCode}: ${stderr}`), { portTaken: stderr.includes('EADDRINUSE') });
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
       (r) => r.status === 200,
       () => false,
@@ -50,6 +54,18 @@ async function startServer(port: number): Promise<ChildProcess> {
   }
 }
 
+/** {@link startServer} on a free port; again on another when a parallel test file takes it before the server listens. */
+async function startOnFreePort(): Promise<{ child: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return { child: await startServer(port), port };
+    } catch (error) {
+      if (!(error as { portTaken?: boolean }).portTaken || attempt === 5) throw error;
+    }
+  }
+}
+
 const exited = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
@@ -57,16 +73,15 @@ describe('SIGTERM on the production entry', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('answers every webhook it accepted before exiting 0, and stores each one it answered 200', async () => {
-    const port = await freePort();
     // A first start creates and migrates the database; then the shop is installed while no process holds it.
-    const first = await startServer(port);
+    const { child: first } = await startOnFreePort();
     first.kill('SIGTERM');
     expect(await exited(first)).toBe(0);
     const setup = await createDatabase({ dataDir, log: silentLogger });
     await setup.db.insertInto('shops').values({ shop_id: SHOP, currency: 'USD', iana_timezone: 'UTC', status: 'active' }).execute();
     await setup.close();
 
-    const child = await startServer(port);
+    const { child, port } = await startOnFreePort();
     const deliveries = Array.from({ length: 150 }, (_, i) => {
       const request = signedWebhook(
         SECRET,
