@@ -74,6 +74,19 @@ describe('incremental recompute', () => {
     await database.close();
   });
 
+  it('scores nobody while the first backfill runs, and keeps the queued customers for the run after it', async () => {
+    await database.db.insertInto('sync_state').values({ shop_id: SHOP, state: 'backfilling' }).execute();
+    // The stored orders queued their customers, as a backfill's and webhooks' do.
+    const queued = async () => (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).execute()).length;
+    expect(await queued()).toBe(120);
+    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'skipped', customers: 0, changed: 0, remaining: 0 });
+    expect((await insights()).size).toBe(0);
+    expect(await database.db.selectFrom('shop_metrics').select('shop_id').where('shop_id', '=', SHOP).executeTakeFirst()).toBeUndefined();
+    expect(await queued()).toBe(120);
+    // The backfill ended: the next run is the first full run (the next test).
+    await database.db.updateTable('sync_state').set({ state: 'live' }).where('shop_id', '=', SHOP).execute();
+  });
+
   it('fits the models on the first run and scores every customer', async () => {
     const result = await compute.recomputeShop(SHOP);
     expect(result).toMatchObject({ mode: 'full', reason: 'no-models', customers: 120, changed: 120 });

@@ -19,6 +19,8 @@ export async function runRecomputeJob(ctx: AppContext, { shop, full }: ShopJob):
   const result = await compute.recomputeShop(shop, { ...(full ? { full } : {}), metrics: 'skip' });
   ctx.metrics.recompute(result.mode, (performance.now() - started) / 1000);
   if (result.remaining > 0) await ctx.ingest.requestRecompute(shop);
+  // Nothing was scored (the shop is inactive, or its first backfill runs): nothing to send on.
+  if (result.mode === 'skipped') return;
   // Changed predictions go to Shopify (customer metafields) after every recompute; a run with nothing
   // changed reads one empty page.
   await jobs.send(QUEUES.metafields, { shop });
