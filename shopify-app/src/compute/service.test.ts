@@ -74,15 +74,18 @@ describe('incremental recompute', () => {
     await database.close();
   });
 
-  it('scores nobody while the first backfill runs, and keeps the queued customers for the run after it', async () => {
-    await database.db.insertInto('sync_state').values({ shop_id: SHOP, state: 'backfilling' }).execute();
+  it('scores nobody before the first backfill started or while it runs, and keeps the queued customers for the run after it', async () => {
+    await database.db.insertInto('sync_state').values({ shop_id: SHOP }).execute();
     // The stored orders queued their customers, as a backfill's and webhooks' do.
     const queued = async () => (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).execute()).length;
     expect(await queued()).toBe(120);
-    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'skipped', customers: 0, changed: 0, remaining: 0 });
-    expect((await insights()).size).toBe(0);
-    expect(await database.db.selectFrom('shop_metrics').select('shop_id').where('shop_id', '=', SHOP).executeTakeFirst()).toBeUndefined();
-    expect(await queued()).toBe(120);
+    for (const state of ['not-started', 'backfilling']) {
+      await database.db.updateTable('sync_state').set({ state }).where('shop_id', '=', SHOP).execute();
+      expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'skipped', customers: 0, changed: 0, remaining: 0 });
+      expect((await insights()).size).toBe(0);
+      expect(await database.db.selectFrom('shop_metrics').select('shop_id').where('shop_id', '=', SHOP).executeTakeFirst()).toBeUndefined();
+      expect(await queued()).toBe(120);
+    }
     // The backfill ended: the next run is the first full run (the next test).
     await database.db.updateTable('sync_state').set({ state: 'live' }).where('shop_id', '=', SHOP).execute();
   });
@@ -154,6 +157,20 @@ describe('incremental recompute', () => {
     expect((await database.db.selectFrom('recompute_queue').select('customer_id').execute()).map((r) => Number(r.customer_id))).toEqual([7]);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, changed: 0 });
     expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
+  });
+
+  it('keeps the last shop metrics while the shop is backfilled again, and refreshes them once it is live', async () => {
+    const before = (await metrics()).computed_at;
+    nowMs += 1000;
+    await database.db.updateTable('sync_state').set({ state: 'backfilling' }).where('shop_id', '=', SHOP).execute();
+    try {
+      expect(await compute.refreshShopMetrics(SHOP)).toBe(false);
+      expect((await metrics()).computed_at).toEqual(before);
+    } finally {
+      await database.db.updateTable('sync_state').set({ state: 'live' }).where('shop_id', '=', SHOP).execute();
+    }
+    expect(await compute.refreshShopMetrics(SHOP)).toBe(true);
+    expect((await metrics()).computed_at.getTime()).toBeGreaterThan(before.getTime());
   });
 
   it('turns a deleted customer into a tombstone without touching the others', async () => {

@@ -1,4 +1,6 @@
 import type { ChurnModels, OrderRecord } from '@clvlens/core';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
 import { quarantineRecord } from '../ingest/validate.ts';
 import type { ComputeDeps } from './deps.ts';
 import { churnHorizonOf, type ComputeOptions, type ShopModels } from './insights.ts';
@@ -22,6 +24,16 @@ export async function loadShopInfo(deps: Pick<ComputeDeps, 'db' | 'options' | 's
   // The compute options of this shop: the app's, with the shop's own churn horizon.
   const shopOptions: ComputeOptions = { ...deps.options, churnHorizonDays };
   return { currency: row.currency ?? null, timeZone, options: shopOptions };
+}
+
+/**
+ * Whether the shop's backfill has not ended: not started yet, or running. Its stored orders are then part of its
+ * history, and what is computed from them would be redone when it ends (it queues every customer and asks for the
+ * whole-shop run). A shop without a sync state (tests, tools) counts as synced.
+ */
+export async function backfillUnfinished(db: Kysely<DB>, shop: string): Promise<boolean> {
+  const row = await db.selectFrom('sync_state').select('state').where('shop_id', '=', shop).executeTakeFirst();
+  return row?.state === 'not-started' || row?.state === 'backfilling';
 }
 
 /**
