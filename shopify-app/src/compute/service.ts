@@ -8,7 +8,7 @@ import { asOfFor, churnHorizonOf, type ShopModels } from './insights.ts';
 import { queuedCount } from './reads.ts';
 import { FullRunReason, type RecomputeResult } from './recompute-result.ts';
 import { refreshShopMetrics } from './shop-metrics.ts';
-import { backfillUnfinished, loadShopInfo, loadStoredModels, type ShopInfo } from './shop-state.ts';
+import { backfillRunning, loadShopInfo, loadStoredModels, type ShopInfo } from './shop-state.ts';
 import { runSplitBucket, runSplitFit, shouldSplit, splitRunInProgress, type SplitBucketResult, type SplitFitResult } from './split-run.ts';
 
 export type { ComputeOptions, ShopModels } from './insights.ts';
@@ -24,7 +24,7 @@ export interface ComputeService {
    * when a new day began in the shop's time zone (the refit schedule: daily, as "days since" moves for everyone; the
    * queued customers are rescored first, so their changes do not wait for it),
    * when the queue holds more than a quarter of the customers, or when `full` is asked. A shop without models whose
-   * first backfill has not ended (not started or running) is skipped (`mode: 'skipped'`): its queued customers wait for the whole-shop run
+   * first backfill is running is skipped (`mode: 'skipped'`): its queued customers wait for the whole-shop run
    * the end of the backfill asks for. Writes only the insights that
    * changed. `metrics: 'now'` (default) also refreshes the shop metrics after an incremental run; `'skip'` leaves that
    * to {@link refreshShopMetrics} (the app's throttled job).
@@ -87,11 +87,11 @@ export async function recomputeShop(deps: ComputeDeps, shop: string, runOptions:
   if (runOptions.full) return fullOrSplitRun(deps, shop, info, FullRunReason.requested);
   const models = await loadStoredModels(deps, shop, churnHorizonOf(info.options));
   if (!models) {
-    // The shop's first backfill has not ended (webhooks queue their customers meanwhile): a full run now would fit the
+    // The shop's first backfill is running (webhooks queue their customers meanwhile): a full run now would fit the
     // models on part of the orders, show customers whose older orders are not stored yet as new, and be redone when the
     // backfill ends, which queues every customer and asks for the whole-shop run. With 1,000 shops installing, these
     // runs took the workers meant for live shops' changes. The queued customers wait for that run.
-    if (await backfillUnfinished(deps.db, shop)) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0, tierChanges: 0 };
+    if (await backfillRunning(deps.db, shop)) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0, tierChanges: 0 };
     return fullOrSplitRun(deps, shop, info, FullRunReason.noModels);
   }
   const asOfMs = asOfFor(deps.clock.now(), info.timeZone);

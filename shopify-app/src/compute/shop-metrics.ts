@@ -6,7 +6,7 @@ import { PAGE_ROWS, type ComputeDeps } from './deps.ts';
 import { churnBacktestSummary, churnHorizonOf, yieldToEventLoop, type ComputeContext, type ShopModels, type ShopSummaryFromOrders } from './insights.ts';
 import { computePreparedShopMetricsOffThread } from './metrics-off-thread.ts';
 import { loadPreparedShop, metricsCurrencyOf } from './prepared-shop.ts';
-import { backfillUnfinished, loadShopInfo, loadStoredModels } from './shop-state.ts';
+import { backfillRunning, loadShopInfo, loadStoredModels } from './shop-state.ts';
 
 /**
  * The summary's insight-derived parts: top customers by expected loss (historic CLV x churn probability), average
@@ -115,10 +115,10 @@ export async function refreshShopMetrics(deps: ComputeDeps, shop: string): Promi
   if (!info) return false;
   const current = await db.selectFrom('shop_metrics').select('as_of').where('shop_id', '=', shop).executeTakeFirst();
   if (!current) return false;
-  // A shop being backfilled again (or computed before its backfill began) keeps its last metrics until the whole-shop
-  // run after the backfill: a refresh now would describe part of its orders, and on a large shop reload them again and
-  // again while the backfill adds more (a 1,000,000-order shop's refreshes took most of PostgreSQL in the pg-shops bench).
-  if (await backfillUnfinished(db, shop)) return false;
+  // A shop being backfilled (again, or after a run computed before its backfill began) keeps its last metrics until
+  // the whole-shop run after the backfill: a refresh now would describe part of its orders, and on a large shop reload
+  // them again and again while the backfill adds more (seen in the pg-shops bench on the 1,000,000-order shop).
+  if (await backfillRunning(db, shop)) return false;
   const started = clock.now();
   // The summary stays "as of" the models' day: a new day is the full run's (it rescored everyone to that day).
   const context: ComputeContext = {

@@ -27,13 +27,13 @@ export async function loadShopInfo(deps: Pick<ComputeDeps, 'db' | 'options' | 's
 }
 
 /**
- * Whether the shop's backfill has not ended: not started yet, or running. Its stored orders are then part of its
- * history, and what is computed from them would be redone when it ends (it queues every customer and asks for the
- * whole-shop run). A shop without a sync state (tests, tools) counts as synced.
+ * Whether the shop's backfill is running. Its stored orders are then part of its history, and what is computed from
+ * them would be redone when it ends (it queues every customer and asks for the whole-shop run). Not before it starts:
+ * a shop installed without a backfill yet (its first job waiting) still shows what its webhooks bring.
  */
-export async function backfillUnfinished(db: Kysely<DB>, shop: string): Promise<boolean> {
+export async function backfillRunning(db: Kysely<DB>, shop: string): Promise<boolean> {
   const row = await db.selectFrom('sync_state').select('state').where('shop_id', '=', shop).executeTakeFirst();
-  return row?.state === 'not-started' || row?.state === 'backfilling';
+  return row?.state === 'backfilling';
 }
 
 /**
