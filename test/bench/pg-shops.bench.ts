@@ -266,7 +266,17 @@ try {
     if (res.status !== 200) throw new Error(`GET customer ${customerId}: HTTP ${res.status}`);
     return ((await res.json()) as { orderCount: number }).orderCount;
   };
-  const probes: { phase: 'installing' | 'all live'; ms: number; shop: string; size: number; sinceLiveMs: number; jobsAtStart: string; steps: string }[] = [];
+  const probes: {
+    phase: 'installing' | 'all live';
+    ms: number;
+    shop: string;
+    size: number;
+    sinceLiveMs: number;
+    jobsAtStart: string;
+    sentAt: Date;
+    answeredAt: Date;
+    answeredMs: number;
+  }[] = [];
   const probe = async (phase: 'installing' | 'all live'): Promise<void> => {
     const candidates = shops.filter((x) => live.has(x.domain) && x.probeCustomers.length > 0);
     if (candidates.length === 0) return;
@@ -327,18 +337,17 @@ try {
       await sleep(200);
     }
     const ms = performance.now() - t;
-    // Where the time went: the webhook's answer (the order committed), then the shop's first recompute job that
-    // started after it (queued before or after), from the send.
-    const job = (
-      await observer!.pool.query<{ queued: number; started: number | null; done: number | null }>(
-        `SELECT extract(epoch FROM created_on - $2) AS queued, extract(epoch FROM started_on - $2) AS started, extract(epoch FROM completed_on - $2) AS done
-           FROM pgboss.job WHERE name = 'recompute' AND singleton_key = $1 AND started_on >= $3 ORDER BY started_on LIMIT 1`,
-        [shop.domain, sentAt, answeredAt],
-      )
-    ).rows[0];
-    const at = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${Number(x).toFixed(2)} s`);
-    const steps = `webhook answered ${s(answeredMs)}; recompute queued ${at(job?.queued)}, started ${at(job?.started)}, done ${at(job?.done)}`;
-    probes.push({ phase, ms, shop: shop.domain, size: shop.orders, sinceLiveMs: t - shop.liveAt, jobsAtStart: jobsAtStart ?? 'none', steps });
+    probes.push({
+      phase,
+      ms,
+      shop: shop.domain,
+      size: shop.orders,
+      sinceLiveMs: t - shop.liveAt,
+      jobsAtStart: jobsAtStart ?? 'none',
+      sentAt,
+      answeredAt,
+      answeredMs,
+    });
   };
 
   // Where each installed large shop that is not live yet stands: sync state, orders stored, its unfinished jobs.
@@ -442,8 +451,19 @@ try {
   }
   const slowest = [...probes].sort((a, b) => b.ms - a.ms).slice(0, 5);
   for (const p of slowest) {
+    // Where the time went, read only for these (not during the run): the webhook's answer (the order committed), then
+    // the shop's first recompute job that started after it (queued before or after), from the send.
+    const job = (
+      await observer.pool.query<{ queued: number; started: number | null; done: number | null }>(
+        `SELECT extract(epoch FROM created_on - $2) AS queued, extract(epoch FROM started_on - $2) AS started, extract(epoch FROM completed_on - $2) AS done
+           FROM pgboss.job WHERE name = 'recompute' AND singleton_key = $1 AND started_on >= $3 ORDER BY started_on LIMIT 1`,
+        [p.shop, p.sentAt, p.answeredAt],
+      )
+    ).rows[0];
+    const at = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${Number(x).toFixed(2)} s`);
+    const steps = `webhook answered ${s(p.answeredMs)}; recompute queued ${at(job?.queued)}, started ${at(job?.started)}, done ${at(job?.done)}`;
     console.log(
-      `slow probe (${p.phase}): ${s(p.ms)}, ${p.shop} (${p.size} orders), live for ${s(p.sinceLiveMs)} when sent; its jobs then: ${p.jobsAtStart}; ${p.steps}`,
+      `slow probe (${p.phase}): ${s(p.ms)}, ${p.shop} (${p.size} orders), live for ${s(p.sinceLiveMs)} when sent; its jobs then: ${p.jobsAtStart}; ${steps}`,
     );
   }
   const large = shops.slice(0, LARGE).map((x) => `${x.orders.toLocaleString('en-US')} orders live after ${s(x.liveAt - startedAt)}`);
