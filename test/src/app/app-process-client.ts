@@ -14,7 +14,9 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   const child = fork(fileURLToPath(new URL('./app-process.ts', import.meta.url)), [], {
     env: { ...process.env, APP_API_KEY: API_KEY, APP_API_SECRET: API_SECRET, APP_ENCRYPTION_KEY: ENCRYPTION_KEY, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [],
+    // CLVLENS_APP_EXEC_ARGV: Node flags for every app process of a bench, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+    // to see where the apps' CPU goes under load (NODE_OPTIONS does not take --cpu-prof).
+    execArgv: process.env['CLVLENS_APP_EXEC_ARGV']?.split(' ').filter(Boolean) ?? [],
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let nextId = 1;

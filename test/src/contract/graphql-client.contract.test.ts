@@ -1,3 +1,4 @@
+import { request, Agent, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphqlQueryError, HttpResponseError, Session, type Shopify } from '@shopify/shopify-api';
 import type { FakeShopify } from '../fake-shopify/server.ts';
@@ -149,6 +150,31 @@ describe('GraphQL Admin API through shopify.clients.Graphql', () => {
       .map((o) => String(o.id));
     expect(r.data?.orders.nodes.map((n) => n.legacyResourceId)).toEqual(ids);
     expect(r.data?.orders.pageInfo.hasPreviousPage).toBe(true);
+  });
+
+  it("keeps a client's connection open between calls, long enough for fetch to reuse it", async () => {
+    // undici (Node's fetch, which the app's Shopify client uses) reuses a connection only for the server's keep-alive
+    // hint minus 1 s: with a hint of 1 s every call of the app opened a new connection.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const call = (): Promise<{ res: IncomingMessage; reused: boolean }> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${fake.url}/admin/api/2025-07/graphql.json`, { method: 'POST', agent, headers: { 'x-forwarded-host': SHOP } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ res, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end('{"query":"{ shop { id } }"}');
+      });
+    try {
+      const first = await call();
+      expect(first.res.statusCode).toBe(401);
+      const hint = /timeout=(\d+)/.exec(String(first.res.headers['keep-alive']))?.[1];
+      expect(Number(hint)).toBeGreaterThanOrEqual(5);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await call()).reused).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('keeps shops apart: a token of one shop gets 401 on another', async () => {

@@ -100,7 +100,12 @@ export async function createFakeShopify(options: CreateFakeShopifyOptions): Prom
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Idle connections stay open 5 s (Node's default), so a client reuses its connection between calls, as HTTP/1.1
+  // clients of any web API expect. 1 s made every call of the app a new TCP connection: undici takes a 1 s safety
+  // margin off the server's keep-alive hint and closes the socket when nothing is left, a connect and close (on real
+  // Shopify also a TLS handshake) per call that skewed the app's CPU in the scale benches. `stop` closes every
+  // connection, idle or not.
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
