@@ -128,13 +128,13 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
         ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}),
         ...(priority !== undefined ? { priority } : {}),
       });
-      // Dropped because the shop already has a job waiting (stately): that job now carries this one's work, so it
-      // takes this priority if higher. Otherwise a change would wait behind a whole-shop run still queued at the
-      // lower priority, which under a steady stream of other shops' changes is never handed out (pg-shops bench,
-      // 1,000 shops: probes of shops whose first run was queued waited over 2 minutes). `changes` is the highest
-      // priority, so this only ever raises one.
+      // Dropped because the shop already has a job waiting (stately): that job now carries this one's work. A
+      // whole-shop run that now carries a change is raised to `wholeShopWithChanges`: left at the lowest priority,
+      // under a steady stream of other shops' changes it was never handed out (pg-shops bench, 1,000 shops: probes of
+      // shops whose first run was queued waited over 2 minutes); raised to `changes`, hundreds of them held the
+      // changes workers from live shops' changes. A waiting change keeps its priority (the raise only ever raises).
       if (sent === null && priority !== undefined && priority > JOB_PRIORITY.wholeShop) {
-        await pool.query(RAISE_PRIORITY, [queue, key, priority]);
+        await pool.query(RAISE_PRIORITY, [queue, key, Math.min(priority, JOB_PRIORITY.wholeShopWithChanges)]);
       }
       // Only one worker of that queue: waking all of them made each webhook batch cost a job fetch per worker, which
       // was most of PostgreSQL's CPU with three processes taking webhooks (pg-processes bench).

@@ -48,4 +48,23 @@ describe('recompute job priorities', () => {
       { shop: 'first-run-a.myshopify.com', full: true },
     ]);
   });
+
+  it("hands out other shops' changes before whole-shop runs a change was folded into, even those raised earlier", async () => {
+    await jobs.send(QUEUES.recompute, { shop: 'installed-c.myshopify.com', full: true }, { priority: JOB_PRIORITY.wholeShop });
+    await jobs.send(QUEUES.recompute, { shop: 'installed-c.myshopify.com' }, { priority: JOB_PRIORITY.changes });
+    await jobs.send(QUEUES.recompute, { shop: 'live-c.myshopify.com' }, { priority: JOB_PRIORITY.changes });
+    await jobs.send(QUEUES.recompute, { shop: 'refit-c.myshopify.com', full: true }, { priority: JOB_PRIORITY.wholeShop });
+    // A second change of a live shop whose change is waiting: that job keeps its priority (it is not lowered).
+    await jobs.send(QUEUES.recompute, { shop: 'live-c.myshopify.com' }, { priority: JOB_PRIORITY.changes });
+    const taken: { shop: string; priority: number }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [job] = await jobs.boss.fetch<ShopJob>(QUEUES.recompute, { includeMetadata: true });
+      if (job) taken.push({ shop: job.data.shop, priority: job.priority });
+    }
+    expect(taken).toEqual([
+      { shop: 'live-c.myshopify.com', priority: JOB_PRIORITY.changes },
+      { shop: 'installed-c.myshopify.com', priority: JOB_PRIORITY.wholeShopWithChanges },
+      { shop: 'refit-c.myshopify.com', priority: JOB_PRIORITY.wholeShop },
+    ]);
+  });
 });

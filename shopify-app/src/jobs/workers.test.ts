@@ -91,7 +91,7 @@ describe("each process's workers", () => {
       },
     });
     const changesWorkers = workersFor(QUEUES.recompute, database!.kind)
-      .filter((plan) => plan.minPriority === JOB_PRIORITY.changes)
+      .filter((plan) => plan.minPriority === JOB_PRIORITY.wholeShopWithChanges)
       .reduce((n, plan) => n + plan.count, 0);
     expect(changesWorkers).toBeGreaterThanOrEqual(1);
     // One more change than there are changes workers, so the general worker is busy with one too.

@@ -34,7 +34,8 @@ export interface WorkerPlan {
  *   fraction of one, and each worker runs one job. With one worker a process, hundreds of shops installing kept every
  *   worker in whole-shop runs while live shops' changes waited: 400 shops' changes were ready and waiting, a change
  *   showed after 15 s at the median (pg-shops bench, 1,000 shops). Changes now have workers of their own that take
- *   nothing else, three a process on PostgreSQL, where the job spends most of its time waiting for the database.
+ *   nothing else (changes first, then whole-shop runs a change was folded into: `JOB_PRIORITY`), three a process on
+ *   PostgreSQL, where the job spends most of its time waiting for the database.
  * - `backfill`: a backfill mostly waits for Shopify to prepare the export (seconds for a small shop, minutes for a
  *   large one), then streams it: three a process on PostgreSQL, so one large export does not hold every install.
  * - `metafield-sync`: a shop's first sync writes every customer at the pace of that shop's API limit (seconds of
@@ -46,7 +47,7 @@ export function workersFor(queue: QueueName, kind: 'pglite' | 'postgres'): Worke
   const side = kind === 'postgres' ? 3 : 1;
   switch (queue) {
     case QUEUES.recompute:
-      return [{ count: 1 }, { minPriority: JOB_PRIORITY.changes, count: side }];
+      return [{ count: 1 }, { minPriority: JOB_PRIORITY.wholeShopWithChanges, count: side }];
     case QUEUES.backfill:
     case QUEUES.metafields:
       return [{ count: side }];
@@ -116,7 +117,7 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
     for (const plan of workersFor(name, options.kind)) {
       for (let i = 0; i < plan.count; i++) {
         const slot: Slot = { id: '', minPriority: plan.minPriority, busy: false };
-        const forChanges = name === QUEUES.recompute && plan.minPriority === JOB_PRIORITY.changes;
+        const forChanges = name === QUEUES.recompute && plan.minPriority === JOB_PRIORITY.wholeShopWithChanges;
         if (forChanges) changesSlots.push(slot);
         slot.id = await boss.work<ShopJob>(
           name,
