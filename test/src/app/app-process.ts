@@ -19,6 +19,10 @@ const server = await startAppServer({
   shopify: createShopifyApi({ apiKey: env['APP_API_KEY']!, apiSecretKey: env['APP_API_SECRET']!, appUrl: 'https://clvlens.example.com' }),
   log: {
     ...silentLogger,
+    // Errors go to stderr: a bench that fails on an HTTP 500 then says why.
+    error(message, context) {
+      console.error(`app process ${process.pid}: ${message}`, JSON.stringify(context ?? {}));
+    },
     info(message, context) {
       handled[message] = (handled[message] ?? 0) + 1;
       if (typeof context?.['mode'] === 'string') handled[`${message} (${context['mode']})`] = (handled[`${message} (${context['mode']})`] ?? 0) + 1;
