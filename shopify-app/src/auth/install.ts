@@ -1,10 +1,10 @@
-import { RequestedTokenType, type Shopify } from '@shopify/shopify-api';
+import { HttpResponseError, RequestedTokenType, type Session, type Shopify } from '@shopify/shopify-api';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Clock, Logger } from '../log.ts';
 import { KyselySessionStorage } from '../sessions/session-storage.ts';
 import type { TokenCipher } from '../sessions/token-cipher.ts';
-import type { ShopGraphql } from '../shopify/graphql.ts';
+import { backoffMs, type ShopGraphql } from '../shopify/graphql.ts';
 import { ensureSyncState } from '../sync/state.ts';
 import { ApiError } from '../api/errors.ts';
 
@@ -51,15 +51,38 @@ export async function authenticateSessionToken(deps: InstallDeps, sessionToken: 
     shopRow?.status === 'active' &&
     (existing.refreshTokenExpires === undefined || existing.refreshTokenExpires.getTime() > deps.clock.now() + 60_000);
   if (usable) return shop;
-  const { session } = await deps.shopify.auth.tokenExchange({
-    shop,
-    sessionToken,
-    requestedTokenType: RequestedTokenType.OfflineAccessToken,
-    expiring: true,
-  });
+  const session = await exchangeToken(deps, shop, sessionToken);
   await storage.storeSession(session);
   await installShop(deps, shop);
   return shop;
+}
+
+/** Token exchange attempts before an install gives up (the session token lives a minute; the waits add up to < 1 s). */
+const TOKEN_EXCHANGE_ATTEMPTS = 3;
+
+/**
+ * Shopify's token exchange for an expiring offline token, retried on what is transient: a connection refused or reset
+ * (fetch's TypeError: a kept-alive connection the other side closed as the request went out) and HTTP 429 or 5xx. Any
+ * other answer (a rejected session token, 400) is final. Without the retry such a blip failed the merchant's first
+ * open of the app with HTTP 500.
+ */
+async function exchangeToken(deps: InstallDeps, shop: string, sessionToken: string): Promise<Session> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { session } = await deps.shopify.auth.tokenExchange({
+        shop,
+        sessionToken,
+        requestedTokenType: RequestedTokenType.OfflineAccessToken,
+        expiring: true,
+      });
+      return session;
+    } catch (error) {
+      const transient = error instanceof TypeError || (error instanceof HttpResponseError && (error.response.code === 429 || error.response.code >= 500));
+      if (!transient || attempt >= TOKEN_EXCHANGE_ATTEMPTS) throw error;
+      deps.log.warn('token exchange failed, retrying', { shop, attempt, message: (error as Error).message });
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+    }
+  }
 }
 
 /** Records the shop as active with its currency and time zone, and starts the backfill. */

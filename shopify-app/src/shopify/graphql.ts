@@ -1,4 +1,4 @@
-import { GraphqlQueryError, HttpResponseError, type Shopify } from '@shopify/shopify-api';
+import { GraphqlQueryError, HttpRequestError, HttpResponseError, type Shopify } from '@shopify/shopify-api';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -107,8 +107,11 @@ export function createGraphqlClient(deps: GraphqlDeps, shop: string): ShopGraphq
               continue;
             }
           }
-          if (error instanceof TypeError) {
-            // fetch failed (connection refused or reset): transient, retried like a 5xx.
+          // fetch failed (connection refused, or a kept-alive connection reset as the request went out): transient,
+          // retried like a 5xx. The library hands it on as HttpRequestError ("no response available"), not as fetch's
+          // TypeError: checking for the TypeError alone let such a blip fail the install or the job (pg-shops bench).
+          if (error instanceof HttpRequestError || error instanceof TypeError) {
+            deps.log.warn('graphql request got no response, retrying', { shop, message: error.message });
             await sleep(backoffMs(attempt));
             continue;
           }

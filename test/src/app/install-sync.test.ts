@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeShopReport, endOfLocalDayMs, type CustomerInsightV1, type CustomersFeedV1, type ShopSummaryV1 } from '@clvlens/core';
 import { loadOrderRecords } from '@clvlens/shopify-app';
+import { buildSimpleShop } from '../contract/simple-shop.ts';
 import { generateShop } from '../generator/generate.ts';
 import type { Order, ShopData } from '../shop-model/types.ts';
 import { startHarness, truthRecords, waitForLive, type Harness } from './harness.ts';
@@ -38,6 +39,17 @@ describe('the app against the fake Shopify', () => {
     expect(sessions[0]!.expires_at).not.toBeNull();
     const shopRow = await h.database.db.selectFrom('shops').selectAll().where('shop_id', '=', shop).executeTakeFirstOrThrow();
     expect(shopRow).toMatchObject({ status: 'active', currency: data.shop.currencyCode, iana_timezone: data.shop.ianaTimezone });
+  });
+
+  it('retries a token exchange Shopify answers with a 503, and the first open installs the shop', async () => {
+    const other = buildSimpleShop({ domain: 'token-retry.myshopify.com', orders: 30, customers: 10 });
+    h.fake.control.loadShop(other);
+    h.fake.control.injectFault({ status: 503, route: 'oauth', shop: other.shop.domain });
+    const res = await h.openApp(other.shop.domain);
+    expect(res.status).toBe(200);
+    const sessions = await h.database.db.selectFrom('sessions').select('id').where('shop_id', '=', other.shop.domain).execute();
+    expect(sessions).toEqual([{ id: `offline_${other.shop.domain}` }]);
+    await waitForLive(h, other.shop.domain);
   });
 
   it('refreshes the expiring offline token before it expires, rotating the refresh token', async () => {
