@@ -58,9 +58,10 @@ export function createGraphqlClient(deps: GraphqlDeps, shop: string): ShopGraphq
     async request<T>(query: string, variables?: Record<string, unknown>, expectedCost = 50): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         await waitForBudget(expectedCost);
-        const session = await getOfflineSession(deps, shop);
-        const client = new deps.shopify.clients.Graphql({ session });
         try {
+          // Inside the retry: a token refresh that gets no response (or a 5xx) is retried like the request itself.
+          const session = await getOfflineSession(deps, shop);
+          const client = new deps.shopify.clients.Graphql({ session });
           const response = await client.request<T>(query, { variables: variables ?? {}, retries: 0 });
           const status = (response.extensions as { cost?: { throttleStatus?: ThrottleStatus } } | undefined)?.cost?.throttleStatus;
           if (status) bucket = { ...status, atMs: deps.clock.now() };
