@@ -209,7 +209,7 @@ try {
       }),
     );
     installsDone = true;
-  })();
+  })().catch((error: unknown) => fail(`installs: ${(error as Error).message}`));
 
   // Background webhooks to installed shops (new orders of non-probe customers).
   let stopWebhooks = false;
@@ -229,7 +229,9 @@ try {
       }
       await sleep(Math.max(0, 100 - (performance.now() - tick)));
     }
-  })();
+    // Caught here, not only where awaited at the end: a rejection before that ended the process without stopping the
+    // app processes, PostgreSQL and nginx, which then ran on beside the next bench.
+  })().catch((error: unknown) => fail(`background webhooks: ${(error as Error).message}`));
 
   // Probes: a live shop's customer gets an order; time until the API shows it.
   // One pairing per shop, shared by concurrent probes (a second pairing of the same shop could revoke the first).
