@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { Clock, Logger } from '../log.ts';
 import { KyselySessionStorage } from '../sessions/session-storage.ts';
 import type { TokenCipher } from '../sessions/token-cipher.ts';
-import { backoffMs, type ShopGraphql } from '../shopify/graphql.ts';
+import { backoffMs, gotNoResponse, type ShopGraphql } from '../shopify/graphql.ts';
 import { ensureSyncState } from '../sync/state.ts';
 import { ApiError } from '../api/errors.ts';
 
@@ -61,10 +61,9 @@ export async function authenticateSessionToken(deps: InstallDeps, sessionToken: 
 const TOKEN_EXCHANGE_ATTEMPTS = 3;
 
 /**
- * Shopify's token exchange for an expiring offline token, retried on what is transient: a connection refused or reset
- * (fetch's TypeError: a kept-alive connection the other side closed as the request went out) and HTTP 429 or 5xx. Any
- * other answer (a rejected session token, 400) is final. Without the retry such a blip failed the merchant's first
- * open of the app with HTTP 500.
+ * Shopify's token exchange for an expiring offline token, retried on what is transient: no answer
+ * ({@link gotNoResponse}) and HTTP 429 or 5xx. Any other answer (a rejected session token, 400) is final. Without the
+ * retry such a blip failed the merchant's first open of the app with HTTP 500.
  */
 async function exchangeToken(deps: InstallDeps, shop: string, sessionToken: string): Promise<Session> {
   for (let attempt = 1; ; attempt++) {
@@ -77,7 +76,7 @@ async function exchangeToken(deps: InstallDeps, shop: string, sessionToken: stri
       });
       return session;
     } catch (error) {
-      const transient = error instanceof TypeError || (error instanceof HttpResponseError && (error.response.code === 429 || error.response.code >= 500));
+      const transient = gotNoResponse(error) || (error instanceof HttpResponseError && (error.response.code === 429 || error.response.code >= 500));
       if (!transient || attempt >= TOKEN_EXCHANGE_ATTEMPTS) throw error;
       deps.log.warn('token exchange failed, retrying', { shop, attempt, message: (error as Error).message });
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));

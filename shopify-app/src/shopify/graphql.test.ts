@@ -1,10 +1,8 @@
 import '@shopify/shopify-api/adapters/node';
-import { Session } from '@shopify/shopify-api';
 import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KyselySessionStorage } from '../sessions/session-storage.ts';
-import { createTokenCipher } from '../sessions/token-cipher.ts';
-import { startTestHttpServer, TEST_KEY, type TestHttpServer } from '../testing/http-server.ts';
+import { startTestHttpServer, type TestHttpServer } from '../testing/http-server.ts';
+import { connectionReset, graphqlAnswer, rotatedTokenAnswer, storedSession, storeExpiringSession } from '../testing/shopify-answers.ts';
 
 const SHOP = 'blip-shop.myshopify.com';
 let failuresLeft = 0;
@@ -20,19 +18,16 @@ setAbstractFetchFunc((async (input: RequestInfo | URL) => {
     refreshes++;
     if (refreshFailuresLeft > 0) {
       refreshFailuresLeft--;
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+      throw connectionReset();
     }
-    return Response.json({ access_token: 'shpat_new', scope: 'read_orders', expires_in: 3600, refresh_token: 'shprt_2', refresh_token_expires_in: 7_776_000 });
+    return rotatedTokenAnswer();
   }
   calls++;
   if (failuresLeft > 0) {
     failuresLeft--;
-    throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    throw connectionReset();
   }
-  return Response.json({
-    data: { shop: { name: 'Blip' } },
-    extensions: { cost: { requestedQueryCost: 1, actualQueryCost: 1, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1999, restoreRate: 100 } } },
-  });
+  return graphqlAnswer({ shop: { name: 'Blip' } });
 }) as typeof fetch);
 
 describe('Admin GraphQL requests when the connection fails', () => {
@@ -56,18 +51,13 @@ describe('Admin GraphQL requests when the connection fails', () => {
   it('retries a token refresh that got no response, then makes the request with the new token', async () => {
     const shop = 'refresh-blip.myshopify.com';
     await t.installShop(shop);
-    const storage = new KyselySessionStorage(t.database.db, createTokenCipher(TEST_KEY));
-    const session = new Session({ id: `offline_${shop}`, shop, state: 's', isOnline: false, accessToken: 'shpat_old' });
-    session.refreshToken = 'shprt_1';
-    session.expires = new Date(Date.now() + 60_000);
-    session.refreshTokenExpires = new Date(Date.now() + 86_400_000);
-    await storage.storeSession(session);
+    await storeExpiringSession(t.database.db, shop);
     refreshFailuresLeft = 1;
     refreshes = 0;
     calls = 0;
     const data = await t.server.app.graphqlFor(shop).request<{ shop: { name: string } }>('query Shop { shop { name } }');
     expect(data).toEqual({ shop: { name: 'Blip' } });
     expect({ refreshes, calls }).toEqual({ refreshes: 2, calls: 1 });
-    expect(await storage.loadSession(`offline_${shop}`)).toMatchObject({ accessToken: 'shpat_new', refreshToken: 'shprt_2' });
+    expect(await storedSession(t.database.db, shop)).toMatchObject({ accessToken: 'shpat_new', refreshToken: 'shprt_2' });
   });
 });

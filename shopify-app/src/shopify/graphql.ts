@@ -108,11 +108,8 @@ export function createGraphqlClient(deps: GraphqlDeps, shop: string): ShopGraphq
               continue;
             }
           }
-          // fetch failed (connection refused, or a kept-alive connection reset as the request went out): transient,
-          // retried like a 5xx. The library hands it on as HttpRequestError ("no response available"), not as fetch's
-          // TypeError: checking for the TypeError alone let such a blip fail the install or the job (pg-shops bench).
-          if (error instanceof HttpRequestError || error instanceof TypeError) {
-            deps.log.warn('graphql request got no response, retrying', { shop, message: error.message });
+          if (gotNoResponse(error)) {
+            deps.log.warn('graphql request got no response, retrying', { shop, message: (error as Error).message });
             await sleep(backoffMs(attempt));
             continue;
           }
@@ -121,6 +118,16 @@ export function createGraphqlClient(deps: GraphqlDeps, shop: string): ShopGraphq
       }
     },
   };
+}
+
+/**
+ * Whether a Shopify call failed without an answer: a connection refused, or a kept-alive connection reset as the
+ * request went out. Transient, retried like a 5xx. The GraphQL client hands it on as HttpRequestError ("no response
+ * available"), other calls (token exchange, refresh) as fetch's TypeError: checking for the TypeError alone let such
+ * a blip fail an install or a job (pg-shops bench).
+ */
+export function gotNoResponse(error: unknown): boolean {
+  return error instanceof HttpRequestError || error instanceof TypeError;
 }
 
 /** 250 ms, 500 ms, 1 s, ... capped at 30 s, with up to 50% jitter so several workers do not retry in step. */

@@ -1,11 +1,9 @@
 import '@shopify/shopify-api/adapters/node';
-import { Session } from '@shopify/shopify-api';
 import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KyselySessionStorage } from '../sessions/session-storage.ts';
-import { createTokenCipher } from '../sessions/token-cipher.ts';
 import { orderPayload } from '../testing/webhook-request.ts';
-import { startTestHttpServer, TEST_KEY, type TestHttpServer } from '../testing/http-server.ts';
+import { startTestHttpServer, type TestHttpServer } from '../testing/http-server.ts';
+import { graphqlAnswer, rotatedTokenAnswer, storedSession, storeExpiringSession } from '../testing/shopify-answers.ts';
 
 const SHOP = 'refresh-shop.myshopify.com';
 const SHOPIFY_DELAY_MS = 2_000;
@@ -17,12 +15,9 @@ setAbstractFetchFunc((async (input: RequestInfo | URL) => {
   if (url.includes('/admin/oauth/access_token')) {
     refreshes++;
     await new Promise((resolve) => setTimeout(resolve, SHOPIFY_DELAY_MS));
-    return Response.json({ access_token: 'shpat_new', scope: 'read_orders', expires_in: 3600, refresh_token: 'shprt_2', refresh_token_expires_in: 7_776_000 });
+    return rotatedTokenAnswer();
   }
-  return Response.json({
-    data: { shop: { name: 'Refresh' } },
-    extensions: { cost: { requestedQueryCost: 1, actualQueryCost: 1, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1999, restoreRate: 100 } } },
-  });
+  return graphqlAnswer({ shop: { name: 'Refresh' } });
 }) as typeof fetch);
 
 describe('offline token refresh on the embedded database', () => {
@@ -30,11 +25,7 @@ describe('offline token refresh on the embedded database', () => {
   beforeAll(async () => {
     t = await startTestHttpServer();
     await t.installShop(SHOP);
-    const session = new Session({ id: `offline_${SHOP}`, shop: SHOP, state: 's', isOnline: false, accessToken: 'shpat_old' });
-    session.refreshToken = 'shprt_1';
-    session.expires = new Date(Date.now() + 60_000);
-    session.refreshTokenExpires = new Date(Date.now() + 86_400_000);
-    await new KyselySessionStorage(t.database.db, createTokenCipher(TEST_KEY)).storeSession(session);
+    await storeExpiringSession(t.database.db, SHOP);
   });
   afterAll(async () => {
     await t.stop();
@@ -54,7 +45,7 @@ describe('offline token refresh on the embedded database', () => {
     await Promise.all(calls);
     // Two concurrent users of the expiring token: one refresh, the rotated refresh token used once.
     expect(refreshes).toBe(1);
-    const stored = await new KyselySessionStorage(t.database.db, createTokenCipher(TEST_KEY)).loadSession(`offline_${SHOP}`);
+    const stored = await storedSession(t.database.db, SHOP);
     expect(stored).toMatchObject({ accessToken: 'shpat_new', refreshToken: 'shprt_2' });
   });
 });
