@@ -2,7 +2,28 @@
 import { startAppServer } from './start.ts';
 
 const env = process.env;
-const server = await startAppServer({
+
+// The handlers are in place before the server starts: a SIGTERM that came between the "app listening" line and the
+// end of the start (a supervisor, or a test, reacting to that line) found none and killed the process with no exit code.
+// A signal during the start now stops the server as soon as it has started.
+let stopping = false;
+const shutdown = (): void => {
+  if (stopping) return;
+  stopping = true;
+  started
+    .then((server) => server.stop())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+
+const started = startAppServer({
   apiKey: env['SHOPIFY_API_KEY'] ?? '',
   apiSecretKey: env['SHOPIFY_API_SECRET'] ?? '',
   appUrl: env['SHOPIFY_APP_URL'] ?? '',
@@ -41,18 +62,4 @@ const server = await startAppServer({
       .filter((s) => s.length > 0),
   },
 });
-
-let stopping = false;
-const shutdown = (): void => {
-  if (stopping) return;
-  stopping = true;
-  server.stop().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+await started;
