@@ -47,9 +47,10 @@ if (demoName !== undefined && demoName.trim() !== '') {
     live = startLiveShop({ fake, shopDomain: demoShop, ordersPerMinute: perMinute, seed: env['FAKE_SHOPIFY_DEMO_SEED'] ?? 1 });
   }
 }
-process.stdout.write(`${JSON.stringify({ url: fake.url, apiKey: fake.app.apiKey, control: `${fake.url}/_control/`, demoShop })}\n`);
 const shutdown = (): void => {
   void (live?.stop() ?? Promise.resolve()).then(() => fake.stop()).then(() => process.exit(0));
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+// Printed once the handlers are in place: a signal sent on this line must stop the fake cleanly.
+process.stdout.write(`${JSON.stringify({ url: fake.url, apiKey: fake.app.apiKey, control: `${fake.url}/_control/`, demoShop })}\n`);
