@@ -181,8 +181,7 @@ export interface ChurnProbabilityModel {
   timeScaleDays: number;
   /**
    * Added to the calibrated log-odds to go from the backtest horizon to H when the history was too short to backtest
-   * H itself: the one shift that moves today's customers' expected number without an order by as many as the stacked
-   * model says go from "no order in h days" to "no order in H days" ({@link horizonShiftOf}). 0 when h = H.
+   * H itself: the average change of the stacked model's log-odds of no purchase from h to H. 0 when h = H.
    */
   horizonShift: number;
   /** Tier cuts on the calibrated probability: low below `medium`, high above `high`. */
@@ -685,29 +684,29 @@ export function fitChurnProbabilityModel(input: ChurnPredictionInput): Result<Ch
     const used = model === stackedModel || model === purchaseModel || model === chosen.model;
     if (used && paramsOf(params, model) === null) keepFit(params, btParams, model);
   }
-  const scoring = {
-    chosen: chosen.model,
-    transactionModels: params,
-    stackedModel,
-    classifier: chosen.model === ChurnScoreModel.classifier ? classifier : null,
-    calibration: platt.value,
-    timeScaleDays,
-  };
-  const horizonShift =
-    h < horizonDays
-      ? horizonShiftOf(
-          calibratedAtBacktestHorizon(scoring, h, current, compressed),
-          perCustomer(compressed, (x, tx, T) => transactionNoPurchase(stackedModel, params, h, x, tx, T)),
-          perCustomer(compressed, (x, tx, T) => transactionNoPurchase(stackedModel, params, horizonDays, x, tx, T)),
-        )
-      : 0;
+  let horizonShift = 0;
+  if (h < horizonDays) {
+    // Average change in log-odds of the stacked model from h to H over today's customers.
+    let sum = 0;
+    const p0h = perCustomer(
+      compressed,
+      (x, tx, T) => logit(transactionNoPurchase(stackedModel, params, horizonDays, x, tx, T)) - logit(transactionNoPurchase(stackedModel, params, h, x, tx, T)),
+    );
+    for (let i = 0; i < p0h.length; i++) sum += p0h[i]!;
+    horizonShift = p0h.length === 0 ? 0 : sum / p0h.length;
+  }
   const spendFit = fitGammaGammaAllDays(current);
   return {
     ok: true,
     value: {
       horizonDays,
-      ...scoring,
+      chosen: chosen.model,
       purchaseModel,
+      transactionModels: params,
+      stackedModel,
+      classifier: chosen.model === ChurnScoreModel.classifier ? classifier : null,
+      calibration: platt.value,
+      timeScaleDays,
       horizonShift,
       tiers: tiers.cuts,
       spend: spendFit.ok ? spendFit.value.params : null,
@@ -798,20 +797,7 @@ export function scoreChurnProbability(
   summaries: CustomerSummaries,
   compressed: CompressedSummaries = compressSummaries(summaries),
 ): ChurnProbabilityScores {
-  const probability = calibratedAtBacktestHorizon(model, model.backtest.horizonDays, summaries, compressed);
-  if (model.horizonShift !== 0) {
-    for (let i = 0; i < probability.length; i++) probability[i] = 1 / (1 + Math.exp(-(logit(probability[i]!) + model.horizonShift)));
-  }
-  const purchase = model.purchaseModel;
-  const pAlive = perCustomer(compressed, (x, tx, T) => transactionProbabilityAlive(purchase, model.transactionModels, x, tx, T));
-  return { probability, pAlive };
-}
-
-/** What {@link calibratedAtBacktestHorizon} reads of a churn probability model. */
-type BacktestScoring = Pick<ChurnProbabilityModel, 'chosen' | 'transactionModels' | 'stackedModel' | 'classifier' | 'calibration' | 'timeScaleDays'>;
-
-/** Each customer's P(no order in the backtest horizon of h days): the chosen candidate's raw score, calibrated (Platt). */
-function calibratedAtBacktestHorizon(model: BacktestScoring, h: number, summaries: CustomerSummaries, compressed: CompressedSummaries): Float64Array {
+  const h = model.backtest.horizonDays;
   const params = model.transactionModels;
   const n = summaries.customerKeys.length;
   let raw: Float64Array;
@@ -826,41 +812,14 @@ function calibratedAtBacktestHorizon(model: BacktestScoring, h: number, summarie
     const chosen = model.chosen;
     raw = perCustomer(compressed, (x, tx, T) => transactionNoPurchase(chosen, params, h, x, tx, T));
   }
-  return applyPlatt(model.calibration, calibrationScore(model.chosen, raw, model.timeScaleDays));
-}
-
-/**
- * The constant c added to every calibrated log-odds to go from the backtest horizon h to H: the c for which
- * Σ σ(logit p_i + c) = Σ p_i + Σ (P_H,i − P_h,i), p_i being customer i's calibrated P(no order in h days) and P_h, P_H
- * the stacked transaction model's P(no order) in h and in H days. So the expected number of customers without an order
- * moves by what the model predicts for the longer horizon, while the ranking stays. The mean change of the model's
- * log-odds, used before, was led by the customers the model is surest of (a dormant one's P(no order) going from 0.999
- * to 0.997 is a log-odds step of −1.1): on CDNOW, fitted to 1997-09-30 with a 136-day backtest for a 273-day horizon,
- * it predicted 1-5 points too few customers without an order in every quintile; this shift is within 3.5 points in
- * each (`test/src/published/churn-prediction.published.test.ts`). Solved by bisection (the sum increases with c).
- */
-export function horizonShiftOf(calibrated: Float64Array, noOrderAtH: Float64Array, noOrderAtHorizon: Float64Array): number {
-  const n = calibrated.length;
-  if (n === 0) return 0;
-  const logOdds = Float64Array.from(calibrated, logit);
-  let target = 0;
-  for (let i = 0; i < n; i++) target += calibrated[i]! + noOrderAtHorizon[i]! - noOrderAtH[i]!;
-  // Every customer's probability stays strictly inside (0, 1), so the target does too.
-  target = Math.min(Math.max(target, 1e-9 * n), n * (1 - 1e-9));
-  let low = -SHIFT_BOUND;
-  let high = SHIFT_BOUND;
-  for (let iteration = 0; iteration < 60; iteration++) {
-    const mid = 0.5 * (low + high);
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += 1 / (1 + Math.exp(-(logOdds[i]! + mid)));
-    if (sum > target) high = mid;
-    else low = mid;
+  const probability = applyPlatt(model.calibration, calibrationScore(model.chosen, raw, model.timeScaleDays));
+  if (model.horizonShift !== 0) {
+    for (let i = 0; i < n; i++) probability[i] = 1 / (1 + Math.exp(-(logit(probability[i]!) + model.horizonShift)));
   }
-  return 0.5 * (low + high);
+  const purchase = model.purchaseModel;
+  const pAlive = perCustomer(compressed, (x, tx, T) => transactionProbabilityAlive(purchase, params, x, tx, T));
+  return { probability, pAlive };
 }
-
-/** Largest horizon shift in log-odds (e^30 ≈ 10^13 in odds: beyond any fitted model's change from h to H). */
-const SHIFT_BOUND = 30;
 
 /**
  * Expected orders in the next `horizonDays` and the discounted CLV over `horizonMonths` (clv-models.md §4.5, months

@@ -12,7 +12,6 @@ import { DAY_MS } from '../../time/zone-offsets.ts';
 import { prepareOrders } from '../../dataset/prepare.ts';
 import type { OrderRecord } from '../../orders/order.ts';
 import { assessChurnRisk, fitChurnModels, scoreChurnRisk, scorePreparedChurnRisk } from './churn-risk.ts';
-import { horizonShiftOf } from './churn-prediction.ts';
 import type { ChurnModels, ChurnRiskOptions, CustomerChurnRisk } from './churn-risk.ts';
 
 const asOfMs = Date.UTC(2024, 11, 31, 23, 59, 59, 999);
@@ -416,39 +415,4 @@ describe('fitChurnModels and scoreChurnRisk', () => {
     expect(modelled).toBeGreaterThanOrEqual(6);
     // Twelve whole-shop fits, each with its backtest (five candidates, a 5-fold classifier): seconds, not a hang.
   }, 120_000);
-});
-
-describe('horizonShiftOf', () => {
-  const sigma = (u: number) => 1 / (1 + Math.exp(-u));
-  const expectedNoOrder = (calibrated: Float64Array, c: number) => calibrated.reduce((sum, p) => sum + sigma(Math.log(p / (1 - p)) + c), 0);
-
-  it('moves the expected number of customers without an order by what the model predicts from h to H', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 40 }),
-        (rows) => {
-          const calibrated = Float64Array.from(rows, ([p]) => p);
-          // The model's P(no order) in h days, and a smaller one in the longer H.
-          const atH = Float64Array.from(rows, ([p]) => p);
-          const atHorizon = Float64Array.from(rows, ([p, fall]) => p * (1 - 0.9 * fall));
-          const c = horizonShiftOf(calibrated, atH, atHorizon);
-          const target = atHorizon.reduce((sum, p) => sum + p, 0);
-          expect(Math.abs(expectedNoOrder(calibrated, c) - target)).toBeLessThan(1e-6 * rows.length);
-          expect(c).toBeLessThanOrEqual(1e-9);
-        },
-      ),
-    );
-  });
-
-  it('is 0 when the model predicts no change, and not led by the customers the model is surest of', () => {
-    const calibrated = Float64Array.from([0.999, 0.6, 0.5, 0.4]);
-    expect(Math.abs(horizonShiftOf(calibrated, calibrated, calibrated))).toBeLessThan(1e-9);
-    // A dormant customer's 0.999 -> 0.997 is a log-odds step of -1.1; the others fall by 0.05 each.
-    const atHorizon = Float64Array.from([0.997, 0.55, 0.45, 0.35]);
-    const c = horizonShiftOf(calibrated, calibrated, atHorizon);
-    expect(expectedNoOrder(calibrated, c)).toBeCloseTo(0.997 + 0.55 + 0.45 + 0.35, 9);
-    // The mean log-odds change (-0.43) would drop the expected count by 0.31 instead of the model's 0.152.
-    expect(c).toBeGreaterThan(-0.25);
-    expect(c).toBeLessThan(-0.15);
-  });
 });
