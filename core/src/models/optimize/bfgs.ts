@@ -13,12 +13,6 @@ export interface MinimizeOptions {
   gradientTolerance?: number;
   /** Give up after this many iterations. Default 400. */
   maxIterations?: number;
-  /**
-   * Also stop, as converged, once an iteration lowers f by less than this share of |f| while max |∂f/∂θ| is below
-   * 1000 × `gradientTolerance` (the test a failed line search applies): a flat ridge, along which the objective changes
-   * at rounding level long before the gradient test is met. Default: off.
-   */
-  valueTolerance?: number;
 }
 
 export interface MinimizeOutcome {
@@ -82,13 +76,9 @@ export function minimizeBfgs(f: ObjectiveWithGradient, start: ArrayLike<number>,
       s[i] = step.x[i]! - x[i]!;
       y[i] = step.g[i]! - g[i]!;
     }
-    const decrease = fx - step.f;
     x = step.x;
     g = step.g;
     fx = step.f;
-    if (options.valueTolerance !== undefined && decrease <= options.valueTolerance * Math.abs(fx) && maxAbs(g) < gtol * 1000) {
-      return { theta: x, value: fx, gradientNorm: maxAbs(g), iterations, evaluations, converged: true };
-    }
     const sy = dot(s, y);
     if (sy > 1e-300) {
       if (firstStep) {

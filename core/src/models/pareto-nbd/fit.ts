@@ -4,7 +4,7 @@ import { minimizeBfgs } from '../optimize/bfgs.ts';
 import { LOG_PARAMETER_BOUND, ModelFitFailure } from '../optimize/fit-failure.ts';
 import { penalizedNegativeLogLikelihood } from '../optimize/penalized-likelihood.ts';
 import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
-import { paretoNbdPreparedLogLikelihood, paretoNbdPreparedLogLikelihoodWithGradient } from './likelihood.ts';
+import { paretoNbdPreparedLogLikelihood } from './likelihood.ts';
 import type { ParetoNbdParams } from './likelihood.ts';
 
 /** The model tag of a Pareto/NBD fit, beside BG/NBD's and MBG/NBD's `BetaGeoVariant`. */
@@ -46,31 +46,41 @@ export interface ParetoNbdFitOptions {
  */
 export const PARETO_NBD_PENALIZER_STEPS: readonly number[] = [0, 0.001, 0.01];
 
-/** Gradient tolerance of the fit (of the per-customer mean objective). */
-const GRADIENT_TOLERANCE = 1e-7;
-
 /**
- * Relative change of the objective below which an iteration ends the fit (with the gradient under 1e-4): Pareto/NBD's
- * likelihood often rises without end along s, β → ∞ at a fixed ratio (homogeneous dropout), but by less than
- * rounding, so the fit stops on that ridge, where its predictions no longer change, instead of following it to the
- * parameter bound and being refitted with a penalty that invents heterogeneity the data does not show.
+ * Step in ln-parameter space of the central differences that give the gradient. The ₂F₁ in A0 has no cheap analytic
+ * derivative in r and s; with the objective a per-customer mean of size ~1, h = 1e-5 balances truncation (h² ≈ 1e-10)
+ * against rounding (ε/h ≈ 1e-11), well below the optimiser's tolerance.
  */
-const VALUE_TOLERANCE = 1e-8;
+const GRADIENT_STEP = 1e-5;
+
+/** Gradient tolerance of the fit: finite-difference gradients are not trusted below about 1e-9. */
+const GRADIENT_TOLERANCE = 1e-7;
 
 function paramsOf(values: readonly number[]): ParetoNbdParams {
   return { r: values[0]!, alpha: values[1]!, s: values[2]!, beta: values[3]! };
 }
 
-/** Σ w·ln L at exp(θ) and its gradient with respect to θ = ln(params) (analytic: see the likelihood). */
+/** Σ w·ln L at exp(θ) and its central-difference gradient with respect to θ = ln(params). */
 function logLikelihoodWithGradient(data: PreparedRows, values: readonly number[], gradient: Float64Array): number {
   // Beyond the bound the fit is rejected anyway; stopping the line search there also keeps a runaway (s, β → ∞) cheap.
   if (values.some((v) => Math.abs(Math.log(v)) > LOG_PARAMETER_BOUND + 1)) return Number.NEGATIVE_INFINITY;
-  return paretoNbdPreparedLogLikelihoodWithGradient(paramsOf(values), data, gradient);
+  const ll = paretoNbdPreparedLogLikelihood(paramsOf(values), data);
+  const up = Math.exp(GRADIENT_STEP);
+  for (let i = 0; i < 4; i++) {
+    const plus = values.slice();
+    const minus = values.slice();
+    plus[i] = values[i]! * up;
+    minus[i] = values[i]! / up;
+    const lp = paretoNbdPreparedLogLikelihood(paramsOf(plus), data);
+    const lm = paretoNbdPreparedLogLikelihood(paramsOf(minus), data);
+    gradient[i] = (lp - lm) / (2 * GRADIENT_STEP);
+  }
+  return ll;
 }
 
 /**
  * Fits Pareto/NBD by maximum likelihood (Fader-Hardie note 009 likelihood; clv-models.md §4.3, §4.7): BFGS on
- * θ = ln(r, α, s, β) with analytic gradients, time divided by max T for conditioning (α and β are scaled
+ * θ = ln(r, α, s, β) with central-difference gradients, time divided by max T for conditioning (α and β are scaled
  * back; the MLE is unchanged), weighted compressed rows, objective the per-customer mean. When the unpenalised MLE
  * runs to a boundary the fit is retried with the {@link PARETO_NBD_PENALIZER_STEPS}; `did-not-converge` when none
  * reaches an interior stationary point. On the CDNOW sample (weeks, calibration to 1997-09-30) this gives
@@ -104,11 +114,7 @@ export function fitParetoNbd(rows: FrequencyRecencyRows, options: ParetoNbdFitOp
       options.start === undefined
         ? [0.1, 0.1, 0.1, 0.1]
         : [Math.log(options.start.r), Math.log(options.start.alpha / maxT), Math.log(options.start.s), Math.log(options.start.beta / maxT)],
-      {
-        gradientTolerance: GRADIENT_TOLERANCE,
-        valueTolerance: VALUE_TOLERANCE,
-        ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }),
-      },
+      { gradientTolerance: GRADIENT_TOLERANCE, ...(options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations }) },
     );
     const theta = outcome.theta;
     if (!outcome.converged || theta.some((t) => !Number.isFinite(t) || Math.abs(t) > LOG_PARAMETER_BOUND)) continue;

@@ -1,6 +1,6 @@
 import { prepareRows, type PreparedRows } from '../bg-nbd/likelihood.ts';
 import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
-import { digamma, hyp2f1, lnGamma, logAddExp } from '../special-functions/special-functions.ts';
+import { hyp2f1, lnGamma, logAddExp } from '../special-functions/special-functions.ts';
 
 /**
  * Pareto/NBD parameters (Schmittlein, Morrison & Colombo 1987, Management Science 33(1):1–24): while alive a customer
@@ -69,25 +69,6 @@ const QUADRATURE_MAX_PANELS = 4096;
  * (tested). `stats.panels`, when given, counts the panels summed.
  */
 export function logA0ByQuadrature(params: ParetoNbdParams, x: number, from: number, to: number, stats?: { panels: number }): number {
-  return Math.log(params.r + params.s + x) + logIntegralByQuadrature(params, x, from, to, null, stats);
-}
-
-/**
- * ln I, I = ∫_from^to (α+τ)^−(r+x) (β+τ)^−(s+1) dτ = A0/(r+s+x), by the quadrature {@link logA0ByQuadrature}
- * describes. With `moments` given, also the means over that integrand (its nodes' weights normalised) of the
- * derivatives of ln[(α+τ)^−(r+x) (β+τ)^−(s+1)] with respect to r, α, s and β: −ln(α+τ), −(r+x)/(α+τ), −ln(β+τ),
- * −(s+1)/(β+τ). Their means are ∂ln I/∂(r, α, s, β) (the limits do not depend on the parameters), from the same nodes
- * at no further exp or log: with m + τ = e^u, one of α+τ, β+τ is e^u and the other e^u + d = e^u·(1 + d·e^−u),
- * whose logarithm φ already holds.
- */
-function logIntegralByQuadrature(
-  params: ParetoNbdParams,
-  x: number,
-  from: number,
-  to: number,
-  moments: Float64Array | null,
-  stats?: { panels: number },
-): number {
   const { r, alpha, s, beta } = params;
   const rsx = r + s + x;
   const low = alpha < beta;
@@ -103,11 +84,6 @@ function logIntegralByQuadrature(
   // comes (rarely: φ mostly falls along u). A log-sum-exp per node made this loop most of a large shop's fit.
   let top = Number.NEGATIVE_INFINITY;
   let sum = 0;
-  // Σ weight·(−ln(α+τ)), Σ weight·(−1/(α+τ)), Σ weight·(−ln(β+τ)), Σ weight·(−1/(β+τ)), relative to `top` as `sum`.
-  let lnA = 0;
-  let invA = 0;
-  let lnB = 0;
-  let invB = 0;
   let peak = phi(u0);
   let start = u0;
   for (let panel = 0; panel < QUADRATURE_MAX_PANELS && start < u1; panel++) {
@@ -119,45 +95,17 @@ function logIntegralByQuadrature(
     const mid = start + 0.5 * width;
     const lnHalfWidth = Math.log(0.5 * width);
     for (let i = 0; i < nodes.length; i++) {
-      const u = mid + 0.5 * width * nodes[i]!;
-      const shrink = Math.exp(-u);
-      const lnSpread = Math.log1p(d * shrink);
-      const v = lnHalfWidth + logWeights[i]! - rsx * u - b * lnSpread;
+      const v = lnHalfWidth + logWeights[i]! + phi(mid + 0.5 * width * nodes[i]!);
       if (v === Number.NEGATIVE_INFINITY) continue;
-      let weight: number;
       if (v > top) {
-        const rescale = Math.exp(top - v);
-        sum *= rescale;
-        lnA *= rescale;
-        invA *= rescale;
-        lnB *= rescale;
-        invB *= rescale;
+        sum = sum * Math.exp(top - v) + 1;
         top = v;
-        weight = 1;
-      } else weight = Math.exp(v - top);
-      sum += weight;
-      if (moments !== null) {
-        // e^u is the smaller of α+τ and β+τ; the larger is e^u·(1 + d·e^−u).
-        const lnNear = u;
-        const lnFar = u + lnSpread;
-        const invNear = shrink;
-        const invFar = shrink / (1 + d * shrink);
-        lnA -= weight * (low ? lnNear : lnFar);
-        invA -= weight * (low ? invNear : invFar);
-        lnB -= weight * (low ? lnFar : lnNear);
-        invB -= weight * (low ? invFar : invNear);
-      }
+      } else sum += Math.exp(v - top);
     }
     start += width;
     if (stats) stats.panels++;
   }
-  if (moments !== null) {
-    moments[0] = lnA / sum;
-    moments[1] = ((r + x) * invA) / sum;
-    moments[2] = lnB / sum;
-    moments[3] = ((s + 1) * invB) / sum;
-  }
-  return top + Math.log(sum);
+  return Math.log(rsx) + top + Math.log(sum);
 }
 
 /**
@@ -215,61 +163,6 @@ export function paretoNbdPreparedLogLikelihood(params: ParetoNbdParams, data: Pr
     if (w === 0) continue;
     ll += w * paretoNbdLogBracket(params, data.x[i]!, data.tx[i]!, data.T[i]!);
   }
-  return ll;
-}
-
-/**
- * {@link paretoNbdPreparedLogLikelihood} with its gradient, in one pass: writes ∂(Σ w·ln L)/∂(ln r, ln α, ln s, ln β)
- * into `gradient` and returns Σ w·ln L. Each customer's A0 is integrated by the quadrature of
- * {@link logA0ByQuadrature} (it agrees with the ₂F₁ route to about 1e−13, tested), which gives ∂ln A0 from the same
- * nodes; the ₂F₁ has no cheap derivative in r and s. Differentiating the note-009 likelihood (eq. 3) with
- * S = −(r+x)·ln(α+T) − s·ln(β+T), Q = ln s + ln I (I = A0/(r+s+x)) and p = e^S/(e^S + e^Q):
- * ∂ln L/∂θ = ∂[lnΓ(r+x) − lnΓ(r) + r ln α + s ln β]/∂θ + p·∂S/∂θ + (1 − p)·∂Q/∂θ. It replaces central differences,
- * which cost nine likelihoods a gradient and were most of a small shop's whole fit.
- */
-export function paretoNbdPreparedLogLikelihoodWithGradient(params: ParetoNbdParams, data: PreparedRows, gradient: Float64Array): number {
-  const { r, alpha, s, beta } = params;
-  const lgR = lnGamma(r);
-  const psiR = digamma(r);
-  const lnAlpha = Math.log(alpha);
-  const lnBeta = Math.log(beta);
-  let ll = data.totalWeight * (r * lnAlpha + s * lnBeta);
-  // ∂/∂r, ∂/∂α, ∂/∂s, ∂/∂β of Σ w·ln L, made ∂/∂ln(·) at the end.
-  let dr = data.totalWeight * lnAlpha;
-  let da = (data.totalWeight * r) / alpha;
-  let ds = data.totalWeight * lnBeta;
-  let db = (data.totalWeight * s) / beta;
-  for (let k = 0; k < data.distinctX.length; k++) {
-    const dw = data.distinctWeight[k]!;
-    const rx = r + data.distinctX[k]!;
-    ll += dw * (lnGamma(rx) - lgR);
-    dr += dw * (digamma(rx) - psiR);
-  }
-  const moments = new Float64Array(4);
-  const lnS = Math.log(s);
-  for (let i = 0; i < data.x.length; i++) {
-    const w = data.w[i]!;
-    if (w === 0) continue;
-    const x = data.x[i]!;
-    const tx = data.tx[i]!;
-    const T = data.T[i]!;
-    const lnAT = Math.log(alpha + T);
-    const lnBT = Math.log(beta + T);
-    const survive = -(r + x) * lnAT - s * lnBT;
-    const dead = T > tx ? lnS + logIntegralByQuadrature(params, x, tx, T, moments) : Number.NEGATIVE_INFINITY;
-    const bracket = logAddExp(survive, dead);
-    ll += w * bracket;
-    const p = Math.exp(survive - bracket);
-    const q = dead === Number.NEGATIVE_INFINITY ? 0 : 1 - p;
-    dr += w * (p * -lnAT + q * moments[0]!);
-    da += w * ((p * -(r + x)) / (alpha + T) + q * moments[1]!);
-    ds += w * (p * -lnBT + q * (1 / s + moments[2]!));
-    db += w * ((p * -s) / (beta + T) + q * moments[3]!);
-  }
-  gradient[0] = dr * r;
-  gradient[1] = da * alpha;
-  gradient[2] = ds * s;
-  gradient[3] = db * beta;
   return ll;
 }
 

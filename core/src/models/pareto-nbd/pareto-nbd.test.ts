@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../bg-nbd/simulate.ts';
 import { hyp2f1, lnGamma } from '../special-functions/special-functions.ts';
 import { fitParetoNbd } from './fit.ts';
-import { prepareRows } from '../bg-nbd/likelihood.ts';
-import { logA0ByQuadrature as logA0ByPanels, paretoNbdLogA0, paretoNbdLogLikelihood, paretoNbdPreparedLogLikelihoodWithGradient } from './likelihood.ts';
+import { logA0ByQuadrature as logA0ByPanels, paretoNbdLogA0, paretoNbdLogLikelihood } from './likelihood.ts';
 import type { ParetoNbdParams } from './likelihood.ts';
 import { paretoNbdConditionalExpectedPurchases, paretoNbdExpectedPurchases, paretoNbdProbabilityAlive, paretoNbdProbabilityNoPurchase } from './predict.ts';
 import { simulateParetoNbd } from './simulate.ts';
@@ -187,43 +186,6 @@ describe('paretoNbdLogLikelihood', () => {
     for (const p of [params, { ...params, alpha: 1, beta: 50 }]) {
       const ll = paretoNbdLogLikelihood(p, { frequency: [2000], recency: [30], age: [520] });
       expect(Number.isFinite(ll)).toBe(true);
-    }
-  });
-});
-
-describe('paretoNbdPreparedLogLikelihoodWithGradient', () => {
-  // Both A0 branches, with z small (the ₂F₁ route) and near 1 (the quadrature), and the flat ridge of homogeneous
-  // dropout (s, β large) where fits of small shops go.
-  const cases: readonly ParetoNbdParams[] = [
-    params,
-    { r: 0.553, alpha: 11.669, s: 0.606, beta: 10.578 },
-    { ...params, alpha: 1, beta: 50 },
-    { ...params, alpha: 50, beta: 1 },
-    { r: 3.05, alpha: 402.7, s: 120, beta: 9_000 },
-    { r: 2, alpha: 0.01, s: 0.3, beta: 3 },
-  ];
-  const rows = {
-    frequency: histories.map((h) => h[0]),
-    recency: histories.map((h) => h[1]),
-    age: histories.map((h) => h[2]),
-    weight: [3, 1, 40, 2, 5],
-  };
-
-  it("returns paretoNbdLogLikelihood's value, and as gradient its central differences in ln r, ln α, ln s, ln β", () => {
-    const data = prepareRows(rows);
-    const h = 1e-5;
-    for (const p of cases) {
-      const gradient = new Float64Array(4);
-      const ll = paretoNbdPreparedLogLikelihoodWithGradient(p, data, gradient);
-      const at = paretoNbdLogLikelihood(p, rows);
-      expect(Math.abs(ll - at)).toBeLessThan(1e-9 * Math.abs(at));
-      const keys = ['r', 'alpha', 's', 'beta'] as const;
-      keys.forEach((key, i) => {
-        const up = paretoNbdLogLikelihood({ ...p, [key]: p[key] * Math.exp(h) }, rows);
-        const down = paretoNbdLogLikelihood({ ...p, [key]: p[key] * Math.exp(-h) }, rows);
-        const numeric = (up - down) / (2 * h);
-        expect(Math.abs(gradient[i]! - numeric), `${key} at ${JSON.stringify(p)}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(numeric)));
-      });
     }
   });
 });
