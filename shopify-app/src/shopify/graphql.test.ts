@@ -1,8 +1,7 @@
 import '@shopify/shopify-api/adapters/node';
-import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHttpServer, type TestHttpServer } from '../testing/http-server.ts';
-import { connectionReset, graphqlAnswer, rotatedTokenAnswer, storedSession, storeExpiringSession } from '../testing/shopify-answers.ts';
+import { answerShopifyWith, connectionReset, graphqlAnswer, rotatedTokenAnswer, storedSession, storeExpiringSession } from '../testing/shopify-answers.ts';
 
 const SHOP = 'blip-shop.myshopify.com';
 let failuresLeft = 0;
@@ -12,23 +11,24 @@ let refreshes = 0;
 
 // Shopify behind a connection that sometimes fails: the first `failuresLeft` calls reject as fetch does when a
 // kept-alive connection is reset, or no connection can be made.
-setAbstractFetchFunc((async (input: RequestInfo | URL) => {
-  const url = String(input instanceof Request ? input.url : input);
-  if (url.includes('/admin/oauth/access_token')) {
+answerShopifyWith({
+  async token() {
     refreshes++;
     if (refreshFailuresLeft > 0) {
       refreshFailuresLeft--;
       throw connectionReset();
     }
     return rotatedTokenAnswer();
-  }
-  calls++;
-  if (failuresLeft > 0) {
-    failuresLeft--;
-    throw connectionReset();
-  }
-  return graphqlAnswer({ shop: { name: 'Blip' } });
-}) as typeof fetch);
+  },
+  async graphql() {
+    calls++;
+    if (failuresLeft > 0) {
+      failuresLeft--;
+      throw connectionReset();
+    }
+    return graphqlAnswer({ shop: { name: 'Blip' } });
+  },
+});
 
 describe('Admin GraphQL requests when the connection fails', () => {
   let t: TestHttpServer;

@@ -1,24 +1,22 @@
 import '@shopify/shopify-api/adapters/node';
-import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderPayload } from '../testing/webhook-request.ts';
 import { startTestHttpServer, type TestHttpServer } from '../testing/http-server.ts';
-import { graphqlAnswer, rotatedTokenAnswer, storedSession, storeExpiringSession } from '../testing/shopify-answers.ts';
+import { answerShopifyWith, graphqlAnswer, rotatedTokenAnswer, storedSession, storeExpiringSession } from '../testing/shopify-answers.ts';
 
 const SHOP = 'refresh-shop.myshopify.com';
 const SHOPIFY_DELAY_MS = 2_000;
 let refreshes = 0;
 
 // Shopify as slow as it sometimes is: the token endpoint answers after two seconds.
-setAbstractFetchFunc((async (input: RequestInfo | URL) => {
-  const url = String(input instanceof Request ? input.url : input);
-  if (url.includes('/admin/oauth/access_token')) {
+answerShopifyWith({
+  async token() {
     refreshes++;
     await new Promise((resolve) => setTimeout(resolve, SHOPIFY_DELAY_MS));
     return rotatedTokenAnswer();
-  }
-  return graphqlAnswer({ shop: { name: 'Refresh' } });
-}) as typeof fetch);
+  },
+  graphql: async () => graphqlAnswer({ shop: { name: 'Refresh' } }),
+});
 
 describe('offline token refresh on the embedded database', () => {
   let t: TestHttpServer;

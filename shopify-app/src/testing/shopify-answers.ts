@@ -1,4 +1,5 @@
 import { Session } from '@shopify/shopify-api';
+import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { KyselySessionStorage } from '../sessions/session-storage.ts';
@@ -6,6 +7,17 @@ import { createTokenCipher } from '../sessions/token-cipher.ts';
 import { TEST_KEY } from './http-server.ts';
 
 // What a test's stand-in for Shopify's fetch answers (setAbstractFetchFunc), in Shopify's shapes.
+
+/**
+ * Points this process's Shopify library at a stand-in for Shopify: `token` answers the token endpoint (exchange and
+ * refresh), `graphql` every other call. Either may throw, as fetch does when no answer comes.
+ */
+export function answerShopifyWith(answers: { token(): Promise<Response>; graphql(): Promise<Response> }): void {
+  setAbstractFetchFunc((async (input: RequestInfo | URL) => {
+    const url = String(input instanceof Request ? input.url : input);
+    return url.includes('/admin/oauth/access_token') ? answers.token() : answers.graphql();
+  }) as typeof fetch);
+}
 
 /** The token endpoint's answer to a refresh: a new access token, the refresh token rotated. */
 export function rotatedTokenAnswer(): Response {
