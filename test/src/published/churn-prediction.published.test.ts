@@ -1,26 +1,14 @@
-import { endOfLocalDayMs, fitChurnModels, scoreChurnRisk } from '@clvlens/core';
-import { areaUnderRoc, calibrationTable, summarizeOrders } from '@clvlens/core/models';
-import type { ChurnRiskOptions, CountedOrder } from '@clvlens/core';
+import { endOfLocalDayMs, scoreChurnRisk } from '@clvlens/core';
+import { areaUnderRoc, calibrationTable } from '@clvlens/core/models';
+import type { CountedOrder } from '@clvlens/core';
 import { describe, expect, it } from 'vitest';
-import { loadCdnow } from './cdnow-fixture.ts';
+import { churnOnSplit, loadCdnow } from './cdnow-fixture.ts';
 
 // Issue 11 on real data: fit on CDNOW up to 1997-09-30 exactly as the app does (its own backtest inside the
 // calibration period), then check the churn probability against what happened in the published 39-week holdout.
 const DAY_MS = 86_400_000;
-const orders = loadCdnow('CDNOW_sample.txt');
 const asOfMs = endOfLocalDayMs(Date.UTC(1997, 8, 30, 12), 'UTC');
-const calibration = orders.filter((o) => o.placedAtMs <= asOfMs);
-const horizonDays = 273;
-const models = fitChurnModels(calibration, { asOfMs, timeZone: 'UTC', horizonDays });
-const options: ChurnRiskOptions = { asOfMs, timeZone: 'UTC', margin: 1 };
-const scored = scoreChurnRisk(calibration, models, options);
-const holdout = summarizeOrders(orders, { calibrationEndMs: asOfMs, timeZone: 'UTC', timeUnit: 'day', holdoutEndMs: asOfMs + horizonDays * DAY_MS });
-const index = new Map(holdout.customerKeys.map((k, i) => [k, i]));
-const noOrder = Float64Array.from(scored, (c) => (holdout.holdout!.frequency[index.get(c.customerKey)!] === 0 ? 1 : 0));
-const daysSinceLast = Float64Array.from(scored, (c) => {
-  const i = index.get(c.customerKey)!;
-  return holdout.ageDays[i]! - holdout.recencyDays[i]!;
-});
+const { models, options, scored, noOrder, daysSinceLast } = churnOnSplit(loadCdnow('CDNOW_sample.txt'), asOfMs, 273);
 
 function auc(scores: ArrayLike<number>): number {
   const r = areaUnderRoc(scores, noOrder);

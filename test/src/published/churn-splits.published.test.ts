@@ -1,7 +1,7 @@
-import { endOfLocalDateMs, fitChurnModels, scoreChurnRisk } from '@clvlens/core';
-import { areaUnderRoc, calibrationTable, summarizeOrders } from '@clvlens/core/models';
+import { endOfLocalDateMs } from '@clvlens/core';
+import { areaUnderRoc, calibrationTable } from '@clvlens/core/models';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCdnow } from './cdnow-fixture.ts';
+import { churnOnSplit, loadCdnow } from './cdnow-fixture.ts';
 
 // Issue 11's churn floors on more than the published split: both CDNOW files, fitted as the app fits (its own backtest
 // inside the calibration period) at the end of June, September and December 1997, for H = 30, 60, 90, 180 and 273 days
@@ -28,13 +28,7 @@ beforeAll(() => {
       const asOfMs = endOfLocalDateMs(asOf, 'UTC');
       for (const horizonDays of [30, 60, 90, 180, 273]) {
         if (asOfMs + horizonDays * DAY_MS > DATA_END_MS) continue;
-        const calibration = orders.filter((o) => o.placedAtMs <= asOfMs);
-        const models = fitChurnModels(calibration, { asOfMs, timeZone: 'UTC', horizonDays });
-        const scored = scoreChurnRisk(calibration, models, { asOfMs, timeZone: 'UTC', margin: 1 });
-        const holdout = summarizeOrders(orders, { calibrationEndMs: asOfMs, timeZone: 'UTC', timeUnit: 'day', holdoutEndMs: asOfMs + horizonDays * DAY_MS });
-        const index = new Map(holdout.customerKeys.map((k, i) => [k, i]));
-        const noOrder = Float64Array.from(scored, (c) => (holdout.holdout!.frequency[index.get(c.customerKey)!] === 0 ? 1 : 0));
-        const daysSinceLast = Float64Array.from(scored, (c) => holdout.ageDays[index.get(c.customerKey)!]! - holdout.recencyDays[index.get(c.customerKey)!]!);
+        const { scored, noOrder, daysSinceLast } = churnOnSplit(orders, asOfMs, horizonDays);
         const auc = areaUnderRoc(
           scored.map((c) => c.churnProbability),
           noOrder,
