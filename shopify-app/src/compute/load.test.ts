@@ -47,6 +47,11 @@ describe('loadOrderRecords', () => {
           .execute();
       }
     }
+    // A refund of nothing on an order whose payload says unrefunded (a restock): kept as stored, on every path.
+    await database.db
+      .insertInto('order_refunds')
+      .values({ shop_id: SHOP, refund_id: 99_999, order_id: 1001, refunded_at: new Date(START + 2 * DAY), amount_minor: 0 })
+      .execute();
   });
   afterAll(async () => {
     await database.close();
@@ -66,5 +71,17 @@ describe('loadOrderRecords', () => {
     const some = await loadOrderRecords(database.db, SHOP, { customerIds: ['4'] });
     expect(some.map((r) => r.orderId)).toEqual(['1003', '1011', '1019', '1027']);
     expect(some.find((r) => r.orderId === '1027')!.refunds).toHaveLength(4);
+  });
+
+  it('reads a range of customers, or everything outside it, as the whole shop has them', async () => {
+    const whole = await loadOrderRecords(database.db, SHOP);
+    expect(whole.find((r) => r.orderId === '1001')!.refunds).toEqual([{ refundedAtMs: START + 2 * DAY, amountMinor: 0 }]);
+    const range = { after: '2', upTo: '5' };
+    const inside = (r: (typeof whole)[number]): boolean => r.customerId !== null && Number(r.customerId) > 2 && Number(r.customerId) <= 5;
+    const some = await loadOrderRecords(database.db, SHOP, { customerRange: range });
+    expect(some.length).toBeGreaterThan(0);
+    expect(some).toEqual(whole.filter(inside));
+    expect(await loadOrderRecords(database.db, SHOP, { outsideRange: range })).toEqual(whole.filter((r) => !inside(r)));
+    expect(await loadOrderRecords(database.db, SHOP, { customerIds: ['1', '9'] })).toEqual(whole.filter((r) => r.customerId === '1'));
   });
 });
