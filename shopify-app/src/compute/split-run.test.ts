@@ -8,7 +8,7 @@ import { silentLogger } from '../log.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 import type { FullRunReason } from './recompute-result.ts';
 import { createComputeService, type ComputeService } from './service.ts';
-import { bucketUpperBounds } from './split-run.ts';
+import { bucketUpperBounds, runStatisticsKeeper } from './split-run.ts';
 
 const SHOP = 'split.myshopify.com';
 const TZ = 'Europe/Berlin';
@@ -212,3 +212,49 @@ function storedOrderRecord(customerId: string) {
     subscription: false,
   };
 }
+
+describe('runStatisticsKeeper', () => {
+  it("counts every bucket's writes in the run's row and analyzes when the run's total doubles, not per bucket", async () => {
+    const database = await createTestDatabase();
+    const { db } = database;
+    try {
+      const run = { shop_id: SHOP, run_id: 'run-1', reason: 'requested', started_at: new Date(START), context: '{}', models: '{}' };
+      await db
+        .insertInto('split_full_runs')
+        .values({ ...run, summary: '{}', report: '{}', upper_bounds: '[]', queued_up_to: 0 })
+        .execute();
+      // Two buckets in two processes, each with its own keeper, writing in turn (first ANALYZE at 10 rows).
+      const [a, b] = [runStatisticsKeeper(db, SHOP, 'run-1', 10), runStatisticsKeeper(db, SHOP, 'run-1', 10)];
+      const counted = async () => {
+        const row = await db.selectFrom('split_full_runs').select(['written', 'analyzed_written']).executeTakeFirstOrThrow();
+        return [Number(row.written), Number(row.analyzed_written)];
+      };
+      const seen: number[][] = [];
+      for (const [keeper, rows] of [
+        [a, 6],
+        [b, 6],
+        [a, 5],
+        [b, 8],
+        [a, 0],
+        [b, 30],
+      ] as const) {
+        await keeper.wrote(rows);
+        seen.push(await counted());
+      }
+      // ANALYZE at 12 (>= 10), at 25 (>= 2 x 12) and at 55 (>= 2 x 25); none in between.
+      expect(seen).toEqual([
+        [6, 0],
+        [12, 12],
+        [17, 12],
+        [25, 25],
+        [25, 25],
+        [55, 55],
+      ]);
+      // A keeper of another run (a late retry after the run finished) counts nothing.
+      await runStatisticsKeeper(db, SHOP, 'run-0', 10).wrote(100);
+      expect(await counted()).toEqual([55, 55]);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -11,7 +11,7 @@ import { deletedCustomers } from './reads.ts';
 import { FullRunReason } from './recompute-result.ts';
 import { storeShopMetrics } from './shop-metrics.ts';
 import { loadShopInfo, loadStoredModels, screenedRecords } from './shop-state.ts';
-import { createStatisticsKeeper, writeInsights } from './write.ts';
+import { STATISTICS_EVERY_ROWS, writeInsights, type StatisticsKeeper } from './write.ts';
 
 /**
  * How a large shop's full run is split across the app's processes ({@link ComputeDeps.split}): one fit step, then one
@@ -224,7 +224,7 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
   if (!run || run.runId !== runId || bucket >= run.upperBounds.length) return result;
   result.ran = true;
   const range: CustomerRange = { after: bucket === 0 ? MIN_ID : run.upperBounds[bucket - 1]!, upTo: run.upperBounds[bucket]! };
-  const statistics = createStatisticsKeeper(db);
+  const statistics = runStatisticsKeeper(db, shop, runId);
   for (let after = range.after; ;) {
     await yieldToEventLoop();
     const { rows: page } = await sql<{ id: string }>`
@@ -272,6 +272,29 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
     result.finished = true;
   }
   return result;
+}
+
+/**
+ * The statistics keeper of a split run's buckets: write.ts's rule (ANALYZE after the first
+ * {@link STATISTICS_EVERY_ROWS} insights, then each time the written rows have doubled), counted over the whole run in
+ * its row, whichever bucket and process wrote them. Each bucket keeping its own count analyzed four times a bucket of
+ * a 10,000,000-order shop (33 in a run, each about a second of PostgreSQL's time sampling the growing table) to keep
+ * statistics that the other buckets' ANALYZEs had already brought up to date.
+ */
+export function runStatisticsKeeper(db: Kysely<DB>, shop: string, runId: string, everyRows = STATISTICS_EVERY_ROWS): StatisticsKeeper {
+  return {
+    async wrote(rows) {
+      if (rows <= 0) return;
+      // In SET, `written` is the value before this update; in RETURNING, after it.
+      const { rows: counted } = await sql<{ analyze: boolean }>`
+        UPDATE split_full_runs SET written = written + ${rows},
+          analyzed_written = CASE WHEN written + ${rows} >= greatest(${everyRows}::bigint, 2 * analyzed_written)
+            THEN written + ${rows} ELSE analyzed_written END
+        WHERE shop_id = ${shop} AND run_id = ${runId}
+        RETURNING analyzed_written = written AS analyze`.execute(db);
+      if (counted[0]?.analyze === true) await sql`ANALYZE customer_insights`.execute(db);
+    },
+  };
 }
 
 /**

@@ -187,6 +187,14 @@ const UPSERT_INSIGHT = sql.raw(`ON CONFLICT (shop_id, customer_id) DO UPDATE SET
   churn_probability = excluded.churn_probability, predicted_clv_minor = excluded.predicted_clv_minor,
   updated_at = excluded.updated_at`);
 
+/** Insights a run writes before its first `ANALYZE` of `customer_insights` ({@link createStatisticsKeeper}). */
+export const STATISTICS_EVERY_ROWS = 50_000;
+
+/** Told the rows each write of a run wrote; runs `ANALYZE customer_insights` when they call for it. */
+export interface StatisticsKeeper {
+  wrote(rows: number): Promise<void>;
+}
+
 /**
  * Keeps the planner's statistics of `customer_insights` current while a run writes many rows: `ANALYZE` after the first
  * `everyRows` insights this run wrote, then each time the run has doubled what it had written. A shop's first full run starts from statistics in which the shop has no rows;
@@ -194,7 +202,7 @@ const UPSERT_INSIGHT = sql.raw(`ON CONFLICT (shop_id, customer_id) DO UPDATE SET
  * row of the shop, and a 1,000,000-customer run slowed down as it wrote (2,000,000 orders: the last bucket took 5x
  * the first). ANALYZE samples a fixed number of rows, so it costs about the same at any size.
  */
-export function createStatisticsKeeper(db: Kysely<DB>, everyRows = 50_000): { wrote(rows: number): Promise<void> } {
+export function createStatisticsKeeper(db: Kysely<DB>, everyRows = STATISTICS_EVERY_ROWS): StatisticsKeeper {
   let since = 0;
   let total = 0;
   let next = everyRows;

@@ -120,6 +120,9 @@ export interface SplitFullRunsTable {
   upper_bounds: string;
   queued_up_to: ColumnType<string, string | number, string | number>;
   done: Generated<number[]>;
+  /** Insights the run's buckets wrote so far, and how many at its last ANALYZE (migration 0012). */
+  written: Generated<string>;
+  analyzed_written: Generated<string>;
 }
 
 export interface SyncStateTable {
