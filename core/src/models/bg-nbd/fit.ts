@@ -3,7 +3,7 @@ import { minimizeBfgs } from '../optimize/bfgs.ts';
 import { LOG_PARAMETER_BOUND, ModelFitFailure } from '../optimize/fit-failure.ts';
 import { penalizedNegativeLogLikelihood } from '../optimize/penalized-likelihood.ts';
 import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
-import { betaGeoLogLikelihood, BetaGeoVariant, prepareRows } from './likelihood.ts';
+import { betaGeoLogLikelihood, BetaGeoVariant, prepareFitRows, prepareRows } from './likelihood.ts';
 import type { BgNbdParams } from './likelihood.ts';
 
 /** A fitted BG/NBD or MBG/NBD model. */
@@ -32,24 +32,9 @@ export interface BetaGeoFitOptions {
  * A fit that does not reach a stationary point, or runs to a boundary, returns `did-not-converge`.
  */
 export function fitBetaGeo(variant: BetaGeoVariant, rows: FrequencyRecencyRows, options: BetaGeoFitOptions = {}): Result<BgNbdFit, ModelFitFailure> {
-  let maxT = 0;
-  let repeaters = 0;
-  for (let i = 0; i < rows.age.length; i++) {
-    const T = rows.age[i]!;
-    const tx = rows.recency[i]!;
-    const x = rows.frequency[i]!;
-    const w = rows.weight === undefined ? 1 : rows.weight[i]!;
-    if (!(x >= 0 && Number.isInteger(x) && tx >= 0 && T >= tx && w >= 0 && Number.isFinite(T) && Number.isFinite(w))) {
-      throw new RangeError(`Row ${i}: need integer x >= 0 and 0 <= t_x <= T, weight >= 0; got x=${x}, t_x=${tx}, T=${T}, w=${w}.`);
-    }
-    if (x > 0 && !(tx > 0)) throw new RangeError(`Row ${i}: t_x must be > 0 when x > 0 (got x=${x}, t_x=${tx}).`);
-    if (T > maxT) maxT = T;
-    if (x > 0) repeaters += w;
-  }
-  const data = prepareRows(rows, maxT > 0 ? maxT : 1);
-  if (data.totalWeight <= 0) return { ok: false, reason: ModelFitFailure.noCustomers };
-  if (maxT <= 0) return { ok: false, reason: ModelFitFailure.noHistory };
-  if (repeaters <= 0) return { ok: false, reason: ModelFitFailure.noRepeatCustomers };
+  const prepared = prepareFitRows(rows);
+  if (!prepared.ok) return prepared;
+  const { data, maxT } = prepared.value;
   const penalizer = options.penalizer ?? 0;
   const W = data.totalWeight;
   const outcome = minimizeBfgs(

@@ -1,6 +1,8 @@
 import { digamma, lnGamma, logAddExp } from '../special-functions/special-functions.ts';
 import { groupByFrequency, type FrequencyGroups } from '../frequency-groups/frequency-groups.ts';
 import type { FrequencyRecencyRows } from '../btyd-summary/btyd-summary.ts';
+import { ModelFitFailure } from '../optimize/fit-failure.ts';
+import type { Result } from '../../result.ts';
 
 /**
  * BG/NBD parameters (Fader, Hardie & Lee 2005, Marketing Science 24(2):275–284). The same shape serves MBG/NBD
@@ -49,6 +51,40 @@ export function prepareRows(rows: FrequencyRecencyRows, timeScale = 1): Prepared
     w[i] = rows.weight === undefined ? 1 : rows.weight[i]!;
   }
   return { x, tx, T, w, ...groupByFrequency(x, w) };
+}
+
+/** Rows a BTYD fit can start from, prepared on time divided by their longest age (`maxT`, in the rows' unit). */
+export interface FitRows {
+  data: PreparedRows;
+  maxT: number;
+}
+
+/**
+ * Checks and prepares the rows of a BG/NBD, MBG/NBD or Pareto/NBD fit: every row needs integer x ≥ 0,
+ * 0 ≤ t_x ≤ T (t_x > 0 when x > 0), finite T and weight ≥ 0; times are divided by the longest age for conditioning.
+ * The expected failures are values: no weight, no observation time, nobody bought twice.
+ * @throws RangeError naming the row when one breaks those rules (summaries never make such rows: a caller's bug).
+ */
+export function prepareFitRows(rows: FrequencyRecencyRows): Result<FitRows, ModelFitFailure> {
+  let maxT = 0;
+  let repeaters = 0;
+  for (let i = 0; i < rows.age.length; i++) {
+    const T = rows.age[i]!;
+    const tx = rows.recency[i]!;
+    const x = rows.frequency[i]!;
+    const w = rows.weight === undefined ? 1 : rows.weight[i]!;
+    if (!(x >= 0 && Number.isInteger(x) && tx >= 0 && T >= tx && w >= 0 && Number.isFinite(T) && Number.isFinite(w))) {
+      throw new RangeError(`Row ${i}: need integer x >= 0 and 0 <= t_x <= T, weight >= 0; got x=${x}, t_x=${tx}, T=${T}, w=${w}.`);
+    }
+    if (x > 0 && !(tx > 0)) throw new RangeError(`Row ${i}: t_x must be > 0 when x > 0 (got x=${x}, t_x=${tx}).`);
+    if (T > maxT) maxT = T;
+    if (x > 0) repeaters += w;
+  }
+  const data = prepareRows(rows, maxT > 0 ? maxT : 1);
+  if (data.totalWeight <= 0) return { ok: false, reason: ModelFitFailure.noCustomers };
+  if (maxT <= 0) return { ok: false, reason: ModelFitFailure.noHistory };
+  if (repeaters <= 0) return { ok: false, reason: ModelFitFailure.noRepeatCustomers };
+  return { ok: true, value: { data, maxT } };
 }
 
 /**
