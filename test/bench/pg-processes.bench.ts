@@ -22,11 +22,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarizeCustomers } from '@clvlens/core';
 import { createDatabase, loadOrderRecords, type Database } from '@clvlens/shopify-app';
 import { createFakeShopify, installFakeShopifyFetch, COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../src/index.ts';
 import { buildSimpleShop } from '../src/contract/simple-shop.ts';
-import { API_SECRET, truthRecords } from '../src/app/harness.ts';
+import { API_SECRET, servedBesideTruth, truthRecords } from '../src/app/harness.ts';
 import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { cpuSecondsOfTree, freePort, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
@@ -300,27 +299,15 @@ try {
           subscription: false,
         });
       }
-      const metrics = await db.selectFrom('shop_metrics').select('as_of').where('shop_id', '=', shop).executeTakeFirstOrThrow();
-      const expected = summarizeCustomers(records, {
-        asOfMs: metrics.as_of.getTime(),
-        timeZone: data.shop.ianaTimezone,
-        currency: data.shop.currencyCode,
-      }).filter((x) => /^\d+$/.test(x.customerKey));
-      const insights = await db
-        .selectFrom('customer_insights')
-        .select(['customer_id', 'payload'])
-        .where('shop_id', '=', shop)
-        .where('deleted', '=', false)
-        .execute();
-      const served = new Map(insights.map((i) => [String(i.customer_id), JSON.parse(i.payload!) as { orderCount: number; historicClvMinor: number }]));
-      for (const x of expected) {
-        const got = served.get(x.customerKey);
-        if (!got || got.orderCount !== x.orderCount || got.historicClvMinor !== x.netSpentMinor) {
-          out.push(
-            `${shop} customer ${x.customerKey}: served ${got ? `${got.orderCount} orders, ${got.historicClvMinor}` : 'nothing'}, truth ${x.orderCount} orders, ${x.netSpentMinor}`,
-          );
-        }
-      }
+      const { truth, served, extra } = await servedBesideTruth(db, data.shop, records);
+      if (extra > 0) out.push(`${shop}: ${extra} live insights of customers without a counted order in the truth`);
+      truth.forEach((x, k) => {
+        const got = served[k];
+        if (got?.orderCount === x.orderCount && got.historicClvMinor === x.historicClvMinor) return;
+        out.push(
+          `${shop} customer ${x.customerId}: served ${got ? `${got.orderCount} orders, ${got.historicClvMinor}` : 'nothing'}, truth ${x.orderCount} orders, ${x.historicClvMinor}`,
+        );
+      });
     }
     return out;
   };

@@ -1,5 +1,5 @@
 import { createTestDatabase, silentLogger, startAppServer, type AppServer, type Database, createShopifyApi } from '@clvlens/shopify-app';
-import type { OrderRecord, ShopSummaryV1 } from '@clvlens/core';
+import { summarizeCustomers, type OrderRecord, type ShopSummaryV1 } from '@clvlens/core';
 import { createFakeShopify, type FakeShopify } from '../fake-shopify/server.ts';
 import { fakeShopifyFetch, installFakeShopifyFetch } from '../fake-shopify/fetch.ts';
 import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../fake-shopify/topics.ts';
@@ -106,6 +106,47 @@ export function truthRecords(data: ShopData): OrderRecord[] {
     test: o.test,
     subscription: o.subscription,
   }));
+}
+
+/** A customer's order count and historic CLV (net spent, minor units). */
+export interface CustomerTotals {
+  customerId: string;
+  orderCount: number;
+  historicClvMinor: number;
+}
+
+/**
+ * What the app serves for every customer of `shop` beside core's summary of `truth` (as of the shop's stored
+ * metrics), both in the truth's customer order: equal when the stored insights are right. `served` is null for a
+ * customer without a live insight; `extra` counts live insights of customers the truth does not have.
+ */
+export async function servedBesideTruth(
+  db: Database['db'],
+  shop: ShopData['shop'],
+  truth: readonly OrderRecord[],
+): Promise<{ truth: CustomerTotals[]; served: (CustomerTotals | null)[]; extra: number }> {
+  const metrics = await db.selectFrom('shop_metrics').select('as_of').where('shop_id', '=', shop.domain).executeTakeFirstOrThrow();
+  const expected = summarizeCustomers(truth, { asOfMs: metrics.as_of.getTime(), timeZone: shop.ianaTimezone, currency: shop.currencyCode })
+    .filter((x) => /^\d+$/.test(x.customerKey))
+    .map((x) => ({ customerId: x.customerKey, orderCount: x.orderCount, historicClvMinor: x.netSpentMinor }));
+  const insights = await db
+    .selectFrom('customer_insights')
+    .select(['customer_id', 'payload'])
+    .where('shop_id', '=', shop.domain)
+    .where('deleted', '=', false)
+    .execute();
+  const served = new Map(
+    insights.map((i) => {
+      const payload = JSON.parse(i.payload!) as { orderCount: number; historicClvMinor: number };
+      const customerId = String(i.customer_id);
+      return [customerId, { customerId, orderCount: payload.orderCount, historicClvMinor: payload.historicClvMinor }];
+    }),
+  );
+  return {
+    truth: expected,
+    served: expected.map((x) => served.get(x.customerId) ?? null),
+    extra: served.size - expected.filter((x) => served.has(x.customerId)).length,
+  };
 }
 
 /** Waits until the shop is live and its summary computed. */

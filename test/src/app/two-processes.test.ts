@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { summarizeCustomers, type OrderRecord } from '@clvlens/core';
+import type { OrderRecord } from '@clvlens/core';
 import { createDatabase, createTestPostgresDatabase, loadOrderRecords, type Database } from '@clvlens/shopify-app';
 import { createFakeShopify, type FakeShopify } from '../fake-shopify/server.ts';
 import { installFakeShopifyFetch } from '../fake-shopify/fetch.ts';
 import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../fake-shopify/topics.ts';
 import { generateShop } from '../generator/generate.ts';
-import { API_KEY, API_SECRET, truthRecords } from './harness.ts';
+import { API_KEY, API_SECRET, servedBesideTruth, truthRecords } from './harness.ts';
 import { startAppProcess, type AppProcess } from './app-process-client.ts';
 
 const serverUrl = process.env['CLVLENS_TEST_DATABASE_URL'];
@@ -92,24 +92,12 @@ describe.runIf(serverUrl)('two app processes on one PostgreSQL', () => {
         const shop = data.shop.domain;
         const truth = truthRecords(fake!.control.truth(shop));
         const norm = (r: OrderRecord) => `${r.orderId}|${r.customerId}|${r.totalMinor}|${r.refundedMinor}|${r.cancelled}|${r.test}`;
-        const metrics = await db.selectFrom('shop_metrics').select('as_of').where('shop_id', '=', shop).executeTakeFirstOrThrow();
-        const expected = summarizeCustomers(truth, {
-          asOfMs: metrics.as_of.getTime(),
-          timeZone: data.shop.ianaTimezone,
-          currency: data.shop.currencyCode,
-        }).filter((x) => /^\d+$/.test(x.customerKey));
-        const insights = await db
-          .selectFrom('customer_insights')
-          .select(['customer_id', 'payload'])
-          .where('shop_id', '=', shop)
-          .where('deleted', '=', false)
-          .execute();
-        const served = new Map(insights.map((i) => [String(i.customer_id), JSON.parse(i.payload!) as { orderCount: number; historicClvMinor: number }]));
+        const insights = await servedBesideTruth(db, data.shop, truth);
         out.push({
           orders: [(await loadOrderRecords(db, shop)).map(norm).sort(), truth.map(norm).sort()],
           insights: [
-            [served.size, expected.map((x) => [x.customerKey, served.get(x.customerKey)?.orderCount, served.get(x.customerKey)?.historicClvMinor])],
-            [expected.length, expected.map((x) => [x.customerKey, x.orderCount, x.netSpentMinor])],
+            [insights.served, insights.extra],
+            [insights.truth, 0],
           ],
         });
       }
