@@ -42,7 +42,9 @@ describe('no process we ship compiles the model code with V8 Maglev', () => {
     const control = traced(['--input-type=module', '-e', script]);
     expect(control.stderr).toBe('');
     expect(control.status).toBe(0);
-    expect(control.maglev).toContain('betaGeoLogLikelihood');
+    // Which model functions reach Maglev first depends on timing (a loaded CI machine once left betaGeoLogLikelihood
+    // out of ten); any of them shows that the check below can fail.
+    expect(control.maglev.length).toBeGreaterThan(0);
 
     const run = traced([join(repoRoot, 'core/cli/src/main.ts'), ...fitArgs]);
     expect(run.stderr).toBe('');
@@ -57,7 +59,7 @@ describe('no process we ship compiles the model code with V8 Maglev', () => {
     const control = traced([child], appDir);
     expect(control.stderr).toBe('');
     expect(control.stdout).toContain('RESULT {"method":"backtested","same":true}');
-    expect(control.maglev).toContain('betaGeoLogLikelihood');
+    expect(control.maglev.length).toBeGreaterThan(0);
 
     const run = traced([child, 'start'], appDir);
     expect(run.stderr).toBe('');
