@@ -40,7 +40,7 @@ export async function loadOrderRecords(
       SELECT string_agg(${ORDER_LINE}, E'\n' ORDER BY order_id) AS lines, max(order_id)::text AS last, count(*)::int AS n
       FROM (SELECT * FROM orders WHERE shop_id = ${shop} AND order_id > ${after}::bigint ORDER BY order_id LIMIT ${pageSize}) o`.execute(db);
     const { lines, last, n } = rows[0]!;
-    if (lines) for (const line of lines.split('\n')) records.push(toRecord(line, refunds.get(line.slice(0, line.indexOf(',')))));
+    if (lines) for (const line of lines.split('\n')) records.push(toRecord(line, refunds));
     if (Number(n) < pageSize) return records;
     after = last ?? after;
     // A PGlite query settles as a microtask: without this the whole load is one turn of the event loop.
@@ -70,28 +70,7 @@ async function loadSomeOrderRecords(db: Kysely<DB>, shop: string, some: RawBuild
       FROM order_refunds r WHERE r.shop_id = o.shop_id AND r.order_id = o.order_id
     ) rf ON true`.execute(db);
   const lines = rows[0]!.lines;
-  if (!lines) return [];
-  return lines.split('\n').map((line) => {
-    const [order, refunds] = splitRefundsField(line);
-    return toRecord(order, refunds);
-  });
-}
-
-/** A line of {@link loadSomeOrderRecords} as the order's ten fields and its refunds (undefined when none). */
-function splitRefundsField(line: string): [string, Refund[] | undefined] {
-  let commas = 0;
-  for (let i = 0; i < line.length; i++) {
-    if (line.charCodeAt(i) !== 44 || ++commas < 10) continue;
-    const refunds = line
-      .slice(i + 1)
-      .split(';')
-      .map((pair) => {
-        const colon = pair.indexOf(':');
-        return { refundedAtMs: Number(pair.slice(0, colon)), amountMinor: Number(pair.slice(colon + 1)) };
-      });
-    return [line.slice(0, i), refunds];
-  }
-  return [line, undefined];
+  return lines ? lines.split('\n').map((line) => toRecord(line)) : [];
 }
 
 type Refund = { refundedAtMs: number; amountMinor: number };
@@ -143,8 +122,12 @@ function customersOf(options: { customerIds?: readonly string[]; customerRange?:
   return null;
 }
 
-function toRecord(line: string, refunds: Refund[] | undefined): OrderRecord {
-  const [orderId, customerId, guestKey, placedMs, currency, total, refunded, cancelled, test, subscription] = line.split(',') as [
+/**
+ * A line of {@link ORDER_LINE}'s ten fields as a record. Its refunds are an eleventh field `ms:amount;ms:amount` when
+ * the line has one ({@link loadSomeOrderRecords}), else those of `byOrder` (a whole shop's, read apart).
+ */
+function toRecord(line: string, byOrder?: Map<string, Refund[]>): OrderRecord {
+  const [orderId, customerId, guestKey, placedMs, currency, total, refunded, cancelled, test, subscription, refundList] = line.split(',') as [
     string,
     string,
     string,
@@ -155,6 +138,7 @@ function toRecord(line: string, refunds: Refund[] | undefined): OrderRecord {
     string,
     string,
     string,
+    string | undefined,
   ];
   const record: OrderRecord = {
     orderId,
@@ -168,6 +152,13 @@ function toRecord(line: string, refunds: Refund[] | undefined): OrderRecord {
     test: test === '1',
     subscription: subscription === '1',
   };
+  const refunds =
+    refundList === undefined
+      ? byOrder?.get(orderId)
+      : refundList.split(';').map((pair) => {
+          const colon = pair.indexOf(':');
+          return { refundedAtMs: Number(pair.slice(0, colon)), amountMinor: Number(pair.slice(colon + 1)) };
+        });
   if (refunds) record.refunds = refunds;
   return record;
 }
