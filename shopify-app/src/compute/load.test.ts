@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { Database } from '../db/connect.ts';
-import { loadOrderRecords } from './load.ts';
+import { customerParts, loadOrderRecords, type CustomerPart, type CustomerRange } from './load.ts';
 
 const SHOP = 'load.myshopify.com';
 const DAY = 86_400_000;
@@ -83,5 +83,49 @@ describe('loadOrderRecords', () => {
     expect(some).toEqual(whole.filter(inside));
     expect(await loadOrderRecords(database.db, SHOP, { outsideRange: range })).toEqual(whole.filter((r) => !inside(r)));
     expect(await loadOrderRecords(database.db, SHOP, { customerIds: ['1', '9'] })).toEqual(whole.filter((r) => r.customerId === '1'));
+  });
+
+  it('reads a range a part of customers at a time, each part as the range read has it, on every path', async () => {
+    // A customer order in a currency with a backslash (stored as Shopify sent it): COPY's text output escapes it.
+    await database.db
+      .insertInto('orders')
+      .values({ shop_id: SHOP, order_id: 2001, customer_id: 4, placed_at: new Date(START), updated_at: new Date(START), currency: 'U\\D', total_minor: 5 })
+      .execute();
+    const sources = [{ db: database.db }, ...(database.kind === 'postgres' ? [{ db: database.db, pool: database.pool }] : [])];
+    const collect = async (parts: AsyncGenerator<CustomerPart>): Promise<CustomerPart[]> => {
+      const all: CustomerPart[] = [];
+      for await (const part of parts) all.push(part);
+      return all;
+    };
+    for (const source of sources) {
+      for (const [range, customers] of [
+        [{ after: '1', upTo: '7' }, ['2', '3', '4', '5', '6', '7']],
+        [{ after: '-9223372036854775808', upTo: '999999999999999' }, ['1', '2', '3', '4', '5', '6', '7', '8']],
+        [{ after: '100', upTo: '200' }, []],
+      ] as [CustomerRange, string[]][]) {
+        for (const perPart of [1, 2, 5, 100]) {
+          const parts = await collect(customerParts(source, SHOP, range, perPart, { serial: true }));
+          // Parts follow each other over the whole range, each with at most perPart customers, all full but the last.
+          expect(parts.length).toBe(Math.max(1, Math.ceil(customers.length / perPart)));
+          expect(parts[0]!.range.after).toBe(range.after);
+          expect(parts[parts.length - 1]!.range.upTo).toBe(range.upTo);
+          for (let k = 1; k < parts.length; k++) expect(parts[k]!.range.after).toBe(parts[k - 1]!.range.upTo);
+          expect(parts.flatMap((p) => p.customerIds)).toEqual(customers);
+          for (const part of parts.slice(0, -1)) expect(part.customerIds).toHaveLength(perPart);
+          for (const part of parts) expect(part.records).toEqual(await loadOrderRecords(database.db, SHOP, { customerRange: part.range }));
+        }
+      }
+      const all = await collect(customerParts(source, SHOP, { after: '0', upTo: '9' }, 3));
+      expect(all.flatMap((p) => p.records).find((r) => r.orderId === '2001')!.currency).toBe('U\\D');
+      // A caller that stops early gives its connection back (more times than the pool has connections).
+      for (let i = 0; i < 12; i++) {
+        for await (const part of customerParts(source, SHOP, { after: '0', upTo: '9' }, 1)) {
+          expect(part.customerIds).toEqual(['1']);
+          break;
+        }
+      }
+    }
+    await database.db.deleteFrom('orders').where('shop_id', '=', SHOP).where('order_id', '=', 2001).execute();
+    await expect(customerParts({ db: database.db }, SHOP, { after: '0', upTo: '9' }, 0).next()).rejects.toThrow(RangeError);
   });
 });

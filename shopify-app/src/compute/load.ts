@@ -1,5 +1,7 @@
 import type { OrderRecord } from '@clvlens/core';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { DB } from '../db/schema.ts';
 
 /**
@@ -49,9 +51,13 @@ export async function loadOrderRecords(
 }
 
 /** One order as a line of comma-separated fields (`o` the orders row), as {@link toRecord} reads it. */
-const ORDER_LINE = sql`concat_ws(',', o.order_id, coalesce(o.customer_id::text, ''), coalesce(o.guest_key, ''),
+const ORDER_LINE_SQL = `concat_ws(',', o.order_id, coalesce(o.customer_id::text, ''), coalesce(o.guest_key, ''),
   (extract(epoch FROM o.placed_at) * 1000)::bigint, o.currency, o.total_minor, o.refunded_minor,
   o.cancelled::int, o.test::int, o.subscription::int)`;
+const ORDER_LINE = sql.raw(ORDER_LINE_SQL);
+
+/** An order's stored refunds as `ms:amount;ms:amount` in date order (`r` the refunds rows), {@link toRecord}'s eleventh field. */
+const REFUND_LIST_SQL = `string_agg((extract(epoch FROM r.refunded_at) * 1000)::bigint || ':' || r.amount_minor, ';' ORDER BY r.refunded_at, r.refund_id)`;
 
 /**
  * Some customers' orders with their refunds, in one query: each order's refunds are looked up by the
@@ -66,8 +72,7 @@ async function loadSomeOrderRecords(db: Kysely<DB>, shop: string, some: RawBuild
     SELECT string_agg(concat_ws(',', ${ORDER_LINE}, rf.list), E'\n' ORDER BY o.order_id) AS lines
     FROM (SELECT * FROM orders WHERE shop_id = ${shop} AND ${some}) o
     LEFT JOIN LATERAL (
-      SELECT string_agg((extract(epoch FROM r.refunded_at) * 1000)::bigint || ':' || r.amount_minor, ';' ORDER BY r.refunded_at, r.refund_id) AS list
-      FROM order_refunds r WHERE r.shop_id = o.shop_id AND r.order_id = o.order_id
+      SELECT ${sql.raw(REFUND_LIST_SQL)} AS list FROM order_refunds r WHERE r.shop_id = o.shop_id AND r.order_id = o.order_id
     ) rf ON true`.execute(db);
   const lines = rows[0]!.lines;
   return lines ? lines.split('\n').map((line) => toRecord(line)) : [];
@@ -120,6 +125,126 @@ function customersOf(options: { customerIds?: readonly string[]; customerRange?:
     return sql`(customer_id IS NULL OR customer_id <= ${options.outsideRange.after}::bigint OR customer_id > ${options.outsideRange.upTo}::bigint)`;
   }
   return null;
+}
+
+/** One part of a customer range's orders ({@link customerParts}): whole customers, in id order. */
+export interface CustomerPart {
+  /** The ids this part covers, (after, upTo]: the parts of a range follow each other, and the last ends at the range's end. */
+  range: CustomerRange;
+  /** The part's customers with a stored order, ids ascending. */
+  customerIds: string[];
+  /** Their orders with their refunds, in order id order, as {@link loadOrderRecords} reads them. */
+  records: OrderRecord[];
+}
+
+/**
+ * The orders of the customers with an id in `range`, `customersPerPart` customers at a time, ascending: a large range's
+ * records are never in memory together. Always at least one part; the last one's range ends at `range.upTo`.
+ *
+ * On PostgreSQL (`pool` given) the range is one statement, `COPY (... ORDER BY customer_id, order_id) TO STDOUT`,
+ * cut into parts as it streams in: the server scans the orders once in table order and sorts them, and each order's
+ * refunds come from one hash of the shop's refunds. Reading a part at a time instead (an index range each) fetches a
+ * table page once for every order on it, since a customer's orders are spread over the years the table was filled:
+ * on a 10,000,000-order shop a bucket of 1,033,619 orders took 14.7-15.8 s of the machine's CPU that way, against 7.2 s
+ * as one sorted statement (measured 2026-12-05, 2-core AMD EPYC, PostgreSQL 15). `serial` turns off parallel workers
+ * for the statement: a bucket runs beside other buckets, where workers only add their own copies of the refunds'
+ * hash (12.9 s of CPU for the same bucket with two workers).
+ *
+ * On the embedded database, which runs one statement at a time and would hold its one connection for the whole
+ * range, each part is a short read of its own through the (shop_id, customer_id) index.
+ */
+export async function* customerParts(
+  source: { db: Kysely<DB>; pool?: pg.Pool | null | undefined },
+  shop: string,
+  range: CustomerRange,
+  customersPerPart: number,
+  options: { serial?: boolean } = {},
+): AsyncGenerator<CustomerPart> {
+  if (!Number.isInteger(customersPerPart) || customersPerPart < 1)
+    throw new RangeError(`customersPerPart must be a positive integer, got ${customersPerPart}.`);
+  if (source.pool) yield* streamedParts(source.pool, shop, range, customersPerPart, options.serial === true);
+  else yield* readParts(source.db, shop, range, customersPerPart);
+}
+
+/** {@link customerParts} on PostgreSQL: one sorted COPY of the range, cut as it streams in. */
+async function* streamedParts(pool: pg.Pool, shop: string, range: CustomerRange, perPart: number, serial: boolean): AsyncGenerator<CustomerPart> {
+  const client = await pool.connect();
+  // COPY takes no parameters: the shop as a quoted literal, the ids checked as integers.
+  const after = BigInt(range.after).toString();
+  const upTo = BigInt(range.upTo).toString();
+  const shopLiteral = client.escapeLiteral(shop);
+  let healthy = false;
+  try {
+    await client.query('BEGIN');
+    if (serial) await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
+    const stream = client.query(
+      copyTo(`COPY (
+        SELECT concat_ws(',', ${ORDER_LINE_SQL}, rf.list)
+        FROM orders o
+        LEFT JOIN (SELECT r.order_id, ${REFUND_LIST_SQL} AS list FROM order_refunds r WHERE r.shop_id = ${shopLiteral} GROUP BY r.order_id) rf
+          ON rf.order_id = o.order_id
+        WHERE o.shop_id = ${shopLiteral} AND o.customer_id > ${after} AND o.customer_id <= ${upTo}
+        ORDER BY o.customer_id, o.order_id) TO STDOUT`),
+    );
+    const decoder = new TextDecoder();
+    let rest = '';
+    let part: CustomerPart = { range: { after: range.after, upTo: range.upTo }, customerIds: [], records: [] };
+    let current = '';
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+      rest = lines.pop()!;
+      for (const raw of lines) {
+        const line = raw.includes('\\') ? copyUnescaped(raw) : raw;
+        const start = line.indexOf(',') + 1;
+        const id = line.slice(start, line.indexOf(',', start));
+        if (id !== current) {
+          if (part.customerIds.length === perPart) {
+            part.range.upTo = current;
+            yield finishedPart(part);
+            part = { range: { after: current, upTo: range.upTo }, customerIds: [], records: [] };
+          }
+          current = id;
+          part.customerIds.push(id);
+        }
+        part.records.push(toRecord(line));
+      }
+    }
+    if (rest + decoder.decode() !== '') throw new Error(`the COPY of ${shop}'s orders ended inside a line`);
+    await client.query('COMMIT');
+    healthy = true;
+    yield finishedPart(part);
+  } finally {
+    // A COPY left mid-stream (the caller stopped early, or it failed) leaves the connection in an unknown state.
+    client.release(healthy ? undefined : true);
+  }
+}
+
+/** {@link customerParts} on the embedded database: each part's customers cut by one index read, then read. */
+async function* readParts(db: Kysely<DB>, shop: string, range: CustomerRange, perPart: number): AsyncGenerator<CustomerPart> {
+  for (let after = range.after; ;) {
+    const { rows } = await sql<{ id: string }>`
+      SELECT customer_id::text AS id FROM orders WHERE shop_id = ${shop} AND customer_id > ${after}::bigint AND customer_id <= ${range.upTo}::bigint
+      GROUP BY customer_id ORDER BY customer_id LIMIT ${perPart + 1}`.execute(db);
+    const last = rows.length <= perPart;
+    const ids = rows.slice(0, perPart).map((r) => r.id);
+    const partRange = { after, upTo: last ? range.upTo : ids[ids.length - 1]! };
+    yield { range: partRange, customerIds: ids, records: await loadOrderRecords(db, shop, { customerRange: partRange }) };
+    if (last) return;
+    after = partRange.upTo;
+  }
+}
+
+/** A streamed part with its records in order id order, as the part-at-a-time read has them. */
+function finishedPart(part: CustomerPart): CustomerPart {
+  part.records.sort((a, b) => a.orderId.length - b.orderId.length || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
+  return part;
+}
+
+const COPY_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** A line of COPY's text output with its backslash escapes undone (COPY escapes backslashes and control characters). */
+function copyUnescaped(line: string): string {
+  return line.replace(/\\(.)/g, (_, c: string) => COPY_ESCAPES[c] ?? c);
 }
 
 /**

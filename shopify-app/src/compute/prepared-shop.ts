@@ -11,18 +11,15 @@ import {
   type ShopMetrics,
   type ShopModels,
 } from './insights.ts';
-import { loadOrderRecords, type CustomerRange } from './load.ts';
+import { customerParts, loadOrderRecords, type CustomerRange } from './load.ts';
 import { computePreparedShopMetricsOffThread } from './metrics-off-thread.ts';
 import { screenedRecords } from './shop-state.ts';
 
 /**
- * Customers per part of {@link loadPreparedShop}: about 45,000 orders and their records (some 45 MB; three parts are in memory at once, see {@link READ_AHEAD}),
- * garbage once the part is prepared.
+ * Customers per part of {@link loadPreparedShop}: about 45,000 orders and their records (some 45 MB), garbage once the
+ * part is prepared.
  */
 export const CUSTOMERS_PER_PART = 25_000;
-
-/** Parts read ahead of the one being prepared (two database reads in flight beside this thread's work). */
-const READ_AHEAD = 2;
 
 /**
  * The ids core keys by value (canonical decimals of up to 15 digits: core's `valueKeyOf`): the parts walk these in id
@@ -48,66 +45,49 @@ export interface PreparedShop {
   data: PreparedOrders;
   /** Stored orders read, skipped ones included. */
   orders: number;
-  /** Parts read (one query and one `prepareShopReport` each). */
+  /** Parts prepared (one `prepareShopReport` each). */
   parts: number;
-  /** Time spent waiting for the database (the reads not hidden behind preparing the previous part), ms. */
+  /** Time spent waiting for the database's rows, ms. */
   waitedMs: number;
 }
 
 /**
- * The shop's stored orders prepared for its metrics and models, read a part of {@link CUSTOMERS_PER_PART} customers at
- * a time (in id order, through the (shop_id, customer_id) index), each part screened and prepared at once and only
- * its columns kept: a 10,000,000-order shop never has its order records in memory together, only the prepared columns
+ * The shop's stored orders prepared for its metrics and models, a part of {@link CUSTOMERS_PER_PART} customers at a
+ * time in id order (load.ts `customerParts`: on PostgreSQL one sorted statement cut as it streams in), each part
+ * screened and prepared at once and only its columns kept: a 10,000,000-order shop never has its order records in memory together, only the prepared columns
  * (about 40 bytes an order and one key per customer, against about 1 KB an order as records). Guests, orders without a
  * customer and customers not keyed by value come in one last part, so that part grows with the shop's guest orders.
  * The parts are joined with core's `concatPreparedOrders`: the result equals `prepareShopReport` of all the records.
  */
 export async function loadPreparedShop(
-  deps: Pick<ComputeDeps, 'db' | 'clock' | 'log'>,
+  deps: Pick<ComputeDeps, 'db' | 'pool' | 'clock' | 'log'>,
   shop: string,
   context: ComputeContext,
   options: { customersPerPart?: number } = {},
 ): Promise<PreparedShop> {
-  const { db } = deps;
   const perPart = options.customersPerPart ?? CUSTOMERS_PER_PART;
   const reportOptions = shopReportOptions(context);
-  // The parts' customer ranges first (one short index read each), so that the reads need not wait on each other.
-  const ranges: ({ customerRange: CustomerRange } | { outsideRange: CustomerRange })[] = [];
-  for (let after = VALUE_KEYED.after; ;) {
-    const { rows } = await sql<{ up: string | null }>`
-      SELECT max(customer_id)::text AS up FROM (
-        SELECT customer_id FROM orders WHERE shop_id = ${shop} AND customer_id > ${after}::bigint AND customer_id <= ${VALUE_KEYED.upTo}::bigint
-        GROUP BY customer_id ORDER BY customer_id LIMIT ${perPart}) c`.execute(db);
-    const up = rows[0]?.up ?? null;
-    if (up === null) break;
-    ranges.push({ customerRange: { after, upTo: up } });
-    after = up;
-  }
-  ranges.push({ outsideRange: VALUE_KEYED });
-  // Up to READ_AHEAD parts are read while this one is prepared: the database's work and this thread's overlap (on
-  // PostgreSQL each read is a server process of its own; the embedded database runs its queries one at a time).
-  const reads: Promise<OrderRecord[]>[] = [];
-  const readAhead = (k: number) => {
-    if (k < ranges.length && reads[k] === undefined) {
-      reads[k] = loadOrderRecords(db, shop, ranges[k]!);
-      // A failed read is awaited (and thrown) at its turn; until then it must not count as unhandled.
-      reads[k]!.catch(() => undefined);
-    }
-  };
   const parts: PreparedOrders[] = [];
   let orders = 0;
   let waitedMs = 0;
-  for (let k = 0; k < ranges.length; k++) {
-    for (let ahead = 0; ahead <= READ_AHEAD; ahead++) readAhead(k + ahead);
-    const waitFrom = deps.clock.now();
-    const records = await reads[k]!;
-    waitedMs += deps.clock.now() - waitFrom;
-    delete reads[k];
+  const prepare = async (records: OrderRecord[]) => {
     orders += records.length;
     await yieldToEventLoop();
     parts.push(prepareShopReport(await screenedRecords(deps, shop, records, context.currency), reportOptions));
     await yieldToEventLoop();
+  };
+  const valueKeyed = customerParts(deps, shop, VALUE_KEYED, perPart);
+  for (;;) {
+    const waitFrom = deps.clock.now();
+    const next = await valueKeyed.next();
+    waitedMs += deps.clock.now() - waitFrom;
+    if (next.done) break;
+    if (next.value.records.length > 0) await prepare(next.value.records);
   }
+  const waitFrom = deps.clock.now();
+  const rest = await loadOrderRecords(deps.db, shop, { outsideRange: VALUE_KEYED });
+  waitedMs += deps.clock.now() - waitFrom;
+  await prepare(rest);
   return { data: concatPreparedOrders(parts), orders, parts: parts.length, waitedMs };
 }
 

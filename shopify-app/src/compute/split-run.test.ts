@@ -103,6 +103,8 @@ describe('runSplitFit and runSplitBucket', () => {
     split = await seededDatabase();
     splitCompute = createComputeService({
       db: split.db,
+      // On PostgreSQL as the app runs there: buckets and the fit step stream their orders, insights are written by COPY.
+      ...(split.kind === 'postgres' ? { pool: split.pool } : {}),
       clock,
       log: silentLogger,
       split: {

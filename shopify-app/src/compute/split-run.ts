@@ -5,7 +5,7 @@ import type { DB } from '../db/schema.ts';
 import type { ComputeDeps } from './deps.ts';
 import { FULL_RUN_CHUNK } from './full-run.ts';
 import { asOfFor, churnHorizonOf, scoreCustomers, yieldToEventLoop, type ComputeContext, type ShopModels, type ShopSummaryFromOrders } from './insights.ts';
-import { loadOrderRecords, type CustomerRange } from './load.ts';
+import { customerParts, type CustomerRange } from './load.ts';
 import { fitAndMeasure, loadPreparedShop, metricsCurrencyOf } from './prepared-shop.ts';
 import { deletedCustomers } from './reads.ts';
 import { FullRunReason } from './recompute-result.ts';
@@ -210,10 +210,11 @@ export interface SplitBucketResult {
 
 /**
  * One bucket job of a split full run: scores the customers whose ids fall in the bucket's range with the run's models
- * (no refit), `FULL_RUN_CHUNK` customers per load, score and write, so memory follows the chunk, not the shop. Stored
- * insights of the range no longer computed become tombstones, and the queue entries the run covers are dequeued with
- * each chunk's write. A customer whose insight another run wrote after this chunk's orders were read (an incremental
- * run for a webhook that came meanwhile) keeps that newer insight. Then marks the bucket done; the job that
+ * (no refit), `FULL_RUN_CHUNK` customers per score and write as the bucket's orders stream in (load.ts
+ * `customerParts`), so memory follows the chunk, not the shop. Stored insights of the range no longer computed become
+ * tombstones, and the queue entries the run covers are dequeued with each chunk's write. A customer whose insight
+ * another run wrote after the bucket's orders were read (an incremental run for a webhook that came meanwhile) keeps
+ * that newer insight. Then marks the bucket done; the job that
  * completes the set finishes the run ({@link finishSplitRun}). Safe to repeat: a retried bucket writes only what
  * still differs.
  */
@@ -225,24 +226,18 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
   result.ran = true;
   const range: CustomerRange = { after: bucket === 0 ? MIN_ID : run.upperBounds[bucket - 1]!, upTo: run.upperBounds[bucket]! };
   const statistics = runStatisticsKeeper(db, shop, runId);
-  for (let after = range.after; ;) {
+  // Read before the bucket's orders are: an insight written after this (an incremental run for a webhook that came
+  // meanwhile) may count orders the read does not see, so it is kept.
+  const { rows: seqRow } = await sql<{ s: number }>`SELECT insight_seq AS s FROM shops WHERE shop_id = ${shop}`.execute(db);
+  const writtenUpTo = Number(seqRow[0]?.s ?? 0);
+  for await (const part of customerParts(deps, shop, range, FULL_RUN_CHUNK, { serial: true })) {
     await yieldToEventLoop();
-    const { rows: page } = await sql<{ id: string }>`
-      SELECT customer_id::text AS id FROM orders WHERE shop_id = ${shop} AND customer_id > ${after}::bigint AND customer_id <= ${range.upTo}::bigint
-      GROUP BY customer_id ORDER BY customer_id LIMIT ${FULL_RUN_CHUNK}`.execute(db);
-    const upTo = page.length < FULL_RUN_CHUNK ? range.upTo : page[page.length - 1]!.id;
-    const chunk = { after, upTo };
-    const { rows: seqRow } = await sql<{ s: number }>`SELECT insight_seq AS s FROM shops WHERE shop_id = ${shop}`.execute(db);
-    const writtenUpTo = Number(seqRow[0]?.s ?? 0);
+    const chunk = part.range;
     const { rows: queued } = await sql<{ id: string; s: string }>`
       SELECT customer_id::text AS id, queued_seq::text AS s FROM recompute_queue WHERE shop_id = ${shop}
         AND customer_id > ${chunk.after}::bigint AND customer_id <= ${chunk.upTo}::bigint AND queued_seq <= ${run.queuedUpTo}`.execute(db);
-    const records = await screenedRecords(deps, shop, await loadOrderRecords(db, shop, { customerRange: chunk }), run.context.currency);
-    const deleted = await deletedCustomers(
-      db,
-      shop,
-      page.map((r) => r.id),
-    );
+    const records = await screenedRecords(deps, shop, part.records, run.context.currency);
+    const deleted = await deletedCustomers(db, shop, part.customerIds);
     await yieldToEventLoop();
     const drafts = scoreCustomers(records, deleted, run.models, run.context);
     const scope = new Set(drafts.map((d) => d.customerId));
@@ -260,8 +255,6 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
     result.changed += written.changed;
     result.deleted += written.deleted;
     result.tierChanges += written.tierChanges.length;
-    if (upTo === range.upTo) break;
-    after = upTo;
   }
   // Sets are kept sorted and unique, so a retried bucket counts once.
   const { rows } = await sql<{ n: number }>`
