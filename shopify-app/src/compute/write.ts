@@ -13,10 +13,10 @@ export type InsightDraft = Omit<CustomerInsightV1, 'updatedAtMs'>;
 export type { DequeuedEntries };
 
 /**
- * From this many changed insights on, a write on PostgreSQL sends them with COPY into a temporary table and upserts
- * from there: about 9 µs a row instead of 20 for the `unnest` of six arrays (a JSON payload's quotes are escaped
- * once more inside a text[] literal, and PostgreSQL parses that literal back). A full run's writes hold the shop's row
- * lock, so across processes they run one after another: their speed is the speed of a large shop's full run.
+ * From this many insights on, a write on PostgreSQL sends them with COPY into a temporary table and upserts the
+ * changed ones from there: about 9 µs a row instead of 20 for the `unnest` of six arrays (a JSON payload's quotes are
+ * escaped once more inside a text[] literal, and PostgreSQL parses that literal back). The upsert holds the shop's
+ * row lock, so across processes those of a full run go one after another; the COPY comes before the lock.
  */
 const COPY_MIN_ROWS = 500;
 
@@ -59,10 +59,31 @@ export async function writeInsights(
   // The payloads are made before the transaction: its first statement takes the shop row lock, which every writer of
   // the shop waits for (a split run's buckets in other processes included), so only database work is done under it.
   const bodies = drafts.map((draft) => JSON.stringify(draft));
+  const stamped = (d: number): string => `${bodies[d]!.slice(0, -1)},"updatedAtMs":${nowMs}}`;
   if (pool !== null && drafts.length >= COPY_MIN_ROWS) return transactionOnConnection(pool, (trx, client) => write(trx, client));
   return db.transaction().execute((trx) => write(trx, null));
 
   async function write(trx: Kysely<DB>, client: pg.PoolClient | null) {
+    // On the COPY path every draft is sent into the staging table before the shop row lock, and only the changed ones
+    // are upserted from it under the lock: the transfer (about 40 ms for 5,000 insights) no longer holds the other
+    // processes' writers of the shop, which waited 26-46 s in total for it in a 10,000,000-order split run.
+    if (client !== null) {
+      await sql
+        .raw(
+          `CREATE TEMP TABLE IF NOT EXISTS ${STAGING_INSIGHTS} (customer_id bigint, payload text, historic_clv_minor bigint,
+            churn_probability float8, predicted_clv_minor bigint) ON COMMIT DROP`,
+        )
+        .execute(trx);
+      await copyRows(
+        client,
+        `COPY ${STAGING_INSIGHTS} FROM STDIN`,
+        drafts.map((_, d) => d),
+        (d) => {
+          const draft = drafts[d]!;
+          return `${draft.customerId}\t${copyText(stamped(d))}\t${draft.historicClvMinor}\t${draft.churnProbability}\t${draft.predictedClvMinor ?? '\\N'}\n`;
+        },
+      );
+    }
     // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
     const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
     if (locked.rows.length === 0) return { changed: 0, deleted: 0, writes: [], tierChanges: [] };
@@ -103,7 +124,7 @@ export async function writeInsights(
       ids.push(id);
       changedDrafts.push(draft);
       seqs.push(seq);
-      payloads.push(`${body.slice(0, -1)},"updatedAtMs":${nowMs}}`);
+      payloads.push(stamped(d));
       clv.push(draft.historicClvMinor);
       churn.push(draft.churnProbability);
       predicted.push(draft.predictedClvMinor);
@@ -119,22 +140,10 @@ export async function writeInsights(
     }
     const now = new Date(nowMs).toISOString();
     if (client !== null && ids.length > 0) {
-      await sql
-        .raw(
-          `CREATE TEMP TABLE IF NOT EXISTS ${STAGING_INSIGHTS} (customer_id bigint, change_seq bigint, payload text, historic_clv_minor bigint,
-            churn_probability float8, predicted_clv_minor bigint) ON COMMIT DROP`,
-        )
-        .execute(trx);
-      await copyRows(
-        client,
-        `COPY ${STAGING_INSIGHTS} FROM STDIN`,
-        ids.map((_, k) => k),
-        (k) => `${ids[k]}\t${seqs[k]}\t${copyText(payloads[k]!)}\t${clv[k]}\t${churn[k]}\t${predicted[k] ?? '\\N'}\n`,
-      );
       await sql`
         INSERT INTO customer_insights (shop_id, customer_id, change_seq, deleted, payload, historic_clv_minor, churn_probability, predicted_clv_minor, updated_at)
-        SELECT ${shop}, customer_id, change_seq, false, payload, historic_clv_minor, churn_probability, predicted_clv_minor, ${now}::timestamptz
-        FROM ${sql.raw(STAGING_INSIGHTS)}
+        SELECT ${shop}, st.customer_id, t.s, false, st.payload, st.historic_clv_minor, st.churn_probability, st.predicted_clv_minor, ${now}::timestamptz
+        FROM unnest(${ids}::bigint[], ${seqs}::bigint[]) AS t(id, s) JOIN ${sql.raw(STAGING_INSIGHTS)} st ON st.customer_id = t.id
         ${UPSERT_INSIGHT}`.execute(trx);
     }
     for (let from = 0; client === null && from < ids.length; from += 10_000) {
