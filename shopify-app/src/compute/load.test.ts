@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { Database } from '../db/connect.ts';
-import { customerParts, loadOrderRecords, type CustomerPart, type CustomerRange } from './load.ts';
+import { customerParts, loadOrderRecords, ordersOutside, type CustomerPart, type CustomerRange } from './load.ts';
 
 const SHOP = 'load.myshopify.com';
 const DAY = 86_400_000;
@@ -114,6 +114,14 @@ describe('loadOrderRecords', () => {
           for (const part of parts.slice(0, -1)) expect(part.customerIds).toHaveLength(perPart);
           for (const part of parts) expect(part.records).toEqual(await loadOrderRecords(database.db, SHOP, { customerRange: part.range }));
         }
+      }
+      for (const range of [
+        { after: '2', upTo: '5' },
+        { after: '-1', upTo: '999999999999999' },
+      ]) {
+        const outside = await ordersOutside(source, SHOP, range);
+        expect(outside.length).toBeGreaterThan(0);
+        expect(outside).toEqual(await loadOrderRecords(database.db, SHOP, { outsideRange: range }));
       }
       const all = await collect(customerParts(source, SHOP, { after: '0', upTo: '9' }, 3));
       expect(all.flatMap((p) => p.records).find((r) => r.orderId === '2001')!.currency).toBe('U\\D');

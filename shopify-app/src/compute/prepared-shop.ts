@@ -11,7 +11,7 @@ import {
   type ShopMetrics,
   type ShopModels,
 } from './insights.ts';
-import { customerParts, loadOrderRecords, type CustomerRange } from './load.ts';
+import { customerParts, ordersOutside, type CustomerRange } from './load.ts';
 import { computePreparedShopMetricsOffThread } from './metrics-off-thread.ts';
 import { screenedRecords } from './shop-state.ts';
 
@@ -85,7 +85,7 @@ export async function loadPreparedShop(
     if (next.value.records.length > 0) await prepare(next.value.records);
   }
   const waitFrom = deps.clock.now();
-  const rest = await loadOrderRecords(deps.db, shop, { outsideRange: VALUE_KEYED });
+  const rest = await ordersOutside(deps, shop, VALUE_KEYED);
   waitedMs += deps.clock.now() - waitFrom;
   await prepare(rest);
   return { data: concatPreparedOrders(parts), orders, parts: parts.length, waitedMs };
