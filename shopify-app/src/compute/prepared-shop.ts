@@ -77,12 +77,17 @@ export async function loadPreparedShop(
     await yieldToEventLoop();
   };
   const valueKeyed = customerParts(deps, shop, VALUE_KEYED, perPart);
-  for (;;) {
-    const waitFrom = deps.clock.now();
-    const next = await valueKeyed.next();
-    waitedMs += deps.clock.now() - waitFrom;
-    if (next.done) break;
-    if (next.value.records.length > 0) await prepare(next.value.records);
+  try {
+    for (;;) {
+      const waitFrom = deps.clock.now();
+      const next = await valueKeyed.next();
+      waitedMs += deps.clock.now() - waitFrom;
+      if (next.done) break;
+      if (next.value.records.length > 0) await prepare(next.value.records);
+    }
+  } finally {
+    // A part that failed to prepare ends the read: its streamed statement gives its connection back.
+    await valueKeyed.return(undefined);
   }
   const waitFrom = deps.clock.now();
   const rest = await ordersOutside(deps, shop, VALUE_KEYED);
