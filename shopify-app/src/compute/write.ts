@@ -59,7 +59,8 @@ export async function writeInsights(
   // The payloads are made before the transaction: its first statement takes the shop row lock, which every writer of
   // the shop waits for (a split run's buckets in other processes included), so only database work is done under it.
   const bodies = drafts.map((draft) => JSON.stringify(draft));
-  const stamped = (d: number): string => `${bodies[d]!.slice(0, -1)},"updatedAtMs":${nowMs}}`;
+  // The payload as stored: the body with its update time (the comparison with the stored insight leaves that out).
+  const stamped = bodies.map((body) => `${body.slice(0, -1)},"updatedAtMs":${nowMs}}`);
   if (pool !== null && drafts.length >= COPY_MIN_ROWS) return transactionOnConnection(pool, (trx, client) => write(trx, client));
   return db.transaction().execute((trx) => write(trx, null));
 
@@ -80,7 +81,7 @@ export async function writeInsights(
         drafts.map((_, d) => d),
         (d) => {
           const draft = drafts[d]!;
-          return `${draft.customerId}\t${copyText(stamped(d))}\t${draft.historicClvMinor}\t${draft.churnProbability}\t${draft.predictedClvMinor ?? '\\N'}\n`;
+          return `${draft.customerId}\t${copyText(stamped[d]!)}\t${draft.historicClvMinor}\t${draft.churnProbability}\t${draft.predictedClvMinor ?? '\\N'}\n`;
         },
       );
     }
@@ -124,7 +125,7 @@ export async function writeInsights(
       ids.push(id);
       changedDrafts.push(draft);
       seqs.push(seq);
-      payloads.push(stamped(d));
+      payloads.push(stamped[d]!);
       clv.push(draft.historicClvMinor);
       churn.push(draft.churnProbability);
       predicted.push(draft.predictedClvMinor);
