@@ -166,9 +166,7 @@ export async function* customerParts(
     yield* readParts(source.db, shop, range, customersPerPart);
     return;
   }
-  // COPY takes no parameters: the ids checked as integers (the shop is quoted as a literal below).
-  const after = BigInt(range.after).toString();
-  const upTo = BigInt(range.upTo).toString();
+  const { after, upTo } = idLiterals(range);
   yield* streamedParts(source.pool, shop, `o.customer_id > ${after} AND o.customer_id <= ${upTo}`, range, customersPerPart, options.serial === true);
 }
 
@@ -180,14 +178,18 @@ export async function* customerParts(
  */
 export async function ordersOutside(source: { db: Kysely<DB>; pool?: pg.Pool | null | undefined }, shop: string, range: CustomerRange): Promise<OrderRecord[]> {
   if (!source.pool) return loadOrderRecords(source.db, shop, { outsideRange: range });
-  const after = BigInt(range.after).toString();
-  const upTo = BigInt(range.upTo).toString();
+  const { after, upTo } = idLiterals(range);
   const condition = `(o.customer_id IS NULL OR o.customer_id <= ${after} OR o.customer_id > ${upTo})`;
   const records: OrderRecord[] = [];
   for await (const part of streamedParts(source.pool, shop, condition, range, Number.POSITIVE_INFINITY, false)) {
     for (const record of part.records) records.push(record);
   }
   return records;
+}
+
+/** A range's ends as SQL literals: COPY takes no parameters, so the ids are checked as integers (the shop is quoted). */
+function idLiterals(range: CustomerRange): CustomerRange {
+  return { after: BigInt(range.after).toString(), upTo: BigInt(range.upTo).toString() };
 }
 
 /**

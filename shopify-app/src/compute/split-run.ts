@@ -214,9 +214,8 @@ export interface SplitBucketResult {
  * `customerParts`), so memory follows the chunk, not the shop. Stored insights of the range no longer computed become
  * tombstones, and the queue entries the run covers are dequeued with each chunk's write. A customer whose insight
  * another run wrote after the bucket's orders were read (an incremental run for a webhook that came meanwhile) keeps
- * that newer insight. Then marks the bucket done; the job that
- * completes the set finishes the run ({@link finishSplitRun}). Safe to repeat: a retried bucket writes only what
- * still differs.
+ * that newer insight. Then marks the bucket done; the job that completes the set finishes the run
+ * ({@link finishSplitRun}). Safe to repeat: a retried bucket writes only what still differs.
  */
 export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: string, bucket: number): Promise<SplitBucketResult> {
   const { db, clock } = deps;
