@@ -15,6 +15,10 @@
 //    -> insight while the large shop's buckets run (fair scheduling: a small shop is not kept waiting). After the run,
 //    one webhook for a customer of the large shop: its insight, then the shop metrics the throttled `shop-metrics`
 //    job refreshes from every order (its memory shows in the peak RSS; the workers print the refresh's duration).
+// 5. The next day's full run: every process's clock moves a day on (the app's `clock` option) and the full run is
+//    asked for again. This is the run a shop has every day after its first: the insights are stored, and most of them
+//    change (days since the last order, the churn probability), so it rewrites them as updates where the first run
+//    inserted them. It has the same floor.
 // Checks that fail loudly (exit 1): the live insights equal the customers with a counted order (counted in SQL
 // here, independently of the app), no run left behind, the stored models are of today's fit.
 // Run: `pnpm bench pg-full-run` or `node test/bench/run-all.ts pg-full-run`. PG_FULL_RUN_ORDERS sets the size
@@ -28,7 +32,7 @@ import { createApp, createDatabase, createShopifyApi, orderPayload, signedWebhoo
 import type { OrderRecord } from '@clvlens/core';
 import { generateShopStream, toOrderRecord } from '../src/index.ts';
 import { figure, info, load, machine } from './report.ts';
-import { startThrowawayPostgres } from './throwaway-postgres.ts';
+import { cpuSecondsOfTree, startThrowawayPostgres } from './throwaway-postgres.ts';
 
 const ORDERS = Number(process.env['PG_FULL_RUN_ORDERS'] ?? 10_000_000);
 const WORKERS = Number(process.env['PG_FULL_RUN_WORKERS'] ?? 2);
@@ -40,6 +44,11 @@ const SMALL = 'small-neighbour.myshopify.com';
 const KEY = 'pg-full-run-key';
 const SECRET = 'pg-full-run-secret';
 const ENCRYPTION_KEY = 'd'.repeat(64);
+/** PG_FULL_RUN_STATEMENTS=1: where PostgreSQL spent each run's fit step and bucket phase (pg_stat_statements). */
+const STATEMENTS = process.env['PG_FULL_RUN_STATEMENTS'] === '1';
+/** PG_FULL_RUN_NEXT_DAY=0 skips the next day's run (step 5). */
+const NEXT_DAY = process.env['PG_FULL_RUN_NEXT_DAY'] !== '0';
+const DAY_MS = 86_400_000;
 /** Orders per seeding statement. */
 const SEED_BATCH = 20_000;
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -51,6 +60,8 @@ else await main();
 /** A worker process: the app with its job workers on the shared PostgreSQL; reports its peak RSS when asked to stop. */
 async function worker(): Promise<void> {
   const database = await createDatabase({ databaseUrl: process.env['DATABASE_URL']! });
+  // Moved a day on for the next day's run (step 5).
+  let clockOffsetMs = 0;
   const counts: Record<string, number> = {};
   const log: Logger = {
     info: (message, context) => {
@@ -73,10 +84,16 @@ async function worker(): Promise<void> {
     shopify: createShopifyApi({ apiKey: KEY, apiSecretKey: SECRET, appUrl: 'https://clvlens.example.com' }),
     encryptionKey: ENCRYPTION_KEY,
     log,
+    clock: { now: () => Date.now() + clockOffsetMs },
     pollingIntervalSeconds: 0.5,
     splitFullRun: { minOrders: 100_000, buckets: BUCKETS },
   });
   process.on('message', (message) => {
+    if (typeof message === 'object' && message !== null && 'clockOffsetMs' in message) {
+      clockOffsetMs = (message as { clockOffsetMs: number }).clockOffsetMs;
+      process.send?.({ clockOffsetMs });
+      return;
+    }
     if (message !== 'stop') return;
     void app.stop().then(async () => {
       await database.close();
@@ -110,45 +127,111 @@ async function main(): Promise<void> {
 
     // Workers start before the request, as app processes that are already running when the refit is due.
     for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(pg.url));
+    let clockOffsetMs = 0;
     const requester = await createApp({
       database,
       shopify: createShopifyApi({ apiKey: KEY, apiSecretKey: SECRET, appUrl: 'https://clvlens.example.com' }),
       encryptionKey: ENCRYPTION_KEY,
       log: { info: () => undefined, warn: () => undefined, error: (m, c) => console.error(`requester: ${m} ${JSON.stringify(c)}`) },
+      clock: { now: () => Date.now() + clockOffsetMs },
       workers: false,
       splitFullRun: { minOrders: 100_000, buckets: BUCKETS },
     });
 
+    /** CPU seconds so far of PostgreSQL (all its processes) and of each worker process (0 once it is gone). */
+    const cpuNow = () => [cpuSecondsOfTree(pg.pid), ...workers.map((w) => (w.pid === undefined ? 0 : cpuSecondsOfTree(w.pid)))];
+    const statements = async (phase: string) => {
+      if (!STATEMENTS) return;
+      const { rows } = await database.pool.query<{ calls: number; ms: number; query: string }>(
+        `SELECT calls::int, round(total_exec_time + total_plan_time)::int AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
+           FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 30`,
+      );
+      console.log(`PostgreSQL's statements in ${phase}:`);
+      for (const r of rows) console.log(`  pg: ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls  ${r.query}`);
+      await database.pool.query('SELECT pg_stat_statements_reset()');
+    };
+    if (STATEMENTS) await database.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+
+    /** Asks for the large shop's full run and waits for it: every bucket written and the shop metrics stored. */
+    const measuredRun = async (kill: boolean) => {
+      console.log(`load average before the run: ${load()}`);
+      const cpuAtStart = cpuNow();
+      if (STATEMENTS) await database.pool.query('SELECT pg_stat_statements_reset()');
+      const startedAppMs = Date.now() + clockOffsetMs;
+      const started = performance.now();
+      const requested = await requester.compute.recomputeShop(SHOP, { full: true });
+      if (requested.mode !== 'split') fail(`expected a split full run, got ${requested.mode}`);
+      let fitDoneAt: number | null = null;
+      let smallLatencyMs: number | null = null;
+      let killedAt: number | null = null;
+      let cpuAtFit: number[] | null = null;
+      for (;;) {
+        const run = await db.selectFrom('split_full_runs').select(['done']).where('shop_id', '=', SHOP).executeTakeFirst();
+        if (run && fitDoneAt === null) {
+          fitDoneAt = performance.now();
+          cpuAtFit = cpuNow();
+          await statements('the fit step');
+          // The large shop's buckets are running: a small shop's webhook must still be recomputed promptly.
+          smallLatencyMs = await orderWebhook(requester, db, SMALL, 7);
+        }
+        if (kill && killedAt === null && fitDoneAt !== null && run && performance.now() - fitDoneAt > 1_000) {
+          workers[workers.length - 1]!.kill('SIGKILL');
+          killedAt = performance.now();
+          console.log(`killed worker ${workers.length} (kill -9) with ${run.done.length} of ${BUCKETS} buckets done`);
+        }
+        const metrics = await db.selectFrom('shop_metrics').select(['fitted_at']).where('shop_id', '=', SHOP).executeTakeFirst();
+        if (!run && metrics?.fitted_at && metrics.fitted_at.getTime() >= startedAppMs) break;
+        if (performance.now() - started > 60 * 60_000) fail('the full run did not finish within an hour');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const finishedAt = performance.now();
+      const cpuAtEnd = cpuNow();
+      console.log(`load average after the run: ${load()}`);
+      await statements('the bucket phase');
+      return { started, fitDoneAt, finishedAt, smallLatencyMs, killedAt, cpu: { atStart: cpuAtStart, atFit: cpuAtFit, atEnd: cpuAtEnd } };
+    };
+    /** The run's figures: the whole against the floor, its two steps, the small shop's webhook meanwhile. */
+    const report = (label: string, run: Awaited<ReturnType<typeof measuredRun>>) => {
+      figure(label, run.finishedAt - run.started, { op: '<=', limit: 300_000 }, s);
+      if (run.fitDoneAt !== null) {
+        info('  of which the fit step (orders read, models fitted, shop metrics; one process)', run.fitDoneAt - run.started, s);
+        info('  of which the bucket phase (scoring and writing; every process)', run.finishedAt - run.fitDoneAt, s);
+      }
+      // CPU seconds of PostgreSQL and of each worker process in each step: on a machine with few cores, the run is
+      // as fast as their sum allows.
+      const spent = (from: number[], to: number[]) =>
+        ['PostgreSQL', ...workers.map((_, i) => `worker ${i + 1}`)].map((who, i) => `${who} ${(to[i]! - from[i]!).toFixed(1)} s`).join(', ');
+      if (run.cpu.atFit !== null) {
+        console.log(`  CPU in the fit step: ${spent(run.cpu.atStart, run.cpu.atFit)}`);
+        console.log(`  CPU in the bucket phase: ${spent(run.cpu.atFit, run.cpu.atEnd)}`);
+      }
+      if (run.smallLatencyMs !== null)
+        figure("small shop's webhook -> its insight written, during the large shop's buckets", run.smallLatencyMs, { op: '<=', limit: 5_000 }, s);
+    };
+    // Checks, independent of the app: every customer with a counted order has a live insight, and no one else; the
+    // stored models are those of the run; no split run is left behind.
+    const check = async (asOfAfterMs: number) => {
+      const truth = await query<{ n: number }>(
+        `SELECT count(DISTINCT customer_id)::int AS n FROM orders WHERE shop_id = $1 AND customer_id IS NOT NULL
+          AND NOT test AND NOT cancelled AND NOT (refunded_minor > 0 AND total_minor - refunded_minor <= 0)`,
+        [SHOP],
+      );
+      const live = await query<{ n: number }>('SELECT count(*)::int AS n FROM customer_insights WHERE shop_id = $1 AND NOT deleted', [SHOP]);
+      const stored = await db.selectFrom('shop_metrics').select(['models', 'as_of']).where('shop_id', '=', SHOP).executeTakeFirstOrThrow();
+      const models = JSON.parse(stored.models!) as { asOfMs: number; churn: { method: string; customerCount: number } };
+      info(`churn method ${models.churn.method}; live insights`, live[0]!.n, (v) => v.toLocaleString('en'));
+      if (live[0]!.n !== truth[0]!.n) fail(`${live[0]!.n} live insights, but ${truth[0]!.n} customers have a counted order`);
+      if (models.asOfMs !== stored.as_of.getTime() || models.churn.customerCount <= 0) fail('the stored models are not those of the run');
+      if (models.asOfMs <= asOfAfterMs) fail(`the stored models are as of ${new Date(models.asOfMs).toISOString()}, not of the run's day`);
+      if ((await db.selectFrom('split_full_runs').selectAll().execute()).length > 0) fail('a split run was left behind');
+      console.log('checks passed: one live insight per customer with a counted order, the run finished with every bucket');
+      return models.asOfMs;
+    };
+    const insightSeq = async () => Number((await query<{ seq: string }>('SELECT insight_seq::text AS seq FROM shops WHERE shop_id = $1', [SHOP]))[0]!.seq);
+
     // The small shop's first fit, before the measured run.
     await requester.compute.recomputeShop(SMALL);
-    console.log(`load average before the run: ${load()}`);
-    const startedWallMs = Date.now();
-    const started = performance.now();
-    const requested = await requester.compute.recomputeShop(SHOP, { full: true });
-    if (requested.mode !== 'split') fail(`expected a split full run, got ${requested.mode}`);
-    let fitDoneAt: number | null = null;
-    let smallLatencyMs: number | null = null;
-    let killedAt: number | null = null;
-    for (;;) {
-      const run = await db.selectFrom('split_full_runs').select(['done']).where('shop_id', '=', SHOP).executeTakeFirst();
-      if (run && fitDoneAt === null) {
-        fitDoneAt = performance.now();
-        // The large shop's buckets are running: a small shop's webhook must still be recomputed promptly.
-        smallLatencyMs = await orderWebhook(requester, db, SMALL, 7);
-      }
-      if (KILL && killedAt === null && fitDoneAt !== null && run && performance.now() - fitDoneAt > 1_000) {
-        workers[workers.length - 1]!.kill('SIGKILL');
-        killedAt = performance.now();
-        console.log(`killed worker ${workers.length} (kill -9) with ${run.done.length} of ${BUCKETS} buckets done`);
-      }
-      const metrics = await db.selectFrom('shop_metrics').select(['fitted_at']).where('shop_id', '=', SHOP).executeTakeFirst();
-      if (!run && metrics?.fitted_at && metrics.fitted_at.getTime() >= startedWallMs) break;
-      if (performance.now() - started > 60 * 60_000) fail('the full run did not finish within an hour');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const finishedAt = performance.now();
-    const totalMs = finishedAt - started;
-    console.log(`load average after the run: ${load()}`);
+    const first = await measuredRun(KILL);
 
     // A change to the large shop after its run: the customer's insight (an incremental run), then the shop metrics
     // refreshed from every order (the shop-metrics job, read a part of customers at a time; its memory is in the peak
@@ -169,40 +252,36 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const largeMetricsMs = performance.now() - largeSent;
-
-    // Checks, independent of the app: every customer with a counted order has a live insight, and no one else.
-    const truth = await query<{ n: number }>(
-      `SELECT count(DISTINCT customer_id)::int AS n FROM orders WHERE shop_id = $1 AND customer_id IS NOT NULL
-        AND NOT test AND NOT cancelled AND NOT (refunded_minor > 0 AND total_minor - refunded_minor <= 0)`,
-      [SHOP],
-    );
-    const live = await query<{ n: number }>('SELECT count(*)::int AS n FROM customer_insights WHERE shop_id = $1 AND NOT deleted', [SHOP]);
-    const stored = await db.selectFrom('shop_metrics').select(['models', 'as_of']).where('shop_id', '=', SHOP).executeTakeFirstOrThrow();
-    const models = JSON.parse(stored.models!) as { asOfMs: number; churn: { method: string; customerCount: number } };
     const { rows: retried } = await database.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'full-run-bucket' AND retry_count > 0 AND data->>'shop' = $1`,
       [SHOP],
     );
-    const reports = await Promise.all(workers.filter((w) => w.exitCode === null && w.signalCode === null).map(stopWorker));
 
-    figure(
-      `daily full run, ${seeded[0]!.orders.toLocaleString('en')} orders, ${WORKERS} worker processes, ${BUCKETS} buckets`,
-      totalMs,
-      { op: '<=', limit: 300_000 },
-      s,
+    report(
+      `daily full run, first (every insight inserted), ${seeded[0]!.orders.toLocaleString('en')} orders, ${WORKERS} worker processes, ${BUCKETS} buckets`,
+      first,
     );
-    if (fitDoneAt !== null) {
-      info('  of which the fit step (orders read, models fitted, shop metrics; one process)', fitDoneAt - started, s);
-      info('  of which the bucket phase (scoring and writing; every process)', finishedAt - fitDoneAt, s);
-    }
-    if (smallLatencyMs !== null)
-      figure("small shop's webhook -> its insight written, during the large shop's buckets", smallLatencyMs, { op: '<=', limit: 5_000 }, s);
     info("large shop's webhook after the run -> its insight written", largeLatencyMs, s);
     info("  -> the large shop's metrics refreshed from every order (throttled job, after the insight)", largeMetricsMs, s);
-    if (killedAt !== null) {
-      info(`  finished after the kill -9 of a worker (bucket jobs retried: ${retried[0]!.n})`, finishedAt - killedAt, s);
+    if (first.killedAt !== null) {
+      info(`  finished after the kill -9 of a worker (bucket jobs retried: ${retried[0]!.n})`, first.finishedAt - first.killedAt, s);
       if (retried[0]!.n === 0) console.log('  (the killed worker held no bucket at that moment: nothing to retry)');
     }
+    const firstAsOfMs = await check(0);
+
+    if (NEXT_DAY) {
+      // The next day: every process's clock a day on, and the full run again over the stored insights.
+      if (first.killedAt !== null) workers[workers.length - 1] = await startWorker(pg.url);
+      clockOffsetMs = DAY_MS;
+      await Promise.all(workers.map((w) => setClock(w, DAY_MS)));
+      const seqBefore = await insightSeq();
+      const next = await measuredRun(false);
+      report(`daily full run, the next day (stored insights rewritten), ${seeded[0]!.orders.toLocaleString('en')} orders, ${WORKERS} worker processes`, next);
+      info('  insights that changed (written again)', (await insightSeq()) - seqBefore, (v) => v.toLocaleString('en'));
+      await check(firstAsOfMs);
+    }
+
+    const reports = await Promise.all(workers.filter((w) => w.exitCode === null && w.signalCode === null).map(stopWorker));
     reports.forEach((r, i) =>
       info(
         `peak RSS of worker ${i + 1} (${
@@ -215,11 +294,6 @@ async function main(): Promise<void> {
         mb,
       ),
     );
-    info(`churn method ${models.churn.method}; insights`, live[0]!.n, (v) => v.toLocaleString('en'));
-    if (live[0]!.n !== truth[0]!.n) fail(`${live[0]!.n} live insights, but ${truth[0]!.n} customers have a counted order`);
-    if (models.asOfMs !== stored.as_of.getTime() || models.churn.customerCount <= 0) fail('the stored models are not those of the run');
-    if ((await db.selectFrom('split_full_runs').selectAll().execute()).length > 0) fail('a split run was left behind');
-    console.log('checks passed: one live insight per customer with a counted order, the run finished with every bucket');
     await requester.stop();
     await database.close();
   } finally {
@@ -329,11 +403,28 @@ function startWorker(url: string): Promise<ChildProcess> {
   });
 }
 
+/** Moves a worker process's clock `offsetMs` on from the real one and waits until it has. */
+function setClock(child: ChildProcess, offsetMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && 'clockOffsetMs' in m) {
+        child.off('message', onMessage);
+        resolve();
+      }
+    };
+    child.on('message', onMessage);
+    child.send({ clockOffsetMs: offsetMs });
+  });
+}
+
+/** Stops a worker process and waits for it to exit (so nothing of it is killed by the cleanup); its report. */
 function stopWorker(child: ChildProcess): Promise<{ maxRssKb: number; counts: Record<string, number> }> {
   return new Promise((resolve) => {
+    let report: { maxRssKb: number; counts: Record<string, number> } | null = null;
     child.on('message', (m) => {
-      if (typeof m === 'object' && m !== null && 'maxRssKb' in m) resolve(m as { maxRssKb: number; counts: Record<string, number> });
+      if (typeof m === 'object' && m !== null && 'maxRssKb' in m) report = m as { maxRssKb: number; counts: Record<string, number> };
     });
+    child.once('exit', () => resolve(report ?? { maxRssKb: 0, counts: {} }));
     child.send('stop');
   });
 }
