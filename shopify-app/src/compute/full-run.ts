@@ -52,7 +52,7 @@ export async function fullRun(deps: ComputeDeps, shop: string, shopInfo: ShopInf
   const write = async (chunk: readonly InsightDraft[], scope: readonly string[]) => {
     const result = await writeInsights(db, shop, chunk, nowMs, { scope, pool: deps.pool ?? null });
     if (result.writes.length > 0) deps.feed?.apply(shop, result.writes);
-    await statistics.wrote(result.writes.length);
+    await statistics.added(result.inserted);
     written.changed += result.changed;
     written.deleted += result.deleted;
     written.tierChanges += result.tierChanges.length;

@@ -216,7 +216,7 @@ function storedOrderRecord(customerId: string) {
 }
 
 describe('runStatisticsKeeper', () => {
-  it("counts every bucket's writes in the run's row and analyzes when the run's total doubles, not per bucket", async () => {
+  it("counts the rows every bucket added in the run's row and analyzes when the run's total doubles, not per bucket", async () => {
     const database = await createTestDatabase();
     const { db } = database;
     try {
@@ -240,7 +240,7 @@ describe('runStatisticsKeeper', () => {
         [a, 0],
         [b, 30],
       ] as const) {
-        await keeper.wrote(rows);
+        await keeper.added(rows);
         seen.push(await counted());
       }
       // ANALYZE at 12 (>= 10), at 25 (>= 2 x 12) and at 55 (>= 2 x 25); none in between.
@@ -253,7 +253,7 @@ describe('runStatisticsKeeper', () => {
         [55, 55],
       ]);
       // A keeper of another run (a late retry after the run finished) counts nothing.
-      await runStatisticsKeeper(db, SHOP, 'run-0', 10).wrote(100);
+      await runStatisticsKeeper(db, SHOP, 'run-0', 10).added(100);
       expect(await counted()).toEqual([55, 55]);
     } finally {
       await database.close();

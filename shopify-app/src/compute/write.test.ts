@@ -74,6 +74,40 @@ describe('writeInsights keepWrittenAfterSeq', () => {
     const plain = await writeInsights(database.db, SHOP, [draft('1', 5), draft('2', 1)], NOW + 3, { scope: ['1', '2', '3'] });
     expect(plain).toMatchObject({ changed: 1, deleted: 1 });
   });
+
+  it("with a range as the scope, tombstones the range's stored insights not computed, leaves the rest alone, and counts the new rows", async () => {
+    const shop = 'range.myshopify.com';
+    await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
+    const first = await writeInsights(database.db, shop, [draft('10', 1), draft('20', 1), draft('30', 1), draft('40', 1)], NOW, {
+      scope: ['10', '20', '30', '40'],
+    });
+    expect(first).toMatchObject({ changed: 4, deleted: 0, inserted: 4 });
+    await writeInsights(database.db, shop, [], NOW + 1, { scope: ['30'] });
+    // The range (10, 40]: 20 rewritten, 25 new, 30 (a tombstone) back, 40 no longer computed; 10 is outside.
+    const result = await writeInsights(database.db, shop, [draft('20', 2), draft('25', 1), draft('30', 3)], NOW + 2, { scope: { after: '10', upTo: '40' } });
+    expect(result).toMatchObject({ changed: 3, deleted: 1, inserted: 1 });
+    const rows = await database.db
+      .selectFrom('customer_insights')
+      .select(['customer_id', 'deleted', 'payload'])
+      .where('shop_id', '=', shop)
+      .orderBy('customer_id')
+      .execute();
+    expect(rows.map((r) => [String(r.customer_id), r.deleted, r.payload === null ? null : (JSON.parse(r.payload) as InsightDraft).orderCount])).toEqual([
+      ['10', false, 1],
+      ['20', false, 2],
+      ['25', false, 1],
+      ['30', false, 3],
+      ['40', true, null],
+    ]);
+    // The same drafts again: nothing changed, nothing new.
+    expect(
+      await writeInsights(database.db, shop, [draft('20', 2), draft('25', 1), draft('30', 3)], NOW + 3, { scope: { after: '10', upTo: '40' } }),
+    ).toMatchObject({
+      changed: 0,
+      deleted: 0,
+      inserted: 0,
+    });
+  });
 });
 
 const serverUrl = process.env['CLVLENS_TEST_DATABASE_URL'];
@@ -130,7 +164,7 @@ describe.runIf(serverUrl)('writeInsights through COPY (PostgreSQL)', () => {
 });
 
 describe('createStatisticsKeeper', () => {
-  it('analyzes after the first 50,000 rows a run wrote, then each time the run doubled them', async () => {
+  it('analyzes after the first 50,000 rows a run added, then each time the run doubled them', async () => {
     const analyzedAt: number[] = [];
     let written = 0;
     const db = new Kysely<DB>({
@@ -147,7 +181,7 @@ describe('createStatisticsKeeper', () => {
     const keeper = createStatisticsKeeper(db);
     for (let chunk = 0; chunk < 200; chunk++) {
       written += 5_000;
-      await keeper.wrote(5_000);
+      await keeper.added(5_000);
     }
     expect(analyzedAt).toEqual([50_000, 100_000, 200_000, 400_000, 800_000]);
   });
