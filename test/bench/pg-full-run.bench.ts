@@ -200,7 +200,10 @@ async function main(): Promise<void> {
       // CPU seconds of PostgreSQL and of each worker process in each step: on a machine with few cores, the run is
       // as fast as their sum allows.
       const spent = (from: number[], to: number[]) =>
-        ['PostgreSQL', ...workers.map((_, i) => `worker ${i + 1}`)].map((who, i) => `${who} ${(to[i]! - from[i]!).toFixed(1)} s`).join(', ');
+        ['PostgreSQL', ...workers.map((_, i) => `worker ${i + 1}`)]
+          // A worker killed in the step (PG_FULL_RUN_KILL) took its CPU figures with it.
+          .map((who, i) => `${who} ${to[i]! < from[i]! ? 'killed' : `${(to[i]! - from[i]!).toFixed(1)} s`}`)
+          .join(', ');
       if (run.cpu.atFit !== null) {
         console.log(`  CPU in the fit step: ${spent(run.cpu.atStart, run.cpu.atFit)}`);
         console.log(`  CPU in the bucket phase: ${spent(run.cpu.atFit, run.cpu.atEnd)}`);
