@@ -270,9 +270,10 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
 /**
  * The statistics keeper of a split run's buckets: write.ts's rule (ANALYZE after the first
  * {@link STATISTICS_EVERY_ROWS} insights added, then each time the added rows have doubled), counted over the whole run
- * in its row (`written` and `analyzed_written` count the rows added), whichever bucket and process added them. Each bucket keeping its own count analyzed four times a bucket of
- * a 10,000,000-order shop (33 in a run, each about a second of PostgreSQL's time sampling the growing table) to keep
- * statistics that the other buckets' ANALYZEs had already brought up to date.
+ * in its row (`written` and `analyzed_written` count the rows added), whichever bucket and process added them. Each
+ * bucket keeping its own count analyzed four times a bucket of a 10,000,000-order shop (33 in a run, each about a
+ * second of PostgreSQL's time sampling the growing table) to keep statistics that the other buckets' ANALYZEs had
+ * already brought up to date.
  */
 export function runStatisticsKeeper(db: Kysely<DB>, shop: string, runId: string, everyRows = STATISTICS_EVERY_ROWS): StatisticsKeeper {
   return {

@@ -1,5 +1,5 @@
 import type { CustomerInsightV1 } from '@clvlens/core';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import { copyRows, copyText, transactionOnConnection } from '../db/copy.ts';
 import type { DB } from '../db/schema.ts';
@@ -59,7 +59,6 @@ export async function writeInsights(
   writes: { customerId: string; seq: number; payload: string | null }[];
   tierChanges: TierChange[];
 }> {
-  const scope = options.scope;
   const pool = options.pool ?? null;
   // The payloads are made before the transaction: its first statement takes the shop row lock, which every writer of
   // the shop waits for (a split run's buckets in other processes included), so only database work is done under it.
@@ -94,7 +93,7 @@ export async function writeInsights(
     const locked = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
     if (locked.rows.length === 0) return { changed: 0, deleted: 0, inserted: 0, writes: [], tierChanges: [] };
     let seq = locked.rows[0]!.insight_seq;
-    const { rows: stored } = await storedInsights(trx, shop, scope);
+    const { rows: stored } = await storedInsights(trx, shop, options.scope);
     const storedBody = new Map<string, string | null>();
     const newer = new Set<string>();
     let inserted = 0;
@@ -181,17 +180,14 @@ export async function writeInsights(
  * chunk, so a first full run of 500,000 customers slowed down as it wrote.
  */
 function storedInsights(trx: Kysely<DB>, shop: string, scope: readonly string[] | CustomerRange) {
-  type Stored = { customer_id: string; change_seq: number; deleted: boolean; body: string | null };
-  if (!isIdList(scope)) {
-    return sql<Stored>`
+  const read = (which: RawBuilder<unknown>) =>
+    sql<{ customer_id: string; change_seq: number; deleted: boolean; body: string | null }>`
       SELECT customer_id::text AS customer_id, change_seq, deleted, payload AS body FROM customer_insights
-      WHERE shop_id = ${shop} AND customer_id > ${scope.after}::bigint AND customer_id <= ${scope.upTo}::bigint`.execute(trx);
-  }
-  if (scope.length === 0) return Promise.resolve({ rows: [] as Stored[] });
+      WHERE shop_id = ${shop} AND ${which}`.execute(trx);
+  if (!isIdList(scope)) return read(sql`customer_id > ${scope.after}::bigint AND customer_id <= ${scope.upTo}::bigint`);
+  if (scope.length === 0) return Promise.resolve({ rows: [] });
   const [low, high] = idRange(scope);
-  return sql<Stored>`
-    SELECT customer_id::text AS customer_id, change_seq, deleted, payload AS body FROM customer_insights
-    WHERE shop_id = ${shop} AND customer_id BETWEEN ${low}::bigint AND ${high}::bigint AND customer_id = ANY(${[...scope]}::bigint[])`.execute(trx);
+  return read(sql`customer_id BETWEEN ${low}::bigint AND ${high}::bigint AND customer_id = ANY(${[...scope]}::bigint[])`);
 }
 
 function isIdList(scope: readonly string[] | CustomerRange): scope is readonly string[] {
