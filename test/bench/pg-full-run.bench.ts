@@ -32,7 +32,7 @@ import { createApp, createDatabase, createShopifyApi, orderPayload, signedWebhoo
 import type { OrderRecord } from '@clvlens/core';
 import { generateShopStream, toOrderRecord } from '../src/index.ts';
 import { figure, info, load, machine } from './report.ts';
-import { cpuSecondsOfTree, startThrowawayPostgres } from './throwaway-postgres.ts';
+import { cpuSecondsOfTree, startThrowawayPostgres, topStatements } from './throwaway-postgres.ts';
 
 const ORDERS = Number(process.env['PG_FULL_RUN_ORDERS'] ?? 10_000_000);
 const WORKERS = Number(process.env['PG_FULL_RUN_WORKERS'] ?? 2);
@@ -142,12 +142,9 @@ async function main(): Promise<void> {
     const cpuNow = () => [cpuSecondsOfTree(pg.pid), ...workers.map((w) => (w.pid === undefined ? 0 : cpuSecondsOfTree(w.pid)))];
     const statements = async (phase: string) => {
       if (!STATEMENTS) return;
-      const { rows } = await database.pool.query<{ calls: number; ms: number; query: string }>(
-        `SELECT calls::int, round(total_exec_time + total_plan_time)::int AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
-           FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 30`,
-      );
       console.log(`PostgreSQL's statements in ${phase}:`);
-      for (const r of rows) console.log(`  pg: ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls  ${r.query}`);
+      for (const r of await topStatements(database.pool, { limit: 30, width: 160 }))
+        console.log(`  pg: ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls  ${r.query}`);
       await database.pool.query('SELECT pg_stat_statements_reset()');
     };
     if (STATEMENTS) await database.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');

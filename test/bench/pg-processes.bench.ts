@@ -28,7 +28,7 @@ import { buildSimpleShop } from '../src/contract/simple-shop.ts';
 import { API_SECRET, servedBesideTruth, truthRecords } from '../src/app/harness.ts';
 import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
-import { cpuSecondsOfTree, freePort, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
+import { cpuSecondsOfTree, freePort, startThrowawayPostgres, topStatements, type ThrowawayPostgres } from './throwaway-postgres.ts';
 import { planDeliveries, type DeliveryPlanInput, type SendResult } from './webhook-sender.ts';
 import { figure, info, load, machine, quantile } from './report.ts';
 
@@ -222,16 +222,10 @@ try {
   sampleAll();
   const cpuAtEnd = new Map([...cpu.keys()].map((role) => [role, cpuOf(role)]));
   if (pgStat) {
-    const top = await observer.pool.query<{ calls: number; ms: number; query: string }>(
-      `SELECT calls::int, round(total_exec_time + total_plan_time)::int AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
-         FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 15`,
-    );
-    for (const r of top.rows) console.log(`  pg: ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls  ${r.query}`);
-    const byCalls = await observer.pool.query<{ calls: number; ms: number; query: string }>(
-      `SELECT calls::int, round(total_exec_time + total_plan_time)::int AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query
-         FROM pg_stat_statements ORDER BY calls DESC LIMIT 12`,
-    );
-    for (const r of byCalls.rows) console.log(`  pg by calls: ${String(r.calls).padStart(7)} calls ${String(r.ms).padStart(7)} ms  ${r.query}`);
+    for (const r of await topStatements(observer.pool, { limit: 15, width: 160 }))
+      console.log(`  pg: ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls  ${r.query}`);
+    for (const r of await topStatements(observer.pool, { limit: 12, width: 100, by: 'calls' }))
+      console.log(`  pg by calls: ${String(r.calls).padStart(7)} calls ${String(r.ms).padStart(7)} ms  ${r.query}`);
   }
   // A restart the run ended before still happens (the recompute queue needs its processes); a kill it ended before
   // means the run did not test what it says.

@@ -25,7 +25,7 @@ import { buildSimpleShop } from '../src/contract/simple-shop.ts';
 import { API_SECRET, truthRecords } from '../src/app/harness.ts';
 import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
-import { cpuSecondsOfTree, freePort, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
+import { cpuSecondsOfTree, freePort, startThrowawayPostgres, topStatements, type ThrowawayPostgres } from './throwaway-postgres.ts';
 import { figure, info, load, machine, quantile } from './report.ts';
 
 const env = process.env;
@@ -430,11 +430,8 @@ try {
   console.log(
     `CPU seconds during the ${s(runMs)} run (2 cores): ${cpuLine}, bench (fake Shopify, webhooks, probes) ${(benchCpu() - benchCpuStart).toFixed(0)} s; load ${load()}`,
   );
-  const statements = await observer.pool.query<{ calls: string; ms: number; query: string }>(
-    `SELECT calls::text, total_exec_time + total_plan_time AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
-       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 12`,
-  );
-  for (const r of statements.rows) console.log(`statement: ${(r.ms / 1000).toFixed(1)} s in ${r.calls} calls: ${r.query}`);
+  for (const r of await topStatements(observer.pool, { limit: 12, width: 110 }))
+    console.log(`statement: ${(r.ms / 1000).toFixed(1)} s in ${r.calls} calls: ${r.query}`);
   // What each app did (its info log lines by message): which work took their CPU.
   for (const [i, app] of apps.entries()) {
     const { handled } = await app.call<{ handled: Record<string, number> }>('status', shops[0]!.domain);

@@ -135,3 +135,29 @@ export function cpuSecondsOfTree(pid: number): number {
   }
   return total / ticks;
 }
+
+/** One statement of {@link topStatements}. */
+export interface StatementTime {
+  calls: number;
+  /** Planning and execution together, ms (rounded). */
+  ms: number;
+  /** The normalised text, whitespace squeezed, cut to the asked width. */
+  query: string;
+}
+
+/**
+ * PostgreSQL's statements since the last `pg_stat_statements_reset()`, by total time or by calls: what the benches
+ * print to say where the server's time went (the throwaway server preloads the extension; a bench creates it).
+ */
+export async function topStatements(
+  pool: { query(text: string): Promise<{ rows: unknown[] }> },
+  options: { limit: number; width: number; by?: 'time' | 'calls' },
+): Promise<StatementTime[]> {
+  const order = options.by === 'calls' ? 'calls' : 'total_exec_time + total_plan_time';
+  const { rows } = await pool.query(
+    `SELECT calls::int, round(total_exec_time + total_plan_time)::int AS ms,
+       left(regexp_replace(query, '\\s+', ' ', 'g'), ${Math.trunc(options.width)}) AS query
+     FROM pg_stat_statements ORDER BY ${order} DESC LIMIT ${Math.trunc(options.limit)}`,
+  );
+  return rows as StatementTime[];
+}
