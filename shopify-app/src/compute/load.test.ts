@@ -136,4 +136,31 @@ describe('loadOrderRecords', () => {
     await database.db.deleteFrom('orders').where('shop_id', '=', SHOP).where('order_id', '=', 2001).execute();
     await expect(customerParts({ db: database.db }, SHOP, { after: '0', upTo: '9' }, 0).next()).rejects.toThrow(RangeError);
   });
+
+  it('reads every stored time back to the millisecond, before 1970 and far ahead included, on every path', async () => {
+    const shop = 'times.myshopify.com';
+    await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
+    // Odd milliseconds across the whole range a timestamp holds here; each order's refund 1 ms before its next order.
+    const times = [-62_135_596_799_999, -1, 0, 1, 999, 1_767_225_600_001, 1_782_822_896_789, 4_102_444_799_999, 253_402_300_799_999];
+    for (const [i, ms] of times.entries()) {
+      await database.db
+        .insertInto('orders')
+        .values({ shop_id: shop, order_id: 500 + i, customer_id: 1 + i, placed_at: new Date(ms), updated_at: new Date(ms), currency: 'USD', total_minor: 900 })
+        .execute();
+      await database.db
+        .insertInto('order_refunds')
+        .values({ shop_id: shop, refund_id: 700 + i, order_id: 500 + i, refunded_at: new Date(ms + 777), amount_minor: 1 })
+        .execute();
+    }
+    const expected = times.map((ms, i) => ({ orderId: String(500 + i), placedAtMs: ms, refunds: [{ refundedAtMs: ms + 777, amountMinor: 1 }] }));
+    const pick = (records: { orderId: string; placedAtMs: number; refunds?: { refundedAtMs: number; amountMinor: number }[] }[]) =>
+      records.map(({ orderId, placedAtMs, refunds }) => ({ orderId, placedAtMs, refunds }));
+    expect(pick(await loadOrderRecords(database.db, shop))).toEqual(expected);
+    expect(pick(await loadOrderRecords(database.db, shop, { customerIds: times.map((_, i) => String(1 + i)) }))).toEqual(expected);
+    for (const source of [{ db: database.db }, ...(database.kind === 'postgres' ? [{ db: database.db, pool: database.pool }] : [])]) {
+      const records = [];
+      for await (const part of customerParts(source, shop, { after: '0', upTo: '100' }, 4)) records.push(...part.records);
+      expect(pick(records)).toEqual(expected);
+    }
+  });
 });

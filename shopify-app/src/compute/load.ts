@@ -50,14 +50,23 @@ export async function loadOrderRecords(
   }
 }
 
+/**
+ * A stored time as epoch ms. `date_part` works in double precision where `extract` (numeric since PostgreSQL 14) does
+ * decimal arithmetic: a bucket's read of 1,100,000 orders with their refunds took 3.39-3.44 s of PostgreSQL's time
+ * instead of 3.62-3.65 s (warm, alternating), and a large shop's full run reads every order twice. The app stores whole
+ * milliseconds, which a double holds exactly enough to round back (the same values for every order and refund of a
+ * 10,000,000-order shop).
+ */
+const MS_SINCE_EPOCH = (column: string) => `(date_part('epoch', ${column}) * 1000)::bigint`;
+
 /** One order as a line of comma-separated fields (`o` the orders row), as {@link toRecord} reads it. */
 const ORDER_LINE_SQL = `concat_ws(',', o.order_id, coalesce(o.customer_id::text, ''), coalesce(o.guest_key, ''),
-  (extract(epoch FROM o.placed_at) * 1000)::bigint, o.currency, o.total_minor, o.refunded_minor,
+  ${MS_SINCE_EPOCH('o.placed_at')}, o.currency, o.total_minor, o.refunded_minor,
   o.cancelled::int, o.test::int, o.subscription::int)`;
 const ORDER_LINE = sql.raw(ORDER_LINE_SQL);
 
 /** An order's stored refunds as `ms:amount;ms:amount` in date order (`r` the refunds rows), {@link toRecord}'s eleventh field. */
-const REFUND_LIST_SQL = `string_agg((extract(epoch FROM r.refunded_at) * 1000)::bigint || ':' || r.amount_minor, ';' ORDER BY r.refunded_at, r.refund_id)`;
+const REFUND_LIST_SQL = `string_agg(${MS_SINCE_EPOCH('r.refunded_at')} || ':' || r.amount_minor, ';' ORDER BY r.refunded_at, r.refund_id)`;
 
 /**
  * Some customers' orders with their refunds, in one query: each order's refunds are looked up by the
@@ -90,7 +99,7 @@ async function loadRefunds(db: Kysely<DB>, shop: string, pageSize: number): Prom
   for (let after = '0'; ;) {
     // Whole orders per page (every refund of an order in the same page), so the next page starts after the last order.
     const { rows } = await sql<{ lines: string | null; last: string | null; n: number }>`
-      SELECT string_agg(concat_ws(',', r.order_id, (extract(epoch FROM r.refunded_at) * 1000)::bigint, r.amount_minor), E'\n'
+      SELECT string_agg(concat_ws(',', r.order_id, ${sql.raw(MS_SINCE_EPOCH('r.refunded_at'))}, r.amount_minor), E'\n'
                ORDER BY r.order_id, r.refunded_at, r.refund_id) AS lines,
              max(r.order_id)::text AS last, count(DISTINCT r.order_id)::int AS n
       FROM order_refunds r WHERE r.shop_id = ${shop} AND r.order_id IN (
