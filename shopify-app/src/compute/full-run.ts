@@ -6,7 +6,7 @@ import { loadOrderRecords } from './load.ts';
 import { fitAndMeasure, prepareRecordsInParts } from './prepared-shop.ts';
 import { deletedCustomers, liveInsightIds, readWholeQueue } from './reads.ts';
 import type { FullRunReason, RecomputeResult } from './recompute-result.ts';
-import { storeShopMetrics } from './shop-metrics.ts';
+import { emptyInsightTally, storeShopMetrics, tallyInsights, topAtRiskLimit } from './shop-metrics.ts';
 import { screenedRecords, type ShopInfo } from './shop-state.ts';
 import { analyzeAfterLargeWrite, createStatisticsKeeper, writeInsights, type InsightDraft } from './write.ts';
 
@@ -49,7 +49,10 @@ export async function fullRun(deps: ComputeDeps, shop: string, shopInfo: ShopInf
   // connection, and one over every customer of a large shop would keep webhooks waiting past Shopify's 5 s.
   const written = { changed: 0, deleted: 0, tierChanges: 0 };
   const statistics = createStatisticsKeeper(db);
+  // The summary's insight parts, folded as the insights are written instead of read back from the table at the end.
+  const tally = emptyInsightTally();
   const write = async (chunk: readonly InsightDraft[], scope: readonly string[]) => {
+    tallyInsights(tally, chunk, topAtRiskLimit(deps));
     const result = await writeInsights(db, shop, chunk, nowMs, { scope, pool: deps.pool ?? null });
     if (result.writes.length > 0) deps.feed?.apply(shop, result.writes);
     await statistics.added(result.inserted);
@@ -87,7 +90,7 @@ export async function fullRun(deps: ComputeDeps, shop: string, shopInfo: ShopInf
   await deps.feed?.warm(shop);
   await yieldToEventLoop();
   const { summary, report } = await running.metrics;
-  await storeShopMetrics(deps, shop, { summary, report, nowMs, models, fittedModels: models, churnHorizonDays: models.churn.horizonDays });
+  await storeShopMetrics(deps, shop, { summary, report, nowMs, models, fittedModels: models, churnHorizonDays: models.churn.horizonDays, tally });
   deps.metricsDurations.set(shop, clock.now() - metricsStarted);
   log.info('recomputed', {
     shop,

@@ -1,4 +1,4 @@
-import type { ShopSummaryV1 } from '@clvlens/core';
+import type { CustomerInsightV1, ShopSummaryV1 } from '@clvlens/core';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { readVipSlippingSummary } from '../actions/tier-changes/vip-slipping.ts';
@@ -29,7 +29,7 @@ export async function insightAggregates(
       sql<{ customer_id: string; payload: string; score: number }>`
         SELECT customer_id::text AS customer_id, payload, historic_clv_minor * churn_probability AS score FROM customer_insights
         WHERE shop_id = ${shop} AND NOT deleted AND ${AT_RISK}
-        ORDER BY historic_clv_minor * churn_probability DESC, customer_id LIMIT ${limit}`.execute(db),
+        ORDER BY historic_clv_minor * churn_probability DESC, customer_insights.customer_id LIMIT ${limit}`.execute(db),
     ]);
     const n = Number(avg.rows[0]!.n);
     return { averagePredictedClvMinor: n === 0 ? null : Math.round(Number(avg.rows[0]!.total ?? 0) / n), topAtRisk: top.rows.map(atRiskCustomer) };
@@ -86,6 +86,85 @@ function atRiskCustomer(row: { customer_id: string; payload: string }): ShopSumm
   };
 }
 
+/** A customer's insight as a run computed it, before the write (write.ts's `InsightDraft`). */
+type ComputedInsight = Omit<CustomerInsightV1, 'updatedAtMs'>;
+
+/** A top at-risk customer as the summary lists it, with the score it is ranked by (historic CLV x churn probability). */
+type AtRiskCandidate = ShopSummaryV1['topAtRisk'][number] & { score: number };
+
+/**
+ * The summary's insight parts ({@link insightAggregates}) over some customers, folded from the insights a full run
+ * computed as it writes them, and mergeable: each bucket of a split run folds its own range and the run's last step
+ * merges them. After the last bucket of a 10,000,000-order shop's next-day run, reading them back from the table took
+ * two scans of about 20 s each, side by side, on the run's critical path (the table then holds a dead version of every
+ * rewritten row). The same definitions as the query's: live insights, at risk = not low and not new, ranked by
+ * historic CLV x churn probability, then customer id.
+ */
+export interface InsightTally {
+  /** Customers with a predicted CLV, and the sum of it (minor units). */
+  predicted: number;
+  predictedTotalMinor: number;
+  /** The best `limit` at-risk customers so far, in rank order. */
+  topAtRisk: AtRiskCandidate[];
+}
+
+export function emptyInsightTally(): InsightTally {
+  return { predicted: 0, predictedTotalMinor: 0, topAtRisk: [] };
+}
+
+/** Adds computed insights to `tally` (in place), keeping its `limit` best at-risk customers. */
+export function tallyInsights(tally: InsightTally, insights: readonly ComputedInsight[], limit: number): void {
+  let candidates = tally.topAtRisk;
+  for (const insight of insights) {
+    if (insight.predictedClvMinor !== null) {
+      tally.predicted++;
+      tally.predictedTotalMinor += insight.predictedClvMinor;
+    }
+    if (insight.newCustomer || insight.churnTier === 'low') continue;
+    candidates.push({
+      customerId: insight.customerId,
+      historicClvMinor: insight.historicClvMinor,
+      churnProbability: insight.churnProbability,
+      churnTier: insight.churnTier,
+      daysSinceLastOrder: insight.daysSinceLastOrder!,
+      score: insight.historicClvMinor * insight.churnProbability,
+    });
+    if (candidates.length >= 4 * limit + 64) candidates = bestAtRisk(candidates, limit);
+  }
+  tally.topAtRisk = bestAtRisk(candidates, limit);
+}
+
+/** One tally of several (a split run's buckets). */
+export function mergeInsightTallies(tallies: readonly InsightTally[], limit: number): InsightTally {
+  return {
+    predicted: tallies.reduce((n, t) => n + t.predicted, 0),
+    predictedTotalMinor: tallies.reduce((n, t) => n + t.predictedTotalMinor, 0),
+    topAtRisk: bestAtRisk(
+      tallies.flatMap((t) => t.topAtRisk),
+      limit,
+    ),
+  };
+}
+
+/** The summary's parts from a tally, as {@link insightAggregates} reads them from the table. */
+export function aggregatesOfTally(tally: InsightTally): Pick<ShopSummaryV1, 'topAtRisk' | 'averagePredictedClvMinor'> {
+  return {
+    averagePredictedClvMinor: tally.predicted === 0 ? null : Math.round(tally.predictedTotalMinor / tally.predicted),
+    topAtRisk: tally.topAtRisk.map(({ score: _score, ...customer }) => customer),
+  };
+}
+
+/** The query's order: score descending, then customer id ascending (numerically: ids are bigints). */
+function bestAtRisk(candidates: AtRiskCandidate[], limit: number): AtRiskCandidate[] {
+  return candidates.sort((a, b) => b.score - a.score || compareIds(a.customerId, b.customerId)).slice(0, limit);
+}
+
+function compareIds(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** What {@link storeShopMetrics} writes: the summary from the orders, the dashboard report and, after a fit, the models. */
 export interface ShopMetricsWrite {
   summary: ShopSummaryFromOrders;
@@ -96,13 +175,22 @@ export interface ShopMetricsWrite {
   /** The models whose churn backtest the summary describes (null: none yet). */
   fittedModels: ShopModels | null;
   churnHorizonDays: number;
+  /** The insight parts folded from the insights the run wrote; absent: read from the table. */
+  tally?: InsightTally;
+}
+
+/** How many customers the summary's top at-risk list has (the `topAtRisk` option). */
+export function topAtRiskLimit(deps: Pick<ComputeDeps, 'options'>): number {
+  return deps.options.topAtRisk ?? 10;
 }
 
 /** Stores the shop's summary (with its insight aggregates, churn backtest and VIP-slipping count) and report. */
 export async function storeShopMetrics(deps: Pick<ComputeDeps, 'db' | 'pool' | 'options'>, shop: string, write: ShopMetricsWrite): Promise<void> {
   const { db } = deps;
-  const { summary, report, nowMs, models, fittedModels, churnHorizonDays } = write;
-  const aggregates = await insightAggregates(db, shop, deps.options.topAtRisk ?? 10, { whole: deps.pool !== undefined && deps.pool !== null });
+  const { summary, report, nowMs, models, fittedModels, churnHorizonDays, tally } = write;
+  const aggregates = tally
+    ? aggregatesOfTally(tally)
+    : await insightAggregates(db, shop, topAtRiskLimit(deps), { whole: deps.pool !== undefined && deps.pool !== null });
   await yieldToEventLoop();
   const churn = {
     churnHorizonDays: fittedModels?.churn.horizonDays ?? churnHorizonDays,

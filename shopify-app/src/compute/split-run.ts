@@ -9,7 +9,7 @@ import { customerParts, type CustomerRange } from './load.ts';
 import { fitAndMeasure, loadPreparedShop, metricsCurrencyOf } from './prepared-shop.ts';
 import { deletedCustomers } from './reads.ts';
 import { FullRunReason } from './recompute-result.ts';
-import { storeShopMetrics } from './shop-metrics.ts';
+import { emptyInsightTally, mergeInsightTallies, storeShopMetrics, tallyInsights, topAtRiskLimit, type InsightTally } from './shop-metrics.ts';
 import { loadShopInfo, loadStoredModels, screenedRecords } from './shop-state.ts';
 import { STATISTICS_EVERY_ROWS, writeInsights, type StatisticsKeeper } from './write.ts';
 
@@ -229,6 +229,8 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
   // meanwhile) may count orders the read does not see, so it is kept.
   const { rows: seqRow } = await sql<{ s: number }>`SELECT insight_seq AS s FROM shops WHERE shop_id = ${shop}`.execute(db);
   const writtenUpTo = Number(seqRow[0]?.s ?? 0);
+  // The summary's insight parts over the bucket's customers as this run computed them, merged by the run's last step.
+  const tally = emptyInsightTally();
   for await (const part of customerParts(deps, shop, range, FULL_RUN_CHUNK, { serial: true })) {
     await yieldToEventLoop();
     const chunk = part.range;
@@ -239,6 +241,7 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
     const deleted = await deletedCustomers(db, shop, part.customerIds);
     await yieldToEventLoop();
     const drafts = scoreCustomers(records, deleted, run.models, run.context);
+    tallyInsights(tally, drafts, topAtRiskLimit(deps));
     await yieldToEventLoop();
     // The chunk's range as the scope: its stored insights are read once, under the write's lock, and those of customers
     // no longer computed become tombstones. (A separate read of the range's live ids before the write cost 39 ms a
@@ -256,9 +259,10 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
     result.deleted += written.deleted;
     result.tierChanges += written.tierChanges.length;
   }
-  // Sets are kept sorted and unique, so a retried bucket counts once.
+  // Sets are kept sorted and unique, so a retried bucket counts once; its tally replaces the one of an earlier try.
   const { rows } = await sql<{ n: number }>`
-    UPDATE split_full_runs SET done = ARRAY(SELECT DISTINCT d FROM unnest(array_append(done, ${bucket}::int)) AS d ORDER BY d)
+    UPDATE split_full_runs SET done = ARRAY(SELECT DISTINCT d FROM unnest(array_append(done, ${bucket}::int)) AS d ORDER BY d),
+      tallies = tallies || jsonb_build_object(${String(bucket)}::text, ${JSON.stringify(tally)}::jsonb)
     WHERE shop_id = ${shop} AND run_id = ${runId} RETURNING cardinality(done) AS n`.execute(db);
   if (rows.length > 0 && Number(rows[0]!.n) === run.upperBounds.length) {
     await finishSplitRun(deps, shop, run);
@@ -294,14 +298,14 @@ export function runStatisticsKeeper(db: Kysely<DB>, shop: string, runId: string,
 /**
  * The last step of a split full run, by the bucket job that completed it: refreshes the planner's statistics, reloads
  * the feed cache, stores the shop metrics the fit step computed with the run's models (the summary's insight parts
- * read now that every bucket wrote), and removes the run. A crash before the removal leaves the run complete, and the
+ * merged from the buckets' tallies), and removes the run. A crash before the removal leaves the run complete, and the
  * retried bucket job finishes it again.
  */
 async function finishSplitRun(deps: ComputeDeps, shop: string, run: SplitRunState): Promise<void> {
   const { db, clock, log } = deps;
   const row = await db
     .selectFrom('split_full_runs')
-    .select(['summary', 'report'])
+    .select(['summary', 'report', 'tallies'])
     .where('shop_id', '=', shop)
     .where('run_id', '=', run.runId)
     .executeTakeFirst();
@@ -316,6 +320,7 @@ async function finishSplitRun(deps: ComputeDeps, shop: string, run: SplitRunStat
     models: run.models,
     fittedModels: run.models,
     churnHorizonDays: run.models.churn.horizonDays,
+    tally: mergeInsightTallies(Object.values(row.tallies) as InsightTally[], topAtRiskLimit(deps)),
   });
   deps.metricsDurations.set(shop, clock.now() - metricsStarted);
   await db.deleteFrom('split_full_runs').where('shop_id', '=', shop).where('run_id', '=', run.runId).execute();

@@ -123,6 +123,8 @@ export interface SplitFullRunsTable {
   /** Insights the run's buckets wrote so far, and how many at its last ANALYZE (migration 0012). */
   written: Generated<string>;
   analyzed_written: Generated<string>;
+  /** Each finished bucket's InsightTally (compute/shop-metrics.ts) by bucket number (migration 0013). */
+  tallies: ColumnType<Record<string, unknown>, never, never>;
 }
 
 export interface SyncStateTable {
