@@ -1,4 +1,4 @@
-import type { CustomerInsightV1, ShopSummaryV1 } from '@clvlens/core';
+import type { ShopSummaryV1 } from '@clvlens/core';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { readVipSlippingSummary } from '../actions/tier-changes/vip-slipping.ts';
@@ -7,6 +7,7 @@ import { churnBacktestSummary, churnHorizonOf, yieldToEventLoop, type ComputeCon
 import { computePreparedShopMetricsOffThread } from './metrics-off-thread.ts';
 import { loadPreparedShop, metricsCurrencyOf } from './prepared-shop.ts';
 import { backfillRunning, loadShopInfo, loadStoredModels } from './shop-state.ts';
+import type { InsightDraft } from './write.ts';
 
 /**
  * The summary's insight-derived parts: top customers by expected loss (historic CLV x churn probability), average
@@ -86,9 +87,6 @@ function atRiskCustomer(row: { customer_id: string; payload: string }): ShopSumm
   };
 }
 
-/** A customer's insight as a run computed it, before the write (write.ts's `InsightDraft`). */
-type ComputedInsight = Omit<CustomerInsightV1, 'updatedAtMs'>;
-
 /** A top at-risk customer as the summary lists it, with the score it is ranked by (historic CLV x churn probability). */
 type AtRiskCandidate = ShopSummaryV1['topAtRisk'][number] & { score: number };
 
@@ -113,7 +111,7 @@ export function emptyInsightTally(): InsightTally {
 }
 
 /** Adds computed insights to `tally` (in place), keeping its `limit` best at-risk customers. */
-export function tallyInsights(tally: InsightTally, insights: readonly ComputedInsight[], limit: number): void {
+export function tallyInsights(tally: InsightTally, insights: readonly InsightDraft[], limit: number): void {
   let candidates = tally.topAtRisk;
   for (const insight of insights) {
     if (insight.predictedClvMinor !== null) {
