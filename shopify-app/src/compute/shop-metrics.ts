@@ -13,7 +13,7 @@ import type { InsightDraft } from './write.ts';
  * The summary's insight-derived parts: top customers by expected loss (historic CLV x churn probability), average
  * predicted CLV. On the embedded database, read in pages of {@link PAGE_ROWS} customers, the event loop free in
  * between: there the top at-risk query over a 200,000-customer shop's insights held webhooks 0.7-0.8 s (each page's
- * top customers are merged in the order the query sorts by, so the result is the single query's). On PostgreSQL
+ * parts are merged as a tally, {@link InsightTally}, so the result is the single query's). On PostgreSQL
  * (`whole`), where a query holds one connection of many, one statement each, side by side: the pages read each
  * insight twice through the index, 261 pages of a 5,200,000-customer shop at the end of its full run.
  */
@@ -32,12 +32,14 @@ export async function insightAggregates(
         WHERE shop_id = ${shop} AND NOT deleted AND ${AT_RISK}
         ORDER BY historic_clv_minor * churn_probability DESC, customer_insights.customer_id LIMIT ${limit}`.execute(db),
     ]);
-    const n = Number(avg.rows[0]!.n);
-    return { averagePredictedClvMinor: n === 0 ? null : Math.round(Number(avg.rows[0]!.total ?? 0) / n), topAtRisk: top.rows.map(atRiskCustomer) };
+    return aggregatesOfTally({
+      predicted: Number(avg.rows[0]!.n),
+      predictedTotalMinor: Number(avg.rows[0]!.total ?? 0),
+      topAtRisk: top.rows.map(atRiskCandidate),
+    });
   }
-  let n = 0;
-  let total = 0;
-  let candidates: { customer_id: string; payload: string; score: number }[] = [];
+  // Each page's parts merged as a split run's buckets' are.
+  const tally = emptyInsightTally();
   let after: string | null = null;
   for (;;) {
     await yieldToEventLoop();
@@ -47,20 +49,18 @@ export async function insightAggregates(
       SELECT count(predicted_clv_minor) AS n, sum(predicted_clv_minor) AS total, count(*)::int AS rows, max(customer_id)::text AS last
       FROM (${page}) p`.execute(db);
     const { rows, last }: { rows: number; last: string | null } = avg.rows[0]!;
-    n += Number(avg.rows[0]!.n);
-    total += Number(avg.rows[0]!.total ?? 0);
+    tally.predicted += Number(avg.rows[0]!.n);
+    tally.predictedTotalMinor += Number(avg.rows[0]!.total ?? 0);
     await yieldToEventLoop();
     const top = await sql<{ customer_id: string; payload: string; score: number }>`
       SELECT customer_id::text AS customer_id, payload, historic_clv_minor * churn_probability AS score FROM (${page}) p
       WHERE ${AT_RISK}
       ORDER BY historic_clv_minor * churn_probability DESC, p.customer_id LIMIT ${limit}`.execute(db);
-    candidates = [...candidates, ...top.rows]
-      .sort((a, b) => Number(b.score) - Number(a.score) || (BigInt(a.customer_id) < BigInt(b.customer_id) ? -1 : 1))
-      .slice(0, limit);
+    tally.topAtRisk = bestAtRisk([...tally.topAtRisk, ...top.rows.map(atRiskCandidate)], limit);
     if (Number(rows) < PAGE_ROWS || last === null) break;
     after = last;
   }
-  return { averagePredictedClvMinor: n === 0 ? null : Math.round(total / n), topAtRisk: candidates.map(atRiskCustomer) };
+  return aggregatesOfTally(tally);
 }
 
 /**
@@ -70,8 +70,8 @@ export async function insightAggregates(
  */
 const AT_RISK = sql`payload IS NOT NULL AND payload NOT LIKE '%"newCustomer":true%' AND payload NOT LIKE '%"churnTier":"low"%'`;
 
-/** A top at-risk row as the summary lists it. */
-function atRiskCustomer(row: { customer_id: string; payload: string }): ShopSummaryV1['topAtRisk'][number] {
+/** A top at-risk row read from the table, as a tally's candidate. */
+function atRiskCandidate(row: { customer_id: string; payload: string; score: number }): AtRiskCandidate {
   const insight = JSON.parse(row.payload) as {
     historicClvMinor: number;
     churnProbability: number;
@@ -84,6 +84,7 @@ function atRiskCustomer(row: { customer_id: string; payload: string }): ShopSumm
     churnProbability: insight.churnProbability,
     churnTier: insight.churnTier,
     daysSinceLastOrder: insight.daysSinceLastOrder,
+    score: Number(row.score),
   };
 }
 
@@ -152,15 +153,9 @@ export function aggregatesOfTally(tally: InsightTally): Pick<ShopSummaryV1, 'top
   };
 }
 
-/** The query's order: score descending, then customer id ascending (numerically: ids are bigints). */
+/** The queries' order: score descending, then customer id ascending (numerically: ids are bigints). */
 function bestAtRisk(candidates: AtRiskCandidate[], limit: number): AtRiskCandidate[] {
-  return candidates.sort((a, b) => b.score - a.score || compareIds(a.customerId, b.customerId)).slice(0, limit);
-}
-
-function compareIds(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return candidates.sort((a, b) => b.score - a.score || (BigInt(a.customerId) < BigInt(b.customerId) ? -1 : 1)).slice(0, limit);
 }
 
 /** What {@link storeShopMetrics} writes: the summary from the orders, the dashboard report and, after a fit, the models. */
