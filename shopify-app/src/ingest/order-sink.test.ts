@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
@@ -116,5 +117,56 @@ describe('createOrderSink', () => {
     expect(await batcher.submit({ shop: SHOP, webhookId: 'm3', topic: 'orders/updated', order: { ...withRefund, customerId: '42' } })).toBe(true);
     const refunds = await database.db.selectFrom('order_refunds').select(['refund_id', 'amount_minor']).where('shop_id', '=', SHOP).execute();
     expect(refunds).toEqual([{ refund_id: 9001, amount_minor: 20 }]);
+  });
+});
+
+const serverUrl = process.env['CLVLENS_TEST_DATABASE_URL'];
+
+describe.runIf(serverUrl)('createOrderSink on PostgreSQL', () => {
+  const LOCK_SHOP = 'batch-deadlock.myshopify.com';
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('stores a batch again when PostgreSQL picks it as a deadlock victim, instead of failing its deliveries', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const sink = createOrderSink({
+      db: database.db,
+      clock: { now: () => 1_800_000_000_000 },
+      log: { ...silentLogger, warn: (message, context) => warnings.push({ message, ...context }) },
+      sendRecompute: async () => {},
+    });
+    const customerOrder = (orderId: number, customerId: string): StoredOrder => ({ ...order(orderId, 1000, 10), customerId });
+    await sql`INSERT INTO recompute_queue (shop_id, customer_id) VALUES (${LOCK_SHOP}, 1), (${LOCK_SHOP}, 2)`.execute(database.db);
+    // Another writer holds customer 2's entry, with a long deadlock timeout so that the batch is the one PostgreSQL
+    // fails: the batch takes customer 1, waits for 2, and then the other writer asks for 1.
+    const other = await database.db.startTransaction().execute();
+    await sql`SET LOCAL deadlock_timeout = '30s'`.execute(other);
+    await sql`SELECT 1 FROM recompute_queue WHERE shop_id = ${LOCK_SHOP} AND customer_id = 2 FOR UPDATE`.execute(other);
+    const stored = Promise.all([
+      sink.submitWebhookOrder({ shop: LOCK_SHOP, webhookId: 'd1', topic: 'orders/create', order: customerOrder(801, '1') }, 'USD'),
+      sink.submitWebhookOrder({ shop: LOCK_SHOP, webhookId: 'd2', topic: 'orders/create', order: customerOrder(802, '2') }, 'USD'),
+    ]);
+    stored.catch(() => undefined); // awaited below; a failure before then is not unhandled
+    for (let tries = 0; ; tries++) {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(database.db);
+      if (rows[0]!.n > 0) break;
+      if (tries > 200) throw new Error('the batch never waited for customer 2');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await sql`SELECT 1 FROM recompute_queue WHERE shop_id = ${LOCK_SHOP} AND customer_id = 1 FOR UPDATE`.execute(other);
+    await other.commit().execute();
+    expect(await stored).toEqual(['processed', 'processed']);
+    expect(warnings).toEqual([{ message: 'webhook batch stored again', code: '40P01', tries: 1, deliveries: 2 }]);
+    const orders = await database.db.selectFrom('orders').select(['order_id', 'customer_id']).where('shop_id', '=', LOCK_SHOP).orderBy('order_id').execute();
+    expect(orders).toEqual([
+      { order_id: 801, customer_id: 1 },
+      { order_id: 802, customer_id: 2 },
+    ]);
   });
 });

@@ -18,6 +18,17 @@ const MAX_BATCH = 500;
  */
 const LINGER_MS = 2;
 
+/**
+ * PostgreSQL's deadlock_detected and serialization_failure: the batch's statement (or transaction) was rolled back
+ * whole, so running it again is safe. The queue's writers take their locks in one order (ingest/store.ts), so a
+ * deadlock should not happen; if one still does, the batch is stored again instead of answering every delivery in it
+ * with a 500.
+ */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** Tries of one batch before its deliveries are failed (and Shopify delivers them again later). */
+const MAX_TRIES = 3;
+
 /** What became of an order delivery handed to the sink. */
 export type OrderDeliveryResult = 'processed' | 'duplicate' | 'quarantined';
 
@@ -76,6 +87,17 @@ export function createOrderSink(deps: OrderSinkDeps): OrderSink {
   let pending: { delivery: OrderDelivery; resolve(fresh: boolean): void; reject(error: unknown): void }[] = [];
   let running = false;
 
+  const storeBatch = async (batch: OrderDelivery[]): ReturnType<typeof storeOrderDeliveries> => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await storeOrderDeliveries(db, batch, clock.now());
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code !== 'string' || !RETRYABLE.has(code) || tries >= MAX_TRIES) throw error;
+        log.warn('webhook batch stored again', { code, tries, deliveries: batch.length });
+      }
+    }
+  };
   const run = async (): Promise<void> => {
     running = true;
     try {
@@ -84,11 +106,7 @@ export function createOrderSink(deps: OrderSinkDeps): OrderSink {
         const items = pending.slice(0, MAX_BATCH);
         pending = pending.slice(items.length);
         try {
-          const { result, shops } = await storeOrderDeliveries(
-            db,
-            items.map((i) => i.delivery),
-            clock.now(),
-          );
+          const { result, shops } = await storeBatch(items.map((i) => i.delivery));
           // Requested after commit so the job sees these orders; coalesced, not awaited (a burst of N batches costs
           // two job sends, each a pg-boss insert on the single embedded connection, which is where the webhook p99 went).
           for (const shop of shops) recompute.requestInBackground(shop);

@@ -1,9 +1,10 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from './order.ts';
 import { copyTime } from '../db/copy.ts';
-import { createBulkOrderWriter, upsertOrders } from './store.ts';
+import { createBulkOrderWriter, dequeueEntries, queueRecompute, upsertOrders } from './store.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 
 const SHOP = 'store.myshopify.com';
@@ -126,6 +127,63 @@ describe('createBulkOrderWriter', () => {
     expect(await database.db.selectFrom('orders').select('order_id').where('order_id', '=', '700').execute()).toEqual([]);
     await store([order]);
     expect(await stored('700')).toMatchObject({ total_minor: 1000 });
+  });
+});
+
+const serverUrl = process.env['CLVLENS_TEST_DATABASE_URL'];
+
+// Two writers of one shop's queue at once: a webhook batch queuing customers and a recompute removing the entries it
+// computed. Each takes row locks customer by customer; taken in different orders, they wait for each other and
+// PostgreSQL fails one (deadlock_detected, which answered a whole webhook batch 500 under load).
+describe.runIf(serverUrl)('recompute queue writers (PostgreSQL)', () => {
+  const QUEUE_SHOP = 'queue-locks.myshopify.com';
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await database.db.insertInto('shops').values({ shop_id: QUEUE_SHOP, currency: 'USD', iana_timezone: 'UTC' }).execute();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  const entries = async () =>
+    (
+      await database.db.selectFrom('recompute_queue').select(['customer_id', 'queued_seq']).where('shop_id', '=', QUEUE_SHOP).orderBy('customer_id').execute()
+    ).map((r) => [String(r.customer_id), Number(r.queued_seq)] as const);
+  /** Resolves once some session of this database waits for a lock held by another. */
+  const someoneWaits = async (): Promise<void> => {
+    for (let tries = 0; tries < 200; tries++) {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(database.db);
+      if (rows[0]!.n > 0) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('no session waited for a lock');
+  };
+
+  it('a dequeue and a batch queuing the same customers in the other order both finish, and the requeued entries stay', async () => {
+    // Stored in the heap as 2 then 1, and named to the dequeue as 2 then 1: the order it would meet them in.
+    await queueRecompute(database.db, QUEUE_SHOP, ['2']);
+    await queueRecompute(database.db, QUEUE_SHOP, ['1']);
+    const before = new Map(await entries());
+    const batch = await database.db.startTransaction().execute();
+    await queueRecompute(batch, QUEUE_SHOP, ['1']);
+    const run = await database.db.startTransaction().execute();
+    const dequeued = dequeueEntries(run, QUEUE_SHOP, { customerIds: ['2', '1'], queuedSeqs: [before.get('2')!, before.get('1')!] }).then(
+      () => run.commit().execute(),
+      async (error: unknown) => {
+        await run.rollback().execute();
+        throw error;
+      },
+    );
+    dequeued.catch(() => undefined); // awaited below; a failure before then is not unhandled
+    await someoneWaits();
+    // The batch goes on to customer 2 while the dequeue waits for customer 1: it must not hold customer 2 already.
+    await queueRecompute(batch, QUEUE_SHOP, ['2']);
+    await batch.commit().execute();
+    await dequeued;
+    const after = await entries();
+    expect(after.map(([id]) => id)).toEqual(['1', '2']);
+    for (const [id, seq] of after) expect(seq).toBeGreaterThan(before.get(id)!);
   });
 });
 
