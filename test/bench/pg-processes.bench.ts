@@ -13,7 +13,8 @@
 //    plan's truth), no delivery given up, the recompute queue drained and every customer's insight equal to core's
 //    summary of the truth.
 // Prints deliveries/s and first-attempt / end-to-end latency beside the issue's floors (>= 3,000/s, p99 < 100 ms,
-// 0 lost), the retries the kill caused, and the CPU seconds of every process (the 2 cores are shared by PostgreSQL,
+// 0 lost), the retries the kill caused, the attempts an app answered 500 (0 expected: the balancer passes what the kill
+// cuts to the next process), and the CPU seconds of every process (the 2 cores are shared by PostgreSQL,
 // the apps, the balancer and the sender).
 // Run: `pnpm bench pg-processes` or `node test/bench/run-all.ts pg-processes`.
 import { createHash } from 'node:crypto';
@@ -337,6 +338,9 @@ try {
   info('webhooks, p99 latency end to end (retries included)', q(ends, 0.99), ms, Math.max(...ends));
   figure('deliveries lost (acknowledged or given up, not stored)', missing.length + result.gaveUp, { op: '<=', limit: 0 }, (v) => String(v));
   info('retries caused by the SIGKILL and the SIGTERM', result.retries, (v) => String(v));
+  // The balancer hands a request cut by the kill or the stop to the next process, so an app's 500 is its own error
+  // (it was a deadlock between a webhook batch and a recompute until 2026-12-05), never the kill's.
+  figure('attempts an app answered 500 (its own error)', result.failures['HTTP 500'] ?? 0, { op: '<=', limit: 0 }, (v) => String(v));
   // On a shared machine the wall-clock rate is what this bench got of the 2 cores; the CPU a delivery costs the whole
   // stack (PostgreSQL, apps with their recompute jobs, balancer, sender) says what 2 idle cores would allow.
   info('CPU per delivery, whole stack (PostgreSQL + apps + balancer + sender)', cpuPerDelivery, (v) => `${v.toFixed(2)} ms`);
