@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.ts';
 import type { CustomerRange } from './load.ts';
 import { findTierChanges, type TierChange } from '../actions/tier-changes/detect.ts';
 import { recordTierChanges } from '../actions/tier-changes/record.ts';
-import { dequeueEntries, type DequeuedEntries } from '../ingest/store.ts';
+import { dequeueEntries, idRange, type DequeuedEntries } from '../ingest/store.ts';
 
 /** A computed insight ready to store; `updatedAtMs` is filled in here when the record changed. */
 export type InsightDraft = Omit<CustomerInsightV1, 'updatedAtMs'>;
@@ -192,19 +192,6 @@ function storedInsights(trx: Kysely<DB>, shop: string, scope: readonly string[] 
 
 function isIdList(scope: readonly string[] | CustomerRange): scope is readonly string[] {
   return Array.isArray(scope);
-}
-
-/** The lowest and highest of decimal bigint ids (compared as BigInt: ids beyond 2^53 are exact); ['0', '0'] when empty. */
-function idRange(ids: readonly string[]): [string, string] {
-  if (ids.length === 0) return ['0', '0'];
-  let low = BigInt(ids[0]!);
-  let high = low;
-  for (const id of ids) {
-    const v = BigInt(id);
-    if (v < low) low = v;
-    else if (v > high) high = v;
-  }
-  return [String(low), String(high)];
 }
 
 /** The temporary table a COPY write goes through (dropped at commit). */

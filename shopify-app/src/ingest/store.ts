@@ -334,16 +334,33 @@ export interface DequeuedEntries {
  * Removes queue entries a run computed, unless they were queued again meanwhile (a newer `queued_seq`). The rows are
  * locked first in customer order, as every insert of the queue takes them (see {@link REQUEUE}); a row queued again
  * while this waited for its lock no longer matches its sequence when rechecked, so it is neither locked nor removed.
+ * Every change of a queue row gives it a new sequence, so each locked row is the version this statement sees, and it
+ * is deleted by its row address. The entries' id range goes beside the list: a full run's chunk is a contiguous range,
+ * and without it the planner hashed every queued entry of the shop for each chunk (80 ms a chunk with 300,000
+ * queued, against 7 ms with the range).
  */
 export async function dequeueEntries(db: Kysely<DB>, shop: string, entries: DequeuedEntries): Promise<void> {
   if (entries.customerIds.length === 0) return;
+  const [low, high] = idRange(entries.customerIds);
   await sql`
-    WITH doomed AS (
-      SELECT q.customer_id FROM recompute_queue q
+    DELETE FROM recompute_queue WHERE ctid = ANY(ARRAY(
+      SELECT q.ctid FROM recompute_queue q
       JOIN unnest(${entries.customerIds}::bigint[], ${entries.queuedSeqs}::bigint[]) AS t(id, s) ON q.customer_id = t.id AND q.queued_seq = t.s
-      WHERE q.shop_id = ${shop} ORDER BY q.customer_id FOR UPDATE OF q
-    )
-    DELETE FROM recompute_queue q USING doomed d WHERE q.shop_id = ${shop} AND q.customer_id = d.customer_id`.execute(db);
+      WHERE q.shop_id = ${shop} AND q.customer_id BETWEEN ${low}::bigint AND ${high}::bigint
+      ORDER BY q.customer_id FOR UPDATE OF q))`.execute(db);
+}
+
+/** The lowest and highest of decimal bigint ids (compared as BigInt: ids beyond 2^53 are exact); ['0', '0'] when empty. */
+export function idRange(ids: readonly string[]): [string, string] {
+  if (ids.length === 0) return ['0', '0'];
+  let low = BigInt(ids[0]!);
+  let high = low;
+  for (const id of ids) {
+    const v = BigInt(id);
+    if (v < low) low = v;
+    else if (v > high) high = v;
+  }
+  return [String(low), String(high)];
 }
 
 /**
