@@ -5,6 +5,7 @@ import { createTestDatabase } from '../db/test-database.ts';
 import { silentLogger } from '../log.ts';
 import type { StoredOrder } from './order.ts';
 import { createOrderSink, type OrderDelivery } from './order-sink.ts';
+import { someSessionWaitsForALock } from '../testing/lock-waits.ts';
 
 const SHOP = 'batch.myshopify.com';
 const order = (id: number, updatedAtMs: number, totalMinor: number): StoredOrder => ({
@@ -152,13 +153,7 @@ describe.runIf(serverUrl)('createOrderSink on PostgreSQL', () => {
       sink.submitWebhookOrder({ shop: LOCK_SHOP, webhookId: 'd2', topic: 'orders/create', order: customerOrder(802, '2') }, 'USD'),
     ]);
     stored.catch(() => undefined); // awaited below; a failure before then is not unhandled
-    for (let tries = 0; ; tries++) {
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(database.db);
-      if (rows[0]!.n > 0) break;
-      if (tries > 200) throw new Error('the batch never waited for customer 2');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await someSessionWaitsForALock(database.db); // the batch, for customer 2
     await sql`SELECT 1 FROM recompute_queue WHERE shop_id = ${LOCK_SHOP} AND customer_id = 1 FOR UPDATE`.execute(other);
     await other.commit().execute();
     expect(await stored).toEqual(['processed', 'processed']);

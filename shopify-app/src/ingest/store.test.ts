@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
@@ -6,6 +5,7 @@ import type { StoredOrder } from './order.ts';
 import { copyTime } from '../db/copy.ts';
 import { createBulkOrderWriter, dequeueEntries, queueRecompute, upsertOrders } from './store.ts';
 import { storedOrder } from '../testing/fixtures.ts';
+import { someSessionWaitsForALock } from '../testing/lock-waits.ts';
 
 const SHOP = 'store.myshopify.com';
 const order = (customerId: number, updatedAtMs: number, totalMinor: number): StoredOrder =>
@@ -149,17 +149,6 @@ describe.runIf(serverUrl)('recompute queue writers (PostgreSQL)', () => {
     (
       await database.db.selectFrom('recompute_queue').select(['customer_id', 'queued_seq']).where('shop_id', '=', QUEUE_SHOP).orderBy('customer_id').execute()
     ).map((r) => [String(r.customer_id), Number(r.queued_seq)] as const);
-  /** Resolves once some session of this database waits for a lock held by another. */
-  const someoneWaits = async (): Promise<void> => {
-    for (let tries = 0; tries < 200; tries++) {
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(database.db);
-      if (rows[0]!.n > 0) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error('no session waited for a lock');
-  };
-
   it('a dequeue and a batch queuing the same customers in the other order both finish, and the requeued entries stay', async () => {
     // Stored in the heap as 2 then 1, and named to the dequeue as 2 then 1: the order it would meet them in.
     await queueRecompute(database.db, QUEUE_SHOP, ['2']);
@@ -176,7 +165,7 @@ describe.runIf(serverUrl)('recompute queue writers (PostgreSQL)', () => {
       },
     );
     dequeued.catch(() => undefined); // awaited below; a failure before then is not unhandled
-    await someoneWaits();
+    await someSessionWaitsForALock(database.db);
     // The batch goes on to customer 2 while the dequeue waits for customer 1: it must not hold customer 2 already.
     await queueRecompute(batch, QUEUE_SHOP, ['2']);
     await batch.commit().execute();
