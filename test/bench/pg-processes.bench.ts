@@ -14,8 +14,8 @@
 //    summary of the truth.
 // Prints deliveries/s and first-attempt / end-to-end latency beside the issue's floors (>= 3,000/s, p99 < 100 ms,
 // 0 lost), the retries the kill caused, the attempts an app answered 500 (0 expected: the balancer passes what the kill
-// cuts to the next process), and the CPU seconds of every process (the 2 cores are shared by PostgreSQL,
-// the apps, the balancer and the sender).
+// cuts to the next process), the deadlocks and long lock waits in PostgreSQL's log, and the CPU seconds of every
+// process (the 2 cores are shared by PostgreSQL, the apps, the balancer and the sender).
 // Run: `pnpm bench pg-processes` or `node test/bench/run-all.ts pg-processes`.
 import { createHash } from 'node:crypto';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -341,6 +341,10 @@ try {
   // The balancer hands a request cut by the kill or the stop to the next process, so an app's 500 is its own error
   // (it was a deadlock between a webhook batch and a recompute until 2026-12-05), never the kill's.
   figure('attempts an app answered 500 (its own error)', result.failures['HTTP 500'] ?? 0, { op: '<=', limit: 0 }, (v) => String(v));
+  const locks = pg.lockReport();
+  for (const example of locks.examples) console.log(`  PostgreSQL's log: ${example}`);
+  figure('deadlocks PostgreSQL broke (its log)', locks.deadlocks, { op: '<=', limit: 0 }, (v) => String(v));
+  info('lock waits over 1 s (its log)', locks.longWaits, (v) => String(v));
   // On a shared machine the wall-clock rate is what this bench got of the 2 cores; the CPU a delivery costs the whole
   // stack (PostgreSQL, apps with their recompute jobs, balancer, sender) says what 2 idle cores would allow.
   info('CPU per delivery, whole stack (PostgreSQL + apps + balancer + sender)', cpuPerDelivery, (v) => `${v.toFixed(2)} ms`);

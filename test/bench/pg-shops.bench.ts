@@ -490,6 +490,10 @@ try {
   if (allLiveAt > 0) info(`every shop live after the first install (${SHOPS} shops, ${totalOrders.toLocaleString('en-US')} orders)`, allLiveAt - startedAt, s);
   else fail(`${SHOPS - live.size} shops were not live when the run ended`);
   if (smallLive.length > 0) info('a small shop from install to live, p99', quantile(smallLive, 0.99), s);
+  const locks = pg.lockReport();
+  for (const example of locks.examples) console.log(`  PostgreSQL's log: ${example}`);
+  figure('deadlocks PostgreSQL broke (its log)', locks.deadlocks, { op: '<=', limit: 0 }, (v) => String(v));
+  info('lock waits over 1 s (its log)', locks.longWaits, (v) => String(v));
 } catch (error) {
   fail((error as Error).stack ?? String(error));
 } finally {

@@ -12,6 +12,11 @@ export interface ThrowawayPostgres {
   /** The postmaster's pid (its backends are its children: the CPU figures sum them). */
   pid: number;
   version: string;
+  /**
+   * What the server's log says about locks so far (`log_lock_waits` is on): deadlocks it broke and waits that lasted
+   * longer than `deadlock_timeout` (1 s), with the first of each as an example.
+   */
+  lockReport(): { deadlocks: number; longWaits: number; examples: string[] };
   stop(): void;
 }
 
@@ -79,6 +84,8 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
     '-c shared_preload_libraries=pg_stat_statements',
     '-c pg_stat_statements.track_planning=on',
     '-c pg_stat_statements.track=all',
+    // Deadlocks are logged anyway; waits over deadlock_timeout too with this (lockReport).
+    '-c log_lock_waits=on',
     ...(options.settings ?? []).map((setting) => `-c ${setting}`),
   ].join(' ');
   asPg('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', settings, 'start']);
@@ -88,6 +95,23 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     pid,
     version,
+    lockReport() {
+      const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').split('\n') : [];
+      const deadlocks = log.filter((line) => line.includes('ERROR:  deadlock detected'));
+      const waits = log.filter((line) => / still waiting for .* after [\d.]+ ms/.test(line));
+      const context = (line: string | undefined): string[] => {
+        if (line === undefined) return [];
+        const at = log.indexOf(line);
+        return [
+          log
+            .slice(at, at + 4)
+            .join(' ')
+            .replace(/\s+/g, ' ')
+            .slice(0, 400),
+        ];
+      };
+      return { deadlocks: deadlocks.length, longWaits: waits.length, examples: [...context(deadlocks[0]), ...context(waits[0])] };
+    },
     stop() {
       try {
         asPg('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
