@@ -29,7 +29,7 @@ import { buildSimpleShop } from '../src/contract/simple-shop.ts';
 import { API_SECRET, servedBesideTruth, truthRecords } from '../src/app/harness.ts';
 import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
-import { cpuSecondsOfTree, freePort, startThrowawayPostgres, topStatements, type ThrowawayPostgres } from './throwaway-postgres.ts';
+import { cpuSecondsOfTree, freePort, printLockFigures, startThrowawayPostgres, topStatements, type ThrowawayPostgres } from './throwaway-postgres.ts';
 import { planDeliveries, type DeliveryPlanInput, type SendResult } from './webhook-sender.ts';
 import { figure, info, load, machine, quantile } from './report.ts';
 
@@ -341,10 +341,7 @@ try {
   // The balancer hands a request cut by the kill or the stop to the next process, so an app's 500 is its own error
   // (it was a deadlock between a webhook batch and a recompute until 2026-12-05), never the kill's.
   figure('attempts an app answered 500 (its own error)', result.failures['HTTP 500'] ?? 0, { op: '<=', limit: 0 }, (v) => String(v));
-  const locks = pg.lockReport();
-  for (const example of locks.examples) console.log(`  PostgreSQL's log: ${example}`);
-  figure('deadlocks PostgreSQL broke (its log)', locks.deadlocks, { op: '<=', limit: 0 }, (v) => String(v));
-  info('lock waits over 1 s (its log)', locks.longWaits, (v) => String(v));
+  printLockFigures(pg);
   // On a shared machine the wall-clock rate is what this bench got of the 2 cores; the CPU a delivery costs the whole
   // stack (PostgreSQL, apps with their recompute jobs, balancer, sender) says what 2 idle cores would allow.
   info('CPU per delivery, whole stack (PostgreSQL + apps + balancer + sender)', cpuPerDelivery, (v) => `${v.toFixed(2)} ms`);

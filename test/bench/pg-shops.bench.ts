@@ -25,7 +25,7 @@ import { buildSimpleShop } from '../src/contract/simple-shop.ts';
 import { API_SECRET, truthRecords } from '../src/app/harness.ts';
 import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
-import { cpuSecondsOfTree, freePort, startThrowawayPostgres, topStatements, type ThrowawayPostgres } from './throwaway-postgres.ts';
+import { cpuSecondsOfTree, freePort, printLockFigures, startThrowawayPostgres, topStatements, type ThrowawayPostgres } from './throwaway-postgres.ts';
 import { figure, info, load, machine, quantile } from './report.ts';
 
 const env = process.env;
@@ -490,10 +490,7 @@ try {
   if (allLiveAt > 0) info(`every shop live after the first install (${SHOPS} shops, ${totalOrders.toLocaleString('en-US')} orders)`, allLiveAt - startedAt, s);
   else fail(`${SHOPS - live.size} shops were not live when the run ended`);
   if (smallLive.length > 0) info('a small shop from install to live, p99', quantile(smallLive, 0.99), s);
-  const locks = pg.lockReport();
-  for (const example of locks.examples) console.log(`  PostgreSQL's log: ${example}`);
-  figure('deadlocks PostgreSQL broke (its log)', locks.deadlocks, { op: '<=', limit: 0 }, (v) => String(v));
-  info('lock waits over 1 s (its log)', locks.longWaits, (v) => String(v));
+  printLockFigures(pg);
 } catch (error) {
   fail((error as Error).stack ?? String(error));
 } finally {

@@ -6,6 +6,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { figure, info } from './report.ts';
 
 export interface ThrowawayPostgres {
   url: string;
@@ -97,20 +98,24 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
     version,
     lockReport() {
       const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').split('\n') : [];
-      const deadlocks = log.filter((line) => line.includes('ERROR:  deadlock detected'));
-      const waits = log.filter((line) => / still waiting for .* after [\d.]+ ms/.test(line));
-      const context = (line: string | undefined): string[] => {
-        if (line === undefined) return [];
-        const at = log.indexOf(line);
-        return [
-          log
-            .slice(at, at + 4)
-            .join(' ')
-            .replace(/\s+/g, ' ')
-            .slice(0, 400),
-        ];
+      const isDeadlock = (line: string): boolean => line.includes('ERROR:  deadlock detected');
+      const isLongWait = (line: string): boolean => / still waiting for .* after [\d.]+ ms/.test(line);
+      // The first of a kind with the DETAIL and STATEMENT lines after it, on one line.
+      const example = (at: number): string[] =>
+        at < 0
+          ? []
+          : [
+              log
+                .slice(at, at + 4)
+                .join(' ')
+                .replace(/\s+/g, ' ')
+                .slice(0, 400),
+            ];
+      return {
+        deadlocks: log.filter(isDeadlock).length,
+        longWaits: log.filter(isLongWait).length,
+        examples: [...example(log.findIndex(isDeadlock)), ...example(log.findIndex(isLongWait))],
       };
-      return { deadlocks: deadlocks.length, longWaits: waits.length, examples: [...context(deadlocks[0]), ...context(waits[0])] };
     },
     stop() {
       try {
@@ -184,4 +189,12 @@ export async function topStatements(
      FROM pg_stat_statements ORDER BY ${order} DESC LIMIT ${Math.trunc(options.limit)}`,
   );
   return rows as StatementTime[];
+}
+
+/** Prints {@link ThrowawayPostgres.lockReport}'s figures: deadlocks PostgreSQL broke (floor 0), long lock waits, examples. */
+export function printLockFigures(pg: ThrowawayPostgres): void {
+  const locks = pg.lockReport();
+  for (const example of locks.examples) console.log(`  PostgreSQL's log: ${example}`);
+  figure('deadlocks PostgreSQL broke (its log)', locks.deadlocks, { op: '<=', limit: 0 }, (v) => String(v));
+  info('lock waits over 1 s (its log)', locks.longWaits, (v) => String(v));
 }
