@@ -3,6 +3,7 @@ import { assertCurrencyCode } from '../money/money.ts';
 import { assertOrderRecord, customerKeyOf, orderSkipReason, OrderSkipReason, type OrderRecord } from '../orders/order.ts';
 import { assertTimeZone, localDayFunction, localDayNumbers } from '../time/zone-offsets.ts';
 import { rankNumericKeys } from './numeric-key-ranks.ts';
+import { rankTextKeys } from './text-key-ranks.ts';
 
 /**
  * Where refunds land in time. `order-date` (default, as RCI and Lifetimely do): a refund reduces the original order,
@@ -165,7 +166,7 @@ export function prepareOrders(orders: readonly OrderRecord[], options: PrepareOp
 }
 
 /**
- * Scratch buffers of one prepareOrders call (about 77 MB for a million orders), kept for the next call: allocating
+ * Scratch buffers of one prepareOrders call (about 81 MB for a million orders), kept for the next call: allocating
  * them afresh each time is what made V8 run a full GC over the caller's million order objects on every report
  * ("external memory pressure"). Only buffers that never leave prepareOrders are pooled; a nested call (impossible
  * today, no callbacks run) would simply allocate its own.
@@ -184,6 +185,7 @@ interface Scratch {
   inputNet: Float64Array;
   inputSubscription: Uint8Array;
   slotRef: Int32Array;
+  textPositions: Int32Array;
   release(): void;
 }
 
@@ -210,6 +212,7 @@ function takeScratch(size: number): Scratch {
     inputNet: new Float64Array(capacity),
     inputSubscription: new Uint8Array(capacity),
     slotRef: new Int32Array(capacity),
+    textPositions: new Int32Array(capacity),
     release() {
       pooledScratch = scratch;
     },
@@ -222,16 +225,15 @@ interface Scan {
   /** Counted, attributed orders read. */
   n: number;
   inputRef: Int32Array;
-  /** Customer: >= 0 is the rank among numeric ids (final), < 0 is -1 - index into stringKeys; final after rankCustomers. */
+  /** Customer index per read order: numeric ids first in ascending order, then other keys in string order. */
   inputCustomer: Int32Array;
   inputAtMs: Float64Array;
   inputNet: Float64Array;
   inputSubscription: Uint8Array;
   /** Distinct numeric customer ids, ascending (index = rank). */
   numericValues: Float64Array;
-  stringKeys: string[];
-  /** Index in stringKeys of each key. */
-  stringIndex: Map<string, number>;
+  /** Distinct other keys in string order (index = rank - numericValues.length). */
+  textKeys: string[];
   unattributedDays: number[];
   unattributedNets: number[];
 }
@@ -249,7 +251,9 @@ function scanOrders(
   let currency = initialCurrency;
   const { inputKey, numericPositions } = scratch;
   let numericCount = 0;
-  const stringIndex = new Map<string, number>();
+  // Other keys of every order, sorted and ranked after the loop (text-key-ranks.ts): cheaper than a Map of them.
+  const textOrderKeys: string[] = [];
+  const textPositions = scratch.textPositions;
   const scan: Scan = {
     currency,
     n: 0,
@@ -259,12 +263,11 @@ function scanOrders(
     inputNet: scratch.inputNet,
     inputSubscription: scratch.inputSubscription,
     numericValues: new Float64Array(0),
-    stringKeys: [],
-    stringIndex,
+    textKeys: [],
     unattributedDays: [],
     unattributedNets: [],
   };
-  const { inputRef, inputCustomer, inputAtMs, inputNet, inputSubscription, stringKeys } = scan;
+  const { inputRef, inputCustomer, inputAtMs, inputNet, inputSubscription } = scan;
   let n = 0;
   for (let i = 0; i < orders.length; i++) {
     const order = orders[i]!;
@@ -298,7 +301,6 @@ function scanOrders(
         numeric = numeric * 10 + digit;
       }
     }
-    let temp = 0;
     if (numeric >= 0) {
       inputKey[n] = numeric;
       numericPositions[numericCount++] = n;
@@ -310,16 +312,10 @@ function scanOrders(
         scan.unattributedNets.push(order.totalMinor - order.refundedMinor);
         continue;
       }
-      let c = stringIndex.get(key);
-      if (c === undefined) {
-        c = stringKeys.length;
-        stringIndex.set(key, c);
-        stringKeys.push(key);
-      }
-      temp = -1 - c;
+      textPositions[textOrderKeys.length] = n;
+      textOrderKeys.push(key);
     }
     inputRef[n] = i;
-    inputCustomer[n] = temp;
     inputAtMs[n] = placedAtMs;
     inputNet[n] = order.totalMinor - order.refundedMinor;
     inputSubscription[n] = order.subscription ? 1 : 0;
@@ -328,26 +324,19 @@ function scanOrders(
   scan.n = n;
   scan.currency = currency;
   scan.numericValues = rankNumericKeys(inputKey, numericPositions, numericCount, inputCustomer, scratch);
+  scan.textKeys = rankTextKeys(textOrderKeys, textPositions, textOrderKeys.length, inputCustomer, scan.numericValues.length);
   return scan;
 }
 
-// Customers in a fixed order whatever the input order (numeric ids ascending, then other keys), so outputs and float
-// sums never depend on input order. Rewrites scan.inputCustomer to final customer indices; returns the keys.
+// Customers in a fixed order whatever the input order (numeric ids ascending, then other keys in string order), so
+// outputs and float sums never depend on input order. scanOrders already gave each order its customer's index.
 function rankCustomers(scan: Scan): string[] {
-  const { numericValues, stringKeys, stringIndex, inputCustomer } = scan;
+  const { numericValues, textKeys } = scan;
   const numericCount = numericValues.length;
-  const sortedStrings = stringKeys.slice().sort();
-  const stringRank = new Int32Array(stringKeys.length);
-  // The keys are distinct, so the scan's key -> index map places each sorted key without a second map.
-  for (let c = 0; c < sortedStrings.length; c++) stringRank[stringIndex.get(sortedStrings[c]!)!] = numericCount + c;
-  const customerKeys: string[] = new Array<string>(numericCount + sortedStrings.length);
+  const customerKeys: string[] = new Array<string>(numericCount + textKeys.length);
   // Canonical decimal ids print back exactly as they were written.
   for (let c = 0; c < numericCount; c++) customerKeys[c] = String(numericValues[c]!);
-  for (let c = 0; c < sortedStrings.length; c++) customerKeys[numericCount + c] = sortedStrings[c]!;
-  for (let j = 0; j < scan.n; j++) {
-    const temp = inputCustomer[j]!;
-    if (temp < 0) inputCustomer[j] = stringRank[-1 - temp]!;
-  }
+  for (let c = 0; c < textKeys.length; c++) customerKeys[numericCount + c] = textKeys[c]!;
   return customerKeys;
 }
 
