@@ -51,7 +51,8 @@ export interface AppServer {
   database: Database;
   /**
    * Stops gracefully: `/readyz` turns 503, no new connection is accepted, requests in flight are answered, running jobs
-   * finish (pg-boss graceful stop), then the database closes (and the PGlite lock is released).
+   * finish (pg-boss graceful stop) or are handed back for a retry, then the database closes (and the PGlite lock is
+   * released).
    */
   stop(): Promise<void>;
 }

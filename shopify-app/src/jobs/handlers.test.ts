@@ -32,7 +32,7 @@ describe('the reconcile-all sweep', () => {
       ingest: { requestRecompute: async (shop: string) => void recomputes.push(shop) },
     } as unknown as AppContext;
     const work = { sync: { resumeBackfills: async () => undefined } } as unknown as JobWork;
-    await createJobHandlers(ctx, work)[QUEUES.reconcileAll]!({ shop: '' });
+    await createJobHandlers(ctx, work)[QUEUES.reconcileAll]!({ shop: '' }, new AbortController().signal);
     expect(recomputes).toEqual(['a.myshopify.com']);
     expect(sent.filter((s) => s.queue === QUEUES.reconcile).map((s) => s.shop)).toEqual(['a.myshopify.com', 'b.myshopify.com']);
   });

@@ -13,7 +13,8 @@ import { activeShops, shopsOnAnEarlierDay, shopsWithQueuedCustomers } from './sh
 /** The work the handlers start that `createApp` also offers to call directly. */
 export interface JobWork {
   sync: SyncRunner;
-  syncMetafields(shop: string): Promise<MetafieldSyncResult>;
+  /** `signal`: stop at the next call and keep what Shopify accepted (see runMetafieldSync). */
+  syncMetafields(shop: string, signal?: AbortSignal): Promise<MetafieldSyncResult>;
 }
 
 /** One handler per queue ({@link QUEUES}): what each background job does. */
@@ -69,8 +70,9 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
     [QUEUES.prune]: async () => {
       await prune(ctx);
     },
-    [QUEUES.metafields]: async ({ shop }) => {
-      await work.syncMetafields(shop);
+    [QUEUES.metafields]: async ({ shop }, signal) => {
+      // A first sync runs at the shop's API limit for minutes: at a stop it ends at its next call, keeping its progress.
+      await work.syncMetafields(shop, signal);
     },
     [QUEUES.flowTriggers]: async ({ shop }) => {
       await sendPendingFlowTriggers({ db, graphql: ctx.graphqlFor(shop), clock, log, limiter: flowLimiter }, shop);

@@ -3,9 +3,10 @@ import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import { PREPARED } from '../db/named-statements.ts';
 import { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts';
-import { startWorkers } from './workers.ts';
+import { startWorkers, type JobHandler } from './workers.ts';
 
 export { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts';
+export type { JobHandler } from './workers.ts';
 
 /**
  * The priority raise of a shop's waiting job (see {@link Jobs.send}) as one statement on pg-boss's job table.
@@ -16,12 +17,17 @@ export { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts'
 const RAISE_PRIORITY = `${PREPARED}UPDATE pgboss.job SET priority = $3
   WHERE name = $1 AND singleton_key = $2 AND state < 'active' AND priority < $3`;
 
+/** How long a stop lets running jobs finish before it hands them back to the queue (pg-boss's graceful stop), ms. */
+const STOP_GRACE_MS = 10_000;
+/** How long a stop then waits for the handlers of jobs handed back to return (they stop at a checkpoint), ms. */
+const HANDED_BACK_GRACE_MS = 5_000;
+
 /** Options of {@link startJobs}. */
 export interface JobsOptions {
   pool: pg.Pool;
   kind: 'pglite' | 'postgres';
   log: Logger;
-  handlers: Record<QueueName, (job: ShopJob) => Promise<void>>;
+  handlers: Record<QueueName, JobHandler>;
   /** Worker polling interval, seconds (>= 0.5). Default 0.5. */
   pollingIntervalSeconds?: number;
   /** Cron of the reconciliation sweep. Default every 5 minutes. */
@@ -143,7 +149,12 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     running: () => !stopping,
     async stop() {
       stopping = true;
-      await boss.stop({ graceful: true, wait: true, timeout: 10_000 } as Parameters<PgBoss['stop']>[0]);
+      await boss.stop({ graceful: true, wait: true, timeout: STOP_GRACE_MS } as Parameters<PgBoss['stop']>[0]);
+      // pg-boss has now failed (for a retry) the jobs still running and aborted their signals; their handlers stop at
+      // their next checkpoint. Waiting for them keeps the database open until they have: closed under a handler, it
+      // failed with "driver has already been destroyed".
+      const left = (await workers?.settled(HANDED_BACK_GRACE_MS)) ?? 0;
+      if (left > 0) log.warn('jobs still running when the database closes', { jobs: left });
     },
   };
 }

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
-import { silentLogger } from '../log.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import { JOB_PRIORITY, QUEUES, startJobs, type Jobs, type QueueName, type ShopJob } from './jobs.ts';
-import { workersFor } from './workers.ts';
+import { workersFor, type JobHandler } from './workers.ts';
 
 /** Resolves once `check` holds, polling every 20 ms; rejects after `ms`. */
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
@@ -34,12 +34,47 @@ describe("each process's workers", () => {
   });
 
   /** The job system with working workers; `handlers` replaces the given queues' no-op handlers. */
-  async function start(handlers: Partial<Record<QueueName, (job: ShopJob) => Promise<void>>>, pollingIntervalSeconds = 0.5): Promise<void> {
+  async function start(handlers: Partial<Record<QueueName, JobHandler>>, pollingIntervalSeconds = 0.5, log: Logger = silentLogger): Promise<void> {
     database = await createTestDatabase();
-    const all = {} as Record<QueueName, (job: ShopJob) => Promise<void>>;
+    const all = {} as Record<QueueName, JobHandler>;
     for (const queue of Object.values(QUEUES)) all[queue] = handlers[queue] ?? (async () => undefined);
-    jobs = await startJobs({ pool: database.pool, kind: database.kind, log: silentLogger, handlers: all, pollingIntervalSeconds });
+    jobs = await startJobs({ pool: database.pool, kind: database.kind, log, handlers: all, pollingIntervalSeconds });
   }
+
+  it('at a stop, hands a job still running after the grace back for a retry, and waits for its handler before returning', async () => {
+    const logged: { level: string; message: string }[] = [];
+    const log: Logger = {
+      info: (message) => void logged.push({ level: 'info', message }),
+      warn: (message) => void logged.push({ level: 'warn', message }),
+      error: (message) => void logged.push({ level: 'error', message }),
+    };
+    let started = false;
+    let returned = false;
+    await start(
+      {
+        // A long handler that ends only when its signal says the job is no longer its own, as a sync's next call would.
+        [QUEUES.reconcile]: async (_job, signal) => {
+          started = true;
+          await new Promise<void>((resolve) => signal.addEventListener('abort', () => setTimeout(resolve, 300), { once: true }));
+          returned = true;
+          throw new Error('stopped at a checkpoint');
+        },
+      },
+      0.5,
+      log,
+    );
+    await jobs!.send(QUEUES.reconcile, { shop: 'stopping.myshopify.com' });
+    await until(() => started, 10_000, 'the job starts');
+    const db = database!;
+    await jobs!.stop();
+    jobs = undefined;
+    // The stop returned only after the handler did (it returns 300 ms after its signal aborts).
+    expect(returned).toBe(true);
+    expect(logged.filter((e) => e.level === 'error')).toEqual([]);
+    expect(logged.map((e) => e.message)).toContain('job handed back unfinished');
+    const { rows } = await db.pool.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = $1`, [QUEUES.reconcile]);
+    expect(rows.map((r) => r.state)).toEqual(['retry']);
+  }, 30_000);
 
   it("runs a live shop's change while another shop's whole-shop run holds the process's general recompute worker", async () => {
     const started: string[] = [];

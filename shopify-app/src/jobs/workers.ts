@@ -63,15 +63,27 @@ const YIELD_MAX_MS = 5000;
 export interface WorkersOptions {
   kind: 'pglite' | 'postgres';
   log: Logger;
-  handlers: Record<QueueName, (job: ShopJob) => Promise<void>>;
+  handlers: Record<QueueName, JobHandler>;
   /** Worker polling interval, seconds (>= 0.5). Default 0.5. */
   pollingIntervalSeconds?: number;
 }
+
+/**
+ * Runs one job. `signal` aborts when the job is no longer this process's to finish: the process is stopping and
+ * pg-boss's graceful wait is over (pg-boss has then failed the job, so it is retried, by another process if one
+ * runs), or the job's claim was lost. Long handlers stop at their next checkpoint; the others may ignore it.
+ */
+export type JobHandler = (job: ShopJob, signal: AbortSignal) => Promise<void>;
 
 /** This process's workers, started. */
 export interface Workers {
   /** Wakes one idle worker of `queue` that takes jobs of `priority` (a job this process has just sent). */
   wake(queue: QueueName, priority: number): void;
+  /**
+   * Resolves when no handler of this process runs any more, or after `timeoutMs`, to the number still running. For
+   * the stop: pg-boss's stop returns when it has handed the jobs still running back, not when their handlers return.
+   */
+  settled(timeoutMs: number): Promise<number>;
 }
 
 /** Starts this process's workers of every queue on `boss` ({@link workersFor}). */
@@ -88,6 +100,8 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
     busy: boolean;
   }
   const slots = new Map<QueueName, Slot[]>();
+  // Handlers running now, so that the stop can wait for them before the database closes under them.
+  const running = new Set<Promise<void>>();
   // Background work (every queue but the recompute) yields to the changes a merchant waits for: while every
   // changes worker of this process is busy, a background job waits, up to YIELD_MAX_MS, for one of them to free up
   // before it starts. With the load balancer spreading webhooks, a process whose changes workers are all busy is one
@@ -133,11 +147,24 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
             slot.busy = true;
             try {
               for (const job of jobs) {
+                const run = handler(job.data ?? { shop: '' }, job.signal);
+                const tracked = run.then(
+                  () => undefined,
+                  () => undefined,
+                );
+                running.add(tracked);
                 try {
-                  await handler(job.data ?? { shop: '' });
+                  await run;
                 } catch (error) {
-                  log.error('job failed', { queue: name, shop: job.data?.shop, message: (error as Error).message });
+                  if (job.signal.aborted) {
+                    // Handed back by the stop (or taken over): pg-boss has failed the job already, and it is retried.
+                    log.info('job handed back unfinished', { queue: name, shop: job.data?.shop, message: (error as Error).message });
+                  } else {
+                    log.error('job failed', { queue: name, shop: job.data?.shop, message: (error as Error).message });
+                  }
                   throw error;
+                } finally {
+                  running.delete(tracked);
                 }
               }
             } finally {
@@ -163,5 +190,16 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
     // None idle: the first to finish fetches again at once.
     if (best !== undefined) boss.notifyWorker(best.id);
   };
-  return { wake };
+  const settled = async (timeoutMs: number): Promise<number> => {
+    const deadline = performance.now() + timeoutMs;
+    while (running.size > 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.all(running), new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
+    return running.size;
+  };
+  return { wake, settled };
 }

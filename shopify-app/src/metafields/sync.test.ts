@@ -146,6 +146,38 @@ describe('runMetafieldSync', () => {
     expect([...(await written()).values()].filter((w) => Object.keys(w.written).length === 5)).toHaveLength(40);
   });
 
+  it('stops at its next call when its signal aborts (the process stops), keeps what Shopify accepted, and its retry sends only the rest', async () => {
+    await storeInsights(40);
+    const stop = new AbortController();
+    // Page of 10 customers = 2 calls; the stop comes while the 5th call (page 3) is in flight.
+    const stopped = scriptedShopify((_inputs, call) => {
+      if (call === 5) stop.abort();
+      return { userErrors: [] };
+    });
+    const first = await runMetafieldSync({ ...deps(stopped.graphql), signal: stop.signal }, SHOP);
+    expect(first).toMatchObject({ stoppedBecause: 'the app process is stopping', written: 5 * 25 });
+    expect(stopped.calls).toHaveLength(5);
+    const state = await database.db.selectFrom('metafield_sync_state').selectAll().executeTakeFirstOrThrow();
+    // The checkpoint stays before page 3; the stop is not the shop's problem, so no message for the merchant.
+    expect(Number(state.synced_seq)).toBe(20);
+    expect(state.message).toBeNull();
+    const resumed = scriptedShopify();
+    const rest = await runMetafieldSync(deps(resumed.graphql), SHOP);
+    expect(rest.stoppedBecause).toBeNull();
+    // Every value written once over both runs: the accepted 5th call is not sent again.
+    expect(first.written + rest.written).toBe(40 * 5);
+    expect(stopped.calls.flat().length + resumed.calls.flat().length).toBe(40 * 5);
+    expect([...(await written()).values()].filter((w) => Object.keys(w.written).length === 5)).toHaveLength(40);
+  });
+
+  it('sends nothing when its signal aborted before it started', async () => {
+    await storeInsights(5);
+    const s = scriptedShopify();
+    const result = await runMetafieldSync({ ...deps(s.graphql), signal: AbortSignal.abort() }, SHOP);
+    expect(result).toMatchObject({ stoppedBecause: 'the app process is stopping', calls: 0 });
+    expect(s.calls).toHaveLength(0);
+  });
+
   it('deletes predicted CLV when the customer no longer has one', async () => {
     await storeInsights(3);
     const s = scriptedShopify();

@@ -16,6 +16,11 @@ export interface MetafieldSyncDeps {
   sleep: (ms: number) => Promise<void>;
   /** Customers read (and checkpointed) per page. Default 1000 (at most 200 calls redone after a crash). */
   pageSize?: number;
+  /**
+   * Aborted when the run must end early (the process is stopping): no new call is sent, what Shopify accepted is
+   * stored and the checkpoint stays where it was, so the next run (the job's retry) sends only the rest.
+   */
+  signal?: AbortSignal;
 }
 
 /** What one run did. */
@@ -137,6 +142,7 @@ export async function runMetafieldSync(deps: MetafieldSyncDeps, shop: string): P
 
   let cursor = Number(state.synced_seq);
   for (;;) {
+    if (deps.signal?.aborted) return abandoned(deps, shop, result);
     const { rows } = await sql<Row>`
       SELECT ci.customer_id::text AS customer_id, ci.change_seq, ci.deleted, ci.churn_probability, ci.predicted_clv_minor,
         ci.payload::json->>'churnTier' AS churn_tier, ci.payload::json->>'churnHorizonDays' AS churn_horizon_days,
@@ -209,6 +215,11 @@ export async function runMetafieldSync(deps: MetafieldSyncDeps, shop: string): P
       if (isMissingScope(error)) return stop('The shop has not granted write_customers: approve the updated app access in Shopify admin.');
       throw error;
     }
+    if (deps.signal?.aborted) {
+      // Calls of this page were left unsent: keep what was accepted, and leave the checkpoint before the page.
+      await flush(null);
+      return abandoned(deps, shop, result);
+    }
     await flush(pageEnd);
     cursor = pageEnd;
     if (rows.length < pageSize) break;
@@ -222,6 +233,13 @@ export async function runMetafieldSync(deps: MetafieldSyncDeps, shop: string): P
   return result;
 }
 
+/** A run ended by its signal: logged, not recorded as the shop's sync state (nothing is wrong with the shop). */
+function abandoned(deps: MetafieldSyncDeps, shop: string, result: MetafieldSyncResult): MetafieldSyncResult {
+  result.stoppedBecause = 'the app process is stopping';
+  deps.log.info('metafield sync stopped before the end; its retry resumes it', { shop, written: result.written });
+  return result;
+}
+
 /** Deletes the metafields whose value the customer no longer has (rare: one call of up to 25 at a time). */
 async function deleteRemoved(
   deps: MetafieldSyncDeps,
@@ -230,7 +248,7 @@ async function deleteRemoved(
   customers: Map<string, CustomerState>,
   result: MetafieldSyncResult,
 ): Promise<void> {
-  for (let from = 0; from < removals.length; from += METAFIELDS_PER_CALL) {
+  for (let from = 0; from < removals.length && deps.signal?.aborted !== true; from += METAFIELDS_PER_CALL) {
     const batch = removals.slice(from, from + METAFIELDS_PER_CALL);
     for (;;) {
       const wait = waitMsFor(deps.graphql.throttleStatus?.() ?? null, deps.clock.now(), METAFIELDS_SET_REQUESTED_COST, 0);
@@ -342,7 +360,7 @@ async function sendCalls(
   const workers = status === null ? 1 : callsInFlightFor(status.restoreRate);
   let failure: unknown = null;
   const worker = async (): Promise<void> => {
-    while (failure === null) {
+    while (failure === null && deps.signal?.aborted !== true) {
       const call = queue.shift();
       if (call === undefined) return;
       try {

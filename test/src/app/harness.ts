@@ -1,4 +1,4 @@
-import { createTestDatabase, silentLogger, startAppServer, type AppServer, type Database, createShopifyApi } from '@clvlens/shopify-app';
+import { createTestDatabase, silentLogger, startAppServer, type AppServer, type Database, createShopifyApi, type Logger } from '@clvlens/shopify-app';
 import { summarizeCustomers, type OrderRecord, type ShopSummaryV1 } from '@clvlens/core';
 import { createFakeShopify, type FakeShopify } from '../fake-shopify/server.ts';
 import { fakeShopifyFetch, installFakeShopifyFetch } from '../fake-shopify/fetch.ts';
@@ -13,9 +13,12 @@ export const ENCRYPTION_KEY = 'b'.repeat(64);
 /** The fake Shopify plus the real app on a test database, wired together as in production. */
 export interface Harness {
   fake: FakeShopify;
+  /** The app process now (a new one after {@link restartApp}). */
   server: AppServer;
   database: Database;
   stop(): Promise<void>;
+  /** Stops the app as a SIGTERM does and starts a new one on the same database and fake (a rolling deploy). */
+  restartApp(): Promise<void>;
   /** Opens the embedded app as the Shopify admin would (first load with `id_token`): installs via token exchange. */
   openApp(shop: string): Promise<Response>;
   /** Calls `/app/api/*` with a fresh session token. */
@@ -27,56 +30,75 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { fakeOptions?: Partial<Parameters<typeof createFakeShopify>[0]>; workers?: boolean; extensionOrigins?: readonly string[] } = {},
+  options: {
+    fakeOptions?: Partial<Parameters<typeof createFakeShopify>[0]>;
+    workers?: boolean;
+    extensionOrigins?: readonly string[];
+    /** The app's logger (default: silent). */
+    log?: Logger;
+  } = {},
 ): Promise<Harness> {
   const fake = await createFakeShopify({ appApiKey: API_KEY, appSecret: API_SECRET, ...options.fakeOptions });
   const restore = await installFakeShopifyFetch(fake);
   const database = await createTestDatabase();
   const shopify = createShopifyApi({ apiKey: API_KEY, apiSecretKey: API_SECRET, appUrl: 'https://clvlens.example.com' });
-  const server = await startAppServer({
-    apiKey: API_KEY,
-    apiSecretKey: API_SECRET,
-    appUrl: 'https://clvlens.example.com',
-    encryptionKey: ENCRYPTION_KEY,
-    database,
-    shopify,
-    port: 0,
-    log: silentLogger,
-    ...(options.extensionOrigins ? { extensionOrigins: options.extensionOrigins } : {}),
-    // Shop-wide figures 1 s after a recompute rather than the production 30 s (recompute.test.ts checks that
-    // default): the tests that wait for a summary to count a new order would otherwise wait half a minute each.
-    appOptions: { fetch: fakeShopifyFetch(fake), backfill: { pollMs: 100 }, workers: options.workers ?? true, shopMetricsDelaySeconds: 1 },
-  });
-  fake.control.setAppWebhooks(
-    [{ topics: WEBHOOK_TOPICS.filter((t) => !(COMPLIANCE_TOPICS as readonly string[]).includes(t)), uri: `${server.url}/webhooks` }],
-    `${server.url}/webhooks/compliance`,
-  );
+  const startServer = () =>
+    startAppServer({
+      apiKey: API_KEY,
+      apiSecretKey: API_SECRET,
+      appUrl: 'https://clvlens.example.com',
+      encryptionKey: ENCRYPTION_KEY,
+      database,
+      shopify,
+      port: 0,
+      log: options.log ?? silentLogger,
+      ...(options.extensionOrigins ? { extensionOrigins: options.extensionOrigins } : {}),
+      // Shop-wide figures 1 s after a recompute rather than the production 30 s (recompute.test.ts checks that
+      // default): the tests that wait for a summary to count a new order would otherwise wait half a minute each.
+      appOptions: { fetch: fakeShopifyFetch(fake), backfill: { pollMs: 100 }, workers: options.workers ?? true, shopMetricsDelaySeconds: 1 },
+    });
+  const pointWebhooksAt = (server: AppServer) =>
+    fake.control.setAppWebhooks(
+      [{ topics: WEBHOOK_TOPICS.filter((t) => !(COMPLIANCE_TOPICS as readonly string[]).includes(t)), uri: `${server.url}/webhooks` }],
+      `${server.url}/webhooks/compliance`,
+    );
+  const first = await startServer();
+  pointWebhooksAt(first);
   const harness: Harness = {
     fake,
-    server,
+    server: first,
     database,
+    async restartApp() {
+      await harness.server.stop();
+      harness.server = await startServer();
+      pointWebhooksAt(harness.server);
+    },
     async stop() {
-      await server.stop();
+      await harness.server.stop();
       await fake.stop();
       await database.close();
       restore();
     },
     openApp(shop) {
       const token = fake.control.mintSessionToken(shop);
-      return fetch(`${server.url}/app?embedded=1&shop=${shop}&id_token=${encodeURIComponent(token)}`);
+      return fetch(`${harness.server.url}/app?embedded=1&shop=${shop}&id_token=${encodeURIComponent(token)}`);
     },
     appApi(shop, path, init = {}) {
       const token = fake.control.mintSessionToken(shop);
-      return fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+      return fetch(`${harness.server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
     },
     async pair(shop) {
       const codeRes = await harness.appApi(shop, '/app/api/pairing-code', { method: 'POST' });
       const { code } = (await codeRes.json()) as { code: string };
-      const res = await fetch(`${server.url}/api/v1/pair`, { method: 'POST', body: JSON.stringify({ code }), headers: { 'content-type': 'application/json' } });
+      const res = await fetch(`${harness.server.url}/api/v1/pair`, {
+        method: 'POST',
+        body: JSON.stringify({ code }),
+        headers: { 'content-type': 'application/json' },
+      });
       return ((await res.json()) as { token: string }).token;
     },
     api(token, path) {
-      return fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return fetch(`${harness.server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
     },
     async waitFor(what, probe, timeoutMs = 60_000) {
       const start = Date.now();

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateShop } from '../generator/generate.ts';
 import type { Order, ShopData } from '../shop-model/types.ts';
+import { QUEUES, type Logger } from '@clvlens/shopify-app';
 import { startHarness, waitForLive, type Harness } from './harness.ts';
 
 const APP_ID = 4242;
@@ -265,5 +266,115 @@ describe('a shop that has not granted write_customers', () => {
     expect(state.definitions_version).toBeNull();
     expect(h.fake.control.metafieldDefinitions(shop)).toEqual([]);
     expect(data.customers.every((c) => h.fake.control.customerMetafields(shop, c.id).length === 0)).toBe(true);
+  }, 120_000);
+});
+
+/** The app's values in Shopify for one customer, by key. */
+function metafieldsOf(h: Harness, shop: string, customerId: string): Record<string, string> {
+  return Object.fromEntries(
+    h.fake.control
+      .customerMetafields(shop, Number(customerId))
+      .filter((m) => m.namespace === NAMESPACE)
+      .map((m) => [m.key, m.value]),
+  );
+}
+
+describe("an app process stopped while a shop's first sync runs (a rolling deploy)", () => {
+  let h: Harness;
+  const logged: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> | undefined }[] = [];
+  const log: Logger = {
+    info: (message, fields) => void logged.push({ level: 'info', message, fields }),
+    warn: (message, fields) => void logged.push({ level: 'warn', message, fields }),
+    error: (message, fields) => void logged.push({ level: 'error', message, fields }),
+  };
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('hands the sync back at the stop without an error, and the next process sends only the rest', async () => {
+    h = await startHarness({ fakeOptions: { appId: APP_ID }, log });
+    const data = generateShop({ seed: 18, customers: 200, historyDays: 400, endMs: Date.now() - 3_600_000, shopName: 'Rolling Deploy' });
+    // A bucket that refills at 20 points/s (the fake reports the rate it applies): once the bucket is spent, two
+    // metafieldsSet calls (10 points each) a second, so a sync of every customer outlasts the stop's 10 s grace.
+    data.shop.plan = { ...data.shop.plan, restoreRatePerSecond: 20 };
+    const shop = data.shop.domain;
+    h.fake.control.loadShop(data);
+    expect((await h.openApp(shop)).status).toBe(200);
+    await waitForLive(h, shop);
+    const db = h.database.db;
+    const maxSeq = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('customer_insights')
+            .select((eb) => eb.fn.max('change_seq').as('max'))
+            .where('shop_id', '=', shop)
+            .executeTakeFirstOrThrow()
+        ).max,
+      );
+    const syncState = () => db.selectFrom('metafield_sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirst();
+    await h.waitFor('the first sync', async () => {
+      const state = await syncState();
+      return state !== undefined && state.last_run_at !== null && Number(state.synced_seq) >= (await maxSeq());
+    });
+
+    // Forget what was written, as for a shop whose first sync has not run yet, and spend the bucket.
+    await db.deleteFrom('customer_metafield_writes').where('shop_id', '=', shop).execute();
+    await db.updateTable('metafield_sync_state').set({ synced_seq: 0 }).where('shop_id', '=', shop).execute();
+    const insightRows = await db
+      .selectFrom('customer_insights')
+      .select(['customer_id', 'payload'])
+      .where('shop_id', '=', shop)
+      .where('deleted', '=', false)
+      .execute();
+    const expected = new Map(insightRows.map((r) => [String(r.customer_id), expectedValues(JSON.parse(r.payload!) as StoredInsight)]));
+    const writtenAt = async () =>
+      new Map(
+        (await db.selectFrom('customer_metafield_writes').select(['customer_id', 'written', 'updated_at']).where('shop_id', '=', shop).execute()).map((r) => [
+          String(r.customer_id),
+          { at: new Date(r.updated_at).getTime(), written: JSON.parse(r.written) as Record<string, string> },
+        ]),
+      );
+    h.fake.control.setThrottleAvailable(shop, 0);
+    logged.length = 0;
+    const requestsBefore = h.fake.control.graphqlUsage(shop).requests;
+    await h.server.app.jobs.send(QUEUES.metafields, { shop });
+    // The sync stores what Shopify accepted at the end of each page (here one page): wait for its calls instead.
+    await h.waitFor('the sync to have sent a few calls', async () => h.fake.control.graphqlUsage(shop).requests - requestsBefore >= 4);
+
+    const stopStarted = Date.now();
+    await h.restartApp();
+    // pg-boss's grace (10 s), then the handler's calls in flight (a fraction of a second), not the 5 s more it may wait.
+    expect(Date.now() - stopStarted).toBeLessThan(14_000);
+    const firstProcess = logged.splice(0);
+    expect(firstProcess.filter((e) => e.level === 'error')).toEqual([]);
+    expect(firstProcess.some((e) => e.message.startsWith('metafield sync stopped before the end'))).toBe(true);
+    expect(firstProcess.some((e) => e.message === 'jobs still running when the database closes')).toBe(false);
+    const stopped = await syncState();
+    // The checkpoint stayed before the page it was in, with no message for the merchant (nothing is wrong).
+    expect(Number(stopped!.synced_seq)).toBe(0);
+    expect(stopped!.message).toBeNull();
+    // What Shopify accepted before the stop is stored: part of the customers, each with all its values.
+    const beforeStop = await writtenAt();
+    expect(beforeStop.size).toBeGreaterThan(0);
+    expect(beforeStop.size).toBeLessThan(expected.size);
+    for (const [id, w] of beforeStop) expect(w.written, `customer ${id}`).toEqual(expected.get(id));
+
+    // The next process takes the job's retry; with the bucket refilled it sends the rest at once.
+    h.fake.control.setThrottleAvailable(shop, 2000);
+    await h.waitFor('the retried sync to finish', async () => {
+      const state = await syncState();
+      return state !== undefined && Number(state.synced_seq) >= (await maxSeq());
+    });
+    const after = await writtenAt();
+    expect(after.size).toBe(expected.size);
+    for (const [id, values] of expected) {
+      expect(after.get(id)?.written, `customer ${id}`).toEqual(values);
+      expect(metafieldsOf(h, shop, id), `customer ${id} in Shopify`).toEqual(values);
+    }
+    // No customer written before the stop was sent again (its record would carry the retry's time).
+    for (const [id, w] of beforeStop) expect(after.get(id)?.at, `customer ${id}`).toBe(w.at);
+    expect(logged.filter((e) => e.level === 'error')).toEqual([]);
   }, 120_000);
 });
