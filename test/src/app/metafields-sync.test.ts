@@ -34,6 +34,16 @@ function expectedValues(i: StoredInsight): Record<string, string> {
   return out;
 }
 
+/** The app's values in Shopify for one customer, by key. */
+function appMetafields(h: Harness, shop: string, customerId: string | number): Record<string, string> {
+  return Object.fromEntries(
+    h.fake.control
+      .customerMetafields(shop, Number(customerId))
+      .filter((m) => m.namespace === NAMESPACE)
+      .map((m) => [m.key, m.value]),
+  );
+}
+
 describe('customer metafields against the fake Shopify', () => {
   let h: Harness;
   let data: ShopData;
@@ -44,13 +54,7 @@ describe('customer metafields against the fake Shopify', () => {
     const rows = await h.database.db.selectFrom('customer_insights').select('payload').where('shop_id', '=', shop).where('deleted', '=', false).execute();
     return rows.map((r) => JSON.parse(r.payload!) as StoredInsight);
   };
-  const metafieldsOf = (customerId: string | number): Record<string, string> =>
-    Object.fromEntries(
-      h.fake.control
-        .customerMetafields(shop, Number(customerId))
-        .filter((m) => m.namespace === NAMESPACE)
-        .map((m) => [m.key, m.value]),
-    );
+  const metafieldsOf = (customerId: string | number): Record<string, string> => appMetafields(h, shop, customerId);
   /** Waits until the sync job has handled every insight change. */
   const waitForSynced = () =>
     h.waitFor('the metafield sync to catch up', async () => {
@@ -269,16 +273,6 @@ describe('a shop that has not granted write_customers', () => {
   }, 120_000);
 });
 
-/** The app's values in Shopify for one customer, by key. */
-function metafieldsOf(h: Harness, shop: string, customerId: string): Record<string, string> {
-  return Object.fromEntries(
-    h.fake.control
-      .customerMetafields(shop, Number(customerId))
-      .filter((m) => m.namespace === NAMESPACE)
-      .map((m) => [m.key, m.value]),
-  );
-}
-
 describe("an app process stopped while a shop's first sync runs (a rolling deploy)", () => {
   let h: Harness;
   const logged: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> | undefined }[] = [];
@@ -371,7 +365,7 @@ describe("an app process stopped while a shop's first sync runs (a rolling deplo
     expect(after.size).toBe(expected.size);
     for (const [id, values] of expected) {
       expect(after.get(id)?.written, `customer ${id}`).toEqual(values);
-      expect(metafieldsOf(h, shop, id), `customer ${id} in Shopify`).toEqual(values);
+      expect(appMetafields(h, shop, id), `customer ${id} in Shopify`).toEqual(values);
     }
     // No customer written before the stop was sent again (its record would carry the retry's time).
     for (const [id, w] of beforeStop) expect(after.get(id)?.at, `customer ${id}`).toBe(w.at);
