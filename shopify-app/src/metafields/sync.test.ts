@@ -155,7 +155,7 @@ describe('runMetafieldSync', () => {
       return { userErrors: [] };
     });
     const first = await runMetafieldSync({ ...deps(stopped.graphql), signal: stop.signal }, SHOP);
-    expect(first).toMatchObject({ stoppedBecause: 'the app process is stopping', written: 5 * 25 });
+    expect(first).toMatchObject({ stoppedBecause: 'the job was handed back (its process is stopping, or another took it over)', written: 5 * 25 });
     expect(stopped.calls).toHaveLength(5);
     const state = await database.db.selectFrom('metafield_sync_state').selectAll().executeTakeFirstOrThrow();
     // The checkpoint stays before page 3; the stop is not the shop's problem, so no message for the merchant.
@@ -174,7 +174,7 @@ describe('runMetafieldSync', () => {
     await storeInsights(5);
     const s = scriptedShopify();
     const result = await runMetafieldSync({ ...deps(s.graphql), signal: AbortSignal.abort() }, SHOP);
-    expect(result).toMatchObject({ stoppedBecause: 'the app process is stopping', calls: 0 });
+    expect(result).toMatchObject({ stoppedBecause: 'the job was handed back (its process is stopping, or another took it over)', calls: 0 });
     expect(s.calls).toHaveLength(0);
   });
 

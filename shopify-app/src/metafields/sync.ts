@@ -17,7 +17,7 @@ export interface MetafieldSyncDeps {
   /** Customers read (and checkpointed) per page. Default 1000 (at most 200 calls redone after a crash). */
   pageSize?: number;
   /**
-   * Aborted when the run must end early (the process is stopping): no new call is sent, what Shopify accepted is
+   * Aborted when the run must end early (its process is stopping, or its job was taken over): no new call is sent, what Shopify accepted is
    * stored and the checkpoint stays where it was, so the next run (the job's retry) sends only the rest.
    */
   signal?: AbortSignal;
@@ -235,7 +235,7 @@ export async function runMetafieldSync(deps: MetafieldSyncDeps, shop: string): P
 
 /** A run ended by its signal: logged, not recorded as the shop's sync state (nothing is wrong with the shop). */
 function abandoned(deps: MetafieldSyncDeps, shop: string, result: MetafieldSyncResult): MetafieldSyncResult {
-  result.stoppedBecause = 'the app process is stopping';
+  result.stoppedBecause = 'the job was handed back (its process is stopping, or another took it over)';
   deps.log.info('metafield sync stopped before the end; its retry resumes it', { shop, written: result.written });
   return result;
 }
