@@ -18,15 +18,10 @@ const INSERTION_LIMIT = 12;
  * (0 = first in string order), and returns the distinct keys in string order. `keys` and `positions` are reordered.
  */
 export function rankTextKeys(keys: string[], positions: Int32Array, count: number, out: Int32Array, offset: number): string[] {
-  sortKeysWithPositions(keys, positions, count);
+  const starts = sortKeysWithPositions(keys, positions, count);
   const distinct: string[] = [];
-  let previous: string | null = null;
   for (let i = 0; i < count; i++) {
-    const key = keys[i]!;
-    if (key !== previous) {
-      distinct.push(key);
-      previous = key;
-    }
+    if (i === 0 || starts[i] === 1) distinct.push(keys[i]!);
     out[positions[i]!] = offset + distinct.length - 1;
   }
   return distinct;
@@ -42,8 +37,13 @@ function median3(a: number, b: number, c: number): number {
   return a < c ? a : b < c ? c : b;
 }
 
-/** Sorts `keys[0..count)` in string order, moving `positions` along. Not stable (equal keys are equal strings). */
-function sortKeysWithPositions(keys: string[], positions: Int32Array, count: number): void {
+/**
+ * Sorts `keys[0..count)` in string order, moving `positions` along. Not stable (equal keys are equal strings).
+ * Returns, for each sorted index i > 0, 1 when `keys[i]` differs from `keys[i - 1]`: the sort sees every such border,
+ * as the edge of a partition by a character (or a comparison in a small range), so no key is compared again after.
+ */
+function sortKeysWithPositions(keys: string[], positions: Int32Array, count: number): Uint8Array {
+  const starts = new Uint8Array(count);
   // Pending ranges are disjoint and hold at least two keys each, so at most count / 2 of them wait at once.
   const stack = new Int32Array(3 * ((count >> 1) + 1));
   let top = 0;
@@ -61,6 +61,7 @@ function sortKeysWithPositions(keys: string[], positions: Int32Array, count: num
     while (hi - lo > 1) {
       if (hi - lo <= INSERTION_LIMIT) {
         insertionSort(keys, positions, lo, hi);
+        for (let k = lo + 1; k < hi; k++) if (keys[k] !== keys[k - 1]) starts[k] = 1;
         break;
       }
       const pivot = median3(unitAt(keys[lo]!, depth), unitAt(keys[(lo + hi) >>> 1]!, depth), unitAt(keys[hi - 1]!, depth));
@@ -81,6 +82,9 @@ function sortKeysWithPositions(keys: string[], positions: Int32Array, count: num
           i++;
         }
       }
+      // The equal part is never empty (its pivot is a key's), so its edges are borders between different keys.
+      if (lt > lo) starts[lt] = 1;
+      if (gt + 1 < hi) starts[gt + 1] = 1;
       if (lt - lo > 1) {
         stack[top] = lo;
         stack[top + 1] = lt;
@@ -100,6 +104,7 @@ function sortKeysWithPositions(keys: string[], positions: Int32Array, count: num
       depth++;
     }
   }
+  return starts;
 }
 
 function swap(keys: string[], positions: Int32Array, i: number, j: number): void {
