@@ -7,6 +7,8 @@ export const APP_ERROR_CODES = {
   sync: 'sync',
   shopifyRequest: 'shopify-request',
   badPayload: 'bad-payload',
+  /** A job's work ended at a checkpoint because the job was handed back (its process is stopping); its retry redoes it. */
+  handedBack: 'handed-back',
 } as const;
 export type AppErrorCode = (typeof APP_ERROR_CODES)[keyof typeof APP_ERROR_CODES];
 

@@ -41,7 +41,7 @@ export interface ComputeService {
   /** The fit step of a large shop's split full run (the `full-run` job; see split-run.ts `runSplitFit`). */
   runSplitFit(shop: string, reason: FullRunReason): Promise<SplitFitResult | null>;
   /** One bucket job of a split full run (the `full-run-bucket` job; see split-run.ts `runSplitBucket`). */
-  runSplitBucket(shop: string, runId: string, bucket: number): Promise<SplitBucketResult>;
+  runSplitBucket(shop: string, runId: string, bucket: number, signal?: AbortSignal): Promise<SplitBucketResult>;
 }
 
 /**
@@ -61,7 +61,7 @@ export function createComputeService(deps: Omit<ComputeDeps, 'options' | 'metric
     lastMetricsDurationMs: (shop) => context.metricsDurations.get(shop) ?? null,
     recomputeShop: (shop, runOptions) => recomputeShop(context, shop, runOptions),
     runSplitFit: (shop, reason) => runSplitFit(context, shop, reason),
-    runSplitBucket: (shop, runId, bucket) => runSplitBucket(context, shop, runId, bucket),
+    runSplitBucket: (shop, runId, bucket, signal) => runSplitBucket(context, shop, runId, bucket, signal),
   };
 }
 

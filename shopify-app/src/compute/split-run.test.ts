@@ -129,6 +129,11 @@ describe('runSplitFit and runSplitBucket', () => {
     const fit = await splitCompute.runSplitFit(SHOP, 'no-models');
     expect(fit).toMatchObject({ buckets: 5 });
     expect(buckets.map((b) => b.bucket)).toEqual([0, 1, 2, 3, 4]);
+    // A bucket job handed back at a stop (its signal aborted) ends before its first chunk: nothing written, not done.
+    const insightsBefore = await insightsOf(split);
+    await expect(splitCompute.runSplitBucket(SHOP, fit!.runId, 2, AbortSignal.abort())).rejects.toMatchObject({ code: 'handed-back' });
+    expect(await insightsOf(split)).toEqual(insightsBefore);
+    expect(await split.db.selectFrom('split_full_runs').select('done').executeTakeFirstOrThrow()).toEqual({ done: [] });
     // Buckets run in any order; the run finishes with the last one, not before. Bucket 0 runs twice (a retry of a
     // bucket that had marked itself done): its insights and its part of the summary count once.
     const order = [3, 0, 4, 0, 1, 2];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { valueKeyOf, type PreparedOrders } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
 import type { ComputeDeps } from './deps.ts';
 import { FULL_RUN_CHUNK } from './full-run.ts';
 import { asOfFor, churnHorizonOf, scoreCustomers, yieldToEventLoop, type ComputeContext, type ShopModels, type ShopSummaryFromOrders } from './insights.ts';
@@ -215,9 +216,10 @@ export interface SplitBucketResult {
  * tombstones, and the queue entries the run covers are dequeued with each chunk's write. A customer whose insight
  * another run wrote after the bucket's orders were read (an incremental run for a webhook that came meanwhile) keeps
  * that newer insight. Then marks the bucket done; the job that completes the set finishes the run
- * ({@link finishSplitRun}). Safe to repeat: a retried bucket writes only what still differs.
+ * ({@link finishSplitRun}). Safe to repeat: a retried bucket writes only what still differs. `signal` (the job's): when
+ * it aborts, the bucket throws `handed-back` before its next chunk.
  */
-export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: string, bucket: number): Promise<SplitBucketResult> {
+export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: string, bucket: number, signal?: AbortSignal): Promise<SplitBucketResult> {
   const { db, clock } = deps;
   const result: SplitBucketResult = { ran: false, customers: 0, changed: 0, deleted: 0, tierChanges: 0, finished: false };
   const run = await splitRunInProgress(deps, shop);
@@ -232,6 +234,9 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
   // The summary's insight parts over the bucket's customers as this run computed them, merged by the run's last step.
   const tally = emptyInsightTally();
   for await (const part of customerParts(deps, shop, range, FULL_RUN_CHUNK, { serial: true })) {
+    // The job was handed back (its process is stopping): end between chunks, each written whole, without marking the
+    // bucket done; the retry redoes the bucket and writes only what still differs.
+    if (signal?.aborted) throw new AppError('handed-back', `${shop}: bucket ${bucket} of full run ${runId} stopped before its next chunk`);
     await yieldToEventLoop();
     const chunk = part.range;
     const { rows: queued } = await sql<{ id: string; s: string }>`

@@ -57,10 +57,11 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
       const fit = await ctx.compute.runSplitFit(shop, (reason ?? FullRunReason.requested) as FullRunReason);
       if (fit) ctx.metrics.recompute('split-fit', (performance.now() - started) / 1000);
     },
-    [QUEUES.fullRunBucket]: async ({ shop, run, bucket }) => {
+    [QUEUES.fullRunBucket]: async ({ shop, run, bucket }, signal) => {
       if (run === undefined || bucket === undefined) return;
       const started = performance.now();
-      const result = await ctx.compute.runSplitBucket(shop, run, bucket);
+      // A bucket of a large shop scores for minutes: at a stop it ends before its next chunk (see runSplitBucket).
+      const result = await ctx.compute.runSplitBucket(shop, run, bucket, signal);
       if (!result.ran) return;
       ctx.metrics.recompute('split-bucket', (performance.now() - started) / 1000);
       // As after a recompute: changed predictions to Shopify, tier changes to Flow.
