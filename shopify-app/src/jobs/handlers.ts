@@ -27,8 +27,9 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
     sleep: ctx.sleep,
   });
   return {
-    [QUEUES.backfill]: async ({ shop }) => {
-      if (await work.sync.backfill(shop)) await sendWholeShopRun(jobs, shop);
+    [QUEUES.backfill]: async ({ shop }, signal) => {
+      // A large shop's backfill streams for minutes: at a stop it ends at its next checkpoint (see BackfillDeps.signal).
+      if (await work.sync.backfill(shop, { signal })) await sendWholeShopRun(jobs, shop);
     },
     [QUEUES.recompute]: (job) => runRecomputeJob(ctx, job),
     [QUEUES.shopMetrics]: async ({ shop }) => {

@@ -205,6 +205,46 @@ describe('runBackfill', () => {
     expect(await loadSyncState(database.db, SHOP)).toMatchObject({ state: 'live', orders_done: ORDERS });
   });
 
+  it('ends at the checkpoint after a committed batch when its job is handed back, and its retry resumes there', async () => {
+    const shopify = scriptedShopify({ files: [FILE] });
+    const stop = new AbortController();
+    // The stop comes while the second batch is read: that batch still commits with its line count, then the run ends.
+    const progress: number[] = [];
+    const first = runBackfill(
+      {
+        ...deps(shopify),
+        signal: stop.signal,
+        onProgress: (_, n) => {
+          progress.push(n);
+          stop.abort();
+        },
+      },
+      SHOP,
+    );
+    await expect(first).rejects.toMatchObject({ code: 'handed-back' });
+    const after = await loadSyncState(database.db, SHOP);
+    // Not an error for the merchant: the backfill is still under way, at its checkpoint.
+    expect(after).toMatchObject({ state: 'backfilling', bulk_lines_done: progress.at(-1) });
+    expect(progress.at(-1)).toBeGreaterThan(0);
+    expect(progress.at(-1)).toBeLessThan(ORDERS);
+    expect(await storedOrders()).toBe(progress.at(-1));
+    expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
+    expect(shopify.operations()).toBe(1);
+    expect(await storedOrders()).toBe(ORDERS);
+    expect(await loadSyncState(database.db, SHOP)).toMatchObject({ state: 'live', orders_done: ORDERS });
+  });
+
+  it('ends while Shopify prepares the export when its job is handed back, keeping the operation for its retry', async () => {
+    const shopify = scriptedShopify({ files: [FILE] });
+    await expect(runBackfill({ ...deps(shopify), signal: AbortSignal.abort() }, SHOP)).rejects.toMatchObject({ code: 'handed-back' });
+    const after = await loadSyncState(database.db, SHOP);
+    expect(after?.bulk_operation_id).not.toBeNull();
+    expect(await storedOrders()).toBe(0);
+    expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
+    expect(shopify.operations()).toBe(1);
+    expect(await storedOrders()).toBe(ORDERS);
+  });
+
   it('runs three backfills of one shop at once: one goes live, with every order stored, the others stand down', async () => {
     const shopify = scriptedShopify({ statuses: ['running', 'running', 'completed'] });
     let liveWithMissing: number | null = null;

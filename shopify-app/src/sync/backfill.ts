@@ -37,6 +37,16 @@ export interface BackfillDeps {
   vacuum?: () => Promise<void>;
   /** Turns guest keys into the shop's HMACs before they are stored (the app always passes it). */
   pii?: PiiProtector;
+  /**
+   * The job's signal: when it aborts (the job was handed back at a stop), the backfill ends with a `handed-back` error
+   * at its next checkpoint (a status poll, or a batch committed with its line count), and the retry resumes there.
+   */
+  signal?: AbortSignal;
+}
+
+/** Ends a backfill whose job was handed back, at a point its retry resumes from. */
+function checkHandedBack(deps: BackfillDeps, shop: string, where: string): void {
+  if (deps.signal?.aborted) throw new AppError('handed-back', `backfill of ${shop} stopped ${where}; its retry resumes there`);
 }
 
 const RUN_BULK = `#graphql
@@ -243,6 +253,7 @@ async function waitForBulkOperation(deps: BackfillDeps, shop: string, id: string
     // Shopify's url is null only when the operation found nothing; objects without a url are not ready yet.
     const urlPending = bulkOperation.status === 'COMPLETED' && bulkOperation.url === null && Number(bulkOperation.objectCount ?? 0) > 0;
     if (finished && (!urlPending || ++urlWaits > MAX_URL_WAIT_POLLS)) return bulkOperation;
+    checkHandedBack(deps, shop, 'while Shopify prepared the export');
     if (urlPending) deps.log.warn('bulk operation completed without its result url yet; polling again', { shop, operation: id });
     await deps.db
       .updateTable('sync_state')
@@ -379,7 +390,14 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
           await quarantineRecord(deps.db, shop, 'bulk-line', String(lineNo), reason, deps.clock.now());
           deps.log.warn('bulk export line skipped', { shop, operation: operationId, line: lineNo, error: (error as Error).message });
         }
-        if (batch.length >= batchSize || batchLines >= maxBatchLines) await startFlush();
+        if (batch.length >= batchSize || batchLines >= maxBatchLines) {
+          await startFlush();
+          if (deps.signal?.aborted) {
+            // The batch just handed over commits with its line count (awaited below), and the retry goes on after it.
+            await inFlight;
+            checkHandedBack(deps, shop, `after line ${lineNo}`);
+          }
+        }
       }
     await startFlush();
   } finally {

@@ -7,7 +7,7 @@ import { runReconcile } from './reconcile.ts';
 /** The order sync of the app: the backfill, the reconciliation pass and the resumption of unfinished backfills. */
 export interface SyncRunner {
   /** Runs (or resumes) the shop's backfill now, in this call; one per shop at a time in this process. */
-  backfill(shop: string, options?: { restart?: boolean }): Promise<boolean>;
+  backfill(shop: string, options?: { restart?: boolean; signal?: AbortSignal }): Promise<boolean>;
   /** Runs one reconciliation pass for the shop now (and queues a recompute when it changed orders). */
   reconcile(shop: string): Promise<number>;
   /**
@@ -22,7 +22,7 @@ export function createSyncRunner(ctx: AppContext): SyncRunner {
   const { db, clock, log, sleep, pii } = ctx;
   // One backfill per shop at a time in this process (a job and a direct call, or a retry racing a finish webhook):
   // the later one starts when the earlier ends, and then finds the shop live. Across processes runBackfill itself is safe.
-  const backfill = onePerShop((shop: string, options: { restart?: boolean } = {}) =>
+  const backfill = onePerShop((shop: string, options: { restart?: boolean; signal?: AbortSignal } = {}) =>
     runBackfill(
       {
         db,
@@ -35,6 +35,7 @@ export function createSyncRunner(ctx: AppContext): SyncRunner {
         pii,
         pool: ctx.database.kind === 'postgres' ? ctx.database.pool : null,
         ...ctx.options.backfill,
+        ...(options.signal ? { signal: options.signal } : {}),
       },
       shop,
       options,
