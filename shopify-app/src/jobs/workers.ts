@@ -148,11 +148,7 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
             try {
               for (const job of jobs) {
                 const run = handler(job.data ?? { shop: '' }, job.signal);
-                const tracked = run.then(
-                  () => undefined,
-                  () => undefined,
-                );
-                running.add(tracked);
+                running.add(run);
                 try {
                   await run;
                 } catch (error) {
@@ -164,7 +160,7 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
                   }
                   throw error;
                 } finally {
-                  running.delete(tracked);
+                  running.delete(run);
                 }
               }
             } finally {
@@ -196,7 +192,7 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
       const left = deadline - performance.now();
       if (left <= 0) break;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([Promise.all(running), new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
+      await Promise.race([Promise.allSettled(running), new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
       clearTimeout(timer);
     }
     return running.size;
