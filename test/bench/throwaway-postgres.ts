@@ -182,11 +182,13 @@ export async function topStatements(
   pool: { query(text: string): Promise<{ rows: unknown[] }> },
   options: { limit: number; width: number; by?: 'time' | 'calls' },
 ): Promise<StatementTime[]> {
-  const order = options.by === 'calls' ? 'calls' : 'total_exec_time + total_plan_time';
+  const order = options.by === 'calls' ? 'calls' : 'ms';
+  // Summed by text: a statement that names a temporary table (the insights' staging table, made anew in each
+  // transaction) gets a new entry for each table's OID, and would show as many entries of one call each.
   const { rows } = await pool.query(
-    `SELECT calls::int, round(total_exec_time + total_plan_time)::int AS ms,
+    `SELECT sum(calls)::int AS calls, round(sum(total_exec_time + total_plan_time))::int AS ms,
        left(regexp_replace(query, '\\s+', ' ', 'g'), ${Math.trunc(options.width)}) AS query
-     FROM pg_stat_statements ORDER BY ${order} DESC LIMIT ${Math.trunc(options.limit)}`,
+     FROM pg_stat_statements GROUP BY 3 ORDER BY ${order} DESC LIMIT ${Math.trunc(options.limit)}`,
   );
   return rows as StatementTime[];
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { createStatisticsKeeper, writeInsights, type InsightDraft } from './write.ts';
 
@@ -142,25 +142,202 @@ describe.runIf(serverUrl)('writeInsights through COPY (PostgreSQL)', () => {
           [shop],
         )
       ).rows;
+    // Round 3 brings the tombstones back and adds 50 customers never stored, beside updates: inserts and updates in one write.
+    const added = Array.from({ length: 50 }, (_, i) => ({ ...draft(String(9_007_199_254_750_001n + BigInt(i)), 3), churnReasons: [`new ${i}`] }));
     for (const [round, scope] of [
       [0, ids],
       [1, ids],
       // The last 100 are no longer computed: tombstones.
       [2, ids],
+      [3, [...ids, ...added.map((d) => d.customerId)]],
     ] as const) {
-      const batch = round === 2 ? drafts(round).slice(0, 600) : drafts(round);
+      const batch = round === 2 ? drafts(round).slice(0, 600) : round === 3 ? [...drafts(round), ...added] : drafts(round);
       const copied = await writeInsights(database.db, 'copy.myshopify.com', batch, NOW + round, { scope, pool: database.pool });
       const stated = await writeInsights(database.db, 'statements.myshopify.com', batch, NOW + round, { scope });
       expect(copied).toEqual(stated);
       expect(await rows('copy.myshopify.com')).toEqual(await rows('statements.myshopify.com'));
     }
     const final = await rows('copy.myshopify.com');
-    expect(final).toHaveLength(700);
-    expect(final.filter((r) => r.deleted)).toHaveLength(100);
+    expect(final).toHaveLength(750);
+    expect(final.filter((r) => r.deleted)).toHaveLength(0);
+    expect(new Set(final.map((r) => r.seq)).size).toBe(750);
     const first = JSON.parse(final[0].payload as string) as InsightDraft;
     expect(first.churnReasons[0]).toBe('reason\t0\nline "two" \\N back\\slash ‮ 한국어 عربي');
     expect(final[0].id).toBe('9007199254740993');
   });
+});
+
+describe.runIf(serverUrl)('writeInsights while another writer of the shop commits (PostgreSQL)', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  const orderCounts = async (shop: string) =>
+    new Map(
+      (
+        await database.pool.query<{ id: string; seq: string; payload: string }>(
+          'SELECT customer_id::text AS id, change_seq::text AS seq, payload FROM customer_insights WHERE shop_id = $1 ORDER BY customer_id',
+          [shop],
+        )
+      ).rows.map((r) => [r.id, { seq: Number(r.seq), orderCount: (JSON.parse(r.payload) as InsightDraft).orderCount }]),
+    );
+
+  /**
+   * Holds the shop row lock while two writers in turn start and wait for it (each has read the stored insights before
+   * it waits), then lets them go: the first takes the lock, the second after the first committed. Two and no more:
+   * the first writer updates the shop row, and PostgreSQL gives the lock on the new row version to whichever of the
+   * writers still waiting gets there first, not to the one that waited longest.
+   */
+  async function interleave<T>(shop: string, ...writers: [() => Promise<T>, () => Promise<T>]): Promise<T[]> {
+    const blocker = await database.pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT 1 FROM shops WHERE shop_id = $1 FOR UPDATE', [shop]);
+      // Asked on another connection: inside a transaction, pg_stat_activity stays as it was at its first read.
+      const waiting = async (n: number) => {
+        for (let i = 0; i < 200; i++) {
+          const { rows } = await database.pool.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'",
+          );
+          if (rows[0]!.n >= n) return;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        throw new Error(`expected ${n} writers waiting for the shop row lock`);
+      };
+      const started: Promise<T>[] = [];
+      for (const writer of writers) {
+        started.push(writer());
+        await waiting(started.length);
+      }
+      await blocker.query('COMMIT');
+      return await Promise.all(started);
+    } finally {
+      blocker.release();
+    }
+  }
+
+  it('compares with what the other writer committed after its read, not with what it read', async () => {
+    const shop = 'interleave.myshopify.com';
+    await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
+    await writeInsights(database.db, shop, [draft('1', 1), draft('2', 1), draft('3', 1)], NOW, { scope: ['1', '2', '3'] });
+    // The other writer changes customer 1; this one read customer 1 as it was, equal to its own result for 1.
+    const [other, result] = await interleave(
+      shop,
+      () => writeInsights(database.db, shop, [draft('1', 7)], NOW + 1, { scope: ['1'] }),
+      () => writeInsights(database.db, shop, [draft('1', 1), draft('2', 5), draft('3', 1)], NOW + 2, { scope: ['1', '2', '3'] }),
+    );
+    expect(other).toMatchObject({ changed: 1 });
+    // Customer 1 differs from what is stored now, so it is written: the last writer's result stands, as without the race.
+    expect(result).toMatchObject({ changed: 2, deleted: 0, inserted: 0 });
+    expect(await orderCounts(shop)).toEqual(
+      new Map([
+        ['1', { seq: 5, orderCount: 1 }],
+        ['2', { seq: 6, orderCount: 5 }],
+        ['3', { seq: 3, orderCount: 1 }],
+      ]),
+    );
+  });
+
+  /**
+   * A Kysely over the test's pool whose statement taking the shop row lock waits until `open()`: a writer through it
+   * has read the stored insights and stays before the lock while other writers commit, in the order the test runs them.
+   */
+  function pausedAtLock() {
+    let reached!: () => void;
+    let open!: () => void;
+    const atLock = new Promise<void>((r) => (reached = r));
+    const opened = new Promise<void>((r) => (open = r));
+    const pool = {
+      options: database.pool.options,
+      end: async () => {},
+      connect: async () => {
+        const client = await database.pool.connect();
+        // Kysely sends each statement as query(text, values) and releases the client when done.
+        const query = async (text: string, values: unknown[]) => {
+          if (text.includes('FOR UPDATE')) {
+            reached();
+            await opened;
+          }
+          return client.query(text, values);
+        };
+        return new Proxy(client, {
+          get: (target, key) => (key === 'query' ? query : key === 'release' ? () => target.release() : Reflect.get(target, key)),
+        });
+      },
+    };
+    return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), atLock, open };
+  }
+
+  it('reads again when more than one write came in between, even if the last one wrote other customers', async () => {
+    const shop = 'interleave-two.myshopify.com';
+    await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
+    await writeInsights(database.db, shop, [draft('1', 1), draft('2', 1), draft('3', 1), draft('9', 1)], NOW, { scope: ['1', '2', '3', '9'] });
+    const paused = pausedAtLock();
+    try {
+      const waiting = writeInsights(paused.db, shop, [draft('1', 1), draft('2', 1), draft('3', 1)], NOW + 3, { scope: ['1', '2', '3'] });
+      await paused.atLock;
+      // Customer 1 is changed by the first write in between; the last one in between writes customer 9 only.
+      await writeInsights(database.db, shop, [draft('1', 7)], NOW + 1, { scope: ['1'] });
+      await writeInsights(database.db, shop, [draft('9', 4)], NOW + 2, { scope: ['9'] });
+      paused.open();
+      expect(await waiting).toMatchObject({ changed: 1, deleted: 0 });
+    } finally {
+      paused.open();
+      await paused.db.destroy();
+    }
+    expect(await orderCounts(shop)).toEqual(
+      new Map([
+        ['1', { seq: 7, orderCount: 1 }],
+        ['2', { seq: 2, orderCount: 1 }],
+        ['3', { seq: 3, orderCount: 1 }],
+        ['9', { seq: 6, orderCount: 4 }],
+      ]),
+    );
+  });
+
+  // The customer at either end of the bucket's range: a write in between that touched it must be seen.
+  it.each(['1000', '1599'])(
+    'leaves alone what the other writer committed after its read when told to keep newer insights, through COPY too (customer %s)',
+    async (webhookCustomer) => {
+      const shop = `interleave-keep-${webhookCustomer}.myshopify.com`;
+      await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
+      const ids = Array.from({ length: 600 }, (_, i) => String(1_000 + i));
+      await writeInsights(
+        database.db,
+        shop,
+        ids.map((id) => draft(id, 1)),
+        NOW,
+        { scope: ids, pool: database.pool },
+      );
+      // A bucket read its orders at sequence 600; a webhook's recompute of one of its customers commits while the
+      // bucket waits for the lock.
+      const [, result] = await interleave(
+        shop,
+        () => writeInsights(database.db, shop, [draft(webhookCustomer, 9)], NOW + 1, { scope: [webhookCustomer] }),
+        () =>
+          writeInsights(
+            database.db,
+            shop,
+            ids.map((id) => draft(id, 2)),
+            NOW + 2,
+            {
+              scope: { after: '999', upTo: '1599' },
+              keepWrittenAfterSeq: 600,
+              pool: database.pool,
+            },
+          ),
+      );
+      expect(result).toMatchObject({ changed: 599, deleted: 0, inserted: 0 });
+      const stored = await orderCounts(shop);
+      expect(stored.get(webhookCustomer)).toEqual({ seq: 601, orderCount: 9 });
+      expect([...stored.values()].filter((s) => s.orderCount === 2)).toHaveLength(599);
+      expect(Math.max(...[...stored.values()].map((s) => s.seq))).toBe(1200);
+    },
+  );
 });
 
 describe('createStatisticsKeeper', () => {

@@ -18,6 +18,13 @@ export interface ShopsTable {
   installed_at: Generated<Date>;
   uninstalled_at: Timestamp | null;
   insight_seq: Generated<number>;
+  /**
+   * The last write of the shop's insights (migration 0014, compute/write.ts): `insight_seq` before it, and the lowest
+   * and highest customer id it wrote (bigint as decimal text); null when not known.
+   */
+  last_write_after_seq: ColumnType<number | null, number | null | undefined, number | null>;
+  last_write_low_customer: ColumnType<string | null, string | null | undefined, string | null>;
+  last_write_high_customer: ColumnType<string | null, string | null | undefined, string | null>;
   /** The shop's random HMAC key for guest keys and email keys, encrypted with the app key (ingest/pii.ts). */
   pii_key_enc: string | null;
   /** When the shop's marketing activities were last read for ad spend (imports/shopify-spend.ts); null: never. */
