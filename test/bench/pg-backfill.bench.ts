@@ -10,7 +10,7 @@
 // - After the shop goes live, the stored orders are checked against the generator's truth (count, sum of totals,
 //   subscription orders, refunds, distinct customers); any difference exits non-zero.
 // Run: `pnpm bench pg-backfill` or `node test/bench/run-all.ts pg-backfill`. PG_BACKFILL_ORDERS sets the size
-// (default 10,000,000; 1,000,000 takes about a minute on 2 busy cores).
+// (default 10,000,000; 1,000,000 takes about a minute on 2 busy cores); PG_BACKFILL_SETTINGS adds server settings.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { createFakeShopify, installFakeShopifyFetch } from '../src/index.ts';
 import { COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../src/fake-shopify/topics.ts';
 import { writeBulkOrdersJsonl, type BulkOrdersTruth } from '../src/generator/bulk-orders-jsonl.ts';
 import { figure, info, load, machine } from './report.ts';
-import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.ts';
+import { startThrowawayPostgres, topStatements, type ThrowawayPostgres } from './throwaway-postgres.ts';
 
 const run = promisify(execFile);
 const ORDERS = Number(process.env['PG_BACKFILL_ORDERS'] ?? 10_000_000);
@@ -35,7 +35,9 @@ const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20).toLocaleStr
 console.log(`pg-backfill: ${ORDERS.toLocaleString('en-US')} orders; machine: ${machine()}; load at start: ${load()}`);
 
 // --- PostgreSQL: durable (fsync on), with a bulk-load-sized WAL so checkpoints do not run every few seconds.
-const PG_SETTINGS = ['max_wal_size=8GB', 'checkpoint_timeout=15min'];
+// PG_BACKFILL_SETTINGS adds settings (`name=value`, comma-separated), e.g. `shared_buffers=4GB` as a server of a
+// production size would have (the throwaway cluster's default is 256MB).
+const PG_SETTINGS = ['max_wal_size=8GB', 'checkpoint_timeout=15min', ...(process.env['PG_BACKFILL_SETTINGS'] ?? '').split(',').filter(Boolean)];
 let pg: ThrowawayPostgres;
 try {
   pg = await startThrowawayPostgres({ durable: true, settings: PG_SETTINGS });
@@ -80,6 +82,9 @@ try {
     `${app.url}/webhooks/compliance`,
   );
   const observer = await createDatabase({ databaseUrl, migrate: false, maxConnections: 1 });
+  // The statements' times, printed after the run (the module is preloaded by the throwaway cluster).
+  await observer.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await observer.pool.query('SELECT pg_stat_statements_reset()');
   const rssOf = (field: 'VmRSS' | 'VmHWM'): number => {
     const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${appPid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
@@ -158,6 +163,8 @@ try {
       { op: '>=', limit: 100_000 },
       perSecond,
     );
+    // After the last batch: the orders counted, the shop marked live and every customer queued for its first run.
+    info('from the last committed batch seen to live', liveAtMs - last.atMs, s);
   } else {
     info('stream rate: fewer than two committed batches were seen (shop too small to measure)', 0, () => '-');
   }
@@ -168,6 +175,9 @@ try {
   info('CPU of PostgreSQL (every backend, checkpointer, WAL writer), install to live', pgCpu * 1000, s);
   info('CPU per order, app + PostgreSQL', ((appCpu + pgCpu) / ORDERS) * 1e6, (v) => `${v.toFixed(1)} µs`);
   console.log(`load after the run: ${load()}`);
+  console.log("PostgreSQL's statements by time (pg_stat_statements, install to live):");
+  for (const r of await topStatements(observer.pool, { limit: 8, width: 140 }))
+    console.log(`  ${(r.ms / 1000).toFixed(1).padStart(7)} s ${String(r.calls).padStart(7)} calls  ${r.query}`);
 
   // --- correctness: what is stored equals the truth
   const stored = await observer.pool.query<{ n: number; total: string; subs: number; customers: number }>(

@@ -18,6 +18,12 @@ export const GUEST_KEY_PREFIX = 'g1:';
  *   it to find the customer a compliance request names by email only.
  */
 export interface PiiProtector {
+  /**
+   * Makes the shop's key now if it has none. Making it writes the shop's row, which stays locked until the writing
+   * transaction ends: a writer that runs transactions of one shop side by side (the backfill's two batches at once)
+   * calls this first, outside them, so that none of them makes the key while another waits for it.
+   */
+  prepareShop(db: Kysely<DB>, shop: string): Promise<void>;
   /** The stored guest key for the parse step's email hash (`guestKeyOf` in order.ts). */
   guestKey(db: Kysely<DB>, shop: string, emailHash: string): Promise<string>;
   /** Replaces the parse step's guest keys of the orders (same shop) by stored ones, in place. */
@@ -48,6 +54,9 @@ export function createPiiProtector(cipher: TokenCipher): PiiProtector {
   };
   const hmac = (key: KeyObject, text: string): string => createHmac('sha256', key).update(text, 'utf8').digest('hex');
   return {
+    async prepareShop(db, shop) {
+      await shopKey(db, shop);
+    },
     async guestKey(db, shop, emailHash) {
       return `${GUEST_KEY_PREFIX}${hmac(await shopKey(db, shop), emailHash)}`;
     },

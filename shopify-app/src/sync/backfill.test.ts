@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
+import { createPiiProtector } from '../ingest/pii.ts';
+import { createTokenCipher } from '../sessions/token-cipher.ts';
 import { resetSyncTables } from '../testing/fixtures.ts';
+import { someSessionWaitsForALock } from '../testing/lock-waits.ts';
 import type { Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { runBackfill, type BackfillDeps } from './backfill.ts';
@@ -366,5 +369,105 @@ describe('runBackfill', () => {
     const shopify = scriptedShopify({ files: [joinLines(reordered)], objects: reordered.length });
     expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
     expect(await storedFlags()).toEqual(expected);
+  });
+
+  // On PostgreSQL two batches are stored at once, each on its own connection, and commit in the order they were read.
+  describe.runIf(process.env['CLVLENS_TEST_DATABASE_URL'])('two batches at once (PostgreSQL)', () => {
+    /** Runs `work` while PostgreSQL refuses to store an order for which `condition` (SQL on `NEW`) holds (a trigger raises). */
+    async function refusingOrdersWhere(condition: string, why: string, work: () => Promise<void>): Promise<void> {
+      await database.pool.query(`CREATE FUNCTION refuse_order() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF ${condition} THEN RAISE EXCEPTION 'order % ${why}', NEW.order_id; END IF; RETURN NEW; END $$`);
+      await database.pool.query('CREATE TRIGGER refuse_order BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_order()');
+      try {
+        await work();
+      } finally {
+        await database.pool.query('DROP TRIGGER refuse_order ON orders; DROP FUNCTION refuse_order()');
+      }
+    }
+    /** Refuses order `orderId`, so that the batch holding it fails. */
+    const refusingOrder = (orderId: number, work: () => Promise<void>) => refusingOrdersWhere(`NEW.order_id = ${orderId}`, 'refused by the test', work);
+
+    it('rolls back a batch stored beside one that failed, so the checkpoint never passes lines not stored', async () => {
+      // Order 1003 is in the first batch (orders 1000-1006); the second (1007-1013) is stored beside it.
+      const shopify = scriptedShopify();
+      await refusingOrder(1003, async () => {
+        await expect(runBackfill(deps(shopify), SHOP)).rejects.toThrow(/order 1003 refused/);
+        expect(await storedOrders()).toBe(0);
+        expect(await loadSyncState(database.db, SHOP)).toMatchObject({ bulk_lines_done: 0 });
+      });
+      expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
+      expect(await storedOrders()).toBe(ORDERS);
+    });
+
+    it('holds the checkpoint before a selling-plan line whose order only the batch stored beside it stores', async () => {
+      // Order 1010's selling-plan line item comes before the order line, in the first batch's lines (line 5); the
+      // order itself is in the second batch (orders 1007-1013), which fails. The first commits: its checkpoint must
+      // stay before line 5, or the restart never reads the mark again.
+      const lines = FILE.trimEnd().split('\n');
+      lines.splice(4, 0, itemLine(10, 0, 'Monthly'));
+      const shopify = scriptedShopify({ files: [`${lines.join('\n')}\n`], objects: lines.length });
+      await refusingOrder(1012, async () => {
+        await expect(runBackfill(deps(shopify), SHOP)).rejects.toThrow(/order 1012 refused/);
+        expect(await storedOrders()).toBe(7);
+        expect(await loadSyncState(database.db, SHOP)).toMatchObject({ bulk_lines_done: 4 });
+      });
+      expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
+      expect(await storedOrders()).toBe(ORDERS);
+      expect((await storedFlags()).get(1010)).toBe(true);
+    });
+
+    it("makes the shop's guest key before its batches, so that no batch holds the shop's row while it waits", async () => {
+      // The shop has no key yet and every order is a guest's. A batch that made the key would hold the shop's row
+      // until it commits, after the batch before it, which may need that row too: PostgreSQL then fails one of them
+      // (seen under load). The trigger refuses an order stored by a transaction that wrote the shop's row.
+      const wroteItsShop = 'EXISTS (SELECT 1 FROM shops WHERE shop_id = NEW.shop_id AND xmin::text = txid_current()::text)';
+      await refusingOrdersWhere(wroteItsShop, 'stored by the transaction that wrote its shop', async () => {
+        const guests = FILE.replace(/"email":null/g, '"email":"Guest@Example.com"').replace(/"customer":\{[^}]*\}/g, '"customer":null');
+        const shopify = scriptedShopify({ files: [guests] });
+        const pii = createPiiProtector(createTokenCipher('a long random secret of the test, not a password'));
+        expect(await runBackfill({ ...deps(shopify), pii }, SHOP)).toBe(true);
+      });
+      expect(await storedOrders()).toBe(ORDERS);
+      const keys = await database.db.selectFrom('orders').select('guest_key').distinct().execute();
+      expect(keys.map((k) => k.guest_key)).toEqual([expect.stringMatching(/^g1:[0-9a-f]{64}$/)]);
+    });
+
+    it('ends when another writer waits for the later batch while the earlier waits for it (PostgreSQL sees the cycle)', async () => {
+      // Another writer (a webhook's batch) stores order 1003 first and holds it: the first batch waits for it. The
+      // second batch stores order 1010 and waits for the first. Then the other writer asks for order 1010.
+      const other = await database.pool.connect();
+      const at = new Date(Date.UTC(2025, 0, 1));
+      const insert = (orderId: number) =>
+        other.query(
+          `INSERT INTO orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor, cancelled, test, subscription)
+           VALUES ($1, $2, 1, NULL, $3, $3, 'USD', 1000, 0, false, false, false) ON CONFLICT DO NOTHING`,
+          [SHOP, orderId, at],
+        );
+      try {
+        await other.query('BEGIN');
+        await insert(1003);
+        const shopify = scriptedShopify();
+        const backfill = runBackfill(deps(shopify), SHOP).then(
+          (live) => ({ live }),
+          (error: unknown) => ({ error }),
+        );
+        // The first batch waits for the other writer, the second for the first.
+        await someSessionWaitsForALock(database.db, 2);
+        const otherResult = await insert(1010).then(
+          () => 'stored',
+          (error: { code?: string }) => error.code,
+        );
+        // PostgreSQL failed one side of the cycle (40P01), whichever it chose: that side is stored again afterwards.
+        await other.query(otherResult === 'stored' ? 'COMMIT' : 'ROLLBACK');
+        const first = await backfill;
+        expect([otherResult, 'error' in first ? (first.error as { code?: string }).code : 'live']).toContain('40P01');
+        if ('error' in first) expect(await runBackfill(deps(shopify), SHOP)).toBe(true);
+        else expect(first.live).toBe(true);
+      } finally {
+        other.release();
+      }
+      expect(await storedOrders()).toBe(ORDERS);
+      expect(await loadSyncState(database.db, SHOP)).toMatchObject({ state: 'live', orders_done: ORDERS });
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../db/schema.ts';
@@ -21,7 +22,8 @@ export interface BackfillDeps {
   sleep: (ms: number) => Promise<void>;
   /**
    * Orders per insert transaction (a batch also ends after 20 × this many JSONL lines). Default 5,000, or 25,000 with
-   * `pool` (a COPY's fixed cost is a few statements; larger batches spread it, and two batches are in memory at most).
+   * `pool` (a COPY's fixed cost is a few statements; larger batches spread it, and three batches are in memory at
+   * most: two being stored, one being read).
    */
   batchSize?: number;
   /**
@@ -314,45 +316,114 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
   /** Orders marked by a child line but not stored with the mark yet -> the line number of their first such child. */
   const pending = new Map<string, number>();
   let batchLines = 0;
-  const flush = async (): Promise<void> => {
-    if (batchLines === 0) return;
+  // Batches stored at once: on PostgreSQL two, each on its own connection, so the database works on both cores while
+  // this thread parses the next; on PGlite (one connection) one.
+  const depth = deps.pool ? 2 : 1;
+  // Advisory locks this run's batches hold while they are open, so that a batch waits for the one before it inside
+  // PostgreSQL, where the deadlock detector sees the wait (see flush); random, so that other runs (another process
+  // on the same shop, a retry) never share them.
+  const runKey = randomInt(2 ** 31);
+  let batchNo = 0;
+  // The shop's key for guest orders, made now if it has none: a batch that made it would hold the shop's row until it
+  // commits, after the batch before it, which may need that row too (a deadlock of the two seen under load).
+  await deps.pii?.prepareShop(deps.db, shop);
+  interface Handed {
+    /** Settles when the batch committed (resolves) or rolled back (rejects), and its progress is counted. */
+    done: Promise<void>;
+    /** Resolves once the batch holds its advisory lock, or has ended without it. */
+    locked: Promise<void>;
+    no: number;
+    /**
+     * The last line its checkpoint may count: a later batch, handed over while this one is open, stores an order
+     * marked by a child line this one read (the mark is not stored until that batch commits).
+     */
+    heldBackTo: number;
+  }
+  /**
+   * Hands the batch read so far over to be stored; commits come in the order batches are handed over.
+   *
+   * A batch stores its orders at once, side by side with the batch before it, then waits for that batch to end
+   * before its subscription marks and checkpoint, and commits after it, as if the two were stored one after the
+   * other. The wait is a PostgreSQL lock (the batch before holds an advisory lock until it ends), not a wait in this
+   * process: a batch holds its orders' row locks while it waits, and when another writer of those orders (a webhook,
+   * another process backfilling the shop) waits for them while the batch before waits for that writer, PostgreSQL
+   * sees the cycle and fails one of them (a backfill resumes from its checkpoint, a webhook's batch is stored again)
+   * instead of all three waiting for ever. A batch whose predecessor failed rolls back: its checkpoint would pass
+   * lines not stored.
+   */
+  const flush = (open: readonly Handed[]): Handed => {
+    const before = open.at(-1) ?? null;
     const orders = batch;
-    const lines = batchLines;
+    const no = ++batchNo;
     batch = [];
     batchById = new Map();
     indexed = 0;
-    batchLines = 0;
-    for (const o of orders) if (pending.delete(o.orderId)) o.subscription = true;
-    const toMark = [...pending.keys()];
-    const checkpoint = await writer.transaction(async (trx, store) => {
-      await store(await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii));
-      if (toMark.length > 0) {
-        // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
-        for (const orderId of await markSubscriptionOrders(trx, shop, toMark)) pending.delete(orderId);
-      }
-      // Held back before the first mark still waiting for its order, so that a restart reads that child again.
-      let done = linesDone + lines;
-      for (const line of pending.values()) done = Math.min(done, line - 1);
-      // Absolute and never decreasing, and only for the recorded operation: a second runner on the same operation
-      // does not double count, one on a replaced operation does not touch the new one's checkpoint.
-      await sql`UPDATE sync_state SET bulk_lines_done = GREATEST(bulk_lines_done, ${done}),
-        orders_done = GREATEST(orders_done, ${ordersDone + orders.length}), message = NULL
-        WHERE shop_id = ${shop} AND bulk_operation_id = ${operationId}`.execute(trx);
-      return done;
-    });
-    linesDone += lines;
+    for (const o of orders) {
+      const markedAt = pending.get(o.orderId);
+      if (markedAt === undefined) continue;
+      pending.delete(o.orderId);
+      o.subscription = true;
+      for (const h of open) h.heldBackTo = Math.min(h.heldBackTo, markedAt - 1);
+    }
+    linesDone += batchLines;
     ordersDone += orders.length;
-    deps.onProgress?.(shop, checkpoint);
+    const linesAfter = linesDone;
+    const ordersAfter = ordersDone;
+    batchLines = 0;
+    let holdsLock!: () => void;
+    const locked = new Promise<void>((resolve) => (holdsLock = resolve));
+    const handedOver: Handed = { done: Promise.resolve(), locked, no, heldBackTo: Infinity };
+    handedOver.done = (async () => {
+      try {
+        const checkpoint = await writer.transaction(async (trx, store) => {
+          if (depth > 1) {
+            await sql`SELECT pg_advisory_xact_lock(${runKey}::int, ${no}::int)`.execute(trx);
+            holdsLock();
+          }
+          await store(await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii));
+          if (before !== null) {
+            await before.locked;
+            await sql`SELECT pg_advisory_xact_lock(${runKey}::int, ${before.no}::int)`.execute(trx);
+            // Ended in PostgreSQL; its promise settles as soon as its COMMIT (or failure) is read.
+            await before.done;
+          }
+          const toMark = [...pending.keys()];
+          if (toMark.length > 0) {
+            // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
+            for (const orderId of await markSubscriptionOrders(trx, shop, toMark)) pending.delete(orderId);
+          }
+          // Held back before the first mark still waiting for its order (or stored only by a batch still open), so
+          // that a restart reads that child again.
+          let done = Math.min(linesAfter, handedOver.heldBackTo);
+          for (const line of pending.values()) done = Math.min(done, line - 1);
+          // Absolute and never decreasing, and only for the recorded operation: a second runner on the same operation
+          // does not double count, one on a replaced operation does not touch the new one's checkpoint.
+          await sql`UPDATE sync_state SET bulk_lines_done = GREATEST(bulk_lines_done, ${done}),
+            orders_done = GREATEST(orders_done, ${ordersAfter}), message = NULL
+            WHERE shop_id = ${shop} AND bulk_operation_id = ${operationId}`.execute(trx);
+          return done;
+        });
+        deps.onProgress?.(shop, checkpoint);
+      } finally {
+        holdsLock();
+      }
+    })();
+    // Awaited by the next batch, the next hand-over or the end; until then a failure must not count as unhandled.
+    handedOver.done.catch(() => {});
+    return handedOver;
   };
-  // One batch is stored while the next is read and parsed (the database works on its own core meanwhile); batches
-  // still commit one after the other, each after the previous one's marks and checkpoint, as if flushed in line.
-  let inFlight: Promise<void> = Promise.resolve();
+  /** The batches handed over and not yet known to have ended, oldest first. */
+  const handed: Handed[] = [];
   const startFlush = async (): Promise<void> => {
-    await inFlight;
-    const stored = flush();
-    // Awaited by the next startFlush or at the end; until then a failure must not count as unhandled.
-    stored.catch(() => {});
-    inFlight = stored;
+    if (batchLines === 0) return;
+    while (handed.length >= depth) await handed.shift()!.done;
+    handed.push(flush(handed));
+  };
+  /** Waits for every batch handed over; the first failure among them, if any, is thrown after all have ended. */
+  const drain = async (): Promise<void> => {
+    const all = handed.splice(0);
+    await Promise.allSettled(all.map((h) => h.done));
+    for (const h of all) await h.done;
   };
   await deps.db.updateTable('sync_state').set({ bulk_url: url }).where('shop_id', '=', shop).where('bulk_operation_id', '=', operationId).execute();
   try {
@@ -393,19 +464,19 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
         if (batch.length >= batchSize || batchLines >= maxBatchLines) {
           await startFlush();
           if (deps.signal?.aborted) {
-            // The batch just handed over commits with its line count (awaited below), and the retry goes on after it.
-            await inFlight;
+            // The batches handed over commit with their line counts, and the retry goes on after them.
+            await drain();
             checkHandedBack(deps, shop, `after line ${lineNo}`);
           }
         }
       }
     await startFlush();
   } finally {
-    // A run that fails while a batch is being stored ends only when that batch has committed or failed, so nothing of
+    // A run that fails while batches are being stored ends only when they have committed or failed, so nothing of
     // this run writes after it returned.
-    await inFlight.catch(() => {});
+    await Promise.allSettled(handed.map((h) => h.done));
   }
-  await inFlight;
+  await drain();
   if (pending.size > 0) {
     deps.log.warn('bulk line items whose order is not in the export; their marks are dropped', { shop, operation: operationId, orders: pending.size });
   }
