@@ -1,6 +1,6 @@
 // The app in its own process, for tests that kill it (-9) or run two of them on one PostgreSQL. Started by
 // child_process.fork with the configuration in env; answers the parent over IPC.
-import { loadOrderRecords, startAppServer, silentLogger, createShopifyApi } from '@clvlens/shopify-app';
+import { loadOrderRecords, startAppServer, silentLogger, createShopifyApi, QUEUES } from '@clvlens/shopify-app';
 import { fakeShopifyFetch, installFakeShopifyFetch } from '../fake-shopify/fetch.ts';
 
 const env = process.env;
@@ -61,7 +61,13 @@ process.on('message', (raw) => {
         const sync = await db.selectFrom('sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirst();
         const queued = await db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', shop).execute();
         const metrics = await db.selectFrom('shop_metrics').select(['computed_at']).where('shop_id', '=', shop).executeTakeFirst();
-        return { sync: sync ?? null, queued: queued.length, computedAtMs: metrics?.computed_at.getTime() ?? null, handled };
+        // The shop's computations queued or running: a refresh of its metrics waits a while after a recompute.
+        const computing = await server.database.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pgboss.job WHERE data->>'shop' = $1
+             AND name = ANY($2::text[]) AND state IN ('created', 'retry', 'active')`,
+          [shop, [QUEUES.recompute, QUEUES.shopMetrics, QUEUES.fullRun, QUEUES.fullRunBucket]],
+        );
+        return { sync: sync ?? null, queued: queued.length, computing: computing.rows[0]!.n, computedAtMs: metrics?.computed_at.getTime() ?? null, handled };
       }
       case 'reconcile':
         return server.app.reconcile(shop);
