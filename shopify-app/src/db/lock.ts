@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { AppError } from '../errors.ts';
 
+/** How long a process starting on a locked data directory tries before it is refused (SQLite's busy timeout). */
+const LOCK_BUSY_MS = 250;
+
 /**
  * Takes the exclusive lock on a PGlite data directory: two processes on one directory corrupt it silently
  * (storage.md §5). The lock is SQLite's exclusive lock (a POSIX `fcntl` record lock, through Node's built-in
@@ -17,7 +20,10 @@ export function acquireDataDirLock(dataDir: string): { release(): void } {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, '.lock.sqlite');
   const ownerPath = join(dataDir, '.lock');
-  const lock = new DatabaseSync(path, { timeout: 0 });
+  // A short busy timeout, not none: two processes starting at once can each hold SQLite's shared lock on the way to
+  // the exclusive one, and with no retry both were refused (CI saw it once). SQLite then refuses at once the one that
+  // would deadlock, and the other, retrying, gets the lock. A process that finds the lock held waits this long.
+  const lock = new DatabaseSync(path, { timeout: LOCK_BUSY_MS });
   try {
     lock.exec('BEGIN EXCLUSIVE');
   } catch (error) {
