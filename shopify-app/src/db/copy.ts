@@ -1,41 +1,11 @@
-// PostgreSQL's COPY for the writers that move many rows at once (the backfill's orders, a full run's insights): the
-// text format, and a transaction whose connection is known so a COPY can run inside it. PGlite has no COPY FROM STDIN
-// over this interface; callers keep their statement path for it.
+// PostgreSQL's COPY for the writers that move many rows at once: the text format (a full run's insights; the backfill's
+// orders go in the binary format, copy-binary.ts), and a transaction whose connection is known so a COPY can run inside
+// it. PGlite has no COPY FROM STDIN over this interface; callers keep their statement path for it.
 import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect, type PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DB } from './schema.ts';
-
-const DAY_MS = 86_400_000;
-
-const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-let copyDay = Number.NaN;
-let copyDayPrefix = '';
-
-/**
- * UTC epoch ms as the ISO 8601 text COPY reads into a `timestamptz` (`2026-01-31T23:59:59.123Z`), exact to the ms.
- * `Date#toISOString` for every row was a fifth of the backfill's own CPU; a backfill's times come in order, so the
- * date part is formatted once a day and the time of day by arithmetic.
- */
-export function copyTime(ms: number): string {
-  const day = Math.floor(ms / DAY_MS);
-  if (day !== copyDay) {
-    const iso = new Date(day * DAY_MS).toISOString();
-    // Years beyond 9999 or before 0 have a sign and six digits: keep them on the general path.
-    if (iso.length !== 24) return new Date(ms).toISOString();
-    copyDay = day;
-    copyDayPrefix = iso.slice(0, 11);
-  }
-  let rest = ms - day * DAY_MS;
-  const hours = Math.floor(rest / 3_600_000);
-  rest -= hours * 3_600_000;
-  const minutes = Math.floor(rest / 60_000);
-  rest -= minutes * 60_000;
-  const seconds = Math.floor(rest / 1000);
-  const millis = rest - seconds * 1000;
-  return `${copyDayPrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
-}
 
 /** Rows per chunk written to the COPY stream (about 100-200 bytes a row). */
 const COPY_CHUNK_ROWS = 2000;

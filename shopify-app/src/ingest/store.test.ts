@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from './order.ts';
-import { copyTime } from '../db/copy.ts';
 import { createBulkOrderWriter, dequeueEntries, queueRecompute, upsertOrders } from './store.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 import { someSessionWaitsForALock } from '../testing/lock-waits.ts';
@@ -173,13 +172,5 @@ describe.runIf(serverUrl)('recompute queue writers (PostgreSQL)', () => {
     const after = await entries();
     expect(after.map(([id]) => id)).toEqual(['1', '2']);
     for (const [id, seq] of after) expect(seq).toBeGreaterThan(before.get(id)!);
-  });
-});
-
-describe('copyTime', () => {
-  it('formats epoch ms exactly as Date#toISOString does, across days, years, leap days and before 1970', () => {
-    const samples = [0, -1, 1, 86_399_999, 86_400_000, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(1969, 11, 31, 23, 0, 0, 5), 253_402_300_799_999];
-    for (let ms = Date.UTC(1999, 11, 31); ms < Date.UTC(2001, 0, 2); ms += 3_600_007) samples.push(ms, -ms);
-    for (const ms of samples) expect(copyTime(ms)).toBe(new Date(ms).toISOString());
   });
 });

@@ -6,7 +6,8 @@
 // never hold locks the other waits for in a cycle (see REQUEUE). The backfill's direct COPY keeps the export's order.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
-import { copyRows, copyText, copyTime, transactionOnConnection } from '../db/copy.ts';
+import { copyBinaryRows, type BinaryCopyWriter } from '../db/copy-binary.ts';
+import { transactionOnConnection } from '../db/copy.ts';
 import type { DB } from '../db/schema.ts';
 import { PREPARED } from '../db/named-statements.ts';
 import type { StoredOrder, StoredRefund } from './order.ts';
@@ -223,8 +224,36 @@ const STAGING_REFUNDS = 'clvlens_refunds_load';
 
 /** The `orders` columns of a direct COPY, in {@link ORDERS_INSERT_COLUMNS} order. */
 const COPY_ORDERS = `COPY orders (shop_id, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor,
-  cancelled, test, subscription) FROM STDIN`;
-const COPY_REFUNDS = 'COPY order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor) FROM STDIN';
+  cancelled, test, subscription) FROM STDIN WITH (FORMAT binary)`;
+const COPY_REFUNDS = 'COPY order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor) FROM STDIN WITH (FORMAT binary)';
+
+/**
+ * An order's fields after `shop_id`, in {@link COPY_ORDERS} order (the staging table has the same columns). Binary, not
+ * text: building the text lines (two ISO times among them) cost the app about 1.9 µs an order, the binary fields
+ * 0.4-0.7 µs, and PostgreSQL no longer parses the times and integers back (2,000,000 orders: 10.7-13.0 s against
+ * 11.5-15.3 s for the COPY into a table with the orders' keys).
+ */
+function writeOrderFields(w: BinaryCopyWriter, o: StoredOrder): void {
+  w.int8Text(o.orderId);
+  w.int8Text(o.customerId);
+  w.text(o.guestKey);
+  w.timestampMs(o.placedAtMs);
+  w.timestampMs(o.updatedAtMs);
+  w.text(o.currency);
+  w.int8(o.totalMinor);
+  w.int8(o.refundedMinor);
+  w.bool(o.cancelled);
+  w.bool(o.test);
+  w.bool(o.subscription);
+}
+
+/** A refund's fields after `shop_id`, in {@link COPY_REFUNDS} order (the staging table has the same columns). */
+function writeRefundFields(w: BinaryCopyWriter, r: StoredRefund & { orderId: string }): void {
+  w.int8Text(r.refundId);
+  w.int8Text(r.orderId);
+  w.timestampMs(r.refundedAtMs);
+  w.int8(r.amountMinor);
+}
 
 /** PostgreSQL's unique_violation: a direct COPY met a row that is already stored. */
 const UNIQUE_VIOLATION = '23505';
@@ -248,22 +277,21 @@ async function copyOrdersBulk(
 ): Promise<void> {
   if (orders.length === 0) return;
   const refunds = orders.flatMap((o) => o.refunds.map((r) => ({ ...r, orderId: o.orderId })));
-  const shopText = copyText(shop);
   const direct = !conflicts.skipDirect;
   conflicts.skipDirect = false;
   if (direct) {
     await sql`SAVEPOINT clvlens_direct_copy`.execute(trx);
     try {
-      await copyRows(
-        client,
-        COPY_ORDERS,
-        orders,
-        (o) =>
-          `${shopText}\t${o.orderId}\t${o.customerId ?? '\\N'}\t${copyText(o.guestKey)}\t${copyTime(o.placedAtMs)}\t` +
-          `${copyTime(o.updatedAtMs)}\t${copyText(o.currency)}\t${o.totalMinor}\t${o.refundedMinor}\t` +
-          `${o.cancelled ? 't' : 'f'}\t${o.test ? 't' : 'f'}\t${o.subscription ? 't' : 'f'}\n`,
-      );
-      await copyRows(client, COPY_REFUNDS, refunds, (r) => `${shopText}\t${r.refundId}\t${r.orderId}\t${copyTime(r.refundedAtMs)}\t${r.amountMinor}\n`);
+      await copyBinaryRows(client, COPY_ORDERS, orders, (w, o) => {
+        w.row(12);
+        w.text(shop);
+        writeOrderFields(w, o);
+      });
+      await copyBinaryRows(client, COPY_REFUNDS, refunds, (w, r) => {
+        w.row(5);
+        w.text(shop);
+        writeRefundFields(w, r);
+      });
       await sql`RELEASE SAVEPOINT clvlens_direct_copy`.execute(trx);
       return;
     } catch (error) {
@@ -274,39 +302,35 @@ async function copyOrdersBulk(
   }
   await sql
     .raw(
-      `CREATE TEMP TABLE IF NOT EXISTS ${STAGING_ORDERS} (order_id bigint, customer_id bigint, guest_key text, placed_ms bigint,
-        updated_ms bigint, currency text, total_minor bigint, refunded_minor bigint, cancelled boolean, test boolean,
+      `CREATE TEMP TABLE IF NOT EXISTS ${STAGING_ORDERS} (order_id bigint, customer_id bigint, guest_key text, placed_at timestamptz,
+        updated_at timestamptz, currency text, total_minor bigint, refunded_minor bigint, cancelled boolean, test boolean,
         subscription boolean) ON COMMIT DROP`,
     )
     .execute(trx);
-  await copyRows(
-    client,
-    `COPY ${STAGING_ORDERS} FROM STDIN`,
-    orders,
-    (o) =>
-      `${o.orderId}\t${o.customerId ?? '\\N'}\t${copyText(o.guestKey)}\t${o.placedAtMs}\t${o.updatedAtMs}\t${copyText(o.currency)}\t` +
-      `${o.totalMinor}\t${o.refundedMinor}\t${o.cancelled ? 't' : 'f'}\t${o.test ? 't' : 'f'}\t${o.subscription ? 't' : 'f'}\n`,
-  );
+  await copyBinaryRows(client, `COPY ${STAGING_ORDERS} FROM STDIN WITH (FORMAT binary)`, orders, (w, o) => {
+    w.row(11);
+    writeOrderFields(w, o);
+  });
   await sql`
     INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
-    SELECT ${shop}, order_id, customer_id, guest_key, ${EPOCH_MS('placed_ms')}, ${EPOCH_MS('updated_ms')}, currency, total_minor,
+    SELECT ${shop}, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
       refunded_minor, cancelled, test, subscription FROM ${sql.raw(STAGING_ORDERS)} ORDER BY order_id
     ${ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}`.execute(trx);
   await sql`TRUNCATE ${sql.raw(STAGING_ORDERS)}`.execute(trx);
   if (refunds.length === 0) return;
   await sql
-    .raw(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING_REFUNDS} (refund_id bigint, order_id bigint, refunded_ms bigint, amount_minor bigint) ON COMMIT DROP`)
+    .raw(`CREATE TEMP TABLE IF NOT EXISTS ${STAGING_REFUNDS} (refund_id bigint, order_id bigint, refunded_at timestamptz, amount_minor bigint) ON COMMIT DROP`)
     .execute(trx);
-  await copyRows(client, `COPY ${STAGING_REFUNDS} FROM STDIN`, refunds, (r) => `${r.refundId}\t${r.orderId}\t${r.refundedAtMs}\t${r.amountMinor}\n`);
+  await copyBinaryRows(client, `COPY ${STAGING_REFUNDS} FROM STDIN WITH (FORMAT binary)`, refunds, (w, r) => {
+    w.row(4);
+    writeRefundFields(w, r);
+  });
   await sql`
     INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
-    SELECT ${shop}, refund_id, order_id, ${EPOCH_MS('refunded_ms')}, amount_minor FROM ${sql.raw(STAGING_REFUNDS)} ORDER BY refund_id
+    SELECT ${shop}, refund_id, order_id, refunded_at, amount_minor FROM ${sql.raw(STAGING_REFUNDS)} ORDER BY refund_id
     ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(trx);
   await sql`TRUNCATE ${sql.raw(STAGING_REFUNDS)}`.execute(trx);
 }
-
-/** A staging column of epoch ms as `timestamptz`, exactly (no floating-point seconds). */
-const EPOCH_MS = (column: string): RawBuilder<unknown> => sql.raw(`(timestamptz 'epoch' + ${column} * interval '1 millisecond')`);
 
 /** Marks stored orders as subscription orders (a selling-plan line item seen after its order); returns the ids found. */
 export async function markSubscriptionOrders(db: Kysely<DB>, shop: string, orderIds: readonly string[]): Promise<string[]> {
