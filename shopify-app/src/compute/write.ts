@@ -1,7 +1,7 @@
 import type { CustomerInsightV1 } from '@clvlens/core';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
-import { copyRows, copyText, transactionOnConnection } from '../db/copy.ts';
+import { copyBinaryRows, transactionOnConnection } from '../db/copy.ts';
 import type { DB } from '../db/schema.ts';
 import type { CustomerRange } from './load.ts';
 import { findTierChanges, type TierChange } from '../actions/tier-changes/detect.ts';
@@ -121,14 +121,21 @@ export async function writeInsights(
               churn_probability float8, predicted_clv_minor bigint, ord bigint, is_new boolean) ON COMMIT DROP`,
           )
           .execute(trx);
-        await copyRows(
+        await copyBinaryRows(
           client,
-          `COPY ${STAGING_INSIGHTS} FROM STDIN`,
+          `COPY ${STAGING_INSIGHTS} FROM STDIN WITH (FORMAT binary)`,
           changed.map((d, k) => [d, k + 1] as const),
-          ([d, ord]) => {
+          (w, [d, ord]) => {
             const draft = drafts[d]!;
-            const isNew = storedBody.has(draft.customerId) ? 'f' : 't';
-            return `${draft.customerId}\t${copyText(stamped[d]!)}\t${draft.historicClvMinor}\t${draft.churnProbability}\t${draft.predictedClvMinor ?? '\\N'}\t${ord}\t${isNew}\n`;
+            w.row(7);
+            w.int8Text(draft.customerId);
+            w.text(stamped[d]!);
+            w.int8(draft.historicClvMinor);
+            w.float8(draft.churnProbability);
+            if (draft.predictedClvMinor === null) w.null();
+            else w.int8(draft.predictedClvMinor);
+            w.int8(ord);
+            w.bool(!storedBody.has(draft.customerId));
           },
         );
       }

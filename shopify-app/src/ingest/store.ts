@@ -6,8 +6,7 @@
 // never hold locks the other waits for in a cycle (see REQUEUE). The backfill's direct COPY keeps the export's order.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
-import { copyBinaryRows, type BinaryCopyWriter } from '../db/copy-binary.ts';
-import { transactionOnConnection } from '../db/copy.ts';
+import { copyBinaryRows, transactionOnConnection, type BinaryCopyWriter } from '../db/copy.ts';
 import type { DB } from '../db/schema.ts';
 import { PREPARED } from '../db/named-statements.ts';
 import type { StoredOrder, StoredRefund } from './order.ts';

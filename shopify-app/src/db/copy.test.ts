@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BinaryCopyWriter, copyBinaryRows } from './copy-binary.ts';
+import { BinaryCopyWriter, copyBinaryRows } from './copy.ts';
 
 const serverUrl = process.env['CLVLENS_TEST_DATABASE_URL'];
 
@@ -10,15 +10,17 @@ interface Row {
   atMs: number;
   label: string | null;
   flag: boolean;
+  ratio: number;
 }
 
 const encode = (w: BinaryCopyWriter, r: Row) => {
-  w.row(5);
+  w.row(6);
   w.int8Text(r.id);
   w.int8(r.amount);
   w.timestampMs(r.atMs);
   w.text(r.label);
   w.bool(r.flag);
+  w.float8(r.ratio);
 };
 
 // What PostgreSQL stores from the binary rows is read back as text, so each value is checked by the server's own
@@ -37,14 +39,14 @@ describe.runIf(serverUrl)('copyBinaryRows (PostgreSQL)', () => {
     let failure: Error | undefined;
     try {
       await client.query('BEGIN');
-      await client.query('CREATE TEMP TABLE binary_copy (id bigint, amount bigint, at timestamptz, label text, flag boolean) ON COMMIT DROP');
+      await client.query('CREATE TEMP TABLE binary_copy (id bigint, amount bigint, at timestamptz, label text, flag boolean, ratio float8) ON COMMIT DROP');
       await copyBinaryRows(client, 'COPY binary_copy FROM STDIN WITH (FORMAT binary)', rows, encode);
-      const { rows: stored } = await client.query<{ id: string | null; amount: string; at_ms: string; label: string | null; flag: boolean }>(
-        `SELECT id::text AS id, amount::text AS amount, (extract(epoch FROM at) * 1000)::numeric(30, 3)::text AS at_ms, label, flag
+      const { rows: stored } = await client.query<{ id: string | null; amount: string; at_ms: string; label: string | null; flag: boolean; ratio: string }>(
+        `SELECT id::text AS id, amount::text AS amount, (extract(epoch FROM at) * 1000)::numeric(30, 3)::text AS at_ms, label, flag, ratio::text AS ratio
          FROM binary_copy`,
       );
       await client.query('ROLLBACK');
-      return stored;
+      return stored.map((row) => ({ ...row, ratio: Number(row.ratio) }));
     } catch (error) {
       failure = error as Error; // a connection that failed mid-COPY is closed, not reused
       throw error;
@@ -53,7 +55,7 @@ describe.runIf(serverUrl)('copyBinaryRows (PostgreSQL)', () => {
     }
   }
 
-  it('stores ids, amounts, times to the ms, text and flags as they were, the extremes included', async () => {
+  it('stores ids, amounts, times to the ms, text, flags and doubles as they were, the extremes included', async () => {
     const times = [
       0,
       -1,
@@ -66,12 +68,12 @@ describe.runIf(serverUrl)('copyBinaryRows (PostgreSQL)', () => {
       Date.UTC(2300, 5, 1, 12, 0, 0, 7), // past the exact range of a double in microseconds: the BigInt path
     ];
     const rows: Row[] = [
-      ...times.map((atMs, i) => ({ id: String(i + 1), amount: -i * 1_000_000_007, atMs, label: `t${i}`, flag: i % 2 === 0 })),
-      { id: '9223372036854775807', amount: Number.MAX_SAFE_INTEGER, atMs: 1, label: 'tab\there\nnewline \\ backslash', flag: true },
-      { id: '123456789012345', amount: Number.MIN_SAFE_INTEGER, atMs: 2, label: 'Ünïcödé 한국어 العربية 🎉', flag: false },
-      { id: '1234567890123456', amount: 0, atMs: 3, label: '', flag: false },
-      { id: '18014398509481985', amount: 1, atMs: 5, label: '2^54 + 1: a double would round it', flag: false },
-      { id: null, amount: 4_294_967_296, atMs: 4, label: null, flag: true },
+      ...times.map((atMs, i) => ({ id: String(i + 1), amount: -i * 1_000_000_007, atMs, label: `t${i}`, flag: i % 2 === 0, ratio: i / 3 })),
+      { id: '9223372036854775807', amount: Number.MAX_SAFE_INTEGER, atMs: 1, label: 'tab\there\nnewline \\ backslash', flag: true, ratio: 0.1 },
+      { id: '123456789012345', amount: Number.MIN_SAFE_INTEGER, atMs: 2, label: 'Ünïcödé 한국어 العربية 🎉', flag: false, ratio: 5e-324 },
+      { id: '1234567890123456', amount: 0, atMs: 3, label: '', flag: false, ratio: 0.9999999999999999 },
+      { id: '18014398509481985', amount: 1, atMs: 5, label: '2^54 + 1: a double would round it', flag: false, ratio: -1e-7 },
+      { id: null, amount: 4_294_967_296, atMs: 4, label: null, flag: true, ratio: 1 },
     ];
     const stored = await roundTrip(rows);
     expect(stored).toEqual(
@@ -81,6 +83,7 @@ describe.runIf(serverUrl)('copyBinaryRows (PostgreSQL)', () => {
         at_ms: `${r.atMs}.000`,
         label: r.label,
         flag: r.flag,
+        ratio: r.ratio,
       })),
     );
   });
@@ -92,6 +95,7 @@ describe.runIf(serverUrl)('copyBinaryRows (PostgreSQL)', () => {
       atMs: Date.UTC(2025, 0, 1) + i * 61_001,
       label: i % 3 === 0 ? null : 'x'.repeat(i % 50),
       flag: i % 7 === 0,
+      ratio: i / 30_000,
     }));
     const stored = await roundTrip(rows);
     expect(stored.length).toBe(rows.length);
@@ -102,6 +106,7 @@ describe.runIf(serverUrl)('copyBinaryRows (PostgreSQL)', () => {
         at_ms: `${rows[i]!.atMs}.000`,
         label: rows[i]!.label,
         flag: rows[i]!.flag,
+        ratio: rows[i]!.ratio,
       });
     }
   });
