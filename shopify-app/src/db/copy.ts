@@ -18,7 +18,7 @@ const POSTGRES_EPOCH_MS = 946_684_800_000;
 const TWO_32 = 2 ** 32;
 /** Bytes of a chunk sent to the COPY stream: a few thousand rows. */
 const CHUNK_BYTES = 1 << 18;
-const NONE: Buffer[] = [];
+const NONE: readonly Buffer[] = [];
 
 /**
  * Writes the fields of rows in COPY's binary format into chunks of about {@link CHUNK_BYTES}. A row is `row(n)` then
@@ -39,12 +39,10 @@ export class BinaryCopyWriter {
   /** A `bigint` from a safe integer. */
   int8(value: number): void {
     if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer for a bigint column: ${value}`);
-    this.#room(12);
+    const at = this.#eightBytes();
     const high = Math.floor(value / TWO_32);
-    this.#buffer.writeInt32BE(8, this.#at);
-    this.#buffer.writeInt32BE(high, this.#at + 4);
-    this.#buffer.writeUInt32BE(value - high * TWO_32, this.#at + 8);
-    this.#at += 12;
+    this.#buffer.writeInt32BE(high, at);
+    this.#buffer.writeUInt32BE(value - high * TWO_32, at + 4);
   }
 
   /** A `bigint` from canonical decimal text (a 64-bit Shopify id), or NULL. */
@@ -52,10 +50,7 @@ export class BinaryCopyWriter {
     if (value === null) return this.null();
     // Up to 15 digits a double holds exactly; longer ids go through BigInt.
     if (value.length <= 15) return this.int8(Number(value));
-    this.#room(12);
-    this.#buffer.writeInt32BE(8, this.#at);
-    this.#buffer.writeBigInt64BE(BigInt(value), this.#at + 4);
-    this.#at += 12;
+    this.#buffer.writeBigInt64BE(BigInt(value), this.#eightBytes());
   }
 
   /** A `timestamptz` from UTC epoch ms: microseconds since 2000-01-01 UTC. */
@@ -63,18 +58,12 @@ export class BinaryCopyWriter {
     const sinceEpochMs = ms - POSTGRES_EPOCH_MS;
     // Microseconds stay exact as a double up to about the year 2285; past that, BigInt.
     if (Math.abs(sinceEpochMs) < 9e12) return this.int8(sinceEpochMs * 1000);
-    this.#room(12);
-    this.#buffer.writeInt32BE(8, this.#at);
-    this.#buffer.writeBigInt64BE(BigInt(sinceEpochMs) * 1000n, this.#at + 4);
-    this.#at += 12;
+    this.#buffer.writeBigInt64BE(BigInt(sinceEpochMs) * 1000n, this.#eightBytes());
   }
 
   /** A `double precision` (`float8`), exactly as the double it is. */
   float8(value: number): void {
-    this.#room(12);
-    this.#buffer.writeInt32BE(8, this.#at);
-    this.#buffer.writeDoubleBE(value, this.#at + 4);
-    this.#at += 12;
+    this.#buffer.writeDoubleBE(value, this.#eightBytes());
   }
 
   /** A `boolean`. */
@@ -103,13 +92,21 @@ export class BinaryCopyWriter {
   }
 
   /** The chunks filled since the last call (`all`: the one being filled too). */
-  take(all = false): Buffer[] {
+  take(all = false): readonly Buffer[] {
     if (all && this.#at > 0) {
       this.#chunks.push(this.#buffer.subarray(0, this.#at));
       this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES);
       this.#at = 0;
     }
     return this.#chunks.length === 0 ? NONE : this.#chunks.splice(0);
+  }
+
+  /** Room for a field of 8 bytes (`bigint`, `timestamptz`, `float8`) with its length written; returns where its value goes. */
+  #eightBytes(): number {
+    this.#room(12);
+    this.#buffer.writeInt32BE(8, this.#at);
+    this.#at += 12;
+    return this.#at - 8;
   }
 
   #room(bytes: number): void {
