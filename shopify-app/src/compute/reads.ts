@@ -2,21 +2,24 @@
 // writes it), the deleted customers and the ids of the live insights.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { DequeuedEntries } from '../ingest/store.ts';
+import { EVERY_CUSTOMER, type DequeuedEntries } from '../ingest/store.ts';
 import { PAGE_ROWS } from './deps.ts';
 import { yieldToEventLoop } from './insights.ts';
 
-/** The first `limit` entries of the shop's recompute queue, oldest `queued_seq` first. */
+/**
+ * The first `limit` customers of the shop's recompute queue, oldest `queued_seq` first: an incremental run's work.
+ * Without the whole-shop entry ({@link EVERY_CUSTOMER}), which only a full run takes.
+ */
 export async function readQueue(db: Kysely<DB>, shop: string, limit: number): Promise<DequeuedEntries> {
   const { rows } = await sql<{ customer_id: string; queued_seq: number }>`
-    SELECT customer_id::text AS customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop}
+    SELECT customer_id::text AS customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop} AND customer_id <> ${EVERY_CUSTOMER}::bigint
     ORDER BY queued_seq LIMIT ${limit}`.execute(db);
   return { customerIds: rows.map((r) => r.customer_id), queuedSeqs: rows.map((r) => Number(r.queued_seq)) };
 }
 
 /**
- * The shop's whole queue (after a backfill: every customer), in pages of {@link PAGE_ROWS} with the event loop free
- * in between, in the order of {@link readQueue}.
+ * The shop's whole queue, the whole-shop entry ({@link EVERY_CUSTOMER}) included: what a full run covers and removes
+ * at its end. In pages of {@link PAGE_ROWS} with the event loop free in between, oldest `queued_seq` first.
  */
 export async function readWholeQueue(db: Kysely<DB>, shop: string): Promise<DequeuedEntries> {
   const all: DequeuedEntries = { customerIds: [], queuedSeqs: [] };
@@ -35,10 +38,18 @@ export async function readWholeQueue(db: Kysely<DB>, shop: string): Promise<Dequ
   }
 }
 
-/** How many customers the shop has queued. */
+/** How many customers the shop has queued, not counting the whole-shop entry ({@link everyCustomerQueued}). */
 export async function queuedCount(db: Kysely<DB>, shop: string): Promise<number> {
-  const { rows } = await sql<{ n: string | number }>`SELECT count(*) AS n FROM recompute_queue WHERE shop_id = ${shop}`.execute(db);
+  const { rows } = await sql<{ n: string | number }>`
+    SELECT count(*) AS n FROM recompute_queue WHERE shop_id = ${shop} AND customer_id <> ${EVERY_CUSTOMER}::bigint`.execute(db);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** Whether the whole shop is queued ({@link EVERY_CUSTOMER}: the end of a backfill), which calls for a full run. */
+export async function everyCustomerQueued(db: Kysely<DB>, shop: string): Promise<boolean> {
+  const { rows } = await sql<{ one: number }>`
+    SELECT 1 AS one FROM recompute_queue WHERE shop_id = ${shop} AND customer_id = ${EVERY_CUSTOMER}::bigint`.execute(db);
+  return rows.length > 0;
 }
 
 /** The shop's deleted customers, among `ids` (all of them when null). */

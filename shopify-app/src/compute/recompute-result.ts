@@ -4,7 +4,7 @@ export const FullRunReason = {
   noModels: 'no-models',
   /** A new day in the shop's time zone: every "days since" moved, and the models are refit (the schedule). */
   newDay: 'new-day',
-  /** More customers queued than an incremental run is worth (e.g. after a backfill or a redelivery storm). */
+  /** More customers queued than an incremental run is worth: the whole shop after a backfill, or a redelivery storm. */
   largeQueue: 'large-queue',
   requested: 'requested',
 } as const;

@@ -3,12 +3,13 @@ import type { CustomerInsightV1, ShopSummaryV1 } from '@clvlens/core';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from '../ingest/order.ts';
-import { queueRecompute, upsertOrders } from '../ingest/store.ts';
+import { dequeueEntries, EVERY_CUSTOMER, queueEveryCustomer, queueRecompute, upsertOrders } from '../ingest/store.ts';
 import { silentLogger } from '../log.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 import { asOfFor, scoreCustomers, type ShopModels } from './insights.ts';
 import { loadOrderRecords } from './load.ts';
 import { createComputeService, queueCallsForFullRun, type ComputeService } from './service.ts';
+import { readWholeQueue } from './reads.ts';
 import { writeInsights } from './write.ts';
 
 const SHOP = 'incremental.myshopify.com';
@@ -178,6 +179,26 @@ describe('incremental recompute', () => {
     const after = await insights();
     expect(after.get(9)).toMatchObject({ deleted: true, payload: null });
     expect([...after.values()].filter((r) => r.change_seq !== before.get(Number(r.customer_id))!.change_seq).map((r) => Number(r.customer_id))).toEqual([9]);
+  });
+
+  it('rescores the whole shop after a backfill queued it, once, and never as a customer of its own', async () => {
+    nowMs += 1000;
+    await queueRecompute(database.db, SHOP, ['3']);
+    // The whole-shop entry renewed while a run covered the older one stays for the next run, as any entry does.
+    await queueEveryCustomer(database.db, SHOP);
+    const read = await readWholeQueue(database.db, SHOP);
+    await queueEveryCustomer(database.db, SHOP);
+    await dequeueEntries(database.db, SHOP, read);
+    expect(
+      (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).execute()).map((r) => String(r.customer_id)),
+    ).toEqual([EVERY_CUSTOMER]);
+    const result = await compute.recomputeShop(SHOP);
+    expect(result).toMatchObject({ mode: 'full', reason: 'large-queue', remaining: 0 });
+    // Every customer with orders but 9, deleted in Shopify (its insight stays a tombstone).
+    expect(result.customers).toBe(119);
+    expect((await insights()).has(0)).toBe(false);
+    expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
+    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 0 });
   });
 
   it('refits and rescores everyone when a new day begins in the shop time zone', async () => {

@@ -5,7 +5,7 @@ import type { ComputeDeps } from './deps.ts';
 import { fullRun } from './full-run.ts';
 import { INCREMENTAL_BATCH, incrementalRun } from './incremental-run.ts';
 import { asOfFor, churnHorizonOf, type ShopModels } from './insights.ts';
-import { queuedCount } from './reads.ts';
+import { everyCustomerQueued, queuedCount } from './reads.ts';
 import { FullRunReason, type RecomputeResult } from './recompute-result.ts';
 import { refreshShopMetrics } from './shop-metrics.ts';
 import { backfillRunning, loadShopInfo, loadStoredModels, type ShopInfo } from './shop-state.ts';
@@ -23,7 +23,8 @@ export interface ComputeService {
    * refit on all orders, every customer rescored, shop metrics recomputed) happens when the shop has no models yet,
    * when a new day began in the shop's time zone (the refit schedule: daily, as "days since" moves for everyone; the
    * queued customers are rescored first, so their changes do not wait for it),
-   * when the queue holds more than a quarter of the customers, or when `full` is asked. A shop without models whose
+   * when the queue holds more than a quarter of the customers or the whole shop (the end of a backfill queues it as
+   * one entry, `EVERY_CUSTOMER` in ingest/store.ts), or when `full` is asked. A shop without models whose
    * first backfill is running is skipped (`mode: 'skipped'`): its queued customers wait for the whole-shop run
    * the end of the backfill asks for. Writes only the insights that
    * changed. `metrics: 'now'` (default) also refreshes the shop metrics after an incremental run; `'skip'` leaves that
@@ -95,7 +96,9 @@ export async function recomputeShop(deps: ComputeDeps, shop: string, runOptions:
     return fullOrSplitRun(deps, shop, info, FullRunReason.noModels);
   }
   const asOfMs = asOfFor(deps.clock.now(), info.timeZone);
-  if (queueCallsForFullRun(await queuedCount(deps.db, shop), models)) return fullOrSplitRun(deps, shop, info, FullRunReason.largeQueue);
+  if ((await everyCustomerQueued(deps.db, shop)) || queueCallsForFullRun(await queuedCount(deps.db, shop), models)) {
+    return fullOrSplitRun(deps, shop, info, FullRunReason.largeQueue);
+  }
   // On a new local day the queued customers are still rescored first, as of today with yesterday's models, so
   // their changes show at once; the full run that follows (refit, everyone) can take a minute on a large shop.
   const incremental = await incrementalRun(deps, shop, info, models, asOfMs);

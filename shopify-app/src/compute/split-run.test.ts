@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from '../ingest/order.ts';
-import { queueRecompute, upsertOrders } from '../ingest/store.ts';
+import { EVERY_CUSTOMER, queueEveryCustomer, queueRecompute, upsertOrders } from '../ingest/store.ts';
 import { silentLogger } from '../log.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 import type { FullRunReason } from './recompute-result.ts';
@@ -78,7 +78,20 @@ async function seededDatabase(): Promise<Database> {
     })
     .execute();
   await queueRecompute(db, SHOP, ['1000', '6', '999999']);
+  // As the end of a backfill leaves it: the whole shop queued as one entry.
+  await queueEveryCustomer(db, SHOP);
   return database;
+}
+
+/** Whether the entry that stands for the whole shop is queued. */
+async function everyoneQueued(database: Database): Promise<boolean> {
+  const rows = await database.db
+    .selectFrom('recompute_queue')
+    .select('customer_id')
+    .where('shop_id', '=', SHOP)
+    .where('customer_id', '=', EVERY_CUSTOMER)
+    .execute();
+  return rows.length > 0;
 }
 
 /** Every insight of the shop by customer, payload without `updatedAtMs` (the only field that says when it was written). */
@@ -141,6 +154,8 @@ describe('runSplitFit and runSplitBucket', () => {
       const result = await splitCompute.runSplitBucket(SHOP, fit!.runId, b);
       expect(result.ran).toBe(true);
       expect(result.finished).toBe(k === order.length - 1);
+      // The whole-shop entry stays queued until the run has covered every bucket (bucket 0's range includes id 0).
+      expect(await everyoneQueued(split)).toBe(k !== order.length - 1);
       expect(await split.db.selectFrom('split_full_runs').select('run_id').executeTakeFirst()).toEqual(
         k === order.length - 1 ? undefined : { run_id: fit!.runId },
       );
@@ -172,6 +187,9 @@ describe('runSplitFit and runSplitBucket', () => {
     // The next day: a new run starts; meanwhile a webhook's customer is scored at once with the new run's models.
     nowMs = START + DAY;
     buckets.length = 0;
+    // A second backfill ended just before the run: the whole shop is queued again, and a webhook's incremental run
+    // meanwhile takes only its own customer.
+    await queueEveryCustomer(split.db, SHOP);
     const fit = await splitCompute.runSplitFit(SHOP, 'new-day');
     expect(fit).not.toBeNull();
     expect(await splitCompute.runSplitFit(SHOP, 'new-day')).toBeNull();
@@ -179,8 +197,11 @@ describe('runSplitFit and runSplitBucket', () => {
     await queueRecompute(split.db, SHOP, ['2000']);
     expect(await splitCompute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, changed: 1 });
     expect(JSON.parse((await insightsOf(split)).get('2000')!.body!)).toMatchObject({ lastOrderAtMs: nowMs - 1000 });
+    expect(await everyoneQueued(split)).toBe(true);
     for (const { bucket } of buckets) await splitCompute.runSplitBucket(SHOP, fit!.runId, bucket);
     expect(await split.db.selectFrom('split_full_runs').selectAll().execute()).toEqual([]);
+    expect(await split.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
+    expect((await insightsOf(split)).has(EVERY_CUSTOMER)).toBe(false);
 
     expect(JSON.parse((await insightsOf(split)).get('2000')!.body!)).toMatchObject({ lastOrderAtMs: nowMs - 1000 });
     const row = await split.db.selectFrom('shop_metrics').select(['as_of', 'models']).where('shop_id', '=', SHOP).executeTakeFirstOrThrow();
