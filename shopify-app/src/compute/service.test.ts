@@ -263,6 +263,23 @@ describe('incremental recompute', () => {
   });
 });
 
+describe('a shop whose backfill found no orders', () => {
+  it('runs its first full run on nothing and leaves nothing queued, so the sweeps do not come back for it', async () => {
+    const EMPTY = 'empty.myshopify.com';
+    const database = await createTestDatabase();
+    try {
+      await database.db.insertInto('shops').values({ shop_id: EMPTY, currency: 'USD', iana_timezone: TZ }).execute();
+      await queueEveryCustomer(database.db, EMPTY);
+      const compute = createComputeService({ db: database.db, clock: { now: () => START }, log: silentLogger });
+      expect(await compute.recomputeShop(EMPTY)).toMatchObject({ mode: 'full', reason: 'no-models', customers: 0 });
+      expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
+      expect(await database.db.selectFrom('shop_metrics').select('shop_id').where('shop_id', '=', EMPTY).executeTakeFirst()).toEqual({ shop_id: EMPTY });
+    } finally {
+      await database.close();
+    }
+  });
+});
+
 describe('a shop with more customers than the churn fit sees', () => {
   const LARGE = 'large.myshopify.com';
   let database: Database;
