@@ -2,7 +2,7 @@
 // writes it), the deleted customers and the ids of the live insights.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { EVERY_CUSTOMER, type DequeuedEntries } from '../ingest/store.ts';
+import { EVERY_CUSTOMER, ONE_CUSTOMER_ENTRIES, type DequeuedEntries } from '../ingest/store.ts';
 import { PAGE_ROWS } from './deps.ts';
 import { yieldToEventLoop } from './insights.ts';
 
@@ -12,7 +12,7 @@ import { yieldToEventLoop } from './insights.ts';
  */
 export async function readQueue(db: Kysely<DB>, shop: string, limit: number): Promise<DequeuedEntries> {
   const { rows } = await sql<{ customer_id: string; queued_seq: number }>`
-    SELECT customer_id::text AS customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop} AND customer_id <> ${EVERY_CUSTOMER}::bigint
+    SELECT customer_id::text AS customer_id, queued_seq FROM recompute_queue WHERE shop_id = ${shop} AND ${ONE_CUSTOMER_ENTRIES}
     ORDER BY queued_seq LIMIT ${limit}`.execute(db);
   return { customerIds: rows.map((r) => r.customer_id), queuedSeqs: rows.map((r) => Number(r.queued_seq)) };
 }
@@ -38,18 +38,15 @@ export async function readWholeQueue(db: Kysely<DB>, shop: string): Promise<Dequ
   }
 }
 
-/** How many customers the shop has queued, not counting the whole-shop entry ({@link everyCustomerQueued}). */
-export async function queuedCount(db: Kysely<DB>, shop: string): Promise<number> {
-  const { rows } = await sql<{ n: string | number }>`
-    SELECT count(*) AS n FROM recompute_queue WHERE shop_id = ${shop} AND customer_id <> ${EVERY_CUSTOMER}::bigint`.execute(db);
-  return Number(rows[0]?.n ?? 0);
-}
-
-/** Whether the whole shop is queued ({@link EVERY_CUSTOMER}: the end of a backfill), which calls for a full run. */
-export async function everyCustomerQueued(db: Kysely<DB>, shop: string): Promise<boolean> {
-  const { rows } = await sql<{ one: number }>`
-    SELECT 1 AS one FROM recompute_queue WHERE shop_id = ${shop} AND customer_id = ${EVERY_CUSTOMER}::bigint`.execute(db);
-  return rows.length > 0;
+/**
+ * What the shop has queued, in one read: the customers (not counting the whole-shop entry) and whether the whole shop
+ * is queued ({@link EVERY_CUSTOMER}: the end of a backfill), which calls for a full run.
+ */
+export async function queueState(db: Kysely<DB>, shop: string): Promise<{ customers: number; wholeShop: boolean }> {
+  const { rows } = await sql<{ n: string | number; whole: boolean }>`
+    SELECT count(*) FILTER (WHERE ${ONE_CUSTOMER_ENTRIES}) AS n, count(*) FILTER (WHERE NOT ${ONE_CUSTOMER_ENTRIES}) > 0 AS whole
+    FROM recompute_queue WHERE shop_id = ${shop}`.execute(db);
+  return { customers: Number(rows[0]?.n ?? 0), wholeShop: rows[0]?.whole === true };
 }
 
 /** The shop's deleted customers, among `ids` (all of them when null). */

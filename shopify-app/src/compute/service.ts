@@ -5,7 +5,7 @@ import type { ComputeDeps } from './deps.ts';
 import { fullRun } from './full-run.ts';
 import { INCREMENTAL_BATCH, incrementalRun } from './incremental-run.ts';
 import { asOfFor, churnHorizonOf, type ShopModels } from './insights.ts';
-import { everyCustomerQueued, queuedCount } from './reads.ts';
+import { queueState } from './reads.ts';
 import { FullRunReason, type RecomputeResult } from './recompute-result.ts';
 import { refreshShopMetrics } from './shop-metrics.ts';
 import { backfillRunning, loadShopInfo, loadStoredModels, type ShopInfo } from './shop-state.ts';
@@ -96,9 +96,8 @@ export async function recomputeShop(deps: ComputeDeps, shop: string, runOptions:
     return fullOrSplitRun(deps, shop, info, FullRunReason.noModels);
   }
   const asOfMs = asOfFor(deps.clock.now(), info.timeZone);
-  if ((await everyCustomerQueued(deps.db, shop)) || queueCallsForFullRun(await queuedCount(deps.db, shop), models)) {
-    return fullOrSplitRun(deps, shop, info, FullRunReason.largeQueue);
-  }
+  const queued = await queueState(deps.db, shop);
+  if (queued.wholeShop || queueCallsForFullRun(queued.customers, models)) return fullOrSplitRun(deps, shop, info, FullRunReason.largeQueue);
   // On a new local day the queued customers are still rescored first, as of today with yesterday's models, so
   // their changes show at once; the full run that follows (refit, everyone) can take a minute on a large shop.
   const incremental = await incrementalRun(deps, shop, info, models, asOfMs);

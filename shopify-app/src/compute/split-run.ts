@@ -3,7 +3,7 @@ import { valueKeyOf, type PreparedOrders } from '@clvlens/core';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { dequeueEntries, EVERY_CUSTOMER } from '../ingest/store.ts';
+import { dequeueWholeShop, ONE_CUSTOMER_ENTRIES } from '../ingest/store.ts';
 import type { ComputeDeps } from './deps.ts';
 import { FULL_RUN_CHUNK } from './full-run.ts';
 import { asOfFor, churnHorizonOf, scoreCustomers, yieldToEventLoop, type ComputeContext, type ShopModels, type ShopSummaryFromOrders } from './insights.ts';
@@ -243,7 +243,7 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
     const { rows: queued } = await sql<{ id: string; s: string }>`
       SELECT customer_id::text AS id, queued_seq::text AS s FROM recompute_queue WHERE shop_id = ${shop}
         AND customer_id > ${chunk.after}::bigint AND customer_id <= ${chunk.upTo}::bigint AND queued_seq <= ${run.queuedUpTo}
-        AND customer_id <> ${EVERY_CUSTOMER}::bigint`.execute(db);
+        AND ${ONE_CUSTOMER_ENTRIES}`.execute(db);
     const records = await screenedRecords(deps, shop, part.records, run.context.currency);
     const deleted = await deletedCustomers(db, shop, part.customerIds);
     await yieldToEventLoop();
@@ -332,10 +332,7 @@ async function finishSplitRun(deps: ComputeDeps, shop: string, run: SplitRunStat
   deps.metricsDurations.set(shop, clock.now() - metricsStarted);
   // The whole-shop entry the run covered (the end of a backfill) goes only now that every bucket is done: a bucket's
   // chunk covers its own customers, and removing it there would leave the rest to a run that might never finish.
-  const { rows: everyone } = await sql<{ s: string }>`
-    SELECT queued_seq::text AS s FROM recompute_queue WHERE shop_id = ${shop} AND customer_id = ${EVERY_CUSTOMER}::bigint
-      AND queued_seq <= ${run.queuedUpTo}`.execute(db);
-  await dequeueEntries(db, shop, { customerIds: everyone.map(() => EVERY_CUSTOMER), queuedSeqs: everyone.map((r) => Number(r.s)) });
+  await dequeueWholeShop(db, shop, run.queuedUpTo);
   await db.deleteFrom('split_full_runs').where('shop_id', '=', shop).where('run_id', '=', run.runId).execute();
   log.info('recomputed', { shop, mode: 'full', split: true, reason: run.reason, buckets: run.upperBounds.length, ms: clock.now() - run.startedAtMs });
 }

@@ -346,6 +346,9 @@ export async function markSubscriptionOrders(db: Kysely<DB>, shop: string, order
  */
 export const EVERY_CUSTOMER = '0';
 
+/** The condition on `recompute_queue` rows that stand for one customer each (not {@link EVERY_CUSTOMER}). */
+export const ONE_CUSTOMER_ENTRIES = sql`customer_id <> ${EVERY_CUSTOMER}::bigint`;
+
 /**
  * Queues every customer of the shop for recompute ({@link EVERY_CUSTOMER}): the end of a backfill. One row, where a
  * row per customer took 14.6-29.2 s of PostgreSQL's time for 2,200,000 customers at the end of a 10,000,000-order
@@ -353,6 +356,15 @@ export const EVERY_CUSTOMER = '0';
  */
 export async function queueEveryCustomer(db: Kysely<DB>, shop: string): Promise<void> {
   await sql`INSERT INTO recompute_queue (shop_id, customer_id) VALUES (${shop}, ${EVERY_CUSTOMER}::bigint) ${REQUEUE}`.execute(db);
+}
+
+/**
+ * Removes the whole-shop entry ({@link EVERY_CUSTOMER}) once a split run has covered every bucket, unless it was queued
+ * again after the run read the queue (`queued_seq` past `upToSeq`). One row, in a statement of its own: it holds no
+ * other queue lock while it waits, so it cannot be part of a cycle (see {@link REQUEUE}).
+ */
+export async function dequeueWholeShop(db: Kysely<DB>, shop: string, upToSeq: number): Promise<void> {
+  await sql`DELETE FROM recompute_queue WHERE shop_id = ${shop} AND customer_id = ${EVERY_CUSTOMER}::bigint AND queued_seq <= ${upToSeq}::bigint`.execute(db);
 }
 
 /** Recompute-queue entries a run computed: removed with its writes, unless queued again meanwhile (newer `queued_seq`). */
