@@ -73,7 +73,7 @@ export type { PurchaseModelFit } from './models/purchase-model/purchase-model.ts
 /** Gamma-Gamma spend (Fader & Hardie 2013), on repeat days or on all purchase days. */
 export { gammaGammaLogLikelihood } from './models/gamma-gamma/likelihood.ts';
 export type { GammaGammaParams, SpendRows } from './models/gamma-gamma/likelihood.ts';
-export { fitGammaGamma } from './models/gamma-gamma/fit.ts';
+export { fitGammaGamma, GAMMA_GAMMA_PENALIZER_STEPS } from './models/gamma-gamma/fit.ts';
 export type { GammaGammaFit, GammaGammaFitOptions } from './models/gamma-gamma/fit.ts';
 export { gammaGammaExpectedAverageValue, gammaGammaPopulationMean } from './models/gamma-gamma/predict.ts';
 export { simulateGammaGamma } from './models/gamma-gamma/simulate.ts';

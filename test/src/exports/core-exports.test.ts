@@ -160,6 +160,7 @@ describe('@clvlens/core/models', () => {
         "DEFAULT_ANNUAL_DISCOUNT_RATE",
         "DEFAULT_TYPICAL_GAP_DAYS",
         "EvaluationFailure",
+        "GAMMA_GAMMA_PENALIZER_STEPS",
         "LOG_LOSS_EPSILON",
         "MBG_CNBD_K",
         "MBG_CNBD_MAX_K",

@@ -760,7 +760,10 @@ function backtestSpend(
   return { mae: mae.value, baselineMae, topDecileCapture: capture.value, baselineTopDecileCapture: baselineCapture };
 }
 
-/** E(M) of the published Gamma-Gamma on repeat purchase days: the population mean for one-time buyers. */
+/**
+ * E(M) of the published Gamma-Gamma on repeat purchase days: the population mean for one-time buyers. Fitted as the
+ * shop's classic spend model is (the penalty steps included), so the comparison exists whenever that model does.
+ */
 function classicSpend(s: CustomerSummaries): Float64Array | null {
   const fit = fitGammaGamma({ frequency: s.frequency, monetaryValue: s.monetaryValueMinor });
   if (!fit.ok) return null;

@@ -1,3 +1,4 @@
+import gammaRandom from '@stdlib/random-base-gamma';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../bg-nbd/simulate.ts';
@@ -17,9 +18,13 @@ import type { ChurnModels, ChurnRiskOptions, CustomerChurnRisk } from './churn-r
 const asOfMs = Date.UTC(2024, 11, 31, 23, 59, 59, 999);
 const startDay = Date.UTC(2024, 0, 1) / DAY_MS;
 
-/** A shop simulated from MBG/NBD in days: whole purchase days, spend around 50.00. */
-function simulatedShop(customers: number, seed: number): CountedOrder[] {
+/**
+ * A shop simulated from MBG/NBD in days: whole purchase days, spend around 50.00. With `onePrice`, each customer pays
+ * the same for every order (a single-product shop): no spread within a customer.
+ */
+function simulatedShop(customers: number, seed: number, onePrice = false): CountedOrder[] {
   const rng = createSeededRng(seed);
+  const drawGamma = gammaRandom.factory({ prng: rng });
   const firstDays = Float64Array.from({ length: customers }, () => Math.floor(rng() * 300));
   const sim = simulateMbgNbd(
     { r: 0.8, alpha: 40, a: 0.8, b: 2 },
@@ -30,8 +35,9 @@ function simulatedShop(customers: number, seed: number): CountedOrder[] {
   for (let i = 0; i < customers; i++) {
     const first = (startDay + firstDays[i]!) * DAY_MS + 36_000_000;
     // Customers differ in their typical basket (what Gamma-Gamma models); each order varies around it.
-    const basket = 2000 + 8000 * rng();
-    const amount = (): number => Math.round(basket * (0.6 + 0.8 * rng()));
+    // One price per customer: spread across customers as Gamma-Gamma's ν would spread it (mean 50.00).
+    const basket = onePrice ? 5000 * (3 / drawGamma(4, 1)) : 2000 + 8000 * rng();
+    const amount = (): number => (onePrice ? Math.round(basket) : Math.round(basket * (0.6 + 0.8 * rng())));
     orders.push({ customerKey: `c${i}`, placedAtMs: first, amountMinor: amount() });
     const x = sim.frequency[i]!;
     // Spread the x repeat purchases evenly up to the simulated last purchase (t_x).
@@ -64,6 +70,19 @@ function smallShop(seed: number): CountedOrder[] {
 }
 
 describe('assessChurnRisk', () => {
+  it('fits spend and compares it with the classic models when every customer pays one price', () => {
+    // Without spread within a customer the unpenalised Gamma-Gamma runs to p → ∞; the penalty steps keep every
+    // spend fit (the shop's, the backtest's and the classic baseline's), so the merchant sees the comparison.
+    const result = assessChurnRisk(simulatedShop(2000, 12, true), { asOfMs, timeZone: 'UTC', margin: 0.4 });
+    expect(result.method).toBe('backtested');
+    expect(result.spendModel).not.toBeNull();
+    expect(result.prediction!.spend).not.toBeNull();
+    const spend = result.prediction!.backtest.spend!;
+    expect(spend).not.toBeNull();
+    expect(spend.baselineMae).not.toBeNull();
+    expect(spend.baselineTopDecileCapture).not.toBeNull();
+  });
+
   it('backtests a shop with enough repeat customers and fills every badge field', () => {
     const result = assessChurnRisk(simulatedShop(3000, 11), { asOfMs, timeZone: 'UTC', margin: 0.4 });
     expect(result.method).toBe('backtested');

@@ -335,11 +335,8 @@ function fitFromSummaries(
   let spendModelFailure: ModelFitFailure | null = null;
   if (fit !== null) {
     const spendRows = { frequency: summaries.frequency, monetaryValue: summaries.monetaryValueMinor };
-    let spend = fitGammaGamma(spendRows);
-    for (const penalizer of PENALIZER_STEPS.slice(1)) {
-      if (spend.ok || spend.reason !== ModelFitFailure.didNotConverge) break;
-      spend = fitGammaGamma(spendRows, { penalizer });
-    }
+    // With the penalties of GAMMA_GAMMA_PENALIZER_STEPS when the unpenalised fit runs to a boundary, as every Gamma-Gamma fit.
+    const spend = fitGammaGamma(spendRows);
     if (spend.ok && spend.value.customers >= minRepeat) spendModel = { params: spend.value.params, customers: spend.value.customers };
     else spendModelFailure = spend.ok ? ModelFitFailure.noRepeatCustomers : spend.reason;
   }

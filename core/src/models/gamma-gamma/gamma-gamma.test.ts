@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRng } from '../bg-nbd/simulate.ts';
-import { fitGammaGamma } from './fit.ts';
+import { fitGammaGamma, GAMMA_GAMMA_PENALIZER_STEPS } from './fit.ts';
 import { gammaGammaExpectedAverageValue, gammaGammaPopulationMean } from './predict.ts';
 import { simulateGammaGamma } from './simulate.ts';
 
@@ -25,6 +25,29 @@ describe('fitGammaGamma', () => {
     m[1] = 0;
     const fit = fitGammaGamma({ frequency, monetaryValue: m });
     expect(fit.ok && fit.value.excluded).toBe(1001);
+  });
+
+  it('keeps p finite with a penalty when every customer pays one price (the unpenalised MLE runs to p → ∞)', () => {
+    // p = 1e9: each customer's orders all cost the same (a single-product shop), prices spread across customers. The
+    // model reaches "no spread within a customer" only at p → ∞, so the unpenalised fit runs past the bound.
+    const rng = createSeededRng(7);
+    const frequency = Float64Array.from({ length: 300 }, (_, i) => 1 + (i % 4));
+    const monetaryValue = Float64Array.from(simulateGammaGamma({ p: 1e9, q: 4, gamma: (8000 * 3) / 1e9 }, frequency, rng), Math.round);
+    expect(fitGammaGamma({ frequency, monetaryValue }, { penalizer: 0 })).toEqual({ ok: false, reason: 'did-not-converge' });
+    const fit = fitGammaGamma({ frequency, monetaryValue });
+    expect(fit.ok).toBe(true);
+    if (!fit.ok) return;
+    expect(fit.value.penalizer).toBe(GAMMA_GAMMA_PENALIZER_STEPS[1]);
+    // A usable model: finite parameters, and a population mean near the customers' mean price.
+    const mean = monetaryValue.reduce((a, b) => a + b, 0) / monetaryValue.length;
+    expect(Math.abs(gammaGammaPopulationMean(fit.value.params) / mean - 1)).toBeLessThan(0.1);
+  });
+
+  it('fits at penalty 0 when the data allow it, and says so', () => {
+    const rng = createSeededRng(8);
+    const frequency = Float64Array.from({ length: 5_000 }, () => 1 + Math.floor(4 * rng()));
+    const fit = fitGammaGamma({ frequency, monetaryValue: simulateGammaGamma({ p: 6, q: 4, gamma: 1500 }, frequency, rng) });
+    expect(fit.ok && fit.value.penalizer).toBe(0);
   });
 
   it('returns no-repeat-customers without any repeat spend', () => {
