@@ -35,7 +35,7 @@ async function gql<T>(query: string, variables: Record<string, unknown> = {}): P
 
 type Op = { id: string; status: string; objectCount: string; rootObjectCount: string; url: string | null };
 
-async function runBulk(): Promise<{ op: Op; text: string }> {
+async function runBulk(): Promise<{ op: Op; text: string; contentLength: string | null }> {
   const started = await gql<{ bulkOperationRunQuery: { bulkOperation: { id: string } | null; userErrors: unknown[] } }>(
     `mutation R($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`,
     { q: APP_BULK_QUERY },
@@ -45,7 +45,11 @@ async function runBulk(): Promise<{ op: Op; text: string }> {
     const { bulkOperation } = await gql<{ bulkOperation: Op }>(`query S($id: ID!) { bulkOperation(id: $id) { id status objectCount rootObjectCount url } }`, {
       id: started.bulkOperationRunQuery.bulkOperation?.id,
     });
-    if (bulkOperation.status === 'COMPLETED') return { op: bulkOperation, text: bulkOperation.url ? await (await fetch(bulkOperation.url)).text() : '' };
+    if (bulkOperation.status === 'COMPLETED') {
+      if (!bulkOperation.url) return { op: bulkOperation, text: '', contentLength: null };
+      const res = await fetch(bulkOperation.url);
+      return { op: bulkOperation, text: await res.text(), contentLength: res.headers.get('content-length') };
+    }
     expect(['CREATED', 'RUNNING']).toContain(bulkOperation.status);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -121,11 +125,15 @@ describe('bulkOrdersJsonl', () => {
 describe('FakeShopifyControl.useBulkOrdersFile', () => {
   it("completes the shop's bulk queries on orders with the file, its counts and its bytes, until set back to null", async () => {
     const path = join(dir, 'orders.jsonl');
-    const truth = await writeBulkOrdersJsonl(path, 300);
+    // About 6.8 MB: the fake sends it through two reused 1 MB buffers, so every byte crosses several reuses.
+    const truth = await writeBulkOrdersJsonl(path, 10_000);
     fake.control.useBulkOrdersFile(SHOP, { path, objectCount: truth.lines, rootObjectCount: truth.orders });
-    const { op, text } = await runBulk();
+    const { op, text, contentLength } = await runBulk();
     expect(op).toMatchObject({ status: 'COMPLETED', objectCount: String(truth.lines), rootObjectCount: String(truth.orders) });
-    expect(text).toBe(readFileSync(path, 'utf8'));
+    const file = readFileSync(path);
+    expect(file.length).toBeGreaterThan(5 * 2 ** 20);
+    expect(contentLength).toBe(String(file.length));
+    expect(text).toBe(file.toString('utf8'));
     fake.control.useBulkOrdersFile(SHOP, null);
     const own = await runBulk();
     expect(own.op.rootObjectCount).toBe('200');
