@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../app.ts';
 import { createTestDatabase } from '../db/test-database.ts';
-import type { Database } from '../db/connect.ts';
+import { createDatabase, type Database } from '../db/connect.ts';
 import { silentLogger } from '../log.ts';
 import { createShopifyApi } from '../shopify/config.ts';
 import { createOrderSink } from '../ingest/order-sink.ts';
@@ -83,5 +84,48 @@ describe('createActiveShops', () => {
     expect((await deliver(order(1))).outcome).toEqual({ status: 200, result: 'processed' });
     expect((await deliver(signedWebhook(SECRET, A, 'app/uninstalled', { id: 1, domain: A }))).outcome.status).toBe(200);
     expect((await deliver(order(2))).outcome).toEqual({ status: 200, result: 'ignored-shop' });
+  });
+});
+
+describe('the app on PGlite', () => {
+  it("reads an active shop's row once for a burst of its order webhooks, and drops an order right after app/uninstalled", async () => {
+    const database = await createDatabase({ dataDir: 'memory://' });
+    let shopReads = 0;
+    // Every read of the shop's state by the webhook router: a select of `status` and `currency` from `shops`.
+    const counted: Database = {
+      ...database,
+      db: database.db.withPlugin({
+        transformQuery(args) {
+          const node = JSON.stringify(args.node);
+          if (args.node.kind === 'SelectQueryNode' && node.includes('"name":"shops"') && node.includes('"name":"currency"')) shopReads += 1;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      }),
+    };
+    const clock = { now: () => Date.parse('2026-11-20T12:00:00Z') };
+    const app = await createApp({ database: counted, shopify, encryptionKey: 'a'.repeat(64), clock, log: silentLogger, workers: false });
+    try {
+      await database.db.insertInto('shops').values({ shop_id: A, currency: 'USD', iana_timezone: 'UTC' }).execute();
+      const order = (id: number) =>
+        signedWebhook(SECRET, A, 'orders/create', orderPayload({ id, customerId: 7 + (id % 5), total: '10.00', createdAt: '2026-01-01T00:00:00Z' }));
+      const send = async (request: Request) => ((await (await app.fetch(request)).json()) as { result: string }).result;
+      shopReads = 0;
+      expect(await Promise.all(Array.from({ length: 20 }, (_, i) => send(order(i + 1))))).toEqual(Array(20).fill('processed'));
+      expect(await send(order(21))).toBe('processed');
+      // One read for all 21 (reading it for every delivery was a third to a half of a webhook's cost on PGlite).
+      expect(shopReads).toBe(1);
+      const { count } = await database.db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .executeTakeFirstOrThrow();
+      expect(Number(count)).toBe(21);
+      // app/uninstalled is handled by this process, the only one on PGlite: the next order is dropped at once.
+      expect(await send(signedWebhook(SECRET, A, 'app/uninstalled', { id: 1, domain: A }))).toBe('processed');
+      expect(await send(order(22))).toBe('ignored-shop');
+    } finally {
+      await app.stop();
+      await database.close();
+    }
   });
 });
