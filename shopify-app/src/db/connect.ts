@@ -49,6 +49,8 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   let pool: pg.Pool;
   let pglite: PGlite | null = null;
   let release = (): void => {};
+  // One namer for every connection of the process (see db/named-statements.ts).
+  const namer = createStatementNamer();
   if (options.databaseUrl) {
     pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
     // Without a listener, an idle connection that the server closes (restart, failover, idle timeout) is an uncaught
@@ -60,7 +62,6 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     // A checked-out client has no pool listener: one the server drops between two statements of a transaction would
     // emit an unhandled 'error' too. The statement in flight (or the next) fails instead, and the pool discards the
     // client on release because it is no longer queryable.
-    const namer = createStatementNamer();
     pool.on('connect', (client) => {
       client.on('error', () => {});
       useNamedStatements(client, namer);
@@ -78,6 +79,9 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       throw error;
     }
     pool = new pg.Pool({ ...(createPgConfig(pglite) as unknown as pg.PoolConfig), max: 1 });
+    // Prepared here too: PGlite parses and plans every unnamed statement as PostgreSQL does, and planning asks its file
+    // system (a JavaScript call each) for the size of every table and index the statement touches.
+    pool.on('connect', (client) => useNamedStatements(client, namer));
   }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const embedded = pglite;
