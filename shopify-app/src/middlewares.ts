@@ -19,8 +19,8 @@ export function proveShop(c: Context, shop: string): void {
   if (scope) scope.shop = shop;
 }
 
-/** A JSON body that is already text (stored payloads), sent as is. */
-export function jsonText(c: Context, text: string): Response {
+/** A JSON body that is already text or UTF-8 bytes (stored payloads, feed pages), sent as is. */
+export function jsonText(c: Context, text: string | Uint8Array<ArrayBuffer>): Response {
   return c.body(text, 200, { 'content-type': 'application/json; charset=utf-8' });
 }
 

@@ -6,6 +6,8 @@ import { FeedCache } from './feed-cache.ts';
 import { readCustomersFeed } from './read.ts';
 
 const SHOP = 'feed.myshopify.com';
+/** A feed page's bytes as text. */
+const text = (page: Uint8Array): string => Buffer.from(page).toString('utf8');
 const draft = (id: number, orderCount: number): InsightDraft => ({
   customerId: String(id),
   currency: 'USD',
@@ -54,8 +56,10 @@ describe('FeedCache', () => {
       const out: string[] = [];
       let since = '';
       for (;;) {
-        const page = JSON.parse(await readCustomersFeed(database.db, SHOP, since, '2', c)) as { nextCursor: string; hasMore: boolean };
-        out.push(JSON.stringify(page));
+        const bytes = text(await readCustomersFeed(database.db, SHOP, since, '2', c));
+        const page = JSON.parse(bytes) as { nextCursor: string; hasMore: boolean };
+        // Byte for byte: the cache splices the payloads' bytes where the database path splices their text.
+        out.push(bytes);
         since = page.nextCursor;
         if (!page.hasMore) return out;
       }
@@ -75,7 +79,7 @@ describe('FeedCache', () => {
     ]);
     cache.apply(SHOP, second.writes);
     expect(await pages(cache)).toEqual(await pages(null));
-    const tail = JSON.parse(await readCustomersFeed(database.db, SHOP, 'c5', '10', cache)) as {
+    const tail = JSON.parse(text(await readCustomersFeed(database.db, SHOP, 'c5', '10', cache))) as {
       customers: { customerId: string }[];
       deletedCustomerIds: string[];
     };
@@ -116,9 +120,62 @@ describe('FeedCache', () => {
     expect(queries).toBe(1);
     expect(served.map((e) => [e.customerId, e.payload === null])).toEqual((await readFromDatabase()).map((e) => [e.customerId, e.payload === null]));
     expect(served.find((e) => e.customerId === '4')?.payload).toBeNull();
-    expect(JSON.parse(served.find((e) => e.customerId === '2')!.payload!)).toMatchObject({ customerId: '2', orderCount: 2 });
+    expect(JSON.parse(text(served.find((e) => e.customerId === '2')!.payload!))).toMatchObject({ customerId: '2', orderCount: 2 });
     await cache.read(counted, SHOP, 0, 100);
     expect(queries).toBe(1);
+  });
+
+  it('serves payloads in any script byte for byte, loaded or written after the load', async () => {
+    const shop = 'feed-scripts.myshopify.com';
+    await database.db.insertInto('shops').values({ shop_id: shop, currency: 'KRW', iana_timezone: 'Asia/Seoul' }).execute();
+    // Stored payloads are JSON text; these carry Korean, Arabic and a character outside the BMP (4 bytes in UTF-8).
+    const payload = (id: number, note: string) => JSON.stringify({ customerId: String(id), note });
+    const notes = ['단골 고객', 'عميل دائم', 'plain', '🛍️ x2'];
+    await database.db
+      .insertInto('customer_insights')
+      .values(
+        notes.map((note, i) => ({
+          shop_id: shop,
+          customer_id: String(100 + i),
+          change_seq: i + 1,
+          deleted: false,
+          payload: payload(100 + i, note),
+          updated_at: new Date(0),
+        })),
+      )
+      .execute();
+    await database.db
+      .insertInto('customer_insights')
+      .values({ shop_id: shop, customer_id: '200', change_seq: 5, deleted: true, payload: null, updated_at: new Date(0) })
+      .execute();
+    const cache = new FeedCache();
+    const fromCache = text(await readCustomersFeed(database.db, shop, '', '10', cache));
+    expect(fromCache).toBe(text(await readCustomersFeed(database.db, shop, '', '10', null)));
+    expect(JSON.parse(fromCache)).toEqual({
+      customers: notes.map((note, i) => ({ customerId: String(100 + i), note })),
+      deletedCustomerIds: ['200'],
+      nextCursor: 'c5',
+      hasMore: false,
+    });
+    // A write after the load: its text is encoded as it enters the cache.
+    await database.db
+      .updateTable('customer_insights')
+      .set({ change_seq: 6, payload: payload(101, 'عميل جديد 새 고객') })
+      .where('shop_id', '=', shop)
+      .where('customer_id', '=', '101')
+      .execute();
+    cache.apply(shop, [{ customerId: '101', seq: 6, payload: payload(101, 'عميل جديد 새 고객') }]);
+    const page = text(await readCustomersFeed(database.db, shop, 'c2', '1', cache));
+    expect(page).toBe(text(await readCustomersFeed(database.db, shop, 'c2', '1', null)));
+    expect(JSON.parse(page)).toMatchObject({ customers: [{ customerId: '102', note: 'plain' }], hasMore: true });
+    const last = text(await readCustomersFeed(database.db, shop, 'c5', '10', cache));
+    expect(last).toBe(text(await readCustomersFeed(database.db, shop, 'c5', '10', null)));
+    expect(JSON.parse(last)).toEqual({
+      customers: [{ customerId: '101', note: 'عميل جديد 새 고객' }],
+      deletedCustomerIds: [],
+      nextCursor: 'c6',
+      hasMore: false,
+    });
   });
 
   const readFromDatabase = async () =>
