@@ -38,38 +38,38 @@ export async function readCustomersFeed(
       throw new ApiError('bad-request', `limit must be an integer from 1 to ${FEED_MAX_LIMIT}, got ${JSON.stringify(limitText)}`);
     }
   }
-  const tail = (last: number, hasMore: boolean): string => `],"nextCursor":"c${last}","hasMore":${hasMore}}`;
-  if (cache) {
-    const rows = await cache.read(db, shop, after, limit);
-    const hasMore = rows.length > limit;
-    const page = hasMore ? rows.slice(0, limit) : rows;
-    const parts: Uint8Array[] = [FEED_OPEN];
-    const deleted: string[] = [];
-    for (const row of page) {
-      if (row.payload === null) {
-        deleted.push(JSON.stringify(row.customerId));
-        continue;
-      }
-      if (parts.length > 1) parts.push(COMMA);
-      parts.push(row.payload);
-    }
-    const last = page.length > 0 ? page[page.length - 1]!.seq : after;
-    parts.push(Buffer.from(`],"deletedCustomerIds":[${deleted.join(',')}${tail(last, hasMore)}`, 'utf8'));
-    return Buffer.concat(parts);
-  }
+  if (cache) return feedPage(await cache.read(db, shop, after, limit), after, limit);
   const { rows } = await sql<{ customer_id: string; change_seq: number; deleted: boolean; payload: string | null }>`
     SELECT customer_id::text AS customer_id, change_seq, deleted, payload FROM customer_insights
     WHERE shop_id = ${shop} AND change_seq > ${after} ORDER BY change_seq LIMIT ${limit + 1}`.execute(db);
+  return feedPage(
+    rows.map((r) => ({ customerId: r.customer_id, seq: r.change_seq, payload: r.deleted ? null : r.payload })),
+    after,
+    limit,
+  );
+}
+
+/** The page of the first `limit` of `rows` (one more tells that there are more); a null payload is a tombstone. */
+function feedPage(
+  rows: readonly { customerId: string; seq: number; payload: Uint8Array | string | null }[],
+  after: number,
+  limit: number,
+): Uint8Array<ArrayBuffer> {
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
-  const customers: string[] = [];
+  const parts: Uint8Array[] = [FEED_OPEN];
   const deleted: string[] = [];
   for (const row of page) {
-    if (row.deleted || row.payload === null) deleted.push(JSON.stringify(row.customer_id));
-    else customers.push(row.payload);
+    if (row.payload === null) {
+      deleted.push(JSON.stringify(row.customerId));
+      continue;
+    }
+    if (parts.length > 1) parts.push(COMMA);
+    parts.push(typeof row.payload === 'string' ? Buffer.from(row.payload, 'utf8') : row.payload);
   }
-  const last = page.length > 0 ? page[page.length - 1]!.change_seq : after;
-  return Buffer.from(`{"customers":[${customers.join(',')}],"deletedCustomerIds":[${deleted.join(',')}${tail(last, hasMore)}`, 'utf8');
+  const last = page.length > 0 ? page[page.length - 1]!.seq : after;
+  parts.push(Buffer.from(`],"deletedCustomerIds":[${deleted.join(',')}],"nextCursor":"c${last}","hasMore":${hasMore}}`, 'utf8'));
+  return Buffer.concat(parts);
 }
 
 const FEED_OPEN = Buffer.from('{"customers":[', 'utf8');
