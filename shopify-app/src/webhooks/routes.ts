@@ -20,8 +20,8 @@ const ACTIVE_SHOP_TTL_MS = 1000;
 export function registerWebhookRoutes(app: AppHono, ctx: AppContext): void {
   const { db, shopify, clock, log, pii, metrics, jobs } = ctx;
   // Active shops remembered for a second (see active-shops.ts), on PostgreSQL and on PGlite alike. On PGlite the read
-  // is local but not cheap: reading the row for every delivery was about half of what a webhook cost there (`pnpm
-  // bench app`: 548-697 deliveries/s with it, about twice that without it and with prepared statements).
+  // is local but not cheap: reading the row for every delivery was a third to a half of what a webhook cost there
+  // (`pnpm bench app`: 558-697 deliveries/s with it, about twice that without it and with prepared statements).
   const shopState = createActiveShops(db, clock, ACTIVE_SHOP_TTL_MS);
   // Each kind of follow-up runs once per shop and delivery; recompute requests are coalesced across deliveries by
   // the order sink.
