@@ -13,15 +13,15 @@ export type ShopStateLookup = (shop: string) => Promise<ShopState | undefined>;
 
 /**
  * The webhook router's shop lookup with a short memory of active shops. Otherwise each order webhook costs a statement
- * of its own for this one row: with several processes on PostgreSQL half of the statements the webhook path sends, and
- * on PGlite, where every statement runs on the one connection, a third to a half of what a webhook cost. Only `active` rows
- * are remembered (a shop just installed is never refused from memory), for `ttlMs`; the
- * router forgets a shop as soon as this process handles one of its non-order topics (app/uninstalled, shop/redact).
- * On PGlite (one process) every uninstall goes through this router, so none is seen late; on PostgreSQL
- * an uninstall handled by another process is seen at most `ttlMs` late. Shopify sends no order webhook after the
- * uninstall, and `shop/redact`, which deletes the shop's data, comes about 48 hours after it, so an order stored in
- * that second is removed with the rest. Lookups of one shop while its row is being read share that read: at 64
- * deliveries in flight, every one of them read the row again when its memory expired.
+ * of its own for this one row: with several processes on PostgreSQL half of the statements the webhook path sends,
+ * and on PGlite, where every statement runs on the one connection, a third to a half of what a webhook cost. Only
+ * `active` rows are remembered (a shop just installed is never refused from memory), for `ttlMs`; the router forgets a
+ * shop as soon as this process handles one of its non-order topics (app/uninstalled, shop/redact). On PGlite (one
+ * process) every uninstall goes through this router, so none is seen late; on PostgreSQL an uninstall handled by
+ * another process is seen at most `ttlMs` late. Shopify sends no order webhook after the uninstall, and `shop/redact`,
+ * which deletes the shop's data, comes about 48 hours after it, so an order stored in that second is removed with the
+ * rest. Lookups of one shop while its row is being read share that read: at 64 deliveries in flight, every one of
+ * them read the row again when its memory expired.
  */
 export function createActiveShops(db: Kysely<DB>, clock: Clock, ttlMs: number): { lookup: ShopStateLookup; forget(shop: string): void } {
   const remembered = new Map<string, { state: ShopState; untilMs: number }>();

@@ -6,6 +6,7 @@ import { createShopifyApi } from '../shopify/config.ts';
 import { orderPayload, signedWebhook } from '../testing/webhook-request.ts';
 import { loadOrderRecords } from '../compute/load.ts';
 import { createOrderSink, type OrderSink } from '../ingest/order-sink.ts';
+import { createActiveShops } from './active-shops.ts';
 import { processWebhook } from './router.ts';
 
 const SECRET = 'test-secret';
@@ -21,7 +22,7 @@ describe('processWebhook', () => {
   const clock = { now: () => Date.parse('2026-11-20T12:00:00Z') };
   const deliver = async (request: Request) => {
     const raw = await request.clone().text();
-    return processWebhook({ db: database.db, shopify, clock, log: silentLogger, sink }, request, raw);
+    return processWebhook({ db: database.db, shopify, clock, log: silentLogger, sink, shopState: createActiveShops(database.db, clock, 0) }, request, raw);
   };
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -82,8 +82,8 @@ export async function processWebhook(
     sink: Pick<OrderSink, 'submitWebhookOrder'>;
     pii?: PiiProtector;
     previousSecrets?: readonly string[];
-    /** Reads the shop's row (`active-shops.ts` remembers active ones briefly); default one query per delivery. */
-    shopState?: { lookup: ShopStateLookup; forget(shop: string): void };
+    /** Reads the shop's row (`active-shops.ts`, which remembers active ones briefly; with a ttl of 0, every time). */
+    shopState: { lookup: ShopStateLookup; forget(shop: string): void };
   },
   request: { headers: Headers; method: string; url: string },
   rawBody: string,
@@ -112,9 +112,7 @@ export async function processWebhook(
     return { outcome: { status: 400, reason: `${topic} webhook ${webhookId}: the body is not a JSON object` }, followUps: [] };
   }
   // After the parse (issue 13): which shop state lets this topic store anything.
-  const shopRow = deps.shopState
-    ? await deps.shopState.lookup(shop)
-    : await deps.db.selectFrom('shops').select(['status', 'currency']).where('shop_id', '=', shop).executeTakeFirst();
+  const shopRow = await deps.shopState.lookup(shop);
   const storable =
     shopRow?.status === 'active' || (!DATA_TOPICS.has(topic) && (shopRow !== undefined || topic === 'shop/redact' || topic === 'app/uninstalled'));
   if (!storable) {
@@ -123,7 +121,7 @@ export async function processWebhook(
   }
   const followUps: FollowUp[] = [];
   // Topics other than orders may change the shop's row (app/uninstalled, shop/redact): read it afresh next time.
-  if (handler.kind !== 'order') deps.shopState?.forget(shop);
+  if (handler.kind !== 'order') deps.shopState.forget(shop);
   try {
     if (handler.kind === 'order') {
       const result = await handler.handle({
@@ -152,7 +150,7 @@ export async function processWebhook(
       return true;
     });
     // And again after the commit: a delivery of this shop may have read the row meanwhile.
-    deps.shopState?.forget(shop);
+    deps.shopState.forget(shop);
     return { outcome: { status: 200, result: fresh ? 'processed' : 'duplicate' }, followUps };
   } catch (error) {
     if (error instanceof AppError && error.code === 'bad-payload') {

@@ -44,7 +44,7 @@ export function registerWebhookRoutes(app: AppHono, ctx: AppContext): void {
     const { outcome, followUps } = await retryOnConnectionLoss(
       () =>
         processWebhook(
-          { db, shopify, clock, log, sink: ctx.ingest, pii, previousSecrets: ctx.options.previousApiSecretKeys ?? [], ...(shopState ? { shopState } : {}) },
+          { db, shopify, clock, log, sink: ctx.ingest, pii, previousSecrets: ctx.options.previousApiSecretKeys ?? [], shopState },
           c.req.raw,
           rawBody,
         ),
