@@ -60,6 +60,9 @@ const children: ChildProcess[] = [];
 let observer: Database | null = null;
 let lb: LoadBalancer | null = null;
 let failed = false;
+// The kill or restart in progress, if any: the finally below waits for it, so that a process it starts after a
+// failure is stopped too instead of being left running.
+let stepInProgress: Promise<unknown> = Promise.resolve();
 // Interrupted (Ctrl-C, a timeout's SIGTERM): the finally below would not run, so stop what this bench started.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -209,7 +212,7 @@ try {
       }
       const t = performance.now();
       events.push(`${step.what} at delivery ${p.sent} (${((t - started) / 1000).toFixed(1)} s)`);
-      step.run().then(
+      stepInProgress = step.run().then(
         () => {
           busy = false;
         },
@@ -223,8 +226,8 @@ try {
   sampleAll();
   const cpuAtEnd = new Map([...cpu.keys()].map((role) => [role, cpuOf(role)]));
   if (pgStat) {
-    for (const r of await topStatements(observer.pool, { limit: 15, width: 160 }))
-      console.log(`  pg: ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls  ${r.query}`);
+    for (const r of await topStatements(observer.pool, { limit: 20, width: 160 }))
+      console.log(`  pg: ${String(r.ms).padStart(7)} ms (plan ${String(r.planMs).padStart(5)}) ${String(r.calls).padStart(7)} calls  ${r.query}`);
     for (const r of await topStatements(observer.pool, { limit: 12, width: 100, by: 'calls' }))
       console.log(`  pg by calls: ${String(r.calls).padStart(7)} calls ${String(r.ms).padStart(7)} ms  ${r.query}`);
   }
@@ -349,6 +352,7 @@ try {
 } catch (error) {
   fail((error as Error).stack ?? String(error));
 } finally {
+  await stepInProgress.catch(() => {});
   // Gracefully (SIGTERM, as a rolling restart would), SIGKILL after 15 s.
   await Promise.all(
     apps.map(async (app) => {

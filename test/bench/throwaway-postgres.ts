@@ -170,6 +170,8 @@ export interface StatementTime {
   calls: number;
   /** Planning and execution together, ms (rounded). */
   ms: number;
+  /** Of which planning, ms (rounded; `pg_stat_statements.track_planning` is on in the throwaway server). */
+  planMs: number;
   /** The normalised text, whitespace squeezed, cut to the asked width. */
   query: string;
 }
@@ -186,9 +188,9 @@ export async function topStatements(
   // Summed by text: a statement that names a temporary table (the insights' staging table, made anew in each
   // transaction) gets a new entry for each table's OID, and would show as many entries of one call each.
   const { rows } = await pool.query(
-    `SELECT sum(calls)::int AS calls, round(sum(total_exec_time + total_plan_time))::int AS ms,
+    `SELECT sum(calls)::int AS calls, round(sum(total_exec_time + total_plan_time))::int AS ms, round(sum(total_plan_time))::int AS "planMs",
        left(regexp_replace(query, '\\s+', ' ', 'g'), ${Math.trunc(options.width)}) AS query
-     FROM pg_stat_statements GROUP BY 3 ORDER BY ${order} DESC LIMIT ${Math.trunc(options.limit)}`,
+     FROM pg_stat_statements GROUP BY 4 ORDER BY ${order} DESC LIMIT ${Math.trunc(options.limit)}`,
   );
   return rows as StatementTime[];
 }
