@@ -62,13 +62,21 @@ describe.each(kinds)('the app database (%s) sends the statements that ask for it
         code: '23505',
       });
     }
-    // Text without parameters (a migration's several statements) is never named.
-    await database.pool.query(`${PREPARED}SELECT 1; SELECT 2`);
+    // Text without parameters: several statements (a migration's) are never named; one data statement is, as pg-boss
+    // sends its fetch of a queue (the name inline), and gives the same answer named as unnamed.
+    for (let i = 0; i < 4; i++) {
+      const several = await database.pool.query(`${PREPARED}SELECT 1 AS one; SELECT 2 AS two`);
+      expect((several as unknown as { rows: unknown[] }[]).map((r) => r.rows)).toEqual([[{ one: 1 }], [{ two: 2 }]]);
+      expect((await database.pool.query(`${PREPARED}SELECT max(id)::int AS top FROM named_probe WHERE note <> 'x'`)).rows).toEqual([{ top: 6 }]);
+      expect((await database.pool.query(`${PREPARED}SELECT 'a;b' AS semi`)).rows).toEqual([{ semi: 'a;b' }]);
+    }
     // The pool has one connection here at a time (PGlite's only one), so the session that ran them holds them.
     const statements = await prepared();
     expect(statements.some((s) => s.includes('SELECT id, note FROM named_probe'))).toBe(true);
     expect(statements.some((s) => s.includes('count(*)::int AS n FROM named_probe'))).toBe(true);
+    expect(statements.some((s) => s.includes('max(id)::int AS top'))).toBe(true);
     expect(statements.some((s) => s.includes('SELECT note FROM named_probe'))).toBe(false);
+    expect(statements.some((s) => s.includes('AS one') || s.includes('AS semi'))).toBe(false);
   });
 
   it('sends a statement unnamed from then on, on every connection, once its table changed the columns a plan returns', async () => {

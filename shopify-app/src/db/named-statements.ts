@@ -76,18 +76,36 @@ export function createStatementNamer(options: StatementNamerOptions = {}): State
 const STALE_PLAN = '0A000';
 
 /**
+ * Whether a text without parameters may be named: one data statement (a name sends it through the extended protocol,
+ * which takes one statement a message, where unnamed it went as a simple query that may hold several). A `;` anywhere
+ * but at the end, even inside a string, keeps it unnamed.
+ */
+function isOneDataStatement(text: string): boolean {
+  const body = text.slice(PREPARED.length).trim().replace(/;$/, '');
+  return !body.includes(';') && /^(WITH|SELECT|INSERT|UPDATE|DELETE)\b/i.test(body);
+}
+
+/**
  * Makes `client` send the statements that start with {@link PREPARED} and that `namer` names as prepared statements.
- * Only text queries with parameters are named: they already go through the extended protocol, one statement each, so
- * naming them changes nothing else (results, errors, transactions). A prepared statement whose table changed its
- * columns (another process migrated the schema) fails with `0A000`; that text is then sent unnamed from the next call
- * on, by every connection.
+ * Text queries with parameters already go through the extended protocol, one statement each, so naming them changes
+ * nothing else (results, errors, transactions). A text without parameters is named only when it is one data
+ * statement ({@link isOneDataStatement}): pg-boss inlines the queue's name in its fetch, so its polls of most queues
+ * carry no parameter, and PostgreSQL planned each of them anew (1.7 s of its 2.0 s on that fetch in a
+ * `pnpm bench pg-processes` run). A plan without parameters is the same plan named or not. A prepared statement
+ * whose table changed its columns (another process migrated the schema) fails with `0A000`; that text is then sent
+ * unnamed from the next call on, by every connection.
  */
 export function useNamedStatements(client: pg.PoolClient, namer: StatementNamer): void {
   type Callback = (error: Error | undefined, result: unknown) => void;
   const query = client.query as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.PoolClient, ...args: unknown[]): unknown {
-    const [text, values, callback] = args;
-    const name = typeof text === 'string' && text.startsWith(PREPARED) && Array.isArray(values) && values.length > 0 ? namer.nameFor(text) : null;
+    const [text, given] = args;
+    // pg-pool's `pool.query(text)` calls `client.query(text, undefined, callback)`.
+    const values = Array.isArray(given) ? (given as unknown[]) : given === undefined || typeof given === 'function' ? [] : null;
+    const callback = typeof args[2] === 'function' ? args[2] : typeof given === 'function' ? given : undefined;
+    const nameable =
+      typeof text === 'string' && text.startsWith(PREPARED) && values !== null && (values.length > 0 || isOneDataStatement(text));
+    const name = nameable ? namer.nameFor(text) : null;
     if (name === null) return query.apply(this, args);
     const stale = (error: unknown): void => {
       if ((error as { code?: string } | undefined)?.code === STALE_PLAN) namer.forget(text as string);

@@ -72,9 +72,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     ...(options.kind === 'postgres' ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
     db: {
       async executeSql(text: string, values?: unknown[]) {
-        // pg-boss's statements are the same few, keyed by queue and job id: prepared (db/named-statements.ts).
-        const statement = values !== undefined && values.length > 0 ? `${PREPARED}${text}` : text;
-        const result = (await pool.query(statement, values as unknown[])) as unknown as pg.QueryResult | pg.QueryResult[];
+        // pg-boss's statements are the same few, keyed by queue and job id: prepared (db/named-statements.ts), those
+        // without parameters too when they are one statement (its fetch of a queue names the queue inline).
+        const result = (await pool.query(`${PREPARED}${text}`, values as unknown[])) as unknown as pg.QueryResult | pg.QueryResult[];
         return Array.isArray(result) ? { rows: result.flatMap((r) => r.rows ?? []) } : { rows: result.rows };
       },
     },
