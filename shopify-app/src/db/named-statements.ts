@@ -103,8 +103,7 @@ export function useNamedStatements(client: pg.PoolClient, namer: StatementNamer)
     // pg-pool's `pool.query(text)` calls `client.query(text, undefined, callback)`.
     const values = Array.isArray(given) ? (given as unknown[]) : given === undefined || typeof given === 'function' ? [] : null;
     const callback = typeof args[2] === 'function' ? args[2] : typeof given === 'function' ? given : undefined;
-    const nameable =
-      typeof text === 'string' && text.startsWith(PREPARED) && values !== null && (values.length > 0 || isOneDataStatement(text));
+    const nameable = typeof text === 'string' && text.startsWith(PREPARED) && values !== null && (values.length > 0 || isOneDataStatement(text));
     const name = nameable ? namer.nameFor(text) : null;
     if (name === null) return query.apply(this, args);
     const stale = (error: unknown): void => {
