@@ -69,7 +69,7 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const cipher = createTokenCipher(options.encryptionKey, options.previousEncryptionKeys ?? []);
   await checkEncryptionKey(db, cipher);
-  const pii = createPiiProtector(cipher);
+  const pii = createPiiProtector(cipher, { clock });
   const converted = await protectStoredPersonalData(db, pii);
   if (converted.emails + converted.guestKeys > 0) log.info('protected personal data of an older version', converted);
   const graphqlFor = (shop: string): ShopGraphql =>

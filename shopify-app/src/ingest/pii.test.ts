@@ -106,3 +106,53 @@ describe('protected customer data over HTTP', () => {
     expect(await t.database.db.selectFrom('customer_personal').select('customer_id').where('customer_id', '=', 42).execute()).toEqual([]);
   });
 });
+
+describe("a process's memory of a shop's key", () => {
+  const SHOP3 = 'pii-memory.myshopify.com';
+  const EMAIL = 'memory.guest@example.com';
+
+  it('reads the key once a minute instead of at every guest order, and drops it when shop/redact erases the shop', async () => {
+    let now = Date.UTC(2026, 10, 2);
+    const t = await startTestHttpServer({ clock: { now: () => now } });
+    try {
+      await t.installShop(SHOP3);
+      await t.installShop(OTHER);
+      let id = 7000;
+      const guestOrder = async (): Promise<string | null> => {
+        id++;
+        const res = await t.webhook(
+          SHOP3,
+          'orders/create',
+          orderPayload({ id, customerId: null, email: EMAIL, total: '5.00', createdAt: '2026-10-01T00:00:00Z' }),
+        );
+        expect(res.status).toBe(200);
+        const row = await t.database.db
+          .selectFrom('orders')
+          .select('guest_key')
+          .where('shop_id', '=', SHOP3)
+          .where('order_id', '=', String(id))
+          .executeTakeFirstOrThrow();
+        return row.guest_key;
+      };
+      const first = await guestOrder();
+      await guestOrder();
+      // Another shop's key in the row stands for a change this process has not seen: for a minute it keeps the key it read.
+      const other = await t.database.db.selectFrom('shops').select('pii_key_enc').where('shop_id', '=', OTHER).executeTakeFirstOrThrow();
+      const own = await t.database.db.selectFrom('shops').select('pii_key_enc').where('shop_id', '=', SHOP3).executeTakeFirstOrThrow();
+      await t.database.db.updateTable('shops').set({ pii_key_enc: other.pii_key_enc }).where('shop_id', '=', SHOP3).execute();
+      expect(await guestOrder()).toBe(first);
+      now += 61_000;
+      const reread = await guestOrder();
+      expect(reread).not.toBe(first);
+      await t.database.db.updateTable('shops').set({ pii_key_enc: own.pii_key_enc }).where('shop_id', '=', SHOP3).execute();
+      // shop/redact erases the shop, key included; reinstalled within the minute, its first guest order gets a new key.
+      expect((await t.webhook(SHOP3, 'shop/redact', { shop_id: 1, shop_domain: SHOP3 })).status).toBe(200);
+      await t.installShop(SHOP3);
+      const fresh = await guestOrder();
+      expect(fresh).toMatch(/^g1:/);
+      expect([first, reread]).not.toContain(fresh);
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:c
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { systemClock, type Clock } from '../log.ts';
 import type { TokenCipher } from '../sessions/token-cipher.ts';
 import type { StoredOrder } from './order.ts';
 import { replaceGuestKey } from './store.ts';
@@ -26,15 +27,38 @@ export interface PiiProtector {
   prepareShop(db: Kysely<DB>, shop: string): Promise<void>;
   /** The stored guest key for the parse step's email hash (`guestKeyOf` in order.ts). */
   guestKey(db: Kysely<DB>, shop: string, emailHash: string): Promise<string>;
-  /** Replaces the parse step's guest keys of the orders (same shop) by stored ones, in place. */
+  /**
+   * Replaces the parse step's guest keys of the orders (same shop) by stored ones, in place. The shop's key is read
+   * at most once a minute per process for this (`REMEMBER_MS`).
+   */
   protectGuestKeys(db: Kysely<DB>, shop: string, orders: StoredOrder[]): Promise<void>;
   /** The lookup key of an email (normalised: trimmed, lower case). */
   emailKey(db: Kysely<DB>, shop: string, email: string): Promise<string>;
   encryptEmail(email: string): string;
   decryptEmail(stored: string): string;
+  /** Drops the shop's key from this process's memory (its data is being erased: shop/redact). */
+  forget(shop: string): void;
 }
 
-export function createPiiProtector(cipher: TokenCipher): PiiProtector {
+/** Options of {@link createPiiProtector}. */
+export interface PiiProtectorOptions {
+  clock?: Clock;
+  /** How long a process keeps a shop's key after reading it, ms. Default 60,000. */
+  rememberMs?: number;
+}
+
+/**
+ * How long a process keeps a shop's key for storing its orders. A shop's key never changes once made (key rotation
+ * re-encrypts the same bytes); only shop/redact, 48 h after the uninstall, erases it, and a reinstall then makes
+ * another. Orders are stored only for an installed shop, and only storing orders reads through this memory (the
+ * compliance lookups, which also run for an uninstalled shop, read the key afresh), so every process's memory of a
+ * shop's key has lapsed long before its erasure; the process that erases it forgets it at once.
+ */
+const REMEMBER_MS = 60_000;
+
+export function createPiiProtector(cipher: TokenCipher, options: PiiProtectorOptions = {}): PiiProtector {
+  const clock = options.clock ?? systemClock;
+  const rememberMs = options.rememberMs ?? REMEMBER_MS;
   // A KeyObject, not the key's bytes: createHmac imports a Buffer key into a new KeyObject on every call, which made
   // one guest key cost about 10 µs (a tenth of a large backfill's CPU) where it costs 1.5 µs from a KeyObject.
   const shopKey = async (db: Kysely<DB>, shop: string): Promise<KeyObject> => {
@@ -52,6 +76,16 @@ export function createPiiProtector(cipher: TokenCipher): PiiProtector {
     }
     return createSecretKey(Buffer.from(cipher.decrypt(row.pii_key_enc!), 'base64'));
   };
+  // Each guest order's delivery asked the database for its shop's key: one statement and a decryption per delivery.
+  // Only storing orders reads through this memory (see REMEMBER_MS).
+  const remembered = new Map<string, { key: KeyObject; untilMs: number }>();
+  const rememberedKey = async (db: Kysely<DB>, shop: string): Promise<KeyObject> => {
+    const known = remembered.get(shop);
+    if (known !== undefined && clock.now() < known.untilMs) return known.key;
+    const key = await shopKey(db, shop);
+    remembered.set(shop, { key, untilMs: clock.now() + rememberMs });
+    return key;
+  };
   const hmac = (key: KeyObject, text: string): string => createHmac('sha256', key).update(text, 'utf8').digest('hex');
   return {
     async prepareShop(db, shop) {
@@ -62,7 +96,7 @@ export function createPiiProtector(cipher: TokenCipher): PiiProtector {
     },
     async protectGuestKeys(db, shop, orders) {
       if (!orders.some((o) => o.guestKey !== null && !o.guestKey.startsWith(GUEST_KEY_PREFIX))) return;
-      const key = await shopKey(db, shop);
+      const key = await rememberedKey(db, shop);
       for (const o of orders) if (o.guestKey !== null && !o.guestKey.startsWith(GUEST_KEY_PREFIX)) o.guestKey = `${GUEST_KEY_PREFIX}${hmac(key, o.guestKey)}`;
     },
     async emailKey(db, shop, email) {
@@ -70,6 +104,9 @@ export function createPiiProtector(cipher: TokenCipher): PiiProtector {
     },
     encryptEmail: (email) => cipher.encrypt(email),
     decryptEmail: (stored) => cipher.decrypt(stored),
+    forget(shop) {
+      remembered.delete(shop);
+    },
   };
 }
 

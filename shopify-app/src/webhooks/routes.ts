@@ -33,7 +33,10 @@ export function registerWebhookRoutes(app: AppHono, ctx: AppContext): void {
       seen.add(key);
       if (work.kind === 'recompute') await ctx.ingest.requestRecompute(work.shop);
       else if (work.kind === 'backfill') await jobs.send(QUEUES.backfill, { shop: work.shop });
-      else if (work.kind === 'stop-shop') ctx.feedCache?.drop(work.shop);
+      else if (work.kind === 'stop-shop') {
+        ctx.feedCache?.drop(work.shop);
+        pii.forget(work.shop);
+      }
     }
   };
 
