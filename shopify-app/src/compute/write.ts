@@ -2,6 +2,7 @@ import type { CustomerInsightV1 } from '@clvlens/core';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import { copyBinaryRows, transactionOnConnection } from '../db/copy.ts';
+import { PREPARED } from '../db/named-statements.ts';
 import type { DB } from '../db/schema.ts';
 import type { CustomerRange } from './load.ts';
 import { findTierChanges, type TierChange } from '../actions/tier-changes/detect.ts';
@@ -74,8 +75,9 @@ export async function writeInsights(
     // insight, reading a chunk's 5,000 stored payloads there was 43 ms of the about 150 ms each chunk held it.
     // Every writer bumps `shops.insight_seq` under that lock in the transaction that writes its rows, so what was
     // committed after this read has a sequence above `readAtSeq`: once the lock is held, those rows alone are read
-    // again (none when no other writer came in between).
-    const readAt = await sql<{ insight_seq: number }>`SELECT insight_seq FROM shops WHERE shop_id = ${shop}`.execute(trx);
+    // again (none when no other writer came in between). The three statements on the shop row are prepared
+    // (db/named-statements.ts): keyed by its primary key, they were planned at every write of every recompute.
+    const readAt = await sql<{ insight_seq: number }>`${sql.raw(PREPARED)}SELECT insight_seq FROM shops WHERE shop_id = ${shop}`.execute(trx);
     if (readAt.rows.length === 0) return { changed: 0, deleted: 0, inserted: 0, writes: [], tierChanges: [] };
     const readAtSeq = Number(readAt.rows[0]!.insight_seq);
     const storedBody = new Map<string, string | null>();
@@ -141,7 +143,7 @@ export async function writeInsights(
       }
     }
     // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
-    const locked = await sql<LockedShop>`
+    const locked = await sql<LockedShop>`${sql.raw(PREPARED)}
       SELECT insight_seq, last_write_after_seq, last_write_low_customer::text AS low, last_write_high_customer::text AS high
       FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
     if (locked.rows.length === 0) return { changed: 0, deleted: 0, inserted: 0, writes: [], tierChanges: [] };
@@ -225,7 +227,7 @@ export async function writeInsights(
     await recordTierChanges(trx, shop, tierChanges);
     if (seq !== seqBefore) {
       const [low, high] = idRange([...ids, ...gone]);
-      await sql`UPDATE shops SET insight_seq = ${seq}, last_write_after_seq = ${seqBefore},
+      await sql`${sql.raw(PREPARED)}UPDATE shops SET insight_seq = ${seq}, last_write_after_seq = ${seqBefore},
         last_write_low_customer = ${low}::bigint, last_write_high_customer = ${high}::bigint WHERE shop_id = ${shop}`.execute(trx);
     }
     if (options.dequeue) await dequeueEntries(trx, shop, options.dequeue);
