@@ -56,7 +56,10 @@ export async function deletedCustomers(db: Kysely<DB>, shop: string, ids: readon
     .select(sql<string>`customer_id::text`.as('customer_id'))
     .where('shop_id', '=', shop)
     .where('deleted', '=', true);
-  if (ids) query = query.where('customer_id', 'in', ids.length > 0 ? [...ids] : ['-1']);
+  // One array parameter, not an `IN` list of one parameter per id: the list's text changed with its length, so
+  // PostgreSQL parsed and planned every call anew (100 of the 110 ms this read took in a pg-processes run), and a
+  // run over thousands of customers sent thousands of parameters.
+  if (ids) query = query.where(sql<boolean>`customer_id = ANY(${[...ids]}::bigint[])`);
   return new Set((await query.execute()).map((r) => r.customer_id));
 }
 
