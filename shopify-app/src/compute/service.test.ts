@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KyselyPlugin } from 'kysely';
 import type { CustomerInsightV1, ShopSummaryV1 } from '@clvlens/core';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
@@ -155,6 +156,37 @@ describe('incremental recompute', () => {
     expect((await database.db.selectFrom('recompute_queue').select('customer_id').execute()).map((r) => Number(r.customer_id))).toEqual([7]);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, changed: 0 });
     expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
+  });
+
+  it("leaves customers queued while a run's batch was scored to the next run (a run is one batch unless the batch was full)", async () => {
+    // A change arrives while the run scores its batch: queued right after the run loaded its customers' orders.
+    let armed = true;
+    let fired = false;
+    const loads = new Set<unknown>();
+    const duringLoad: KyselyPlugin = {
+      transformQuery(args) {
+        if (armed && JSON.stringify(args.node).includes('FROM orders WHERE shop_id')) loads.add(args.queryId.queryId);
+        return args.node;
+      },
+      async transformResult(args) {
+        if (loads.delete(args.queryId.queryId) && armed) {
+          armed = false;
+          await queueRecompute(database.db, SHOP, ['11']);
+          fired = true;
+        }
+        return args.result;
+      },
+    };
+    const racing = createComputeService({ db: database.db.withPlugin(duringLoad), clock: { now: () => nowMs }, log: silentLogger });
+    const queue = async () =>
+      (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).execute()).map((r) => Number(r.customer_id));
+    await queueRecompute(database.db, SHOP, ['10']);
+    expect(await racing.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, remaining: 0 });
+    expect(fired).toBe(true);
+    // Left for the run its webhook asks for: reading the queue again after every batch made a busy shop's run a loop.
+    expect(await queue()).toEqual([11]);
+    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1 });
+    expect(await queue()).toEqual([]);
   });
 
   it('keeps the last shop metrics while the shop is backfilled again, and refreshes them once it is live', async () => {
