@@ -8,7 +8,7 @@ import { FeedCache } from './api/feed-cache.ts';
 import { churnHorizonOf } from './compute/insights.ts';
 import { createComputeService, type ComputeService } from './compute/service.ts';
 import { createShopSettings, type ShopSettings } from './settings/shop-settings.ts';
-import { JOB_PRIORITY, QUEUES, type Jobs, type QueueName, type ShopJob } from './jobs/jobs.ts';
+import { JOB_PRIORITY, QUEUES, type Jobs, type QueueName, type SendOptions, type ShopJob } from './jobs/jobs.ts';
 import { createTokenCipher, type TokenCipher } from './sessions/token-cipher.ts';
 import { checkEncryptionKey } from './sessions/key-rotation.ts';
 import { createPiiProtector, protectStoredPersonalData, type PiiProtector } from './ingest/pii.ts';
@@ -19,7 +19,7 @@ import { createAppMetrics, type AppMetrics } from './ops/metrics.ts';
 /** What the app's job queue offers the routes and handlers: sending (workers are started by `createApp`). */
 export interface JobQueue {
   /** Queues a job (dropped when the shop already has one waiting in that queue); waits until the job system started. */
-  send(queue: QueueName, job: ShopJob, options?: { startAfterSeconds?: number; priority?: number }): Promise<void>;
+  send(queue: QueueName, job: ShopJob, options?: SendOptions): Promise<void>;
   /** True once the job system started and until it is stopped. */
   running(): boolean;
 }
@@ -135,11 +135,14 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
       clock,
       log,
       pii,
-      sendRecompute: (shop) => jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.changes }),
-      // Several processes on PostgreSQL: at most one job send per shop and process a second. A shop's first change
-      // after a quiet second is sent at once; a busy shop's changes share a run. At 250 ms, with a recompute worker
-      // free for each busy shop, a shop's runs followed each other back to back, each covering a few webhooks: 3,115
-      // runs in a 40,000-delivery pg-processes run, about half of the statements PostgreSQL ran.
+      // Several processes on PostgreSQL: a shop's change runs at most one recompute a second, whichever process took
+      // the webhook (pg-boss's debounce, `spacingSeconds`). A shop's first change after a quiet second is run at once;
+      // a busy shop's changes share a run. With only the per-process limit below, each of three processes sent every
+      // second, and runs that found customers still queued asked again: 1,490 runs in a 40,000-delivery pg-processes
+      // run, each with its metafield sync and Flow check, against about 800 with one send a process every 3 s.
+      sendRecompute: (shop) =>
+        jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.changes, ...(database.kind === 'postgres' ? { spacingSeconds: 1 } : {}) }),
+      // At most one job send per shop and process a second: sends closer together are dropped by pg-boss anyway.
       ...(database.kind === 'postgres' ? { recomputeIntervalMs: 1000 } : {}),
     }),
     options,

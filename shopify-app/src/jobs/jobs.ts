@@ -41,13 +41,28 @@ export interface JobsOptions {
   work?: boolean;
 }
 
+/** Options of {@link Jobs.send}. */
+export interface SendOptions {
+  /** Not before this many seconds from now. */
+  startAfterSeconds?: number;
+  /** pg-boss priority ({@link JOB_PRIORITY}); higher is handed out first. */
+  priority?: number;
+  /**
+   * At most one job of the shop in this queue per slot of this many whole seconds, across every process (pg-boss's
+   * debounce: `singletonSeconds` with `singletonNextSlot`). A send in a slot that already had a job (waiting, running
+   * or done) is scheduled for the start of the next slot, and dropped when that one has a job too, which then carries
+   * its work. The slots are PostgreSQL's clock seconds (`pgboss.job_now()`), not the sender's.
+   */
+  spacingSeconds?: number;
+}
+
 /** The running job system. */
 export interface Jobs {
   /**
    * Queues a job (dropped when the shop already has one waiting in that queue; a `changes` priority then raises the
    * waiting job's).
    */
-  send(queue: QueueName, job: ShopJob, options?: { startAfterSeconds?: number; priority?: number }): Promise<void>;
+  send(queue: QueueName, job: ShopJob, options?: SendOptions): Promise<void>;
   /** True from start until {@link stop} is called. */
   running(): boolean;
   stop(): Promise<void>;
@@ -129,10 +144,12 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       const startAfter = sendOptions.startAfterSeconds;
       const key = job.bucket === undefined ? job.shop : `${job.shop}/${job.run ?? ''}/${job.bucket}`;
       const priority = sendOptions.priority;
+      const spacing = sendOptions.spacingSeconds;
       const sent = await boss.send(queue, job, {
         singletonKey: key,
         ...(startAfter !== undefined && startAfter > 0 ? { startAfter } : {}),
         ...(priority !== undefined ? { priority } : {}),
+        ...(spacing !== undefined && spacing > 0 ? { singletonSeconds: spacing, singletonNextSlot: true } : {}),
       });
       // Dropped because the shop already has a job waiting (stately): that job now carries this one's work. A
       // whole-shop run that now carries a change is raised to `wholeShopWithChanges`: left at the lowest priority,
