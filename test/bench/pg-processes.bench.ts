@@ -157,6 +157,9 @@ try {
   const sender = fork(here('./webhook-sender.ts'), ['send'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   children.push(sender);
   await new Promise((resolve) => sender.once('message', resolve));
+  // The sender plans and signs every delivery first; the CPU figures start once it has.
+  sender.send({ plan, url: lbUrl, secret: API_SECRET, inFlight: IN_FLIGHT });
+  await new Promise((resolve) => sender.once('message', resolve));
   const cpuAtStart = new Map<string, number>();
   const sampleAll = (): void => {
     sampleCpu('PostgreSQL', pg.pid);
@@ -220,7 +223,7 @@ try {
       );
     });
     sender.once('exit', (code) => reject(new Error(`the webhook sender exited with ${code}`)));
-    sender.send({ plan, url: lbUrl, secret: API_SECRET, inFlight: IN_FLIGHT });
+    sender.send({ go: true });
   });
   // The CPU figures cover the sending only (the recompute queue drains afterwards, below).
   sampleAll();
