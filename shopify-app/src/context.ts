@@ -84,6 +84,8 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
     clock,
     log,
     settings,
+    // Several processes: a shop's runs are spaced (`spacingSeconds` below), so a run takes the queue as it found it.
+    ...(database.kind === 'postgres' ? { spacedRuns: true } : {}),
     ...(split
       ? {
           split: {

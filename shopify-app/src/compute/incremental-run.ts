@@ -22,10 +22,11 @@ export interface IncrementalRunResult {
 
 /**
  * Rescores the queued customers only, from their own orders, with the stored models and RFM cut points, in batches of
- * {@link INCREMENTAL_BATCH}; each batch's writes dequeue its entries in the same transaction. A run goes on to another
- * batch only after a full one (a backlog); customers queued while its last batch ran are left to the next run, which
- * the webhooks that queued them asked for. Reading the queue again until it was empty made a busy shop's run a loop of
- * small batches (one every 0.2-0.3 s under webhook load), which no spacing of its jobs could space out.
+ * {@link INCREMENTAL_BATCH}; each batch's writes dequeue its entries in the same transaction. With `spacedRuns`
+ * (PostgreSQL) a run goes on to another batch only after a full one (a backlog): customers queued while its last batch
+ * ran are left to the next run, which the webhooks that queued them asked for. Reading the queue again until it was
+ * empty made a busy shop's run there a loop of small batches (one every 0.2-0.3 s under webhook load), which no
+ * spacing of its jobs could space out. Without it (one process) the run reads the queue until it is empty.
  * @param asOfMs the end of the shop's current local day (may be after the models' day: see `recomputeShop`).
  */
 export async function incrementalRun(deps: ComputeDeps, shop: string, info: ShopInfo, models: ShopModels, asOfMs: number): Promise<IncrementalRunResult> {
@@ -56,7 +57,7 @@ export async function incrementalRun(deps: ComputeDeps, shop: string, info: Shop
     changed += written.changed;
     deleted += written.deleted;
     tierChanges += written.tierChanges.length;
-    if (queued.customerIds.length < INCREMENTAL_BATCH) break;
+    if (deps.spacedRuns === true && queued.customerIds.length < INCREMENTAL_BATCH) break;
   }
   if (changed + deleted >= 10_000) await analyzeAfterLargeWrite(db, changed + deleted, changed + deleted);
   if (customers > 0) log.info('recomputed', { shop, mode: 'incremental', customers, changed, deleted, remaining, tierChanges, ms: clock.now() - started });

@@ -158,8 +158,8 @@ describe('incremental recompute', () => {
     expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);
   });
 
-  it("leaves customers queued while a run's batch was scored to the next run (a run is one batch unless the batch was full)", async () => {
-    // A change arrives while the run scores its batch: queued right after the run loaded its customers' orders.
+  /** A compute service whose next load of orders is followed by a change of customer `late` (a webhook meanwhile). */
+  function racingService(late: string, spacedRuns: boolean): { compute: ComputeService; fired: () => boolean } {
     let armed = true;
     let fired = false;
     const loads = new Set<unknown>();
@@ -171,22 +171,35 @@ describe('incremental recompute', () => {
       async transformResult(args) {
         if (loads.delete(args.queryId.queryId) && armed) {
           armed = false;
-          await queueRecompute(database.db, SHOP, ['11']);
+          await queueRecompute(database.db, SHOP, [late]);
           fired = true;
         }
         return args.result;
       },
     };
-    const racing = createComputeService({ db: database.db.withPlugin(duringLoad), clock: { now: () => nowMs }, log: silentLogger });
-    const queue = async () =>
-      (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).execute()).map((r) => Number(r.customer_id));
+    const racing = createComputeService({ db: database.db.withPlugin(duringLoad), clock: { now: () => nowMs }, log: silentLogger, spacedRuns });
+    return { compute: racing, fired: () => fired };
+  }
+  const queued = async () =>
+    (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).execute()).map((r) => Number(r.customer_id));
+
+  it("with spaced runs (PostgreSQL), leaves customers queued while a run's batch was scored to the next run", async () => {
+    const racing = racingService('11', true);
     await queueRecompute(database.db, SHOP, ['10']);
-    expect(await racing.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, remaining: 0 });
-    expect(fired).toBe(true);
+    expect(await racing.compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, remaining: 0 });
+    expect(racing.fired()).toBe(true);
     // Left for the run its webhook asks for: reading the queue again after every batch made a busy shop's run a loop.
-    expect(await queue()).toEqual([11]);
+    expect(await queued()).toEqual([11]);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1 });
-    expect(await queue()).toEqual([]);
+    expect(await queued()).toEqual([]);
+  });
+
+  it('without spaced runs (one process), a run reads the queue again until it is empty', async () => {
+    const racing = racingService('13', false);
+    await queueRecompute(database.db, SHOP, ['12']);
+    expect(await racing.compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 2, remaining: 0 });
+    expect(racing.fired()).toBe(true);
+    expect(await queued()).toEqual([]);
   });
 
   it('keeps the last shop metrics while the shop is backfilled again, and refreshes them once it is live', async () => {
