@@ -145,7 +145,11 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
       sendRecompute: (shop) =>
         jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.changes, ...(database.kind === 'postgres' ? { spacingSeconds: 1 } : {}) }),
       // At most one job send per shop and process a second: sends closer together are dropped by pg-boss anyway.
-      ...(database.kind === 'postgres' ? { recomputeIntervalMs: 1000 } : {}),
+      ...(options.recomputeIntervalMs !== undefined
+        ? { recomputeIntervalMs: options.recomputeIntervalMs }
+        : database.kind === 'postgres'
+          ? { recomputeIntervalMs: 1000 }
+          : {}),
     }),
     options,
     lifecycle: { draining: false, stopped: false },

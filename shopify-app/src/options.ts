@@ -47,6 +47,11 @@ export interface AppOptions {
    * {@link DEFAULT_SHOP_METRICS_DELAY_SECONDS}.
    */
   shopMetricsDelaySeconds?: number;
+  /**
+   * Least time between two recompute job sends for one shop from this process, ms: requests meanwhile wait and share
+   * the next send. Default 1,000 on PostgreSQL (several processes send for the same shop), 0 on PGlite.
+   */
+  recomputeIntervalMs?: number;
   /** Tests only: awaited at the start of each recompute job (e.g. to hold a job active, then kill the process). */
   beforeRecompute?: (shop: string) => Promise<void>;
   /** Backfill insert batch size, bulk status poll interval, and a progress callback (JSONL lines stored). */

@@ -73,6 +73,12 @@ export interface OrderSink {
   storeOrders(shop: string, orders: readonly StoredOrder[]): Promise<number>;
   /** Requests the shop's recompute job (coalesced); resolves once a send covering this request finished. */
   requestRecompute(shop: string): Promise<void>;
+  /**
+   * As {@link requestRecompute}, without holding up the caller (a webhook's answer): on PostgreSQL a send waits out
+   * the shop's interval (up to a second), and a failed one is retried in the background. For customers already
+   * committed in `recompute_queue`, which the app also queues a recompute for at start.
+   */
+  requestRecomputeInBackground(shop: string): void;
   /** Resolves once no recompute request is in flight or pending (tests, shutdown). */
   settled(): Promise<void>;
 }
@@ -141,6 +147,7 @@ export function createOrderSink(deps: OrderSinkDeps): OrderSink {
       return db.transaction().execute(async (trx) => upsertOrders(trx, shop, await screenOrders(trx, shop, orders, clock.now(), deps.pii)));
     },
     requestRecompute: (shop) => recompute.request(shop),
+    requestRecomputeInBackground: (shop) => recompute.requestInBackground(shop),
     settled: () => recompute.settled(),
   };
 }

@@ -24,14 +24,15 @@ export function registerWebhookRoutes(app: AppHono, ctx: AppContext): void {
   // (`pnpm bench app`: 558-697 deliveries/s with it, about twice that without it and with prepared statements).
   const shopState = createActiveShops(db, clock, ACTIVE_SHOP_TTL_MS);
   // Each kind of follow-up runs once per shop and delivery; recompute requests are coalesced across deliveries by
-  // the order sink.
+  // the order sink, and not awaited: the customers are committed in the queue, and on PostgreSQL a request waits out
+  // the shop's interval, which held a refund's answer up to a second while its shop took orders.
   const runFollowUps = async (followUps: FollowUp[]): Promise<void> => {
     const seen = new Set<string>();
     for (const work of followUps) {
       const key = `${work.kind}:${work.shop}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (work.kind === 'recompute') await ctx.ingest.requestRecompute(work.shop);
+      if (work.kind === 'recompute') ctx.ingest.requestRecomputeInBackground(work.shop);
       else if (work.kind === 'backfill') await jobs.send(QUEUES.backfill, { shop: work.shop });
       else if (work.kind === 'stop-shop') {
         ctx.feedCache?.drop(work.shop);
