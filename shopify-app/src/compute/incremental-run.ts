@@ -13,8 +13,8 @@ const MAX_BATCHES = 10;
 /**
  * Batches short of {@link INCREMENTAL_BATCH} a run takes with `spacedRuns`: the queue as the run found it, then once
  * what arrived meanwhile. A change that came while the run scored then shows with it, not a run later: in the pg-shops
- * bench (1,000 shops, a few changes a shop) leaving it to the next run made about 30% more runs, each with its
- * metafield sync and shop-metrics refresh.
+ * bench (1,000 shops installing, a few changes a shop) leaving it to the next run gave 8,570 incremental runs and
+ * 3,248 shop-metrics refreshes against 6,475 and 2,252 (one run each, the second 20% longer).
  */
 const SPACED_PARTIAL_BATCHES = 2;
 
