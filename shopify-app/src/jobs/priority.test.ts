@@ -1,18 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
-import { silentLogger } from '../log.ts';
-import { JOB_PRIORITY, QUEUES, startJobs, type Jobs, type QueueName, type ShopJob } from './jobs.ts';
+import { startSendOnlyJobs } from '../testing/send-only-jobs.ts';
+import { JOB_PRIORITY, QUEUES, type Jobs, type ShopJob } from './jobs.ts';
 
 describe('recompute job priorities', () => {
   let database: Database;
   let jobs: Jobs;
   beforeAll(async () => {
     database = await createTestDatabase();
-    const handlers = {} as Record<QueueName, (job: ShopJob) => Promise<void>>;
-    for (const queue of Object.values(QUEUES)) handlers[queue] = async () => undefined;
-    // Send only: the test takes the jobs itself, in the order a worker would get them.
-    jobs = await startJobs({ pool: database.pool, kind: database.kind, log: silentLogger, handlers, work: false });
+    jobs = await startSendOnlyJobs(database);
   });
   afterAll(async () => {
     await jobs.stop();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
-import { silentLogger } from '../log.ts';
-import { JOB_PRIORITY, QUEUES, startJobs, type Jobs, type QueueName, type ShopJob } from './jobs.ts';
+import { startSendOnlyJobs } from '../testing/send-only-jobs.ts';
+import { JOB_PRIORITY, QUEUES, type Jobs, type ShopJob } from './jobs.ts';
 
 /** A shop's recompute jobs as pg-boss stores them, oldest first. */
 async function jobsOf(database: Database, shop: string): Promise<{ state: string; startAfterMs: number; slotMs: number | null }[]> {
@@ -25,10 +25,7 @@ describe("spacing of a shop's recompute jobs (several processes on one database)
   let jobs: Jobs;
   beforeAll(async () => {
     database = await createTestDatabase();
-    const handlers = {} as Record<QueueName, (job: ShopJob) => Promise<void>>;
-    for (const queue of Object.values(QUEUES)) handlers[queue] = async () => undefined;
-    // Send only: the test takes the jobs itself, as a worker of any process would.
-    jobs = await startJobs({ pool: database.pool, kind: database.kind, log: silentLogger, handlers, work: false });
+    jobs = await startSendOnlyJobs(database);
   });
   afterAll(async () => {
     await jobs.stop();
