@@ -78,14 +78,16 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
   const feedCache = database.kind === 'pglite' ? new FeedCache() : null;
   const settings = createShopSettings({ db, clock, defaultChurnHorizonDays: churnHorizonOf(options.compute ?? {}) });
   const split = options.splitFullRun ?? (database.kind === 'postgres' ? {} : false);
+  // Several processes on PostgreSQL take a shop's webhooks: its recompute runs are spaced a second apart whichever
+  // process asks (`spacingSeconds` below), and a run then takes the queue as it found it (`spacedRuns`).
+  const spacedRuns = database.kind === 'postgres';
   const compute = createComputeService({
     db,
     ...(database.kind === 'postgres' ? { pool: database.pool } : {}),
     clock,
     log,
     settings,
-    // Several processes: a shop's runs are spaced (`spacingSeconds` below), so a run takes the queue as it found it.
-    ...(database.kind === 'postgres' ? { spacedRuns: true } : {}),
+    spacedRuns,
     ...(split
       ? {
           split: {
@@ -137,19 +139,13 @@ export async function createAppContext(options: AppOptions): Promise<AppContext 
       clock,
       log,
       pii,
-      // Several processes on PostgreSQL: a shop's change runs at most one recompute a second, whichever process took
-      // the webhook (pg-boss's debounce, `spacingSeconds`). A shop's first change after a quiet second is run at once;
-      // a busy shop's changes share a run. With only the per-process limit below, each of three processes sent every
-      // second, and runs that found customers still queued asked again: 1,490 runs in a 40,000-delivery pg-processes
-      // run, each with its metafield sync and Flow check, against about 800 with one send a process every 3 s.
-      sendRecompute: (shop) =>
-        jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.changes, ...(database.kind === 'postgres' ? { spacingSeconds: 1 } : {}) }),
+      // Spaced runs: a shop's change runs at most one recompute a second, whichever process took the webhook (pg-boss's
+      // debounce). A shop's first change after a quiet second is run at once; a busy shop's changes share a run. With
+      // only the per-process limit below, each of three processes sent every second and a run read the queue until it
+      // was empty: 1,200-1,700 batches scored in a 40,000-delivery pg-processes run, 403-553 spaced.
+      sendRecompute: (shop) => jobs.send(QUEUES.recompute, { shop }, { priority: JOB_PRIORITY.changes, ...(spacedRuns ? { spacingSeconds: 1 } : {}) }),
       // At most one job send per shop and process a second: sends closer together are dropped by pg-boss anyway.
-      ...(options.recomputeIntervalMs !== undefined
-        ? { recomputeIntervalMs: options.recomputeIntervalMs }
-        : database.kind === 'postgres'
-          ? { recomputeIntervalMs: 1000 }
-          : {}),
+      recomputeIntervalMs: options.recomputeIntervalMs ?? (spacedRuns ? 1000 : 0),
     }),
     options,
     lifecycle: { draining: false, stopped: false },
