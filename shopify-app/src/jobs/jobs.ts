@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import { PREPARED } from '../db/named-statements.ts';
 import { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts';
+import { startJobHolds } from './holds.ts';
 import { startWorkers, type JobHandler } from './workers.ts';
 
 export { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts';
@@ -137,7 +138,9 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       }
     }
   }
-  const workers = options.work === false ? null : await startWorkers(boss, options);
+  // PostgreSQL: a job of a process that died is retried within seconds, not once its heartbeat expires (holds.ts).
+  const holds = options.kind === 'postgres' && options.work !== false ? startJobHolds({ pool, boss, log, queues: Object.values(QUEUES) }) : null;
+  const workers = options.work === false ? null : await startWorkers(boss, { ...options, holds: holds ?? undefined });
   return {
     boss,
     async send(queue, job, sendOptions = {}) {
@@ -172,6 +175,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       // failed with "driver has already been destroyed".
       const left = (await workers?.settled(HANDED_BACK_GRACE_MS)) ?? 0;
       if (left > 0) log.warn('jobs still running when the database closes', { jobs: left });
+      await holds?.stop();
     },
   };
 }

@@ -62,7 +62,7 @@ describe.runIf(serverUrl)('a recompute job left active by a killed app process (
     await drop?.();
   });
 
-  it('is retried by another process on the same database within about a minute, not an hour', { timeout: 180_000 }, async () => {
+  it('is retried by another process on the same database within seconds, and a live process keeps its job', { timeout: 180_000 }, async () => {
     const created = await createTestPostgresDatabase(serverUrl!);
     drop = created.drop;
     database = await createDatabase({ databaseUrl: created.url });
@@ -78,18 +78,23 @@ describe.runIf(serverUrl)('a recompute job left active by a killed app process (
 
     const jobs = async () =>
       (
-        await database!.pool.query<{ id: string; state: string }>(
-          `SELECT id, state FROM pgboss.job WHERE name = 'recompute' AND singleton_key = $1 ORDER BY created_on`,
+        await database!.pool.query<{ id: string; state: string; retry_count: number }>(
+          `SELECT id, state, retry_count FROM pgboss.job WHERE name = 'recompute' AND singleton_key = $1 ORDER BY created_on`,
           [SHOP],
         )
       ).rows;
     const held = (await jobs()).find((job) => job.state === 'active');
     expect(held, 'the first process holds the job active').toBeDefined();
 
-    await kill9(first.child);
-    const killedAt = Date.now();
+    // A second process runs beside it: whichever of them sweeps for orphans, a job whose process lives is left alone,
+    // however long it runs (holds.ts: 5 s of grace, a sweep every 2 s).
     const second = await startChild(created.url, false);
     children.push(second.child);
+    await new Promise((r) => setTimeout(r, 9000));
+    expect((await jobs()).find((job) => job.id === held!.id)).toMatchObject({ state: 'active', retry_count: 0 });
+
+    await kill9(first.child);
+    const killedAt = Date.now();
 
     const queued = async () =>
       Number((await database!.pool.query<{ n: string }>(`SELECT count(*) AS n FROM recompute_queue WHERE shop_id = $1`, [SHOP])).rows[0]!.n);
@@ -103,7 +108,8 @@ describe.runIf(serverUrl)('a recompute job left active by a killed app process (
       await new Promise((r) => setTimeout(r, 500));
     }
     console.log(`recompute of a shop whose job a killed process held: done by another process ${seconds.toFixed(1)} s after the kill`);
-    expect(seconds).toBeLessThan(75);
+    // pg-boss alone retried it once the heartbeat was stale: 30-45 s after the kill.
+    expect(seconds).toBeLessThan(15);
     const after = (await jobs()).find((job) => job.id === held!.id);
     expect(after?.state, "the killed process's job is no longer active").not.toBe('active');
     await stopChild(second.child);

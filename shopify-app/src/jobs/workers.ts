@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from '../log.ts';
+import type { JobHolds } from './holds.ts';
 import { JOB_PRIORITY, QUEUES, type QueueName, type ShopJob } from './queues.ts';
 
 /**
@@ -66,6 +67,8 @@ export interface WorkersOptions {
   handlers: Record<QueueName, JobHandler>;
   /** Worker polling interval, seconds (>= 0.5). Default 0.5. */
   pollingIntervalSeconds?: number;
+  /** Told when a job starts and when its handler returns, so other processes can see it is still running (holds.ts). */
+  holds?: Pick<JobHolds, 'hold' | 'release'> | undefined;
 }
 
 /**
@@ -147,6 +150,7 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
             slot.busy = true;
             try {
               for (const job of jobs) {
+                options.holds?.hold(job.id);
                 const run = handler(job.data ?? { shop: '' }, job.signal);
                 running.add(run);
                 try {
@@ -161,6 +165,7 @@ export async function startWorkers(boss: PgBoss, options: WorkersOptions): Promi
                   throw error;
                 } finally {
                   running.delete(run);
+                  options.holds?.release(job.id);
                 }
               }
             } finally {
