@@ -11,7 +11,7 @@ const NAMESPACE = 0x434c564a;
 /** The low 32 bits of the sweeper's lock: the process holding it is the one that sweeps. */
 const SWEEPER = 0;
 
-/** A job's lock key: the namespace, then the first 32 bits of its (random) uuid. Same as {@link JOB_KEY_SQL}. */
+/** A job's lock key: the namespace, then the first 32 bits of its (random) uuid. `JOB_LOW_SQL` computes its low bits in SQL. */
 export function jobLockKey(jobId: string): string {
   return ((BigInt(NAMESPACE) << 32n) | BigInt(`0x${jobId.replace(/-/g, '').slice(0, 8)}`)).toString();
 }

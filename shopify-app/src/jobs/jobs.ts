@@ -102,7 +102,8 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   await boss.createQueue(QUEUES.backfill, { ...perShop, heartbeatSeconds: 30, expireInSeconds: 6 * 3600 });
   // A job left active by a process that died (kill -9, OOM) would hold its shop's stately slot until it expires, an
   // hour: with a heartbeat, pg-boss fails it (and retries) once no worker has touched it for 30 s, at its next monitor
-  // pass (see superviseIntervalSeconds above; killed-worker.test.ts measures it end to end). updateQueue
+  // pass (see superviseIntervalSeconds above). On PostgreSQL the job holds (holds.ts) retry it within seconds; the
+  // heartbeat is their net (killed-worker.test.ts measures it end to end). updateQueue
   // brings queues created by an older version along.
   for (const name of [QUEUES.recompute, QUEUES.shopMetrics, QUEUES.reconcile, QUEUES.flowTriggers, QUEUES.metafields]) {
     await boss.createQueue(name, { ...perShop, expireInSeconds: 3600, heartbeatSeconds: 30 });
