@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ const SERVER = fileURLToPath(new URL('../server.ts', import.meta.url));
 const SHOP = 'sigterm-shop.myshopify.com';
 const SECRET = 'sigterm-secret';
 const dataDir = mkdtempSync(join(tmpdir(), 'clvlens-sigterm-'));
+const compileCache = mkdtempSync(join(tmpdir(), 'clvlens-compile-cache-'));
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -33,6 +34,7 @@ async function startServer(port: number): Promise<ChildProcess> {
       CLVLENS_ENCRYPTION_KEY: 'b'.repeat(64),
       CLVLENS_DATA_DIR: dataDir,
       PORT: String(port),
+      NODE_COMPILE_CACHE: compileCache,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -70,11 +72,17 @@ const exited = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
 describe('SIGTERM on the production entry', () => {
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(compileCache, { recursive: true, force: true });
+  });
 
   it('answers every webhook it accepted before exiting 0, and stores each one it answered 200', async () => {
     // A first start creates and migrates the database; then the shop is installed while no process holds it.
     const { child: first } = await startOnFreePort();
+    // The entry wrote its compiled modules to the compile cache once started, before any exit: a process killed later
+    // still leaves it for the next start.
+    expect(readdirSync(compileCache, { recursive: true }).length).toBeGreaterThan(0);
     first.kill('SIGTERM');
     expect(await exited(first)).toBe(0);
     const setup = await createDatabase({ dataDir, log: silentLogger });

@@ -1,7 +1,12 @@
 // The app in its own process, for tests that kill it (-9) or run two of them on one PostgreSQL. Started by
 // child_process.fork with the configuration in env; answers the parent over IPC.
-import { loadOrderRecords, startAppServer, silentLogger, createShopifyApi, QUEUES } from '@clvlens/shopify-app';
-import { fakeShopifyFetch, installFakeShopifyFetch } from '../fake-shopify/fetch.ts';
+import { enableCompileCache, flushCompileCache } from 'node:module';
+
+// As shopify-app/src/server.ts: the compile cache before the app is loaded, so a process the benches restart after a
+// kill starts as a restarted production process does.
+enableCompileCache();
+const { loadOrderRecords, startAppServer, silentLogger, createShopifyApi, QUEUES } = await import('@clvlens/shopify-app');
+const { fakeShopifyFetch, installFakeShopifyFetch } = await import('../fake-shopify/fetch.ts');
 
 const env = process.env;
 const fakeUrl = env['FAKE_SHOPIFY_URL']!;
@@ -22,6 +27,12 @@ const server = await startAppServer({
     // Errors go to stderr: a bench that fails on an HTTP 500 then says why.
     error(message, context) {
       console.error(`app process ${process.pid}: ${message}`, JSON.stringify(context ?? {}));
+    },
+    // The job holds' warnings go to stderr: a bench then shows the jobs a killed process left being retried, and any
+    // job wrongly taken from a live one.
+    warn(message, context) {
+      if (message.startsWith('job holds') || message.includes('process that is gone'))
+        console.error(`app process ${process.pid}: ${message}`, JSON.stringify(context ?? {}));
     },
     info(message, context) {
       handled[message] = (handled[message] ?? 0) + 1;
@@ -99,4 +110,5 @@ process.on('SIGTERM', () => {
   );
 });
 
+flushCompileCache();
 process.send?.({ ready: true, url: server.url, pid: process.pid });
