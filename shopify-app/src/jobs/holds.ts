@@ -8,12 +8,14 @@ import type { Logger } from '../log.ts';
  * lock space in `pg_locks`, objsubid 2), so none can be taken for a job's.
  */
 const NAMESPACE = 0x434c564a;
-/** The low 32 bits of the sweeper's lock: the process holding it is the one that sweeps. */
-const SWEEPER = 0;
+/** A lock key of this module: the namespace, then `low` (32 bits), as `pg_advisory_lock(bigint)` takes it. */
+const lockKey = (low: bigint): string => ((BigInt(NAMESPACE) << 32n) | low).toString();
+/** The sweeper's lock (low bits 0): the process holding it is the one that sweeps. */
+const SWEEPER_KEY = lockKey(0n);
 
 /** A job's lock key: the namespace, then the first 32 bits of its (random) uuid. `JOB_LOW_SQL` computes its low bits in SQL. */
 export function jobLockKey(jobId: string): string {
-  return ((BigInt(NAMESPACE) << 32n) | BigInt(`0x${jobId.replace(/-/g, '').slice(0, 8)}`)).toString();
+  return lockKey(BigInt(`0x${jobId.replace(/-/g, '').slice(0, 8)}`));
 }
 
 /** The low 32 bits of {@link jobLockKey} in SQL, for a uuid column `id`. */
@@ -145,8 +147,7 @@ export function startJobHolds(options: JobHoldsOptions): JobHolds {
 
   const sweep = async (): Promise<void> => {
     if (!sweeper) {
-      const key = ((BigInt(NAMESPACE) << 32n) | BigInt(SWEEPER)).toString();
-      const got = await enqueue((client) => client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [key]));
+      const got = await enqueue((client) => client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [SWEEPER_KEY]));
       sweeper = got?.rows[0]?.got === true;
       if (!sweeper) return;
     }

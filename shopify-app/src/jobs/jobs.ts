@@ -140,8 +140,8 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     }
   }
   // PostgreSQL: a job of a process that died is retried within seconds, not once its heartbeat expires (holds.ts).
-  const holds = options.kind === 'postgres' && options.work !== false ? startJobHolds({ pool, boss, log, queues: Object.values(QUEUES) }) : null;
-  const workers = options.work === false ? null : await startWorkers(boss, { ...options, holds: holds ?? undefined });
+  const holds = options.kind === 'postgres' && options.work !== false ? startJobHolds({ pool, boss, log, queues: Object.values(QUEUES) }) : undefined;
+  const workers = options.work === false ? null : await startWorkers(boss, { ...options, holds });
   return {
     boss,
     async send(queue, job, sendOptions = {}) {
