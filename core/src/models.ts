@@ -1,6 +1,7 @@
 // `@clvlens/core/models`: the models one by one, for the published-number tests, the benches and the CLI's model
 // commands. The app and the extension need only the main entry (`fitChurnModels`, `scoreChurnRisk`,
-// `buildCustomerInsights`). Every name here is in the export snapshot (test/src/exports/core-exports.test.ts).
+// `buildCustomerInsights`). The simulators are in `@clvlens/core/simulate`, so that fitting and predicting do not load
+// the random-number libraries. Every name here is in the export snapshot (test/src/exports/core-exports.test.ts).
 
 /** BTYD summary: (x, t_x, T, m) per customer from counted orders, and its weighted unique rows (clv-models.md §2). */
 export { compressSummaries, DAYS_PER_TIME_UNIT, summarizeOrders, TimeUnit } from './models/btyd-summary/btyd-summary.ts';
@@ -28,15 +29,12 @@ export {
   bgNbdProbabilityNoPurchase,
   bgNbdPurchaseProbability,
 } from './models/bg-nbd/predict.ts';
-export { createSeededRng, simulateBetaGeo, simulateBgNbd } from './models/bg-nbd/simulate.ts';
-export type { SimulatedCustomers, UniformRng } from './models/bg-nbd/simulate.ts';
 
 /** MBG/NBD (Batislam, Denizel & Filiztekin 2007): BG/NBD whose one-time buyers can drop out too. */
 export { mbgNbdLogLikelihood } from './models/mbg-nbd/likelihood.ts';
 export type { MbgNbdParams } from './models/mbg-nbd/likelihood.ts';
 export { fitMbgNbd } from './models/mbg-nbd/fit.ts';
 export { mbgNbdConditionalExpectedPurchases, mbgNbdExpectedPurchases, mbgNbdProbabilityAlive, mbgNbdProbabilityNoPurchase } from './models/mbg-nbd/predict.ts';
-export { simulateMbgNbd } from './models/mbg-nbd/simulate.ts';
 
 /** Pareto/NBD (Schmittlein, Morrison & Colombo 1987). */
 export { paretoNbdLogLikelihood } from './models/pareto-nbd/likelihood.ts';
@@ -49,7 +47,6 @@ export {
   paretoNbdProbabilityAlive,
   paretoNbdProbabilityNoPurchase,
 } from './models/pareto-nbd/predict.ts';
-export { simulateParetoNbd } from './models/pareto-nbd/simulate.ts';
 
 /** MBG/CNBD-k (Platzer & Reutterer 2016): regular inter-purchase times. */
 export { mbgCnbdCustomerLogLikelihood, mbgCnbdLogLikelihood } from './models/mbg-cnbd-k/likelihood.ts';
@@ -62,8 +59,6 @@ export {
   mbgCnbdProbabilityAlive,
   mbgCnbdProbabilityNoPurchase,
 } from './models/mbg-cnbd-k/predict.ts';
-export { simulateMbgCnbd } from './models/mbg-cnbd-k/simulate.ts';
-export type { SimulatedMbgCnbdCustomers } from './models/mbg-cnbd-k/simulate.ts';
 export { computeLogIntervalSums } from './models/mbg-cnbd-k/log-intervals.ts';
 
 /** Any fitted purchase model, used alike: conditional expected purchases and P(no purchase in a horizon). */
@@ -76,7 +71,6 @@ export type { GammaGammaParams, SpendRows } from './models/gamma-gamma/likelihoo
 export { fitGammaGamma, GAMMA_GAMMA_PENALIZER_STEPS } from './models/gamma-gamma/fit.ts';
 export type { GammaGammaFit, GammaGammaFitOptions } from './models/gamma-gamma/fit.ts';
 export { gammaGammaExpectedAverageValue, gammaGammaPopulationMean } from './models/gamma-gamma/predict.ts';
-export { simulateGammaGamma } from './models/gamma-gamma/simulate.ts';
 export { allPurchaseDaySpendRows, expectedOrderValueAllDays, fitGammaGammaAllDays } from './models/gamma-gamma/all-purchase-days.ts';
 export type { PurchaseDaySpend } from './models/gamma-gamma/all-purchase-days.ts';
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { API } from 'typescript/unstable/sync';
@@ -5,6 +6,7 @@ import * as core from '@clvlens/core';
 import * as models from '@clvlens/core/models';
 import * as basics from '@clvlens/core/basics';
 import * as report from '@clvlens/core/report';
+import * as simulate from '@clvlens/core/simulate';
 
 /**
  * Core's public surface as a tested contract (as preact/signals' `exports.test.tsx`): every name each entry exports,
@@ -40,7 +42,7 @@ function exportedNames(entries: readonly string[]): Map<string, string[]> {
   }
 }
 
-const names = exportedNames(['core/src/index.ts', 'core/src/models.ts']);
+const names = exportedNames(['core/src/index.ts', 'core/src/models.ts', 'core/src/simulate.ts']);
 const typeOnly = (entry: string, module: object): string[] => names.get(entry)!.filter((n) => !(n in module));
 
 describe('@clvlens/core', () => {
@@ -191,7 +193,6 @@ describe('@clvlens/core/models', () => {
         "calibrationTable",
         "compressSummaries",
         "computeLogIntervalSums",
-        "createSeededRng",
         "discountedClv",
         "discountedExpectedPurchases",
         "expectedOrderValueAllDays",
@@ -235,12 +236,6 @@ describe('@clvlens/core/models', () => {
         "purchaseModelConditionalExpectedPurchases",
         "purchaseModelProbabilityNoPurchase",
         "sigmoid",
-        "simulateBetaGeo",
-        "simulateBgNbd",
-        "simulateGammaGamma",
-        "simulateMbgCnbd",
-        "simulateMbgNbd",
-        "simulateParetoNbd",
         "summarizeOrders",
         "topDecileCapture",
         "transactionLikelyOrders",
@@ -295,18 +290,61 @@ describe('@clvlens/core/models', () => {
         "PreparedRows",
         "PurchaseDaySpend",
         "PurchaseModelFit",
-        "SimulatedCustomers",
-        "SimulatedMbgCnbdCustomers",
         "SpendBacktest",
         "SpendRows",
         "SummaryOptions",
-        "UniformRng",
       ]
     `);
   });
 
   it('shares no name with the main entry', () => {
     expect(names.get('core/src/models.ts')!.filter((n) => names.get('core/src/index.ts')!.includes(n))).toEqual([]);
+  });
+});
+
+describe('@clvlens/core/simulate', () => {
+  it('exports these values', () => {
+    expect(Object.keys(simulate).sort()).toMatchInlineSnapshot(`
+      [
+        "createSeededRng",
+        "simulateBetaGeo",
+        "simulateBgNbd",
+        "simulateGammaGamma",
+        "simulateMbgCnbd",
+        "simulateMbgNbd",
+        "simulateParetoNbd",
+      ]
+    `);
+  });
+
+  it('exports these types', () => {
+    expect(typeOnly('core/src/simulate.ts', simulate)).toMatchInlineSnapshot(`
+      [
+        "SimulatedCustomers",
+        "SimulatedMbgCnbdCustomers",
+        "UniformRng",
+      ]
+    `);
+  });
+
+  it('is the only entry that loads the random-number libraries', () => {
+    // A fresh process, since this one has loaded the simulators already (the tests of the models use them).
+    const loaded = (entry: string) => {
+      const script = `await import(${JSON.stringify(entry)});
+        const cache = (await import('node:module')).createRequire(import.meta.url).cache;
+        console.log(JSON.stringify(Object.keys(cache).filter((path) => path.includes('@stdlib')).map((path) => path.replace(/.*node_modules\\/@stdlib\\/([^/]+)\\/.*/, '$1'))));`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root + 'core', encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      return new Set(JSON.parse(run.stdout) as string[]);
+    };
+    const randomIn = (packages: Set<string>) => [...packages].filter((name) => name.startsWith('random-')).sort();
+    for (const entry of ['@clvlens/core', '@clvlens/core/models', '@clvlens/core/report', '@clvlens/core/basics']) expect(randomIn(loaded(entry))).toEqual([]);
+    expect(randomIn(loaded('@clvlens/core/simulate'))).toEqual(expect.arrayContaining(['random-base-beta', 'random-base-gamma', 'random-base-mt19937']));
+  });
+
+  it('shares no name with the main entry or the models', () => {
+    const own = names.get('core/src/simulate.ts')!;
+    expect(own.filter((n) => names.get('core/src/index.ts')!.includes(n) || names.get('core/src/models.ts')!.includes(n))).toEqual([]);
   });
 });
 

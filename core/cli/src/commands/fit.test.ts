@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createSeededRng, simulateMbgNbd } from '@clvlens/core/models';
+import { createSeededRng, simulateMbgNbd } from '@clvlens/core/simulate';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli.ts';
 import { captureIo, tempDir } from '../testing/temp-files.ts';
