@@ -78,7 +78,9 @@ export function appChoice(
 export function perCustomer(compressed: CompressedSummaries, f: (x: number, tx: number, T: number) => number): Float64Array {
   const rowValue = new Float64Array(compressed.weight.length);
   for (let j = 0; j < rowValue.length; j++) rowValue[j] = f(compressed.frequency[j]!, compressed.recency[j]!, compressed.age[j]!);
-  return Float64Array.from(compressed.rowOfCustomer, (row) => rowValue[row]!);
+  const value = new Float64Array(compressed.rowOfCustomer.length);
+  for (let i = 0; i < value.length; i++) value[i] = rowValue[compressed.rowOfCustomer[i]!]!;
+  return value;
 }
 
 /** Expected orders in the next `tDays` days under the choice's purchase model, in `choice.days` order; null under the cadence rule. */
