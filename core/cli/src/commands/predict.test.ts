@@ -105,10 +105,23 @@ describe('clvlens predict', () => {
   });
 
   it('prints the CSV on standard output without --out, and CDNOW_master gives 23,570 rows', async () => {
+    const args = [join(cdnow, 'CDNOW_master.txt'), '--calibration-end', '1997-09-30', '--horizon', '52', '--margin', '0.3', '--model', 'bgnbd'];
     const io = captureIo(files.dir);
-    const code = await runPredict([join(cdnow, 'CDNOW_master.txt'), '--calibration-end', '1997-09-30', '--horizon', '52', '--margin', '0.3'], io);
+    const code = await runPredict(args, io);
     expect(code).toBe(0);
-    expect(io.out().trimEnd().split('\n')).toHaveLength(23_571);
+    const lines = io.out().split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(23_571);
+    // The CSV is written in pieces of 4,096 customers: every customer once, in the JSON's order, with its values, and
+    // the same bytes with --out.
+    const json = captureIo(files.dir);
+    expect(await runPredict([...args, '--json'], json)).toBe(0);
+    const customers = JSON.parse(json.out()).customers as { customerId: string; pAlive: number; clv: number }[];
+    expect(lines.slice(1).map((line) => line.split(',').length)).toEqual(customers.map(() => 12));
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(customers.map((c) => c.customerId));
+    expect(lines.slice(1).map((line) => [line.split(',')[4], line.split(',')[7]])).toEqual(customers.map((c) => [num(c.pAlive, 6), num(c.clv, 4)]));
+    expect(await runPredict([...args, '--out', 'master.csv'], captureIo(files.dir))).toBe(0);
+    expect(readFileSync(join(files.dir, 'master.csv'), 'utf8')).toBe(io.out());
   });
 
   it("without --model writes the app's choice: the same model and probabilities as fitChurnModels + scoreChurnRisk", async () => {
