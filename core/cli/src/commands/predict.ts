@@ -64,23 +64,29 @@ function jsonRow(c: PredictionColumns, i: number): Record<string, number | strin
 /** Customers per written piece of the CSV: about 300 KB of text, so the whole file is never one string. */
 const CSV_ROWS_PER_CHUNK = 4096;
 
-/** predict's CSV (header, then one line per customer) in pieces of {@link CSV_ROWS_PER_CHUNK} lines. */
+/**
+ * predict's CSV (header, then one line per customer) in pieces of {@link CSV_ROWS_PER_CHUNK} lines. Each piece is
+ * joined from an array of its lines, so it is one flat string: a piece built by appending is a tree of some 80,000
+ * parts, and when standard output is a pipe the pieces wait in the stream's queue, where each young-generation GC
+ * copied those trees (0.1-0.2 s per GC, 0.65 s in all on CDNOW_master x10).
+ */
 function* csvChunks(s: CustomerSummaries, c: PredictionColumns): Generator<string> {
-  let chunk = `${CSV_HEADER}\n`;
+  const lines = [CSV_HEADER];
   const n = s.customerKeys.length;
   for (let i = 0; i < n; i++) {
     const tier = c.churnTier === null ? null : c.churnTier[i]!;
     const isNew = c.newCustomer === null ? null : c.newCustomer[i]!;
-    chunk +=
+    lines.push(
       `${csvField(s.customerKeys[i]!)},${s.frequency[i]},${num(s.recency[i]!, 6)},${num(s.age[i]!, 6)},` +
-      `${num(c.pAlive[i]!, 6)},${num(c.expectedPurchases[i]!, 6)},${num(c.expectedAvgValue[i]!, 4)},${num(c.clv[i]!, 4)},` +
-      `${c.model},${num(c.churnProbability[i]!, 6)},${tier ?? ''},${isNew === null ? '' : String(isNew)}\n`;
-    if ((i + 1) % CSV_ROWS_PER_CHUNK === 0) {
-      yield chunk;
-      chunk = '';
+        `${num(c.pAlive[i]!, 6)},${num(c.expectedPurchases[i]!, 6)},${num(c.expectedAvgValue[i]!, 4)},${num(c.clv[i]!, 4)},` +
+        `${c.model},${num(c.churnProbability[i]!, 6)},${tier ?? ''},${isNew === null ? '' : String(isNew)}`,
+    );
+    if (lines.length === CSV_ROWS_PER_CHUNK) {
+      yield `${lines.join('\n')}\n`;
+      lines.length = 0;
     }
   }
-  if (chunk !== '') yield chunk;
+  if (lines.length > 0) yield `${lines.join('\n')}\n`;
 }
 
 function csvField(text: string): string {
