@@ -178,8 +178,9 @@ console.log(`heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(mem
 // `freq_multiplier=7`, which is what clvlens computes), BetaGeoFitter and GammaGammaFitter, then P(alive), expected
 // purchases in the next 39 weeks and 12-month CLV for every customer. The answers are compared customer by customer
 // (the bench fails when they differ), so the times are for the same job. Target (issue 17): clvlens <= 0.33x
-// lifetimes' time. lifetimes is not a Debian package: `pip install lifetimes`, or put its source and autograd's on
-// PYTHONPATH (the Python is /usr/bin/python3, or CLVLENS_PYTHON; Debian's python3-pandas and python3-scipy suffice).
+// lifetimes' time. lifetimes is not a Debian package: `pip install lifetimes`, or put its source (release 0.11.3: its
+// later source gives no CLV for string ids) and autograd's on PYTHONPATH (the Python is /usr/bin/python3, or
+// CLVLENS_PYTHON; Debian's python3-pandas, python3-scipy and python3-dill suffice).
 {
   const dir = mkdtempSync(join(tmpdir(), 'clvlens-predict-bench-'));
   try {
@@ -270,7 +271,13 @@ function compareWithLifetimes(ours: string, theirs: string): { customers: number
       .split('\n')
       .slice(1)
       .map((line) => line.split(','));
-  const peer = new Map(rows(theirs).map((r) => [r[0]!, r.slice(1).map(Number)]));
+  // pandas writes NaN as an empty cell.
+  const peer = new Map(rows(theirs).map((r) => [r[0]!, r.slice(1).map((cell) => (cell === '' ? Number.NaN : Number(cell)))]));
+  if ([...peer.values()].every((r) => Number.isNaN(r[2]))) {
+    throw new Error(
+      'lifetimes printed no CLV for any customer. Its source after the 0.11.3 release builds the CLV on a positional index, which does not line up with customer ids; use the 0.11.3 release (pip, or the git tag v0.11.3 on PYTHONPATH).',
+    );
+  }
   const worst = { customers: 0, pAlive: 0, expected: 0, clv: 0 };
   const header = ours.slice(0, ours.indexOf('\n')).split(',');
   const col = (name: string): number => {
