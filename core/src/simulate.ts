@@ -1,8 +1,8 @@
 // `@clvlens/core/simulate`: customers drawn from each model's generative story, for tests and studies that need data
 // whose true parameters are known. Apart from `@clvlens/core/models` because the samplers come from @stdlib's random
-// packages, which took about 0.12 s to load on the benchmark machine (2026-12-07), in every CLI run and app process
-// that only fits and predicts. The draws are seeded (`createSeededRng`): core has no randomness of its own. Every name
-// here is in the export snapshot (test/src/exports/core-exports.test.ts).
+// packages, which took about 0.12 s to load on the benchmark machine (2026-12-07) in every run of the CLI's model
+// commands, which only fit and predict. The draws are seeded (`createSeededRng`): core has no randomness of its own.
+// Every name here is in the export snapshot (test/src/exports/core-exports.test.ts).
 
 /** BG/NBD (Fader, Hardie & Lee 2005) and the Mersenne Twister behind every simulator's uniform draws. */
 export { createSeededRng, simulateBetaGeo, simulateBgNbd } from './models/bg-nbd/simulate.ts';
