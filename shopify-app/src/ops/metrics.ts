@@ -24,6 +24,19 @@ const WEBHOOK_RESULTS = new Set(['processed', 'duplicate', 'ignored-topic', 'ign
  * Builds the metrics. `pool` is read on each scrape: pg-boss's `pgboss.job` table for each queue's waiting jobs and
  * the age of the oldest (the lag), and `sync_state` for backfills in progress.
  */
+// The queue gauges read only the live jobs, queue by queue, through pg-boss's index of live jobs (`job_i14`: name,
+// state). pg-boss keeps completed jobs for days: grouping the whole table by name read all of them on every scrape
+// (314 ms with 1,000,000 completed jobs on PostgreSQL 15, against 0.1 ms; EXPLAIN ANALYZE, 2026-12-07). Every queue
+// of `pgboss.queue` is listed, so a queue with nothing waiting reads 0 rather than vanishing from the scrape.
+export const QUEUE_GAUGES = `SELECT q.name, j.waiting, j.active, j.lag
+  FROM pgboss.queue q
+  CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now()) AS waiting,
+           count(*) FILTER (WHERE state = 'active') AS active,
+           extract(epoch FROM now() - min(created_on) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now())) AS lag
+      FROM pgboss.job
+     WHERE name = q.name AND state IN ('created', 'retry', 'active')
+  ) j`;
 export function createAppMetrics(pool: pg.Pool): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'clvlens_' });
@@ -68,13 +81,7 @@ export function createAppMetrics(pool: pg.Pool): AppMetrics {
   function collect(): Promise<void> {
     collecting ??= (async () => {
       try {
-        const queues = await pool.query<{ name: string; waiting: string; active: string; lag: string | null }>(
-          `SELECT name,
-                  count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now()) AS waiting,
-                  count(*) FILTER (WHERE state = 'active') AS active,
-                  extract(epoch FROM now() - min(created_on) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now())) AS lag
-             FROM pgboss.job GROUP BY name`,
-        );
+        const queues = await pool.query<{ name: string; waiting: string; active: string; lag: string | null }>(QUEUE_GAUGES);
         queueDepth.reset();
         queueLag.reset();
         running.reset();

@@ -83,6 +83,9 @@ describe('operable in production: /healthz, /readyz, request-scoped JSON logs, P
     expect(text).toMatch(/^clvlens_webhooks_received_total\{topic="invalid",result="unauthorized"\} 1$/m);
     expect(text).toMatch(/^clvlens_job_queue_depth\{queue="recompute"\} 1$/m);
     expect(text).toMatch(/^clvlens_job_queue_lag_seconds\{queue="recompute"\} [\d.e-]+$/m);
+    // Every queue is listed, one with no job at all too (the scrape reads the live jobs queue by queue).
+    expect(text).toMatch(/^clvlens_job_queue_depth\{queue="refresh-tokens"\} 0$/m);
+    expect(text).toMatch(/^clvlens_job_active\{queue="full-run-bucket"\} 0$/m);
     expect(text).toMatch(/^clvlens_backfills_running 0$/m);
     expect(text).toContain('# TYPE clvlens_recompute_duration_seconds histogram');
     expect(text).toMatch(/^clvlens_process_resident_memory_bytes \d+/m);
