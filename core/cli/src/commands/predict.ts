@@ -68,7 +68,7 @@ const CSV_ROWS_PER_CHUNK = 4096;
  * predict's CSV (header, then one line per customer) in pieces of {@link CSV_ROWS_PER_CHUNK} lines. Each piece is
  * joined from an array of its lines, so it is one flat string: a piece built by appending is a tree of some 80,000
  * parts, and when standard output is a pipe the pieces wait in the stream's queue, where each young-generation GC
- * copied those trees (0.1-0.2 s per GC, 0.65 s in all on CDNOW_master x10).
+ * copied those trees (0.1-0.2 s per GC, about 0.7 s in all on CDNOW_master x10).
  */
 function* csvChunks(s: CustomerSummaries, c: PredictionColumns): Generator<string> {
   const lines = [CSV_HEADER];
