@@ -202,7 +202,11 @@ export interface RfmValues {
 export function rfmCutPointsOf(customers: readonly RfmValues[]): RfmCutPoints {
   const n = customers.length;
   const column = (pick: (c: RfmValues) => number, ascending: boolean): number[] => {
-    const sorted = Float64Array.from(customers, pick).sort();
+    // A loop, not Float64Array.from with a mapping function, which calls back through the iterator protocol per
+    // customer: the cut points of 636,590 customers took 0.45-0.70 s with it, 0.20-0.31 s with the loop (2026-12-07).
+    const sorted = new Float64Array(n);
+    for (let i = 0; i < n; i++) sorted[i] = pick(customers[i]!);
+    sorted.sort();
     if (!ascending) sorted.reverse();
     const out: number[] = [];
     for (let k = 1; k <= 4 && n > 0; k++) out.push(sorted[Math.ceil((k * n) / 5) - 1]!);
