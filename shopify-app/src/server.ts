@@ -1,12 +1,14 @@
 // The only module that reads the environment and listens: `node shopify-app/src/server.ts`.
-import { enableCompileCache, flushCompileCache } from 'node:module';
+import { flushCompileCache } from 'node:module';
+import { enableCompileCacheForThreads } from './ops/compile-cache.ts';
 
 // Node's compile cache (in NODE_COMPILE_CACHE, else the OS's temp directory) keeps the app's modules with their types
 // stripped and compiled, so a process restarted by a supervisor or a rolling deploy loads them in 0.64-0.66 s of wall
 // time and 0.87-0.89 s of CPU instead of 0.94-0.99 s and 1.33-1.37 s (2026-12-07, 2-core AMD EPYC VM). Enabled before
 // the app is loaded (hence the dynamic import), written once it has started (below), not only at a clean exit, since a
-// process killed (-9) never exits cleanly. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-enableCompileCache();
+// process killed (-9) never exits cleanly. NODE_DISABLE_COMPILE_CACHE=1 turns it off. The worker threads (a large
+// shop's metrics and fits) use it too (ops/compile-cache.ts).
+enableCompileCacheForThreads();
 const { startAppServer } = await import('./start.ts');
 
 const env = process.env;

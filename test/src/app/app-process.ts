@@ -3,8 +3,10 @@
 import { enableCompileCache, flushCompileCache } from 'node:module';
 
 // As shopify-app/src/server.ts: the compile cache before the app is loaded, so a process the benches restart after a
-// kill starts as a restarted production process does.
-enableCompileCache();
+// kill starts as a restarted production process does; its worker threads use it through the variable, as there
+// (shopify-app/src/ops/compile-cache.ts, not in the package's public entry).
+const compileCache = enableCompileCache();
+if (compileCache.directory !== undefined) process.env['NODE_COMPILE_CACHE'] ??= compileCache.directory;
 const { loadOrderRecords, startAppServer, silentLogger, createShopifyApi, QUEUES } = await import('@clvlens/shopify-app');
 const { fakeShopifyFetch, installFakeShopifyFetch } = await import('../fake-shopify/fetch.ts');
 
