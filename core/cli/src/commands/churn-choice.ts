@@ -75,6 +75,16 @@ export function appChoice(
 }
 
 /** Evaluates `f(x, t_x, T)` once per distinct summary row and spreads it over the customers. */
+/**
+ * `f` of each value of `source`, as a Float64Array. A loop: `Float64Array.from` with a mapping function calls back
+ * through the iterator protocol per value, about 50 ms per 235,700-value column against a few for the loop.
+ */
+export function columnOf<T>(source: ArrayLike<T>, f: (value: T, i: number) => number): Float64Array {
+  const out = new Float64Array(source.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(source[i]!, i);
+  return out;
+}
+
 export function perCustomer(compressed: CompressedSummaries, f: (x: number, tx: number, T: number) => number): Float64Array {
   const rowValue = new Float64Array(compressed.weight.length);
   for (let j = 0; j < rowValue.length; j++) rowValue[j] = f(compressed.frequency[j]!, compressed.recency[j]!, compressed.age[j]!);

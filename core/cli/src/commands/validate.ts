@@ -13,7 +13,7 @@ import {
   type PurchaseModelFit,
 } from '@clvlens/core/models';
 import type { CliIo } from '../io.ts';
-import { appChoice, checkChurn, expectedOrdersDays, likelyOrdersDays, perCustomer, type AppChoice, type ChurnCheck } from './churn-choice.ts';
+import { appChoice, checkChurn, columnOf, expectedOrdersDays, likelyOrdersDays, perCustomer, type AppChoice, type ChurnCheck } from './churn-choice.ts';
 import { createTranslator, type Translator } from '@clvlens/core/i18n';
 import { checkDate, endMs, helpText, localeOfArgs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, MODEL_NAMES, MODEL_OF_VARIANT, parseCommon, runModels } from './model-common.ts';
@@ -83,9 +83,9 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     duration = run.summaries.holdout?.duration ?? 0;
     const s = run.summaries;
     actual ??= Float64Array.from(s.holdout!.frequency);
-    labels ??= Float64Array.from(s.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
+    labels ??= columnOf(s.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
     baselineAuc ??= checkChurn(
-      Float64Array.from(s.age, (T, i) => T - s.recency[i]!),
+      columnOf(s.age, (T, i) => T - s.recency[i]!),
       labels,
       null,
       actual,
@@ -112,8 +112,8 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   const horizonDays = Math.round((holdoutEndMs - calibrationEndMs) / DAY_MS);
   const choice = appChoice(loaded.orders, { asOfMs: calibrationEndMs, timeZone: settings.timeZone, horizonDays, margin: 1, holdoutEndMs });
   const days = choice.days;
-  const choiceLabels = Float64Array.from(days.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
-  const choiceProbability = Float64Array.from(days.customerKeys, (key) => choice.byCustomer.get(key)!.churnProbability);
+  const choiceLabels = columnOf(days.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
+  const choiceProbability = columnOf(days.customerKeys, (key) => choice.byCustomer.get(key)!.churnProbability);
   const choiceCheck = checkChurn(
     choiceProbability,
     choiceLabels,
@@ -225,7 +225,7 @@ function spendCheck(choice: AppChoice, horizonDays: number, classic: Map<string,
   if (prediction === null || prediction.spend === null || expected === null) return null;
   const days = choice.days;
   const value = expectedOrderValueAllDays(prediction.spend, days);
-  const predicted = Float64Array.from(expected, (orders, i) => orders * value[i]!);
+  const predicted = columnOf(expected, (orders, i) => orders * value[i]!);
   const actual = days.holdout!.valueMinor;
   const mae = meanAbsoluteError(predicted, actual);
   const capture = topDecileCapture(predicted, actual);
@@ -233,7 +233,7 @@ function spendCheck(choice: AppChoice, horizonDays: number, classic: Map<string,
   let baselineMaeMinor: number | null = null;
   let baselineTopDecileCapture: number | null = null;
   if (classic !== null) {
-    const base = Float64Array.from(days.customerKeys, (key) => classic.get(key) ?? 0);
+    const base = columnOf(days.customerKeys, (key) => classic.get(key) ?? 0);
     const m = meanAbsoluteError(base, actual);
     const c = topDecileCapture(base, actual);
     baselineMaeMinor = m.ok ? m.value : null;
