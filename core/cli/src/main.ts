@@ -9,8 +9,8 @@ import { setFlagsFromString } from 'node:v8';
 setFlagsFromString('--no-maglev');
 // Node's compile cache (NODE_COMPILE_CACHE, else the OS's temp directory) keeps our modules with their types stripped
 // and compiled: without it every run strips and compiles them again (`clvlens predict --help` took 0.75-0.89 s
-// without, 0.49-0.66 s with it; see README). Node writes it when the process exits. A worker thread does not inherit the cache
-// from this call, only from the variable, hence the variable for the reading and side-metrics workers.
+// without, 0.49-0.66 s with it; see README). Node writes it when the process exits. A worker thread does not inherit
+// the cache from this call, only from the variable, hence the variable for the reading and side-metrics workers.
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 const compileCache = enableCompileCache();
 if (compileCache.directory !== undefined) process.env['NODE_COMPILE_CACHE'] ??= compileCache.directory;
