@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { FeedEntry } from '../api/feed-cache.ts';
 import type { ComputeOptions } from './insights.ts';
-import type { SplitRunOptions } from './split-run.ts';
+import type { FullRunReason } from './recompute-result.ts';
 
 /** What every step of a recompute reads and writes through; built once by `createComputeService`. */
 export interface ComputeDeps {
@@ -43,3 +43,18 @@ export interface ComputeDeps {
  * full run's live ids and queue), with the event loop free between queries.
  */
 export const PAGE_ROWS = 20_000;
+
+/**
+ * How a large shop's full run is split across the app's processes ({@link ComputeDeps.split}, run by split-run.ts): one
+ * fit step, then one job per customer bucket that any process may take from the shared queue.
+ */
+export interface SplitRunOptions {
+  /** Shops with at least this many stored orders get a split full run; smaller ones keep the one-job full run. */
+  minOrders: number;
+  /** Customer buckets (bucket jobs) per run, >= 1. */
+  buckets: number;
+  /** Queues the fit step of the shop's split run (the app's `full-run` queue: one per shop at a time). */
+  sendFit(shop: string, reason: FullRunReason): Promise<void>;
+  /** Queues one bucket job of a run. */
+  sendBucket(shop: string, runId: string, bucket: number): Promise<void>;
+}

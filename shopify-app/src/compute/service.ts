@@ -13,7 +13,8 @@ import { runSplitBucket, runSplitFit, shouldSplit, splitRunInProgress, type Spli
 
 export type { ComputeOptions, ShopModels } from './insights.ts';
 export { FullRunReason, type RecomputeResult } from './recompute-result.ts';
-export type { SplitBucketResult, SplitFitResult, SplitRunOptions } from './split-run.ts';
+export type { SplitBucketResult, SplitFitResult } from './split-run.ts';
+export type { SplitRunOptions } from './deps.ts';
 
 /** Recomputes and stores per-customer insights and shop metrics. */
 export interface ComputeService {

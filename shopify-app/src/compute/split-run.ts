@@ -16,21 +16,6 @@ import { loadShopInfo, loadStoredModels, screenedRecords } from './shop-state.ts
 import { STATISTICS_EVERY_ROWS, writeInsights, type StatisticsKeeper } from './write.ts';
 
 /**
- * How a large shop's full run is split across the app's processes ({@link ComputeDeps.split}): one fit step, then one
- * job per customer bucket that any process may take from the shared queue.
- */
-export interface SplitRunOptions {
-  /** Shops with at least this many stored orders get a split full run; smaller ones keep the one-job full run. */
-  minOrders: number;
-  /** Customer buckets (bucket jobs) per run, >= 1. */
-  buckets: number;
-  /** Queues the fit step of the shop's split run (the app's `full-run` queue: one per shop at a time). */
-  sendFit(shop: string, reason: FullRunReason): Promise<void>;
-  /** Queues one bucket job of a run. */
-  sendBucket(shop: string, runId: string, bucket: number): Promise<void>;
-}
-
-/**
  * A run whose row is older than this is taken as abandoned (a bucket job that used up its retries): the next full run
  * replaces it. A 10,000,000-order shop's run takes minutes, so hours leave room for every retry.
  */
