@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppContext } from './context.ts';
-import { AppError } from './errors.ts';
 import type { Logger } from './log.ts';
-import { API_ERROR_STATUS, ApiError } from './api/errors.ts';
+import { API_ERROR_STATUS, ApiError, AppError } from './errors.ts';
 import { isImportPath, MAX_IMPORT_BYTES } from './imports/routes.ts';
 import { acceptRequestId, requestScope } from './ops/request-context.ts';
 

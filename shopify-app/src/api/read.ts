@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { MAX_SHOPIFY_ID, shopifyIdOrNull } from '../ingest/order.ts';
 import type { Clock } from '../log.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../errors.ts';
 import type { FeedCache } from './feed-cache.ts';
 
 /** Largest page of the delta feed. */

@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppContext } from '../context.ts';
-import { readCustomerNames } from '../dashboard/customer-names.ts';
+import { readCustomerNames } from '../shopify/customer-names.ts';
 import { registerImportRoutes } from '../imports/routes.ts';
 import { jsonText, proveShop, type AppHono } from '../middlewares.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../errors.ts';
 import { authenticateExtensionToken, redeemPairingCode, revokeExtensionTokens, rotateExtensionToken } from './pairing.ts';
 import { readCustomerInsight, readCustomersFeed, readOrderCustomerInsight, readShopSummary } from './read.ts';
 

@@ -6,7 +6,7 @@ import { KyselySessionStorage } from '../sessions/session-storage.ts';
 import type { TokenCipher } from '../sessions/token-cipher.ts';
 import { backoffMs, gotNoResponse, type ShopGraphql } from '../shopify/graphql.ts';
 import { ensureSyncState } from '../sync/state.ts';
-import { ApiError } from '../api/errors.ts';
+import { ApiError } from '../errors.ts';
 
 /** A shop's permanent domain, as in a session token's `dest`. */
 export const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { readVipSlipping } from '../actions/tier-changes/vip-slipping.ts';
-import { ApiError } from '../api/errors.ts';
+import { ApiError } from '../errors.ts';
 import { createPairingCode, revokeExtensionTokens } from '../api/pairing.ts';
 import { readShopSummary } from '../api/read.ts';
 import { authenticateSessionToken, type InstallDeps } from '../auth/install.ts';
@@ -11,7 +11,7 @@ import { registerImportRoutes } from '../imports/routes.ts';
 import { QUEUES } from '../jobs/jobs.ts';
 import { jsonText, proveShop, type AppHono } from '../middlewares.ts';
 import { createDashboardAssets } from './assets.ts';
-import { readCustomerNames } from './customer-names.ts';
+import { readCustomerNames } from '../shopify/customer-names.ts';
 import { renderDashboardPage, renderPairLinkPage, renderRootPage } from './page.ts';
 import { readSegmentValues } from './segments.ts';
 

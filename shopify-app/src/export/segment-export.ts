@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { formatMinorUnits, RFM_SEGMENTS, type CurrencyCode, type CustomerInsightV1 } from '@clvlens/core';
 import { createTranslator, type Locale, type MessageKey } from '@clvlens/core/i18n';
-import { ApiError } from '../api/errors.ts';
+import { ApiError } from '../errors.ts';
 import type { DB } from '../db/schema.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
 import { createCsvStream, type CsvCell } from './csv-writer.ts';

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
 import { CliError, InvalidCellError, readSpendRows, readSurveyRows, type CellProblem, type Progress } from '@clvlens/cli';
 import type { MonthlySpend } from '@clvlens/core';
-import { ApiError } from '../api/errors.ts';
+import { ApiError } from '../errors.ts';
 import type { DB } from '../db/schema.ts';
 import type { PiiProtector } from '../ingest/pii.ts';
 import type { Clock } from '../log.ts';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Context, Hono } from 'hono';
 import { resolveLocale } from '@clvlens/core/i18n';
-import { ApiError } from '../api/errors.ts';
+import { ApiError } from '../errors.ts';
 import type { Database } from '../db/connect.ts';
 import { exportFileName, exportSegmentCsv, parseExportSelection } from '../export/segment-export.ts';
 import type { PiiProtector } from '../ingest/pii.ts';

@@ -1,6 +1,6 @@
 import { CHURN_HORIZONS_DAYS, type ShopSettingsV1 } from '@clvlens/core';
 import type { Kysely } from 'kysely';
-import { ApiError } from '../api/errors.ts';
+import { ApiError } from '../errors.ts';
 import type { DB } from '../db/schema.ts';
 import type { Clock } from '../log.ts';
 

@@ -1,5 +1,5 @@
-import { ApiError } from '../api/errors.ts';
-import type { ShopGraphql } from '../shopify/graphql.ts';
+import { ApiError } from '../errors.ts';
+import type { ShopGraphql } from './graphql.ts';
 
 /** At most this many names per request: the dashboard asks for its at-risk list (10 to 20 customers). */
 export const MAX_CUSTOMER_NAMES = 50;
