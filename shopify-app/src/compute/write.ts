@@ -22,6 +22,17 @@ export type { DequeuedEntries };
  */
 const COPY_MIN_ROWS = 500;
 
+/** What {@link writeInsights} did. */
+export interface InsightWriteResult {
+  changed: number;
+  deleted: number;
+  /** Of the changed, how many customers had no stored row before (new rows in the table, for {@link StatisticsKeeper}). */
+  inserted: number;
+  /** The rows written, in sequence order (for the feed cache). */
+  writes: { customerId: string; seq: number; payload: string | null }[];
+  tierChanges: TierChange[];
+}
+
 /**
  * Writes the new insights of the customers in `scope`, touching only what changed: a customer whose computed record
  * equals the stored one keeps its change sequence, a changed one gets the next sequence, and a stored customer of the
@@ -51,15 +62,7 @@ export async function writeInsights(
     /** The PostgreSQL pool behind `db`, for COPY (see {@link COPY_MIN_ROWS}); absent on PGlite. */
     pool?: pg.Pool | null;
   },
-): Promise<{
-  changed: number;
-  deleted: number;
-  /** Of the changed, how many customers had no stored row before (new rows in the table, for {@link StatisticsKeeper}). */
-  inserted: number;
-  /** The rows written, in sequence order (for the feed cache). */
-  writes: { customerId: string; seq: number; payload: string | null }[];
-  tierChanges: TierChange[];
-}> {
+): Promise<InsightWriteResult> {
   const pool = options.pool ?? null;
   // The payloads are made before the transaction: its first statement takes the shop row lock, which every writer of
   // the shop waits for (a split run's buckets in other processes included), so only database work is done under it.
@@ -78,164 +81,246 @@ export async function writeInsights(
     // again (none when no other writer came in between). The three statements on the shop row are prepared
     // (db/named-statements.ts): keyed by its primary key, they were planned at every write of every recompute.
     const readAt = await sql<{ insight_seq: number }>`${sql.raw(PREPARED)}SELECT insight_seq FROM shops WHERE shop_id = ${shop}`.execute(trx);
-    if (readAt.rows.length === 0) return { changed: 0, deleted: 0, inserted: 0, writes: [], tierChanges: [] };
+    if (readAt.rows.length === 0) return nothingWritten();
     const readAtSeq = Number(readAt.rows[0]!.insight_seq);
-    const storedBody = new Map<string, string | null>();
-    const newer = new Set<string>();
-    const take = (rows: readonly StoredInsightRow[]) => {
-      for (const row of rows) {
-        if (options.keepWrittenAfterSeq !== undefined && Number(row.change_seq) > options.keepWrittenAfterSeq) {
-          storedBody.delete(row.customer_id);
-          newer.add(row.customer_id);
-        } else {
-          newer.delete(row.customer_id);
-          storedBody.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
-        }
-      }
-    };
-    take((await storedInsights(trx, shop, options.scope)).rows);
-    /** The drafts that differ from what is stored (by index, in order): those to write. */
-    const changedNow = (): number[] => {
-      const changed: number[] = [];
-      for (let d = 0; d < drafts.length; d++) {
-        const id = drafts[d]!.customerId;
-        if (!newer.has(id) && storedBody.get(id) !== bodies[d]) changed.push(d);
-      }
-      return changed;
-    };
+    const stored = createStoredComparison(drafts, bodies, options.keepWrittenAfterSeq);
+    stored.take((await storedInsights(trx, shop, options.scope)).rows);
     // Compared once, before the lock; again under it only if what is stored was read again there.
-    let changed = changedNow();
-    // On the COPY path the drafts that differ from the stored insights just read are sent into the staging table before
-    // the shop row lock, each with its place among them: the transfer (about 40 ms for 5,000 insights) does not hold
-    // the other writers of the shop, which waited 26-46 s in total for it in a 10,000,000-order split run. Under the
-    // lock the k-th of them gets the sequence after the lock's plus k, so the stored rows are updated from the staging
-    // table by a join on the customer id alone, and the new ones inserted from it. Rewriting a chunk of 5,000 on a table of
-    // 1,000,000 insights took a median of 121 ms as an upsert joined with an array of sequences, 85 ms this way.
-    let staged: { drafts: number[]; newCount: number; storedLow: string; storedHigh: string } | null = null;
-    if (client !== null) {
-      const stored = changed.filter((d) => storedBody.has(drafts[d]!.customerId)).map((d) => drafts[d]!.customerId);
-      const [storedLow, storedHigh] = idRange(stored);
-      staged = { drafts: changed, newCount: changed.length - stored.length, storedLow, storedHigh };
-      if (changed.length > 0) {
-        await sql
-          .raw(
-            `CREATE TEMP TABLE IF NOT EXISTS ${STAGING_INSIGHTS} (customer_id bigint, payload text, historic_clv_minor bigint,
-              churn_probability float8, predicted_clv_minor bigint, ord bigint, is_new boolean) ON COMMIT DROP`,
-          )
-          .execute(trx);
-        await copyBinaryRows(
-          client,
-          `COPY ${STAGING_INSIGHTS} FROM STDIN WITH (FORMAT binary)`,
-          changed.map((d, k) => [d, k + 1] as const),
-          (w, [d, ord]) => {
-            const draft = drafts[d]!;
-            w.row(7);
-            w.int8Text(draft.customerId);
-            w.text(stamped[d]!);
-            w.int8(draft.historicClvMinor);
-            w.float8(draft.churnProbability);
-            if (draft.predictedClvMinor === null) w.null();
-            else w.int8(draft.predictedClvMinor);
-            w.int8(ord);
-            w.bool(!storedBody.has(draft.customerId));
-          },
-        );
-      }
-    }
+    let changed = stored.changed();
+    const staged = client === null ? null : await stageChanged(trx, client, drafts, stamped, stored, changed);
     // The shop row lock serialises writers of one shop (two processes on one PostgreSQL included).
     const locked = await sql<LockedShop>`${sql.raw(PREPARED)}
       SELECT insight_seq, last_write_after_seq, last_write_low_customer::text AS low, last_write_high_customer::text AS high
       FROM shops WHERE shop_id = ${shop} FOR UPDATE`.execute(trx);
-    if (locked.rows.length === 0) return { changed: 0, deleted: 0, inserted: 0, writes: [], tierChanges: [] };
+    if (locked.rows.length === 0) return nothingWritten();
     const seqBefore = Number(locked.rows[0]!.insight_seq);
     if (mayHaveWrittenSince(locked.rows[0]!, readAtSeq, options.scope)) {
-      take((await storedInsights(trx, shop, options.scope, readAtSeq)).rows);
-      changed = changedNow();
+      stored.take((await storedInsights(trx, shop, options.scope, readAtSeq)).rows);
+      changed = stored.changed();
     }
-    let seq = seqBefore;
-    let inserted = 0;
-
-    const ids: string[] = [];
-    const changedDrafts: InsightDraft[] = [];
-    const seqs: number[] = [];
-    const payloads: string[] = [];
-    const clv: number[] = [];
-    const churn: number[] = [];
-    const predicted: (number | null)[] = [];
-    for (const d of changed) {
-      const draft = drafts[d]!;
-      if (!storedBody.has(draft.customerId)) inserted++;
-      seq++;
-      ids.push(draft.customerId);
-      changedDrafts.push(draft);
-      seqs.push(seq);
-      payloads.push(stamped[d]!);
-      clv.push(draft.historicClvMinor);
-      churn.push(draft.churnProbability);
-      predicted.push(draft.predictedClvMinor);
-    }
-    const seen = new Set<string>();
-    for (const draft of drafts) if (!newer.has(draft.customerId)) seen.add(draft.customerId);
-    const gone: string[] = [];
-    const goneSeqs: number[] = [];
-    for (const [id, body] of storedBody) {
-      if (!seen.has(id) && body !== null) {
-        seq++;
-        gone.push(id);
-        goneSeqs.push(seq);
-      }
-    }
-    const now = new Date(nowMs).toISOString();
+    const plan = planSequences(drafts, stamped, stored, changed, seqBefore);
     // The staged drafts are those to write unless another writer changed some of them since they were staged (read
-    // again above): then the arrays below carry them all.
-    const fromStaging = staged !== null && (staged.drafts === changed || sameNumbers(staged.drafts, changed));
-    if (fromStaging && staged!.newCount < staged!.drafts.length) {
-      await sql`
-        UPDATE customer_insights ci SET change_seq = ${seqBefore}::bigint + st.ord, deleted = false, payload = st.payload,
-          historic_clv_minor = st.historic_clv_minor, churn_probability = st.churn_probability,
-          predicted_clv_minor = st.predicted_clv_minor, updated_at = ${now}::timestamptz
-        FROM ${sql.raw(STAGING_INSIGHTS)} st
-        WHERE NOT st.is_new AND ci.shop_id = ${shop} AND ci.customer_id = st.customer_id
-          AND ci.customer_id BETWEEN ${staged!.storedLow}::bigint AND ${staged!.storedHigh}::bigint`.execute(trx);
-    }
-    if (fromStaging && staged!.newCount > 0) {
-      // New when staged; one another writer inserted since (a webhook's recompute) is taken by the conflict clause.
-      await sql`
-        INSERT INTO customer_insights (shop_id, customer_id, change_seq, deleted, payload, historic_clv_minor, churn_probability, predicted_clv_minor, updated_at)
-        SELECT ${shop}, st.customer_id, ${seqBefore}::bigint + st.ord, false, st.payload, st.historic_clv_minor, st.churn_probability,
-          st.predicted_clv_minor, ${now}::timestamptz
-        FROM ${sql.raw(STAGING_INSIGHTS)} st WHERE st.is_new
-        ${UPSERT_INSIGHT}`.execute(trx);
-    }
-    for (let from = 0; !fromStaging && from < ids.length; from += 10_000) {
-      const to = from + 10_000;
-      await sql`
-        INSERT INTO customer_insights (shop_id, customer_id, change_seq, deleted, payload, historic_clv_minor, churn_probability, predicted_clv_minor, updated_at)
-        SELECT ${shop}, id, s, false, p, c, ch, pc, ${now}::timestamptz
-        FROM unnest(${ids.slice(from, to)}::bigint[], ${seqs.slice(from, to)}::bigint[], ${payloads.slice(from, to)}::text[],
-                    ${clv.slice(from, to)}::bigint[], ${churn.slice(from, to)}::float8[], ${predicted.slice(from, to)}::bigint[]) AS t(id, s, p, c, ch, pc)
-        ${UPSERT_INSIGHT}`.execute(trx);
-    }
-    if (gone.length > 0) {
-      await sql`
-        UPDATE customer_insights ci SET change_seq = t.s, deleted = true, payload = NULL, historic_clv_minor = 0,
-          churn_probability = 0, predicted_clv_minor = NULL, updated_at = ${now}::timestamptz
-        FROM unnest(${gone}::bigint[], ${goneSeqs}::bigint[]) AS t(id, s)
-        WHERE ci.shop_id = ${shop} AND ci.customer_id = t.id`.execute(trx);
-    }
-    const tierChanges = findTierChanges(storedBody, changedDrafts, nowMs);
+    // again above): then the plan's arrays carry them all.
+    const fromStaging = staged !== null && (staged.drafts === changed || sameNumbers(staged.drafts, changed)) ? staged : null;
+    await applyPlan(trx, shop, plan, fromStaging, seqBefore, new Date(nowMs).toISOString());
+    const tierChanges = findTierChanges(stored.body, plan.changedDrafts, nowMs);
     await recordTierChanges(trx, shop, tierChanges);
-    if (seq !== seqBefore) {
-      const [low, high] = idRange([...ids, ...gone]);
-      await sql`${sql.raw(PREPARED)}UPDATE shops SET insight_seq = ${seq}, last_write_after_seq = ${seqBefore},
+    if (plan.lastSeq !== seqBefore) {
+      const [low, high] = idRange([...plan.ids, ...plan.gone]);
+      await sql`${sql.raw(PREPARED)}UPDATE shops SET insight_seq = ${plan.lastSeq}, last_write_after_seq = ${seqBefore},
         last_write_low_customer = ${low}::bigint, last_write_high_customer = ${high}::bigint WHERE shop_id = ${shop}`.execute(trx);
     }
     if (options.dequeue) await dequeueEntries(trx, shop, options.dequeue);
     const writes = [
-      ...ids.map((id, k) => ({ customerId: id, seq: seqs[k]!, payload: payloads[k]! })),
-      ...gone.map((id, k) => ({ customerId: id, seq: goneSeqs[k]!, payload: null })),
+      ...plan.ids.map((id, k) => ({ customerId: id, seq: plan.seqs[k]!, payload: plan.payloads[k]! })),
+      ...plan.gone.map((id, k) => ({ customerId: id, seq: plan.goneSeqs[k]!, payload: null })),
     ];
-    return { changed: ids.length, deleted: gone.length, inserted, writes, tierChanges };
+    return { changed: plan.ids.length, deleted: plan.gone.length, inserted: plan.inserted, writes, tierChanges };
+  }
+}
+
+/** What {@link writeInsights} returns when the shop is gone (uninstalled and erased meanwhile). */
+const nothingWritten = (): InsightWriteResult => ({ changed: 0, deleted: 0, inserted: 0, writes: [], tierChanges: [] });
+
+/** The stored insights of a write's scope, held against its drafts (see {@link createStoredComparison}). */
+interface StoredComparison {
+  /** Each stored customer's body without its update time; null for a tombstone. */
+  body: Map<string, string | null>;
+  /** Customers written by another run after the caller read its orders ({@link writeInsights}'s `keepWrittenAfterSeq`). */
+  newer: Set<string>;
+  /** Takes stored rows read now (a customer read again replaces what was read before). */
+  take(rows: readonly StoredInsightRow[]): void;
+  /** The drafts that differ from what is stored (by index, in order): those to write. */
+  changed(): number[];
+}
+
+function createStoredComparison(drafts: readonly InsightDraft[], bodies: readonly string[], keepWrittenAfterSeq: number | undefined): StoredComparison {
+  const body = new Map<string, string | null>();
+  const newer = new Set<string>();
+  return {
+    body,
+    newer,
+    take(rows) {
+      for (const row of rows) {
+        if (keepWrittenAfterSeq !== undefined && Number(row.change_seq) > keepWrittenAfterSeq) {
+          body.delete(row.customer_id);
+          newer.add(row.customer_id);
+        } else {
+          newer.delete(row.customer_id);
+          body.set(row.customer_id, row.deleted ? null : bodyWithoutUpdatedAt(row.body));
+        }
+      }
+    },
+    changed() {
+      const changed: number[] = [];
+      for (let d = 0; d < drafts.length; d++) {
+        const id = drafts[d]!.customerId;
+        if (!newer.has(id) && body.get(id) !== bodies[d]) changed.push(d);
+      }
+      return changed;
+    },
+  };
+}
+
+/** The drafts sent into the staging table, each with its place among them, and the id range of the stored ones. */
+interface StagedDrafts {
+  drafts: number[];
+  newCount: number;
+  storedLow: string;
+  storedHigh: string;
+}
+
+/**
+ * On the COPY path the drafts that differ from the stored insights just read are sent into the staging table before
+ * the shop row lock, each with its place among them: the transfer (about 40 ms for 5,000 insights) does not hold the
+ * other writers of the shop, which waited 26-46 s in total for it in a 10,000,000-order split run. Under the lock the
+ * k-th of them gets the sequence after the lock's plus k, so the stored rows are updated from the staging table by a
+ * join on the customer id alone, and the new ones inserted from it ({@link applyPlan}). Rewriting a chunk of 5,000 on
+ * a table of 1,000,000 insights took a median of 121 ms as an upsert joined with an array of sequences, 85 ms this way.
+ */
+async function stageChanged(
+  trx: Kysely<DB>,
+  client: pg.PoolClient,
+  drafts: readonly InsightDraft[],
+  stamped: readonly string[],
+  stored: StoredComparison,
+  changed: number[],
+): Promise<StagedDrafts> {
+  const storedIds = changed.filter((d) => stored.body.has(drafts[d]!.customerId)).map((d) => drafts[d]!.customerId);
+  const [storedLow, storedHigh] = idRange(storedIds);
+  if (changed.length > 0) {
+    await sql
+      .raw(
+        `CREATE TEMP TABLE IF NOT EXISTS ${STAGING_INSIGHTS} (customer_id bigint, payload text, historic_clv_minor bigint,
+          churn_probability float8, predicted_clv_minor bigint, ord bigint, is_new boolean) ON COMMIT DROP`,
+      )
+      .execute(trx);
+    await copyBinaryRows(
+      client,
+      `COPY ${STAGING_INSIGHTS} FROM STDIN WITH (FORMAT binary)`,
+      changed.map((d, k) => [d, k + 1] as const),
+      (w, [d, ord]) => {
+        const draft = drafts[d]!;
+        w.row(7);
+        w.int8Text(draft.customerId);
+        w.text(stamped[d]!);
+        w.int8(draft.historicClvMinor);
+        w.float8(draft.churnProbability);
+        if (draft.predictedClvMinor === null) w.null();
+        else w.int8(draft.predictedClvMinor);
+        w.int8(ord);
+        w.bool(!stored.body.has(draft.customerId));
+      },
+    );
+  }
+  return { drafts: changed, newCount: changed.length - storedIds.length, storedLow, storedHigh };
+}
+
+/** The rows a write changes, with the sequences handed out under the shop row lock. */
+interface WritePlan {
+  /** Changed customers, their drafts, sequences, stored payloads and the three numeric columns, in sequence order. */
+  ids: string[];
+  changedDrafts: InsightDraft[];
+  seqs: number[];
+  payloads: string[];
+  clv: number[];
+  churn: number[];
+  predicted: (number | null)[];
+  /** Of the changed, those with no stored row before. */
+  inserted: number;
+  /** Stored customers of the scope no longer computed: they become tombstones, after the changed ones. */
+  gone: string[];
+  goneSeqs: number[];
+  /** The last sequence handed out (`seqBefore` when nothing changed). */
+  lastSeq: number;
+}
+
+/** Hands out the sequences after `seqBefore`: first to the changed drafts in order, then to the tombstones. */
+function planSequences(
+  drafts: readonly InsightDraft[],
+  stamped: readonly string[],
+  stored: StoredComparison,
+  changed: readonly number[],
+  seqBefore: number,
+): WritePlan {
+  const plan: WritePlan = {
+    ids: [],
+    changedDrafts: [],
+    seqs: [],
+    payloads: [],
+    clv: [],
+    churn: [],
+    predicted: [],
+    inserted: 0,
+    gone: [],
+    goneSeqs: [],
+    lastSeq: seqBefore,
+  };
+  let seq = seqBefore;
+  for (const d of changed) {
+    const draft = drafts[d]!;
+    if (!stored.body.has(draft.customerId)) plan.inserted++;
+    seq++;
+    plan.ids.push(draft.customerId);
+    plan.changedDrafts.push(draft);
+    plan.seqs.push(seq);
+    plan.payloads.push(stamped[d]!);
+    plan.clv.push(draft.historicClvMinor);
+    plan.churn.push(draft.churnProbability);
+    plan.predicted.push(draft.predictedClvMinor);
+  }
+  const seen = new Set<string>();
+  for (const draft of drafts) if (!stored.newer.has(draft.customerId)) seen.add(draft.customerId);
+  for (const [id, body] of stored.body) {
+    if (!seen.has(id) && body !== null) {
+      seq++;
+      plan.gone.push(id);
+      plan.goneSeqs.push(seq);
+    }
+  }
+  plan.lastSeq = seq;
+  return plan;
+}
+
+/**
+ * Writes the plan's rows: the changed insights from the staging table when `staged` holds them (an update of the
+ * stored ones by customer id, an insert of the new), else as `unnest` arrays of 10,000; then the tombstones.
+ */
+async function applyPlan(trx: Kysely<DB>, shop: string, plan: WritePlan, staged: StagedDrafts | null, seqBefore: number, now: string): Promise<void> {
+  if (staged !== null && staged.newCount < staged.drafts.length) {
+    await sql`
+      UPDATE customer_insights ci SET change_seq = ${seqBefore}::bigint + st.ord, deleted = false, payload = st.payload,
+        historic_clv_minor = st.historic_clv_minor, churn_probability = st.churn_probability,
+        predicted_clv_minor = st.predicted_clv_minor, updated_at = ${now}::timestamptz
+      FROM ${sql.raw(STAGING_INSIGHTS)} st
+      WHERE NOT st.is_new AND ci.shop_id = ${shop} AND ci.customer_id = st.customer_id
+        AND ci.customer_id BETWEEN ${staged.storedLow}::bigint AND ${staged.storedHigh}::bigint`.execute(trx);
+  }
+  if (staged !== null && staged.newCount > 0) {
+    // New when staged; one another writer inserted since (a webhook's recompute) is taken by the conflict clause.
+    await sql`
+      INSERT INTO customer_insights (shop_id, customer_id, change_seq, deleted, payload, historic_clv_minor, churn_probability, predicted_clv_minor, updated_at)
+      SELECT ${shop}, st.customer_id, ${seqBefore}::bigint + st.ord, false, st.payload, st.historic_clv_minor, st.churn_probability,
+        st.predicted_clv_minor, ${now}::timestamptz
+      FROM ${sql.raw(STAGING_INSIGHTS)} st WHERE st.is_new
+      ${UPSERT_INSIGHT}`.execute(trx);
+  }
+  const { ids, seqs, payloads, clv, churn, predicted } = plan;
+  for (let from = 0; staged === null && from < ids.length; from += 10_000) {
+    const to = from + 10_000;
+    await sql`
+      INSERT INTO customer_insights (shop_id, customer_id, change_seq, deleted, payload, historic_clv_minor, churn_probability, predicted_clv_minor, updated_at)
+      SELECT ${shop}, id, s, false, p, c, ch, pc, ${now}::timestamptz
+      FROM unnest(${ids.slice(from, to)}::bigint[], ${seqs.slice(from, to)}::bigint[], ${payloads.slice(from, to)}::text[],
+                  ${clv.slice(from, to)}::bigint[], ${churn.slice(from, to)}::float8[], ${predicted.slice(from, to)}::bigint[]) AS t(id, s, p, c, ch, pc)
+      ${UPSERT_INSIGHT}`.execute(trx);
+  }
+  if (plan.gone.length > 0) {
+    await sql`
+      UPDATE customer_insights ci SET change_seq = t.s, deleted = true, payload = NULL, historic_clv_minor = 0,
+        churn_probability = 0, predicted_clv_minor = NULL, updated_at = ${now}::timestamptz
+      FROM unnest(${plan.gone}::bigint[], ${plan.goneSeqs}::bigint[]) AS t(id, s)
+      WHERE ci.shop_id = ${shop} AND ci.customer_id = t.id`.execute(trx);
   }
 }
 
