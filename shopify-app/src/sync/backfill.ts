@@ -1,14 +1,14 @@
-import { randomInt } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { BULK_LINE_ITEM_FIELDS, ORDER_NODE_FIELDS, orderFromGraphql, sellingPlanLineOf, type StoredOrder } from '../ingest/order.ts';
-import { createBulkOrderWriter, markSubscriptionOrders, queueEveryCustomer } from '../ingest/store.ts';
-import { quarantineRecord, screenOrders } from '../ingest/validate.ts';
+import { BULK_LINE_ITEM_FIELDS, ORDER_NODE_FIELDS, orderFromGraphql, sellingPlanLineOf } from '../ingest/order.ts';
+import { queueEveryCustomer } from '../ingest/store.ts';
+import { quarantineRecord } from '../ingest/validate.ts';
 import type { PiiProtector } from '../ingest/pii.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
+import { createBatchReading, createBatchStore, type BatchReading, type PendingMarks } from './bulk-batches.ts';
 import { readLineBatches } from './jsonl.ts';
 import { ensureSyncState, loadSyncState } from './state.ts';
 
@@ -295,135 +295,23 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
       .execute();
     throw new AppError('sync', `bulk result of ${shop}: HTTP ${response.status}`);
   }
-  const writer = createBulkOrderWriter(deps.db, shop, deps.pool ?? null);
   const batchSize = deps.batchSize ?? (deps.pool ? 25_000 : 5000);
   const maxBatchLines = batchSize * 20;
-  let lineNo = 0;
-  let linesDone = skipLines;
-  let ordersDone = 0;
-  let batch: StoredOrder[] = [];
-  // The batch's orders by id, filled only when a line item names an order that is not the batch's last: line items
-  // usually come right after their order (not promised, see above), and a map entry for every order cost about
-  // 0.9 µs, a twelfth of the app's CPU in a backfill.
-  let batchById = new Map<string, StoredOrder>();
-  let indexed = 0;
-  const batchOrder = (orderId: string): StoredOrder | undefined => {
-    const last = batch[batch.length - 1];
-    if (last !== undefined && last.orderId === orderId) return last;
-    for (; indexed < batch.length; indexed++) batchById.set(batch[indexed]!.orderId, batch[indexed]!);
-    return batchById.get(orderId);
-  };
-  /** Orders marked by a child line but not stored with the mark yet -> the line number of their first such child. */
-  const pending = new Map<string, number>();
-  let batchLines = 0;
-  // Batches stored at once: on PostgreSQL two, each on its own connection, so the database works on both cores while
-  // this thread parses the next; on PGlite (one connection) one.
-  const depth = deps.pool ? 2 : 1;
-  // Advisory locks this run's batches hold while they are open, so that a batch waits for the one before it inside
-  // PostgreSQL, where the deadlock detector sees the wait (see flush); random, so that other runs (another process
-  // on the same shop, a retry) never share them.
-  const runKey = randomInt(2 ** 31);
-  let batchNo = 0;
   // The shop's key for guest orders, made now if it has none: a batch that made it would hold the shop's row until it
   // commits, after the batch before it, which may need that row too (a deadlock of the two seen under load).
   await deps.pii?.prepareShop(deps.db, shop);
-  interface Handed {
-    /** Settles when the batch committed (resolves) or rolled back (rejects), and its progress is counted. */
-    done: Promise<void>;
-    /** Resolves once the batch holds its advisory lock, or has ended without it. */
-    locked: Promise<void>;
-    no: number;
-    /**
-     * The last line its checkpoint may count: a later batch, handed over while this one is open, stores an order
-     * marked by a child line this one read (the mark is not stored until that batch commits).
-     */
-    heldBackTo: number;
-  }
-  /**
-   * Hands the batch read so far over to be stored; commits come in the order batches are handed over.
-   *
-   * A batch stores its orders at once, side by side with the batch before it, then waits for that batch to end
-   * before its subscription marks and checkpoint, and commits after it, as if the two were stored one after the
-   * other. The wait is a PostgreSQL lock (the batch before holds an advisory lock until it ends), not a wait in this
-   * process: a batch holds its orders' row locks while it waits, and when another writer of those orders (a webhook,
-   * another process backfilling the shop) waits for them while the batch before waits for that writer, PostgreSQL
-   * sees the cycle and fails one of them (a backfill resumes from its checkpoint, a webhook's batch is stored again)
-   * instead of all three waiting for ever. A batch whose predecessor failed rolls back: its checkpoint would pass
-   * lines not stored.
-   */
-  const flush = (open: readonly Handed[]): Handed => {
-    const before = open.at(-1) ?? null;
-    const orders = batch;
-    const no = ++batchNo;
-    batch = [];
-    batchById = new Map();
-    indexed = 0;
-    for (const o of orders) {
-      const markedAt = pending.get(o.orderId);
-      if (markedAt === undefined) continue;
-      pending.delete(o.orderId);
-      o.subscription = true;
-      for (const h of open) h.heldBackTo = Math.min(h.heldBackTo, markedAt - 1);
-    }
-    linesDone += batchLines;
+  const pending: PendingMarks = new Map();
+  const reading = createBatchReading();
+  const batches = createBatchStore(deps, shop, operationId, pending);
+  let lineNo = 0;
+  let linesDone = skipLines;
+  let ordersDone = 0;
+  const handOver = async (): Promise<void> => {
+    if (reading.lines === 0) return;
+    linesDone += reading.lines;
+    const orders = reading.take();
     ordersDone += orders.length;
-    const linesAfter = linesDone;
-    const ordersAfter = ordersDone;
-    batchLines = 0;
-    let holdsLock!: () => void;
-    const locked = new Promise<void>((resolve) => (holdsLock = resolve));
-    const handedOver: Handed = { done: Promise.resolve(), locked, no, heldBackTo: Infinity };
-    handedOver.done = (async () => {
-      try {
-        const checkpoint = await writer.transaction(async (trx, store) => {
-          if (depth > 1) {
-            await sql`SELECT pg_advisory_xact_lock(${runKey}::int, ${no}::int)`.execute(trx);
-            holdsLock();
-          }
-          await store(await screenOrders(trx, shop, orders, deps.clock.now(), deps.pii));
-          if (before !== null) {
-            await before.locked;
-            await sql`SELECT pg_advisory_xact_lock(${runKey}::int, ${before.no}::int)`.execute(trx);
-            // Ended in PostgreSQL; its promise settles as soon as its COMMIT (or failure) is read.
-            await before.done;
-          }
-          const toMark = [...pending.keys()];
-          if (toMark.length > 0) {
-            // Orders stored by an earlier batch (or by a webhook): marked now, in the same transaction as the checkpoint.
-            for (const orderId of await markSubscriptionOrders(trx, shop, toMark)) pending.delete(orderId);
-          }
-          // Held back before the first mark still waiting for its order (or stored only by a batch still open), so
-          // that a restart reads that child again.
-          let done = Math.min(linesAfter, handedOver.heldBackTo);
-          for (const line of pending.values()) done = Math.min(done, line - 1);
-          // Absolute and never decreasing, and only for the recorded operation: a second runner on the same operation
-          // does not double count, one on a replaced operation does not touch the new one's checkpoint.
-          await sql`UPDATE sync_state SET bulk_lines_done = GREATEST(bulk_lines_done, ${done}),
-            orders_done = GREATEST(orders_done, ${ordersAfter}), message = NULL
-            WHERE shop_id = ${shop} AND bulk_operation_id = ${operationId}`.execute(trx);
-          return done;
-        });
-        deps.onProgress?.(shop, checkpoint);
-      } finally {
-        holdsLock();
-      }
-    })();
-    // Awaited by the next batch, the next hand-over or the end; until then a failure must not count as unhandled.
-    handedOver.done.catch(() => {});
-    return handedOver;
-  };
-  /** The batches handed over and not yet known to have ended, oldest first. */
-  const handed: Handed[] = [];
-  const startFlush = async (): Promise<void> => {
-    if (batchLines === 0) return;
-    while (handed.length >= depth) await handed.shift()!.done;
-    handed.push(flush(handed));
-  };
-  /** Waits for every batch handed over; the first failure among them, if any, is thrown after all have ended. */
-  const drain = async (): Promise<void> => {
-    const all = handed.splice(0);
-    await Promise.allSettled(all.map((h) => h.done));
-    for (const h of all) await h.done;
+    await batches.hand(orders, linesDone, ordersDone);
   };
   await deps.db.updateTable('sync_state').set({ bulk_url: url }).where('shop_id', '=', shop).where('bulk_operation_id', '=', operationId).execute();
   try {
@@ -436,49 +324,54 @@ async function streamResult(deps: BackfillDeps, shop: string, operationId: strin
           if (!child) ordersDone++;
           continue;
         }
-        batchLines++;
+        reading.lines++;
         // Nothing in here does I/O: whatever it throws is about this line, which is reported and skipped, since every
         // retry would stop on the same line again.
         try {
-          if (!child) {
-            // Plain JSON.parse: a GraphQL export carries every id as a gid string (and 64-bit scalars as strings), no id as a number.
-            const node = JSON.parse(line) as Record<string, unknown>;
-            if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) {
-              const order = orderFromGraphql(node);
-              batch.push(order);
-            }
-          } else if (!line.includes('"sellingPlan":null')) {
-            // Most line items have no selling plan: only the others are parsed.
-            const item = sellingPlanLineOf(JSON.parse(line));
-            if (item !== null && item.hasSellingPlan) {
-              const order = batchOrder(item.orderId);
-              if (order !== undefined) order.subscription = true;
-              else if (!pending.has(item.orderId)) pending.set(item.orderId, lineNo);
-            }
-          }
+          readExportLine(line, child, lineNo, reading, pending);
         } catch (error) {
           const reason = `bulk export ${operationId}, line ${lineNo}: ${(error as Error).message}`;
           await quarantineRecord(deps.db, shop, 'bulk-line', String(lineNo), reason, deps.clock.now());
           deps.log.warn('bulk export line skipped', { shop, operation: operationId, line: lineNo, error: (error as Error).message });
         }
-        if (batch.length >= batchSize || batchLines >= maxBatchLines) {
-          await startFlush();
+        if (reading.size >= batchSize || reading.lines >= maxBatchLines) {
+          await handOver();
           if (deps.signal?.aborted) {
             // The batches handed over commit with their line counts, and the retry goes on after them.
-            await drain();
+            await batches.drain();
             checkHandedBack(deps, shop, `after line ${lineNo}`);
           }
         }
       }
-    await startFlush();
+    await handOver();
   } finally {
     // A run that fails while batches are being stored ends only when they have committed or failed, so nothing of
     // this run writes after it returned.
-    await Promise.allSettled(handed.map((h) => h.done));
+    await batches.settle();
   }
-  await drain();
+  await batches.drain();
   if (pending.size > 0) {
     deps.log.warn('bulk line items whose order is not in the export; their marks are dropped', { shop, operation: operationId, orders: pending.size });
   }
   return lineNo;
+}
+
+/**
+ * One JSONL line of the export: an order line joins the batch; a line item with a selling plan marks its order, in
+ * the batch or, when the order is not in it, in `pending` (its first such line kept). Throws on a line it cannot read.
+ */
+function readExportLine(line: string, child: boolean, lineNo: number, reading: BatchReading, pending: PendingMarks): void {
+  if (!child) {
+    // Plain JSON.parse: a GraphQL export carries every id as a gid string (and 64-bit scalars as strings), no id as a number.
+    const node = JSON.parse(line) as Record<string, unknown>;
+    if (typeof node['id'] === 'string' && node['id'].includes('/Order/')) reading.add(orderFromGraphql(node));
+  } else if (!line.includes('"sellingPlan":null')) {
+    // Most line items have no selling plan: only the others are parsed.
+    const item = sellingPlanLineOf(JSON.parse(line));
+    if (item !== null && item.hasSellingPlan) {
+      const order = reading.find(item.orderId);
+      if (order !== undefined) order.subscription = true;
+      else if (!pending.has(item.orderId)) pending.set(item.orderId, lineNo);
+    }
+  }
 }
