@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { createDatabase, createShopifyApi, orderPayload, signedWebhook, silentLogger, startAppServer } from '@clvlens/shopify-app';
 import { createFakeShopify, fakeShopifyFetch, installFakeShopifyFetch } from '../src/index.ts';
 import { buildSimpleShop } from '../src/contract/simple-shop.ts';
-import { figure, info, load, machine, median, runsFigure, runsInfo, worst } from './report.ts';
+import { figure, info, load, machine, runsFigure, runsInfo } from './report.ts';
 
 const PARTS = new Set((process.env['CLVLENS_BENCH_APP_PARTS'] ?? 'backfill,recompute,feed,webhooks').split(',').map((p) => p.trim()));
 const FULL = PARTS.has('backfill') || PARTS.has('recompute');

@@ -18,12 +18,9 @@
 // process (the 2 cores are shared by PostgreSQL, the apps, the balancer and the sender).
 // Run: `pnpm bench pg-processes` or `node test/bench/run-all.ts pg-processes`.
 import { createHash } from 'node:crypto';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createDatabase, loadOrderRecords, type Database } from '@clvlens/shopify-app';
+import { createDatabase, type Database } from '@clvlens/shopify-app';
 import { createFakeShopify, installFakeShopifyFetch, COMPLIANCE_TOPICS, WEBHOOK_TOPICS } from '../src/index.ts';
 import { buildSimpleShop } from '../src/contract/simple-shop.ts';
 import { API_SECRET, servedBesideTruth, truthRecords } from '../src/app/harness.ts';

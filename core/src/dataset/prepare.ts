@@ -440,20 +440,12 @@ function sortLargeGroup(
   let runStart = from;
   for (let a = from + 1; a <= to; a++) {
     if (a < to && atMs[a] === atMs[runStart]) continue;
-    if (a - runStart > 1) sortTies(runStart, a, atMs, net, subscription, ref, orders);
+    if (a - runStart > 1) sortTies(runStart, a, net, subscription, ref, orders);
     runStart = a;
   }
 }
 
-function sortTies(
-  from: number,
-  to: number,
-  atMs: Float64Array,
-  net: Float64Array,
-  subscription: Uint8Array,
-  ref: Int32Array,
-  orders: readonly OrderRecord[],
-): void {
+function sortTies(from: number, to: number, net: Float64Array, subscription: Uint8Array, ref: Int32Array, orders: readonly OrderRecord[]): void {
   const idx = Array.from({ length: to - from }, (_, k) => from + k);
   idx.sort(
     (x, y) => net[x]! - net[y]! || (orders[ref[x]!]!.orderId < orders[ref[y]!]!.orderId ? -1 : orders[ref[x]!]!.orderId > orders[ref[y]!]!.orderId ? 1 : 0),

@@ -1,14 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import {
-  customerKeyOf,
-  isCountedOrder,
-  orderNetMinor,
-  type ChurnModelFitOptions,
-  type ChurnModels,
-  type CountedOrder,
-  type OrderRecord,
-  type PreparedOrders,
-} from '@clvlens/core';
+import { type ChurnModelFitOptions, type ChurnModels, type CountedOrder, type PreparedOrders } from '@clvlens/core';
 import type { FitSample } from './insights.ts';
 
 /** Counted orders as columns: what the fit worker receives (typed arrays are moved to it, not copied). */

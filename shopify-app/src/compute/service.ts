@@ -1,6 +1,3 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
-import type { Clock, Logger } from '../log.ts';
 import type { ComputeDeps } from './deps.ts';
 import { fullRun } from './full-run.ts';
 import { INCREMENTAL_BATCH, incrementalRun } from './incremental-run.ts';

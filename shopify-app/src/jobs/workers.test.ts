@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { JOB_PRIORITY, QUEUES, startJobs, type Jobs, type QueueName, type ShopJob } from './jobs.ts';
+import { JOB_PRIORITY, QUEUES, startJobs, type Jobs, type QueueName } from './jobs.ts';
 import { workersFor, type JobHandler } from './workers.ts';
 
 /** Resolves once `check` holds, polling every 20 ms; rejects after `ms`. */

@@ -12,8 +12,6 @@ import { generateShop } from '../generator/generate.ts';
 import type { ShopData } from '../shop-model/types.ts';
 import { startHarness, truthRecords, waitForLive, type Harness } from './harness.ts';
 
-const DAY = 86_400_000;
-
 interface FeedbackMetrics {
   currency: string;
   marginFraction: number;

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import type { Order, ShopData } from '../shop-model/types.ts';
 import { SCREENSHOT_DIR, type ExtensionBrowser } from './browser.ts';
-import { badgeRisk, chance, pct } from './badge-text.ts';
+import { chance } from './badge-text.ts';
 
 export { badgeRisk, chance, pct } from './badge-text.ts';
 

@@ -66,7 +66,7 @@ export function minimizeBfgs(f: ObjectiveWithGradient, start: ArrayLike<number>,
     }
     // The first step is scaled so that it moves θ by at most 1 (a factor e on the parameters).
     const initialStep = firstStep ? Math.min(1, 1 / maxAbs(direction)) : 1;
-    const step = wolfeLineSearch(evaluate, x, fx, g, direction, slope, initialStep);
+    const step = wolfeLineSearch(evaluate, x, fx, direction, slope, initialStep);
     if (step === null) {
       // No decrease possible along the search direction: only a stationary point at rounding level counts as converged.
       const gnormNow = maxAbs(g);
@@ -115,7 +115,6 @@ function wolfeLineSearch(
   evaluate: (theta: Float64Array, gradient: Float64Array) => number,
   x0: Float64Array,
   f0: number,
-  g0: Float64Array,
   d: Float64Array,
   slope0: number,
   initialStep: number,
