@@ -67,29 +67,75 @@ const padStart = (text: string, n: number) => ' '.repeat(Math.max(0, n - width(t
  * document are shown; nothing is computed here but formatting.
  */
 export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'): string {
+  const w = createScorecardWriter(doc, locale);
+  for (const part of PARTS) part(w, doc);
+  return `${w.lines.join('\n')}\n`;
+}
+
+/** What every part of the scorecard writes with: the document's translator, its number formats, and the lines so far. */
+interface ScorecardWriter {
+  t: Translator;
+  /** Money in the document's currency (a plain number without one); null reads "n/a". */
+  money(minor: number | null): string;
+  n(value: number): string;
+  days(value: number | null): string;
+  /** A day in the shop's time zone. */
+  date(ms: number): string;
+  lines: string[];
+  /** A metric's line: its name, value and a note, in columns. */
+  row(label: string, value: string, note?: string): void;
+  /** An indented line under the row before: what the term means, or how the value was chosen. */
+  explain(text: string): void;
+  /** A blank line and a section's title. */
+  section(title: string): void;
+}
+
+function createScorecardWriter(doc: ReportDocument, locale: Locale): ScorecardWriter {
   const t = createTranslator(locale);
   const cur = doc.currency;
   const exponent = cur === null ? 2 : currencyExponent(cur);
-  const money = (minor: number | null) => (cur === null ? (minor === null ? t.t('value.none') : t.number(Math.round(minor))) : t.money(minor, cur, exponent));
-  const n = (value: number) => t.number(value);
-  const days = (value: number | null) => (value === null ? t.t('value.none') : t.t('cli.days', { n: t.number(value, 1) }));
-  const date = (ms: number) => t.date(ms, doc.timeZone);
   const lines: string[] = [];
-  const row = (label: string, value: string, note = '') => lines.push(`  ${padEnd(label, 44)} ${padEnd(value, 16)} ${note}`.trimEnd());
-  const explain = (text: string) => lines.push(`    ${text}`);
-  const section = (title: string) => lines.push('', title);
+  return {
+    t,
+    money: (minor) => (cur === null ? (minor === null ? t.t('value.none') : t.number(Math.round(minor))) : t.money(minor, cur, exponent)),
+    n: (value) => t.number(value),
+    days: (value) => (value === null ? t.t('value.none') : t.t('cli.days', { n: t.number(value, 1) })),
+    date: (ms) => t.date(ms, doc.timeZone),
+    lines,
+    row: (label, value, note = '') => lines.push(`  ${padEnd(label, 44)} ${padEnd(value, 16)} ${note}`.trimEnd()),
+    explain: (text) => lines.push(`    ${text}`),
+    section: (title) => lines.push('', title),
+  };
+}
 
+/** The scorecard's parts, in the order printed. */
+const PARTS: readonly ((w: ScorecardWriter, doc: ReportDocument) => void)[] = [
+  writeHeading,
+  writeRetention,
+  writeValue,
+  writeSegments,
+  writeCohorts,
+  writeSurveys,
+  writeLtvCac,
+  writeTargets,
+];
+
+/** The file, the as-of day, the window and currency, and what was counted. */
+function writeHeading({ t, date, lines }: ScorecardWriter, doc: ReportDocument): void {
   lines.push(t.t('cli.report.title', { file: doc.input.file, format: t.t(`cli.format.${doc.input.format}` as MessageKey) }));
   lines.push(
     t.t(doc.input.asOfSource === 'last-order-day' ? 'cli.report.asOfLastOrder' : 'cli.report.asOf', { date: date(doc.asOfMs), timeZone: doc.timeZone }),
   );
-  lines.push(t.t('cli.report.windowCurrency', { days: doc.windowDays, currency: cur ?? t.t('value.none') }));
+  lines.push(t.t('cli.report.windowCurrency', { days: doc.windowDays, currency: doc.currency ?? t.t('value.none') }));
   lines.push(
     t.t('cli.report.orders', { counted: doc.orders.counted, unattributed: doc.orders.unattributed, afterAsOf: doc.orders.afterAsOf, rows: doc.input.dataRows }),
   );
   lines.push(describeSkips(t, doc.orders.skippedByReason));
   lines.push(t.t('cli.report.customers', { n: doc.customers }));
+}
 
+/** Repeat and returning rates, repurchase, churn and its trend, period churn, retention, time between orders. */
+function writeRetention({ t, n, days, date, row, explain, section }: ScorecardWriter, doc: ReportDocument): void {
   section(t.t('cli.section.retention'));
   const rpr = doc.repeatPurchaseRate;
   row(
@@ -147,7 +193,10 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
       t.t('cli.note.gap', { p25: days(gap.p25Days), p75: days(gap.p75Days), mean: days(gap.meanDays), customers: gap.customers }),
     );
   }
+}
 
+/** Average order value, historic, formula and windowed CLV, MRR. */
+function writeValue({ t, money, row, explain, section }: ScorecardWriter, doc: ReportDocument): void {
   section(t.t('cli.section.value'));
   row(t.t('cli.row.aov', { days: doc.windowDays }), money(doc.averageOrderValueMinor));
   const h = doc.historicClv;
@@ -186,14 +235,20 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
   explain(t.t('define.backtestCorrelation'));
   const m = doc.mrr.current;
   row(t.t('cli.row.mrr'), money(m.mrrMinor), t.t('cli.note.mrr', { subscribers: m.subscribers, perSubscriber: money(m.averageRevenuePerSubscriberMinor) }));
+}
 
+/** How many customers each RFM segment holds. */
+function writeSegments({ t, lines, explain, section }: ScorecardWriter, doc: ReportDocument): void {
   section(t.t('cli.section.segments'));
   const segments = Object.entries(doc.rfm.segmentCounts).filter(([, count]) => count > 0);
   lines.push(
     `  ${segments.length === 0 ? t.t('cli.none') : t.list(segments.map(([name, count]) => t.t('cli.segments.item', { name: t.t(`segment.${name}` as MessageKey), n: count })))}`,
   );
   explain(t.t('define.rfm'));
+}
 
+/** The last 12 monthly cohorts: customers, active shares after 1, 3 and 6 months, revenue per customer. */
+function writeCohorts({ t, money, n, date, lines, explain, section }: ScorecardWriter, doc: ReportDocument): void {
   section(t.t('cli.section.cohorts'));
   const cohorts = doc.cohortMatrix.cohorts;
   const shown = cohorts.slice(-12);
@@ -222,37 +277,44 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
   }
   explain(t.t('cli.cohorts.legend'));
   if (sawPartial) explain(t.t('cli.cohorts.partialNote', { date: date(doc.asOfMs) }));
+}
 
-  if (doc.surveys !== null) {
-    section(t.t('cli.section.surveys'));
-    const { nps, csat } = doc.surveys;
-    row(
-      t.t('term.nps'),
-      nps.value === null ? t.t('value.none') : t.number(nps.value, 1),
-      t.t('cli.note.nps', { responses: nps.responses, promoters: n(nps.promoters), passives: n(nps.passives), detractors: n(nps.detractors) }),
-    );
-    row(
-      t.t('term.csat'),
-      t.percent(csat.value),
-      t.t('cli.note.csat', { satisfied: n(csat.satisfied), responses: n(csat.responses), min: csat.satisfiedMin, max: csat.scaleMax }),
-    );
-  }
+/** NPS and CSAT, when a surveys file was given. */
+function writeSurveys({ t, n, row, section }: ScorecardWriter, doc: ReportDocument): void {
+  if (doc.surveys === null) return;
+  section(t.t('cli.section.surveys'));
+  const { nps, csat } = doc.surveys;
+  row(
+    t.t('term.nps'),
+    nps.value === null ? t.t('value.none') : t.number(nps.value, 1),
+    t.t('cli.note.nps', { responses: nps.responses, promoters: n(nps.promoters), passives: n(nps.passives), detractors: n(nps.detractors) }),
+  );
+  row(
+    t.t('term.csat'),
+    t.percent(csat.value),
+    t.t('cli.note.csat', { satisfied: n(csat.satisfied), responses: n(csat.responses), min: csat.satisfiedMin, max: csat.scaleMax }),
+  );
+}
 
-  if (doc.input.spendFile !== null) {
-    section(t.t('cli.section.ltvCac'));
+/** LTV:CAC per cohort month, when a spend file was given. */
+function writeLtvCac({ t, money, n, lines, section }: ScorecardWriter, doc: ReportDocument): void {
+  if (doc.input.spendFile === null) return;
+  section(t.t('cli.section.ltvCac'));
+  lines.push(
+    `  ${padEnd(t.t('cli.ltv.col.cohort'), 8)} ${padStart(t.t('cli.ltv.col.new'), 7)} ${padStart(t.t('cli.ltv.col.spend'), 16)} ${padStart(t.t('cli.ltv.col.cac'), 14)} ` +
+      `${padStart(t.t('cli.ltv.col.ltv'), 14)} ${padStart(t.t('cli.ltv.col.ratio'), 8)}  ${t.t('cli.ltv.col.payback')}`,
+  );
+  for (const c of doc.ltvCac) {
     lines.push(
-      `  ${padEnd(t.t('cli.ltv.col.cohort'), 8)} ${padStart(t.t('cli.ltv.col.new'), 7)} ${padStart(t.t('cli.ltv.col.spend'), 16)} ${padStart(t.t('cli.ltv.col.cac'), 14)} ` +
-        `${padStart(t.t('cli.ltv.col.ltv'), 14)} ${padStart(t.t('cli.ltv.col.ratio'), 8)}  ${t.t('cli.ltv.col.payback')}`,
+      `  ${padEnd(c.cohortMonth, 8)} ${padStart(n(c.newCustomers), 7)} ${padStart(money(c.spendMinor), 16)} ${padStart(money(c.cacMinor), 14)} ` +
+        `${padStart(money(c.ltvMinor), 14)} ${padStart(c.ltvToCac === null ? t.t('value.none') : t.number(c.ltvToCac, 2), 8)}  ` +
+        (c.paybackMonth === null ? t.t('cli.ltv.notYet', { months: c.monthsObserved }) : t.t('cli.ltv.month', { n: c.paybackMonth })),
     );
-    for (const c of doc.ltvCac) {
-      lines.push(
-        `  ${padEnd(c.cohortMonth, 8)} ${padStart(n(c.newCustomers), 7)} ${padStart(money(c.spendMinor), 16)} ${padStart(money(c.cacMinor), 14)} ` +
-          `${padStart(money(c.ltvMinor), 14)} ${padStart(c.ltvToCac === null ? t.t('value.none') : t.number(c.ltvToCac, 2), 8)}  ` +
-          (c.paybackMonth === null ? t.t('cli.ltv.notYet', { months: c.monthsObserved }) : t.t('cli.ltv.month', { n: c.paybackMonth })),
-      );
-    }
   }
+}
 
+/** The weekly scorecard against the targets. */
+function writeTargets({ t, money, lines, explain, section }: ScorecardWriter, doc: ReportDocument): void {
   const sc = doc.scorecard;
   section(
     t.t('cli.section.scorecard', {
@@ -290,6 +352,4 @@ export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'):
     );
   }
   explain(t.t('define.windowedClv'));
-
-  return `${lines.join('\n')}\n`;
 }
