@@ -41,7 +41,7 @@ export function describeSkips(t: Translator, skippedByReason: Readonly<Record<st
 }
 
 /** Display width of `text` in a terminal: Hangul and other wide characters take two columns. */
-function width(text: string): number {
+export function width(text: string): number {
   let w = 0;
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
@@ -69,7 +69,7 @@ const padStart = (text: string, n: number) => ' '.repeat(Math.max(0, n - width(t
 export function formatScorecardText(doc: ReportDocument, locale: Locale = 'en'): string {
   const w = createScorecardWriter(doc, locale);
   for (const part of PARTS) part(w, doc);
-  return `${w.lines.join('\n')}\n`;
+  return w.text();
 }
 
 /** What every part of the scorecard writes with: the document's translator, its number formats, and the lines so far. */
@@ -81,20 +81,65 @@ interface ScorecardWriter {
   days(value: number | null): string;
   /** A day in the shop's time zone. */
   date(ms: number): string;
-  lines: string[];
-  /** A metric's line: its name, value and a note, in columns. */
+  lines: (string | MetricRow)[];
+  /**
+   * A metric's line: its name, value and a note, in columns as wide as the widest name and value of the scorecard
+   * (at least {@link LABEL_WIDTH} and {@link VALUE_WIDTH}), so a long name in Korean or Arabic shifts no value.
+   */
   row(label: string, value: string, note?: string): void;
+  /** Lines of a table whose columns fit their widest cell, header included (see {@link fitTable}). */
+  table(columns: readonly TableColumn[], rows: readonly (readonly string[])[]): void;
   /** An indented line under the row before: what the term means, or how the value was chosen. */
   explain(text: string): void;
   /** A blank line and a section's title. */
   section(title: string): void;
+  /** The scorecard so far, one line each. */
+  text(): string;
+}
+
+interface MetricRow {
+  label: string;
+  value: string;
+  note: string;
+}
+
+/** The least widths of a metric row's name and value columns, in terminal columns. */
+const LABEL_WIDTH = 44;
+const VALUE_WIDTH = 16;
+
+/** One column of a {@link fitTable}: its least width, its side, and the spaces before it. */
+export interface TableColumn {
+  min: number;
+  align: 'start' | 'end';
+  gap: number;
+}
+
+/**
+ * A table as text lines, each indented two columns: every column as wide as its widest cell in terminal columns (at
+ * least its `min`), padded on its `align` side, after `gap` spaces; the last column is not padded. A cell wider than
+ * its column would run into the next one: a Korean or Arabic "n/a" is wider than an English ratio.
+ */
+export function fitTable(columns: readonly TableColumn[], rows: readonly (readonly string[])[]): string[] {
+  const widths = columns.map((c, i) => Math.max(c.min, ...rows.map((r) => width(r[i] ?? ''))));
+  const last = columns.length - 1;
+  return rows.map(
+    (cells) =>
+      '  ' +
+      columns
+        .map((c, i) => {
+          const cell = cells[i] ?? '';
+          const padded = i === last ? cell : c.align === 'start' ? padEnd(cell, widths[i]!) : padStart(cell, widths[i]!);
+          return (i === 0 ? '' : ' '.repeat(c.gap)) + padded;
+        })
+        .join(''),
+  );
 }
 
 function createScorecardWriter(doc: ReportDocument, locale: Locale): ScorecardWriter {
   const t = createTranslator(locale);
   const cur = doc.currency;
   const exponent = cur === null ? 2 : currencyExponent(cur);
-  const lines: string[] = [];
+  const lines: (string | MetricRow)[] = [];
   return {
     t,
     money: (minor) => (cur === null ? (minor === null ? t.t('value.none') : t.number(Math.round(minor))) : t.money(minor, cur, exponent)),
@@ -102,9 +147,19 @@ function createScorecardWriter(doc: ReportDocument, locale: Locale): ScorecardWr
     days: (value) => (value === null ? t.t('value.none') : t.t('cli.days', { n: t.number(value, 1) })),
     date: (ms) => t.date(ms, doc.timeZone),
     lines,
-    row: (label, value, note = '') => lines.push(`  ${padEnd(label, 44)} ${padEnd(value, 16)} ${note}`.trimEnd()),
+    row: (label, value, note = '') => lines.push({ label, value, note }),
+    table: (columns, rows) => lines.push(...fitTable(columns, rows)),
     explain: (text) => lines.push(`    ${text}`),
     section: (title) => lines.push('', title),
+    text() {
+      const rows = lines.filter((l): l is MetricRow => typeof l !== 'string');
+      const labelWidth = Math.max(LABEL_WIDTH, ...rows.map((r) => width(r.label)));
+      // A value with no note after it (the churn trend's reading) takes what room it needs without widening the others.
+      const valueWidth = Math.max(VALUE_WIDTH, ...rows.filter((r) => r.note !== '').map((r) => width(r.value)));
+      const line = (l: string | MetricRow) =>
+        typeof l === 'string' ? l : `  ${padEnd(l.label, labelWidth)} ${padEnd(l.value, valueWidth)} ${l.note}`.trimEnd();
+      return `${lines.map(line).join('\n')}\n`;
+    },
   };
 }
 
@@ -248,7 +303,7 @@ function writeSegments({ t, lines, explain, section }: ScorecardWriter, doc: Rep
 }
 
 /** The last 12 monthly cohorts: customers, active shares after 1, 3 and 6 months, revenue per customer. */
-function writeCohorts({ t, money, n, date, lines, explain, section }: ScorecardWriter, doc: ReportDocument): void {
+function writeCohorts({ t, money, n, date, lines, table, explain, section }: ScorecardWriter, doc: ReportDocument): void {
   section(t.t('cli.section.cohorts'));
   const cohorts = doc.cohortMatrix.cohorts;
   const shown = cohorts.slice(-12);
@@ -257,24 +312,27 @@ function writeCohorts({ t, money, n, date, lines, explain, section }: ScorecardW
   const monthComplete = formatLocalDate(doc.asOfMs + DAY_MS, doc.timeZone).slice(0, 7) !== formatLocalDate(doc.asOfMs, doc.timeZone).slice(0, 7);
   let sawPartial = false;
   const col = (k: number) => t.t('cohort.month', { n: k });
-  lines.push(
-    `  ${padEnd(t.t('cli.cohorts.col.cohort'), 8)} ${padStart(t.t('cli.cohorts.col.customers'), 10)}  ${padStart(col(1), 8)} ${padStart(col(3), 8)} ${padStart(col(6), 8)}  ${t.t('cli.cohorts.col.revenue')}`,
-  );
+  const rows = [[t.t('cli.cohorts.col.cohort'), t.t('cli.cohorts.col.customers'), col(1), col(3), col(6), t.t('cli.cohorts.col.revenue')]];
   for (const c of shown) {
     const lastIndex = c.activeShare.length - 1;
     const share = (k: number) => {
       const v = c.activeShare[k];
-      if (v === undefined) return padStart('', 8);
+      if (v === undefined) return '';
       const partial = k === lastIndex && !monthComplete;
       sawPartial ||= partial;
-      return padStart(`${t.percent(v)}${partial ? '*' : ''}`, 8);
+      return `${t.percent(v)}${partial ? '*' : ''}`;
     };
     const last = c.cumulativeRevenuePerCustomerMinor.at(-1) ?? null;
-    lines.push(
-      `  ${padEnd(c.cohortMonth, 8)} ${padStart(n(c.customers), 10)}  ${share(1)} ${share(3)} ${share(6)}  ` +
-        t.t('cli.cohorts.revenueAfter', { amount: money(last), months: c.cumulativeRevenuePerCustomerMinor.length - 1 }),
-    );
+    rows.push([
+      c.cohortMonth,
+      n(c.customers),
+      share(1),
+      share(3),
+      share(6),
+      t.t('cli.cohorts.revenueAfter', { amount: money(last), months: c.cumulativeRevenuePerCustomerMinor.length - 1 }),
+    ]);
   }
+  table(COHORT_COLUMNS, rows);
   explain(t.t('cli.cohorts.legend'));
   if (sawPartial) explain(t.t('cli.cohorts.partialNote', { date: date(doc.asOfMs) }));
 }
@@ -297,24 +355,27 @@ function writeSurveys({ t, n, row, section }: ScorecardWriter, doc: ReportDocume
 }
 
 /** LTV:CAC per cohort month, when a spend file was given. */
-function writeLtvCac({ t, money, n, lines, section }: ScorecardWriter, doc: ReportDocument): void {
+function writeLtvCac({ t, money, n, table, section }: ScorecardWriter, doc: ReportDocument): void {
   if (doc.input.spendFile === null) return;
   section(t.t('cli.section.ltvCac'));
-  lines.push(
-    `  ${padEnd(t.t('cli.ltv.col.cohort'), 8)} ${padStart(t.t('cli.ltv.col.new'), 7)} ${padStart(t.t('cli.ltv.col.spend'), 16)} ${padStart(t.t('cli.ltv.col.cac'), 14)} ` +
-      `${padStart(t.t('cli.ltv.col.ltv'), 14)} ${padStart(t.t('cli.ltv.col.ratio'), 8)}  ${t.t('cli.ltv.col.payback')}`,
-  );
+  const head = ['cohort', 'new', 'spend', 'cac', 'ltv', 'ratio', 'payback'] as const;
+  const rows = [head.map((k) => t.t(`cli.ltv.col.${k}`))];
   for (const c of doc.ltvCac) {
-    lines.push(
-      `  ${padEnd(c.cohortMonth, 8)} ${padStart(n(c.newCustomers), 7)} ${padStart(money(c.spendMinor), 16)} ${padStart(money(c.cacMinor), 14)} ` +
-        `${padStart(money(c.ltvMinor), 14)} ${padStart(c.ltvToCac === null ? t.t('value.none') : t.number(c.ltvToCac, 2), 8)}  ` +
-        (c.paybackMonth === null ? t.t('cli.ltv.notYet', { months: c.monthsObserved }) : t.t('cli.ltv.month', { n: c.paybackMonth })),
-    );
+    rows.push([
+      c.cohortMonth,
+      n(c.newCustomers),
+      money(c.spendMinor),
+      money(c.cacMinor),
+      money(c.ltvMinor),
+      c.ltvToCac === null ? t.t('value.none') : t.number(c.ltvToCac, 2),
+      c.paybackMonth === null ? t.t('cli.ltv.notYet', { months: c.monthsObserved }) : t.t('cli.ltv.month', { n: c.paybackMonth }),
+    ]);
   }
+  table(LTV_COLUMNS, rows);
 }
 
 /** The weekly scorecard against the targets. */
-function writeTargets({ t, money, lines, explain, section }: ScorecardWriter, doc: ReportDocument): void {
+function writeTargets({ t, money, table, explain, section }: ScorecardWriter, doc: ReportDocument): void {
   const sc = doc.scorecard;
   section(
     t.t('cli.section.scorecard', {
@@ -333,10 +394,7 @@ function writeTargets({ t, money, lines, explain, section }: ScorecardWriter, do
     'scorecard.col.pace',
     'scorecard.col.status',
   ] as const;
-  const head = cols.map((k) => t.t(k));
-  lines.push(
-    `  ${padEnd(head[0]!, 42)} ${padStart(head[1]!, 14)} ${padStart(head[2]!, 14)} ${padStart(head[3]!, 8)} ${padStart(head[4]!, 14)} ${padStart(head[5]!, 14)}  ${head[6]}`,
-  );
+  const rows = [cols.map((k) => t.t(k))];
   for (const r of sc.rows) {
     const value = (v: number | null) => (r.unit === 'fraction' ? t.percent(v) : money(v));
     const pace =
@@ -346,10 +404,25 @@ function writeTargets({ t, money, lines, explain, section }: ScorecardWriter, do
           ? t.t('cli.scorecard.pacePoints', { points: t.number(r.weeklyPaceNeeded * 100, 3) })
           : money(r.weeklyPaceNeeded);
     const status = shownScorecardStatus(r.status, sc.weeksElapsed);
-    lines.push(
-      `  ${padEnd(t.t(`scorecard.metric.${r.metric}`), 42)} ${padStart(value(r.current), 14)} ${padStart(value(r.baseline), 14)} ${padStart(t.percent(r.changeVsBaseline), 8)} ` +
-        `${padStart(r.target === null ? t.t('scorecard.noTarget') : value(r.target), 14)} ${padStart(pace, 14)}  ${t.t(`scorecard.status.${status}` as MessageKey)}`,
-    );
+    rows.push([
+      t.t(`scorecard.metric.${r.metric}`),
+      value(r.current),
+      value(r.baseline),
+      t.percent(r.changeVsBaseline),
+      r.target === null ? t.t('scorecard.noTarget') : value(r.target),
+      pace,
+      t.t(`scorecard.status.${status}` as MessageKey),
+    ]);
   }
+  table(TARGET_COLUMNS, rows);
   explain(t.t('define.windowedClv'));
 }
+
+const start = (min: number, gap = 1): TableColumn => ({ min, align: 'start', gap });
+const end = (min: number, gap = 1): TableColumn => ({ min, align: 'end', gap });
+/** Cohort, customers, active after 1, 3 and 6 months, revenue per customer. */
+const COHORT_COLUMNS = [start(8), end(10), end(8, 2), end(8), end(8), start(0, 2)];
+/** Cohort, new customers, spend, CAC, LTV, LTV:CAC, payback. */
+const LTV_COLUMNS = [start(8), end(7), end(16), end(14), end(14), end(8), start(0, 2)];
+/** Metric, this week, baseline, change, target, pace needed, status. */
+const TARGET_COLUMNS = [start(42), end(14), end(14), end(8), end(14), end(14), start(0, 2)];
