@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli.ts';
 import { captureIo, tempDir } from '../testing/temp-files.ts';
+import { width } from '../text-columns.ts';
 
 const cdnow = join(import.meta.dirname, '../../../../../shared/data/cdnow');
 const files = tempDir();
@@ -105,6 +106,18 @@ describe('clvlens validate', () => {
     expect(io.out()).toContain('days since the last order scores 0.771.');
     expect(io.out()).toContain('    AUC 0.783 (days since last order 0.771)\n');
     expect(io.out()).toContain('    expected purchases per customer: mean absolute error 0.785\n');
+  });
+
+  it('keeps its tables in line in Korean: headings are measured in terminal columns (a Hangul syllable takes two)', async () => {
+    const io = captureIo(files.dir);
+    expect(await runCli(['validate', join(cdnow, 'CDNOW_sample.txt'), '--calibration-end', '1997-09-30', '--lang', 'ko'], io)).toBe(0);
+    const lines = io.out().split('\n');
+    // The last column of each table is right-aligned: a heading and the row under it end at the same column.
+    for (const heading of ['예측 평균', '차이']) {
+      const at = lines.findIndex((l) => l.endsWith(heading));
+      expect(at).toBeGreaterThan(0);
+      expect(width(lines[at]!)).toBe(width(lines[at + 1]!));
+    }
   });
 
   it('exits 2 without --calibration-end', async () => {

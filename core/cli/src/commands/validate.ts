@@ -13,6 +13,7 @@ import {
   type PurchaseModelFit,
 } from '@clvlens/core/models';
 import type { CliIo } from '../io.ts';
+import { padEnd, padStart, width } from '../text-columns.ts';
 import { appChoice, checkChurn, columnOf, expectedOrdersDays, likelyOrdersDays, perCustomer, type AppChoice, type ChurnCheck } from './churn-choice.ts';
 import { createTranslator, type Translator } from '@clvlens/core/i18n';
 import { checkDate, endMs, helpText, localeOfArgs, parseFileCommand, usageErrorFor } from './command-line.ts';
@@ -68,49 +69,102 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
   const holdoutEndMs = endMs(holdoutEnd, loaded.orders, settings.timeZone);
   if (!(holdoutEndMs > calibrationEndMs)) throw usageError('cli.usage.holdoutOrder');
 
-  const models: (ModelReport | { model: string; error: string })[] = [];
-  const churnModels: (ChurnCheck & { model: string })[] = [];
+  const checked = checkPurchaseModels(loaded.orders, { calibrationEndMs, holdoutEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
+  const churn = checkAppChoice(loaded.orders, { calibrationEndMs, holdoutEndMs, timeZone: settings.timeZone }, checked);
+  const { models, customers, duration } = checked;
+  const doc = {
+    file,
+    format: loaded.format,
+    timeUnit: settings.timeUnit,
+    timeZone: settings.timeZone,
+    calibrationEnd: settings.calibrationEnd,
+    holdoutEnd: holdoutEnd ?? new Date(holdoutEndMs).toISOString().slice(0, 10),
+    holdoutDuration: duration,
+    customers,
+    models,
+    churn,
+  };
+  const code = models.some((m) => 'error' in m) ? 3 : 0;
+  if (settings.json) {
+    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return code;
+  }
+  const t = createTranslator(settings.locale);
+  const out = [...modelsText(t, doc, settings.timeUnit), '', ...churnText(t, churn, minorPerMajor(loaded.currency), loaded.currency)];
+  io.stdout.write(`${out.join('\n')}\n`);
+  return code;
+}
+
+/** What {@link checkPurchaseModels} found: each model's holdout report and churn check, and what the app's check reuses. */
+interface PurchaseModelChecks {
+  models: (ModelReport | { model: string; error: string })[];
+  churnModels: (ChurnCheck & { model: string })[];
+  customers: number;
+  /** The holdout's length in the time unit. */
+  duration: number;
+  /** The days-since-last-order rule's AUC: the baseline every churn prediction is held against. */
+  baselineAuc: number | null;
+  /** BG/NBD × Gamma-Gamma spend per customer key, the baseline of the spend check. */
+  classicSpend: Map<string, number> | null;
+}
+
+/**
+ * Fits every purchase model on the calibration period and holds it against the holdout: purchases per calibration
+ * frequency (Fader, Hardie and Lee 2005's table), and each customer's P(no purchase) against who placed none.
+ */
+function checkPurchaseModels(
+  orders: Parameters<typeof runModels>[0],
+  window: { calibrationEndMs: number; holdoutEndMs: number; timeZone: string; timeUnit: Parameters<typeof runModels>[2]['timeUnit'] },
+): PurchaseModelChecks {
+  const checks: PurchaseModelChecks = { models: [], churnModels: [], customers: 0, duration: 0, baselineAuc: null, classicSpend: null };
   let labels: Float64Array | null = null;
   let actual: Float64Array | null = null;
-  let baselineAuc: number | null = null;
-  let customers = 0;
-  let duration = 0;
-  // BG/NBD × Gamma-Gamma spend per customer key, the baseline of the spend check.
-  let classicSpend: Map<string, number> | null = null;
   for (const [name, variant] of Object.entries(MODEL_NAMES)) {
-    const run = runModels(loaded.orders, variant, { calibrationEndMs, holdoutEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
-    customers = run.summaries.customerKeys.length;
-    duration = run.summaries.holdout?.duration ?? 0;
+    const run = runModels(orders, variant, window);
     const s = run.summaries;
+    checks.customers = s.customerKeys.length;
+    checks.duration = s.holdout?.duration ?? 0;
     actual ??= Float64Array.from(s.holdout!.frequency);
     labels ??= columnOf(s.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
-    baselineAuc ??= checkChurn(
+    checks.baselineAuc ??= checkChurn(
       columnOf(s.age, (T, i) => T - s.recency[i]!),
       labels,
       null,
       actual,
     ).auc;
     if (!run.fit.ok) {
-      models.push({ model: name, error: run.fit.reason });
+      checks.models.push({ model: name, error: run.fit.reason });
       continue;
     }
-    const report = holdoutReport(run.fit.value, run.summaries, run.compressed);
-    models.push({ ...report, model: MODEL_OF_VARIANT[report.model] });
-    const holdout = run.summaries.holdout!;
+    const report = holdoutReport(run.fit.value, s, run.compressed);
+    checks.models.push({ ...report, model: MODEL_OF_VARIANT[report.model] });
+    const holdout = s.holdout!;
     const fit: PurchaseModelFit = run.fit.value;
     const noPurchase = perCustomer(run.compressed, (x, tx, T) => purchaseModelProbabilityNoPurchase(fit, holdout.duration, x, tx, T));
     const expected = perCustomer(run.compressed, (x, tx, T) => purchaseModelConditionalExpectedPurchases(fit, holdout.duration, x, tx, T));
-    churnModels.push({ model: name, ...checkChurn(noPurchase, labels, expected, actual) });
+    checks.churnModels.push({ model: name, ...checkChurn(noPurchase, labels, expected, actual) });
     if (variant === 'bg-nbd' && run.spend.ok) {
       const gg = run.spend.value.params;
-      classicSpend = new Map(
+      checks.classicSpend = new Map(
         s.customerKeys.map((key, i) => [key, expected[i]! * gammaGammaExpectedAverageValue(gg, s.frequency[i]!, s.monetaryValueMinor[i]!)]),
       );
     }
   }
-  // The app's choice, fitted on the calibration period only with the holdout length as its horizon.
+  return checks;
+}
+
+/**
+ * The app's choice, fitted on the calibration period only with the holdout length as its horizon, held against the
+ * holdout beside the days-since-last-order rule and each purchase model (`checked`).
+ */
+function checkAppChoice(
+  orders: Parameters<typeof appChoice>[0],
+  window: { calibrationEndMs: number; holdoutEndMs: number; timeZone: string },
+  checked: PurchaseModelChecks,
+): ChurnReport {
+  const { calibrationEndMs, holdoutEndMs } = window;
   const horizonDays = Math.round((holdoutEndMs - calibrationEndMs) / DAY_MS);
-  const choice = appChoice(loaded.orders, { asOfMs: calibrationEndMs, timeZone: settings.timeZone, horizonDays, margin: 1, holdoutEndMs });
+  const choice = appChoice(orders, { asOfMs: calibrationEndMs, timeZone: window.timeZone, horizonDays, margin: 1, holdoutEndMs });
   const days = choice.days;
   const choiceLabels = columnOf(days.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
   const choiceProbability = columnOf(days.customerKeys, (key) => choice.byCustomer.get(key)!.churnProbability);
@@ -121,8 +175,6 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     Float64Array.from(days.holdout!.frequency),
     likelyOrdersDays(choice, horizonDays, compressSummaries(days)),
   );
-  const backtest = choice.models.prediction?.backtest ?? null;
-  const spend = spendCheck(choice, horizonDays, classicSpend);
   let noOrder = 0;
   for (const label of choiceLabels) noOrder += label;
   // The tiers on the holdout: the share who ordered again should fall from low to medium to high (clv-models.md §8b).
@@ -136,55 +188,54 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
     });
     return { tier, customers: count, orderedAgainShare: count === 0 ? null : again / count };
   });
-  const churn: ChurnReport = {
+  return {
     horizonDays,
     customers: days.customerKeys.length,
     noOrderShare: noOrder / days.customerKeys.length,
-    baseline: { model: 'days-since-last-order', auc: baselineAuc },
+    baseline: { model: 'days-since-last-order', auc: checked.baselineAuc },
     choice: {
       model: choice.modelName,
       method: choice.models.method,
       purchaseModel: choice.purchaseModel === null ? null : choice.purchaseModel.model,
       ...choiceCheck,
       tiers,
-      backtest,
-      spend,
+      backtest: choice.models.prediction?.backtest ?? null,
+      spend: spendCheck(choice, horizonDays, checked.classicSpend),
     },
-    models: churnModels,
+    models: checked.churnModels,
   };
-  const doc = {
-    file,
-    format: loaded.format,
-    timeUnit: settings.timeUnit,
-    timeZone: settings.timeZone,
-    calibrationEnd: settings.calibrationEnd,
-    holdoutEnd: holdoutEnd ?? new Date(holdoutEndMs).toISOString().slice(0, 10),
-    holdoutDuration: duration,
-    customers,
-    models,
-    churn,
-  };
-  if (settings.json) {
-    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    return models.some((m) => 'error' in m) ? 3 : 0;
-  }
-  const t = createTranslator(settings.locale);
+}
+
+/** The title and each purchase model's holdout section (parameters, totals, the table by calibration frequency). */
+function modelsText(
+  t: Translator,
+  doc: {
+    file: string;
+    format: string;
+    customers: number;
+    calibrationEnd: string;
+    holdoutEnd: string;
+    holdoutDuration: number;
+    models: PurchaseModelChecks['models'];
+  },
+  timeUnit: string,
+): string[] {
   // Numbers are plain digits with a point, as in the JSON and the papers, so a figure reads the same in every language.
   const out: string[] = [
     t.t('cli.validate.title', {
-      file,
-      format: loaded.format,
-      customers,
+      file: doc.file,
+      format: doc.format,
+      customers: doc.customers,
       calibrationEnd: doc.calibrationEnd,
       holdoutEnd: doc.holdoutEnd,
-      duration: duration.toFixed(2),
-      unit: settings.timeUnit,
+      duration: doc.holdoutDuration.toFixed(2),
+      unit: timeUnit,
     }),
   ];
-  // Columns as wide as their heading in this language, at least as wide as the English ones.
+  // Columns as wide as their heading in this language (in terminal columns), at least as wide as the English ones.
   const headings = (['frequency', 'customers', 'actualMean', 'predictedMean'] as const).map((c) => t.t(`cli.validate.col.${c}`));
-  const widths = headings.map((h, i) => Math.max(h.length, [15, 9, 11, 14][i]!));
-  for (const m of models) {
+  const widths = headings.map((h, i) => Math.max(width(h), [15, 9, 11, 14][i]!));
+  for (const m of doc.models) {
     out.push('');
     if ('error' in m) {
       out.push(t.t('cli.validate.notFitted', { model: m.model, reason: reasonText(t, m.error) }));
@@ -207,15 +258,13 @@ export async function runValidate(args: readonly string[], io: CliIo): Promise<n
       `  ${t.t('cli.validate.cumulative', { actual: String(m.cumulative.actual), predicted: m.cumulative.predicted.toFixed(1), error: error(m.cumulative.errorPercent) })}`,
     );
     out.push(`  ${t.t('cli.validate.correlation', { r: m.correlation.toFixed(3) })}`);
-    out.push(`  ${headings.map((h, i) => (i === 0 ? h.padEnd(widths[0]!) : h.padStart(widths[i]!))).join('  ')}`);
+    out.push(`  ${headings.map((h, i) => (i === 0 ? padEnd(h, widths[0]!) : padStart(h, widths[i]!))).join('  ')}`);
     for (const row of m.byFrequency) {
       const cells = [row.frequency, String(row.customers), row.actualMean.toFixed(3), row.predictedMean.toFixed(3)];
-      out.push(`  ${cells.map((c, i) => c.padStart(widths[i]!)).join('  ')}`);
+      out.push(`  ${cells.map((c, i) => padStart(c, widths[i]!)).join('  ')}`);
     }
   }
-  out.push('', ...churnText(t, churn, minorPerMajor(loaded.currency), loaded.currency));
-  io.stdout.write(`${out.join('\n')}\n`);
-  return models.some((m) => 'error' in m) ? 3 : 0;
+  return out;
 }
 
 /** The app's spend prediction for the holdout against the classic pairing, on what customers actually spent. */
@@ -249,11 +298,11 @@ function fixed(value: number | null, digits = 3): string {
 function calibrationLines(t: Translator, table: CalibrationTable | null): string[] {
   if (table === null) return [`    ${t.t('cli.validate.calibrationNone')}`];
   const cols = [t.t('cli.validate.col.meanPredicted'), t.t('cli.validate.col.observedShare'), t.t('cli.validate.col.gap')];
-  const w = cols.map((c, i) => Math.max(c.length, [14, 14, 6][i]!));
-  const out = [`    ${t.t('cli.validate.calibrationTitle', { groups: table.bins.length })}`, `      ${cols.map((c, i) => c.padStart(w[i]!)).join('  ')}`];
+  const w = cols.map((c, i) => Math.max(width(c), [14, 14, 6][i]!));
+  const out = [`    ${t.t('cli.validate.calibrationTitle', { groups: table.bins.length })}`, `      ${cols.map((c, i) => padStart(c, w[i]!)).join('  ')}`];
   for (const bin of table.bins) {
     out.push(
-      `      ${bin.meanPredicted.toFixed(3).padStart(w[0]!)}  ${bin.observedShare.toFixed(3).padStart(w[1]!)}  ${((bin.gap >= 0 ? '+' : '') + bin.gap.toFixed(3)).padStart(w[2]!)}`,
+      `      ${padStart(bin.meanPredicted.toFixed(3), w[0]!)}  ${padStart(bin.observedShare.toFixed(3), w[1]!)}  ${padStart((bin.gap >= 0 ? '+' : '') + bin.gap.toFixed(3), w[2]!)}`,
     );
   }
   out.push(`    ${t.t('cli.validate.largestGap', { gap: table.maxAbsoluteGap.toFixed(3) })}`);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli.ts';
 import { captureIo, tempDir } from '../testing/temp-files.ts';
-import { fitTable, width } from './scorecard-text.ts';
+import { width } from '../text-columns.ts';
 
 const fixture = join(import.meta.dirname, '../../fixtures/sample-orders-export.csv');
 const files = tempDir();
@@ -23,29 +23,6 @@ function section(text: string, title: RegExp): string[] {
   const end = lines.indexOf('', at);
   return lines.slice(at + 1, end === -1 ? undefined : end);
 }
-
-describe('fitTable', () => {
-  it('makes each column as wide as its widest cell in terminal columns, at least its least width', () => {
-    const columns = [
-      { min: 4, align: 'start', gap: 1 },
-      { min: 5, align: 'end', gap: 1 },
-      { min: 0, align: 'start', gap: 2 },
-    ] as const;
-    expect(
-      fitTable(columns, [
-        ['a', '1.5', 'x'],
-        ['bb', 'n/a', 'yy'],
-      ]),
-    ).toEqual(['  a      1.5  x', '  bb     n/a  yy']);
-    // "해당 없음" takes 9 columns (Hangul is two wide): the column widens, and every row keeps its cells in line.
-    expect(
-      fitTable(columns, [
-        ['a', '1.5', 'x'],
-        ['bb', '해당 없음', 'yy'],
-      ]),
-    ).toEqual(['  a          1.5  x', '  bb   해당 없음  yy']);
-  });
-});
 
 describe('the scorecard in Korean and Arabic keeps its columns in line', () => {
   for (const lang of ['en', 'ko', 'ar']) {
