@@ -5,7 +5,7 @@ import { CliError, CliErrorCode } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { describeIoError } from '../readers/csv-rows.ts';
 import { appChoice, columnOf, expectedOrdersDays, perCustomer } from './churn-choice.ts';
-import { createTranslator } from '@clvlens/core/i18n';
+import { createTranslator, type Translator } from '@clvlens/core/i18n';
 import { endMs, helpText, localeOfArgs, parseFileCommand, usageErrorFor } from './command-line.ts';
 import { reasonText, COMMON_OPTIONS, loadCountedOrders, minorPerMajor, parseCommon, parseModelOption, reportFitFailure, runModels } from './model-common.ts';
 
@@ -111,6 +111,104 @@ export function num(value: number, digits: number): string {
   return text === '-0' ? '0' : text;
 }
 
+/** What the prediction's value part takes: the CLV horizon, margin and discount rate. */
+interface ValueOptions {
+  horizonMonths: number;
+  margin: number;
+  annualDiscountRate?: number;
+}
+
+/** The summaries and the prediction columns, or why none (a fit that failed); `notes` are told on stderr. */
+type Predicted =
+  | { ok: true; summaries: CustomerSummaries; columns: PredictionColumns; notes: ((t: Translator) => string)[] }
+  | { ok: false; reason: { kind: 'fit'; modelName: string; reason: string } | { kind: 'classifier'; reason: string } };
+
+/**
+ * The app's choice (the classifier over the best purchase model, or that model alone), as the app scores customers:
+ * its churn probability, tier and CLV per customer, in the summaries' order.
+ */
+function appChoiceColumns(
+  orders: Parameters<typeof appChoice>[0],
+  window: { calibrationEndMs: number; timeZone: string; timeUnit: CustomerSummaries['timeUnit'] },
+  horizonDays: number,
+  value: ValueOptions,
+  forceClassifier: boolean,
+  perMajor: number,
+): Predicted {
+  const choice = appChoice(orders, {
+    asOfMs: window.calibrationEndMs,
+    timeZone: window.timeZone,
+    horizonDays,
+    margin: value.margin,
+    horizonMonths: value.horizonMonths,
+    ...(value.annualDiscountRate === undefined ? {} : { annualDiscountRate: value.annualDiscountRate }),
+    ...(forceClassifier ? { candidate: 'classifier' as const } : {}),
+  });
+  const fallbackReason = choice.models.fallbackReason ?? 'unknown';
+  if (forceClassifier && choice.models.prediction === null) return { ok: false, reason: { kind: 'classifier', reason: fallbackReason } };
+  const notes: ((t: Translator) => string)[] = [];
+  if (choice.models.prediction === null) notes.push((t) => t.t('cli.predict.noChoice', { reason: reasonText(t, fallbackReason), model: choice.modelName }));
+  const s = summarizeOrders(orders, window);
+  const expected = expectedOrdersDays(choice, horizonDays);
+  const positionOf = new Map(choice.days.customerKeys.map((key, i) => [key, i]));
+  const n = s.customerKeys.length;
+  const pAlive = new Float64Array(n);
+  const expectedPurchases = new Float64Array(n);
+  const expectedAvgValue = new Float64Array(n);
+  const clv = new Float64Array(n);
+  const churnProbability = new Float64Array(n);
+  const churnTier: ('low' | 'medium' | 'high' | null)[] = [];
+  const newCustomer: (boolean | null)[] = [];
+  for (let k = 0; k < n; k++) {
+    const key = s.customerKeys[k]!;
+    const c = choice.byCustomer.get(key)!;
+    const i = positionOf.get(key)!;
+    pAlive[k] = c.pAlive;
+    expectedPurchases[k] = expected === null ? Number.NaN : expected[i]!;
+    expectedAvgValue[k] = c.expectedAvgValueMinor / perMajor;
+    clv[k] = c.predictedClvMinor === null ? Number.NaN : c.predictedClvMinor / perMajor;
+    churnProbability[k] = c.churnProbability;
+    churnTier.push(c.churnTier);
+    newCustomer.push(c.newCustomer);
+  }
+  const columns = { pAlive, expectedPurchases, expectedAvgValue, clv, model: choice.modelName, churnProbability, churnTier, newCustomer };
+  return { ok: true, summaries: s, columns, notes };
+}
+
+/** One purchase model alone (`--model`), with Gamma-Gamma for the order value when it fits. */
+function modelColumns(
+  orders: Parameters<typeof runModels>[0],
+  window: { calibrationEndMs: number; timeZone: string; timeUnit: CustomerSummaries['timeUnit'] },
+  chosen: { modelName: string; variant: Parameters<typeof runModels>[1] },
+  horizon: number,
+  horizonDays: number,
+  value: ValueOptions,
+  perMajor: number,
+): Predicted {
+  const run = runModels(orders, chosen.variant, window);
+  if (!run.fit.ok) return { ok: false, reason: { kind: 'fit', modelName: chosen.modelName, reason: run.fit.reason } };
+  const notes: ((t: Translator) => string)[] = [];
+  const spend = run.spend;
+  if (!spend.ok) notes.push((t) => t.t('cli.predict.gammaGammaFailed', { reason: reasonText(t, spend.reason) }));
+  const predictions = predictCustomers(run.fit.value, spend.ok ? spend.value.params : null, run.summaries, run.compressed, horizon, value);
+  const fit = run.fit.value;
+  // The horizon in whole days, in the model's time unit, so that churn_probability means the same with either unit.
+  const horizonT = horizonDays / DAYS_PER_TIME_UNIT[window.timeUnit];
+  const noPurchase = perCustomer(run.compressed, (x, tx, T) => purchaseModelProbabilityNoPurchase(fit, horizonT, x, tx, T));
+  const perMajorOf = (minor: Float64Array) => columnOf(minor, (v) => v / perMajor);
+  const columns: PredictionColumns = {
+    pAlive: predictions.pAlive,
+    expectedPurchases: predictions.expectedPurchases,
+    expectedAvgValue: perMajorOf(predictions.expectedAverageValueMinor),
+    clv: perMajorOf(predictions.clvMinor),
+    model: chosen.modelName,
+    churnProbability: noPurchase,
+    churnTier: null,
+    newCustomer: null,
+  };
+  return { ok: true, summaries: run.summaries, columns, notes };
+}
+
 /** `clvlens predict <file> [--horizon <t>] [--model <name>] --out predictions.csv`: per-customer churn probability, P(alive), expected purchases and CLV. */
 export async function runPredict(args: readonly string[], io: CliIo): Promise<number> {
   const usageError = usageErrorFor('predict', localeOfArgs(args, io), (locale) => helpText('predict', locale));
@@ -137,80 +235,19 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
 
   const loaded = await loadCountedOrders(file, io, settings);
   const calibrationEndMs = endMs(settings.calibrationEnd, loaded.orders, settings.timeZone);
-  const perMajor = minorPerMajor(loaded.currency);
-  let s: CustomerSummaries;
-  let columns: PredictionColumns;
-  if (chosenModel === null) {
-    const choice = appChoice(loaded.orders, {
-      asOfMs: calibrationEndMs,
-      timeZone: settings.timeZone,
-      horizonDays,
-      margin,
-      horizonMonths: clvMonths,
-      ...(discount === undefined ? {} : { annualDiscountRate: discount }),
-      ...(forceClassifier ? { candidate: 'classifier' as const } : {}),
-    });
-    if (forceClassifier && choice.models.prediction === null) {
-      io.stderr.write(`clvlens: ${t.t('cli.predict.classifierFailed', { reason: reasonText(t, choice.models.fallbackReason ?? 'unknown') })}\n`);
-      return 3;
-    }
-    if (choice.models.prediction === null) {
-      io.stderr.write(
-        `clvlens: ${t.t('cli.predict.noChoice', { reason: reasonText(t, choice.models.fallbackReason ?? 'unknown'), model: choice.modelName })}\n`,
-      );
-    }
-    s = summarizeOrders(loaded.orders, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
-    const expected = expectedOrdersDays(choice, horizonDays);
-    const positionOf = new Map(choice.days.customerKeys.map((key, i) => [key, i]));
-    const n = s.customerKeys.length;
-    const pAlive = new Float64Array(n);
-    const expectedPurchases = new Float64Array(n);
-    const expectedAvgValue = new Float64Array(n);
-    const clv = new Float64Array(n);
-    const churnProbability = new Float64Array(n);
-    const churnTier: ('low' | 'medium' | 'high' | null)[] = [];
-    const newCustomer: (boolean | null)[] = [];
-    for (let k = 0; k < n; k++) {
-      const key = s.customerKeys[k]!;
-      const c = choice.byCustomer.get(key)!;
-      const i = positionOf.get(key)!;
-      pAlive[k] = c.pAlive;
-      expectedPurchases[k] = expected === null ? Number.NaN : expected[i]!;
-      expectedAvgValue[k] = c.expectedAvgValueMinor / perMajor;
-      clv[k] = c.predictedClvMinor === null ? Number.NaN : c.predictedClvMinor / perMajor;
-      churnProbability[k] = c.churnProbability;
-      churnTier.push(c.churnTier);
-      newCustomer.push(c.newCustomer);
-    }
-    columns = { pAlive, expectedPurchases, expectedAvgValue, clv, model: choice.modelName, churnProbability, churnTier, newCustomer };
-  } else {
-    const { modelName, variant } = chosenModel;
-    const run = runModels(loaded.orders, variant, { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit });
-    if (!run.fit.ok) return reportFitFailure(io, 'predict', modelName, run.fit.reason, settings.locale);
-    if (!run.spend.ok) io.stderr.write(`clvlens: ${t.t('cli.predict.gammaGammaFailed', { reason: reasonText(t, run.spend.reason) })}\n`);
-    const predictions = predictCustomers(run.fit.value, run.spend.ok ? run.spend.value.params : null, run.summaries, run.compressed, horizon, {
-      horizonMonths: clvMonths,
-      margin,
-      ...(discount === undefined ? {} : { annualDiscountRate: discount }),
-    });
-    const fit = run.fit.value;
-    // The horizon in whole days, in the model's time unit, so that churn_probability means the same with either unit.
-    const horizonT = horizonDays / DAYS_PER_TIME_UNIT[settings.timeUnit];
-    const noPurchase = perCustomer(run.compressed, (x, tx, T) => purchaseModelProbabilityNoPurchase(fit, horizonT, x, tx, T));
-    s = run.summaries;
-    const perMajorOf = (minor: Float64Array) => columnOf(minor, (value) => value / perMajor);
-    columns = {
-      pAlive: predictions.pAlive,
-      expectedPurchases: predictions.expectedPurchases,
-      expectedAvgValue: perMajorOf(predictions.expectedAverageValueMinor),
-      clv: perMajorOf(predictions.clvMinor),
-      model: modelName,
-      churnProbability: noPurchase,
-      churnTier: null,
-      newCustomer: null,
-    };
+  const window = { calibrationEndMs, timeZone: settings.timeZone, timeUnit: settings.timeUnit };
+  const value = { horizonMonths: clvMonths, margin, ...(discount === undefined ? {} : { annualDiscountRate: discount }) };
+  const predicted =
+    chosenModel === null
+      ? appChoiceColumns(loaded.orders, window, horizonDays, value, forceClassifier, minorPerMajor(loaded.currency))
+      : modelColumns(loaded.orders, window, chosenModel, horizon, horizonDays, value, minorPerMajor(loaded.currency));
+  if (!predicted.ok) {
+    if (predicted.reason.kind === 'fit') return reportFitFailure(io, 'predict', predicted.reason.modelName, predicted.reason.reason, settings.locale);
+    io.stderr.write(`clvlens: ${t.t('cli.predict.classifierFailed', { reason: reasonText(t, predicted.reason.reason) })}\n`);
+    return 3;
   }
-  const summaries = s;
+  for (const note of predicted.notes) io.stderr.write(`clvlens: ${note(t)}\n`);
+  const { summaries, columns } = predicted;
   const chunks: Iterable<string> = settings.json
     ? [
         `${JSON.stringify(
@@ -242,6 +279,6 @@ export async function runPredict(args: readonly string[], io: CliIo): Promise<nu
   } catch (cause) {
     throw new CliError(CliErrorCode.outputUnwritable, `cannot write ${values.out}: ${describeIoError(cause)}.`, { cause });
   }
-  io.stderr.write(`clvlens: ${t.t('cli.predict.wrote', { n: s.customerKeys.length, file: values.out })}\n`);
+  io.stderr.write(`clvlens: ${t.t('cli.predict.wrote', { n: summaries.customerKeys.length, file: values.out })}\n`);
   return 0;
 }
