@@ -151,6 +151,14 @@ describe('toCachedCustomer', () => {
     expect(cached.shopDomain).toBe('a.myshopify.com');
     expect(cached.orderHistory).toEqual(sampleInsight('5').orderHistory);
   });
+
+  it("leaves the app's English churn reasons behind: the card words its own from the numbers", () => {
+    const insight = sampleInsight('5', { churnReasons: ['no order for 3.1x this customer’s usual gap'] });
+    expect(insight.churnReasons).toHaveLength(1);
+    const cached = toCachedCustomer('a.myshopify.com', insight);
+    expect(cached).not.toHaveProperty('churnReasons');
+    expect(JSON.stringify(cached)).not.toContain('usual gap');
+  });
 });
 
 describe('applyFeedPage', () => {

@@ -31,7 +31,6 @@ export interface CachedCustomer {
   /** One order so far, within the shop's usual time to a second: shown as "New" rather than as a risk. */
   newCustomer: boolean;
   churnTier: ChurnTierV1;
-  churnReasons: string[];
   confidence: 'normal' | 'low';
   rfmSegment: RfmSegmentV1 | null;
   orderHistory: { placedAtMs: number; amountMinor: number }[];
