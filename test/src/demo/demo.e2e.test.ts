@@ -119,6 +119,9 @@ describe('pnpm start: the offline demo end to end', () => {
     // Every order of the generated shop that existed at install time came through the bulk backfill.
     expect(demo.backfilledOrders).toBeGreaterThanOrEqual(1500);
     expect(demo.summary.sync.state).toBe('live');
+    // The summary the demo opens with is read after the shop's metrics were computed, not just before.
+    expect(demo.summary.customers).toBeGreaterThan(0);
+    expect(demo.summary.repeatPurchaseRate.value).toBeGreaterThan(0);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress[progress.length - 1]!.state).toBe('live');
     const stored = await loadOrderRecords(demo.app.database.db, demo.shopDomain);
