@@ -1,9 +1,12 @@
 import { randomInt } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
+import type { DB } from '../db/schema.ts';
 import type { StoredOrder } from '../ingest/order.ts';
 import { createBulkOrderWriter, markSubscriptionOrders } from '../ingest/store.ts';
+import type { PiiProtector } from '../ingest/pii.ts';
 import { screenOrders } from '../ingest/validate.ts';
-import type { BackfillDeps } from './backfill.ts';
+import type { Clock } from '../log.ts';
 
 /**
  * Selling-plan marks read from line items whose order is not stored with the mark yet: order id -> the JSONL line of
@@ -56,6 +59,18 @@ export function createBatchReading(): BatchReading {
   };
 }
 
+/** What {@link createBatchStore} needs of the backfill's dependencies (backfill.ts `BackfillDeps`, which has them all). */
+export interface BatchStoreDeps {
+  db: Kysely<DB>;
+  /** The PostgreSQL pool behind `db`: batches go through `COPY`, two at once. Absent or null: row inserts, one at a time (PGlite). */
+  pool?: pg.Pool | null;
+  clock: Clock;
+  /** Turns guest keys into the shop's HMACs before they are stored. */
+  pii?: PiiProtector;
+  /** Called after each committed batch with the JSONL lines stored so far. */
+  onProgress?: (shop: string, linesDone: number) => void;
+}
+
 /** The batches of one run of a bulk export being stored (see {@link createBatchStore}). */
 export interface BatchStore {
   /**
@@ -96,7 +111,7 @@ interface Handed {
  * checkpoint, a webhook's batch is stored again) instead of all three waiting for ever. A batch whose predecessor
  * failed rolls back: its checkpoint would pass lines not stored.
  */
-export function createBatchStore(deps: BackfillDeps, shop: string, operationId: string, pending: PendingMarks): BatchStore {
+export function createBatchStore(deps: BatchStoreDeps, shop: string, operationId: string, pending: PendingMarks): BatchStore {
   const writer = createBulkOrderWriter(deps.db, shop, deps.pool ?? null);
   const depth = deps.pool ? 2 : 1;
   // Advisory locks this run's batches hold while they are open, so that a batch waits for the one before it inside
