@@ -15,13 +15,14 @@ export const APP_ERROR_CODES = {
 export type AppErrorCode = (typeof APP_ERROR_CODES)[keyof typeof APP_ERROR_CODES];
 
 /**
- * The error class of the package's own failures (config, storage, sync, Shopify requests); `code` is stable, `message`
- * says what to do next. A failure answered over HTTP is an {@link ApiError}.
+ * The one base error class of the package; `code` is stable, `message` says what to do next. Thrown as is for the
+ * package's own failures (config, storage, sync, Shopify requests: {@link AppErrorCode}); a failure answered over HTTP
+ * is its subclass {@link ApiError}, whose codes are the public API's.
  */
-export class AppError extends Error {
+export class AppError<Code extends AppErrorCode | ApiErrorCodeV1 = AppErrorCode> extends Error {
   override name = 'AppError';
-  readonly code: AppErrorCode;
-  constructor(code: AppErrorCode, message: string, options?: { cause?: unknown }) {
+  readonly code: Code;
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }
@@ -43,11 +44,6 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCodeV1, number>> = {
  * An expected failure of an HTTP request (the extension's API, the dashboard's, installs, imports): becomes
  * `{ error: { code, message } }` with the code's status. Its codes are the public API's (`ApiErrorCodeV1` in core).
  */
-export class ApiError extends Error {
+export class ApiError extends AppError<ApiErrorCodeV1> {
   override name = 'ApiError';
-  readonly code: ApiErrorCodeV1;
-  constructor(code: ApiErrorCodeV1, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
