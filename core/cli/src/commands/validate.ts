@@ -168,12 +168,15 @@ function checkAppChoice(
   const days = choice.days;
   const choiceLabels = columnOf(days.holdout!.frequency, (f) => (f === 0 ? 1 : 0));
   const choiceProbability = columnOf(days.customerKeys, (key) => choice.byCustomer.get(key)!.churnProbability);
+  // The summaries compressed once, and the expected orders computed once: the churn check and the spend check use both.
+  const compressed = compressSummaries(days);
+  const expected = expectedOrdersDays(choice, horizonDays, compressed);
   const choiceCheck = checkChurn(
     choiceProbability,
     choiceLabels,
-    expectedOrdersDays(choice, horizonDays, compressSummaries(days)),
+    expected,
     Float64Array.from(days.holdout!.frequency),
-    likelyOrdersDays(choice, horizonDays, compressSummaries(days)),
+    likelyOrdersDays(choice, horizonDays, compressed),
   );
   let noOrder = 0;
   for (const label of choiceLabels) noOrder += label;
@@ -200,7 +203,7 @@ function checkAppChoice(
       ...choiceCheck,
       tiers,
       backtest: choice.models.prediction?.backtest ?? null,
-      spend: spendCheck(choice, horizonDays, checked.classicSpend),
+      spend: spendCheck(choice, expected, checked.classicSpend),
     },
     models: checked.churnModels,
   };
@@ -267,10 +270,12 @@ function modelsText(
   return out;
 }
 
-/** The app's spend prediction for the holdout against the classic pairing, on what customers actually spent. */
-function spendCheck(choice: AppChoice, horizonDays: number, classic: Map<string, number> | null): ChurnReport['choice']['spend'] {
+/**
+ * The app's spend prediction for the holdout (`expected` orders per customer, in `choice.days` order) against the
+ * classic pairing, on what customers actually spent.
+ */
+function spendCheck(choice: AppChoice, expected: Float64Array | null, classic: Map<string, number> | null): ChurnReport['choice']['spend'] {
   const prediction = choice.models.prediction;
-  const expected = expectedOrdersDays(choice, horizonDays);
   if (prediction === null || prediction.spend === null || expected === null) return null;
   const days = choice.days;
   const value = expectedOrderValueAllDays(prediction.spend, days);
