@@ -15,8 +15,11 @@ export interface ApiClient {
   customerNames(customerIds: readonly string[]): Promise<Record<string, string>>;
 }
 
-/** Host names that reach this machine only: the one place an unencrypted http:// app URL is accepted (local demo). */
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/**
+ * Host names that reach this machine only: the one place an unencrypted http:// app URL is accepted (local demo), and
+ * the app origins granted at install, for which the options page asks for no host permission.
+ */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Checks and normalises an app URL typed by the user: https (http only to a loopback address, where no network sees

@@ -4,11 +4,9 @@ import { ExtensionError, ExtensionErrorCode, toPlainError } from '../../errors.t
 import { errorText } from '../../i18n/error-text.ts';
 import type { Translator } from '@clvlens/core/i18n/base';
 import { sendRequest } from '../../messages/client.ts';
-import { normalizeAppUrl } from '../../sync/api-client.ts';
+import { LOOPBACK_HOSTS, normalizeAppUrl } from '../../sync/api-client.ts';
 import { parsePairingLink } from '../../sync/pairing-link.ts';
 import type { PageMessage } from './page-message.ts';
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Asks for the app origin's host permission (optional_host_permissions) unless it is a loopback origin granted at
