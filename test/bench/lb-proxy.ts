@@ -64,3 +64,5 @@ process.on('message', (msg) => {
   if ((msg as { type?: string }).type === 'stats') process.send?.({ stats });
 });
 process.on('SIGTERM', () => process.exit(0));
+// The bench is gone (out of memory, killed): nothing is left to balance for.
+process.on('disconnect', () => process.exit(0));

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runWhenBenchExits } from './orphans.ts';
 import { freePort } from './throwaway-postgres.ts';
 
 export interface LoadBalancer {
@@ -60,6 +61,7 @@ export async function startLoadBalancer(upstreamPorts: readonly number[]): Promi
     const port = await freePort();
     writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, port, upstreamPorts));
     const nginx: ChildProcess = spawn(nginxBin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
+    if (nginx.pid !== undefined) runWhenBenchExits(['kill', String(nginx.pid)], ['rm', '-rf', dir]);
     const url = `http://127.0.0.1:${port}`;
     for (let t = 0; ; t++) {
       const up = await fetch(`${url}/healthz`).then(

@@ -18,6 +18,7 @@
 // Run: `pnpm bench pg-shops` or `node test/bench/run-all.ts pg-shops`. The full scale holds the large shops in the
 // bench's heap (about 4 GB for 1.2M orders); CLVLENS_BENCH_SHOPS_LARGEST=100000 takes a few minutes less.
 import { createHmac } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import { summarizeCustomers } from '@clvlens/core';
 import { createDatabase, orderPayload, type Database } from '@clvlens/shopify-app';
 import { createFakeShopify, installFakeShopifyFetch, COMPLIANCE_TOPICS, WEBHOOK_TOPICS, Random } from '../src/index.ts';
@@ -40,6 +41,16 @@ const PROBES_AFTER = Number(env['CLVLENS_BENCH_SHOPS_PROBES'] ?? 30);
 const s = (v: number): string => `${(v / 1000).toFixed(2)} s`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// The large shops live in this process's heap (the fake Shopify's: about 4 GB at 1.2M orders). Run with Node's
+// default limit, the full scale ran out of memory after 9 minutes, leaving installs half done; it now says so at once.
+const heapNeeded = 1e9 + 5000 * LARGEST * (1 + 2 * 0.1);
+const heapLimit = getHeapStatistics().heap_size_limit;
+if (heapLimit < heapNeeded) {
+  console.error(
+    `pg-shops: ${LARGEST.toLocaleString('en-US')}-order shops need a heap of about ${(heapNeeded / 2 ** 30).toFixed(1)} GB here, and this process may use ${(heapLimit / 2 ** 30).toFixed(1)} GB: run it with \`pnpm bench pg-shops\` (or node --max-old-space-size=8192), or set CLVLENS_BENCH_SHOPS_LARGEST=100000`,
+  );
+  process.exit(1);
+}
 console.log(`machine: ${machine()}; load average at start: ${load()}`);
 let pg: ThrowawayPostgres;
 try {

@@ -6,6 +6,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runWhenBenchExits } from './orphans.ts';
 import { figure, info } from './report.ts';
 
 export interface ThrowawayPostgres {
@@ -90,6 +91,8 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
     ...(options.settings ?? []).map((setting) => `-c ${setting}`),
   ].join(' ');
   asPg('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', settings, 'start']);
+  const pgCtl = join(bin, 'pg_ctl');
+  runWhenBenchExits([...(root ? ['runuser', '-u', 'postgres', '--'] : []), pgCtl, '-D', join(dir, 'data'), '-m', 'immediate', 'stop'], ['rm', '-rf', dir]);
   const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
   const version = execFileSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).trim();
   return {

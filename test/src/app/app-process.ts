@@ -112,5 +112,9 @@ process.on('SIGTERM', () => {
   );
 });
 
+// The test or bench that forked this process is gone (killed, out of memory) without stopping it: so is its purpose,
+// and a process left running would take CPU and database connections from whatever runs next.
+process.on('disconnect', () => process.exit(1));
+
 flushCompileCache();
 process.send?.({ ready: true, url: server.url, pid: process.pid });
