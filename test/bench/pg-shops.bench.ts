@@ -462,12 +462,16 @@ try {
   const slowest = [...probes].sort((a, b) => b.ms - a.ms).slice(0, 5);
   for (const p of slowest) {
     // Where the time went, read only for these (not during the run): the webhook's answer (the order committed), then
-    // the shop's first recompute job that started after it (queued before or after), from the send.
+    // the shop's recompute job that showed the change: the last one that started after the send and was done when the
+    // change was seen. Not the first that started after the answer: the order is committed before the answer reaches
+    // the bench (2-3 s later under load), and a run in between had already shown it, so that pointed at a run a minute
+    // later. None such (a whole-shop run, say): the first that started after the send.
     const job = (
       await observer.pool.query<{ queued: number; started: number | null; done: number | null }>(
         `SELECT extract(epoch FROM created_on - $2) AS queued, extract(epoch FROM started_on - $2) AS started, extract(epoch FROM completed_on - $2) AS done
-           FROM pgboss.job WHERE name = 'recompute' AND singleton_key = $1 AND started_on >= $3 ORDER BY started_on LIMIT 1`,
-        [p.shop, p.sentAt, p.answeredAt],
+           FROM pgboss.job WHERE name = 'recompute' AND singleton_key = $1 AND started_on >= $2
+          ORDER BY coalesce(completed_on <= $3, false) DESC, CASE WHEN completed_on <= $3 THEN completed_on END DESC NULLS LAST, started_on LIMIT 1`,
+        [p.shop, p.sentAt, new Date(p.sentAt.getTime() + p.ms)],
       )
     ).rows[0];
     const at = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${Number(x).toFixed(2)} s`);
