@@ -275,14 +275,16 @@ describe('runMetafieldSync', () => {
     expect(plus.calls).toHaveLength(100);
     expect(plus.maxInFlight()).toBeGreaterThan(3);
     expect(plus.maxInFlight()).toBeLessThanOrEqual(30);
-    // An almost empty bucket: the sync waits for the restore instead of sending into THROTTLED answers.
+    // A bucket down to the reserve the sync leaves for other calls (1,000 of 2,000): the sync waits for the restore
+    // instead of sending into THROTTLED answers or taking the reserve.
     await database.db.deleteFrom('customer_metafield_writes').where('customer_id', '<=', '20').execute();
     await database.db.updateTable('metafield_sync_state').set({ synced_seq: 0 }).execute();
-    const empty = scriptedShopify(undefined, { maximumAvailable: 2_000, currentlyAvailable: 0, restoreRate: 100 });
+    const empty = scriptedShopify(undefined, { maximumAvailable: 2_000, currentlyAvailable: 1_000, restoreRate: 100 });
     const started = Date.now();
     const result = await runMetafieldSync(deps(empty.graphql, 500), SHOP);
     expect(result).toMatchObject({ calls: 4, written: 100 });
-    // Every answer reports an empty bucket: the 3 calls after the first wait for their points (11 each, 100 a second).
+    // Every answer reports the bucket at the reserve: the 3 calls after the first wait for their points (11 each, 100 a
+    // second).
     expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 110);
   }, 30_000);
 });

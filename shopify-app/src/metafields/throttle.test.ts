@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availableAt, callsInFlightFor, modeledSyncSeconds, waitMsFor } from './throttle.ts';
+import { availableAt, backgroundReserve, callsInFlightFor, modeledSyncSeconds, waitMsFor } from './throttle.ts';
 
 const bucket = { maximumAvailable: 2000, currentlyAvailable: 100, restoreRate: 100, atMs: 10_000 };
 
@@ -11,19 +11,30 @@ describe('availableAt', () => {
   });
 });
 
+describe('backgroundReserve', () => {
+  it("is half the bucket, at most Shopify's largest single query (1,000 points)", () => {
+    expect(backgroundReserve({ ...bucket, maximumAvailable: 2000 })).toBe(1000);
+    expect(backgroundReserve({ ...bucket, maximumAvailable: 20_000 })).toBe(1000);
+    expect(backgroundReserve({ ...bucket, maximumAvailable: 300 })).toBe(150);
+  });
+});
+
 describe('waitMsFor', () => {
-  it('is 0 without a reported bucket or with enough points', () => {
+  it('is 0 without a reported bucket or with enough points above the reserve', () => {
     expect(waitMsFor(null, 0, 11, 0)).toBe(0);
-    expect(waitMsFor(bucket, 10_000, 11, 0)).toBe(0);
+    expect(waitMsFor({ ...bucket, currentlyAvailable: 1011 }, 10_000, 11, 0)).toBe(0);
   });
 
   it('counts the points of calls still in flight', () => {
-    // 100 available, 95 reserved: 5 free, 6 missing at 100 points/s.
-    expect(waitMsFor(bucket, 10_000, 11, 95)).toBe(60);
+    // 1,100 available, 1,000 kept back, 95 in flight: 5 free, 6 missing at 100 points/s.
+    expect(waitMsFor({ ...bucket, currentlyAvailable: 1100 }, 10_000, 11, 95)).toBe(60);
   });
 
-  it('waits for the restore when the bucket is empty', () => {
-    expect(waitMsFor({ ...bucket, currentlyAvailable: 0 }, 10_000, 11, 0)).toBe(110);
+  it('leaves the reserve for the other calls, and waits for the restore to send more', () => {
+    // 100 available: the bucket is below the reserve of 1,000 already; 911 more are needed before an 11-point call.
+    expect(waitMsFor(bucket, 10_000, 11, 0)).toBe(9110);
+    expect(waitMsFor({ ...bucket, currentlyAvailable: 1000 }, 10_000, 11, 0)).toBe(110);
+    expect(waitMsFor({ ...bucket, currentlyAvailable: 0 }, 10_000, 11, 0)).toBe(10_110);
   });
 });
 
@@ -38,9 +49,9 @@ describe('callsInFlightFor', () => {
 
 describe('modeledSyncSeconds', () => {
   it('gives the first sync of 200,000 customers at the standard and Plus limits', () => {
-    // 5 metafields a customer, 25 a call: 40,000 calls of 10 points.
-    expect(modeledSyncSeconds({ calls: 40_000, costPerCall: 10, bucketSize: 2_000, restoreRate: 100 })).toBe(3_980);
-    expect(modeledSyncSeconds({ calls: 40_000, costPerCall: 10, bucketSize: 20_000, restoreRate: 1_000 })).toBe(380);
+    // 5 metafields a customer, 25 a call: 40,000 calls of 10 points; the bucket above its reserve of 1,000 pays first.
+    expect(modeledSyncSeconds({ calls: 40_000, costPerCall: 10, bucketSize: 2_000, restoreRate: 100 })).toBe(3_990);
+    expect(modeledSyncSeconds({ calls: 40_000, costPerCall: 10, bucketSize: 20_000, restoreRate: 1_000 })).toBe(381);
   });
 
   it('is 0 when the bucket pays for everything', () => {

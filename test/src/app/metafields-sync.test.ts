@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateShop } from '../generator/generate.ts';
-import type { Order, ShopData } from '../shop-model/types.ts';
+import { SHOP_PLANS, type Order, type ShopData } from '../shop-model/types.ts';
 import { QUEUES, type Logger } from '@clvlens/shopify-app';
 import { startHarness, waitForLive, type Harness } from './harness.ts';
 
@@ -199,6 +199,8 @@ describe('customer metafields against the fake Shopify', () => {
     await q('DELETE FROM customer_metafield_writes WHERE shop_id = $1 AND customer_id = ANY($2::bigint[])', [shop, some]);
     await q('UPDATE metafield_sync_state SET synced_seq = 0 WHERE shop_id = $1', [shop]);
     const throttledBefore = h.fake.control.graphqlUsage(shop).throttled;
+    // Empty: the first call is answered THROTTLED; the next wait until the bucket holds their 11 points above what the
+    // sync leaves to the app's other calls (1,000 points, 10 s at this plan's 100 points/s).
     h.fake.control.setThrottleAvailable(shop, 0);
     const run = await h.server.app.syncMetafields(shop);
     expect(h.fake.control.graphqlUsage(shop).throttled).toBeGreaterThan(throttledBefore);
@@ -330,7 +332,8 @@ describe("an app process stopped while a shop's first sync runs (a rolling deplo
           { at: new Date(r.updated_at).getTime(), written: JSON.parse(r.written) as Record<string, string> },
         ]),
       );
-    h.fake.control.setThrottleAvailable(shop, 0);
+    // Spent down to the reserve the sync leaves for other calls: it sends at the restore rate from the start.
+    h.fake.control.setThrottleAvailable(shop, 1000);
     logged.length = 0;
     const requestsBefore = h.fake.control.graphqlUsage(shop).requests;
     await h.server.app.jobs.send(QUEUES.metafields, { shop });
@@ -371,4 +374,55 @@ describe("an app process stopped while a shop's first sync runs (a rolling deplo
     for (const [id, w] of beforeStop) expect(after.get(id)?.at, `customer ${id}`).toBe(w.at);
     expect(logged.filter((e) => e.level === 'error')).toEqual([]);
   }, 120_000);
+});
+
+describe("a shop's first sync and the app's other requests to Shopify", () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  // The first sync writes at the pace of the shop's API limit for as long as it takes (about 40 minutes for 100,000
+  // customers at the Standard plan's 100 points/s). It used to spend the bucket down to nothing, so a request that
+  // needs more points at once than the sync's 11, such as a reconciliation page (982 points requested), was answered
+  // THROTTLED until the sync ended, and failed after 8 tries when it lasted longer than those: in the pg-shops bench,
+  // the 5-minute reconciliation of both 100,000-order shops failed so.
+  it("leaves half the bucket (up to 1,000 points, Shopify's largest single query) for everything else", async () => {
+    h = await startHarness({ fakeOptions: { appId: APP_ID } });
+    const data = generateShop({ seed: 19, customers: 1600, historyDays: 400, endMs: Date.now() - 3_600_000, shopName: 'Busy Budget' });
+    data.shop.plan = SHOP_PLANS.Shopify;
+    const shop = data.shop.domain;
+    h.fake.control.loadShop(data);
+    const before = h.fake.control.graphqlUsage(shop);
+    expect((await h.openApp(shop)).status).toBe(200);
+    await waitForLive(h, shop);
+    const db = h.database.db;
+    const maxSeq = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('customer_insights')
+            .select((eb) => eb.fn.max('change_seq').as('max'))
+            .where('shop_id', '=', shop)
+            .executeTakeFirstOrThrow()
+        ).max,
+      );
+    const synced = async () => {
+      const state = await db.selectFrom('metafield_sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirst();
+      return state !== undefined && state.last_run_at !== null && Number(state.synced_seq) >= (await maxSeq());
+    };
+    // The shop's first sync, past its first burst: what the bucket held is spent, the rest goes at the restore rate.
+    await h.waitFor('the first sync to have spent its first burst', async () => h.fake.control.graphqlUsage(shop).requests - before.requests >= 200);
+    expect(await synced()).toBe(false);
+
+    const asked = performance.now();
+    await h.server.app.reconcile(shop);
+    const reconcileMs = performance.now() - asked;
+    await h.waitFor('the first sync to finish', synced, 120_000);
+    // Nobody was answered THROTTLED: the sync kept its distance, and the reconciliation found its points at once.
+    expect(h.fake.control.graphqlUsage(shop).throttled - before.throttled).toBe(0);
+    expect(reconcileMs).toBeLessThan(3000);
+    const scored = await db.selectFrom('customer_insights').select('customer_id').where('shop_id', '=', shop).where('deleted', '=', false).execute();
+    expect(data.customers.filter((c) => Object.keys(appMetafields(h, shop, c.id)).length > 0).length).toBe(scored.length);
+  }, 180_000);
 });
