@@ -479,6 +479,23 @@ try {
     console.log(
       `slow probe (${p.phase}): ${s(p.ms)}, ${p.shop} (${p.size} orders), live for ${s(p.sinceLiveMs)} when sent; its jobs then: ${p.jobsAtStart}; ${steps}`,
     );
+    // The shop's story around it, from the send: its backfill's end and metrics, and every recompute job from two
+    // minutes before to the change showing (priority, whole shop or not, queued/started/done).
+    const story = (
+      await observer.pool.query<{ line: string }>(
+        `SELECT 'synced ' || coalesce(round(extract(epoch FROM ss.last_sync_at - $2)::numeric, 2)::text, '-') || ' s, metrics ' ||
+                coalesce(round(extract(epoch FROM sm.computed_at - $2)::numeric, 2)::text, '-') || ' s' AS line
+           FROM sync_state ss LEFT JOIN shop_metrics sm ON sm.shop_id = ss.shop_id WHERE ss.shop_id = $1
+         UNION ALL
+         SELECT * FROM (SELECT name || ':p' || priority || coalesce(CASE WHEN (data->>'full')::boolean THEN ':full' END, '') || ' ' ||
+                round(extract(epoch FROM created_on - $2)::numeric, 2) || '/' || coalesce(round(extract(epoch FROM started_on - $2)::numeric, 2)::text, '-') ||
+                '/' || coalesce(round(extract(epoch FROM completed_on - $2)::numeric, 2)::text, '-') AS line
+           FROM pgboss.job WHERE singleton_key = $1 AND name IN ('recompute', 'full-run') AND created_on BETWEEN $2 - interval '120 seconds' AND $3
+          ORDER BY created_on) j`,
+        [p.shop, p.sentAt, new Date(p.sentAt.getTime() + p.ms)],
+      )
+    ).rows.map((r) => r.line);
+    console.log(`  ${p.shop} from the send: ${story.join('; ')} (jobs: queued/started/done)`);
   }
   const large = shops.slice(0, LARGE).map((x) => `${x.orders.toLocaleString('en-US')} orders live after ${s(x.liveAt - startedAt)}`);
   if (large.length > 0) console.log(`large shops: ${large.join('; ')}`);

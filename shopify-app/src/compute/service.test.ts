@@ -197,7 +197,7 @@ describe('incremental recompute', () => {
     expect(await queued()).toEqual([]);
   });
 
-  it('keeps the last shop metrics while the shop is backfilled again, and refreshes them once it is live', async () => {
+  it('keeps the last shop metrics while the shop is backfilled again and until the whole-shop run after it, then refreshes them', async () => {
     const before = (await metrics()).computed_at;
     nowMs += 1000;
     await database.db.updateTable('sync_state').set({ state: 'backfilling' }).where('shop_id', '=', SHOP).execute();
@@ -207,8 +207,17 @@ describe('incremental recompute', () => {
     } finally {
       await database.db.updateTable('sync_state').set({ state: 'live' }).where('shop_id', '=', SHOP).execute();
     }
+    // The end of the backfill queued the whole shop: the run that takes it computes the metrics, not a refresh.
+    await queueEveryCustomer(database.db, SHOP);
+    expect(await compute.refreshShopMetrics(SHOP)).toBe(false);
+    expect((await metrics()).computed_at).toEqual(before);
+    nowMs += 1000;
+    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'full' });
+    const afterRun = (await metrics()).computed_at;
+    expect(afterRun.getTime()).toBeGreaterThan(before.getTime());
+    nowMs += 1000;
     expect(await compute.refreshShopMetrics(SHOP)).toBe(true);
-    expect((await metrics()).computed_at.getTime()).toBeGreaterThan(before.getTime());
+    expect((await metrics()).computed_at.getTime()).toBeGreaterThan(afterRun.getTime());
   });
 
   it('turns a deleted customer into a tombstone without touching the others', async () => {

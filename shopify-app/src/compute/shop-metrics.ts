@@ -6,6 +6,7 @@ import { PAGE_ROWS, type ComputeDeps } from './deps.ts';
 import { churnBacktestSummary, churnHorizonOf, yieldToEventLoop, type ComputeContext, type ShopModels, type ShopSummaryFromOrders } from './insights.ts';
 import { computePreparedShopMetricsOffThread } from './metrics-off-thread.ts';
 import { loadPreparedShop, metricsCurrencyOf } from './prepared-shop.ts';
+import { queueState } from './reads.ts';
 import { backfillRunning, loadShopInfo, loadStoredModels } from './shop-state.ts';
 import type { InsightDraft } from './write.ts';
 
@@ -223,6 +224,12 @@ export async function refreshShopMetrics(deps: ComputeDeps, shop: string): Promi
   // the whole-shop run after the backfill: a refresh now would describe part of its orders, and on a large shop reload
   // them again and again while the backfill adds more (seen in the pg-shops bench on the 1,000,000-order shop).
   if (await backfillRunning(db, shop)) return false;
+  // Nor while the whole-shop run the end of the backfill queued waits (`EVERY_CUSTOMER`): that run computes them from
+  // every order and insight. A refresh before it read every order for figures soon replaced, at the busiest moment
+  // (hundreds of shops installing, pg-shops bench), and with their insight parts from the orders that came before the
+  // backfill (webhooks of a shop whose backfill had not started yet, scored on their own); the pg-shops bench also took
+  // such a shop for live and measured its changes against a first run still waiting.
+  if ((await queueState(db, shop)).wholeShop) return false;
   const started = clock.now();
   // The summary stays "as of" the models' day: a new day is the full run's (it rescored everyone to that day).
   const context: ComputeContext = {
