@@ -44,6 +44,16 @@ function appMetafields(h: Harness, shop: string, customerId: string | number): R
   );
 }
 
+/** The shop's latest insight change sequence: a sync has caught up once its checkpoint reaches it. */
+async function latestInsightSeq(h: Harness, shop: string): Promise<number> {
+  const row = await h.database.db
+    .selectFrom('customer_insights')
+    .select((eb) => eb.fn.max('change_seq').as('max'))
+    .where('shop_id', '=', shop)
+    .executeTakeFirstOrThrow();
+  return Number(row.max);
+}
+
 describe('customer metafields against the fake Shopify', () => {
   let h: Harness;
   let data: ShopData;
@@ -299,16 +309,7 @@ describe("an app process stopped while a shop's first sync runs (a rolling deplo
     expect((await h.openApp(shop)).status).toBe(200);
     await waitForLive(h, shop);
     const db = h.database.db;
-    const maxSeq = async () =>
-      Number(
-        (
-          await db
-            .selectFrom('customer_insights')
-            .select((eb) => eb.fn.max('change_seq').as('max'))
-            .where('shop_id', '=', shop)
-            .executeTakeFirstOrThrow()
-        ).max,
-      );
+    const maxSeq = () => latestInsightSeq(h, shop);
     const syncState = () => db.selectFrom('metafield_sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirst();
     await h.waitFor('the first sync', async () => {
       const state = await syncState();
@@ -397,16 +398,7 @@ describe("a shop's first sync and the app's other requests to Shopify", () => {
     expect((await h.openApp(shop)).status).toBe(200);
     await waitForLive(h, shop);
     const db = h.database.db;
-    const maxSeq = async () =>
-      Number(
-        (
-          await db
-            .selectFrom('customer_insights')
-            .select((eb) => eb.fn.max('change_seq').as('max'))
-            .where('shop_id', '=', shop)
-            .executeTakeFirstOrThrow()
-        ).max,
-      );
+    const maxSeq = () => latestInsightSeq(h, shop);
     const synced = async () => {
       const state = await db.selectFrom('metafield_sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirst();
       return state !== undefined && state.last_run_at !== null && Number(state.synced_seq) >= (await maxSeq());
