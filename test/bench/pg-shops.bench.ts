@@ -28,7 +28,7 @@ import { buildSimpleShop } from '../src/contract/simple-shop.ts';
 import { API_SECRET, truthRecords } from '../src/app/harness.ts';
 import { startAppProcess, type AppProcess } from '../src/app/app-process-client.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
-import { startProbeClient, type ProbeClient } from './probe-client.ts';
+import { postWebhook, startProbeClient, type ProbeClient } from './probe-client.ts';
 import { cpuSecondsOfTree, freePort, printLockFigures, startThrowawayPostgres, topStatements, type ThrowawayPostgres } from './throwaway-postgres.ts';
 import { figure, info, load, machine, quantile } from './report.ts';
 
@@ -161,7 +161,6 @@ try {
   const benchCpuStart = benchCpu();
   for (const [role, pid] of roles()) cpuStart.set(role, pid ? cpuSecondsOfTree(pid) : 0);
 
-  /** Posts one signed orders/create for a new order of `customerId` through the balancer, retrying like Shopify. */
   let nextOrderId = 9_500_000_000;
   // A new order of the customer as Shopify signs an orders/create webhook (counted in the shop's webhooks sent).
   const orderWebhook = (shop: BenchShop, customerId: string, placedAtMs: number): { body: string; headers: Record<string, string> } => {
@@ -179,15 +178,10 @@ try {
     shop.sent++;
     return { body, headers };
   };
+  /** Posts one signed orders/create for a new order of `customerId` through the balancer, retrying like Shopify. */
   const sendOrder = async (shop: BenchShop, customerId: string, placedAtMs = Date.now() - 60_000): Promise<void> => {
     const { body, headers } = orderWebhook(shop, customerId, placedAtMs);
-    for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${url}/webhooks`, { method: 'POST', headers, body }).catch(() => null);
-      if (res) await res.arrayBuffer();
-      if (res?.status === 200) return;
-      if (attempt >= 8) throw new Error(`webhook for ${shop.domain} never got a 200 (last ${res?.status ?? 'connection error'})`);
-      await sleep(250 * 2 ** Math.min(attempt, 4));
-    }
+    await postWebhook(url, body, headers);
   };
 
   // Which shops are live (backfilled and computed): polled from the database.

@@ -27,16 +27,21 @@ export interface ProbeResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Posts a signed webhook to the app at `url` until it answers 200, retrying with backoff as Shopify does. */
+export async function postWebhook(url: string, body: string, headers: Record<string, string>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${url}/webhooks`, { method: 'POST', headers, body }).catch(() => null);
+    if (res) await res.arrayBuffer();
+    if (res?.status === 200) return;
+    if (attempt >= 8) throw new Error(`webhook for ${headers['x-shopify-shop-domain']} never got a 200 (last ${res?.status ?? 'connection error'})`);
+    await sleep(250 * 2 ** Math.min(attempt, 4));
+  }
+}
+
 async function runProbe(req: ProbeRequest): Promise<ProbeResult> {
   const t = performance.now();
   const sentAtMs = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${req.url}/webhooks`, { method: 'POST', headers: req.headers, body: req.body }).catch(() => null);
-    if (res) await res.arrayBuffer();
-    if (res?.status === 200) break;
-    if (attempt >= 8) throw new Error(`webhook for ${req.headers['x-shopify-shop-domain']} never got a 200 (last ${res?.status ?? 'connection error'})`);
-    await sleep(250 * 2 ** Math.min(attempt, 4));
-  }
+  await postWebhook(req.url, req.body, req.headers);
   const answeredMs = performance.now() - t;
   let shown = -1;
   for (;;) {

@@ -20,7 +20,7 @@ const MAX_SINGLE_QUERY_COST = 1000;
  * and failed after 8 tries. Holding the reserve back costs a first sync `reserve / restoreRate` seconds (10 s on the
  * Standard plan) and nothing after: once the bucket is down to the reserve, the sync runs at the restore rate as before.
  */
-export function backgroundReserve(bucket: ThrottleStatus): number {
+export function backgroundReserve(bucket: Pick<ThrottleStatus, 'maximumAvailable'>): number {
   return Math.min(MAX_SINGLE_QUERY_COST, Math.floor(bucket.maximumAvailable / 2));
 }
 
@@ -58,7 +58,6 @@ export function callsInFlightFor(restoreRate: number, costPerCall: number = META
  */
 export function modeledSyncSeconds(input: { calls: number; costPerCall: number; bucketSize: number; restoreRate: number }): number {
   const points = input.calls * input.costPerCall;
-  const burst =
-    input.bucketSize - backgroundReserve({ maximumAvailable: input.bucketSize, currentlyAvailable: input.bucketSize, restoreRate: input.restoreRate });
+  const burst = input.bucketSize - backgroundReserve({ maximumAvailable: input.bucketSize });
   return Math.max(0, points - burst) / input.restoreRate;
 }
