@@ -7,6 +7,7 @@ import type { Database } from './db/connect.ts';
 import { createTestDatabase } from './db/test-database.ts';
 import { silentLogger } from './log.ts';
 import { createShopifyApi } from './shopify/config.ts';
+import { markBackfilled } from './testing/fixtures.ts';
 import { orderPayload, signedWebhook } from './testing/webhook-request.ts';
 
 const SECRET = 'test-secret';
@@ -44,7 +45,11 @@ describe('createApp', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     app = await createApp({ database, shopify, encryptionKey: KEY, clock, log: silentLogger, workers: false, extensionOrigins: [EXT] });
-    for (const shop of [A, B]) await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'America/New_York' }).execute();
+    for (const shop of [A, B]) {
+      await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'America/New_York' }).execute();
+      // Their order history is the webhooks below (a backfill found none).
+      await markBackfilled(database.db, shop);
+    }
     const orders = [
       { id: 1001, customerId: 7, total: '100.00', createdAt: '2026-05-01T15:00:00Z' },
       { id: 1002, customerId: 7, total: '50.00', createdAt: '2026-08-01T15:00:00Z' },
@@ -159,7 +164,7 @@ describe('createApp', () => {
 
   it('serves the shop summary with the sync status', async () => {
     const summary = (await (await get('/api/v1/shop/summary', tokenA)).json()) as ShopSummaryV1;
-    expect(summary).toMatchObject({ shopDomain: A, currency: 'USD', customers: 3, sync: { state: 'not-started' } });
+    expect(summary).toMatchObject({ shopDomain: A, currency: 'USD', customers: 3, sync: { state: 'live' } });
     // The shop's own zone, as Shopify gave it at install: the extension shows the card's dates in it.
     expect(summary.timeZone).toBe('America/New_York');
     expect(summary.repeatPurchaseRate.value).toBeCloseTo(1 / 3, 10);
@@ -247,6 +252,7 @@ describe('createApp', () => {
       ).rows;
     beforeAll(async () => {
       await database.db.insertInto('shops').values({ shop_id: C, currency: 'USD', iana_timezone: 'UTC' }).execute();
+      await markBackfilled(database.db, C);
       tokenC = await pair(C);
     });
 

@@ -6,7 +6,7 @@ import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from '../ingest/order.ts';
 import { dequeueEntries, EVERY_CUSTOMER, queueEveryCustomer, queueRecompute, upsertOrders } from '../ingest/store.ts';
 import { silentLogger } from '../log.ts';
-import { storedOrder } from '../testing/fixtures.ts';
+import { markBackfilled, storedOrder } from '../testing/fixtures.ts';
 import { asOfFor, scoreCustomers, type ShopModels } from './insights.ts';
 import { loadOrderRecords } from './load.ts';
 import { createComputeService, queueCallsForFullRun, type ComputeService } from './service.ts';
@@ -76,15 +76,24 @@ describe('incremental recompute', () => {
     await database.close();
   });
 
-  it('scores nobody while the first backfill runs, and keeps the queued customers for the run after it', async () => {
-    await database.db.insertInto('sync_state').values({ shop_id: SHOP, state: 'backfilling' }).execute();
+  it('scores nobody until the first backfill has finished (its job waiting, running, retrying), and keeps the queued customers for the run after it', async () => {
     // The stored orders queued their customers, as a backfill's and webhooks' do.
     const queued = async () => (await database.db.selectFrom('recompute_queue').select('customer_id').where('shop_id', '=', SHOP).execute()).length;
     expect(await queued()).toBe(120);
-    expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'skipped', customers: 0, changed: 0, remaining: 0 });
-    expect((await insights()).size).toBe(0);
-    expect(await database.db.selectFrom('shop_metrics').select('shop_id').where('shop_id', '=', SHOP).executeTakeFirst()).toBeUndefined();
-    expect(await queued()).toBe(120);
+    // No sync_state row yet (installed, the backfill job not taken), then each state before the first "live".
+    for (const state of [null, 'not-started', 'backfilling', 'error']) {
+      if (state !== null) {
+        await database.db
+          .insertInto('sync_state')
+          .values({ shop_id: SHOP, state })
+          .onConflict((oc) => oc.column('shop_id').doUpdateSet({ state }))
+          .execute();
+      }
+      expect(await compute.recomputeShop(SHOP), String(state)).toMatchObject({ mode: 'skipped', customers: 0, changed: 0, remaining: 0 });
+      expect((await insights()).size).toBe(0);
+      expect(await database.db.selectFrom('shop_metrics').select('shop_id').where('shop_id', '=', SHOP).executeTakeFirst()).toBeUndefined();
+      expect(await queued()).toBe(120);
+    }
     // The backfill ended: the next run is the first full run (the next test).
     await database.db.updateTable('sync_state').set({ state: 'live' }).where('shop_id', '=', SHOP).execute();
   });
@@ -318,6 +327,7 @@ describe('a shop whose backfill found no orders', () => {
     const database = await createTestDatabase();
     try {
       await database.db.insertInto('shops').values({ shop_id: EMPTY, currency: 'USD', iana_timezone: TZ }).execute();
+      await markBackfilled(database.db, EMPTY);
       await queueEveryCustomer(database.db, EMPTY);
       const compute = createComputeService({ db: database.db, clock: { now: () => START }, log: silentLogger });
       expect(await compute.recomputeShop(EMPTY)).toMatchObject({ mode: 'full', reason: 'no-models', customers: 0 });
@@ -337,6 +347,7 @@ describe('a shop with more customers than the churn fit sees', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     await database.db.insertInto('shops').values({ shop_id: LARGE, currency: 'USD', iana_timezone: TZ }).execute();
+    await markBackfilled(database.db, LARGE);
     await upsertOrders(database.db, LARGE, shopOrders(600));
   });
   afterAll(async () => {

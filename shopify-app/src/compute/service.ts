@@ -5,7 +5,7 @@ import { asOfFor, churnHorizonOf, type ShopModels } from './insights.ts';
 import { queueState } from './reads.ts';
 import { FullRunReason, type RecomputeResult } from './recompute-result.ts';
 import { refreshShopMetrics } from './shop-metrics.ts';
-import { backfillRunning, loadShopInfo, loadStoredModels, type ShopInfo } from './shop-state.ts';
+import { historyStored, loadShopInfo, loadStoredModels, type ShopInfo } from './shop-state.ts';
 import { runSplitBucket, runSplitFit, shouldSplit, splitRunInProgress, type SplitBucketResult, type SplitFitResult } from './split-run.ts';
 
 export type { ComputeOptions, ShopModels } from './insights.ts';
@@ -23,7 +23,7 @@ export interface ComputeService {
    * queued customers are rescored first, so their changes do not wait for it),
    * when the queue holds more than a quarter of the customers or the whole shop (the end of a backfill queues it as
    * one entry, `EVERY_CUSTOMER` in ingest/store.ts), or when `full` is asked. A shop without models whose
-   * first backfill is running is skipped (`mode: 'skipped'`): its queued customers wait for the whole-shop run
+   * first backfill has not finished is skipped (`mode: 'skipped'`): its queued customers wait for the whole-shop run
    * the end of the backfill asks for. Writes only the insights that
    * changed. `metrics: 'now'` (default) also refreshes the shop metrics after an incremental run; `'skip'` leaves that
    * to {@link refreshShopMetrics} (the app's throttled job).
@@ -86,11 +86,12 @@ export async function recomputeShop(deps: ComputeDeps, shop: string, runOptions:
   if (runOptions.full) return fullOrSplitRun(deps, shop, info, FullRunReason.requested);
   const models = await loadStoredModels(deps, shop, churnHorizonOf(info.options));
   if (!models) {
-    // The shop's first backfill is running (webhooks queue their customers meanwhile): a full run now would fit the
-    // models on part of the orders, show customers whose older orders are not stored yet as new, and be redone when the
-    // backfill ends, which queues every customer and asks for the whole-shop run. With 1,000 shops installing, these
-    // runs took the workers meant for live shops' changes. The queued customers wait for that run.
-    if (await backfillRunning(deps.db, shop)) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0, tierChanges: 0 };
+    // The shop's first backfill has not finished (waiting for its job, running, or retrying after an error; webhooks
+    // queue their customers meanwhile): a full run now would fit the models on part of the orders, show customers whose
+    // older orders are not stored yet as new, with the dashboard's figures from a few days of orders, and be redone
+    // when the backfill ends, which queues every customer and asks for the whole-shop run. With 1,000 shops
+    // installing, these runs also took the workers meant for live shops' changes. The queued customers wait for it.
+    if (!(await historyStored(deps.db, shop))) return { mode: 'skipped', reason: null, customers: 0, changed: 0, deleted: 0, remaining: 0, tierChanges: 0 };
     return fullOrSplitRun(deps, shop, info, FullRunReason.noModels);
   }
   const asOfMs = asOfFor(deps.clock.now(), info.timeZone);

@@ -226,9 +226,9 @@ export async function refreshShopMetrics(deps: ComputeDeps, shop: string): Promi
   if (await backfillRunning(db, shop)) return false;
   // Nor while the whole-shop run the end of the backfill queued waits (`EVERY_CUSTOMER`): that run computes them from
   // every order and insight. A refresh before it read every order for figures soon replaced, at the busiest moment
-  // (hundreds of shops installing, pg-shops bench), and with their insight parts from the orders that came before the
-  // backfill (webhooks of a shop whose backfill had not started yet, scored on their own); the pg-shops bench also took
-  // such a shop for live and measured its changes against a first run still waiting.
+  // (hundreds of shops installing, pg-shops bench), and with insight parts from before the backfill (a shop re-synced,
+  // or scored on its webhooks alone by a version before `historyStored`); the pg-shops bench also took such a shop for
+  // live and measured its changes against a first run still waiting.
   if ((await queueState(db, shop)).wholeShop) return false;
   const started = clock.now();
   // The summary stays "as of" the models' day: a new day is the full run's (it rescored everyone to that day).

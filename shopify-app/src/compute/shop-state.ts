@@ -28,8 +28,7 @@ export async function loadShopInfo(deps: Pick<ComputeDeps, 'db' | 'options' | 's
 
 /**
  * Whether the shop's backfill is running. Its stored orders are then part of its history, and what is computed from
- * them would be redone when it ends (it queues every customer and asks for the whole-shop run). Not before it starts:
- * a shop installed without a backfill yet (its first job waiting) still shows what its webhooks bring.
+ * them would be redone when it ends (it queues every customer and asks for the whole-shop run).
  */
 export async function backfillRunning(db: Kysely<DB>, shop: string): Promise<boolean> {
   const row = await db.selectFrom('sync_state').select('state').where('shop_id', '=', shop).executeTakeFirst();
@@ -66,4 +65,14 @@ export async function screenedRecords(
   for (const r of rejected) await quarantineRecord(deps.db, shop, 'order', r.orderId, r.reason, deps.clock.now());
   deps.log.warn('orders skipped by the recompute', { shop, orders: rejected.length, first: rejected[0]!.reason });
   return kept;
+}
+
+/**
+ * Whether the shop's order history is stored: a backfill finished (`live`). Until then (its first backfill waiting,
+ * running, or retrying after an error) the stored orders are only those its webhooks brought, and a customer scored
+ * on them reads as new, with one order, under an admin page that lists their ten.
+ */
+export async function historyStored(db: Kysely<DB>, shop: string): Promise<boolean> {
+  const row = await db.selectFrom('sync_state').select('state').where('shop_id', '=', shop).executeTakeFirst();
+  return row?.state === 'live';
 }

@@ -5,7 +5,7 @@ import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from '../ingest/order.ts';
 import { EVERY_CUSTOMER, queueEveryCustomer, queueRecompute, upsertOrders } from '../ingest/store.ts';
 import { silentLogger } from '../log.ts';
-import { storedOrder } from '../testing/fixtures.ts';
+import { markBackfilled, storedOrder } from '../testing/fixtures.ts';
 import type { FullRunReason } from './recompute-result.ts';
 import { createComputeService, type ComputeService } from './service.ts';
 import { bucketUpperBounds, runStatisticsKeeper } from './split-run.ts';
@@ -57,6 +57,7 @@ async function seededDatabase(): Promise<Database> {
   const database = await createTestDatabase();
   const { db } = database;
   await db.insertInto('shops').values({ shop_id: SHOP, currency: 'EUR', iana_timezone: TZ, insight_seq: 1 }).execute();
+  await markBackfilled(db, SHOP);
   await upsertOrders(
     db,
     SHOP,

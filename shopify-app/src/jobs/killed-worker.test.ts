@@ -5,6 +5,7 @@ import { createDatabase, type Database } from '../db/connect.ts';
 import { createTestPostgresDatabase } from '../db/test-database.ts';
 import { orderPayload } from '../testing/webhook-request.ts';
 import { startTestHttpServer } from '../testing/http-server.ts';
+import { markBackfilled } from '../testing/fixtures.ts';
 
 const serverUrl = process.env['CLVLENS_TEST_DATABASE_URL'];
 const SHOP = 'killed-worker-shop.myshopify.com';
@@ -69,6 +70,7 @@ describe.runIf(serverUrl)('a recompute job left active by a killed app process (
     // Install the shop and queue its recompute through the real webhook route (this process runs no workers).
     const t = await startTestHttpServer({ database });
     await t.installShop(SHOP);
+    await markBackfilled(database.db, SHOP);
     const first = await startChild(created.url, true);
     children.push(first.child);
     const res = await t.webhook(SHOP, 'orders/create', orderPayload({ id: 1, customerId: 1, total: '5.00', createdAt: '2026-10-01T00:00:00Z' }));

@@ -6,7 +6,7 @@ import { createTestDatabase } from '../db/test-database.ts';
 import { upsertOrders } from '../ingest/store.ts';
 import { silentLogger } from '../log.ts';
 import { createShopifyApi } from '../shopify/config.ts';
-import { storedOrder } from '../testing/fixtures.ts';
+import { markBackfilled, storedOrder } from '../testing/fixtures.ts';
 import { orderPayload, signedWebhook } from '../testing/webhook-request.ts';
 
 const SECRET = 'test-secret';
@@ -38,7 +38,10 @@ describe('split full runs and fair scheduling', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    for (const shop of [LARGE, SMALL]) await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
+    for (const shop of [LARGE, SMALL]) {
+      await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
+      await markBackfilled(database.db, shop);
+    }
     await upsertOrders(database.db, LARGE, orders(400, 1, 1));
     await upsertOrders(database.db, SMALL, orders(30, 1, 1));
     // As after the backfills' first runs: nothing queued, so the app starts idle and the test asks for each run.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShopSettingsV1, ShopSummaryV1 } from '@clvlens/core';
+import { markBackfilled } from '../testing/fixtures.ts';
 import { startTestHttpServer, type TestHttpServer } from '../testing/http-server.ts';
 import { SHOP_TABLES } from '../webhooks/shop-redact.ts';
 
@@ -54,6 +55,7 @@ describe('the churn horizon is a shop setting (dashboard GET/PUT /app/api/settin
     t = await startTestHttpServer({ clock: { now: () => NOW } });
     for (const shop of [SHOP, OTHER]) {
       await t.installShop(shop, 'USD');
+      await markBackfilled(t.database.db, shop);
       await t.database.db.insertInto('orders').values(orders(shop)).execute();
       expect((await t.server.app.compute.recomputeShop(shop)).mode).toBe('full');
     }

@@ -26,3 +26,15 @@ export async function resetSyncTables(db: Kysely<DB>, shop: string): Promise<voi
   }
   await db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
 }
+
+/**
+ * Records the shop's backfill as finished (`live`), as for a shop whose order history is stored: a shop without models
+ * is scored only then (`historyStored` in compute/shop-state.ts).
+ */
+export async function markBackfilled(db: Kysely<DB>, shop: string): Promise<void> {
+  await db
+    .insertInto('sync_state')
+    .values({ shop_id: shop, state: 'live' })
+    .onConflict((oc) => oc.column('shop_id').doUpdateSet({ state: 'live' }))
+    .execute();
+}

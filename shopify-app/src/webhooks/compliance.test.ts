@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestKeyOf } from '../ingest/order.ts';
 import type { TierChange } from '../actions/tier-changes/detect.ts';
 import { recordTierChanges } from '../actions/tier-changes/record.ts';
+import { markBackfilled } from '../testing/fixtures.ts';
 import { orderPayload } from '../testing/webhook-request.ts';
 import { startTestHttpServer, type TestHttpServer } from '../testing/http-server.ts';
 
@@ -76,6 +77,7 @@ describe('compliance webhooks over HTTP', () => {
   beforeAll(async () => {
     t = await startTestHttpServer({ clock });
     await t.database.db.insertInto('shops').values({ shop_id: SHOP, currency: 'USD', iana_timezone: 'UTC' }).execute();
+    await markBackfilled(t.database.db, SHOP);
     await customer(7, 'Seven@Example.com');
     await customer(8, 'eight@example.com');
     await customer(9, 'nine@example.com');

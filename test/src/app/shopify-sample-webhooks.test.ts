@@ -44,10 +44,12 @@ describe("Shopify's sample webhook bodies through the real server (64-bit ids)",
     );
 
   beforeAll(async () => {
-    // Workers off: the test runs each recompute itself (the install's backfill of the empty shop is not needed).
+    // Workers off: the test runs the install's backfill (of the empty shop: nothing scored before it) and each
+    // recompute itself.
     h = await startHarness({ workers: false });
     h.fake.control.createShop({ domain: SHOP, currencyCode: 'USD', ianaTimezone: 'UTC' });
     expect((await h.openApp(SHOP)).status).toBe(200);
+    expect(await h.server.app.backfill(SHOP)).toBe(true);
     token = await h.pair(SHOP);
   }, 120_000);
   afterAll(async () => {
