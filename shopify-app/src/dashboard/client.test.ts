@@ -189,11 +189,19 @@ describe('startDashboard', () => {
     expect(bar.value).toBe(120);
     expect(bar.max).toBe(400);
     expect(root.querySelector('#sync-text')!.textContent).toBe('120 of about 400 orders');
-    expect(root.querySelector('#no-report')!.textContent).toMatch(/No report yet/);
+    expect(root.querySelector('#no-report')!.textContent).toMatch(/No report yet: the first sync is still running/);
+    expect(root.querySelector('#scorecard')).toBeNull();
+
+    // Every order imported, the first whole-shop run not done yet: the banner says so rather than "still syncing".
+    t.state.summary = { ...t.state.summary, sync: { state: 'live', ordersDone: 400, ordersEstimated: 400, lastSyncAtMs: AS_OF, message: null } };
+    t.tick();
+    await dash.refreshed();
+    expect(root.querySelector('#no-report')!.textContent).toBe(
+      'No report yet: every order is imported, and your customers are being scored for the first time. The metrics appear here as soon as that is done.',
+    );
     expect(root.querySelector('#scorecard')).toBeNull();
 
     t.state.reportReady = true;
-    t.state.summary = { ...t.state.summary, sync: { state: 'live', ordersDone: 400, ordersEstimated: 400, lastSyncAtMs: AS_OF, message: null } };
     t.tick();
     await dash.refreshed();
     await settle();
@@ -203,7 +211,7 @@ describe('startDashboard', () => {
     for (const id of ['scorecard', 'repeat-rate', 'churn', 'cohorts', 'segments', 'at-risk', 'backtest', 'sync', 'pairing']) {
       expect(root.querySelector(`#${id}`), id).not.toBeNull();
     }
-    expect(t.calls.filter((c) => c === 'GET /app/api/report')).toHaveLength(2);
+    expect(t.calls.filter((c) => c === 'GET /app/api/report')).toHaveLength(3);
     dash.stop();
   });
 

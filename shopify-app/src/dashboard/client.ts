@@ -131,7 +131,11 @@ export function startDashboard(root: HTMLElement, deps: DashboardDeps): { stop()
       const syncState = t(`dash.sync.state.${summary.sync.state}`);
       state.header = t('dash.header.syncOnly', { shop: summary.shopDomain, state: syncState });
       if (r.status === 404) {
-        state.status = h('p', { class: 'banner', 'data-tone': 'attention', id: 'no-report' }, t('dash.noReport'));
+        // Every order stored and the shop live, but its first whole-shop run still waits for a worker or runs (minutes
+        // on a large shop, or while many shops install): "the first sync is still running" would contradict the
+        // sync card's "live" under it.
+        const text = summary.sync.state === 'live' ? t('dash.noReportScoring') : t('dash.noReport');
+        state.status = h('p', { class: 'banner', 'data-tone': 'attention', id: 'no-report' }, text);
       } else if (r.status !== 200) {
         throw new Error(errorMessage(r.body));
       } else {

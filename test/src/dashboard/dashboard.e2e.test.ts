@@ -266,7 +266,7 @@ describe('embedded dashboard in Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('shows the backfill progress while no report exists, polls, and renders once the first report is computed', async () => {
+  it('shows the backfill progress while no report exists, then that the customers are being scored, polls, and renders once the first report is computed', async () => {
     const db = demo.app.database.db;
     const shop = demo.shopDomain;
     const sync = await db.selectFrom('sync_state').selectAll().where('shop_id', '=', shop).executeTakeFirstOrThrow();
@@ -288,6 +288,26 @@ describe('embedded dashboard in Chromium', () => {
         .set({ state: sync.state, orders_done: sync.orders_done, orders_estimated: sync.orders_estimated })
         .where('shop_id', '=', shop)
         .execute();
+      // Every order imported, the first whole-shop run not done yet: the banner says the customers are being scored,
+      // not that the sync still runs (the sync card under it says "live"), in each language.
+      const scoring = {
+        en: 'No report yet: every order is imported, and your customers are being scored for the first time. The metrics appear here as soon as that is done.',
+        ko: '아직 보고서가 없습니다. 모든 주문을 가져왔고 지금 고객을 처음으로 분석하고 있으며, 끝나는 대로 지표가 여기에 표시됩니다.',
+        ar: 'لا يوجد تقرير بعد: استُوردت كل الطلبات، ويجري الآن تقييم عملائك لأول مرة. تظهر المؤشرات هنا فور انتهاء ذلك.',
+      };
+      await expect.poll(() => frame.locator('#no-report').textContent(), { timeout: 15_000 }).toBe(scoring.en);
+      await page.screenshot({ path: join(SHOTS, 'dashboard-scoring-en.png') });
+      for (const locale of ['ko', 'ar'] as const) {
+        const other = await browser.newPage({ viewport: { width: 1280, height: 700 }, ignoreHTTPSErrors: true });
+        try {
+          await other.goto(`${demo.dashboardUrl}?locale=${locale}`);
+          const otherFrame = other.frameLocator('#app-frame');
+          await expect.poll(() => otherFrame.locator('#no-report').textContent(), { timeout: 20_000 }).toBe(scoring[locale]);
+          await other.screenshot({ path: join(SHOTS, `dashboard-scoring-${locale}.png`) });
+        } finally {
+          await other.close();
+        }
+      }
       await demo.app.app.compute.recomputeShop(shop);
       // The page polls every 3 s while there is no report: it renders without a reload.
       await expect.poll(() => frame.locator('#scorecard').count(), { timeout: 15_000 }).toBe(1);

@@ -544,6 +544,7 @@ export const AR: Messages = {
   'dash.settings.savedToast': 'حُفظ مدى توقع الانقطاع',
   'dash.settings.saveFailed': 'تعذّر الحفظ: {message}',
   'dash.noReport': 'لا يوجد تقرير بعد: المزامنة الأولى ما زالت جارية. تظهر المؤشرات هنا فور انتهائها.',
+  'dash.noReportScoring': 'لا يوجد تقرير بعد: استُوردت كل الطلبات، ويجري الآن تقييم عملائك لأول مرة. تظهر المؤشرات هنا فور انتهاء ذلك.',
   'dash.loadFailed': 'تعذّر تحميل لوحة المعلومات: {message}. جارٍ إعادة المحاولة…',
   'dash.unexpected': 'ردّ غير متوقع من التطبيق',
   // --- browser extension (badges, card, popup, options)

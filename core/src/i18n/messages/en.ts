@@ -549,6 +549,8 @@ export const EN = {
   'dash.settings.savedToast': 'Churn horizon saved',
   'dash.settings.saveFailed': 'Could not save: {message}',
   'dash.noReport': 'No report yet: the first sync is still running. The metrics appear here as soon as it is done.',
+  'dash.noReportScoring':
+    'No report yet: every order is imported, and your customers are being scored for the first time. The metrics appear here as soon as that is done.',
   'dash.loadFailed': 'Could not load the dashboard: {message}. Retrying…',
   'dash.unexpected': 'unexpected answer from the app',
   // --- browser extension (badges, card, popup, options)

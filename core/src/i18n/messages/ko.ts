@@ -521,6 +521,7 @@ export const KO: Messages = {
   'dash.settings.savedToast': '이탈 예측 기간을 저장했습니다',
   'dash.settings.saveFailed': '저장하지 못했습니다: {message}',
   'dash.noReport': '아직 보고서가 없습니다. 첫 동기화가 진행 중이며, 끝나는 대로 지표가 여기에 표시됩니다.',
+  'dash.noReportScoring': '아직 보고서가 없습니다. 모든 주문을 가져왔고 지금 고객을 처음으로 분석하고 있으며, 끝나는 대로 지표가 여기에 표시됩니다.',
   'dash.loadFailed': '대시보드를 불러오지 못했습니다: {message}. 다시 시도하는 중…',
   'dash.unexpected': '앱의 응답이 예상과 다릅니다',
   // --- browser extension (badges, card, popup, options)
