@@ -169,6 +169,13 @@ export interface ShopSummaryV1 {
     lastSyncAtMs: number | null;
     message: string | null;
   };
+  /**
+   * True while nothing is computed for the shop yet (its order history is being imported, or its customers are being
+   * scored for the first time): every figure of this summary is then an empty placeholder, not a measurement, and
+   * surfaces say what `sync` says instead. Absent or false once the first run stored the metrics (and from apps
+   * before it).
+   */
+  metricsPending?: boolean;
   /** Customers with at least one counted order. */
   customers: number;
   repeatPurchaseRate: { windowDays: number; value: number };

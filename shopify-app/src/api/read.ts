@@ -161,13 +161,15 @@ export async function readShopSummary(db: Kysely<DB>, clock: Clock, shop: string
       sync,
     };
   }
-  // Nothing computed yet (install just happened): say so through sync.state and zero counts, not invented numbers.
+  // Nothing computed yet (the history being imported, or its first run waiting): say so (`metricsPending`, with
+  // sync.state) and zero counts, not invented numbers.
   return {
     shopDomain: shop,
     currency: shopRow?.currency ?? 'USD',
     asOfMs: clock.now(),
     timeZone,
     sync,
+    metricsPending: true,
     customers: 0,
     repeatPurchaseRate: { windowDays: 365, value: 0 },
     returningCustomerRate: 0,

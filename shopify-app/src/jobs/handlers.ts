@@ -8,7 +8,7 @@ import type { SyncRunner } from '../sync/runner.ts';
 import { FullRunReason } from '../compute/service.ts';
 import { QUEUES, type JobsOptions } from './jobs.ts';
 import { runRecomputeJob, sendWholeShopRun } from './recompute.ts';
-import { activeShops, shopsOnAnEarlierDay, shopsWithQueuedCustomers } from './shops.ts';
+import { activeShops, shopsOnAnEarlierDay, shopsWithQueuedCustomers, shopsWithUnfinishedBackfill } from './shops.ts';
 
 /** The work the handlers start that `createApp` also offers to call directly. */
 export interface JobWork {
@@ -97,9 +97,7 @@ export function createJobHandlers(ctx: AppContext, work: JobWork): JobsOptions['
  */
 export async function resumeUnfinishedWork(ctx: AppContext): Promise<void> {
   const { db, jobs } = ctx;
-  for (const row of await db.selectFrom('sync_state').select(['shop_id', 'state']).where('state', 'in', ['backfilling', 'error']).execute()) {
-    await jobs.send(QUEUES.backfill, { shop: row.shop_id });
-  }
+  for (const shop of await shopsWithUnfinishedBackfill(db)) await jobs.send(QUEUES.backfill, { shop });
   for (const shop of await shopsWithQueuedCustomers(db)) await ctx.ingest.requestRecompute(shop);
   for (const shop of await shopsOnAnEarlierDay(db, ctx.clock)) await sendWholeShopRun(jobs, shop);
   for (const row of await db.selectFrom('customer_tier_changes').select('shop_id').where('flow_state', 'in', ['pending', 'sending']).distinct().execute()) {

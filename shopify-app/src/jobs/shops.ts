@@ -8,6 +8,22 @@ export async function activeShops(db: Kysely<DB>): Promise<string[]> {
   return (await db.selectFrom('shops').select('shop_id').where('status', '=', 'active').execute()).map((r) => r.shop_id);
 }
 
+/**
+ * Active shops whose backfill is unfinished: `backfilling` (a process died in it), `error` (pg-boss used up its
+ * retries) or `not-started` (the process died between the install and sending its job). Nothing is scored before a
+ * shop's history is stored, so each of them must be resumed, not left for the next install.
+ */
+export async function shopsWithUnfinishedBackfill(db: Kysely<DB>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('sync_state')
+    .innerJoin('shops', 'shops.shop_id', 'sync_state.shop_id')
+    .select('sync_state.shop_id')
+    .where('sync_state.state', 'in', ['not-started', 'backfilling', 'error'])
+    .where('shops.status', '=', 'active')
+    .execute();
+  return rows.map((r) => r.shop_id);
+}
+
 /** Active shops whose computed "as of" is before the end of their current local day (their models are a day old). */
 export async function shopsOnAnEarlierDay(db: Kysely<DB>, clock: Clock): Promise<string[]> {
   const rows = await db

@@ -116,5 +116,16 @@ describe('backfill recovery', () => {
       (j) => j.data.shop === SHOP && j.state === 'created',
     );
     expect(queued).toHaveLength(1);
+    await t.server.app.jobs.boss.deleteJob(
+      'backfill',
+      queued.map((j) => j.id),
+    );
+    // An installed shop whose backfill job was never sent (its state still "not-started"): queued too, since nothing is
+    // scored before its history is stored. An uninstalled shop ("not-started" by app/uninstalled) is not.
+    await t.database.db.updateTable('sync_state').set({ state: 'not-started', message: null }).where('shop_id', '=', SHOP).execute();
+    const GONE = 'gone.myshopify.com';
+    await t.database.db.insertInto('shops').values({ shop_id: GONE, currency: 'USD', iana_timezone: 'UTC', status: 'uninstalled' }).execute();
+    await t.database.db.insertInto('sync_state').values({ shop_id: GONE, state: 'not-started', message: 'The app was uninstalled.' }).execute();
+    expect(await t.server.app.resumeBackfills()).toEqual([SHOP]);
   });
 });

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { QUEUES } from '../jobs/jobs.ts';
 import { onePerShop } from '../jobs/one-per-shop.ts';
+import { shopsWithUnfinishedBackfill } from '../jobs/shops.ts';
 import { runBackfill } from './backfill.ts';
 import { runReconcile } from './reconcile.ts';
 
@@ -11,8 +12,8 @@ export interface SyncRunner {
   /** Runs one reconciliation pass for the shop now (and queues a recompute when it changed orders). */
   reconcile(shop: string): Promise<number>;
   /**
-   * Queues a backfill for every active shop whose backfill is unfinished (`backfilling`, or `error` after pg-boss used
-   * up its retries): run by the reconciliation schedule, so a failed backfill resumes within minutes, not at the next
+   * Queues a backfill for every active shop whose backfill is unfinished (`backfilling`, `error` after pg-boss used
+   * up its retries, or `not-started` when its job was never sent): run by the reconciliation schedule, so a failed backfill resumes within minutes, not at the next
    * process start. A shop that already has one queued or running gets no second (the queue is stately per shop).
    */
   resumeBackfills(): Promise<string[]>;
@@ -49,15 +50,9 @@ export function createSyncRunner(ctx: AppContext): SyncRunner {
       return changed;
     },
     async resumeBackfills() {
-      const rows = await db
-        .selectFrom('sync_state')
-        .innerJoin('shops', 'shops.shop_id', 'sync_state.shop_id')
-        .select('sync_state.shop_id')
-        .where('sync_state.state', 'in', ['backfilling', 'error'])
-        .where('shops.status', '=', 'active')
-        .execute();
-      for (const row of rows) await ctx.jobs.send(QUEUES.backfill, { shop: row.shop_id });
-      return rows.map((r) => r.shop_id);
+      const shops = await shopsWithUnfinishedBackfill(db);
+      for (const shop of shops) await ctx.jobs.send(QUEUES.backfill, { shop });
+      return shops;
     },
   };
 }

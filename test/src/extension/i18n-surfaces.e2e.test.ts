@@ -371,4 +371,36 @@ describe.each(LOCALES)('every surface in %s', (lang) => {
     expect(layout).toEqual({ legend: t.dir, readout: t.dir, plot: 'ltr', firstRightOfLast: lang === 'ar' });
     await popup.close();
   }, 60_000);
+
+  it("popup of a shop the app has computed nothing for yet: the import's progress, not its placeholder zeros", async () => {
+    // What the app answers while the shop's history is imported (its summary's figures are then zeros).
+    api.setSummary({
+      ...summary(),
+      metricsPending: true,
+      customers: 0,
+      repeatPurchaseRate: { windowDays: 365, value: 0 },
+      averageClvMinor: 0,
+      averagePredictedClvMinor: null,
+      churn: { d30: 0, d60: 0, d90: 0 },
+      churnBacktest: null,
+      churnTrend: { weekStartMs: [], d30: [], d60: [], d90: [] },
+      topAtRisk: [],
+      sync: { state: 'backfilling', ordersDone: 12_500, ordersEstimated: 40_000, lastSyncAtMs: null, message: null },
+    });
+    const popup = await browser.context.newPage();
+    try {
+      await popup.setViewportSize({ width: 380, height: 420 });
+      await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+      await poll(() => popup.evaluate(() => document.body.dataset.ready)).toBe('true');
+      await popup.locator('[data-testid="sync-now"]').click();
+      const progress = t.t('dash.sync.ordersOf', { done: t.number(12_500), estimated: 40_000 });
+      await poll(() => popup.locator('[data-testid="metrics-pending"]').textContent()).toBe(t.t('ext.popup.pending.importing', { progress }));
+      expect(await popup.locator('.kpis').count()).toBe(0);
+      expect(await popup.locator('.uplot-chart').count()).toBe(0);
+      await shot(popup, `popup-pending-${lang}`);
+    } finally {
+      api.setSummary(summary());
+      await popup.close();
+    }
+  }, 60_000);
 });

@@ -662,6 +662,9 @@ export const EN = {
   'ext.popup.vipSlipping':
     '{n, plural, =0 {No VIP slipped to a riskier tier this week} one {# VIP slipped to a riskier tier this week} other {# VIPs slipped to a riskier tier this week}}',
   'ext.popup.noSummary': 'No summary yet: press Sync now.',
+  'ext.popup.pending.importing': 'Importing your order history ({progress}). The metrics appear here when it is done.',
+  'ext.popup.pending.retrying': 'Importing your order history hit a problem; the app is trying again. The metrics appear here when it is done.',
+  'ext.popup.pending.scoring': 'Every order is imported; your customers are being scored for the first time. The metrics appear here when that is done.',
   'ext.popup.syncNow': 'Sync now',
   'ext.popup.notConnected': 'Not connected.',
   'ext.popup.connect': 'Connect a shop',

@@ -7,7 +7,8 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { Request, ResponseMap, ShopStatus } from '../../messages/protocol.ts';
 import { resetUiLocale } from '../../i18n/ui-locale.ts';
 import { sampleSummary } from '../../testing/fake-app-api.ts';
-import { describeBacktest, Popup } from './Popup.tsx';
+import type { ShopSummaryV1 } from '@clvlens/core';
+import { describeBacktest, describePending, Popup } from './Popup.tsx';
 
 // happy-dom has no 2D canvas: stand in for uPlot and record what the popup asked it to draw.
 const charts: { data: unknown }[] = [];
@@ -158,6 +159,80 @@ describe('Popup', () => {
       }));
       expect(el.querySelector('[data-testid="shop-error"]')?.textContent).toBe('جهازك غير متصل بالشبكة. سيعود CLV Lens إلى المزامنة فور عودة الاتصال.');
       expect(el.querySelector('main')?.getAttribute('dir')).toBe('rtl');
+    } finally {
+      resetUiLocale('en');
+    }
+  });
+});
+
+describe('a shop the app has computed nothing for yet (metricsPending)', () => {
+  const pending = (sync: Partial<ShopSummaryV1['sync']>): ShopSummaryV1 => ({
+    ...sampleSummary(SHOP),
+    metricsPending: true,
+    customers: 0,
+    repeatPurchaseRate: { windowDays: 365, value: 0 },
+    averageClvMinor: 0,
+    churn: { d30: 0, d60: 0, d90: 0 },
+    churnBacktest: null,
+    topAtRisk: [],
+    sync: { state: 'backfilling', ordersDone: 0, ordersEstimated: null, lastSyncAtMs: null, message: null, ...sync },
+  });
+
+  it('names the step the shop is at instead of showing its placeholder zeros as figures', async () => {
+    const { el } = await mount((req) =>
+      req.type === 'status.get'
+        ? { shops: [shopStatus({ summary: pending({ ordersDone: 700, ordersEstimated: 1740 }) })], notices: [] }
+        : { customersReceived: 0, customersDeleted: 0, evictedShops: [] },
+    );
+    expect(el.querySelector('[data-testid="metrics-pending"]')?.textContent).toBe(
+      'Importing your order history (700 of about 1,740 orders). The metrics appear here when it is done.',
+    );
+    for (const id of ['repeat-rate', 'average-clv', 'churn', 'at-risk', 'backtest']) expect(el.querySelector(`[data-testid="${id}"]`), id).toBeNull();
+    expect(el.querySelector('.uplot-chart')).toBeNull();
+  });
+
+  it('says which step in each language: importing, retrying after an error, scoring for the first time', () => {
+    const cases: [Partial<ShopSummaryV1['sync']>, Record<'en' | 'ko' | 'ar', string>][] = [
+      [
+        { state: 'not-started', ordersDone: 0 },
+        {
+          en: 'Importing your order history (0 orders). The metrics appear here when it is done.',
+          ko: '과거 주문을 가져오는 중입니다(주문 0건). 끝나면 여기에 지표가 표시됩니다.',
+          ar: 'جارٍ جلب سجل طلباتك (0 طلب). تظهر المؤشرات هنا عند انتهائه.',
+        },
+      ],
+      [
+        { state: 'backfilling', ordersDone: 12_500, ordersEstimated: 40_000 },
+        {
+          en: 'Importing your order history (12,500 of about 40,000 orders). The metrics appear here when it is done.',
+          ko: '과거 주문을 가져오는 중입니다(주문 약 40,000건 중 12,500건). 끝나면 여기에 지표가 표시됩니다.',
+          ar: 'جارٍ جلب سجل طلباتك (12,500 من نحو 40,000 طلب). تظهر المؤشرات هنا عند انتهائه.',
+        },
+      ],
+      [
+        { state: 'error', message: 'The export download failed (HTTP 500); retrying.' },
+        {
+          en: 'Importing your order history hit a problem; the app is trying again. The metrics appear here when it is done.',
+          ko: '과거 주문을 가져오다 문제가 생겨 앱이 다시 시도하고 있습니다. 끝나면 여기에 지표가 표시됩니다.',
+          ar: 'واجه جلب سجل طلباتك مشكلة، والتطبيق يعيد المحاولة. تظهر المؤشرات هنا عند انتهائه.',
+        },
+      ],
+      [
+        { state: 'live', ordersDone: 40_000, ordersEstimated: 40_000 },
+        {
+          en: 'Every order is imported; your customers are being scored for the first time. The metrics appear here when that is done.',
+          ko: '모든 주문을 가져왔고 지금 고객을 처음으로 분석하고 있습니다. 끝나면 여기에 지표가 표시됩니다.',
+          ar: 'استُوردت كل الطلبات، ويجري الآن تقييم عملائك لأول مرة. تظهر المؤشرات هنا عند انتهاء ذلك.',
+        },
+      ],
+    ];
+    try {
+      for (const [sync, text] of cases) {
+        for (const locale of ['en', 'ko', 'ar'] as const) {
+          resetUiLocale(locale);
+          expect(describePending(pending(sync).sync), `${sync.state} ${locale}`).toBe(text[locale]);
+        }
+      }
     } finally {
       resetUiLocale('en');
     }

@@ -8,7 +8,7 @@ import type { ResponseMap } from '../../messages/protocol.ts';
 import { customerAdminUrl } from '../../utils/admin-urls.ts';
 import { describeChurnChance, formatTimeAgo } from '../../utils/format.ts';
 import { ui } from '../../i18n/ui-locale.ts';
-import type { ChurnBacktestSummaryV1 } from '@clvlens/core';
+import type { ChurnBacktestSummaryV1, ShopSummaryV1 } from '@clvlens/core';
 import type { PlainError } from '../../errors.ts';
 import { toPlainError } from '../../errors.ts';
 
@@ -32,6 +32,22 @@ export function describeBacktest(bt: ChurnBacktestSummaryV1): string[] {
   }
   if (bt.sample) lines.push(t.t('ext.popup.backtestSample', { customers: bt.sample.customers, ofCustomers: bt.sample.ofCustomers }));
   return lines;
+}
+
+/**
+ * What the app says while it has computed nothing for the shop yet (`metricsPending`): its zeros are placeholders, so
+ * the popup names the step the shop is at instead (importing the history, with its progress; retrying it; scoring the
+ * customers for the first time).
+ */
+export function describePending(sync: ShopSummaryV1['sync']): string {
+  const t = ui();
+  if (sync.state === 'live') return t.t('ext.popup.pending.scoring');
+  if (sync.state === 'error') return t.t('ext.popup.pending.retrying');
+  const progress =
+    sync.ordersEstimated !== null && sync.ordersEstimated > 0
+      ? t.t('dash.sync.ordersOf', { done: t.number(sync.ordersDone), estimated: sync.ordersEstimated })
+      : t.t('dash.sync.orders', { done: sync.ordersDone });
+  return t.t('ext.popup.pending.importing', { progress });
 }
 
 /**
@@ -86,7 +102,11 @@ function ShopView({ shop, onSync, syncing }: { shop: ShopStatus; onSync: () => v
           n: shop.cachedCustomers,
         })}
       </p>
-      {s ? (
+      {s?.metricsPending ? (
+        <p class="muted" data-testid="metrics-pending">
+          {describePending(s.sync)}
+        </p>
+      ) : s ? (
         <>
           <dl class="kpis">
             <div>
