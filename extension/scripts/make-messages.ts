@@ -1,7 +1,8 @@
-// Writes src/i18n/messages.generated.ts: the extension's subset of the shared message catalog (see messages-subset.ts).
+// Writes src/i18n/messages.generated.ts and src/i18n/page-messages.generated.ts: the extension's subsets of the
+// shared message catalog (see messages-subset.ts).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { generatedModule } from './messages-subset.ts';
+import { generatedModules } from './messages-subset.ts';
 
 const src = fileURLToPath(new URL('../src', import.meta.url));
-writeFileSync(fileURLToPath(new URL('../src/i18n/messages.generated.ts', import.meta.url)), generatedModule(src));
+for (const [name, text] of Object.entries(generatedModules(src))) writeFileSync(fileURLToPath(new URL(`../src/i18n/${name}`, import.meta.url)), text);

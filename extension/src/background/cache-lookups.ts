@@ -70,17 +70,18 @@ export function createCacheLookups(ctx: BackgroundContext): CacheLookups {
     const d = await db();
     const key = await getShopKeyByHandle(d, storeHandle);
     if (key === null) return { connected: false, shopDomain: null, customers: {} };
-    const { shopDomain, timeZone, problem } = key;
+    const { shopDomain, timeZone, problem, metricsPending } = key;
     const unique = [...new Set(ids)];
     const texts = await getCustomerTexts(d, shopDomain, unique);
     touch(shopDomain);
-    if (packed) return { connected: true, shopDomain, timeZone, problem, customers: {}, customersJson: packCustomers(unique, (id) => texts.get(id)) };
+    const base = { connected: true, shopDomain, timeZone, problem, ...(metricsPending ? { metricsPending } : {}) };
+    if (packed) return { ...base, customers: {}, customersJson: packCustomers(unique, (id) => texts.get(id)) };
     const customers: Record<string, CachedCustomer | null> = {};
     for (const id of unique) {
       const text = texts.get(id);
       customers[id] = text === undefined ? null : (JSON.parse(text) as CachedCustomer);
     }
-    return { connected: true, shopDomain, timeZone, problem, customers };
+    return { ...base, customers };
   }
 
   async function lookupOrders(storeHandle: string, orderIds: readonly string[], packed: boolean): Promise<ResponseMap['orders.lookup']> {
@@ -142,6 +143,7 @@ export function createCacheLookups(ctx: BackgroundContext): CacheLookups {
       shopDomain: shop.shopDomain,
       timeZone: shop.summary?.timeZone ?? null,
       problem: shop.lastError,
+      ...(shop.summary?.metricsPending === true ? { metricsPending: true } : {}),
       orderCustomerIds,
       guestOrderIds,
     };

@@ -95,6 +95,21 @@ describe('createBackgroundService handleMessage', () => {
     expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] })).timeZone).toBeNull();
   });
 
+  it('says, with every lookup, that the app has computed nothing for the shop yet, until its summary says otherwise', async () => {
+    const { service, ask, api } = setup();
+    await ask({ type: 'connect', appUrl: APP, code: 'GOOD-CODE' });
+    api.setSummary({ ...sampleSummary(SHOP), metricsPending: true, customers: 0, topAtRisk: [] });
+    await service.sync(SHOP);
+    for (const packed of [false, true]) {
+      expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'], packed })).metricsPending).toBe(true);
+      expect((await ask({ type: 'orders.lookup', storeHandle: 'demo', orderIds: ['1001'], packed })).metricsPending).toBe(true);
+    }
+    api.setSummary(sampleSummary(SHOP));
+    await service.sync(SHOP);
+    expect((await ask({ type: 'customers.lookup', storeHandle: 'demo', customerIds: ['1'] })).metricsPending).toBeUndefined();
+    expect((await ask({ type: 'orders.lookup', storeHandle: 'demo', orderIds: ['1001'] })).metricsPending).toBeUndefined();
+  });
+
   it('packed lookups (the content script) carry the same customers as one JSON text, for customers and orders', async () => {
     const { service, ask } = setup();
     await ask({ type: 'connect', appUrl: APP, code: 'GOOD-CODE' });

@@ -114,6 +114,12 @@ describe('Badge', () => {
     expect(el.querySelector('.badge')?.getAttribute('aria-label')).toBe('CLV Lens: no data for this customer yet');
   });
 
+  it("says a customer's figures are not ready yet while the app imports and first scores the shop", () => {
+    const el = mount(<Badge view={{ state: 'missing', pending: true }} fields={fields} />);
+    expect(el.textContent).toBe('CLV –');
+    expect(el.querySelector('.badge')?.getAttribute('aria-label')).toBe('CLV Lens: not ready yet, this shop’s orders are still being imported and scored');
+  });
+
   it('keeps a click on the badge from reaching the row', () => {
     const c = toCachedCustomer('s', sampleInsight('1'));
     const el = mount(<Badge view={{ state: 'found', customer: c }} fields={fields} nowMs={NOW} />);

@@ -9,7 +9,8 @@ import { formatChance, formatMoneyCompact, viewerTimeZone } from '../utils/forma
 export type CustomerView =
   | { state: 'loading' }
   | { state: 'not-connected' }
-  | { state: 'missing' }
+  /** `pending`: the app has computed nothing for the shop yet (importing its history, or scoring it the first time). */
+  | { state: 'missing'; pending?: boolean }
   /** An order without a customer (guest checkout). */
   | { state: 'guest' }
   /** `timeZone`: the shop's IANA zone, in which dates show and days are counted (the viewer's when absent). */
@@ -65,7 +66,9 @@ export function Badge({ view, fields, nowMs = Date.now() }: BadgeProps) {
           ? t.t('ext.badge.notConnected')
           : view.state === 'guest'
             ? t.t('ext.badge.guestLabel')
-            : t.t('ext.badge.missingLabel');
+            : view.pending
+              ? t.t('ext.badge.pendingLabel')
+              : t.t('ext.badge.missingLabel');
     return (
       <span
         class="badge placeholder"

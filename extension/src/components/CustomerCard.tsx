@@ -57,7 +57,9 @@ export function CustomerCard({ view, nowMs, subject = 'customer', storeHandle }:
           ? t.t('ext.card.notConnected')
           : view.state === 'guest'
             ? t.t('ext.card.guest')
-            : t.t('ext.card.missing');
+            : view.pending
+              ? t.t('ext.card.pending')
+              : t.t('ext.card.missing');
     return (
       <section class="card placeholder" data-state={view.state} aria-label={t.t('ext.card.aria')} lang={t.locale} dir={t.dir}>
         <h2>CLV Lens</h2>

@@ -62,6 +62,32 @@ describe('createAnswers: the page memory of what the background said', () => {
     expect(t.answers.viewForLink({ kind: 'order', storeHandle: 'other', orderId: '5001' })).toBeNull();
   });
 
+  it('a customer or order without an answer reads "not ready yet" while the app has computed nothing for the shop', async () => {
+    let pending = true;
+    const answers = createAnswers({
+      nowMs: () => Date.UTC(2026, 10, 23),
+      lookupCustomers: async () => ({
+        connected: true,
+        shopDomain: 'demo.myshopify.com',
+        ...(pending ? { metricsPending: true } : {}),
+        customers: { '101': null },
+      }),
+      lookupOrders: async () => ({
+        connected: true,
+        shopDomain: 'demo.myshopify.com',
+        ...(pending ? { metricsPending: true } : {}),
+        orderCustomerIds: { '5003': null },
+        customers: {},
+      }),
+    });
+    await answers.fetch(ids('demo', '101'), ids('demo', '5003'));
+    expect(answers.viewFor('demo', '101')).toEqual({ state: 'missing', pending: true });
+    expect(answers.viewForLink({ kind: 'order', storeHandle: 'demo', orderId: '5003' })).toEqual({ state: 'missing', pending: true });
+    pending = false;
+    await answers.fetch(ids('demo', '101'), new Map());
+    expect(answers.viewFor('demo', '101')).toEqual({ state: 'missing' });
+  });
+
   it('a shop that is not connected reads as such, and clear() forgets every answer', async () => {
     const t = setup({ connected: false });
     await t.answers.fetch(ids('demo', '101'), ids('demo', '5001'));

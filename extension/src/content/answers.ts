@@ -67,18 +67,23 @@ export function createAnswers(sources: AnswerSources): Answers {
   const orders = new Map<string, OrderAnswer>();
   const zones = new Map<string, string>();
   const problems = new Map<string, PlainError>();
+  const pending = new Set<string>();
   const names = new Map<string, string | null>();
   const noteShop = (storeHandle: string, r: LookupResult) => {
     if (r.timeZone) zones.set(storeHandle, r.timeZone);
     if (r.problem) problems.set(storeHandle, r.problem);
     else problems.delete(storeHandle);
+    if (r.metricsPending) pending.add(storeHandle);
+    else pending.delete(storeHandle);
   };
+  // Without an answer for the customer: "not ready yet" while the app has computed nothing for the shop.
+  const missing = (storeHandle: string): CustomerView => (pending.has(storeHandle) ? { state: 'missing', pending: true } : { state: 'missing' });
 
   const viewFor = (storeHandle: string, customerId: string): CustomerView | null => {
     const a = customers.get(`${storeHandle}:${customerId}`);
     if (!a || sources.nowMs() - a.atMs > ANSWER_TTL_MS) return null;
     if (!a.connected) return { state: 'not-connected' };
-    return a.customer ? { state: 'found', customer: a.customer, timeZone: zones.get(storeHandle), problem: problems.get(storeHandle) } : { state: 'missing' };
+    return a.customer ? { state: 'found', customer: a.customer, timeZone: zones.get(storeHandle), problem: problems.get(storeHandle) } : missing(storeHandle);
   };
 
   const orderAnswer = (storeHandle: string, orderId: string): OrderAnswer | undefined => {
@@ -94,7 +99,7 @@ export function createAnswers(sources: AnswerSources): Answers {
       const a = orderAnswer(link.storeHandle, link.orderId);
       if (!a) return null;
       if (!a.connected) return { state: 'not-connected' };
-      if (a.customerId === null) return { state: a.guest ? 'guest' : 'missing' };
+      if (a.customerId === null) return a.guest ? { state: 'guest' } : missing(link.storeHandle);
       return viewFor(link.storeHandle, a.customerId);
     },
     customerOf(link) {

@@ -65,13 +65,20 @@ export interface ShopKey {
   timeZone: string | null;
   /** Why the last sync failed (the cache may be out of date); null after a good one. */
   problem: PlainError | null;
+  /** The app has computed nothing for the shop yet (its summary's `metricsPending`): no customer has figures yet. */
+  metricsPending: boolean;
 }
 
 // store handle -> shop key of connected shops, per open database. Every badge lookup starts here, and a read from
 // IndexedDB would be one more round trip to the storage process; connect, disconnect and summaries change it.
 const domainsByHandle = new WeakMap<RetentionDb, Map<string, ShopKey>>();
 
-const keyOf = (shop: ShopRecord): ShopKey => ({ shopDomain: shop.shopDomain, timeZone: shop.summary?.timeZone ?? null, problem: shop.lastError });
+const keyOf = (shop: ShopRecord): ShopKey => ({
+  shopDomain: shop.shopDomain,
+  timeZone: shop.summary?.timeZone ?? null,
+  problem: shop.lastError,
+  metricsPending: shop.summary?.metricsPending === true,
+});
 
 /** The connected shop with this store handle (null when none), from memory after the first read. */
 export async function getShopKeyByHandle(db: RetentionDb, storeHandle: string): Promise<ShopKey | null> {

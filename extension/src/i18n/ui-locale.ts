@@ -1,9 +1,13 @@
 import { browser } from 'wxt/browser';
-import { createTranslatorWith, resolveLocale, type Locale, type Messages, type Translator } from '@clvlens/core/i18n/base';
+import { createTranslatorWith, LOCALES, resolveLocale, type Locale, type Messages, type Translator } from '@clvlens/core/i18n/base';
 import { MESSAGES } from './messages.generated.ts';
 
-/** The extension's subset of the catalog holds every key its source uses (a test checks it), so it reads as full. */
-const translatorFor = (locale: Locale): Translator => createTranslatorWith(locale, MESSAGES[locale] as Messages);
+/**
+ * The catalog this context speaks: the keys used outside the extension's pages, and a page's own once it loads them
+ * ({@link addPageMessages}). Together they hold every key the source uses (a test checks it), so it reads as full.
+ */
+let catalog: Readonly<Record<Locale, Partial<Messages>>> = MESSAGES;
+const translatorFor = (locale: Locale): Translator => createTranslatorWith(locale, catalog[locale] as Messages);
 
 /**
  * The browser's UI language (`browser.i18n.getUILanguage()`, what `--lang` sets in Chromium), else the page's
@@ -24,6 +28,15 @@ let current: Translator | null = null;
 /** One translator per extension context, in the browser's UI language (the shared catalog of `@clvlens/core/i18n`). */
 export function ui(): Translator {
   return (current ??= translatorFor(resolveLocale(uiLanguageTag())));
+}
+
+/**
+ * Adds the messages only the extension's pages use (page-messages.ts does, for the popup and the options page): the
+ * content script, which runs on every admin page, never loads them.
+ */
+export function addPageMessages(more: Readonly<Record<Locale, Partial<Messages>>>): void {
+  catalog = Object.fromEntries(LOCALES.map((locale) => [locale, { ...catalog[locale], ...more[locale] }])) as Record<Locale, Partial<Messages>>;
+  if (current) current = translatorFor(current.locale);
 }
 
 /** For tests: the next {@link ui} call reads the language again (or uses `locale`). */

@@ -41,6 +41,11 @@ export interface LookupResult {
   timeZone?: string | null;
   /** Why the shop's last sync failed, when it did: the card says its numbers may be out of date, and why. */
   problem?: PlainError | null;
+  /**
+   * True while the app has computed nothing for the shop (importing its order history, or scoring its customers for
+   * the first time): a customer without an answer is then "not ready yet" rather than unknown. Absent otherwise.
+   */
+  metricsPending?: boolean;
   customers: Record<string, CachedCustomer | null>;
   /**
    * Asked for with `packed: true` (the content script): `customers` as one JSON text, and `customers` itself empty.

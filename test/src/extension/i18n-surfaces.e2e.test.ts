@@ -372,7 +372,7 @@ describe.each(LOCALES)('every surface in %s', (lang) => {
     await popup.close();
   }, 60_000);
 
-  it("popup of a shop the app has computed nothing for yet: the import's progress, not its placeholder zeros", async () => {
+  it("popup and card of a shop the app has computed nothing for yet: the import's progress, not its placeholder zeros", async () => {
     // What the app answers while the shop's history is imported (its summary's figures are then zeros).
     api.setSummary({
       ...summary(),
@@ -398,6 +398,16 @@ describe.each(LOCALES)('every surface in %s', (lang) => {
       expect(await popup.locator('.kpis').count()).toBe(0);
       expect(await popup.locator('.uplot-chart').count()).toBe(0);
       await shot(popup, `popup-pending-${lang}`);
+      // A customer the app has no figures for yet: the card says they are not ready, not "new customer, or not synced".
+      const admin = await browser.context.newPage();
+      try {
+        await admin.goto(`https://admin.shopify.com/store/${HANDLE}/customers/7300000999999`);
+        await poll(() => card(admin, '.card', 'data-state')).toBe('missing');
+        await poll(() => card(admin, '.card p')).toBe(t.t('ext.card.pending'));
+        await shot(admin, `card-pending-${lang}`);
+      } finally {
+        await admin.close();
+      }
     } finally {
       api.setSummary(summary());
       await popup.close();

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { toPlainError } from '../../errors.ts';
 import { errorText } from '../../i18n/error-text.ts';
+import '../../i18n/page-messages.ts';
 import { ui } from '../../i18n/ui-locale.ts';
 import { sendRequest } from '../../messages/client.ts';
 import type { BadgeSettings, ResponseMap } from '../../messages/protocol.ts';

@@ -7,6 +7,7 @@ import { sendRequest } from '../../messages/client.ts';
 import type { ResponseMap } from '../../messages/protocol.ts';
 import { customerAdminUrl } from '../../utils/admin-urls.ts';
 import { describeChurnChance, formatTimeAgo } from '../../utils/format.ts';
+import '../../i18n/page-messages.ts';
 import { ui } from '../../i18n/ui-locale.ts';
 import type { ChurnBacktestSummaryV1, ShopSummaryV1 } from '@clvlens/core';
 import type { PlainError } from '../../errors.ts';
