@@ -48,6 +48,11 @@ export interface AppOptions {
    */
   shopMetricsDelaySeconds?: number;
   /**
+   * The most that wait grows to, seconds: it is ten durations of the shop's last refresh when that is longer than
+   * the least, so a webhook storm on a large shop cannot keep reloading every order. Default 300.
+   */
+  shopMetricsMaxDelaySeconds?: number;
+  /**
    * Least time between two recompute job sends for one shop from this process, ms: requests meanwhile wait and share
    * the next send. Default 1,000 on PostgreSQL (several processes send for the same shop), 0 on PGlite.
    */

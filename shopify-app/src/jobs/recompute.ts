@@ -31,6 +31,7 @@ export async function runRecomputeJob(ctx: AppContext, { shop, full }: ShopJob):
     // database busy reloading every order. A refresh already waiting takes this one's place (stately per shop).
     const lastMs = compute.lastMetricsDurationMs(shop) ?? 0;
     const least = ctx.options.shopMetricsDelaySeconds ?? DEFAULT_SHOP_METRICS_DELAY_SECONDS;
-    await jobs.send(QUEUES.shopMetrics, { shop }, { startAfterSeconds: Math.min(300, Math.max(least, Math.ceil((10 * lastMs) / 1000))) });
+    const most = ctx.options.shopMetricsMaxDelaySeconds ?? 300;
+    await jobs.send(QUEUES.shopMetrics, { shop }, { startAfterSeconds: Math.min(most, Math.max(least, Math.ceil((10 * lastMs) / 1000))) });
   }
 }

@@ -45,6 +45,7 @@ const server = await startAppServer({
     fetch: fakeShopifyFetch(fakeUrl),
     // Tests that compare the shop-wide figures right after webhooks set 1; benches keep the production default.
     ...(env['APP_SHOP_METRICS_DELAY_SECONDS'] ? { shopMetricsDelaySeconds: Number(env['APP_SHOP_METRICS_DELAY_SECONDS']) } : {}),
+    ...(env['APP_SHOP_METRICS_MAX_DELAY_SECONDS'] ? { shopMetricsMaxDelaySeconds: Number(env['APP_SHOP_METRICS_MAX_DELAY_SECONDS']) } : {}),
     backfill: {
       pollMs: 50,
       batchSize: Number(env['APP_BACKFILL_BATCH'] ?? 5000),
