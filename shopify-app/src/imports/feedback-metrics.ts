@@ -32,7 +32,10 @@ export interface LtvCacMonthV1 {
 
 /** `GET /app/api/feedback-metrics`: NPS, CSAT and LTV:CAC of the shop with their monthly trend and sources. */
 export interface FeedbackMetricsV1 {
-  /** Shop currency of the money fields (minor units); null before the first report. */
+  /**
+   * Currency of the money fields (minor units): the last report's; before the first report, the shop's from Shopify,
+   * which an uploaded spend file is read in. Null only while neither is known.
+   */
   currency: string | null;
   /** Margin fraction LTV uses (the app's margin setting; 1 = revenue). */
   marginFraction: number;
@@ -113,7 +116,9 @@ export async function readFeedbackMetrics(db: Kysely<DB>, shop: string): Promise
   const metrics = await db.selectFrom('shop_metrics').select('report').where('shop_id', '=', shop).executeTakeFirst();
   const report = metrics?.report ? (JSON.parse(metrics.report) as StoredReport) : null;
   const marginFraction = report?.marginFraction ?? 1;
-  const currency = report?.currency ?? null;
+  // Before the first report the spend upload is still read in the shop's currency: the card's label says which.
+  const shopRow = report ? undefined : await db.selectFrom('shops').select('currency').where('shop_id', '=', shop).executeTakeFirst();
+  const currency = report ? report.currency : (shopRow?.currency ?? null);
   const spendRows = await db
     .selectFrom('marketing_spend')
     .leftJoin('data_imports', (join) =>

@@ -59,6 +59,8 @@ describe("a shop's webhooks before its first backfill has stored its history", (
     const token = await h.pair(shop);
     for (const id of targets) expect((await h.api(token, `/api/v1/customers/${id}`)).status).toBe(404);
     expect((await h.appApi(shop, '/app/api/report')).status).toBe(404);
+    // The spend upload's label names the currency the file is read in (the shop's), not "—".
+    expect(((await (await h.appApi(shop, '/app/api/feedback-metrics')).json()) as { currency: string | null }).currency).toBe(data.shop.currencyCode);
     // The summary the dashboard and the extension's popup read says nothing is computed yet: its zeros are not figures.
     for (const waiting of [
       (await (await h.appApi(shop, '/app/api/summary')).json()) as ShopSummaryV1,
