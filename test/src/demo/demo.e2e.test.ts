@@ -223,11 +223,18 @@ describe('pnpm start: the offline demo end to end', () => {
       }
     }
     expect(risky).not.toBeNull();
+    // The app's predictions are on the customer in Shopify too. Its first metafield sync starts after the shop's first
+    // whole-shop run and writes every customer at the plan's rate: the admin reads a customer's metafields when their
+    // page opens, so open it once the sync has reached them (as a merchant opening the page later would).
+    const tierWord = /^(Low|Medium|High) risk/.exec(riskyTier)![1]!.toLowerCase();
+    const riskyId = Number(risky!.split('/').pop());
+    await expect
+      .poll(() => demo.fake.control.customerMetafields(demo.shopDomain, riskyId).find((mf) => mf.key === 'churn_tier')?.value, { timeout: 60_000 })
+      .toBe(tierWord);
     await admin.goto(`https://admin.shopify.com${risky!}`);
     await expect.poll(() => admin.locator('clvlens-card[data-state="found"]').count(), { timeout: 10_000 }).toBe(1);
     expect(await admin.locator('clvlens-card [data-testid="churn-chance"]').textContent()).toMatch(/^(<1|>99|\d+)% chance of no order in the next 90 days$/);
-    // The app's predictions are on the customer in Shopify too: its metafields card, read back from the fake.
-    const tierWord = /^(Low|Medium|High) risk/.exec(riskyTier)![1]!.toLowerCase();
+    // Its metafields card, read back from the fake.
     await expect.poll(() => admin.locator('#metafields dd[data-key="churn_tier"]').textContent(), { timeout: 15_000 }).toBe(tierWord);
     expect(await admin.locator('#metafields dt').allTextContents()).toEqual([
       'Churn probability',
