@@ -9,8 +9,10 @@ import {
   listShops,
   putCustomer,
   putOrderCustomer,
+  shopKeyOf,
   toCachedCustomer,
   updateShop,
+  type ShopKey,
 } from '../db/cache.ts';
 import type { CachedCustomer } from '../db/schema.ts';
 import type { ResponseMap } from '../messages/protocol.ts';
@@ -36,6 +38,12 @@ export interface CacheLookups {
  */
 function packCustomers(ids: readonly string[], textOf: (id: string) => string | undefined): string {
   return `{${ids.map((id) => `${JSON.stringify(id)}:${textOf(id) ?? 'null'}`).join(',')}}`;
+}
+
+/** What every lookup answer says of its connected shop (`metricsPending` only when true). */
+function answerOf(key: ShopKey) {
+  const { shopDomain, timeZone, problem, metricsPending } = key;
+  return { connected: true, shopDomain, timeZone, problem, ...(metricsPending ? { metricsPending } : {}) };
 }
 
 async function mapWithConcurrency<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -70,11 +78,11 @@ export function createCacheLookups(ctx: BackgroundContext): CacheLookups {
     const d = await db();
     const key = await getShopKeyByHandle(d, storeHandle);
     if (key === null) return { connected: false, shopDomain: null, customers: {} };
-    const { shopDomain, timeZone, problem, metricsPending } = key;
+    const { shopDomain } = key;
     const unique = [...new Set(ids)];
     const texts = await getCustomerTexts(d, shopDomain, unique);
     touch(shopDomain);
-    const base = { connected: true, shopDomain, timeZone, problem, ...(metricsPending ? { metricsPending } : {}) };
+    const base = answerOf(key);
     if (packed) return { ...base, customers: {}, customersJson: packCustomers(unique, (id) => texts.get(id)) };
     const customers: Record<string, CachedCustomer | null> = {};
     for (const id of unique) {
@@ -138,15 +146,7 @@ export function createCacheLookups(ctx: BackgroundContext): CacheLookups {
       customerIds.filter((id) => !fetched.has(id)),
     );
     touch(shop.shopDomain);
-    const base = {
-      connected: true,
-      shopDomain: shop.shopDomain,
-      timeZone: shop.summary?.timeZone ?? null,
-      problem: shop.lastError,
-      ...(shop.summary?.metricsPending === true ? { metricsPending: true } : {}),
-      orderCustomerIds,
-      guestOrderIds,
-    };
+    const base = { ...answerOf(shopKeyOf(shop)), orderCustomerIds, guestOrderIds };
     const textOf = (id: string): string | undefined => {
       const f = fetched.get(id);
       return f ? JSON.stringify(f) : cached.get(id);

@@ -73,7 +73,8 @@ export interface ShopKey {
 // IndexedDB would be one more round trip to the storage process; connect, disconnect and summaries change it.
 const domainsByHandle = new WeakMap<RetentionDb, Map<string, ShopKey>>();
 
-const keyOf = (shop: ShopRecord): ShopKey => ({
+/** The {@link ShopKey} of a stored shop. */
+export const shopKeyOf = (shop: ShopRecord): ShopKey => ({
   shopDomain: shop.shopDomain,
   timeZone: shop.summary?.timeZone ?? null,
   problem: shop.lastError,
@@ -89,7 +90,7 @@ export async function getShopKeyByHandle(db: RetentionDb, storeHandle: string): 
   const shop = await getShopByHandle(db, handle);
   if (!shop) return null;
   if (!known) domainsByHandle.set(db, (known = new Map()));
-  const key = keyOf(shop);
+  const key = shopKeyOf(shop);
   known.set(handle, key);
   return key;
 }
@@ -128,7 +129,7 @@ export async function updateShop(db: RetentionDb, shopDomain: string, change: (s
   await tx.store.put(next);
   await tx.done;
   // A new summary may carry another time zone: the remembered key follows the stored record.
-  domainsByHandle.get(db)?.set(next.storeHandle.toLowerCase(), keyOf(next));
+  domainsByHandle.get(db)?.set(next.storeHandle.toLowerCase(), shopKeyOf(next));
   return next;
 }
 

@@ -31,8 +31,12 @@ export async function loadShopInfo(deps: Pick<ComputeDeps, 'db' | 'options' | 's
  * them would be redone when it ends (it queues every customer and asks for the whole-shop run).
  */
 export async function backfillRunning(db: Kysely<DB>, shop: string): Promise<boolean> {
-  const row = await db.selectFrom('sync_state').select('state').where('shop_id', '=', shop).executeTakeFirst();
-  return row?.state === 'backfilling';
+  return (await syncStateOf(db, shop)) === 'backfilling';
+}
+
+/** The shop's `sync_state.state`, or undefined before its row exists. */
+async function syncStateOf(db: Kysely<DB>, shop: string): Promise<string | undefined> {
+  return (await db.selectFrom('sync_state').select('state').where('shop_id', '=', shop).executeTakeFirst())?.state;
 }
 
 /**
@@ -73,6 +77,5 @@ export async function screenedRecords(
  * on them reads as new, with one order, under an admin page that lists their ten.
  */
 export async function historyStored(db: Kysely<DB>, shop: string): Promise<boolean> {
-  const row = await db.selectFrom('sync_state').select('state').where('shop_id', '=', shop).executeTakeFirst();
-  return row?.state === 'live';
+  return (await syncStateOf(db, shop)) === 'live';
 }
