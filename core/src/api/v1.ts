@@ -102,6 +102,13 @@ export interface CustomersFeedV1 {
   /** Opaque; pass back as `since`. */
   nextCursor: string;
   hasMore: boolean;
+  /**
+   * Present and true when the cursor passed as `since` came from an earlier life of the shop's data (the shop
+   * uninstalled the app, its data was erased 48 hours later, and it installed the app again): this page starts the
+   * feed from the beginning, and nothing cached from the earlier cursor is current. Drop every cached customer of the
+   * shop before applying it. Absent from app versions before it.
+   */
+  reset?: boolean;
 }
 
 /**

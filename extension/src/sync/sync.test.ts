@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as cache from '../db/cache.ts';
-import { countCustomers, getCustomers, getShop, listNotices, putShop, toCachedCustomer } from '../db/cache.ts';
+import { countCustomers, getCustomers, getShop, listNotices, putShop, toCachedCustomer, updateShop } from '../db/cache.ts';
 import { openRetentionDb } from '../db/schema.ts';
 import { ExtensionError } from '../errors.ts';
 import { createFakeAppApi, sampleInsight, sampleSummary } from '../testing/fake-app-api.ts';
@@ -182,6 +182,40 @@ describe('syncShop', () => {
     } finally {
       writes.mockRestore();
     }
+  });
+
+  it('drops the customers cached from an earlier life of the shop when the app starts the feed over', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord(SHOP));
+    const api = fakeApi(25);
+    await syncShop({ db, fetch: api.fetch, nowMs: () => 1, pageSize: 10 }, SHOP);
+    expect(await countCustomers(db, SHOP)).toBe(25);
+
+    // Uninstalled, erased 48 hours later, installed again: three customers (one id from before, with other numbers),
+    // the app's sequence from 0 again, and the extension paired again with a new token (same app, same cursor).
+    api.startOver([sampleInsight('5', { historicClvMinor: 1 }), sampleInsight('101'), sampleInsight('102')]);
+    const paired = await api.fetch('https://app.example/api/v1/pair', { method: 'POST', body: JSON.stringify({ code: api.issuePairingCode() }) });
+    const { token } = (await paired.json()) as { token: string };
+    await updateShop(db, SHOP, (s) => ({ ...s, token }));
+
+    const reported: (string[] | null)[] = [];
+    const again = await syncShop({ db, fetch: api.fetch, nowMs: () => 2, pageSize: 2, onChanged: (ids) => reported.push(ids) }, SHOP, 'delta');
+    expect(api.requests.filter((r) => r.startsWith('GET /api/v1/customers')).slice(-2)).toEqual([
+      'GET /api/v1/customers?limit=2&since=25',
+      'GET /api/v1/customers?limit=2&since=2%402',
+    ]);
+    expect(again.changedCustomerIds).toBeNull();
+    expect(reported[0]).toBeNull();
+    const got = await getCustomers(db, SHOP, ['1', '5', '25', '101', '102']);
+    expect([...got.keys()].sort()).toEqual(['101', '102', '5']);
+    expect(got.get('5')?.historicClvMinor).toBe(1);
+    expect(await getShop(db, SHOP)).toMatchObject({ cursor: '3@2', cachedCustomers: 3, syncState: 'idle', lastError: null });
+
+    // From then on the feed is followed as before.
+    api.upsertCustomer(sampleInsight('103'));
+    const next = await syncShop({ db, fetch: api.fetch, nowMs: () => 3, pageSize: 2 }, SHOP, 'delta');
+    expect(next.changedCustomerIds).toEqual(['103']);
+    expect(await countCustomers(db, SHOP)).toBe(4);
   });
 
   it('reports "everything changed" (null) once a run changes more than the cap', async () => {

@@ -86,9 +86,10 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
     evictedShops: [],
     changedCustomerIds: [],
   };
-  const noteChanged = (ids: string[]) => {
-    if (!result.changedCustomerIds || ids.length === 0) return;
-    if (result.changedCustomerIds.length + ids.length > CHANGED_IDS_CAP) {
+  /** Reports changed ids; null: every customer of the shop changed. */
+  const noteChanged = (ids: string[] | null) => {
+    if (!result.changedCustomerIds || ids?.length === 0) return;
+    if (ids === null || result.changedCustomerIds.length + ids.length > CHANGED_IDS_CAP) {
       result.changedCustomerIds = null;
       deps.onChanged?.(null);
     } else {
@@ -117,6 +118,12 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
           await updateShop(db, shopDomain, (s) => ({ ...s, syncState: 'idle', lastError: null, lastSyncAtMs: deps.nowMs() }));
         }
         return result;
+      }
+      if (page.reset === true) {
+        // The app's data for this shop started over (uninstalled, erased 48 hours later, installed again): every
+        // customer cached from before is from that earlier life, and this page starts the feed from the beginning.
+        await clearShopCache(db, shopDomain, { dropShop: false });
+        noteChanged(null);
       }
       const cached = page.customers.map((c) => toCachedCustomer(shopDomain, c));
       const write = () =>

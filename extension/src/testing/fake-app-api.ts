@@ -37,6 +37,12 @@ export interface FakeAppApi {
   issuePairingCode(): string;
   /** Replaces what `GET /api/v1/shop/summary` answers (a recomputation, or a shop that moved time zone). */
   setSummary(summary: ShopSummaryV1): void;
+  /**
+   * The shop's data starts a new life, as after an uninstall, the erasure 48 hours later and a new install: only these
+   * customers, the change sequence from 0 again, every token revoked. A cursor from before gets the feed from the
+   * beginning with `reset`.
+   */
+  startOver(customers: readonly CustomerInsightV1[]): void;
 }
 
 interface Entry {
@@ -54,6 +60,8 @@ function apiError(status: number, code: ApiErrorCodeV1, message: string): Respon
 
 export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
   let seq = 0;
+  // Cursors are `<seq>` in the first life and `<seq>@<life>` after (the app's own are opaque too).
+  let life = 1;
   let tokenCounter = 0;
   const entries = new Map<string, Entry>();
   // Ordered by seq: rebuilt lazily after changes.
@@ -67,7 +75,7 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
 
   const sortedEntries = () => (ordered ??= [...entries].sort((a, b) => a[1].seq - b[1].seq));
 
-  function feed(since: number, limit: number): CustomersFeedV1 {
+  function feed(since: number, limit: number, reset: boolean): CustomersFeedV1 {
     const all = sortedEntries();
     // Binary search the first entry after the cursor.
     let lo = 0;
@@ -88,10 +96,13 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
     return {
       customers,
       deletedCustomerIds,
-      nextCursor: String(last ? last[1].seq : since),
+      nextCursor: cursorOf(last ? last[1].seq : since),
       hasMore: lo + limit < all.length,
+      ...(reset ? { reset: true } : {}),
     };
   }
+
+  const cursorOf = (at: number): string => (life === 1 ? String(at) : `${at}@${life}`);
 
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -122,12 +133,13 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
     if (path === '/api/v1/shop/summary') return json(200, summary);
     if (path === '/api/v1/customers') {
       const sinceRaw = url.searchParams.get('since');
-      const since = sinceRaw === null || sinceRaw === '' ? 0 : Number(sinceRaw);
+      const cursor = /^(\d+)(?:@(\d+))?$/.exec(sinceRaw ?? '0');
       const limitRaw = url.searchParams.get('limit');
       const limit = limitRaw === null ? 500 : Number(limitRaw);
-      if (!Number.isInteger(since) || since < 0) return apiError(400, 'bad-request', `Bad cursor "${sinceRaw}".`);
+      if (!cursor) return apiError(400, 'bad-request', `Bad cursor "${sinceRaw}".`);
       if (!Number.isInteger(limit) || limit < 1) return apiError(400, 'bad-request', `Bad limit "${limitRaw}".`);
-      return json(200, feed(since, Math.min(limit, maxPage)));
+      const fromEarlierLife = sinceRaw !== null && sinceRaw !== '' && Number(cursor[2] ?? 1) !== life;
+      return json(200, feed(fromEarlierLife ? 0 : Number(cursor[1]), Math.min(limit, maxPage), fromEarlierLife));
     }
     if (path === '/api/v1/customer-names') {
       const names: Record<string, string> = {};
@@ -171,6 +183,14 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
     },
     setSummary(next) {
       summary = next;
+    },
+    startOver(customers) {
+      life++;
+      seq = 0;
+      entries.clear();
+      for (const c of customers) entries.set(c.customerId, { seq: ++seq, customer: c });
+      ordered = null;
+      tokens.clear();
     },
   };
 }

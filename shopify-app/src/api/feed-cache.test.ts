@@ -127,7 +127,10 @@ describe('FeedCache', () => {
 
   it('serves payloads in any script byte for byte, loaded or written after the load', async () => {
     const shop = 'feed-scripts.myshopify.com';
-    await database.db.insertInto('shops').values({ shop_id: shop, currency: 'KRW', iana_timezone: 'Asia/Seoul' }).execute();
+    // insight_seq: the last sequence handed out, as the insights' writer keeps it (rows are inserted by hand here).
+    await database.db.insertInto('shops').values({ shop_id: shop, currency: 'KRW', iana_timezone: 'Asia/Seoul', insight_seq: 5 }).execute();
+    const { installed_at } = await database.db.selectFrom('shops').select('installed_at').where('shop_id', '=', shop).executeTakeFirstOrThrow();
+    const life = new Date(installed_at).getTime();
     // Stored payloads are JSON text; these carry Korean, Arabic and a character outside the BMP (4 bytes in UTF-8).
     const payload = (id: number, note: string) => JSON.stringify({ customerId: String(id), note });
     const notes = ['단골 고객', 'عميل دائم', 'plain', '🛍️ x2'];
@@ -154,7 +157,7 @@ describe('FeedCache', () => {
     expect(JSON.parse(fromCache)).toEqual({
       customers: notes.map((note, i) => ({ customerId: String(100 + i), note })),
       deletedCustomerIds: ['200'],
-      nextCursor: 'c5',
+      nextCursor: `c5.${life}`,
       hasMore: false,
     });
     // A write after the load: its text is encoded as it enters the cache.
@@ -164,6 +167,7 @@ describe('FeedCache', () => {
       .where('shop_id', '=', shop)
       .where('customer_id', '=', '101')
       .execute();
+    await database.db.updateTable('shops').set({ insight_seq: 6 }).where('shop_id', '=', shop).execute();
     cache.apply(shop, [{ customerId: '101', seq: 6, payload: payload(101, 'عميل جديد 새 고객') }]);
     const page = text(await readCustomersFeed(database.db, shop, 'c2', '1', cache));
     expect(page).toBe(text(await readCustomersFeed(database.db, shop, 'c2', '1', null)));
@@ -173,7 +177,7 @@ describe('FeedCache', () => {
     expect(JSON.parse(last)).toEqual({
       customers: [{ customerId: '101', note: 'عميل جديد 새 고객' }],
       deletedCustomerIds: [],
-      nextCursor: 'c6',
+      nextCursor: `c6.${life}`,
       hasMore: false,
     });
   });

@@ -10,18 +10,40 @@ import type { FeedCache } from './feed-cache.ts';
 export const FEED_MAX_LIMIT = 5000;
 export const FEED_DEFAULT_LIMIT = 1000;
 
-/** Cursor = the last change sequence served, as an opaque `c<seq>` string. */
-export function parseCursor(since: string | undefined): number {
-  if (since === undefined || since === '') return 0;
-  const m = /^c(\d{1,15})$/.exec(since);
+/**
+ * Where a reader of the delta feed stands: the last change sequence it was served, and the life of the shop's data that
+ * sequence belongs to (when the shop's row was created, UTC ms; null in cursors of app versions before it). A shop's
+ * sequence starts again at 0 when its data is erased (`shop/redact`, 48 hours after an uninstall) and it installs the
+ * app again, so a sequence alone cannot tell a reader from that earlier life.
+ */
+export interface FeedCursor {
+  seq: number;
+  life: number | null;
+}
+
+/** Parses `since`: empty for the start, else an opaque `c<seq>.<life>` (or `c<seq>` from app versions before lives). */
+export function parseCursor(since: string | undefined): FeedCursor {
+  if (since === undefined || since === '') return { seq: 0, life: null };
+  const m = /^c(\d{1,15})(?:\.(\d{1,15}))?$/.exec(since);
   if (!m) throw new ApiError('bad-request', `since: ${JSON.stringify(since)} is not a cursor returned by this API`);
-  return Number(m[1]);
+  return { seq: Number(m[1]), life: m[2] === undefined ? null : Number(m[2]) };
+}
+
+/**
+ * True when `cursor` was served in an earlier life of the shop's data: its life is not the shop's, or (a cursor without
+ * a life) its sequence is past any the shop has handed out. The reader then starts over (`reset` on the page). A
+ * life-less cursor from an earlier life whose sequence the new life has already passed cannot be told apart; readers
+ * hold a cursor with a life after their next page.
+ */
+export function isFromEarlierLife(cursor: FeedCursor, shop: { life: number; insightSeq: number }): boolean {
+  return cursor.life !== null ? cursor.life !== shop.life : cursor.seq > shop.insightSeq;
 }
 
 /**
  * One page of the delta feed as JSON (`CustomersFeedV1`, UTF-8): insights changed after the cursor, ordered by change
- * sequence. The stored payloads are spliced in as they are, never parsed, which keeps a 200,000-customer sync fast;
- * from the feed cache (PGlite) as the bytes it keeps, copied once into the page.
+ * sequence; from the start, with `reset`, when the cursor is from an earlier life of the shop's data
+ * ({@link isFromEarlierLife}). The stored payloads are spliced in as they are, never parsed, which keeps a
+ * 200,000-customer sync fast; from the feed cache (PGlite) as the bytes it keeps, copied once into the page.
  */
 export async function readCustomersFeed(
   db: Kysely<DB>,
@@ -30,7 +52,7 @@ export async function readCustomersFeed(
   limitText: string | undefined,
   cache: FeedCache | null = null,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const after = parseCursor(since);
+  const cursor = parseCursor(since);
   let limit = FEED_DEFAULT_LIMIT;
   if (limitText !== undefined) {
     limit = Number(limitText);
@@ -38,22 +60,27 @@ export async function readCustomersFeed(
       throw new ApiError('bad-request', `limit must be an integer from 1 to ${FEED_MAX_LIMIT}, got ${JSON.stringify(limitText)}`);
     }
   }
-  if (cache) return feedPage(await cache.read(db, shop, after, limit), after, limit);
+  const row = await db.selectFrom('shops').select(['installed_at', 'insight_seq']).where('shop_id', '=', shop).executeTakeFirst();
+  // The extension token proved an active shop, whose row exists; one erased since has nothing to serve.
+  if (!row) throw new ApiError('not-found', `${shop} has no data (yet).`);
+  const shopLife = { life: new Date(row.installed_at).getTime(), insightSeq: Number(row.insight_seq) };
+  const reset = isFromEarlierLife(cursor, shopLife);
+  const after = reset ? 0 : cursor.seq;
+  const page = { after, limit, life: shopLife.life, reset };
+  if (cache) return feedPage(await cache.read(db, shop, after, limit), page);
   const { rows } = await sql<{ customer_id: string; change_seq: number; deleted: boolean; payload: string | null }>`
     SELECT customer_id::text AS customer_id, change_seq, deleted, payload FROM customer_insights
     WHERE shop_id = ${shop} AND change_seq > ${after} ORDER BY change_seq LIMIT ${limit + 1}`.execute(db);
   return feedPage(
     rows.map((r) => ({ customerId: r.customer_id, seq: r.change_seq, payload: r.deleted ? null : r.payload })),
-    after,
-    limit,
+    page,
   );
 }
 
 /** The page of the first `limit` of `rows` (one more tells that there are more); a null payload is a tombstone. */
 function feedPage(
   rows: readonly { customerId: string; seq: number; payload: Uint8Array | string | null }[],
-  after: number,
-  limit: number,
+  { after, limit, life, reset }: { after: number; limit: number; life: number; reset: boolean },
 ): Uint8Array<ArrayBuffer> {
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
@@ -68,7 +95,9 @@ function feedPage(
     parts.push(typeof row.payload === 'string' ? Buffer.from(row.payload, 'utf8') : row.payload);
   }
   const last = page.length > 0 ? page[page.length - 1]!.seq : after;
-  parts.push(Buffer.from(`],"deletedCustomerIds":[${deleted.join(',')}],"nextCursor":"c${last}","hasMore":${hasMore}}`, 'utf8'));
+  parts.push(
+    Buffer.from(`],"deletedCustomerIds":[${deleted.join(',')}],"nextCursor":"c${last}.${life}","hasMore":${hasMore}${reset ? ',"reset":true' : ''}}`, 'utf8'),
+  );
   return Buffer.concat(parts);
 }
 

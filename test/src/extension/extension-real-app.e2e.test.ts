@@ -323,6 +323,71 @@ describe('extension with the real app on the fake Shopify', () => {
     console.info(`extension e2e: order page card moved ${Date.now() - started} ms after the new order`);
   }, 30_000);
 
+  it('after an uninstall, the erasure and a new install, pairing again replaces every customer cached from before', async () => {
+    const cachedBefore = await swCustomerCount(browser);
+    expect(cachedBefore).toBe(insights.size);
+    h.fake.control.uninstall(shop);
+    await h.waitFor('tokens revoked', async () => (await h.api(referenceToken, '/api/v1/shop/summary')).status === 401, 10_000);
+    h.fake.control.redactShop(shop);
+    await h.waitFor(
+      'the shop erased',
+      async () => (await h.database.db.selectFrom('shops').select('shop_id').where('shop_id', '=', shop).executeTakeFirst()) === undefined,
+      10_000,
+    );
+    // Installed again: the app imports the shop's history anew. Shopify's own sample order was only ever posted to the
+    // app (it is not in the shop), so its customer is gone from this life; everyone else is back, sequence from 0.
+    h.fake.control.install(shop);
+    expect((await h.openApp(shop)).status).toBe(200);
+    await waitForLive(h, shop);
+    referenceToken = await h.pair(shop);
+    const counted = new Set(
+      truthRecords(h.fake.control.truth(shop))
+        .filter((r) => r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0)
+        .map((r) => r.customerId),
+    );
+    await h.waitFor(
+      'every counted customer in the new feed',
+      async () => {
+        await loadInsights();
+        return insights.size === counted.size;
+      },
+      60_000,
+    );
+    expect(insights.has(SAMPLE_ORDER_CUSTOMER_ID)).toBe(false);
+    expect(insights.size).toBe(cachedBefore - 1);
+
+    // The merchant pairs the extension again with the same app: it still holds its cursor from the earlier life.
+    const { code } = (await (await h.appApi(shop, '/app/api/pairing-code', { method: 'POST' })).json()) as { code: string };
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    await options.locator('input[name="appUrl"]').fill(h.server.url);
+    await options.locator('input[name="code"]').fill(code);
+    await options.locator('[data-testid="connect"]').click();
+    await poll(() => options.locator('[data-testid="message"]').textContent()).toBe(
+      `Connected to ${shop}. ${insights.size.toLocaleString('en-US')} customers cached; badges stay up to date while you browse.`,
+    );
+    expect(await options.locator('[data-testid="shop-cached"]').textContent()).toBe(insights.size.toLocaleString('en-US'));
+    expect(await swCustomerCount(browser)).toBe(insights.size);
+    await options.close();
+
+    await admin.goto(`https://admin.shopify.com/store/${handle}/customers`);
+    await poll(() => countBadges(admin, 'found')).toBe(listed.length - 1);
+    expect((await badgeFor(admin, `/store/${handle}/customers/${SAMPLE_ORDER_CUSTOMER_ID}`)).state).toBe('missing');
+    // Every badge reads the new life's numbers (the page re-renders them all once: the cache started over).
+    for (const [i, c] of listed.entries()) {
+      if (c.customerId === SAMPLE_ORDER_CUSTOMER_ID) continue;
+      const now = insights.get(c.customerId)!;
+      // The fixture's second row links with an absolute URL and a query string (see the list test above).
+      const href = i === 1 ? `https://admin.shopify.com/store/${handle}/customers/${c.customerId}?tab=orders` : `/store/${handle}/customers/${c.customerId}`;
+      await poll(() => badgeFor(admin, href)).toMatchObject({
+        state: 'found',
+        tier: badgeRisk(now),
+        predicted: badgePredicted(now),
+      });
+    }
+    await shot(admin, 'real-app-customers-after-reinstall');
+  }, 180_000);
+
   it('disconnect revokes the token at the app and clears the cache', async () => {
     const live = () => h.database.db.selectFrom('extension_tokens').select('token_hash').where('shop_id', '=', shop).where('revoked_at', 'is', null).execute();
     expect(await live()).toHaveLength(2);
