@@ -130,6 +130,13 @@ export function truthRecords(data: ShopData): OrderRecord[] {
   }));
 }
 
+/** Ids of the customers with a counted order (not test, not cancelled, something paid net): whom the feed serves. */
+export function countedCustomerIds(records: readonly OrderRecord[]): Set<string> {
+  const ids = new Set<string>();
+  for (const r of records) if (r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0) ids.add(r.customerId);
+  return ids;
+}
+
 /** A customer's order count and historic CLV (net spent, minor units). */
 export interface CustomerTotals {
   customerId: string;
@@ -189,4 +196,29 @@ export async function waitForLive(h: Harness, shop: string, timeoutMs = 90_000):
     },
     timeoutMs,
   );
+}
+
+/**
+ * The merchant uninstalls the app, Shopify erases the shop's data at the app 48 hours later (`shop/redact`), and the
+ * merchant installs the app again: returns once the new install is live. `whileAway` runs between the uninstall and
+ * the erasure (what the shop does while no webhook reaches the app).
+ */
+export async function reinstallAfterErasure(h: Harness, shop: string, whileAway: () => void = () => undefined): Promise<void> {
+  h.fake.control.uninstall(shop);
+  await h.waitFor(
+    'the uninstall handled',
+    async () => (await h.database.db.selectFrom('shops').select('status').where('shop_id', '=', shop).executeTakeFirst())?.status === 'uninstalled',
+    10_000,
+  );
+  whileAway();
+  h.fake.control.redactShop(shop);
+  await h.waitFor(
+    'the shop erased',
+    async () => (await h.database.db.selectFrom('shops').select('shop_id').where('shop_id', '=', shop).executeTakeFirst()) === undefined,
+    10_000,
+  );
+  h.fake.control.install(shop);
+  const opened = await h.openApp(shop);
+  if (opened.status !== 200) throw new Error(`opening the app after the new install of ${shop}: HTTP ${opened.status}`);
+  await waitForLive(h, shop);
 }

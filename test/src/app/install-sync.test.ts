@@ -4,7 +4,7 @@ import { loadOrderRecords } from '@clvlens/shopify-app';
 import { buildSimpleShop } from '../contract/simple-shop.ts';
 import { generateShop } from '../generator/generate.ts';
 import type { Order, ShopData } from '../shop-model/types.ts';
-import { startHarness, truthRecords, waitForLive, type Harness } from './harness.ts';
+import { countedCustomerIds, startHarness, truthRecords, waitForLive, type Harness } from './harness.ts';
 
 /** Shopify's two signs of a recurring order: a line item bought with a selling plan, or a subscription-contract renewal. */
 const isSubscription = (o: Order): boolean => o.sourceName === 'subscription_contract' || o.lineItems.some((li) => li.sellingPlanName !== null);
@@ -113,9 +113,7 @@ describe('the app against the fake Shopify', () => {
       if (!page.hasMore) break;
     }
     const truth = truthRecords(h.fake.control.truth(shop));
-    const counted = new Set(
-      truth.filter((r) => r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0).map((r) => r.customerId),
-    );
+    const counted = countedCustomerIds(truth);
     expect(new Set(seen.map((c) => c.customerId))).toEqual(counted);
     expect(seen.length).toBe(counted.size);
   });

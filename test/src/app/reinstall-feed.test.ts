@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomersFeedV1 } from '@clvlens/core';
 import { generateShop } from '../generator/generate.ts';
 import type { Order, ShopData } from '../shop-model/types.ts';
-import { startHarness, truthRecords, waitForLive, type Harness } from './harness.ts';
+import { countedCustomerIds, reinstallAfterErasure, startHarness, truthRecords, waitForLive, type Harness } from './harness.ts';
 
 // A merchant uninstalls the app; 48 hours later Shopify asks it to erase the shop's data (shop/redact), and later the
 // merchant installs it again. The extension, paired again with the same app, still holds its cursor from before. The
@@ -43,53 +43,39 @@ describe('the delta feed after an uninstall, the erasure and a new install', () 
     }
   }
 
-  const countedCustomers = (): Set<string> =>
-    new Set(
-      truthRecords(h.fake.control.truth(shop))
-        .filter((r) => r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0)
-        .map((r) => r.customerId!),
-    );
+  const countedCustomers = (): Set<string> => countedCustomerIds(truthRecords(h.fake.control.truth(shop)));
 
   it('starts a reader holding a cursor from before over, and it then holds exactly the customers Shopify has now', async () => {
     const first = await readFeed(await h.pair(shop), '');
     expect(first.resets).toBe(0);
     expect(first.ids).toEqual(countedCustomers());
 
-    h.fake.control.uninstall(shop);
     // While the app is away the shop goes on: new customers buy (no webhook reaches an uninstalled app).
-    const template = data.orders.find((o) => o.customerId !== null && !o.test && o.cancelledAtMs === null && o.refunds.length === 0)!;
-    const templateCustomer = data.customers.find((c) => c.id === template.customerId)!;
-    let nextOrder = Math.max(...data.orders.map((o) => o.id));
-    let nextCustomer = Math.max(...data.customers.map((c) => c.id));
-    const now = h.fake.control.nowMs();
     const newcomers: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const customer = h.fake.control.addCustomer(shop, { ...templateCustomer, id: ++nextCustomer, createdAtMs: now, updatedAtMs: now });
-      nextOrder++;
-      const order: Order = {
-        ...template,
-        id: nextOrder,
-        name: `#${nextOrder}`,
-        orderNumber: nextOrder,
-        customerId: customer.id,
-        createdAtMs: now,
-        processedAtMs: now,
-        updatedAtMs: now,
-        closedAtMs: null,
-      };
-      h.fake.control.addOrder(shop, order);
-      newcomers.push(String(customer.id));
-    }
-    h.fake.control.redactShop(shop);
-    await h.waitFor(
-      'shop erased',
-      async () => (await h.database.db.selectFrom('shops').select('shop_id').where('shop_id', '=', shop).executeTakeFirst()) === undefined,
-      10_000,
-    );
-
-    h.fake.control.install(shop);
-    expect((await h.openApp(shop)).status).toBe(200);
-    await waitForLive(h, shop);
+    await reinstallAfterErasure(h, shop, () => {
+      const template = data.orders.find((o) => o.customerId !== null && !o.test && o.cancelledAtMs === null && o.refunds.length === 0)!;
+      const templateCustomer = data.customers.find((c) => c.id === template.customerId)!;
+      let nextOrder = Math.max(...data.orders.map((o) => o.id));
+      let nextCustomer = Math.max(...data.customers.map((c) => c.id));
+      const now = h.fake.control.nowMs();
+      for (let i = 0; i < 3; i++) {
+        const customer = h.fake.control.addCustomer(shop, { ...templateCustomer, id: ++nextCustomer, createdAtMs: now, updatedAtMs: now });
+        nextOrder++;
+        const order: Order = {
+          ...template,
+          id: nextOrder,
+          name: `#${nextOrder}`,
+          orderNumber: nextOrder,
+          customerId: customer.id,
+          createdAtMs: now,
+          processedAtMs: now,
+          updatedAtMs: now,
+          closedAtMs: null,
+        };
+        h.fake.control.addOrder(shop, order);
+        newcomers.push(String(customer.id));
+      }
+    });
     const token = await h.pair(shop);
 
     const again = await readFeed(token, first.cursor);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInsightV1, CustomersFeedV1, ShopSummaryV1 } from '@clvlens/core';
 import { CHROMIUM_EXTENSION_ID, customerAdminUrl } from '@clvlens/extension';
 import { loadOrderRecords, signedWebhook } from '@clvlens/shopify-app';
-import { API_SECRET, startHarness, truthRecords, waitForLive, type Harness } from '../app/harness.ts';
+import { API_SECRET, countedCustomerIds, reinstallAfterErasure, startHarness, truthRecords, waitForLive, type Harness } from '../app/harness.ts';
 import { SAMPLE_ORDER_CUSTOMER_ID, SAMPLE_ORDER_ID, sampleOrderBody } from '../app/shopify-sample-webhooks.ts';
 import { generateShop } from '../generator/generate.ts';
 import type { ShopData } from '../shop-model/types.ts';
@@ -101,11 +101,7 @@ describe('extension with the real app on the fake Shopify', () => {
     await waitForLive(h, shop);
     referenceToken = await h.pair(shop);
     // Insights are written after the shop metrics: wait until the feed holds every customer with a counted order.
-    const counted = new Set(
-      truthRecords(h.fake.control.truth(shop))
-        .filter((r) => r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0)
-        .map((r) => r.customerId),
-    );
+    const counted = countedCustomerIds(truthRecords(h.fake.control.truth(shop)));
     // "Live" means every order is imported (the app checks the export's objectCount before it says so).
     expect((await loadOrderRecords(h.database.db, shop)).length).toBe(truthRecords(h.fake.control.truth(shop)).length);
     const deadline = Date.now() + 60_000;
@@ -326,25 +322,12 @@ describe('extension with the real app on the fake Shopify', () => {
   it('after an uninstall, the erasure and a new install, pairing again replaces every customer cached from before', async () => {
     const cachedBefore = await swCustomerCount(browser);
     expect(cachedBefore).toBe(insights.size);
-    h.fake.control.uninstall(shop);
-    await h.waitFor('tokens revoked', async () => (await h.api(referenceToken, '/api/v1/shop/summary')).status === 401, 10_000);
-    h.fake.control.redactShop(shop);
-    await h.waitFor(
-      'the shop erased',
-      async () => (await h.database.db.selectFrom('shops').select('shop_id').where('shop_id', '=', shop).executeTakeFirst()) === undefined,
-      10_000,
-    );
-    // Installed again: the app imports the shop's history anew. Shopify's own sample order was only ever posted to the
-    // app (it is not in the shop), so its customer is gone from this life; everyone else is back, sequence from 0.
-    h.fake.control.install(shop);
-    expect((await h.openApp(shop)).status).toBe(200);
-    await waitForLive(h, shop);
+    // Installed again after the erasure: the app imports the shop's history anew. Shopify's own sample order was only
+    // ever posted to the app (it is not in the shop), so its customer is gone from this life; everyone else is back,
+    // their change sequence from 0.
+    await reinstallAfterErasure(h, shop);
     referenceToken = await h.pair(shop);
-    const counted = new Set(
-      truthRecords(h.fake.control.truth(shop))
-        .filter((r) => r.customerId !== null && !r.test && !r.cancelled && r.totalMinor - r.refundedMinor > 0)
-        .map((r) => r.customerId),
-    );
+    const counted = countedCustomerIds(truthRecords(h.fake.control.truth(shop)));
     await h.waitFor(
       'every counted customer in the new feed',
       async () => {
