@@ -116,7 +116,6 @@ const seedInsights = async (n: number): Promise<void> => {
           pAlive: 0.3123456789,
           churnProbability: 0.6876543211,
           churnTier: 'AT_RISK',
-          churnReasons: ["no order for 2.7x this customer's usual gap"],
           confidence: 'normal',
           rfmSegment: 'AT_RISK',
           orderHistory,

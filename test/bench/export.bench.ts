@@ -69,7 +69,6 @@ try {
       churnHorizonDays: 90,
       newCustomer: false,
       churnTier: tier,
-      churnReasons: [],
       confidence: 'normal',
       rfmSegment: 'AT_RISK',
       orderHistory: [],

@@ -77,8 +77,6 @@ export interface CustomerInsightV1 {
    */
   newCustomer: boolean;
   churnTier: ChurnTierV1;
-  /** Plain-word reasons for the tier, e.g. "no order for 3.1x this customer's usual gap". */
-  churnReasons: string[];
   /** 'low' when the shop has too little data for the model and a cadence/RFM rule was used. */
   confidence: 'normal' | 'low';
   rfmSegment: RfmSegmentV1 | null;
@@ -218,8 +216,10 @@ export interface ShopSummaryV1 {
 }
 
 /**
- * Why a customer is in their churn tier, as a code with its numbers (each surface words it in its language). The
- * same reasons as {@link CustomerInsightV1.churnReasons}.
+ * Why a customer is in their churn tier, as a code with its numbers (each surface words it in its language, from the
+ * numbers of {@link CustomerInsightV1}: days since the last order, the customer's usual gap, the order count). App
+ * versions before 2026-12-07 also sent these reasons as English sentences in an insight's `churnReasons`, which no
+ * surface showed; readers ignore it.
  */
 export type TierChangeReasonV1 =
   /** One counted order so far, `days` ago. */

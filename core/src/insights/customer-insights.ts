@@ -98,7 +98,6 @@ export function buildCustomerInsights(orders: readonly OrderRecord[], models: Cu
       churnHorizonDays: r.horizonDays,
       newCustomer: r.newCustomer,
       churnTier: r.churnTier,
-      churnReasons: r.churnReasons,
       confidence: r.confidence,
       rfmSegment: s.rfm.segment,
       orderHistory: (history.get(s.customerKey) ?? []).sort((a, b) => a.placedAtMs - b.placedAtMs).slice(-ORDER_HISTORY_LIMIT),

@@ -5,7 +5,7 @@ import { toCachedCustomer } from '../db/cache.ts';
 import type { CachedCustomer } from '../db/schema.ts';
 import { resetUiLocale } from '../i18n/ui-locale.ts';
 import { DEFAULT_BADGE_SETTINGS } from '../messages/protocol.ts';
-import { sampleInsight } from '../testing/fake-app-api.ts';
+import { sampleInsight, withLegacyReasons } from '../testing/fake-app-api.ts';
 import { Badge, describeCustomer } from './Badge.tsx';
 import { CustomerCard } from './CustomerCard.tsx';
 
@@ -145,7 +145,10 @@ describe('Badge', () => {
 
 describe('CustomerCard', () => {
   it('shows value, risk with its reasons, cadence, segment and a sparkline; data is text', () => {
-    const c = toCachedCustomer('s', sampleInsight('1', { churnTier: 'medium', churnProbability: 0.64, churnReasons: [XSS], rfmSegment: 'NEEDS_ATTENTION' }));
+    const c = toCachedCustomer(
+      's',
+      withLegacyReasons(sampleInsight('1', { churnTier: 'medium', churnProbability: 0.64, rfmSegment: 'NEEDS_ATTENTION' }), [XSS]),
+    );
     const el = mount(<CustomerCard view={{ state: 'found', customer: c }} nowMs={Date.UTC(2026, 10, 23, 12)} />);
     const text = el.textContent ?? '';
     expect(el.querySelector('.pill')?.textContent).toBe('Medium risk');

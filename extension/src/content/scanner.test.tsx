@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toCachedCustomer } from '../db/cache.ts';
 import type { CachedCustomer } from '../db/schema.ts';
 import { DEFAULT_BADGE_SETTINGS, type BadgeSettings, type LookupResult, type ResponseMap } from '../messages/protocol.ts';
-import { sampleInsight } from '../testing/fake-app-api.ts';
+import { sampleInsight, withLegacyReasons } from '../testing/fake-app-api.ts';
 import { createScanner, watchPage } from './scanner.tsx';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -326,7 +326,7 @@ describe('createScanner', () => {
     const page = setupPage(`<a id="a" href="/store/demo/customers/101"></a>`, '/customers');
     document.getElementById('a')!.textContent = XSS;
     // The data's text reaches the badge only as text (the currency code is the one free-form string shown).
-    page.customers.set('101', toCachedCustomer('demo.myshopify.com', sampleInsight('101', { churnReasons: [XSS], predictedClvMinor: null })));
+    page.customers.set('101', toCachedCustomer('demo.myshopify.com', withLegacyReasons(sampleInsight('101', { predictedClvMinor: null }), [XSS])));
     await page.scanner.scan();
     expect(document.querySelectorAll('img')).toHaveLength(0);
     const host = document.getElementById('a')!.nextElementSibling!;

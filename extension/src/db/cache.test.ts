@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sampleInsight } from '../testing/fake-app-api.ts';
+import { sampleInsight, withLegacyReasons } from '../testing/fake-app-api.ts';
 import {
   applyFeedPage,
   putCustomer,
@@ -152,9 +152,9 @@ describe('toCachedCustomer', () => {
     expect(cached.orderHistory).toEqual(sampleInsight('5').orderHistory);
   });
 
-  it("leaves the app's English churn reasons behind: the card words its own from the numbers", () => {
-    const insight = sampleInsight('5', { churnReasons: ['no order for 3.1x this customer’s usual gap'] });
-    expect(insight.churnReasons).toHaveLength(1);
+  it('leaves the English churn reasons of app versions before 2026-12-07 behind: the card words its own from the numbers', () => {
+    const insight = withLegacyReasons(sampleInsight('5'), ['no order for 3.1x this customer’s usual gap']);
+    expect(insight).toHaveProperty('churnReasons');
     const cached = toCachedCustomer('a.myshopify.com', insight);
     expect(cached).not.toHaveProperty('churnReasons');
     expect(JSON.stringify(cached)).not.toContain('usual gap');

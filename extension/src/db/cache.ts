@@ -16,9 +16,9 @@ export type RetentionDb = IDBPDatabase<RetentionDB>;
 
 /**
  * Copies the fields a badge or card needs from an API insight; anything else (should the app ever send a name) is
- * left behind. The app's `churnReasons` are left behind too: they are English sentences, and the card words its own
- * reasons from the numbers in the browser's language (utils/customer-facts.ts). They were a fifth of what a customer
- * took to store: 844 bytes a cached customer with them, 670 without, on the CDNOW bench shop.
+ * left behind. So are the `churnReasons` of app versions before 2026-12-07: English sentences, where the card words
+ * its own reasons from the numbers in the browser's language (utils/customer-facts.ts). They were a fifth of what a
+ * customer took to store: 844 bytes a cached customer with them, 670 without, on the CDNOW bench shop.
  */
 export function toCachedCustomer(shopDomain: string, insight: CustomerInsightV1): CachedCustomer {
   return {

@@ -195,6 +195,14 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
   };
 }
 
+/**
+ * An insight as app versions before 2026-12-07 sent it: with `churnReasons`, English sentences no surface showed (the
+ * cache leaves them behind, and no text of the app's is ever turned into HTML).
+ */
+export function withLegacyReasons(insight: CustomerInsightV1, churnReasons: string[]): CustomerInsightV1 {
+  return { ...insight, churnReasons } as CustomerInsightV1;
+}
+
 /** A well-formed insight for tests; pass overrides for the fields under test. */
 export function sampleInsight(customerId: string, overrides: Partial<CustomerInsightV1> = {}): CustomerInsightV1 {
   const day = 86_400_000;
@@ -217,7 +225,6 @@ export function sampleInsight(customerId: string, overrides: Partial<CustomerIns
     churnHorizonDays: 90,
     newCustomer: false,
     churnTier: 'low',
-    churnReasons: ['ordering on their usual rhythm'],
     confidence: 'normal',
     rfmSegment: 'LOYAL',
     orderHistory: [

@@ -26,7 +26,6 @@ const draft = (id: number, orderCount: number): InsightDraft => ({
   churnHorizonDays: 90,
   newCustomer: false,
   churnTier: 'low',
-  churnReasons: [],
   confidence: 'low',
   rfmSegment: 'NEW',
   orderHistory: [],

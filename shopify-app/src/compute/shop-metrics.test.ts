@@ -33,7 +33,6 @@ function drafts(): InsightDraft[] {
       churnHorizonDays: 90,
       newCustomer: i % 11 === 0,
       churnTier: TIERS[(i + (i >> 2)) % 3]!,
-      churnReasons: ['"churnTier":"low" as text in a reason'],
       confidence: 'normal',
       rfmSegment: null,
       orderHistory: [],

@@ -25,7 +25,6 @@ function draft(id: string, patch: Partial<InsightDraft> = {}): InsightDraft {
     churnHorizonDays: 90,
     newCustomer: false,
     churnTier: 'high',
-    churnReasons: [],
     confidence: 'normal',
     rfmSegment: 'AT_RISK',
     orderHistory: [],

@@ -27,7 +27,6 @@ function draft(id: string, tier: InsightDraft['churnTier'], probability: number)
     churnHorizonDays: 90,
     newCustomer: false,
     churnTier: tier,
-    churnReasons: [],
     confidence: 'normal',
     rfmSegment: 'LOYAL',
     orderHistory: [],
