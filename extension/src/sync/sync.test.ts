@@ -218,6 +218,37 @@ describe('syncShop', () => {
     expect(await countCustomers(db, SHOP)).toBe(4);
   });
 
+  it('starts the feed over, once, when the app refuses the stored cursor (one from another version of the app)', async () => {
+    const db = await openRetentionDb();
+    await putShop(db, shopRecord(SHOP));
+    const api = fakeApi(25);
+    await syncShop({ db, fetch: api.fetch, nowMs: () => 1, pageSize: 10 }, SHOP);
+    // A cursor this app never handed out (a newer app's format), and a customer the app no longer serves.
+    await updateShop(db, SHOP, (s) => ({ ...s, cursor: 'c25.1764547200000' }));
+    api.deleteCustomer('7');
+    const requestsBefore = api.requests.length;
+    const reported: (string[] | null)[] = [];
+    const r = await syncShop({ db, fetch: api.fetch, nowMs: () => 2, pageSize: 10, onChanged: (ids) => reported.push(ids) }, SHOP, 'delta');
+    expect(api.requests.slice(requestsBefore).filter((q) => q.startsWith('GET /api/v1/customers'))).toEqual([
+      'GET /api/v1/customers?limit=10&since=c25.1764547200000',
+      'GET /api/v1/customers?limit=10',
+      // Customer 7's tombstone took the last place in the feed.
+      'GET /api/v1/customers?limit=10&since=11',
+      'GET /api/v1/customers?limit=10&since=21',
+    ]);
+    expect(r.changedCustomerIds).toBeNull();
+    expect(reported[0]).toBeNull();
+    expect(await countCustomers(db, SHOP)).toBe(24);
+    expect((await getCustomers(db, SHOP, ['7'])).size).toBe(0);
+    expect(await getShop(db, SHOP)).toMatchObject({ cursor: '26', cachedCustomers: 24, syncState: 'idle', lastError: null });
+
+    // An app that refuses the feed from the start as well is an error, not a loop.
+    const refusing = async () => new Response(JSON.stringify({ error: { code: 'bad-request', message: 'no' } }), { status: 400 });
+    await updateShop(db, SHOP, (s) => ({ ...s, cursor: 'c1' }));
+    await expect(syncShop({ db, fetch: refusing, nowMs: () => 3, pageSize: 10 }, SHOP, 'delta')).rejects.toMatchObject({ code: 'app-error' });
+    expect(await countCustomers(db, SHOP)).toBe(24);
+  });
+
   it('reports "everything changed" (null) once a run changes more than the cap', async () => {
     const db = await openRetentionDb();
     await putShop(db, shopRecord(SHOP));

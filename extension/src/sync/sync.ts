@@ -1,3 +1,4 @@
+import type { CustomersFeedV1 } from '@clvlens/core';
 import { ExtensionError, ExtensionErrorCode, isQuotaError, toPlainError } from '../errors.ts';
 import { addNotice, applyFeedPage, clearShopCache, countCustomers, getShop, listShops, updateShop, type RetentionDb, toCachedCustomer } from '../db/cache.ts';
 import { createApiClient, type FetchLike } from './api-client.ts';
@@ -39,6 +40,11 @@ export interface SyncResult {
 }
 
 export const CHANGED_IDS_CAP = 5000;
+
+/** The app refused the feed cursor: HTTP 400 to a feed request (the extension's own `limit` is always valid). */
+function isRefusedCursor(error: unknown): boolean {
+  return error instanceof ExtensionError && error.code === ExtensionErrorCode.appError && error.params?.['status'] === 400;
+}
 
 export const DEFAULT_PAGE_SIZE = 2500;
 
@@ -105,8 +111,22 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
     let cursor = shop.evicted ? null : shop.cursor;
     const limit = deps.pageSize ?? DEFAULT_PAGE_SIZE;
     let pending = client.customersPage(cursor, limit);
+    // Once per run: the app refused the stored cursor, and the feed starts over from the beginning.
+    let restarted = false;
     for (;;) {
-      const page = await pending;
+      let page: CustomersFeedV1;
+      try {
+        page = await pending;
+      } catch (error) {
+        if (restarted || cursor === null || !isRefusedCursor(error)) throw error;
+        // The app answers 400 to a cursor it did not hand out: one stored from another version of the app (while a
+        // deploy rolls across its processes, or after a downgrade) or another installation. Waiting would fail the
+        // same way on every sync; starting over, as on a reset, brings the cache back in line with the app.
+        restarted = true;
+        cursor = null;
+        pending = client.customersPage(null, limit);
+        page = await pending;
+      }
       // Fetch the next page while this one is written: network and IndexedDB overlap.
       if (page.hasMore) {
         pending = client.customersPage(page.nextCursor, limit);
@@ -119,9 +139,10 @@ export async function syncShop(deps: SyncDeps, shopDomain: string, mode: SyncMod
         }
         return result;
       }
-      if (page.reset === true) {
-        // The app's data for this shop started over (uninstalled, erased 48 hours later, installed again): every
-        // customer cached from before is from that earlier life, and this page starts the feed from the beginning.
+      if (page.reset === true || (restarted && cursor === null)) {
+        // The feed starts over with this page: the app's data for this shop started over (uninstalled, erased 48
+        // hours later, installed again: `reset`), or the app refused the stored cursor. Every customer cached from
+        // before may be gone or changed.
         await clearShopCache(db, shopDomain, { dropShop: false });
         noteChanged(null);
       }
