@@ -54,8 +54,18 @@ const SEED_BATCH = 20_000;
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
 
+/** A check of the bench failed: reported as FAILED, exit 1, once the processes it started are stopped. */
+class BenchFailure extends Error {}
+
 if (process.argv[2] === '--worker') await worker();
-else await main();
+else {
+  await main().catch((error: unknown) => {
+    // After main's `finally` stopped the worker processes and the throwaway cluster (a failed check used to exit
+    // before it and leave both running).
+    console.error(error instanceof BenchFailure ? `FAILED: ${error.message}` : error);
+    process.exit(1);
+  });
+}
 
 /** A worker process: the app with its job workers on the shared PostgreSQL; reports its peak RSS when asked to stop. */
 async function worker(): Promise<void> {
@@ -432,6 +442,5 @@ function stopWorker(child: ChildProcess): Promise<{ maxRssKb: number; counts: Re
 }
 
 function fail(message: string): never {
-  console.error(`FAILED: ${message}`);
-  process.exit(1);
+  throw new BenchFailure(message);
 }
