@@ -133,12 +133,12 @@ export function createFakeAppApi(opts: FakeAppApiOptions): FakeAppApi {
     if (path === '/api/v1/shop/summary') return json(200, summary);
     if (path === '/api/v1/customers') {
       const sinceRaw = url.searchParams.get('since');
-      const cursor = /^(\d+)(?:@(\d+))?$/.exec(sinceRaw ?? '0');
+      const cursor = /^(\d+)(?:@(\d+))?$/.exec(sinceRaw || '0');
       const limitRaw = url.searchParams.get('limit');
       const limit = limitRaw === null ? 500 : Number(limitRaw);
       if (!cursor) return apiError(400, 'bad-request', `Bad cursor "${sinceRaw}".`);
       if (!Number.isInteger(limit) || limit < 1) return apiError(400, 'bad-request', `Bad limit "${limitRaw}".`);
-      const fromEarlierLife = sinceRaw !== null && sinceRaw !== '' && Number(cursor[2] ?? 1) !== life;
+      const fromEarlierLife = Boolean(sinceRaw) && Number(cursor[2] ?? 1) !== life;
       return json(200, feed(fromEarlierLife ? 0 : Number(cursor[1]), Math.min(limit, maxPage), fromEarlierLife));
     }
     if (path === '/api/v1/customer-names') {
