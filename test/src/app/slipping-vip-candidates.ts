@@ -1,4 +1,5 @@
 import type { CustomerInsightV1 } from '@clvlens/core';
+import type { Order } from '../shop-model/types.ts';
 
 /**
  * Customers whose one cancelled order should make a valuable customer riskier, in the order to try them: VIPs (top 10%
@@ -16,4 +17,18 @@ export function slippingVipCandidates(insights: readonly CustomerInsightV1[], no
       (i) => i.churnTier !== 'high' && !i.newCustomer && i.orderCount >= 2 && (i.predictedClvMinor ?? 0) >= bar && i.firstOrderAtMs! < nowMs - 200 * 86_400_000,
     )
     .sort((a, b) => a.orderCount - b.orderCount || a.firstOrderAtMs! - b.firstOrderAtMs!);
+}
+
+/**
+ * The candidate's latest order that its insight counts, the one whose cancellation leaves the last order further back:
+ * the latest open order placed when the insight's last counted order was. Not simply the latest open order, which may
+ * already be out of the count (fully refunded, say): cancelling that changes nothing the tests wait for (on 2026-12-07
+ * a candidate's latest order was refunded in full, and both tests waited 30 s for a count that could not drop).
+ */
+export function latestCountedOrder(orders: readonly Order[], candidate: CustomerInsightV1): Order {
+  const counted = orders.filter(
+    (o) => String(o.customerId) === candidate.customerId && o.cancelledAtMs === null && !o.test && o.processedAtMs === candidate.lastOrderAtMs,
+  );
+  if (counted.length === 0) throw new Error(`no open order of customer ${candidate.customerId} at its last counted order (${candidate.lastOrderAtMs})`);
+  return counted.reduce((a, b) => (b.id > a.id ? b : a));
 }

@@ -14,7 +14,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInsightV1 } from '@clvlens/core';
 import { createTranslator } from '@clvlens/core/i18n';
-import { slippingVipCandidates } from '../app/slipping-vip-candidates.ts';
+import { latestCountedOrder, slippingVipCandidates } from '../app/slipping-vip-candidates.ts';
 import type { Demo } from '../demo/start-demo.ts';
 import { launchDemoChromium } from '../extension/browser.ts';
 import { openDashboardPage, startDashboardDemo, type DashboardDemo } from './dashboard-demo.ts';
@@ -58,11 +58,7 @@ describe('VIPs slipping and Flow events in Chromium', () => {
     };
     const candidates = slippingVipCandidates(insights, Date.now());
     for (const candidate of candidates.slice(0, 12)) {
-      const recent = demo.control
-        .truth(demo.shopDomain)
-        .orders.filter((o) => String(o.customerId) === candidate.customerId && o.cancelledAtMs === null && !o.test)
-        .sort((a, b) => b.processedAtMs - a.processedAtMs)[0]!;
-      demo.control.cancelOrder(demo.shopDomain, recent.id);
+      demo.control.cancelOrder(demo.shopDomain, latestCountedOrder(demo.control.truth(demo.shopDomain).orders, candidate).id);
       await waitFor(
         'the cancelled order to leave the insight',
         async () => ((await insightOf(candidate.customerId))?.orderCount ?? 0) < candidate.orderCount,
