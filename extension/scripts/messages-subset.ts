@@ -2,7 +2,8 @@
 // content script runs on every admin page, so it ships only the keys used outside the extension's own pages (a few
 // KB) instead of every surface's messages (about 120 KB); the popup and the options page add theirs.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LOCALES, messagesOf, type Messages } from '@clvlens/core/i18n';
 
 /** The extension's own pages (popup, options), relative to `src/`: their messages load with them only. */
@@ -14,13 +15,29 @@ export interface UsedKeys {
   prefixes: Set<string>;
 }
 
-/** Keys the extension's source files that pass `include` (relative to `srcDir`) ask for. */
-export function usedKeys(srcDir: string, include: (file: string) => boolean = () => true): UsedKeys {
+/**
+ * The wording helpers of `@clvlens/core/i18n` (its modules other than the catalogs), full paths: the extension's
+ * components call them (the card's churn reasons, say), so the keys they ask for are used outside the pages too.
+ */
+export function coreWordingFiles(): string[] {
+  const dir = dirname(fileURLToPath(import.meta.resolve('@clvlens/core/i18n')));
+  return readdirSync(dir)
+    .filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))
+    .map((f) => join(dir, f));
+}
+
+/**
+ * Keys the extension's source files that pass `include` (relative to `srcDir`) ask for, and those asked for by
+ * `alsoFiles` (full paths).
+ */
+export function usedKeys(srcDir: string, include: (file: string) => boolean = () => true, alsoFiles: readonly string[] = []): UsedKeys {
   const exact = new Set<string>(['value.none']); // the translator's own "n/a"
   const prefixes = new Set<string>();
-  for (const file of readdirSync(srcDir, { recursive: true, encoding: 'utf8' })) {
-    if (!/\.(ts|tsx)$/.test(file) || /\.test\.tsx?$/.test(file) || file.includes('messages.generated') || !include(file)) continue;
-    const text = readFileSync(join(srcDir, file), 'utf8');
+  const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.(ts|tsx)$/.test(file) && !/\.test\.tsx?$/.test(file) && !file.includes('messages.generated') && include(file))
+    .map((file) => join(srcDir, file));
+  for (const path of [...files, ...alsoFiles]) {
+    const text = readFileSync(path, 'utf8');
     for (const m of text.matchAll(/\.t\(\s*'([^']+)'/g)) exact.add(m[1]!);
     for (const m of text.matchAll(/\.t\(\s*`([^`$]*)\$\{/g)) prefixes.add(m[1]!);
   }
@@ -34,7 +51,7 @@ const matches = (used: UsedKeys, key: string): boolean => used.exact.has(key) ||
  * script, the background, the components), and `pages`, the keys only the popup and the options page use.
  */
 export function messagesSubsets(srcDir: string): { shared: Record<string, Partial<Messages>>; pages: Record<string, Partial<Messages>> } {
-  const outside = usedKeys(srcDir, (file) => !isPageFile(file));
+  const outside = usedKeys(srcDir, (file) => !isPageFile(file), coreWordingFiles());
   const inPages = usedKeys(srcDir, isPageFile);
   const shared: Record<string, Partial<Messages>> = {};
   const pages: Record<string, Partial<Messages>> = {};

@@ -217,7 +217,8 @@ export interface ShopSummaryV1 {
 
 /**
  * Why a customer is in their churn tier, as a code with its numbers (each surface words it in its language, from the
- * numbers of {@link CustomerInsightV1}: days since the last order, the customer's usual gap, the order count). App
+ * numbers of {@link CustomerInsightV1}: days since the last order, the customer's usual gap, the order count; derived
+ * by `churnReasonsOf` of `@clvlens/core/i18n`, for the dashboard's slipping VIPs and the extension's card alike). App
  * versions before 2026-12-07 also sent these reasons as English sentences in an insight's `churnReasons`, which no
  * surface showed; readers ignore it.
  */
@@ -228,6 +229,8 @@ export type TierChangeReasonV1 =
   | { code: 'no-second-order'; ratio: number; days: number }
   /** No order for `ratio` times this customer's usual gap. */
   | { code: 'overdue'; ratio: number }
+  /** Last order `days` ago, past the date the model expected the next order but under 1.5 times the usual gap. */
+  | { code: 'late'; days: number }
   /** Last order `days` ago, within this customer's usual gap. */
   | { code: 'within-gap'; days: number }
   /** `orders` counted orders, usually `gapDays` apart. */

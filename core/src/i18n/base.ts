@@ -4,5 +4,7 @@ export { directionOf, LOCALES, resolveLocale } from './locales.ts';
 export type { Locale } from './locales.ts';
 export type { MessageParams } from './message-format.ts';
 export type { MessageKey, Messages } from './messages/en.ts';
+export { churnReasonsOf, churnReasonText, saysGoneQuiet } from './churn-reasons.ts';
+export type { ChurnReasonInputs } from './churn-reasons.ts';
 export { createTranslatorWith } from './translator-base.ts';
 export type { Translator } from './translator-base.ts';

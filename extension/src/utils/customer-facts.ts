@@ -1,5 +1,5 @@
 import type { RfmSegmentV1 } from '@clvlens/core';
-import type { Translator } from '@clvlens/core/i18n';
+import { churnReasonsOf, churnReasonText, saysGoneQuiet, type Translator } from '@clvlens/core/i18n/base';
 import type { CachedCustomer } from '../db/schema.ts';
 import { describeChurnChance, localDayNumber } from './format.ts';
 
@@ -25,8 +25,6 @@ export interface CustomerFacts {
   due: Due;
   /** Whole days since the last counted order, by calendar day. */
   daysSinceLastOrder: number | null;
-  /** The customer's own usual gap between orders, days (two or more orders). */
-  usualGapDays: number | null;
   reasons: string[];
   /** The RFM segment as shown (qualified when it would contradict the risk). */
   segment: string;
@@ -40,10 +38,6 @@ export function customerFacts(t: Translator, c: CachedCustomer, nowMs: number, t
   // the days since the last order and "late" all speak of one day; the wall clock only when the record cannot say.
   const today = c.lastOrderAtMs !== null && c.daysSinceLastOrder !== null ? day(c.lastOrderAtMs) + c.daysSinceLastOrder : day(nowMs);
   const daysSince = c.lastOrderAtMs === null ? c.daysSinceLastOrder : Math.max(0, today - day(c.lastOrderAtMs));
-  const usualGapDays =
-    c.orderCount >= 2 && c.firstOrderAtMs !== null && c.lastOrderAtMs !== null
-      ? Math.max(1, (day(c.lastOrderAtMs) - day(c.firstOrderAtMs)) / (c.orderCount - 1))
-      : null;
 
   let due: Due = { kind: 'none' };
   if (c.expectedNextOrderAtMs !== null && !c.newCustomer) {
@@ -56,27 +50,10 @@ export function customerFacts(t: Translator, c: CachedCustomer, nowMs: number, t
     due = delta === 0 ? { kind: 'today', date } : { kind: 'ahead', date, days: delta };
   }
 
-  const reasons: string[] = [];
-  let quiet = c.churnTier === 'high';
-  if (daysSince !== null) {
-    if (usualGapDays === null) {
-      reasons.push(t.t('ext.reason.oneOrder', { days: daysSince }));
-      const shopGap = c.expectedNextOrderAtMs !== null && c.lastOrderAtMs !== null ? day(c.expectedNextOrderAtMs) - day(c.lastOrderAtMs) : null;
-      if (!c.newCustomer && shopGap !== null && shopGap > 0 && daysSince > shopGap) {
-        reasons.push(t.t('ext.reason.noSecond', { ratio: t.number(daysSince / shopGap, 1), days: shopGap }));
-        quiet = true;
-      }
-    } else {
-      const ratio = daysSince / usualGapDays;
-      if (ratio >= 1.5) {
-        reasons.push(t.t('ext.reason.ratio', { ratio: t.number(ratio, 1) }));
-        quiet = true;
-      } else if (due.kind === 'late') reasons.push(t.t('ext.reason.late', { days: daysSince }));
-      else reasons.push(t.t('ext.reason.withinGap', { days: daysSince }));
-      reasons.push(t.t('ext.reason.cadence', { orders: c.orderCount, gap: Math.round(usualGapDays) }));
-    }
-  }
-  if (c.confidence === 'low') reasons.push(t.t('ext.reason.fallback'));
+  // The same reasons, by the same rule, as the dashboard's slipping VIPs (core's churnReasonsOf), in the viewer's days.
+  const reasonCodes = churnReasonsOf(c, day);
+  const reasons = reasonCodes.map((r) => churnReasonText(t, r));
+  const quiet = c.churnTier === 'high' || saysGoneQuiet(reasonCodes);
 
   let segment: string;
   if (c.orderCount === 1 && c.newCustomer) segment = t.t('ext.card.segmentNew');
@@ -92,7 +69,6 @@ export function customerFacts(t: Translator, c: CachedCustomer, nowMs: number, t
     chance: describeChurnChance(t, c.churnProbability, c.churnHorizonDays),
     due,
     daysSinceLastOrder: daysSince,
-    usualGapDays,
     reasons,
     segment,
     notCounted: describeNotCounted(t, c, timeZone),

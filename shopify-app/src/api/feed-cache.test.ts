@@ -48,7 +48,7 @@ describe('FeedCache', () => {
       SHOP,
       [1, 2, 3, 4, 5].map((id) => draft(id, 1)),
       1000,
-      { scope: ['1', '2', '3', '4', '5'] },
+      { timeZone: 'UTC', scope: ['1', '2', '3', '4', '5'] },
     );
     cache.apply(SHOP, first.writes);
     const pages = async (c: FeedCache | null) => {
@@ -70,7 +70,7 @@ describe('FeedCache', () => {
       SHOP,
       [1, 2, 3, 5].map((id) => draft(id, id === 2 ? 2 : 1)),
       2000,
-      { scope: ['1', '2', '3', '4', '5'] },
+      { timeZone: 'UTC', scope: ['1', '2', '3', '4', '5'] },
     );
     expect(second.writes.map((w) => [w.customerId, w.payload === null])).toEqual([
       ['2', false],
@@ -94,7 +94,7 @@ describe('FeedCache', () => {
       SHOP,
       [1, 2, 3, 5, 6].map((id) => draft(id, id === 2 ? 2 : 1)),
       3000,
-      { scope: ['1', '2', '3', '4', '5', '6'] },
+      { timeZone: 'UTC', scope: ['1', '2', '3', '4', '5', '6'] },
     );
     cache.apply(SHOP, third.writes);
     await reading;

@@ -53,7 +53,7 @@ export async function fullRun(deps: ComputeDeps, shop: string, shopInfo: ShopInf
   const tally = emptyInsightTally();
   const write = async (chunk: readonly InsightDraft[], scope: readonly string[]) => {
     tallyInsights(tally, chunk, topAtRiskLimit(deps));
-    const result = await writeInsights(db, shop, chunk, nowMs, { scope, pool: deps.pool ?? null });
+    const result = await writeInsights(db, shop, chunk, nowMs, { scope, timeZone: shopInfo.timeZone, pool: deps.pool ?? null });
     if (result.writes.length > 0) deps.feed?.apply(shop, result.writes);
     await statistics.added(result.inserted);
     written.changed += result.changed;

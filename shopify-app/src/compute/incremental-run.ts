@@ -60,7 +60,7 @@ export async function incrementalRun(deps: ComputeDeps, shop: string, info: Shop
     const gone = await deletedCustomers(db, shop, queued.customerIds);
     const drafts = scoreCustomers(records, gone, models, context);
     const nowMs = clock.now();
-    const written = await writeInsights(db, shop, drafts, nowMs, { scope: queued.customerIds, dequeue: queued });
+    const written = await writeInsights(db, shop, drafts, nowMs, { scope: queued.customerIds, timeZone: info.timeZone, dequeue: queued });
     if (written.writes.length > 0) deps.feed?.apply(shop, written.writes);
     customers += queued.customerIds.length;
     changed += written.changed;

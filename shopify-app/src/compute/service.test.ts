@@ -161,7 +161,7 @@ describe('incremental recompute', () => {
     await queueRecompute(database.db, SHOP, ['7']);
     const old = await database.db.selectFrom('recompute_queue').select('queued_seq').where('customer_id', '=', 7).executeTakeFirstOrThrow();
     await queueRecompute(database.db, SHOP, ['7']);
-    await writeInsights(database.db, SHOP, [], nowMs, { scope: [], dequeue: { customerIds: ['7'], queuedSeqs: [Number(old.queued_seq)] } });
+    await writeInsights(database.db, SHOP, [], nowMs, { timeZone: 'UTC', scope: [], dequeue: { customerIds: ['7'], queuedSeqs: [Number(old.queued_seq)] } });
     expect((await database.db.selectFrom('recompute_queue').select('customer_id').execute()).map((r) => Number(r.customer_id))).toEqual([7]);
     expect(await compute.recomputeShop(SHOP)).toMatchObject({ mode: 'incremental', customers: 1, changed: 0 });
     expect(await database.db.selectFrom('recompute_queue').selectAll().execute()).toEqual([]);

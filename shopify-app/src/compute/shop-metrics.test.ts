@@ -54,9 +54,9 @@ describe('insight tallies', () => {
   it("give the summary's insight parts that the table's queries give, whole or merged from parts", async () => {
     const all = drafts();
     const ids = all.map((d) => d.customerId);
-    await writeInsights(database.db, SHOP, all, NOW, { scope: ids });
+    await writeInsights(database.db, SHOP, all, NOW, { timeZone: 'UTC', scope: ids });
     // A stored insight no longer computed is a tombstone, left out of both.
-    await writeInsights(database.db, SHOP, all.slice(1), NOW, { scope: ids });
+    await writeInsights(database.db, SHOP, all.slice(1), NOW, { timeZone: 'UTC', scope: ids });
     const live = all.slice(1);
     for (const limit of [1, 10, 60]) {
       const whole = emptyInsightTally();

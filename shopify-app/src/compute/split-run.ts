@@ -240,6 +240,7 @@ export async function runSplitBucket(deps: ComputeDeps, shop: string, runId: str
     // chunk on a next-day run, whose rewritten rows leave a dead version beside each live one.)
     const written = await writeInsights(db, shop, drafts, clock.now(), {
       scope: chunk,
+      timeZone: run.context.timeZone,
       dequeue: { customerIds: queued.map((q) => q.id), queuedSeqs: queued.map((q) => Number(q.s)) },
       keepWrittenAfterSeq: writtenUpTo,
       pool: deps.pool ?? null,

@@ -55,12 +55,16 @@ describe('writeInsights keepWrittenAfterSeq', () => {
   });
 
   it('leaves alone the insights written after the given sequence, and writes and tombstones the others', async () => {
-    await writeInsights(database.db, SHOP, [draft('1', 1), draft('2', 1), draft('3', 1)], NOW, { scope: ['1', '2', '3'] });
+    await writeInsights(database.db, SHOP, [draft('1', 1), draft('2', 1), draft('3', 1)], NOW, { timeZone: 'UTC', scope: ['1', '2', '3'] });
     // A bucket reads its customers' orders here (sequence 3), then another run writes customer 2 and 3 anew.
     const readAt = 3;
-    await writeInsights(database.db, SHOP, [draft('2', 2), draft('3', 2)], NOW + 1, { scope: ['2', '3'] });
+    await writeInsights(database.db, SHOP, [draft('2', 2), draft('3', 2)], NOW + 1, { timeZone: 'UTC', scope: ['2', '3'] });
     // The bucket's stale results: 1 changed, 2 stale, 3 not computed any more (would be a tombstone).
-    const result = await writeInsights(database.db, SHOP, [draft('1', 5), draft('2', 1)], NOW + 2, { scope: ['1', '2', '3'], keepWrittenAfterSeq: readAt });
+    const result = await writeInsights(database.db, SHOP, [draft('1', 5), draft('2', 1)], NOW + 2, {
+      timeZone: 'UTC',
+      scope: ['1', '2', '3'],
+      keepWrittenAfterSeq: readAt,
+    });
     expect(result).toMatchObject({ changed: 1, deleted: 0 });
     expect(await stored()).toEqual(
       new Map([
@@ -70,7 +74,7 @@ describe('writeInsights keepWrittenAfterSeq', () => {
       ]),
     );
     // Without the option the same call overwrites them (what every other writer wants).
-    const plain = await writeInsights(database.db, SHOP, [draft('1', 5), draft('2', 1)], NOW + 3, { scope: ['1', '2', '3'] });
+    const plain = await writeInsights(database.db, SHOP, [draft('1', 5), draft('2', 1)], NOW + 3, { timeZone: 'UTC', scope: ['1', '2', '3'] });
     expect(plain).toMatchObject({ changed: 1, deleted: 1 });
   });
 
@@ -78,12 +82,16 @@ describe('writeInsights keepWrittenAfterSeq', () => {
     const shop = 'range.myshopify.com';
     await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
     const first = await writeInsights(database.db, shop, [draft('10', 1), draft('20', 1), draft('30', 1), draft('40', 1)], NOW, {
+      timeZone: 'UTC',
       scope: ['10', '20', '30', '40'],
     });
     expect(first).toMatchObject({ changed: 4, deleted: 0, inserted: 4 });
-    await writeInsights(database.db, shop, [], NOW + 1, { scope: ['30'] });
+    await writeInsights(database.db, shop, [], NOW + 1, { timeZone: 'UTC', scope: ['30'] });
     // The range (10, 40]: 20 rewritten, 25 new, 30 (a tombstone) back, 40 no longer computed; 10 is outside.
-    const result = await writeInsights(database.db, shop, [draft('20', 2), draft('25', 1), draft('30', 3)], NOW + 2, { scope: { after: '10', upTo: '40' } });
+    const result = await writeInsights(database.db, shop, [draft('20', 2), draft('25', 1), draft('30', 3)], NOW + 2, {
+      timeZone: 'UTC',
+      scope: { after: '10', upTo: '40' },
+    });
     expect(result).toMatchObject({ changed: 3, deleted: 1, inserted: 1 });
     const rows = await database.db
       .selectFrom('customer_insights')
@@ -100,7 +108,10 @@ describe('writeInsights keepWrittenAfterSeq', () => {
     ]);
     // The same drafts again: nothing changed, nothing new.
     expect(
-      await writeInsights(database.db, shop, [draft('20', 2), draft('25', 1), draft('30', 3)], NOW + 3, { scope: { after: '10', upTo: '40' } }),
+      await writeInsights(database.db, shop, [draft('20', 2), draft('25', 1), draft('30', 3)], NOW + 3, {
+        timeZone: 'UTC',
+        scope: { after: '10', upTo: '40' },
+      }),
     ).toMatchObject({
       changed: 0,
       deleted: 0,
@@ -157,8 +168,8 @@ describe.runIf(serverUrl)('writeInsights through COPY (PostgreSQL)', () => {
       [3, [...ids, ...added.map((d) => d.customerId)]],
     ] as const) {
       const batch = round === 2 ? drafts(round).slice(0, 600) : round === 3 ? [...drafts(round), ...added] : drafts(round);
-      const copied = await writeInsights(database.db, 'copy.myshopify.com', batch, NOW + round, { scope, pool: database.pool });
-      const stated = await writeInsights(database.db, 'statements.myshopify.com', batch, NOW + round, { scope });
+      const copied = await writeInsights(database.db, 'copy.myshopify.com', batch, NOW + round, { timeZone: 'UTC', scope, pool: database.pool });
+      const stated = await writeInsights(database.db, 'statements.myshopify.com', batch, NOW + round, { timeZone: 'UTC', scope });
       expect(copied).toEqual(stated);
       expect(await rows('copy.myshopify.com')).toEqual(await rows('statements.myshopify.com'));
     }
@@ -228,12 +239,12 @@ describe.runIf(serverUrl)('writeInsights while another writer of the shop commit
   it('compares with what the other writer committed after its read, not with what it read', async () => {
     const shop = 'interleave.myshopify.com';
     await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
-    await writeInsights(database.db, shop, [draft('1', 1), draft('2', 1), draft('3', 1)], NOW, { scope: ['1', '2', '3'] });
+    await writeInsights(database.db, shop, [draft('1', 1), draft('2', 1), draft('3', 1)], NOW, { timeZone: 'UTC', scope: ['1', '2', '3'] });
     // The other writer changes customer 1; this one read customer 1 as it was, equal to its own result for 1.
     const [other, result] = await interleave(
       shop,
-      () => writeInsights(database.db, shop, [draft('1', 7)], NOW + 1, { scope: ['1'] }),
-      () => writeInsights(database.db, shop, [draft('1', 1), draft('2', 5), draft('3', 1)], NOW + 2, { scope: ['1', '2', '3'] }),
+      () => writeInsights(database.db, shop, [draft('1', 7)], NOW + 1, { timeZone: 'UTC', scope: ['1'] }),
+      () => writeInsights(database.db, shop, [draft('1', 1), draft('2', 5), draft('3', 1)], NOW + 2, { timeZone: 'UTC', scope: ['1', '2', '3'] }),
     );
     expect(other).toMatchObject({ changed: 1 });
     // Customer 1 differs from what is stored now, so it is written: the last writer's result stands, as without the race.
@@ -280,14 +291,14 @@ describe.runIf(serverUrl)('writeInsights while another writer of the shop commit
   it('reads again when more than one write came in between, even if the last one wrote other customers', async () => {
     const shop = 'interleave-two.myshopify.com';
     await database.db.insertInto('shops').values({ shop_id: shop, currency: 'USD', iana_timezone: 'UTC' }).execute();
-    await writeInsights(database.db, shop, [draft('1', 1), draft('2', 1), draft('3', 1), draft('9', 1)], NOW, { scope: ['1', '2', '3', '9'] });
+    await writeInsights(database.db, shop, [draft('1', 1), draft('2', 1), draft('3', 1), draft('9', 1)], NOW, { timeZone: 'UTC', scope: ['1', '2', '3', '9'] });
     const paused = pausedAtLock();
     try {
-      const waiting = writeInsights(paused.db, shop, [draft('1', 1), draft('2', 1), draft('3', 1)], NOW + 3, { scope: ['1', '2', '3'] });
+      const waiting = writeInsights(paused.db, shop, [draft('1', 1), draft('2', 1), draft('3', 1)], NOW + 3, { timeZone: 'UTC', scope: ['1', '2', '3'] });
       await paused.atLock;
       // Customer 1 is changed by the first write in between; the last one in between writes customer 9 only.
-      await writeInsights(database.db, shop, [draft('1', 7)], NOW + 1, { scope: ['1'] });
-      await writeInsights(database.db, shop, [draft('9', 4)], NOW + 2, { scope: ['9'] });
+      await writeInsights(database.db, shop, [draft('1', 7)], NOW + 1, { timeZone: 'UTC', scope: ['1'] });
+      await writeInsights(database.db, shop, [draft('9', 4)], NOW + 2, { timeZone: 'UTC', scope: ['9'] });
       paused.open();
       expect(await waiting).toMatchObject({ changed: 1, deleted: 0 });
     } finally {
@@ -316,24 +327,20 @@ describe.runIf(serverUrl)('writeInsights while another writer of the shop commit
         shop,
         ids.map((id) => draft(id, 1)),
         NOW,
-        { scope: ids, pool: database.pool },
+        { timeZone: 'UTC', scope: ids, pool: database.pool },
       );
       // A bucket read its orders at sequence 600; a webhook's recompute of one of its customers commits while the
       // bucket waits for the lock.
       const [, result] = await interleave(
         shop,
-        () => writeInsights(database.db, shop, [draft(webhookCustomer, 9)], NOW + 1, { scope: [webhookCustomer] }),
+        () => writeInsights(database.db, shop, [draft(webhookCustomer, 9)], NOW + 1, { timeZone: 'UTC', scope: [webhookCustomer] }),
         () =>
           writeInsights(
             database.db,
             shop,
             ids.map((id) => draft(id, 2)),
             NOW + 2,
-            {
-              scope: { after: '999', upTo: '1599' },
-              keepWrittenAfterSeq: 600,
-              pool: database.pool,
-            },
+            { timeZone: 'UTC', scope: { after: '999', upTo: '1599' }, keepWrittenAfterSeq: 600, pool: database.pool },
           ),
       );
       expect(result).toMatchObject({ changed: 599, deleted: 0, inserted: 0 });

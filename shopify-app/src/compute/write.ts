@@ -53,6 +53,8 @@ export async function writeInsights(
   nowMs: number,
   options: {
     scope: readonly string[] | CustomerRange;
+    /** The shop's IANA time zone: the days of the reasons recorded with a tier change are its calendar days. */
+    timeZone: string;
     dequeue?: DequeuedEntries;
     /**
      * Leaves alone the customers whose stored insight has a change sequence above this: written by another run after
@@ -103,7 +105,7 @@ export async function writeInsights(
     // again above): then the plan's arrays carry them all.
     const fromStaging = staged !== null && (staged.drafts === changed || sameNumbers(staged.drafts, changed)) ? staged : null;
     await applyPlan(trx, shop, plan, fromStaging, seqBefore, new Date(nowMs).toISOString());
-    const tierChanges = findTierChanges(stored.body, plan.changedDrafts, nowMs);
+    const tierChanges = findTierChanges(stored.body, plan.changedDrafts, nowMs, options.timeZone);
     await recordTierChanges(trx, shop, tierChanges);
     if (plan.lastSeq !== seqBefore) {
       const [low, high] = idRange([...plan.ids, ...plan.gone]);

@@ -263,7 +263,7 @@ export interface CustomerTierChangesTable {
   predicted_clv_minor: number | null;
   previous_predicted_clv_minor: number | null;
   currency: string;
-  /** JSON array of {@link TierChangeReason} (actions/tier-changes/reasons.ts). */
+  /** JSON array of `TierChangeReasonV1` (core: `churnReasonsOf` of `@clvlens/core/i18n`). */
   reasons: string;
   changed_at: Timestamp;
   /** The Shopify Flow outbox state (migration 0008). */

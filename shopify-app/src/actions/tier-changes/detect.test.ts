@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InsightDraft } from '../../compute/write.ts';
 import { findTierChanges } from './detect.ts';
-import { tierReasonsOf } from './reasons.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -37,7 +36,7 @@ const stored = (d: InsightDraft) => JSON.stringify(d);
 describe('findTierChanges', () => {
   it('records a move from the stored tier, with the value before and after and the reasons', () => {
     const before = draft('7', { churnTier: 'low', churnProbability: 0.1, predictedClvMinor: 50_000 });
-    const [change, ...rest] = findTierChanges(new Map([['7', stored(before)]]), [draft('7')], NOW);
+    const [change, ...rest] = findTierChanges(new Map([['7', stored(before)]]), [draft('7')], NOW, 'UTC');
     expect(rest).toEqual([]);
     expect(change).toEqual({
       customerId: '7',
@@ -58,7 +57,7 @@ describe('findTierChanges', () => {
   });
 
   it('marks a move to a safer tier as not worsened', () => {
-    const [change] = findTierChanges(new Map([['7', stored(draft('7'))]]), [draft('7', { churnTier: 'medium' })], NOW);
+    const [change] = findTierChanges(new Map([['7', stored(draft('7'))]]), [draft('7', { churnTier: 'medium' })], NOW, 'UTC');
     expect(change).toMatchObject({ oldTier: 'high', newTier: 'medium', worsened: false });
   });
 
@@ -72,31 +71,26 @@ describe('findTierChanges', () => {
       ]),
       [same, draft('2', { churnTier: 'low' }), draft('3', { churnTier: 'low' }), draft('4')],
       NOW,
+      'UTC',
     );
     expect(changes).toEqual([]);
   });
-});
 
-describe('tierReasonsOf', () => {
-  it('gives one-order reasons against the shop gap the model expects', () => {
-    const one = draft('1', {
-      orderCount: 1,
-      firstOrderAtMs: NOW - 90 * DAY,
-      lastOrderAtMs: NOW - 90 * DAY,
-      daysSinceLastOrder: 90,
-      expectedNextOrderAtMs: NOW - 60 * DAY,
+  it('records the reasons the extension card gives the customer, in the shop’s calendar days', () => {
+    // Orders at 23:30 on Jan 1 and 00:30 on Jan 31 in Seoul (30 days apart there, 29 in UTC); 40 days since, the
+    // expected date passed: "a little past the usual gap", as the card says, not "within the usual gap".
+    const last = Date.parse('2026-01-30T15:30:00Z');
+    const now = draft('7', {
+      orderCount: 2,
+      firstOrderAtMs: Date.parse('2026-01-01T14:30:00Z'),
+      lastOrderAtMs: last,
+      daysSinceLastOrder: 40,
+      expectedNextOrderAtMs: last + 35 * DAY,
     });
-    expect(tierReasonsOf(one)).toEqual([
-      { code: 'one-order', days: 90 },
-      { code: 'no-second-order', ratio: 3, days: 30 },
-    ]);
-  });
-
-  it('says within the usual gap below 1.5 gaps, and adds the fallback note at low confidence', () => {
-    expect(tierReasonsOf(draft('1', { daysSinceLastOrder: 60, confidence: 'low' }))).toEqual([
-      { code: 'within-gap', days: 60 },
-      { code: 'cadence', orders: 3, gapDays: 50 },
-      { code: 'fallback' },
+    const [change] = findTierChanges(new Map([['7', stored(draft('7', { churnTier: 'low' }))]]), [now], NOW, 'Asia/Seoul');
+    expect(change!.reasons).toEqual([
+      { code: 'late', days: 40 },
+      { code: 'cadence', orders: 2, gapDays: 30 },
     ]);
   });
 });

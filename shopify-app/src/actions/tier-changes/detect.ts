@@ -1,5 +1,5 @@
-import type { ChurnTierV1, CustomerInsightV1 } from '@clvlens/core';
-import { tierReasonsOf, type TierChangeReason } from './reasons.ts';
+import { localDayNumber, type ChurnTierV1, type CustomerInsightV1, type TierChangeReasonV1 } from '@clvlens/core';
+import { churnReasonsOf } from '@clvlens/core/i18n';
 
 /** Riskiness order of the tiers: a move to a higher rank is a worsening. */
 const TIER_RANK: Record<ChurnTierV1, number> = { low: 0, medium: 1, high: 2 };
@@ -21,7 +21,8 @@ export interface TierChange {
   /** Predicted CLV before the change (the value at stake), minor units. */
   previousPredictedClvMinor: number | null;
   currency: string;
-  reasons: TierChangeReason[];
+  /** Why the customer is in the new tier, in the shop's calendar days (the extension's card gives the same). */
+  reasons: TierChangeReasonV1[];
   /** When the recompute found it, UTC ms. */
   changedAtMs: number;
 }
@@ -45,9 +46,11 @@ interface StoredTier {
  * no previous tier, so no change; neither does a stored insight of another churn horizon (the merchant changed the
  * setting: the tiers answer another question, and every customer would "move" at once).
  * @param stored the stored body of each customer of the run that has one (null for a tombstone)
+ * @param timeZone the shop's IANA time zone, whose calendar days the reasons count
  */
-export function findTierChanges(stored: ReadonlyMap<string, string | null>, drafts: readonly FreshInsight[], nowMs: number): TierChange[] {
+export function findTierChanges(stored: ReadonlyMap<string, string | null>, drafts: readonly FreshInsight[], nowMs: number, timeZone: string): TierChange[] {
   const changes: TierChange[] = [];
+  const dayOf = (ms: number) => localDayNumber(ms, timeZone);
   for (const draft of drafts) {
     const body = stored.get(draft.customerId);
     // Cheap test first: most changed insights keep their tier.
@@ -66,7 +69,7 @@ export function findTierChanges(stored: ReadonlyMap<string, string | null>, draf
       predictedClvMinor: draft.predictedClvMinor,
       previousPredictedClvMinor: typeof before.predictedClvMinor === 'number' ? before.predictedClvMinor : null,
       currency: draft.currency,
-      reasons: tierReasonsOf(draft),
+      reasons: churnReasonsOf(draft, dayOf),
       changedAtMs: nowMs,
     });
   }

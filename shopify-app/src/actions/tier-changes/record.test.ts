@@ -52,11 +52,14 @@ describe('writeInsights tier changes', () => {
   });
 
   it('records a move once, in the write that stores it; rewriting the same insight records nothing', async () => {
-    const first = await writeInsights(database.db, SHOP, [draft('1', 'low', 0.2), draft('2', 'low', 0.2)], NOW, { scope: ['1', '2'] });
+    const first = await writeInsights(database.db, SHOP, [draft('1', 'low', 0.2), draft('2', 'low', 0.2)], NOW, { timeZone: 'UTC', scope: ['1', '2'] });
     expect(first.tierChanges).toEqual([]);
-    const second = await writeInsights(database.db, SHOP, [draft('1', 'high', 0.8), draft('2', 'low', 0.25)], NOW + 1000, { scope: ['1', '2'] });
+    const second = await writeInsights(database.db, SHOP, [draft('1', 'high', 0.8), draft('2', 'low', 0.25)], NOW + 1000, {
+      timeZone: 'UTC',
+      scope: ['1', '2'],
+    });
     expect(second.tierChanges.map((c) => [c.customerId, c.oldTier, c.newTier])).toEqual([['1', 'low', 'high']]);
-    const again = await writeInsights(database.db, SHOP, [draft('1', 'high', 0.8)], NOW + 2000, { scope: ['1'] });
+    const again = await writeInsights(database.db, SHOP, [draft('1', 'high', 0.8)], NOW + 2000, { timeZone: 'UTC', scope: ['1'] });
     expect(again.tierChanges).toEqual([]);
     expect((await rows()).map((r) => ({ ...r, customer_id: String(r.customer_id) }))).toEqual([
       {
@@ -77,7 +80,7 @@ describe('writeInsights tier changes', () => {
     const before = (await rows()).length;
     await database.db.deleteFrom('shops').where('shop_id', '=', SHOP).execute();
     // No shop row: the writer stops before touching anything (the same path as a shop erased meanwhile).
-    expect((await writeInsights(database.db, SHOP, [draft('1', 'low', 0.1)], NOW + 3000, { scope: ['1'] })).tierChanges).toEqual([]);
+    expect((await writeInsights(database.db, SHOP, [draft('1', 'low', 0.1)], NOW + 3000, { timeZone: 'UTC', scope: ['1'] })).tierChanges).toEqual([]);
     expect((await rows()).length).toBe(before);
   });
 });

@@ -4,8 +4,8 @@
  * vite.config.ts). It gets everything it uses from its caller (the translator, the request function, the shop); names
  * and reasons are text children, never markup.
  */
-import type { TierChangeReasonV1, VipSlippingV1 } from '@clvlens/core';
-import type { Translator } from '@clvlens/core/i18n';
+import type { VipSlippingV1 } from '@clvlens/core';
+import { churnReasonText, type Translator } from '@clvlens/core/i18n';
 import { h as createElement, type ComponentChild, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
@@ -45,24 +45,6 @@ const TIER_TONE: Record<string, string> = { high: 'critical', medium: 'attention
 
 /** A Preact element, written like the DOM it becomes; string children are text, never markup. */
 const el = (tag: string, attrs: Record<string, unknown> = {}, ...children: ComponentChildren[]) => createElement(tag, attrs, ...children);
-
-/** One reason in the viewer's words (the catalog's reason messages, shared with the extension's card). */
-export function reasonText(tr: Translator, reason: TierChangeReasonV1): string {
-  switch (reason.code) {
-    case 'one-order':
-      return tr.t('ext.reason.oneOrder', { days: reason.days });
-    case 'no-second-order':
-      return tr.t('ext.reason.noSecond', { ratio: tr.number(reason.ratio, 1), days: reason.days });
-    case 'overdue':
-      return tr.t('ext.reason.ratio', { ratio: tr.number(reason.ratio, 1) });
-    case 'within-gap':
-      return tr.t('ext.reason.withinGap', { days: reason.days });
-    case 'cadence':
-      return tr.t('ext.reason.cadence', { orders: reason.orders, gap: reason.gapDays });
-    case 'fallback':
-      return tr.t('ext.reason.fallback');
-  }
-}
 
 /** The card's input: the data and what it needs from the dashboard. */
 export interface VipCardProps extends VipCardDeps {
@@ -114,7 +96,7 @@ export function VipCard({ vip, tr, request, shopDomain, timeZone }: VipCardProps
       el('th', { scope: 'row' }, link),
       el('td', {}, change),
       el('td', {}, tr.t('dash.vip.when', { date: tr.date(c.changedAtMs, timeZone), time: tr.time(c.changedAtMs, timeZone) })),
-      el('td', { class: 'why-cell' }, el('ul', { class: 'reasons' }, ...c.reasons.map((r, i) => el('li', { key: i }, reasonText(tr, r))))),
+      el('td', { class: 'why-cell' }, el('ul', { class: 'reasons' }, ...c.reasons.map((r, i) => el('li', { key: i }, churnReasonText(tr, r))))),
       el('td', { class: 'num' }, tr.money(c.previousPredictedClvMinor, vip.currency)),
     );
   });
