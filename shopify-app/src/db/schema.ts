@@ -67,6 +67,13 @@ export interface OrderRefundsTable {
   amount_minor: number;
 }
 
+/** An order deleted in Shopify (orders/delete): its row is gone, this keeps it from coming back. */
+export interface DeletedOrdersTable {
+  shop_id: string;
+  order_id: ShopifyId;
+  deleted_at: Timestamp;
+}
+
 export interface CustomersTable {
   shop_id: string;
   customer_id: ShopifyId;
@@ -284,6 +291,7 @@ export interface DB {
   sessions: SessionsTable;
   orders: OrdersTable;
   order_refunds: OrderRefundsTable;
+  deleted_orders: DeletedOrdersTable;
   customers: CustomersTable;
   customer_personal: CustomerPersonalTable;
   customer_insights: CustomerInsightsTable;

@@ -21,7 +21,8 @@ const ORDERS_INSERT_COLUMNS = sql.raw(
 
 /**
  * `SELECT <shopId>, * FROM unnest(...)`: one row per order in {@link ORDERS_INSERT_COLUMNS} order, every column sent
- * as one typed array parameter (times as ISO strings cast to `timestamptz`).
+ * as one typed array parameter (times as ISO strings cast to `timestamptz`), less the orders deleted in Shopify
+ * ({@link NOT_DELETED}).
  */
 function ordersUnnest(shopId: string, orders: readonly StoredOrder[]): RawBuilder<unknown> {
   return sql`SELECT ${shopId}, * FROM unnest(
@@ -31,8 +32,19 @@ function ordersUnnest(shopId: string, orders: readonly StoredOrder[]): RawBuilde
     ${orders.map((o) => new Date(o.updatedAtMs).toISOString())}::timestamptz[],
     ${orders.map((o) => o.currency)}::text[], ${orders.map((o) => o.totalMinor)}::bigint[],
     ${orders.map((o) => o.refundedMinor)}::bigint[], ${orders.map((o) => o.cancelled)}::boolean[],
-    ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])`;
+    ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])
+    AS u(order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor, cancelled, test, subscription)
+    WHERE ${NOT_DELETED(sql`${shopId}`, sql.ref('u.order_id'))}`;
 }
+
+/**
+ * "This order was not deleted in Shopify": every insert of order versions keeps to it, so a version that arrives
+ * after the order's `orders/delete` (a retried `orders/updated`, a reconciliation page read just before) does not
+ * bring the order back. The backfill's COPY, which may write straight into `orders`, removes them after the load
+ * instead ({@link purgeDeletedOrders}).
+ */
+const NOT_DELETED = (shop: RawBuilder<unknown>, orderId: RawBuilder<unknown>) =>
+  sql`NOT EXISTS (SELECT 1 FROM deleted_orders g WHERE g.shop_id = ${shop} AND g.order_id = ${orderId})`;
 
 /**
  * Conflict clause of every `INSERT INTO recompute_queue`: a customer already queued takes a new `queued_seq`, so a
@@ -313,7 +325,8 @@ async function copyOrdersBulk(
   await sql`
     INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
     SELECT ${shop}, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
-      refunded_minor, cancelled, test, subscription FROM ${sql.raw(STAGING_ORDERS)} ORDER BY order_id
+      refunded_minor, cancelled, test, subscription FROM ${sql.raw(STAGING_ORDERS)} s
+    WHERE ${NOT_DELETED(sql`${shop}`, sql.ref('s.order_id'))} ORDER BY order_id
     ${ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}`.execute(trx);
   await sql`TRUNCATE ${sql.raw(STAGING_ORDERS)}`.execute(trx);
   if (refunds.length === 0) return;
@@ -428,7 +441,40 @@ export async function redactOrders(
  * The order tables this module alone writes, as `shop/redact` erases them: a shop's orders, their refunds and its
  * recompute queue. Kept here so erasing a shop's orders goes through their one writer like every other change.
  */
-export const ORDER_TABLES = ['orders', 'order_refunds', 'recompute_queue'] as const;
+export const ORDER_TABLES = ['orders', 'order_refunds', 'deleted_orders', 'recompute_queue'] as const;
+
+/**
+ * Orders deleted in Shopify (`orders/delete`): removes each stored order and its refunds, keeps the order id so that
+ * no later version brings it back ({@link NOT_DELETED}), and queues the order's customer for recompute, so its
+ * insight, the shop's figures and the extension stop counting it. An order never stored (deleted before it reached
+ * the app) is remembered too.
+ * @returns the customers whose orders were removed.
+ */
+export async function deleteOrders(db: Kysely<DB>, shop: string, orderIds: readonly string[], deletedAtMs: number): Promise<string[]> {
+  if (orderIds.length === 0) return [];
+  const ids = [...new Set(orderIds)].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  await sql`INSERT INTO deleted_orders (shop_id, order_id, deleted_at)
+    SELECT ${shop}, id, ${new Date(deletedAtMs).toISOString()}::timestamptz FROM unnest(${ids}::bigint[]) AS x(id) ORDER BY id
+    ON CONFLICT (shop_id, order_id) DO NOTHING`.execute(db);
+  await db.deleteFrom('order_refunds').where('shop_id', '=', shop).where('order_id', 'in', ids).execute();
+  const removed = await db.deleteFrom('orders').where('shop_id', '=', shop).where('order_id', 'in', ids).returning('customer_id').execute();
+  const customers = [...new Set(removed.flatMap((r) => (r.customer_id === null ? [] : [String(r.customer_id)])))];
+  await queueRecompute(db, shop, customers);
+  return customers;
+}
+
+/**
+ * Removes the shop's stored orders that were deleted in Shopify, with their refunds: run at the end of a backfill,
+ * whose export may have been read before a deletion and whose COPY goes around {@link NOT_DELETED}. The backfill then
+ * queues every customer, so nothing else is queued here.
+ */
+export async function purgeDeletedOrders(db: Kysely<DB>, shop: string): Promise<number> {
+  await sql`DELETE FROM order_refunds r USING deleted_orders g
+    WHERE r.shop_id = ${shop} AND g.shop_id = ${shop} AND g.order_id = r.order_id`.execute(db);
+  const gone = await sql`DELETE FROM orders o USING deleted_orders g
+    WHERE o.shop_id = ${shop} AND g.shop_id = ${shop} AND g.order_id = o.order_id`.execute(db);
+  return Number(gone.numAffectedRows ?? 0);
+}
 
 /** Erases every order, refund and queued recompute of the shop (`shop/redact`, 48 h after uninstall). */
 export async function eraseShopOrders(db: Kysely<DB>, shop: string): Promise<void> {
@@ -519,7 +565,7 @@ async function storeDeliveriesInOneStatement(
     ), fresh AS (
       SELECT DISTINCT ON (d.s, d.w) d.* FROM d JOIN claimed c ON c.shop_id = d.s AND c.webhook_id = d.w ORDER BY d.s, d.w, d.i
     ), newest AS (
-      SELECT DISTINCT ON (s, oid) * FROM fresh ORDER BY s, oid, upd DESC, i DESC
+      SELECT DISTINCT ON (s, oid) * FROM fresh WHERE ${NOT_DELETED(sql.ref('fresh.s'), sql.ref('fresh.oid'))} ORDER BY s, oid, upd DESC, i DESC
     ), previous AS (
       SELECT DISTINCT o.shop_id, o.customer_id FROM orders o JOIN newest n ON o.shop_id = n.s AND o.order_id = n.oid
       WHERE o.customer_id IS NOT NULL

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { BULK_LINE_ITEM_FIELDS, ORDER_NODE_FIELDS, orderFromGraphql, sellingPlanLineOf } from '../ingest/order.ts';
-import { queueEveryCustomer } from '../ingest/store.ts';
+import { purgeDeletedOrders, queueEveryCustomer } from '../ingest/store.ts';
 import { quarantineRecord } from '../ingest/validate.ts';
 import type { PiiProtector } from '../ingest/pii.ts';
 import type { Clock, Logger } from '../log.ts';
@@ -168,6 +168,9 @@ export async function runBackfill(deps: BackfillDeps, shop: string, options: { r
       .where('bulk_operation_id', '=', operationId)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return false;
+    // The export may have been read before an order's deletion arrived (orders/delete), and its COPY can go straight
+    // into the table: those orders go now, before anything is scored.
+    await purgeDeletedOrders(trx, shop);
     await queueEveryCustomer(trx, shop);
     return true;
   });

@@ -12,6 +12,7 @@ import { handleCustomersRedact } from './customers-redact.ts';
 import { handleCustomersUpdate } from './customers-update.ts';
 import { handleOrdersCancelled } from './orders-cancelled.ts';
 import { handleOrdersCreate } from './orders-create.ts';
+import { handleOrdersDelete } from './orders-delete.ts';
 import { handleOrdersUpdated } from './orders-updated.ts';
 import { handleRefundsCreate } from './refunds-create.ts';
 import { handleShopRedact } from './shop-redact.ts';
@@ -24,8 +25,8 @@ import type { ShopStateLookup } from './active-shops.ts';
 
 /**
  * Topics that only ever add data: stored for an installed (active) shop only, so nothing comes back after
- * app/uninstalled or shop/redact (a late or retried delivery is acknowledged and dropped). The compliance topics and
- * customers/delete only remove data and run for an uninstalled shop too, until shop/redact removed it.
+ * app/uninstalled or shop/redact (a late or retried delivery is acknowledged and dropped). The compliance topics,
+ * customers/delete and orders/delete only remove data and run for an uninstalled shop too, until shop/redact removed it.
  */
 const DATA_TOPICS = new Set([
   'orders/create',
@@ -48,6 +49,7 @@ export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookTopic>> = {
   'orders/updated': { kind: 'order', handle: handleOrdersUpdated },
   'orders/paid': { kind: 'order', handle: handleOrdersUpdated },
   'orders/cancelled': { kind: 'order', handle: handleOrdersCancelled },
+  'orders/delete': { kind: 'transaction', handle: handleOrdersDelete },
   'refunds/create': { kind: 'transaction', handle: handleRefundsCreate },
   'customers/create': { kind: 'transaction', handle: handleCustomersUpdate },
   'customers/update': { kind: 'transaction', handle: handleCustomersUpdate },

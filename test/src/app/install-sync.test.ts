@@ -139,6 +139,29 @@ describe('the app against the fake Shopify', () => {
     expect(after.orderCount).toBe(before.orderCount - 1);
   });
 
+  it('stops counting an order the merchant deletes in Shopify (orders/delete), as the admin stops listing it', async () => {
+    const truth = h.fake.control.truth(shop);
+    const counted = (o: Order) => o.customerId !== null && !o.test && o.cancelledAtMs === null && o.refunds.length === 0;
+    const perCustomer = new Map<number, Order[]>();
+    for (const o of truth.orders.filter(counted)) perCustomer.set(o.customerId!, [...(perCustomer.get(o.customerId!) ?? []), o]);
+    const [customer, orders] = [...perCustomer].find(([, list]) => list.length >= 2)!;
+    const before = (await (await h.api(token, `/api/v1/customers/${customer}`)).json()) as CustomerInsightV1;
+    const gone = orders[0]!;
+    h.fake.control.deleteOrder(shop, gone.id);
+    const after = await h.waitFor(
+      'the deleted order to leave the insight',
+      async () => {
+        const insight = (await (await h.api(token, `/api/v1/customers/${customer}`)).json()) as CustomerInsightV1;
+        return insight.orderCount === before.orderCount - 1 ? insight : null;
+      },
+      10_000,
+    );
+    // Gone, not listed among the orders not counted: Shopify's admin no longer shows it either.
+    expect(after.notCountedOrders).toEqual(before.notCountedOrders);
+    expect(after.historicClvMinor).toBeLessThan(before.historicClvMinor);
+    expect((await loadOrderRecords(h.database.db, shop)).some((r) => r.orderId === String(gone.id))).toBe(false);
+  });
+
   it('corrects a dropped webhook by reconciliation', async () => {
     h.fake.control.setWebhookChaos({ dropRate: 1 });
     const truth = h.fake.control.truth(shop);

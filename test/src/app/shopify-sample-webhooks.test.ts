@@ -9,6 +9,7 @@ import {
   SAMPLE_CUSTOMER_DELETE_BODY,
   SAMPLE_CUSTOMER_ID,
   SAMPLE_ORDER_CUSTOMER_ID,
+  SAMPLE_ORDER_DELETE_BODY,
   SAMPLE_ORDER_ID,
   SAMPLE_REFUND_BODY,
   SAMPLE_REFUND_ID,
@@ -131,6 +132,12 @@ describe("Shopify's sample webhook bodies through the real server (64-bit ids)",
     expect(await deliver('customers/redact', sampleCustomersRedactBody(SHOP))).toBe(200);
     expect(await deliver('customers/redact', sampleCustomersRedactBody(SHOP, { customer: SAMPLE_ORDER_CUSTOMER_ID, orders: [SAMPLE_ORDER_ID] }))).toBe(200);
     expect(await orderRows()).toEqual([{ order_id: SAMPLE_ORDER_ID, customer_id: null, cancelled: false }]);
+  });
+
+  it('orders/delete: the sample removes that exact order, and remembers its exact id', async () => {
+    expect(await deliver('orders/delete', SAMPLE_ORDER_DELETE_BODY)).toBe(200);
+    expect(await orderRows()).toEqual([]);
+    expect(await query('SELECT order_id::text AS order_id FROM deleted_orders WHERE shop_id = $1', [SHOP])).toEqual([{ order_id: SAMPLE_ORDER_ID }]);
   });
 
   it('bulk_operations/finish, app/uninstalled and shop/redact samples are accepted; shop/redact erases the shop', async () => {

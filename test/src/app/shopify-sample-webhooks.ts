@@ -9,6 +9,8 @@
 
 /** Shopify's sample order id (`orders/*`, `refunds/create`). */
 export const SAMPLE_ORDER_ID = '820982911946154508';
+/** `orders/delete`: Shopify's sample body, the order id alone. */
+export const SAMPLE_ORDER_DELETE_BODY = '{"id":820982911946154508}';
 /** Shopify's sample customer of that order. */
 export const SAMPLE_ORDER_CUSTOMER_ID = '115310627314723954';
 /** Shopify's sample `customers/*` customer id. */
