@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connect.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { StoredOrder } from './order.ts';
-import { createBulkOrderWriter, dequeueEntries, queueRecompute, upsertOrders } from './store.ts';
+import { createBulkOrderWriter, deleteOrders, dequeueEntries, purgeDeletedOrders, queueRecompute, upsertOrders } from './store.ts';
 import { storedOrder } from '../testing/fixtures.ts';
 import { someSessionWaitsForALock } from '../testing/lock-waits.ts';
 
@@ -87,6 +87,36 @@ describe('createBulkOrderWriter', () => {
     expect(await stored('500')).toMatchObject({ total_minor: 700, subscription: true });
     await store([{ ...webhook, updatedAtMs: 1_700_000_300_000, totalMinor: 900, customerId: '2', subscription: false }]);
     expect(await stored('500')).toMatchObject({ total_minor: 900, customer_id: 2, subscription: true });
+  });
+
+  it('leaves out an order deleted in Shopify and its refunds; the end of a backfill removes what its COPY wrote anyway', async () => {
+    const deleted = storedOrder({
+      orderId: '800',
+      customerId: '8',
+      placedAtMs: 1_700_000_000_000,
+      refunds: [{ refundId: '81', refundedAtMs: 1_700_000_100_000, amountMinor: 10 }],
+    });
+    await store([deleted, storedOrder({ orderId: '801', customerId: '8', placedAtMs: 1_700_000_000_000 })]);
+    expect(await deleteOrders(database.db, BULK_SHOP, ['800'], 1_700_000_900_000)).toEqual(['8']);
+    const rowsOf800 = async () => [
+      ...(await database.db.selectFrom('orders').select('order_id').where('shop_id', '=', BULK_SHOP).where('order_id', '=', '800').execute()),
+      ...(await database.db.selectFrom('order_refunds').select('refund_id').where('shop_id', '=', BULK_SHOP).where('order_id', '=', '800').execute()),
+    ];
+    expect(await rowsOf800()).toEqual([]);
+    // A later version through the webhooks' upsert, with a new refund: neither is stored.
+    const later = {
+      ...deleted,
+      updatedAtMs: 1_700_000_950_000,
+      refunds: [...deleted.refunds, { refundId: '82', refundedAtMs: 1_700_000_950_000, amountMinor: 5 }],
+    };
+    expect(await upsertOrders(database.db, BULK_SHOP, [later])).toBe(0);
+    expect(await rowsOf800()).toEqual([]);
+    // An export read before the deletion: the row inserts leave it out, a COPY straight into the tables (PostgreSQL,
+    // no conflicts) may not; the backfill's end removes it with its refunds.
+    await store([later]);
+    await purgeDeletedOrders(database.db, BULK_SHOP);
+    expect(await rowsOf800()).toEqual([]);
+    expect(await database.db.selectFrom('orders').select('order_id').where('shop_id', '=', BULK_SHOP).where('order_id', '=', '801').execute()).toHaveLength(1);
   });
 
   it('stores refunds once, with their times and amounts, and a null customer as null', async () => {

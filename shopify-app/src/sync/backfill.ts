@@ -169,7 +169,7 @@ export async function runBackfill(deps: BackfillDeps, shop: string, options: { r
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return false;
     // The export may have been read before an order's deletion arrived (orders/delete), and its COPY can go straight
-    // into the table: those orders go now, before anything is scored.
+    // into the table: those orders go now, before anything is scored (every customer is queued just after).
     await purgeDeletedOrders(trx, shop);
     await queueEveryCustomer(trx, shop);
     return true;

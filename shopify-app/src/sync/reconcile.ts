@@ -4,6 +4,7 @@ import { isSubscriptionOrder, ORDER_LINE_ITEMS_PAGE, orderFromGraphql, orderNode
 import type { OrderSink } from '../ingest/order-sink.ts';
 import type { Clock, Logger } from '../log.ts';
 import type { ShopGraphql } from '../shopify/graphql.ts';
+import { purgeDeletedOrders } from '../ingest/store.ts';
 import { loadSyncState } from './state.ts';
 
 /**
@@ -39,7 +40,8 @@ const CHECKPOINT_MARGIN_MS = 2 * 60_000;
 /**
  * Pages every order updated since the shop's reconciliation checkpoint (sorted by `updated_at`) and hands it to the
  * order sink, which upserts it with the same newer-wins rule as webhooks, so a lost or late webhook is corrected within one interval. Advances the
- * checkpoint to the newest `updated_at` seen. Runs only for live shops (the backfill covers the rest).
+ * checkpoint to the newest `updated_at` seen, and removes again the deleted orders a late webhook stored. Runs only for
+ * live shops (the backfill covers the rest).
  * @returns the number of order rows that changed.
  */
 export async function runReconcile(
@@ -71,6 +73,8 @@ export async function runReconcile(
     if (!page.orders.pageInfo.hasNextPage || page.orders.pageInfo.endCursor === null) break;
     cursor = page.orders.pageInfo.endCursor;
   }
+  // Orders deleted in Shopify that a webhook batch stored again after their orders/delete (ingest/store.ts).
+  changed += await purgeDeletedOrders(deps.db, shop);
   await deps.db
     .updateTable('sync_state')
     .set({ reconcile_checkpoint: new Date(newestMs), last_sync_at: new Date(deps.clock.now()) })
