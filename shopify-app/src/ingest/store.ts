@@ -478,11 +478,14 @@ export async function deleteOrders(db: Kysely<DB>, shop: string, orderIds: reado
  * @returns how many orders were removed.
  */
 export async function purgeDeletedOrders(db: Kysely<DB>, shop: string): Promise<number> {
-  await sql`DELETE FROM order_refunds r USING deleted_orders g
-    WHERE r.shop_id = ${shop} AND g.shop_id = ${shop} AND g.order_id = r.order_id`.execute(db);
-  const gone = await sql<{ customer_id: string | null }>`DELETE FROM orders o USING deleted_orders g
-    WHERE o.shop_id = ${shop} AND g.shop_id = ${shop} AND g.order_id = o.order_id
-    RETURNING o.customer_id::text AS customer_id`.execute(db);
+  // The ids first, then deletes by key: most shops have none, and a join could let the planner walk a large shop's
+  // orders at every reconciliation.
+  const deleted = await sql<{ id: string }>`SELECT order_id::text AS id FROM deleted_orders WHERE shop_id = ${shop}`.execute(db);
+  if (deleted.rows.length === 0) return 0;
+  const ids = deleted.rows.map((r) => r.id);
+  await sql`DELETE FROM order_refunds WHERE shop_id = ${shop} AND order_id = ANY(${ids}::bigint[])`.execute(db);
+  const gone = await sql<{ customer_id: string | null }>`DELETE FROM orders WHERE shop_id = ${shop} AND order_id = ANY(${ids}::bigint[])
+    RETURNING customer_id::text AS customer_id`.execute(db);
   await queueRecompute(db, shop, [...new Set(gone.rows.flatMap((r) => (r.customer_id === null ? [] : [r.customer_id])))]);
   return gone.rows.length;
 }
