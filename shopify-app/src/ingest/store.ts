@@ -21,8 +21,7 @@ const ORDERS_INSERT_COLUMNS = sql.raw(
 
 /**
  * `SELECT <shopId>, * FROM unnest(...)`: one row per order in {@link ORDERS_INSERT_COLUMNS} order, every column sent
- * as one typed array parameter (times as ISO strings cast to `timestamptz`), less the orders deleted in Shopify
- * ({@link NOT_DELETED}).
+ * as one typed array parameter (times as ISO strings cast to `timestamptz`), its columns named as in `orders` (`u.`).
  */
 function ordersUnnest(shopId: string, orders: readonly StoredOrder[]): RawBuilder<unknown> {
   return sql`SELECT ${shopId}, * FROM unnest(
@@ -33,18 +32,18 @@ function ordersUnnest(shopId: string, orders: readonly StoredOrder[]): RawBuilde
     ${orders.map((o) => o.currency)}::text[], ${orders.map((o) => o.totalMinor)}::bigint[],
     ${orders.map((o) => o.refundedMinor)}::bigint[], ${orders.map((o) => o.cancelled)}::boolean[],
     ${orders.map((o) => o.test)}::boolean[], ${orders.map((o) => o.subscription)}::boolean[])
-    AS u(order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor, cancelled, test, subscription)
-    WHERE ${NOT_DELETED(sql`${shopId}`, sql.ref('u.order_id'))}`;
+    AS u(order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor, refunded_minor, cancelled, test, subscription)`;
 }
 
 /**
- * "This order was not deleted in Shopify": the inserts of order versions and refunds keep to it, so a version that
+ * "This order was not deleted in Shopify": {@link upsertOrders} and {@link insertRefunds} keep to it, so a version that
  * arrives after the order's `orders/delete` (a retried `orders/updated` or `refunds/create`, a reconciliation page read
- * just before) does not bring the order or its refunds back. Two writers go around it, and {@link purgeDeletedOrders}
- * removes what they wrote: the backfill's COPY, which may write straight into `orders` (at the backfill's end), and
- * the webhooks' one-statement batch ({@link storeOrderDeliveries}, at the next reconciliation, within 5 minutes). In
- * that statement the check made PGlite plan it at every batch instead of keeping its generic plan: webhook intake fell
- * from about 1,100 to 550 deliveries a second (`pnpm bench app`, webhooks part).
+ * just before) does not bring the order or its refunds back. The other writers do not look, and
+ * {@link purgeDeletedOrders} removes what they wrote: the backfill's (at its end, before the shop is scored; its COPY
+ * may write straight into `orders` anyway), and the webhooks' one-statement batch ({@link storeOrderDeliveries}, at
+ * the next reconciliation, within 5 minutes). In that statement the check made PGlite plan it at every batch instead
+ * of keeping its generic plan: webhook intake fell from about 1,100 to 550 deliveries a second (`pnpm bench app`,
+ * webhooks part).
  */
 const NOT_DELETED = (shop: RawBuilder<unknown>, orderId: RawBuilder<unknown>) =>
   sql`NOT EXISTS (SELECT 1 FROM deleted_orders g WHERE g.shop_id = ${shop} AND g.order_id = ${orderId})`;
@@ -94,7 +93,7 @@ export async function upsertOrders(db: Kysely<DB>, shopId: string, orders: reado
       SELECT DISTINCT customer_id FROM orders WHERE shop_id = ${shopId} AND order_id = ANY(${ids}::bigint[]) AND customer_id IS NOT NULL
     ), upserted AS (
       INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
-      ${ordersUnnest(shopId, orders)} ORDER BY 2
+      ${ordersUnnest(shopId, orders)} WHERE ${NOT_DELETED(sql`${shopId}`, sql.ref('u.order_id'))} ORDER BY 2
       ${ORDERS_NEWER_WINS}
       RETURNING customer_id
     ), dirty AS (
@@ -198,9 +197,7 @@ export async function insertOrdersBulk(db: Kysely<DB>, shop: string, orders: rea
     await sql`
       INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
       SELECT ${shop}, * FROM unnest(${refunds.map((r) => r.refundId)}::bigint[], ${refunds.map((r) => r.orderId)}::bigint[],
-        ${refunds.map((r) => new Date(r.refundedAtMs).toISOString())}::timestamptz[], ${refunds.map((r) => r.amountMinor)}::bigint[])
-        AS u(refund_id, order_id, refunded_at, amount_minor)
-      WHERE ${NOT_DELETED(sql`${shop}`, sql.ref('u.order_id'))} ORDER BY 2
+        ${refunds.map((r) => new Date(r.refundedAtMs).toISOString())}::timestamptz[], ${refunds.map((r) => r.amountMinor)}::bigint[]) ORDER BY 2
       ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(db);
   }
 }
@@ -332,8 +329,7 @@ async function copyOrdersBulk(
   await sql`
     INSERT INTO orders ${ORDERS_INSERT_COLUMNS}
     SELECT ${shop}, order_id, customer_id, guest_key, placed_at, updated_at, currency, total_minor,
-      refunded_minor, cancelled, test, subscription FROM ${sql.raw(STAGING_ORDERS)} s
-    WHERE ${NOT_DELETED(sql`${shop}`, sql.ref('s.order_id'))} ORDER BY order_id
+      refunded_minor, cancelled, test, subscription FROM ${sql.raw(STAGING_ORDERS)} ORDER BY order_id
     ${ORDERS_NEWER_WINS_KEEP_SUBSCRIPTION}`.execute(trx);
   await sql`TRUNCATE ${sql.raw(STAGING_ORDERS)}`.execute(trx);
   if (refunds.length === 0) return;
@@ -346,8 +342,7 @@ async function copyOrdersBulk(
   });
   await sql`
     INSERT INTO order_refunds (shop_id, refund_id, order_id, refunded_at, amount_minor)
-    SELECT ${shop}, refund_id, order_id, refunded_at, amount_minor FROM ${sql.raw(STAGING_REFUNDS)} s
-    WHERE ${NOT_DELETED(sql`${shop}`, sql.ref('s.order_id'))} ORDER BY refund_id
+    SELECT ${shop}, refund_id, order_id, refunded_at, amount_minor FROM ${sql.raw(STAGING_REFUNDS)} ORDER BY refund_id
     ON CONFLICT (shop_id, refund_id) DO NOTHING`.execute(trx);
   await sql`TRUNCATE ${sql.raw(STAGING_REFUNDS)}`.execute(trx);
 }
@@ -452,23 +447,19 @@ export async function redactOrders(
 export const ORDER_TABLES = ['orders', 'order_refunds', 'deleted_orders', 'recompute_queue'] as const;
 
 /**
- * Orders deleted in Shopify (`orders/delete`): removes each stored order and its refunds, keeps the order id so that
+ * An order deleted in Shopify (`orders/delete`): removes the stored order and its refunds, keeps the order id so that
  * no later version brings it back ({@link NOT_DELETED}), and queues the order's customer for recompute, so its
  * insight, the shop's figures and the extension stop counting it. An order never stored (deleted before it reached
  * the app) is remembered too.
- * @returns the customers whose orders were removed.
+ * @returns the customer whose order was removed, if any (none for a guest's order or one never stored).
  */
-export async function deleteOrders(db: Kysely<DB>, shop: string, orderIds: readonly string[], deletedAtMs: number): Promise<string[]> {
-  if (orderIds.length === 0) return [];
-  const ids = [...new Set(orderIds)].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-  await sql`INSERT INTO deleted_orders (shop_id, order_id, deleted_at)
-    SELECT ${shop}, id, ${new Date(deletedAtMs).toISOString()}::timestamptz FROM unnest(${ids}::bigint[]) AS x(id) ORDER BY id
-    ON CONFLICT (shop_id, order_id) DO NOTHING`.execute(db);
-  await db.deleteFrom('order_refunds').where('shop_id', '=', shop).where('order_id', 'in', ids).execute();
-  const removed = await db.deleteFrom('orders').where('shop_id', '=', shop).where('order_id', 'in', ids).returning('customer_id').execute();
-  const customers = [...new Set(removed.flatMap((r) => (r.customer_id === null ? [] : [String(r.customer_id)])))];
-  await queueRecompute(db, shop, customers);
-  return customers;
+export async function deleteOrder(db: Kysely<DB>, shop: string, orderId: string, deletedAtMs: number): Promise<string[]> {
+  await db
+    .insertInto('deleted_orders')
+    .values({ shop_id: shop, order_id: orderId, deleted_at: new Date(deletedAtMs) })
+    .onConflict((oc) => oc.columns(['shop_id', 'order_id']).doNothing())
+    .execute();
+  return (await removeOrders(db, shop, [orderId])).customers;
 }
 
 /**
@@ -482,12 +473,23 @@ export async function purgeDeletedOrders(db: Kysely<DB>, shop: string): Promise<
   // orders at every reconciliation.
   const deleted = await sql<{ id: string }>`SELECT order_id::text AS id FROM deleted_orders WHERE shop_id = ${shop}`.execute(db);
   if (deleted.rows.length === 0) return 0;
-  const ids = deleted.rows.map((r) => r.id);
+  return (
+    await removeOrders(
+      db,
+      shop,
+      deleted.rows.map((r) => r.id),
+    )
+  ).removed;
+}
+
+/** Deletes these orders of the shop and their refunds, by key, and queues their customers for recompute. */
+async function removeOrders(db: Kysely<DB>, shop: string, ids: readonly string[]): Promise<{ removed: number; customers: string[] }> {
   await sql`DELETE FROM order_refunds WHERE shop_id = ${shop} AND order_id = ANY(${ids}::bigint[])`.execute(db);
   const gone = await sql<{ customer_id: string | null }>`DELETE FROM orders WHERE shop_id = ${shop} AND order_id = ANY(${ids}::bigint[])
     RETURNING customer_id::text AS customer_id`.execute(db);
-  await queueRecompute(db, shop, [...new Set(gone.rows.flatMap((r) => (r.customer_id === null ? [] : [r.customer_id])))]);
-  return gone.rows.length;
+  const customers = [...new Set(gone.rows.flatMap((r) => (r.customer_id === null ? [] : [r.customer_id])))];
+  await queueRecompute(db, shop, customers);
+  return { removed: gone.rows.length, customers };
 }
 
 /** Erases every order, refund and queued recompute of the shop (`shop/redact`, 48 h after uninstall). */

@@ -1,4 +1,4 @@
-import { deleteOrders } from '../ingest/store.ts';
+import { deleteOrder } from '../ingest/store.ts';
 import { parseShopifyId } from '../ingest/order.ts';
 import type { WebhookContext } from './types.ts';
 
@@ -9,6 +9,6 @@ import type { WebhookContext } from './types.ts';
  */
 export async function handleOrdersDelete(ctx: WebhookContext): Promise<void> {
   const orderId = parseShopifyId(ctx.payload['id'], 'order.id');
-  const customers = await deleteOrders(ctx.trx, ctx.shop, [orderId], ctx.clock.now());
+  const customers = await deleteOrder(ctx.trx, ctx.shop, orderId, ctx.clock.now());
   if (customers.length > 0) ctx.followUp({ kind: 'recompute', shop: ctx.shop });
 }
